@@ -1,0 +1,134 @@
+/**
+ * The event store port (ARCHITECTURE.md). Two adapters implement it (PostgreSQL now,
+ * EventStoreDB later) and both must pass the contract suite in `contract/`.
+ *
+ * Revisions start at 0 for a stream's first event. A position is the place of an event in `$all`:
+ * the writer's transaction id and the global sequence number; clients only ever see it as an
+ * opaque token (`encodePosition`).
+ */
+import type { Actor } from '../../kernel/src';
+
+export type ExpectedRevision = 'no_stream' | 'any' | bigint;
+
+/** What the caller supplies: who, why, when. The store adds the hash chain. */
+export interface AppendMetadata {
+  actor: Actor;
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  occurredAt: string;
+  traceparent?: string;
+  idempotencyKey?: string;
+  idempotencyScope?: string;
+  requestHash?: string;
+  [extra: string]: unknown;
+}
+
+export interface EventMetadata extends AppendMetadata {
+  prevHash: string;
+  hash: string;
+}
+
+export interface NewEvent<Type extends string = string, Data = unknown> {
+  id: string;
+  type: Type;
+  data: Data;
+  metadata: AppendMetadata;
+}
+
+export interface Position {
+  tx: bigint;
+  pos: bigint;
+}
+
+export interface RecordedEvent<Type extends string = string, Data = unknown> {
+  id: string;
+  streamId: string;
+  revision: bigint;
+  type: Type;
+  data: Data;
+  metadata: EventMetadata;
+  position: Position;
+  recordedAt: Date;
+}
+
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+  /** The head's hash when the caller knows it (from the state it folded): saves a round trip. */
+  expectedHeadHash?: string;
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** Revision of the last event appended. */
+  nextRevision: bigint;
+  headHash: string;
+  /** Position of the last event appended. */
+  position: Position;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: bigint;
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  fromPosition?: Position | null;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  fromPosition?: Position | null;
+  signal?: AbortSignal;
+  batchSize?: number;
+}
+
+export interface StreamHead {
+  revision: bigint;
+  headHash: string;
+}
+
+export interface EventStore {
+  readonly name: string;
+  appendToStream(streamId: string, events: NewEvent[], options: {
+    expectedRevision: ExpectedRevision;
+    expectedHeadHash?: string;
+  }): Promise<AppendResult>;
+  /** All or nothing across streams (one transaction in PostgreSQL). */
+  appendMulti(appends: StreamAppend[]): Promise<AppendResult[]>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  streamHead(streamId: string): Promise<StreamHead | null>;
+  /** Events after `fromPosition` in commit-safe order; never skips a late commit. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch-up from `fromPosition`, then live, until the signal aborts. */
+  subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /** The position of the newest event readers can see now (null for an empty store). */
+  headPosition(): Promise<Position | null>;
+  /** Wakes in-process subscribers (called by the adapter after each append). */
+  onAppended(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+export const START: Position = { tx: 0n, pos: 0n };
+
+export function comparePositions(a: Position, b: Position): number {
+  if (a.tx !== b.tx) return a.tx < b.tx ? -1 : 1;
+  if (a.pos !== b.pos) return a.pos < b.pos ? -1 : 1;
+  return 0;
+}
+
+/** Opaque token of both parts of a position (never a bare number). */
+export function encodePosition(p: Position): string {
+  return `p1.${Buffer.from(`${p.tx}:${p.pos}`).toString('base64url')}`;
+}
+
+export function decodePosition(token: string): Position | null {
+  const m = /^p1\.([A-Za-z0-9_-]{1,64})$/.exec(token);
+  if (!m) return null;
+  const parts = /^(\d{1,20}):(\d{1,20})$/.exec(Buffer.from(m[1]!, 'base64url').toString('utf8'));
+  if (!parts) return null;
+  return { tx: BigInt(parts[1]!), pos: BigInt(parts[2]!) };
+}

@@ -1,0 +1,5 @@
+export * from './event-store.port';
+export * from './errors';
+export * from './hash-chain';
+export * from './reservations';
+export * from './postgres/postgres-event-store';

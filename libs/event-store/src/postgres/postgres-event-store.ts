@@ -1,0 +1,357 @@
+/**
+ * The PostgreSQL adapter of the event store port.
+ *
+ * Appends: the expected-revision check is the database's. `no_stream` inserts the stream's head
+ * row (ON CONFLICT DO NOTHING), an exact revision updates it only where revision and head hash
+ * still match; the events are inserted by the same statement only when that head write
+ * happened. So an append with `no_stream` or an exact revision is one statement, one round trip,
+ * and two racing writers are serialised by the head row's lock: exactly one wins.
+ *
+ * `$all`: ordered by (writer's transaction id, position) and read only below
+ * pg_snapshot_xmin(pg_current_snapshot()), so an event committed late by a transaction that
+ * started early is never skipped by a reader that already moved past its position.
+ */
+import { EventEmitter } from 'node:events';
+import type { Pool, PoolClient } from 'pg';
+import { assert, isActor, limits } from '../../../kernel/src';
+import {
+  type AppendMetadata,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamAppend,
+  type StreamHead,
+  type SubscribeOptions,
+  START,
+} from '../event-store.port';
+import { MissingActorError, WrongExpectedRevisionError } from '../errors';
+import { GENESIS_HASH, eventHash } from '../hash-chain';
+
+interface EventRow {
+  position: string;
+  tx: string;
+  event_id: string;
+  stream_id: string;
+  revision: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const SELECT_EVENT =
+  'SELECT position, transaction_id::text AS tx, event_id, stream_id, revision, type, data, metadata, recorded_at FROM events';
+
+const INSERT_EVENTS = `
+  INSERT INTO events (event_id, stream_id, revision, type, data, metadata)
+  SELECT e.id, h.stream_id, e.rev, e.type, e.data, e.meta
+  FROM head h CROSS JOIN unnest($5::uuid[], $6::bigint[], $7::text[], $8::jsonb[], $9::jsonb[])
+    WITH ORDINALITY AS e(id, rev, type, data, meta, ord)
+  ORDER BY e.ord
+  RETURNING position, transaction_id::text AS tx`;
+
+const APPEND_NEW_STREAM = `
+  WITH head AS (
+    INSERT INTO streams (stream_id, revision, head_hash) VALUES ($1, $3, $4)
+    ON CONFLICT (stream_id) DO NOTHING
+    RETURNING stream_id, $2::bigint AS unused
+  ) ${INSERT_EVENTS}`;
+
+const APPEND_EXISTING_STREAM = `
+  WITH head AS (
+    UPDATE streams SET revision = $3, head_hash = $4, updated_at = now()
+    WHERE stream_id = $1 AND revision = $2 AND head_hash = $10
+    RETURNING stream_id
+  ) ${INSERT_EVENTS}`;
+
+export class PostgresEventStore implements EventStore {
+  readonly name = 'postgresql';
+  private readonly appended = new EventEmitter();
+
+  constructor(private readonly pool: Pool) {
+    this.appended.setMaxListeners(1000);
+  }
+
+  onAppended(listener: () => void): () => void {
+    this.appended.on('appended', listener);
+    return () => this.appended.off('appended', listener);
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedRevision: ExpectedRevision; expectedHeadHash?: string },
+  ): Promise<AppendResult> {
+    const [result] = await this.appendMulti([{ streamId, events, ...options }]);
+    return result!;
+  }
+
+  async appendMulti(appends: StreamAppend[]): Promise<AppendResult[]> {
+    assert(appends.length > 0, 'appendMulti needs at least one stream');
+    const ids = new Set(appends.map((a) => a.streamId));
+    assert(ids.size === appends.length, 'appendMulti: a stream may appear once');
+    for (const a of appends) validateEvents(a.streamId, a.events);
+    const client = await this.pool.connect();
+    try {
+      const results = await this.appendWith(client, appends);
+      this.appended.emit('appended');
+      return results;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async appendWith(client: PoolClient, appends: StreamAppend[]): Promise<AppendResult[]> {
+    const single = appends.length === 1 && appends[0]!.expectedRevision !== 'any';
+    if (single) return [await this.appendOne(client, appends[0]!)];
+    await client.query('BEGIN');
+    try {
+      const results: AppendResult[] = [];
+      for (const append of appends) {
+        const resolved = append.expectedRevision === 'any' ? await resolveAny(client, append) : append;
+        results.push(await this.appendOne(client, resolved));
+      }
+      await client.query('COMMIT');
+      return results;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** One statement: the head check and the inserts. */
+  private async appendOne(client: PoolClient, append: StreamAppend): Promise<AppendResult> {
+    const { streamId, events, expectedRevision } = append;
+    assert(expectedRevision !== 'any', 'resolve "any" before appendOne');
+    const headHash =
+      expectedRevision === 'no_stream'
+        ? GENESIS_HASH
+        : (append.expectedHeadHash ?? (await this.headHashAt(client, streamId, expectedRevision)));
+    let prevHash = headHash;
+    let revision = expectedRevision === 'no_stream' ? 0n : expectedRevision + 1n;
+    const firstRevision = revision;
+    const ids: string[] = [];
+    const revs: string[] = [];
+    const types: string[] = [];
+    const datas: string[] = [];
+    const metas: string[] = [];
+    for (const e of events) {
+      const metadata = { ...e.metadata, prevHash } as AppendMetadata & { prevHash: string };
+      const hash = eventHash({ streamId, revision, id: e.id, type: e.type, data: e.data, metadata });
+      ids.push(e.id);
+      revs.push(revision.toString());
+      types.push(e.type);
+      datas.push(JSON.stringify(e.data));
+      metas.push(JSON.stringify({ ...metadata, hash }));
+      prevHash = hash;
+      revision += 1n;
+    }
+    const lastRevision = revision - 1n;
+    const params: unknown[] = [
+      streamId,
+      expectedRevision === 'no_stream' ? null : expectedRevision.toString(),
+      lastRevision.toString(),
+      prevHash,
+      ids,
+      revs,
+      types,
+      datas,
+      metas,
+    ];
+    let rows: { position: string; tx: string }[];
+    try {
+      if (expectedRevision === 'no_stream') {
+        rows = (await client.query(APPEND_NEW_STREAM, params)).rows;
+      } else {
+        params.push(headHash);
+        rows = (await client.query(APPEND_EXISTING_STREAM, params)).rows;
+      }
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        throw new WrongExpectedRevisionError(streamId, expectedRevision);
+      }
+      throw err;
+    }
+    if (rows.length === 0) throw new WrongExpectedRevisionError(streamId, expectedRevision);
+    assert(rows.length === events.length, 'append inserted a partial batch');
+    assert(firstRevision + BigInt(events.length) - 1n === lastRevision, 'revision arithmetic');
+    const last = rows[rows.length - 1]!;
+    return {
+      streamId,
+      nextRevision: lastRevision,
+      headHash: prevHash,
+      position: { tx: BigInt(last.tx), pos: BigInt(last.position) },
+    };
+  }
+
+  private async headHashAt(client: PoolClient, streamId: string, revision: bigint): Promise<string> {
+    const res = await client.query<{ head_hash: string }>(
+      'SELECT head_hash FROM streams WHERE stream_id = $1 AND revision = $2',
+      [streamId, revision.toString()],
+    );
+    const row = res.rows[0];
+    if (!row) throw new WrongExpectedRevisionError(streamId, revision);
+    return row.head_hash;
+  }
+
+  async streamHead(streamId: string): Promise<StreamHead | null> {
+    const res = await this.pool.query<{ revision: string; head_hash: string }>(
+      'SELECT revision, head_hash FROM streams WHERE stream_id = $1',
+      [streamId],
+    );
+    const row = res.rows[0];
+    return row ? { revision: BigInt(row.revision), headHash: row.head_hash } : null;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const maxCount = Math.min(options.maxCount ?? limits.readStreamPageMax, limits.readStreamPageMax);
+    assert(maxCount > 0, 'maxCount must be positive');
+    const out: RecordedEvent[] = [];
+    let from = options.fromRevision ?? (backwards ? null : 0n);
+    // Pages of readStreamPageMax until the stream (or maxCount, when given) is exhausted.
+    const wanted = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    for (let page = 0; page < 1_000_000 && out.length < wanted; page++) {
+      const take = Math.min(maxCount, wanted - out.length);
+      const res = await this.pool.query<EventRow>(
+        backwards
+          ? `${SELECT_EVENT} WHERE stream_id = $1 AND ($2::bigint IS NULL OR revision <= $2) ORDER BY revision DESC LIMIT $3`
+          : `${SELECT_EVENT} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision ASC LIMIT $3`,
+        [streamId, from === null ? null : from.toString(), take],
+      );
+      for (const row of res.rows) out.push(toRecorded(row));
+      if (res.rows.length < take) break;
+      const lastRev = out[out.length - 1]!.revision;
+      from = backwards ? lastRev - 1n : lastRev + 1n;
+      if (backwards && from < 0n) break;
+    }
+    return out;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const from = options.fromPosition ?? START;
+    const maxCount = Math.min(options.maxCount ?? limits.readAllBatchMax, limits.readAllBatchMax);
+    const res = await this.pool.query<EventRow>(
+      `${SELECT_EVENT}
+       WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, position
+       LIMIT $3`,
+      [from.tx.toString(), from.pos.toString(), maxCount],
+    );
+    return res.rows.map(toRecorded);
+  }
+
+  async headPosition(): Promise<Position | null> {
+    const res = await this.pool.query<{ tx: string; position: string }>(
+      `SELECT transaction_id::text AS tx, position FROM events
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    );
+    const row = res.rows[0];
+    return row ? { tx: BigInt(row.tx), pos: BigInt(row.position) } : null;
+  }
+
+  async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+    let from = options.fromPosition ?? START;
+    const batchSize = options.batchSize ?? limits.projectionBatchSizeMax;
+    const { signal } = options;
+    let wake: (() => void) | undefined;
+    const unsubscribe = this.onAppended(() => wake?.());
+    const onAbort = () => wake?.();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      while (!signal?.aborted) {
+        const batch = await this.readAll({ fromPosition: from, maxCount: batchSize });
+        for (const event of batch) {
+          if (signal?.aborted) return;
+          yield event;
+          from = event.position;
+        }
+        if (batch.length === batchSize) continue;
+        // Live: woken by an in-process append, or poll for other processes' appends.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, limits.projectionPollIntervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Test hook for the contract suite: appends inside a transaction that stays open until
+   * `commit` is called, to reproduce a writer that commits late.
+   */
+  async beginHeldAppend(append: StreamAppend): Promise<{ commit(): Promise<void>; rollback(): Promise<void> }> {
+    validateEvents(append.streamId, append.events);
+    const client = await this.pool.connect();
+    await client.query('BEGIN');
+    try {
+      await this.appendOne(client, append);
+    } catch (err) {
+      await client.query('ROLLBACK');
+      client.release();
+      throw err;
+    }
+    const finish = async (sqlText: string) => {
+      try {
+        await client.query(sqlText);
+      } finally {
+        client.release();
+      }
+      this.appended.emit('appended');
+    };
+    return { commit: () => finish('COMMIT'), rollback: () => finish('ROLLBACK') };
+  }
+
+  async close(): Promise<void> {
+    this.appended.removeAllListeners();
+  }
+}
+
+async function resolveAny(client: PoolClient, append: StreamAppend): Promise<StreamAppend> {
+  const res = await client.query<{ revision: string; head_hash: string }>(
+    'SELECT revision, head_hash FROM streams WHERE stream_id = $1 FOR UPDATE',
+    [append.streamId],
+  );
+  const row = res.rows[0];
+  if (!row) return { ...append, expectedRevision: 'no_stream' };
+  return { ...append, expectedRevision: BigInt(row.revision), expectedHeadHash: row.head_hash };
+}
+
+function validateEvents(streamId: string, events: NewEvent[]): void {
+  assert(events.length > 0, `append to ${streamId} with no events`);
+  assert(events.length <= limits.appendEventsPerCallMax, 'too many events in one append');
+  for (const e of events) {
+    if (!isActor(e.metadata?.actor)) throw new MissingActorError(streamId, e.type);
+    assert(typeof e.metadata.commandId === 'string', 'event metadata needs a commandId');
+    assert(typeof e.metadata.correlationId === 'string', 'event metadata needs a correlationId');
+    assert(typeof e.metadata.occurredAt === 'string', 'event metadata needs occurredAt');
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    revision: BigInt(row.revision),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    position: { tx: BigInt(row.tx), pos: BigInt(row.position) },
+    recordedAt: row.recorded_at,
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * Named limits (TIGER_STYLE): every loop, batch, page and retry has one, with its unit last.
+ */
+export const limits = {
+  appendRetriesMax: 8,
+  appendRetryBaseDelayMs: 5,
+  appendRetryMaxDelayMs: 200,
+  appendEventsPerCallMax: 1000,
+  readStreamPageMax: 1000,
+  readAllBatchMax: 5000,
+  projectionBatchSizeMax: 500,
+  projectionPollIntervalMs: 25,
+  projectionIdlePollIntervalMs: 250,
+  streamCacheEntriesMax: 10_000,
+  pageLimitDefault: 50,
+  pageLimitMax: 200,
+  idempotencyKeyLengthMax: 255,
+  embeddedPgStartTimeoutMs: 60_000,
+  readYourWritesWaitMaxMs: 5_000,
+} as const;

@@ -1,0 +1,60 @@
+/**
+ * Connections: a pg Pool wrapped in Kysely. `numeric` and `int8` come back as strings (money is
+ * never a JS number; positions are bigints as text), timestamps as Date.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import { Client, Pool, type PoolConfig } from 'pg';
+import type { PgConnectionConfig } from './embedded-postgres';
+
+export type ConnectionTarget = string | PgConnectionConfig;
+
+export function poolConfig(target: ConnectionTarget, max: number): PoolConfig {
+  const base: PoolConfig =
+    typeof target === 'string' ? { connectionString: target } : { ...target };
+  return { ...base, max, idleTimeoutMillis: 30_000, application_name: 'kobatela' };
+}
+
+export function createPool(target: ConnectionTarget, max = 10): Pool {
+  const pool = new Pool(poolConfig(target, max));
+  // An idle client's error (server restart, admin kill) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function createKysely<DB>(pool: Pool): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** A URL for child processes (worker, CLI, crash tests) that reach the same server. */
+export function connectionUrl(cfg: PgConnectionConfig): string {
+  const auth = `${encodeURIComponent(cfg.user)}:${encodeURIComponent(cfg.password)}`;
+  return `postgres://${auth}@${encodeURIComponent(cfg.host)}:${cfg.port}/${encodeURIComponent(cfg.database)}`;
+}
+
+/** Creates a database if it does not exist yet (first start of the embedded server). */
+export async function ensureDatabase(admin: PgConnectionConfig, name: string, template?: string): Promise<void> {
+  const client = new Client({ ...admin, database: 'postgres' });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      const tpl = template ? ` TEMPLATE ${client.escapeIdentifier(template)}` : '';
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${tpl}`);
+    }
+  } catch (err) {
+    // A concurrent creator won: that is fine.
+    if ((err as { code?: string }).code !== '42P04') throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(admin: PgConnectionConfig, name: string): Promise<void> {
+  const client = new Client({ ...admin, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

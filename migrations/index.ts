@@ -1,0 +1,14 @@
+/**
+ * Every migration, in one timeline ordered by the timestamp prefix. A static registry (rather
+ * than reading folders at run time) works the same from TypeScript sources and from dist/.
+ */
+import type { Migration } from 'kysely';
+import * as events from './event-store/20261124000100_events';
+import * as checkpoints from './read-models/20261124000200_projection_checkpoints';
+import * as eventStats from './read-models/20261124000300_event_stats';
+
+export const allMigrations: Record<string, Migration> = {
+  '20261124000100_events': events,
+  '20261124000200_projection_checkpoints': checkpoints,
+  '20261124000300_event_stats': eventStats,
+};

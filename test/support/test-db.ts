@@ -1,0 +1,71 @@
+/**
+ * A fresh database for one test file, cloned from the migrated template on this worker's
+ * cluster. Tests that hold transactions open use `ownCluster()` instead: the xmin rule is
+ * cluster-wide and would stall other files' `$all` readers.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Pool } from 'pg';
+import {
+  type PgConnectionConfig,
+  connectionUrl,
+  createKysely,
+  createPool,
+  dropDatabase,
+  ensureDatabase,
+} from '../../libs/postgres/src';
+import { TEMPLATE_DB, TEST_PG_ENV, startTestCluster, stopTestCluster } from './pg-instances';
+
+export interface TestDatabase {
+  config: PgConnectionConfig;
+  url: string;
+  pool: Pool;
+  db: Kysely<any>;
+  /** Another pool on the same database (separate connections for race tests). */
+  newPool(max?: number): Pool;
+  close(): Promise<void>;
+}
+
+function workerCluster(): PgConnectionConfig {
+  const raw = process.env[TEST_PG_ENV];
+  if (!raw) throw new Error(`${TEST_PG_ENV} is not set: run the tests through jest's global setup`);
+  const all = JSON.parse(raw) as PgConnectionConfig[];
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  return all[(worker - 1) % all.length]!;
+}
+
+async function databaseOn(admin: PgConnectionConfig, after?: () => Promise<void>): Promise<TestDatabase> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await ensureDatabase(admin, name, TEMPLATE_DB);
+  const config = { ...admin, database: name };
+  const pools: Pool[] = [];
+  const newPool = (max = 10) => {
+    const p = createPool(config, max);
+    pools.push(p);
+    return p;
+  };
+  const pool = newPool(20);
+  const db = createKysely<any>(pool);
+  return {
+    config,
+    url: connectionUrl(config),
+    pool,
+    db,
+    newPool,
+    close: async () => {
+      await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+      await dropDatabase(admin, name);
+      await after?.();
+    },
+  };
+}
+
+export async function testDatabase(): Promise<TestDatabase> {
+  return databaseOn(workerCluster());
+}
+
+/** A database on a cluster of its own, for tests that hold transactions open. */
+export async function ownClusterDatabase(): Promise<TestDatabase> {
+  const cluster = await startTestCluster('own');
+  return databaseOn(cluster.admin, () => stopTestCluster(cluster));
+}
