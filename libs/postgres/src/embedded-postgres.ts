@@ -292,7 +292,7 @@ export function packagedNativeDir(): string {
  */
 export async function reachableNativeDir(runAs: RunAs | undefined): Promise<string> {
   const nativeDir = packagedNativeDir();
-  const probe = path.join(nativeDir, 'share', 'postgres.bki');
+  const probe = path.join(nativeDir, 'share', 'postgresql', 'postgres.bki');
   if (await canAccess(runAs, '-r', probe)) {
     if (await canAccess(runAs, '-x', path.join(nativeDir, 'bin', 'postgres'))) return nativeDir;
   }

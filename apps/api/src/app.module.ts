@@ -1,0 +1,35 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { Logger } from 'pino';
+import type { Platform } from '../../../libs/platform/src';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
+import { MinEventPositionInterceptor, ReadYourWrites } from './http/read-your-writes';
+import { LOGGER, PLATFORM } from './tokens';
+
+export interface AppModuleOptions {
+  platform: Platform;
+  logger: Logger;
+  /** Extra controllers and providers (tests mount probes of the HTTP conventions here). */
+  controllers?: Type[];
+  providers?: Type[];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [HealthController, MetricsController, ...(options.controllers ?? [])],
+      providers: [
+        { provide: PLATFORM, useValue: options.platform },
+        { provide: LOGGER, useValue: options.logger },
+        ReadYourWrites,
+        { provide: APP_INTERCEPTOR, useClass: MinEventPositionInterceptor },
+        ...(options.providers ?? []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Builds the HTTP application on a Platform: Fastify adapter, request ids, JSON logs, the error
+ * envelope, validation, CORS, metrics per route, OpenAPI at /openapi.json and /docs.
+ * main.ts and the tests both build the app here, so tests exercise the real pipeline.
+ */
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Platform } from '../../../libs/platform/src';
+import { AppModule, type AppModuleOptions } from './app.module';
+import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { validationPipe } from './http/validation';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const EXPOSED_HEADERS = ['X-Request-Id', 'X-Event-Position', 'X-Projection-Pending'];
+export const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'X-API-Key',
+  'X-Request-Id',
+  'X-Min-Event-Position',
+];
+
+export interface BuiltApp {
+  app: NestFastifyApplication;
+  /** Every route Fastify registered: `METHOD /path` (the OpenAPI and authorization tests use it). */
+  routes: { method: string; url: string }[];
+}
+
+export async function buildApp(
+  platform: Platform,
+  logger: Logger,
+  extra: Pick<AppModuleOptions, 'controllers' | 'providers'> = {},
+): Promise<BuiltApp> {
+  const { config } = platform;
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.httpBodyLimitBytes,
+    loggerInstance: logger,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ platform, logger, ...extra }),
+    adapter,
+    { logger: ['error', 'warn'], bufferLogs: false },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  const routes: BuiltApp['routes'] = [];
+  fastify.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+  });
+  fastify.addHook('onRequest', async (req, reply) => {
+    void reply.header('X-Request-Id', req.id);
+  });
+  fastify.addHook('onResponse', async (req: FastifyRequest, reply) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    const labels = { method: req.method, route, status: String(reply.statusCode) };
+    platform.metrics.httpRequests.inc(labels);
+    platform.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.enableCors({
+    origin: config.corsAllowOrigins.includes('*') ? true : config.corsAllowOrigins,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ALLOWED_HEADERS,
+    exposedHeaders: EXPOSED_HEADERS,
+  });
+  app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
+  app.useGlobalPipes(validationPipe());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Kobatela escrow ledger')
+      .setDescription('Event-sourced escrow ledger API')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'X-API-Key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
+  await app.init();
+  await fastify.ready();
+  return { app, routes };
+}

@@ -1,0 +1,99 @@
+/**
+ * GET /health (no key): database, migrations, event store, each projector's checkpoint and lag,
+ * halted projectors, the oldest open transaction (it holds back every `$all` reader: the xmin
+ * rule is cluster-wide), and which PSP adapter runs. Always 200; `status` says `degraded`.
+ */
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { encodePosition } from '../../../../libs/event-store/src';
+import type { Platform } from '../../../../libs/platform/src';
+import { migrationStatus } from '../../../../libs/postgres/src';
+import { PLATFORM } from '../tokens';
+
+function fingerprint(secret: string | null): string | null {
+  return secret ? createHash('sha256').update(secret).digest('hex').slice(0, 8) : null;
+}
+
+@ApiTags('operations')
+@Controller()
+export class HealthController {
+  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+
+  @Get('health')
+  @ApiOkResponse({ description: 'Service health; always 200, `status` is ok or degraded' })
+  async health(): Promise<Record<string, unknown>> {
+    const { db, config, store } = this.platform;
+    const dbOk = await sql`SELECT 1`.execute(db).then(() => true, () => false);
+    const migrations = dbOk ? await migrationStatus(db).catch(() => null) : null;
+    const migrationsStatus = !migrations ? 'unknown' : migrations.pending.length ? 'out_of_date' : 'up_to_date';
+    const head = dbOk ? await store.headPosition().catch(() => null) : null;
+    const projectors = dbOk ? await this.projectors() : [];
+    const halted = projectors.filter((p) => p.status === 'halted').map((p) => p.name);
+    const oldest = dbOk ? await this.oldestOpenTransaction() : null;
+    const ok = dbOk && migrationsStatus === 'up_to_date' && halted.length === 0;
+    const primary = config.pspWebhookSecret;
+    const next = config.pspWebhookSecretNext;
+    return {
+      status: ok ? 'ok' : 'degraded',
+      app_env: config.appEnv,
+      db_ok: dbOk,
+      db_status: dbOk ? 'ok' : 'error',
+      migrations_ok: migrationsStatus === 'up_to_date',
+      migrations_status: migrationsStatus,
+      event_store: {
+        adapter: store.name,
+        reachable: dbOk,
+        head_position: head ? encodePosition(head) : null,
+      },
+      projections_mode: config.projectionsMode,
+      projections: projectors,
+      halted_projectors: halted,
+      oldest_open_transaction: oldest,
+      psp_provider: config.pspProvider,
+      psp_webhook_configured: Boolean(primary || next),
+      psp_webhook_secret_status: primary && next ? 'ok' : primary || next ? 'partial' : 'missing',
+      psp_webhook_secret_fingerprints: { primary: fingerprint(primary), next: fingerprint(next) },
+      ocr_enabled: config.invoiceOcrEnabled,
+      ai_proof_enabled: config.aiProofAdvisorEnabled,
+      scheduler_config_enabled: config.schedulerEnabled,
+    };
+  }
+
+  private async projectors() {
+    const statuses = await this.platform.projections.status().catch(() => []);
+    const out = [];
+    for (const s of statuses) {
+      const next = await sql<{ age_ms: string | null }>`
+        SELECT (extract(epoch FROM now() - recorded_at) * 1000)::bigint::text AS age_ms FROM events
+        WHERE (transaction_id, position) > (${s.checkpoint.tx.toString()}::text::xid8, ${s.checkpoint.pos.toString()}::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, position LIMIT 1`.execute(this.platform.db);
+      const lagMs = Number(next.rows[0]?.age_ms ?? 0);
+      this.platform.metrics.projectionLag.set({ projector: s.name }, lagMs / 1000);
+      out.push({
+        name: s.name,
+        version: s.version,
+        status: s.status,
+        halted_reason: s.haltedReason,
+        checkpoint: encodePosition(s.checkpoint),
+        events_applied: s.eventsApplied.toString(),
+        lag_ms: Math.max(0, lagMs),
+      });
+    }
+    return out;
+  }
+
+  private async oldestOpenTransaction() {
+    const res = await sql<{ pid: number; age_seconds: string; state: string | null; database: string | null }>`
+      SELECT pid, datname AS database, state,
+             round(extract(epoch FROM now() - xact_start)::numeric, 3)::text AS age_seconds
+      FROM pg_stat_activity
+      WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+        AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)
+      ORDER BY xact_start LIMIT 1`.execute(this.platform.db).catch(() => null);
+    const row = res?.rows[0];
+    return row ? { pid: row.pid, database: row.database, state: row.state, age_seconds: Number(row.age_seconds) } : null;
+  }
+}

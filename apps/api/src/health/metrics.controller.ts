@@ -1,0 +1,18 @@
+/** GET /metrics (no key): Prometheus exposition of this process's registry. */
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Platform } from '../../../../libs/platform/src';
+import { PLATFORM } from '../tokens';
+
+@ApiTags('operations')
+@Controller()
+export class MetricsController {
+  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOkResponse({ description: 'Prometheus metrics' })
+  async metrics(): Promise<string> {
+    return this.platform.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Builds a command's metadata from the HTTP request: the actor (from the auth guard), a new
+ * command id, the request id as correlation and causation id, the clock, the trace context, and
+ * the idempotency context (API-RULES.md §4) when the request carries a key.
+ */
+import { trace } from '@opentelemetry/api';
+import type { FastifyRequest } from 'fastify';
+import { type Actor, canonicalJson, limits, newId, sha256Hex } from '../../../../libs/kernel/src';
+import type { CommandMetadata, IdempotencyContext } from '../../../../libs/platform/src';
+import { ApiError } from './api-error';
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
+/** The Idempotency-Key header: 1–255 printable ASCII; missing or blank → 400 when required. */
+export function readIdempotencyKey(req: FastifyRequest, required: boolean): string | undefined {
+  const raw = req.headers['idempotency-key'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined || value.trim() === '') {
+    if (required) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'this request needs an Idempotency-Key header');
+    return undefined;
+  }
+  if (value.length > limits.idempotencyKeyLengthMax || !PRINTABLE_ASCII.test(value)) {
+    throw new ApiError(422, 'VALIDATION_ERROR', 'the Idempotency-Key header is not valid', {
+      fields: { 'Idempotency-Key': [`must be 1-${limits.idempotencyKeyLengthMax} printable ASCII characters`] },
+    });
+  }
+  return value;
+}
+
+/** Scope = the key's linked user (else the API key id, else the actor), method, concrete path. */
+export function idempotencyScope(actor: Actor, method: string, path: string): string {
+  const who =
+    actor.kind === 'api_key' ? (actor.userId ? `user:${actor.userId}` : `key:${actor.keyId}`) : actor.kind === 'legacy' ? 'legacy' : actor.name;
+  return `${who}|${method.toUpperCase()} ${path}`;
+}
+
+export function requestHash(method: string, path: string, body: unknown): string {
+  return sha256Hex(canonicalJson({ method: method.toUpperCase(), path, body: body ?? null }));
+}
+
+export function idempotencyContext(req: FastifyRequest, actor: Actor, key: string): IdempotencyContext {
+  const path = req.url.split('?')[0] ?? req.url;
+  return { key, scope: idempotencyScope(actor, req.method, path), requestHash: requestHash(req.method, path, req.body) };
+}
+
+export function traceparentOf(req: FastifyRequest): string | undefined {
+  const span = trace.getActiveSpan();
+  if (span) {
+    const c = span.spanContext();
+    return `00-${c.traceId}-${c.spanId}-0${c.traceFlags.toString(16)}`;
+  }
+  const incoming = req.headers.traceparent;
+  return typeof incoming === 'string' && /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(incoming) ? incoming : undefined;
+}
+
+export function commandMetadata(req: FastifyRequest, actor: Actor, idempotencyKey?: string): CommandMetadata {
+  const traceparent = traceparentOf(req);
+  return {
+    actor,
+    commandId: newId(),
+    correlationId: String(req.id),
+    causationId: String(req.id),
+    now: new Date(),
+    ...(traceparent ? { traceparent } : {}),
+    ...(idempotencyKey ? { idempotency: idempotencyContext(req, actor, idempotencyKey) } : {}),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Read-your-writes (ARCHITECTURE.md). After a command: `X-Event-Position` names its last event
+ * and, in inline mode, the answer waits (bounded by INLINE_PROJECTION_WAIT_MS) until the
+ * projections have applied it, else says `X-Projection-Pending: true`. On a GET, a client may
+ * send `X-Min-Event-Position` back: the query waits, bounded, for the projections to pass it.
+ */
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, switchMap, type Observable } from 'rxjs';
+import { limits } from '../../../../libs/kernel/src';
+import { type Position, decodePosition, encodePosition } from '../../../../libs/event-store/src';
+import type { Platform } from '../../../../libs/platform/src';
+import { ApiError } from './api-error';
+import { PLATFORM } from '../tokens';
+
+@Injectable()
+export class ReadYourWrites {
+  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+
+  /** Called by command handlers with the position of what they appended. */
+  async afterCommand(reply: FastifyReply, position: Position | null): Promise<void> {
+    if (!position) return;
+    void reply.header('X-Event-Position', encodePosition(position));
+    if (this.platform.config.projectionsMode !== 'inline') return;
+    const ok = await this.platform.projections.waitFor(position, this.platform.config.inlineProjectionWaitMs);
+    if (!ok) void reply.header('X-Projection-Pending', 'true');
+  }
+
+  async beforeQuery(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const raw = req.headers['x-min-event-position'];
+    const token = Array.isArray(raw) ? raw[0] : raw;
+    if (!token) return;
+    const position = decodePosition(token);
+    if (!position) throw new ApiError(400, 'INVALID_EVENT_POSITION', 'X-Min-Event-Position is not a position token');
+    const ok = await this.platform.projections.waitFor(position, limits.readYourWritesWaitMaxMs);
+    if (!ok) void reply.header('X-Projection-Pending', 'true');
+  }
+}
+
+@Injectable()
+export class MinEventPositionInterceptor implements NestInterceptor {
+  constructor(private readonly ryw: ReadYourWrites) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
+    if (req.method !== 'GET') return next.handle();
+    return from(this.ryw.beforeQuery(req, http.getResponse<FastifyReply>())).pipe(switchMap(() => next.handle()));
+  }
+}

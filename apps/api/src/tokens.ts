@@ -1,0 +1,3 @@
+/** Injection tokens of the API module. */
+export const PLATFORM = Symbol('PLATFORM');
+export const LOGGER = Symbol('LOGGER');

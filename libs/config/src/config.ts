@@ -1,0 +1,222 @@
+/**
+ * Configuration from the environment, validated once at start. A bad value stops the process
+ * with a message naming the variable (ConfigError); nothing reads process.env elsewhere.
+ * Names and defaults: API-RULES.md §6 and the platform issue. Units are in the names.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseCurrencies } from '../../kernel/src';
+
+export type AppEnv = 'production' | 'development' | 'test';
+export type ProjectionsMode = 'inline' | 'worker';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  appEnv: AppEnv;
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  apiKeySecret: string;
+  apiKeySecretSource: 'env' | 'data_dir' | 'ephemeral';
+  bootstrapAdminApiKey: string | null;
+  devApiKey: string | null;
+  logLevel: LogLevel;
+  projectionsMode: ProjectionsMode;
+  currencies: Map<string, number>;
+  corsAllowOrigins: string[];
+  httpBodyLimitBytes: number;
+  inlineProjectionWaitMs: number;
+  schedulerEnabled: boolean;
+  schedulerMandateExpiryIntervalMs: number;
+  schedulerDeadlineIntervalMs: number;
+  schedulerPaymentRecoveryIntervalMs: number;
+  pspWebhookSecret: string | null;
+  pspWebhookSecretNext: string | null;
+  pspWebhookMaxDriftSeconds: number;
+  pspProvider: 'simulator';
+  proofFileMaxBytes: number;
+  proofGeofenceToleranceM: number;
+  proofMaxAgeMinutes: number;
+  proofFutureSkewMinutes: number;
+  proofPhashMaxDistance: number;
+  proofTrustClientMetadata: boolean;
+  invoiceOcrEnabled: boolean;
+  invoiceOcrTimeoutMs: number;
+  aiProofAdvisorEnabled: boolean;
+  aiProofAdvisorModel: string;
+  aiProofTimeoutMs: number;
+  aiBreakerFailuresMax: number;
+  aiBreakerCooldownMs: number;
+  anthropicApiKey: string | null;
+  anthropicBaseUrl: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`configuration error: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function raw(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const v = raw(env, name);
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v)) throw new ConfigError(name, `must be a whole number, got "${v}"`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, dflt: boolean): boolean {
+  const v = raw(env, name);
+  if (v === undefined) return dflt;
+  const lower = v.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+  if (['false', '0', 'no', 'off'].includes(lower)) return false;
+  throw new ConfigError(name, `must be true or false, got "${v}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, dflt: T, allowed: readonly T[]): T {
+  const v = raw(env, name);
+  if (v === undefined) return dflt;
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${v}"`);
+  }
+  return v as T;
+}
+
+export const API_KEY_FORMAT = /^koba_[0-9a-f]{6}\.[A-Za-z0-9_-]{32,}$/;
+const SECRET_MIN_LENGTH = 32;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const appEnv = oneOf<AppEnv>(env, 'APP_ENV', 'production', ['production', 'development', 'test']);
+  const dataDir = path.resolve(raw(env, 'DATA_DIR') ?? './.data');
+  const databaseUrl = raw(env, 'DATABASE_URL') ?? null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  }
+  let currencies: Map<string, number>;
+  try {
+    currencies = parseCurrencies(raw(env, 'CURRENCIES') ?? 'USD:2,EUR:2');
+  } catch (err) {
+    throw new ConfigError('CURRENCIES', (err as Error).message);
+  }
+  const corsAllowOrigins = (raw(env, 'CORS_ALLOW_ORIGINS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of corsAllowOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError('CORS_ALLOW_ORIGINS', `has an invalid origin "${origin}"`);
+    }
+  }
+  const bootstrapAdminApiKey = raw(env, 'BOOTSTRAP_ADMIN_API_KEY') ?? null;
+  if (bootstrapAdminApiKey && !API_KEY_FORMAT.test(bootstrapAdminApiKey)) {
+    throw new ConfigError(
+      'BOOTSTRAP_ADMIN_API_KEY',
+      'must match the key format koba_<6 hex>.<at least 32 url-safe characters>',
+    );
+  }
+  const secret = apiKeySecret(env, appEnv, dataDir);
+  const anthropicBaseUrl = raw(env, 'ANTHROPIC_BASE_URL') ?? null;
+  if (anthropicBaseUrl && !/^https?:\/\//.test(anthropicBaseUrl)) {
+    throw new ConfigError('ANTHROPIC_BASE_URL', 'must be an http(s) URL');
+  }
+  return {
+    appEnv,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: raw(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl,
+    dataDir,
+    apiKeySecret: secret.value,
+    apiKeySecretSource: secret.source,
+    bootstrapAdminApiKey,
+    devApiKey: raw(env, 'DEV_API_KEY') ?? null,
+    logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    projectionsMode: oneOf<ProjectionsMode>(env, 'PROJECTIONS_MODE', 'inline', ['inline', 'worker']),
+    currencies,
+    corsAllowOrigins,
+    httpBodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    inlineProjectionWaitMs: int(env, 'INLINE_PROJECTION_WAIT_MS', 2000, 0, 60_000),
+    schedulerEnabled: bool(env, 'SCHEDULER_ENABLED', true),
+    schedulerMandateExpiryIntervalMs: int(env, 'SCHEDULER_MANDATE_EXPIRY_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
+    schedulerDeadlineIntervalMs: int(env, 'SCHEDULER_DEADLINE_INTERVAL_MS', 60_000, 1000, 86_400_000),
+    schedulerPaymentRecoveryIntervalMs: int(env, 'SCHEDULER_PAYMENT_RECOVERY_INTERVAL_MS', 60_000, 1000, 86_400_000),
+    pspWebhookSecret: raw(env, 'PSP_WEBHOOK_SECRET') ?? null,
+    pspWebhookSecretNext: raw(env, 'PSP_WEBHOOK_SECRET_NEXT') ?? null,
+    pspWebhookMaxDriftSeconds: int(env, 'PSP_WEBHOOK_MAX_DRIFT_SECONDS', 300, 1, 86_400),
+    pspProvider: oneOf(env, 'PSP_PROVIDER', 'simulator', ['simulator'] as const),
+    proofFileMaxBytes: int(env, 'PROOF_FILE_MAX_BYTES', 15 * 1024 * 1024, 1024, 200 * 1024 * 1024),
+    proofGeofenceToleranceM: int(env, 'PROOF_GEOFENCE_TOLERANCE_M', 15, 0, 100_000),
+    proofMaxAgeMinutes: int(env, 'PROOF_MAX_AGE_MINUTES', 120, 1, 525_600),
+    proofFutureSkewMinutes: int(env, 'PROOF_FUTURE_SKEW_MINUTES', 2, 0, 1440),
+    proofPhashMaxDistance: int(env, 'PROOF_PHASH_MAX_DISTANCE', 10, 0, 64),
+    proofTrustClientMetadata: bool(env, 'PROOF_TRUST_CLIENT_METADATA', false),
+    invoiceOcrEnabled: bool(env, 'INVOICE_OCR_ENABLED', false),
+    invoiceOcrTimeoutMs: int(env, 'INVOICE_OCR_TIMEOUT_MS', 20_000, 100, 600_000),
+    aiProofAdvisorEnabled: bool(env, 'AI_PROOF_ADVISOR_ENABLED', false),
+    aiProofAdvisorModel: raw(env, 'AI_PROOF_ADVISOR_MODEL') ?? 'claude-sonnet-4-5',
+    aiProofTimeoutMs: int(env, 'AI_PROOF_TIMEOUT_MS', 12_000, 100, 600_000),
+    aiBreakerFailuresMax: int(env, 'AI_BREAKER_FAILURES_MAX', 5, 1, 1000),
+    aiBreakerCooldownMs: int(env, 'AI_BREAKER_COOLDOWN_MS', 60_000, 100, 86_400_000),
+    anthropicApiKey: raw(env, 'ANTHROPIC_API_KEY') ?? null,
+    anthropicBaseUrl,
+  };
+}
+
+/**
+ * API_KEY_SECRET: required in production. In development a missing secret is generated once
+ * and kept in DATA_DIR (mode 0600) so keys survive restarts; in test it is random per process.
+ */
+function apiKeySecret(env: Env, appEnv: AppEnv, dataDir: string): {
+  value: string;
+  source: AppConfig['apiKeySecretSource'];
+} {
+  const given = raw(env, 'API_KEY_SECRET');
+  if (given) {
+    if (given.length < SECRET_MIN_LENGTH) {
+      throw new ConfigError('API_KEY_SECRET', `must be at least ${SECRET_MIN_LENGTH} characters`);
+    }
+    return { value: given, source: 'env' };
+  }
+  if (appEnv === 'production') {
+    throw new ConfigError(
+      'API_KEY_SECRET',
+      'is required when APP_ENV=production (set a random value of at least 32 characters)',
+    );
+  }
+  if (appEnv === 'test') return { value: randomBytes(32).toString('base64url'), source: 'ephemeral' };
+  const file = path.join(dataDir, 'api-key-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return { value: readFileSync(file, 'utf8').trim(), source: 'data_dir' };
+}
+
+/** Names of settings that are secrets: never logged, never shown in /health. */
+export const SECRET_SETTINGS: ReadonlyArray<keyof AppConfig> = [
+  'apiKeySecret',
+  'bootstrapAdminApiKey',
+  'devApiKey',
+  'pspWebhookSecret',
+  'pspWebhookSecretNext',
+  'anthropicApiKey',
+  'databaseUrl',
+];

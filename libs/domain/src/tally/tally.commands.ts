@@ -1,0 +1,3 @@
+export type TallyCommand =
+  | { type: 'OpenTally'; tallyId: string; currency: string; now: string }
+  | { type: 'AddToTally'; tallyId: string; amount: string; scale: number; limit: string | null };

@@ -1,0 +1,344 @@
+/**
+ * The command pipeline every handler uses: read stream → fold → decide → append with the
+ * expected revision, behind a per-stream queue in this process and bounded jittered retries
+ * across processes (API-RULES.md §5). It is also where idempotency lives (§4), written into the
+ * events' metadata, never into a side table:
+ *
+ * - on a stream named by the path (`execute`), the stream state remembers which idempotency keys
+ *   it has seen (with the request hash and the revisions they produced); a repeat appends nothing
+ *   and returns the recorded events;
+ * - on a stream created or chosen by the command (`executeWithDerivedId`), the id is derived from
+ *   (scope, key) and an `idem-{uuid}` reservation is claimed in the same atomic append as the
+ *   effect; a retry reads the reservation first and finds the first effect.
+ *
+ * No code path appends without an actor: the metadata type requires one, the runner asserts
+ * it, and the store refuses events without one. Outside calls (PSP, AI) never run in here.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Actor,
+  DomainError,
+  assert,
+  isActor,
+  limits,
+  newId,
+  uuidV5,
+} from '../../../kernel/src';
+import type { Decider, DomainEvent } from '../../../domain/src';
+import {
+  type AppendMetadata,
+  type EventStore,
+  type NewEvent,
+  type Position,
+  type RecordedEvent,
+  type StreamAppend,
+  RESERVATION_CLAIMED,
+  WrongExpectedRevisionError,
+  claimReservation,
+  readReservation,
+} from '../../../event-store/src';
+import { StreamQueue } from './stream-queue';
+import { StreamStateCache, type CachedStream } from './stream-state-cache';
+
+export interface IdempotencyContext {
+  key: string;
+  /** The key's linked user (else the API key id), the method and the concrete path. */
+  scope: string;
+  requestHash: string;
+}
+
+export interface CommandMetadata {
+  actor: Actor;
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  now: Date;
+  traceparent?: string;
+  idempotency?: IdempotencyContext;
+}
+
+export interface AppendedEvent<E extends DomainEvent = DomainEvent> {
+  type: E['type'];
+  data: E['data'];
+  streamId: string;
+  revision: bigint;
+}
+
+export interface CommandResult<S, E extends DomainEvent = DomainEvent> {
+  streamId: string;
+  state: S;
+  /** The events this command produced (on a replay: the ones the first request produced). */
+  events: AppendedEvent<E>[];
+  revision: bigint;
+  /** `$all` position of the last event appended; null on a replay that appended nothing. */
+  position: Position | null;
+  replayed: boolean;
+}
+
+export interface CommandRunnerOptions {
+  /** Test hook: SIGKILL this process right after an append commits (crash tests). */
+  crashAfterAppend?: boolean;
+  onConflictRetry?: (streamId: string) => void;
+  onCommand?: (kind: string, outcome: string) => void;
+  onAppendMs?: (ms: number) => void;
+}
+
+export class ConcurrencyConflictError extends DomainError {
+  constructor(streamId: string) {
+    super('CONCURRENCY_CONFLICT', `the stream ${streamId} kept changing; retry the request`, 'conflict', {
+      stream: streamId,
+    });
+  }
+}
+
+export function idempotencyKeyReused(): DomainError {
+  return new DomainError(
+    'IDEMPOTENCY_KEY_REUSED',
+    'this Idempotency-Key was already used with a different request',
+    'invalid',
+  );
+}
+
+export class CommandRunner {
+  private readonly queue = new StreamQueue();
+  private readonly cache = new StreamStateCache(limits.streamCacheEntriesMax);
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: CommandRunnerOptions = {},
+  ) {}
+
+  /** A command on an existing (or, with `allowNew`, possibly new) stream named by the caller. */
+  async execute<S, C, E extends DomainEvent>(params: {
+    streamId: string;
+    decider: Decider<S, C, E>;
+    command: C;
+    metadata: CommandMetadata;
+  }): Promise<CommandResult<S, E>> {
+    const { streamId, decider, metadata } = params;
+    assertMetadata(metadata);
+    return this.queue.run(streamId, () =>
+      this.withRetries(streamId, async () => {
+        const cached = await this.load(streamId, decider);
+        const idem = metadata.idempotency;
+        if (idem) {
+          const seen = cached.idempotency.get(scopedKey(idem));
+          if (seen) {
+            if (seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+            return this.replay<S, E>(streamId, cached, seen.fromRevision, seen.toRevision);
+          }
+        }
+        const events = decider.decide(params.command, cached.state as S);
+        return this.appendAndCache(streamId, decider, cached, events, metadata, []);
+      }),
+    );
+  }
+
+  /**
+   * A command whose target stream is created or chosen by the command: its id comes from
+   * (scope, Idempotency-Key) when a key is given (else a random id), and the `idem-{id}`
+   * reservation is claimed atomically with the effect.
+   */
+  async executeWithDerivedId<S, C, E extends DomainEvent>(params: {
+    decider: Decider<S, C, E>;
+    metadata: CommandMetadata;
+    /** The target stream for a derived id (e.g. `escrow-{id}`). */
+    targetStream: (id: string) => string;
+    command: (id: string) => C;
+  }): Promise<CommandResult<S, E> & { id: string }> {
+    const { decider, metadata } = params;
+    assertMetadata(metadata);
+    const idem = metadata.idempotency;
+    const id = idem ? uuidV5(`${idem.scope}\n${idem.key}`) : newId();
+    const target = params.targetStream(id);
+    const idemStream = `idem-${id}`;
+    const run = () =>
+      this.withRetries(target, async (): Promise<CommandResult<S, E>> => {
+        let extra: StreamAppend[] = [];
+        if (idem) {
+          const reservation = await readReservation(this.store, idemStream);
+          if (reservation.status === 'claimed') {
+            const data = reservation.data as unknown as { target: string; requestHash: string };
+            if (data.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+            const cached = await this.load(data.target, decider);
+            const seen = cached.idempotency.get(scopedKey(idem));
+            assert(seen, `idem reservation ${idemStream} points at ${data.target} without its events`);
+            return this.replay<S, E>(data.target, cached, seen.fromRevision, seen.toRevision);
+          }
+          extra = [
+            claimReservation(
+              reservation,
+              `${decider.category}:${id}`,
+              { target, requestHash: idem.requestHash },
+              this.eventMetadata(metadata),
+              newId(),
+            ),
+          ];
+        }
+        const cached = await this.load(target, decider);
+        const events = decider.decide(params.command(id), cached.state as S);
+        return this.appendAndCache(target, decider, cached, events, metadata, extra);
+      });
+    const result = await this.queue.run(idem ? idemStream : target, run);
+    return { ...result, id };
+  }
+
+  /** Reads a stream's folded state (from the cache, topped up with newer events). */
+  async read<S, C, E extends DomainEvent>(streamId: string, decider: Decider<S, C, E>): Promise<{ state: S; revision: bigint | null }> {
+    const cached = await this.load(streamId, decider);
+    return { state: cached.state as S, revision: cached.revision };
+  }
+
+  private async withRetries<T>(streamId: string, attempt: () => Promise<T>): Promise<T> {
+    for (let i = 0; i < limits.appendRetriesMax; i++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!(err instanceof WrongExpectedRevisionError)) throw err;
+        this.cache.delete(err.streamId);
+        this.cache.delete(streamId);
+        this.options.onConflictRetry?.(streamId);
+        const ceiling = Math.min(limits.appendRetryMaxDelayMs, limits.appendRetryBaseDelayMs * 2 ** i);
+        await sleep(Math.random() * ceiling);
+      }
+    }
+    throw new ConcurrencyConflictError(streamId);
+  }
+
+  private async load<S>(streamId: string, decider: Decider<S, any, any>): Promise<CachedStream> {
+    const hit = this.cache.get(streamId, decider.category);
+    const base: CachedStream = hit ?? {
+      category: decider.category,
+      revision: null,
+      headHash: undefined,
+      state: decider.initialState(),
+      idempotency: new Map(),
+    };
+    const from = base.revision === null ? 0n : base.revision + 1n;
+    const newer = await this.store.readStream(streamId, { fromRevision: from });
+    if (newer.length === 0 && hit) return hit;
+    let state = base.state as S;
+    const idempotency = new Map(base.idempotency);
+    for (const e of newer) {
+      const event = decider.upcast ? decider.upcast({ type: e.type, data: e.data }) : ({ type: e.type, data: e.data } as DomainEvent);
+      state = decider.evolve(state, event);
+      rememberKey(idempotency, e);
+    }
+    const last = newer[newer.length - 1];
+    const next: CachedStream = {
+      category: decider.category,
+      revision: last ? last.revision : base.revision,
+      headHash: last ? last.metadata.hash : base.headHash,
+      state,
+      idempotency,
+    };
+    this.cache.set(streamId, next);
+    return next;
+  }
+
+  private async replay<S, E extends DomainEvent>(
+    streamId: string,
+    cached: CachedStream,
+    fromRevision: bigint,
+    toRevision: bigint,
+  ): Promise<CommandResult<S, E>> {
+    const count = Number(toRevision - fromRevision + 1n);
+    const recorded = await this.store.readStream(streamId, { fromRevision, maxCount: count });
+    return {
+      streamId,
+      state: cached.state as S,
+      events: recorded.map((e) => ({ type: e.type, data: e.data, streamId, revision: e.revision })) as AppendedEvent<E>[],
+      revision: cached.revision ?? -1n,
+      position: null,
+      replayed: true,
+    };
+  }
+
+  private async appendAndCache<S, E extends DomainEvent>(
+    streamId: string,
+    decider: Decider<S, any, E>,
+    cached: CachedStream,
+    events: E[],
+    metadata: CommandMetadata,
+    extra: StreamAppend[],
+  ): Promise<CommandResult<S, E>> {
+    if (events.length === 0) {
+      return { streamId, state: cached.state as S, events: [], revision: cached.revision ?? -1n, position: null, replayed: false };
+    }
+    const meta = this.eventMetadata(metadata);
+    const newEvents: NewEvent[] = events.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta }));
+    const main: StreamAppend = {
+      streamId,
+      events: newEvents,
+      expectedRevision: cached.revision === null ? 'no_stream' : cached.revision,
+      ...(cached.headHash ? { expectedHeadHash: cached.headHash } : {}),
+    };
+    const started = performance.now();
+    const results = await this.store.appendMulti([...extra, main]);
+    this.options.onAppendMs?.(performance.now() - started);
+    if (this.options.crashAfterAppend) process.kill(process.pid, 'SIGKILL');
+    const result = results[results.length - 1]!;
+    const first = result.nextRevision - BigInt(events.length) + 1n;
+    let state = cached.state as S;
+    for (const e of events) state = decider.evolve(state, e);
+    const idempotency = new Map(cached.idempotency);
+    if (metadata.idempotency) {
+      idempotency.set(scopedKey(metadata.idempotency), {
+        requestHash: metadata.idempotency.requestHash,
+        fromRevision: first,
+        toRevision: result.nextRevision,
+      });
+    }
+    this.cache.set(streamId, {
+      category: decider.category,
+      revision: result.nextRevision,
+      headHash: result.headHash,
+      state,
+      idempotency,
+    });
+    assert(first >= 0n, 'appended revision range starts below zero');
+    return {
+      streamId,
+      state,
+      events: events.map((e, i) => ({ type: e.type, data: e.data, streamId, revision: first + BigInt(i) })),
+      revision: result.nextRevision,
+      position: results.reduce((p, r) => (p === null || r.position.tx > p.tx || (r.position.tx === p.tx && r.position.pos > p.pos) ? r.position : p), null as Position | null),
+      replayed: false,
+    };
+  }
+
+  private eventMetadata(m: CommandMetadata): AppendMetadata {
+    return {
+      actor: m.actor,
+      commandId: m.commandId,
+      correlationId: m.correlationId,
+      causationId: m.causationId,
+      occurredAt: m.now.toISOString(),
+      ...(m.traceparent ? { traceparent: m.traceparent } : {}),
+      ...(m.idempotency
+        ? { idempotencyKey: m.idempotency.key, idempotencyScope: m.idempotency.scope, requestHash: m.idempotency.requestHash }
+        : {}),
+    };
+  }
+}
+
+function assertMetadata(m: CommandMetadata): void {
+  // No command runs without an actor: this is the pipeline's half of that rule.
+  assert(isActor(m?.actor), 'a command needs an actor in its metadata');
+  assert(typeof m.commandId === 'string' && m.commandId.length > 0, 'a command needs a commandId');
+  assert(m.now instanceof Date && !Number.isNaN(m.now.getTime()), 'a command needs a clock reading');
+}
+
+function scopedKey(idem: { scope: string; key: string }): string {
+  return `${idem.scope}\n${idem.key}`;
+}
+
+/** Rebuilds the seen-keys map from event metadata: consecutive events of one command. */
+function rememberKey(map: CachedStream['idempotency'], e: RecordedEvent): void {
+  const { idempotencyKey, idempotencyScope, requestHash } = e.metadata;
+  if (typeof idempotencyKey !== 'string' || typeof idempotencyScope !== 'string' || e.type === RESERVATION_CLAIMED) return;
+  const k = scopedKey({ scope: idempotencyScope, key: idempotencyKey });
+  const seen = map.get(k);
+  if (seen && seen.toRevision === e.revision - 1n) map.set(k, { ...seen, toRevision: e.revision });
+  else if (!seen) map.set(k, { requestHash: String(requestHash), fromRevision: e.revision, toRevision: e.revision });
+}

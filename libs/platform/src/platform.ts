@@ -1,0 +1,136 @@
+/**
+ * Opens what every process of the service needs: the database (DATABASE_URL, or an embedded
+ * PostgreSQL under DATA_DIR), migrations, the event store, the command pipeline and the
+ * projection runner. The API, the projector worker and the CLI all start through here.
+ */
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../../config/src';
+import { PostgresEventStore, type EventStore } from '../../event-store/src';
+import {
+  EmbeddedPostgres,
+  type PgConnectionConfig,
+  createKysely,
+  createPool,
+  ensureDatabase,
+  migrateToLatest,
+} from '../../postgres/src';
+import { CommandRunner } from './commands/command-runner';
+import { Metrics } from './observability/metrics';
+import { ProjectionRunner, type Projector } from './projections/projection-runner';
+
+export const EMBEDDED_DATABASE = 'kobatela';
+
+export interface Platform {
+  config: AppConfig;
+  pool: Pool;
+  db: Kysely<any>;
+  store: EventStore;
+  commands: CommandRunner;
+  projections: ProjectionRunner;
+  metrics: Metrics;
+  embedded: EmbeddedPostgres | null;
+  /** Where the database is, for child processes (never logged: it holds a password). */
+  connection: string | PgConnectionConfig;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /**
+   * `own`: this process owns the embedded server (the API); a data dir in use is an error.
+   * `shared`: join the embedded server of a running API if there is one (CLI, worker).
+   */
+  embedded: 'own' | 'shared';
+  poolMax?: number;
+  migrate?: boolean;
+  projectors: readonly Projector[];
+  metrics?: Metrics;
+  crashAfterAppend?: boolean;
+}
+
+const CONNECTION_FILE = 'connection.json';
+
+export async function openPlatform(config: AppConfig, log: Logger, options: OpenOptions): Promise<Platform> {
+  let embedded: EmbeddedPostgres | null = null;
+  let connection: string | PgConnectionConfig;
+  if (config.databaseUrl) {
+    connection = config.databaseUrl;
+  } else {
+    const shared = options.embedded === 'shared' ? runningEmbedded(config.dataDir) : null;
+    if (shared) {
+      connection = shared;
+    } else {
+      embedded = new EmbeddedPostgres({
+        dataDir: config.dataDir,
+        onLog: (line) => log.debug({ postgres: line.trim() }, 'postgres'),
+      });
+      log.info({ dataDir: config.dataDir }, 'starting embedded PostgreSQL');
+      const admin = await embedded.start();
+      await ensureDatabase(admin, EMBEDDED_DATABASE);
+      connection = { ...admin, database: EMBEDDED_DATABASE };
+      writeFileSync(path.join(config.dataDir, CONNECTION_FILE), JSON.stringify(connection), { mode: 0o600 });
+    }
+  }
+  const pool = createPool(connection, options.poolMax ?? 20);
+  const db = createKysely<any>(pool);
+  const closeAll = async () => {
+    await db.destroy().catch(() => undefined);
+    if (embedded) {
+      rmSync(path.join(config.dataDir, CONNECTION_FILE), { force: true });
+      await embedded.stop();
+    }
+  };
+  try {
+    if (options.migrate !== false) await migrateToLatest(db);
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  const metrics = options.metrics ?? new Metrics();
+  const store = new PostgresEventStore(pool);
+  const commands = new CommandRunner(store, {
+    crashAfterAppend: options.crashAfterAppend ?? false,
+    onConflictRetry: (streamId) => metrics.conflictRetries.inc({ category: streamId.split('-')[0] ?? '' }),
+    onAppendMs: (ms) => metrics.appendDuration.observe(ms / 1000),
+  });
+  const projections = new ProjectionRunner(store, db, options.projectors, {
+    onBatch: (name, events, ms) => {
+      metrics.projectionBatch.observe({ projector: name }, ms / 1000);
+      metrics.projectionEvents.inc({ projector: name }, events);
+    },
+    log: (msg, extra) => log.error(extra ?? {}, msg),
+  });
+  return {
+    config,
+    pool,
+    db,
+    store,
+    commands,
+    projections,
+    metrics,
+    embedded,
+    connection,
+    close: async () => {
+      await projections.stop();
+      await store.close();
+      await closeAll();
+    },
+  };
+}
+
+/** The embedded server a running API started in this DATA_DIR, if it is still alive. */
+function runningEmbedded(dataDir: string): PgConnectionConfig | null {
+  const file = path.join(dataDir, CONNECTION_FILE);
+  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+  if (!existsSync(file) || !existsSync(pidFile)) return null;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null;
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as PgConnectionConfig;
+}
