@@ -24,6 +24,7 @@ export interface AppConfig {
   devApiKey: string | null;
   logLevel: LogLevel;
   projectionsMode: ProjectionsMode;
+  projectionBatchSize: number;
   currencies: Map<string, number>;
   corsAllowOrigins: string[];
   httpBodyLimitBytes: number;
@@ -129,23 +130,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'must match the key format koba_<6 hex>.<at least 32 url-safe characters>',
     );
   }
-  const secret = apiKeySecret(env, appEnv, dataDir);
   const anthropicBaseUrl = raw(env, 'ANTHROPIC_BASE_URL') ?? null;
   if (anthropicBaseUrl && !/^https?:\/\//.test(anthropicBaseUrl)) {
     throw new ConfigError('ANTHROPIC_BASE_URL', 'must be an http(s) URL');
   }
-  return {
+  const config: Omit<AppConfig, 'apiKeySecret' | 'apiKeySecretSource'> = {
     appEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
     host: raw(env, 'HOST') ?? '0.0.0.0',
     databaseUrl,
     dataDir,
-    apiKeySecret: secret.value,
-    apiKeySecretSource: secret.source,
     bootstrapAdminApiKey,
     devApiKey: raw(env, 'DEV_API_KEY') ?? null,
     logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     projectionsMode: oneOf<ProjectionsMode>(env, 'PROJECTIONS_MODE', 'inline', ['inline', 'worker']),
+    projectionBatchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 500),
     currencies,
     corsAllowOrigins,
     httpBodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
@@ -174,6 +173,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     anthropicApiKey: raw(env, 'ANTHROPIC_API_KEY') ?? null,
     anthropicBaseUrl,
   };
+  // Last: in development this writes DATA_DIR, which a bad value elsewhere must not cause.
+  const secret = apiKeySecret(env, appEnv, dataDir);
+  return { ...config, apiKeySecret: secret.value, apiKeySecretSource: secret.source };
 }
 
 /**
@@ -199,15 +201,29 @@ function apiKeySecret(env: Env, appEnv: AppEnv, dataDir: string): {
   }
   if (appEnv === 'test') return { value: randomBytes(32).toString('base64url'), source: 'ephemeral' };
   const file = path.join(dataDir, 'api-key-secret');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    try {
-      writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  try {
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      try {
+        writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
     }
+    const value = readFileSync(file, 'utf8').trim();
+    if (value.length < SECRET_MIN_LENGTH) {
+      throw new ConfigError('API_KEY_SECRET', `kept in ${file} is shorter than ${SECRET_MIN_LENGTH} characters: delete the file to generate a new one`);
+    }
+    return { value, source: 'data_dir' };
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(
+      'DATA_DIR',
+      `(${dataDir}) cannot hold the generated API key secret (${e.code ?? e.message}): set DATA_DIR to a ` +
+        'folder this process may create and write, or set API_KEY_SECRET',
+    );
   }
-  return { value: readFileSync(file, 'utf8').trim(), source: 'data_dir' };
 }
 
 /** Names of settings that are secrets: never logged, never shown in /health. */

@@ -5,3 +5,4 @@ export * from './observability/logger';
 export * from './observability/metrics';
 export * from './projections/projection-runner';
 export * from './platform';
+export * from './projections/projector-worker';

@@ -78,6 +78,8 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
   const db = createKysely<any>(pool);
   const closeAll = async () => {
     await db.destroy().catch(() => undefined);
+    // Kysely ends the pool only if it ever used it; idle clients would keep the process alive.
+    if (!pool.ended) await pool.end().catch(() => undefined);
     if (embedded) {
       rmSync(path.join(config.dataDir, CONNECTION_FILE), { force: true });
       await embedded.stop();
@@ -95,8 +97,10 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
     crashAfterAppend: options.crashAfterAppend ?? false,
     onConflictRetry: (streamId) => metrics.conflictRetries.inc({ category: streamId.split('-')[0] ?? '' }),
     onAppendMs: (ms) => metrics.appendDuration.observe(ms / 1000),
+    onCommand: (command, outcome) => metrics.commands.inc({ command, outcome }),
   });
   const projections = new ProjectionRunner(store, db, options.projectors, {
+    ...(config.projectionBatchSize ? { batchSize: config.projectionBatchSize } : {}),
     onBatch: (name, events, ms) => {
       metrics.projectionBatch.observe({ projector: name }, ms / 1000);
       metrics.projectionEvents.inc({ projector: name }, events);

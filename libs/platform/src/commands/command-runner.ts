@@ -115,6 +115,16 @@ export class CommandRunner {
     command: C;
     metadata: CommandMetadata;
   }): Promise<CommandResult<S, E>> {
+    const kind = () => commandKind(params.command, params.decider);
+    return this.counted(kind, () => this.executeOnce(params));
+  }
+
+  private async executeOnce<S, C, E extends DomainEvent>(params: {
+    streamId: string;
+    decider: Decider<S, C, E>;
+    command: C;
+    metadata: CommandMetadata;
+  }): Promise<CommandResult<S, E>> {
     const { streamId, decider, metadata } = params;
     assertMetadata(metadata);
     return this.queue.run(streamId, () =>
@@ -146,6 +156,17 @@ export class CommandRunner {
     targetStream: (id: string) => string;
     command: (id: string) => C;
   }): Promise<CommandResult<S, E> & { id: string }> {
+    // The command's type needs an id; any id names the same type.
+    const kind = () => commandKind(params.command(''), params.decider);
+    return this.counted(kind, () => this.executeWithDerivedIdOnce(params));
+  }
+
+  private async executeWithDerivedIdOnce<S, C, E extends DomainEvent>(params: {
+    decider: Decider<S, C, E>;
+    metadata: CommandMetadata;
+    targetStream: (id: string) => string;
+    command: (id: string) => C;
+  }): Promise<CommandResult<S, E> & { id: string }> {
     const { decider, metadata } = params;
     assertMetadata(metadata);
     const idem = metadata.idempotency;
@@ -154,16 +175,19 @@ export class CommandRunner {
     const idemStream = `idem-${id}`;
     const run = () =>
       this.withRetries(target, async (): Promise<CommandResult<S, E>> => {
+        // The target is read before the reservation: both are committed in one transaction, so
+        // a free reservation read after the target proves the target was not created under it.
+        const cached = await this.load(target, decider);
         let extra: StreamAppend[] = [];
         if (idem) {
           const reservation = await readReservation(this.store, idemStream);
           if (reservation.status === 'claimed') {
             const data = reservation.data as unknown as { target: string; requestHash: string };
             if (data.requestHash !== idem.requestHash) throw idempotencyKeyReused();
-            const cached = await this.load(data.target, decider);
-            const seen = cached.idempotency.get(scopedKey(idem));
+            const owner = await this.load(data.target, decider);
+            const seen = owner.idempotency.get(scopedKey(idem));
             assert(seen, `idem reservation ${idemStream} points at ${data.target} without its events`);
-            return this.replay<S, E>(data.target, cached, seen.fromRevision, seen.toRevision);
+            return this.replay<S, E>(data.target, owner, seen.fromRevision, seen.toRevision);
           }
           extra = [
             claimReservation(
@@ -175,12 +199,27 @@ export class CommandRunner {
             ),
           ];
         }
-        const cached = await this.load(target, decider);
         const events = decider.decide(params.command(id), cached.state as S);
         return this.appendAndCache(target, decider, cached, events, metadata, extra);
       });
     const result = await this.queue.run(idem ? idemStream : target, run);
     return { ...result, id };
+  }
+
+  /** Reports each command's outcome (`ok`, `replayed`, a DomainError code, `error`) to onCommand. */
+  private async counted<T extends { replayed: boolean }>(
+    kind: () => string,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    let result: T;
+    try {
+      result = await run();
+    } catch (err) {
+      this.options.onCommand?.(kind(), err instanceof DomainError ? err.code : 'error');
+      throw err;
+    }
+    this.options.onCommand?.(kind(), result.replayed ? 'replayed' : 'ok');
+    return result;
   }
 
   /** Reads a stream's folded state (from the cache, topped up with newer events). */
@@ -327,6 +366,13 @@ function assertMetadata(m: CommandMetadata): void {
   assert(isActor(m?.actor), 'a command needs an actor in its metadata');
   assert(typeof m.commandId === 'string' && m.commandId.length > 0, 'a command needs a commandId');
   assert(m.now instanceof Date && !Number.isNaN(m.now.getTime()), 'a command needs a clock reading');
+}
+
+/** A command's `type` when it has one (`OpenTally`), else the decider's category. */
+function commandKind(command: unknown, decider: { category: string }): string {
+  const type =
+    typeof command === 'object' && command !== null ? (command as { type?: unknown }).type : undefined;
+  return typeof type === 'string' ? type : decider.category;
 }
 
 function scopedKey(idem: { scope: string; key: string }): string {

@@ -1,0 +1,224 @@
+/**
+ * The command pipeline on a real PostgreSQL: actors on every event, idempotency on both paths
+ * (a stream named by the caller, and a derived id with an `idem-` reservation), contention inside
+ * one process (queued: business answers, no conflicts) and across processes (separate runners:
+ * bounded retries, then CONCURRENCY_CONFLICT), and a stale cache that heals itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { AssertionError, DomainError, type Actor, systemActor, uuidV5 } from '../../../kernel/src';
+import { tallyDecider } from '../../../domain/src';
+import { PostgresEventStore, verifyChain } from '../../../event-store/src';
+import { testDatabase, type TestDatabase } from '../../../../test/support/test-db';
+import { CommandRunner, type CommandMetadata } from './command-runner';
+
+let tdb: TestDatabase;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  tdb = await testDatabase();
+  store = new PostgresEventStore(tdb.pool);
+});
+afterAll(() => tdb.close());
+
+const apiActor: Actor = { kind: 'api_key', keyId: 'k1', keyPrefix: 'koba_abc123', scope: 'sender', userId: 'u1' };
+
+function meta(idem?: { key: string; body: unknown; path?: string }): CommandMetadata {
+  const id = randomUUID();
+  return {
+    actor: apiActor,
+    commandId: id,
+    correlationId: `req-${id}`,
+    causationId: `req-${id}`,
+    now: new Date('2026-11-24T10:00:00.000Z'),
+    ...(idem
+      ? {
+          idempotency: {
+            key: idem.key,
+            scope: `user:u1|POST ${idem.path ?? '/tallies'}`,
+            requestHash: JSON.stringify(idem.body),
+          },
+        }
+      : {}),
+  };
+}
+
+async function openTally(runner: CommandRunner, currency = 'USD'): Promise<string> {
+  const tallyId = randomUUID();
+  await runner.execute({
+    streamId: `tally-${tallyId}`,
+    decider: tallyDecider,
+    command: { type: 'OpenTally', tallyId, currency, now: '2026-11-24T10:00:00.000Z' },
+    metadata: meta(),
+  });
+  return tallyId;
+}
+
+function add(runner: CommandRunner, tallyId: string, amount: string, m = meta(), limit: string | null = null) {
+  return runner.execute({
+    streamId: `tally-${tallyId}`,
+    decider: tallyDecider,
+    command: { type: 'AddToTally', tallyId, amount, scale: 2, limit },
+    metadata: m,
+  });
+}
+
+async function eventCount(streamPrefix: string): Promise<number> {
+  const res = await tdb.pool.query('SELECT count(*)::int AS n FROM events WHERE stream_id LIKE $1', [`${streamPrefix}%`]);
+  return res.rows[0].n as number;
+}
+
+describe('command runner', () => {
+  it('copies the actor and correlation metadata into every event, on a valid chain', async () => {
+    const runner = new CommandRunner(store);
+    const tallyId = await openTally(runner);
+    const m = meta({ key: 'k-meta', body: { amount: '1.00' } });
+    await add(runner, tallyId, '1.00', m);
+    const events = await store.readStream(`tally-${tallyId}`);
+    expect(events).toHaveLength(2);
+    for (const e of events) expect(e.metadata.actor).toEqual(apiActor);
+    expect(events[1]!.metadata).toMatchObject({
+      commandId: m.commandId,
+      correlationId: m.correlationId,
+      causationId: m.causationId,
+      occurredAt: '2026-11-24T10:00:00.000Z',
+      idempotencyKey: 'k-meta',
+      idempotencyScope: 'user:u1|POST /tallies',
+      requestHash: JSON.stringify({ amount: '1.00' }),
+    });
+    expect(verifyChain(events).valid).toBe(true);
+  });
+
+  it('refuses a command without an actor and appends nothing', async () => {
+    const runner = new CommandRunner(store);
+    const tallyId = randomUUID();
+    const bad = { ...meta() } as Partial<CommandMetadata>;
+    delete bad.actor;
+    await expect(
+      runner.execute({
+        streamId: `tally-${tallyId}`,
+        decider: tallyDecider,
+        command: { type: 'OpenTally', tallyId, currency: 'USD', now: 'x' },
+        metadata: bad as CommandMetadata,
+      }),
+    ).rejects.toBeInstanceOf(AssertionError);
+    expect(await eventCount(`tally-${tallyId}`)).toBe(0);
+  });
+
+  it('answers a repeated key on an existing stream with the first result and no new events', async () => {
+    const runner = new CommandRunner(store);
+    const tallyId = await openTally(runner);
+    const first = await add(runner, tallyId, '2.50', meta({ key: 'dep-1', body: { amount: '2.50' } }));
+    const again = await add(runner, tallyId, '2.50', meta({ key: 'dep-1', body: { amount: '2.50' } }));
+    expect(first.replayed).toBe(false);
+    expect(again.replayed).toBe(true);
+    expect(again.events).toEqual(first.events);
+    expect(await eventCount(`tally-${tallyId}`)).toBe(2);
+    // A new process (empty cache) still recognises the key: it lives in the events' metadata.
+    const fresh = new CommandRunner(store);
+    const third = await add(fresh, tallyId, '2.50', meta({ key: 'dep-1', body: { amount: '2.50' } }));
+    expect(third.replayed).toBe(true);
+    expect(third.events).toEqual(first.events);
+    await expect(add(fresh, tallyId, '9.99', meta({ key: 'dep-1', body: { amount: '9.99' } }))).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    expect(await eventCount(`tally-${tallyId}`)).toBe(2);
+  });
+
+  it('does not use up a key when the command is rejected', async () => {
+    const runner = new CommandRunner(store);
+    const tallyId = await openTally(runner);
+    await expect(add(runner, tallyId, '50.00', meta({ key: 'k-rej', body: { a: 50 } }), '10.00')).rejects.toMatchObject({
+      code: 'TALLY_LIMIT_EXCEEDED',
+    });
+    const ok = await add(runner, tallyId, '5.00', meta({ key: 'k-rej', body: { a: 5 } }), '10.00');
+    expect(ok.replayed).toBe(false);
+    expect(ok.state.total).toBe('5.00');
+  });
+
+  it('derives the id of a created stream from (scope, key) and replays duplicates', async () => {
+    const runner = new CommandRunner(store);
+    const key = `create-${randomUUID()}`;
+    const create = (r: CommandRunner, body: unknown = { currency: 'EUR' }) =>
+      r.executeWithDerivedId({
+        decider: tallyDecider,
+        metadata: meta({ key, body }),
+        targetStream: (id) => `tally-${id}`,
+        command: (id) => ({ type: 'OpenTally' as const, tallyId: id, currency: 'EUR', now: '2026-11-24T10:00:00.000Z' }),
+      });
+    const first = await create(runner);
+    expect(first.id).toBe(uuidV5(`user:u1|POST /tallies\n${key}`));
+    const again = await create(new CommandRunner(store));
+    expect(again).toMatchObject({ id: first.id, replayed: true });
+    expect(again.events).toEqual(first.events);
+    await expect(create(runner, { currency: 'USD' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await eventCount(`tally-${first.id}`)).toBe(1);
+    const reservation = await store.readStream(`idem-${first.id}`);
+    expect(reservation).toHaveLength(1);
+    expect(reservation[0]!.data).toMatchObject({ target: `tally-${first.id}`, requestHash: JSON.stringify({ currency: 'EUR' }) });
+  });
+
+  it('resolves concurrent duplicates of a create across processes to one stream', async () => {
+    const key = `race-${randomUUID()}`;
+    const runners = Array.from({ length: 6 }, () => new CommandRunner(new PostgresEventStore(tdb.newPool(2))));
+    const results = await Promise.all(
+      runners.map((r) =>
+        r.executeWithDerivedId({
+          decider: tallyDecider,
+          metadata: meta({ key, body: { currency: 'USD' } }),
+          targetStream: (id) => `tally-${id}`,
+          command: (id) => ({ type: 'OpenTally' as const, tallyId: id, currency: 'USD', now: 'n' }),
+        }),
+      ),
+    );
+    const ids = new Set(results.map((r) => r.id));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(await eventCount(`tally-${results[0]!.id}`)).toBe(1);
+  });
+
+  it('queues parallel commands on one stream inside a process: business answers, no conflicts', async () => {
+    const runner = new CommandRunner(store);
+    const tallyId = await openTally(runner);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () => add(runner, tallyId, '1.00', meta(), '10.00')),
+    );
+    const ok = outcomes.filter((o) => o.status === 'fulfilled');
+    const codes = outcomes.filter((o) => o.status === 'rejected').map((o) => ((o as PromiseRejectedResult).reason as DomainError).code);
+    expect(ok).toHaveLength(10);
+    expect(codes).toEqual(Array(10).fill('TALLY_LIMIT_EXCEEDED'));
+    const { state } = await new CommandRunner(store).read(`tally-${tallyId}`, tallyDecider);
+    expect(state.total).toBe('10.00');
+  });
+
+  it('retries across processes with the expected revision deciding, never losing an update', async () => {
+    const seed = new CommandRunner(store);
+    const tallyId = await openTally(seed);
+    let retries = 0;
+    const runners = Array.from(
+      { length: 4 },
+      () => new CommandRunner(new PostgresEventStore(tdb.newPool(3)), { onConflictRetry: () => retries++ }),
+    );
+    const outcomes = await Promise.allSettled(runners.flatMap((r) => Array.from({ length: 5 }, () => add(r, tallyId, '1.00'))));
+    const succeeded = outcomes.filter((o) => o.status === 'fulfilled').length;
+    const failed = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
+    for (const f of failed) expect((f.reason as DomainError).code).toBe('CONCURRENCY_CONFLICT');
+    expect(succeeded + failed.length).toBe(20);
+    expect(retries).toBeGreaterThan(0);
+    const events = await store.readStream(`tally-${tallyId}`);
+    expect(events).toHaveLength(1 + succeeded);
+    expect(verifyChain(events).valid).toBe(true);
+    const { state } = await new CommandRunner(store).read(`tally-${tallyId}`, tallyDecider);
+    expect(state.total).toBe(`${succeeded}.00`);
+  });
+
+  it('heals a stale cached state through the conflict and a re-read', async () => {
+    const a = new CommandRunner(store);
+    const b = new CommandRunner(new PostgresEventStore(tdb.newPool(2)));
+    const tallyId = await openTally(a);
+    await add(a, tallyId, '1.00');
+    await add(b, tallyId, '2.00');
+    const res = await add(a, tallyId, '3.00', meta(), '6.00');
+    expect(res.state.total).toBe('6.00');
+    await expect(add(a, tallyId, '0.01', meta(), '6.00')).rejects.toMatchObject({ code: 'TALLY_LIMIT_EXCEEDED' });
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The projection runner on a real PostgreSQL: batches that span many commands, checkpoint and
+ * read-model writes in one transaction, two runners of one projector never double-applying
+ * (checkpoint compare-and-set), halting on a broken invariant, bounded waits, rebuild into fresh
+ * tables then switch, and worker mode's one-active-runner-per-projector advisory lock.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import { AssertionError, assert } from '../../../kernel/src';
+import { PostgresEventStore, type RecordedEvent } from '../../../event-store/src';
+import { ev } from '../../../event-store/src/contract/event-store.contract';
+import { eventStatsProjection } from '../../../../projections/event-stats/event-stats.projection';
+import { testDatabase, type TestDatabase } from '../../../../test/support/test-db';
+import { ProjectionRunner, type Projector } from './projection-runner';
+import { ProjectorWorker } from './projector-worker';
+
+let tdb: TestDatabase;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  tdb = await testDatabase();
+  store = new PostgresEventStore(tdb.pool);
+});
+afterAll(() => tdb.close());
+
+async function seed(category: string, streams: number, perStream: number): Promise<void> {
+  for (let s = 0; s < streams; s++) {
+    const events = Array.from({ length: perStream }, (_, i) => ev(i % 2 ? `${category}.odd.v1` : `${category}.even.v1`));
+    await store.appendToStream(`${category}-${randomUUID()}`, events, { expectedRevision: 'no_stream' });
+  }
+}
+
+/** The independent fold: counts per (category, type) straight from the events table. */
+async function foldCounts(category: string): Promise<Record<string, number>> {
+  const res = await tdb.pool.query(
+    `SELECT type, count(*)::int AS n FROM events WHERE stream_id LIKE $1 GROUP BY type`,
+    [`${category}-%`],
+  );
+  return Object.fromEntries(res.rows.map((r) => [r.type, r.n]));
+}
+
+async function projectedCounts(category: string): Promise<Record<string, number>> {
+  const res = await tdb.pool.query(`SELECT type, events::int AS n FROM event_stats WHERE category = $1`, [category]);
+  return Object.fromEntries(res.rows.map((r) => [r.type, r.n]));
+}
+
+describe('projection runner', () => {
+  it('projects in batches across commands and commits the checkpoint with the writes', async () => {
+    await seed('batch', 30, 3);
+    const batches: number[] = [];
+    const runner = new ProjectionRunner(store, tdb.db, [eventStatsProjection], {
+      batchSize: 16,
+      onBatch: (_n, events) => batches.push(events),
+    });
+    await runner.init();
+    await runner.catchUp();
+    expect(await projectedCounts('batch')).toEqual(await foldCounts('batch'));
+    expect(Math.max(...batches)).toBe(16);
+    const [status] = await runner.status();
+    expect(status!.status).toBe('running');
+    // Replaying from the stored checkpoint applies nothing twice.
+    const again = new ProjectionRunner(store, tdb.db, [eventStatsProjection]);
+    await again.init();
+    expect(await again.catchUp()).toBe(0);
+    expect(await projectedCounts('batch')).toEqual(await foldCounts('batch'));
+  });
+
+  it('never double-applies when two runners of the same projector race', async () => {
+    await seed('race', 40, 5);
+    const runners = [0, 1, 2].map(
+      () => new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [eventStatsProjection], { batchSize: 7 }),
+    );
+    for (const r of runners) await r.init();
+    await Promise.all(runners.map((r) => r.catchUp()));
+    await runners[0]!.catchUp();
+    expect(await projectedCounts('race')).toEqual(await foldCounts('race'));
+  });
+
+  it('waits for a position, bounded, and the live loop wakes on appends', async () => {
+    const runner = new ProjectionRunner(store, tdb.db, [eventStatsProjection]);
+    await runner.init();
+    await runner.catchUp();
+    const appended = await store.appendToStream(`wait-${randomUUID()}`, [ev('wait.x.v1')], { expectedRevision: 'no_stream' });
+    expect(await runner.waitFor(appended.position, 0)).toBe(false);
+    runner.start();
+    expect(await runner.waitFor(appended.position, 5000)).toBe(true);
+    expect(await projectedCounts('wait')).toEqual({ 'wait.x.v1': 1 });
+    await runner.stop();
+  });
+
+  it('halts a projector whose invariant breaks, shows why, and resumes after a rebuild', async () => {
+    const counted: Projector = {
+      name: 'strict_counter',
+      version: 1,
+      tables: ['event_stats'],
+      async apply(trx: Transaction<any>, events: readonly RecordedEvent[]) {
+        for (const e of events) {
+          if (e.type === 'halt.poison.v1') throw new AssertionError('ledger invariant broken: poison event');
+        }
+        await eventStatsProjection.apply(trx, events);
+      },
+    };
+    const statsOnly = new ProjectionRunner(store, tdb.db, [eventStatsProjection]);
+    await statsOnly.init();
+    await statsOnly.catchUp();
+    const runner = new ProjectionRunner(store, tdb.db, [counted], { batchSize: 50 });
+    await runner.init({ rebuildOutdated: false });
+    const poisoned = await store.appendToStream(`halt-${randomUUID()}`, [ev('halt.ok.v1'), ev('halt.poison.v1')], {
+      expectedRevision: 'no_stream',
+    });
+    await runner.catchUp();
+    const status = (await runner.status()).find((s) => s.name === 'strict_counter')!;
+    expect(status.status).toBe('halted');
+    expect(status.haltedReason).toContain('poison');
+    expect(await runner.waitFor(poisoned.position, 1000)).toBe(false);
+    // The fixed projector (new version) is rebuilt from the start and runs again.
+    const fixed: Projector = { ...eventStatsProjection, name: 'strict_counter', version: 2 };
+    const healed = new ProjectionRunner(store, tdb.db, [fixed]);
+    await healed.init();
+    const after = (await healed.status()).find((s) => s.name === 'strict_counter')!;
+    expect(after).toMatchObject({ status: 'running', version: 2, haltedReason: null });
+    expect(await healed.waitFor(poisoned.position, 1000)).toBe(true);
+    // It rebuilt event_stats (the table it owns) from every event: the fold matches.
+    expect(await projectedCounts('halt')).toEqual(await foldCounts('halt'));
+    expect(await projectedCounts('batch')).toEqual(await foldCounts('batch'));
+  });
+
+  it('rebuilds into fresh tables and switches, including events appended meanwhile', async () => {
+    await seed('rebuild', 20, 4);
+    const runner = new ProjectionRunner(store, tdb.db, [eventStatsProjection], { batchSize: 25 });
+    await runner.init();
+    await runner.catchUp();
+    await sql`UPDATE event_stats SET events = events + 1000 WHERE category = 'rebuild'`.execute(tdb.db);
+    let appendedDuringRebuild = false;
+    const applied = await runner.rebuild(eventStatsProjection, () => {
+      if (appendedDuringRebuild) return;
+      appendedDuringRebuild = true;
+      void store.appendToStream(`rebuild-${randomUUID()}`, [ev('rebuild.late.v1')], { expectedRevision: 'no_stream' });
+    });
+    assert(applied > 0, 'rebuild applied events');
+    await runner.catchUp();
+    expect(await projectedCounts('rebuild')).toEqual(await foldCounts('rebuild'));
+    const schemas = await tdb.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`);
+    expect(schemas.rows).toEqual([]);
+    const pk = await tdb.pool.query(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'event_stats'`,
+    );
+    expect(pk.rows.length).toBeGreaterThan(0);
+  });
+
+  it('runs each projector in exactly one worker; a standby takes over when the active stops', async () => {
+    const a = new ProjectionRunner(store, tdb.db, [eventStatsProjection]);
+    const b = new ProjectionRunner(store, tdb.db, [eventStatsProjection]);
+    await a.init();
+    await b.init();
+    const wa = new ProjectorWorker(tdb.newPool(3), a, [eventStatsProjection], { standbyPollMs: 50 });
+    const wb = new ProjectorWorker(tdb.newPool(3), b, [eventStatsProjection], { standbyPollMs: 50 });
+    await wa.start();
+    await wb.start();
+    expect(wa.activeProjectors()).toEqual(['event_stats']);
+    expect(wb.activeProjectors()).toEqual([]);
+    await wa.stop();
+    const appended = await store.appendToStream(`worker-${randomUUID()}`, [ev('worker.x.v1')], { expectedRevision: 'no_stream' });
+    expect(await b.waitFor(appended.position, 10_000)).toBe(true);
+    expect(wb.activeProjectors()).toEqual(['event_stats']);
+    expect(await projectedCounts('worker')).toEqual({ 'worker.x.v1': 1 });
+    await wb.stop();
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Worker mode (apps/projector): one active runner per projector across all processes, through
+ * a PostgreSQL session advisory lock per projector held on a dedicated connection; the others
+ * stand by and try again every `standbyPollMs`. If the lock connection dies (crash, network),
+ * PostgreSQL releases the locks and a standby takes over; the checkpoint compare-and-set makes
+ * even an overlapping moment harmless.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { limits } from '../../../kernel/src';
+import type { ProjectionRunner, Projector } from './projection-runner';
+
+const LOCK_NAMESPACE = 'kobatela.projector';
+
+export interface WorkerOptions {
+  standbyPollMs?: number;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export class ProjectorWorker {
+  private client: PoolClient | undefined;
+  private readonly active = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly standbyPollMs: number;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly runner: ProjectionRunner,
+    private readonly projectors: readonly Projector[],
+    private readonly options: WorkerOptions = {},
+  ) {
+    this.standbyPollMs = options.standbyPollMs ?? limits.projectionIdlePollIntervalMs * 4;
+  }
+
+  async start(): Promise<void> {
+    await this.claim();
+    this.runner.start((p) => this.active.has(p.name));
+    this.timer = setInterval(() => void this.claim(), this.standbyPollMs);
+  }
+
+  activeProjectors(): string[] {
+    return [...this.active].sort();
+  }
+
+  /** Tries to take the lock of every projector this worker does not run yet. */
+  private async claim(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      if (!this.client) {
+        this.client = await this.pool.connect();
+        this.client.on('error', () => this.lost());
+      }
+      for (const p of this.projectors) {
+        if (this.active.has(p.name)) continue;
+        const res = await this.client.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked',
+          [LOCK_NAMESPACE, p.name],
+        );
+        if (res.rows[0]?.locked) {
+          this.active.add(p.name);
+          this.options.log?.('projector active', { projector: p.name });
+        }
+      }
+    } catch (err) {
+      this.options.log?.('projector lock connection failed', { error: (err as Error).message });
+      this.lost();
+    }
+  }
+
+  private lost(): void {
+    this.active.clear();
+    const c = this.client;
+    this.client = undefined;
+    c?.release(true);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.runner.stop();
+    const c = this.client;
+    this.client = undefined;
+    this.active.clear();
+    if (c) {
+      await c.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      c.release();
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The real API on a test database: same buildApp as main.ts, config from loadConfig with
+ * APP_ENV=test and the test database's URL, logs captured in memory (tests read them to check
+ * that no secret is ever logged). Tests speak HTTP through Fastify's inject.
+ */
+import { Writable } from 'node:stream';
+import type { Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '../../libs/config/src';
+import { createLogger, openPlatform, type Platform } from '../../libs/platform/src';
+import { allProjectors } from '../../projections';
+import { buildApp } from '../../apps/api/src/app';
+import { testDatabase, type TestDatabase } from './test-db';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  platform: Platform;
+  tdb: TestDatabase;
+  routes: { method: string; url: string }[];
+  /** Every log line written so far (JSON strings). */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestApp(
+  options: { env?: Record<string, string>; controllers?: Type[]; providers?: Type[]; startProjections?: boolean } = {},
+): Promise<TestApp> {
+  const tdb = await testDatabase();
+  const config = loadConfig({ APP_ENV: 'test', DATABASE_URL: tdb.url, LOG_LEVEL: 'info', ...options.env });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const platform = await openPlatform(config, logger, { embedded: 'own', projectors: allProjectors, poolMax: 10 });
+  await platform.projections.init();
+  if (options.startProjections !== false && config.projectionsMode === 'inline') platform.projections.start();
+  const { app, routes } = await buildApp(platform, logger, {
+    controllers: options.controllers ?? [],
+    providers: options.providers ?? [],
+  });
+  return {
+    app,
+    platform,
+    tdb,
+    routes,
+    logs,
+    close: async () => {
+      await app.close();
+      await platform.close();
+      await tdb.close();
+    },
+  };
+}
