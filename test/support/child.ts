@@ -18,9 +18,14 @@ export function distFile(relative: string): string {
   return file;
 }
 
-export function runChild(file: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ChildOutcome> {
+export function runChild(
+  file: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  args: string[] = [],
+): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

@@ -107,6 +107,8 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
   /** The position of the newest event readers can see now (null for an empty store). */
   headPosition(): Promise<Position | null>;
+  /** Stream ids in lexical order after `after` (auditors verify every stream). */
+  listStreams(options?: { after?: string; maxCount?: number }): Promise<string[]>;
   /** Wakes in-process subscribers (called by the adapter after each append). */
   onAppended(listener: () => void): () => void;
   close(): Promise<void>;

@@ -234,6 +234,15 @@ export class PostgresEventStore implements EventStore {
     return out;
   }
 
+  async listStreams(options: { after?: string; maxCount?: number } = {}): Promise<string[]> {
+    const maxCount = Math.min(options.maxCount ?? limits.readStreamPageMax, limits.readStreamPageMax);
+    const res = await this.pool.query<{ stream_id: string }>(
+      'SELECT stream_id FROM streams WHERE stream_id > $1 ORDER BY stream_id LIMIT $2',
+      [options.after ?? '', maxCount],
+    );
+    return res.rows.map((r) => r.stream_id);
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const from = options.fromPosition ?? START;
     const maxCount = Math.min(options.maxCount ?? limits.readAllBatchMax, limits.readAllBatchMax);

@@ -1,0 +1,132 @@
+/**
+ * Auditor and operator CLI.
+ *   migrate                      apply pending migrations
+ *   verify --stream S | --all    check hash chains; exits 1 naming the stream and revision of
+ *                                the first break (2 on bad usage)
+ *   status                       projectors and their checkpoints
+ *   rebuild <projector>          rebuild a read model from the start, then switch
+ * Uses DATABASE_URL, else the embedded PostgreSQL of DATA_DIR (joining a running API's server).
+ */
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { encodePosition, verifyChain } from '../../../libs/event-store/src';
+import { limits } from '../../../libs/kernel/src';
+import { createLogger, openPlatform, type Platform } from '../../../libs/platform/src';
+import { migrationStatus } from '../../../libs/postgres/src';
+import { allProjectors } from '../../../projections';
+
+const USAGE = `usage: kobatela <command>
+  migrate                     apply pending migrations
+  verify --stream <id>        verify one stream's hash chain
+  verify --all                verify every stream
+  status                      projectors and their checkpoints
+  rebuild <projector>         rebuild one read model (${allProjectors.map((p) => p.name).join(', ')})`;
+
+class UsageError extends Error {}
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function verifyStream(platform: Platform, streamId: string): Promise<{ ok: boolean; events: number }> {
+  const events = await platform.store.readStream(streamId);
+  if (events.length === 0) {
+    out(`MISSING stream=${streamId}: no events`);
+    return { ok: false, events: 0 };
+  }
+  const verdict = verifyChain(events);
+  const head = await platform.store.streamHead(streamId);
+  if (!verdict.valid) {
+    out(`BROKEN stream=${streamId} revision=${verdict.firstBadRevision}: ${verdict.reason}`);
+    return { ok: false, events: events.length };
+  }
+  if (!head || head.revision !== events[events.length - 1]!.revision || head.headHash !== verdict.headHash) {
+    out(`BROKEN stream=${streamId} revision=${head?.revision ?? 'none'}: the stream head does not match its last event`);
+    return { ok: false, events: events.length };
+  }
+  return { ok: true, events: events.length };
+}
+
+async function verify(platform: Platform, args: string[]): Promise<number> {
+  if (args[0] === '--stream' && args[1]) {
+    const r = await verifyStream(platform, args[1]);
+    if (r.ok) out(`OK stream=${args[1]} events=${r.events}`);
+    return r.ok ? 0 : 1;
+  }
+  if (args[0] !== '--all') throw new UsageError('verify needs --stream <id> or --all');
+  let streams = 0;
+  let events = 0;
+  let broken = 0;
+  let after: string | undefined;
+  for (let page = 0; page < Number.MAX_SAFE_INTEGER; page++) {
+    const ids = await platform.store.listStreams({ ...(after ? { after } : {}), maxCount: limits.readStreamPageMax });
+    if (ids.length === 0) break;
+    for (const id of ids) {
+      const r = await verifyStream(platform, id);
+      streams += 1;
+      events += r.events;
+      if (!r.ok) broken += 1;
+    }
+    after = ids[ids.length - 1];
+  }
+  out(`verified ${streams} streams, ${events} events: ${broken === 0 ? 'all chains valid' : `${broken} broken`}`);
+  return broken === 0 ? 0 : 1;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || !['migrate', 'verify', 'status', 'rebuild'].includes(command)) throw new UsageError('unknown command');
+  const config = loadConfig();
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn').child({ process: 'cli' });
+  const platform = await openPlatform(config, logger, {
+    embedded: 'shared',
+    projectors: allProjectors,
+    poolMax: 4,
+    migrate: command === 'migrate',
+  });
+  try {
+    switch (command) {
+      case 'migrate': {
+        const status = await migrationStatus(platform.db);
+        out(`migrations: ${status.applied} applied, ${status.pending.length} pending`);
+        return status.pending.length === 0 ? 0 : 1;
+      }
+      case 'verify':
+        return await verify(platform, args);
+      case 'status': {
+        await platform.projections.init({ rebuildOutdated: false });
+        for (const s of await platform.projections.status()) {
+          out(`${s.name} v${s.version} ${s.status} checkpoint=${encodePosition(s.checkpoint)} applied=${s.eventsApplied}${s.haltedReason ? ` reason=${s.haltedReason}` : ''}`);
+        }
+        return 0;
+      }
+      case 'rebuild': {
+        const projector = allProjectors.find((p) => p.name === args[0]);
+        if (!projector) throw new UsageError(`unknown projector ${args[0] ?? ''}`);
+        await platform.projections.init({ rebuildOutdated: false });
+        const applied = await platform.projections.rebuild(projector, (n) => {
+          if (n % 10_000 < limits.projectionBatchSizeMax) process.stderr.write(`\rrebuilding ${projector.name}: ${n} events`);
+        });
+        process.stderr.write('\n');
+        out(`rebuilt ${projector.name} from ${applied} events`);
+        return 0;
+      }
+      default:
+        throw new UsageError('unknown command');
+    }
+  } finally {
+    await platform.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`kobatela: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+    process.exit(1);
+  },
+);
