@@ -2,13 +2,21 @@
  * The API process: configuration, the database (embedded PostgreSQL under DATA_DIR when no
  * DATABASE_URL), migrations, inline projections, HTTP. Ctrl-C (SIGINT) or SIGTERM closes the
  * HTTP server, stops the projection runner, then stops PostgreSQL.
+ *
+ * The signal handlers are installed before anything starts, and a failure after the embedded
+ * PostgreSQL started (the port is taken, the app fails to build) stops it again: the process never
+ * leaves a server behind that would hold DATA_DIR ("in use by another running instance").
  */
 import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { EmbeddedPostgresError } from '../../../libs/postgres/src';
-import { createLogger, openPlatform, safeConfigSummary } from '../../../libs/platform/src';
+import { createLogger, openPlatform, safeConfigSummary, type Platform } from '../../../libs/platform/src';
 import { allProjectors } from '../../../projections';
 import { buildApp } from './app';
+
+/** A start failure whose message is enough (no stack trace). */
+class StartError extends Error {}
 
 async function main(): Promise<void> {
   let config;
@@ -22,37 +30,73 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  logger.info(safeConfigSummary(config), 'starting');
-  const platform = await openPlatform(config, logger, {
-    embedded: 'own',
-    projectors: allProjectors,
-    crashAfterAppend: config.appEnv === 'test' && process.env.KOBATELA_TEST_CRASH_AFTER_APPEND === '1',
-  });
-  await platform.projections.init();
-  if (config.projectionsMode === 'inline') platform.projections.start();
-  const { app } = await buildApp(platform, logger);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
+  let platform: Platform | undefined;
+  let app: NestFastifyApplication | undefined;
+  let listening = false;
+  let stopSignal: string | null = null;
+
+  const closeAll = async () => {
+    await app?.close().catch((err) => logger.error({ err }, 'closing HTTP failed'));
+    await platform?.close().catch((err) => logger.error({ err }, 'closing the platform failed'));
+  };
+  let shuttingDown = false;
+  const shutdown = async () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
-    await app.close().catch((err) => logger.error({ err }, 'closing HTTP failed'));
-    await platform.close().catch((err) => logger.error({ err }, 'closing the platform failed'));
+    await closeAll();
     logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  await app.listen({ port: config.port, host: config.host });
+  const onSignal = (signal: string) => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    logger.info({ signal }, 'stopping');
+    // While starting, main() notices the signal at its next step and stops what it started.
+    if (listening) void shutdown();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  logger.info(safeConfigSummary(config), 'starting');
+  try {
+    platform = await openPlatform(config, logger, {
+      embedded: 'own',
+      projectors: allProjectors,
+      crashAfterAppend: config.appEnv === 'test' && process.env.KOBATELA_TEST_CRASH_AFTER_APPEND === '1',
+    });
+    if (stopSignal) return await shutdown();
+    await platform.projections.init();
+    if (config.projectionsMode === 'inline') platform.projections.start();
+    app = (await buildApp(platform, logger)).app;
+    if (stopSignal) return await shutdown();
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new StartError(
+          `cannot listen on ${config.host}:${config.port} (${code}): set PORT (or HOST) to a free ` +
+            'port this process may use',
+        );
+      }
+      throw err;
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  listening = true;
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, projectionsMode: config.projectionsMode }, 'listening');
+  if (stopSignal) await shutdown();
 }
 
 main().catch((err) => {
-  const message = err instanceof EmbeddedPostgresError || err instanceof ConfigError ? err.message : (err as Error).stack;
+  const known = err instanceof EmbeddedPostgresError || err instanceof ConfigError || err instanceof StartError;
+  const message = known ? err.message : (err as Error).stack;
   process.stderr.write(`kobatela: could not start: ${message}\n`);
   process.exit(1);
 });

@@ -212,7 +212,10 @@ function apiKeySecret(env: Env, appEnv: AppEnv, dataDir: string): {
     }
     const value = readFileSync(file, 'utf8').trim();
     if (value.length < SECRET_MIN_LENGTH) {
-      throw new ConfigError('API_KEY_SECRET', `kept in ${file} is shorter than ${SECRET_MIN_LENGTH} characters: delete the file to generate a new one`);
+      throw new ConfigError(
+        'API_KEY_SECRET',
+        `kept in ${file} is shorter than ${SECRET_MIN_LENGTH} characters: delete the file to generate a new one`,
+      );
     }
     return { value, source: 'data_dir' };
   } catch (err) {

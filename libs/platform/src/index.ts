@@ -6,3 +6,4 @@ export * from './observability/metrics';
 export * from './projections/projection-runner';
 export * from './platform';
 export * from './projections/projector-worker';
+export * from './observability/tracing';

@@ -69,9 +69,14 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
       });
       log.info({ dataDir: config.dataDir }, 'starting embedded PostgreSQL');
       const admin = await embedded.start();
-      await ensureDatabase(admin, EMBEDDED_DATABASE);
-      connection = { ...admin, database: EMBEDDED_DATABASE };
-      writeFileSync(path.join(config.dataDir, CONNECTION_FILE), JSON.stringify(connection), { mode: 0o600 });
+      try {
+        await ensureDatabase(admin, EMBEDDED_DATABASE);
+        connection = { ...admin, database: EMBEDDED_DATABASE };
+        writeFileSync(path.join(config.dataDir, CONNECTION_FILE), JSON.stringify(connection), { mode: 0o600 });
+      } catch (err) {
+        await embedded.stop();
+        throw err;
+      }
     }
   }
   const pool = createPool(connection, options.poolMax ?? 20);

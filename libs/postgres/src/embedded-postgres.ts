@@ -58,6 +58,7 @@ interface RunAs {
 
 export class EmbeddedPostgres {
   private process: ChildProcess | undefined;
+  private watchdog: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   private socketDir: string | undefined;
   private password = '';
@@ -73,7 +74,15 @@ export class EmbeddedPostgres {
     const runAs = await ensureRunAsUser();
     const nativeDir = await reachableNativeDir(runAs);
     const dataDir = path.resolve(this.options.dataDir);
-    await fs.mkdir(dataDir, { recursive: true });
+    try {
+      await fs.mkdir(dataDir, { recursive: true });
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new EmbeddedPostgresError(
+        `DATA_DIR ${dataDir} cannot be used as a folder (${reason}): ` +
+          'set DATA_DIR to a folder this process may create and write.',
+      );
+    }
     await ensureReachable(dataDir, runAs);
     await this.refuseIfRunning();
     this.password = await readOrCreatePassword(path.join(dataDir, 'pg-password'));
@@ -81,8 +90,14 @@ export class EmbeddedPostgres {
       await this.initdb(nativeDir, runAs);
     }
     this.socketDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kobatela-pgsock-'));
-    if (runAs) await fs.chown(this.socketDir, runAs.uid, runAs.gid);
-    await this.spawnServer(nativeDir, runAs);
+    try {
+      if (runAs) await fs.chown(this.socketDir, runAs.uid, runAs.gid);
+      await this.spawnServer(nativeDir, runAs);
+    } catch (err) {
+      await fs.rm(this.socketDir, { recursive: true, force: true });
+      this.socketDir = undefined;
+      throw err;
+    }
     return this.connectionConfig('postgres');
   }
 
@@ -95,6 +110,8 @@ export class EmbeddedPostgres {
   async stop(): Promise<void> {
     const child = this.process;
     if (!child || !this.exited) return;
+    this.watchdog?.kill('SIGKILL');
+    this.watchdog = undefined;
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     await this.exited;
@@ -108,10 +125,11 @@ export class EmbeddedPostgres {
     const pidFile = path.join(this.pgDataDir, 'postmaster.pid');
     if (!existsSync(pidFile)) return;
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && isPostgres(pid)) {
       throw new EmbeddedPostgresError(
         `DATA_DIR ${path.resolve(this.options.dataDir)} is in use by another running instance ` +
-          `(PostgreSQL pid ${pid}). Stop that instance first, or set DATA_DIR to another folder.`,
+          `(PostgreSQL pid ${pid}). Stop that instance first, or set DATA_DIR to another folder ` +
+          `(if that instance's process was killed, stop the PostgreSQL it left behind: kill ${pid}).`,
       );
     }
   }
@@ -151,6 +169,7 @@ export class EmbeddedPostgres {
       env: { ...process.env, LC_MESSAGES: 'C' },
     });
     this.process = child;
+    this.watchdog = startWatchdog(child.pid);
     let output = '';
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
@@ -194,6 +213,38 @@ function explainStartFailure(output: string, dataDir: string): string {
     return `DATA_DIR ${dataDir} is in use by another running instance of PostgreSQL.`;
   }
   return `embedded PostgreSQL exited during start:\n${output.trim()}`;
+}
+
+/**
+ * Is `pid` a live PostgreSQL server? A stale postmaster.pid (after a crash, a killed container)
+ * may name a pid that now belongs to an unrelated process: where /proc tells the program's name,
+ * only a `postgres` counts.
+ */
+function isPostgres(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+  } catch (err) {
+    // No /proc (not Linux): trust the signal test. The process vanished meanwhile: not running.
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync('/proc/self');
+  }
+}
+
+/**
+ * A watchdog that outlives nothing: a shell reading a pipe from this process. When this process
+ * dies in any way (SIGKILL included) the pipe closes, `read` returns and the shell stops the
+ * server (SIGQUIT: immediate shutdown, children included), so a killed API never leaves an
+ * orphan PostgreSQL holding its DATA_DIR. A clean stop kills the watchdog first.
+ */
+function startWatchdog(pid: number | undefined): ChildProcess | undefined {
+  if (!pid) return undefined;
+  const dog = spawn('/bin/sh', ['-c', `read _ignored; kill -QUIT ${pid} 2>/dev/null`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  dog.on('error', () => undefined);
+  dog.unref();
+  (dog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return dog;
 }
 
 function isAlive(pid: number): boolean {

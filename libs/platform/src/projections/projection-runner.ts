@@ -11,6 +11,7 @@
  * A projector that throws (a broken ledger invariant, say) halts: its transaction rolls back, its
  * checkpoint row records why, /health shows it, and waiters stop waiting for it. It never clamps.
  */
+import { trace, type Link } from '@opentelemetry/api';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { assert, limits } from '../../../kernel/src';
 import {
@@ -20,6 +21,9 @@ import {
   START,
   comparePositions,
 } from '../../../event-store/src';
+import { parseTraceparent, tracer } from '../observability/tracing';
+
+const SPAN_LINKS_MAX = 32;
 
 export interface Projector {
   readonly name: string;
@@ -112,6 +116,10 @@ export class ProjectionRunner {
     if (events.length === 0) return 0;
     const last = events[events.length - 1]!.position;
     const started = performance.now();
+    const span = tracer().startSpan(`projection ${projector.name}`, {
+      attributes: { 'kobatela.projector': projector.name, 'kobatela.events': events.length },
+      links: batchLinks(events),
+    });
     try {
       const advanced = await this.db.transaction().execute(async (trx) => {
         await projector.apply(trx, events);
@@ -131,8 +139,11 @@ export class ProjectionRunner {
         await this.reload(projector.name);
         return 0;
       }
+      span.recordException(err as Error);
       await this.halt(projector, err as Error);
       return 0;
+    } finally {
+      span.end();
     }
     live.checkpoint = last;
     this.options.onBatch?.(projector.name, events.length, performance.now() - started);
@@ -301,6 +312,18 @@ export class ProjectionRunner {
     this.notifyWaiters();
     return applied;
   }
+}
+
+/** Links a batch span to the traces of the commands whose events it applies. */
+function batchLinks(events: readonly RecordedEvent[]): Link[] {
+  if (!trace.getTracerProvider()) return [];
+  const links: Link[] = [];
+  for (const e of events) {
+    const ctx = parseTraceparent(e.metadata.traceparent);
+    if (ctx) links.push({ context: ctx });
+    if (links.length >= SPAN_LINKS_MAX) break;
+  }
+  return links;
 }
 
 /** Deadlock, serialization failure, lock timeout: retry later, never halt. */
