@@ -7,11 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Platform } from '../../../libs/platform/src';
 import { AppModule, type AppModuleOptions } from './app.module';
-import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { ErrorEnvelopeFilter, sendError } from './http/error-envelope.filter';
+import { useJsonBodiesOnly } from './http/json-body';
 import { validationPipe } from './http/validation';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -45,13 +46,19 @@ export async function buildApp(
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Errors Fastify answers before routing (bad percent-encoding, an overlong path parameter)
+    // run no hook and no Nest filter: without this they left in Fastify's own body, no request id.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) =>
+      sendError(logger, err, req, reply),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ platform, logger, ...extra }),
     adapter,
-    { logger: ['error', 'warn'], bufferLogs: false },
+    // Nest's body parsers would turn malformed JSON into a bare 400: see http/json-body.ts.
+    { logger: ['error', 'warn'], bufferLogs: false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  useJsonBodiesOnly(fastify);
   const routes: BuiltApp['routes'] = [];
   fastify.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
@@ -80,7 +87,12 @@ export async function buildApp(
       .setTitle('Kobatela escrow ledger')
       .setDescription('Event-sourced escrow ledger API')
       .setVersion('0.1.0')
-      .addBearerAuth()
+      // The bearer token is an API key, not a JWT (the builder's default format).
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'API key koba_<prefix>.<secret>',
+      })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'X-API-Key')
       .build(),
   );

@@ -11,7 +11,14 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { EmbeddedPostgresError } from '../../../libs/postgres/src';
-import { createLogger, openPlatform, safeConfigSummary, type Platform } from '../../../libs/platform/src';
+import {
+  createLogger,
+  openPlatform,
+  safeConfigSummary,
+  startTracing,
+  stopTracing,
+  type Platform,
+} from '../../../libs/platform/src';
 import { allProjectors } from '../../../projections';
 import { buildApp } from './app';
 
@@ -38,6 +45,7 @@ async function main(): Promise<void> {
   const closeAll = async () => {
     await app?.close().catch((err) => logger.error({ err }, 'closing HTTP failed'));
     await platform?.close().catch((err) => logger.error({ err }, 'closing the platform failed'));
+    await stopTracing();
   };
   let shuttingDown = false;
   const shutdown = async () => {
@@ -60,6 +68,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   logger.info(safeConfigSummary(config), 'starting');
+  if (await startTracing('kobatela-api')) logger.info('OpenTelemetry tracing started');
   try {
     platform = await openPlatform(config, logger, {
       embedded: 'own',

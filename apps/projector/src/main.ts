@@ -5,12 +5,13 @@
  */
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
-import { createLogger, openPlatform, ProjectorWorker } from '../../../libs/platform/src';
+import { createLogger, openPlatform, ProjectorWorker, startTracing, stopTracing } from '../../../libs/platform/src';
 import { allProjectors } from '../../../projections';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ process: 'projector' });
+  await startTracing('kobatela-projector');
   const platform = await openPlatform(config, logger, { embedded: 'shared', projectors: allProjectors, poolMax: 5 });
   await platform.projections.init();
   const worker = new ProjectorWorker(platform.pool, platform.projections, allProjectors, {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     await worker.stop();
     await platform.close();
+    await stopTracing();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

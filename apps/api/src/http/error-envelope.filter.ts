@@ -28,6 +28,7 @@ const STATUS_CODES: Record<number, string> = {
   408: 'REQUEST_TIMEOUT',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'VALIDATION_ERROR',
   429: 'TOO_MANY_REQUESTS',
@@ -46,7 +47,9 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   });
   if (err instanceof ApiError) return body(err.status, err.code, err.message, err.details);
   if (err instanceof DomainError) return body(KIND_STATUS[err.kind], err.code, err.message, err.details);
-  if (err instanceof HttpException) {
+  // A 5xx HttpException (Nest maps Fastify's own 5xx errors to one) is a bug like any other:
+  // answered as INTERNAL_ERROR without its message, and logged.
+  if (err instanceof HttpException && err.getStatus() < 500) {
     const status = err.getStatus();
     const res = err.getResponse();
     const message = typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? err.message);
@@ -64,16 +67,39 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
       return body(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported Content-Type');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return body(400, 'BAD_REQUEST', 'the Content-Length does not match the body');
+    case 'FST_ERR_BAD_URL':
+      return body(400, 'MALFORMED_URL', 'the URL is not valid (bad percent-encoding)');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return body(414, 'URI_TOO_LONG', 'a path parameter is longer than allowed');
     default:
       break;
   }
   if (err instanceof SyntaxError && fst.statusCode === 400) {
     return body(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
   }
-  if (typeof fst?.statusCode === 'number' && fst.statusCode >= 400 && fst.statusCode < 500) {
-    return body(fst.statusCode, STATUS_CODES[fst.statusCode] ?? 'BAD_REQUEST', fst.message ?? 'bad request');
+  // Only Fastify's own errors say which 4xx they are. Any other error with a `statusCode` (an
+  // outbound HTTP client's, say) describes someone else's answer: ours is then a 500.
+  const fastifyOwn = typeof fst?.code === 'string' && fst.code.startsWith('FST_');
+  const status = fst?.statusCode;
+  if (fastifyOwn && typeof status === 'number' && status >= 400 && status < 500) {
+    return body(status, STATUS_CODES[status] ?? 'BAD_REQUEST', fst.message ?? 'bad request');
   }
   return { ...body(500, 'INTERNAL_ERROR', 'an unexpected error occurred'), bug: true };
+}
+
+/** Answers an error in the envelope; a bug is logged with its stack. */
+export function sendError(
+  log: Logger,
+  exception: unknown,
+  request: FastifyRequest | undefined,
+  reply: FastifyReply,
+): void {
+  const { status, body, bug } = toErrorResponse(exception);
+  if (bug) {
+    log.error({ err: exception, reqId: request?.id, url: request?.url }, 'unhandled error (bug)');
+  }
+  if (request) void reply.header('X-Request-Id', request.id);
+  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
 @Catch()
@@ -82,12 +108,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
-    const { status, body, bug } = toErrorResponse(exception);
-    if (bug) {
-      this.log.error({ err: exception, reqId: request?.id, url: request?.url }, 'unhandled error (bug)');
-    }
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+    sendError(this.log, exception, request, ctx.getResponse<FastifyReply>());
   }
 }

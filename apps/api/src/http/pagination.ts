@@ -1,18 +1,26 @@
 /** Lists: `{items, total, limit, offset}`; `limit` 1–200 (default 50), above → 422. */
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { limits } from '../../../../libs/kernel/src';
 
+/**
+ * A query number is plain decimal digits. `Number()` (what `@Type(() => Number)` does) also reads
+ * `''` as 0, `0x10` as 16 and `1e2` as 100, so those passed as valid pages; anything that is not
+ * digits is left as the string it was and fails `@IsInt` with a 422.
+ */
+const wholeNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
 export class PageQuery {
   @IsOptional()
-  @Type(() => Number)
+  @Transform(wholeNumber)
   @IsInt()
   @Min(1)
   @Max(limits.pageLimitMax)
   limit: number = limits.pageLimitDefault;
 
   @IsOptional()
-  @Type(() => Number)
+  @Transform(wholeNumber)
   @IsInt()
   @Min(0)
   offset: number = 0;

@@ -1,0 +1,146 @@
+/**
+ * Read-your-writes over HTTP (ARCHITECTURE.md). A command answers with `X-Event-Position`, an
+ * opaque token naming its last event; in inline mode it answers only once the projections have
+ * applied its events, so a read right after sees them. A GET may send the token back in
+ * `X-Min-Event-Position` and then waits, bounded, until the projections have passed it; a token
+ * that is not one is a 400 INVALID_EVENT_POSITION.
+ */
+import { sql } from 'kysely';
+import { comparePositions, decodePosition } from '../../libs/event-store/src';
+import { ProbeController } from '../support/http-probe.controller';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { expectErrorEnvelope, until } from './http-expect';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+async function openedCount(t: TestApp): Promise<number> {
+  const { rows } = await sql<{ events: string }>`
+    SELECT events FROM event_stats WHERE category = 'tally' AND type = 'tally.opened.v1'`.execute(
+    t.platform.db,
+  );
+  return Number(rows[0]?.events ?? 0);
+}
+
+const openTally = (t: TestApp) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/probe/tallies',
+    headers: JSON_HEADERS,
+    payload: JSON.stringify({ currency: 'USD' }),
+  });
+
+describe('read-your-writes, inline projections', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ controllers: [ProbeController] });
+  });
+  afterAll(() => t.close());
+
+  it('answers a command with an opaque X-Event-Position, its events already projected', async () => {
+    for (let i = 1; i <= 3; i++) {
+      const res = await openTally(t);
+      expect(res.statusCode).toBe(201);
+      const token = String(res.headers['x-event-position']);
+      expect(token).not.toMatch(/^\d+$/);
+      expect(token).toMatch(/^p1\.[A-Za-z0-9_-]+$/);
+      expect(res.headers['x-projection-pending']).toBeUndefined();
+      // The token names the command's own last event: the head of the store right now.
+      const head = await t.platform.store.headPosition();
+      expect(head).not.toBeNull();
+      expect(decodePosition(token)).toEqual(head);
+      expect(await openedCount(t)).toBe(i);
+    }
+  });
+
+  it('names later commands with later positions', async () => {
+    const first = decodePosition(String((await openTally(t)).headers['x-event-position']));
+    const second = decodePosition(String((await openTally(t)).headers['x-event-position']));
+    expect(first && second && comparePositions(first, second)).toBe(-1);
+  });
+
+  it('answers a GET with a valid X-Min-Event-Position', async () => {
+    const token = String((await openTally(t)).headers['x-event-position']);
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/probe/event-stats',
+      headers: { 'x-min-event-position': token },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-projection-pending']).toBeUndefined();
+    expect(res.json()).toEqual({
+      items: [{ category: 'tally', type: 'tally.opened.v1', events: await openedCount(t) }],
+    });
+  });
+
+  it.each([
+    ['garbage', 'garbage'],
+    ['a bare number', '12345'],
+    ['a bad prefix', `p2.${Buffer.from('1:1').toString('base64url')}`],
+    ['a bad payload', `p1.${Buffer.from('1-1').toString('base64url')}`],
+    ['not base64url', 'p1.@@@'],
+    ['an empty token', 'p1.'],
+  ])('answers X-Min-Event-Position with %s by 400 INVALID_EVENT_POSITION', async (_what, token) => {
+    for (const url of ['/probe/event-stats', '/probe/items', '/health']) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url,
+        headers: { 'x-min-event-position': token },
+      });
+      expectErrorEnvelope(res, 400, 'INVALID_EVENT_POSITION');
+    }
+  });
+});
+
+describe('read-your-writes, projections behind', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Projections stopped and no inline wait: the command answers before anything is projected.
+    t = await startTestApp({
+      controllers: [ProbeController],
+      startProjections: false,
+      env: { INLINE_PROJECTION_WAIT_MS: '0' },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('says X-Projection-Pending when a command answers before its projection', async () => {
+    const res = await openTally(t);
+    expect(res.statusCode).toBe(201);
+    expect(res.headers['x-projection-pending']).toBe('true');
+    expect(res.headers['x-event-position']).toMatch(/^p1\./);
+    expect(await openedCount(t)).toBe(0);
+  });
+
+  it('holds a GET with X-Min-Event-Position until the projections pass it', async () => {
+    const token = String((await openTally(t)).headers['x-event-position']);
+    const runner = t.platform.projections;
+    // Peeks at the runner's waiters to know the GET is parked before the projections catch up.
+    const waiters = (runner as unknown as { waiters: Set<unknown> }).waiters;
+    expect(waiters.size).toBe(0);
+    const read = t.app.inject({
+      method: 'GET',
+      url: '/probe/event-stats',
+      headers: { 'x-min-event-position': token },
+    });
+    await until('the GET to wait for the projections', () => waiters.size === 1);
+    expect(await openedCount(t)).toBe(0);
+    await runner.catchUp();
+    const res = await read;
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-projection-pending']).toBeUndefined();
+    expect(res.json()).toEqual({
+      items: [{ category: 'tally', type: 'tally.opened.v1', events: 2 }],
+    });
+  });
+
+  it('answers a GET without the header at once, whatever the projections', async () => {
+    await openTally(t);
+    const res = await t.app.inject({ method: 'GET', url: '/probe/event-stats' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-projection-pending']).toBeUndefined();
+    // Two of the three opens are projected: the read did not wait for the third.
+    expect(res.json()).toEqual({
+      items: [{ category: 'tally', type: 'tally.opened.v1', events: 2 }],
+    });
+  });
+});
