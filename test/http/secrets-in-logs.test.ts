@@ -63,14 +63,16 @@ describe('secrets in logs', () => {
           await t.app.inject({ method: 'GET', url: '/probe/log-headers', headers: keyed() }),
           await t.app.inject({ method: 'GET', url: '/health', headers: keyed() }),
           await t.app.inject({ method: 'GET', url: '/nope', headers: keyed() }),
+          // A client that puts its key in the query string: the logged URL must not carry it.
+          await t.app.inject({ method: 'GET', url: `/health?api_key=${encodeURIComponent(CLIENT_KEY)}&x=1` }),
         ];
-        expect(answers.map((a) => a.statusCode)).toEqual([201, 422, 400, 500, 200, 200, 404]);
+        expect(answers.map((a) => a.statusCode)).toEqual([201, 422, 400, 500, 200, 200, 404, 200]);
       });
       afterAll(() => t.close());
 
       it('captured the request logs, the logged headers and the bug', () => {
         const lines = t.logs.map((l) => JSON.parse(l) as { level: number; msg?: string });
-        expect(lines.filter((l) => l.msg === 'incoming request').length).toBeGreaterThanOrEqual(7);
+        expect(lines.filter((l) => l.msg === 'incoming request').length).toBeGreaterThanOrEqual(8);
         expect(lines.filter((l) => l.msg === 'probe: request headers')).toHaveLength(1);
         expect(lines.filter((l) => l.level === 50)).toHaveLength(1);
       });
@@ -84,6 +86,15 @@ describe('secrets in logs', () => {
           authorization: '[redacted]',
           'x-api-key': '[redacted]',
         });
+        const nested = t.logs
+          .map((l) => JSON.parse(l) as { msg?: string; request?: { headers?: Record<string, unknown> } })
+          .filter((l) => l.msg === 'probe: nested request headers');
+        expect(nested[0]?.request?.headers).toMatchObject({
+          authorization: '[redacted]',
+          'x-api-key': '[redacted]',
+        });
+        const queryLine = t.logs.find((l) => l.includes('/health?api_key='));
+        expect(queryLine).toContain('api_key=%5Bredacted%5D');
       });
 
       it('logs none of the secrets', () => {

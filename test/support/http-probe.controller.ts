@@ -143,6 +143,7 @@ export class ProbeController {
   @Get('log-headers')
   logHeaders(@Req() req: FastifyRequest): { logged: true } {
     req.log.info({ headers: req.headers }, 'probe: request headers');
+    req.log.info({ request: { headers: req.headers } }, 'probe: nested request headers');
     return { logged: true };
   }
 

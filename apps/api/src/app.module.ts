@@ -6,6 +6,7 @@ import type { Platform } from '../../../libs/platform/src';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { MinEventPositionInterceptor, ReadYourWrites } from './http/read-your-writes';
+import { TracingInterceptor } from './http/tracing.interceptor';
 import { LOGGER, PLATFORM } from './tokens';
 
 export interface AppModuleOptions {
@@ -27,6 +28,8 @@ export class AppModule {
         { provide: PLATFORM, useValue: options.platform },
         { provide: LOGGER, useValue: options.logger },
         ReadYourWrites,
+        // Interceptors run in this order: the trace span wraps the read-your-writes wait.
+        { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MinEventPositionInterceptor },
         ...(options.providers ?? []),
       ],

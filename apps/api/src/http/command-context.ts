@@ -3,10 +3,14 @@
  * command id, the request id as correlation and causation id, the clock, the trace context, and
  * the idempotency context (API-RULES.md §4) when the request carries a key.
  */
-import { trace } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
 import { type Actor, canonicalJson, limits, newId, sha256Hex } from '../../../../libs/kernel/src';
-import type { CommandMetadata, IdempotencyContext } from '../../../../libs/platform/src';
+import {
+  type CommandMetadata,
+  type IdempotencyContext,
+  activeTraceparent,
+  parseTraceparent,
+} from '../../../../libs/platform/src';
 import { ApiError } from './api-error';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
@@ -43,14 +47,12 @@ export function idempotencyContext(req: FastifyRequest, actor: Actor, key: strin
   return { key, scope: idempotencyScope(actor, req.method, path), requestHash: requestHash(req.method, path, req.body) };
 }
 
+/** The active span's traceparent, else a well-formed one the caller sent, else none. */
 export function traceparentOf(req: FastifyRequest): string | undefined {
-  const span = trace.getActiveSpan();
-  if (span) {
-    const c = span.spanContext();
-    return `00-${c.traceId}-${c.spanId}-0${c.traceFlags.toString(16)}`;
-  }
+  const active = activeTraceparent();
+  if (active) return active;
   const incoming = req.headers.traceparent;
-  return typeof incoming === 'string' && /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(incoming) ? incoming : undefined;
+  return typeof incoming === 'string' && parseTraceparent(incoming) ? incoming : undefined;
 }
 
 export function commandMetadata(req: FastifyRequest, actor: Actor, idempotencyKey?: string): CommandMetadata {

@@ -34,9 +34,11 @@ import {
   type StreamAppend,
   RESERVATION_CLAIMED,
   WrongExpectedRevisionError,
+  comparePositions,
   claimReservation,
   readReservation,
 } from '../../../event-store/src';
+import { activeTraceparent, inSpan } from '../observability/tracing';
 import { StreamQueue } from './stream-queue';
 import { StreamStateCache, type CachedStream } from './stream-state-cache';
 
@@ -211,15 +213,19 @@ export class CommandRunner {
     kind: () => string,
     run: () => Promise<T>,
   ): Promise<T> {
-    let result: T;
-    try {
-      result = await run();
-    } catch (err) {
-      this.options.onCommand?.(kind(), err instanceof DomainError ? err.code : 'error');
-      throw err;
-    }
-    this.options.onCommand?.(kind(), result.replayed ? 'replayed' : 'ok');
-    return result;
+    const name = kind();
+    return inSpan(`command ${name}`, { 'kobatela.command': name }, async (span) => {
+      let result: T;
+      try {
+        result = await run();
+      } catch (err) {
+        this.options.onCommand?.(name, err instanceof DomainError ? err.code : 'error');
+        throw err;
+      }
+      span.setAttribute('kobatela.replayed', result.replayed ? 1 : 0);
+      this.options.onCommand?.(name, result.replayed ? 'replayed' : 'ok');
+      return result;
+    });
   }
 
   /** Reads a stream's folded state (from the cache, topped up with newer events). */
@@ -288,7 +294,8 @@ export class CommandRunner {
       state: cached.state as S,
       events: recorded.map((e) => ({ type: e.type, data: e.data, streamId, revision: e.revision })) as AppendedEvent<E>[],
       revision: cached.revision ?? -1n,
-      position: null,
+      // The first answer's position, so a client retrying after a lost answer can still read.
+      position: recorded.reduce<Position | null>((p, e) => (p === null || comparePositions(e.position, p) > 0 ? e.position : p), null),
       replayed: true,
     };
   }
@@ -313,7 +320,9 @@ export class CommandRunner {
       ...(cached.headHash ? { expectedHeadHash: cached.headHash } : {}),
     };
     const started = performance.now();
-    const results = await this.store.appendMulti([...extra, main]);
+    const results = await inSpan('event-store append', { 'kobatela.stream': streamId, 'kobatela.events': events.length }, () =>
+      this.store.appendMulti([...extra, main]),
+    );
     this.options.onAppendMs?.(performance.now() - started);
     if (this.options.crashAfterAppend) process.kill(process.pid, 'SIGKILL');
     const result = results[results.length - 1]!;
@@ -347,13 +356,14 @@ export class CommandRunner {
   }
 
   private eventMetadata(m: CommandMetadata): AppendMetadata {
+    const traceparent = m.traceparent ?? activeTraceparent();
     return {
       actor: m.actor,
       commandId: m.commandId,
       correlationId: m.correlationId,
       causationId: m.causationId,
       occurredAt: m.now.toISOString(),
-      ...(m.traceparent ? { traceparent: m.traceparent } : {}),
+      ...(traceparent ? { traceparent } : {}),
       ...(m.idempotency
         ? { idempotencyKey: m.idempotency.key, idempotencyScope: m.idempotency.scope, requestHash: m.idempotency.requestHash }
         : {}),

@@ -1,0 +1,82 @@
+/**
+ * Traces link HTTP request → command → append → projection: with an OpenTelemetry provider
+ * registered (in memory here), a request carrying a W3C `traceparent` gets a server span that
+ * continues the caller's trace, the command and append spans are its children, the appended
+ * events' metadata carry a `traceparent` of that trace, and the projection batch span links to it.
+ */
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { ProbeController } from '../support/http-probe.controller';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const exporter = new InMemorySpanExporter();
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN = '00f067aa0ba902b7';
+
+describe('OpenTelemetry traces', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    t = await startTestApp({ controllers: [ProbeController] });
+  });
+  afterAll(async () => {
+    await t.close();
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  });
+
+  it('continues the caller trace through command, append, events and projection', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/probe/tallies',
+      headers: { 'content-type': 'application/json', traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` },
+      payload: { currency: 'USD' },
+    });
+    expect(res.statusCode).toBe(201);
+    const spans = exporter.getFinishedSpans();
+    const server = spans.find((s) => s.name === 'POST /probe/tallies');
+    expect(server).toBeDefined();
+    expect(server!.spanContext().traceId).toBe(TRACE_ID);
+    expect(server!.parentSpanContext?.spanId).toBe(CALLER_SPAN);
+    const command = spans.find((s) => s.name === 'command OpenTally')!;
+    const append = spans.find((s) => s.name === 'event-store append')!;
+    expect(command.spanContext().traceId).toBe(TRACE_ID);
+    expect(command.parentSpanContext?.spanId).toBe(server!.spanContext().spanId);
+    expect(append.parentSpanContext?.spanId).toBe(command.spanContext().spanId);
+    const { rows } = await t.tdb.pool.query(
+      `SELECT metadata->>'traceparent' AS tp FROM events WHERE stream_id = $1`,
+      [`tally-${res.json().id}`],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].tp).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+    const projection = exporter
+      .getFinishedSpans()
+      .find((s) => s.name === 'projection event_stats' && s.links.some((l) => l.context.traceId === TRACE_ID));
+    expect(projection).toBeDefined();
+  });
+
+  it('starts a new trace when the caller sends none, and ignores a malformed traceparent', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/probe/tallies',
+      headers: { 'content-type': 'application/json', traceparent: 'garbage' },
+      payload: { currency: 'USD' },
+    });
+    expect(res.statusCode).toBe(201);
+    const { rows } = await t.tdb.pool.query(
+      `SELECT metadata->>'traceparent' AS tp FROM events WHERE stream_id = $1`,
+      [`tally-${res.json().id}`],
+    );
+    expect(rows[0].tp).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(rows[0].tp).not.toContain(TRACE_ID);
+  });
+});
