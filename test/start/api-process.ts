@@ -68,6 +68,8 @@ export interface StartOptions {
   cwd?: string;
   /** Overrides of the child's environment; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
+  /** Another built entry point (e.g. the projector worker); the API by default. */
+  script?: string;
 }
 
 /**
@@ -88,7 +90,7 @@ export function startApi(options: StartOptions = {}): ApiProcess {
   }
   const dataDir = path.resolve(cwd, env.DATA_DIR ?? './.data');
   dataDirs.add(dataDir);
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const child = spawn(process.execPath, [options.script ?? MAIN_JS], {
     cwd,
     env,
     detached: true,
