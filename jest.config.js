@@ -1,14 +1,23 @@
-/** One embedded PostgreSQL per worker (started in global setup), a database per test file. */
-const swc = [
-  '@swc/jest',
+/**
+ * One embedded PostgreSQL per worker (started in global setup), a database per test file.
+ * TypeScript is compiled by ts-jest in transpile-only mode (type checking is `npm run build`'s
+ * job). We use Jest 29 + ts-jest rather than Jest 30 / @swc/jest: those depend on packages with
+ * per-platform native builds that this registry does not serve for every platform, which leaves
+ * a lockfile that `npm ci` refuses.
+ */
+const tsJest = [
+  'ts-jest',
   {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
+    tsconfig: {
+      isolatedModules: true,
+      target: 'ES2022',
+      module: 'commonjs',
+      esModuleInterop: true,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      allowJs: true,
+      sourceMap: true,
     },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
   },
 ];
 
@@ -17,7 +26,7 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs,projections,test}/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // content-disposition@3 (via @fastify/static, for /docs) ships ESM only: compile it to CJS.
-  transform: { '^.+\\.ts$': swc, '/node_modules/content-disposition/.+\\.js$': swc },
+  transform: { '^.+\\.ts$': tsJest, '/node_modules/content-disposition/.+\\.js$': tsJest },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
