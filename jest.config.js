@@ -33,4 +33,5 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 120000,
   watchman: false,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
