@@ -97,4 +97,10 @@ describe('GET /metrics', () => {
     // Three appends: one open (claim and event together) and two additions.
     expect(sample(text, 'event_store_append_duration_seconds_count', {})).toBe(3);
   });
+
+  it('reports the lag of each projector at scrape time (caught up: 0)', () => {
+    expect(text).toContain('# TYPE projection_lag_seconds gauge');
+    expect(sample(text, 'projection_lag_seconds', { projector: 'event_stats' })).toBe(0);
+    expect(sample(text, 'projection_events_total', { projector: 'event_stats' })).toBeGreaterThan(0);
+  });
 });

@@ -62,27 +62,19 @@ export class HealthController {
   }
 
   private async projectors() {
-    const statuses = await this.platform.projections.status().catch(() => []);
-    const out = [];
-    for (const s of statuses) {
-      const next = await sql<{ age_ms: string | null }>`
-        SELECT (extract(epoch FROM now() - recorded_at) * 1000)::bigint::text AS age_ms FROM events
-        WHERE (transaction_id, position) > (${s.checkpoint.tx.toString()}::text::xid8, ${s.checkpoint.pos.toString()}::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, position LIMIT 1`.execute(this.platform.db);
-      const lagMs = Number(next.rows[0]?.age_ms ?? 0);
-      this.platform.metrics.projectionLag.set({ projector: s.name }, lagMs / 1000);
-      out.push({
+    const statuses = await this.platform.projections.statusWithLag().catch(() => []);
+    return statuses.map((s) => {
+      this.platform.metrics.projectionLag.set({ projector: s.name }, s.lagMs / 1000);
+      return {
         name: s.name,
         version: s.version,
         status: s.status,
         halted_reason: s.haltedReason,
         checkpoint: encodePosition(s.checkpoint),
         events_applied: s.eventsApplied.toString(),
-        lag_ms: Math.max(0, lagMs),
-      });
-    }
-    return out;
+        lag_ms: s.lagMs,
+      };
+    });
   }
 
   private async oldestOpenTransaction() {

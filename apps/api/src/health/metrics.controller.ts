@@ -13,6 +13,9 @@ export class MetricsController {
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOkResponse({ description: 'Prometheus metrics' })
   async metrics(): Promise<string> {
+    // Lag is measured at scrape time, so the gauge is never staler than the scrape.
+    const lags = await this.platform.projections.statusWithLag().catch(() => []);
+    for (const s of lags) this.platform.metrics.projectionLag.set({ projector: s.name }, s.lagMs / 1000);
     return this.platform.metrics.registry.metrics();
   }
 }

@@ -253,6 +253,23 @@ export class ProjectionRunner {
   }
 
   /**
+   * Each projector's status with its lag: the age of the oldest event visible to readers that
+   * it has not applied yet (0 when caught up). One indexed probe per projector.
+   */
+  async statusWithLag(): Promise<(ProjectorStatus & { lagMs: number })[]> {
+    const out = [];
+    for (const s of await this.status()) {
+      const next = await sql<{ age_ms: string | null }>`
+        SELECT (extract(epoch FROM now() - recorded_at) * 1000)::bigint::text AS age_ms FROM events
+        WHERE (transaction_id, position) > (${s.checkpoint.tx.toString()}::text::xid8, ${s.checkpoint.pos.toString()}::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, position LIMIT 1`.execute(this.db);
+      out.push({ ...s, lagMs: Math.max(0, Number(next.rows[0]?.age_ms ?? 0)) });
+    }
+    return out;
+  }
+
+  /**
    * Rebuilds one projector from the start of `$all` into fresh tables in a scratch schema, then
    * switches them in atomically (catching up on what arrived meanwhile under the checkpoint's
    * row lock) and clears any halt.
