@@ -18,3 +18,19 @@ export class MissingActorError extends Error {
     this.name = 'MissingActorError';
   }
 }
+
+/** The same event id appended twice: a bug in the caller, never a concurrency conflict. */
+export class DuplicateEventIdError extends Error {
+  constructor(streamId: string, ids: string[]) {
+    super(`stream ${streamId}: an event id is already stored (${ids.join(', ')})`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
+/** Data PostgreSQL cannot store as JSONB (a NUL character, a lone surrogate). */
+export class UnstorableEventError extends Error {
+  constructor(streamId: string, reason: string) {
+    super(`stream ${streamId}: event data cannot be stored: ${reason}`);
+    this.name = 'UnstorableEventError';
+  }
+}

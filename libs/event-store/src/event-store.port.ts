@@ -115,6 +115,7 @@ export interface EventStore {
 }
 
 export const START: Position = { tx: 0n, pos: 0n };
+const POSITION_PART_MAX = 2n ** 63n - 1n;
 
 export function comparePositions(a: Position, b: Position): number {
   if (a.tx !== b.tx) return a.tx < b.tx ? -1 : 1;
@@ -130,7 +131,9 @@ export function encodePosition(p: Position): string {
 export function decodePosition(token: string): Position | null {
   const m = /^p1\.([A-Za-z0-9_-]{1,64})$/.exec(token);
   if (!m) return null;
-  const parts = /^(\d{1,20}):(\d{1,20})$/.exec(Buffer.from(m[1]!, 'base64url').toString('utf8'));
+  const parts = /^(\d{1,19}):(\d{1,19})$/.exec(Buffer.from(m[1]!, 'base64url').toString('utf8'));
   if (!parts) return null;
-  return { tx: BigInt(parts[1]!), pos: BigInt(parts[2]!) };
+  const p = { tx: BigInt(parts[1]!), pos: BigInt(parts[2]!) };
+  // Both parts are stored as signed 64-bit values (xid8 fits below 2^63 in practice).
+  return p.tx <= POSITION_PART_MAX && p.pos <= POSITION_PART_MAX ? p : null;
 }

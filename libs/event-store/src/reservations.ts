@@ -29,6 +29,8 @@ export async function readReservation(store: EventStore, streamId: string): Prom
   const events = await store.readStream(streamId);
   let state: ReservationState = { streamId, status: 'free', owner: null, data: null, revision: 'no_stream' };
   for (const e of events) {
+    // Any event moves the head: the next claim or release must name it.
+    state = { ...state, revision: e.revision, headHash: e.metadata.hash };
     if (e.type === RESERVATION_CLAIMED) {
       const data = e.data as ReservationClaimedData;
       state = { streamId, status: 'claimed', owner: data.owner, data, revision: e.revision, headHash: e.metadata.hash };

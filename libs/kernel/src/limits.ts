@@ -17,4 +17,9 @@ export const limits = {
   idempotencyKeyLengthMax: 255,
   embeddedPgStartTimeoutMs: 60_000,
   readYourWritesWaitMaxMs: 5_000,
+  dbConnectTimeoutMs: 10_000,
+  dbStatementTimeoutMs: 60_000,
+  dbIdleInTransactionTimeoutMs: 60_000,
+  projectionRetryDelayMaxMs: 5_000,
+  jsonBodyDepthMax: 32,
 } as const;

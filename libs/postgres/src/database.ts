@@ -4,6 +4,7 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import { Client, Pool, type PoolConfig } from 'pg';
+import { limits } from '../../kernel/src';
 import type { PgConnectionConfig } from './embedded-postgres';
 
 export type ConnectionTarget = string | PgConnectionConfig;
@@ -11,13 +12,26 @@ export type ConnectionTarget = string | PgConnectionConfig;
 export function poolConfig(target: ConnectionTarget, max: number): PoolConfig {
   const base: PoolConfig =
     typeof target === 'string' ? { connectionString: target } : { ...target };
-  return { ...base, max, idleTimeoutMillis: 30_000, application_name: 'kobatela' };
+  return {
+    ...base,
+    max,
+    idleTimeoutMillis: 30_000,
+    application_name: 'kobatela',
+    // Bounded waits: no request hangs forever on an exhausted pool or a stuck statement, and no
+    // forgotten transaction holds back every `$all` reader (the xmin rule) for long.
+    connectionTimeoutMillis: limits.dbConnectTimeoutMs,
+    statement_timeout: limits.dbStatementTimeoutMs,
+    idle_in_transaction_session_timeout: limits.dbIdleInTransactionTimeoutMs,
+  };
 }
 
 export function createPool(target: ConnectionTarget, max = 10): Pool {
   const pool = new Pool(poolConfig(target, max));
-  // An idle client's error (server restart, admin kill) must not crash the process.
+  // A connection's error (server restart, admin kill, network) must not crash the process:
+  // idle clients report to the pool, checked-out clients to their own listener; the query in
+  // flight still rejects and the caller handles that.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -30,7 +30,12 @@ import {
   type SubscribeOptions,
   START,
 } from '../event-store.port';
-import { MissingActorError, WrongExpectedRevisionError } from '../errors';
+import {
+  DuplicateEventIdError,
+  MissingActorError,
+  UnstorableEventError,
+  WrongExpectedRevisionError,
+} from '../errors';
 import { GENESIS_HASH, eventHash } from '../hash-chain';
 
 interface EventRow {
@@ -97,30 +102,52 @@ export class PostgresEventStore implements EventStore {
     const ids = new Set(appends.map((a) => a.streamId));
     assert(ids.size === appends.length, 'appendMulti: a stream may appear once');
     for (const a of appends) validateEvents(a.streamId, a.events);
+    // `any` on a stream that does not exist yet races another creator: resolve it again.
+    const attempts = appends.some((a) => a.expectedRevision === 'any') ? ANY_RETRIES_MAX : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const results = await this.appendOnce(appends);
+        this.appended.emit('appended');
+        return results;
+      } catch (err) {
+        if (!(err instanceof WrongExpectedRevisionError) || attempt >= attempts) throw err;
+      }
+    }
+  }
+
+  private async appendOnce(appends: StreamAppend[]): Promise<AppendResult[]> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
-      const results = await this.appendWith(client, appends);
-      this.appended.emit('appended');
-      return results;
+      return await this.appendWith(client, appends);
+    } catch (err) {
+      // A connection-level failure leaves the client unusable: destroy it rather than reuse it.
+      if (!(err instanceof WrongExpectedRevisionError) && !hasSqlState(err)) broken = err as Error;
+      throw err;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
   private async appendWith(client: PoolClient, appends: StreamAppend[]): Promise<AppendResult[]> {
     const single = appends.length === 1 && appends[0]!.expectedRevision !== 'any';
     if (single) return [await this.appendOne(client, appends[0]!)];
+    // Streams are locked in one global order (by id), so two multi-stream appends never deadlock.
+    const order = appends.map((a, i) => ({ a, i })).sort((x, y) => (x.a.streamId < y.a.streamId ? -1 : 1));
     await client.query('BEGIN');
     try {
-      const results: AppendResult[] = [];
-      for (const append of appends) {
-        const resolved = append.expectedRevision === 'any' ? await resolveAny(client, append) : append;
-        results.push(await this.appendOne(client, resolved));
+      const results: AppendResult[] = new Array(appends.length);
+      for (const { a, i } of order) {
+        const resolved = a.expectedRevision === 'any' ? await resolveAny(client, a) : a;
+        results[i] = await this.appendOne(client, resolved);
       }
       await client.query('COMMIT');
       return results;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
+      if ((err as { code?: string }).code === '40P01') {
+        throw new WrongExpectedRevisionError(appends[0]!.streamId, appends[0]!.expectedRevision);
+      }
       throw err;
     }
   }
@@ -142,12 +169,16 @@ export class PostgresEventStore implements EventStore {
     const datas: string[] = [];
     const metas: string[] = [];
     for (const e of events) {
-      const metadata = { ...e.metadata, prevHash } as AppendMetadata & { prevHash: string };
-      const hash = eventHash({ streamId, revision, id: e.id, type: e.type, data: e.data, metadata });
+      // Hash exactly what is stored: the JSON form (a Date becomes its ISO string, undefined
+      // members disappear), so an honest chain always verifies after the JSONB round trip.
+      const dataJson = JSON.stringify(e.data);
+      const data: unknown = JSON.parse(dataJson);
+      const metadata = JSON.parse(JSON.stringify({ ...e.metadata, prevHash })) as AppendMetadata & { prevHash: string };
+      const hash = eventHash({ streamId, revision, id: e.id, type: e.type, data, metadata });
       ids.push(e.id);
       revs.push(revision.toString());
       types.push(e.type);
-      datas.push(JSON.stringify(e.data));
+      datas.push(dataJson);
       metas.push(JSON.stringify({ ...metadata, hash }));
       prevHash = hash;
       revision += 1n;
@@ -173,9 +204,12 @@ export class PostgresEventStore implements EventStore {
         rows = (await client.query(APPEND_EXISTING_STREAM, params)).rows;
       }
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') {
-        throw new WrongExpectedRevisionError(streamId, expectedRevision);
+      const e = err as { code?: string; constraint?: string };
+      if (e.code === '23505' && e.constraint === 'events_event_id_key') {
+        throw new DuplicateEventIdError(streamId, events.map((x) => x.id));
       }
+      if (e.code === '23505') throw new WrongExpectedRevisionError(streamId, expectedRevision);
+      if (e.code === '22P05' || e.code === '22P02') throw new UnstorableEventError(streamId, String((err as Error).message));
       throw err;
     }
     if (rows.length === 0) throw new WrongExpectedRevisionError(streamId, expectedRevision);
@@ -339,6 +373,14 @@ async function resolveAny(client: PoolClient, append: StreamAppend): Promise<Str
   const row = res.rows[0];
   if (!row) return { ...append, expectedRevision: 'no_stream' };
   return { ...append, expectedRevision: BigInt(row.revision), expectedHeadHash: row.head_hash };
+}
+
+const ANY_RETRIES_MAX = 5;
+
+/** Errors PostgreSQL raised with a SQLSTATE (the connection itself is still usable). */
+function hasSqlState(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
 function validateEvents(streamId: string, events: NewEvent[]): void {

@@ -221,4 +221,25 @@ describe('command runner', () => {
     expect(res.state.total).toBe('6.00');
     await expect(add(a, tallyId, '0.01', meta(), '6.00')).rejects.toMatchObject({ code: 'TALLY_LIMIT_EXCEEDED' });
   });
+
+  it('replays the first answer, not the state the stream has reached since', async () => {
+    const runner = new CommandRunner(store);
+    const key = `open-${randomUUID()}`;
+    const open = (r: CommandRunner) =>
+      r.executeWithDerivedId({
+        decider: tallyDecider,
+        metadata: meta({ key, body: { c: 'USD' } }),
+        targetStream: (id) => `tally-${id}`,
+        command: (id) => ({ type: 'OpenTally' as const, tallyId: id, currency: 'USD', now: 'n' }),
+      });
+    const opened = await open(runner);
+    const first = await add(runner, opened.id, '10.00', meta({ key: 'k1', body: { a: 10 } }));
+    await add(runner, opened.id, '5.00', meta({ key: 'k2', body: { a: 5 } }));
+    const replayed = await add(new CommandRunner(store), opened.id, '10.00', meta({ key: 'k1', body: { a: 10 } }));
+    expect(replayed).toMatchObject({ replayed: true, revision: first.revision, state: { total: '10.00', additions: 1 } });
+    expect(replayed.position).toEqual(first.position);
+    const reopened = await open(new CommandRunner(store));
+    expect(reopened).toMatchObject({ replayed: true, revision: 0n, state: { total: '0', additions: 0 } });
+  });
 });
+

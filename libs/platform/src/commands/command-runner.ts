@@ -137,7 +137,7 @@ export class CommandRunner {
           const seen = cached.idempotency.get(scopedKey(idem));
           if (seen) {
             if (seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
-            return this.replay<S, E>(streamId, cached, seen.fromRevision, seen.toRevision);
+            return this.replay<S, E>(streamId, decider, seen.fromRevision, seen.toRevision);
           }
         }
         const events = decider.decide(params.command, cached.state as S);
@@ -189,7 +189,7 @@ export class CommandRunner {
             const owner = await this.load(data.target, decider);
             const seen = owner.idempotency.get(scopedKey(idem));
             assert(seen, `idem reservation ${idemStream} points at ${data.target} without its events`);
-            return this.replay<S, E>(data.target, owner, seen.fromRevision, seen.toRevision);
+            return this.replay<S, E>(data.target, decider, seen.fromRevision, seen.toRevision);
           }
           extra = [
             claimReservation(
@@ -263,7 +263,8 @@ export class CommandRunner {
     const newer = await this.store.readStream(streamId, { fromRevision: from });
     if (newer.length === 0 && hit) return hit;
     let state = base.state as S;
-    const idempotency = new Map(base.idempotency);
+    // Updated in place: only events that really exist are added, inside the stream's queue.
+    const idempotency = base.idempotency;
     for (const e of newer) {
       const event = decider.upcast ? decider.upcast({ type: e.type, data: e.data }) : ({ type: e.type, data: e.data } as DomainEvent);
       state = decider.evolve(state, event);
@@ -281,19 +282,29 @@ export class CommandRunner {
     return next;
   }
 
+  /**
+   * The first answer again: the events that command appended, and the state as it was right
+   * after them (folded up to their last revision), never today's state.
+   */
   private async replay<S, E extends DomainEvent>(
     streamId: string,
-    cached: CachedStream,
+    decider: Decider<S, any, E>,
     fromRevision: bigint,
     toRevision: bigint,
   ): Promise<CommandResult<S, E>> {
-    const count = Number(toRevision - fromRevision + 1n);
-    const recorded = await this.store.readStream(streamId, { fromRevision, maxCount: count });
+    const history = await this.store.readStream(streamId, { maxCount: Number(toRevision + 1n) });
+    let state = decider.initialState();
+    for (const e of history) {
+      const event = decider.upcast ? decider.upcast({ type: e.type, data: e.data }) : ({ type: e.type, data: e.data } as E);
+      state = decider.evolve(state, event);
+    }
+    const recorded = history.filter((e) => e.revision >= fromRevision && e.revision <= toRevision);
+    assert(recorded.length === Number(toRevision - fromRevision + 1n), `replay of ${streamId} found a gap`);
     return {
       streamId,
-      state: cached.state as S,
+      state,
       events: recorded.map((e) => ({ type: e.type, data: e.data, streamId, revision: e.revision })) as AppendedEvent<E>[],
-      revision: cached.revision ?? -1n,
+      revision: toRevision,
       // The first answer's position, so a client retrying after a lost answer can still read.
       position: recorded.reduce<Position | null>((p, e) => (p === null || comparePositions(e.position, p) > 0 ? e.position : p), null),
       replayed: true,
@@ -329,7 +340,7 @@ export class CommandRunner {
     const first = result.nextRevision - BigInt(events.length) + 1n;
     let state = cached.state as S;
     for (const e of events) state = decider.evolve(state, e);
-    const idempotency = new Map(cached.idempotency);
+    const idempotency = cached.idempotency;
     if (metadata.idempotency) {
       idempotency.set(scopedKey(metadata.idempotency), {
         requestHash: metadata.idempotency.requestHash,

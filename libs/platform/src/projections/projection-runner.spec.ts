@@ -166,4 +166,108 @@ describe('projection runner', () => {
     expect(await projectedCounts('worker')).toEqual({ 'worker.x.v1': 1 });
     await wb.stop();
   });
+
+  describe('under failures and races (review findings)', () => {
+    const rowsProjector = (name: string, extra?: (trx: Transaction<any>) => Promise<void>): Projector => ({
+      name,
+      version: 1,
+      tables: ['probe_rows'],
+      async apply(trx, events) {
+        await extra?.(trx);
+        for (const e of events) {
+          await sql`INSERT INTO probe_rows (event_id, type) VALUES (${e.id}, ${e.type})`.execute(trx);
+        }
+      },
+    });
+
+    beforeAll(async () => {
+      await sql`CREATE TABLE IF NOT EXISTS probe_rows (event_id uuid PRIMARY KEY, type text NOT NULL)`.execute(tdb.db);
+    });
+
+    it('serialises two racing runners of a one-row-per-event projector without halting', async () => {
+      await seed('rowrace', 30, 4);
+      const projector = rowsProjector('probe_rows_race');
+      const runners = [0, 1].map(
+        () => new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [projector], { batchSize: 9 }),
+      );
+      for (const r of runners) await r.init();
+      await Promise.all(runners.map((r) => r.catchUp()));
+      const [status] = (await runners[0]!.status()).filter((s) => s.name === 'probe_rows_race');
+      expect(status!.status).toBe('running');
+      const count = await tdb.pool.query('SELECT count(*)::int AS n FROM probe_rows');
+      const events = await tdb.pool.query('SELECT count(*)::int AS n FROM events');
+      expect(count.rows[0].n).toBe(events.rows[0].n);
+    });
+
+    it('retries after a lost connection instead of halting', async () => {
+      let killed = false;
+      const projector: Projector = {
+        ...eventStatsProjection,
+        name: 'stats_conn_loss',
+        tables: [],
+        async apply(trx, events) {
+          if (!killed) {
+            killed = true;
+            await sql`SELECT pg_terminate_backend(pg_backend_pid())`.execute(trx);
+          }
+          await eventStatsProjection.apply(trx, events);
+        },
+      };
+      const logs: string[] = [];
+      const runner = new ProjectionRunner(store, tdb.db, [projector], { log: (m) => logs.push(m) });
+      await runner.init();
+      const appended = await store.appendToStream(`connloss-${randomUUID()}`, [ev('connloss.v1')], { expectedRevision: 'no_stream' });
+      runner.start();
+      expect(await runner.waitFor(appended.position, 15_000)).toBe(true);
+      await runner.stop();
+      expect(killed).toBe(true);
+      expect(logs).toContain('projection batch failed, will retry');
+      const [status] = (await runner.status()).filter((st) => st.name === 'stats_conn_loss');
+      expect(status).toMatchObject({ status: 'running', retrying: null });
+    });
+
+    it('runs one rebuild at a time across processes and ends with the exact fold', async () => {
+      await seed('dualrebuild', 50, 6);
+      const projector: Projector = { ...eventStatsProjection, name: 'event_stats', version: 1 };
+      const a = new ProjectionRunner(new PostgresEventStore(tdb.newPool(3)), tdb.db, [projector], { batchSize: 40 });
+      const b = new ProjectionRunner(new PostgresEventStore(tdb.newPool(3)), tdb.db, [projector], { batchSize: 40 });
+      await a.init();
+      await b.init();
+      await Promise.all([a.rebuild(projector), b.rebuild(projector)]);
+      await a.catchUp();
+      expect(await projectedCounts('dualrebuild')).toEqual(await foldCounts('dualrebuild'));
+      expect(await projectedCounts('batch')).toEqual(await foldCounts('batch'));
+      const schemas = await tdb.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`);
+      expect(schemas.rows).toEqual([]);
+    });
+
+    it('leaves a projector whose stored version is newer to the newer code', async () => {
+      const v1: Projector = { ...eventStatsProjection, name: 'stats_rolling', tables: [], version: 1 };
+      const v2: Projector = { ...v1, version: 2 };
+      await new ProjectionRunner(store, tdb.db, [v2]).init();
+      const old = new ProjectionRunner(store, tdb.db, [v1]);
+      await old.init();
+      const appended = await store.appendToStream(`rolling-${randomUUID()}`, [ev('rolling.v1')], { expectedRevision: 'no_stream' });
+      expect(await old.catchUp()).toBe(0);
+      const [row] = (await old.status()).filter((st) => st.name === 'stats_rolling');
+      expect(row!.version).toBe(2);
+      // The old process does not wait for a projector it does not run.
+      expect(await old.waitFor(appended.position, 0)).toBe(true);
+    });
+
+    it('follows the checkpoints another process commits when it runs no projections itself', async () => {
+      const follower = new ProjectionRunner(store, tdb.db, [eventStatsProjection]);
+      const worker = new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [eventStatsProjection]);
+      await follower.init();
+      await worker.init();
+      await worker.catchUp();
+      const appended = await store.appendToStream(`follow-${randomUUID()}`, [ev('follow.v1')], { expectedRevision: 'no_stream' });
+      const waiting = follower.waitFor(appended.position, 10_000);
+      await worker.catchUp();
+      const started = Date.now();
+      expect(await waiting).toBe(true);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+  });
 });
+

@@ -3,14 +3,18 @@
  * models; the read-model writes and the checkpoint advance commit in one transaction, so a crash
  * never loses or doubles an effect. Batches span many commands' events.
  *
- * The checkpoint update is a compare-and-set on the previous checkpoint: two runners of the same
- * projector (two API replicas in inline mode, a worker taking over) can never both apply a batch.
- * Worker mode adds a PostgreSQL advisory lock per projector so only one runner is active and the
- * others stand by.
+ * Each batch transaction first locks the projector's checkpoint row and checks it is still where
+ * this runner left it: two runners of one projector (two API replicas in inline mode, a worker
+ * taking over, a CLI) are serialised there and the late one reloads instead of applying the batch
+ * twice. Every path takes that row lock before touching the read-model tables, rebuild included,
+ * so they cannot deadlock. Worker mode adds an advisory lock so only one runner is active.
  *
- * A projector that throws (a broken ledger invariant, say) halts: its transaction rolls back, its
- * checkpoint row records why, /health shows it, and waiters stop waiting for it. It never clamps.
+ * A projector whose own code throws (a broken ledger invariant, a constraint its writes violate)
+ * halts: its transaction rolls back, its checkpoint row records why, /health shows it, waiters
+ * stop waiting for it. It never clamps. Infrastructure failures (lost connection, server restart,
+ * timeouts, deadlocks) are retried with backoff instead: they say nothing about the events.
  */
+import { randomBytes } from 'node:crypto';
 import { trace, type Link } from '@opentelemetry/api';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { assert, limits } from '../../../kernel/src';
@@ -24,6 +28,7 @@ import {
 import { parseTraceparent, tracer } from '../observability/tracing';
 
 const SPAN_LINKS_MAX = 32;
+const RETRY_DELAY_MIN_MS = 50;
 
 export interface Projector {
   readonly name: string;
@@ -41,6 +46,8 @@ export interface ProjectorStatus {
   status: 'running' | 'halted';
   haltedReason: string | null;
   eventsApplied: bigint;
+  /** The last infrastructure error this process is retrying after, if any. */
+  retrying: string | null;
 }
 
 export interface RunnerOptions {
@@ -52,7 +59,14 @@ export interface RunnerOptions {
 interface Live {
   checkpoint: Position;
   halted: string | null;
+  /** Stored version is newer than this code: another (newer) process runs it. */
+  outdated: boolean;
+  retryAt: number;
+  retryDelayMs: number;
+  lastError: string | null;
 }
+
+type BatchOutcome = { applied: number } | { moved: true };
 
 export class ProjectionRunner {
   private readonly live = new Map<string, Live>();
@@ -77,33 +91,47 @@ export class ProjectionRunner {
 
   /**
    * Creates missing checkpoint rows and loads every checkpoint. A projector whose stored version
-   * differs from its code is rebuilt from the start (`rebuildOutdated`), so a new read-model
-   * schema never serves half-old data.
+   * is older than its code is rebuilt from the start (once, whichever process gets there first);
+   * one whose stored version is newer is left to the newer code (a rolling deploy).
    */
   async init(options: { rebuildOutdated?: boolean } = {}): Promise<void> {
     for (const p of this.projectors) {
       await sql`INSERT INTO projection_checkpoints (name, version) VALUES (${p.name}, ${p.version})
                 ON CONFLICT (name) DO NOTHING`.execute(this.db);
-      const row = await this.db
-        .selectFrom('projection_checkpoints')
-        .select('version')
-        .where('name', '=', p.name)
-        .executeTakeFirstOrThrow();
-      if (row.version !== p.version && options.rebuildOutdated !== false) await this.rebuild(p);
+      const stored = await this.storedVersion(p.name);
+      if (stored < p.version && options.rebuildOutdated !== false) await this.rebuild(p, undefined, { ifOlder: true });
       await this.reload(p.name);
     }
+  }
+
+  private async storedVersion(name: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('projection_checkpoints')
+      .select('version')
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
+    return row.version as number;
   }
 
   private async reload(name: string): Promise<Live> {
     const row = await this.db
       .selectFrom('projection_checkpoints')
-      .select(['checkpoint_tx', 'checkpoint_pos', 'status', 'halted_reason'])
+      .select(['checkpoint_tx', 'checkpoint_pos', 'status', 'halted_reason', 'version'])
       .where('name', '=', name)
       .executeTakeFirstOrThrow();
+    const projector = this.projectors.find((p) => p.name === name);
+    const previous = this.live.get(name);
     const live: Live = {
       checkpoint: { tx: BigInt(row.checkpoint_tx), pos: BigInt(row.checkpoint_pos) },
       halted: row.status === 'halted' ? (row.halted_reason ?? 'halted') : null,
+      outdated: projector !== undefined && row.version > projector.version,
+      retryAt: previous?.retryAt ?? 0,
+      retryDelayMs: previous?.retryDelayMs ?? 0,
+      lastError: previous?.lastError ?? null,
     };
+    if (live.outdated && !previous?.outdated) {
+      this.options.log?.('projector skipped: a newer version owns it', { projector: name, stored: row.version });
+    }
     this.live.set(name, live);
     return live;
   }
@@ -111,53 +139,99 @@ export class ProjectionRunner {
   /** Processes one batch for one projector. Returns how many events it applied. */
   async runBatch(projector: Projector): Promise<number> {
     const live = this.live.get(projector.name) ?? (await this.reload(projector.name));
-    if (live.halted || this.paused.has(projector.name)) return 0;
-    const events = await this.store.readAll({ fromPosition: live.checkpoint, maxCount: this.batchSize });
-    if (events.length === 0) return 0;
-    const last = events[events.length - 1]!.position;
+    if (live.halted || live.outdated || this.paused.has(projector.name)) return 0;
+    if (Date.now() < live.retryAt) return 0;
     const started = performance.now();
+    let events: RecordedEvent[] = [];
+    let outcome: BatchOutcome;
+    try {
+      events = await this.store.readAll({ fromPosition: live.checkpoint, maxCount: this.batchSize });
+      if (events.length === 0) return this.recovered(live, 0);
+      outcome = await this.applyBatch(projector, live.checkpoint, events);
+    } catch (err) {
+      if (isInfrastructureFailure(err)) return this.retryLater(projector, live, err as Error);
+      await this.halt(projector, live.checkpoint, err as Error);
+      return 0;
+    }
+    if ('moved' in outcome) {
+      await this.reload(projector.name).catch(() => undefined);
+      return 0;
+    }
+    live.checkpoint = events[events.length - 1]!.position;
+    this.options.onBatch?.(projector.name, events.length, performance.now() - started);
+    this.notifyWaiters();
+    return this.recovered(live, outcome.applied);
+  }
+
+  private async applyBatch(projector: Projector, from: Position, events: RecordedEvent[]): Promise<BatchOutcome> {
+    const last = events[events.length - 1]!.position;
     const span = tracer().startSpan(`projection ${projector.name}`, {
       attributes: { 'kobatela.projector': projector.name, 'kobatela.events': events.length },
       links: batchLinks(events),
     });
     try {
-      const advanced = await this.db.transaction().execute(async (trx) => {
+      return await this.db.transaction().execute(async (trx): Promise<BatchOutcome> => {
+        // The row lock first: the late runner of a race waits here, then sees the move.
+        const row = await sql<{ tx: string; pos: string; status: string }>`
+          SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos, status FROM projection_checkpoints
+          WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
+        const current = row.rows[0];
+        if (!current || current.status !== 'running' || BigInt(current.tx) !== from.tx || BigInt(current.pos) !== from.pos) {
+          return { moved: true };
+        }
         await projector.apply(trx, events);
-        const res = await sql`
+        await sql`
           UPDATE projection_checkpoints
           SET checkpoint_tx = ${last.tx.toString()}::text::xid8, checkpoint_pos = ${last.pos.toString()},
               events_applied = events_applied + ${events.length}, updated_at = now()
-          WHERE name = ${projector.name} AND status = 'running'
-            AND checkpoint_tx = ${live.checkpoint.tx.toString()}::text::xid8
-            AND checkpoint_pos = ${live.checkpoint.pos.toString()}`.execute(trx);
-        if (Number(res.numAffectedRows ?? 0) !== 1) throw new CheckpointMoved();
-        return true;
+          WHERE name = ${projector.name}`.execute(trx);
+        return { applied: events.length };
       });
-      assert(advanced, 'checkpoint advanced');
     } catch (err) {
-      if (err instanceof CheckpointMoved || isTransient(err)) {
-        await this.reload(projector.name);
-        return 0;
-      }
       span.recordException(err as Error);
-      await this.halt(projector, err as Error);
-      return 0;
+      throw err;
     } finally {
       span.end();
     }
-    live.checkpoint = last;
-    this.options.onBatch?.(projector.name, events.length, performance.now() - started);
-    this.notifyWaiters();
-    return events.length;
   }
 
-  private async halt(projector: Projector, err: Error): Promise<void> {
+  private recovered(live: Live, applied: number): number {
+    if (live.lastError) {
+      live.lastError = null;
+      live.retryDelayMs = 0;
+      live.retryAt = 0;
+    }
+    return applied;
+  }
+
+  private retryLater(projector: Projector, live: Live, err: Error): number {
+    live.retryDelayMs = Math.min(
+      limits.projectionRetryDelayMaxMs,
+      Math.max(RETRY_DELAY_MIN_MS, live.retryDelayMs * 2),
+    );
+    live.retryAt = Date.now() + live.retryDelayMs;
+    live.lastError = `${err.name}: ${err.message}`.slice(0, 500);
+    this.options.log?.('projection batch failed, will retry', {
+      projector: projector.name,
+      error: live.lastError,
+      retryInMs: live.retryDelayMs,
+    });
+    return 0;
+  }
+
+  /** Marks the projector halted, only if no other runner has moved it meanwhile. */
+  private async halt(projector: Projector, at: Position, err: Error): Promise<void> {
     const reason = `${err.name}: ${err.message}`.slice(0, 2000);
-    this.options.log?.('projector halted', { projector: projector.name, reason });
-    await sql`UPDATE projection_checkpoints SET status = 'halted', halted_reason = ${reason}, halted_at = now()
-              WHERE name = ${projector.name}`.execute(this.db);
-    const live = this.live.get(projector.name);
-    if (live) live.halted = reason;
+    const res = await sql`
+      UPDATE projection_checkpoints SET status = 'halted', halted_reason = ${reason}, halted_at = now()
+      WHERE name = ${projector.name} AND status = 'running'
+        AND checkpoint_tx = ${at.tx.toString()}::text::xid8 AND checkpoint_pos = ${at.pos.toString()}`
+      .execute(this.db)
+      .catch(() => null);
+    if (res && Number(res.numAffectedRows ?? 0) === 1) {
+      this.options.log?.('projector halted', { projector: projector.name, reason });
+    }
+    await this.reload(projector.name).catch(() => undefined);
     this.notifyWaiters();
   }
 
@@ -181,10 +255,9 @@ export class ProjectionRunner {
     this.loop = (async () => {
       while (this.running) {
         let applied = 0;
-        try {
-          for (const p of this.projectors) if (shouldRun(p)) applied += await this.runBatch(p);
-        } catch (err) {
-          this.options.log?.('projection loop error', { error: (err as Error).message });
+        for (const p of this.projectors) {
+          if (!this.running) break;
+          if (shouldRun(p)) applied += await this.runBatch(p).catch(() => 0);
         }
         if (applied > 0 || !this.running) continue;
         await new Promise<void>((resolve) => {
@@ -208,30 +281,42 @@ export class ProjectionRunner {
   }
 
   /**
-   * Waits until every projector has passed `position`, bounded by `timeoutMs`. False when the
-   * time ran out or a projector is halted (the caller answers `X-Projection-Pending`).
+   * Waits until every projector this process knows has passed `position`, bounded by
+   * `timeoutMs`. False when the time ran out or a projector is halted (the caller answers
+   * `X-Projection-Pending`). When this process does not run the projections (worker mode), it
+   * follows the checkpoints the workers commit.
    */
   async waitFor(position: Position, timeoutMs: number): Promise<boolean> {
+    const counted = () => this.projectors.filter((p) => !this.live.get(p.name)?.outdated);
     const reached = () =>
-      this.projectors.every((p) => {
+      counted().every((p) => {
         const l = this.live.get(p.name);
         return l !== undefined && !l.halted && comparePositions(l.checkpoint, position) >= 0;
       });
-    const halted = () => this.projectors.some((p) => this.live.get(p.name)?.halted);
-    if (reached()) return true;
-    if (halted() || timeoutMs <= 0) return false;
-    return new Promise<boolean>((resolve) => {
-      const check = () => {
-        if (reached()) finish(true);
-        else if (halted() || !this.running) finish(false);
-      };
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      const finish = (ok: boolean) => {
+    const halted = () => counted().some((p) => this.live.get(p.name)?.halted);
+    const deadline = Date.now() + timeoutMs;
+    for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
+      if (reached()) return true;
+      if (halted() || Date.now() >= deadline) return false;
+      if (this.running) {
+        await this.nextChange(deadline - Date.now());
+      } else {
+        await new Promise((r) => setTimeout(r, Math.min(limits.projectionPollIntervalMs, deadline - Date.now())));
+        for (const p of this.projectors) await this.reload(p.name).catch(() => undefined);
+      }
+    }
+    return false;
+  }
+
+  private nextChange(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
         clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(ok);
+        this.waiters.delete(done);
+        resolve();
       };
-      this.waiters.add(check);
+      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      this.waiters.add(done);
       this.wake?.();
     });
   }
@@ -249,6 +334,7 @@ export class ProjectionRunner {
       status: r.status,
       haltedReason: r.halted_reason,
       eventsApplied: BigInt(r.events_applied),
+      retrying: this.live.get(r.name)?.lastError ?? null,
     }));
   }
 
@@ -270,64 +356,86 @@ export class ProjectionRunner {
   }
 
   /**
-   * Rebuilds one projector from the start of `$all` into fresh tables in a scratch schema, then
-   * switches them in atomically (catching up on what arrived meanwhile under the checkpoint's
-   * row lock) and clears any halt.
+   * Rebuilds one projector from the start of `$all` into fresh tables in a scratch schema of
+   * its own, then switches them in atomically (catching up on what arrived meanwhile under the
+   * checkpoint's row lock) and clears any halt. Only one rebuild of a projector runs at a time
+   * across all processes (advisory lock); with `ifOlder`, a rebuild that another process already
+   * did is skipped.
    */
-  async rebuild(projector: Projector, onProgress?: (applied: number) => void): Promise<number> {
+  async rebuild(
+    projector: Projector,
+    onProgress?: (applied: number) => void,
+    options: { ifOlder?: boolean } = {},
+  ): Promise<number> {
     this.paused.add(projector.name);
     try {
-      return await this.rebuildPaused(projector, onProgress);
+      return await this.db.connection().execute(async (lockConn) => {
+        await sql`SELECT pg_advisory_lock(hashtext('kobatela.rebuild'), hashtext(${projector.name}))`.execute(lockConn);
+        try {
+          if (options.ifOlder && (await this.storedVersion(projector.name)) >= projector.version) return 0;
+          return await this.rebuildLocked(projector, onProgress);
+        } finally {
+          await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${projector.name}))`.execute(lockConn);
+        }
+      });
     } finally {
       this.paused.delete(projector.name);
+      await this.reload(projector.name).catch(() => undefined);
+      this.notifyWaiters();
     }
   }
 
-  private async rebuildPaused(projector: Projector, onProgress?: (applied: number) => void): Promise<number> {
-    const schema = `rebuild_${projector.name.replace(/[^a-z0-9_]/gi, '_')}`.toLowerCase();
-    await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(this.db);
+  private async rebuildLocked(projector: Projector, onProgress?: (applied: number) => void): Promise<number> {
+    const base = projector.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 30);
+    const schema = `rebuild_${base}_${randomBytes(4).toString('hex')}`;
     await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(this.db);
-    for (const t of projector.tables) {
-      await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(this.db);
-    }
-    let position: Position = START;
-    let applied = 0;
-    const applyBatch = async (trx: Transaction<any>, events: readonly RecordedEvent[]) => {
-      await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
-      await projector.apply(trx, events);
-      await sql`SELECT set_config('search_path', 'public', true)`.execute(trx);
-    };
-    for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
-      const events = await this.store.readAll({ fromPosition: position, maxCount: this.batchSize });
-      if (events.length === 0) break;
-      await this.db.transaction().execute((trx) => applyBatch(trx, events));
-      position = events[events.length - 1]!.position;
-      applied += events.length;
-      onProgress?.(applied);
-    }
-    await this.db.transaction().execute(async (trx) => {
-      await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
+    try {
+      for (const t of projector.tables) {
+        await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(this.db);
+      }
+      let position: Position = START;
+      let applied = 0;
+      const applyBatch = async (trx: Transaction<any>, events: readonly RecordedEvent[]) => {
+        await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
+        await projector.apply(trx, events);
+        await sql`SELECT set_config('search_path', 'public', true)`.execute(trx);
+      };
+      // Phase 1, outside any lock: the bulk of history, until a short batch says we are close.
       for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
         const events = await this.store.readAll({ fromPosition: position, maxCount: this.batchSize });
         if (events.length === 0) break;
-        await applyBatch(trx, events);
+        await this.db.transaction().execute((trx) => applyBatch(trx, events));
         position = events[events.length - 1]!.position;
         applied += events.length;
+        onProgress?.(applied);
+        if (events.length < this.batchSize) break;
       }
-      for (const t of projector.tables) {
-        await sql`DROP TABLE ${sql.id('public', t)}`.execute(trx);
-        await sql`ALTER TABLE ${sql.id(schema, t)} SET SCHEMA public`.execute(trx);
-      }
-      await sql`DROP SCHEMA ${sql.id(schema)}`.execute(trx);
-      await sql`UPDATE projection_checkpoints
-                SET checkpoint_tx = ${position.tx.toString()}::text::xid8, checkpoint_pos = ${position.pos.toString()},
-                    version = ${projector.version}, events_applied = ${applied}, status = 'running',
-                    halted_reason = NULL, halted_at = NULL, updated_at = now()
-                WHERE name = ${projector.name}`.execute(trx);
-    });
-    await this.reload(projector.name);
-    this.notifyWaiters();
-    return applied;
+      // Phase 2, under the checkpoint row lock (taken first, as every batch does): the rest, then
+      // the switch. Live runners wait on the row and then see the moved checkpoint.
+      await this.db.transaction().execute(async (trx) => {
+        await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
+        for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
+          const events = await this.store.readAll({ fromPosition: position, maxCount: this.batchSize });
+          if (events.length === 0) break;
+          await applyBatch(trx, events);
+          position = events[events.length - 1]!.position;
+          applied += events.length;
+        }
+        for (const t of projector.tables) {
+          await sql`DROP TABLE ${sql.id('public', t)}`.execute(trx);
+          await sql`ALTER TABLE ${sql.id(schema, t)} SET SCHEMA public`.execute(trx);
+        }
+        await sql`DROP SCHEMA ${sql.id(schema)}`.execute(trx);
+        await sql`UPDATE projection_checkpoints
+                  SET checkpoint_tx = ${position.tx.toString()}::text::xid8, checkpoint_pos = ${position.pos.toString()},
+                      version = ${projector.version}, events_applied = ${applied}, status = 'running',
+                      halted_reason = NULL, halted_at = NULL, updated_at = now()
+                  WHERE name = ${projector.name}`.execute(trx);
+      });
+      return applied;
+    } finally {
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(this.db).catch(() => undefined);
+    }
   }
 }
 
@@ -343,14 +451,20 @@ function batchLinks(events: readonly RecordedEvent[]): Link[] {
   return links;
 }
 
-/** Deadlock, serialization failure, lock timeout: retry later, never halt. */
-function isTransient(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
-  return code === '40P01' || code === '40001' || code === '55P03';
-}
-
-class CheckpointMoved extends Error {
-  constructor() {
-    super('another runner advanced this projector');
+/**
+ * Failures that say nothing about the events: connection loss, server restart or shutdown,
+ * resource exhaustion, timeouts, deadlocks and serialization failures. They are retried; any
+ * other error (the projector's own assertion, a constraint its writes break) halts it.
+ */
+export function isInfrastructureFailure(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (/^[0-9A-Z]{5}$/.test(code)) {
+    return ['08', '40', '53', '55', '57', '58'].includes(code.slice(0, 2)) || code === '25P03';
   }
+  if (/^E[A-Z]+$/.test(code)) return true; // ECONNRESET, ECONNREFUSED, EPIPE, ETIMEDOUT …
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end|Query read timeout/i.test(
+    message,
+  );
 }
