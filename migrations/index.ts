@@ -6,9 +6,11 @@ import type { Migration } from 'kysely';
 import * as events from './event-store/20261124000100_events';
 import * as checkpoints from './read-models/20261124000200_projection_checkpoints';
 import * as eventStats from './read-models/20261124000300_event_stats';
+import * as tamperGuards from './event-store/20261124000400_events_tamper_guards';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
   '20261124000200_projection_checkpoints': checkpoints,
   '20261124000300_event_stats': eventStats,
+  '20261124000400_events_tamper_guards': tamperGuards,
 };

@@ -54,7 +54,7 @@ describe('kobatela CLI', () => {
     const client = await tdb.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query("SET LOCAL kobatela.allow_event_tampering = 'on'");
+      await client.query("SET LOCAL session_replication_role = replica");
       await client.query(`UPDATE events SET data = '{"amount":"200.00"}' WHERE stream_id = $1 AND revision = 1`, [bad]);
       await client.query('COMMIT');
     } finally {
@@ -70,8 +70,32 @@ describe('kobatela CLI', () => {
     expect(all.stdout).toContain('1 broken');
   });
 
-  it('refuses updates and deletes of events at the database', async () => {
+  it('refuses updates, deletes and truncation of events and winding back heads, at the database', async () => {
     await expect(tdb.pool.query('DELETE FROM events WHERE stream_id = $1', [good])).rejects.toThrow(/append-only/);
+    await expect(tdb.pool.query(`UPDATE events SET data = '{}' WHERE stream_id = $1`, [good])).rejects.toThrow(/append-only/);
+    await expect(tdb.pool.query('TRUNCATE events')).rejects.toThrow(/append-only/);
+    await expect(tdb.pool.query('DELETE FROM streams WHERE stream_id = $1', [good])).rejects.toThrow(/only move forward/);
+    await expect(tdb.pool.query('UPDATE streams SET revision = 0 WHERE stream_id = $1', [good])).rejects.toThrow(
+      /only move forward/,
+    );
+    await expect(tdb.pool.query("SET kobatela.allow_event_tampering = 'on'; DELETE FROM events")).rejects.toThrow(
+      /append-only/,
+    );
+  });
+
+  it('verify --all still finds a stream whose head row a superuser removed', async () => {
+    const client = await tdb.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      await client.query('DELETE FROM streams WHERE stream_id = $1', [good]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const all = await cli(['verify', '--all']);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toContain(`BROKEN stream=${good}`);
   });
 
   it('rebuild rebuilds a read model; bad usage exits 2', async () => {

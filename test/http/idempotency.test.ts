@@ -157,4 +157,26 @@ describe('Idempotency-Key over HTTP', () => {
     expect(error.details).toEqual({ fields: { 'Idempotency-Key': [expect.any(String)] } });
     expect(await eventCount()).toBe(before);
   });
+
+  it('scopes by the path the router understood, however the client encoded it', async () => {
+    const opened = (await open('USD')).json() as Tally;
+    const first = await add(opened.id, '3.00', 'add-encoded');
+    expect(first.statusCode).toBe(200);
+    const before = await eventCount();
+    // The same escrow-like id with one character percent-encoded: the same route and stream.
+    const i = opened.id.search(/[a-f]/);
+    const encoded = `${opened.id.slice(0, i)}%${opened.id.charCodeAt(i).toString(16)}${opened.id.slice(i + 1)}`;
+    const again = await post(`/probe/tallies/${encoded}/add`, { amount: '3.00' }, 'add-encoded');
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('counts the query string as part of the request', async () => {
+    const opened = (await open('USD')).json() as Tally;
+    expect((await add(opened.id, '1.00', 'add-query')).statusCode).toBe(200);
+    const other = await post(`/probe/tallies/${opened.id}/add?note=x`, { amount: '1.00' }, 'add-query');
+    expectErrorEnvelope(other, 422, 'IDEMPOTENCY_KEY_REUSED');
+  });
 });
+

@@ -38,13 +38,29 @@ export function idempotencyScope(actor: Actor, method: string, path: string): st
   return `${who}|${method.toUpperCase()} ${path}`;
 }
 
-export function requestHash(method: string, path: string, body: unknown): string {
-  return sha256Hex(canonicalJson({ method: method.toUpperCase(), path, body: body ?? null }));
+export function requestHash(method: string, path: string, body: unknown, query: unknown = {}): string {
+  return sha256Hex(canonicalJson({ method: method.toUpperCase(), path, query: query ?? {}, body: body ?? null }));
+}
+
+/**
+ * The concrete path as the router understood it: the route template with the decoded parameter
+ * values put back, so `/escrows/%61b/deposit` and `/escrows/ab/deposit` (one route, one escrow)
+ * are one idempotency scope, whatever a client or proxy did to the encoding.
+ */
+export function canonicalPath(req: FastifyRequest): string {
+  const template = req.routeOptions?.url;
+  if (!template) return req.url.split('?')[0] ?? req.url;
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  return template.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(String(params[name] ?? '')));
 }
 
 export function idempotencyContext(req: FastifyRequest, actor: Actor, key: string): IdempotencyContext {
-  const path = req.url.split('?')[0] ?? req.url;
-  return { key, scope: idempotencyScope(actor, req.method, path), requestHash: requestHash(req.method, path, req.body) };
+  const path = canonicalPath(req);
+  return {
+    key,
+    scope: idempotencyScope(actor, req.method, path),
+    requestHash: requestHash(req.method, path, req.body, req.query),
+  };
 }
 
 /** The active span's traceparent, else a well-formed one the caller sent, else none. */

@@ -8,6 +8,7 @@
  * is; any other content type is Fastify's 415. Multipart uploads add their own parser later.
  */
 import type { FastifyInstance } from 'fastify';
+import { limits } from '../../../../libs/kernel/src';
 import { ApiError } from './api-error';
 
 export function malformedJson(): ApiError {
@@ -21,8 +22,54 @@ export function useJsonBodiesOnly(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     parseJson(req, String(body), (err: Error | null, value?: unknown) => {
-      if (err) done(malformedJson(), undefined);
-      else done(null, value);
+      if (err) return done(malformedJson(), undefined);
+      const problem = unstorable(value, '', 0);
+      if (problem) {
+        return done(
+          new ApiError(422, 'VALIDATION_ERROR', 'the request body holds a value this service cannot store', {
+            fields: { [problem.path || 'body']: [problem.reason] },
+          }),
+          undefined,
+        );
+      }
+      done(null, value);
     });
   });
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Values that parse as JSON but cannot be stored or hashed faithfully: NUL characters and lone
+ * surrogates (PostgreSQL's JSONB refuses them), numbers out of range (`1e999` parses to
+ * Infinity), and nesting deeper than `limits.jsonBodyDepthMax`. Refused at the edge with a 422
+ * naming the field, so they never reach an event.
+ */
+function unstorable(value: unknown, path: string, depth: number): { path: string; reason: string } | null {
+  if (depth > limits.jsonBodyDepthMax) return { path, reason: `nested deeper than ${limits.jsonBodyDepthMax} levels` };
+  if (typeof value === 'number' && !Number.isFinite(value)) return { path, reason: 'number out of range' };
+  if (typeof value === 'string') return badText(value) ? { path, reason: badText(value)! } : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = unstorable(value[i], `${path}[${i}]`, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const keyPath = path ? `${path}.${k}` : k;
+      const keyProblem = badText(k);
+      if (keyProblem) return { path: keyPath, reason: `field name: ${keyProblem}` };
+      const found = unstorable(v, keyPath, depth + 1);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function badText(text: string): string | null {
+  if (text.includes('\u0000')) return 'contains a NUL character';
+  if (LONE_SURROGATE.test(text)) return 'contains an unpaired UTF-16 surrogate';
+  return null;
 }

@@ -271,7 +271,9 @@ export class PostgresEventStore implements EventStore {
   async listStreams(options: { after?: string; maxCount?: number } = {}): Promise<string[]> {
     const maxCount = Math.min(options.maxCount ?? limits.readStreamPageMax, limits.readStreamPageMax);
     const res = await this.pool.query<{ stream_id: string }>(
-      'SELECT stream_id FROM streams WHERE stream_id > $1 ORDER BY stream_id LIMIT $2',
+      // From the events themselves, not the heads table: a stream whose head row was removed
+      // must still be listed (and then flagged by the verifier).
+      'SELECT stream_id FROM events WHERE stream_id > $1 GROUP BY stream_id ORDER BY stream_id LIMIT $2',
       [options.after ?? '', maxCount],
     );
     return res.rows.map((r) => r.stream_id);

@@ -21,6 +21,7 @@ export class ProjectorWorker {
   private readonly active = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private claiming = false;
   private readonly standbyPollMs: number;
 
   constructor(
@@ -44,7 +45,10 @@ export class ProjectorWorker {
 
   /** Tries to take the lock of every projector this worker does not run yet. */
   private async claim(): Promise<void> {
-    if (this.stopped) return;
+    // One claim at a time: an overlapping one could replace (and leak) the lock connection,
+    // whose locks would then never be released to the standby workers.
+    if (this.stopped || this.claiming) return;
+    this.claiming = true;
     try {
       if (!this.client) {
         this.client = await this.pool.connect();
@@ -64,6 +68,8 @@ export class ProjectorWorker {
     } catch (err) {
       this.options.log?.('projector lock connection failed', { error: (err as Error).message });
       this.lost();
+    } finally {
+      this.claiming = false;
     }
   }
 
