@@ -72,6 +72,7 @@ export class ProjectionRunner {
   private readonly live = new Map<string, Live>();
   private readonly paused = new Set<string>();
   private readonly waiters = new Set<() => void>();
+  private waitsInProgress = 0;
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -287,6 +288,20 @@ export class ProjectionRunner {
    * follows the checkpoints the workers commit.
    */
   async waitFor(position: Position, timeoutMs: number): Promise<boolean> {
+    this.waitsInProgress += 1;
+    try {
+      return await this.waitForPosition(position, timeoutMs);
+    } finally {
+      this.waitsInProgress -= 1;
+    }
+  }
+
+  /** How many requests are waiting for the projections right now (read-your-writes). */
+  get waiting(): number {
+    return this.waitsInProgress;
+  }
+
+  private async waitForPosition(position: Position, timeoutMs: number): Promise<boolean> {
     const counted = () => this.projectors.filter((p) => !this.live.get(p.name)?.outdated);
     const reached = () =>
       counted().every((p) => {
