@@ -7,10 +7,14 @@ import * as events from './event-store/20261124000100_events';
 import * as checkpoints from './read-models/20261124000200_projection_checkpoints';
 import * as eventStats from './read-models/20261124000300_event_stats';
 import * as tamperGuards from './event-store/20261124000400_events_tamper_guards';
+import * as auditLog from './read-models/20261124000500_audit_log';
+import * as identity from './read-models/20261124000600_identity';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
   '20261124000200_projection_checkpoints': checkpoints,
   '20261124000300_event_stats': eventStats,
   '20261124000400_events_tamper_guards': tamperGuards,
+  '20261124000500_audit_log': auditLog,
+  '20261124000600_identity': identity,
 };

@@ -1,4 +1,12 @@
 /** Every projector the service runs, in a stable order. */
+import { apiKeysProjection } from './api-keys/api-keys.projection';
+import { auditLogProjection } from './audit-log/audit-log.projection';
 import { eventStatsProjection } from './event-stats/event-stats.projection';
+import { usersProjection } from './users/users.projection';
 
-export const allProjectors = [eventStatsProjection] as const;
+export const allProjectors = [
+  eventStatsProjection,
+  usersProjection,
+  apiKeysProjection,
+  auditLogProjection,
+] as const;

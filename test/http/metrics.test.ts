@@ -94,8 +94,9 @@ describe('GET /metrics', () => {
 
   it('measures event store appends', () => {
     expect(text).toContain('# TYPE event_store_append_duration_seconds histogram');
-    // Three appends: one open (claim and event together) and two additions.
-    expect(sample(text, 'event_store_append_duration_seconds_count', {})).toBe(3);
+    // Four appends: the bootstrap admin key at start, then the probe's open (claim and event
+    // together) and two additions.
+    expect(sample(text, 'event_store_append_duration_seconds_count', {})).toBe(4);
   });
 
   it('reports the lag of each projector at scrape time (caught up: 0)', () => {

@@ -48,7 +48,10 @@ describe('OpenTelemetry traces', () => {
     expect(server!.spanContext().traceId).toBe(TRACE_ID);
     expect(server!.parentSpanContext?.spanId).toBe(CALLER_SPAN);
     const command = spans.find((s) => s.name === 'command OpenTally')!;
-    const append = spans.find((s) => s.name === 'event-store append')!;
+    const append = spans.find(
+      (s) => s.name === 'event-store append' && s.parentSpanContext?.spanId === command.spanContext().spanId,
+    )!;
+    expect(append).toBeDefined();
     expect(command.spanContext().traceId).toBe(TRACE_ID);
     expect(command.parentSpanContext?.spanId).toBe(server!.spanContext().spanId);
     expect(append.parentSpanContext?.spanId).toBe(command.spanContext().spanId);

@@ -5,6 +5,7 @@
  * list, a read model query, a route that logs its request headers, and routes that fail the way
  * bugs do (so a 500). They use the same helpers the real controllers will use, so the tests exercise the real edge.
  */
+import { Public } from '../../apps/api/src/auth/access.decorator';
 import {
   Body,
   Controller,
@@ -59,6 +60,7 @@ interface ProbeTally {
 }
 
 @ApiTags('probe')
+@Public()
 @Controller('probe')
 export class ProbeController {
   constructor(
@@ -127,6 +129,8 @@ export class ProbeController {
     const rows = await this.platform.db
       .selectFrom('event_stats')
       .select(['category', 'type', 'events'])
+      // Only the probe's own streams: the app also appends at start (the bootstrap admin key).
+      .where('category', '=', 'tally')
       .orderBy('category')
       .orderBy('type')
       .execute();

@@ -19,13 +19,23 @@ export interface TestApp {
   routes: { method: string; url: string }[];
   /** Every log line written so far (JSON strings). */
   logs: string[];
+  /** Closes the app and its platform; the database stays (when shared with other apps). */
+  closeApp(): Promise<void>;
+  /** Closes the app and drops the database it created (not one it was given). */
   close(): Promise<void>;
 }
 
 export async function startTestApp(
-  options: { env?: Record<string, string>; controllers?: Type[]; providers?: Type[]; startProjections?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    controllers?: Type[];
+    providers?: Type[];
+    startProjections?: boolean;
+    /** Join this database instead of creating one (several app instances on one database). */
+    database?: TestDatabase;
+  } = {},
 ): Promise<TestApp> {
-  const tdb = await testDatabase();
+  const tdb = options.database ?? (await testDatabase());
   const config = loadConfig({ APP_ENV: 'test', DATABASE_URL: tdb.url, LOG_LEVEL: 'info', ...options.env });
   const logs: string[] = [];
   const sink = new Writable({
@@ -48,10 +58,14 @@ export async function startTestApp(
     tdb,
     routes,
     logs,
+    closeApp: async () => {
+      await app.close();
+      await platform.close();
+    },
     close: async () => {
       await app.close();
       await platform.close();
-      await tdb.close();
+      if (!options.database) await tdb.close();
     },
   };
 }

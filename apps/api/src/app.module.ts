@@ -1,12 +1,18 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import type { Platform } from '../../../libs/platform/src';
+import { AuditController } from './audit/audit.controller';
+import { AccessGuard } from './auth/access.guard';
+import { Authenticator } from './auth/authenticator';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { MinEventPositionInterceptor, ReadYourWrites } from './http/read-your-writes';
 import { TracingInterceptor } from './http/tracing.interceptor';
+import { ApiKeysController } from './identity/api-keys.controller';
+import { BootstrapAdminKey } from './identity/bootstrap-admin-key';
+import { UsersController } from './identity/users.controller';
 import { LOGGER, PLATFORM } from './tokens';
 
 export interface AppModuleOptions {
@@ -23,11 +29,22 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [HealthController, MetricsController, ...(options.controllers ?? [])],
+      controllers: [
+        HealthController,
+        MetricsController,
+        UsersController,
+        ApiKeysController,
+        AuditController,
+        ...(options.controllers ?? []),
+      ],
       providers: [
         { provide: PLATFORM, useValue: options.platform },
         { provide: LOGGER, useValue: options.logger },
         ReadYourWrites,
+        Authenticator,
+        // Every route is closed unless it declares @Access(...) or @Public().
+        { provide: APP_GUARD, useClass: AccessGuard },
+        BootstrapAdminKey,
         // Interceptors run in this order: the trace span wraps the read-your-writes wait.
         { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MinEventPositionInterceptor },

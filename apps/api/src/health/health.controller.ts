@@ -4,6 +4,7 @@
  * rule is cluster-wide), and which PSP adapter runs. Always 200; `status` says `degraded`.
  */
 import { Controller, Get, Inject } from '@nestjs/common';
+import { Public } from '../auth/access.decorator';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
@@ -17,6 +18,7 @@ function fingerprint(secret: string | null): string | null {
 }
 
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   constructor(@Inject(PLATFORM) private readonly platform: Platform) {}

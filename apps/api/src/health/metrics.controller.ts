@@ -1,10 +1,12 @@
 /** GET /metrics (no key): Prometheus exposition of this process's registry. */
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Public } from '../auth/access.decorator';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Platform } from '../../../../libs/platform/src';
 import { PLATFORM } from '../tokens';
 
 @ApiTags('operations')
+@Public()
 @Controller()
 export class MetricsController {
   constructor(@Inject(PLATFORM) private readonly platform: Platform) {}

@@ -77,6 +77,14 @@ export interface CommandResult<S, E extends DomainEvent = DomainEvent> {
   replayed: boolean;
 }
 
+/** A reservation a command claims atomically with its events; `taken` is its rule's error. */
+export interface ReservationClaim {
+  streamId: string;
+  owner: string;
+  data?: Record<string, unknown>;
+  taken: () => DomainError;
+}
+
 export interface CommandRunnerOptions {
   /** Test hook: SIGKILL this process right after an append commits (crash tests). */
   crashAfterAppend?: boolean;
@@ -157,6 +165,8 @@ export class CommandRunner {
     /** The target stream for a derived id (e.g. `escrow-{id}`). */
     targetStream: (id: string) => string;
     command: (id: string) => C;
+    /** Uniqueness reservations claimed in the same atomic append (username, key prefix …). */
+    claims?: (id: string) => ReservationClaim[];
   }): Promise<CommandResult<S, E> & { id: string }> {
     // The command's type needs an id; any id names the same type.
     const kind = () => commandKind(params.command(''), params.decider);
@@ -168,6 +178,7 @@ export class CommandRunner {
     metadata: CommandMetadata;
     targetStream: (id: string) => string;
     command: (id: string) => C;
+    claims?: (id: string) => ReservationClaim[];
   }): Promise<CommandResult<S, E> & { id: string }> {
     const { decider, metadata } = params;
     assertMetadata(metadata);
@@ -202,6 +213,11 @@ export class CommandRunner {
           ];
         }
         const events = decider.decide(params.command(id), cached.state as S);
+        for (const claim of params.claims?.(id) ?? []) {
+          const reservation = await readReservation(this.store, claim.streamId);
+          if (reservation.status === 'claimed') throw claim.taken();
+          extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
+        }
         return this.appendAndCache(target, decider, cached, events, metadata, extra);
       });
     const result = await this.queue.run(idem ? idemStream : target, run);

@@ -1,0 +1,54 @@
+/**
+ * The global access guard: every route declares `@Access(...scopes)` or `@Public()`; anything
+ * else is refused (a route someone forgot to declare is closed, not open). It authenticates the
+ * key, puts the actor on the request for `@CurrentActor()`, and checks the scope: 401
+ * NO_API_KEY / UNAUTHORIZED / LEGACY_KEY_FORBIDDEN, 403 INSUFFICIENT_SCOPE naming the scopes.
+ */
+import { type CanActivate, type ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../../../libs/kernel/src';
+import { ApiError } from '../http/api-error';
+import { ACCESS_METADATA, type AccessRule } from './access.decorator';
+import { Authenticator } from './authenticator';
+
+type WithActor = FastifyRequest & { actor?: Actor };
+
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (rule?.public) return true;
+    const req = context.switchToHttp().getRequest<WithActor>();
+    const actor = await this.authenticator.authenticate(req);
+    req.actor = actor;
+    const scopes = rule?.scopes ?? [];
+    const scope = actor.kind === 'system' ? null : actor.scope;
+    if (scope === 'admin' || (scope !== null && scopes.includes(scope))) return true;
+    throw new ApiError(403, 'INSUFFICIENT_SCOPE', `Requires one of: [${scopes.join(', ')}]`, {
+      required_scopes: scopes,
+      scope,
+    });
+  }
+}
+
+/** The authenticated actor of the request (set by AccessGuard). */
+export const CurrentActor = createParamDecorator((_data: unknown, ctx: ExecutionContext): Actor => {
+  const req = ctx.switchToHttp().getRequest<WithActor>();
+  if (!req.actor) throw new ApiError(401, 'NO_API_KEY', 'API key required.');
+  return req.actor;
+});
+
+/** The actor's linked user, or 403 KEY_HAS_NO_USER (API-RULES.md §1). */
+export function userOf(actor: Actor): string {
+  if (actor.kind === 'api_key' && actor.userId) return actor.userId;
+  throw new ApiError(403, 'KEY_HAS_NO_USER', 'this API key is not linked to a user');
+}

@@ -1,0 +1,109 @@
+/**
+ * Turns the key a request presents into an Actor (API-RULES.md §1, KOBATELA-SPEC §1.1 fixed):
+ * `X-API-Key` wins over `Authorization: Bearer <key>`; the key is looked up by its prefix in the
+ * api_keys read model and checked by HMAC in constant time; revoked, expired, or belonging to
+ * an inactive user → 401 UNAUTHORIZED. The legacy DEV_API_KEY works only in development.
+ *
+ * Revocation is immediate in this process even if the read model were late: revoking a key or
+ * deactivating a user records it here before the request that did it answers.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+import type { FastifyRequest } from 'fastify';
+import { apiKeyMatches, apiKeyPrefix, sameSecret } from '../../../../libs/auth/src';
+import type { Actor, Scope } from '../../../../libs/kernel/src';
+import type { Platform } from '../../../../libs/platform/src';
+import { ApiError } from '../http/api-error';
+import { PLATFORM } from '../tokens';
+
+const USAGE_WRITE_INTERVAL_MS = 60_000;
+const USAGE_MEMORY_MAX = 100_000;
+
+interface KeyRow {
+  id: string;
+  prefix: string;
+  key_hash: string;
+  scope: Scope;
+  user_id: string | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  user_active: boolean | null;
+}
+
+export function presentedKey(req: FastifyRequest): string | null {
+  const header = req.headers['x-api-key'];
+  const xApiKey = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (xApiKey) return xApiKey;
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) {
+    const token = auth.slice('Bearer '.length).trim();
+    if (token) return token;
+  }
+  return null;
+}
+
+const unauthorized = () => new ApiError(401, 'UNAUTHORIZED', 'Invalid or expired API key');
+
+@Injectable()
+export class Authenticator {
+  private readonly revokedKeys = new Set<string>();
+  private readonly inactiveUsers = new Set<string>();
+  private readonly usageWrittenAt = new Map<string, number>();
+
+  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+
+  async authenticate(req: FastifyRequest): Promise<Actor> {
+    const key = presentedKey(req);
+    if (!key) throw new ApiError(401, 'NO_API_KEY', 'API key required.');
+    const { config } = this.platform;
+    if (config.devApiKey && sameSecret(key, config.devApiKey)) {
+      if (config.appEnv !== 'development') {
+        throw new ApiError(401, 'LEGACY_KEY_FORBIDDEN', 'Legacy dev key disabled.');
+      }
+      return { kind: 'legacy', keyPrefix: 'legacy', scope: 'admin' };
+    }
+    const prefix = apiKeyPrefix(key);
+    const row = prefix ? await this.lookup(prefix) : undefined;
+    // Always one HMAC comparison, found or not, so timing does not reveal which prefixes exist.
+    const matches = apiKeyMatches(key, row?.key_hash ?? null, config.apiKeySecret);
+    if (!row || !matches) throw unauthorized();
+    if (row.revoked_at || this.revokedKeys.has(row.id)) throw unauthorized();
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw unauthorized();
+    if (row.user_id && (row.user_active === false || this.inactiveUsers.has(row.user_id))) throw unauthorized();
+    this.touch(row.id);
+    return { kind: 'api_key', keyId: row.id, keyPrefix: row.prefix, scope: row.scope, userId: row.user_id };
+  }
+
+  /** Called by the revoke and deactivate commands before they answer. */
+  keyRevoked(keyId: string): void {
+    this.revokedKeys.add(keyId);
+  }
+
+  userActiveChanged(userId: string, active: boolean): void {
+    if (active) this.inactiveUsers.delete(userId);
+    else this.inactiveUsers.add(userId);
+  }
+
+  private async lookup(prefix: string): Promise<KeyRow | undefined> {
+    const res = await sql<KeyRow>`
+      SELECT k.id, k.prefix, k.key_hash, k.scope, k.user_id, k.expires_at, k.revoked_at, u.is_active AS user_active
+      FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
+      WHERE k.prefix = ${prefix}`.execute(this.platform.db);
+    return res.rows[0];
+  }
+
+  /** last_used_at: at most one write a minute per key, never an event, never in the way. */
+  private touch(keyId: string): void {
+    const now = Date.now();
+    const last = this.usageWrittenAt.get(keyId) ?? 0;
+    if (now - last < USAGE_WRITE_INTERVAL_MS) return;
+    if (this.usageWrittenAt.size >= USAGE_MEMORY_MAX) this.usageWrittenAt.clear();
+    this.usageWrittenAt.set(keyId, now);
+    void sql`
+      INSERT INTO api_key_usage (key_id, last_used_at) VALUES (${keyId}, now())
+      ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at
+      WHERE api_key_usage.last_used_at < now() - interval '1 minute'`
+      .execute(this.platform.db)
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,77 @@
+/** Request bodies of the users and API key routes (validated; unknown fields refused). */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+
+export const PUBLIC_TAGS = ['GOV', 'ONG', 'private'] as const;
+export const SCOPES = ['sender', 'support', 'auditor', 'admin'] as const;
+export const API_KEY_DAYS_VALID_MAX = 3650;
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateUserBody {
+  @ApiProperty({ example: 'acme-buyer' })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  @Matches(/^[^\s\u0000-\u001f]+$/, { message: 'username must not contain spaces or control characters' })
+  username!: string;
+
+  @ApiProperty({ example: 'buyer@acme.example' })
+  @Transform(trim)
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  is_active?: boolean;
+
+  @ApiPropertyOptional({ enum: PUBLIC_TAGS, nullable: true })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsIn(PUBLIC_TAGS)
+  public_tag?: (typeof PUBLIC_TAGS)[number] | null;
+}
+
+export class UpdateUserBody {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  is_active?: boolean;
+
+  @ApiPropertyOptional({ enum: PUBLIC_TAGS, nullable: true })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsIn(PUBLIC_TAGS)
+  public_tag?: (typeof PUBLIC_TAGS)[number] | null;
+}
+
+export class CreateApiKeyBody {
+  @ApiProperty({ example: 'back office' })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'name must not be blank' })
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ enum: SCOPES })
+  @IsIn(SCOPES)
+  scope!: (typeof SCOPES)[number];
+
+  @ApiPropertyOptional({ default: 90, nullable: true, description: 'null: never expires' })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(API_KEY_DAYS_VALID_MAX)
+  days_valid?: number | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsUUID()
+  user_id?: string | null;
+}

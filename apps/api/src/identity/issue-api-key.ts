@@ -1,0 +1,61 @@
+/**
+ * Issues a key: draws `koba_<6 hex>.<secret>`, reserves the prefix in the same atomic append as
+ * `apikey.issued.v1` (a collision draws again, a bounded number of times), stores only the HMAC.
+ * Used by `POST /apikeys` and by the first-start bootstrap of the admin key.
+ */
+import { apiKeyDecider } from '../../../../libs/domain/src';
+import { generateApiKey, hashApiKey } from '../../../../libs/auth/src';
+import { DomainError, type Scope } from '../../../../libs/kernel/src';
+import type { Position } from '../../../../libs/event-store/src';
+import type { CommandMetadata, Platform, ReservationClaim } from '../../../../libs/platform/src';
+
+const PREFIX_DRAWS_MAX = 5;
+
+export interface IssuedKey {
+  keyId: string;
+  prefix: string;
+  key: string;
+  position: Position | null;
+}
+
+class PrefixTaken extends DomainError {
+  constructor() {
+    super('APIKEY_PREFIX_TAKEN', 'the drawn key prefix is already in use', 'conflict');
+  }
+}
+
+export async function issueApiKey(
+  platform: Platform,
+  metadata: CommandMetadata,
+  spec: { name: string; scope: Scope; userId: string | null; expiresAt: string | null; key?: string; claims?: ReservationClaim[] },
+): Promise<IssuedKey> {
+  for (let draw = 1; ; draw++) {
+    const material = spec.key ? { key: spec.key, prefix: spec.key.split('.')[0]! } : generateApiKey();
+    try {
+      const result = await platform.commands.executeWithDerivedId({
+        decider: apiKeyDecider,
+        metadata,
+        targetStream: (id) => `apikey-${id}`,
+        command: (id) => ({
+          type: 'IssueApiKey' as const,
+          keyId: id,
+          name: spec.name,
+          prefix: material.prefix,
+          scope: spec.scope,
+          userId: spec.userId,
+          keyHash: hashApiKey(material.key, platform.config.apiKeySecret),
+          expiresAt: spec.expiresAt,
+          now: metadata.now.toISOString(),
+        }),
+        claims: (id) => [
+          ...(spec.claims ?? []),
+          { streamId: `apikey-prefix-${material.prefix}`, owner: `apikey:${id}`, taken: () => new PrefixTaken() },
+        ],
+      });
+      return { keyId: result.id, prefix: material.prefix, key: material.key, position: result.position };
+    } catch (err) {
+      // A given key cannot be redrawn; a drawn one can, a bounded number of times.
+      if (!(err instanceof PrefixTaken) || spec.key || draw >= PREFIX_DRAWS_MAX) throw err;
+    }
+  }
+}

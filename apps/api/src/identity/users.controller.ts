@@ -1,0 +1,166 @@
+/**
+ * Users (API-RULES.md §1): support and admin create them, support/auditor/admin list and read
+ * them, a sender reads only its own user, admin changes `is_active` and `public_tag`. Username
+ * and email are unique (reservations; 409 USER_EXISTS); `POST /users` honours Idempotency-Key.
+ */
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { userDecider, type UserState } from '../../../../libs/domain/src';
+import { type Actor, DomainError, isUuid, sha256Hex } from '../../../../libs/kernel/src';
+import type { Platform } from '../../../../libs/platform/src';
+import { ApiError } from '../http/api-error';
+import { commandMetadata, readIdempotencyKey } from '../http/command-context';
+import { type Page, PageQuery } from '../http/pagination';
+import { ReadYourWrites } from '../http/read-your-writes';
+import { PLATFORM } from '../tokens';
+import { Access } from '../auth/access.decorator';
+import { CurrentActor } from '../auth/access.guard';
+import { Authenticator } from '../auth/authenticator';
+import { CreateUserBody, UpdateUserBody } from './identity.dto';
+
+export interface UserRead {
+  id: string;
+  username: string;
+  email: string;
+  is_active: boolean;
+  public_tag: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const userNotFound = () => new ApiError(404, 'USER_NOT_FOUND', 'User not found.');
+
+function view(s: UserState): UserRead {
+  return {
+    id: s.userId,
+    username: s.username,
+    email: s.email,
+    is_active: s.isActive,
+    public_tag: s.publicTag,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+  };
+}
+
+export function userRowView(r: Record<string, any>): UserRead {
+  return {
+    id: r.id,
+    username: r.username,
+    email: r.email,
+    is_active: r.is_active,
+    public_tag: r.public_tag,
+    created_at: new Date(r.created_at).toISOString(),
+    updated_at: new Date(r.updated_at).toISOString(),
+  };
+}
+
+/** Reservation streams name a hash of the lower-cased value: unique, and no PII in stream ids. */
+export function usernameReservation(username: string): string {
+  return `username-${sha256Hex(username.toLowerCase())}`;
+}
+export function emailReservation(email: string): string {
+  return `email-${sha256Hex(email.toLowerCase())}`;
+}
+
+@ApiTags('users')
+@ApiSecurity('X-API-Key')
+@Controller('users')
+export class UsersController {
+  constructor(
+    @Inject(PLATFORM) private readonly platform: Platform,
+    private readonly ryw: ReadYourWrites,
+    private readonly authenticator: Authenticator,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Access('support')
+  @ApiCreatedResponse({ description: 'The user' })
+  async create(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Body() body: CreateUserBody,
+  ): Promise<UserRead> {
+    const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
+    const exists = (field: string) => () =>
+      new DomainError('USER_EXISTS', `a user with this ${field} already exists`, 'conflict', { field });
+    const result = await this.platform.commands.executeWithDerivedId({
+      decider: userDecider,
+      metadata,
+      targetStream: (id) => `user-${id}`,
+      command: (id) => ({
+        type: 'RegisterUser' as const,
+        userId: id,
+        username: body.username,
+        email: body.email,
+        isActive: body.is_active ?? true,
+        publicTag: body.public_tag ?? null,
+        now: metadata.now.toISOString(),
+      }),
+      claims: (id) => [
+        { streamId: usernameReservation(body.username), owner: `user:${id}`, taken: exists('username') },
+        { streamId: emailReservation(body.email), owner: `user:${id}`, taken: exists('email') },
+      ],
+    });
+    await this.ryw.afterCommand(reply, result.position);
+    return view(result.state);
+  }
+
+  @Get()
+  @Access('support', 'auditor')
+  @ApiOkResponse({ description: '{items, total, limit, offset}' })
+  async list(@Query() page: PageQuery): Promise<Page<UserRead>> {
+    const db = this.platform.db;
+    const [rows, total] = await Promise.all([
+      db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+      db.selectFrom('users').select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(userRowView), total: Number(total.n), limit: page.limit, offset: page.offset };
+  }
+
+  @Get(':id')
+  @Access('sender', 'support', 'auditor')
+  @ApiOkResponse({ description: 'The user (a sender: its own user only)' })
+  async get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<UserRead> {
+    if (actor.kind === 'api_key' && actor.scope === 'sender') {
+      if (!actor.userId) throw new ApiError(403, 'KEY_HAS_NO_USER', 'this API key is not linked to a user');
+      if (actor.userId !== id) throw new ApiError(403, 'NOT_OWNER', 'a sender may read only its own user');
+    }
+    if (!isUuid(id)) throw userNotFound();
+    const row = await this.platform.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw userNotFound();
+    return userRowView(row);
+  }
+
+  @Patch(':id')
+  @Access()
+  @ApiOkResponse({ description: 'The updated user' })
+  async update(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() body: UpdateUserBody,
+  ): Promise<UserRead> {
+    if (!isUuid(id)) throw userNotFound();
+    const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
+    const result = await this.platform.commands.execute({
+      streamId: `user-${id}`,
+      decider: userDecider,
+      command: {
+        type: 'UpdateUser',
+        userId: id,
+        ...(body.is_active !== undefined ? { isActive: body.is_active } : {}),
+        ...(body.public_tag !== undefined ? { publicTag: body.public_tag } : {}),
+        now: metadata.now.toISOString(),
+      },
+      metadata,
+    });
+    // Effective from the next request in this process, whatever the projection's pace.
+    this.authenticator.userActiveChanged(id, result.state.isActive);
+    await this.ryw.afterCommand(reply, result.position);
+    return view(result.state);
+  }
+}

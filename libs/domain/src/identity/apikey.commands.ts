@@ -1,0 +1,15 @@
+import type { Scope } from '../../../kernel/src';
+
+export type ApiKeyCommand =
+  | {
+      type: 'IssueApiKey';
+      keyId: string;
+      name: string;
+      prefix: string;
+      scope: Scope;
+      userId: string | null;
+      keyHash: string;
+      expiresAt: string | null;
+      now: string;
+    }
+  | { type: 'RevokeApiKey'; keyId: string; now: string };

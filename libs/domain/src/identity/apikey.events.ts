@@ -1,0 +1,22 @@
+/**
+ * API keys. The key itself is shown once and never stored: events carry its HMAC-SHA256 (keyed
+ * with API_KEY_SECRET), so the api_keys read model can be rebuilt from events and still verify
+ * keys, while the audit trail masks the hash.
+ */
+import type { Scope } from '../../../kernel/src';
+
+export type ApiKeyEvent =
+  | {
+      type: 'apikey.issued.v1';
+      data: {
+        keyId: string;
+        name: string;
+        prefix: string;
+        scope: Scope;
+        userId: string | null;
+        keyHash: string;
+        expiresAt: string | null;
+        issuedAt: string;
+      };
+    }
+  | { type: 'apikey.revoked.v1'; data: { keyId: string; revokedAt: string } };

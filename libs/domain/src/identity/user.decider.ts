@@ -1,0 +1,81 @@
+/**
+ * User decider: registered once; updates change `isActive` and `publicTag` only, and an update
+ * that changes nothing appends nothing.
+ */
+import { DomainError, assertNever } from '../../../kernel/src';
+import type { Decider } from '../decider';
+import type { UserCommand } from './user.commands';
+import type { PublicTag, UserEvent } from './user.events';
+
+export interface UserState {
+  exists: boolean;
+  userId: string;
+  username: string;
+  email: string;
+  isActive: boolean;
+  publicTag: PublicTag | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
+  category: 'user',
+  initialState: () => ({
+    exists: false,
+    userId: '',
+    username: '',
+    email: '',
+    isActive: false,
+    publicTag: null,
+    createdAt: '',
+    updatedAt: '',
+  }),
+  evolve(state, event) {
+    switch (event.type) {
+      case 'user.registered.v1':
+        return {
+          exists: true,
+          userId: event.data.userId,
+          username: event.data.username,
+          email: event.data.email,
+          isActive: event.data.isActive,
+          publicTag: event.data.publicTag,
+          createdAt: event.data.registeredAt,
+          updatedAt: event.data.registeredAt,
+        };
+      case 'user.updated.v1':
+        return { ...state, ...event.data.changes, updatedAt: event.data.updatedAt };
+      default:
+        return state;
+    }
+  },
+  decide(command, state) {
+    switch (command.type) {
+      case 'RegisterUser':
+        if (state.exists) throw new DomainError('USER_EXISTS', 'this user already exists', 'conflict');
+        return [
+          {
+            type: 'user.registered.v1',
+            data: {
+              userId: command.userId,
+              username: command.username,
+              email: command.email,
+              isActive: command.isActive,
+              publicTag: command.publicTag,
+              registeredAt: command.now,
+            },
+          },
+        ];
+      case 'UpdateUser': {
+        if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'no such user', 'not_found');
+        const changes: { isActive?: boolean; publicTag?: PublicTag | null } = {};
+        if (command.isActive !== undefined && command.isActive !== state.isActive) changes.isActive = command.isActive;
+        if (command.publicTag !== undefined && command.publicTag !== state.publicTag) changes.publicTag = command.publicTag;
+        if (Object.keys(changes).length === 0) return [];
+        return [{ type: 'user.updated.v1', data: { userId: state.userId, changes, updatedAt: command.now } }];
+      }
+      default:
+        return assertNever(command, 'user command');
+    }
+  },
+};
