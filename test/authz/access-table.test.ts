@@ -205,26 +205,31 @@ describe('parseAccessTable refuses what it cannot read', () => {
     expect(() => parseAccessTable('## 1. Access\n\nno table here\n')).toThrow(/no access table/);
   });
 
+  /** Parsing a table made of these rows, as a thunk for `toThrow`. */
+  const parsing =
+    (...rows: string[]) =>
+    () =>
+      parseAccessTable(table(...rows));
+  const ALL = '| ✓ | ✓ | ✓ | ✓ |';
+
   it('a route cell that is not `METHOD /path` items, naming the line', () => {
-    expect(() => parseAccessTable(table('| GET /a | ✓ | ✓ | ✓ | ✓ |'))).toThrow(/line 6/);
-    expect(() => parseAccessTable(table('| `GET /a` and `GET /b` | ✓ | ✓ | ✓ | ✓ |'))).toThrow(
-      /line 6: cannot read the routes/,
-    );
-    expect(() => parseAccessTable(table('| `/a` | ✓ | ✓ | ✓ | ✓ |'))).toThrow(/names no method/);
-    expect(() => parseAccessTable(table('| `FETCH /a` | ✓ | ✓ | ✓ | ✓ |'))).toThrow(/line 6/);
+    expect(parsing(`| GET /a ${ALL}`)).toThrow(/line 6/);
+    expect(parsing(`| \`GET /a\` and \`GET /b\` ${ALL}`)).toThrow(/line 6: cannot read the routes/);
+    expect(parsing(`| \`/a\` ${ALL}`)).toThrow(/names no method/);
+    expect(parsing(`| \`FETCH /a\` ${ALL}`)).toThrow(/line 6/);
   });
 
   it('a role cell naming a route outside its row; a route listed twice; a short row', () => {
-    expect(() =>
-      parseAccessTable(table('| `GET /a`, `GET /b` | own `GET /c` only | ✓ | ✓ | ✓ |')),
-    ).toThrow(/sender cell names GET \/c, which is not in its row/);
-    expect(() =>
-      parseAccessTable(table('| `GET /a` | ✓ | ✓ | ✓ | ✓ |', '| `GET /a` | – | – | – | ✓ |')),
-    ).toThrow(/GET \/a is in the table twice \(lines 6 and 7\)/);
-    expect(() =>
-      parseAccessTable(table('| `GET /a/{id}`, `GET /a/{other}` | ✓ | ✓ | ✓ | ✓ |')),
-    ).toThrow(/GET \/a\/\{other\} is in the table twice \(lines 6 and 6\)/);
-    expect(() => parseAccessTable(table('| `GET /a` | ✓ | ✓ | ✓ |'))).toThrow(/4 cells/);
+    expect(parsing('| `GET /a`, `GET /b` | own `GET /c` only | ✓ | ✓ | ✓ |')).toThrow(
+      /sender cell names GET \/c, which is not in its row/,
+    );
+    expect(parsing(`| \`GET /a\` ${ALL}`, '| `GET /a` | – | – | – | ✓ |')).toThrow(
+      /GET \/a is in the table twice \(lines 6 and 7\)/,
+    );
+    expect(parsing(`| \`GET /a/{id}\`, \`GET /a/{other}\` ${ALL}`)).toThrow(
+      /GET \/a\/\{other\} is in the table twice \(lines 6 and 6\)/,
+    );
+    expect(parsing('| `GET /a` | ✓ | ✓ | ✓ |')).toThrow(/4 cells/);
   });
 
   it('reads a made-up row with every notation the same way as the real table', () => {

@@ -88,7 +88,9 @@ export function parseAccessTable(markdown: string): AccessEntry[] {
   }
   const entries = rows.slice(2).flatMap(({ cells, line }) => {
     if (cells.length !== header.length) {
-      throw new AccessTableError(`line ${line}: ${cells.length} cells, the header has ${header.length}`);
+      throw new AccessTableError(
+        `line ${line}: ${cells.length} cells, the header has ${header.length}`,
+      );
     }
     const roleCells = roleColumns.map((index) => cells[index]!);
     return parseRow(cells[0]!, roleCells, line);
@@ -228,7 +230,8 @@ function roleRule(cell: string, rowSpecs: RouteSpec[], line: number, role: Role)
     for (const n of named) {
       if (!rowSpecs.some((s) => sameRoute(s, n))) {
         throw new AccessTableError(
-          `line ${line}: the ${role} cell names ${n.method} ${n.pathPattern}, which is not in its row`,
+          `line ${line}: the ${role} cell names ${n.method} ${n.pathPattern}, ` +
+            'which is not in its row',
         );
       }
     }

@@ -6,7 +6,14 @@
  * its hash chain re-computed on the spot.
  */
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { decodePosition } from '../../../../libs/event-store/src';
 import { limits } from '../../../../libs/kernel/src';
 import type { Platform } from '../../../../libs/platform/src';
@@ -38,6 +45,7 @@ export class AuditController {
   })
   @ApiQuery({ name: 'offset', required: false, type: Number })
   @ApiOkResponse({ type: AuditEventsPage, description: 'Events in $all order, data masked' })
+  @ApiBadRequestResponse({ description: 'INVALID_EVENT_POSITION: from_position is malformed' })
   async events(@Query() query: AuditEventsQuery): Promise<Page<AuditEventView>> {
     const after = query.from_position === undefined ? null : decodePosition(query.from_position);
     if (query.from_position !== undefined && !after) {
@@ -57,6 +65,7 @@ export class AuditController {
     type: AuditStreamView,
     description: 'Raw events, PII included, and chain_valid',
   })
+  @ApiNotFoundResponse({ description: 'STREAM_NOT_FOUND: the stream has no events' })
   async stream(@Param('streamId') streamId: string): Promise<AuditStreamView> {
     const view = await auditStream(this.platform.store, streamId);
     if (!view) throw new ApiError(404, 'STREAM_NOT_FOUND', 'Stream not found.');

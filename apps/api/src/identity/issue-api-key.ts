@@ -4,7 +4,7 @@
  * Used by `POST /apikeys` and by the first-start bootstrap of the admin key.
  */
 import { apiKeyDecider } from '../../../../libs/domain/src';
-import { generateApiKey, hashApiKey } from '../../../../libs/auth/src';
+import { type GeneratedKey, generateApiKey, hashApiKey } from '../../../../libs/auth/src';
 import { DomainError, type Scope } from '../../../../libs/kernel/src';
 import type { Position } from '../../../../libs/event-store/src';
 import type { CommandMetadata, Platform, ReservationClaim } from '../../../../libs/platform/src';
@@ -28,9 +28,10 @@ export async function issueApiKey(
   platform: Platform,
   metadata: CommandMetadata,
   spec: { name: string; scope: Scope; userId: string | null; expiresAt: string | null; key?: string; claims?: ReservationClaim[] },
+  drawKey: () => GeneratedKey = generateApiKey,
 ): Promise<IssuedKey> {
   for (let draw = 1; ; draw++) {
-    const material = spec.key ? { key: spec.key, prefix: spec.key.split('.')[0]! } : generateApiKey();
+    const material = spec.key ? { key: spec.key, prefix: spec.key.split('.')[0]! } : drawKey();
     try {
       const result = await platform.commands.executeWithDerivedId({
         decider: apiKeyDecider,

@@ -1,0 +1,60 @@
+/** Users and API keys as given/when/then specs: register once, updates that change nothing
+ * append nothing, a key is issued once and revoked at most once. */
+import { deciderSpec } from '../testing/decider-spec';
+import { apiKeyDecider } from './apikey.decider';
+import type { ApiKeyEvent } from './apikey.events';
+import { userDecider } from './user.decider';
+import type { UserEvent } from './user.events';
+
+const NOW = '2026-11-24T10:00:00.000Z';
+const registered: UserEvent = {
+  type: 'user.registered.v1',
+  data: { userId: 'u1', username: 'ann', email: 'ann@example.org', isActive: true, publicTag: null, registeredAt: NOW },
+};
+
+describe('user decider', () => {
+  const spec = deciderSpec(userDecider);
+
+  it('registers once', () => {
+    spec
+      .given([])
+      .when({ type: 'RegisterUser', userId: 'u1', username: 'ann', email: 'ann@example.org', isActive: true, publicTag: null, now: NOW })
+      .then([registered]);
+    spec
+      .given([registered])
+      .when({ type: 'RegisterUser', userId: 'u1', username: 'ann', email: 'ann@example.org', isActive: true, publicTag: null, now: NOW })
+      .thenError('USER_EXISTS');
+  });
+
+  it('records only real changes', () => {
+    spec
+      .given([registered])
+      .when({ type: 'UpdateUser', userId: 'u1', isActive: false, publicTag: null, now: NOW })
+      .then([{ type: 'user.updated.v1', data: { userId: 'u1', changes: { isActive: false }, updatedAt: NOW } }]);
+    spec.given([registered]).when({ type: 'UpdateUser', userId: 'u1', isActive: true, now: NOW }).then([]);
+    spec.given([]).when({ type: 'UpdateUser', userId: 'u1', isActive: true, now: NOW }).thenError('USER_NOT_FOUND');
+  });
+});
+
+describe('API key decider', () => {
+  const spec = deciderSpec(apiKeyDecider);
+  const issued: ApiKeyEvent = {
+    type: 'apikey.issued.v1',
+    data: { keyId: 'k1', name: 'n', prefix: 'koba_abcdef', scope: 'support', userId: null, keyHash: 'h', expiresAt: null, issuedAt: NOW },
+  };
+
+  it('issues once and revokes at most once', () => {
+    spec
+      .given([])
+      .when({ type: 'IssueApiKey', keyId: 'k1', name: 'n', prefix: 'koba_abcdef', scope: 'support', userId: null, keyHash: 'h', expiresAt: null, now: NOW })
+      .then([issued]);
+    spec.given([issued]).when({ type: 'RevokeApiKey', keyId: 'k1', now: NOW }).then([{ type: 'apikey.revoked.v1', data: { keyId: 'k1', revokedAt: NOW } }]);
+    spec.given([issued, { type: 'apikey.revoked.v1', data: { keyId: 'k1', revokedAt: NOW } }]).when({ type: 'RevokeApiKey', keyId: 'k1', now: NOW }).then([]);
+    spec.given([]).when({ type: 'RevokeApiKey', keyId: 'k1', now: NOW }).thenError('APIKEY_NOT_FOUND');
+  });
+
+  it('keeps the hash out of the folded state', () => {
+    const state = apiKeyDecider.evolve(apiKeyDecider.initialState(), issued);
+    expect(JSON.stringify(state)).not.toContain('keyHash');
+  });
+});
