@@ -10,7 +10,7 @@ import { testMetadata } from '../../libs/event-store/src/contract/event-store.co
 import { type Actor, systemActor } from '../../libs/kernel/src';
 import { ProjectionRunner } from '../../libs/platform/src';
 import { testDatabase, type TestDatabase } from '../../test/support/test-db';
-import { auditLogProjection } from './audit-log.projection';
+import { UNKNOWN_ACTOR_LABEL, auditLogProjection, auditRow } from './audit-log.projection';
 
 let tdb: TestDatabase;
 let store: PostgresEventStore;
@@ -206,5 +206,25 @@ describe('audit_log projection', () => {
       actor_label: 'system:test',
       data: { email: '***@mail.example' },
     });
+  });
+
+  it('labels an edited row without a valid actor or time instead of halting on it', () => {
+    const recordedAt = new Date('2026-11-24T12:00:00.000Z');
+    const row = auditRow({
+      id: randomUUID(),
+      streamId: 'edited-1',
+      revision: 0n,
+      type: 'x.v1',
+      data: {},
+      metadata: {
+        ...testMetadata(),
+        actor: { kind: 'nobody' } as unknown as Actor,
+        occurredAt: 'x',
+      },
+      position: { tx: 1n, pos: 1n },
+      recordedAt,
+    } as RecordedEvent);
+    expect(row.actor_label).toBe(UNKNOWN_ACTOR_LABEL);
+    expect(row.occurred_at).toEqual(recordedAt);
   });
 });

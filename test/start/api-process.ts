@@ -163,9 +163,13 @@ export async function waitUntil<T>(
   }
 }
 
-export async function getJson(port: number, urlPath: string): Promise<{ status: number; body: any }> {
+export async function getJson(
+  port: number,
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 5000 }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 5000, headers }, (res) => {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (data += chunk));

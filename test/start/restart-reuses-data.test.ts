@@ -59,7 +59,16 @@ describe('a second start on the same DATA_DIR', () => {
     const first = startApi({ env });
     const health1 = await waitHealthy(first);
     expect(health1.app_env).toBe('development');
-    expect(health1.event_store.head_position).toBeNull();
+    // The only events so far: the bootstrap admin key, issued on this first start.
+    expect(health1.event_store.head_position).not.toBeNull();
+    const printed = /Bootstrap admin API key \(shown once, store it now\): (koba_[0-9a-f]{6}\.[A-Za-z0-9_-]{43})/.exec(
+      first.stdout,
+    );
+    expect(printed).not.toBeNull();
+    const adminKey = printed![1]!;
+    const keys = await getJson(first.port!, '/apikeys', { 'x-api-key': adminKey });
+    expect(keys.status).toBe(200);
+    expect(first.logs.filter((l) => JSON.stringify(l).includes(adminKey.split('.')[1]!))).toEqual([]);
     expect(first.logs.find((l) => l.msg === 'starting')).toMatchObject({ apiKeySecret: 'data_dir' });
     const secret = await fs.readFile(secretFile, 'utf8');
     expect(secret.trim().length).toBeGreaterThanOrEqual(32);
@@ -101,6 +110,9 @@ describe('a second start on the same DATA_DIR', () => {
     const second = startApi({ env });
     const health2 = await waitHealthy(second);
     expect(health2.event_store.head_position).toBe(head);
+    // Bootstrapped once: the second start prints no new key, and the first key still works.
+    expect(second.stdout).not.toContain('Bootstrap admin API key');
+    expect((await getJson(second.port!, '/apikeys', { 'x-api-key': adminKey })).status).toBe(200);
     expect(health2.migrations_status).toBe('up_to_date');
     expect(await fs.readFile(secretFile, 'utf8')).toBe(secret);
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);

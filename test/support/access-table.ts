@@ -10,9 +10,9 @@
  * (several methods, `…` = the path and everything below it); `…/summary` (continues the last
  * full path of the cell); a bare `client-approve` or `/spend/merchants` (same methods as the
  * route before it; a bare word replaces the last segment of the last full path); parenthesised
- * remarks (`(no key needed)`, `(HMAC instead of a key)`, `(\`client_id\` = own user)`); and role
+ * remarks (`(no key needed)`, `(HMAC instead of a key)`, "(`client_id` = own user)"); and role
  * cells `✓`, `–`/empty, `GET only`/`GET` (that method allowed, the others denied),
- * `own \`GET /users/{id}\` only` (that route conditional, the others denied), or any other
+ * "own `GET /users/{id}` only" (that route conditional, the others denied), or any other
  * qualifier (`party`, `client`, `own`…: conditional).
  */
 import { existsSync, readFileSync } from 'node:fs';
