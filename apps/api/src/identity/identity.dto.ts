@@ -1,5 +1,5 @@
 /** Request bodies of the users and API key routes (validated; unknown fields refused). */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 
@@ -36,18 +36,8 @@ export class CreateUserBody {
   public_tag?: (typeof PUBLIC_TAGS)[number] | null;
 }
 
-export class UpdateUserBody {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  is_active?: boolean;
-
-  @ApiPropertyOptional({ enum: PUBLIC_TAGS, nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsIn(PUBLIC_TAGS)
-  public_tag?: (typeof PUBLIC_TAGS)[number] | null;
-}
+/** The two fields an admin may change (same rules as on creation). */
+export class UpdateUserBody extends PickType(CreateUserBody, ['is_active', 'public_tag'] as const) {}
 
 export class CreateApiKeyBody {
   @ApiProperty({ example: 'back office' })
