@@ -37,7 +37,13 @@ export interface AccessEntry {
   line: number;
 }
 
-export const API_RULES_PATH = path.resolve(__dirname, '../../../shared/docs/API-RULES.md');
+/**
+ * The contract lives in ../shared/docs (beside every clone, CI's included). A snapshot is kept in
+ * docs/contract/ for a clone that has no shared/ beside it; the live file wins when present.
+ */
+const SHARED_API_RULES = path.resolve(__dirname, '../../../shared/docs/API-RULES.md');
+const SNAPSHOT_API_RULES = path.resolve(__dirname, '../../docs/contract/API-RULES.md');
+export const API_RULES_PATH = existsSync(SHARED_API_RULES) ? SHARED_API_RULES : SNAPSHOT_API_RULES;
 
 const SECTION_HEADING = /^##\s+1\.\s/;
 const ROUTE_HEADER = 'route';
