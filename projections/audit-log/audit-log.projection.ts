@@ -22,7 +22,8 @@ export const UNKNOWN_ACTOR_LABEL = 'unknown';
 
 export const auditLogProjection = {
   name: 'audit_log',
-  version: 1,
+  // v2: request hashes masked too.
+  version: 2,
   tables: ['audit_log'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
     const rows = events.map(auditRow);

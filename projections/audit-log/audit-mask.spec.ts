@@ -120,6 +120,8 @@ describe('audit mask', () => {
         'key',
         'key_hash',
         'keyHash',
+        'request_hash',
+        'requestHash',
       ].sort(),
     );
   });
@@ -201,5 +203,13 @@ describe('audit mask', () => {
     const copy = structuredClone(data);
     maskAuditData(data);
     expect(data).toEqual(copy);
+  });
+
+  it('hides request hashes, which a guessed body could reverse', () => {
+    expect(maskAuditData({ target: 'user-1', requestHash: 'ab'.repeat(32), owner: 'user:1' })).toEqual({
+      target: 'user-1',
+      requestHash: '***',
+      owner: 'user:1',
+    });
   });
 });

@@ -74,6 +74,8 @@ const RULES_BY_SNAKE_KEY: Readonly<Record<string, Rule>> = {
   // Secrets are never shown, not even in part.
   key: fixed(MASK),
   key_hash: fixed(MASK),
+  // A plain hash of a request body holding PII can be reversed by guessing the body.
+  request_hash: fixed(MASK),
 };
 
 function camelCase(snake: string): string {

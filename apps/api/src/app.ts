@@ -13,6 +13,7 @@ import type { Platform } from '../../../libs/platform/src';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { ErrorEnvelopeFilter, sendError } from './http/error-envelope.filter';
 import { useJsonBodiesOnly } from './http/json-body';
+import { StorableTextPipe } from './http/storable-text.pipe';
 import { validationPipe } from './http/validation';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -80,7 +81,7 @@ export async function buildApp(
     exposedHeaders: EXPOSED_HEADERS,
   });
   app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
-  app.useGlobalPipes(validationPipe());
+  app.useGlobalPipes(new StorableTextPipe(), validationPipe());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

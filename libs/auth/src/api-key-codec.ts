@@ -5,6 +5,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** The one key format (config validates BOOTSTRAP_ADMIN_API_KEY against the same shape). */
 export const API_KEY_RE = /^(koba_[0-9a-f]{6})\.([A-Za-z0-9_-]{32,256})$/;
 
 export interface GeneratedKey {

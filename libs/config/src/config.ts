@@ -98,7 +98,7 @@ function oneOf<T extends string>(env: Env, name: string, dflt: T, allowed: reado
   return v as T;
 }
 
-export const API_KEY_FORMAT = /^koba_[0-9a-f]{6}\.[A-Za-z0-9_-]{32,}$/;
+export const API_KEY_FORMAT = /^koba_[0-9a-f]{6}\.[A-Za-z0-9_-]{32,256}$/;
 const SECRET_MIN_LENGTH = 32;
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -141,7 +141,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     dataDir,
     bootstrapAdminApiKey,
-    devApiKey: raw(env, 'DEV_API_KEY') ?? null,
+    devApiKey: devApiKey(env),
     logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     projectionsMode: oneOf<ProjectionsMode>(env, 'PROJECTIONS_MODE', 'inline', ['inline', 'worker']),
     projectionBatchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 500),
@@ -227,6 +227,17 @@ function apiKeySecret(env: Env, appEnv: AppEnv, dataDir: string): {
         'folder this process may create and write, or set API_KEY_SECRET',
     );
   }
+}
+
+const DEV_API_KEY_MIN_LENGTH = 16;
+
+/** The legacy key is an admin credential in development: it must not be guessable. */
+function devApiKey(env: Env): string | null {
+  const value = raw(env, 'DEV_API_KEY');
+  if (value !== undefined && value.length < DEV_API_KEY_MIN_LENGTH) {
+    throw new ConfigError('DEV_API_KEY', `must be at least ${DEV_API_KEY_MIN_LENGTH} characters`);
+  }
+  return value ?? null;
 }
 
 /** Names of settings that are secrets: never logged, never shown in /health. */

@@ -22,4 +22,6 @@ export const limits = {
   dbIdleInTransactionTimeoutMs: 60_000,
   projectionRetryDelayMaxMs: 5_000,
   jsonBodyDepthMax: 32,
+  enforcedChangeWaitMinMs: 2_000,
+  pageOffsetMax: 1_000_000_000,
 } as const;

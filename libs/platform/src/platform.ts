@@ -3,6 +3,7 @@
  * PostgreSQL under DATA_DIR), migrations, the event store, the command pipeline and the
  * projection runner. The API, the projector worker and the CLI all start through here.
  */
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -33,6 +34,11 @@ export interface Platform {
   projections: ProjectionRunner;
   metrics: Metrics;
   embedded: EmbeddedPostgres | null;
+  /**
+   * The stream id of a uniqueness reservation: `{kind}-{HMAC(pepper, value)}`, with the value
+   * normalised by the caller. Stable forever, not reversible by guessing.
+   */
+  reservationStream(kind: string, value: string): Promise<string>;
   /** Where the database is, for child processes (never logged: it holds a password). */
   connection: string | PgConnectionConfig;
   close(): Promise<void>;
@@ -112,10 +118,27 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
     },
     log: (msg, extra) => log.error(extra ?? {}, msg),
   });
+  let pepper: Promise<string> | undefined;
+  const loadPepper = async () => {
+    const row = await db
+      .selectFrom('service_secrets')
+      .select('value')
+      .where('name', '=', 'reservation_pepper')
+      .executeTakeFirst();
+    if (!row) throw new Error('service_secrets.reservation_pepper is missing: run the migrations');
+    return row.value as string;
+  };
   return {
     config,
     pool,
     db,
+    reservationStream: async (kind, value) => {
+      pepper ??= loadPepper().catch((err) => {
+        pepper = undefined;
+        throw err;
+      });
+      return `${kind}-${createHmac('sha256', await pepper).update(value, 'utf8').digest('hex')}`;
+    },
     store,
     commands,
     projections,

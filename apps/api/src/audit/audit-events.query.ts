@@ -109,8 +109,18 @@ function rawView(e: RecordedEvent): RawEventView {
     stream_id: e.streamId,
     revision: e.revision.toString(),
     type: e.type,
-    data: e.data,
+    data: withoutSecrets(e.data),
     metadata: { ...e.metadata },
     recorded_at: e.recordedAt.toISOString(),
   };
+}
+
+/**
+ * Raw means raw, PII included, with one exception: a key's HMAC is a credential check value,
+ * not information, so it is hidden here too.
+ */
+function withoutSecrets(data: unknown): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  const record = data as Record<string, unknown>;
+  return 'keyHash' in record ? { ...record, keyHash: '***' } : data;
 }

@@ -26,11 +26,14 @@ export class AccessGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (rule?.public) return true;
+    // A route that declares nothing is closed to everyone, admin included: a forgotten
+    // declaration must never become an open (or admin-only) route.
+    if (!rule) throw new ApiError(403, 'ROUTE_ACCESS_UNDECLARED', 'this route declares no access rule');
+    if (rule.public) return true;
     const req = context.switchToHttp().getRequest<WithActor>();
     const actor = await this.authenticator.authenticate(req);
     req.actor = actor;
-    const scopes = rule?.scopes ?? [];
+    const scopes = rule.scopes;
     const scope = actor.kind === 'system' ? null : actor.scope;
     if (scope === 'admin' || (scope !== null && scopes.includes(scope))) return true;
     throw new ApiError(403, 'INSUFFICIENT_SCOPE', `Requires one of: [${scopes.join(', ')}]`, {

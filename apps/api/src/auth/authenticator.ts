@@ -32,8 +32,8 @@ interface KeyRow {
 
 export function presentedKey(req: FastifyRequest): string | null {
   const header = req.headers['x-api-key'];
-  const xApiKey = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (xApiKey) return xApiKey;
+  // A present X-API-Key wins, even blank (then there is no key), over any Authorization header.
+  if (header !== undefined) return (Array.isArray(header) ? header[0] : header)?.trim() || null;
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && auth.startsWith('Bearer ')) {
     const token = auth.slice('Bearer '.length).trim();
@@ -69,7 +69,8 @@ export class Authenticator {
     if (!row || !matches) throw unauthorized();
     if (row.revoked_at || this.revokedKeys.has(row.id)) throw unauthorized();
     if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw unauthorized();
-    if (row.user_id && (row.user_active === false || this.inactiveUsers.has(row.user_id))) throw unauthorized();
+    // Fail closed: a key linked to a user works only while that user is known to be active.
+    if (row.user_id && (row.user_active !== true || this.inactiveUsers.has(row.user_id))) throw unauthorized();
     this.touch(row.id);
     return { kind: 'api_key', keyId: row.id, keyPrefix: row.prefix, scope: row.scope, userId: row.user_id };
   }

@@ -2,6 +2,7 @@
  * Every error leaves in the envelope `{"error":{"code","message","details"?}}` (API-RULES.md §6).
  * Bad input is a 4xx with a stable code; only a bug is a 500, and it is logged with its stack.
  */
+import { loggableUrl } from '../../../../libs/platform/src/observability/logger';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -96,7 +97,7 @@ export function sendError(
 ): void {
   const { status, body, bug } = toErrorResponse(exception);
   if (bug) {
-    log.error({ err: exception, reqId: request?.id, url: request?.url }, 'unhandled error (bug)');
+    log.error({ err: exception, reqId: request?.id, url: loggableUrl(request?.url ?? '') }, 'unhandled error (bug)');
   }
   if (request) void reply.header('X-Request-Id', request.id);
   void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);

@@ -45,7 +45,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Infinity), and nesting deeper than `limits.jsonBodyDepthMax`. Refused at the edge with a 422
  * naming the field, so they never reach an event.
  */
-function unstorable(value: unknown, path: string, depth: number): { path: string; reason: string } | null {
+export function unstorable(value: unknown, path: string, depth: number): { path: string; reason: string } | null {
   if (depth > limits.jsonBodyDepthMax) return { path, reason: `nested deeper than ${limits.jsonBodyDepthMax} levels` };
   if (typeof value === 'number' && !Number.isFinite(value)) return { path, reason: 'number out of range' };
   if (typeof value === 'string') return badText(value) ? { path, reason: badText(value)! } : null;

@@ -23,6 +23,7 @@ export class PageQuery {
   @Transform(wholeNumber)
   @IsInt()
   @Min(0)
+  @Max(limits.pageOffsetMax)
   offset: number = 0;
 }
 

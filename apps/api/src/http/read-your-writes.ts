@@ -32,6 +32,25 @@ export class ReadYourWrites {
     if (!ok) void reply.header('X-Projection-Pending', 'true');
   }
 
+  /**
+   * For changes that must be in force before the answer (revoking a key, deactivating a user):
+   * waits for the read models in every mode (in worker mode by following the workers'
+   * checkpoints) and, if they have not applied the change in time, answers 503
+   * `CHANGE_PENDING` so the caller retries (the repeat appends nothing and waits again).
+   */
+  async requireProjected(reply: FastifyReply, position: Position | null): Promise<void> {
+    if (!position) return;
+    void reply.header('X-Event-Position', encodePosition(position));
+    const waitMs = Math.max(this.platform.config.inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs);
+    if (await this.platform.projections.waitFor(position, waitMs)) return;
+    throw new ApiError(
+      503,
+      'CHANGE_PENDING',
+      'the change is recorded but not yet in force everywhere (projections are behind): retry the request',
+      { position: encodePosition(position) },
+    );
+  }
+
   async beforeQuery(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const raw = req.headers['x-min-event-position'];
     const token = Array.isArray(raw) ? raw[0] : raw;

@@ -41,13 +41,14 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 
 function rowView(r: Record<string, any>): ApiKeyRead {
   const expired = r.expires_at !== null && new Date(r.expires_at).getTime() <= Date.now();
+  const userBlocked = r.user_id !== null && r.user_active !== true;
   return {
     id: r.id,
     name: r.name,
     prefix: r.prefix,
     scope: r.scope,
     user_id: r.user_id,
-    is_active: r.revoked_at === null && !expired,
+    is_active: r.revoked_at === null && !expired && !userBlocked,
     created_at: iso(r.created_at)!,
     expires_at: iso(r.expires_at),
     revoked_at: iso(r.revoked_at),
@@ -75,7 +76,7 @@ export class ApiKeysController {
     @CurrentActor() actor: Actor,
     @Body() body: CreateApiKeyBody,
   ) {
-    const userId = body.user_id ?? null;
+    const userId = body.user_id?.toLowerCase() ?? null;
     if (userId) {
       const { state } = await this.platform.commands.read(`user-${userId}`, userDecider);
       if (!state.exists) throw new ApiError(404, 'USER_NOT_FOUND', 'Linked user not found.');
@@ -117,7 +118,8 @@ export class ApiKeysController {
   @Get(':id')
   @Access('auditor')
   @ApiOkResponse({ description: 'The key (never the key itself or its hash)' })
-  async get(@Param('id') id: string): Promise<ApiKeyRead> {
+  async get(@Param('id') rawId: string): Promise<ApiKeyRead> {
+    const id = rawId.toLowerCase();
     if (!isUuid(id)) throw keyNotFound();
     const row = await this.query().where('k.id', '=', id).executeTakeFirst();
     if (!row) throw keyNotFound();
@@ -132,8 +134,9 @@ export class ApiKeysController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentActor() actor: Actor,
-    @Param('id') id: string,
+    @Param('id') rawId: string,
   ): Promise<void> {
+    const id = rawId.toLowerCase();
     if (!isUuid(id)) throw keyNotFound();
     const metadata = commandMetadata(req, actor);
     const result = await this.platform.commands.execute({
@@ -143,13 +146,32 @@ export class ApiKeysController {
       metadata,
     });
     this.authenticator.keyRevoked(id);
-    await this.ryw.afterCommand(reply, result.position);
+    // In force before the answer, for every replica: the api_keys read model must have it.
+    await this.ryw.requireProjected(reply, result.position ?? (await this.positionOf(`apikey-${id}`)));
   }
 
   private query() {
     return this.platform.db
       .selectFrom('api_keys as k')
       .leftJoin('api_key_usage as u', 'u.key_id', 'k.id')
-      .select(['k.id', 'k.name', 'k.prefix', 'k.scope', 'k.user_id', 'k.created_at', 'k.expires_at', 'k.revoked_at', 'u.last_used_at']);
+      .leftJoin('users as usr', 'usr.id', 'k.user_id')
+      .select([
+        'k.id',
+        'k.name',
+        'k.prefix',
+        'k.scope',
+        'k.user_id',
+        'k.created_at',
+        'k.expires_at',
+        'k.revoked_at',
+        'u.last_used_at',
+        'usr.is_active as user_active',
+      ]);
+  }
+
+  /** The position of a stream's last event: a repeated request must wait for it too. */
+  private async positionOf(streamId: string) {
+    const [last] = await this.platform.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    return last?.position ?? null;
   }
 }

@@ -1,6 +1,7 @@
 /** Request bodies of the users and API key routes (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { COMPACT_TEXT, VISIBLE_TEXT } from './identity-text';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 
 export const PUBLIC_TAGS = ['GOV', 'ONG', 'private'] as const;
@@ -15,12 +16,13 @@ export class CreateUserBody {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
-  @Matches(/^[^\s\u0000-\u001f]+$/, { message: 'username must not contain spaces or control characters' })
+  @Matches(COMPACT_TEXT, { message: 'username must not contain spaces or invisible characters' })
   username!: string;
 
   @ApiProperty({ example: 'buyer@acme.example' })
   @Transform(trim)
   @IsEmail()
+  @Matches(COMPACT_TEXT, { message: 'email must not contain invisible characters' })
   @MaxLength(254)
   email!: string;
 
@@ -45,6 +47,7 @@ export class CreateApiKeyBody {
   @IsString()
   @MinLength(1, { message: 'name must not be blank' })
   @MaxLength(100)
+  @Matches(VISIBLE_TEXT, { message: 'name must not contain control or invisible characters' })
   name!: string;
 
   @ApiProperty({ enum: SCOPES })

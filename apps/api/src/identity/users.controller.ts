@@ -7,7 +7,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { userDecider, type UserState } from '../../../../libs/domain/src';
-import { type Actor, DomainError, isUuid, sha256Hex } from '../../../../libs/kernel/src';
+import { type Actor, DomainError, isUuid } from '../../../../libs/kernel/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { ApiError } from '../http/api-error';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
@@ -18,6 +18,7 @@ import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { Authenticator } from '../auth/authenticator';
 import { CreateUserBody, UpdateUserBody } from './identity.dto';
+import { uniquenessKey } from './identity-text';
 
 export interface UserRead {
   id: string;
@@ -55,14 +56,6 @@ export function userRowView(r: Record<string, any>): UserRead {
   };
 }
 
-/** Reservation streams name a hash of the lower-cased value: unique, and no PII in stream ids. */
-export function usernameReservation(username: string): string {
-  return `username-${sha256Hex(username.toLowerCase())}`;
-}
-export function emailReservation(email: string): string {
-  return `email-${sha256Hex(email.toLowerCase())}`;
-}
-
 @ApiTags('users')
 @ApiSecurity('X-API-Key')
 @Controller('users')
@@ -83,7 +76,16 @@ export class UsersController {
     @CurrentActor() actor: Actor,
     @Body() body: CreateUserBody,
   ): Promise<UserRead> {
+    if (body.public_tag !== undefined && actor.kind === 'api_key' && actor.scope !== 'admin') {
+      // Setting the public-sector tag is an admin act (PATCH /users/{id} is admin-only too).
+      throw new ApiError(403, 'INSUFFICIENT_SCOPE', 'Requires one of: [admin] to set public_tag', {
+        required_scopes: ['admin'],
+        scope: actor.scope,
+      });
+    }
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
+    const usernameStream = await this.platform.reservationStream('username', uniquenessKey(body.username));
+    const emailStream = await this.platform.reservationStream('email', uniquenessKey(body.email));
     const exists = (field: string) => () =>
       new DomainError('USER_EXISTS', `a user with this ${field} already exists`, 'conflict', { field });
     const result = await this.platform.commands.executeWithDerivedId({
@@ -100,8 +102,8 @@ export class UsersController {
         now: metadata.now.toISOString(),
       }),
       claims: (id) => [
-        { streamId: usernameReservation(body.username), owner: `user:${id}`, taken: exists('username') },
-        { streamId: emailReservation(body.email), owner: `user:${id}`, taken: exists('email') },
+        { streamId: usernameStream, owner: `user:${id}`, taken: exists('username') },
+        { streamId: emailStream, owner: `user:${id}`, taken: exists('email') },
       ],
     });
     await this.ryw.afterCommand(reply, result.position);
@@ -123,7 +125,8 @@ export class UsersController {
   @Get(':id')
   @Access('sender', 'support', 'auditor')
   @ApiOkResponse({ description: 'The user (a sender: its own user only)' })
-  async get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<UserRead> {
+  async get(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<UserRead> {
+    const id = rawId.toLowerCase();
     if (actor.kind === 'api_key' && actor.scope === 'sender') {
       if (!actor.userId) throw new ApiError(403, 'KEY_HAS_NO_USER', 'this API key is not linked to a user');
       if (actor.userId !== id) throw new ApiError(403, 'NOT_OWNER', 'a sender may read only its own user');
@@ -141,9 +144,10 @@ export class UsersController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentActor() actor: Actor,
-    @Param('id') id: string,
+    @Param('id') rawId: string,
     @Body() body: UpdateUserBody,
   ): Promise<UserRead> {
+    const id = rawId.toLowerCase();
     if (!isUuid(id)) throw userNotFound();
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     const result = await this.platform.commands.execute({
@@ -160,7 +164,14 @@ export class UsersController {
     });
     // Effective from the next request in this process, whatever the projection's pace.
     this.authenticator.userActiveChanged(id, result.state.isActive);
-    await this.ryw.afterCommand(reply, result.position);
+    // In force before the answer, for every replica: the users read model must have it.
+    await this.ryw.requireProjected(reply, result.position ?? (await this.positionOf(`user-${id}`)));
     return view(result.state);
+  }
+
+  /** The position of a stream's last event: a repeated request must wait for it too. */
+  private async positionOf(streamId: string) {
+    const [last] = await this.platform.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    return last?.position ?? null;
   }
 }
