@@ -4,8 +4,9 @@
  * api_keys read model and checked by HMAC in constant time; revoked, expired, or belonging to
  * an inactive user → 401 UNAUTHORIZED. The legacy DEV_API_KEY works only in development.
  *
- * Revocation is immediate in this process even if the read model were late: revoking a key or
- * deactivating a user records it here before the request that did it answers.
+ * Revocation is also remembered in this process (it is permanent, so that can never go stale);
+ * deactivation relies on the read model alone, which the request that changes it waits for, so
+ * no process-local flag can outlive another replica's reactivation.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
@@ -47,7 +48,6 @@ const unauthorized = () => new ApiError(401, 'UNAUTHORIZED', 'Invalid or expired
 @Injectable()
 export class Authenticator {
   private readonly revokedKeys = new Set<string>();
-  private readonly inactiveUsers = new Set<string>();
   private readonly usageWrittenAt = new Map<string, number>();
 
   constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
@@ -70,7 +70,9 @@ export class Authenticator {
     if (row.revoked_at || this.revokedKeys.has(row.id)) throw unauthorized();
     if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw unauthorized();
     // Fail closed: a key linked to a user works only while that user is known to be active.
-    if (row.user_id && (row.user_active !== true || this.inactiveUsers.has(row.user_id))) throw unauthorized();
+    // (Deactivation answers only once the users read model has it: no process-local flag that
+    // another replica's reactivation could leave stale.)
+    if (row.user_id && row.user_active !== true) throw unauthorized();
     this.touch(row.id);
     return { kind: 'api_key', keyId: row.id, keyPrefix: row.prefix, scope: row.scope, userId: row.user_id };
   }
@@ -78,11 +80,6 @@ export class Authenticator {
   /** Called by the revoke and deactivate commands before they answer. */
   keyRevoked(keyId: string): void {
     this.revokedKeys.add(keyId);
-  }
-
-  userActiveChanged(userId: string, active: boolean): void {
-    if (active) this.inactiveUsers.delete(userId);
-    else this.inactiveUsers.add(userId);
   }
 
   private async lookup(prefix: string): Promise<KeyRow | undefined> {

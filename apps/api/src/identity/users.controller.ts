@@ -16,7 +16,6 @@ import { ReadYourWrites } from '../http/read-your-writes';
 import { PLATFORM } from '../tokens';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
-import { Authenticator } from '../auth/authenticator';
 import { CreateUserBody, UpdateUserBody } from './identity.dto';
 import { uniquenessKey } from './identity-text';
 
@@ -63,7 +62,6 @@ export class UsersController {
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
     private readonly ryw: ReadYourWrites,
-    private readonly authenticator: Authenticator,
   ) {}
 
   @Post()
@@ -163,7 +161,6 @@ export class UsersController {
       metadata,
     });
     // Effective from the next request in this process, whatever the projection's pace.
-    this.authenticator.userActiveChanged(id, result.state.isActive);
     // In force before the answer, for every replica: the users read model must have it.
     await this.ryw.requireProjected(reply, result.position ?? (await this.positionOf(`user-${id}`)));
     return view(result.state);
