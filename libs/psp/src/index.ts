@@ -1,0 +1,3 @@
+export * from './psp.port';
+export * from './psp-simulator';
+export * from './webhook-signature';
