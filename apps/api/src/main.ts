@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     if (stopSignal) return await shutdown();
     await platform.projections.init();
     if (config.projectionsMode === 'inline') platform.projections.start();
+    platform.scheduler.start();
     app = (await buildApp(platform, logger)).app;
     if (stopSignal) return await shutdown();
     try {

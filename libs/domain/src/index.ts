@@ -8,3 +8,7 @@ export * from './identity/apikey.events';
 export * from './identity/user.commands';
 export * from './identity/user.decider';
 export * from './identity/user.events';
+export * from './escrow/escrow.commands';
+export * from './escrow/escrow.decider';
+export * from './escrow/escrow.events';
+export * from './escrow/escrow.state';

@@ -24,4 +24,5 @@ export const limits = {
   jsonBodyDepthMax: 32,
   enforcedChangeWaitMinMs: 2_000,
   pageOffsetMax: 1_000_000_000,
+  schedulerTickMs: 1_000,
 } as const;

@@ -7,3 +7,4 @@ export * from './projections/projection-runner';
 export * from './platform';
 export * from './projections/projector-worker';
 export * from './observability/tracing';
+export * from './scheduler/scheduler';

@@ -22,6 +22,7 @@ import {
 import { CommandRunner } from './commands/command-runner';
 import { Metrics } from './observability/metrics';
 import { ProjectionRunner, type Projector } from './projections/projection-runner';
+import { Scheduler } from './scheduler/scheduler';
 
 export const EMBEDDED_DATABASE = 'kobatela';
 
@@ -33,6 +34,8 @@ export interface Platform {
   commands: CommandRunner;
   projections: ProjectionRunner;
   metrics: Metrics;
+  /** Periodic jobs, run by one process at a time; apps register jobs, main starts it. */
+  scheduler: Scheduler;
   embedded: EmbeddedPostgres | null;
   /**
    * The stream id of a uniqueness reservation: `{kind}-{HMAC(pepper, value)}`, with the value
@@ -118,6 +121,10 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
     },
     log: (msg, extra) => log.error(extra ?? {}, msg),
   });
+  const scheduler = new Scheduler(pool, [], {
+    enabled: config.schedulerEnabled,
+    log: (msg, extra) => log.info(extra ?? {}, msg),
+  });
   let pepper: Promise<string> | undefined;
   const loadPepper = async () => {
     const row = await db
@@ -143,9 +150,11 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
     commands,
     projections,
     metrics,
+    scheduler,
     embedded,
     connection,
     close: async () => {
+      await scheduler.stop();
       await projections.stop();
       await store.close();
       await closeAll();

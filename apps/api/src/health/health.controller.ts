@@ -60,6 +60,8 @@ export class HealthController {
       ocr_enabled: config.invoiceOcrEnabled,
       ai_proof_enabled: config.aiProofAdvisorEnabled,
       scheduler_config_enabled: config.schedulerEnabled,
+      scheduler_running: this.platform.scheduler.status().running_here,
+      scheduler: this.platform.scheduler.status(),
     };
   }
 
