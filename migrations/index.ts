@@ -10,6 +10,7 @@ import * as tamperGuards from './event-store/20261124000400_events_tamper_guards
 import * as auditLog from './read-models/20261124000500_audit_log';
 import * as identity from './read-models/20261124000600_identity';
 import * as serviceSecrets from './read-models/20261124000700_service_secrets';
+import * as escrows from './read-models/20261124000800_escrows';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -19,4 +20,5 @@ export const allMigrations: Record<string, Migration> = {
   '20261124000500_audit_log': auditLog,
   '20261124000600_identity': identity,
   '20261124000700_service_secrets': serviceSecrets,
+  '20261124000800_escrows': escrows,
 };

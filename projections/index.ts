@@ -1,6 +1,7 @@
 /** Every projector the service runs, in a stable order. */
 import { apiKeysProjection } from './api-keys/api-keys.projection';
 import { auditLogProjection } from './audit-log/audit-log.projection';
+import { escrowsProjection } from './escrows/escrows.projection';
 import { eventStatsProjection } from './event-stats/event-stats.projection';
 import { usersProjection } from './users/users.projection';
 
@@ -9,4 +10,5 @@ export const allProjectors = [
   usersProjection,
   apiKeysProjection,
   auditLogProjection,
+  escrowsProjection,
 ] as const;

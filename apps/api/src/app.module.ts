@@ -6,6 +6,7 @@ import type { Platform } from '../../../libs/platform/src';
 import { AuditController } from './audit/audit.controller';
 import { AccessGuard } from './auth/access.guard';
 import { Authenticator } from './auth/authenticator';
+import { EscrowsController } from './escrows/escrows.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { MinEventPositionInterceptor, ReadYourWrites } from './http/read-your-writes';
@@ -34,6 +35,7 @@ export class AppModule {
         MetricsController,
         UsersController,
         ApiKeysController,
+        EscrowsController,
         AuditController,
         ...(options.controllers ?? []),
       ],

@@ -1,0 +1,149 @@
+/** Request bodies and query filters of the escrow routes (validated; unknown fields refused). */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import { PageQuery } from '../http/pagination';
+
+export const DOMAINS = ['private', 'public', 'aid'] as const;
+export const PROOF_KINDS = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT'] as const;
+export const ESCROW_STATUSES = ['DRAFT', 'FUNDED', 'RELEASABLE', 'RELEASED', 'REFUNDED', 'CANCELLED'] as const;
+
+/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
+const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+
+export class CreateEscrowBody {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  client_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  provider_id!: string;
+
+  @ApiProperty({ example: '500.00', description: 'decimal string at the currency scale' })
+  @ValidateIf((_o, v) => !isAmount(v))
+  @IsString({ message: 'amount_total must be a decimal string' })
+  amount_total!: string | number;
+
+  @ApiProperty({ example: 'USD' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(3)
+  currency!: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { on_deadline: 'release' } })
+  @IsObject()
+  release_conditions!: Record<string, unknown>;
+
+  @ApiProperty({ format: 'date-time' })
+  @IsISO8601({ strict: true })
+  deadline_at!: string;
+
+  @ApiPropertyOptional({ enum: DOMAINS, nullable: true })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsIn(DOMAINS)
+  domain?: (typeof DOMAINS)[number] | null;
+}
+
+export class AddMilestoneBody {
+  @ApiProperty({ maxLength: 255 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  label!: string;
+
+  @ApiProperty({ example: '100.00' })
+  @ValidateIf((_o, v) => !isAmount(v))
+  @IsString({ message: 'amount must be a decimal string' })
+  amount!: string | number;
+
+  @ApiProperty({ example: 'USD' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(3)
+  currency!: string;
+
+  @ApiProperty({ minimum: 1 })
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  sequence_index!: number;
+
+  @ApiPropertyOptional({ enum: PROOF_KINDS, default: 'PHOTO' })
+  @IsOptional()
+  @IsIn(PROOF_KINDS)
+  proof_kind?: (typeof PROOF_KINDS)[number];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  proof_requirements?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minimum: -90, maximum: 90 })
+  @IsOptional()
+  @IsNumber()
+  @Min(-90)
+  @Max(90)
+  geofence_lat?: number;
+
+  @ApiPropertyOptional({ minimum: -180, maximum: 180 })
+  @IsOptional()
+  @IsNumber()
+  @Min(-180)
+  @Max(180)
+  geofence_lng?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100000 })
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(100_000)
+  geofence_radius_m?: number;
+}
+
+export class MarkDeliveredBody {
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+
+  @ApiPropertyOptional({ maxLength: 2048 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  proof_url?: string;
+}
+
+export class EscrowListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ESCROW_STATUSES })
+  @IsOptional()
+  @IsIn(ESCROW_STATUSES)
+  status?: (typeof ESCROW_STATUSES)[number];
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  client_id?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  @Type(() => String)
+  provider_id?: string;
+}

@@ -1,0 +1,92 @@
+/**
+ * Escrows and milestones for queries (`GET /escrows…`): one row per escrow with its status and
+ * confirmed deposits, one row per milestone. Commands never read these tables to decide anything
+ * about money; they decide on the escrow stream.
+ */
+import { sql, type Transaction } from 'kysely';
+import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
+import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+
+async function setStatus(trx: Transaction<any>, escrowId: string, status: string, at: string): Promise<void> {
+  await trx.updateTable('escrows').set({ status, updated_at: at }).where('id', '=', escrowId).execute();
+}
+
+async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
+  switch (e.type) {
+    case 'escrow.created.v1': {
+      const d = e.data;
+      await trx
+        .insertInto('escrows')
+        .values({
+          id: d.escrowId,
+          client_id: d.clientId,
+          provider_id: d.providerId,
+          amount_total: d.amountTotal,
+          currency: d.currency,
+          scale: d.scale,
+          status: 'DRAFT',
+          domain: d.domain,
+          release_conditions: JSON.stringify(d.releaseConditions),
+          deadline_at: d.deadlineAt,
+          deposited: '0',
+          created_at: d.createdAt,
+          updated_at: d.createdAt,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      return;
+    }
+    case 'escrow.deposit_confirmed.v1':
+      // Money that arrived after the escrow closed is owed back, not held: not a deposit here.
+      if (e.data.afterClose) return;
+      await sql`UPDATE escrows SET deposited = deposited + ${e.data.amount}::numeric, updated_at = ${e.data.confirmedAt}
+                WHERE id = ${e.data.escrowId}`.execute(trx);
+      return;
+    case 'escrow.funded.v1':
+      return setStatus(trx, e.data.escrowId, 'FUNDED', e.data.fundedAt);
+    case 'escrow.delivered.v1':
+      return setStatus(trx, e.data.escrowId, 'RELEASABLE', e.data.deliveredAt);
+    case 'escrow.cancelled.v1':
+      return setStatus(trx, e.data.escrowId, 'CANCELLED', e.data.cancelledAt);
+    case 'milestone.added.v1': {
+      const d = e.data;
+      await trx
+        .insertInto('milestones')
+        .values({
+          id: d.milestoneId,
+          escrow_id: d.escrowId,
+          label: d.label,
+          amount: d.amount,
+          currency: d.currency,
+          sequence_index: d.sequenceIndex,
+          status: d.status,
+          proof_kind: d.proofKind,
+          proof_requirements: JSON.stringify(d.proofRequirements),
+          geofence_lat: d.geofence?.lat ?? null,
+          geofence_lng: d.geofence?.lng ?? null,
+          geofence_radius_m: d.geofence?.radiusM ?? null,
+          created_at: d.addedAt,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      return;
+    }
+    case 'escrow.deposit_initiated.v1':
+    case 'escrow.deposit_failed.v1':
+      return;
+    default:
+      return;
+  }
+}
+
+export const escrowsProjection = {
+  name: 'escrows',
+  version: 1,
+  tables: ['escrows', 'milestones'],
+  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+    for (const recorded of events) {
+      if (!recorded.streamId.startsWith('escrow-')) continue;
+      await applyOne(trx, recorded as unknown as EscrowEvent);
+    }
+  },
+};
