@@ -191,7 +191,13 @@ describe('the legacy DEV_API_KEY', () => {
 
   it('acts as admin in development, with the legacy actor on its events', async () => {
     const t = await startTestApp({
-      env: { APP_ENV: 'development', DEV_API_KEY: LEGACY, API_KEY_SECRET: randomBytes(32).toString('hex') },
+      // A given bootstrap key: development would otherwise print a generated one on stdout.
+      env: {
+        APP_ENV: 'development',
+        DEV_API_KEY: LEGACY,
+        API_KEY_SECRET: randomBytes(32).toString('hex'),
+        BOOTSTRAP_ADMIN_API_KEY: `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`,
+      },
     });
     try {
       const res = await t.app.inject({
