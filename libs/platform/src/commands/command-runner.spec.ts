@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AssertionError, DomainError, type Actor, systemActor, uuidV5 } from '../../../kernel/src';
-import { tallyDecider } from '../../../domain/src';
+import { tallyDecider, userDecider } from '../../../domain/src';
 import { PostgresEventStore, verifyChain } from '../../../event-store/src';
 import { testDatabase, type TestDatabase } from '../../../../test/support/test-db';
 import { CommandRunner, type CommandMetadata } from './command-runner';
@@ -40,6 +40,11 @@ function meta(idem?: { key: string; body: unknown; path?: string }): CommandMeta
         }
       : {}),
   };
+}
+
+function metaEvent() {
+  const id = randomUUID();
+  return { actor: apiActor, commandId: id, correlationId: id, causationId: id, occurredAt: new Date().toISOString() };
 }
 
 async function openTally(runner: CommandRunner, currency = 'USD'): Promise<string> {
@@ -259,6 +264,42 @@ describe('command runner', () => {
     expect(replayed.position).toEqual(first.position);
     const reopened = await open(new CommandRunner(store));
     expect(reopened).toMatchObject({ replayed: true, revision: 0n, state: { total: '0', additions: 0 } });
+  });
+
+  it('decides on the cached state without reading, and re-reads before trusting a no-op or a refusal', async () => {
+    const reads: string[] = [];
+    const counting = new PostgresEventStore(tdb.newPool(2));
+    const readStream = counting.readStream.bind(counting);
+    counting.readStream = async (streamId, options) => {
+      reads.push(streamId);
+      return readStream(streamId, options);
+    };
+    const a = new CommandRunner(counting);
+    const b = new CommandRunner(new PostgresEventStore(tdb.newPool(2)));
+    const userId = randomUUID();
+    const stream = `user-${userId}`;
+    const register = { type: 'RegisterUser' as const, userId, username: 'u', email: 'u@example.org', isActive: true, publicTag: null, now: 'n' };
+    await a.execute({ streamId: stream, decider: userDecider, command: register, metadata: meta() });
+    reads.length = 0;
+    // A hot stream: the next command appends without reading first.
+    await a.execute({ streamId: stream, decider: userDecider, command: { type: 'UpdateUser', userId, isActive: false, now: 'n' }, metadata: meta() });
+    expect(reads).toEqual([]);
+    // Another process reactivates: A's cache still says inactive.
+    await b.execute({ streamId: stream, decider: userDecider, command: { type: 'UpdateUser', userId, isActive: true, now: 'n' }, metadata: meta() });
+    // "Deactivate" looks like a no-op on A's stale cache; A must check before answering nothing.
+    const res = await a.execute({ streamId: stream, decider: userDecider, command: { type: 'UpdateUser', userId, isActive: false, now: 'n' }, metadata: meta() });
+    expect(res.events.map((e) => e.type)).toEqual(['user.updated.v1']);
+    expect(res.state.isActive).toBe(false);
+    expect(reads).toEqual([stream]);
+    // A refusal on a stale cache is re-checked too: another writer brings the total back to 0,
+    // A's stale view (9.00) would refuse 5.00 under a 10.00 limit; the fresh one accepts.
+    const tallyId = await openTally(a);
+    await add(a, tallyId, '9.00', meta(), '10.00');
+    await store.appendToStream(`tally-${tallyId}`, [
+      { id: randomUUID(), type: 'tally.added.v1', data: { tallyId, amount: '-9.00', total: '0.00' }, metadata: { ...metaEvent() } },
+    ], { expectedRevision: 1n });
+    const ok = await add(a, tallyId, '5.00', meta(), '10.00');
+    expect(ok.state.total).toBe('5.00');
   });
 });
 

@@ -139,17 +139,30 @@ export class CommandRunner {
     assertMetadata(metadata);
     return this.queue.run(streamId, () =>
       this.withRetries(streamId, async () => {
-        const cached = await this.load(streamId, decider);
-        const idem = metadata.idempotency;
-        if (idem) {
-          const seen = cached.idempotency.get(scopedKey(idem));
-          if (seen) {
-            if (seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
-            return this.replay<S, E>(streamId, decider, seen.fromRevision, seen.toRevision);
+        // First on the cached state as it is (no read: one round trip per command on a hot
+        // stream). A decision that appends is verified by the append's expected revision; one
+        // that appends nothing or refuses is only trusted on a state just read from the store.
+        for (const fresh of [false, true]) {
+          const { cached, verified } = await this.loadFor(streamId, decider, fresh);
+          const idem = metadata.idempotency;
+          if (idem) {
+            const seen = cached.idempotency.get(scopedKey(idem));
+            if (seen) {
+              if (seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+              return this.replay<S, E>(streamId, decider, seen.fromRevision, seen.toRevision);
+            }
           }
+          let events: E[];
+          try {
+            events = decider.decide(params.command, cached.state as S);
+          } catch (err) {
+            if (verified) throw err;
+            continue;
+          }
+          if (events.length === 0 && !verified) continue;
+          return this.appendAndCache(streamId, decider, cached, events, metadata, []);
         }
-        const events = decider.decide(params.command, cached.state as S);
-        return this.appendAndCache(streamId, decider, cached, events, metadata, []);
+        throw new Error('unreachable: the fresh attempt always returns or throws');
       }),
     );
   }
@@ -264,6 +277,19 @@ export class CommandRunner {
       }
     }
     throw new ConcurrencyConflictError(streamId);
+  }
+
+  /** The cached state without a read when allowed (`verified: false`), else topped up. */
+  private async loadFor<S>(
+    streamId: string,
+    decider: Decider<S, any, any>,
+    fresh: boolean,
+  ): Promise<{ cached: CachedStream; verified: boolean }> {
+    if (!fresh) {
+      const hit = this.cache.get(streamId, decider.category);
+      if (hit) return { cached: hit, verified: false };
+    }
+    return { cached: await this.load(streamId, decider), verified: true };
   }
 
   private async load<S>(streamId: string, decider: Decider<S, any, any>): Promise<CachedStream> {
