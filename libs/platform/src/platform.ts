@@ -23,6 +23,7 @@ import { CommandRunner } from './commands/command-runner';
 import { Metrics } from './observability/metrics';
 import { ProjectionRunner, type Projector } from './projections/projection-runner';
 import { Scheduler } from './scheduler/scheduler';
+import { PspSimulator } from '../../psp/src';
 
 export const EMBEDDED_DATABASE = 'kobatela';
 
@@ -34,6 +35,8 @@ export interface Platform {
   commands: CommandRunner;
   projections: ProjectionRunner;
   metrics: Metrics;
+  /** The PSP adapter (`PSP_PROVIDER`; the simulator is the only one yet). */
+  psp: PspSimulator;
   /** Periodic jobs, run by one process at a time; apps register jobs, main starts it. */
   scheduler: Scheduler;
   embedded: EmbeddedPostgres | null;
@@ -121,6 +124,7 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
     },
     log: (msg, extra) => log.error(extra ?? {}, msg),
   });
+  const psp = new PspSimulator();
   const scheduler = new Scheduler(pool, [], {
     enabled: config.schedulerEnabled,
     log: (msg, extra) => log.info(extra ?? {}, msg),
@@ -150,11 +154,13 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
     commands,
     projections,
     metrics,
+    psp,
     scheduler,
     embedded,
     connection,
     close: async () => {
       await scheduler.stop();
+      psp.close();
       await projections.stop();
       await store.close();
       await closeAll();

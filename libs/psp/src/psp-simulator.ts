@@ -39,6 +39,8 @@ const DEFAULT_ANSWER_TIMEOUT_MS = 2_000;
 export class PspSimulator implements PspPort {
   readonly name = 'simulator';
   mode: SimulatorMode;
+  /** How long a `timeout`/`silent` call keeps the caller waiting before giving up. */
+  answerTimeoutMs: number;
   private readonly done = new Map<string, CollectOutcome | TransferOutcome>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly settlements = new Set<NodeJS.Timeout>();
@@ -46,6 +48,7 @@ export class PspSimulator implements PspPort {
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.mode = options.mode ?? 'accept';
+    this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
   }
 
   async collect(request: CollectRequest): Promise<CollectOutcome> {
@@ -106,10 +109,6 @@ export class PspSimulator implements PspPort {
         throw new Error(`unknown simulator mode ${String(never)}`);
       }
     }
-  }
-
-  private get answerTimeoutMs(): number {
-    return this.options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
   }
 
   private wait(): Promise<void> {

@@ -17,7 +17,8 @@ import { commandMetadata, readIdempotencyKey } from '../http/command-context';
 import type { Page } from '../http/pagination';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { PLATFORM } from '../tokens';
-import { AddMilestoneBody, CreateEscrowBody, EscrowListQuery, MarkDeliveredBody } from './escrows.dto';
+import { AddMilestoneBody, CreateEscrowBody, DepositBody, EscrowListQuery, MarkDeliveredBody } from './escrows.dto';
+import { collectDeposit, type DepositRead } from './deposit';
 import { type EscrowRead, type MilestoneRead, escrowRowView, escrowStateView, milestoneRowView, milestoneStateView } from './escrows.view';
 
 const escrowNotFound = () => new ApiError(404, 'ESCROW_NOT_FOUND', 'Escrow not found.');
@@ -190,6 +191,30 @@ export class EscrowsController {
     const added = result.state.milestones.find((m) => m.milestoneId === milestoneId);
     if (!added) throw milestoneNotFound();
     return milestoneStateView(result.state, added);
+  }
+
+  @Post(':id/deposit')
+  @HttpCode(200)
+  @Access('sender')
+  @ApiOkResponse({ description: 'The escrow, with the deposit (CONFIRMED, PENDING or FAILED)' })
+  async deposit(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+    @Body() body: DepositBody,
+  ): Promise<EscrowRead & { deposit: DepositRead }> {
+    const key = readIdempotencyKey(req, true)!;
+    const id = rawId.toLowerCase();
+    if (!isUuid(id)) throw escrowNotFound();
+    const metadata = commandMetadata(req, actor, key);
+    const result = await this.platform.commands.exclusive(`escrow-${id}`, async () => {
+      const escrow = await this.escrowState(actor, id, 'client');
+      const amount = Money.parse(body.amount, escrow.currency, this.platform.config.currencies, 'amount');
+      return collectDeposit(this.platform, escrow, amount, metadata);
+    });
+    await this.ryw.afterCommand(reply, result.position);
+    return { ...escrowStateView(result.state), deposit: result.deposit };
   }
 
   @Post(':id/mark-delivered')

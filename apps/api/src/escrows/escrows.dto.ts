@@ -116,6 +116,13 @@ export class AddMilestoneBody {
   geofence_radius_m?: number;
 }
 
+export class DepositBody {
+  @ApiProperty({ example: '250.00' })
+  @ValidateIf((_o, v) => !isAmount(v))
+  @IsString({ message: 'amount must be a decimal string' })
+  amount!: string | number;
+}
+
 export class MarkDeliveredBody {
   @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()

@@ -124,6 +124,8 @@ export class CommandRunner {
     decider: Decider<S, C, E>;
     command: C;
     metadata: CommandMetadata;
+    /** Uniqueness reservations claimed in the same atomic append (e.g. a PSP reference). */
+    claims?: ReservationClaim[];
   }): Promise<CommandResult<S, E>> {
     const kind = () => commandKind(params.command, params.decider);
     return this.counted(kind, () => this.executeOnce(params));
@@ -134,6 +136,7 @@ export class CommandRunner {
     decider: Decider<S, C, E>;
     command: C;
     metadata: CommandMetadata;
+    claims?: ReservationClaim[];
   }): Promise<CommandResult<S, E>> {
     const { streamId, decider, metadata } = params;
     assertMetadata(metadata);
@@ -160,7 +163,15 @@ export class CommandRunner {
             continue;
           }
           if (events.length === 0 && !verified) continue;
-          return this.appendAndCache(streamId, decider, cached, events, metadata, []);
+          const extra: StreamAppend[] = [];
+          if (events.length > 0) {
+            for (const claim of params.claims ?? []) {
+              const reservation = await readReservation(this.store, claim.streamId);
+              if (reservation.status === 'claimed') throw claim.taken();
+              extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
+            }
+          }
+          return this.appendAndCache(streamId, decider, cached, events, metadata, extra);
         }
         throw new Error('unreachable: the fresh attempt always returns or throws');
       }),
@@ -255,6 +266,16 @@ export class CommandRunner {
       this.options.onCommand?.(name, result.replayed ? 'replayed' : 'ok');
       return result;
     });
+  }
+
+  /**
+   * Runs `work` holding the stream's in-process queue: commands it executes on that stream run
+   * inside it, and no other command on the stream runs meanwhile. For handlers that must call
+   * the outside world (a PSP) between reading a stream and appending to it; the call is outside
+   * any retry loop, and the expected revision still guards against other processes.
+   */
+  exclusive<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+    return this.queue.run(streamId, work);
   }
 
   /** Reads a stream's folded state (from the cache, topped up with newer events). */

@@ -1,14 +1,22 @@
 /**
  * Per-stream queue: inside one process, commands for the same stream run one after another, so
  * N parallel requests each get their business answer instead of a spurious conflict
- * (API-RULES.md §5). Different streams run in parallel.
+ * (API-RULES.md §5). Different streams run in parallel. Re-entrant: work already running for a
+ * stream (a handler holding it across a PSP call and its commands) runs nested work for the same
+ * stream at once instead of waiting for itself.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export class StreamQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly held = new AsyncLocalStorage<ReadonlySet<string>>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const holding = this.held.getStore();
+    if (holding?.has(key)) return task();
+    const inside = () => this.held.run(new Set([...(holding ?? []), key]), task);
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(task, task);
+    const next = previous.then(inside, inside);
     const tail = next.catch(() => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {
