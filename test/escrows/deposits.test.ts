@@ -110,6 +110,11 @@ describe('deposits', () => {
       const declined = await deposit(id, '30', 'declined');
       expect(declined.statusCode).toBe(200);
       expect(declined.json()).toMatchObject({ deposited: '0.00', deposit: { status: 'FAILED', psp_ref: null } });
+      // Initiation and decline in one append: no crash can leave the declined deposit pending.
+      const txs = await sql<{ n: string }>`
+        SELECT count(DISTINCT transaction_id)::text AS n FROM events
+        WHERE stream_id = ${`escrow-${id}`} AND type IN ('escrow.deposit_initiated.v1', 'escrow.deposit_failed.v1')`.execute(t.platform.db);
+      expect(txs.rows[0]!.n).toBe('1');
       t.platform.psp.mode = 'silent';
       t.platform.psp.answerTimeoutMs = 20;
       const silent = await deposit(id, '30', 'silent');

@@ -39,6 +39,8 @@ const DEFAULT_ANSWER_TIMEOUT_MS = 2_000;
 export class PspSimulator implements PspPort {
   readonly name = 'simulator';
   mode: SimulatorMode;
+  /** The last unexpected error a caller saw from this adapter (shown by operators' tools). */
+  lastError: string | null = null;
   /** How long a `timeout`/`silent` call keeps the caller waiting before giving up. */
   answerTimeoutMs: number;
   private readonly done = new Map<string, CollectOutcome | TransferOutcome>();

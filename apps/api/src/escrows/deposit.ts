@@ -10,8 +10,9 @@
  *    simulator), the confirmation, and reserves the PSP reference (the webhook's way back to the
  *    escrow). A decline records the deposit as FAILED; no answer leaves it PENDING. Neither is
  *    a 5xx: the answer says what happened.
- * A retry with the same key replays the first answer; if that deposit is still PENDING, the PSP
- * is asked again (same key: it cannot collect twice) and a confirmation is recorded.
+ * A retry with the same key answers with the deposit as it is now (not a frozen first answer:
+ * a PENDING deposit is finished on the way): the PSP is asked again (same key: it cannot collect
+ * twice) and its confirmation or decline is recorded.
  *
  * Not handled yet (payments increment): a deposit the PSP confirmed that another process's
  * deposit pushed over the total between steps 1 and 3 (the append refuses it; the money must
@@ -49,8 +50,10 @@ async function collect(platform: Platform, depositId: string, amount: Money, esc
     return { pspRef: outcome.pspRef, confirmed: outcome.status === 'confirmed', declined: null };
   } catch (err) {
     if (err instanceof PspDeclinedError) return { pspRef: null, confirmed: false, declined: err.reason };
-    if (err instanceof PspTimeoutError) return { pspRef: null, confirmed: false, declined: null };
-    throw err;
+    // No answer, or an answer we cannot read: the outcome is unknown, so the deposit stays
+    // PENDING (a retry with the same key asks again; the PSP cannot collect twice).
+    if (!(err instanceof PspTimeoutError)) platform.psp.lastError = (err as Error).message;
+    return { pspRef: null, confirmed: false, declined: null };
   }
 }
 
@@ -74,7 +77,10 @@ export async function collectDeposit(
   metadata: CommandMetadata,
 ): Promise<DepositResult> {
   const idem = metadata.idempotency!;
-  const depositId = uuidV5(`deposit\n${idem.scope}\n${idem.key}`);
+  // The request hash is part of the PSP's idempotency key: a retry with another amount under the
+  // same key (after a first attempt that left nothing recorded) can never reuse the first
+  // collection's outcome for a different amount.
+  const depositId = uuidV5(`deposit\n${idem.scope}\n${idem.key}\n${idem.requestHash}`);
   const streamId = `escrow-${escrow.escrowId}`;
   const now = metadata.now.toISOString();
   const command = { type: 'Deposit' as const, escrowId: escrow.escrowId, depositId, amount: amount.toString(), now };
@@ -84,22 +90,18 @@ export async function collectDeposit(
   escrowDecider.decide({ ...command, pspConfirmed: null }, escrow);
   // 2. The PSP, outside any retry loop.
   const collected = await collect(platform, depositId, amount, escrow.escrowId);
-  // 3. One append: initiation (+ confirmation), with the PSP reference reserved.
-  let result = await platform.commands.execute({
+  // 3. One append: initiation with its outcome (confirmation or decline), the reference reserved.
+  const result = await platform.commands.execute({
     streamId,
     decider: escrowDecider,
-    command: { ...command, pspConfirmed: collected.confirmed && collected.pspRef ? { pspRef: collected.pspRef } : null },
+    command: {
+      ...command,
+      pspConfirmed: collected.confirmed && collected.pspRef ? { pspRef: collected.pspRef } : null,
+      pspDeclined: collected.declined !== null ? { reason: collected.declined } : null,
+    },
     metadata,
     claims: collected.pspRef ? [refClaim(collected.pspRef, escrow.escrowId)] : [],
   });
-  if (collected.declined !== null) {
-    result = await platform.commands.execute({
-      streamId,
-      decider: escrowDecider,
-      command: { type: 'FailDeposit', escrowId: escrow.escrowId, depositId, reason: collected.declined, now },
-      metadata: { ...metadata, idempotency: undefined },
-    });
-  }
   return { state: result.state, deposit: view(result.state, depositId), position: result.position };
 }
 
@@ -123,15 +125,21 @@ async function resume(
   const current = escrow.deposits.find((d) => d.depositId === depositId)!;
   if (current.status !== 'PENDING') return { state: escrow, deposit: view(escrow, depositId), position: replay.position };
   const collected = await collect(platform, depositId, amount, escrow.escrowId);
-  if (!collected.confirmed || !collected.pspRef) {
-    return { state: escrow, deposit: view(escrow, depositId), position: replay.position };
-  }
-  const confirmed = await platform.commands.execute({
+  const now = metadata.now.toISOString();
+  const escrowId = escrow.escrowId;
+  const next =
+    collected.confirmed && collected.pspRef
+      ? { type: 'ConfirmDeposit' as const, escrowId, depositId, pspRef: collected.pspRef, now }
+      : collected.declined !== null
+        ? { type: 'FailDeposit' as const, escrowId, depositId, reason: collected.declined, now }
+        : null;
+  if (!next) return { state: escrow, deposit: view(escrow, depositId), position: replay.position };
+  const settled = await platform.commands.execute({
     streamId,
     decider: escrowDecider,
-    command: { type: 'ConfirmDeposit', escrowId: escrow.escrowId, depositId, pspRef: collected.pspRef, now: metadata.now.toISOString() },
+    command: next,
     metadata: { ...metadata, idempotency: undefined },
-    claims: [refClaim(collected.pspRef, escrow.escrowId)],
+    claims: next.type === 'ConfirmDeposit' ? [refClaim(next.pspRef, escrowId)] : [],
   });
-  return { state: confirmed.state, deposit: view(confirmed.state, depositId), position: confirmed.position };
+  return { state: settled.state, deposit: view(settled.state, depositId), position: settled.position };
 }

@@ -30,6 +30,8 @@ export interface Deposit {
   amount: string;
   /** Set when the PSP confirmed synchronously (the simulator): both events in one append. */
   pspConfirmed: { pspRef: string } | null;
+  /** Set when the PSP declined at once: initiation and failure in one append. */
+  pspDeclined?: { reason: string } | null;
   now: string;
 }
 

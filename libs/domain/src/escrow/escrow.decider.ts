@@ -160,6 +160,17 @@ function deposit(command: Deposit, state: EscrowState): EscrowEvent[] {
       },
     },
   ];
+  if (command.pspDeclined && command.pspConfirmed === null) {
+    const reasonMax = v.escrowLimits.depositFailureReasonLengthMax;
+    const reason = v.requiredText(command.pspDeclined.reason, 'reason', reasonMax);
+    return [
+      ...events,
+      {
+        type: 'escrow.deposit_failed.v1',
+        data: { escrowId, depositId: command.depositId, amount: amount.toString(), currency, reason, failedAt: command.now },
+      },
+    ];
+  }
   if (command.pspConfirmed === null) return events;
   const pspRef = v.requiredText(command.pspConfirmed.pspRef, 'psp_ref', 255);
   const amountText = amount.toString();

@@ -301,5 +301,42 @@ describe('command runner', () => {
     const ok = await add(a, tallyId, '5.00', meta(), '10.00');
     expect(ok.state.total).toBe('5.00');
   });
+
+  it('answers a same-key retry from another process with the first result, not a taken claim', async () => {
+    const a = new CommandRunner(store);
+    const b = new CommandRunner(new PostgresEventStore(tdb.newPool(2)));
+    const tallyId = await openTally(a);
+    await b.read(`tally-${tallyId}`, tallyDecider); // B's cache is warm and about to go stale
+    const ref = `claim-${randomUUID()}`;
+    const claim = (owner: string) => [
+      { streamId: ref, owner, taken: () => new DomainError('REF_TAKEN', 'taken', 'conflict') },
+    ];
+    const m = () => meta({ key: 'with-claim', body: { a: 1 } });
+    const first = await a.execute({
+      streamId: `tally-${tallyId}`,
+      decider: tallyDecider,
+      command: { type: 'AddToTally', tallyId, amount: '1.00', scale: 2, limit: null },
+      metadata: m(),
+      claims: claim('tally:1'),
+    });
+    const again = await b.execute({
+      streamId: `tally-${tallyId}`,
+      decider: tallyDecider,
+      command: { type: 'AddToTally', tallyId, amount: '1.00', scale: 2, limit: null },
+      metadata: m(),
+      claims: claim('tally:1'),
+    });
+    expect(again).toMatchObject({ replayed: true, events: first.events });
+    // Someone else's claim on the slot is still refused, on a fresh state.
+    await expect(
+      b.execute({
+        streamId: `tally-${tallyId}`,
+        decider: tallyDecider,
+        command: { type: 'AddToTally', tallyId, amount: '2.00', scale: 2, limit: null },
+        metadata: meta(),
+        claims: claim('tally:2'),
+      }),
+    ).rejects.toMatchObject({ code: 'REF_TAKEN' });
+  });
 });
 

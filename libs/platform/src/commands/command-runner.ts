@@ -164,13 +164,23 @@ export class CommandRunner {
           }
           if (events.length === 0 && !verified) continue;
           const extra: StreamAppend[] = [];
-          if (events.length > 0) {
-            for (const claim of params.claims ?? []) {
-              const reservation = await readReservation(this.store, claim.streamId);
-              if (reservation.status === 'claimed') throw claim.taken();
-              extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
+          let stale = false;
+          for (const claim of events.length > 0 ? (params.claims ?? []) : []) {
+            const reservation = await readReservation(this.store, claim.streamId);
+            // Already ours (a retry, a later step of the same deposit): nothing to claim.
+            if (reservation.status === 'claimed' && reservation.owner === claim.owner) continue;
+            if (reservation.status === 'claimed') {
+              // On a cached state the taken slot may be this very command, recorded by another
+              // process: decide again on a fresh state (where its key is seen) before refusing.
+              if (!verified) {
+                stale = true;
+                break;
+              }
+              throw claim.taken();
             }
+            extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
           }
+          if (stale) continue;
           return this.appendAndCache(streamId, decider, cached, events, metadata, extra);
         }
         throw new Error('unreachable: the fresh attempt always returns or throws');

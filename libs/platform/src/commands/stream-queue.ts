@@ -6,15 +6,31 @@
  * stream at once instead of waiting for itself.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { assert } from '../../../kernel/src';
+
+interface Holding {
+  key: string;
+  /** False once the holding task settled: work it left running must queue like anyone else. */
+  live: boolean;
+}
 
 export class StreamQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
-  private readonly held = new AsyncLocalStorage<ReadonlySet<string>>();
+  private readonly held = new AsyncLocalStorage<Holding>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const holding = this.held.getStore();
-    if (holding?.has(key)) return task();
-    const inside = () => this.held.run(new Set([...(holding ?? []), key]), task);
+    if (holding?.live && holding.key === key) return task();
+    // Holding one stream while waiting for another could deadlock against the opposite order.
+    assert(!holding?.live, `stream ${holding?.key} is held while queueing for ${key}`);
+    const inside = async () => {
+      const token: Holding = { key, live: true };
+      try {
+        return await this.held.run(token, task);
+      } finally {
+        token.live = false;
+      }
+    };
     const previous = this.tails.get(key) ?? Promise.resolve();
     const next = previous.then(inside, inside);
     const tail = next.catch(() => undefined);
