@@ -239,14 +239,3 @@ function devApiKey(env: Env): string | null {
   }
   return value ?? null;
 }
-
-/** Names of settings that are secrets: never logged, never shown in /health. */
-export const SECRET_SETTINGS: ReadonlyArray<keyof AppConfig> = [
-  'apiKeySecret',
-  'bootstrapAdminApiKey',
-  'devApiKey',
-  'pspWebhookSecret',
-  'pspWebhookSecretNext',
-  'anthropicApiKey',
-  'databaseUrl',
-];

@@ -8,7 +8,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { escrowDecider, userDecider, type EscrowState } from '../../../../libs/domain/src';
-import { type Actor, Money, isUuid, newId, uuidV5 } from '../../../../libs/kernel/src';
+import { type Actor, Money, newId, uuidV5 } from '../../../../libs/kernel/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';
@@ -16,6 +16,7 @@ import { ApiError } from '../http/api-error';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
 import type { Page } from '../http/pagination';
 import { ReadYourWrites } from '../http/read-your-writes';
+import { routeId } from '../http/route-id';
 import { PLATFORM } from '../tokens';
 import { AddMilestoneBody, CreateEscrowBody, DepositBody, EscrowListQuery, MarkDeliveredBody } from './escrows.dto';
 import { collectDeposit, type DepositRead } from './deposit';
@@ -115,8 +116,7 @@ export class EscrowsController {
   @Access('sender', 'support', 'auditor')
   @ApiOkResponse({ description: 'One milestone' })
   async milestone(@CurrentActor() actor: Actor, @Param('milestoneId') rawId: string): Promise<MilestoneRead> {
-    const id = rawId.toLowerCase();
-    if (!isUuid(id)) throw milestoneNotFound();
+    const id = routeId(rawId, milestoneNotFound);
     const row = await this.platform.db.selectFrom('milestones').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw milestoneNotFound();
     const escrow = await this.escrowRow(actor, row.escrow_id);
@@ -127,14 +127,14 @@ export class EscrowsController {
   @Access('sender', 'support', 'auditor')
   @ApiOkResponse({ description: 'The escrow' })
   async get(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<EscrowRead> {
-    return escrowRowView(await this.escrowRow(actor, rawId.toLowerCase()));
+    return escrowRowView(await this.escrowRow(actor, routeId(rawId, escrowNotFound)));
   }
 
   @Get(':id/milestones')
   @Access('sender', 'support', 'auditor')
   @ApiOkResponse({ description: 'Milestones in sequence order' })
   async milestones(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<MilestoneRead[]> {
-    const escrow = await this.escrowRow(actor, rawId.toLowerCase());
+    const escrow = await this.escrowRow(actor, routeId(rawId, escrowNotFound));
     const rows = await this.platform.db
       .selectFrom('milestones')
       .selectAll()
@@ -155,7 +155,7 @@ export class EscrowsController {
     @Param('id') rawId: string,
     @Body() body: AddMilestoneBody,
   ): Promise<MilestoneRead> {
-    const escrow = await this.escrowState(actor, rawId.toLowerCase(), 'client');
+    const escrow = await this.escrowState(actor, routeId(rawId, escrowNotFound), 'client');
     const amount = Money.parse(body.amount, escrow.currency, this.platform.config.currencies, 'amount');
     const key = readIdempotencyKey(req, false);
     const metadata = commandMetadata(req, actor, key);
@@ -205,8 +205,7 @@ export class EscrowsController {
     @Body() body: DepositBody,
   ): Promise<EscrowRead & { deposit: DepositRead }> {
     const key = readIdempotencyKey(req, true)!;
-    const id = rawId.toLowerCase();
-    if (!isUuid(id)) throw escrowNotFound();
+    const id = routeId(rawId, escrowNotFound);
     const metadata = commandMetadata(req, actor, key);
     const result = await this.platform.commands.exclusive(`escrow-${id}`, async () => {
       const escrow = await this.escrowState(actor, id, 'client');
@@ -228,7 +227,7 @@ export class EscrowsController {
     @Param('id') rawId: string,
     @Body() body: MarkDeliveredBody,
   ): Promise<EscrowRead> {
-    const escrow = await this.escrowState(actor, rawId.toLowerCase(), 'provider');
+    const escrow = await this.escrowState(actor, routeId(rawId, escrowNotFound), 'provider');
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     const result = await this.platform.commands.execute({
       streamId: `escrow-${escrow.escrowId}`,
@@ -254,7 +253,6 @@ export class EscrowsController {
 
   /** The escrow as its stream says (authoritative), with the caller's role checked. */
   private async escrowState(actor: Actor, id: string, role: Role): Promise<EscrowState> {
-    if (!isUuid(id)) throw escrowNotFound();
     const { state } = await this.platform.commands.read(`escrow-${id}`, escrowDecider);
     if (!state.exists) throw escrowNotFound();
     checkParty(actor, state, role);
@@ -262,7 +260,6 @@ export class EscrowsController {
   }
 
   private async escrowRow(actor: Actor, id: string) {
-    if (!isUuid(id)) throw escrowNotFound();
     const row = await this.platform.db.selectFrom('escrows').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw escrowNotFound();
     checkParty(actor, { clientId: row.client_id, providerId: row.provider_id });

@@ -8,12 +8,13 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Re
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiKeyDecider, userDecider } from '../../../../libs/domain/src';
-import { type Actor, isUuid } from '../../../../libs/kernel/src';
+import type { Actor } from '../../../../libs/kernel/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { ApiError } from '../http/api-error';
 import { commandMetadata } from '../http/command-context';
 import { type Page, PageQuery } from '../http/pagination';
 import { ReadYourWrites } from '../http/read-your-writes';
+import { routeId } from '../http/route-id';
 import { PLATFORM } from '../tokens';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
@@ -119,8 +120,7 @@ export class ApiKeysController {
   @Access('auditor')
   @ApiOkResponse({ description: 'The key (never the key itself or its hash)' })
   async get(@Param('id') rawId: string): Promise<ApiKeyRead> {
-    const id = rawId.toLowerCase();
-    if (!isUuid(id)) throw keyNotFound();
+    const id = routeId(rawId, keyNotFound);
     const row = await this.query().where('k.id', '=', id).executeTakeFirst();
     if (!row) throw keyNotFound();
     return rowView(row);
@@ -136,8 +136,7 @@ export class ApiKeysController {
     @CurrentActor() actor: Actor,
     @Param('id') rawId: string,
   ): Promise<void> {
-    const id = rawId.toLowerCase();
-    if (!isUuid(id)) throw keyNotFound();
+    const id = routeId(rawId, keyNotFound);
     const metadata = commandMetadata(req, actor);
     const result = await this.platform.commands.execute({
       streamId: `apikey-${id}`,
@@ -147,7 +146,7 @@ export class ApiKeysController {
     });
     this.authenticator.keyRevoked(id);
     // In force before the answer, for every replica: the api_keys read model must have it.
-    await this.ryw.requireProjected(reply, result.position ?? (await this.positionOf(`apikey-${id}`)));
+    await this.ryw.requireProjected(reply, result.position);
   }
 
   private query() {
@@ -167,11 +166,5 @@ export class ApiKeysController {
         'u.last_used_at',
         'usr.is_active as user_active',
       ]);
-  }
-
-  /** The position of a stream's last event: a repeated request must wait for it too. */
-  private async positionOf(streamId: string) {
-    const [last] = await this.platform.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
-    return last?.position ?? null;
   }
 }

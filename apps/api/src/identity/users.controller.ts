@@ -13,6 +13,7 @@ import { ApiError } from '../http/api-error';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
 import { type Page, PageQuery } from '../http/pagination';
 import { ReadYourWrites } from '../http/read-your-writes';
+import { routeId } from '../http/route-id';
 import { PLATFORM } from '../tokens';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
@@ -145,8 +146,7 @@ export class UsersController {
     @Param('id') rawId: string,
     @Body() body: UpdateUserBody,
   ): Promise<UserRead> {
-    const id = rawId.toLowerCase();
-    if (!isUuid(id)) throw userNotFound();
+    const id = routeId(rawId, userNotFound);
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     const result = await this.platform.commands.execute({
       streamId: `user-${id}`,
@@ -162,13 +162,7 @@ export class UsersController {
     });
     // Effective from the next request in this process, whatever the projection's pace.
     // In force before the answer, for every replica: the users read model must have it.
-    await this.ryw.requireProjected(reply, result.position ?? (await this.positionOf(`user-${id}`)));
+    await this.ryw.requireProjected(reply, result.position);
     return view(result.state);
-  }
-
-  /** The position of a stream's last event: a repeated request must wait for it too. */
-  private async positionOf(streamId: string) {
-    const [last] = await this.platform.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
-    return last?.position ?? null;
   }
 }

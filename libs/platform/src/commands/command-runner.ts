@@ -329,6 +329,7 @@ export class CommandRunner {
       category: decider.category,
       revision: null,
       headHash: undefined,
+      position: null,
       state: decider.initialState(),
       idempotency: new Map(),
     };
@@ -348,6 +349,7 @@ export class CommandRunner {
       category: decider.category,
       revision: last ? last.revision : base.revision,
       headHash: last ? last.metadata.hash : base.headHash,
+      position: last ? last.position : base.position,
       state,
       idempotency,
     };
@@ -393,7 +395,9 @@ export class CommandRunner {
     extra: StreamAppend[],
   ): Promise<CommandResult<S, E>> {
     if (events.length === 0) {
-      return { streamId, state: cached.state as S, events: [], revision: cached.revision ?? -1n, position: null, replayed: false };
+      // Nothing appended: the stream's head position, so a caller that must wait for the read
+      // models (a repeated revoke) waits for what is already there.
+      return { streamId, state: cached.state as S, events: [], revision: cached.revision ?? -1n, position: cached.position, replayed: false };
     }
     const meta = this.eventMetadata(metadata);
     const newEvents: NewEvent[] = events.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta }));
@@ -425,6 +429,7 @@ export class CommandRunner {
       category: decider.category,
       revision: result.nextRevision,
       headHash: result.headHash,
+      position: result.position,
       state,
       idempotency,
     });

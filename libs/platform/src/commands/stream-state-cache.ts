@@ -3,6 +3,8 @@
  * were folded to. Safe because every append names that revision: a stale entry only costs a
  * conflict and a re-read. Bounded (least recently used entries are dropped).
  */
+import type { Position } from '../../../event-store/src';
+
 export interface SeenKey {
   requestHash: string;
   fromRevision: bigint;
@@ -13,6 +15,8 @@ export interface CachedStream {
   category: string;
   revision: bigint | null;
   headHash: string | undefined;
+  /** `$all` position of the last event folded (null before the first). */
+  position: Position | null;
   state: unknown;
   idempotency: Map<string, SeenKey>;
 }
