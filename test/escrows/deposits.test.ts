@@ -133,6 +133,24 @@ describe('deposits', () => {
     }
   });
 
+  it('leaves a deposit PENDING when the PSP answers something unreadable, never a 5xx', async () => {
+    const id = await escrow();
+    const psp = t.platform.psp;
+    const collect = psp.collect.bind(psp);
+    psp.collect = async () => {
+      throw new TypeError('unexpected PSP payload');
+    };
+    try {
+      const res = await deposit(id, '10', 'garbled');
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ deposited: '0.00', deposit: { status: 'PENDING', psp_ref: null } });
+      expect(psp.lastError).toBe('unexpected PSP payload');
+    } finally {
+      psp.collect = collect;
+    }
+    expect((await deposit(id, '10', 'garbled')).json()).toMatchObject({ deposited: '10.00', deposit: { status: 'CONFIRMED' } });
+  });
+
   it('sums 50 parallel deposits with distinct keys exactly, and deposits 20 identical ones once', async () => {
     const id = await escrow('50.00');
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => deposit(id, '1.00', `p-${i}`)));
