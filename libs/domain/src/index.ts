@@ -12,3 +12,6 @@ export * from './escrow/escrow.commands';
 export * from './escrow/escrow.decider';
 export * from './escrow/escrow.events';
 export * from './escrow/escrow.state';
+export * from './escrow/escrow.actions';
+export * from './psp-webhook/psp-webhook.decider';
+export * from './psp-webhook/psp-webhook.events';

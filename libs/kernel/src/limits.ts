@@ -24,5 +24,6 @@ export const limits = {
   jsonBodyDepthMax: 32,
   enforcedChangeWaitMinMs: 2_000,
   pageOffsetMax: 1_000_000_000,
+  pathParamLengthMax: 300,
   schedulerTickMs: 1_000,
 } as const;

@@ -1,9 +1,10 @@
 /**
- * Escrow commands for the first increment of issue 4. Time (`now`) and ids (`escrowId`,
- * `depositId`, `milestoneId`) arrive in the command so the decider stays pure; the handler
- * resolves the currency's scale from configuration, checks that client and provider exist and
- * applies the GOV/ONG rule for public/aid escrows before the decider runs. Fields the HTTP edge
- * may leave out are optional here and get their defaults in the decider, in one place.
+ * Escrow commands. Time (`now`) and ids (`escrowId`, `depositId`, `milestoneId`, payment ids)
+ * arrive in the command so the decider stays pure; the handler resolves the currency's scale
+ * from configuration, checks that client and provider exist and applies the GOV/ONG rule for
+ * public/aid escrows before the decider runs. A command that may start several payments carries
+ * an `idSeed` (a fresh UUID) from which the decider derives their ids (`childId`). Fields the
+ * HTTP edge may leave out are optional here and get their defaults in the decider, in one place.
  */
 import type { Geofence } from './escrow.events';
 
@@ -32,6 +33,13 @@ export interface Deposit {
   pspConfirmed: { pspRef: string } | null;
   /** Set when the PSP declined at once: initiation and failure in one append. */
   pspDeclined?: { reason: string } | null;
+  /** The PSP accepted the collection and will confirm it by webhook under this reference. */
+  pspPendingRef?: string | null;
+  /**
+   * The id of the refund payment if money the PSP already collected cannot be kept (the escrow
+   * closed or filled up between the check and the append).
+   */
+  refundPaymentId: string;
   now: string;
 }
 
@@ -40,6 +48,8 @@ export interface ConfirmDeposit {
   escrowId: string;
   depositId: string;
   pspRef: string;
+  /** Used when the escrow closed before the money arrived: it is refunded at once. */
+  refundPaymentId: string;
   now: string;
 }
 
@@ -76,6 +86,73 @@ export interface MarkDelivered {
 export interface CheckDeadline {
   type: 'CheckDeadline';
   escrowId: string;
+  idSeed: string;
+  now: string;
+}
+
+/**
+ * Approves a milestone and initiates its payout: the client's release (`release`, only the
+ * lowest open milestone) and, from the proofs issue, an approved proof (`proof`).
+ */
+export interface ApproveAndPayMilestone {
+  type: 'ApproveAndPayMilestone';
+  escrowId: string;
+  milestoneId: string;
+  paymentId: string;
+  source: 'release' | 'proof';
+  now: string;
+}
+
+export interface ClientApprove {
+  type: 'ClientApprove';
+  escrowId: string;
+  idSeed: string;
+  note?: string | null;
+  now: string;
+}
+
+export interface ClientReject {
+  type: 'ClientReject';
+  escrowId: string;
+  idSeed: string;
+  note?: string | null;
+  now: string;
+}
+
+/** The PSP accepted a payment (the transfer call answered): PENDING → SENT. */
+export interface RecordPaymentSent {
+  type: 'RecordPaymentSent';
+  escrowId: string;
+  paymentId: string;
+  pspRef: string;
+  now: string;
+}
+
+/** The PSP declined a payment, or a webhook reported a sent payment failed: → FAILED. */
+export interface RecordPaymentFailed {
+  type: 'RecordPaymentFailed';
+  escrowId: string;
+  paymentId: string;
+  reason: string;
+  webhookEventId?: string | null;
+  now: string;
+}
+
+/** A PSP webhook reported a sent payment settled: SENT → SETTLED (webhook only). */
+export interface SettlePayment {
+  type: 'SettlePayment';
+  escrowId: string;
+  paymentId: string;
+  webhookEventId: string;
+  now: string;
+}
+
+/** A FAILED payment stays owed: a new payment (`retryOf`) pays it. */
+export interface RetryPayment {
+  type: 'RetryPayment';
+  escrowId: string;
+  paymentId: string;
+  retryPaymentId: string;
   now: string;
 }
 
@@ -86,4 +163,11 @@ export type EscrowCommand =
   | FailDeposit
   | AddMilestone
   | MarkDelivered
-  | CheckDeadline;
+  | CheckDeadline
+  | ApproveAndPayMilestone
+  | ClientApprove
+  | ClientReject
+  | RecordPaymentSent
+  | RecordPaymentFailed
+  | SettlePayment
+  | RetryPayment;

@@ -1,18 +1,16 @@
 /**
- * Escrow decider, first increment of issue 4: creation, deposits (initiate, confirm, fail),
- * milestones, delivery and the deadline of a DRAFT escrow, following API-RULES.md §2/§3 rather
- * than the old service's unguarded transitions (KOBATELA-SPEC §7.1 B6: deposits could reopen a
- * closed escrow; mark-delivered ran from any state). Payouts, refunds, client approve/reject and
- * the FUNDED/RELEASABLE deadline outcomes (release or refund) arrive with the payments increment:
- * until then `CheckDeadline` on a FUNDED or RELEASABLE escrow appends nothing, and a spec names
- * that gap. Pure: time and ids come in the command; rule violations throw DomainErrors with
- * stable codes; broken invariants fail `assert`.
+ * Escrow decider: creation, deposits (initiate, confirm, fail), milestones and delivery here;
+ * milestone payouts, client approve/reject and deadlines in `escrow.closing.ts`; the payment
+ * lifecycle (sent, failed, settled, retried) in `escrow.payments.ts`. It follows API-RULES.md
+ * §2/§3 rather than the old service's unguarded transitions (KOBATELA-SPEC §7.1 B6: deposits
+ * could reopen a closed escrow, client-approve released without paying anyone, client-reject
+ * refunded nothing). Pure: time and ids come in the command; rule violations throw DomainErrors
+ * with stable codes; broken invariants fail `assert`.
  */
 import { DomainError, assert, assertNever } from '../../../kernel/src';
 import type { Decider } from '../decider';
 import type {
   AddMilestone,
-  CheckDeadline,
   ConfirmDeposit,
   CreateEscrow,
   Deposit,
@@ -21,50 +19,11 @@ import type {
   MarkDelivered,
 } from './escrow.commands';
 import type { EscrowEvent } from './escrow.events';
-import {
-  type EscrowState,
-  type EscrowStatus,
-  evolveEscrow,
-  initialEscrowState,
-  isTerminal,
-  money,
-} from './escrow.state';
+import { approveAndPay, checkDeadline, clientApprove, clientReject } from './escrow.closing';
+import { recordFailed, recordSent, retryPayment, settlePayment } from './escrow.payments';
+import { assertBalances, badTransition, closed, initiation, notFound } from './escrow.rules';
+import { type EscrowState, evolveEscrow, initialEscrowState, isTerminal, money } from './escrow.state';
 import * as v from './escrow.validate';
-
-function notFound(state: EscrowState): void {
-  if (!state.exists) throw new DomainError('ESCROW_NOT_FOUND', 'no such escrow', 'not_found');
-}
-
-function closed(state: EscrowState): DomainError {
-  return new DomainError('ESCROW_CLOSED', `escrow is ${state.status}`, 'conflict', {
-    status: state.status,
-  });
-}
-
-function badTransition(
-  state: EscrowState,
-  action: string,
-  to: EscrowStatus,
-  allowedFrom: EscrowStatus[],
-): DomainError {
-  return new DomainError(
-    'INVALID_STATE_TRANSITION',
-    `${action} is not allowed from ${state.status}`,
-    'conflict',
-    { action, from: state.status, to, allowedFrom },
-  );
-}
-
-/** Balances never go negative and pending deposits never push the total past the cap (§3). */
-function assertBalances(state: EscrowState): void {
-  const deposited = money(state, state.deposited);
-  const pending = money(state, state.pending);
-  assert(!deposited.isNegative() && !pending.isNegative(), 'negative deposited or pending');
-  assert(!money(state, state.held).isNegative(), 'negative held');
-  assert(!deposited.plus(pending).gt(money(state, state.amountTotal)), 'deposits above total');
-  assert(!money(state, state.milestoneTotal).gt(money(state, state.amountTotal)), 'milestones');
-  assert(!money(state, state.refundDue).isNegative(), 'negative refund due');
-}
 
 function create(command: CreateEscrow, state: EscrowState): EscrowEvent[] {
   if (state.exists)
@@ -98,35 +57,47 @@ function create(command: CreateEscrow, state: EscrowState): EscrowEvent[] {
   ];
 }
 
-/** The events that confirm a deposit, plus `escrow.funded.v1` when it completes the total. */
+/**
+ * The events that confirm a deposit: `escrow.funded.v1` when it completes the total, or, when
+ * the escrow can no longer keep the money (closed, or filled up by another deposit since the PSP
+ * was asked), the confirmation flagged and a refund of it in the same append: money that arrived
+ * is always recorded and never kept beyond the total (API-RULES.md §3).
+ */
 function confirmation(
   state: EscrowState,
-  depositId: string,
-  amount: string,
-  pspRef: string,
-  now: string,
+  d: { depositId: string; amount: string; pspRef: string; now: string },
   pendingAfter: string,
+  refundPaymentId: string,
 ): EscrowEvent[] {
   const { escrowId, currency } = state;
   const afterClose = isTerminal(state.status);
-  const events: EscrowEvent[] = [
-    {
-      type: 'escrow.deposit_confirmed.v1',
-      data: { escrowId, depositId, amount, currency, pspRef, afterClose, confirmedAt: now },
-    },
-  ];
-  if (afterClose) return events;
-  assert(state.status === 'DRAFT', `open deposit on a ${state.status} escrow`);
-  const deposited = money(state, state.deposited).plus(money(state, amount));
+  const kept = money(state, state.deposited).minus(money(state, state.returned)).plus(money(state, d.amount));
   const total = money(state, state.amountTotal);
-  assert(!deposited.plus(money(state, pendingAfter)).gt(total), 'confirmed above the total');
-  if (deposited.equals(total)) {
-    events.push({
-      type: 'escrow.funded.v1',
-      data: { escrowId, amountTotal: state.amountTotal, currency, fundedAt: now },
+  const aboveTotal = !afterClose && (state.status !== 'DRAFT' || kept.plus(money(state, pendingAfter)).gt(total));
+  const heldAfter = money(state, state.held).plus(money(state, d.amount)).toString();
+  const base = { escrowId, depositId: d.depositId, amount: d.amount, currency, pspRef: d.pspRef };
+  const confirmed: EscrowEvent = {
+    type: 'escrow.deposit_confirmed.v1',
+    data: { ...base, afterClose, ...(aboveTotal ? { aboveTotal } : {}), heldAfter, confirmedAt: d.now },
+  };
+  if (afterClose || aboveTotal) {
+    const reason = afterClose ? 'deposit_after_close' : 'deposit_above_total';
+    const refund = initiation(state, {
+      paymentId: refundPaymentId,
+      kind: 'refund',
+      amount: d.amount,
+      reason,
+      depositId: d.depositId,
+      held: heldAfter,
+      now: d.now,
     });
+    return [confirmed, refund];
   }
-  return events;
+  if (!kept.equals(total)) return [confirmed];
+  return [
+    confirmed,
+    { type: 'escrow.funded.v1', data: { escrowId, amountTotal: state.amountTotal, currency, fundedAt: d.now } },
+  ];
 }
 
 function deposit(command: Deposit, state: EscrowState): EscrowEvent[] {
@@ -134,50 +105,44 @@ function deposit(command: Deposit, state: EscrowState): EscrowEvent[] {
   v.nowMs(command.now);
   // A replay that reaches the decider appends nothing; the handler answers it from the state.
   if (state.deposits.some((d) => d.depositId === command.depositId)) return [];
-  if (isTerminal(state.status)) throw closed(state);
   const amount = v.positiveAmount(command.amount, state.currency, state.scale, 'amount');
-  const pending = money(state, state.pending);
-  const committed = money(state, state.deposited).plus(pending).plus(amount);
+  const { escrowId, currency } = state;
+  const initiated: EscrowEvent = {
+    type: 'escrow.deposit_initiated.v1',
+    data: {
+      escrowId,
+      depositId: command.depositId,
+      amount: amount.toString(),
+      currency,
+      ...(command.pspPendingRef ? { pspRef: v.requiredText(command.pspPendingRef, 'psp_ref', 255) } : {}),
+      initiatedAt: command.now,
+    },
+  };
+  if (command.pspConfirmed) {
+    // The PSP already collected: record it whatever changed since the rules were checked.
+    const pspRef = v.requiredText(command.pspConfirmed.pspRef, 'psp_ref', 255);
+    const d = { depositId: command.depositId, amount: amount.toString(), pspRef, now: command.now };
+    return [initiated, ...confirmation(state, d, state.pending, command.refundPaymentId)];
+  }
+  if (isTerminal(state.status)) throw closed(state);
+  const kept = money(state, state.deposited).minus(money(state, state.returned));
+  const committed = kept.plus(money(state, state.pending)).plus(amount);
   // Pending deposits count toward the cap (§3), so FUNDED/RELEASABLE always land here.
   if (state.status !== 'DRAFT' || committed.gt(money(state, state.amountTotal))) {
     throw new DomainError('DEPOSIT_EXCEEDS_TOTAL', 'deposit above the escrow total', 'conflict', {
       amountTotal: state.amountTotal,
-      deposited: state.deposited,
+      deposited: kept.toString(),
       pending: state.pending,
       amount: amount.toString(),
     });
   }
-  const { escrowId, currency } = state;
-  const events: EscrowEvent[] = [
-    {
-      type: 'escrow.deposit_initiated.v1',
-      data: {
-        escrowId,
-        depositId: command.depositId,
-        amount: amount.toString(),
-        currency,
-        initiatedAt: command.now,
-      },
-    },
-  ];
-  if (command.pspDeclined && command.pspConfirmed === null) {
-    const reasonMax = v.escrowLimits.depositFailureReasonLengthMax;
-    const reason = v.requiredText(command.pspDeclined.reason, 'reason', reasonMax);
-    return [
-      ...events,
-      {
-        type: 'escrow.deposit_failed.v1',
-        data: { escrowId, depositId: command.depositId, amount: amount.toString(), currency, reason, failedAt: command.now },
-      },
-    ];
-  }
-  if (command.pspConfirmed === null) return events;
-  const pspRef = v.requiredText(command.pspConfirmed.pspRef, 'psp_ref', 255);
-  const amountText = amount.toString();
-  return [
-    ...events,
-    ...confirmation(state, command.depositId, amountText, pspRef, command.now, state.pending),
-  ];
+  if (!command.pspDeclined) return [initiated];
+  const reason = v.requiredText(command.pspDeclined.reason, 'reason', v.escrowLimits.depositFailureReasonLengthMax);
+  const failed: EscrowEvent = {
+    type: 'escrow.deposit_failed.v1',
+    data: { escrowId, depositId: command.depositId, amount: amount.toString(), currency, reason, failedAt: command.now },
+  };
+  return [initiated, failed];
 }
 
 function pendingDeposit(state: EscrowState, depositId: string, to: 'CONFIRMED' | 'FAILED') {
@@ -196,8 +161,7 @@ function pendingDeposit(state: EscrowState, depositId: string, to: 'CONFIRMED' |
 
 /**
  * The webhook's later path. A confirmation after the escrow closed is still recorded (the money
- * did arrive) with `afterClose: true`, which the summary counts as owed back to the client; the
- * refund payment itself comes with the payments increment, which will act on that flag.
+ * did arrive) and refunded in the same append.
  */
 function confirmDeposit(command: ConfirmDeposit, state: EscrowState): EscrowEvent[] {
   const found = pendingDeposit(state, command.depositId, 'CONFIRMED');
@@ -205,7 +169,8 @@ function confirmDeposit(command: ConfirmDeposit, state: EscrowState): EscrowEven
   if (found.status === 'CONFIRMED') return [];
   const pspRef = v.requiredText(command.pspRef, 'psp_ref', 255);
   const pendingAfter = money(state, state.pending).minus(money(state, found.amount)).toString();
-  return confirmation(state, found.depositId, found.amount, pspRef, command.now, pendingAfter);
+  const d = { depositId: found.depositId, amount: found.amount, pspRef, now: command.now };
+  return confirmation(state, d, pendingAfter, command.refundPaymentId);
 }
 
 function failDeposit(command: FailDeposit, state: EscrowState): EscrowEvent[] {
@@ -229,8 +194,8 @@ function addMilestone(command: AddMilestone, state: EscrowState): EscrowEvent[] 
   v.nowMs(command.now);
   if (state.milestones.some((m) => m.milestoneId === command.milestoneId)) return [];
   if (isTerminal(state.status)) throw closed(state);
-  // "Before any payout": there are no payouts in this increment, so DRAFT and FUNDED qualify.
-  if (state.status !== 'DRAFT' && state.status !== 'FUNDED') {
+  const paidOut = state.payments.some((p) => p.kind === 'payout');
+  if ((state.status !== 'DRAFT' && state.status !== 'FUNDED') || paidOut) {
     throw badTransition(state, 'add-milestone', state.status, ['DRAFT', 'FUNDED']);
   }
   const label = v.label(command.label);
@@ -297,36 +262,6 @@ function markDelivered(command: MarkDelivered, state: EscrowState): EscrowEvent[
   ];
 }
 
-/**
- * Acts only when due (now ≥ deadline); when not due it appends nothing on any escrow. A due
- * DRAFT escrow is CANCELLED whatever `on_deadline` says, recording the confirmed deposits owed
- * back (pending ones are refunded when their late confirmation arrives with `afterClose`). A due
- * FUNDED/RELEASABLE escrow gets its `on_deadline` outcome with payouts (next increment): for now
- * nothing is appended. A due terminal escrow answers ESCROW_CLOSED like every other action.
- */
-function checkDeadline(command: CheckDeadline, state: EscrowState): EscrowEvent[] {
-  notFound(state);
-  if (v.nowMs(command.now) < Date.parse(state.deadlineAt)) return [];
-  if (isTerminal(state.status)) throw closed(state);
-  if (state.status !== 'DRAFT') return [];
-  const confirmed = state.deposits.filter((d) => d.status === 'CONFIRMED');
-  const pending = state.deposits.filter((d) => d.status === 'PENDING');
-  return [
-    {
-      type: 'escrow.cancelled.v1',
-      data: {
-        escrowId: state.escrowId,
-        reason: 'deadline',
-        currency: state.currency,
-        refundsDue: confirmed.map((d) => ({ depositId: d.depositId, amount: d.amount })),
-        refundTotal: state.deposited,
-        pendingDepositIds: pending.map((d) => d.depositId),
-        cancelledAt: command.now,
-      },
-    },
-  ];
-}
-
 export const escrowDecider: Decider<EscrowState, EscrowCommand, EscrowEvent> = {
   category: 'escrow',
   initialState: initialEscrowState,
@@ -348,6 +283,20 @@ export const escrowDecider: Decider<EscrowState, EscrowCommand, EscrowEvent> = {
         return markDelivered(command, state);
       case 'CheckDeadline':
         return checkDeadline(command, state);
+      case 'ApproveAndPayMilestone':
+        return approveAndPay(command, state);
+      case 'ClientApprove':
+        return clientApprove(command, state);
+      case 'ClientReject':
+        return clientReject(command, state);
+      case 'RecordPaymentSent':
+        return recordSent(command, state);
+      case 'RecordPaymentFailed':
+        return recordFailed(command, state);
+      case 'SettlePayment':
+        return settlePayment(command, state);
+      case 'RetryPayment':
+        return retryPayment(command, state);
       default:
         return assertNever(command, 'escrow command');
     }

@@ -1,9 +1,11 @@
 /**
- * Escrow events (API-RULES.md §6), all on the `escrow-{id}` stream. Each event carries what a
- * projection needs without reading any other event: the escrow id always, the currency with every
- * amount, and amounts as decimal strings at the currency's scale (never JS numbers). This first
- * increment covers creation, deposits, milestones, delivery and the DRAFT deadline cancellation;
- * payouts, refunds, approvals and rejections arrive with the payments increment (issue 4).
+ * Escrow events (API-RULES.md §6), all on the `escrow-{id}` stream: the escrow, its deposits,
+ * milestones and payments. Each event carries what a projection needs without reading any other
+ * event: the escrow id always, the currency with every amount, amounts as decimal strings at the
+ * currency's scale (never JS numbers), and for payments the kind and beneficiary that name the
+ * ledger account. Events that change the held balance (a confirmed deposit, a payment initiated)
+ * carry `heldAfter`, the decider's own balance, so the ledger projector can check its postings
+ * against it.
  */
 export type EscrowDomain = 'private' | 'public' | 'aid';
 export type OnDeadline = 'release' | 'refund' | 'none';
@@ -38,6 +40,8 @@ export interface DepositInitiatedData {
   depositId: string;
   amount: string;
   currency: string;
+  /** The PSP's reference when it accepted the collection but confirms later (webhook). */
+  pspRef?: string | null;
   initiatedAt: string;
 }
 
@@ -47,8 +51,15 @@ export interface DepositConfirmedData {
   amount: string;
   currency: string;
   pspRef: string;
-  /** True when the money arrived after the escrow closed: it is owed back to the client. */
+  /** True when the money arrived after the escrow closed: it is refunded in the same append. */
   afterClose: boolean;
+  /**
+   * True when the PSP collected money the escrow can no longer take (another deposit reached
+   * the total between the check and the append): refunded in the same append, like afterClose.
+   */
+  aboveTotal?: boolean;
+  /** The escrow's held balance after this confirmation (absent on events of the first increment). */
+  heldAfter?: string;
   confirmedAt: string;
 }
 
@@ -94,17 +105,131 @@ export interface RefundDue {
   amount: string;
 }
 
+export type CloseReason = 'client_reject' | 'deadline';
+
 export interface EscrowCancelledData {
   escrowId: string;
-  /** Only the deadline cancels in this increment; client-reject adds its reason later. */
-  reason: 'deadline';
+  reason: CloseReason;
   currency: string;
-  /** Confirmed deposits owed back to the client; the refund payments come with payouts. */
+  /** The confirmed deposits this cancellation gives back (informational). */
   refundsDue: RefundDue[];
+  /** What is refunded: the held balance, by the refund payment initiated just before. */
   refundTotal: string;
-  /** Deposits still pending at cancellation: if confirmed later they arrive with afterClose. */
+  refundPaymentId?: string | null;
+  /** Deposits still pending at cancellation: if confirmed later they are refunded on arrival. */
   pendingDepositIds: string[];
+  note?: string | null;
   cancelledAt: string;
+}
+
+export interface EscrowRefundedData {
+  escrowId: string;
+  reason: CloseReason;
+  currency: string;
+  refundTotal: string;
+  refundPaymentId: string | null;
+  note?: string | null;
+  refundedAt: string;
+}
+
+export type ReleaseReason = 'client_approve' | 'deadline' | 'all_milestones_paid';
+
+export interface EscrowReleasedData {
+  escrowId: string;
+  reason: ReleaseReason;
+  currency: string;
+  /** The payouts initiated by this release (milestones in order, then the rest). */
+  paymentIds: string[];
+  /** The client's note (client-approve). */
+  note?: string | null;
+  releasedAt: string;
+}
+
+export type PaymentKind = 'payout' | 'refund' | 'spend';
+export type PaymentStatus = 'PENDING' | 'SENT' | 'SETTLED' | 'FAILED';
+/** Why a payment was initiated: which rule of API-RULES.md §2/§3 moved the money. */
+export type PaymentReason =
+  | 'milestone_release'
+  | 'proof_approval'
+  | 'client_approve'
+  | 'deadline'
+  | 'client_reject'
+  | 'deposit_after_close'
+  | 'deposit_above_total'
+  | 'retry';
+
+export interface PaymentInitiatedData {
+  escrowId: string;
+  paymentId: string;
+  kind: PaymentKind;
+  amount: string;
+  currency: string;
+  /** The milestone a payout pays, else null (the rest of a release, refunds). */
+  milestoneId: string | null;
+  /** Who is paid: the provider's user id (payout), the client's (refund), a payee ref (spend). */
+  beneficiaryId: string;
+  reason: PaymentReason;
+  /** The FAILED payment this one retries: its amount is already payable, nothing moves again. */
+  retryOf: string | null;
+  /** The deposit a refund gives back (a confirmation after close or above the total). */
+  depositId: string | null;
+  heldAfter: string;
+  initiatedAt: string;
+}
+
+interface PaymentRef {
+  escrowId: string;
+  paymentId: string;
+  kind: PaymentKind;
+  amount: string;
+  currency: string;
+  milestoneId: string | null;
+  beneficiaryId: string;
+}
+
+export interface PaymentSentData extends PaymentRef {
+  pspRef: string;
+  sentAt: string;
+}
+
+export interface PaymentSettledData extends PaymentRef {
+  pspRef: string;
+  /** The PSP webhook that reported the settlement (`{provider}:{event_id}`). */
+  webhookEventId: string;
+  settledAt: string;
+}
+
+export interface PaymentFailedData extends PaymentRef {
+  reason: string;
+  /** Failed after the PSP had accepted it (a webhook): the ledger moves the money back. */
+  afterSent: boolean;
+  pspRef: string | null;
+  webhookEventId: string | null;
+  failedAt: string;
+}
+
+export interface PaymentRetriedData {
+  escrowId: string;
+  paymentId: string;
+  retryPaymentId: string;
+  currency: string;
+  retriedAt: string;
+}
+
+export type ApprovalSource = 'release' | 'proof' | 'client_approve' | 'deadline';
+
+export interface MilestoneApprovedData {
+  escrowId: string;
+  milestoneId: string;
+  source: ApprovalSource;
+  approvedAt: string;
+}
+
+export interface MilestonePaidData {
+  escrowId: string;
+  milestoneId: string;
+  paymentId: string;
+  paidAt: string;
 }
 
 export type EscrowEvent =
@@ -115,4 +240,13 @@ export type EscrowEvent =
   | { type: 'escrow.funded.v1'; data: EscrowFundedData }
   | { type: 'milestone.added.v1'; data: MilestoneAddedData }
   | { type: 'escrow.delivered.v1'; data: EscrowDeliveredData }
-  | { type: 'escrow.cancelled.v1'; data: EscrowCancelledData };
+  | { type: 'escrow.cancelled.v1'; data: EscrowCancelledData }
+  | { type: 'escrow.refunded.v1'; data: EscrowRefundedData }
+  | { type: 'escrow.released.v1'; data: EscrowReleasedData }
+  | { type: 'milestone.approved.v1'; data: MilestoneApprovedData }
+  | { type: 'milestone.paid.v1'; data: MilestonePaidData }
+  | { type: 'payment.initiated.v1'; data: PaymentInitiatedData }
+  | { type: 'payment.sent.v1'; data: PaymentSentData }
+  | { type: 'payment.settled.v1'; data: PaymentSettledData }
+  | { type: 'payment.failed.v1'; data: PaymentFailedData }
+  | { type: 'payment.retried.v1'; data: PaymentRetriedData };

@@ -1,9 +1,14 @@
 /**
- * The escrow's folded state and `evolve`: status, milestones, deposits by id and the balances of
- * API-RULES.md §3 that this increment can know (`deposited` = confirmed, `pending` = initiated but
- * neither confirmed nor failed, `held` = deposited until payouts exist, `refundDue` = money owed
- * back after a close). Amounts stay decimal strings at the escrow's scale so the state is plain
- * JSON. `evolve` trusts stored events and never throws; invariants are asserted in `decide`.
+ * The escrow's folded state and `evolve`: status, milestones, deposits and payments by id, and the
+ * balances of API-RULES.md §3:
+ * - `deposited`: confirmed deposits (all the money that came in, including deposits given back
+ *   because they arrived after the close or above the total: those are also in `returned`);
+ * - `pending`: deposits initiated but neither confirmed nor failed (they count toward the cap);
+ * - `paid` / `refunded` / `spent`: payments of that kind in PENDING, SENT or SETTLED;
+ * - `failed`: FAILED payments not yet retried (still owed to their beneficiary, so not held);
+ * - `held` = deposited − paid − refunded − spent − failed, never negative.
+ * Amounts stay decimal strings at the escrow's scale so the state is plain JSON. `evolve` trusts
+ * stored events and never throws; invariants are asserted in `decide`.
  */
 import { Money } from '../../../kernel/src';
 import type {
@@ -12,6 +17,9 @@ import type {
   Geofence,
   MilestoneStatus,
   OnDeadline,
+  PaymentKind,
+  PaymentReason,
+  PaymentStatus,
   ProofKind,
   ReleaseConditions,
 } from './escrow.events';
@@ -21,6 +29,13 @@ export type EscrowStatus =
 export type DepositStatus = 'PENDING' | 'CONFIRMED' | 'FAILED';
 
 export const terminalStatuses: readonly EscrowStatus[] = ['RELEASED', 'REFUNDED', 'CANCELLED'];
+/** Milestones that still wait for their money (API-RULES.md §2 sequencing). */
+export const openMilestoneStatuses: readonly MilestoneStatus[] = [
+  'WAITING',
+  'PENDING_REVIEW',
+  'APPROVED',
+  'PAYING',
+];
 
 export interface MilestoneState {
   milestoneId: string;
@@ -40,6 +55,25 @@ export interface DepositState {
   status: DepositStatus;
   pspRef: string | null;
   afterClose: boolean;
+  /** The refund that gave this deposit back (after close or above the total), if any. */
+  refundPaymentId: string | null;
+}
+
+export interface PaymentState {
+  paymentId: string;
+  kind: PaymentKind;
+  amount: string;
+  milestoneId: string | null;
+  beneficiaryId: string;
+  status: PaymentStatus;
+  pspRef: string | null;
+  reason: PaymentReason;
+  retryOf: string | null;
+  retriedBy: string | null;
+  depositId: string | null;
+  failureReason: string | null;
+  initiatedAt: string;
+  updatedAt: string;
 }
 
 export interface EscrowState {
@@ -60,10 +94,16 @@ export interface EscrowState {
   milestones: MilestoneState[];
   milestoneTotal: string;
   deposits: DepositState[];
+  payments: PaymentState[];
   deposited: string;
   pending: string;
+  /** Confirmed deposits given back on arrival (after close, above the total). */
+  returned: string;
+  paid: string;
+  refunded: string;
+  spent: string;
+  failed: string;
   held: string;
-  refundDue: string;
 }
 
 export function initialEscrowState(): EscrowState {
@@ -84,10 +124,15 @@ export function initialEscrowState(): EscrowState {
     milestones: [],
     milestoneTotal: '0',
     deposits: [],
+    payments: [],
     deposited: '0',
     pending: '0',
+    returned: '0',
+    paid: '0',
+    refunded: '0',
+    spent: '0',
+    failed: '0',
     held: '0',
-    refundDue: '0',
   };
 }
 
@@ -107,12 +152,42 @@ function sub(state: EscrowState, a: string, b: string): string {
   return money(state, a).minus(money(state, b)).toString();
 }
 
+/** held = deposited − paid − refunded − spent − failed (API-RULES.md §3). */
+export function heldOf(state: EscrowState): string {
+  return [state.paid, state.refunded, state.spent, state.failed]
+    .reduce((acc, x) => acc.minus(money(state, x)), money(state, state.deposited))
+    .toString();
+}
+
+function withHeld(state: EscrowState): EscrowState {
+  return { ...state, held: heldOf(state) };
+}
+
+/** The balance field a payment kind counts in while PENDING, SENT or SETTLED. */
+export const kindBalance = { payout: 'paid', refund: 'refunded', spend: 'spent' } as const;
+
 function withDeposit(
   state: EscrowState,
   depositId: string,
   change: Partial<DepositState>,
 ): DepositState[] {
   return state.deposits.map((d) => (d.depositId === depositId ? { ...d, ...change } : d));
+}
+
+function withPayment(
+  state: EscrowState,
+  paymentId: string,
+  change: Partial<PaymentState>,
+): PaymentState[] {
+  return state.payments.map((p) => (p.paymentId === paymentId ? { ...p, ...change } : p));
+}
+
+function withMilestone(
+  state: EscrowState,
+  milestoneId: string | null,
+  status: MilestoneStatus,
+): MilestoneState[] {
+  return state.milestones.map((m) => (m.milestoneId === milestoneId ? { ...m, status } : m));
 }
 
 /** Folds deposit events; a deposit moves out of `pending` exactly once (decide guarantees it). */
@@ -124,8 +199,9 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
         depositId,
         amount,
         status: 'PENDING',
-        pspRef: null,
+        pspRef: event.data.pspRef ?? null,
         afterClose: false,
+        refundPaymentId: null,
       };
       return {
         ...state,
@@ -135,15 +211,14 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
     }
     case 'escrow.deposit_confirmed.v1': {
       const { depositId, amount, pspRef, afterClose } = event.data;
-      const deposited = add(state, state.deposited, amount);
-      return {
+      const givenBack = afterClose || event.data.aboveTotal === true;
+      return withHeld({
         ...state,
         deposits: withDeposit(state, depositId, { status: 'CONFIRMED', pspRef, afterClose }),
         pending: sub(state, state.pending, amount),
-        deposited,
-        held: deposited,
-        refundDue: afterClose ? add(state, state.refundDue, amount) : state.refundDue,
-      };
+        deposited: add(state, state.deposited, amount),
+        returned: givenBack ? add(state, state.returned, amount) : state.returned,
+      });
     }
     case 'escrow.deposit_failed.v1': {
       const { depositId, amount } = event.data;
@@ -153,6 +228,94 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
         pending: sub(state, state.pending, amount),
       };
     }
+    default:
+      return evolvePayment(state, event);
+  }
+}
+
+/** Folds payment events into the payments list and the per-kind balances. */
+function evolvePayment(state: EscrowState, event: EscrowEvent): EscrowState {
+  switch (event.type) {
+    case 'payment.initiated.v1': {
+      const d = event.data;
+      const field = kindBalance[d.kind];
+      let next: EscrowState = {
+        ...state,
+        [field]: add(state, state[field], d.amount),
+        payments: [
+          ...state.payments,
+          {
+            paymentId: d.paymentId,
+            kind: d.kind,
+            amount: d.amount,
+            milestoneId: d.milestoneId,
+            beneficiaryId: d.beneficiaryId,
+            status: 'PENDING',
+            pspRef: null,
+            reason: d.reason,
+            retryOf: d.retryOf,
+            retriedBy: null,
+            depositId: d.depositId,
+            failureReason: null,
+            initiatedAt: d.initiatedAt,
+            updatedAt: d.initiatedAt,
+          },
+        ],
+      };
+      if (d.retryOf) {
+        // The retried payment stops counting as failed: its amount is owed by this one now.
+        next = { ...next, failed: sub(state, state.failed, d.amount) };
+        next = { ...next, payments: withPayment(next, d.retryOf, { retriedBy: d.paymentId }) };
+      }
+      if (d.depositId) {
+        next = { ...next, deposits: withDeposit(next, d.depositId, { refundPaymentId: d.paymentId }) };
+      }
+      if (d.milestoneId) next = { ...next, milestones: withMilestone(next, d.milestoneId, 'PAYING') };
+      return withHeld(next);
+    }
+    case 'payment.sent.v1':
+      return {
+        ...state,
+        payments: withPayment(state, event.data.paymentId, {
+          status: 'SENT',
+          pspRef: event.data.pspRef,
+          updatedAt: event.data.sentAt,
+        }),
+      };
+    case 'payment.settled.v1':
+      return {
+        ...state,
+        payments: withPayment(state, event.data.paymentId, {
+          status: 'SETTLED',
+          updatedAt: event.data.settledAt,
+        }),
+      };
+    case 'payment.failed.v1': {
+      const d = event.data;
+      const field = kindBalance[d.kind];
+      // A milestone whose payout failed is open again (PAYING) until a retry is sent (§2).
+      const milestones = d.milestoneId ? withMilestone(state, d.milestoneId, 'PAYING') : state.milestones;
+      return withHeld({
+        ...state,
+        milestones,
+        [field]: sub(state, state[field], d.amount),
+        failed: add(state, state.failed, d.amount),
+        payments: withPayment(state, d.paymentId, {
+          status: 'FAILED',
+          failureReason: d.reason,
+          updatedAt: d.failedAt,
+          ...(d.pspRef ? { pspRef: d.pspRef } : {}),
+        }),
+      });
+    }
+    case 'payment.retried.v1':
+      return {
+        ...state,
+        payments: withPayment(state, event.data.paymentId, {
+          retriedBy: event.data.retryPaymentId,
+          updatedAt: event.data.retriedAt,
+        }),
+      };
     default:
       return state;
   }
@@ -167,8 +330,12 @@ export function evolveEscrow(state: EscrowState, event: EscrowEvent): EscrowStat
       milestoneTotal: zero,
       deposited: zero,
       pending: zero,
+      returned: zero,
+      paid: zero,
+      refunded: zero,
+      spent: zero,
+      failed: zero,
       held: zero,
-      refundDue: zero,
       exists: true,
       escrowId: d.escrowId,
       clientId: d.clientId,
@@ -191,11 +358,11 @@ export function evolveEscrow(state: EscrowState, event: EscrowEvent): EscrowStat
     case 'escrow.delivered.v1':
       return { ...state, status: 'RELEASABLE' };
     case 'escrow.cancelled.v1':
-      return {
-        ...state,
-        status: 'CANCELLED',
-        refundDue: add(state, state.refundDue, event.data.refundTotal),
-      };
+      return { ...state, status: 'CANCELLED' };
+    case 'escrow.refunded.v1':
+      return { ...state, status: 'REFUNDED' };
+    case 'escrow.released.v1':
+      return { ...state, status: 'RELEASED' };
     case 'milestone.added.v1': {
       const { escrowId: _escrowId, addedAt: _addedAt, ...milestone } = event.data;
       return {
@@ -204,7 +371,33 @@ export function evolveEscrow(state: EscrowState, event: EscrowEvent): EscrowStat
         milestoneTotal: add(state, state.milestoneTotal, milestone.amount),
       };
     }
+    case 'milestone.approved.v1':
+      return { ...state, milestones: withMilestone(state, event.data.milestoneId, 'APPROVED') };
+    case 'milestone.paid.v1':
+      return { ...state, milestones: withMilestone(state, event.data.milestoneId, 'PAID') };
     default:
       return evolveDeposit(state, event);
   }
+}
+
+/** The milestone with the lowest sequence index that still waits for its money, if any. */
+export function lowestOpenMilestone(state: EscrowState): MilestoneState | undefined {
+  return state.milestones
+    .filter((m) => openMilestoneStatuses.includes(m.status))
+    .reduce<MilestoneState | undefined>(
+      (low, m) => (low === undefined || m.sequenceIndex < low.sequenceIndex ? m : low),
+      undefined,
+    );
+}
+
+/** The payout of a milestone that is not FAILED (there is at most one, API-RULES.md §3). */
+export function livePayoutOf(state: EscrowState, milestoneId: string): PaymentState | undefined {
+  return state.payments.find(
+    (p) => p.kind === 'payout' && p.milestoneId === milestoneId && p.status !== 'FAILED',
+  );
+}
+
+/** The latest payout of a milestone, whatever its status (the answer to a repeated release). */
+export function latestPayoutOf(state: EscrowState, milestoneId: string): PaymentState | undefined {
+  return state.payments.filter((p) => p.kind === 'payout' && p.milestoneId === milestoneId).pop();
 }

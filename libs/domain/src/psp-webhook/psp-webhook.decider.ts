@@ -1,0 +1,107 @@
+/**
+ * One PSP webhook event's stream: received once (the persisted replay guard: a repeat of the
+ * receipt appends nothing, on every replica and after restarts), then processed: `applied` and
+ * `ignored` are final, `parked` (its reference was not known yet) becomes `applied` once the
+ * reference is recorded. The handler decides what applying means on the escrow stream; this
+ * decider only keeps the webhook's own record straight. Pure: time comes in the command.
+ */
+import { DomainError, assertNever } from '../../../kernel/src';
+import type { Decider } from '../decider';
+import type { PspWebhookEvent, PspWebhookReceivedData, WebhookOutcome } from './psp-webhook.events';
+
+export interface ReceivePspWebhook extends Omit<PspWebhookReceivedData, 'receivedAt'> {
+  type: 'ReceivePspWebhook';
+  now: string;
+}
+
+export interface RecordPspWebhookOutcome {
+  type: 'RecordPspWebhookOutcome';
+  outcome: WebhookOutcome;
+  detail: string | null;
+  target: string | null;
+  now: string;
+}
+
+export type PspWebhookCommand = ReceivePspWebhook | RecordPspWebhookOutcome;
+
+export interface PspWebhookState {
+  exists: boolean;
+  provider: string;
+  eventId: string;
+  kind: string;
+  pspRef: string | null;
+  receivedAt: string;
+  outcome: WebhookOutcome | null;
+  detail: string | null;
+  processedAt: string | null;
+}
+
+export const pspWebhookLimits = { eventIdLengthMax: 255, providerLengthMax: 64, kindLengthMax: 100, pspRefLengthMax: 255 } as const;
+
+function initialState(): PspWebhookState {
+  return { exists: false, provider: '', eventId: '', kind: '', pspRef: null, receivedAt: '', outcome: null, detail: null, processedAt: null };
+}
+
+function text(value: string, field: string, max: number): string {
+  if (value.length === 0 || value.length > max) {
+    throw new DomainError('VALIDATION_ERROR', `${field} must have 1 to ${max} characters`, 'invalid', {
+      fields: { [field]: [`must have 1 to ${max} characters`] },
+    });
+  }
+  return value;
+}
+
+function receive(command: ReceivePspWebhook, state: PspWebhookState): PspWebhookEvent[] {
+  if (state.exists) return [];
+  const l = pspWebhookLimits;
+  return [
+    {
+      type: 'psp.webhook_received.v1',
+      data: {
+        provider: text(command.provider, 'provider', l.providerLengthMax),
+        eventId: text(command.eventId, 'event_id', l.eventIdLengthMax),
+        kind: text(command.kind, 'type', l.kindLengthMax),
+        pspRef: command.pspRef === null ? null : text(command.pspRef, 'psp_ref', l.pspRefLengthMax),
+        payload: command.payload,
+        signedWith: command.signedWith,
+        receivedAt: command.now,
+      },
+    },
+  ];
+}
+
+function recordOutcome(command: RecordPspWebhookOutcome, state: PspWebhookState): PspWebhookEvent[] {
+  if (!state.exists) throw new DomainError('PSP_WEBHOOK_NOT_FOUND', 'no such webhook', 'not_found');
+  // Final outcomes stay; a parked webhook is parked once (its marker says where it waits).
+  if (state.outcome === 'applied' || state.outcome === 'ignored' || state.outcome === command.outcome) return [];
+  const { provider, eventId } = state;
+  const { outcome, detail, target, now } = command;
+  return [{ type: 'psp.webhook_processed.v1', data: { provider, eventId, outcome, detail, target, processedAt: now } }];
+}
+
+export const pspWebhookDecider: Decider<PspWebhookState, PspWebhookCommand, PspWebhookEvent> = {
+  category: 'psp-webhook',
+  initialState,
+  evolve(state, event) {
+    switch (event.type) {
+      case 'psp.webhook_received.v1': {
+        const d = event.data;
+        return { ...state, exists: true, provider: d.provider, eventId: d.eventId, kind: d.kind, pspRef: d.pspRef, receivedAt: d.receivedAt };
+      }
+      case 'psp.webhook_processed.v1':
+        return { ...state, outcome: event.data.outcome, detail: event.data.detail, processedAt: event.data.processedAt };
+      default:
+        return state;
+    }
+  },
+  decide(command, state) {
+    switch (command.type) {
+      case 'ReceivePspWebhook':
+        return receive(command, state);
+      case 'RecordPspWebhookOutcome':
+        return recordOutcome(command, state);
+      default:
+        return assertNever(command, 'psp webhook command');
+    }
+  },
+};
