@@ -11,6 +11,8 @@ import * as auditLog from './read-models/20261124000500_audit_log';
 import * as identity from './read-models/20261124000600_identity';
 import * as serviceSecrets from './read-models/20261124000700_service_secrets';
 import * as escrows from './read-models/20261124000800_escrows';
+import * as payments from './read-models/20261127000100_payments';
+import * as ledger from './read-models/20261127000200_ledger';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -21,4 +23,6 @@ export const allMigrations: Record<string, Migration> = {
   '20261124000600_identity': identity,
   '20261124000700_service_secrets': serviceSecrets,
   '20261124000800_escrows': escrows,
+  '20261127000100_payments': payments,
+  '20261127000200_ledger': ledger,
 };

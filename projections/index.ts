@@ -3,6 +3,9 @@ import { apiKeysProjection } from './api-keys/api-keys.projection';
 import { auditLogProjection } from './audit-log/audit-log.projection';
 import { escrowsProjection } from './escrows/escrows.projection';
 import { eventStatsProjection } from './event-stats/event-stats.projection';
+import { ledgerProjection } from './ledger/ledger.projection';
+import { paymentsProjection } from './payments/payments.projection';
+import { pspWebhooksProjection } from './psp-webhooks/psp-webhooks.projection';
 import { usersProjection } from './users/users.projection';
 
 export const allProjectors = [
@@ -11,4 +14,7 @@ export const allProjectors = [
   apiKeysProjection,
   auditLogProjection,
   escrowsProjection,
+  paymentsProjection,
+  pspWebhooksProjection,
+  ledgerProjection,
 ] as const;

@@ -115,6 +115,8 @@ describe('audit mask', () => {
         'pspReference',
         'psp_ref',
         'pspRef',
+        'payment_reference',
+        'paymentReference',
         'supplier_name',
         'supplierName',
         'key',

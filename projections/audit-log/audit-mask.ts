@@ -70,6 +70,8 @@ const RULES_BY_SNAKE_KEY: Readonly<Record<string, Rule>> = {
   proof_url: storageUrl,
   psp_reference: pspReference,
   psp_ref: pspRef,
+  // The PSP webhook's other spelling of psp_ref (KOBATELA-SPEC §4.11), kept in its payload.
+  payment_reference: pspRef,
   supplier_name: fixed(SUPPLIER_NAME_MASK),
   // Secrets are never shown, not even in part.
   key: fixed(MASK),

@@ -1,7 +1,9 @@
 /**
  * Escrows and milestones for queries (`GET /escrows…`): one row per escrow with its status and
- * confirmed deposits, one row per milestone. Commands never read these tables to decide anything
- * about money; they decide on the escrow stream.
+ * confirmed deposits (all the money that came in, deposits given back on arrival included, as
+ * the stream's `deposited`), one row per milestone with its status. Commands never read these
+ * tables to decide anything about money; they decide on the escrow stream. The scheduler reads
+ * them only to find escrows whose deadline passed.
  */
 import { sql, type Transaction } from 'kysely';
 import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
@@ -9,6 +11,10 @@ import type { RecordedEvent } from '../../libs/event-store/src/event-store.port'
 
 async function setStatus(trx: Transaction<any>, escrowId: string, status: string, at: string): Promise<void> {
   await trx.updateTable('escrows').set({ status, updated_at: at }).where('id', '=', escrowId).execute();
+}
+
+async function setMilestone(trx: Transaction<any>, milestoneId: string, status: string): Promise<void> {
+  await trx.updateTable('milestones').set({ status }).where('id', '=', milestoneId).execute();
 }
 
 async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
@@ -37,8 +43,6 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
       return;
     }
     case 'escrow.deposit_confirmed.v1':
-      // Money that arrived after the escrow closed is owed back, not held: not a deposit here.
-      if (e.data.afterClose) return;
       await sql`UPDATE escrows SET deposited = deposited + ${e.data.amount}::numeric, updated_at = ${e.data.confirmedAt}
                 WHERE id = ${e.data.escrowId}`.execute(trx);
       return;
@@ -48,6 +52,19 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
       return setStatus(trx, e.data.escrowId, 'RELEASABLE', e.data.deliveredAt);
     case 'escrow.cancelled.v1':
       return setStatus(trx, e.data.escrowId, 'CANCELLED', e.data.cancelledAt);
+    case 'escrow.refunded.v1':
+      return setStatus(trx, e.data.escrowId, 'REFUNDED', e.data.refundedAt);
+    case 'escrow.released.v1':
+      return setStatus(trx, e.data.escrowId, 'RELEASED', e.data.releasedAt);
+    case 'milestone.approved.v1':
+      return setMilestone(trx, e.data.milestoneId, 'APPROVED');
+    case 'milestone.paid.v1':
+      return setMilestone(trx, e.data.milestoneId, 'PAID');
+    case 'payment.initiated.v1':
+    case 'payment.failed.v1':
+      // A failed payout leaves its milestone open (PAYING) until a retry is sent.
+      if (e.data.milestoneId) await setMilestone(trx, e.data.milestoneId, 'PAYING');
+      return;
     case 'milestone.added.v1': {
       const d = e.data;
       await trx
@@ -71,9 +88,6 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
         .execute();
       return;
     }
-    case 'escrow.deposit_initiated.v1':
-    case 'escrow.deposit_failed.v1':
-      return;
     default:
       return;
   }
@@ -81,7 +95,7 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
 
 export const escrowsProjection = {
   name: 'escrows',
-  version: 1,
+  version: 2,
   tables: ['escrows', 'milestones'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
     for (const recorded of events) {

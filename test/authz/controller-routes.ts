@@ -10,6 +10,7 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { Logger } from 'pino';
+import type { PaymentServices } from '../../libs/payments/src';
 import type { Platform } from '../../libs/platform/src';
 import { AppModule } from '../../apps/api/src/app.module';
 
@@ -30,6 +31,7 @@ export function controllerRoutes(): DeclaredRoute[] {
   const root = AppModule.forRoot({
     platform: {} as Platform,
     logger: {} as Logger,
+    payments: {} as PaymentServices,
   }) as ModuleRef;
   const controllers = new Set<Type>();
   const seen = new Set<unknown>();

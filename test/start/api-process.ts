@@ -32,6 +32,8 @@ const CONFIG_VARS = [
   'KOBATELA_TEST_CRASH_AFTER_APPEND',
   'KOBATELA_TEST_PG',
   'NODE_OPTIONS',
+  'PSP_WEBHOOK_SECRET',
+  'PSP_WEBHOOK_SECRET_NEXT',
 ];
 
 export function assertBuilt(root = REPO_ROOT): void {

@@ -27,6 +27,11 @@ describe('configuration errors stop the process naming the variable', () => {
       names: 'API_KEY_SECRET',
     },
     { name: 'APP_ENV=staging', env: { APP_ENV: 'staging' }, names: 'APP_ENV' },
+    {
+      name: 'APP_ENV=production without a PSP webhook secret',
+      env: { APP_ENV: 'production', API_KEY_SECRET: 'a-production-secret-of-32-characters-or-more' },
+      names: 'PSP_WEBHOOK_SECRET',
+    },
     { name: 'PROJECTIONS_MODE=banana', env: { PROJECTIONS_MODE: 'banana' }, names: 'PROJECTIONS_MODE' },
     { name: 'BOOTSTRAP_ADMIN_API_KEY=bad', env: { BOOTSTRAP_ADMIN_API_KEY: 'bad' }, names: 'BOOTSTRAP_ADMIN_API_KEY' },
     { name: 'LOG_LEVEL=loud', env: { LOG_LEVEL: 'loud' }, names: 'LOG_LEVEL' },
@@ -57,7 +62,7 @@ describe('configuration errors stop the process naming the variable', () => {
     const file = path.join(base, 'not-a-folder');
     writeFileSync(file, 'x');
     const dev = startApi({ env: { APP_ENV: 'development', DATA_DIR: file, API_KEY_SECRET: undefined } });
-    const test = startApi({ env: { APP_ENV: 'test', DATA_DIR: file } });
+    const test = startApi({ env: { APP_ENV: 'test', DATA_DIR: file, PSP_WEBHOOK_SECRET: 'a-webhook-secret' } });
     for (const api of [dev, test]) {
       const exit = await waitExit(api, 60_000);
       if (exit.code !== 1) throw new Error(`expected exit code 1\n${output(api)}`);

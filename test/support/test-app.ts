@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '../../libs/config/src';
+import type { PaymentServices } from '../../libs/payments/src';
 import { createLogger, openPlatform, type Platform } from '../../libs/platform/src';
 import { allProjectors } from '../../projections';
 import { buildApp } from '../../apps/api/src/app';
@@ -15,6 +16,8 @@ import { testDatabase, type TestDatabase } from './test-db';
 export interface TestApp {
   app: NestFastifyApplication;
   platform: Platform;
+  /** The money services the app's controllers use (tests run the scheduler's jobs with them). */
+  payments: PaymentServices;
   tdb: TestDatabase;
   routes: { method: string; url: string }[];
   /** Every log line written so far (JSON strings). */
@@ -24,6 +27,9 @@ export interface TestApp {
   /** Closes the app and drops the database it created (not one it was given). */
   close(): Promise<void>;
 }
+
+/** The PSP webhook secret test apps start with (tests sign webhooks with it). */
+export const TEST_WEBHOOK_SECRET = 'test-psp-webhook-secret-0123456789';
 
 export async function startTestApp(
   options: {
@@ -36,7 +42,13 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const tdb = options.database ?? (await testDatabase());
-  const config = loadConfig({ APP_ENV: 'test', DATABASE_URL: tdb.url, LOG_LEVEL: 'info', ...options.env });
+  const config = loadConfig({
+    APP_ENV: 'test',
+    DATABASE_URL: tdb.url,
+    LOG_LEVEL: 'info',
+    PSP_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    ...options.env,
+  });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -48,13 +60,14 @@ export async function startTestApp(
   const platform = await openPlatform(config, logger, { embedded: 'own', projectors: allProjectors, poolMax: 10 });
   await platform.projections.init();
   if (options.startProjections !== false && config.projectionsMode === 'inline') platform.projections.start();
-  const { app, routes } = await buildApp(platform, logger, {
+  const { app, routes, payments } = await buildApp(platform, logger, {
     controllers: options.controllers ?? [],
     providers: options.providers ?? [],
   });
   return {
     app,
     platform,
+    payments,
     tdb,
     routes,
     logs,

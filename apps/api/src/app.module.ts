@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
+import type { PaymentServices } from '../../../libs/payments/src';
 import type { Platform } from '../../../libs/platform/src';
 import { AuditController } from './audit/audit.controller';
 import { AccessGuard } from './auth/access.guard';
@@ -14,11 +15,16 @@ import { TracingInterceptor } from './http/tracing.interceptor';
 import { ApiKeysController } from './identity/api-keys.controller';
 import { BootstrapAdminKey } from './identity/bootstrap-admin-key';
 import { UsersController } from './identity/users.controller';
-import { LOGGER, PLATFORM } from './tokens';
+import { LedgerController } from './ledger/ledger.controller';
+import { PaymentsController } from './payments/payments.controller';
+import { PspWebhookController } from './payments/psp-webhook.controller';
+import { LOGGER, PAYMENTS, PLATFORM } from './tokens';
 
 export interface AppModuleOptions {
   platform: Platform;
   logger: Logger;
+  /** The money services (shared with the scheduler's jobs in main.ts). */
+  payments: PaymentServices;
   /** Extra controllers and providers (tests mount probes of the HTTP conventions here). */
   controllers?: Type[];
   providers?: Type[];
@@ -36,12 +42,16 @@ export class AppModule {
         UsersController,
         ApiKeysController,
         EscrowsController,
+        PaymentsController,
+        PspWebhookController,
         AuditController,
+        LedgerController,
         ...(options.controllers ?? []),
       ],
       providers: [
         { provide: PLATFORM, useValue: options.platform },
         { provide: LOGGER, useValue: options.logger },
+        { provide: PAYMENTS, useValue: options.payments },
         ReadYourWrites,
         Authenticator,
         // Every route is closed unless it declares @Access(...) or @Public().

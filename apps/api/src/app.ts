@@ -9,6 +9,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { limits } from '../../../libs/kernel/src';
+import { type PaymentServices, createPaymentServices } from '../../../libs/payments/src';
 import type { Platform } from '../../../libs/platform/src';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { ErrorEnvelopeFilter, sendError } from './http/error-envelope.filter';
@@ -31,16 +33,20 @@ export interface BuiltApp {
   app: NestFastifyApplication;
   /** Every route Fastify registered: `METHOD /path` (the OpenAPI and authorization tests use it). */
   routes: { method: string; url: string }[];
+  payments: PaymentServices;
 }
 
 export async function buildApp(
   platform: Platform,
   logger: Logger,
-  extra: Pick<AppModuleOptions, 'controllers' | 'providers'> = {},
+  extra: Pick<AppModuleOptions, 'controllers' | 'providers'> & { payments?: PaymentServices } = {},
 ): Promise<BuiltApp> {
   const { config } = platform;
+  const payments = extra.payments ?? createPaymentServices(platform);
   const adapter = new FastifyAdapter({
     bodyLimit: config.httpBodyLimitBytes,
+    // Ledger account ids (payee refs included) are path parameters longer than the default 100.
+    maxParamLength: limits.pathParamLengthMax,
     loggerInstance: logger,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -53,7 +59,7 @@ export async function buildApp(
       sendError(logger, err, req, reply),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ platform, logger, ...extra }),
+    AppModule.forRoot({ platform, logger, controllers: extra.controllers, providers: extra.providers, payments }),
     adapter,
     // Nest's body parsers would turn malformed JSON into a bare 400: see http/json-body.ts.
     { logger: ['error', 'warn'], bufferLogs: false, bodyParser: false },
@@ -100,5 +106,5 @@ export async function buildApp(
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
   await app.init();
   await fastify.ready();
-  return { app, routes };
+  return { app, routes, payments };
 }

@@ -9,7 +9,7 @@
  */
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { ConfigError, assertApiConfig, loadConfig } from '../../../libs/config/src';
 import { EmbeddedPostgresError } from '../../../libs/postgres/src';
 import {
   createLogger,
@@ -19,6 +19,7 @@ import {
   stopTracing,
   type Platform,
 } from '../../../libs/platform/src';
+import { createPaymentServices, registerEscrowJobs } from '../../../libs/payments/src';
 import { allProjectors } from '../../../projections';
 import { buildApp } from './app';
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    assertApiConfig(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -78,8 +80,10 @@ async function main(): Promise<void> {
     if (stopSignal) return await shutdown();
     await platform.projections.init();
     if (config.projectionsMode === 'inline') platform.projections.start();
+    const payments = createPaymentServices(platform);
+    registerEscrowJobs(platform, payments);
     platform.scheduler.start();
-    app = (await buildApp(platform, logger)).app;
+    app = (await buildApp(platform, logger, { payments })).app;
     if (stopSignal) return await shutdown();
     try {
       await app.listen({ port: config.port, host: config.host });

@@ -1,3 +1,4 @@
 /** Injection tokens of the API module. */
 export const PLATFORM = Symbol('PLATFORM');
 export const LOGGER = Symbol('LOGGER');
+export const PAYMENTS = Symbol('PAYMENTS');

@@ -229,6 +229,26 @@ function apiKeySecret(env: Env, appEnv: AppEnv, dataDir: string): {
   }
 }
 
+/**
+ * What only the API needs before it starts: a PSP webhook secret (primary or next) outside
+ * development. In development a missing secret makes the webhook answer 503 instead, so a
+ * laptop starts without one (the old service refused to start only in production, B17/§4.11).
+ */
+export function assertApiConfig(config: AppConfig): void {
+  if (config.appEnv !== 'development' && !config.pspWebhookSecret && !config.pspWebhookSecretNext) {
+    throw new ConfigError(
+      'PSP_WEBHOOK_SECRET',
+      `is required when APP_ENV=${config.appEnv} (or PSP_WEBHOOK_SECRET_NEXT): the PSP webhook cannot be verified without it`,
+    );
+  }
+}
+
+/** `/health`'s view of the webhook secrets: ok (one set), rotating (both), missing. */
+export function webhookSecretStatus(config: AppConfig): 'ok' | 'rotating' | 'missing' {
+  if (config.pspWebhookSecret && config.pspWebhookSecretNext) return 'rotating';
+  return config.pspWebhookSecret || config.pspWebhookSecretNext ? 'ok' : 'missing';
+}
+
 const DEV_API_KEY_MIN_LENGTH = 16;
 
 /** The legacy key is an admin credential in development: it must not be guessable. */

@@ -32,6 +32,11 @@ export interface SimulatorOptions {
   answerTimeoutMs?: number;
   /** When set, settled transfers are announced by this (signed) webhook after the delay. */
   settlement?: { post: (event: SettlementWebhook) => Promise<void>; afterMs: number };
+  /**
+   * `sync` (default): collections are confirmed in the answer. `webhook`: the answer says
+   * pending with a reference, and a real PSP would confirm later by `deposit.confirmed`.
+   */
+  collections?: 'sync' | 'webhook';
 }
 
 const DEFAULT_ANSWER_TIMEOUT_MS = 2_000;
@@ -39,6 +44,7 @@ const DEFAULT_ANSWER_TIMEOUT_MS = 2_000;
 export class PspSimulator implements PspPort {
   readonly name = 'simulator';
   mode: SimulatorMode;
+  collections: 'sync' | 'webhook';
   /** The last unexpected error a caller saw from this adapter (shown by operators' tools). */
   lastError: string | null = null;
   /** How long a `timeout`/`silent` call keeps the caller waiting before giving up. */
@@ -50,11 +56,13 @@ export class PspSimulator implements PspPort {
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.mode = options.mode ?? 'accept';
+    this.collections = options.collections ?? 'sync';
     this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
   }
 
   async collect(request: CollectRequest): Promise<CollectOutcome> {
-    return this.call('collect', request.idempotencyKey, () => ({ status: 'confirmed', pspRef: `SIM-${randomUUID()}` }));
+    const status = this.collections === 'sync' ? 'confirmed' : 'pending';
+    return this.call('collect', request.idempotencyKey, () => ({ status, pspRef: `SIM-${randomUUID()}` }));
   }
 
   async transfer(request: TransferRequest): Promise<TransferOutcome> {

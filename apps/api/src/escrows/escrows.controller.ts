@@ -1,14 +1,24 @@
 /**
- * Escrows over HTTP, first increment: create, list, read, add and read milestones, mark
- * delivered (API-RULES.md §1 and §2). Deposits, releases, approvals, rejections and deadlines
- * arrive with the payment service. Commands decide on the `escrow-{id}` stream (roles come from
- * the stream, never from a read model); queries read the escrows read model.
+ * Escrows over HTTP (API-RULES.md §1 and §2): create, list, read, the summary, milestones and
+ * their release, deposits, delivery, client approve and reject, the deadline, and the escrow's
+ * payments. Commands decide on the `escrow-{id}` stream (roles come from the stream, never from a
+ * read model); commands that start payments send them through the PSP after their append
+ * (libs/payments). Queries read the read models; the summary folds the stream itself, so its
+ * balances and allowed actions are exactly what the next command will see.
  */
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { escrowDecider, userDecider, type EscrowState } from '../../../../libs/domain/src';
+import {
+  escrowActionOptions,
+  escrowDecider,
+  latestPayoutOf,
+  userDecider,
+  type EscrowCommand,
+  type EscrowState,
+} from '../../../../libs/domain/src';
 import { type Actor, Money, newId, uuidV5 } from '../../../../libs/kernel/src';
+import type { DepositRead, PaymentServices } from '../../../../libs/payments/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';
@@ -17,10 +27,27 @@ import { commandMetadata, readIdempotencyKey } from '../http/command-context';
 import type { Page } from '../http/pagination';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { routeId } from '../http/route-id';
-import { PLATFORM } from '../tokens';
-import { AddMilestoneBody, CreateEscrowBody, DepositBody, EscrowListQuery, MarkDeliveredBody } from './escrows.dto';
-import { collectDeposit, type DepositRead } from './deposit';
-import { type EscrowRead, type MilestoneRead, escrowRowView, escrowStateView, milestoneRowView, milestoneStateView } from './escrows.view';
+import { type PaymentRead, paymentRowView, paymentStateView } from '../payments/payments.view';
+import { PAYMENTS, PLATFORM } from '../tokens';
+import {
+  AddMilestoneBody,
+  ClientDecisionBody,
+  CreateEscrowBody,
+  DepositBody,
+  EscrowListQuery,
+  EscrowPaymentsQuery,
+  MarkDeliveredBody,
+} from './escrows.dto';
+import {
+  type EscrowRead,
+  type EscrowSummary,
+  type MilestoneRead,
+  escrowRowView,
+  escrowStateView,
+  escrowSummaryView,
+  milestoneRowView,
+  milestoneStateView,
+} from './escrows.view';
 
 const escrowNotFound = () => new ApiError(404, 'ESCROW_NOT_FOUND', 'Escrow not found.');
 const milestoneNotFound = () => new ApiError(404, 'MILESTONE_NOT_FOUND', 'Milestone not found.');
@@ -46,6 +73,7 @@ export function checkParty(actor: Actor, parties: { clientId: string; providerId
 export class EscrowsController {
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
+    @Inject(PAYMENTS) private readonly payments: PaymentServices,
     private readonly ryw: ReadYourWrites,
   ) {}
 
@@ -196,7 +224,7 @@ export class EscrowsController {
   @Post(':id/deposit')
   @HttpCode(200)
   @Access('sender')
-  @ApiOkResponse({ description: 'The escrow, with the deposit (CONFIRMED, PENDING or FAILED)' })
+  @ApiOkResponse({ description: 'The escrow, with the deposit (CONFIRMED, PENDING, FAILED or REFUNDED)' })
   async deposit(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -207,11 +235,14 @@ export class EscrowsController {
     const key = readIdempotencyKey(req, true)!;
     const id = routeId(rawId, escrowNotFound);
     const metadata = commandMetadata(req, actor, key);
-    const result = await this.platform.commands.exclusive(`escrow-${id}`, async () => {
-      const escrow = await this.escrowState(actor, id, 'client');
-      const amount = Money.parse(body.amount, escrow.currency, this.platform.config.currencies, 'amount');
-      return collectDeposit(this.platform, escrow, amount, metadata);
-    });
+    const result = await this.payments.deposits.deposit(
+      id,
+      (escrow) => {
+        checkParty(actor, escrow, 'client');
+        return Money.parse(body.amount, escrow.currency, this.platform.config.currencies, 'amount');
+      },
+      metadata,
+    );
     await this.ryw.afterCommand(reply, result.position);
     return { ...escrowStateView(result.state), deposit: result.deposit };
   }
@@ -245,6 +276,150 @@ export class EscrowsController {
     return escrowStateView(result.state);
   }
 
+  @Post(':id/client-approve')
+  @HttpCode(200)
+  @Access('sender')
+  @ApiOkResponse({ description: 'The escrow, RELEASED, with the payouts this started' })
+  async clientApprove(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+    @Body() body: ClientDecisionBody,
+  ) {
+    const escrow = await this.escrowState(actor, routeId(rawId, escrowNotFound), 'client');
+    return this.act(req, reply, actor, escrow, (now) => ({
+      type: 'ClientApprove',
+      escrowId: escrow.escrowId,
+      idSeed: newId(),
+      note: body?.note ?? null,
+      now,
+    }));
+  }
+
+  @Post(':id/client-reject')
+  @HttpCode(200)
+  @Access('sender')
+  @ApiOkResponse({ description: 'The escrow, REFUNDED (or CANCELLED from DRAFT), with the refund this started' })
+  async clientReject(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+    @Body() body: ClientDecisionBody,
+  ) {
+    const escrow = await this.escrowState(actor, routeId(rawId, escrowNotFound), 'client');
+    return this.act(req, reply, actor, escrow, (now) => ({
+      type: 'ClientReject',
+      escrowId: escrow.escrowId,
+      idSeed: newId(),
+      note: body?.note ?? null,
+      now,
+    }));
+  }
+
+  @Post(':id/check-deadline')
+  @HttpCode(200)
+  @Access('sender', 'support')
+  @ApiOkResponse({ description: 'The escrow: unchanged before its deadline, else its on_deadline outcome' })
+  async checkDeadline(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+  ) {
+    const escrow = await this.escrowState(actor, routeId(rawId, escrowNotFound));
+    return this.act(req, reply, actor, escrow, (now) => ({
+      type: 'CheckDeadline',
+      escrowId: escrow.escrowId,
+      idSeed: newId(),
+      now,
+    }));
+  }
+
+  @Post('milestones/:milestoneId/release')
+  @HttpCode(200)
+  @Access('sender')
+  @ApiOkResponse({ description: 'The payout of the milestone (a repeat answers the existing payout), with the milestone' })
+  async release(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
+    @Param('milestoneId') rawId: string,
+  ): Promise<PaymentRead & { milestone: MilestoneRead }> {
+    const milestoneId = routeId(rawId, milestoneNotFound);
+    const row = await this.platform.db.selectFrom('milestones').select('escrow_id').where('id', '=', milestoneId).executeTakeFirst();
+    if (!row) throw milestoneNotFound();
+    const escrow = await this.escrowState(actor, row.escrow_id, 'client');
+    const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
+    const command = {
+      type: 'ApproveAndPayMilestone' as const,
+      escrowId: escrow.escrowId,
+      milestoneId,
+      paymentId: newId(),
+      source: 'release' as const,
+      now: metadata.now.toISOString(),
+    };
+    const result = await this.payments.actions.run(escrow.escrowId, command, metadata);
+    await this.ryw.afterCommand(reply, result.position);
+    const payout = latestPayoutOf(result.state, milestoneId);
+    const milestone = result.state.milestones.find((m) => m.milestoneId === milestoneId);
+    if (!payout || !milestone) throw milestoneNotFound();
+    return { ...paymentStateView(result.state, payout), milestone: milestoneStateView(result.state, milestone) };
+  }
+
+  @Get(':id/summary')
+  @Access('sender', 'support', 'auditor')
+  @ApiOkResponse({ description: 'The escrow, milestones, deposits, payments, balances and the actions the caller may take' })
+  async summary(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<EscrowSummary> {
+    const escrow = await this.escrowState(actor, routeId(rawId, escrowNotFound));
+    const options = escrowActionOptions(escrow, new Date().toISOString());
+    const userId = actor.kind === 'api_key' ? actor.userId : null;
+    const scope = actor.kind === 'system' ? null : actor.scope;
+    const allowed = options.filter((o) => {
+      if (scope === 'admin') return true;
+      if (o.role === 'party_or_support' && scope === 'support') return true;
+      if (scope !== 'sender') return false;
+      const isClient = userId === escrow.clientId;
+      const isProvider = userId === escrow.providerId;
+      return o.role === 'client' ? isClient : o.role === 'provider' ? isProvider : isClient || isProvider;
+    });
+    return escrowSummaryView(escrow, allowed.map((o) => o.action));
+  }
+
+  @Get(':id/payments')
+  @Access('sender', 'support', 'auditor')
+  @ApiOkResponse({ description: "{items, total, limit, offset}: the escrow's payments, oldest first; `kind` filters" })
+  async escrowPayments(
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+    @Query() q: EscrowPaymentsQuery,
+  ): Promise<Page<PaymentRead>> {
+    const escrow = await this.escrowRow(actor, routeId(rawId, escrowNotFound));
+    let query = this.platform.db.selectFrom('payments').where('escrow_id', '=', escrow.id);
+    if (q.kind) query = query.where('kind', '=', q.kind);
+    const [rows, total] = await Promise.all([
+      query.selectAll().orderBy('initiated_at').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map((r) => paymentRowView(r, escrow.scale)), total: Number(total.n), limit: q.limit, offset: q.offset };
+  }
+
+  /** Runs an escrow action that may start payments and answers the escrow with them. */
+  private async act(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+    escrow: EscrowState,
+    command: (now: string) => EscrowCommand,
+  ): Promise<EscrowRead & { payments: PaymentRead[] }> {
+    const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
+    const result = await this.payments.actions.run(escrow.escrowId, command(metadata.now.toISOString()), metadata);
+    await this.ryw.afterCommand(reply, result.position);
+    const payments = result.paymentIds.flatMap((id) => result.state.payments.filter((p) => p.paymentId === id));
+    return { ...escrowStateView(result.state), payments: payments.map((p) => paymentStateView(result.state, p)) };
+  }
+
   private async user(id: string) {
     const { state } = await this.platform.commands.read(`user-${id}`, userDecider);
     if (!state.exists) throw new ApiError(404, 'USER_NOT_FOUND', `User ${id} not found.`);
@@ -252,7 +427,7 @@ export class EscrowsController {
   }
 
   /** The escrow as its stream says (authoritative), with the caller's role checked. */
-  private async escrowState(actor: Actor, id: string, role: Role): Promise<EscrowState> {
+  private async escrowState(actor: Actor, id: string, role?: Role): Promise<EscrowState> {
     const { state } = await this.platform.commands.read(`escrow-${id}`, escrowDecider);
     if (!state.exists) throw escrowNotFound();
     checkParty(actor, state, role);

@@ -123,6 +123,30 @@ export class DepositBody {
   amount!: string | number;
 }
 
+/** The optional body of client-approve and client-reject (the old service's `{note?, proof_url?}`). */
+export class ClientDecisionBody {
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+
+  @ApiPropertyOptional({ maxLength: 2048, description: 'accepted for compatibility; not stored' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  proof_url?: string;
+}
+
+export const PAYMENT_KINDS = ['payout', 'refund', 'spend'] as const;
+
+export class EscrowPaymentsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: PAYMENT_KINDS })
+  @IsOptional()
+  @IsIn(PAYMENT_KINDS)
+  kind?: (typeof PAYMENT_KINDS)[number];
+}
+
 export class MarkDeliveredBody {
   @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()

@@ -5,6 +5,8 @@
  */
 import type { EscrowState, MilestoneState } from '../../../../libs/domain/src';
 import { Money } from '../../../../libs/kernel/src';
+import { type DepositRead, depositView } from '../../../../libs/payments/src';
+import { type PaymentRead, paymentStateView } from '../payments/payments.view';
 
 export interface EscrowRead {
   id: string;
@@ -106,5 +108,47 @@ export function milestoneRowView(r: Record<string, any>, scale?: number): Milest
     geofence_lat: r.geofence_lat,
     geofence_lng: r.geofence_lng,
     geofence_radius_m: r.geofence_radius_m,
+  };
+}
+
+export interface EscrowBalances {
+  deposited: string;
+  paid: string;
+  refunded: string;
+  spent: string;
+  failed: string;
+  held: string;
+  /** Deposits initiated and not yet confirmed or failed (they count toward the total). */
+  pending_deposits: string;
+}
+
+export interface EscrowSummary {
+  escrow: EscrowRead;
+  milestones: MilestoneRead[];
+  deposits: DepositRead[];
+  payments: PaymentRead[];
+  balances: EscrowBalances;
+  /** What the caller may do now, named by path below `/escrows/{id}/`. */
+  allowed_actions: string[];
+}
+
+/** The summary of API-RULES.md §3's balances, from the folded stream. */
+export function escrowSummaryView(s: EscrowState, allowedActions: string[]): EscrowSummary {
+  const at = (amount: string) => atScale(amount, s.currency, s.scale);
+  return {
+    escrow: escrowStateView(s),
+    milestones: [...s.milestones].sort((a, b) => a.sequenceIndex - b.sequenceIndex).map((m) => milestoneStateView(s, m)),
+    deposits: s.deposits.map((d) => depositView(s, d.depositId)),
+    payments: s.payments.map((p) => paymentStateView(s, p)),
+    balances: {
+      deposited: at(s.deposited),
+      paid: at(s.paid),
+      refunded: at(s.refunded),
+      spent: at(s.spent),
+      failed: at(s.failed),
+      held: at(s.held),
+      pending_deposits: at(s.pending),
+    },
+    allowed_actions: allowedActions,
   };
 }

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { encodePosition } from '../../../../libs/event-store/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { migrationStatus } from '../../../../libs/postgres/src';
+import { webhookSecretStatus } from '../../../../libs/config/src';
 import { PLATFORM } from '../tokens';
 
 function fingerprint(secret: string | null): string | null {
@@ -55,7 +56,7 @@ export class HealthController {
       oldest_open_transaction: oldest,
       psp_provider: config.pspProvider,
       psp_webhook_configured: Boolean(primary || next),
-      psp_webhook_secret_status: primary && next ? 'ok' : primary || next ? 'partial' : 'missing',
+      psp_webhook_secret_status: webhookSecretStatus(config),
       psp_webhook_secret_fingerprints: { primary: fingerprint(primary), next: fingerprint(next) },
       ocr_enabled: config.invoiceOcrEnabled,
       ai_proof_enabled: config.aiProofAdvisorEnabled,

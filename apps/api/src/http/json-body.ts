@@ -11,6 +11,9 @@ import type { FastifyInstance } from 'fastify';
 import { limits } from '../../../../libs/kernel/src';
 import { ApiError } from './api-error';
 
+/** The one route whose body stays raw text (the PSP webhook). */
+const RAW_BODY_ROUTE = '/psp/webhook';
+
 export function malformedJson(): ApiError {
   return new ApiError(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
 }
@@ -21,6 +24,8 @@ export function useJsonBodiesOnly(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    // Signed by HMAC over the raw bytes: the route verifies the signature, then parses itself.
+    if (req.routeOptions?.url === RAW_BODY_ROUTE) return done(null, String(body));
     parseJson(req, String(body), (err: Error | null, value?: unknown) => {
       if (err) return done(malformedJson(), undefined);
       const problem = unstorable(value, '', 0);

@@ -445,19 +445,25 @@ export class CommandRunner {
   }
 
   private eventMetadata(m: CommandMetadata): AppendMetadata {
-    const traceparent = m.traceparent ?? activeTraceparent();
-    return {
-      actor: m.actor,
-      commandId: m.commandId,
-      correlationId: m.correlationId,
-      causationId: m.causationId,
-      occurredAt: m.now.toISOString(),
-      ...(traceparent ? { traceparent } : {}),
-      ...(m.idempotency
-        ? { idempotencyKey: m.idempotency.key, idempotencyScope: m.idempotency.scope, requestHash: m.idempotency.requestHash }
-        : {}),
-    };
+    return eventMetadataOf(m);
   }
+}
+
+/** The metadata a command's events carry (for appends made outside `execute`, e.g. markers). */
+export function eventMetadataOf(m: CommandMetadata): AppendMetadata {
+  assertMetadata(m);
+  const traceparent = m.traceparent ?? activeTraceparent();
+  return {
+    actor: m.actor,
+    commandId: m.commandId,
+    correlationId: m.correlationId,
+    causationId: m.causationId,
+    occurredAt: m.now.toISOString(),
+    ...(traceparent ? { traceparent } : {}),
+    ...(m.idempotency
+      ? { idempotencyKey: m.idempotency.key, idempotencyScope: m.idempotency.scope, requestHash: m.idempotency.requestHash }
+      : {}),
+  };
 }
 
 function assertMetadata(m: CommandMetadata): void {

@@ -1,0 +1,109 @@
+/**
+ * The scheduler's money jobs (API-RULES.md §6 intervals, actor `system:scheduler`):
+ * - `payment-recovery`: sends payments left PENDING (a crash between the initiation and the PSP
+ *   call, or a PSP that did not answer), under the same idempotency key, so the PSP cannot pay
+ *   twice; and finishes webhooks whose processing a crash interrupted, or that were parked for a
+ *   reference recorded since.
+ * - `escrow-deadlines`: runs `check-deadline` on escrows whose deadline passed.
+ * The read models are only the to-do list: each item is decided again on its stream, so a stale
+ * row or a job overlapping another process's work is harmless. Each run handles a bounded batch.
+ */
+import { sql } from 'kysely';
+import { type SystemActorName, newId, systemActor } from '../../kernel/src';
+import type { CommandMetadata, JobContext, Platform, ScheduledJob } from '../../platform/src';
+import type { PaymentServices } from './payment-services';
+
+export const escrowJobLimits = {
+  recoveryBatchMax: 100,
+  deadlineBatchMax: 100,
+  /** A younger PENDING payment or webhook may still be in the hands of the request that made it. */
+  recoveryMinAgeMs: 5_000,
+} as const;
+
+export function systemMetadata(name: SystemActorName, now: Date = new Date()): CommandMetadata {
+  const id = newId();
+  return { actor: systemActor(name), commandId: id, correlationId: id, causationId: id, now };
+}
+
+/** Runs `work` on each item, keeps going past failures, and reports them all at the end. */
+async function each<T>(items: readonly T[], work: (item: T) => Promise<string>): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const errors: string[] = [];
+  for (const item of items) {
+    try {
+      const outcome = await work(item);
+      counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+  }
+  if (errors.length > 0) throw new Error(`${errors.length} of ${items.length} failed: ${errors.slice(0, 3).join('; ')}`);
+  return counts;
+}
+
+const describe = (what: string, counts: Map<string, number>) =>
+  counts.size === 0 ? `${what}: none` : `${what}: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`;
+
+export function paymentRecoveryJob(platform: Platform, services: PaymentServices): ScheduledJob {
+  return {
+    name: 'payment-recovery',
+    intervalMs: platform.config.schedulerPaymentRecoveryIntervalMs,
+    async run(ctx: JobContext) {
+      const before = new Date(ctx.now.getTime() - escrowJobLimits.recoveryMinAgeMs);
+      const pending = await platform.db
+        .selectFrom('payments')
+        .select(['id', 'escrow_id'])
+        .where('status', '=', 'PENDING')
+        .where('initiated_at', '<', before)
+        .orderBy('initiated_at')
+        .limit(escrowJobLimits.recoveryBatchMax)
+        .execute();
+      const payments = await each(pending, async (p) => (await services.sender.send(p.escrow_id, p.id, systemMetadata('system:scheduler', ctx.now))).payment.status);
+      const open = await platform.db
+        .selectFrom('psp_webhooks')
+        .select(['stream_id', 'status', 'psp_ref'])
+        .where('status', 'in', ['received', 'parked'])
+        .where('received_at', '<', before)
+        .orderBy('received_at')
+        .limit(escrowJobLimits.recoveryBatchMax)
+        .execute();
+      const webhooks = await each(open, async (w) => {
+        if (w.status === 'parked' && !(w.psp_ref && (await services.webhooks.referenceKnown(w.psp_ref)))) return 'still parked';
+        const state = (await platform.commands.read(w.stream_id, services.webhookDecider)).state;
+        return (await services.webhooks.process(w.stream_id, state, systemMetadata('psp:webhook', ctx.now))).state.outcome ?? 'received';
+      });
+      return `${describe('payments', payments)}; ${describe('webhooks', webhooks)}`;
+    },
+  };
+}
+
+export function deadlineJob(platform: Platform, services: PaymentServices): ScheduledJob {
+  return {
+    name: 'escrow-deadlines',
+    intervalMs: platform.config.schedulerDeadlineIntervalMs,
+    async run(ctx: JobContext) {
+      const due = await platform.db
+        .selectFrom('escrows')
+        .select('id')
+        .where('status', 'in', ['DRAFT', 'FUNDED', 'RELEASABLE'])
+        .where('deadline_at', '<=', ctx.now)
+        // An escrow told to do nothing at its deadline stays as it is: not work to redo each run.
+        .where((eb) => eb.or([eb('status', '=', 'DRAFT'), sql<boolean>`release_conditions->>'on_deadline' <> 'none'`]))
+        .orderBy('deadline_at')
+        .limit(escrowJobLimits.deadlineBatchMax)
+        .execute();
+      const outcomes = await each(due, async (e) => {
+        const meta = systemMetadata('system:scheduler', ctx.now);
+        const command = { type: 'CheckDeadline' as const, escrowId: e.id, idSeed: newId(), now: ctx.now.toISOString() };
+        return (await services.actions.run(e.id, command, meta)).state.status;
+      });
+      return describe('escrows', outcomes);
+    },
+  };
+}
+
+/** Registers the money jobs on the platform's scheduler (before it starts). */
+export function registerEscrowJobs(platform: Platform, services: PaymentServices): void {
+  platform.scheduler.register(paymentRecoveryJob(platform, services));
+  platform.scheduler.register(deadlineJob(platform, services));
+}

@@ -1,0 +1,7 @@
+export * from './deposits';
+export * from './escrow-actions';
+export * from './escrow-jobs';
+export * from './payment-sender';
+export * from './payment-services';
+export * from './psp-refs';
+export * from './psp-webhooks';
