@@ -9,7 +9,7 @@
  * row or a job overlapping another process's work is harmless. Each run handles a bounded batch.
  */
 import { sql } from 'kysely';
-import { type SystemActorName, newId, systemActor } from '../../kernel/src';
+import { DomainError, type SystemActorName, newId, systemActor } from '../../kernel/src';
 import type { CommandMetadata, JobContext, Platform, ScheduledJob } from '../../platform/src';
 import type { PaymentServices } from './payment-services';
 
@@ -25,8 +25,15 @@ export function systemMetadata(name: SystemActorName, now: Date = new Date()): C
   return { actor: systemActor(name), commandId: id, correlationId: id, causationId: id, now };
 }
 
-/** Runs `work` on each item, keeps going past failures, and reports them all at the end. */
-async function each<T>(items: readonly T[], work: (item: T) => Promise<string>): Promise<Map<string, number>> {
+/**
+ * Runs `work` on each item, keeps going past failures, and reports them all at the end, each
+ * named by its item (`<id>: <code>: <message>`).
+ */
+async function each<T>(
+  items: readonly T[],
+  idOf: (item: T) => string,
+  work: (item: T) => Promise<string>,
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const errors: string[] = [];
   for (const item of items) {
@@ -34,7 +41,8 @@ async function each<T>(items: readonly T[], work: (item: T) => Promise<string>):
       const outcome = await work(item);
       counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
     } catch (err) {
-      errors.push((err as Error).message);
+      const code = err instanceof DomainError ? `${err.code}: ` : '';
+      errors.push(`${idOf(item)}: ${code}${(err as Error).message}`);
     }
   }
   if (errors.length > 0) throw new Error(`${errors.length} of ${items.length} failed: ${errors.slice(0, 3).join('; ')}`);
@@ -58,7 +66,7 @@ export function paymentRecoveryJob(platform: Platform, services: PaymentServices
         .orderBy('initiated_at')
         .limit(escrowJobLimits.recoveryBatchMax)
         .execute();
-      const payments = await each(pending, async (p) => (await services.sender.send(p.escrow_id, p.id, systemMetadata('system:scheduler', ctx.now))).payment.status);
+      const payments = await each(pending, (p) => p.id, async (p) => (await services.sender.send(p.escrow_id, p.id, systemMetadata('system:scheduler', ctx.now))).payment.status);
       const open = await platform.db
         .selectFrom('psp_webhooks')
         .select(['stream_id', 'status', 'psp_ref'])
@@ -67,7 +75,7 @@ export function paymentRecoveryJob(platform: Platform, services: PaymentServices
         .orderBy('received_at')
         .limit(escrowJobLimits.recoveryBatchMax)
         .execute();
-      const webhooks = await each(open, async (w) => {
+      const webhooks = await each(open, (w) => w.stream_id, async (w) => {
         if (w.status === 'parked' && !(w.psp_ref && (await services.webhooks.referenceKnown(w.psp_ref)))) return 'still parked';
         const state = (await platform.commands.read(w.stream_id, services.webhookDecider)).state;
         return (await services.webhooks.process(w.stream_id, state, systemMetadata('psp:webhook', ctx.now))).state.outcome ?? 'received';
@@ -92,10 +100,16 @@ export function deadlineJob(platform: Platform, services: PaymentServices): Sche
         .orderBy('deadline_at')
         .limit(escrowJobLimits.deadlineBatchMax)
         .execute();
-      const outcomes = await each(due, async (e) => {
+      const outcomes = await each(due, (e) => e.id, async (e) => {
         const meta = systemMetadata('system:scheduler', ctx.now);
         const command = { type: 'CheckDeadline' as const, escrowId: e.id, idSeed: newId(), now: ctx.now.toISOString() };
-        return (await services.actions.run(e.id, command, meta)).state.status;
+        try {
+          return (await services.actions.run(e.id, command, meta)).state.status;
+        } catch (err) {
+          // A to-do row behind its stream (the read model lags): the escrow closed meanwhile.
+          if (err instanceof DomainError && err.code === 'ESCROW_CLOSED') return 'already closed';
+          throw err;
+        }
       });
       return describe('escrows', outcomes);
     },
