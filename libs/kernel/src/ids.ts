@@ -20,15 +20,17 @@ export function uuidV5(name: string, namespace: string = KOBATELA_NAMESPACE): st
 
 /**
  * The `index`-th id derived from a seed UUID, without hashing (pure, so deciders may use it): the
- * seed's last 32 bits plus the index, modulo 2^32. Index 0 is the seed itself. Ids derived from
- * two random seeds collide only if their other 90 random bits do.
+ * seed's last 32 bits plus the index, modulo 2^32, in lower case (ids are compared in lower
+ * case). Index 0 is the seed itself, lower-cased. Ids derived from two random seeds collide only
+ * if their other 90 random bits do.
  */
 export function childId(seed: string, index: number): string {
   if (!Number.isSafeInteger(index) || index < 0 || index > 0xffff_ffff) {
     throw new Error(`childId index out of range: ${index}`);
   }
-  const tail = (Number.parseInt(seed.slice(-8), 16) + index) % 0x1_0000_0000;
-  return `${seed.slice(0, -8)}${tail.toString(16).padStart(8, '0')}`;
+  const lower = seed.toLowerCase();
+  const tail = (Number.parseInt(lower.slice(-8), 16) + index) % 0x1_0000_0000;
+  return `${lower.slice(0, -8)}${tail.toString(16).padStart(8, '0')}`;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;

@@ -1,6 +1,9 @@
-/** Money, canonical JSON and name-based ids: the primitives every event and amount rests on. */
+/**
+ * Money, canonical JSON, name-based ids and the ids derived from a command's seed (`childId`): the
+ * primitives every event and amount rests on.
+ */
 import { DomainError } from './errors';
-import { isUuid, uuidV5 } from './ids';
+import { childId, isUuid, uuidV5 } from './ids';
 import { canonicalJson } from './jcs';
 import { Money, RoundingMode, parseCurrencies } from './money';
 
@@ -57,5 +60,50 @@ describe('uuidV5', () => {
     expect(uuidV5('a')).toBe(uuidV5('a'));
     expect(uuidV5('a')).not.toBe(uuidV5('b'));
     expect(isUuid(uuidV5('a'))).toBe(true);
+  });
+});
+
+describe('childId', () => {
+  const seed = '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a00';
+
+  it('gives the seed itself at index 0', () => {
+    expect(childId(seed, 0)).toBe(seed);
+  });
+
+  it('derives distinct UUIDs that differ from the seed only in its last 32 bits', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => childId(seed, i));
+    expect(new Set(ids).size).toBe(1000);
+    for (const id of ids) {
+      expect(isUuid(id)).toBe(true);
+      expect(id.slice(0, -8)).toBe(seed.slice(0, -8));
+    }
+    expect(childId(seed, 1)).toBe('5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a01');
+    expect(childId(seed, 0x100)).toBe('5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0b00');
+  });
+
+  it('wraps the last 32 bits modulo 2^32, keeping eight hex digits', () => {
+    const top = '5b0e3a41-7c2d-4e8f-9a1b-2c3dffffffff';
+    expect(childId(top, 1)).toBe('5b0e3a41-7c2d-4e8f-9a1b-2c3d00000000');
+    expect(childId(top, 2)).toBe('5b0e3a41-7c2d-4e8f-9a1b-2c3d00000001');
+    expect(childId('5b0e3a41-7c2d-4e8f-9a1b-2c3d00000001', 0xffff_ffff)).toBe(
+      '5b0e3a41-7c2d-4e8f-9a1b-2c3d00000000',
+    );
+    expect(isUuid(childId(top, 1))).toBe(true);
+  });
+
+  it('refuses an index that is negative, fractional or above 2^32 - 1', () => {
+    for (const index of [-1, 1.5, 0x1_0000_0000, Number.NaN]) {
+      expect(() => childId(seed, index)).toThrow('childId index out of range');
+    }
+  });
+
+  it('derives ids in one case from an upper-case seed (isUuid accepts one)', () => {
+    const upper = seed.toUpperCase();
+    expect(isUuid(upper)).toBe(true);
+    for (const index of [0, 1]) {
+      const id = childId(upper, index);
+      expect([id.toLowerCase(), id.toUpperCase()]).toContain(id);
+    }
+    expect(childId(upper, 0).toLowerCase()).toBe(seed);
   });
 });

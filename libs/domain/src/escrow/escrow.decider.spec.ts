@@ -1,172 +1,50 @@
 /**
- * The escrow decider's rules as given/when/then specs: creation, deposits (synchronous and
- * webhook confirmation, failure, the pending cap, funding at exactly the total, confirmation
- * after close), milestones, delivery and the DRAFT deadline, in USD (scale 2), JPY (0) and
- * KWD (3), and every state × action cell of API-RULES.md §2 this increment covers. RELEASED and
- * REFUNDED cannot be reached by this increment's events, so their cells run on a folded state
- * whose status is set directly.
+ * The escrow decider's entry rules as given/when/then specs: creation, deposits (synchronous and
+ * webhook confirmation, PSP decline, failure, the pending cap, funding at exactly the total, money
+ * the PSP collected after the escrow closed or filled up: confirmation and refund in one
+ * decision), milestones (before any payout), delivery, in USD (scale 2), JPY (0) and KWD (3), with
+ * the deposit, add-milestone and mark-delivered rows of API-RULES.md §2 in every escrow state; and
+ * the state fold and balance invariants (`assertBalances`). Payouts, closing and deadlines are in
+ * `escrow.closing.spec.ts`, the payment lifecycle in `escrow.payments.spec.ts`.
  */
-import { AssertionError, DomainError } from '../../../kernel/src';
-import { deciderSpec } from '../testing/decider-spec';
+import { AssertionError } from '../../../kernel/src';
 import type { EscrowCommand } from './escrow.commands';
 import { escrowDecider } from './escrow.decider';
-import type { EscrowCreatedData, EscrowEvent, MilestoneAddedData } from './escrow.events';
+import { assertBalances } from './escrow.rules';
+import type { EscrowEvent } from './escrow.events';
 import type { EscrowState, EscrowStatus } from './escrow.state';
+import {
+  byStatus,
+  cancelled,
+  cmd,
+  decideOn,
+  draft,
+  draftPartial,
+  errorOf,
+  eventsIn,
+  fold,
+  funded,
+  fundedBare,
+  m1,
+  m2,
+  refunded,
+  releasable,
+  released,
+  spec,
+  terminal,
+  usd,
+} from '../testing/escrow-fixtures';
 
-const spec = deciderSpec(escrowDecider);
-const E = 'e1';
-const NOW = '2026-03-01T10:00:00.000Z';
-const DEADLINE = '2026-04-01T00:00:00.000Z';
-const LATER = '2026-04-02T00:00:00.000Z';
-
-const createCmd = (over: Partial<Extract<EscrowCommand, { type: 'CreateEscrow' }>> = {}) =>
-  ({
-    type: 'CreateEscrow',
-    escrowId: E,
-    clientId: 'c1',
-    providerId: 'p1',
-    amountTotal: '100.00',
-    currency: 'USD',
-    scale: 2,
-    releaseConditions: {},
-    deadlineAt: DEADLINE,
-    now: NOW,
-    ...over,
-  }) satisfies EscrowCommand;
-
-const created = (over: Partial<EscrowCreatedData> = {}): EscrowEvent => ({
-  type: 'escrow.created.v1',
-  data: {
-    escrowId: E,
-    clientId: 'c1',
-    providerId: 'p1',
-    amountTotal: '100.00',
-    currency: 'USD',
-    scale: 2,
-    releaseConditions: { on_deadline: 'release' },
-    deadlineAt: DEADLINE,
-    domain: 'private',
-    createdAt: NOW,
-    ...over,
-  },
-});
-const initiated = (depositId: string, amount: string, currency = 'USD'): EscrowEvent => ({
-  type: 'escrow.deposit_initiated.v1',
-  data: { escrowId: E, depositId, amount, currency, initiatedAt: NOW },
-});
-const confirmed = (depositId: string, amount: string, afterClose = false, currency = 'USD') =>
-  ({
-    type: 'escrow.deposit_confirmed.v1',
-    data: {
-      escrowId: E,
-      depositId,
-      amount,
-      currency,
-      pspRef: `psp-${depositId}`,
-      afterClose,
-      confirmedAt: NOW,
-    },
-  }) satisfies EscrowEvent;
-const failed = (depositId: string, amount: string): EscrowEvent => ({
-  type: 'escrow.deposit_failed.v1',
-  data: { escrowId: E, depositId, amount, currency: 'USD', reason: 'declined', failedAt: NOW },
-});
-const funded = (amountTotal = '100.00', currency = 'USD'): EscrowEvent => ({
-  type: 'escrow.funded.v1',
-  data: { escrowId: E, amountTotal, currency, fundedAt: NOW },
-});
-const delivered: EscrowEvent = {
-  type: 'escrow.delivered.v1',
-  data: { escrowId: E, note: null, proofUrl: null, deliveredAt: NOW },
-};
-const milestone = (over: Partial<MilestoneAddedData> = {}): EscrowEvent => ({
-  type: 'milestone.added.v1',
-  data: {
-    escrowId: E,
-    milestoneId: 'm1',
-    label: 'Foundations',
-    amount: '40.00',
-    currency: 'USD',
-    sequenceIndex: 1,
-    status: 'WAITING',
-    proofKind: 'PHOTO',
-    proofRequirements: {},
-    geofence: null,
-    addedAt: NOW,
-    ...over,
-  },
-});
-const cancelledEvent: EscrowEvent = {
-  type: 'escrow.cancelled.v1',
-  data: {
-    escrowId: E,
-    reason: 'deadline',
-    currency: 'USD',
-    refundsDue: [],
-    refundTotal: '0.00',
-    pendingDepositIds: [],
-    cancelledAt: LATER,
-  },
-};
-
-const draft = [created()];
-const fundedStream = [created(), initiated('d1', '100.00'), confirmed('d1', '100.00'), funded()];
-const releasable = [...fundedStream, delivered];
-const cancelled = [created(), cancelledEvent];
-
-const deposit = (depositId: string, amount: string, pspRef: string | null = null) =>
-  ({
-    type: 'Deposit',
-    escrowId: E,
-    depositId,
-    amount,
-    pspConfirmed: pspRef === null ? null : { pspRef },
-    now: NOW,
-  }) satisfies EscrowCommand;
-const addMilestone = (
-  over: Partial<Extract<EscrowCommand, { type: 'AddMilestone' }>> = {},
-): EscrowCommand => ({
-  type: 'AddMilestone',
-  escrowId: E,
-  milestoneId: 'm1',
-  label: 'Foundations',
-  amount: '40.00',
-  currency: 'USD',
-  sequenceIndex: 1,
-  now: NOW,
-  ...over,
-});
-const markDelivered: EscrowCommand = { type: 'MarkDelivered', escrowId: E, now: NOW };
-const checkDeadline = (now: string): EscrowCommand => ({ type: 'CheckDeadline', escrowId: E, now });
-
-function fold(events: EscrowEvent[]): EscrowState {
-  return events.reduce(escrowDecider.evolve, escrowDecider.initialState());
-}
-
-/** The error a command raises on a state (for cells whose details matter, or crafted states). */
-function errorOf(command: EscrowCommand, state: EscrowState): DomainError {
-  try {
-    escrowDecider.decide(command, state);
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
-
-/** RELEASED and REFUNDED come with payouts; a funded escrow whose status is set stands in. */
-const craftedTerminal = (status: EscrowStatus): EscrowState => ({
-  ...fold(fundedStream),
-  status,
-});
+const jpy = eventsIn('JPY', 0);
+const kwd = eventsIn('KWD', 3);
 
 describe('escrow decider: create', () => {
   it('creates a DRAFT escrow with the defaults written out and other conditions kept', () => {
     spec
       .given([])
-      .when(createCmd({ releaseConditions: { note: 'keep me', nested: { a: 1 } } }))
+      .when(cmd.create({ releaseConditions: { note: 'keep me', nested: { a: 1 } } }))
       .then([
-        created({
+        usd.created({
           releaseConditions: { note: 'keep me', nested: { a: 1 }, on_deadline: 'release' },
         }),
       ]);
@@ -177,13 +55,13 @@ describe('escrow decider: create', () => {
     for (const onDeadline of ['release', 'refund', 'none'] as const) {
       spec
         .given([])
-        .when(createCmd({ releaseConditions: { on_deadline: onDeadline }, domain: 'aid' }))
-        .then([created({ releaseConditions: { on_deadline: onDeadline }, domain: 'aid' })]);
+        .when(cmd.create({ releaseConditions: { on_deadline: onDeadline }, domain: 'aid' }))
+        .then([usd.created({ releaseConditions: { on_deadline: onDeadline }, domain: 'aid' })]);
     }
     spec
       .given([])
-      .when(createCmd({ domain: 'public' }))
-      .then([created({ domain: 'public' })]);
+      .when(cmd.create({ domain: 'public' }))
+      .then([usd.created({ domain: 'public' })]);
     const bad = [
       { releaseConditions: { on_deadline: 'later' } },
       { releaseConditions: { on_deadline: null } },
@@ -198,38 +76,51 @@ describe('escrow decider: create', () => {
       { deadlineAt: '2026-04-01T00:00:00' },
       { deadlineAt: 'tomorrow' },
     ];
-    for (const over of bad) spec.given([]).when(createCmd(over)).thenError('VALIDATION_ERROR');
+    for (const over of bad) spec.given([]).when(cmd.create(over)).thenError('VALIDATION_ERROR');
+  });
+
+  it('refuses a deadline that is not a calendar date instead of rolling it over', () => {
+    // Date.parse reads 2026-02-30 as 2026-03-02: the deadline would silently move.
+    spec
+      .given([])
+      .when(cmd.create({ deadlineAt: '2026-02-30T00:00:00Z' }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(cmd.create({ deadlineAt: '2026-04-31T12:00:00+02:00' }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(cmd.create({ deadlineAt: '2028-02-29T00:00:00Z' }))
+      .then([usd.created({ deadlineAt: '2028-02-29T00:00:00Z' })]);
   });
 
   it('keeps amounts at the currency scale: USD 2, JPY 0, KWD 3', () => {
     spec
       .given([])
-      .when(createCmd({ amountTotal: '100.001' }))
+      .when(cmd.create({ amountTotal: '100.001' }))
       .thenError('AMOUNT_PRECISION');
     spec
       .given([])
-      .when(createCmd({ amountTotal: '5000', currency: 'JPY', scale: 0 }))
-      .then([created({ amountTotal: '5000', currency: 'JPY', scale: 0 })]);
+      .when(cmd.create({ amountTotal: '5000', currency: 'JPY', scale: 0 }))
+      .then([jpy.created({ amountTotal: '5000' })]);
     spec
       .given([])
-      .when(createCmd({ amountTotal: '5000.5', currency: 'JPY', scale: 0 }))
+      .when(cmd.create({ amountTotal: '5000.5', currency: 'JPY', scale: 0 }))
       .thenError('AMOUNT_PRECISION');
     spec
       .given([])
-      .when(createCmd({ amountTotal: '1.25', currency: 'KWD', scale: 3 }))
-      .then([created({ amountTotal: '1.250', currency: 'KWD', scale: 3 })]);
+      .when(cmd.create({ amountTotal: '1.25', currency: 'KWD', scale: 3 }))
+      .then([kwd.created({ amountTotal: '1.250' })]);
     spec
       .given([])
-      .when(createCmd({ amountTotal: '1.2501', currency: 'KWD', scale: 3 }))
+      .when(cmd.create({ amountTotal: '1.2501', currency: 'KWD', scale: 3 }))
       .thenError('AMOUNT_PRECISION');
   });
 
   it('refuses to create an escrow that exists, in every state', () => {
-    for (const given of [draft, fundedStream, releasable, cancelled]) {
-      spec.given(given).when(createCmd()).thenError('ESCROW_EXISTS');
-    }
-    for (const status of ['RELEASED', 'REFUNDED'] as const) {
-      expect(errorOf(createCmd(), craftedTerminal(status)).code).toBe('ESCROW_EXISTS');
+    for (const events of Object.values(byStatus)) {
+      spec.given(events).when(cmd.create()).thenError('ESCROW_EXISTS');
     }
   });
 });
@@ -238,9 +129,9 @@ describe('escrow decider: deposits', () => {
   it('initiates a pending deposit that does not count until confirmed', () => {
     spec
       .given(draft)
-      .when(deposit('d1', '30.00'))
-      .then([initiated('d1', '30.00')]);
-    const state = fold([...draft, initiated('d1', '30.00')]);
+      .when(cmd.deposit('d1', '30.00'))
+      .then([usd.depositInitiated('d1', '30.00')]);
+    const state = fold([...draft, usd.depositInitiated('d1', '30.00')]);
     expect([state.deposited, state.pending, state.held, state.status]).toEqual([
       '0.00',
       '30.00',
@@ -249,142 +140,270 @@ describe('escrow decider: deposits', () => {
     ]);
   });
 
-  it('records a synchronous PSP confirmation in the same decision', () => {
+  it('keeps the PSP reference of a collection the PSP will confirm by webhook', () => {
     spec
       .given(draft)
-      .when(deposit('d1', '30', 'psp-d1'))
-      .then([initiated('d1', '30.00'), confirmed('d1', '30.00')]);
+      .when(cmd.deposit('d1', '30.00', { pspPendingRef: 'PSP-77' }))
+      .then([usd.depositInitiated('d1', '30.00', 'PSP-77')]);
+    expect(
+      fold([...draft, usd.depositInitiated('d1', '30.00', 'PSP-77')]).deposits[0],
+    ).toMatchObject({
+      status: 'PENDING',
+      pspRef: 'PSP-77',
+    });
+  });
+
+  it('records a synchronous PSP confirmation in the same decision, with the held balance after it', () => {
+    spec
+      .given(draft)
+      .when(cmd.depositCollected('d1', '30'))
+      .then([usd.depositInitiated('d1', '30.00'), usd.depositConfirmed('d1', '30.00', '30.00')]);
+    spec
+      .given(draftPartial)
+      .when(cmd.depositCollected('d2', '20.00'))
+      .then([usd.depositInitiated('d2', '20.00'), usd.depositConfirmed('d2', '20.00', '70.00')]);
+  });
+
+  it('records a PSP decline as the initiation and its failure in one decision', () => {
+    spec
+      .given(draft)
+      .when(cmd.deposit('d1', '30.00', { pspDeclined: { reason: 'declined' } }))
+      .then([usd.depositInitiated('d1', '30.00'), usd.depositFailed('d1', '30.00')]);
+    spec
+      .given(draft)
+      .when(cmd.deposit('d1', '30.00', { pspDeclined: { reason: '' } }))
+      .thenError('VALIDATION_ERROR');
   });
 
   it('funds exactly at the total, in USD, JPY and KWD', () => {
+    const part = [
+      ...draft,
+      usd.depositInitiated('d1', '60.00'),
+      usd.depositConfirmed('d1', '60.00', '60.00'),
+    ];
     spec
-      .given([...draft, initiated('d1', '60.00'), confirmed('d1', '60.00')])
-      .when(deposit('d2', '40.00', 'psp-d2'))
-      .then([initiated('d2', '40.00'), confirmed('d2', '40.00'), funded()]);
-    const jpy = created({ amountTotal: '5000', currency: 'JPY', scale: 0 });
-    spec
-      .given([jpy])
-      .when(deposit('d1', '5000', 'psp-d1'))
+      .given(part)
+      .when(cmd.depositCollected('d2', '40.00'))
       .then([
-        initiated('d1', '5000', 'JPY'),
-        confirmed('d1', '5000', false, 'JPY'),
-        funded('5000', 'JPY'),
+        usd.depositInitiated('d2', '40.00'),
+        usd.depositConfirmed('d2', '40.00', '100.00'),
+        usd.funded('100.00'),
       ]);
+    const jpyDraft = [jpy.created({ amountTotal: '5000' })];
     spec
-      .given([jpy])
-      .when(deposit('d1', '1.5', 'psp-d1'))
-      .thenError('AMOUNT_PRECISION');
-    const kwd = created({ amountTotal: '1.250', currency: 'KWD', scale: 3 });
-    const kwdPart = [kwd, initiated('d1', '1.249', 'KWD'), confirmed('d1', '1.249', false, 'KWD')];
+      .given(jpyDraft)
+      .when(cmd.depositCollected('d1', '5000'))
+      .then([
+        jpy.depositInitiated('d1', '5000'),
+        jpy.depositConfirmed('d1', '5000', '5000'),
+        jpy.funded('5000'),
+      ]);
+    spec.given(jpyDraft).when(cmd.depositCollected('d1', '1.5')).thenError('AMOUNT_PRECISION');
+    const kwdPart = [
+      kwd.created({ amountTotal: '1.250' }),
+      kwd.depositInitiated('d1', '1.249'),
+      kwd.depositConfirmed('d1', '1.249', '1.249'),
+    ];
     spec
       .given(kwdPart)
-      .when(deposit('d2', '0.001', 'psp-d2'))
+      .when(cmd.depositCollected('d2', '0.001'))
       .then([
-        initiated('d2', '0.001', 'KWD'),
-        confirmed('d2', '0.001', false, 'KWD'),
-        funded('1.250', 'KWD'),
+        kwd.depositInitiated('d2', '0.001'),
+        kwd.depositConfirmed('d2', '0.001', '1.250'),
+        kwd.funded('1.250'),
       ]);
-    spec
-      .given(kwdPart)
-      .when(deposit('d2', '0.002', 'psp-d2'))
-      .thenError('DEPOSIT_EXCEEDS_TOTAL');
-    expect(fold([...fundedStream]).status).toBe('FUNDED');
+    spec.given(kwdPart).when(cmd.deposit('d2', '0.002')).thenError('DEPOSIT_EXCEEDS_TOTAL');
+    expect(fold(funded).status).toBe('FUNDED');
   });
 
   it('counts pending deposits toward the cap, down to one minor unit', () => {
-    const pending60 = [...draft, initiated('d1', '60.00')];
-    spec.given(pending60).when(deposit('d2', '40.01')).thenError('DEPOSIT_EXCEEDS_TOTAL');
+    const pending60 = [...draft, usd.depositInitiated('d1', '60.00')];
+    spec.given(pending60).when(cmd.deposit('d2', '40.01')).thenError('DEPOSIT_EXCEEDS_TOTAL');
     spec
       .given(pending60)
-      .when(deposit('d2', '40.00'))
-      .then([initiated('d2', '40.00')]);
+      .when(cmd.deposit('d2', '40.00'))
+      .then([usd.depositInitiated('d2', '40.00')]);
     // Funded only when confirmed: the pending 60 keeps the escrow DRAFT.
     spec
       .given(pending60)
-      .when(deposit('d2', '40.00', 'psp-d2'))
-      .then([initiated('d2', '40.00'), confirmed('d2', '40.00')]);
-    spec.given(draft).when(deposit('d1', '100.01')).thenError('DEPOSIT_EXCEEDS_TOTAL');
+      .when(cmd.depositCollected('d2', '40.00'))
+      .then([usd.depositInitiated('d2', '40.00'), usd.depositConfirmed('d2', '40.00', '40.00')]);
+    spec.given(draft).when(cmd.deposit('d1', '100.01')).thenError('DEPOSIT_EXCEEDS_TOTAL');
+  });
+
+  it('names the total, what is kept, what is pending and the amount when it refuses', () => {
+    const given = [...draftPartial, usd.depositInitiated('d2', '30.00')];
+    expect(errorOf(given, cmd.deposit('d3', '20.01')).details).toEqual({
+      amountTotal: '100.00',
+      deposited: '50.00',
+      pending: '30.00',
+      amount: '20.01',
+    });
   });
 
   it('refuses bad amounts with 422', () => {
-    spec.given(draft).when(deposit('d1', '0.00')).thenError('VALIDATION_ERROR');
-    spec.given(draft).when(deposit('d1', '-5.00')).thenError('VALIDATION_ERROR');
-    spec.given(draft).when(deposit('d1', '1.005')).thenError('AMOUNT_PRECISION');
+    spec.given(draft).when(cmd.deposit('d1', '0.00')).thenError('VALIDATION_ERROR');
+    spec.given(draft).when(cmd.deposit('d1', '-5.00')).thenError('VALIDATION_ERROR');
+    spec.given(draft).when(cmd.deposit('d1', '1.005')).thenError('AMOUNT_PRECISION');
   });
 
   it('covers the deposit row of §2 in every state', () => {
-    spec.given([]).when(deposit('d1', '1.00')).thenError('ESCROW_NOT_FOUND');
-    spec.given(fundedStream).when(deposit('d2', '0.01')).thenError('DEPOSIT_EXCEEDS_TOTAL');
-    spec.given(releasable).when(deposit('d2', '0.01')).thenError('DEPOSIT_EXCEEDS_TOTAL');
-    spec.given(cancelled).when(deposit('d2', '1.00')).thenError('ESCROW_CLOSED');
-    for (const status of ['RELEASED', 'REFUNDED'] as const) {
-      expect(errorOf(deposit('d2', '1.00'), craftedTerminal(status)).code).toBe('ESCROW_CLOSED');
+    spec.given([]).when(cmd.deposit('d1', '1.00')).thenError('ESCROW_NOT_FOUND');
+    spec
+      .given(byStatus.DRAFT)
+      .when(cmd.deposit('d2', '50.00'))
+      .then([usd.depositInitiated('d2', '50.00')]);
+    // Pending deposits count toward the cap, so any deposit on FUNDED/RELEASABLE is above it.
+    spec.given(byStatus.FUNDED).when(cmd.deposit('d2', '0.01')).thenError('DEPOSIT_EXCEEDS_TOTAL');
+    spec
+      .given(byStatus.RELEASABLE)
+      .when(cmd.deposit('d2', '0.01'))
+      .thenError('DEPOSIT_EXCEEDS_TOTAL');
+    for (const status of terminal) {
+      spec.given(byStatus[status]).when(cmd.deposit('d2', '1.00')).thenError('ESCROW_CLOSED');
+    }
+    expect(errorOf(cancelled, cmd.deposit('d2', '1.00')).details).toEqual({ status: 'CANCELLED' });
+  });
+
+  it('appends nothing for a deposit id already on the stream (a replay), even once closed', () => {
+    spec
+      .given([...draft, usd.depositInitiated('d1', '30.00')])
+      .when(cmd.deposit('d1', '30.00'))
+      .then([]);
+    spec.given(cancelled).when(cmd.depositCollected('d1', '50.00')).then([]);
+  });
+});
+
+describe('escrow decider: money the PSP collected that the escrow cannot keep', () => {
+  const refundOf = (depositId: string, amount: string) =>
+    usd.payment({ paymentId: `refund-${depositId}`, kind: 'refund', amount });
+
+  it('refunds a collection that arrives after the close in the same decision (afterClose)', () => {
+    for (const status of terminal) {
+      spec
+        .given(byStatus[status])
+        .when(cmd.depositCollected('d2', '30.00'))
+        .then([
+          usd.depositInitiated('d2', '30.00'),
+          usd.depositConfirmed('d2', '30.00', '30.00', { afterClose: true }),
+          refundOf('d2', '30.00').initiated({
+            reason: 'deposit_after_close',
+            heldAfter: '0.00',
+            depositId: 'd2',
+          }),
+        ]);
     }
   });
 
-  it('appends nothing for a deposit id already on the stream (a replay)', () => {
+  it('refunds a collection above the total on FUNDED and RELEASABLE (aboveTotal)', () => {
+    for (const events of [funded, releasable]) {
+      spec
+        .given(events)
+        .when(cmd.depositCollected('d2', '0.01'))
+        .then([
+          usd.depositInitiated('d2', '0.01'),
+          usd.depositConfirmed('d2', '0.01', '100.01', { aboveTotal: true }),
+          refundOf('d2', '0.01').initiated({
+            reason: 'deposit_above_total',
+            heldAfter: '100.00',
+            depositId: 'd2',
+          }),
+        ]);
+    }
+  });
+
+  it('refunds a DRAFT collection that kept and pending deposits push above the total', () => {
+    // The 30.00 pending was initiated between the rules check and the PSP's answer.
+    const given = [...draftPartial, usd.depositInitiated('d2', '30.00')];
     spec
-      .given([...draft, initiated('d1', '30.00')])
-      .when(deposit('d1', '30.00'))
-      .then([]);
+      .given(given)
+      .when(cmd.depositCollected('d3', '30.00'))
+      .then([
+        usd.depositInitiated('d3', '30.00'),
+        usd.depositConfirmed('d3', '30.00', '80.00', { aboveTotal: true }),
+        refundOf('d3', '30.00').initiated({
+          reason: 'deposit_above_total',
+          heldAfter: '50.00',
+          depositId: 'd3',
+        }),
+      ]);
+    // Exactly at the total with the pending one counted: kept, not funded until d2 arrives.
+    spec
+      .given(given)
+      .when(cmd.depositCollected('d3', '20.00'))
+      .then([usd.depositInitiated('d3', '20.00'), usd.depositConfirmed('d3', '20.00', '70.00')]);
+  });
+
+  it('records the refunded deposit in the state: deposited and returned, nothing held', () => {
+    const events = [...cancelled, ...decideOn(cancelled, cmd.depositCollected('d2', '30.00'))];
+    const state = fold(events);
+    expect(state).toMatchObject({
+      status: 'CANCELLED',
+      deposited: '80.00',
+      returned: '30.00',
+      refunded: '80.00',
+      held: '0.00',
+    });
+    expect(state.deposits.find((d) => d.depositId === 'd2')).toMatchObject({
+      status: 'CONFIRMED',
+      afterClose: true,
+      refundPaymentId: 'refund-d2',
+    });
+    const above = [...funded, ...decideOn(funded, cmd.depositCollected('d2', '5.00'))];
+    expect(fold(above)).toMatchObject({
+      status: 'FUNDED',
+      deposited: '105.00',
+      returned: '5.00',
+      refunded: '5.00',
+      held: '100.00',
+    });
   });
 });
 
 describe('escrow decider: deposit confirmation and failure (webhook path)', () => {
-  const confirm = (depositId: string): EscrowCommand => ({
-    type: 'ConfirmDeposit',
-    escrowId: E,
-    depositId,
-    pspRef: `psp-${depositId}`,
-    now: NOW,
-  });
-  const fail = (depositId: string): EscrowCommand => ({
-    type: 'FailDeposit',
-    escrowId: E,
-    depositId,
-    reason: 'declined',
-    now: NOW,
-  });
-  const pending = [...draft, initiated('d1', '60.00')];
+  const pending = [...draft, usd.depositInitiated('d1', '60.00')];
 
   it('confirms a pending deposit, and funds when it completes the total', () => {
     spec
       .given(pending)
-      .when(confirm('d1'))
-      .then([confirmed('d1', '60.00')]);
+      .when(cmd.confirm('d1'))
+      .then([usd.depositConfirmed('d1', '60.00', '60.00')]);
     const full = [
-      ...draft,
-      initiated('d1', '60.00'),
-      initiated('d2', '40.00'),
-      confirmed('d2', '40.00'),
+      ...pending,
+      usd.depositInitiated('d2', '40.00'),
+      usd.depositConfirmed('d2', '40.00', '40.00'),
     ];
     spec
       .given(full)
-      .when(confirm('d1'))
-      .then([confirmed('d1', '60.00'), funded()]);
+      .when(cmd.confirm('d1'))
+      .then([usd.depositConfirmed('d1', '60.00', '100.00'), usd.funded('100.00')]);
+    spec
+      .given(pending)
+      .when(cmd.confirm('d1', { pspRef: ' ' }))
+      .thenError('VALIDATION_ERROR');
   });
 
   it('fails a pending deposit, which frees its room under the cap', () => {
     spec
       .given(pending)
-      .when(fail('d1'))
-      .then([failed('d1', '60.00')]);
-    const afterFail = [...pending, failed('d1', '60.00')];
+      .when(cmd.failDeposit('d1'))
+      .then([usd.depositFailed('d1', '60.00')]);
+    const afterFail = [...pending, usd.depositFailed('d1', '60.00')];
     expect(fold(afterFail).pending).toBe('0.00');
     spec
       .given(afterFail)
-      .when(deposit('d2', '100.00'))
-      .then([initiated('d2', '100.00')]);
+      .when(cmd.deposit('d2', '100.00'))
+      .then([usd.depositInitiated('d2', '100.00')]);
   });
 
   it('moves only PENDING deposits: repeats append nothing, crossings are refused', () => {
-    const done = [...pending, confirmed('d1', '60.00')];
-    spec.given(done).when(confirm('d1')).then([]);
-    spec.given(done).when(fail('d1')).thenError('INVALID_STATE_TRANSITION');
-    const lost = [...pending, failed('d1', '60.00')];
-    spec.given(lost).when(fail('d1')).then([]);
-    spec.given(lost).when(confirm('d1')).thenError('INVALID_STATE_TRANSITION');
-    expect(errorOf(confirm('d1'), fold(lost)).details).toEqual({
+    const done = [...pending, usd.depositConfirmed('d1', '60.00', '60.00')];
+    spec.given(done).when(cmd.confirm('d1')).then([]);
+    spec.given(done).when(cmd.failDeposit('d1')).thenError('INVALID_STATE_TRANSITION');
+    const lost = [...pending, usd.depositFailed('d1', '60.00')];
+    spec.given(lost).when(cmd.failDeposit('d1')).then([]);
+    spec.given(lost).when(cmd.confirm('d1')).thenError('INVALID_STATE_TRANSITION');
+    expect(errorOf(lost, cmd.confirm('d1')).details).toEqual({
       action: 'confirm-deposit',
       from: 'FAILED',
       to: 'CONFIRMED',
@@ -392,45 +411,63 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
   });
 
   it('refuses unknown deposits and escrows with 404', () => {
-    spec.given(pending).when(confirm('d9')).thenError('DEPOSIT_NOT_FOUND');
-    spec.given(pending).when(fail('d9')).thenError('DEPOSIT_NOT_FOUND');
-    spec.given([]).when(confirm('d1')).thenError('ESCROW_NOT_FOUND');
+    spec.given(pending).when(cmd.confirm('d9')).thenError('DEPOSIT_NOT_FOUND');
+    spec.given(pending).when(cmd.failDeposit('d9')).thenError('DEPOSIT_NOT_FOUND');
+    spec.given([]).when(cmd.confirm('d1')).thenError('ESCROW_NOT_FOUND');
   });
 
-  it('records a confirmation after close, flagged for refund and never funding', () => {
-    const closedWithPending = [...pending, { ...cancelledEvent }];
+  it('records a confirmation after close and refunds it in the same decision, never funding', () => {
+    const closedWithPending = [
+      ...pending,
+      usd.cancelled('deadline', {
+        refundsDue: [],
+        refundTotal: '0.00',
+        refundPaymentId: null,
+        pendingDepositIds: ['d1'],
+      }),
+    ];
+    const refund = usd.payment({ paymentId: 'refund-d1', kind: 'refund', amount: '60.00' });
     spec
       .given(closedWithPending)
-      .when(confirm('d1'))
-      .then([confirmed('d1', '60.00', true)]);
-    const state = fold([...closedWithPending, confirmed('d1', '60.00', true)]);
-    expect([state.status, state.deposited, state.pending, state.refundDue]).toEqual([
-      'CANCELLED',
-      '60.00',
-      '0.00',
-      '60.00',
-    ]);
+      .when(cmd.confirm('d1'))
+      .then([
+        usd.depositConfirmed('d1', '60.00', '60.00', { afterClose: true }),
+        refund.initiated({ reason: 'deposit_after_close', heldAfter: '0.00', depositId: 'd1' }),
+      ]);
+    const state = fold([...closedWithPending, ...decideOn(closedWithPending, cmd.confirm('d1'))]);
+    expect(state).toMatchObject({
+      status: 'CANCELLED',
+      deposited: '60.00',
+      pending: '0.00',
+      returned: '60.00',
+      refunded: '60.00',
+      held: '0.00',
+    });
     spec
       .given(closedWithPending)
-      .when(fail('d1'))
-      .then([failed('d1', '60.00')]);
+      .when(cmd.failDeposit('d1'))
+      .then([usd.depositFailed('d1', '60.00')]);
   });
 });
 
 describe('escrow decider: milestones', () => {
   it('adds a WAITING milestone with defaults, in DRAFT and FUNDED', () => {
-    spec.given(draft).when(addMilestone()).then([milestone()]);
-    spec.given(fundedStream).when(addMilestone()).then([milestone()]);
-    const geofence = { lat: -90, lng: 180, radiusM: 0.5 };
-    const full = addMilestone({
-      proofKind: 'INVOICE',
-      proofRequirements: { vendor: 'x' },
-      geofence,
+    const add = cmd.addMilestone({
+      milestoneId: 'm1',
+      label: 'Foundations',
+      amount: '40.00',
+      sequenceIndex: 1,
     });
+    spec.given(draft).when(add).then([usd.milestone()]);
+    spec.given(fundedBare).when(add).then([usd.milestone()]);
+    const geofence = { lat: -90, lng: 180, radiusM: 0.5 };
+    const full = { ...add, proofKind: 'INVOICE', proofRequirements: { vendor: 'x' }, geofence };
     spec
       .given(draft)
       .when(full)
-      .then([milestone({ proofKind: 'INVOICE', proofRequirements: { vendor: 'x' }, geofence })]);
+      .then([
+        usd.milestone({ proofKind: 'INVOICE', proofRequirements: { vendor: 'x' }, geofence }),
+      ]);
   });
 
   it('refuses malformed fields with 422', () => {
@@ -452,69 +489,86 @@ describe('escrow decider: milestones', () => {
       { geofence: { lat: 0, lng: 0, radiusM: -1 } },
       { geofence: { lat: Number.NaN, lng: 0, radiusM: 1 } },
     ];
-    for (const over of bad)
-      spec.given(draft).when(addMilestone(over)).thenError('VALIDATION_ERROR');
+    for (const over of bad) {
+      spec.given(draft).when(cmd.addMilestone(over)).thenError('VALIDATION_ERROR');
+    }
     spec
       .given(draft)
-      .when(addMilestone({ label: 'x'.repeat(255) }))
-      .then([milestone({ label: 'x'.repeat(255) })]);
+      .when(cmd.addMilestone({ label: 'x'.repeat(255) }))
+      .then([
+        usd.milestone({
+          milestoneId: 'm9',
+          label: 'x'.repeat(255),
+          amount: '10.00',
+          sequenceIndex: 9,
+        }),
+      ]);
     spec
       .given(draft)
-      .when(addMilestone({ amount: '1.001' }))
+      .when(cmd.addMilestone({ amount: '1.001' }))
       .thenError('AMOUNT_PRECISION');
   });
 
   it('enforces currency, unique sequence and the total (equality allowed)', () => {
     spec
       .given(draft)
-      .when(addMilestone({ currency: 'EUR' }))
+      .when(cmd.addMilestone({ currency: 'EUR' }))
       .thenError('MILESTONE_CURRENCY_MISMATCH');
-    const one = [...draft, milestone()];
+    const one = [...draft, m1];
     spec
       .given(one)
-      .when(addMilestone({ milestoneId: 'm2' }))
+      .when(cmd.addMilestone({ milestoneId: 'm2', sequenceIndex: 1 }))
       .thenError('MILESTONE_SEQUENCE_EXISTS');
-    const second = { milestoneId: 'm2', sequenceIndex: 2, amount: '60.00' };
+    const second = { milestoneId: 'm2', label: 'Roof', sequenceIndex: 2, amount: '60.00' };
+    spec.given(one).when(cmd.addMilestone(second)).then([m2]);
     spec
       .given(one)
-      .when(addMilestone(second))
-      .then([milestone(second)]);
-    spec
-      .given(one)
-      .when(addMilestone({ ...second, amount: '60.01' }))
+      .when(cmd.addMilestone({ ...second, amount: '60.01' }))
       .thenError('MILESTONE_TOTAL_EXCEEDED');
   });
 
   it('sums milestones at scale 0 and 3', () => {
-    const jpy = [created({ amountTotal: '5000', currency: 'JPY', scale: 0 })];
+    const jpyDraft = [jpy.created({ amountTotal: '5000' })];
     const m = { currency: 'JPY', amount: '5000' };
     spec
-      .given(jpy)
-      .when(addMilestone(m))
-      .then([milestone(m)]);
+      .given(jpyDraft)
+      .when(cmd.addMilestone(m))
+      .then([
+        jpy.milestone({ milestoneId: 'm9', label: 'Extra', amount: '5000', sequenceIndex: 9 }),
+      ]);
     spec
-      .given(jpy)
-      .when(addMilestone({ ...m, amount: '5001' }))
+      .given(jpyDraft)
+      .when(cmd.addMilestone({ ...m, amount: '5001' }))
       .thenError('MILESTONE_TOTAL_EXCEEDED');
     spec
-      .given(jpy)
-      .when(addMilestone({ ...m, amount: '10.5' }))
+      .given(jpyDraft)
+      .when(cmd.addMilestone({ ...m, amount: '10.5' }))
       .thenError('AMOUNT_PRECISION');
-    const kwd = [created({ amountTotal: '1.250', currency: 'KWD', scale: 3 })];
+    const kwdDraft = [kwd.created({ amountTotal: '1.250' })];
     const k = { currency: 'KWD', amount: '1.25' };
     spec
-      .given(kwd)
-      .when(addMilestone(k))
-      .then([milestone({ ...k, amount: '1.250' })]);
+      .given(kwdDraft)
+      .when(cmd.addMilestone(k))
+      .then([
+        kwd.milestone({ milestoneId: 'm9', label: 'Extra', amount: '1.250', sequenceIndex: 9 }),
+      ]);
     spec
-      .given(kwd)
-      .when(addMilestone({ ...k, amount: '1.251' }))
+      .given(kwdDraft)
+      .when(cmd.addMilestone({ ...k, amount: '1.251' }))
       .thenError('MILESTONE_TOTAL_EXCEEDED');
   });
 
   it('covers the add-milestone row of §2 in every state', () => {
-    spec.given([]).when(addMilestone()).thenError('ESCROW_NOT_FOUND');
-    const err = errorOf(addMilestone(), fold(releasable));
+    spec.given([]).when(cmd.addMilestone()).thenError('ESCROW_NOT_FOUND');
+    const added = usd.milestone({
+      milestoneId: 'm9',
+      label: 'Extra',
+      amount: '10.00',
+      sequenceIndex: 9,
+    });
+    spec.given(draft).when(cmd.addMilestone()).then([added]);
+    spec.given(fundedBare).when(cmd.addMilestone()).then([added]);
+    const err = errorOf(byStatus.RELEASABLE, cmd.addMilestone());
     expect([err.code, err.details]).toEqual([
       'INVALID_STATE_TRANSITION',
       {
@@ -524,106 +578,87 @@ describe('escrow decider: milestones', () => {
         allowedFrom: ['DRAFT', 'FUNDED'],
       },
     ]);
-    spec.given(cancelled).when(addMilestone()).thenError('ESCROW_CLOSED');
-    for (const status of ['RELEASED', 'REFUNDED'] as const) {
-      expect(errorOf(addMilestone(), craftedTerminal(status)).code).toBe('ESCROW_CLOSED');
+    for (const status of terminal) {
+      spec.given(byStatus[status]).when(cmd.addMilestone()).thenError('ESCROW_CLOSED');
     }
+  });
+
+  it('refuses a milestone once any payout exists, in DRAFT and FUNDED', () => {
+    const payout = usd.payment({
+      paymentId: 'pay-m1',
+      kind: 'payout',
+      amount: '40.00',
+      milestoneId: 'm1',
+    });
+    const fundedM1 = [...fundedBare, m1];
+    const paying = [
+      ...fundedM1,
+      usd.approved('m1', 'release'),
+      payout.initiated({ reason: 'milestone_release', heldAfter: '60.00' }),
+    ];
+    const err = errorOf(paying, cmd.addMilestone());
+    expect([err.code, err.details]).toEqual([
+      'INVALID_STATE_TRANSITION',
+      { action: 'add-milestone', from: 'FUNDED', to: 'FUNDED', allowedFrom: ['DRAFT', 'FUNDED'] },
+    ]);
+    // Even a payout that failed was a payout.
+    spec
+      .given([...paying, payout.failed({ afterSent: false })])
+      .when(cmd.addMilestone())
+      .thenError('INVALID_STATE_TRANSITION');
+    const draftPaying = [
+      ...draftPartial,
+      usd.approved('m1', 'release'),
+      payout.initiated({ reason: 'milestone_release', heldAfter: '10.00' }),
+    ];
+    spec
+      .given(draftPaying)
+      .when(cmd.addMilestone({ amount: '0.01' }))
+      .thenError('INVALID_STATE_TRANSITION');
+    // A refund is not a payout: the milestone may still be added.
+    const withRefund = [...fundedBare, ...decideOn(fundedBare, cmd.depositCollected('d2', '5.00'))];
+    spec
+      .given(withRefund)
+      .when(cmd.addMilestone())
+      .then([
+        usd.milestone({ milestoneId: 'm9', label: 'Extra', amount: '10.00', sequenceIndex: 9 }),
+      ]);
   });
 
   it('appends nothing for a milestone id already on the stream', () => {
     spec
-      .given([...draft, milestone()])
-      .when(addMilestone())
+      .given([...draft, m1])
+      .when(cmd.addMilestone({ milestoneId: 'm1' }))
       .then([]);
   });
 });
 
 describe('escrow decider: mark-delivered', () => {
   it('moves FUNDED to RELEASABLE, carrying the optional note and proof url', () => {
-    spec.given(fundedStream).when(markDelivered).then([delivered]);
-    const withNote: EscrowCommand = { ...markDelivered, note: 'done', proofUrl: 'https://x/p.jpg' };
+    spec.given(funded).when(cmd.markDelivered()).then([usd.delivered()]);
     spec
-      .given(fundedStream)
-      .when(withNote)
-      .then([
-        { ...delivered, data: { ...delivered.data, note: 'done', proofUrl: 'https://x/p.jpg' } },
-      ]);
+      .given(funded)
+      .when(cmd.markDelivered({ note: 'done', proofUrl: 'https://x/p.jpg' }))
+      .then([usd.delivered('done', 'https://x/p.jpg')]);
     expect(fold(releasable).status).toBe('RELEASABLE');
-    const longNote: EscrowCommand = { ...markDelivered, note: 'x'.repeat(2001) };
-    spec.given(fundedStream).when(longNote).thenError('VALIDATION_ERROR');
+    spec
+      .given(funded)
+      .when(cmd.markDelivered({ note: 'x'.repeat(2001) }))
+      .thenError('VALIDATION_ERROR');
   });
 
   it('covers the mark-delivered row of §2 in every state', () => {
-    spec.given([]).when(markDelivered).thenError('ESCROW_NOT_FOUND');
-    for (const [given, from] of [
-      [draft, 'DRAFT'],
-      [releasable, 'RELEASABLE'],
-    ] as const) {
-      const err = errorOf(markDelivered, fold([...given]));
+    spec.given([]).when(cmd.markDelivered()).thenError('ESCROW_NOT_FOUND');
+    for (const from of ['DRAFT', 'RELEASABLE'] as const) {
+      const err = errorOf(byStatus[from], cmd.markDelivered());
       expect([err.code, err.details]).toEqual([
         'INVALID_STATE_TRANSITION',
         { action: 'mark-delivered', from, to: 'RELEASABLE', allowedFrom: ['FUNDED'] },
       ]);
     }
-    spec.given(cancelled).when(markDelivered).thenError('ESCROW_CLOSED');
-    for (const status of ['RELEASED', 'REFUNDED'] as const) {
-      expect(errorOf(markDelivered, craftedTerminal(status)).code).toBe('ESCROW_CLOSED');
+    for (const status of terminal) {
+      spec.given(byStatus[status]).when(cmd.markDelivered()).thenError('ESCROW_CLOSED');
     }
-  });
-});
-
-describe('escrow decider: check-deadline', () => {
-  it('does nothing before the deadline, in any state', () => {
-    for (const given of [draft, fundedStream, releasable, cancelled]) {
-      spec.given(given).when(checkDeadline(NOW)).then([]);
-    }
-    spec.given(draft).when(checkDeadline('2026-03-31T23:59:59.999Z')).then([]);
-    spec.given([]).when(checkDeadline(LATER)).thenError('ESCROW_NOT_FOUND');
-  });
-
-  it('cancels a due DRAFT escrow whatever on_deadline says, listing the refunds owed', () => {
-    const mixed = [
-      created({ releaseConditions: { on_deadline: 'none' } }),
-      initiated('d1', '10.00'),
-      confirmed('d1', '10.00'),
-      initiated('d2', '20.00'),
-      initiated('d3', '5.00'),
-      failed('d3', '5.00'),
-    ];
-    const expected: EscrowEvent = {
-      type: 'escrow.cancelled.v1',
-      data: {
-        escrowId: E,
-        reason: 'deadline',
-        currency: 'USD',
-        refundsDue: [{ depositId: 'd1', amount: '10.00' }],
-        refundTotal: '10.00',
-        pendingDepositIds: ['d2'],
-        cancelledAt: DEADLINE,
-      },
-    };
-    // Due at the deadline itself, compared as instants whatever the offset.
-    spec
-      .given(mixed)
-      .when(checkDeadline('2026-04-01T02:00:00+02:00'))
-      .then([
-        { ...expected, data: { ...expected.data, cancelledAt: '2026-04-01T02:00:00+02:00' } },
-      ]);
-    spec.given(mixed).when(checkDeadline(DEADLINE)).then([expected]);
-    const state = fold([...mixed, expected]);
-    expect([state.status, state.refundDue, state.held]).toEqual(['CANCELLED', '10.00', '10.00']);
-  });
-
-  it('refuses a due terminal escrow with ESCROW_CLOSED', () => {
-    spec.given(cancelled).when(checkDeadline(LATER)).thenError('ESCROW_CLOSED');
-    for (const status of ['RELEASED', 'REFUNDED'] as const) {
-      expect(errorOf(checkDeadline(LATER), craftedTerminal(status)).code).toBe('ESCROW_CLOSED');
-    }
-  });
-
-  it('deadline release/refund for FUNDED escrows arrives with payouts (issue 4, next increment)', () => {
-    spec.given(fundedStream).when(checkDeadline(LATER)).then([]);
-    spec.given(releasable).when(checkDeadline(LATER)).then([]);
   });
 });
 
@@ -631,14 +666,15 @@ describe('escrow decider: state and invariants', () => {
   it('folds balances: deposited is confirmed only, held equals deposited until payouts', () => {
     const state = fold([
       ...draft,
-      initiated('d1', '10.00'),
-      confirmed('d1', '10.00'),
-      initiated('d2', '20.00'),
-      milestone(),
+      usd.depositInitiated('d1', '10.00'),
+      usd.depositConfirmed('d1', '10.00', '10.00'),
+      usd.depositInitiated('d2', '20.00'),
+      m1,
     ]);
     expect(state).toMatchObject({
       deposited: '10.00',
       pending: '20.00',
+      returned: '0.00',
       held: '10.00',
       milestoneTotal: '40.00',
       deposits: [
@@ -650,13 +686,118 @@ describe('escrow decider: state and invariants', () => {
   });
 
   it('evolve ignores events before creation instead of throwing', () => {
-    expect(fold([initiated('d1', '1.00'), funded()])).toEqual(escrowDecider.initialState());
+    expect(fold([usd.depositInitiated('d1', '1.00'), usd.funded('100.00')])).toEqual(
+      escrowDecider.initialState(),
+    );
+  });
+
+  it('assertBalances accepts every state the decider reaches', () => {
+    for (const events of [draft, fundedBare, ...Object.values(byStatus)]) {
+      expect(() => assertBalances(fold(events))).not.toThrow();
+    }
+  });
+
+  it('assertBalances rejects a negative balance', () => {
+    const fields = [
+      'deposited',
+      'pending',
+      'returned',
+      'paid',
+      'refunded',
+      'spent',
+      'failed',
+      'held',
+    ] as const;
+    for (const field of fields) {
+      const broken = { ...fold(draft), [field]: '-0.01' };
+      expect(() => assertBalances(broken)).toThrow(`negative ${field}`);
+    }
+  });
+
+  it('assertBalances rejects a held balance that is not the formula', () => {
+    expect(() => assertBalances({ ...fold(funded), held: '99.99' })).toThrow(
+      'held is not the formula',
+    );
+    expect(() => assertBalances({ ...fold(funded), paid: '10.00' })).toThrow(
+      'held is not the formula',
+    );
+  });
+
+  it('assertBalances rejects kept and pending deposits above the total, but not returned ones', () => {
+    const over = { ...fold(draftPartial), pending: '50.01' };
+    expect(() => assertBalances(over)).toThrow('deposits above total');
+    expect(() => assertBalances({ ...fold(draftPartial), pending: '50.00' })).not.toThrow();
+    const returned = { ...fold(funded), deposited: '150.00', returned: '50.00', refunded: '50.00' };
+    expect(() => assertBalances(returned)).not.toThrow();
+    expect(() =>
+      assertBalances({ ...returned, returned: '49.99', refunded: '49.99', held: '100.01' }),
+    ).toThrow('deposits above total');
+  });
+
+  it('assertBalances rejects milestones above the total', () => {
+    expect(() => assertBalances({ ...fold(draft), milestoneTotal: '100.01' })).toThrow(
+      'milestones above total',
+    );
+  });
+
+  it('assertBalances rejects a terminal escrow that holds money', () => {
+    for (const status of terminal) {
+      const holding = { ...fold(draftPartial), status };
+      expect(() => assertBalances(holding)).toThrow('a closed escrow holds money');
+    }
+    expect(() => assertBalances(fold(draftPartial))).not.toThrow();
   });
 
   it('decide asserts the balance invariants of the state it is given', () => {
     const broken = { ...fold(draft), pending: '-1.00' };
-    expect(() => escrowDecider.decide(deposit('d1', '1.00'), broken)).toThrow(AssertionError);
-    const over = { ...fold(draft), deposited: '60.00', pending: '50.00' };
-    expect(() => escrowDecider.decide(markDelivered, over)).toThrow(AssertionError);
+    expect(() => escrowDecider.decide(cmd.deposit('d1', '1.00'), broken)).toThrow(AssertionError);
+    const over = { ...fold(draft), deposited: '60.00', held: '60.00', pending: '50.00' };
+    expect(() => escrowDecider.decide(cmd.markDelivered(), over)).toThrow(AssertionError);
+    const holding: EscrowState = { ...fold(funded), status: 'RELEASED' };
+    const command: EscrowCommand = cmd.sent('none');
+    expect(() => escrowDecider.decide(command, holding)).toThrow(AssertionError);
+  });
+});
+
+describe('escrow spec fixtures', () => {
+  it('folds each status stream to its status, with the held balance it names', () => {
+    const held: Record<EscrowStatus, string> = {
+      DRAFT: '50.00',
+      FUNDED: '100.00',
+      RELEASABLE: '100.00',
+      RELEASED: '0.00',
+      REFUNDED: '0.00',
+      CANCELLED: '0.00',
+    };
+    for (const [status, events] of Object.entries(byStatus)) {
+      const state = fold(events);
+      expect([state.status, state.held]).toEqual([status, held[status as EscrowStatus]]);
+      expect(() => assertBalances(state)).not.toThrow();
+    }
+  });
+
+  it('builds every stream from what the decider itself decides', () => {
+    const run = (given: EscrowEvent[], ...commands: EscrowCommand[]) =>
+      commands.reduce((events, command) => [...events, ...decideOn(events, command)], given);
+    const addM1 = cmd.addMilestone({
+      milestoneId: 'm1',
+      label: 'Foundations',
+      amount: '40.00',
+      sequenceIndex: 1,
+    });
+    const addM2 = cmd.addMilestone({
+      milestoneId: 'm2',
+      label: 'Roof',
+      amount: '60.00',
+      sequenceIndex: 2,
+    });
+    expect(run([], cmd.create())).toEqual(draft);
+    expect(run(draft, addM1, addM2, cmd.depositCollected('d1', '50.00'))).toEqual(draftPartial);
+    expect(run(draft, cmd.depositCollected('d1', '100.00'))).toEqual(fundedBare);
+    expect(run(draft, addM1, addM2, cmd.depositCollected('d1', '100.00'))).toEqual(funded);
+    expect(run(funded, cmd.markDelivered())).toEqual(releasable);
+    expect(run(funded, cmd.approve())).toEqual(released);
+    expect(run(funded, cmd.reject())).toEqual(refunded);
+    expect(run(draftPartial, cmd.reject())).toEqual(cancelled);
   });
 });

@@ -47,15 +47,27 @@ export function assertScale(scale: number): void {
   assert(Number.isInteger(scale) && scale >= 0 && scale <= currencyScaleMax, `bad scale ${scale}`);
 }
 
+/**
+ * Milliseconds of an ISO 8601 timestamp with a zone, or NaN. A date that is not on the calendar
+ * (`2026-02-30`) is NaN too: `Date.parse` would roll it over into the next month.
+ */
+function parseTimestamp(value: string): number {
+  if (!TIMESTAMP_RE.test(value)) return Number.NaN;
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return Number.NaN;
+  return Date.parse(value);
+}
+
 export function timestampMs(value: string, field: string): number {
-  const ms = TIMESTAMP_RE.test(value) ? Date.parse(value) : Number.NaN;
+  const ms = parseTimestamp(value);
   if (Number.isNaN(ms)) throw invalid(field, 'must be an ISO 8601 timestamp with a zone');
   return ms;
 }
 
 /** `now` comes from the handler's clock: a malformed one is a bug. */
 export function nowMs(now: string): number {
-  const ms = TIMESTAMP_RE.test(now) ? Date.parse(now) : Number.NaN;
+  const ms = parseTimestamp(now);
   assert(!Number.isNaN(ms), `bad now ${now}`);
   return ms;
 }

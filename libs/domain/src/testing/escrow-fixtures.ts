@@ -1,0 +1,572 @@
+/**
+ * Shared givens for the escrow decider specs: event and command builders in any currency, and
+ * one real event stream per escrow status (DRAFT, FUNDED, RELEASABLE, RELEASED, REFUNDED,
+ * CANCELLED), each exactly what the decider emits, so every cell of API-RULES.md §2 runs on a
+ * folded state rather than on a status set by hand. The specs of this file check those streams
+ * (status, balances, invariants) in escrow.decider.spec.ts.
+ */
+import { DomainError } from '../../../kernel/src';
+import { deciderSpec } from './decider-spec';
+import type {
+  ApproveAndPayMilestone,
+  CheckDeadline,
+  ClientApprove,
+  ClientReject,
+  ConfirmDeposit,
+  CreateEscrow,
+  Deposit,
+  EscrowCommand,
+  FailDeposit,
+  AddMilestone,
+  MarkDelivered,
+  RecordPaymentFailed,
+  RecordPaymentSent,
+  RetryPayment,
+  SettlePayment,
+} from '../escrow/escrow.commands';
+import { escrowDecider } from '../escrow/escrow.decider';
+import type {
+  ApprovalSource,
+  CloseReason,
+  EscrowCreatedData,
+  EscrowEvent,
+  MilestoneAddedData,
+  PaymentKind,
+  PaymentReason,
+  RefundDue,
+  ReleaseReason,
+} from '../escrow/escrow.events';
+import { assertBalances } from '../escrow/escrow.rules';
+import type { EscrowState, EscrowStatus } from '../escrow/escrow.state';
+
+export const spec = deciderSpec(escrowDecider);
+
+export const E = 'e1';
+export const CLIENT = 'c1';
+export const PROVIDER = 'p1';
+const PAYEE = 'payee-1';
+export const NOW = '2026-03-01T10:00:00.000Z';
+export const DEADLINE = '2026-04-01T00:00:00.000Z';
+export const JUST_BEFORE = '2026-03-31T23:59:59.999Z';
+export const LATER = '2026-04-02T00:00:00.000Z';
+
+/** The `idSeed` of the commands that start several payments, and the ids `childId` derives. */
+export const SEED = '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a00';
+export const SEED_IDS = [
+  '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a00',
+  '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a01',
+  '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a02',
+  '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a03',
+] as const;
+
+type EventOf<T extends EscrowEvent['type']> = Extract<EscrowEvent, { type: T }>;
+
+export interface PaymentSpecRef {
+  paymentId: string;
+  kind: PaymentKind;
+  amount: string;
+  milestoneId?: string | null;
+}
+
+/** Event builders in one currency: amounts are passed as the decider writes them (at scale). */
+export function eventsIn(currency: string, scale: number) {
+  const beneficiaryOf = (kind: PaymentKind) =>
+    kind === 'refund' ? CLIENT : kind === 'payout' ? PROVIDER : PAYEE;
+
+  function payment(p: PaymentSpecRef) {
+    const ref = {
+      escrowId: E,
+      paymentId: p.paymentId,
+      kind: p.kind,
+      amount: p.amount,
+      currency,
+      milestoneId: p.milestoneId ?? null,
+      beneficiaryId: beneficiaryOf(p.kind),
+    };
+    return {
+      ref,
+      initiated(o: {
+        reason: PaymentReason;
+        heldAfter: string;
+        retryOf?: string;
+        depositId?: string;
+        at?: string;
+      }): EventOf<'payment.initiated.v1'> {
+        const { escrowId, paymentId, kind, amount, milestoneId, beneficiaryId } = ref;
+        return {
+          type: 'payment.initiated.v1',
+          data: {
+            escrowId,
+            paymentId,
+            kind,
+            amount,
+            currency,
+            milestoneId,
+            beneficiaryId,
+            reason: o.reason,
+            retryOf: o.retryOf ?? null,
+            depositId: o.depositId ?? null,
+            heldAfter: o.heldAfter,
+            initiatedAt: o.at ?? NOW,
+          },
+        };
+      },
+      sent(pspRef = `psp-${p.paymentId}`, at = NOW): EventOf<'payment.sent.v1'> {
+        return { type: 'payment.sent.v1', data: { ...ref, pspRef, sentAt: at } };
+      },
+      settled(
+        pspRef = `psp-${p.paymentId}`,
+        webhookEventId = 'sim:w1',
+      ): EventOf<'payment.settled.v1'> {
+        return {
+          type: 'payment.settled.v1',
+          data: { ...ref, pspRef, webhookEventId, settledAt: NOW },
+        };
+      },
+      failed(o: {
+        afterSent: boolean;
+        pspRef?: string | null;
+        reason?: string;
+        webhookEventId?: string | null;
+      }): EventOf<'payment.failed.v1'> {
+        return {
+          type: 'payment.failed.v1',
+          data: {
+            ...ref,
+            reason: o.reason ?? 'declined',
+            afterSent: o.afterSent,
+            pspRef: o.pspRef ?? null,
+            webhookEventId: o.webhookEventId ?? null,
+            failedAt: NOW,
+          },
+        };
+      },
+      retried(retryPaymentId: string): EventOf<'payment.retried.v1'> {
+        return {
+          type: 'payment.retried.v1',
+          data: { escrowId: E, paymentId: p.paymentId, retryPaymentId, currency, retriedAt: NOW },
+        };
+      },
+    };
+  }
+
+  return {
+    currency,
+    scale,
+    payment,
+    created(over: Partial<EscrowCreatedData> = {}): EventOf<'escrow.created.v1'> {
+      return {
+        type: 'escrow.created.v1',
+        data: {
+          escrowId: E,
+          clientId: CLIENT,
+          providerId: PROVIDER,
+          amountTotal: '100.00',
+          currency,
+          scale,
+          releaseConditions: { on_deadline: 'release' },
+          deadlineAt: DEADLINE,
+          domain: 'private',
+          createdAt: NOW,
+          ...over,
+        },
+      };
+    },
+    depositInitiated(
+      depositId: string,
+      amount: string,
+      pspRef?: string,
+    ): EventOf<'escrow.deposit_initiated.v1'> {
+      return {
+        type: 'escrow.deposit_initiated.v1',
+        data: {
+          escrowId: E,
+          depositId,
+          amount,
+          currency,
+          ...(pspRef ? { pspRef } : {}),
+          initiatedAt: NOW,
+        },
+      };
+    },
+    depositConfirmed(
+      depositId: string,
+      amount: string,
+      heldAfter: string,
+      flags: { afterClose?: boolean; aboveTotal?: boolean; at?: string } = {},
+    ): EventOf<'escrow.deposit_confirmed.v1'> {
+      return {
+        type: 'escrow.deposit_confirmed.v1',
+        data: {
+          escrowId: E,
+          depositId,
+          amount,
+          currency,
+          pspRef: `psp-${depositId}`,
+          afterClose: flags.afterClose ?? false,
+          ...(flags.aboveTotal ? { aboveTotal: true } : {}),
+          heldAfter,
+          confirmedAt: flags.at ?? NOW,
+        },
+      };
+    },
+    depositFailed(depositId: string, amount: string): EventOf<'escrow.deposit_failed.v1'> {
+      return {
+        type: 'escrow.deposit_failed.v1',
+        data: { escrowId: E, depositId, amount, currency, reason: 'declined', failedAt: NOW },
+      };
+    },
+    funded(amountTotal: string, at = NOW): EventOf<'escrow.funded.v1'> {
+      return {
+        type: 'escrow.funded.v1',
+        data: { escrowId: E, amountTotal, currency, fundedAt: at },
+      };
+    },
+    delivered(
+      note: string | null = null,
+      proofUrl: string | null = null,
+    ): EventOf<'escrow.delivered.v1'> {
+      return {
+        type: 'escrow.delivered.v1',
+        data: { escrowId: E, note, proofUrl, deliveredAt: NOW },
+      };
+    },
+    milestone(over: Partial<MilestoneAddedData> = {}): EventOf<'milestone.added.v1'> {
+      return {
+        type: 'milestone.added.v1',
+        data: {
+          escrowId: E,
+          milestoneId: 'm1',
+          label: 'Foundations',
+          amount: '40.00',
+          currency,
+          sequenceIndex: 1,
+          status: 'WAITING',
+          proofKind: 'PHOTO',
+          proofRequirements: {},
+          geofence: null,
+          addedAt: NOW,
+          ...over,
+        },
+      };
+    },
+    approved(
+      milestoneId: string,
+      source: ApprovalSource,
+      at = NOW,
+    ): EventOf<'milestone.approved.v1'> {
+      return {
+        type: 'milestone.approved.v1',
+        data: { escrowId: E, milestoneId, source, approvedAt: at },
+      };
+    },
+    paid(milestoneId: string, paymentId: string): EventOf<'milestone.paid.v1'> {
+      return {
+        type: 'milestone.paid.v1',
+        data: { escrowId: E, milestoneId, paymentId, paidAt: NOW },
+      };
+    },
+    released(
+      reason: ReleaseReason,
+      paymentIds: string[],
+      o: { note?: string; at?: string } = {},
+    ): EventOf<'escrow.released.v1'> {
+      return {
+        type: 'escrow.released.v1',
+        data: {
+          escrowId: E,
+          reason,
+          currency,
+          paymentIds,
+          ...(o.note ? { note: o.note } : {}),
+          releasedAt: o.at ?? NOW,
+        },
+      };
+    },
+    refunded(
+      reason: CloseReason,
+      refundTotal: string,
+      refundPaymentId: string | null,
+      o: { note?: string; at?: string } = {},
+    ): EventOf<'escrow.refunded.v1'> {
+      return {
+        type: 'escrow.refunded.v1',
+        data: {
+          escrowId: E,
+          reason,
+          currency,
+          refundTotal,
+          refundPaymentId,
+          ...(o.note ? { note: o.note } : {}),
+          refundedAt: o.at ?? NOW,
+        },
+      };
+    },
+    cancelled(
+      reason: CloseReason,
+      o: {
+        refundsDue: RefundDue[];
+        refundTotal: string;
+        refundPaymentId: string | null;
+        pendingDepositIds?: string[];
+        note?: string;
+        at?: string;
+      },
+    ): EventOf<'escrow.cancelled.v1'> {
+      return {
+        type: 'escrow.cancelled.v1',
+        data: {
+          escrowId: E,
+          reason,
+          currency,
+          refundsDue: o.refundsDue,
+          refundTotal: o.refundTotal,
+          refundPaymentId: o.refundPaymentId,
+          pendingDepositIds: o.pendingDepositIds ?? [],
+          ...(o.note ? { note: o.note } : {}),
+          cancelledAt: o.at ?? NOW,
+        },
+      };
+    },
+  };
+}
+
+export const usd = eventsIn('USD', 2);
+
+/** Command builders; `now` defaults to NOW, payment ids to readable names. */
+export const cmd = {
+  create: (over: Partial<CreateEscrow> = {}): CreateEscrow => ({
+    type: 'CreateEscrow',
+    escrowId: E,
+    clientId: CLIENT,
+    providerId: PROVIDER,
+    amountTotal: '100.00',
+    currency: 'USD',
+    scale: 2,
+    releaseConditions: {},
+    deadlineAt: DEADLINE,
+    now: NOW,
+    ...over,
+  }),
+  deposit: (depositId: string, amount: string, over: Partial<Deposit> = {}): Deposit => ({
+    type: 'Deposit',
+    escrowId: E,
+    depositId,
+    amount,
+    pspConfirmed: null,
+    refundPaymentId: `refund-${depositId}`,
+    now: NOW,
+    ...over,
+  }),
+  /** A deposit the PSP collected synchronously (the simulator). */
+  depositCollected: (depositId: string, amount: string): Deposit =>
+    cmd.deposit(depositId, amount, { pspConfirmed: { pspRef: `psp-${depositId}` } }),
+  confirm: (depositId: string, over: Partial<ConfirmDeposit> = {}): ConfirmDeposit => ({
+    type: 'ConfirmDeposit',
+    escrowId: E,
+    depositId,
+    pspRef: `psp-${depositId}`,
+    refundPaymentId: `refund-${depositId}`,
+    now: NOW,
+    ...over,
+  }),
+  failDeposit: (depositId: string): FailDeposit => ({
+    type: 'FailDeposit',
+    escrowId: E,
+    depositId,
+    reason: 'declined',
+    now: NOW,
+  }),
+  addMilestone: (over: Partial<AddMilestone> = {}): AddMilestone => ({
+    type: 'AddMilestone',
+    escrowId: E,
+    milestoneId: 'm9',
+    label: 'Extra',
+    amount: '10.00',
+    currency: 'USD',
+    sequenceIndex: 9,
+    now: NOW,
+    ...over,
+  }),
+  markDelivered: (over: Partial<MarkDelivered> = {}): MarkDelivered => ({
+    type: 'MarkDelivered',
+    escrowId: E,
+    now: NOW,
+    ...over,
+  }),
+  checkDeadline: (now: string, idSeed: string = SEED): CheckDeadline => ({
+    type: 'CheckDeadline',
+    escrowId: E,
+    idSeed,
+    now,
+  }),
+  release: (milestoneId: string, paymentId: string): ApproveAndPayMilestone => ({
+    type: 'ApproveAndPayMilestone',
+    escrowId: E,
+    milestoneId,
+    paymentId,
+    source: 'release',
+    now: NOW,
+  }),
+  approve: (over: Partial<ClientApprove> = {}): ClientApprove => ({
+    type: 'ClientApprove',
+    escrowId: E,
+    idSeed: SEED,
+    now: NOW,
+    ...over,
+  }),
+  reject: (over: Partial<ClientReject> = {}): ClientReject => ({
+    type: 'ClientReject',
+    escrowId: E,
+    idSeed: SEED,
+    now: NOW,
+    ...over,
+  }),
+  sent: (paymentId: string, pspRef = `psp-${paymentId}`): RecordPaymentSent => ({
+    type: 'RecordPaymentSent',
+    escrowId: E,
+    paymentId,
+    pspRef,
+    now: NOW,
+  }),
+  failPayment: (
+    paymentId: string,
+    over: Partial<RecordPaymentFailed> = {},
+  ): RecordPaymentFailed => ({
+    type: 'RecordPaymentFailed',
+    escrowId: E,
+    paymentId,
+    reason: 'declined',
+    now: NOW,
+    ...over,
+  }),
+  settle: (paymentId: string, webhookEventId = 'sim:w1'): SettlePayment => ({
+    type: 'SettlePayment',
+    escrowId: E,
+    paymentId,
+    webhookEventId,
+    now: NOW,
+  }),
+  retry: (paymentId: string, retryPaymentId: string): RetryPayment => ({
+    type: 'RetryPayment',
+    escrowId: E,
+    paymentId,
+    retryPaymentId,
+    now: NOW,
+  }),
+};
+
+export function fold(events: EscrowEvent[]): EscrowState {
+  return events.reduce(escrowDecider.evolve, escrowDecider.initialState());
+}
+
+/** The events a command decides on a stream (for specs that look at the state afterwards). */
+export function decideOn(events: EscrowEvent[], command: EscrowCommand): EscrowEvent[] {
+  return escrowDecider.decide(command, fold(events));
+}
+
+/** The DomainError a command raises on a stream (for cells whose details matter). */
+export function errorOf(events: EscrowEvent[], command: EscrowCommand): DomainError {
+  try {
+    escrowDecider.decide(command, fold(events));
+  } catch (err) {
+    if (err instanceof DomainError) return err;
+    throw err;
+  }
+  throw new Error(`expected a DomainError from ${command.type}`);
+}
+
+// ---- One stream per status (USD, total 100.00, milestones m1 40.00 then m2 60.00) ----
+
+export const m1 = usd.milestone({
+  milestoneId: 'm1',
+  label: 'Foundations',
+  amount: '40.00',
+  sequenceIndex: 1,
+});
+export const m2 = usd.milestone({
+  milestoneId: 'm2',
+  label: 'Roof',
+  amount: '60.00',
+  sequenceIndex: 2,
+});
+
+const created = usd.created();
+/** DRAFT, nothing deposited. */
+export const draft: EscrowEvent[] = [created];
+/** DRAFT with both milestones and a confirmed partial deposit of 50.00 (held 50.00). */
+export const draftPartial: EscrowEvent[] = [
+  created,
+  m1,
+  m2,
+  usd.depositInitiated('d1', '50.00'),
+  usd.depositConfirmed('d1', '50.00', '50.00'),
+];
+/** FUNDED without milestones (held 100.00). */
+export const fundedBare: EscrowEvent[] = [
+  created,
+  usd.depositInitiated('d1', '100.00'),
+  usd.depositConfirmed('d1', '100.00', '100.00'),
+  usd.funded('100.00'),
+];
+/** FUNDED with both milestones WAITING (held 100.00). */
+export const funded: EscrowEvent[] = [
+  created,
+  m1,
+  m2,
+  usd.depositInitiated('d1', '100.00'),
+  usd.depositConfirmed('d1', '100.00', '100.00'),
+  usd.funded('100.00'),
+];
+export const releasable: EscrowEvent[] = [...funded, usd.delivered()];
+
+/** Client-approve on `funded`: both milestones paying, nothing held. */
+const approvePayouts = {
+  p0: usd.payment({ paymentId: SEED_IDS[0], kind: 'payout', amount: '40.00', milestoneId: 'm1' }),
+  p1: usd.payment({ paymentId: SEED_IDS[1], kind: 'payout', amount: '60.00', milestoneId: 'm2' }),
+};
+export const released: EscrowEvent[] = [
+  ...funded,
+  usd.approved('m1', 'client_approve'),
+  approvePayouts.p0.initiated({ reason: 'client_approve', heldAfter: '60.00' }),
+  usd.approved('m2', 'client_approve'),
+  approvePayouts.p1.initiated({ reason: 'client_approve', heldAfter: '0.00' }),
+  usd.released('client_approve', [SEED_IDS[0], SEED_IDS[1]]),
+];
+/** Client-reject on `funded`: milestones still WAITING, everything refunded. */
+const rejectRefund = usd.payment({
+  paymentId: SEED_IDS[0],
+  kind: 'refund',
+  amount: '100.00',
+});
+export const refunded: EscrowEvent[] = [
+  ...funded,
+  rejectRefund.initiated({ reason: 'client_reject', heldAfter: '0.00' }),
+  usd.refunded('client_reject', '100.00', SEED_IDS[0]),
+];
+/** Client-reject on `draftPartial`: the 50.00 deposited goes back, milestones still WAITING. */
+const cancelRefund = usd.payment({
+  paymentId: SEED_IDS[0],
+  kind: 'refund',
+  amount: '50.00',
+});
+export const cancelled: EscrowEvent[] = [
+  ...draftPartial,
+  cancelRefund.initiated({ reason: 'client_reject', heldAfter: '0.00' }),
+  usd.cancelled('client_reject', {
+    refundsDue: [{ depositId: 'd1', amount: '50.00' }],
+    refundTotal: '50.00',
+    refundPaymentId: SEED_IDS[0],
+  }),
+];
+
+/** A stream for every status, for the cells of API-RULES.md §2 that run in each. */
+export const byStatus: Record<EscrowStatus, EscrowEvent[]> = {
+  DRAFT: draftPartial,
+  FUNDED: funded,
+  RELEASABLE: releasable,
+  RELEASED: released,
+  REFUNDED: refunded,
+  CANCELLED: cancelled,
+};
+export const terminal = ['RELEASED', 'REFUNDED', 'CANCELLED'] as const;
