@@ -42,7 +42,7 @@ export async function buildApp(
   extra: Pick<AppModuleOptions, 'controllers' | 'providers'> & { payments?: PaymentServices } = {},
 ): Promise<BuiltApp> {
   const { config } = platform;
-  const payments = extra.payments ?? createPaymentServices(platform);
+  const payments = extra.payments ?? createPaymentServices(platform, (msg, more) => logger.warn(more, msg));
   const adapter = new FastifyAdapter({
     bodyLimit: config.httpBodyLimitBytes,
     // Ledger account ids (payee refs included) are path parameters longer than the default 100.

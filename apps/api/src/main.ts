@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     if (stopSignal) return await shutdown();
     await platform.projections.init();
     if (config.projectionsMode === 'inline') platform.projections.start();
-    const payments = createPaymentServices(platform);
+    const payments = createPaymentServices(platform, (msg, extra) => logger.warn(extra, msg));
     registerEscrowJobs(platform, payments);
     platform.scheduler.start();
     app = (await buildApp(platform, logger, { payments })).app;

@@ -18,10 +18,20 @@ export interface PaymentServices {
   webhookDecider: typeof pspWebhookDecider;
 }
 
-export function createPaymentServices(platform: Platform): PaymentServices {
+export function createPaymentServices(
+  platform: Platform,
+  log: (msg: string, extra: Record<string, unknown>) => void = () => undefined,
+): PaymentServices {
   let webhooks: PspWebhooks | undefined;
-  const onReferenceRecorded = (pspRef: string, metadata: Parameters<PspWebhooks['resumeParked']>[1]) =>
-    webhooks!.resumeParked(pspRef, metadata);
+  // Applying parked webhooks is a follow-up: if it fails, the payment or deposit that recorded
+  // the reference stands, and the recovery job applies them later.
+  const onReferenceRecorded = async (pspRef: string, metadata: Parameters<PspWebhooks['resumeParked']>[1]) => {
+    try {
+      await webhooks!.resumeParked(pspRef, metadata);
+    } catch (err) {
+      log('parked PSP webhooks could not be applied yet; the recovery job will retry', { error: (err as Error).message });
+    }
+  };
   const sender = new PaymentSender(platform, onReferenceRecorded);
   webhooks = new PspWebhooks(platform, sender);
   return {
