@@ -25,6 +25,7 @@ import { CurrentActor, userOf } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
 import type { Page } from '../http/pagination';
+import { NoBodyPipe } from '../http/no-body.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { routeId } from '../http/route-id';
 import { type PaymentRead, paymentRowView, paymentStateView } from '../payments/payments.view';
@@ -327,6 +328,7 @@ export class EscrowsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentActor() actor: Actor,
     @Param('id') rawId: string,
+    @Body(NoBodyPipe) _body: undefined,
   ) {
     const escrow = await this.escrowState(actor, routeId(rawId, escrowNotFound));
     return this.act(req, reply, actor, escrow, (now) => ({
@@ -346,6 +348,7 @@ export class EscrowsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentActor() actor: Actor,
     @Param('milestoneId') rawId: string,
+    @Body(NoBodyPipe) _body: undefined,
   ): Promise<PaymentRead & { milestone: MilestoneRead }> {
     const milestoneId = routeId(rawId, milestoneNotFound);
     const row = await this.platform.db.selectFrom('milestones').select('escrow_id').where('id', '=', milestoneId).executeTakeFirst();
@@ -362,7 +365,11 @@ export class EscrowsController {
     };
     const result = await this.payments.actions.run(escrow.escrowId, command, metadata);
     await this.ryw.afterCommand(reply, result.position);
-    const payout = latestPayoutOf(result.state, milestoneId);
+    // The payout this command started (on a replay: the first run's), else the one that exists.
+    const started = result.paymentIds[0];
+    const payout = started
+      ? result.state.payments.find((p) => p.paymentId === started)
+      : latestPayoutOf(result.state, milestoneId);
     const milestone = result.state.milestones.find((m) => m.milestoneId === milestoneId);
     if (!payout || !milestone) throw milestoneNotFound();
     return { ...paymentStateView(result.state, payout), milestone: milestoneStateView(result.state, milestone) };

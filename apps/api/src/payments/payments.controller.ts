@@ -5,7 +5,7 @@
  * their escrow through the payments read model (an immutable fact); every decision is taken on
  * the escrow stream.
  */
-import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { escrowDecider, type EscrowState } from '../../../../libs/domain/src';
@@ -17,6 +17,7 @@ import { CurrentActor } from '../auth/access.guard';
 import { checkParty } from '../escrows/escrows.controller';
 import { ApiError } from '../http/api-error';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
+import { NoBodyPipe } from '../http/no-body.pipe';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { routeId } from '../http/route-id';
 import { PAYMENTS, PLATFORM } from '../tokens';
@@ -51,6 +52,7 @@ export class PaymentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentActor() actor: Actor,
     @Param('id') rawId: string,
+    @Body(NoBodyPipe) _body: undefined,
   ): Promise<PaymentRead> {
     const { row } = await this.find(actor, rawId);
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
@@ -72,13 +74,20 @@ export class PaymentsController {
   @HttpCode(201)
   @Access('support')
   @ApiCreatedResponse({ description: 'The new payment that pays the FAILED one (retry_of), as the PSP left it' })
+  @ApiOkResponse({ description: 'A SENT or SETTLED payment needs no retry: answered unchanged (200)' })
   async retry(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentActor() actor: Actor,
     @Param('id') rawId: string,
+    @Body(NoBodyPipe) _body: undefined,
   ): Promise<PaymentRead> {
     const { row } = await this.find(actor, rawId);
+    const current = await this.payment(row.escrow_id, row.id);
+    if (current.payment.status === 'SENT' || current.payment.status === 'SETTLED') {
+      void reply.status(200);
+      return paymentStateView(current.state, current.payment);
+    }
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     // One retry per failed payment: a fixed id makes concurrent retries one.
     const retryPaymentId = uuidV5(`retry\n${row.id}`);

@@ -155,7 +155,10 @@ export class ProjectionRunner {
       return 0;
     }
     if ('moved' in outcome) {
+      // Another runner (a replica, a worker) applied these events: its checkpoint is now ours,
+      // and whoever waits for it must hear so now, not at the end of its wait.
       await this.reload(projector.name).catch(() => undefined);
+      this.notifyWaiters();
       return 0;
     }
     live.checkpoint = events[events.length - 1]!.position;
