@@ -10,11 +10,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import Big from 'big.js';
-import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
 import type { NewEvent, Position, RecordedEvent } from '../../libs/event-store/src';
 import { ledgerProjection } from '../../projections/ledger/ledger.projection';
 import { EscrowEventBuilder, type PaymentRef } from '../support/escrow-event-builder';
 import { expectErrorEnvelope } from '../http/http-expect';
+import { type LedgerFold as IndependentFold, foldEscrowEvents as foldEvents } from '../support/ledger-fold';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ADMIN = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
@@ -431,82 +431,6 @@ describe('the ledger over HTTP', () => {
     });
   });
 });
-
-interface IndependentFold {
-  /** Balance of each account on its normal side. */
-  balances: Map<string, Big>;
-  /** Per currency: the sum of entry amounts and how many entries. */
-  totals: Map<string, { amount: Big; entries: number }>;
-  /** The last heldAfter each escrow's events carried, by held account. */
-  heldAfter: Map<string, string>;
-  /** Per currency: confirmed deposits − sent payments + payments failed after sending. */
-  cashFromFlows: Map<string, Big>;
-  entries: number;
-}
-
-/**
- * The ledger as the events say it should be, written as signed balances rather than debits
- * and credits, without the projector's code.
- */
-function foldEvents(events: readonly RecordedEvent[]): IndependentFold {
-  const fold: IndependentFold = {
-    balances: new Map(),
-    totals: new Map(),
-    heldAfter: new Map(),
-    cashFromFlows: new Map(),
-    entries: 0,
-  };
-  const add = (map: Map<string, Big>, key: string, amount: Big) =>
-    map.set(key, (map.get(key) ?? new Big(0)).plus(amount));
-  const move = (currency: string, amount: string, changes: [string, 1 | -1][]) => {
-    for (const [account, sign] of changes) add(fold.balances, account, new Big(amount).times(sign));
-    const total = fold.totals.get(currency) ?? { amount: new Big(0), entries: 0 };
-    fold.totals.set(currency, { amount: total.amount.plus(amount), entries: total.entries + 1 });
-    fold.entries += 1;
-  };
-  for (const recorded of events) {
-    if (!recorded.streamId.startsWith('escrow-')) continue;
-    const e = recorded as unknown as EscrowEvent;
-    if (!('currency' in e.data)) continue;
-    const cur = e.data.currency;
-    const cash = `psp:cash:${cur}`;
-    const held = `escrow:${e.data.escrowId}:held:${cur}`;
-    const owed = (d: { kind: string; beneficiaryId: string }) =>
-      d.kind === 'payout'
-        ? `provider:${d.beneficiaryId}:payable:${cur}`
-        : d.kind === 'refund'
-          ? `client:${d.beneficiaryId}:refundable:${cur}`
-          : `payee:${e.data.escrowId}:${d.beneficiaryId}:payable:${cur}`;
-    if (e.type === 'escrow.deposit_confirmed.v1') {
-      move(cur, e.data.amount, [
-        [cash, 1],
-        [held, 1],
-      ]);
-      add(fold.cashFromFlows, cur, new Big(e.data.amount));
-      if (e.data.heldAfter !== undefined) fold.heldAfter.set(held, e.data.heldAfter);
-    } else if (e.type === 'payment.initiated.v1') {
-      if (!e.data.retryOf)
-        move(cur, e.data.amount, [
-          [held, -1],
-          [owed(e.data), 1],
-        ]);
-      fold.heldAfter.set(held, e.data.heldAfter);
-    } else if (e.type === 'payment.sent.v1') {
-      move(cur, e.data.amount, [
-        [owed(e.data), -1],
-        [cash, -1],
-      ]);
-      add(fold.cashFromFlows, cur, new Big(e.data.amount).times(-1));
-    } else if (e.type === 'payment.failed.v1' && e.data.afterSent) {
-      move(cur, e.data.amount, [
-        [cash, 1],
-        [owed(e.data), 1],
-      ]);
-      add(fold.cashFromFlows, cur, new Big(e.data.amount));
-    }
-  }
-  return fold;
-}
 
 async function allEvents(t: TestApp): Promise<RecordedEvent[]> {
   const out: RecordedEvent[] = [];

@@ -142,6 +142,13 @@ export class DepositService {
       const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata: followUp(metadata), claims });
       return { result, depositId, pspRef: collected.pspRef };
     }
+    if (collected.kind === 'pending' && current.pspRef === null) {
+      // Unanswered at first, accepted now: record and reserve the reference the webhook will name.
+      const command = { type: 'RecordDepositReference' as const, escrowId, depositId, pspRef: collected.pspRef, now };
+      const claims = [pspRefClaim(collected.pspRef, escrowId, 'deposit', depositId)];
+      const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata: followUp(metadata), claims });
+      return { result, depositId, pspRef: collected.pspRef };
+    }
     if (collected.kind === 'declined') {
       const command = { type: 'FailDeposit' as const, escrowId, depositId, reason: collected.reason, now };
       const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata: followUp(metadata) });

@@ -53,6 +53,15 @@ export interface ConfirmDeposit {
   now: string;
 }
 
+/** A PENDING deposit without a reference gets the one the PSP gave when asked again. */
+export interface RecordDepositReference {
+  type: 'RecordDepositReference';
+  escrowId: string;
+  depositId: string;
+  pspRef: string;
+  now: string;
+}
+
 export interface FailDeposit {
   type: 'FailDeposit';
   escrowId: string;
@@ -160,6 +169,7 @@ export type EscrowCommand =
   | CreateEscrow
   | Deposit
   | ConfirmDeposit
+  | RecordDepositReference
   | FailDeposit
   | AddMilestone
   | MarkDelivered

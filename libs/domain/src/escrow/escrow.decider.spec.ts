@@ -14,6 +14,8 @@ import { assertBalances } from './escrow.rules';
 import type { EscrowEvent } from './escrow.events';
 import type { EscrowState, EscrowStatus } from './escrow.state';
 import {
+  E,
+  NOW,
   byStatus,
   cancelled,
   cmd,
@@ -381,6 +383,25 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
       .given(pending)
       .when(cmd.confirm('d1', { pspRef: ' ' }))
       .thenError('VALIDATION_ERROR');
+  });
+
+  it('records the reference a PSP gives when asked again for a deposit it left unanswered', () => {
+    const record = (pspRef: string, depositId = 'd1') =>
+      ({ type: 'RecordDepositReference', escrowId: E, depositId, pspRef, now: NOW }) as const;
+    const recorded = {
+      type: 'escrow.deposit_reference_recorded.v1',
+      data: { escrowId: E, depositId: 'd1', currency: 'USD', pspRef: 'psp-late', recordedAt: NOW },
+    } as const;
+    spec.given(pending).when(record('psp-late')).then([recorded]);
+    const withRef = [...pending, recorded];
+    expect(fold(withRef).deposits[0]).toMatchObject({ status: 'PENDING', pspRef: 'psp-late' });
+    // The same reference again is a no-op; another one for the same deposit is refused.
+    spec.given(withRef).when(record('psp-late')).then([]);
+    spec.given(withRef).when(record('psp-other')).thenError('PSP_REFERENCE_MISMATCH');
+    spec.given(pending).when(record('psp-late', 'd9')).thenError('DEPOSIT_NOT_FOUND');
+    spec.given([...pending, usd.depositFailed('d1', '60.00')]).when(record('psp-late')).thenError('INVALID_STATE_TRANSITION');
+    // The webhook's confirmation then finds it like any other pending deposit.
+    spec.given(withRef).when(cmd.confirm('d1')).then([usd.depositConfirmed('d1', '60.00', '60.00')]);
   });
 
   it('fails a pending deposit, which frees its room under the cap', () => {

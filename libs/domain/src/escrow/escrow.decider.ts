@@ -17,6 +17,7 @@ import type {
   EscrowCommand,
   FailDeposit,
   MarkDelivered,
+  RecordDepositReference,
 } from './escrow.commands';
 import type { EscrowEvent } from './escrow.events';
 import { approveAndPay, checkDeadline, clientApprove, clientReject } from './escrow.closing';
@@ -173,6 +174,30 @@ function confirmDeposit(command: ConfirmDeposit, state: EscrowState): EscrowEven
   return confirmation(state, d, pendingAfter, command.refundPaymentId);
 }
 
+/**
+ * A deposit the PSP did not answer at first, then accepted under the same key with a reference
+ * it will confirm by webhook: the reference is recorded (and reserved by the handler) so the
+ * webhook finds the deposit. A PSP that names another reference for the same key is refused.
+ */
+function recordDepositReference(command: RecordDepositReference, state: EscrowState): EscrowEvent[] {
+  const found = pendingDeposit(state, command.depositId, 'CONFIRMED');
+  v.nowMs(command.now);
+  const pspRef = v.requiredText(command.pspRef, 'psp_ref', 255);
+  if (found.pspRef === pspRef || found.status === 'CONFIRMED') return [];
+  if (found.pspRef !== null) {
+    throw new DomainError('PSP_REFERENCE_MISMATCH', 'the PSP named another reference for this deposit', 'conflict', {
+      depositId: found.depositId,
+    });
+  }
+  const { escrowId, currency } = state;
+  return [
+    {
+      type: 'escrow.deposit_reference_recorded.v1',
+      data: { escrowId, depositId: found.depositId, currency, pspRef, recordedAt: command.now },
+    },
+  ];
+}
+
 function failDeposit(command: FailDeposit, state: EscrowState): EscrowEvent[] {
   const found = pendingDeposit(state, command.depositId, 'FAILED');
   v.nowMs(command.now);
@@ -275,6 +300,8 @@ export const escrowDecider: Decider<EscrowState, EscrowCommand, EscrowEvent> = {
         return deposit(command, state);
       case 'ConfirmDeposit':
         return confirmDeposit(command, state);
+      case 'RecordDepositReference':
+        return recordDepositReference(command, state);
       case 'FailDeposit':
         return failDeposit(command, state);
       case 'AddMilestone':

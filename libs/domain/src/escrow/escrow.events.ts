@@ -63,6 +63,15 @@ export interface DepositConfirmedData {
   confirmedAt: string;
 }
 
+/** The PSP accepted a deposit it had not answered at first; it will confirm by webhook. */
+export interface DepositReferenceRecordedData {
+  escrowId: string;
+  depositId: string;
+  currency: string;
+  pspRef: string;
+  recordedAt: string;
+}
+
 export interface DepositFailedData {
   escrowId: string;
   depositId: string;
@@ -237,6 +246,7 @@ export type EscrowEvent =
   | { type: 'escrow.deposit_initiated.v1'; data: DepositInitiatedData }
   | { type: 'escrow.deposit_confirmed.v1'; data: DepositConfirmedData }
   | { type: 'escrow.deposit_failed.v1'; data: DepositFailedData }
+  | { type: 'escrow.deposit_reference_recorded.v1'; data: DepositReferenceRecordedData }
   | { type: 'escrow.funded.v1'; data: EscrowFundedData }
   | { type: 'milestone.added.v1'; data: MilestoneAddedData }
   | { type: 'escrow.delivered.v1'; data: EscrowDeliveredData }

@@ -220,6 +220,8 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
         returned: givenBack ? add(state, state.returned, amount) : state.returned,
       });
     }
+    case 'escrow.deposit_reference_recorded.v1':
+      return { ...state, deposits: withDeposit(state, event.data.depositId, { pspRef: event.data.pspRef }) };
     case 'escrow.deposit_failed.v1': {
       const { depositId, amount } = event.data;
       return {
