@@ -152,7 +152,10 @@ describe('payment recovery failover', () => {
     // The standby asked the PSP once, under the payment id; the killed leader never did.
     expect(standby.lines.filter((l) => l.startsWith('psp transfer '))).toEqual([`psp transfer ${payout.id}`]);
     expect(leader.lines.filter((l) => l.startsWith('psp transfer '))).toEqual([]);
-    expect(jobLines(standby, 'payment-recovery')).toContain('job payment-recovery payments: 1 SENT; webhooks: none');
+    // The job prints its outcome once its whole run is over, a moment after the append.
+    await until('the standby to report the recovery', () =>
+      jobLines(standby, 'payment-recovery').includes('job payment-recovery payments: 1 SENT; webhooks: none') ? true : undefined,
+    );
     expect(jobLines(standby, 'payment-recovery').filter((l) => l.includes(' failed '))).toEqual([]);
     // The killed process recorded nothing at all, before its death (nothing was due) or after it.
     expect(await writtenBy(leader.name)).toBe(0);

@@ -46,7 +46,7 @@ export async function buildApp(
   const adapter = new FastifyAdapter({
     bodyLimit: config.httpBodyLimitBytes,
     // Ledger account ids (payee refs included) are path parameters longer than the default 100.
-    maxParamLength: limits.pathParamLengthMax,
+    routerOptions: { maxParamLength: limits.pathParamLengthMax },
     loggerInstance: logger,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
