@@ -13,6 +13,7 @@ import * as serviceSecrets from './read-models/20261124000700_service_secrets';
 import * as escrows from './read-models/20261124000800_escrows';
 import * as payments from './read-models/20261127000100_payments';
 import * as ledger from './read-models/20261127000200_ledger';
+import * as deposits from './read-models/20261127000300_deposits';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -25,4 +26,5 @@ export const allMigrations: Record<string, Migration> = {
   '20261124000800_escrows': escrows,
   '20261127000100_payments': payments,
   '20261127000200_ledger': ledger,
+  '20261127000300_deposits': deposits,
 };

@@ -36,6 +36,8 @@ const ESCROW_STREAM_PREFIX = 'escrow-';
 /** Rows per INSERT: 11 parameters each stays far below PostgreSQL's 65535 per statement. */
 const INSERT_ROWS_MAX = 1000;
 const AMOUNT_RE = /^\d{1,18}(\.\d{1,18})?$/;
+/** Running totals grow past any one amount's size (numeric is unbounded): only the form is checked. */
+const TOTAL_RE = /^\d+(\.\d+)?$/;
 
 interface Posting {
   debit: LedgerAccountRef;
@@ -223,11 +225,12 @@ function amountOf(
   s: Step,
   account: string,
   scales: ReadonlyMap<string, number>,
+  form: RegExp = AMOUNT_RE,
 ): Money {
   const scale = scaleOf(s, scales);
   const decimals = value.includes('.') ? value.split('.')[1]!.length : 0;
   assert(
-    AMOUNT_RE.test(value) && decimals <= scale,
+    form.test(value) && decimals <= scale,
     broken(
       'amount at currency scale',
       s,
@@ -352,8 +355,8 @@ async function loadAccounts(
     const zero = Money.zero(ref.currency, scaleOf(step, scales));
     accounts.set(id, {
       ref,
-      debits: row ? amountOf(String(row.debits), step, id, scales) : zero,
-      credits: row ? amountOf(String(row.credits), step, id, scales) : zero,
+      debits: row ? amountOf(String(row.debits), step, id, scales, TOTAL_RE) : zero,
+      credits: row ? amountOf(String(row.credits), step, id, scales, TOTAL_RE) : zero,
       posted: false,
       updatedAt: row ? new Date(row.updated_at as Date) : null,
     });

@@ -1,7 +1,8 @@
 /**
- * Payments for queries (`GET /payments/{id}`, `GET /escrows/{id}/payments`) and for the recovery
- * job's to-do list (PENDING payments). One row per payment, moved along the events of its escrow
- * stream; nothing decides about money from here.
+ * Payments and deposits for queries (`GET /payments/{id}`, `GET /escrows/{id}/payments`) and for
+ * the recovery job's to-do list (PENDING payments, deposits left PENDING without a reference).
+ * One row per payment and per deposit, moved along the events of its escrow stream; nothing
+ * decides about money from here.
  */
 import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
@@ -9,6 +10,42 @@ import type { RecordedEvent } from '../../libs/event-store/src/event-store.port'
 
 async function update(trx: Transaction<any>, id: string, change: Record<string, unknown>, at: string): Promise<void> {
   await trx.updateTable('payments').set({ ...change, updated_at: at }).where('id', '=', id).execute();
+}
+
+async function updateDeposit(trx: Transaction<any>, id: string, change: Record<string, unknown>, at: string): Promise<void> {
+  await trx.updateTable('deposits').set({ ...change, updated_at: at }).where('id', '=', id).execute();
+}
+
+async function applyDeposit(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
+  switch (e.type) {
+    case 'escrow.deposit_initiated.v1': {
+      const d = e.data;
+      await trx
+        .insertInto('deposits')
+        .values({
+          id: d.depositId,
+          escrow_id: d.escrowId,
+          amount: d.amount,
+          currency: d.currency,
+          status: 'PENDING',
+          psp_ref: d.pspRef ?? null,
+          beyond_cap: d.beyondCap === true,
+          initiated_at: d.initiatedAt,
+          updated_at: d.initiatedAt,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      return;
+    }
+    case 'escrow.deposit_confirmed.v1':
+      return updateDeposit(trx, e.data.depositId, { status: 'CONFIRMED', psp_ref: e.data.pspRef }, e.data.confirmedAt);
+    case 'escrow.deposit_failed.v1':
+      return updateDeposit(trx, e.data.depositId, { status: 'FAILED' }, e.data.failedAt);
+    case 'escrow.deposit_reference_recorded.v1':
+      return updateDeposit(trx, e.data.depositId, { psp_ref: e.data.pspRef }, e.data.recordedAt);
+    default:
+      return;
+  }
 }
 
 async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
@@ -34,6 +71,7 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
         })
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
+      if (d.depositId) await updateDeposit(trx, d.depositId, { refund_payment_id: d.paymentId }, d.initiatedAt);
       return;
     }
     case 'payment.sent.v1':
@@ -50,17 +88,17 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
     case 'payment.retried.v1':
       return update(trx, e.data.paymentId, { retried_by: e.data.retryPaymentId }, e.data.retriedAt);
     default:
-      return;
+      return applyDeposit(trx, e);
   }
 }
 
 export const paymentsProjection = {
   name: 'payments',
-  version: 1,
-  tables: ['payments'],
+  version: 2,
+  tables: ['payments', 'deposits'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
     for (const recorded of events) {
-      if (!recorded.streamId.startsWith('escrow-') || !recorded.type.startsWith('payment.')) continue;
+      if (!recorded.streamId.startsWith('escrow-')) continue;
       await applyOne(trx, recorded as unknown as EscrowEvent);
     }
   },

@@ -135,12 +135,12 @@ describe('a crash between the payment initiation and the PSP call', () => {
     const job = paymentRecoveryJob(api.t.platform, api.t.payments);
     const initiatedAt = Date.parse((await payment(paymentId)).created_at);
     // Exactly the minimum age: the request that made it may still be sending it.
-    expect(await job.run({ now: new Date(initiatedAt + escrowJobLimits.recoveryMinAgeMs) })).toBe('payments: none; webhooks: none');
+    expect(await job.run({ now: new Date(initiatedAt + escrowJobLimits.recoveryMinAgeMs) })).toBe('payments: none; webhooks: none; deposits: none');
     expect(await payment(paymentId)).toMatchObject({ status: 'PENDING' });
     expect(transfersOf(paymentId)).toBe(0);
 
     const later = new Date(initiatedAt + escrowJobLimits.recoveryMinAgeMs + 1);
-    expect(await job.run({ now: later })).toBe('payments: 1 SENT; webhooks: none');
+    expect(await job.run({ now: later })).toBe('payments: 1 SENT; webhooks: none; deposits: none');
     expect(transfersOf(paymentId)).toBe(1);
     expect(await paymentEvents(paymentId)).toEqual([
       { type: 'payment.initiated.v1', actor: expect.objectContaining({ kind: 'api_key' }) },
@@ -150,7 +150,7 @@ describe('a crash between the payment initiation and the PSP call', () => {
     expect(s.milestones.map((m: { status: string }) => m.status)).toEqual(['PAID']);
     expect(s.escrow.status).toBe('RELEASED');
     await caughtUp();
-    expect(await job.run({ now: later })).toBe('payments: none; webhooks: none');
+    expect(await job.run({ now: later })).toBe('payments: none; webhooks: none; deposits: none');
     expect(transfersOf(paymentId)).toBe(1);
   });
 

@@ -117,7 +117,7 @@ describe('payment recovery failover', () => {
     await until('the standby to start', () => (standby.lines.includes(`started ${standby.child.pid}`) ? true : undefined));
     // The leader runs the jobs (its first recovery run found nothing to do); the standby does not.
     expect(await until('the leader to run the recovery job', () => jobLines(leader, 'payment-recovery')[0])).toBe(
-      'job payment-recovery payments: none; webhooks: none',
+      'job payment-recovery payments: none; webhooks: none; deposits: none',
     );
     expect(isLeader(standby)).toBe(false);
 
@@ -154,7 +154,7 @@ describe('payment recovery failover', () => {
     expect(leader.lines.filter((l) => l.startsWith('psp transfer '))).toEqual([]);
     // The job prints its outcome once its whole run is over, a moment after the append.
     await until('the standby to report the recovery', () =>
-      jobLines(standby, 'payment-recovery').includes('job payment-recovery payments: 1 SENT; webhooks: none') ? true : undefined,
+      jobLines(standby, 'payment-recovery').includes('job payment-recovery payments: 1 SENT; webhooks: none; deposits: none') ? true : undefined,
     );
     expect(jobLines(standby, 'payment-recovery').filter((l) => l.includes(' failed '))).toEqual([]);
     // The killed process recorded nothing at all, before its death (nothing was due) or after it.

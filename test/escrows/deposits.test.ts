@@ -70,7 +70,7 @@ describe('deposits', () => {
       'escrow.funded.v1',
     ]);
     const ref = first.json().deposit.psp_ref;
-    const reservation = await t.platform.store.readStream(`psp-ref-${ref}`);
+    const reservation = await t.platform.store.readStream(await t.platform.reservationStream('psp-ref', ref));
     expect(reservation[0]!.data).toMatchObject({ stream: `escrow-${id}` });
     expectErrorEnvelope(await deposit(id, '0.01', 'd-3'), 409, 'DEPOSIT_EXCEEDS_TOTAL');
     // Funded: the provider can now mark delivery.

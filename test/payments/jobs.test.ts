@@ -172,7 +172,7 @@ describe('payment-recovery job', () => {
     const job = recovery();
     expect(job.name).toBe('payment-recovery');
     // `second` is exactly the minimum age at this clock reading: not yet.
-    expect(await job.run({ now: new Date(t2 + escrowJobLimits.recoveryMinAgeMs) })).toBe('payments: 1 SENT; webhooks: none');
+    expect(await job.run({ now: new Date(t2 + escrowJobLimits.recoveryMinAgeMs) })).toBe('payments: 1 SENT; webhooks: none; deposits: none');
     expect(await payment(first.payment.id)).toMatchObject({ status: 'SENT', psp_ref: expect.stringMatching(/^SIM-/) });
     expect(await payment(second.payment.id)).toMatchObject({ status: 'PENDING' });
     expect(calls()).toBe(callsBefore + 1);
@@ -182,10 +182,10 @@ describe('payment-recovery job', () => {
     expect((await api.summary(first.escrowId)).escrow.status).toBe('RELEASED');
 
     await caughtUp();
-    expect(await job.run({ now: new Date(t2 + escrowJobLimits.recoveryMinAgeMs + 1) })).toBe('payments: 1 SENT; webhooks: none');
+    expect(await job.run({ now: new Date(t2 + escrowJobLimits.recoveryMinAgeMs + 1) })).toBe('payments: 1 SENT; webhooks: none; deposits: none');
     expect(await payment(second.payment.id)).toMatchObject({ status: 'SENT' });
     await caughtUp();
-    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: none');
+    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: none; deposits: none');
     expect(calls()).toBe(callsBefore + 2);
   });
 
@@ -210,7 +210,7 @@ describe('payment-recovery job', () => {
     expect(await payment(second.payment.id)).toMatchObject({ status: 'SENT' });
     expect(await payment(earlier.id)).toMatchObject({ status: 'SENT', psp_ref: earlier.psp_ref });
     // The next run, with the PSP behaving, sends the one left.
-    expect(await recovery().run({ now: new Date(Date.now() + 60_000) })).toBe('payments: 1 SENT; webhooks: none');
+    expect(await recovery().run({ now: new Date(Date.now() + 60_000) })).toBe('payments: 1 SENT; webhooks: none; deposits: none');
     const resent = await payment(first.payment.id);
     expect(resent).toMatchObject({ status: 'SENT', psp_ref: expect.stringMatching(/^SIM-/) });
     expect(resent.psp_ref).not.toBe(earlier.psp_ref);
@@ -244,9 +244,9 @@ describe('payment-recovery job', () => {
     const receivedAt = meta.now.getTime();
 
     const job = recovery();
-    expect(await job.run({ now: new Date(receivedAt + escrowJobLimits.recoveryMinAgeMs) })).toBe('payments: none; webhooks: none');
+    expect(await job.run({ now: new Date(receivedAt + escrowJobLimits.recoveryMinAgeMs) })).toBe('payments: none; webhooks: none; deposits: none');
     expect(await payment(sentPayout.id)).toMatchObject({ status: 'SENT' });
-    expect(await job.run({ now: new Date(receivedAt + escrowJobLimits.recoveryMinAgeMs + 1) })).toBe('payments: none; webhooks: 1 applied');
+    expect(await job.run({ now: new Date(receivedAt + escrowJobLimits.recoveryMinAgeMs + 1) })).toBe('payments: none; webhooks: 1 applied; deposits: none');
     expect(await payment(sentPayout.id)).toMatchObject({ status: 'SETTLED' });
     await caughtUp();
     expect(await row()).toMatchObject({ status: 'applied' });
@@ -254,7 +254,7 @@ describe('payment-recovery job', () => {
     const again = await api.webhook({ event_id: eventId, type: 'payment.settled', psp_ref: sentPayout.psp_ref });
     expect(again.json()).toMatchObject({ ok: 'true', outcome: 'applied', duplicate: true });
     await caughtUp();
-    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: none');
+    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: none; deposits: none');
   });
 
   it('applies a parked webhook whose reference has been recorded since, and keeps one whose reference is still unknown', async () => {
@@ -275,17 +275,17 @@ describe('payment-recovery job', () => {
       decider: escrowDecider,
       command: { type: 'RecordPaymentSent', escrowId, paymentId: lost.id, pspRef: ref, now: meta.now.toISOString() },
       metadata: meta,
-      claims: [pspRefClaim(ref, escrowId, 'payment', lost.id)],
+      claims: [await pspRefClaim(api.t.platform, ref, escrowId, 'payment', lost.id)],
     });
     await caughtUp();
     expect(await payment(lost.id)).toMatchObject({ status: 'SENT', psp_ref: ref });
 
     const job = recovery();
-    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: 1 still parked, 1 applied');
+    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: 1 still parked, 1 applied; deposits: none');
     expect(await payment(lost.id)).toMatchObject({ status: 'SETTLED' });
     await caughtUp();
     const statuses = await api.t.platform.db.selectFrom('psp_webhooks').select(['psp_ref', 'status']).where('status', 'in', ['parked', 'received']).execute();
     expect(statuses).toEqual([{ psp_ref: unknownRef, status: 'parked' }]);
-    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: 1 still parked');
+    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: 1 still parked; deposits: none');
   });
 });

@@ -386,7 +386,7 @@ describe('a PSP that does not answer', () => {
     const types = await escrowEventTypes(api, id);
     expect(types.filter((t) => t === 'payment.initiated.v1')).toHaveLength(1);
     expect(types.filter((t) => t === 'payment.sent.v1')).toHaveLength(1);
-    const reservation = await api.t.platform.store.readStream(`psp-ref-${recorded!.pspRef}`);
+    const reservation = await api.t.platform.store.readStream(await api.t.platform.reservationStream('psp-ref', recorded!.pspRef));
     expect(reservation[0]!.data).toMatchObject({
       stream: `escrow-${id}`,
       kind: 'payment',

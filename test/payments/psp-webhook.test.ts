@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { expectErrorEnvelope } from '../http/http-expect';
-import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+import { type EscrowApi, newAdminKey, startEscrowApi } from '../support/escrow-api';
 import { startTestApp } from '../support/test-app';
 
 let api: EscrowApi;
@@ -79,6 +79,25 @@ describe('PSP webhook', () => {
     // The event id may come from `id` or the X-PSP-Event-Id header, as the old service read it.
     const byHeader = await api.webhook({ type: 'something.else' }, { headers: { 'x-psp-event-id': `evt-${randomUUID()}` } });
     expect(byHeader.json()).toMatchObject({ ok: 'true', outcome: 'ignored' });
+  });
+
+  it('acts only on a reference in the signed body, never on the X-PSP-Ref header alone', async () => {
+    const [, first] = await sentPayout();
+    const [, other] = await sentPayout();
+    // A signed body naming no reference: replayed with another payment's reference in a header
+    // (which the signature does not cover), it must move nothing.
+    const body = { type: 'payment.failed' };
+    const replayed = await api.webhook(body, { headers: { 'x-psp-event-id': `evt-${randomUUID()}`, 'x-psp-ref': other.psp_ref } });
+    expect(replayed.json()).toMatchObject({ ok: 'true', outcome: 'ignored' });
+    expect(await payment(other.id)).toMatchObject({ status: 'SENT' });
+    // With the reference in the body, a header naming another payment changes nothing either.
+    const signed = { event_id: `evt-${randomUUID()}`, type: 'payment.settled', psp_ref: first.psp_ref };
+    expect((await api.webhook(signed, { headers: { 'x-psp-ref': other.psp_ref } })).json()).toMatchObject({ outcome: 'applied' });
+    expect(await payment(first.id)).toMatchObject({ status: 'SETTLED' });
+    expect(await payment(other.id)).toMatchObject({ status: 'SENT' });
+    // Blank values are absent: an empty event_id falls back to `id`, a blank psp_ref names nothing.
+    const blank = await api.webhook({ event_id: '', id: `evt-${randomUUID()}`, type: 'payment.settled', psp_ref: '   ' });
+    expect(blank.json()).toMatchObject({ ok: 'true', outcome: 'ignored' });
   });
 
   it('parks an event for a reference not recorded yet and applies it once the payment records it', async () => {
@@ -178,7 +197,7 @@ describe('PSP webhook', () => {
   });
 
   it('answers 503 in development when no secret is configured', async () => {
-    const dev = await startTestApp({ env: { APP_ENV: 'development', PSP_WEBHOOK_SECRET: '', API_KEY_SECRET: 'a-development-secret-of-32-chars-or-more' } });
+    const dev = await startTestApp({ env: { APP_ENV: 'development', PSP_WEBHOOK_SECRET: '', API_KEY_SECRET: 'a-development-secret-of-32-chars-or-more', BOOTSTRAP_ADMIN_API_KEY: newAdminKey() } });
     try {
       const res = await dev.app.inject({ method: 'POST', url: '/psp/webhook', headers: { 'content-type': 'application/json' }, payload: '{}' });
       expectErrorEnvelope(res, 503, 'PSP_WEBHOOK_NOT_CONFIGURED');

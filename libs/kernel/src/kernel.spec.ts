@@ -25,6 +25,12 @@ describe('Money', () => {
     expect(() => Money.parse('1.00', 'GBP', scales)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
   });
 
+  it('refuses amounts of more than 15 integer digits', () => {
+    expect(Money.parse('999999999999999.99', 'USD', scales).toString()).toBe('999999999999999.99');
+    expect(Money.parse('000000000000000001', 'JPY', scales).toString()).toBe('1');
+    expect(() => Money.parse('1000000000000000', 'USD', scales)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
+  });
+
   it('is exact where floating point is not', () => {
     const a = Money.parse('0.10', 'USD', scales).plus(Money.parse('0.20', 'USD', scales));
     expect(a.toString()).toBe('0.30');

@@ -12,6 +12,11 @@ export type CurrencyScales = ReadonlyMap<string, number>;
 const AMOUNT_RE = /^-?\d{1,18}(\.\d{1,18})?$/;
 const CURRENCY_RE = /^[A-Z]{3}$/;
 export const currencyScaleMax = 8;
+/**
+ * Input amounts stay below 10^15 currency units: totals of many of them (the PSP's cash account)
+ * then stay far inside exact decimal arithmetic everywhere they are summed.
+ */
+export const amountIntegerDigitsMax = 15;
 
 export function parseCurrencies(spec: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -52,6 +57,12 @@ export class Money {
     if (typeof text !== 'string' || !AMOUNT_RE.test(text)) {
       throw new DomainError('VALIDATION_ERROR', `${field} must be a decimal string`, 'invalid', {
         fields: { [field]: ['must be a decimal string such as "10.50"'] },
+      });
+    }
+    const integerDigits = text.replace(/^-/, '').split('.')[0]!.replace(/^0+(?=\d)/, '').length;
+    if (integerDigits > amountIntegerDigitsMax) {
+      throw new DomainError('VALIDATION_ERROR', `${field} is too large`, 'invalid', {
+        fields: { [field]: [`must have at most ${amountIntegerDigitsMax} digits before the decimal point`] },
       });
     }
     const decimals = text.includes('.') ? text.split('.')[1]!.length : 0;

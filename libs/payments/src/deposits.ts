@@ -2,25 +2,26 @@
  * A deposit, as API-RULES.md §3 says: the client's money counts only once the PSP confirms it.
  * The PSP step runs holding the escrow stream (`exclusive`), so deposits on one escrow never
  * race in this process:
- * 1. the rules are checked on the current state first (a deposit above the total never reaches
- *    the PSP);
- * 2. the PSP is asked to collect, with the deposit id (derived from the Idempotency-Key and the
- *    request) as its idempotency key, outside any retry loop;
+ * 1. the rules are checked on the current state first, and an Idempotency-Key already used with
+ *    another request is refused: a refused deposit never reaches the PSP;
+ * 2. the PSP is asked to collect, with the deposit id (derived from the key and the request) as
+ *    its idempotency key, outside any retry loop;
  * 3. one append records the initiation with its outcome and reserves the PSP reference: the
  *    simulator's synchronous confirmation, a decline (FAILED), a PSP that will confirm by webhook
- *    (PENDING with its reference), or no answer (PENDING). None of them is a 5xx.
- * If the money was collected but the escrow can no longer keep it (another process's deposit
- * filled it, or it closed, between steps 1 and 3), the same append records it and starts its
- * refund, which is sent after the stream is released. A retry with the same key answers with the
- * deposit as it is now, finishing a PENDING one on the way (the PSP is asked again under the same
- * key, so it cannot collect twice).
+ *    (PENDING with its reference), or no answer (PENDING). None of them is a 5xx. Once the PSP
+ *    has been asked the deposit is recorded whatever changed meanwhile (another process closed
+ *    or filled the escrow): collected money the escrow cannot keep is refunded at once, a pending
+ *    one is recorded beyond the cap and refunded when it arrives.
+ * A retry with the same key answers with the deposit as it is now, finishing a PENDING one on the
+ * way (the PSP is asked again under the same key, so it cannot collect twice); the recovery job
+ * does the same for deposits left PENDING without a reference (`recover`).
  */
-import { escrowDecider, type Deposit, type EscrowState } from '../../domain/src';
+import { escrowDecider, type DepositState, type Deposit, type EscrowCommand, type EscrowState } from '../../domain/src';
 import { DomainError, type Money, newId, uuidV5 } from '../../kernel/src';
 import type { Position } from '../../event-store/src';
-import type { CommandMetadata, CommandResult, Platform } from '../../platform/src';
-import { PspDeclinedError, PspTimeoutError } from '../../psp/src';
+import type { CommandMetadata, CommandResult, Platform, ReservationClaim } from '../../platform/src';
 import { type PaymentSender, followUp, initiatedPaymentIds, latestPosition } from './payment-sender';
+import { type Collected, collectAt } from './psp-outcomes';
 import { pspRefClaim } from './psp-refs';
 
 export interface DepositRead {
@@ -38,12 +39,6 @@ export interface DepositResult {
   position: Position | null;
 }
 
-type Collected =
-  | { kind: 'confirmed'; pspRef: string }
-  | { kind: 'pending'; pspRef: string }
-  | { kind: 'declined'; reason: string }
-  | { kind: 'unknown' };
-
 export function depositView(state: EscrowState, depositId: string): DepositRead {
   const d = state.deposits.find((x) => x.depositId === depositId);
   if (!d) throw new DomainError('DEPOSIT_NOT_FOUND', 'the deposit was not recorded', 'not_found');
@@ -59,6 +54,7 @@ export function depositView(state: EscrowState, depositId: string): DepositRead 
 interface Recorded {
   result: CommandResult<EscrowState>;
   depositId: string;
+  /** A reference this call recorded (its parked webhooks are applied next). */
   pspRef: string | null;
 }
 
@@ -74,17 +70,39 @@ export class DepositService {
    * caller's role and parses the amount (throwing the HTTP edge's errors).
    */
   async deposit(escrowId: string, prepare: (state: EscrowState) => Money, metadata: CommandMetadata): Promise<DepositResult> {
-    const streamId = `escrow-${escrowId}`;
-    const recorded = await this.platform.commands.exclusive(streamId, async () => {
-      const { state } = await this.platform.commands.read(streamId, escrowDecider);
-      if (!state.exists) throw new DomainError('ESCROW_NOT_FOUND', 'Escrow not found.', 'not_found');
-      return this.record(state, prepare(state), metadata);
+    const recorded = await this.platform.commands.exclusive(`escrow-${escrowId}`, async () => {
+      const escrow = await this.escrow(escrowId);
+      return this.record(escrow, prepare(escrow), metadata);
     });
-    // Outside the stream's queue: these steps run commands on other streams too.
+    return this.finish(escrowId, recorded, metadata);
+  }
+
+  /** The recovery job's step: asks the PSP again for a deposit left PENDING without a reference. */
+  async recover(escrowId: string, depositId: string, metadata: CommandMetadata): Promise<DepositRead> {
+    const recorded = await this.platform.commands.exclusive(`escrow-${escrowId}`, async () => {
+      const escrow = await this.escrow(escrowId);
+      const deposit = escrow.deposits.find((d) => d.depositId === depositId);
+      if (!deposit) throw new DomainError('DEPOSIT_NOT_FOUND', 'the deposit was not recorded', 'not_found');
+      if (deposit.status !== 'PENDING' || deposit.pspRef !== null) return null;
+      const collected = await this.collect(escrow, depositId, deposit.amount);
+      return this.settle(escrow, deposit, collected, metadata);
+    });
+    if (!recorded) return depositView(await this.escrow(escrowId), depositId);
+    return (await this.finish(escrowId, recorded, metadata)).deposit;
+  }
+
+  private async escrow(escrowId: string): Promise<EscrowState> {
+    const { state } = await this.platform.commands.read(`escrow-${escrowId}`, escrowDecider);
+    if (!state.exists) throw new DomainError('ESCROW_NOT_FOUND', 'Escrow not found.', 'not_found');
+    return state;
+  }
+
+  /** Outside the stream's queue: these steps run commands on other streams too. */
+  private async finish(escrowId: string, recorded: Recorded, metadata: CommandMetadata): Promise<DepositResult> {
     const refunds = initiatedPaymentIds(recorded.result.events);
     const sent = refunds.length ? await this.sender.sendAll(escrowId, refunds, metadata) : null;
     if (recorded.pspRef) await this.onReferenceRecorded(recorded.pspRef, metadata);
-    const { state } = await this.platform.commands.read(streamId, escrowDecider);
+    const state = await this.escrow(escrowId);
     return { state, deposit: depositView(state, recorded.depositId), position: latestPosition([recorded.result.position, sent]) };
   }
 
@@ -104,11 +122,13 @@ export class DepositService {
       refundPaymentId: newId(),
       now: metadata.now.toISOString(),
     };
-    if (escrow.deposits.some((d) => d.depositId === depositId)) return this.resume(escrow, base, amount, metadata);
-    // 1. The rules on the current state: refused deposits never reach the PSP.
+    const known = escrow.deposits.find((d) => d.depositId === depositId);
+    if (known) return this.resume(escrow, base, known, metadata);
+    // 1. Before the PSP: the key with another request, and the rules, are refused here.
+    await this.platform.commands.assertKeyFree(streamId, escrowDecider, idem);
     escrowDecider.decide(base, escrow);
     // 2. The PSP, outside any retry loop.
-    const collected = await this.collect(depositId, amount, escrow.escrowId);
+    const collected = await this.collect(escrow, depositId, base.amount);
     // 3. One append: the initiation with its outcome, the reference reserved.
     const pspRef = collected.kind === 'confirmed' || collected.kind === 'pending' ? collected.pspRef : null;
     const result = await this.platform.commands.execute({
@@ -116,64 +136,77 @@ export class DepositService {
       decider: escrowDecider,
       command: {
         ...base,
+        pspAsked: true,
         pspConfirmed: collected.kind === 'confirmed' ? { pspRef: collected.pspRef } : null,
         pspDeclined: collected.kind === 'declined' ? { reason: collected.reason } : null,
         pspPendingRef: collected.kind === 'pending' ? collected.pspRef : null,
       },
       metadata,
-      claims: pspRef ? [pspRefClaim(pspRef, escrow.escrowId, 'deposit', depositId)] : [],
+      claims: pspRef ? [await pspRefClaim(this.platform, pspRef, escrow.escrowId, 'deposit', depositId)] : [],
     });
+    // Another process recorded this very deposit first (same key): its record stands, and what
+    // this call learnt from the PSP finishes it if it is still pending.
+    const recorded = result.state.deposits.find((d) => d.depositId === depositId);
+    if (result.replayed && recorded?.status === 'PENDING') {
+      return this.settle(result.state, recorded, collected, metadata, { result, depositId, pspRef: null });
+    }
     return { result, depositId, pspRef };
   }
 
   /** The same key again: the first answer, after finishing a deposit the PSP left pending. */
-  private async resume(escrow: EscrowState, base: Deposit, amount: Money, metadata: CommandMetadata): Promise<Recorded> {
-    const { depositId, escrowId } = base;
-    const streamId = `escrow-${escrowId}`;
+  private async resume(escrow: EscrowState, base: Deposit, known: DepositState, metadata: CommandMetadata): Promise<Recorded> {
     // The runner compares the request hash: a different body under this key is 422 here.
-    const replay = await this.platform.commands.execute({ streamId, decider: escrowDecider, command: base, metadata });
-    const current = escrow.deposits.find((d) => d.depositId === depositId)!;
-    if (current.status !== 'PENDING') return { result: replay, depositId, pspRef: null };
-    const collected = await this.collect(depositId, amount, escrowId);
-    const now = metadata.now.toISOString();
-    if (collected.kind === 'confirmed') {
-      const command = { type: 'ConfirmDeposit' as const, escrowId, depositId, pspRef: collected.pspRef, refundPaymentId: base.refundPaymentId, now };
-      const claims = current.pspRef === collected.pspRef ? [] : [pspRefClaim(collected.pspRef, escrowId, 'deposit', depositId)];
-      const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata: followUp(metadata), claims });
-      return { result, depositId, pspRef: collected.pspRef };
-    }
-    if (collected.kind === 'pending' && current.pspRef === null) {
-      // Unanswered at first, accepted now: record and reserve the reference the webhook will name.
-      const command = { type: 'RecordDepositReference' as const, escrowId, depositId, pspRef: collected.pspRef, now };
-      const claims = [pspRefClaim(collected.pspRef, escrowId, 'deposit', depositId)];
-      const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata: followUp(metadata), claims });
-      return { result, depositId, pspRef: collected.pspRef };
-    }
-    if (collected.kind === 'declined') {
-      const command = { type: 'FailDeposit' as const, escrowId, depositId, reason: collected.reason, now };
-      const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata: followUp(metadata) });
-      return { result, depositId, pspRef: null };
-    }
-    return { result: replay, depositId, pspRef: null };
+    const replay = await this.platform.commands.execute({ streamId: `escrow-${escrow.escrowId}`, decider: escrowDecider, command: base, metadata });
+    const fallback = { result: replay, depositId: known.depositId, pspRef: null };
+    if (known.status !== 'PENDING') return fallback;
+    const collected = await this.collect(escrow, known.depositId, known.amount);
+    return this.settle(escrow, known, collected, metadata, fallback);
   }
 
-  private async collect(depositId: string, amount: Money, escrowId: string): Promise<Collected> {
-    const psp = this.platform.psp;
-    try {
-      const outcome = await psp.collect({
-        idempotencyKey: depositId,
-        amount: amount.toString(),
-        currency: amount.currency,
-        reference: `escrow-${escrowId}`,
-      });
-      if (typeof outcome?.pspRef !== 'string' || outcome.pspRef.length === 0) throw new Error('the PSP answered without a reference');
-      return outcome.status === 'confirmed' ? { kind: 'confirmed', pspRef: outcome.pspRef } : { kind: 'pending', pspRef: outcome.pspRef };
-    } catch (err) {
-      if (err instanceof PspDeclinedError) return { kind: 'declined', reason: err.reason || 'declined' };
-      // No answer, or an answer we cannot read: the outcome is unknown, the deposit stays
-      // PENDING (a retry with the same key asks again; the PSP cannot collect twice).
-      if (!(err instanceof PspTimeoutError)) psp.lastError = (err as Error).message;
-      return { kind: 'unknown' };
+  /** Applies what the PSP said to a PENDING deposit; an unknown outcome changes nothing. */
+  private async settle(escrow: EscrowState, deposit: DepositState, collected: Collected, metadata: CommandMetadata, fallback: Recorded): Promise<Recorded>;
+  private async settle(escrow: EscrowState, deposit: DepositState, collected: Collected, metadata: CommandMetadata): Promise<Recorded | null>;
+  private async settle(
+    escrow: EscrowState,
+    deposit: DepositState,
+    collected: Collected,
+    metadata: CommandMetadata,
+    fallback: Recorded | null = null,
+  ): Promise<Recorded | null> {
+    const { escrowId } = escrow;
+    const { depositId } = deposit;
+    const now = metadata.now.toISOString();
+    let command: EscrowCommand | null = null;
+    let claims: ReservationClaim[] = [];
+    let pspRef: string | null = null;
+    if (collected.kind === 'confirmed') {
+      command = { type: 'ConfirmDeposit', escrowId, depositId, pspRef: collected.pspRef, refundPaymentId: newId(), now };
+      pspRef = collected.pspRef;
+    } else if (collected.kind === 'pending' && deposit.pspRef === null) {
+      // Unanswered at first, accepted now: record and reserve the reference the webhook will name.
+      command = { type: 'RecordDepositReference', escrowId, depositId, pspRef: collected.pspRef, now };
+      pspRef = collected.pspRef;
+    } else if (collected.kind === 'declined') {
+      command = { type: 'FailDeposit', escrowId, depositId, reason: collected.reason, now };
     }
+    if (!command) return fallback;
+    if (pspRef && deposit.pspRef !== pspRef) claims = [await pspRefClaim(this.platform, pspRef, escrowId, 'deposit', depositId)];
+    const result = await this.platform.commands.execute({
+      streamId: `escrow-${escrowId}`,
+      decider: escrowDecider,
+      command,
+      metadata: followUp(metadata),
+      claims,
+    });
+    return { result, depositId, pspRef };
+  }
+
+  private collect(escrow: EscrowState, depositId: string, amount: string): Promise<Collected> {
+    return collectAt(this.platform.psp, {
+      idempotencyKey: depositId,
+      amount,
+      currency: escrow.currency,
+      reference: `escrow-${escrow.escrowId}`,
+    });
   }
 }

@@ -2,13 +2,16 @@
  * The scheduler's money jobs (API-RULES.md §6 intervals, actor `system:scheduler`):
  * - `payment-recovery`: sends payments left PENDING (a crash between the initiation and the PSP
  *   call, or a PSP that did not answer), under the same idempotency key, so the PSP cannot pay
- *   twice; and finishes webhooks whose processing a crash interrupted, or that were parked for a
- *   reference recorded since.
+ *   twice; finishes webhooks whose processing a crash interrupted, or that were parked for a
+ *   reference recorded since; and asks the PSP again about deposits it left PENDING without a
+ *   reference (same key: it cannot collect twice), recording its confirmation, decline or
+ *   reference.
  * - `escrow-deadlines`: runs `check-deadline` on escrows whose deadline passed.
  * The read models are only the to-do list: each item is decided again on its stream, so a stale
  * row or a job overlapping another process's work is harmless. Each run handles a bounded batch.
  */
 import { sql } from 'kysely';
+import { pspWebhookDecider } from '../../domain/src';
 import { DomainError, type SystemActorName, newId, systemActor } from '../../kernel/src';
 import type { CommandMetadata, JobContext, Platform, ScheduledJob } from '../../platform/src';
 import type { PaymentServices } from './payment-services';
@@ -66,6 +69,18 @@ export function paymentRecoveryJob(platform: Platform, services: PaymentServices
         .orderBy('initiated_at')
         .limit(escrowJobLimits.recoveryBatchMax)
         .execute();
+      const unanswered = await platform.db
+        .selectFrom('deposits')
+        .select(['id', 'escrow_id'])
+        .where('status', '=', 'PENDING')
+        .where('psp_ref', 'is', null)
+        .where('initiated_at', '<', before)
+        .orderBy('initiated_at')
+        .limit(escrowJobLimits.recoveryBatchMax)
+        .execute();
+      const deposits = await each(unanswered, (d) => d.id, async (d) =>
+        (await services.deposits.recover(d.escrow_id, d.id, systemMetadata('system:scheduler', ctx.now))).status,
+      );
       const payments = await each(pending, (p) => p.id, async (p) => (await services.sender.send(p.escrow_id, p.id, systemMetadata('system:scheduler', ctx.now))).payment.status);
       const open = await platform.db
         .selectFrom('psp_webhooks')
@@ -77,10 +92,10 @@ export function paymentRecoveryJob(platform: Platform, services: PaymentServices
         .execute();
       const webhooks = await each(open, (w) => w.stream_id, async (w) => {
         if (w.status === 'parked' && !(w.psp_ref && (await services.webhooks.referenceKnown(w.psp_ref)))) return 'still parked';
-        const state = (await platform.commands.read(w.stream_id, services.webhookDecider)).state;
+        const state = (await platform.commands.read(w.stream_id, pspWebhookDecider)).state;
         return (await services.webhooks.process(w.stream_id, state, systemMetadata('psp:webhook', ctx.now))).state.outcome ?? 'received';
       });
-      return `${describe('payments', payments)}; ${describe('webhooks', webhooks)}`;
+      return `${describe('payments', payments)}; ${describe('webhooks', webhooks)}; ${describe('deposits', deposits)}`;
     },
   };
 }

@@ -11,7 +11,7 @@ import { escrowDecider, type EscrowState, type PaymentInitiatedData, type Paymen
 import { DomainError, newId } from '../../kernel/src';
 import { type Position, comparePositions } from '../../event-store/src';
 import type { CommandMetadata, Platform } from '../../platform/src';
-import { PspDeclinedError, PspTimeoutError } from '../../psp/src';
+import { type Transferred, transferAt } from './psp-outcomes';
 import { pspRefClaim } from './psp-refs';
 
 export interface SentPayment {
@@ -19,8 +19,6 @@ export interface SentPayment {
   /** Position of what this call appended (null when it appended nothing). */
   position: Position | null;
 }
-
-type Transfer = { kind: 'sent'; pspRef: string } | { kind: 'declined'; reason: string } | { kind: 'unknown' };
 
 /** Metadata of a step that follows a command (its outcome): same actor and request, new command. */
 export function followUp(metadata: CommandMetadata): CommandMetadata {
@@ -67,7 +65,7 @@ export class PaymentSender {
           ? { type: 'RecordPaymentSent', escrowId, paymentId, pspRef: outcome.pspRef, now }
           : { type: 'RecordPaymentFailed', escrowId, paymentId, reason: outcome.reason, now },
       metadata: meta,
-      claims: outcome.kind === 'sent' ? [pspRefClaim(outcome.pspRef, escrowId, 'payment', paymentId)] : [],
+      claims: outcome.kind === 'sent' ? [await pspRefClaim(this.platform, outcome.pspRef, escrowId, 'payment', paymentId)] : [],
     });
     if (outcome.kind === 'sent') await this.onReferenceRecorded(outcome.pspRef, meta);
     const after = result.state.payments.find((p) => p.paymentId === paymentId)!;
@@ -80,26 +78,13 @@ export class PaymentSender {
     return latestPosition(sent.map((s) => s.position));
   }
 
-  private async transfer(state: EscrowState, payment: PaymentState): Promise<Transfer> {
-    const psp = this.platform.psp;
-    try {
-      const outcome = await psp.transfer({
-        idempotencyKey: payment.paymentId,
-        amount: payment.amount,
-        currency: state.currency,
-        beneficiary: payment.beneficiaryId,
-        reference: `escrow-${state.escrowId}`,
-      });
-      if (typeof outcome?.pspRef !== 'string' || outcome.pspRef.length === 0) {
-        psp.lastError = 'the PSP answered a transfer without a reference';
-        return { kind: 'unknown' };
-      }
-      return { kind: 'sent', pspRef: outcome.pspRef };
-    } catch (err) {
-      if (err instanceof PspDeclinedError) return { kind: 'declined', reason: err.reason || 'declined' };
-      // No answer, or one we cannot read: the outcome is unknown and the payment stays PENDING.
-      if (!(err instanceof PspTimeoutError)) psp.lastError = (err as Error).message;
-      return { kind: 'unknown' };
-    }
+  private transfer(state: EscrowState, payment: PaymentState): Promise<Transferred> {
+    return transferAt(this.platform.psp, {
+      idempotencyKey: payment.paymentId,
+      amount: payment.amount,
+      currency: state.currency,
+      beneficiary: payment.beneficiaryId,
+      reference: `escrow-${state.escrowId}`,
+    });
   }
 }

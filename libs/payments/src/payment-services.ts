@@ -3,7 +3,6 @@
  * payments, deposits, and PSP webhooks, wired so that recording a PSP reference applies the
  * webhooks parked for it. The API's controllers and the scheduler's jobs use the same instance.
  */
-import { pspWebhookDecider } from '../../domain/src';
 import type { Platform } from '../../platform/src';
 import { DepositService } from './deposits';
 import { EscrowActions } from './escrow-actions';
@@ -15,7 +14,6 @@ export interface PaymentServices {
   actions: EscrowActions;
   deposits: DepositService;
   webhooks: PspWebhooks;
-  webhookDecider: typeof pspWebhookDecider;
 }
 
 export function createPaymentServices(
@@ -39,6 +37,5 @@ export function createPaymentServices(
     actions: new EscrowActions(platform, sender),
     deposits: new DepositService(platform, sender, onReferenceRecorded),
     webhooks,
-    webhookDecider: pspWebhookDecider,
   };
 }

@@ -1,14 +1,17 @@
 /**
- * PSP references → escrow streams. A reference is reserved (`psp-ref-{ref}`) in the same append
- * that records it on the escrow stream (a deposit confirmation, a payment sent), so the webhook
- * finds its escrow through the reservation, never through a read model that may lag. A webhook
- * for a reference not recorded yet leaves a `psp.webhook_parked.v1` marker on that reservation
- * stream; whoever records the reference applies the webhooks parked there.
+ * PSP references → escrow streams. A reference is reserved (`psp-ref-{keyed hash of the ref}`) in
+ * the same append that records it on the escrow stream (a deposit, a payment sent), so the
+ * webhook finds its escrow through the reservation, never through a read model that may lag. The
+ * stream is named by a keyed hash (like email reservations) so the reference, which the audit
+ * trail masks, does not show in stream ids. A webhook for a reference not recorded yet leaves a
+ * `psp.webhook_parked.v1` marker on that reservation stream; whoever records the reference
+ * applies the webhooks parked there.
  */
 import { DomainError } from '../../kernel/src';
-import type { ReservationClaim } from '../../platform/src';
+import type { Platform, ReservationClaim } from '../../platform/src';
 
-export const pspRefStream = (pspRef: string) => `psp-ref-${pspRef}`;
+export const pspRefStream = (platform: Platform, pspRef: string): Promise<string> =>
+  platform.reservationStream('psp-ref', pspRef);
 
 export interface PspRefOwner {
   /** The escrow stream that recorded the reference. */
@@ -17,10 +20,16 @@ export interface PspRefOwner {
   id: string;
 }
 
-export function pspRefClaim(pspRef: string, escrowId: string, kind: PspRefOwner['kind'], id: string): ReservationClaim {
+export async function pspRefClaim(
+  platform: Platform,
+  pspRef: string,
+  escrowId: string,
+  kind: PspRefOwner['kind'],
+  id: string,
+): Promise<ReservationClaim> {
   const data: PspRefOwner = { stream: `escrow-${escrowId}`, kind, id };
   return {
-    streamId: pspRefStream(pspRef),
+    streamId: await pspRefStream(platform, pspRef),
     owner: `${kind}:${id}`,
     data: { ...data },
     taken: () =>

@@ -4,7 +4,7 @@
  * - Each webhook event has its own stream, named by a hash of (provider, event id). Its receipt
  *   is appended once; a second delivery finds it there, on any replica and after any restart,
  *   and answers `duplicate` changing nothing (the old service kept this in memory: B19).
- * - The reference is resolved through its `psp-ref-{ref}` reservation, written with the deposit
+ * - The reference is resolved through its `psp-ref-…` reservation, written with the deposit
  *   or payment that recorded it, never through a read model.
  * - Kinds move states only along §3's arrows, decided on the escrow stream: `payment.settled`
  *   (SENT → SETTLED), `payment.failed` (PENDING/SENT → FAILED), `deposit.confirmed`,
@@ -36,7 +36,10 @@ export interface WebhookInput {
   provider: string;
   eventId: string;
   kind: string;
+  /** From the signed body only. */
   pspRef: string | null;
+  /** From the X-PSP-Ref header: recorded, never acted on (the signature does not cover it). */
+  headerPspRef?: string | null;
   payload: Record<string, unknown>;
   signedWith: 'primary' | 'next';
 }
@@ -118,7 +121,7 @@ export class PspWebhooks {
 
   /** Applies the webhooks parked for a reference that has just been recorded. */
   async resumeParked(pspRef: string, metadata: CommandMetadata): Promise<void> {
-    const events = await this.platform.store.readStream(pspRefStream(pspRef));
+    const events = await this.platform.store.readStream(await pspRefStream(this.platform, pspRef));
     const parked = new Set(events.filter((e) => e.type === PSP_WEBHOOK_PARKED).map((e) => (e.data as PspWebhookParkedData).webhookStream));
     for (const streamId of parked) {
       const { state } = await this.platform.commands.read(streamId, pspWebhookDecider);
@@ -129,14 +132,17 @@ export class PspWebhooks {
 
   /** Whether the reference of a parked webhook has been recorded since (the job's check). */
   async referenceKnown(pspRef: string): Promise<boolean> {
-    return (await readReservation(this.platform.store, pspRefStream(pspRef))).status === 'claimed';
+    return (await readReservation(this.platform.store, await pspRefStream(this.platform, pspRef))).status === 'claimed';
   }
 
   private async apply(streamId: string, w: PspWebhookState, metadata: CommandMetadata): Promise<Outcome> {
     const action = ACTIONS[w.kind];
     if (!action) return ignored(`event type ${w.kind} is not acted on`);
+    if (!w.pspRef && w.headerPspRef) {
+      return ignored('the reference is only in X-PSP-Ref, which the signature does not cover: send psp_ref in the body');
+    }
     if (!w.pspRef) return ignored('the event names no PSP reference');
-    const refStream = pspRefStream(w.pspRef);
+    const refStream = await pspRefStream(this.platform, w.pspRef);
     for (let attempt = 0; attempt < limits.appendRetriesMax; attempt++) {
       const reservation = await readReservation(this.platform.store, refStream);
       if (reservation.status === 'claimed') {

@@ -23,6 +23,7 @@ import type { Platform } from '../../../../libs/platform/src';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
+import { type EscrowRole, checkParty } from './escrow-access';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
 import type { Page } from '../http/pagination';
 import { NoBodyPipe } from '../http/no-body.pipe';
@@ -52,21 +53,6 @@ import {
 
 const escrowNotFound = () => new ApiError(404, 'ESCROW_NOT_FOUND', 'Escrow not found.');
 const milestoneNotFound = () => new ApiError(404, 'MILESTONE_NOT_FOUND', 'Milestone not found.');
-
-type Role = 'client' | 'provider';
-
-/** A sender must be the escrow's party (in the given role when one is named); others pass. */
-export function checkParty(actor: Actor, parties: { clientId: string; providerId: string }, role?: Role): void {
-  if (actor.kind !== 'api_key' || actor.scope !== 'sender') return;
-  const userId = userOf(actor);
-  const isClient = userId === parties.clientId;
-  const isProvider = userId === parties.providerId;
-  if (!isClient && !isProvider) throw new ApiError(403, 'NOT_ESCROW_PARTY', 'you are not a party to this escrow');
-  if (role === 'client' && !isClient) throw new ApiError(403, 'NOT_ESCROW_CLIENT', "only the escrow's client may do this");
-  if (role === 'provider' && !isProvider) {
-    throw new ApiError(403, 'NOT_ESCROW_PROVIDER', "only the escrow's provider may do this");
-  }
-}
 
 @ApiTags('escrows')
 @ApiSecurity('X-API-Key')
@@ -434,7 +420,7 @@ export class EscrowsController {
   }
 
   /** The escrow as its stream says (authoritative), with the caller's role checked. */
-  private async escrowState(actor: Actor, id: string, role?: Role): Promise<EscrowState> {
+  private async escrowState(actor: Actor, id: string, role?: EscrowRole): Promise<EscrowState> {
     const { state } = await this.platform.commands.read(`escrow-${id}`, escrowDecider);
     if (!state.exists) throw escrowNotFound();
     checkParty(actor, state, role);

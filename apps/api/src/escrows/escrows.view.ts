@@ -4,8 +4,8 @@
  * service's field name so its clients keep working.
  */
 import type { EscrowState, MilestoneState } from '../../../../libs/domain/src';
-import { Money } from '../../../../libs/kernel/src';
 import { type DepositRead, depositView } from '../../../../libs/payments/src';
+import { atScale, iso } from '../http/formats';
 import { type PaymentRead, paymentStateView } from '../payments/payments.view';
 
 export interface EscrowRead {
@@ -38,8 +38,6 @@ export interface MilestoneRead {
   geofence_radius_m: number | null;
 }
 
-const iso = (d: Date | string) => new Date(d).toISOString();
-const atScale = (amount: string, currency: string, scale: number) => Money.of(amount, currency, scale).toString();
 
 export function escrowStateView(s: EscrowState): EscrowRead {
   return {

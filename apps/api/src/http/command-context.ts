@@ -4,7 +4,7 @@
  * the idempotency context (API-RULES.md §4) when the request carries a key.
  */
 import type { FastifyRequest } from 'fastify';
-import { type Actor, canonicalJson, limits, newId, sha256Hex } from '../../../../libs/kernel/src';
+import { type Actor, canonicalJson, isUuid, limits, newId, sha256Hex } from '../../../../libs/kernel/src';
 import {
   type CommandMetadata,
   type IdempotencyContext,
@@ -51,7 +51,12 @@ export function canonicalPath(req: FastifyRequest): string {
   const template = req.routeOptions?.url;
   if (!template) return req.url.split('?')[0] ?? req.url;
   const params = (req.params ?? {}) as Record<string, unknown>;
-  return template.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(String(params[name] ?? '')));
+  // Ids are compared in lower case (route-id.ts): `/escrows/AB…` and `/escrows/ab…` are one
+  // escrow, so one scope.
+  return template.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
+    const value = String(params[name] ?? '');
+    return encodeURIComponent(isUuid(value) ? value.toLowerCase() : value);
+  });
 }
 
 export function idempotencyContext(req: FastifyRequest, actor: Actor, key: string): IdempotencyContext {

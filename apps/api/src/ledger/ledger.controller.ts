@@ -21,15 +21,15 @@ import {
 } from '../../../../projections/ledger/ledger-accounts';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
-import { checkParty } from '../escrows/escrows.controller';
+import { checkParty } from '../escrows/escrow-access';
 import { ApiError } from '../http/api-error';
+import { atScale } from '../http/formats';
 import { PageQuery } from '../http/pagination';
 import { routeId } from '../http/route-id';
 import { PLATFORM } from '../tokens';
 import { EscrowLedgerView, LedgerAccountView, TrialBalanceView } from './ledger.dto';
 import {
   accountView,
-  atScale,
   currencyScale,
   findAccount,
   listEntries,

@@ -7,19 +7,13 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { encodePosition } from '../../../../libs/event-store/src';
-import { Money } from '../../../../libs/kernel/src';
+import { atScale, iso } from '../http/formats';
 import type { LedgerAccountRow, LedgerTables } from '../../../../projections/ledger/ledger.table';
 import type { LedgerAccountView, LedgerEntryView, TrialBalanceRowView } from './ledger.dto';
 
 type LedgerDb = Kysely<LedgerTables>;
 type EntriesFilter = { account: string } | { escrowId: string };
 
-const iso = (d: Date | string) => new Date(d).toISOString();
-
-/** A stored amount at its currency's scale (as stored when no escrow ever named the scale). */
-export function atScale(amount: string, currency: string, scale: number | null): string {
-  return scale === null ? amount : Money.of(amount, currency, scale).toString();
-}
 
 export async function currencyScale(db: Kysely<any>, currency: string): Promise<number | null> {
   const row = await (db as LedgerDb)

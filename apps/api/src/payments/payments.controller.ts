@@ -10,11 +10,11 @@ import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { escrowDecider, type EscrowState } from '../../../../libs/domain/src';
 import { type Actor, uuidV5 } from '../../../../libs/kernel/src';
-import type { PaymentServices } from '../../../../libs/payments/src';
+import { type PaymentServices, latestPosition } from '../../../../libs/payments/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
-import { checkParty } from '../escrows/escrows.controller';
+import { checkParty } from '../escrows/escrow-access';
 import { ApiError } from '../http/api-error';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
 import { NoBodyPipe } from '../http/no-body.pipe';
@@ -99,10 +99,14 @@ export class PaymentsController {
       now: metadata.now.toISOString(),
     };
     const result = await this.payments.actions.run(row.escrow_id, command, metadata);
-    await this.ryw.afterCommand(reply, result.position);
-    const retried = result.state.payments.find((p) => p.paymentId === retryPaymentId);
-    if (!retried) throw paymentNotFound();
-    return paymentStateView(result.state, retried);
+    let position = result.position;
+    if (result.paymentIds.length === 0) {
+      // A repeat: the retry exists; if the PSP left it PENDING, this is a chance to send it again.
+      position = latestPosition([position, (await this.payments.sender.send(row.escrow_id, retryPaymentId, metadata)).position]);
+    }
+    await this.ryw.afterCommand(reply, position);
+    const after = await this.payment(row.escrow_id, retryPaymentId);
+    return paymentStateView(after.state, after.payment);
   }
 
   /** The payment's row and its escrow's scale, with the party rule applied. */

@@ -5,7 +5,7 @@
  * failure reason. `idempotency_key` is the key the PSP saw: the payment id.
  */
 import type { EscrowState, PaymentState } from '../../../../libs/domain/src';
-import { Money } from '../../../../libs/kernel/src';
+import { atScale, iso } from '../http/formats';
 
 export interface PaymentRead {
   id: string;
@@ -27,15 +27,13 @@ export interface PaymentRead {
   updated_at: string;
 }
 
-const iso = (d: Date | string) => new Date(d).toISOString();
-
 export function paymentStateView(s: EscrowState, p: PaymentState): PaymentRead {
   return {
     id: p.paymentId,
     escrow_id: s.escrowId,
     milestone_id: p.milestoneId,
     kind: p.kind,
-    amount: Money.of(p.amount, s.currency, s.scale).toString(),
+    amount: atScale(p.amount, s.currency, s.scale),
     currency: s.currency,
     status: p.status,
     psp_ref: p.pspRef,
@@ -58,7 +56,7 @@ export function paymentRowView(r: Record<string, any>, scale: number): PaymentRe
     escrow_id: r.escrow_id,
     milestone_id: r.milestone_id,
     kind: r.kind,
-    amount: Money.of(String(r.amount), r.currency, scale).toString(),
+    amount: atScale(r.amount, r.currency, scale),
     currency: r.currency,
     status: r.status,
     psp_ref: r.psp_ref,

@@ -32,13 +32,20 @@ function invalid(field: string, problem: string): ApiError {
   return new ApiError(422, 'VALIDATION_ERROR', `${field} ${problem}`, { fields: { [field]: [problem] } });
 }
 
-/** A text field of the body (or a header): absent → null; a number is read as its digits. */
-function field(value: unknown, name: string, lengthMax: number): string | null {
-  if (value === undefined || value === null || value === '') return null;
-  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
-  if (typeof text !== 'string') throw invalid(name, 'must be a string');
-  if (text.length > lengthMax) throw invalid(name, `must have at most ${lengthMax} characters`);
-  return text;
+/**
+ * The first given of several spellings of a text field (body keys, then a header): absent, null
+ * and blank values are skipped; a number is read as its digits; anything else is a 422.
+ */
+function field(values: unknown[], name: string, lengthMax: number): string | null {
+  for (const value of values) {
+    if (value === undefined || value === null) continue;
+    const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+    if (typeof text !== 'string') throw invalid(name, 'must be a string');
+    if (text.trim() === '') continue;
+    if (text.length > lengthMax) throw invalid(name, `must have at most ${lengthMax} characters`);
+    return text;
+  }
+  return null;
 }
 
 @ApiTags('psp')
@@ -99,13 +106,15 @@ export class PspWebhookController {
     if (problem) throw invalid(problem.path || 'body', problem.reason);
     const b = body as Record<string, unknown>;
     const l = pspWebhookLimits;
-    const eventId = field(b.event_id ?? b.id ?? header(req, 'x-psp-event-id'), 'event_id', l.eventIdLengthMax);
+    const eventId = field([b.event_id, b.id, header(req, 'x-psp-event-id')], 'event_id', l.eventIdLengthMax);
     if (eventId === null) throw new ApiError(400, 'MISSING_EVENT_ID', 'the webhook names no event_id (body event_id or id, or X-PSP-Event-Id)');
     return {
-      provider: field(b.provider, 'provider', l.providerLengthMax) ?? 'default',
+      provider: field([b.provider], 'provider', l.providerLengthMax) ?? 'default',
       eventId,
-      kind: field(b.type ?? b.event, 'type', l.kindLengthMax) ?? 'unknown',
-      pspRef: field(b.psp_ref ?? b.payment_reference ?? header(req, 'x-psp-ref'), 'psp_ref', l.pspRefLengthMax),
+      kind: field([b.type, b.event], 'type', l.kindLengthMax) ?? 'unknown',
+      // Only the signed body may name what to act on; the header is kept for audit.
+      pspRef: field([b.psp_ref, b.payment_reference], 'psp_ref', l.pspRefLengthMax),
+      headerPspRef: field([header(req, 'x-psp-ref')], 'X-PSP-Ref', l.pspRefLengthMax),
       payload: b,
       signedWith,
     };

@@ -36,6 +36,12 @@ export interface Deposit {
   /** The PSP accepted the collection and will confirm it by webhook under this reference. */
   pspPendingRef?: string | null;
   /**
+   * The PSP has been asked (whatever it answered, or if it did not): the deposit is recorded even
+   * if the escrow closed or filled up meanwhile, so money the PSP may hold is never forgotten.
+   * Unset for the rules check made before the PSP call.
+   */
+  pspAsked?: boolean;
+  /**
    * The id of the refund payment if money the PSP already collected cannot be kept (the escrow
    * closed or filled up between the check and the append).
    */

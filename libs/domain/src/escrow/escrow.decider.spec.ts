@@ -336,6 +336,33 @@ describe('escrow decider: money the PSP collected that the escrow cannot keep', 
       .then([usd.depositInitiated('d3', '20.00'), usd.depositConfirmed('d3', '20.00', '70.00')]);
   });
 
+  it('records a deposit the PSP was asked for but did not confirm beyond the cap, and refunds it if it arrives', () => {
+    const beyond = (depositId: string, amount: string, pspRef?: string): EscrowEvent => {
+      const e = usd.depositInitiated(depositId, amount);
+      return { ...e, data: { ...e.data, ...(pspRef ? { pspRef } : {}), beyondCap: true } } as EscrowEvent;
+    };
+    // Before the PSP: refused. After it (pspAsked), on a closed or full escrow: recorded.
+    spec.given(cancelled).when(cmd.deposit('d2', '30.00')).thenError('ESCROW_CLOSED');
+    spec.given(cancelled).when(cmd.deposit('d2', '30.00', { pspAsked: true })).then([beyond('d2', '30.00')]);
+    spec.given(funded).when(cmd.deposit('d2', '5.00', { pspAsked: true, pspPendingRef: 'psp-d2' })).then([beyond('d2', '5.00', 'psp-d2')]);
+    const waiting = [...draftPartial, beyond('d2', '80.00')];
+    const state = fold(waiting);
+    expect([state.pending, state.pendingBeyondCap]).toEqual(['80.00', '80.00']);
+    expect(() => assertBalances(state)).not.toThrow();
+    // It does not count toward the total: the room left is still 50.00.
+    spec.given(waiting).when(cmd.deposit('d3', '50.00')).then([usd.depositInitiated('d3', '50.00')]);
+    // Confirmed later: kept if there is room by then, here refunded as above the total.
+    spec
+      .given(waiting)
+      .when(cmd.confirm('d2'))
+      .then([
+        usd.depositConfirmed('d2', '80.00', '130.00', { aboveTotal: true }),
+        refundOf('d2', '80.00').initiated({ reason: 'deposit_above_total', heldAfter: '50.00', depositId: 'd2' }),
+      ]);
+    const failedLater = fold([...waiting, usd.depositFailed('d2', '80.00')]);
+    expect([failedLater.pending, failedLater.pendingBeyondCap]).toEqual(['0.00', '0.00']);
+  });
+
   it('records the refunded deposit in the state: deposited and returned, nothing held', () => {
     const events = [...cancelled, ...decideOn(cancelled, cmd.depositCollected('d2', '30.00'))];
     const state = fold(events);

@@ -7,7 +7,7 @@
  * refunded nothing). Pure: time and ids come in the command; rule violations throw DomainErrors
  * with stable codes; broken invariants fail `assert`.
  */
-import { DomainError, assert, assertNever } from '../../../kernel/src';
+import { DomainError, type Money, assertNever } from '../../../kernel/src';
 import type { Decider } from '../decider';
 import type {
   AddMilestone,
@@ -23,7 +23,7 @@ import type { EscrowEvent } from './escrow.events';
 import { approveAndPay, checkDeadline, clientApprove, clientReject } from './escrow.closing';
 import { recordFailed, recordSent, retryPayment, settlePayment } from './escrow.payments';
 import { assertBalances, badTransition, closed, initiation, notFound } from './escrow.rules';
-import { type EscrowState, evolveEscrow, initialEscrowState, isTerminal, money } from './escrow.state';
+import { type EscrowState, countedPending, evolveEscrow, initialEscrowState, isTerminal, money } from './escrow.state';
 import * as v from './escrow.validate';
 
 function create(command: CreateEscrow, state: EscrowState): EscrowEvent[] {
@@ -101,12 +101,37 @@ function confirmation(
   ];
 }
 
+/** Why a deposit cannot be taken now (closed, or above the total with pending ones), if so. */
+function refusal(state: EscrowState, amount: Money): DomainError | null {
+  if (isTerminal(state.status)) return closed(state);
+  const kept = money(state, state.deposited).minus(money(state, state.returned));
+  const pending = countedPending(state);
+  // Pending deposits count toward the cap (§3), so FUNDED/RELEASABLE always land here.
+  if (state.status === 'DRAFT' && !kept.plus(pending).plus(amount).gt(money(state, state.amountTotal))) return null;
+  return new DomainError('DEPOSIT_EXCEEDS_TOTAL', 'deposit above the escrow total', 'conflict', {
+    amountTotal: state.amountTotal,
+    deposited: kept.toString(),
+    pending: pending.toString(),
+    amount: amount.toString(),
+  });
+}
+
+/**
+ * A deposit. Before the PSP is asked the rules refuse it (closed, above the total). Once the PSP
+ * has been asked (`pspAsked`, or its confirmation is in the command) it is recorded whatever
+ * changed meanwhile: a confirmation the escrow cannot keep is refunded in the same decision, and
+ * a pending one is recorded beyond the cap (refunded when confirmed), so money the PSP may hold is
+ * never forgotten.
+ */
 function deposit(command: Deposit, state: EscrowState): EscrowEvent[] {
   notFound(state);
   v.nowMs(command.now);
   // A replay that reaches the decider appends nothing; the handler answers it from the state.
   if (state.deposits.some((d) => d.depositId === command.depositId)) return [];
   const amount = v.positiveAmount(command.amount, state.currency, state.scale, 'amount');
+  const refused = refusal(state, amount);
+  const asked = command.pspAsked === true || Boolean(command.pspConfirmed);
+  if (refused && !asked) throw refused;
   const { escrowId, currency } = state;
   const initiated: EscrowEvent = {
     type: 'escrow.deposit_initiated.v1',
@@ -116,26 +141,15 @@ function deposit(command: Deposit, state: EscrowState): EscrowEvent[] {
       amount: amount.toString(),
       currency,
       ...(command.pspPendingRef ? { pspRef: v.requiredText(command.pspPendingRef, 'psp_ref', 255) } : {}),
+      // A confirmation in the same decision settles it at once (refunded if it cannot be kept).
+      ...(refused && !command.pspConfirmed ? { beyondCap: true } : {}),
       initiatedAt: command.now,
     },
   };
   if (command.pspConfirmed) {
-    // The PSP already collected: record it whatever changed since the rules were checked.
     const pspRef = v.requiredText(command.pspConfirmed.pspRef, 'psp_ref', 255);
     const d = { depositId: command.depositId, amount: amount.toString(), pspRef, now: command.now };
-    return [initiated, ...confirmation(state, d, state.pending, command.refundPaymentId)];
-  }
-  if (isTerminal(state.status)) throw closed(state);
-  const kept = money(state, state.deposited).minus(money(state, state.returned));
-  const committed = kept.plus(money(state, state.pending)).plus(amount);
-  // Pending deposits count toward the cap (§3), so FUNDED/RELEASABLE always land here.
-  if (state.status !== 'DRAFT' || committed.gt(money(state, state.amountTotal))) {
-    throw new DomainError('DEPOSIT_EXCEEDS_TOTAL', 'deposit above the escrow total', 'conflict', {
-      amountTotal: state.amountTotal,
-      deposited: kept.toString(),
-      pending: state.pending,
-      amount: amount.toString(),
-    });
+    return [initiated, ...confirmation(state, d, countedPending(state).toString(), command.refundPaymentId)];
   }
   if (!command.pspDeclined) return [initiated];
   const reason = v.requiredText(command.pspDeclined.reason, 'reason', v.escrowLimits.depositFailureReasonLengthMax);
@@ -169,7 +183,9 @@ function confirmDeposit(command: ConfirmDeposit, state: EscrowState): EscrowEven
   v.nowMs(command.now);
   if (found.status === 'CONFIRMED') return [];
   const pspRef = v.requiredText(command.pspRef, 'psp_ref', 255);
-  const pendingAfter = money(state, state.pending).minus(money(state, found.amount)).toString();
+  // The pending deposits that count toward the total once this one is no longer pending.
+  const counted = countedPending(state);
+  const pendingAfter = (found.beyondCap ? counted : counted.minus(money(state, found.amount))).toString();
   const d = { depositId: found.depositId, amount: found.amount, pspRef, now: command.now };
   return confirmation(state, d, pendingAfter, command.refundPaymentId);
 }

@@ -42,6 +42,12 @@ export interface DepositInitiatedData {
   currency: string;
   /** The PSP's reference when it accepted the collection but confirms later (webhook). */
   pspRef?: string | null;
+  /**
+   * The PSP had already been asked when the escrow turned out closed or full (another process's
+   * deposit or close won the race): recorded all the same, outside the total's cap, and refunded
+   * if the PSP confirms it.
+   */
+  beyondCap?: boolean;
   initiatedAt: string;
 }
 

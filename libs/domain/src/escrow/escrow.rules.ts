@@ -11,6 +11,7 @@ import {
   type EscrowState,
   type EscrowStatus,
   type PaymentState,
+  countedPending,
   heldOf,
   isTerminal,
   money,
@@ -131,12 +132,13 @@ export function paymentRef(state: EscrowState, p: PaymentState) {
  * total, and a terminal escrow holds nothing.
  */
 export function assertBalances(state: EscrowState): void {
-  const fields = ['deposited', 'pending', 'returned', 'paid', 'refunded', 'spent', 'failed', 'held'] as const;
+  const fields = ['deposited', 'pending', 'pendingBeyondCap', 'returned', 'paid', 'refunded', 'spent', 'failed', 'held'] as const;
   for (const f of fields) assert(!money(state, state[f]).isNegative(), `negative ${f}`);
   assert(money(state, state.held).equals(money(state, heldOf(state))), 'held is not the formula');
   const kept = money(state, state.deposited).minus(money(state, state.returned));
   const total = money(state, state.amountTotal);
-  assert(!kept.plus(money(state, state.pending)).gt(total), 'deposits above total');
+  assert(!countedPending(state).isNegative(), 'more pending beyond the cap than pending');
+  assert(!kept.plus(countedPending(state)).gt(total), 'deposits above total');
   assert(!money(state, state.milestoneTotal).gt(total), 'milestones above total');
   if (isTerminal(state.status)) assert(!money(state, state.held).isPositive(), 'a closed escrow holds money');
 }

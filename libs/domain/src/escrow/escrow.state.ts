@@ -57,6 +57,8 @@ export interface DepositState {
   afterClose: boolean;
   /** The refund that gave this deposit back (after close or above the total), if any. */
   refundPaymentId: string | null;
+  /** Initiated after the escrow closed or filled up: outside the cap (see the event). */
+  beyondCap: boolean;
 }
 
 export interface PaymentState {
@@ -97,6 +99,8 @@ export interface EscrowState {
   payments: PaymentState[];
   deposited: string;
   pending: string;
+  /** The part of `pending` initiated beyond the cap: it does not count toward the total. */
+  pendingBeyondCap: string;
   /** Confirmed deposits given back on arrival (after close, above the total). */
   returned: string;
   paid: string;
@@ -127,6 +131,7 @@ export function initialEscrowState(): EscrowState {
     payments: [],
     deposited: '0',
     pending: '0',
+    pendingBeyondCap: '0',
     returned: '0',
     paid: '0',
     refunded: '0',
@@ -190,6 +195,17 @@ function withMilestone(
   return state.milestones.map((m) => (m.milestoneId === milestoneId ? { ...m, status } : m));
 }
 
+/** `pendingBeyondCap` once a deposit leaves PENDING (it was in it if initiated beyond the cap). */
+function leavingBeyondCap(state: EscrowState, depositId: string, amount: string): string {
+  const beyond = state.deposits.some((d) => d.depositId === depositId && d.beyondCap);
+  return beyond ? sub(state, state.pendingBeyondCap, amount) : state.pendingBeyondCap;
+}
+
+/** Pending deposits that count toward the total (those initiated within the cap). */
+export function countedPending(state: EscrowState): Money {
+  return money(state, state.pending).minus(money(state, state.pendingBeyondCap));
+}
+
 /** Folds deposit events; a deposit moves out of `pending` exactly once (decide guarantees it). */
 function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
   switch (event.type) {
@@ -202,11 +218,13 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
         pspRef: event.data.pspRef ?? null,
         afterClose: false,
         refundPaymentId: null,
+        beyondCap: event.data.beyondCap === true,
       };
       return {
         ...state,
         deposits: [...state.deposits, deposit],
         pending: add(state, state.pending, amount),
+        pendingBeyondCap: deposit.beyondCap ? add(state, state.pendingBeyondCap, amount) : state.pendingBeyondCap,
       };
     }
     case 'escrow.deposit_confirmed.v1': {
@@ -216,6 +234,7 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
         ...state,
         deposits: withDeposit(state, depositId, { status: 'CONFIRMED', pspRef, afterClose }),
         pending: sub(state, state.pending, amount),
+        pendingBeyondCap: leavingBeyondCap(state, depositId, amount),
         deposited: add(state, state.deposited, amount),
         returned: givenBack ? add(state, state.returned, amount) : state.returned,
       });
@@ -228,6 +247,7 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
         ...state,
         deposits: withDeposit(state, depositId, { status: 'FAILED' }),
         pending: sub(state, state.pending, amount),
+        pendingBeyondCap: leavingBeyondCap(state, depositId, amount),
       };
     }
     default:
@@ -332,6 +352,7 @@ export function evolveEscrow(state: EscrowState, event: EscrowEvent): EscrowStat
       milestoneTotal: zero,
       deposited: zero,
       pending: zero,
+      pendingBeyondCap: zero,
       returned: zero,
       paid: zero,
       refunded: zero,

@@ -30,6 +30,7 @@ export interface PspWebhookState {
   eventId: string;
   kind: string;
   pspRef: string | null;
+  headerPspRef: string | null;
   receivedAt: string;
   outcome: WebhookOutcome | null;
   detail: string | null;
@@ -39,7 +40,7 @@ export interface PspWebhookState {
 export const pspWebhookLimits = { eventIdLengthMax: 255, providerLengthMax: 64, kindLengthMax: 100, pspRefLengthMax: 255 } as const;
 
 function initialState(): PspWebhookState {
-  return { exists: false, provider: '', eventId: '', kind: '', pspRef: null, receivedAt: '', outcome: null, detail: null, processedAt: null };
+  return { exists: false, provider: '', eventId: '', kind: '', pspRef: null, headerPspRef: null, receivedAt: '', outcome: null, detail: null, processedAt: null };
 }
 
 function text(value: string, field: string, max: number): string {
@@ -62,6 +63,7 @@ function receive(command: ReceivePspWebhook, state: PspWebhookState): PspWebhook
         eventId: text(command.eventId, 'event_id', l.eventIdLengthMax),
         kind: text(command.kind, 'type', l.kindLengthMax),
         pspRef: command.pspRef === null ? null : text(command.pspRef, 'psp_ref', l.pspRefLengthMax),
+        ...(command.headerPspRef ? { headerPspRef: text(command.headerPspRef, 'X-PSP-Ref', l.pspRefLengthMax) } : {}),
         payload: command.payload,
         signedWith: command.signedWith,
         receivedAt: command.now,
@@ -86,7 +88,16 @@ export const pspWebhookDecider: Decider<PspWebhookState, PspWebhookCommand, PspW
     switch (event.type) {
       case 'psp.webhook_received.v1': {
         const d = event.data;
-        return { ...state, exists: true, provider: d.provider, eventId: d.eventId, kind: d.kind, pspRef: d.pspRef, receivedAt: d.receivedAt };
+        return {
+          ...state,
+          exists: true,
+          provider: d.provider,
+          eventId: d.eventId,
+          kind: d.kind,
+          pspRef: d.pspRef,
+          headerPspRef: d.headerPspRef ?? null,
+          receivedAt: d.receivedAt,
+        };
       }
       case 'psp.webhook_processed.v1':
         return { ...state, outcome: event.data.outcome, detail: event.data.detail, processedAt: event.data.processedAt };

@@ -294,6 +294,18 @@ export class CommandRunner {
     return { state: cached.state as S, revision: cached.revision };
   }
 
+  /**
+   * Refuses, before any side effect, an Idempotency-Key this stream has already seen with another
+   * request (422 IDEMPOTENCY_KEY_REUSED), on a state read fresh from the store. For handlers that
+   * call the outside world before their command (a deposit asks the PSP first): without this the
+   * PSP would act on a request the command then refuses.
+   */
+  async assertKeyFree<S, C, E extends DomainEvent>(streamId: string, decider: Decider<S, C, E>, idem: IdempotencyContext): Promise<void> {
+    const cached = await this.load(streamId, decider);
+    const seen = cached.idempotency.get(scopedKey(idem));
+    if (seen && seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+  }
+
   private async withRetries<T>(streamId: string, attempt: () => Promise<T>): Promise<T> {
     for (let i = 0; i < limits.appendRetriesMax; i++) {
       try {

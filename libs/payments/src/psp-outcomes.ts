@@ -1,0 +1,72 @@
+/**
+ * The PSP's answers, read at the adapter boundary: a call either gives a usable outcome
+ * (confirmed, pending with a reference, sent), a decline with a reason, or nothing we can trust
+ * (no answer, an unreadable answer, a reference we cannot store), which leaves the deposit or
+ * payment PENDING for a retry under the same key. Text the PSP sends is normalised here, never
+ * validated like a client's input: a long or blank decline reason must not turn a PSP answer
+ * into a 4xx that leaves money in limbo.
+ */
+import type { CollectRequest, PspPort, TransferRequest } from '../../psp/src';
+import { PspDeclinedError, PspTimeoutError } from '../../psp/src';
+
+export const pspTextLimits = { reasonLengthMax: 500, pspRefLengthMax: 255 } as const;
+
+export type Collected =
+  | { kind: 'confirmed'; pspRef: string }
+  | { kind: 'pending'; pspRef: string }
+  | { kind: 'declined'; reason: string }
+  | { kind: 'unknown' };
+
+export type Transferred = { kind: 'sent'; pspRef: string } | { kind: 'declined'; reason: string } | { kind: 'unknown' };
+
+/** A PSP with a place to note what it answered that we could not use (shown to operators). */
+type Psp = PspPort & { lastError: string | null };
+
+/** References are printable ASCII without spaces: anything else is not a reference we can keep. */
+const PSP_REF = new RegExp(`^[\\x21-\\x7e]{1,${pspTextLimits.pspRefLengthMax}}$`);
+
+function usableRef(psp: Psp, ref: unknown): string | null {
+  if (typeof ref === 'string' && PSP_REF.test(ref)) return ref;
+  psp.lastError = 'the PSP answered without a usable reference';
+  return null;
+}
+
+/** A decline reason as stored: control characters dropped, trimmed, bounded, never blank. */
+export function declineReason(reason: unknown): string {
+  const text = typeof reason === 'string' ? reason : '';
+  const clean = text
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .trim()
+    .slice(0, pspTextLimits.reasonLengthMax)
+    .trim();
+  return clean.length > 0 ? clean : 'declined';
+}
+
+function failure(psp: Psp, err: unknown): { kind: 'declined'; reason: string } | { kind: 'unknown' } {
+  if (err instanceof PspDeclinedError) return { kind: 'declined', reason: declineReason(err.reason) };
+  // No answer, or one we cannot read: the outcome is unknown.
+  if (!(err instanceof PspTimeoutError)) psp.lastError = (err as Error).message;
+  return { kind: 'unknown' };
+}
+
+export async function collectAt(psp: Psp, request: CollectRequest): Promise<Collected> {
+  try {
+    const outcome = await psp.collect(request);
+    const pspRef = usableRef(psp, outcome?.pspRef);
+    if (pspRef === null) return { kind: 'unknown' };
+    return outcome.status === 'confirmed' ? { kind: 'confirmed', pspRef } : { kind: 'pending', pspRef };
+  } catch (err) {
+    return failure(psp, err);
+  }
+}
+
+export async function transferAt(psp: Psp, request: TransferRequest): Promise<Transferred> {
+  try {
+    const outcome = await psp.transfer(request);
+    const pspRef = usableRef(psp, outcome?.pspRef);
+    return pspRef === null ? { kind: 'unknown' } : { kind: 'sent', pspRef };
+  } catch (err) {
+    return failure(psp, err);
+  }
+}
