@@ -1,0 +1,16 @@
+/** The PDF reader: page count and text layer of a real PDF, refusal of garbage, the time limit. */
+import { minimalPdf } from '../../../test/support/pdfs';
+import { readPdf } from './pdf-reader';
+
+describe('readPdf', () => {
+  it('reads the page count and the text layer', async () => {
+    const reading = await readPdf(minimalPdf('INVOICE INV-7 Total 1234.50 EUR'), { timeoutMs: 20_000, text: true });
+    expect(reading).toEqual({ ok: true, pageCount: 1, text: 'INVOICE INV-7 Total 1234.50 EUR' });
+    expect(await readPdf(minimalPdf('x'), { timeoutMs: 20_000, text: false })).toEqual({ ok: true, pageCount: 1, text: null });
+  });
+
+  it('answers unreadable for what pdfjs cannot open, and timeout when it takes too long', async () => {
+    expect(await readPdf(Buffer.from('%PDF-1.4 garbage'), { timeoutMs: 20_000, text: true })).toMatchObject({ ok: false, reason: 'unreadable' });
+    expect(await readPdf(minimalPdf('slow'), { timeoutMs: 1, text: true })).toMatchObject({ ok: false, reason: 'timeout' });
+  });
+});
