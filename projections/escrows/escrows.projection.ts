@@ -60,6 +60,10 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
       return setMilestone(trx, e.data.milestoneId, 'APPROVED');
     case 'milestone.paid.v1':
       return setMilestone(trx, e.data.milestoneId, 'PAID');
+    case 'milestone.reopened.v1':
+      return setMilestone(trx, e.data.milestoneId, 'WAITING');
+    case 'proof.submitted.v1':
+      return setMilestone(trx, e.data.milestoneId, 'PENDING_REVIEW');
     case 'payment.initiated.v1':
     case 'payment.failed.v1':
       // A failed payout leaves its milestone open (PAYING) until a retry is sent.
@@ -95,7 +99,7 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
 
 export const escrowsProjection = {
   name: 'escrows',
-  version: 2,
+  version: 3,
   tables: ['escrows', 'milestones'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
     for (const recorded of events) {

@@ -15,3 +15,5 @@ export * from './escrow/escrow.state';
 export * from './escrow/escrow.actions';
 export * from './psp-webhook/psp-webhook.decider';
 export * from './psp-webhook/psp-webhook.events';
+export * from './escrow/escrow.proofs';
+export * from './escrow/escrow.proof-rules';

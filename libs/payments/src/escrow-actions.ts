@@ -8,11 +8,13 @@
  */
 import { escrowDecider, type EscrowCommand, type EscrowState } from '../../domain/src';
 import type { Position } from '../../event-store/src';
-import type { CommandMetadata, Platform } from '../../platform/src';
+import type { AppendedEvent, CommandMetadata, Platform, ReservationClaim } from '../../platform/src';
 import { type PaymentSender, initiatedPaymentIds, latestPosition } from './payment-sender';
 
 export interface EscrowActionResult {
   state: EscrowState;
+  /** The events the command appended (on a replay: the first run's). */
+  events: AppendedEvent[];
   /** The payments this command started (on a replay: the ones its first run started). */
   paymentIds: string[];
   position: Position | null;
@@ -25,15 +27,22 @@ export class EscrowActions {
     private readonly sender: PaymentSender,
   ) {}
 
-  async run(escrowId: string, command: EscrowCommand, metadata: CommandMetadata): Promise<EscrowActionResult> {
+  /** `claims`: reservations taken in the same atomic append (a proof's file hash). */
+  async run(
+    escrowId: string,
+    command: EscrowCommand,
+    metadata: CommandMetadata,
+    claims: ReservationClaim[] = [],
+  ): Promise<EscrowActionResult> {
     const streamId = `escrow-${escrowId}`;
-    const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata });
+    const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata, claims });
+    const events = result.events as AppendedEvent[];
     const paymentIds = initiatedPaymentIds(result.events);
     if (paymentIds.length === 0) {
-      return { state: result.state, paymentIds, position: result.position, replayed: result.replayed };
+      return { state: result.state, events, paymentIds, position: result.position, replayed: result.replayed };
     }
     const sent = await this.sender.sendAll(escrowId, paymentIds, metadata);
     const { state } = await this.platform.commands.read(streamId, escrowDecider);
-    return { state, paymentIds, position: latestPosition([result.position, sent]), replayed: result.replayed };
+    return { state, events, paymentIds, position: latestPosition([result.position, sent]), replayed: result.replayed };
   }
 }

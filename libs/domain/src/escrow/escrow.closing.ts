@@ -19,7 +19,7 @@ import type {
   ClientReject,
 } from './escrow.commands';
 import type { ApprovalSource, CloseReason, EscrowEvent, PaymentReason, ReleaseReason } from './escrow.events';
-import { badTransition, initiation, insufficient, notFound, open } from './escrow.rules';
+import { badTransition, initiation, insufficient, notFound, open, supersededProofs } from './escrow.rules';
 import { type EscrowState, lowestOpenMilestone, money } from './escrow.state';
 import * as v from './escrow.validate';
 
@@ -46,6 +46,8 @@ export function approveAndPay(command: ApproveAndPayMilestone, state: EscrowStat
   }
   if (money(state, m.amount).gt(money(state, state.held))) throw insufficient(state, m.amount);
   return [
+    // A proof still in review on this milestone is settled by this payout (§2's release row).
+    ...supersededProofs(state, [m.milestoneId], 'milestone_paid', command.now),
     {
       type: 'milestone.approved.v1',
       data: { escrowId: state.escrowId, milestoneId: m.milestoneId, source: command.source, approvedAt: command.now },
@@ -88,6 +90,8 @@ function releaseAll(state: EscrowState, seed: string, now: string, reason: Relea
     paymentIds.push(paymentId);
     held = held.minus(money(state, m.amount));
   }
+  const paidMilestones = unpaid.slice(0, paymentIds.length).map((m) => m.milestoneId);
+  events.unshift(...supersededProofs(state, paidMilestones, 'milestone_paid', now));
   if (held.isPositive()) {
     const paymentId = childId(seed, paymentIds.length);
     const rest = { paymentId, kind: 'payout' as const, amount: held.toString(), reason: paymentReason, held: held.toString(), now };
@@ -110,7 +114,7 @@ function refundAll(state: EscrowState, seed: string, now: string, reason: CloseR
     ? initiation(state, { paymentId: childId(seed, 0), kind: 'refund', amount: held, reason, held, now })
     : null;
   const refundPaymentId = refund ? refund.data.paymentId : null;
-  const events: EscrowEvent[] = refund ? [refund] : [];
+  const events: EscrowEvent[] = [...supersededProofs(state, null, 'escrow_closed', now), ...(refund ? [refund] : [])];
   if (state.status === 'DRAFT') {
     const kept = state.deposits.filter((d) => d.status === 'CONFIRMED' && d.refundPaymentId === null);
     events.push({

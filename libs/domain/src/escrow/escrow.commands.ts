@@ -6,7 +6,7 @@
  * an `idSeed` (a fresh UUID) from which the decider derives their ids (`childId`). Fields the
  * HTTP edge may leave out are optional here and get their defaults in the decider, in one place.
  */
-import type { Geofence } from './escrow.events';
+import type { Geofence, ProofEvidence, ProofInvoice } from './escrow.events';
 
 export interface CreateEscrow {
   type: 'CreateEscrow';
@@ -171,6 +171,70 @@ export interface RetryPayment {
   now: string;
 }
 
+/** The photo rules' limits (configuration, passed in so the decider stays pure). */
+export interface PhotoRules {
+  maxAgeMinutes: number;
+  futureSkewMinutes: number;
+  geofenceToleranceM: number;
+  /** Client-typed metadata (no file) is trusted as evidence instead of sent to review. */
+  trustClientMetadata: boolean;
+}
+
+/**
+ * A proof for the milestone at `sequenceIndex`. The handler has read the file (its EXIF is the
+ * evidence), run OCR and the AI advisor before this command: the decider applies the rules to
+ * what they found, and approves and pays the milestone at once when nothing needs a person.
+ */
+export interface SubmitProof {
+  type: 'SubmitProof';
+  escrowId: string;
+  proofId: string;
+  sequenceIndex: number;
+  proofType: string;
+  fileId: string | null;
+  storageUrl: string | null;
+  sha256: string;
+  phash: string | null;
+  metadata: Record<string, unknown> | null;
+  evidence: ProofEvidence;
+  invoice: ProofInvoice | null;
+  ocr: {
+    status: string;
+    engine: string | null;
+    fields: Record<string, string | null>;
+    filled: string[];
+    reason: string | null;
+  } | null;
+  ai: {
+    riskLevel: 'clean' | 'warning' | 'suspect' | 'unavailable';
+    score: string | null;
+    flags: string[];
+    explanation: string;
+    reason: string | null;
+    model: string;
+    checkedAt: string;
+  } | null;
+  /** An earlier proof of the same provider whose image is nearly the same (perceptual hash). */
+  nearDuplicateOf: string | null;
+  rules: PhotoRules;
+  submittedBy: { userId: string | null; actor: string };
+  /** The payout's id if the proof is approved at once. */
+  paymentId: string;
+  now: string;
+}
+
+/** A person's decision on a PENDING proof (the client, support or admin). */
+export interface ReviewProof {
+  type: 'ReviewProof';
+  escrowId: string;
+  proofId: string;
+  decision: 'approve' | 'reject';
+  note: string | null;
+  reviewedBy: string;
+  paymentId: string;
+  now: string;
+}
+
 export type EscrowCommand =
   | CreateEscrow
   | Deposit
@@ -186,4 +250,6 @@ export type EscrowCommand =
   | RecordPaymentSent
   | RecordPaymentFailed
   | SettlePayment
-  | RetryPayment;
+  | RetryPayment
+  | SubmitProof
+  | ReviewProof;

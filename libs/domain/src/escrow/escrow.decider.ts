@@ -22,6 +22,7 @@ import type {
 import type { EscrowEvent } from './escrow.events';
 import { approveAndPay, checkDeadline, clientApprove, clientReject } from './escrow.closing';
 import { recordFailed, recordSent, retryPayment, settlePayment } from './escrow.payments';
+import { reviewProof, submitProof } from './escrow.proofs';
 import { assertBalances, badTransition, closed, initiation, notFound } from './escrow.rules';
 import { type EscrowState, countedPending, evolveEscrow, initialEscrowState, isTerminal, money } from './escrow.state';
 import * as v from './escrow.validate';
@@ -340,6 +341,10 @@ export const escrowDecider: Decider<EscrowState, EscrowCommand, EscrowEvent> = {
         return settlePayment(command, state);
       case 'RetryPayment':
         return retryPayment(command, state);
+      case 'SubmitProof':
+        return submitProof(command, state);
+      case 'ReviewProof':
+        return reviewProof(command, state);
       default:
         return assertNever(command, 'escrow command');
     }

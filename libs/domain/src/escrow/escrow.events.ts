@@ -247,6 +247,112 @@ export interface MilestonePaidData {
   paidAt: string;
 }
 
+/** What the server established about a proof's evidence (the handler reads the file's EXIF). */
+export interface ProofEvidence {
+  /** `file`: read by the server from an uploaded file (authoritative); `claim`: client metadata. */
+  source: 'file' | 'claim';
+  /** When the photo was taken, as an instant (UTC ISO), if it is known with its time zone. */
+  captureTime: string | null;
+  captureTimeSource: 'gps' | 'exif_offset' | 'client' | null;
+  /** A capture time exists but says nothing of its time zone (never assumed to be UTC). */
+  missingTimezone: boolean;
+  gps: { lat: number; lng: number } | null;
+  /** Client metadata values that disagree with the file (`exif_timestamp`, `gps`). */
+  clientMismatch: string[];
+  device: { make: string | null; model: string | null; software: string | null } | null;
+}
+
+/** The invoice fields kept on a document proof (normalised; IBAN only as its last 4). */
+export interface ProofInvoice {
+  totalAmount: string | null;
+  currency: string | null;
+  invoiceNumber: string | null;
+  invoiceDate: string | null;
+  ibanLast4: string | null;
+  supplierName: string | null;
+}
+
+export interface ProofSubmittedData {
+  escrowId: string;
+  proofId: string;
+  milestoneId: string;
+  sequenceIndex: number;
+  /** The proof's own type as sent (`PHOTO`, `INVOICE`…). */
+  proofType: string;
+  fileId: string | null;
+  storageUrl: string | null;
+  sha256: string;
+  phash: string | null;
+  /** The client's metadata as sent (without any `ai_assessment`), OCR values merged in. */
+  metadata: Record<string, unknown> | null;
+  evidence: ProofEvidence;
+  invoice: ProofInvoice | null;
+  flags: string[];
+  /** Why a person must look at it (empty when it is approved automatically). */
+  reviewReasons: string[];
+  submittedBy: { userId: string | null; actor: string };
+  submittedAt: string;
+}
+
+export interface ProofOcrCompletedData {
+  escrowId: string;
+  proofId: string;
+  status: string;
+  engine: string | null;
+  fields: Record<string, string | null>;
+  /** Metadata fields OCR filled (it never overwrites a client value). */
+  filled: string[];
+  reason: string | null;
+  completedAt: string;
+}
+
+export interface ProofAiAssessedData {
+  escrowId: string;
+  proofId: string;
+  riskLevel: 'clean' | 'warning' | 'suspect' | 'unavailable';
+  score: string | null;
+  flags: string[];
+  explanation: string;
+  reason: string | null;
+  model: string;
+  checkedAt: string;
+}
+
+export interface ProofApprovedData {
+  escrowId: string;
+  proofId: string;
+  milestoneId: string;
+  by: 'auto' | 'review';
+  note: string | null;
+  reviewedBy: string | null;
+  approvedAt: string;
+}
+
+export interface ProofRejectedData {
+  escrowId: string;
+  proofId: string;
+  milestoneId: string;
+  note: string | null;
+  reviewedBy: string;
+  rejectedAt: string;
+}
+
+export interface ProofSupersededData {
+  escrowId: string;
+  proofId: string;
+  milestoneId: string;
+  /** The milestone was paid another way (a release, client-approve), or the escrow closed. */
+  reason: 'milestone_paid' | 'escrow_closed';
+  supersededAt: string;
+}
+
+export interface MilestoneReopenedData {
+  escrowId: string;
+  milestoneId: string;
+  proofId: string;
+  reopenedAt: string;
+}
+
 export type EscrowEvent =
   | { type: 'escrow.created.v1'; data: EscrowCreatedData }
   | { type: 'escrow.deposit_initiated.v1'; data: DepositInitiatedData }
@@ -265,4 +371,11 @@ export type EscrowEvent =
   | { type: 'payment.sent.v1'; data: PaymentSentData }
   | { type: 'payment.settled.v1'; data: PaymentSettledData }
   | { type: 'payment.failed.v1'; data: PaymentFailedData }
-  | { type: 'payment.retried.v1'; data: PaymentRetriedData };
+  | { type: 'payment.retried.v1'; data: PaymentRetriedData }
+  | { type: 'proof.submitted.v1'; data: ProofSubmittedData }
+  | { type: 'proof.ocr_completed.v1'; data: ProofOcrCompletedData }
+  | { type: 'proof.ai_assessed.v1'; data: ProofAiAssessedData }
+  | { type: 'proof.approved.v1'; data: ProofApprovedData }
+  | { type: 'proof.rejected.v1'; data: ProofRejectedData }
+  | { type: 'proof.superseded.v1'; data: ProofSupersededData }
+  | { type: 'milestone.reopened.v1'; data: MilestoneReopenedData };

@@ -142,3 +142,18 @@ export function assertBalances(state: EscrowState): void {
   assert(!money(state, state.milestoneTotal).gt(total), 'milestones above total');
   if (isTerminal(state.status)) assert(!money(state, state.held).isPositive(), 'a closed escrow holds money');
 }
+
+/** Marks the pending proofs of these milestones (all, when null) superseded. */
+export function supersededProofs(
+  state: EscrowState,
+  milestoneIds: readonly string[] | null,
+  reason: 'milestone_paid' | 'escrow_closed',
+  now: string,
+): EscrowEvent[] {
+  return state.proofs
+    .filter((p) => p.status === 'PENDING' && (milestoneIds === null || milestoneIds.includes(p.milestoneId)))
+    .map((p) => ({
+      type: 'proof.superseded.v1' as const,
+      data: { escrowId: state.escrowId, proofId: p.proofId, milestoneId: p.milestoneId, reason, supersededAt: now },
+    }));
+}

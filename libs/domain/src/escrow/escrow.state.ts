@@ -78,6 +78,19 @@ export interface PaymentState {
   updatedAt: string;
 }
 
+export type ProofStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'SUPERSEDED';
+
+export interface ProofState {
+  proofId: string;
+  milestoneId: string;
+  proofType: string;
+  sha256: string;
+  status: ProofStatus;
+  reviewReasons: string[];
+  flags: string[];
+  aiRiskLevel: string | null;
+}
+
 export interface EscrowState {
   exists: boolean;
   escrowId: string;
@@ -97,6 +110,7 @@ export interface EscrowState {
   milestoneTotal: string;
   deposits: DepositState[];
   payments: PaymentState[];
+  proofs: ProofState[];
   deposited: string;
   pending: string;
   /** The part of `pending` initiated beyond the cap: it does not count toward the total. */
@@ -129,6 +143,7 @@ export function initialEscrowState(): EscrowState {
     milestoneTotal: '0',
     deposits: [],
     payments: [],
+    proofs: [],
     deposited: '0',
     pending: '0',
     pendingBeyondCap: '0',
@@ -398,8 +413,50 @@ export function evolveEscrow(state: EscrowState, event: EscrowEvent): EscrowStat
       return { ...state, milestones: withMilestone(state, event.data.milestoneId, 'APPROVED') };
     case 'milestone.paid.v1':
       return { ...state, milestones: withMilestone(state, event.data.milestoneId, 'PAID') };
+    case 'milestone.reopened.v1':
+      return { ...state, milestones: withMilestone(state, event.data.milestoneId, 'WAITING') };
     default:
-      return evolveDeposit(state, event);
+      return evolveProof(state, event) ?? evolveDeposit(state, event);
+  }
+}
+
+function withProof(state: EscrowState, proofId: string, change: Partial<ProofState>): ProofState[] {
+  return state.proofs.map((p) => (p.proofId === proofId ? { ...p, ...change } : p));
+}
+
+/** Folds proof events (null for any other event). */
+function evolveProof(state: EscrowState, event: EscrowEvent): EscrowState | null {
+  switch (event.type) {
+    case 'proof.submitted.v1': {
+      const d = event.data;
+      const proof: ProofState = {
+        proofId: d.proofId,
+        milestoneId: d.milestoneId,
+        proofType: d.proofType,
+        sha256: d.sha256,
+        status: 'PENDING',
+        reviewReasons: d.reviewReasons,
+        flags: d.flags,
+        aiRiskLevel: null,
+      };
+      return {
+        ...state,
+        proofs: [...state.proofs, proof],
+        milestones: withMilestone(state, d.milestoneId, 'PENDING_REVIEW'),
+      };
+    }
+    case 'proof.ai_assessed.v1':
+      return { ...state, proofs: withProof(state, event.data.proofId, { aiRiskLevel: event.data.riskLevel }) };
+    case 'proof.approved.v1':
+      return { ...state, proofs: withProof(state, event.data.proofId, { status: 'APPROVED' }) };
+    case 'proof.rejected.v1':
+      return { ...state, proofs: withProof(state, event.data.proofId, { status: 'REJECTED' }) };
+    case 'proof.superseded.v1':
+      return { ...state, proofs: withProof(state, event.data.proofId, { status: 'SUPERSEDED' }) };
+    case 'proof.ocr_completed.v1':
+      return state;
+    default:
+      return null;
   }
 }
 

@@ -1,0 +1,103 @@
+/**
+ * The rules a proof's evidence must pass (KOBATELA-SPEC §4.5, with the old service's defects
+ * fixed): a verdict of hard refusal (422, nothing stored), reasons for a person to review, or
+ * neither (approved at once). Pure: the evidence was established by the handler (the file's EXIF
+ * is authoritative; client-typed values are only a claim), time and limits arrive as arguments.
+ *
+ * - Geofence (checked first; a breach overrides everything): a geofenced PHOTO milestone needs
+ *   GPS (none → review `MISSING_GPS`, the old B1 auto-approved it), and a position farther than
+ *   the radius plus `PROOF_GEOFENCE_TOLERANCE_M` is refused `GEOFENCE_VIOLATION`.
+ * - Capture time: older than `PROOF_MAX_AGE_MINUTES` → `STALE_TIMESTAMP`, more than
+ *   `PROOF_FUTURE_SKEW_MINUTES` ahead → `FUTURE_TIMESTAMP`; a time with no zone at all goes to
+ *   review `MISSING_TIMEZONE` (never assumed UTC); no time at all → `MISSING_EXIF_TIMESTAMP`.
+ * - Review reasons: an untrusted `source`, client metadata that disagrees with the file, a
+ *   near-duplicate image, client claims without a file (`UNVERIFIED_METADATA` unless trusted),
+ *   and every document proof (a person reads documents; OCR and AI only help).
+ */
+import { DomainError } from '../../../kernel/src';
+import type { PhotoRules } from './escrow.commands';
+import type { ProofEvidence } from './escrow.events';
+import type { MilestoneState } from './escrow.state';
+
+export interface ProofVerdict {
+  reject: DomainError | null;
+  reviewReasons: string[];
+  flags: string[];
+}
+
+const EARTH_RADIUS_M = 6_371_000;
+const MS_PER_MINUTE = 60_000;
+const TRUSTED_SOURCES = ['app', 'camera'];
+
+/** Great-circle distance in metres (haversine). */
+export function distanceM(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+  const rad = (d: number) => (d * Math.PI) / 180;
+  const dLat = rad(b.lat - a.lat);
+  const dLng = rad(b.lng - a.lng);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLng / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+function refused(code: string, details: Record<string, unknown>): DomainError {
+  return new DomainError(code, 'Photo failed validation.', 'invalid', details);
+}
+
+/** Hard refusals of a photo's time, or null (a missing zone is a review reason, not a refusal). */
+function timeRefusal(evidence: ProofEvidence, rules: PhotoRules, nowMs: number): DomainError | null {
+  if (evidence.captureTime === null) {
+    if (evidence.missingTimezone) return null;
+    return refused('MISSING_EXIF_TIMESTAMP', { source: evidence.source });
+  }
+  const ageMinutes = (nowMs - Date.parse(evidence.captureTime)) / MS_PER_MINUTE;
+  if (ageMinutes > rules.maxAgeMinutes) {
+    return refused('STALE_TIMESTAMP', { age_minutes: Math.floor(ageMinutes), max_age_minutes: rules.maxAgeMinutes });
+  }
+  if (-ageMinutes > rules.futureSkewMinutes) {
+    return refused('FUTURE_TIMESTAMP', { ahead_minutes: Math.ceil(-ageMinutes), max_skew_minutes: rules.futureSkewMinutes });
+  }
+  return null;
+}
+
+export function proofVerdict(input: {
+  milestone: MilestoneState;
+  evidence: ProofEvidence;
+  metadata: Record<string, unknown> | null;
+  rules: PhotoRules;
+  nowMs: number;
+  nearDuplicateOf: string | null;
+}): ProofVerdict {
+  const { milestone, evidence, metadata, rules } = input;
+  const reviewReasons: string[] = [];
+  const flags: string[] = [];
+  if (evidence.clientMismatch.length > 0) {
+    flags.push('client_metadata_mismatch');
+    reviewReasons.push('CLIENT_METADATA_MISMATCH');
+  }
+  if (input.nearDuplicateOf !== null) {
+    flags.push('possible_duplicate');
+    reviewReasons.push('POSSIBLE_DUPLICATE');
+  }
+  if (milestone.proofKind !== 'PHOTO') {
+    reviewReasons.push('DOCUMENT_REVIEW');
+    return { reject: null, reviewReasons, flags };
+  }
+  if (evidence.source === 'claim' && metadata === null) {
+    return { reject: null, reviewReasons: [...reviewReasons, 'MISSING_METADATA'], flags };
+  }
+  const fence = milestone.geofence;
+  if (fence && evidence.gps) {
+    const d = distanceM(evidence.gps, fence);
+    if (d > fence.radiusM + rules.geofenceToleranceM) {
+      const details = { distance_m: Math.round(d), radius_m: fence.radiusM, tolerance_m: rules.geofenceToleranceM };
+      return { reject: refused('GEOFENCE_VIOLATION', details), reviewReasons, flags };
+    }
+  }
+  const reject = timeRefusal(evidence, rules, input.nowMs);
+  if (reject) return { reject, reviewReasons, flags };
+  if (fence && !evidence.gps) reviewReasons.push('MISSING_GPS');
+  if (evidence.captureTime === null && evidence.missingTimezone) reviewReasons.push('MISSING_TIMEZONE');
+  const source = typeof metadata?.source === 'string' ? metadata.source.trim().toLowerCase() : null;
+  if (source !== null && !TRUSTED_SOURCES.includes(source)) reviewReasons.push('UNTRUSTED_SOURCE');
+  if (evidence.source === 'claim' && !rules.trustClientMetadata) reviewReasons.push('UNVERIFIED_METADATA');
+  return { reject: null, reviewReasons, flags };
+}

@@ -1,0 +1,97 @@
+/**
+ * Proofs for queries: one row per proof, moved along the proof events of its escrow stream
+ * (submitted, OCR, AI assessment, approved, rejected, superseded). The escrow's parties come
+ * from the escrow's creation event, which this projector remembers in `proof_escrow_parties`.
+ */
+import type { Transaction } from 'kysely';
+import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
+import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+
+async function update(trx: Transaction<any>, id: string, change: Record<string, unknown>, at: string): Promise<void> {
+  await trx.updateTable('proofs').set({ ...change, updated_at: at }).where('id', '=', id).execute();
+}
+
+async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
+  switch (e.type) {
+    case 'escrow.created.v1':
+      await trx
+        .insertInto('proof_escrow_parties')
+        .values({ escrow_id: e.data.escrowId, client_id: e.data.clientId, provider_id: e.data.providerId })
+        .onConflict((oc) => oc.column('escrow_id').doNothing())
+        .execute();
+      return;
+    case 'proof.submitted.v1': {
+      const d = e.data;
+      const parties = await trx.selectFrom('proof_escrow_parties').selectAll().where('escrow_id', '=', d.escrowId).executeTakeFirstOrThrow();
+      await trx
+        .insertInto('proofs')
+        .values({
+          id: d.proofId,
+          escrow_id: d.escrowId,
+          milestone_id: d.milestoneId,
+          milestone_idx: d.sequenceIndex,
+          client_id: parties.client_id,
+          provider_id: parties.provider_id,
+          type: d.proofType,
+          file_id: d.fileId,
+          storage_url: d.storageUrl,
+          sha256: d.sha256,
+          phash: d.phash,
+          metadata: d.metadata === null ? null : JSON.stringify(d.metadata),
+          evidence: JSON.stringify(d.evidence),
+          status: 'PENDING',
+          review_reasons: JSON.stringify(d.reviewReasons),
+          flags: JSON.stringify(d.flags),
+          invoice_total_amount: d.invoice?.totalAmount ?? null,
+          invoice_currency: d.invoice?.currency ?? null,
+          invoice_number: d.invoice?.invoiceNumber ?? null,
+          invoice_date: d.invoice?.invoiceDate ?? null,
+          submitted_by: d.submittedBy.actor,
+          created_at: d.submittedAt,
+          updated_at: d.submittedAt,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      return;
+    }
+    case 'proof.ocr_completed.v1':
+      return update(trx, e.data.proofId, { ocr_status: e.data.status }, e.data.completedAt);
+    case 'proof.ai_assessed.v1': {
+      const d = e.data;
+      const change = {
+        ai_risk_level: d.riskLevel,
+        ai_score: d.score,
+        ai_flags: JSON.stringify(d.flags),
+        ai_explanation: d.explanation,
+        ai_checked_at: d.checkedAt,
+      };
+      return update(trx, d.proofId, change, d.checkedAt);
+    }
+    case 'proof.approved.v1': {
+      const d = e.data;
+      const review = d.by === 'review' ? { ai_reviewed_by: d.reviewedBy, ai_reviewed_at: d.approvedAt, decision_note: d.note } : {};
+      return update(trx, d.proofId, { status: 'APPROVED', ...review }, d.approvedAt);
+    }
+    case 'proof.rejected.v1': {
+      const d = e.data;
+      return update(trx, d.proofId, { status: 'REJECTED', ai_reviewed_by: d.reviewedBy, ai_reviewed_at: d.rejectedAt, decision_note: d.note }, d.rejectedAt);
+    }
+    case 'proof.superseded.v1':
+      return update(trx, e.data.proofId, { status: 'SUPERSEDED' }, e.data.supersededAt);
+    default:
+      return;
+  }
+}
+
+export const proofsProjection = {
+  name: 'proofs',
+  version: 1,
+  tables: ['proofs', 'proof_escrow_parties'],
+  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+    for (const recorded of events) {
+      if (!recorded.streamId.startsWith('escrow-')) continue;
+      if (recorded.type !== 'escrow.created.v1' && !recorded.type.startsWith('proof.')) continue;
+      await applyOne(trx, recorded as unknown as EscrowEvent);
+    }
+  },
+};
