@@ -5,8 +5,10 @@
  * filter sees them, so the envelope could only say BAD_REQUEST instead of MALFORMED_JSON; and
  * they also accepted form posts (and Fastify text/plain), which no route here understands.
  * Here the parser rejects with an ApiError, which Nest passes through to the envelope filter as
- * is; any other content type is Fastify's 415. Multipart uploads add their own parser later.
+ * is; any other content type is Fastify's 415. File uploads (`MULTIPART_ROUTES`) also take
+ * multipart/form-data, through @fastify/multipart; on every other route a multipart body is 415.
  */
+import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { limits } from '../../../../libs/kernel/src';
 import { ApiError } from './api-error';
@@ -16,6 +18,27 @@ const RAW_BODY_ROUTE = '/psp/webhook';
 
 export function malformedJson(): ApiError {
   return new ApiError(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
+}
+
+/**
+ * The routes that take multipart/form-data. Their handlers stream the parts themselves (the
+ * parser only marks the request), so Fastify's body limit does not apply to them: each upload
+ * route enforces its own byte limit while streaming (`PROOF_FILE_MAX_BYTES`).
+ */
+export const MULTIPART_ROUTES: ReadonlySet<string> = new Set(['/proofs/files']);
+
+/** Registers the multipart parser, refused (415) on every route but `MULTIPART_ROUTES`. */
+export async function useMultipartUploads(fastify: FastifyInstance): Promise<void> {
+  await fastify.register(fastifyMultipart, { throwFileSizeLimit: true });
+  fastify.addHook('onRequest', async (req) => {
+    const type = req.headers['content-type'];
+    if (typeof type !== 'string' || !/^\s*multipart\/form-data\b/i.test(type)) return;
+    const route = req.routeOptions?.url;
+    // An unknown route keeps its 404.
+    if (route !== undefined && !MULTIPART_ROUTES.has(route)) {
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'this route takes a JSON body (application/json)');
+    }
+  });
 }
 
 /** Installs the only body parser: JSON (empty, malformed or prototype-poisoned → 400). */
