@@ -14,6 +14,7 @@ import * as escrows from './read-models/20261124000800_escrows';
 import * as payments from './read-models/20261127000100_payments';
 import * as ledger from './read-models/20261127000200_ledger';
 import * as deposits from './read-models/20261127000300_deposits';
+import * as proofFiles from './read-models/20261127000400_proof_files';
 import * as proofs from './read-models/20261127000500_proofs';
 
 export const allMigrations: Record<string, Migration> = {
@@ -28,5 +29,6 @@ export const allMigrations: Record<string, Migration> = {
   '20261127000100_payments': payments,
   '20261127000200_ledger': ledger,
   '20261127000300_deposits': deposits,
+  '20261127000400_proof_files': proofFiles,
   '20261127000500_proofs': proofs,
 };

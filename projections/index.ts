@@ -5,6 +5,7 @@ import { escrowsProjection } from './escrows/escrows.projection';
 import { eventStatsProjection } from './event-stats/event-stats.projection';
 import { ledgerProjection } from './ledger/ledger.projection';
 import { paymentsProjection } from './payments/payments.projection';
+import { proofFilesProjection } from './proof-files/proof-files.projection';
 import { proofsProjection } from './proofs/proofs.projection';
 import { pspWebhooksProjection } from './psp-webhooks/psp-webhooks.projection';
 import { usersProjection } from './users/users.projection';
@@ -19,4 +20,5 @@ export const allProjectors = [
   pspWebhooksProjection,
   ledgerProjection,
   proofsProjection,
+  proofFilesProjection,
 ] as const;

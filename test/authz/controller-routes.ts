@@ -12,6 +12,7 @@ import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/
 import type { Logger } from 'pino';
 import type { PaymentServices } from '../../libs/payments/src';
 import type { Platform } from '../../libs/platform/src';
+import type { ProofServices } from '../../libs/proofs/src';
 import { AppModule } from '../../apps/api/src/app.module';
 
 export interface DeclaredRoute {
@@ -32,6 +33,7 @@ export function controllerRoutes(): DeclaredRoute[] {
     platform: {} as Platform,
     logger: {} as Logger,
     payments: {} as PaymentServices,
+    proofs: {} as ProofServices,
   }) as ModuleRef;
   const controllers = new Set<Type>();
   const seen = new Set<unknown>();

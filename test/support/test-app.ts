@@ -8,6 +8,7 @@ import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '../../libs/config/src';
 import type { PaymentServices } from '../../libs/payments/src';
+import type { ProofServices } from '../../libs/proofs/src';
 import { createLogger, openPlatform, type Platform } from '../../libs/platform/src';
 import { allProjectors } from '../../projections';
 import { buildApp } from '../../apps/api/src/app';
@@ -18,6 +19,7 @@ export interface TestApp {
   platform: Platform;
   /** The money services the app's controllers use (tests run the scheduler's jobs with them). */
   payments: PaymentServices;
+  proofs: ProofServices;
   tdb: TestDatabase;
   routes: { method: string; url: string }[];
   /** Every log line written so far (JSON strings). */
@@ -60,7 +62,7 @@ export async function startTestApp(
   const platform = await openPlatform(config, logger, { embedded: 'own', projectors: allProjectors, poolMax: 10 });
   await platform.projections.init();
   if (options.startProjections !== false && config.projectionsMode === 'inline') platform.projections.start();
-  const { app, routes, payments } = await buildApp(platform, logger, {
+  const { app, routes, payments, proofs } = await buildApp(platform, logger, {
     controllers: options.controllers ?? [],
     providers: options.providers ?? [],
   });
@@ -68,6 +70,7 @@ export async function startTestApp(
     app,
     platform,
     payments,
+    proofs,
     tdb,
     routes,
     logs,

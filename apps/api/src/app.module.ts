@@ -3,6 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import type { PaymentServices } from '../../../libs/payments/src';
+import type { ProofServices } from '../../../libs/proofs/src';
 import type { Platform } from '../../../libs/platform/src';
 import { AuditController } from './audit/audit.controller';
 import { AccessGuard } from './auth/access.guard';
@@ -17,14 +18,20 @@ import { BootstrapAdminKey } from './identity/bootstrap-admin-key';
 import { UsersController } from './identity/users.controller';
 import { LedgerController } from './ledger/ledger.controller';
 import { PaymentsController } from './payments/payments.controller';
+import { ProofFilesController } from './proofs/proof-files.controller';
 import { PspWebhookController } from './payments/psp-webhook.controller';
-import { LOGGER, PAYMENTS, PLATFORM } from './tokens';
+import { ProofServicesShutdown } from './proofs/proof-services.shutdown';
+import { ProofsController } from './proofs/proofs.controller';
+import { PROOF_BLOB_STORE } from './proofs/proof-files.tokens';
+import { LOGGER, PAYMENTS, PLATFORM, PROOFS } from './tokens';
 
 export interface AppModuleOptions {
   platform: Platform;
   logger: Logger;
   /** The money services (shared with the scheduler's jobs in main.ts). */
   payments: PaymentServices;
+  /** The proof services (their OCR worker stops when the app closes). */
+  proofs: ProofServices;
   /** Extra controllers and providers (tests mount probes of the HTTP conventions here). */
   controllers?: Type[];
   providers?: Type[];
@@ -46,12 +53,17 @@ export class AppModule {
         PspWebhookController,
         AuditController,
         LedgerController,
+        ProofFilesController,
+        ProofsController,
         ...(options.controllers ?? []),
       ],
       providers: [
         { provide: PLATFORM, useValue: options.platform },
         { provide: LOGGER, useValue: options.logger },
         { provide: PAYMENTS, useValue: options.payments },
+        { provide: PROOFS, useValue: options.proofs },
+        { provide: PROOF_BLOB_STORE, useValue: options.proofs?.blobs },
+        ProofServicesShutdown,
         ReadYourWrites,
         Authenticator,
         // Every route is closed unless it declares @Access(...) or @Public().

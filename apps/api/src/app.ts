@@ -12,9 +12,10 @@ import type { Logger } from 'pino';
 import { limits } from '../../../libs/kernel/src';
 import { type PaymentServices, createPaymentServices } from '../../../libs/payments/src';
 import type { Platform } from '../../../libs/platform/src';
+import { type ProofServices, createProofServices } from '../../../libs/proofs/src';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { ErrorEnvelopeFilter, sendError } from './http/error-envelope.filter';
-import { useJsonBodiesOnly } from './http/json-body';
+import { useJsonBodiesOnly, useMultipartUploads } from './http/json-body';
 import { StorableTextPipe } from './http/storable-text.pipe';
 import { validationPipe } from './http/validation';
 
@@ -34,15 +35,17 @@ export interface BuiltApp {
   /** Every route Fastify registered: `METHOD /path` (the OpenAPI and authorization tests use it). */
   routes: { method: string; url: string }[];
   payments: PaymentServices;
+  proofs: ProofServices;
 }
 
 export async function buildApp(
   platform: Platform,
   logger: Logger,
-  extra: Pick<AppModuleOptions, 'controllers' | 'providers'> & { payments?: PaymentServices } = {},
+  extra: Pick<AppModuleOptions, 'controllers' | 'providers'> & { payments?: PaymentServices; proofs?: ProofServices } = {},
 ): Promise<BuiltApp> {
   const { config } = platform;
   const payments = extra.payments ?? createPaymentServices(platform, (msg, more) => logger.warn(more, msg));
+  const proofs = extra.proofs ?? createProofServices(platform, payments);
   const adapter = new FastifyAdapter({
     bodyLimit: config.httpBodyLimitBytes,
     // Ledger account ids (payee refs included) are path parameters longer than the default 100.
@@ -59,13 +62,14 @@ export async function buildApp(
       sendError(logger, err, req, reply),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ platform, logger, controllers: extra.controllers, providers: extra.providers, payments }),
+    AppModule.forRoot({ platform, logger, controllers: extra.controllers, providers: extra.providers, payments, proofs }),
     adapter,
     // Nest's body parsers would turn malformed JSON into a bare 400: see http/json-body.ts.
     { logger: ['error', 'warn'], bufferLogs: false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
   useJsonBodiesOnly(fastify);
+  await useMultipartUploads(fastify);
   const routes: BuiltApp['routes'] = [];
   fastify.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
@@ -106,5 +110,5 @@ export async function buildApp(
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
   await app.init();
   await fastify.ready();
-  return { app, routes, payments };
+  return { app, routes, payments, proofs };
 }

@@ -2,3 +2,4 @@
 export const PLATFORM = Symbol('PLATFORM');
 export const LOGGER = Symbol('LOGGER');
 export const PAYMENTS = Symbol('PAYMENTS');
+export const PROOFS = Symbol('PROOFS');

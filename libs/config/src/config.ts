@@ -45,7 +45,11 @@ export interface AppConfig {
   proofTrustClientMetadata: boolean;
   invoiceOcrEnabled: boolean;
   invoiceOcrTimeoutMs: number;
+  /** Absolute tolerance (currency units) of the document checks' amount match, e.g. "0.01". */
+  invoiceAmountTolerance: string;
   aiProofAdvisorEnabled: boolean;
+  /** Send the EXIF-stripped, downscaled preview of a photo to the AI advisor. */
+  aiProofSendImage: boolean;
   aiProofAdvisorModel: string;
   aiProofTimeoutMs: number;
   aiBreakerFailuresMax: number;
@@ -87,6 +91,13 @@ function bool(env: Env, name: string, dflt: boolean): boolean {
   if (['true', '1', 'yes', 'on'].includes(lower)) return true;
   if (['false', '0', 'no', 'off'].includes(lower)) return false;
   throw new ConfigError(name, `must be true or false, got "${v}"`);
+}
+
+function decimalText(env: Env, name: string, dflt: string): string {
+  const v = raw(env, name);
+  if (v === undefined) return dflt;
+  if (!/^\d{1,9}(\.\d{1,8})?$/.test(v)) throw new ConfigError(name, `must be a decimal number >= 0 such as "0.01", got "${v}"`);
+  return v;
 }
 
 function oneOf<T extends string>(env: Env, name: string, dflt: T, allowed: readonly T[]): T {
@@ -165,7 +176,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     proofTrustClientMetadata: bool(env, 'PROOF_TRUST_CLIENT_METADATA', false),
     invoiceOcrEnabled: bool(env, 'INVOICE_OCR_ENABLED', false),
     invoiceOcrTimeoutMs: int(env, 'INVOICE_OCR_TIMEOUT_MS', 20_000, 100, 600_000),
+    invoiceAmountTolerance: decimalText(env, 'INVOICE_AMOUNT_TOLERANCE', '0.01'),
     aiProofAdvisorEnabled: bool(env, 'AI_PROOF_ADVISOR_ENABLED', false),
+    aiProofSendImage: bool(env, 'AI_PROOF_SEND_IMAGE', false),
     aiProofAdvisorModel: raw(env, 'AI_PROOF_ADVISOR_MODEL') ?? 'claude-sonnet-4-5',
     aiProofTimeoutMs: int(env, 'AI_PROOF_TIMEOUT_MS', 12_000, 100, 600_000),
     aiBreakerFailuresMax: int(env, 'AI_BREAKER_FAILURES_MAX', 5, 1, 1000),

@@ -17,3 +17,6 @@ export * from './psp-webhook/psp-webhook.decider';
 export * from './psp-webhook/psp-webhook.events';
 export * from './escrow/escrow.proofs';
 export * from './escrow/escrow.proof-rules';
+export * from './proof-file/proof-file.commands';
+export * from './proof-file/proof-file.decider';
+export * from './proof-file/proof-file.events';

@@ -18,7 +18,7 @@ import {
   terminal,
   usd,
 } from '../testing/escrow-fixtures';
-import type { PhotoRules, ReviewProof, SubmitProof } from './escrow.commands';
+import type { EscrowCommand, PhotoRules, ReviewProof, SubmitProof } from './escrow.commands';
 import { escrowDecider } from './escrow.decider';
 import type { EscrowEvent, ProofEvidence } from './escrow.events';
 import { distanceM } from './escrow.proof-rules';
@@ -77,7 +77,7 @@ const review = (decision: 'approve' | 'reject', over: Partial<ReviewProof> = {})
 const fenced = usd.milestone({ milestoneId: 'm1', label: 'Site', amount: '40.00', sequenceIndex: 1, geofence: { ...KINSHASA, radiusM: 100 } });
 const fundedFenced: EscrowEvent[] = [usd.created(), fenced, usd.depositInitiated('d1', '100.00'), usd.depositConfirmed('d1', '100.00', '100.00'), usd.funded('100.00')];
 
-const decide = (events: EscrowEvent[], command: SubmitProof | ReviewProof) => escrowDecider.decide(command, fold(events));
+const decide = (events: EscrowEvent[], command: EscrowCommand) => escrowDecider.decide(command, fold(events));
 const types = (events: EscrowEvent[]) => events.map((e) => e.type);
 const codeOf = (events: EscrowEvent[], command: SubmitProof | ReviewProof) => {
   try {

@@ -1,0 +1,72 @@
+/**
+ * How proofs leave the API (`ProofRead`): the old service's fields (`id, escrow_id,
+ * milestone_id, type, storage_url, sha256, metadata, status, created_at, updated_at, ai_*,
+ * invoice_total_amount, invoice_currency`) plus the milestone's index, the file, why it waits for
+ * review and its flags. Metadata is masked (KOBATELA-SPEC §4.9); amounts are strings.
+ */
+import { iso } from '../http/formats';
+import { maskProofMetadata } from './proof-mask';
+
+export interface ProofRead {
+  id: string;
+  escrow_id: string;
+  milestone_id: string;
+  milestone_idx: number;
+  type: string;
+  file_id: string | null;
+  storage_url: string | null;
+  sha256: string;
+  metadata: unknown;
+  status: string;
+  review_reasons: string[];
+  flags: string[];
+  invoice_total_amount: string | null;
+  invoice_currency: string | null;
+  invoice_number: string | null;
+  invoice_date: string | null;
+  ocr_status: string | null;
+  ai_risk_level: string | null;
+  ai_score: string | null;
+  ai_flags: string[] | null;
+  ai_explanation: string | null;
+  ai_checked_at: string | null;
+  ai_reviewed_by: string | null;
+  ai_reviewed_at: string | null;
+  decision_note: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
+
+export function proofRowView(r: Record<string, any>): ProofRead {
+  return {
+    id: r.id,
+    escrow_id: r.escrow_id,
+    milestone_id: r.milestone_id,
+    milestone_idx: r.milestone_idx,
+    type: r.type,
+    file_id: r.file_id,
+    storage_url: r.storage_url,
+    sha256: r.sha256,
+    metadata: maskProofMetadata(r.metadata),
+    status: r.status,
+    review_reasons: r.review_reasons,
+    flags: r.flags,
+    invoice_total_amount: r.invoice_total_amount === null ? null : String(r.invoice_total_amount),
+    invoice_currency: r.invoice_currency,
+    invoice_number: r.invoice_number,
+    invoice_date: r.invoice_date,
+    ocr_status: r.ocr_status,
+    ai_risk_level: r.ai_risk_level,
+    ai_score: r.ai_score === null ? null : String(r.ai_score),
+    ai_flags: r.ai_flags,
+    ai_explanation: r.ai_explanation,
+    ai_checked_at: isoOrNull(r.ai_checked_at),
+    ai_reviewed_by: r.ai_reviewed_by,
+    ai_reviewed_at: isoOrNull(r.ai_reviewed_at),
+    decision_note: r.decision_note,
+    created_at: iso(r.created_at),
+    updated_at: iso(r.updated_at),
+  };
+}

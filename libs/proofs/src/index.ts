@@ -1,0 +1,4 @@
+export * from './proof-evidence';
+export * from './proof-service';
+export * from './proof-services';
+export * from './proof-adapters';

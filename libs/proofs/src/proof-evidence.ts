@@ -1,0 +1,104 @@
+/**
+ * What a proof's evidence is, established before the decider sees it (issue 5): with an uploaded
+ * file, the server's reading of its EXIF is authoritative and client values that disagree become
+ * the flag `client_metadata_mismatch`; without one, the client's metadata is only a claim. The
+ * capture time is taken, in this order of trust, from the GPS date and time (UTC), then
+ * `DateTimeOriginal` with `OffsetTimeOriginal`; a time without any zone is never assumed UTC (a
+ * phone in Kinshasa would otherwise look an hour in the future): it goes to review.
+ */
+import type { ProofEvidence } from '../../domain/src';
+import { distanceM } from '../../domain/src';
+
+/** The file's EXIF as the upload read it (see libs/proof-files). */
+export interface FileExif {
+  gps_lat: number | null;
+  gps_lng: number | null;
+  /** ISO UTC from GPSDateStamp + GPSTimeStamp. */
+  gps_time: string | null;
+  /** DateTimeOriginal as local wall time, `YYYY-MM-DDTHH:mm:ss`, without a zone. */
+  capture_time: string | null;
+  /** OffsetTimeOriginal, `+01:00`. */
+  capture_offset: string | null;
+  make: string | null;
+  model: string | null;
+  software: string | null;
+}
+
+export const evidenceLimits = {
+  /** A client timestamp this far from the file's is a disagreement. */
+  clientTimeToleranceMs: 60_000,
+  /** Client GPS this far from the file's is a disagreement. */
+  clientGpsToleranceM: 25,
+} as const;
+
+const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const NAIVE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+const OFFSET = /^[+-]\d{2}:\d{2}$/;
+
+function instant(text: string): string | null {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function number(value: unknown, min: number, max: number): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : null;
+}
+
+function clientGps(metadata: Record<string, unknown> | null): { lat: number; lng: number } | null {
+  const lat = number(metadata?.gps_lat, -90, 90);
+  const lng = number(metadata?.gps_lng, -180, 180);
+  return lat !== null && lng !== null ? { lat, lng } : null;
+}
+
+/** The capture instant from a file's EXIF, by trust: GPS time, then local time with its offset. */
+function fileTime(exif: FileExif): Pick<ProofEvidence, 'captureTime' | 'captureTimeSource' | 'missingTimezone'> {
+  const gps = exif.gps_time ? instant(exif.gps_time) : null;
+  if (gps) return { captureTime: gps, captureTimeSource: 'gps', missingTimezone: false };
+  if (exif.capture_time && NAIVE.test(exif.capture_time)) {
+    if (exif.capture_offset && OFFSET.test(exif.capture_offset)) {
+      const zoned = instant(`${exif.capture_time.replace(' ', 'T')}${exif.capture_offset}`);
+      if (zoned) return { captureTime: zoned, captureTimeSource: 'exif_offset', missingTimezone: false };
+    }
+    return { captureTime: null, captureTimeSource: null, missingTimezone: true };
+  }
+  return { captureTime: null, captureTimeSource: null, missingTimezone: false };
+}
+
+/** The client's claimed capture time: zoned → an instant; naive → known, but zone missing. */
+function claimedTime(metadata: Record<string, unknown> | null) {
+  const ts = metadata?.exif_timestamp;
+  if (typeof ts === 'string' && ZONED.test(ts.trim())) {
+    const zoned = instant(ts.trim());
+    if (zoned) return { captureTime: zoned, captureTimeSource: 'client' as const, missingTimezone: false, naive: null };
+  }
+  if (typeof ts === 'string' && NAIVE.test(ts.trim())) {
+    return { captureTime: null, captureTimeSource: null, missingTimezone: true, naive: ts.trim().replace(' ', 'T') };
+  }
+  return { captureTime: null, captureTimeSource: null, missingTimezone: false, naive: null };
+}
+
+/** Evidence from an uploaded file (authoritative), noting client values that disagree. */
+export function fileEvidence(exif: FileExif | null, metadata: Record<string, unknown> | null): ProofEvidence {
+  const e: FileExif = exif ?? { gps_lat: null, gps_lng: null, gps_time: null, capture_time: null, capture_offset: null, make: null, model: null, software: null };
+  const time = fileTime(e);
+  const gps = e.gps_lat !== null && e.gps_lng !== null ? { lat: e.gps_lat, lng: e.gps_lng } : null;
+  const mismatch: string[] = [];
+  const claim = claimedTime(metadata);
+  if (claim.captureTime && time.captureTime) {
+    if (Math.abs(Date.parse(claim.captureTime) - Date.parse(time.captureTime)) > evidenceLimits.clientTimeToleranceMs) mismatch.push('exif_timestamp');
+  } else if (claim.naive && e.capture_time) {
+    if (claim.naive.slice(0, 19) !== e.capture_time.slice(0, 19)) mismatch.push('exif_timestamp');
+  } else if ((claim.captureTime || claim.naive) && !time.captureTime && !time.missingTimezone) {
+    mismatch.push('exif_timestamp');
+  }
+  const cgps = clientGps(metadata);
+  if (cgps && (!gps || distanceM(cgps, gps) > evidenceLimits.clientGpsToleranceM)) mismatch.push('gps');
+  const device = exif ? { make: e.make, model: e.model, software: e.software } : null;
+  return { source: 'file', ...time, gps, clientMismatch: mismatch, device };
+}
+
+/** Evidence from client metadata alone (no file): a claim, reviewed unless trusted. */
+export function claimEvidence(metadata: Record<string, unknown> | null): ProofEvidence {
+  const { naive: _naive, ...time } = claimedTime(metadata);
+  return { source: 'claim', ...time, gps: clientGps(metadata), clientMismatch: [], device: null };
+}

@@ -1,0 +1,257 @@
+/**
+ * Submitting and reviewing proofs (issue 5, KOBATELA-SPEC §4.4 with its defects fixed). The slow
+ * or outside work happens first, outside any optimistic-concurrency retry loop: the file's
+ * record and EXIF, a quick duplicate check, OCR of documents, the near-duplicate search and the
+ * AI advisor; then one command on the escrow stream decides (rules, sequencing, approval and
+ * payout) and claims the file's `proof-sha-{sha256}` reservation in the same atomic append, so a
+ * file can back one proof ever, rejected ones included. Payouts it starts are sent after, by the
+ * escrow actions.
+ */
+import {
+  DOCUMENT_PROOF_TYPES,
+  type EscrowState,
+  type ProofEvidence,
+  type ProofInvoice,
+  type SubmitProof,
+  escrowDecider,
+  proofTarget,
+} from '../../domain/src';
+import { DomainError, newId } from '../../kernel/src';
+import { readReservation } from '../../event-store/src';
+import type { EscrowActionResult, EscrowActions } from '../../payments/src';
+import type { CommandMetadata, Platform, ReservationClaim } from '../../platform/src';
+import { type FileExif, claimEvidence, fileEvidence } from './proof-evidence';
+
+export interface ProofFileRecord {
+  fileId: string;
+  sha256: string;
+  mime: string;
+  phash: string | null;
+  exif: FileExif | null;
+  uploaderUserId: string | null;
+  uploaderKeyId: string | null;
+}
+
+/** Where uploaded files are (their records, bytes and EXIF-stripped previews). */
+export interface ProofFileSource {
+  find(fileId: string): Promise<ProofFileRecord | null>;
+  bytes(record: ProofFileRecord): Promise<Buffer>;
+  preview(record: ProofFileRecord): Promise<{ bytes: Buffer; mime: string } | null>;
+}
+
+/** Invoice OCR (libs/ocr): reads a document's total, currency, number… never throws. */
+export interface InvoiceReader {
+  read(bytes: Buffer, mime: string): Promise<{
+    status: string;
+    engine: string | null;
+    fields: Record<string, string | null>;
+    reason: string | null;
+  }>;
+}
+
+export interface AiVerdict {
+  riskLevel: 'clean' | 'warning' | 'suspect' | 'unavailable';
+  score: string | null;
+  flags: string[];
+  explanation: string;
+  reason: string | null;
+  model: string;
+  checkedAt: string;
+}
+
+/** The AI proof advisor (libs/ai-advisor), behind what the service needs of it. */
+export interface ProofAdvisor {
+  readonly enabled: boolean;
+  assess(context: AdvisorContext): Promise<AiVerdict>;
+}
+
+/** What the advisor is told; it sanitises this itself (an allowlist) before sending anything. */
+export interface AdvisorContext {
+  proofType: string;
+  escrow: EscrowState;
+  sequenceIndex: number;
+  metadata: Record<string, unknown> | null;
+  evidence: ProofEvidence;
+  invoice: ProofInvoice | null;
+  ocrStatus: string | null;
+  flags: string[];
+  image: { bytes: Buffer; mime: string } | null;
+}
+
+export interface InvoiceTools {
+  merge(metadata: Record<string, unknown> | null, ocr: Awaited<ReturnType<InvoiceReader['read']>>): { metadata: Record<string, unknown>; filled: string[] };
+  normalize(metadata: Record<string, unknown> | null): { total: string | null; currency: string | null; errors: string[] };
+  hammingDistance(a: string, b: string): number;
+}
+
+export interface ProofServiceOptions {
+  files: ProofFileSource;
+  ocr: InvoiceReader | null;
+  advisor: ProofAdvisor | null;
+  tools: InvoiceTools;
+}
+
+export interface SubmitProofInput {
+  escrowId: string;
+  sequenceIndex: number;
+  proofType: string;
+  fileId: string | null;
+  storageUrl: string | null;
+  sha256: string | null;
+  metadata: Record<string, unknown> | null;
+  /** The caller's user (the provider), to check the file is theirs; null for admin keys. */
+  uploaderUserId: string | null;
+}
+
+export const proofServiceLimits = {
+  /** Earlier proofs of one provider compared for a near-duplicate image. */
+  nearDuplicateCandidatesMax: 5_000,
+} as const;
+
+const proofShaStream = (sha256: string) => `proof-sha-${sha256}`;
+
+function duplicate(sha256: string): DomainError {
+  return new DomainError('PROOF_DUPLICATE', 'this file was already used as a proof', 'conflict', { sha256 });
+}
+
+export class ProofService {
+  constructor(
+    private readonly platform: Platform,
+    private readonly actions: EscrowActions,
+    private readonly options: ProofServiceOptions,
+  ) {}
+
+  async submit(input: SubmitProofInput, metadata: CommandMetadata): Promise<EscrowActionResult & { proofId: string }> {
+    const { state: escrow } = await this.platform.commands.read(`escrow-${input.escrowId}`, escrowDecider);
+    proofTarget(escrow, input.sequenceIndex); // refuse early: no OCR or AI for a proof that cannot land
+    const file = input.fileId ? await this.file(input.fileId, input.uploaderUserId) : null;
+    const sha256 = file ? file.sha256 : input.sha256!;
+    if ((await readReservation(this.platform.store, proofShaStream(sha256))).status === 'claimed') throw duplicate(sha256);
+    const clientMetadata = withoutAiAssessment(input.metadata);
+    const document = DOCUMENT_PROOF_TYPES.includes(input.proofType);
+    const { proofMetadata, invoice, ocr } = document
+      ? await this.readDocument(file, clientMetadata)
+      : { proofMetadata: clientMetadata, invoice: null, ocr: null };
+    const evidence = file ? fileEvidence(file.exif, proofMetadata) : claimEvidence(proofMetadata);
+    const nearDuplicateOf = file?.phash ? await this.nearDuplicate(escrow.providerId, file.phash) : null;
+    const ai = await this.assess(input, escrow, proofMetadata, evidence, invoice, ocr?.status ?? null, nearDuplicateOf, file);
+    const proofId = newId();
+    const { config } = this.platform;
+    const command: SubmitProof = {
+      type: 'SubmitProof',
+      escrowId: escrow.escrowId,
+      proofId,
+      sequenceIndex: input.sequenceIndex,
+      proofType: input.proofType,
+      fileId: file?.fileId ?? null,
+      storageUrl: input.storageUrl,
+      sha256,
+      phash: file?.phash ?? null,
+      metadata: proofMetadata,
+      evidence,
+      invoice,
+      ocr,
+      ai,
+      nearDuplicateOf,
+      rules: {
+        maxAgeMinutes: config.proofMaxAgeMinutes,
+        futureSkewMinutes: config.proofFutureSkewMinutes,
+        geofenceToleranceM: config.proofGeofenceToleranceM,
+        trustClientMetadata: config.proofTrustClientMetadata,
+      },
+      submittedBy: { userId: input.uploaderUserId, actor: actorName(metadata) },
+      paymentId: newId(),
+      now: metadata.now.toISOString(),
+    };
+    const claim: ReservationClaim = {
+      streamId: proofShaStream(sha256),
+      owner: `proof:${proofId}`,
+      data: { stream: `escrow-${escrow.escrowId}`, proofId },
+      taken: () => duplicate(sha256),
+    };
+    const result = await this.actions.run(escrow.escrowId, command, metadata, [claim]);
+    const submitted = result.events.find((e) => e.type === 'proof.submitted.v1');
+    return { ...result, proofId: submitted ? (submitted.data as { proofId: string }).proofId : proofId };
+  }
+
+  /** The uploaded file, which must be the caller's own upload (admins may use any). */
+  private async file(fileId: string, callerUserId: string | null): Promise<ProofFileRecord> {
+    const file = await this.options.files.find(fileId);
+    if (!file) throw new DomainError('PROOF_FILE_NOT_FOUND', 'Proof file not found.', 'not_found');
+    if (callerUserId !== null && file.uploaderUserId !== callerUserId) {
+      throw new DomainError('NOT_FILE_UPLOADER', 'a proof can only use a file its provider uploaded', 'forbidden');
+    }
+    return file;
+  }
+
+  /** OCR (when on and there is a file), merged under the client's values, then normalised. */
+  private async readDocument(file: ProofFileRecord | null, clientMetadata: Record<string, unknown> | null) {
+    const reader = this.options.ocr;
+    const ocrResult = reader && file ? await reader.read(await this.options.files.bytes(file), file.mime) : null;
+    const merged = ocrResult ? this.options.tools.merge(clientMetadata, ocrResult) : null;
+    const proofMetadata = merged ? merged.metadata : clientMetadata;
+    const normalized = this.options.tools.normalize(proofMetadata);
+    if (normalized.errors.length > 0) {
+      throw new DomainError('INVOICE_NORMALIZATION_ERROR', "Les données de facture sont invalides (montant ou devise).", 'invalid', {
+        errors: normalized.errors,
+      });
+    }
+    const text = (key: string) => (typeof proofMetadata?.[key] === 'string' ? (proofMetadata[key] as string) : null);
+    const invoice: ProofInvoice = {
+      totalAmount: normalized.total,
+      currency: normalized.currency,
+      invoiceNumber: text('invoice_number'),
+      invoiceDate: text('invoice_date'),
+      ibanLast4: text('iban_last4')?.slice(-4) ?? null,
+      supplierName: text('supplier_name'),
+    };
+    const ocr = ocrResult
+      ? { status: ocrResult.status, engine: ocrResult.engine, fields: ocrResult.fields, filled: merged!.filled, reason: ocrResult.reason }
+      : null;
+    return { proofMetadata, invoice, ocr };
+  }
+
+  /** An earlier proof by the same provider whose image is nearly this one (a hint for review). */
+  private async nearDuplicate(providerId: string, phash: string): Promise<string | null> {
+    const rows = await this.platform.db
+      .selectFrom('proofs')
+      .select(['id', 'phash'])
+      .where('provider_id', '=', providerId)
+      .where('phash', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .limit(proofServiceLimits.nearDuplicateCandidatesMax)
+      .execute();
+    const max = this.platform.config.proofPhashMaxDistance;
+    const near = rows.find((r) => this.options.tools.hammingDistance(phash, r.phash as string) <= max);
+    return near ? (near.id as string) : null;
+  }
+
+  private async assess(
+    input: SubmitProofInput,
+    escrow: EscrowState,
+    metadata: Record<string, unknown> | null,
+    evidence: ProofEvidence,
+    invoice: ProofInvoice | null,
+    ocrStatus: string | null,
+    nearDuplicateOf: string | null,
+    file: ProofFileRecord | null,
+  ): Promise<AiVerdict | null> {
+    const advisor = this.options.advisor;
+    if (!advisor?.enabled) return null;
+    const image = file ? await this.options.files.preview(file) : null;
+    const flags = [...evidence.clientMismatch.map(() => 'client_metadata_mismatch').slice(0, 1), ...(nearDuplicateOf ? ['possible_duplicate'] : [])];
+    return advisor.assess({ proofType: input.proofType, escrow, sequenceIndex: input.sequenceIndex, metadata, evidence, invoice, ocrStatus, flags, image });
+  }
+}
+
+/** The client's metadata without any `ai_assessment` it sent (only the server assesses). */
+function withoutAiAssessment(metadata: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (metadata === null) return null;
+  const { ai_assessment: _dropped, ...rest } = metadata;
+  return rest;
+}
+
+function actorName(metadata: CommandMetadata): string {
+  const a = metadata.actor;
+  return a.kind === 'system' ? a.name : a.keyPrefix;
+}
