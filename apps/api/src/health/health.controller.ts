@@ -12,7 +12,8 @@ import { encodePosition } from '../../../../libs/event-store/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { migrationStatus } from '../../../../libs/postgres/src';
 import { webhookSecretStatus } from '../../../../libs/config/src';
-import { PLATFORM } from '../tokens';
+import type { ProofServices } from '../../../../libs/proofs/src';
+import { PLATFORM, PROOFS } from '../tokens';
 
 function fingerprint(secret: string | null): string | null {
   return secret ? createHash('sha256').update(secret).digest('hex').slice(0, 8) : null;
@@ -22,7 +23,10 @@ function fingerprint(secret: string | null): string | null {
 @Public()
 @Controller()
 export class HealthController {
-  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+  constructor(
+    @Inject(PLATFORM) private readonly platform: Platform,
+    @Inject(PROOFS) private readonly proofs: ProofServices,
+  ) {}
 
   @Get('health')
   @ApiOkResponse({ description: 'Service health; always 200, `status` is ok or degraded' })
@@ -59,7 +63,9 @@ export class HealthController {
       psp_webhook_secret_status: webhookSecretStatus(config),
       psp_webhook_secret_fingerprints: { primary: fingerprint(primary), next: fingerprint(next) },
       ocr_enabled: config.invoiceOcrEnabled,
+      ocr: this.proofs?.ocr.stats() ?? null,
       ai_proof_enabled: config.aiProofAdvisorEnabled,
+      ai_proof_advisor: this.proofs?.advisor.status() ?? null,
       scheduler_config_enabled: config.schedulerEnabled,
       scheduler_running: this.platform.scheduler.status().running_here,
       scheduler: this.platform.scheduler.status(),
