@@ -23,7 +23,7 @@ export const UNKNOWN_ACTOR_LABEL = 'unknown';
 export const auditLogProjection = {
   name: 'audit_log',
   // v2: request hashes masked too.
-  version: 3,
+  version: 4,
   tables: ['audit_log'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
     const rows = events.map(auditRow);

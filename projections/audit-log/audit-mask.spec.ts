@@ -214,4 +214,14 @@ describe('audit mask', () => {
       owner: 'user:1',
     });
   });
+
+  it('masks IBANs, emails and account numbers under the names clients give them', () => {
+    expect(
+      maskAuditData({
+        metadata: { beneficiary_iban: 'GB82WEST12345698765432', contactEmail: 'ana@example.org', supplier_email: 'x@y.org', bank_account_number: '123456789', iban_check: { match: true }, iban_last4_hint: '5432' },
+      }),
+    ).toEqual({
+      metadata: { beneficiary_iban: '***5432', contactEmail: '***@example.org', supplier_email: '***@y.org', bank_account_number: '***6789', iban_check: { match: true }, iban_last4_hint: '5432' },
+    });
+  });
 });

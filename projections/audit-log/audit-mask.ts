@@ -91,6 +91,23 @@ const RULES: ReadonlyMap<string, Rule> = new Map(
   ]),
 );
 
+/**
+ * Keys clients name freely (proof metadata): an IBAN-shaped value under any key naming `iban`
+ * (`beneficiary_iban`), an email under any `*_email`/`*Email` key, digits under any key naming
+ * an account number. Applied when no exact rule matched; values of another shape (`iban_country:
+ * "FR"`) are left as they are.
+ */
+const IBAN_SHAPE = /^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$/i;
+
+function patternRule(key: string, value: unknown): Rule | null {
+  if (typeof value !== 'string') return null;
+  const k = key.toLowerCase();
+  if (k.includes('iban') && IBAN_SHAPE.test(value.replace(/\s+/g, ''))) return lastFour;
+  if ((/_email$/.test(key) || /[a-z0-9]Email$/.test(key)) && value.includes('@')) return email;
+  if ((k.includes('account_number') || k.includes('accountnumber')) && /\d{5,}/.test(value)) return lastFour;
+  return null;
+}
+
 /** The keys whose values are masked (both spellings), for tests and documentation. */
 export const MASKED_KEYS: readonly string[] = [...RULES.keys()];
 
@@ -110,7 +127,7 @@ function maskValue(value: unknown, depth: number): unknown {
   // fromEntries defines own properties: a `__proto__` key in the data stays a plain key.
   return Object.fromEntries(
     Object.entries(value).map(([key, inner]) => {
-      const rule = RULES.get(key);
+      const rule = RULES.get(key) ?? patternRule(key, inner);
       return [key, rule ? applyRule(rule, inner) : maskValue(inner, depth + 1)];
     }),
   );

@@ -3,6 +3,9 @@
  * APP_ENV=test and the test database's URL, logs captured in memory (tests read them to check
  * that no secret is ever logged). Tests speak HTTP through Fastify's inject.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -44,11 +47,14 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const tdb = options.database ?? (await testDatabase());
+  // Uploaded proof files go under DATA_DIR: a temp folder per app unless the test names one.
+  const ownDataDir = options.env?.DATA_DIR ? null : await mkdtemp(path.join(tmpdir(), 'kobatela-test-app-'));
   const config = loadConfig({
     APP_ENV: 'test',
     DATABASE_URL: tdb.url,
     LOG_LEVEL: 'info',
     PSP_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
     ...options.env,
   });
   const logs: string[] = [];
@@ -77,11 +83,13 @@ export async function startTestApp(
     closeApp: async () => {
       await app.close();
       await platform.close();
+      if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
     },
     close: async () => {
       await app.close();
       await platform.close();
       if (!options.database) await tdb.close();
+      if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
     },
   };
 }

@@ -13,13 +13,14 @@ import {
   type ProofEvidence,
   type ProofInvoice,
   type SubmitProof,
+  assertProofMetadataSize,
   escrowDecider,
   proofTarget,
 } from '../../domain/src';
-import { DomainError, newId } from '../../kernel/src';
+import { DomainError, newId, uuidV5 } from '../../kernel/src';
 import { readReservation } from '../../event-store/src';
 import type { EscrowActionResult, EscrowActions } from '../../payments/src';
-import type { CommandMetadata, Platform, ReservationClaim } from '../../platform/src';
+import { type CommandMetadata, type Platform, type ReservationClaim, idempotencyKeyReused } from '../../platform/src';
 import { type FileExif, claimEvidence, fileEvidence } from './proof-evidence';
 
 export interface ProofFileRecord {
@@ -122,6 +123,27 @@ export class ProofService {
   ) {}
 
   async submit(input: SubmitProofInput, metadata: CommandMetadata): Promise<EscrowActionResult & { proofId: string }> {
+    // The escrow is named by the body, so an Idempotency-Key is kept as an `idem-{id}`
+    // reservation (API-RULES.md §4), checked before any rule, OCR or AI work.
+    assertProofMetadataSize(input.metadata);
+    const idem = metadata.idempotency;
+    const proofId = idem ? uuidV5(`${idem.scope}\n${idem.key}`) : newId();
+    const claims: ReservationClaim[] = [];
+    if (idem) {
+      const reservation = await readReservation(this.platform.store, `idem-${proofId}`);
+      if (reservation.status === 'claimed') {
+        const first = reservation.data as unknown as { target: string; requestHash: string };
+        if (first.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+        const { state } = await this.platform.commands.read(first.target, escrowDecider);
+        return { state, events: [], paymentIds: [], position: null, replayed: true, proofId };
+      }
+      claims.push({
+        streamId: `idem-${proofId}`,
+        owner: `proof:${proofId}`,
+        data: { target: `escrow-${input.escrowId}`, requestHash: idem.requestHash },
+        taken: () => idempotencyKeyReused(),
+      });
+    }
     const { state: escrow } = await this.platform.commands.read(`escrow-${input.escrowId}`, escrowDecider);
     proofTarget(escrow, input.sequenceIndex); // refuse early: no OCR or AI for a proof that cannot land
     const file = input.fileId ? await this.file(input.fileId, input.uploaderUserId) : null;
@@ -135,7 +157,6 @@ export class ProofService {
     const evidence = file ? fileEvidence(file.exif, proofMetadata) : claimEvidence(proofMetadata);
     const nearDuplicateOf = file?.phash ? await this.nearDuplicate(escrow.providerId, file.phash) : null;
     const ai = await this.assess(input, escrow, proofMetadata, evidence, invoice, ocr?.status ?? null, nearDuplicateOf, file);
-    const proofId = newId();
     const { config } = this.platform;
     const command: SubmitProof = {
       type: 'SubmitProof',
@@ -169,9 +190,8 @@ export class ProofService {
       data: { stream: `escrow-${escrow.escrowId}`, proofId },
       taken: () => duplicate(sha256),
     };
-    const result = await this.actions.run(escrow.escrowId, command, metadata, [claim]);
-    const submitted = result.events.find((e) => e.type === 'proof.submitted.v1');
-    return { ...result, proofId: submitted ? (submitted.data as { proofId: string }).proofId : proofId };
+    const result = await this.actions.run(escrow.escrowId, command, metadata, [claim, ...claims]);
+    return { ...result, proofId };
   }
 
   /** The uploaded file, which must be the caller's own upload (admins may use any). */

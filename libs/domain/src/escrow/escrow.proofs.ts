@@ -11,7 +11,7 @@
  *   WAITING so a new proof can be sent (B9); repeats append nothing; contrary decisions are 409;
  * - supersede: a pending proof whose milestone was paid another way, or whose escrow closed.
  */
-import { DomainError } from '../../../kernel/src';
+import { DomainError, canonicalJson } from '../../../kernel/src';
 import type { ReviewProof, SubmitProof } from './escrow.commands';
 import { approveAndPay } from './escrow.closing';
 import type { EscrowEvent, ProofSubmittedData } from './escrow.events';
@@ -26,7 +26,22 @@ import {
 } from './escrow.state';
 import * as v from './escrow.validate';
 
-export const proofLimits = { proofTypeLengthMax: 50, storageUrlLengthMax: 1024, noteLengthMax: 2000 } as const;
+export const proofLimits = {
+  proofTypeLengthMax: 50,
+  storageUrlLengthMax: 1024,
+  noteLengthMax: 2000,
+  /** Client metadata is a few facts about a proof, not a payload: kept small in events. */
+  metadataCharactersMax: 16_384,
+} as const;
+
+/** Refuses client metadata larger than the limit (measured as canonical JSON). */
+export function assertProofMetadataSize(metadata: Record<string, unknown> | null): void {
+  if (metadata === null) return;
+  const size = canonicalJson(metadata).length;
+  if (size > proofLimits.metadataCharactersMax) {
+    throw v.invalid('metadata', `must be at most ${proofLimits.metadataCharactersMax} characters as JSON (got ${size})`);
+  }
+}
 const SHA256_RE = /^[0-9a-f]{64}$/;
 /** Proof types whose invoice fields are normalised and OCR'd (KOBATELA-SPEC §4.4; B26). */
 export const DOCUMENT_PROOF_TYPES: readonly string[] = ['PDF', 'INVOICE', 'CONTRACT'];
@@ -69,6 +84,7 @@ export function submitProof(command: SubmitProof, state: EscrowState): EscrowEve
   const proofType = v.requiredText(command.proofType, 'type', proofLimits.proofTypeLengthMax);
   if (!SHA256_RE.test(command.sha256)) throw v.invalid('sha256', 'must be 64 lower-case hex characters');
   v.optionalText(command.storageUrl, 'storage_url', proofLimits.storageUrlLengthMax);
+  assertProofMetadataSize(command.metadata);
   if (state.proofs.some((p) => p.sha256 === command.sha256)) {
     throw new DomainError('PROOF_DUPLICATE', 'this file was already used as a proof', 'conflict', { sha256: command.sha256 });
   }
