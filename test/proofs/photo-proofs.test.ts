@@ -82,6 +82,12 @@ describe('photo proofs', () => {
     expect(naive.res.json()).toMatchObject({ status: 'PENDING', review_reasons: ['MISSING_TIMEZONE'] });
   });
 
+  it('reviews an old photo given a fresh GPS time, and refuses a zone-less time stale in every zone', async () => {
+    const rewritten = await proofWith(await photo({ gpsTime: minutesAgo(5), capture: { at: minutesAgo(730 * 24 * 60), offset: '+01:00' } }));
+    expect(rewritten.res.json()).toMatchObject({ status: 'PENDING', review_reasons: ['EXIF_TIME_INCONSISTENT'], flags: ['exif_time_inconsistent'] });
+    expectErrorEnvelope((await proofWith(await photo({ gpsTime: null, capture: { at: minutesAgo(3 * 24 * 60), offset: null } }))).res, 422, 'STALE_TIMESTAMP');
+  });
+
   it('trusts GPS time alone, and a local time with its offset (Kinshasa, UTC+1, is not an hour ahead)', async () => {
     expect((await proofWith(await photo())).res.json().status).toBe('APPROVED');
     const local = await proofWith(await photo({ gpsTime: null, capture: { at: minutesAgo(5), offset: '+01:00' } }));

@@ -10,6 +10,7 @@
  * - `explanation`: a non-empty string of at most `replyExplanationCharsMax` characters.
  * Anything else is malformed, and the caller answers `unavailable` (`malformed_output`).
  */
+import { storableText } from '../../kernel/src/jcs';
 import Big from 'big.js';
 import { aiAdvisorLimits as L } from './ai-advisor-limits';
 import { isPlainObject } from './ai-context';
@@ -72,7 +73,7 @@ export function parseReply(text: string): ParsedReply {
     return bad('a flag is not a short snake_case identifier');
   }
   if (typeof explanation !== 'string') return bad('explanation is not a string');
-  const explained = explanation.trim();
+  const explained = storableText(explanation).trim();
   if (explained.length === 0 || explained.length > L.replyExplanationCharsMax) {
     return bad('explanation is empty or too long');
   }

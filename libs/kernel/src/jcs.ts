@@ -28,3 +28,14 @@ export function canonicalJson(value: unknown): string {
       throw new Error(`JCS cannot encode a ${typeof value}`);
   }
 }
+
+/**
+ * Text as PostgreSQL's JSONB can store it: NUL and the other C0 controls (but tab and line
+ * breaks) and unpaired UTF-16 surrogates removed. For text the service takes from outside
+ * parties it does not validate like input (a PSP, OCR, an AI reply).
+ */
+export function storableText(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+}

@@ -15,6 +15,7 @@
  *   that still has a name once cut at the first keyword (`Invoice`, `Facture`, `Date`, `Client`…),
  *   so a title line (`FACTURE`) or a buyer line (`Client : …`) is skipped.
  */
+import { storableText } from '../../kernel/src/jcs';
 import type { CurrencyScales } from '../../kernel/src';
 import { findIbanLast4 } from './iban';
 import { findTotalAndCurrency } from './invoice-amounts';
@@ -123,14 +124,17 @@ function findSupplier(doc: InvoiceText): string | null {
 
 export function parseInvoiceText(text: string, options: { currencyScales?: CurrencyScales } = {}): InvoiceFields {
   if (typeof text !== 'string' || text.trim().length === 0) return emptyInvoiceFields();
-  const doc = prepareInvoiceText(text);
+  // Text read from a document may hold anything: what is kept must be storable (a cut may also
+  // split a surrogate pair).
+  const doc = prepareInvoiceText(storableText(text));
   const { total, currency } = findTotalAndCurrency(doc, options.currencyScales);
+  const keep = (value: string | null) => (value === null ? null : storableText(value) || null);
   return {
     total_amount: total,
     currency,
     invoice_date: findInvoiceDate(doc),
-    invoice_number: findInvoiceNumber(doc),
+    invoice_number: keep(findInvoiceNumber(doc)),
     iban_last4: findIbanLast4(doc.lines.join('\n')),
-    supplier_name: findSupplier(doc),
+    supplier_name: keep(findSupplier(doc)),
   };
 }

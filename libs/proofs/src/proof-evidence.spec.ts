@@ -41,6 +41,18 @@ describe('fileEvidence', () => {
   });
 });
 
+describe('fileEvidence: a GPS time and a camera clock that disagree', () => {
+  it('notes a fresh GPS time over an old camera time, with or without the camera zone', () => {
+    const gps = '2026-11-27T09:00:00Z';
+    expect(fileEvidence(exif({ gps_time: gps, capture_time: '2026-11-27T10:03:00', capture_offset: '+01:00' }), null).timesDisagree).toBe(false);
+    expect(fileEvidence(exif({ gps_time: gps, capture_time: '2024-11-27T10:00:00', capture_offset: '+01:00' }), null).timesDisagree).toBe(true);
+    // Without the camera's zone, anything within the earth's zones agrees; two years does not.
+    expect(fileEvidence(exif({ gps_time: gps, capture_time: '2026-11-27T22:00:00' }), null).timesDisagree).toBe(false);
+    expect(fileEvidence(exif({ gps_time: gps, capture_time: '2024-11-27T10:00:00' }), null).timesDisagree).toBe(true);
+    expect(fileEvidence(exif({ gps_time: gps }), null).timesDisagree).toBe(false);
+  });
+});
+
 describe('claimEvidence', () => {
   it('reads the client claim: zoned time, naive time (zone missing), GPS numbers only', () => {
     expect(claimEvidence({ exif_timestamp: '2026-11-27T10:00:00+01:00', gps_lat: -4.3, gps_lng: 15.3 })).toEqual({
@@ -48,11 +60,16 @@ describe('claimEvidence', () => {
       captureTime: '2026-11-27T09:00:00.000Z',
       captureTimeSource: 'client',
       missingTimezone: false,
+      captureWindow: null,
       gps: { lat: -4.3, lng: 15.3 },
       clientMismatch: [],
       device: null,
     });
     expect(claimEvidence({ exif_timestamp: '2026-11-27T10:00:00', gps_lat: '-4.3', gps_lng: 15.3 })).toMatchObject({ captureTime: null, missingTimezone: true, gps: null });
     expect(claimEvidence(null)).toMatchObject({ captureTime: null, missingTimezone: false, gps: null });
+    expect(claimEvidence({ exif_timestamp: '2026-11-27T10:00:00' }).captureWindow).toEqual({
+      earliest: '2026-11-26T20:00:00.000Z',
+      latest: '2026-11-27T22:00:00.000Z',
+    });
   });
 });

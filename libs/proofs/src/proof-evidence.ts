@@ -29,6 +29,8 @@ export const evidenceLimits = {
   clientTimeToleranceMs: 60_000,
   /** Client GPS this far from the file's is a disagreement. */
   clientGpsToleranceM: 25,
+  /** The file's GPS time and its camera clock may differ this much before it is a disagreement. */
+  cameraClockToleranceMs: 5 * 60_000,
 } as const;
 
 const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -50,17 +52,42 @@ function clientGps(metadata: Record<string, unknown> | null): { lat: number; lng
   return lat !== null && lng !== null ? { lat, lng } : null;
 }
 
-/** The capture instant from a file's EXIF, by trust: GPS time, then local time with its offset. */
-function fileTime(exif: FileExif): Pick<ProofEvidence, 'captureTime' | 'captureTimeSource' | 'missingTimezone'> {
+const HOUR_MS = 3_600_000;
+/** Zones run from UTC−12 to UTC+14: the wall clock is UTC plus that much. */
+const ZONE_WEST_MS = 12 * HOUR_MS;
+const ZONE_EAST_MS = 14 * HOUR_MS;
+
+/** The instants a wall-clock time without a zone can be. */
+function windowOf(naive: string): { earliest: string; latest: string } | null {
+  const asUtc = Date.parse(`${naive.replace(' ', 'T')}Z`);
+  if (Number.isNaN(asUtc)) return null;
+  return { earliest: new Date(asUtc - ZONE_EAST_MS).toISOString(), latest: new Date(asUtc + ZONE_WEST_MS).toISOString() };
+}
+
+type FileTime = Pick<ProofEvidence, 'captureTime' | 'captureTimeSource' | 'missingTimezone' | 'captureWindow' | 'timesDisagree'>;
+
+/**
+ * The capture instant from a file's EXIF, by trust: GPS time, then local time with its offset.
+ * When the file holds both, they must agree (within `cameraClockToleranceMs`, or for a clock
+ * without a zone, within the zones of the earth): a fresh GPS time written over an old photo
+ * otherwise passes for a fresh photo.
+ */
+function fileTime(exif: FileExif): FileTime {
   const gps = exif.gps_time ? instant(exif.gps_time) : null;
-  if (gps) return { captureTime: gps, captureTimeSource: 'gps', missingTimezone: false };
-  if (exif.capture_time && NAIVE.test(exif.capture_time)) {
-    if (exif.capture_offset && OFFSET.test(exif.capture_offset)) {
-      const zoned = instant(`${exif.capture_time.replace(' ', 'T')}${exif.capture_offset}`);
-      if (zoned) return { captureTime: zoned, captureTimeSource: 'exif_offset', missingTimezone: false };
+  const naive = exif.capture_time && NAIVE.test(exif.capture_time) ? exif.capture_time.replace(' ', 'T') : null;
+  const zoned = naive && exif.capture_offset && OFFSET.test(exif.capture_offset) ? instant(`${naive}${exif.capture_offset}`) : null;
+  if (gps) {
+    let disagree = false;
+    if (zoned) disagree = Math.abs(Date.parse(zoned) - Date.parse(gps)) > evidenceLimits.cameraClockToleranceMs;
+    else if (naive) {
+      const w = windowOf(naive);
+      const t = Date.parse(gps);
+      disagree = !w || t < Date.parse(w.earliest) - evidenceLimits.cameraClockToleranceMs || t > Date.parse(w.latest) + evidenceLimits.cameraClockToleranceMs;
     }
-    return { captureTime: null, captureTimeSource: null, missingTimezone: true };
+    return { captureTime: gps, captureTimeSource: 'gps', missingTimezone: false, timesDisagree: disagree };
   }
+  if (zoned) return { captureTime: zoned, captureTimeSource: 'exif_offset', missingTimezone: false };
+  if (naive) return { captureTime: null, captureTimeSource: null, missingTimezone: true, captureWindow: windowOf(naive) };
   return { captureTime: null, captureTimeSource: null, missingTimezone: false };
 }
 
@@ -69,12 +96,13 @@ function claimedTime(metadata: Record<string, unknown> | null) {
   const ts = metadata?.exif_timestamp;
   if (typeof ts === 'string' && ZONED.test(ts.trim())) {
     const zoned = instant(ts.trim());
-    if (zoned) return { captureTime: zoned, captureTimeSource: 'client' as const, missingTimezone: false, naive: null };
+    if (zoned) return { captureTime: zoned, captureTimeSource: 'client' as const, missingTimezone: false, captureWindow: null, naive: null };
   }
   if (typeof ts === 'string' && NAIVE.test(ts.trim())) {
-    return { captureTime: null, captureTimeSource: null, missingTimezone: true, naive: ts.trim().replace(' ', 'T') };
+    const naive = ts.trim().replace(' ', 'T');
+    return { captureTime: null, captureTimeSource: null, missingTimezone: true, captureWindow: windowOf(naive), naive };
   }
-  return { captureTime: null, captureTimeSource: null, missingTimezone: false, naive: null };
+  return { captureTime: null, captureTimeSource: null, missingTimezone: false, captureWindow: null, naive: null };
 }
 
 /** Evidence from an uploaded file (authoritative), noting client values that disagree. */

@@ -139,7 +139,8 @@ export class ProofService {
       }
       claims.push({
         streamId: `idem-${proofId}`,
-        owner: `proof:${proofId}`,
+        // The escrow is part of the owner: the same key for another escrow is not "already ours".
+        owner: `proof:${input.escrowId}:${proofId}`,
         data: { target: `escrow-${input.escrowId}`, requestHash: idem.requestHash },
         taken: () => idempotencyKeyReused(),
       });
@@ -186,7 +187,7 @@ export class ProofService {
     };
     const claim: ReservationClaim = {
       streamId: proofShaStream(sha256),
-      owner: `proof:${proofId}`,
+      owner: `proof:${escrow.escrowId}:${proofId}`,
       data: { stream: `escrow-${escrow.escrowId}`, proofId },
       taken: () => duplicate(sha256),
     };

@@ -7,6 +7,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, type DomainErrorKind } from '../../../../libs/kernel/src';
+import { UnstorableEventError } from '../../../../libs/event-store/src';
 import { ApiError } from './api-error';
 
 const KIND_STATUS: Record<DomainErrorKind, number> = {
@@ -48,6 +49,8 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   });
   if (err instanceof ApiError) return body(err.status, err.code, err.message, err.details);
   if (err instanceof DomainError) return body(KIND_STATUS[err.kind], err.code, err.message, err.details);
+  // A value PostgreSQL refuses to store (a NUL reached an event): the input's fault, not a bug.
+  if (err instanceof UnstorableEventError) return body(422, 'VALIDATION_ERROR', 'the request holds a value this service cannot store');
   // A 5xx HttpException (Nest maps Fastify's own 5xx errors to one) is a bug like any other:
   // answered as INTERNAL_ERROR without its message, and logged.
   if (err instanceof HttpException && err.getStatus() < 500) {

@@ -90,8 +90,10 @@ function releaseAll(state: EscrowState, seed: string, now: string, reason: Relea
     paymentIds.push(paymentId);
     held = held.minus(money(state, m.amount));
   }
-  const paidMilestones = unpaid.slice(0, paymentIds.length).map((m) => m.milestoneId);
-  events.unshift(...supersededProofs(state, paidMilestones, 'milestone_paid', now));
+  // The escrow closes: every proof still in review is settled, its milestone paid or not.
+  const paid = unpaid.slice(0, paymentIds.length).map((m) => m.milestoneId);
+  const others = state.milestones.map((m) => m.milestoneId).filter((id) => !paid.includes(id));
+  events.unshift(...supersededProofs(state, paid, 'milestone_paid', now), ...supersededProofs(state, others, 'escrow_closed', now));
   if (held.isPositive()) {
     const paymentId = childId(seed, paymentIds.length);
     const rest = { paymentId, kind: 'payout' as const, amount: held.toString(), reason: paymentReason, held: held.toString(), now };

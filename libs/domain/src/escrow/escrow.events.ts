@@ -257,7 +257,14 @@ export interface ProofEvidence {
   /** A capture time exists but says nothing of its time zone (never assumed to be UTC). */
   missingTimezone: boolean;
   gps: { lat: number; lng: number } | null;
-  /** Client metadata values that disagree with the file (`exif_timestamp`, `gps`). */
+  /**
+   * For a time without a zone: the instants it can be, whatever the zone (UTC−12 to UTC+14),
+   * so a photo stale or ahead in every zone is still refused.
+   */
+  captureWindow?: { earliest: string; latest: string } | null;
+  /** The file's GPS time and its own clock (with its offset) tell different times. */
+  timesDisagree?: boolean;
+  /** Client metadata values that disagree with the file (`exif_timestamp`, `gps`) or OCR. */
   clientMismatch: string[];
   device: { make: string | null; model: string | null; software: string | null } | null;
 }

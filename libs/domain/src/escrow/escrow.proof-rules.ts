@@ -10,7 +10,8 @@
  * - Capture time: older than `PROOF_MAX_AGE_MINUTES` → `STALE_TIMESTAMP`, more than
  *   `PROOF_FUTURE_SKEW_MINUTES` ahead → `FUTURE_TIMESTAMP`; a time with no zone at all goes to
  *   review `MISSING_TIMEZONE` (never assumed UTC); no time at all → `MISSING_EXIF_TIMESTAMP`.
- * - Review reasons: an untrusted `source`, client metadata that disagrees with the file, a
+ * - Review reasons: an untrusted `source`, a GPS time and camera clock that disagree, client
+ *   metadata that disagrees with the file, a
  *   near-duplicate image, client claims without a file (`UNVERIFIED_METADATA` unless trusted),
  *   and every document proof (a person reads documents; OCR and AI only help).
  */
@@ -45,8 +46,19 @@ function refused(code: string, details: Record<string, unknown>): DomainError {
 /** Hard refusals of a photo's time, or null (a missing zone is a review reason, not a refusal). */
 function timeRefusal(evidence: ProofEvidence, rules: PhotoRules, nowMs: number): DomainError | null {
   if (evidence.captureTime === null) {
-    if (evidence.missingTimezone) return null;
-    return refused('MISSING_EXIF_TIMESTAMP', { source: evidence.source });
+    if (!evidence.missingTimezone) return refused('MISSING_EXIF_TIMESTAMP', { source: evidence.source });
+    const window = evidence.captureWindow;
+    if (!window) return null;
+    // Stale, or ahead, in every zone the photo could have been taken in.
+    const newestAgeMinutes = (nowMs - Date.parse(window.latest)) / MS_PER_MINUTE;
+    if (newestAgeMinutes > rules.maxAgeMinutes) {
+      return refused('STALE_TIMESTAMP', { age_minutes: Math.floor(newestAgeMinutes), max_age_minutes: rules.maxAgeMinutes, time_zone: 'unknown' });
+    }
+    const aheadMinutes = (Date.parse(window.earliest) - nowMs) / MS_PER_MINUTE;
+    if (aheadMinutes > rules.futureSkewMinutes) {
+      return refused('FUTURE_TIMESTAMP', { ahead_minutes: Math.ceil(aheadMinutes), max_skew_minutes: rules.futureSkewMinutes, time_zone: 'unknown' });
+    }
+    return null;
   }
   const ageMinutes = (nowMs - Date.parse(evidence.captureTime)) / MS_PER_MINUTE;
   if (ageMinutes > rules.maxAgeMinutes) {
@@ -72,6 +84,10 @@ export function proofVerdict(input: {
   if (evidence.clientMismatch.length > 0) {
     flags.push('client_metadata_mismatch');
     reviewReasons.push('CLIENT_METADATA_MISMATCH');
+  }
+  if (evidence.timesDisagree) {
+    flags.push('exif_time_inconsistent');
+    reviewReasons.push('EXIF_TIME_INCONSISTENT');
   }
   if (input.nearDuplicateOf !== null) {
     flags.push('possible_duplicate');

@@ -125,6 +125,16 @@ describe('proof rules', () => {
     expect(codeOf(funded, submit({ evidence: evidence({ captureTime: null, captureTimeSource: null }) }))).toBe('MISSING_EXIF_TIMESTAMP');
   });
 
+  it('refuses a time without a zone that is stale or ahead in every zone, and reviews GPS/clock disagreement', () => {
+    const naive = (earliest: number, latest: number) =>
+      evidence({ captureTime: null, captureTimeSource: null, missingTimezone: true, captureWindow: { earliest: minutesAgo(earliest), latest: minutesAgo(latest) } });
+    expect(codeOf(funded, submit({ evidence: naive(2000, 1000) }))).toBe('STALE_TIMESTAMP');
+    expect(codeOf(funded, submit({ evidence: naive(-1000, -2000) }))).toBe('FUTURE_TIMESTAMP');
+    expect(submitted(decide(funded, submit({ evidence: naive(800, -600) }))).reviewReasons).toEqual(['MISSING_TIMEZONE']);
+    const disagree = submitted(decide(funded, submit({ evidence: evidence({ timesDisagree: true }) })));
+    expect(disagree).toMatchObject({ flags: ['exif_time_inconsistent'], reviewReasons: ['EXIF_TIME_INCONSISTENT'] });
+  });
+
   it('reviews untrusted sources, client mismatches, near duplicates and unverified claims', () => {
     expect(submitted(decide(funded, submit({ metadata: { source: 'Gallery' } }))).reviewReasons).toEqual(['UNTRUSTED_SOURCE']);
     expect(types(decide(funded, submit({ metadata: { source: ' Camera ' } })))).toContain('proof.approved.v1');
