@@ -153,20 +153,25 @@ describe('document proofs with OCR on', () => {
       client: { invoice_total_amount: '999.00', invoice_number: 'CLIENT-7', currency: 'usd' },
       fields: { invoice_total_amount: '999.00', invoice_currency: 'USD', invoice_number: 'CLIENT-7', invoice_date: '2026-11-27' },
       filled: ['invoice_date', 'iban_last4', 'supplier_name'],
+      // The invoice says 1234.50 EUR, F-2026-042: the reviewer is told the client disagrees.
+      mismatch: true,
     },
     {
       what: 'the total under its other name `total`, and the date',
       client: { total: '12.5', invoice_date: '2026-12-01' },
       fields: { invoice_total_amount: '12.50', invoice_currency: 'EUR', invoice_number: 'F-2026-042', invoice_date: '2026-12-01' },
       filled: ['invoice_currency', 'invoice_number', 'iban_last4', 'supplier_name'],
+      mismatch: true,
     },
-  ])('never overwrites client values with OCR: $what', async ({ client, fields, filled }) => {
+  ])('never overwrites client values with OCR: $what', async ({ client, fields, filled, mismatch }) => {
     const [escrowId] = await invoiceMilestone(api);
     const file = await uploadPdf(api, frenchPdf());
 
     const proof = await submitDocument(api, escrowId, file.file_id, client);
 
-    expect(proof).toMatchObject({ status: 'PENDING', review_reasons: ['DOCUMENT_REVIEW'], ocr_status: 'ok', ...fields });
+    const reasons = mismatch ? ['CLIENT_METADATA_MISMATCH', 'DOCUMENT_REVIEW'] : ['DOCUMENT_REVIEW'];
+    expect(proof).toMatchObject({ status: 'PENDING', review_reasons: reasons, ocr_status: 'ok', ...fields });
+    expect(proof.flags).toEqual(mismatch ? ['client_metadata_mismatch'] : []);
     // The client's values are kept as sent in the metadata, beside what OCR filled.
     expect(proof.metadata).toMatchObject({ ...client, ocr_status: 'ok', ocr_provider: 'pdf-text' });
     const [ocr] = await eventData(api, `escrow-${escrowId}`, 'proof.ocr_completed.v1');

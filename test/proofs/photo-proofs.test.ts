@@ -124,6 +124,21 @@ describe('photo proofs', () => {
     );
   });
 
+  it('pays one photo once when two submissions race with one Idempotency-Key for two escrows', async () => {
+    const [a] = await fundedWithMilestone(api);
+    const [b] = await fundedWithMilestone(api);
+    const file = await upload(api, await photo());
+    const headers = { 'idempotency-key': `race-${randomUUID()}` };
+    const answers = await Promise.all([a, b].map((escrow_id) => submitProof(api, { escrow_id, file_id: file.file_id }, api.keys.provider, headers)));
+    const lost = answers.find((r) => r.statusCode !== 201)!;
+    expect(answers.filter((r) => r.statusCode === 201)).toHaveLength(1);
+    // Refused as the key's other request or as the file already used, whichever check is first.
+    expect([`${lost.statusCode} IDEMPOTENCY_KEY_REUSED`, `${lost.statusCode} PROOF_DUPLICATE`]).toContain(`${lost.statusCode} ${lost.json().error.code}`);
+    expect([422, 409]).toContain(lost.statusCode);
+    const paid = await Promise.all([a, b].map(async (id) => (await api.summary(id)).balances.paid));
+    expect(paid.sort()).toEqual(['0.00', '40.00']);
+  });
+
   it('flags a re-encoded, resized, brightened copy of an earlier photo, but not another scene', async () => {
     const options = { gps: KINSHASA, gpsTime: minutesAgo(5) };
     const original = await makePhoto({ scene: 900, ...options });

@@ -7,6 +7,7 @@
  * file can back one proof ever, rejected ones included. Payouts it starts are sent after, by the
  * escrow actions.
  */
+import Big from 'big.js';
 import {
   DOCUMENT_PROOF_TYPES,
   type EscrowState,
@@ -151,11 +152,14 @@ export class ProofService {
     const sha256 = file ? file.sha256 : input.sha256!;
     if ((await readReservation(this.platform.store, proofShaStream(sha256))).status === 'claimed') throw duplicate(sha256);
     const clientMetadata = withoutAiAssessment(input.metadata);
-    const document = DOCUMENT_PROOF_TYPES.includes(input.proofType);
-    const { proofMetadata, invoice, ocr } = document
+    // A document by its type or by its milestone: a provider cannot skip OCR by naming it PHOTO.
+    const target = escrow.milestones.find((m) => m.sequenceIndex === input.sequenceIndex)!;
+    const document = DOCUMENT_PROOF_TYPES.includes(input.proofType.toUpperCase()) || target.proofKind !== 'PHOTO';
+    const { proofMetadata, invoice, ocr, ocrMismatch } = document
       ? await this.readDocument(file, clientMetadata)
-      : { proofMetadata: clientMetadata, invoice: null, ocr: null };
-    const evidence = file ? fileEvidence(file.exif, proofMetadata) : claimEvidence(proofMetadata);
+      : { proofMetadata: clientMetadata, invoice: null, ocr: null, ocrMismatch: [] };
+    const read = file ? fileEvidence(file.exif, proofMetadata) : claimEvidence(proofMetadata);
+    const evidence = { ...read, clientMismatch: [...read.clientMismatch, ...ocrMismatch] };
     const nearDuplicateOf = file?.phash ? await this.nearDuplicate(escrow.providerId, file.phash) : null;
     const ai = await this.assess(input, escrow, proofMetadata, evidence, invoice, ocr?.status ?? null, nearDuplicateOf, file);
     const { config } = this.platform;
@@ -229,7 +233,7 @@ export class ProofService {
     const ocr = ocrResult
       ? { status: ocrResult.status, engine: ocrResult.engine, fields: ocrResult.fields, filled: merged!.filled, reason: ocrResult.reason }
       : null;
-    return { proofMetadata, invoice, ocr };
+    return { proofMetadata, invoice, ocr, ocrMismatch: ocrResult ? ocrDisagreement(clientMetadata, ocrResult.fields, this.options.tools) : [] };
   }
 
   /** An earlier proof by the same provider whose image is nearly this one (a hint for review). */
@@ -263,6 +267,25 @@ export class ProofService {
     const flags = [...evidence.clientMismatch.map(() => 'client_metadata_mismatch').slice(0, 1), ...(nearDuplicateOf ? ['possible_duplicate'] : [])];
     return advisor.assess({ proofType: input.proofType, escrow, sequenceIndex: input.sequenceIndex, metadata, evidence, invoice, ocrStatus, flags, image });
   }
+}
+
+/**
+ * Client invoice values that the document itself contradicts (OCR never overwrites a client
+ * value, so a typed total matching what the milestone expects must not hide what the invoice
+ * says): total, currency and number, compared normalised.
+ */
+function ocrDisagreement(client: Record<string, unknown> | null, fields: Record<string, string | null>, tools: InvoiceTools): string[] {
+  if (!client) return [];
+  const mismatch: string[] = [];
+  const typed = tools.normalize(client);
+  const read = tools.normalize({ invoice_total_amount: fields.total_amount, invoice_currency: fields.currency });
+  if (typed.total !== null && read.total !== null && !new Big(typed.total).eq(read.total)) mismatch.push('invoice_total_amount');
+  if (typed.currency !== null && read.currency !== null && typed.currency !== read.currency) mismatch.push('invoice_currency');
+  const number = client.invoice_number;
+  if (typeof number === 'string' && fields.invoice_number && number.trim().toUpperCase() !== fields.invoice_number.trim().toUpperCase()) {
+    mismatch.push('invoice_number');
+  }
+  return mismatch;
 }
 
 /** The client's metadata without any `ai_assessment` it sent (only the server assesses). */
