@@ -23,7 +23,7 @@ export const UNKNOWN_ACTOR_LABEL = 'unknown';
 export const auditLogProjection = {
   name: 'audit_log',
   // v2: request hashes masked too.
-  version: 4,
+  version: 5,
   tables: ['audit_log'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
     const rows = events.map(auditRow);

@@ -155,15 +155,24 @@ describe('audit mask', () => {
     });
   });
 
-  it('matches keys exactly: other cases and look-alike names are not masked', () => {
+  it('matches keys exactly: other cases and look-alike names are not masked by their key', () => {
     const data = {
-      Email: 'a@b.c',
-      EMAIL: 'a@b.c',
-      emails: ['a@b.c'],
+      Email: 'not an address',
+      EMAIL: 'nobody',
+      emails: ['none'],
       iban_country: 'FR',
       keys: 'k',
     };
     expect(maskAuditData(data)).toEqual(data);
+  });
+
+  it('masks strings shaped like an email address or a valid IBAN whatever their key', () => {
+    expect(maskAuditData({ contact: { mail: 'ana@example.org' }, rib: 'FR76 3000 6000 0112 3456 7890 189', ref: 'FR76 3000 6000 0112 3456 7890 188' })).toEqual({
+      contact: { mail: '***@example.org' },
+      rib: '***0189',
+      // A look-alike whose checksum fails is not an IBAN.
+      ref: 'FR76 3000 6000 0112 3456 7890 188',
+    });
   });
 
   it('keeps null, hides non-string values of masked keys whole', () => {
@@ -180,7 +189,8 @@ describe('audit mask', () => {
   });
 
   it('passes scalars and top-level arrays through the same walk', () => {
-    expect(maskAuditData('alice@example.com')).toBe('alice@example.com');
+    expect(maskAuditData('alice@example.com')).toBe('***@example.com');
+    expect(maskAuditData('plain text')).toBe('plain text');
     expect(maskAuditData(42)).toBe(42);
     expect(maskAuditData(null)).toBeNull();
     expect(maskAuditData([{ email: 'x@y.z' }])).toEqual([{ email: '***@y.z' }]);

@@ -8,6 +8,8 @@
  * Changing a rule changes what the read model holds: bump the projector's version so it rebuilds.
  */
 
+import { isEmailShaped, isIbanShaped } from '../../libs/kernel/src/pii';
+
 /** Deeper data than this is replaced whole: nothing below it is shown unmasked. */
 export const AUDIT_MASK_DEPTH_MAX = 64;
 
@@ -121,6 +123,8 @@ export function maskAuditData(data: unknown): unknown {
 }
 
 function maskValue(value: unknown, depth: number): unknown {
+  // Whatever its key: a string shaped like an IBAN or an email address (client metadata).
+  if (typeof value === 'string') return isIbanShaped(value) ? lastFour(value) : isEmailShaped(value) ? email(value) : value;
   if (value === null || typeof value !== 'object') return value;
   if (depth >= AUDIT_MASK_DEPTH_MAX) return MASK;
   if (Array.isArray(value)) return value.map((item) => maskValue(item, depth + 1));

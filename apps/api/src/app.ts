@@ -50,6 +50,7 @@ export async function buildApp(
     bodyLimit: config.httpBodyLimitBytes,
     // Ledger account ids (payee refs included) are path parameters longer than the default 100.
     routerOptions: { maxParamLength: limits.pathParamLengthMax },
+    requestTimeout: limits.httpRequestTimeoutMs,
     loggerInstance: logger,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

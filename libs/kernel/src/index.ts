@@ -5,3 +5,4 @@ export * from './ids';
 export * from './jcs';
 export * from './limits';
 export * from './money';
+export * from './pii';

@@ -25,5 +25,7 @@ export const limits = {
   enforcedChangeWaitMinMs: 2_000,
   pageOffsetMax: 1_000_000_000,
   pathParamLengthMax: 300,
+  /** A request (an upload included) must arrive whole within this; a slow sender is cut off. */
+  httpRequestTimeoutMs: 120_000,
   schedulerTickMs: 1_000,
 } as const;

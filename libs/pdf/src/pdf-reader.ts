@@ -12,11 +12,18 @@ export const pdfLimits = {
   textPagesMax: 50,
   /** Characters of text kept (an invoice fits in far less). */
   textLengthMax: 200_000,
+  /**
+   * Documents opened at once: a compressed PDF can inflate to gigabytes of buffers that no
+   * worker heap limit covers, so only a few run together.
+   */
+  concurrentMax: 2,
+  /** Documents waiting their turn; more are answered `busy` at once. */
+  waitingMax: 16,
 } as const;
 
 export type PdfReading =
   | { ok: true; pageCount: number; text: string | null }
-  | { ok: false; reason: 'unreadable' | 'timeout'; message: string };
+  | { ok: false; reason: 'unreadable' | 'timeout' | 'busy'; message: string };
 
 // Runs inside the worker (plain CommonJS, Node's own module loader).
 const WORKER_SOURCE = `
@@ -51,7 +58,49 @@ const { parentPort, workerData } = require('node:worker_threads');
 
 let pdfjsPath: string | undefined;
 
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** A turn among `concurrentMax` readers, waited for within the caller's time; null if refused. */
+async function turn(deadlineMs: number): Promise<'ok' | 'busy' | 'timeout'> {
+  if (running < pdfLimits.concurrentMax) {
+    running++;
+    return 'ok';
+  }
+  if (waiting.length >= pdfLimits.waitingMax) return 'busy';
+  return new Promise((resolve) => {
+    const go = () => {
+      clearTimeout(timer);
+      running++;
+      resolve('ok');
+    };
+    const timer = setTimeout(() => {
+      const i = waiting.indexOf(go);
+      if (i >= 0) waiting.splice(i, 1);
+      resolve('timeout');
+    }, Math.max(0, deadlineMs - Date.now()));
+    waiting.push(go);
+  });
+}
+
+function release(): void {
+  running--;
+  waiting.shift()?.();
+}
+
 export async function readPdf(bytes: Uint8Array, options: { timeoutMs: number; text: boolean }): Promise<PdfReading> {
+  const deadlineMs = Date.now() + options.timeoutMs;
+  const got = await turn(deadlineMs);
+  if (got === 'busy') return { ok: false, reason: 'busy', message: 'too many documents are being read' };
+  if (got === 'timeout') return { ok: false, reason: 'timeout', message: `pdf not read within ${options.timeoutMs} ms` };
+  try {
+    return await readOne(bytes, { ...options, timeoutMs: Math.max(1, deadlineMs - Date.now()) });
+  } finally {
+    release();
+  }
+}
+
+async function readOne(bytes: Uint8Array, options: { timeoutMs: number; text: boolean }): Promise<PdfReading> {
   pdfjsPath ??= require.resolve('pdfjs-dist/legacy/build/pdf.mjs');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,

@@ -13,7 +13,7 @@ import sharp, { type Sharp } from 'sharp';
 import { readPdf } from '../../pdf/src';
 import { assert } from '../../kernel/src';
 import { type ExifSummary, readExifSummary } from './exif-summary';
-import { FileRejected, unreadableFile, unsupportedType } from './file-rejected';
+import { FileRejected, unreadableFile, unsupportedType, busy } from './file-rejected';
 import { type ProofMime, sniffFile } from './file-sniffer';
 import { decodeHeic } from './heic-decoder';
 import { perceptualHash } from './phash';
@@ -123,6 +123,7 @@ async function inspectHeic(path: string, timeoutMs: number): Promise<Details> {
 async function inspectPdf(path: string, timeoutMs: number): Promise<Details> {
   const reading = await readPdf(await readFile(path), { timeoutMs, text: false });
   if (!reading.ok) {
+    if (reading.reason === 'busy') throw busy('too many documents are being opened: send the file again shortly');
     const why = reading.reason === 'timeout' ? `it did not open within ${timeoutMs} ms` : reading.message;
     throw unreadableFile(`the PDF cannot be opened: ${why}`);
   }

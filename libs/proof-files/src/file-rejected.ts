@@ -3,9 +3,9 @@
  * Inspection never lets a library's raw exception out: everything a file can do wrong becomes
  * one of these.
  */
-export type FileRejectedStatus = 413 | 415 | 422;
+export type FileRejectedStatus = 413 | 415 | 422 | 503;
 
-export type FileRejectedCode = 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNREADABLE_FILE' | 'VALIDATION_ERROR';
+export type FileRejectedCode = 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNREADABLE_FILE' | 'VALIDATION_ERROR' | 'BUSY';
 
 export class FileRejected extends Error {
   constructor(
@@ -24,3 +24,6 @@ export const unsupportedType = (message: string, details?: Record<string, unknow
 
 export const unreadableFile = (message: string, details?: Record<string, unknown>) =>
   new FileRejected(422, 'UNREADABLE_FILE', message, details);
+
+/** Too many documents are being opened at once: the upload may be sent again shortly. */
+export const busy = (message: string) => new FileRejected(503, 'BUSY', message);

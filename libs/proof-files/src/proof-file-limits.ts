@@ -7,7 +7,8 @@ export const proofFileLimits = {
   previewLongestSidePx: 1600,
   previewJpegQuality: 82,
   /** Decoded pixels an image may have (sharp refuses larger inputs; a decompression bomb). */
-  imagePixelsMax: 100_000_000,
+  /** Pixels an image may decode to (a small file can inflate to gigabytes: a decompression bomb). */
+  imagePixelsMax: 50_000_000,
   /** How long pdfjs may take to open a PDF before it is refused. */
   pdfOpenTimeoutMs: 15_000,
   /** How long the WebAssembly HEIC decoder may take for one image. */

@@ -50,7 +50,8 @@ export function invoiceReader(ocr: InvoiceOcr): InvoiceReader {
 export function invoiceTools(currencies: CurrencyScales): InvoiceTools {
   return {
     // The reader's result is an OcrResult (invoiceReader), narrowed to what the service needs.
-    merge: (metadata, ocr) => mergeOcrIntoMetadata(metadata, ocr as unknown as Parameters<typeof mergeOcrIntoMetadata>[1]),
+    merge: (metadata, ocr) =>
+      mergeOcrIntoMetadata(metadata, { ...ocr, fields: { ...emptyInvoiceFields(), ...ocr.fields } } as unknown as Parameters<typeof mergeOcrIntoMetadata>[1]),
     normalize: (metadata) => normalizeInvoice(metadata, currencies),
     hammingDistance,
   };
@@ -100,9 +101,10 @@ export function assessmentInput(context: AdvisorContext, amountTolerance: string
   };
 }
 
-export function proofAdvisor(advisor: AiProofAdvisor, amountTolerance: string): ProofAdvisor {
+export function proofAdvisor(advisor: AiProofAdvisor, amountTolerance: string, sendImage: boolean): ProofAdvisor {
   return {
     enabled: advisor.enabled,
+    wantsImage: sendImage,
     async assess(context): Promise<AiVerdict> {
       const a = await advisor.assess(assessmentInput(context, amountTolerance));
       return { riskLevel: a.risk_level, score: a.score, flags: a.flags, explanation: a.explanation, reason: a.reason, model: a.model, checkedAt: a.checked_at };

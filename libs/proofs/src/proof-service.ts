@@ -64,6 +64,8 @@ export interface AiVerdict {
 /** The AI proof advisor (libs/ai-advisor), behind what the service needs of it. */
 export interface ProofAdvisor {
   readonly enabled: boolean;
+  /** Whether it is sent the photo's preview (`AI_PROOF_SEND_IMAGE`): else none is made. */
+  readonly wantsImage: boolean;
   assess(context: AdvisorContext): Promise<AiVerdict>;
 }
 
@@ -212,7 +214,7 @@ export class ProofService {
   /** OCR (when on and there is a file), merged under the client's values, then normalised. */
   private async readDocument(file: ProofFileRecord | null, clientMetadata: Record<string, unknown> | null) {
     const reader = this.options.ocr;
-    const ocrResult = reader && file ? await reader.read(await this.options.files.bytes(file), file.mime) : null;
+    const ocrResult = reader && file ? await this.ocrOf(reader, file) : null;
     const merged = ocrResult ? this.options.tools.merge(clientMetadata, ocrResult) : null;
     const proofMetadata = merged ? merged.metadata : clientMetadata;
     const normalized = this.options.tools.normalize(proofMetadata);
@@ -234,6 +236,17 @@ export class ProofService {
       ? { status: ocrResult.status, engine: ocrResult.engine, fields: ocrResult.fields, filled: merged!.filled, reason: ocrResult.reason }
       : null;
     return { proofMetadata, invoice, ocr, ocrMismatch: ocrResult ? ocrDisagreement(clientMetadata, ocrResult.fields, this.options.tools) : [] };
+  }
+
+  /** OCR of the file's bytes; bytes that cannot be read (another replica's disk) are an OCR error. */
+  private async ocrOf(reader: InvoiceReader, file: ProofFileRecord) {
+    let bytes: Buffer;
+    try {
+      bytes = await this.options.files.bytes(file);
+    } catch (err) {
+      return { status: 'error', engine: null, fields: {}, reason: `the file's bytes cannot be read: ${(err as Error).message}`.slice(0, 200) };
+    }
+    return reader.read(bytes, file.mime);
   }
 
   /** An earlier proof by the same provider whose image is nearly this one (a hint for review). */
@@ -263,7 +276,8 @@ export class ProofService {
   ): Promise<AiVerdict | null> {
     const advisor = this.options.advisor;
     if (!advisor?.enabled) return null;
-    const image = file ? await this.options.files.preview(file) : null;
+    // The advisor never blocks a proof: a preview that cannot be made is simply not sent.
+    const image = file && advisor.wantsImage ? await this.options.files.preview(file).catch(() => null) : null;
     const flags = [...evidence.clientMismatch.map(() => 'client_metadata_mismatch').slice(0, 1), ...(nearDuplicateOf ? ['possible_duplicate'] : [])];
     return advisor.assess({ proofType: input.proofType, escrow, sequenceIndex: input.sequenceIndex, metadata, evidence, invoice, ocrStatus, flags, image });
   }

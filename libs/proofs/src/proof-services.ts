@@ -42,7 +42,7 @@ export function createProofServices(
   const options: ProofServiceOptions = {
     files: overrides.files ?? proofFileSource(platform, blobs),
     ocr: overrides.ocr !== undefined ? overrides.ocr : config.invoiceOcrEnabled ? invoiceReader(ocr) : null,
-    advisor: overrides.advisor !== undefined ? overrides.advisor : proofAdvisor(advisor, config.invoiceAmountTolerance),
+    advisor: overrides.advisor !== undefined ? overrides.advisor : proofAdvisor(advisor, config.invoiceAmountTolerance, config.aiProofSendImage),
     tools: overrides.tools ?? invoiceTools(config.currencies),
   };
   return {

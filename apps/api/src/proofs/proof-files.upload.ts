@@ -61,6 +61,27 @@ function multipartError(err: unknown, maxBytes: number): ApiError | null {
   return null;
 }
 
+const overLimit = new WeakSet<object>();
+
+/**
+ * Bounds the whole request, not only the file part: busboy reads and drops bytes before the
+ * first boundary and after the last, and a chunked body declares no length. Past the bound the
+ * parser is stopped with an error and the rest of the body is drained, never buffered.
+ */
+function bound(req: FastifyRequest, bytesMax: number, marks: WeakSet<object>): void {
+  let seen = 0;
+  const count = (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen <= bytesMax) return;
+    req.raw.off('data', count);
+    marks.add(req.raw);
+    req.raw.unpipe();
+    req.raw.emit('error', new Error('upload larger than allowed'));
+    req.raw.resume();
+  };
+  req.raw.on('data', count);
+}
+
 /** Streams the one file of the request into `tmpDir`; the caller removes `path` when done. */
 export async function receiveUpload(req: FastifyRequest, o: { maxBytes: number; tmpDir: string }): Promise<ReceivedUpload> {
   if (!req.isMultipart()) {
@@ -81,19 +102,28 @@ export async function receiveUpload(req: FastifyRequest, o: { maxBytes: number; 
         fieldSize: uploadLimits.fieldBytesMax,
         headerPairs: uploadLimits.partHeaderPairsMax,
       },
-    });
-    for await (const part of parts) {
+    })[Symbol.asyncIterator]();
+    // The first step pipes the request into the parser, synchronously: the counter attached in
+    // the same tick sees every byte, including those busboy drops around the parts.
+    let step = parts.next();
+    bound(req, o.maxBytes + uploadLimits.multipartOverheadBytesMax, overLimit);
+    for (;;) {
+      const { value: part, done } = await step;
+      if (done) break;
       if (received) throw oneFile('found more than one part');
       if (part.type !== 'file') throw oneFile(`found a plain field "${part.fieldname}" instead of a file`);
       if (part.fieldname !== UPLOAD_FIELD) throw oneFile(`found a file in the field "${part.fieldname}"`);
       const size = await streamToFile(part.file, target, o.maxBytes);
       if (part.file.truncated) throw tooLarge(o.maxBytes);
       received = { path: target, size };
+      step = parts.next();
     }
+    if (overLimit.has(req.raw)) throw tooLarge(o.maxBytes);
     if (!received) throw oneFile('no file was sent');
     return received;
   } catch (err) {
     await rm(target, { force: true });
+    if (overLimit.has(req.raw)) throw tooLarge(o.maxBytes);
     throw multipartError(err, o.maxBytes) ?? err;
   }
 }

@@ -29,4 +29,20 @@ describe('maskProofMetadata', () => {
       note: null,
     });
   });
+
+  it('masks what is shaped like an IBAN or an email under any key, and whole objects under masked keys', () => {
+    expect(
+      maskProofMetadata({
+        rib: 'FR7630006000011234567890189',
+        bank_details: { holder_mail: 'x@y.org', number: 'GB82 WEST 1234 5698 7654 32' },
+        iban: { value: 'DE89370400440532013000', country: 'DE' },
+        note: 'paid on time',
+      }),
+    ).toEqual({
+      rib: `${'*'.repeat(23)}0189`,
+      bank_details: { holder_mail: '***@y.org', number: `${'*'.repeat(18)}5432` },
+      iban: { value: `${'*'.repeat(18)}3000`, country: '***DE' },
+      note: 'paid on time',
+    });
+  });
 });

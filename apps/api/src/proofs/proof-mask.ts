@@ -2,9 +2,11 @@
  * Masking of a proof's metadata in responses (KOBATELA-SPEC §4.9), recursive and by key name,
  * case-insensitive: names and addresses of people and suppliers hidden whole, emails to
  * `***@domain`, phone numbers to their last 2 digits, IBANs and account numbers to their last 4
- * (`****…1234`). Booleans and nulls are never masked; lists of scalars are masked by their
+ * (`****…1234`); and, whatever their key, strings shaped like an IBAN or an email address. Booleans and nulls are never masked; lists of scalars are masked by their
  * parent's key. Pure, so the same rules hold for every response that shows metadata.
  */
+import { isEmailShaped, isIbanShaped } from '../../../../libs/kernel/src';
+
 const HIDDEN = new Set(['beneficiary_name', 'beneficiary_address', 'supplier_name', 'supplier_address', 'supplier_city', 'supplier_country', 'account_holder']);
 const EMAIL_KEYS = new Set(['email', 'phone', 'mobile', 'contact_phone']);
 const IBAN_KEYS = new Set([
@@ -20,6 +22,7 @@ const IBAN_KEYS = new Set([
   'account_number',
 ]);
 const DEPTH_MAX = 32;
+
 
 type Rule = (value: string) => string;
 
@@ -43,15 +46,26 @@ function ruleFor(key: string): Rule | null {
   return null;
 }
 
+/** A sensitive key's value: every scalar inside it masked by the key's rule, however nested. */
 function applyRule(rule: Rule, value: unknown, depth: number): unknown {
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'string') return rule(value);
   if (typeof value === 'number') return rule(String(value));
-  if (Array.isArray(value) && depth < DEPTH_MAX) return value.map((item) => (typeof item === 'object' && item !== null ? maskValue(item, depth + 1) : applyRule(rule, item, depth + 1)));
-  return typeof value === 'object' ? maskValue(value, depth + 1) : value;
+  if (depth >= DEPTH_MAX) return '***';
+  if (Array.isArray(value)) return value.map((item) => applyRule(rule, item, depth + 1));
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, applyRule(rule, v, depth + 1)]));
+  return value;
+}
+
+/** Strings masked by their shape whatever their key: IBANs and email addresses. */
+function maskByShape(value: string): string {
+  if (isIbanShaped(value)) return lastFour(value);
+  if (isEmailShaped(value)) return email(value);
+  return value;
 }
 
 function maskValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return maskByShape(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= DEPTH_MAX) return '***';
   if (Array.isArray(value)) return value.map((item) => maskValue(item, depth + 1));

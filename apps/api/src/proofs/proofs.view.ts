@@ -4,6 +4,7 @@
  * invoice_total_amount, invoice_currency`) plus the milestone's index, the file, why it waits for
  * review and its flags. Metadata is masked (KOBATELA-SPEC §4.9); amounts are strings.
  */
+import type { EscrowState, ProofState } from '../../../../libs/domain/src';
 import { iso } from '../http/formats';
 import { maskProofMetadata } from './proof-mask';
 
@@ -68,5 +69,42 @@ export function proofRowView(r: Record<string, any>): ProofRead {
     decision_note: r.decision_note,
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),
+  };
+}
+
+/**
+ * A proof as its escrow stream knows it, for the moment before the read model has it (the
+ * answer then says `X-Projection-Pending`): the fields the stream keeps, the others null.
+ */
+export function proofStateView(s: EscrowState, p: ProofState): ProofRead {
+  const milestone = s.milestones.find((m) => m.milestoneId === p.milestoneId);
+  return {
+    id: p.proofId,
+    escrow_id: s.escrowId,
+    milestone_id: p.milestoneId,
+    milestone_idx: milestone?.sequenceIndex ?? 0,
+    type: p.proofType,
+    file_id: null,
+    storage_url: null,
+    sha256: p.sha256,
+    metadata: null,
+    status: p.status,
+    review_reasons: p.reviewReasons,
+    flags: p.flags,
+    invoice_total_amount: null,
+    invoice_currency: null,
+    invoice_number: null,
+    invoice_date: null,
+    ocr_status: null,
+    ai_risk_level: p.aiRiskLevel,
+    ai_score: null,
+    ai_flags: null,
+    ai_explanation: null,
+    ai_checked_at: null,
+    ai_reviewed_by: null,
+    ai_reviewed_at: null,
+    decision_note: null,
+    created_at: iso(p.submittedAt),
+    updated_at: iso(p.submittedAt),
   };
 }

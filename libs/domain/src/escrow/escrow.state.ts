@@ -89,6 +89,7 @@ export interface ProofState {
   reviewReasons: string[];
   flags: string[];
   aiRiskLevel: string | null;
+  submittedAt: string;
 }
 
 export interface EscrowState {
@@ -438,6 +439,7 @@ function evolveProof(state: EscrowState, event: EscrowEvent): EscrowState | null
         reviewReasons: d.reviewReasons,
         flags: d.flags,
         aiRiskLevel: null,
+        submittedAt: d.submittedAt,
       };
       return {
         ...state,
