@@ -148,6 +148,11 @@ describe('photo proofs', () => {
     expect(flagged.res.json()).toMatchObject({ status: 'PENDING', flags: ['possible_duplicate'], review_reasons: ['POSSIBLE_DUPLICATE'] });
     const otherScene = await proofWith(await makePhoto({ scene: 901, ...options }));
     expect(otherScene.res.json()).toMatchObject({ status: 'APPROVED', flags: [] });
+    // A mirrored copy, and the same pixels with another EXIF orientation, are flagged too.
+    const mirrored = await sharp(original).flop().withExif(exifTags(options)).jpeg().toBuffer();
+    expect((await proofWith(mirrored)).res.json()).toMatchObject({ status: 'PENDING', flags: ['possible_duplicate'] });
+    const reoriented = await makePhoto({ scene: 900, ...options, orientation: 6 });
+    expect((await proofWith(reoriented)).res.json()).toMatchObject({ status: 'PENDING', flags: ['possible_duplicate'] });
   });
 
   it('reviews a proof whose client metadata disagrees with the file, and flags it', async () => {

@@ -31,6 +31,31 @@ export async function perceptualHash(image: Sharp): Promise<string> {
   return hashOfSample(grey.data);
 }
 
+/**
+ * The hashes of the image and of its 7 rotations and mirrors, from one sample: a mirrored or
+ * rotated copy of an earlier photo (or one whose EXIF orientation was changed) then still matches
+ * it. Resizing to the square sample commutes with these transforms, so they are applied to it.
+ */
+export async function dihedralHashes(image: Sharp): Promise<string[]> {
+  const grey = await image.greyscale().resize(N, N, { fit: 'fill', kernel: 'lanczos3' }).removeAlpha().raw().toBuffer();
+  const at = (x: number, y: number) => grey[y * N + x]!;
+  const transforms: ((x: number, y: number) => number)[] = [
+    (x, y) => at(x, y),
+    (x, y) => at(N - 1 - x, y),
+    (x, y) => at(x, N - 1 - y),
+    (x, y) => at(N - 1 - x, N - 1 - y),
+    (x, y) => at(y, x),
+    (x, y) => at(N - 1 - y, x),
+    (x, y) => at(y, N - 1 - x),
+    (x, y) => at(N - 1 - y, N - 1 - x),
+  ];
+  return transforms.map((f) => {
+    const sample = new Uint8Array(N * N);
+    for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) sample[y * N + x] = f(x, y);
+    return hashOfSample(sample);
+  });
+}
+
 /** The hash of an N × N greyscale sample (row-major bytes). */
 export function hashOfSample(sample: Uint8Array): string {
   assert(sample.length === N * N, `phash sample must be ${N}x${N}`);

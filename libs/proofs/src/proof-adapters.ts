@@ -11,7 +11,8 @@ import { distanceM, proofFileDecider } from '../../domain/src';
 import type { CurrencyScales } from '../../kernel/src';
 import { type InvoiceOcr, documentChecks, emptyInvoiceFields, mergeOcrIntoMetadata, normalizeInvoice } from '../../ocr/src';
 import type { Platform } from '../../platform/src';
-import { type BlobStore, hammingDistance, previewOf } from '../../proof-files/src';
+import sharp from 'sharp';
+import { type BlobStore, dihedralHashes, hammingDistance, previewOf, proofFileLimits } from '../../proof-files/src';
 import type { AdvisorContext, AiVerdict, InvoiceReader, InvoiceTools, ProofAdvisor, ProofFileRecord, ProofFileSource } from './proof-service';
 
 const OCR_MIMES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
@@ -26,6 +27,16 @@ export function proofFileSource(platform: Platform, blobs: BlobStore): ProofFile
       return { fileId: f.fileId, sha256: f.sha256, mime: f.mime, phash: f.phash, exif: f.exif, uploaderUserId: f.uploaderUserId, uploaderKeyId: f.uploaderKeyId };
     },
     bytes: (record: ProofFileRecord) => blobs.get(record.sha256),
+    async variantHashes(record) {
+      const stored = record.phash ? [record.phash] : [];
+      if (record.mime !== 'image/jpeg' && record.mime !== 'image/png') return stored;
+      try {
+        const image = sharp(await blobs.get(record.sha256), { limitInputPixels: proofFileLimits.imagePixelsMax }).rotate();
+        return [...stored, ...(await dihedralHashes(image))];
+      } catch {
+        return stored;
+      }
+    },
     async preview(record) {
       if (record.mime === 'application/pdf') return null;
       const preview = await previewOf(await blobs.get(record.sha256), record.mime as 'image/jpeg');

@@ -37,6 +37,8 @@ export interface ProofFileRecord {
 /** Where uploaded files are (their records, bytes and EXIF-stripped previews). */
 export interface ProofFileSource {
   find(fileId: string): Promise<ProofFileRecord | null>;
+  /** The image's perceptual hashes as it is and rotated or mirrored (its stored hash alone if not computable). */
+  variantHashes(record: ProofFileRecord): Promise<string[]>;
   bytes(record: ProofFileRecord): Promise<Buffer>;
   preview(record: ProofFileRecord): Promise<{ bytes: Buffer; mime: string } | null>;
 }
@@ -162,7 +164,7 @@ export class ProofService {
       : { proofMetadata: clientMetadata, invoice: null, ocr: null, ocrMismatch: [] };
     const read = file ? fileEvidence(file.exif, proofMetadata) : claimEvidence(proofMetadata);
     const evidence = { ...read, clientMismatch: [...read.clientMismatch, ...ocrMismatch] };
-    const nearDuplicateOf = file?.phash ? await this.nearDuplicate(escrow.providerId, file.phash) : null;
+    const nearDuplicateOf = file?.phash ? await this.nearDuplicate(escrow.providerId, await this.options.files.variantHashes(file)) : null;
     const ai = await this.assess(input, escrow, proofMetadata, evidence, invoice, ocr?.status ?? null, nearDuplicateOf, file);
     const { config } = this.platform;
     const command: SubmitProof = {
@@ -250,7 +252,7 @@ export class ProofService {
   }
 
   /** An earlier proof by the same provider whose image is nearly this one (a hint for review). */
-  private async nearDuplicate(providerId: string, phash: string): Promise<string | null> {
+  private async nearDuplicate(providerId: string, hashes: string[]): Promise<string | null> {
     const rows = await this.platform.db
       .selectFrom('proofs')
       .select(['id', 'phash'])
@@ -260,7 +262,7 @@ export class ProofService {
       .limit(proofServiceLimits.nearDuplicateCandidatesMax)
       .execute();
     const max = this.platform.config.proofPhashMaxDistance;
-    const near = rows.find((r) => this.options.tools.hammingDistance(phash, r.phash as string) <= max);
+    const near = rows.find((r) => hashes.some((h) => this.options.tools.hammingDistance(h, r.phash as string) <= max));
     return near ? (near.id as string) : null;
   }
 

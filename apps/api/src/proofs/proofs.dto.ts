@@ -32,6 +32,7 @@ export class SubmitProofBody {
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'storage_url must be an http(s) URL' })
   storage_url?: string;
 
   @ApiPropertyOptional({ description: 'with storage_url: the file’s sha256 (hex)' })
