@@ -16,6 +16,7 @@ import * as ledger from './read-models/20261127000200_ledger';
 import * as deposits from './read-models/20261127000300_deposits';
 import * as proofFiles from './read-models/20261127000400_proof_files';
 import * as proofs from './read-models/20261127000500_proofs';
+import * as proofsNearDuplicate from './read-models/20261127000600_proofs_near_duplicate';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -31,4 +32,5 @@ export const allMigrations: Record<string, Migration> = {
   '20261127000300_deposits': deposits,
   '20261127000400_proof_files': proofFiles,
   '20261127000500_proofs': proofs,
+  '20261127000600_proofs_near_duplicate': proofsNearDuplicate,
 };

@@ -39,6 +39,7 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
           phash: d.phash,
           metadata: d.metadata === null ? null : JSON.stringify(d.metadata),
           evidence: JSON.stringify(d.evidence),
+          near_duplicate_of: d.nearDuplicateOf ?? null,
           status: 'PENDING',
           review_reasons: JSON.stringify(d.reviewReasons),
           flags: JSON.stringify(d.flags),
@@ -85,7 +86,7 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
 
 export const proofsProjection = {
   name: 'proofs',
-  version: 1,
+  version: 2,
   tables: ['proofs', 'proof_escrow_parties'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
     for (const recorded of events) {

@@ -142,10 +142,12 @@ describe('photo proofs', () => {
   it('flags a re-encoded, resized, brightened copy of an earlier photo, but not another scene', async () => {
     const options = { gps: KINSHASA, gpsTime: minutesAgo(5) };
     const original = await makePhoto({ scene: 900, ...options });
-    expect((await proofWith(original)).res.json().status).toBe('APPROVED');
+    const first = (await proofWith(original)).res.json();
+    expect(first.status).toBe('APPROVED');
     const copy = await sharp(await nearDuplicate(original)).withExif(exifTags(options)).jpeg().toBuffer();
     const flagged = await proofWith(copy);
-    expect(flagged.res.json()).toMatchObject({ status: 'PENDING', flags: ['possible_duplicate'], review_reasons: ['POSSIBLE_DUPLICATE'] });
+    expect(flagged.res.json()).toMatchObject({ status: 'PENDING', flags: ['possible_duplicate'], review_reasons: ['POSSIBLE_DUPLICATE'], near_duplicate_of: first.id });
+    expect(flagged.res.json().evidence).toMatchObject({ source: 'file', captureTimeSource: 'gps', gps: options.gps });
     const otherScene = await proofWith(await makePhoto({ scene: 901, ...options }));
     expect(otherScene.res.json()).toMatchObject({ status: 'APPROVED', flags: [] });
     // A mirrored copy, and the same pixels with another EXIF orientation, are flagged too.

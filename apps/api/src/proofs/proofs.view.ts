@@ -21,6 +21,9 @@ export interface ProofRead {
   status: string;
   review_reasons: string[];
   flags: string[];
+  /** What the server established: capture time and its source, GPS, device, disagreements. */
+  evidence: unknown;
+  near_duplicate_of: string | null;
   invoice_total_amount: string | null;
   invoice_currency: string | null;
   invoice_number: string | null;
@@ -54,6 +57,8 @@ export function proofRowView(r: Record<string, any>): ProofRead {
     status: r.status,
     review_reasons: r.review_reasons,
     flags: r.flags,
+    evidence: r.evidence,
+    near_duplicate_of: r.near_duplicate_of ?? null,
     invoice_total_amount: r.invoice_total_amount === null ? null : String(r.invoice_total_amount),
     invoice_currency: r.invoice_currency,
     invoice_number: r.invoice_number,
@@ -91,6 +96,8 @@ export function proofStateView(s: EscrowState, p: ProofState): ProofRead {
     status: p.status,
     review_reasons: p.reviewReasons,
     flags: p.flags,
+    evidence: null,
+    near_duplicate_of: null,
     invoice_total_amount: null,
     invoice_currency: null,
     invoice_number: null,

@@ -294,6 +294,8 @@ export interface ProofSubmittedData {
   metadata: Record<string, unknown> | null;
   evidence: ProofEvidence;
   invoice: ProofInvoice | null;
+  /** The earlier proof whose image this one resembles (flag `possible_duplicate`). */
+  nearDuplicateOf?: string | null;
   flags: string[];
   /** Why a person must look at it (empty when it is approved automatically). */
   reviewReasons: string[];

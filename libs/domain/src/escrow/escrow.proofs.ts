@@ -103,6 +103,7 @@ export function submitProof(command: SubmitProof, state: EscrowState): EscrowEve
     metadata: command.metadata,
     evidence: command.evidence,
     invoice: command.invoice,
+    nearDuplicateOf: command.nearDuplicateOf,
     flags: verdict.flags,
     reviewReasons: verdict.reviewReasons,
     submittedBy: command.submittedBy,
