@@ -6,23 +6,11 @@
  * `DateTimeOriginal` with `OffsetTimeOriginal`; a time without any zone is never assumed UTC (a
  * phone in Kinshasa would otherwise look an hour in the future): it goes to review.
  */
-import type { ProofEvidence } from '../../domain/src';
+import type { ProofEvidence, ProofFileExif } from '../../domain/src';
 import { distanceM } from '../../domain/src';
 
-/** The file's EXIF as the upload read it (see libs/proof-files). */
-export interface FileExif {
-  gps_lat: number | null;
-  gps_lng: number | null;
-  /** ISO UTC from GPSDateStamp + GPSTimeStamp. */
-  gps_time: string | null;
-  /** DateTimeOriginal as local wall time, `YYYY-MM-DDTHH:mm:ss`, without a zone. */
-  capture_time: string | null;
-  /** OffsetTimeOriginal, `+01:00`. */
-  capture_offset: string | null;
-  make: string | null;
-  model: string | null;
-  software: string | null;
-}
+/** The file's EXIF as the upload read it (the file record's own type). */
+export type FileExif = ProofFileExif;
 
 export const evidenceLimits = {
   /** A client timestamp this far from the file's is a disagreement. */

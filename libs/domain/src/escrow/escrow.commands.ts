@@ -6,7 +6,7 @@
  * an `idSeed` (a fresh UUID) from which the decider derives their ids (`childId`). Fields the
  * HTTP edge may leave out are optional here and get their defaults in the decider, in one place.
  */
-import type { Geofence, ProofEvidence, ProofInvoice } from './escrow.events';
+import type { Geofence, ProofAiAssessedData, ProofEvidence, ProofInvoice, ProofOcrCompletedData } from './escrow.events';
 
 export interface CreateEscrow {
   type: 'CreateEscrow';
@@ -198,22 +198,10 @@ export interface SubmitProof {
   metadata: Record<string, unknown> | null;
   evidence: ProofEvidence;
   invoice: ProofInvoice | null;
-  ocr: {
-    status: string;
-    engine: string | null;
-    fields: Record<string, string | null>;
-    filled: string[];
-    reason: string | null;
-  } | null;
-  ai: {
-    riskLevel: 'clean' | 'warning' | 'suspect' | 'unavailable';
-    score: string | null;
-    flags: string[];
-    explanation: string;
-    reason: string | null;
-    model: string;
-    checkedAt: string;
-  } | null;
+  /** What OCR read (document types), recorded with the submission. */
+  ocr: Omit<ProofOcrCompletedData, 'escrowId' | 'proofId' | 'completedAt'> | null;
+  /** The AI advisor's verdict, recorded with the submission; it decides nothing. */
+  ai: Omit<ProofAiAssessedData, 'escrowId' | 'proofId'> | null;
   /** An earlier proof of the same provider whose image is nearly the same (perceptual hash). */
   nearDuplicateOf: string | null;
   rules: PhotoRules;
