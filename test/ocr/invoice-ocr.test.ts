@@ -1,13 +1,15 @@
 /**
  * Invoice OCR end to end on real documents made by the test: PNG and JPEG invoices rendered from
  * SVG text (French in EUR, English in USD) read by tesseract.js, PDFs read through their text
- * layer, and the answers for what cannot be read: a scan inside a PDF, garbage, an image too
- * large, an unknown type, OCR switched off, and the time limit, which stops the engine without
+ * layer, scanned PDFs (pages that are only JPEG images of such text) rendered and OCR'd, and the
+ * answers for what cannot be read: garbage, an image too large, an unknown type, a blank scan,
+ * OCR switched off, and the time limit, which stops the engine (and the PDF workers) without
  * stopping the next document.
  */
 import sharp from 'sharp';
 import { InvoiceOcr } from '../../libs/ocr/src';
 import { TesseractEngine } from '../../libs/ocr/src/tesseract-engine';
+import { pdfLimits, pdfReaderStats } from '../../libs/pdf/src';
 import {
   englishInvoiceLines,
   frenchInvoiceLines,
@@ -76,11 +78,33 @@ describe('InvoiceOcr', () => {
     expect(minimal).toMatchObject({ status: 'ok', engine: 'pdf-text', fields: { total_amount: '1234.50', currency: 'EUR', invoice_number: 'INV-7' } });
   });
 
-  it('answers unsupported for a scanned PDF (no text layer), saying scans are not OCR\'d', async () => {
-    const result = await ocr.read(scannedPdf(), 'application/pdf');
-    expect(result).toMatchObject({ status: 'unsupported', engine: 'pdf-text', text_length: 0 });
-    expect(result.reason).toMatch(/no text layer.*scanned PDFs are not OCR'd/);
-    expect(await ocr.read(minimalPdf(''), 'application/pdf')).toMatchObject({ status: 'unsupported' });
+  it('renders and OCRs a scanned PDF (no text layer): engine pdf-scan, the same fields as the image', async () => {
+    const french = await ocr.read(await scannedPdf(), 'application/pdf');
+    expect(french).toEqual({ status: 'ok', engine: 'pdf-scan', fields: frenchFields, text_length: expect.any(Number), reason: null });
+    expect(JSON.stringify(french)).not.toMatch(/FR76|3000 6000|Facture/);
+    expect(await ocr.read(await scannedPdf([englishInvoiceLines]), 'application/pdf')).toMatchObject({ status: 'ok', engine: 'pdf-scan', fields: englishFields });
+    // The same engine as images: started once for the whole suite.
+    expect(ocr.stats().engine.started).toBe(1);
+  });
+
+  it('reads the first pages of a scan as one text, and no page past renderPagesMax', async () => {
+    const [header, body] = [englishInvoiceLines.slice(0, 4), englishInvoiceLines.slice(4)];
+    const twoPages = await ocr.read(await scannedPdf([header, body]), 'application/pdf');
+    expect(twoPages).toMatchObject({ status: 'ok', engine: 'pdf-scan', fields: englishFields });
+    // The total on page 4 is past the pages read.
+    const blanks = Array.from({ length: pdfLimits.renderPagesMax - 1 }, () => [] as string[]);
+    const late = await ocr.read(await scannedPdf([header, ...blanks, body]), 'application/pdf');
+    expect(late).toMatchObject({ status: 'ok', engine: 'pdf-scan', fields: { invoice_number: 'INV-2026-001', total_amount: null, currency: null } });
+  });
+
+  it('answers no_text for a blank scan, and for a PDF whose only text is blank', async () => {
+    expect(await ocr.read(await scannedPdf([[]]), 'application/pdf')).toMatchObject({
+      status: 'no_text',
+      engine: 'pdf-scan',
+      fields: { total_amount: null },
+      reason: expect.stringMatching(/no text was found in the scanned PDF/),
+    });
+    expect(await ocr.read(minimalPdf(''), 'application/pdf')).toMatchObject({ status: 'no_text', engine: 'pdf-scan' });
   });
 
   it('answers error, never throws, for garbage, empty and oversized documents', async () => {
@@ -128,6 +152,22 @@ describe('InvoiceOcr', () => {
     expect(await ocr.read(textPdf(frenchInvoiceLines), 'application/pdf', { timeoutMs: 1 })).toMatchObject({ status: 'timeout', engine: 'pdf-text' });
     expect(await ocr.read(frenchPng, 'image/png')).toMatchObject({ status: 'ok', fields: frenchFields });
     expect(ocr.stats().calls.timeout).toBe(2);
+  });
+
+  it('stops a scan past the time limit, rendering and OCR included, and reads the next document', async () => {
+    const scan = await scannedPdf([frenchInvoiceLines, englishInvoiceLines, frenchInvoiceLines]);
+    const before = ocr.stats().calls.timeout;
+    expect(await ocr.read(scan, 'application/pdf', { timeoutMs: 1 })).toMatchObject({ status: 'timeout' });
+    // Past the text layer (≈0.2 s), within the rendering and OCR of three pages (≈3 s): whichever
+    // of the two the deadline falls in, the answer comes at the deadline and the work is stopped.
+    const started = Date.now();
+    const late = await ocr.read(scan, 'application/pdf', { timeoutMs: 1500 });
+    expect(late).toMatchObject({ status: 'timeout', engine: 'pdf-scan', fields: { total_amount: null }, reason: expect.stringMatching(/time limit/) });
+    expect(Date.now() - started).toBeLessThan(1500 + 1000);
+    expect(ocr.stats().calls.timeout).toBe(before + 2);
+    // No PDF worker is left running: each gives its turn back once it has stopped.
+    await eventually(() => pdfReaderStats().running === 0);
+    expect(await ocr.read(await scannedPdf(), 'application/pdf')).toMatchObject({ status: 'ok', engine: 'pdf-scan', fields: frenchFields });
   });
 });
 

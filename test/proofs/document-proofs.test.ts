@@ -1,7 +1,7 @@
 /**
  * Document proofs (`PDF`, `INVOICE`, `CONTRACT`) over HTTP on a real test app (issue 5): OCR runs
  * before the decision when `INVOICE_OCR_ENABLED=true` (tesseract on an invoice image, the text
- * layer of a PDF, `unsupported` for a scan) and never overwrites what the client sent; invoice
+ * layer of a PDF, a scanned PDF's pages rendered and OCR'd) and never overwrites what the client sent; invoice
  * normalisation applies to document types only (a bad currency is 422
  * `INVOICE_NORMALIZATION_ERROR` with nothing stored and the file's hash left free, while a PHOTO
  * with one is accepted, B26); document milestones always go to review; the review decision pays
@@ -181,9 +181,9 @@ describe('document proofs with OCR on', () => {
     expect([...ocr!.filled].sort()).toEqual([...filled].sort());
   });
 
-  it('stores a scanned PDF for review with ocr_status unsupported and no invoice fields', async () => {
+  it('reads a scanned PDF (no text layer) by rendering its pages and OCR, fills the invoice fields and sends it to review', async () => {
     const [escrowId, milestoneId] = await invoiceMilestone(api);
-    const file = await uploadPdf(api, scannedPdf());
+    const file = await uploadPdf(api, await scannedPdf());
 
     const proof = await submitDocument(api, escrowId, file.file_id, undefined, 'PDF');
 
@@ -191,16 +191,16 @@ describe('document proofs with OCR on', () => {
       type: 'PDF',
       status: 'PENDING',
       review_reasons: ['DOCUMENT_REVIEW'],
-      ocr_status: 'unsupported',
-      invoice_total_amount: null,
-      invoice_currency: null,
-      invoice_number: null,
-      invoice_date: null,
+      ocr_status: 'ok',
+      invoice_total_amount: '1234.50',
+      invoice_currency: 'EUR',
+      invoice_number: 'F-2026-042',
+      invoice_date: '2026-11-27',
     });
-    expect(proof.metadata).toEqual({ ocr_status: 'unsupported', ocr_provider: 'pdf-text' });
+    expect(proof.metadata).toMatchObject({ ocr_status: 'ok', ocr_provider: 'pdf-scan', invoice_total_amount: '1234.50', iban_last4: '***0189' });
     expect((await milestoneOf(api, milestoneId)).status).toBe('PENDING_REVIEW');
     const [ocr] = await eventData(api, `escrow-${escrowId}`, 'proof.ocr_completed.v1');
-    expect(ocr).toMatchObject({ status: 'unsupported', reason: expect.stringMatching(/text layer/) });
+    expect(ocr).toMatchObject({ status: 'ok', engine: 'pdf-scan', fields: { total_amount: '1234.50', currency: 'EUR', invoice_number: 'F-2026-042' }, reason: null });
   });
 
   it('refuses a document whose currency or total is not one (422 INVOICE_NORMALIZATION_ERROR), stores nothing and leaves the file free', async () => {

@@ -2,7 +2,7 @@
  * Invoice images and PDFs for OCR tests, made at test time so no binary fixture is kept: a white
  * page with black text lines, drawn from SVG by sharp (librsvg with the installed DejaVu fonts),
  * at the size of a page scanned at about 200 dpi; a PDF with a text layer of several lines; and a
- * PDF whose only page is an image (a scan).
+ * scanned PDF, whose pages are only JPEG images of such text (no text layer).
  */
 import sharp from 'sharp';
 
@@ -92,18 +92,68 @@ export function textPdf(lines: readonly string[]): Buffer {
   ]);
 }
 
-/** A one-page PDF that holds only an image (grey stripes) and no text, as a scanner makes. */
-export function scannedPdf(): Buffer {
-  const side = 16;
-  const pixels = Buffer.alloc(side * side, 0xff);
-  for (let i = 0; i < pixels.length; i += 3) pixels[i] = 0x20;
-  const image = Buffer.concat([
-    Buffer.from(
-      `<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${pixels.length} >>\nstream\n`,
-      'latin1',
-    ),
-    pixels,
-    Buffer.from('\nendstream', 'latin1'),
-  ]);
-  return pdfFile([...page('q 400 0 0 400 100 300 cm /Im1 Do Q', '<< /XObject << /Im1 5 0 R >> >>'), image]);
+/** An image stream for `imagePdf`: its encoded bytes, filter and size in pixels (greyscale, 8 bits). */
+export interface PdfImage {
+  data: Buffer;
+  filter: 'DCTDecode' | 'JPXDecode';
+  widthPx: number;
+  heightPx: number;
+}
+
+/** A PDF whose pages (`pageSizePt` each) hold one image each, filling the page, and nothing else. */
+export function imagePdf(images: readonly PdfImage[], pageSizePt: readonly [number, number]): Buffer {
+  const [widthPt, heightPt] = pageSizePt;
+  const first = 3; // each page: its object, its content stream, its image
+  const kids = images.map((_, i) => `${first + i * 3} 0 R`).join(' ');
+  const objects: (string | Buffer)[] = ['<< /Type /Catalog /Pages 2 0 R >>', `<< /Type /Pages /Kids [${kids}] /Count ${images.length} >>`];
+  images.forEach((image, i) => {
+    const pageObj = first + i * 3;
+    const content = `q ${widthPt} 0 0 ${heightPt} 0 0 cm /Im1 Do Q`;
+    objects.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${widthPt} ${heightPt}] /Contents ${pageObj + 1} 0 R /Resources << /XObject << /Im1 ${pageObj + 2} 0 R >> >> >>`,
+      `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
+      Buffer.concat([
+        Buffer.from(
+          `<< /Type /XObject /Subtype /Image /Width ${image.widthPx} /Height ${image.heightPx} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /${image.filter} /Length ${image.data.length} >>\nstream\n`,
+          'latin1',
+        ),
+        image.data,
+        Buffer.from('\nendstream', 'latin1'),
+      ]),
+    );
+  });
+  return pdfFile(objects);
+}
+
+export interface ScannedPdfOptions {
+  /** Page size in points (default A4: 595 × 842). */
+  pageSizePt?: readonly [number, number];
+  /** Resolution the page was "scanned" at (default 200 dpi), i.e. the embedded image's. */
+  dpi?: number;
+}
+
+/**
+ * A PDF as a scanner makes it: each page is only a greyscale JPEG (`/DCTDecode`) of a printed
+ * page, with no text layer. Each entry of `pages` is the text lines of one page, rendered as
+ * `renderInvoiceImage` does (so tesseract reads them), at the top of a white page of
+ * `pageSizePt` scanned at `dpi`. The default is one A4 page of the French invoice.
+ */
+export async function scannedPdf(
+  pages: readonly (readonly string[])[] = [frenchInvoiceLines],
+  options: ScannedPdfOptions = {},
+): Promise<Buffer> {
+  const pageSizePt = options.pageSizePt ?? [595, 842];
+  const dpi = options.dpi ?? 200;
+  const widthPx = Math.max(1, Math.round((pageSizePt[0] / 72) * dpi));
+  const heightPx = Math.max(1, Math.round((pageSizePt[1] / 72) * dpi));
+  const images: PdfImage[] = [];
+  for (const lines of pages) {
+    const text = await renderInvoiceImage(lines, { widthPx });
+    const { height = 0 } = await sharp(text).metadata();
+    const top = await sharp(text).extract({ left: 0, top: 0, width: widthPx, height: Math.min(height, heightPx) }).toBuffer();
+    const page = sharp({ create: { width: widthPx, height: heightPx, channels: 3, background: '#ffffff' } }).composite([{ input: top, left: 0, top: 0 }]);
+    const data = await sharp(await page.png().toBuffer()).toColourspace('b-w').jpeg({ quality: 85 }).toBuffer();
+    images.push({ data, filter: 'DCTDecode', widthPx, heightPx });
+  }
+  return imagePdf(images, pageSizePt);
 }

@@ -4,16 +4,21 @@
  * which always saw empty bytes (OCR-1).
  *
  * - Off (`INVOICE_OCR_ENABLED=false`): `disabled`, and the bytes are not looked at.
- * - PDF: the text layer, through `readPdf` (pdfjs in a worker thread with its own time limit). A
- *   PDF without one (a scan) is `unsupported`: its pages would have to be rasterised to be OCR'd,
- *   which needs a canvas implementation this project does not declare, and `readPdf` offers no
- *   rendering. (pdfjs-dist pulls `@napi-rs/canvas` in as an optional, per-platform dependency; it
- *   may be installed on one machine and absent on the next, so nothing here relies on it.)
+ * - PDF with a text layer: that text, through `readPdf` (pdfjs in a worker thread with its own
+ *   time limit); engine `pdf-text`, no OCR.
+ * - PDF without one (a scan: no letter or digit in its text): its first pages
+ *   (`pdfLimits.renderPagesMax`, 3) are rendered at `pdfLimits.renderDpi` (300 dpi, less for a
+ *   page over the pixel cap) by `renderPdfPages` (pdfjs + `@napi-rs/canvas`, a declared
+ *   dependency, in a worker thread), and each page is OCR'd like an image; engine `pdf-scan`, the
+ *   pages' texts read as one. Where `@napi-rs/canvas` cannot be loaded (a platform it has no build
+ *   for) a scan is `unsupported`, as it was before rendering existed.
  * - PNG/JPEG: decoded and checked by sharp (pixel limit, EXIF orientation applied, grey, long side
  *   capped), then OCR'd by tesseract.js (`tesseract-engine.ts`: local core and language data,
- *   nothing fetched, one reused engine that a time limit terminates).
- * - `INVOICE_OCR_TIMEOUT_MS` bounds the whole read, waiting included; past it the work is stopped
- *   (tesseract's thread terminated, or pdfjs's through `readPdf`) and the answer is `timeout`.
+ *   nothing fetched, one reused engine that a time limit terminates); engine `tesseract`.
+ * - `INVOICE_OCR_TIMEOUT_MS` bounds the whole read, waiting included, for a scan the text-layer
+ *   read, the rendering and the OCR of every page together; past it the work is stopped
+ *   (tesseract's thread terminated, or pdfjs's through `readPdf`/`renderPdfPages`) and the answer
+ *   is `timeout`.
  *
  * It never throws for a document: a bad one is `error` with the reason. The result holds the
  * fields and the text's length, never the text (it may hold a full IBAN). Each instance owns one
@@ -21,10 +26,10 @@
  */
 import sharp from 'sharp';
 import { type CurrencyScales, assert } from '../../kernel/src';
-import { readPdf } from '../../pdf/src';
+import { readPdf, renderPdfPages } from '../../pdf/src';
 import { emptyInvoiceFields, parseInvoiceText } from './invoice-parser';
 import type { OcrEngine, OcrResult, OcrStatus } from './ocr-result';
-import { type EngineStats, type OcrLanguage, TesseractEngine, ocrLanguages } from './tesseract-engine';
+import { type EngineOutcome, type EngineStats, type OcrLanguage, TesseractEngine, ocrLanguages } from './tesseract-engine';
 
 export type { OcrEngine, OcrResult, OcrStatus } from './ocr-result';
 
@@ -58,8 +63,7 @@ export interface InvoiceOcrStats {
 }
 
 const TIMED_OUT = Symbol('timed out');
-const SCANNED_PDF_REASON =
-  "this PDF has no text layer (a scan?): scanned PDFs are not OCR'd here, as rasterising PDF pages is not available";
+const SCAN_UNSUPPORTED_REASON = "this PDF has no text layer (a scan?) and its pages cannot be rendered to be OCR'd here";
 
 function result(status: OcrStatus, engine: OcrEngine | null, reason: string | null): OcrResult {
   return { status, engine, fields: emptyInvoiceFields(), text_length: 0, reason };
@@ -97,6 +101,20 @@ async function prepareImage(bytes: Buffer): Promise<Buffer> {
     .toBuffer();
 }
 
+type ImageOcrOutcome = EngineOutcome | { ok: false; reason: 'decode'; message: string };
+
+/** Prepares an image (sharp: checked, grey, capped) and OCRs it (tesseract), by `deadlineMs`. */
+async function ocrImage(engine: TesseractEngine, bytes: Buffer, deadlineMs: number): Promise<ImageOcrOutcome> {
+  let png: Buffer | typeof TIMED_OUT;
+  try {
+    png = await withDeadline(prepareImage(bytes), deadlineMs);
+  } catch (err) {
+    return { ok: false, reason: 'decode', message: err instanceof Error ? err.message : String(err) };
+  }
+  if (png === TIMED_OUT) return { ok: false, reason: 'timeout', message: 'the image was not prepared in time' };
+  return engine.recognize(png, deadlineMs);
+}
+
 function reasonOf(prefix: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return `${prefix}: ${message}`.slice(0, invoiceOcrLimits.reasonLengthMax);
@@ -107,6 +125,7 @@ const noEngineStats: EngineStats = {
   stopped: { timeout: 0, idle: 0, failure: 0, close: 0 },
 };
 
+/** The engine a document is routed to first (a PDF found to be a scan goes on to `pdf-scan`). */
 function engineFor(mime: string): OcrEngine | null {
   if (mime === 'application/pdf') return 'pdf-text';
   return mime === 'image/png' || mime === 'image/jpeg' ? 'tesseract' : null;
@@ -158,7 +177,7 @@ export class InvoiceOcr {
         return result('error', engine, 'the document is empty');
       }
       const deadlineMs = Date.now() + Math.max(1, Math.floor(timeoutMs));
-      if (engine === 'pdf-text') return await this.readPdfText(bytes, deadlineMs);
+      if (engine === 'pdf-text') return await this.readPdfDocument(this.engine, bytes, deadlineMs);
       const image = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       return await this.readImage(this.engine, image, deadlineMs);
     } catch (err) {
@@ -171,7 +190,8 @@ export class InvoiceOcr {
     return { status: 'ok', engine, fields, text_length: text.length, reason: null };
   }
 
-  private async readPdfText(bytes: Uint8Array, deadlineMs: number): Promise<OcrResult> {
+  /** The text layer; a PDF without one goes on to `readPdfScan`. */
+  private async readPdfDocument(engine: TesseractEngine, bytes: Uint8Array, deadlineMs: number): Promise<OcrResult> {
     const timeoutMs = Math.max(1, deadlineMs - Date.now());
     const reading = await readPdf(bytes, { timeoutMs, text: true });
     if (!reading.ok) {
@@ -180,24 +200,52 @@ export class InvoiceOcr {
         : result('error', 'pdf-text', reasonOf('the PDF could not be read', reading.message));
     }
     const text = (reading.text ?? '').trim();
-    if (!hasText(text)) return result('unsupported', 'pdf-text', SCANNED_PDF_REASON);
+    if (!hasText(text)) return this.readPdfScan(engine, bytes, deadlineMs);
     return this.fromText(text, 'pdf-text');
   }
 
-  private async readImage(engine: TesseractEngine, bytes: Buffer, deadlineMs: number): Promise<OcrResult> {
-    const late = 'the image was not read within the OCR time limit';
-    let png: Buffer | typeof TIMED_OUT;
-    try {
-      png = await withDeadline(prepareImage(bytes), deadlineMs);
-    } catch (err) {
-      return result('error', 'tesseract', reasonOf('the image could not be decoded', err));
+  /** A PDF without a text layer: its first pages rendered, then OCR'd one after the other. */
+  private async readPdfScan(engine: TesseractEngine, bytes: Uint8Array, deadlineMs: number): Promise<OcrResult> {
+    const late = 'the scanned PDF was not read within the OCR time limit';
+    const rendering = await renderPdfPages(bytes, { timeoutMs: Math.max(1, deadlineMs - Date.now()) });
+    if (!rendering.ok) {
+      switch (rendering.reason) {
+        case 'timeout':
+          return result('timeout', 'pdf-scan', late);
+        case 'unavailable':
+          return result('unsupported', 'pdf-scan', reasonOf(SCAN_UNSUPPORTED_REASON, rendering.message));
+        default:
+          return result('error', 'pdf-scan', reasonOf("the PDF's pages could not be rendered", rendering.message));
+      }
     }
-    if (png === TIMED_OUT) return result('timeout', 'tesseract', late);
-    const outcome = await engine.recognize(png, deadlineMs);
+    const texts: string[] = [];
+    for (const page of rendering.pages) {
+      const outcome = await ocrImage(engine, page, deadlineMs);
+      if (!outcome.ok) {
+        return outcome.reason === 'timeout'
+          ? result('timeout', 'pdf-scan', late)
+          : result('error', 'pdf-scan', reasonOf('OCR of a rendered page failed', outcome.message));
+      }
+      texts.push(outcome.text.trim());
+    }
+    const text = texts.join('\n').trim();
+    if (!hasText(text)) {
+      return { ...result('no_text', 'pdf-scan', "no text was found in the scanned PDF's pages"), text_length: text.length };
+    }
+    return this.fromText(text, 'pdf-scan');
+  }
+
+  private async readImage(engine: TesseractEngine, bytes: Buffer, deadlineMs: number): Promise<OcrResult> {
+    const outcome = await ocrImage(engine, bytes, deadlineMs);
     if (!outcome.ok) {
-      return outcome.reason === 'timeout'
-        ? result('timeout', 'tesseract', late)
-        : result('error', 'tesseract', reasonOf('OCR failed', outcome.message));
+      switch (outcome.reason) {
+        case 'timeout':
+          return result('timeout', 'tesseract', 'the image was not read within the OCR time limit');
+        case 'decode':
+          return result('error', 'tesseract', reasonOf('the image could not be decoded', outcome.message));
+        default:
+          return result('error', 'tesseract', reasonOf('OCR failed', outcome.message));
+      }
     }
     const text = outcome.text.trim();
     if (!hasText(text)) {

@@ -5,7 +5,9 @@
  * `http(s).request/get`, `http2.connect`, `net.connect/createConnection`, `net.Socket#connect`,
  * `tls.connect` and DNS. Each attempt throws and is recorded, with its thread, in the file named
  * by `OCR_OFFLINE_LOG`. It also records which thread read the OCR engine's core and language files
- * and where they really are, so the test can show they came from the installed packages.
+ * and where they really are, so the test can show they came from the installed packages, and
+ * which thread drew a page on an `@napi-rs/canvas` canvas (a scanned PDF rendered for OCR), so
+ * the test can show rendering ran in a thread that had the blocker.
  */
 const fs = require('node:fs');
 const { threadId } = require('node:worker_threads');
@@ -82,4 +84,22 @@ const promisesReadFile = fs.promises.readFile;
 fs.promises.readFile = function recordedPromisesReadFile(file, ...rest) {
   noteRead(file);
   return promisesReadFile.call(this, file, ...rest);
+};
+
+// Which thread made a canvas (pdfjs rendering a page): `createCanvas` of @napi-rs/canvas wrapped
+// when a thread first loads it.
+const Module = require('node:module');
+const load = Module._load;
+const wrapped = new WeakSet();
+Module._load = function recordedLoad(request, ...rest) {
+  const exported = load.call(this, request, ...rest);
+  if (request === '@napi-rs/canvas' && exported && !wrapped.has(exported)) {
+    wrapped.add(exported);
+    const createCanvas = exported.createCanvas;
+    exported.createCanvas = function recordedCreateCanvas(width, height, ...more) {
+      record({ kind: 'canvas', width, height });
+      return createCanvas.call(this, width, height, ...more);
+    };
+  }
+  return exported;
 };
