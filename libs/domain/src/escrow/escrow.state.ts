@@ -472,13 +472,6 @@ export function lowestOpenMilestone(state: EscrowState): MilestoneState | undefi
     );
 }
 
-/** The payout of a milestone that is not FAILED (there is at most one, API-RULES.md §3). */
-export function livePayoutOf(state: EscrowState, milestoneId: string): PaymentState | undefined {
-  return state.payments.find(
-    (p) => p.kind === 'payout' && p.milestoneId === milestoneId && p.status !== 'FAILED',
-  );
-}
-
 /** The latest payout of a milestone, whatever its status (the answer to a repeated release). */
 export function latestPayoutOf(state: EscrowState, milestoneId: string): PaymentState | undefined {
   return state.payments.filter((p) => p.kind === 'payout' && p.milestoneId === milestoneId).pop();
