@@ -17,6 +17,11 @@ import * as deposits from './read-models/20261127000300_deposits';
 import * as proofFiles from './read-models/20261127000400_proof_files';
 import * as proofs from './read-models/20261127000500_proofs';
 import * as proofsNearDuplicate from './read-models/20261127000600_proofs_near_duplicate';
+import * as alerts from './read-models/20261127000700_alerts';
+import * as spendCatalogue from './read-models/20261127000800_spend_catalogue';
+import * as mandates from './read-models/20261127000900_mandates';
+import * as transfers from './read-models/20261127001000_transfers';
+import * as allowedPayees from './read-models/20261127001100_allowed_payees';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -33,4 +38,9 @@ export const allMigrations: Record<string, Migration> = {
   '20261127000400_proof_files': proofFiles,
   '20261127000500_proofs': proofs,
   '20261127000600_proofs_near_duplicate': proofsNearDuplicate,
+  '20261127000700_alerts': alerts,
+  '20261127000800_spend_catalogue': spendCatalogue,
+  '20261127000900_mandates': mandates,
+  '20261127001000_transfers': transfers,
+  '20261127001100_allowed_payees': allowedPayees,
 };

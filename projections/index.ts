@@ -9,6 +9,10 @@ import { proofFilesProjection } from './proof-files/proof-files.projection';
 import { proofsProjection } from './proofs/proofs.projection';
 import { pspWebhooksProjection } from './psp-webhooks/psp-webhooks.projection';
 import { usersProjection } from './users/users.projection';
+import { alertsProjection } from './alerts/alerts.projection';
+import { payeesProjection } from './payees/payees.projection';
+import { spendProjection } from './spend/spend.projection';
+import { transfersProjection } from './transfers/transfers.projection';
 
 export const allProjectors = [
   eventStatsProjection,
@@ -21,4 +25,8 @@ export const allProjectors = [
   ledgerProjection,
   proofsProjection,
   proofFilesProjection,
+  alertsProjection,
+  payeesProjection,
+  spendProjection,
+  transfersProjection,
 ] as const;

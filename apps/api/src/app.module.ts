@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { PaymentServices } from '../../../libs/payments/src';
 import type { ProofServices } from '../../../libs/proofs/src';
 import type { Platform } from '../../../libs/platform/src';
+import { AlertsController } from './alerts/alerts.controller';
 import { AuditController } from './audit/audit.controller';
 import { AccessGuard } from './auth/access.guard';
 import { Authenticator } from './auth/authenticator';
@@ -16,7 +17,11 @@ import { TracingInterceptor } from './http/tracing.interceptor';
 import { ApiKeysController } from './identity/api-keys.controller';
 import { BootstrapAdminKey } from './identity/bootstrap-admin-key';
 import { UsersController } from './identity/users.controller';
+import { PayeesController } from './escrows/payees.controller';
 import { LedgerController } from './ledger/ledger.controller';
+import { MandatesController } from './mandates/mandates.controller';
+import { SpendController } from './spend/spend.controller';
+import { TransfersController } from './transfers/transfers.controller';
 import { PaymentsController } from './payments/payments.controller';
 import { ProofFilesController } from './proofs/proof-files.controller';
 import { PspWebhookController } from './payments/psp-webhook.controller';
@@ -55,6 +60,11 @@ export class AppModule {
         LedgerController,
         ProofFilesController,
         ProofsController,
+        MandatesController,
+        SpendController,
+        PayeesController,
+        TransfersController,
+        AlertsController,
         ...(options.controllers ?? []),
       ],
       providers: [

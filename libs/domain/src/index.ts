@@ -20,3 +20,6 @@ export * from './escrow/escrow.proof-rules';
 export * from './proof-file/proof-file.commands';
 export * from './proof-file/proof-file.decider';
 export * from './proof-file/proof-file.events';
+export * from './alert/alert.events';
+export * from './spend';
+export * from './transfer';

@@ -85,6 +85,9 @@ export interface ReservationClaim {
   taken: () => DomainError;
 }
 
+/** Appends to other streams committed atomically with a command's events. */
+export type ExtraAppends<S, E> = (events: E[], stateBefore: S, metadata: CommandMetadata) => Promise<StreamAppend[]>;
+
 export interface CommandRunnerOptions {
   /** Test hook: SIGKILL this process right after an append commits (crash tests). */
   crashAfterAppend?: boolean;
@@ -126,6 +129,12 @@ export class CommandRunner {
     metadata: CommandMetadata;
     /** Uniqueness reservations claimed in the same atomic append (e.g. a PSP reference). */
     claims?: ReservationClaim[];
+    /**
+     * Appends to other streams that must commit with the decided events (an alert for a failed
+     * payment, a reservation released by a consumed mandate). Called only when the decision
+     * appends something; a conflict on any of them retries the whole command.
+     */
+    extra?: ExtraAppends<S, E>;
   }): Promise<CommandResult<S, E>> {
     const kind = () => commandKind(params.command, params.decider);
     return this.counted(kind, () => this.executeOnce(params));
@@ -137,6 +146,7 @@ export class CommandRunner {
     command: C;
     metadata: CommandMetadata;
     claims?: ReservationClaim[];
+    extra?: ExtraAppends<S, E>;
   }): Promise<CommandResult<S, E>> {
     const { streamId, decider, metadata } = params;
     assertMetadata(metadata);
@@ -181,6 +191,7 @@ export class CommandRunner {
             extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
           }
           if (stale) continue;
+          if (events.length > 0 && params.extra) extra.push(...(await params.extra(events, cached.state as S, metadata)));
           return this.appendAndCache(streamId, decider, cached, events, metadata, extra);
         }
         throw new Error('unreachable: the fresh attempt always returns or throws');
@@ -201,6 +212,13 @@ export class CommandRunner {
     command: (id: string) => C;
     /** Uniqueness reservations claimed in the same atomic append (username, key prefix …). */
     claims?: (id: string) => ReservationClaim[];
+    /** Other streams' appends committed with the effect (see `execute`). */
+    extra?: ExtraAppends<S, E>;
+    /**
+     * `target` when the target is an existing stream chosen by a lookup (a purchase on its
+     * mandate): commands on that stream queue behind each other, as §5 asks, instead of racing.
+     */
+    queueOn?: 'idem' | 'target';
   }): Promise<CommandResult<S, E> & { id: string }> {
     // The command's type needs an id; any id names the same type.
     const kind = () => commandKind(params.command(''), params.decider);
@@ -213,6 +231,8 @@ export class CommandRunner {
     targetStream: (id: string) => string;
     command: (id: string) => C;
     claims?: (id: string) => ReservationClaim[];
+    extra?: ExtraAppends<S, E>;
+    queueOn?: 'idem' | 'target';
   }): Promise<CommandResult<S, E> & { id: string }> {
     const { decider, metadata } = params;
     assertMetadata(metadata);
@@ -252,10 +272,33 @@ export class CommandRunner {
           if (reservation.status === 'claimed') throw claim.taken();
           extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
         }
+        if (events.length > 0 && params.extra) extra.push(...(await params.extra(events, cached.state as S, metadata)));
         return this.appendAndCache(target, decider, cached, events, metadata, extra);
       });
-    const result = await this.queue.run(idem ? idemStream : target, run);
+    const result = await this.queue.run(idem && params.queueOn !== 'target' ? idemStream : target, run);
     return { ...result, id };
+  }
+
+  /**
+   * The first answer of a derived-id command already run under this Idempotency-Key, or null.
+   * For handlers whose lookup of the target could fail on today's state (a purchase whose
+   * mandate has since been consumed): the retry must find the first effect before any lookup.
+   */
+  async findDerived<S, C, E extends DomainEvent>(params: {
+    decider: Decider<S, C, E>;
+    metadata: CommandMetadata;
+  }): Promise<(CommandResult<S, E> & { id: string }) | null> {
+    const idem = params.metadata.idempotency;
+    if (!idem) return null;
+    const id = uuidV5(`${idem.scope}\n${idem.key}`);
+    const reservation = await readReservation(this.store, `idem-${id}`);
+    if (reservation.status !== 'claimed') return null;
+    const data = reservation.data as unknown as { target: string; requestHash: string };
+    if (data.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+    const owner = await this.load(data.target, params.decider);
+    const seen = owner.idempotency.get(scopedKey(idem));
+    assert(seen, `idem reservation idem-${id} points at ${data.target} without its events`);
+    return { ...(await this.replay<S, E>(data.target, params.decider, seen.fromRevision, seen.toRevision)), id };
   }
 
   /** Reports each command's outcome (`ok`, `replayed`, a DomainError code, `error`) to onCommand. */

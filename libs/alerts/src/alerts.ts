@@ -1,0 +1,70 @@
+/**
+ * Raising alerts (API-RULES.md §6). An alert is one `alert.raised.v1` on `alert-{id}`, appended
+ * `no_stream`; the id is a name-based UUID of its cause, so a replayed rejection, a retried
+ * command or a second process reporting the same halt raises nothing more.
+ *
+ * - `alertAppend` builds the append, for commands that commit an alert with their own events (a
+ *   payment that failed: the alert cannot be lost by a crash between the two);
+ * - `raiseAlert` appends one on its own, for a rule rejection (nothing else is appended) or a
+ *   halted projector; an alert already there is not an error.
+ */
+import type { AlertRaisedData, AlertType } from '../../domain/src';
+import { type AppendMetadata, type StreamAppend, WrongExpectedRevisionError } from '../../event-store/src';
+import { newId, uuidV5 } from '../../kernel/src';
+import { type CommandMetadata, type Platform, eventMetadataOf } from '../../platform/src';
+
+export interface AlertInput {
+  type: AlertType;
+  message: string;
+  actorUserId: string | null;
+  payload: Record<string, unknown>;
+  /** What makes this alert unique (e.g. `rejection\n{scope}\n{key}`, `payment-failed\n{id}`). */
+  cause: string;
+}
+
+export function alertId(cause: string): string {
+  return uuidV5(`alert\n${cause}`);
+}
+
+export function alertAppend(input: AlertInput, metadata: AppendMetadata): StreamAppend {
+  const id = alertId(input.cause);
+  const data: AlertRaisedData = {
+    alertId: id,
+    type: input.type,
+    message: input.message,
+    actorUserId: input.actorUserId,
+    payload: input.payload,
+    raisedAt: metadata.occurredAt,
+  };
+  return {
+    streamId: `alert-${id}`,
+    expectedRevision: 'no_stream',
+    events: [{ id: newId(), type: 'alert.raised.v1', data, metadata }],
+  };
+}
+
+/** Appends the alert unless this cause already raised it; returns its id and whether it is new. */
+export async function raiseAlert(
+  platform: Pick<Platform, 'store'>,
+  input: AlertInput,
+  metadata: CommandMetadata,
+): Promise<{ alertId: string; raised: boolean }> {
+  const append = alertAppend(input, eventMetadataOf(metadata));
+  try {
+    await platform.store.appendMulti([append]);
+    return { alertId: alertId(input.cause), raised: true };
+  } catch (err) {
+    if (err instanceof WrongExpectedRevisionError) return { alertId: alertId(input.cause), raised: false };
+    throw err;
+  }
+}
+
+/**
+ * The cause of a rule rejection: the request's idempotency scope and key (every route that
+ * raises one requires a key), so the same request replayed is the same rejection. Without a key
+ * each request is its own cause.
+ */
+export function rejectionCause(kind: string, metadata: CommandMetadata): string {
+  const idem = metadata.idempotency;
+  return idem ? `${kind}\n${idem.scope}\n${idem.key}` : `${kind}\ncommand:${metadata.commandId}`;
+}

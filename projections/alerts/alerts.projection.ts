@@ -1,0 +1,32 @@
+/**
+ * The alerts read model: one row per `alert.raised.v1`, for `GET /alerts`. The actor is the
+ * label of who made the request that raised it (a key prefix, `system:projector`…).
+ */
+import type { Transaction } from 'kysely';
+import type { AlertEvent } from '../../libs/domain/src/alert/alert.events';
+import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import { actorLabel, isActor } from '../../libs/kernel/src/actor';
+
+export const alertsProjection = {
+  name: 'alerts',
+  version: 1,
+  tables: ['alerts'],
+  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+    const rows = events
+      .filter((e) => e.type === 'alert.raised.v1')
+      .map((recorded) => {
+        const e = recorded as unknown as AlertEvent & RecordedEvent;
+        return {
+          id: e.data.alertId,
+          type: e.data.type,
+          message: e.data.message,
+          actor_user_id: e.data.actorUserId,
+          payload: JSON.stringify(e.data.payload),
+          actor: isActor(recorded.metadata.actor) ? actorLabel(recorded.metadata.actor) : 'unknown',
+          created_at: e.data.raisedAt,
+        };
+      });
+    if (rows.length === 0) return;
+    await trx.insertInto('alerts').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
+  },
+};
