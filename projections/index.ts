@@ -10,6 +10,7 @@ import { proofsProjection } from './proofs/proofs.projection';
 import { pspWebhooksProjection } from './psp-webhooks/psp-webhooks.projection';
 import { usersProjection } from './users/users.projection';
 import { alertsProjection } from './alerts/alerts.projection';
+import { mandatesProjection } from './mandates/mandates.projection';
 import { payeesProjection } from './payees/payees.projection';
 import { spendProjection } from './spend/spend.projection';
 import { transfersProjection } from './transfers/transfers.projection';
@@ -28,5 +29,6 @@ export const allProjectors = [
   alertsProjection,
   payeesProjection,
   spendProjection,
+  mandatesProjection,
   transfersProjection,
 ] as const;

@@ -20,6 +20,7 @@ import { UsersController } from './identity/users.controller';
 import { PayeesController } from './escrows/payees.controller';
 import { LedgerController } from './ledger/ledger.controller';
 import { MandatesController } from './mandates/mandates.controller';
+import { PurchasesController } from './spend/purchases.controller';
 import { SpendController } from './spend/spend.controller';
 import { TransfersController } from './transfers/transfers.controller';
 import { PaymentsController } from './payments/payments.controller';
@@ -62,6 +63,7 @@ export class AppModule {
         ProofsController,
         MandatesController,
         SpendController,
+        PurchasesController,
         PayeesController,
         TransfersController,
         AlertsController,

@@ -23,3 +23,4 @@ export * from './proof-file/proof-file.events';
 export * from './alert/alert.events';
 export * from './spend';
 export * from './transfer';
+export * from './mandate';
