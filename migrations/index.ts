@@ -21,7 +21,6 @@ import * as alerts from './read-models/20261127000700_alerts';
 import * as spendCatalogue from './read-models/20261127000800_spend_catalogue';
 import * as mandates from './read-models/20261127000900_mandates';
 import * as transfers from './read-models/20261127001000_transfers';
-import * as allowedPayees from './read-models/20261127001100_allowed_payees';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -42,5 +41,4 @@ export const allMigrations: Record<string, Migration> = {
   '20261127000800_spend_catalogue': spendCatalogue,
   '20261127000900_mandates': mandates,
   '20261127001000_transfers': transfers,
-  '20261127001100_allowed_payees': allowedPayees,
 };

@@ -11,7 +11,6 @@ import { pspWebhooksProjection } from './psp-webhooks/psp-webhooks.projection';
 import { usersProjection } from './users/users.projection';
 import { alertsProjection } from './alerts/alerts.projection';
 import { mandatesProjection } from './mandates/mandates.projection';
-import { payeesProjection } from './payees/payees.projection';
 import { spendProjection } from './spend/spend.projection';
 import { transfersProjection } from './transfers/transfers.projection';
 
@@ -27,7 +26,6 @@ export const allProjectors = [
   proofsProjection,
   proofFilesProjection,
   alertsProjection,
-  payeesProjection,
   spendProjection,
   mandatesProjection,
   transfersProjection,

@@ -8,40 +8,9 @@
  * - `raiseAlert` appends one on its own, for a rule rejection (nothing else is appended) or a
  *   halted projector; an alert already there is not an error.
  */
-import type { AlertRaisedData, AlertType } from '../../domain/src';
-import { type AppendMetadata, type StreamAppend, WrongExpectedRevisionError } from '../../event-store/src';
-import { newId, uuidV5 } from '../../kernel/src';
+import { WrongExpectedRevisionError } from '../../event-store/src';
 import { type CommandMetadata, type Platform, eventMetadataOf } from '../../platform/src';
-
-export interface AlertInput {
-  type: AlertType;
-  message: string;
-  actorUserId: string | null;
-  payload: Record<string, unknown>;
-  /** What makes this alert unique (e.g. `rejection\n{scope}\n{key}`, `payment-failed\n{id}`). */
-  cause: string;
-}
-
-export function alertId(cause: string): string {
-  return uuidV5(`alert\n${cause}`);
-}
-
-export function alertAppend(input: AlertInput, metadata: AppendMetadata): StreamAppend {
-  const id = alertId(input.cause);
-  const data: AlertRaisedData = {
-    alertId: id,
-    type: input.type,
-    message: input.message,
-    actorUserId: input.actorUserId,
-    payload: input.payload,
-    raisedAt: metadata.occurredAt,
-  };
-  return {
-    streamId: `alert-${id}`,
-    expectedRevision: 'no_stream',
-    events: [{ id: newId(), type: 'alert.raised.v1', data, metadata }],
-  };
-}
+import { type AlertInput, alertAppend, alertId } from './alert-append';
 
 /** Appends the alert unless this cause already raised it; returns its id and whether it is new. */
 export async function raiseAlert(

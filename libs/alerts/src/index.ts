@@ -1,1 +1,2 @@
+export * from './alert-append';
 export * from './alerts';

@@ -24,3 +24,4 @@ export * from './alert/alert.events';
 export * from './spend';
 export * from './transfer';
 export * from './mandate';
+export * from './escrow/escrow.spend';

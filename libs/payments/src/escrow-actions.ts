@@ -36,13 +36,41 @@ export class EscrowActions {
   ): Promise<EscrowActionResult> {
     const streamId = `escrow-${escrowId}`;
     const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata, claims });
-    const events = result.events as AppendedEvent[];
-    const paymentIds = initiatedPaymentIds(result.events);
+    return this.sendStarted(escrowId, result, metadata);
+  }
+
+  /**
+   * A command on an escrow chosen from the body (a usage spend): its payment id is derived from
+   * the request's (scope, Idempotency-Key) and its `idem-{id}` reservation is claimed with the
+   * effect (API-RULES.md §4), so a retry finds the first payment and sends it if still PENDING.
+   */
+  async runDerived(
+    escrowId: string,
+    command: (paymentId: string) => EscrowCommand,
+    metadata: CommandMetadata,
+  ): Promise<EscrowActionResult & { id: string }> {
+    const result = await this.platform.commands.executeWithDerivedId({
+      decider: escrowDecider,
+      metadata,
+      targetStream: () => `escrow-${escrowId}`,
+      command,
+      queueOn: 'target',
+    });
+    return { ...(await this.sendStarted(escrowId, result, metadata)), id: result.id };
+  }
+
+  private async sendStarted(
+    escrowId: string,
+    result: { state: EscrowState; events: AppendedEvent[]; position: Position | null; replayed: boolean },
+    metadata: CommandMetadata,
+  ): Promise<EscrowActionResult> {
+    const events = result.events;
+    const paymentIds = initiatedPaymentIds(events);
     if (paymentIds.length === 0) {
       return { state: result.state, events, paymentIds, position: result.position, replayed: result.replayed };
     }
     const sent = await this.sender.sendAll(escrowId, paymentIds, metadata);
-    const { state } = await this.platform.commands.read(streamId, escrowDecider);
+    const { state } = await this.platform.commands.read(`escrow-${escrowId}`, escrowDecider);
     return { state, events, paymentIds, position: latestPosition([result.position, sent]), replayed: result.replayed };
   }
 }

@@ -5,3 +5,4 @@ export * from './payment-sender';
 export * from './payment-services';
 export * from './psp-refs';
 export * from './psp-webhooks';
+export * from './payment-alerts';

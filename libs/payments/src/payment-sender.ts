@@ -12,6 +12,7 @@ import { DomainError, newId } from '../../kernel/src';
 import { type Position, comparePositions } from '../../event-store/src';
 import type { CommandMetadata, Platform } from '../../platform/src';
 import { type Transferred, transferAt } from './psp-outcomes';
+import { paymentFailedAlerts } from './payment-alerts';
 import { pspRefClaim } from './psp-refs';
 
 export interface SentPayment {
@@ -66,6 +67,7 @@ export class PaymentSender {
           : { type: 'RecordPaymentFailed', escrowId, paymentId, reason: outcome.reason, now },
       metadata: meta,
       claims: outcome.kind === 'sent' ? [await pspRefClaim(this.platform, outcome.pspRef, escrowId, 'payment', paymentId)] : [],
+      extra: paymentFailedAlerts,
     });
     if (outcome.kind === 'sent') await this.onReferenceRecorded(outcome.pspRef, meta);
     const after = result.state.payments.find((p) => p.paymentId === paymentId)!;

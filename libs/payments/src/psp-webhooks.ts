@@ -30,6 +30,7 @@ import { DomainError, limits, newId, sha256Hex, systemActor } from '../../kernel
 import { type Position, WrongExpectedRevisionError, readReservation } from '../../event-store/src';
 import { type CommandMetadata, type Platform, ConcurrencyConflictError, eventMetadataOf } from '../../platform/src';
 import { type PaymentSender, followUp, initiatedPaymentIds } from './payment-sender';
+import { paymentFailedAlerts } from './payment-alerts';
 import { type PspRefOwner, pspRefStream } from './psp-refs';
 
 export interface WebhookInput {
@@ -188,7 +189,13 @@ export class PspWebhooks {
             : { type: 'FailDeposit', escrowId, depositId: owner.id, reason, now };
     let events;
     try {
-      const result = await this.platform.commands.execute({ streamId: target, decider: escrowDecider, command, metadata: followUp(metadata) });
+      const result = await this.platform.commands.execute({
+        streamId: target,
+        decider: escrowDecider,
+        command,
+        metadata: followUp(metadata),
+        extra: paymentFailedAlerts,
+      });
       events = result.events;
     } catch (err) {
       if (err instanceof DomainError && err.code !== 'CONCURRENCY_CONFLICT') return ignored(`${err.code}: ${err.message}`, target);

@@ -10,7 +10,9 @@ import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config/src';
-import { PostgresEventStore, type EventStore } from '../../event-store/src';
+import { alertAppend } from '../../alerts/src/alert-append';
+import { PostgresEventStore, WrongExpectedRevisionError, type EventStore } from '../../event-store/src';
+import { newId, systemActor } from '../../kernel/src';
 import {
   EmbeddedPostgres,
   type PgConnectionConfig,
@@ -123,6 +125,7 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
       metrics.projectionEvents.inc({ projector: name }, events);
     },
     log: (msg, extra) => log.error(extra ?? {}, msg),
+    onHalt: (name, at, reason) => (name === 'ledger' ? raiseLedgerAlert(store, at, reason) : undefined),
   });
   const psp = new PspSimulator();
   const scheduler = new Scheduler(pool, [], {
@@ -166,6 +169,29 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
       await closeAll();
     },
   };
+}
+
+/**
+ * A halted ledger projector raises LEDGER_INVARIANT_BROKEN (API-RULES.md §3, §6), once per place
+ * it halted at (every process that meets the same break names the same alert).
+ */
+async function raiseLedgerAlert(store: EventStore, at: { tx: bigint; pos: bigint }, reason: string): Promise<void> {
+  const id = newId();
+  const append = alertAppend(
+    {
+      type: 'LEDGER_INVARIANT_BROKEN',
+      message: 'The ledger projector halted: an invariant of the postings broke.',
+      actorUserId: null,
+      payload: { projector: 'ledger', checkpoint: `${at.tx}:${at.pos}`, reason },
+      cause: `projector-halt\nledger\n${at.tx}:${at.pos}`,
+    },
+    { actor: systemActor('system:projector'), commandId: id, correlationId: id, causationId: id, occurredAt: new Date().toISOString() },
+  );
+  try {
+    await store.appendMulti([append]);
+  } catch (err) {
+    if (!(err instanceof WrongExpectedRevisionError)) throw err;
+  }
 }
 
 /** The embedded server a running API started in this DATA_DIR, if it is still alive. */

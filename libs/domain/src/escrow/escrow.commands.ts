@@ -223,6 +223,32 @@ export interface ReviewProof {
   now: string;
 }
 
+/** Allows a payee for usage spends (support/admin), with optional daily and total limits. */
+export interface AllowPayee {
+  type: 'AllowPayee';
+  escrowId: string;
+  payeeRef: string;
+  label: string;
+  dailyLimit: string | null;
+  totalLimit: string | null;
+  now: string;
+}
+
+/**
+ * A usage spend (the client pays an allowed payee out of what the escrow holds): the payee's
+ * daily (UTC day) and total limits and the held balance are decided together here, on the
+ * escrow stream, so parallel spends never exceed any of them.
+ */
+export interface Spend {
+  type: 'Spend';
+  escrowId: string;
+  paymentId: string;
+  payeeRef: string;
+  amount: string;
+  note: string | null;
+  now: string;
+}
+
 export type EscrowCommand =
   | CreateEscrow
   | Deposit
@@ -240,4 +266,6 @@ export type EscrowCommand =
   | SettlePayment
   | RetryPayment
   | SubmitProof
-  | ReviewProof;
+  | ReviewProof
+  | AllowPayee
+  | Spend;

@@ -23,6 +23,7 @@ import type { EscrowEvent } from './escrow.events';
 import { approveAndPay, checkDeadline, clientApprove, clientReject } from './escrow.closing';
 import { recordFailed, recordSent, retryPayment, settlePayment } from './escrow.payments';
 import { reviewProof, submitProof } from './escrow.proofs';
+import { allowPayee, spend } from './escrow.spend';
 import { assertBalances, badTransition, closed, initiation, notFound } from './escrow.rules';
 import { type EscrowState, countedPending, evolveEscrow, initialEscrowState, isTerminal, money } from './escrow.state';
 import * as v from './escrow.validate';
@@ -345,6 +346,10 @@ export const escrowDecider: Decider<EscrowState, EscrowCommand, EscrowEvent> = {
         return submitProof(command, state);
       case 'ReviewProof':
         return reviewProof(command, state);
+      case 'AllowPayee':
+        return allowPayee(command, state);
+      case 'Spend':
+        return spend(command, state);
       default:
         return assertNever(command, 'escrow command');
     }

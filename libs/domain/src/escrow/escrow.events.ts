@@ -171,7 +171,8 @@ export type PaymentReason =
   | 'client_reject'
   | 'deposit_after_close'
   | 'deposit_above_total'
-  | 'retry';
+  | 'retry'
+  | 'usage_spend';
 
 export interface PaymentInitiatedData {
   escrowId: string;
@@ -188,8 +189,23 @@ export interface PaymentInitiatedData {
   retryOf: string | null;
   /** The deposit a refund gives back (a confirmation after close or above the total). */
   depositId: string | null;
+  /** The client's note on a usage spend. */
+  note?: string | null;
   heldAfter: string;
   initiatedAt: string;
+}
+
+/** A payee the escrow's client may spend to (`POST /spend/allowed`), with optional limits. */
+export interface PayeeAllowedData {
+  escrowId: string;
+  payeeRef: string;
+  label: string;
+  currency: string;
+  /** Most that may be spent to this payee per UTC day (null: no daily limit). */
+  dailyLimit: string | null;
+  /** Most that may ever be spent to this payee (null: no total limit). */
+  totalLimit: string | null;
+  allowedAt: string;
 }
 
 interface PaymentRef {
@@ -387,4 +403,5 @@ export type EscrowEvent =
   | { type: 'proof.approved.v1'; data: ProofApprovedData }
   | { type: 'proof.rejected.v1'; data: ProofRejectedData }
   | { type: 'proof.superseded.v1'; data: ProofSupersededData }
-  | { type: 'milestone.reopened.v1'; data: MilestoneReopenedData };
+  | { type: 'milestone.reopened.v1'; data: MilestoneReopenedData }
+  | { type: 'payee.allowed.v1'; data: PayeeAllowedData };

@@ -123,6 +123,7 @@ export function retryPayment(command: RetryPayment, state: EscrowState): EscrowE
       reason: 'retry',
       retryOf: p.paymentId,
       depositId: p.depositId,
+      beneficiaryId: p.beneficiaryId,
       held: state.held,
       now: command.now,
     }),

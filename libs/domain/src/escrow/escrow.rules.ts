@@ -86,12 +86,15 @@ export function initiation(
     reason: PaymentReason;
     retryOf?: string | null;
     depositId?: string | null;
+    /** A spend's payee ref (and a retry's original beneficiary); else client or provider. */
+    beneficiaryId?: string;
+    note?: string | null;
     held: string;
     now: string;
   },
 ): EscrowEvent & { data: PaymentInitiatedData } {
-  const beneficiaryId = p.kind === 'refund' ? state.clientId : state.providerId;
-  assert(p.kind !== 'spend', 'spends carry their payee and come with the usage issue');
+  const beneficiaryId = p.beneficiaryId ?? (p.kind === 'refund' ? state.clientId : state.providerId);
+  assert(p.kind !== 'spend' || p.beneficiaryId !== undefined, 'a spend names its payee');
   const heldAfter = p.retryOf ? p.held : money(state, p.held).minus(money(state, p.amount));
   assert(!money(state, heldAfter.toString()).isNegative(), 'a payment above the held balance');
   return {
@@ -107,6 +110,7 @@ export function initiation(
       reason: p.reason,
       retryOf: p.retryOf ?? null,
       depositId: p.depositId ?? null,
+      ...(p.note ? { note: p.note } : {}),
       heldAfter: heldAfter.toString(),
       initiatedAt: p.now,
     },

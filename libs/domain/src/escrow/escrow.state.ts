@@ -92,6 +92,27 @@ export interface ProofState {
   submittedAt: string;
 }
 
+/**
+ * An allowed payee and what was spent to it: `spentTotal` counts every spend initiated (a failed
+ * spend is still owed to the payee; its retry is not counted again), `spentToday` the spends of
+ * the UTC day `spentDay`.
+ */
+export interface PayeeState {
+  payeeRef: string;
+  label: string;
+  dailyLimit: string | null;
+  totalLimit: string | null;
+  spentTotal: string;
+  spentDay: string | null;
+  spentToday: string;
+  allowedAt: string;
+}
+
+/** The UTC day (`YYYY-MM-DD`) of an ISO instant. */
+export function utcDay(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 10);
+}
+
 export interface EscrowState {
   exists: boolean;
   escrowId: string;
@@ -112,6 +133,7 @@ export interface EscrowState {
   deposits: DepositState[];
   payments: PaymentState[];
   proofs: ProofState[];
+  payees: PayeeState[];
   deposited: string;
   pending: string;
   /** The part of `pending` initiated beyond the cap: it does not count toward the total. */
@@ -145,6 +167,7 @@ export function initialEscrowState(): EscrowState {
     deposits: [],
     payments: [],
     proofs: [],
+    payees: [],
     deposited: '0',
     pending: '0',
     pendingBeyondCap: '0',
@@ -271,6 +294,21 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
   }
 }
 
+/** A spend counted on its payee (total, and the UTC day of the spend). */
+function withSpend(state: EscrowState, payeeRef: string, amount: string, at: string): PayeeState[] {
+  const day = utcDay(at);
+  return state.payees.map((p) =>
+    p.payeeRef !== payeeRef
+      ? p
+      : {
+          ...p,
+          spentTotal: add(state, p.spentTotal, amount),
+          spentDay: day,
+          spentToday: p.spentDay === day ? add(state, p.spentToday, amount) : amount,
+        },
+  );
+}
+
 /** Folds payment events into the payments list and the per-kind balances. */
 function evolvePayment(state: EscrowState, event: EscrowEvent): EscrowState {
   switch (event.type) {
@@ -309,6 +347,7 @@ function evolvePayment(state: EscrowState, event: EscrowEvent): EscrowState {
         next = { ...next, deposits: withDeposit(next, d.depositId, { refundPaymentId: d.paymentId }) };
       }
       if (d.milestoneId) next = { ...next, milestones: withMilestone(next, d.milestoneId, 'PAYING') };
+      if (d.kind === 'spend' && !d.retryOf) next = { ...next, payees: withSpend(next, d.beneficiaryId, d.amount, d.initiatedAt) };
       return withHeld(next);
     }
     case 'payment.sent.v1':
@@ -416,6 +455,21 @@ export function evolveEscrow(state: EscrowState, event: EscrowEvent): EscrowStat
       return { ...state, milestones: withMilestone(state, event.data.milestoneId, 'PAID') };
     case 'milestone.reopened.v1':
       return { ...state, milestones: withMilestone(state, event.data.milestoneId, 'WAITING') };
+    case 'payee.allowed.v1': {
+      const d = event.data;
+      const zero = Money.zero(state.currency, state.scale).toString();
+      const payee: PayeeState = {
+        payeeRef: d.payeeRef,
+        label: d.label,
+        dailyLimit: d.dailyLimit,
+        totalLimit: d.totalLimit,
+        spentTotal: zero,
+        spentDay: null,
+        spentToday: zero,
+        allowedAt: d.allowedAt,
+      };
+      return { ...state, payees: [...state.payees, payee] };
+    }
     default:
       return evolveProof(state, event) ?? evolveDeposit(state, event);
   }

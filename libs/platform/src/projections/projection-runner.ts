@@ -54,6 +54,8 @@ export interface RunnerOptions {
   batchSize?: number;
   onBatch?: (projector: string, events: number, ms: number) => void;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Called once by the runner that halted a projector (the ledger's halt raises an alert). */
+  onHalt?: (projector: string, at: Position, reason: string) => Promise<void> | void;
 }
 
 interface Live {
@@ -234,6 +236,11 @@ export class ProjectionRunner {
       .catch(() => null);
     if (res && Number(res.numAffectedRows ?? 0) === 1) {
       this.options.log?.('projector halted', { projector: projector.name, reason });
+      try {
+        await this.options.onHalt?.(projector.name, at, reason);
+      } catch (haltErr) {
+        this.options.log?.('the halt could not be reported', { projector: projector.name, error: (haltErr as Error).message });
+      }
     }
     await this.reload(projector.name).catch(() => undefined);
     this.notifyWaiters();

@@ -1,0 +1,61 @@
+/** Bodies of the allowed-payee and usage-spend routes (validated; unknown fields refused). */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { payeeLimits } from '../../../../libs/domain/src';
+
+/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
+const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+
+export class AllowPayeeBody {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  escrow_id!: string;
+
+  @ApiProperty({ minLength: payeeLimits.payeeRefLengthMin, maxLength: payeeLimits.payeeRefLengthMax })
+  @IsString()
+  @MinLength(payeeLimits.payeeRefLengthMin)
+  @MaxLength(payeeLimits.payeeRefLengthMax)
+  payee_ref!: string;
+
+  @ApiProperty({ minLength: payeeLimits.labelLengthMin, maxLength: payeeLimits.labelLengthMax })
+  @IsString()
+  @MinLength(payeeLimits.labelLengthMin)
+  @MaxLength(payeeLimits.labelLengthMax)
+  label!: string;
+
+  @ApiPropertyOptional({ example: '50.00', nullable: true, description: 'most per UTC day; absent or null: no daily limit' })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null && !isAmount(v))
+  @IsString({ message: 'daily_limit must be a decimal string' })
+  daily_limit?: string | number | null;
+
+  @ApiPropertyOptional({ example: '500.00', nullable: true, description: 'most ever; absent or null: no total limit' })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null && !isAmount(v))
+  @IsString({ message: 'total_limit must be a decimal string' })
+  total_limit?: string | number | null;
+}
+
+export class SpendBody {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  escrow_id!: string;
+
+  @ApiProperty({ maxLength: payeeLimits.payeeRefLengthMax })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(payeeLimits.payeeRefLengthMax)
+  payee_ref!: string;
+
+  @ApiProperty({ example: '12.50' })
+  @ValidateIf((_o, v) => !isAmount(v))
+  @IsString({ message: 'amount must be a decimal string' })
+  amount!: string | number;
+
+  @ApiPropertyOptional({ maxLength: payeeLimits.noteLengthMax, nullable: true })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(payeeLimits.noteLengthMax)
+  note?: string | null;
+}
