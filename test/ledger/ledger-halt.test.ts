@@ -4,7 +4,8 @@
  * throw; its batch rolls back (no entry, balances untouched, checkpoint before the event), the
  * read-your-writes wait gives up instead of hanging, /health turns `degraded` and names the
  * projector and the broken invariant, and every other projector keeps applying events, this one
- * and later ones.
+ * and later ones. The halt raises one LEDGER_INVARIANT_BROKEN alert (`GET /alerts`), by
+ * `system:projector`, naming the broken invariant.
  */
 import { randomBytes } from 'node:crypto';
 import { type NewEvent, type Position, comparePositions } from '../../libs/event-store/src';
@@ -110,5 +111,21 @@ describe('a broken ledger invariant', () => {
     // The halt is sticky: still halted, still before the bad event.
     const still = (await t.platform.projections.status()).find((s) => s.name === 'ledger')!;
     expect(still).toMatchObject({ status: 'halted', checkpoint: status.checkpoint });
+
+    // One alert, raised by the projector's halt, readable by support.
+    const alerts = async () =>
+      (
+        await t.app.inject({ method: 'GET', url: '/alerts?type=LEDGER_INVARIANT_BROKEN', headers: { 'x-api-key': support } })
+      ).json();
+    await until('the halt to raise its alert', async () => (await alerts()).total === 1);
+    const [alert] = (await alerts()).items;
+    expect(alert).toMatchObject({
+      type: 'LEDGER_INVARIANT_BROKEN',
+      actor: 'system:projector',
+      actor_user_id: null,
+      payload: { projector: 'ledger', reason: ledger.halted_reason },
+    });
+    const raised = await t.platform.db.selectFrom('events').select('stream_id').where('type', '=', 'alert.raised.v1').execute();
+    expect(raised).toEqual([{ stream_id: `alert-${alert.id}` }]);
   });
 });

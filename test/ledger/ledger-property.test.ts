@@ -42,6 +42,11 @@ interface RunSpec {
   currency: Currency;
   /** Why a pinned run is kept: the bug its seed showed. */
   pinned?: string;
+  /**
+   * Usage spends (allowed payees, spends at their limits) among the operations. Off for runs
+   * pinned before spends existed, so their seeds still draw the operations that showed the bug.
+   */
+  spends?: boolean;
 }
 
 /** The default runs: mostly USD, at least one at scale 0 and one at scale 3. */
@@ -61,6 +66,7 @@ const PINNED_RUNS: RunSpec[] = [
     // the ledger's psp:cash never shows, and the deposit stays PENDING after the escrow closed.
     seed: 145,
     currency: 'USD',
+    spends: false,
     pinned: 'a replayed deposit drops the reference of a PSP that confirms later, so its money never reaches the ledger',
   },
 ];
@@ -82,7 +88,7 @@ function runsToDo(): RunSpec[] {
   if (wanted && !(wanted in SCALES)) throw new Error(`LEDGER_PROPERTY_CURRENCY must be one of ${Object.keys(SCALES).join(', ')}`);
   return seeds.map((seed) => {
     const known = [...DEFAULT_RUNS, ...PINNED_RUNS].find((r) => r.seed === seed);
-    return { seed, currency: wanted ?? known?.currency ?? 'USD' };
+    return { seed, currency: wanted ?? known?.currency ?? 'USD', ...(known?.spends === false ? { spends: false } : {}) };
   });
 }
 
@@ -144,6 +150,8 @@ interface RunEscrow {
   nextSeq: number;
   /** Deposits recorded (answered 200), to replay under the same Idempotency-Key. */
   deposits: { key: string; amount: string; id: string }[];
+  /** Payees allowed for usage spends. */
+  payees: string[];
 }
 
 interface Run {
@@ -421,7 +429,7 @@ describe('the ledger under random escrow operations', () => {
     });
     const label = `E${run.escrows.length + 1}`;
     const answer = allowed(res, { ok: 201 }, `create ${label}`);
-    run.escrows.push({ label, id: res.json().id, nextSeq: 1, deposits: [] });
+    run.escrows.push({ label, id: res.json().id, nextSeq: 1, deposits: [], payees: [] });
     return `create ${label} ${short8(res.json().id)} total ${total}, on_deadline ${onDeadline ?? '(default)'}, deadline ${past ? 'past' : 'future'} → ${answer}`;
   };
 
@@ -526,6 +534,52 @@ describe('the ledger under random escrow operations', () => {
     );
     const detail = res.statusCode === 200 ? ` payout ${short8(res.json().id)} ${res.json().amount} ${res.json().status}` : '';
     return `release ${e.label} #${m.sequence_index} (${m.status}) [psp ${mode}] → ${answer}${detail}`;
+  };
+
+  /** Support allows a payee on an escrow, with a daily limit, a total limit, both or none. */
+  const allowPayee: Op = async (run, snap) => {
+    const { rng, scale } = run;
+    const e = pickEscrow(run, snap, (s) => !TERMINAL.includes(s.escrow.status));
+    const total = minorOf(snap.get(e)!.escrow.amount_total, scale);
+    const ref = `payee-${e.label}-${e.payees.length + 1}`;
+    const limit = () => (rng.chance(0.5) ? fmt(rng.int(1, total), scale) : null);
+    const body = { escrow_id: e.id, payee_ref: ref, label: `Payee ${ref}`, daily_limit: limit(), total_limit: limit() };
+    const res = await send('POST', '/spend/allowed', api.keys.support, body);
+    const answer = allowed(res, { ok: 201, conflicts: ['ESCROW_CLOSED'] }, `allow ${ref}`);
+    if (res.statusCode === 201) e.payees.push(ref);
+    return `allow payee ${e.label} ${ref} daily ${body.daily_limit ?? '-'} total ${body.total_limit ?? '-'} → ${answer}`;
+  };
+
+  /**
+   * The client spends to a payee (now and then one never allowed) out of what the escrow holds;
+   * the PSP may decline or not answer (the spend stays owed, FAILED or PENDING).
+   */
+  const usageSpend: Op = async (run, snap) => {
+    const { rng, scale } = run;
+    const ready = run.escrows.filter((x) => x.payees.length > 0 && !TERMINAL.includes(snap.get(x)!.escrow.status));
+    const e = ready.length > 0 && rng.chance(0.9) ? rng.pick(ready) : rng.pick(run.escrows);
+    const held = minorOf(snap.get(e)!.balances.held, scale);
+    const stranger = e.payees.length === 0 || rng.chance(0.1);
+    const ref = stranger ? `nobody-${e.label}` : rng.pick(e.payees);
+    const minor = held > 0 ? rng.weighted<number>([[rng.int(1, held), 6], [held, 1], [held + rng.int(1, 10 ** scale), 1]]) : rng.int(1, 10 ** scale);
+    const amount = fmt(minor, scale);
+    const mode = pickMode(run);
+    const key = `spend-${run.tag}-${++run.counter}`;
+    const res = await withPsp(mode, 'sync', () =>
+      send('POST', '/spend', run.client.key, { escrow_id: e.id, payee_ref: ref, amount }, { 'idempotency-key': key }),
+    );
+    let answer: string;
+    if (res.statusCode === 403 && res.json().error?.code === 'PAYEE_NOT_ALLOWED' && stranger) answer = '403 PAYEE_NOT_ALLOWED';
+    else {
+      answer = allowed(
+        res,
+        { ok: 200, conflicts: ['DAILY_LIMIT_REACHED', 'TOTAL_LIMIT_REACHED', 'INSUFFICIENT_ESCROW_BALANCE', 'ESCROW_CLOSED'] },
+        `spend ${amount} to ${ref} on ${e.label}`,
+      );
+      if (stranger && res.statusCode === 200) throw new Error(`spend to ${ref}, never allowed, answered 200: ${res.body}`);
+    }
+    const detail = res.statusCode === 200 ? ` spend ${short8(res.json().payment_id)} ${res.json().status}` : '';
+    return `spend ${e.label} ${ref} ${amount} (held ${fmt(held, scale)}) [psp ${mode}] → ${answer}${detail}`;
   };
 
   const paymentsOf = (res: Response) =>
@@ -735,6 +789,11 @@ describe('the ledger under random escrow operations', () => {
       ['retry', retry, has(payments.some(({ p }) => p.status === 'FAILED'), 2.5)],
       ['burst', burst, has(n >= 2 && !run.inBurst, 1.2)],
     ];
+    if (run.spec.spends !== false) {
+      const anyOpen = summaries.some((s) => !TERMINAL.includes(s.escrow.status));
+      const withPayees = run.escrows.some((e) => e.payees.length > 0 && !TERMINAL.includes(snap.get(e)!.escrow.status));
+      candidates.push(['allow-payee', allowPayee, has(anyOpen, withPayees ? 0.7 : 2.5)], ['spend', usageSpend, has(withPayees, 6)]);
+    }
     const name = run.rng.weighted(candidates.map(([name, , w]) => [name, w] as const));
     return [name, candidates.find(([n2]) => n2 === name)![1]];
   }
@@ -983,6 +1042,8 @@ describe('the ledger under random escrow operations', () => {
 
   /** The last run that passed, for the check below. */
   let lastRun: Run | undefined;
+  /** Spends the default runs made (answered 200), and those a limit or the balance refused. */
+  const spendTally = { made: 0, refused: 0 };
 
   for (const spec of runsToDo()) {
     const name = spec.pinned ? `pinned seed ${spec.seed} (${spec.currency}): ${spec.pinned}` : `seed ${spec.seed} (${spec.currency})`;
@@ -993,6 +1054,17 @@ describe('the ledger under random escrow operations', () => {
       expect(run.log.filter((l) => / → (200|201)/.test(l)).length).toBeGreaterThan(5);
       if (process.env.LEDGER_PROPERTY_VERBOSE) console.log(`seed ${spec.seed} (${spec.currency}):\n  ${run.log.join('\n  ')}`);
       lastRun = run;
+      const spends = run.log.flatMap((l) => l.split('\n')).filter((l) => /(^|\] )(#\d+ )?spend /.test(l.trim()));
+      spendTally.made += spends.filter((l) => / → 200/.test(l)).length;
+      spendTally.refused += spends.filter((l) => / → 409 /.test(l)).length;
+    });
+  }
+
+  // Only when the default runs ran (not a replay of chosen seeds): they must have spent.
+  if (!process.env.LEDGER_PROPERTY_SEED) {
+    it('exercised usage spends, made and refused, in the default runs', () => {
+      expect(spendTally.made).toBeGreaterThan(5);
+      expect(spendTally.refused).toBeGreaterThan(0);
     });
   }
 

@@ -8,7 +8,7 @@
  * - `raiseAlert` appends one on its own, for a rule rejection (nothing else is appended) or a
  *   halted projector; an alert already there is not an error.
  */
-import { WrongExpectedRevisionError } from '../../event-store/src';
+import { type Position, WrongExpectedRevisionError } from '../../event-store/src';
 import { type CommandMetadata, type Platform, eventMetadataOf } from '../../platform/src';
 import { type AlertInput, alertAppend, alertId } from './alert-append';
 
@@ -17,13 +17,13 @@ export async function raiseAlert(
   platform: Pick<Platform, 'store'>,
   input: AlertInput,
   metadata: CommandMetadata,
-): Promise<{ alertId: string; raised: boolean }> {
+): Promise<{ alertId: string; raised: boolean; position: Position | null }> {
   const append = alertAppend(input, eventMetadataOf(metadata));
   try {
-    await platform.store.appendMulti([append]);
-    return { alertId: alertId(input.cause), raised: true };
+    const [result] = await platform.store.appendMulti([append]);
+    return { alertId: alertId(input.cause), raised: true, position: result!.position };
   } catch (err) {
-    if (err instanceof WrongExpectedRevisionError) return { alertId: alertId(input.cause), raised: false };
+    if (err instanceof WrongExpectedRevisionError) return { alertId: alertId(input.cause), raised: false, position: null };
     throw err;
   }
 }

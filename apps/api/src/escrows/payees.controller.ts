@@ -172,7 +172,7 @@ export class PayeesController {
         metadata,
       );
     } catch (err) {
-      await this.alertOnRefusal(err, actor, escrow, body, amount, metadata);
+      await this.alertOnRefusal(err, reply, actor, escrow, body, amount, metadata);
       throw err;
     }
     await this.ryw.afterCommand(reply, result.position);
@@ -194,6 +194,7 @@ export class PayeesController {
   /** A rule's refusal raises its one alert (a replay names the same alert: none more). */
   private async alertOnRefusal(
     err: unknown,
+    reply: FastifyReply,
     actor: Actor,
     escrow: EscrowState,
     body: SpendBody,
@@ -203,7 +204,7 @@ export class PayeesController {
     if (!(err instanceof DomainError)) return;
     const type = SPEND_ALERTS[err.code];
     if (!type) return;
-    await raiseAlert(
+    const { position } = await raiseAlert(
       this.platform,
       {
         type,
@@ -220,6 +221,8 @@ export class PayeesController {
       },
       metadata,
     );
+    // Visible at GET /alerts by the time the refusal is answered (read-your-writes).
+    await this.ryw.afterCommand(reply, position);
   }
 
   private async escrow(id: string): Promise<EscrowState> {
