@@ -1,1 +1,5 @@
-export {};
+export * from './transfer.events';
+export * from './transfer.commands';
+export * from './allowlist.decider';
+export * from './certification.decider';
+export * from './transaction.decider';

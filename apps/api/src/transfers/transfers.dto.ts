@@ -1,0 +1,81 @@
+/** Request bodies and queries of the allowlist, certification and transaction routes. */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { type CertificationLevel, certificationLevels } from '../../../../libs/domain/src';
+import { PageQuery } from '../http/pagination';
+
+/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
+const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+
+export class AllowlistBody {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  owner_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  recipient_id!: string;
+}
+
+export class AllowlistQuery extends PageQuery {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  owner_id!: string;
+}
+
+export class AllowlistEntryQuery {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  owner_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  recipient_id!: string;
+}
+
+export class CertifyBody {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  user_id!: string;
+
+  @ApiProperty({ enum: certificationLevels, description: 'case-insensitive' })
+  @Transform(upper)
+  @IsIn(certificationLevels)
+  level!: CertificationLevel;
+}
+
+export class TransactionBody {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  sender_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  receiver_id!: string;
+
+  @ApiProperty({ example: '25.00', description: 'decimal string at the currency scale, > 0' })
+  @ValidateIf((_o, v) => !isAmount(v))
+  @IsString({ message: 'amount must be a decimal string' })
+  amount!: string | number;
+
+  @ApiPropertyOptional({ example: 'USD', default: 'USD', description: 'one of CURRENCIES' })
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  @MaxLength(3)
+  currency?: string;
+}
+
+export class TransactionListQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  sender_id?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  receiver_id?: string;
+}

@@ -1,0 +1,77 @@
+/**
+ * Transaction decider (`transaction-{id}`, the id derived from the request's Idempotency-Key):
+ * completed once, between two existing users, for a positive amount at the currency's scale, and
+ * only when the receiver is on the sender's allowlist or certified. A refusal is a 403
+ * UNAUTHORIZED_TRANSFER; the handler raises its one alert.
+ */
+import { DomainError, assertNever } from '../../../kernel/src';
+import type { Decider } from '../decider';
+import { assertScale, currencyCode, invalid, positiveAmount } from '../escrow/escrow.validate';
+import type { TransactionCommand } from './transfer.commands';
+import type { TransactionEvent, TransferAuthorization } from './transfer.events';
+
+export interface TransactionState {
+  exists: boolean;
+  transactionId: string;
+  senderId: string;
+  receiverId: string;
+  amount: string;
+  currency: string;
+  scale: number;
+  authorizedBy: TransferAuthorization | null;
+  completedAt: string;
+}
+
+export const transactionDecider: Decider<TransactionState, TransactionCommand, TransactionEvent> = {
+  category: 'transaction',
+  initialState: () => ({
+    exists: false,
+    transactionId: '',
+    senderId: '',
+    receiverId: '',
+    amount: '0',
+    currency: '',
+    scale: 0,
+    authorizedBy: null,
+    completedAt: '',
+  }),
+  evolve(state, event) {
+    switch (event.type) {
+      case 'transaction.completed.v1':
+        return { exists: true, ...event.data };
+      default:
+        return state;
+    }
+  },
+  decide(command, state) {
+    switch (command.type) {
+      case 'CompleteTransaction': {
+        if (state.exists) throw new DomainError('TRANSACTION_EXISTS', 'this transaction already exists', 'conflict');
+        assertScale(command.scale);
+        const amount = positiveAmount(command.amount, currencyCode(command.currency, 'currency'), command.scale, 'amount');
+        if (command.senderId === command.receiverId) throw invalid('receiver_id', 'must differ from sender_id');
+        if (!command.usersExist) throw new DomainError('USER_NOT_FOUND', 'User not found.', 'not_found');
+        if (command.authorizedBy === null) {
+          throw new DomainError('UNAUTHORIZED_TRANSFER', 'Receiver is not allowlisted or certified.', 'forbidden');
+        }
+        return [
+          {
+            type: 'transaction.completed.v1',
+            data: {
+              transactionId: command.transactionId,
+              senderId: command.senderId,
+              receiverId: command.receiverId,
+              amount: amount.toString(),
+              currency: amount.currency,
+              scale: command.scale,
+              authorizedBy: command.authorizedBy,
+              completedAt: command.now,
+            },
+          },
+        ];
+      }
+      default:
+        return assertNever(command.type, 'transaction command');
+    }
+  },
+};
