@@ -19,6 +19,7 @@ import {
   stopTracing,
   type Platform,
 } from '../../../libs/platform/src';
+import { registerMandateJobs } from '../../../libs/mandates/src';
 import { createPaymentServices, registerEscrowJobs } from '../../../libs/payments/src';
 import { allProjectors } from '../../../projections';
 import { buildApp } from './app';
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     if (config.projectionsMode === 'inline') platform.projections.start();
     const payments = createPaymentServices(platform, (msg, extra) => logger.warn(extra, msg));
     registerEscrowJobs(platform, payments);
+    registerMandateJobs(platform);
     platform.scheduler.start();
     app = (await buildApp(platform, logger, { payments })).app;
     if (stopSignal) return await shutdown();

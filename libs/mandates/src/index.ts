@@ -1,1 +1,3 @@
-export {};
+export * from './mandate-jobs';
+export * from './mandate-services';
+export * from './mandate-slot';

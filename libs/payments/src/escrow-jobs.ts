@@ -12,8 +12,8 @@
  */
 import { sql } from 'kysely';
 import { pspWebhookDecider } from '../../domain/src';
-import { DomainError, type SystemActorName, newId, systemActor } from '../../kernel/src';
-import type { CommandMetadata, JobContext, Platform, ScheduledJob } from '../../platform/src';
+import { DomainError, newId } from '../../kernel/src';
+import { type JobContext, type Platform, type ScheduledJob, describeCounts as describe, eachItem as each, systemMetadata } from '../../platform/src';
 import type { PaymentServices } from './payment-services';
 
 export const escrowJobLimits = {
@@ -23,37 +23,7 @@ export const escrowJobLimits = {
   recoveryMinAgeMs: 5_000,
 } as const;
 
-export function systemMetadata(name: SystemActorName, now: Date = new Date()): CommandMetadata {
-  const id = newId();
-  return { actor: systemActor(name), commandId: id, correlationId: id, causationId: id, now };
-}
-
-/**
- * Runs `work` on each item, keeps going past failures, and reports them all at the end, each
- * named by its item (`<id>: <code>: <message>`).
- */
-async function each<T>(
-  items: readonly T[],
-  idOf: (item: T) => string,
-  work: (item: T) => Promise<string>,
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  const errors: string[] = [];
-  for (const item of items) {
-    try {
-      const outcome = await work(item);
-      counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
-    } catch (err) {
-      const code = err instanceof DomainError ? `${err.code}: ` : '';
-      errors.push(`${idOf(item)}: ${code}${(err as Error).message}`);
-    }
-  }
-  if (errors.length > 0) throw new Error(`${errors.length} of ${items.length} failed: ${errors.slice(0, 3).join('; ')}`);
-  return counts;
-}
-
-const describe = (what: string, counts: Map<string, number>) =>
-  counts.size === 0 ? `${what}: none` : `${what}: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`;
+export { systemMetadata };
 
 export function paymentRecoveryJob(platform: Platform, services: PaymentServices): ScheduledJob {
   return {

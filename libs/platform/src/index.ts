@@ -8,3 +8,4 @@ export * from './platform';
 export * from './projections/projector-worker';
 export * from './observability/tracing';
 export * from './scheduler/scheduler';
+export * from './scheduler/job-helpers';

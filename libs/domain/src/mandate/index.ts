@@ -1,1 +1,3 @@
-export {};
+export * from './mandate.commands';
+export * from './mandate.decider';
+export * from './mandate.events';

@@ -1,0 +1,63 @@
+/** Request bodies and query filters of the mandate routes (validated; unknown fields refused). */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { PageQuery } from '../http/pagination';
+
+export const MANDATE_STATUSES = ['ACTIVE', 'CONSUMED', 'EXPIRED'] as const;
+
+/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
+const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+
+export class CreateMandateBody {
+  @ApiProperty({ format: 'uuid', description: 'for a sender key: its own user' })
+  @IsUUID()
+  sender_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  beneficiary_id!: string;
+
+  @ApiProperty({ example: '200.00', description: 'decimal string at the currency scale, > 0' })
+  @ValidateIf((_o, v) => !isAmount(v))
+  @IsString({ message: 'total_amount must be a decimal string' })
+  total_amount!: string | number;
+
+  @ApiProperty({ example: 'USD' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(3)
+  currency!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsUUID()
+  allowed_category_id?: string | null;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsUUID()
+  allowed_merchant_id?: string | null;
+
+  @ApiProperty({ format: 'date-time', description: 'must be in the future (else 422 MANDATE_EXPIRES_IN_PAST)' })
+  @IsISO8601({ strict: true })
+  expires_at!: string;
+}
+
+export class MandateListQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  sender_id?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  beneficiary_id?: string;
+
+  @ApiPropertyOptional({ enum: MANDATE_STATUSES })
+  @IsOptional()
+  @IsIn(MANDATE_STATUSES)
+  status?: (typeof MANDATE_STATUSES)[number];
+}

@@ -1,0 +1,57 @@
+/** Request body and query filters of the purchase routes (validated; unknown fields refused). */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { PageQuery } from '../http/pagination';
+
+/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
+const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+
+export class CreatePurchaseBody {
+  @ApiProperty({ format: 'uuid', description: "the mandate's sender" })
+  @IsUUID()
+  sender_id!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'defaults to sender_id' })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsUUID()
+  beneficiary_id?: string | null;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  merchant_id!: string;
+
+  @ApiProperty({ example: '25.00', description: 'decimal string at the currency scale, > 0' })
+  @ValidateIf((_o, v) => !isAmount(v))
+  @IsString({ message: 'amount must be a decimal string' })
+  amount!: string | number;
+
+  @ApiProperty({ example: 'USD' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(3)
+  currency!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: "if given, must be the merchant's category (else 422 CATEGORY_MISMATCH)" })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsUUID()
+  category_id?: string | null;
+}
+
+export class PurchaseListQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  mandate_id?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  sender_id?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  beneficiary_id?: string;
+}

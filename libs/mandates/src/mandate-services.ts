@@ -1,0 +1,302 @@
+/**
+ * Usage mandates and purchases (KOBATELA-SPEC.md §4.13, API-RULES.md §4, §5), on the command
+ * pipeline:
+ * - create: the parties, the allowed merchant and category are checked on their streams, then
+ *   `mandate.created.v1` is appended with the claim of the (sender, beneficiary, currency) slot
+ *   in one atomic append. A slot held by an ACTIVE mandate that is past its expiry is handed over
+ *   in that same append: the holder is expired (reason `replaced`) at its revision.
+ * - purchase: replay first (the idempotency reservation names the first purchase even if the
+ *   mandate has since been consumed or expired), then merchant, category, the mandate found
+ *   through the slot's owner, its restrictions, the beneficiary's allowance; the consumption is
+ *   decided on the mandate stream, queued per mandate in this process, the slot released in
+ *   the append that consumes it.
+ * - expire: decided again on the stream (nothing is appended for a mandate not really due),
+ *   the slot released in the same append.
+ * Read models are only ever a to-do list (cleanup candidates), never a basis for a decision.
+ */
+import {
+  type CreateMandate,
+  type MandateEvent,
+  type MandateExpiryReason,
+  type MandateState,
+  type MerchantState,
+  isUsageAllowed,
+  mandateCleanupDecider,
+  mandateDecider,
+  mandateIsPastExpiry,
+  mandateIsUsable,
+  mandateRequired,
+  merchantDecider,
+  spendCategoryDecider,
+  usageAllowDecider,
+  userDecider,
+} from '../../domain/src';
+import { type Position, type StreamAppend, comparePositions, releaseReservation } from '../../event-store/src';
+import { DomainError, type Money, assert, newId } from '../../kernel/src';
+import {
+  type AppendedEvent,
+  type CommandMetadata,
+  type CommandResult,
+  type Platform,
+  eventMetadataOf,
+} from '../../platform/src';
+import { type SlotKey, handOverSlot, readSlot, slotOwner } from './mandate-slot';
+
+export const mandateLimits = {
+  /** Candidates read per round of a cleanup or a scheduler run. */
+  expiryBatchMax: 100,
+  /** Rounds of one `POST /mandates/cleanup` (so at most 100 × 100 mandates per call). */
+  cleanupRoundsMax: 100,
+} as const;
+
+export interface CreateMandateInput {
+  senderId: string;
+  beneficiaryId: string;
+  total: Money;
+  allowedCategoryId: string | null;
+  allowedMerchantId: string | null;
+  expiresAt: string;
+}
+
+export interface PurchaseInput {
+  senderId: string;
+  beneficiaryId: string;
+  merchantId: string;
+  amount: Money;
+  /** What the client says the category is: only checked against the merchant's (B12). */
+  categoryId: string | null;
+}
+
+export type PurchaseRecorded = Extract<MandateEvent, { type: 'mandate.purchase_recorded.v1' }>['data'];
+
+export interface PurchaseResult {
+  purchase: PurchaseRecorded;
+  position: Position | null;
+  replayed: boolean;
+}
+
+export interface CleanupResult {
+  expired: number;
+  position: Position | null;
+}
+
+const notFound = (code: string, message: string) => new DomainError(code, message, 'not_found');
+
+export class MandateServices {
+  constructor(private readonly platform: Platform) {}
+
+  async create(input: CreateMandateInput, metadata: CommandMetadata): Promise<CommandResult<MandateState> & { id: string }> {
+    // A retry answers with the first mandate even if, since, it expired_at has passed.
+    const first = await this.platform.commands.findDerived({ decider: mandateDecider, metadata });
+    if (first) return first;
+    await this.user(input.senderId, 'Sender');
+    await this.user(input.beneficiaryId, 'Beneficiary');
+    if (input.allowedMerchantId !== null) await this.merchant(input.allowedMerchantId);
+    if (input.allowedCategoryId !== null) {
+      const { state } = await this.platform.commands.read(`spend_category-${input.allowedCategoryId}`, spendCategoryDecider);
+      if (!state.exists) throw notFound('CATEGORY_NOT_FOUND', 'Category not found.');
+    }
+    const now = metadata.now.toISOString();
+    const slot: SlotKey = { senderId: input.senderId, beneficiaryId: input.beneficiaryId, currency: input.total.currency };
+    return this.platform.commands.executeWithDerivedId({
+      decider: mandateDecider,
+      metadata,
+      targetStream: (id) => `mandate-${id}`,
+      command: (id): CreateMandate => ({
+        type: 'CreateMandate',
+        mandateId: id,
+        senderId: input.senderId,
+        beneficiaryId: input.beneficiaryId,
+        totalAmount: input.total.toString(),
+        currency: input.total.currency,
+        scale: input.total.scale,
+        allowedCategoryId: input.allowedCategoryId,
+        allowedMerchantId: input.allowedMerchantId,
+        expiresAt: input.expiresAt,
+        now,
+      }),
+      extra: (events, _before, meta) => this.takeSlot(slot, (events[0]!.data as { mandateId: string }).mandateId, meta),
+    });
+  }
+
+  /** The first answer of a purchase already made under this Idempotency-Key, or null. */
+  async replayedPurchase(metadata: CommandMetadata): Promise<PurchaseResult | null> {
+    const first = await this.platform.commands.findDerived({ decider: mandateDecider, metadata });
+    return first && { purchase: purchaseOf(first.events), position: first.position, replayed: true };
+  }
+
+  async purchase(input: PurchaseInput, metadata: CommandMetadata): Promise<PurchaseResult> {
+    const merchant = await this.merchant(input.merchantId);
+    const categoryId = merchant.categoryId;
+    if (input.categoryId !== null && input.categoryId !== categoryId) {
+      throw new DomainError('CATEGORY_MISMATCH', "category_id is not the merchant's category", 'invalid', {
+        merchant_category_id: categoryId,
+      });
+    }
+    const now = metadata.now.toISOString();
+    const slot = await readSlot(this.platform, { senderId: input.senderId, beneficiaryId: input.beneficiaryId, currency: input.amount.currency });
+    if (!slot.holder) throw mandateRequired();
+    const mandateId = slot.holder;
+    const { state: mandate } = await this.platform.commands.read(`mandate-${mandateId}`, mandateDecider);
+    if (!mandateIsUsable(mandate, now)) throw mandateRequired();
+    if (mandate.allowedMerchantId !== null && mandate.allowedMerchantId !== merchant.merchantId) {
+      throw new DomainError('MANDATE_MERCHANT_FORBIDDEN', 'this mandate does not allow this merchant', 'forbidden');
+    }
+    if (mandate.allowedCategoryId !== null && mandate.allowedCategoryId !== categoryId) {
+      throw new DomainError('MANDATE_CATEGORY_FORBIDDEN', "this mandate does not allow the merchant's category", 'forbidden');
+    }
+    const { state: allowance } = await this.platform.commands.read(`usage_allow-${input.beneficiaryId}`, usageAllowDecider);
+    if (!isUsageAllowed(allowance, merchant)) {
+      throw new DomainError('UNAUTHORIZED_USAGE', 'the beneficiary may not use this merchant', 'forbidden');
+    }
+    const result = await this.platform.commands.executeWithDerivedId({
+      decider: mandateDecider,
+      metadata,
+      targetStream: () => `mandate-${mandateId}`,
+      command: (purchaseId) => ({
+        type: 'RecordPurchase' as const,
+        mandateId,
+        purchaseId,
+        merchantId: merchant.merchantId,
+        categoryId,
+        amount: input.amount.toString(),
+        currency: input.amount.currency,
+        now,
+      }),
+      extra: (events, before, meta) =>
+        events.some((e) => e.type === 'mandate.consumed.v1') ? this.releaseSlot(before, meta) : Promise.resolve([]),
+      queueOn: 'target',
+    });
+    return { purchase: purchaseOf(result.events), position: result.position, replayed: result.replayed };
+  }
+
+  /** Expires one mandate if it is ACTIVE and due (else appends nothing), releasing its slot. */
+  async expire(mandateId: string, reason: MandateExpiryReason, metadata: CommandMetadata): Promise<CommandResult<MandateState>> {
+    // Keys are per request: each mandate of a cleanup is its own command.
+    const { idempotency: _none, ...meta } = metadata;
+    return this.platform.commands.execute({
+      streamId: `mandate-${mandateId}`,
+      decider: mandateDecider,
+      command: { type: 'ExpireMandate', mandateId, reason, now: metadata.now.toISOString() },
+      metadata: meta,
+      extra: (_events, before, m) => this.releaseSlot(before, m),
+    });
+  }
+
+  /**
+   * `POST /mandates/cleanup`: every ACTIVE mandate due at `now`, by rounds of a bounded batch
+   * (keyset on (expires_at, id), so a read model that has not caught up cannot loop). Under an
+   * Idempotency-Key the count is recorded after the expiries, and a retry answers from it; a
+   * crash before the record leaves the key unused, and the retry expires only what is still due.
+   */
+  async cleanup(metadata: CommandMetadata): Promise<CleanupResult> {
+    if (metadata.idempotency) {
+      const first = await this.platform.commands.findDerived({ decider: mandateCleanupDecider, metadata });
+      if (first) return { expired: first.state.expired, position: first.position };
+    }
+    const expired: string[] = [];
+    let position: Position | null = null;
+    let after: { expiresAt: Date; id: string } | null = null;
+    for (let round = 0; round < mandateLimits.cleanupRoundsMax; round++) {
+      const due = await this.dueMandates(metadata.now, after);
+      for (const m of due) {
+        const result = await this.expire(m.id, 'cleanup', metadata);
+        if (result.events.length === 0) continue;
+        expired.push(m.id);
+        position = later(position, result.position);
+      }
+      const last = due[due.length - 1];
+      if (!last || due.length < mandateLimits.expiryBatchMax) break;
+      after = { expiresAt: last.expires_at, id: last.id };
+    }
+    if (metadata.idempotency) {
+      const record = await this.platform.commands.executeWithDerivedId({
+        decider: mandateCleanupDecider,
+        metadata,
+        targetStream: (id) => `mandate_cleanup-${id}`,
+        command: (id) => ({ type: 'RecordCleanup' as const, cleanupId: id, mandateIds: expired, now: metadata.now.toISOString() }),
+      });
+      position = later(position, record.position);
+    }
+    return { expired: expired.length, position };
+  }
+
+  /** ACTIVE mandates whose expiry is at or before `now`, per the read model (a to-do list). */
+  async dueMandates(now: Date, after: { expiresAt: Date; id: string } | null = null): Promise<{ id: string; expires_at: Date }[]> {
+    let query = this.platform.db
+      .selectFrom('mandates')
+      .select(['id', 'expires_at'])
+      .where('status', '=', 'ACTIVE')
+      .where('expires_at', '<=', now);
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([eb('expires_at', '>', after.expiresAt), eb.and([eb('expires_at', '=', after.expiresAt), eb('id', '>', after.id)])]),
+      );
+    }
+    return query.orderBy('expires_at').orderBy('id').limit(mandateLimits.expiryBatchMax).execute();
+  }
+
+  /**
+   * The slot for a new mandate: free → claim; held by an ACTIVE mandate not yet due → 409
+   * ACTIVE_MANDATE_EXISTS; held by one past its expiry → that mandate expired (`replaced`) at
+   * the revision read, and the slot handed over, in this same append.
+   */
+  private async takeSlot(key: SlotKey, mandateId: string, metadata: CommandMetadata): Promise<StreamAppend[]> {
+    const meta = eventMetadataOf(metadata);
+    const slot = await readSlot(this.platform, key);
+    const appends: StreamAppend[] = [];
+    if (slot.holder) {
+      const holderStream = `mandate-${slot.holder}`;
+      const { state, revision } = await this.platform.commands.read(holderStream, mandateDecider);
+      if (state.exists && state.status === 'ACTIVE') {
+        if (!mandateIsPastExpiry(state, metadata.now.toISOString())) {
+          throw new DomainError('ACTIVE_MANDATE_EXISTS', 'an active mandate already exists for this sender, beneficiary and currency', 'conflict', {
+            mandate_id: state.mandateId,
+          });
+        }
+        const events = mandateDecider.decide(
+          { type: 'ExpireMandate', mandateId: state.mandateId, reason: 'replaced', now: metadata.now.toISOString() },
+          state,
+        );
+        assert(events.length === 1 && revision !== null, `${holderStream} is due but its expiry decided nothing`);
+        appends.push({
+          streamId: holderStream,
+          expectedRevision: revision,
+          events: events.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta })),
+        });
+      }
+    }
+    appends.push(handOverSlot(slot.state, mandateId, meta, newId));
+    return appends;
+  }
+
+  /** Releases the mandate's slot if it still holds it (in the append that ends the mandate). */
+  private async releaseSlot(mandate: MandateState, metadata: CommandMetadata): Promise<StreamAppend[]> {
+    const slot = await readSlot(this.platform, mandate);
+    if (slot.holder !== mandate.mandateId) return [];
+    return [releaseReservation(slot.state, slotOwner(mandate.mandateId), eventMetadataOf(metadata), newId())];
+  }
+
+  private async user(id: string, role: 'Sender' | 'Beneficiary'): Promise<void> {
+    const { state } = await this.platform.commands.read(`user-${id}`, userDecider);
+    if (!state.exists) throw notFound('USER_NOT_FOUND', `${role} user does not exist.`);
+  }
+
+  private async merchant(id: string): Promise<MerchantState> {
+    const { state } = await this.platform.commands.read(`merchant-${id}`, merchantDecider);
+    if (!state.exists) throw notFound('MERCHANT_NOT_FOUND', 'Merchant not found.');
+    return state;
+  }
+}
+
+function purchaseOf(events: AppendedEvent<MandateEvent>[]): PurchaseRecorded {
+  const recorded = events.find((e) => e.type === 'mandate.purchase_recorded.v1');
+  assert(recorded, 'a purchase command appended no mandate.purchase_recorded.v1');
+  return recorded.data as PurchaseRecorded;
+}
+
+function later(a: Position | null, b: Position | null): Position | null {
+  if (!a) return b;
+  if (!b) return a;
+  return comparePositions(a, b) >= 0 ? a : b;
+}
