@@ -1,5 +1,5 @@
 /**
- * Photos for tests, made here with sharp: a generated scene (an SVG of seeded shapes, so two
+ * Photos for tests and benchmarks, made here with sharp: a generated scene (an SVG of seeded shapes, so two
  * seeds differ visibly and one seed is always the same picture) rendered to JPEG or PNG, with
  * real EXIF written by sharp's `withExif`: IFD0 Make/Model/Software, Exif IFD DateTimeOriginal
  * and OffsetTimeOriginal, GPS IFD latitude/longitude with their references and GPS date and
