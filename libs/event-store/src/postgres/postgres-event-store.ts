@@ -198,10 +198,10 @@ export class PostgresEventStore implements EventStore {
     let rows: { position: string; tx: string }[];
     try {
       if (expectedRevision === 'no_stream') {
-        rows = (await client.query(APPEND_NEW_STREAM, params)).rows;
+        rows = (await client.query({ name: 'kobatela-append-new', text: APPEND_NEW_STREAM, values: params })).rows;
       } else {
         params.push(headHash);
-        rows = (await client.query(APPEND_EXISTING_STREAM, params)).rows;
+        rows = (await client.query({ name: 'kobatela-append-existing', text: APPEND_EXISTING_STREAM, values: params })).rows;
       }
     } catch (err) {
       const e = err as { code?: string; constraint?: string };
