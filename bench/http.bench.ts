@@ -1,0 +1,194 @@
+/**
+ * The HTTP benchmarks, against the API as a child process (inline projections) with the load from
+ * a separate process:
+ * - `http.deposit.c16`: `POST /escrows/{id}/deposit` with auth, validation, a fresh
+ *   Idempotency-Key each, the PSP simulator confirming at once, inline projections, spread over
+ *   the seeded escrows;
+ * - `http.get_escrow.c16`: `GET /escrows/{id}`;
+ * - `http.proof_photo.c4`: upload and submit of generated 12-megapixel JPEGs with EXIF (each a
+ *   different scene, fresh, inside the milestone's geofence); every one must come back APPROVED
+ *   and its milestone payout SENT;
+ * - `memory.api_rss_mb`: the API process's peak resident memory over these runs (VmHWM).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { makePhoto } from '../libs/proof-files/src/testing/photos';
+import { ensureDatabase, type PgConnectionConfig } from '../libs/postgres/src';
+import { type ApiProcess, pooled, runLoad, startApi } from './lib/api-process';
+import { type BenchResult, memoryOf, round } from './lib/measure';
+import type { BenchPlan } from './run';
+
+const KINSHASA = { lat: -4.3217, lng: 15.3125 };
+const SEED_CONCURRENCY = 16;
+
+interface ClosedAnswer {
+  ops: number;
+  elapsedMs: number;
+  p50: number | null;
+  p99: number | null;
+  errors: number;
+  firstError: string | null;
+  statuses: Record<string, number>;
+}
+
+export interface Party {
+  id: string;
+  key: string;
+}
+
+export async function party(api: ApiProcess, name: string): Promise<Party> {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const user = await api.call('POST', '/users', api.adminKey, { username: `${name}-${tag}`, email: `${name}-${tag}@bench.example` });
+  if (user.status !== 201) throw new Error(`create user: ${user.status} ${JSON.stringify(user.json)}`);
+  const key = await api.call('POST', '/apikeys', api.adminKey, { name, scope: 'sender', user_id: user.json.id });
+  if (key.status !== 201) throw new Error(`create key: ${key.status} ${JSON.stringify(key.json)}`);
+  return { id: user.json.id, key: key.json.key };
+}
+
+/** Escrows of a large total (deposits never reach it), created over HTTP. */
+export async function seedEscrows(api: ApiProcess, client: Party, provider: Party, n: number): Promise<string[]> {
+  const ids: string[] = new Array(n);
+  await pooled(Array.from({ length: n }), SEED_CONCURRENCY, async (_x, i) => {
+    const res = await api.call('POST', '/escrows', client.key, {
+      client_id: client.id,
+      provider_id: provider.id,
+      amount_total: '100000000000.00',
+      currency: 'USD',
+      release_conditions: {},
+      deadline_at: '2099-12-31T00:00:00Z',
+    });
+    if (res.status !== 201) throw new Error(`create escrow: ${res.status} ${JSON.stringify(res.json)}`);
+    ids[i] = res.json.id;
+  });
+  return ids;
+}
+
+function closedResult(name: string, a: ClosedAnswer, baseline: string | null, extra: Record<string, number | string> = {}): BenchResult {
+  return {
+    name,
+    ops_per_s: round((a.ops / a.elapsedMs) * 1000, 1),
+    p50_ms: round(a.p50),
+    p99_ms: round(a.p99),
+    value: null,
+    unit: null,
+    baseline,
+    ratio: null,
+    extra: { ops: a.ops, errors: a.errors, ...(a.firstError ? { first_error: a.firstError.slice(0, 200) } : {}), ...extra },
+  };
+}
+
+/** One funded escrow per photo with a geofenced PHOTO milestone, each for its own provider. */
+async function photoEscrows(api: ApiProcess, client: Party, n: number): Promise<{ escrowId: string; provider: Party }[]> {
+  const out: { escrowId: string; provider: Party }[] = new Array(n);
+  await pooled(Array.from({ length: n }), 4, async (_x, i) => {
+    const provider = await party(api, `photographer${i}`);
+    const created = await api.call('POST', '/escrows', client.key, {
+      client_id: client.id,
+      provider_id: provider.id,
+      amount_total: '10.00',
+      currency: 'USD',
+      release_conditions: {},
+      deadline_at: '2099-12-31T00:00:00Z',
+    });
+    const escrowId = created.json.id as string;
+    const milestone = await api.call('POST', `/escrows/${escrowId}/milestones`, client.key, {
+      label: 'Site photo',
+      amount: '10.00',
+      currency: 'USD',
+      sequence_index: 1,
+      proof_kind: 'PHOTO',
+      geofence_lat: KINSHASA.lat,
+      geofence_lng: KINSHASA.lng,
+      geofence_radius_m: 200,
+    });
+    if (milestone.status !== 201) throw new Error(`milestone: ${milestone.status} ${JSON.stringify(milestone.json)}`);
+    const deposit = await api.call('POST', `/escrows/${escrowId}/deposit`, client.key, { amount: '10.00' }, { 'idempotency-key': `photo-dep-${i}` });
+    if (deposit.status !== 200) throw new Error(`deposit: ${deposit.status} ${JSON.stringify(deposit.json)}`);
+    out[i] = { escrowId, provider };
+  });
+  return out;
+}
+
+export async function runHttpBenches(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m: string) => void): Promise<BenchResult[]> {
+  await ensureDatabase(admin, 'bench_api');
+  const api = await startApi({ admin, database: 'bench_api', dataDir: path.join(dir, 'api-data'), mode: 'inline', log });
+  const results: BenchResult[] = [];
+  try {
+    const client = await party(api, 'client');
+    const provider = await party(api, 'provider');
+    log(`seeding ${p.escrows} escrows`);
+    const escrowIds = await seedEscrows(api, client, provider, p.escrows);
+
+    log('http.deposit.c16');
+    const deposits = await runLoad<ClosedAnswer>(
+      { mode: 'closed', url: api.url, kind: 'deposit', connections: 16, ...p.httpTiming, apiKey: client.key, escrowIds },
+      dir,
+    );
+    results.push(closedResult('http.deposit.c16', deposits, 'pg.insert_txn.c8', { escrows: escrowIds.length }));
+
+    log('http.get_escrow.c16');
+    const gets = await runLoad<ClosedAnswer>(
+      { mode: 'closed', url: api.url, kind: 'get_escrow', connections: 16, ...p.httpTiming, apiKey: client.key, escrowIds },
+      dir,
+    );
+    results.push(closedResult('http.get_escrow.c16', gets, null));
+
+    log(`http.proof_photo.c4: generating ${p.photos} photos of 12 megapixels`);
+    const photoDir = path.join(dir, 'photos');
+    await mkdir(photoDir, { recursive: true });
+    const targets = await photoEscrows(api, client, p.photos);
+    const items: { file: string; escrowId: string; apiKey: string }[] = [];
+    for (const [i, t] of targets.entries()) {
+      const bytes = await makePhoto({ scene: 1_000 + i * 37, width: 4000, height: 3000, gps: KINSHASA, gpsTime: new Date(Date.now() - 60_000) });
+      const file = path.join(photoDir, `photo-${i}.jpg`);
+      await writeFile(file, bytes);
+      items.push({ file, escrowId: t.escrowId, apiKey: t.provider.key });
+    }
+    log('http.proof_photo.c4: uploading and submitting');
+    const photos = await runLoad<{ ops: number; elapsedMs: number; p50: number | null; p99: number | null; outcomes: { escrowId: string; status: number; proofStatus: string | null; body: string }[] }>(
+      { mode: 'photos', url: api.url, connections: 4, items },
+      dir,
+    );
+    let paid = 0;
+    for (const t of targets) {
+      const summary = await api.call('GET', `/escrows/${t.escrowId}/summary`, client.key);
+      const payout = (summary.json.payments as { kind: string; status: string }[]).find((x) => x.kind === 'payout');
+      if (summary.json.milestones[0]?.status === 'PAID' && payout?.status === 'SENT') paid++;
+    }
+    const approved = photos.outcomes.filter((o) => o.status === 201 && o.proofStatus === 'APPROVED').length;
+    const refused = photos.outcomes.find((o) => o.status !== 201 || o.proofStatus !== 'APPROVED');
+    results.push({
+      name: 'http.proof_photo.c4',
+      ops_per_s: round((photos.ops / photos.elapsedMs) * 1000, 2),
+      p50_ms: round(photos.p50),
+      p99_ms: round(photos.p99),
+      value: null,
+      unit: null,
+      baseline: null,
+      ratio: null,
+      extra: {
+        photos: items.length,
+        approved,
+        paid,
+        all_approved_and_paid: approved === items.length && paid === items.length,
+        ...(refused ? { first_refusal: `${refused.status} ${refused.proofStatus} ${refused.body}`.slice(0, 200) } : {}),
+      },
+    });
+
+    const memory = await memoryOf(api.pid);
+    results.push({
+      name: 'memory.api_rss_mb',
+      ops_per_s: null,
+      p50_ms: null,
+      p99_ms: null,
+      value: memory?.peakMb ?? null,
+      unit: 'MB',
+      baseline: null,
+      ratio: null,
+      extra: { rss_now_mb: memory?.rssMb ?? 'n/a', measured: 'VmHWM of the API process over the HTTP runs' },
+    });
+  } finally {
+    await api.stop();
+  }
+  return results;
+}

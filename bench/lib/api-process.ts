@@ -1,0 +1,168 @@
+/**
+ * The API (and, in worker mode, the projector worker) as child processes of the bench, started
+ * from `dist/` against the bench's PostgreSQL, as an operator would run them: production mode,
+ * durable database, logs at `warn`. `call` is a small JSON client for seeding (not the load).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { PgConnectionConfig } from '../../libs/postgres/src';
+
+const DIST = path.resolve(__dirname, '..', '..');
+
+export interface ApiProcess {
+  url: string;
+  pid: number;
+  adminKey: string;
+  child: ChildProcess;
+  workers: ChildProcess[];
+  call(method: string, url: string, key: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export function databaseUrl(c: PgConnectionConfig, database: string): string {
+  return `postgresql://${c.user}:${encodeURIComponent(c.password)}@localhost:${c.port}/${database}?host=${encodeURIComponent(c.host)}`;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startApi(o: {
+  admin: PgConnectionConfig;
+  database: string;
+  dataDir: string;
+  mode: 'inline' | 'worker';
+  log: (m: string) => void;
+}): Promise<ApiProcess> {
+  const port = await freePort();
+  const adminKey = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    APP_ENV: 'production',
+    DATABASE_URL: databaseUrl(o.admin, o.database),
+    DATA_DIR: o.dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    API_KEY_SECRET: randomBytes(32).toString('hex'),
+    BOOTSTRAP_ADMIN_API_KEY: adminKey,
+    PSP_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+    LOG_LEVEL: 'warn',
+    SCHEDULER_ENABLED: 'false',
+    PROJECTIONS_MODE: o.mode,
+  };
+  const output: string[] = [];
+  const remember = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 50) output.shift();
+  };
+  const child = spawn(process.execPath, [path.join(DIST, 'apps', 'api', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', remember);
+  child.stderr!.on('data', remember);
+  const workers: ChildProcess[] = [];
+  const url = `http://127.0.0.1:${port}`;
+  const call: ApiProcess['call'] = async (method, u, key, body, headers = {}) => {
+    const res = await fetch(`${url}${u}`, {
+      method,
+      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json, headers: res.headers };
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}):\n${output.join('')}`);
+    try {
+      const health = await call('GET', '/health', null);
+      if (health.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the API did not answer /health within 60 s:\n${output.join('')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (o.mode === 'worker') {
+    const worker = spawn(process.execPath, [path.join(DIST, 'apps', 'projector', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    worker.stdout!.on('data', remember);
+    worker.stderr!.on('data', remember);
+    workers.push(worker);
+  }
+  // The bootstrap admin key works once the api_keys read model has it (in worker mode, once the
+  // worker has started and caught up).
+  for (;;) {
+    const probe = await call('GET', '/users?limit=1', adminKey).catch(() => null);
+    if (probe?.status === 200) break;
+    if (Date.now() > deadline) throw new Error(`the bootstrap admin key was not accepted within 60 s:\n${output.join('')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  o.log(`API on ${url} (${o.mode} projections, pid ${child.pid})`);
+  return {
+    url,
+    pid: child.pid!,
+    adminKey,
+    child,
+    workers,
+    call,
+    stop: async () => {
+      await Promise.all(workers.map(stopChild));
+      await stopChild(child);
+    },
+  };
+}
+
+/** Runs the load generator process on a job and returns its JSON answer. */
+export async function runLoad<T>(job: unknown, tmpDir: string): Promise<T> {
+  const { writeFile } = await import('node:fs/promises');
+  const file = path.join(tmpDir, `load-${randomBytes(4).toString('hex')}.json`);
+  await writeFile(file, JSON.stringify(job));
+  const child = spawn(process.execPath, [path.join(DIST, 'bench', 'children', 'load.child.js'), file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the load generator failed (${code}): ${err}`);
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+/** Runs `work` over items with at most `n` at once. */
+export async function pooled<T>(items: readonly T[], n: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= items.length) return;
+        await work(items[i]!, i);
+      }
+    }),
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * The projection benchmarks:
+ * - `projection.rebuild`: every read model rebuilt from `$all` holding N events (200,000; 20,000
+ *   with --quick), seeded in batches of 100 through the event store: escrows going through the
+ *   real escrow decider (created, two milestones, a confirmed deposit, funded, the first
+ *   milestone released and its payout sent), 10 events each. ops_per_s = events / wall time of
+ *   rebuilding all projectors; peak memory of the rebuilding process in `extra`.
+ * - `projection.lag_ms`: the API with projections in a worker process, 300 deposits/s offered by
+ *   the load generator; for each answer, the time from the answer to the moment every projector's
+ *   checkpoint has passed its `X-Event-Position` (checkpoints polled every 2 ms).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { escrowDecider, type EscrowCommand, type EscrowEvent, type EscrowState } from '../libs/domain/src';
+import { type AppendMetadata, type Position, PostgresEventStore, type StreamAppend, comparePositions, decodePosition } from '../libs/event-store/src';
+import { systemActor } from '../libs/kernel/src';
+import { type PgConnectionConfig, createKysely, createPool, ensureDatabase, migrateToLatest } from '../libs/postgres/src';
+import { databaseUrl, pooled, runLoad, startApi } from './lib/api-process';
+import { type BenchResult, percentile, round } from './lib/measure';
+import { party, seedEscrows } from './http.bench';
+import type { BenchPlan } from './run';
+
+const DIST = path.resolve(__dirname, '..');
+const EVENTS_PER_ESCROW = 10;
+
+function meta(): AppendMetadata {
+  const id = randomUUID();
+  return { actor: systemActor('system:cli'), commandId: id, correlationId: id, causationId: id, occurredAt: new Date().toISOString() };
+}
+
+/** One escrow's life through the decider: 10 events. */
+export function escrowLife(clientId: string, providerId: string): { escrowId: string; events: EscrowEvent[] } {
+  const escrowId = randomUUID();
+  const now = new Date().toISOString();
+  let state: EscrowState = escrowDecider.initialState();
+  const events: EscrowEvent[] = [];
+  const run = (c: EscrowCommand) => {
+    for (const e of escrowDecider.decide(c, state)) {
+      state = escrowDecider.evolve(state, e);
+      events.push(e);
+    }
+  };
+  const m1 = randomUUID();
+  const payout = randomUUID();
+  run({ type: 'CreateEscrow', escrowId, clientId, providerId, amountTotal: '100.00', currency: 'USD', scale: 2, releaseConditions: {}, deadlineAt: '2099-12-31T00:00:00Z', now });
+  run({ type: 'AddMilestone', escrowId, milestoneId: m1, label: 'First', amount: '40.00', currency: 'USD', sequenceIndex: 1, now });
+  run({ type: 'AddMilestone', escrowId, milestoneId: randomUUID(), label: 'Second', amount: '60.00', currency: 'USD', sequenceIndex: 2, now });
+  run({ type: 'Deposit', escrowId, depositId: randomUUID(), amount: '100.00', pspConfirmed: { pspRef: `sim-${randomUUID()}` }, pspAsked: true, refundPaymentId: randomUUID(), now });
+  run({ type: 'ApproveAndPayMilestone', escrowId, milestoneId: m1, paymentId: payout, source: 'release', now });
+  run({ type: 'RecordPaymentSent', escrowId, paymentId: payout, pspRef: `sim-${randomUUID()}`, now });
+  if (events.length !== EVENTS_PER_ESCROW) throw new Error(`an escrow's life made ${events.length} events, not ${EVENTS_PER_ESCROW}`);
+  return { escrowId, events };
+}
+
+async function seed(store: PostgresEventStore, total: number, log: (m: string) => void): Promise<number> {
+  const clientId = randomUUID();
+  const providerId = randomUUID();
+  const batches = Math.ceil(total / 100);
+  let appended = 0;
+  await pooled(Array.from({ length: batches }), 4, async () => {
+    const appends: StreamAppend[] = [];
+    for (let k = 0; k < 100 / EVENTS_PER_ESCROW; k++) {
+      const { escrowId, events } = escrowLife(clientId, providerId);
+      const m = meta();
+      appends.push({ streamId: `escrow-${escrowId}`, expectedRevision: 'no_stream', events: events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata: m })) });
+    }
+    await store.appendMulti(appends);
+    appended += 100;
+    if (appended % 50_000 === 0) log(`seeded ${appended} events`);
+  });
+  return appended;
+}
+
+async function rebuild(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m: string) => void): Promise<BenchResult> {
+  await ensureDatabase(admin, 'bench_rebuild');
+  const pool = createPool({ ...admin, database: 'bench_rebuild' }, 8);
+  const db = createKysely<any>(pool);
+  await migrateToLatest(db);
+  const store = new PostgresEventStore(pool);
+  log(`projection.rebuild: seeding ${p.rebuildEvents} events`);
+  const seeded = await seed(store, p.rebuildEvents, log);
+  await pool.query('ANALYZE');
+  await store.close();
+  await db.destroy();
+  log('projection.rebuild: rebuilding every read model');
+  const env = { ...process.env, APP_ENV: 'production', DATABASE_URL: databaseUrl(admin, 'bench_rebuild'), DATA_DIR: path.join(dir, 'rebuild-data'), API_KEY_SECRET: randomUUID() + randomUUID(), LOG_LEVEL: 'warn' };
+  const child = spawn(process.execPath, [path.join(DIST, 'bench', 'children', 'rebuild.child.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`rebuild child failed (${code}): ${err}`);
+  const r = JSON.parse(out.trim().split('\n').pop()!) as { elapsedMs: number; applied: Record<string, number>; peakRssMb: number };
+  return {
+    name: 'projection.rebuild',
+    ops_per_s: round((seeded / r.elapsedMs) * 1000, 1),
+    p50_ms: null,
+    p99_ms: null,
+    value: round(r.elapsedMs / 1000, 2),
+    unit: 's',
+    baseline: 'pg.insert_batch100.c4',
+    ratio: null,
+    extra: { events: seeded, projectors: Object.keys(r.applied).length, peak_rss_mb: round(r.peakRssMb, 1)! },
+  };
+}
+
+interface RateAnswer {
+  offered: number;
+  answered: number;
+  elapsedMs: number;
+  errors: number;
+  firstError: string | null;
+  samples: { at: number; position: string | null; latencyMs: number }[];
+}
+
+async function lag(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m: string) => void): Promise<BenchResult> {
+  await ensureDatabase(admin, 'bench_lag');
+  const api = await startApi({ admin, database: 'bench_lag', dataDir: path.join(dir, 'lag-data'), mode: 'worker', log });
+  const pool = createPool({ ...admin, database: 'bench_lag' }, 2);
+  try {
+    const client = await party(api, 'client');
+    const provider = await party(api, 'provider');
+    const escrowIds = await seedEscrows(api, client, provider, 200);
+    // The checkpoints over time: the oldest projector's, every 2 ms while the load runs.
+    const polls: { at: number; min: Position }[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const res = await pool.query<{ tx: string; pos: string }>('SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos FROM projection_checkpoints');
+        const at = performance.timeOrigin + performance.now();
+        const positions = res.rows.map((r) => ({ tx: BigInt(r.tx), pos: BigInt(r.pos) }));
+        if (positions.length) polls.push({ at, min: positions.reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b)) });
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    log(`projection.lag_ms: ${p.lagOfferedPerS} deposits/s for ${p.lagDurationMs / 1000} s (worker mode)`);
+    const load = await runLoad<RateAnswer>({ mode: 'rate', url: api.url, ratePerS: p.lagOfferedPerS, durationMs: p.lagDurationMs, apiKey: client.key, escrowIds }, dir);
+    const settleBy = Date.now() + 10_000;
+    const last = load.samples.map((s) => (s.position ? decodePosition(s.position) : null)).filter((x): x is Position => x !== null);
+    const maxPos = last.reduce<Position | null>((a, b) => (a === null || comparePositions(b, a) > 0 ? b : a), null);
+    while (Date.now() < settleBy && maxPos && !(polls.length && comparePositions(polls[polls.length - 1]!.min, maxPos) >= 0)) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    polling = false;
+    await poller;
+    const lags: number[] = [];
+    let unseen = 0;
+    let k = 0;
+    const sorted = load.samples
+      .map((s) => ({ at: s.at, position: s.position ? decodePosition(s.position) : null }))
+      .filter((s): s is { at: number; position: Position } => s.position !== null)
+      .sort((a, b) => a.at - b.at);
+    for (const s of sorted) {
+      // The first poll at or after the answer whose checkpoint covers the position.
+      while (k < polls.length && polls[k]!.at < s.at) k++;
+      let j = k;
+      while (j < polls.length && comparePositions(polls[j]!.min, s.position) < 0) j++;
+      if (j >= polls.length) unseen++;
+      else lags.push(Math.max(0, polls[j]!.at - s.at));
+    }
+    return {
+      name: 'projection.lag_ms',
+      ops_per_s: round((load.answered / load.elapsedMs) * 1000, 1),
+      p50_ms: round(percentile(lags, 50)),
+      p99_ms: round(percentile(lags, 99)),
+      value: round(percentile(lags, 99)),
+      unit: 'ms (p99 lag)',
+      baseline: null,
+      ratio: null,
+      extra: { offered_per_s: p.lagOfferedPerS, offered: load.offered, answered: load.answered, errors: load.errors, never_seen: unseen, http_p99_ms: round(percentile(load.samples.map((s) => s.latencyMs), 99))!, ...(load.firstError ? { first_error: load.firstError.slice(0, 200) } : {}) },
+    };
+  } finally {
+    await pool.end();
+    await api.stop();
+  }
+}
+
+export async function runProjectionBenches(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m: string) => void): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  results.push(await rebuild(admin, dir, p, log));
+  results.push(await lag(admin, dir, p, log));
+  return results;
+}
