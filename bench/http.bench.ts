@@ -42,6 +42,13 @@ export async function party(api: ApiProcess, name: string): Promise<Party> {
   if (user.status !== 201) throw new Error(`create user: ${user.status} ${JSON.stringify(user.json)}`);
   const key = await api.call('POST', '/apikeys', api.adminKey, { name, scope: 'sender', user_id: user.json.id });
   if (key.status !== 201) throw new Error(`create key: ${key.status} ${JSON.stringify(key.json)}`);
+  // With projections in a worker, the key works once the worker has projected it.
+  for (let i = 0; ; i++) {
+    const probe = await api.call('GET', `/users/${user.json.id}`, key.json.key);
+    if (probe.status === 200) break;
+    if (i > 300) throw new Error(`the new key was not accepted: ${probe.status} ${JSON.stringify(probe.json)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   return { id: user.json.id, key: key.json.key };
 }
 

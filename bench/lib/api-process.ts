@@ -55,6 +55,8 @@ export async function startApi(o: {
   dataDir: string;
   mode: 'inline' | 'worker';
   log: (m: string) => void;
+  /** Extra Node flags for the API (`BENCH_API_NODE_ARGS`, e.g. `--cpu-prof`, to profile it). */
+  nodeArgs?: string[];
 }): Promise<ApiProcess> {
   const port = await freePort();
   const adminKey = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
@@ -77,7 +79,8 @@ export async function startApi(o: {
     output.push(chunk.toString());
     if (output.length > 50) output.shift();
   };
-  const child = spawn(process.execPath, [path.join(DIST, 'apps', 'api', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = o.nodeArgs ?? (process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, 'apps', 'api', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', remember);
   child.stderr!.on('data', remember);
   const workers: ChildProcess[] = [];

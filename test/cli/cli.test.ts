@@ -98,12 +98,17 @@ describe('kobatela CLI', () => {
     expect(all.stdout).toContain(`BROKEN stream=${good}`);
   });
 
-  it('rebuild rebuilds a read model; bad usage exits 2', async () => {
+  it('rebuild rebuilds a read model, or all of them in one pass; bad usage exits 2', async () => {
     const r = await cli(['rebuild', 'event_stats']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/rebuilt event_stats from 5 events/);
     const stats = await tdb.pool.query(`SELECT sum(events)::int AS n FROM event_stats WHERE category = 'escrow'`);
     expect(stats.rows[0].n).toBe(5);
+    const all = await cli(['rebuild', 'all']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/rebuilt \d+ read models from \d+ events/);
+    const again = await tdb.pool.query(`SELECT sum(events)::int AS n FROM event_stats WHERE category = 'escrow'`);
+    expect(again.rows[0].n).toBe(5);
     const usage = await cli(['verify']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('usage: kobatela');

@@ -4,7 +4,7 @@
  *   verify --stream S | --all    check hash chains; exits 1 naming the stream and revision of
  *                                the first break (2 on bad usage)
  *   status                       projectors and their checkpoints
- *   rebuild <projector>          rebuild a read model from the start, then switch
+ *   rebuild <projector>|all      rebuild a read model (or all, in one pass) from the start, then switch
  * Uses DATABASE_URL, else the embedded PostgreSQL of DATA_DIR (joining a running API's server).
  */
 import 'reflect-metadata';
@@ -20,7 +20,7 @@ const USAGE = `usage: kobatela <command>
   verify --stream <id>        verify one stream's hash chain
   verify --all                verify every stream
   status                      projectors and their checkpoints
-  rebuild <projector>         rebuild one read model (${allProjectors.map((p) => p.name).join(', ')})`;
+  rebuild <projector>|all     rebuild one read model (${allProjectors.map((p) => p.name).join(', ')}), or all in one pass`;
 
 class UsageError extends Error {}
 
@@ -101,6 +101,13 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'rebuild': {
+        if (args[0] === 'all') {
+          await platform.projections.init({ rebuildOutdated: false });
+          const applied = await platform.projections.rebuildAll(allProjectors, (n) => process.stderr.write(`\rrebuilding all: ${n} events`));
+          process.stderr.write('\n');
+          out(`rebuilt ${allProjectors.length} read models from ${applied} events`);
+          return 0;
+        }
         const projector = allProjectors.find((p) => p.name === args[0]);
         if (!projector) throw new UsageError(`unknown projector ${args[0] ?? ''}`);
         await platform.projections.init({ rebuildOutdated: false });

@@ -29,6 +29,8 @@ import { parseTraceparent, tracer } from '../observability/tracing';
 
 const SPAN_LINKS_MAX = 32;
 const RETRY_DELAY_MIN_MS = 50;
+/** Events per batch of a full rebuild (one transaction each; the live batch size is smaller). */
+const REBUILD_BATCH_SIZE = 2_000;
 
 export interface Projector {
   readonly name: string;
@@ -246,12 +248,109 @@ export class ProjectionRunner {
     this.notifyWaiters();
   }
 
+  /**
+   * One round over `projectors`: those that stand at the same checkpoint (the usual case) share
+   * one read of `$all` and one transaction, each inside a savepoint of its own, so a round costs
+   * one commit rather than one per projector; a projector whose code throws is rolled back to its
+   * savepoint and halted alone. A projector at another checkpoint runs its own batch.
+   */
+  async runRound(projectors: readonly Projector[] = this.projectors): Promise<number> {
+    const groups = new Map<string, { projector: Projector; live: Live }[]>();
+    for (const projector of projectors) {
+      const live = this.live.get(projector.name) ?? (await this.reload(projector.name));
+      if (live.halted || live.outdated || this.paused.has(projector.name) || Date.now() < live.retryAt) continue;
+      const key = `${live.checkpoint.tx}:${live.checkpoint.pos}`;
+      groups.set(key, [...(groups.get(key) ?? []), { projector, live }]);
+    }
+    let applied = 0;
+    for (const group of groups.values()) {
+      applied += group.length === 1 ? await this.runBatch(group[0]!.projector) : await this.runGroup(group);
+    }
+    return applied;
+  }
+
+  private async runGroup(group: { projector: Projector; live: Live }[]): Promise<number> {
+    const from = group[0]!.live.checkpoint;
+    const started = performance.now();
+    let events: RecordedEvent[];
+    try {
+      events = await this.store.readAll({ fromPosition: from, maxCount: this.batchSize });
+    } catch (err) {
+      for (const g of group) this.retryLater(g.projector, g.live, err as Error);
+      return 0;
+    }
+    if (events.length === 0) {
+      for (const g of group) this.recovered(g.live, 0);
+      return 0;
+    }
+    const last = events[events.length - 1]!.position;
+    const outcomes = new Map<string, 'applied' | 'moved' | Error>();
+    const links = batchLinks(events);
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const [i, { projector }] of group.entries()) {
+          const savepoint = sql.raw(`projector_${i}`);
+          await sql`SAVEPOINT ${savepoint}`.execute(trx);
+          const span = tracer().startSpan(`projection ${projector.name}`, {
+            attributes: { 'kobatela.projector': projector.name, 'kobatela.events': events.length },
+            links,
+          });
+          try {
+            const row = await sql<{ tx: string; pos: string; status: string }>`
+              SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos, status FROM projection_checkpoints
+              WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
+            const current = row.rows[0];
+            if (!current || current.status !== 'running' || BigInt(current.tx) !== from.tx || BigInt(current.pos) !== from.pos) {
+              outcomes.set(projector.name, 'moved');
+            } else {
+              await projector.apply(trx, events);
+              await sql`
+                UPDATE projection_checkpoints
+                SET checkpoint_tx = ${last.tx.toString()}::text::xid8, checkpoint_pos = ${last.pos.toString()},
+                    events_applied = events_applied + ${events.length}, updated_at = now()
+                WHERE name = ${projector.name}`.execute(trx);
+              outcomes.set(projector.name, 'applied');
+            }
+            await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
+          } catch (err) {
+            span.recordException(err as Error);
+            // This projector alone: its writes are undone, the others' stand.
+            await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(trx);
+            outcomes.set(projector.name, err as Error);
+          } finally {
+            span.end();
+          }
+        }
+      });
+    } catch (err) {
+      // The transaction failed as a whole (a lost connection, the commit): nothing was applied.
+      for (const g of group) this.retryLater(g.projector, g.live, err as Error);
+      return 0;
+    }
+    const ms = performance.now() - started;
+    let applied = 0;
+    for (const { projector, live } of group) {
+      const outcome = outcomes.get(projector.name);
+      if (outcome === 'applied') {
+        live.checkpoint = last;
+        this.options.onBatch?.(projector.name, events.length, ms / group.length);
+        applied += this.recovered(live, events.length);
+      } else if (outcome === 'moved') {
+        await this.reload(projector.name).catch(() => undefined);
+      } else if (outcome instanceof Error) {
+        if (isInfrastructureFailure(outcome)) this.retryLater(projector, live, outcome);
+        else await this.halt(projector, from, outcome);
+      }
+    }
+    this.notifyWaiters();
+    return applied;
+  }
+
   /** Runs every projector until none has anything left (tests, CLI, inline catch-up). */
   async catchUp(): Promise<number> {
     let total = 0;
     for (let round = 0; round < 1_000_000; round++) {
-      let applied = 0;
-      for (const p of this.projectors) applied += await this.runBatch(p);
+      const applied = await this.runRound();
       total += applied;
       if (applied === 0) return total;
     }
@@ -265,11 +364,7 @@ export class ProjectionRunner {
     this.unsubscribe = this.store.onAppended(() => this.wake?.());
     this.loop = (async () => {
       while (this.running) {
-        let applied = 0;
-        for (const p of this.projectors) {
-          if (!this.running) break;
-          if (shouldRun(p)) applied += await this.runBatch(p).catch(() => 0);
-        }
+        const applied = await this.runRound(this.projectors.filter(shouldRun)).catch(() => 0);
         if (applied > 0 || !this.running) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, limits.projectionPollIntervalMs);
@@ -407,6 +502,88 @@ export class ProjectionRunner {
       this.paused.delete(projector.name);
       await this.reload(projector.name).catch(() => undefined);
       this.notifyWaiters();
+    }
+  }
+
+  /**
+   * Rebuilds several projectors in one pass over `$all`: each batch is read once and applied to
+   * every projector in one transaction (fresh tables in one scratch schema), then all switch in
+   * together under their checkpoints' row locks. The same guarantees as `rebuild` (advisory locks
+   * per projector, taken in name order; live runners paused), at one read of history instead of
+   * one per projector. Returns the events applied.
+   */
+  async rebuildAll(projectors: readonly Projector[] = this.projectors, onProgress?: (applied: number) => void): Promise<number> {
+    const ordered = [...projectors].sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const p of ordered) this.paused.add(p.name);
+    try {
+      return await this.db.connection().execute(async (lockConn) => {
+        for (const p of ordered) await sql`SELECT pg_advisory_lock(hashtext('kobatela.rebuild'), hashtext(${p.name}))`.execute(lockConn);
+        try {
+          return await this.rebuildAllLocked(ordered, onProgress);
+        } finally {
+          for (const p of ordered) await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${p.name}))`.execute(lockConn);
+        }
+      });
+    } finally {
+      for (const p of ordered) {
+        this.paused.delete(p.name);
+        await this.reload(p.name).catch(() => undefined);
+      }
+      this.notifyWaiters();
+    }
+  }
+
+  private async rebuildAllLocked(projectors: readonly Projector[], onProgress?: (applied: number) => void): Promise<number> {
+    const schema = `rebuild_all_${randomBytes(4).toString('hex')}`;
+    const tables = projectors.flatMap((p) => p.tables);
+    assert(new Set(tables).size === tables.length, 'two projectors own the same table');
+    await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(this.db);
+    try {
+      for (const t of tables) await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(this.db);
+      let position: Position = START;
+      let applied = 0;
+      const applyBatch = async (trx: Transaction<any>, events: readonly RecordedEvent[]) => {
+        await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
+        for (const p of projectors) await p.apply(trx, events);
+        await sql`SELECT set_config('search_path', 'public', true)`.execute(trx);
+      };
+      const batch = Math.max(this.batchSize, REBUILD_BATCH_SIZE);
+      for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
+        const events = await this.store.readAll({ fromPosition: position, maxCount: batch });
+        if (events.length === 0) break;
+        await this.db.transaction().execute((trx) => applyBatch(trx, events));
+        position = events[events.length - 1]!.position;
+        applied += events.length;
+        onProgress?.(applied);
+        if (events.length < batch) break;
+      }
+      await this.db.transaction().execute(async (trx) => {
+        for (const p of projectors) {
+          await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${p.name} FOR UPDATE`.execute(trx);
+        }
+        for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
+          const events = await this.store.readAll({ fromPosition: position, maxCount: batch });
+          if (events.length === 0) break;
+          await applyBatch(trx, events);
+          position = events[events.length - 1]!.position;
+          applied += events.length;
+        }
+        for (const t of tables) {
+          await sql`DROP TABLE ${sql.id('public', t)}`.execute(trx);
+          await sql`ALTER TABLE ${sql.id(schema, t)} SET SCHEMA public`.execute(trx);
+        }
+        await sql`DROP SCHEMA ${sql.id(schema)}`.execute(trx);
+        for (const p of projectors) {
+          await sql`UPDATE projection_checkpoints
+                    SET checkpoint_tx = ${position.tx.toString()}::text::xid8, checkpoint_pos = ${position.pos.toString()},
+                        version = ${p.version}, events_applied = ${applied}, status = 'running',
+                        halted_reason = NULL, halted_at = NULL, updated_at = now()
+                    WHERE name = ${p.name}`.execute(trx);
+        }
+      });
+      return applied;
+    } finally {
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(this.db).catch(() => undefined);
     }
   }
 
