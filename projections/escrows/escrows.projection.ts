@@ -5,91 +5,82 @@
  * tables to decide anything about money; they decide on the escrow stream. The scheduler reads
  * them only to find escrows whose deadline passed.
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import { RowBatch } from '../row-batch';
 
-async function setStatus(trx: Transaction<any>, escrowId: string, status: string, at: string): Promise<void> {
-  await trx.updateTable('escrows').set({ status, updated_at: at }).where('id', '=', escrowId).execute();
-}
+const ESCROW_COLUMNS = { status: 'text', updated_at: 'timestamptz', deposited: 'numeric' } as const;
+const MILESTONE_COLUMNS = { status: 'text' } as const;
 
-async function setMilestone(trx: Transaction<any>, milestoneId: string, status: string): Promise<void> {
-  await trx.updateTable('milestones').set({ status }).where('id', '=', milestoneId).execute();
-}
-
-async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
+/** Folds one event into the batch's escrow and milestone changes. */
+function applyOne(escrows: RowBatch, milestones: RowBatch, e: EscrowEvent): void {
+  const status = (escrowId: string, value: string, at: string) => escrows.set(escrowId, { status: value, updated_at: at });
+  const milestone = (milestoneId: string, value: string) => milestones.set(milestoneId, { status: value });
   switch (e.type) {
     case 'escrow.created.v1': {
       const d = e.data;
-      await trx
-        .insertInto('escrows')
-        .values({
-          id: d.escrowId,
-          client_id: d.clientId,
-          provider_id: d.providerId,
-          amount_total: d.amountTotal,
-          currency: d.currency,
-          scale: d.scale,
-          status: 'DRAFT',
-          domain: d.domain,
-          release_conditions: JSON.stringify(d.releaseConditions),
-          deadline_at: d.deadlineAt,
-          deposited: '0',
-          created_at: d.createdAt,
-          updated_at: d.createdAt,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      escrows.insert(d.escrowId, {
+        id: d.escrowId,
+        client_id: d.clientId,
+        provider_id: d.providerId,
+        amount_total: d.amountTotal,
+        currency: d.currency,
+        scale: d.scale,
+        status: 'DRAFT',
+        domain: d.domain,
+        release_conditions: JSON.stringify(d.releaseConditions),
+        deadline_at: d.deadlineAt,
+        deposited: '0',
+        created_at: d.createdAt,
+        updated_at: d.createdAt,
+      });
       return;
     }
     case 'escrow.deposit_confirmed.v1':
-      await sql`UPDATE escrows SET deposited = deposited + ${e.data.amount}::numeric, updated_at = ${e.data.confirmedAt}
-                WHERE id = ${e.data.escrowId}`.execute(trx);
+      escrows.add(e.data.escrowId, 'deposited', e.data.amount);
+      escrows.set(e.data.escrowId, { updated_at: e.data.confirmedAt });
       return;
     case 'escrow.funded.v1':
-      return setStatus(trx, e.data.escrowId, 'FUNDED', e.data.fundedAt);
+      return status(e.data.escrowId, 'FUNDED', e.data.fundedAt);
     case 'escrow.delivered.v1':
-      return setStatus(trx, e.data.escrowId, 'RELEASABLE', e.data.deliveredAt);
+      return status(e.data.escrowId, 'RELEASABLE', e.data.deliveredAt);
     case 'escrow.cancelled.v1':
-      return setStatus(trx, e.data.escrowId, 'CANCELLED', e.data.cancelledAt);
+      return status(e.data.escrowId, 'CANCELLED', e.data.cancelledAt);
     case 'escrow.refunded.v1':
-      return setStatus(trx, e.data.escrowId, 'REFUNDED', e.data.refundedAt);
+      return status(e.data.escrowId, 'REFUNDED', e.data.refundedAt);
     case 'escrow.released.v1':
-      return setStatus(trx, e.data.escrowId, 'RELEASED', e.data.releasedAt);
+      return status(e.data.escrowId, 'RELEASED', e.data.releasedAt);
     case 'milestone.approved.v1':
-      return setMilestone(trx, e.data.milestoneId, 'APPROVED');
+      return milestone(e.data.milestoneId, 'APPROVED');
     case 'milestone.paid.v1':
-      return setMilestone(trx, e.data.milestoneId, 'PAID');
+      return milestone(e.data.milestoneId, 'PAID');
     case 'milestone.reopened.v1':
-      return setMilestone(trx, e.data.milestoneId, 'WAITING');
+      return milestone(e.data.milestoneId, 'WAITING');
     case 'proof.submitted.v1':
-      return setMilestone(trx, e.data.milestoneId, 'PENDING_REVIEW');
+      return milestone(e.data.milestoneId, 'PENDING_REVIEW');
     case 'payment.initiated.v1':
     case 'payment.failed.v1':
       // A failed payout leaves its milestone open (PAYING) until a retry is sent.
-      if (e.data.milestoneId) await setMilestone(trx, e.data.milestoneId, 'PAYING');
+      if (e.data.milestoneId) milestone(e.data.milestoneId, 'PAYING');
       return;
     case 'milestone.added.v1': {
       const d = e.data;
-      await trx
-        .insertInto('milestones')
-        .values({
-          id: d.milestoneId,
-          escrow_id: d.escrowId,
-          label: d.label,
-          amount: d.amount,
-          currency: d.currency,
-          sequence_index: d.sequenceIndex,
-          status: d.status,
-          proof_kind: d.proofKind,
-          proof_requirements: JSON.stringify(d.proofRequirements),
-          geofence_lat: d.geofence?.lat ?? null,
-          geofence_lng: d.geofence?.lng ?? null,
-          geofence_radius_m: d.geofence?.radiusM ?? null,
-          created_at: d.addedAt,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      milestones.insert(d.milestoneId, {
+        id: d.milestoneId,
+        escrow_id: d.escrowId,
+        label: d.label,
+        amount: d.amount,
+        currency: d.currency,
+        sequence_index: d.sequenceIndex,
+        status: d.status,
+        proof_kind: d.proofKind,
+        proof_requirements: JSON.stringify(d.proofRequirements),
+        geofence_lat: d.geofence?.lat ?? null,
+        geofence_lng: d.geofence?.lng ?? null,
+        geofence_radius_m: d.geofence?.radiusM ?? null,
+        created_at: d.addedAt,
+      });
       return;
     }
     default:
@@ -102,9 +93,14 @@ export const escrowsProjection = {
   version: 3,
   tables: ['escrows', 'milestones'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+    // A batch's changes are gathered in event order, then written in a few statements.
+    const escrows = new RowBatch('escrows', ESCROW_COLUMNS);
+    const milestones = new RowBatch('milestones', MILESTONE_COLUMNS);
     for (const recorded of events) {
       if (!recorded.streamId.startsWith('escrow-')) continue;
-      await applyOne(trx, recorded as unknown as EscrowEvent);
+      applyOne(escrows, milestones, recorded as unknown as EscrowEvent);
     }
+    await escrows.flush(trx);
+    await milestones.flush(trx);
   },
 };

@@ -7,88 +7,92 @@
 import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import { RowBatch } from '../row-batch';
 
-async function update(trx: Transaction<any>, id: string, change: Record<string, unknown>, at: string): Promise<void> {
-  await trx.updateTable('payments').set({ ...change, updated_at: at }).where('id', '=', id).execute();
-}
+const PAYMENT_COLUMNS = {
+  status: 'text',
+  psp_ref: 'text',
+  sent_at: 'timestamptz',
+  settled_at: 'timestamptz',
+  failure_reason: 'text',
+  failed_at: 'timestamptz',
+  retried_by: 'uuid',
+  updated_at: 'timestamptz',
+} as const;
+const DEPOSIT_COLUMNS = { status: 'text', psp_ref: 'text', refund_payment_id: 'uuid', updated_at: 'timestamptz' } as const;
 
-async function updateDeposit(trx: Transaction<any>, id: string, change: Record<string, unknown>, at: string): Promise<void> {
-  await trx.updateTable('deposits').set({ ...change, updated_at: at }).where('id', '=', id).execute();
-}
-
-async function applyDeposit(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
+function applyDeposit(deposits: RowBatch, e: EscrowEvent): void {
   switch (e.type) {
     case 'escrow.deposit_initiated.v1': {
       const d = e.data;
-      await trx
-        .insertInto('deposits')
-        .values({
-          id: d.depositId,
-          escrow_id: d.escrowId,
-          amount: d.amount,
-          currency: d.currency,
-          status: 'PENDING',
-          psp_ref: d.pspRef ?? null,
-          beyond_cap: d.beyondCap === true,
-          initiated_at: d.initiatedAt,
-          updated_at: d.initiatedAt,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      deposits.insert(d.depositId, {
+        id: d.depositId,
+        escrow_id: d.escrowId,
+        amount: d.amount,
+        currency: d.currency,
+        status: 'PENDING',
+        psp_ref: d.pspRef ?? null,
+        beyond_cap: d.beyondCap === true,
+        refund_payment_id: null,
+        initiated_at: d.initiatedAt,
+        updated_at: d.initiatedAt,
+      });
       return;
     }
     case 'escrow.deposit_confirmed.v1':
-      return updateDeposit(trx, e.data.depositId, { status: 'CONFIRMED', psp_ref: e.data.pspRef }, e.data.confirmedAt);
+      return deposits.set(e.data.depositId, { status: 'CONFIRMED', psp_ref: e.data.pspRef, updated_at: e.data.confirmedAt });
     case 'escrow.deposit_failed.v1':
-      return updateDeposit(trx, e.data.depositId, { status: 'FAILED' }, e.data.failedAt);
+      return deposits.set(e.data.depositId, { status: 'FAILED', updated_at: e.data.failedAt });
     case 'escrow.deposit_reference_recorded.v1':
-      return updateDeposit(trx, e.data.depositId, { psp_ref: e.data.pspRef }, e.data.recordedAt);
+      return deposits.set(e.data.depositId, { psp_ref: e.data.pspRef, updated_at: e.data.recordedAt });
     default:
       return;
   }
 }
 
-async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
+function applyOne(payments: RowBatch, deposits: RowBatch, e: EscrowEvent): void {
   switch (e.type) {
     case 'payment.initiated.v1': {
       const d = e.data;
-      await trx
-        .insertInto('payments')
-        .values({
-          id: d.paymentId,
-          escrow_id: d.escrowId,
-          milestone_id: d.milestoneId,
-          kind: d.kind,
-          amount: d.amount,
-          currency: d.currency,
-          status: 'PENDING',
-          beneficiary_id: d.beneficiaryId,
-          reason: d.reason,
-          retry_of: d.retryOf,
-          deposit_id: d.depositId,
-          initiated_at: d.initiatedAt,
-          updated_at: d.initiatedAt,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-      if (d.depositId) await updateDeposit(trx, d.depositId, { refund_payment_id: d.paymentId }, d.initiatedAt);
+      payments.insert(d.paymentId, {
+        id: d.paymentId,
+        escrow_id: d.escrowId,
+        milestone_id: d.milestoneId,
+        kind: d.kind,
+        amount: d.amount,
+        currency: d.currency,
+        status: 'PENDING',
+        psp_ref: null,
+        beneficiary_id: d.beneficiaryId,
+        reason: d.reason,
+        retry_of: d.retryOf,
+        retried_by: null,
+        deposit_id: d.depositId,
+        failure_reason: null,
+        initiated_at: d.initiatedAt,
+        sent_at: null,
+        settled_at: null,
+        failed_at: null,
+        updated_at: d.initiatedAt,
+      });
+      if (d.depositId) deposits.set(d.depositId, { refund_payment_id: d.paymentId, updated_at: d.initiatedAt });
       return;
     }
     case 'payment.sent.v1':
-      return update(trx, e.data.paymentId, { status: 'SENT', psp_ref: e.data.pspRef, sent_at: e.data.sentAt }, e.data.sentAt);
+      return payments.set(e.data.paymentId, { status: 'SENT', psp_ref: e.data.pspRef, sent_at: e.data.sentAt, updated_at: e.data.sentAt });
     case 'payment.settled.v1':
-      return update(trx, e.data.paymentId, { status: 'SETTLED', settled_at: e.data.settledAt }, e.data.settledAt);
+      return payments.set(e.data.paymentId, { status: 'SETTLED', settled_at: e.data.settledAt, updated_at: e.data.settledAt });
     case 'payment.failed.v1':
-      return update(
-        trx,
-        e.data.paymentId,
-        { status: 'FAILED', failure_reason: e.data.reason, failed_at: e.data.failedAt },
-        e.data.failedAt,
-      );
+      return payments.set(e.data.paymentId, {
+        status: 'FAILED',
+        failure_reason: e.data.reason,
+        failed_at: e.data.failedAt,
+        updated_at: e.data.failedAt,
+      });
     case 'payment.retried.v1':
-      return update(trx, e.data.paymentId, { retried_by: e.data.retryPaymentId }, e.data.retriedAt);
+      return payments.set(e.data.paymentId, { retried_by: e.data.retryPaymentId, updated_at: e.data.retriedAt });
     default:
-      return applyDeposit(trx, e);
+      return applyDeposit(deposits, e);
   }
 }
 
@@ -97,9 +101,14 @@ export const paymentsProjection = {
   version: 2,
   tables: ['payments', 'deposits'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+    // A batch's changes are gathered in event order, then written in a few statements.
+    const payments = new RowBatch('payments', PAYMENT_COLUMNS);
+    const deposits = new RowBatch('deposits', DEPOSIT_COLUMNS);
     for (const recorded of events) {
       if (!recorded.streamId.startsWith('escrow-')) continue;
-      await applyOne(trx, recorded as unknown as EscrowEvent);
+      applyOne(payments, deposits, recorded as unknown as EscrowEvent);
     }
+    await deposits.flush(trx);
+    await payments.flush(trx);
   },
 };

@@ -1,0 +1,115 @@
+/**
+ * A batch of changes to one table keyed by `id`, gathered in event order and written with few
+ * statements: rows created in the batch are inserted once, already carrying every later change
+ * of the batch (one multi-row INSERT … ON CONFLICT DO NOTHING); rows that existed before get
+ * their changes merged per row and written by one `UPDATE … FROM (VALUES …)` per set of columns.
+ * Additive columns (a balance) sum their increments exactly (decimal strings, never floats).
+ * The result is what applying the events one by one would give.
+ */
+import { sql, type Transaction } from 'kysely';
+
+export type ColumnType = 'text' | 'uuid' | 'numeric' | 'timestamptz' | 'boolean' | 'integer' | 'jsonb';
+
+const INSERT_ROWS_MAX = 500;
+
+/** Exact sum of two decimal strings (`"10.5" + "0.25"` → `"10.75"`). */
+export function addDecimal(a: string, b: string): string {
+  const scale = Math.max(decimals(a), decimals(b));
+  const sum = toScaled(a, scale) + toScaled(b, scale);
+  const negative = sum < 0n;
+  const digits = (negative ? -sum : sum).toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}
+
+function decimals(x: string): number {
+  const dot = x.indexOf('.');
+  return dot < 0 ? 0 : x.length - dot - 1;
+}
+
+function toScaled(x: string, scale: number): bigint {
+  const negative = x.startsWith('-');
+  const body = negative ? x.slice(1) : x;
+  const [int = '0', frac = ''] = body.split('.');
+  const value = BigInt(`${int}${frac.padEnd(scale, '0')}`);
+  return negative ? -value : value;
+}
+
+export class RowBatch {
+  private readonly inserts = new Map<string, Record<string, unknown>>();
+  private readonly updates = new Map<string, Record<string, unknown>>();
+  private readonly increments = new Map<string, Record<string, string>>();
+
+  constructor(
+    private readonly table: string,
+    private readonly types: Readonly<Record<string, ColumnType>>,
+  ) {}
+
+  /** A new row (the first insert of an id wins, as ON CONFLICT DO NOTHING would). */
+  insert(id: string, row: Record<string, unknown>): void {
+    if (!this.inserts.has(id)) this.inserts.set(id, { ...row });
+  }
+
+  set(id: string, change: Record<string, unknown>): void {
+    const inserted = this.inserts.get(id);
+    if (inserted) Object.assign(inserted, change);
+    else this.updates.set(id, { ...this.updates.get(id), ...change });
+  }
+
+  /** `column += amount` (a decimal string). */
+  add(id: string, column: string, amount: string): void {
+    const inserted = this.inserts.get(id);
+    if (inserted) {
+      inserted[column] = addDecimal(String(inserted[column] ?? '0'), amount);
+      return;
+    }
+    const current = this.increments.get(id) ?? {};
+    current[column] = addDecimal(current[column] ?? '0', amount);
+    this.increments.set(id, current);
+  }
+
+  async flush(trx: Transaction<any>): Promise<void> {
+    const rows = [...this.inserts.values()];
+    for (let i = 0; i < rows.length; i += INSERT_ROWS_MAX) {
+      await trx.insertInto(this.table).values(rows.slice(i, i + INSERT_ROWS_MAX)).onConflict((oc) => oc.column('id').doNothing()).execute();
+    }
+    // Rows that existed before the batch: grouped by the columns they change.
+    const ids = new Set([...this.updates.keys(), ...this.increments.keys()]);
+    const groups = new Map<string, { setCols: string[]; addCols: string[]; ids: string[] }>();
+    for (const id of ids) {
+      const setCols = Object.keys(this.updates.get(id) ?? {}).sort();
+      const addCols = Object.keys(this.increments.get(id) ?? {}).sort();
+      const key = `${setCols.join(',')}|${addCols.join(',')}`;
+      const group = groups.get(key) ?? { setCols, addCols, ids: [] };
+      group.ids.push(id);
+      groups.set(key, group);
+    }
+    for (const { setCols, addCols, ids: groupIds } of groups.values()) {
+      const columns = [...setCols, ...addCols];
+      const cast = (col: string) => sql.raw(this.types[col] ?? 'text');
+      const values = groupIds.map(
+        (id) =>
+          sql`(${sql.join([
+            sql`${id}::uuid`,
+            ...setCols.map((c) => sql`${value(this.updates.get(id)![c], this.types[c])}::${cast(c)}`),
+            ...addCols.map((c) => sql`${this.increments.get(id)![c]}::numeric`),
+          ])})`,
+      );
+      const assignments = [
+        ...setCols.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`),
+        ...addCols.map((c) => sql`${sql.ref(c)} = t.${sql.ref(c)} + v.${sql.ref(c)}`),
+      ];
+      await sql`
+        UPDATE ${sql.table(this.table)} AS t SET ${sql.join(assignments)}
+        FROM (VALUES ${sql.join(values)}) AS v(id, ${sql.join(columns.map((c) => sql.ref(c)))})
+        WHERE t.id = v.id`.execute(trx);
+    }
+  }
+}
+
+function value(v: unknown, type: ColumnType | undefined): unknown {
+  if (v === null || v === undefined) return null;
+  if (type === 'jsonb' && typeof v !== 'string') return JSON.stringify(v);
+  if (v instanceof Date) return v.toISOString();
+  return v;
+}
