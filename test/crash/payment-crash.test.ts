@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { escrowJobLimits, paymentRecoveryJob } from '../../libs/payments/src';
 import { distFile, runChild, type ChildOutcome } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+import { projectionsCaughtUp } from '../support/caught-up';
 
 const CHILD = 'test/children/payment-crash.child.js';
 
@@ -83,8 +84,7 @@ const transfersOf = (paymentId: string) => api.t.platform.psp.calls.filter((c) =
 
 /** Waits until this process's read models have applied everything appended so far (by anyone). */
 async function caughtUp(): Promise<void> {
-  const head = await api.t.platform.store.headPosition();
-  expect(await api.t.platform.projections.waitFor(head!, 10_000)).toBe(true);
+  expect(await projectionsCaughtUp(api.t.platform)).toBe(true);
 }
 
 const payment = async (id: string) => (await api.call('GET', `/payments/${id}`, api.keys.support)).json();

@@ -33,6 +33,7 @@ import {
   isAssetAccount,
   statusBalances,
 } from '../support/ledger-fold';
+import { committedHead } from '../support/caught-up';
 
 type Currency = 'USD' | 'JPY' | 'KWD';
 const SCALES: Record<Currency, number> = { USD: 2, JPY: 0, KWD: 3 };
@@ -890,7 +891,7 @@ describe('the ledger under random escrow operations', () => {
 
   async function ledgerProblems(run: Run): Promise<string[]> {
     const { platform } = api.t;
-    const head = await platform.store.headPosition();
+    const head = await committedHead(platform);
     const problems: string[] = [];
     if (head && !(await platform.projections.waitFor(head, PROJECTION_WAIT_MS))) {
       problems.push('the projections did not reach the head of the store (a projector halted?)');

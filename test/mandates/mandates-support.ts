@@ -13,6 +13,7 @@ import { MandateServices } from '../../libs/mandates/src';
 import type { CommandMetadata } from '../../libs/platform/src';
 import { Money } from '../../libs/kernel/src';
 import type { EscrowApi } from '../support/escrow-api';
+import { projectionsCaughtUp } from '../support/caught-up';
 
 export const HOUR_MS = 3_600_000;
 export const inHours = (h: number) => new Date(Date.now() + h * HOUR_MS).toISOString();
@@ -120,8 +121,7 @@ export async function pastDueMandate(api: EscrowApi, senderId: string, beneficia
 
 /** Waits until this process's read models have applied every event. */
 export async function caughtUp(api: EscrowApi): Promise<void> {
-  const head = await api.t.platform.store.headPosition();
-  if (head) expect(await api.t.platform.projections.waitFor(head, 10_000)).toBe(true);
+  expect(await projectionsCaughtUp(api.t.platform)).toBe(true);
 }
 
 /** The raw events of a stream: type, actor label and transaction id (same tx = same append). */

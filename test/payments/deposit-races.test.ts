@@ -14,6 +14,7 @@ import { PspDeclinedError } from '../../libs/psp/src';
 import { escrowJobLimits, paymentRecoveryJob } from '../../libs/payments/src';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+import { projectionsCaughtUp } from '../support/caught-up';
 
 let api: EscrowApi;
 beforeAll(async () => {
@@ -126,14 +127,14 @@ describe('deposits once the PSP has been asked', () => {
     }
     expect(pending).toMatchObject({ status: 'PENDING', psp_ref: null });
     const job = paymentRecoveryJob(api.t.platform, api.t.payments);
-    await api.t.platform.projections.waitFor((await api.t.platform.store.headPosition())!, 5000);
+    await projectionsCaughtUp(api.t.platform, 5000);
     expect(await job.run({ now: new Date() })).toBe('payments: none; webhooks: none; deposits: none');
     const later = new Date(Date.now() + escrowJobLimits.recoveryMinAgeMs + 1000);
     // (An earlier test's deposit with an unusable reference is confirmed by the same run.)
     expect(await job.run({ now: later })).toMatch(/^payments: none; webhooks: none; deposits: \d+ CONFIRMED$/);
     expect(collects(pending.id)).toBe(2);
     expect((await api.summary(id)).balances).toMatchObject({ deposited: '40.00', pending_deposits: '0.00' });
-    await api.t.platform.projections.waitFor((await api.t.platform.store.headPosition())!, 5000);
+    await projectionsCaughtUp(api.t.platform, 5000);
     expect(await job.run({ now: later })).toBe('payments: none; webhooks: none; deposits: none');
   });
 });

@@ -20,6 +20,7 @@ import {
   webhookStreamId,
 } from '../../libs/payments/src';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+import { projectionsCaughtUp } from '../support/caught-up';
 
 let api: EscrowApi;
 beforeAll(async () => {
@@ -32,8 +33,7 @@ const recovery = () => paymentRecoveryJob(api.t.platform, api.t.payments);
 
 /** Waits until this process's read models (the jobs' to-do lists) have applied every event. */
 async function caughtUp(): Promise<void> {
-  const head = await api.t.platform.store.headPosition();
-  expect(await api.t.platform.projections.waitFor(head!, 10_000)).toBe(true);
+  expect(await projectionsCaughtUp(api.t.platform)).toBe(true);
 }
 
 const lastPosition = async () =>
