@@ -81,7 +81,9 @@ describe('restricted transfers', () => {
       expectErrorEnvelope(await api.call('GET', '/allowlist', api.keys.support), 422, 'VALIDATION_ERROR');
       expectErrorEnvelope(await api.call('GET', '/allowlist?owner_id=abc', api.keys.support), 422, 'VALIDATION_ERROR');
       expectErrorEnvelope(await api.call('DELETE', `/allowlist?owner_id=${owner}`, api.keys.admin), 422, 'VALIDATION_ERROR');
-      expectErrorEnvelope(await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${randomUUID()}`, api.keys.admin), 404, 'ALLOWLIST_ENTRY_NOT_FOUND');
+      expectErrorEnvelope(await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${randomUUID()}`, api.keys.admin), 404, 'USER_NOT_FOUND');
+      const stranger = await user();
+      expectErrorEnvelope(await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${stranger}`, api.keys.admin), 404, 'ALLOWLIST_ENTRY_NOT_FOUND');
     });
 
     it('is admin-only for writes and closed to senders for reads', async () => {

@@ -29,11 +29,12 @@ export async function raiseAlert(
 }
 
 /**
- * The cause of a rule rejection: the request's idempotency scope and key (every route that
- * raises one requires a key), so the same request replayed is the same rejection. Without a key
- * each request is its own cause.
+ * The cause of a rule rejection: the request's idempotency scope, key and request hash (every
+ * route that raises one requires a key). The same request replayed is the same rejection and
+ * raises nothing more; another request under the same key (another payee, another receiver) is
+ * another attempt and raises its own alert. Without a key each request is its own cause.
  */
 export function rejectionCause(kind: string, metadata: CommandMetadata): string {
   const idem = metadata.idempotency;
-  return idem ? `${kind}\n${idem.scope}\n${idem.key}` : `${kind}\ncommand:${metadata.commandId}`;
+  return idem ? `${kind}\n${idem.scope}\n${idem.key}\n${idem.requestHash}` : `${kind}\ncommand:${metadata.commandId}`;
 }

@@ -6,3 +6,4 @@ export * from './jcs';
 export * from './limits';
 export * from './money';
 export * from './pii';
+export * from './instants';

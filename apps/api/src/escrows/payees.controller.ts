@@ -117,18 +117,21 @@ export class PayeesController {
     const limit = (value: string | number | null | undefined, field: string) =>
       value === null || value === undefined ? null : amountText(value, escrow.currency, currencies, field);
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
-    const result = await this.platform.commands.execute({
-      streamId: `escrow-${escrowId}`,
+    // The escrow is chosen by the body: the key is claimed as an `idem-…` reservation recording
+    // the request (API-RULES.md §4), so the same key naming another escrow is refused.
+    const result = await this.platform.commands.executeWithDerivedId({
       decider: escrowDecider,
-      command: {
-        type: 'AllowPayee',
+      targetStream: () => `escrow-${escrowId}`,
+      queueOn: 'target',
+      command: () => ({
+        type: 'AllowPayee' as const,
         escrowId,
         payeeRef: body.payee_ref,
         label: body.label,
         dailyLimit: limit(body.daily_limit, 'daily_limit'),
         totalLimit: limit(body.total_limit, 'total_limit'),
         now: metadata.now.toISOString(),
-      },
+      }),
       metadata,
     });
     await this.ryw.afterCommand(reply, result.position);

@@ -9,7 +9,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type MandateState, mandateDecider } from '../../../../libs/domain/src';
-import { type Actor, Money } from '../../../../libs/kernel/src';
+import { type Actor, Money, parseInstantNaiveUtc } from '../../../../libs/kernel/src';
 import { MandateServices } from '../../../../libs/mandates/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { Access } from '../auth/access.decorator';
@@ -125,10 +125,18 @@ export class MandatesController {
   }
 }
 
-/** An ISO-8601 instant; one without an offset is UTC (as in the old service), never local time. */
+/**
+ * An ISO-8601 instant (`parseInstant`: calendar-checked, years 0001–9999 in UTC); one without an
+ * offset is UTC (as in the old service), never local time. Anything else is a 422.
+ */
 function utcInstant(value: string): string {
-  const naive = /T\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value);
-  return new Date(naive ? `${value}Z` : value).toISOString();
+  const ms = parseInstantNaiveUtc(value);
+  if (Number.isNaN(ms)) {
+    throw new ApiError(422, 'VALIDATION_ERROR', 'expires_at is not a valid instant', {
+      fields: { expires_at: ['must be an ISO 8601 date-time YYYY-MM-DDTHH:MM[:SS], UTC unless it names its zone, up to year 9999'] },
+    });
+  }
+  return new Date(ms).toISOString();
 }
 
 /** A sender (its user `me`) reads only mandates where it is the sender or the beneficiary. */

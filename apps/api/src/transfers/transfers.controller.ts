@@ -100,7 +100,7 @@ export class TransfersController {
   @Delete('allowlist')
   @HttpCode(200)
   @Access()
-  @ApiOkResponse({ description: '{"status":"removed"}; 404 ALLOWLIST_ENTRY_NOT_FOUND when absent' })
+  @ApiOkResponse({ description: '{"status":"removed"}; 404 USER_NOT_FOUND for an unknown user, ALLOWLIST_ENTRY_NOT_FOUND when absent' })
   async removeRecipient(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -109,6 +109,9 @@ export class TransfersController {
   ): Promise<{ status: 'removed' }> {
     const ownerId = q.owner_id.toLowerCase();
     const recipientId = q.recipient_id.toLowerCase();
+    for (const id of [ownerId, recipientId]) {
+      if (!(await this.userExists(id))) throw new ApiError(404, 'USER_NOT_FOUND', 'User not found.');
+    }
     const metadata = commandMetadata(req, actor);
     const result = await this.platform.commands.execute({
       streamId: `allowlist-${ownerId}`,

@@ -97,7 +97,7 @@ describe('a usage spend', () => {
     spec.given(ready).when(spendCmd()).then([spent('sp-1', '10.00', '90.00')]);
     const state = fold([...ready, ...decideOn(ready, spendCmd())]);
     expect(state).toMatchObject({ spent: '10.00', held: '90.00' });
-    expect(state.payees[0]).toMatchObject({ spentTotal: '10.00', spentToday: '10.00', spentDay: '2026-03-01' });
+    expect(state.payees[0]).toMatchObject({ spentTotal: '10.00', spentByDay: { '2026-03-01': '10.00' } });
   });
 
   it('carries the client note on the payment', () => {
@@ -123,6 +123,21 @@ describe('a usage spend', () => {
       .given(yesterday)
       .when(spendCmd({ amount: '15.00' }))
       .then([spent('sp-1', '15.00', '55.00')]);
+  });
+
+  it('keeps each day its own total when a spend stamped the day before lands after one of the next day', () => {
+    // A process whose clock lags appends a spend of 23:59 after one of 00:01 was appended.
+    const crossed = [...ready, spent('sp-a', '25.00', '75.00', '2026-03-01T00:01:00.000Z'), spent('sp-b', '20.00', '55.00', '2026-02-28T23:59:00.000Z')];
+    expect(fold(crossed).payees[0]!.spentByDay).toEqual({ '2026-02-28': '20.00', '2026-03-01': '25.00' });
+    expect(fold(crossed).payees[0]!.spentTotal).toBe('45.00');
+    const big = [...fundedBare, allowed('30.00', null), spent('sp-a', '25.00', '75.00', '2026-03-01T00:01:00.000Z'), spent('sp-b', '20.00', '55.00', '2026-02-28T23:59:00.000Z')];
+    spec.given(big).when(spendCmd({ amount: '5.01', now: '2026-03-01T00:02:00.000Z' })).thenError('DAILY_LIMIT_REACHED');
+    spec.given(big).when(spendCmd({ amount: '5.00', now: '2026-03-01T00:02:00.000Z' })).then([spent('sp-1', '5.00', '50.00', '2026-03-01T00:02:00.000Z')]);
+  });
+
+  it('remembers the latest three days only', () => {
+    const days = ['2026-02-25', '2026-02-26', '2026-02-27', '2026-02-28'].map((d, i) => spent(`sp-${i}`, '1.00', `${99 - i}.00`, `${d}T12:00:00.000Z`));
+    expect(Object.keys(fold([...fundedBare, allowed(null, null), ...days]).payees[0]!.spentByDay)).toEqual(['2026-02-26', '2026-02-27', '2026-02-28']);
   });
 
   it('refuses beyond the total limit with TOTAL_LIMIT_REACHED, across days', () => {
@@ -161,14 +176,14 @@ describe('a usage spend', () => {
   it('a failed spend still counts toward the limits; its retry is not counted again', () => {
     const p = usd.payment({ paymentId: 'sp-0', kind: 'spend', amount: '20.00' });
     const failedOnce = [...ready, spent('sp-0', '20.00', '80.00'), p.failed({ afterSent: false })];
-    expect(fold(failedOnce).payees[0]).toMatchObject({ spentTotal: '20.00', spentToday: '20.00' });
+    expect(fold(failedOnce).payees[0]).toMatchObject({ spentTotal: '20.00', spentByDay: { '2026-03-01': '20.00' } });
     spec.given(failedOnce).when(spendCmd({ amount: '10.01' })).thenError('DAILY_LIMIT_REACHED');
     const retried = [
       ...failedOnce,
       ...decideOn(failedOnce, { type: 'RetryPayment', escrowId: E, paymentId: 'sp-0', retryPaymentId: 'sp-0r', now: NOW }),
     ];
     const state = fold(retried);
-    expect(state.payees[0]).toMatchObject({ spentTotal: '20.00', spentToday: '20.00' });
+    expect(state.payees[0]).toMatchObject({ spentTotal: '20.00', spentByDay: { '2026-03-01': '20.00' } });
     expect(state.payments.find((x) => x.paymentId === 'sp-0r')).toMatchObject({ kind: 'spend', beneficiaryId: 'payee-1' });
     expect(state).toMatchObject({ spent: '20.00', failed: '0.00', held: '80.00' });
   });

@@ -59,7 +59,7 @@ export function allowPayee(command: AllowPayee, state: EscrowState): EscrowEvent
 
 /** What was spent to this payee on the UTC day of `now`. */
 export function spentOn(state: EscrowState, payee: PayeeState, now: string): string {
-  return payee.spentDay === utcDay(now) ? payee.spentToday : money(state, '0').toString();
+  return payee.spentByDay[utcDay(now)] ?? money(state, '0').toString();
 }
 
 export function spend(command: Spend, state: EscrowState): EscrowEvent[] {

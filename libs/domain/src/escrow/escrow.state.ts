@@ -94,8 +94,9 @@ export interface ProofState {
 
 /**
  * An allowed payee and what was spent to it: `spentTotal` counts every spend initiated (a failed
- * spend is still owed to the payee; its retry is not counted again), `spentToday` the spends of
- * the UTC day `spentDay`.
+ * spend is still owed to the payee; its retry is not counted again), `spentByDay` the spends of
+ * each of the latest UTC days (a spend stamped by a process whose clock lags may land after one
+ * of the next day: each day keeps its own total, so neither is lost).
  */
 export interface PayeeState {
   payeeRef: string;
@@ -103,10 +104,13 @@ export interface PayeeState {
   dailyLimit: string | null;
   totalLimit: string | null;
   spentTotal: string;
-  spentDay: string | null;
-  spentToday: string;
+  /** `YYYY-MM-DD` → spent that UTC day, for the latest `PAYEE_DAYS_KEPT` days. */
+  spentByDay: Record<string, string>;
   allowedAt: string;
 }
+
+/** UTC days of spending a payee remembers (the limit only asks for today's). */
+export const PAYEE_DAYS_KEPT = 3;
 
 /** The UTC day (`YYYY-MM-DD`) of an ISO instant. */
 export function utcDay(iso: string): string {
@@ -297,16 +301,16 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
 /** A spend counted on its payee (total, and the UTC day of the spend). */
 function withSpend(state: EscrowState, payeeRef: string, amount: string, at: string): PayeeState[] {
   const day = utcDay(at);
-  return state.payees.map((p) =>
-    p.payeeRef !== payeeRef
-      ? p
-      : {
-          ...p,
-          spentTotal: add(state, p.spentTotal, amount),
-          spentDay: day,
-          spentToday: p.spentDay === day ? add(state, p.spentToday, amount) : amount,
-        },
-  );
+  return state.payees.map((p) => {
+    if (p.payeeRef !== payeeRef) return p;
+    const byDay = { ...p.spentByDay, [day]: add(state, p.spentByDay[day] ?? '0', amount) };
+    const kept = Object.keys(byDay).sort().slice(-PAYEE_DAYS_KEPT);
+    return {
+      ...p,
+      spentTotal: add(state, p.spentTotal, amount),
+      spentByDay: Object.fromEntries(kept.map((d) => [d, byDay[d]!])),
+    };
+  });
 }
 
 /** Folds payment events into the payments list and the per-kind balances. */
@@ -464,8 +468,7 @@ export function evolveEscrow(state: EscrowState, event: EscrowEvent): EscrowStat
         dailyLimit: d.dailyLimit,
         totalLimit: d.totalLimit,
         spentTotal: zero,
-        spentDay: null,
-        spentToday: zero,
+        spentByDay: {},
         allowedAt: d.allowedAt,
       };
       return { ...state, payees: [...state.payees, payee] };

@@ -4,7 +4,7 @@
  * edge and the decider agree on one rule set. Values the handler produces itself (`now`, the
  * scale) are asserted instead: a bad one is a bug, not a user error.
  */
-import { DomainError, Money, assert, currencyScaleMax } from '../../../kernel/src';
+import { DomainError, Money, assert, currencyScaleMax, parseInstant } from '../../../kernel/src';
 import type { EscrowDomain, Geofence, OnDeadline, ProofKind } from './escrow.events';
 
 export const escrowLimits = {
@@ -15,8 +15,6 @@ export const escrowLimits = {
 } as const;
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
-// A zone is required: a naive time cannot be compared with `now` (the old service's B5).
-const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const ON_DEADLINE: readonly OnDeadline[] = ['release', 'refund', 'none'];
 const DOMAINS: readonly EscrowDomain[] = ['private', 'public', 'aid'];
 const PROOF_KINDS: readonly ProofKind[] = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT'];
@@ -48,15 +46,11 @@ export function assertScale(scale: number): void {
 }
 
 /**
- * Milliseconds of an ISO 8601 timestamp with a zone, or NaN. A date that is not on the calendar
- * (`2026-02-30`) is NaN too: `Date.parse` would roll it over into the next month.
+ * Milliseconds of an ISO 8601 timestamp with a zone, or NaN (see `parseInstant`). A zone is
+ * required: a naive time cannot be compared with `now` (the old service's B5).
  */
 function parseTimestamp(value: string): number {
-  if (!TIMESTAMP_RE.test(value)) return Number.NaN;
-  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return Number.NaN;
-  return Date.parse(value);
+  return parseInstant(value);
 }
 
 export function timestampMs(value: string, field: string): number {

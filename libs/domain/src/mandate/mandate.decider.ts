@@ -6,7 +6,7 @@
  * repeated cleanup, appends nothing). CONSUMED and EXPIRED are terminal. Time arrives in the
  * command; an instant equal to `expiresAt` is already expired (the old service's `≤ now`).
  */
-import { DomainError, Money, assert, assertNever } from '../../../kernel/src';
+import { DomainError, Money, assert, assertNever, parseInstant } from '../../../kernel/src';
 import type { Decider } from '../decider';
 import type { MandateCommand, RecordCleanup } from './mandate.commands';
 import type { MandateCleanupEvent, MandateEvent, MandateExpiryReason, MandateStatus } from './mandate.events';
@@ -117,6 +117,11 @@ function decideCreate(c: Extract<MandateCommand, { type: 'CreateMandate' }>, sta
   if (!total.isPositive()) {
     throw new DomainError('VALIDATION_ERROR', 'total_amount must be greater than 0', 'invalid', {
       fields: { total_amount: ['must be greater than 0'] },
+    });
+  }
+  if (Number.isNaN(parseInstant(c.expiresAt))) {
+    throw new DomainError('VALIDATION_ERROR', 'expires_at is not a valid instant', 'invalid', {
+      fields: { expires_at: ['must be an ISO 8601 date-time with a zone, up to year 9999'] },
     });
   }
   if (mandateIsPastExpiry({ expiresAt: c.expiresAt }, c.now)) {
