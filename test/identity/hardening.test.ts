@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from '../../libs/config/src';
 import { testDatabase, type TestDatabase } from '../support/test-db';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope } from '../http/http-expect';
+import { Authenticator } from '../../apps/api/src/auth/authenticator';
 
 const ADMIN_KEY = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
 
@@ -55,6 +56,8 @@ describe('identity hardening', () => {
     expect((await call('GET', `/users/${user.id}`, k.key)).statusCode).toBe(200);
     // A users projection that is behind or halted looks like this: no row for the user.
     await sql`DELETE FROM users WHERE id = ${user.id}`.execute(t.platform.db);
+    // Changed behind the projections' back: the authenticator's cache of verified rows must be told.
+    t.app.get(Authenticator).forgetCachedKeys();
     expectErrorEnvelope(await call('GET', `/users/${user.id}`, k.key), 401, 'UNAUTHORIZED');
   });
 

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { testDatabase } from '../support/test-db';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope } from '../http/http-expect';
+import { Authenticator } from '../../apps/api/src/auth/authenticator';
 
 const ADMIN_KEY = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
 
@@ -156,6 +157,8 @@ describe('users, API keys and authentication', () => {
     expect((await call('GET', '/users', k.key)).statusCode).toBe(200);
     // Time passing, simulated on the read model the check reads.
     await sql`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = ${k.id}`.execute(t.platform.db);
+    // Changed behind the projections' back: the authenticator's cache of verified rows must be told.
+    t.app.get(Authenticator).forgetCachedKeys();
     expectErrorEnvelope(await call('GET', '/users', k.key), 401, 'UNAUTHORIZED');
     expect((await call('GET', `/apikeys/${k.id}`, ADMIN_KEY)).json()).toMatchObject({ is_active: false, revoked_at: null });
   });

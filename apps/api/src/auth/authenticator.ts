@@ -7,8 +7,15 @@
  * Revocation is also remembered in this process (it is permanent, so that can never go stale);
  * deactivation relies on the read model alone, which the request that changes it waits for, so
  * no process-local flag can outlive another replica's reactivation.
+ *
+ * Rows looked up are cached per prefix, only while this process runs the projections (inline):
+ * the cache is emptied whenever this process's api_keys or users projector applies an event of
+ * keys or users (or is rebuilt), so a cached row never outlives a change the read model has, the
+ * very rule revocation answers by (API-RULES.md §6). A lookup that raced such a change is not
+ * cached. The HMAC check, expiry and the revoked set are applied on every request, cached or not.
+ * In worker mode (the projections run elsewhere) nothing is cached.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { FastifyRequest } from 'fastify';
 import { apiKeyMatches, apiKeyPrefix, sameSecret } from '../../../../libs/auth/src';
@@ -19,6 +26,10 @@ import { PLATFORM } from '../tokens';
 
 const USAGE_WRITE_INTERVAL_MS = 60_000;
 const USAGE_MEMORY_MAX = 100_000;
+const KEY_CACHE_MAX = 10_000;
+/** Projectors whose tables the key lookup reads, and the events that change those rows. */
+const KEY_PROJECTORS = new Set(['api_keys', 'users']);
+const KEY_EVENT = /^(apikey|user)\./;
 
 interface KeyRow {
   id: string;
@@ -46,11 +57,38 @@ export function presentedKey(req: FastifyRequest): string | null {
 const unauthorized = () => new ApiError(401, 'UNAUTHORIZED', 'Invalid or expired API key');
 
 @Injectable()
-export class Authenticator {
+export class Authenticator implements OnModuleDestroy {
   private readonly revokedKeys = new Set<string>();
   private readonly usageWrittenAt = new Map<string, number>();
+  private readonly cache = new Map<string, KeyRow | null>();
+  /** Bumped at every change of keys or users this process's projections apply. */
+  private generation = 0;
+  private readonly unsubscribe: () => void;
 
-  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+  constructor(@Inject(PLATFORM) private readonly platform: Platform) {
+    const cacheable = platform.config.projectionsMode === 'inline';
+    this.unsubscribe = cacheable
+      ? platform.projections.onApplied((projector, events) => {
+          if (KEY_PROJECTORS.has(projector) && (events.length === 0 || events.some((e) => KEY_EVENT.test(e.type)))) {
+            this.generation++;
+            this.cache.clear();
+          }
+        })
+      : () => undefined;
+    this.cacheable = cacheable;
+  }
+
+  private readonly cacheable: boolean;
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  /** Drops the cached rows: for whoever changes the read models behind the projections' back. */
+  forgetCachedKeys(): void {
+    this.generation++;
+    this.cache.clear();
+  }
 
   async authenticate(req: FastifyRequest): Promise<Actor> {
     const key = presentedKey(req);
@@ -83,6 +121,18 @@ export class Authenticator {
   }
 
   private async lookup(prefix: string): Promise<KeyRow | undefined> {
+    if (this.cacheable && this.cache.has(prefix)) return this.cache.get(prefix) ?? undefined;
+    const generation = this.generation;
+    const row = await this.query(prefix);
+    // Not cached if a key or user change was applied while the row was being read.
+    if (this.cacheable && generation === this.generation) {
+      if (this.cache.size >= KEY_CACHE_MAX) this.cache.clear();
+      this.cache.set(prefix, row ?? null);
+    }
+    return row;
+  }
+
+  private async query(prefix: string): Promise<KeyRow | undefined> {
     const res = await sql<KeyRow>`
       SELECT k.id, k.prefix, k.key_hash, k.scope, k.user_id, k.expires_at, k.revoked_at, u.is_active AS user_active
       FROM api_keys k LEFT JOIN users u ON u.id = k.user_id

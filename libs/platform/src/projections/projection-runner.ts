@@ -76,6 +76,7 @@ export class ProjectionRunner {
   private readonly live = new Map<string, Live>();
   private readonly paused = new Set<string>();
   private readonly waiters = new Set<() => void>();
+  private readonly appliedListeners = new Set<(projector: string, events: readonly RecordedEvent[]) => void>();
   private waitsInProgress = 0;
   private running = false;
   private wake: (() => void) | undefined;
@@ -167,6 +168,7 @@ export class ProjectionRunner {
     }
     live.checkpoint = events[events.length - 1]!.position;
     this.options.onBatch?.(projector.name, events.length, performance.now() - started);
+    this.notifyApplied(projector.name, events);
     this.notifyWaiters();
     return this.recovered(live, outcome.applied);
   }
@@ -334,6 +336,7 @@ export class ProjectionRunner {
       if (outcome === 'applied') {
         live.checkpoint = last;
         this.options.onBatch?.(projector.name, events.length, ms / group.length);
+        this.notifyApplied(projector.name, events);
         applied += this.recovered(live, events.length);
       } else if (outcome === 'moved') {
         await this.reload(projector.name).catch(() => undefined);
@@ -344,6 +347,20 @@ export class ProjectionRunner {
     }
     this.notifyWaiters();
     return applied;
+  }
+
+  /**
+   * Calls `listener` after this process committed a batch of a projector, with its events, and
+   * after a rebuild with none (anything may have changed). For caches of read-model rows
+   * (verified API keys) that must not outlive a change the read model has applied.
+   */
+  onApplied(listener: (projector: string, events: readonly RecordedEvent[]) => void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
+  }
+
+  private notifyApplied(projector: string, events: readonly RecordedEvent[]): void {
+    for (const listener of this.appliedListeners) listener(projector, events);
   }
 
   /** Runs every projector until none has anything left (tests, CLI, inline catch-up). */
@@ -501,6 +518,7 @@ export class ProjectionRunner {
     } finally {
       this.paused.delete(projector.name);
       await this.reload(projector.name).catch(() => undefined);
+      this.notifyApplied(projector.name, []);
       this.notifyWaiters();
     }
   }
@@ -528,6 +546,7 @@ export class ProjectionRunner {
       for (const p of ordered) {
         this.paused.delete(p.name);
         await this.reload(p.name).catch(() => undefined);
+        this.notifyApplied(p.name, []);
       }
       this.notifyWaiters();
     }
