@@ -22,7 +22,7 @@ import type { Position } from '../../event-store/src';
 import type { CommandMetadata, CommandResult, Platform, ReservationClaim } from '../../platform/src';
 import { type PaymentSender, followUp, initiatedPaymentIds, latestPosition } from './payment-sender';
 import { type Collected, collectAt } from './psp-outcomes';
-import { pspRefClaim } from './psp-refs';
+import { mayHaveParked, pspRefClaim } from './psp-refs';
 
 export interface DepositRead {
   id: string;
@@ -102,7 +102,9 @@ export class DepositService {
     const refunds = initiatedPaymentIds(recorded.result.events);
     const sent = refunds.length ? await this.sender.sendAll(escrowId, refunds, metadata) : null;
     if (recorded.pspRef) await this.onReferenceRecorded(recorded.pspRef, metadata);
-    const state = await this.escrow(escrowId);
+    // The command's own state is the answer unless something ran on the stream since.
+    const moved = refunds.length > 0 || recorded.pspRef !== null || recorded.result.replayed;
+    const state = moved ? await this.escrow(escrowId) : recorded.result.state;
     return { state, deposit: depositView(state, recorded.depositId), position: latestPosition([recorded.result.position, sent]) };
   }
 
@@ -124,13 +126,15 @@ export class DepositService {
     };
     const known = escrow.deposits.find((d) => d.depositId === depositId);
     if (known) return this.resume(escrow, base, known, metadata);
-    // 1. Before the PSP: the key with another request, and the rules, are refused here.
-    await this.platform.commands.assertKeyFree(streamId, escrowDecider, idem);
+    // 1. Before the PSP: the key with another request, and the rules, are refused here (on the
+    // state `deposit` has just read, holding the stream).
+    await this.platform.commands.assertKeyFree(streamId, escrowDecider, idem, { justRead: true });
     escrowDecider.decide(base, escrow);
     // 2. The PSP, outside any retry loop.
     const collected = await this.collect(escrow, depositId, base.amount);
     // 3. One append: the initiation with its outcome, the reference reserved.
     const pspRef = collected.kind === 'confirmed' || collected.kind === 'pending' ? collected.pspRef : null;
+    const claim = pspRef ? await pspRefClaim(this.platform, pspRef, escrow.escrowId, 'deposit', depositId) : null;
     const result = await this.platform.commands.execute({
       streamId,
       decider: escrowDecider,
@@ -142,7 +146,7 @@ export class DepositService {
         pspPendingRef: collected.kind === 'pending' ? collected.pspRef : null,
       },
       metadata,
-      claims: pspRef ? [await pspRefClaim(this.platform, pspRef, escrow.escrowId, 'deposit', depositId)] : [],
+      claims: claim ? [claim] : [],
     });
     // Another process recorded this very deposit first (same key): its record stands, and what
     // this call learnt from the PSP finishes it if it is still pending.
@@ -150,7 +154,8 @@ export class DepositService {
     if (result.replayed && recorded?.status === 'PENDING') {
       return this.settle(result.state, recorded, collected, metadata, { result, depositId, pspRef: null });
     }
-    return { result, depositId, pspRef };
+    // Webhooks can only have parked on a reference whose reservation existed before this claim.
+    return { result, depositId, pspRef: claim && mayHaveParked(result, claim) ? pspRef : null };
   }
 
   /** The same key again: the first answer, after finishing a deposit the PSP left pending. */
@@ -198,7 +203,8 @@ export class DepositService {
       metadata: followUp(metadata),
       claims,
     });
-    return { result, depositId, pspRef };
+    const claimed = claims[0];
+    return { result, depositId, pspRef: claimed && !mayHaveParked(result, claimed) ? null : pspRef };
   }
 
   private collect(escrow: EscrowState, depositId: string, amount: string): Promise<Collected> {

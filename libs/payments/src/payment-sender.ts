@@ -13,7 +13,7 @@ import { type Position, comparePositions } from '../../event-store/src';
 import type { CommandMetadata, Platform } from '../../platform/src';
 import { type Transferred, transferAt } from './psp-outcomes';
 import { paymentFailedAlerts } from './payment-alerts';
-import { pspRefClaim } from './psp-refs';
+import { mayHaveParked, pspRefClaim } from './psp-refs';
 
 export interface SentPayment {
   payment: PaymentState;
@@ -58,6 +58,7 @@ export class PaymentSender {
     if (outcome.kind === 'unknown') return { payment, position: null };
     const meta = followUp(metadata);
     const now = meta.now.toISOString();
+    const claim = outcome.kind === 'sent' ? await pspRefClaim(this.platform, outcome.pspRef, escrowId, 'payment', paymentId) : null;
     const result = await this.platform.commands.execute({
       streamId,
       decider: escrowDecider,
@@ -66,10 +67,10 @@ export class PaymentSender {
           ? { type: 'RecordPaymentSent', escrowId, paymentId, pspRef: outcome.pspRef, now }
           : { type: 'RecordPaymentFailed', escrowId, paymentId, reason: outcome.reason, now },
       metadata: meta,
-      claims: outcome.kind === 'sent' ? [await pspRefClaim(this.platform, outcome.pspRef, escrowId, 'payment', paymentId)] : [],
+      claims: claim ? [claim] : [],
       extra: paymentFailedAlerts,
     });
-    if (outcome.kind === 'sent') await this.onReferenceRecorded(outcome.pspRef, meta);
+    if (outcome.kind === 'sent' && claim && mayHaveParked(result, claim)) await this.onReferenceRecorded(outcome.pspRef, meta);
     const after = result.state.payments.find((p) => p.paymentId === paymentId)!;
     return { payment: after, position: result.position };
   }

@@ -13,6 +13,14 @@ import type { Platform, ReservationClaim } from '../../platform/src';
 export const pspRefStream = (platform: Platform, pspRef: string): Promise<string> =>
   platform.reservationStream('psp-ref', pspRef);
 
+/**
+ * Whether a command that recorded `claim` may have left webhooks parked on its reference to
+ * apply: not when it claimed the reservation stream before anything was written there.
+ */
+export function mayHaveParked(result: { claimedNew?: string[] }, claim: ReservationClaim): boolean {
+  return !result.claimedNew?.includes(claim.streamId);
+}
+
 export interface PspRefOwner {
   /** The escrow stream that recorded the reference. */
   stream: string;
@@ -32,6 +40,8 @@ export async function pspRefClaim(
     streamId: await pspRefStream(platform, pspRef),
     owner: `${kind}:${id}`,
     data: { ...data },
+    // The PSP has just issued it: its stream exists only if a webhook for it arrived first.
+    likelyNew: true,
     taken: () =>
       new DomainError('PSP_REFERENCE_IN_USE', 'the PSP answered with a reference already recorded for something else', 'conflict', {
         kind,

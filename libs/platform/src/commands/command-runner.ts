@@ -75,6 +75,11 @@ export interface CommandResult<S, E extends DomainEvent = DomainEvent> {
   /** `$all` position of the last event appended; null on a replay that appended nothing. */
   position: Position | null;
   replayed: boolean;
+  /**
+   * Reservation streams this command claimed while they did not exist yet (no event before its
+   * claim, e.g. no webhook parked on a PSP reference).
+   */
+  claimedNew?: string[];
 }
 
 /** A reservation a command claims atomically with its events; `taken` is its rule's error. */
@@ -83,6 +88,12 @@ export interface ReservationClaim {
   owner: string;
   data?: Record<string, unknown>;
   taken: () => DomainError;
+  /**
+   * The stream very likely does not exist yet (a reference the PSP has just issued): the first
+   * attempt claims it at `no_stream` without reading it; if it exists after all, the append
+   * conflicts and the retry reads it.
+   */
+  likelyNew?: boolean;
 }
 
 /** Appends to other streams committed atomically with a command's events. */
@@ -150,8 +161,10 @@ export class CommandRunner {
   }): Promise<CommandResult<S, E>> {
     const { streamId, decider, metadata } = params;
     assertMetadata(metadata);
+    let attempt = 0;
     return this.queue.run(streamId, () =>
       this.withRetries(streamId, async () => {
+        attempt++;
         // First on the cached state as it is (no read: one round trip per command on a hot
         // stream). A decision that appends is verified by the append's expected revision; one
         // that appends nothing or refuses is only trusted on a state just read from the store.
@@ -174,9 +187,13 @@ export class CommandRunner {
           }
           if (events.length === 0 && !verified) continue;
           const extra: StreamAppend[] = [];
+          const claimedNew: string[] = [];
           let stale = false;
           for (const claim of events.length > 0 ? (params.claims ?? []) : []) {
-            const reservation = await readReservation(this.store, claim.streamId);
+            const reservation =
+              claim.likelyNew && attempt === 1
+                ? { streamId: claim.streamId, status: 'free' as const, owner: null, data: null, revision: 'no_stream' as const }
+                : await readReservation(this.store, claim.streamId);
             // Already ours (a retry, a later step of the same deposit): nothing to claim.
             if (reservation.status === 'claimed' && reservation.owner === claim.owner) continue;
             if (reservation.status === 'claimed') {
@@ -189,10 +206,12 @@ export class CommandRunner {
               throw claim.taken();
             }
             extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
+            if (reservation.revision === 'no_stream') claimedNew.push(claim.streamId);
           }
           if (stale) continue;
           if (events.length > 0 && params.extra) extra.push(...(await params.extra(events, cached.state as S, metadata)));
-          return this.appendAndCache(streamId, decider, cached, events, metadata, extra);
+          const result = await this.appendAndCache(streamId, decider, cached, events, metadata, extra);
+          return claimedNew.length > 0 ? { ...result, claimedNew } : result;
         }
         throw new Error('unreachable: the fresh attempt always returns or throws');
       }),
@@ -343,8 +362,16 @@ export class CommandRunner {
    * call the outside world before their command (a deposit asks the PSP first): without this the
    * PSP would act on a request the command then refuses.
    */
-  async assertKeyFree<S, C, E extends DomainEvent>(streamId: string, decider: Decider<S, C, E>, idem: IdempotencyContext): Promise<void> {
-    const cached = await this.load(streamId, decider);
+  async assertKeyFree<S, C, E extends DomainEvent>(
+    streamId: string,
+    decider: Decider<S, C, E>,
+    idem: IdempotencyContext,
+    options: { justRead?: boolean } = {},
+  ): Promise<void> {
+    // `justRead`: the caller read the stream (`read`) inside the stream's queue it still holds,
+    // so the cached state is the store's: no second read.
+    const hit = options.justRead ? this.cache.get(streamId, decider.category) : undefined;
+    const cached = hit ?? (await this.load(streamId, decider));
     const seen = cached.idempotency.get(scopedKey(idem));
     if (seen && seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
   }

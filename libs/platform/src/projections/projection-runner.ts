@@ -290,7 +290,22 @@ export class ProjectionRunner {
     const links = batchLinks(events);
     try {
       await this.db.transaction().execute(async (trx) => {
+        // One statement locks, checks and advances every checkpoint of the group; a projector
+        // another runner has moved is not returned (the late runner of a race waits here).
+        const names = group.map((g) => g.projector.name);
+        const advanced = await sql<{ name: string }>`
+          UPDATE projection_checkpoints
+          SET checkpoint_tx = ${last.tx.toString()}::text::xid8, checkpoint_pos = ${last.pos.toString()},
+              events_applied = events_applied + ${events.length}, updated_at = now()
+          WHERE name = ANY(${names}::text[]) AND status = 'running'
+            AND checkpoint_tx = ${from.tx.toString()}::text::xid8 AND checkpoint_pos = ${from.pos.toString()}
+          RETURNING name`.execute(trx);
+        const mine = new Set(advanced.rows.map((r) => r.name));
         for (const [i, { projector }] of group.entries()) {
+          if (!mine.has(projector.name)) {
+            outcomes.set(projector.name, 'moved');
+            continue;
+          }
           const savepoint = sql.raw(`projector_${i}`);
           await sql`SAVEPOINT ${savepoint}`.execute(trx);
           const span = tracer().startSpan(`projection ${projector.name}`, {
@@ -298,26 +313,18 @@ export class ProjectionRunner {
             links,
           });
           try {
-            const row = await sql<{ tx: string; pos: string; status: string }>`
-              SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos, status FROM projection_checkpoints
-              WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
-            const current = row.rows[0];
-            if (!current || current.status !== 'running' || BigInt(current.tx) !== from.tx || BigInt(current.pos) !== from.pos) {
-              outcomes.set(projector.name, 'moved');
-            } else {
-              await projector.apply(trx, events);
-              await sql`
-                UPDATE projection_checkpoints
-                SET checkpoint_tx = ${last.tx.toString()}::text::xid8, checkpoint_pos = ${last.pos.toString()},
-                    events_applied = events_applied + ${events.length}, updated_at = now()
-                WHERE name = ${projector.name}`.execute(trx);
-              outcomes.set(projector.name, 'applied');
-            }
+            await projector.apply(trx, events);
             await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
+            outcomes.set(projector.name, 'applied');
           } catch (err) {
             span.recordException(err as Error);
-            // This projector alone: its writes are undone, the others' stand.
+            // This projector alone: its writes are undone and its checkpoint put back.
             await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(trx);
+            await sql`
+              UPDATE projection_checkpoints
+              SET checkpoint_tx = ${from.tx.toString()}::text::xid8, checkpoint_pos = ${from.pos.toString()},
+                  events_applied = events_applied - ${events.length}
+              WHERE name = ${projector.name}`.execute(trx);
             outcomes.set(projector.name, err as Error);
           } finally {
             span.end();
