@@ -273,7 +273,6 @@ export class ProjectionRunner {
 
   private async runGroup(group: { projector: Projector; live: Live }[]): Promise<number> {
     const from = group[0]!.live.checkpoint;
-    const started = performance.now();
     let events: RecordedEvent[];
     try {
       events = await this.store.readAll({ fromPosition: from, maxCount: this.batchSize });
@@ -285,6 +284,22 @@ export class ProjectionRunner {
       for (const g of group) this.recovered(g.live, 0);
       return 0;
     }
+    return this.applyGroup(group, from, events, false);
+  }
+
+  /**
+   * Applies one batch to a group in one transaction. First without savepoints (the usual case:
+   * nothing throws, and a round costs no statement per projector); if a projector's code throws,
+   * that transaction rolls back whole and the batch is applied again with a savepoint per
+   * projector (`isolate`), so the failing one is rolled back and halted alone.
+   */
+  private async applyGroup(
+    group: { projector: Projector; live: Live }[],
+    from: Position,
+    events: RecordedEvent[],
+    isolate: boolean,
+  ): Promise<number> {
+    const started = performance.now();
     const last = events[events.length - 1]!.position;
     const outcomes = new Map<string, 'applied' | 'moved' | Error>();
     const links = batchLinks(events);
@@ -307,17 +322,18 @@ export class ProjectionRunner {
             continue;
           }
           const savepoint = sql.raw(`projector_${i}`);
-          await sql`SAVEPOINT ${savepoint}`.execute(trx);
+          if (isolate) await sql`SAVEPOINT ${savepoint}`.execute(trx);
           const span = tracer().startSpan(`projection ${projector.name}`, {
             attributes: { 'kobatela.projector': projector.name, 'kobatela.events': events.length },
             links,
           });
           try {
             await projector.apply(trx, events);
-            await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
+            if (isolate) await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
             outcomes.set(projector.name, 'applied');
           } catch (err) {
             span.recordException(err as Error);
+            if (!isolate) throw new ProjectorFailed(err as Error);
             // This projector alone: its writes are undone and its checkpoint put back.
             await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(trx);
             await sql`
@@ -332,8 +348,11 @@ export class ProjectionRunner {
         }
       });
     } catch (err) {
+      // A projector threw: nothing was applied; again, isolating each projector.
+      if (err instanceof ProjectorFailed && !isInfrastructureFailure(err.cause)) return this.applyGroup(group, from, events, true);
       // The transaction failed as a whole (a lost connection, the commit): nothing was applied.
-      for (const g of group) this.retryLater(g.projector, g.live, err as Error);
+      const cause = err instanceof ProjectorFailed ? err.cause : (err as Error);
+      for (const g of group) this.retryLater(g.projector, g.live, cause);
       return 0;
     }
     const ms = performance.now() - started;
@@ -664,6 +683,14 @@ export class ProjectionRunner {
     } finally {
       await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(this.db).catch(() => undefined);
     }
+  }
+}
+
+/** A projector's own failure inside a round without savepoints (the round is redone isolated). */
+class ProjectorFailed extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+    this.name = 'ProjectorFailed';
   }
 }
 
