@@ -132,6 +132,7 @@ export async function runHttpBenches(admin: PgConnectionConfig, dir: string, p: 
       dir,
     );
     results.push(closedResult('http.deposit.c16', deposits, 'pg.insert_txn.c8', { escrows: escrowIds.length }));
+    const afterDeposits = await memoryOf(api.pid);
 
     log('http.get_escrow.c16');
     const gets = await runLoad<ClosedAnswer>(
@@ -139,6 +140,7 @@ export async function runHttpBenches(admin: PgConnectionConfig, dir: string, p: 
       dir,
     );
     results.push(closedResult('http.get_escrow.c16', gets, null));
+    const afterGets = await memoryOf(api.pid);
 
     log(`http.proof_photo.c4: generating ${p.photos} photos of 12 megapixels`);
     const photoDir = path.join(dir, 'photos');
@@ -192,7 +194,12 @@ export async function runHttpBenches(admin: PgConnectionConfig, dir: string, p: 
       unit: 'MB',
       baseline: null,
       ratio: null,
-      extra: { rss_now_mb: memory?.rssMb ?? 'n/a', measured: 'VmHWM of the API process over the HTTP runs' },
+      extra: {
+        peak_after_deposits_mb: afterDeposits?.peakMb ?? 'n/a',
+        peak_after_gets_mb: afterGets?.peakMb ?? 'n/a',
+        rss_now_mb: memory?.rssMb ?? 'n/a',
+        measured: 'VmHWM of the API process over the HTTP runs (photos last)',
+      },
     });
   } finally {
     await api.stop();

@@ -217,6 +217,14 @@ describe('POST /proofs/files', () => {
   it('refuses a truncated JPEG and a broken PDF with 422 UNREADABLE_FILE', async () => {
     const photo = await makePhoto({ scene: 44 });
     expectErrorEnvelope(await upload(api.keys.provider, oneFile(photo.subarray(0, Math.floor(photo.length * 0.6)))), 422, 'UNREADABLE_FILE');
+    // A large JPEG is read at reduced scale (shrink-on-load), yet every block is still decoded:
+    // cut anywhere, it is refused. So is a cut PNG.
+    const large = await makePhoto({ scene: 45, width: 3000, height: 2000 });
+    for (const cut of [0.3, 0.9, 0.99]) {
+      expectErrorEnvelope(await upload(api.keys.provider, oneFile(large.subarray(0, Math.floor(large.length * cut)))), 422, 'UNREADABLE_FILE');
+    }
+    const png = await makePhoto({ scene: 46, format: 'png', width: 640, height: 480 });
+    expectErrorEnvelope(await upload(api.keys.provider, oneFile(png.subarray(0, Math.floor(png.length * 0.7)), 'x.png', 'image/png')), 422, 'UNREADABLE_FILE');
     expectErrorEnvelope(await upload(api.keys.provider, oneFile(Buffer.from('%PDF-1.7\n1 0 obj << broken'), 'x.pdf')), 422, 'UNREADABLE_FILE');
     expectErrorEnvelope(await upload(api.keys.provider, oneFile(Buffer.alloc(0))), 422, 'VALIDATION_ERROR');
     expect(await filesUnder('tmp')).toEqual([]);

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { sharp } from './sharp-settings';
 import { readPdf } from '../../pdf/src';
 import { assert } from '../../kernel/src';
 import { type ExifSummary, readExifSummary } from './exif-summary';
@@ -92,9 +93,10 @@ async function inspectRaster(path: string, mime: 'image/jpeg' | 'image/png'): Pr
   try {
     const meta = await strictImage(path).metadata();
     if (meta.format !== (mime === 'image/jpeg' ? 'jpeg' : 'png')) throw new Error(`decoder saw ${meta.format}`);
-    // Every pixel is decoded once (statistics need them all): a truncated or corrupt stream
-    // fails here even when its header reads fine.
-    await strictImage(path).stats();
+    // The hash reads the whole compressed stream (a JPEG is decoded at 1/8 scale, shrink-on-load,
+    // but every block is entropy-decoded; a PNG is inflated whole), strictly: a truncated or
+    // corrupt stream fails here even when its header reads fine, without holding 36 MB of
+    // pixels for a 12-megapixel photo.
     phash = await perceptualHash(strictImage(path).rotate());
     width = meta.autoOrient?.width ?? meta.width ?? 0;
     height = meta.autoOrient?.height ?? meta.height ?? 0;

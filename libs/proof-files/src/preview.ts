@@ -5,7 +5,8 @@
  * never leave through a preview); PDFs exactly as stored. HEIC is decoded by the WebAssembly
  * decoder first (its HEIF transforms are already applied, so no EXIF rotation on top).
  */
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { sharp } from './sharp-settings';
 import { assert } from '../../kernel/src';
 import { unreadableFile } from './file-rejected';
 import type { ProofMime } from './file-sniffer';

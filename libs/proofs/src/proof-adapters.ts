@@ -11,7 +11,7 @@ import { distanceM, proofFileDecider } from '../../domain/src';
 import type { CurrencyScales } from '../../kernel/src';
 import { type InvoiceOcr, documentChecks, emptyInvoiceFields, mergeOcrIntoMetadata, normalizeInvoice } from '../../ocr/src';
 import type { Platform } from '../../platform/src';
-import sharp from 'sharp';
+import { sharp } from '../../proof-files/src/sharp-settings';
 import { type BlobStore, dihedralHashes, hammingDistance, previewOf, proofFileLimits } from '../../proof-files/src';
 import type { AdvisorContext, AiVerdict, InvoiceReader, InvoiceTools, ProofAdvisor, ProofFileRecord, ProofFileSource } from './proof-service';
 
