@@ -17,7 +17,7 @@ async function peakRssMb(): Promise<number> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const platform = await openPlatform(config, createLogger('warn'), { embedded: 'shared', projectors: allProjectors, poolMax: 4, migrate: false });
+  const platform = await openPlatform(config, createLogger('warn'), { embedded: 'shared', projectors: allProjectors, poolMax: 6, migrate: false });
   try {
     await platform.projections.init({ rebuildOutdated: false });
     const started = performance.now();

@@ -14,7 +14,7 @@ import { actorLabel, isActor } from '../../libs/kernel/src/actor';
 import { maskAuditData } from './audit-mask';
 import type { NewAuditLogRow } from './audit-log.table';
 
-/** Rows per INSERT: 12 parameters each stays far below PostgreSQL's 65535 per statement. */
+/** Rows per INSERT (12 array parameters whatever the count: the bound keeps statements modest). */
 const INSERT_ROWS_MAX = 1000;
 
 /** The label of an event whose metadata holds no valid actor (only a tampered row can). */
@@ -28,13 +28,20 @@ export const auditLogProjection = {
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
     const rows = events.map(auditRow);
     for (let start = 0; start < rows.length; start += INSERT_ROWS_MAX) {
-      await trx
-        .insertInto('audit_log')
-        .values(rows.slice(start, start + INSERT_ROWS_MAX))
-        // The runner never re-applies a committed batch; this makes a replay a no-op anyway
-        // (STYLE.md §7) instead of a halted projector.
-        .onConflict((oc) => oc.column('event_id').doNothing())
-        .execute();
+      const chunk = rows.slice(start, start + INSERT_ROWS_MAX);
+      const column = <K extends keyof NewAuditLogRow>(k: K) => chunk.map((r) => r[k] ?? null);
+      // One array per column (unnest): a few parameters however many rows, parsed once.
+      await sql`
+        INSERT INTO audit_log (event_id, position_tx, position_pos, stream_id, revision, type, actor, actor_label,
+                               occurred_at, recorded_at, correlation_id, data)
+        SELECT * FROM unnest(
+          ${column('event_id')}::uuid[], ${column('position_tx')}::text[]::xid8[], ${column('position_pos')}::bigint[],
+          ${column('stream_id')}::text[], ${column('revision')}::bigint[], ${column('type')}::text[], ${column('actor')}::jsonb[],
+          ${column('actor_label')}::text[], ${column('occurred_at')}::timestamptz[], ${column('recorded_at')}::timestamptz[],
+          ${column('correlation_id')}::text[], ${column('data')}::jsonb[])
+        -- The runner never re-applies a committed batch; this makes a replay a no-op anyway
+        -- (STYLE.md §7) instead of a halted projector.
+        ON CONFLICT (event_id) DO NOTHING`.execute(trx);
     }
   },
 };
@@ -61,10 +68,7 @@ export function auditRow(e: RecordedEvent): NewAuditLogRow {
   };
 }
 
-/**
- * A jsonb parameter. pg would send a JS array as a PostgreSQL array and a string as text, so
- * the value is serialised here and cast.
- */
-function json(value: unknown) {
-  return sql`${JSON.stringify(value)}::jsonb`;
+/** A jsonb value as its JSON text (the insert casts the column's array to jsonb[]). */
+function json(value: unknown): string {
+  return JSON.stringify(value);
 }

@@ -7,6 +7,9 @@ import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
 
+/** Rows per insert of escrow parties. */
+const PARTIES_ROWS_MAX = 1000;
+
 async function update(trx: Transaction<any>, id: string, change: Record<string, unknown>, at: string): Promise<void> {
   await trx.updateTable('proofs').set({ ...change, updated_at: at }).where('id', '=', id).execute();
 }
@@ -89,10 +92,26 @@ export const proofsProjection = {
   version: 2,
   tables: ['proofs', 'proof_escrow_parties'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+    // Escrow creations are gathered and written together, before any proof event that may read
+    // its parties.
+    let parties: { escrow_id: string; client_id: string; provider_id: string }[] = [];
+    const flush = async () => {
+      if (parties.length === 0) return;
+      await trx.insertInto('proof_escrow_parties').values(parties).onConflict((oc) => oc.column('escrow_id').doNothing()).execute();
+      parties = [];
+    };
     for (const recorded of events) {
       if (!recorded.streamId.startsWith('escrow-')) continue;
-      if (recorded.type !== 'escrow.created.v1' && !recorded.type.startsWith('proof.')) continue;
-      await applyOne(trx, recorded as unknown as EscrowEvent);
+      const e = recorded as unknown as EscrowEvent;
+      if (e.type === 'escrow.created.v1') {
+        parties.push({ escrow_id: e.data.escrowId, client_id: e.data.clientId, provider_id: e.data.providerId });
+        if (parties.length >= PARTIES_ROWS_MAX) await flush();
+        continue;
+      }
+      if (!e.type.startsWith('proof.')) continue;
+      await flush();
+      await applyOne(trx, e);
     }
+    await flush();
   },
 };

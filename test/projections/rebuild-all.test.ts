@@ -41,6 +41,11 @@ it('rebuilds every table to the rows the live projections made', async () => {
   const applied = await api.t.platform.projections.rebuildAll(allProjectors);
   expect(applied).toBeGreaterThan(20);
   expect(await snapshot()).toEqual(before);
+  // In small batches: after the first, the projectors split into lanes applied side by side.
+  const progress: number[] = [];
+  expect(await api.t.platform.projections.rebuildAll(allProjectors, (n) => progress.push(n), { batchSize: 7 })).toBe(applied);
+  expect(progress.length).toBeGreaterThan(3);
+  expect(await snapshot()).toEqual(before);
   const statuses = await api.t.platform.projections.status();
   expect(statuses.every((s) => s.status === 'running')).toBe(true);
   // The live runner goes on from the rebuilt checkpoints.

@@ -81,7 +81,7 @@ async function run(argv: string[]): Promise<number> {
   const platform = await openPlatform(config, logger, {
     embedded: 'shared',
     projectors: allProjectors,
-    poolMax: 4,
+    poolMax: 6,
     migrate: command === 'migrate',
   });
   try {

@@ -31,6 +31,8 @@ const SPAN_LINKS_MAX = 32;
 const RETRY_DELAY_MIN_MS = 50;
 /** Events per batch of a full rebuild (one transaction each; the live batch size is smaller). */
 const REBUILD_BATCH_SIZE = 2_000;
+/** Transactions a full rebuild applies each batch in at once (projectors split between them). */
+const REBUILD_LANES = 2;
 
 export interface Projector {
   readonly name: string;
@@ -556,14 +558,18 @@ export class ProjectionRunner {
    * per projector, taken in name order; live runners paused), at one read of history instead of
    * one per projector. Returns the events applied.
    */
-  async rebuildAll(projectors: readonly Projector[] = this.projectors, onProgress?: (applied: number) => void): Promise<number> {
+  async rebuildAll(
+    projectors: readonly Projector[] = this.projectors,
+    onProgress?: (applied: number) => void,
+    options: { batchSize?: number } = {},
+  ): Promise<number> {
     const ordered = [...projectors].sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const p of ordered) this.paused.add(p.name);
     try {
       return await this.db.connection().execute(async (lockConn) => {
         for (const p of ordered) await sql`SELECT pg_advisory_lock(hashtext('kobatela.rebuild'), hashtext(${p.name}))`.execute(lockConn);
         try {
-          return await this.rebuildAllLocked(ordered, onProgress);
+          return await this.rebuildAllLocked(ordered, onProgress, options.batchSize ?? Math.max(this.batchSize, REBUILD_BATCH_SIZE));
         } finally {
           for (const p of ordered) await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${p.name}))`.execute(lockConn);
         }
@@ -578,7 +584,7 @@ export class ProjectionRunner {
     }
   }
 
-  private async rebuildAllLocked(projectors: readonly Projector[], onProgress?: (applied: number) => void): Promise<number> {
+  private async rebuildAllLocked(projectors: readonly Projector[], onProgress: ((applied: number) => void) | undefined, batch: number): Promise<number> {
     const schema = `rebuild_all_${randomBytes(4).toString('hex')}`;
     const tables = projectors.flatMap((p) => p.tables);
     assert(new Set(tables).size === tables.length, 'two projectors own the same table');
@@ -592,16 +598,43 @@ export class ProjectionRunner {
         for (const p of projectors) await p.apply(trx, events);
         await sql`SELECT set_config('search_path', 'public', true)`.execute(trx);
       };
-      const batch = Math.max(this.batchSize, REBUILD_BATCH_SIZE);
+      const applyLane = async (lane: readonly Projector[], events: readonly RecordedEvent[]) =>
+        this.db.transaction().execute(async (trx) => {
+          await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
+          for (const p of lane) await p.apply(trx, events);
+        });
+      // Phase 1, outside any lock: the next batch is read while this one is applied, and after
+      // the first batch (applied in one lane, timing each projector) the projectors are split
+      // into lanes of about equal work, each applying the batch in its own transaction at once,
+      // so the database works on one while this process prepares the other.
+      let lanes: Projector[][] | null = null;
+      let next: Promise<RecordedEvent[]> = this.store.readAll({ fromPosition: position, maxCount: batch });
       for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
-        const events = await this.store.readAll({ fromPosition: position, maxCount: batch });
+        const events = await next;
         if (events.length === 0) break;
-        await this.db.transaction().execute((trx) => applyBatch(trx, events));
-        position = events[events.length - 1]!.position;
+        const last = events[events.length - 1]!.position;
+        next = events.length < batch ? Promise.resolve([]) : this.store.readAll({ fromPosition: last, maxCount: batch });
+        next.catch(() => undefined);
+        if (lanes === null) {
+          const costs = new Map<string, number>();
+          await this.db.transaction().execute(async (trx) => {
+            await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
+            for (const p of projectors) {
+              const t0 = performance.now();
+              await p.apply(trx, events);
+              costs.set(p.name, performance.now() - t0);
+            }
+          });
+          lanes = balancedLanes(projectors, costs, REBUILD_LANES);
+        } else {
+          await Promise.all(lanes.map((lane) => applyLane(lane, events)));
+        }
+        position = last;
         applied += events.length;
         onProgress?.(applied);
-        if (events.length < batch) break;
       }
+      await next.catch(() => undefined);
+      // Phase 2, under the checkpoints' row locks: the rest, then the switch.
       await this.db.transaction().execute(async (trx) => {
         for (const p of projectors) {
           await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${p.name} FOR UPDATE`.execute(trx);
@@ -684,6 +717,18 @@ export class ProjectionRunner {
       await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(this.db).catch(() => undefined);
     }
   }
+}
+
+/** Projectors split into `n` lanes of about equal cost (greedy: the costliest first). */
+function balancedLanes(projectors: readonly Projector[], costs: ReadonlyMap<string, number>, n: number): Projector[][] {
+  const lanes = Array.from({ length: n }, () => ({ cost: 0, projectors: [] as Projector[] }));
+  const byCost = [...projectors].sort((a, b) => (costs.get(b.name) ?? 0) - (costs.get(a.name) ?? 0));
+  for (const p of byCost) {
+    const lightest = lanes.reduce((a, b) => (b.cost < a.cost ? b : a));
+    lightest.projectors.push(p);
+    lightest.cost += costs.get(p.name) ?? 0;
+  }
+  return lanes.map((l) => l.projectors).filter((l) => l.length > 0);
 }
 
 /** A projector's own failure inside a round without savepoints (the round is redone isolated). */
