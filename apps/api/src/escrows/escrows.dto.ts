@@ -17,13 +17,12 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../http/pagination';
+import { AmountField, CurrencyField } from '../http/dto-fields';
 
 export const DOMAINS = ['private', 'public', 'aid'] as const;
 export const PROOF_KINDS = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT'] as const;
 export const ESCROW_STATUSES = ['DRAFT', 'FUNDED', 'RELEASABLE', 'RELEASED', 'REFUNDED', 'CANCELLED'] as const;
 
-/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
-const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
 
 export class CreateEscrowBody {
   @ApiProperty({ format: 'uuid' })
@@ -34,15 +33,10 @@ export class CreateEscrowBody {
   @IsUUID()
   provider_id!: string;
 
-  @ApiProperty({ example: '500.00', description: 'decimal string at the currency scale' })
-  @ValidateIf((_o, v) => !isAmount(v))
-  @IsString({ message: 'amount_total must be a decimal string' })
+  @AmountField({ example: '500.00', description: 'decimal string at the currency scale' })
   amount_total!: string | number;
 
-  @ApiProperty({ example: 'USD' })
-  @IsString()
-  @MinLength(3)
-  @MaxLength(3)
+  @CurrencyField()
   currency!: string;
 
   @ApiProperty({ type: 'object', additionalProperties: true, example: { on_deadline: 'release' } })
@@ -67,15 +61,10 @@ export class AddMilestoneBody {
   @MaxLength(255)
   label!: string;
 
-  @ApiProperty({ example: '100.00' })
-  @ValidateIf((_o, v) => !isAmount(v))
-  @IsString({ message: 'amount must be a decimal string' })
+  @AmountField({ example: '100.00' })
   amount!: string | number;
 
-  @ApiProperty({ example: 'USD' })
-  @IsString()
-  @MinLength(3)
-  @MaxLength(3)
+  @CurrencyField()
   currency!: string;
 
   @ApiProperty({ minimum: 1 })
@@ -117,9 +106,7 @@ export class AddMilestoneBody {
 }
 
 export class DepositBody {
-  @ApiProperty({ example: '250.00' })
-  @ValidateIf((_o, v) => !isAmount(v))
-  @IsString({ message: 'amount must be a decimal string' })
+  @AmountField({ example: '250.00' })
   amount!: string | number;
 }
 

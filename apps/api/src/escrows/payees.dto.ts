@@ -2,9 +2,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { payeeLimits } from '../../../../libs/domain/src';
+import { AmountField, OptionalAmountField } from '../http/dto-fields';
 
-/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
-const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
 
 export class AllowPayeeBody {
   @ApiProperty({ format: 'uuid' })
@@ -23,16 +22,10 @@ export class AllowPayeeBody {
   @MaxLength(payeeLimits.labelLengthMax)
   label!: string;
 
-  @ApiPropertyOptional({ example: '50.00', nullable: true, description: 'most per UTC day; absent or null: no daily limit' })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null && !isAmount(v))
-  @IsString({ message: 'daily_limit must be a decimal string' })
+  @OptionalAmountField({ example: '50.00', nullable: true, description: 'most per UTC day; absent or null: no daily limit' })
   daily_limit?: string | number | null;
 
-  @ApiPropertyOptional({ example: '500.00', nullable: true, description: 'most ever; absent or null: no total limit' })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null && !isAmount(v))
-  @IsString({ message: 'total_limit must be a decimal string' })
+  @OptionalAmountField({ example: '500.00', nullable: true, description: 'most ever; absent or null: no total limit' })
   total_limit?: string | number | null;
 }
 
@@ -47,9 +40,7 @@ export class SpendBody {
   @MaxLength(payeeLimits.payeeRefLengthMax)
   payee_ref!: string;
 
-  @ApiProperty({ example: '12.50' })
-  @ValidateIf((_o, v) => !isAmount(v))
-  @IsString({ message: 'amount must be a decimal string' })
+  @AmountField({ example: '12.50' })
   amount!: string | number;
 
   @ApiPropertyOptional({ maxLength: payeeLimits.noteLengthMax, nullable: true })

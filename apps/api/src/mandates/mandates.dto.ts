@@ -1,12 +1,11 @@
 /** Request bodies and query filters of the mandate routes (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsUUID, ValidateIf } from 'class-validator';
 import { PageQuery } from '../http/pagination';
+import { AmountField, CurrencyField } from '../http/dto-fields';
 
 export const MANDATE_STATUSES = ['ACTIVE', 'CONSUMED', 'EXPIRED'] as const;
 
-/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
-const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
 
 export class CreateMandateBody {
   @ApiProperty({ format: 'uuid', description: 'for a sender key: its own user' })
@@ -17,15 +16,10 @@ export class CreateMandateBody {
   @IsUUID()
   beneficiary_id!: string;
 
-  @ApiProperty({ example: '200.00', description: 'decimal string at the currency scale, > 0' })
-  @ValidateIf((_o, v) => !isAmount(v))
-  @IsString({ message: 'total_amount must be a decimal string' })
+  @AmountField({ example: '200.00', description: 'decimal string at the currency scale, > 0' })
   total_amount!: string | number;
 
-  @ApiProperty({ example: 'USD' })
-  @IsString()
-  @MinLength(3)
-  @MaxLength(3)
+  @CurrencyField()
   currency!: string;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true })

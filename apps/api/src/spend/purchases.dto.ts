@@ -1,10 +1,9 @@
 /** Request body and query filters of the purchase routes (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsOptional, IsUUID, ValidateIf } from 'class-validator';
 import { PageQuery } from '../http/pagination';
+import { AmountField, CurrencyField } from '../http/dto-fields';
 
-/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
-const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
 
 export class CreatePurchaseBody {
   @ApiProperty({ format: 'uuid', description: "the mandate's sender" })
@@ -21,15 +20,10 @@ export class CreatePurchaseBody {
   @IsUUID()
   merchant_id!: string;
 
-  @ApiProperty({ example: '25.00', description: 'decimal string at the currency scale, > 0' })
-  @ValidateIf((_o, v) => !isAmount(v))
-  @IsString({ message: 'amount must be a decimal string' })
+  @AmountField({ example: '25.00', description: 'decimal string at the currency scale, > 0' })
   amount!: string | number;
 
-  @ApiProperty({ example: 'USD' })
-  @IsString()
-  @MinLength(3)
-  @MaxLength(3)
+  @CurrencyField()
   currency!: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: "if given, must be the merchant's category (else 422 CATEGORY_MISMATCH)" })

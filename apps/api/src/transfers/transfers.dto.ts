@@ -1,12 +1,11 @@
 /** Request bodies and queries of the allowlist, certification and transaction routes. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { type CertificationLevel, certificationLevels } from '../../../../libs/domain/src';
 import { PageQuery } from '../http/pagination';
+import { AmountField } from '../http/dto-fields';
 
-/** Amounts: a decimal string (preferred) or a JSON number from older clients. */
-const isAmount = (v: unknown) => typeof v === 'string' || typeof v === 'number';
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 
 export class AllowlistBody {
@@ -55,9 +54,7 @@ export class TransactionBody {
   @IsUUID()
   receiver_id!: string;
 
-  @ApiProperty({ example: '25.00', description: 'decimal string at the currency scale, > 0' })
-  @ValidateIf((_o, v) => !isAmount(v))
-  @IsString({ message: 'amount must be a decimal string' })
+  @AmountField({ example: '25.00', description: 'decimal string at the currency scale, > 0' })
   amount!: string | number;
 
   @ApiPropertyOptional({ example: 'USD', default: 'USD', description: 'one of CURRENCIES' })
