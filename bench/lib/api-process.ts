@@ -72,6 +72,8 @@ export async function startApi(o: {
     PSP_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
     LOG_LEVEL: 'warn',
     SCHEDULER_ENABLED: 'false',
+    // One API process: the key cache is safe here (see API_KEY_CACHE in the README).
+    API_KEY_CACHE: 'true',
     PROJECTIONS_MODE: o.mode,
   };
   const output: string[] = [];

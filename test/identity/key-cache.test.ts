@@ -1,5 +1,5 @@
 /**
- * The authenticator's cache of verified API-key rows (inline projections): a row read once is
+ * The authenticator's cache of verified API-key rows (API_KEY_CACHE=true, inline projections): a row read once is
  * reused, and it never outlives a change of keys or users this process's projections apply. A
  * revoked key is refused from the revoke's answer on; a deactivated user's key likewise; a key
  * or user event of any kind empties the cache (shown by removing a row behind the projections'
@@ -7,10 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { decodePosition } from '../../libs/event-store/src';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ADMIN_KEY = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
+/** One secret for both replicas of the last test (keys are checked by HMAC with it). */
+const API_KEY_SECRET = randomBytes(32).toString('hex');
 
 let t: TestApp;
 const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, key: string, body?: unknown) =>
@@ -22,7 +25,7 @@ const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, key: str
   });
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY } });
+  t = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY, API_KEY_CACHE: 'true', API_KEY_SECRET } });
 });
 afterAll(() => t.close());
 
@@ -41,6 +44,36 @@ it('reuses a verified row until a key or user event is applied, then reads the m
   // … until any key event is applied here (another key issued), which empties the cache.
   await supportKey();
   expectErrorEnvelope(await call('GET', '/users', k.key), 401, 'UNAUTHORIZED');
+});
+
+it('is off unless asked for: each request reads the model', async () => {
+  const plain = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY } });
+  try {
+    const key = (await plain.app.inject({ method: 'POST', url: '/apikeys', headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' }, payload: JSON.stringify({ name: 's', scope: 'support' }) })).json();
+    const get = () => plain.app.inject({ method: 'GET', url: '/users', headers: { 'x-api-key': key.key } });
+    expect((await get()).statusCode).toBe(200);
+    await sql`DELETE FROM api_keys WHERE id = ${key.id}`.execute(plain.platform.db);
+    expectErrorEnvelope(await get(), 401, 'UNAUTHORIZED');
+  } finally {
+    await plain.close();
+  }
+});
+
+it('empties the cache when another replica applied the revocation first (its batch found "moved")', async () => {
+  const replica = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY, API_KEY_CACHE: 'true', API_KEY_SECRET }, database: t.tdb });
+  try {
+    const k = await supportKey();
+    expect((await call('GET', '/users', k.key)).statusCode).toBe(200);
+    // Revoked through the other replica: it answers once its own projection applied it.
+    const revoke = await replica.app.inject({ method: 'DELETE', url: `/apikeys/${k.id}`, headers: { 'x-api-key': ADMIN_KEY } });
+    expect(revoke.statusCode).toBeLessThan(300);
+    // This process's runner then finds the batch applied by the other one, and forgets its rows.
+    const position = decodePosition(String(revoke.headers['x-event-position']))!;
+    expect(await t.platform.projections.waitFor(position, 10_000)).toBe(true);
+    expectErrorEnvelope(await call('GET', '/users', k.key), 401, 'UNAUTHORIZED');
+  } finally {
+    await replica.closeApp();
+  }
 });
 
 it('refuses a revoked key from the revoke answer on', async () => {

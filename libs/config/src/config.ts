@@ -50,6 +50,12 @@ export interface AppConfig {
   aiProofAdvisorEnabled: boolean;
   /** Send the EXIF-stripped, downscaled preview of a photo to the AI advisor. */
   aiProofSendImage: boolean;
+  /**
+   * Cache verified API-key rows in this process until its projections apply a key or user
+   * change. Only for a single API process running the projections (inline): with several, a
+   * revocation applied by one reaches another's cache after its next projection round.
+   */
+  apiKeyCache: boolean;
   aiProofAdvisorModel: string;
   aiProofTimeoutMs: number;
   aiBreakerFailuresMax: number;
@@ -179,6 +185,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     invoiceAmountTolerance: decimalText(env, 'INVOICE_AMOUNT_TOLERANCE', '0.01'),
     aiProofAdvisorEnabled: bool(env, 'AI_PROOF_ADVISOR_ENABLED', false),
     aiProofSendImage: bool(env, 'AI_PROOF_SEND_IMAGE', false),
+    apiKeyCache: bool(env, 'API_KEY_CACHE', false),
     aiProofAdvisorModel: raw(env, 'AI_PROOF_ADVISOR_MODEL') ?? 'claude-sonnet-4-5',
     aiProofTimeoutMs: int(env, 'AI_PROOF_TIMEOUT_MS', 12_000, 100, 600_000),
     aiBreakerFailuresMax: int(env, 'AI_BREAKER_FAILURES_MAX', 5, 1, 1000),

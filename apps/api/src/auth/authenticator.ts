@@ -8,12 +8,14 @@
  * deactivation relies on the read model alone, which the request that changes it waits for, so
  * no process-local flag can outlive another replica's reactivation.
  *
- * Rows looked up are cached per prefix, only while this process runs the projections (inline):
- * the cache is emptied whenever this process's api_keys or users projector applies an event of
- * keys or users (or is rebuilt), so a cached row never outlives a change the read model has, the
- * very rule revocation answers by (API-RULES.md §6). A lookup that raced such a change is not
- * cached. The HMAC check, expiry and the revoked set are applied on every request, cached or not.
- * In worker mode (the projections run elsewhere) nothing is cached.
+ * With `API_KEY_CACHE=true` (a single API process running the projections inline), rows looked up
+ * are cached per prefix: the cache is emptied whenever this process's api_keys or users projector
+ * applies an event of keys or users, is rebuilt, or finds a batch applied by another runner, so a
+ * cached row never outlives a change this process's read model has, the rule revocation answers
+ * by (API-RULES.md §6). A lookup that raced such a change is not cached. The HMAC check, expiry
+ * and the revoked set apply on every request, cached or not. Off by default: with several API
+ * replicas, a change applied by one reaches another's cache only at its next projection round
+ * (25 ms idle polling), so each request then reads the model; in worker mode it is never on.
  */
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { sql } from 'kysely';
@@ -66,7 +68,7 @@ export class Authenticator implements OnModuleDestroy {
   private readonly unsubscribe: () => void;
 
   constructor(@Inject(PLATFORM) private readonly platform: Platform) {
-    const cacheable = platform.config.projectionsMode === 'inline';
+    const cacheable = platform.config.apiKeyCache && platform.config.projectionsMode === 'inline';
     this.unsubscribe = cacheable
       ? platform.projections.onApplied((projector, events) => {
           if (KEY_PROJECTORS.has(projector) && (events.length === 0 || events.some((e) => KEY_EVENT.test(e.type)))) {

@@ -163,8 +163,10 @@ export class ProjectionRunner {
     }
     if ('moved' in outcome) {
       // Another runner (a replica, a worker) applied these events: its checkpoint is now ours,
-      // and whoever waits for it must hear so now, not at the end of its wait.
+      // and whoever waits for it must hear so now, not at the end of its wait. What it applied
+      // is not known here (it may be more than this batch): listeners hear "anything changed".
       await this.reload(projector.name).catch(() => undefined);
+      this.notifyApplied(projector.name, []);
       this.notifyWaiters();
       return 0;
     }
@@ -367,7 +369,9 @@ export class ProjectionRunner {
         this.notifyApplied(projector.name, events);
         applied += this.recovered(live, events.length);
       } else if (outcome === 'moved') {
+        // Applied by another runner, maybe further than this batch: "anything changed".
         await this.reload(projector.name).catch(() => undefined);
+        this.notifyApplied(projector.name, []);
       } else if (outcome instanceof Error) {
         if (isInfrastructureFailure(outcome)) this.retryLater(projector, live, outcome);
         else await this.halt(projector, from, outcome);
@@ -379,7 +383,8 @@ export class ProjectionRunner {
 
   /**
    * Calls `listener` after this process committed a batch of a projector, with its events, and
-   * after a rebuild with none (anything may have changed). For caches of read-model rows
+   * with none (anything may have changed) after a rebuild or when another runner (a replica)
+   * turns out to have applied the batch. For caches of read-model rows
    * (verified API keys) that must not outlive a change the read model has applied.
    */
   onApplied(listener: (projector: string, events: readonly RecordedEvent[]) => void): () => void {
