@@ -173,7 +173,8 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
 
 /**
  * A halted ledger projector raises LEDGER_INVARIANT_BROKEN (API-RULES.md §3, §6), once per place
- * it halted at (every process that meets the same break names the same alert).
+ * it halted at (every process that meets the same break, before or after a restart, names the
+ * same alert).
  */
 async function raiseLedgerAlert(store: EventStore, at: { tx: bigint; pos: bigint }, reason: string): Promise<void> {
   const id = newId();

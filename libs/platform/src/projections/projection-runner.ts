@@ -58,7 +58,7 @@ export interface RunnerOptions {
   batchSize?: number;
   onBatch?: (projector: string, events: number, ms: number) => void;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
-  /** Called once by the runner that halted a projector (the ledger's halt raises an alert). */
+  /** Called when a projector halts (the ledger's halt raises an alert); must be idempotent per place. */
   onHalt?: (projector: string, at: Position, reason: string) => Promise<void> | void;
 }
 
@@ -236,6 +236,14 @@ export class ProjectionRunner {
   /** Marks the projector halted, only if no other runner has moved it meanwhile. */
   private async halt(projector: Projector, at: Position, err: Error): Promise<void> {
     const reason = `${err.name}: ${err.message}`.slice(0, 2000);
+    // Reported before the halt is recorded, so a crash in between cannot lose the report: the
+    // report names the place it halted at (a second report of it is none), and a process that
+    // meets the same break after a restart reports it again before halting.
+    try {
+      await this.options.onHalt?.(projector.name, at, reason);
+    } catch (haltErr) {
+      this.options.log?.('the halt could not be reported', { projector: projector.name, error: (haltErr as Error).message });
+    }
     const res = await sql`
       UPDATE projection_checkpoints SET status = 'halted', halted_reason = ${reason}, halted_at = now()
       WHERE name = ${projector.name} AND status = 'running'
@@ -244,11 +252,6 @@ export class ProjectionRunner {
       .catch(() => null);
     if (res && Number(res.numAffectedRows ?? 0) === 1) {
       this.options.log?.('projector halted', { projector: projector.name, reason });
-      try {
-        await this.options.onHalt?.(projector.name, at, reason);
-      } catch (haltErr) {
-        this.options.log?.('the halt could not be reported', { projector: projector.name, error: (haltErr as Error).message });
-      }
     }
     await this.reload(projector.name).catch(() => undefined);
     this.notifyWaiters();
