@@ -9,6 +9,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Sharp } from 'sharp';
 import { sharp } from './sharp-settings';
 import { readPdf } from '../../pdf/src';
@@ -85,6 +87,18 @@ export function strictImage(input: string | Buffer): Sharp {
   return sharp(input, { failOn: 'warning', limitInputPixels: proofFileLimits.imagePixelsMax, sequentialRead: true });
 }
 
+/** A strict full-resolution decode whose (greyscale) pixels are streamed out and discarded. */
+async function decodeEveryPixel(path: string): Promise<void> {
+  await pipeline(
+    strictImage(path).greyscale().raw(),
+    new Writable({
+      write(_chunk, _encoding, done) {
+        done();
+      },
+    }),
+  );
+}
+
 async function inspectRaster(path: string, mime: 'image/jpeg' | 'image/png'): Promise<Details> {
   const label = mime === 'image/jpeg' ? 'JPEG' : 'PNG';
   let width: number;
@@ -93,10 +107,10 @@ async function inspectRaster(path: string, mime: 'image/jpeg' | 'image/png'): Pr
   try {
     const meta = await strictImage(path).metadata();
     if (meta.format !== (mime === 'image/jpeg' ? 'jpeg' : 'png')) throw new Error(`decoder saw ${meta.format}`);
-    // The hash reads the whole compressed stream (a JPEG is decoded at 1/8 scale, shrink-on-load,
-    // but every block is entropy-decoded; a PNG is inflated whole), strictly: a truncated or
-    // corrupt stream fails here even when its header reads fine, without holding 36 MB of
-    // pixels for a 12-megapixel photo.
+    // Every pixel is decoded at full size, strictly, streamed and dropped: a truncated or corrupt
+    // stream fails here even when its header reads fine, without holding the image (a reduced
+    // decode, as the hash's, lets some corrupt data through).
+    await decodeEveryPixel(path);
     phash = await perceptualHash(strictImage(path).rotate());
     width = meta.autoOrient?.width ?? meta.width ?? 0;
     height = meta.autoOrient?.height ?? meta.height ?? 0;
