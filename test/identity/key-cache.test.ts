@@ -59,23 +59,6 @@ it('is off unless asked for: each request reads the model', async () => {
   }
 });
 
-it('empties the cache when another replica applied the revocation first (its batch found "moved")', async () => {
-  const replica = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY, API_KEY_CACHE: 'true', API_KEY_SECRET }, database: t.tdb });
-  try {
-    const k = await supportKey();
-    expect((await call('GET', '/users', k.key)).statusCode).toBe(200);
-    // Revoked through the other replica: it answers once its own projection applied it.
-    const revoke = await replica.app.inject({ method: 'DELETE', url: `/apikeys/${k.id}`, headers: { 'x-api-key': ADMIN_KEY } });
-    expect(revoke.statusCode).toBeLessThan(300);
-    // This process's runner then finds the batch applied by the other one, and forgets its rows.
-    const position = decodePosition(String(revoke.headers['x-event-position']))!;
-    expect(await t.platform.projections.waitFor(position, 10_000)).toBe(true);
-    expectErrorEnvelope(await call('GET', '/users', k.key), 401, 'UNAUTHORIZED');
-  } finally {
-    await replica.closeApp();
-  }
-});
-
 it('refuses a revoked key from the revoke answer on', async () => {
   const k = await supportKey();
   expect((await call('GET', '/users', k.key)).statusCode).toBe(200);
@@ -91,4 +74,31 @@ it("refuses a deactivated user's key from the deactivation answer on", async () 
   expectErrorEnvelope(await call('GET', `/users/${user.id}`, key.key), 401, 'UNAUTHORIZED');
   expect((await call('PATCH', `/users/${user.id}`, ADMIN_KEY, { is_active: true })).statusCode).toBe(200);
   expect((await call('GET', `/users/${user.id}`, key.key)).statusCode).toBe(200);
+});
+
+// Last: it turns this app's cache off for good.
+it('empties the cache, and turns it off, when another replica applied the revocation first (its batch found "moved")', async () => {
+  const replica = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY, API_KEY_CACHE: 'true', API_KEY_SECRET }, database: t.tdb });
+  try {
+    const k = await supportKey();
+    expect((await call('GET', '/users', k.key)).statusCode).toBe(200);
+    // Revoked through the other replica while this one's runner is busy elsewhere (stopped): the
+    // other applies it and answers; this one does not use its cache while it is not projecting.
+    await t.platform.projections.stop();
+    const revoke = await replica.app.inject({ method: 'DELETE', url: `/apikeys/${k.id}`, headers: { 'x-api-key': ADMIN_KEY } });
+    expect(revoke.statusCode).toBeLessThan(300);
+    expectErrorEnvelope(await call('GET', '/users', k.key), 401, 'UNAUTHORIZED');
+    // This process's runner then finds the batch applied by the other one, and forgets its rows.
+    t.platform.projections.start();
+    const position = decodePosition(String(revoke.headers['x-event-position']))!;
+    expect(await t.platform.projections.waitFor(position, 10_000)).toBe(true);
+    expectErrorEnvelope(await call('GET', '/users', k.key), 401, 'UNAUTHORIZED');
+    // Another runner exists: the cache has turned itself off, each request reads the model.
+    const k2 = await supportKey();
+    expect((await call('GET', '/users', k2.key)).statusCode).toBe(200);
+    await sql`DELETE FROM api_keys WHERE id = ${k2.id}`.execute(t.platform.db);
+    expectErrorEnvelope(await call('GET', '/users', k2.key), 401, 'UNAUTHORIZED');
+  } finally {
+    await replica.closeApp();
+  }
 });

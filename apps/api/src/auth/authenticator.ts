@@ -12,10 +12,13 @@
  * are cached per prefix: the cache is emptied whenever this process's api_keys or users projector
  * applies an event of keys or users, is rebuilt, or finds a batch applied by another runner, so a
  * cached row never outlives a change this process's read model has, the rule revocation answers
- * by (API-RULES.md §6). A lookup that raced such a change is not cached. The HMAC check, expiry
- * and the revoked set apply on every request, cached or not. Off by default: with several API
- * replicas, a change applied by one reaches another's cache only at its next projection round
- * (25 ms idle polling), so each request then reads the model; in worker mode it is never on.
+ * by (API-RULES.md §6). A lookup that raced such a change is not cached, and nothing is used from
+ * the cache while this process is not itself applying the api_keys and users batches (halted, a
+ * newer version owns them, a rebuild). The HMAC check, expiry and the revoked set apply on every
+ * request, cached or not. Off by default: with several API replicas, a change applied by one
+ * reaches another's cache only at its next projection round (25 ms idle polling); the cache
+ * turns itself off for good the first time this process finds a batch another runner applied.
+ * In worker mode it is never on.
  */
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { sql } from 'kysely';
@@ -68,19 +71,23 @@ export class Authenticator implements OnModuleDestroy {
   private readonly unsubscribe: () => void;
 
   constructor(@Inject(PLATFORM) private readonly platform: Platform) {
-    const cacheable = platform.config.apiKeyCache && platform.config.projectionsMode === 'inline';
-    this.unsubscribe = cacheable
-      ? platform.projections.onApplied((projector, events) => {
-          if (KEY_PROJECTORS.has(projector) && (events.length === 0 || events.some((e) => KEY_EVENT.test(e.type)))) {
-            this.generation++;
-            this.cache.clear();
+    this.cacheable = platform.config.apiKeyCache && platform.config.projectionsMode === 'inline';
+    this.unsubscribe = this.cacheable
+      ? platform.projections.onApplied((projector, events, cause) => {
+          if (cause === 'moved') {
+            // Another runner projects into this database (a second replica): its changes reach
+            // this cache only when this process next tries a batch, so it is not safe: off.
+            this.cacheable = false;
+            this.forgetCachedKeys();
+          } else if (KEY_PROJECTORS.has(projector) && (events.length === 0 || events.some((e) => KEY_EVENT.test(e.type)))) {
+            this.forgetCachedKeys();
           }
         })
       : () => undefined;
-    this.cacheable = cacheable;
   }
 
-  private readonly cacheable: boolean;
+  /** Off when not asked for, in worker mode, and for good once another runner shows up. */
+  private cacheable: boolean;
 
   onModuleDestroy(): void {
     this.unsubscribe();
@@ -123,11 +130,13 @@ export class Authenticator implements OnModuleDestroy {
   }
 
   private async lookup(prefix: string): Promise<KeyRow | undefined> {
-    if (this.cacheable && this.cache.has(prefix)) return this.cache.get(prefix) ?? undefined;
+    // Only while this process itself keeps both read models the lookup reads up to date.
+    const usable = this.cacheable && [...KEY_PROJECTORS].every((p) => this.platform.projections.runsHere(p));
+    if (usable && this.cache.has(prefix)) return this.cache.get(prefix) ?? undefined;
     const generation = this.generation;
     const row = await this.query(prefix);
     // Not cached if a key or user change was applied while the row was being read.
-    if (this.cacheable && generation === this.generation) {
+    if (usable && generation === this.generation) {
       if (this.cache.size >= KEY_CACHE_MAX) this.cache.clear();
       this.cache.set(prefix, row ?? null);
     }

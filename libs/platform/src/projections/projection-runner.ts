@@ -54,6 +54,14 @@ export interface ProjectorStatus {
   retrying: string | null;
 }
 
+/**
+ * Why listeners hear of a projector: this process `applied` these events; or, with no events
+ * (anything may have changed), it `rebuilt` the read model, or found that another runner had
+ * `moved` it on (another replica or worker projects into the same database).
+ */
+export type AppliedCause = 'applied' | 'rebuilt' | 'moved';
+export type AppliedListener = (projector: string, events: readonly RecordedEvent[], cause: AppliedCause) => void;
+
 export interface RunnerOptions {
   batchSize?: number;
   onBatch?: (projector: string, events: number, ms: number) => void;
@@ -78,7 +86,7 @@ export class ProjectionRunner {
   private readonly live = new Map<string, Live>();
   private readonly paused = new Set<string>();
   private readonly waiters = new Set<() => void>();
-  private readonly appliedListeners = new Set<(projector: string, events: readonly RecordedEvent[]) => void>();
+  private readonly appliedListeners = new Set<AppliedListener>();
   private waitsInProgress = 0;
   private running = false;
   private wake: (() => void) | undefined;
@@ -166,7 +174,7 @@ export class ProjectionRunner {
       // and whoever waits for it must hear so now, not at the end of its wait. What it applied
       // is not known here (it may be more than this batch): listeners hear "anything changed".
       await this.reload(projector.name).catch(() => undefined);
-      this.notifyApplied(projector.name, []);
+      this.notifyApplied(projector.name, [], 'moved');
       this.notifyWaiters();
       return 0;
     }
@@ -374,7 +382,7 @@ export class ProjectionRunner {
       } else if (outcome === 'moved') {
         // Applied by another runner, maybe further than this batch: "anything changed".
         await this.reload(projector.name).catch(() => undefined);
-        this.notifyApplied(projector.name, []);
+        this.notifyApplied(projector.name, [], 'moved');
       } else if (outcome instanceof Error) {
         if (isInfrastructureFailure(outcome)) this.retryLater(projector, live, outcome);
         else await this.halt(projector, from, outcome);
@@ -390,13 +398,22 @@ export class ProjectionRunner {
    * turns out to have applied the batch. For caches of read-model rows
    * (verified API keys) that must not outlive a change the read model has applied.
    */
-  onApplied(listener: (projector: string, events: readonly RecordedEvent[]) => void): () => void {
+  onApplied(listener: AppliedListener): () => void {
     this.appliedListeners.add(listener);
     return () => this.appliedListeners.delete(listener);
   }
 
-  private notifyApplied(projector: string, events: readonly RecordedEvent[]): void {
-    for (const listener of this.appliedListeners) listener(projector, events);
+  private notifyApplied(projector: string, events: readonly RecordedEvent[], cause: AppliedCause = 'applied'): void {
+    for (const listener of this.appliedListeners) listener(projector, events, cause);
+  }
+
+  /**
+   * Whether this process is applying `projector`'s batches now (running, not halted, not left to a
+   * newer version, not paused for a rebuild): a cache of its rows is only kept fresh by it then.
+   */
+  runsHere(projector: string): boolean {
+    const live = this.live.get(projector);
+    return this.running && live !== undefined && !live.halted && !live.outdated && !this.paused.has(projector);
   }
 
   /** Runs every projector until none has anything left (tests, CLI, inline catch-up). */
@@ -554,7 +571,7 @@ export class ProjectionRunner {
     } finally {
       this.paused.delete(projector.name);
       await this.reload(projector.name).catch(() => undefined);
-      this.notifyApplied(projector.name, []);
+      this.notifyApplied(projector.name, [], 'rebuilt');
       this.notifyWaiters();
     }
   }
@@ -586,7 +603,7 @@ export class ProjectionRunner {
       for (const p of ordered) {
         this.paused.delete(p.name);
         await this.reload(p.name).catch(() => undefined);
-        this.notifyApplied(p.name, []);
+        this.notifyApplied(p.name, [], 'rebuilt');
       }
       this.notifyWaiters();
     }
