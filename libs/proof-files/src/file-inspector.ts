@@ -9,8 +9,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Sharp } from 'sharp';
 import { sharp } from './sharp-settings';
 import { readPdf } from '../../pdf/src';
@@ -87,16 +85,25 @@ export function strictImage(input: string | Buffer): Sharp {
   return sharp(input, { failOn: 'warning', limitInputPixels: proofFileLimits.imagePixelsMax, sequentialRead: true });
 }
 
-/** A strict full-resolution decode whose (greyscale) pixels are streamed out and discarded. */
+/** Full-size decodes at once: each holds tens of MB of pixels (12-megapixel photos), more wait. */
+const FULL_DECODES_MAX = 2;
+let decoding = 0;
+const decodeQueue: (() => void)[] = [];
+
+/**
+ * Every pixel decoded at full size, strictly (into a greyscale buffer, dropped at once), at most
+ * `FULL_DECODES_MAX` at once: a corrupt or truncated stream fails even when its header reads
+ * fine, and a reduced decode (the hash's) would let some corrupt data through.
+ */
 async function decodeEveryPixel(path: string): Promise<void> {
-  await pipeline(
-    strictImage(path).greyscale().raw(),
-    new Writable({
-      write(_chunk, _encoding, done) {
-        done();
-      },
-    }),
-  );
+  while (decoding >= FULL_DECODES_MAX) await new Promise<void>((resolve) => decodeQueue.push(resolve));
+  decoding++;
+  try {
+    await strictImage(path).greyscale().raw().toBuffer();
+  } finally {
+    decoding--;
+    decodeQueue.shift()?.();
+  }
 }
 
 async function inspectRaster(path: string, mime: 'image/jpeg' | 'image/png'): Promise<Details> {
@@ -107,9 +114,6 @@ async function inspectRaster(path: string, mime: 'image/jpeg' | 'image/png'): Pr
   try {
     const meta = await strictImage(path).metadata();
     if (meta.format !== (mime === 'image/jpeg' ? 'jpeg' : 'png')) throw new Error(`decoder saw ${meta.format}`);
-    // Every pixel is decoded at full size, strictly, streamed and dropped: a truncated or corrupt
-    // stream fails here even when its header reads fine, without holding the image (a reduced
-    // decode, as the hash's, lets some corrupt data through).
     await decodeEveryPixel(path);
     phash = await perceptualHash(strictImage(path).rotate());
     width = meta.autoOrient?.width ?? meta.width ?? 0;
