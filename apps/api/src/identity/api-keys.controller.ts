@@ -7,7 +7,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiKeyDecider, userDecider } from '../../../../libs/domain/src';
+import { apiKeyDecider } from '../../../../libs/domain/src';
 import type { Actor } from '../../../../libs/kernel/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { ApiError } from '../http/api-error';
@@ -21,6 +21,7 @@ import { CurrentActor } from '../auth/access.guard';
 import { Authenticator } from '../auth/authenticator';
 import { CreateApiKeyBody } from './identity.dto';
 import { issueApiKey } from './issue-api-key';
+import { requireUser } from './user-lookup';
 
 export interface ApiKeyRead {
   id: string;
@@ -79,8 +80,7 @@ export class ApiKeysController {
   ) {
     const userId = body.user_id?.toLowerCase() ?? null;
     if (userId) {
-      const { state } = await this.platform.commands.read(`user-${userId}`, userDecider);
-      if (!state.exists) throw new ApiError(404, 'USER_NOT_FOUND', 'Linked user not found.');
+      await requireUser(this.platform, userId, 'Linked user not found.');
     }
     const metadata = commandMetadata(req, actor);
     const daysValid = body.days_valid === undefined ? DEFAULT_DAYS_VALID : body.days_valid;

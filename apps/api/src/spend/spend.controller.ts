@@ -14,7 +14,6 @@ import {
   merchantDecider,
   spendCategoryDecider,
   usageAllowDecider,
-  userDecider,
 } from '../../../../libs/domain/src';
 import { type Actor, DomainError } from '../../../../libs/kernel/src';
 import type { Platform } from '../../../../libs/platform/src';
@@ -34,6 +33,7 @@ import {
   merchantRowView,
   merchantStateView,
 } from './spend.view';
+import { userExists } from '../identity/user-lookup';
 
 export interface AllowStatus {
   status: 'added' | 'exists';
@@ -155,7 +155,7 @@ export class SpendController {
     const merchantId = body.merchant_id ? body.merchant_id.toLowerCase() : null;
     const categoryId = body.category_id ? body.category_id.toLowerCase() : null;
     const [ownerExists, targetExists] = await Promise.all([
-      this.platform.commands.read(`user-${ownerId}`, userDecider).then((r) => r.state.exists),
+      userExists(this.platform, ownerId),
       merchantId !== null
         ? this.platform.commands.read(`merchant-${merchantId}`, merchantDecider).then((r) => r.state.exists)
         : categoryId !== null

@@ -19,7 +19,6 @@ import {
   allowlistDecider,
   certificationDecider,
   transactionDecider,
-  userDecider,
 } from '../../../../libs/domain/src';
 import { type Actor, DomainError, Money } from '../../../../libs/kernel/src';
 import type { CommandMetadata, Platform } from '../../../../libs/platform/src';
@@ -41,6 +40,7 @@ import {
   transactionRowView,
   transactionStateView,
 } from './transfers.view';
+import { userExists } from '../identity/user-lookup';
 
 /** The currency of a transaction that names none (as the old service did). */
 export const TRANSACTION_CURRENCY_DEFAULT = 'USD';
@@ -265,8 +265,7 @@ export class TransfersController {
     await this.ryw.afterCommand(reply, position);
   }
 
-  private async userExists(id: string): Promise<boolean> {
-    const { state } = await this.platform.commands.read(`user-${id}`, userDecider);
-    return state.exists;
+  private userExists(id: string): Promise<boolean> {
+    return userExists(this.platform, id);
   }
 }
