@@ -21,6 +21,7 @@ import * as alerts from './read-models/20261127000700_alerts';
 import * as spendCatalogue from './read-models/20261127000800_spend_catalogue';
 import * as mandates from './read-models/20261127000900_mandates';
 import * as transfers from './read-models/20261127001000_transfers';
+import * as parkedEvents from './read-models/20261204000100_projection_parked_events';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -41,4 +42,5 @@ export const allMigrations: Record<string, Migration> = {
   '20261127000800_spend_catalogue': spendCatalogue,
   '20261127000900_mandates': mandates,
   '20261127001000_transfers': transfers,
+  '20261204000100_projection_parked_events': parkedEvents,
 };

@@ -68,6 +68,8 @@ interface AccountState {
 
 export const ledgerProjection = {
   name: 'ledger',
+  // A posting it cannot make means balances no longer add up: halt, never park and go on.
+  guardsMoney: true,
   version: 1,
   tables: ['ledger_entries', 'ledger_accounts', 'ledger_currencies'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {

@@ -23,6 +23,7 @@ it('a mandate expiring at +010000 (UTC) is refused or stored without halting the
   const health = (await api.call('GET', '/health', null)).json();
   const halted = (health.projections ?? []).filter((p: { status: string }) => p.status === 'halted');
   expect(halted).toEqual([]);
+  expect(health.parked_events).toEqual({ total: 0, by_projector: {} });
   const list = await api.call('GET', `/mandates?sender_id=${u.id}`, api.keys.support);
   expect(list.statusCode).toBe(200);
   expect(list.json().total).toBe(res.statusCode === 201 ? 1 : 0);

@@ -5,6 +5,10 @@
  *                                the first break (2 on bad usage)
  *   status                       projectors and their checkpoints
  *   rebuild <projector>|all      rebuild a read model (or all, in one pass) from the start, then switch
+ *   parked [<projector>]         events projectors parked (could not apply), not replayed yet
+ *   parked replay <projector> [--event <id>]
+ *                                apply them again once the projector is fixed; exits 1 if any
+ *                                still fails
  * Uses DATABASE_URL, else the embedded PostgreSQL of DATA_DIR (joining a running API's server).
  */
 import 'reflect-metadata';
@@ -20,7 +24,10 @@ const USAGE = `usage: kobatela <command>
   verify --stream <id>        verify one stream's hash chain
   verify --all                verify every stream
   status                      projectors and their checkpoints
-  rebuild <projector>|all     rebuild one read model (${allProjectors.map((p) => p.name).join(', ')}), or all in one pass`;
+  rebuild <projector>|all     rebuild one read model (${allProjectors.map((p) => p.name).join(', ')}), or all in one pass
+  parked [<projector>]        events a projector parked (could not apply) and not replayed yet
+  parked replay <projector> [--event <id>]
+                              apply the parked events again (after the projector is fixed)`;
 
 class UsageError extends Error {}
 
@@ -73,9 +80,37 @@ async function verify(platform: Platform, args: string[]): Promise<number> {
   return broken === 0 ? 0 : 1;
 }
 
+/** `parked [<projector>]` lists; `parked replay <projector> [--event <id>]` applies again. */
+async function parked(platform: Platform, args: string[]): Promise<number> {
+  const known = (name: string | undefined) => {
+    const projector = allProjectors.find((p) => p.name === name);
+    if (!projector) throw new UsageError(`unknown projector ${name ?? ''}`);
+    return projector;
+  };
+  if (args[0] !== 'replay') {
+    if (args.length > 1) throw new UsageError('parked takes at most one projector');
+    const rows = await platform.projections.parkedEvents(args[0] ? { projector: known(args[0]).name } : {});
+    for (const r of rows) {
+      out(`${r.projector} event=${r.eventId} stream=${r.streamId} revision=${r.revision} type=${r.type} ` +
+        `position=${encodePosition(r.position)} attempts=${r.attempts} parked_at=${r.parkedAt.toISOString()} reason=${r.error}`);
+    }
+    out(`${rows.length} parked event(s)`);
+    return 0;
+  }
+  const projector = known(args[1]);
+  const rest = args.slice(2);
+  if (rest.length > 0 && (rest[0] !== '--event' || !rest[1] || rest.length > 2)) throw new UsageError('parked replay <projector> [--event <id>]');
+  await platform.projections.init({ rebuildOutdated: false });
+  const result = await platform.projections.replayParked(projector, rest[1] ? { eventId: rest[1] } : {});
+  for (const id of result.replayed) out(`REPLAYED ${projector.name} event=${id}`);
+  for (const f of result.failed) out(`STILL FAILING ${projector.name} event=${f.event.id}: ${f.reason}`);
+  out(`replayed ${result.replayed.length}, still parked ${result.failed.length}`);
+  return result.failed.length === 0 ? 0 : 1;
+}
+
 async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  if (!command || !['migrate', 'verify', 'status', 'rebuild'].includes(command)) throw new UsageError('unknown command');
+  if (!command || !['migrate', 'verify', 'status', 'rebuild', 'parked'].includes(command)) throw new UsageError('unknown command');
   const config = loadConfig();
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn').child({ process: 'cli' });
   const platform = await openPlatform(config, logger, {
@@ -96,7 +131,8 @@ async function run(argv: string[]): Promise<number> {
       case 'status': {
         await platform.projections.init({ rebuildOutdated: false });
         for (const s of await platform.projections.status()) {
-          out(`${s.name} v${s.version} ${s.status} checkpoint=${encodePosition(s.checkpoint)} applied=${s.eventsApplied}${s.haltedReason ? ` reason=${s.haltedReason}` : ''}`);
+          const parked = s.parked > 0 ? ` parked=${s.parked}` : '';
+          out(`${s.name} v${s.version} ${s.status} checkpoint=${encodePosition(s.checkpoint)} applied=${s.eventsApplied}${parked}${s.haltedReason ? ` reason=${s.haltedReason}` : ''}`);
         }
         return 0;
       }
@@ -118,6 +154,8 @@ async function run(argv: string[]): Promise<number> {
         out(`rebuilt ${projector.name} from ${applied} events`);
         return 0;
       }
+      case 'parked':
+        return await parked(platform, args);
       default:
         throw new UsageError('unknown command');
     }

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config/src';
-import { alertAppend } from '../../alerts/src/alert-append';
+import { type AlertInput, alertAppend } from '../../alerts/src/alert-append';
 import { PostgresEventStore, WrongExpectedRevisionError, type EventStore } from '../../event-store/src';
 import { newId, systemActor } from '../../kernel/src';
 import {
@@ -23,7 +23,7 @@ import {
 } from '../../postgres/src';
 import { CommandRunner } from './commands/command-runner';
 import { Metrics } from './observability/metrics';
-import { ProjectionRunner, type Projector } from './projections/projection-runner';
+import { type ParkedEvent, ProjectionRunner, type Projector } from './projections/projection-runner';
 import { Scheduler } from './scheduler/scheduler';
 import { PspSimulator } from '../../psp/src';
 
@@ -126,6 +126,7 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
     },
     log: (msg, extra) => log.error(extra ?? {}, msg),
     onHalt: (name, at, reason) => (name === 'ledger' ? raiseLedgerAlert(store, at, reason) : undefined),
+    onPark: (name, parked) => raiseParkedAlert(store, name, parked),
   });
   const psp = new PspSimulator();
   const scheduler = new Scheduler(pool, [], {
@@ -176,21 +177,47 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
  * it halted at (every process that meets the same break, before or after a restart, names the
  * same alert).
  */
-async function raiseLedgerAlert(store: EventStore, at: { tx: bigint; pos: bigint }, reason: string): Promise<void> {
+function raiseLedgerAlert(store: EventStore, at: { tx: bigint; pos: bigint }, reason: string): Promise<void> {
+  return raiseProjectorAlert(store, {
+    type: 'LEDGER_INVARIANT_BROKEN',
+    message: 'The ledger projector halted: an invariant of the postings broke.',
+    actorUserId: null,
+    payload: { projector: 'ledger', checkpoint: `${at.tx}:${at.pos}`, reason },
+    cause: `projector-halt\nledger\n${at.tx}:${at.pos}`,
+  });
+}
+
+/**
+ * A projector that parked an event raises PROJECTION_EVENT_PARKED, once per projector and event.
+ * Not for an event that is itself such an alert: a projector that cannot apply alerts would
+ * otherwise raise one alert per alert, without end (its parked list and /health still show it).
+ */
+function raiseParkedAlert(store: EventStore, projector: string, parked: ParkedEvent): Promise<void> {
+  const { event, reason } = parked;
+  const data = event.data as { type?: unknown } | null;
+  if (event.type === 'alert.raised.v1' && data?.type === 'PROJECTION_EVENT_PARKED') return Promise.resolve();
+  return raiseProjectorAlert(store, {
+    type: 'PROJECTION_EVENT_PARKED',
+    message: `The ${projector} projector could not apply an event and parked it; its read model lacks it until it is replayed.`,
+    actorUserId: null,
+    payload: { projector, event_id: event.id, stream_id: event.streamId, revision: event.revision.toString(), event_type: event.type, reason },
+    cause: `projector-park\n${projector}\n${event.id}`,
+  });
+}
+
+async function raiseProjectorAlert(store: EventStore, input: AlertInput): Promise<void> {
   const id = newId();
-  const append = alertAppend(
-    {
-      type: 'LEDGER_INVARIANT_BROKEN',
-      message: 'The ledger projector halted: an invariant of the postings broke.',
-      actorUserId: null,
-      payload: { projector: 'ledger', checkpoint: `${at.tx}:${at.pos}`, reason },
-      cause: `projector-halt\nledger\n${at.tx}:${at.pos}`,
-    },
-    { actor: systemActor('system:projector'), commandId: id, correlationId: id, causationId: id, occurredAt: new Date().toISOString() },
-  );
+  const append = alertAppend(input, {
+    actor: systemActor('system:projector'),
+    commandId: id,
+    correlationId: id,
+    causationId: id,
+    occurredAt: new Date().toISOString(),
+  });
   try {
     await store.appendMulti([append]);
   } catch (err) {
+    // Already raised (by this process before a crash, or by another runner): nothing to add.
     if (!(err instanceof WrongExpectedRevisionError)) throw err;
   }
 }

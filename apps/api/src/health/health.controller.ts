@@ -1,6 +1,6 @@
 /**
  * GET /health (no key): database, migrations, event store, each projector's checkpoint and lag,
- * halted projectors, the oldest open transaction (it holds back every `$all` reader: the xmin
+ * halted projectors, events parked by a projector (not replayed yet), the oldest open transaction (it holds back every `$all` reader: the xmin
  * rule is cluster-wide), and which PSP adapter runs. Always 200; `status` says `degraded`.
  */
 import { Controller, Get, Inject } from '@nestjs/common';
@@ -38,8 +38,11 @@ export class HealthController {
     const head = dbOk ? await store.headPosition().catch(() => null) : null;
     const projectors = dbOk ? await this.projectors() : [];
     const halted = projectors.filter((p) => p.status === 'halted').map((p) => p.name);
+    // Events a projector could not apply and parked: its read model lacks them until replayed.
+    const parked = Object.fromEntries(projectors.filter((p) => p.parked_events > 0).map((p) => [p.name, p.parked_events]));
+    const parkedTotal = projectors.reduce((n, p) => n + p.parked_events, 0);
     const oldest = dbOk ? await this.oldestOpenTransaction() : null;
-    const ok = dbOk && migrationsStatus === 'up_to_date' && halted.length === 0;
+    const ok = dbOk && migrationsStatus === 'up_to_date' && halted.length === 0 && parkedTotal === 0;
     const primary = config.pspWebhookSecret;
     const next = config.pspWebhookSecretNext;
     return {
@@ -57,6 +60,7 @@ export class HealthController {
       projections_mode: config.projectionsMode,
       projections: projectors,
       halted_projectors: halted,
+      parked_events: { total: parkedTotal, by_projector: parked },
       oldest_open_transaction: oldest,
       psp_provider: config.pspProvider,
       psp_webhook_configured: Boolean(primary || next),
@@ -83,6 +87,7 @@ export class HealthController {
         halted_reason: s.haltedReason,
         checkpoint: encodePosition(s.checkpoint),
         events_applied: s.eventsApplied.toString(),
+        parked_events: s.parked,
         lag_ms: s.lagMs,
       };
     });

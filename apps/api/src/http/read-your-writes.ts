@@ -19,30 +19,38 @@ import type { Platform } from '../../../../libs/platform/src';
 import { ApiError } from './api-error';
 import { PLATFORM } from '../tokens';
 
+/** The read models authentication reads (api_keys joined with users): a key's and a user's state. */
+export const AUTH_PROJECTORS: readonly string[] = ['api_keys', 'users'];
+
 @Injectable()
 export class ReadYourWrites {
   constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
 
-  /** Called by command handlers with the position of what they appended. */
-  async afterCommand(reply: FastifyReply, position: Position | null): Promise<void> {
+  /**
+   * Called by command handlers with the position of what they appended. `projectors` names the
+   * read models the answer's promise depends on (a new key must work at once: the key lookup's);
+   * without it, every read model.
+   */
+  async afterCommand(reply: FastifyReply, position: Position | null, options: { projectors?: readonly string[] } = {}): Promise<void> {
     if (!position) return;
     void reply.header('X-Event-Position', encodePosition(position));
     if (this.platform.config.projectionsMode !== 'inline') return;
-    const ok = await this.platform.projections.waitFor(position, this.platform.config.inlineProjectionWaitMs);
+    const ok = await this.platform.projections.waitFor(position, this.platform.config.inlineProjectionWaitMs, options);
     if (!ok) void reply.header('X-Projection-Pending', 'true');
   }
 
   /**
    * For changes that must be in force before the answer (revoking a key, deactivating a user):
-   * waits for the read models in every mode (in worker mode by following the workers'
-   * checkpoints) and, if they have not applied the change in time, answers 503
-   * `CHANGE_PENDING` so the caller retries (the repeat appends nothing and waits again).
+   * waits for the read models the key lookup reads (AUTH_PROJECTORS), and only those, in every
+   * mode (in worker mode by following the workers' checkpoints); if they have not applied the
+   * change in time, answers 503 `CHANGE_PENDING` so the caller retries (the repeat appends
+   * nothing and waits again). Another read model halted or behind does not hold the answer.
    */
   async requireProjected(reply: FastifyReply, position: Position | null): Promise<void> {
     if (!position) return;
     void reply.header('X-Event-Position', encodePosition(position));
     const waitMs = Math.max(this.platform.config.inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs);
-    if (await this.platform.projections.waitFor(position, waitMs)) return;
+    if (await this.platform.projections.waitFor(position, waitMs, { projectors: AUTH_PROJECTORS })) return;
     throw new ApiError(
       503,
       'CHANGE_PENDING',

@@ -13,7 +13,7 @@ import type { Platform } from '../../../../libs/platform/src';
 import { ApiError } from '../http/api-error';
 import { commandMetadata } from '../http/command-context';
 import { type Page, PageQuery } from '../http/pagination';
-import { ReadYourWrites } from '../http/read-your-writes';
+import { AUTH_PROJECTORS, ReadYourWrites } from '../http/read-your-writes';
 import { routeId } from '../http/route-id';
 import { PLATFORM } from '../tokens';
 import { Access } from '../auth/access.decorator';
@@ -91,7 +91,8 @@ export class ApiKeysController {
       userId,
       expiresAt,
     });
-    await this.ryw.afterCommand(reply, issued.position);
+    // The key works from this answer on, whatever other read model is behind.
+    await this.ryw.afterCommand(reply, issued.position, { projectors: AUTH_PROJECTORS });
     return {
       id: issued.keyId,
       name: body.name,

@@ -11,6 +11,7 @@ import { readReservation } from '../../../../libs/event-store/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { LOGGER, PLATFORM } from '../tokens';
 import { issueApiKey } from './issue-api-key';
+import { AUTH_PROJECTORS } from '../http/read-your-writes';
 
 export const BOOTSTRAP_RESERVATION = 'bootstrap-admin-key';
 
@@ -47,7 +48,7 @@ export class BootstrapAdminKey implements OnApplicationBootstrap {
         ...(config.bootstrapAdminApiKey ? { key: config.bootstrapAdminApiKey } : {}),
         claims: [{ streamId: BOOTSTRAP_RESERVATION, owner: 'system:bootstrap', taken: () => new AlreadyBootstrapped() }],
       });
-      if (issued.position) await this.platform.projections.waitFor(issued.position, config.inlineProjectionWaitMs);
+      if (issued.position) await this.platform.projections.waitFor(issued.position, config.inlineProjectionWaitMs, { projectors: AUTH_PROJECTORS });
       this.logger.info({ keyId: issued.keyId, prefix: issued.prefix }, 'bootstrap admin API key issued');
       if (!config.bootstrapAdminApiKey && config.appEnv !== 'test') {
         process.stdout.write(

@@ -12,7 +12,9 @@ export type AlertType =
   | 'USAGE_BALANCE_REJECTED'
   | 'USAGE_ESCROW_CLOSED'
   | 'LEDGER_INVARIANT_BROKEN'
-  | 'PAYMENT_FAILED';
+  | 'PAYMENT_FAILED'
+  | 'PROJECTION_EVENT_PARKED'
+  | 'DEPOSIT_AMOUNT_MISMATCH';
 
 export const alertTypes: readonly AlertType[] = [
   'UNAUTHORIZED_TRANSFER_ATTEMPT',
@@ -23,6 +25,8 @@ export const alertTypes: readonly AlertType[] = [
   'USAGE_ESCROW_CLOSED',
   'LEDGER_INVARIANT_BROKEN',
   'PAYMENT_FAILED',
+  'PROJECTION_EVENT_PARKED',
+  'DEPOSIT_AMOUNT_MISMATCH',
 ];
 
 export interface AlertRaisedData {

@@ -1,8 +1,9 @@
 /**
  * The projection runner on a real PostgreSQL: batches that span many commands, checkpoint and
  * read-model writes in one transaction, two runners of one projector never double-applying
- * (checkpoint compare-and-set), halting on a broken invariant, bounded waits, rebuild into fresh
- * tables then switch, and worker mode's one-active-runner-per-projector advisory lock.
+ * (checkpoint compare-and-set), parking an event a projector cannot apply (and replaying it once
+ * fixed), halting a money-guarding projector on a broken invariant, bounded waits, rebuild into
+ * fresh tables then switch, and worker mode's one-active-runner-per-projector advisory lock.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
@@ -88,11 +89,12 @@ describe('projection runner', () => {
     await runner.stop();
   });
 
-  it('halts a projector whose invariant breaks, shows why, and resumes after a rebuild', async () => {
+  it('halts a money-guarding projector whose invariant breaks, shows why, and resumes after a rebuild', async () => {
     const counted: Projector = {
       name: 'strict_counter',
       version: 1,
       tables: ['event_stats'],
+      guardsMoney: true,
       async apply(trx: Transaction<any>, events: readonly RecordedEvent[]) {
         for (const e of events) {
           if (e.type === 'halt.poison.v1') throw new AssertionError('ledger invariant broken: poison event');
@@ -269,5 +271,123 @@ describe('projection runner', () => {
       expect(Date.now() - started).toBeLessThan(2_000);
     });
   });
-});
 
+  describe('parking an event a projector cannot apply', () => {
+    /** One row per event, refusing (with a constraint, as a real projector would) types marked bad. */
+    const picky = (name: string, bad: Set<string>): Projector => ({
+      name,
+      version: 1,
+      tables: ['park_rows'],
+      async apply(trx, events) {
+        for (const e of events) {
+          await sql`INSERT INTO park_rows (projector, event_id, type) VALUES (${name}, ${e.id}, ${bad.has(e.type) ? null : e.type})`.execute(trx);
+        }
+      },
+    });
+    const rows = async (name: string) =>
+      (await tdb.pool.query('SELECT event_id FROM park_rows WHERE projector = $1', [name])).rows.map((r) => r.event_id as string);
+    const parkedRows = async (name: string) =>
+      (await tdb.pool.query('SELECT event_id, error, replayed_at FROM projection_parked_events WHERE projector = $1 ORDER BY position_pos', [name])).rows;
+
+    beforeAll(async () => {
+      await sql`CREATE TABLE IF NOT EXISTS park_rows (projector text NOT NULL, event_id uuid NOT NULL, type text NOT NULL,
+                PRIMARY KEY (projector, event_id))`.execute(tdb.db);
+    });
+
+    it('parks exactly the events it cannot apply, applies the rest of the batch, reports each once, and goes on', async () => {
+      const projector = picky('park_live', new Set(['park.poison.v1']));
+      const reports: string[] = [];
+      const runner = new ProjectionRunner(store, tdb.db, [projector, eventStatsProjection], {
+        batchSize: 50,
+        onPark: (name, p) => {
+          reports.push(`${name}:${p.event.id}`);
+        },
+      });
+      await runner.init();
+      await runner.catchUp();
+      const stream = `park-${randomUUID()}`;
+      const types = ['park.ok.v1', 'park.poison.v1', 'park.ok.v1', 'park.ok.v1', 'park.poison.v1', 'park.ok.v1', 'park.ok.v1'];
+      const appended = await store.appendToStream(stream, types.map((t) => ev(t)), { expectedRevision: 'no_stream' });
+      const events = await store.readStream(stream);
+      await runner.catchUp();
+      const poison = events.filter((e) => e.type === 'park.poison.v1').map((e) => e.id);
+      const good = events.filter((e) => e.type !== 'park.poison.v1').map((e) => e.id);
+      const mine = async () => (await rows('park_live')).filter((id) => events.some((e) => e.id === id));
+      expect((await mine()).sort()).toEqual([...good].sort());
+      expect((await parkedRows('park_live')).map((r) => r.event_id)).toEqual(poison);
+      expect((await parkedRows('park_live'))[0].error).toContain('null value');
+      expect(reports).toEqual(poison.map((id) => `park_live:${id}`));
+      const status = (await runner.status()).find((st) => st.name === 'park_live')!;
+      expect(status).toMatchObject({ status: 'running', parked: 2 });
+      // Not held back: waits pass it, and the other projector of the round applied every event.
+      expect(await runner.waitFor(appended.position, 1000)).toBe(true);
+      expect(await projectedCounts('park')).toEqual(await foldCounts('park'));
+      // Later events keep flowing.
+      const later = await store.appendToStream(stream, [ev('park.ok.v1')], { expectedRevision: appended.nextRevision });
+      await runner.catchUp();
+      expect(await runner.waitFor(later.position, 1000)).toBe(true);
+      expect(await rows('park_live')).toContain((await store.readStream(stream)).at(-1)!.id);
+    });
+
+    it('replays parked events once the projector is fixed, and keeps reporting what still fails', async () => {
+      const bad = new Set(['replay.a.v1', 'replay.b.v1']);
+      const projector = picky('park_replay', bad);
+      const runner = new ProjectionRunner(store, tdb.db, [projector], { batchSize: 50 });
+      await runner.init();
+      await runner.catchUp();
+      const stream = `replay-${randomUUID()}`;
+      await store.appendToStream(stream, [ev('replay.a.v1'), ev('replay.ok.v1'), ev('replay.b.v1')], { expectedRevision: 'no_stream' });
+      const [a, , b] = await store.readStream(stream);
+      await runner.catchUp();
+      expect((await parkedRows('park_replay')).map((r) => r.event_id)).toEqual([a!.id, b!.id]);
+      // "Fixed" for one of the two types only.
+      bad.delete('replay.a.v1');
+      const first = await runner.replayParked(projector);
+      expect(first.replayed).toEqual([a!.id]);
+      expect(first.failed.map((f) => f.event.id)).toEqual([b!.id]);
+      expect(await rows('park_replay')).toContain(a!.id);
+      const afterFirst = await parkedRows('park_replay');
+      expect(afterFirst.find((r) => r.event_id === a!.id)!.replayed_at).not.toBeNull();
+      expect(afterFirst.find((r) => r.event_id === b!.id)!.replayed_at).toBeNull();
+      expect((await runner.status()).find((st) => st.name === 'park_replay')!.parked).toBe(1);
+      bad.clear();
+      const second = await runner.replayParked(projector, { eventId: b!.id });
+      expect(second).toEqual({ replayed: [b!.id], failed: [] });
+      expect((await runner.status()).find((st) => st.name === 'park_replay')!.parked).toBe(0);
+      expect(await rows('park_replay')).toEqual(expect.arrayContaining([a!.id, b!.id]));
+    });
+
+    it('parks during a rebuild too, and a rebuild with fixed code clears the parked list', async () => {
+      const bad = new Set(['rebuildpark.bad.v1']);
+      const projector = picky('park_rebuild', bad);
+      const runner = new ProjectionRunner(store, tdb.db, [projector], { batchSize: 50 });
+      await runner.init();
+      await store.appendToStream(`rebuildpark-${randomUUID()}`, [ev('rebuildpark.ok.v1'), ev('rebuildpark.bad.v1')], {
+        expectedRevision: 'no_stream',
+      });
+      await runner.catchUp();
+      const parkedBefore = (await parkedRows('park_rebuild')).map((r) => r.event_id);
+      expect(parkedBefore).toHaveLength(1);
+      await runner.rebuild(projector);
+      expect((await parkedRows('park_rebuild')).map((r) => r.event_id)).toEqual(parkedBefore);
+      expect((await runner.status()).find((st) => st.name === 'park_rebuild')).toMatchObject({ status: 'running', parked: 1 });
+      bad.clear();
+      await runner.rebuild(projector);
+      expect(await parkedRows('park_rebuild')).toEqual([]);
+      expect(await rows('park_rebuild')).toEqual(expect.arrayContaining(parkedBefore));
+    });
+
+    it('waits only for the projectors named, so a halted one does not hold an answer that does not read it', async () => {
+      const halting: Projector = { ...picky('park_halting', new Set(['onlywait.bad.v1'])), guardsMoney: true };
+      const runner = new ProjectionRunner(store, tdb.db, [halting, eventStatsProjection], { batchSize: 50 });
+      await runner.init();
+      await runner.catchUp();
+      const appended = await store.appendToStream(`onlywait-${randomUUID()}`, [ev('onlywait.bad.v1')], { expectedRevision: 'no_stream' });
+      await runner.catchUp();
+      expect((await runner.status()).find((st) => st.name === 'park_halting')!.status).toBe('halted');
+      expect(await runner.waitFor(appended.position, 200)).toBe(false);
+      expect(await runner.waitFor(appended.position, 1000, { projectors: ['event_stats'] })).toBe(true);
+      await expect(runner.waitFor(appended.position, 0, { projectors: ['nope'] })).rejects.toThrow('unknown projector');
+    });
+  });
+});

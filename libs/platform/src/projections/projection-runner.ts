@@ -9,10 +9,15 @@
  * twice. Every path takes that row lock before touching the read-model tables, rebuild included,
  * so they cannot deadlock. Worker mode adds an advisory lock so only one runner is active.
  *
- * A projector whose own code throws (a broken ledger invariant, a constraint its writes violate)
- * halts: its transaction rolls back, its checkpoint row records why, /health shows it, waiters
- * stop waiting for it. It never clamps. Infrastructure failures (lost connection, server restart,
- * timeouts, deadlocks) are retried with backoff instead: they say nothing about the events.
+ * A projector whose own code throws on an event (a constraint its writes violate, a value it
+ * cannot store) parks that event and goes on: the batch is applied again without it (found by
+ * bisection, each try in a savepoint), the event is recorded in `projection_parked_events`, an
+ * alert is raised and /health shows it; `replayParked` applies it once the projector is fixed.
+ * Nothing a client sends can then stop a read model. A projector that guards money (the ledger,
+ * `guardsMoney`) halts instead, as a broken invariant must: its transaction rolls back, its
+ * checkpoint row records why, /health shows it, waiters stop waiting for it. It never clamps.
+ * Infrastructure failures (lost connection, server restart, timeouts, deadlocks) are retried with
+ * backoff: they say nothing about the events.
  */
 import { randomBytes } from 'node:crypto';
 import { trace, type Link } from '@opentelemetry/api';
@@ -28,6 +33,12 @@ import {
 import { parseTraceparent, tracer } from '../observability/tracing';
 
 const SPAN_LINKS_MAX = 32;
+/** Halvings of a batch while looking for the events a projector cannot apply (2^16 ≥ any batch). */
+const PARK_BISECT_DEPTH_MAX = 16;
+/** Parked events listed at once (/health counts them all; the CLI pages by projector). */
+const PARKED_LIST_MAX = 1_000;
+/** Characters of an error kept as the reason of a halt or a parked event. */
+const FAILURE_REASON_LENGTH_MAX = 2_000;
 const RETRY_DELAY_MIN_MS = 50;
 /** Events per batch of a full rebuild (one transaction each; the live batch size is smaller). */
 const REBUILD_BATCH_SIZE = 2_000;
@@ -41,6 +52,31 @@ export interface Projector {
   readonly tables: readonly string[];
   /** Applies a batch in the runner's transaction (search_path points at the target schema). */
   apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * True for a projector whose failure means money no longer adds up (the ledger): it halts on an
+   * event it cannot apply rather than parking it and going on with a wrong balance.
+   */
+  readonly guardsMoney?: boolean;
+}
+
+/** An event a projector could not apply, and why. */
+export interface ParkedEvent {
+  event: RecordedEvent;
+  reason: string;
+}
+
+/** A parked event as recorded (`projection_parked_events`). */
+export interface ParkedEventRow {
+  projector: string;
+  eventId: string;
+  streamId: string;
+  revision: bigint;
+  type: string;
+  position: Position;
+  error: string;
+  attempts: number;
+  parkedAt: Date;
+  replayedAt: Date | null;
 }
 
 export interface ProjectorStatus {
@@ -52,6 +88,8 @@ export interface ProjectorStatus {
   eventsApplied: bigint;
   /** The last infrastructure error this process is retrying after, if any. */
   retrying: string | null;
+  /** Events parked and not replayed yet. */
+  parked: number;
 }
 
 /**
@@ -68,6 +106,11 @@ export interface RunnerOptions {
   log?: (msg: string, extra?: Record<string, unknown>) => void;
   /** Called when a projector halts (the ledger's halt raises an alert); must be idempotent per place. */
   onHalt?: (projector: string, at: Position, reason: string) => Promise<void> | void;
+  /**
+   * Called for each event a projector parks, before the parking commits (so a crash in between
+   * cannot lose the report; the same event reported again must change nothing).
+   */
+  onPark?: (projector: string, parked: ParkedEvent) => Promise<void> | void;
 }
 
 interface Live {
@@ -79,8 +122,6 @@ interface Live {
   retryDelayMs: number;
   lastError: string | null;
 }
-
-type BatchOutcome = { applied: number } | { moved: true };
 
 export class ProjectionRunner {
   private readonly live = new Map<string, Live>();
@@ -157,64 +198,7 @@ export class ProjectionRunner {
     const live = this.live.get(projector.name) ?? (await this.reload(projector.name));
     if (live.halted || live.outdated || this.paused.has(projector.name)) return 0;
     if (Date.now() < live.retryAt) return 0;
-    const started = performance.now();
-    let events: RecordedEvent[] = [];
-    let outcome: BatchOutcome;
-    try {
-      events = await this.store.readAll({ fromPosition: live.checkpoint, maxCount: this.batchSize });
-      if (events.length === 0) return this.recovered(live, 0);
-      outcome = await this.applyBatch(projector, live.checkpoint, events);
-    } catch (err) {
-      if (isInfrastructureFailure(err)) return this.retryLater(projector, live, err as Error);
-      await this.halt(projector, live.checkpoint, err as Error);
-      return 0;
-    }
-    if ('moved' in outcome) {
-      // Another runner (a replica, a worker) applied these events: its checkpoint is now ours,
-      // and whoever waits for it must hear so now, not at the end of its wait. What it applied
-      // is not known here (it may be more than this batch): listeners hear "anything changed".
-      await this.reload(projector.name).catch(() => undefined);
-      this.notifyApplied(projector.name, [], 'moved');
-      this.notifyWaiters();
-      return 0;
-    }
-    live.checkpoint = events[events.length - 1]!.position;
-    this.options.onBatch?.(projector.name, events.length, performance.now() - started);
-    this.notifyApplied(projector.name, events);
-    this.notifyWaiters();
-    return this.recovered(live, outcome.applied);
-  }
-
-  private async applyBatch(projector: Projector, from: Position, events: RecordedEvent[]): Promise<BatchOutcome> {
-    const last = events[events.length - 1]!.position;
-    const span = tracer().startSpan(`projection ${projector.name}`, {
-      attributes: { 'kobatela.projector': projector.name, 'kobatela.events': events.length },
-      links: batchLinks(events),
-    });
-    try {
-      return await this.db.transaction().execute(async (trx): Promise<BatchOutcome> => {
-        // The row lock first: the late runner of a race waits here, then sees the move.
-        const row = await sql<{ tx: string; pos: string; status: string }>`
-          SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos, status FROM projection_checkpoints
-          WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
-        const current = row.rows[0];
-        if (!current || current.status !== 'running' || BigInt(current.tx) !== from.tx || BigInt(current.pos) !== from.pos) {
-          return { moved: true };
-        }
-        await projector.apply(trx, events);
-        await sql`
-          UPDATE projection_checkpoints
-          SET checkpoint_tx = ${last.tx.toString()}::text::xid8, checkpoint_pos = ${last.pos.toString()},
-              events_applied = events_applied + ${events.length}, updated_at = now()
-          WHERE name = ${projector.name}`.execute(trx);
-        return { applied: events.length };
-      });
-    } catch (err) {
-      span.recordException(err as Error);
-      throw err;
-    } finally {
-      span.end();
-    }
+    return this.runGroup([{ projector, live }]);
   }
 
   private recovered(live: Live, applied: number): number {
@@ -243,7 +227,7 @@ export class ProjectionRunner {
 
   /** Marks the projector halted, only if no other runner has moved it meanwhile. */
   private async halt(projector: Projector, at: Position, err: Error): Promise<void> {
-    const reason = `${err.name}: ${err.message}`.slice(0, 2000);
+    const reason = failureReason(err);
     // Reported before the halt is recorded, so a crash in between cannot lose the report: the
     // report names the place it halted at (a second report of it is none), and a process that
     // meets the same break after a restart reports it again before halting.
@@ -267,9 +251,10 @@ export class ProjectionRunner {
 
   /**
    * One round over `projectors`: those that stand at the same checkpoint (the usual case) share
-   * one read of `$all` and one transaction, each inside a savepoint of its own, so a round costs
-   * one commit rather than one per projector; a projector whose code throws is rolled back to its
-   * savepoint and halted alone. A projector at another checkpoint runs its own batch.
+   * one read of `$all` and one transaction, so a round costs one commit rather than one per
+   * projector; a projector whose code throws is rolled back to a savepoint of its own and parks
+   * the event (or halts, if it guards money) alone. A projector at another checkpoint runs its
+   * own batch.
    */
   async runRound(projectors: readonly Projector[] = this.projectors): Promise<number> {
     const groups = new Map<string, { projector: Projector; live: Live }[]>();
@@ -281,7 +266,7 @@ export class ProjectionRunner {
     }
     let applied = 0;
     for (const group of groups.values()) {
-      applied += group.length === 1 ? await this.runBatch(group[0]!.projector) : await this.runGroup(group);
+      applied += await this.runGroup(group);
     }
     return applied;
   }
@@ -306,7 +291,8 @@ export class ProjectionRunner {
    * Applies one batch to a group in one transaction. First without savepoints (the usual case:
    * nothing throws, and a round costs no statement per projector); if a projector's code throws,
    * that transaction rolls back whole and the batch is applied again with a savepoint per
-   * projector (`isolate`), so the failing one is rolled back and halted alone.
+   * projector (`isolate`), so the failing one is rolled back alone: it then parks the events it
+   * cannot apply and applies the rest, or, if it guards money, halts.
    */
   private async applyGroup(
     group: { projector: Projector; live: Live }[],
@@ -349,8 +335,15 @@ export class ProjectionRunner {
           } catch (err) {
             span.recordException(err as Error);
             if (!isolate) throw new ProjectorFailed(err as Error);
-            // This projector alone: its writes are undone and its checkpoint put back.
             await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(trx);
+            if (!isInfrastructureFailure(err) && !projector.guardsMoney) {
+              // The batch again without the events this projector cannot apply: those are parked.
+              const parked = await this.bisect(trx, projector, events, 1);
+              await this.recordParked(trx, projector.name, parked);
+              outcomes.set(projector.name, 'applied');
+              continue;
+            }
+            // This projector alone: its writes are undone and its checkpoint put back.
             await sql`
               UPDATE projection_checkpoints
               SET checkpoint_tx = ${from.tx.toString()}::text::xid8, checkpoint_pos = ${from.pos.toString()},
@@ -390,6 +383,148 @@ export class ProjectionRunner {
     }
     this.notifyWaiters();
     return applied;
+  }
+
+  /**
+   * Applies `events` to `projector`, leaving out (and returning) the ones it cannot apply: each
+   * half is tried in a savepoint and a failing half is split again, in event order, down to the
+   * single events that fail. Known to fail as a whole when called (the caller has just rolled
+   * it back), so it starts by splitting. Infrastructure failures propagate: the round is retried.
+   */
+  private async bisect(trx: Transaction<any>, projector: Projector, events: readonly RecordedEvent[], depth: number): Promise<ParkedEvent[]> {
+    assert(depth <= PARK_BISECT_DEPTH_MAX, 'bisection deeper than the batch size allows');
+    if (events.length === 1) {
+      // Known to fail alone; once more for its reason (the caller only knows the batch's).
+      return this.tryApply(trx, projector, events, depth).then((failure) => (failure ? [{ event: events[0]!, reason: failure }] : []));
+    }
+    const mid = Math.ceil(events.length / 2);
+    const parked: ParkedEvent[] = [];
+    for (const half of [events.slice(0, mid), events.slice(mid)]) {
+      const failure = await this.tryApply(trx, projector, half, depth);
+      if (failure === null) continue;
+      parked.push(...(half.length === 1 ? [{ event: half[0]!, reason: failure }] : await this.bisect(trx, projector, half, depth + 1)));
+    }
+    return parked;
+  }
+
+  /** Applies `events` in a savepoint: null when they applied, else why they did not (rolled back). */
+  private async tryApply(trx: Transaction<any>, projector: Projector, events: readonly RecordedEvent[], depth: number): Promise<string | null> {
+    const savepoint = sql.raw(`park_${depth}`);
+    await sql`SAVEPOINT ${savepoint}`.execute(trx);
+    try {
+      await projector.apply(trx, events);
+      await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
+      return null;
+    } catch (err) {
+      if (isInfrastructureFailure(err)) throw err;
+      await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(trx);
+      await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
+      return failureReason(err);
+    }
+  }
+
+  /**
+   * Applies a batch outside the live loop (a rebuild): a projector that does not guard money
+   * parks what it cannot apply; one that does throws, as in the live loop.
+   */
+  private async applyOrPark(trx: Transaction<any>, projector: Projector, events: readonly RecordedEvent[]): Promise<ParkedEvent[]> {
+    if (projector.guardsMoney) {
+      await projector.apply(trx, events);
+      return [];
+    }
+    const failure = await this.tryApply(trx, projector, events, 0);
+    if (failure === null) return [];
+    return events.length === 1 ? [{ event: events[0]!, reason: failure }] : this.bisect(trx, projector, events, 1);
+  }
+
+  /**
+   * Records parked events in the batch's transaction, after reporting each one (an alert): the
+   * report comes first so a crash before the commit cannot lose it, and reporting the same event
+   * again raises nothing new. A report that fails is logged; the parking is still recorded.
+   */
+  private async recordParked(trx: Transaction<any>, projector: string, parked: readonly ParkedEvent[]): Promise<void> {
+    for (const p of parked) {
+      this.options.log?.('projector parked an event it cannot apply', {
+        projector,
+        eventId: p.event.id,
+        stream: p.event.streamId,
+        type: p.event.type,
+        reason: p.reason,
+      });
+      try {
+        await this.options.onPark?.(projector, p);
+      } catch (err) {
+        this.options.log?.('the parked event could not be reported', { projector, eventId: p.event.id, error: (err as Error).message });
+      }
+      const e = p.event;
+      await sql`
+        INSERT INTO projection_parked_events (projector, event_id, stream_id, revision, type, position_tx, position_pos, error)
+        VALUES (${projector}, ${e.id}, ${e.streamId}, ${e.revision.toString()}, ${e.type},
+                ${e.position.tx.toString()}::text::xid8, ${e.position.pos.toString()}, ${p.reason})
+        ON CONFLICT (projector, event_id) DO UPDATE
+        SET error = EXCLUDED.error, attempts = projection_parked_events.attempts + 1, parked_at = now(), replayed_at = NULL`.execute(trx);
+    }
+  }
+
+  /** Parked events (oldest first), of one projector or all; `open` leaves out replayed ones. */
+  async parkedEvents(options: { projector?: string; open?: boolean; limit?: number } = {}): Promise<ParkedEventRow[]> {
+    let q = this.db.selectFrom('projection_parked_events').selectAll();
+    if (options.projector) q = q.where('projector', '=', options.projector);
+    if (options.open !== false) q = q.where('replayed_at', 'is', null);
+    const rows = await q
+      .orderBy('position_tx')
+      .orderBy('position_pos')
+      .orderBy('projector')
+      .limit(Math.min(options.limit ?? PARKED_LIST_MAX, PARKED_LIST_MAX))
+      .execute();
+    return rows.map((r) => ({
+      projector: r.projector,
+      eventId: r.event_id,
+      streamId: r.stream_id,
+      revision: BigInt(r.revision),
+      type: r.type,
+      position: { tx: BigInt(r.position_tx), pos: BigInt(r.position_pos) },
+      error: r.error,
+      attempts: r.attempts,
+      parkedAt: r.parked_at,
+      replayedAt: r.replayed_at,
+    }));
+  }
+
+  /**
+   * Applies a projector's parked events again, oldest first (once its code is fixed), each in a
+   * transaction of its own that first takes the projector's checkpoint row lock like every batch,
+   * so it never interleaves with a live batch. An event that applies is marked replayed; one that
+   * still fails stays parked with its new reason and a count of attempts. The event is applied to
+   * the read model as it is now: for a projector whose rows depend on event order, rebuilding
+   * (`rebuild`) is the complete repair, and it clears the parked list of what then applies.
+   */
+  async replayParked(projector: Projector, options: { eventId?: string } = {}): Promise<{ replayed: string[]; failed: ParkedEvent[] }> {
+    const rows = (await this.parkedEvents({ projector: projector.name })).filter((r) => !options.eventId || r.eventId === options.eventId);
+    const replayed: string[] = [];
+    const failed: ParkedEvent[] = [];
+    for (const row of rows) {
+      const [event] = await this.store.readStream(row.streamId, { fromRevision: row.revision, maxCount: 1 });
+      assert(event && event.id === row.eventId, `parked event ${row.eventId} is not at ${row.streamId}@${row.revision}`);
+      const failure = await this.db.transaction().execute(async (trx) => {
+        await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
+        const reason = await this.tryApply(trx, projector, [event], 0);
+        await (reason === null
+          ? sql`UPDATE projection_parked_events SET replayed_at = now() WHERE projector = ${projector.name} AND event_id = ${row.eventId}`
+          : sql`UPDATE projection_parked_events SET error = ${reason}, attempts = attempts + 1
+                WHERE projector = ${projector.name} AND event_id = ${row.eventId}`
+        ).execute(trx);
+        return reason;
+      });
+      if (failure === null) {
+        replayed.push(row.eventId);
+        this.notifyApplied(projector.name, [event]);
+      } else {
+        failed.push({ event, reason: failure });
+      }
+    }
+    this.notifyWaiters();
+    return { replayed, failed };
   }
 
   /**
@@ -457,15 +592,18 @@ export class ProjectionRunner {
   }
 
   /**
-   * Waits until every projector this process knows has passed `position`, bounded by
-   * `timeoutMs`. False when the time ran out or a projector is halted (the caller answers
-   * `X-Projection-Pending`). When this process does not run the projections (worker mode), it
-   * follows the checkpoints the workers commit.
+   * Waits until every projector this process knows (or only those named in `projectors`: the
+   * ones an answer depends on) has passed `position`, bounded by `timeoutMs`. False when the time
+   * ran out or one of them is halted (the caller answers `X-Projection-Pending`). When this
+   * process does not run the projections (worker mode), it follows the checkpoints the workers
+   * commit.
    */
-  async waitFor(position: Position, timeoutMs: number): Promise<boolean> {
+  async waitFor(position: Position, timeoutMs: number, options: { projectors?: readonly string[] } = {}): Promise<boolean> {
+    const only = options.projectors;
+    if (only) assert(only.every((name) => this.projectors.some((p) => p.name === name)), `waitFor names an unknown projector: ${only.join(', ')}`);
     this.waitsInProgress += 1;
     try {
-      return await this.waitForPosition(position, timeoutMs);
+      return await this.waitForPosition(position, timeoutMs, only ? new Set(only) : null);
     } finally {
       this.waitsInProgress -= 1;
     }
@@ -476,8 +614,8 @@ export class ProjectionRunner {
     return this.waitsInProgress;
   }
 
-  private async waitForPosition(position: Position, timeoutMs: number): Promise<boolean> {
-    const counted = () => this.projectors.filter((p) => !this.live.get(p.name)?.outdated);
+  private async waitForPosition(position: Position, timeoutMs: number, only: ReadonlySet<string> | null): Promise<boolean> {
+    const counted = () => this.projectors.filter((p) => !this.live.get(p.name)?.outdated && (only === null || only.has(p.name)));
     const reached = () =>
       counted().every((p) => {
         const l = this.live.get(p.name);
@@ -492,7 +630,7 @@ export class ProjectionRunner {
         await this.nextChange(deadline - Date.now());
       } else {
         await new Promise((r) => setTimeout(r, Math.min(limits.projectionPollIntervalMs, deadline - Date.now())));
-        for (const p of this.projectors) await this.reload(p.name).catch(() => undefined);
+        for (const p of counted()) await this.reload(p.name).catch(() => undefined);
       }
     }
     return false;
@@ -516,8 +654,18 @@ export class ProjectionRunner {
   }
 
   async status(): Promise<ProjectorStatus[]> {
-    const rows = await this.db.selectFrom('projection_checkpoints').selectAll().execute();
+    const [rows, parked] = await Promise.all([
+      this.db.selectFrom('projection_checkpoints').selectAll().execute(),
+      this.db
+        .selectFrom('projection_parked_events')
+        .select(['projector', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('replayed_at', 'is', null)
+        .groupBy('projector')
+        .execute(),
+    ]);
+    const parkedBy = new Map(parked.map((p) => [p.projector as string, Number(p.n)]));
     return rows.map((r) => ({
+      parked: parkedBy.get(r.name) ?? 0,
       name: r.name,
       version: r.version,
       checkpoint: { tx: BigInt(r.checkpoint_tx), pos: BigInt(r.checkpoint_pos) },
@@ -609,6 +757,16 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * At a rebuild's switch: the projectors' parked lists become what this rebuild parked (an event
+   * parked before that now applies is no longer parked; the rows of replayed events go too, the
+   * rebuilt read model holds them).
+   */
+  private async replaceParked(trx: Transaction<any>, projectors: readonly Projector[], parked: ParkedDuringRebuild): Promise<void> {
+    await sql`DELETE FROM projection_parked_events WHERE projector = ANY(${projectors.map((p) => p.name)}::text[])`.execute(trx);
+    for (const p of projectors) await this.recordParked(trx, p.name, parked.of(p.name));
+  }
+
   private async rebuildAllLocked(projectors: readonly Projector[], onProgress: ((applied: number) => void) | undefined, batch: number): Promise<number> {
     const schema = `rebuild_all_${randomBytes(4).toString('hex')}`;
     const tables = projectors.flatMap((p) => p.tables);
@@ -618,15 +776,16 @@ export class ProjectionRunner {
       for (const t of tables) await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(this.db);
       let position: Position = START;
       let applied = 0;
+      const parked = new ParkedDuringRebuild();
       const applyBatch = async (trx: Transaction<any>, events: readonly RecordedEvent[]) => {
         await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
-        for (const p of projectors) await p.apply(trx, events);
+        for (const p of projectors) parked.add(p, await this.applyOrPark(trx, p, events));
         await sql`SELECT set_config('search_path', 'public', true)`.execute(trx);
       };
       const applyLane = async (lane: readonly Projector[], events: readonly RecordedEvent[]) =>
         this.db.transaction().execute(async (trx) => {
           await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
-          for (const p of lane) await p.apply(trx, events);
+          for (const p of lane) parked.add(p, await this.applyOrPark(trx, p, events));
         });
       // Phase 1, outside any lock: the next batch is read while this one is applied, and after
       // the first batch (applied in one lane, timing each projector) the projectors are split
@@ -646,7 +805,7 @@ export class ProjectionRunner {
             await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
             for (const p of projectors) {
               const t0 = performance.now();
-              await p.apply(trx, events);
+              parked.add(p, await this.applyOrPark(trx, p, events));
               costs.set(p.name, performance.now() - t0);
             }
           });
@@ -676,6 +835,7 @@ export class ProjectionRunner {
           await sql`ALTER TABLE ${sql.id(schema, t)} SET SCHEMA public`.execute(trx);
         }
         await sql`DROP SCHEMA ${sql.id(schema)}`.execute(trx);
+        await this.replaceParked(trx, projectors, parked);
         for (const p of projectors) {
           await sql`UPDATE projection_checkpoints
                     SET checkpoint_tx = ${position.tx.toString()}::text::xid8, checkpoint_pos = ${position.pos.toString()},
@@ -700,9 +860,10 @@ export class ProjectionRunner {
       }
       let position: Position = START;
       let applied = 0;
+      const parked = new ParkedDuringRebuild();
       const applyBatch = async (trx: Transaction<any>, events: readonly RecordedEvent[]) => {
         await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
-        await projector.apply(trx, events);
+        parked.add(projector, await this.applyOrPark(trx, projector, events));
         await sql`SELECT set_config('search_path', 'public', true)`.execute(trx);
       };
       // Phase 1, outside any lock: the bulk of history, until a short batch says we are close.
@@ -731,6 +892,7 @@ export class ProjectionRunner {
           await sql`ALTER TABLE ${sql.id(schema, t)} SET SCHEMA public`.execute(trx);
         }
         await sql`DROP SCHEMA ${sql.id(schema)}`.execute(trx);
+        await this.replaceParked(trx, [projector], parked);
         await sql`UPDATE projection_checkpoints
                   SET checkpoint_tx = ${position.tx.toString()}::text::xid8, checkpoint_pos = ${position.pos.toString()},
                       version = ${projector.version}, events_applied = ${applied}, status = 'running',
@@ -754,6 +916,25 @@ function balancedLanes(projectors: readonly Projector[], costs: ReadonlyMap<stri
     lightest.cost += costs.get(p.name) ?? 0;
   }
   return lanes.map((l) => l.projectors).filter((l) => l.length > 0);
+}
+
+function failureReason(err: unknown): string {
+  const e = err as Error;
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`.slice(0, FAILURE_REASON_LENGTH_MAX);
+}
+
+/** What each projector parked during a rebuild, until the switch records it. */
+class ParkedDuringRebuild {
+  private readonly byProjector = new Map<string, ParkedEvent[]>();
+
+  add(projector: Projector, parked: readonly ParkedEvent[]): void {
+    if (parked.length === 0) return;
+    this.byProjector.set(projector.name, [...this.of(projector.name), ...parked]);
+  }
+
+  of(projector: string): ParkedEvent[] {
+    return this.byProjector.get(projector) ?? [];
+  }
 }
 
 /** A projector's own failure inside a round without savepoints (the round is redone isolated). */
