@@ -46,7 +46,7 @@ export function escrowLife(clientId: string, providerId: string): { escrowId: st
   run({ type: 'CreateEscrow', escrowId, clientId, providerId, amountTotal: '100.00', currency: 'USD', scale: 2, releaseConditions: {}, deadlineAt: '2099-12-31T00:00:00Z', now });
   run({ type: 'AddMilestone', escrowId, milestoneId: m1, label: 'First', amount: '40.00', currency: 'USD', sequenceIndex: 1, now });
   run({ type: 'AddMilestone', escrowId, milestoneId: randomUUID(), label: 'Second', amount: '60.00', currency: 'USD', sequenceIndex: 2, now });
-  run({ type: 'Deposit', escrowId, depositId: randomUUID(), amount: '100.00', pspConfirmed: { pspRef: `sim-${randomUUID()}` }, pspAsked: true, refundPaymentId: randomUUID(), now });
+  run({ type: 'Deposit', escrowId, depositId: randomUUID(), amount: '100.00', pspConfirmed: { pspRef: `sim-${randomUUID()}`, reported: { amount: '100.00', currency: 'USD' } }, refundPaymentId: randomUUID(), now });
   run({ type: 'ApproveAndPayMilestone', escrowId, milestoneId: m1, paymentId: payout, source: 'release', now });
   run({ type: 'RecordPaymentSent', escrowId, paymentId: payout, pspRef: `sim-${randomUUID()}`, now });
   if (events.length !== EVENTS_PER_ESCROW) throw new Error(`an escrow's life made ${events.length} events, not ${EVENTS_PER_ESCROW}`);

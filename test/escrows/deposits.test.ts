@@ -1,6 +1,6 @@
 /**
  * Deposits over HTTP through the PSP simulator (API-RULES.md §3, §4): Idempotency-Key required,
- * the simulator's confirmation recorded in the same append as the initiation, FUNDED exactly at
+ * the initiation committed before the PSP is asked (issue 12), then its answer, FUNDED exactly at
  * the total, pending deposits counting toward the cap, a decline or a silent PSP never a 5xx,
  * a retry finishing a pending deposit without collecting twice, the PSP reference reserved, and
  * parallel deposits (50 distinct keys sum exactly; 20 identical ones deposit once).
@@ -52,15 +52,29 @@ describe('deposits', () => {
       (r) => r.type,
     );
 
-  it('records a confirmed deposit in one append and funds the escrow exactly at the total', async () => {
+  it('commits the initiation before the PSP is asked, then the confirmation, and funds exactly at the total', async () => {
     const id = await escrow();
-    const first = await deposit(id, '60', 'd-1');
+    // What another connection sees on the escrow stream at the moment the PSP is asked.
+    const seenAtCollect: string[][] = [];
+    const psp = t.platform.psp;
+    const collect = psp.collect.bind(psp);
+    psp.collect = async (request) => {
+      seenAtCollect.push(await eventsOf(id));
+      return collect(request);
+    };
+    let first;
+    try {
+      first = await deposit(id, '60', 'd-1');
+    } finally {
+      psp.collect = collect;
+    }
+    expect(seenAtCollect).toEqual([['escrow.created.v1', 'escrow.deposit_initiated.v1']]);
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ status: 'DRAFT', deposited: '60.00', deposit: { amount: '60.00', status: 'CONFIRMED', psp_ref: expect.stringMatching(/^SIM-/) } });
     const second = await deposit(id, '40.00', 'd-2');
     expect(second.json()).toMatchObject({ status: 'FUNDED', deposited: '100.00' });
     const appends = await sql<{ n: string }>`SELECT count(DISTINCT transaction_id)::text AS n FROM events WHERE stream_id = ${`escrow-${id}`}`.execute(t.platform.db);
-    expect(appends.rows[0]!.n).toBe('3'); // created; deposit 1; deposit 2 (+ funded)
+    expect(appends.rows[0]!.n).toBe('5'); // created; each deposit's initiation, then its confirmation (+ funded)
     expect(await eventsOf(id)).toEqual([
       'escrow.created.v1',
       'escrow.deposit_initiated.v1',
@@ -110,11 +124,8 @@ describe('deposits', () => {
       const declined = await deposit(id, '30', 'declined');
       expect(declined.statusCode).toBe(200);
       expect(declined.json()).toMatchObject({ deposited: '0.00', deposit: { status: 'FAILED', psp_ref: null } });
-      // Initiation and decline in one append: no crash can leave the declined deposit pending.
-      const txs = await sql<{ n: string }>`
-        SELECT count(DISTINCT transaction_id)::text AS n FROM events
-        WHERE stream_id = ${`escrow-${id}`} AND type IN ('escrow.deposit_initiated.v1', 'escrow.deposit_failed.v1')`.execute(t.platform.db);
-      expect(txs.rows[0]!.n).toBe('1');
+      // The initiation first, the decline after the PSP's answer.
+      expect((await eventsOf(id)).slice(1)).toEqual(['escrow.deposit_initiated.v1', 'escrow.deposit_failed.v1']);
       t.platform.psp.mode = 'silent';
       t.platform.psp.answerTimeoutMs = 20;
       const silent = await deposit(id, '30', 'silent');

@@ -676,7 +676,8 @@ describe('the ledger under random escrow operations', () => {
     const { e, d } = rng.pick(group === 'waiting' ? waiting : group === 'lost' ? lost : done);
     const type = rng.chance(0.8) ? 'deposit.confirmed' : 'deposit.failed';
     const ref = (d.psp_ref as string | null) ?? psp.outcomeOf(d.id)!.pspRef;
-    const body = { event_id: `evt-${run.tag}-${++run.counter}`, type, psp_ref: ref };
+    // The PSP states what it collected: the amount and currency asked for.
+    const body = { event_id: `evt-${run.tag}-${++run.counter}`, type, psp_ref: ref, amount: d.amount, currency: snap.get(e)!.escrow.currency };
     const status = snap.get(e)!.escrow.status;
     // A confirmation after the close starts a refund: the PSP may fail or not answer it.
     const mode = pickMode(run);
@@ -819,7 +820,7 @@ describe('the ledger under random escrow operations', () => {
     for (const { e, d } of allDeposits(snap)) {
       const outcome = psp.outcomeOf(d.id);
       if (!outcome || outcome.status !== 'pending' || run.webhookTypes.has(outcome.pspRef)) continue;
-      const body = { event_id: `evt-${run.tag}-${++run.counter}`, type: 'deposit.confirmed', psp_ref: outcome.pspRef };
+      const body = { event_id: `evt-${run.tag}-${++run.counter}`, type: 'deposit.confirmed', psp_ref: outcome.pspRef, amount: d.amount, currency: snap.get(e)!.escrow.currency };
       const answer = await withPsp('accept', 'sync', () => webhook(run, body, `settle: deposit.confirmed ${d.id}`));
       run.log.push(`settle: webhook deposit.confirmed ${e.label} deposit ${short8(d.id)} ${d.amount} (${d.status}) → ${answer}`);
     }

@@ -301,7 +301,7 @@ describe('across processes', () => {
       escrowId: id,
       depositId: randomUUID(),
       amount,
-      pspConfirmed: { pspRef: `SIM-${randomUUID()}` },
+      pspConfirmed: { pspRef: `SIM-${randomUUID()}`, reported: { amount, currency: 'USD' } },
       refundPaymentId: randomUUID(),
       now: new Date().toISOString(),
     });
@@ -341,7 +341,7 @@ describe('across processes', () => {
       escrowId: id,
       depositId: randomUUID(),
       amount: '60.00',
-      pspConfirmed: { pspRef: `SIM-${randomUUID()}` },
+      pspConfirmed: { pspRef: `SIM-${randomUUID()}`, reported: { amount: '60.00', currency: 'USD' } },
       refundPaymentId: randomUUID(),
       now: new Date().toISOString(),
     });

@@ -67,7 +67,7 @@ describe('deposits once the PSP has been asked', () => {
     expect(pending.statusCode).toBe(200);
     const d = pending.json().deposit;
     expect(d).toMatchObject({ status: 'PENDING', psp_ref: expect.stringMatching(/^SIM-/) });
-    const confirmed = await api.webhook({ event_id: `evt-${randomUUID()}`, type: 'deposit.confirmed', psp_ref: d.psp_ref });
+    const confirmed = await api.webhook({ event_id: `evt-${randomUUID()}`, type: 'deposit.confirmed', psp_ref: d.psp_ref, amount: '30.00', currency: 'USD' });
     expect(confirmed.json()).toMatchObject({ outcome: 'applied' });
     const s = await api.summary(id);
     expect(s.escrow.status).toBe('CANCELLED');

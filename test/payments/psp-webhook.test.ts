@@ -151,12 +151,12 @@ describe('PSP webhook', () => {
       const id = await api.escrow({ amount_total: '50.00' });
       const d1 = (await api.deposit(id, '20.00')).json().deposit;
       expect(d1).toMatchObject({ status: 'PENDING', psp_ref: expect.stringMatching(/^SIM-/) });
-      const confirmed = await api.webhook({ event_id: `evt-${randomUUID()}`, type: 'deposit.confirmed', psp_ref: d1.psp_ref });
+      const confirmed = await api.webhook({ event_id: `evt-${randomUUID()}`, type: 'deposit.confirmed', psp_ref: d1.psp_ref, amount: '20.00', currency: 'USD' });
       expect(confirmed.json()).toMatchObject({ outcome: 'applied' });
       expect((await api.summary(id)).balances).toMatchObject({ deposited: '20.00', held: '20.00' });
       const d2 = (await api.deposit(id, '30.00')).json().deposit;
       await api.call('POST', `/escrows/${id}/client-reject`, api.keys.client);
-      const late = await api.webhook({ event_id: `evt-${randomUUID()}`, type: 'deposit.confirmed', psp_ref: d2.psp_ref });
+      const late = await api.webhook({ event_id: `evt-${randomUUID()}`, type: 'deposit.confirmed', psp_ref: d2.psp_ref, amount: '30.00', currency: 'USD' });
       expect(late.json()).toMatchObject({ outcome: 'applied' });
       const s = await api.summary(id);
       expect(s.escrow.status).toBe('CANCELLED');

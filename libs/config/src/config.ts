@@ -37,6 +37,12 @@ export interface AppConfig {
   pspWebhookSecretNext: string | null;
   pspWebhookMaxDriftSeconds: number;
   pspProvider: 'simulator';
+  /**
+   * Where the PSP simulator keeps its memory of idempotency keys (JSON lines), so a collection or
+   * transfer it made is found again after a crash or restart, by any process naming the file.
+   * Null: in memory only (the embedded server defaults it to DATA_DIR/psp-simulator.jsonl).
+   */
+  pspSimulatorJournal: string | null;
   proofFileMaxBytes: number;
   proofGeofenceToleranceM: number;
   proofMaxAgeMinutes: number;
@@ -174,6 +180,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     pspWebhookSecretNext: raw(env, 'PSP_WEBHOOK_SECRET_NEXT') ?? null,
     pspWebhookMaxDriftSeconds: int(env, 'PSP_WEBHOOK_MAX_DRIFT_SECONDS', 300, 1, 86_400),
     pspProvider: oneOf(env, 'PSP_PROVIDER', 'simulator', ['simulator'] as const),
+    pspSimulatorJournal: raw(env, 'PSP_SIMULATOR_JOURNAL') ?? null,
     proofFileMaxBytes: int(env, 'PROOF_FILE_MAX_BYTES', 15 * 1024 * 1024, 1024, 200 * 1024 * 1024),
     proofGeofenceToleranceM: int(env, 'PROOF_GEOFENCE_TOLERANCE_M', 15, 0, 100_000),
     proofMaxAgeMinutes: int(env, 'PROOF_MAX_AGE_MINUTES', 120, 1, 525_600),

@@ -1,23 +1,26 @@
 /**
- * A deposit, as API-RULES.md §3 says: the client's money counts only once the PSP confirms it.
- * The PSP step runs holding the escrow stream (`exclusive`), so deposits on one escrow never
- * race in this process:
- * 1. the rules are checked on the current state first, and an Idempotency-Key already used with
- *    another request is refused: a refused deposit never reaches the PSP;
+ * A deposit, as API-RULES.md §3 and issue 12 say: the client's money counts only once the PSP
+ * confirms it, and the PSP is asked only once the deposit's intent is recorded. The steps run
+ * holding the escrow stream (`exclusive`), so deposits on one escrow never race in this process:
+ * 1. `escrow.deposit_initiated.v1` is appended (PENDING, counted toward the cap): the rules, and
+ *    an Idempotency-Key already used with another request, refuse it here, so a refused deposit
+ *    never reaches the PSP; and a deposit the PSP is asked for is always on the stream, where the
+ *    recovery job finds it if this process dies before the PSP's answer is recorded;
  * 2. the PSP is asked to collect, with the deposit id (derived from the key and the request) as
  *    its idempotency key, outside any retry loop;
- * 3. one append records the initiation with its outcome and reserves the PSP reference: the
- *    simulator's synchronous confirmation, a decline (FAILED), a PSP that will confirm by webhook
- *    (PENDING with its reference), or no answer (PENDING). None of them is a 5xx. Once the PSP
- *    has been asked the deposit is recorded whatever changed meanwhile (another process closed
- *    or filled the escrow): collected money the escrow cannot keep is refunded at once, a pending
- *    one is recorded beyond the cap and refunded when it arrives.
+ * 3. its answer is appended: a confirmation at the amount and currency asked for (credited;
+ *    refunded at once if the escrow closed meanwhile), a confirmation at any other amount (the
+ *    reference is recorded, nothing is credited, DEPOSIT_AMOUNT_MISMATCH is alerted), a decline
+ *    (FAILED), a reference the PSP will confirm by webhook, or no answer (stays PENDING). None of
+ *    them is a 5xx.
  * A retry with the same key answers with the deposit as it is now, finishing a PENDING one on the
  * way (the PSP is asked again under the same key, so it cannot collect twice); the recovery job
  * does the same for deposits left PENDING without a reference (`recover`).
  */
 import { escrowDecider, type DepositState, type Deposit, type EscrowCommand, type EscrowState } from '../../domain/src';
-import { DomainError, type Money, newId, uuidV5 } from '../../kernel/src';
+import { DomainError, type Money, assert, newId, uuidV5 } from '../../kernel/src';
+import { raiseAlert } from '../../alerts/src';
+import { depositMismatchAlert } from './payment-alerts';
 import type { Position } from '../../event-store/src';
 import type { CommandMetadata, CommandResult, Platform, ReservationClaim } from '../../platform/src';
 import { type PaymentSender, followUp, initiatedPaymentIds, latestPosition } from './payment-sender';
@@ -112,9 +115,8 @@ export class DepositService {
     const idem = metadata.idempotency;
     if (!idem) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'a deposit needs an Idempotency-Key', 'bad_request');
     // The request hash is part of the PSP's key: a retry with another amount under the same key
-    // (after a first attempt that left nothing recorded) never reuses the first outcome.
+    // (after a first attempt refused before anything was recorded) never reuses its outcome.
     const depositId = uuidV5(`deposit\n${idem.scope}\n${idem.key}\n${idem.requestHash}`);
-    const streamId = `escrow-${escrow.escrowId}`;
     const base: Deposit = {
       type: 'Deposit',
       escrowId: escrow.escrowId,
@@ -126,36 +128,17 @@ export class DepositService {
     };
     const known = escrow.deposits.find((d) => d.depositId === depositId);
     if (known) return this.resume(escrow, base, known, metadata);
-    // 1. Before the PSP: the key with another request, and the rules, are refused here (on the
-    // state `deposit` has just read, holding the stream).
-    await this.platform.commands.assertKeyFree(streamId, escrowDecider, idem, { justRead: true });
-    escrowDecider.decide(base, escrow);
-    // 2. The PSP, outside any retry loop.
-    const collected = await this.collect(escrow, depositId, base.amount);
-    // 3. One append: the initiation with its outcome, the reference reserved.
-    const pspRef = collected.kind === 'confirmed' || collected.kind === 'pending' ? collected.pspRef : null;
-    const claim = pspRef ? await pspRefClaim(this.platform, pspRef, escrow.escrowId, 'deposit', depositId) : null;
-    const result = await this.platform.commands.execute({
-      streamId,
-      decider: escrowDecider,
-      command: {
-        ...base,
-        pspAsked: true,
-        pspConfirmed: collected.kind === 'confirmed' ? { pspRef: collected.pspRef } : null,
-        pspDeclined: collected.kind === 'declined' ? { reason: collected.reason } : null,
-        pspPendingRef: collected.kind === 'pending' ? collected.pspRef : null,
-      },
-      metadata,
-      claims: claim ? [claim] : [],
-    });
-    // Another process recorded this very deposit first (same key): its record stands, and what
-    // this call learnt from the PSP finishes it if it is still pending.
-    const recorded = result.state.deposits.find((d) => d.depositId === depositId);
-    if (result.replayed && recorded?.status === 'PENDING') {
-      return this.settle(result.state, recorded, collected, metadata, { result, depositId, pspRef: null });
-    }
-    // Webhooks can only have parked on a reference whose reservation existed before this claim.
-    return { result, depositId, pspRef: claim && mayHaveParked(result, claim) ? pspRef : null };
+    // 1. The intent, before the PSP: the rules and the key are decided by this append.
+    const initiated = await this.platform.commands.execute({ streamId: `escrow-${escrow.escrowId}`, decider: escrowDecider, command: base, metadata });
+    const deposit = initiated.state.deposits.find((d) => d.depositId === depositId);
+    assert(deposit, `deposit ${depositId} is not on its escrow after its initiation`);
+    const fallback: Recorded = { result: initiated, depositId, pspRef: null };
+    // Another process recorded this very deposit first (same key) and may have its answer.
+    if (deposit.status !== 'PENDING') return fallback;
+    // 2. The PSP, outside any retry loop, under the deposit id.
+    const collected = await this.collect(initiated.state, depositId, deposit.amount);
+    // 3. Its answer.
+    return this.settle(initiated.state, deposit, collected, metadata, fallback);
   }
 
   /** The same key again: the first answer, after finishing a deposit the PSP left pending. */
@@ -181,30 +164,52 @@ export class DepositService {
     const { escrowId } = escrow;
     const { depositId } = deposit;
     const now = metadata.now.toISOString();
-    let command: EscrowCommand | null = null;
-    let claims: ReservationClaim[] = [];
-    let pspRef: string | null = null;
     if (collected.kind === 'confirmed') {
-      command = { type: 'ConfirmDeposit', escrowId, depositId, pspRef: collected.pspRef, refundPaymentId: newId(), now };
-      pspRef = collected.pspRef;
-    } else if (collected.kind === 'pending' && deposit.pspRef === null) {
-      // Unanswered at first, accepted now: record and reserve the reference the webhook will name.
-      command = { type: 'RecordDepositReference', escrowId, depositId, pspRef: collected.pspRef, now };
-      pspRef = collected.pspRef;
-    } else if (collected.kind === 'declined') {
-      command = { type: 'FailDeposit', escrowId, depositId, reason: collected.reason, now };
+      const reported = { amount: collected.amount, currency: collected.currency };
+      const confirm: EscrowCommand = { type: 'ConfirmDeposit', escrowId, depositId, pspRef: collected.pspRef, reported, refundPaymentId: newId(), now };
+      try {
+        return await this.apply(escrow, deposit, confirm, collected.pspRef, metadata);
+      } catch (err) {
+        if (!(err instanceof DomainError && err.code === 'DEPOSIT_AMOUNT_MISMATCH')) throw err;
+        // Another amount or currency than asked: nothing is credited; the reference is kept (so
+        // the recovery job stops asking and a webhook finds the deposit) and a person is told.
+        await this.alertMismatch(escrow, deposit, collected, metadata);
+        const record: EscrowCommand = { type: 'RecordDepositReference', escrowId, depositId, pspRef: collected.pspRef, now };
+        return deposit.pspRef === null ? this.apply(escrow, deposit, record, collected.pspRef, metadata) : fallback;
+      }
     }
-    if (!command) return fallback;
-    if (pspRef && deposit.pspRef !== pspRef) claims = [await pspRefClaim(this.platform, pspRef, escrowId, 'deposit', depositId)];
-    const result = await this.platform.commands.execute({
-      streamId: `escrow-${escrowId}`,
-      decider: escrowDecider,
-      command,
-      metadata: followUp(metadata),
-      claims,
-    });
+    if (collected.kind === 'pending' && deposit.pspRef === null) {
+      // Unanswered at first, accepted now: record and reserve the reference the webhook will name.
+      const record: EscrowCommand = { type: 'RecordDepositReference', escrowId, depositId, pspRef: collected.pspRef, now };
+      return this.apply(escrow, deposit, record, collected.pspRef, metadata);
+    }
+    if (collected.kind === 'declined') {
+      return this.apply(escrow, deposit, { type: 'FailDeposit', escrowId, depositId, reason: collected.reason, now }, null, metadata);
+    }
+    return fallback;
+  }
+
+  /** Appends a step of a deposit, reserving the PSP reference it records (if new to it). */
+  private async apply(escrow: EscrowState, deposit: DepositState, command: EscrowCommand, pspRef: string | null, metadata: CommandMetadata): Promise<Recorded> {
+    const { escrowId } = escrow;
+    const claims = pspRef && deposit.pspRef !== pspRef ? [await pspRefClaim(this.platform, pspRef, escrowId, 'deposit', deposit.depositId)] : [];
+    const result = await this.platform.commands.execute({ streamId: `escrow-${escrowId}`, decider: escrowDecider, command, metadata: followUp(metadata), claims });
     const claimed = claims[0];
-    return { result, depositId, pspRef: claimed && !mayHaveParked(result, claimed) ? null : pspRef };
+    return { result, depositId: deposit.depositId, pspRef: claimed && !mayHaveParked(result, claimed) ? null : pspRef };
+  }
+
+  /** DEPOSIT_AMOUNT_MISMATCH, once per deposit, reference and reported amount. */
+  private async alertMismatch(
+    escrow: EscrowState,
+    deposit: DepositState,
+    collected: Extract<Collected, { kind: 'confirmed' }>,
+    metadata: CommandMetadata,
+  ): Promise<void> {
+    await raiseAlert(
+      this.platform,
+      depositMismatchAlert(escrow, deposit, { pspRef: collected.pspRef, amount: collected.amount, currency: collected.currency }),
+      followUp(metadata),
+    );
   }
 
   private collect(escrow: EscrowState, depositId: string, amount: string): Promise<Collected> {
@@ -216,3 +221,4 @@ export class DepositService {
     });
   }
 }
+

@@ -1,10 +1,13 @@
 /**
- * A payment that fails raises `PAYMENT_FAILED` (API-RULES.md §6) in the same atomic append as its
- * `payment.failed.v1`, so a crash can lose neither; the alert's id is named by the payment, so a
- * payment fails (and alerts) once.
+ * Alerts of money movements. A payment that fails raises `PAYMENT_FAILED` (API-RULES.md §6) in
+ * the same atomic append as its `payment.failed.v1`, so a crash can lose neither; the alert's id
+ * is named by the payment, so a payment fails (and alerts) once. A PSP that confirms a deposit at
+ * another amount or currency than asked raises `DEPOSIT_AMOUNT_MISMATCH` (issue 12): nothing is
+ * credited, a person must look.
  */
 import { alertAppend } from '../../alerts/src';
-import type { EscrowEvent, EscrowState, PaymentFailedData } from '../../domain/src';
+import type { DepositState, EscrowEvent, EscrowState, PaymentFailedData } from '../../domain/src';
+import type { AlertInput } from '../../alerts/src/alert-append';
 import type { StreamAppend } from '../../event-store/src';
 import { type CommandMetadata, eventMetadataOf } from '../../platform/src';
 
@@ -36,4 +39,27 @@ export async function paymentFailedAlerts(
         eventMetadataOf(metadata),
       ),
     );
+}
+
+/** The alert of a deposit confirmation at another amount or currency (once per reported answer). */
+export function depositMismatchAlert(
+  escrow: EscrowState,
+  deposit: DepositState,
+  reported: { pspRef: string; amount: string | null; currency: string | null },
+): AlertInput {
+  return {
+    type: 'DEPOSIT_AMOUNT_MISMATCH',
+    message: `The PSP confirmed deposit ${deposit.depositId} at ${reported.amount ?? 'no amount'} ${reported.currency ?? ''} instead of ${deposit.amount} ${escrow.currency}: nothing was credited.`.replace(/\s+/g, ' '),
+    actorUserId: escrow.clientId,
+    payload: {
+      escrow_id: escrow.escrowId,
+      deposit_id: deposit.depositId,
+      asked_amount: deposit.amount,
+      asked_currency: escrow.currency,
+      reported_amount: reported.amount,
+      reported_currency: reported.currency,
+      psp_ref: reported.pspRef,
+    },
+    cause: `deposit-amount-mismatch\n${deposit.depositId}\n${reported.pspRef}\n${reported.amount ?? ''}\n${reported.currency ?? ''}`,
+  };
 }

@@ -12,7 +12,8 @@ import { PspDeclinedError, PspTimeoutError } from '../../psp/src';
 export const pspTextLimits = { reasonLengthMax: 500, pspRefLengthMax: 255 } as const;
 
 export type Collected =
-  | { kind: 'confirmed'; pspRef: string }
+  /** `amount`/`currency` as the PSP reported them (null when it sent none we can read). */
+  | { kind: 'confirmed'; pspRef: string; amount: string | null; currency: string | null }
   | { kind: 'pending'; pspRef: string }
   | { kind: 'declined'; reason: string }
   | { kind: 'unknown' };
@@ -43,6 +44,11 @@ export function declineReason(reason: unknown): string {
   return clean.length > 0 ? clean : 'declined';
 }
 
+/** A reported amount or currency as the decider compares it (anything else is "none"). */
+function reportedText(value: unknown): string | null {
+  return typeof value === 'string' && /^[\x21-\x7e]{1,40}$/.test(value) ? value : null;
+}
+
 function failure(psp: Psp, err: unknown): { kind: 'declined'; reason: string } | { kind: 'unknown' } {
   if (err instanceof PspDeclinedError) return { kind: 'declined', reason: declineReason(err.reason) };
   // No answer, or one we cannot read: the outcome is unknown.
@@ -55,7 +61,8 @@ export async function collectAt(psp: Psp, request: CollectRequest): Promise<Coll
     const outcome = await psp.collect(request);
     const pspRef = usableRef(psp, outcome?.pspRef);
     if (pspRef === null) return { kind: 'unknown' };
-    return outcome.status === 'confirmed' ? { kind: 'confirmed', pspRef } : { kind: 'pending', pspRef };
+    if (outcome.status !== 'confirmed') return { kind: 'pending', pspRef };
+    return { kind: 'confirmed', pspRef, amount: reportedText(outcome.amount), currency: reportedText(outcome.currency) };
   } catch (err) {
     return failure(psp, err);
   }

@@ -13,9 +13,14 @@
  * - A webhook for a reference not recorded yet is parked (a marker on the reservation stream,
  *   appended at the exact revision read, so it cannot miss a claim racing it) and applied as soon
  *   as the reference is recorded (`resumeParked`), or by the recovery job.
- * - Application runs before the outcome is recorded: a crash in between leaves the webhook
- *   received but unprocessed, and the next delivery (or the recovery job) finishes it; applying
- *   twice is harmless because the escrow's state machine makes repeats no-ops.
+ * - An application that changes the escrow records the webhook's outcome (`applied`) in the same
+ *   atomic append, so a crash cannot leave an applied webhook unrecorded (it would have been
+ *   recorded as "ignored, already applied" by the next delivery). An outcome that changes
+ *   nothing (ignored, parked) is recorded after; a crash before it leaves the webhook received
+ *   but unprocessed, and the next delivery (or the recovery job) finishes it.
+ * - `deposit.confirmed` credits only when the signed body states the amount and currency asked
+ *   for (`amount` as a decimal string, `currency`); anything else is ignored with
+ *   DEPOSIT_AMOUNT_MISMATCH and alerted, and nothing is credited.
  */
 import {
   PSP_WEBHOOK_PARKED,
@@ -26,11 +31,12 @@ import {
   escrowDecider,
   pspWebhookDecider,
 } from '../../domain/src';
-import { DomainError, limits, newId, sha256Hex, systemActor } from '../../kernel/src';
-import { type Position, WrongExpectedRevisionError, readReservation } from '../../event-store/src';
+import { DomainError, assert, limits, newId, sha256Hex, systemActor } from '../../kernel/src';
+import { raiseAlert } from '../../alerts/src';
+import { type Position, type StreamAppend, WrongExpectedRevisionError, readReservation } from '../../event-store/src';
 import { type CommandMetadata, type Platform, ConcurrencyConflictError, eventMetadataOf } from '../../platform/src';
 import { type PaymentSender, followUp, initiatedPaymentIds } from './payment-sender';
-import { paymentFailedAlerts } from './payment-alerts';
+import { depositMismatchAlert, paymentFailedAlerts } from './payment-alerts';
 import { type PspRefOwner, pspRefStream } from './psp-refs';
 
 export interface WebhookInput {
@@ -147,7 +153,7 @@ export class PspWebhooks {
     for (let attempt = 0; attempt < limits.appendRetriesMax; attempt++) {
       const reservation = await readReservation(this.platform.store, refStream);
       if (reservation.status === 'claimed') {
-        return this.applyKnown(action, w, reservation.data as unknown as PspRefOwner, metadata);
+        return this.applyKnown(action, w, reservation.data as unknown as PspRefOwner, metadata, streamId);
       }
       const marker: PspWebhookParkedData = {
         webhookStream: streamId,
@@ -171,7 +177,7 @@ export class PspWebhooks {
     throw new ConcurrencyConflictError(refStream);
   }
 
-  private async applyKnown(action: Action, w: PspWebhookState, owner: PspRefOwner, metadata: CommandMetadata): Promise<Outcome> {
+  private async applyKnown(action: Action, w: PspWebhookState, owner: PspRefOwner, metadata: CommandMetadata, streamId: string): Promise<Outcome> {
     const target = owner.stream;
     const escrowId = target.slice('escrow-'.length);
     const webhookEventId = `${w.provider}:${w.eventId}`;
@@ -185,7 +191,7 @@ export class PspWebhooks {
         : action === 'fail'
           ? { type: 'RecordPaymentFailed', escrowId, paymentId: owner.id, reason, webhookEventId, now }
           : action === 'confirm_deposit'
-            ? { type: 'ConfirmDeposit', escrowId, depositId: owner.id, pspRef: w.pspRef!, refundPaymentId: newId(), now }
+            ? { type: 'ConfirmDeposit', escrowId, depositId: owner.id, pspRef: w.pspRef!, reported: w.reported, refundPaymentId: newId(), now }
             : { type: 'FailDeposit', escrowId, depositId: owner.id, reason, now };
     let events;
     try {
@@ -194,10 +200,15 @@ export class PspWebhooks {
         decider: escrowDecider,
         command,
         metadata: followUp(metadata),
-        extra: paymentFailedAlerts,
+        // The webhook's own outcome commits with what it changed (and a failed payment's alert).
+        extra: async (decided, state, meta) => [
+          ...(await paymentFailedAlerts(decided, state, meta)),
+          await this.outcomeAppend(streamId, { outcome: 'applied', detail: decided.map((e) => e.type).join(', '), target }, meta),
+        ],
       });
       events = result.events;
     } catch (err) {
+      if (err instanceof DomainError && err.code === 'DEPOSIT_AMOUNT_MISMATCH') await this.alertMismatch(target, owner.id, w, metadata);
       if (err instanceof DomainError && err.code !== 'CONCURRENCY_CONFLICT') return ignored(`${err.code}: ${err.message}`, target);
       throw err;
     }
@@ -205,5 +216,21 @@ export class PspWebhooks {
     const refunds = initiatedPaymentIds(events);
     if (refunds.length) await this.sender.sendAll(escrowId, refunds, metadata);
     return { outcome: 'applied', detail: events.map((e) => e.type).join(', '), target };
+  }
+
+  /** The append recording a webhook's outcome, at the revision of its stream read now. */
+  private async outcomeAppend(streamId: string, result: Outcome, metadata: CommandMetadata): Promise<StreamAppend> {
+    const { state, revision } = await this.platform.commands.read(streamId, pspWebhookDecider);
+    const decided = pspWebhookDecider.decide({ type: 'RecordPspWebhookOutcome', ...result, now: metadata.now.toISOString() }, state);
+    assert(revision !== null && decided.length === 1, `${streamId}: an applied webhook's outcome was already recorded`);
+    const meta = eventMetadataOf(metadata);
+    return { streamId, expectedRevision: revision, events: decided.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta })) };
+  }
+
+  private async alertMismatch(target: string, depositId: string, w: PspWebhookState, metadata: CommandMetadata): Promise<void> {
+    const { state } = await this.platform.commands.read(target, escrowDecider);
+    const deposit = state.deposits.find((d) => d.depositId === depositId);
+    if (!deposit) return;
+    await raiseAlert(this.platform, depositMismatchAlert(state, deposit, { pspRef: w.pspRef!, ...w.reported }), followUp(metadata));
   }
 }

@@ -128,7 +128,10 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
     onHalt: (name, at, reason) => (name === 'ledger' ? raiseLedgerAlert(store, at, reason) : undefined),
     onPark: (name, parked) => raiseParkedAlert(store, name, parked),
   });
-  const psp = new PspSimulator();
+  // The simulator stands for a PSP that outlives this process: with the embedded server its
+  // memory of keys is kept beside the data, unless configured elsewhere.
+  const journal = config.pspSimulatorJournal ?? (config.databaseUrl ? null : path.join(config.dataDir, 'psp-simulator.jsonl'));
+  const psp = new PspSimulator(journal ? { journal } : {});
   const scheduler = new Scheduler(pool, [], {
     enabled: config.schedulerEnabled,
     log: (msg, extra) => log.info(extra ?? {}, msg),

@@ -1,4 +1,7 @@
 /** The simulator's modes and its idempotency per key, as the payment service will rely on them. */
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PspDeclinedError, PspTimeoutError } from './psp.port';
 import { PspSimulator, type SettlementWebhook } from './psp-simulator';
 
@@ -9,7 +12,7 @@ describe('PSP simulator', () => {
   it('accepts: confirms collections, sends transfers, and repeats the first outcome per key', async () => {
     const psp = new PspSimulator();
     const c = await psp.collect({ ...collect, idempotencyKey: 'dep-1' });
-    expect(c).toEqual({ status: 'confirmed', pspRef: expect.stringMatching(/^SIM-/) });
+    expect(c).toEqual({ status: 'confirmed', pspRef: expect.stringMatching(/^SIM-/), amount: '10.00', currency: 'USD' });
     expect(await psp.collect({ ...collect, idempotencyKey: 'dep-1' })).toEqual(c);
     const t = await psp.transfer({ ...transfer, idempotencyKey: 'pay-1' });
     expect(t.status).toBe('sent');
@@ -35,6 +38,36 @@ describe('PSP simulator', () => {
     psp.mode = 'accept';
     expect(await psp.transfer({ ...transfer, idempotencyKey: 'pay-s' })).toEqual(recorded);
     psp.close();
+  });
+
+  it('reports what it was asked to collect, or what a test says it collected', async () => {
+    const psp = new PspSimulator();
+    psp.misreport = (request) => ({ amount: '9.99', currency: request.currency });
+    expect(await psp.collect({ ...collect, idempotencyKey: 'short' })).toMatchObject({ status: 'confirmed', amount: '9.99', currency: 'USD' });
+    psp.collections = 'webhook';
+    expect(await psp.collect({ ...collect, idempotencyKey: 'later' })).toEqual({ status: 'pending', pspRef: expect.stringMatching(/^SIM-/) });
+  });
+
+  it('keeps its memory of keys in a journal that outlives the process and is shared by others', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'psp-journal-'));
+    const journal = path.join(dir, 'psp.jsonl');
+    try {
+      const first = new PspSimulator({ journal });
+      const c = await first.collect({ ...collect, idempotencyKey: 'dep-j' });
+      const t = await first.transfer({ ...transfer, idempotencyKey: 'pay-j' });
+      // A half-written last line (a crash mid-write) is not an outcome.
+      appendFileSync(journal, '{"key":"dep-cut","outc');
+      // Another process (or this one restarted) naming the same journal: the same outcomes.
+      const second = new PspSimulator({ journal });
+      expect(second.outcomeOf('dep-j')).toEqual(c);
+      expect(await second.collect({ ...collect, idempotencyKey: 'dep-j' })).toEqual(c);
+      expect(await second.transfer({ ...transfer, idempotencyKey: 'pay-j' })).toEqual(t);
+      expect(second.outcomeOf('dep-cut')).toBeUndefined();
+      const lines = readFileSync(journal, 'utf8').split('\n').filter((l) => l.startsWith('{"key":"dep-j"'));
+      expect(lines).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('posts one settlement webhook per transfer when asked to', async () => {

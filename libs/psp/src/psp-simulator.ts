@@ -4,9 +4,13 @@
  * `timeout` (never answers within the caller's timeout, and does nothing), `silent` (does the
  * work but the answer is lost, as when a network drops the response: a retry with the same
  * idempotency key then finds the first outcome). It can post a signed settlement webhook back
- * after a delay (off unless a poster is configured). Idempotent per key, like a real PSP.
+ * after a delay (off unless a poster is configured). Idempotent per key, like a real PSP; with a
+ * `journal` file its memory of keys survives a crash of the process and is shared by every
+ * process that names the same file (as a real PSP's is), so recovery after a crash asks the same
+ * PSP again rather than a new one that would collect twice.
  */
 import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import {
   type CollectOutcome,
   type CollectRequest,
@@ -37,6 +41,13 @@ export interface SimulatorOptions {
    * pending with a reference, and a real PSP would confirm later by `deposit.confirmed`.
    */
   collections?: 'sync' | 'webhook';
+  /** A file of JSON lines where each outcome is written (and synced) before it is answered. */
+  journal?: string;
+}
+
+interface JournalLine {
+  key: string;
+  outcome: CollectOutcome | TransferOutcome;
 }
 
 const DEFAULT_ANSWER_TIMEOUT_MS = 2_000;
@@ -49,6 +60,11 @@ export class PspSimulator implements PspPort {
   lastError: string | null = null;
   /** How long a `timeout`/`silent` call keeps the caller waiting before giving up. */
   answerTimeoutMs: number;
+  /**
+   * Test hook: what a synchronous collection reports it collected, when not what was asked (a
+   * PSP that collected short, or in another currency). Unset: exactly what was asked.
+   */
+  misreport: ((request: CollectRequest) => { amount: string; currency: string }) | null = null;
   private readonly done = new Map<string, CollectOutcome | TransferOutcome>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly settlements = new Set<NodeJS.Timeout>();
@@ -61,8 +77,11 @@ export class PspSimulator implements PspPort {
   }
 
   async collect(request: CollectRequest): Promise<CollectOutcome> {
-    const status = this.collections === 'sync' ? 'confirmed' : 'pending';
-    return this.call('collect', request.idempotencyKey, () => ({ status, pspRef: `SIM-${randomUUID()}` }));
+    return this.call('collect', request.idempotencyKey, (): CollectOutcome => {
+      const pspRef = `SIM-${randomUUID()}`;
+      if (this.collections === 'webhook') return { status: 'pending', pspRef };
+      return { status: 'confirmed', pspRef, ...(this.misreport?.(request) ?? { amount: request.amount, currency: request.currency }) };
+    });
   }
 
   async transfer(request: TransferRequest): Promise<TransferOutcome> {
@@ -75,7 +94,7 @@ export class PspSimulator implements PspPort {
 
   /** The outcome recorded for a key (what a real PSP's status API would report). */
   outcomeOf(idempotencyKey: string): CollectOutcome | TransferOutcome | undefined {
-    return this.done.get(idempotencyKey);
+    return this.done.get(idempotencyKey) ?? this.journalled(idempotencyKey);
   }
 
   /** Settlement webhooks scheduled and not yet posted. */
@@ -96,19 +115,16 @@ export class PspSimulator implements PspPort {
   ): Promise<T> {
     const mode = this.mode;
     this.calls.push({ kind, idempotencyKey: key, mode });
-    const previous = this.done.get(key) as T | undefined;
+    const previous = (this.done.get(key) ?? this.journalled(key)) as T | undefined;
     if (previous && mode !== 'timeout') return previous;
     switch (mode) {
-      case 'accept': {
-        const outcome = make();
-        this.done.set(key, outcome);
-        return outcome;
-      }
+      case 'accept':
+        return this.record(key, make());
       case 'fail':
         throw new PspDeclinedError('simulated decline');
       case 'silent':
         // The PSP did the work; the answer never reaches the caller.
-        this.done.set(key, previous ?? make());
+        this.record(key, previous ?? make());
         await this.wait();
         throw new PspTimeoutError(this.answerTimeoutMs);
       case 'timeout':
@@ -119,6 +135,49 @@ export class PspSimulator implements PspPort {
         throw new Error(`unknown simulator mode ${String(never)}`);
       }
     }
+  }
+
+  /** Remembers an outcome (in the journal first, synced, when there is one) and returns it. */
+  private record<T extends CollectOutcome | TransferOutcome>(key: string, outcome: T): T {
+    const journal = this.options.journal;
+    if (journal && !this.done.has(key)) {
+      const fd = openSync(journal, 'a', 0o600);
+      try {
+        writeSync(fd, `${JSON.stringify({ key, outcome } satisfies JournalLine)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    this.done.set(key, outcome);
+    return outcome;
+  }
+
+  /** A key another process (or this one before a crash) recorded in the journal, if any. */
+  private journalled(key: string): CollectOutcome | TransferOutcome | undefined {
+    const journal = this.options.journal;
+    if (!journal) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(journal, 'utf8');
+    } catch {
+      return undefined;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      // A line cut short by a crash mid-write was never answered: it is not an outcome.
+      let parsed: JournalLine;
+      try {
+        parsed = JSON.parse(line) as JournalLine;
+      } catch {
+        continue;
+      }
+      if (parsed.key === key) {
+        this.done.set(key, parsed.outcome);
+        return parsed.outcome;
+      }
+    }
+    return undefined;
   }
 
   private wait(): Promise<void> {

@@ -20,8 +20,14 @@ export interface TransferRequest {
   reference: string;
 }
 
-/** `confirmed`: the money is in (synchronous PSPs); `pending`: a webhook will tell. */
-export type CollectOutcome = { status: 'confirmed' | 'pending'; pspRef: string };
+/**
+ * `confirmed`: the money is in (synchronous PSPs), and `amount`/`currency` say how much the PSP
+ * collected (checked against what was asked before anything is credited); `pending`: a webhook
+ * will tell.
+ */
+export type CollectOutcome =
+  | { status: 'confirmed'; pspRef: string; amount: string; currency: string }
+  | { status: 'pending'; pspRef: string };
 export type TransferOutcome = { status: 'sent'; pspRef: string };
 
 /** The PSP answered no (declined, invalid account): the payment is FAILED. */

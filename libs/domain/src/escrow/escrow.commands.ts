@@ -29,21 +29,16 @@ export interface Deposit {
   /** Derived by the handler from the idempotency scope and key (API-RULES.md §4). */
   depositId: string;
   amount: string;
-  /** Set when the PSP confirmed synchronously (the simulator): both events in one append. */
-  pspConfirmed: { pspRef: string } | null;
-  /** Set when the PSP declined at once: initiation and failure in one append. */
-  pspDeclined?: { reason: string } | null;
-  /** The PSP accepted the collection and will confirm it by webhook under this reference. */
-  pspPendingRef?: string | null;
   /**
-   * The PSP has been asked (whatever it answered, or if it did not): the deposit is recorded even
-   * if the escrow closed or filled up meanwhile, so money the PSP may hold is never forgotten.
-   * Unset for the rules check made before the PSP call.
+   * The service records the deposit's initiation before it asks the PSP (issue 12: money moves
+   * only after its intent is recorded), so it always sends null and confirms with
+   * `ConfirmDeposit`. A confirmation already in hand may come with the initiation (fixtures and
+   * imports): checked the same way, the PSP's reported amount included.
    */
-  pspAsked?: boolean;
+  pspConfirmed: { pspRef: string; reported: ConfirmDeposit['reported'] } | null;
   /**
-   * The id of the refund payment if money the PSP already collected cannot be kept (the escrow
-   * closed or filled up between the check and the append).
+   * The id of the refund payment if money the PSP collected cannot be kept (the escrow closed or
+   * filled up before the confirmation).
    */
   refundPaymentId: string;
   now: string;
@@ -54,6 +49,11 @@ export interface ConfirmDeposit {
   escrowId: string;
   depositId: string;
   pspRef: string;
+  /**
+   * What the PSP says it collected (null where it said nothing). Credited only when it is the
+   * amount and currency asked for: any other answer is refused (DEPOSIT_AMOUNT_MISMATCH).
+   */
+  reported: { amount: string | null; currency: string | null };
   /** Used when the escrow closed before the money arrived: it is refunded at once. */
   refundPaymentId: string;
   now: string;

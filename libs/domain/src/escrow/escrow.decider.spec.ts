@@ -142,17 +142,9 @@ describe('escrow decider: deposits', () => {
     ]);
   });
 
-  it('keeps the PSP reference of a collection the PSP will confirm by webhook', () => {
-    spec
-      .given(draft)
-      .when(cmd.deposit('d1', '30.00', { pspPendingRef: 'PSP-77' }))
-      .then([usd.depositInitiated('d1', '30.00', 'PSP-77')]);
-    expect(
-      fold([...draft, usd.depositInitiated('d1', '30.00', 'PSP-77')]).deposits[0],
-    ).toMatchObject({
-      status: 'PENDING',
-      pspRef: 'PSP-77',
-    });
+  it('keeps the PSP reference an initiation carried (events recorded before the intent came first)', () => {
+    const old = { ...usd.depositInitiated('d1', '30.00', 'PSP-77') };
+    expect(fold([...draft, old]).deposits[0]).toMatchObject({ status: 'PENDING', pspRef: 'PSP-77' });
   });
 
   it('records a synchronous PSP confirmation in the same decision, with the held balance after it', () => {
@@ -166,15 +158,28 @@ describe('escrow decider: deposits', () => {
       .then([usd.depositInitiated('d2', '20.00'), usd.depositConfirmed('d2', '20.00', '70.00')]);
   });
 
-  it('records a PSP decline as the initiation and its failure in one decision', () => {
-    spec
-      .given(draft)
-      .when(cmd.deposit('d1', '30.00', { pspDeclined: { reason: 'declined' } }))
-      .then([usd.depositInitiated('d1', '30.00'), usd.depositFailed('d1', '30.00')]);
-    spec
-      .given(draft)
-      .when(cmd.deposit('d1', '30.00', { pspDeclined: { reason: '' } }))
-      .thenError('VALIDATION_ERROR');
+  it('credits a confirmation in hand only at the amount and currency the PSP reports', () => {
+    const collected = (reported: { amount: string | null; currency: string | null }) =>
+      cmd.deposit('d1', '30.00', { pspConfirmed: { pspRef: 'psp-d1', reported } });
+    spec.given(draft).when(collected({ amount: '30', currency: 'usd' })).then([
+      usd.depositInitiated('d1', '30.00'),
+      usd.depositConfirmed('d1', '30.00', '30.00'),
+    ]);
+    for (const reported of [
+      { amount: '29.99', currency: 'USD' },
+      { amount: '30.00', currency: 'EUR' },
+      { amount: null, currency: 'USD' },
+      { amount: '30.00', currency: null },
+      { amount: '3e1', currency: 'USD' },
+      { amount: '-30.00', currency: 'USD' },
+    ]) {
+      spec.given(draft).when(collected(reported)).thenError('DEPOSIT_AMOUNT_MISMATCH');
+    }
+    expect(errorOf(draft, collected({ amount: '29.99', currency: 'USD' })).details).toEqual({
+      depositId: 'd1',
+      asked: { amount: '30.00', currency: 'USD' },
+      reported: { amount: '29.99', currency: 'USD' },
+    });
   });
 
   it('funds exactly at the total, in USD, JPY and KWD', () => {
@@ -194,13 +199,13 @@ describe('escrow decider: deposits', () => {
     const jpyDraft = [jpy.created({ amountTotal: '5000' })];
     spec
       .given(jpyDraft)
-      .when(cmd.depositCollected('d1', '5000'))
+      .when(cmd.depositCollected('d1', '5000', 'JPY'))
       .then([
         jpy.depositInitiated('d1', '5000'),
         jpy.depositConfirmed('d1', '5000', '5000'),
         jpy.funded('5000'),
       ]);
-    spec.given(jpyDraft).when(cmd.depositCollected('d1', '1.5')).thenError('AMOUNT_PRECISION');
+    spec.given(jpyDraft).when(cmd.depositCollected('d1', '1.5', 'JPY')).thenError('AMOUNT_PRECISION');
     const kwdPart = [
       kwd.created({ amountTotal: '1.250' }),
       kwd.depositInitiated('d1', '1.249'),
@@ -208,7 +213,7 @@ describe('escrow decider: deposits', () => {
     ];
     spec
       .given(kwdPart)
-      .when(cmd.depositCollected('d2', '0.001'))
+      .when(cmd.depositCollected('d2', '0.001', 'KWD'))
       .then([
         kwd.depositInitiated('d2', '0.001'),
         kwd.depositConfirmed('d2', '0.001', '1.250'),
@@ -336,15 +341,13 @@ describe('escrow decider: money the PSP collected that the escrow cannot keep', 
       .then([usd.depositInitiated('d3', '20.00'), usd.depositConfirmed('d3', '20.00', '70.00')]);
   });
 
-  it('records a deposit the PSP was asked for but did not confirm beyond the cap, and refunds it if it arrives', () => {
+  it('folds a deposit recorded beyond the cap (before issue 12), and refunds it if it arrives', () => {
     const beyond = (depositId: string, amount: string, pspRef?: string): EscrowEvent => {
       const e = usd.depositInitiated(depositId, amount);
       return { ...e, data: { ...e.data, ...(pspRef ? { pspRef } : {}), beyondCap: true } } as EscrowEvent;
     };
-    // Before the PSP: refused. After it (pspAsked), on a closed or full escrow: recorded.
+    // Recorded so by the service before the intent came first (issue 12); only folded now.
     spec.given(cancelled).when(cmd.deposit('d2', '30.00')).thenError('ESCROW_CLOSED');
-    spec.given(cancelled).when(cmd.deposit('d2', '30.00', { pspAsked: true })).then([beyond('d2', '30.00')]);
-    spec.given(funded).when(cmd.deposit('d2', '5.00', { pspAsked: true, pspPendingRef: 'psp-d2' })).then([beyond('d2', '5.00', 'psp-d2')]);
     const waiting = [...draftPartial, beyond('d2', '80.00')];
     const state = fold(waiting);
     expect([state.pending, state.pendingBeyondCap]).toEqual(['80.00', '80.00']);
@@ -354,7 +357,7 @@ describe('escrow decider: money the PSP collected that the escrow cannot keep', 
     // Confirmed later: kept if there is room by then, here refunded as above the total.
     spec
       .given(waiting)
-      .when(cmd.confirm('d2'))
+      .when(cmd.confirm('d2', '80.00'))
       .then([
         usd.depositConfirmed('d2', '80.00', '130.00', { aboveTotal: true }),
         refundOf('d2', '80.00').initiated({ reason: 'deposit_above_total', heldAfter: '50.00', depositId: 'd2' }),
@@ -395,7 +398,7 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
   it('confirms a pending deposit, and funds when it completes the total', () => {
     spec
       .given(pending)
-      .when(cmd.confirm('d1'))
+      .when(cmd.confirm('d1', '60.00'))
       .then([usd.depositConfirmed('d1', '60.00', '60.00')]);
     const full = [
       ...pending,
@@ -404,11 +407,11 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
     ];
     spec
       .given(full)
-      .when(cmd.confirm('d1'))
+      .when(cmd.confirm('d1', '60.00'))
       .then([usd.depositConfirmed('d1', '60.00', '100.00'), usd.funded('100.00')]);
     spec
       .given(pending)
-      .when(cmd.confirm('d1', { pspRef: ' ' }))
+      .when(cmd.confirm('d1', '60.00', { pspRef: ' ' }))
       .thenError('VALIDATION_ERROR');
   });
 
@@ -428,7 +431,7 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
     spec.given(pending).when(record('psp-late', 'd9')).thenError('DEPOSIT_NOT_FOUND');
     spec.given([...pending, usd.depositFailed('d1', '60.00')]).when(record('psp-late')).thenError('INVALID_STATE_TRANSITION');
     // The webhook's confirmation then finds it like any other pending deposit.
-    spec.given(withRef).when(cmd.confirm('d1')).then([usd.depositConfirmed('d1', '60.00', '60.00')]);
+    spec.given(withRef).when(cmd.confirm('d1', '60.00')).then([usd.depositConfirmed('d1', '60.00', '60.00')]);
   });
 
   it('fails a pending deposit, which frees its room under the cap', () => {
@@ -444,14 +447,29 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
       .then([usd.depositInitiated('d2', '100.00')]);
   });
 
+  it('refuses a confirmation whose reported amount or currency is not the one asked for', () => {
+    for (const reported of [
+      { amount: '59.99', currency: 'USD' },
+      { amount: '60.01', currency: 'USD' },
+      { amount: '60.00', currency: 'JPY' },
+      { amount: null, currency: null },
+      { amount: '', currency: 'USD' },
+      { amount: '6e1', currency: 'USD' },
+    ]) {
+      spec.given(pending).when(cmd.confirm('d1', '60.00', { reported })).thenError('DEPOSIT_AMOUNT_MISMATCH');
+    }
+    spec.given(pending).when(cmd.confirm('d1', '60')).then([usd.depositConfirmed('d1', '60.00', '60.00')]);
+    spec.given(pending).when(cmd.confirm('d1', '60.000')).then([usd.depositConfirmed('d1', '60.00', '60.00')]);
+  });
+
   it('moves only PENDING deposits: repeats append nothing, crossings are refused', () => {
     const done = [...pending, usd.depositConfirmed('d1', '60.00', '60.00')];
-    spec.given(done).when(cmd.confirm('d1')).then([]);
+    spec.given(done).when(cmd.confirm('d1', '60.00')).then([]);
     spec.given(done).when(cmd.failDeposit('d1')).thenError('INVALID_STATE_TRANSITION');
     const lost = [...pending, usd.depositFailed('d1', '60.00')];
     spec.given(lost).when(cmd.failDeposit('d1')).then([]);
-    spec.given(lost).when(cmd.confirm('d1')).thenError('INVALID_STATE_TRANSITION');
-    expect(errorOf(lost, cmd.confirm('d1')).details).toEqual({
+    spec.given(lost).when(cmd.confirm('d1', '60.00')).thenError('INVALID_STATE_TRANSITION');
+    expect(errorOf(lost, cmd.confirm('d1', '60.00')).details).toEqual({
       action: 'confirm-deposit',
       from: 'FAILED',
       to: 'CONFIRMED',
@@ -459,9 +477,9 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
   });
 
   it('refuses unknown deposits and escrows with 404', () => {
-    spec.given(pending).when(cmd.confirm('d9')).thenError('DEPOSIT_NOT_FOUND');
+    spec.given(pending).when(cmd.confirm('d9', '60.00')).thenError('DEPOSIT_NOT_FOUND');
     spec.given(pending).when(cmd.failDeposit('d9')).thenError('DEPOSIT_NOT_FOUND');
-    spec.given([]).when(cmd.confirm('d1')).thenError('ESCROW_NOT_FOUND');
+    spec.given([]).when(cmd.confirm('d1', '60.00')).thenError('ESCROW_NOT_FOUND');
   });
 
   it('records a confirmation after close and refunds it in the same decision, never funding', () => {
@@ -477,12 +495,12 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
     const refund = usd.payment({ paymentId: 'refund-d1', kind: 'refund', amount: '60.00' });
     spec
       .given(closedWithPending)
-      .when(cmd.confirm('d1'))
+      .when(cmd.confirm('d1', '60.00'))
       .then([
         usd.depositConfirmed('d1', '60.00', '60.00', { afterClose: true }),
         refund.initiated({ reason: 'deposit_after_close', heldAfter: '0.00', depositId: 'd1' }),
       ]);
-    const state = fold([...closedWithPending, ...decideOn(closedWithPending, cmd.confirm('d1'))]);
+    const state = fold([...closedWithPending, ...decideOn(closedWithPending, cmd.confirm('d1', '60.00'))]);
     expect(state).toMatchObject({
       status: 'CANCELLED',
       deposited: '60.00',

@@ -119,11 +119,11 @@ function refusal(state: EscrowState, amount: Money): DomainError | null {
 }
 
 /**
- * A deposit. Before the PSP is asked the rules refuse it (closed, above the total). Once the PSP
- * has been asked (`pspAsked`, or its confirmation is in the command) it is recorded whatever
- * changed meanwhile: a confirmation the escrow cannot keep is refunded in the same decision, and
- * a pending one is recorded beyond the cap (refunded when confirmed), so money the PSP may hold is
- * never forgotten.
+ * A deposit's initiation, recorded before the PSP is asked: the rules refuse it here (closed,
+ * above the total with the pending deposits counted), so a refused deposit never reaches the PSP,
+ * and a deposit the PSP is asked for is always on the stream, counted toward the cap while it is
+ * PENDING. A confirmation already in hand (`pspConfirmed`: the money is in) is recorded whatever
+ * the rules say now, and refunded in the same decision if the escrow cannot keep it.
  */
 function deposit(command: Deposit, state: EscrowState): EscrowEvent[] {
   notFound(state);
@@ -132,34 +132,17 @@ function deposit(command: Deposit, state: EscrowState): EscrowEvent[] {
   if (state.deposits.some((d) => d.depositId === command.depositId)) return [];
   const amount = v.positiveAmount(command.amount, state.currency, state.scale, 'amount');
   const refused = refusal(state, amount);
-  const asked = command.pspAsked === true || Boolean(command.pspConfirmed);
-  if (refused && !asked) throw refused;
+  if (refused && !command.pspConfirmed) throw refused;
   const { escrowId, currency } = state;
   const initiated: EscrowEvent = {
     type: 'escrow.deposit_initiated.v1',
-    data: {
-      escrowId,
-      depositId: command.depositId,
-      amount: amount.toString(),
-      currency,
-      ...(command.pspPendingRef ? { pspRef: v.requiredText(command.pspPendingRef, 'psp_ref', 255) } : {}),
-      // A confirmation in the same decision settles it at once (refunded if it cannot be kept).
-      ...(refused && !command.pspConfirmed ? { beyondCap: true } : {}),
-      initiatedAt: command.now,
-    },
+    data: { escrowId, depositId: command.depositId, amount: amount.toString(), currency, initiatedAt: command.now },
   };
-  if (command.pspConfirmed) {
-    const pspRef = v.requiredText(command.pspConfirmed.pspRef, 'psp_ref', 255);
-    const d = { depositId: command.depositId, amount: amount.toString(), pspRef, now: command.now };
-    return [initiated, ...confirmation(state, d, countedPending(state).toString(), command.refundPaymentId)];
-  }
-  if (!command.pspDeclined) return [initiated];
-  const reason = v.requiredText(command.pspDeclined.reason, 'reason', v.escrowLimits.depositFailureReasonLengthMax);
-  const failed: EscrowEvent = {
-    type: 'escrow.deposit_failed.v1',
-    data: { escrowId, depositId: command.depositId, amount: amount.toString(), currency, reason, failedAt: command.now },
-  };
-  return [initiated, failed];
+  if (!command.pspConfirmed) return [initiated];
+  const pspRef = v.requiredText(command.pspConfirmed.pspRef, 'psp_ref', 255);
+  const d = { depositId: command.depositId, amount: amount.toString(), pspRef, now: command.now };
+  assertReportedAmount(state, d, command.pspConfirmed.reported);
+  return [initiated, ...confirmation(state, d, countedPending(state).toString(), command.refundPaymentId)];
 }
 
 function pendingDeposit(state: EscrowState, depositId: string, to: 'CONFIRMED' | 'FAILED') {
@@ -185,11 +168,32 @@ function confirmDeposit(command: ConfirmDeposit, state: EscrowState): EscrowEven
   v.nowMs(command.now);
   if (found.status === 'CONFIRMED') return [];
   const pspRef = v.requiredText(command.pspRef, 'psp_ref', 255);
+  assertReportedAmount(state, found, command.reported);
   // The pending deposits that count toward the total once this one is no longer pending.
   const counted = countedPending(state);
   const pendingAfter = (found.beyondCap ? counted : counted.minus(money(state, found.amount))).toString();
   const d = { depositId: found.depositId, amount: found.amount, pspRef, now: command.now };
   return confirmation(state, d, pendingAfter, command.refundPaymentId);
+}
+
+/** A decimal as a PSP may write it: digits, an optional fraction (no sign, no exponent). */
+const REPORTED_AMOUNT = /^\d{1,18}(\.\d{1,18})?$/;
+
+/**
+ * Money is credited only as the PSP says it collected it: the amount (any number of trailing
+ * zeros) and the currency asked for. A PSP that names another amount or currency, or none, is
+ * refused: crediting what was asked would hide a short collection, crediting what it reports
+ * would change the escrow behind the client's back; either needs a person (an alert).
+ */
+function assertReportedAmount(state: EscrowState, found: { depositId: string; amount: string }, reported: ConfirmDeposit['reported']): void {
+  const amountOk = reported.amount !== null && REPORTED_AMOUNT.test(reported.amount) && money(state, found.amount).amount.eq(reported.amount);
+  const currencyOk = reported.currency !== null && reported.currency.toUpperCase() === state.currency;
+  if (amountOk && currencyOk) return;
+  throw new DomainError('DEPOSIT_AMOUNT_MISMATCH', 'the PSP reports another amount or currency than the deposit asked for', 'conflict', {
+    depositId: found.depositId,
+    asked: { amount: found.amount, currency: state.currency },
+    reported: { amount: reported.amount, currency: reported.currency },
+  });
 }
 
 /**

@@ -35,12 +35,35 @@ export interface PspWebhookState {
   outcome: WebhookOutcome | null;
   detail: string | null;
   processedAt: string | null;
+  /**
+   * The amount and currency the PSP states in the signed body (`amount`, `currency`), as text; a
+   * deposit confirmation credits only what it states, and only when that is what was asked.
+   */
+  reported: { amount: string | null; currency: string | null };
 }
 
 export const pspWebhookLimits = { eventIdLengthMax: 255, providerLengthMax: 64, kindLengthMax: 100, pspRefLengthMax: 255 } as const;
 
 function initialState(): PspWebhookState {
-  return { exists: false, provider: '', eventId: '', kind: '', pspRef: null, headerPspRef: null, receivedAt: '', outcome: null, detail: null, processedAt: null };
+  return {
+    exists: false,
+    provider: '',
+    eventId: '',
+    kind: '',
+    pspRef: null,
+    headerPspRef: null,
+    receivedAt: '',
+    outcome: null,
+    detail: null,
+    processedAt: null,
+    reported: { amount: null, currency: null },
+  };
+}
+
+/** A stated value of the signed body, if it is text (a number is not a stated decimal). */
+function statedText(payload: Record<string, unknown>, key: string): string | null {
+  const value = payload[key];
+  return typeof value === 'string' ? value : null;
 }
 
 function text(value: string, field: string, max: number): string {
@@ -97,6 +120,7 @@ export const pspWebhookDecider: Decider<PspWebhookState, PspWebhookCommand, PspW
           pspRef: d.pspRef,
           headerPspRef: d.headerPspRef ?? null,
           receivedAt: d.receivedAt,
+          reported: { amount: statedText(d.payload, 'amount'), currency: statedText(d.payload, 'currency') },
         };
       }
       case 'psp.webhook_processed.v1':

@@ -358,14 +358,16 @@ export const cmd = {
     now: NOW,
     ...over,
   }),
-  /** A deposit the PSP collected synchronously (the simulator). */
-  depositCollected: (depositId: string, amount: string): Deposit =>
-    cmd.deposit(depositId, amount, { pspConfirmed: { pspRef: `psp-${depositId}` } }),
-  confirm: (depositId: string, over: Partial<ConfirmDeposit> = {}): ConfirmDeposit => ({
+  /** A deposit with its confirmation in hand (the PSP reports the amount asked for). */
+  depositCollected: (depositId: string, amount: string, currency = 'USD'): Deposit =>
+    cmd.deposit(depositId, amount, { pspConfirmed: { pspRef: `psp-${depositId}`, reported: { amount, currency } } }),
+  /** The PSP's confirmation of a pending deposit of `amount` (reported as collected, in USD). */
+  confirm: (depositId: string, amount: string, over: Partial<ConfirmDeposit> = {}): ConfirmDeposit => ({
     type: 'ConfirmDeposit',
     escrowId: E,
     depositId,
     pspRef: `psp-${depositId}`,
+    reported: { amount, currency: 'USD' },
     refundPaymentId: `refund-${depositId}`,
     now: NOW,
     ...over,
