@@ -1,0 +1,44 @@
+/**
+ * A webhook that changes an escrow records its outcome in the same transaction (issue 12): before,
+ * the outcome was appended after the effect, so a crash in between left the webhook unprocessed
+ * and its next delivery found the escrow already moved and stored it as "ignored". Now the
+ * `psp.webhook_processed.v1` (applied) commits with the escrow's events or not at all.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { webhookStreamId } from '../../libs/payments/src/psp-webhooks';
+import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+
+let api: EscrowApi;
+
+beforeAll(async () => {
+  api = await startEscrowApi();
+});
+afterAll(() => api.close());
+
+it('commits an applied webhook outcome with the escrow events it caused', async () => {
+  const psp = api.t.platform.psp;
+  const id = await api.escrow({ amount_total: '10.00' });
+  psp.collections = 'webhook';
+  let d;
+  try {
+    d = (await api.deposit(id, '10.00')).json().deposit;
+  } finally {
+    psp.collections = 'sync';
+  }
+  const eventId = `evt-${randomUUID()}`;
+  const res = await api.webhook({ event_id: eventId, type: 'deposit.confirmed', psp_ref: d.psp_ref, amount: '10.00', currency: 'USD' });
+  expect(res.json()).toMatchObject({ outcome: 'applied' });
+  const rows = (
+    await sql<{ stream_id: string; type: string; tx: string }>`
+      SELECT stream_id, type, transaction_id::text AS tx FROM events
+      WHERE stream_id IN (${`escrow-${id}`}, ${webhookStreamId('default', eventId)}) ORDER BY position`.execute(api.t.platform.db)
+  ).rows;
+  const confirmed = rows.find((r) => r.type === 'escrow.deposit_confirmed.v1')!;
+  const processed = rows.filter((r) => r.type === 'psp.webhook_processed.v1');
+  expect(processed).toHaveLength(1);
+  expect(processed[0]!.tx).toBe(confirmed.tx);
+  // A second delivery is a duplicate of the applied one.
+  const again = await api.webhook({ event_id: eventId, type: 'deposit.confirmed', psp_ref: d.psp_ref, amount: '10.00', currency: 'USD' });
+  expect(again.json()).toMatchObject({ outcome: 'applied', duplicate: true });
+});
