@@ -60,6 +60,22 @@ export interface StreamAppend {
   expectedHeadHash?: string;
 }
 
+/**
+ * A stream an append depends on without writing to it: the facts that authorised the decision
+ * (an allowlist, a certification, an allowance) were read at `expectedRevision`. The append
+ * commits only if the stream is still there, and a concurrent append to that stream is ordered
+ * entirely before it (then this append fails with the typed conflict and its command decides
+ * again on the new facts) or entirely after it.
+ */
+export interface StreamCondition {
+  streamId: string;
+  expectedRevision: bigint;
+}
+
+export interface AppendOptions {
+  conditions?: readonly StreamCondition[];
+}
+
 export interface AppendResult {
   streamId: string;
   /** Revision of the last event appended. */
@@ -97,8 +113,11 @@ export interface EventStore {
     expectedRevision: ExpectedRevision;
     expectedHeadHash?: string;
   }): Promise<AppendResult>;
-  /** All or nothing across streams (one transaction in PostgreSQL). */
-  appendMulti(appends: StreamAppend[]): Promise<AppendResult[]>;
+  /**
+   * All or nothing across streams (one transaction in PostgreSQL), conditional on the revisions
+   * of `options.conditions` (streams read, not written).
+   */
+  appendMulti(appends: StreamAppend[], options?: AppendOptions): Promise<AppendResult[]>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   streamHead(streamId: string): Promise<StreamHead | null>;
   /** Events after `fromPosition` in commit-safe order; never skips a late commit. */

@@ -16,6 +16,7 @@ import type { Pool, PoolClient } from 'pg';
 import { assert, isActor, limits } from '../../../kernel/src';
 import {
   type AppendMetadata,
+  type AppendOptions,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -26,6 +27,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type StreamAppend,
+  type StreamCondition,
   type StreamHead,
   type SubscribeOptions,
   START,
@@ -97,16 +99,18 @@ export class PostgresEventStore implements EventStore {
     return result!;
   }
 
-  async appendMulti(appends: StreamAppend[]): Promise<AppendResult[]> {
+  async appendMulti(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     assert(appends.length > 0, 'appendMulti needs at least one stream');
-    const ids = new Set(appends.map((a) => a.streamId));
-    assert(ids.size === appends.length, 'appendMulti: a stream may appear once');
+    const conditions = options.conditions ?? [];
+    const ids = new Set([...appends.map((a) => a.streamId), ...conditions.map((c) => c.streamId)]);
+    assert(ids.size === appends.length + conditions.length, 'appendMulti: a stream may appear once (appended or a condition)');
+    assert(conditions.length <= limits.appendEventsPerCallMax, 'too many conditions in one append');
     for (const a of appends) validateEvents(a.streamId, a.events);
     // `any` on a stream that does not exist yet races another creator: resolve it again.
     const attempts = appends.some((a) => a.expectedRevision === 'any') ? ANY_RETRIES_MAX : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        const results = await this.appendOnce(appends);
+        const results = await this.appendOnce(appends, conditions);
         this.appended.emit('appended');
         return results;
       } catch (err) {
@@ -115,11 +119,11 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async appendOnce(appends: StreamAppend[]): Promise<AppendResult[]> {
+  private async appendOnce(appends: StreamAppend[], conditions: readonly StreamCondition[]): Promise<AppendResult[]> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      return await this.appendWith(client, appends);
+      return await this.appendWith(client, appends, conditions);
     } catch (err) {
       // A connection-level failure leaves the client unusable: destroy it rather than reuse it.
       if (!(err instanceof WrongExpectedRevisionError) && !hasSqlState(err)) broken = err as Error;
@@ -129,15 +133,25 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async appendWith(client: PoolClient, appends: StreamAppend[]): Promise<AppendResult[]> {
-    const single = appends.length === 1 && appends[0]!.expectedRevision !== 'any';
+  private async appendWith(client: PoolClient, appends: StreamAppend[], conditions: readonly StreamCondition[]): Promise<AppendResult[]> {
+    const single = appends.length === 1 && appends[0]!.expectedRevision !== 'any' && conditions.length === 0;
     if (single) return [await this.appendOne(client, appends[0]!)];
-    // Streams are locked in one global order (by id), so two multi-stream appends never deadlock.
-    const order = appends.map((a, i) => ({ a, i })).sort((x, y) => (x.a.streamId < y.a.streamId ? -1 : 1));
+    // Streams are locked in one global order (by id), so two multi-stream appends never deadlock;
+    // a condition's head row is share-locked in the same order, so a writer of that stream waits
+    // for this transaction (or this one waits for it, then sees its new revision).
+    const order = [
+      ...appends.map((a, i) => ({ id: a.streamId, a, i })),
+      ...conditions.map((c) => ({ id: c.streamId, c })),
+    ].sort((x, y) => (x.id < y.id ? -1 : 1));
     await client.query('BEGIN');
     try {
       const results: AppendResult[] = new Array(appends.length);
-      for (const { a, i } of order) {
+      for (const item of order) {
+        if ('c' in item) {
+          await checkCondition(client, item.c);
+          continue;
+        }
+        const { a, i } = item;
         const resolved = a.expectedRevision === 'any' ? await resolveAny(client, a) : a;
         results[i] = await this.appendOne(client, resolved);
       }
@@ -364,6 +378,19 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.appended.removeAllListeners();
+  }
+}
+
+/**
+ * A stream read (not written) must still be at the revision the decision read. FOR SHARE: a
+ * writer of that stream holding its head row makes this wait, then read the revision it
+ * committed; one that comes after waits for this transaction.
+ */
+async function checkCondition(client: PoolClient, condition: StreamCondition): Promise<void> {
+  const res = await client.query<{ revision: string }>('SELECT revision FROM streams WHERE stream_id = $1 FOR SHARE', [condition.streamId]);
+  const row = res.rows[0];
+  if (!row || BigInt(row.revision) !== condition.expectedRevision) {
+    throw new WrongExpectedRevisionError(condition.streamId, condition.expectedRevision);
   }
 }
 
