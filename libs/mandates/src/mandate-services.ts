@@ -145,14 +145,23 @@ export class MandateServices {
     if (mandate.allowedCategoryId !== null && mandate.allowedCategoryId !== categoryId) {
       throw new DomainError('MANDATE_CATEGORY_FORBIDDEN', "this mandate does not allow the merchant's category", 'forbidden');
     }
-    const { state: allowance } = await this.platform.commands.read(`usage_allow-${input.beneficiaryId}`, usageAllowDecider);
-    if (!isUsageAllowed(allowance, merchant)) {
-      throw new DomainError('UNAUTHORIZED_USAGE', 'the beneficiary may not use this merchant', 'forbidden');
-    }
-    const result = await this.platform.commands.executeWithDerivedId({
+    const result = await this.platform.commands.executeWithFacts({
       decider: mandateDecider,
       metadata,
+      kind: 'RecordPurchase',
       targetStream: () => `mandate-${mandateId}`,
+      // The beneficiary's allowance and the merchant (its category) are conditions of the append:
+      // a change committed first makes the purchase read and decide again.
+      facts: async (reader) => {
+        const [allowance, current] = await Promise.all([
+          reader.read(`usage_allow-${input.beneficiaryId}`, usageAllowDecider),
+          reader.read(`merchant-${merchant.merchantId}`, merchantDecider),
+        ]);
+        if (!isUsageAllowed(allowance, current)) {
+          throw new DomainError('UNAUTHORIZED_USAGE', 'the beneficiary may not use this merchant', 'forbidden');
+        }
+        return null;
+      },
       command: (purchaseId) => ({
         type: 'RecordPurchase' as const,
         mandateId,

@@ -5,7 +5,7 @@
  *
  * A transaction (Idempotency-Key required; its id derived from the key) is authorised when the
  * receiver is on the sender's allowlist or certified at any level, both read from their streams,
- * never from a read model. A refusal appends exactly one alert, `UNAUTHORIZED_TRANSFER_ATTEMPT`
+ * never from a read model, and the append is conditional on the revisions read (issue 12). A refusal appends exactly one alert, `UNAUTHORIZED_TRANSFER_ATTEMPT`
  * (a replay of the same request raises none), and nothing else, then answers 403
  * UNAUTHORIZED_TRANSFER; it does not use up its key. Reads write nothing: the audit trail is the
  * events, each naming its actor.
@@ -21,7 +21,7 @@ import {
   transactionDecider,
 } from '../../../../libs/domain/src';
 import { type Actor, DomainError, Money } from '../../../../libs/kernel/src';
-import type { CommandMetadata, Platform } from '../../../../libs/platform/src';
+import type { CommandMetadata, PinnedReader, Platform } from '../../../../libs/platform/src';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
@@ -173,18 +173,19 @@ export class TransfersController {
     const receiverId = body.receiver_id.toLowerCase();
     const amount = Money.parse(body.amount, body.currency ?? TRANSACTION_CURRENCY_DEFAULT, this.platform.config.currencies, 'amount');
     const metadata = commandMetadata(req, actor, key);
-    const [senderExists, receiverExists, authorizedBy] = await Promise.all([
-      this.userExists(senderId),
-      this.userExists(receiverId),
-      this.authorization(senderId, receiverId),
-    ]);
+    const [senderExists, receiverExists] = await Promise.all([this.userExists(senderId), this.userExists(receiverId)]);
     let result;
     try {
-      result = await this.platform.commands.executeWithDerivedId({
+      result = await this.platform.commands.executeWithFacts({
         decider: transactionDecider,
         metadata,
+        kind: 'CompleteTransaction',
         targetStream: (id) => `transaction-${id}`,
-        command: (id) => ({
+        // The allowlist and the certification read are conditions of the append: a removal
+        // committed before it makes the command read and decide again (refused), one after it
+        // finds the transfer done.
+        facts: (reader) => this.authorization(reader, senderId, receiverId),
+        command: (id, authorizedBy) => ({
           type: 'CompleteTransaction' as const,
           transactionId: id,
           senderId,
@@ -233,13 +234,13 @@ export class TransfersController {
   }
 
   /** Allowlisted by the sender first (the stronger statement), else the receiver's certification. */
-  private async authorization(senderId: string, receiverId: string): Promise<TransferAuthorization | null> {
+  private async authorization(reader: PinnedReader, senderId: string, receiverId: string): Promise<TransferAuthorization | null> {
     const [allowlist, certification] = await Promise.all([
-      this.platform.commands.read(`allowlist-${senderId}`, allowlistDecider),
-      this.platform.commands.read(`certification-${receiverId}`, certificationDecider),
+      reader.read(`allowlist-${senderId}`, allowlistDecider),
+      reader.read(`certification-${receiverId}`, certificationDecider),
     ]);
-    if (allowlist.state.recipientIds.includes(receiverId)) return 'allowlist';
-    return certification.state.exists ? 'certification' : null;
+    if (allowlist.recipientIds.includes(receiverId)) return 'allowlist';
+    return certification.exists ? 'certification' : null;
   }
 
   /** The refusal's one alert: its id comes from the request's scope and key, so a replay adds none. */

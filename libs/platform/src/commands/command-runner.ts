@@ -32,6 +32,7 @@ import {
   type Position,
   type RecordedEvent,
   type StreamAppend,
+  type StreamCondition,
   RESERVATION_CLAIMED,
   WrongExpectedRevisionError,
   comparePositions,
@@ -98,6 +99,19 @@ export interface ReservationClaim {
 
 /** Appends to other streams committed atomically with a command's events. */
 export type ExtraAppends<S, E> = (events: E[], stateBefore: S, metadata: CommandMetadata) => Promise<StreamAppend[]>;
+
+/**
+ * Reads the streams whose facts authorise a decision (an allowlist, a certification, an
+ * allowance). Every stream it reads that exists becomes a condition of the command's append at
+ * the revision read, so a concurrent change of those facts is ordered before the append (which
+ * then conflicts, and the command reads the facts again and decides again) or after it.
+ */
+export interface PinnedReader {
+  read<S>(streamId: string, decider: Decider<S, any, any>): Promise<S>;
+}
+
+/** Gathers a command's facts through a PinnedReader; run again on every attempt. */
+export type Facts<F> = (reader: PinnedReader) => Promise<F>;
 
 export interface CommandRunnerOptions {
   /** Test hook: SIGKILL this process right after an append commits (crash tests). */
@@ -238,17 +252,40 @@ export class CommandRunner {
      * mandate): commands on that stream queue behind each other, as §5 asks, instead of racing.
      */
     queueOn?: 'idem' | 'target';
+    /** The command's kind, for metrics and traces (else the decider's category). */
+    kind?: string;
   }): Promise<CommandResult<S, E> & { id: string }> {
     // The command's type needs an id; any id names the same type.
-    const kind = () => commandKind(params.command(''), params.decider);
-    return this.counted(kind, () => this.executeWithDerivedIdOnce(params));
+    const kind = params.kind ?? commandKind(params.command(''), params.decider);
+    return this.executeWithFacts({ ...params, kind, command: (id: string) => params.command(id) });
   }
 
-  private async executeWithDerivedIdOnce<S, C, E extends DomainEvent>(params: {
+  /**
+   * `executeWithDerivedId` for a decision that depends on other streams' facts: `facts` reads them
+   * through a PinnedReader on every attempt, `command` is built from what it read, and the append
+   * is conditional on the revisions read (never on a read model).
+   */
+  async executeWithFacts<S, C, E extends DomainEvent, F>(params: {
     decider: Decider<S, C, E>;
     metadata: CommandMetadata;
     targetStream: (id: string) => string;
-    command: (id: string) => C;
+    facts?: Facts<F>;
+    command: (id: string, facts: F) => C;
+    claims?: (id: string) => ReservationClaim[];
+    extra?: ExtraAppends<S, E>;
+    queueOn?: 'idem' | 'target';
+    kind?: string;
+  }): Promise<CommandResult<S, E> & { id: string }> {
+    const kind = () => params.kind ?? params.decider.category;
+    return this.counted(kind, () => this.executeWithDerivedIdOnce(params));
+  }
+
+  private async executeWithDerivedIdOnce<S, C, E extends DomainEvent, F>(params: {
+    decider: Decider<S, C, E>;
+    metadata: CommandMetadata;
+    targetStream: (id: string) => string;
+    facts?: Facts<F>;
+    command: (id: string, facts: F) => C;
     claims?: (id: string) => ReservationClaim[];
     extra?: ExtraAppends<S, E>;
     queueOn?: 'idem' | 'target';
@@ -285,14 +322,17 @@ export class CommandRunner {
             ),
           ];
         }
-        const events = decider.decide(params.command(id), cached.state as S);
+        // The facts, read fresh on every attempt: a conflict on one of them means it changed.
+        const pins: StreamCondition[] = [];
+        const facts = params.facts ? await params.facts(this.pinnedReader(target, pins)) : (undefined as F);
+        const events = decider.decide(params.command(id, facts), cached.state as S);
         for (const claim of params.claims?.(id) ?? []) {
           const reservation = await readReservation(this.store, claim.streamId);
           if (reservation.status === 'claimed') throw claim.taken();
           extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
         }
         if (events.length > 0 && params.extra) extra.push(...(await params.extra(events, cached.state as S, metadata)));
-        return this.appendAndCache(target, decider, cached, events, metadata, extra);
+        return this.appendAndCache(target, decider, cached, events, metadata, extra, pins);
       });
     const result = await this.queue.run(idem && params.queueOn !== 'target' ? idemStream : target, run);
     return { ...result, id };
@@ -348,6 +388,20 @@ export class CommandRunner {
    */
   exclusive<T>(streamId: string, work: () => Promise<T>): Promise<T> {
     return this.queue.run(streamId, work);
+  }
+
+  /** A reader whose every existing stream becomes a condition (at the revision read) in `pins`. */
+  private pinnedReader(target: string, pins: StreamCondition[]): PinnedReader {
+    return {
+      read: async <S>(streamId: string, decider: Decider<S, any, any>): Promise<S> => {
+        assert(streamId !== target, 'the target stream is checked by its own expected revision, not pinned');
+        assert(pins.length < limits.appendEventsPerCallMax, 'too many facts pinned for one command');
+        const cached = await this.load(streamId, decider);
+        // A stream that does not exist holds no fact that authorises anything: nothing to pin.
+        if (cached.revision !== null && !pins.some((p) => p.streamId === streamId)) pins.push({ streamId, expectedRevision: cached.revision });
+        return cached.state as S;
+      },
+    };
   }
 
   /** Reads a stream's folded state (from the cache, topped up with newer events). */
@@ -475,6 +529,7 @@ export class CommandRunner {
     events: E[],
     metadata: CommandMetadata,
     extra: StreamAppend[],
+    pins: readonly StreamCondition[] = [],
   ): Promise<CommandResult<S, E>> {
     if (events.length === 0) {
       // Nothing appended: the stream's head position, so a caller that must wait for the read
@@ -491,7 +546,7 @@ export class CommandRunner {
     };
     const started = performance.now();
     const results = await inSpan('event-store append', { 'kobatela.stream': streamId, 'kobatela.events': events.length }, () =>
-      this.store.appendMulti([...extra, main]),
+      this.store.appendMulti([...extra, main], pins.length > 0 ? { conditions: pins } : {}),
     );
     this.options.onAppendMs?.(performance.now() - started);
     if (this.options.crashAfterAppend) process.kill(process.pid, 'SIGKILL');
