@@ -336,6 +336,22 @@ describe('Idempotency-Key on POST /proofs', () => {
     expect(await eventCount()).toBe(total);
   });
 
+  it('answers a repeat with the first answer even after the proof was reviewed since (not today\'s status)', async () => {
+    const [escrowId] = await fundedWithMilestone(api, { proofKind: 'INVOICE' });
+    const headers = { 'idempotency-key': `proof-${randomUUID()}` };
+    const body = claim(escrowId);
+    const first = await submitProof(api, body, api.keys.provider, headers);
+    expect(first.statusCode).toBe(201);
+    expect(first.json().status).toBe('PENDING');
+    const decided = await api.call('POST', `/proofs/${first.json().id}/decision`, api.keys.client, { decision: 'approve', note: 'looks right' });
+    expect(decided.statusCode).toBe(200);
+    expect(decided.json().status).toBe('APPROVED');
+    const again = await submitProof(api, body, api.keys.provider, headers);
+    expect({ status: again.statusCode, body: again.json() }).toEqual({ status: 201, body: first.json() });
+    // Today's state is one GET away.
+    expect((await api.call('GET', `/proofs/${first.json().id}`, api.keys.provider)).json()).toMatchObject({ status: 'APPROVED', decision_note: 'looks right' });
+  });
+
   it.each([
     ['on the same escrow', false],
     ['on another escrow', true],

@@ -18,7 +18,7 @@ import {
   escrowDecider,
   proofTarget,
 } from '../../domain/src';
-import { DomainError, newId, uuidV5 } from '../../kernel/src';
+import { DomainError, assert, newId, uuidV5 } from '../../kernel/src';
 import { readReservation } from '../../event-store/src';
 import type { EscrowActionResult, EscrowActions } from '../../payments/src';
 import { type CommandMetadata, type Platform, type ReservationClaim, idempotencyKeyReused } from '../../platform/src';
@@ -137,10 +137,11 @@ export class ProofService {
     if (idem) {
       const reservation = await readReservation(this.platform.store, `idem-${proofId}`);
       if (reservation.status === 'claimed') {
-        const first = reservation.data as unknown as { target: string; requestHash: string };
-        if (first.requestHash !== idem.requestHash) throw idempotencyKeyReused();
-        const { state } = await this.platform.commands.read(first.target, escrowDecider);
-        return { state, events: [], paymentIds: [], position: null, replayed: true, proofId };
+        // The first answer: the escrow as the first submission left it (not as it is now, after
+        // a review or a release may have moved the proof on), at that submission's position.
+        const first = await this.platform.commands.findDerived({ decider: escrowDecider, metadata });
+        assert(first, `idem-${proofId} is claimed but names no submission`);
+        return { state: first.state, events: [], paymentIds: [], position: first.position, replayed: true, proofId };
       }
       claims.push({
         streamId: `idem-${proofId}`,

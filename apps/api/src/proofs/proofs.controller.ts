@@ -23,7 +23,7 @@ import { ReadYourWrites } from '../http/read-your-writes';
 import { routeId } from '../http/route-id';
 import { PLATFORM, PROOFS } from '../tokens';
 import { ProofDecisionBody, ProofListQuery, SubmitProofBody } from './proofs.dto';
-import { type ProofRead, proofRowView, proofStateView } from './proofs.view';
+import { type ProofRead, asFirstAnswered, proofRowView, proofStateView } from './proofs.view';
 
 const proofNotFound = () => new ApiError(404, 'PROOF_NOT_FOUND', 'Proof not found.');
 const escrowNotFound = () => new ApiError(404, 'ESCROW_NOT_FOUND', 'Escrow not found.');
@@ -141,7 +141,8 @@ export class ProofsController {
   private async answer(reply: FastifyReply, result: EscrowActionResult, proofId: string): Promise<ProofRead> {
     await this.ryw.afterCommand(reply, result.position);
     const row = await this.platform.db.selectFrom('proofs').selectAll().where('id', '=', proofId).executeTakeFirst();
-    if (row) return proofRowView(row);
+    // A repeat under the same Idempotency-Key answers as the first time, not with today's status.
+    if (row) return result.replayed ? asFirstAnswered(proofRowView(row), result.state, proofId) : proofRowView(row);
     // Recorded (and maybe paid) but not projected yet: the stream's view, never an error.
     const proof = result.state.proofs.find((p) => p.proofId === proofId);
     if (!proof) throw proofNotFound();

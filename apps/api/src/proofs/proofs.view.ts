@@ -81,6 +81,26 @@ export function proofRowView(r: Record<string, any>): ProofRead {
  * A proof as its escrow stream knows it, for the moment before the read model has it (the
  * answer then says `X-Projection-Pending`): the fields the stream keeps, the others null.
  */
+/**
+ * A proof as a first submission answered it: the row's fields set by the submission (metadata,
+ * evidence, invoice, OCR, AI), with what later decisions change (status, the review) as the
+ * escrow stood right after that submission (`first`).
+ */
+export function asFirstAnswered(view: ProofRead, first: EscrowState, proofId: string): ProofRead {
+  const p = first.proofs.find((x) => x.proofId === proofId);
+  if (!p) return view;
+  return {
+    ...view,
+    status: p.status,
+    review_reasons: p.reviewReasons,
+    flags: p.flags,
+    ai_reviewed_by: null,
+    ai_reviewed_at: null,
+    decision_note: null,
+    updated_at: iso(p.submittedAt),
+  };
+}
+
 export function proofStateView(s: EscrowState, p: ProofState): ProofRead {
   const milestone = s.milestones.find((m) => m.milestoneId === p.milestoneId);
   return {
