@@ -5,7 +5,9 @@
  *                                the first break (2 on bad usage)
  *   status                       projectors and their checkpoints
  *   rebuild <projector>|all      rebuild a read model (or all, in one pass) from the start, then switch
- * Uses DATABASE_URL, else the embedded PostgreSQL of DATA_DIR (joining a running API's server).
+ * Uses DATABASE_URL, else the embedded PostgreSQL of DATA_DIR (joining a running API's server),
+ * as the service role; `migrate` runs as the owner role (DATABASE_OWNER_URL, or the embedded
+ * server's owner login from DATA_DIR/connection.json).
  */
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
@@ -76,7 +78,9 @@ async function verify(platform: Platform, args: string[]): Promise<number> {
 async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (!command || !['migrate', 'verify', 'status', 'rebuild'].includes(command)) throw new UsageError('unknown command');
-  const config = loadConfig();
+  // The CLI handles no API keys: it needs no API_KEY_SECRET, so it also runs next to a
+  // development server (`npm start`) whatever APP_ENV says.
+  const config = loadConfig(process.env, { apiKeys: false });
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn').child({ process: 'cli' });
   const platform = await openPlatform(config, logger, {
     embedded: 'shared',

@@ -12,7 +12,9 @@ export type AlertType =
   | 'USAGE_BALANCE_REJECTED'
   | 'USAGE_ESCROW_CLOSED'
   | 'LEDGER_INVARIANT_BROKEN'
-  | 'PAYMENT_FAILED';
+  | 'PAYMENT_FAILED'
+  /** An open transaction held back the `$all` horizon (every projection) longer than its limit. */
+  | 'EVENT_HORIZON_HELD_BACK';
 
 export const alertTypes: readonly AlertType[] = [
   'UNAUTHORIZED_TRANSFER_ATTEMPT',
@@ -23,6 +25,7 @@ export const alertTypes: readonly AlertType[] = [
   'USAGE_ESCROW_CLOSED',
   'LEDGER_INVARIANT_BROKEN',
   'PAYMENT_FAILED',
+  'EVENT_HORIZON_HELD_BACK',
 ];
 
 export interface AlertRaisedData {
