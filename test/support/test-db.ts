@@ -34,6 +34,8 @@ export interface TestDatabase {
   db: Kysely<any>;
   /** Another pool on the same database (separate connections for race tests). */
   newPool(max?: number): Pool;
+  /** A pool that connects as the service role (closed with the database). */
+  newServicePool(max?: number): Pool;
   close(): Promise<void>;
 }
 
@@ -54,8 +56,8 @@ async function databaseOn(cluster: ClusterAccess, after?: () => Promise<void>): 
   const config = { ...admin, database: name };
   const serviceConfig = { ...config, ...roles.service };
   const pools: Pool[] = [];
-  const newPool = (max = 10) => {
-    const p = createPool(config, max);
+  const newPool = (max = 10, target: PgConnectionConfig = config) => {
+    const p = createPool(target, max);
     pools.push(p);
     return p;
   };
@@ -69,7 +71,8 @@ async function databaseOn(cluster: ClusterAccess, after?: () => Promise<void>): 
     ownerUrl: connectionUrl({ ...config, ...roles.owner }),
     pool,
     db,
-    newPool,
+    newPool: (max?: number) => newPool(max),
+    newServicePool: (max?: number) => newPool(max, serviceConfig),
     close: async () => {
       await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
       await dropDatabase(admin, name);
