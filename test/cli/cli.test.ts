@@ -2,6 +2,8 @@
  * The operator CLI as a process against a real database: migrate reports the schema,
  * `verify` passes intact chains and, after a row is edited behind the store's back, exits
  * non-zero naming the stream and the first bad revision; `rebuild` rebuilds a read model.
+ * Like a deployment, it connects as the service role and migrates as the owner role; the rows
+ * are edited behind its back as a superuser.
  */
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '../../libs/event-store/src';
@@ -15,7 +17,7 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   tdb = await testDatabase();
-  env = { DATABASE_URL: tdb.url, APP_ENV: 'test' };
+  env = { DATABASE_URL: tdb.serviceUrl, DATABASE_OWNER_URL: tdb.ownerUrl, APP_ENV: 'test' };
 });
 afterAll(() => tdb.close());
 
@@ -104,6 +106,9 @@ describe('kobatela CLI', () => {
     expect(r.stdout).toMatch(/rebuilt event_stats from 5 events/);
     const stats = await tdb.pool.query(`SELECT sum(events)::int AS n FROM event_stats WHERE category = 'escrow'`);
     expect(stats.rows[0].n).toBe(5);
+    // The swapped-in table is the service role's, so the next rebuild may drop it again.
+    const owner = await tdb.pool.query(`SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'event_stats'::regclass`);
+    expect(owner.rows[0].owner).toBe('kobatela_service');
     const all = await cli(['rebuild', 'all']);
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/rebuilt \d+ read models from \d+ events/);

@@ -23,7 +23,7 @@ async function count(): Promise<number> {
 describe('idempotency across a crash right after the append', () => {
   it('create path: the retry finds the stream the crashed process created', async () => {
     const key = `crash-create-${randomUUID()}`;
-    const env = { DATABASE_URL: tdb.url, IDEM_KEY: key, OP: 'create' };
+    const env = { DATABASE_URL: tdb.serviceUrl, IDEM_KEY: key, OP: 'create' };
     const crashed = await runChild(distFile(CHILD), { ...env, KOBATELA_TEST_CRASH_AFTER_APPEND: '1' });
     expect(crashed.signal).toBe('SIGKILL');
     expect(crashed.stdout).toBe('');
@@ -41,9 +41,9 @@ describe('idempotency across a crash right after the append', () => {
   });
 
   it('existing stream: the retry returns the recorded events instead of adding twice', async () => {
-    const created = await runChild(distFile(CHILD), { DATABASE_URL: tdb.url, IDEM_KEY: `open-${randomUUID()}`, OP: 'create' });
+    const created = await runChild(distFile(CHILD), { DATABASE_URL: tdb.serviceUrl, IDEM_KEY: `open-${randomUUID()}`, OP: 'create' });
     const tallyId = (JSON.parse(created.stdout).streamId as string).slice('tally-'.length);
-    const env = { DATABASE_URL: tdb.url, IDEM_KEY: `add-${randomUUID()}`, OP: 'add', TALLY_ID: tallyId };
+    const env = { DATABASE_URL: tdb.serviceUrl, IDEM_KEY: `add-${randomUUID()}`, OP: 'add', TALLY_ID: tallyId };
     const before = await count();
     const crashed = await runChild(distFile(CHILD), { ...env, KOBATELA_TEST_CRASH_AFTER_APPEND: '1' });
     expect(crashed.signal).toBe('SIGKILL');

@@ -40,7 +40,7 @@ function release(
   options: { crash: boolean; idempotencyKey?: string },
 ): Promise<ChildOutcome> {
   return runChild(distFile(CHILD), {
-    DATABASE_URL: api.t.tdb.url,
+    DATABASE_URL: api.t.tdb.serviceUrl,
     ESCROW_ID: target.escrowId,
     MILESTONE_ID: target.milestoneId,
     PAYMENT_ID: paymentId,

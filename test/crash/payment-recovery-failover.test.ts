@@ -33,6 +33,8 @@ beforeAll(async () => {
         RETURN NULL;
       END $$;
     CREATE TRIGGER events_writer AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION record_event_writer();
+    -- The trigger runs as the appending role: the test app appends as the service role.
+    GRANT INSERT ON event_writers TO kobatela_service;
   `);
 });
 

@@ -26,7 +26,7 @@ describe('projection crash recovery', () => {
       const events = Array.from({ length: 10 }, (_, i) => ev(types[(s + i) % 3]!));
       await store.appendToStream(`crash${s % 4}-${randomUUID()}`, events, { expectedRevision: 'no_stream' });
     }
-    const env = { DATABASE_URL: tdb.url, PROJECTION_BATCH_SIZE: '100' };
+    const env = { DATABASE_URL: tdb.serviceUrl, PROJECTION_BATCH_SIZE: '100' };
     const k = 537;
     const crashed = await runChild(distFile(CHILD), { ...env, CRASH_AT_EVENT: String(k) });
     expect(crashed.signal).toBe('SIGKILL');

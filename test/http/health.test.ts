@@ -19,6 +19,9 @@ describe('GET /health', () => {
       event_store: { adapter: 'postgresql', reachable: true },
       psp_provider: 'simulator',
       halted_projectors: [],
+      // The test app connects as the service role, which cannot change the events table.
+      database_role: { name: 'kobatela_service', can_change_events: false },
+      event_horizon: { held_back: false, limit_ms: 60_000 },
     });
     expect(body.projections.map((p: { name: string }) => p.name)).toContain('event_stats');
     expect(res.headers['x-request-id']).toBeTruthy();

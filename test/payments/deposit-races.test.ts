@@ -90,7 +90,7 @@ describe('deposits once the PSP has been asked', () => {
         throw new PspDeclinedError('   ');
       };
       expect((await api.deposit(id, '10.00')).json().deposit.status).toBe('FAILED');
-      psp.collect = async () => ({ status: 'confirmed', pspRef: 'r'.repeat(300) });
+      psp.collect = async () => ({ status: 'confirmed', pspRef: 'r'.repeat(300), amount: '10.00', currency: 'USD' });
       const unusable = await api.deposit(id, '10.00');
       expect(unusable.statusCode).toBe(200);
       expect(unusable.json().deposit).toMatchObject({ status: 'PENDING', psp_ref: null });

@@ -23,6 +23,8 @@ const CONFIG_VARS = [
   'HOST',
   'DATA_DIR',
   'DATABASE_URL',
+  'DATABASE_OWNER_URL',
+  'EVENT_HORIZON_HELD_MAX_MS',
   'API_KEY_SECRET',
   'BOOTSTRAP_ADMIN_API_KEY',
   'DEV_API_KEY',
@@ -72,6 +74,8 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Another built entry point (e.g. the projector worker); the API by default. */
   script?: string;
+  /** Command-line arguments (e.g. the CLI's command). */
+  args?: string[];
 }
 
 /**
@@ -92,7 +96,7 @@ export function startApi(options: StartOptions = {}): ApiProcess {
   }
   const dataDir = path.resolve(cwd, env.DATA_DIR ?? './.data');
   dataDirs.add(dataDir);
-  const child = spawn(process.execPath, [options.script ?? MAIN_JS], {
+  const child = spawn(process.execPath, [options.script ?? MAIN_JS, ...(options.args ?? [])], {
     cwd,
     env,
     detached: true,

@@ -36,6 +36,17 @@ describe('configuration errors stop the process naming the variable', () => {
     { name: 'BOOTSTRAP_ADMIN_API_KEY=bad', env: { BOOTSTRAP_ADMIN_API_KEY: 'bad' }, names: 'BOOTSTRAP_ADMIN_API_KEY' },
     { name: 'LOG_LEVEL=loud', env: { LOG_LEVEL: 'loud' }, names: 'LOG_LEVEL' },
     { name: 'DATABASE_URL=mysql://x', env: { DATABASE_URL: 'mysql://x/y' }, names: 'DATABASE_URL' },
+    {
+      name: 'DATABASE_OWNER_URL without DATABASE_URL',
+      env: { DATABASE_OWNER_URL: 'postgres://owner:pw@db.example/kobatela' },
+      names: 'DATABASE_OWNER_URL',
+    },
+    {
+      name: 'DATABASE_OWNER_URL naming the same role as DATABASE_URL',
+      env: { DATABASE_URL: 'postgres://app:pw@db.example/kobatela', DATABASE_OWNER_URL: 'postgres://app:other@db.example/kobatela' },
+      names: 'DATABASE_OWNER_URL',
+    },
+    { name: 'EVENT_HORIZON_HELD_MAX_MS=10', env: { EVENT_HORIZON_HELD_MAX_MS: '10' }, names: 'EVENT_HORIZON_HELD_MAX_MS' },
   ];
 
   it('exits 1 with a message naming the variable, writing nothing (all cases in parallel)', async () => {

@@ -60,7 +60,7 @@ describe('a second start on the same DATA_DIR', () => {
     const health1 = await waitHealthy(first);
     expect(health1.app_env).toBe('development');
     // The real process registers every scheduler job, mandate expiry included, and shows them.
-    expect(health1.scheduler.jobs.map((j: { name: string }) => j.name).sort()).toEqual(['escrow-deadlines', 'mandate-expiry', 'payment-recovery']);
+    expect(health1.scheduler.jobs.map((j: { name: string }) => j.name).sort()).toEqual(['escrow-deadlines', 'event-horizon', 'mandate-expiry', 'payment-recovery']);
     expect(health1.scheduler.jobs.find((j: { name: string }) => j.name === 'mandate-expiry').interval_ms).toBe(3_600_000);
     // The only events so far: the bootstrap admin key, issued on this first start.
     expect(health1.event_store.head_position).not.toBeNull();

@@ -8,5 +8,5 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
     Array.from({ length: workers }, (_, i) => startTestCluster(`w${i + 1}`)),
   );
   (globalThis as { __kobatelaClusters?: TestCluster[] }).__kobatelaClusters = clusters;
-  process.env[TEST_PG_ENV] = JSON.stringify(clusters.map((c) => c.admin));
+  process.env[TEST_PG_ENV] = JSON.stringify(clusters.map((c) => c.access));
 }

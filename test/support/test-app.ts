@@ -1,7 +1,9 @@
 /**
  * The real API on a test database: same buildApp as main.ts, config from loadConfig with
- * APP_ENV=test and the test database's URL, logs captured in memory (tests read them to check
- * that no secret is ever logged). Tests speak HTTP through Fastify's inject.
+ * APP_ENV=test, logs captured in memory (tests read them to check that no secret is ever
+ * logged). Tests speak HTTP through Fastify's inject. Like a deployment, the app connects as the
+ * service role (DATABASE_URL) and migrates as the owner role (DATABASE_OWNER_URL), so every test
+ * through it exercises the service's real privileges.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,7 +53,8 @@ export async function startTestApp(
   const ownDataDir = options.env?.DATA_DIR ? null : await mkdtemp(path.join(tmpdir(), 'kobatela-test-app-'));
   const config = loadConfig({
     APP_ENV: 'test',
-    DATABASE_URL: tdb.url,
+    DATABASE_URL: tdb.serviceUrl,
+    DATABASE_OWNER_URL: tdb.ownerUrl,
     LOG_LEVEL: 'info',
     PSP_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),

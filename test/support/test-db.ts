@@ -1,7 +1,11 @@
 /**
  * A fresh database for one test file, cloned from the migrated template on this worker's
- * cluster. Tests that hold transactions open use `ownCluster()` instead: the xmin rule is
- * cluster-wide and would stall other files' `$all` readers.
+ * cluster. Tests that hold transactions open use `ownClusterDatabase()` instead: the xmin rule
+ * is cluster-wide and would stall other files' `$all` readers.
+ *
+ * `url`, `pool` and `db` connect as the cluster's superuser (tests inspect and tamper with what
+ * they like); `serviceUrl` and `ownerUrl` are the service's two roles (libs/postgres/src/roles.ts),
+ * which test apps run as.
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -13,34 +17,47 @@ import {
   createPool,
   dropDatabase,
   ensureDatabase,
+  handDatabaseToOwner,
 } from '../../libs/postgres/src';
-import { TEMPLATE_DB, TEST_PG_ENV, startTestCluster, stopTestCluster } from './pg-instances';
+import { type ClusterAccess, TEMPLATE_DB, TEST_PG_ENV, startTestCluster, stopTestCluster } from './pg-instances';
 
 export interface TestDatabase {
   config: PgConnectionConfig;
+  /** The superuser's URL of this database. */
   url: string;
+  /** The service role's connection and URL (DATABASE_URL of a test app). */
+  serviceConfig: PgConnectionConfig;
+  serviceUrl: string;
+  /** The owner role's URL (DATABASE_OWNER_URL of a test app). */
+  ownerUrl: string;
   pool: Pool;
   db: Kysely<any>;
   /** Another pool on the same database (separate connections for race tests). */
   newPool(max?: number): Pool;
+  /** A pool that connects as the service role (closed with the database). */
+  newServicePool(max?: number): Pool;
   close(): Promise<void>;
 }
 
-function workerCluster(): PgConnectionConfig {
+function workerCluster(): ClusterAccess {
   const raw = process.env[TEST_PG_ENV];
   if (!raw) throw new Error(`${TEST_PG_ENV} is not set: run the tests through jest's global setup`);
-  const all = JSON.parse(raw) as PgConnectionConfig[];
+  const all = JSON.parse(raw) as ClusterAccess[];
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
   return all[(worker - 1) % all.length]!;
 }
 
-async function databaseOn(admin: PgConnectionConfig, after?: () => Promise<void>): Promise<TestDatabase> {
+async function databaseOn(cluster: ClusterAccess, after?: () => Promise<void>): Promise<TestDatabase> {
+  const { roles, ...admin } = cluster;
   const name = `t_${randomBytes(6).toString('hex')}`;
   await ensureDatabase(admin, name, TEMPLATE_DB);
+  // Database-level ownership and grants are not copied from the template.
+  await handDatabaseToOwner(admin, name, roles);
   const config = { ...admin, database: name };
+  const serviceConfig = { ...config, ...roles.service };
   const pools: Pool[] = [];
-  const newPool = (max = 10) => {
-    const p = createPool(config, max);
+  const newPool = (max = 10, target: PgConnectionConfig = config) => {
+    const p = createPool(target, max);
     pools.push(p);
     return p;
   };
@@ -49,9 +66,13 @@ async function databaseOn(admin: PgConnectionConfig, after?: () => Promise<void>
   return {
     config,
     url: connectionUrl(config),
+    serviceConfig,
+    serviceUrl: connectionUrl(serviceConfig),
+    ownerUrl: connectionUrl({ ...config, ...roles.owner }),
     pool,
     db,
-    newPool,
+    newPool: (max?: number) => newPool(max),
+    newServicePool: (max?: number) => newPool(max, serviceConfig),
     close: async () => {
       await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
       await dropDatabase(admin, name);
@@ -67,5 +88,5 @@ export async function testDatabase(): Promise<TestDatabase> {
 /** A database on a cluster of its own, for tests that hold transactions open. */
 export async function ownClusterDatabase(): Promise<TestDatabase> {
   const cluster = await startTestCluster('own');
-  return databaseOn(cluster.admin, () => stopTestCluster(cluster));
+  return databaseOn(cluster.access, () => stopTestCluster(cluster));
 }

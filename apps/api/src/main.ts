@@ -13,6 +13,7 @@ import { ConfigError, assertApiConfig, loadConfig } from '../../../libs/config/s
 import { EmbeddedPostgresError } from '../../../libs/postgres/src';
 import {
   createLogger,
+  eventHorizonJob,
   openPlatform,
   safeConfigSummary,
   startTracing,
@@ -79,11 +80,19 @@ async function main(): Promise<void> {
       crashAfterAppend: config.appEnv === 'test' && process.env.KOBATELA_TEST_CRASH_AFTER_APPEND === '1',
     });
     if (stopSignal) return await shutdown();
+    if (platform.databaseRole.exposed) {
+      logger.warn(
+        { role: platform.databaseRole.role, reason: platform.databaseRole.exposed },
+        'the service database role can change the events table: set DATABASE_OWNER_URL and give DATABASE_URL a ' +
+          'role that owns nothing (README, Database roles)',
+      );
+    }
     await platform.projections.init();
     if (config.projectionsMode === 'inline') platform.projections.start();
     const payments = createPaymentServices(platform, (msg, extra) => logger.warn(extra, msg));
     registerEscrowJobs(platform, payments);
     registerMandateJobs(platform);
+    platform.scheduler.register(eventHorizonJob(platform));
     platform.scheduler.start();
     app = (await buildApp(platform, logger, { payments })).app;
     if (stopSignal) return await shutdown();

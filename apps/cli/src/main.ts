@@ -9,7 +9,9 @@
  *   parked replay <projector> [--event <id>]
  *                                apply them again once the projector is fixed; exits 1 if any
  *                                still fails
- * Uses DATABASE_URL, else the embedded PostgreSQL of DATA_DIR (joining a running API's server).
+ * Uses DATABASE_URL, else the embedded PostgreSQL of DATA_DIR (joining a running API's server),
+ * as the service role; `migrate` runs as the owner role (DATABASE_OWNER_URL, or the embedded
+ * server's owner login from DATA_DIR/connection.json).
  */
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
@@ -111,7 +113,9 @@ async function parked(platform: Platform, args: string[]): Promise<number> {
 async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (!command || !['migrate', 'verify', 'status', 'rebuild', 'parked'].includes(command)) throw new UsageError('unknown command');
-  const config = loadConfig();
+  // The CLI handles no API keys: it needs no API_KEY_SECRET, so it also runs next to a
+  // development server (`npm start`) whatever APP_ENV says.
+  const config = loadConfig(process.env, { apiKeys: false });
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn').child({ process: 'cli' });
   const platform = await openPlatform(config, logger, {
     embedded: 'shared',

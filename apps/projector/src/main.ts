@@ -9,7 +9,7 @@ import { createLogger, openPlatform, ProjectorWorker, startTracing, stopTracing 
 import { allProjectors } from '../../../projections';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { apiKeys: false }); // projects events, handles no API keys
   const logger = createLogger(config.logLevel).child({ process: 'projector' });
   await startTracing('kobatela-projector');
   const platform = await openPlatform(config, logger, { embedded: 'shared', projectors: allProjectors, poolMax: 5 });

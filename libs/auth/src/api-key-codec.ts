@@ -4,6 +4,7 @@
  * constant time, and a lookup that finds no key still pays for one comparison.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { assert } from '../../kernel/src/assert';
 
 /** The one key format (config validates BOOTSTRAP_ADMIN_API_KEY against the same shape). */
 export const API_KEY_RE = /^(koba_[0-9a-f]{6})\.([A-Za-z0-9_-]{32,256})$/;
@@ -25,6 +26,8 @@ export function apiKeyPrefix(key: string): string | null {
 }
 
 export function hashApiKey(key: string, secret: string): string {
+  // A process loaded without API keys (the CLI, the worker) has no secret: never hash with none.
+  assert(secret.length > 0, 'API_KEY_SECRET is not loaded in this process');
   return createHmac('sha256', secret).update(key, 'utf8').digest('hex');
 }
 

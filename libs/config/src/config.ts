@@ -17,9 +17,15 @@ export interface AppConfig {
   port: number;
   host: string;
   databaseUrl: string | null;
+  /**
+   * The owner role's URL for migrations with an external database (DATABASE_URL is then the
+   * service role). Null: migrations run with DATABASE_URL (one role for both).
+   */
+  databaseOwnerUrl: string | null;
   dataDir: string;
+  /** Empty when this process handles no API keys (`loadConfig(env, { apiKeys: false })`). */
   apiKeySecret: string;
-  apiKeySecretSource: 'env' | 'data_dir' | 'ephemeral';
+  apiKeySecretSource: 'env' | 'data_dir' | 'ephemeral' | 'not_needed';
   bootstrapAdminApiKey: string | null;
   devApiKey: string | null;
   logLevel: LogLevel;
@@ -33,6 +39,9 @@ export interface AppConfig {
   schedulerMandateExpiryIntervalMs: number;
   schedulerDeadlineIntervalMs: number;
   schedulerPaymentRecoveryIntervalMs: number;
+  schedulerEventHorizonIntervalMs: number;
+  /** An open transaction holding back the `$all` horizon longer than this: degraded + alert. */
+  eventHorizonHeldMaxMs: number;
   pspWebhookSecret: string | null;
   pspWebhookSecretNext: string | null;
   pspWebhookMaxDriftSeconds: number;
@@ -124,13 +133,22 @@ function oneOf<T extends string>(env: Env, name: string, dflt: T, allowed: reado
 export const API_KEY_FORMAT = /^koba_[0-9a-f]{6}\.[A-Za-z0-9_-]{32,256}$/;
 const SECRET_MIN_LENGTH = 32;
 
-export function loadConfig(env: Env = process.env): AppConfig {
+export interface LoadOptions {
+  /**
+   * Whether this process verifies or issues API keys (the API). The CLI and the projector worker
+   * do not: they neither require API_KEY_SECRET (also in production) nor generate one.
+   */
+  apiKeys?: boolean;
+}
+
+export function loadConfig(env: Env = process.env, options: LoadOptions = {}): AppConfig {
   const appEnv = oneOf<AppEnv>(env, 'APP_ENV', 'production', ['production', 'development', 'test']);
   const dataDir = path.resolve(raw(env, 'DATA_DIR') ?? './.data');
   const databaseUrl = raw(env, 'DATABASE_URL') ?? null;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+  if (databaseUrl && !POSTGRES_URL.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
   }
+  const databaseOwnerUrl = ownerUrl(env, databaseUrl);
   let currencies: Map<string, number>;
   try {
     currencies = parseCurrencies(raw(env, 'CURRENCIES') ?? 'USD:2,EUR:2');
@@ -162,6 +180,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: raw(env, 'HOST') ?? '0.0.0.0',
     databaseUrl,
+    databaseOwnerUrl,
     dataDir,
     bootstrapAdminApiKey,
     devApiKey: devApiKey(env),
@@ -176,6 +195,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     schedulerMandateExpiryIntervalMs: int(env, 'SCHEDULER_MANDATE_EXPIRY_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     schedulerDeadlineIntervalMs: int(env, 'SCHEDULER_DEADLINE_INTERVAL_MS', 60_000, 1000, 86_400_000),
     schedulerPaymentRecoveryIntervalMs: int(env, 'SCHEDULER_PAYMENT_RECOVERY_INTERVAL_MS', 60_000, 1000, 86_400_000),
+    schedulerEventHorizonIntervalMs: int(env, 'SCHEDULER_EVENT_HORIZON_INTERVAL_MS', 10_000, 1000, 86_400_000),
+    eventHorizonHeldMaxMs: int(env, 'EVENT_HORIZON_HELD_MAX_MS', 60_000, 100, 86_400_000),
     pspWebhookSecret: raw(env, 'PSP_WEBHOOK_SECRET') ?? null,
     pspWebhookSecretNext: raw(env, 'PSP_WEBHOOK_SECRET_NEXT') ?? null,
     pspWebhookMaxDriftSeconds: int(env, 'PSP_WEBHOOK_MAX_DRIFT_SECONDS', 300, 1, 86_400),
@@ -201,8 +222,55 @@ export function loadConfig(env: Env = process.env): AppConfig {
     anthropicBaseUrl,
   };
   // Last: in development this writes DATA_DIR, which a bad value elsewhere must not cause.
-  const secret = apiKeySecret(env, appEnv, dataDir);
+  const secret = options.apiKeys === false ? unusedApiKeySecret(env) : apiKeySecret(env, appEnv, dataDir);
   return { ...config, apiKeySecret: secret.value, apiKeySecretSource: secret.source };
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/**
+ * DATABASE_OWNER_URL: the owner role of the external database named by DATABASE_URL (the same
+ * database, another role). The embedded server makes its own roles, so it needs none.
+ */
+function ownerUrl(env: Env, databaseUrl: string | null): string | null {
+  const value = raw(env, 'DATABASE_OWNER_URL');
+  if (value === undefined) return null;
+  if (!POSTGRES_URL.test(value)) throw new ConfigError('DATABASE_OWNER_URL', 'must be a postgres:// or postgresql:// URL');
+  if (!databaseUrl) {
+    throw new ConfigError(
+      'DATABASE_OWNER_URL',
+      'is only for an external database: set DATABASE_URL too (the embedded server makes its own roles)',
+    );
+  }
+  const owner = parseUrl(value, 'DATABASE_OWNER_URL');
+  const service = parseUrl(databaseUrl, 'DATABASE_URL');
+  if (decodeURIComponent(owner.username) === decodeURIComponent(service.username)) {
+    throw new ConfigError(
+      'DATABASE_OWNER_URL',
+      'names the same role as DATABASE_URL: it must be the owner role, DATABASE_URL the service role (or leave it unset)',
+    );
+  }
+  if (owner.pathname !== service.pathname && owner.pathname.length > 1 && service.pathname.length > 1) {
+    throw new ConfigError('DATABASE_OWNER_URL', `names another database (${owner.pathname.slice(1)}) than DATABASE_URL`);
+  }
+  return value;
+}
+
+function parseUrl(value: string, name: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+}
+
+/** A process that handles no API keys keeps a given secret (validated) and needs none. */
+function unusedApiKeySecret(env: Env): { value: string; source: AppConfig['apiKeySecretSource'] } {
+  const given = raw(env, 'API_KEY_SECRET');
+  if (given && given.length < SECRET_MIN_LENGTH) {
+    throw new ConfigError('API_KEY_SECRET', `must be at least ${SECRET_MIN_LENGTH} characters`);
+  }
+  return given ? { value: given, source: 'env' } : { value: '', source: 'not_needed' };
 }
 
 /**

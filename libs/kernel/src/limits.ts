@@ -20,6 +20,8 @@ export const limits = {
   dbConnectTimeoutMs: 10_000,
   dbStatementTimeoutMs: 60_000,
   dbIdleInTransactionTimeoutMs: 60_000,
+  /** Migrations (owner sessions) give up waiting for a table lock after this. */
+  dbOwnerLockTimeoutMs: 10_000,
   projectionRetryDelayMaxMs: 5_000,
   jsonBodyDepthMax: 32,
   enforcedChangeWaitMinMs: 2_000,

@@ -9,3 +9,5 @@ export * from './projections/projector-worker';
 export * from './observability/tracing';
 export * from './scheduler/scheduler';
 export * from './scheduler/job-helpers';
+export * from './database-access';
+export * from './scheduler/event-horizon-job';

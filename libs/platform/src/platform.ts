@@ -4,7 +4,6 @@
  * projection runner. The API, the projector worker and the CLI all start through here.
  */
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
@@ -14,20 +13,19 @@ import { type AlertInput, alertAppend } from '../../alerts/src/alert-append';
 import { PostgresEventStore, WrongExpectedRevisionError, type EventStore } from '../../event-store/src';
 import { newId, systemActor } from '../../kernel/src';
 import {
-  EmbeddedPostgres,
-  type PgConnectionConfig,
+  type ConnectionTarget,
+  type EmbeddedPostgres,
+  type RoleExposure,
   createKysely,
   createPool,
-  ensureDatabase,
-  migrateToLatest,
+  eventStoreExposure,
 } from '../../postgres/src';
+import { migrateDatabase, openDatabaseAccess } from './database-access';
 import { CommandRunner } from './commands/command-runner';
 import { Metrics } from './observability/metrics';
 import { type ParkedEvent, ProjectionRunner, type Projector } from './projections/projection-runner';
 import { Scheduler } from './scheduler/scheduler';
 import { PspSimulator } from '../../psp/src';
-
-export const EMBEDDED_DATABASE = 'kobatela';
 
 export interface Platform {
   config: AppConfig;
@@ -42,13 +40,15 @@ export interface Platform {
   /** Periodic jobs, run by one process at a time; apps register jobs, main starts it. */
   scheduler: Scheduler;
   embedded: EmbeddedPostgres | null;
+  /** The role this process works as, and whether (why) it could change the events table. */
+  databaseRole: RoleExposure;
   /**
    * The stream id of a uniqueness reservation: `{kind}-{HMAC(pepper, value)}`, with the value
    * normalised by the caller. Stable forever, not reversible by guessing.
    */
   reservationStream(kind: string, value: string): Promise<string>;
   /** Where the database is, for child processes (never logged: it holds a password). */
-  connection: string | PgConnectionConfig;
+  connection: ConnectionTarget;
   close(): Promise<void>;
 }
 
@@ -59,53 +59,35 @@ export interface OpenOptions {
    */
   embedded: 'own' | 'shared';
   poolMax?: number;
+  /** Apply pending migrations (as the owner role); default: unless joining a running API's server. */
   migrate?: boolean;
   projectors: readonly Projector[];
   metrics?: Metrics;
   crashAfterAppend?: boolean;
 }
 
-const CONNECTION_FILE = 'connection.json';
-
 export async function openPlatform(config: AppConfig, log: Logger, options: OpenOptions): Promise<Platform> {
-  let embedded: EmbeddedPostgres | null = null;
-  let connection: string | PgConnectionConfig;
-  if (config.databaseUrl) {
-    connection = config.databaseUrl;
-  } else {
-    const shared = options.embedded === 'shared' ? runningEmbedded(config.dataDir) : null;
-    if (shared) {
-      connection = shared;
-    } else {
-      embedded = new EmbeddedPostgres({
-        dataDir: config.dataDir,
-        onLog: (line) => log.debug({ postgres: line.trim() }, 'postgres'),
-      });
-      log.info({ dataDir: config.dataDir }, 'starting embedded PostgreSQL');
-      const admin = await embedded.start();
-      try {
-        await ensureDatabase(admin, EMBEDDED_DATABASE);
-        connection = { ...admin, database: EMBEDDED_DATABASE };
-        writeFileSync(path.join(config.dataDir, CONNECTION_FILE), JSON.stringify(connection), { mode: 0o600 });
-      } catch (err) {
-        await embedded.stop();
-        throw err;
-      }
-    }
-  }
-  const pool = createPool(connection, options.poolMax ?? 20);
+  const access = await openDatabaseAccess(config, log, options.embedded);
+  const pool = createPool(access.service, options.poolMax ?? 20);
   const db = createKysely<any>(pool);
   const closeAll = async () => {
     await db.destroy().catch(() => undefined);
     // Kysely ends the pool only if it ever used it; idle clients would keep the process alive.
     if (!pool.ended) await pool.end().catch(() => undefined);
-    if (embedded) {
-      rmSync(path.join(config.dataDir, CONNECTION_FILE), { force: true });
-      await embedded.stop();
-    }
+    await access.close();
   };
+  let databaseRole: RoleExposure;
   try {
-    if (options.migrate !== false) await migrateToLatest(db);
+    if (options.migrate ?? !access.joined) {
+      await migrateDatabase(access, db, options.projectors.flatMap((p) => p.tables));
+    }
+    databaseRole = await eventStoreExposure(db);
+    if (databaseRole.exposed && access.owner) {
+      throw new Error(
+        `the service role ${databaseRole.role} can change the events table: ${databaseRole.exposed}. ` +
+          'DATABASE_URL must name a role that neither owns the tables nor is a superuser (see README, Database roles)',
+      );
+    }
   } catch (err) {
     await closeAll();
     throw err;
@@ -163,8 +145,9 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
     metrics,
     psp,
     scheduler,
-    embedded,
-    connection,
+    embedded: access.embedded,
+    connection: access.service,
+    databaseRole,
     close: async () => {
       await scheduler.stop();
       psp.close();
@@ -223,18 +206,4 @@ async function raiseProjectorAlert(store: EventStore, input: AlertInput): Promis
     // Already raised (by this process before a crash, or by another runner): nothing to add.
     if (!(err instanceof WrongExpectedRevisionError)) throw err;
   }
-}
-
-/** The embedded server a running API started in this DATA_DIR, if it is still alive. */
-function runningEmbedded(dataDir: string): PgConnectionConfig | null {
-  const file = path.join(dataDir, CONNECTION_FILE);
-  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
-  if (!existsSync(file) || !existsSync(pidFile)) return null;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return null;
-  }
-  return JSON.parse(readFileSync(file, 'utf8')) as PgConnectionConfig;
 }

@@ -6,27 +6,51 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { Client, Pool, type PoolConfig } from 'pg';
 import { limits } from '../../kernel/src';
 import type { PgConnectionConfig } from './embedded-postgres';
+import { OWNER_SESSION_OPTIONS } from './roles';
 
 export type ConnectionTarget = string | PgConnectionConfig;
 
-export function poolConfig(target: ConnectionTarget, max: number): PoolConfig {
+export interface PoolOptions {
+  /**
+   * A pool of the owner role (migrations): it searches schema public only, and its DDL gives up
+   * waiting for a lock after `dbOwnerLockTimeoutMs` instead of queueing every later query on
+   * that table behind it.
+   */
+  owner?: boolean;
+  /** Overrides `limits.dbIdleInTransactionTimeoutMs` (tests that watch the server end a session). */
+  idleInTransactionTimeoutMs?: number;
+}
+
+/**
+ * Every session of the service ends a forgotten transaction after `dbIdleInTransactionTimeoutMs`
+ * idle (an open transaction anywhere in the cluster holds back every `$all` reader: the xmin
+ * rule) and a statement after `dbStatementTimeoutMs`. No separate `lock_timeout` for the service:
+ * the statement timeout already bounds any lock wait, and the waits it has (a projector on its
+ * checkpoint row while a rebuild switches tables in, an append on a stream head) are meant to
+ * wait and then proceed, not to fail sooner and retry.
+ */
+export function poolConfig(target: ConnectionTarget, max: number, options: PoolOptions = {}): PoolConfig {
+  // Only the connection fields: a connection.json may carry more (the owner's login).
   const base: PoolConfig =
-    typeof target === 'string' ? { connectionString: target } : { ...target };
+    typeof target === 'string'
+      ? { connectionString: target }
+      : { host: target.host, port: target.port, user: target.user, password: target.password, database: target.database };
   return {
     ...base,
     max,
     idleTimeoutMillis: 30_000,
-    application_name: 'kobatela',
+    application_name: options.owner ? 'kobatela-migrate' : 'kobatela',
     // Bounded waits: no request hangs forever on an exhausted pool or a stuck statement, and no
     // forgotten transaction holds back every `$all` reader (the xmin rule) for long.
     connectionTimeoutMillis: limits.dbConnectTimeoutMs,
     statement_timeout: limits.dbStatementTimeoutMs,
-    idle_in_transaction_session_timeout: limits.dbIdleInTransactionTimeoutMs,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? limits.dbIdleInTransactionTimeoutMs,
+    ...(options.owner ? { lock_timeout: limits.dbOwnerLockTimeoutMs, options: OWNER_SESSION_OPTIONS } : {}),
   };
 }
 
-export function createPool(target: ConnectionTarget, max = 10): Pool {
-  const pool = new Pool(poolConfig(target, max));
+export function createPool(target: ConnectionTarget, max = 10, options: PoolOptions = {}): Pool {
+  const pool = new Pool(poolConfig(target, max, options));
   // A connection's error (server restart, admin kill, network) must not crash the process:
   // idle clients report to the pool, checked-out clients to their own listener; the query in
   // flight still rejects and the caller handles that.

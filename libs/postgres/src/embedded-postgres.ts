@@ -274,7 +274,8 @@ async function run(file: string, args: string[], runAs: RunAs | undefined): Prom
   }
 }
 
-async function readOrCreatePassword(file: string): Promise<string> {
+/** A password kept in DATA_DIR (mode 0600), generated on first use. */
+export async function readOrCreatePassword(file: string): Promise<string> {
   if (existsSync(file)) return (await fs.readFile(file, 'utf8')).trim();
   const password = randomBytes(24).toString('base64url');
   await fs.writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' });

@@ -1,3 +1,5 @@
 export * from './embedded-postgres';
 export * from './database';
 export * from './migrator';
+export * from './roles';
+export * from './horizon';

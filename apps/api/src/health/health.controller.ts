@@ -1,7 +1,10 @@
 /**
  * GET /health (no key): database, migrations, event store, each projector's checkpoint and lag,
- * halted projectors, events parked by a projector (not replayed yet), the oldest open transaction (it holds back every `$all` reader: the xmin
- * rule is cluster-wide), and which PSP adapter runs. Always 200; `status` says `degraded`.
+ * halted projectors, events parked by a projector (not replayed yet), the oldest open
+ * transaction, the transaction holding back the `$all` horizon (every projection: the xmin rule
+ * is cluster-wide; `degraded` once it has held it longer than EVENT_HORIZON_HELD_MAX_MS), the
+ * database role and whether it could change the events table, and which PSP adapter runs.
+ * Always 200; `status` says `degraded`.
  */
 import { Controller, Get, Inject } from '@nestjs/common';
 import { Public } from '../auth/access.decorator';
@@ -9,7 +12,8 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import { encodePosition } from '../../../../libs/event-store/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { describeHolder, type Platform } from '../../../../libs/platform/src';
+import { eventHorizonHolder } from '../../../../libs/postgres/src';
 import { migrationStatus } from '../../../../libs/postgres/src';
 import { webhookSecretStatus } from '../../../../libs/config/src';
 import type { ProofServices } from '../../../../libs/proofs/src';
@@ -42,7 +46,9 @@ export class HealthController {
     const parked = Object.fromEntries(projectors.filter((p) => p.parked_events > 0).map((p) => [p.name, p.parked_events]));
     const parkedTotal = projectors.reduce((n, p) => n + p.parked_events, 0);
     const oldest = dbOk ? await this.oldestOpenTransaction() : null;
-    const ok = dbOk && migrationsStatus === 'up_to_date' && halted.length === 0 && parkedTotal === 0;
+    const holder = dbOk ? await eventHorizonHolder(db).catch(() => null) : null;
+    const heldBack = holder !== null && holder.ageMs > config.eventHorizonHeldMaxMs;
+    const ok = dbOk && migrationsStatus === 'up_to_date' && halted.length === 0 && parkedTotal === 0 && !heldBack;
     const primary = config.pspWebhookSecret;
     const next = config.pspWebhookSecretNext;
     return {
@@ -62,6 +68,15 @@ export class HealthController {
       halted_projectors: halted,
       parked_events: { total: parkedTotal, by_projector: parked },
       oldest_open_transaction: oldest,
+      event_horizon: {
+        held_back: heldBack,
+        limit_ms: config.eventHorizonHeldMaxMs,
+        holder: holder ? describeHolder(holder) : null,
+      },
+      database_role: {
+        name: this.platform.databaseRole.role,
+        can_change_events: this.platform.databaseRole.exposed !== null,
+      },
       psp_provider: config.pspProvider,
       psp_webhook_configured: Boolean(primary || next),
       psp_webhook_secret_status: webhookSecretStatus(config),

@@ -14,7 +14,9 @@ export type AlertType =
   | 'LEDGER_INVARIANT_BROKEN'
   | 'PAYMENT_FAILED'
   | 'PROJECTION_EVENT_PARKED'
-  | 'DEPOSIT_AMOUNT_MISMATCH';
+  | 'DEPOSIT_AMOUNT_MISMATCH'
+  /** An open transaction held back the `$all` horizon (every projection) longer than its limit. */
+  | 'EVENT_HORIZON_HELD_BACK';
 
 export const alertTypes: readonly AlertType[] = [
   'UNAUTHORIZED_TRANSFER_ATTEMPT',
@@ -27,6 +29,7 @@ export const alertTypes: readonly AlertType[] = [
   'PAYMENT_FAILED',
   'PROJECTION_EVENT_PARKED',
   'DEPOSIT_AMOUNT_MISMATCH',
+  'EVENT_HORIZON_HELD_BACK',
 ];
 
 export interface AlertRaisedData {

@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL adapter against the port's contract, on a cluster of its own: the late-commit
- * test holds a transaction open, which would stall every other test's `$all` readers.
+ * test holds a transaction open, which would stall every other test's `$all` readers. The store
+ * connects as the service role (INSERT and SELECT on events only); tampering, as a superuser.
  */
 import { ownClusterDatabase, type TestDatabase } from '../../../../test/support/test-db';
 import { describeEventStoreContract } from '../contract/event-store.contract';
@@ -10,10 +11,10 @@ let tdb: TestDatabase;
 
 describeEventStoreContract('postgresql', async () => {
   tdb = await ownClusterDatabase();
-  const store = new PostgresEventStore(tdb.pool);
+  const store = new PostgresEventStore(tdb.newServicePool(20));
   return {
     store,
-    otherStore: () => new PostgresEventStore(tdb.newPool(2)),
+    otherStore: () => new PostgresEventStore(tdb.newServicePool(2)),
     holdOpenAppend: (append) => store.beginHeldAppend(append),
     tamper: async (streamId, revision, data) => {
       const client = await tdb.pool.connect();

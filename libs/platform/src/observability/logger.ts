@@ -61,6 +61,7 @@ export function safeConfigSummary(config: AppConfig): Record<string, unknown> {
     appEnv: config.appEnv,
     port: config.port,
     database: config.databaseUrl ? 'DATABASE_URL' : `embedded (${config.dataDir})`,
+    migrateAs: config.databaseUrl ? (config.databaseOwnerUrl ? 'DATABASE_OWNER_URL' : 'DATABASE_URL') : 'embedded owner role',
     projectionsMode: config.projectionsMode,
     currencies: [...config.currencies.keys()],
     pspProvider: config.pspProvider,
