@@ -23,7 +23,7 @@ describe('alerts projector under arbitrary payloads', () => {
         const row = await h.tdb.db.selectFrom('alerts').select(['type', 'message', 'payload']).where('id', '=', built.alertId).executeTakeFirstOrThrow();
         expect(row).toEqual({ type: inputs.type, message: inputs.message, payload: (raised!.data as Record<string, unknown>).payload });
       }),
-      propertyParams(12),
+      propertyParams(10),
     );
   });
 });

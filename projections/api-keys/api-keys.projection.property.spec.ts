@@ -26,7 +26,7 @@ describe('api_keys projector under arbitrary key names', () => {
           revoked: inputs.revoke,
         });
       }),
-      propertyParams(12),
+      propertyParams(10),
     );
   });
 });

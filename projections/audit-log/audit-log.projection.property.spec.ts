@@ -31,7 +31,7 @@ describe('audit_log projector under arbitrary input of every domain', () => {
         expect(stored.rows).toHaveLength(recorded.length);
         expect(illFormedStrings(stored.rows)).toEqual([]);
       }),
-      propertyParams(25),
+      propertyParams(15),
     );
     const before = await rows();
     await h.runner.rebuild(auditLogProjection);

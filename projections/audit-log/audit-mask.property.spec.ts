@@ -154,7 +154,7 @@ describe('audit mask properties', () => {
         expect(allowed(FAMILY.get(key)!, value, out as string)).toBe(true);
         if (illFormedStrings(value).length === 0) expect(illFormedStrings(out)).toEqual([]);
       }),
-      propertyParams(1_000),
+      propertyParams(500),
     );
   });
 
@@ -167,7 +167,7 @@ describe('audit mask properties', () => {
         expect(again).toBe(json);
         expect(maskProblems(input, output, 0)).toEqual([]);
       }),
-      propertyParams(150),
+      propertyParams(100),
     );
   });
 
@@ -179,7 +179,7 @@ describe('audit mask properties', () => {
         expect(maskProblems(input, output, 0)).toEqual([]);
         expect(JSON.stringify(output)).not.toContain('ab🙂');
       }),
-      propertyParams(150),
+      propertyParams(100),
     );
   });
 
@@ -207,7 +207,7 @@ describe('audit mask properties', () => {
           maskAuditData(value);
         },
       ),
-      propertyParams(300),
+      propertyParams(150),
     );
   });
 });

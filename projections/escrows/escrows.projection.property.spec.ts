@@ -33,7 +33,7 @@ describe('escrows projector under arbitrary client input', () => {
           status: 'PAYING',
         });
       }),
-      propertyParams(20),
+      propertyParams(15),
     );
   });
 });

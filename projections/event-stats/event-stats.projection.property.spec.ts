@@ -21,7 +21,7 @@ describe('event_stats projector under arbitrary input of every domain', () => {
         const recorded = await h.project(buildAny(run), injection);
         expect(recorded.length).toBeGreaterThan(0);
       }),
-      propertyParams(12),
+      propertyParams(10),
     );
   });
 });

@@ -43,7 +43,7 @@ describe('ledger projector under arbitrary PSP and client input', () => {
           FROM ledger_accounts GROUP BY currency`.execute(h.tdb.db);
         for (const row of trial.rows) expect(Money.of(row.debits, row.currency, 2).equals(Money.of(row.credits, row.currency, 2))).toBe(true);
       }),
-      propertyParams(15),
+      propertyParams(10),
     );
   });
 });

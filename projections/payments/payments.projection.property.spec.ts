@@ -47,7 +47,7 @@ describe('payments projector under arbitrary PSP and client input', () => {
           ]),
         );
       }),
-      propertyParams(15),
+      propertyParams(10),
     );
   });
 });

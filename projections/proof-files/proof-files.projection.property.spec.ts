@@ -28,7 +28,7 @@ describe('proof_files projector under arbitrary EXIF', () => {
           height: inputs.height,
         });
       }),
-      propertyParams(12),
+      propertyParams(10),
     );
   });
 });

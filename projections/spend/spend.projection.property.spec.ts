@@ -32,7 +32,7 @@ describe('spend projector under arbitrary catalogue names', () => {
           ],
         });
       }),
-      propertyParams(12),
+      propertyParams(10),
     );
   });
 });

@@ -23,7 +23,7 @@ describe('users projector under arbitrary names', () => {
         const row = await h.tdb.db.selectFrom('users').select(['username', 'email', 'is_active']).where('id', '=', built.userId).executeTakeFirstOrThrow();
         expect(row).toEqual({ username: inputs.username, email: inputs.email, is_active: !inputs.deactivate });
       }),
-      propertyParams(12),
+      propertyParams(10),
     );
   });
 });

@@ -54,7 +54,7 @@ describe('AI context under arbitrary client input', () => {
         expect(again).toBe(json);
         expect(json.includes(secret)).toBe(false);
       }),
-      propertyParams(150),
+      propertyParams(100),
     );
   });
 });

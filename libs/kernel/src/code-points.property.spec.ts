@@ -21,7 +21,7 @@ describe('code point properties', () => {
         expect(out).toBe(n === 0 ? '' : Array.from(s).slice(-n).join(''));
         if (wellFormed(s)) expect(wellFormed(out)).toBe(true);
       }),
-      propertyParams(2_000),
+      propertyParams(1_000),
     );
   });
 
@@ -30,7 +30,7 @@ describe('code point properties', () => {
       fc.property(anyText, (s) => {
         expect(codePointCount(s)).toBe(Array.from(s).length);
       }),
-      propertyParams(2_000),
+      propertyParams(1_000),
     );
   });
 
@@ -45,7 +45,7 @@ describe('code point properties', () => {
         if (out.length < Math.min(s.length, max)) expect(/^[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(s.slice(max - 1, max + 1))).toBe(true);
         if (wellFormed(s)) expect(wellFormed(out)).toBe(true);
       }),
-      propertyParams(2_000),
+      propertyParams(1_000),
     );
   });
 });

@@ -40,7 +40,7 @@ describe('identity views under arbitrary names', () => {
           !i.revoke,
         ]);
       }),
-      propertyParams(100),
+      propertyParams(50),
     );
   });
 });

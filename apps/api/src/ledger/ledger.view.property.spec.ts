@@ -41,7 +41,7 @@ describe('ledger views under arbitrary payee refs and amounts', () => {
         expect(viewProblems([view, entry])).toEqual([]);
         expect([view.account, view.balance, entry.credit_account, entry.amount, entry.side]).toEqual([account, amount, account, amount, 'credit']);
       }),
-      propertyParams(200),
+      propertyParams(150),
     );
   });
 });

@@ -34,7 +34,7 @@ describe('mandate views under arbitrary amounts', () => {
         expect(viewProblems([fromState, fromRow])).toEqual([]);
         expect([fromState.total_amount, fromState.total_spent, fromRow.total_amount, fromRow.total_spent]).toEqual([i.total, i.spent, i.total, i.spent]);
       }),
-      propertyParams(100),
+      propertyParams(50),
     );
   });
 });

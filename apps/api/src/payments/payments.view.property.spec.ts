@@ -53,7 +53,7 @@ describe('payment views under arbitrary PSP and client values', () => {
         expect(viewProblems(view)).toEqual([]);
         expect([view.psp_ref, view.failure_reason, view.beneficiary_id, view.amount]).toEqual([pspRef, reason, payee, '10.00']);
       }),
-      propertyParams(100),
+      propertyParams(50),
     );
   });
 });

@@ -18,7 +18,7 @@ describe('proof file view under arbitrary EXIF', () => {
         expect(viewProblems(view)).toEqual([]);
         expect(view.exif).toEqual(inputs.exif);
       }),
-      propertyParams(100),
+      propertyParams(50),
     );
   });
 });

@@ -94,7 +94,7 @@ describe('proof metadata mask properties', () => {
           if (typeof value === 'string' && illFormedStrings(value).length === 0) expect(illFormedStrings(out)).toEqual([]);
         },
       ),
-      propertyParams(1_000),
+      propertyParams(500),
     );
   });
 
@@ -109,7 +109,7 @@ describe('proof metadata mask properties', () => {
         const leaks = scalarPairs(inner, out.list[0]![key]).filter(([v, o]) => !allowed(family, v, o) && o !== '***');
         expect(leaks).toEqual([]);
       }),
-      propertyParams(150),
+      propertyParams(100),
     );
   });
 
@@ -137,7 +137,7 @@ describe('proof metadata mask properties', () => {
           maskProofMetadata(value);
         },
       ),
-      propertyParams(300),
+      propertyParams(150),
     );
   });
 });

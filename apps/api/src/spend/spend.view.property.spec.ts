@@ -27,7 +27,7 @@ describe('catalogue views under arbitrary names', () => {
         expect(viewProblems(views)).toEqual([]);
         expect(views.map((v) => ('code' in v ? [v.code, v.label] : [v.name]))).toEqual([[i.code, i.label], [i.merchantName], [i.code, i.label], [i.merchantName]]);
       }),
-      propertyParams(100),
+      propertyParams(50),
     );
   });
 });
@@ -54,7 +54,7 @@ describe('purchase views under arbitrary amounts', () => {
         expect(viewProblems([fromEvent, fromRow])).toEqual([]);
         expect([fromEvent.amount, fromRow.amount]).toEqual([i.spent, i.spent]);
       }),
-      propertyParams(100),
+      propertyParams(50),
     );
   });
 });

@@ -35,7 +35,7 @@ describe('transfer views under arbitrary amounts', () => {
         expect(viewProblems(views)).toEqual([]);
         expect([views[1].level, views[2].amount, views[3].amount]).toEqual([i.level, i.amount, i.amount]);
       }),
-      propertyParams(100),
+      propertyParams(50),
     );
   });
 });
