@@ -5,7 +5,8 @@
  * id, and stores the event data only after masking (audit-mask.ts), so the masked route cannot
  * leak what the sanitiser hides. Auditors who need the raw events read the stream itself.
  *
- * Version history: 1, the §4.14 rules plus issue 3's (supplier_name, psp_ref, proof_url, secrets).
+ * Version history: 1, the §4.14 rules plus issue 3's (supplier_name, psp_ref, proof_url, secrets);
+ * 6, the last characters a rule keeps are code points, so no row holds half a surrogate pair.
  * A change of the mask rules is a new version: the runner then rebuilds the table from `$all`.
  */
 import { sql, type Transaction } from 'kysely';
@@ -22,8 +23,8 @@ export const UNKNOWN_ACTOR_LABEL = 'unknown';
 
 export const auditLogProjection = {
   name: 'audit_log',
-  // v2: request hashes masked too.
-  version: 5,
+  // v2: request hashes masked too. v6: "last N characters" counted in code points (issue 12).
+  version: 6,
   tables: ['audit_log'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
     const rows = events.map(auditRow);

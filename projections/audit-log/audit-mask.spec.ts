@@ -81,6 +81,38 @@ describe('audit mask', () => {
     expect(masked(key, 'x')).toBe('***');
   });
 
+  describe('counts characters as code points, never halves of a surrogate pair (issue 12)', () => {
+    const isWellFormed = (v: unknown) => (v as { isWellFormed(): boolean }).isWellFormed();
+
+    it('keeps whole astral characters in the last 4 and the last 2', () => {
+      // The strings of issue 12: by UTF-16 code units their last 4 began with a lone surrogate.
+      expect(masked('card_number', 'ab🙂cde')).toBe('***🙂cde');
+      expect(masked('cardNumber', '🙂🙂🙂🙂🙂')).toBe('***🙂🙂🙂🙂');
+      expect(masked('iban', 'FR76 🙂 𝔘x')).toBe('***6🙂𝔘x');
+      expect(masked('iban_last4', 'x🙂')).toBe('***x🙂');
+      expect(masked('iban_last4', 'ab🙂')).toBe('***b🙂');
+    });
+
+    it('counts the length of PSP references in code points', () => {
+      // ß𝔘🙂Ǆ is 6 UTF-16 units but 4 characters: hidden whole.
+      expect(masked('psp_ref', 'ß𝔘🙂Ǆ')).toBe('***');
+      expect(masked('pspRef', 'aß𝔘🙂Ǆ')).toBe('***ß𝔘🙂Ǆ');
+      expect(masked('payment_reference', 'ab🙂cde')).toBe('***🙂cde');
+      expect(masked('psp_reference', '🙂🙂🙂🙂🙂🙂')).toBe('***');
+      expect(masked('pspReference', 'x🙂🙂🙂🙂🙂🙂')).toBe('***🙂🙂🙂🙂');
+    });
+
+    it('cuts emails and URLs only at ASCII separators, so astral characters stay whole', () => {
+      expect(masked('email', '🙂@𝔘.example')).toBe('***@𝔘.example');
+      expect(masked('storage_url', 'https://h/🙂/𝔘.jpg?sig=🙂')).toBe('https://h/🙂/***');
+    });
+
+    it('gives well-formed text for every rule, so jsonb takes it', () => {
+      const out = maskAuditData(Object.fromEntries(MASKED_KEYS.map((k) => [k, 'ab🙂cde ß𝔘🙂Ǆ'])));
+      for (const value of Object.values(out as Record<string, unknown>)) expect(isWellFormed(value)).toBe(true);
+    });
+  });
+
   it.each(['supplier_name', 'supplierName'])('%s: ***masked***', (key) => {
     expect(SUPPLIER_NAME_MASK).toBe('***masked***');
     expect(masked(key, 'ACME Building Supplies Ltd')).toBe('***masked***');

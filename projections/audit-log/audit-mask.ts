@@ -5,9 +5,15 @@
  * snake_case). The audit_log read model stores only its output, so `GET /audit/events` can never
  * show what it masks; the raw stream route is the one place PII is shown, to auditors.
  *
+ * Rules that keep "the last N characters" count code points, never UTF-16 code units: a cut
+ * through a surrogate pair (`ab🙂cde` → `\uDE42cde`) leaves half a character, which PostgreSQL's
+ * jsonb refuses, and the audit_log projector halted on it for good (issue 12). So every rule's
+ * output is well-formed Unicode whenever its input is.
+ *
  * Changing a rule changes what the read model holds: bump the projector's version so it rebuilds.
  */
 
+import { codePointCount, lastCodePoints } from '../../libs/kernel/src/code-points';
 import { isEmailShaped, isIbanShaped } from '../../libs/kernel/src/pii';
 
 /** Deeper data than this is replaced whole: nothing below it is shown unmasked. */
@@ -21,11 +27,11 @@ type Rule = (value: string) => string;
 /** `***` + the last 4 characters once spaces are removed (`***` + all of it when ≤ 4). */
 const lastFour: Rule = (value) => {
   const compact = value.replace(/\s+/g, '');
-  return MASK + compact.slice(-4);
+  return MASK + lastCodePoints(compact, 4);
 };
 
 /** `***` + the last 2 characters: the value is already only the end of an IBAN. */
-const lastTwo: Rule = (value) => MASK + value.slice(-2);
+const lastTwo: Rule = (value) => MASK + lastCodePoints(value, 2);
 
 /** `***@<domain>`; without an `@` (or with nothing after it) nothing is shown. */
 const email: Rule = (value) => {
@@ -46,13 +52,14 @@ const storageUrl: Rule = (value) => {
 };
 
 /** A PSP reference of 6 characters or fewer is hidden whole: its last 4 would be most of it. */
-const pspReference: Rule = (value) => (value.length <= 6 ? MASK : MASK + value.slice(-4));
+const pspReference: Rule = (value) =>
+  codePointCount(value) <= 6 ? MASK : MASK + lastCodePoints(value, 4);
 
 /**
  * `psp_ref` (issue 3): `***` + the last 4. Unlike the IBAN family, a value of 4 characters or
  * fewer is hidden whole: `***` + its last 4 would be the reference itself.
  */
-const pspRef: Rule = (value) => (value.length <= 4 ? MASK : MASK + value.slice(-4));
+const pspRef: Rule = (value) => (codePointCount(value) <= 4 ? MASK : MASK + lastCodePoints(value, 4));
 
 const fixed =
   (mask: string): Rule =>

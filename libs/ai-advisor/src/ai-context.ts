@@ -27,6 +27,7 @@
  * The output is deterministic (keys sorted at every level, `_redacted_keys` sorted and unique), so
  * the same proof gives the same request and tests compare whole contexts.
  */
+import { truncateUtf16 } from '../../kernel/src/code-points';
 import { aiAdvisorLimits as L } from './ai-advisor-limits';
 
 export const REDACTED = '***redacted***';
@@ -327,7 +328,7 @@ type Cleaned = { value: JsonValue } | { redacted: true } | undefined;
 
 function text(value: unknown, charsMax: number): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const t = value.replace(/\s+/g, ' ').trim().slice(0, charsMax).trim();
+  const t = truncateUtf16(value.replace(/\s+/g, ' ').trim(), charsMax).trim();
   return t.length > 0 ? t : undefined;
 }
 

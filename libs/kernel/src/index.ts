@@ -6,4 +6,5 @@ export * from './jcs';
 export * from './limits';
 export * from './money';
 export * from './pii';
+export * from './code-points';
 export * from './instants';

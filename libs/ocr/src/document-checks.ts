@@ -18,6 +18,7 @@
  * `invoice_supplier_name` / `supplier_name`. Only last 4 characters of an IBAN ever appear here.
  */
 import Big from 'big.js';
+import { codePointCount, lastCodePoints, truncateUtf16 } from '../../kernel/src/code-points';
 import { type DecimalInput, parseDecimalInput } from './decimal-input';
 import { isoDate } from './invoice-dates';
 import { isPlainObject } from './invoice-merge';
@@ -94,7 +95,7 @@ function firstPresent(source: Source, keys: string[]): unknown {
 
 function text(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  const t = value.trim().slice(0, documentCheckLimits.nameLengthMax);
+  const t = truncateUtf16(value.trim(), documentCheckLimits.nameLengthMax);
   return t.length > 0 ? t : null;
 }
 
@@ -130,7 +131,8 @@ function amountCheck(req: Source, meta: Source, tolerance: DecimalInput): Amount
 function last4(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const compact = value.replace(/\s+/g, '').toUpperCase();
-  return compact.length >= 4 ? compact.slice(-4) : null;
+  // Code points, not code units: half a surrogate pair is not a character (issue 12).
+  return codePointCount(compact) >= 4 ? lastCodePoints(compact, 4) : null;
 }
 
 function ibanCheck(req: Source, meta: Source): IbanCheck {

@@ -25,7 +25,7 @@
  * OCR engine, started on the first image and reused: the application holds one per process.
  */
 import sharp from 'sharp';
-import { type CurrencyScales, assert } from '../../kernel/src';
+import { type CurrencyScales, assert, truncateUtf16 } from '../../kernel/src';
 import { readPdf, renderPdfPages } from '../../pdf/src';
 import { emptyInvoiceFields, parseInvoiceText } from './invoice-parser';
 import type { OcrEngine, OcrResult, OcrStatus } from './ocr-result';
@@ -117,7 +117,7 @@ async function ocrImage(engine: TesseractEngine, bytes: Buffer, deadlineMs: numb
 
 function reasonOf(prefix: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return `${prefix}: ${message}`.slice(0, invoiceOcrLimits.reasonLengthMax);
+  return truncateUtf16(`${prefix}: ${message}`, invoiceOcrLimits.reasonLengthMax);
 }
 
 const noEngineStats: EngineStats = {
@@ -170,7 +170,7 @@ export class InvoiceOcr {
     if (!this.options.enabled || !this.engine) return result('disabled', null, null);
     const engine = engineFor(mime);
     if (engine === null) {
-      return result('unsupported', null, `documents of type ${String(mime).slice(0, 100)} are not read`);
+      return result('unsupported', null, `documents of type ${truncateUtf16(String(mime), 100)} are not read`);
     }
     try {
       if (!(bytes instanceof Uint8Array) || bytes.length === 0) {

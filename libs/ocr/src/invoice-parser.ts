@@ -15,6 +15,7 @@
  *   that still has a name once cut at the first keyword (`Invoice`, `Facture`, `Date`, `Client`…),
  *   so a title line (`FACTURE`) or a buyer line (`Client : …`) is skipped.
  */
+import { truncateUtf16 } from '../../kernel/src/code-points';
 import { storableText } from '../../kernel/src/jcs';
 import type { CurrencyScales } from '../../kernel/src';
 import { findIbanLast4 } from './iban';
@@ -102,7 +103,7 @@ function cleanName(line: string, folded: string): string | null {
   const stop = NAME_STOP.exec(folded);
   const cut = (stop ? line.slice(0, stop.index) : line).replace(/^[\s:;,.\-–|]+|[\s:;,.\-–|]+$/g, '');
   if ((cut.match(/\p{L}/gu)?.length ?? 0) < 2) return null;
-  return cut.slice(0, invoiceParserLimits.supplierNameLengthMax).trim();
+  return truncateUtf16(cut, invoiceParserLimits.supplierNameLengthMax).trim();
 }
 
 function findSupplier(doc: InvoiceText): string | null {

@@ -3,6 +3,7 @@
  * "folded" copy of each line (lower case, accents removed) of exactly the same length, so a label
  * found in the folded line (`echeance`, `numero`) gives the position of the value in the original.
  */
+import { truncateUtf16 } from '../../kernel/src/code-points';
 
 export const invoiceTextLimits = {
   /** Characters of text read (a 50-page PDF's text layer is cut here; invoices are far shorter). */
@@ -40,8 +41,7 @@ const ENGLISH_WORDS =
   /\b(invoice|amount|due|subtotal|tax|supplier|vendor|payment|terms|bill|quantity|price|balance|from|issued)\b/g;
 
 export function prepareInvoiceText(text: string): InvoiceText {
-  const clipped = text
-    .slice(0, invoiceTextLimits.textLengthMax)
+  const clipped = truncateUtf16(text, invoiceTextLimits.textLengthMax)
     .normalize('NFC')
     // No-break and thin spaces are the French thousands separators ("1 234,50").
     .replace(/[\u00a0\u202f\u2007\u2009]/g, ' ')

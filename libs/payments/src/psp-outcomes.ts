@@ -6,6 +6,7 @@
  * validated like a client's input: a long or blank decline reason must not turn a PSP answer
  * into a 4xx that leaves money in limbo.
  */
+import { truncateUtf16 } from '../../kernel/src/code-points';
 import type { CollectRequest, PspPort, TransferRequest } from '../../psp/src';
 import { PspDeclinedError, PspTimeoutError } from '../../psp/src';
 
@@ -38,10 +39,10 @@ export function declineReason(reason: unknown): string {
   const clean = text
     .replace(/[\u0000-\u001f\u007f]/g, ' ')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
-    .trim()
-    .slice(0, pspTextLimits.reasonLengthMax)
     .trim();
-  return clean.length > 0 ? clean : 'declined';
+  // Cut after the surrogates are cleaned, so never through a pair: half of one is unstorable.
+  const bounded = truncateUtf16(clean, pspTextLimits.reasonLengthMax).trim();
+  return bounded.length > 0 ? bounded : 'declined';
 }
 
 /** A reported amount or currency as the decider compares it (anything else is "none"). */

@@ -12,7 +12,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
 import { sharp } from './sharp-settings';
 import { readPdf } from '../../pdf/src';
-import { assert } from '../../kernel/src';
+import { assert, truncateUtf16 } from '../../kernel/src';
 import { type ExifSummary, readExifSummary } from './exif-summary';
 import { FileRejected, unreadableFile, unsupportedType, busy } from './file-rejected';
 import { type ProofMime, sniffFile } from './file-sniffer';
@@ -154,5 +154,5 @@ async function inspectPdf(path: string, timeoutMs: number): Promise<Details> {
 /** A decoder's message, first line only and bounded (it goes into an HTTP answer). */
 function reasonOf(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return (message.split('\n')[0] ?? '').slice(0, 200) || 'unknown error';
+  return truncateUtf16(message.split('\n')[0] ?? '', 200) || 'unknown error';
 }

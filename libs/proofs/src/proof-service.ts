@@ -18,7 +18,7 @@ import {
   escrowDecider,
   proofTarget,
 } from '../../domain/src';
-import { DomainError, assert, newId, uuidV5 } from '../../kernel/src';
+import { DomainError, assert, lastCodePoints, newId, truncateUtf16, uuidV5 } from '../../kernel/src';
 import { readReservation } from '../../event-store/src';
 import type { EscrowActionResult, EscrowActions } from '../../payments/src';
 import { type CommandMetadata, type Platform, type ReservationClaim, idempotencyKeyReused } from '../../platform/src';
@@ -227,12 +227,14 @@ export class ProofService {
       });
     }
     const text = (key: string) => (typeof proofMetadata?.[key] === 'string' ? (proofMetadata[key] as string) : null);
+    const ibanLast4 = text('iban_last4');
     const invoice: ProofInvoice = {
       totalAmount: normalized.total,
       currency: normalized.currency,
       invoiceNumber: text('invoice_number'),
       invoiceDate: text('invoice_date'),
-      ibanLast4: text('iban_last4')?.slice(-4) ?? null,
+      // Code points: a cut through a surrogate pair would make the event unstorable.
+      ibanLast4: ibanLast4 === null ? null : lastCodePoints(ibanLast4, 4),
       supplierName: text('supplier_name'),
     };
     const ocr = ocrResult
@@ -247,7 +249,7 @@ export class ProofService {
     try {
       bytes = await this.options.files.bytes(file);
     } catch (err) {
-      return { status: 'error', engine: null, fields: {}, reason: `the file's bytes cannot be read: ${(err as Error).message}`.slice(0, 200) };
+      return { status: 'error', engine: null, fields: {}, reason: truncateUtf16(`the file's bytes cannot be read: ${(err as Error).message}`, 200) };
     }
     return reader.read(bytes, file.mime);
   }

@@ -10,23 +10,13 @@ import type { Platform } from '../../../../libs/platform/src';
 import { Access } from '../auth/access.decorator';
 import { type Page, PageQuery } from '../http/pagination';
 import { PLATFORM } from '../tokens';
+import { type AlertRead, alertRowView } from './alerts.view';
 
 export class AlertsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: alertTypes })
   @IsOptional()
   @IsIn(alertTypes)
   type?: string;
-}
-
-export interface AlertRead {
-  id: string;
-  type: string;
-  message: string;
-  actor_user_id: string | null;
-  /** Who made the request that raised it (a key prefix, `system:projector`…). */
-  actor: string;
-  payload: Record<string, unknown>;
-  created_at: string;
 }
 
 @ApiTags('alerts')
@@ -47,15 +37,7 @@ export class AlertsController {
       base.select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return {
-      items: rows.map((r) => ({
-        id: r.id,
-        type: r.type,
-        message: r.message,
-        actor_user_id: r.actor_user_id,
-        actor: r.actor,
-        payload: r.payload,
-        created_at: new Date(r.created_at).toISOString(),
-      })),
+      items: rows.map(alertRowView),
       total: Number(total.n),
       limit: query.limit,
       offset: query.offset,

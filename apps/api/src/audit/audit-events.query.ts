@@ -70,7 +70,24 @@ export async function listAuditEvents(
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
-  const items = rows.map((r) => ({
+  return { items: rows.map(auditEventView), total: Number(count.n) };
+}
+
+/** An audit_log row (position as its two parts in text) as `GET /audit/events` shows it. */
+export function auditEventView(r: {
+  tx: string;
+  pos: string;
+  event_id: string;
+  stream_id: string;
+  revision: string;
+  type: string;
+  actor: unknown;
+  actor_label: string;
+  occurred_at: Date | string;
+  correlation_id: string | null;
+  data: unknown;
+}): AuditEventView {
+  return {
     position: encodePosition({ tx: BigInt(r.tx), pos: BigInt(r.pos) }),
     event_id: r.event_id,
     stream_id: r.stream_id,
@@ -81,8 +98,7 @@ export async function listAuditEvents(
     occurred_at: new Date(r.occurred_at).toISOString(),
     correlation_id: r.correlation_id,
     data: r.data,
-  }));
-  return { items, total: Number(count.n) };
+  };
 }
 
 /** Every event of the stream (all pages) and its chain's verdict; null for an unknown stream. */
@@ -102,7 +118,7 @@ export async function auditStream(
   };
 }
 
-function rawView(e: RecordedEvent): RawEventView {
+export function rawView(e: RecordedEvent): RawEventView {
   return {
     position: encodePosition(e.position),
     event_id: e.id,

@@ -17,9 +17,7 @@ import { rejectionCause, raiseAlert } from '../../../../libs/alerts/src';
 import {
   type AlertType,
   type EscrowState,
-  type PayeeState,
   escrowDecider,
-  spentOn,
 } from '../../../../libs/domain/src';
 import { type Actor, DomainError, Money } from '../../../../libs/kernel/src';
 import type { PaymentServices } from '../../../../libs/payments/src';
@@ -28,7 +26,7 @@ import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
-import { atScale, iso } from '../http/formats';
+import { atScale } from '../http/formats';
 import { type Page, PageQuery } from '../http/pagination';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { routeId } from '../http/route-id';
@@ -36,19 +34,7 @@ import { type PaymentRead, paymentStateView } from '../payments/payments.view';
 import { PAYMENTS, PLATFORM } from '../tokens';
 import { checkParty } from './escrow-access';
 import { AllowPayeeBody, SpendBody } from './payees.dto';
-
-export interface PayeeRead {
-  escrow_id: string;
-  payee_ref: string;
-  label: string;
-  currency: string;
-  daily_limit: string | null;
-  total_limit: string | null;
-  spent_total: string;
-  /** Spent on the current UTC day. */
-  spent_today: string;
-  created_at: string;
-}
+import { type PayeeRead, payeeView } from './payees.view';
 
 export interface SpendRead {
   payment_id: string;
@@ -72,21 +58,6 @@ const SPEND_ALERTS: Readonly<Record<string, AlertType>> = {
   INSUFFICIENT_ESCROW_BALANCE: 'USAGE_BALANCE_REJECTED',
   ESCROW_CLOSED: 'USAGE_ESCROW_CLOSED',
 };
-
-function payeeView(s: EscrowState, p: PayeeState, now: string): PayeeRead {
-  const scaled = (x: string | null) => (x === null ? null : atScale(x, s.currency, s.scale));
-  return {
-    escrow_id: s.escrowId,
-    payee_ref: p.payeeRef,
-    label: p.label,
-    currency: s.currency,
-    daily_limit: scaled(p.dailyLimit),
-    total_limit: scaled(p.totalLimit),
-    spent_total: atScale(p.spentTotal, s.currency, s.scale),
-    spent_today: atScale(spentOn(s, p, now), s.currency, s.scale),
-    created_at: iso(p.allowedAt),
-  };
-}
 
 const amountText = (value: string | number, currency: string, currencies: ReadonlyMap<string, number>, field: string) =>
   Money.parse(value, currency, currencies, field).toString();

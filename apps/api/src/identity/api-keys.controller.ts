@@ -21,42 +21,12 @@ import { CurrentActor } from '../auth/access.guard';
 import { Authenticator } from '../auth/authenticator';
 import { CreateApiKeyBody } from './identity.dto';
 import { issueApiKey } from './issue-api-key';
+import { type ApiKeyRead, apiKeyRowView } from './api-keys.view';
 import { requireUser } from './user-lookup';
-
-export interface ApiKeyRead {
-  id: string;
-  name: string;
-  prefix: string;
-  scope: string;
-  user_id: string | null;
-  is_active: boolean;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
 
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS_VALID = 90;
 const keyNotFound = () => new ApiError(404, 'APIKEY_NOT_FOUND', 'API key not found.');
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-
-function rowView(r: Record<string, any>): ApiKeyRead {
-  const expired = r.expires_at !== null && new Date(r.expires_at).getTime() <= Date.now();
-  const userBlocked = r.user_id !== null && r.user_active !== true;
-  return {
-    id: r.id,
-    name: r.name,
-    prefix: r.prefix,
-    scope: r.scope,
-    user_id: r.user_id,
-    is_active: r.revoked_at === null && !expired && !userBlocked,
-    created_at: iso(r.created_at)!,
-    expires_at: iso(r.expires_at),
-    revoked_at: iso(r.revoked_at),
-    last_used_at: iso(r.last_used_at ?? null),
-  };
-}
 
 @ApiTags('api keys')
 @ApiSecurity('X-API-Key')
@@ -114,7 +84,7 @@ export class ApiKeysController {
       this.query().orderBy('k.created_at').orderBy('k.id').limit(page.limit).offset(page.offset).execute(),
       db.selectFrom('api_keys').select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(rowView), total: Number(total.n), limit: page.limit, offset: page.offset };
+    return { items: rows.map(apiKeyRowView), total: Number(total.n), limit: page.limit, offset: page.offset };
   }
 
   @Get(':id')
@@ -124,7 +94,7 @@ export class ApiKeysController {
     const id = routeId(rawId, keyNotFound);
     const row = await this.query().where('k.id', '=', id).executeTakeFirst();
     if (!row) throw keyNotFound();
-    return rowView(row);
+    return apiKeyRowView(row);
   }
 
   @Delete(':id')

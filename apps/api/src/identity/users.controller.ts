@@ -6,7 +6,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { userDecider, type UserState } from '../../../../libs/domain/src';
+import { userDecider } from '../../../../libs/domain/src';
 import { type Actor, DomainError, isUuid } from '../../../../libs/kernel/src';
 import type { Platform } from '../../../../libs/platform/src';
 import { ApiError } from '../http/api-error';
@@ -19,42 +19,9 @@ import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { CreateUserBody, UpdateUserBody } from './identity.dto';
 import { uniquenessKey } from './identity-text';
-
-export interface UserRead {
-  id: string;
-  username: string;
-  email: string;
-  is_active: boolean;
-  public_tag: string | null;
-  created_at: string;
-  updated_at: string;
-}
+import { type UserRead, userRowView, userStateView } from './users.view';
 
 const userNotFound = () => new ApiError(404, 'USER_NOT_FOUND', 'User not found.');
-
-function view(s: UserState): UserRead {
-  return {
-    id: s.userId,
-    username: s.username,
-    email: s.email,
-    is_active: s.isActive,
-    public_tag: s.publicTag,
-    created_at: s.createdAt,
-    updated_at: s.updatedAt,
-  };
-}
-
-export function userRowView(r: Record<string, any>): UserRead {
-  return {
-    id: r.id,
-    username: r.username,
-    email: r.email,
-    is_active: r.is_active,
-    public_tag: r.public_tag,
-    created_at: new Date(r.created_at).toISOString(),
-    updated_at: new Date(r.updated_at).toISOString(),
-  };
-}
 
 @ApiTags('users')
 @ApiSecurity('X-API-Key')
@@ -106,7 +73,7 @@ export class UsersController {
       ],
     });
     await this.ryw.afterCommand(reply, result.position);
-    return view(result.state);
+    return userStateView(result.state);
   }
 
   @Get()
@@ -163,6 +130,6 @@ export class UsersController {
     // Effective from the next request in this process, whatever the projection's pace.
     // In force before the answer, for every replica: the users read model must have it.
     await this.ryw.requireProjected(reply, result.position);
-    return view(result.state);
+    return userStateView(result.state);
   }
 }

@@ -100,22 +100,41 @@ export async function listEntries(
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
-  const items = rows.map((r) => {
-    const view: LedgerEntryView = {
-      position: encodePosition({ tx: BigInt(r.tx), pos: BigInt(r.pos) }),
-      event_id: r.event_id,
-      event_type: r.event_type,
-      escrow_id: r.escrow_id,
-      payment_id: r.payment_id,
-      debit_account: r.debit_account,
-      credit_account: r.credit_account,
-      amount: atScale(r.amount, r.currency, scale),
-      occurred_at: iso(r.occurred_at),
-    };
-    if ('account' in filter) view.side = r.debit_account === filter.account ? 'debit' : 'credit';
-    return view;
-  });
+  const items = rows.map((r) => ledgerEntryView(r, scale, 'account' in filter ? filter.account : null));
   return { items, total: Number(count.n) };
+}
+
+/** A journal entry (position as its two parts in text); `side` is `account`'s when one is listed. */
+export function ledgerEntryView(
+  r: {
+    tx: string;
+    pos: string;
+    event_id: string;
+    event_type: string;
+    escrow_id: string;
+    payment_id: string | null;
+    currency: string;
+    debit_account: string;
+    credit_account: string;
+    amount: string;
+    occurred_at: Date | string;
+  },
+  scale: number | null,
+  account: string | null,
+): LedgerEntryView {
+  const view: LedgerEntryView = {
+    position: encodePosition({ tx: BigInt(r.tx), pos: BigInt(r.pos) }),
+    event_id: r.event_id,
+    event_type: r.event_type,
+    escrow_id: r.escrow_id,
+    payment_id: r.payment_id,
+    debit_account: r.debit_account,
+    credit_account: r.credit_account,
+    amount: atScale(r.amount, r.currency, scale),
+    occurred_at: iso(r.occurred_at),
+  };
+  if (account !== null) view.side = r.debit_account === account ? 'debit' : 'credit';
+  return view;
 }
 
 /**

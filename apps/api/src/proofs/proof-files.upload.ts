@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 // The multipart plugin's additions to FastifyRequest (isMultipart, parts).
 import type {} from '@fastify/multipart';
-import { assert } from '../../../../libs/kernel/src';
+import { assert, truncateUtf16 } from '../../../../libs/kernel/src';
 import { ApiError } from '../http/api-error';
 
 export const UPLOAD_FIELD = 'file';
@@ -56,7 +56,7 @@ function multipartError(err: unknown, maxBytes: number): ApiError | null {
   if (code === 'FST_PROTO_VIOLATION') return oneFile('a field name is not allowed');
   if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return null;
   if (err instanceof Error && typeof code !== 'string' && BUSBOY_MALFORMED.test(err.message)) {
-    return new ApiError(400, 'MALFORMED_MULTIPART', `the multipart body cannot be read: ${err.message.slice(0, 200)}`);
+    return new ApiError(400, 'MALFORMED_MULTIPART', `the multipart body cannot be read: ${truncateUtf16(err.message, 200)}`);
   }
   return null;
 }

@@ -50,7 +50,8 @@ function ruleFor(key: string): Rule | null {
 function applyRule(rule: Rule, value: unknown, depth: number): unknown {
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'string') return rule(value);
-  if (typeof value === 'number') return rule(String(value));
+  // A bigint is never in stored JSON, but a rule must not let any number through unmasked.
+  if (typeof value === 'number' || typeof value === 'bigint') return rule(String(value));
   if (depth >= DEPTH_MAX) return '***';
   if (Array.isArray(value)) return value.map((item) => applyRule(rule, item, depth + 1));
   if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, applyRule(rule, v, depth + 1)]));
