@@ -34,7 +34,7 @@ export class CreateEscrowBody {
   provider_id!: string;
 
   @AmountField({ example: '500.00', description: 'decimal string at the currency scale' })
-  amount_total!: string | number;
+  amount_total!: string;
 
   @CurrencyField()
   currency!: string;
@@ -62,7 +62,7 @@ export class AddMilestoneBody {
   label!: string;
 
   @AmountField({ example: '100.00' })
-  amount!: string | number;
+  amount!: string;
 
   @CurrencyField()
   currency!: string;
@@ -107,7 +107,7 @@ export class AddMilestoneBody {
 
 export class DepositBody {
   @AmountField({ example: '250.00' })
-  amount!: string | number;
+  amount!: string;
 }
 
 /** The optional body of client-approve and client-reject (the old service's `{note?, proof_url?}`). */
