@@ -1,3 +1,4 @@
 export * from './embedded-postgres';
 export * from './database';
 export * from './migrator';
+export * from './failures';
