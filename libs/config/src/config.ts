@@ -149,7 +149,8 @@ function trustProxy(env: Env): string[] {
     const [address = '', bits, ...rest] = entry.split('/');
     const family = isIP(address);
     const maxBits = family === 6 ? 128 : 32;
-    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    // A /0 range is every address: as bad as trusting everyone.
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= maxBits);
     if (family === 0 || !bitsOk || rest.length > 0) {
       throw new ConfigError(
         'TRUST_PROXY',

@@ -118,5 +118,8 @@ export function safeConfigSummary(config: AppConfig): Record<string, unknown> {
     currencies: [...config.currencies.keys()],
     pspProvider: config.pspProvider,
     apiKeySecret: config.apiKeySecretSource,
+    // Operators should see at start which budgets and proxies this process works with.
+    rateLimits: config.rateLimits,
+    trustProxy: config.trustProxy,
   };
 }
