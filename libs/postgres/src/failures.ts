@@ -40,14 +40,15 @@ function classifyOne(err: unknown): DatabaseFailure | null {
   const e = err as { code?: unknown; message?: unknown; syscall?: unknown };
   if (e === null || typeof e !== 'object') return null;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (/^[0-9A-Z]{5}$/.test(code)) {
+  // Node's codes first: some (EPIPE, EPERM) have the five characters of a SQLSTATE.
+  if (CONNECTION_CODES.has(code)) return 'unavailable';
+  // A Unix socket that is gone (the server stopped) fails its connect with ENOENT.
+  if ((code === 'ENOENT' || code === 'EACCES') && e.syscall === 'connect') return 'unavailable';
+  if (e.syscall === undefined && /^[0-9A-Z]{5}$/.test(code)) {
     if (code.startsWith('08') || SHUTDOWN_STATES.has(code)) return 'unavailable';
     if (BUSY_CLASSES.has(code.slice(0, 2)) || code === '25P03') return 'busy';
     return null;
   }
-  if (CONNECTION_CODES.has(code)) return 'unavailable';
-  // A Unix socket that is gone (the server stopped) fails its connect with ENOENT.
-  if ((code === 'ENOENT' || code === 'EACCES') && e.syscall === 'connect') return 'unavailable';
   const message = typeof e.message === 'string' ? e.message : '';
   return CONNECTION_MESSAGES.test(message) ? 'unavailable' : null;
 }
