@@ -103,6 +103,27 @@ describe('every money field of every body', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('refuses a number as a milestone’s proof_requirements.expected_amount, and takes a string', async () => {
+    const id = await api.escrow();
+    const add = (expected: unknown, sequence: number) =>
+      api.call('POST', `/escrows/${id}/milestones`, api.keys.client, {
+        label: 'm',
+        amount: '1.00',
+        currency: 'USD',
+        sequence_index: sequence,
+        proof_kind: 'INVOICE',
+        proof_requirements: { expected_amount: expected, expected_currency: 'USD' },
+      });
+    const before = await eventCount();
+    const error = expectErrorEnvelope(await add(99999999999999.999, 1), 422, 'VALIDATION_ERROR');
+    expect(error.details).toEqual({
+      fields: { proof_requirements: [expect.stringContaining('proof_requirements.expected_amount must be a decimal string')] },
+    });
+    expect(await eventCount()).toBe(before);
+    expect((await add('1.00', 1)).statusCode).toBe(201);
+    expect((await add(null, 2)).statusCode).toBe(201);
+  });
+
   it('still takes null (no limit) and an absent limit on the optional limits', async () => {
     const id = await api.escrow();
     for (const limits of [{ daily_limit: null, total_limit: null }, {}]) {

@@ -17,7 +17,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../http/pagination';
-import { AmountField, CurrencyField } from '../http/dto-fields';
+import { AmountField, CurrencyField, MoneyKeysAreStrings } from '../http/dto-fields';
 
 export const DOMAINS = ['private', 'public', 'aid'] as const;
 export const PROOF_KINDS = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT'] as const;
@@ -78,9 +78,10 @@ export class AddMilestoneBody {
   @IsIn(PROOF_KINDS)
   proof_kind?: (typeof PROOF_KINDS)[number];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'expected_amount: a decimal string' })
   @IsOptional()
   @IsObject()
+  @MoneyKeysAreStrings(['expected_amount'])
   proof_requirements?: Record<string, unknown>;
 
   @ApiPropertyOptional({ minimum: -90, maximum: 90 })

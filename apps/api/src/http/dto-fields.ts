@@ -9,7 +9,7 @@
  * against `CURRENCIES` by the handler.
  */
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
 
 const amountMessage = (key: string | symbol) =>
   `${String(key)} must be a decimal string such as "10.50" (JSON numbers are not accepted for money)`;
@@ -30,6 +30,26 @@ export function OptionalAmountField(doc: ApiPropertyOptions = {}): PropertyDecor
     IsOptional()(target, key);
     IsString({ message: amountMessage(key) })(target, key);
   };
+}
+
+/**
+ * Money inside a free-form object (a milestone's `proof_requirements.expected_amount`, which the
+ * document checks compare with an invoice's total): absent or null, or a decimal string.
+ */
+export function MoneyKeysAreStrings(keys: readonly string[]): PropertyDecorator {
+  return ValidateBy({
+    name: 'moneyKeysAreStrings',
+    validator: {
+      validate: (value: unknown) => {
+        if (value === null || typeof value !== 'object') return true;
+        const record = value as Record<string, unknown>;
+        return keys.every((k) => record[k] === undefined || record[k] === null || typeof record[k] === 'string');
+      },
+      defaultMessage: (args) =>
+        keys.map((k) => `${args?.property}.${k}`).join(', ') +
+        ' must be a decimal string such as "10.50" (JSON numbers are not accepted for money)',
+    },
+  });
 }
 
 /** A three-letter currency code. */
