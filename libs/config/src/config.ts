@@ -150,7 +150,8 @@ function trustProxy(env: Env): string[] {
     const family = isIP(address);
     const maxBits = family === 6 ? 128 : 32;
     // A /0 range is every address: as bad as trusting everyone.
-    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= maxBits);
+    const bitsOk =
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= maxBits);
     if (family === 0 || !bitsOk || rest.length > 0) {
       throw new ConfigError(
         'TRUST_PROXY',

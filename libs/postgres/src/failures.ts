@@ -33,8 +33,18 @@ const CONNECTION_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-const CONNECTION_MESSAGES =
-  /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Client has encountered a connection error|Cannot use a pool after calling end|Query read timeout/i;
+const CONNECTION_MESSAGES = new RegExp(
+  [
+    'Connection terminated',
+    'connection error',
+    'timeout exceeded when trying to connect',
+    'Client was closed',
+    'Client has encountered a connection error',
+    'Cannot use a pool after calling end',
+    'Query read timeout',
+  ].join('|'),
+  'i',
+);
 
 function classifyOne(err: unknown): DatabaseFailure | null {
   const e = err as { code?: unknown; message?: unknown; syscall?: unknown };

@@ -59,10 +59,13 @@ export function preflightProblem(req: FastifyRequest, origins: readonly string[]
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h !== '' && !allowed.has(h));
   if (refused.length > 0) {
-    return new ApiError(403, 'CORS_HEADER_NOT_ALLOWED', 'these request headers may not be sent from a browser', {
-      headers_not_allowed: refused.slice(0, NAMED_HEADERS_MAX).map((h) => h.slice(0, NAMED_HEADER_LENGTH_MAX)),
-      allowed_headers: ALLOWED_HEADERS,
-    });
+    const named = refused.slice(0, NAMED_HEADERS_MAX).map((h) => h.slice(0, NAMED_HEADER_LENGTH_MAX));
+    return new ApiError(
+      403,
+      'CORS_HEADER_NOT_ALLOWED',
+      'these request headers may not be sent from a browser',
+      { headers_not_allowed: named, allowed_headers: ALLOWED_HEADERS },
+    );
   }
   return null;
 }

@@ -43,7 +43,8 @@ export function MoneyKeysAreStrings(keys: readonly string[]): PropertyDecorator 
       validate: (value: unknown) => {
         if (value === null || typeof value !== 'object') return true;
         const record = value as Record<string, unknown>;
-        return keys.every((k) => record[k] === undefined || record[k] === null || typeof record[k] === 'string');
+        const isMoney = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+        return keys.every((k) => isMoney(record[k]));
       },
       defaultMessage: (args) =>
         keys.map((k) => `${args?.property}.${k}`).join(', ') +

@@ -136,7 +136,10 @@ export function sendError(
     log.error({ err: exception, reqId: request?.id, url: loggableUrl(request?.url ?? '') }, 'unhandled error (bug)');
   } else if (database) {
     const err = exception as { message?: unknown; code?: unknown };
-    log.warn({ reqId: request?.id, failure: database, code: err?.code, reason: String(err?.message) }, 'database unavailable: answered 503');
+    log.warn(
+      { reqId: request?.id, failure: database, code: err?.code, reason: String(err?.message) },
+      'database unavailable: answered 503',
+    );
   }
   if (request) void reply.header('X-Request-Id', request.id);
   for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);

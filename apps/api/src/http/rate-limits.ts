@@ -73,7 +73,7 @@ export class RequestBudgets {
     if (!config.enabled) return RequestBudgets.disabled(config);
     await fastify.register(fastifyRateLimit, { global: false });
     const byAddress = (max: number) =>
-      fastify.createRateLimit({ max, timeWindow: RATE_LIMIT_WINDOW_MS, keyGenerator: (req) => addressOf(req) });
+      fastify.createRateLimit({ max, timeWindow: RATE_LIMIT_WINDOW_MS, keyGenerator: addressOf });
     const perIp = byAddress(config.perIpPerMinute);
     const webhook = byAddress(config.webhookPerIpPerMinute);
     const authFailures = byAddress(config.authFailuresPerIpPerMinute);
@@ -109,7 +109,9 @@ export class RequestBudgets {
   async chargeKey(req: FastifyRequest & { actor?: Actor }): Promise<void> {
     if (!this.perKey || !req.actor) return;
     const outcome = await this.perKey(req);
-    if (!outcome.isAllowed && outcome.isExceeded) throw refusal('per_key', this.config.perKeyPerMinute, outcome.ttl);
+    if (!outcome.isAllowed && outcome.isExceeded) {
+      throw refusal('per_key', this.config.perKeyPerMinute, outcome.ttl);
+    }
   }
 }
 

@@ -30,7 +30,8 @@ export const REDACT_PATHS = [
  * Names are compared lower-cased without punctuation (`X-Amz-Signature` → `xamzsignature`), so
  * spellings and encodings of one name all match; redacting a harmless parameter costs nothing.
  */
-const SECRET_PARAM_PART = /key|token|secret|passw|pwd|signature|credential|auth|session|jwt|cookie|hmac|otp|policy/;
+const SECRET_PARAM_PART =
+  /key|token|secret|passw|pwd|signature|credential|auth|session|jwt|cookie|hmac|otp|policy/;
 const SECRET_PARAM_EXACT = new Set(['sig', 'code', 'pin']);
 
 export function isSecretParam(name: string): boolean {
