@@ -14,6 +14,7 @@ import type { PaymentServices } from '../../libs/payments/src';
 import type { Platform } from '../../libs/platform/src';
 import type { ProofServices } from '../../libs/proofs/src';
 import { AppModule } from '../../apps/api/src/app.module';
+import type { RequestBudgets } from '../../apps/api/src/http/rate-limits';
 
 export interface DeclaredRoute {
   method: string;
@@ -34,6 +35,7 @@ export function controllerRoutes(): DeclaredRoute[] {
     logger: {} as Logger,
     payments: {} as PaymentServices,
     proofs: {} as ProofServices,
+    budgets: {} as RequestBudgets,
   }) as ModuleRef;
   const controllers = new Set<Type>();
   const seen = new Set<unknown>();

@@ -3,6 +3,8 @@
  * when it is a sane token, a fresh one otherwise (an id that is too long or has spaces or control
  * characters would pollute logs and correlation ids). Browsers from a CORS_ALLOW_ORIGINS origin may
  * send the API's request headers and read its response headers; any other origin gets no grant.
+ * A preflight that is refused (origin, method or header not allowed, or not a preflight at all)
+ * is answered in the error envelope with the request id, like any other error.
  */
 import { randomUUID } from 'node:crypto';
 import { ProbeController } from '../support/http-probe.controller';
@@ -158,6 +160,74 @@ describe('CORS', () => {
   });
 });
 
+describe('CORS preflights that are refused', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      controllers: [ProbeController],
+      env: { CORS_ALLOW_ORIGINS: `${ALLOWED_ORIGIN}, ${OTHER_ALLOWED_ORIGIN}` },
+    });
+  });
+  afterAll(() => t.close());
+
+  const options = (headers: Record<string, string>, url = '/probe/tallies') =>
+    t.app.inject({ method: 'OPTIONS', url, headers: { 'x-request-id': 'preflight-1', ...headers } });
+
+  /** A refusal: the envelope, the request id, no grant a browser could use. */
+  const expectRefused = (res: Awaited<ReturnType<typeof options>>, status: number, code: string) => {
+    const error = expectErrorEnvelope(res, status, code);
+    expect(res.headers['x-request-id']).toBe('preflight-1');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.headers['access-control-allow-methods']).toBeUndefined();
+    return error;
+  };
+
+  it('answers an origin that is not allowed 403 CORS_ORIGIN_NOT_ALLOWED in the envelope', async () => {
+    for (const origin of ['https://evil.example.test', `${ALLOWED_ORIGIN}.evil.test`, 'null']) {
+      expectRefused(await options({ origin, 'access-control-request-method': 'GET' }), 403, 'CORS_ORIGIN_NOT_ALLOWED');
+    }
+  });
+
+  it('answers a method that is not allowed 403 CORS_METHOD_NOT_ALLOWED, naming the allowed ones', async () => {
+    for (const method of ['TRACE', 'CONNECT', 'get', 'PROPFIND']) {
+      const error = expectRefused(
+        await options({ origin: ALLOWED_ORIGIN, 'access-control-request-method': method }),
+        403,
+        'CORS_METHOD_NOT_ALLOWED',
+      );
+      expect(error.details).toMatchObject({ allowed_methods: expect.arrayContaining(['GET', 'POST', 'DELETE']) });
+    }
+  });
+
+  it('answers headers that are not allowed 403 CORS_HEADER_NOT_ALLOWED, naming them', async () => {
+    const error = expectRefused(
+      await options({
+        origin: ALLOWED_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-evil,x-api-key,cookie',
+      }),
+      403,
+      'CORS_HEADER_NOT_ALLOWED',
+    );
+    expect(error.details).toMatchObject({ headers_not_allowed: ['x-evil', 'cookie'] });
+  });
+
+  it('answers an OPTIONS that is not a preflight 400 CORS_PREFLIGHT_INVALID', async () => {
+    expectRefused(await options({}), 400, 'CORS_PREFLIGHT_INVALID');
+    expectRefused(await options({ origin: ALLOWED_ORIGIN }), 400, 'CORS_PREFLIGHT_INVALID');
+    expectRefused(await options({ 'access-control-request-method': 'GET' }, '/health'), 400, 'CORS_PREFLIGHT_INVALID');
+  });
+
+  it('still grants a good preflight, with the request id, on a known route and an unknown one', async () => {
+    for (const url of ['/probe/tallies', '/nope']) {
+      const res = await options({ origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'accept,content-type' }, url);
+      expect(res.statusCode).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
+      expect(res.headers['x-request-id']).toBe('preflight-1');
+    }
+  });
+});
+
 describe('CORS without CORS_ALLOW_ORIGINS', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -171,6 +241,7 @@ describe('CORS without CORS_ALLOW_ORIGINS', () => {
       url: '/health',
       headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'GET' },
     });
+    expectErrorEnvelope(res, 403, 'CORS_ORIGIN_NOT_ALLOWED');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     const get = await t.app.inject({
       method: 'GET',

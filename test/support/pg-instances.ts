@@ -47,9 +47,10 @@ export interface TestCluster {
   dir: string;
 }
 
-export async function startTestCluster(label: string): Promise<TestCluster> {
+/** `socketDir`: a fixed socket folder, so the server can be stopped and started again in place. */
+export async function startTestCluster(label: string, options: { socketDir?: string } = {}): Promise<TestCluster> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `kobatela-test-${label}-`));
-  const server = new EmbeddedPostgres({ dataDir: dir, settings: throwawaySettings });
+  const server = new EmbeddedPostgres({ dataDir: dir, settings: throwawaySettings, socketDir: options.socketDir });
   const admin = await server.start();
   const roles: RoleLogins = {
     owner: { user: OWNER_ROLE, password: randomBytes(18).toString('base64url') },

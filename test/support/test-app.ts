@@ -35,6 +35,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Rate limits raised for tests, explicitly (the production defaults stay as they are): the suite
+ * fires thousands of requests with one key, and hundreds of failed authentications, all from
+ * inject's one address. test/http/rate-limits.test.ts checks the limits at small values, and a
+ * test may set its own through `env`.
+ */
+export const TEST_RATE_LIMITS = {
+  RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
+  RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+  RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: '100000000',
+  RATE_LIMIT_WEBHOOK_PER_IP_PER_MINUTE: '100000000',
+};
+
 /** The PSP webhook secret test apps start with (tests sign webhooks with it). */
 export const TEST_WEBHOOK_SECRET = 'test-psp-webhook-secret-0123456789';
 
@@ -58,6 +71,7 @@ export async function startTestApp(
     LOG_LEVEL: 'info',
     PSP_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
+    ...TEST_RATE_LIMITS,
     ...options.env,
   });
   const logs: string[] = [];

@@ -8,6 +8,9 @@
  * which test apps run as.
  */
 import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import {
@@ -89,4 +92,39 @@ export async function testDatabase(): Promise<TestDatabase> {
 export async function ownClusterDatabase(): Promise<TestDatabase> {
   const cluster = await startTestCluster('own');
   return databaseOn(cluster.access, () => stopTestCluster(cluster));
+}
+
+export interface RestartableDatabase extends TestDatabase {
+  /** Stops the server (fast shutdown: sessions are terminated, new connections refused). */
+  stopServer(): Promise<void>;
+  /** Starts it again in place: same data, same socket, so existing pools reconnect. */
+  startServer(): Promise<void>;
+}
+
+/** A database on a cluster of its own that a test may stop and start again (an outage). */
+export async function restartableDatabase(): Promise<RestartableDatabase> {
+  const socketDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kobatela-pgsock-fixed-'));
+  const cluster = await startTestCluster('restartable', { socketDir });
+  let running = true;
+  const db = await databaseOn(cluster.access, async () => {
+    await stopTestCluster(cluster);
+    await fs.rm(socketDir, { recursive: true, force: true });
+  });
+  return {
+    ...db,
+    close: async () => {
+      // Dropping the database needs the server.
+      if (!running) await cluster.server.start();
+      running = true;
+      await db.close();
+    },
+    stopServer: async () => {
+      await cluster.server.stop();
+      running = false;
+    },
+    startServer: async () => {
+      await cluster.server.start();
+      running = true;
+    },
+  };
 }

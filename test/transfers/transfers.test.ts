@@ -163,7 +163,7 @@ describe('restricted transfers', () => {
     it('authorises a certified receiver at any level', async () => {
       const [sender, receiver] = await Promise.all([user(), user()]);
       await api.call('POST', '/certified', api.keys.admin, { user_id: receiver, level: 'BASIC' });
-      const res = await transfer({ sender_id: sender, receiver_id: receiver, amount: 100, currency: 'JPY' });
+      const res = await transfer({ sender_id: sender, receiver_id: receiver, amount: '100', currency: 'JPY' });
       expect(res.statusCode).toBe(201);
       expect(res.json()).toMatchObject({ amount: '100', currency: 'JPY', status: 'COMPLETED' });
       const usd = await transfer({ sender_id: sender, receiver_id: receiver, amount: '1' });

@@ -38,7 +38,7 @@ async function alertsOf(type: string): Promise<Record<string, any>[]> {
 describe('POST /spend/allowed and GET /escrows/{id}/payees', () => {
   it('allows a payee with limits at the currency scale and lists it to the parties and staff', async () => {
     const { id } = await fundedEscrow(api, { total: '100.00' });
-    const res = await allow(id, 'shop-1', { daily_limit: '50', total_limit: 80 as unknown as string });
+    const res = await allow(id, 'shop-1', { daily_limit: '50', total_limit: '80' });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
       escrow_id: id,

@@ -12,6 +12,7 @@ import { Authenticator } from './auth/authenticator';
 import { EscrowsController } from './escrows/escrows.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
+import { RequestBudgets } from './http/rate-limits';
 import { MinEventPositionInterceptor, ReadYourWrites } from './http/read-your-writes';
 import { TracingInterceptor } from './http/tracing.interceptor';
 import { ApiKeysController } from './identity/api-keys.controller';
@@ -38,6 +39,8 @@ export interface AppModuleOptions {
   payments: PaymentServices;
   /** The proof services (their OCR worker stops when the app closes). */
   proofs: ProofServices;
+  /** The rate limits; the access guard charges each verified key's budget. */
+  budgets: RequestBudgets;
   /** Extra controllers and providers (tests mount probes of the HTTP conventions here). */
   controllers?: Type[];
   providers?: Type[];
@@ -74,6 +77,7 @@ export class AppModule {
         { provide: LOGGER, useValue: options.logger },
         { provide: PAYMENTS, useValue: options.payments },
         { provide: PROOFS, useValue: options.proofs },
+        { provide: RequestBudgets, useValue: options.budgets },
         { provide: PROOF_BLOB_STORE, useValue: options.proofs?.blobs },
         ProofServicesShutdown,
         ReadYourWrites,

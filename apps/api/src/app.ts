@@ -1,7 +1,15 @@
 /**
- * Builds the HTTP application on a Platform: Fastify adapter, request ids, JSON logs, the error
- * envelope, validation, CORS, metrics per route, OpenAPI at /openapi.json and /docs.
- * main.ts and the tests both build the app here, so tests exercise the real pipeline.
+ * Builds the HTTP application on a Platform: Fastify adapter, request ids, JSON logs, security
+ * headers, rate limits, the error envelope, validation, CORS, metrics per route, OpenAPI at
+ * /openapi.json and /docs. main.ts and the tests both build the app here, so tests exercise the
+ * real pipeline.
+ *
+ * Request hooks run in the order they are added, after the two Nest's adapter adds when it is
+ * constructed (its middleware hook and CORS, which answers preflights itself). Ours are added
+ * before the Nest application is created: the request id, the security headers, then the rate
+ * limits, so a 429 carries both; `useEveryAnswerHeaders` adds, when the answer is sent, whatever
+ * an answer that never reached those hooks (a preflight, an error Fastify answers before
+ * routing) lacks.
  */
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
@@ -14,21 +22,16 @@ import { type PaymentServices, createPaymentServices } from '../../../libs/payme
 import type { Platform } from '../../../libs/platform/src';
 import { type ProofServices, createProofServices } from '../../../libs/proofs/src';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { corsDelegate } from './http/cors';
 import { ErrorEnvelopeFilter, sendError } from './http/error-envelope.filter';
 import { useJsonBodiesOnly, useMultipartUploads } from './http/json-body';
+import { RequestBudgets } from './http/rate-limits';
+import { addEveryAnswerHeaders, useEveryAnswerHeaders, useSecurityHeaders } from './http/security-headers';
 import { StorableTextPipe } from './http/storable-text.pipe';
 import { validationPipe } from './http/validation';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-export const EXPOSED_HEADERS = ['X-Request-Id', 'X-Event-Position', 'X-Projection-Pending'];
-export const ALLOWED_HEADERS = [
-  'Authorization',
-  'Content-Type',
-  'Idempotency-Key',
-  'X-API-Key',
-  'X-Request-Id',
-  'X-Min-Event-Position',
-];
+export { ALLOWED_HEADERS, EXPOSED_HEADERS } from './http/cors';
 
 export interface BuiltApp {
   app: NestFastifyApplication;
@@ -52,6 +55,9 @@ export async function buildApp(
     routerOptions: { maxParamLength: limits.pathParamLengthMax },
     requestTimeout: limits.httpRequestTimeoutMs,
     loggerInstance: logger,
+    // Only the proxies named in TRUST_PROXY may say who the client is (X-Forwarded-For: rate
+    // limits per address) and whether it came over TLS (X-Forwarded-Proto: HSTS).
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -59,16 +65,32 @@ export async function buildApp(
     return503OnClosing: true,
     // Errors Fastify answers before routing (bad percent-encoding, an overlong path parameter)
     // run no hook and no Nest filter: without this they left in Fastify's own body, no request id.
-    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) =>
-      sendError(logger, err, req, reply),
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      addEveryAnswerHeaders(req, reply);
+      sendError(logger, err, req, reply);
+    },
   });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', async (req, reply) => {
+    void reply.header('X-Request-Id', req.id);
+  });
+  await useSecurityHeaders(fastify);
+  const budgets = await RequestBudgets.register(fastify, config.rateLimits);
+  useEveryAnswerHeaders(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ platform, logger, controllers: extra.controllers, providers: extra.providers, payments, proofs }),
+    AppModule.forRoot({
+      platform,
+      logger,
+      controllers: extra.controllers,
+      providers: extra.providers,
+      payments,
+      proofs,
+      budgets,
+    }),
     adapter,
     // Nest's body parsers would turn malformed JSON into a bare 400: see http/json-body.ts.
     { logger: ['error', 'warn'], bufferLogs: false, bodyParser: false },
   );
-  const fastify = app.getHttpAdapter().getInstance();
   useJsonBodiesOnly(fastify);
   await useMultipartUploads(fastify);
   const routes: BuiltApp['routes'] = [];
@@ -76,21 +98,14 @@ export async function buildApp(
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
   });
-  fastify.addHook('onRequest', async (req, reply) => {
-    void reply.header('X-Request-Id', req.id);
-  });
   fastify.addHook('onResponse', async (req: FastifyRequest, reply) => {
     const route = req.routeOptions?.url ?? 'unmatched';
     const labels = { method: req.method, route, status: String(reply.statusCode) };
     platform.metrics.httpRequests.inc(labels);
     platform.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
-  app.enableCors({
-    origin: config.corsAllowOrigins.includes('*') ? true : config.corsAllowOrigins,
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ALLOWED_HEADERS,
-    exposedHeaders: EXPOSED_HEADERS,
-  });
+  // A per-request delegate, so a preflight it refuses reaches the envelope (http/cors.ts).
+  app.enableCors(corsDelegate(config.corsAllowOrigins) as unknown as Parameters<typeof app.enableCors>[0]);
   app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
   app.useGlobalPipes(new StorableTextPipe(), validationPipe());
   const document = SwaggerModule.createDocument(

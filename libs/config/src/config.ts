@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseCurrencies } from '../../kernel/src';
 
@@ -77,6 +78,26 @@ export interface AppConfig {
   aiBreakerCooldownMs: number;
   anthropicApiKey: string | null;
   anthropicBaseUrl: string | null;
+  /**
+   * The reverse proxies whose `X-Forwarded-For`/`X-Forwarded-Proto` are believed (addresses,
+   * CIDR ranges, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`); empty: none, the
+   * socket's peer is the client and only a TLS socket is https.
+   */
+  trustProxy: string[];
+  rateLimits: RateLimitConfig;
+}
+
+/** Per-process request budgets (see apps/api/src/http/rate-limits.ts). */
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** Authenticated requests per API key. */
+  perKeyPerMinute: number;
+  /** Requests per client address, authenticated or not (the webhook has its own budget). */
+  perIpPerMinute: number;
+  /** 401 answers per client address before its requests are refused before any key check. */
+  authFailuresPerIpPerMinute: number;
+  /** `POST /psp/webhook` requests per client address. */
+  webhookPerIpPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +149,52 @@ function oneOf<T extends string>(env: Env, name: string, dflt: T, allowed: reado
     throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${v}"`);
   }
   return v as T;
+}
+
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `TRUST_PROXY`: comma-separated addresses, CIDR ranges or proxy-addr names; never "trust all". */
+function trustProxy(env: Env): string[] {
+  const entries = (raw(env, 'TRUST_PROXY') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (TRUST_PROXY_NAMES.includes(entry)) continue;
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    // A /0 range is every address: as bad as trusting everyone.
+    const bitsOk =
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= maxBits);
+    if (family === 0 || !bitsOk || rest.length > 0) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `has an invalid entry "${entry}": give proxy addresses or CIDR ranges (e.g. 10.0.0.0/8), or ` +
+          `${TRUST_PROXY_NAMES.join(', ')} (trusting every address would let any client choose its own IP)`,
+      );
+    }
+  }
+  return entries;
+}
+
+const RATE_LIMIT_PER_MINUTE_MAX = 100_000_000;
+
+/**
+ * Defaults are production budgets far above what one honest client needs (20 requests a second
+ * per key, sustained) and well below what one client could use to starve the others; failed
+ * authentication and the webhook get much smaller ones. Tests and benchmarks that fire thousands
+ * of requests with one key raise them explicitly.
+ */
+function rateLimits(env: Env): RateLimitConfig {
+  const perMinute = (name: string, dflt: number) => int(env, name, dflt, 1, RATE_LIMIT_PER_MINUTE_MAX);
+  return {
+    enabled: bool(env, 'RATE_LIMIT_ENABLED', true),
+    perKeyPerMinute: perMinute('RATE_LIMIT_PER_KEY_PER_MINUTE', 1200),
+    perIpPerMinute: perMinute('RATE_LIMIT_PER_IP_PER_MINUTE', 2400),
+    authFailuresPerIpPerMinute: perMinute('RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE', 20),
+    webhookPerIpPerMinute: perMinute('RATE_LIMIT_WEBHOOK_PER_IP_PER_MINUTE', 300),
+  };
 }
 
 export const API_KEY_FORMAT = /^koba_[0-9a-f]{6}\.[A-Za-z0-9_-]{32,256}$/;
@@ -220,6 +287,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     aiBreakerCooldownMs: int(env, 'AI_BREAKER_COOLDOWN_MS', 60_000, 100, 86_400_000),
     anthropicApiKey: raw(env, 'ANTHROPIC_API_KEY') ?? null,
     anthropicBaseUrl,
+    trustProxy: trustProxy(env),
+    rateLimits: rateLimits(env),
   };
   // Last: in development this writes DATA_DIR, which a bad value elsewhere must not cause.
   const secret = options.apiKeys === false ? unusedApiKeySecret(env) : apiKeySecret(env, appEnv, dataDir);

@@ -31,6 +31,13 @@ export interface EmbeddedPostgresOptions {
   /** Extra server settings, e.g. `{ fsync: 'off' }` for throwaway test clusters. */
   settings?: Record<string, string>;
   onLog?: (line: string) => void;
+  /**
+   * A fixed folder for the socket instead of a private one made at each start, kept on stop: a
+   * server stopped and started again keeps its connection settings, so the pools of a running
+   * service reconnect to it (tests of a database outage). It must be reachable by the server's
+   * user only, like the private one.
+   */
+  socketDir?: string;
 }
 
 export interface PgConnectionConfig {
@@ -89,12 +96,14 @@ export class EmbeddedPostgres {
     if (!existsSync(path.join(this.pgDataDir, 'PG_VERSION'))) {
       await this.initdb(nativeDir, runAs);
     }
-    this.socketDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kobatela-pgsock-'));
+    const fixedSocketDir = this.options.socketDir;
+    if (fixedSocketDir) await fs.mkdir(fixedSocketDir, { recursive: true, mode: 0o700 });
+    this.socketDir = fixedSocketDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'kobatela-pgsock-')));
     try {
       if (runAs) await fs.chown(this.socketDir, runAs.uid, runAs.gid);
       await this.spawnServer(nativeDir, runAs);
     } catch (err) {
-      await fs.rm(this.socketDir, { recursive: true, force: true });
+      if (!fixedSocketDir) await fs.rm(this.socketDir, { recursive: true, force: true });
       this.socketDir = undefined;
       throw err;
     }
@@ -117,7 +126,7 @@ export class EmbeddedPostgres {
     await this.exited;
     clearTimeout(timer);
     this.process = undefined;
-    if (this.socketDir) await fs.rm(this.socketDir, { recursive: true, force: true });
+    if (this.socketDir && !this.options.socketDir) await fs.rm(this.socketDir, { recursive: true, force: true });
   }
 
   /** A data dir whose postmaster is alive belongs to another running instance. */

@@ -3,3 +3,4 @@ export * from './database';
 export * from './migrator';
 export * from './roles';
 export * from './horizon';
+export * from './failures';

@@ -1,14 +1,17 @@
 /**
  * The global access guard: every route declares `@Access(...scopes)` or `@Public()`; anything
  * else is refused (a route someone forgot to declare is closed, not open). It authenticates the
- * key, puts the actor on the request for `@CurrentActor()`, and checks the scope: 401
- * NO_API_KEY / UNAUTHORIZED / LEGACY_KEY_FORBIDDEN, 403 INSUFFICIENT_SCOPE naming the scopes.
+ * key, puts the actor on the request for `@CurrentActor()`, spends one request of the key's
+ * rate-limit budget (429 RATE_LIMITED once spent; charged only once the key is verified, see
+ * http/rate-limits.ts), and checks the scope: 401 NO_API_KEY / UNAUTHORIZED /
+ * LEGACY_KEY_FORBIDDEN, 403 INSUFFICIENT_SCOPE naming the scopes.
  */
 import { type CanActivate, type ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../../../libs/kernel/src';
 import { ApiError } from '../http/api-error';
+import { RequestBudgets } from '../http/rate-limits';
 import { ACCESS_METADATA, type AccessRule } from './access.decorator';
 import { Authenticator } from './authenticator';
 
@@ -19,6 +22,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
+    private readonly budgets: RequestBudgets,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,6 +37,7 @@ export class AccessGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<WithActor>();
     const actor = await this.authenticator.authenticate(req);
     req.actor = actor;
+    await this.budgets.chargeKey(req);
     const scopes = rule.scopes;
     const scope = actor.kind === 'system' ? null : actor.scope;
     if (scope === 'admin' || (scope !== null && scopes.includes(scope))) return true;

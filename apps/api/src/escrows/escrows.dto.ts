@@ -17,7 +17,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../http/pagination';
-import { AmountField, CurrencyField } from '../http/dto-fields';
+import { AmountField, CurrencyField, MoneyKeysAreStrings } from '../http/dto-fields';
 
 export const DOMAINS = ['private', 'public', 'aid'] as const;
 export const PROOF_KINDS = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT'] as const;
@@ -34,7 +34,7 @@ export class CreateEscrowBody {
   provider_id!: string;
 
   @AmountField({ example: '500.00', description: 'decimal string at the currency scale' })
-  amount_total!: string | number;
+  amount_total!: string;
 
   @CurrencyField()
   currency!: string;
@@ -62,7 +62,7 @@ export class AddMilestoneBody {
   label!: string;
 
   @AmountField({ example: '100.00' })
-  amount!: string | number;
+  amount!: string;
 
   @CurrencyField()
   currency!: string;
@@ -78,9 +78,10 @@ export class AddMilestoneBody {
   @IsIn(PROOF_KINDS)
   proof_kind?: (typeof PROOF_KINDS)[number];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'expected_amount: a decimal string' })
   @IsOptional()
   @IsObject()
+  @MoneyKeysAreStrings(['expected_amount'])
   proof_requirements?: Record<string, unknown>;
 
   @ApiPropertyOptional({ minimum: -90, maximum: 90 })
@@ -107,7 +108,7 @@ export class AddMilestoneBody {
 
 export class DepositBody {
   @AmountField({ example: '250.00' })
-  amount!: string | number;
+  amount!: string;
 }
 
 /** The optional body of client-approve and client-reject (the old service's `{note?, proof_url?}`). */

@@ -59,7 +59,7 @@ const SPEND_ALERTS: Readonly<Record<string, AlertType>> = {
   ESCROW_CLOSED: 'USAGE_ESCROW_CLOSED',
 };
 
-const amountText = (value: string | number, currency: string, currencies: ReadonlyMap<string, number>, field: string) =>
+const amountText = (value: string, currency: string, currencies: ReadonlyMap<string, number>, field: string) =>
   Money.parse(value, currency, currencies, field).toString();
 
 @ApiTags('spend')
@@ -85,7 +85,7 @@ export class PayeesController {
     const escrowId = body.escrow_id.toLowerCase();
     const escrow = await this.escrow(escrowId);
     const currencies = this.platform.config.currencies;
-    const limit = (value: string | number | null | undefined, field: string) =>
+    const limit = (value: string | null | undefined, field: string) =>
       value === null || value === undefined ? null : amountText(value, escrow.currency, currencies, field);
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     // The escrow is chosen by the body: the key is claimed as an `idem-…` reservation recording

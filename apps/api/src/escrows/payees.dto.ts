@@ -23,10 +23,10 @@ export class AllowPayeeBody {
   label!: string;
 
   @OptionalAmountField({ example: '50.00', nullable: true, description: 'most per UTC day; absent or null: no daily limit' })
-  daily_limit?: string | number | null;
+  daily_limit?: string | null;
 
   @OptionalAmountField({ example: '500.00', nullable: true, description: 'most ever; absent or null: no total limit' })
-  total_limit?: string | number | null;
+  total_limit?: string | null;
 }
 
 export class SpendBody {
@@ -41,7 +41,7 @@ export class SpendBody {
   payee_ref!: string;
 
   @AmountField({ example: '12.50' })
-  amount!: string | number;
+  amount!: string;
 
   @ApiPropertyOptional({ maxLength: payeeLimits.noteLengthMax, nullable: true })
   @IsOptional()

@@ -1,6 +1,10 @@
 /**
  * Every error leaves in the envelope `{"error":{"code","message","details"?}}` (API-RULES.md §6).
  * Bad input is a 4xx with a stable code; only a bug is a 500, and it is logged with its stack.
+ * A database that cannot be reached, or is too busy this time, is not a bug: 503
+ * DATABASE_UNAVAILABLE with Retry-After, whatever step of the request met it (the key lookup
+ * of the access guard, a read, an append). The only network peer whose failures reach this
+ * filter is PostgreSQL: the PSP and AI adapters turn theirs into answers of their own.
  */
 import { loggableUrl } from '../../../../libs/platform/src/observability/logger';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
@@ -8,7 +12,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, type DomainErrorKind } from '../../../../libs/kernel/src';
 import { UnstorableEventError } from '../../../../libs/event-store/src';
+import { databaseFailure } from '../../../../libs/postgres/src/failures';
 import { ApiError } from './api-error';
+
+/** How long a client should wait before retrying when the database is down, or busy. */
+export const DATABASE_DOWN_RETRY_AFTER_SECONDS = 5;
+export const DATABASE_BUSY_RETRY_AFTER_SECONDS = 1;
 
 const KIND_STATUS: Record<DomainErrorKind, number> = {
   invalid: 422,
@@ -41,13 +50,22 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; bug: boolean } {
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  bug: boolean;
+  headers?: Record<string, string>;
+  /** A database failure: logged as a warning (an operations matter, not a bug). */
+  databaseFailure?: string;
+}
+
+export function toErrorResponse(err: unknown): ErrorResponse {
   const body = (status: number, code: string, message: string, details?: Record<string, unknown>) => ({
     status,
     body: { error: { code, message, ...(details ? { details } : {}) } },
     bug: false,
   });
-  if (err instanceof ApiError) return body(err.status, err.code, err.message, err.details);
+  if (err instanceof ApiError) return { ...body(err.status, err.code, err.message, err.details), headers: err.headers };
   if (err instanceof DomainError) return body(KIND_STATUS[err.kind], err.code, err.message, err.details);
   // A value PostgreSQL refuses to store (a NUL reached an event): the input's fault, not a bug.
   if (err instanceof UnstorableEventError) return body(422, 'VALIDATION_ERROR', 'the request holds a value this service cannot store');
@@ -88,6 +106,21 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   if (fastifyOwn && typeof status === 'number' && status >= 400 && status < 500) {
     return body(status, STATUS_CODES[status] ?? 'BAD_REQUEST', fst.message ?? 'bad request');
   }
+  const database = databaseFailure(err);
+  if (database) {
+    const down = database === 'unavailable';
+    const retryAfter = down ? DATABASE_DOWN_RETRY_AFTER_SECONDS : DATABASE_BUSY_RETRY_AFTER_SECONDS;
+    return {
+      ...body(
+        503,
+        'DATABASE_UNAVAILABLE',
+        down ? 'the database cannot be reached; retry later' : 'the database is too busy to answer now; retry later',
+        { retry_after_seconds: retryAfter },
+      ),
+      headers: { 'Retry-After': String(retryAfter) },
+      databaseFailure: database,
+    };
+  }
   return { ...body(500, 'INTERNAL_ERROR', 'an unexpected error occurred'), bug: true };
 }
 
@@ -98,11 +131,18 @@ export function sendError(
   request: FastifyRequest | undefined,
   reply: FastifyReply,
 ): void {
-  const { status, body, bug } = toErrorResponse(exception);
+  const { status, body, bug, headers, databaseFailure: database } = toErrorResponse(exception);
   if (bug) {
     log.error({ err: exception, reqId: request?.id, url: loggableUrl(request?.url ?? '') }, 'unhandled error (bug)');
+  } else if (database) {
+    const err = exception as { message?: unknown; code?: unknown };
+    log.warn(
+      { reqId: request?.id, failure: database, code: err?.code, reason: String(err?.message) },
+      'database unavailable: answered 503',
+    );
   }
   if (request) void reply.header('X-Request-Id', request.id);
+  for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
   void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 

@@ -17,7 +17,7 @@ export class CreateMandateBody {
   beneficiary_id!: string;
 
   @AmountField({ example: '200.00', description: 'decimal string at the currency scale, > 0' })
-  total_amount!: string | number;
+  total_amount!: string;
 
   @CurrencyField()
   currency!: string;

@@ -21,7 +21,7 @@ export class CreatePurchaseBody {
   merchant_id!: string;
 
   @AmountField({ example: '25.00', description: 'decimal string at the currency scale, > 0' })
-  amount!: string | number;
+  amount!: string;
 
   @CurrencyField()
   currency!: string;

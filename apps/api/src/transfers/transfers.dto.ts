@@ -55,7 +55,7 @@ export class TransactionBody {
   receiver_id!: string;
 
   @AmountField({ example: '25.00', description: 'decimal string at the currency scale, > 0' })
-  amount!: string | number;
+  amount!: string;
 
   @ApiPropertyOptional({ example: 'USD', default: 'USD', description: 'one of CURRENCIES' })
   @IsOptional()

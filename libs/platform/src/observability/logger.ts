@@ -23,17 +23,53 @@ export const REDACT_PATHS = [
   'password',
 ];
 
-const SECRET_QUERY_PARAM = /key|token|secret|password|signature|auth/i;
+/**
+ * Query parameters whose values are credentials: API keys and tokens, passwords, and the
+ * signatures of signed URLs (`sig` of Azure SAS and ours, `X-Amz-Signature`/`X-Amz-Credential`/
+ * `X-Amz-Security-Token` of S3, `X-Goog-Signature`, CloudFront's `Signature`/`Key-Pair-Id`/`Policy`).
+ * Names are compared lower-cased without punctuation (`X-Amz-Signature` → `xamzsignature`), so
+ * spellings and encodings of one name all match; redacting a harmless parameter costs nothing.
+ */
+const SECRET_PARAM_PART =
+  /key|token|secret|passw|pwd|signature|credential|auth|session|jwt|cookie|hmac|otp|policy/;
+const SECRET_PARAM_EXACT = new Set(['sig', 'code', 'pin']);
+
+export function isSecretParam(name: string): boolean {
+  const plain = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return SECRET_PARAM_EXACT.has(plain) || SECRET_PARAM_PART.test(plain);
+}
+
+const REDACTED = '[redacted]';
 
 /** A URL for the logs: values of query parameters that look like credentials are replaced. */
 export function loggableUrl(url: string): string {
   const q = url.indexOf('?');
   if (q === -1) return url;
   const params = new URLSearchParams(url.slice(q + 1));
-  for (const name of [...params.keys()]) {
-    if (SECRET_QUERY_PARAM.test(name)) params.set(name, '[redacted]');
+  let secret = false;
+  for (const name of new Set(params.keys())) {
+    if (!isSecretParam(name)) continue;
+    secret = true;
+    params.set(name, REDACTED);
   }
-  return `${url.slice(0, q)}?${params.toString()}`;
+  return secret ? `${url.slice(0, q)}?${params.toString()}` : url;
+}
+
+/** `name=value` after `?`, `&` or `;` inside free text (a message or a stack naming a URL). */
+const TEXT_PARAM = /([?&;])([^=&#\s?;"'<>]{1,200})=([^&#\s"';<>]*)/g;
+
+/** Free text for the logs: credential-like query parameters of any URL in it are replaced. */
+export function loggableText(text: string): string {
+  if (!text.includes('=')) return text;
+  return text.replace(TEXT_PARAM, (whole, sep: string, name: string) => {
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      // A malformed escape: judge the name as written.
+    }
+    return isSecretParam(decoded) ? `${sep}${name}=${REDACTED}` : whole;
+  });
 }
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
@@ -41,8 +77,19 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     {
       level,
       base: { service: 'kobatela-ledger' },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // URLs reach the logs three ways: the request serializer, messages that quote a URL
+      // (Fastify's own warnings do), and errors whose message or stack does. All three are
+      // scrubbed of credential-like query parameters.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(
+            this,
+            args.map((a) => (typeof a === 'string' ? loggableText(a) : a)) as Parameters<typeof method>,
+          );
+        },
+      },
       serializers: {
         req: (req: { method?: string; url?: string; host?: string; ip?: string }) => ({
           method: req.method,
@@ -50,6 +97,13 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
           host: req.host,
           remoteAddress: req.ip,
         }),
+        err: (err: Error) => {
+          const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+          for (const k of ['message', 'stack']) {
+            if (typeof out[k] === 'string') out[k] = loggableText(out[k] as string);
+          }
+          return out;
+        },
       },
     },
     destination as pino.DestinationStream | undefined,
@@ -66,5 +120,8 @@ export function safeConfigSummary(config: AppConfig): Record<string, unknown> {
     currencies: [...config.currencies.keys()],
     pspProvider: config.pspProvider,
     apiKeySecret: config.apiKeySecretSource,
+    // Operators should see at start which budgets and proxies this process works with.
+    rateLimits: config.rateLimits,
+    trustProxy: config.trustProxy,
   };
 }

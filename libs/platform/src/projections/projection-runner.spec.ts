@@ -12,7 +12,7 @@ import { PostgresEventStore, type RecordedEvent } from '../../../event-store/src
 import { ev } from '../../../event-store/src/contract/event-store.contract';
 import { eventStatsProjection } from '../../../../projections/event-stats/event-stats.projection';
 import { testDatabase, type TestDatabase } from '../../../../test/support/test-db';
-import { ProjectionRunner, type Projector } from './projection-runner';
+import { ProjectionRunner, type Projector, isInfrastructureFailure } from './projection-runner';
 import { ProjectorWorker } from './projector-worker';
 
 let tdb: TestDatabase;
@@ -389,5 +389,19 @@ describe('projection runner', () => {
       expect(await runner.waitFor(appended.position, 1000, { projectors: ['event_stats'] })).toBe(true);
       await expect(runner.waitFor(appended.position, 0, { projectors: ['nope'] })).rejects.toThrow('unknown projector');
     });
+  });
+});
+
+describe('what the runner retries rather than parks or halts on', () => {
+  it('retries a lost connection (EPIPE, which looks like a SQLSTATE), a deadlock and a timeout; not a value it cannot store', () => {
+    const err = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(code), { code, ...extra });
+    expect(isInfrastructureFailure(err('EPIPE', { syscall: 'write' }))).toBe(true);
+    expect(isInfrastructureFailure(err('ECONNRESET'))).toBe(true);
+    expect(isInfrastructureFailure(err('57P01'))).toBe(true);
+    expect(isInfrastructureFailure(err('40P01'))).toBe(true);
+    expect(isInfrastructureFailure(err('57014'))).toBe(true);
+    expect(isInfrastructureFailure(err('22P05'))).toBe(false);
+    expect(isInfrastructureFailure(err('23502'))).toBe(false);
+    expect(isInfrastructureFailure(err('ENOENT', { syscall: 'open' }))).toBe(false);
   });
 });

@@ -31,6 +31,7 @@ import {
   comparePositions,
 } from '../../../event-store/src';
 import { parseTraceparent, tracer } from '../observability/tracing';
+import { databaseFailure } from '../../../postgres/src/failures';
 
 const SPAN_LINKS_MAX = 32;
 /** Halvings of a batch while looking for the events a projector cannot apply (2^16 ≥ any batch). */
@@ -958,19 +959,12 @@ function batchLinks(events: readonly RecordedEvent[]): Link[] {
 }
 
 /**
- * Failures that say nothing about the events: connection loss, server restart or shutdown,
- * resource exhaustion, timeouts, deadlocks and serialization failures. They are retried; any
- * other error (the projector's own assertion, a constraint its writes break) halts it.
+ * Failures that say nothing about the events: the database unreachable or going away, or too
+ * busy this time (timeouts, deadlocks, serialization failures, exhausted resources). They are
+ * retried; any other error (the projector's own assertion, a constraint its writes break) parks
+ * the event or, for a projector that guards money, halts it. One classification with the HTTP
+ * edge's 503 (`databaseFailure`): Node's EPIPE is a lost connection, not a SQLSTATE.
  */
 export function isInfrastructureFailure(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown };
-  const code = typeof e?.code === 'string' ? e.code : '';
-  if (/^[0-9A-Z]{5}$/.test(code)) {
-    return ['08', '40', '53', '55', '57', '58'].includes(code.slice(0, 2)) || code === '25P03';
-  }
-  if (/^E[A-Z]+$/.test(code)) return true; // ECONNRESET, ECONNREFUSED, EPIPE, ETIMEDOUT …
-  const message = typeof e?.message === 'string' ? e.message : '';
-  return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end|Query read timeout/i.test(
-    message,
-  );
+  return databaseFailure(err) !== null;
 }

@@ -1,0 +1,107 @@
+/**
+ * Security headers on every answer (@fastify/helmet), errors and the Swagger UI included:
+ *
+ * - `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`
+ *   and CSP `frame-ancestors 'none'` (no page of this service may be framed: clickjacking).
+ * - CSP: the API answers JSON, which needs nothing (`default-src 'none'`). The Swagger UI at
+ *   `/docs` is an HTML page whose scripts, styles and images all come from this origin (served by
+ *   @fastify/static through @nestjs/swagger), with inline `<style>` blocks and `data:` icons, and
+ *   its own policy allows exactly that (no inline script, no other origin).
+ * - `Strict-Transport-Security` only on answers to requests that came over TLS: directly, or
+ *   through a proxy named in `TRUST_PROXY` that says `X-Forwarded-Proto: https`. Never on plain
+ *   http (a browser would then refuse the plain-http service for a year), and never because an
+ *   untrusted client claims https.
+ * - `Cache-Control: no-store` on every answer but the Swagger UI's static files: answers carry
+ *   balances, personal data and, once, API keys (`POST /apikeys`), and a financial API gains
+ *   nothing from caches that could keep them (a shared proxy, a browser's disk cache). The
+ *   public answers (`/health`, `/metrics`, `/openapi.json`) must be fresh anyway. It is forced,
+ *   not defaulted, so no route can opt a secret into a cache by setting its own header.
+ */
+import helmet from '@fastify/helmet';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** One year: the usual HSTS lifetime (and the minimum browsers' preload lists accept). */
+export const HSTS_MAX_AGE_SECONDS = 31_536_000;
+
+/** The Swagger UI (HTML, scripts, styles, its init script); `/openapi.json` is plain JSON. */
+const DOCS_PREFIX = '/docs';
+/** The Swagger UI's static files, which may be cached like any static asset. */
+const DOCS_ASSETS_ROUTE = '/docs/*';
+
+const API_CSP = {
+  defaultSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+};
+
+const DOCS_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  // The page's own <style> blocks and style attributes (swagger-ui's HTML template).
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+const isDocs = (url: string) => url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`);
+
+const HSTS = `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`;
+
+/**
+ * What every answer must carry even when helmet's request hook never ran for it: a preflight
+ * answered by the CORS hook Nest adds first, an error Fastify answers before routing.
+ */
+const BASELINE_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': Object.entries(API_CSP)
+    .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
+    .join('; '),
+};
+
+/** Registers the headers; call before the routes are declared (the docs' policy is per route). */
+export async function useSecurityHeaders(fastify: FastifyInstance): Promise<void> {
+  // The Swagger UI routes get their own policy (helmet reads it from the route's config).
+  fastify.addHook('onRoute', (route) => {
+    if (!isDocs(route.url)) return;
+    route.config = {
+      ...(route.config as object),
+      helmet: { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } },
+    } as typeof route.config;
+  });
+  await fastify.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // Set below, per request, only over TLS.
+    strictTransportSecurity: false,
+  });
+  fastify.addHook('onRequest', async (req, reply) => {
+    if (req.protocol === 'https') void reply.header('Strict-Transport-Security', HSTS);
+  });
+}
+
+/**
+ * `X-Request-Id`, `Cache-Control: no-store` (forced), and the baseline security headers (and
+ * HSTS) where helmet's hook did not put its own. Run when any answer leaves (below), and by the
+ * handler of the errors Fastify answers before routing, which skip every hook.
+ */
+export function addEveryAnswerHeaders(req: FastifyRequest, reply: FastifyReply): void {
+  if (!reply.hasHeader('x-request-id')) void reply.header('X-Request-Id', req.id);
+  if (!reply.hasHeader('x-content-type-options')) {
+    for (const [name, value] of Object.entries(BASELINE_HEADERS)) void reply.header(name, value);
+    if (req.protocol === 'https') void reply.header('Strict-Transport-Security', HSTS);
+  }
+  if (req.routeOptions?.url !== DOCS_ASSETS_ROUTE) void reply.header('Cache-Control', 'no-store');
+}
+
+export function useEveryAnswerHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', async (req, reply) => addEveryAnswerHeaders(req, reply));
+}

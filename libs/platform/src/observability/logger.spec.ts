@@ -1,0 +1,82 @@
+/**
+ * Credential-like query parameters never reach the logs: `loggableUrl` for URLs the request
+ * serializer logs, `loggableText` for free text (messages, error messages and stacks) that may
+ * quote a URL, and the logger applying both.
+ */
+import { Writable } from 'node:stream';
+import { createLogger, isSecretParam, loggableText, loggableUrl } from './logger';
+
+const SECRET = 'S3cr3tValue_9f8e7d';
+
+describe('isSecretParam', () => {
+  it.each([
+    'sig', 'SIG', 'signature', 'X-Amz-Signature', 'x-amz-credential', 'X-Amz-Security-Token',
+    'X-Goog-Signature', 'Signature', 'Key-Pair-Id', 'Policy', 'token', 'access_token', 'id_token',
+    'api_key', 'apiKey', 'x-api-key', 'password', 'passwd', 'pwd', 'client_secret', 'auth',
+    'session_id', 'jwt', 'code', 'hmac', 'otp',
+  ])('treats %s as a credential', (name) => {
+    expect(isSecretParam(name)).toBe(true);
+  });
+
+  it.each(['limit', 'offset', 'status', 'escrow_id', 'from_position', 'type', 'stream', 'x'])(
+    'leaves %s alone',
+    (name) => {
+      expect(isSecretParam(name)).toBe(false);
+    },
+  );
+});
+
+describe('loggableUrl', () => {
+  it('replaces the values of credential-like parameters and keeps the rest', () => {
+    const url = `/proofs/files/1?sig=${SECRET}&limit=5&X-Amz-Signature=${SECRET}&token=${SECRET}&se=2030`;
+    const out = loggableUrl(url);
+    expect(out).not.toContain(SECRET);
+    expect(out).toBe('/proofs/files/1?sig=%5Bredacted%5D&limit=5&X-Amz-Signature=%5Bredacted%5D&token=%5Bredacted%5D&se=2030');
+  });
+
+  it('catches repeated and percent-encoded names', () => {
+    const out = loggableUrl(`/x?si%67=${SECRET}&sig=${SECRET}2&%53ignature=${SECRET}`);
+    expect(out).not.toContain(SECRET);
+  });
+
+  it('returns a URL without credentials unchanged', () => {
+    expect(loggableUrl('/escrows?status=DRAFT&limit=5')).toBe('/escrows?status=DRAFT&limit=5');
+    expect(loggableUrl('/health')).toBe('/health');
+  });
+});
+
+describe('loggableText', () => {
+  it('scrubs URLs quoted inside text', () => {
+    const text = `Reply was already sent, did you forget to "return reply" in the "/a?b=1&sig=${SECRET}" (GET) route?`;
+    const out = loggableText(text);
+    expect(out).not.toContain(SECRET);
+    expect(out).toContain('/a?b=1&sig=[redacted]');
+    const full = loggableText(`fetch https://bucket.s3.example/o?X-Amz-Credential=${SECRET}&X-Amz-Signature=${SECRET} failed`);
+    expect(full).not.toContain(SECRET);
+    expect(full).toContain('failed');
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(loggableText('a = b, limit=5 & x')).toBe('a = b, limit=5 & x');
+  });
+});
+
+describe('createLogger', () => {
+  it('scrubs messages, error messages and stacks, and request URLs', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const log = createLogger('info', sink);
+    log.warn(`route /x?sig=${SECRET} not found`);
+    log.warn('route %s not found', `/x?token=${SECRET}`);
+    log.error({ err: new Error(`GET /y?signature=${SECRET} failed`) }, 'boom');
+    log.info({ req: { method: 'GET', url: `/z?sig=${SECRET}` } }, 'incoming request');
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(line).not.toContain(SECRET);
+    expect(lines.join('\n')).toContain('sig=[redacted]');
+  });
+});
