@@ -1,0 +1,238 @@
+/**
+ * Runs the fuzz cases of fuzz-cases.ts against the real app and judges every answer (issue 12):
+ * a 5xx is a finding; a refusal must be a 4xx in the envelope `{"error":{"code","message",…}}`
+ * with `X-Request-Id` and must leave the events table as it was (one `alert.raised.v1` on an
+ * `alert-…` stream at most, API-RULES.md §6), counted in SQL after each request; a case the
+ * service must refuse that it accepts is a finding; a projector that halts is a finding naming
+ * the request that caused it. Findings keep a small reproduction (route, caller, headers, body).
+ */
+import type { Response } from 'light-my-request';
+import type { FaultCounts } from './tally';
+import type { World } from './fault-world';
+import { type FuzzRequest, type Mutation, type WireRequest, applyMutation, fuzzCases } from './fuzz-cases';
+import type { Operation } from './openapi-operations';
+import { StoreWatch, onlyAnAlert } from './store-watch';
+import { type Recipe, recipeFor } from './valid-requests';
+
+export type Caller = 'admin' | 'sender';
+export const CALLERS: readonly Caller[] = ['admin', 'sender'];
+
+export type FindingKind = '5xx' | 'envelope' | 'no-request-id' | 'accepted' | 'appended' | 'late' | 'halt' | 'unsendable';
+
+export interface Finding {
+  kind: FindingKind;
+  operation: string;
+  label: string;
+  detail: string;
+  repro: string;
+}
+
+export interface OperationStats {
+  sent: number;
+  accepted: number;
+  codes: Map<string, number>;
+}
+
+/** Bodies and answers shown in a finding are cut to this many characters. */
+const REPRO_TEXT_MAX = 1200;
+/** Reproductions remembered per request id, to name the request behind a halt. */
+const REMEMBERED_REQUESTS_MAX = 200_000;
+
+/** Long runs of one short piece (the huge strings) shown as `⟨piece ×count⟩`. */
+const REPEATED = /([\s\S]{1,4}?)\1{31,}/g;
+
+function cut(raw: string): string {
+  const text = raw.replace(REPEATED, (run, piece: string) => `⟨${piece} ×${run.length / piece.length}⟩`);
+  return text.length > REPRO_TEXT_MAX ? `${text.slice(0, REPRO_TEXT_MAX)}… (${text.length} characters)` : text;
+}
+
+const INVISIBLE = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Control characters and lone surrogates written as `\uXXXX`, so a reproduction shows them. */
+function visible(text: string): string {
+  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export function describeRequest(wire: WireRequest, caller: string): string {
+  const headers = Object.entries(wire.headers)
+    .filter(([k, v]) => k !== 'x-api-key' && !(k === 'x-request-id' && v.startsWith('fz-')))
+    .map(([k, v]) => `${k}: ${cut(visible(v))}`)
+    .join(', ');
+  const text = wire.payload === undefined ? null : Buffer.isBuffer(wire.payload) ? wire.payload.toString('latin1') : wire.payload;
+  const body = text === null ? '' : ` body ${cut(visible(text))}`;
+  return `${wire.method} ${cut(wire.url)} as ${caller}${headers ? ` [${headers}]` : ''}${body}`;
+}
+
+function envelopeProblem(res: Response): string | null {
+  if (!/^application\/json/.test(String(res.headers['content-type'] ?? ''))) return `content-type ${String(res.headers['content-type'])}`;
+  let body: unknown;
+  try {
+    body = res.json();
+  } catch {
+    return 'body is not JSON';
+  }
+  const error = (body as { error?: Record<string, unknown> } | null)?.error;
+  if (!error || Object.keys(body as object).length !== 1) return 'not {"error":{…}}';
+  if (typeof error.code !== 'string' || error.code === '') return 'no error.code';
+  if (typeof error.message !== 'string' || error.message === '') return 'no error.message';
+  const extra = Object.keys(error).filter((k) => !['code', 'message', 'details'].includes(k));
+  return extra.length ? `unexpected keys ${extra.join(',')}` : null;
+}
+
+export class FuzzRun {
+  readonly findings: Finding[] = [];
+  readonly stats = new Map<string, OperationStats>();
+  readonly counts: FaultCounts;
+  private readonly watch: StoreWatch;
+  private readonly requests = new Map<string, { operation: string; label: string; repro: string }>();
+  private next = 0;
+
+  constructor(
+    private readonly w: World,
+    private readonly seed: number,
+    counts: FaultCounts,
+  ) {
+    this.counts = counts;
+    this.watch = new StoreWatch(w.api.t.platform);
+  }
+
+  async start(): Promise<void> {
+    await this.watch.start();
+  }
+
+  /** Sends one valid request as admin (learning whether it answers a page) and returns it. */
+  async probe(op: Operation): Promise<{ recipe: Recipe; paginated: boolean }> {
+    const recipe = recipeFor(op.key);
+    const m: Mutation = { kind: 'valid' };
+    const res = await this.send(op, recipe, m, 'admin');
+    const body = res ? safeJson(res) : null;
+    const paginated = op.method === 'GET' && body !== null && typeof body === 'object' && ['items', 'total', 'limit', 'offset'].every((k) => k in (body as object));
+    return { recipe, paginated };
+  }
+
+  async fuzz(op: Operation, recipe: Recipe, cases: Mutation[]): Promise<void> {
+    for (const m of cases) for (const caller of CALLERS) await this.send(op, recipe, m, caller);
+  }
+
+  /** Builds, sends and judges one request; null when it could not be put on the wire. */
+  private async send(op: Operation, recipe: Recipe, m: Mutation, caller: Caller): Promise<Response | null> {
+    const n = this.next++;
+    const side = recipe.side === 1 ? this.w.side1 : this.w.side2;
+    const valid = recipe.build(this.w, side, n);
+    const req = applyMutation(op, recipe, valid, m, {
+      key: caller === 'admin' ? this.w.admin : this.w.subject.key,
+      requestId: `fz-${this.seed}-${n}`,
+      idempotencyKey: `fz-${this.seed}-${n}`,
+      bodyLimitBytes: this.w.api.t.platform.config.httpBodyLimitBytes,
+    });
+    const repro = describeRequest(req.wire, caller);
+    let res: Response;
+    try {
+      res = await this.w.api.t.app.inject({ method: req.wire.method as 'GET', url: req.wire.url, headers: req.wire.headers, payload: req.wire.payload });
+    } catch (err) {
+      // The HTTP client refused to send it (a header no client can put on the wire): not an input.
+      this.finding('unsendable', op, req, `${(err as Error).message}`, repro);
+      return null;
+    }
+    this.counts.requests++;
+    this.counts.inputs++;
+    // The id the service used (it makes its own when the one sent is not acceptable): events
+    // carry it as their correlationId.
+    const requestId = String(res.headers['x-request-id'] ?? `fz-${this.seed}-${n}`);
+    if (this.requests.size < REMEMBERED_REQUESTS_MAX) this.requests.set(requestId, { operation: op.key, label: req.label, repro });
+    await this.judge(op, req, res, repro, requestId);
+    if (process.env.FUZZ_TRACE) process.stdout.write(`${res.statusCode} [${req.label}] ${process.env.FUZZ_TRACE === "full" ? repro : repro.slice(0, 300)}\n`);
+    return res;
+  }
+
+  private async judge(op: Operation, req: FuzzRequest, res: Response, repro: string, requestId: string): Promise<void> {
+    const status = res.statusCode;
+    const stats = this.stats.get(op.key) ?? { sent: 0, accepted: 0, codes: new Map() };
+    this.stats.set(op.key, stats);
+    stats.sent++;
+    const answer = `answered ${status} ${cut(res.body)}`;
+    if (!res.headers['x-request-id']) this.finding('no-request-id', op, req, answer, repro);
+    if (status >= 500) {
+      this.counts.serverErrors++;
+      this.finding('5xx', op, req, answer, repro);
+    } else if (status < 400) {
+      stats.accepted++;
+      if (req.expect === 'reject') this.finding('accepted', op, req, answer, repro);
+    } else {
+      const problem = envelopeProblem(res);
+      if (problem) this.finding('envelope', op, req, `${problem}; ${answer}`, repro);
+    }
+    if (status >= 400) {
+      const code = (safeJson(res) as { error?: { code?: string } } | null)?.error?.code ?? String(status);
+      stats.codes.set(`${status} ${code}`, (stats.codes.get(`${status} ${code}`) ?? 0) + 1);
+    }
+    const events = await this.watch.newEvents();
+    const own = events.filter((e) => e.requestId === requestId);
+    if (status >= 400 && !onlyAnAlert(own)) {
+      const what = own.map((e) => `${e.type} on ${e.streamId}`).join(', ');
+      this.finding('appended', op, req, `${answer}; appended ${what}`, repro);
+    }
+    // Events of an earlier request that arrived after its answer (nothing here works in the
+    // background: the scheduler is off), or of no request of this run.
+    const late = events.filter((e) => e.requestId !== requestId);
+    if (late.length > 0) {
+      const cause = this.requests.get(late[0]!.requestId ?? '');
+      const what = late.map((e) => `${e.type} on ${e.streamId} (request ${e.requestId})`).join(', ');
+      this.findings.push({
+        kind: 'late',
+        operation: cause?.operation ?? op.key,
+        label: cause?.label ?? req.label,
+        detail: `appended after its answer, seen while ${requestId} ran: ${what}`,
+        repro: cause?.repro ?? '(not a request of this run)',
+      });
+    }
+    await this.checkHalts();
+  }
+
+  /** Rows of tables of parked or skipped events. */
+  watchParked(): Promise<{ table: string; rows: number }[]> {
+    return this.watch.parkedRows();
+  }
+
+  /** Records every projector halted since the last look, naming the request behind it. */
+  async checkHalts(): Promise<void> {
+    for (const halt of await this.watch.newHalts()) {
+      this.counts.haltedProjectors++;
+      const cause = halt.event?.requestId ? this.requests.get(halt.event.requestId) : undefined;
+      const event = halt.event ? `${halt.event.type} on ${halt.event.streamId} (request ${halt.event.requestId})` : 'no event after its checkpoint';
+      this.findings.push({
+        kind: 'halt',
+        operation: cause?.operation ?? '(unknown)',
+        label: cause?.label ?? halt.projector,
+        detail: `projector ${halt.projector} halted at ${event}: ${cut(halt.reason)}`,
+        repro: cause?.repro ?? '(the request is not one of this run)',
+      });
+    }
+  }
+
+  private finding(kind: FindingKind, op: Operation, req: FuzzRequest, detail: string, repro: string): void {
+    this.findings.push({ kind, operation: op.key, label: req.label, detail, repro });
+  }
+
+  /** Per kind, one line per (operation, case label) with its count and first reproduction. */
+  summary(kinds: FindingKind[]): string[] {
+    const groups = new Map<string, { first: Finding; count: number }>();
+    for (const f of this.findings.filter((x) => kinds.includes(x.kind))) {
+      const key = `${f.kind} | ${f.operation} | ${f.label}`;
+      const g = groups.get(key);
+      if (g) g.count++;
+      else groups.set(key, { first: f, count: 1 });
+    }
+    return [...groups.entries()].map(([key, g]) => `${key} ×${g.count}: ${g.first.detail} — ${g.first.repro}`);
+  }
+}
+
+function safeJson(res: Response): unknown {
+  try {
+    return res.json();
+  } catch {
+    return null;
+  }
+}
+
+export { fuzzCases };
