@@ -41,14 +41,42 @@ function envInteger(name: string, fallback: number): number {
 const SEED = envInteger('FUZZ_SEED', DEFAULT_SEED);
 const RUNS = envInteger('FUZZ_RUNS_PER_OPERATION', DEFAULT_RUNS_PER_OPERATION);
 /** For local exploration: only the operations whose `METHOD /path` contains one of these. */
-const ONLY = (process.env.FUZZ_OPERATIONS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const ONLY = (process.env.FUZZ_OPERATIONS ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const selected = (op: Operation) => ONLY.length === 0 || ONLY.some((part) => op.key.includes(part));
+/** Above jest's default hook timeout: ~2.5 minutes on two idle cores, much more when shared. */
+const FUZZ_TIMEOUT_MS = 20 * 60_000;
 
 /** A stable per-operation seed, so that a new operation does not change the others' cases. */
 function operationSeed(key: string): number {
   let h = SEED | 0;
   for (const ch of key) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
   return h;
+}
+
+/** Ids of real objects of every kind, put where another kind belongs in a share of the cases. */
+function realIdsOf(w: World): string[] {
+  // Decoys only: a case may close, pay or revoke what it names.
+  const s = w.side3;
+  return [
+    ...[w.decoyUser, w.decoyKeyId, w.category, w.merchant, w.transaction],
+    ...[s.funded, s.draft, s.openMilestone, s.payment, s.failedPayment],
+    ...[s.proof, s.file, s.mandate, s.purchase],
+  ];
+}
+
+/** Fuzzes every selected operation that has a recipe, in the document's order. */
+async function fuzzAll(w: World, run: FuzzRun, operations: Operation[]): Promise<void> {
+  const realIds = realIdsOf(w);
+  for (const op of operations) {
+    if (!RECIPES[op.key] || !selected(op)) continue; // a missing recipe fails the first test
+    const { recipe, paginated } = await run.probe(op);
+    const sample = recipe.build(w, recipe.side === 1 ? w.side1 : w.side2, -1);
+    const shape = { op, recipe, sample, paginated, realIds };
+    await run.fuzz(op, recipe, fuzzCases(shape, operationSeed(op.key), RUNS));
+  }
 }
 
 describe('fuzz: every operation of /openapi.json', () => {
@@ -68,19 +96,12 @@ describe('fuzz: every operation of /openapi.json', () => {
     operations = operationsOf(doc.json());
     run = new FuzzRun(w, SEED, counts);
     await run.start();
-    for (const op of operations) {
-      if (!RECIPES[op.key] || !selected(op)) continue; // a missing recipe fails the first test
-      const { recipe, paginated } = await run.probe(op);
-      const sample = recipe.build(w, recipe.side === 1 ? w.side1 : w.side2, -1);
-      const realIds = realIdsOf(w);
-      const cases = fuzzCases({ op, recipe, sample, paginated, realIds }, operationSeed(op.key), RUNS);
-      await run.fuzz(op, recipe, cases);
-    }
+    await fuzzAll(w, run, operations);
     // Whatever the projectors make of the last events shows before the checks.
     await projectionsCaughtUp(w.api.t.platform);
     await run.checkHalts();
     printReport(run, operations, Date.now() - started);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   afterAll(async () => {
     reportCounts('fuzz', counts);
@@ -90,9 +111,11 @@ describe('fuzz: every operation of /openapi.json', () => {
   it('has a valid request for every operation of /openapi.json, and fuzzed each', () => {
     expect(operations.length).toBeGreaterThan(0);
     expect(operations.filter((op) => !RECIPES[op.key]).map((op) => op.key)).toEqual([]);
-    const unfuzzed = operations.filter((op) => selected(op) && (run.stats.get(op.key)?.sent ?? 0) < RUNS);
-    expect(unfuzzed.map((op) => op.key)).toEqual([]);
-    expect(Object.keys(RECIPES).filter((k) => !operations.some((op) => op.key === k))).toEqual([]);
+    const sent = (op: Operation) => run.stats.get(op.key)?.sent ?? 0;
+    const short = operations.filter((op) => selected(op) && sent(op) < RUNS);
+    expect(short.map((op) => op.key)).toEqual([]);
+    const stale = Object.keys(RECIPES).filter((k) => !operations.some((op) => op.key === k));
+    expect(stale).toEqual([]);
   });
 
   it('answers no 5xx', () => {
@@ -112,32 +135,33 @@ describe('fuzz: every operation of /openapi.json', () => {
   });
 
   it('halts no projector and parks no event', async () => {
-    expect(run.summary(['halt'])).toEqual([]);
     const health = await w.api.t.app.inject({ method: 'GET', url: '/health' });
-    expect(healthProblems(health.json())).toEqual([]);
-    expect((await run.watchParked()).filter((t) => t.rows > 0)).toEqual([]);
+    const parked = (await run.watchParked()).filter((t) => t.rows > 0);
+    expect([
+      ...run.summary(['halt']),
+      ...healthProblems(health.json()),
+      ...parked.map((t) => `${t.rows} row(s) in ${t.table}`),
+    ]).toEqual([]);
   });
 });
-
-/** Ids of real objects of every kind: a share of the cases puts them where another kind belongs. */
-function realIdsOf(w: World): string[] {
-  // Decoys only: a case may close, pay or revoke what it names.
-  const s = w.side3;
-  return [w.decoyUser, w.decoyKeyId, s.funded, s.draft, s.openMilestone, s.payment, s.failedPayment, s.proof, s.file, s.mandate, s.purchase, w.category, w.merchant, w.transaction];
-}
 
 function printReport(run: FuzzRun, operations: Operation[], elapsedMs: number): void {
   const lines = operations.map((op) => {
     const s = run.stats.get(op.key);
     if (!s) return `  ${op.key}: not fuzzed`;
-    const codes = [...s.codes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([c, n]) => `${c} ${n}`);
-    return `  ${op.key}: ${s.sent} sent, ${s.accepted} 2xx; ${codes.join(', ')}`;
+    const top = [...s.codes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4);
+    const codes = top.map(([c, n]) => `${c} ${n}`).join(', ');
+    return `  ${op.key}: ${s.sent} sent, ${s.accepted} 2xx, ${s.elapsedMs} ms; ${codes}`;
   });
   const unsendable = run.findings.filter((f) => f.kind === 'unsendable').length;
+  const found = run.findings.length - unsendable;
+  const { inputs, serverErrors } = run.counts;
   process.stdout.write(
-    `fuzz: seed ${SEED} (FUZZ_SEED), ${RUNS} cases per operation × 2 callers, ${operations.length} operations\n` +
+    `fuzz: seed ${SEED} (FUZZ_SEED), ${RUNS} random cases per operation ` +
+      '(FUZZ_RUNS_PER_OPERATION) after the boundary corpus, each as admin and as sender\n' +
       `${lines.join('\n')}\n` +
-      `fuzz: ${run.counts.inputs} inputs tried (${unsendable} not sendable), ${run.counts.serverErrors} 5xx, ` +
-      `${run.findings.length - unsendable} findings, ${Math.round(elapsedMs / 1000)} s\n`,
+      `fuzz: ${inputs} inputs tried on ${operations.length} operations ` +
+      `(${unsendable} not sendable), ${serverErrors} 5xx, ${found} findings, ` +
+      `${Math.round(elapsedMs / 1000)} s\n`,
   );
 }

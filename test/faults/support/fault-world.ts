@@ -74,7 +74,7 @@ export interface World {
   auditor: string;
   /** The sender key the fuzz and the matrix speak as: client on side 1, provider on side 2. */
   subject: Person;
-  /** The subject's provider on side 1 and client on side 2. */
+  /** The subject's provider on side 1, and its client on side 2. */
   partner1: Person;
   partner2: Person;
   /** A sender with a user who is party to nothing of the sides. */
@@ -101,7 +101,7 @@ export interface World {
   decoyKeyId: string;
   category: string;
   merchant: string;
-  /** `POST /allowlist` subject → partner1 (transactions use it); subject → unrelated (to delete). */
+  /** A transfer subject → partner1 (allowlisted; partner1 is certified). */
   transaction: string;
   /** A photo and its bytes (uploads reuse them). */
   photo: Buffer;
@@ -115,17 +115,18 @@ function expectStatus(res: Response, statuses: number[], what: string): Response
 const tag = () => randomBytes(4).toString('hex');
 const idem = () => ({ 'idempotency-key': `world-${tag()}${tag()}` });
 export const sha256Hex = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+const DAY_MS = 86_400_000;
 
+/** A user with a sender key of its own. */
 async function person(api: EscrowApi, name: string): Promise<Person> {
   const t = tag();
   const user = await api.call('POST', '/users', api.keys.admin, {
     username: `${name}-${t}`,
     email: `${name}-${t}@example.org`,
   });
-  expectStatus(user, [201], `create user ${name}`);
-  const id = user.json().id as string;
-  const key = await api.call('POST', '/apikeys', api.keys.admin, { name, scope: 'sender', user_id: id });
-  expectStatus(key, [201], `key of ${name}`);
+  const id = expectStatus(user, [201], `create user ${name}`).json().id as string;
+  const body = { name, scope: 'sender', user_id: id };
+  const key = expectStatus(await api.call('POST', '/apikeys', api.keys.admin, body), [201], 'key');
   return { id, key: key.json().key, keyId: key.json().id };
 }
 
@@ -149,8 +150,8 @@ interface EscrowSpec {
   deposit?: boolean;
 }
 
-/** An escrow of `side` made by its client, with milestones 1… and (unless told) funded whole. */
-async function escrow(api: EscrowApi, c: Person, p: Person, spec: EscrowSpec): Promise<{ id: string; milestones: string[] }> {
+/** An escrow made by its client, with milestones 1… and (unless told) funded whole. */
+async function escrow(api: EscrowApi, c: Person, p: Person, spec: EscrowSpec) {
   const created = await api.call('POST', '/escrows', c.key, {
     client_id: c.id,
     provider_id: p.id,
@@ -172,29 +173,38 @@ async function escrow(api: EscrowApi, c: Person, p: Person, spec: EscrowSpec): P
     milestones.push(expectStatus(res, [201], 'add milestone').json().id);
   }
   if (spec.deposit !== false) {
-    const dep = await api.call('POST', `/escrows/${id}/deposit`, c.key, { amount: spec.total }, idem());
+    const body = { amount: spec.total };
+    const dep = await api.call('POST', `/escrows/${id}/deposit`, c.key, body, idem());
     expectStatus(dep, [200], 'deposit');
   }
   return { id, milestones };
 }
 
 /** A payout of a one-milestone escrow released with the PSP in `mode`; returns the payment. */
-async function payoutIn(api: EscrowApi, c: Person, p: Person, mode: SimulatorMode): Promise<Record<string, any>> {
-  const { milestones } = await escrow(api, c, p, { total: '10.00', milestones: [{ amount: '10.00' }] });
+async function payoutIn(api: EscrowApi, c: Person, p: Person, mode: SimulatorMode) {
+  const spec = { total: '10.00', milestones: [{ amount: '10.00' }] };
+  const { milestones } = await escrow(api, c, p, spec);
   const res = await withPsp(api, mode, () => api.release(milestones[0]!, c.key));
-  return expectStatus(res, [200, 201], `release (${mode})`).json();
+  return expectStatus(res, [200, 201], `release (${mode})`).json() as Record<string, string>;
 }
 
-async function proofsEscrow(api: EscrowApi, c: Person, p: Person, photo: Buffer): Promise<Pick<Side, 'proofs' | 'file' | 'proof'>> {
-  const e = await escrow(api, c, p, {
-    total: '200.00',
-    milestones: [{ amount: '100.00', proof_kind: 'PHOTO' }, { amount: '100.00', proof_kind: 'INVOICE' }],
-  });
+/** Milestone 1 (PHOTO) approved from an uploaded photo; milestone 2 (INVOICE) with a claim. */
+async function proofsEscrow(api: EscrowApi, c: Person, p: Person, photo: Buffer) {
+  const milestones = [
+    { amount: '100.00', proof_kind: 'PHOTO' },
+    { amount: '100.00', proof_kind: 'INVOICE' },
+  ];
+  const e = await escrow(api, c, p, { total: '200.00', milestones });
   const { payload, headers } = oneFile(photo);
-  const uploaded = await api.t.app.inject({ method: 'POST', url: '/proofs/files', headers: { 'x-api-key': p.key, ...headers }, payload });
+  const uploaded = await api.t.app.inject({
+    method: 'POST',
+    url: '/proofs/files',
+    headers: { 'x-api-key': p.key, ...headers },
+    payload,
+  });
   const file = expectStatus(uploaded, [201], 'upload').json().file_id as string;
-  const photoProof = await api.call('POST', '/proofs', p.key, { escrow_id: e.id, milestone_idx: 1, type: 'PHOTO', file_id: file });
-  expectStatus(photoProof, [201], 'photo proof');
+  const byPhoto = { escrow_id: e.id, milestone_idx: 1, type: 'PHOTO', file_id: file };
+  expectStatus(await api.call('POST', '/proofs', p.key, byPhoto), [201], 'photo proof');
   const claim = await api.call('POST', '/proofs', p.key, {
     escrow_id: e.id,
     milestone_idx: 2,
@@ -202,7 +212,8 @@ async function proofsEscrow(api: EscrowApi, c: Person, p: Person, photo: Buffer)
     storage_url: `https://files.example/invoices/${tag()}.pdf`,
     sha256: sha256Hex(`world claim ${tag()}`),
   });
-  return { proofs: e.id, file, proof: expectStatus(claim, [201], 'claim proof').json().id };
+  const proof = expectStatus(claim, [201], 'claim proof').json().id as string;
+  return { proofs: e.id, file, proof };
 }
 
 /** Requests in flight at once while the world makes many escrows (each its own stream). */
@@ -225,64 +236,73 @@ interface SideOptions {
   closeable: number;
 }
 
-async function side(api: EscrowApi, c: Person, p: Person, w: SideOptions): Promise<Side> {
-  const admin = api.keys.admin;
-  const hundreds = [{ amount: '100.00' }, { amount: '100.00' }, { amount: '100.00' }];
-  const funded = await escrow(api, c, p, { total: '1000.00', milestones: hundreds });
-  const paid = expectStatus(await api.release(funded.milestones[0]!, c.key), [200, 201], 'release').json();
-  const failed = await payoutIn(api, c, p, 'fail');
-  const pending = await payoutIn(api, c, p, 'silent');
-  if (failed.status !== 'FAILED' || pending.status !== 'PENDING') {
-    throw new Error(`payments: expected FAILED and PENDING, got ${failed.status} and ${pending.status}`);
-  }
+/** A payee allowed on `escrowId` with one spend to it; returns its reference. */
+async function payee(api: EscrowApi, c: Person, escrowId: string): Promise<string> {
   const payeeRef = `payee-${tag()}`;
-  const payee = await api.call('POST', '/spend/allowed', admin, {
-    escrow_id: funded.id,
+  const allowed = await api.call('POST', '/spend/allowed', api.keys.admin, {
+    escrow_id: escrowId,
     payee_ref: payeeRef,
     label: 'World payee',
     daily_limit: '50.00',
     total_limit: '500.00',
   });
-  expectStatus(payee, [201], 'allow payee');
-  const spend = await api.call('POST', '/spend', c.key, { escrow_id: funded.id, payee_ref: payeeRef, amount: '1.00' }, idem());
-  expectStatus(spend, [200, 201], 'spend');
-  const allow = await api.call('POST', '/spend/allow', admin, { owner_id: p.id, merchant_id: w.merchant });
-  expectStatus(allow, [200, 201], 'allow usage');
-  const mandate = await api.call('POST', '/mandates', c.key, {
+  expectStatus(allowed, [201], 'allow payee');
+  const body = { escrow_id: escrowId, payee_ref: payeeRef, amount: '1.00' };
+  expectStatus(await api.call('POST', '/spend', c.key, body, idem()), [200, 201], 'spend');
+  return payeeRef;
+}
+
+/** A mandate from `c` to `p` (allowed at the merchant) and one purchase against it. */
+async function mandate(api: EscrowApi, c: Person, p: Person, merchant: string) {
+  const allow = { owner_id: p.id, merchant_id: merchant };
+  expectStatus(await api.call('POST', '/spend/allow', api.keys.admin, allow), [200, 201], 'allow');
+  const created = await api.call('POST', '/mandates', c.key, {
     sender_id: c.id,
     beneficiary_id: p.id,
     total_amount: '100000.00',
     currency: 'USD',
     expires_at: FAR_DEADLINE,
   });
-  const mandateId = expectStatus(mandate, [201], 'mandate').json().id as string;
-  const purchase = await api.call(
-    'POST',
-    '/spend/purchases',
-    c.key,
-    { sender_id: c.id, beneficiary_id: p.id, merchant_id: w.merchant, amount: '1.00', currency: 'USD' },
-    idem(),
-  );
+  const mandateId = expectStatus(created, [201], 'mandate').json().id as string;
+  const body = { sender_id: c.id, beneficiary_id: p.id, merchant_id: merchant };
+  const buy = { ...body, amount: '1.00', currency: 'USD' };
+  const bought = await api.call('POST', '/spend/purchases', c.key, buy, idem());
+  const purchase = expectStatus(bought, [201], 'purchase').json().id as string;
+  return { mandate: mandateId, purchase };
+}
+
+async function side(api: EscrowApi, c: Person, p: Person, w: SideOptions): Promise<Side> {
+  const hundreds = [{ amount: '100.00' }, { amount: '100.00' }, { amount: '100.00' }];
+  const funded = await escrow(api, c, p, { total: '1000.00', milestones: hundreds });
+  const released = await api.release(funded.milestones[0]!, c.key);
+  const paid = expectStatus(released, [200, 201], 'release').json() as Record<string, string>;
+  const failed = await payoutIn(api, c, p, 'fail');
+  const pending = await payoutIn(api, c, p, 'silent');
+  if (failed.status !== 'FAILED' || pending.status !== 'PENDING') {
+    const got = `${failed.status}, ${pending.status}`;
+    throw new Error(`payments: expected FAILED and PENDING, got ${got}`);
+  }
   const single = async () => (await escrow(api, c, p, { total: '10.00' })).id;
-  const claim = async () => (await escrow(api, c, p, { total: '1.00', milestones: [{ amount: '1.00', proof_kind: 'INVOICE' }], deposit: false })).id;
+  const invoice = [{ amount: '1.00', proof_kind: 'INVOICE' }];
+  const claim = async () =>
+    (await escrow(api, c, p, { total: '1.00', milestones: invoice, deposit: false })).id;
   return {
     client: c,
     provider: p,
     funded: funded.id,
     openMilestone: funded.milestones[1]!,
     paidMilestone: funded.milestones[0]!,
-    payment: paid.id,
-    pspRef: paid.psp_ref,
-    failedPayment: failed.id,
-    pendingPayment: pending.id,
+    payment: paid.id!,
+    pspRef: paid.psp_ref!,
+    failedPayment: failed.id!,
+    pendingPayment: pending.id!,
     draft: (await escrow(api, c, p, { total: '1000000.00', deposit: false })).id,
     toDeliver: await several(w.closeable, single),
     toApprove: await several(w.closeable, single),
     toReject: await several(w.closeable, single),
     ...(await proofsEscrow(api, c, p, w.photo)),
-    payeeRef,
-    mandate: mandateId,
-    purchase: expectStatus(purchase, [201], 'purchase').json().id,
+    payeeRef: await payee(api, c, funded.id),
+    ...(await mandate(api, c, p, w.merchant)),
     claims: await several(w.claims, claim),
   };
 }
@@ -290,12 +310,54 @@ async function side(api: EscrowApi, c: Person, p: Person, w: SideOptions): Promi
 /** A key of `owner` issued by the service's own issuing code with an expiry already past. */
 async function expiredKeyOf(api: EscrowApi, owner: Person): Promise<string> {
   const id = newId();
-  const issued = await issueApiKey(
-    api.t.platform,
-    { actor: systemActor('system:test'), commandId: id, correlationId: id, causationId: id, now: new Date() },
-    { name: 'expired', scope: 'sender', userId: owner.id, expiresAt: new Date(Date.now() - 86_400_000).toISOString() },
-  );
-  return issued.key;
+  const ids = { commandId: id, correlationId: id, causationId: id };
+  const metadata = { actor: systemActor('system:test'), ...ids, now: new Date() };
+  const expiresAt = new Date(Date.now() - DAY_MS).toISOString();
+  const spec = { name: 'expired', scope: 'sender' as const, userId: owner.id, expiresAt };
+  return (await issueApiKey(api.t.platform, metadata, spec)).key;
+}
+
+/** The keys that must get nowhere: a revoked key of the subject, a deactivated user's key. */
+async function deadKeys(api: EscrowApi, subject: Person) {
+  const admin = api.keys.admin;
+  const body = { name: 'revoked', scope: 'sender', user_id: subject.id };
+  const second = expectStatus(await api.call('POST', '/apikeys', admin, body), [201], 'second key');
+  expectStatus(await api.call('DELETE', `/apikeys/${second.json().id}`, admin), [204], 'revoke');
+  const deactivated = await person(api, 'deactivated');
+  const off = await api.call('PATCH', `/users/${deactivated.id}`, admin, { is_active: false });
+  expectStatus(off, [200], 'deactivate');
+  return {
+    revokedKey: second.json().key as string,
+    expiredKey: await expiredKeyOf(api, subject),
+    deactivatedKey: deactivated.key,
+    unknownKey: `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`,
+  };
+}
+
+/** A category and a certified merchant in it. */
+async function catalogue(api: EscrowApi) {
+  const admin = api.keys.admin;
+  const code = { code: `W${tag()}`, label: 'World' };
+  const category = await api.call('POST', '/spend/categories', admin, code);
+  const categoryId = expectStatus(category, [201], 'category').json().id as string;
+  const body = { name: `World shop ${tag()}`, category_id: categoryId, is_certified: true };
+  const merchant = await api.call('POST', '/spend/merchants', admin, body);
+  expectStatus(merchant, [201], 'merchant');
+  return { category: categoryId, merchant: merchant.json().id as string };
+}
+
+/** Subject → partner1 and subject → unrelated allowlisted, partner1 certified, one transfer. */
+async function transfers(api: EscrowApi, subject: Person, partner1: Person, unrelated: Person) {
+  const admin = api.keys.admin;
+  for (const recipient of [partner1.id, unrelated.id]) {
+    const body = { owner_id: subject.id, recipient_id: recipient };
+    expectStatus(await api.call('POST', '/allowlist', admin, body), [200, 201], 'allowlist');
+  }
+  const level = { user_id: partner1.id, level: 'GOLD' };
+  expectStatus(await api.call('POST', '/certified', admin, level), [200, 201], 'certify');
+  const body = { sender_id: subject.id, receiver_id: partner1.id, amount: '1.00', currency: 'USD' };
+  const transfer = await api.call('POST', '/transactions', admin, body, idem());
+  return expectStatus(transfer, [200, 201], 'transaction').json().id as string;
 }
 
 export interface WorldOptions {
@@ -306,61 +368,51 @@ export interface WorldOptions {
   closeable?: number;
 }
 
+const photoOf = (scene: number) =>
+  makePhoto({ scene, width: 320, height: 240, gps: KINSHASA, gpsTime: new Date() });
+
 export async function buildWorld(options: WorldOptions = {}): Promise<World> {
   // No scheduler: the suites count every event appended, so no job may append any meanwhile.
   const api = await startEscrowApi({ SCHEDULER_ENABLED: 'false', ...options.env });
-  const admin = api.keys.admin;
-  const subject: Person = { id: api.ids.client, key: api.keys.client, keyId: '' };
-  const partner1: Person = { id: api.ids.provider, key: api.keys.provider, keyId: '' };
-  const unrelated: Person = { id: api.ids.stranger, key: api.keys.stranger, keyId: '' };
-  const keyIds = (await api.call('GET', '/apikeys?limit=200', admin)).json().items as { id: string; prefix: string }[];
-  for (const p of [subject, partner1, unrelated]) p.keyId = keyIds.find((k) => p.key.startsWith(`${k.prefix}.`))!.id;
+  const keys = (await api.call('GET', '/apikeys?limit=200', api.keys.admin)).json().items as {
+    id: string;
+    prefix: string;
+  }[];
+  const known = (id: string, key: string): Person => ({
+    id,
+    key,
+    keyId: keys.find((k) => key.startsWith(`${k.prefix}.`))!.id,
+  });
+  const subject = known(api.ids.client, api.keys.client);
+  const partner1 = known(api.ids.provider, api.keys.provider);
+  const unrelated = known(api.ids.stranger, api.keys.stranger);
   const partner2 = await person(api, 'partner2');
-  const second = await api.call('POST', '/apikeys', admin, { name: 'revoked', scope: 'sender', user_id: subject.id });
-  const revokedKey = expectStatus(second, [201], 'second key').json().key as string;
-  expectStatus(await api.call('DELETE', `/apikeys/${second.json().id}`, admin), [204], 'revoke');
-  const deactivated = await person(api, 'deactivated');
-  expectStatus(await api.call('PATCH', `/users/${deactivated.id}`, admin, { is_active: false }), [200], 'deactivate');
-  const spare = await person(api, 'spare');
-  const category = await api.call('POST', '/spend/categories', admin, { code: `W${tag()}`, label: 'World category' });
-  const categoryId = expectStatus(category, [201], 'category').json().id as string;
-  const merchant = await api.call('POST', '/spend/merchants', admin, { name: `World shop ${tag()}`, category_id: categoryId, is_certified: true });
-  const merchantId = expectStatus(merchant, [201], 'merchant').json().id as string;
-  const photo = await makePhoto({ scene: 4242, width: 320, height: 240, gps: KINSHASA, gpsTime: new Date() });
-  const scene = (n: number) => makePhoto({ scene: n, width: 320, height: 240, gps: KINSHASA, gpsTime: new Date() });
-  const common = { merchant: merchantId, photo, claims: 1, closeable: options.closeable ?? 3 };
-  const side1 = await side(api, subject, partner1, common);
-  const side2 = await side(api, partner2, subject, { ...common, photo: await scene(4243), claims: options.claims ?? 3 });
-  const side3 = await side(api, partner2, partner1, { ...common, photo: await scene(4244), closeable: 1 });
-  const decoy = await person(api, 'decoy');
-  for (const recipient of [partner1.id, unrelated.id]) {
-    expectStatus(await api.call('POST', '/allowlist', admin, { owner_id: subject.id, recipient_id: recipient }), [200, 201], 'allowlist');
-  }
-  expectStatus(await api.call('POST', '/certified', admin, { user_id: partner1.id, level: 'GOLD' }), [200, 201], 'certify');
-  const transfer = await api.call('POST', '/transactions', admin, { sender_id: subject.id, receiver_id: partner1.id, amount: '1.00', currency: 'USD' }, idem());
+  const { category, merchant } = await catalogue(api);
+  const photo = await photoOf(4242);
+  const common = { merchant, photo, claims: 1, closeable: options.closeable ?? 3 };
+  const side2Options = { ...common, photo: await photoOf(4243), claims: options.claims ?? 3 };
+  const side3Options = { ...common, photo: await photoOf(4244), closeable: 1 };
+  const [spare, decoy] = [await person(api, 'spare'), await person(api, 'decoy')];
   return {
     api,
-    admin,
+    admin: api.keys.admin,
     support: api.keys.support,
     auditor: api.keys.auditor,
     subject,
     partner1,
     partner2,
     unrelated,
-    revokedKey,
-    expiredKey: await expiredKeyOf(api, subject),
-    deactivatedKey: deactivated.key,
-    unknownKey: `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`,
+    ...(await deadKeys(api, subject)),
     spareUser: spare.id,
     spareKeyId: spare.keyId,
-    side1,
-    side2,
-    side3,
+    side1: await side(api, subject, partner1, common),
+    side2: await side(api, partner2, subject, side2Options),
+    side3: await side(api, partner2, partner1, side3Options),
     decoyUser: decoy.id,
     decoyKeyId: decoy.keyId,
-    category: categoryId,
-    merchant: merchantId,
-    transaction: expectStatus(transfer, [200, 201], 'transaction').json().id,
+    category,
+    merchant,
+    transaction: await transfers(api, subject, partner1, unrelated),
     photo,
   };
 }

@@ -1,23 +1,34 @@
 /**
- * Runs the fuzz cases of fuzz-cases.ts against the real app and judges every answer (issue 12):
- * a 5xx is a finding; a refusal must be a 4xx in the envelope `{"error":{"code","message",…}}`
- * with `X-Request-Id` and must leave the events table as it was (one `alert.raised.v1` on an
- * `alert-…` stream at most, API-RULES.md §6), counted in SQL after each request; a case the
- * service must refuse that it accepts is a finding; a projector that halts is a finding naming
- * the request that caused it. Findings keep a small reproduction (route, caller, headers, body).
+ * Sends the fuzz cases (fuzz-mutations.ts, fuzz-requests.ts) to the real app and judges every
+ * answer (issue 12): a 5xx is a finding; a refusal must be a 4xx in the envelope
+ * `{"error":{"code","message",…}}` with `X-Request-Id` and must leave the events table as it was
+ * (one `alert.raised.v1` on an `alert-…` stream at most, API-RULES.md §6), counted in SQL after
+ * each request; a case the service must refuse that it accepts is a finding; a projector that
+ * halts is a finding naming the request that caused it (its request id is the correlationId of
+ * the event the projector stopped at). Findings keep a small reproduction: route, caller,
+ * headers, body.
  */
 import type { Response } from 'light-my-request';
-import type { FaultCounts } from './tally';
 import type { World } from './fault-world';
-import { type FuzzRequest, type Mutation, type WireRequest, applyMutation, fuzzCases } from './fuzz-cases';
+import { type Mutation, fuzzCases } from './fuzz-mutations';
+import { type FuzzRequest, type WireRequest, applyMutation } from './fuzz-requests';
 import type { Operation } from './openapi-operations';
 import { StoreWatch, onlyAnAlert } from './store-watch';
+import type { FaultCounts } from './tally';
 import { type Recipe, recipeFor } from './valid-requests';
 
 export type Caller = 'admin' | 'sender';
 export const CALLERS: readonly Caller[] = ['admin', 'sender'];
 
-export type FindingKind = '5xx' | 'envelope' | 'no-request-id' | 'accepted' | 'appended' | 'late' | 'halt' | 'unsendable';
+export type FindingKind =
+  | '5xx'
+  | 'envelope'
+  | 'no-request-id'
+  | 'accepted'
+  | 'appended'
+  | 'late'
+  | 'halt'
+  | 'unsendable';
 
 export interface Finding {
   kind: FindingKind;
@@ -31,48 +42,57 @@ export interface OperationStats {
   sent: number;
   accepted: number;
   codes: Map<string, number>;
+  elapsedMs: number;
 }
 
 /** Bodies and answers shown in a finding are cut to this many characters. */
 const REPRO_TEXT_MAX = 1200;
 /** Reproductions remembered per request id, to name the request behind a halt. */
 const REMEMBERED_REQUESTS_MAX = 200_000;
-
 /** Long runs of one short piece (the huge strings) shown as `⟨piece ×count⟩`. */
 const REPEATED = /([\s\S]{1,4}?)\1{31,}/g;
+/** Control characters and lone surrogates, shown as `\uXXXX`. */
+const INVISIBLE =
+  /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const PAGE_KEYS = ['items', 'total', 'limit', 'offset'];
 
 function cut(raw: string): string {
-  const text = raw.replace(REPEATED, (run, piece: string) => `⟨${piece} ×${run.length / piece.length}⟩`);
-  return text.length > REPRO_TEXT_MAX ? `${text.slice(0, REPRO_TEXT_MAX)}… (${text.length} characters)` : text;
+  const text = raw.replace(REPEATED, (run, p: string) => `⟨${p} ×${run.length / p.length}⟩`);
+  if (text.length <= REPRO_TEXT_MAX) return text;
+  return `${text.slice(0, REPRO_TEXT_MAX)}… (${text.length} characters)`;
 }
 
-const INVISIBLE = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** Control characters and lone surrogates written as `\uXXXX`, so a reproduction shows them. */
 function visible(text: string): string {
   return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** A request as one line: method, URL, caller, headers (no key), body. */
 export function describeRequest(wire: WireRequest, caller: string): string {
   const headers = Object.entries(wire.headers)
-    .filter(([k, v]) => k !== 'x-api-key' && !(k === 'x-request-id' && v.startsWith('fz-')))
+    .filter(([k, v]) => k !== 'x-api-key' && !(k === 'x-request-id' && /^(fz|authz)-/.test(v)))
     .map(([k, v]) => `${k}: ${cut(visible(v))}`)
     .join(', ');
-  const text = wire.payload === undefined ? null : Buffer.isBuffer(wire.payload) ? wire.payload.toString('latin1') : wire.payload;
+  const payload = wire.payload;
+  const text = Buffer.isBuffer(payload) ? payload.toString('latin1') : (payload ?? null);
   const body = text === null ? '' : ` body ${cut(visible(text))}`;
   return `${wire.method} ${cut(wire.url)} as ${caller}${headers ? ` [${headers}]` : ''}${body}`;
 }
 
-function envelopeProblem(res: Response): string | null {
-  if (!/^application\/json/.test(String(res.headers['content-type'] ?? ''))) return `content-type ${String(res.headers['content-type'])}`;
-  let body: unknown;
+function safeJson(res: Response): unknown {
   try {
-    body = res.json();
+    return res.json();
   } catch {
-    return 'body is not JSON';
+    return null;
   }
-  const error = (body as { error?: Record<string, unknown> } | null)?.error;
-  if (!error || Object.keys(body as object).length !== 1) return 'not {"error":{…}}';
+}
+
+/** What is wrong with a refusal's body, or null when it is the error envelope. */
+function envelopeProblem(res: Response): string | null {
+  const type = String(res.headers['content-type'] ?? '');
+  if (!/^application\/json/.test(type)) return `content-type ${type}`;
+  const body = safeJson(res) as { error?: Record<string, unknown> } | null;
+  const error = body?.error;
+  if (!error || Object.keys(body).length !== 1) return 'not {"error":{…}}';
   if (typeof error.code !== 'string' || error.code === '') return 'no error.code';
   if (typeof error.message !== 'string' || error.message === '') return 'no error.message';
   const extra = Object.keys(error).filter((k) => !['code', 'message', 'details'].includes(k));
@@ -82,17 +102,16 @@ function envelopeProblem(res: Response): string | null {
 export class FuzzRun {
   readonly findings: Finding[] = [];
   readonly stats = new Map<string, OperationStats>();
-  readonly counts: FaultCounts;
   private readonly watch: StoreWatch;
-  private readonly requests = new Map<string, { operation: string; label: string; repro: string }>();
+  /** Request id → what it was, to name the request behind a halt or a late event. */
+  private readonly requests = new Map<string, Pick<Finding, 'operation' | 'label' | 'repro'>>();
   private next = 0;
 
   constructor(
     private readonly w: World,
     private readonly seed: number,
-    counts: FaultCounts,
+    readonly counts: FaultCounts,
   ) {
-    this.counts = counts;
     this.watch = new StoreWatch(w.api.t.platform);
   }
 
@@ -100,26 +119,46 @@ export class FuzzRun {
     await this.watch.start();
   }
 
-  /** Sends one valid request as admin (learning whether it answers a page) and returns it. */
+  /** Sends the valid request once as admin, learning whether the operation answers a page. */
   async probe(op: Operation): Promise<{ recipe: Recipe; paginated: boolean }> {
     const recipe = recipeFor(op.key);
-    const m: Mutation = { kind: 'valid' };
-    const res = await this.send(op, recipe, m, 'admin');
+    const res = await this.send(op, recipe, { kind: 'valid' }, 'admin');
     const body = res ? safeJson(res) : null;
-    const paginated = op.method === 'GET' && body !== null && typeof body === 'object' && ['items', 'total', 'limit', 'offset'].every((k) => k in (body as object));
-    return { recipe, paginated };
+    const page = typeof body === 'object' && body !== null && PAGE_KEYS.every((k) => k in body);
+    return { recipe, paginated: op.method === 'GET' && page };
   }
 
+  /** Sends every case as admin and as the sender. */
   async fuzz(op: Operation, recipe: Recipe, cases: Mutation[]): Promise<void> {
+    const started = Date.now();
     for (const m of cases) for (const caller of CALLERS) await this.send(op, recipe, m, caller);
+    this.statsOf(op).elapsedMs += Date.now() - started;
+  }
+
+  /** Rows of tables of parked or skipped events. */
+  watchParked(): Promise<{ table: string; rows: number }[]> {
+    return this.watch.parkedRows();
+  }
+
+  private statsOf(op: Operation): OperationStats {
+    let stats = this.stats.get(op.key);
+    if (!stats) {
+      stats = { sent: 0, accepted: 0, codes: new Map(), elapsedMs: 0 };
+      this.stats.set(op.key, stats);
+    }
+    return stats;
   }
 
   /** Builds, sends and judges one request; null when it could not be put on the wire. */
-  private async send(op: Operation, recipe: Recipe, m: Mutation, caller: Caller): Promise<Response | null> {
+  private async send(
+    op: Operation,
+    recipe: Recipe,
+    m: Mutation,
+    caller: Caller,
+  ): Promise<Response | null> {
     const n = this.next++;
     const side = recipe.side === 1 ? this.w.side1 : this.w.side2;
-    const valid = recipe.build(this.w, side, n);
-    const req = applyMutation(op, recipe, valid, m, {
+    const req = applyMutation(op, recipe, recipe.build(this.w, side, n), m, {
       key: caller === 'admin' ? this.w.admin : this.w.subject.key,
       requestId: `fz-${this.seed}-${n}`,
       idempotencyKey: `fz-${this.seed}-${n}`,
@@ -128,10 +167,11 @@ export class FuzzRun {
     const repro = describeRequest(req.wire, caller);
     let res: Response;
     try {
-      res = await this.w.api.t.app.inject({ method: req.wire.method as 'GET', url: req.wire.url, headers: req.wire.headers, payload: req.wire.payload });
+      const { method, url, headers, payload } = req.wire;
+      res = await this.w.api.t.app.inject({ method: method as 'GET', url, headers, payload });
     } catch (err) {
       // The HTTP client refused to send it (a header no client can put on the wire): not an input.
-      this.finding('unsendable', op, req, `${(err as Error).message}`, repro);
+      this.finding('unsendable', op, req, (err as Error).message, repro);
       return null;
     }
     this.counts.requests++;
@@ -139,16 +179,23 @@ export class FuzzRun {
     // The id the service used (it makes its own when the one sent is not acceptable): events
     // carry it as their correlationId.
     const requestId = String(res.headers['x-request-id'] ?? `fz-${this.seed}-${n}`);
-    if (this.requests.size < REMEMBERED_REQUESTS_MAX) this.requests.set(requestId, { operation: op.key, label: req.label, repro });
-    await this.judge(op, req, res, repro, requestId);
-    if (process.env.FUZZ_TRACE) process.stdout.write(`${res.statusCode} [${req.label}] ${process.env.FUZZ_TRACE === "full" ? repro : repro.slice(0, 300)}\n`);
+    if (this.requests.size < REMEMBERED_REQUESTS_MAX) {
+      this.requests.set(requestId, { operation: op.key, label: req.label, repro });
+    }
+    this.judge(op, req, res, repro);
+    await this.checkEvents(op, req, res, repro, requestId);
+    await this.checkHalts();
+    if (process.env.FUZZ_TRACE) {
+      const shown = process.env.FUZZ_TRACE === 'full' ? repro : repro.slice(0, 300);
+      process.stdout.write(`${res.statusCode} [${req.label}] ${shown}\n`);
+    }
     return res;
   }
 
-  private async judge(op: Operation, req: FuzzRequest, res: Response, repro: string, requestId: string): Promise<void> {
+  /** The answer itself: no 5xx, the envelope on a refusal, no refused input accepted. */
+  private judge(op: Operation, req: FuzzRequest, res: Response, repro: string): void {
     const status = res.statusCode;
-    const stats = this.stats.get(op.key) ?? { sent: 0, accepted: 0, codes: new Map() };
-    this.stats.set(op.key, stats);
+    const stats = this.statsOf(op);
     stats.sent++;
     const answer = `answered ${status} ${cut(res.body)}`;
     if (!res.headers['x-request-id']) this.finding('no-request-id', op, req, answer, repro);
@@ -163,43 +210,49 @@ export class FuzzRun {
       if (problem) this.finding('envelope', op, req, `${problem}; ${answer}`, repro);
     }
     if (status >= 400) {
-      const code = (safeJson(res) as { error?: { code?: string } } | null)?.error?.code ?? String(status);
-      stats.codes.set(`${status} ${code}`, (stats.codes.get(`${status} ${code}`) ?? 0) + 1);
+      const error = (safeJson(res) as { error?: { code?: string } } | null)?.error;
+      const key = `${status} ${error?.code ?? ''}`.trim();
+      stats.codes.set(key, (stats.codes.get(key) ?? 0) + 1);
     }
+  }
+
+  /** A refusal appends nothing but one alert; nothing appends after its answer. */
+  private async checkEvents(
+    op: Operation,
+    req: FuzzRequest,
+    res: Response,
+    repro: string,
+    requestId: string,
+  ): Promise<void> {
     const events = await this.watch.newEvents();
     const own = events.filter((e) => e.requestId === requestId);
-    if (status >= 400 && !onlyAnAlert(own)) {
+    if (res.statusCode >= 400 && !onlyAnAlert(own)) {
       const what = own.map((e) => `${e.type} on ${e.streamId}`).join(', ');
+      const answer = `answered ${res.statusCode} ${cut(res.body)}`;
       this.finding('appended', op, req, `${answer}; appended ${what}`, repro);
     }
     // Events of an earlier request that arrived after its answer (nothing here works in the
     // background: the scheduler is off), or of no request of this run.
     const late = events.filter((e) => e.requestId !== requestId);
-    if (late.length > 0) {
-      const cause = this.requests.get(late[0]!.requestId ?? '');
-      const what = late.map((e) => `${e.type} on ${e.streamId} (request ${e.requestId})`).join(', ');
-      this.findings.push({
-        kind: 'late',
-        operation: cause?.operation ?? op.key,
-        label: cause?.label ?? req.label,
-        detail: `appended after its answer, seen while ${requestId} ran: ${what}`,
-        repro: cause?.repro ?? '(not a request of this run)',
-      });
-    }
-    await this.checkHalts();
-  }
-
-  /** Rows of tables of parked or skipped events. */
-  watchParked(): Promise<{ table: string; rows: number }[]> {
-    return this.watch.parkedRows();
+    if (late.length === 0) return;
+    const cause = this.requests.get(late[0]!.requestId ?? '');
+    const what = late.map((e) => `${e.type} on ${e.streamId} (request ${e.requestId})`).join(', ');
+    this.findings.push({
+      kind: 'late',
+      operation: cause?.operation ?? op.key,
+      label: cause?.label ?? req.label,
+      detail: `appended after its answer, seen while ${requestId} ran: ${what}`,
+      repro: cause?.repro ?? '(not a request of this run)',
+    });
   }
 
   /** Records every projector halted since the last look, naming the request behind it. */
   async checkHalts(): Promise<void> {
     for (const halt of await this.watch.newHalts()) {
       this.counts.haltedProjectors++;
-      const cause = halt.event?.requestId ? this.requests.get(halt.event.requestId) : undefined;
-      const event = halt.event ? `${halt.event.type} on ${halt.event.streamId} (request ${halt.event.requestId})` : 'no event after its checkpoint';
+      const e = halt.event;
+      const cause = e?.requestId ? this.requests.get(e.requestId) : undefined;
+      const event = e ? `${e.type} on ${e.streamId} (request ${e.requestId})` : 'no event after it';
       this.findings.push({
         kind: 'halt',
         operation: cause?.operation ?? '(unknown)',
@@ -210,7 +263,13 @@ export class FuzzRun {
     }
   }
 
-  private finding(kind: FindingKind, op: Operation, req: FuzzRequest, detail: string, repro: string): void {
+  private finding(
+    kind: FindingKind,
+    op: Operation,
+    req: FuzzRequest,
+    detail: string,
+    repro: string,
+  ): void {
     this.findings.push({ kind, operation: op.key, label: req.label, detail, repro });
   }
 
@@ -223,15 +282,9 @@ export class FuzzRun {
       if (g) g.count++;
       else groups.set(key, { first: f, count: 1 });
     }
-    return [...groups.entries()].map(([key, g]) => `${key} ×${g.count}: ${g.first.detail} — ${g.first.repro}`);
-  }
-}
-
-function safeJson(res: Response): unknown {
-  try {
-    return res.json();
-  } catch {
-    return null;
+    return [...groups.entries()].map(
+      ([key, g]) => `${key} ×${g.count}: ${g.first.detail} — ${g.first.repro}`,
+    );
   }
 }
 

@@ -72,17 +72,25 @@ const ASTRAL = ['🙂', '𝔘', '😀', '🇨🇩', '𠜎', '🏳️‍🌈'];
  * before the end (a "keep the last 4" cut of `ab🙂cde` keeps half the emoji: issue 12, finding
  * 1), and the issue's webhook example. Every free-text field is tried with each of these.
  */
-export const BOUNDARY_TEXT: readonly string[] = [...[0, 1, 2, 3, 4, 5].map((k) => `ab🙂${'cdefg'.slice(0, k)}`), 'ß𝔘🙂Ǆ'];
+export const BOUNDARY_TEXT: readonly string[] = [
+  ...[0, 1, 2, 3, 4, 5].map((k) => `ab🙂${'cdefg'.slice(0, k)}`),
+  'ß𝔘🙂Ǆ',
+];
 
 /** Text of exactly `length` printable ASCII characters. */
-const asciiOf = (length: number) => fc.string({ unit: 'grapheme-ascii', minLength: length, maxLength: length });
+const asciiOf = (length: number) =>
+  fc.string({ unit: 'grapheme-ascii', minLength: length, maxLength: length });
 
 /**
  * An astral character followed by exactly 0–5 more code units: where a "keep the last N" cut
  * (masking, truncation) splits a surrogate pair when it counts UTF-16 units.
  */
 export const astralCut: fc.Arbitrary<string> = fc
-  .tuple(fc.integer({ min: 0, max: 8 }).chain(asciiOf), fc.constantFrom(...ASTRAL), fc.integer({ min: 0, max: 5 }).chain(asciiOf))
+  .tuple(
+    fc.integer({ min: 0, max: 8 }).chain(asciiOf),
+    fc.constantFrom(...ASTRAL),
+    fc.integer({ min: 0, max: 5 }).chain(asciiOf),
+  )
   .map(([a, b, c]) => a + b + c);
 
 export const exoticText: fc.Arbitrary<string> = fc.oneof(
@@ -92,18 +100,23 @@ export const exoticText: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: astralCut },
 );
 
+const short = fc.string({ maxLength: 6 });
+
 export const unstorableText: fc.Arbitrary<string> = fc.oneof(
   fc
-    .tuple(fc.string({ maxLength: 6 }), fc.constantFrom(...LONE_SURROGATES), fc.string({ maxLength: 6 }))
+    .tuple(short, fc.constantFrom(...LONE_SURROGATES), short)
     .map(([a, b, c]) => a + b + c),
-  fc.tuple(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 })).map(([a, b]) => `${a}\u0000${b}`),
+  fc.tuple(short, short).map(([a, b]) => `${a}\u0000${b}`),
 );
 
 /** Between 100 KB and 160 KB of UTF-16 units. */
 export const HUGE_TEXT_LENGTH_MIN = 100_000;
 export const HUGE_TEXT_LENGTH_MAX = 160_000;
 export const hugeText: fc.Arbitrary<string> = fc
-  .tuple(fc.integer({ min: HUGE_TEXT_LENGTH_MIN, max: HUGE_TEXT_LENGTH_MAX }), fc.constantFrom('a', 'é', '🙂', '\u200B', 'ab🙂', '<a>'))
+  .tuple(
+    fc.integer({ min: HUGE_TEXT_LENGTH_MIN, max: HUGE_TEXT_LENGTH_MAX }),
+    fc.constantFrom('a', 'é', '🙂', '\u200B', 'ab🙂', '<a>'),
+  )
   .map(([length, unit]) => unit.repeat(Math.ceil(length / unit.length)));
 
 /** Money as a JSON number (issue 12, finding 5), including texts JSON.stringify never writes. */
@@ -150,7 +163,11 @@ export const badDecimal: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 3, max: 12 }).map((decimals) => `1.${'1'.repeat(decimals)}`),
 );
 
-const WRONG_TYPES: unknown[] = [42, 0, -1, 3.5, true, false, [], ['x'], {}, { a: 1 }, '42', '', 'true', '2099-12-31T00:00:00Z'];
+const WRONG_TYPES: unknown[] = [
+  ...[42, 0, -1, 3.5, true, false],
+  ...[[], ['x'], {}, { a: 1 }],
+  ...['42', '', 'true', '2099-12-31T00:00:00Z'],
+];
 export const wrongType: fc.Arbitrary<unknown> = fc.constantFrom(...WRONG_TYPES);
 
 /** Arbitrary JSON shapes for free-form objects (metadata, release_conditions). */
@@ -227,21 +244,23 @@ export const badIdSegment: fc.Arbitrary<{ segment: string; kind: string }> = fc.
 );
 
 /** Values of `limit`/`offset` a page query must refuse. */
-export const badPage: fc.Arbitrary<{ name: 'limit' | 'offset'; value: string | string[] }> = fc.oneof(
+const BAD_LIMITS = ['0', '201', '-1', '1e3', 'abc', '1.5', '', ' 5', '0x10', '5abc'];
+const BAD_LIMITS_MORE = ['99999999999999999999', '１０'];
+const BAD_OFFSETS = ['-1', 'abc', '1e3', '1000000001', '1.5', '', '-0'];
+
+export const badPage: fc.Arbitrary<{ name: 'limit' | 'offset'; value: string | string[] }> =
   fc.constantFrom(
-    ...['0', '201', '-1', '1e3', 'abc', '1.5', '', ' 5', '0x10', '99999999999999999999', '１０', '5abc'].map((value) => ({
-      name: 'limit' as const,
-      value,
-    })),
-    ...['-1', 'abc', '1e3', '1000000001', '1.5', '', '-0'].map((value) => ({ name: 'offset' as const, value })),
+    ...[...BAD_LIMITS, ...BAD_LIMITS_MORE].map((value) => ({ name: 'limit' as const, value })),
+    ...BAD_OFFSETS.map((value) => ({ name: 'offset' as const, value })),
     { name: 'limit' as const, value: ['1', '2'] },
     { name: 'offset' as const, value: ['0', '1'] },
-  ),
-);
+  );
 
 /** Idempotency-Key values outside 1–255 printable ASCII (as latin1 bytes on the wire). */
 export const badIdempotencyKey: fc.Arbitrary<{ value: string; kind: string }> = fc.oneof(
-  fc.integer({ min: 256, max: 2000 }).map((n) => ({ value: 'k'.repeat(n), kind: `${n} characters` })),
+  fc
+    .integer({ min: 256, max: 2000 })
+    .map((n) => ({ value: 'k'.repeat(n), kind: `${n} characters` })),
   fc.constantFrom(
     { value: 'clé-é', kind: 'non-ASCII (latin1)' },
     { value: 'ключ', kind: 'non-ASCII (Cyrillic, sent as UTF-8 bytes)' },

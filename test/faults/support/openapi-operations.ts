@@ -71,6 +71,12 @@ function resolve(doc: OpenApiDocument, schema: JsonSchema, depth = 0): JsonSchem
   return out;
 }
 
+type Parameter = NonNullable<OpenApiOperation['parameters']>[number];
+
+function queryParameter(doc: OpenApiDocument, p: Parameter): QueryParameter {
+  return { name: p.name, required: p.required === true, schema: resolve(doc, p.schema ?? {}) };
+}
+
 /** Every operation of the document, in its order. */
 export function operationsOf(doc: OpenApiDocument): Operation[] {
   const ops: Operation[] = [];
@@ -84,19 +90,12 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         path,
         key: `${method.toUpperCase()} ${path}`,
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
-        query: params
-          .filter((p) => p.in === 'query')
-          .map((p) => ({ name: p.name, required: p.required === true, schema: resolve(doc, p.schema ?? {}) })),
+        query: params.filter((p) => p.in === 'query').map((p) => queryParameter(doc, p)),
         body: content ? { contentType: content[0], schema: resolve(doc, content[1].schema) } : null,
       });
     }
   }
   return ops;
-}
-
-/** `/escrows/{id}/deposit` → `/escrows/:id/deposit` (Fastify's spelling, as `routes` lists it). */
-export function toFastifyPath(path: string): string {
-  return path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
 }
 
 /** Fills a template with raw (already encoded) segment values. */

@@ -26,8 +26,32 @@ export interface Halt {
 
 /** A refused request may record one alert and nothing else (API-RULES.md §6). */
 export function onlyAnAlert(events: StoredEvent[]): boolean {
-  return events.length === 0 || (events.length === 1 && events[0]!.type === 'alert.raised.v1' && events[0]!.streamId.startsWith('alert-'));
+  if (events.length === 0) return true;
+  const [only] = events;
+  const alert = only!.type === 'alert.raised.v1' && only!.streamId.startsWith('alert-');
+  return events.length === 1 && alert;
 }
+
+interface EventRow {
+  position: string;
+  stream_id: string;
+  type: string;
+  request_id: string | null;
+}
+
+const storedEvent = (r: EventRow): StoredEvent => ({
+  position: r.position,
+  streamId: r.stream_id,
+  type: r.type,
+  requestId: r.request_id,
+});
+
+/** Tables named for parked or skipped events (none exists until projectors park). */
+const PARKING_TABLES = ['%park%', '%poison%', '%skipped%', '%dead%letter%'];
+/** `/health` fields named for parked or skipped events. */
+const PARKING_WORDS = /park|poison|skipped|dead_?letter/i;
+/** `/health` is a small document; a bound on the walk. */
+const HEALTH_DEPTH_MAX = 8;
 
 export class StoreWatch {
   private position = '0';
@@ -37,17 +61,19 @@ export class StoreWatch {
 
   /** Starts watching from the current head (and the halts already known). */
   async start(): Promise<void> {
-    const head = await sql<{ p: string | null }>`SELECT max(position)::text AS p FROM events`.execute(this.platform.db);
+    const max = sql<{ p: string | null }>`SELECT max(position)::text AS p FROM events`;
+    const head = await max.execute(this.platform.db);
     this.position = head.rows[0]?.p ?? '0';
     for (const h of await this.haltedNow()) this.halted.add(h.name);
   }
 
   /** Events appended since the last call. */
   async newEvents(): Promise<StoredEvent[]> {
-    const res = await sql<{ position: string; stream_id: string; type: string; request_id: string | null }>`
+    const res = await sql<EventRow>`
       SELECT position::text AS position, stream_id, type, metadata->>'correlationId' AS request_id
-      FROM events WHERE position > ${this.position}::bigint ORDER BY position`.execute(this.platform.db);
-    const events = res.rows.map((r) => ({ position: r.position, streamId: r.stream_id, type: r.type, requestId: r.request_id }));
+      FROM events WHERE position > ${this.position}::bigint
+      ORDER BY position`.execute(this.platform.db);
+    const events = res.rows.map(storedEvent);
     if (events.length > 0) this.position = events[events.length - 1]!.position;
     return events;
   }
@@ -58,16 +84,14 @@ export class StoreWatch {
     for (const h of await this.haltedNow()) {
       if (this.halted.has(h.name)) continue;
       this.halted.add(h.name);
-      const next = await sql<{ position: string; stream_id: string; type: string; request_id: string | null }>`
-        SELECT position::text AS position, stream_id, type, metadata->>'correlationId' AS request_id FROM events
-        WHERE (transaction_id, position) > (${h.tx}::xid8, ${h.pos}::bigint)
+      // `$all` order is (transaction id, position): the next event after the checkpoint.
+      const next = await sql<EventRow>`
+        SELECT position::text AS position, stream_id, type, metadata->>'correlationId' AS request_id
+        FROM events WHERE (transaction_id, position) > (${h.tx}::xid8, ${h.pos}::bigint)
         ORDER BY transaction_id, position LIMIT 1`.execute(this.platform.db);
       const e = next.rows[0];
-      found.push({
-        projector: h.name,
-        reason: h.reason ?? 'halted',
-        event: e ? { position: e.position, streamId: e.stream_id, type: e.type, requestId: e.request_id } : null,
-      });
+      const event = e ? storedEvent(e) : null;
+      found.push({ projector: h.name, reason: h.reason ?? 'halted', event });
     }
     return found;
   }
@@ -80,39 +104,45 @@ export class StoreWatch {
     return res.rows.map((r) => ({ name: r.name, reason: r.halted_reason, tx: r.tx, pos: r.pos }));
   }
 
-  /** Rows of any table named for parked or skipped events (none exists until projectors park). */
+  /** Rows of any table named for parked or skipped events. */
   async parkedRows(): Promise<{ table: string; rows: number }[]> {
+    const db = this.platform.db;
     const tables = await sql<{ table_name: string }>`
       SELECT table_name FROM information_schema.tables
       WHERE table_schema = current_schema()
-        AND (table_name ILIKE '%park%' OR table_name ILIKE '%poison%' OR table_name ILIKE '%skipped%'
-             OR table_name ILIKE '%dead%letter%')`.execute(this.platform.db);
+        AND table_name ILIKE ANY (${PARKING_TABLES}::text[])`.execute(db);
     const out: { table: string; rows: number }[] = [];
-    for (const t of tables.rows) {
-      const n = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(t.table_name)}`.execute(this.platform.db);
-      out.push({ table: t.table_name, rows: Number(n.rows[0]!.n) });
+    for (const { table_name } of tables.rows) {
+      const count = sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(table_name)}`;
+      out.push({ table: table_name, rows: Number((await count.execute(db)).rows[0]!.n) });
     }
     return out;
   }
+}
+
+/** A count above zero, a non-empty list, or digits above zero: something is there. */
+function howMany(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return Array.isArray(v) ? v.length : 0;
 }
 
 /**
  * What `/health` says is halted or parked: `halted_projectors`, and any field named for parking
  * (a count above zero or a non-empty list), wherever it sits in the document.
  */
-const PARKING_WORDS = /park|poison|skipped|dead_?letter/i;
-
 export function healthProblems(health: unknown): string[] {
   const problems: string[] = [];
   const doc = health as { halted_projectors?: string[] };
-  for (const name of doc.halted_projectors ?? []) problems.push(`/health: projector ${name} halted`);
+  for (const name of doc.halted_projectors ?? []) {
+    problems.push(`/health: projector ${name} halted`);
+  }
   const walk = (v: unknown, path: string, depth: number) => {
-    if (depth > 8 || v === null || typeof v !== 'object') return;
+    if (depth > HEALTH_DEPTH_MAX || v === null || typeof v !== 'object') return;
     for (const [k, inner] of Object.entries(v as Record<string, unknown>)) {
       const here = path ? `${path}.${k}` : k;
-      if (PARKING_WORDS.test(k)) {
-        const n = typeof inner === 'number' ? inner : typeof inner === 'string' && /^\d+$/.test(inner) ? Number(inner) : Array.isArray(inner) ? inner.length : 0;
-        if (n > 0) problems.push(`/health: ${here} = ${JSON.stringify(inner).slice(0, 200)}`);
+      if (PARKING_WORDS.test(k) && howMany(inner) > 0) {
+        problems.push(`/health: ${here} = ${JSON.stringify(inner).slice(0, 200)}`);
       }
       walk(inner, here, depth + 1);
     }
