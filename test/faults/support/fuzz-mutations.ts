@@ -287,15 +287,17 @@ function mutationArbitrary(shape: FuzzShape): fc.Arbitrary<Mutation> {
 }
 
 /**
- * The cases for one operation: each free-text field set to each of `BOUNDARY_TEXT` (a fixed
- * corpus: chance alone rarely puts an astral character exactly where a cut falls), then `runs`
- * mutations drawn with `seed`.
+ * The cases for one operation: a fixed corpus first (chance alone rarely hits these): every body
+ * field set to null (an "optional" field that lets null through), every free-text field set to
+ * each of `BOUNDARY_TEXT` (astral characters where a cut falls); then `runs` mutations drawn
+ * with `seed`.
  */
 export function fuzzCases(shape: FuzzShape, seed: number, runs: number): Mutation[] {
-  const boundary = bodyPaths(shape)
+  const paths = bodyPaths(shape);
+  const set = (path: string[], v: HostileValue): Mutation => ({ kind: 'set', path, v });
+  const nulls = paths.map((path) => set(path, { cls: 'null', value: null }));
+  const boundary = paths
     .filter((p) => isFreeText(shape, p))
-    .flatMap((path) =>
-      BOUNDARY_TEXT.map((value): Mutation => ({ kind: 'set', path, v: { cls: 'exotic', value } })),
-    );
-  return [...boundary, ...fc.sample(mutationArbitrary(shape), { seed, numRuns: runs })];
+    .flatMap((path) => BOUNDARY_TEXT.map((value) => set(path, { cls: 'exotic', value })));
+  return [...nulls, ...boundary, ...fc.sample(mutationArbitrary(shape), { seed, numRuns: runs })];
 }

@@ -55,6 +55,8 @@ const REPEATED = /([\s\S]{1,4}?)\1{31,}/g;
 const INVISIBLE =
   /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const PAGE_KEYS = ['items', 'total', 'limit', 'offset'];
+/** Requests shown as the possible cause of a halt (the first is the likely one). */
+const HALT_REPROS_MAX = 3;
 
 function cut(raw: string): string {
   const text = raw.replace(REPEATED, (run, p: string) => `⟨${p} ×${run.length / p.length}⟩`);
@@ -122,7 +124,7 @@ export class FuzzRun {
   /** Sends the valid request once as admin, learning whether the operation answers a page. */
   async probe(op: Operation): Promise<{ recipe: Recipe; paginated: boolean }> {
     const recipe = recipeFor(op.key);
-    const res = await this.send(op, recipe, { kind: 'valid' }, 'admin');
+    const res = await this.send(op, recipe, { kind: 'valid' }, 'admin', false);
     const body = res ? safeJson(res) : null;
     const page = typeof body === 'object' && body !== null && PAGE_KEYS.every((k) => k in body);
     return { recipe, paginated: op.method === 'GET' && page };
@@ -149,12 +151,16 @@ export class FuzzRun {
     return stats;
   }
 
-  /** Builds, sends and judges one request; null when it could not be put on the wire. */
+  /**
+   * Builds, sends and judges one request; null when it could not be put on the wire. `hostile`:
+   * a fuzz case (an input tried), not the valid request sent first to learn the operation.
+   */
   private async send(
     op: Operation,
     recipe: Recipe,
     m: Mutation,
     caller: Caller,
+    hostile = true,
   ): Promise<Response | null> {
     const n = this.next++;
     const side = recipe.side === 1 ? this.w.side1 : this.w.side2;
@@ -175,7 +181,7 @@ export class FuzzRun {
       return null;
     }
     this.counts.requests++;
-    this.counts.inputs++;
+    if (hostile) this.counts.inputs++;
     // The id the service used (it makes its own when the one sent is not acceptable): events
     // carry it as their correlationId.
     const requestId = String(res.headers['x-request-id'] ?? `fz-${this.seed}-${n}`);
@@ -226,7 +232,8 @@ export class FuzzRun {
   ): Promise<void> {
     const events = await this.watch.newEvents();
     const own = events.filter((e) => e.requestId === requestId);
-    if (res.statusCode >= 400 && !onlyAnAlert(own)) {
+    // A refusal (4xx); a 5xx is a finding of its own, whatever it appended.
+    if (res.statusCode >= 400 && res.statusCode < 500 && !onlyAnAlert(own)) {
       const what = own.map((e) => `${e.type} on ${e.streamId}`).join(', ');
       const answer = `answered ${res.statusCode} ${cut(res.body)}`;
       this.finding('appended', op, req, `${answer}; appended ${what}`, repro);
@@ -246,19 +253,29 @@ export class FuzzRun {
     });
   }
 
-  /** Records every projector halted since the last look, naming the request behind it. */
+  /**
+   * Records every projector halted since the last look, naming the request behind it: the one
+   * whose events follow its checkpoint (when several requests' events do, because a projector
+   * halted earlier let answers go before the others caught up, each is listed).
+   */
   async checkHalts(): Promise<void> {
     for (const halt of await this.watch.newHalts()) {
       this.counts.haltedProjectors++;
-      const e = halt.event;
-      const cause = e?.requestId ? this.requests.get(e.requestId) : undefined;
-      const event = e ? `${e.type} on ${e.streamId} (request ${e.requestId})` : 'no event after it';
+      const ids = [...new Set(halt.events.map((e) => e.requestId ?? '(none)'))];
+      const byRequest = ids.map((id) => {
+        const own = halt.events.filter((e) => (e.requestId ?? '(none)') === id);
+        const types = own.map((e) => e.type);
+        return `${types.join(', ')} of request ${id}`;
+      });
+      const first = this.requests.get(ids[0] ?? '');
+      const others = ids.slice(1, HALT_REPROS_MAX).map((id) => this.requests.get(id)?.repro ?? id);
+      const repros = [first?.repro ?? '(the request is not one of this run)', ...others];
       this.findings.push({
         kind: 'halt',
-        operation: cause?.operation ?? '(unknown)',
-        label: cause?.label ?? halt.projector,
-        detail: `projector ${halt.projector} halted at ${event}: ${cut(halt.reason)}`,
-        repro: cause?.repro ?? '(the request is not one of this run)',
+        operation: first?.operation ?? '(unknown)',
+        label: first?.label ?? halt.projector,
+        detail: `${halt.projector} halted on one of: ${byRequest.join('; ')}: ${cut(halt.reason)}`,
+        repro: repros.join(' — or — '),
       });
     }
   }

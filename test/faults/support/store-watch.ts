@@ -20,9 +20,15 @@ export interface StoredEvent {
 export interface Halt {
   projector: string;
   reason: string;
-  /** The first event after the halted projector's checkpoint: the one it could not apply. */
-  event: StoredEvent | null;
+  /**
+   * The events after the halted projector's checkpoint, oldest first: its last batch, of which
+   * one could not be applied (a batch is applied whole or not at all). Usually one request's.
+   */
+  events: StoredEvent[];
 }
+
+/** Events after a halted checkpoint that are listed as the possible cause. */
+const HALT_CANDIDATES_MAX = 20;
 
 /** A refused request may record one alert and nothing else (API-RULES.md §6). */
 export function onlyAnAlert(events: StoredEvent[]): boolean {
@@ -84,14 +90,13 @@ export class StoreWatch {
     for (const h of await this.haltedNow()) {
       if (this.halted.has(h.name)) continue;
       this.halted.add(h.name);
-      // `$all` order is (transaction id, position): the next event after the checkpoint.
+      // `$all` order is (transaction id, position): what follows the checkpoint.
       const next = await sql<EventRow>`
         SELECT position::text AS position, stream_id, type, metadata->>'correlationId' AS request_id
         FROM events WHERE (transaction_id, position) > (${h.tx}::xid8, ${h.pos}::bigint)
-        ORDER BY transaction_id, position LIMIT 1`.execute(this.platform.db);
-      const e = next.rows[0];
-      const event = e ? storedEvent(e) : null;
-      found.push({ projector: h.name, reason: h.reason ?? 'halted', event });
+        ORDER BY transaction_id, position LIMIT ${HALT_CANDIDATES_MAX}`.execute(this.platform.db);
+      const events = next.rows.map(storedEvent);
+      found.push({ projector: h.name, reason: h.reason ?? 'halted', events });
     }
     return found;
   }
