@@ -41,9 +41,13 @@ interface Row {
   keyless: Cell | null;
 }
 const KEYED: readonly KeyedCaller[] = [
-  ...['client', 'provider', 'unrelated'],
-  ...['support', 'auditor', 'admin'],
-] as KeyedCaller[];
+  'client',
+  'provider',
+  'unrelated',
+  'support',
+  'auditor',
+  'admin',
+];
 
 const SCOPE = [403, 'INSUFFICIENT_SCOPE'] as const;
 const NOT_PARTY = [403, 'NOT_ESCROW_PARTY'] as const;
