@@ -12,8 +12,9 @@
  * with X-Request-Id; no input the rules refuse accepted; a refused request appends nothing but at
  * most one alert (counted in SQL after each request); no projector halts and nothing is parked.
  *
- * FUZZ_SEED (default below) and FUZZ_RUNS_PER_OPERATION change the draw for local exploration;
- * the seed is printed with the counts.
+ * FUZZ_SEED (default below) and FUZZ_RUNS_PER_OPERATION change the draw for local exploration
+ * (the seed is printed with the counts); FUZZ_OPERATIONS (parts of `METHOD /path`, comma
+ * separated) fuzzes only some operations; FUZZ_TRACE=1 (or `full`) prints every request.
  */
 import { projectionsCaughtUp } from '../support/caught-up';
 import { type FaultCounts, emptyCounts, reportCounts } from './support/tally';

@@ -1,10 +1,11 @@
 /**
  * The real objects the fuzz and the authorization matrix aim at (issue 12): one test app (real
  * PostgreSQL, scheduler off so that nothing appends events behind a test's back), users and keys
- * of every kind, and two "sides" built the same way, so that one sender key (`subject`) is the
- * client on side 1 and the provider on side 2. Each side holds escrows in the states the routes
- * need (a DRAFT one for deposits and new milestones, a funded one with a payout, a failed and a
- * pending payment, one per closing action, one with proofs), a payee, a mandate, a purchase.
+ * of every kind, and "sides" built the same way, so that one sender key (`subject`) is the
+ * client on side 1 and the provider on side 2 (side 3, between the partners, holds decoys).
+ * Each side holds escrows in the states the routes need (a DRAFT one for deposits and new
+ * milestones, a funded one with a payout, a failed and a pending payment, several per closing
+ * action, one with proofs, several waiting for a proof), a payee, a mandate, a purchase.
  * Everything is made through the API with the bootstrap admin key, except the expired key: the
  * API cannot issue a key that is already expired (`days_valid` ≥ 1), so it is issued by the same
  * `issueApiKey` that `POST /apikeys` runs, with an expiry in the past.
