@@ -3,7 +3,7 @@
  * database; a world of real users, keys, escrows, milestones, proofs, payments, payees, mandates
  * and transfers is made first through the API, and each operation's valid request
  * (support/valid-requests.ts) is broken one piece at a time by fast-check under a fixed seed
- * (support/fuzz-cases.ts): wrong types, missing and unknown fields, huge and exotic text, money
+ * (support/fuzz-mutations.ts): wrong types, missing and unknown fields, huge and exotic text, money
  * as JSON numbers, malformed JSON, foreign content types, oversized bodies, ids that are not ids,
  * bad pages and filters, bad Idempotency-Key and X-Min-Event-Position headers, broken webhook
  * signatures. Every case is sent as the bootstrap admin and as a sender key linked to a user.
