@@ -71,6 +71,18 @@ describe('identity hardening', () => {
     expect(admin.json()).toMatchObject({ public_tag: 'GOV' });
   });
 
+  it('refuses is_active null (it halted the users read model, fault suite finding), on update as on creation', async () => {
+    const tag = randomBytes(4).toString('hex');
+    const created = await call('POST', '/users', ADMIN_KEY, { username: `null-${tag}`, email: `null-${tag}@example.org` });
+    expect(created.statusCode).toBe(201);
+    const before = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(t.platform.db);
+    expectErrorEnvelope(await call('PATCH', `/users/${created.json().id}`, ADMIN_KEY, { is_active: null }), 422, 'VALIDATION_ERROR');
+    expectErrorEnvelope(await call('POST', '/users', ADMIN_KEY, { username: `null2-${tag}`, email: `null2-${tag}@example.org`, is_active: null }), 422, 'VALIDATION_ERROR');
+    const after = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(t.platform.db);
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+    expect((await call('PATCH', `/users/${created.json().id}`, ADMIN_KEY, { is_active: false })).json()).toMatchObject({ is_active: false });
+  });
+
   it('treats look-alike usernames and emails as the same, or refuses invisible characters', async () => {
     expect((await call('POST', '/users', ADMIN_KEY, { username: 'alice', email: 'alice@example.org' })).statusCode).toBe(201);
     for (const username of ['ＡＬＩＣＥ', 'ALICE', 'alic\u0065']) {

@@ -4,8 +4,8 @@
  * with the scheduler off, so every event comes from a request they sent), the projectors halted
  * since the last look with the event each stopped at (its `correlationId` is the request id of
  * the request that caused it), and events parked by a projector that skips what it cannot
- * apply (looked for in `/health` and in any table named for parking, so the check holds however
- * that is stored).
+ * apply (`projection_parked_events`, `/health`'s `parked_events`, and any `/health` field named
+ * for parking).
  */
 import { sql } from 'kysely';
 import type { Platform } from '../../../libs/platform/src';
@@ -52,8 +52,6 @@ const storedEvent = (r: EventRow): StoredEvent => ({
   requestId: r.request_id,
 });
 
-/** Tables named for parked or skipped events (none exists until projectors park). */
-const PARKING_TABLES = ['%park%', '%poison%', '%skipped%', '%dead%letter%'];
 /** `/health` fields named for parked or skipped events. */
 const PARKING_WORDS = /park|poison|skipped|dead_?letter/i;
 /** `/health` is a small document; a bound on the walk. */
@@ -109,19 +107,12 @@ export class StoreWatch {
     return res.rows.map((r) => ({ name: r.name, reason: r.halted_reason, tx: r.tx, pos: r.pos }));
   }
 
-  /** Rows of any table named for parked or skipped events. */
+  /** Events a projector parked (could not apply) and nobody replayed: none is allowed here. */
   async parkedRows(): Promise<{ table: string; rows: number }[]> {
-    const db = this.platform.db;
-    const tables = await sql<{ table_name: string }>`
-      SELECT table_name FROM information_schema.tables
-      WHERE table_schema = current_schema()
-        AND table_name ILIKE ANY (${PARKING_TABLES}::text[])`.execute(db);
-    const out: { table: string; rows: number }[] = [];
-    for (const { table_name } of tables.rows) {
-      const count = sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(table_name)}`;
-      out.push({ table: table_name, rows: Number((await count.execute(db)).rows[0]!.n) });
-    }
-    return out;
+    const res = await sql<{ projector: string; n: string }>`
+      SELECT projector, count(*)::text AS n FROM projection_parked_events
+      WHERE replayed_at IS NULL GROUP BY projector ORDER BY projector`.execute(this.platform.db);
+    return res.rows.map((r) => ({ table: `projection_parked_events (${r.projector})`, rows: Number(r.n) }));
   }
 }
 
@@ -138,9 +129,12 @@ function howMany(v: unknown): number {
  */
 export function healthProblems(health: unknown): string[] {
   const problems: string[] = [];
-  const doc = health as { halted_projectors?: string[] };
+  const doc = health as { halted_projectors?: string[]; parked_events?: { total?: number; by_projector?: Record<string, number> } };
   for (const name of doc.halted_projectors ?? []) {
     problems.push(`/health: projector ${name} halted`);
+  }
+  if ((doc.parked_events?.total ?? 0) > 0) {
+    problems.push(`/health: parked_events = ${JSON.stringify(doc.parked_events)}`);
   }
   const walk = (v: unknown, path: string, depth: number) => {
     if (depth > HEALTH_DEPTH_MAX || v === null || typeof v !== 'object') return;

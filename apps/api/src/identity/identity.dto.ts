@@ -27,7 +27,8 @@ export class CreateUserBody {
   email!: string;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  // Absent means "as it is" (true on creation); null is not a state a user can be in: 422.
+  @ValidateIf((_o, v) => v !== undefined)
   @IsBoolean()
   is_active?: boolean;
 

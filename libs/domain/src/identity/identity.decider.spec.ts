@@ -33,6 +33,8 @@ describe('user decider', () => {
       .then([{ type: 'user.updated.v1', data: { userId: 'u1', changes: { isActive: false }, updatedAt: NOW } }]);
     spec.given([registered]).when({ type: 'UpdateUser', userId: 'u1', isActive: true, now: NOW }).then([]);
     spec.given([]).when({ type: 'UpdateUser', userId: 'u1', isActive: true, now: NOW }).thenError('USER_NOT_FOUND');
+    // null is no state a user can be in (an event holding it would stop the users read model).
+    spec.given([registered]).when({ type: 'UpdateUser', userId: 'u1', isActive: null as unknown as boolean, now: NOW }).thenError('VALIDATION_ERROR');
   });
 });
 

@@ -68,6 +68,11 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         ];
       case 'UpdateUser': {
         if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'no such user', 'not_found');
+        // A user is active or not: null (or anything but a boolean) is no change this stream can
+        // record, and an event holding it would be one no read model can apply.
+        if (command.isActive !== undefined && typeof command.isActive !== 'boolean') {
+          throw new DomainError('VALIDATION_ERROR', 'is_active must be true or false', 'invalid', { fields: { is_active: ['must be a boolean'] } });
+        }
         const changes: { isActive?: boolean; publicTag?: PublicTag | null } = {};
         if (command.isActive !== undefined && command.isActive !== state.isActive) changes.isActive = command.isActive;
         if (command.publicTag !== undefined && command.publicTag !== state.publicTag) changes.publicTag = command.publicTag;
