@@ -12,10 +12,10 @@
  */
 import { writeSync } from 'node:fs';
 import { loadConfig } from '../../libs/config/src';
-import { Money, newId } from '../../libs/kernel/src';
+import { Money } from '../../libs/kernel/src';
 import { createPaymentServices } from '../../libs/payments/src';
-import { type CommandMetadata, createLogger, openPlatform } from '../../libs/platform/src';
-import { idempotencyScope, requestHash } from '../../apps/api/src/http/command-context';
+import { createLogger, openPlatform } from '../../libs/platform/src';
+import { requestMetadata } from './request-metadata';
 
 const say = (line: string) => writeSync(1, `${line}\n`);
 
@@ -36,15 +36,7 @@ async function main(): Promise<void> {
   const actor = { kind: 'api_key' as const, keyId: env.CLIENT_KEY_ID!, keyPrefix: env.CLIENT_KEY_PREFIX!, scope: 'sender' as const, userId: env.CLIENT_ID! };
   const path = `/escrows/${encodeURIComponent(escrowId)}/deposit`;
   const body = { amount: env.AMOUNT! };
-  const requestId = newId();
-  const metadata: CommandMetadata = {
-    actor,
-    commandId: newId(),
-    correlationId: requestId,
-    causationId: requestId,
-    now: new Date(),
-    idempotency: { key: env.IDEM_KEY!, scope: idempotencyScope(actor, 'POST', path), requestHash: requestHash('POST', path, body, {}) },
-  };
+  const metadata = requestMetadata(actor, 'POST', path, body, env.IDEM_KEY!);
   const result = await services.deposits.deposit(escrowId, (escrow) => Money.parse(body.amount, escrow.currency, config.currencies), metadata);
   say(JSON.stringify(result.deposit));
   await platform.close();

@@ -13,10 +13,9 @@
  */
 import { writeSync } from 'node:fs';
 import { loadConfig } from '../../libs/config/src';
-import { newId } from '../../libs/kernel/src';
 import { createPaymentServices } from '../../libs/payments/src';
-import { type CommandMetadata, createLogger, openPlatform } from '../../libs/platform/src';
-import { idempotencyScope, requestHash } from '../../apps/api/src/http/command-context';
+import { createLogger, openPlatform } from '../../libs/platform/src';
+import { requestMetadata } from './request-metadata';
 
 const say = (line: string) => writeSync(1, `${line}\n`);
 
@@ -45,17 +44,7 @@ async function main(): Promise<void> {
   const milestoneId = env.MILESTONE_ID!;
   const actor = { kind: 'api_key' as const, keyId: env.CLIENT_KEY_ID!, keyPrefix: env.CLIENT_KEY_PREFIX!, scope: 'sender' as const, userId: env.CLIENT_ID! };
   const path = `/escrows/milestones/${encodeURIComponent(milestoneId)}/release`;
-  const requestId = newId();
-  const metadata: CommandMetadata = {
-    actor,
-    commandId: newId(),
-    correlationId: requestId,
-    causationId: requestId,
-    now: new Date(),
-    ...(env.IDEM_KEY
-      ? { idempotency: { key: env.IDEM_KEY, scope: idempotencyScope(actor, 'POST', path), requestHash: requestHash('POST', path, undefined, {}) } }
-      : {}),
-  };
+  const metadata = requestMetadata(actor, 'POST', path, undefined, env.IDEM_KEY);
   const command = {
     type: 'ApproveAndPayMilestone' as const,
     escrowId,

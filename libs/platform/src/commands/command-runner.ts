@@ -121,6 +121,20 @@ export interface CommandRunnerOptions {
   onAppendMs?: (ms: number) => void;
 }
 
+/** A command on a stream created or chosen by the command, decided on facts read and pinned. */
+export interface FactsCommand<S, C, E extends DomainEvent, F> {
+  decider: Decider<S, C, E>;
+  metadata: CommandMetadata;
+  targetStream: (id: string) => string;
+  facts?: Facts<F>;
+  command: (id: string, facts: F) => C;
+  claims?: (id: string) => ReservationClaim[];
+  extra?: ExtraAppends<S, E>;
+  queueOn?: 'idem' | 'target';
+  /** The command's kind, for metrics and traces (else the decider's category). */
+  kind?: string;
+}
+
 export class ConcurrencyConflictError extends DomainError {
   constructor(streamId: string) {
     super('CONCURRENCY_CONFLICT', `the stream ${streamId} kept changing; retry the request`, 'conflict', {
@@ -265,31 +279,14 @@ export class CommandRunner {
    * through a PinnedReader on every attempt, `command` is built from what it read, and the append
    * is conditional on the revisions read (never on a read model).
    */
-  async executeWithFacts<S, C, E extends DomainEvent, F>(params: {
-    decider: Decider<S, C, E>;
-    metadata: CommandMetadata;
-    targetStream: (id: string) => string;
-    facts?: Facts<F>;
-    command: (id: string, facts: F) => C;
-    claims?: (id: string) => ReservationClaim[];
-    extra?: ExtraAppends<S, E>;
-    queueOn?: 'idem' | 'target';
-    kind?: string;
-  }): Promise<CommandResult<S, E> & { id: string }> {
+  async executeWithFacts<S, C, E extends DomainEvent, F>(params: FactsCommand<S, C, E, F>): Promise<CommandResult<S, E> & { id: string }> {
     const kind = () => params.kind ?? params.decider.category;
     return this.counted(kind, () => this.executeWithDerivedIdOnce(params));
   }
 
-  private async executeWithDerivedIdOnce<S, C, E extends DomainEvent, F>(params: {
-    decider: Decider<S, C, E>;
-    metadata: CommandMetadata;
-    targetStream: (id: string) => string;
-    facts?: Facts<F>;
-    command: (id: string, facts: F) => C;
-    claims?: (id: string) => ReservationClaim[];
-    extra?: ExtraAppends<S, E>;
-    queueOn?: 'idem' | 'target';
-  }): Promise<CommandResult<S, E> & { id: string }> {
+  private async executeWithDerivedIdOnce<S, C, E extends DomainEvent, F>(
+    params: FactsCommand<S, C, E, F>,
+  ): Promise<CommandResult<S, E> & { id: string }> {
     const { decider, metadata } = params;
     assertMetadata(metadata);
     const idem = metadata.idempotency;
