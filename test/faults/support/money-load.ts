@@ -1,0 +1,267 @@
+/**
+ * Money under fault: a small world (clients with escrows funded and a payee allowed on each, a
+ * sender with usage mandates for several beneficiaries at a certified merchant) and a load of
+ * concurrent money requests against it, each with its own Idempotency-Key: deposits
+ * (`POST /escrows/{id}/deposit`), usage spends (`POST /spend`) and mandate purchases
+ * (`POST /spend/purchases`). A request that gets no answer (connection refused or reset, a
+ * timeout), a 5xx or a 429 is replayed later with the same key and body, as a careful client
+ * would, until it is answered; every attempt is kept so the checks can tell what each request
+ * should have done. Amounts are chosen so that no rule refuses any of them: every answer must be
+ * a 2xx.
+ */
+import Big from 'big.js';
+import { randomBytes } from 'node:crypto';
+import type { Answer, Outcome, Service } from './service';
+
+export type OpKind = 'deposit' | 'spend' | 'purchase';
+
+export interface MoneyOp {
+  n: number;
+  kind: OpKind;
+  path: string;
+  apiKey: string;
+  body: string;
+  idemKey: string;
+  amount: string;
+  /** The escrow (deposit, spend) or mandate (purchase) the request moves money on. */
+  target: string;
+  attempts: number;
+  /** The final answer (a 2xx or a 4xx other than 429); null while unanswered. */
+  answer: Answer | null;
+  /** Why earlier attempts got no final answer (the last few). */
+  failures: string[];
+}
+
+export interface WorldEscrow {
+  id: string;
+  clientKey: string;
+  /** Deposited and confirmed during the setup (spends draw on it). */
+  seeded: string;
+}
+
+export interface WorldMandate {
+  id: string;
+  beneficiaryId: string;
+}
+
+export interface World {
+  supportKey: string;
+  auditorKey: string;
+  escrows: WorldEscrow[];
+  senderId: string;
+  senderKey: string;
+  merchantId: string;
+  mandates: WorldMandate[];
+  /** Deposit ids of the setup's deposits (effects no load request made). */
+  seedDepositIds: string[];
+}
+
+export const PAYEE_REF = 'shop-1';
+/** Large enough that no deposit of a run reaches an escrow's total, nor a purchase a mandate's. */
+const ESCROW_TOTAL = '100000000.00';
+const MANDATE_TOTAL = '100000000.00';
+/** Held by each escrow before the load: far more than a run's spends take. */
+const ESCROW_SEED = '5000.00';
+const FAILURES_KEPT_MAX = 4;
+
+/** A seeded PRNG (mulberry32), so a failing run's sequence of requests can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The run's seed: FAULTS_SEED when set (to replay a run), else a fresh one (printed). */
+export function runSeed(): number {
+  const fixed = Number(process.env.FAULTS_SEED);
+  return Number.isInteger(fixed) && fixed > 0 ? fixed : 1 + Math.floor(Math.random() * 2 ** 31);
+}
+
+const tag = () => randomBytes(4).toString('hex');
+
+async function user(service: Service, name: string): Promise<{ id: string; key: string }> {
+  const t = tag();
+  const created = await service.expect(201, 'POST', '/users', service.adminKey, { username: `${name}-${t}`, email: `${name}-${t}@example.org` });
+  const key = await service.expect(201, 'POST', '/apikeys', service.adminKey, { name, scope: 'sender', user_id: created.id });
+  return { id: created.id, key: key.key };
+}
+
+/** Users, keys, escrows (seeded, one payee each), a certified merchant and mandates. */
+export async function createWorld(service: Service, sizes = { clients: 2, escrowsPerClient: 3, mandates: 3 }): Promise<World> {
+  const admin = service.adminKey;
+  const supportKey = (await service.expect(201, 'POST', '/apikeys', admin, { name: 'support', scope: 'support' })).key;
+  const auditorKey = (await service.expect(201, 'POST', '/apikeys', admin, { name: 'auditor', scope: 'auditor' })).key;
+  const provider = await user(service, 'provider');
+  const escrows: WorldEscrow[] = [];
+  const seedDepositIds: string[] = [];
+  for (let c = 0; c < sizes.clients; c++) {
+    const client = await user(service, `client${c}`);
+    for (let e = 0; e < sizes.escrowsPerClient; e++) {
+      const escrow = await service.expect(201, 'POST', '/escrows', client.key, {
+        client_id: client.id,
+        provider_id: provider.id,
+        amount_total: ESCROW_TOTAL,
+        currency: 'USD',
+        release_conditions: { on_deadline: 'none' },
+        deadline_at: '2099-12-31T00:00:00Z',
+      });
+      const seeded = await service.expect(200, 'POST', `/escrows/${escrow.id}/deposit`, client.key, { amount: ESCROW_SEED }, { 'idempotency-key': `seed-${tag()}` });
+      if (seeded.deposit.status !== 'CONFIRMED') throw new Error(`seed deposit: ${JSON.stringify(seeded.deposit)}`);
+      seedDepositIds.push(seeded.deposit.id);
+      await service.expect(201, 'POST', '/spend/allowed', supportKey, { escrow_id: escrow.id, payee_ref: PAYEE_REF, label: 'Shop' });
+      escrows.push({ id: escrow.id, clientKey: client.key, seeded: ESCROW_SEED });
+    }
+  }
+  const merchant = await service.expect(201, 'POST', '/spend/merchants', supportKey, { name: `Merchant ${tag()}`, is_certified: true });
+  const sender = await user(service, 'sender');
+  const mandates: WorldMandate[] = [];
+  for (let m = 0; m < sizes.mandates; m++) {
+    const beneficiary = await user(service, `beneficiary${m}`);
+    const mandate = await service.expect(201, 'POST', '/mandates', sender.key, {
+      sender_id: sender.id,
+      beneficiary_id: beneficiary.id,
+      total_amount: MANDATE_TOTAL,
+      currency: 'USD',
+      expires_at: '2099-12-31T00:00:00Z',
+    });
+    mandates.push({ id: mandate.id, beneficiaryId: beneficiary.id });
+  }
+  return { supportKey, auditorKey, escrows, senderId: sender.id, senderKey: sender.key, merchantId: merchant.id, mandates, seedDepositIds };
+}
+
+/** An amount of `min`..`max` cents as a decimal string. */
+function cents(rng: () => number, min: number, max: number): string {
+  return new Big(min + Math.floor(rng() * (max - min + 1))).div(100).toFixed(2);
+}
+
+/** Observes every attempt (the outage test classifies the answers given while PostgreSQL is down). */
+export type AttemptObserver = (op: MoneyOp, outcome: Outcome) => void;
+
+export interface LoadOptions {
+  /** A 503 is expected now (the database is down): the client does not count it as a 5xx. */
+  expect503?: () => boolean;
+  onAttempt?: AttemptObserver;
+}
+
+/**
+ * One running burst of the load. `stop()` at once starts no more requests (call it before a
+ * kill, so no worker spins on a dead API) and resolves when the requests in flight ended.
+ */
+export interface LoadRun {
+  stop(): Promise<void>;
+}
+
+/** A client pauses this long after an attempt that got no final answer, before its next one. */
+const RETRY_PAUSE_MS = 100;
+
+export class MoneyLoad {
+  readonly ops: MoneyOp[] = [];
+  private readonly replays: MoneyOp[] = [];
+
+  constructor(
+    private readonly service: Service,
+    private readonly world: World,
+    private readonly rng: () => number,
+    private readonly options: LoadOptions = {},
+  ) {}
+
+  /** Requests sent and not answered yet (waiting for a replay or in flight). */
+  unanswered(): MoneyOp[] {
+    return this.ops.filter((op) => op.answer === null);
+  }
+
+  /**
+   * Runs `concurrency` workers until stopped: each replays an unanswered request if there is one,
+   * else sends a new one (unless `newOps` is false, then it ends when nothing is left).
+   */
+  start(concurrency: number, newOps = true): LoadRun {
+    let stopped = false;
+    const worker = async () => {
+      while (!stopped) {
+        const op = this.replays.shift() ?? (newOps ? this.newOp() : undefined);
+        if (!op) return;
+        if (!(await this.attempt(op)) && !stopped) await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
+      }
+    };
+    const workers = Array.from({ length: concurrency }, worker);
+    return {
+      stop: () => {
+        stopped = true;
+        return Promise.all(workers).then(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * Replays every unanswered request until all are answered, polling with a deadline: a request
+   * answered 5xx or not at all goes back in the queue.
+   */
+  async drain(concurrency: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.unanswered().length > 0) {
+      if (Date.now() > deadline) {
+        const left = this.unanswered();
+        throw new Error(`${left.length} requests still unanswered after ${timeoutMs} ms: ${left.slice(0, 3).map(describeOp).join('; ')}`);
+      }
+      await this.start(concurrency, false).stop();
+      if (this.unanswered().length > 0) await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private newOp(): MoneyOp {
+    const r = this.rng();
+    const n = this.ops.length + 1;
+    const idemKey = `fault-${n}-${tag()}`;
+    let op: MoneyOp;
+    if (r < 0.4) {
+      const escrow = this.pick(this.world.escrows);
+      const amount = cents(this.rng, 100, 2000);
+      op = { n, kind: 'deposit', path: `/escrows/${escrow.id}/deposit`, apiKey: escrow.clientKey, body: JSON.stringify({ amount }), idemKey, amount, target: escrow.id, attempts: 0, answer: null, failures: [] };
+    } else if (r < 0.7) {
+      const escrow = this.pick(this.world.escrows);
+      const amount = cents(this.rng, 1, 200);
+      const body = JSON.stringify({ escrow_id: escrow.id, payee_ref: PAYEE_REF, amount });
+      op = { n, kind: 'spend', path: '/spend', apiKey: escrow.clientKey, body, idemKey, amount, target: escrow.id, attempts: 0, answer: null, failures: [] };
+    } else {
+      const mandate = this.pick(this.world.mandates);
+      const amount = cents(this.rng, 1, 500);
+      const body = JSON.stringify({ sender_id: this.world.senderId, beneficiary_id: mandate.beneficiaryId, merchant_id: this.world.merchantId, amount, currency: 'USD' });
+      op = { n, kind: 'purchase', path: '/spend/purchases', apiKey: this.world.senderKey, body, idemKey, amount, target: mandate.id, attempts: 0, answer: null, failures: [] };
+    }
+    this.ops.push(op);
+    return op;
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.rng() * items.length)]!;
+  }
+
+  /** Sends `op` once; true when it got its final answer. */
+  private async attempt(op: MoneyOp): Promise<boolean> {
+    op.attempts += 1;
+    const outcome = await this.service.call('POST', op.path, op.apiKey, op.body, {
+      headers: { 'idempotency-key': op.idemKey },
+      expect503: this.options.expect503?.() ?? false,
+    });
+    this.options.onAttempt?.(op, outcome);
+    const answer = outcome.answer;
+    if (answer && answer.status < 500 && answer.status !== 429) {
+      op.answer = answer;
+      return true;
+    }
+    const why = outcome.error ?? `${answer!.status} ${answer!.text.slice(0, 200)}`;
+    op.failures = [...op.failures, why].slice(-FAILURES_KEPT_MAX);
+    this.replays.push(op);
+    return false;
+  }
+}
+
+export function describeOp(op: MoneyOp): string {
+  const answer = op.answer ? `${op.answer.status} ${op.answer.text.slice(0, 300)}` : 'unanswered';
+  return `#${op.n} ${op.kind} ${op.path} key=${op.idemKey} body=${op.body} attempts=${op.attempts} → ${answer} (earlier: ${op.failures.join(' | ') || 'none'})`;
+}
