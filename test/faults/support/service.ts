@@ -133,6 +133,19 @@ export class Service {
     });
   }
 
+  /**
+   * Waits until the bootstrap admin key authenticates: in worker mode its issue is in the event
+   * store at once but in the key read model only once a worker projected it.
+   */
+  async adminKeyWorks(timeoutMs = 60_000): Promise<void> {
+    await waitUntil(
+      'the bootstrap admin key to be projected',
+      async () => ((await this.call('GET', '/apikeys?limit=1', this.adminKey)).answer?.status === 200 ? true : undefined),
+      timeoutMs,
+      100,
+    );
+  }
+
   /** SIGKILL: no shutdown code runs; requests in flight lose their connection. */
   async kill(): Promise<void> {
     const api = this.requireApi();
@@ -156,7 +169,8 @@ export class Service {
 
   /** Starts a projector worker (PROJECTIONS_MODE=worker) on the same database. */
   startWorker(): ApiProcess {
-    const worker = startApi({ script: PROJECTOR_JS, env: this.env });
+    // At info: a worker logs each projector it takes ("projector active"), and little else.
+    const worker = startApi({ script: PROJECTOR_JS, env: { ...this.env, LOG_LEVEL: 'info' } });
     this.workers.add(worker);
     void worker.exited.then(() => this.workers.delete(worker));
     return worker;
