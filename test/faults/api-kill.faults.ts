@@ -33,7 +33,7 @@ import { Service } from './support/service';
 import { emptyCounts, reportCounts } from './support/tally';
 
 /** SIGKILLs of the API during the run. */
-const KILLS = 5;
+const KILLS = 6;
 /** Requests in flight at once. */
 const CONCURRENCY = 16;
 /** The kill comes this long after a round's load began (uniformly drawn). */

@@ -56,6 +56,8 @@ let journal: string;
 let worker: ApiProcess;
 /** Per kill: the events the killed worker left unapplied (its open batch rolled back, and more). */
 const behindAtKill: number[] = [];
+/** Kills that caught a worker in the middle of a backlog (the others: projecting live). */
+let killedCatchingUp = 0;
 
 beforeAll(async () => {
   assertBuilt();
@@ -113,22 +115,27 @@ async function killWorker(): Promise<void> {
   behindAtKill.push((await backlog()).behind);
 }
 
-/** Starts a worker on a backlog and kills it once it has applied some of it and not all. */
+/**
+ * Starts a worker on a backlog and kills it once it has applied some of it and is inside a batch
+ * of the rest. (Should it catch up first, it is killed in its next batch all the same.)
+ */
 async function killWhileCatchingUp(): Promise<void> {
   const before = await backlog();
   worker = service.startWorker();
-  await waitUntil(
+  const caughtUp = await waitUntil(
     'the new worker to apply part of the backlog',
     async () => {
       const now = await backlog();
-      if (now.behind === 0) throw new Error(`the worker caught up before it could be killed (backlog was ${before.behind})`);
-      return now.applied > before.applied && (await batchOpen()) ? true : undefined;
+      if (now.behind === 0) return true;
+      return now.applied > before.applied && (await batchOpen()) ? false : undefined;
     },
     CATCH_UP_TIMEOUT_MS,
-    10,
+    5,
   );
+  if (caughtUp) return killWorker();
   await service.killWorker(worker);
   behindAtKill.push((await backlog()).behind);
+  killedCatchingUp += 1;
 }
 
 describe('a projector worker killed with SIGKILL mid-batch', () => {
@@ -189,7 +196,8 @@ describe('a projector worker killed with SIGKILL mid-batch', () => {
 
   afterAll(() => {
     process.stdout.write(
-      `projector-kill: ${load?.ops.length} requests, ${counts.kills} worker kills, events left unapplied at each kill: ${behindAtKill.join(', ')}\n` +
+      `projector-kill: ${load?.ops.length} requests, ${counts.kills} worker kills, events left unapplied at each kill: ${behindAtKill.join(', ')} ` +
+        `(${killedCatchingUp} while catching up a backlog)\n` +
         (service.errorLogs().length ? `API error logs:\n${service.errorLogs().slice(0, 10).join('\n')}\n` : ''),
     );
   });

@@ -160,8 +160,8 @@ function cents(rng: () => number, min: number, max: number): string {
 export type AttemptObserver = (op: MoneyOp, outcome: Outcome) => void;
 
 export interface LoadOptions {
-  /** A 503 is expected now (the database is down): the client does not count it as a 5xx. */
-  expect503?: () => boolean;
+  /** Whether a 503 is expected for an attempt that ran then (the database was down). */
+  expect503?: (startedAt: number, endedAt: number) => boolean;
   onAttempt?: AttemptObserver;
 }
 
@@ -263,7 +263,7 @@ export class MoneyLoad {
     op.attempts += 1;
     const outcome = await this.service.call('POST', op.path, op.apiKey, op.body, {
       headers: { 'idempotency-key': op.idemKey },
-      expect503: this.options.expect503?.() ?? false,
+      ...(this.options.expect503 ? { expect503: this.options.expect503 } : {}),
     });
     this.options.onAttempt?.(op, outcome);
     const answer = outcome.answer;

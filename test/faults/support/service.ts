@@ -44,13 +44,19 @@ export interface Answer {
   text: string;
 }
 
-/** An answer, or why there was none (connection refused or reset, timeout). */
-export type Outcome = { answer: Answer; error?: undefined } | { answer?: undefined; error: string };
+/** An answer, or why there was none (connection refused or reset, timeout), and when (epoch ms). */
+export type Outcome = ({ answer: Answer; error?: undefined } | { answer?: undefined; error: string }) & {
+  startedAt: number;
+  endedAt: number;
+};
 
 export interface CallOptions {
   headers?: Record<string, string>;
-  /** A 503 is what this request should get (the database is down): not counted as a 5xx. */
-  expect503?: boolean;
+  /**
+   * Whether a 503 is what this request should get (the database was down while it ran: asked
+   * with the attempt's start and end, epoch ms); such a 503 is not counted as a 5xx.
+   */
+  expect503?: (startedAt: number, endedAt: number) => boolean;
 }
 
 export interface ServiceOptions {
@@ -211,7 +217,8 @@ export class Service {
   /** One HTTP request to the running API, counted; a refused or broken connection is an error. */
   async call(method: string, urlPath: string, key: string | null, body?: unknown, options: CallOptions = {}): Promise<Outcome> {
     const pool = this.pool;
-    if (!pool) return { error: 'no API process is running' };
+    const startedAt = Date.now();
+    if (!pool) return { error: 'no API process is running', startedAt, endedAt: startedAt };
     this.counts.requests += 1;
     const headers: Record<string, string> = { ...(key ? { 'x-api-key': key } : {}), ...options.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -230,11 +237,13 @@ export class Service {
         json = null;
       }
       const answer: Answer = { status: res.statusCode, headers: res.headers, body: json, text };
-      if (answer.status >= 500 && !(answer.status === 503 && options.expect503)) this.noteServerError(method, urlPath, answer);
-      return { answer };
+      const endedAt = Date.now();
+      const expected = answer.status === 503 && (options.expect503?.(startedAt, endedAt) ?? false);
+      if (answer.status >= 500 && !expected) this.noteServerError(method, urlPath, answer);
+      return { answer, startedAt, endedAt };
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      return { error: `${e.code ?? 'ERROR'}: ${e.message ?? String(err)}` };
+      return { error: `${e.code ?? 'ERROR'}: ${e.message ?? String(err)}`, startedAt, endedAt: Date.now() };
     }
   }
 
