@@ -33,12 +33,14 @@ import { Service } from './support/service';
 import { emptyCounts, reportCounts } from './support/tally';
 
 /** SIGKILLs of the API during the run. */
-const KILLS = 6;
+const KILLS = 8;
 /** Requests in flight at once. */
 const CONCURRENCY = 16;
 /** The kill comes this long after a round's load began (uniformly drawn). */
-const KILL_AFTER_MIN_MS = 3000;
-const KILL_AFTER_MAX_MS = 6000;
+const KILL_AFTER_MIN_MS = 2000;
+const KILL_AFTER_MAX_MS = 5000;
+/** Answered requests sent once more at the end (their answers must not change). */
+const REPEATS_MAX = 40;
 /** Bounded waits of the final phase. */
 const DRAIN_TIMEOUT_MS = 120_000;
 const SETTLE_TIMEOUT_MS = 60_000;
@@ -68,7 +70,9 @@ beforeAll(async () => {
   });
   await service.start();
   world = await createWorld(service);
-  load = new MoneyLoad(service, world, rng, { onAttempt: (_op, outcome) => (cut += outcome.error !== undefined ? 1 : 0) });
+  load = new MoneyLoad(service, world, rng, {
+    onAttempt: (_op, outcome) => (cut += outcome.error !== undefined ? 1 : 0),
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -99,6 +103,14 @@ describe('the API killed with SIGKILL under concurrent money requests', () => {
     expect(service.serverErrors).toEqual([]);
   });
 
+  it('a request repeated with its key answers as the first time, across restarts', async () => {
+    // The replayed ones (cut by a kill) and as many others, answered before one or more restarts.
+    const replayed = load.ops.filter((op) => op.attempts > 1).slice(0, REPEATS_MAX / 2);
+    const others = load.ops.filter((op) => op.attempts === 1);
+    const sample = [...replayed, ...others.slice(0, REPEATS_MAX - replayed.length)];
+    expect(await load.repeatAnswered(sample)).toEqual([]);
+  });
+
   it('each request answered 2xx took effect exactly once: none twice, none lost', async () => {
     // Deposits and spends a kill left PENDING are settled by the replays or the recovery job.
     await waitNothingPending(pool, SETTLE_TIMEOUT_MS);
@@ -106,11 +118,11 @@ describe('the API killed with SIGKILL under concurrent money requests', () => {
     const audit = await auditEffects(pool, load.ops, world, journal);
     counts.lostEffects = audit.lost.length;
     counts.doubleEffects = audit.double.length;
-    expect({ refused: audit.refused, double: audit.double, lost: audit.lost }).toEqual({ refused: [], double: [], lost: [] });
+    expect(audit).toEqual({ refused: [], double: [], lost: [] });
     expect(load.ops.length).toBeGreaterThan(KILLS * CONCURRENCY);
   });
 
-  it('the money adds up: summaries, mandates, the ledger against a fold, the trial balance', async () => {
+  it('the money adds up: summaries, mandates, ledger against a fold, trial balance', async () => {
     const health = await healthFindings(service);
     counts.haltedProjectors = health.halted.length;
     expect({ halted: health.halted, parked: health.parked }).toEqual({ halted: [], parked: 0 });
@@ -130,22 +142,25 @@ describe('the API killed with SIGKILL under concurrent money requests', () => {
     // PSP journal (a copy) where a spend's transfer appears twice.
     const deposit = load.ops.find((op) => op.kind === 'deposit' && op.answer?.status === 200)!;
     const spend = load.ops.find((op) => op.kind === 'spend' && op.answer?.status === 200)!;
-    const ghost = { ...deposit, n: -1, idemKey: 'never-sent', answer: { ...deposit.answer!, body: { deposit: { id: randomUUID() } } } };
+    const answer = { ...deposit.answer!, body: { deposit: { id: randomUUID() } } };
+    const ghost = { ...deposit, n: -1, idemKey: 'never-sent', answer };
     const doubled = path.join(path.dirname(journal), 'doubled.jsonl');
-    const spendLine = readFileSync(journal, 'utf8').split('\n').find((l) => l.includes(spend.answer!.body.payment_id))!;
-    writeFileSync(doubled, `${readFileSync(journal, 'utf8')}${spendLine}\n`);
+    const lines = readFileSync(journal, 'utf8');
+    const spendLine = lines.split('\n').find((l) => l.includes(spend.answer!.body.payment_id))!;
+    writeFileSync(doubled, `${lines}${spendLine}\n`);
     const audit = await auditEffects(pool, [...load.ops, ghost], world, doubled);
     expect(audit.lost).toEqual([expect.stringContaining('#-1 deposit key=never-sent')]);
-    expect(audit.double).toEqual([expect.stringContaining(`#${spend.n} spend key=${spend.idemKey}`)]);
+    const spendLabel = `#${spend.n} spend key=${spend.idemKey}`;
+    expect(audit.double).toEqual([expect.stringContaining(spendLabel)]);
   });
 
   afterAll(async () => {
     const replayed = load.ops.filter((op) => op.attempts > 1);
     const midway = await completedByAnother(pool).catch((err) => String(err));
     process.stdout.write(
-      `api-kill: ${load.ops.length} requests (${replayed.length} replayed, ${cut} attempts cut), ${counts.kills} kills; ` +
-        `completed by another request or the recovery job: ${JSON.stringify(midway)}\n` +
-        (service.errorLogs().length ? `API error logs:\n${service.errorLogs().slice(0, 10).join('\n')}\n` : ''),
+      `api-kill: ${load.ops.length} requests (${replayed.length} replayed, ${cut} attempts cut), ` +
+        `${counts.kills} kills; completed by another request or the recovery job: ` +
+        `${JSON.stringify(midway)}\n${service.errorSummary(10)}`,
     );
   });
 });

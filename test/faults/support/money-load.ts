@@ -93,24 +93,65 @@ const tag = () => randomBytes(4).toString('hex');
  * the command's answer does not wait for that (see the report of issue 12's fault suite).
  */
 async function until200(service: Service, urlPath: string, key: string): Promise<void> {
-  await waitUntil(`GET ${urlPath} to answer 200`, async () => ((await service.call('GET', urlPath, key)).answer?.status === 200 ? true : undefined), VISIBLE_TIMEOUT_MS, 50);
+  const ok = async () => (await service.call('GET', urlPath, key)).answer?.status === 200;
+  await waitUntil(
+    `GET ${urlPath} to answer 200`,
+    async () => ((await ok()) ? true : undefined),
+    VISIBLE_TIMEOUT_MS,
+    50,
+  );
 }
 
 async function newKey(service: Service, body: Record<string, unknown>): Promise<string> {
-  const { key } = await service.expect(201, 'POST', '/apikeys', service.adminKey, body);
+  const { key } = await service.expectStatus(201, 'POST', '/apikeys', service.adminKey, body);
   await until200(service, '/spend/merchants?limit=1', key);
   return key;
 }
 
 async function user(service: Service, name: string): Promise<{ id: string; key: string }> {
-  const t = tag();
-  const created = await service.expect(201, 'POST', '/users', service.adminKey, { username: `${name}-${t}`, email: `${name}-${t}@example.org` });
+  const username = `${name}-${tag()}`;
+  const body = { username, email: `${username}@example.org` };
+  const created = await service.expectStatus(201, 'POST', '/users', service.adminKey, body);
   await until200(service, `/users/${created.id}`, service.adminKey);
-  return { id: created.id, key: await newKey(service, { name, scope: 'sender', user_id: created.id }) };
+  const key = await newKey(service, { name, scope: 'sender', user_id: created.id });
+  return { id: created.id, key };
+}
+
+/** An escrow of `client` holding ESCROW_SEED (one confirmed deposit), with PAYEE_REF allowed. */
+async function seededEscrow(
+  service: Service,
+  supportKey: string,
+  client: { id: string; key: string },
+  providerId: string,
+): Promise<{ escrow: WorldEscrow; depositId: string }> {
+  const escrow = await service.expectStatus(201, 'POST', '/escrows', client.key, {
+    client_id: client.id,
+    provider_id: providerId,
+    amount_total: ESCROW_TOTAL,
+    currency: 'USD',
+    release_conditions: { on_deadline: 'none' },
+    deadline_at: '2099-12-31T00:00:00Z',
+  });
+  const key = { 'idempotency-key': `seed-${tag()}` };
+  const deposit = { amount: ESCROW_SEED };
+  const path = `/escrows/${escrow.id}/deposit`;
+  const seeded = await service.expectStatus(200, 'POST', path, client.key, deposit, key);
+  if (seeded.deposit.status !== 'CONFIRMED') {
+    throw new Error(`seed deposit: ${JSON.stringify(seeded.deposit)}`);
+  }
+  const payee = { escrow_id: escrow.id, payee_ref: PAYEE_REF, label: 'Shop' };
+  await service.expectStatus(201, 'POST', '/spend/allowed', supportKey, payee);
+  return {
+    escrow: { id: escrow.id, clientKey: client.key, seeded: ESCROW_SEED },
+    depositId: seeded.deposit.id,
+  };
 }
 
 /** Users, keys, escrows (seeded, one payee each), a certified merchant and mandates. */
-export async function createWorld(service: Service, sizes = { clients: 2, escrowsPerClient: 3, mandates: 3 }): Promise<World> {
+export async function createWorld(
+  service: Service,
+  sizes = { clients: 2, escrowsPerClient: 3, mandates: 3 },
+): Promise<World> {
   const supportKey = await newKey(service, { name: 'support', scope: 'support' });
   const auditorKey = await newKey(service, { name: 'auditor', scope: 'auditor' });
   const provider = await user(service, 'provider');
@@ -119,27 +160,20 @@ export async function createWorld(service: Service, sizes = { clients: 2, escrow
   for (let c = 0; c < sizes.clients; c++) {
     const client = await user(service, `client${c}`);
     for (let e = 0; e < sizes.escrowsPerClient; e++) {
-      const escrow = await service.expect(201, 'POST', '/escrows', client.key, {
-        client_id: client.id,
-        provider_id: provider.id,
-        amount_total: ESCROW_TOTAL,
-        currency: 'USD',
-        release_conditions: { on_deadline: 'none' },
-        deadline_at: '2099-12-31T00:00:00Z',
-      });
-      const seeded = await service.expect(200, 'POST', `/escrows/${escrow.id}/deposit`, client.key, { amount: ESCROW_SEED }, { 'idempotency-key': `seed-${tag()}` });
-      if (seeded.deposit.status !== 'CONFIRMED') throw new Error(`seed deposit: ${JSON.stringify(seeded.deposit)}`);
-      seedDepositIds.push(seeded.deposit.id);
-      await service.expect(201, 'POST', '/spend/allowed', supportKey, { escrow_id: escrow.id, payee_ref: PAYEE_REF, label: 'Shop' });
-      escrows.push({ id: escrow.id, clientKey: client.key, seeded: ESCROW_SEED });
+      const { escrow, depositId } = await seededEscrow(service, supportKey, client, provider.id);
+      escrows.push(escrow);
+      seedDepositIds.push(depositId);
     }
   }
-  const merchant = await service.expect(201, 'POST', '/spend/merchants', supportKey, { name: `Merchant ${tag()}`, is_certified: true });
+  const merchant = await service.expectStatus(201, 'POST', '/spend/merchants', supportKey, {
+    name: `Merchant ${tag()}`,
+    is_certified: true,
+  });
   const sender = await user(service, 'sender');
   const mandates: WorldMandate[] = [];
   for (let m = 0; m < sizes.mandates; m++) {
     const beneficiary = await user(service, `beneficiary${m}`);
-    const mandate = await service.expect(201, 'POST', '/mandates', sender.key, {
+    const mandate = await service.expectStatus(201, 'POST', '/mandates', sender.key, {
       sender_id: sender.id,
       beneficiary_id: beneficiary.id,
       total_amount: MANDATE_TOTAL,
@@ -148,7 +182,8 @@ export async function createWorld(service: Service, sizes = { clients: 2, escrow
     });
     mandates.push({ id: mandate.id, beneficiaryId: beneficiary.id });
   }
-  return { supportKey, auditorKey, escrows, senderId: sender.id, senderKey: sender.key, merchantId: merchant.id, mandates, seedDepositIds };
+  const senderPart = { senderId: sender.id, senderKey: sender.key, merchantId: merchant.id };
+  return { supportKey, auditorKey, escrows, ...senderPart, mandates, seedDepositIds };
 }
 
 /** An amount of `min`..`max` cents as a decimal string. */
@@ -156,7 +191,7 @@ function cents(rng: () => number, min: number, max: number): string {
   return new Big(min + Math.floor(rng() * (max - min + 1))).div(100).toFixed(2);
 }
 
-/** Observes every attempt (the outage test classifies the answers given while PostgreSQL is down). */
+/** Observes every attempt (the outage test judges the answers given while PostgreSQL is down). */
 export type AttemptObserver = (op: MoneyOp, outcome: Outcome) => void;
 
 export interface LoadOptions {
@@ -175,6 +210,17 @@ export interface LoadRun {
 
 /** A client pauses this long after an attempt that got no final answer, before its next one. */
 const RETRY_PAUSE_MS = 100;
+/** The mix of the load: deposits, spends, and purchases for the rest. */
+const DEPOSIT_SHARE = 0.4;
+const SPEND_SHARE = 0.3;
+
+/** The id of the effect a 2xx answer names: the deposit's, the spend's payment, the purchase's. */
+export function effectIdOf(kind: OpKind, answer: Answer): string | null {
+  const body = answer.body;
+  if (kind === 'deposit') return body?.deposit?.id ?? null;
+  if (kind === 'spend') return body?.payment_id ?? null;
+  return body?.id ?? null;
+}
 
 export class MoneyLoad {
   readonly ops: MoneyOp[] = [];
@@ -202,7 +248,8 @@ export class MoneyLoad {
       while (!stopped) {
         const op = this.replays.shift() ?? (newOps ? this.newOp() : undefined);
         if (!op) return;
-        if (!(await this.attempt(op)) && !stopped) await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
+        const answered = await this.attempt(op);
+        if (!answered && !stopped) await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
       }
     };
     const workers = Array.from({ length: concurrency }, worker);
@@ -223,7 +270,8 @@ export class MoneyLoad {
     while (this.unanswered().length > 0) {
       if (Date.now() > deadline) {
         const left = this.unanswered();
-        throw new Error(`${left.length} requests still unanswered after ${timeoutMs} ms: ${left.slice(0, 3).map(describeOp).join('; ')}`);
+        const some = left.slice(0, 3).map(describeOp).join('; ');
+        throw new Error(`${left.length} requests still unanswered after ${timeoutMs} ms: ${some}`);
       }
       await this.start(concurrency, false).stop();
       if (this.unanswered().length > 0) await new Promise((r) => setTimeout(r, 200));
@@ -233,25 +281,59 @@ export class MoneyLoad {
   private newOp(): MoneyOp {
     const r = this.rng();
     const n = this.ops.length + 1;
-    const idemKey = `fault-${n}-${tag()}`;
+    const base = { n, idemKey: `fault-${n}-${tag()}`, attempts: 0, answer: null, failures: [] };
     let op: MoneyOp;
-    if (r < 0.4) {
+    if (r < DEPOSIT_SHARE) {
       const escrow = this.pick(this.world.escrows);
       const amount = cents(this.rng, 100, 2000);
-      op = { n, kind: 'deposit', path: `/escrows/${escrow.id}/deposit`, apiKey: escrow.clientKey, body: JSON.stringify({ amount }), idemKey, amount, target: escrow.id, attempts: 0, answer: null, failures: [] };
-    } else if (r < 0.7) {
+      const body = JSON.stringify({ amount });
+      const path = `/escrows/${escrow.id}/deposit`;
+      const apiKey = escrow.clientKey;
+      op = { ...base, kind: 'deposit', path, apiKey, body, amount, target: escrow.id };
+    } else if (r < DEPOSIT_SHARE + SPEND_SHARE) {
       const escrow = this.pick(this.world.escrows);
       const amount = cents(this.rng, 1, 200);
       const body = JSON.stringify({ escrow_id: escrow.id, payee_ref: PAYEE_REF, amount });
-      op = { n, kind: 'spend', path: '/spend', apiKey: escrow.clientKey, body, idemKey, amount, target: escrow.id, attempts: 0, answer: null, failures: [] };
+      const apiKey = escrow.clientKey;
+      op = { ...base, kind: 'spend', path: '/spend', apiKey, body, amount, target: escrow.id };
     } else {
       const mandate = this.pick(this.world.mandates);
       const amount = cents(this.rng, 1, 500);
-      const body = JSON.stringify({ sender_id: this.world.senderId, beneficiary_id: mandate.beneficiaryId, merchant_id: this.world.merchantId, amount, currency: 'USD' });
-      op = { n, kind: 'purchase', path: '/spend/purchases', apiKey: this.world.senderKey, body, idemKey, amount, target: mandate.id, attempts: 0, answer: null, failures: [] };
+      const body = JSON.stringify({
+        sender_id: this.world.senderId,
+        beneficiary_id: mandate.beneficiaryId,
+        merchant_id: this.world.merchantId,
+        amount,
+        currency: 'USD',
+      });
+      const apiKey = this.world.senderKey;
+      const path = '/spend/purchases';
+      op = { ...base, kind: 'purchase', path, apiKey, body, amount, target: mandate.id };
     }
     this.ops.push(op);
     return op;
+  }
+
+  /**
+   * Sends answered requests again with their keys: each must answer as the first time did (a 2xx
+   * naming the same deposit, payment or purchase), whatever restarts came in between.
+   */
+  async repeatAnswered(ops: readonly MoneyOp[]): Promise<string[]> {
+    const problems: string[] = [];
+    for (const op of ops) {
+      const first = op.answer!;
+      const again = await this.service.call('POST', op.path, op.apiKey, op.body, {
+        headers: { 'idempotency-key': op.idemKey },
+      });
+      const firstId = effectIdOf(op.kind, first);
+      const a = again.answer;
+      if (!a || a.status !== first.status || effectIdOf(op.kind, a) !== firstId) {
+        const got = again.error ?? `${a!.status} ${a!.text.slice(0, 200)}`;
+        const what = `#${op.n} ${op.kind} key=${op.idemKey}`;
+        problems.push(`${what}: first ${first.status} ${firstId}, again ${got}`);
+      }
+    }
+    return problems;
   }
 
   private pick<T>(items: readonly T[]): T {
@@ -280,5 +362,7 @@ export class MoneyLoad {
 
 export function describeOp(op: MoneyOp): string {
   const answer = op.answer ? `${op.answer.status} ${op.answer.text.slice(0, 300)}` : 'unanswered';
-  return `#${op.n} ${op.kind} ${op.path} key=${op.idemKey} body=${op.body} attempts=${op.attempts} → ${answer} (earlier: ${op.failures.join(' | ') || 'none'})`;
+  const earlier = op.failures.join(' | ') || 'none';
+  const what = `#${op.n} ${op.kind} ${op.path} key=${op.idemKey} body=${op.body}`;
+  return `${what} attempts=${op.attempts} → ${answer} (earlier: ${earlier})`;
 }

@@ -9,7 +9,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -21,6 +20,7 @@ import {
   reachableNativeDir,
 } from '../../../libs/postgres/src';
 import { waitUntil } from '../../start/api-process';
+import { freePort } from './service';
 
 /** How long a start may take on a loaded two-core machine before the test gives up. */
 const SERVER_START_TIMEOUT_MS = 60_000;
@@ -44,22 +44,14 @@ interface RunAs {
 
 function runAsPostgres(): RunAs | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const id = (flag: string) =>
+    Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
   const uid = id('-u');
   const gid = id('-g');
-  if (!Number.isInteger(uid) || uid <= 0) throw new Error('running as root without a "postgres" user');
+  if (!Number.isInteger(uid) || uid <= 0) {
+    throw new Error('running as root without a "postgres" user');
+  }
   return { uid, gid };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export class OwnPostgres {
@@ -86,17 +78,20 @@ export class OwnPostgres {
     const runAs = runAsPostgres();
     await ensureReachable(dir, runAs);
     const password = readFileSync(path.join(dir, 'pg-password'), 'utf8').trim();
-    const pg = new OwnPostgres(dir, await freePort(), password, await reachableNativeDir(runAs), runAs);
+    const nativeDir = await reachableNativeDir(runAs);
+    const pg = new OwnPostgres(dir, await freePort(), password, nativeDir, runAs);
     await pg.start();
     return pg;
   }
 
   config(database: string): PgConnectionConfig {
-    return { host: '127.0.0.1', port: this.port, user: 'postgres', password: this.password, database };
+    const { port, password } = this;
+    return { host: '127.0.0.1', port, user: 'postgres', password, database };
   }
 
   url(database: string): string {
-    return `postgres://postgres:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
+    const password = encodeURIComponent(this.password);
+    return `postgres://postgres:${password}@127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
   }
 
   async createDatabase(database: string): Promise<void> {
@@ -131,7 +126,9 @@ export class OwnPostgres {
     await waitUntil(
       `PostgreSQL on port ${this.port} to answer`,
       async () => {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`PostgreSQL exited during start:\n${this.log}`);
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`PostgreSQL exited during start:\n${this.log}`);
+        }
         return (await this.answers()) ? true : undefined;
       },
       SERVER_START_TIMEOUT_MS,
@@ -179,7 +176,9 @@ export class OwnPostgres {
  */
 function startWatchdog(pid: number | undefined): ChildProcess | undefined {
   if (!pid) return undefined;
-  const dog = spawn('/bin/sh', ['-c', `read _ignored; kill -QUIT ${pid} 2>/dev/null`], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const dog = spawn('/bin/sh', ['-c', `read _ignored; kill -QUIT ${pid} 2>/dev/null`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   dog.on('error', () => undefined);
   dog.unref();
   (dog.stdin as unknown as { unref?: () => void } | null)?.unref?.();

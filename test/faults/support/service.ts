@@ -35,7 +35,8 @@ const CLIENT_CONNECTIONS_MAX = 32;
 /** 5xx answers kept verbatim for the report. */
 const SERVER_ERRORS_KEPT_MAX = 20;
 
-export const newApiKey = () => `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
+export const newApiKey = () =>
+  `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
 
 export interface Answer {
   status: number;
@@ -45,10 +46,10 @@ export interface Answer {
 }
 
 /** An answer, or why there was none (connection refused or reset, timeout), and when (epoch ms). */
-export type Outcome = ({ answer: Answer; error?: undefined } | { answer?: undefined; error: string }) & {
-  startedAt: number;
-  endedAt: number;
-};
+export type Outcome = (
+  | { answer: Answer; error?: undefined }
+  | { answer?: undefined; error: string }
+) & { startedAt: number; endedAt: number };
 
 export interface CallOptions {
   headers?: Record<string, string>;
@@ -71,7 +72,11 @@ export interface ServiceOptions {
  * journal across restarts. The rate limits (when the HTTP edge has them) are raised: the load
  * comes from one address and is not what they are for.
  */
-function serviceEnv(options: ServiceOptions, dataDir: string, admin: string): Record<string, string> {
+function serviceEnv(
+  options: ServiceOptions,
+  dataDir: string,
+  admin: string,
+): Record<string, string> {
   return {
     APP_ENV: 'development',
     DATABASE_URL: options.databaseUrl,
@@ -95,7 +100,11 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -144,9 +153,11 @@ export class Service {
    * store at once but in the key read model only once a worker projected it.
    */
   async adminKeyWorks(timeoutMs = 60_000): Promise<void> {
+    const works = async () =>
+      (await this.call('GET', '/apikeys?limit=1', this.adminKey)).answer?.status === 200;
     await waitUntil(
       'the bootstrap admin key to be projected',
-      async () => ((await this.call('GET', '/apikeys?limit=1', this.adminKey)).answer?.status === 200 ? true : undefined),
+      async () => ((await works()) ? true : undefined),
       timeoutMs,
       100,
     );
@@ -158,7 +169,9 @@ export class Service {
     process.kill(api.pid, 'SIGKILL');
     this.counts.kills += 1;
     const exit = await waitExit(api, API_STOP_TIMEOUT_MS);
-    if (exit.signal !== 'SIGKILL') throw new Error(`the API exited by itself before the kill\n${output(api)}`);
+    if (exit.signal !== 'SIGKILL') {
+      throw new Error(`the API exited by itself before the kill\n${output(api)}`);
+    }
     await this.dropClient();
     this.api = null;
   }
@@ -188,7 +201,8 @@ export class Service {
       'the projector worker to take every projector',
       () => {
         if (worker.exit) throw new Error(`the worker exited\n${output(worker)}`);
-        return worker.logs.filter((l) => l.msg === 'projector active').length >= projectors ? true : undefined;
+        const taken = worker.logs.filter((l) => l.msg === 'projector active').length;
+        return taken >= projectors ? true : undefined;
       },
       timeoutMs,
       100,
@@ -209,25 +223,37 @@ export class Service {
   }
 
   /** Runs the CLI (`kobatela …`) against the same database; its exit code and output. */
-  async cli(args: string[], timeoutMs = 180_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  async cli(
+    args: string[],
+    timeoutMs = 180_000,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const res = await runChild(path.join(REPO_ROOT, CLI_JS), this.env, timeoutMs, args);
     return { code: res.code, stdout: res.stdout, stderr: res.stderr };
   }
 
   /** One HTTP request to the running API, counted; a refused or broken connection is an error. */
-  async call(method: string, urlPath: string, key: string | null, body?: unknown, options: CallOptions = {}): Promise<Outcome> {
+  async call(
+    method: string,
+    urlPath: string,
+    key: string | null,
+    body?: unknown,
+    options: CallOptions = {},
+  ): Promise<Outcome> {
     const pool = this.pool;
     const startedAt = Date.now();
     if (!pool) return { error: 'no API process is running', startedAt, endedAt: startedAt };
     this.counts.requests += 1;
-    const headers: Record<string, string> = { ...(key ? { 'x-api-key': key } : {}), ...options.headers };
+    const headers: Record<string, string> = {
+      ...(key ? { 'x-api-key': key } : {}),
+      ...options.headers,
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
       const res = await pool.request({
         method: method as 'GET',
         path: urlPath,
         headers,
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.body.text();
       let json: unknown = null;
@@ -243,15 +269,24 @@ export class Service {
       return { answer, startedAt, endedAt };
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      return { error: `${e.code ?? 'ERROR'}: ${e.message ?? String(err)}`, startedAt, endedAt: Date.now() };
+      const error = `${e.code ?? 'ERROR'}: ${e.message ?? String(err)}`;
+      return { error, startedAt, endedAt: Date.now() };
     }
   }
 
   /** A call that must answer `status` (setup steps): its body, or a thrown error naming it. */
-  async expect(status: number, method: string, urlPath: string, key: string | null, body?: unknown, headers?: Record<string, string>): Promise<any> {
+  async expectStatus(
+    status: number,
+    method: string,
+    urlPath: string,
+    key: string | null,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<any> {
     const out = await this.call(method, urlPath, key, body, { headers });
     if (out.error !== undefined || out.answer.status !== status) {
-      throw new Error(`${method} ${urlPath}: expected ${status}, got ${out.error ?? `${out.answer.status} ${out.answer.text.slice(0, 500)}`}`);
+      const got = out.error ?? `${out.answer.status} ${out.answer.text.slice(0, 500)}`;
+      throw new Error(`${method} ${urlPath}: expected ${status}, got ${got}`);
     }
     return out.answer.body;
   }
@@ -259,13 +294,23 @@ export class Service {
   noteServerError(method: string, urlPath: string, answer: Answer): void {
     this.counts.serverErrors += 1;
     if (this.serverErrors.length < SERVER_ERRORS_KEPT_MAX) {
-      this.serverErrors.push(`${method} ${urlPath} → ${answer.status} ${answer.text.slice(0, 300)}`);
+      const what = `${method} ${urlPath} → ${answer.status} ${answer.text.slice(0, 300)}`;
+      this.serverErrors.push(what);
     }
   }
 
   /** Log lines of every API process at level error or worse (500s are logged with their stack). */
   errorLogs(): string[] {
-    return this.history.flatMap((api) => api.logs.filter((l) => Number(l.level) >= 50).map((l) => JSON.stringify(l).slice(0, 1500)));
+    return this.history.flatMap((api) =>
+      api.logs.filter((l) => Number(l.level) >= 50).map((l) => JSON.stringify(l).slice(0, 1500)),
+    );
+  }
+
+  /** The first error log lines, for a run's summary (empty when there are none). */
+  errorSummary(max: number): string {
+    const lines = this.errorLogs();
+    if (lines.length === 0) return '';
+    return `API error logs (${lines.length}):\n${lines.slice(0, max).join('\n')}\n`;
   }
 
   private requireApi(): ApiProcess {
