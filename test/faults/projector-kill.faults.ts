@@ -1,13 +1,14 @@
 /**
  * The projector worker killed mid-batch (issue 12, faults): the API runs with
  * PROJECTIONS_MODE=worker and `apps/projector` workers project for it, in small batches, while
- * concurrent keyed deposits, purchases and spends flow. Each round SIGKILLs the active worker at a
- * random moment, lets a backlog build with no worker, starts a new worker and SIGKILLs it too
- * while it is catching up (its checkpoints moving, the backlog not done: inside a batch's
- * transaction), then starts another. At the end the read models must equal a fresh fold with
- * nothing applied twice or lost (one audit record per event, event counts equal to the events,
- * the ledger equal to an independent fold, every table equal to `rebuild all`), every request's
- * effect must be there once, no projector halted and no event parked.
+ * concurrent keyed deposits, purchases and spends flow. Each round, at a random moment, SIGKILLs
+ * the active worker as soon as it is seen inside a batch (its transaction holding the checkpoint
+ * rows), lets a backlog build with no worker, starts a new worker and SIGKILLs it too while it is
+ * catching up (checkpoints moving, backlog not done, a batch open), then starts another. At the
+ * end the read models must equal a fresh fold with nothing applied twice or lost (one audit
+ * record per event, event counts equal to the events, the ledger equal to an independent fold,
+ * every table equal to `rebuild all`), every request's effect must be there once, no projector
+ * halted and no event parked.
  */
 import path from 'node:path';
 import type { Pool } from 'pg';
