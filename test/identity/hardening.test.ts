@@ -163,6 +163,36 @@ describe('revocation when the projections are elsewhere (worker mode)', () => {
     await b.closeApp();
     await worker.closeApp();
   });
+
+  it('answers a new key in worker mode only once the key read models have it, so its first use works (fault suite finding)', async () => {
+    const own = await testDatabase();
+    const secret = { API_KEY_SECRET: randomBytes(32).toString('hex') };
+    // The admin key, bootstrapped and projected by a replica that projects, which then stops.
+    const first = await startTestApp({ database: own, env: { ...secret, BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY } });
+    await first.closeApp();
+    const api = await startTestApp({ database: own, env: { ...secret, PROJECTIONS_MODE: 'worker', INLINE_PROJECTION_WAIT_MS: '100' }, startProjections: false });
+    const call = client(api);
+    // No worker yet: the key is issued (recorded) but cannot work yet, and the answer says so.
+    const early = await call('POST', '/apikeys', ADMIN_KEY, { name: 'early', scope: 'support' });
+    expect(early.statusCode).toBe(201);
+    expect(early.headers['x-projection-pending']).toBe('true');
+    expectErrorEnvelope(await call('GET', '/users', early.json().key), 401, 'UNAUTHORIZED');
+    // A projecting replica (standing in for a worker) runs: issue answers once applied, and works at once.
+    const projecting = await startTestApp({ database: own, env: secret });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const issued = await call('POST', '/apikeys', ADMIN_KEY, { name: `fresh-${i}`, scope: 'support' });
+        expect(issued.statusCode).toBe(201);
+        expect(issued.headers['x-projection-pending']).toBeUndefined();
+        expect((await call('GET', '/users', issued.json().key)).statusCode).toBe(200);
+      }
+      expect((await call('GET', '/users', early.json().key)).statusCode).toBe(200);
+    } finally {
+      await projecting.closeApp();
+      await api.closeApp();
+      await own.close();
+    }
+  });
 });
 
 describe('identity configuration', () => {

@@ -34,8 +34,14 @@ export class ReadYourWrites {
   async afterCommand(reply: FastifyReply, position: Position | null, options: { projectors?: readonly string[] } = {}): Promise<void> {
     if (!position) return;
     void reply.header('X-Event-Position', encodePosition(position));
-    if (this.platform.config.projectionsMode !== 'inline') return;
-    const ok = await this.platform.projections.waitFor(position, this.platform.config.inlineProjectionWaitMs, options);
+    // A promise that names its read models (a new key works at once) is kept in every mode, in
+    // worker mode by following the workers' checkpoints; any other answer waits only in inline
+    // mode (a worker-mode client sends X-Min-Event-Position on its next read).
+    const named = options.projectors !== undefined;
+    if (this.platform.config.projectionsMode !== 'inline' && !named) return;
+    const { inlineProjectionWaitMs } = this.platform.config;
+    const waitMs = named ? Math.max(inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs) : inlineProjectionWaitMs;
+    const ok = await this.platform.projections.waitFor(position, waitMs, options);
     if (!ok) void reply.header('X-Projection-Pending', 'true');
   }
 
