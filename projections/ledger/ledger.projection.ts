@@ -70,6 +70,8 @@ export const ledgerProjection = {
   name: 'ledger',
   // A posting it cannot make means balances no longer add up: halt, never park and go on.
   guardsMoney: true,
+  // It posts escrow events only: a halt holds the answers of money commands, not of the others.
+  streamCategories: ['escrow'],
   version: 1,
   tables: ['ledger_entries', 'ledger_accounts', 'ledger_currencies'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {

@@ -389,6 +389,28 @@ describe('projection runner', () => {
       expect(await runner.waitFor(appended.position, 1000, { projectors: ['event_stats'] })).toBe(true);
       await expect(runner.waitFor(appended.position, 0, { projectors: ['nope'] })).rejects.toThrow('unknown projector');
     });
+
+    it('does not hold a wait on a halted projector that reads none of the streams the command wrote', async () => {
+      const halting: Projector = { ...picky('park_halting_cat', new Set(['catwait.bad.v1'])), guardsMoney: true, streamCategories: ['catwait'] };
+      const runner = new ProjectionRunner(store, tdb.db, [halting, eventStatsProjection], { batchSize: 50 });
+      await runner.init();
+      await runner.catchUp();
+      const own = await store.appendToStream(`catwait-${randomUUID()}`, [ev('catwait.bad.v1')], { expectedRevision: 'no_stream' });
+      await runner.catchUp();
+      expect((await runner.status()).find((st) => st.name === 'park_halting_cat')!.status).toBe('halted');
+      // A command on one of its streams: held (pending); on another stream: answered.
+      expect(await runner.waitFor(own.position, 200)).toBe(false);
+      const other = await store.appendToStream(`othercat-${randomUUID()}`, [ev('othercat.x.v1')], { expectedRevision: 'no_stream' });
+      await runner.catchUp();
+      expect(await runner.waitFor(other.position, 2000)).toBe(true);
+      // Several streams in one transaction: held if any is one it reads.
+      const [, mixed] = await store.appendMulti([
+        { streamId: `othercat-${randomUUID()}`, events: [ev('othercat.x.v1')], expectedRevision: 'no_stream' },
+        { streamId: `catwait-${randomUUID()}`, events: [ev('catwait.ok.v1')], expectedRevision: 'no_stream' },
+      ]);
+      await runner.catchUp();
+      expect(await runner.waitFor(mixed!.position, 200)).toBe(false);
+    });
   });
 });
 

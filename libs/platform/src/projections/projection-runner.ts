@@ -58,6 +58,11 @@ export interface Projector {
    * event it cannot apply rather than parking it and going on with a wrong balance.
    */
   readonly guardsMoney?: boolean;
+  /**
+   * The stream categories (`escrow` for `escrow-{id}`) whose events it reads, when it reads only
+   * some: a wait for a command that wrote none of them does not wait for it while it is halted.
+   */
+  readonly streamCategories?: readonly string[];
 }
 
 /** An event a projector could not apply, and why. */
@@ -616,17 +621,27 @@ export class ProjectionRunner {
   }
 
   private async waitForPosition(position: Position, timeoutMs: number, only: ReadonlySet<string> | null): Promise<boolean> {
-    const counted = () => this.projectors.filter((p) => !this.live.get(p.name)?.outdated && (only === null || only.has(p.name)));
+    // Halted projectors that read none of the streams the command at `position` wrote: their read
+    // models have nothing of it to show, so they do not hold its answer (found once, and only
+    // when one is halted: a halted ledger holds a deposit's answer, not a new user's).
+    let unconcerned: ReadonlySet<string> | null = null;
+    const counted = () =>
+      this.projectors.filter((p) => !this.live.get(p.name)?.outdated && (only === null || only.has(p.name)) && !unconcerned?.has(p.name));
     const reached = () =>
       counted().every((p) => {
         const l = this.live.get(p.name);
         return l !== undefined && !l.halted && comparePositions(l.checkpoint, position) >= 0;
       });
-    const halted = () => counted().some((p) => this.live.get(p.name)?.halted);
+    const halted = () => counted().filter((p) => this.live.get(p.name)?.halted);
     const deadline = Date.now() + timeoutMs;
     for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
       if (reached()) return true;
-      if (halted() || Date.now() >= deadline) return false;
+      const stopped = halted();
+      if (stopped.length > 0 && unconcerned === null) {
+        unconcerned = await this.unconcernedBy(position, stopped);
+        continue;
+      }
+      if (stopped.length > 0 || Date.now() >= deadline) return false;
       if (this.running) {
         await this.nextChange(deadline - Date.now());
       } else {
@@ -635,6 +650,24 @@ export class ProjectionRunner {
       }
     }
     return false;
+  }
+
+  /**
+   * Of `projectors`, those that declare the stream categories they read and read none of the
+   * streams written in the transaction of `position` (a command's events share it).
+   */
+  private async unconcernedBy(position: Position, projectors: readonly Projector[]): Promise<ReadonlySet<string>> {
+    const declaring = projectors.filter((p) => p.streamCategories !== undefined);
+    if (declaring.length === 0) return new Set();
+    const res = await sql<{ category: string }>`
+      SELECT DISTINCT split_part(stream_id, '-', 1) AS category FROM events
+      WHERE transaction_id = ${position.tx.toString()}::text::xid8`
+      .execute(this.db)
+      .catch(() => null);
+    // Not known (the database is away): every halted projector holds the answer, as before.
+    if (!res) return new Set();
+    const written = new Set(res.rows.map((r) => r.category));
+    return new Set(declaring.filter((p) => !p.streamCategories!.some((c) => written.has(c))).map((p) => p.name));
   }
 
   private nextChange(timeoutMs: number): Promise<void> {
