@@ -6,7 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { escrowDecider, pspWebhookDecider } from '../../libs/domain/src';
+import { createPaymentServices } from '../../libs/payments/src/payment-services';
 import { webhookStreamId } from '../../libs/payments/src/psp-webhooks';
+import { CommandRunner, systemMetadata } from '../../libs/platform/src';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 
 let api: EscrowApi;
@@ -41,4 +44,27 @@ it('commits an applied webhook outcome with the escrow events it caused', async 
   // A second delivery is a duplicate of the applied one.
   const again = await api.webhook({ event_id: eventId, type: 'deposit.confirmed', psp_ref: d.psp_ref, amount: '10.00', currency: 'USD' });
   expect(again.json()).toMatchObject({ outcome: 'applied', duplicate: true });
+});
+
+it('a second replica applying the same webhook on a stale escrow cache decides again and finds it applied (review finding: it answered 500)', async () => {
+  const platform = api.t.platform;
+  const psp = platform.psp;
+  const id = await api.escrow({ amount_total: '10.00' });
+  psp.collections = 'webhook';
+  let d;
+  try { d = (await api.deposit(id, '10.00')).json().deposit; } finally { psp.collections = 'sync'; }
+  // Replica B: its own runner (own cache), which last saw the escrow with the deposit PENDING.
+  const runnerB = new CommandRunner(platform.store);
+  const platformB = { ...platform, commands: runnerB } as typeof platform;
+  const servicesB = createPaymentServices(platformB);
+  await runnerB.read(`escrow-${id}`, escrowDecider);
+  const eventId = `evt-${randomUUID()}`;
+  const body = { event_id: eventId, type: 'deposit.confirmed', psp_ref: d.psp_ref, amount: '10.00', currency: 'USD' };
+  // Replica A receives and applies it.
+  expect((await api.webhook(body)).json()).toMatchObject({ outcome: 'applied' });
+  // Replica B had received the same delivery (a PSP retry) before A recorded the outcome, and now processes it.
+  const streamId = webhookStreamId('default', eventId);
+  const { state } = await runnerB.read(streamId, pspWebhookDecider);
+  const out = await servicesB.webhooks.process(streamId, { ...state, outcome: null, processedAt: null }, systemMetadata('psp:webhook', new Date()));
+  expect(out.state.outcome).toBe('applied');
 });

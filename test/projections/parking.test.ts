@@ -8,9 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { systemActor } from '../../libs/kernel/src';
 import { testMetadata } from '../../libs/event-store/src/contract/event-store.contract';
-import { projectionsCaughtUp } from '../support/caught-up';
+import { committedHead } from '../support/caught-up';
+import { until } from '../http/http-expect';
 import { distFile, runChild } from '../support/child';
 import { startEscrowApi, type EscrowApi } from '../support/escrow-api';
+import { usersProjection } from '../../projections/users/users.projection';
 
 let api: EscrowApi;
 let poisonId: string;
@@ -33,7 +35,13 @@ beforeAll(async () => {
     ],
     { expectedRevision: 'no_stream' },
   );
-  expect(await projectionsCaughtUp(api.t.platform)).toBe(true);
+  // The read models caught up with it: every one but users applied it, users parked it (so a
+  // wait for it as a whole says "not in every read model").
+  const head = await committedHead(api.t.platform);
+  const others = api.t.platform.projections.projectors.map((p) => p.name).filter((n) => n !== 'users');
+  expect(await api.t.platform.projections.waitFor(head!, 10_000, { projectors: others })).toBe(true);
+  await until('the users projector to park it', async () => (await api.call('GET', '/health', null)).json().parked_events.total === 1);
+  expect(await api.t.platform.projections.waitFor(head!, 1_000)).toBe(false);
 });
 afterAll(() => api.close());
 
@@ -73,4 +81,24 @@ it('is listed by the CLI, and a replay that still fails keeps it parked (exit 1)
   expect(replay.stdout).toContain(`STILL FAILING users event=${poisonId}`);
   const status = await runChild(distFile('apps/cli/src/main.js'), env, 60_000, ['status']);
   expect(status.stdout).toMatch(/users v\d+ running .* parked=1/);
+});
+
+it('does not answer a deactivation as in force when the users read model parked it (503 CHANGE_PENDING; review finding)', async () => {
+  const tag = randomUUID().slice(0, 8);
+  const user = (await api.call('POST', '/users', api.keys.admin, { username: `v-${tag}`, email: `v-${tag}@example.org` })).json();
+  const original = usersProjection.apply;
+  // The users projector's code, as if it could not apply this user's change.
+  (usersProjection as { apply: typeof original }).apply = async (trx, events) => {
+    if (events.some((e) => e.type === 'user.updated.v1' && (e.data as { userId?: string }).userId === user.id)) throw new Error('cannot apply');
+    return original.call(usersProjection, trx, events);
+  };
+  let patched;
+  try {
+    patched = await api.call('PATCH', `/users/${user.id}`, api.keys.admin, { is_active: false });
+  } finally {
+    (usersProjection as { apply: typeof original }).apply = original;
+  }
+  expect([patched.statusCode, patched.json().error?.code]).toEqual([503, 'CHANGE_PENDING']);
+  const health = (await api.call('GET', '/health', null)).json();
+  expect(health.parked_events.by_projector.users).toBeGreaterThanOrEqual(1);
 });

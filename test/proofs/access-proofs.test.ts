@@ -352,6 +352,19 @@ describe('Idempotency-Key on POST /proofs', () => {
     expect((await api.call('GET', `/proofs/${first.json().id}`, api.keys.provider)).json()).toMatchObject({ status: 'APPROVED', decision_note: 'looks right' });
   });
 
+  it('answers a repeated decision under the same key as its first answer, review included (review finding)', async () => {
+    const [escrowId] = await fundedWithMilestone(api, { proofKind: 'INVOICE' });
+    const submitted = await submitProof(api, claim(escrowId), api.keys.provider);
+    expect(submitted.statusCode).toBe(201);
+    const headers = { 'idempotency-key': `decision-${randomUUID()}` };
+    const body = { decision: 'approve', note: 'looks right' };
+    const first = await api.call('POST', `/proofs/${submitted.json().id}/decision`, api.keys.client, body, headers);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ status: 'APPROVED', decision_note: 'looks right', ai_reviewed_by: expect.any(String) });
+    const again = await api.call('POST', `/proofs/${submitted.json().id}/decision`, api.keys.client, body, headers);
+    expect({ status: again.statusCode, body: again.json() }).toEqual({ status: 200, body: first.json() });
+  });
+
   it.each([
     ['on the same escrow', false],
     ['on another escrow', true],

@@ -107,6 +107,10 @@ async function parked(platform: Platform, args: string[]): Promise<number> {
   for (const id of result.replayed) out(`REPLAYED ${projector.name} event=${id}`);
   for (const f of result.failed) out(`STILL FAILING ${projector.name} event=${f.event.id}: ${f.reason}`);
   out(`replayed ${result.replayed.length}, still parked ${result.failed.length}`);
+  if (result.replayed.length > 0) {
+    // A replayed event lands on today's read model: later events of its stream may have missed it.
+    out(`note: if ${projector.name}'s rows depend on event order, rebuild it (kobatela rebuild ${projector.name}) to be sure`);
+  }
   return result.failed.length === 0 ? 0 : 1;
 }
 

@@ -22,7 +22,7 @@ import { DomainError, type Money, assert, newId, uuidV5 } from '../../kernel/src
 import { raiseAlert } from '../../alerts/src';
 import { depositMismatchAlert } from './payment-alerts';
 import type { Position } from '../../event-store/src';
-import type { CommandMetadata, CommandResult, Platform, ReservationClaim } from '../../platform/src';
+import type { CommandMetadata, CommandResult, Platform } from '../../platform/src';
 import { type PaymentSender, followUp, initiatedPaymentIds, latestPosition } from './payment-sender';
 import { type Collected, collectAt } from './psp-outcomes';
 import { mayHaveParked, pspRefClaim } from './psp-refs';
@@ -132,9 +132,9 @@ export class DepositService {
     const initiated = await this.platform.commands.execute({ streamId: `escrow-${escrow.escrowId}`, decider: escrowDecider, command: base, metadata });
     const deposit = initiated.state.deposits.find((d) => d.depositId === depositId);
     assert(deposit, `deposit ${depositId} is not on its escrow after its initiation`);
+    // Another process may have recorded this very deposit first (same key; the answer is then a
+    // replay, folded up to its initiation): asking the PSP again under the same id is harmless.
     const fallback: Recorded = { result: initiated, depositId, pspRef: null };
-    // Another process recorded this very deposit first (same key) and may have its answer.
-    if (deposit.status !== 'PENDING') return fallback;
     // 2. The PSP, outside any retry loop, under the deposit id.
     const collected = await this.collect(initiated.state, depositId, deposit.amount);
     // 3. Its answer.

@@ -218,13 +218,21 @@ export class PspWebhooks {
     return { outcome: 'applied', detail: events.map((e) => e.type).join(', '), target };
   }
 
-  /** The append recording a webhook's outcome, at the revision of its stream read now. */
+  /**
+   * The append recording a webhook's outcome, at the revision of its stream read now. An outcome
+   * already recorded means another process applied this webhook after the escrow state this
+   * decision used (a stale cache): a conflict, so the command decides again on a fresh escrow
+   * (which then appends nothing: "already applied").
+   */
   private async outcomeAppend(streamId: string, result: Outcome, metadata: CommandMetadata): Promise<StreamAppend> {
     const { state, revision } = await this.platform.commands.read(streamId, pspWebhookDecider);
-    const decided = pspWebhookDecider.decide({ type: 'RecordPspWebhookOutcome', ...result, now: metadata.now.toISOString() }, state);
-    assert(revision !== null && decided.length === 1, `${streamId}: an applied webhook's outcome was already recorded`);
+    assert(revision !== null, `${streamId}: a webhook is applied before it is received`);
+    const now = metadata.now.toISOString();
+    const decided = pspWebhookDecider.decide({ type: 'RecordPspWebhookOutcome', ...result, now }, state);
+    if (decided.length === 0) throw new WrongExpectedRevisionError(streamId, revision);
     const meta = eventMetadataOf(metadata);
-    return { streamId, expectedRevision: revision, events: decided.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta })) };
+    const events = decided.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta }));
+    return { streamId, expectedRevision: revision, events };
   }
 
   private async alertMismatch(target: string, depositId: string, w: PspWebhookState, metadata: CommandMetadata): Promise<void> {

@@ -10,7 +10,7 @@
  * PSP again rather than a new one that would collect twice.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import {
   type CollectOutcome,
   type CollectRequest,
@@ -66,6 +66,8 @@ export class PspSimulator implements PspPort {
    */
   misreport: ((request: CollectRequest) => { amount: string; currency: string }) | null = null;
   private readonly done = new Map<string, CollectOutcome | TransferOutcome>();
+  /** Bytes of the journal already read into `done`. */
+  private journalOffset = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly settlements = new Set<NodeJS.Timeout>();
   readonly calls: { kind: 'collect' | 'transfer'; idempotencyKey: string; mode: SimulatorMode }[] = [];
@@ -94,7 +96,7 @@ export class PspSimulator implements PspPort {
 
   /** The outcome recorded for a key (what a real PSP's status API would report). */
   outcomeOf(idempotencyKey: string): CollectOutcome | TransferOutcome | undefined {
-    return this.done.get(idempotencyKey) ?? this.journalled(idempotencyKey);
+    return this.known(idempotencyKey);
   }
 
   /** Settlement webhooks scheduled and not yet posted. */
@@ -115,7 +117,7 @@ export class PspSimulator implements PspPort {
   ): Promise<T> {
     const mode = this.mode;
     this.calls.push({ kind, idempotencyKey: key, mode });
-    const previous = (this.done.get(key) ?? this.journalled(key)) as T | undefined;
+    const previous = this.known(key) as T | undefined;
     if (previous && mode !== 'timeout') return previous;
     switch (mode) {
       case 'accept':
@@ -137,47 +139,66 @@ export class PspSimulator implements PspPort {
     }
   }
 
-  /** Remembers an outcome (in the journal first, synced, when there is one) and returns it. */
+  /**
+   * Remembers an outcome (in the journal first, synced, when there is one) and returns the one
+   * that stands: with a journal, the first written for the key, so two processes that both missed
+   * it converge on one outcome, as a real PSP's idempotency does.
+   */
   private record<T extends CollectOutcome | TransferOutcome>(key: string, outcome: T): T {
     const journal = this.options.journal;
-    if (journal && !this.done.has(key)) {
+    if (!journal) {
+      this.done.set(key, outcome);
+      return outcome;
+    }
+    if (!this.done.has(key)) {
       const fd = openSync(journal, 'a', 0o600);
       try {
-        writeSync(fd, `${JSON.stringify({ key, outcome } satisfies JournalLine)}\n`);
+        // Framed by newlines: a line a crash cut short stays a line of its own, skipped on read.
+        writeSync(fd, `\n${JSON.stringify({ key, outcome } satisfies JournalLine)}\n`);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
+      this.readJournal();
     }
-    this.done.set(key, outcome);
-    return outcome;
+    return (this.done.get(key) ?? outcome) as T;
   }
 
-  /** A key another process (or this one before a crash) recorded in the journal, if any. */
-  private journalled(key: string): CollectOutcome | TransferOutcome | undefined {
-    const journal = this.options.journal;
-    if (!journal) return undefined;
-    let text: string;
+  /** The outcome of a key: this process's, or one another process (or this one before a crash) journalled. */
+  private known(key: string): CollectOutcome | TransferOutcome | undefined {
+    if (this.options.journal && !this.done.has(key)) this.readJournal();
+    return this.done.get(key);
+  }
+
+  /**
+   * Reads what the journal gained since the last read (never the whole file again): each whole
+   * line's outcome is kept unless its key already has one (the first written stands).
+   */
+  private readJournal(): void {
+    const journal = this.options.journal!;
+    let fd: number;
     try {
-      text = readFileSync(journal, 'utf8');
+      fd = openSync(journal, 'r');
     } catch {
-      return undefined;
+      return; // No journal yet: nothing recorded.
     }
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      // A line cut short by a crash mid-write was never answered: it is not an outcome.
-      let parsed: JournalLine;
-      try {
-        parsed = JSON.parse(line) as JournalLine;
-      } catch {
-        continue;
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.journalOffset) return;
+      const chunk = Buffer.alloc(size - this.journalOffset);
+      readSync(fd, chunk, 0, chunk.length, this.journalOffset);
+      const text = chunk.toString('utf8');
+      // Only up to the last newline: a line still being written is read next time, whole.
+      const end = text.lastIndexOf('\n');
+      if (end === -1) return;
+      this.journalOffset += Buffer.byteLength(text.slice(0, end + 1), 'utf8');
+      for (const line of text.slice(0, end).split('\n')) {
+        const parsed = parseJournalLine(line);
+        if (parsed && !this.done.has(parsed.key)) this.done.set(parsed.key, parsed.outcome);
       }
-      if (parsed.key === key) {
-        this.done.set(key, parsed.outcome);
-        return parsed.outcome;
-      }
+    } finally {
+      closeSync(fd);
     }
-    return undefined;
   }
 
   private wait(): Promise<void> {
@@ -198,5 +219,16 @@ export class PspSimulator implements PspPort {
       void settlement.post({ event_id: `evt-${randomUUID()}`, type: 'payment.settled', psp_ref: pspRef, reference }).catch(() => undefined);
     }, settlement.afterMs);
     this.settlements.add(t);
+  }
+}
+
+/** A journal line, or null for a blank one or one a crash cut short (never answered). */
+function parseJournalLine(line: string): JournalLine | null {
+  if (!line.trim()) return null;
+  try {
+    const parsed = JSON.parse(line) as JournalLine;
+    return typeof parsed?.key === 'string' && parsed.outcome ? parsed : null;
+  } catch {
+    return null;
   }
 }

@@ -41,7 +41,7 @@ export class ReadYourWrites {
     if (this.platform.config.projectionsMode !== 'inline' && !named) return;
     const { inlineProjectionWaitMs } = this.platform.config;
     const waitMs = named ? Math.max(inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs) : inlineProjectionWaitMs;
-    const ok = await this.platform.projections.waitFor(position, waitMs, options);
+    const ok = await this.platform.projections.waitFor(position, waitMs, { ...options, strict: named });
     if (!ok) void reply.header('X-Projection-Pending', 'true');
   }
 
@@ -56,7 +56,8 @@ export class ReadYourWrites {
     if (!position) return;
     void reply.header('X-Event-Position', encodePosition(position));
     const waitMs = Math.max(this.platform.config.inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs);
-    if (await this.platform.projections.waitFor(position, waitMs, { projectors: AUTH_PROJECTORS })) return;
+    // Strict: a parked revocation (another replica's or a worker's too) is not in force.
+    if (await this.platform.projections.waitFor(position, waitMs, { projectors: AUTH_PROJECTORS, strict: true })) return;
     throw new ApiError(
       503,
       'CHANGE_PENDING',

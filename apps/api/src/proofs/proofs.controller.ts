@@ -73,7 +73,7 @@ export class ProofsController {
       },
       metadata,
     );
-    return this.answer(reply, result, result.proofId);
+    return this.answer(reply, result, result.proofId, { submission: true });
   }
 
   @Get()
@@ -138,11 +138,12 @@ export class ProofsController {
   }
 
   /** The proof as the read model has it once the command is projected (bounded wait). */
-  private async answer(reply: FastifyReply, result: EscrowActionResult, proofId: string): Promise<ProofRead> {
+  private async answer(reply: FastifyReply, result: EscrowActionResult, proofId: string, options: { submission?: boolean } = {}): Promise<ProofRead> {
     await this.ryw.afterCommand(reply, result.position);
     const row = await this.platform.db.selectFrom('proofs').selectAll().where('id', '=', proofId).executeTakeFirst();
-    // A repeat under the same Idempotency-Key answers as the first time, not with today's status.
-    if (row) return result.replayed ? asFirstAnswered(proofRowView(row), result.state, proofId) : proofRowView(row);
+    // A repeated submission under the same Idempotency-Key answers as the first time, not with
+    // today's status (a decision's repeat answers the row, which holds that decision).
+    if (row) return result.replayed && options.submission ? asFirstAnswered(proofRowView(row), result.state, proofId) : proofRowView(row);
     // Recorded (and maybe paid) but not projected yet: the stream's view, never an error.
     const proof = result.state.proofs.find((p) => p.proofId === proofId);
     if (!proof) throw proofNotFound();

@@ -78,10 +78,6 @@ export function proofRowView(r: Record<string, any>): ProofRead {
 }
 
 /**
- * A proof as its escrow stream knows it, for the moment before the read model has it (the
- * answer then says `X-Projection-Pending`): the fields the stream keeps, the others null.
- */
-/**
  * A proof as a first submission answered it: the row's fields set by the submission (metadata,
  * evidence, invoice, OCR, AI), with what later decisions change (status, the review) as the
  * escrow stood right after that submission (`first`).
@@ -101,6 +97,10 @@ export function asFirstAnswered(view: ProofRead, first: EscrowState, proofId: st
   };
 }
 
+/**
+ * A proof as its escrow stream knows it, for the moment before the read model has it (the
+ * answer then says `X-Projection-Pending`): the fields the stream keeps, the others null.
+ */
 export function proofStateView(s: EscrowState, p: ProofState): ProofRead {
   const milestone = s.milestones.find((m) => m.milestoneId === p.milestoneId);
   return {

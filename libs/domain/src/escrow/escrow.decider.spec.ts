@@ -455,6 +455,7 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
       { amount: null, currency: null },
       { amount: '', currency: 'USD' },
       { amount: '6e1', currency: 'USD' },
+      { amount: '60.00', currency: 'uſd' },
     ]) {
       spec.given(pending).when(cmd.confirm('d1', '60.00', { reported })).thenError('DEPOSIT_AMOUNT_MISMATCH');
     }

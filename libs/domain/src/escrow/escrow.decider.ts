@@ -187,7 +187,8 @@ const REPORTED_AMOUNT = /^\d{1,18}(\.\d{1,18})?$/;
  */
 function assertReportedAmount(state: EscrowState, found: { depositId: string; amount: string }, reported: ConfirmDeposit['reported']): void {
   const amountOk = reported.amount !== null && REPORTED_AMOUNT.test(reported.amount) && money(state, found.amount).amount.eq(reported.amount);
-  const currencyOk = reported.currency !== null && reported.currency.toUpperCase() === state.currency;
+  // ASCII letters only before upper-casing: 'uſd'.toUpperCase() is 'USD'.
+  const currencyOk = reported.currency !== null && /^[A-Za-z]{3}$/.test(reported.currency) && reported.currency.toUpperCase() === state.currency;
   if (amountOk && currencyOk) return;
   throw new DomainError('DEPOSIT_AMOUNT_MISMATCH', 'the PSP reports another amount or currency than the deposit asked for', 'conflict', {
     depositId: found.depositId,

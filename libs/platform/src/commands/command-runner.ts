@@ -547,6 +547,8 @@ export class CommandRunner {
     );
     this.options.onAppendMs?.(performance.now() - started);
     if (this.options.crashAfterAppend) process.kill(process.pid, 'SIGKILL');
+    // The other streams moved too: a cached state of them is stale now (read afresh next time).
+    for (const other of extra) this.cache.delete(other.streamId);
     const result = results[results.length - 1]!;
     const first = result.nextRevision - BigInt(events.length) + 1n;
     let state = cached.state as S;

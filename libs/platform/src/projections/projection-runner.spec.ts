@@ -319,8 +319,13 @@ describe('projection runner', () => {
       expect(reports).toEqual(poison.map((id) => `park_live:${id}`));
       const status = (await runner.status()).find((st) => st.name === 'park_live')!;
       expect(status).toMatchObject({ status: 'running', parked: 2 });
-      // Not held back: waits pass it, and the other projector of the round applied every event.
-      expect(await runner.waitFor(appended.position, 1000)).toBe(true);
+      // The command whose events were parked is not in that read model: a wait for it says so
+      // (here and, strictly, in another process); one that does not read it is not held.
+      expect(await runner.waitFor(appended.position, 1000)).toBe(false);
+      expect(await runner.waitFor(appended.position, 1000, { projectors: ['event_stats'] })).toBe(true);
+      const elsewhere = new ProjectionRunner(store, tdb.db, [projector, eventStatsProjection], { batchSize: 50 });
+      await elsewhere.init();
+      expect(await elsewhere.waitFor(appended.position, 1000, { strict: true })).toBe(false);
       expect(await projectedCounts('park')).toEqual(await foldCounts('park'));
       // Later events keep flowing.
       const later = await store.appendToStream(stream, [ev('park.ok.v1')], { expectedRevision: appended.nextRevision });
@@ -375,6 +380,53 @@ describe('projection runner', () => {
       await runner.rebuild(projector);
       expect(await parkedRows('park_rebuild')).toEqual([]);
       expect(await rows('park_rebuild')).toEqual(expect.arrayContaining(parkedBefore));
+    });
+
+    it('replays a parked event once when two replays race (review finding: it was applied twice)', async () => {
+      await sql`CREATE TABLE IF NOT EXISTS replay_counter (k text PRIMARY KEY, n int NOT NULL)`.execute(tdb.db);
+      let fail = true;
+      const counter: Projector = {
+        name: 'replay_counter',
+        version: 1,
+        tables: ['replay_counter'],
+        async apply(trx, events) {
+          for (const e of events) {
+            if (e.type !== 'cnt.x.v1') continue;
+            if (fail) throw new Error('bug');
+            await sql`INSERT INTO replay_counter (k, n) VALUES ('x', 1) ON CONFLICT (k) DO UPDATE SET n = replay_counter.n + 1`.execute(trx);
+          }
+        },
+      };
+      const runner = new ProjectionRunner(store, tdb.db, [counter], { batchSize: 50 });
+      await runner.init();
+      await runner.catchUp();
+      await store.appendToStream(`cnt-${randomUUID()}`, [ev('cnt.x.v1')], { expectedRevision: 'no_stream' });
+      await runner.catchUp();
+      fail = false;
+      const other = new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [counter], { batchSize: 50 });
+      const [a, b] = await Promise.all([runner.replayParked(counter), other.replayParked(counter)]);
+      expect(a.replayed.length + b.replayed.length).toBe(1);
+      expect((await sql<{ n: number }>`SELECT n FROM replay_counter WHERE k = 'x'`.execute(tdb.db)).rows[0]?.n).toBe(1);
+    });
+
+    it('retries, never parks, when the database is not set up as the code expects (a missing table)', async () => {
+      const broken: Projector = {
+        name: 'park_missing_table',
+        version: 1,
+        tables: [],
+        async apply(trx, events) {
+          if (events.length > 0) await sql`INSERT INTO no_such_table_here (x) VALUES (1)`.execute(trx);
+        },
+      };
+      const logs: string[] = [];
+      const runner = new ProjectionRunner(store, tdb.db, [broken], { batchSize: 50, log: (m) => logs.push(m) });
+      await runner.init();
+      await store.appendToStream(`setup-${randomUUID()}`, [ev('setup.x.v1')], { expectedRevision: 'no_stream' });
+      await runner.runRound();
+      const status = (await runner.status()).find((st) => st.name === 'park_missing_table')!;
+      expect(status).toMatchObject({ status: 'running', parked: 0 });
+      expect(status.retrying).toMatch(/no_such_table_here/);
+      expect(logs).toContain('projection batch failed, will retry');
     });
 
     it('waits only for the projectors named, so a halted one does not hold an answer that does not read it', async () => {

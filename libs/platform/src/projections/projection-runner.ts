@@ -22,7 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { trace, type Link } from '@opentelemetry/api';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { assert, limits } from '../../../kernel/src';
+import { assert, limits, truncateUtf16 } from '../../../kernel/src';
 import {
   type EventStore,
   type Position,
@@ -38,6 +38,8 @@ const SPAN_LINKS_MAX = 32;
 const PARK_BISECT_DEPTH_MAX = 16;
 /** Parked events listed at once (/health counts them all; the CLI pages by projector). */
 const PARKED_LIST_MAX = 1_000;
+/** Transactions of parked events a runner remembers per projector, for the waits on them. */
+const PARKED_TXS_REMEMBERED_MAX = 1_000;
 /** Characters of an error kept as the reason of a halt or a parked event. */
 const FAILURE_REASON_LENGTH_MAX = 2_000;
 const RETRY_DELAY_MIN_MS = 50;
@@ -134,6 +136,8 @@ export class ProjectionRunner {
   private readonly paused = new Set<string>();
   private readonly waiters = new Set<() => void>();
   private readonly appliedListeners = new Set<AppliedListener>();
+  /** Transactions whose events this process parked, per projector (newest kept, bounded). */
+  private readonly parkedTxs = new Map<string, Set<bigint>>();
   private waitsInProgress = 0;
   private running = false;
   private wake: (() => void) | undefined;
@@ -309,6 +313,7 @@ export class ProjectionRunner {
     const started = performance.now();
     const last = events[events.length - 1]!.position;
     const outcomes = new Map<string, 'applied' | 'moved' | Error>();
+    const parkedHere: { projector: string; parked: readonly ParkedEvent[] }[] = [];
     const links = batchLinks(events);
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -346,6 +351,7 @@ export class ProjectionRunner {
               // The batch again without the events this projector cannot apply: those are parked.
               const parked = await this.bisect(trx, projector, events, 1);
               await this.recordParked(trx, projector.name, parked);
+              parkedHere.push({ projector: projector.name, parked });
               outcomes.set(projector.name, 'applied');
               continue;
             }
@@ -369,6 +375,8 @@ export class ProjectionRunner {
       for (const g of group) this.retryLater(g.projector, g.live, cause);
       return 0;
     }
+    // Committed: waits for these events' commands must not take the moved checkpoint for "applied".
+    for (const { projector, parked } of parkedHere) this.rememberParked(projector, parked.map((p) => p.event.position.tx));
     const ms = performance.now() - started;
     let applied = 0;
     for (const { projector, live } of group) {
@@ -472,6 +480,36 @@ export class ProjectionRunner {
     }
   }
 
+  private rememberParked(projector: string, txs: readonly bigint[]): void {
+    const set = this.parkedTxs.get(projector) ?? new Set<bigint>();
+    for (const tx of txs) set.add(tx);
+    // Bounded: the oldest go first (a wait concerns a command just appended).
+    for (const tx of set) {
+      if (set.size <= PARKED_TXS_REMEMBERED_MAX) break;
+      set.delete(tx);
+    }
+    this.parkedTxs.set(projector, set);
+  }
+
+  /**
+   * Of `projectors`, those that parked an event of the transaction of `position` (a command's
+   * events share it): their read models do not hold that command, though their checkpoints moved
+   * past it. This process's own parkings are known in memory; with `strict`, the table is asked
+   * too (another replica or a worker may have parked it).
+   */
+  private async parkedAt(position: Position, projectors: readonly Projector[], strict: boolean): Promise<string[]> {
+    const known = projectors.filter((p) => this.parkedTxs.get(p.name)?.has(position.tx)).map((p) => p.name);
+    if (known.length > 0 || !strict || projectors.length === 0) return known;
+    const res = await sql<{ projector: string }>`
+      SELECT DISTINCT projector FROM projection_parked_events
+      WHERE replayed_at IS NULL AND position_tx = ${position.tx.toString()}::text::xid8
+        AND projector = ANY(${projectors.map((p) => p.name)}::text[])`
+      .execute(this.db)
+      .catch(() => null);
+    // Not known (the database is away): not in force, as far as this wait can tell.
+    return res ? res.rows.map((r) => r.projector) : projectors.map((p) => p.name);
+  }
+
   /** Parked events (oldest first), of one projector or all; `open` leaves out replayed ones. */
   async parkedEvents(options: { projector?: string; open?: boolean; limit?: number } = {}): Promise<ParkedEventRow[]> {
     let q = this.db.selectFrom('projection_parked_events').selectAll();
@@ -512,8 +550,12 @@ export class ProjectionRunner {
     for (const row of rows) {
       const [event] = await this.store.readStream(row.streamId, { fromRevision: row.revision, maxCount: 1 });
       assert(event && event.id === row.eventId, `parked event ${row.eventId} is not at ${row.streamId}@${row.revision}`);
-      const failure = await this.db.transaction().execute(async (trx) => {
+      const failure = await this.db.transaction().execute(async (trx): Promise<string | null | 'gone'> => {
         await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
+        // Still parked? Another replay (or a rebuild) may have applied it since it was listed.
+        const open = await sql`SELECT 1 FROM projection_parked_events
+          WHERE projector = ${projector.name} AND event_id = ${row.eventId} AND replayed_at IS NULL FOR UPDATE`.execute(trx);
+        if (open.rows.length === 0) return 'gone';
         const reason = await this.tryApply(trx, projector, [event], 0);
         await (reason === null
           ? sql`UPDATE projection_parked_events SET replayed_at = now() WHERE projector = ${projector.name} AND event_id = ${row.eventId}`
@@ -522,6 +564,7 @@ export class ProjectionRunner {
         ).execute(trx);
         return reason;
       });
+      if (failure === 'gone') continue;
       if (failure === null) {
         replayed.push(row.eventId);
         this.notifyApplied(projector.name, [event]);
@@ -604,12 +647,12 @@ export class ProjectionRunner {
    * process does not run the projections (worker mode), it follows the checkpoints the workers
    * commit.
    */
-  async waitFor(position: Position, timeoutMs: number, options: { projectors?: readonly string[] } = {}): Promise<boolean> {
+  async waitFor(position: Position, timeoutMs: number, options: { projectors?: readonly string[]; strict?: boolean } = {}): Promise<boolean> {
     const only = options.projectors;
     if (only) assert(only.every((name) => this.projectors.some((p) => p.name === name)), `waitFor names an unknown projector: ${only.join(', ')}`);
     this.waitsInProgress += 1;
     try {
-      return await this.waitForPosition(position, timeoutMs, only ? new Set(only) : null);
+      return await this.waitForPosition(position, timeoutMs, only ? new Set(only) : null, options.strict === true);
     } finally {
       this.waitsInProgress -= 1;
     }
@@ -620,7 +663,7 @@ export class ProjectionRunner {
     return this.waitsInProgress;
   }
 
-  private async waitForPosition(position: Position, timeoutMs: number, only: ReadonlySet<string> | null): Promise<boolean> {
+  private async waitForPosition(position: Position, timeoutMs: number, only: ReadonlySet<string> | null, strict: boolean): Promise<boolean> {
     // Halted projectors that read none of the streams the command at `position` wrote: their read
     // models have nothing of it to show, so they do not hold its answer (found once, and only
     // when one is halted: a halted ledger holds a deposit's answer, not a new user's).
@@ -635,7 +678,8 @@ export class ProjectionRunner {
     const halted = () => counted().filter((p) => this.live.get(p.name)?.halted);
     const deadline = Date.now() + timeoutMs;
     for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
-      if (reached()) return true;
+      // Passed, unless one of them parked this very command: then it is not in its read model.
+      if (reached()) return (await this.parkedAt(position, counted(), strict)).length === 0;
       const stopped = halted();
       if (stopped.length > 0 && unconcerned === null) {
         unconcerned = await this.unconcernedBy(position, stopped);
@@ -954,7 +998,8 @@ function balancedLanes(projectors: readonly Projector[], costs: ReadonlyMap<stri
 
 function failureReason(err: unknown): string {
   const e = err as Error;
-  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`.slice(0, FAILURE_REASON_LENGTH_MAX);
+  // Never half a surrogate pair: the reason goes into an alert's JSON.
+  return truncateUtf16(`${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, FAILURE_REASON_LENGTH_MAX);
 }
 
 /** What each projector parked during a rebuild, until the switch records it. */
@@ -999,5 +1044,16 @@ function batchLinks(events: readonly RecordedEvent[]): Link[] {
  * edge's 503 (`databaseFailure`): Node's EPIPE is a lost connection, not a SQLSTATE.
  */
 export function isInfrastructureFailure(err: unknown): boolean {
-  return databaseFailure(err) !== null;
+  return databaseFailure(err) !== null || isSetupFailure(err);
+}
+
+/**
+ * The database is not set up as the code expects (a missing table or column, a missing grant, a
+ * missing schema: SQLSTATE classes 42 and 3F): every event would fail alike, so parking each one
+ * would be wrong. Retried (shown in /health as `retrying`) until the migration or grant is there.
+ */
+function isSetupFailure(err: unknown): boolean {
+  const e = err as { code?: unknown; syscall?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return e?.syscall === undefined && /^(42|3F)[0-9A-Z]{3}$/.test(code);
 }
