@@ -23,6 +23,8 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { limits } from '../../kernel/src';
 
+/** How long a probe of a starting server waits for its connection. */
+const ANSWER_PROBE_TIMEOUT_MS = 1000;
 const execFileAsync = promisify(execFile);
 
 export interface EmbeddedPostgresOptions {
@@ -202,18 +204,23 @@ export class EmbeddedPostgres {
     }
   }
 
-  private async answers(): Promise<boolean> {
-    const client = new Client({ ...this.connectionConfig('postgres'), connectionTimeoutMillis: 1000 });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  private answers(): Promise<boolean> {
+    return serverAnswers(this.connectionConfig('postgres'));
+  }
+}
+
+/** Whether a PostgreSQL server accepts a connection and a query there now (a start's probe). */
+export async function serverAnswers(config: PgConnectionConfig): Promise<boolean> {
+  const client = new Client({ ...config, connectionTimeoutMillis: ANSWER_PROBE_TIMEOUT_MS });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 

@@ -11,13 +11,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import {
   EmbeddedPostgres,
   type PgConnectionConfig,
   ensureDatabase,
   ensureReachable,
   reachableNativeDir,
+  serverAnswers,
 } from '../../../libs/postgres/src';
 import { waitUntil } from '../../start/api-process';
 import { freePort } from './service';
@@ -155,18 +155,8 @@ export class OwnPostgres {
     await fs.rm(this.dir, { recursive: true, force: true });
   }
 
-  private async answers(): Promise<boolean> {
-    const client = new Client({ ...this.config('postgres'), connectionTimeoutMillis: 1000 });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  private answers(): Promise<boolean> {
+    return serverAnswers(this.config('postgres'));
   }
 }
 
