@@ -24,20 +24,30 @@ module.exports = {
       comment: 'specs may use test libraries (fast-check)',
       severity: 'error',
       from: { path: '^libs/kernel/', pathNot: notSpec },
-      to: { dependencyTypes: ['npm', 'npm-dev'], pathNot: ['node_modules/big\\.js/', 'node_modules/@types/big\\.js/'] },
+      to: {
+        dependencyTypes: ['npm', 'npm-dev'],
+        pathNot: ['node_modules/big\\.js/', 'node_modules/@types/big\\.js/'],
+      },
     },
     {
       name: 'projections-import-event-types-only',
+      comment:
+        'a projector reads events (domain types, the store port as types) and writes with Kysely',
       severity: 'error',
       from: { path: '^projections/', pathNot: notSpec },
       to: {
-        pathNot: [
-          '^projections/',
-          '^libs/event-store/src/event-store\\.port\\.ts$',
-          '^libs/domain/src/.+\\.events\\.ts$',
-          '^libs/kernel/',
-          'node_modules/kysely/',
-        ],
+        pathNot: ['^projections/', '^libs/domain/', '^libs/kernel/', 'node_modules/kysely/'],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'projections-use-the-store-port-as-types-only',
+      severity: 'error',
+      from: { path: '^projections/', pathNot: notSpec },
+      to: {
+        path: '^libs/(?!domain/|kernel/)',
+        dependencyTypes: ['type-only'],
+        pathNot: '^libs/event-store/',
       },
     },
     {

@@ -21,7 +21,18 @@ const tsJest = [
   },
 ];
 
+const { compilerOptions } = require('./tsconfig.base.json');
+
+/** The `@kob/*` path aliases of tsconfig.base.json, for jest's resolver. */
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+    `^${alias}$`,
+    `<rootDir>/${target}`,
+  ]),
+);
+
 module.exports = {
+  moduleNameMapper,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs,projections,test}/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -12,8 +12,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { makePhoto } from '../libs/proof-files/src/testing/photos';
-import { ensureDatabase, type PgConnectionConfig } from '../libs/postgres/src';
+import { makePhoto } from '@kob/proof-files/testing';
+import { ensureDatabase, type PgConnectionConfig } from '@kob/postgres';
 import { type ApiProcess, pooled, runLoad, startApi } from './lib/api-process';
 import { type BenchResult, memoryOf, round } from './lib/measure';
 import type { BenchPlan } from './run';
@@ -38,22 +38,38 @@ export interface Party {
 
 export async function party(api: ApiProcess, name: string): Promise<Party> {
   const tag = Math.random().toString(36).slice(2, 10);
-  const user = await api.call('POST', '/users', api.adminKey, { username: `${name}-${tag}`, email: `${name}-${tag}@bench.example` });
-  if (user.status !== 201) throw new Error(`create user: ${user.status} ${JSON.stringify(user.json)}`);
-  const key = await api.call('POST', '/apikeys', api.adminKey, { name, scope: 'sender', user_id: user.json.id });
+  const user = await api.call('POST', '/users', api.adminKey, {
+    username: `${name}-${tag}`,
+    email: `${name}-${tag}@bench.example`,
+  });
+  if (user.status !== 201)
+    throw new Error(`create user: ${user.status} ${JSON.stringify(user.json)}`);
+  const key = await api.call('POST', '/apikeys', api.adminKey, {
+    name,
+    scope: 'sender',
+    user_id: user.json.id,
+  });
   if (key.status !== 201) throw new Error(`create key: ${key.status} ${JSON.stringify(key.json)}`);
   // With projections in a worker, the key works once the worker has projected it.
   for (let i = 0; ; i++) {
     const probe = await api.call('GET', `/users/${user.json.id}`, key.json.key);
     if (probe.status === 200) break;
-    if (i > 300) throw new Error(`the new key was not accepted: ${probe.status} ${JSON.stringify(probe.json)}`);
+    if (i > 300)
+      throw new Error(
+        `the new key was not accepted: ${probe.status} ${JSON.stringify(probe.json)}`,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
   return { id: user.json.id, key: key.json.key };
 }
 
 /** Escrows of a large total (deposits never reach it), created over HTTP. */
-export async function seedEscrows(api: ApiProcess, client: Party, provider: Party, n: number): Promise<string[]> {
+export async function seedEscrows(
+  api: ApiProcess,
+  client: Party,
+  provider: Party,
+  n: number,
+): Promise<string[]> {
   const ids: string[] = new Array(n);
   await pooled(Array.from({ length: n }), SEED_CONCURRENCY, async (_x, i) => {
     const res = await api.call('POST', '/escrows', client.key, {
@@ -64,13 +80,19 @@ export async function seedEscrows(api: ApiProcess, client: Party, provider: Part
       release_conditions: {},
       deadline_at: '2099-12-31T00:00:00Z',
     });
-    if (res.status !== 201) throw new Error(`create escrow: ${res.status} ${JSON.stringify(res.json)}`);
+    if (res.status !== 201)
+      throw new Error(`create escrow: ${res.status} ${JSON.stringify(res.json)}`);
     ids[i] = res.json.id;
   });
   return ids;
 }
 
-function closedResult(name: string, a: ClosedAnswer, baseline: string | null, extra: Record<string, number | string> = {}): BenchResult {
+function closedResult(
+  name: string,
+  a: ClosedAnswer,
+  baseline: string | null,
+  extra: Record<string, number | string> = {},
+): BenchResult {
   return {
     name,
     ops_per_s: round((a.ops / a.elapsedMs) * 1000, 1),
@@ -80,12 +102,21 @@ function closedResult(name: string, a: ClosedAnswer, baseline: string | null, ex
     unit: null,
     baseline,
     ratio: null,
-    extra: { ops: a.ops, errors: a.errors, ...(a.firstError ? { first_error: a.firstError.slice(0, 200) } : {}), ...extra },
+    extra: {
+      ops: a.ops,
+      errors: a.errors,
+      ...(a.firstError ? { first_error: a.firstError.slice(0, 200) } : {}),
+      ...extra,
+    },
   };
 }
 
 /** One funded escrow per photo with a geofenced PHOTO milestone, each for its own provider. */
-async function photoEscrows(api: ApiProcess, client: Party, n: number): Promise<{ escrowId: string; provider: Party }[]> {
+async function photoEscrows(
+  api: ApiProcess,
+  client: Party,
+  n: number,
+): Promise<{ escrowId: string; provider: Party }[]> {
   const out: { escrowId: string; provider: Party }[] = new Array(n);
   await pooled(Array.from({ length: n }), 4, async (_x, i) => {
     const provider = await party(api, `photographer${i}`);
@@ -108,17 +139,36 @@ async function photoEscrows(api: ApiProcess, client: Party, n: number): Promise<
       geofence_lng: KINSHASA.lng,
       geofence_radius_m: 200,
     });
-    if (milestone.status !== 201) throw new Error(`milestone: ${milestone.status} ${JSON.stringify(milestone.json)}`);
-    const deposit = await api.call('POST', `/escrows/${escrowId}/deposit`, client.key, { amount: '10.00' }, { 'idempotency-key': `photo-dep-${i}` });
-    if (deposit.status !== 200) throw new Error(`deposit: ${deposit.status} ${JSON.stringify(deposit.json)}`);
+    if (milestone.status !== 201)
+      throw new Error(`milestone: ${milestone.status} ${JSON.stringify(milestone.json)}`);
+    const deposit = await api.call(
+      'POST',
+      `/escrows/${escrowId}/deposit`,
+      client.key,
+      { amount: '10.00' },
+      { 'idempotency-key': `photo-dep-${i}` },
+    );
+    if (deposit.status !== 200)
+      throw new Error(`deposit: ${deposit.status} ${JSON.stringify(deposit.json)}`);
     out[i] = { escrowId, provider };
   });
   return out;
 }
 
-export async function runHttpBenches(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m: string) => void): Promise<BenchResult[]> {
+export async function runHttpBenches(
+  admin: PgConnectionConfig,
+  dir: string,
+  p: BenchPlan,
+  log: (m: string) => void,
+): Promise<BenchResult[]> {
   await ensureDatabase(admin, 'bench_api');
-  const api = await startApi({ admin, database: 'bench_api', dataDir: path.join(dir, 'api-data'), mode: 'inline', log });
+  const api = await startApi({
+    admin,
+    database: 'bench_api',
+    dataDir: path.join(dir, 'api-data'),
+    mode: 'inline',
+    log,
+  });
   const results: BenchResult[] = [];
   try {
     const client = await party(api, 'client');
@@ -128,15 +178,33 @@ export async function runHttpBenches(admin: PgConnectionConfig, dir: string, p: 
 
     log('http.deposit.c16');
     const deposits = await runLoad<ClosedAnswer>(
-      { mode: 'closed', url: api.url, kind: 'deposit', connections: 16, ...p.httpTiming, apiKey: client.key, escrowIds },
+      {
+        mode: 'closed',
+        url: api.url,
+        kind: 'deposit',
+        connections: 16,
+        ...p.httpTiming,
+        apiKey: client.key,
+        escrowIds,
+      },
       dir,
     );
-    results.push(closedResult('http.deposit.c16', deposits, 'pg.insert_txn.c8', { escrows: escrowIds.length }));
+    results.push(
+      closedResult('http.deposit.c16', deposits, 'pg.insert_txn.c8', { escrows: escrowIds.length }),
+    );
     const afterDeposits = await memoryOf(api.pid);
 
     log('http.get_escrow.c16');
     const gets = await runLoad<ClosedAnswer>(
-      { mode: 'closed', url: api.url, kind: 'get_escrow', connections: 16, ...p.httpTiming, apiKey: client.key, escrowIds },
+      {
+        mode: 'closed',
+        url: api.url,
+        kind: 'get_escrow',
+        connections: 16,
+        ...p.httpTiming,
+        apiKey: client.key,
+        escrowIds,
+      },
       dir,
     );
     results.push(closedResult('http.get_escrow.c16', gets, null));
@@ -148,23 +216,36 @@ export async function runHttpBenches(admin: PgConnectionConfig, dir: string, p: 
     const targets = await photoEscrows(api, client, p.photos);
     const items: { file: string; escrowId: string; apiKey: string }[] = [];
     for (const [i, t] of targets.entries()) {
-      const bytes = await makePhoto({ scene: 1_000 + i * 37, width: 4000, height: 3000, gps: KINSHASA, gpsTime: new Date(Date.now() - 60_000) });
+      const bytes = await makePhoto({
+        scene: 1_000 + i * 37,
+        width: 4000,
+        height: 3000,
+        gps: KINSHASA,
+        gpsTime: new Date(Date.now() - 60_000),
+      });
       const file = path.join(photoDir, `photo-${i}.jpg`);
       await writeFile(file, bytes);
       items.push({ file, escrowId: t.escrowId, apiKey: t.provider.key });
     }
     log('http.proof_photo.c4: uploading and submitting');
-    const photos = await runLoad<{ ops: number; elapsedMs: number; p50: number | null; p99: number | null; outcomes: { escrowId: string; status: number; proofStatus: string | null; body: string }[] }>(
-      { mode: 'photos', url: api.url, connections: 4, items },
-      dir,
-    );
+    const photos = await runLoad<{
+      ops: number;
+      elapsedMs: number;
+      p50: number | null;
+      p99: number | null;
+      outcomes: { escrowId: string; status: number; proofStatus: string | null; body: string }[];
+    }>({ mode: 'photos', url: api.url, connections: 4, items }, dir);
     let paid = 0;
     for (const t of targets) {
       const summary = await api.call('GET', `/escrows/${t.escrowId}/summary`, client.key);
-      const payout = (summary.json.payments as { kind: string; status: string }[]).find((x) => x.kind === 'payout');
+      const payout = (summary.json.payments as { kind: string; status: string }[]).find(
+        (x) => x.kind === 'payout',
+      );
       if (summary.json.milestones[0]?.status === 'PAID' && payout?.status === 'SENT') paid++;
     }
-    const approved = photos.outcomes.filter((o) => o.status === 201 && o.proofStatus === 'APPROVED').length;
+    const approved = photos.outcomes.filter(
+      (o) => o.status === 201 && o.proofStatus === 'APPROVED',
+    ).length;
     const refused = photos.outcomes.find((o) => o.status !== 201 || o.proofStatus !== 'APPROVED');
     results.push({
       name: 'http.proof_photo.c4',
@@ -180,7 +261,14 @@ export async function runHttpBenches(admin: PgConnectionConfig, dir: string, p: 
         approved,
         paid,
         all_approved_and_paid: approved === items.length && paid === items.length,
-        ...(refused ? { first_refusal: `${refused.status} ${refused.proofStatus} ${refused.body}`.slice(0, 200) } : {}),
+        ...(refused
+          ? {
+              first_refusal: `${refused.status} ${refused.proofStatus} ${refused.body}`.slice(
+                0,
+                200,
+              ),
+            }
+          : {}),
       },
     });
 

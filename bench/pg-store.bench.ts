@@ -12,8 +12,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { type AppendMetadata, type NewEvent, PostgresEventStore, WrongExpectedRevisionError } from '../libs/event-store/src';
-import { systemActor } from '../libs/kernel/src';
+import {
+  type AppendMetadata,
+  type NewEvent,
+  PostgresEventStore,
+  WrongExpectedRevisionError,
+} from '@kob/event-store';
+import { systemActor } from '@kob/kernel';
 import { type BenchResult, closedLoop, rateResult } from './lib/measure';
 
 export interface Timing {
@@ -25,7 +30,13 @@ export interface Timing {
 export function sampleEvent(i: number): NewEvent {
   const id = randomUUID();
   const metadata: AppendMetadata = {
-    actor: { kind: 'api_key', keyId: 'b6f7c3de-4b51-4a7c-9e7e-2f1d1f0d9a11', keyPrefix: 'koba_bench1', scope: 'sender', userId: '5d3b5e0e-6f0e-4a55-8a45-3c5d2f1e9b22' },
+    actor: {
+      kind: 'api_key',
+      keyId: 'b6f7c3de-4b51-4a7c-9e7e-2f1d1f0d9a11',
+      keyPrefix: 'koba_bench1',
+      scope: 'sender',
+      userId: '5d3b5e0e-6f0e-4a55-8a45-3c5d2f1e9b22',
+    },
     commandId: id,
     correlationId: `req-${i}`,
     causationId: `req-${i}`,
@@ -53,7 +64,13 @@ export function sampleEvent(i: number): NewEvent {
 
 const systemMeta = (): AppendMetadata => {
   const id = randomUUID();
-  return { actor: systemActor('system:cli'), commandId: id, correlationId: id, causationId: id, occurredAt: new Date().toISOString() };
+  return {
+    actor: systemActor('system:cli'),
+    commandId: id,
+    correlationId: id,
+    causationId: id,
+    occurredAt: new Date().toISOString(),
+  };
 };
 
 export async function createBenchTable(pool: Pool): Promise<void> {
@@ -63,7 +80,14 @@ export async function createBenchTable(pool: Pool): Promise<void> {
 
 function rowOf(e: NewEvent, streamId: string, revision: number) {
   const metadata = { ...e.metadata, prevHash: 'p'.repeat(64), hash: 'h'.repeat(64) };
-  return [e.id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(metadata)] as const;
+  return [
+    e.id,
+    streamId,
+    revision,
+    e.type,
+    JSON.stringify(e.data),
+    JSON.stringify(metadata),
+  ] as const;
 }
 
 export async function pgInsertTxn(pool: Pool, t: Timing): Promise<BenchResult> {
@@ -98,7 +122,9 @@ export async function pgInsertBatch100(pool: Pool, t: Timing): Promise<BenchResu
       op: async (w) => {
         const c = clients[w]!;
         const b = batch++;
-        const rows = Array.from({ length: 100 }, (_x, k) => rowOf(sampleEvent(k), `batch-${w}-${b}`, k));
+        const rows = Array.from({ length: 100 }, (_x, k) =>
+          rowOf(sampleEvent(k), `batch-${w}-${b}`, k),
+        );
         await c.query('BEGIN');
         await c.query(
           `INSERT INTO bench_events (event_id, stream_id, revision, type, data, metadata)
@@ -109,7 +135,9 @@ export async function pgInsertBatch100(pool: Pool, t: Timing): Promise<BenchResu
         return 100;
       },
     });
-    return rateResult('pg.insert_batch100.c4', out, null, { unit_of_op: 'row (100 per transaction)' });
+    return rateResult('pg.insert_batch100.c4', out, null, {
+      unit_of_op: 'row (100 per transaction)',
+    });
   } finally {
     for (const c of clients) c.release();
   }
@@ -134,12 +162,20 @@ export async function storeAppend(store: PostgresEventStore, t: Timing): Promise
   return rateResult('store.append.c8', out, 'pg.insert_txn.c8');
 }
 
-export async function storeAppendSameStream(store: PostgresEventStore, t: Timing): Promise<BenchResult> {
+export async function storeAppendSameStream(
+  store: PostgresEventStore,
+  t: Timing,
+): Promise<BenchResult> {
   const streamId = `bench-same-${randomUUID()}`;
-  await store.appendToStream(streamId, [{ ...sampleEvent(0), metadata: systemMeta() }], { expectedRevision: 'no_stream' });
+  await store.appendToStream(streamId, [{ ...sampleEvent(0), metadata: systemMeta() }], {
+    expectedRevision: 'no_stream',
+  });
   let conflicts = 0;
   let retriesMax = 0;
-  const known = Array.from({ length: 8 }, () => ({ revision: 0n, headHash: '' as string | undefined }));
+  const known = Array.from({ length: 8 }, () => ({
+    revision: 0n,
+    headHash: '' as string | undefined,
+  }));
   const out = await closedLoop({
     workers: 8,
     ...t,
@@ -163,5 +199,8 @@ export async function storeAppendSameStream(store: PostgresEventStore, t: Timing
       }
     },
   });
-  return rateResult('store.append_same_stream.c8', out, 'pg.insert_txn.c8', { conflicts, retries_max: retriesMax });
+  return rateResult('store.append_same_stream.c8', out, 'pg.insert_txn.c8', {
+    conflicts,
+    retries_max: retriesMax,
+  });
 }

@@ -12,10 +12,23 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { escrowDecider, type EscrowCommand, type EscrowEvent, type EscrowState } from '../libs/domain/src';
-import { type AppendMetadata, type Position, PostgresEventStore, type StreamAppend, comparePositions, decodePosition } from '../libs/event-store/src';
-import { systemActor } from '../libs/kernel/src';
-import { type PgConnectionConfig, createKysely, createPool, ensureDatabase, migrateToLatest } from '../libs/postgres/src';
+import { escrowDecider, type EscrowCommand, type EscrowEvent, type EscrowState } from '@kob/domain';
+import {
+  type AppendMetadata,
+  type Position,
+  PostgresEventStore,
+  type StreamAppend,
+  comparePositions,
+  decodePosition,
+} from '@kob/event-store';
+import { systemActor } from '@kob/kernel';
+import {
+  type PgConnectionConfig,
+  createKysely,
+  createPool,
+  ensureDatabase,
+  migrateToLatest,
+} from '@kob/postgres';
 import { databaseUrl, pooled, runLoad, startApi } from './lib/api-process';
 import { type BenchResult, percentile, round } from './lib/measure';
 import { party, seedEscrows } from './http.bench';
@@ -26,11 +39,20 @@ const EVENTS_PER_ESCROW = 10;
 
 function meta(): AppendMetadata {
   const id = randomUUID();
-  return { actor: systemActor('system:cli'), commandId: id, correlationId: id, causationId: id, occurredAt: new Date().toISOString() };
+  return {
+    actor: systemActor('system:cli'),
+    commandId: id,
+    correlationId: id,
+    causationId: id,
+    occurredAt: new Date().toISOString(),
+  };
 }
 
 /** One escrow's life through the decider: 10 events. */
-export function escrowLife(clientId: string, providerId: string): { escrowId: string; events: EscrowEvent[] } {
+export function escrowLife(
+  clientId: string,
+  providerId: string,
+): { escrowId: string; events: EscrowEvent[] } {
   const escrowId = randomUUID();
   const now = new Date().toISOString();
   let state: EscrowState = escrowDecider.initialState();
@@ -43,17 +65,75 @@ export function escrowLife(clientId: string, providerId: string): { escrowId: st
   };
   const m1 = randomUUID();
   const payout = randomUUID();
-  run({ type: 'CreateEscrow', escrowId, clientId, providerId, amountTotal: '100.00', currency: 'USD', scale: 2, releaseConditions: {}, deadlineAt: '2099-12-31T00:00:00Z', now });
-  run({ type: 'AddMilestone', escrowId, milestoneId: m1, label: 'First', amount: '40.00', currency: 'USD', sequenceIndex: 1, now });
-  run({ type: 'AddMilestone', escrowId, milestoneId: randomUUID(), label: 'Second', amount: '60.00', currency: 'USD', sequenceIndex: 2, now });
-  run({ type: 'Deposit', escrowId, depositId: randomUUID(), amount: '100.00', pspConfirmed: { pspRef: `sim-${randomUUID()}`, reported: { amount: '100.00', currency: 'USD' } }, refundPaymentId: randomUUID(), now });
-  run({ type: 'ApproveAndPayMilestone', escrowId, milestoneId: m1, paymentId: payout, source: 'release', now });
-  run({ type: 'RecordPaymentSent', escrowId, paymentId: payout, pspRef: `sim-${randomUUID()}`, now });
-  if (events.length !== EVENTS_PER_ESCROW) throw new Error(`an escrow's life made ${events.length} events, not ${EVENTS_PER_ESCROW}`);
+  run({
+    type: 'CreateEscrow',
+    escrowId,
+    clientId,
+    providerId,
+    amountTotal: '100.00',
+    currency: 'USD',
+    scale: 2,
+    releaseConditions: {},
+    deadlineAt: '2099-12-31T00:00:00Z',
+    now,
+  });
+  run({
+    type: 'AddMilestone',
+    escrowId,
+    milestoneId: m1,
+    label: 'First',
+    amount: '40.00',
+    currency: 'USD',
+    sequenceIndex: 1,
+    now,
+  });
+  run({
+    type: 'AddMilestone',
+    escrowId,
+    milestoneId: randomUUID(),
+    label: 'Second',
+    amount: '60.00',
+    currency: 'USD',
+    sequenceIndex: 2,
+    now,
+  });
+  run({
+    type: 'Deposit',
+    escrowId,
+    depositId: randomUUID(),
+    amount: '100.00',
+    pspConfirmed: {
+      pspRef: `sim-${randomUUID()}`,
+      reported: { amount: '100.00', currency: 'USD' },
+    },
+    refundPaymentId: randomUUID(),
+    now,
+  });
+  run({
+    type: 'ApproveAndPayMilestone',
+    escrowId,
+    milestoneId: m1,
+    paymentId: payout,
+    source: 'release',
+    now,
+  });
+  run({
+    type: 'RecordPaymentSent',
+    escrowId,
+    paymentId: payout,
+    pspRef: `sim-${randomUUID()}`,
+    now,
+  });
+  if (events.length !== EVENTS_PER_ESCROW)
+    throw new Error(`an escrow's life made ${events.length} events, not ${EVENTS_PER_ESCROW}`);
   return { escrowId, events };
 }
 
-async function seed(store: PostgresEventStore, total: number, log: (m: string) => void): Promise<number> {
+async function seed(
+  store: PostgresEventStore,
+  total: number,
+  log: (m: string) => void,
+): Promise<number> {
   const clientId = randomUUID();
   const providerId = randomUUID();
   const batches = Math.ceil(total / 100);
@@ -63,7 +143,11 @@ async function seed(store: PostgresEventStore, total: number, log: (m: string) =
     for (let k = 0; k < 100 / EVENTS_PER_ESCROW; k++) {
       const { escrowId, events } = escrowLife(clientId, providerId);
       const m = meta();
-      appends.push({ streamId: `escrow-${escrowId}`, expectedRevision: 'no_stream', events: events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata: m })) });
+      appends.push({
+        streamId: `escrow-${escrowId}`,
+        expectedRevision: 'no_stream',
+        events: events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata: m })),
+      });
     }
     await store.appendMulti(appends);
     appended += 100;
@@ -72,7 +156,12 @@ async function seed(store: PostgresEventStore, total: number, log: (m: string) =
   return appended;
 }
 
-async function rebuild(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m: string) => void): Promise<BenchResult> {
+async function rebuild(
+  admin: PgConnectionConfig,
+  dir: string,
+  p: BenchPlan,
+  log: (m: string) => void,
+): Promise<BenchResult> {
   await ensureDatabase(admin, 'bench_rebuild');
   const pool = createPool({ ...admin, database: 'bench_rebuild' }, 8);
   const db = createKysely<any>(pool);
@@ -84,15 +173,31 @@ async function rebuild(admin: PgConnectionConfig, dir: string, p: BenchPlan, log
   await store.close();
   await db.destroy();
   log('projection.rebuild: rebuilding every read model');
-  const env = { ...process.env, APP_ENV: 'production', DATABASE_URL: databaseUrl(admin, 'bench_rebuild'), DATA_DIR: path.join(dir, 'rebuild-data'), API_KEY_SECRET: randomUUID() + randomUUID(), LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, [path.join(DIST, 'bench', 'children', 'rebuild.child.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = {
+    ...process.env,
+    APP_ENV: 'production',
+    DATABASE_URL: databaseUrl(admin, 'bench_rebuild'),
+    DATA_DIR: path.join(dir, 'rebuild-data'),
+    API_KEY_SECRET: randomUUID() + randomUUID(),
+    LOG_LEVEL: 'warn',
+  };
+  const child = spawn(
+    process.execPath,
+    [path.join(DIST, 'bench', 'children', 'rebuild.child.js')],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`rebuild child failed (${code}): ${err}`);
-  const r = JSON.parse(out.trim().split('\n').pop()!) as { elapsedMs: number; events: number; projectors: number; peakRssMb: number };
+  const r = JSON.parse(out.trim().split('\n').pop()!) as {
+    elapsedMs: number;
+    events: number;
+    projectors: number;
+    peakRssMb: number;
+  };
   return {
     name: 'projection.rebuild',
     ops_per_s: round((seeded / r.elapsedMs) * 1000, 1),
@@ -102,7 +207,12 @@ async function rebuild(admin: PgConnectionConfig, dir: string, p: BenchPlan, log
     unit: 's',
     baseline: 'pg.insert_batch100.c4',
     ratio: null,
-    extra: { events: seeded, applied: r.events, projectors: r.projectors, peak_rss_mb: round(r.peakRssMb, 1)! },
+    extra: {
+      events: seeded,
+      applied: r.events,
+      projectors: r.projectors,
+      peak_rss_mb: round(r.peakRssMb, 1)!,
+    },
   };
 }
 
@@ -115,9 +225,20 @@ interface RateAnswer {
   samples: { at: number; position: string | null; latencyMs: number }[];
 }
 
-async function lag(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m: string) => void): Promise<BenchResult> {
+async function lag(
+  admin: PgConnectionConfig,
+  dir: string,
+  p: BenchPlan,
+  log: (m: string) => void,
+): Promise<BenchResult> {
   await ensureDatabase(admin, 'bench_lag');
-  const api = await startApi({ admin, database: 'bench_lag', dataDir: path.join(dir, 'lag-data'), mode: 'worker', log });
+  const api = await startApi({
+    admin,
+    database: 'bench_lag',
+    dataDir: path.join(dir, 'lag-data'),
+    mode: 'worker',
+    log,
+  });
   const pool = createPool({ ...admin, database: 'bench_lag' }, 2);
   try {
     const client = await party(api, 'client');
@@ -128,19 +249,46 @@ async function lag(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m
     let polling = true;
     const poller = (async () => {
       while (polling) {
-        const res = await pool.query<{ tx: string; pos: string }>('SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos FROM projection_checkpoints');
+        const res = await pool.query<{ tx: string; pos: string }>(
+          'SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos FROM projection_checkpoints',
+        );
         const at = performance.timeOrigin + performance.now();
         const positions = res.rows.map((r) => ({ tx: BigInt(r.tx), pos: BigInt(r.pos) }));
-        if (positions.length) polls.push({ at, min: positions.reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b)) });
+        if (positions.length)
+          polls.push({
+            at,
+            min: positions.reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b)),
+          });
         await new Promise((r) => setTimeout(r, 2));
       }
     })();
-    log(`projection.lag_ms: ${p.lagOfferedPerS} deposits/s for ${p.lagDurationMs / 1000} s (worker mode)`);
-    const load = await runLoad<RateAnswer>({ mode: 'rate', url: api.url, ratePerS: p.lagOfferedPerS, durationMs: p.lagDurationMs, apiKey: client.key, escrowIds }, dir);
+    log(
+      `projection.lag_ms: ${p.lagOfferedPerS} deposits/s for ${p.lagDurationMs / 1000} s (worker mode)`,
+    );
+    const load = await runLoad<RateAnswer>(
+      {
+        mode: 'rate',
+        url: api.url,
+        ratePerS: p.lagOfferedPerS,
+        durationMs: p.lagDurationMs,
+        apiKey: client.key,
+        escrowIds,
+      },
+      dir,
+    );
     const settleBy = Date.now() + 10_000;
-    const last = load.samples.map((s) => (s.position ? decodePosition(s.position) : null)).filter((x): x is Position => x !== null);
-    const maxPos = last.reduce<Position | null>((a, b) => (a === null || comparePositions(b, a) > 0 ? b : a), null);
-    while (Date.now() < settleBy && maxPos && !(polls.length && comparePositions(polls[polls.length - 1]!.min, maxPos) >= 0)) {
+    const last = load.samples
+      .map((s) => (s.position ? decodePosition(s.position) : null))
+      .filter((x): x is Position => x !== null);
+    const maxPos = last.reduce<Position | null>(
+      (a, b) => (a === null || comparePositions(b, a) > 0 ? b : a),
+      null,
+    );
+    while (
+      Date.now() < settleBy &&
+      maxPos &&
+      !(polls.length && comparePositions(polls[polls.length - 1]!.min, maxPos) >= 0)
+    ) {
       await new Promise((r) => setTimeout(r, 20));
     }
     polling = false;
@@ -169,7 +317,20 @@ async function lag(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m
       unit: 'ms (p99 lag)',
       baseline: null,
       ratio: null,
-      extra: { offered_per_s: p.lagOfferedPerS, offered: load.offered, answered: load.answered, errors: load.errors, never_seen: unseen, http_p99_ms: round(percentile(load.samples.map((s) => s.latencyMs), 99))!, ...(load.firstError ? { first_error: load.firstError.slice(0, 200) } : {}) },
+      extra: {
+        offered_per_s: p.lagOfferedPerS,
+        offered: load.offered,
+        answered: load.answered,
+        errors: load.errors,
+        never_seen: unseen,
+        http_p99_ms: round(
+          percentile(
+            load.samples.map((s) => s.latencyMs),
+            99,
+          ),
+        )!,
+        ...(load.firstError ? { first_error: load.firstError.slice(0, 200) } : {}),
+      },
     };
   } finally {
     await pool.end();
@@ -177,7 +338,12 @@ async function lag(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m
   }
 }
 
-export async function runProjectionBenches(admin: PgConnectionConfig, dir: string, p: BenchPlan, log: (m: string) => void): Promise<BenchResult[]> {
+export async function runProjectionBenches(
+  admin: PgConnectionConfig,
+  dir: string,
+  p: BenchPlan,
+  log: (m: string) => void,
+): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   results.push(await rebuild(admin, dir, p, log));
   results.push(await lag(admin, dir, p, log));

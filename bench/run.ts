@@ -11,11 +11,24 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { PostgresEventStore } from '../libs/event-store/src';
-import { EmbeddedPostgres, createKysely, createPool, ensureDatabase, migrateToLatest } from '../libs/postgres/src';
+import { PostgresEventStore } from '@kob/event-store';
+import {
+  EmbeddedPostgres,
+  createKysely,
+  createPool,
+  ensureDatabase,
+  migrateToLatest,
+} from '@kob/postgres';
 import { runHttpBenches } from './http.bench';
 import { type BenchResult, table, withRatios } from './lib/measure';
-import { createBenchTable, pgInsertBatch100, pgInsertTxn, storeAppend, storeAppendSameStream, type Timing } from './pg-store.bench';
+import {
+  createBenchTable,
+  pgInsertBatch100,
+  pgInsertTxn,
+  storeAppend,
+  storeAppendSameStream,
+  type Timing,
+} from './pg-store.bench';
 import { runProjectionBenches } from './projection.bench';
 
 export interface BenchPlan {
@@ -59,11 +72,17 @@ function log(msg: string): void {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const p = plan(quick);
   const started = new Date();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kobatela-bench-'));
-  const server = new EmbeddedPostgres({ dataDir: dir, settings: { fsync: 'on', synchronous_commit: 'on', max_connections: '200' } });
+  const server = new EmbeddedPostgres({
+    dataDir: dir,
+    settings: { fsync: 'on', synchronous_commit: 'on', max_connections: '200' },
+  });
   log(`starting a durable embedded PostgreSQL in ${dir}`);
   const admin = await server.start();
   const results: BenchResult[] = [];
@@ -73,9 +92,15 @@ async function main(): Promise<void> {
     const probe = new Client(admin);
     await probe.connect();
     postgresVersion = (await probe.query('SHOW server_version')).rows[0].server_version;
-    const settings = (await probe.query("SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit')")).rows;
+    const settings = (
+      await probe.query(
+        "SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit')",
+      )
+    ).rows;
     await probe.end();
-    log(`PostgreSQL ${postgresVersion}: ${settings.map((s) => `${s.name}=${s.setting}`).join(', ')}`);
+    log(
+      `PostgreSQL ${postgresVersion}: ${settings.map((s) => `${s.name}=${s.setting}`).join(', ')}`,
+    );
 
     if (wanted('pg') || wanted('store')) {
       await ensureDatabase(admin, 'bench_store');
@@ -117,7 +142,9 @@ async function main(): Promise<void> {
   const out = path.resolve(__dirname, '..', '..', 'bench', 'results');
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`${table(final)}\n\n${report.cpus} CPUs (${report.cpu_model}), Node ${report.node}, PostgreSQL ${report.postgres}, ${report.duration_s} s${quick ? ' (quick)' : ''}\nwritten to bench/results/latest.json\n`);
+  process.stdout.write(
+    `${table(final)}\n\n${report.cpus} CPUs (${report.cpu_model}), Node ${report.node}, PostgreSQL ${report.postgres}, ${report.duration_s} s${quick ? ' (quick)' : ''}\nwritten to bench/results/latest.json\n`,
+  );
 }
 
 main().catch((err) => {

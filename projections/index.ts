@@ -30,3 +30,14 @@ export const allProjectors = [
   mandatesProjection,
   transfersProjection,
 ] as const;
+
+export * from './audit-log/audit-log.table';
+export * from './audit-log/audit-mask';
+export * from './event-stats/event-stats.projection';
+export * from './ledger/ledger-accounts';
+export * from './ledger/ledger.projection';
+export * from './ledger/ledger.table';
+export * from './proof-files/proof-files.table';
+export * from './spend/spend.projection';
+export * from './transfers/transfers.projection';
+export * from './users/users.projection';

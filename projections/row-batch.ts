@@ -8,7 +8,8 @@
  */
 import { sql, type Transaction } from 'kysely';
 
-export type ColumnType = 'text' | 'uuid' | 'numeric' | 'timestamptz' | 'boolean' | 'integer' | 'jsonb';
+export type ColumnType =
+  'text' | 'uuid' | 'numeric' | 'timestamptz' | 'boolean' | 'integer' | 'jsonb';
 
 const INSERT_ROWS_MAX = 500;
 
@@ -71,7 +72,11 @@ export class RowBatch {
   async flush(trx: Transaction<any>): Promise<void> {
     const rows = [...this.inserts.values()];
     for (let i = 0; i < rows.length; i += INSERT_ROWS_MAX) {
-      await trx.insertInto(this.table).values(rows.slice(i, i + INSERT_ROWS_MAX)).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await trx
+        .insertInto(this.table)
+        .values(rows.slice(i, i + INSERT_ROWS_MAX))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
     }
     // Rows that existed before the batch: grouped by the columns they change.
     const ids = new Set([...this.updates.keys(), ...this.increments.keys()]);
@@ -91,7 +96,9 @@ export class RowBatch {
         (id) =>
           sql`(${sql.join([
             sql`${id}::uuid`,
-            ...setCols.map((c) => sql`${value(this.updates.get(id)![c], this.types[c])}::${cast(c)}`),
+            ...setCols.map(
+              (c) => sql`${value(this.updates.get(id)![c], this.types[c])}::${cast(c)}`,
+            ),
             ...addCols.map((c) => sql`${this.increments.get(id)![c]}::numeric`),
           ])})`,
       );

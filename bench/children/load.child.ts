@@ -47,7 +47,9 @@ const epochNow = () => performance.timeOrigin + performance.now();
 function percentile(values: number[], p: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  ]!;
 }
 
 function depositRequest(job: { apiKey: string; escrowIds: string[] }, i: number) {
@@ -81,13 +83,20 @@ async function closed(job: ClosedJob) {
       const req =
         job.kind === 'deposit'
           ? depositRequest(job, i)
-          : { method: 'GET' as const, path: `/escrows/${job.escrowIds[i % job.escrowIds.length]}`, headers: { 'x-api-key': job.apiKey } };
+          : {
+              method: 'GET' as const,
+              path: `/escrows/${job.escrowIds[i % job.escrowIds.length]}`,
+              headers: { 'x-api-key': job.apiKey },
+            };
       const t0 = performance.now();
       try {
         const res = await pool.request(req);
         const text = await res.body.text();
         const t1 = performance.now();
-        const ok = job.kind === 'deposit' ? res.statusCode === 200 && text.includes('"CONFIRMED"') : res.statusCode === 200;
+        const ok =
+          job.kind === 'deposit'
+            ? res.statusCode === 200 && text.includes('"CONFIRMED"')
+            : res.statusCode === 200;
         if (t0 >= from) {
           statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
           if (ok) {
@@ -107,7 +116,15 @@ async function closed(job: ClosedJob) {
   await Promise.all(Array.from({ length: job.connections }, worker));
   const elapsedMs = Math.max(performance.now(), end) - from;
   await pool.close();
-  return { ops, elapsedMs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, firstError, statuses };
+  return {
+    ops,
+    elapsedMs,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+    firstError,
+    statuses,
+  };
 }
 
 async function rate(job: RateJob) {
@@ -135,7 +152,11 @@ async function rate(job: RateJob) {
             return;
           }
           const position = res.headers['x-event-position'];
-          samples.push({ at: epochNow(), position: typeof position === 'string' ? position : null, latencyMs: performance.now() - t0 });
+          samples.push({
+            at: epochNow(),
+            position: typeof position === 'string' ? position : null,
+            latencyMs: performance.now() - t0,
+          });
         } catch (err) {
           errors++;
           firstError ??= (err as Error).message;
@@ -146,14 +167,25 @@ async function rate(job: RateJob) {
   await Promise.all(inflight);
   const elapsedMs = performance.now() - started;
   await pool.close();
-  return { offered: inflight.length, answered: samples.length, elapsedMs, errors, firstError, samples };
+  return {
+    offered: inflight.length,
+    answered: samples.length,
+    elapsedMs,
+    errors,
+    firstError,
+    samples,
+  };
 }
 
 function multipart(bytes: Buffer): { body: Buffer; contentType: string } {
   const boundary = `----kobatela-bench-${randomBytes(8).toString('hex')}`;
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
   return {
-    body: Buffer.concat([Buffer.from(head, 'latin1'), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    body: Buffer.concat([
+      Buffer.from(head, 'latin1'),
+      bytes,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
     contentType: `multipart/form-data; boundary=${boundary}`,
   };
 }
@@ -161,7 +193,8 @@ function multipart(bytes: Buffer): { body: Buffer; contentType: string } {
 async function photos(job: PhotoJob) {
   const pool = new Pool(job.url, { connections: job.connections, pipelining: 1 });
   const latencies: number[] = [];
-  const outcomes: { escrowId: string; status: number; proofStatus: string | null; body: string }[] = [];
+  const outcomes: { escrowId: string; status: number; proofStatus: string | null; body: string }[] =
+    [];
   let next = 0;
   const started = performance.now();
   const worker = async () => {
@@ -170,10 +203,20 @@ async function photos(job: PhotoJob) {
       if (!item) return;
       const { body, contentType } = multipart(await readFile(item.file));
       const t0 = performance.now();
-      const up = await pool.request({ method: 'POST', path: '/proofs/files', headers: { 'x-api-key': item.apiKey, 'content-type': contentType }, body });
+      const up = await pool.request({
+        method: 'POST',
+        path: '/proofs/files',
+        headers: { 'x-api-key': item.apiKey, 'content-type': contentType },
+        body,
+      });
       const upText = await up.body.text();
       if (up.statusCode !== 201) {
-        outcomes.push({ escrowId: item.escrowId, status: up.statusCode, proofStatus: null, body: upText.slice(0, 300) });
+        outcomes.push({
+          escrowId: item.escrowId,
+          status: up.statusCode,
+          proofStatus: null,
+          body: upText.slice(0, 300),
+        });
         continue;
       }
       const fileId = JSON.parse(upText).file_id as string;
@@ -181,7 +224,12 @@ async function photos(job: PhotoJob) {
         method: 'POST',
         path: '/proofs',
         headers: { 'x-api-key': item.apiKey, 'content-type': 'application/json' },
-        body: JSON.stringify({ escrow_id: item.escrowId, milestone_idx: 1, type: 'PHOTO', file_id: fileId }),
+        body: JSON.stringify({
+          escrow_id: item.escrowId,
+          milestone_idx: 1,
+          type: 'PHOTO',
+          file_id: fileId,
+        }),
       });
       const text = await res.body.text();
       latencies.push(performance.now() - t0);
@@ -191,18 +239,34 @@ async function photos(job: PhotoJob) {
       } catch {
         proofStatus = null;
       }
-      outcomes.push({ escrowId: item.escrowId, status: res.statusCode, proofStatus, body: res.statusCode === 201 ? '' : text.slice(0, 300) });
+      outcomes.push({
+        escrowId: item.escrowId,
+        status: res.statusCode,
+        proofStatus,
+        body: res.statusCode === 201 ? '' : text.slice(0, 300),
+      });
     }
   };
   await Promise.all(Array.from({ length: job.connections }, worker));
   const elapsedMs = performance.now() - started;
   await pool.close();
-  return { ops: latencies.length, elapsedMs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), outcomes };
+  return {
+    ops: latencies.length,
+    elapsedMs,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    outcomes,
+  };
 }
 
 async function main(): Promise<void> {
   const job = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as Job;
-  const result = job.mode === 'closed' ? await closed(job) : job.mode === 'rate' ? await rate(job) : await photos(job);
+  const result =
+    job.mode === 'closed'
+      ? await closed(job)
+      : job.mode === 'rate'
+        ? await rate(job)
+        : await photos(job);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

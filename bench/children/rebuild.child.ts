@@ -6,9 +6,9 @@
  */
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
-import { loadConfig } from '../../libs/config/src';
-import { createLogger, openPlatform } from '../../libs/platform/src';
-import { allProjectors } from '../../projections';
+import { loadConfig } from '@kob/config';
+import { createLogger, openPlatform } from '@kob/platform';
+import { allProjectors } from '@kob/projections';
 
 async function peakRssMb(): Promise<number> {
   const status = await readFile('/proc/self/status', 'utf8');
@@ -17,13 +17,20 @@ async function peakRssMb(): Promise<number> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const platform = await openPlatform(config, createLogger('warn'), { embedded: 'shared', projectors: allProjectors, poolMax: 6, migrate: false });
+  const platform = await openPlatform(config, createLogger('warn'), {
+    embedded: 'shared',
+    projectors: allProjectors,
+    poolMax: 6,
+    migrate: false,
+  });
   try {
     await platform.projections.init({ rebuildOutdated: false });
     const started = performance.now();
     const events = await platform.projections.rebuildAll(allProjectors);
     const elapsedMs = performance.now() - started;
-    process.stdout.write(`${JSON.stringify({ elapsedMs, events, projectors: allProjectors.length, peakRssMb: await peakRssMb() })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ elapsedMs, events, projectors: allProjectors.length, peakRssMb: await peakRssMb() })}\n`,
+    );
   } finally {
     await platform.close();
   }

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import type { PgConnectionConfig } from '../../libs/postgres/src';
+import type { PgConnectionConfig } from '@kob/postgres';
 
 const DIST = path.resolve(__dirname, '..', '..');
 
@@ -17,7 +17,13 @@ export interface ApiProcess {
   adminKey: string;
   child: ChildProcess;
   workers: ChildProcess[];
-  call(method: string, url: string, key: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
+  call(
+    method: string,
+    url: string,
+    key: string | null,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -88,8 +94,12 @@ export async function startApi(o: {
     output.push(chunk.toString());
     if (output.length > 50) output.shift();
   };
-  const nodeArgs = o.nodeArgs ?? (process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, 'apps', 'api', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = o.nodeArgs ?? process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(DIST, 'apps', 'api', 'src', 'main.js')],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout!.on('data', remember);
   child.stderr!.on('data', remember);
   const workers: ChildProcess[] = [];
@@ -97,7 +107,11 @@ export async function startApi(o: {
   const call: ApiProcess['call'] = async (method, u, key, body, headers = {}) => {
     const res = await fetch(`${url}${u}`, {
       method,
-      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(key ? { 'x-api-key': key } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
@@ -111,18 +125,24 @@ export async function startApi(o: {
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}):\n${output.join('')}`);
+    if (child.exitCode !== null)
+      throw new Error(`the API exited (${child.exitCode}):\n${output.join('')}`);
     try {
       const health = await call('GET', '/health', null);
       if (health.status === 200) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`the API did not answer /health within 60 s:\n${output.join('')}`);
+    if (Date.now() > deadline)
+      throw new Error(`the API did not answer /health within 60 s:\n${output.join('')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   if (o.mode === 'worker') {
-    const worker = spawn(process.execPath, [path.join(DIST, 'apps', 'projector', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(
+      process.execPath,
+      [path.join(DIST, 'apps', 'projector', 'src', 'main.js')],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     worker.stdout!.on('data', remember);
     worker.stderr!.on('data', remember);
     workers.push(worker);
@@ -132,7 +152,8 @@ export async function startApi(o: {
   for (;;) {
     const probe = await call('GET', '/users?limit=1', adminKey).catch(() => null);
     if (probe?.status === 200) break;
-    if (Date.now() > deadline) throw new Error(`the bootstrap admin key was not accepted within 60 s:\n${output.join('')}`);
+    if (Date.now() > deadline)
+      throw new Error(`the bootstrap admin key was not accepted within 60 s:\n${output.join('')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   o.log(`API on ${url} (${o.mode} projections, pid ${child.pid})`);
@@ -155,7 +176,11 @@ export async function runLoad<T>(job: unknown, tmpDir: string): Promise<T> {
   const { writeFile } = await import('node:fs/promises');
   const file = path.join(tmpDir, `load-${randomBytes(4).toString('hex')}.json`);
   await writeFile(file, JSON.stringify(job));
-  const child = spawn(process.execPath, [path.join(DIST, 'bench', 'children', 'load.child.js'), file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [path.join(DIST, 'bench', 'children', 'load.child.js'), file],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -166,7 +191,11 @@ export async function runLoad<T>(job: unknown, tmpDir: string): Promise<T> {
 }
 
 /** Runs `work` over items with at most `n` at once. */
-export async function pooled<T>(items: readonly T[], n: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function pooled<T>(
+  items: readonly T[],
+  n: number,
+  work: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: n }, async () => {

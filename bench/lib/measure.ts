@@ -34,7 +34,8 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[rank]!;
 }
 
-export const round = (x: number | null, digits = 2): number | null => (x === null ? null : Number(x.toFixed(digits)));
+export const round = (x: number | null, digits = 2): number | null =>
+  x === null ? null : Number(x.toFixed(digits));
 
 /**
  * Runs `op` in `workers` closed loops for `warmupMs` (not counted) then `durationMs` (counted:
@@ -72,11 +73,22 @@ export async function closedLoop(o: {
     }
   };
   await Promise.all(Array.from({ length: o.workers }, (_x, w) => worker(w)));
-  return { ops, elapsedMs: Math.max(performance.now(), end) - measureFrom, latenciesMs, errors, firstError };
+  return {
+    ops,
+    elapsedMs: Math.max(performance.now(), end) - measureFrom,
+    latenciesMs,
+    errors,
+    firstError,
+  };
 }
 
 /** A rate result from a loop's outcome. */
-export function rateResult(name: string, out: LoopOutcome, baseline: string | null, extra: Record<string, number | string | boolean> = {}): BenchResult {
+export function rateResult(
+  name: string,
+  out: LoopOutcome,
+  baseline: string | null,
+  extra: Record<string, number | string | boolean> = {},
+): BenchResult {
   return {
     name,
     ops_per_s: round((out.ops / out.elapsedMs) * 1000, 1),
@@ -86,7 +98,12 @@ export function rateResult(name: string, out: LoopOutcome, baseline: string | nu
     unit: null,
     baseline,
     ratio: null,
-    extra: { ops: out.ops, errors: out.errors, ...(out.firstError ? { first_error: out.firstError.slice(0, 200) } : {}), ...extra },
+    extra: {
+      ops: out.ops,
+      errors: out.errors,
+      ...(out.firstError ? { first_error: out.firstError.slice(0, 200) } : {}),
+      ...extra,
+    },
   };
 }
 
@@ -94,7 +111,8 @@ export function rateResult(name: string, out: LoopOutcome, baseline: string | nu
 export function withRatios(results: BenchResult[]): BenchResult[] {
   return results.map((r) => {
     const base = r.baseline ? results.find((b) => b.name === r.baseline) : undefined;
-    const ratio = base?.ops_per_s && r.ops_per_s !== null ? round(r.ops_per_s / base.ops_per_s, 3) : null;
+    const ratio =
+      base?.ops_per_s && r.ops_per_s !== null ? round(r.ops_per_s / base.ops_per_s, 3) : null;
     return { ...r, ratio };
   });
 }
@@ -109,11 +127,17 @@ export function table(results: readonly BenchResult[]): string {
     r.value === null ? '' : `${r.value} ${r.unit ?? ''}`.trim(),
     r.baseline ?? '',
     r.ratio === null ? '' : String(r.ratio),
-    r.extra ? Object.entries(r.extra).filter(([k]) => k !== 'first_error').map(([k, v]) => `${k}=${v}`).join(' ') : '',
+    r.extra
+      ? Object.entries(r.extra)
+          .filter(([k]) => k !== 'first_error')
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')
+      : '',
   ]);
   const head = ['name', 'ops/s', 'p50 ms', 'p99 ms', 'value', 'baseline', 'ratio', 'extra'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -122,7 +146,8 @@ export async function memoryOf(pid: number): Promise<{ peakMb: number; rssMb: nu
   const { readFile } = await import('node:fs/promises');
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
     return { peakMb: round(kb('VmHWM') / 1024, 1)!, rssMb: round(kb('VmRSS') / 1024, 1)! };
   } catch {
     return null;

@@ -16,7 +16,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     INSERT INTO service_secrets (name, value)
     VALUES ('reservation_pepper',
-            encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex'))`.execute(db);
+            encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex'))`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -30,7 +30,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       updated_at      timestamptz NOT NULL
     )`.execute(db);
   await sql`CREATE INDEX payments_escrow_idx ON payments (escrow_id, initiated_at, id)`.execute(db);
-  await sql`CREATE INDEX payments_pending_idx ON payments (initiated_at) WHERE status = 'PENDING'`.execute(db);
+  await sql`CREATE INDEX payments_pending_idx ON payments (initiated_at) WHERE status = 'PENDING'`.execute(
+    db,
+  );
   await sql`
     CREATE TABLE psp_webhooks (
       stream_id     text PRIMARY KEY,
@@ -43,8 +45,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       received_at   timestamptz NOT NULL,
       processed_at  timestamptz
     )`.execute(db);
-  await sql`CREATE INDEX psp_webhooks_open_idx ON psp_webhooks (received_at) WHERE status IN ('received', 'parked')`.execute(db);
-  await sql`CREATE INDEX escrows_deadline_idx ON escrows (deadline_at) WHERE status IN ('DRAFT', 'FUNDED', 'RELEASABLE')`.execute(db);
+  await sql`CREATE INDEX psp_webhooks_open_idx ON psp_webhooks (received_at) WHERE status IN ('received', 'parked')`.execute(
+    db,
+  );
+  await sql`CREATE INDEX escrows_deadline_idx ON escrows (deadline_at) WHERE status IN ('DRAFT', 'FUNDED', 'RELEASABLE')`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -19,7 +19,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       updated_at         timestamptz NOT NULL
     )`.execute(db);
   await sql`CREATE INDEX deposits_escrow_idx ON deposits (escrow_id, initiated_at, id)`.execute(db);
-  await sql`CREATE INDEX deposits_pending_idx ON deposits (initiated_at) WHERE status = 'PENDING' AND psp_ref IS NULL`.execute(db);
+  await sql`CREATE INDEX deposits_pending_idx ON deposits (initiated_at) WHERE status = 'PENDING' AND psp_ref IS NULL`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

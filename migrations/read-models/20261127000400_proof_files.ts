@@ -24,7 +24,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       uploaded_at       timestamptz NOT NULL
     )`.execute(db);
   await sql`CREATE INDEX proof_files_sha256_idx ON proof_files (sha256)`.execute(db);
-  await sql`CREATE INDEX proof_files_uploader_idx ON proof_files (uploader_user_id, uploaded_at) WHERE uploader_user_id IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX proof_files_uploader_idx ON proof_files (uploader_user_id, uploaded_at) WHERE uploader_user_id IS NOT NULL`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -14,7 +14,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at  timestamptz NOT NULL,
       updated_at  timestamptz NOT NULL
     )`.execute(db);
-  await sql`CREATE INDEX spend_categories_created_idx ON spend_categories (created_at, id)`.execute(db);
+  await sql`CREATE INDEX spend_categories_created_idx ON spend_categories (created_at, id)`.execute(
+    db,
+  );
   await sql`
     CREATE TABLE merchants (
       id            uuid PRIMARY KEY,

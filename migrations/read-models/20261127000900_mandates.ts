@@ -25,7 +25,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX mandates_due_idx ON mandates (status, expires_at, id)`.execute(db);
   await sql`CREATE INDEX mandates_sender_idx ON mandates (sender_id, created_at)`.execute(db);
-  await sql`CREATE INDEX mandates_beneficiary_idx ON mandates (beneficiary_id, created_at)`.execute(db);
+  await sql`CREATE INDEX mandates_beneficiary_idx ON mandates (beneficiary_id, created_at)`.execute(
+    db,
+  );
   await sql`CREATE INDEX mandates_created_idx ON mandates (created_at, id)`.execute(db);
   await sql`
     CREATE TABLE purchases (
@@ -43,7 +45,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX purchases_mandate_idx ON purchases (mandate_id, created_at)`.execute(db);
   await sql`CREATE INDEX purchases_sender_idx ON purchases (sender_id, created_at)`.execute(db);
-  await sql`CREATE INDEX purchases_beneficiary_idx ON purchases (beneficiary_id, created_at)`.execute(db);
+  await sql`CREATE INDEX purchases_beneficiary_idx ON purchases (beneficiary_id, created_at)`.execute(
+    db,
+  );
   await sql`CREATE INDEX purchases_created_idx ON purchases (created_at, id)`.execute(db);
 }
 

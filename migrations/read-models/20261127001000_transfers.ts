@@ -13,7 +13,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at    timestamptz NOT NULL,
       PRIMARY KEY (owner_id, recipient_id)
     )`.execute(db);
-  await sql`CREATE INDEX allowlist_entries_owner_idx ON allowlist_entries (owner_id, created_at, recipient_id)`.execute(db);
+  await sql`CREATE INDEX allowlist_entries_owner_idx ON allowlist_entries (owner_id, created_at, recipient_id)`.execute(
+    db,
+  );
   await sql`
     CREATE TABLE certifications (
       user_id       uuid PRIMARY KEY,
@@ -33,8 +35,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       updated_at    timestamptz NOT NULL
     )`.execute(db);
   await sql`CREATE INDEX transactions_created_idx ON transactions (created_at, id)`.execute(db);
-  await sql`CREATE INDEX transactions_sender_idx ON transactions (sender_id, created_at, id)`.execute(db);
-  await sql`CREATE INDEX transactions_receiver_idx ON transactions (receiver_id, created_at, id)`.execute(db);
+  await sql`CREATE INDEX transactions_sender_idx ON transactions (sender_id, created_at, id)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX transactions_receiver_idx ON transactions (receiver_id, created_at, id)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -20,8 +20,16 @@ describe('alerts projector under arbitrary payloads', () => {
       fc.asyncProperty(alertInputs, injections, async (inputs, injection) => {
         const built = buildAlert(inputs);
         const [raised] = await h.project(built.appends, injection);
-        const row = await h.tdb.db.selectFrom('alerts').select(['type', 'message', 'payload']).where('id', '=', built.alertId).executeTakeFirstOrThrow();
-        expect(row).toEqual({ type: inputs.type, message: inputs.message, payload: (raised!.data as Record<string, unknown>).payload });
+        const row = await h.tdb.db
+          .selectFrom('alerts')
+          .select(['type', 'message', 'payload'])
+          .where('id', '=', built.alertId)
+          .executeTakeFirstOrThrow();
+        expect(row).toEqual({
+          type: inputs.type,
+          message: inputs.message,
+          payload: (raised!.data as Record<string, unknown>).payload,
+        });
       }),
       propertyParams(10),
     );

@@ -3,9 +3,9 @@
  * label of who made the request that raised it (a key prefix, `system:projector`…).
  */
 import type { Transaction } from 'kysely';
-import type { AlertEvent } from '../../libs/domain/src/alert/alert.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
-import { actorLabel, isActor } from '../../libs/kernel/src/actor';
+import type { AlertEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
+import { actorLabel, isActor } from '@kob/kernel';
 
 export const alertsProjection = {
   name: 'alerts',
@@ -27,6 +27,10 @@ export const alertsProjection = {
         };
       });
     if (rows.length === 0) return;
-    await trx.insertInto('alerts').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
+    await trx
+      .insertInto('alerts')
+      .values(rows)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
   },
 };

@@ -19,7 +19,11 @@ describe('api_keys projector under arbitrary key names', () => {
       fc.asyncProperty(identityInputs, injections, async (inputs, injection) => {
         const built = buildIdentity(inputs);
         await h.project(built.appends, injection);
-        const row = await h.tdb.db.selectFrom('api_keys').select(['name', 'scope', 'revoked_at']).where('id', '=', built.keyId).executeTakeFirstOrThrow();
+        const row = await h.tdb.db
+          .selectFrom('api_keys')
+          .select(['name', 'scope', 'revoked_at'])
+          .where('id', '=', built.keyId)
+          .executeTakeFirstOrThrow();
         expect({ name: row.name, scope: row.scope, revoked: row.revoked_at !== null }).toEqual({
           name: inputs.keyName,
           scope: inputs.scope,

@@ -3,8 +3,8 @@
  * user, expiry and revocation. Revocation is applied here before `DELETE /apikeys/{id}` answers.
  */
 import type { Transaction } from 'kysely';
-import type { ApiKeyEvent } from '../../libs/domain/src/identity/apikey.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { ApiKeyEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 
 export const apiKeysProjection = {
   name: 'api_keys',
@@ -32,7 +32,11 @@ export const apiKeysProjection = {
             .execute();
           break;
         case 'apikey.revoked.v1':
-          await trx.updateTable('api_keys').set({ revoked_at: e.data.revokedAt }).where('id', '=', e.data.keyId).execute();
+          await trx
+            .updateTable('api_keys')
+            .set({ revoked_at: e.data.revokedAt })
+            .where('id', '=', e.data.keyId)
+            .execute();
           break;
         default:
           break;

@@ -19,7 +19,12 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const rows = async () =>
-  (await sql<{ event_id: string; data: unknown }>`SELECT event_id, data FROM audit_log ORDER BY position_tx, position_pos`.execute(h.tdb.db)).rows;
+  (
+    await sql<{
+      event_id: string;
+      data: unknown;
+    }>`SELECT event_id, data FROM audit_log ORDER BY position_tx, position_pos`.execute(h.tdb.db)
+  ).rows;
 
 describe('audit_log projector under arbitrary input of every domain', () => {
   it('never halts, stores only well-formed masked data, and rebuilds to the same rows', async () => {
@@ -27,7 +32,9 @@ describe('audit_log projector under arbitrary input of every domain', () => {
       fc.asyncProperty(anyRunInputs, injections, async (run, injection) => {
         const recorded = await h.project(buildAny(run), injection);
         const stored = await sql<{ data: unknown; actor: unknown; correlation_id: string | null }>`
-          SELECT data, actor, correlation_id FROM audit_log WHERE event_id = ANY(${recorded.map((e) => e.id)}::uuid[])`.execute(h.tdb.db);
+          SELECT data, actor, correlation_id FROM audit_log WHERE event_id = ANY(${recorded.map((e) => e.id)}::uuid[])`.execute(
+          h.tdb.db,
+        );
         expect(stored.rows).toHaveLength(recorded.length);
         expect(illFormedStrings(stored.rows)).toEqual([]);
       }),

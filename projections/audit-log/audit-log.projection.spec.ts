@@ -5,10 +5,10 @@
  * changes nothing; and a rebuild from `$all` gives the same rows.
  */
 import { randomUUID } from 'node:crypto';
-import { PostgresEventStore, type RecordedEvent } from '../../libs/event-store/src';
-import { testMetadata } from '../../libs/event-store/src/contract/event-store.contract';
-import { type Actor, systemActor } from '../../libs/kernel/src';
-import { ProjectionRunner } from '../../libs/platform/src';
+import { PostgresEventStore, type RecordedEvent } from '@kob/event-store';
+import { testMetadata } from '@kob/event-store/testing';
+import { type Actor, systemActor } from '@kob/kernel';
+import { ProjectionRunner } from '@kob/platform';
 import { testDatabase, type TestDatabase } from '../../test/support/test-db';
 import { UNKNOWN_ACTOR_LABEL, auditLogProjection, auditRow } from './audit-log.projection';
 
@@ -167,10 +167,9 @@ describe('audit_log projection', () => {
       proof: { proofUrl: 'https://files.example/proofs/***', psp_ref: '***7654' },
     });
     // Random ids (event, stream, key) are hex: one may contain '3456' or 'ffffffff' by chance.
-    const dump = JSON.stringify(await tdb.pool.query('SELECT * FROM audit_log').then((r) => r.rows)).replace(
-      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
-      '<uuid>',
-    );
+    const dump = JSON.stringify(
+      await tdb.pool.query('SELECT * FROM audit_log').then((r) => r.rows),
+    ).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>');
     for (const secret of ['alice@', 'ffffffff', '3456', 'ACME', 'p1.jpg', 'sig=secret', '987654']) {
       expect(dump).not.toContain(secret);
     }

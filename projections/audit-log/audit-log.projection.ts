@@ -10,8 +10,8 @@
  * A change of the mask rules is a new version: the runner then rebuilds the table from `$all`.
  */
 import { sql, type Transaction } from 'kysely';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
-import { actorLabel, isActor } from '../../libs/kernel/src/actor';
+import type { RecordedEvent } from '@kob/event-store';
+import { actorLabel, isActor } from '@kob/kernel';
 import { maskAuditData } from './audit-mask';
 import type { NewAuditLogRow } from './audit-log.table';
 

@@ -22,19 +22,29 @@ import {
   text,
   unstorableText,
 } from '../../test/support/hostile-values';
-import { AUDIT_MASK_DEPTH_MAX, MASK, MASKED_KEYS, SUPPLIER_NAME_MASK, maskAuditData } from './audit-mask';
+import {
+  AUDIT_MASK_DEPTH_MAX,
+  MASK,
+  MASKED_KEYS,
+  SUPPLIER_NAME_MASK,
+  maskAuditData,
+} from './audit-mask';
 
 const codePoints = (s: string) => Array.from(s);
-const endsWith = (whole: string, tail: string) => tail.length <= whole.length && whole.endsWith(tail);
+const endsWith = (whole: string, tail: string) =>
+  tail.length <= whole.length && whole.endsWith(tail);
 
 /** `***` + a tail of `source` of exactly min(n, its length) code points. */
 function isMaskedTail(out: string, source: string, n: number): boolean {
   if (!out.startsWith(MASK)) return false;
   const tail = out.slice(MASK.length);
-  return endsWith(source, tail) && codePoints(tail).length === Math.min(n, codePoints(source).length);
+  return (
+    endsWith(source, tail) && codePoints(tail).length === Math.min(n, codePoints(source).length)
+  );
 }
 
-type Family = 'lastFour' | 'lastTwo' | 'email' | 'url' | 'pspReference' | 'pspRef' | 'supplier' | 'secret';
+type Family =
+  'lastFour' | 'lastTwo' | 'email' | 'url' | 'pspReference' | 'pspRef' | 'supplier' | 'secret';
 
 /** What each masked key may show: written out here, so a new masked key must be placed. */
 const FAMILIES: Readonly<Record<string, Family>> = {
@@ -86,7 +96,11 @@ function allowed(family: Family, value: string, out: string): boolean {
       if (!out.endsWith(`/${MASK}`)) return false;
       const kept = out.slice(0, -(MASK.length + 1));
       const base = value.split(/[?#]/, 1)[0]!;
-      return kept === MASK ? !base.includes('/') : base.startsWith(kept) && base.slice(kept.length).startsWith('/') && !base.slice(kept.length + 1).includes('/');
+      return kept === MASK
+        ? !base.includes('/')
+        : base.startsWith(kept) &&
+            base.slice(kept.length).startsWith('/') &&
+            !base.slice(kept.length + 1).includes('/');
     }
     case 'pspReference':
       return codePoints(value).length <= 6 ? out === MASK : isMaskedTail(out, value, 4);
@@ -103,7 +117,10 @@ function allowed(family: Family, value: string, out: string): boolean {
 const anyText = fc.oneof(
   text({ lengthMax: 100_000 }),
   unstorableText({ lengthMax: 64 }),
-  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)), maxLength: 24 }),
+  fc.string({
+    unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)),
+    maxLength: 24,
+  }),
 );
 
 /**
@@ -113,17 +130,23 @@ const anyText = fc.oneof(
  */
 function maskProblems(input: unknown, output: unknown, depth: number, path = '$'): string[] {
   const text = (family: Family, value: string, out: unknown) =>
-    typeof out === 'string' && allowed(family, value, out) ? [] : [`${path}: ${JSON.stringify(out)}`];
+    typeof out === 'string' && allowed(family, value, out)
+      ? []
+      : [`${path}: ${JSON.stringify(out)}`];
   if (input === null || typeof input !== 'object') {
     if (output === input) return [];
     // A string masked by its shape (an IBAN, an email) whatever its key.
     if (typeof input === 'string' && typeof output === 'string') {
-      return allowed('lastFour', input, output) || allowed('email', input, output) ? [] : [`${path}: ${output}`];
+      return allowed('lastFour', input, output) || allowed('email', input, output)
+        ? []
+        : [`${path}: ${output}`];
     }
     return [`${path}: changed`];
   }
-  if (depth >= AUDIT_MASK_DEPTH_MAX) return output === MASK ? [] : [`${path}: not hidden below the depth limit`];
-  if (Object.getPrototypeOf(output) !== (Array.isArray(input) ? Array.prototype : Object.prototype)) return [`${path}: prototype`];
+  if (depth >= AUDIT_MASK_DEPTH_MAX)
+    return output === MASK ? [] : [`${path}: not hidden below the depth limit`];
+  if (Object.getPrototypeOf(output) !== (Array.isArray(input) ? Array.prototype : Object.prototype))
+    return [`${path}: prototype`];
   if (Array.isArray(input)) {
     const out = output as unknown[];
     if (out.length !== input.length) return [`${path}: length`];
@@ -136,7 +159,8 @@ function maskProblems(input: unknown, output: unknown, depth: number, path = '$'
     const at = `${path}.${key}`;
     if (family === undefined) return maskProblems(value, out[key], depth + 1, at);
     if (value === null) return out[key] === null ? [] : [`${at}: null not kept`];
-    if (typeof value === 'string' || typeof value === 'number') return text(family, String(value), out[key]);
+    if (typeof value === 'string' || typeof value === 'number')
+      return text(family, String(value), out[key]);
     return out[key] === MASK ? [] : [`${at}: not hidden whole`];
   });
 }
@@ -173,12 +197,16 @@ describe('audit mask properties', () => {
 
   it('masks a masked key at any depth below the limit, and hides everything beyond it', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: AUDIT_MASK_DEPTH_MAX + 10 }), fc.constantFrom(...HOSTILE_KEYS), (depth, key) => {
-        const input = nested(depth, { card_number: 'ab🙂cde', [key]: 'ß𝔘🙂Ǆ' }, key);
-        const output = maskAuditData(input);
-        expect(maskProblems(input, output, 0)).toEqual([]);
-        expect(JSON.stringify(output)).not.toContain('ab🙂');
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: AUDIT_MASK_DEPTH_MAX + 10 }),
+        fc.constantFrom(...HOSTILE_KEYS),
+        (depth, key) => {
+          const input = nested(depth, { card_number: 'ab🙂cde', [key]: 'ß𝔘🙂Ǆ' }, key);
+          const output = maskAuditData(input);
+          expect(maskProblems(input, output, 0)).toEqual([]);
+          expect(JSON.stringify(output)).not.toContain('ab🙂');
+        },
+      ),
       propertyParams(100),
     );
   });
@@ -190,7 +218,10 @@ describe('audit mask properties', () => {
     fc.assert(
       fc.property(
         fc.anything({
-          key: fc.oneof(fc.constantFrom(...MASKED_KEYS, ...HOSTILE_KEYS), fc.string({ unit: 'binary' })),
+          key: fc.oneof(
+            fc.constantFrom(...MASKED_KEYS, ...HOSTILE_KEYS),
+            fc.string({ unit: 'binary' }),
+          ),
           values: [anyText, fc.bigInt(), fc.double(), fc.constant(undefined)],
           withBigInt: true,
           withBoxedValues: true,

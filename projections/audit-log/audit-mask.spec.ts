@@ -109,7 +109,8 @@ describe('audit mask', () => {
 
     it('gives well-formed text for every rule, so jsonb takes it', () => {
       const out = maskAuditData(Object.fromEntries(MASKED_KEYS.map((k) => [k, 'ab🙂cde ß𝔘🙂Ǆ'])));
-      for (const value of Object.values(out as Record<string, unknown>)) expect(isWellFormed(value)).toBe(true);
+      for (const value of Object.values(out as Record<string, unknown>))
+        expect(isWellFormed(value)).toBe(true);
     });
   });
 
@@ -199,7 +200,13 @@ describe('audit mask', () => {
   });
 
   it('masks strings shaped like an email address or a valid IBAN whatever their key', () => {
-    expect(maskAuditData({ contact: { mail: 'ana@example.org' }, rib: 'FR76 3000 6000 0112 3456 7890 189', ref: 'FR76 3000 6000 0112 3456 7890 188' })).toEqual({
+    expect(
+      maskAuditData({
+        contact: { mail: 'ana@example.org' },
+        rib: 'FR76 3000 6000 0112 3456 7890 189',
+        ref: 'FR76 3000 6000 0112 3456 7890 188',
+      }),
+    ).toEqual({
       contact: { mail: '***@example.org' },
       rib: '***0189',
       // A look-alike whose checksum fails is not an IBAN.
@@ -250,7 +257,9 @@ describe('audit mask', () => {
   });
 
   it('hides request hashes, which a guessed body could reverse', () => {
-    expect(maskAuditData({ target: 'user-1', requestHash: 'ab'.repeat(32), owner: 'user:1' })).toEqual({
+    expect(
+      maskAuditData({ target: 'user-1', requestHash: 'ab'.repeat(32), owner: 'user:1' }),
+    ).toEqual({
       target: 'user-1',
       requestHash: '***',
       owner: 'user:1',
@@ -260,10 +269,24 @@ describe('audit mask', () => {
   it('masks IBANs, emails and account numbers under the names clients give them', () => {
     expect(
       maskAuditData({
-        metadata: { beneficiary_iban: 'GB82WEST12345698765432', contactEmail: 'ana@example.org', supplier_email: 'x@y.org', bank_account_number: '123456789', iban_check: { match: true }, iban_last4_hint: '5432' },
+        metadata: {
+          beneficiary_iban: 'GB82WEST12345698765432',
+          contactEmail: 'ana@example.org',
+          supplier_email: 'x@y.org',
+          bank_account_number: '123456789',
+          iban_check: { match: true },
+          iban_last4_hint: '5432',
+        },
       }),
     ).toEqual({
-      metadata: { beneficiary_iban: '***5432', contactEmail: '***@example.org', supplier_email: '***@y.org', bank_account_number: '***6789', iban_check: { match: true }, iban_last4_hint: '5432' },
+      metadata: {
+        beneficiary_iban: '***5432',
+        contactEmail: '***@example.org',
+        supplier_email: '***@y.org',
+        bank_account_number: '***6789',
+        iban_check: { match: true },
+        iban_last4_hint: '5432',
+      },
     });
   });
 });

@@ -13,8 +13,8 @@
  * Changing a rule changes what the read model holds: bump the projector's version so it rebuilds.
  */
 
-import { codePointCount, lastCodePoints } from '../../libs/kernel/src/code-points';
-import { isEmailShaped, isIbanShaped } from '../../libs/kernel/src/pii';
+import { codePointCount, lastCodePoints } from '@kob/kernel';
+import { isEmailShaped, isIbanShaped } from '@kob/kernel';
 
 /** Deeper data than this is replaced whole: nothing below it is shown unmasked. */
 export const AUDIT_MASK_DEPTH_MAX = 64;
@@ -59,7 +59,8 @@ const pspReference: Rule = (value) =>
  * `psp_ref` (issue 3): `***` + the last 4. Unlike the IBAN family, a value of 4 characters or
  * fewer is hidden whole: `***` + its last 4 would be the reference itself.
  */
-const pspRef: Rule = (value) => (codePointCount(value) <= 4 ? MASK : MASK + lastCodePoints(value, 4));
+const pspRef: Rule = (value) =>
+  codePointCount(value) <= 4 ? MASK : MASK + lastCodePoints(value, 4);
 
 const fixed =
   (mask: string): Rule =>
@@ -113,7 +114,8 @@ function patternRule(key: string, value: unknown): Rule | null {
   const k = key.toLowerCase();
   if (k.includes('iban') && IBAN_SHAPE.test(value.replace(/\s+/g, ''))) return lastFour;
   if ((/_email$/.test(key) || /[a-z0-9]Email$/.test(key)) && value.includes('@')) return email;
-  if ((k.includes('account_number') || k.includes('accountnumber')) && /\d{5,}/.test(value)) return lastFour;
+  if ((k.includes('account_number') || k.includes('accountnumber')) && /\d{5,}/.test(value))
+    return lastFour;
   return null;
 }
 
@@ -131,7 +133,8 @@ export function maskAuditData(data: unknown): unknown {
 
 function maskValue(value: unknown, depth: number): unknown {
   // Whatever its key: a string shaped like an IBAN or an email address (client metadata).
-  if (typeof value === 'string') return isIbanShaped(value) ? lastFour(value) : isEmailShaped(value) ? email(value) : value;
+  if (typeof value === 'string')
+    return isIbanShaped(value) ? lastFour(value) : isEmailShaped(value) ? email(value) : value;
   if (value === null || typeof value !== 'object') return value;
   if (depth >= AUDIT_MASK_DEPTH_MAX) return MASK;
   if (Array.isArray(value)) return value.map((item) => maskValue(item, depth + 1));

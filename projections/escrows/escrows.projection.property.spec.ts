@@ -21,13 +21,31 @@ describe('escrows projector under arbitrary client input', () => {
       fc.asyncProperty(escrowInputs, injections, async (inputs, injection) => {
         const built = buildEscrow(inputs);
         const recorded = await h.project(built.appends, injection);
-        const created = recorded.find((e) => e.type === 'escrow.created.v1')!.data as Record<string, any>;
-        const added = recorded.find((e) => e.type === 'milestone.added.v1')!.data as Record<string, any>;
-        const escrow = await h.tdb.db.selectFrom('escrows').selectAll().where('id', '=', built.builder.escrowId).executeTakeFirstOrThrow();
+        const created = recorded.find((e) => e.type === 'escrow.created.v1')!.data as Record<
+          string,
+          any
+        >;
+        const added = recorded.find((e) => e.type === 'milestone.added.v1')!.data as Record<
+          string,
+          any
+        >;
+        const escrow = await h.tdb.db
+          .selectFrom('escrows')
+          .selectAll()
+          .where('id', '=', built.builder.escrowId)
+          .executeTakeFirstOrThrow();
         expect(escrow.release_conditions).toEqual(created.releaseConditions);
         expect(escrow.deposited).toBe('100.00');
-        const milestone = await h.tdb.db.selectFrom('milestones').selectAll().where('id', '=', built.milestoneId).executeTakeFirstOrThrow();
-        expect({ label: milestone.label, requirements: milestone.proof_requirements, status: milestone.status }).toEqual({
+        const milestone = await h.tdb.db
+          .selectFrom('milestones')
+          .selectAll()
+          .where('id', '=', built.milestoneId)
+          .executeTakeFirstOrThrow();
+        expect({
+          label: milestone.label,
+          requirements: milestone.proof_requirements,
+          status: milestone.status,
+        }).toEqual({
           label: inputs.milestoneLabel,
           requirements: added.proofRequirements,
           status: 'PAYING',

@@ -6,8 +6,8 @@
  * them only to find escrows whose deadline passed.
  */
 import type { Transaction } from 'kysely';
-import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { EscrowEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 import { RowBatch } from '../row-batch';
 
 const ESCROW_COLUMNS = { status: 'text', updated_at: 'timestamptz', deposited: 'numeric' } as const;
@@ -15,8 +15,10 @@ const MILESTONE_COLUMNS = { status: 'text' } as const;
 
 /** Folds one event into the batch's escrow and milestone changes. */
 function applyOne(escrows: RowBatch, milestones: RowBatch, e: EscrowEvent): void {
-  const status = (escrowId: string, value: string, at: string) => escrows.set(escrowId, { status: value, updated_at: at });
-  const milestone = (milestoneId: string, value: string) => milestones.set(milestoneId, { status: value });
+  const status = (escrowId: string, value: string, at: string) =>
+    escrows.set(escrowId, { status: value, updated_at: at });
+  const milestone = (milestoneId: string, value: string) =>
+    milestones.set(milestoneId, { status: value });
   switch (e.type) {
     case 'escrow.created.v1': {
       const d = e.data;

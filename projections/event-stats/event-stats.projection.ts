@@ -4,14 +4,17 @@
  * read model that proves the runner applies every event exactly once across crashes.
  */
 import type { Transaction } from 'kysely';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { RecordedEvent } from '@kob/event-store';
 
 export const eventStatsProjection = {
   name: 'event_stats',
   version: 1,
   tables: ['event_stats'],
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
-    const counts = new Map<string, { category: string; type: string; events: number; last: Date }>();
+    const counts = new Map<
+      string,
+      { category: string; type: string; events: number; last: Date }
+    >();
     for (const e of events) {
       const category = streamCategory(e.streamId);
       const key = `${category}\n${e.type}`;
@@ -23,7 +26,14 @@ export const eventStatsProjection = {
     if (counts.size === 0) return;
     await trx
       .insertInto('event_stats')
-      .values([...counts.values()].map((c) => ({ category: c.category, type: c.type, events: String(c.events), last_at: c.last })))
+      .values(
+        [...counts.values()].map((c) => ({
+          category: c.category,
+          type: c.type,
+          events: String(c.events),
+          last_at: c.last,
+        })),
+      )
       .onConflict((oc) =>
         oc.columns(['category', 'type']).doUpdateSet((eb) => ({
           events: eb('event_stats.events', '+', eb.ref('excluded.events')),

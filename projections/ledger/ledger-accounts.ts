@@ -6,7 +6,7 @@
  * (liabilities). The projector builds ids here; the HTTP edge parses them here, so the two
  * cannot drift apart.
  */
-import type { PaymentKind } from '../../libs/domain/src/escrow/escrow.events';
+import type { PaymentKind } from '@kob/domain';
 import type { LedgerAccountKind, LedgerSide } from './ledger.table';
 
 /**

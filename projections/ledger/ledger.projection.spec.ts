@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { Money } from '../../libs/kernel/src';
-import type { NewEvent, RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import { Money } from '@kob/kernel';
+import type { NewEvent, RecordedEvent } from '@kob/event-store';
 import { EscrowEventBuilder, asRecorded } from '../../test/support/escrow-event-builder';
 import { testDatabase, type TestDatabase } from '../../test/support/test-db';
 import { ledgerProjection } from './ledger.projection';

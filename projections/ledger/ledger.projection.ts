@@ -19,10 +19,10 @@
  * entries this apply inserted. A batch costs a fixed number of statements, whatever its size.
  */
 import { sql, type Transaction } from 'kysely';
-import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
-import type { Position, RecordedEvent } from '../../libs/event-store/src/event-store.port';
-import { assert } from '../../libs/kernel/src/assert';
-import { Money } from '../../libs/kernel/src/money';
+import type { EscrowEvent } from '@kob/domain';
+import type { Position, RecordedEvent } from '@kob/event-store';
+import { assert } from '@kob/kernel';
+import { Money } from '@kob/kernel';
 import {
   type LedgerAccountRef,
   escrowHeldAccount,

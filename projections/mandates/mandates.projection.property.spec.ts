@@ -5,7 +5,7 @@
  * the amounts exactly.
  */
 import fc from 'fast-check';
-import { Money } from '../../libs/kernel/src/money';
+import { Money } from '@kob/kernel';
 import { buildMandate, injections, mandateInputs } from '../../test/support/event-scenarios';
 import { propertyParams } from '../../test/support/hostile-values';
 import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
@@ -24,9 +24,22 @@ describe('mandates projector under arbitrary amounts', () => {
         await h.project(built.appends, injection);
         const { code, scale } = inputs.currency;
         const at = (v: unknown) => Money.of(String(v), code, scale).toString();
-        const mandate = await h.tdb.db.selectFrom('mandates').select(['total_amount', 'total_spent', 'status']).where('id', '=', built.mandateId).executeTakeFirstOrThrow();
-        const purchase = await h.tdb.db.selectFrom('purchases').select(['amount']).where('id', '=', built.purchaseId).executeTakeFirstOrThrow();
-        expect({ total: at(mandate.total_amount), spent: at(mandate.total_spent), status: mandate.status, purchase: at(purchase.amount) }).toEqual({
+        const mandate = await h.tdb.db
+          .selectFrom('mandates')
+          .select(['total_amount', 'total_spent', 'status'])
+          .where('id', '=', built.mandateId)
+          .executeTakeFirstOrThrow();
+        const purchase = await h.tdb.db
+          .selectFrom('purchases')
+          .select(['amount'])
+          .where('id', '=', built.purchaseId)
+          .executeTakeFirstOrThrow();
+        expect({
+          total: at(mandate.total_amount),
+          spent: at(mandate.total_spent),
+          status: mandate.status,
+          purchase: at(purchase.amount),
+        }).toEqual({
           total: inputs.total,
           spent: inputs.spent,
           status: inputs.end === 'consumed' ? 'CONSUMED' : 'EXPIRED',

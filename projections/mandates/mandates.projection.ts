@@ -6,8 +6,8 @@
  * existing ids, updates set absolute values from the event.
  */
 import type { Transaction } from 'kysely';
-import type { MandateEvent } from '../../libs/domain/src/mandate/mandate.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { MandateEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 
 const MANDATE_EVENT_TYPES = new Set<string>([
   'mandate.created.v1',

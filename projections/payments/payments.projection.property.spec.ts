@@ -34,7 +34,10 @@ describe('payments projector under arbitrary PSP and client input', () => {
           beneficiary_id: inputs.payeeRef,
           failure_reason: null,
         });
-        expect(byId.get(built.payoutPaymentId)).toMatchObject({ status: 'FAILED', failure_reason: inputs.failureReason });
+        expect(byId.get(built.payoutPaymentId)).toMatchObject({
+          status: 'FAILED',
+          failure_reason: inputs.failureReason,
+        });
         const deposits = await h.tdb.db
           .selectFrom('deposits')
           .select(['id', 'status', 'psp_ref'])

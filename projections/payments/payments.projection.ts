@@ -5,8 +5,8 @@
  * decides about money from here.
  */
 import type { Transaction } from 'kysely';
-import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { EscrowEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 import { RowBatch } from '../row-batch';
 
 const PAYMENT_COLUMNS = {
@@ -19,7 +19,12 @@ const PAYMENT_COLUMNS = {
   retried_by: 'uuid',
   updated_at: 'timestamptz',
 } as const;
-const DEPOSIT_COLUMNS = { status: 'text', psp_ref: 'text', refund_payment_id: 'uuid', updated_at: 'timestamptz' } as const;
+const DEPOSIT_COLUMNS = {
+  status: 'text',
+  psp_ref: 'text',
+  refund_payment_id: 'uuid',
+  updated_at: 'timestamptz',
+} as const;
 
 function applyDeposit(deposits: RowBatch, e: EscrowEvent): void {
   switch (e.type) {
@@ -40,11 +45,18 @@ function applyDeposit(deposits: RowBatch, e: EscrowEvent): void {
       return;
     }
     case 'escrow.deposit_confirmed.v1':
-      return deposits.set(e.data.depositId, { status: 'CONFIRMED', psp_ref: e.data.pspRef, updated_at: e.data.confirmedAt });
+      return deposits.set(e.data.depositId, {
+        status: 'CONFIRMED',
+        psp_ref: e.data.pspRef,
+        updated_at: e.data.confirmedAt,
+      });
     case 'escrow.deposit_failed.v1':
       return deposits.set(e.data.depositId, { status: 'FAILED', updated_at: e.data.failedAt });
     case 'escrow.deposit_reference_recorded.v1':
-      return deposits.set(e.data.depositId, { psp_ref: e.data.pspRef, updated_at: e.data.recordedAt });
+      return deposits.set(e.data.depositId, {
+        psp_ref: e.data.pspRef,
+        updated_at: e.data.recordedAt,
+      });
     default:
       return;
   }
@@ -75,13 +87,23 @@ function applyOne(payments: RowBatch, deposits: RowBatch, e: EscrowEvent): void 
         failed_at: null,
         updated_at: d.initiatedAt,
       });
-      if (d.depositId) deposits.set(d.depositId, { refund_payment_id: d.paymentId, updated_at: d.initiatedAt });
+      if (d.depositId)
+        deposits.set(d.depositId, { refund_payment_id: d.paymentId, updated_at: d.initiatedAt });
       return;
     }
     case 'payment.sent.v1':
-      return payments.set(e.data.paymentId, { status: 'SENT', psp_ref: e.data.pspRef, sent_at: e.data.sentAt, updated_at: e.data.sentAt });
+      return payments.set(e.data.paymentId, {
+        status: 'SENT',
+        psp_ref: e.data.pspRef,
+        sent_at: e.data.sentAt,
+        updated_at: e.data.sentAt,
+      });
     case 'payment.settled.v1':
-      return payments.set(e.data.paymentId, { status: 'SETTLED', settled_at: e.data.settledAt, updated_at: e.data.settledAt });
+      return payments.set(e.data.paymentId, {
+        status: 'SETTLED',
+        settled_at: e.data.settledAt,
+        updated_at: e.data.settledAt,
+      });
     case 'payment.failed.v1':
       return payments.set(e.data.paymentId, {
         status: 'FAILED',
@@ -90,7 +112,10 @@ function applyOne(payments: RowBatch, deposits: RowBatch, e: EscrowEvent): void 
         updated_at: e.data.failedAt,
       });
     case 'payment.retried.v1':
-      return payments.set(e.data.paymentId, { retried_by: e.data.retryPaymentId, updated_at: e.data.retriedAt });
+      return payments.set(e.data.paymentId, {
+        retried_by: e.data.retryPaymentId,
+        updated_at: e.data.retriedAt,
+      });
     default:
       return applyDeposit(deposits, e);
   }

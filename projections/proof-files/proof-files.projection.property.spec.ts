@@ -20,8 +20,17 @@ describe('proof_files projector under arbitrary EXIF', () => {
       fc.asyncProperty(proofFileInputs, injections, async (inputs, injection) => {
         const built = buildProofFile(inputs);
         const [uploaded] = await h.project(built.appends, injection);
-        const row = await h.tdb.db.selectFrom('proof_files').selectAll().where('id', '=', built.fileId).executeTakeFirstOrThrow();
-        expect({ exif: row.exif, size: Number(row.size), width: row.width, height: row.height }).toEqual({
+        const row = await h.tdb.db
+          .selectFrom('proof_files')
+          .selectAll()
+          .where('id', '=', built.fileId)
+          .executeTakeFirstOrThrow();
+        expect({
+          exif: row.exif,
+          size: Number(row.size),
+          width: row.width,
+          height: row.height,
+        }).toEqual({
           exif: (uploaded!.data as Record<string, unknown>).exif,
           size: inputs.size,
           width: inputs.width,

@@ -5,8 +5,8 @@
  * money from here.
  */
 import type { Transaction } from 'kysely';
-import type { ProofFileEvent } from '../../libs/domain/src/proof-file/proof-file.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { ProofFileEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 
 export const proofFilesProjection = {
   name: 'proof_files',

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { ProofFileExif } from '../../libs/domain/src/proof-file/proof-file.events';
+import type { ProofFileExif } from '@kob/domain';
 
 export interface ProofFilesTable {
   id: string;

@@ -15,7 +15,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const STATUS_AFTER = { approved: 'APPROVED', rejected: 'REJECTED', superseded: 'SUPERSEDED', reopened: 'APPROVED' } as const;
+const STATUS_AFTER = {
+  approved: 'APPROVED',
+  rejected: 'REJECTED',
+  superseded: 'SUPERSEDED',
+  reopened: 'APPROVED',
+} as const;
 
 describe('proofs projector under arbitrary client, file, OCR and AI input', () => {
   it('never halts and keeps metadata, evidence and review text as stored', async () => {
@@ -23,8 +28,15 @@ describe('proofs projector under arbitrary client, file, OCR and AI input', () =
       fc.asyncProperty(proofInputs, injections, async (inputs, injection) => {
         const built = buildProof(inputs);
         const recorded = await h.project(built.appends, injection);
-        const submitted = recorded.find((e) => e.type === 'proof.submitted.v1')!.data as Record<string, any>;
-        const row = await h.tdb.db.selectFrom('proofs').selectAll().where('id', '=', built.proofId).executeTakeFirstOrThrow();
+        const submitted = recorded.find((e) => e.type === 'proof.submitted.v1')!.data as Record<
+          string,
+          any
+        >;
+        const row = await h.tdb.db
+          .selectFrom('proofs')
+          .selectAll()
+          .where('id', '=', built.proofId)
+          .executeTakeFirstOrThrow();
         const reviewed = inputs.outcome === 'approved' || inputs.outcome === 'rejected';
         expect({
           type: row.type,

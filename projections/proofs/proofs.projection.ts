@@ -4,14 +4,23 @@
  * from the escrow's creation event, which this projector remembers in `proof_escrow_parties`.
  */
 import type { Transaction } from 'kysely';
-import type { EscrowEvent } from '../../libs/domain/src/escrow/escrow.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { EscrowEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 
 /** Rows per insert of escrow parties. */
 const PARTIES_ROWS_MAX = 1000;
 
-async function update(trx: Transaction<any>, id: string, change: Record<string, unknown>, at: string): Promise<void> {
-  await trx.updateTable('proofs').set({ ...change, updated_at: at }).where('id', '=', id).execute();
+async function update(
+  trx: Transaction<any>,
+  id: string,
+  change: Record<string, unknown>,
+  at: string,
+): Promise<void> {
+  await trx
+    .updateTable('proofs')
+    .set({ ...change, updated_at: at })
+    .where('id', '=', id)
+    .execute();
 }
 
 async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
@@ -19,13 +28,21 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
     case 'escrow.created.v1':
       await trx
         .insertInto('proof_escrow_parties')
-        .values({ escrow_id: e.data.escrowId, client_id: e.data.clientId, provider_id: e.data.providerId })
+        .values({
+          escrow_id: e.data.escrowId,
+          client_id: e.data.clientId,
+          provider_id: e.data.providerId,
+        })
         .onConflict((oc) => oc.column('escrow_id').doNothing())
         .execute();
       return;
     case 'proof.submitted.v1': {
       const d = e.data;
-      const parties = await trx.selectFrom('proof_escrow_parties').selectAll().where('escrow_id', '=', d.escrowId).executeTakeFirstOrThrow();
+      const parties = await trx
+        .selectFrom('proof_escrow_parties')
+        .selectAll()
+        .where('escrow_id', '=', d.escrowId)
+        .executeTakeFirstOrThrow();
       await trx
         .insertInto('proofs')
         .values({
@@ -73,12 +90,25 @@ async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
     }
     case 'proof.approved.v1': {
       const d = e.data;
-      const review = d.by === 'review' ? { ai_reviewed_by: d.reviewedBy, ai_reviewed_at: d.approvedAt, decision_note: d.note } : {};
+      const review =
+        d.by === 'review'
+          ? { ai_reviewed_by: d.reviewedBy, ai_reviewed_at: d.approvedAt, decision_note: d.note }
+          : {};
       return update(trx, d.proofId, { status: 'APPROVED', ...review }, d.approvedAt);
     }
     case 'proof.rejected.v1': {
       const d = e.data;
-      return update(trx, d.proofId, { status: 'REJECTED', ai_reviewed_by: d.reviewedBy, ai_reviewed_at: d.rejectedAt, decision_note: d.note }, d.rejectedAt);
+      return update(
+        trx,
+        d.proofId,
+        {
+          status: 'REJECTED',
+          ai_reviewed_by: d.reviewedBy,
+          ai_reviewed_at: d.rejectedAt,
+          decision_note: d.note,
+        },
+        d.rejectedAt,
+      );
     }
     case 'proof.superseded.v1':
       return update(trx, e.data.proofId, { status: 'SUPERSEDED' }, e.data.supersededAt);
@@ -97,14 +127,22 @@ export const proofsProjection = {
     let parties: { escrow_id: string; client_id: string; provider_id: string }[] = [];
     const flush = async () => {
       if (parties.length === 0) return;
-      await trx.insertInto('proof_escrow_parties').values(parties).onConflict((oc) => oc.column('escrow_id').doNothing()).execute();
+      await trx
+        .insertInto('proof_escrow_parties')
+        .values(parties)
+        .onConflict((oc) => oc.column('escrow_id').doNothing())
+        .execute();
       parties = [];
     };
     for (const recorded of events) {
       if (!recorded.streamId.startsWith('escrow-')) continue;
       const e = recorded as unknown as EscrowEvent;
       if (e.type === 'escrow.created.v1') {
-        parties.push({ escrow_id: e.data.escrowId, client_id: e.data.clientId, provider_id: e.data.providerId });
+        parties.push({
+          escrow_id: e.data.escrowId,
+          client_id: e.data.clientId,
+          provider_id: e.data.providerId,
+        });
         if (parties.length >= PARTIES_ROWS_MAX) await flush();
         continue;
       }

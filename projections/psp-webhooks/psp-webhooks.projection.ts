@@ -3,8 +3,8 @@
  * processing did not finish (a crash after the receipt) or that wait for their reference.
  */
 import type { Transaction } from 'kysely';
-import type { PspWebhookEvent } from '../../libs/domain/src/psp-webhook/psp-webhook.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { PspWebhookEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 
 export const pspWebhooksProjection = {
   name: 'psp_webhooks',

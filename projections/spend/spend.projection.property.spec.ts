@@ -20,9 +20,22 @@ describe('spend projector under arbitrary catalogue names', () => {
       fc.asyncProperty(catalogueInputs, injections, async (inputs, injection) => {
         const built = buildCatalogue(inputs);
         await h.project(built.appends, injection);
-        const category = await h.tdb.db.selectFrom('spend_categories').select(['code', 'label']).where('id', '=', built.categoryId).executeTakeFirstOrThrow();
-        const merchant = await h.tdb.db.selectFrom('merchants').select(['name', 'is_certified']).where('id', '=', built.merchantId).executeTakeFirstOrThrow();
-        const allows = await h.tdb.db.selectFrom('usage_allows').select(['target_kind', 'target_id']).where('owner_id', '=', built.ownerId).orderBy('target_kind').execute();
+        const category = await h.tdb.db
+          .selectFrom('spend_categories')
+          .select(['code', 'label'])
+          .where('id', '=', built.categoryId)
+          .executeTakeFirstOrThrow();
+        const merchant = await h.tdb.db
+          .selectFrom('merchants')
+          .select(['name', 'is_certified'])
+          .where('id', '=', built.merchantId)
+          .executeTakeFirstOrThrow();
+        const allows = await h.tdb.db
+          .selectFrom('usage_allows')
+          .select(['target_kind', 'target_id'])
+          .where('owner_id', '=', built.ownerId)
+          .orderBy('target_kind')
+          .execute();
         expect({ category, merchant, allows }).toEqual({
           category: { code: inputs.code, label: inputs.label },
           merchant: { name: inputs.merchantName, is_certified: inputs.certified },

@@ -4,8 +4,8 @@
  * (insert, or nothing when the row is there).
  */
 import type { Transaction } from 'kysely';
-import type { SpendEvent } from '../../libs/domain/src/spend/spend.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { SpendEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 
 export const spendProjection = {
   name: 'spend',
@@ -18,7 +18,13 @@ export const spendProjection = {
         case 'spend.category_created.v1':
           await trx
             .insertInto('spend_categories')
-            .values({ id: e.data.categoryId, code: e.data.code, label: e.data.label, created_at: e.data.createdAt, updated_at: e.data.createdAt })
+            .values({
+              id: e.data.categoryId,
+              code: e.data.code,
+              label: e.data.label,
+              created_at: e.data.createdAt,
+              updated_at: e.data.createdAt,
+            })
             .onConflict((oc) => oc.column('id').doNothing())
             .execute();
           break;
@@ -37,10 +43,18 @@ export const spendProjection = {
             .execute();
           break;
         case 'spend.usage_allowed.v1': {
-          const target = e.data.merchantId !== null ? { kind: 'merchant', id: e.data.merchantId } : { kind: 'category', id: e.data.categoryId };
+          const target =
+            e.data.merchantId !== null
+              ? { kind: 'merchant', id: e.data.merchantId }
+              : { kind: 'category', id: e.data.categoryId };
           await trx
             .insertInto('usage_allows')
-            .values({ owner_id: e.data.ownerId, target_kind: target.kind, target_id: target.id, created_at: e.data.allowedAt })
+            .values({
+              owner_id: e.data.ownerId,
+              target_kind: target.kind,
+              target_id: target.id,
+              created_at: e.data.allowedAt,
+            })
             .onConflict((oc) => oc.columns(['owner_id', 'target_kind', 'target_id']).doNothing())
             .execute();
           break;

@@ -5,7 +5,7 @@
  * amounts exactly.
  */
 import fc from 'fast-check';
-import { Money } from '../../libs/kernel/src/money';
+import { Money } from '@kob/kernel';
 import { buildTransfer, injections, transferInputs } from '../../test/support/event-scenarios';
 import { propertyParams } from '../../test/support/hostile-values';
 import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
@@ -22,14 +22,34 @@ describe('transfers projector under arbitrary amounts', () => {
       fc.asyncProperty(transferInputs, injections, async (inputs, injection) => {
         const built = buildTransfer(inputs);
         await h.project(built.appends, injection);
-        const tx = await h.tdb.db.selectFrom('transactions').select(['amount', 'currency']).where('id', '=', built.transactionId).executeTakeFirstOrThrow();
-        const level = await h.tdb.db.selectFrom('certifications').select('level').where('user_id', '=', built.receiverId).executeTakeFirstOrThrow();
-        const allowed = await h.tdb.db.selectFrom('allowlist_entries').select('recipient_id').where('owner_id', '=', built.ownerId).execute();
+        const tx = await h.tdb.db
+          .selectFrom('transactions')
+          .select(['amount', 'currency'])
+          .where('id', '=', built.transactionId)
+          .executeTakeFirstOrThrow();
+        const level = await h.tdb.db
+          .selectFrom('certifications')
+          .select('level')
+          .where('user_id', '=', built.receiverId)
+          .executeTakeFirstOrThrow();
+        const allowed = await h.tdb.db
+          .selectFrom('allowlist_entries')
+          .select('recipient_id')
+          .where('owner_id', '=', built.ownerId)
+          .execute();
         expect({
-          amount: Money.of(String(tx.amount), inputs.currency.code, inputs.currency.scale).toString(),
+          amount: Money.of(
+            String(tx.amount),
+            inputs.currency.code,
+            inputs.currency.scale,
+          ).toString(),
           level: level.level,
           allowed: allowed.length,
-        }).toEqual({ amount: inputs.amount, level: inputs.level, allowed: inputs.removeAfter ? 0 : 1 });
+        }).toEqual({
+          amount: inputs.amount,
+          level: inputs.level,
+          allowed: inputs.removeAfter ? 0 : 1,
+        });
       }),
       propertyParams(10),
     );

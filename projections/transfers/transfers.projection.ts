@@ -4,8 +4,8 @@
  * idempotent: inserts do nothing when the row is there, a removal deletes what may be there.
  */
 import type { Transaction } from 'kysely';
-import type { TransferEvent } from '../../libs/domain/src/transfer/transfer.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { TransferEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 
 export const transfersProjection = {
   name: 'transfers',
@@ -18,7 +18,11 @@ export const transfersProjection = {
         case 'allowlist.recipient_added.v1':
           await trx
             .insertInto('allowlist_entries')
-            .values({ owner_id: e.data.ownerId, recipient_id: e.data.recipientId, created_at: e.data.addedAt })
+            .values({
+              owner_id: e.data.ownerId,
+              recipient_id: e.data.recipientId,
+              created_at: e.data.addedAt,
+            })
             .onConflict((oc) => oc.columns(['owner_id', 'recipient_id']).doNothing())
             .execute();
           break;
@@ -32,8 +36,16 @@ export const transfersProjection = {
         case 'certification.updated.v1':
           await trx
             .insertInto('certifications')
-            .values({ user_id: e.data.userId, level: e.data.level, certified_at: e.data.certifiedAt })
-            .onConflict((oc) => oc.column('user_id').doUpdateSet({ level: e.data.level, certified_at: e.data.certifiedAt }))
+            .values({
+              user_id: e.data.userId,
+              level: e.data.level,
+              certified_at: e.data.certifiedAt,
+            })
+            .onConflict((oc) =>
+              oc
+                .column('user_id')
+                .doUpdateSet({ level: e.data.level, certified_at: e.data.certifiedAt }),
+            )
             .execute();
           break;
         case 'transaction.completed.v1':

@@ -20,8 +20,16 @@ describe('users projector under arbitrary names', () => {
       fc.asyncProperty(identityInputs, injections, async (inputs, injection) => {
         const built = buildIdentity(inputs);
         await h.project(built.appends, injection);
-        const row = await h.tdb.db.selectFrom('users').select(['username', 'email', 'is_active']).where('id', '=', built.userId).executeTakeFirstOrThrow();
-        expect(row).toEqual({ username: inputs.username, email: inputs.email, is_active: !inputs.deactivate });
+        const row = await h.tdb.db
+          .selectFrom('users')
+          .select(['username', 'email', 'is_active'])
+          .where('id', '=', built.userId)
+          .executeTakeFirstOrThrow();
+        expect(row).toEqual({
+          username: inputs.username,
+          email: inputs.email,
+          is_active: !inputs.deactivate,
+        });
       }),
       propertyParams(10),
     );

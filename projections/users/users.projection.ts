@@ -3,8 +3,8 @@
  * user is inactive is refused from the next request on).
  */
 import type { Transaction } from 'kysely';
-import type { UserEvent } from '../../libs/domain/src/identity/user.events';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { UserEvent } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 
 export const usersProjection = {
   name: 'users',

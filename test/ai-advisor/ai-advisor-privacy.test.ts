@@ -8,7 +8,7 @@
  * given, and a "preview" that still carries EXIF, or is not an image, is withheld.
  */
 import sharp from 'sharp';
-import { AiProofAdvisor, REDACTED } from '../../libs/ai-advisor/src';
+import { AiProofAdvisor, REDACTED } from '@kob/ai-advisor';
 import { type FakeMessagesApi, messageText, startFakeMessagesApi } from './fake-messages-api';
 import { documentProof, planted, plantedProof } from './proof-inputs';
 
@@ -16,7 +16,8 @@ let api: FakeMessagesApi;
 
 beforeEach(async () => {
   api = await startFakeMessagesApi();
-  api.respond = () => messageText({ risk_level: 'clean', score: 0.9, flags: [], explanation: 'Consistent.' });
+  api.respond = () =>
+    messageText({ risk_level: 'clean', score: 0.9, flags: [], explanation: 'Consistent.' });
 });
 afterEach(async () => {
   await api.close();
@@ -38,7 +39,9 @@ function advisor(sendImage: boolean): AiProofAdvisor {
 /** Every fragment of a planted value that must not be sent. */
 function forbiddenFragments(): string[] {
   const ibanDigits = planted.iban.slice(2);
-  const windows = Array.from({ length: ibanDigits.length - 5 }, (_, i) => ibanDigits.slice(i, i + 6));
+  const windows = Array.from({ length: ibanDigits.length - 5 }, (_, i) =>
+    ibanDigits.slice(i, i + 6),
+  );
   return [
     planted.iban,
     planted.ibanSpaced,
@@ -72,7 +75,9 @@ function forbiddenFragments(): string[] {
 function contextOf(body: Record<string, unknown>): Record<string, any> {
   const messages = body.messages as Array<{ content: Array<{ type: string; text?: string }> }>;
   const text = messages[0]!.content.find((c) => c.type === 'text')!.text!;
-  return JSON.parse(text.slice(text.indexOf('JSON_CONTEXT:\n') + 'JSON_CONTEXT:\n'.length)) as Record<string, any>;
+  return JSON.parse(
+    text.slice(text.indexOf('JSON_CONTEXT:\n') + 'JSON_CONTEXT:\n'.length),
+  ) as Record<string, any>;
 }
 
 describe('redaction', () => {
@@ -90,10 +95,31 @@ describe('redaction', () => {
 
     const context = contextOf(api.json(0));
     // What is allowed still goes: amounts as strings, currencies, dates, places, the checks' verdicts.
-    expect(context.metadata).toMatchObject({ invoice_total_amount: '2500.00', invoice_currency: 'EUR', invoice_date: '2026-11-20', beneficiary_city: 'Lyon', beneficiary_country: 'France' });
-    expect(context.backend_checks.iban_check).toEqual({ expected_iban_last4_present: true, invoice_iban_last4_present: true, match: true });
-    expect(context.backend_checks.supplier_check).toEqual({ expected_name_present: true, actual_name_present: true, exact_match: true });
-    expect(context.invoice).toEqual({ total_amount: '2500.00', currency: 'EUR', invoice_date: '2026-11-20', invoice_number_present: true, iban_last4_present: true, supplier_name_present: true });
+    expect(context.metadata).toMatchObject({
+      invoice_total_amount: '2500.00',
+      invoice_currency: 'EUR',
+      invoice_date: '2026-11-20',
+      beneficiary_city: 'Lyon',
+      beneficiary_country: 'France',
+    });
+    expect(context.backend_checks.iban_check).toEqual({
+      expected_iban_last4_present: true,
+      invoice_iban_last4_present: true,
+      match: true,
+    });
+    expect(context.backend_checks.supplier_check).toEqual({
+      expected_name_present: true,
+      actual_name_present: true,
+      exact_match: true,
+    });
+    expect(context.invoice).toEqual({
+      total_amount: '2500.00',
+      currency: 'EUR',
+      invoice_date: '2026-11-20',
+      invoice_number_present: true,
+      iban_last4_present: true,
+      supplier_name_present: true,
+    });
     expect(context.milestone.proof_requirements).toEqual({
       expected_amount: '2500.00',
       expected_currency: 'EUR',
@@ -143,10 +169,14 @@ describe('redaction', () => {
 describe('the image', () => {
   async function jpeg(withExif: boolean): Promise<Buffer> {
     const image = sharp({ create: { width: 24, height: 16, channels: 3, background: '#6a8f3c' } });
-    return (withExif ? image.withExif({ IFD0: { Make: 'Zebulon', Model: 'Cam 1' } }) : image).jpeg({ quality: 70 }).toBuffer();
+    return (withExif ? image.withExif({ IFD0: { Make: 'Zebulon', Model: 'Cam 1' } }) : image)
+      .jpeg({ quality: 70 })
+      .toBuffer();
   }
 
-  function imageBlocks(body: Record<string, unknown>): Array<{ type: string; source: { type: string; media_type: string; data: string } }> {
+  function imageBlocks(
+    body: Record<string, unknown>,
+  ): Array<{ type: string; source: { type: string; media_type: string; data: string } }> {
     const messages = body.messages as Array<{ content: Array<{ type: string }> }>;
     return messages[0]!.content.filter((c) => c.type === 'image') as never;
   }
@@ -163,7 +193,11 @@ describe('the image', () => {
     await advisor(true).assess(proof);
     const blocks = imageBlocks(api.json(1));
     expect(blocks).toHaveLength(1);
-    expect(blocks[0]!.source).toEqual({ type: 'base64', media_type: 'image/jpeg', data: bytes.toString('base64') });
+    expect(blocks[0]!.source).toEqual({
+      type: 'base64',
+      media_type: 'image/jpeg',
+      data: bytes.toString('base64'),
+    });
     expect(Buffer.from(blocks[0]!.source.data, 'base64').equals(bytes)).toBe(true);
     expect(contextOf(api.json(1)).image_attached).toBe(true);
   });
@@ -173,13 +207,19 @@ describe('the image', () => {
     expect(withExif.includes(Buffer.from('Exif\0\0', 'latin1'))).toBe(true);
     const a = advisor(true);
     await a.assess(documentProof({ image: { bytes: withExif, mime: 'image/jpeg' } }));
-    await a.assess(documentProof({ image: { bytes: Buffer.from('%PDF-1.7\n'), mime: 'application/pdf' } }));
+    await a.assess(
+      documentProof({ image: { bytes: Buffer.from('%PDF-1.7\n'), mime: 'application/pdf' } }),
+    );
     await a.assess(documentProof({ image: { bytes: await jpeg(false), mime: 'image/png' } }));
     for (let i = 0; i < 3; i++) {
       expect(imageBlocks(api.json(i))).toEqual([]);
       expect(contextOf(api.json(i)).image_attached).toBe(false);
     }
     expect(a.status().images_withheld).toBe(3);
-    expect(api.requests.map((r) => r.body.toLowerCase().includes('zebulon'))).toEqual([false, false, false]);
+    expect(api.requests.map((r) => r.body.toLowerCase().includes('zebulon'))).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -38,7 +38,8 @@ function write(res: ServerResponse, answer: Answer, request: RecordedRequest): v
   if (res.destroyed) return;
   switch (answer.kind) {
     case 'message': {
-      const model = answer.model ?? ((JSON.parse(request.body) as { model?: string }).model ?? 'unknown');
+      const model =
+        answer.model ?? (JSON.parse(request.body) as { model?: string }).model ?? 'unknown';
       const body = {
         id: 'msg_test_0001',
         type: 'message',
@@ -70,7 +71,8 @@ export async function startFakeMessagesApi(): Promise<FakeMessagesApi> {
   const api: FakeMessagesApi = {
     baseUrl: '',
     requests,
-    respond: () => messageText({ risk_level: 'clean', score: 0.9, flags: [], explanation: 'Consistent proof.' }),
+    respond: () =>
+      messageText({ risk_level: 'clean', score: 0.9, flags: [], explanation: 'Consistent proof.' }),
     json: (i) => JSON.parse(requests[i]?.body ?? 'null') as Record<string, unknown>,
     close: async () => {
       for (const t of timers) clearTimeout(t);
@@ -82,10 +84,15 @@ export async function startFakeMessagesApi(): Promise<FakeMessagesApi> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       const index = requests.push(recorded) - 1;
       const answer = api.respond(recorded, index);
-      const delayMs = answer.kind === 'stall_body' ? 0 : answer.delayMs ?? 0;
+      const delayMs = answer.kind === 'stall_body' ? 0 : (answer.delayMs ?? 0);
       if (delayMs === 0) return write(res, answer, recorded);
       const timer = setTimeout(() => {
         timers.delete(timer);

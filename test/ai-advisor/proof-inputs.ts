@@ -2,7 +2,7 @@
  * Proof inputs for the advisor tests: an ordinary document proof, and the same proof with
  * identifying data planted everywhere a client or OCR could put it.
  */
-import type { ProofAssessmentInput } from '../../libs/ai-advisor/src';
+import type { ProofAssessmentInput } from '@kob/ai-advisor';
 
 export function documentProof(overrides: Partial<ProofAssessmentInput> = {}): ProofAssessmentInput {
   return {
@@ -12,19 +12,58 @@ export function documentProof(overrides: Partial<ProofAssessmentInput> = {}): Pr
       amount: '2500.00',
       currency: 'EUR',
       proof_kind: 'INVOICE',
-      proof_requirements: { expected_amount: '2500.00', expected_currency: 'EUR', expected_city: 'Lyon' },
+      proof_requirements: {
+        expected_amount: '2500.00',
+        expected_currency: 'EUR',
+        expected_city: 'Lyon',
+      },
     },
     escrow: { amount_total: '7500.00', currency: 'EUR', domain: 'private' },
-    metadata: { invoice_total_amount: '2500.00', invoice_currency: 'EUR', invoice_date: '2026-11-20', beneficiary_city: 'Lyon' },
-    evidence: { capture_time: null, capture_time_source: null, gps_present: false, geofence: null, exif: null },
+    metadata: {
+      invoice_total_amount: '2500.00',
+      invoice_currency: 'EUR',
+      invoice_date: '2026-11-20',
+      beneficiary_city: 'Lyon',
+    },
+    evidence: {
+      capture_time: null,
+      capture_time_source: null,
+      gps_present: false,
+      geofence: null,
+      exif: null,
+    },
     backend_checks: {
       has_metadata: true,
-      amount_check: { expected_amount: '2500.00', invoice_amount: '2500.00', absolute_diff: '0.00', relative_diff: '0.000000', amount_tolerance: '0.00', currency_expected: 'EUR', currency_actual: 'EUR', currency_match: true, amount_match: true },
+      amount_check: {
+        expected_amount: '2500.00',
+        invoice_amount: '2500.00',
+        absolute_diff: '0.00',
+        relative_diff: '0.000000',
+        amount_tolerance: '0.00',
+        currency_expected: 'EUR',
+        currency_actual: 'EUR',
+        currency_match: true,
+        amount_match: true,
+      },
       iban_check: { expected_iban_last4: null, invoice_iban_last4: null, match: null },
-      date_check: { expected_date_min: null, expected_date_max: null, invoice_date: '2026-11-20', in_range: null, days_from_min: null, days_from_max: null },
+      date_check: {
+        expected_date_min: null,
+        expected_date_max: null,
+        invoice_date: '2026-11-20',
+        in_range: null,
+        days_from_min: null,
+        days_from_max: null,
+      },
       supplier_check: { expected_name: null, actual_name: null, exact_match: null },
     },
-    invoice: { total_amount: '2500.00', currency: 'EUR', invoice_date: '2026-11-20', invoice_number: null, iban_last4: null, supplier_name: null },
+    invoice: {
+      total_amount: '2500.00',
+      currency: 'EUR',
+      invoice_date: '2026-11-20',
+      invoice_number: null,
+      iban_last4: null,
+      supplier_name: null,
+    },
     ocr_status: 'done',
     flags: [],
     image: null,
@@ -38,7 +77,8 @@ export const planted = {
   email: 'jean.dupont@zebulon-quixote.fr',
   supplier: 'Zebulon Quixote SARL',
   fileId: '3f2b8c1e-9d4a-4e7b-b6c2-5a1d0e9f8c7b',
-  storageUrl: 'https://proof-store.kobatela-files.net/proofs/3f2b8c1e-9d4a-4e7b-b6c2-5a1d0e9f8c7b/invoice-scan.pdf?sig=c0ffee42',
+  storageUrl:
+    'https://proof-store.kobatela-files.net/proofs/3f2b8c1e-9d4a-4e7b-b6c2-5a1d0e9f8c7b/invoice-scan.pdf?sig=c0ffee42',
   sha256: 'e3b98a4da31a127d4bde6e43033f66ba274cab0eb7eb1c70ec41402bf6273dd8',
   phone: '+33 6 12 34 56 78',
 } as const;
@@ -97,13 +137,47 @@ export function plantedProof(): ProofAssessmentInput {
     },
     backend_checks: {
       has_metadata: true,
-      amount_check: { expected_amount: '2500.00', invoice_amount: '2500.00', absolute_diff: '0.00', relative_diff: '0.000000', amount_tolerance: '0.00', currency_expected: 'EUR', currency_actual: 'EUR', currency_match: true, amount_match: true },
+      amount_check: {
+        expected_amount: '2500.00',
+        invoice_amount: '2500.00',
+        absolute_diff: '0.00',
+        relative_diff: '0.000000',
+        amount_tolerance: '0.00',
+        currency_expected: 'EUR',
+        currency_actual: 'EUR',
+        currency_match: true,
+        amount_match: true,
+      },
       iban_check: { expected_iban_last4: '0189', invoice_iban_last4: '0189', match: true },
-      date_check: { expected_date_min: null, expected_date_max: null, invoice_date: '2026-11-20', in_range: null, days_from_min: null, days_from_max: null },
-      supplier_check: { expected_name: planted.supplier, actual_name: planted.supplier, exact_match: true },
+      date_check: {
+        expected_date_min: null,
+        expected_date_max: null,
+        invoice_date: '2026-11-20',
+        in_range: null,
+        days_from_min: null,
+        days_from_max: null,
+      },
+      supplier_check: {
+        expected_name: planted.supplier,
+        actual_name: planted.supplier,
+        exact_match: true,
+      },
     },
-    invoice: { total_amount: '2500.00', currency: 'EUR', invoice_date: '2026-11-20', invoice_number: 'F-2026-042', iban_last4: '0189', supplier_name: planted.supplier },
-    evidence: { capture_time: null, capture_time_source: null, gps_present: false, geofence: null, exif: { make: 'Zebulon', model: planted.fileId, software: planted.storageUrl } },
+    invoice: {
+      total_amount: '2500.00',
+      currency: 'EUR',
+      invoice_date: '2026-11-20',
+      invoice_number: 'F-2026-042',
+      iban_last4: '0189',
+      supplier_name: planted.supplier,
+    },
+    evidence: {
+      capture_time: null,
+      capture_time_source: null,
+      gps_present: false,
+      geofence: null,
+      exif: { make: 'Zebulon', model: planted.fileId, software: planted.storageUrl },
+    },
     flags: ['possible_duplicate', planted.fileId],
   };
 }

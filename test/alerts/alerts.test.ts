@@ -18,18 +18,25 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-async function alerts(query = ''): Promise<{ items: Record<string, any>[]; total: number; limit: number; offset: number }> {
+async function alerts(
+  query = '',
+): Promise<{ items: Record<string, any>[]; total: number; limit: number; offset: number }> {
   const res = await api.call('GET', `/alerts${query}`, api.keys.auditor);
   expect(res.statusCode).toBe(200);
   return res.json();
 }
 
 const failedAlertsFor = async (paymentId: string) =>
-  (await alerts('?type=PAYMENT_FAILED&limit=200')).items.filter((a) => a.payload.payment_id === paymentId);
+  (await alerts('?type=PAYMENT_FAILED&limit=200')).items.filter(
+    (a) => a.payload.payment_id === paymentId,
+  );
 
 describe('PAYMENT_FAILED', () => {
   it('a payout the PSP declines raises one alert with the payment; its retry raises none', async () => {
-    const { milestones } = await fundedEscrow(api, { total: '50.00', milestones: ['20.00', '30.00'] });
+    const { milestones } = await fundedEscrow(api, {
+      total: '50.00',
+      milestones: ['20.00', '30.00'],
+    });
     const res = await withPspMode(api, 'fail', () => api.release(milestones[0]!));
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('FAILED');
@@ -39,12 +46,20 @@ describe('PAYMENT_FAILED', () => {
     expect(alert).toMatchObject({
       type: 'PAYMENT_FAILED',
       actor: api.keys.client.split('.')[0],
-      payload: { payment_id: paymentId, kind: 'payout', amount: '20.00', currency: 'USD', after_sent: false },
+      payload: {
+        payment_id: paymentId,
+        kind: 'payout',
+        amount: '20.00',
+        currency: 'USD',
+        after_sent: false,
+      },
     });
     // Committed with the failure itself: one transaction, so neither exists without the other.
     const rows = await sql<{ tx: string }>`
       SELECT transaction_id::text AS tx FROM events
-       WHERE stream_id = ${`alert-${alert!.id}`} OR (type = 'payment.failed.v1' AND data->>'paymentId' = ${paymentId})`.execute(api.t.platform.db);
+       WHERE stream_id = ${`alert-${alert!.id}`} OR (type = 'payment.failed.v1' AND data->>'paymentId' = ${paymentId})`.execute(
+      api.t.platform.db,
+    );
     expect(rows.rows).toHaveLength(2);
     expect(new Set(rows.rows.map((r) => r.tx)).size).toBe(1);
     const retry = await api.call('POST', `/payments/${paymentId}/retry`, api.keys.support, {});
@@ -58,13 +73,20 @@ describe('PAYMENT_FAILED', () => {
     const { milestones } = await fundedEscrow(api, { total: '10.00', milestones: ['10.00'] });
     const paid = (await api.release(milestones[0]!)).json();
     expect(paid.status).toBe('SENT');
-    const body = { event_id: `evt-${randomBytes(4).toString('hex')}`, type: 'payment.failed', psp_ref: paid.psp_ref };
+    const body = {
+      event_id: `evt-${randomBytes(4).toString('hex')}`,
+      type: 'payment.failed',
+      psp_ref: paid.psp_ref,
+    };
     expect((await api.webhook(body)).statusCode).toBe(200);
     await until('the failure alert', async () => (await failedAlertsFor(paid.id)).length === 1);
     expect((await api.webhook(body)).json()).toMatchObject({ duplicate: true });
     const [alert, ...more] = await failedAlertsFor(paid.id);
     expect(more).toEqual([]);
-    expect(alert).toMatchObject({ actor: 'psp:webhook', payload: { payment_id: paid.id, after_sent: true } });
+    expect(alert).toMatchObject({
+      actor: 'psp:webhook',
+      payload: { payment_id: paid.id, after_sent: true },
+    });
   });
 });
 
@@ -82,9 +104,25 @@ describe('GET /alerts', () => {
     const page = await alerts('?type=PAYMENT_FAILED&limit=1&offset=1');
     expect(page).toMatchObject({ limit: 1, offset: 1, total: all.total });
     expect(page.items).toEqual([all.items[1]]);
-    expect((await alerts('?type=UNAUTHORIZED_TRANSFER_ATTEMPT')).items.every((a) => a.type === 'UNAUTHORIZED_TRANSFER_ATTEMPT')).toBe(true);
-    expectErrorEnvelope(await api.call('GET', '/alerts?type=NOPE', api.keys.support), 422, 'VALIDATION_ERROR');
-    expectErrorEnvelope(await api.call('GET', '/alerts?limit=500', api.keys.support), 422, 'VALIDATION_ERROR');
-    expectErrorEnvelope(await api.call('GET', '/alerts', api.keys.client), 403, 'INSUFFICIENT_SCOPE');
+    expect(
+      (await alerts('?type=UNAUTHORIZED_TRANSFER_ATTEMPT')).items.every(
+        (a) => a.type === 'UNAUTHORIZED_TRANSFER_ATTEMPT',
+      ),
+    ).toBe(true);
+    expectErrorEnvelope(
+      await api.call('GET', '/alerts?type=NOPE', api.keys.support),
+      422,
+      'VALIDATION_ERROR',
+    );
+    expectErrorEnvelope(
+      await api.call('GET', '/alerts?limit=500', api.keys.support),
+      422,
+      'VALIDATION_ERROR',
+    );
+    expectErrorEnvelope(
+      await api.call('GET', '/alerts', api.keys.client),
+      403,
+      'INSUFFICIENT_SCOPE',
+    );
   });
 });

@@ -10,9 +10,9 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { Logger } from 'pino';
-import type { PaymentServices } from '../../libs/payments/src';
-import type { Platform } from '../../libs/platform/src';
-import type { ProofServices } from '../../libs/proofs/src';
+import type { PaymentServices } from '@kob/payments';
+import type { Platform } from '@kob/platform';
+import type { ProofServices } from '@kob/proofs';
 import { AppModule } from '../../apps/api/src/app.module';
 import type { RequestBudgets } from '../../apps/api/src/http/rate-limits';
 

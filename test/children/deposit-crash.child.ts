@@ -11,10 +11,10 @@
  * CLIENT_KEY_ID, CLIENT_KEY_PREFIX, CRASH_AFTER_COLLECT.
  */
 import { writeSync } from 'node:fs';
-import { loadConfig } from '../../libs/config/src';
-import { Money } from '../../libs/kernel/src';
-import { createPaymentServices } from '../../libs/payments/src';
-import { createLogger, openPlatform } from '../../libs/platform/src';
+import { loadConfig } from '@kob/config';
+import { Money } from '@kob/kernel';
+import { createPaymentServices } from '@kob/payments';
+import { createLogger, openPlatform } from '@kob/platform';
 import { requestMetadata } from './request-metadata';
 
 const say = (line: string) => writeSync(1, `${line}\n`);
@@ -22,7 +22,11 @@ const say = (line: string) => writeSync(1, `${line}\n`);
 async function main(): Promise<void> {
   const env = process.env;
   const config = loadConfig({ ...env, APP_ENV: 'test' });
-  const platform = await openPlatform(config, createLogger('silent'), { embedded: 'own', projectors: [], migrate: false });
+  const platform = await openPlatform(config, createLogger('silent'), {
+    embedded: 'own',
+    projectors: [],
+    migrate: false,
+  });
   const psp = platform.psp;
   const collect = psp.collect.bind(psp);
   psp.collect = async (request) => {
@@ -33,11 +37,21 @@ async function main(): Promise<void> {
   };
   const services = createPaymentServices(platform);
   const escrowId = env.ESCROW_ID!;
-  const actor = { kind: 'api_key' as const, keyId: env.CLIENT_KEY_ID!, keyPrefix: env.CLIENT_KEY_PREFIX!, scope: 'sender' as const, userId: env.CLIENT_ID! };
+  const actor = {
+    kind: 'api_key' as const,
+    keyId: env.CLIENT_KEY_ID!,
+    keyPrefix: env.CLIENT_KEY_PREFIX!,
+    scope: 'sender' as const,
+    userId: env.CLIENT_ID!,
+  };
   const path = `/escrows/${encodeURIComponent(escrowId)}/deposit`;
   const body = { amount: env.AMOUNT! };
   const metadata = requestMetadata(actor, 'POST', path, body, env.IDEM_KEY!);
-  const result = await services.deposits.deposit(escrowId, (escrow) => Money.parse(body.amount, escrow.currency, config.currencies), metadata);
+  const result = await services.deposits.deposit(
+    escrowId,
+    (escrow) => Money.parse(body.amount, escrow.currency, config.currencies),
+    metadata,
+  );
   say(JSON.stringify(result.deposit));
   await platform.close();
 }

@@ -4,10 +4,10 @@
  * KOBATELA_TEST_CRASH_AFTER_APPEND=1 (and APP_ENV=test) the runner SIGKILLs this process right
  * after the append commits, before any answer could be given.
  */
-import { loadConfig } from '../../libs/config/src';
-import { systemActor, newId } from '../../libs/kernel/src';
-import { tallyDecider } from '../../libs/domain/src';
-import { createLogger, openPlatform, type CommandMetadata } from '../../libs/platform/src';
+import { loadConfig } from '@kob/config';
+import { systemActor, newId } from '@kob/kernel';
+import { tallyDecider } from '@kob/domain';
+import { createLogger, openPlatform, type CommandMetadata } from '@kob/platform';
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, APP_ENV: 'test' });
@@ -24,7 +24,11 @@ async function main(): Promise<void> {
     correlationId: newId(),
     causationId: newId(),
     now: new Date(),
-    idempotency: { key, scope: 'system:test|POST /tallies', requestHash: process.env.REQUEST_HASH ?? 'h1' },
+    idempotency: {
+      key,
+      scope: 'system:test|POST /tallies',
+      requestHash: process.env.REQUEST_HASH ?? 'h1',
+    },
   };
   const result =
     process.env.OP === 'create'
@@ -32,13 +36,30 @@ async function main(): Promise<void> {
           decider: tallyDecider,
           metadata,
           targetStream: (id) => `tally-${id}`,
-          command: (id) => ({ type: 'OpenTally' as const, tallyId: id, currency: 'USD', now: metadata.now.toISOString() }),
+          command: (id) => ({
+            type: 'OpenTally' as const,
+            tallyId: id,
+            currency: 'USD',
+            now: metadata.now.toISOString(),
+          }),
         })
       : await platform.commands.execute({
           streamId: `tally-${process.env.TALLY_ID}`,
           decider: tallyDecider,
-          command: { type: 'AddToTally', tallyId: process.env.TALLY_ID!, amount: '7.00', scale: 2, limit: null },
-          metadata: { ...metadata, idempotency: { ...metadata.idempotency!, scope: `system:test|POST /tallies/${process.env.TALLY_ID}/add` } },
+          command: {
+            type: 'AddToTally',
+            tallyId: process.env.TALLY_ID!,
+            amount: '7.00',
+            scale: 2,
+            limit: null,
+          },
+          metadata: {
+            ...metadata,
+            idempotency: {
+              ...metadata.idempotency!,
+              scope: `system:test|POST /tallies/${process.env.TALLY_ID}/add`,
+            },
+          },
         });
   process.stdout.write(
     `${JSON.stringify({ streamId: result.streamId, replayed: result.replayed, events: result.events.map((e) => ({ type: e.type, revision: e.revision.toString(), data: e.data })) })}\n`,
@@ -47,6 +68,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`${(err as { code?: string }).code ?? ""} ${(err as Error).stack}\n`);
+  process.stderr.write(`${(err as { code?: string }).code ?? ''} ${(err as Error).stack}\n`);
   process.exit(1);
 });

@@ -12,9 +12,9 @@
  * and request hash the HTTP route computes, so a retry over HTTP replays this release.
  */
 import { writeSync } from 'node:fs';
-import { loadConfig } from '../../libs/config/src';
-import { createPaymentServices } from '../../libs/payments/src';
-import { createLogger, openPlatform } from '../../libs/platform/src';
+import { loadConfig } from '@kob/config';
+import { createPaymentServices } from '@kob/payments';
+import { createLogger, openPlatform } from '@kob/platform';
 import { requestMetadata } from './request-metadata';
 
 const say = (line: string) => writeSync(1, `${line}\n`);
@@ -42,7 +42,13 @@ async function main(): Promise<void> {
   const services = createPaymentServices(platform);
   const escrowId = env.ESCROW_ID!;
   const milestoneId = env.MILESTONE_ID!;
-  const actor = { kind: 'api_key' as const, keyId: env.CLIENT_KEY_ID!, keyPrefix: env.CLIENT_KEY_PREFIX!, scope: 'sender' as const, userId: env.CLIENT_ID! };
+  const actor = {
+    kind: 'api_key' as const,
+    keyId: env.CLIENT_KEY_ID!,
+    keyPrefix: env.CLIENT_KEY_PREFIX!,
+    scope: 'sender' as const,
+    userId: env.CLIENT_ID!,
+  };
   const path = `/escrows/milestones/${encodeURIComponent(milestoneId)}/release`;
   const metadata = requestMetadata(actor, 'POST', path, undefined, env.IDEM_KEY);
   const command = {
@@ -54,7 +60,12 @@ async function main(): Promise<void> {
     now: metadata.now.toISOString(),
   };
   const result = await services.actions.run(escrowId, command, metadata);
-  say(JSON.stringify({ paymentIds: result.paymentIds, payments: result.state.payments.map((p) => ({ id: p.paymentId, status: p.status })) }));
+  say(
+    JSON.stringify({
+      paymentIds: result.paymentIds,
+      payments: result.state.payments.map((p) => ({ id: p.paymentId, status: p.status })),
+    }),
+  );
   await platform.close();
 }
 

@@ -8,17 +8,28 @@
  * the test; SIGTERM stops it cleanly.
  */
 import { writeSync } from 'node:fs';
-import { loadConfig } from '../../libs/config/src';
-import { createPaymentServices, registerEscrowJobs } from '../../libs/payments/src';
-import { type JobContext, type ScheduledJob, Scheduler, createLogger, openPlatform } from '../../libs/platform/src';
-import { allProjectors } from '../../projections';
+import { loadConfig } from '@kob/config';
+import { createPaymentServices, registerEscrowJobs } from '@kob/payments';
+import {
+  type JobContext,
+  type ScheduledJob,
+  Scheduler,
+  createLogger,
+  openPlatform,
+} from '@kob/platform';
+import { allProjectors } from '@kob/projections';
 
 /** Synchronous, so a line is in the pipe before the next step (and before any SIGKILL). */
 const say = (line: string) => writeSync(1, `${line}\n`);
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, APP_ENV: 'test' });
-  const platform = await openPlatform(config, createLogger('silent'), { embedded: 'own', projectors: allProjectors, migrate: false, poolMax: 5 });
+  const platform = await openPlatform(config, createLogger('silent'), {
+    embedded: 'own',
+    projectors: allProjectors,
+    migrate: false,
+    poolMax: 5,
+  });
   const transfer = platform.psp.transfer.bind(platform.psp);
   platform.psp.transfer = (request) => {
     say(`psp transfer ${request.idempotencyKey}`);

@@ -5,10 +5,10 @@
  * transaction), which is the worst moment for an additive read model.
  */
 import type { Transaction } from 'kysely';
-import { loadConfig } from '../../libs/config/src';
-import type { RecordedEvent } from '../../libs/event-store/src';
-import { createLogger, openPlatform, type Projector } from '../../libs/platform/src';
-import { eventStatsProjection } from '../../projections/event-stats/event-stats.projection';
+import { loadConfig } from '@kob/config';
+import type { RecordedEvent } from '@kob/event-store';
+import { createLogger, openPlatform, type Projector } from '@kob/platform';
+import { eventStatsProjection } from '@kob/projections';
 
 const crashAt = Number(process.env.CRASH_AT_EVENT ?? '0');
 let seen = 0;
@@ -30,7 +30,11 @@ const crashing: Projector = {
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, APP_ENV: 'test' });
-  const platform = await openPlatform(config, createLogger('silent'), { embedded: 'own', projectors: [crashing], migrate: false });
+  const platform = await openPlatform(config, createLogger('silent'), {
+    embedded: 'own',
+    projectors: [crashing],
+    migrate: false,
+  });
   await platform.projections.init();
   const applied = await platform.projections.catchUp();
   process.stdout.write(`${JSON.stringify({ applied })}\n`);

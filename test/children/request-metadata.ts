@@ -4,11 +4,17 @@
  * Idempotency-Key the scope and request hash the route computes), so the client's retry over
  * HTTP is the same request as the one the child ran.
  */
-import { newId, type Actor } from '../../libs/kernel/src';
-import type { CommandMetadata } from '../../libs/platform/src';
+import { newId, type Actor } from '@kob/kernel';
+import type { CommandMetadata } from '@kob/platform';
 import { idempotencyScope, requestHash } from '../../apps/api/src/http/command-context';
 
-export function requestMetadata(actor: Actor, method: string, path: string, body: unknown, idempotencyKey?: string): CommandMetadata {
+export function requestMetadata(
+  actor: Actor,
+  method: string,
+  path: string,
+  body: unknown,
+  idempotencyKey?: string,
+): CommandMetadata {
   const requestId = newId();
   return {
     actor,
@@ -17,7 +23,13 @@ export function requestMetadata(actor: Actor, method: string, path: string, body
     causationId: requestId,
     now: new Date(),
     ...(idempotencyKey
-      ? { idempotency: { key: idempotencyKey, scope: idempotencyScope(actor, method, path), requestHash: requestHash(method, path, body, {}) } }
+      ? {
+          idempotency: {
+            key: idempotencyKey,
+            scope: idempotencyScope(actor, method, path),
+            requestHash: requestHash(method, path, body, {}),
+          },
+        }
       : {}),
   };
 }

@@ -2,8 +2,8 @@
  * Child process of the scheduler failover test: a scheduler with one job that records which
  * process ran it (a row per run in `scheduler_probe`). Killed with SIGKILL by the test.
  */
-import { createPool } from '../../libs/postgres/src';
-import { Scheduler } from '../../libs/platform/src/scheduler/scheduler';
+import { createPool } from '@kob/postgres';
+import { Scheduler } from '@kob/platform';
 
 async function main(): Promise<void> {
   const pool = createPool(process.env.DATABASE_URL!, 3);
@@ -19,11 +19,23 @@ async function main(): Promise<void> {
         },
       },
     ],
-    { enabled: true, tickMs: 20, onLeadership: (leader) => process.stdout.write(`${leader ? 'leader' : 'follower'} ${process.pid}\n`) },
+    {
+      enabled: true,
+      tickMs: 20,
+      onLeadership: (leader) =>
+        process.stdout.write(`${leader ? 'leader' : 'follower'} ${process.pid}\n`),
+    },
   );
   scheduler.start();
   process.stdout.write(`started ${process.pid}\n`);
-  process.on('SIGTERM', () => void scheduler.stop().then(() => pool.end()).then(() => process.exit(0)));
+  process.on(
+    'SIGTERM',
+    () =>
+      void scheduler
+        .stop()
+        .then(() => pool.end())
+        .then(() => process.exit(0)),
+  );
 }
 
 void main();

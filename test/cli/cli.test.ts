@@ -6,8 +6,8 @@
  * are edited behind its back as a superuser.
  */
 import { randomUUID } from 'node:crypto';
-import { PostgresEventStore } from '../../libs/event-store/src';
-import { ev } from '../../libs/event-store/src/contract/event-store.contract';
+import { PostgresEventStore } from '@kob/event-store';
+import { ev } from '@kob/event-store/testing';
 import { testDatabase, type TestDatabase } from '../support/test-db';
 import { distFile, runChild } from '../support/child';
 
@@ -31,10 +31,16 @@ describe('kobatela CLI', () => {
 
   beforeAll(async () => {
     const store = new PostgresEventStore(tdb.pool);
-    await store.appendToStream(good, [ev('a.v1', { n: 1 }), ev('b.v1', { n: 2 })], { expectedRevision: 'no_stream' });
-    await store.appendToStream(bad, [ev('a.v1', { amount: '1.00' }), ev('b.v1', { amount: '2.00' }), ev('c.v1')], {
+    await store.appendToStream(good, [ev('a.v1', { n: 1 }), ev('b.v1', { n: 2 })], {
       expectedRevision: 'no_stream',
     });
+    await store.appendToStream(
+      bad,
+      [ev('a.v1', { amount: '1.00' }), ev('b.v1', { amount: '2.00' }), ev('c.v1')],
+      {
+        expectedRevision: 'no_stream',
+      },
+    );
   });
 
   it('migrate reports an up-to-date schema', async () => {
@@ -56,8 +62,11 @@ describe('kobatela CLI', () => {
     const client = await tdb.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query("SET LOCAL session_replication_role = replica");
-      await client.query(`UPDATE events SET data = '{"amount":"200.00"}' WHERE stream_id = $1 AND revision = 1`, [bad]);
+      await client.query('SET LOCAL session_replication_role = replica');
+      await client.query(
+        `UPDATE events SET data = '{"amount":"200.00"}' WHERE stream_id = $1 AND revision = 1`,
+        [bad],
+      );
       await client.query('COMMIT');
     } finally {
       client.release();
@@ -73,16 +82,22 @@ describe('kobatela CLI', () => {
   });
 
   it('refuses updates, deletes and truncation of events and winding back heads, at the database', async () => {
-    await expect(tdb.pool.query('DELETE FROM events WHERE stream_id = $1', [good])).rejects.toThrow(/append-only/);
-    await expect(tdb.pool.query(`UPDATE events SET data = '{}' WHERE stream_id = $1`, [good])).rejects.toThrow(/append-only/);
-    await expect(tdb.pool.query('TRUNCATE events')).rejects.toThrow(/append-only/);
-    await expect(tdb.pool.query('DELETE FROM streams WHERE stream_id = $1', [good])).rejects.toThrow(/only move forward/);
-    await expect(tdb.pool.query('UPDATE streams SET revision = 0 WHERE stream_id = $1', [good])).rejects.toThrow(
-      /only move forward/,
-    );
-    await expect(tdb.pool.query("SET kobatela.allow_event_tampering = 'on'; DELETE FROM events")).rejects.toThrow(
+    await expect(tdb.pool.query('DELETE FROM events WHERE stream_id = $1', [good])).rejects.toThrow(
       /append-only/,
     );
+    await expect(
+      tdb.pool.query(`UPDATE events SET data = '{}' WHERE stream_id = $1`, [good]),
+    ).rejects.toThrow(/append-only/);
+    await expect(tdb.pool.query('TRUNCATE events')).rejects.toThrow(/append-only/);
+    await expect(
+      tdb.pool.query('DELETE FROM streams WHERE stream_id = $1', [good]),
+    ).rejects.toThrow(/only move forward/);
+    await expect(
+      tdb.pool.query('UPDATE streams SET revision = 0 WHERE stream_id = $1', [good]),
+    ).rejects.toThrow(/only move forward/);
+    await expect(
+      tdb.pool.query("SET kobatela.allow_event_tampering = 'on'; DELETE FROM events"),
+    ).rejects.toThrow(/append-only/);
   });
 
   it('verify --all still finds a stream whose head row a superuser removed', async () => {
@@ -104,15 +119,21 @@ describe('kobatela CLI', () => {
     const r = await cli(['rebuild', 'event_stats']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/rebuilt event_stats from 5 events/);
-    const stats = await tdb.pool.query(`SELECT sum(events)::int AS n FROM event_stats WHERE category = 'escrow'`);
+    const stats = await tdb.pool.query(
+      `SELECT sum(events)::int AS n FROM event_stats WHERE category = 'escrow'`,
+    );
     expect(stats.rows[0].n).toBe(5);
     // The swapped-in table is the service role's, so the next rebuild may drop it again.
-    const owner = await tdb.pool.query(`SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'event_stats'::regclass`);
+    const owner = await tdb.pool.query(
+      `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'event_stats'::regclass`,
+    );
     expect(owner.rows[0].owner).toBe('kobatela_service');
     const all = await cli(['rebuild', 'all']);
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/rebuilt \d+ read models from \d+ events/);
-    const again = await tdb.pool.query(`SELECT sum(events)::int AS n FROM event_stats WHERE category = 'escrow'`);
+    const again = await tdb.pool.query(
+      `SELECT sum(events)::int AS n FROM event_stats WHERE category = 'escrow'`,
+    );
     expect(again.rows[0].n).toBe(5);
     const usage = await cli(['verify']);
     expect(usage.code).toBe(2);

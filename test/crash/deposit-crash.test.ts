@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { escrowJobLimits, paymentRecoveryJob } from '../../libs/payments/src';
+import { escrowJobLimits, paymentRecoveryJob } from '@kob/payments';
 import { distFile, runChild } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
@@ -28,7 +28,11 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'deposit-crash-'));
   journal = path.join(dir, 'psp.jsonl');
   api = await startEscrowApi({ PSP_SIMULATOR_JOURNAL: journal });
-  const row = await api.t.platform.db.selectFrom('api_keys').select(['id', 'prefix']).where('user_id', '=', api.ids.client).executeTakeFirstOrThrow();
+  const row = await api.t.platform.db
+    .selectFrom('api_keys')
+    .select(['id', 'prefix'])
+    .where('user_id', '=', api.ids.client)
+    .executeTakeFirstOrThrow();
   clientKey = { id: row.id, prefix: row.prefix };
 });
 afterAll(async () => {
@@ -37,9 +41,13 @@ afterAll(async () => {
 });
 
 const typesOf = async (escrowId: string) =>
-  (await sql<{ type: string }>`SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(api.t.platform.db)).rows.map(
-    (r) => r.type,
-  );
+  (
+    await sql<{
+      type: string;
+    }>`SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(
+      api.t.platform.db,
+    )
+  ).rows.map((r) => r.type);
 
 /** The collections the PSP made under a key (lines of its journal): once, or the money moved twice. */
 const collectionsOf = (key: string) =>
@@ -50,7 +58,10 @@ const collectionsOf = (key: string) =>
     .filter((l) => l.key === key);
 
 /** Deposits into a fresh escrow in a child that dies right after the PSP collected. */
-async function crashedDeposit(amount: string, idemKey: string): Promise<{ escrowId: string; depositId: string; pspRef: string }> {
+async function crashedDeposit(
+  amount: string,
+  idemKey: string,
+): Promise<{ escrowId: string; depositId: string; pspRef: string }> {
   const escrowId = await api.escrow({ amount_total: amount });
   const crashed = await runChild(distFile(CHILD), {
     DATABASE_URL: api.t.tdb.url,
@@ -71,15 +82,24 @@ async function crashedDeposit(amount: string, idemKey: string): Promise<{ escrow
   expect(collectionsOf(depositId!)).toHaveLength(1);
   expect(await projectionsCaughtUp(api.t.platform)).toBe(true);
   const summary = await api.summary(escrowId);
-  expect(summary.deposits).toEqual([expect.objectContaining({ id: depositId, status: 'PENDING', psp_ref: null, amount })]);
+  expect(summary.deposits).toEqual([
+    expect.objectContaining({ id: depositId, status: 'PENDING', psp_ref: null, amount }),
+  ]);
   expect(summary.balances).toMatchObject({ deposited: '0.00', pending_deposits: amount });
   return { escrowId, depositId: depositId!, pspRef: pspRef! };
 }
 
-async function expectSettledOnce(escrowId: string, depositId: string, pspRef: string, amount: string): Promise<void> {
+async function expectSettledOnce(
+  escrowId: string,
+  depositId: string,
+  pspRef: string,
+  amount: string,
+): Promise<void> {
   const s = await api.summary(escrowId);
   expect(s.escrow.status).toBe('FUNDED');
-  expect(s.deposits).toEqual([expect.objectContaining({ id: depositId, status: 'CONFIRMED', psp_ref: pspRef })]);
+  expect(s.deposits).toEqual([
+    expect.objectContaining({ id: depositId, status: 'CONFIRMED', psp_ref: pspRef }),
+  ]);
   expect(s.balances).toMatchObject({ deposited: amount, held: amount, pending_deposits: '0.00' });
   const types = await typesOf(escrowId);
   expect(types.filter((t) => t === 'escrow.deposit_confirmed.v1')).toHaveLength(1);
@@ -113,7 +133,9 @@ describe('a crash between the PSP collecting a deposit and its record', () => {
     const { escrowId, depositId, pspRef } = await crashedDeposit('40.00', `dep-${randomUUID()}`);
     const job = paymentRecoveryJob(api.t.platform, api.t.payments);
     const later = new Date(Date.now() + escrowJobLimits.recoveryMinAgeMs + 1000);
-    expect(await job.run({ now: later })).toBe('payments: none; webhooks: none; deposits: 1 CONFIRMED');
+    expect(await job.run({ now: later })).toBe(
+      'payments: none; webhooks: none; deposits: 1 CONFIRMED',
+    );
     await expectSettledOnce(escrowId, depositId, pspRef, '40.00');
     // Run again: nothing left to do.
     expect(await job.run({ now: later })).toBe('payments: none; webhooks: none; deposits: none');
@@ -125,7 +147,10 @@ describe('a crash between the PSP collecting a deposit and its record', () => {
     const { escrowId, depositId, pspRef } = await crashedDeposit('25.00', key);
     const retry = await api.deposit(escrowId, '25.00', key);
     expect(retry.statusCode).toBe(200);
-    expect(retry.json()).toMatchObject({ status: 'FUNDED', deposit: { id: depositId, status: 'CONFIRMED', psp_ref: pspRef } });
+    expect(retry.json()).toMatchObject({
+      status: 'FUNDED',
+      deposit: { id: depositId, status: 'CONFIRMED', psp_ref: pspRef },
+    });
     await expectSettledOnce(escrowId, depositId, pspRef, '25.00');
     const again = await api.deposit(escrowId, '25.00', key);
     expect(again.json().deposit).toEqual(retry.json().deposit);

@@ -24,7 +24,10 @@ describe('idempotency across a crash right after the append', () => {
   it('create path: the retry finds the stream the crashed process created', async () => {
     const key = `crash-create-${randomUUID()}`;
     const env = { DATABASE_URL: tdb.serviceUrl, IDEM_KEY: key, OP: 'create' };
-    const crashed = await runChild(distFile(CHILD), { ...env, KOBATELA_TEST_CRASH_AFTER_APPEND: '1' });
+    const crashed = await runChild(distFile(CHILD), {
+      ...env,
+      KOBATELA_TEST_CRASH_AFTER_APPEND: '1',
+    });
     expect(crashed.signal).toBe('SIGKILL');
     expect(crashed.stdout).toBe('');
     const afterCrash = await count();
@@ -33,7 +36,9 @@ describe('idempotency across a crash right after the append', () => {
     expect(retry.code).toBe(0);
     const answer = JSON.parse(retry.stdout);
     expect(answer.replayed).toBe(true);
-    expect(answer.events).toEqual([expect.objectContaining({ type: 'tally.opened.v1', revision: '0' })]);
+    expect(answer.events).toEqual([
+      expect.objectContaining({ type: 'tally.opened.v1', revision: '0' }),
+    ]);
     expect(await count()).toBe(afterCrash);
     const reused = await runChild(distFile(CHILD), { ...env, REQUEST_HASH: 'other-body' });
     expect(reused.code).toBe(1);
@@ -41,17 +46,32 @@ describe('idempotency across a crash right after the append', () => {
   });
 
   it('existing stream: the retry returns the recorded events instead of adding twice', async () => {
-    const created = await runChild(distFile(CHILD), { DATABASE_URL: tdb.serviceUrl, IDEM_KEY: `open-${randomUUID()}`, OP: 'create' });
+    const created = await runChild(distFile(CHILD), {
+      DATABASE_URL: tdb.serviceUrl,
+      IDEM_KEY: `open-${randomUUID()}`,
+      OP: 'create',
+    });
     const tallyId = (JSON.parse(created.stdout).streamId as string).slice('tally-'.length);
-    const env = { DATABASE_URL: tdb.serviceUrl, IDEM_KEY: `add-${randomUUID()}`, OP: 'add', TALLY_ID: tallyId };
+    const env = {
+      DATABASE_URL: tdb.serviceUrl,
+      IDEM_KEY: `add-${randomUUID()}`,
+      OP: 'add',
+      TALLY_ID: tallyId,
+    };
     const before = await count();
-    const crashed = await runChild(distFile(CHILD), { ...env, KOBATELA_TEST_CRASH_AFTER_APPEND: '1' });
+    const crashed = await runChild(distFile(CHILD), {
+      ...env,
+      KOBATELA_TEST_CRASH_AFTER_APPEND: '1',
+    });
     expect(crashed.signal).toBe('SIGKILL');
     expect(await count()).toBe(before + 1);
     const retry = await runChild(distFile(CHILD), env);
     expect(retry.code).toBe(0);
     const answer = JSON.parse(retry.stdout);
-    expect(answer).toMatchObject({ replayed: true, events: [{ type: 'tally.added.v1', revision: '1', data: { total: '7.00' } }] });
+    expect(answer).toMatchObject({
+      replayed: true,
+      events: [{ type: 'tally.added.v1', revision: '1', data: { total: '7.00' } }],
+    });
     expect(await count()).toBe(before + 1);
   });
 });

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { escrowJobLimits, paymentRecoveryJob } from '../../libs/payments/src';
+import { escrowJobLimits, paymentRecoveryJob } from '@kob/payments';
 import { distFile, runChild, type ChildOutcome } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
@@ -21,13 +21,19 @@ let clientKey: { id: string; prefix: string };
 
 beforeAll(async () => {
   api = await startEscrowApi();
-  const row = await api.t.platform.db.selectFrom('api_keys').select(['id', 'prefix']).where('user_id', '=', api.ids.client).executeTakeFirstOrThrow();
+  const row = await api.t.platform.db
+    .selectFrom('api_keys')
+    .select(['id', 'prefix'])
+    .where('user_id', '=', api.ids.client)
+    .executeTakeFirstOrThrow();
   clientKey = { id: row.id, prefix: row.prefix };
 });
 afterAll(() => api.close());
 
 /** A FUNDED escrow with one milestone of the whole amount. */
-async function fundedMilestone(amount = '20.00'): Promise<{ escrowId: string; milestoneId: string }> {
+async function fundedMilestone(
+  amount = '20.00',
+): Promise<{ escrowId: string; milestoneId: string }> {
   const escrowId = await api.escrow({ amount_total: amount });
   const milestoneId = await api.milestone(escrowId, 1, amount);
   expect((await api.deposit(escrowId, amount)).json()).toMatchObject({ status: 'FUNDED' });
@@ -53,41 +59,65 @@ function release(
 }
 
 /** Runs the release in a child that dies right after its append: nothing reached the PSP. */
-async function crashedRelease(target: { escrowId: string; milestoneId: string }, idempotencyKey?: string): Promise<string> {
+async function crashedRelease(
+  target: { escrowId: string; milestoneId: string },
+  idempotencyKey?: string,
+): Promise<string> {
   const paymentId = randomUUID();
   const types = await typesOf(target.escrowId);
-  const crashed = await release(target, paymentId, { crash: true, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  const crashed = await release(target, paymentId, {
+    crash: true,
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  });
   expect(crashed.signal).toBe('SIGKILL');
   // The child announces a PSP call before making it: it died before any.
   expect(crashed.stdout).toBe('');
-  expect(await typesOf(target.escrowId)).toEqual([...types, 'milestone.approved.v1', 'payment.initiated.v1']);
+  expect(await typesOf(target.escrowId)).toEqual([
+    ...types,
+    'milestone.approved.v1',
+    'payment.initiated.v1',
+  ]);
   const initiated = await paymentEvents(paymentId);
-  expect(initiated).toEqual([{ type: 'payment.initiated.v1', actor: expect.objectContaining({ kind: 'api_key', userId: api.ids.client }) }]);
+  expect(initiated).toEqual([
+    {
+      type: 'payment.initiated.v1',
+      actor: expect.objectContaining({ kind: 'api_key', userId: api.ids.client }),
+    },
+  ]);
   await caughtUp();
   return paymentId;
 }
 
 const typesOf = async (escrowId: string) =>
-  (await sql<{ type: string }>`SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(api.t.platform.db)).rows.map(
-    (r) => r.type,
-  );
+  (
+    await sql<{
+      type: string;
+    }>`SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(
+      api.t.platform.db,
+    )
+  ).rows.map((r) => r.type);
 
 const paymentEvents = async (paymentId: string) =>
   (
     await sql<{ type: string; actor: unknown }>`
       SELECT type, metadata->'actor' AS actor FROM events
-       WHERE type LIKE 'payment.%' AND data->>'paymentId' = ${paymentId} ORDER BY position`.execute(api.t.platform.db)
+       WHERE type LIKE 'payment.%' AND data->>'paymentId' = ${paymentId} ORDER BY position`.execute(
+      api.t.platform.db,
+    )
   ).rows;
 
 /** Transfers this process's simulator was asked for, under a payment id. */
-const transfersOf = (paymentId: string) => api.t.platform.psp.calls.filter((c) => c.kind === 'transfer' && c.idempotencyKey === paymentId).length;
+const transfersOf = (paymentId: string) =>
+  api.t.platform.psp.calls.filter((c) => c.kind === 'transfer' && c.idempotencyKey === paymentId)
+    .length;
 
 /** Waits until this process's read models have applied everything appended so far (by anyone). */
 async function caughtUp(): Promise<void> {
   expect(await projectionsCaughtUp(api.t.platform)).toBe(true);
 }
 
-const payment = async (id: string) => (await api.call('GET', `/payments/${id}`, api.keys.support)).json();
+const payment = async (id: string) =>
+  (await api.call('GET', `/payments/${id}`, api.keys.support)).json();
 
 describe('a crash between the payment initiation and the PSP call', () => {
   it('control: without the crash the same child calls the PSP and sends the payout', async () => {
@@ -97,13 +127,20 @@ describe('a crash between the payment initiation and the PSP call', () => {
     expect(done.code).toBe(0);
     const [announced, result] = done.stdout.trim().split('\n');
     expect(announced).toBe(`psp transfer ${paymentId}`);
-    expect(JSON.parse(result!)).toEqual({ paymentIds: [paymentId], payments: [{ id: paymentId, status: 'SENT' }] });
+    expect(JSON.parse(result!)).toEqual({
+      paymentIds: [paymentId],
+      payments: [{ id: paymentId, status: 'SENT' }],
+    });
   });
 
   it('leaves the payment PENDING; POST /payments/execute/{id} sends it exactly once, and a repeat changes nothing', async () => {
     const target = await fundedMilestone();
     const paymentId = await crashedRelease(target);
-    expect(await payment(paymentId)).toMatchObject({ status: 'PENDING', psp_ref: null, amount: '20.00' });
+    expect(await payment(paymentId)).toMatchObject({
+      status: 'PENDING',
+      psp_ref: null,
+      amount: '20.00',
+    });
     const pending = await api.summary(target.escrowId);
     expect(pending.milestones.map((m: { status: string }) => m.status)).toEqual(['PAYING']);
     expect(pending.balances).toMatchObject({ deposited: '20.00', paid: '20.00', held: '0.00' });
@@ -111,20 +148,31 @@ describe('a crash between the payment initiation and the PSP call', () => {
 
     const executed = await api.call('POST', `/payments/execute/${paymentId}`, api.keys.support);
     expect(executed.statusCode).toBe(200);
-    expect(executed.json()).toMatchObject({ id: paymentId, status: 'SENT', psp_ref: expect.stringMatching(/^SIM-/) });
+    expect(executed.json()).toMatchObject({
+      id: paymentId,
+      status: 'SENT',
+      psp_ref: expect.stringMatching(/^SIM-/),
+    });
     expect(transfersOf(paymentId)).toBe(1);
     const sent = await api.summary(target.escrowId);
     expect(sent.milestones.map((m: { status: string }) => m.status)).toEqual(['PAID']);
     expect(sent.escrow.status).toBe('RELEASED');
     expect(await paymentEvents(paymentId)).toEqual([
       { type: 'payment.initiated.v1', actor: expect.objectContaining({ kind: 'api_key' }) },
-      { type: 'payment.sent.v1', actor: expect.objectContaining({ kind: 'api_key', scope: 'support' }) },
+      {
+        type: 'payment.sent.v1',
+        actor: expect.objectContaining({ kind: 'api_key', scope: 'support' }),
+      },
     ]);
 
     const types = await typesOf(target.escrowId);
     const again = await api.call('POST', `/payments/execute/${paymentId}`, api.keys.support);
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ id: paymentId, status: 'SENT', psp_ref: executed.json().psp_ref });
+    expect(again.json()).toMatchObject({
+      id: paymentId,
+      status: 'SENT',
+      psp_ref: executed.json().psp_ref,
+    });
     expect(await typesOf(target.escrowId)).toEqual(types);
     expect(transfersOf(paymentId)).toBe(1);
   });
@@ -135,7 +183,9 @@ describe('a crash between the payment initiation and the PSP call', () => {
     const job = paymentRecoveryJob(api.t.platform, api.t.payments);
     const initiatedAt = Date.parse((await payment(paymentId)).created_at);
     // Exactly the minimum age: the request that made it may still be sending it.
-    expect(await job.run({ now: new Date(initiatedAt + escrowJobLimits.recoveryMinAgeMs) })).toBe('payments: none; webhooks: none; deposits: none');
+    expect(await job.run({ now: new Date(initiatedAt + escrowJobLimits.recoveryMinAgeMs) })).toBe(
+      'payments: none; webhooks: none; deposits: none',
+    );
     expect(await payment(paymentId)).toMatchObject({ status: 'PENDING' });
     expect(transfersOf(paymentId)).toBe(0);
 
@@ -160,16 +210,32 @@ describe('a crash between the payment initiation and the PSP call', () => {
     const paymentId = await crashedRelease(target, key);
     expect(transfersOf(paymentId)).toBe(0);
 
-    const retry = await api.release(target.milestoneId, api.keys.client, { 'idempotency-key': key });
+    const retry = await api.release(target.milestoneId, api.keys.client, {
+      'idempotency-key': key,
+    });
     expect(retry.statusCode).toBe(200);
-    expect(retry.json()).toMatchObject({ id: paymentId, status: 'SENT', amount: '15.00', milestone: { status: 'PAID' } });
+    expect(retry.json()).toMatchObject({
+      id: paymentId,
+      status: 'SENT',
+      amount: '15.00',
+      milestone: { status: 'PAID' },
+    });
     expect(transfersOf(paymentId)).toBe(1);
-    expect((await paymentEvents(paymentId)).map((e) => e.type)).toEqual(['payment.initiated.v1', 'payment.sent.v1']);
+    expect((await paymentEvents(paymentId)).map((e) => e.type)).toEqual([
+      'payment.initiated.v1',
+      'payment.sent.v1',
+    ]);
     const types = await typesOf(target.escrowId);
     expect(types.filter((t) => t === 'payment.initiated.v1')).toHaveLength(1);
 
-    const repeat = await api.release(target.milestoneId, api.keys.client, { 'idempotency-key': key });
-    expect(repeat.json()).toMatchObject({ id: paymentId, status: 'SENT', psp_ref: retry.json().psp_ref });
+    const repeat = await api.release(target.milestoneId, api.keys.client, {
+      'idempotency-key': key,
+    });
+    expect(repeat.json()).toMatchObject({
+      id: paymentId,
+      status: 'SENT',
+      psp_ref: retry.json().psp_ref,
+    });
     expect(await typesOf(target.escrowId)).toEqual(types);
     expect(transfersOf(paymentId)).toBe(1);
   });

@@ -8,7 +8,7 @@
  * copies each insert's `application_name` (each child connects with its own).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { escrowJobLimits } from '../../libs/payments/src';
+import { escrowJobLimits } from '@kob/payments';
 import { distFile } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 
@@ -77,13 +77,19 @@ function start(name: string): Scheduled {
   return s;
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
     if (Date.now() > deadline) {
-      const seen = children.map((c) => `${c.name} (pid ${c.child.pid}):\n  ${c.lines.join('\n  ')}`).join('\n');
+      const seen = children
+        .map((c) => `${c.name} (pid ${c.child.pid}):\n  ${c.lines.join('\n  ')}`)
+        .join('\n');
       throw new Error(`timed out waiting for ${what}\n${seen}`);
     }
     await new Promise((r) => setTimeout(r, 25));
@@ -93,7 +99,9 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
 const isLeader = (s: Scheduled) => s.lines.includes(`leader ${s.child.pid}`);
 const jobLines = (s: Scheduled, job: string) => s.lines.filter((l) => l.startsWith(`job ${job} `));
 
-async function eventsOf(paymentId: string): Promise<{ type: string; actor: unknown; app: string | null }[]> {
+async function eventsOf(
+  paymentId: string,
+): Promise<{ type: string; actor: unknown; app: string | null }[]> {
   const r = await api.t.tdb.pool.query(
     `SELECT e.type, e.metadata->'actor' AS actor, w.app
        FROM events e LEFT JOIN event_writers w ON w.position = e.position
@@ -105,7 +113,13 @@ async function eventsOf(paymentId: string): Promise<{ type: string; actor: unkno
 }
 
 const writtenBy = async (app: string) =>
-  Number((await api.t.tdb.pool.query('SELECT count(*)::int AS n FROM event_writers WHERE app = $1', [app])).rows[0].n);
+  Number(
+    (
+      await api.t.tdb.pool.query('SELECT count(*)::int AS n FROM event_writers WHERE app = $1', [
+        app,
+      ])
+    ).rows[0].n,
+  );
 
 describe('payment recovery failover', () => {
   it('the standby takes over from a killed leader and sends the PENDING payment once, as system:scheduler', async () => {
@@ -116,11 +130,16 @@ describe('payment recovery failover', () => {
     const [a, b] = [start('payments-scheduler-a'), start('payments-scheduler-b')];
     const leader = await until('a leader', () => [a, b].find(isLeader));
     const standby = leader === a ? b : a;
-    await until('the standby to start', () => (standby.lines.includes(`started ${standby.child.pid}`) ? true : undefined));
-    // The leader runs the jobs (its first recovery run found nothing to do); the standby does not.
-    expect(await until('the leader to run the recovery job', () => jobLines(leader, 'payment-recovery')[0])).toBe(
-      'job payment-recovery payments: none; webhooks: none; deposits: none',
+    await until('the standby to start', () =>
+      standby.lines.includes(`started ${standby.child.pid}`) ? true : undefined,
     );
+    // The leader runs the jobs (its first recovery run found nothing to do); the standby does not.
+    expect(
+      await until(
+        'the leader to run the recovery job',
+        () => jobLines(leader, 'payment-recovery')[0],
+      ),
+    ).toBe('job payment-recovery payments: none; webhooks: none; deposits: none');
     expect(isLeader(standby)).toBe(false);
 
     // A payout the PSP did not answer: PENDING (this process's simulator times out).
@@ -148,15 +167,29 @@ describe('payment recovery failover', () => {
       return events.some((e) => e.type === 'payment.sent.v1') ? events : undefined;
     });
     expect(sent).toEqual([
-      { type: 'payment.initiated.v1', actor: expect.objectContaining({ kind: 'api_key' }), app: 'kobatela' },
-      { type: 'payment.sent.v1', actor: { kind: 'system', name: 'system:scheduler' }, app: standby.name },
+      {
+        type: 'payment.initiated.v1',
+        actor: expect.objectContaining({ kind: 'api_key' }),
+        app: 'kobatela',
+      },
+      {
+        type: 'payment.sent.v1',
+        actor: { kind: 'system', name: 'system:scheduler' },
+        app: standby.name,
+      },
     ]);
     // The standby asked the PSP once, under the payment id; the killed leader never did.
-    expect(standby.lines.filter((l) => l.startsWith('psp transfer '))).toEqual([`psp transfer ${payout.id}`]);
+    expect(standby.lines.filter((l) => l.startsWith('psp transfer '))).toEqual([
+      `psp transfer ${payout.id}`,
+    ]);
     expect(leader.lines.filter((l) => l.startsWith('psp transfer '))).toEqual([]);
     // The job prints its outcome once its whole run is over, a moment after the append.
     await until('the standby to report the recovery', () =>
-      jobLines(standby, 'payment-recovery').includes('job payment-recovery payments: 1 SENT; webhooks: none; deposits: none') ? true : undefined,
+      jobLines(standby, 'payment-recovery').includes(
+        'job payment-recovery payments: 1 SENT; webhooks: none; deposits: none',
+      )
+        ? true
+        : undefined,
     );
     expect(jobLines(standby, 'payment-recovery').filter((l) => l.includes(' failed '))).toEqual([]);
     // The killed process recorded nothing at all, before its death (nothing was due) or after it.
@@ -172,7 +205,9 @@ describe('payment recovery failover', () => {
     expect(summary.balances).toMatchObject({ paid: '25.00', held: '0.00' });
     // Later recovery runs leave the payment alone.
     const runs = jobLines(standby, 'payment-recovery').length;
-    await until('another recovery run', () => (jobLines(standby, 'payment-recovery').length > runs ? true : undefined));
+    await until('another recovery run', () =>
+      jobLines(standby, 'payment-recovery').length > runs ? true : undefined,
+    );
     expect((await eventsOf(payout.id)).length).toBe(2);
     expect(standby.lines.filter((l) => l.startsWith('psp transfer '))).toHaveLength(1);
     expect(await writtenBy(leader.name)).toBe(0);

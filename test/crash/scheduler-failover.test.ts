@@ -12,7 +12,9 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   tdb = await testDatabase();
-  await tdb.pool.query('CREATE TABLE scheduler_probe (pid integer NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+  await tdb.pool.query(
+    'CREATE TABLE scheduler_probe (pid integer NOT NULL, at timestamptz NOT NULL DEFAULT now())',
+  );
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -28,7 +30,11 @@ function start(): ChildProcess {
   return child;
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -39,7 +45,10 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
 }
 
 const runsBy = async (pid: number) =>
-  Number((await tdb.pool.query('SELECT count(*)::int AS n FROM scheduler_probe WHERE pid = $1', [pid])).rows[0].n);
+  Number(
+    (await tdb.pool.query('SELECT count(*)::int AS n FROM scheduler_probe WHERE pid = $1', [pid]))
+      .rows[0].n,
+  );
 
 describe('scheduler failover', () => {
   it('moves the jobs to the other process when the leader is killed', async () => {
@@ -54,9 +63,12 @@ describe('scheduler failover', () => {
     const standby = [one, two].find((c) => c !== leader)!;
     expect(await runsBy(standby.pid!)).toBe(0);
     leader.kill('SIGKILL');
-    await until('the standby to take over', async () => ((await runsBy(standby.pid!)) >= 2 ? true : undefined));
+    await until('the standby to take over', async () =>
+      (await runsBy(standby.pid!)) >= 2 ? true : undefined,
+    );
     const afterKill = await runsBy(leader.pid!);
-    if (leader.exitCode === null && leader.signalCode === null) await new Promise((r) => leader.once('exit', r));
+    if (leader.exitCode === null && leader.signalCode === null)
+      await new Promise((r) => leader.once('exit', r));
     expect(await runsBy(leader.pid!)).toBe(afterKill);
   });
 });

@@ -17,19 +17,35 @@ describe('deposits', () => {
   const ids: Record<string, string> = {};
   const keys: Record<string, string> = {};
 
-  const call = (method: 'GET' | 'POST', url: string, key: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
+  const call = (
+    method: 'GET' | 'POST',
+    url: string,
+    key: string | undefined,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
     t.app.inject({
       method,
       url,
-      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(key ? { 'x-api-key': key } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
     });
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN, CURRENCIES: 'USD:2,EUR:2,JPY:0,KWD:3' } });
+    t = await startTestApp({
+      env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN, CURRENCIES: 'USD:2,EUR:2,JPY:0,KWD:3' },
+    });
     for (const name of ['client', 'provider']) {
-      ids[name] = (await call('POST', '/users', ADMIN, { username: name, email: `${name}@example.org` })).json().id;
-      keys[name] = (await call('POST', '/apikeys', ADMIN, { name, scope: 'sender', user_id: ids[name] })).json().key;
+      ids[name] = (
+        await call('POST', '/users', ADMIN, { username: name, email: `${name}@example.org` })
+      ).json().id;
+      keys[name] = (
+        await call('POST', '/apikeys', ADMIN, { name, scope: 'sender', user_id: ids[name] })
+      ).json().key;
     }
   });
   afterAll(() => t.close());
@@ -46,11 +62,21 @@ describe('deposits', () => {
       })
     ).json().id as string;
   const deposit = (id: string, amount: string, key: string | null, as = keys.client) =>
-    call('POST', `/escrows/${id}/deposit`, as, { amount }, key === null ? {} : { 'idempotency-key': key });
-  const eventsOf = async (id: string) =>
-    (await sql<{ type: string }>`SELECT type FROM events WHERE stream_id = ${`escrow-${id}`} ORDER BY revision`.execute(t.platform.db)).rows.map(
-      (r) => r.type,
+    call(
+      'POST',
+      `/escrows/${id}/deposit`,
+      as,
+      { amount },
+      key === null ? {} : { 'idempotency-key': key },
     );
+  const eventsOf = async (id: string) =>
+    (
+      await sql<{
+        type: string;
+      }>`SELECT type FROM events WHERE stream_id = ${`escrow-${id}`} ORDER BY revision`.execute(
+        t.platform.db,
+      )
+    ).rows.map((r) => r.type);
 
   it('commits the initiation before the PSP is asked, then the confirmation, and funds exactly at the total', async () => {
     const id = await escrow();
@@ -70,10 +96,18 @@ describe('deposits', () => {
     }
     expect(seenAtCollect).toEqual([['escrow.created.v1', 'escrow.deposit_initiated.v1']]);
     expect(first.statusCode).toBe(200);
-    expect(first.json()).toMatchObject({ status: 'DRAFT', deposited: '60.00', deposit: { amount: '60.00', status: 'CONFIRMED', psp_ref: expect.stringMatching(/^SIM-/) } });
+    expect(first.json()).toMatchObject({
+      status: 'DRAFT',
+      deposited: '60.00',
+      deposit: { amount: '60.00', status: 'CONFIRMED', psp_ref: expect.stringMatching(/^SIM-/) },
+    });
     const second = await deposit(id, '40.00', 'd-2');
     expect(second.json()).toMatchObject({ status: 'FUNDED', deposited: '100.00' });
-    const appends = await sql<{ n: string }>`SELECT count(DISTINCT transaction_id)::text AS n FROM events WHERE stream_id = ${`escrow-${id}`}`.execute(t.platform.db);
+    const appends = await sql<{
+      n: string;
+    }>`SELECT count(DISTINCT transaction_id)::text AS n FROM events WHERE stream_id = ${`escrow-${id}`}`.execute(
+      t.platform.db,
+    );
     expect(appends.rows[0]!.n).toBe('5'); // created; each deposit's initiation, then its confirmation (+ funded)
     expect(await eventsOf(id)).toEqual([
       'escrow.created.v1',
@@ -84,7 +118,9 @@ describe('deposits', () => {
       'escrow.funded.v1',
     ]);
     const ref = first.json().deposit.psp_ref;
-    const reservation = await t.platform.store.readStream(await t.platform.reservationStream('psp-ref', ref));
+    const reservation = await t.platform.store.readStream(
+      await t.platform.reservationStream('psp-ref', ref),
+    );
     expect(reservation[0]!.data).toMatchObject({ stream: `escrow-${id}` });
     expectErrorEnvelope(await deposit(id, '0.01', 'd-3'), 409, 'DEPOSIT_EXCEEDS_TOTAL');
     // Funded: the provider can now mark delivery.
@@ -100,9 +136,16 @@ describe('deposits', () => {
     expectErrorEnvelope(await deposit(id, '1.0001', 'x'), 422, 'AMOUNT_PRECISION');
     expectErrorEnvelope(await deposit(id, '0', 'x'), 422, 'VALIDATION_ERROR');
     expectErrorEnvelope(await deposit(id, '10.001', 'x'), 409, 'DEPOSIT_EXCEEDS_TOTAL');
-    expectErrorEnvelope(await deposit('00000000-0000-4000-8000-000000000000', '1', 'x'), 404, 'ESCROW_NOT_FOUND');
+    expectErrorEnvelope(
+      await deposit('00000000-0000-4000-8000-000000000000', '1', 'x'),
+      404,
+      'ESCROW_NOT_FOUND',
+    );
     expect(t.platform.psp.calls.length).toBe(calls);
-    expect((await deposit(id, '10.000', 'x')).json()).toMatchObject({ status: 'FUNDED', deposited: '10.000' });
+    expect((await deposit(id, '10.000', 'x')).json()).toMatchObject({
+      status: 'FUNDED',
+      deposited: '10.000',
+    });
   });
 
   it('answers a repeated key with the first deposit, and refuses the key with another body', async () => {
@@ -123,9 +166,15 @@ describe('deposits', () => {
     try {
       const declined = await deposit(id, '30', 'declined');
       expect(declined.statusCode).toBe(200);
-      expect(declined.json()).toMatchObject({ deposited: '0.00', deposit: { status: 'FAILED', psp_ref: null } });
+      expect(declined.json()).toMatchObject({
+        deposited: '0.00',
+        deposit: { status: 'FAILED', psp_ref: null },
+      });
       // The initiation first, the decline after the PSP's answer.
-      expect((await eventsOf(id)).slice(1)).toEqual(['escrow.deposit_initiated.v1', 'escrow.deposit_failed.v1']);
+      expect((await eventsOf(id)).slice(1)).toEqual([
+        'escrow.deposit_initiated.v1',
+        'escrow.deposit_failed.v1',
+      ]);
       t.platform.psp.mode = 'silent';
       t.platform.psp.answerTimeoutMs = 20;
       const silent = await deposit(id, '30', 'silent');
@@ -136,8 +185,13 @@ describe('deposits', () => {
       // The PSP is back: the client's retry finishes the deposit, collected once.
       t.platform.psp.mode = 'accept';
       const retried = await deposit(id, '30', 'silent');
-      expect(retried.json()).toMatchObject({ deposited: '30.00', deposit: { status: 'CONFIRMED' } });
-      const collects = t.platform.psp.calls.filter((c) => c.idempotencyKey === retried.json().deposit.id);
+      expect(retried.json()).toMatchObject({
+        deposited: '30.00',
+        deposit: { status: 'CONFIRMED' },
+      });
+      const collects = t.platform.psp.calls.filter(
+        (c) => c.idempotencyKey === retried.json().deposit.id,
+      );
       expect(collects.map((c) => c.mode)).toEqual(['silent', 'accept']);
     } finally {
       t.platform.psp.mode = 'accept';
@@ -154,25 +208,40 @@ describe('deposits', () => {
     try {
       const res = await deposit(id, '10', 'garbled');
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ deposited: '0.00', deposit: { status: 'PENDING', psp_ref: null } });
+      expect(res.json()).toMatchObject({
+        deposited: '0.00',
+        deposit: { status: 'PENDING', psp_ref: null },
+      });
       expect(psp.lastError).toBe('unexpected PSP payload');
     } finally {
       psp.collect = collect;
     }
-    expect((await deposit(id, '10', 'garbled')).json()).toMatchObject({ deposited: '10.00', deposit: { status: 'CONFIRMED' } });
+    expect((await deposit(id, '10', 'garbled')).json()).toMatchObject({
+      deposited: '10.00',
+      deposit: { status: 'CONFIRMED' },
+    });
   });
 
   it('sums 50 parallel deposits with distinct keys exactly, and deposits 20 identical ones once', async () => {
     const id = await escrow('50.00');
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => deposit(id, '1.00', `p-${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => deposit(id, '1.00', `p-${i}`)),
+    );
     expect(results.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
-    expect((await call('GET', `/escrows/${id}`, keys.client)).json()).toMatchObject({ deposited: '50.00', status: 'FUNDED' });
+    expect((await call('GET', `/escrows/${id}`, keys.client)).json()).toMatchObject({
+      deposited: '50.00',
+      status: 'FUNDED',
+    });
     const once = await escrow('50.00');
-    const same = await Promise.all(Array.from({ length: 20 }, () => deposit(once, '5.00', 'same-20')));
+    const same = await Promise.all(
+      Array.from({ length: 20 }, () => deposit(once, '5.00', 'same-20')),
+    );
     expect(same.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
     expect(new Set(same.map((r) => r.json().deposit.id)).size).toBe(1);
     const confirmed = (await eventsOf(once)).filter((e) => e === 'escrow.deposit_confirmed.v1');
     expect(confirmed).toHaveLength(1);
-    expect((await call('GET', `/escrows/${once}`, keys.client)).json()).toMatchObject({ deposited: '5.00' });
+    expect((await call('GET', `/escrows/${once}`, keys.client)).json()).toMatchObject({
+      deposited: '5.00',
+    });
   });
 });

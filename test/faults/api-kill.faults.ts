@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Pool } from 'pg';
-import { createPool } from '../../libs/postgres/src';
+import { createPool } from '@kob/postgres';
 import { assertBuilt, cleanup, makeTempDir } from '../start/api-process';
 import { type TestDatabase, testDatabase } from '../support/test-db';
 import {

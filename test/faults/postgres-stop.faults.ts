@@ -14,7 +14,7 @@
  */
 import path from 'node:path';
 import type { Pool } from 'pg';
-import { createPool } from '../../libs/postgres/src';
+import { createPool } from '@kob/postgres';
 import { assertBuilt, cleanup, makeTempDir, waitUntil } from '../start/api-process';
 import {
   auditEffects,

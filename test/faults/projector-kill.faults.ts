@@ -12,8 +12,8 @@
  */
 import path from 'node:path';
 import type { Pool } from 'pg';
-import { createPool } from '../../libs/postgres/src';
-import { allProjectors } from '../../projections';
+import { createPool } from '@kob/postgres';
+import { allProjectors } from '@kob/projections';
 import {
   type ApiProcess,
   assertBuilt,

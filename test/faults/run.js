@@ -15,7 +15,12 @@ const reportDir = mkdtempSync(path.join(os.tmpdir(), 'kobatela-faults-'));
 const started = Date.now();
 const jest = spawnSync(
   process.execPath,
-  [require.resolve('jest/bin/jest', { paths: [root] }), '--config', path.join(__dirname, 'jest.config.js'), ...process.argv.slice(2)],
+  [
+    require.resolve('jest/bin/jest', { paths: [root] }),
+    '--config',
+    path.join(__dirname, 'jest.config.js'),
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, KOBATELA_FAULTS_REPORT_DIR: reportDir } },
 );
 
@@ -42,14 +47,22 @@ try {
 const total = { suite: 'total' };
 for (const [key] of COLUMNS) total[key] = rows.reduce((n, r) => n + (Number(r[key]) || 0), 0);
 const table = [...rows, total];
-const widths = [Math.max(5, ...table.map((r) => r.suite.length)), ...COLUMNS.map(([k, h]) => Math.max(h.length, ...table.map((r) => String(r[k] ?? 0).length)))];
-const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+const widths = [
+  Math.max(5, ...table.map((r) => r.suite.length)),
+  ...COLUMNS.map(([k, h]) => Math.max(h.length, ...table.map((r) => String(r[k] ?? 0).length))),
+];
+const line = (cells) =>
+  cells
+    .map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i])))
+    .join('  ');
 process.stdout.write(`\nfault and fuzz suite (${Math.round((Date.now() - started) / 1000)} s)\n`);
 process.stdout.write(`${line(['suite', ...COLUMNS.map(([, h]) => h)])}\n`);
-for (const r of table) process.stdout.write(`${line([r.suite, ...COLUMNS.map(([k]) => r[k] ?? 0)])}\n`);
+for (const r of table)
+  process.stdout.write(`${line([r.suite, ...COLUMNS.map(([k]) => r[k] ?? 0)])}\n`);
 
 const bad = BAD.filter((k) => total[k] > 0);
-if (jest.status !== 0) process.stdout.write(`faults: jest failed (exit ${jest.status ?? jest.signal})\n`);
+if (jest.status !== 0)
+  process.stdout.write(`faults: jest failed (exit ${jest.status ?? jest.signal})\n`);
 if (rows.length === 0) process.stdout.write('faults: no suite reported its counts\n');
 if (bad.length) process.stdout.write(`faults: ${bad.map((k) => `${k}=${total[k]}`).join(', ')}\n`);
 process.exit(jest.status === 0 && rows.length > 0 && bad.length === 0 ? 0 : 1);

@@ -24,7 +24,11 @@ interface AuditItem {
 }
 
 async function auditEvents(query: Record<string, string>): Promise<AuditItem[]> {
-  const res = await api.call('GET', `/audit/events?${new URLSearchParams({ limit: '200', ...query })}`, api.keys.auditor);
+  const res = await api.call(
+    'GET',
+    `/audit/events?${new URLSearchParams({ limit: '200', ...query })}`,
+    api.keys.auditor,
+  );
   expect(res.statusCode).toBe(200);
   return res.json().items;
 }
@@ -40,7 +44,9 @@ async function expectProjectorsHealthy(): Promise<void> {
     SELECT table_name FROM information_schema.tables
     WHERE table_schema = current_schema() AND table_name LIKE '%park%'`.execute(db);
   for (const { table_name } of parked.rows) {
-    const n = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(table_name)}`.execute(db);
+    const n = await sql<{
+      n: string;
+    }>`SELECT count(*)::text AS n FROM ${sql.table(table_name)}`.execute(db);
     expect({ table: table_name, rows: n.rows[0]!.n }).toEqual({ table: table_name, rows: '0' });
   }
   const health = (await api.call('GET', '/health', null)).json();
@@ -59,14 +65,24 @@ describe('audit masking by code points over HTTP (issue 12)', () => {
       sha256: randomUUID().replace(/-/g, '').padEnd(64, '0'),
       metadata,
     });
-    expect({ status: res.statusCode, body: res.json() }).toMatchObject({ status: 201, body: { status: 'PENDING' } });
+    expect({ status: res.statusCode, body: res.json() }).toMatchObject({
+      status: 201,
+      body: { status: 'PENDING' },
+    });
     expect(res.headers['x-projection-pending']).toBeUndefined();
     await expectProjectorsHealthy();
     const [row] = await auditEvents({ stream: `escrow-${escrowId}`, type: 'proof.submitted.v1' });
-    expect(row?.data.metadata).toEqual({ card_number: '***🙂cde', iban_last4: '***de', note: 'ß𝔘🙂Ǆ' });
+    expect(row?.data.metadata).toEqual({
+      card_number: '***🙂cde',
+      iban_last4: '***de',
+      note: 'ß𝔘🙂Ǆ',
+    });
     expect(row?.data.invoice).toMatchObject({ ibanLast4: '***de' });
     const stored = await api.t.platform.store.readStream(`escrow-${escrowId}`);
-    const submitted = stored.find((e) => e.type === 'proof.submitted.v1')!.data as Record<string, any>;
+    const submitted = stored.find((e) => e.type === 'proof.submitted.v1')!.data as Record<
+      string,
+      any
+    >;
     expect(submitted.invoice.ibanLast4).toBe('🙂cde');
     // The next command is projected at once: the audit trail did not stop at that proof.
     const next = await api.deposit(await api.escrow({ amount_total: '5.00' }), '5.00');
@@ -82,7 +98,10 @@ describe('audit masking by code points over HTTP (issue 12)', () => {
     expect(res.json()).toMatchObject({ ok: 'true', event_id: eventId, outcome: 'parked' });
     expect(res.headers['x-projection-pending']).toBeUndefined();
     const longer = `evt-${randomUUID()}`;
-    expect((await api.webhook({ event_id: longer, type: 'payment.settled', psp_ref: 'ab🙂cde' })).statusCode).toBe(200);
+    expect(
+      (await api.webhook({ event_id: longer, type: 'payment.settled', psp_ref: 'ab🙂cde' }))
+        .statusCode,
+    ).toBe(200);
     await expectProjectorsHealthy();
     const received = (await auditEvents({ type: 'psp.webhook_received.v1' })).filter((e) =>
       [eventId, longer].includes(e.data.eventId),
@@ -92,7 +111,9 @@ describe('audit masking by code points over HTTP (issue 12)', () => {
       ['***', '***'],
       ['***🙂cde', '***🙂cde'],
     ]);
-    const parked = (await auditEvents({ type: 'psp.webhook_parked.v1' })).filter((e) => e.data.eventId === eventId);
+    const parked = (await auditEvents({ type: 'psp.webhook_parked.v1' })).filter(
+      (e) => e.data.eventId === eventId,
+    );
     expect(parked.map((e) => e.data.pspRef)).toEqual(['***']);
   });
 });

@@ -7,14 +7,9 @@
  * Keys are the bootstrap admin key and keys it issues through `POST /apikeys`.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type NewEvent,
-  type Position,
-  decodePosition,
-  encodePosition,
-} from '../../libs/event-store/src';
-import { testMetadata } from '../../libs/event-store/src/contract/event-store.contract';
-import { type Actor, systemActor } from '../../libs/kernel/src';
+import { type NewEvent, type Position, decodePosition, encodePosition } from '@kob/event-store';
+import { testMetadata } from '@kob/event-store/testing';
+import { type Actor, systemActor } from '@kob/kernel';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope } from './http-expect';
 
@@ -158,7 +153,10 @@ describe('audit routes', () => {
       const res = await get(`/audit/events?stream=${streams.pii}`, keys.support);
       expect(res.statusCode).toBe(200);
       // Random ids and position tokens are blanked first: one may hold '3456' by chance.
-      const shown = res.body.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|p1\.[A-Za-z0-9_-]+/g, '<id>');
+      const shown = res.body.replace(
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|p1\.[A-Za-z0-9_-]+/g,
+        '<id>',
+      );
       expect(shown).not.toContain('alice@');
       expect(shown).not.toContain('3456');
       expect(shown).not.toContain('ACME');

@@ -18,7 +18,11 @@ describe('request id as correlation id', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/probe/tallies',
-      headers: { 'content-type': 'application/json', 'x-request-id': requestId, 'idempotency-key': 'corr-1' },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': requestId,
+        'idempotency-key': 'corr-1',
+      },
       payload: { currency: 'EUR' },
     });
     expect(res.statusCode).toBe(201);

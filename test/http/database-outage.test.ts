@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'light-my-request';
-import { signWebhook } from '../../libs/psp/src';
+import { signWebhook } from '@kob/psp';
 import { newAdminKey } from '../support/escrow-api';
 import { restartableDatabase, type RestartableDatabase } from '../support/test-db';
 import { TEST_WEBHOOK_SECRET, startTestApp, type TestApp } from '../support/test-app';
@@ -26,7 +26,13 @@ const ids: Record<'client' | 'provider', string> = { client: '', provider: '' };
 const keys: Record<'client' | 'support', string> = { client: '', support: '' };
 let escrowId = '';
 
-const call = (method: 'GET' | 'POST', url: string, key: string | null, body?: unknown, headers: Record<string, string> = {}) =>
+const call = (
+  method: 'GET' | 'POST',
+  url: string,
+  key: string | null,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) =>
   t.app.inject({
     method,
     url,
@@ -42,12 +48,20 @@ const deposit = (amount: string, key = `dep-${randomUUID()}`) =>
   call('POST', `/escrows/${escrowId}/deposit`, keys.client, { amount }, { 'idempotency-key': key });
 
 function webhook(): Promise<Response> {
-  const raw = JSON.stringify({ event_id: `evt-${randomUUID()}`, type: 'payment.settled', psp_ref: 'ref-unknown' });
+  const raw = JSON.stringify({
+    event_id: `evt-${randomUUID()}`,
+    type: 'payment.settled',
+    psp_ref: 'ref-unknown',
+  });
   const timestamp = String(Math.trunc(Date.now() / 1000));
   return t.app.inject({
     method: 'POST',
     url: '/psp/webhook',
-    headers: { 'content-type': 'application/json', 'x-psp-timestamp': timestamp, 'x-psp-signature': signWebhook(TEST_WEBHOOK_SECRET, timestamp, raw) },
+    headers: {
+      'content-type': 'application/json',
+      'x-psp-timestamp': timestamp,
+      'x-psp-signature': signWebhook(TEST_WEBHOOK_SECRET, timestamp, raw),
+    },
     payload: raw,
   });
 }
@@ -63,17 +77,33 @@ function requests(): [string, () => Promise<Response>, number][] {
     ['summary', () => call('GET', `/escrows/${escrowId}/summary`, keys.client), 200],
     ['an unknown key', () => call('GET', '/escrows', newAdminKey()), 401],
     ['deposit', () => deposit('1.00'), 200],
-    ['create escrow', () =>
-      call('POST', '/escrows', keys.client, {
-        client_id: ids.client,
-        provider_id: ids.provider,
-        amount_total: '10.00',
-        currency: 'USD',
-        release_conditions: {},
-        deadline_at: '2099-12-31T00:00:00Z',
-      }), 201],
-    ['create user', () => call('POST', '/users', admin, { username: `u-${randomUUID().slice(0, 8)}`, email: `${randomUUID().slice(0, 8)}@example.org` }), 201],
-    ['issue a key', () => call('POST', '/apikeys', admin, { name: 'outage', scope: 'support' }), 201],
+    [
+      'create escrow',
+      () =>
+        call('POST', '/escrows', keys.client, {
+          client_id: ids.client,
+          provider_id: ids.provider,
+          amount_total: '10.00',
+          currency: 'USD',
+          release_conditions: {},
+          deadline_at: '2099-12-31T00:00:00Z',
+        }),
+      201,
+    ],
+    [
+      'create user',
+      () =>
+        call('POST', '/users', admin, {
+          username: `u-${randomUUID().slice(0, 8)}`,
+          email: `${randomUUID().slice(0, 8)}@example.org`,
+        }),
+      201,
+    ],
+    [
+      'issue a key',
+      () => call('POST', '/apikeys', admin, { name: 'outage', scope: 'support' }),
+      201,
+    ],
     ['audit', () => call('GET', '/audit/events', keys.support), 200],
     ['ledger', () => call('GET', '/ledger/trial-balance', keys.support), 200],
     ['signed webhook', webhook, 200],
@@ -85,11 +115,18 @@ beforeAll(async () => {
   t = await startTestApp({ database: db, env: { BOOTSTRAP_ADMIN_API_KEY: admin } });
   for (const name of ['client', 'provider'] as const) {
     const tag = randomUUID().slice(0, 8);
-    const user = await call('POST', '/users', admin, { username: `${name}-${tag}`, email: `${name}-${tag}@example.org` });
+    const user = await call('POST', '/users', admin, {
+      username: `${name}-${tag}`,
+      email: `${name}-${tag}@example.org`,
+    });
     ids[name] = user.json().id;
   }
-  keys.client = (await call('POST', '/apikeys', admin, { name: 'client', scope: 'sender', user_id: ids.client })).json().key;
-  keys.support = (await call('POST', '/apikeys', admin, { name: 'support', scope: 'support' })).json().key;
+  keys.client = (
+    await call('POST', '/apikeys', admin, { name: 'client', scope: 'sender', user_id: ids.client })
+  ).json().key;
+  keys.support = (
+    await call('POST', '/apikeys', admin, { name: 'support', scope: 'support' })
+  ).json().key;
   const escrow = await call('POST', '/escrows', keys.client, {
     client_id: ids.client,
     provider_id: ids.provider,
@@ -120,7 +157,12 @@ describe('PostgreSQL stopped and started again under a running API', () => {
     }
     // What needs no database still answers as usual.
     expectErrorEnvelope(await call('GET', '/escrows', null), 401, 'NO_API_KEY');
-    const unsigned = await t.app.inject({ method: 'POST', url: '/psp/webhook', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const unsigned = await t.app.inject({
+      method: 'POST',
+      url: '/psp/webhook',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expectErrorEnvelope(unsigned, 401, 'WEBHOOK_SIGNATURE_MISSING');
     const health = await call('GET', '/health', null);
     expect(health.statusCode).toBe(200);
@@ -133,7 +175,11 @@ describe('PostgreSQL stopped and started again under a running API', () => {
 
   it('serves again once it is back, without a restart: keys, commands, projections', async () => {
     await db.startServer();
-    await until('the API serves again', async () => (await call('GET', '/escrows', keys.client)).statusCode === 200, RECOVERY_TIMEOUT_MS);
+    await until(
+      'the API serves again',
+      async () => (await call('GET', '/escrows', keys.client)).statusCode === 200,
+      RECOVERY_TIMEOUT_MS,
+    );
     for (const [what, send, status] of requests()) {
       const res = await send();
       expect({ what, status: res.statusCode }).toEqual({ what, status });
@@ -144,10 +190,14 @@ describe('PostgreSQL stopped and started again under a running API', () => {
     expect(after.headers['x-projection-pending']).toBeUndefined();
     const summary = (await call('GET', `/escrows/${escrowId}/summary`, keys.client)).json();
     expect(summary.balances).toMatchObject({ deposited: '16.00' });
-    await until('the projections caught up', async () => {
-      const health = (await call('GET', '/health', null)).json();
-      return health.status === 'ok' && health.halted_projectors?.length === 0;
-    }, RECOVERY_TIMEOUT_MS);
+    await until(
+      'the projections caught up',
+      async () => {
+        const health = (await call('GET', '/health', null)).json();
+        return health.status === 'ok' && health.halted_projectors?.length === 0;
+      },
+      RECOVERY_TIMEOUT_MS,
+    );
   }, 90_000);
 
   it('never answers a 500 while it goes down and comes back under a stream of requests', async () => {
@@ -159,20 +209,37 @@ describe('PostgreSQL stopped and started again under a running API', () => {
         const [what, send] = requests()[(n + i) % requests().length]!;
         const res = await send();
         statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-        if (res.statusCode >= 500 && (res.statusCode !== 503 || res.json().error?.code !== 'DATABASE_UNAVAILABLE' || !res.headers['retry-after'])) {
+        if (
+          res.statusCode >= 500 &&
+          (res.statusCode !== 503 ||
+            res.json().error?.code !== 'DATABASE_UNAVAILABLE' ||
+            !res.headers['retry-after'])
+        ) {
           bad.push(`${what}: ${res.statusCode} ${res.body.slice(0, 200)}`);
         }
       }
     };
     const workers = [0, 1, 2, 3].map(worker);
     try {
-      await until('requests flowing', () => [...statuses.values()].reduce((a, b) => a + b, 0) >= 20, 20_000);
+      await until(
+        'requests flowing',
+        () => [...statuses.values()].reduce((a, b) => a + b, 0) >= 20,
+        20_000,
+      );
       await db.stopServer();
       await until('503s while down', () => (statuses.get(503) ?? 0) >= 20, 20_000);
       await db.startServer();
-      await until('the API serves again', async () => (await call('GET', '/escrows', keys.client)).statusCode === 200, RECOVERY_TIMEOUT_MS);
+      await until(
+        'the API serves again',
+        async () => (await call('GET', '/escrows', keys.client)).statusCode === 200,
+        RECOVERY_TIMEOUT_MS,
+      );
       const served = statuses.get(200) ?? 0;
-      await until('successes after the restart', () => (statuses.get(200) ?? 0) >= served + 20, 20_000);
+      await until(
+        'successes after the restart',
+        () => (statuses.get(200) ?? 0) >= served + 20,
+        20_000,
+      );
     } finally {
       stop = true;
       await Promise.all(workers);
@@ -181,9 +248,13 @@ describe('PostgreSQL stopped and started again under a running API', () => {
     expect({ bad, bugs }).toEqual({ bad: [], bugs: [] });
     expect([...statuses.keys()].filter((s) => s >= 500 && s !== 503)).toEqual([]);
     // The projections went through the outage too, and none halted on it.
-    await until('the projections caught up', async () => {
-      const health = (await call('GET', '/health', null)).json();
-      return health.status === 'ok' && health.halted_projectors?.length === 0;
-    }, RECOVERY_TIMEOUT_MS);
+    await until(
+      'the projections caught up',
+      async () => {
+        const health = (await call('GET', '/health', null)).json();
+        return health.status === 'ok' && health.halted_projectors?.length === 0;
+      },
+      RECOVERY_TIMEOUT_MS,
+    );
   }, 120_000);
 });

@@ -9,9 +9,9 @@
  *   EVENT_HORIZON_HELD_BACK alert for it however often it runs; once it ends, `/health` is ok
  *   and the projections (the alert's read model among them) go on.
  */
-import { createPool } from '../../libs/postgres/src';
-import { eventHorizonJob } from '../../libs/platform/src';
-import { limits } from '../../libs/kernel/src';
+import { createPool } from '@kob/postgres';
+import { eventHorizonJob } from '@kob/platform';
+import { limits } from '@kob/kernel';
 import { waitUntil } from '../start/api-process';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { ownClusterDatabase, type TestDatabase } from '../support/test-db';
@@ -22,7 +22,10 @@ let t: TestApp;
 
 beforeAll(async () => {
   tdb = await ownClusterDatabase();
-  t = await startTestApp({ database: tdb, env: { EVENT_HORIZON_HELD_MAX_MS: String(HELD_MAX_MS) } });
+  t = await startTestApp({
+    database: tdb,
+    env: { EVENT_HORIZON_HELD_MAX_MS: String(HELD_MAX_MS) },
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -49,12 +52,22 @@ describe('a session idle in a transaction', () => {
     try {
       const ended = new Promise<Error>((resolve) => client.on('error', resolve));
       await client.query('BEGIN');
-      const { pid } = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_current_xact_id()')).rows[0]!;
-      const err = await waitUntil('the server to end the session', () => Promise.race([ended, undefined]), 10_000);
+      const { pid } = (
+        await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_current_xact_id()')
+      ).rows[0]!;
+      const err = await waitUntil(
+        'the server to end the session',
+        () => Promise.race([ended, undefined]),
+        10_000,
+      );
       expect(err.message).toMatch(/idle-in-transaction timeout/);
       await waitUntil(
         'the backend to be gone',
-        async () => ((await tdb.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0 ? true : undefined),
+        async () =>
+          (await tdb.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid]))
+            .rowCount === 0
+            ? true
+            : undefined,
         10_000,
       );
     } finally {
@@ -66,16 +79,25 @@ describe('a session idle in a transaction', () => {
 
 describe('the $all horizon held back', () => {
   it('shows in /health, raises one alert, and clears when the transaction ends', async () => {
-    expect((await health()).event_horizon).toMatchObject({ held_back: false, limit_ms: HELD_MAX_MS });
+    expect((await health()).event_horizon).toMatchObject({
+      held_back: false,
+      limit_ms: HELD_MAX_MS,
+    });
     const holder = await tdb.pool.connect(); // the superuser: another role than the service's
     let open = true;
     try {
       await holder.query('BEGIN');
-      const { pid } = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_current_xact_id()')).rows[0]!;
-      const degraded = await waitUntil('/health to say degraded', async () => {
-        const body = await health();
-        return body.event_horizon.held_back ? body : undefined;
-      }, 10_000);
+      const { pid } = (
+        await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_current_xact_id()')
+      ).rows[0]!;
+      const degraded = await waitUntil(
+        '/health to say degraded',
+        async () => {
+          const body = await health();
+          return body.event_horizon.held_back ? body : undefined;
+        },
+        10_000,
+      );
       expect(degraded.status).toBe('degraded');
       expect(degraded.event_horizon.holder).toMatchObject({
         kind: 'session',
@@ -88,7 +110,9 @@ describe('the $all horizon held back', () => {
 
       const job = eventHorizonJob(t.platform);
       expect(await job.run({ now: new Date() })).toMatch(`held back by pid ${pid}, alert raised`);
-      expect(await job.run({ now: new Date() })).toMatch(`held back by pid ${pid}, already alerted`);
+      expect(await job.run({ now: new Date() })).toMatch(
+        `held back by pid ${pid}, already alerted`,
+      );
       const alerts = await tdb.pool.query(
         `SELECT data FROM events WHERE type = 'alert.raised.v1' AND data->>'type' = 'EVENT_HORIZON_HELD_BACK'`,
       );
@@ -106,12 +130,22 @@ describe('the $all horizon held back', () => {
       if (open) await holder.query('ROLLBACK').catch(() => undefined);
       holder.release();
     }
-    await waitUntil('/health to be ok again', async () => ((await health()).status === 'ok' ? true : undefined), 10_000);
-    expect(await eventHorizonJob(t.platform).run({ now: new Date() })).toBe('horizon: not held back');
+    await waitUntil(
+      '/health to be ok again',
+      async () => ((await health()).status === 'ok' ? true : undefined),
+      10_000,
+    );
+    expect(await eventHorizonJob(t.platform).run({ now: new Date() })).toBe(
+      'horizon: not held back',
+    );
     // The projections go on: the alert reaches its read model.
     await waitUntil(
       'the alert to be projected',
-      async () => ((await tdb.pool.query(`SELECT 1 FROM alerts WHERE type = 'EVENT_HORIZON_HELD_BACK'`)).rowCount === 1 ? true : undefined),
+      async () =>
+        (await tdb.pool.query(`SELECT 1 FROM alerts WHERE type = 'EVENT_HORIZON_HELD_BACK'`))
+          .rowCount === 1
+          ? true
+          : undefined,
       10_000,
     );
   });

@@ -171,10 +171,18 @@ describe('CORS preflights that are refused', () => {
   afterAll(() => t.close());
 
   const options = (headers: Record<string, string>, url = '/probe/tallies') =>
-    t.app.inject({ method: 'OPTIONS', url, headers: { 'x-request-id': 'preflight-1', ...headers } });
+    t.app.inject({
+      method: 'OPTIONS',
+      url,
+      headers: { 'x-request-id': 'preflight-1', ...headers },
+    });
 
   /** A refusal: the envelope, the request id, no grant a browser could use. */
-  const expectRefused = (res: Awaited<ReturnType<typeof options>>, status: number, code: string) => {
+  const expectRefused = (
+    res: Awaited<ReturnType<typeof options>>,
+    status: number,
+    code: string,
+  ) => {
     const error = expectErrorEnvelope(res, status, code);
     expect(res.headers['x-request-id']).toBe('preflight-1');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -184,7 +192,11 @@ describe('CORS preflights that are refused', () => {
 
   it('answers an origin that is not allowed 403 CORS_ORIGIN_NOT_ALLOWED in the envelope', async () => {
     for (const origin of ['https://evil.example.test', `${ALLOWED_ORIGIN}.evil.test`, 'null']) {
-      expectRefused(await options({ origin, 'access-control-request-method': 'GET' }), 403, 'CORS_ORIGIN_NOT_ALLOWED');
+      expectRefused(
+        await options({ origin, 'access-control-request-method': 'GET' }),
+        403,
+        'CORS_ORIGIN_NOT_ALLOWED',
+      );
     }
   });
 
@@ -195,7 +207,9 @@ describe('CORS preflights that are refused', () => {
         403,
         'CORS_METHOD_NOT_ALLOWED',
       );
-      expect(error.details).toMatchObject({ allowed_methods: expect.arrayContaining(['GET', 'POST', 'DELETE']) });
+      expect(error.details).toMatchObject({
+        allowed_methods: expect.arrayContaining(['GET', 'POST', 'DELETE']),
+      });
     }
   });
 
@@ -215,12 +229,23 @@ describe('CORS preflights that are refused', () => {
   it('answers an OPTIONS that is not a preflight 400 CORS_PREFLIGHT_INVALID', async () => {
     expectRefused(await options({}), 400, 'CORS_PREFLIGHT_INVALID');
     expectRefused(await options({ origin: ALLOWED_ORIGIN }), 400, 'CORS_PREFLIGHT_INVALID');
-    expectRefused(await options({ 'access-control-request-method': 'GET' }, '/health'), 400, 'CORS_PREFLIGHT_INVALID');
+    expectRefused(
+      await options({ 'access-control-request-method': 'GET' }, '/health'),
+      400,
+      'CORS_PREFLIGHT_INVALID',
+    );
   });
 
   it('still grants a good preflight, with the request id, on a known route and an unknown one', async () => {
     for (const url of ['/probe/tallies', '/nope']) {
-      const res = await options({ origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'accept,content-type' }, url);
+      const res = await options(
+        {
+          origin: ALLOWED_ORIGIN,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'accept,content-type',
+        },
+        url,
+      );
       expect(res.statusCode).toBe(204);
       expect(res.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
       expect(res.headers['x-request-id']).toBe('preflight-1');

@@ -6,7 +6,7 @@
  * of the scope; and a request rejected with a 4xx does not use up its key.
  */
 import { sql } from 'kysely';
-import { limits } from '../../libs/kernel/src';
+import { limits } from '@kob/kernel';
 import { ProbeController } from '../support/http-probe.controller';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope } from './http-expect';
@@ -175,8 +175,11 @@ describe('Idempotency-Key over HTTP', () => {
   it('counts the query string as part of the request', async () => {
     const opened = (await open('USD')).json() as Tally;
     expect((await add(opened.id, '1.00', 'add-query')).statusCode).toBe(200);
-    const other = await post(`/probe/tallies/${opened.id}/add?note=x`, { amount: '1.00' }, 'add-query');
+    const other = await post(
+      `/probe/tallies/${opened.id}/add?note=x`,
+      { amount: '1.00' },
+      'add-query',
+    );
     expectErrorEnvelope(other, 422, 'IDEMPOTENCY_KEY_REUSED');
   });
 });
-

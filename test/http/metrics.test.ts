@@ -102,6 +102,8 @@ describe('GET /metrics', () => {
   it('reports the lag of each projector at scrape time (caught up: 0)', () => {
     expect(text).toContain('# TYPE projection_lag_seconds gauge');
     expect(sample(text, 'projection_lag_seconds', { projector: 'event_stats' })).toBe(0);
-    expect(sample(text, 'projection_events_total', { projector: 'event_stats' })).toBeGreaterThan(0);
+    expect(sample(text, 'projection_events_total', { projector: 'event_stats' })).toBeGreaterThan(
+      0,
+    );
   });
 });

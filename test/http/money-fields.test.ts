@@ -23,7 +23,11 @@ const postRaw = (url: string, text: string, key = api.keys.admin) =>
   api.t.app.inject({
     method: 'POST',
     url,
-    headers: { 'x-api-key': key, 'content-type': 'application/json', 'idempotency-key': `k-${randomUUID()}` },
+    headers: {
+      'x-api-key': key,
+      'content-type': 'application/json',
+      'idempotency-key': `k-${randomUUID()}`,
+    },
     payload: text,
   });
 
@@ -46,7 +50,11 @@ describe('the issue’s example: "amount":99999999999999.999', () => {
       ],
     ];
     for (const [url, text, field] of cases) {
-      const error = expectErrorEnvelope(await postRaw(url, text, api.keys.client), 422, 'VALIDATION_ERROR');
+      const error = expectErrorEnvelope(
+        await postRaw(url, text, api.keys.client),
+        422,
+        'VALIDATION_ERROR',
+      );
       expect(Object.keys(error.details?.fields as object)).toEqual([field]);
       expect((error.details?.fields as Record<string, string[]>)[field]).toEqual([
         expect.stringContaining('decimal string'),
@@ -57,7 +65,11 @@ describe('the issue’s example: "amount":99999999999999.999', () => {
 
   it('is refused as a string too (too many digits), while a string at scale is taken as written', async () => {
     const id = await api.escrow({ amount_total: '100.00' });
-    expectErrorEnvelope(await postRaw(`/escrows/${id}/deposit`, '{"amount":"99999999999999.999"}', api.keys.client), 422, 'AMOUNT_PRECISION');
+    expectErrorEnvelope(
+      await postRaw(`/escrows/${id}/deposit`, '{"amount":"99999999999999.999"}', api.keys.client),
+      422,
+      'AMOUNT_PRECISION',
+    );
     const ok = await postRaw(`/escrows/${id}/deposit`, '{"amount":"12.34"}', api.keys.client);
     expect(ok.statusCode).toBe(200);
     expect(ok.json().deposit.amount).toBe('12.34');
@@ -71,37 +83,80 @@ describe('every money field of every body', () => {
   const bodies = (): [string, Record<string, unknown>, string[]][] => [
     [
       '/escrows',
-      { client_id: uuid(), provider_id: uuid(), amount_total: '1.00', currency: 'USD', release_conditions: {}, deadline_at: future },
+      {
+        client_id: uuid(),
+        provider_id: uuid(),
+        amount_total: '1.00',
+        currency: 'USD',
+        release_conditions: {},
+        deadline_at: future,
+      },
       ['amount_total'],
     ],
-    [`/escrows/${uuid()}/milestones`, { label: 'm', amount: '1.00', currency: 'USD', sequence_index: 1 }, ['amount']],
+    [
+      `/escrows/${uuid()}/milestones`,
+      { label: 'm', amount: '1.00', currency: 'USD', sequence_index: 1 },
+      ['amount'],
+    ],
     [`/escrows/${uuid()}/deposit`, { amount: '1.00' }, ['amount']],
     [
       '/mandates',
-      { sender_id: uuid(), beneficiary_id: uuid(), total_amount: '1.00', currency: 'USD', expires_at: future },
+      {
+        sender_id: uuid(),
+        beneficiary_id: uuid(),
+        total_amount: '1.00',
+        currency: 'USD',
+        expires_at: future,
+      },
       ['total_amount'],
     ],
-    ['/spend/purchases', { sender_id: uuid(), merchant_id: uuid(), amount: '1.00', currency: 'USD' }, ['amount']],
+    [
+      '/spend/purchases',
+      { sender_id: uuid(), merchant_id: uuid(), amount: '1.00', currency: 'USD' },
+      ['amount'],
+    ],
     [
       '/spend/allowed',
-      { escrow_id: uuid(), payee_ref: 'shop-1', label: 'Shop', daily_limit: '1.00', total_limit: '2.00' },
+      {
+        escrow_id: uuid(),
+        payee_ref: 'shop-1',
+        label: 'Shop',
+        daily_limit: '1.00',
+        total_limit: '2.00',
+      },
       ['daily_limit', 'total_limit'],
     ],
     ['/spend', { escrow_id: uuid(), payee_ref: 'shop-1', amount: '1.00' }, ['amount']],
-    ['/transactions', { sender_id: uuid(), receiver_id: uuid(), amount: '1.00', currency: 'USD' }, ['amount']],
+    [
+      '/transactions',
+      { sender_id: uuid(), receiver_id: uuid(), amount: '1.00', currency: 'USD' },
+      ['amount'],
+    ],
   ];
 
-  it.each([1, 1.5, 0, -2, 1e21])('refuses the JSON number %p in each, naming only that field', async (n) => {
-    const before = await eventCount();
-    for (const [url, body, fields] of bodies()) {
-      for (const field of fields) {
-        const res = await api.call('POST', url, api.keys.admin, { ...body, [field]: n }, { 'idempotency-key': `k-${uuid()}` });
-        const error = expectErrorEnvelope(res, 422, 'VALIDATION_ERROR');
-        expect({ url, fields: Object.keys(error.details?.fields as object) }).toEqual({ url, fields: [field] });
+  it.each([1, 1.5, 0, -2, 1e21])(
+    'refuses the JSON number %p in each, naming only that field',
+    async (n) => {
+      const before = await eventCount();
+      for (const [url, body, fields] of bodies()) {
+        for (const field of fields) {
+          const res = await api.call(
+            'POST',
+            url,
+            api.keys.admin,
+            { ...body, [field]: n },
+            { 'idempotency-key': `k-${uuid()}` },
+          );
+          const error = expectErrorEnvelope(res, 422, 'VALIDATION_ERROR');
+          expect({ url, fields: Object.keys(error.details?.fields as object) }).toEqual({
+            url,
+            fields: [field],
+          });
+        }
       }
-    }
-    expect(await eventCount()).toBe(before);
-  });
+      expect(await eventCount()).toBe(before);
+    },
+  );
 
   it('refuses a number as a milestone’s proof_requirements.expected_amount, and takes a string', async () => {
     const id = await api.escrow();
@@ -117,7 +172,11 @@ describe('every money field of every body', () => {
     const before = await eventCount();
     const error = expectErrorEnvelope(await add(99999999999999.999, 1), 422, 'VALIDATION_ERROR');
     expect(error.details).toEqual({
-      fields: { proof_requirements: [expect.stringContaining('proof_requirements.expected_amount must be a decimal string')] },
+      fields: {
+        proof_requirements: [
+          expect.stringContaining('proof_requirements.expected_amount must be a decimal string'),
+        ],
+      },
     });
     expect(await eventCount()).toBe(before);
     expect((await add('1.00', 1)).statusCode).toBe(201);
@@ -140,7 +199,10 @@ describe('every money field of every body', () => {
 
   it('documents every money field as a string in /openapi.json', async () => {
     const doc = (await api.call('GET', '/openapi.json', null)).json();
-    const schemas = doc.components.schemas as Record<string, { properties: Record<string, { type?: string }> }>;
+    const schemas = doc.components.schemas as Record<
+      string,
+      { properties: Record<string, { type?: string }> }
+    >;
     const money = ['amount', 'amount_total', 'total_amount', 'daily_limit', 'total_limit'];
     const seen: string[] = [];
     for (const [name, schema] of Object.entries(schemas)) {
@@ -148,7 +210,10 @@ describe('every money field of every body', () => {
       for (const [prop, spec] of Object.entries(schema.properties ?? {})) {
         if (!money.includes(prop)) continue;
         seen.push(`${name}.${prop}`);
-        expect({ at: `${name}.${prop}`, type: spec.type }).toEqual({ at: `${name}.${prop}`, type: 'string' });
+        expect({ at: `${name}.${prop}`, type: spec.type }).toEqual({
+          at: `${name}.${prop}`,
+          type: 'string',
+        });
       }
     }
     expect(seen.length).toBeGreaterThanOrEqual(9);

@@ -3,7 +3,7 @@
  * `limit` is 1–200 with a default of 50, `offset` is a whole number from 0; anything else is a
  * 422 VALIDATION_ERROR naming the field, never a silent clamp.
  */
-import { limits } from '../../libs/kernel/src';
+import { limits } from '@kob/kernel';
 import { PROBE_ITEMS_TOTAL, ProbeController } from '../support/http-probe.controller';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope } from './http-expect';

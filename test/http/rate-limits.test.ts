@@ -6,7 +6,7 @@
  * and /metrics are never limited; a spent budget comes back when its minute ends.
  */
 import type { Response } from 'light-my-request';
-import { signWebhook } from '../../libs/psp/src';
+import { signWebhook } from '@kob/psp';
 import { Authenticator } from '../../apps/api/src/auth/authenticator';
 import { newAdminKey } from '../support/escrow-api';
 import { TEST_WEBHOOK_SECRET, startTestApp, type TestApp } from '../support/test-app';
@@ -29,8 +29,19 @@ async function start(env: Record<string, string>): Promise<{ t: TestApp; admin: 
   return { t, admin };
 }
 
-const get = (t: TestApp, url: string, key?: string, remoteAddress = '127.0.0.1', headers: Record<string, string> = {}) =>
-  t.app.inject({ method: 'GET', url, remoteAddress, headers: { ...(key ? { 'x-api-key': key } : {}), ...headers } });
+const get = (
+  t: TestApp,
+  url: string,
+  key?: string,
+  remoteAddress = '127.0.0.1',
+  headers: Record<string, string> = {},
+) =>
+  t.app.inject({
+    method: 'GET',
+    url,
+    remoteAddress,
+    headers: { ...(key ? { 'x-api-key': key } : {}), ...headers },
+  });
 
 async function newKey(t: TestApp, admin: string, name: string): Promise<string> {
   const res = await t.app.inject({
@@ -49,7 +60,11 @@ function expectLimited(res: Response, limit: string, perMinute: number): void {
   const retryAfter = Number(res.headers['retry-after']);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
   expect(retryAfter).toBeLessThanOrEqual(60);
-  expect(error.details).toEqual({ limit, limit_per_minute: perMinute, retry_after_seconds: retryAfter });
+  expect(error.details).toEqual({
+    limit,
+    limit_per_minute: perMinute,
+    retry_after_seconds: retryAfter,
+  });
   expect(res.headers['x-content-type-options']).toBe('nosniff');
   expect(res.headers['cache-control']).toBe('no-store');
 }
@@ -126,22 +141,31 @@ describe('per client address', () => {
   it('never limits /health and /metrics', async () => {
     await times(4, () => get(t, '/openapi.json', undefined, '192.0.2.3'));
     expectLimited(await get(t, '/openapi.json', undefined, '192.0.2.3'), 'per_ip', 4);
-    expect(await times(10, () => get(t, '/health', undefined, '192.0.2.3'))).toEqual(Array(10).fill(200));
-    expect(await times(10, () => get(t, '/metrics', undefined, '192.0.2.3'))).toEqual(Array(10).fill(200));
+    expect(await times(10, () => get(t, '/health', undefined, '192.0.2.3'))).toEqual(
+      Array(10).fill(200),
+    );
+    expect(await times(10, () => get(t, '/metrics', undefined, '192.0.2.3'))).toEqual(
+      Array(10).fill(200),
+    );
   });
 
   it('counts per client behind a trusted proxy, and believes no one else’s X-Forwarded-For', async () => {
-    const via = (client: string, from = PROXY) => get(t, '/openapi.json', undefined, from, { 'x-forwarded-for': client });
+    const via = (client: string, from = PROXY) =>
+      get(t, '/openapi.json', undefined, from, { 'x-forwarded-for': client });
     expect(await times(4, () => via('198.51.100.1'))).toEqual([200, 200, 200, 200]);
     expectLimited(await via('198.51.100.1'), 'per_ip', 4);
     expect((await via('198.51.100.2')).statusCode).toBe(200);
     // An untrusted client naming a new address each time is still one address.
-    const spoofed = await times(5, () => via(`203.0.113.${Math.floor(Math.random() * 250)}`, '192.0.2.9'));
+    const spoofed = await times(5, () =>
+      via(`203.0.113.${Math.floor(Math.random() * 250)}`, '192.0.2.9'),
+    );
     expect(spoofed).toEqual([200, 200, 200, 200, 429]);
   });
 
   it('counts an IPv6 /64 as one address', async () => {
-    expect(await times(4, () => get(t, '/openapi.json', undefined, '2001:db8:1:2::10'))).toEqual([200, 200, 200, 200]);
+    expect(await times(4, () => get(t, '/openapi.json', undefined, '2001:db8:1:2::10'))).toEqual([
+      200, 200, 200, 200,
+    ]);
     expectLimited(await get(t, '/openapi.json', undefined, '2001:db8:1:2::99'), 'per_ip', 4);
     expect((await get(t, '/openapi.json', undefined, '2001:db8:1:3::10')).statusCode).toBe(200);
   });
@@ -173,7 +197,9 @@ describe('failed authentication', () => {
       expect(authenticate).not.toHaveBeenCalled();
       expect((await get(t, '/health', undefined, from)).statusCode).toBe(200);
       // Another address is not concerned, and its successes never count.
-      expect(await times(6, () => get(t, '/escrows', admin, '192.0.2.51'))).toEqual(Array(6).fill(200));
+      expect(await times(6, () => get(t, '/escrows', admin, '192.0.2.51'))).toEqual(
+        Array(6).fill(200),
+      );
       expect(authenticate).toHaveBeenCalledTimes(6);
     } finally {
       authenticate.mockRestore();
@@ -187,7 +213,11 @@ describe('failed authentication', () => {
         method: 'POST',
         url: '/psp/webhook',
         remoteAddress: from,
-        headers: { 'content-type': 'application/json', 'x-psp-timestamp': String(Math.trunc(Date.now() / 1000)), 'x-psp-signature': 'bad' },
+        headers: {
+          'content-type': 'application/json',
+          'x-psp-timestamp': String(Math.trunc(Date.now() / 1000)),
+          'x-psp-signature': 'bad',
+        },
         payload: '{"event_id":"e-1","type":"payment.settled"}',
       });
     expect(await times(3, webhook)).toEqual([401, 401, 401]);
@@ -199,27 +229,44 @@ describe('the PSP webhook', () => {
   let t: TestApp;
   let admin: string;
   beforeAll(async () => {
-    ({ t, admin } = await start({ RATE_LIMIT_WEBHOOK_PER_IP_PER_MINUTE: '3', RATE_LIMIT_PER_IP_PER_MINUTE: '6' }));
+    ({ t, admin } = await start({
+      RATE_LIMIT_WEBHOOK_PER_IP_PER_MINUTE: '3',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '6',
+    }));
   });
   afterAll(() => t.close());
 
   const signed = (n: number) => {
-    const raw = JSON.stringify({ event_id: `evt-${n}-${Date.now()}`, type: 'payment.settled', psp_ref: `ref-${n}` });
+    const raw = JSON.stringify({
+      event_id: `evt-${n}-${Date.now()}`,
+      type: 'payment.settled',
+      psp_ref: `ref-${n}`,
+    });
     const timestamp = String(Math.trunc(Date.now() / 1000));
     return t.app.inject({
       method: 'POST',
       url: '/psp/webhook',
       remoteAddress: '192.0.2.70',
-      headers: { 'content-type': 'application/json', 'x-psp-timestamp': timestamp, 'x-psp-signature': signWebhook(TEST_WEBHOOK_SECRET, timestamp, raw) },
+      headers: {
+        'content-type': 'application/json',
+        'x-psp-timestamp': timestamp,
+        'x-psp-signature': signWebhook(TEST_WEBHOOK_SECRET, timestamp, raw),
+      },
       payload: raw,
     });
   };
 
   it('has a smaller budget of its own per address, apart from the general one', async () => {
-    expect([(await signed(1)).statusCode, (await signed(2)).statusCode, (await signed(3)).statusCode]).toEqual([200, 200, 200]);
+    expect([
+      (await signed(1)).statusCode,
+      (await signed(2)).statusCode,
+      (await signed(3)).statusCode,
+    ]).toEqual([200, 200, 200]);
     expectLimited(await signed(4), 'webhook_per_ip', 3);
     // The same address's other requests use the general budget, untouched by the webhook's.
-    expect(await times(6, () => get(t, '/escrows', admin, '192.0.2.70'))).toEqual(Array(6).fill(200));
+    expect(await times(6, () => get(t, '/escrows', admin, '192.0.2.70'))).toEqual(
+      Array(6).fill(200),
+    );
     expectLimited(await get(t, '/escrows', admin, '192.0.2.70'), 'per_ip', 6);
   });
 });

@@ -6,7 +6,7 @@
  * that is not one is a 400 INVALID_EVENT_POSITION.
  */
 import { sql } from 'kysely';
-import { comparePositions, decodePosition } from '../../libs/event-store/src';
+import { comparePositions, decodePosition } from '@kob/event-store';
 import { ProbeController } from '../support/http-probe.controller';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope, until } from './http-expect';

@@ -28,10 +28,12 @@ const SECRET_QUERY = Object.entries(URL_SECRETS)
   .join('&');
 
 /** Every value that must never be logged: each secret whole, and the part after a key's prefix. */
-const FORBIDDEN = [...Object.values(SECRETS), CLIENT_KEY, ...Object.values(URL_SECRETS)].flatMap((value) => {
-  const dot = value.indexOf('.');
-  return dot === -1 ? [value] : [value, value.slice(dot + 1)];
-});
+const FORBIDDEN = [...Object.values(SECRETS), CLIENT_KEY, ...Object.values(URL_SECRETS)].flatMap(
+  (value) => {
+    const dot = value.indexOf('.');
+    return dot === -1 ? [value] : [value, value.slice(dot + 1)];
+  },
+);
 
 describe('secrets in logs', () => {
   for (const level of ['info', 'trace']) {
@@ -75,21 +77,33 @@ describe('secrets in logs', () => {
           await t.app.inject({ method: 'GET', url: '/health', headers: keyed() }),
           await t.app.inject({ method: 'GET', url: '/nope', headers: keyed() }),
           // A client that puts its key in the query string: the logged URL must not carry it.
-          await t.app.inject({ method: 'GET', url: `/health?api_key=${encodeURIComponent(CLIENT_KEY)}&x=1` }),
+          await t.app.inject({
+            method: 'GET',
+            url: `/health?api_key=${encodeURIComponent(CLIENT_KEY)}&x=1`,
+          }),
           // Signed-URL signatures and tokens in the query string, on every kind of answer: a
           // success, an unknown route, a refused key, a bug, a preflight, a malformed URL.
           await t.app.inject({ method: 'GET', url: `/health?${SECRET_QUERY}` }),
           await t.app.inject({ method: 'GET', url: `/nope?${SECRET_QUERY}` }),
-          await t.app.inject({ method: 'GET', url: `/escrows?${SECRET_QUERY}`, headers: { 'x-api-key': CLIENT_KEY } }),
+          await t.app.inject({
+            method: 'GET',
+            url: `/escrows?${SECRET_QUERY}`,
+            headers: { 'x-api-key': CLIENT_KEY },
+          }),
           await t.app.inject({ method: 'GET', url: `/probe/boom/plain?${SECRET_QUERY}` }),
           await t.app.inject({
             method: 'OPTIONS',
             url: `/escrows?${SECRET_QUERY}`,
-            headers: { origin: 'https://evil.example.test', 'access-control-request-method': 'GET' },
+            headers: {
+              origin: 'https://evil.example.test',
+              'access-control-request-method': 'GET',
+            },
           }),
           await t.app.inject({ method: 'GET', url: `/probe/items/%E0%A4%A?${SECRET_QUERY}` }),
         ];
-        expect(answers.map((a) => a.statusCode)).toEqual([201, 422, 400, 500, 200, 200, 404, 200, 200, 404, 401, 500, 403, 400]);
+        expect(answers.map((a) => a.statusCode)).toEqual([
+          201, 422, 400, 500, 200, 200, 404, 200, 200, 404, 401, 500, 403, 400,
+        ]);
       });
       afterAll(() => t.close());
 
@@ -110,7 +124,10 @@ describe('secrets in logs', () => {
           'x-api-key': '[redacted]',
         });
         const nested = t.logs
-          .map((l) => JSON.parse(l) as { msg?: string; request?: { headers?: Record<string, unknown> } })
+          .map(
+            (l) =>
+              JSON.parse(l) as { msg?: string; request?: { headers?: Record<string, unknown> } },
+          )
           .filter((l) => l.msg === 'probe: nested request headers');
         expect(nested[0]?.request?.headers).toMatchObject({
           authorization: '[redacted]',

@@ -15,7 +15,12 @@ const PROXY = '10.1.2.3';
 
 function expectBaseline(res: Response, what: string): void {
   const h = res.headers;
-  expect({ what, nosniff: h['x-content-type-options'], frame: h['x-frame-options'], referrer: h['referrer-policy'] }).toEqual({
+  expect({
+    what,
+    nosniff: h['x-content-type-options'],
+    frame: h['x-frame-options'],
+    referrer: h['referrer-policy'],
+  }).toEqual({
     what,
     nosniff: 'nosniff',
     frame: 'DENY',
@@ -25,7 +30,10 @@ function expectBaseline(res: Response, what: string): void {
     what,
     csp: expect.stringContaining("frame-ancestors 'none'"),
   });
-  expect({ what, requestId: h['x-request-id'] }).toEqual({ what, requestId: expect.stringMatching(/\S/) });
+  expect({ what, requestId: h['x-request-id'] }).toEqual({
+    what,
+    requestId: expect.stringMatching(/\S/),
+  });
 }
 
 /** The CSP of an answer as a map of directive → sources. */
@@ -55,27 +63,44 @@ describe('security headers', () => {
       ['200 JSON', await t.app.inject({ method: 'GET', url: '/health' })],
       ['metrics', await t.app.inject({ method: 'GET', url: '/metrics' })],
       ['openapi', await t.app.inject({ method: 'GET', url: '/openapi.json' })],
-      ['201 with a key', await t.app.inject({
-        method: 'POST',
-        url: '/apikeys',
-        headers: { 'x-api-key': adminKey, 'content-type': 'application/json' },
-        payload: JSON.stringify({ name: 'headers', scope: 'support' }),
-      })],
+      [
+        '201 with a key',
+        await t.app.inject({
+          method: 'POST',
+          url: '/apikeys',
+          headers: { 'x-api-key': adminKey, 'content-type': 'application/json' },
+          payload: JSON.stringify({ name: 'headers', scope: 'support' }),
+        }),
+      ],
       ['401', await t.app.inject({ method: 'GET', url: '/escrows' })],
       ['404', await t.app.inject({ method: 'GET', url: '/nope' })],
-      ['415', await t.app.inject({ method: 'POST', url: '/probe/tallies', headers: { 'content-type': 'text/plain' }, payload: 'x' })],
+      [
+        '415',
+        await t.app.inject({
+          method: 'POST',
+          url: '/probe/tallies',
+          headers: { 'content-type': 'text/plain' },
+          payload: 'x',
+        }),
+      ],
       ['500', await t.app.inject({ method: 'GET', url: '/probe/boom/plain' })],
       ['400 before routing', await t.app.inject({ method: 'GET', url: '/probe/items/%E0%A4%A' })],
-      ['204 preflight', await t.app.inject({
-        method: 'OPTIONS',
-        url: '/escrows',
-        headers: { origin: ORIGIN, 'access-control-request-method': 'GET' },
-      })],
-      ['403 preflight', await t.app.inject({
-        method: 'OPTIONS',
-        url: '/escrows',
-        headers: { origin: 'https://evil.example.test', 'access-control-request-method': 'GET' },
-      })],
+      [
+        '204 preflight',
+        await t.app.inject({
+          method: 'OPTIONS',
+          url: '/escrows',
+          headers: { origin: ORIGIN, 'access-control-request-method': 'GET' },
+        }),
+      ],
+      [
+        '403 preflight',
+        await t.app.inject({
+          method: 'OPTIONS',
+          url: '/escrows',
+          headers: { origin: 'https://evil.example.test', 'access-control-request-method': 'GET' },
+        }),
+      ],
       ['docs page', await t.app.inject({ method: 'GET', url: '/docs' })],
       ['docs init script', await t.app.inject({ method: 'GET', url: '/docs/swagger-ui-init.js' })],
     ];
@@ -97,7 +122,10 @@ describe('security headers', () => {
     for (const [what, res] of answers) {
       expectBaseline(res, what);
       expect({ what, cache: res.headers['cache-control'] }).toEqual({ what, cache: 'no-store' });
-      expect({ what, hsts: res.headers['strict-transport-security'] }).toEqual({ what, hsts: undefined });
+      expect({ what, hsts: res.headers['strict-transport-security'] }).toEqual({
+        what,
+        hsts: undefined,
+      });
     }
     expect(answers[3]![1].json().key).toMatch(/^koba_/);
   });
@@ -117,8 +145,16 @@ describe('security headers', () => {
     expect(policy['style-src']).toEqual(["'self'", "'unsafe-inline'"]);
     expect(policy['img-src']).toEqual(["'self'", 'data:']);
     // Every script and stylesheet the page names is served here, under that policy.
-    const assets = [...page.body.matchAll(/(?:src|href)="\.?\/?([^"]+\.(?:js|css|png))"/g)].map((m) => m[1]!);
-    expect(assets).toEqual(expect.arrayContaining(['docs/swagger-ui-bundle.js', 'docs/swagger-ui.css', 'docs/swagger-ui-init.js']));
+    const assets = [...page.body.matchAll(/(?:src|href)="\.?\/?([^"]+\.(?:js|css|png))"/g)].map(
+      (m) => m[1]!,
+    );
+    expect(assets).toEqual(
+      expect.arrayContaining([
+        'docs/swagger-ui-bundle.js',
+        'docs/swagger-ui.css',
+        'docs/swagger-ui-init.js',
+      ]),
+    );
     expect(page.body).not.toMatch(/<script>(?!\s*<\/script>)/); // no inline script (script-src 'self')
     for (const asset of assets) {
       const res = await t.app.inject({ method: 'GET', url: `/${asset}` });
@@ -130,25 +166,45 @@ describe('security headers', () => {
 
   describe('HSTS', () => {
     const hsts = (headers: Record<string, string>, remoteAddress?: string) =>
-      t.app.inject({ method: 'GET', url: '/health', headers, ...(remoteAddress ? { remoteAddress } : {}) });
+      t.app.inject({
+        method: 'GET',
+        url: '/health',
+        headers,
+        ...(remoteAddress ? { remoteAddress } : {}),
+      });
 
     it('is sent when a trusted proxy says the request came over TLS, on errors too', async () => {
       const res = await hsts({ 'x-forwarded-proto': 'https' }, PROXY);
       expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
-      const error = await t.app.inject({ method: 'GET', url: '/nope', headers: { 'x-forwarded-proto': 'https' }, remoteAddress: PROXY });
+      const error = await t.app.inject({
+        method: 'GET',
+        url: '/nope',
+        headers: { 'x-forwarded-proto': 'https' },
+        remoteAddress: PROXY,
+      });
       expect(error.statusCode).toBe(404);
-      expect(error.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      expect(error.headers['strict-transport-security']).toBe(
+        'max-age=31536000; includeSubDomains',
+      );
     });
 
     it('is not sent on plain http, from the proxy or not', async () => {
       expect((await hsts({}, PROXY)).headers['strict-transport-security']).toBeUndefined();
-      expect((await hsts({ 'x-forwarded-proto': 'http' }, PROXY)).headers['strict-transport-security']).toBeUndefined();
+      expect(
+        (await hsts({ 'x-forwarded-proto': 'http' }, PROXY)).headers['strict-transport-security'],
+      ).toBeUndefined();
       expect((await hsts({})).headers['strict-transport-security']).toBeUndefined();
     });
 
     it('is not sent because a client that is not a trusted proxy claims https', async () => {
-      expect((await hsts({ 'x-forwarded-proto': 'https' })).headers['strict-transport-security']).toBeUndefined();
-      expect((await hsts({ 'x-forwarded-proto': 'https' }, '10.1.2.4')).headers['strict-transport-security']).toBeUndefined();
+      expect(
+        (await hsts({ 'x-forwarded-proto': 'https' })).headers['strict-transport-security'],
+      ).toBeUndefined();
+      expect(
+        (await hsts({ 'x-forwarded-proto': 'https' }, '10.1.2.4')).headers[
+          'strict-transport-security'
+        ],
+      ).toBeUndefined();
     });
   });
 });
@@ -162,7 +218,12 @@ describe('HSTS without TRUST_PROXY', () => {
 
   it('believes no X-Forwarded-Proto at all', async () => {
     for (const remoteAddress of ['127.0.0.1', PROXY]) {
-      const res = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-forwarded-proto': 'https' }, remoteAddress });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/health',
+        headers: { 'x-forwarded-proto': 'https' },
+        remoteAddress,
+      });
       expect(res.headers['strict-transport-security']).toBeUndefined();
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     }

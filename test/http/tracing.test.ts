@@ -24,7 +24,9 @@ describe('OpenTelemetry traces', () => {
   beforeAll(async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    trace.setGlobalTracerProvider(
+      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    );
     t = await startTestApp({ controllers: [ProbeController] });
   });
   afterAll(async () => {
@@ -38,7 +40,10 @@ describe('OpenTelemetry traces', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/probe/tallies',
-      headers: { 'content-type': 'application/json', traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` },
+      headers: {
+        'content-type': 'application/json',
+        traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01`,
+      },
       payload: { currency: 'USD' },
     });
     expect(res.statusCode).toBe(201);
@@ -49,7 +54,9 @@ describe('OpenTelemetry traces', () => {
     expect(server!.parentSpanContext?.spanId).toBe(CALLER_SPAN);
     const command = spans.find((s) => s.name === 'command OpenTally')!;
     const append = spans.find(
-      (s) => s.name === 'event-store append' && s.parentSpanContext?.spanId === command.spanContext().spanId,
+      (s) =>
+        s.name === 'event-store append' &&
+        s.parentSpanContext?.spanId === command.spanContext().spanId,
     )!;
     expect(append).toBeDefined();
     expect(command.spanContext().traceId).toBe(TRACE_ID);
@@ -63,7 +70,11 @@ describe('OpenTelemetry traces', () => {
     expect(rows[0].tp).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
     const projection = exporter
       .getFinishedSpans()
-      .find((s) => s.name === 'projection event_stats' && s.links.some((l) => l.context.traceId === TRACE_ID));
+      .find(
+        (s) =>
+          s.name === 'projection event_stats' &&
+          s.links.some((l) => l.context.traceId === TRACE_ID),
+      );
     expect(projection).toBeDefined();
   });
 

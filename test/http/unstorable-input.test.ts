@@ -16,9 +16,17 @@ describe('unstorable JSON values', () => {
   afterAll(() => t.close());
 
   const send = (payload: string) =>
-    t.app.inject({ method: 'POST', url: '/probe/tallies', headers: { 'content-type': 'application/json' }, payload });
+    t.app.inject({
+      method: 'POST',
+      url: '/probe/tallies',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
   const events = async () =>
-    Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(t.platform.db)).rows[0]?.n);
+    Number(
+      (await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(t.platform.db))
+        .rows[0]?.n,
+    );
 
   it.each([
     ['a NUL character', '{"currency":"US\\u0000D"}', 'currency', /NUL/],

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { decodePosition } from '../../libs/event-store/src';
+import { decodePosition } from '@kob/event-store';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -16,16 +16,26 @@ const ADMIN_KEY = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toSt
 const API_KEY_SECRET = randomBytes(32).toString('hex');
 
 let t: TestApp;
-const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, key: string, body?: unknown) =>
+const call = (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  key: string,
+  body?: unknown,
+) =>
   t.app.inject({
     method,
     url,
-    headers: { 'x-api-key': key, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      'x-api-key': key,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
   });
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY, API_KEY_CACHE: 'true', API_KEY_SECRET } });
+  t = await startTestApp({
+    env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY, API_KEY_CACHE: 'true', API_KEY_SECRET },
+  });
 });
 afterAll(() => t.close());
 
@@ -49,8 +59,16 @@ it('reuses a verified row until a key or user event is applied, then reads the m
 it('is off unless asked for: each request reads the model', async () => {
   const plain = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY } });
   try {
-    const key = (await plain.app.inject({ method: 'POST', url: '/apikeys', headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' }, payload: JSON.stringify({ name: 's', scope: 'support' }) })).json();
-    const get = () => plain.app.inject({ method: 'GET', url: '/users', headers: { 'x-api-key': key.key } });
+    const key = (
+      await plain.app.inject({
+        method: 'POST',
+        url: '/apikeys',
+        headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' },
+        payload: JSON.stringify({ name: 's', scope: 'support' }),
+      })
+    ).json();
+    const get = () =>
+      plain.app.inject({ method: 'GET', url: '/users', headers: { 'x-api-key': key.key } });
     expect((await get()).statusCode).toBe(200);
     await sql`DELETE FROM api_keys WHERE id = ${key.id}`.execute(plain.platform.db);
     expectErrorEnvelope(await get(), 401, 'UNAUTHORIZED');
@@ -67,25 +85,43 @@ it('refuses a revoked key from the revoke answer on', async () => {
 });
 
 it("refuses a deactivated user's key from the deactivation answer on", async () => {
-  const user = (await call('POST', '/users', ADMIN_KEY, { username: `u-${randomBytes(3).toString('hex')}`, email: `u-${randomBytes(3).toString('hex')}@example.org` })).json();
-  const key = (await call('POST', '/apikeys', ADMIN_KEY, { name: 'sender', scope: 'sender', user_id: user.id })).json();
+  const user = (
+    await call('POST', '/users', ADMIN_KEY, {
+      username: `u-${randomBytes(3).toString('hex')}`,
+      email: `u-${randomBytes(3).toString('hex')}@example.org`,
+    })
+  ).json();
+  const key = (
+    await call('POST', '/apikeys', ADMIN_KEY, { name: 'sender', scope: 'sender', user_id: user.id })
+  ).json();
   expect((await call('GET', `/users/${user.id}`, key.key)).statusCode).toBe(200);
-  expect((await call('PATCH', `/users/${user.id}`, ADMIN_KEY, { is_active: false })).statusCode).toBe(200);
+  expect(
+    (await call('PATCH', `/users/${user.id}`, ADMIN_KEY, { is_active: false })).statusCode,
+  ).toBe(200);
   expectErrorEnvelope(await call('GET', `/users/${user.id}`, key.key), 401, 'UNAUTHORIZED');
-  expect((await call('PATCH', `/users/${user.id}`, ADMIN_KEY, { is_active: true })).statusCode).toBe(200);
+  expect(
+    (await call('PATCH', `/users/${user.id}`, ADMIN_KEY, { is_active: true })).statusCode,
+  ).toBe(200);
   expect((await call('GET', `/users/${user.id}`, key.key)).statusCode).toBe(200);
 });
 
 // Last: it turns this app's cache off for good.
 it('empties the cache, and turns it off, when another replica applied the revocation first (its batch found "moved")', async () => {
-  const replica = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY, API_KEY_CACHE: 'true', API_KEY_SECRET }, database: t.tdb });
+  const replica = await startTestApp({
+    env: { BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY, API_KEY_CACHE: 'true', API_KEY_SECRET },
+    database: t.tdb,
+  });
   try {
     const k = await supportKey();
     expect((await call('GET', '/users', k.key)).statusCode).toBe(200);
     // Revoked through the other replica while this one's runner is busy elsewhere (stopped): the
     // other applies it and answers; this one does not use its cache while it is not projecting.
     await t.platform.projections.stop();
-    const revoke = await replica.app.inject({ method: 'DELETE', url: `/apikeys/${k.id}`, headers: { 'x-api-key': ADMIN_KEY } });
+    const revoke = await replica.app.inject({
+      method: 'DELETE',
+      url: `/apikeys/${k.id}`,
+      headers: { 'x-api-key': ADMIN_KEY },
+    });
     expect(revoke.statusCode).toBeLessThan(300);
     expectErrorEnvelope(await call('GET', '/users', k.key), 401, 'UNAUTHORIZED');
     // This process's runner then finds the batch applied by the other one, and forgets its rows.

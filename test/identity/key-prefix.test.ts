@@ -4,8 +4,8 @@
  * prefix is taken is refused rather than silently replaced.
  */
 import { randomBytes } from 'node:crypto';
-import { generateApiKey } from '../../libs/auth/src';
-import { newId, systemActor } from '../../libs/kernel/src';
+import { generateApiKey } from '@kob/auth';
+import { newId, systemActor } from '@kob/kernel';
 import { issueApiKey } from '../../apps/api/src/identity/issue-api-key';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -18,13 +18,22 @@ describe('API key prefixes', () => {
 
   const meta = () => {
     const id = newId();
-    return { actor: systemActor('system:test'), commandId: id, correlationId: id, causationId: id, now: new Date() };
+    return {
+      actor: systemActor('system:test'),
+      commandId: id,
+      correlationId: id,
+      causationId: id,
+      now: new Date(),
+    };
   };
   const spec = { name: 't', scope: 'support' as const, userId: null, expiresAt: null };
 
   it('draws again when the prefix is taken', async () => {
     const first = await issueApiKey(t.platform, meta(), spec);
-    const colliding = { prefix: first.prefix, key: `${first.prefix}.${randomBytes(32).toString('base64url')}` };
+    const colliding = {
+      prefix: first.prefix,
+      key: `${first.prefix}.${randomBytes(32).toString('base64url')}`,
+    };
     const draws = [colliding, generateApiKey()];
     let drawn = 0;
     const second = await issueApiKey(t.platform, meta(), spec, () => draws[drawn++]!);
@@ -35,9 +44,16 @@ describe('API key prefixes', () => {
 
   it('gives up after a bounded number of draws, and never replaces a given key', async () => {
     const first = await issueApiKey(t.platform, meta(), spec);
-    const taken = () => ({ prefix: first.prefix, key: `${first.prefix}.${randomBytes(32).toString('base64url')}` });
-    await expect(issueApiKey(t.platform, meta(), spec, taken)).rejects.toMatchObject({ code: 'APIKEY_PREFIX_TAKEN' });
-    await expect(issueApiKey(t.platform, meta(), { ...spec, key: taken().key })).rejects.toMatchObject({
+    const taken = () => ({
+      prefix: first.prefix,
+      key: `${first.prefix}.${randomBytes(32).toString('base64url')}`,
+    });
+    await expect(issueApiKey(t.platform, meta(), spec, taken)).rejects.toMatchObject({
+      code: 'APIKEY_PREFIX_TAKEN',
+    });
+    await expect(
+      issueApiKey(t.platform, meta(), { ...spec, key: taken().key }),
+    ).rejects.toMatchObject({
       code: 'APIKEY_PREFIX_TAKEN',
     });
   });

@@ -8,7 +8,7 @@
  * `system:projector`, naming the broken invariant.
  */
 import { randomBytes } from 'node:crypto';
-import { type NewEvent, type Position, comparePositions } from '../../libs/event-store/src';
+import { type NewEvent, type Position, comparePositions } from '@kob/event-store';
 import { EscrowEventBuilder } from '../support/escrow-event-builder';
 import { until } from '../http/http-expect';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -114,7 +114,11 @@ describe('a broken ledger invariant', () => {
     // One alert, raised by the projector's halt, readable by support.
     const alerts = async () =>
       (
-        await t.app.inject({ method: 'GET', url: '/alerts?type=LEDGER_INVARIANT_BROKEN', headers: { 'x-api-key': support } })
+        await t.app.inject({
+          method: 'GET',
+          url: '/alerts?type=LEDGER_INVARIANT_BROKEN',
+          headers: { 'x-api-key': support },
+        })
       ).json();
     await until('the halt to raise its alert', async () => (await alerts()).total === 1);
     const [alert] = (await alerts()).items;
@@ -124,25 +128,47 @@ describe('a broken ledger invariant', () => {
       actor_user_id: null,
       payload: { projector: 'ledger', reason: ledger.halted_reason },
     });
-    const raised = await t.platform.db.selectFrom('events').select('stream_id').where('type', '=', 'alert.raised.v1').execute();
+    const raised = await t.platform.db
+      .selectFrom('events')
+      .select('stream_id')
+      .where('type', '=', 'alert.raised.v1')
+      .execute();
     expect(raised).toEqual([{ stream_id: `alert-${alert.id}` }]);
   });
 
   it('holds only the answers of commands on escrow streams while it is halted (issue 12)', async () => {
-    const call = (method: 'POST' | 'GET', url: string, body?: unknown, headers: Record<string, string> = {}) =>
+    const call = (
+      method: 'POST' | 'GET',
+      url: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) =>
       t.app.inject({
         method,
         url,
-        headers: { 'x-api-key': ADMIN, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          'x-api-key': ADMIN,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
       });
-    expect((await t.platform.projections.status()).find((s) => s.name === 'ledger')!.status).toBe('halted');
+    expect((await t.platform.projections.status()).find((s) => s.name === 'ledger')!.status).toBe(
+      'halted',
+    );
     // A user and a key: the ledger reads neither; answered without X-Projection-Pending, and the key works.
     const tag = randomBytes(4).toString('hex');
-    const user = await call('POST', '/users', { username: `after-halt-${tag}`, email: `after-halt-${tag}@example.org` });
+    const user = await call('POST', '/users', {
+      username: `after-halt-${tag}`,
+      email: `after-halt-${tag}@example.org`,
+    });
     expect(user.statusCode).toBe(201);
     expect(user.headers['x-projection-pending']).toBeUndefined();
-    const key = await call('POST', '/apikeys', { name: 'after halt', scope: 'sender', user_id: user.json().id });
+    const key = await call('POST', '/apikeys', {
+      name: 'after halt',
+      scope: 'sender',
+      user_id: user.json().id,
+    });
     expect(key.headers['x-projection-pending']).toBeUndefined();
     // An escrow: the ledger (halted) reads it, so its answer says the read models are behind.
     const escrow = await call('POST', '/escrows', {

@@ -10,11 +10,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import Big from 'big.js';
-import type { NewEvent, Position, RecordedEvent } from '../../libs/event-store/src';
-import { ledgerProjection } from '../../projections/ledger/ledger.projection';
+import type { NewEvent, Position, RecordedEvent } from '@kob/event-store';
+import { ledgerProjection } from '@kob/projections';
 import { EscrowEventBuilder, type PaymentRef } from '../support/escrow-event-builder';
 import { expectErrorEnvelope } from '../http/http-expect';
-import { type LedgerFold as IndependentFold, foldEscrowEvents as foldEvents } from '../support/ledger-fold';
+import {
+  type LedgerFold as IndependentFold,
+  foldEscrowEvents as foldEvents,
+} from '../support/ledger-fold';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ADMIN = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;

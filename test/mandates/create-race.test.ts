@@ -18,9 +18,17 @@ it.each([false, true])('12 parallel creates (past-due holder: %s)', async (withH
   if (withHolder) await pastDueMandate(api, s.id, b.id);
   const results = await Promise.all(
     Array.from({ length: 12 }, () =>
-      api.call('POST', '/mandates', s.key, { sender_id: s.id, beneficiary_id: b.id, total_amount: '10.00', currency: 'USD', expires_at: inHours(24) }),
+      api.call('POST', '/mandates', s.key, {
+        sender_id: s.id,
+        beneficiary_id: b.id,
+        total_amount: '10.00',
+        currency: 'USD',
+        expires_at: inHours(24),
+      }),
     ),
   );
-  const outcomes = results.map((r) => (r.statusCode === 201 ? 201 : `${r.statusCode} ${r.json().error?.code}`)).sort();
+  const outcomes = results
+    .map((r) => (r.statusCode === 201 ? 201 : `${r.statusCode} ${r.json().error?.code}`))
+    .sort();
   expect(outcomes).toEqual([201, ...Array(11).fill('409 ACTIVE_MANDATE_EXISTS')].sort());
 });

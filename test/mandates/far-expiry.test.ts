@@ -16,12 +16,18 @@ it('a mandate expiring at +010000 (UTC) is refused or stored without halting the
   const u = await newUser(api, 'far');
   const b = await newUser(api, 'farb');
   const res = await api.call('POST', '/mandates', u.key, {
-    sender_id: u.id, beneficiary_id: b.id, total_amount: '10.00', currency: 'USD', expires_at: '9999-12-31T23:59:59-14:00',
+    sender_id: u.id,
+    beneficiary_id: b.id,
+    total_amount: '10.00',
+    currency: 'USD',
+    expires_at: '9999-12-31T23:59:59-14:00',
   });
   expect([res.statusCode, res.json().error?.code]).toEqual([422, 'VALIDATION_ERROR']);
   await caughtUp(api).catch(() => undefined);
   const health = (await api.call('GET', '/health', null)).json();
-  const halted = (health.projections ?? []).filter((p: { status: string }) => p.status === 'halted');
+  const halted = (health.projections ?? []).filter(
+    (p: { status: string }) => p.status === 'halted',
+  );
   expect(halted).toEqual([]);
   expect(health.parked_events).toEqual({ total: 0, by_projector: {} });
   const list = await api.call('GET', `/mandates?sender_id=${u.id}`, api.keys.support);

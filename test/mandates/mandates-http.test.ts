@@ -8,7 +8,7 @@
  * Real PostgreSQL; catalogue entries are seeded on their streams.
  */
 import { randomUUID } from 'node:crypto';
-import { mandateExpiryJob, registerMandateJobs } from '../../libs/mandates/src';
+import { mandateExpiryJob, registerMandateJobs } from '@kob/mandates';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import {
   audit,
@@ -39,7 +39,8 @@ const body = (senderId: string, beneficiaryId: string, over: Record<string, unkn
   ...over,
 });
 
-const errorOf = (res: { json(): any }) => res.json().error as { code: string; message: string; details?: any };
+const errorOf = (res: { json(): any }) =>
+  res.json().error as { code: string; message: string; details?: any };
 
 describe('POST /mandates', () => {
   it('creates an ACTIVE mandate for the sender’s own user (201, money as strings)', async () => {
@@ -47,7 +48,17 @@ describe('POST /mandates', () => {
     const category = await newCategory(api);
     const merchant = await newMerchant(api, category);
     const expiresAt = inHours(48);
-    const res = await api.call('POST', '/mandates', s.key, body(s.id, b.id, { total_amount: '250.5', allowed_category_id: category, allowed_merchant_id: merchant, expires_at: expiresAt }));
+    const res = await api.call(
+      'POST',
+      '/mandates',
+      s.key,
+      body(s.id, b.id, {
+        total_amount: '250.5',
+        allowed_category_id: category,
+        allowed_merchant_id: merchant,
+        expires_at: expiresAt,
+      }),
+    );
     expect(res.statusCode).toBe(201);
     expect(res.headers['x-event-position']).toBeDefined();
     const m = res.json();
@@ -69,15 +80,24 @@ describe('POST /mandates', () => {
     // Read-your-writes: the list has it at once.
     const list = (await api.call('GET', `/mandates?sender_id=${s.id}`, api.keys.support)).json();
     expect(list).toEqual({ items: [m], total: 1, limit: 50, offset: 0 });
-    expect(await audit(api, `mandate-${m.id}`)).toEqual([{ type: 'mandate.created.v1', actor_label: prefixOf(s.key) }]);
+    expect(await audit(api, `mandate-${m.id}`)).toEqual([
+      { type: 'mandate.created.v1', actor_label: prefixOf(s.key) },
+    ]);
   });
 
   it('honours the currency scale (JPY 0, KWD 3) and refuses other amounts', async () => {
     const [s, b] = [await newUser(api, 's'), await newUser(api, 'b')];
-    expect((await createMandate(api, s, b.id, { currency: 'JPY', total_amount: '500' })).total_amount).toBe('500');
-    expect((await createMandate(api, s, b.id, { currency: 'KWD', total_amount: '1.5' })).total_amount).toBe('1.500');
+    expect(
+      (await createMandate(api, s, b.id, { currency: 'JPY', total_amount: '500' })).total_amount,
+    ).toBe('500');
+    expect(
+      (await createMandate(api, s, b.id, { currency: 'KWD', total_amount: '1.5' })).total_amount,
+    ).toBe('1.500');
     // An expiry without an offset is UTC.
-    expect((await createMandate(api, s, b.id, { currency: 'EUR', expires_at: '2099-06-01T12:30:00' })).expires_at).toBe('2099-06-01T12:30:00.000Z');
+    expect(
+      (await createMandate(api, s, b.id, { currency: 'EUR', expires_at: '2099-06-01T12:30:00' }))
+        .expires_at,
+    ).toBe('2099-06-01T12:30:00.000Z');
     const cases: [Record<string, unknown>, number, string][] = [
       [{ total_amount: '1.001' }, 422, 'AMOUNT_PRECISION'],
       [{ total_amount: '0.00' }, 422, 'VALIDATION_ERROR'],
@@ -92,27 +112,56 @@ describe('POST /mandates', () => {
     ];
     for (const [over, status, code] of cases) {
       const res = await api.call('POST', '/mandates', s.key, body(s.id, b.id, over));
-      expect([JSON.stringify(over), res.statusCode, errorOf(res).code]).toEqual([JSON.stringify(over), status, code]);
+      expect([JSON.stringify(over), res.statusCode, errorOf(res).code]).toEqual([
+        JSON.stringify(over),
+        status,
+        code,
+      ]);
     }
     const missing = await api.call('POST', '/mandates', s.key, {});
     expect(missing.statusCode).toBe(422);
     expect(Object.keys(errorOf(missing).details.fields)).toEqual(
-      expect.arrayContaining(['sender_id', 'beneficiary_id', 'total_amount', 'currency', 'expires_at']),
+      expect.arrayContaining([
+        'sender_id',
+        'beneficiary_id',
+        'total_amount',
+        'currency',
+        'expires_at',
+      ]),
     );
   });
 
   it('checks, in order: sender, beneficiary, merchant, category, expiry, slot', async () => {
     const [s, b] = [await newUser(api, 's'), await newUser(api, 'b')];
     const ghost = randomUUID();
-    const post = (over: Record<string, unknown>, key = api.keys.admin) => api.call('POST', '/mandates', key, body(s.id, b.id, over));
+    const post = (over: Record<string, unknown>, key = api.keys.admin) =>
+      api.call('POST', '/mandates', key, body(s.id, b.id, over));
     const sender404 = await post({ sender_id: ghost, allowed_merchant_id: ghost });
-    expect([sender404.statusCode, errorOf(sender404).code, errorOf(sender404).message]).toEqual([404, 'USER_NOT_FOUND', 'Sender user does not exist.']);
+    expect([sender404.statusCode, errorOf(sender404).code, errorOf(sender404).message]).toEqual([
+      404,
+      'USER_NOT_FOUND',
+      'Sender user does not exist.',
+    ]);
     const beneficiary404 = await post({ beneficiary_id: ghost, allowed_merchant_id: ghost });
-    expect([beneficiary404.statusCode, errorOf(beneficiary404).code, errorOf(beneficiary404).message]).toEqual([404, 'USER_NOT_FOUND', 'Beneficiary user does not exist.']);
-    const merchant404 = await post({ allowed_merchant_id: ghost, allowed_category_id: ghost, expires_at: inHours(-1) });
-    expect([merchant404.statusCode, errorOf(merchant404).code]).toEqual([404, 'MERCHANT_NOT_FOUND']);
+    expect([
+      beneficiary404.statusCode,
+      errorOf(beneficiary404).code,
+      errorOf(beneficiary404).message,
+    ]).toEqual([404, 'USER_NOT_FOUND', 'Beneficiary user does not exist.']);
+    const merchant404 = await post({
+      allowed_merchant_id: ghost,
+      allowed_category_id: ghost,
+      expires_at: inHours(-1),
+    });
+    expect([merchant404.statusCode, errorOf(merchant404).code]).toEqual([
+      404,
+      'MERCHANT_NOT_FOUND',
+    ]);
     const category404 = await post({ allowed_category_id: ghost, expires_at: inHours(-1) });
-    expect([category404.statusCode, errorOf(category404).code]).toEqual([404, 'CATEGORY_NOT_FOUND']);
+    expect([category404.statusCode, errorOf(category404).code]).toEqual([
+      404,
+      'CATEGORY_NOT_FOUND',
+    ]);
     await createMandate(api, s, b.id);
     const past = await post({ expires_at: inHours(-1) });
     expect([past.statusCode, errorOf(past).code]).toEqual([422, 'MANDATE_EXPIRES_IN_PAST']);
@@ -131,23 +180,47 @@ describe('POST /mandates', () => {
       const res = await api.call('POST', '/mandates', key, body(s.id, b.id));
       expect([res.statusCode, errorOf(res).code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
     }
-    const keyless = (await api.call('POST', '/apikeys', api.keys.admin, { name: 'no-user', scope: 'sender' })).json().key as string;
+    const keyless = (
+      await api.call('POST', '/apikeys', api.keys.admin, { name: 'no-user', scope: 'sender' })
+    ).json().key as string;
     const noUser = await api.call('POST', '/mandates', keyless, body(s.id, b.id));
     expect([noUser.statusCode, errorOf(noUser).code]).toEqual([403, 'KEY_HAS_NO_USER']);
     const byAdmin = await api.call('POST', '/mandates', api.keys.admin, body(s.id, b.id));
     expect(byAdmin.statusCode).toBe(201);
-    expect(await audit(api, `mandate-${byAdmin.json().id}`)).toEqual([{ type: 'mandate.created.v1', actor_label: prefixOf(api.keys.admin) }]);
+    expect(await audit(api, `mandate-${byAdmin.json().id}`)).toEqual([
+      { type: 'mandate.created.v1', actor_label: prefixOf(api.keys.admin) },
+    ]);
   });
 
   it('answers a retry with the first mandate and refuses the key with another body', async () => {
     const [s, b] = [await newUser(api, 's'), await newUser(api, 'b')];
     const headers = { 'idempotency-key': `create-${randomUUID()}` };
-    const first = await api.call('POST', '/mandates', s.key, body(s.id, b.id, { expires_at: '2099-01-01T00:00:00.000Z' }), headers);
+    const first = await api.call(
+      'POST',
+      '/mandates',
+      s.key,
+      body(s.id, b.id, { expires_at: '2099-01-01T00:00:00.000Z' }),
+      headers,
+    );
     expect(first.statusCode).toBe(201);
-    const again = await api.call('POST', '/mandates', s.key, body(s.id, b.id, { expires_at: '2099-01-01T00:00:00.000Z' }), headers);
+    const again = await api.call(
+      'POST',
+      '/mandates',
+      s.key,
+      body(s.id, b.id, { expires_at: '2099-01-01T00:00:00.000Z' }),
+      headers,
+    );
     expect([again.statusCode, again.json()]).toEqual([201, first.json()]);
-    expect((await streamEvents(api, `mandate-${first.json().id}`)).map((e) => e.type)).toEqual(['mandate.created.v1']);
-    const reused = await api.call('POST', '/mandates', s.key, body(s.id, b.id, { total_amount: '5.00' }), headers);
+    expect((await streamEvents(api, `mandate-${first.json().id}`)).map((e) => e.type)).toEqual([
+      'mandate.created.v1',
+    ]);
+    const reused = await api.call(
+      'POST',
+      '/mandates',
+      s.key,
+      body(s.id, b.id, { total_amount: '5.00' }),
+      headers,
+    );
     expect([reused.statusCode, errorOf(reused).code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
   });
 
@@ -169,10 +242,18 @@ describe('POST /mandates', () => {
       ['reservation.released.v1', `mandate:${old}`, true],
       ['reservation.claimed.v1', `mandate:${created.id}`, true],
     ]);
-    expect((await api.call('GET', `/mandates/${old}`, s.key)).json()).toMatchObject({ status: 'EXPIRED' });
+    expect((await api.call('GET', `/mandates/${old}`, s.key)).json()).toMatchObject({
+      status: 'EXPIRED',
+    });
     await caughtUp(api);
-    const rows = (await api.call('GET', `/mandates?sender_id=${s.id}`, api.keys.auditor)).json().items;
-    expect(rows.map((r: any) => [r.id, r.status])).toEqual(expect.arrayContaining([[old, 'EXPIRED'], [created.id, 'ACTIVE']]));
+    const rows = (await api.call('GET', `/mandates?sender_id=${s.id}`, api.keys.auditor)).json()
+      .items;
+    expect(rows.map((r: any) => [r.id, r.status])).toEqual(
+      expect.arrayContaining([
+        [old, 'EXPIRED'],
+        [created.id, 'ACTIVE'],
+      ]),
+    );
     expect(await audit(api, `mandate-${old}`)).toEqual([
       { type: 'mandate.created.v1', actor_label: 'system:test' },
       { type: 'mandate.expired.v1', actor_label: prefixOf(s.key) },
@@ -186,14 +267,23 @@ describe('POST /mandates', () => {
     const [s, b] = [await newUser(api, 's'), await newUser(api, 'b')];
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        api.call('POST', '/mandates', s.key, body(s.id, b.id, { total_amount: `${i + 1}.00` }), i % 2 ? { 'idempotency-key': `dup-${i}` } : {}),
+        api.call(
+          'POST',
+          '/mandates',
+          s.key,
+          body(s.id, b.id, { total_amount: `${i + 1}.00` }),
+          i % 2 ? { 'idempotency-key': `dup-${i}` } : {},
+        ),
       ),
     );
     const statuses = answers.map((r) => r.statusCode).sort();
     expect(statuses).toEqual([201, ...Array(9).fill(409)]);
-    for (const r of answers.filter((r) => r.statusCode === 409)) expect(errorOf(r).code).toBe('ACTIVE_MANDATE_EXISTS');
+    for (const r of answers.filter((r) => r.statusCode === 409))
+      expect(errorOf(r).code).toBe('ACTIVE_MANDATE_EXISTS');
     await caughtUp(api);
-    const list = (await api.call('GET', `/mandates?sender_id=${s.id}&status=ACTIVE`, api.keys.support)).json();
+    const list = (
+      await api.call('GET', `/mandates?sender_id=${s.id}&status=ACTIVE`, api.keys.support)
+    ).json();
     expect(list.total).toBe(1);
   });
 });
@@ -211,8 +301,14 @@ describe('GET /mandates', () => {
     expect([unknown.statusCode, errorOf(unknown).code]).toEqual([404, 'MANDATE_NOT_FOUND']);
     const bad = await api.call('GET', '/mandates/nope', api.keys.support);
     expect([bad.statusCode, errorOf(bad).code]).toEqual([404, 'MANDATE_NOT_FOUND']);
-    expect((await api.call('GET', '/mandates', b.key)).json()).toMatchObject({ total: 1, items: [m] });
-    expect((await api.call('GET', '/mandates', x.key)).json()).toMatchObject({ total: 0, items: [] });
+    expect((await api.call('GET', '/mandates', b.key)).json()).toMatchObject({
+      total: 1,
+      items: [m],
+    });
+    expect((await api.call('GET', '/mandates', x.key)).json()).toMatchObject({
+      total: 0,
+      items: [],
+    });
     // A sender's filters narrow its own mandates, never widen them.
     expect((await api.call('GET', `/mandates?sender_id=${s.id}`, x.key)).json().total).toBe(0);
   });
@@ -223,11 +319,16 @@ describe('GET /mandates', () => {
     const m2 = await createMandate(api, s, c.id);
     const old = await pastDueMandate(api, s.id, s.id);
     await createMandate(api, s, s.id); // replaces `old`
-    const get = async (q: string) => (await api.call('GET', `/mandates?${q}`, api.keys.support)).json();
+    const get = async (q: string) =>
+      (await api.call('GET', `/mandates?${q}`, api.keys.support)).json();
     expect((await get(`sender_id=${s.id}`)).total).toBe(4);
-    expect((await get(`sender_id=${s.id}&beneficiary_id=${c.id}`)).items.map((m: any) => m.id)).toEqual([m2.id]);
+    expect(
+      (await get(`sender_id=${s.id}&beneficiary_id=${c.id}`)).items.map((m: any) => m.id),
+    ).toEqual([m2.id]);
     expect((await get(`beneficiary_id=${b.id}`)).items.map((m: any) => m.id)).toEqual([m1.id]);
-    expect((await get(`sender_id=${s.id}&status=EXPIRED`)).items.map((m: any) => m.id)).toEqual([old]);
+    expect((await get(`sender_id=${s.id}&status=EXPIRED`)).items.map((m: any) => m.id)).toEqual([
+      old,
+    ]);
     const page = await get(`sender_id=${s.id}&limit=2&offset=1`);
     expect([page.items.length, page.total, page.limit, page.offset]).toEqual([2, 4, 2, 1]);
     for (const q of ['status=DONE', 'sender_id=nope', 'limit=201', 'limit=0']) {
@@ -253,10 +354,15 @@ describe('expiry: POST /mandates/cleanup and the mandate-expiry job', () => {
     expect([withBody.statusCode, errorOf(withBody).code]).toEqual([422, 'VALIDATION_ERROR']);
     const res = await api.call('POST', '/mandates/cleanup', api.keys.support);
     expect([res.statusCode, res.json()]).toEqual([202, { expired: 2 }]);
-    for (const [id, currency] of [[due1, 'USD'], [due2, 'EUR']] as const) {
+    for (const [id, currency] of [
+      [due1, 'USD'],
+      [due2, 'EUR'],
+    ] as const) {
       expect((await api.call('GET', `/mandates/${id}`, s.key)).json().status).toBe('EXPIRED');
       const expiry = (await streamEvents(api, `mandate-${id}`))[1]!;
-      expect((await slotEvents(api, s.id, b.id, currency)).map((e) => [e.type, e.tx === expiry.tx])).toEqual([
+      expect(
+        (await slotEvents(api, s.id, b.id, currency)).map((e) => [e.type, e.tx === expiry.tx]),
+      ).toEqual([
         ['reservation.claimed.v1', false],
         ['reservation.released.v1', true],
       ]);
@@ -268,11 +374,15 @@ describe('expiry: POST /mandates/cleanup and the mandate-expiry job', () => {
     }
     expect((await api.call('GET', `/mandates/${live.id}`, s.key)).json().status).toBe('ACTIVE');
     // Nothing left to do: a second run expires nothing and appends nothing.
-    expect((await api.call('POST', '/mandates/cleanup', api.keys.admin)).json()).toEqual({ expired: 0 });
+    expect((await api.call('POST', '/mandates/cleanup', api.keys.admin)).json()).toEqual({
+      expired: 0,
+    });
     expect((await streamEvents(api, `mandate-${due1}`)).length).toBe(2);
     // The slots are free: new mandates, no replacement needed.
     const next = await createMandate(api, s, b.id);
-    expect((await streamEvents(api, `mandate-${next.id}`)).map((e) => e.type)).toEqual(['mandate.created.v1']);
+    expect((await streamEvents(api, `mandate-${next.id}`)).map((e) => e.type)).toEqual([
+      'mandate.created.v1',
+    ]);
     await createMandate(api, s, b.id, { currency: 'EUR' });
   });
 
@@ -296,7 +406,10 @@ describe('expiry: POST /mandates/cleanup and the mandate-expiry job', () => {
     const due = await pastDueMandate(api, s.id, b.id);
     const live = await createMandate(api, s, b.id, { currency: 'EUR' });
     const job = mandateExpiryJob(api.t.platform);
-    expect([job.name, job.intervalMs]).toEqual(['mandate-expiry', api.t.platform.config.schedulerMandateExpiryIntervalMs]);
+    expect([job.name, job.intervalMs]).toEqual([
+      'mandate-expiry',
+      api.t.platform.config.schedulerMandateExpiryIntervalMs,
+    ]);
     expect(await job.run({ now: new Date() })).toBe('mandates: 1 expired');
     await caughtUp(api);
     expect(await job.run({ now: new Date() })).toBe('mandates: none');
@@ -312,6 +425,9 @@ describe('expiry: POST /mandates/cleanup and the mandate-expiry job', () => {
   it('registerMandateJobs registers the job on the platform scheduler', () => {
     registerMandateJobs(api.t.platform);
     const job = api.t.platform.scheduler.status().jobs.find((j) => j.name === 'mandate-expiry');
-    expect(job).toMatchObject({ interval_ms: api.t.platform.config.schedulerMandateExpiryIntervalMs, runs: 0 });
+    expect(job).toMatchObject({
+      interval_ms: api.t.platform.config.schedulerMandateExpiryIntervalMs,
+      runs: 0,
+    });
   });
 });

@@ -7,11 +7,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { merchantDecider, spendCategoryDecider, usageAllowDecider } from '../../libs/domain/src';
-import { newId, systemActor } from '../../libs/kernel/src';
-import { MandateServices } from '../../libs/mandates/src';
-import type { CommandMetadata } from '../../libs/platform/src';
-import { Money } from '../../libs/kernel/src';
+import { merchantDecider, spendCategoryDecider, usageAllowDecider } from '@kob/domain';
+import { newId, systemActor } from '@kob/kernel';
+import { MandateServices } from '@kob/mandates';
+import type { CommandMetadata } from '@kob/platform';
+import { Money } from '@kob/kernel';
 import type { EscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
 
@@ -20,15 +20,26 @@ export const inHours = (h: number) => new Date(Date.now() + h * HOUR_MS).toISOSt
 
 export function testMetadata(now = new Date()): CommandMetadata {
   const id = newId();
-  return { actor: systemActor('system:test'), commandId: id, correlationId: id, causationId: id, now };
+  return {
+    actor: systemActor('system:test'),
+    commandId: id,
+    correlationId: id,
+    causationId: id,
+    now,
+  };
 }
 
 export async function newUser(api: EscrowApi, name = 'user'): Promise<{ id: string; key: string }> {
   const tag = randomBytes(4).toString('hex');
-  const user = await api.call('POST', '/users', api.keys.admin, { username: `${name}-${tag}`, email: `${name}-${tag}@example.org` });
+  const user = await api.call('POST', '/users', api.keys.admin, {
+    username: `${name}-${tag}`,
+    email: `${name}-${tag}@example.org`,
+  });
   if (user.statusCode !== 201) throw new Error(`create user: ${user.statusCode} ${user.body}`);
   const id = user.json().id as string;
-  const key = (await api.call('POST', '/apikeys', api.keys.admin, { name, scope: 'sender', user_id: id })).json().key as string;
+  const key = (
+    await api.call('POST', '/apikeys', api.keys.admin, { name, scope: 'sender', user_id: id })
+  ).json().key as string;
   return { id, key };
 }
 
@@ -37,13 +48,23 @@ export async function newCategory(api: EscrowApi): Promise<string> {
   await api.t.platform.commands.execute({
     streamId: `spend_category-${id}`,
     decider: spendCategoryDecider,
-    command: { type: 'CreateSpendCategory', categoryId: id, code: `c-${id.slice(0, 8)}`, label: 'Category', now: new Date().toISOString() },
+    command: {
+      type: 'CreateSpendCategory',
+      categoryId: id,
+      code: `c-${id.slice(0, 8)}`,
+      label: 'Category',
+      now: new Date().toISOString(),
+    },
     metadata: testMetadata(),
   });
   return id;
 }
 
-export async function newMerchant(api: EscrowApi, categoryId: string | null, isCertified = false): Promise<string> {
+export async function newMerchant(
+  api: EscrowApi,
+  categoryId: string | null,
+  isCertified = false,
+): Promise<string> {
   const id = randomUUID();
   await api.t.platform.commands.execute({
     streamId: `merchant-${id}`,
@@ -62,7 +83,11 @@ export async function newMerchant(api: EscrowApi, categoryId: string | null, isC
   return id;
 }
 
-export async function allow(api: EscrowApi, ownerId: string, target: { merchantId?: string; categoryId?: string }): Promise<void> {
+export async function allow(
+  api: EscrowApi,
+  ownerId: string,
+  target: { merchantId?: string; categoryId?: string },
+): Promise<void> {
   await api.t.platform.commands.execute({
     streamId: `usage_allow-${ownerId}`,
     decider: usageAllowDecider,
@@ -91,7 +116,14 @@ export async function createMandate(
     'POST',
     '/mandates',
     sender.key,
-    { sender_id: sender.id, beneficiary_id: beneficiaryId, total_amount: '100.00', currency: 'USD', expires_at: inHours(24), ...over },
+    {
+      sender_id: sender.id,
+      beneficiary_id: beneficiaryId,
+      total_amount: '100.00',
+      currency: 'USD',
+      expires_at: inHours(24),
+      ...over,
+    },
     headers,
   );
   if (res.statusCode !== 201) throw new Error(`create mandate: ${res.statusCode} ${res.body}`);
@@ -102,7 +134,12 @@ export async function createMandate(
  * An ACTIVE mandate already past its expiry: created two hours ago (injected clock) to expire
  * one hour ago, by the `system:test` actor. Returns its id.
  */
-export async function pastDueMandate(api: EscrowApi, senderId: string, beneficiaryId: string, currency = 'USD'): Promise<string> {
+export async function pastDueMandate(
+  api: EscrowApi,
+  senderId: string,
+  beneficiaryId: string,
+  currency = 'USD',
+): Promise<string> {
   const services = new MandateServices(api.t.platform);
   const result = await services.create(
     {
@@ -125,7 +162,10 @@ export async function caughtUp(api: EscrowApi): Promise<void> {
 }
 
 /** The raw events of a stream: type, actor label and transaction id (same tx = same append). */
-export async function streamEvents(api: EscrowApi, streamId: string): Promise<{ type: string; tx: string; data: any; actor: any }[]> {
+export async function streamEvents(
+  api: EscrowApi,
+  streamId: string,
+): Promise<{ type: string; tx: string; data: any; actor: any }[]> {
   const rows = await sql<{ type: string; tx: string; data: any; actor: any }>`
     SELECT type, transaction_id::text AS tx, data, metadata->'actor' AS actor FROM events WHERE stream_id = ${streamId} ORDER BY revision`.execute(
     api.t.platform.db,
@@ -134,16 +174,34 @@ export async function streamEvents(api: EscrowApi, streamId: string): Promise<{ 
 }
 
 /** `GET /audit/events?stream=…` as support: the audit trail's actor labels and types. */
-export async function audit(api: EscrowApi, streamId: string): Promise<{ type: string; actor_label: string }[]> {
+export async function audit(
+  api: EscrowApi,
+  streamId: string,
+): Promise<{ type: string; actor_label: string }[]> {
   await caughtUp(api);
-  const res = await api.call('GET', `/audit/events?stream=${encodeURIComponent(streamId)}`, api.keys.support);
+  const res = await api.call(
+    'GET',
+    `/audit/events?stream=${encodeURIComponent(streamId)}`,
+    api.keys.support,
+  );
   expect(res.statusCode).toBe(200);
   return res.json().items.map((i: any) => ({ type: i.type, actor_label: i.actor_label }));
 }
 
 /** The events of the (sender, beneficiary, currency) slot's reservation stream. */
-export async function slotEvents(api: EscrowApi, senderId: string, beneficiaryId: string, currency = 'USD') {
-  return streamEvents(api, await api.t.platform.reservationStream('mandate-slot', `${senderId}\n${beneficiaryId}\n${currency}`));
+export async function slotEvents(
+  api: EscrowApi,
+  senderId: string,
+  beneficiaryId: string,
+  currency = 'USD',
+) {
+  return streamEvents(
+    api,
+    await api.t.platform.reservationStream(
+      'mandate-slot',
+      `${senderId}\n${beneficiaryId}\n${currency}`,
+    ),
+  );
 }
 
 export const prefixOf = (key: string) => key.split('.')[0]!;

@@ -9,8 +9,8 @@
  * `sender_id` in the answer is the mandate's real sender. The list shows a sender its own.
  */
 import { randomUUID } from 'node:crypto';
-import { Money, newId } from '../../libs/kernel/src';
-import { MandateServices } from '../../libs/mandates/src';
+import { Money, newId } from '@kob/kernel';
+import { MandateServices } from '@kob/mandates';
 import { idempotencyScope, requestHash } from '../../apps/api/src/http/command-context';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import {
@@ -35,7 +35,8 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const errorOf = (res: { json(): any }) => res.json().error as { code: string; message: string; details?: any };
+const errorOf = (res: { json(): any }) =>
+  res.json().error as { code: string; message: string; details?: any };
 const key = () => ({ 'idempotency-key': `buy-${randomUUID()}` });
 
 interface World {
@@ -56,8 +57,26 @@ async function world(over: Record<string, unknown> = {}): Promise<World> {
   return { s, b, category, merchant, mandate };
 }
 
-const buy = (w: World, over: Record<string, unknown> = {}, as = w.b.key, headers: Record<string, string> = key()) =>
-  api.call('POST', '/spend/purchases', as, { sender_id: w.s.id, beneficiary_id: w.b.id, merchant_id: w.merchant, amount: '10.00', currency: 'USD', ...over }, headers);
+const buy = (
+  w: World,
+  over: Record<string, unknown> = {},
+  as = w.b.key,
+  headers: Record<string, string> = key(),
+) =>
+  api.call(
+    'POST',
+    '/spend/purchases',
+    as,
+    {
+      sender_id: w.s.id,
+      beneficiary_id: w.b.id,
+      merchant_id: w.merchant,
+      amount: '10.00',
+      currency: 'USD',
+      ...over,
+    },
+    headers,
+  );
 
 describe('POST /spend/purchases', () => {
   it('records a COMPLETED purchase with the real sender (B13) and the merchant’s category', async () => {
@@ -79,10 +98,15 @@ describe('POST /spend/purchases', () => {
       created_at: expect.any(String),
       updated_at: p.created_at,
     });
-    expect((await api.call('GET', `/mandates/${w.mandate.id}`, w.s.key)).json()).toMatchObject({ total_spent: '12.50', status: 'ACTIVE' });
+    expect((await api.call('GET', `/mandates/${w.mandate.id}`, w.s.key)).json()).toMatchObject({
+      total_spent: '12.50',
+      status: 'ACTIVE',
+    });
     // The sender may buy too, and may name the merchant's own category.
     expect((await buy(w, { category_id: w.category }, w.s.key)).statusCode).toBe(201);
-    const list = (await api.call('GET', `/spend/purchases?mandate_id=${w.mandate.id}`, api.keys.auditor)).json();
+    const list = (
+      await api.call('GET', `/spend/purchases?mandate_id=${w.mandate.id}`, api.keys.auditor)
+    ).json();
     expect(list.total).toBe(2);
     expect(list.items[0]).toEqual(p);
     expect(await audit(api, `mandate-${w.mandate.id}`)).toEqual([
@@ -96,8 +120,19 @@ describe('POST /spend/purchases', () => {
     const s = await newUser(api, 's');
     const merchant = await newMerchant(api, null, true);
     const m = await createMandate(api, s, s.id);
-    const res = await api.call('POST', '/spend/purchases', s.key, { sender_id: s.id, merchant_id: merchant, amount: '1.00', currency: 'USD' }, key());
-    expect([res.statusCode, res.json().beneficiary_id, res.json().mandate_id, res.json().category_id]).toEqual([201, s.id, m.id, null]);
+    const res = await api.call(
+      'POST',
+      '/spend/purchases',
+      s.key,
+      { sender_id: s.id, merchant_id: merchant, amount: '1.00', currency: 'USD' },
+      key(),
+    );
+    expect([
+      res.statusCode,
+      res.json().beneficiary_id,
+      res.json().mandate_id,
+      res.json().category_id,
+    ]).toEqual([201, s.id, m.id, null]);
   });
 
   it('requires an Idempotency-Key (400) and valid input (422)', async () => {
@@ -116,7 +151,11 @@ describe('POST /spend/purchases', () => {
     ];
     for (const [over, code] of cases) {
       const res = await buy(w, over);
-      expect([JSON.stringify(over), res.statusCode, errorOf(res).code]).toEqual([JSON.stringify(over), 422, code]);
+      expect([JSON.stringify(over), res.statusCode, errorOf(res).code]).toEqual([
+        JSON.stringify(over),
+        422,
+        code,
+      ]);
     }
   });
 
@@ -131,7 +170,10 @@ describe('POST /spend/purchases', () => {
     }
     const byAdmin = await buy(w, {}, api.keys.admin);
     expect(byAdmin.statusCode).toBe(201);
-    expect((await audit(api, `mandate-${w.mandate.id}`)).at(-1)).toEqual({ type: 'mandate.purchase_recorded.v1', actor_label: prefixOf(api.keys.admin) });
+    expect((await audit(api, `mandate-${w.mandate.id}`)).at(-1)).toEqual({
+      type: 'mandate.purchase_recorded.v1',
+      actor_label: prefixOf(api.keys.admin),
+    });
   });
 
   it('refuses an unknown merchant (404) and a category that is not the merchant’s (422 CATEGORY_MISMATCH, B12)', async () => {
@@ -150,7 +192,10 @@ describe('POST /spend/purchases', () => {
   it('needs an ACTIVE mandate not past its expiry for (sender, beneficiary, currency) (403 MANDATE_REQUIRED)', async () => {
     const w = await world();
     const otherCurrency = await buy(w, { currency: 'EUR' });
-    expect([otherCurrency.statusCode, errorOf(otherCurrency).code]).toEqual([403, 'MANDATE_REQUIRED']);
+    expect([otherCurrency.statusCode, errorOf(otherCurrency).code]).toEqual([
+      403,
+      'MANDATE_REQUIRED',
+    ]);
     // The beneficiary's own mandate the other way round is another slot.
     const reversed = await buy(w, { sender_id: w.b.id, beneficiary_id: w.s.id }, w.b.key);
     expect([reversed.statusCode, errorOf(reversed).code]).toEqual([403, 'MANDATE_REQUIRED']);
@@ -164,17 +209,34 @@ describe('POST /spend/purchases', () => {
     const w = await world();
     const otherMerchant = await newMerchant(api, w.category);
     await allow(api, w.b.id, { merchantId: otherMerchant });
-    const restricted = await createMandate(api, w.s, w.b.id, { currency: 'EUR', allowed_merchant_id: w.merchant });
+    const restricted = await createMandate(api, w.s, w.b.id, {
+      currency: 'EUR',
+      allowed_merchant_id: w.merchant,
+    });
     const merchantForbidden = await buy(w, { currency: 'EUR', merchant_id: otherMerchant });
-    expect([merchantForbidden.statusCode, errorOf(merchantForbidden).code]).toEqual([403, 'MANDATE_MERCHANT_FORBIDDEN']);
+    expect([merchantForbidden.statusCode, errorOf(merchantForbidden).code]).toEqual([
+      403,
+      'MANDATE_MERCHANT_FORBIDDEN',
+    ]);
     expect((await buy(w, { currency: 'EUR' })).json().mandate_id).toBe(restricted.id);
 
     const otherCategory = await newCategory(api);
     const elsewhere = await newMerchant(api, otherCategory);
     await allow(api, w.b.id, { categoryId: otherCategory });
-    await createMandate(api, w.s, w.b.id, { currency: 'JPY', total_amount: '1000', allowed_category_id: w.category });
-    const categoryForbidden = await buy(w, { currency: 'JPY', amount: '5', merchant_id: elsewhere });
-    expect([categoryForbidden.statusCode, errorOf(categoryForbidden).code]).toEqual([403, 'MANDATE_CATEGORY_FORBIDDEN']);
+    await createMandate(api, w.s, w.b.id, {
+      currency: 'JPY',
+      total_amount: '1000',
+      allowed_category_id: w.category,
+    });
+    const categoryForbidden = await buy(w, {
+      currency: 'JPY',
+      amount: '5',
+      merchant_id: elsewhere,
+    });
+    expect([categoryForbidden.statusCode, errorOf(categoryForbidden).code]).toEqual([
+      403,
+      'MANDATE_CATEGORY_FORBIDDEN',
+    ]);
 
     // Usage: not allowed → 403, and the refusal does not use up the key.
     const unlisted = await newMerchant(api, await newCategory(api));
@@ -185,18 +247,32 @@ describe('POST /spend/purchases', () => {
     expect((await buy(w, { merchant_id: unlisted }, w.b.key, headers)).statusCode).toBe(201);
     // Allowed through its category, or because it is certified.
     expect((await buy(w, { merchant_id: elsewhere })).statusCode).toBe(201);
-    expect((await buy(w, { merchant_id: await newMerchant(api, null, true) })).statusCode).toBe(201);
+    expect((await buy(w, { merchant_id: await newMerchant(api, null, true) })).statusCode).toBe(
+      201,
+    );
   });
 
   it('refuses passing the total (409), consumes the mandate at the total and frees its slot', async () => {
     const w = await world();
     expect((await buy(w, { amount: '60.00' })).statusCode).toBe(201);
     const over = await buy(w, { amount: '40.01' });
-    expect([over.statusCode, errorOf(over).code, errorOf(over).details]).toEqual([409, 'MANDATE_LIMIT_EXCEEDED', { remaining: '40.00', currency: 'USD' }]);
+    expect([over.statusCode, errorOf(over).code, errorOf(over).details]).toEqual([
+      409,
+      'MANDATE_LIMIT_EXCEEDED',
+      { remaining: '40.00', currency: 'USD' },
+    ]);
     expect((await buy(w, { amount: '40.00' })).statusCode).toBe(201);
-    expect((await api.call('GET', `/mandates/${w.mandate.id}`, w.b.key)).json()).toMatchObject({ status: 'CONSUMED', total_spent: '100.00' });
+    expect((await api.call('GET', `/mandates/${w.mandate.id}`, w.b.key)).json()).toMatchObject({
+      status: 'CONSUMED',
+      total_spent: '100.00',
+    });
     const events = await streamEvents(api, `mandate-${w.mandate.id}`);
-    expect(events.map((e) => e.type)).toEqual(['mandate.created.v1', 'mandate.purchase_recorded.v1', 'mandate.purchase_recorded.v1', 'mandate.consumed.v1']);
+    expect(events.map((e) => e.type)).toEqual([
+      'mandate.created.v1',
+      'mandate.purchase_recorded.v1',
+      'mandate.purchase_recorded.v1',
+      'mandate.consumed.v1',
+    ]);
     // After consumption there is no mandate for the slot, and the slot is free for a new one.
     const none = await buy(w, { amount: '1.00' });
     expect([none.statusCode, errorOf(none).code]).toEqual([403, 'MANDATE_REQUIRED']);
@@ -210,7 +286,9 @@ describe('POST /spend/purchases', () => {
     const headers = key();
     const first = await buy(w, { amount: '100.00' }, w.b.key, headers);
     expect(first.statusCode).toBe(201);
-    expect((await api.call('GET', `/mandates/${w.mandate.id}`, w.b.key)).json().status).toBe('CONSUMED');
+    expect((await api.call('GET', `/mandates/${w.mandate.id}`, w.b.key)).json().status).toBe(
+      'CONSUMED',
+    );
     const before = await streamEvents(api, `mandate-${w.mandate.id}`);
     const again = await buy(w, { amount: '100.00' }, w.b.key, headers);
     expect([again.statusCode, again.json()]).toEqual([201, first.json()]);
@@ -230,29 +308,61 @@ describe('POST /spend/purchases', () => {
     // A mandate created three hours ago that expired an hour ago, and a purchase made two hours
     // ago under the key the HTTP retry below sends (same scope and request hash).
     const mandate = await services.create(
-      { senderId: s.id, beneficiaryId: b.id, total: Money.parse('100.00', 'USD', api.t.platform.config.currencies), allowedCategoryId: null, allowedMerchantId: null, expiresAt: inHours(-1) },
+      {
+        senderId: s.id,
+        beneficiaryId: b.id,
+        total: Money.parse('100.00', 'USD', api.t.platform.config.currencies),
+        allowedCategoryId: null,
+        allowedMerchantId: null,
+        expiresAt: inHours(-1),
+      },
       testMetadata(new Date(Date.now() - 3 * HOUR_MS)),
     );
-    const body = { sender_id: s.id, beneficiary_id: b.id, merchant_id: merchant, amount: '10.00', currency: 'USD' };
+    const body = {
+      sender_id: s.id,
+      beneficiary_id: b.id,
+      merchant_id: merchant,
+      amount: '10.00',
+      currency: 'USD',
+    };
     const idemKey = `late-${randomUUID()}`;
     const first = await services.purchase(
-      { senderId: s.id, beneficiaryId: b.id, merchantId: merchant, amount: Money.parse('10.00', 'USD', api.t.platform.config.currencies), categoryId: null },
+      {
+        senderId: s.id,
+        beneficiaryId: b.id,
+        merchantId: merchant,
+        amount: Money.parse('10.00', 'USD', api.t.platform.config.currencies),
+        categoryId: null,
+      },
       {
         ...testMetadata(twoHoursAgo),
         idempotency: {
           key: idemKey,
-          scope: idempotencyScope({ kind: 'api_key', keyId: newId(), keyPrefix: 'x', scope: 'sender', userId: b.id }, 'POST', '/spend/purchases'),
+          scope: idempotencyScope(
+            { kind: 'api_key', keyId: newId(), keyPrefix: 'x', scope: 'sender', userId: b.id },
+            'POST',
+            '/spend/purchases',
+          ),
           requestHash: requestHash('POST', '/spend/purchases', body, {}),
         },
       },
     );
     await caughtUp(api);
-    expect((await api.call('POST', '/mandates/cleanup', api.keys.support)).json().expired).toBeGreaterThanOrEqual(1);
+    expect(
+      (await api.call('POST', '/mandates/cleanup', api.keys.support)).json().expired,
+    ).toBeGreaterThanOrEqual(1);
     expect((await api.call('GET', `/mandates/${mandate.id}`, b.key)).json().status).toBe('EXPIRED');
     const before = await streamEvents(api, `mandate-${mandate.id}`);
-    const retry = await api.call('POST', '/spend/purchases', b.key, body, { 'idempotency-key': idemKey });
+    const retry = await api.call('POST', '/spend/purchases', b.key, body, {
+      'idempotency-key': idemKey,
+    });
     expect(retry.statusCode).toBe(201);
-    expect(retry.json()).toMatchObject({ id: first.purchase.purchaseId, mandate_id: mandate.id, amount: '10.00', sender_id: s.id });
+    expect(retry.json()).toMatchObject({
+      id: first.purchase.purchaseId,
+      mandate_id: mandate.id,
+      amount: '10.00',
+      sender_id: s.id,
+    });
     expect(await streamEvents(api, `mandate-${mandate.id}`)).toEqual(before);
     // A new key is a new purchase: there is no mandate any more.
     const fresh = await api.call('POST', '/spend/purchases', b.key, body, key());
@@ -270,13 +380,35 @@ describe('GET /spend/purchases', () => {
       const page = (await api.call('GET', '/spend/purchases', k)).json();
       expect([page.total, page.items.map((p: any) => p.id)]).toEqual([3, ids]);
     }
-    expect((await api.call('GET', '/spend/purchases', x.key)).json()).toEqual({ items: [], total: 0, limit: 50, offset: 0 });
-    expect((await api.call('GET', `/spend/purchases?sender_id=${w.s.id}`, x.key)).json().total).toBe(0);
+    expect((await api.call('GET', '/spend/purchases', x.key)).json()).toEqual({
+      items: [],
+      total: 0,
+      limit: 50,
+      offset: 0,
+    });
+    expect(
+      (await api.call('GET', `/spend/purchases?sender_id=${w.s.id}`, x.key)).json().total,
+    ).toBe(0);
     for (const k of [api.keys.support, api.keys.auditor, api.keys.admin]) {
-      const page = (await api.call('GET', `/spend/purchases?sender_id=${w.s.id}&limit=2&offset=1`, k)).json();
-      expect([page.total, page.items.map((p: any) => p.id), page.limit, page.offset]).toEqual([3, ids.slice(1), 2, 1]);
+      const page = (
+        await api.call('GET', `/spend/purchases?sender_id=${w.s.id}&limit=2&offset=1`, k)
+      ).json();
+      expect([page.total, page.items.map((p: any) => p.id), page.limit, page.offset]).toEqual([
+        3,
+        ids.slice(1),
+        2,
+        1,
+      ]);
     }
-    expect((await api.call('GET', `/spend/purchases?beneficiary_id=${w.b.id}&mandate_id=${w.mandate.id}`, api.keys.support)).json().total).toBe(3);
+    expect(
+      (
+        await api.call(
+          'GET',
+          `/spend/purchases?beneficiary_id=${w.b.id}&mandate_id=${w.mandate.id}`,
+          api.keys.support,
+        )
+      ).json().total,
+    ).toBe(3);
     for (const q of ['mandate_id=x', 'limit=500']) {
       const res = await api.call('GET', `/spend/purchases?${q}`, api.keys.support);
       expect([res.statusCode, errorOf(res).code]).toEqual([422, 'VALIDATION_ERROR']);

@@ -30,10 +30,22 @@ interface LogEntry {
 const offline = path.join(__dirname, 'offline');
 const root = path.resolve(__dirname, '..', '..');
 
-function runChild(logFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const args = ['--require', path.join(offline, 'block-network.js'), '--require', path.join(offline, 'register-ts.js'), path.join(offline, 'ocr-offline.child.ts')];
+function runChild(
+  logFile: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const args = [
+    '--require',
+    path.join(offline, 'block-network.js'),
+    '--require',
+    path.join(offline, 'register-ts.js'),
+    path.join(offline, 'ocr-offline.child.ts'),
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, OCR_OFFLINE_LOG: logFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, OCR_OFFLINE_LOG: logFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -63,16 +75,43 @@ describe('invoice OCR without network', () => {
     const { code, stdout, stderr } = await runChild(logFile);
     expect({ code, stderr }).toEqual({ code: 0, stderr: expect.any(String) });
     const out = JSON.parse(stdout);
-    expect(out.image).toMatchObject({ status: 'ok', engine: 'tesseract', fields: { total_amount: '1234.50', currency: 'EUR', invoice_number: 'F-2026-042', iban_last4: '0189' } });
-    expect(out.pdf).toMatchObject({ status: 'ok', engine: 'pdf-text', fields: { total_amount: '1234.50' } });
-    expect(out.scan).toMatchObject({ status: 'ok', engine: 'pdf-scan', fields: { total_amount: '1234.50', currency: 'EUR', invoice_number: 'F-2026-042' } });
-    expect(out.controls).toEqual({ main: expect.stringMatching(/network blocked/), worker: expect.stringMatching(/network blocked/) });
+    expect(out.image).toMatchObject({
+      status: 'ok',
+      engine: 'tesseract',
+      fields: {
+        total_amount: '1234.50',
+        currency: 'EUR',
+        invoice_number: 'F-2026-042',
+        iban_last4: '0189',
+      },
+    });
+    expect(out.pdf).toMatchObject({
+      status: 'ok',
+      engine: 'pdf-text',
+      fields: { total_amount: '1234.50' },
+    });
+    expect(out.scan).toMatchObject({
+      status: 'ok',
+      engine: 'pdf-scan',
+      fields: { total_amount: '1234.50', currency: 'EUR', invoice_number: 'F-2026-042' },
+    });
+    expect(out.controls).toEqual({
+      main: expect.stringMatching(/network blocked/),
+      worker: expect.stringMatching(/network blocked/),
+    });
 
-    const log = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogEntry);
+    const log = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LogEntry);
     const attempts = log.filter((e) => e.kind === 'attempt');
     // Only the two controls: nothing in the OCR tried to reach the network.
     expect(attempts).toEqual([
-      expect.objectContaining({ thread: 0, api: 'fetch', target: 'http://127.0.0.1:9/offline-control' }),
+      expect.objectContaining({
+        thread: 0,
+        api: 'fetch',
+        target: 'http://127.0.0.1:9/offline-control',
+      }),
       expect.objectContaining({ api: 'fetch', target: 'http://127.0.0.1:9/offline-control' }),
     ]);
     expect(attempts[1]!.thread).not.toBe(0);
@@ -95,7 +134,9 @@ describe('invoice OCR without network', () => {
       const read = reads.find((e) => e.file!.endsWith(`${lang}.traineddata.gz`));
       expect(read).toBeDefined();
       expect(read!.thread).not.toBe(0);
-      expect(read!.real).toBe(path.join(modules, '@tesseract.js-data', lang, '4.0.0_best_int', `${lang}.traineddata.gz`));
+      expect(read!.real).toBe(
+        path.join(modules, '@tesseract.js-data', lang, '4.0.0_best_int', `${lang}.traineddata.gz`),
+      );
     }
     const core = reads.filter((e) => /tesseract-core.*\.wasm$/.test(e.file!));
     expect(core.length).toBeGreaterThan(0);

@@ -9,10 +9,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { escrowDecider, type EscrowCommand } from '../../libs/domain/src';
-import { PostgresEventStore } from '../../libs/event-store/src';
-import { systemActor } from '../../libs/kernel/src';
-import { CommandRunner, type CommandMetadata } from '../../libs/platform/src';
+import { escrowDecider, type EscrowCommand } from '@kob/domain';
+import { PostgresEventStore } from '@kob/event-store';
+import { systemActor } from '@kob/kernel';
+import { CommandRunner, type CommandMetadata } from '@kob/platform';
 import { expectErrorEnvelope, until } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import {
@@ -341,7 +341,10 @@ describe('across processes', () => {
       escrowId: id,
       depositId: randomUUID(),
       amount: '60.00',
-      pspConfirmed: { pspRef: `SIM-${randomUUID()}`, reported: { amount: '60.00', currency: 'USD' } },
+      pspConfirmed: {
+        pspRef: `SIM-${randomUUID()}`,
+        reported: { amount: '60.00', currency: 'USD' },
+      },
       refundPaymentId: randomUUID(),
       now: new Date().toISOString(),
     });

@@ -134,8 +134,14 @@ describe('JPY (scale 0)', () => {
       expectErrorEnvelope(await api.deposit(id, amount), 422, 'AMOUNT_PRECISION');
     }
     // A JSON number is not money at all: refused before its scale is looked at.
-    const number = expectErrorEnvelope(await addMilestone(id, { amount: 5000.5, currency: 'JPY' }), 422, 'VALIDATION_ERROR');
-    expect(number.details).toMatchObject({ fields: { amount: [expect.stringContaining('decimal string')] } });
+    const number = expectErrorEnvelope(
+      await addMilestone(id, { amount: 5000.5, currency: 'JPY' }),
+      422,
+      'VALIDATION_ERROR',
+    );
+    expect(number.details).toMatchObject({
+      fields: { amount: [expect.stringContaining('decimal string')] },
+    });
     expectErrorEnvelope(
       await api.call('POST', '/escrows', api.keys.client, {
         client_id: api.ids.client,
@@ -272,7 +278,13 @@ describe('KWD (scale 3)', () => {
       'escrow.deposit_confirmed.v1',
     ]);
     // A JSON number is refused even at the scale: money is a decimal string only.
-    const number = expectErrorEnvelope(await addMilestone(id, { amount: 1.25, currency: 'KWD' }), 422, 'VALIDATION_ERROR');
-    expect(number.details).toMatchObject({ fields: { amount: [expect.stringContaining('decimal string')] } });
+    const number = expectErrorEnvelope(
+      await addMilestone(id, { amount: 1.25, currency: 'KWD' }),
+      422,
+      'VALIDATION_ERROR',
+    );
+    expect(number.details).toMatchObject({
+      fields: { amount: [expect.stringContaining('decimal string')] },
+    });
   });
 });

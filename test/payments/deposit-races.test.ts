@@ -10,8 +10,8 @@
  * - the recovery job asks the PSP again about a deposit it left PENDING without a reference.
  */
 import { randomUUID } from 'node:crypto';
-import { PspDeclinedError } from '../../libs/psp/src';
-import { escrowJobLimits, paymentRecoveryJob } from '../../libs/payments/src';
+import { PspDeclinedError } from '@kob/psp';
+import { escrowJobLimits, paymentRecoveryJob } from '@kob/payments';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
@@ -23,22 +23,41 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const collects = (depositId?: string) =>
-  api.t.platform.psp.calls.filter((c) => c.kind === 'collect' && (depositId === undefined || c.idempotencyKey === depositId)).length;
+  api.t.platform.psp.calls.filter(
+    (c) => c.kind === 'collect' && (depositId === undefined || c.idempotencyKey === depositId),
+  ).length;
 
-const deposit = (escrowId: string, body: unknown, key: string, path = `/escrows/${escrowId}/deposit`) =>
-  api.call('POST', path, api.keys.client, body, { 'idempotency-key': key });
+const deposit = (
+  escrowId: string,
+  body: unknown,
+  key: string,
+  path = `/escrows/${escrowId}/deposit`,
+) => api.call('POST', path, api.keys.client, body, { 'idempotency-key': key });
 
 describe('deposits once the PSP has been asked', () => {
   it('refuses a key reused with another request before the PSP is asked', async () => {
     const id = await api.escrow({ amount_total: '100.00' });
     expect((await deposit(id, { amount: '10.00' }, 'k-1')).json().deposit.status).toBe('CONFIRMED');
     const before = collects();
-    expectErrorEnvelope(await deposit(id, { amount: '11.00' }, 'k-1'), 422, 'IDEMPOTENCY_KEY_REUSED');
+    expectErrorEnvelope(
+      await deposit(id, { amount: '11.00' }, 'k-1'),
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+    );
     // A JSON number is refused before the key is looked at (money is a decimal string only).
     expectErrorEnvelope(await deposit(id, { amount: 10 }, 'k-1'), 422, 'VALIDATION_ERROR');
-    expectErrorEnvelope(await deposit(id, { amount: '10.00' }, 'k-1', `/escrows/${id}/deposit?x=1`), 422, 'IDEMPOTENCY_KEY_REUSED');
+    expectErrorEnvelope(
+      await deposit(id, { amount: '10.00' }, 'k-1', `/escrows/${id}/deposit?x=1`),
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+    );
     // The same escrow named in upper case is the same request: the first answer, no new deposit.
-    const upper = await deposit(id, { amount: '10.00' }, 'k-1', `/escrows/${id.toUpperCase()}/deposit`);
+    const upper = await deposit(
+      id,
+      { amount: '10.00' },
+      'k-1',
+      `/escrows/${id.toUpperCase()}/deposit`,
+    );
     expect(upper.json()).toMatchObject({ deposited: '10.00', deposit: { status: 'CONFIRMED' } });
     // Neither the refusals nor the replay of a confirmed deposit asked the PSP.
     expect(collects()).toBe(before);
@@ -68,12 +87,25 @@ describe('deposits once the PSP has been asked', () => {
     expect(pending.statusCode).toBe(200);
     const d = pending.json().deposit;
     expect(d).toMatchObject({ status: 'PENDING', psp_ref: expect.stringMatching(/^SIM-/) });
-    const confirmed = await api.webhook({ event_id: `evt-${randomUUID()}`, type: 'deposit.confirmed', psp_ref: d.psp_ref, amount: '30.00', currency: 'USD' });
+    const confirmed = await api.webhook({
+      event_id: `evt-${randomUUID()}`,
+      type: 'deposit.confirmed',
+      psp_ref: d.psp_ref,
+      amount: '30.00',
+      currency: 'USD',
+    });
     expect(confirmed.json()).toMatchObject({ outcome: 'applied' });
     const s = await api.summary(id);
     expect(s.escrow.status).toBe('CANCELLED');
-    expect(s.deposits.find((x: { id: string }) => x.id === d.id)).toMatchObject({ status: 'REFUNDED' });
-    expect(s.balances).toMatchObject({ deposited: '50.00', refunded: '50.00', held: '0.00', pending_deposits: '0.00' });
+    expect(s.deposits.find((x: { id: string }) => x.id === d.id)).toMatchObject({
+      status: 'REFUNDED',
+    });
+    expect(s.balances).toMatchObject({
+      deposited: '50.00',
+      refunded: '50.00',
+      held: '0.00',
+      pending_deposits: '0.00',
+    });
   });
 
   it('keeps a PSP answer with an odd text from becoming a 4xx', async () => {
@@ -91,7 +123,12 @@ describe('deposits once the PSP has been asked', () => {
         throw new PspDeclinedError('   ');
       };
       expect((await api.deposit(id, '10.00')).json().deposit.status).toBe('FAILED');
-      psp.collect = async () => ({ status: 'confirmed', pspRef: 'r'.repeat(300), amount: '10.00', currency: 'USD' });
+      psp.collect = async () => ({
+        status: 'confirmed',
+        pspRef: 'r'.repeat(300),
+        amount: '10.00',
+        currency: 'USD',
+      });
       const unusable = await api.deposit(id, '10.00');
       expect(unusable.statusCode).toBe(200);
       expect(unusable.json().deposit).toMatchObject({ status: 'PENDING', psp_ref: null });
@@ -129,12 +166,19 @@ describe('deposits once the PSP has been asked', () => {
     expect(pending).toMatchObject({ status: 'PENDING', psp_ref: null });
     const job = paymentRecoveryJob(api.t.platform, api.t.payments);
     await projectionsCaughtUp(api.t.platform, 5000);
-    expect(await job.run({ now: new Date() })).toBe('payments: none; webhooks: none; deposits: none');
+    expect(await job.run({ now: new Date() })).toBe(
+      'payments: none; webhooks: none; deposits: none',
+    );
     const later = new Date(Date.now() + escrowJobLimits.recoveryMinAgeMs + 1000);
     // (An earlier test's deposit with an unusable reference is confirmed by the same run.)
-    expect(await job.run({ now: later })).toMatch(/^payments: none; webhooks: none; deposits: \d+ CONFIRMED$/);
+    expect(await job.run({ now: later })).toMatch(
+      /^payments: none; webhooks: none; deposits: \d+ CONFIRMED$/,
+    );
     expect(collects(pending.id)).toBe(2);
-    expect((await api.summary(id)).balances).toMatchObject({ deposited: '40.00', pending_deposits: '0.00' });
+    expect((await api.summary(id)).balances).toMatchObject({
+      deposited: '40.00',
+      pending_deposits: '0.00',
+    });
     await projectionsCaughtUp(api.t.platform, 5000);
     expect(await job.run({ now: later })).toBe('payments: none; webhooks: none; deposits: none');
   });

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { escrowDecider, pspWebhookDecider } from '../../libs/domain/src';
+import { escrowDecider, pspWebhookDecider } from '@kob/domain';
 import {
   deadlineJob,
   escrowJobLimits,
@@ -18,7 +18,7 @@ import {
   pspRefClaim,
   systemMetadata,
   webhookStreamId,
-} from '../../libs/payments/src';
+} from '@kob/payments';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
 
@@ -37,7 +37,11 @@ async function caughtUp(): Promise<void> {
 }
 
 const lastPosition = async () =>
-  (await sql<{ p: string | null }>`SELECT max(position)::text AS p FROM events`.execute(api.t.platform.db)).rows[0]!.p ?? '0';
+  (
+    await sql<{ p: string | null }>`SELECT max(position)::text AS p FROM events`.execute(
+      api.t.platform.db,
+    )
+  ).rows[0]!.p ?? '0';
 
 const eventsAfter = async (position: string) =>
   (
@@ -56,7 +60,12 @@ const payment = async (id: string) => {
 const scheduler = { kind: 'system', name: 'system:scheduler' };
 
 /** An escrow due since `deadline`, with `deposit` confirmed and optional milestones. */
-async function dueEscrow(deadline: string, deposit: string, over: Record<string, unknown> = {}, milestones: string[] = []): Promise<string> {
+async function dueEscrow(
+  deadline: string,
+  deposit: string,
+  over: Record<string, unknown> = {},
+  milestones: string[] = [],
+): Promise<string> {
   const id = await api.escrow({ amount_total: '100.00', deadline_at: deadline, ...over });
   for (const [i, amount] of milestones.entries()) await api.milestone(id, i + 1, amount);
   expect((await api.deposit(id, deposit)).statusCode).toBe(200);
@@ -64,7 +73,10 @@ async function dueEscrow(deadline: string, deposit: string, over: Record<string,
 }
 
 /** A released milestone whose payout is left as the PSP mode leaves it. */
-async function payout(amount: string, mode: 'accept' | 'timeout' | 'silent' = 'accept'): Promise<{ escrowId: string; payment: Record<string, any> }> {
+async function payout(
+  amount: string,
+  mode: 'accept' | 'timeout' | 'silent' = 'accept',
+): Promise<{ escrowId: string; payment: Record<string, any> }> {
   const escrowId = await api.escrow({ amount_total: amount });
   const m = await api.milestone(escrowId, 1, amount);
   await api.deposit(escrowId, amount);
@@ -82,16 +94,20 @@ describe('escrow-deadlines job', () => {
   it('closes escrows past their deadline by their rule, leaves the others, and acts as system:scheduler', async () => {
     const draft = await dueEscrow('2001-01-01T00:00:00Z', '30.00');
     const release = await dueEscrow('2001-01-02T00:00:00Z', '100.00', {}, ['40.00', '60.00']);
-    const refund = await dueEscrow('2001-01-03T00:00:00Z', '100.00', { release_conditions: { on_deadline: 'refund' } });
-    const none = await dueEscrow('2001-01-04T00:00:00Z', '100.00', { release_conditions: { on_deadline: 'none' } });
+    const refund = await dueEscrow('2001-01-03T00:00:00Z', '100.00', {
+      release_conditions: { on_deadline: 'refund' },
+    });
+    const none = await dueEscrow('2001-01-04T00:00:00Z', '100.00', {
+      release_conditions: { on_deadline: 'none' },
+    });
     const future = await dueEscrow('2099-12-31T00:00:00Z', '100.00', {}, ['100.00']);
-    expect([await statusOf(draft), await statusOf(release), await statusOf(refund), await statusOf(none), await statusOf(future)]).toEqual([
-      'DRAFT',
-      'FUNDED',
-      'FUNDED',
-      'FUNDED',
-      'FUNDED',
-    ]);
+    expect([
+      await statusOf(draft),
+      await statusOf(release),
+      await statusOf(refund),
+      await statusOf(none),
+      await statusOf(future),
+    ]).toEqual(['DRAFT', 'FUNDED', 'FUNDED', 'FUNDED', 'FUNDED']);
     await caughtUp();
     const before = await lastPosition();
 
@@ -103,24 +119,40 @@ describe('escrow-deadlines job', () => {
     const cancelled = await api.summary(draft);
     expect(cancelled.escrow.status).toBe('CANCELLED');
     expect(cancelled.payments).toEqual([
-      expect.objectContaining({ kind: 'refund', amount: '30.00', status: 'SENT', beneficiary_id: api.ids.client }),
+      expect.objectContaining({
+        kind: 'refund',
+        amount: '30.00',
+        status: 'SENT',
+        beneficiary_id: api.ids.client,
+      }),
     ]);
     const released = await api.summary(release);
     expect(released.escrow.status).toBe('RELEASED');
-    expect(released.payments.map((p: Record<string, string>) => [p.kind, p.amount, p.status, p.beneficiary_id])).toEqual([
+    expect(
+      released.payments.map((p: Record<string, string>) => [
+        p.kind,
+        p.amount,
+        p.status,
+        p.beneficiary_id,
+      ]),
+    ).toEqual([
       ['payout', '40.00', 'SENT', api.ids.provider],
       ['payout', '60.00', 'SENT', api.ids.provider],
     ]);
     expect(released.milestones.map((m: { status: string }) => m.status)).toEqual(['PAID', 'PAID']);
     const refunded = await api.summary(refund);
     expect(refunded.escrow.status).toBe('REFUNDED');
-    expect(refunded.payments).toEqual([expect.objectContaining({ kind: 'refund', amount: '100.00', status: 'SENT' })]);
+    expect(refunded.payments).toEqual([
+      expect.objectContaining({ kind: 'refund', amount: '100.00', status: 'SENT' }),
+    ]);
     expect(refunded.balances).toMatchObject({ refunded: '100.00', held: '0.00' });
     expect(await statusOf(none)).toBe('FUNDED');
     expect(await statusOf(future)).toBe('FUNDED');
 
     const appended = await eventsAfter(before);
-    const escrowStreams = new Set(appended.filter((e) => e.stream_id.startsWith('escrow-')).map((e) => e.stream_id));
+    const escrowStreams = new Set(
+      appended.filter((e) => e.stream_id.startsWith('escrow-')).map((e) => e.stream_id),
+    );
     expect(escrowStreams).toEqual(new Set([draft, release, refund].map((id) => `escrow-${id}`)));
     expect(appended.filter((e) => e.type === 'payment.sent.v1')).toHaveLength(4);
     expect(appended.map((e) => e.actor)).toEqual(appended.map(() => scheduler));
@@ -141,18 +173,33 @@ describe('escrow-deadlines job', () => {
     await api.t.platform.projections.stop();
     try {
       const meta = systemMetadata('system:test');
-      const rejected = await api.t.payments.actions.run(stale, { type: 'ClientReject', escrowId: stale, idSeed: randomUUID(), now: meta.now.toISOString() }, meta);
+      const rejected = await api.t.payments.actions.run(
+        stale,
+        {
+          type: 'ClientReject',
+          escrowId: stale,
+          idSeed: randomUUID(),
+          now: meta.now.toISOString(),
+        },
+        meta,
+      );
       expect(rejected.state.status).toBe('CANCELLED');
       // The stale row is an escrow that closed meanwhile: counted, not a failure.
-      expect(await deadlines().run({ now: new Date() })).toBe('escrows: 1 already closed, 1 CANCELLED');
+      expect(await deadlines().run({ now: new Date() })).toBe(
+        'escrows: 1 already closed, 1 CANCELLED',
+      );
       // Decided again on its stream, the stale item changed nothing.
       expect(rejected.state.payments).toHaveLength(1);
-      expect((await api.t.platform.commands.read(`escrow-${stale}`, escrowDecider)).state.payments).toHaveLength(1);
+      expect(
+        (await api.t.platform.commands.read(`escrow-${stale}`, escrowDecider)).state.payments,
+      ).toHaveLength(1);
     } finally {
       api.t.platform.projections.start();
     }
     expect(await statusOf(other)).toBe('CANCELLED');
-    expect((await api.summary(other)).payments).toEqual([expect.objectContaining({ kind: 'refund', amount: '20.00', status: 'SENT' })]);
+    expect((await api.summary(other)).payments).toEqual([
+      expect.objectContaining({ kind: 'refund', amount: '20.00', status: 'SENT' }),
+    ]);
     await caughtUp();
     expect(await deadlines().run({ now: new Date() })).toBe('escrows: none');
   });
@@ -172,20 +219,31 @@ describe('payment-recovery job', () => {
     const job = recovery();
     expect(job.name).toBe('payment-recovery');
     // `second` is exactly the minimum age at this clock reading: not yet.
-    expect(await job.run({ now: new Date(t2 + escrowJobLimits.recoveryMinAgeMs) })).toBe('payments: 1 SENT; webhooks: none; deposits: none');
-    expect(await payment(first.payment.id)).toMatchObject({ status: 'SENT', psp_ref: expect.stringMatching(/^SIM-/) });
+    expect(await job.run({ now: new Date(t2 + escrowJobLimits.recoveryMinAgeMs) })).toBe(
+      'payments: 1 SENT; webhooks: none; deposits: none',
+    );
+    expect(await payment(first.payment.id)).toMatchObject({
+      status: 'SENT',
+      psp_ref: expect.stringMatching(/^SIM-/),
+    });
     expect(await payment(second.payment.id)).toMatchObject({ status: 'PENDING' });
     expect(calls()).toBe(callsBefore + 1);
     const sent = await sql<{ actor: unknown }>`
-      SELECT metadata->'actor' AS actor FROM events WHERE type = 'payment.sent.v1' AND data->>'paymentId' = ${first.payment.id}`.execute(api.t.platform.db);
+      SELECT metadata->'actor' AS actor FROM events WHERE type = 'payment.sent.v1' AND data->>'paymentId' = ${first.payment.id}`.execute(
+      api.t.platform.db,
+    );
     expect(sent.rows).toEqual([{ actor: scheduler }]);
     expect((await api.summary(first.escrowId)).escrow.status).toBe('RELEASED');
 
     await caughtUp();
-    expect(await job.run({ now: new Date(t2 + escrowJobLimits.recoveryMinAgeMs + 1) })).toBe('payments: 1 SENT; webhooks: none; deposits: none');
+    expect(await job.run({ now: new Date(t2 + escrowJobLimits.recoveryMinAgeMs + 1) })).toBe(
+      'payments: 1 SENT; webhooks: none; deposits: none',
+    );
     expect(await payment(second.payment.id)).toMatchObject({ status: 'SENT' });
     await caughtUp();
-    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: none; deposits: none');
+    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe(
+      'payments: none; webhooks: none; deposits: none',
+    );
     expect(calls()).toBe(callsBefore + 2);
   });
 
@@ -198,7 +256,9 @@ describe('payment-recovery job', () => {
     const psp = api.t.platform.psp;
     const transfer = psp.transfer.bind(psp);
     psp.transfer = async (request) =>
-      request.idempotencyKey === first.payment.id ? { status: 'sent', pspRef: earlier.psp_ref } : transfer(request);
+      request.idempotencyKey === first.payment.id
+        ? { status: 'sent', pspRef: earlier.psp_ref }
+        : transfer(request);
     try {
       await expect(recovery().run({ now: new Date(Date.now() + 60_000) })).rejects.toThrow(
         `1 of 2 failed: ${first.payment.id}: PSP_REFERENCE_IN_USE: the PSP answered with a reference already recorded for something else`,
@@ -210,7 +270,9 @@ describe('payment-recovery job', () => {
     expect(await payment(second.payment.id)).toMatchObject({ status: 'SENT' });
     expect(await payment(earlier.id)).toMatchObject({ status: 'SENT', psp_ref: earlier.psp_ref });
     // The next run, with the PSP behaving, sends the one left.
-    expect(await recovery().run({ now: new Date(Date.now() + 60_000) })).toBe('payments: 1 SENT; webhooks: none; deposits: none');
+    expect(await recovery().run({ now: new Date(Date.now() + 60_000) })).toBe(
+      'payments: 1 SENT; webhooks: none; deposits: none',
+    );
     const resent = await payment(first.payment.id);
     expect(resent).toMatchObject({ status: 'SENT', psp_ref: expect.stringMatching(/^SIM-/) });
     expect(resent.psp_ref).not.toBe(earlier.psp_ref);
@@ -239,22 +301,37 @@ describe('payment-recovery job', () => {
       metadata: meta,
     });
     await caughtUp();
-    const row = () => api.t.platform.db.selectFrom('psp_webhooks').selectAll().where('stream_id', '=', streamId).executeTakeFirstOrThrow();
+    const row = () =>
+      api.t.platform.db
+        .selectFrom('psp_webhooks')
+        .selectAll()
+        .where('stream_id', '=', streamId)
+        .executeTakeFirstOrThrow();
     expect(await row()).toMatchObject({ status: 'received' });
     const receivedAt = meta.now.getTime();
 
     const job = recovery();
-    expect(await job.run({ now: new Date(receivedAt + escrowJobLimits.recoveryMinAgeMs) })).toBe('payments: none; webhooks: none; deposits: none');
+    expect(await job.run({ now: new Date(receivedAt + escrowJobLimits.recoveryMinAgeMs) })).toBe(
+      'payments: none; webhooks: none; deposits: none',
+    );
     expect(await payment(sentPayout.id)).toMatchObject({ status: 'SENT' });
-    expect(await job.run({ now: new Date(receivedAt + escrowJobLimits.recoveryMinAgeMs + 1) })).toBe('payments: none; webhooks: 1 applied; deposits: none');
+    expect(
+      await job.run({ now: new Date(receivedAt + escrowJobLimits.recoveryMinAgeMs + 1) }),
+    ).toBe('payments: none; webhooks: 1 applied; deposits: none');
     expect(await payment(sentPayout.id)).toMatchObject({ status: 'SETTLED' });
     await caughtUp();
     expect(await row()).toMatchObject({ status: 'applied' });
     // The PSP's next delivery of the same event is a duplicate that changes nothing.
-    const again = await api.webhook({ event_id: eventId, type: 'payment.settled', psp_ref: sentPayout.psp_ref });
+    const again = await api.webhook({
+      event_id: eventId,
+      type: 'payment.settled',
+      psp_ref: sentPayout.psp_ref,
+    });
     expect(again.json()).toMatchObject({ ok: 'true', outcome: 'applied', duplicate: true });
     await caughtUp();
-    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: none; deposits: none');
+    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe(
+      'payments: none; webhooks: none; deposits: none',
+    );
   });
 
   it('applies a parked webhook whose reference has been recorded since, and keeps one whose reference is still unknown', async () => {
@@ -263,9 +340,17 @@ describe('payment-recovery job', () => {
     expect(lost.status).toBe('PENDING');
     const ref = api.t.platform.psp.outcomeOf(lost.id)!.pspRef;
     const unknownRef = `SIM-${randomUUID()}`;
-    const unknown = await api.webhook({ event_id: `evt-${randomUUID()}`, type: 'payment.settled', psp_ref: unknownRef });
+    const unknown = await api.webhook({
+      event_id: `evt-${randomUUID()}`,
+      type: 'payment.settled',
+      psp_ref: unknownRef,
+    });
     expect(unknown.json()).toMatchObject({ outcome: 'parked' });
-    const early = await api.webhook({ event_id: `evt-${randomUUID()}`, type: 'payment.settled', psp_ref: ref });
+    const early = await api.webhook({
+      event_id: `evt-${randomUUID()}`,
+      type: 'payment.settled',
+      psp_ref: ref,
+    });
     expect(early.json()).toMatchObject({ outcome: 'parked' });
     // The reference is recorded as the sender records it, by a process that died before it could
     // apply the webhooks parked for it.
@@ -273,7 +358,13 @@ describe('payment-recovery job', () => {
     await api.t.platform.commands.execute({
       streamId: `escrow-${escrowId}`,
       decider: escrowDecider,
-      command: { type: 'RecordPaymentSent', escrowId, paymentId: lost.id, pspRef: ref, now: meta.now.toISOString() },
+      command: {
+        type: 'RecordPaymentSent',
+        escrowId,
+        paymentId: lost.id,
+        pspRef: ref,
+        now: meta.now.toISOString(),
+      },
       metadata: meta,
       claims: [await pspRefClaim(api.t.platform, ref, escrowId, 'payment', lost.id)],
     });
@@ -281,11 +372,19 @@ describe('payment-recovery job', () => {
     expect(await payment(lost.id)).toMatchObject({ status: 'SENT', psp_ref: ref });
 
     const job = recovery();
-    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: 1 still parked, 1 applied; deposits: none');
+    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe(
+      'payments: none; webhooks: 1 still parked, 1 applied; deposits: none',
+    );
     expect(await payment(lost.id)).toMatchObject({ status: 'SETTLED' });
     await caughtUp();
-    const statuses = await api.t.platform.db.selectFrom('psp_webhooks').select(['psp_ref', 'status']).where('status', 'in', ['parked', 'received']).execute();
+    const statuses = await api.t.platform.db
+      .selectFrom('psp_webhooks')
+      .select(['psp_ref', 'status'])
+      .where('status', 'in', ['parked', 'received'])
+      .execute();
     expect(statuses).toEqual([{ psp_ref: unknownRef, status: 'parked' }]);
-    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe('payments: none; webhooks: 1 still parked; deposits: none');
+    expect(await job.run({ now: new Date(Date.now() + 60_000) })).toBe(
+      'payments: none; webhooks: 1 still parked; deposits: none',
+    );
   });
 });

@@ -15,7 +15,13 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const typesOf = async (escrowId: string) =>
-  (await sql<{ type: string }>`SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(api.t.platform.db)).rows.map((r) => r.type);
+  (
+    await sql<{
+      type: string;
+    }>`SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(
+      api.t.platform.db,
+    )
+  ).rows.map((r) => r.type);
 
 describe('escrow lifecycle', () => {
   it('releases milestones in order and closes the escrow when all are paid and nothing is held', async () => {
@@ -26,17 +32,37 @@ describe('escrow lifecycle', () => {
     expectErrorEnvelope(await api.release(m2), 409, 'SEQUENCE_ERROR');
     const first = await api.release(m1);
     expect(first.statusCode).toBe(200);
-    expect(first.json()).toMatchObject({ kind: 'payout', amount: '40.00', status: 'SENT', milestone_id: m1, milestone: { status: 'PAID' } });
+    expect(first.json()).toMatchObject({
+      kind: 'payout',
+      amount: '40.00',
+      status: 'SENT',
+      milestone_id: m1,
+      milestone: { status: 'PAID' },
+    });
     const again = await api.release(m1);
     expect(again.json().id).toBe(first.json().id);
     const second = await api.release(m2);
     expect(second.json()).toMatchObject({ amount: '60.00', status: 'SENT' });
     const s = await api.summary(id);
     expect(s.escrow.status).toBe('RELEASED');
-    expect(s.balances).toEqual({ deposited: '100.00', paid: '100.00', refunded: '0.00', spent: '0.00', failed: '0.00', held: '0.00', pending_deposits: '0.00' });
+    expect(s.balances).toEqual({
+      deposited: '100.00',
+      paid: '100.00',
+      refunded: '0.00',
+      spent: '0.00',
+      failed: '0.00',
+      held: '0.00',
+      pending_deposits: '0.00',
+    });
     expect(s.allowed_actions).toEqual([]);
-    expect((await typesOf(id)).slice(-3)).toEqual(['payment.sent.v1', 'milestone.paid.v1', 'escrow.released.v1']);
-    const payments = (await api.call('GET', `/escrows/${id}/payments?kind=payout`, api.keys.provider)).json();
+    expect((await typesOf(id)).slice(-3)).toEqual([
+      'payment.sent.v1',
+      'milestone.paid.v1',
+      'escrow.released.v1',
+    ]);
+    const payments = (
+      await api.call('GET', `/escrows/${id}/payments?kind=payout`, api.keys.provider)
+    ).json();
     expect(payments.items.map((p: { amount: string }) => p.amount)).toEqual(['40.00', '60.00']);
   });
 
@@ -46,33 +72,67 @@ describe('escrow lifecycle', () => {
     await api.milestone(id, 2, '50.00');
     await api.deposit(id, '100.00');
     await api.release(m1);
-    expectErrorEnvelope(await api.call('POST', `/escrows/${id}/client-approve`, api.keys.provider, {}), 403, 'NOT_ESCROW_CLIENT');
-    const res = await api.call('POST', `/escrows/${id}/client-approve`, api.keys.client, { note: 'all good' });
+    expectErrorEnvelope(
+      await api.call('POST', `/escrows/${id}/client-approve`, api.keys.provider, {}),
+      403,
+      'NOT_ESCROW_CLIENT',
+    );
+    const res = await api.call('POST', `/escrows/${id}/client-approve`, api.keys.client, {
+      note: 'all good',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'RELEASED' });
-    expect(res.json().payments.map((p: { amount: string; status: string }) => [p.amount, p.status])).toEqual([
+    expect(
+      res.json().payments.map((p: { amount: string; status: string }) => [p.amount, p.status]),
+    ).toEqual([
       ['50.00', 'SENT'],
       ['20.00', 'SENT'],
     ]);
     const s = await api.summary(id);
     expect(s.milestones.map((m: { status: string }) => m.status)).toEqual(['PAID', 'PAID']);
     expect(s.balances).toMatchObject({ paid: '100.00', held: '0.00' });
-    expectErrorEnvelope(await api.call('POST', `/escrows/${id}/client-approve`, api.keys.client, {}), 409, 'ESCROW_CLOSED');
-    expectErrorEnvelope(await api.call('POST', `/escrows/${id}/client-reject`, api.keys.client), 409, 'ESCROW_CLOSED');
+    expectErrorEnvelope(
+      await api.call('POST', `/escrows/${id}/client-approve`, api.keys.client, {}),
+      409,
+      'ESCROW_CLOSED',
+    );
+    expectErrorEnvelope(
+      await api.call('POST', `/escrows/${id}/client-reject`, api.keys.client),
+      409,
+      'ESCROW_CLOSED',
+    );
   });
 
   it('client-reject refunds what is held: CANCELLED from DRAFT, REFUNDED once funded', async () => {
     const draft = await api.escrow({ amount_total: '100.00' });
     await api.deposit(draft, '30.00');
     const cancelled = await api.call('POST', `/escrows/${draft}/client-reject`, api.keys.client);
-    expect(cancelled.json()).toMatchObject({ status: 'CANCELLED', payments: [{ kind: 'refund', amount: '30.00', status: 'SENT', beneficiary_id: api.ids.client }] });
+    expect(cancelled.json()).toMatchObject({
+      status: 'CANCELLED',
+      payments: [
+        { kind: 'refund', amount: '30.00', status: 'SENT', beneficiary_id: api.ids.client },
+      ],
+    });
     const funded = await api.escrow({ amount_total: '100.00' });
     const m1 = await api.milestone(funded, 1, '25.00');
     await api.deposit(funded, '100.00');
     await api.release(m1);
-    const refunded = await api.call('POST', `/escrows/${funded}/client-reject`, api.keys.client, {});
-    expect(refunded.json()).toMatchObject({ status: 'REFUNDED', payments: [{ kind: 'refund', amount: '75.00' }] });
-    expect((await api.summary(funded)).balances).toMatchObject({ deposited: '100.00', paid: '25.00', refunded: '75.00', held: '0.00' });
+    const refunded = await api.call(
+      'POST',
+      `/escrows/${funded}/client-reject`,
+      api.keys.client,
+      {},
+    );
+    expect(refunded.json()).toMatchObject({
+      status: 'REFUNDED',
+      payments: [{ kind: 'refund', amount: '75.00' }],
+    });
+    expect((await api.summary(funded)).balances).toMatchObject({
+      deposited: '100.00',
+      paid: '25.00',
+      refunded: '75.00',
+      held: '0.00',
+    });
   });
 
   it('refuses a release the held balance does not cover, storing nothing', async () => {
@@ -101,9 +161,16 @@ describe('escrow lifecycle', () => {
     expect((await api.summary(id, api.keys.provider)).allowed_actions).toEqual(['check-deadline']);
     expect((await api.summary(id, api.keys.support)).allowed_actions).toEqual(['check-deadline']);
     expect((await api.summary(id, api.keys.auditor)).allowed_actions).toEqual([]);
-    expectErrorEnvelope(await api.call('GET', `/escrows/${id}/summary`, api.keys.stranger), 403, 'NOT_ESCROW_PARTY');
+    expectErrorEnvelope(
+      await api.call('GET', `/escrows/${id}/summary`, api.keys.stranger),
+      403,
+      'NOT_ESCROW_PARTY',
+    );
     // Past its deadline a DRAFT escrow is cancelled with a refund, whatever on_deadline says.
     const res = await api.call('POST', `/escrows/${id}/check-deadline`, api.keys.provider);
-    expect(res.json()).toMatchObject({ status: 'CANCELLED', payments: [{ kind: 'refund', amount: '50.00' }] });
+    expect(res.json()).toMatchObject({
+      status: 'CANCELLED',
+      payments: [{ kind: 'refund', amount: '50.00' }],
+    });
   });
 });

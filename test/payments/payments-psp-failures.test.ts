@@ -9,8 +9,8 @@
  * payments as they are.
  */
 import { randomUUID } from 'node:crypto';
-import { escrowDecider } from '../../libs/domain/src';
-import { escrowJobLimits, paymentRecoveryJob } from '../../libs/payments/src';
+import { escrowDecider } from '@kob/domain';
+import { escrowJobLimits, paymentRecoveryJob } from '@kob/payments';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import {
@@ -386,7 +386,9 @@ describe('a PSP that does not answer', () => {
     const types = await escrowEventTypes(api, id);
     expect(types.filter((t) => t === 'payment.initiated.v1')).toHaveLength(1);
     expect(types.filter((t) => t === 'payment.sent.v1')).toHaveLength(1);
-    const reservation = await api.t.platform.store.readStream(await api.t.platform.reservationStream('psp-ref', recorded!.pspRef));
+    const reservation = await api.t.platform.store.readStream(
+      await api.t.platform.reservationStream('psp-ref', recorded!.pspRef),
+    );
     expect(reservation[0]!.data).toMatchObject({
       stream: `escrow-${id}`,
       kind: 'payment',

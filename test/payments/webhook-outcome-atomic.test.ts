@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { escrowDecider, pspWebhookDecider } from '../../libs/domain/src';
-import { createPaymentServices } from '../../libs/payments/src/payment-services';
-import { webhookStreamId } from '../../libs/payments/src/psp-webhooks';
-import { CommandRunner, systemMetadata } from '../../libs/platform/src';
+import { escrowDecider, pspWebhookDecider } from '@kob/domain';
+import { createPaymentServices } from '@kob/payments';
+import { webhookStreamId } from '@kob/payments';
+import { CommandRunner, systemMetadata } from '@kob/platform';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 
 let api: EscrowApi;
@@ -30,19 +30,33 @@ it('commits an applied webhook outcome with the escrow events it caused', async 
     psp.collections = 'sync';
   }
   const eventId = `evt-${randomUUID()}`;
-  const res = await api.webhook({ event_id: eventId, type: 'deposit.confirmed', psp_ref: d.psp_ref, amount: '10.00', currency: 'USD' });
+  const res = await api.webhook({
+    event_id: eventId,
+    type: 'deposit.confirmed',
+    psp_ref: d.psp_ref,
+    amount: '10.00',
+    currency: 'USD',
+  });
   expect(res.json()).toMatchObject({ outcome: 'applied' });
   const rows = (
     await sql<{ stream_id: string; type: string; tx: string }>`
       SELECT stream_id, type, transaction_id::text AS tx FROM events
-      WHERE stream_id IN (${`escrow-${id}`}, ${webhookStreamId('default', eventId)}) ORDER BY position`.execute(api.t.platform.db)
+      WHERE stream_id IN (${`escrow-${id}`}, ${webhookStreamId('default', eventId)}) ORDER BY position`.execute(
+      api.t.platform.db,
+    )
   ).rows;
   const confirmed = rows.find((r) => r.type === 'escrow.deposit_confirmed.v1')!;
   const processed = rows.filter((r) => r.type === 'psp.webhook_processed.v1');
   expect(processed).toHaveLength(1);
   expect(processed[0]!.tx).toBe(confirmed.tx);
   // A second delivery is a duplicate of the applied one.
-  const again = await api.webhook({ event_id: eventId, type: 'deposit.confirmed', psp_ref: d.psp_ref, amount: '10.00', currency: 'USD' });
+  const again = await api.webhook({
+    event_id: eventId,
+    type: 'deposit.confirmed',
+    psp_ref: d.psp_ref,
+    amount: '10.00',
+    currency: 'USD',
+  });
   expect(again.json()).toMatchObject({ outcome: 'applied', duplicate: true });
 });
 
@@ -52,19 +66,33 @@ it('a second replica applying the same webhook on a stale escrow cache decides a
   const id = await api.escrow({ amount_total: '10.00' });
   psp.collections = 'webhook';
   let d;
-  try { d = (await api.deposit(id, '10.00')).json().deposit; } finally { psp.collections = 'sync'; }
+  try {
+    d = (await api.deposit(id, '10.00')).json().deposit;
+  } finally {
+    psp.collections = 'sync';
+  }
   // Replica B: its own runner (own cache), which last saw the escrow with the deposit PENDING.
   const runnerB = new CommandRunner(platform.store);
   const platformB = { ...platform, commands: runnerB } as typeof platform;
   const servicesB = createPaymentServices(platformB);
   await runnerB.read(`escrow-${id}`, escrowDecider);
   const eventId = `evt-${randomUUID()}`;
-  const body = { event_id: eventId, type: 'deposit.confirmed', psp_ref: d.psp_ref, amount: '10.00', currency: 'USD' };
+  const body = {
+    event_id: eventId,
+    type: 'deposit.confirmed',
+    psp_ref: d.psp_ref,
+    amount: '10.00',
+    currency: 'USD',
+  };
   // Replica A receives and applies it.
   expect((await api.webhook(body)).json()).toMatchObject({ outcome: 'applied' });
   // Replica B had received the same delivery (a PSP retry) before A recorded the outcome, and now processes it.
   const streamId = webhookStreamId('default', eventId);
   const { state } = await runnerB.read(streamId, pspWebhookDecider);
-  const out = await servicesB.webhooks.process(streamId, { ...state, outcome: null, processedAt: null }, systemMetadata('psp:webhook', new Date()));
+  const out = await servicesB.webhooks.process(
+    streamId,
+    { ...state, outcome: null, processedAt: null },
+    systemMetadata('psp:webhook', new Date()),
+  );
   expect(out.state.outcome).toBe('applied');
 });

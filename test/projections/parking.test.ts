@@ -6,13 +6,13 @@
  * `X-Projection-Pending`; the CLI lists it and reports a replay that still fails.
  */
 import { randomUUID } from 'node:crypto';
-import { systemActor } from '../../libs/kernel/src';
-import { testMetadata } from '../../libs/event-store/src/contract/event-store.contract';
+import { systemActor } from '@kob/kernel';
+import { testMetadata } from '@kob/event-store/testing';
 import { committedHead } from '../support/caught-up';
 import { until } from '../http/http-expect';
 import { distFile, runChild } from '../support/child';
 import { startEscrowApi, type EscrowApi } from '../support/escrow-api';
-import { usersProjection } from '../../projections/users/users.projection';
+import { usersProjection } from '@kob/projections';
 
 let api: EscrowApi;
 let poisonId: string;
@@ -29,7 +29,14 @@ beforeAll(async () => {
       {
         id: poisonId,
         type: 'user.registered.v1',
-        data: { userId: 'not-a-uuid', username: 'poison', email: 'poison@example.org', isActive: true, publicTag: null, registeredAt: new Date().toISOString() },
+        data: {
+          userId: 'not-a-uuid',
+          username: 'poison',
+          email: 'poison@example.org',
+          isActive: true,
+          publicTag: null,
+          registeredAt: new Date().toISOString(),
+        },
         metadata: testMetadata({ actor: systemActor('system:test') }),
       },
     ],
@@ -38,9 +45,16 @@ beforeAll(async () => {
   // The read models caught up with it: every one but users applied it, users parked it (so a
   // wait for it as a whole says "not in every read model").
   const head = await committedHead(api.t.platform);
-  const others = api.t.platform.projections.projectors.map((p) => p.name).filter((n) => n !== 'users');
-  expect(await api.t.platform.projections.waitFor(head!, 10_000, { projectors: others })).toBe(true);
-  await until('the users projector to park it', async () => (await api.call('GET', '/health', null)).json().parked_events.total === 1);
+  const others = api.t.platform.projections.projectors
+    .map((p) => p.name)
+    .filter((n) => n !== 'users');
+  expect(await api.t.platform.projections.waitFor(head!, 10_000, { projectors: others })).toBe(
+    true,
+  );
+  await until(
+    'the users projector to park it',
+    async () => (await api.call('GET', '/health', null)).json().parked_events.total === 1,
+  );
   expect(await api.t.platform.projections.waitFor(head!, 1_000)).toBe(false);
 });
 afterAll(() => api.close());
@@ -50,24 +64,38 @@ it('parks the event, keeps every projector running and shows it in /health', asy
   expect(health.status).toBe('degraded');
   expect(health.halted_projectors).toEqual([]);
   expect(health.parked_events).toEqual({ total: 1, by_projector: { users: 1 } });
-  expect(health.projections.find((p: { name: string }) => p.name === 'users')).toMatchObject({ status: 'running', parked_events: 1 });
+  expect(health.projections.find((p: { name: string }) => p.name === 'users')).toMatchObject({
+    status: 'running',
+    parked_events: 1,
+  });
 });
 
 it('raises one PROJECTION_EVENT_PARKED alert naming the projector and the event', async () => {
   const res = await api.call('GET', '/alerts?type=PROJECTION_EVENT_PARKED', api.keys.support);
   expect(res.statusCode).toBe(200);
-  const items = res.json().items.filter((a: { payload: { event_id?: string } }) => a.payload.event_id === poisonId);
+  const items = res
+    .json()
+    .items.filter((a: { payload: { event_id?: string } }) => a.payload.event_id === poisonId);
   expect(items).toHaveLength(1);
-  expect(items[0].payload).toMatchObject({ projector: 'users', stream_id: poisonStream, event_type: 'user.registered.v1' });
+  expect(items[0].payload).toMatchObject({
+    projector: 'users',
+    stream_id: poisonStream,
+    event_type: 'user.registered.v1',
+  });
 });
 
 it('lets the other read models apply the event, and commands answer without X-Projection-Pending', async () => {
   const audit = await api.call('GET', `/audit/events?stream=${poisonStream}`, api.keys.auditor);
   expect(audit.json().items.map((e: { type: string }) => e.type)).toEqual(['user.registered.v1']);
-  const created = await api.call('POST', '/users', api.keys.admin, { username: `after-${randomUUID().slice(0, 8)}`, email: `a-${randomUUID().slice(0, 8)}@example.org` });
+  const created = await api.call('POST', '/users', api.keys.admin, {
+    username: `after-${randomUUID().slice(0, 8)}`,
+    email: `a-${randomUUID().slice(0, 8)}@example.org`,
+  });
   expect(created.statusCode).toBe(201);
   expect(created.headers['x-projection-pending']).toBeUndefined();
-  expect((await api.call('GET', `/users/${created.json().id}`, api.keys.support)).statusCode).toBe(200);
+  expect((await api.call('GET', `/users/${created.json().id}`, api.keys.support)).statusCode).toBe(
+    200,
+  );
 });
 
 it('is listed by the CLI, and a replay that still fails keeps it parked (exit 1)', async () => {
@@ -76,7 +104,11 @@ it('is listed by the CLI, and a replay that still fails keeps it parked (exit 1)
   expect(listed.code).toBe(0);
   expect(listed.stdout).toContain(`users event=${poisonId} stream=${poisonStream}`);
   expect(listed.stdout).toContain('1 parked event(s)');
-  const replay = await runChild(distFile('apps/cli/src/main.js'), env, 60_000, ['parked', 'replay', 'users']);
+  const replay = await runChild(distFile('apps/cli/src/main.js'), env, 60_000, [
+    'parked',
+    'replay',
+    'users',
+  ]);
   expect(replay.code).toBe(1);
   expect(replay.stdout).toContain(`STILL FAILING users event=${poisonId}`);
   const status = await runChild(distFile('apps/cli/src/main.js'), env, 60_000, ['status']);
@@ -85,11 +117,21 @@ it('is listed by the CLI, and a replay that still fails keeps it parked (exit 1)
 
 it('does not answer a deactivation as in force when the users read model parked it (503 CHANGE_PENDING; review finding)', async () => {
   const tag = randomUUID().slice(0, 8);
-  const user = (await api.call('POST', '/users', api.keys.admin, { username: `v-${tag}`, email: `v-${tag}@example.org` })).json();
+  const user = (
+    await api.call('POST', '/users', api.keys.admin, {
+      username: `v-${tag}`,
+      email: `v-${tag}@example.org`,
+    })
+  ).json();
   const original = usersProjection.apply;
   // The users projector's code, as if it could not apply this user's change.
   (usersProjection as { apply: typeof original }).apply = async (trx, events) => {
-    if (events.some((e) => e.type === 'user.updated.v1' && (e.data as { userId?: string }).userId === user.id)) throw new Error('cannot apply');
+    if (
+      events.some(
+        (e) => e.type === 'user.updated.v1' && (e.data as { userId?: string }).userId === user.id,
+      )
+    )
+      throw new Error('cannot apply');
     return original.call(usersProjection, trx, events);
   };
   let patched;

@@ -5,7 +5,7 @@
  * of every projector is compared row for row before and after.
  */
 import { sql } from 'kysely';
-import { allProjectors } from '../../projections';
+import { allProjectors } from '@kob/projections';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { fundedEscrow, withPspMode } from '../support/escrow-api-extra';
 
@@ -19,19 +19,46 @@ afterAll(() => api.close());
 async function snapshot(): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const table of allProjectors.flatMap((p) => p.tables)) {
-    const rows = await sql<{ row: string }>`SELECT row_to_json(t)::text AS row FROM ${sql.table(table)} t`.execute(api.t.platform.db);
+    const rows = await sql<{
+      row: string;
+    }>`SELECT row_to_json(t)::text AS row FROM ${sql.table(table)} t`.execute(api.t.platform.db);
     out[table] = rows.rows.map((r) => r.row).sort();
   }
   return out;
 }
 
 it('rebuilds every table to the rows the live projections made', async () => {
-  const { id, milestones } = await fundedEscrow(api, { total: '100.00', milestones: ['30.00', '20.00'] });
+  const { id, milestones } = await fundedEscrow(api, {
+    total: '100.00',
+    milestones: ['30.00', '20.00'],
+  });
   expect((await api.release(milestones[0]!)).statusCode).toBe(200);
   const failed = await withPspMode(api, 'fail', () => api.release(milestones[1]!));
-  expect((await api.call('POST', `/payments/${failed.json().id}/retry`, api.keys.support, {})).statusCode).toBe(201);
-  expect((await api.call('POST', '/spend/allowed', api.keys.support, { escrow_id: id, payee_ref: 'shop-1', label: 'Shop', daily_limit: '20.00' })).statusCode).toBe(201);
-  expect((await api.call('POST', '/spend', api.keys.client, { escrow_id: id, payee_ref: 'shop-1', amount: '5.00' }, { 'idempotency-key': 'rb-1' })).statusCode).toBe(200);
+  expect(
+    (await api.call('POST', `/payments/${failed.json().id}/retry`, api.keys.support, {}))
+      .statusCode,
+  ).toBe(201);
+  expect(
+    (
+      await api.call('POST', '/spend/allowed', api.keys.support, {
+        escrow_id: id,
+        payee_ref: 'shop-1',
+        label: 'Shop',
+        daily_limit: '20.00',
+      })
+    ).statusCode,
+  ).toBe(201);
+  expect(
+    (
+      await api.call(
+        'POST',
+        '/spend',
+        api.keys.client,
+        { escrow_id: id, payee_ref: 'shop-1', amount: '5.00' },
+        { 'idempotency-key': 'rb-1' },
+      )
+    ).statusCode,
+  ).toBe(200);
   await api.escrow();
   const before = await snapshot();
   expect(before.escrows!.length).toBeGreaterThanOrEqual(2);
@@ -43,13 +70,21 @@ it('rebuilds every table to the rows the live projections made', async () => {
   expect(await snapshot()).toEqual(before);
   // In small batches: after the first, the projectors split into lanes applied side by side.
   const progress: number[] = [];
-  expect(await api.t.platform.projections.rebuildAll(allProjectors, (n) => progress.push(n), { batchSize: 7 })).toBe(applied);
+  expect(
+    await api.t.platform.projections.rebuildAll(allProjectors, (n) => progress.push(n), {
+      batchSize: 7,
+    }),
+  ).toBe(applied);
   expect(progress.length).toBeGreaterThan(3);
   expect(await snapshot()).toEqual(before);
   const statuses = await api.t.platform.projections.status();
   expect(statuses.every((s) => s.status === 'running')).toBe(true);
   // The live runner goes on from the rebuilt checkpoints.
   const after = await api.escrow();
-  const row = await api.t.platform.db.selectFrom('escrows').select('id').where('id', '=', after).executeTakeFirst();
+  const row = await api.t.platform.db
+    .selectFrom('escrows')
+    .select('id')
+    .where('id', '=', after)
+    .executeTakeFirst();
   expect(row).toEqual({ id: after });
 });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { inspectFile, strictImage } from '../../libs/proof-files/src/file-inspector';
+import { inspectFile, strictImage } from '@kob/proof-files';
 import { makePhoto } from '../support/photos';
 
 it('no corrupt 12 MP JPEG passes that the full decode refused', async () => {
@@ -19,14 +19,23 @@ it('no corrupt 12 MP JPEG passes that the full decode refused', async () => {
   for (let seed = 1; seed <= 24; seed++) {
     const out = Buffer.from(photo);
     const at = Math.floor(out.length * (0.1 + (0.8 * seed) / 24));
-    out[at] = out[at]! ^ (1 << seed % 8);
+    out[at] = out[at]! ^ (1 << (seed % 8));
     out[at + 1] = out[at + 1]! ^ 0x5a;
     const file = path.join(dir, randomBytes(6).toString('hex'));
     await writeFile(file, out);
     tried++;
-    const now = await inspectFile(file).then(() => 'accepted', () => 'refused');
-    const old = await strictImage(file).stats().then(() => 'accepted', (e) => `refused (${String(e.message).split('\n')[0]})`);
-    if (now === 'accepted' && old.startsWith('refused')) regressions.push(`offset ${at}: old ${old}`);
+    const now = await inspectFile(file).then(
+      () => 'accepted',
+      () => 'refused',
+    );
+    const old = await strictImage(file)
+      .stats()
+      .then(
+        () => 'accepted',
+        (e) => `refused (${String(e.message).split('\n')[0]})`,
+      );
+    if (now === 'accepted' && old.startsWith('refused'))
+      regressions.push(`offset ${at}: old ${old}`);
   }
   await rm(dir, { recursive: true, force: true });
   expect(tried).toBe(24);

@@ -16,12 +16,23 @@ export function multipart(parts: Part[]): { payload: Buffer; headers: Record<str
     const disposition = `form-data; name="${p.name}"${p.filename !== undefined ? `; filename="${p.filename}"` : ''}`;
     const head =
       `--${boundary}\r\nContent-Disposition: ${disposition}\r\n` +
-      (p.contentType ? `Content-Type: ${p.contentType}\r\n` : p.filename !== undefined ? 'Content-Type: application/octet-stream\r\n' : '') +
+      (p.contentType
+        ? `Content-Type: ${p.contentType}\r\n`
+        : p.filename !== undefined
+          ? 'Content-Type: application/octet-stream\r\n'
+          : '') +
       '\r\n';
-    chunks.push(Buffer.from(head, 'latin1'), Buffer.isBuffer(p.body) ? p.body : Buffer.from(p.body), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(head, 'latin1'),
+      Buffer.isBuffer(p.body) ? p.body : Buffer.from(p.body),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 /** One file in the field `file`, the shape POST /proofs/files takes. */

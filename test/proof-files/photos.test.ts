@@ -6,7 +6,8 @@ import exifr from 'exifr';
 import sharp from 'sharp';
 import { dmsRational, makePhoto, nearDuplicate } from '../support/photos';
 
-const raw = (bytes: Buffer) => exifr.parse(bytes, { reviveValues: false, translateValues: false, mergeOutput: true });
+const raw = (bytes: Buffer) =>
+  exifr.parse(bytes, { reviveValues: false, translateValues: false, mergeOutput: true });
 
 describe('test photos', () => {
   it('writes device, capture time with offset, GPS position and time as EXIF that exifr reads back', async () => {
@@ -28,13 +29,20 @@ describe('test photos', () => {
       GPSDateStamp: '2026:11:27',
       GPSTimeStamp: [13, 30, 5.25],
     });
-    expect(tags.GPSLatitude[0] + tags.GPSLatitude[1] / 60 + tags.GPSLatitude[2] / 3600).toBeCloseTo(4.3217, 7);
+    expect(tags.GPSLatitude[0] + tags.GPSLatitude[1] / 60 + tags.GPSLatitude[2] / 3600).toBeCloseTo(
+      4.3217,
+      7,
+    );
   });
 
   it('writes PNGs with EXIF too, and photos with none at all', async () => {
     const png = await makePhoto({ format: 'png', gps: { lat: 48.8566, lng: -2.35 } });
     expect((await sharp(png).metadata()).format).toBe('png');
-    expect(await raw(png)).toMatchObject({ GPSLatitudeRef: 'N', GPSLongitudeRef: 'W', Make: 'Kobatela Test' });
+    expect(await raw(png)).toMatchObject({
+      GPSLatitudeRef: 'N',
+      GPSLongitudeRef: 'W',
+      Make: 'Kobatela Test',
+    });
     expect(await exifr.parse(await makePhoto({ exif: false }))).toBeUndefined();
     const noTime = await raw(await makePhoto({ gps: { lat: 1, lng: 2 } }));
     expect(noTime.DateTimeOriginal).toBeUndefined();
@@ -53,9 +61,15 @@ describe('test photos', () => {
   });
 
   it('draws the same scene for the same seed and another for another seed; near-duplicates are smaller', async () => {
-    const a = await sharp(await makePhoto({ scene: 3, exif: false })).raw().toBuffer();
-    const b = await sharp(await makePhoto({ scene: 3, exif: false })).raw().toBuffer();
-    const c = await sharp(await makePhoto({ scene: 4, exif: false })).raw().toBuffer();
+    const a = await sharp(await makePhoto({ scene: 3, exif: false }))
+      .raw()
+      .toBuffer();
+    const b = await sharp(await makePhoto({ scene: 3, exif: false }))
+      .raw()
+      .toBuffer();
+    const c = await sharp(await makePhoto({ scene: 4, exif: false }))
+      .raw()
+      .toBuffer();
     expect(a.equals(b)).toBe(true);
     expect(a.equals(c)).toBe(false);
     const near = await nearDuplicate(await makePhoto({ scene: 3 }));

@@ -42,7 +42,11 @@ afterAll(async () => {
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-function upload(key: string | null, body: { payload: Buffer; headers: Record<string, string> }, headers: Record<string, string> = {}): Promise<Response> {
+function upload(
+  key: string | null,
+  body: { payload: Buffer; headers: Record<string, string> },
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return api.t.app.inject({
     method: 'POST',
     url: '/proofs/files',
@@ -58,13 +62,19 @@ async function uploaded(bytes: Buffer, key = api.keys.provider): Promise<Record<
 }
 
 const preview = (id: string, key: string | null) =>
-  api.t.app.inject({ method: 'GET', url: `/proofs/files/${id}`, headers: key ? { 'x-api-key': key } : {} });
+  api.t.app.inject({
+    method: 'GET',
+    url: `/proofs/files/${id}`,
+    headers: key ? { 'x-api-key': key } : {},
+  });
 
 /** Every file under DATA_DIR/<sub> (relative paths). */
 async function filesUnder(sub: string): Promise<string[]> {
   const dir = path.join(dataDir, sub);
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
 
 describe('POST /proofs/files', () => {
@@ -96,9 +106,22 @@ describe('POST /proofs/files', () => {
   });
 
   it('reads north/west coordinates, a capture time without zone, a GPS time alone, and no EXIF', async () => {
-    const nw = await uploaded(await makePhoto({ gps: { lat: 40.7128, lng: -74.006 }, capture: { at: new Date('2026-05-01T09:00:00Z') } }));
-    expect(nw.exif).toMatchObject({ gps_lat: 40.7128, gps_lng: -74.006, capture_time: '2026-05-01T09:00:00', capture_offset: null, gps_time: null });
-    const gpsTimeOnly = await uploaded(await makePhoto({ gpsTime: new Date('2026-05-01T23:59:30Z'), device: null }));
+    const nw = await uploaded(
+      await makePhoto({
+        gps: { lat: 40.7128, lng: -74.006 },
+        capture: { at: new Date('2026-05-01T09:00:00Z') },
+      }),
+    );
+    expect(nw.exif).toMatchObject({
+      gps_lat: 40.7128,
+      gps_lng: -74.006,
+      capture_time: '2026-05-01T09:00:00',
+      capture_offset: null,
+      gps_time: null,
+    });
+    const gpsTimeOnly = await uploaded(
+      await makePhoto({ gpsTime: new Date('2026-05-01T23:59:30Z'), device: null }),
+    );
     expect(gpsTimeOnly.exif).toEqual({
       gps_lat: null,
       gps_lng: null,
@@ -113,16 +136,37 @@ describe('POST /proofs/files', () => {
   });
 
   it('takes PNG (EXIF read too), PDF and HEIC, whatever name and type the client gives', async () => {
-    const png = await makePhoto({ format: 'png', width: 400, height: 300, gps: { lat: -33.8688, lng: -70.6693 } });
-    const pngRes = await upload(api.keys.provider, oneFile(png, 'misleading.pdf', 'application/pdf'));
+    const png = await makePhoto({
+      format: 'png',
+      width: 400,
+      height: 300,
+      gps: { lat: -33.8688, lng: -70.6693 },
+    });
+    const pngRes = await upload(
+      api.keys.provider,
+      oneFile(png, 'misleading.pdf', 'application/pdf'),
+    );
     expect(pngRes.statusCode).toBe(201);
-    expect(pngRes.json()).toMatchObject({ mime: 'image/png', exif: { gps_lat: -33.8688, gps_lng: -70.6693 } });
+    expect(pngRes.json()).toMatchObject({
+      mime: 'image/png',
+      exif: { gps_lat: -33.8688, gps_lng: -70.6693 },
+    });
     const pdf = minimalPdf('Invoice 2026-11');
-    expect(await uploaded(pdf)).toMatchObject({ mime: 'application/pdf', size: pdf.length, sha256: sha(pdf), exif: null });
+    expect(await uploaded(pdf)).toMatchObject({
+      mime: 'application/pdf',
+      size: pdf.length,
+      sha256: sha(pdf),
+      exif: null,
+    });
     const heic = await readFile(HEIC_FIXTURE);
     expect(await uploaded(heic)).toMatchObject({
       mime: 'image/heic',
-      exif: { gps_lat: -4.3217, gps_lng: 15.3125, capture_time: '2026-11-27T14:30:05', capture_offset: '+01:00' },
+      exif: {
+        gps_lat: -4.3217,
+        gps_lng: 15.3125,
+        capture_time: '2026-11-27T14:30:05',
+        capture_offset: '+01:00',
+      },
     });
   });
 
@@ -131,7 +175,9 @@ describe('POST /proofs/files', () => {
     const { file_id } = await uploaded(photo, api.keys.client);
     const events = (
       await sql<{ type: string; data: any; metadata: any }>`
-        SELECT type, data, metadata FROM events WHERE stream_id = ${`proof-file-${file_id}`} ORDER BY revision`.execute(api.t.platform.db)
+        SELECT type, data, metadata FROM events WHERE stream_id = ${`proof-file-${file_id}`} ORDER BY revision`.execute(
+        api.t.platform.db,
+      )
     ).rows;
     expect(events).toHaveLength(1);
     expect(events[0]!.type).toBe('proof_file.uploaded.v1');
@@ -146,9 +192,23 @@ describe('POST /proofs/files', () => {
       uploaderUserId: api.ids.client,
       uploaderKeyId: expect.any(String),
     });
-    expect(events[0]!.metadata.actor).toMatchObject({ kind: 'api_key', scope: 'sender', userId: api.ids.client });
-    const row = await api.t.platform.db.selectFrom('proof_files').selectAll().where('id', '=', file_id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ sha256: sha(photo), mime: 'image/jpeg', uploader_user_id: api.ids.client, width: 320, height: 240 });
+    expect(events[0]!.metadata.actor).toMatchObject({
+      kind: 'api_key',
+      scope: 'sender',
+      userId: api.ids.client,
+    });
+    const row = await api.t.platform.db
+      .selectFrom('proof_files')
+      .selectAll()
+      .where('id', '=', file_id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      sha256: sha(photo),
+      mime: 'image/jpeg',
+      uploader_user_id: api.ids.client,
+      width: 320,
+      height: 240,
+    });
   });
 
   it('stores the same bytes once: two uploads are two records on one blob', async () => {
@@ -162,7 +222,11 @@ describe('POST /proofs/files', () => {
     const h = sha(photo);
     expect(added).toEqual([path.join(h.slice(0, 2), h.slice(2, 4), h)]);
     expect((await readFile(path.join(dataDir, 'blobs', added[0]!))).equals(photo)).toBe(true);
-    const rows = await api.t.platform.db.selectFrom('proof_files').select('id').where('sha256', '=', h).execute();
+    const rows = await api.t.platform.db
+      .selectFrom('proof_files')
+      .select('id')
+      .where('sha256', '=', h)
+      .execute();
     expect(rows.map((r) => r.id).sort()).toEqual([first.file_id, second.file_id].sort());
   });
 
@@ -171,7 +235,11 @@ describe('POST /proofs/files', () => {
     const before = await filesUnder('blobs');
     // Declared far above the limit: refused before the body is read.
     const huge = Buffer.concat([photo, Buffer.alloc(MAX_BYTES * 2)]);
-    expectErrorEnvelope(await upload(api.keys.provider, oneFile(huge, 'big.png', 'image/png')), 413, 'PAYLOAD_TOO_LARGE');
+    expectErrorEnvelope(
+      await upload(api.keys.provider, oneFile(huge, 'big.png', 'image/png')),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
     // One byte over, within the multipart framing allowance: refused while streaming.
     const justOver = Buffer.concat([photo, Buffer.alloc(MAX_BYTES)]).subarray(0, MAX_BYTES + 1);
     const res = await upload(api.keys.provider, oneFile(justOver, 'big.png', 'image/png'));
@@ -186,7 +254,9 @@ describe('POST /proofs/files', () => {
     expect(photo.length).toBeGreaterThan(HTTP_BODY_LIMIT_BYTES);
     expect(photo.length).toBeLessThan(MAX_BYTES);
     expect(await uploaded(photo)).toMatchObject({ size: photo.length, sha256: sha(photo) });
-    const json = await api.call('POST', '/escrows', api.keys.client, { pad: 'x'.repeat(HTTP_BODY_LIMIT_BYTES) });
+    const json = await api.call('POST', '/escrows', api.keys.client, {
+      pad: 'x'.repeat(HTTP_BODY_LIMIT_BYTES),
+    });
     expectErrorEnvelope(json, 413, 'PAYLOAD_TOO_LARGE');
   });
 
@@ -198,8 +268,12 @@ describe('POST /proofs/files', () => {
   });
 
   it('refuses text, zip, GIF and AVIF with 415 naming what was sent', async () => {
-    const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).gif().toBuffer();
-    const avif = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#0f0' } }).avif().toBuffer();
+    const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } })
+      .gif()
+      .toBuffer();
+    const avif = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#0f0' } })
+      .avif()
+      .toBuffer();
     const cases: [Buffer, string][] = [
       [Buffer.from('these are just words\n'), 'text'],
       [Buffer.from('PK\x03\x04\x14\x00\x00\x00zip', 'latin1'), 'application/zip'],
@@ -216,17 +290,40 @@ describe('POST /proofs/files', () => {
 
   it('refuses a truncated JPEG and a broken PDF with 422 UNREADABLE_FILE', async () => {
     const photo = await makePhoto({ scene: 44 });
-    expectErrorEnvelope(await upload(api.keys.provider, oneFile(photo.subarray(0, Math.floor(photo.length * 0.6)))), 422, 'UNREADABLE_FILE');
+    expectErrorEnvelope(
+      await upload(api.keys.provider, oneFile(photo.subarray(0, Math.floor(photo.length * 0.6)))),
+      422,
+      'UNREADABLE_FILE',
+    );
     // A large JPEG is read at reduced scale (shrink-on-load), yet every block is still decoded:
     // cut anywhere, it is refused. So is a cut PNG.
     const large = await makePhoto({ scene: 45, width: 3000, height: 2000 });
     for (const cut of [0.3, 0.9, 0.99]) {
-      expectErrorEnvelope(await upload(api.keys.provider, oneFile(large.subarray(0, Math.floor(large.length * cut)))), 422, 'UNREADABLE_FILE');
+      expectErrorEnvelope(
+        await upload(api.keys.provider, oneFile(large.subarray(0, Math.floor(large.length * cut)))),
+        422,
+        'UNREADABLE_FILE',
+      );
     }
     const png = await makePhoto({ scene: 46, format: 'png', width: 640, height: 480 });
-    expectErrorEnvelope(await upload(api.keys.provider, oneFile(png.subarray(0, Math.floor(png.length * 0.7)), 'x.png', 'image/png')), 422, 'UNREADABLE_FILE');
-    expectErrorEnvelope(await upload(api.keys.provider, oneFile(Buffer.from('%PDF-1.7\n1 0 obj << broken'), 'x.pdf')), 422, 'UNREADABLE_FILE');
-    expectErrorEnvelope(await upload(api.keys.provider, oneFile(Buffer.alloc(0))), 422, 'VALIDATION_ERROR');
+    expectErrorEnvelope(
+      await upload(
+        api.keys.provider,
+        oneFile(png.subarray(0, Math.floor(png.length * 0.7)), 'x.png', 'image/png'),
+      ),
+      422,
+      'UNREADABLE_FILE',
+    );
+    expectErrorEnvelope(
+      await upload(api.keys.provider, oneFile(Buffer.from('%PDF-1.7\n1 0 obj << broken'), 'x.pdf')),
+      422,
+      'UNREADABLE_FILE',
+    );
+    expectErrorEnvelope(
+      await upload(api.keys.provider, oneFile(Buffer.alloc(0))),
+      422,
+      'VALIDATION_ERROR',
+    );
     expect(await filesUnder('tmp')).toEqual([]);
   });
 
@@ -254,7 +351,11 @@ describe('POST /proofs/files', () => {
   });
 
   it('answers a JSON body with 415, and multipart anywhere else with 415', async () => {
-    expectErrorEnvelope(await api.call('POST', '/proofs/files', api.keys.provider, {}), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectErrorEnvelope(
+      await api.call('POST', '/proofs/files', api.keys.provider, {}),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
     const elsewhere = await api.t.app.inject({
       method: 'POST',
       url: '/escrows',
@@ -262,7 +363,11 @@ describe('POST /proofs/files', () => {
       payload: oneFile(Buffer.from('x')).payload,
     });
     expectErrorEnvelope(elsewhere, 415, 'UNSUPPORTED_MEDIA_TYPE');
-    const nowhere = await api.t.app.inject({ method: 'POST', url: '/no-such-route', ...oneFile(Buffer.from('x')) });
+    const nowhere = await api.t.app.inject({
+      method: 'POST',
+      url: '/no-such-route',
+      ...oneFile(Buffer.from('x')),
+    });
     expectErrorEnvelope(nowhere, 404, 'ROUTE_NOT_FOUND');
   });
 
@@ -284,16 +389,27 @@ describe('POST /proofs/files', () => {
     const again = await upload(api.keys.provider, oneFile(a, 'renamed.jpg'), key);
     expect(again.statusCode).toBe(201);
     expect(again.json()).toEqual(first.json());
-    expectErrorEnvelope(await upload(api.keys.provider, oneFile(b), key), 422, 'IDEMPOTENCY_KEY_REUSED');
+    expectErrorEnvelope(
+      await upload(api.keys.provider, oneFile(b), key),
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+    );
     const streams = await sql<{ n: string }>`
-      SELECT count(*) AS n FROM events WHERE stream_id = ${`proof-file-${first.json().file_id}`}`.execute(api.t.platform.db);
+      SELECT count(*) AS n FROM events WHERE stream_id = ${`proof-file-${first.json().file_id}`}`.execute(
+      api.t.platform.db,
+    );
     expect(Number(streams.rows[0]!.n)).toBe(1);
   });
 });
 
 describe('GET /proofs/files/{id}', () => {
   it('answers an image as a downscaled JPEG preview with no EXIF', async () => {
-    const jpeg = await makePhoto({ width: 2000, height: 1500, gps: { lat: 1, lng: 2 }, capture: { at: new Date(), offset: '+02:00' } });
+    const jpeg = await makePhoto({
+      width: 2000,
+      height: 1500,
+      gps: { lat: 1, lng: 2 },
+      capture: { at: new Date(), offset: '+02:00' },
+    });
     expect(await exifr.gps(jpeg)).toMatchObject({ latitude: 1, longitude: 2 });
     const { file_id } = await uploaded(jpeg);
     const res = await preview(file_id, api.keys.provider);
@@ -301,7 +417,11 @@ describe('GET /proofs/files/{id}', () => {
     expect(res.headers['content-type']).toBe('image/jpeg');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     const body = res.rawPayload;
-    expect(await sharp(body).metadata()).toMatchObject({ format: 'jpeg', width: 1600, height: 1200 });
+    expect(await sharp(body).metadata()).toMatchObject({
+      format: 'jpeg',
+      width: 1600,
+      height: 1200,
+    });
     expect(await exifr.parse(body)).toBeUndefined();
   });
 
@@ -316,7 +436,10 @@ describe('GET /proofs/files/{id}', () => {
   });
 
   it('lets the uploader, support, auditor and admin read; another sender gets 403; no key 401', async () => {
-    const { file_id } = await uploaded(await makePhoto({ scene: 88, width: 64, height: 48 }), api.keys.provider);
+    const { file_id } = await uploaded(
+      await makePhoto({ scene: 88, width: 64, height: 48 }),
+      api.keys.provider,
+    );
     for (const key of [api.keys.provider, api.keys.support, api.keys.auditor, api.keys.admin]) {
       expect((await preview(file_id, key)).statusCode).toBe(200);
     }
@@ -326,7 +449,11 @@ describe('GET /proofs/files/{id}', () => {
   });
 
   it('answers 404 PROOF_FILE_NOT_FOUND for an unknown or malformed id', async () => {
-    expectErrorEnvelope(await preview('00000000-0000-4000-8000-000000000000', api.keys.admin), 404, 'PROOF_FILE_NOT_FOUND');
+    expectErrorEnvelope(
+      await preview('00000000-0000-4000-8000-000000000000', api.keys.admin),
+      404,
+      'PROOF_FILE_NOT_FOUND',
+    );
     expectErrorEnvelope(await preview('not-a-uuid', api.keys.admin), 404, 'PROOF_FILE_NOT_FOUND');
   });
 });

@@ -68,18 +68,38 @@ const frenchPdf = () => taggedTextPdf(frenchInvoiceLines, `doc-${++tagSeq}`);
 const invoiceMilestone = (api: EscrowApi, over: Parameters<typeof fundedWithMilestone>[1] = {}) =>
   fundedWithMilestone(api, { proofKind: 'INVOICE', requirements: INVOICE_REQUIREMENTS, ...over });
 
-async function uploadPdf(api: EscrowApi, bytes: Buffer, as = api.keys.provider): Promise<Record<string, any>> {
+async function uploadPdf(
+  api: EscrowApi,
+  bytes: Buffer,
+  as = api.keys.provider,
+): Promise<Record<string, any>> {
   return upload(api, bytes, as, 'invoice.pdf', 'application/pdf');
 }
 
 /** Submits a document proof for milestone 1 and expects it stored (201); answers the proof. */
-async function submitDocument(api: EscrowApi, escrowId: string, fileId: string, metadata?: Record<string, unknown>, type = 'INVOICE'): Promise<Record<string, any>> {
-  const res = await submitProof(api, { escrow_id: escrowId, type, file_id: fileId, ...(metadata ? { metadata } : {}) });
+async function submitDocument(
+  api: EscrowApi,
+  escrowId: string,
+  fileId: string,
+  metadata?: Record<string, unknown>,
+  type = 'INVOICE',
+): Promise<Record<string, any>> {
+  const res = await submitProof(api, {
+    escrow_id: escrowId,
+    type,
+    file_id: fileId,
+    ...(metadata ? { metadata } : {}),
+  });
   expect({ status: res.statusCode, body: res.json() }).toMatchObject({ status: 201 });
   return res.json();
 }
 
-function decide(api: EscrowApi, proofId: string, body: Record<string, unknown>, as = api.keys.client) {
+function decide(
+  api: EscrowApi,
+  proofId: string,
+  body: Record<string, unknown>,
+  as = api.keys.client,
+) {
   return api.call('POST', `/proofs/${proofId}/decision`, as, body);
 }
 
@@ -137,15 +157,27 @@ describe('document proofs with OCR on', () => {
     expect((await milestoneOf(api, milestoneId)).status).toBe('PENDING_REVIEW');
     // OCR ran before the decision: the submission itself carries what it read, in one append.
     const stream = `escrow-${escrowId}`;
-    expect((await streamTypes(api, stream)).filter((t) => t.startsWith('proof.'))).toEqual(['proof.submitted.v1', 'proof.ocr_completed.v1']);
+    expect((await streamTypes(api, stream)).filter((t) => t.startsWith('proof.'))).toEqual([
+      'proof.submitted.v1',
+      'proof.ocr_completed.v1',
+    ]);
     const [submitted] = await eventData(api, stream, 'proof.submitted.v1');
-    expect(submitted!.invoice).toMatchObject({ totalAmount: '2468.00', currency: 'USD', invoiceNumber: 'INV-2026-001', ibanLast4: '5432' });
+    expect(submitted!.invoice).toMatchObject({
+      totalAmount: '2468.00',
+      currency: 'USD',
+      invoiceNumber: 'INV-2026-001',
+      ibanLast4: '5432',
+    });
     expect(await shaReservation(api, sha256Of(png))).toEqual({ status: 'claimed', events: 1 });
     // The same proof through GET /proofs/{id} and the review queue.
     const read = await api.call('GET', `/proofs/${proof.id}`, api.keys.client);
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual(proof);
-    const queue = await api.call('GET', `/proofs?status=PENDING&escrow_id=${escrowId}`, api.keys.support);
+    const queue = await api.call(
+      'GET',
+      `/proofs?status=PENDING&escrow_id=${escrowId}`,
+      api.keys.support,
+    );
     expect(queue.json()).toMatchObject({ total: 1, items: [{ id: proof.id, status: 'PENDING' }] });
   });
 
@@ -153,7 +185,12 @@ describe('document proofs with OCR on', () => {
     {
       what: 'the total, the number and the currency (under its other name `currency`)',
       client: { invoice_total_amount: '999.00', invoice_number: 'CLIENT-7', currency: 'usd' },
-      fields: { invoice_total_amount: '999.00', invoice_currency: 'USD', invoice_number: 'CLIENT-7', invoice_date: '2026-11-27' },
+      fields: {
+        invoice_total_amount: '999.00',
+        invoice_currency: 'USD',
+        invoice_number: 'CLIENT-7',
+        invoice_date: '2026-11-27',
+      },
       filled: ['invoice_date', 'iban_last4', 'supplier_name'],
       // The invoice says 1234.50 EUR, F-2026-042: the reviewer is told the client disagrees.
       mismatch: true,
@@ -161,25 +198,48 @@ describe('document proofs with OCR on', () => {
     {
       what: 'the total under its other name `total`, and the date',
       client: { total: '12.5', invoice_date: '2026-12-01' },
-      fields: { invoice_total_amount: '12.50', invoice_currency: 'EUR', invoice_number: 'F-2026-042', invoice_date: '2026-12-01' },
+      fields: {
+        invoice_total_amount: '12.50',
+        invoice_currency: 'EUR',
+        invoice_number: 'F-2026-042',
+        invoice_date: '2026-12-01',
+      },
       filled: ['invoice_currency', 'invoice_number', 'iban_last4', 'supplier_name'],
       mismatch: true,
     },
-  ])('never overwrites client values with OCR: $what', async ({ client, fields, filled, mismatch }) => {
-    const [escrowId] = await invoiceMilestone(api);
-    const file = await uploadPdf(api, frenchPdf());
+  ])(
+    'never overwrites client values with OCR: $what',
+    async ({ client, fields, filled, mismatch }) => {
+      const [escrowId] = await invoiceMilestone(api);
+      const file = await uploadPdf(api, frenchPdf());
 
-    const proof = await submitDocument(api, escrowId, file.file_id, client);
+      const proof = await submitDocument(api, escrowId, file.file_id, client);
 
-    const reasons = mismatch ? ['CLIENT_METADATA_MISMATCH', 'DOCUMENT_REVIEW'] : ['DOCUMENT_REVIEW'];
-    expect(proof).toMatchObject({ status: 'PENDING', review_reasons: reasons, ocr_status: 'ok', ...fields });
-    expect(proof.flags).toEqual(mismatch ? ['client_metadata_mismatch'] : []);
-    // The client's values are kept as sent in the metadata, beside what OCR filled.
-    expect(proof.metadata).toMatchObject({ ...client, ocr_status: 'ok', ocr_provider: 'pdf-text' });
-    const [ocr] = await eventData(api, `escrow-${escrowId}`, 'proof.ocr_completed.v1');
-    expect(ocr).toMatchObject({ status: 'ok', engine: 'pdf-text', fields: { total_amount: '1234.50', currency: 'EUR' } });
-    expect([...ocr!.filled].sort()).toEqual([...filled].sort());
-  });
+      const reasons = mismatch
+        ? ['CLIENT_METADATA_MISMATCH', 'DOCUMENT_REVIEW']
+        : ['DOCUMENT_REVIEW'];
+      expect(proof).toMatchObject({
+        status: 'PENDING',
+        review_reasons: reasons,
+        ocr_status: 'ok',
+        ...fields,
+      });
+      expect(proof.flags).toEqual(mismatch ? ['client_metadata_mismatch'] : []);
+      // The client's values are kept as sent in the metadata, beside what OCR filled.
+      expect(proof.metadata).toMatchObject({
+        ...client,
+        ocr_status: 'ok',
+        ocr_provider: 'pdf-text',
+      });
+      const [ocr] = await eventData(api, `escrow-${escrowId}`, 'proof.ocr_completed.v1');
+      expect(ocr).toMatchObject({
+        status: 'ok',
+        engine: 'pdf-text',
+        fields: { total_amount: '1234.50', currency: 'EUR' },
+      });
+      expect([...ocr!.filled].sort()).toEqual([...filled].sort());
+    },
+  );
 
   it('reads a scanned PDF (no text layer) by rendering its pages and OCR, fills the invoice fields and sends it to review', async () => {
     const [escrowId, milestoneId] = await invoiceMilestone(api);
@@ -197,10 +257,20 @@ describe('document proofs with OCR on', () => {
       invoice_number: 'F-2026-042',
       invoice_date: '2026-11-27',
     });
-    expect(proof.metadata).toMatchObject({ ocr_status: 'ok', ocr_provider: 'pdf-scan', invoice_total_amount: '1234.50', iban_last4: '***0189' });
+    expect(proof.metadata).toMatchObject({
+      ocr_status: 'ok',
+      ocr_provider: 'pdf-scan',
+      invoice_total_amount: '1234.50',
+      iban_last4: '***0189',
+    });
     expect((await milestoneOf(api, milestoneId)).status).toBe('PENDING_REVIEW');
     const [ocr] = await eventData(api, `escrow-${escrowId}`, 'proof.ocr_completed.v1');
-    expect(ocr).toMatchObject({ status: 'ok', engine: 'pdf-scan', fields: { total_amount: '1234.50', currency: 'EUR', invoice_number: 'F-2026-042' }, reason: null });
+    expect(ocr).toMatchObject({
+      status: 'ok',
+      engine: 'pdf-scan',
+      fields: { total_amount: '1234.50', currency: 'EUR', invoice_number: 'F-2026-042' },
+      reason: null,
+    });
   });
 
   it('refuses a document whose currency or total is not one (422 INVOICE_NORMALIZATION_ERROR), stores nothing and leaves the file free', async () => {
@@ -214,10 +284,19 @@ describe('document proofs with OCR on', () => {
       ['INVOICE', { currency: 'dollars' }, ['invalid_invoice_currency']],
       ['PDF', { invoice_currency: 'US$' }, ['invalid_invoice_currency']],
       ['CONTRACT', { invoice_total_amount: 'about forty' }, ['invalid_invoice_total_amount']],
-      ['INVOICE', { invoice_total_amount: 'x', currency: 12 }, ['invalid_invoice_currency', 'invalid_invoice_total_amount']],
+      [
+        'INVOICE',
+        { invoice_total_amount: 'x', currency: 12 },
+        ['invalid_invoice_currency', 'invalid_invoice_total_amount'],
+      ],
     ];
     for (const [type, metadata, errors] of bad) {
-      const res = await submitProof(api, { escrow_id: escrowId, type, file_id: file.file_id, metadata });
+      const res = await submitProof(api, {
+        escrow_id: escrowId,
+        type,
+        file_id: file.file_id,
+        metadata,
+      });
       const error = expectErrorEnvelope(res, 422, 'INVOICE_NORMALIZATION_ERROR');
       expect({ type, metadata, errors: error.details?.errors }).toEqual({ type, metadata, errors });
     }
@@ -225,12 +304,18 @@ describe('document proofs with OCR on', () => {
     // Nothing stored: no event on the escrow, the hash not reserved, no proof, the milestone open.
     expect(await streamTypes(api, stream)).toEqual(before);
     expect(await shaReservation(api, sha256Of(bytes))).toEqual({ status: 'free', events: 0 });
-    expect((await api.call('GET', `/proofs?escrow_id=${escrowId}`, api.keys.support)).json()).toMatchObject({ total: 0, items: [] });
+    expect(
+      (await api.call('GET', `/proofs?escrow_id=${escrowId}`, api.keys.support)).json(),
+    ).toMatchObject({ total: 0, items: [] });
     expect((await milestoneOf(api, milestoneId)).status).toBe('WAITING');
 
     // The same file is accepted once the metadata is fixed.
     const proof = await submitDocument(api, escrowId, file.file_id, { currency: 'usd' });
-    expect(proof).toMatchObject({ status: 'PENDING', invoice_currency: 'USD', invoice_total_amount: '1234.50' });
+    expect(proof).toMatchObject({
+      status: 'PENDING',
+      invoice_currency: 'USD',
+      invoice_total_amount: '1234.50',
+    });
     expect(await shaReservation(api, sha256Of(bytes))).toEqual({ status: 'claimed', events: 1 });
   });
 
@@ -240,7 +325,12 @@ describe('document proofs with OCR on', () => {
     const file = await upload(api, photo);
     const calls = api.t.proofs.ocr.stats().calls;
 
-    const res = await submitProof(api, { escrow_id: escrowId, type: 'PHOTO', file_id: file.file_id, metadata: { currency: 'not money', invoice_total_amount: 'n/a' } });
+    const res = await submitProof(api, {
+      escrow_id: escrowId,
+      type: 'PHOTO',
+      file_id: file.file_id,
+      metadata: { currency: 'not money', invoice_total_amount: 'n/a' },
+    });
 
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
@@ -262,7 +352,12 @@ describe('document proofs with OCR on', () => {
     const photo = await makePhoto({ scene: 22, gps: KINSHASA, gpsTime: new Date() });
     const file = await upload(api, photo);
 
-    const res = await submitProof(api, { escrow_id: escrowId, type: 'PHOTO', file_id: file.file_id, metadata: { source: 'app' } });
+    const res = await submitProof(api, {
+      escrow_id: escrowId,
+      type: 'PHOTO',
+      file_id: file.file_id,
+      metadata: { source: 'app' },
+    });
 
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ status: 'PENDING', review_reasons: ['DOCUMENT_REVIEW'] });
@@ -274,7 +369,10 @@ describe('document proofs with OCR on', () => {
     it('approve pays the milestone: a payout and its ledger entries; a repeat changes nothing; reject then is 409', async () => {
       const [escrowId, milestoneId] = await invoiceMilestone(api, { extra: '10.00' });
       const file = await uploadPdf(api, frenchPdf());
-      const proof = await submitDocument(api, escrowId, file.file_id, { invoice_total_amount: '40.00', currency: 'USD' });
+      const proof = await submitDocument(api, escrowId, file.file_id, {
+        invoice_total_amount: '40.00',
+        currency: 'USD',
+      });
       expect(proof.status).toBe('PENDING');
 
       const res = await decide(api, proof.id, { decision: 'approve', note: 'matches the order' });
@@ -288,19 +386,44 @@ describe('document proofs with OCR on', () => {
         ai_reviewed_at: expect.any(String),
       });
       expect((await milestoneOf(api, milestoneId)).status).toBe('PAID');
-      const payouts = await api.call('GET', `/escrows/${escrowId}/payments?kind=payout`, api.keys.client);
+      const payouts = await api.call(
+        'GET',
+        `/escrows/${escrowId}/payments?kind=payout`,
+        api.keys.client,
+      );
       expect(payouts.json()).toMatchObject({
         total: 1,
-        items: [{ kind: 'payout', milestone_id: milestoneId, amount: '40.00', currency: 'USD', status: 'SENT', beneficiary_id: api.ids.provider }],
+        items: [
+          {
+            kind: 'payout',
+            milestone_id: milestoneId,
+            amount: '40.00',
+            currency: 'USD',
+            status: 'SENT',
+            beneficiary_id: api.ids.provider,
+          },
+        ],
       });
-      const ledger = (await api.call('GET', `/escrows/${escrowId}/ledger`, api.keys.provider)).json();
+      const ledger = (
+        await api.call('GET', `/escrows/${escrowId}/ledger`, api.keys.provider)
+      ).json();
       expect(ledger.held).toBe('10.00');
-      type Entry = { event_type: string; debit_account: string; credit_account: string; amount: string };
+      type Entry = {
+        event_type: string;
+        debit_account: string;
+        credit_account: string;
+        amount: string;
+      };
       const payoutEntries = (ledger.entries.items as Entry[])
         .filter((e) => e.event_type.startsWith('payment.'))
         .map((e) => [e.event_type, e.debit_account, e.credit_account, e.amount]);
       expect(payoutEntries).toEqual([
-        ['payment.initiated.v1', `escrow:${escrowId}:held:USD`, `provider:${api.ids.provider}:payable:USD`, '40.00'],
+        [
+          'payment.initiated.v1',
+          `escrow:${escrowId}:held:USD`,
+          `provider:${api.ids.provider}:payable:USD`,
+          '40.00',
+        ],
         ['payment.sent.v1', `provider:${api.ids.provider}:payable:USD`, 'psp:cash:USD', '40.00'],
       ]);
 
@@ -309,8 +432,15 @@ describe('document proofs with OCR on', () => {
       const after = await streamTypes(api, stream);
       const again = await decide(api, proof.id, { decision: 'approved' }, api.keys.support);
       expect(again.statusCode).toBe(200);
-      expect(again.json()).toMatchObject({ status: 'APPROVED', decision_note: 'matches the order' });
-      expectErrorEnvelope(await decide(api, proof.id, { decision: 'reject' }), 409, 'PROOF_ALREADY_APPROVED');
+      expect(again.json()).toMatchObject({
+        status: 'APPROVED',
+        decision_note: 'matches the order',
+      });
+      expectErrorEnvelope(
+        await decide(api, proof.id, { decision: 'reject' }),
+        409,
+        'PROOF_ALREADY_APPROVED',
+      );
       expect(await streamTypes(api, stream)).toEqual(after);
     });
 
@@ -322,17 +452,34 @@ describe('document proofs with OCR on', () => {
       const res = await decide(api, proof.id, { decision: 'reject', note: 'wrong supplier' });
 
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ status: 'REJECTED', decision_note: 'wrong supplier', ai_reviewed_by: expect.stringMatching(/^koba_/) });
+      expect(res.json()).toMatchObject({
+        status: 'REJECTED',
+        decision_note: 'wrong supplier',
+        ai_reviewed_by: expect.stringMatching(/^koba_/),
+      });
       expect((await milestoneOf(api, milestoneId)).status).toBe('WAITING');
       const stream = `escrow-${escrowId}`;
-      expect((await streamTypes(api, stream)).slice(-2)).toEqual(['proof.rejected.v1', 'milestone.reopened.v1']);
+      expect((await streamTypes(api, stream)).slice(-2)).toEqual([
+        'proof.rejected.v1',
+        'milestone.reopened.v1',
+      ]);
       const after = await streamTypes(api, stream);
-      expect((await decide(api, proof.id, { decision: 'rejected' })).json()).toMatchObject({ status: 'REJECTED' });
-      expectErrorEnvelope(await decide(api, proof.id, { decision: 'approve', note: 'changed my mind' }), 409, 'PROOF_ALREADY_REJECTED');
+      expect((await decide(api, proof.id, { decision: 'rejected' })).json()).toMatchObject({
+        status: 'REJECTED',
+      });
+      expectErrorEnvelope(
+        await decide(api, proof.id, { decision: 'approve', note: 'changed my mind' }),
+        409,
+        'PROOF_ALREADY_REJECTED',
+      );
       expect(await streamTypes(api, stream)).toEqual(after);
 
       // The rejected file stays used; another one is accepted for the reopened milestone.
-      expectErrorEnvelope(await submitProof(api, { escrow_id: escrowId, type: 'INVOICE', file_id: first.file_id }), 409, 'PROOF_DUPLICATE');
+      expectErrorEnvelope(
+        await submitProof(api, { escrow_id: escrowId, type: 'INVOICE', file_id: first.file_id }),
+        409,
+        'PROOF_DUPLICATE',
+      );
       const second = await uploadPdf(api, frenchPdf());
       const next = await submitDocument(api, escrowId, second.file_id);
       expect(next).toMatchObject({ status: 'PENDING', review_reasons: ['DOCUMENT_REVIEW'] });
@@ -346,14 +493,23 @@ describe('document proofs with OCR on', () => {
       const stream = `escrow-${escrowId}`;
       const before = await streamTypes(api, stream);
 
-      expectErrorEnvelope(await decide(api, proof.id, { decision: 'approve' }), 409, 'INSUFFICIENT_ESCROW_BALANCE');
+      expectErrorEnvelope(
+        await decide(api, proof.id, { decision: 'approve' }),
+        409,
+        'INSUFFICIENT_ESCROW_BALANCE',
+      );
 
       expect(await streamTypes(api, stream)).toEqual(before);
-      expect((await api.call('GET', `/proofs/${proof.id}`, api.keys.client)).json()).toMatchObject({ status: 'PENDING', ai_reviewed_by: null });
+      expect((await api.call('GET', `/proofs/${proof.id}`, api.keys.client)).json()).toMatchObject({
+        status: 'PENDING',
+        ai_reviewed_by: null,
+      });
       expect((await milestoneOf(api, milestoneId)).status).toBe('PENDING_REVIEW');
       // Once the rest is deposited, the same decision pays.
       expect((await api.deposit(escrowId, '30.00')).statusCode).toBe(200);
-      expect((await decide(api, proof.id, { decision: 'approve' })).json()).toMatchObject({ status: 'APPROVED' });
+      expect((await decide(api, proof.id, { decision: 'approve' })).json()).toMatchObject({
+        status: 'APPROVED',
+      });
       expect((await milestoneOf(api, milestoneId)).status).toBe('PAID');
     });
   });
@@ -361,7 +517,16 @@ describe('document proofs with OCR on', () => {
   describe('masking: no IBAN in full, in the proof answers or in the audit log', () => {
     const iban = 'FR76 3000 6000 0112 3456 7890 189';
     const beneficiaryIban = 'GB82WEST12345698765432';
-    const forbidden = [iban, iban.replace(/ /g, ''), beneficiaryIban, ...ibanDigitWindows(iban), ...ibanDigitWindows(beneficiaryIban), 'jean.dupont', 'Zebulon', 'ACME'];
+    const forbidden = [
+      iban,
+      iban.replace(/ /g, ''),
+      beneficiaryIban,
+      ...ibanDigitWindows(iban),
+      ...ibanDigitWindows(beneficiaryIban),
+      'jean.dupont',
+      'Zebulon',
+      'ACME',
+    ];
     const leaks = (body: string) => forbidden.filter((f) => body.includes(f));
     let escrowId: string;
     let proofId: string;
@@ -377,7 +542,12 @@ describe('document proofs with OCR on', () => {
         contact_email: 'jean.dupont@zebulon.fr',
         supplier_name: 'Zebulon Quixote SARL',
       };
-      const submitted = await submitProof(api, { escrow_id: escrowId, type: 'INVOICE', file_id: file.file_id, metadata });
+      const submitted = await submitProof(api, {
+        escrow_id: escrowId,
+        type: 'INVOICE',
+        file_id: file.file_id,
+        metadata,
+      });
       expect(submitted.statusCode).toBe(201);
       proofId = submitted.json().id;
       const rejected = await decide(api, proofId, { decision: 'reject', note: 'unreadable' });
@@ -388,8 +558,11 @@ describe('document proofs with OCR on', () => {
 
     it('masks the metadata in every proof answer, keeping the last 4 for the reviewer', async () => {
       answers.get = (await api.call('GET', `/proofs/${proofId}`, api.keys.client)).body;
-      answers.list = (await api.call('GET', `/proofs?escrow_id=${escrowId}`, api.keys.auditor)).body;
-      for (const [route, body] of Object.entries(answers)) expect({ route, leaks: leaks(body) }).toEqual({ route, leaks: [] });
+      answers.list = (
+        await api.call('GET', `/proofs?escrow_id=${escrowId}`, api.keys.auditor)
+      ).body;
+      for (const [route, body] of Object.entries(answers))
+        expect({ route, leaks: leaks(body) }).toEqual({ route, leaks: [] });
       expect(JSON.parse(answers.get).metadata).toEqual({
         // 27 and 22 characters: all but the last 4 starred.
         iban: `${'*'.repeat(23)}0189`,
@@ -409,10 +582,20 @@ describe('document proofs with OCR on', () => {
     });
 
     it("masks the proof's events in GET /audit/events (support) as the proof answers do", async () => {
-      const audit = await api.call('GET', `/audit/events?stream=escrow-${escrowId}&limit=200`, api.keys.support);
+      const audit = await api.call(
+        'GET',
+        `/audit/events?stream=escrow-${escrowId}&limit=200`,
+        api.keys.support,
+      );
       expect(audit.statusCode).toBe(200);
       const items = audit.json().items as { type: string; data: Record<string, any> }[];
-      expect(items.map((i) => i.type)).toEqual(expect.arrayContaining(['proof.submitted.v1', 'proof.ocr_completed.v1', 'proof.rejected.v1']));
+      expect(items.map((i) => i.type)).toEqual(
+        expect.arrayContaining([
+          'proof.submitted.v1',
+          'proof.ocr_completed.v1',
+          'proof.rejected.v1',
+        ]),
+      );
       const submitted = items.find((i) => i.type === 'proof.submitted.v1')!;
       expect(submitted.data.metadata).toMatchObject({
         iban: '***0189',
@@ -440,7 +623,11 @@ describe('document proofs with OCR off (the default)', () => {
     const png = await invoicePng(englishInvoiceLines);
     const image = await upload(api, png, api.keys.provider, 'invoice.png', 'image/png');
 
-    const proof = await submitDocument(api, escrowId, image.file_id, { invoice_total_amount: '40', invoice_currency: 'usd', invoice_number: 'C-77' });
+    const proof = await submitDocument(api, escrowId, image.file_id, {
+      invoice_total_amount: '40',
+      invoice_currency: 'usd',
+      invoice_number: 'C-77',
+    });
 
     expect(proof).toMatchObject({
       status: 'PENDING',
@@ -461,10 +648,26 @@ describe('document proofs with OCR off (the default)', () => {
   it('leaves the invoice fields empty without metadata, and still refuses a bad currency', async () => {
     const [escrowId] = await invoiceMilestone(api);
     const file = await uploadPdf(api, frenchPdf());
-    expectErrorEnvelope(await submitProof(api, { escrow_id: escrowId, type: 'INVOICE', file_id: file.file_id, metadata: { currency: 'euros' } }), 422, 'INVOICE_NORMALIZATION_ERROR');
+    expectErrorEnvelope(
+      await submitProof(api, {
+        escrow_id: escrowId,
+        type: 'INVOICE',
+        file_id: file.file_id,
+        metadata: { currency: 'euros' },
+      }),
+      422,
+      'INVOICE_NORMALIZATION_ERROR',
+    );
 
     const proof = await submitDocument(api, escrowId, file.file_id);
 
-    expect(proof).toMatchObject({ status: 'PENDING', invoice_total_amount: null, invoice_currency: null, invoice_number: null, ocr_status: null, metadata: null });
+    expect(proof).toMatchObject({
+      status: 'PENDING',
+      invoice_total_amount: null,
+      invoice_currency: null,
+      invoice_number: null,
+      ocr_status: null,
+      metadata: null,
+    });
   });
 });

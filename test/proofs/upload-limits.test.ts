@@ -24,12 +24,25 @@ it('refuses a chunked request far larger than the file limit, even when the file
   // Preamble bytes busboy would read and drop, then a valid small file part.
   const preamble = Buffer.alloc(8 * LIMIT, 'x');
   const body = Readable.from([preamble, Buffer.from('\r\n'), payload]);
-  const res = await api.t.app.inject({ method: 'POST', url: '/proofs/files', headers: { 'x-api-key': api.keys.provider, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+  const res = await api.t.app.inject({
+    method: 'POST',
+    url: '/proofs/files',
+    headers: {
+      'x-api-key': api.keys.provider,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    },
+    payload: body,
+  });
   expectErrorEnvelope(res, 413, 'PAYLOAD_TOO_LARGE');
   const tmp = path.join(api.t.platform.config.dataDir, 'tmp', 'uploads');
   expect(await readdir(tmp).catch(() => [])).toEqual([]);
   // A normal upload still works.
   const ok = oneFile(await makePhoto({ scene: 4 }));
-  const fine = await api.t.app.inject({ method: 'POST', url: '/proofs/files', headers: { 'x-api-key': api.keys.provider, ...ok.headers }, payload: Readable.from([ok.payload]) });
+  const fine = await api.t.app.inject({
+    method: 'POST',
+    url: '/proofs/files',
+    headers: { 'x-api-key': api.keys.provider, ...ok.headers },
+    payload: Readable.from([ok.payload]),
+  });
   expect(fine.statusCode).toBe(201);
 });

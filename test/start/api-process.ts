@@ -47,7 +47,9 @@ const CONFIG_VARS = [
 export function assertBuilt(root = REPO_ROOT): void {
   const main = path.join(root, MAIN_JS);
   if (!existsSync(main)) {
-    throw new Error(`${main} does not exist: build first ("npm run build"; "npm test" builds before jest)`);
+    throw new Error(
+      `${main} does not exist: build first ("npm run build"; "npm test" builds before jest)`,
+    );
   }
 }
 
@@ -170,7 +172,8 @@ export async function waitUntil<T>(
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await pause(everyMs);
   }
 }
@@ -181,18 +184,21 @@ export async function getJson(
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 5000, headers }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (data += chunk));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) });
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port, path: urlPath, agent: false, timeout: 5000, headers },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (data += chunk));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) });
+          } catch (err) {
+            reject(err);
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${urlPath} timed out`)));
     req.on('error', reject);
   });
@@ -222,7 +228,10 @@ export async function waitExit(api: ApiProcess, timeoutMs: number): Promise<Exit
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`the API process did not exit within ${timeoutMs} ms\n${describeOutput(api)}`)),
+      () =>
+        reject(
+          new Error(`the API process did not exit within ${timeoutMs} ms\n${describeOutput(api)}`),
+        ),
       timeoutMs,
     );
   });
@@ -281,7 +290,9 @@ export function postgresUserCanExecute(target: string): boolean {
   const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid <= 0) {
-    throw new Error('there is no "postgres" user (the embedded PostgreSQL creates it when run as root)');
+    throw new Error(
+      'there is no "postgres" user (the embedded PostgreSQL creates it when run as root)',
+    );
   }
   const res = spawnSync('/bin/sh', ['-c', 'test -x "$0"', target], { uid, gid });
   return res.status === 0;
@@ -313,7 +324,8 @@ export async function cleanup(): Promise<void> {
   }
   for (const dir of dataDirs) {
     const pid = postmasterPid(dir);
-    if (pid !== null && isRunning(pid) && processName(pid) === 'postgres') await stopPid(pid, false);
+    if (pid !== null && isRunning(pid) && processName(pid) === 'postgres')
+      await stopPid(pid, false);
   }
   dataDirs.clear();
   for (const dir of tempDirs) await fs.rm(dir, { recursive: true, force: true });

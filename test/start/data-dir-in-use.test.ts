@@ -41,7 +41,8 @@ describe('a DATA_DIR in use', () => {
     const pgPid = postmasterPid(dataDir)!;
     const second = startApi({ env: { DATA_DIR: dataDir } });
     const exit = await waitExit(second, 60_000);
-    if (exit.code === 0 || exit.code === null) throw new Error(`expected a non-zero exit\n${output(second)}`);
+    if (exit.code === 0 || exit.code === null)
+      throw new Error(`expected a non-zero exit\n${output(second)}`);
     expect(second.stderr).toContain(`DATA_DIR ${dataDir} is in use by another running instance`);
     expect(second.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
     expect(second.port).toBeNull();
@@ -71,7 +72,8 @@ describe('a DATA_DIR in use', () => {
   it('a stale postmaster.pid naming a live process that is not PostgreSQL does not block a start', async () => {
     process.kill(first.pid, 'SIGINT');
     const stopped = await waitExit(first, 30_000);
-    if (stopped.code !== 0) throw new Error(`the first instance did not stop cleanly\n${output(first)}`);
+    if (stopped.code !== 0)
+      throw new Error(`the first instance did not stop cleanly\n${output(first)}`);
     expect(postmasterPid(dataDir)).toBeNull();
     // What a crash leaves (the server's own lock file), with its pid now taken by another program:
     // pid 1 is alive, is not PostgreSQL, and belongs to root (so PostgreSQL's own check passes too).

@@ -14,22 +14,39 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Migrator } from 'kysely';
 import { Pool } from 'pg';
-import { allMigrations } from '../../migrations';
-import { PostgresEventStore } from '../../libs/event-store/src';
-import { ev } from '../../libs/event-store/src/contract/event-store.contract';
-import { EmbeddedPostgres, createKysely, createPool, ensureDatabase } from '../../libs/postgres/src';
-import { assertBuilt, cleanup, makeTempDir, output, startApi, waitExit, waitHealthy } from './api-process';
+import { allMigrations } from '@kob/migrations';
+import { PostgresEventStore } from '@kob/event-store';
+import { ev } from '@kob/event-store/testing';
+import { EmbeddedPostgres, createKysely, createPool, ensureDatabase } from '@kob/postgres';
+import {
+  assertBuilt,
+  cleanup,
+  makeTempDir,
+  output,
+  startApi,
+  waitExit,
+  waitHealthy,
+} from './api-process';
 
 const CLI_JS = path.join('dist', 'apps', 'cli', 'src', 'main.js');
 const OWNER = 'kobatela_owner';
 const SERVICE = 'kobatela_service';
 
 /** The CLI as `npm run cli -- …` runs it beside `npm start`: same folder, APP_ENV unset. */
-async function cli(dataDir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function cli(
+  dataDir: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = startApi({
     script: CLI_JS,
     args,
-    env: { DATA_DIR: dataDir, APP_ENV: undefined, LOG_LEVEL: undefined, HOST: undefined, PORT: undefined },
+    env: {
+      DATA_DIR: dataDir,
+      APP_ENV: undefined,
+      LOG_LEVEL: undefined,
+      HOST: undefined,
+      PORT: undefined,
+    },
   });
   const exit = await waitExit(run, 120_000);
   return { code: exit.code, stdout: run.stdout, stderr: run.stderr };
@@ -39,13 +56,23 @@ async function cli(dataDir: string, args: string[]): Promise<{ code: number | nu
 function adminPool(dataDir: string): Pool {
   const connection = JSON.parse(readFileSync(path.join(dataDir, 'connection.json'), 'utf8'));
   const password = readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();
-  const pool = new Pool({ host: connection.host, port: connection.port, user: 'postgres', password, database: 'kobatela', max: 1 });
+  const pool = new Pool({
+    host: connection.host,
+    port: connection.port,
+    user: 'postgres',
+    password,
+    database: 'kobatela',
+    max: 1,
+  });
   pool.on('error', () => undefined);
   return pool;
 }
 
 async function ownerOf(admin: Pool, table: string): Promise<string> {
-  const res = await admin.query(`SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = $1::regclass`, [table]);
+  const res = await admin.query(
+    `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = $1::regclass`,
+    [table],
+  );
   return res.rows[0].owner as string;
 }
 
@@ -62,7 +89,12 @@ describe('database roles of the embedded server', () => {
     const connection = JSON.parse(readFileSync(path.join(dataDir, 'connection.json'), 'utf8'));
     expect(connection.user).toBe(SERVICE);
     expect(connection.owner.user).toBe(OWNER);
-    for (const file of ['connection.json', 'pg-password', 'pg-owner-password', 'pg-service-password']) {
+    for (const file of [
+      'connection.json',
+      'pg-password',
+      'pg-owner-password',
+      'pg-service-password',
+    ]) {
       expect([file, statSync(path.join(dataDir, file)).mode & 0o777]).toEqual([file, 0o600]);
     }
     const admin = adminPool(dataDir);
@@ -73,8 +105,12 @@ describe('database roles of the embedded server', () => {
       );
       expect(sessions.rows.map((r) => r.usename)).toEqual([SERVICE]);
       expect(await ownerOf(admin, 'events')).toBe(OWNER);
-      await expect(service.query('ALTER TABLE events DISABLE TRIGGER events_append_only')).rejects.toThrow(/must be owner/);
-      await expect(service.query('SET session_replication_role = replica')).rejects.toThrow(/permission denied/);
+      await expect(
+        service.query('ALTER TABLE events DISABLE TRIGGER events_append_only'),
+      ).rejects.toThrow(/must be owner/);
+      await expect(service.query('SET session_replication_role = replica')).rejects.toThrow(
+        /permission denied/,
+      );
       await expect(service.query('DELETE FROM events')).rejects.toThrow(/permission denied/);
 
       const verify = await cli(dataDir, ['verify', '--all']);
@@ -88,7 +124,10 @@ describe('database roles of the embedded server', () => {
       expect(rebuild.stdout).toMatch(/rebuilt event_stats from [1-9]\d* events/);
       expect(await ownerOf(admin, 'event_stats')).toBe(SERVICE);
       const migrate = await cli(dataDir, ['migrate']);
-      expect([migrate.code, migrate.stdout]).toEqual([0, expect.stringMatching(/migrations: \d+ applied, 0 pending/)]);
+      expect([migrate.code, migrate.stdout]).toEqual([
+        0,
+        expect.stringMatching(/migrations: \d+ applied, 0 pending/),
+      ]);
     } finally {
       await service.end();
       await admin.end();
@@ -108,7 +147,9 @@ describe('database roles of the embedded server', () => {
       const pool = createPool({ ...superuser, database: 'kobatela' }, 2);
       const db = createKysely<any>(pool);
       // As an older version did: migrations (not all of them yet) and appends as the superuser.
-      const older = Object.fromEntries(Object.entries(allMigrations).filter(([name]) => name <= lastOld));
+      const older = Object.fromEntries(
+        Object.entries(allMigrations).filter(([name]) => name <= lastOld),
+      );
       const result = await new Migrator({
         db,
         provider: { getMigrations: async () => older },
@@ -116,9 +157,13 @@ describe('database roles of the embedded server', () => {
         migrationLockTableName: 'kysely_migration_lock',
       }).migrateToLatest();
       expect(result.error).toBeUndefined();
-      await new PostgresEventStore(pool).appendToStream(stream, [ev('old.a.v1', { n: 1 }), ev('old.b.v1', { n: 2 })], {
-        expectedRevision: 'no_stream',
-      });
+      await new PostgresEventStore(pool).appendToStream(
+        stream,
+        [ev('old.a.v1', { n: 1 }), ev('old.b.v1', { n: 2 })],
+        {
+          expectedRevision: 'no_stream',
+        },
+      );
       await db.destroy();
     } finally {
       await server.stop();
@@ -132,18 +177,31 @@ describe('database roles of the embedded server', () => {
     expect(health.database_role).toEqual({ name: SERVICE, can_change_events: false });
     const admin = adminPool(dataDir);
     try {
-      for (const table of ['events', 'streams', 'service_secrets', 'projection_checkpoints', 'kysely_migration', 'api_key_usage']) {
+      for (const table of [
+        'events',
+        'streams',
+        'service_secrets',
+        'projection_checkpoints',
+        'kysely_migration',
+        'api_key_usage',
+      ]) {
         expect([table, await ownerOf(admin, table)]).toEqual([table, OWNER]);
       }
       // escrows existed before; transactions was made by the owner role during this start.
       for (const table of ['escrows', 'event_stats', 'audit_log', 'transactions']) {
         expect([table, await ownerOf(admin, table)]).toEqual([table, SERVICE]);
       }
-      const fn = await admin.query(`SELECT pg_get_userbyid(proowner) AS owner FROM pg_proc WHERE proname = 'events_append_only'`);
+      const fn = await admin.query(
+        `SELECT pg_get_userbyid(proowner) AS owner FROM pg_proc WHERE proname = 'events_append_only'`,
+      );
       expect(fn.rows[0].owner).toBe(OWNER);
-      const db = await admin.query(`SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'kobatela'`);
+      const db = await admin.query(
+        `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'kobatela'`,
+      );
       expect(db.rows[0].owner).toBe(OWNER);
-      const projected = await admin.query(`SELECT sum(events)::int AS n FROM event_stats WHERE category = 'old'`);
+      const projected = await admin.query(
+        `SELECT sum(events)::int AS n FROM event_stats WHERE category = 'old'`,
+      );
       expect(projected.rows[0].n).toBe(2);
     } finally {
       await admin.end();

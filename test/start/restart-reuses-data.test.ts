@@ -10,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { PostgresEventStore, encodePosition } from '../../libs/event-store/src';
-import { systemActor } from '../../libs/kernel/src';
-import type { PgConnectionConfig } from '../../libs/postgres/src';
+import { PostgresEventStore, encodePosition } from '@kob/event-store';
+import { systemActor } from '@kob/kernel';
+import type { PgConnectionConfig } from '@kob/postgres';
 import {
   assertBuilt,
   cleanup,
@@ -26,8 +26,13 @@ import {
   type ApiProcess,
 } from './api-process';
 
-async function withStore<T>(dataDir: string, use: (store: PostgresEventStore) => Promise<T>): Promise<T> {
-  const connection = JSON.parse(await fs.readFile(path.join(dataDir, 'connection.json'), 'utf8')) as PgConnectionConfig;
+async function withStore<T>(
+  dataDir: string,
+  use: (store: PostgresEventStore) => Promise<T>,
+): Promise<T> {
+  const connection = JSON.parse(
+    await fs.readFile(path.join(dataDir, 'connection.json'), 'utf8'),
+  ) as PgConnectionConfig;
   const pool = new Pool({ ...connection, max: 2 });
   pool.on('error', () => undefined);
   const store = new PostgresEventStore(pool);
@@ -60,19 +65,31 @@ describe('a second start on the same DATA_DIR', () => {
     const health1 = await waitHealthy(first);
     expect(health1.app_env).toBe('development');
     // The real process registers every scheduler job, mandate expiry included, and shows them.
-    expect(health1.scheduler.jobs.map((j: { name: string }) => j.name).sort()).toEqual(['escrow-deadlines', 'event-horizon', 'mandate-expiry', 'payment-recovery']);
-    expect(health1.scheduler.jobs.find((j: { name: string }) => j.name === 'mandate-expiry').interval_ms).toBe(3_600_000);
+    expect(health1.scheduler.jobs.map((j: { name: string }) => j.name).sort()).toEqual([
+      'escrow-deadlines',
+      'event-horizon',
+      'mandate-expiry',
+      'payment-recovery',
+    ]);
+    expect(
+      health1.scheduler.jobs.find((j: { name: string }) => j.name === 'mandate-expiry').interval_ms,
+    ).toBe(3_600_000);
     // The only events so far: the bootstrap admin key, issued on this first start.
     expect(health1.event_store.head_position).not.toBeNull();
-    const printed = /Bootstrap admin API key \(shown once, store it now\): (koba_[0-9a-f]{6}\.[A-Za-z0-9_-]{43})/.exec(
-      first.stdout,
-    );
+    const printed =
+      /Bootstrap admin API key \(shown once, store it now\): (koba_[0-9a-f]{6}\.[A-Za-z0-9_-]{43})/.exec(
+        first.stdout,
+      );
     expect(printed).not.toBeNull();
     const adminKey = printed![1]!;
     const keys = await getJson(first.port!, '/apikeys', { 'x-api-key': adminKey });
     expect(keys.status).toBe(200);
-    expect(first.logs.filter((l) => JSON.stringify(l).includes(adminKey.split('.')[1]!))).toEqual([]);
-    expect(first.logs.find((l) => l.msg === 'starting')).toMatchObject({ apiKeySecret: 'data_dir' });
+    expect(first.logs.filter((l) => JSON.stringify(l).includes(adminKey.split('.')[1]!))).toEqual(
+      [],
+    );
+    expect(first.logs.find((l) => l.msg === 'starting')).toMatchObject({
+      apiKeySecret: 'data_dir',
+    });
     const secret = await fs.readFile(secretFile, 'utf8');
     expect(secret.trim().length).toBeGreaterThanOrEqual(32);
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
@@ -104,7 +121,10 @@ describe('a second start on the same DATA_DIR', () => {
     const head = encodePosition(appended.position);
     await waitUntil(
       '/health to show the appended event as the head',
-      async () => ((await getJson(first.port!, '/health')).body.event_store.head_position === head ? true : undefined),
+      async () =>
+        (await getJson(first.port!, '/health')).body.event_store.head_position === head
+          ? true
+          : undefined,
       10_000,
     );
     await stop(first);
@@ -123,7 +143,9 @@ describe('a second start on the same DATA_DIR', () => {
     expect(again.ino).toBe(initdbStat.ino);
     expect(again.mtimeMs).toBe(initdbStat.mtimeMs);
     const events = await withStore(dataDir, (store) => store.readStream(streamId));
-    expect(events.map((e) => [e.id, e.type, e.data])).toEqual([[eventId, 'test.restart.v1', { n: 1 }]]);
+    expect(events.map((e) => [e.id, e.type, e.data])).toEqual([
+      [eventId, 'test.restart.v1', { n: 1 }],
+    ]);
     await stop(second);
   }, 120_000);
 });

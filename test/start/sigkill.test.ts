@@ -28,7 +28,11 @@ describe('an API killed with SIGKILL', () => {
     expect(isRunning(pgPid)).toBe(true);
     process.kill(first.pid, 'SIGKILL');
     expect((await waitExit(first, 10_000)).signal).toBe('SIGKILL');
-    await waitUntil('PostgreSQL to stop after its API was killed', () => (isRunning(pgPid) ? undefined : true), 20_000);
+    await waitUntil(
+      'PostgreSQL to stop after its API was killed',
+      () => (isRunning(pgPid) ? undefined : true),
+      20_000,
+    );
     const second = startApi({ env: { DATA_DIR: dataDir } });
     const health = await waitHealthy(second).catch((err) => {
       throw new Error(`${(err as Error).message}\n${output(second)}`);

@@ -40,7 +40,11 @@ describe('stopping the API (Ctrl-C)', () => {
     return { api, pgPid: pgPid! };
   }
 
-  function expectStoppedCleanly(api: ApiProcess, pgPid: number, exit: { code: number | null }): void {
+  function expectStoppedCleanly(
+    api: ApiProcess,
+    pgPid: number,
+    exit: { code: number | null },
+  ): void {
     if (exit.code !== 0) throw new Error(`expected exit code 0\n${output(api)}`);
     expect(isRunning(pgPid)).toBe(false);
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);

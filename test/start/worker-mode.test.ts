@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PostgresEventStore } from '../../libs/event-store/src';
-import { ev } from '../../libs/event-store/src/contract/event-store.contract';
-import { createPool } from '../../libs/postgres/src';
+import { PostgresEventStore } from '@kob/event-store';
+import { ev } from '@kob/event-store/testing';
+import { createPool } from '@kob/postgres';
 import {
   assertBuilt,
   cleanup,
@@ -37,11 +37,16 @@ describe('PROJECTIONS_MODE=worker', () => {
     const pool = createPool(connection, 2);
     const store = new PostgresEventStore(pool);
     const projected = async (category: string) => {
-      const res = await pool.query(`SELECT coalesce(sum(events), 0)::int AS n FROM event_stats WHERE category = $1`, [category]);
+      const res = await pool.query(
+        `SELECT coalesce(sum(events), 0)::int AS n FROM event_stats WHERE category = $1`,
+        [category],
+      );
       return res.rows[0].n as number;
     };
     try {
-      await store.appendToStream(`wm1-${randomUUID()}`, [ev('wm.a.v1'), ev('wm.b.v1')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(`wm1-${randomUUID()}`, [ev('wm.a.v1'), ev('wm.b.v1')], {
+        expectedRevision: 'no_stream',
+      });
       // Nothing projects in the API process in worker mode.
       const health = (await getJson(api.port!, '/health')).body;
       expect(health.projections_mode).toBe('worker');
@@ -49,19 +54,35 @@ describe('PROJECTIONS_MODE=worker', () => {
       const w1 = startApi({ script: PROJECTOR_JS, env });
       const w2 = startApi({ script: PROJECTOR_JS, env });
       const active = (w: ApiProcess) => w.logs.some((l) => l.msg === 'projector active');
-      await waitUntil('one worker to take the projector', () => (active(w1) || active(w2) ? true : undefined), 30_000).catch(
-        (err) => {
-          throw new Error(`${(err as Error).message}\n${output(w1)}\n${output(w2)}`);
-        },
+      await waitUntil(
+        'one worker to take the projector',
+        () => (active(w1) || active(w2) ? true : undefined),
+        30_000,
+      ).catch((err) => {
+        throw new Error(`${(err as Error).message}\n${output(w1)}\n${output(w2)}`);
+      });
+      await waitUntil(
+        'the backlog to be projected',
+        async () => ((await projected('wm1')) === 2 ? true : undefined),
+        30_000,
       );
-      await waitUntil('the backlog to be projected', async () => ((await projected('wm1')) === 2 ? true : undefined), 30_000);
       expect([active(w1), active(w2)].filter(Boolean)).toHaveLength(1);
       const [leader, standby] = active(w1) ? [w1, w2] : [w2, w1];
       process.kill(leader.pid, 'SIGINT');
       expect((await waitExit(leader, 30_000)).code).toBe(0);
-      await store.appendToStream(`wm2-${randomUUID()}`, [ev('wm.c.v1')], { expectedRevision: 'no_stream' });
-      await waitUntil('the standby to take over', () => (active(standby) ? true : undefined), 30_000);
-      await waitUntil('the standby to project', async () => ((await projected('wm2')) === 1 ? true : undefined), 30_000);
+      await store.appendToStream(`wm2-${randomUUID()}`, [ev('wm.c.v1')], {
+        expectedRevision: 'no_stream',
+      });
+      await waitUntil(
+        'the standby to take over',
+        () => (active(standby) ? true : undefined),
+        30_000,
+      );
+      await waitUntil(
+        'the standby to project',
+        async () => ((await projected('wm2')) === 1 ? true : undefined),
+        30_000,
+      );
       expect(await projected('wm1')).toBe(2);
       process.kill(standby.pid, 'SIGINT');
       expect((await waitExit(standby, 30_000)).code).toBe(0);

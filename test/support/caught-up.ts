@@ -5,19 +5,24 @@
  * appended so far" must name the newest committed event itself and wait for that.
  */
 import { sql } from 'kysely';
-import type { Position } from '../../libs/event-store/src';
-import type { Platform } from '../../libs/platform/src';
+import type { Position } from '@kob/event-store';
+import type { Platform } from '@kob/platform';
 
 /** The newest committed event, visible to `$all` readers or not yet. */
 export async function committedHead(platform: Pick<Platform, 'db'>): Promise<Position | null> {
   const res = await sql<{ tx: string; pos: string }>`
-    SELECT transaction_id::text AS tx, position::text AS pos FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`.execute(platform.db);
+    SELECT transaction_id::text AS tx, position::text AS pos FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`.execute(
+    platform.db,
+  );
   const row = res.rows[0];
   return row ? { tx: BigInt(row.tx), pos: BigInt(row.pos) } : null;
 }
 
 /** Whether this process's read models applied every event committed so far, within the time. */
-export async function projectionsCaughtUp(platform: Pick<Platform, 'db' | 'projections'>, timeoutMs = 10_000): Promise<boolean> {
+export async function projectionsCaughtUp(
+  platform: Pick<Platform, 'db' | 'projections'>,
+  timeoutMs = 10_000,
+): Promise<boolean> {
   const head = await committedHead(platform);
   return head === null || platform.projections.waitFor(head, timeoutMs);
 }

@@ -14,7 +14,8 @@ export const DIST = path.resolve(__dirname, '..', '..', 'dist');
 
 export function distFile(relative: string): string {
   const file = path.join(DIST, relative);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" (npm test does it first)`);
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: run "npm run build" (npm test does it first)`);
   return file;
 }
 
@@ -25,7 +26,10 @@ export function runChild(
   args: string[] = [],
 ): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

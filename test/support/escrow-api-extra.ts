@@ -7,7 +7,7 @@
 import Big from 'big.js';
 import { sql } from 'kysely';
 import type { Response } from 'light-my-request';
-import type { SimulatorMode } from '../../libs/psp/src/psp-simulator';
+import type { SimulatorMode } from '@kob/psp';
 import type { EscrowApi } from './escrow-api';
 
 /** How long a `timeout`/`silent` PSP call keeps the caller waiting in these tests. */

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'light-my-request';
-import { signWebhook } from '../../libs/psp/src';
+import { signWebhook } from '@kob/psp';
 import { TEST_WEBHOOK_SECRET, startTestApp, type TestApp } from './test-app';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -16,22 +16,39 @@ export interface EscrowApi {
   t: TestApp;
   ids: Record<'client' | 'provider' | 'stranger', string>;
   keys: Record<RoleName, string>;
-  call(method: Method, url: string, key: string | null, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  call(
+    method: Method,
+    url: string,
+    key: string | null,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   /** A DRAFT escrow of the client for the provider; returns its id. */
   escrow(over?: Record<string, unknown>): Promise<string>;
   deposit(escrowId: string, amount: string, key?: string): Promise<Response>;
-  milestone(escrowId: string, sequenceIndex: number, amount: string, over?: Record<string, unknown>): Promise<string>;
+  milestone(
+    escrowId: string,
+    sequenceIndex: number,
+    amount: string,
+    over?: Record<string, unknown>,
+  ): Promise<string>;
   release(milestoneId: string, as?: string, headers?: Record<string, string>): Promise<Response>;
   summary(escrowId: string, as?: string): Promise<Record<string, any>>;
-  webhook(body: Record<string, unknown>, options?: { secret?: string; timestamp?: string; headers?: Record<string, string> }): Promise<Response>;
+  webhook(
+    body: Record<string, unknown>,
+    options?: { secret?: string; timestamp?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
-export const newAdminKey = () => `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
+export const newAdminKey = () =>
+  `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
 
 export async function startEscrowApi(env: Record<string, string> = {}): Promise<EscrowApi> {
   const admin = newAdminKey();
-  const t = await startTestApp({ env: { BOOTSTRAP_ADMIN_API_KEY: admin, CURRENCIES: 'USD:2,EUR:2,JPY:0,KWD:3', ...env } });
+  const t = await startTestApp({
+    env: { BOOTSTRAP_ADMIN_API_KEY: admin, CURRENCIES: 'USD:2,EUR:2,JPY:0,KWD:3', ...env },
+  });
   const call: EscrowApi['call'] = (method, url, key, body, headers = {}) =>
     t.app.inject({
       method,
@@ -47,9 +64,14 @@ export async function startEscrowApi(env: Record<string, string> = {}): Promise<
   const keys = { admin } as EscrowApi['keys'];
   for (const name of ['client', 'provider', 'stranger'] as const) {
     const tag = randomBytes(4).toString('hex');
-    const user = await call('POST', '/users', admin, { username: `${name}-${tag}`, email: `${name}-${tag}@example.org` });
+    const user = await call('POST', '/users', admin, {
+      username: `${name}-${tag}`,
+      email: `${name}-${tag}@example.org`,
+    });
     ids[name] = user.json().id;
-    keys[name] = (await call('POST', '/apikeys', admin, { name, scope: 'sender', user_id: ids[name] })).json().key;
+    keys[name] = (
+      await call('POST', '/apikeys', admin, { name, scope: 'sender', user_id: ids[name] })
+    ).json().key;
   }
   for (const scope of ['support', 'auditor'] as const) {
     keys[scope] = (await call('POST', '/apikeys', admin, { name: scope, scope })).json().key;
@@ -73,7 +95,13 @@ export async function startEscrowApi(env: Record<string, string> = {}): Promise<
       return res.json().id as string;
     },
     deposit: (escrowId, amount, key = `dep-${randomBytes(6).toString('hex')}`) =>
-      call('POST', `/escrows/${escrowId}/deposit`, keys.client, { amount }, { 'idempotency-key': key }),
+      call(
+        'POST',
+        `/escrows/${escrowId}/deposit`,
+        keys.client,
+        { amount },
+        { 'idempotency-key': key },
+      ),
     async milestone(escrowId, sequenceIndex, amount, over = {}) {
       const { currency } = (await call('GET', `/escrows/${escrowId}`, keys.client)).json();
       const res = await call('POST', `/escrows/${escrowId}/milestones`, keys.client, {
@@ -100,7 +128,12 @@ export async function startEscrowApi(env: Record<string, string> = {}): Promise<
       return t.app.inject({
         method: 'POST',
         url: '/psp/webhook',
-        headers: { 'content-type': 'application/json', 'x-psp-timestamp': timestamp, 'x-psp-signature': signature, ...options.headers },
+        headers: {
+          'content-type': 'application/json',
+          'x-psp-timestamp': timestamp,
+          'x-psp-signature': signature,
+          ...options.headers,
+        },
         payload: raw,
       });
     },

@@ -6,14 +6,9 @@
  * which events the ledger sees, including ones the decider would never emit.
  */
 import { randomUUID } from 'node:crypto';
-import type { EscrowEvent, PaymentKind } from '../../libs/domain/src/escrow/escrow.events';
-import type {
-  AppendMetadata,
-  NewEvent,
-  Position,
-  RecordedEvent,
-} from '../../libs/event-store/src/event-store.port';
-import { systemActor } from '../../libs/kernel/src';
+import type { EscrowEvent, PaymentKind } from '@kob/domain';
+import type { AppendMetadata, NewEvent, Position, RecordedEvent } from '@kob/event-store';
+import { systemActor } from '@kob/kernel';
 
 type EscrowEventType = EscrowEvent['type'];
 type DataOf<T extends EscrowEventType> = Extract<EscrowEvent, { type: T }>['data'];

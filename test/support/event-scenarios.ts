@@ -16,12 +16,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import type { AlertType } from '../../libs/domain/src/alert/alert.events';
-import { alertTypes } from '../../libs/domain/src/alert/alert.events';
-import type { EscrowEvent, ProofEvidence, ProofInvoice } from '../../libs/domain/src/escrow/escrow.events';
-import type { AppendMetadata, NewEvent } from '../../libs/event-store/src/event-store.port';
-import { canonicalJson } from '../../libs/kernel/src/jcs';
-import { type Actor, type Scope, systemActor } from '../../libs/kernel/src/actor';
+import type { AlertType } from '@kob/domain';
+import { alertTypes } from '@kob/domain';
+import type { EscrowEvent, ProofEvidence, ProofInvoice } from '@kob/domain';
+import type { AppendMetadata, NewEvent } from '@kob/event-store';
+import { canonicalJson } from '@kob/kernel';
+import { type Actor, type Scope, systemActor } from '@kob/kernel';
 import { EscrowEventBuilder } from './escrow-event-builder';
 import { type RunAppend, type Injection } from './projector-property';
 import { UNSTORABLE_CHARS, jsonObject, text, visibleAscii } from './hostile-values';
@@ -48,7 +48,13 @@ export const metaInputs: fc.Arbitrary<MetaInputs> = fc.record({
 function actorOf(kind: MetaInputs['actor']): Actor {
   if (kind === 'legacy') return { kind: 'legacy', keyPrefix: 'legacy', scope: 'admin' };
   if (kind === 'system') return systemActor('psp:webhook');
-  return { kind: 'api_key', keyId: randomUUID(), keyPrefix: `koba_${randomBytes(3).toString('hex')}`, scope: 'sender', userId: randomUUID() };
+  return {
+    kind: 'api_key',
+    keyId: randomUUID(),
+    keyPrefix: `koba_${randomBytes(3).toString('hex')}`,
+    scope: 'sender',
+    userId: randomUUID(),
+  };
 }
 
 export function metadataOf(m: MetaInputs): AppendMetadata {
@@ -59,7 +65,9 @@ export function metadataOf(m: MetaInputs): AppendMetadata {
     correlationId: m.correlationId,
     causationId: id,
     occurredAt: AT,
-    ...(m.idempotencyKey !== null ? { idempotencyKey: m.idempotencyKey, requestHash: randomBytes(32).toString('hex') } : {}),
+    ...(m.idempotencyKey !== null
+      ? { idempotencyKey: m.idempotencyKey, requestHash: randomBytes(32).toString('hex') }
+      : {}),
   };
 }
 
@@ -70,7 +78,14 @@ function event(type: string, data: unknown, meta: MetaInputs): NewEvent {
 /** Which append of a run gets a character jsonb refuses, in a quarter of the runs. */
 export const injections: fc.Arbitrary<Injection | null> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(null) },
-  { weight: 1, arbitrary: fc.record({ append: fc.nat(), pick: fc.nat(), char: fc.constantFrom(...UNSTORABLE_CHARS) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      append: fc.nat(),
+      pick: fc.nat(),
+      char: fc.constantFrom(...UNSTORABLE_CHARS),
+    }),
+  },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -157,8 +172,20 @@ export function buildEscrow(i: EscrowInputs): BuiltEscrow {
   const milestoneId = randomUUID();
   const failedDeposit = randomUUID();
   const deposit = randomUUID();
-  const spend = { paymentId: randomUUID(), kind: 'spend' as const, amount: '10.00', milestoneId: null, beneficiaryId: i.payeeRef };
-  const payout = { paymentId: randomUUID(), kind: 'payout' as const, amount: '40.00', milestoneId, beneficiaryId: b.providerId };
+  const spend = {
+    paymentId: randomUUID(),
+    kind: 'spend' as const,
+    amount: '10.00',
+    milestoneId: null,
+    beneficiaryId: i.payeeRef,
+  };
+  const payout = {
+    paymentId: randomUUID(),
+    kind: 'payout' as const,
+    amount: '40.00',
+    milestoneId,
+    beneficiaryId: b.providerId,
+  };
   const events: NewEvent[] = [
     e('escrow.created.v1', {
       ...base,
@@ -183,10 +210,32 @@ export function buildEscrow(i: EscrowInputs): BuiltEscrow {
       geofence: i.geofence,
       addedAt: AT,
     }),
-    e('escrow.deposit_initiated.v1', { ...base, depositId: failedDeposit, amount: '5.00', initiatedAt: AT }),
-    e('escrow.deposit_failed.v1', { ...base, depositId: failedDeposit, amount: '5.00', reason: i.declineReason, failedAt: AT }),
-    e('escrow.deposit_initiated.v1', { ...base, depositId: deposit, amount: '100.00', pspRef: i.depositPspRef, initiatedAt: AT }),
-    e('escrow.deposit_reference_recorded.v1', { ...base, depositId: deposit, pspRef: i.recordedPspRef, recordedAt: AT }),
+    e('escrow.deposit_initiated.v1', {
+      ...base,
+      depositId: failedDeposit,
+      amount: '5.00',
+      initiatedAt: AT,
+    }),
+    e('escrow.deposit_failed.v1', {
+      ...base,
+      depositId: failedDeposit,
+      amount: '5.00',
+      reason: i.declineReason,
+      failedAt: AT,
+    }),
+    e('escrow.deposit_initiated.v1', {
+      ...base,
+      depositId: deposit,
+      amount: '100.00',
+      pspRef: i.depositPspRef,
+      initiatedAt: AT,
+    }),
+    e('escrow.deposit_reference_recorded.v1', {
+      ...base,
+      depositId: deposit,
+      pspRef: i.recordedPspRef,
+      recordedAt: AT,
+    }),
     e('escrow.deposit_confirmed.v1', {
       ...base,
       depositId: deposit,
@@ -216,8 +265,19 @@ export function buildEscrow(i: EscrowInputs): BuiltEscrow {
       initiatedAt: AT,
     }),
     e('payment.sent.v1', { ...base, ...spend, pspRef: i.sentPspRef, sentAt: AT }),
-    e('payment.settled.v1', { ...base, ...spend, pspRef: i.sentPspRef, webhookEventId: i.settledWebhook, settledAt: AT }),
-    e('milestone.approved.v1', { escrowId: b.escrowId, milestoneId, source: 'release', approvedAt: AT }),
+    e('payment.settled.v1', {
+      ...base,
+      ...spend,
+      pspRef: i.sentPspRef,
+      webhookEventId: i.settledWebhook,
+      settledAt: AT,
+    }),
+    e('milestone.approved.v1', {
+      escrowId: b.escrowId,
+      milestoneId,
+      source: 'release',
+      approvedAt: AT,
+    }),
     e('payment.initiated.v1', {
       ...base,
       ...payout,
@@ -227,7 +287,12 @@ export function buildEscrow(i: EscrowInputs): BuiltEscrow {
       heldAfter: '50.00',
       initiatedAt: AT,
     }),
-    e('payment.sent.v1', { ...base, ...payout, pspRef: `${i.sentPspRef.slice(0, 250)}-pay`, sentAt: AT }),
+    e('payment.sent.v1', {
+      ...base,
+      ...payout,
+      pspRef: `${i.sentPspRef.slice(0, 250)}-pay`,
+      sentAt: AT,
+    }),
     e('payment.failed.v1', {
       ...base,
       ...payout,
@@ -237,7 +302,12 @@ export function buildEscrow(i: EscrowInputs): BuiltEscrow {
       webhookEventId: i.settledWebhook,
       failedAt: AT,
     }),
-    e('escrow.delivered.v1', { escrowId: b.escrowId, note: i.deliveredNote, proofUrl: i.proofUrl, deliveredAt: AT }),
+    e('escrow.delivered.v1', {
+      escrowId: b.escrowId,
+      note: i.deliveredNote,
+      proofUrl: i.proofUrl,
+      deliveredAt: AT,
+    }),
     closing(i, b, e),
   ];
   return {
@@ -258,7 +328,13 @@ function closing(
   const base = { escrowId: b.escrowId, currency: 'USD' };
   switch (i.closing) {
     case 'released':
-      return e('escrow.released.v1', { ...base, reason: 'client_approve', paymentIds: [], note: i.closingNote, releasedAt: AT });
+      return e('escrow.released.v1', {
+        ...base,
+        reason: 'client_approve',
+        paymentIds: [],
+        note: i.closingNote,
+        releasedAt: AT,
+      });
     case 'refunded':
       return e('escrow.refunded.v1', {
         ...base,
@@ -292,7 +368,12 @@ export interface ProofInputs {
   metadata: Record<string, unknown> | null;
   device: { make: string | null; model: string | null; software: string | null } | null;
   clientMismatch: string[];
-  invoice: { invoiceNumber: string | null; invoiceDate: string | null; ibanLast4: string | null; supplierName: string | null } | null;
+  invoice: {
+    invoiceNumber: string | null;
+    invoiceDate: string | null;
+    ibanLast4: string | null;
+    supplierName: string | null;
+  } | null;
   ocrFields: Record<string, string | null>;
   ocrReason: string | null;
   ocrEngine: string | null;
@@ -308,12 +389,17 @@ export interface ProofInputs {
 const PROOF_METADATA_CHARACTERS_MAX = 16_384;
 const EXIF_TEXT_LENGTH_MAX = 128;
 
-const exifText = fc.option(text({ lengthMax: EXIF_TEXT_LENGTH_MAX, nonBlank: true }), { nil: null });
+const exifText = fc.option(text({ lengthMax: EXIF_TEXT_LENGTH_MAX, nonBlank: true }), {
+  nil: null,
+});
 
 export const proofInputs: fc.Arbitrary<ProofInputs> = fc.record({
   meta: metaInputs,
   proofType: text({ lengthMax: 50, nonBlank: true }),
-  storageUrl: fc.option(text({ lengthMax: 1016 }).map((s) => `https://${s}`), { nil: null }),
+  storageUrl: fc.option(
+    text({ lengthMax: 1016 }).map((s) => `https://${s}`),
+    { nil: null },
+  ),
   // Client metadata as the decider bounds it: 16384 characters of canonical JSON.
   metadata: fc.option(
     jsonObject({ stringLengthMax: 12_000, depthMax: 30, arrayLengthMax: 1_500 }).filter(
@@ -321,7 +407,9 @@ export const proofInputs: fc.Arbitrary<ProofInputs> = fc.record({
     ),
     { nil: null },
   ),
-  device: fc.option(fc.record({ make: exifText, model: exifText, software: exifText }), { nil: null }),
+  device: fc.option(fc.record({ make: exifText, model: exifText, software: exifText }), {
+    nil: null,
+  }),
   clientMismatch: fc.array(text({ lengthMax: 40 }), { maxLength: 3 }),
   invoice: fc.option(
     fc.record({
@@ -332,16 +420,28 @@ export const proofInputs: fc.Arbitrary<ProofInputs> = fc.record({
     }),
     { nil: null },
   ),
-  ocrFields: fc.dictionary(text({ lengthMax: 30 }), fc.option(text({ lengthMax: 300 }), { nil: null }), { maxKeys: 5 }),
+  ocrFields: fc.dictionary(
+    text({ lengthMax: 30 }),
+    fc.option(text({ lengthMax: 300 }), { nil: null }),
+    { maxKeys: 5 },
+  ),
   ocrReason: fc.option(text({ lengthMax: 200 }), { nil: null }),
   ocrEngine: fc.option(text({ lengthMax: 40 }), { nil: null }),
   aiExplanation: text({ lengthMax: 2000 }),
   aiFlags: fc.array(text({ lengthMax: 64 }), { maxLength: 5 }),
   aiReason: fc.option(text({ lengthMax: 300 }), { nil: null }),
-  aiScore: fc.option(fc.integer({ min: 0, max: 1000 }).map((n) => (n / 1000).toFixed(3)), { nil: null }),
+  aiScore: fc.option(
+    fc.integer({ min: 0, max: 1000 }).map((n) => (n / 1000).toFixed(3)),
+    { nil: null },
+  ),
   reviewNote: fc.option(text({ lengthMax: 2000 }), { nil: null }),
   reviewedBy: text({ lengthMax: 64, nonBlank: true }),
-  outcome: fc.constantFrom('approved' as const, 'rejected' as const, 'superseded' as const, 'reopened' as const),
+  outcome: fc.constantFrom(
+    'approved' as const,
+    'rejected' as const,
+    'superseded' as const,
+    'reopened' as const,
+  ),
 });
 
 export interface BuiltProof {
@@ -366,7 +466,11 @@ export function buildProof(i: ProofInputs): BuiltProof {
     clientMismatch: i.clientMismatch,
     device: i.device,
   };
-  const invoice: ProofInvoice | null = i.invoice && { totalAmount: '40.00', currency: 'USD', ...i.invoice };
+  const invoice: ProofInvoice | null = i.invoice && {
+    totalAmount: '40.00',
+    currency: 'USD',
+    ...i.invoice,
+  };
   const events: NewEvent[] = [
     b.created('100.00'),
     e('milestone.added.v1', {
@@ -434,16 +538,37 @@ function review(
   const ids = { escrowId: b.escrowId, proofId, milestoneId };
   switch (i.outcome) {
     case 'approved':
-      return [e('proof.approved.v1', { ...ids, by: 'review', note: i.reviewNote, reviewedBy: i.reviewedBy, approvedAt: AT })];
+      return [
+        e('proof.approved.v1', {
+          ...ids,
+          by: 'review',
+          note: i.reviewNote,
+          reviewedBy: i.reviewedBy,
+          approvedAt: AT,
+        }),
+      ];
     case 'rejected':
       return [
-        e('proof.rejected.v1', { ...ids, note: i.reviewNote, reviewedBy: i.reviewedBy, rejectedAt: AT }),
+        e('proof.rejected.v1', {
+          ...ids,
+          note: i.reviewNote,
+          reviewedBy: i.reviewedBy,
+          rejectedAt: AT,
+        }),
         e('milestone.reopened.v1', { escrowId: b.escrowId, milestoneId, proofId, reopenedAt: AT }),
       ];
     case 'superseded':
       return [e('proof.superseded.v1', { ...ids, reason: 'escrow_closed', supersededAt: AT })];
     case 'reopened':
-      return [e('proof.approved.v1', { ...ids, by: 'auto', note: null, reviewedBy: null, approvedAt: AT })];
+      return [
+        e('proof.approved.v1', {
+          ...ids,
+          by: 'auto',
+          note: null,
+          reviewedBy: null,
+          approvedAt: AT,
+        }),
+      ];
   }
 }
 
@@ -504,7 +629,12 @@ export function buildProofFile(i: ProofFileInputs): { appends: RunAppend[]; file
     uploaderKeyId: randomUUID(),
     uploadedAt: AT,
   };
-  return { appends: [{ streamId: `proof-file-${fileId}`, events: [event('proof_file.uploaded.v1', data, i.meta)] }], fileId };
+  return {
+    appends: [
+      { streamId: `proof-file-${fileId}`, events: [event('proof_file.uploaded.v1', data, i.meta)] },
+    ],
+    fileId,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -537,7 +667,12 @@ export const webhookInputs: fc.Arbitrary<WebhookInputs> = fc.record({
 export function buildWebhook(i: WebhookInputs): { appends: RunAppend[]; streamId: string } {
   const streamId = `psp-webhook-${randomBytes(32).toString('hex')}`;
   // The body keeps its own spelling of the reference too (masked in the audit trail).
-  const payload = { ...i.payload, event_id: i.eventId, type: i.kind, ...(i.pspRef !== null ? { psp_ref: i.pspRef } : {}) };
+  const payload = {
+    ...i.payload,
+    event_id: i.eventId,
+    type: i.kind,
+    ...(i.pspRef !== null ? { psp_ref: i.pspRef } : {}),
+  };
   const received = event(
     'psp.webhook_received.v1',
     {
@@ -554,14 +689,27 @@ export function buildWebhook(i: WebhookInputs): { appends: RunAppend[]; streamId
   );
   const processed = event(
     'psp.webhook_processed.v1',
-    { provider: i.provider, eventId: i.eventId, outcome: i.outcome, detail: i.detail, target: null, processedAt: AT },
+    {
+      provider: i.provider,
+      eventId: i.eventId,
+      outcome: i.outcome,
+      detail: i.detail,
+      target: null,
+      processedAt: AT,
+    },
     i.meta,
   );
   const appends: RunAppend[] = [{ streamId, events: [received, processed] }];
   if (i.outcome === 'parked' && i.pspRef !== null) {
     const parked = event(
       'psp.webhook_parked.v1',
-      { webhookStream: streamId, provider: i.provider, eventId: i.eventId, pspRef: i.pspRef, parkedAt: AT },
+      {
+        webhookStream: streamId,
+        provider: i.provider,
+        eventId: i.eventId,
+        pspRef: i.pspRef,
+        parkedAt: AT,
+      },
       i.meta,
     );
     appends.push({ streamId: `psp-ref-${randomBytes(32).toString('hex')}`, events: [parked] });
@@ -598,7 +746,10 @@ export function buildAlert(i: AlertInputs): { appends: RunAppend[]; alertId: str
     payload: i.payload,
     raisedAt: AT,
   };
-  return { appends: [{ streamId: `alert-${alertId}`, events: [event('alert.raised.v1', data, i.meta)] }], alertId };
+  return {
+    appends: [{ streamId: `alert-${alertId}`, events: [event('alert.raised.v1', data, i.meta)] }],
+    alertId,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -617,23 +768,38 @@ export interface IdentityInputs {
 export const identityInputs: fc.Arbitrary<IdentityInputs> = fc.record({
   meta: metaInputs,
   username: text({ lengthMax: 100, nonBlank: true }),
-  email: fc.tuple(text({ lengthMax: 120, nonBlank: true }), text({ lengthMax: 120, nonBlank: true })).map(([l, d]) => `${l}@${d}`),
+  email: fc
+    .tuple(text({ lengthMax: 120, nonBlank: true }), text({ lengthMax: 120, nonBlank: true }))
+    .map(([l, d]) => `${l}@${d}`),
   keyName: text({ lengthMax: 100, nonBlank: true }),
   scope: fc.constantFrom<Scope>('sender', 'support', 'auditor', 'admin'),
   deactivate: fc.boolean(),
   revoke: fc.boolean(),
 });
 
-export function buildIdentity(i: IdentityInputs): { appends: RunAppend[]; userId: string; keyId: string } {
+export function buildIdentity(i: IdentityInputs): {
+  appends: RunAppend[];
+  userId: string;
+  keyId: string;
+} {
   const userId = randomUUID();
   const keyId = randomUUID();
   const userEvents = [
     event(
       'user.registered.v1',
-      { userId, username: i.username, email: i.email, isActive: true, publicTag: null, registeredAt: AT },
+      {
+        userId,
+        username: i.username,
+        email: i.email,
+        isActive: true,
+        publicTag: null,
+        registeredAt: AT,
+      },
       i.meta,
     ),
-    ...(i.deactivate ? [event('user.updated.v1', { userId, changes: { isActive: false }, updatedAt: AT }, i.meta)] : []),
+    ...(i.deactivate
+      ? [event('user.updated.v1', { userId, changes: { isActive: false }, updatedAt: AT }, i.meta)]
+      : []),
   ];
   const keyEvents = [
     event(
@@ -681,7 +847,12 @@ export const catalogueInputs: fc.Arbitrary<CatalogueInputs> = fc.record({
   certified: fc.boolean(),
 });
 
-export function buildCatalogue(i: CatalogueInputs): { appends: RunAppend[]; categoryId: string; merchantId: string; ownerId: string } {
+export function buildCatalogue(i: CatalogueInputs): {
+  appends: RunAppend[];
+  categoryId: string;
+  merchantId: string;
+  ownerId: string;
+} {
   const categoryId = randomUUID();
   const merchantId = randomUUID();
   const ownerId = randomUUID();
@@ -689,19 +860,43 @@ export function buildCatalogue(i: CatalogueInputs): { appends: RunAppend[]; cate
     appends: [
       {
         streamId: `spend_category-${categoryId}`,
-        events: [event('spend.category_created.v1', { categoryId, code: i.code, label: i.label, createdAt: AT }, i.meta)],
+        events: [
+          event(
+            'spend.category_created.v1',
+            { categoryId, code: i.code, label: i.label, createdAt: AT },
+            i.meta,
+          ),
+        ],
       },
       {
         streamId: `merchant-${merchantId}`,
         events: [
-          event('spend.merchant_created.v1', { merchantId, name: i.merchantName, categoryId, isCertified: i.certified, createdAt: AT }, i.meta),
+          event(
+            'spend.merchant_created.v1',
+            {
+              merchantId,
+              name: i.merchantName,
+              categoryId,
+              isCertified: i.certified,
+              createdAt: AT,
+            },
+            i.meta,
+          ),
         ],
       },
       {
         streamId: `usage_allow-${ownerId}`,
         events: [
-          event('spend.usage_allowed.v1', { ownerId, merchantId, categoryId: null, allowedAt: AT }, i.meta),
-          event('spend.usage_allowed.v1', { ownerId, merchantId: null, categoryId, allowedAt: AT }, i.meta),
+          event(
+            'spend.usage_allowed.v1',
+            { ownerId, merchantId, categoryId: null, allowedAt: AT },
+            i.meta,
+          ),
+          event(
+            'spend.usage_allowed.v1',
+            { ownerId, merchantId: null, categoryId, allowedAt: AT },
+            i.meta,
+          ),
         ],
       },
     ],
@@ -718,9 +913,14 @@ export function buildCatalogue(i: CatalogueInputs): { appends: RunAppend[]; cate
 /** A positive decimal at `scale` with up to 18 integer digits (what Money accepts). */
 export function amountAt(scale: number): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.bigInt({ min: 0n, max: 10n ** 18n - 1n }), fc.bigInt({ min: 0n, max: 10n ** BigInt(scale) - 1n }))
+    .tuple(
+      fc.bigInt({ min: 0n, max: 10n ** 18n - 1n }),
+      fc.bigInt({ min: 0n, max: 10n ** BigInt(scale) - 1n }),
+    )
     .filter(([int, frac]) => int > 0n || frac > 0n)
-    .map(([int, frac]) => (scale === 0 ? int.toString() : `${int}.${frac.toString().padStart(scale, '0')}`));
+    .map(([int, frac]) =>
+      scale === 0 ? int.toString() : `${int}.${frac.toString().padStart(scale, '0')}`,
+    );
 }
 
 export interface MandateInputs {
@@ -738,18 +938,24 @@ const CURRENCIES = [
   { code: 'KWD', scale: 3 },
 ];
 
-export const mandateInputs: fc.Arbitrary<MandateInputs> = fc.constantFrom(...CURRENCIES).chain((currency) =>
-  fc.record({
-    meta: metaInputs,
-    currency: fc.constant(currency),
-    total: amountAt(currency.scale),
-    spent: amountAt(currency.scale),
-    end: fc.constantFrom('consumed' as const, 'expired' as const),
-    reason: fc.constantFrom('cleanup' as const, 'scheduler' as const, 'replaced' as const),
-  }),
-);
+export const mandateInputs: fc.Arbitrary<MandateInputs> = fc
+  .constantFrom(...CURRENCIES)
+  .chain((currency) =>
+    fc.record({
+      meta: metaInputs,
+      currency: fc.constant(currency),
+      total: amountAt(currency.scale),
+      spent: amountAt(currency.scale),
+      end: fc.constantFrom('consumed' as const, 'expired' as const),
+      reason: fc.constantFrom('cleanup' as const, 'scheduler' as const, 'replaced' as const),
+    }),
+  );
 
-export function buildMandate(i: MandateInputs): { appends: RunAppend[]; mandateId: string; purchaseId: string } {
+export function buildMandate(i: MandateInputs): {
+  appends: RunAppend[];
+  mandateId: string;
+  purchaseId: string;
+} {
   const mandateId = randomUUID();
   const purchaseId = randomUUID();
   const parties = { senderId: randomUUID(), beneficiaryId: randomUUID() };
@@ -800,17 +1006,24 @@ export interface TransferInputs {
   removeAfter: boolean;
 }
 
-export const transferInputs: fc.Arbitrary<TransferInputs> = fc.constantFrom(...CURRENCIES).chain((currency) =>
-  fc.record({
-    meta: metaInputs,
-    currency: fc.constant(currency),
-    amount: amountAt(currency.scale),
-    level: fc.constantFrom('BASIC' as const, 'GOLD' as const),
-    removeAfter: fc.boolean(),
-  }),
-);
+export const transferInputs: fc.Arbitrary<TransferInputs> = fc
+  .constantFrom(...CURRENCIES)
+  .chain((currency) =>
+    fc.record({
+      meta: metaInputs,
+      currency: fc.constant(currency),
+      amount: amountAt(currency.scale),
+      level: fc.constantFrom('BASIC' as const, 'GOLD' as const),
+      removeAfter: fc.boolean(),
+    }),
+  );
 
-export function buildTransfer(i: TransferInputs): { appends: RunAppend[]; ownerId: string; receiverId: string; transactionId: string } {
+export function buildTransfer(i: TransferInputs): {
+  appends: RunAppend[];
+  ownerId: string;
+  receiverId: string;
+  transactionId: string;
+} {
   const ownerId = randomUUID();
   const receiverId = randomUUID();
   const transactionId = randomUUID();
@@ -819,13 +1032,31 @@ export function buildTransfer(i: TransferInputs): { appends: RunAppend[]; ownerI
       {
         streamId: `allowlist-${ownerId}`,
         events: [
-          event('allowlist.recipient_added.v1', { ownerId, recipientId: receiverId, addedAt: AT }, i.meta),
-          ...(i.removeAfter ? [event('allowlist.recipient_removed.v1', { ownerId, recipientId: receiverId, removedAt: AT }, i.meta)] : []),
+          event(
+            'allowlist.recipient_added.v1',
+            { ownerId, recipientId: receiverId, addedAt: AT },
+            i.meta,
+          ),
+          ...(i.removeAfter
+            ? [
+                event(
+                  'allowlist.recipient_removed.v1',
+                  { ownerId, recipientId: receiverId, removedAt: AT },
+                  i.meta,
+                ),
+              ]
+            : []),
         ],
       },
       {
         streamId: `certification-${receiverId}`,
-        events: [event('certification.updated.v1', { userId: receiverId, level: i.level, certifiedAt: AT }, i.meta)],
+        events: [
+          event(
+            'certification.updated.v1',
+            { userId: receiverId, level: i.level, certifiedAt: AT },
+            i.meta,
+          ),
+        ],
       },
       {
         streamId: `transaction-${transactionId}`,

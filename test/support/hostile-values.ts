@@ -13,7 +13,7 @@
  * `PROPERTY_SEED=random` explores, `PROPERTY_RUNS_FACTOR=<x>` scales every spec's run count.
  */
 import fc from 'fast-check';
-import { truncateUtf16 } from '../../libs/kernel/src/code-points';
+import { truncateUtf16 } from '@kob/kernel';
 
 export const PROPERTY_SEED_DEFAULT = 20261212;
 
@@ -21,9 +21,16 @@ export const PROPERTY_SEED_DEFAULT = 20261212;
 export function propertyParams<T>(numRuns: number): fc.Parameters<T> {
   const given = process.env.PROPERTY_SEED;
   const seed =
-    given === 'random' ? Math.floor(Math.random() * 0x7fffffff) : given ? Number(given) : PROPERTY_SEED_DEFAULT;
+    given === 'random'
+      ? Math.floor(Math.random() * 0x7fffffff)
+      : given
+        ? Number(given)
+        : PROPERTY_SEED_DEFAULT;
   const factor = Number(process.env.PROPERTY_RUNS_FACTOR ?? '1');
-  return { seed, numRuns: Math.max(1, Math.round(numRuns * (Number.isFinite(factor) ? factor : 1))) };
+  return {
+    seed,
+    numRuns: Math.max(1, Math.round(numRuns * (Number.isFinite(factor) ? factor : 1))),
+  };
 }
 
 /** The strings issue 12 reproduced the halt with. */
@@ -74,7 +81,15 @@ export const TRICKY_TEXT = [
 ] as const;
 
 /** The characters PostgreSQL refuses in jsonb (and `text`, for NUL): a NUL, surrogate halves. */
-export const UNSTORABLE_CHARS = ['\u0000', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uD83D', '\uDE42'] as const;
+export const UNSTORABLE_CHARS = [
+  '\u0000',
+  '\uD800',
+  '\uDBFF',
+  '\uDC00',
+  '\uDFFF',
+  '\uD83D',
+  '\uDE42',
+] as const;
 
 /** One code point anywhere in Unicode but NUL and the surrogate range. */
 const anyCodePoint = fc
@@ -111,10 +126,18 @@ export function text(o: TextOptions): fc.Arbitrary<string> {
     {
       weight: 2,
       arbitrary: fc
-        .tuple(fc.string({ unit: textUnit, minLength: 1, maxLength: 6 }), fc.integer({ min, max: o.lengthMax }))
+        .tuple(
+          fc.string({ unit: textUnit, minLength: 1, maxLength: 6 }),
+          fc.integer({ min, max: o.lengthMax }),
+        )
         .map(([pattern, length]) => filled(pattern, length)),
     },
-    { weight: 1, arbitrary: fc.string({ unit: textUnit, minLength: 1, maxLength: 4 }).map((p) => filled(p, o.lengthMax)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .string({ unit: textUnit, minLength: 1, maxLength: 4 })
+        .map((p) => filled(p, o.lengthMax)),
+    },
   ];
   if (min <= shortMax) {
     branches.push(
@@ -131,7 +154,11 @@ export function text(o: TextOptions): fc.Arbitrary<string> {
 /** Text holding at least one character PostgreSQL refuses, for the store's refusal. */
 export function unstorableText(o: TextOptions): fc.Arbitrary<string> {
   return fc
-    .tuple(text({ ...o, lengthMax: Math.max(0, o.lengthMax - 1) }), fc.constantFrom(...UNSTORABLE_CHARS), fc.nat())
+    .tuple(
+      text({ ...o, lengthMax: Math.max(0, o.lengthMax - 1) }),
+      fc.constantFrom(...UNSTORABLE_CHARS),
+      fc.nat(),
+    )
     .map(([s, bad, at]) => {
       const i = s.length === 0 ? 0 : at % (s.length + 1);
       return `${s.slice(0, i)}${bad}${s.slice(i)}`;
@@ -247,7 +274,9 @@ export function jsonValue(o: JsonOptions = {}): fc.Arbitrary<unknown> {
   const { node } = fc.letrec((tie) => ({
     node: fc.oneof({ maxDepth: 4, depthIdentifier: 'json' }, leaf, tie('array'), tie('object')),
     array: fc.array(tie('node'), { maxLength: 5, depthIdentifier: 'json' }),
-    object: fc.array(fc.tuple(jsonKey, tie('node')), { maxLength: 5, depthIdentifier: 'json' }).map(fromEntries),
+    object: fc
+      .array(fc.tuple(jsonKey, tie('node')), { maxLength: 5, depthIdentifier: 'json' })
+      .map(fromEntries),
   }));
   const depthMax = o.depthMax ?? 40;
   const deep = fc
@@ -256,7 +285,9 @@ export function jsonValue(o: JsonOptions = {}): fc.Arbitrary<unknown> {
   const arrayLengthMax = o.arrayLengthMax ?? 3_000;
   const huge = fc
     .tuple(fc.integer({ min: Math.min(1_000, arrayLengthMax), max: arrayLengthMax }), leaf)
-    .map(([length, item]) => Array.from({ length }, (_, i) => (i % 3 === 0 ? item : i % 3 === 1 ? ISSUE_STRINGS[0] : i)));
+    .map(([length, item]) =>
+      Array.from({ length }, (_, i) => (i % 3 === 0 ? item : i % 3 === 1 ? ISSUE_STRINGS[0] : i)),
+    );
   const long = text({ lengthMax: stringLengthMax, lengthMin: Math.min(stringLengthMax, 1_000) });
   return fc.oneof(
     { weight: 12, arbitrary: node },
@@ -274,7 +305,8 @@ export function jsonObject(o: JsonOptions = {}): fc.Arbitrary<Record<string, unk
 /** `inner` under `depth` levels of alternating objects (keyed `key`) and arrays. */
 export function nested(depth: number, inner: unknown, key = 'next'): unknown {
   let value = inner;
-  for (let level = 0; level < depth; level++) value = level % 2 === 0 ? fromEntries([[key, value]]) : [value];
+  for (let level = 0; level < depth; level++)
+    value = level % 2 === 0 ? fromEntries([[key, value]]) : [value];
   return value;
 }
 
@@ -309,12 +341,14 @@ export function holdsUnstorable(value: unknown): boolean {
   return false;
 }
 
-const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+const isWellFormed = (s: string): boolean =>
+  (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /** The strings and keys of `value` that are not well-formed Unicode (empty when all are). */
 export function illFormedStrings(value: unknown): string[] {
   const bad: string[] = [];
-  for (const s of stringsIn(value)) if (!isWellFormed(s)) bad.push(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+  for (const s of stringsIn(value))
+    if (!isWellFormed(s)) bad.push(s.length > 40 ? `${s.slice(0, 40)}…` : s);
   return bad;
 }
 

@@ -23,9 +23,9 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type TallyCommand, tallyDecider } from '../../libs/domain/src';
-import { DomainError, Money, systemActor } from '../../libs/kernel/src';
-import type { Platform } from '../../libs/platform/src';
+import { type TallyCommand, tallyDecider } from '@kob/domain';
+import { DomainError, Money, systemActor } from '@kob/kernel';
+import type { Platform } from '@kob/platform';
 import { commandMetadata, readIdempotencyKey } from '../../apps/api/src/http/command-context';
 import { type Page, PageQuery } from '../../apps/api/src/http/pagination';
 import { ReadYourWrites } from '../../apps/api/src/http/read-your-writes';

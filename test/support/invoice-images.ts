@@ -34,14 +34,20 @@ function escapeXml(text: string): string {
 }
 
 /** A page with one text line per entry, large and high-contrast so tesseract reads it reliably. */
-export async function renderInvoiceImage(lines: readonly string[], options: InvoiceImageOptions = {}): Promise<Buffer> {
+export async function renderInvoiceImage(
+  lines: readonly string[],
+  options: InvoiceImageOptions = {},
+): Promise<Buffer> {
   const fontSize = options.fontSizePx ?? 44;
   const width = options.widthPx ?? 1654;
   const lineHeight = Math.round(fontSize * 1.9);
   const margin = fontSize * 3;
   const height = margin * 2 + lineHeight * lines.length;
   const texts = lines
-    .map((line, i) => `<text x="${margin}" y="${margin + lineHeight * (i + 0.7)}">${escapeXml(line)}</text>`)
+    .map(
+      (line, i) =>
+        `<text x="${margin}" y="${margin + lineHeight * (i + 0.7)}">${escapeXml(line)}</text>`,
+    )
     .join('');
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
@@ -59,13 +65,22 @@ function pdfFile(objects: (string | Buffer)[]): Buffer {
   objects.forEach((o, i) => {
     offsets.push(length);
     const body = Buffer.isBuffer(o) ? o : Buffer.from(o, 'latin1');
-    const part = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`, 'latin1'), body, Buffer.from('\nendobj\n', 'latin1')]);
+    const part = Buffer.concat([
+      Buffer.from(`${i + 1} 0 obj\n`, 'latin1'),
+      body,
+      Buffer.from('\nendobj\n', 'latin1'),
+    ]);
     parts.push(part);
     length += part.length;
   });
   const entries = offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
   const trailer = `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`;
-  parts.push(Buffer.from(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${entries}${trailer}`, 'latin1'));
+  parts.push(
+    Buffer.from(
+      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${entries}${trailer}`,
+      'latin1',
+    ),
+  );
   return Buffer.concat(parts);
 }
 
@@ -84,7 +99,9 @@ function page(content: string, resources: string): string[] {
  */
 export function textPdf(lines: readonly string[]): Buffer {
   const escape = (line: string) => line.replace(/[\\()]/g, (c) => `\\${c}`);
-  const shows = lines.map((line, i) => `${i === 0 ? '' : '0 -20 Td '}(${escape(line)}) Tj`).join(' ');
+  const shows = lines
+    .map((line, i) => `${i === 0 ? '' : '0 -20 Td '}(${escape(line)}) Tj`)
+    .join(' ');
   const content = `BT /F1 14 Tf 72 720 Td ${shows} ET`;
   return pdfFile([
     ...page(content, '<< /Font << /F1 5 0 R >> >>'),
@@ -101,11 +118,17 @@ export interface PdfImage {
 }
 
 /** A PDF whose pages (`pageSizePt` each) hold one image each, filling the page, and nothing else. */
-export function imagePdf(images: readonly PdfImage[], pageSizePt: readonly [number, number]): Buffer {
+export function imagePdf(
+  images: readonly PdfImage[],
+  pageSizePt: readonly [number, number],
+): Buffer {
   const [widthPt, heightPt] = pageSizePt;
   const first = 3; // each page: its object, its content stream, its image
   const kids = images.map((_, i) => `${first + i * 3} 0 R`).join(' ');
-  const objects: (string | Buffer)[] = ['<< /Type /Catalog /Pages 2 0 R >>', `<< /Type /Pages /Kids [${kids}] /Count ${images.length} >>`];
+  const objects: (string | Buffer)[] = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${kids}] /Count ${images.length} >>`,
+  ];
   images.forEach((image, i) => {
     const pageObj = first + i * 3;
     const content = `q ${widthPt} 0 0 ${heightPt} 0 0 cm /Im1 Do Q`;
@@ -150,9 +173,16 @@ export async function scannedPdf(
   for (const lines of pages) {
     const text = await renderInvoiceImage(lines, { widthPx });
     const { height = 0 } = await sharp(text).metadata();
-    const top = await sharp(text).extract({ left: 0, top: 0, width: widthPx, height: Math.min(height, heightPx) }).toBuffer();
-    const page = sharp({ create: { width: widthPx, height: heightPx, channels: 3, background: '#ffffff' } }).composite([{ input: top, left: 0, top: 0 }]);
-    const data = await sharp(await page.png().toBuffer()).toColourspace('b-w').jpeg({ quality: 85 }).toBuffer();
+    const top = await sharp(text)
+      .extract({ left: 0, top: 0, width: widthPx, height: Math.min(height, heightPx) })
+      .toBuffer();
+    const page = sharp({
+      create: { width: widthPx, height: heightPx, channels: 3, background: '#ffffff' },
+    }).composite([{ input: top, left: 0, top: 0 }]);
+    const data = await sharp(await page.png().toBuffer())
+      .toColourspace('b-w')
+      .jpeg({ quality: 85 })
+      .toBuffer();
     images.push({ data, filter: 'DCTDecode', widthPx, heightPx });
   }
   return imagePdf(images, pageSizePt);

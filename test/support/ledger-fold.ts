@@ -90,11 +90,17 @@ export function currencyOfAccount(account: string): string {
 
 function str(data: Record<string, unknown>, field: string): string {
   const v = data[field];
-  if (typeof v !== 'string') throw new Error(`event field ${field} is not a string: ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw new Error(`event field ${field} is not a string: ${JSON.stringify(v)}`);
   return v;
 }
 
-function payableOf(kind: string, escrowId: string, beneficiaryId: string, currency: string): string {
+function payableOf(
+  kind: string,
+  escrowId: string,
+  beneficiaryId: string,
+  currency: string,
+): string {
   if (kind === 'payout') return `provider:${beneficiaryId}:payable:${currency}`;
   if (kind === 'refund') return `client:${beneficiaryId}:refundable:${currency}`;
   if (kind === 'spend') return `payee:${escrowId}:${beneficiaryId}:payable:${currency}`;
@@ -116,7 +122,13 @@ export function foldEscrowEvents(events: readonly EscrowEventRow[]): LedgerFold 
   const add = (map: Map<string, Big>, key: string, amount: Big) =>
     map.set(key, (map.get(key) ?? ZERO).plus(amount));
   /** One entry: the amount leaves `from` and reaches `to`, as the table says (debit, credit). */
-  const post = (label: string, currency: string, amountText: string, debit: string, credit: string) => {
+  const post = (
+    label: string,
+    currency: string,
+    amountText: string,
+    debit: string,
+    credit: string,
+  ) => {
     const amount = new Big(amountText);
     // A debit raises an asset and lowers a liability; a credit the other way round.
     add(fold.balances, debit, isAssetAccount(debit) ? amount : amount.times(-1));
@@ -165,7 +177,12 @@ export function foldEscrowEvents(events: readonly EscrowEventRow[]): LedgerFold 
       case 'escrow.released.v1':
       case 'escrow.refunded.v1':
       case 'escrow.cancelled.v1':
-        escrow.status = e.type === 'escrow.released.v1' ? 'RELEASED' : e.type === 'escrow.refunded.v1' ? 'REFUNDED' : 'CANCELLED';
+        escrow.status =
+          e.type === 'escrow.released.v1'
+            ? 'RELEASED'
+            : e.type === 'escrow.refunded.v1'
+              ? 'REFUNDED'
+              : 'CANCELLED';
         escrow.terminal = TERMINAL.has(escrow.status);
         break;
       case 'escrow.deposit_confirmed.v1': {
@@ -220,7 +237,12 @@ export function foldEscrowEvents(events: readonly EscrowEventRow[]): LedgerFold 
         }
         const payment = escrow.payments.get(str(d, 'paymentId'));
         if (payment) {
-          payment.status = e.type === 'payment.sent.v1' ? 'SENT' : e.type === 'payment.settled.v1' ? 'SETTLED' : 'FAILED';
+          payment.status =
+            e.type === 'payment.sent.v1'
+              ? 'SENT'
+              : e.type === 'payment.settled.v1'
+                ? 'SETTLED'
+                : 'FAILED';
         }
         break;
       }
@@ -235,7 +257,8 @@ export function foldEscrowEvents(events: readonly EscrowEventRow[]): LedgerFold 
 export function statusBalances(escrow: FoldedEscrow): StatusBalances {
   const sum = (keep: (p: FoldedPayment) => boolean) =>
     [...escrow.payments.values()].filter(keep).reduce((acc, p) => acc.plus(p.amount), ZERO);
-  const live = (kind: PaymentKindName) => (p: FoldedPayment) => p.kind === kind && p.status !== 'FAILED';
+  const live = (kind: PaymentKindName) => (p: FoldedPayment) =>
+    p.kind === kind && p.status !== 'FAILED';
   const paid = sum(live('payout'));
   const refunded = sum(live('refund'));
   const spent = sum(live('spend'));
@@ -282,12 +305,17 @@ export function foldProblems(fold: LedgerFold): string[] {
     const posted = fold.balances.get(escrow.heldAccount) ?? ZERO;
     const fromStatuses = statusBalances(escrow).held;
     if (!posted.eq(fromStatuses)) {
-      problems.push(`${escrow.heldAccount}: postings give ${fmt(posted)}, payment statuses give ${fmt(fromStatuses)}`);
+      problems.push(
+        `${escrow.heldAccount}: postings give ${fmt(posted)}, payment statuses give ${fmt(fromStatuses)}`,
+      );
     }
     if (escrow.heldAfter !== null && !posted.eq(escrow.heldAfter)) {
-      problems.push(`${escrow.heldAccount}: postings give ${fmt(posted)}, the last heldAfter says ${escrow.heldAfter}`);
+      problems.push(
+        `${escrow.heldAccount}: postings give ${fmt(posted)}, the last heldAfter says ${escrow.heldAfter}`,
+      );
     }
-    if (escrow.terminal && !posted.eq(0)) problems.push(`${escrow.heldAccount}: ${escrow.status} but holds ${fmt(posted)}`);
+    if (escrow.terminal && !posted.eq(0))
+      problems.push(`${escrow.heldAccount}: ${escrow.status} but holds ${fmt(posted)}`);
   }
   const statusCash = cashFromStatuses(fold);
   for (const currency of new Set([...statusCash.keys(), ...fold.cashFromFlows.keys()])) {
@@ -295,16 +323,20 @@ export function foldProblems(fold: LedgerFold): string[] {
     const flows = fold.cashFromFlows.get(currency) ?? ZERO;
     const statuses = statusCash.get(currency) ?? ZERO;
     if (!posted.eq(flows) || !posted.eq(statuses)) {
-      problems.push(`psp:cash:${currency}: postings ${fmt(posted)}, deposits − sent ${fmt(flows)}, from statuses ${fmt(statuses)}`);
+      problems.push(
+        `psp:cash:${currency}: postings ${fmt(posted)}, deposits − sent ${fmt(flows)}, from statuses ${fmt(statuses)}`,
+      );
     }
     const liabilities = [...fold.balances]
       .filter(([account]) => !isAssetAccount(account) && currencyOfAccount(account) === currency)
       .reduce((acc, [, b]) => acc.plus(b), ZERO);
-    if (!liabilities.eq(posted)) problems.push(`${currency}: liabilities ${fmt(liabilities)} ≠ cash ${fmt(posted)}`);
+    if (!liabilities.eq(posted))
+      problems.push(`${currency}: liabilities ${fmt(liabilities)} ≠ cash ${fmt(posted)}`);
   }
   for (const [account, owed] of payablesFromStatuses(fold)) {
     const posted = fold.balances.get(account) ?? ZERO;
-    if (!posted.eq(owed)) problems.push(`${account}: postings give ${fmt(posted)}, payment statuses give ${fmt(owed)}`);
+    if (!posted.eq(owed))
+      problems.push(`${account}: postings give ${fmt(posted)}, payment statuses give ${fmt(owed)}`);
   }
   return problems;
 }
@@ -319,10 +351,13 @@ export function balanceMismatches(fold: LedgerFold, stored: ReadonlyMap<string, 
     const expected = fold.balances.get(account);
     const actual = stored.get(account);
     if (expected === undefined || actual === undefined) {
-      problems.push(`${account}: ledger ${actual ?? '(none)'}, fold ${expected?.toString() ?? '(none)'}`);
+      problems.push(
+        `${account}: ledger ${actual ?? '(none)'}, fold ${expected?.toString() ?? '(none)'}`,
+      );
       continue;
     }
-    if (!new Big(actual).eq(expected)) problems.push(`${account}: ledger ${actual}, fold ${expected.toString()}`);
+    if (!new Big(actual).eq(expected))
+      problems.push(`${account}: ledger ${actual}, fold ${expected.toString()}`);
     const scale = fold.scales.get(currencyOfAccount(account));
     if (scale !== undefined && !expected.eq(expected.round(scale, Big.roundDown))) {
       problems.push(`${account}: the fold's ${expected.toString()} is not at scale ${scale}`);

@@ -22,8 +22,8 @@ import {
   grantServiceRole,
   handDatabaseToOwner,
   migrateToLatest,
-} from '../../libs/postgres/src';
-import { allProjectors } from '../../projections';
+} from '@kob/postgres';
+import { allProjectors } from '@kob/projections';
 
 export const TEMPLATE_DB = 'kobatela_template';
 export const TEST_PG_ENV = 'KOBATELA_TEST_PG';
@@ -48,9 +48,16 @@ export interface TestCluster {
 }
 
 /** `socketDir`: a fixed socket folder, so the server can be stopped and started again in place. */
-export async function startTestCluster(label: string, options: { socketDir?: string } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  label: string,
+  options: { socketDir?: string } = {},
+): Promise<TestCluster> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `kobatela-test-${label}-`));
-  const server = new EmbeddedPostgres({ dataDir: dir, settings: throwawaySettings, socketDir: options.socketDir });
+  const server = new EmbeddedPostgres({
+    dataDir: dir,
+    settings: throwawaySettings,
+    socketDir: options.socketDir,
+  });
   const admin = await server.start();
   const roles: RoleLogins = {
     owner: { user: OWNER_ROLE, password: randomBytes(18).toString('base64url') },
@@ -62,7 +69,11 @@ export async function startTestCluster(label: string, options: { socketDir?: str
   const pool = createPool({ ...admin, database: TEMPLATE_DB, ...roles.owner }, 2, { owner: true });
   const db = createKysely(pool);
   await migrateToLatest(db);
-  await grantServiceRole(db, roles.service.user, allProjectors.flatMap((p) => p.tables));
+  await grantServiceRole(
+    db,
+    roles.service.user,
+    allProjectors.flatMap((p) => p.tables),
+  );
   await db.destroy();
   return { server, admin, access: { ...admin, roles }, dir };
 }

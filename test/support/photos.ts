@@ -1,2 +1,2 @@
 /** Generated photos with real EXIF: shared with the benchmarks, so they live in libs. */
-export * from '../../libs/proof-files/src/testing/photos';
+export * from '@kob/proof-files/testing';

@@ -23,11 +23,11 @@ import {
   PostgresEventStore,
   type RecordedEvent,
   UnstorableEventError,
-} from '../../libs/event-store/src';
-import { ProjectionRunner } from '../../libs/platform/src/projections/projection-runner';
-import { maskAuditData } from '../../projections/audit-log/audit-mask';
-import { streamCategory } from '../../projections/event-stats/event-stats.projection';
-import { allProjectors } from '../../projections';
+} from '@kob/event-store';
+import { ProjectionRunner } from '@kob/platform';
+import { maskAuditData } from '@kob/projections';
+import { streamCategory } from '@kob/projections';
+import { allProjectors } from '@kob/projections';
 import { holdsUnstorable } from './hostile-values';
 import { testDatabase, type TestDatabase } from './test-db';
 
@@ -108,17 +108,23 @@ async function expectRefused(
   const candidates = appends.filter((a) => a.events.length > 0);
   if (candidates.length === 0) return;
   const target = candidates[injection.append % candidates.length]!;
-  const events = target.events.map((e) => ({ ...e, data: JSON.parse(JSON.stringify(e.data)) as unknown }));
-  const slots = events.flatMap((e, i) => stringSlots(e.data).map((slot) => ({ ...slot, event: i })));
+  const events = target.events.map((e) => ({
+    ...e,
+    data: JSON.parse(JSON.stringify(e.data)) as unknown,
+  }));
+  const slots = events.flatMap((e, i) =>
+    stringSlots(e.data).map((slot) => ({ ...slot, event: i })),
+  );
   if (slots.length === 0) return;
   const slot = slots[injection.pick % slots.length]!;
   slot.set(`${slot.value}${injection.char}`);
   expect(holdsUnstorable(events.map((e) => e.data))).toBe(true);
-  const count = async () => (await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(tdb.db)).rows[0]!.n;
+  const count = async () =>
+    (await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(tdb.db)).rows[0]!.n;
   const before = await count();
-  await expect(store.appendToStream(target.streamId, events, { expectedRevision: 'any' })).rejects.toThrow(
-    UnstorableEventError,
-  );
+  await expect(
+    store.appendToStream(target.streamId, events, { expectedRevision: 'any' }),
+  ).rejects.toThrow(UnstorableEventError);
   expect(await count()).toBe(before);
 }
 
@@ -146,7 +152,11 @@ async function checkpoints(tdb: TestDatabase): Promise<Map<string, CheckpointRow
   return new Map(res.rows.map((r) => [r.name, r]));
 }
 
-async function recordedEvents(tdb: TestDatabase, store: PostgresEventStore, ids: readonly string[]): Promise<RecordedEvent[]> {
+async function recordedEvents(
+  tdb: TestDatabase,
+  store: PostgresEventStore,
+  ids: readonly string[],
+): Promise<RecordedEvent[]> {
   if (ids.length === 0) return [];
   const first = await sql<{ tx: string; pos: string }>`
     SELECT transaction_id::text AS tx, (position - 1)::text AS pos FROM events
@@ -196,7 +206,9 @@ export async function expectNothingParked(tdb: TestDatabase): Promise<void> {
     SELECT table_name FROM information_schema.tables
     WHERE table_schema = current_schema() AND table_name LIKE '%park%'`.execute(tdb.db);
   for (const { table_name } of tables.rows) {
-    const n = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(table_name)}`.execute(tdb.db);
+    const n = await sql<{
+      n: string;
+    }>`SELECT count(*)::text AS n FROM ${sql.table(table_name)}`.execute(tdb.db);
     expect({ table: table_name, rows: n.rows[0]!.n }).toEqual({ table: table_name, rows: '0' });
   }
 }
@@ -205,7 +217,9 @@ export async function expectNothingParked(tdb: TestDatabase): Promise<void> {
 async function expectAudited(tdb: TestDatabase, recorded: readonly RecordedEvent[]): Promise<void> {
   if (recorded.length === 0) return;
   const res = await sql<{ event_id: string; data: unknown }>`
-    SELECT event_id, data FROM audit_log WHERE event_id = ANY(${recorded.map((e) => e.id)}::uuid[])`.execute(tdb.db);
+    SELECT event_id, data FROM audit_log WHERE event_id = ANY(${recorded.map((e) => e.id)}::uuid[])`.execute(
+    tdb.db,
+  );
   const rows = new Map(res.rows.map((r) => [r.event_id, r.data]));
   for (const e of recorded) {
     expect(rows.has(e.id)).toBe(true);
@@ -220,7 +234,11 @@ async function eventStats(tdb: TestDatabase): Promise<Map<string, bigint>> {
 }
 
 /** event_stats grew by exactly the run's events, per stream category and type. */
-async function expectCounted(tdb: TestDatabase, before: Map<string, bigint>, recorded: readonly RecordedEvent[]): Promise<void> {
+async function expectCounted(
+  tdb: TestDatabase,
+  before: Map<string, bigint>,
+  recorded: readonly RecordedEvent[],
+): Promise<void> {
   const expected = new Map(before);
   for (const e of recorded) {
     const key = `${streamCategory(e.streamId)}\n${e.type}`;
@@ -239,4 +257,3 @@ async function resetAfterFailure(tdb: TestDatabase, runner: ProjectionRunner): P
   // A fresh runner reloads the checkpoints (the old one keeps its halted state in memory).
   await runner.init();
 }
-

@@ -9,9 +9,20 @@ import type { EscrowApi } from './escrow-api';
 
 export const KINSHASA = { lat: -4.3217, lng: 15.3125 };
 
-export async function upload(api: EscrowApi, bytes: Buffer, as = api.keys.provider, filename = 'photo.jpg', mime = 'image/jpeg'): Promise<Record<string, any>> {
+export async function upload(
+  api: EscrowApi,
+  bytes: Buffer,
+  as = api.keys.provider,
+  filename = 'photo.jpg',
+  mime = 'image/jpeg',
+): Promise<Record<string, any>> {
   const { payload, headers } = oneFile(bytes, filename, mime);
-  const res = await api.t.app.inject({ method: 'POST', url: '/proofs/files', headers: { 'x-api-key': as, ...headers }, payload });
+  const res = await api.t.app.inject({
+    method: 'POST',
+    url: '/proofs/files',
+    headers: { 'x-api-key': as, ...headers },
+    payload,
+  });
   if (res.statusCode !== 201) throw new Error(`upload: ${res.statusCode} ${res.body}`);
   return res.json();
 }
@@ -19,13 +30,22 @@ export async function upload(api: EscrowApi, bytes: Buffer, as = api.keys.provid
 /** A FUNDED escrow (total = milestone amount + extra) with one milestone; returns [escrowId, milestoneId]. */
 export async function fundedWithMilestone(
   api: EscrowApi,
-  o: { amount?: string; extra?: string; fence?: { lat: number; lng: number; radiusM: number }; proofKind?: string; deposit?: string; requirements?: Record<string, unknown> } = {},
+  o: {
+    amount?: string;
+    extra?: string;
+    fence?: { lat: number; lng: number; radiusM: number };
+    proofKind?: string;
+    deposit?: string;
+    requirements?: Record<string, unknown>;
+  } = {},
 ): Promise<[string, string]> {
   const amount = o.amount ?? '40.00';
   const total = (Number(amount) + Number(o.extra ?? '0')).toFixed(2);
   const id = await api.escrow({ amount_total: total });
   const milestone = await api.milestone(id, 1, amount, {
-    ...(o.fence ? { geofence_lat: o.fence.lat, geofence_lng: o.fence.lng, geofence_radius_m: o.fence.radiusM } : {}),
+    ...(o.fence
+      ? { geofence_lat: o.fence.lat, geofence_lng: o.fence.lng, geofence_radius_m: o.fence.radiusM }
+      : {}),
     ...(o.proofKind ? { proof_kind: o.proofKind } : {}),
     ...(o.requirements ? { proof_requirements: o.requirements } : {}),
   });
@@ -34,6 +54,11 @@ export async function fundedWithMilestone(
   return [id, milestone];
 }
 
-export function submitProof(api: EscrowApi, body: Record<string, unknown>, as = api.keys.provider, headers: Record<string, string> = {}): Promise<Response> {
+export function submitProof(
+  api: EscrowApi,
+  body: Record<string, unknown>,
+  as = api.keys.provider,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return api.call('POST', '/proofs', as, { milestone_idx: 1, type: 'PHOTO', ...body }, headers);
 }

@@ -11,11 +11,11 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '../../libs/config/src';
-import type { PaymentServices } from '../../libs/payments/src';
-import type { ProofServices } from '../../libs/proofs/src';
-import { createLogger, openPlatform, type Platform } from '../../libs/platform/src';
-import { allProjectors } from '../../projections';
+import { loadConfig } from '@kob/config';
+import type { PaymentServices } from '@kob/payments';
+import type { ProofServices } from '@kob/proofs';
+import { createLogger, openPlatform, type Platform } from '@kob/platform';
+import { allProjectors } from '@kob/projections';
 import { buildApp } from '../../apps/api/src/app';
 import { testDatabase, type TestDatabase } from './test-db';
 
@@ -63,7 +63,9 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const tdb = options.database ?? (await testDatabase());
   // Uploaded proof files go under DATA_DIR: a temp folder per app unless the test names one.
-  const ownDataDir = options.env?.DATA_DIR ? null : await mkdtemp(path.join(tmpdir(), 'kobatela-test-app-'));
+  const ownDataDir = options.env?.DATA_DIR
+    ? null
+    : await mkdtemp(path.join(tmpdir(), 'kobatela-test-app-'));
   const config = loadConfig({
     APP_ENV: 'test',
     DATABASE_URL: tdb.serviceUrl,
@@ -82,9 +84,14 @@ export async function startTestApp(
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const platform = await openPlatform(config, logger, { embedded: 'own', projectors: allProjectors, poolMax: 10 });
+  const platform = await openPlatform(config, logger, {
+    embedded: 'own',
+    projectors: allProjectors,
+    poolMax: 10,
+  });
   await platform.projections.init();
-  if (options.startProjections !== false && config.projectionsMode === 'inline') platform.projections.start();
+  if (options.startProjections !== false && config.projectionsMode === 'inline')
+    platform.projections.start();
   const { app, routes, payments, proofs } = await buildApp(platform, logger, {
     controllers: options.controllers ?? [],
     providers: options.providers ?? [],

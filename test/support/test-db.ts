@@ -21,8 +21,14 @@ import {
   dropDatabase,
   ensureDatabase,
   handDatabaseToOwner,
-} from '../../libs/postgres/src';
-import { type ClusterAccess, TEMPLATE_DB, TEST_PG_ENV, startTestCluster, stopTestCluster } from './pg-instances';
+} from '@kob/postgres';
+import {
+  type ClusterAccess,
+  TEMPLATE_DB,
+  TEST_PG_ENV,
+  startTestCluster,
+  stopTestCluster,
+} from './pg-instances';
 
 export interface TestDatabase {
   config: PgConnectionConfig;
@@ -50,7 +56,10 @@ function workerCluster(): ClusterAccess {
   return all[(worker - 1) % all.length]!;
 }
 
-async function databaseOn(cluster: ClusterAccess, after?: () => Promise<void>): Promise<TestDatabase> {
+async function databaseOn(
+  cluster: ClusterAccess,
+  after?: () => Promise<void>,
+): Promise<TestDatabase> {
   const { roles, ...admin } = cluster;
   const name = `t_${randomBytes(6).toString('hex')}`;
   await ensureDatabase(admin, name, TEMPLATE_DB);

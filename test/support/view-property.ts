@@ -5,7 +5,7 @@
  * column returns it (after a JSON round trip), `fold` a decider's state after events, and
  * `viewProblems` what is wrong with a view's output (ill-formed text, a failed round trip).
  */
-import type { NewEvent } from '../../libs/event-store/src/event-store.port';
+import type { NewEvent } from '@kob/event-store';
 import { illFormedStrings, jsonRoundTrip } from './hostile-values';
 
 export function stored<T>(value: T): T {
@@ -13,8 +13,14 @@ export function stored<T>(value: T): T {
 }
 
 /** The state of `decider` after `events` (their data as stored). */
-export function fold<S, E>(decider: { initialState(): S; evolve(state: S, event: E): S }, events: readonly NewEvent[]): S {
-  return events.reduce((state, e) => decider.evolve(state, { type: e.type, data: stored(e.data) } as E), decider.initialState());
+export function fold<S, E>(
+  decider: { initialState(): S; evolve(state: S, event: E): S },
+  events: readonly NewEvent[],
+): S {
+  return events.reduce(
+    (state, e) => decider.evolve(state, { type: e.type, data: stored(e.data) } as E),
+    decider.initialState(),
+  );
 }
 
 export function viewProblems(out: unknown): string[] {

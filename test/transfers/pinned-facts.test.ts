@@ -14,10 +14,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { allowlistDecider, certificationDecider, transactionDecider } from '../../libs/domain/src';
-import { DomainError, newId, systemActor } from '../../libs/kernel/src';
-import { type CommandMetadata, CommandRunner } from '../../libs/platform/src';
-import { PostgresEventStore } from '../../libs/event-store/src';
+import { allowlistDecider, certificationDecider, transactionDecider } from '@kob/domain';
+import { DomainError, newId, systemActor } from '@kob/kernel';
+import { type CommandMetadata, CommandRunner } from '@kob/platform';
+import { PostgresEventStore } from '@kob/event-store';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 
 const RACE_PAIRS = 16;
@@ -32,16 +32,34 @@ afterAll(() => api.close());
 const tag = () => randomBytes(4).toString('hex');
 const user = async () => {
   const t = tag();
-  return (await api.call('POST', '/users', api.keys.admin, { username: `p-${t}`, email: `p-${t}@example.org` })).json<{ id: string }>().id;
+  return (
+    await api.call('POST', '/users', api.keys.admin, {
+      username: `p-${t}`,
+      email: `p-${t}@example.org`,
+    })
+  ).json<{ id: string }>().id;
 };
 const meta = (): CommandMetadata => {
   const id = newId();
-  return { actor: systemActor('system:test'), commandId: id, correlationId: id, causationId: id, now: new Date() };
+  return {
+    actor: systemActor('system:test'),
+    commandId: id,
+    correlationId: id,
+    causationId: id,
+    now: new Date(),
+  };
 };
 
 it('a removal committed between the read of the allowlist and the append makes the transfer decide again and refuse', async () => {
   const [sender, receiver] = await Promise.all([user(), user()]);
-  expect((await api.call('POST', '/allowlist', api.keys.admin, { owner_id: sender, recipient_id: receiver })).statusCode).toBe(201);
+  expect(
+    (
+      await api.call('POST', '/allowlist', api.keys.admin, {
+        owner_id: sender,
+        recipient_id: receiver,
+      })
+    ).statusCode,
+  ).toBe(201);
   const commands = api.t.platform.commands;
   const otherProcess = new CommandRunner(new PostgresEventStore(api.t.tdb.newPool(2)));
   let reads = 0;
@@ -58,11 +76,20 @@ it('a removal committed between the read of the allowlist and the append makes t
         await otherProcess.execute({
           streamId: `allowlist-${sender}`,
           decider: allowlistDecider,
-          command: { type: 'RemoveRecipient', ownerId: sender, recipientId: receiver, now: new Date().toISOString() },
+          command: {
+            type: 'RemoveRecipient',
+            ownerId: sender,
+            recipientId: receiver,
+            now: new Date().toISOString(),
+          },
           metadata: meta(),
         });
       }
-      return allowlist.recipientIds.includes(receiver) ? ('allowlist' as const) : certification.exists ? ('certification' as const) : null;
+      return allowlist.recipientIds.includes(receiver)
+        ? ('allowlist' as const)
+        : certification.exists
+          ? ('certification' as const)
+          : null;
     },
     command: (id, authorizedBy) => ({
       type: 'CompleteTransaction' as const,
@@ -81,7 +108,11 @@ it('a removal committed between the read of the allowlist and the append makes t
   await expect(attempt).rejects.toBeInstanceOf(DomainError);
   // Read twice: the first decision (authorised) lost to the removal, the second refused.
   expect(reads).toBe(2);
-  const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events WHERE type = 'transaction.completed.v1' AND data->>'senderId' = ${sender}`.execute(api.t.platform.db);
+  const { rows } = await sql<{
+    n: string;
+  }>`SELECT count(*)::text AS n FROM events WHERE type = 'transaction.completed.v1' AND data->>'senderId' = ${sender}`.execute(
+    api.t.platform.db,
+  );
   expect(rows[0]!.n).toBe('0');
 });
 
@@ -90,22 +121,41 @@ it('orders racing removals and transfers one way or the other, never a transfer 
   const pairs = await Promise.all(
     Array.from({ length: RACE_PAIRS }, async () => {
       const [sender, receiver] = await Promise.all([user(), user()]);
-      expect((await api.call('POST', '/allowlist', api.keys.admin, { owner_id: sender, recipient_id: receiver })).statusCode).toBe(201);
+      expect(
+        (
+          await api.call('POST', '/allowlist', api.keys.admin, {
+            owner_id: sender,
+            recipient_id: receiver,
+          })
+        ).statusCode,
+      ).toBe(201);
       return { sender, receiver };
     }),
   );
   await Promise.all(
     pairs.map(async ({ sender, receiver }) => {
       const [removed, transfer] = await Promise.all([
-        api.call('DELETE', `/allowlist?owner_id=${sender}&recipient_id=${receiver}`, api.keys.admin),
-        api.call('POST', '/transactions', api.keys.admin, { sender_id: sender, receiver_id: receiver, amount: '1.00' }, { 'idempotency-key': `race-${tag()}` }),
+        api.call(
+          'DELETE',
+          `/allowlist?owner_id=${sender}&recipient_id=${receiver}`,
+          api.keys.admin,
+        ),
+        api.call(
+          'POST',
+          '/transactions',
+          api.keys.admin,
+          { sender_id: sender, receiver_id: receiver, amount: '1.00' },
+          { 'idempotency-key': `race-${tag()}` },
+        ),
       ]);
       expect(removed.statusCode).toBe(200);
       const positions = (
         await sql<{ type: string; pos: string }>`
           SELECT type, position::text AS pos FROM events
           WHERE (stream_id = ${`allowlist-${sender}`} AND type LIKE '%removed%')
-             OR (type = 'transaction.completed.v1' AND data->>'senderId' = ${sender})`.execute(api.t.platform.db)
+             OR (type = 'transaction.completed.v1' AND data->>'senderId' = ${sender})`.execute(
+          api.t.platform.db,
+        )
       ).rows;
       const removal = positions.find((p) => p.type !== 'transaction.completed.v1');
       const completed = positions.find((p) => p.type === 'transaction.completed.v1');
@@ -115,7 +165,10 @@ it('orders racing removals and transfers one way or the other, never a transfer 
         expect(BigInt(completed!.pos)).toBeLessThan(BigInt(removal!.pos));
         outcomes.transferFirst += 1;
       } else {
-        expect([transfer.statusCode, transfer.json().error.code]).toEqual([403, 'UNAUTHORIZED_TRANSFER']);
+        expect([transfer.statusCode, transfer.json().error.code]).toEqual([
+          403,
+          'UNAUTHORIZED_TRANSFER',
+        ]);
         expect(completed).toBeUndefined();
         outcomes.removalFirst += 1;
       }

@@ -4,9 +4,9 @@
  * later certification replaces the level.
  */
 import { randomUUID } from 'node:crypto';
-import type { RecordedEvent } from '../../libs/event-store/src';
-import { spendProjection } from '../../projections/spend/spend.projection';
-import { transfersProjection } from '../../projections/transfers/transfers.projection';
+import type { RecordedEvent } from '@kob/event-store';
+import { spendProjection } from '@kob/projections';
+import { transfersProjection } from '@kob/projections';
 import { testDatabase, type TestDatabase } from '../support/test-db';
 
 let tdb: TestDatabase;
@@ -30,30 +30,77 @@ const recorded = (type: string, data: Record<string, unknown>): RecordedEvent =>
   }) as RecordedEvent;
 
 const count = async (table: string) =>
-  Number((await tdb.db.selectFrom(table).select(tdb.db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await tdb.db
+        .selectFrom(table)
+        .select(tdb.db.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 it('projects the catalogue idempotently', async () => {
   const [c, m, u] = [randomUUID(), randomUUID(), randomUUID()];
   const events = [
-    recorded('spend.category_created.v1', { categoryId: c, code: 'FOOD', label: 'Food', createdAt: NOW }),
-    recorded('spend.merchant_created.v1', { merchantId: m, name: 'Shop', categoryId: c, isCertified: true, createdAt: NOW }),
-    recorded('spend.usage_allowed.v1', { ownerId: u, merchantId: m, categoryId: null, allowedAt: NOW }),
-    recorded('spend.usage_allowed.v1', { ownerId: u, merchantId: null, categoryId: c, allowedAt: NOW }),
+    recorded('spend.category_created.v1', {
+      categoryId: c,
+      code: 'FOOD',
+      label: 'Food',
+      createdAt: NOW,
+    }),
+    recorded('spend.merchant_created.v1', {
+      merchantId: m,
+      name: 'Shop',
+      categoryId: c,
+      isCertified: true,
+      createdAt: NOW,
+    }),
+    recorded('spend.usage_allowed.v1', {
+      ownerId: u,
+      merchantId: m,
+      categoryId: null,
+      allowedAt: NOW,
+    }),
+    recorded('spend.usage_allowed.v1', {
+      ownerId: u,
+      merchantId: null,
+      categoryId: c,
+      allowedAt: NOW,
+    }),
   ];
-  for (let i = 0; i < 2; i++) await tdb.db.transaction().execute((trx) => spendProjection.apply(trx, events));
+  for (let i = 0; i < 2; i++)
+    await tdb.db.transaction().execute((trx) => spendProjection.apply(trx, events));
   expect(await count('spend_categories')).toBe(1);
   expect(await count('merchants')).toBe(1);
-  expect(await tdb.db.selectFrom('usage_allows').select(['target_kind', 'target_id']).orderBy('target_kind').execute()).toEqual([
+  expect(
+    await tdb.db
+      .selectFrom('usage_allows')
+      .select(['target_kind', 'target_id'])
+      .orderBy('target_kind')
+      .execute(),
+  ).toEqual([
     { target_kind: 'category', target_id: c },
     { target_kind: 'merchant', target_id: m },
   ]);
-  expect(await tdb.db.selectFrom('merchants').selectAll().executeTakeFirst()).toMatchObject({ id: m, category_id: c, is_certified: true });
+  expect(await tdb.db.selectFrom('merchants').selectAll().executeTakeFirst()).toMatchObject({
+    id: m,
+    category_id: c,
+    is_certified: true,
+  });
 });
 
 it('projects allowlists, certifications and transactions idempotently', async () => {
   const [a, b, t] = [randomUUID(), randomUUID(), randomUUID()];
-  const added = recorded('allowlist.recipient_added.v1', { ownerId: a, recipientId: b, addedAt: NOW });
-  const basic = recorded('certification.updated.v1', { userId: b, level: 'BASIC', certifiedAt: NOW });
+  const added = recorded('allowlist.recipient_added.v1', {
+    ownerId: a,
+    recipientId: b,
+    addedAt: NOW,
+  });
+  const basic = recorded('certification.updated.v1', {
+    userId: b,
+    level: 'BASIC',
+    certifiedAt: NOW,
+  });
   const tx = recorded('transaction.completed.v1', {
     transactionId: t,
     senderId: a,
@@ -64,14 +111,28 @@ it('projects allowlists, certifications and transactions idempotently', async ()
     authorizedBy: 'allowlist',
     completedAt: NOW,
   });
-  for (let i = 0; i < 2; i++) await tdb.db.transaction().execute((trx) => transfersProjection.apply(trx, [added, basic, tx]));
+  for (let i = 0; i < 2; i++)
+    await tdb.db.transaction().execute((trx) => transfersProjection.apply(trx, [added, basic, tx]));
   expect(await count('allowlist_entries')).toBe(1);
   expect(await count('transactions')).toBe(1);
-  expect(await tdb.db.selectFrom('transactions').select(['amount', 'status']).executeTakeFirst()).toEqual({ amount: '1.50', status: 'COMPLETED' });
+  expect(
+    await tdb.db.selectFrom('transactions').select(['amount', 'status']).executeTakeFirst(),
+  ).toEqual({ amount: '1.50', status: 'COMPLETED' });
   const later = '2026-11-28T10:00:00.000Z';
-  const gold = recorded('certification.updated.v1', { userId: b, level: 'GOLD', certifiedAt: later });
-  const removed = recorded('allowlist.recipient_removed.v1', { ownerId: a, recipientId: b, removedAt: later });
-  for (let i = 0; i < 2; i++) await tdb.db.transaction().execute((trx) => transfersProjection.apply(trx, [gold, removed]));
+  const gold = recorded('certification.updated.v1', {
+    userId: b,
+    level: 'GOLD',
+    certifiedAt: later,
+  });
+  const removed = recorded('allowlist.recipient_removed.v1', {
+    ownerId: a,
+    recipientId: b,
+    removedAt: later,
+  });
+  for (let i = 0; i < 2; i++)
+    await tdb.db.transaction().execute((trx) => transfersProjection.apply(trx, [gold, removed]));
   expect(await count('allowlist_entries')).toBe(0);
-  expect(await tdb.db.selectFrom('certifications').select(['level']).execute()).toEqual([{ level: 'GOLD' }]);
+  expect(await tdb.db.selectFrom('certifications').select(['level']).execute()).toEqual([
+    { level: 'GOLD' },
+  ]);
 });

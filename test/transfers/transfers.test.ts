@@ -25,26 +25,47 @@ describe('restricted transfers', () => {
   /** A fresh user (so each test's allowlist and certification start empty). */
   const user = async () => {
     const t = tag();
-    const res = await api.call('POST', '/users', api.keys.admin, { username: `u-${t}`, email: `u-${t}@example.org` });
+    const res = await api.call('POST', '/users', api.keys.admin, {
+      username: `u-${t}`,
+      email: `u-${t}@example.org`,
+    });
     expect(res.statusCode).toBe(201);
     return res.json<{ id: string }>().id;
   };
   const transfer = (body: Record<string, unknown>, key: string | null = `tx-${tag()}`) =>
-    api.call('POST', '/transactions', api.keys.admin, body, key === null ? {} : { 'idempotency-key': key });
+    api.call(
+      'POST',
+      '/transactions',
+      api.keys.admin,
+      body,
+      key === null ? {} : { 'idempotency-key': key },
+    );
   const eventCount = async () => {
-    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(api.t.platform.db);
+    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(
+      api.t.platform.db,
+    );
     return Number(rows[0]!.n);
   };
   const alertsFor = async (senderId: string) => {
-    const res = await api.call('GET', '/alerts?type=UNAUTHORIZED_TRANSFER_ATTEMPT&limit=200', api.keys.support);
+    const res = await api.call(
+      'GET',
+      '/alerts?type=UNAUTHORIZED_TRANSFER_ATTEMPT&limit=200',
+      api.keys.support,
+    );
     expect(res.statusCode).toBe(200);
-    return (res.json().items as Array<Record<string, any>>).filter((a) => a.actor_user_id === senderId);
+    return (res.json().items as Array<Record<string, any>>).filter(
+      (a) => a.actor_user_id === senderId,
+    );
   };
 
   describe('allowlist', () => {
     it('adds once, lists, removes, then 404 ALLOWLIST_ENTRY_NOT_FOUND', async () => {
       const [owner, r1, r2] = await Promise.all([user(), user(), user()]);
-      const add = (recipient: string) => api.call('POST', '/allowlist', api.keys.admin, { owner_id: owner, recipient_id: recipient });
+      const add = (recipient: string) =>
+        api.call('POST', '/allowlist', api.keys.admin, {
+          owner_id: owner,
+          recipient_id: recipient,
+        });
       const first = await add(r1);
       expect(first.statusCode).toBe(201);
       expect(first.json()).toEqual({ status: 'added' });
@@ -61,72 +82,189 @@ describe('restricted transfers', () => {
         limit: 50,
         offset: 0,
       });
-      expect((await api.call('GET', `/allowlist?owner_id=${owner}&limit=1&offset=1`, api.keys.support)).json()).toMatchObject({ total: 2, items: [{ recipient_id: r2 }] });
-      const removed = await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${r1}`, api.keys.admin);
+      expect(
+        (
+          await api.call('GET', `/allowlist?owner_id=${owner}&limit=1&offset=1`, api.keys.support)
+        ).json(),
+      ).toMatchObject({ total: 2, items: [{ recipient_id: r2 }] });
+      const removed = await api.call(
+        'DELETE',
+        `/allowlist?owner_id=${owner}&recipient_id=${r1}`,
+        api.keys.admin,
+      );
       expect(removed.statusCode).toBe(200);
       expect(removed.json()).toEqual({ status: 'removed' });
-      expectErrorEnvelope(await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${r1}`, api.keys.admin), 404, 'ALLOWLIST_ENTRY_NOT_FOUND');
-      expect((await api.call('GET', `/allowlist?owner_id=${owner}`, api.keys.support)).json()).toMatchObject({ total: 1, items: [{ recipient_id: r2 }] });
+      expectErrorEnvelope(
+        await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${r1}`, api.keys.admin),
+        404,
+        'ALLOWLIST_ENTRY_NOT_FOUND',
+      );
+      expect(
+        (await api.call('GET', `/allowlist?owner_id=${owner}`, api.keys.support)).json(),
+      ).toMatchObject({ total: 1, items: [{ recipient_id: r2 }] });
       expect((await add(r1)).json()).toEqual({ status: 'added' });
     });
 
     it('refuses unknown users with 404 USER_NOT_FOUND (B8) and bad input with 422', async () => {
       const owner = await user();
-      expectErrorEnvelope(await api.call('POST', '/allowlist', api.keys.admin, { owner_id: owner, recipient_id: randomUUID() }), 404, 'USER_NOT_FOUND');
-      expectErrorEnvelope(await api.call('POST', '/allowlist', api.keys.admin, { owner_id: randomUUID(), recipient_id: owner }), 404, 'USER_NOT_FOUND');
-      expectErrorEnvelope(await api.call('GET', `/allowlist?owner_id=${randomUUID()}`, api.keys.support), 404, 'USER_NOT_FOUND');
-      for (const body of [{}, { owner_id: owner }, { owner_id: owner, recipient_id: 7 }, { owner_id: owner, recipient_id: owner }]) {
-        expectErrorEnvelope(await api.call('POST', '/allowlist', api.keys.admin, body), 422, 'VALIDATION_ERROR');
+      expectErrorEnvelope(
+        await api.call('POST', '/allowlist', api.keys.admin, {
+          owner_id: owner,
+          recipient_id: randomUUID(),
+        }),
+        404,
+        'USER_NOT_FOUND',
+      );
+      expectErrorEnvelope(
+        await api.call('POST', '/allowlist', api.keys.admin, {
+          owner_id: randomUUID(),
+          recipient_id: owner,
+        }),
+        404,
+        'USER_NOT_FOUND',
+      );
+      expectErrorEnvelope(
+        await api.call('GET', `/allowlist?owner_id=${randomUUID()}`, api.keys.support),
+        404,
+        'USER_NOT_FOUND',
+      );
+      for (const body of [
+        {},
+        { owner_id: owner },
+        { owner_id: owner, recipient_id: 7 },
+        { owner_id: owner, recipient_id: owner },
+      ]) {
+        expectErrorEnvelope(
+          await api.call('POST', '/allowlist', api.keys.admin, body),
+          422,
+          'VALIDATION_ERROR',
+        );
       }
-      expectErrorEnvelope(await api.call('GET', '/allowlist', api.keys.support), 422, 'VALIDATION_ERROR');
-      expectErrorEnvelope(await api.call('GET', '/allowlist?owner_id=abc', api.keys.support), 422, 'VALIDATION_ERROR');
-      expectErrorEnvelope(await api.call('DELETE', `/allowlist?owner_id=${owner}`, api.keys.admin), 422, 'VALIDATION_ERROR');
-      expectErrorEnvelope(await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${randomUUID()}`, api.keys.admin), 404, 'USER_NOT_FOUND');
+      expectErrorEnvelope(
+        await api.call('GET', '/allowlist', api.keys.support),
+        422,
+        'VALIDATION_ERROR',
+      );
+      expectErrorEnvelope(
+        await api.call('GET', '/allowlist?owner_id=abc', api.keys.support),
+        422,
+        'VALIDATION_ERROR',
+      );
+      expectErrorEnvelope(
+        await api.call('DELETE', `/allowlist?owner_id=${owner}`, api.keys.admin),
+        422,
+        'VALIDATION_ERROR',
+      );
+      expectErrorEnvelope(
+        await api.call(
+          'DELETE',
+          `/allowlist?owner_id=${owner}&recipient_id=${randomUUID()}`,
+          api.keys.admin,
+        ),
+        404,
+        'USER_NOT_FOUND',
+      );
       const stranger = await user();
-      expectErrorEnvelope(await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${stranger}`, api.keys.admin), 404, 'ALLOWLIST_ENTRY_NOT_FOUND');
+      expectErrorEnvelope(
+        await api.call(
+          'DELETE',
+          `/allowlist?owner_id=${owner}&recipient_id=${stranger}`,
+          api.keys.admin,
+        ),
+        404,
+        'ALLOWLIST_ENTRY_NOT_FOUND',
+      );
     });
 
     it('is admin-only for writes and closed to senders for reads', async () => {
       const [owner, r] = await Promise.all([user(), user()]);
       for (const key of [api.keys.support, api.keys.auditor, api.keys.client]) {
-        expectErrorEnvelope(await api.call('POST', '/allowlist', key, { owner_id: owner, recipient_id: r }), 403, 'INSUFFICIENT_SCOPE');
-        expectErrorEnvelope(await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${r}`, key), 403, 'INSUFFICIENT_SCOPE');
+        expectErrorEnvelope(
+          await api.call('POST', '/allowlist', key, { owner_id: owner, recipient_id: r }),
+          403,
+          'INSUFFICIENT_SCOPE',
+        );
+        expectErrorEnvelope(
+          await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${r}`, key),
+          403,
+          'INSUFFICIENT_SCOPE',
+        );
       }
-      expectErrorEnvelope(await api.call('GET', `/allowlist?owner_id=${owner}`, api.keys.client), 403, 'INSUFFICIENT_SCOPE');
+      expectErrorEnvelope(
+        await api.call('GET', `/allowlist?owner_id=${owner}`, api.keys.client),
+        403,
+        'INSUFFICIENT_SCOPE',
+      );
     });
   });
 
   describe('certification', () => {
     it('creates, updates, leaves an equal level unchanged, and reads it back', async () => {
       const u = await user();
-      const certify = (level: string) => api.call('POST', '/certified', api.keys.admin, { user_id: u, level });
-      expectErrorEnvelope(await api.call('GET', `/certified/${u}`, api.keys.support), 404, 'CERTIFICATION_NOT_FOUND');
+      const certify = (level: string) =>
+        api.call('POST', '/certified', api.keys.admin, { user_id: u, level });
+      expectErrorEnvelope(
+        await api.call('GET', `/certified/${u}`, api.keys.support),
+        404,
+        'CERTIFICATION_NOT_FOUND',
+      );
       const created = await certify('basic');
       expect(created.statusCode).toBe(201);
       expect(created.json()).toEqual({ status: 'created' });
-      const basic = (await api.call('GET', `/certified/${u.toUpperCase()}`, api.keys.auditor)).json();
+      const basic = (
+        await api.call('GET', `/certified/${u.toUpperCase()}`, api.keys.auditor)
+      ).json();
       expect(basic).toEqual({ user_id: u, level: 'BASIC', certified_at: expect.any(String) });
       expect((await certify('BASIC')).json()).toEqual({ status: 'unchanged' });
       expect((await api.call('GET', `/certified/${u}`, api.keys.auditor)).json()).toEqual(basic);
       expect((await certify('Gold')).json()).toEqual({ status: 'updated' });
-      expect((await api.call('GET', `/certified/${u}`, api.keys.support)).json()).toMatchObject({ level: 'GOLD' });
+      expect((await api.call('GET', `/certified/${u}`, api.keys.support)).json()).toMatchObject({
+        level: 'GOLD',
+      });
     });
 
     it('refuses unknown users (404), unknown levels (422) and non-uuid ids (404)', async () => {
-      expectErrorEnvelope(await api.call('POST', '/certified', api.keys.admin, { user_id: randomUUID(), level: 'GOLD' }), 404, 'USER_NOT_FOUND');
+      expectErrorEnvelope(
+        await api.call('POST', '/certified', api.keys.admin, {
+          user_id: randomUUID(),
+          level: 'GOLD',
+        }),
+        404,
+        'USER_NOT_FOUND',
+      );
       const u = await user();
-      for (const body of [{ user_id: u, level: 'PLATINUM' }, { user_id: u }, { level: 'GOLD' }, { user_id: u, level: 3 }]) {
-        expectErrorEnvelope(await api.call('POST', '/certified', api.keys.admin, body), 422, 'VALIDATION_ERROR');
+      for (const body of [
+        { user_id: u, level: 'PLATINUM' },
+        { user_id: u },
+        { level: 'GOLD' },
+        { user_id: u, level: 3 },
+      ]) {
+        expectErrorEnvelope(
+          await api.call('POST', '/certified', api.keys.admin, body),
+          422,
+          'VALIDATION_ERROR',
+        );
       }
-      expectErrorEnvelope(await api.call('GET', '/certified/not-a-uuid', api.keys.support), 404, 'CERTIFICATION_NOT_FOUND');
-      expectErrorEnvelope(await api.call('POST', '/certified', api.keys.support, { user_id: u, level: 'GOLD' }), 403, 'INSUFFICIENT_SCOPE');
+      expectErrorEnvelope(
+        await api.call('GET', '/certified/not-a-uuid', api.keys.support),
+        404,
+        'CERTIFICATION_NOT_FOUND',
+      );
+      expectErrorEnvelope(
+        await api.call('POST', '/certified', api.keys.support, { user_id: u, level: 'GOLD' }),
+        403,
+        'INSUFFICIENT_SCOPE',
+      );
     });
   });
 
   describe('transactions', () => {
     it('completes a transfer to an allowlisted receiver, replays it by key, reads and lists it', async () => {
       const [sender, receiver] = await Promise.all([user(), user()]);
-      await api.call('POST', '/allowlist', api.keys.admin, { owner_id: sender, recipient_id: receiver });
+      await api.call('POST', '/allowlist', api.keys.admin, {
+        owner_id: sender,
+        recipient_id: receiver,
+      });
       const key = `tx-${tag()}`;
       const body = { sender_id: sender, receiver_id: receiver, amount: '12.5', currency: 'EUR' };
       const res = await transfer(body, key);
@@ -148,22 +286,45 @@ describe('restricted transfers', () => {
       expect(replay.statusCode).toBe(201);
       expect(replay.json()).toEqual(tx);
       expect(await eventCount()).toBe(before);
-      expectErrorEnvelope(await transfer({ ...body, amount: '13.00' }, key), 422, 'IDEMPOTENCY_KEY_REUSED');
+      expectErrorEnvelope(
+        await transfer({ ...body, amount: '13.00' }, key),
+        422,
+        'IDEMPOTENCY_KEY_REUSED',
+      );
       // The replay finds the first answer even after the allowlist entry is gone.
-      await api.call('DELETE', `/allowlist?owner_id=${sender}&recipient_id=${receiver}`, api.keys.admin);
+      await api.call(
+        'DELETE',
+        `/allowlist?owner_id=${sender}&recipient_id=${receiver}`,
+        api.keys.admin,
+      );
       expect((await transfer(body, key)).json()).toEqual(tx);
-      expect((await api.call('GET', `/transactions/${tx.id}`, api.keys.auditor)).json()).toEqual(tx);
+      expect((await api.call('GET', `/transactions/${tx.id}`, api.keys.auditor)).json()).toEqual(
+        tx,
+      );
       const list = await api.call('GET', `/transactions?sender_id=${sender}`, api.keys.support);
       expect(list.json()).toEqual({ items: [tx], total: 1, limit: 50, offset: 0 });
-      expect((await api.call('GET', `/transactions?receiver_id=${receiver}`, api.keys.support)).json().items).toEqual([tx]);
-      expect((await api.call('GET', `/transactions?receiver_id=${sender}`, api.keys.support)).json().total).toBe(0);
-      expect((await api.call('GET', '/transactions?limit=1', api.keys.support)).json()).toMatchObject({ limit: 1, items: [expect.any(Object)] });
+      expect(
+        (await api.call('GET', `/transactions?receiver_id=${receiver}`, api.keys.support)).json()
+          .items,
+      ).toEqual([tx]);
+      expect(
+        (await api.call('GET', `/transactions?receiver_id=${sender}`, api.keys.support)).json()
+          .total,
+      ).toBe(0);
+      expect(
+        (await api.call('GET', '/transactions?limit=1', api.keys.support)).json(),
+      ).toMatchObject({ limit: 1, items: [expect.any(Object)] });
     });
 
     it('authorises a certified receiver at any level', async () => {
       const [sender, receiver] = await Promise.all([user(), user()]);
       await api.call('POST', '/certified', api.keys.admin, { user_id: receiver, level: 'BASIC' });
-      const res = await transfer({ sender_id: sender, receiver_id: receiver, amount: '100', currency: 'JPY' });
+      const res = await transfer({
+        sender_id: sender,
+        receiver_id: receiver,
+        amount: '100',
+        currency: 'JPY',
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json()).toMatchObject({ amount: '100', currency: 'JPY', status: 'COMPLETED' });
       const usd = await transfer({ sender_id: sender, receiver_id: receiver, amount: '1' });
@@ -185,12 +346,23 @@ describe('restricted transfers', () => {
           message: 'Receiver is not allowlisted or certified.',
           actor_user_id: sender,
           actor: prefixOf(api.keys.admin),
-          payload: { sender_id: sender, attempted_receiver_id: receiver, amount: '5.00', currency: 'USD' },
+          payload: {
+            sender_id: sender,
+            attempted_receiver_id: receiver,
+            amount: '5.00',
+            currency: 'USD',
+          },
           created_at: expect.any(String),
         },
       ]);
-      const audit = await api.call('GET', `/audit/events?stream=alert-${alerts[0]!.id}`, api.keys.support);
-      expect(audit.json().items).toEqual([expect.objectContaining({ type: 'alert.raised.v1', actor_label: prefixOf(api.keys.admin) })]);
+      const audit = await api.call(
+        'GET',
+        `/audit/events?stream=alert-${alerts[0]!.id}`,
+        api.keys.support,
+      );
+      expect(audit.json().items).toEqual([
+        expect.objectContaining({ type: 'alert.raised.v1', actor_label: prefixOf(api.keys.admin) }),
+      ]);
 
       // The same request again: the same refusal, no second alert, nothing appended.
       expectErrorEnvelope(await transfer(body, key), 403, 'UNAUTHORIZED_TRANSFER');
@@ -200,20 +372,37 @@ describe('restricted transfers', () => {
       // Another key is another attempt: a second alert.
       expectErrorEnvelope(await transfer(body), 403, 'UNAUTHORIZED_TRANSFER');
       expect(await alertsFor(sender)).toHaveLength(2);
-      expect((await api.call('GET', `/transactions?sender_id=${sender}`, api.keys.support)).json().total).toBe(0);
+      expect(
+        (await api.call('GET', `/transactions?sender_id=${sender}`, api.keys.support)).json().total,
+      ).toBe(0);
 
       // The refusal did not use up its key: once allowlisted, the same key succeeds.
-      await api.call('POST', '/allowlist', api.keys.admin, { owner_id: sender, recipient_id: receiver });
+      await api.call('POST', '/allowlist', api.keys.admin, {
+        owner_id: sender,
+        recipient_id: receiver,
+      });
       const ok = await transfer(body, key);
       expect(ok.statusCode).toBe(201);
-      expect(ok.json()).toMatchObject({ sender_id: sender, receiver_id: receiver, amount: '5.00', status: 'COMPLETED' });
+      expect(ok.json()).toMatchObject({
+        sender_id: sender,
+        receiver_id: receiver,
+        amount: '5.00',
+        status: 'COMPLETED',
+      });
       expect(await alertsFor(sender)).toHaveLength(2);
     });
 
     it('allowlisting is directional: the receiver’s own allowlist does not authorise', async () => {
       const [sender, receiver] = await Promise.all([user(), user()]);
-      await api.call('POST', '/allowlist', api.keys.admin, { owner_id: receiver, recipient_id: sender });
-      expectErrorEnvelope(await transfer({ sender_id: sender, receiver_id: receiver, amount: '1.00' }), 403, 'UNAUTHORIZED_TRANSFER');
+      await api.call('POST', '/allowlist', api.keys.admin, {
+        owner_id: receiver,
+        recipient_id: sender,
+      });
+      expectErrorEnvelope(
+        await transfer({ sender_id: sender, receiver_id: receiver, amount: '1.00' }),
+        403,
+        'UNAUTHORIZED_TRANSFER',
+      );
     });
 
     it('requires Idempotency-Key (400) and refuses bad input with 4xx', async () => {
@@ -223,7 +412,11 @@ describe('restricted transfers', () => {
       expectErrorEnvelope(await transfer(body, null), 400, 'IDEMPOTENCY_KEY_REQUIRED');
       expectErrorEnvelope(await transfer(body, '   '), 400, 'IDEMPOTENCY_KEY_REQUIRED');
       expectErrorEnvelope(await transfer({ ...body, amount: '1.001' }), 422, 'AMOUNT_PRECISION');
-      expectErrorEnvelope(await transfer({ ...body, amount: '1.0', currency: 'JPY' }), 422, 'AMOUNT_PRECISION');
+      expectErrorEnvelope(
+        await transfer({ ...body, amount: '1.0', currency: 'JPY' }),
+        422,
+        'AMOUNT_PRECISION',
+      );
       for (const bad of [
         { ...body, amount: '0' },
         { ...body, amount: '-3.00' },
@@ -237,32 +430,70 @@ describe('restricted transfers', () => {
       ]) {
         expectErrorEnvelope(await transfer(bad), 422, 'VALIDATION_ERROR');
       }
-      expectErrorEnvelope(await transfer({ ...body, sender_id: randomUUID() }), 404, 'USER_NOT_FOUND');
-      expectErrorEnvelope(await transfer({ ...body, receiver_id: randomUUID() }), 404, 'USER_NOT_FOUND');
-      expectErrorEnvelope(await api.call('POST', '/transactions', api.keys.support, body, { 'idempotency-key': 'k' }), 403, 'INSUFFICIENT_SCOPE');
+      expectErrorEnvelope(
+        await transfer({ ...body, sender_id: randomUUID() }),
+        404,
+        'USER_NOT_FOUND',
+      );
+      expectErrorEnvelope(
+        await transfer({ ...body, receiver_id: randomUUID() }),
+        404,
+        'USER_NOT_FOUND',
+      );
+      expectErrorEnvelope(
+        await api.call('POST', '/transactions', api.keys.support, body, { 'idempotency-key': 'k' }),
+        403,
+        'INSUFFICIENT_SCOPE',
+      );
     });
 
     it('answers 404 TRANSACTION_NOT_FOUND for unknown and malformed ids', async () => {
-      expectErrorEnvelope(await api.call('GET', `/transactions/${randomUUID()}`, api.keys.support), 404, 'TRANSACTION_NOT_FOUND');
-      expectErrorEnvelope(await api.call('GET', '/transactions/42', api.keys.support), 404, 'TRANSACTION_NOT_FOUND');
-      expectErrorEnvelope(await api.call('GET', `/transactions?sender_id=nope`, api.keys.support), 422, 'VALIDATION_ERROR');
+      expectErrorEnvelope(
+        await api.call('GET', `/transactions/${randomUUID()}`, api.keys.support),
+        404,
+        'TRANSACTION_NOT_FOUND',
+      );
+      expectErrorEnvelope(
+        await api.call('GET', '/transactions/42', api.keys.support),
+        404,
+        'TRANSACTION_NOT_FOUND',
+      );
+      expectErrorEnvelope(
+        await api.call('GET', `/transactions?sender_id=nope`, api.keys.support),
+        422,
+        'VALIDATION_ERROR',
+      );
     });
   });
 
   it('names the real actor of each mutation in the audit trail, and reads write nothing', async () => {
     const [owner, recipient] = await Promise.all([user(), user()]);
-    await api.call('POST', '/allowlist', api.keys.admin, { owner_id: owner, recipient_id: recipient });
+    await api.call('POST', '/allowlist', api.keys.admin, {
+      owner_id: owner,
+      recipient_id: recipient,
+    });
     await api.call('POST', '/certified', api.keys.admin, { user_id: recipient, level: 'GOLD' });
-    const tx = (await transfer({ sender_id: owner, receiver_id: recipient, amount: '2.00' })).json();
-    await api.call('DELETE', `/allowlist?owner_id=${owner}&recipient_id=${recipient}`, api.keys.admin);
+    const tx = (
+      await transfer({ sender_id: owner, receiver_id: recipient, amount: '2.00' })
+    ).json();
+    await api.call(
+      'DELETE',
+      `/allowlist?owner_id=${owner}&recipient_id=${recipient}`,
+      api.keys.admin,
+    );
     const admin = prefixOf(api.keys.admin);
     const stream = async (id: string) =>
-      ((await api.call('GET', `/audit/events?stream=${id}`, api.keys.support)).json().items as Array<Record<string, any>>).map((e) => [e.type, e.actor_label]);
+      (
+        (await api.call('GET', `/audit/events?stream=${id}`, api.keys.support)).json()
+          .items as Array<Record<string, any>>
+      ).map((e) => [e.type, e.actor_label]);
     expect(await stream(`allowlist-${owner}`)).toEqual([
       ['allowlist.recipient_added.v1', admin],
       ['allowlist.recipient_removed.v1', admin],
     ]);
-    expect(await stream(`certification-${recipient}`)).toEqual([['certification.updated.v1', admin]]);
+    expect(await stream(`certification-${recipient}`)).toEqual([
+      ['certification.updated.v1', admin],
+    ]);
     expect(await stream(`transaction-${tx.id}`)).toEqual([['transaction.completed.v1', admin]]);
     const before = await eventCount();
     await api.call('GET', `/transactions/${tx.id}`, api.keys.auditor);

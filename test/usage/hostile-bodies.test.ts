@@ -36,7 +36,8 @@ describe('hostile bodies', () => {
     for (const [url, key] of routes) {
       for (const body of shapes) {
         const res = await api.call('POST', url, key, body, { 'idempotency-key': k() });
-        if (res.statusCode >= 500) bad.push(`${url} ${JSON.stringify(body)} -> ${res.statusCode} ${res.body}`);
+        if (res.statusCode >= 500)
+          bad.push(`${url} ${JSON.stringify(body)} -> ${res.statusCode} ${res.body}`);
       }
     }
     expect(bad).toEqual([]);
@@ -46,12 +47,46 @@ describe('hostile bodies', () => {
     const u = await newUser(api, 'h');
     const { id: escrowId } = await fundedEscrow(api, { total: '10.00' });
     const bodies: [string, Record<string, unknown>][] = [];
-    const mandateBase = { sender_id: u.id, beneficiary_id: api.ids.client, total_amount: '10.00', currency: 'USD', expires_at: '2099-01-01T00:00:00Z' };
-    const purchaseBase = { sender_id: u.id, merchant_id: '00000000-0000-4000-8000-000000000000', amount: '1.00', currency: 'USD' };
+    const mandateBase = {
+      sender_id: u.id,
+      beneficiary_id: api.ids.client,
+      total_amount: '10.00',
+      currency: 'USD',
+      expires_at: '2099-01-01T00:00:00Z',
+    };
+    const purchaseBase = {
+      sender_id: u.id,
+      merchant_id: '00000000-0000-4000-8000-000000000000',
+      amount: '1.00',
+      currency: 'USD',
+    };
     const spendBase = { escrow_id: escrowId, payee_ref: 'ab', amount: '1.00' };
     const txBase = { sender_id: u.id, receiver_id: api.ids.client, amount: '1.00' };
-    const allowedBase = { escrow_id: escrowId, payee_ref: `p-${randomBytes(3).toString('hex')}`, label: 'lbl' };
-    const values: unknown[] = [null, 1, 1.5, -1, 1e300, '', ' ', 'x'.repeat(100_000), '€', '\u202e', [], {}, true, 'NaN', 'Infinity', '1e5', '0x10', '١٢'];
+    const allowedBase = {
+      escrow_id: escrowId,
+      payee_ref: `p-${randomBytes(3).toString('hex')}`,
+      label: 'lbl',
+    };
+    const values: unknown[] = [
+      null,
+      1,
+      1.5,
+      -1,
+      1e300,
+      '',
+      ' ',
+      'x'.repeat(100_000),
+      '€',
+      '\u202e',
+      [],
+      {},
+      true,
+      'NaN',
+      'Infinity',
+      '1e5',
+      '0x10',
+      '١٢',
+    ];
     for (const [url, base] of [
       ['/mandates', mandateBase],
       ['/spend/purchases', purchaseBase],
@@ -59,13 +94,17 @@ describe('hostile bodies', () => {
       ['/transactions', txBase],
       ['/spend/allowed', allowedBase],
     ] as [string, Record<string, unknown>][]) {
-      for (const field of Object.keys(base)) for (const v of values) bodies.push([url, { ...base, [field]: v }]);
+      for (const field of Object.keys(base))
+        for (const v of values) bodies.push([url, { ...base, [field]: v }]);
       bodies.push([url, { ...base, extra_field: 1 }]);
     }
     const bad: string[] = [];
     for (const [url, body] of bodies) {
       const res = await api.call('POST', url, api.keys.admin, body, { 'idempotency-key': k() });
-      if (res.statusCode >= 500) bad.push(`${url} ${JSON.stringify(body).slice(0, 200)} -> ${res.statusCode} ${res.body.slice(0, 300)}`);
+      if (res.statusCode >= 500)
+        bad.push(
+          `${url} ${JSON.stringify(body).slice(0, 200)} -> ${res.statusCode} ${res.body.slice(0, 300)}`,
+        );
     }
     expect(bad).toEqual([]);
   });
@@ -73,10 +112,20 @@ describe('hostile bodies', () => {
   it('expires_at forms accepted by IsISO8601 but not by Date never 500', async () => {
     const u = await newUser(api, 'exp');
     const bad: string[] = [];
-    for (const expires of ['2099-W01-1', '2099-01-01T10', '20990101T100000Z', '+9999-12-31T23:59:59Z', '2099-001']) {
+    for (const expires of [
+      '2099-W01-1',
+      '2099-01-01T10',
+      '20990101T100000Z',
+      '+9999-12-31T23:59:59Z',
+      '2099-001',
+    ]) {
       const b = await newUser(api, 'b');
       const res = await api.call('POST', '/mandates', u.key, {
-        sender_id: u.id, beneficiary_id: b.id, total_amount: '10.00', currency: 'USD', expires_at: expires,
+        sender_id: u.id,
+        beneficiary_id: b.id,
+        total_amount: '10.00',
+        currency: 'USD',
+        expires_at: expires,
       });
       if (res.statusCode >= 500) bad.push(`${expires} -> ${res.statusCode} ${res.body}`);
     }
@@ -85,11 +134,25 @@ describe('hostile bodies', () => {
 
   it('no 5xx on GET queries', async () => {
     const urls = [
-      '/alerts?type=NOPE', '/alerts?type=PAYMENT_FAILED&type=PAYMENT_FAILED', '/alerts?limit=abc', '/alerts?offset=-1',
-      '/mandates?sender_id=x', '/mandates?status=active', '/mandates?sender_id=a&sender_id=b', '/mandates/abc', '/mandates/%00',
-      '/spend/purchases?mandate_id=zzz', '/spend/purchases?limit=201',
-      '/transactions?sender_id=1', '/transactions/abc', '/certified/abc', '/allowlist', '/allowlist?owner_id=abc',
-      '/escrows/abc/payees', '/spend/categories?limit=0', '/spend/merchants?offset=abc',
+      '/alerts?type=NOPE',
+      '/alerts?type=PAYMENT_FAILED&type=PAYMENT_FAILED',
+      '/alerts?limit=abc',
+      '/alerts?offset=-1',
+      '/mandates?sender_id=x',
+      '/mandates?status=active',
+      '/mandates?sender_id=a&sender_id=b',
+      '/mandates/abc',
+      '/mandates/%00',
+      '/spend/purchases?mandate_id=zzz',
+      '/spend/purchases?limit=201',
+      '/transactions?sender_id=1',
+      '/transactions/abc',
+      '/certified/abc',
+      '/allowlist',
+      '/allowlist?owner_id=abc',
+      '/escrows/abc/payees',
+      '/spend/categories?limit=0',
+      '/spend/merchants?offset=abc',
       `/allowlist?owner_id=${api.ids.client}&owner_id=${api.ids.provider}`,
     ];
     const bad: string[] = [];
@@ -97,7 +160,11 @@ describe('hostile bodies', () => {
       const res = await api.call('GET', url, api.keys.admin);
       if (res.statusCode >= 500) bad.push(`${url} -> ${res.statusCode} ${res.body}`);
     }
-    for (const url of ['/allowlist?owner_id=abc', '/allowlist', `/allowlist?owner_id=${api.ids.client}&recipient_id=${api.ids.client}&owner_id=x`]) {
+    for (const url of [
+      '/allowlist?owner_id=abc',
+      '/allowlist',
+      `/allowlist?owner_id=${api.ids.client}&recipient_id=${api.ids.client}&owner_id=x`,
+    ]) {
       const res = await api.call('DELETE', url, api.keys.admin);
       if (res.statusCode >= 500) bad.push(`DELETE ${url} -> ${res.statusCode} ${res.body}`);
     }

@@ -10,7 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
-import { allEventCount, escrowEventTypes, expectBalancesSum, fundedEscrow, withPspMode } from '../support/escrow-api-extra';
+import {
+  allEventCount,
+  escrowEventTypes,
+  expectBalancesSum,
+  fundedEscrow,
+  withPspMode,
+} from '../support/escrow-api-extra';
 
 let api: EscrowApi;
 
@@ -21,12 +27,35 @@ afterAll(() => api.close());
 
 const key = () => `spend-${randomBytes(6).toString('hex')}`;
 
-function allow(escrowId: string, payeeRef: string, limits: { daily_limit?: string | null; total_limit?: string | null } = {}, as = api.keys.support) {
-  return api.call('POST', '/spend/allowed', as, { escrow_id: escrowId, payee_ref: payeeRef, label: `Payee ${payeeRef}`, ...limits });
+function allow(
+  escrowId: string,
+  payeeRef: string,
+  limits: { daily_limit?: string | null; total_limit?: string | null } = {},
+  as = api.keys.support,
+) {
+  return api.call('POST', '/spend/allowed', as, {
+    escrow_id: escrowId,
+    payee_ref: payeeRef,
+    label: `Payee ${payeeRef}`,
+    ...limits,
+  });
 }
 
-function spend(escrowId: string, payeeRef: string, amount: string, idem = key(), as = api.keys.client, extra: Record<string, unknown> = {}) {
-  return api.call('POST', '/spend', as, { escrow_id: escrowId, payee_ref: payeeRef, amount, ...extra }, { 'idempotency-key': idem });
+function spend(
+  escrowId: string,
+  payeeRef: string,
+  amount: string,
+  idem = key(),
+  as = api.keys.client,
+  extra: Record<string, unknown> = {},
+) {
+  return api.call(
+    'POST',
+    '/spend',
+    as,
+    { escrow_id: escrowId, payee_ref: payeeRef, amount, ...extra },
+    { 'idempotency-key': idem },
+  );
 }
 
 async function alertsOf(type: string): Promise<Record<string, any>[]> {
@@ -51,15 +80,33 @@ describe('POST /spend/allowed and GET /escrows/{id}/payees', () => {
       spent_today: '0.00',
     });
     expect(await allow(id, 'shop-2')).toMatchObject({ statusCode: 201 });
-    for (const as of [api.keys.client, api.keys.provider, api.keys.support, api.keys.auditor, api.keys.admin]) {
+    for (const as of [
+      api.keys.client,
+      api.keys.provider,
+      api.keys.support,
+      api.keys.auditor,
+      api.keys.admin,
+    ]) {
       const list = await api.call('GET', `/escrows/${id}/payees`, as);
       expect(list.statusCode).toBe(200);
       expect(list.json()).toMatchObject({ total: 2, limit: 50, offset: 0 });
-      expect(list.json().items.map((p: { payee_ref: string }) => p.payee_ref)).toEqual(['shop-1', 'shop-2']);
+      expect(list.json().items.map((p: { payee_ref: string }) => p.payee_ref)).toEqual([
+        'shop-1',
+        'shop-2',
+      ]);
     }
-    expectErrorEnvelope(await api.call('GET', `/escrows/${id}/payees`, api.keys.stranger), 403, 'NOT_ESCROW_PARTY');
+    expectErrorEnvelope(
+      await api.call('GET', `/escrows/${id}/payees`, api.keys.stranger),
+      403,
+      'NOT_ESCROW_PARTY',
+    );
     const page = await api.call('GET', `/escrows/${id}/payees?limit=1&offset=1`, api.keys.client);
-    expect(page.json()).toMatchObject({ total: 2, limit: 1, offset: 1, items: [{ payee_ref: 'shop-2' }] });
+    expect(page.json()).toMatchObject({
+      total: 2,
+      limit: 1,
+      offset: 1,
+      items: [{ payee_ref: 'shop-2' }],
+    });
   });
 
   it('refuses a payee already allowed (409), an unknown escrow (404) and a closed one (409), storing nothing', async () => {
@@ -67,10 +114,25 @@ describe('POST /spend/allowed and GET /escrows/{id}/payees', () => {
     expect((await allow(id, 'dup-1')).statusCode).toBe(201);
     const before = await allEventCount(api);
     expectErrorEnvelope(await allow(id, 'dup-1'), 409, 'PAYEE_ALREADY_ALLOWED');
-    expectErrorEnvelope(await allow('00000000-0000-4000-8000-000000000000', 'dup-1'), 404, 'ESCROW_NOT_FOUND');
-    expectErrorEnvelope(await api.call('GET', '/escrows/00000000-0000-4000-8000-000000000000/payees', api.keys.support), 404, 'ESCROW_NOT_FOUND');
+    expectErrorEnvelope(
+      await allow('00000000-0000-4000-8000-000000000000', 'dup-1'),
+      404,
+      'ESCROW_NOT_FOUND',
+    );
+    expectErrorEnvelope(
+      await api.call(
+        'GET',
+        '/escrows/00000000-0000-4000-8000-000000000000/payees',
+        api.keys.support,
+      ),
+      404,
+      'ESCROW_NOT_FOUND',
+    );
     const rejected = await api.escrow();
-    expect((await api.call('POST', `/escrows/${rejected}/client-reject`, api.keys.client, {})).statusCode).toBe(200);
+    expect(
+      (await api.call('POST', `/escrows/${rejected}/client-reject`, api.keys.client, {}))
+        .statusCode,
+    ).toBe(200);
     const mid = await allEventCount(api);
     expectErrorEnvelope(await allow(rejected, 'late-1'), 409, 'ESCROW_CLOSED');
     expect(await allEventCount(api)).toBe(mid);
@@ -88,7 +150,12 @@ describe('POST /spend/allowed and GET /escrows/{id}/payees', () => {
     ['an unknown field', { colour: 'red' }],
   ])('answers %s with a 422', async (_name, over) => {
     const { id } = await fundedEscrow(api, { total: '10.00' });
-    const res = await api.call('POST', '/spend/allowed', api.keys.support, { escrow_id: id, payee_ref: 'ok-ref', label: 'Label', ...over });
+    const res = await api.call('POST', '/spend/allowed', api.keys.support, {
+      escrow_id: id,
+      payee_ref: 'ok-ref',
+      label: 'Label',
+      ...over,
+    });
     expect(res.statusCode).toBe(422);
     expect(['VALIDATION_ERROR', 'AMOUNT_PRECISION']).toContain(res.json().error.code);
   });
@@ -118,7 +185,9 @@ describe('POST /spend', () => {
     expect(summary.escrow.status).toBe('FUNDED');
 
     const events = await escrowEventTypes(api, id);
-    const replay = await spend(id, 'grocer-1', '12.5', idem, api.keys.client, { note: 'weekly shop' });
+    const replay = await spend(id, 'grocer-1', '12.5', idem, api.keys.client, {
+      note: 'weekly shop',
+    });
     expect(replay.statusCode).toBe(200);
     expect(replay.json().payment_id).toBe(body.payment_id);
     expect(await escrowEventTypes(api, id)).toEqual(events);
@@ -141,30 +210,73 @@ describe('POST /spend', () => {
     const { id } = await fundedEscrow(api, { total: '20.00' });
     await allow(id, 'cafe-1');
     const before = await allEventCount(api);
-    const noKey = await api.call('POST', '/spend', api.keys.client, { escrow_id: id, payee_ref: 'cafe-1', amount: '1.00' });
+    const noKey = await api.call('POST', '/spend', api.keys.client, {
+      escrow_id: id,
+      payee_ref: 'cafe-1',
+      amount: '1.00',
+    });
     expectErrorEnvelope(noKey, 400, 'IDEMPOTENCY_KEY_REQUIRED');
-    const blank = await api.call('POST', '/spend', api.keys.client, { escrow_id: id, payee_ref: 'cafe-1', amount: '1.00' }, { 'idempotency-key': '  ' });
+    const blank = await api.call(
+      'POST',
+      '/spend',
+      api.keys.client,
+      { escrow_id: id, payee_ref: 'cafe-1', amount: '1.00' },
+      { 'idempotency-key': '  ' },
+    );
     expectErrorEnvelope(blank, 400, 'IDEMPOTENCY_KEY_REQUIRED');
     expectErrorEnvelope(await spend(id, 'cafe-1', '0'), 422, 'VALIDATION_ERROR');
     expectErrorEnvelope(await spend(id, 'cafe-1', '-1.00'), 422, 'VALIDATION_ERROR');
     expectErrorEnvelope(await spend(id, 'cafe-1', '1.001'), 422, 'AMOUNT_PRECISION');
     expectErrorEnvelope(await spend(id, 'cafe-1', 'ten'), 422, 'VALIDATION_ERROR');
     expectErrorEnvelope(await spend('not-a-uuid', 'cafe-1', '1.00'), 422, 'VALIDATION_ERROR');
-    expectErrorEnvelope(await spend('00000000-0000-4000-8000-000000000000', 'cafe-1', '1.00'), 404, 'ESCROW_NOT_FOUND');
-    expectErrorEnvelope(await spend(id, 'cafe-1', '1.00', key(), api.keys.provider), 403, 'NOT_ESCROW_CLIENT');
-    expectErrorEnvelope(await spend(id, 'cafe-1', '1.00', key(), api.keys.stranger), 403, 'NOT_ESCROW_PARTY');
-    expectErrorEnvelope(await spend(id, 'cafe-1', '1.00', key(), api.keys.support), 403, 'INSUFFICIENT_SCOPE');
+    expectErrorEnvelope(
+      await spend('00000000-0000-4000-8000-000000000000', 'cafe-1', '1.00'),
+      404,
+      'ESCROW_NOT_FOUND',
+    );
+    expectErrorEnvelope(
+      await spend(id, 'cafe-1', '1.00', key(), api.keys.provider),
+      403,
+      'NOT_ESCROW_CLIENT',
+    );
+    expectErrorEnvelope(
+      await spend(id, 'cafe-1', '1.00', key(), api.keys.stranger),
+      403,
+      'NOT_ESCROW_PARTY',
+    );
+    expectErrorEnvelope(
+      await spend(id, 'cafe-1', '1.00', key(), api.keys.support),
+      403,
+      'INSUFFICIENT_SCOPE',
+    );
     expect(await allEventCount(api)).toBe(before);
     // Admin passes everything.
-    expect((await spend(id, 'cafe-1', '1.00', key(), api.keys.admin)).json()).toMatchObject({ status: 'SENT' });
+    expect((await spend(id, 'cafe-1', '1.00', key(), api.keys.admin)).json()).toMatchObject({
+      status: 'SENT',
+    });
   });
 
   describe('refusals raise one alert each, and nothing else', () => {
     it.each([
       ['PAYEE_NOT_ALLOWED', 403, 'USAGE_PAYEE_FORBIDDEN', { payee: 'nobody-1', amount: '1.00' }],
-      ['DAILY_LIMIT_REACHED', 409, 'USAGE_DAILY_LIMIT_REJECTED', { payee: 'limited', amount: '5.01' }],
-      ['TOTAL_LIMIT_REACHED', 409, 'USAGE_TOTAL_LIMIT_REJECTED', { payee: 'capped', amount: '7.01' }],
-      ['INSUFFICIENT_ESCROW_BALANCE', 409, 'USAGE_BALANCE_REJECTED', { payee: 'open', amount: '30.01' }],
+      [
+        'DAILY_LIMIT_REACHED',
+        409,
+        'USAGE_DAILY_LIMIT_REJECTED',
+        { payee: 'limited', amount: '5.01' },
+      ],
+      [
+        'TOTAL_LIMIT_REACHED',
+        409,
+        'USAGE_TOTAL_LIMIT_REJECTED',
+        { payee: 'capped', amount: '7.01' },
+      ],
+      [
+        'INSUFFICIENT_ESCROW_BALANCE',
+        409,
+        'USAGE_BALANCE_REJECTED',
+        { payee: 'open', amount: '30.01' },
+      ],
     ])('%s → %i and one %s alert; a replay raises none', async (code, status, alertType, c) => {
       const { id } = await fundedEscrow(api, { total: '30.00' });
       await allow(id, 'limited', { daily_limit: '5.00' });
@@ -192,7 +304,9 @@ describe('POST /spend', () => {
     it('ESCROW_CLOSED → 409 and one USAGE_ESCROW_CLOSED alert', async () => {
       const { id } = await fundedEscrow(api, { total: '10.00' });
       await allow(id, 'shop-x');
-      expect((await api.call('POST', `/escrows/${id}/client-approve`, api.keys.client, {})).statusCode).toBe(200);
+      expect(
+        (await api.call('POST', `/escrows/${id}/client-approve`, api.keys.client, {})).statusCode,
+      ).toBe(200);
       const before = (await alertsOf('USAGE_ESCROW_CLOSED')).length;
       const idem = key();
       expectErrorEnvelope(await spend(id, 'shop-x', '1.00', idem), 409, 'ESCROW_CLOSED');
@@ -222,42 +336,63 @@ describe('POST /spend', () => {
     expect(summary.balances).toMatchObject({ spent: '0.00', failed: '4.00', held: '6.00' });
     const alerts = await alertsOf('PAYMENT_FAILED');
     expect(alerts.length).toBe(before + 1);
-    expect(alerts[0]).toMatchObject({ payload: { escrow_id: id, payment_id: res.json().payment_id, kind: 'spend', amount: '4.00' } });
+    expect(alerts[0]).toMatchObject({
+      payload: { escrow_id: id, payment_id: res.json().payment_id, kind: 'spend', amount: '4.00' },
+    });
     // Still counted toward the payee's total limit: 4.00 owed + 2.01 > 6.00.
     expectErrorEnvelope(await spend(id, 'flaky-1', '2.01'), 409, 'TOTAL_LIMIT_REACHED');
     // Support retries it: the retry is sent, not counted again.
-    const retry = await api.call('POST', `/payments/${res.json().payment_id}/retry`, api.keys.support, {});
+    const retry = await api.call(
+      'POST',
+      `/payments/${res.json().payment_id}/retry`,
+      api.keys.support,
+      {},
+    );
     expect(retry.statusCode).toBeLessThan(300);
     const after = await api.summary(id);
     expect(after.balances).toMatchObject({ spent: '4.00', failed: '0.00', held: '6.00' });
-    expect((await api.call('GET', `/escrows/${id}/payees`, api.keys.client)).json().items[0]).toMatchObject({ spent_total: '4.00' });
+    expect(
+      (await api.call('GET', `/escrows/${id}/payees`, api.keys.client)).json().items[0],
+    ).toMatchObject({ spent_total: '4.00' });
   });
 
   describe('parallel spends never exceed a limit', () => {
     const parallel = async (n: number, run: () => Promise<{ statusCode: number; json(): any }>) => {
       const results = await Promise.all(Array.from({ length: n }, run));
       const codes = results.map((r) => (r.statusCode === 200 ? 'ok' : r.json().error.code));
-      return codes.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c]: (acc[c] ?? 0) + 1 }), {});
+      return codes.reduce<Record<string, number>>(
+        (acc, c) => ({ ...acc, [c]: (acc[c] ?? 0) + 1 }),
+        {},
+      );
     };
 
     it('at the daily limit: exactly the affordable number succeed', async () => {
       const { id } = await fundedEscrow(api, { total: '100.00' });
       await allow(id, 'daily-p', { daily_limit: '50.00' });
-      expect(await parallel(12, () => spend(id, 'daily-p', '10.00'))).toEqual({ ok: 5, DAILY_LIMIT_REACHED: 7 });
+      expect(await parallel(12, () => spend(id, 'daily-p', '10.00'))).toEqual({
+        ok: 5,
+        DAILY_LIMIT_REACHED: 7,
+      });
       expect((await api.summary(id)).balances).toMatchObject({ spent: '50.00', held: '50.00' });
     });
 
     it('at the total limit', async () => {
       const { id } = await fundedEscrow(api, { total: '100.00' });
       await allow(id, 'total-p', { total_limit: '30.00' });
-      expect(await parallel(8, () => spend(id, 'total-p', '10.00'))).toEqual({ ok: 3, TOTAL_LIMIT_REACHED: 5 });
+      expect(await parallel(8, () => spend(id, 'total-p', '10.00'))).toEqual({
+        ok: 3,
+        TOTAL_LIMIT_REACHED: 5,
+      });
       expect((await api.summary(id)).balances).toMatchObject({ spent: '30.00', held: '70.00' });
     });
 
     it('at the held balance', async () => {
       const { id } = await fundedEscrow(api, { total: '25.00' });
       await allow(id, 'bal-p');
-      expect(await parallel(6, () => spend(id, 'bal-p', '10.00'))).toEqual({ ok: 2, INSUFFICIENT_ESCROW_BALANCE: 4 });
+      expect(await parallel(6, () => spend(id, 'bal-p', '10.00'))).toEqual({
+        ok: 2,
+        INSUFFICIENT_ESCROW_BALANCE: 4,
+      });
       const summary = await api.summary(id);
       expect(summary.balances).toMatchObject({ spent: '20.00', held: '5.00' });
       expectBalancesSum(summary.balances);
@@ -268,11 +403,18 @@ describe('POST /spend', () => {
     const { id } = await fundedEscrow(api, { total: '10.00' });
     await allow(id, 'audit-p');
     await spend(id, 'audit-p', '1.00');
-    const res = await api.call('GET', `/audit/events?stream=escrow-${id}&limit=200`, api.keys.auditor);
+    const res = await api.call(
+      'GET',
+      `/audit/events?stream=escrow-${id}&limit=200`,
+      api.keys.auditor,
+    );
     expect(res.statusCode).toBe(200);
-    const byType = (type: string) => res.json().items.filter((e: { type: string }) => e.type === type);
+    const byType = (type: string) =>
+      res.json().items.filter((e: { type: string }) => e.type === type);
     const prefix = (k: string) => k.split('.')[0];
-    expect(byType('payee.allowed.v1').map((e: { actor_label: string }) => e.actor_label)).toEqual([prefix(api.keys.support)]);
+    expect(byType('payee.allowed.v1').map((e: { actor_label: string }) => e.actor_label)).toEqual([
+      prefix(api.keys.support),
+    ]);
     const spendEvents = [...byType('payment.initiated.v1'), ...byType('payment.sent.v1')];
     expect(spendEvents.length).toBe(2);
     for (const e of spendEvents) expect(e.actor_label).toBe(prefix(api.keys.client));

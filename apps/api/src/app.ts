@@ -17,16 +17,20 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { limits } from '../../../libs/kernel/src';
-import { type PaymentServices, createPaymentServices } from '../../../libs/payments/src';
-import type { Platform } from '../../../libs/platform/src';
-import { type ProofServices, createProofServices } from '../../../libs/proofs/src';
+import { limits } from '@kob/kernel';
+import { type PaymentServices, createPaymentServices } from '@kob/payments';
+import type { Platform } from '@kob/platform';
+import { type ProofServices, createProofServices } from '@kob/proofs';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { corsDelegate } from './http/cors';
 import { ErrorEnvelopeFilter, sendError } from './http/error-envelope.filter';
 import { useJsonBodiesOnly, useMultipartUploads } from './http/json-body';
 import { RequestBudgets } from './http/rate-limits';
-import { addEveryAnswerHeaders, useEveryAnswerHeaders, useSecurityHeaders } from './http/security-headers';
+import {
+  addEveryAnswerHeaders,
+  useEveryAnswerHeaders,
+  useSecurityHeaders,
+} from './http/security-headers';
 import { StorableTextPipe } from './http/storable-text.pipe';
 import { validationPipe } from './http/validation';
 
@@ -44,10 +48,14 @@ export interface BuiltApp {
 export async function buildApp(
   platform: Platform,
   logger: Logger,
-  extra: Pick<AppModuleOptions, 'controllers' | 'providers'> & { payments?: PaymentServices; proofs?: ProofServices } = {},
+  extra: Pick<AppModuleOptions, 'controllers' | 'providers'> & {
+    payments?: PaymentServices;
+    proofs?: ProofServices;
+  } = {},
 ): Promise<BuiltApp> {
   const { config } = platform;
-  const payments = extra.payments ?? createPaymentServices(platform, (msg, more) => logger.warn(more, msg));
+  const payments =
+    extra.payments ?? createPaymentServices(platform, (msg, more) => logger.warn(more, msg));
   const proofs = extra.proofs ?? createProofServices(platform, payments);
   const adapter = new FastifyAdapter({
     bodyLimit: config.httpBodyLimitBytes,
@@ -105,7 +113,9 @@ export async function buildApp(
     platform.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
   // A per-request delegate, so a preflight it refuses reaches the envelope (http/cors.ts).
-  app.enableCors(corsDelegate(config.corsAllowOrigins) as unknown as Parameters<typeof app.enableCors>[0]);
+  app.enableCors(
+    corsDelegate(config.corsAllowOrigins) as unknown as Parameters<typeof app.enableCors>[0],
+  );
   app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
   app.useGlobalPipes(new StorableTextPipe(), validationPipe());
   const document = SwaggerModule.createDocument(

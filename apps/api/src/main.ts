@@ -9,8 +9,8 @@
  */
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, assertApiConfig, loadConfig } from '../../../libs/config/src';
-import { EmbeddedPostgresError } from '../../../libs/postgres/src';
+import { ConfigError, assertApiConfig, loadConfig } from '@kob/config';
+import { EmbeddedPostgresError } from '@kob/postgres';
 import {
   createLogger,
   eventHorizonJob,
@@ -19,10 +19,10 @@ import {
   startTracing,
   stopTracing,
   type Platform,
-} from '../../../libs/platform/src';
-import { registerMandateJobs } from '../../../libs/mandates/src';
-import { createPaymentServices, registerEscrowJobs } from '../../../libs/payments/src';
-import { allProjectors } from '../../../projections';
+} from '@kob/platform';
+import { registerMandateJobs } from '@kob/mandates';
+import { createPaymentServices, registerEscrowJobs } from '@kob/payments';
+import { allProjectors } from '@kob/projections';
 import { buildApp } from './app';
 
 /** A start failure whose message is enough (no stack trace). */
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     platform = await openPlatform(config, logger, {
       embedded: 'own',
       projectors: allProjectors,
-      crashAfterAppend: config.appEnv === 'test' && process.env.KOBATELA_TEST_CRASH_AFTER_APPEND === '1',
+      crashAfterAppend:
+        config.appEnv === 'test' && process.env.KOBATELA_TEST_CRASH_AFTER_APPEND === '1',
     });
     if (stopSignal) return await shutdown();
     if (platform.databaseRole.exposed) {
@@ -120,7 +121,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  const known = err instanceof EmbeddedPostgresError || err instanceof ConfigError || err instanceof StartError;
+  const known =
+    err instanceof EmbeddedPostgresError || err instanceof ConfigError || err instanceof StartError;
   const message = known ? err.message : (err as Error).stack;
   process.stderr.write(`kobatela: could not start: ${message}\n`);
   process.exit(1);

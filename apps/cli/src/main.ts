@@ -14,12 +14,12 @@
  * server's owner login from DATA_DIR/connection.json).
  */
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../../../libs/config/src';
-import { encodePosition, verifyChain } from '../../../libs/event-store/src';
-import { limits } from '../../../libs/kernel/src';
-import { createLogger, openPlatform, type Platform } from '../../../libs/platform/src';
-import { migrationStatus } from '../../../libs/postgres/src';
-import { allProjectors } from '../../../projections';
+import { ConfigError, loadConfig } from '@kob/config';
+import { encodePosition, verifyChain } from '@kob/event-store';
+import { limits } from '@kob/kernel';
+import { createLogger, openPlatform, type Platform } from '@kob/platform';
+import { migrationStatus } from '@kob/postgres';
+import { allProjectors } from '@kob/projections';
 
 const USAGE = `usage: kobatela <command>
   migrate                     apply pending migrations
@@ -37,7 +37,10 @@ function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function verifyStream(platform: Platform, streamId: string): Promise<{ ok: boolean; events: number }> {
+async function verifyStream(
+  platform: Platform,
+  streamId: string,
+): Promise<{ ok: boolean; events: number }> {
   const events = await platform.store.readStream(streamId);
   if (events.length === 0) {
     out(`MISSING stream=${streamId}: no events`);
@@ -49,8 +52,14 @@ async function verifyStream(platform: Platform, streamId: string): Promise<{ ok:
     out(`BROKEN stream=${streamId} revision=${verdict.firstBadRevision}: ${verdict.reason}`);
     return { ok: false, events: events.length };
   }
-  if (!head || head.revision !== events[events.length - 1]!.revision || head.headHash !== verdict.headHash) {
-    out(`BROKEN stream=${streamId} revision=${head?.revision ?? 'none'}: the stream head does not match its last event`);
+  if (
+    !head ||
+    head.revision !== events[events.length - 1]!.revision ||
+    head.headHash !== verdict.headHash
+  ) {
+    out(
+      `BROKEN stream=${streamId} revision=${head?.revision ?? 'none'}: the stream head does not match its last event`,
+    );
     return { ok: false, events: events.length };
   }
   return { ok: true, events: events.length };
@@ -68,7 +77,10 @@ async function verify(platform: Platform, args: string[]): Promise<number> {
   let broken = 0;
   let after: string | undefined;
   for (let page = 0; page < Number.MAX_SAFE_INTEGER; page++) {
-    const ids = await platform.store.listStreams({ ...(after ? { after } : {}), maxCount: limits.readStreamPageMax });
+    const ids = await platform.store.listStreams({
+      ...(after ? { after } : {}),
+      maxCount: limits.readStreamPageMax,
+    });
     if (ids.length === 0) break;
     for (const id of ids) {
       const r = await verifyStream(platform, id);
@@ -78,7 +90,9 @@ async function verify(platform: Platform, args: string[]): Promise<number> {
     }
     after = ids[ids.length - 1];
   }
-  out(`verified ${streams} streams, ${events} events: ${broken === 0 ? 'all chains valid' : `${broken} broken`}`);
+  out(
+    `verified ${streams} streams, ${events} events: ${broken === 0 ? 'all chains valid' : `${broken} broken`}`,
+  );
   return broken === 0 ? 0 : 1;
 }
 
@@ -91,32 +105,44 @@ async function parked(platform: Platform, args: string[]): Promise<number> {
   };
   if (args[0] !== 'replay') {
     if (args.length > 1) throw new UsageError('parked takes at most one projector');
-    const rows = await platform.projections.parkedEvents(args[0] ? { projector: known(args[0]).name } : {});
+    const rows = await platform.projections.parkedEvents(
+      args[0] ? { projector: known(args[0]).name } : {},
+    );
     for (const r of rows) {
-      out(`${r.projector} event=${r.eventId} stream=${r.streamId} revision=${r.revision} type=${r.type} ` +
-        `position=${encodePosition(r.position)} attempts=${r.attempts} parked_at=${r.parkedAt.toISOString()} reason=${r.error}`);
+      out(
+        `${r.projector} event=${r.eventId} stream=${r.streamId} revision=${r.revision} type=${r.type} ` +
+          `position=${encodePosition(r.position)} attempts=${r.attempts} parked_at=${r.parkedAt.toISOString()} reason=${r.error}`,
+      );
     }
     out(`${rows.length} parked event(s)`);
     return 0;
   }
   const projector = known(args[1]);
   const rest = args.slice(2);
-  if (rest.length > 0 && (rest[0] !== '--event' || !rest[1] || rest.length > 2)) throw new UsageError('parked replay <projector> [--event <id>]');
+  if (rest.length > 0 && (rest[0] !== '--event' || !rest[1] || rest.length > 2))
+    throw new UsageError('parked replay <projector> [--event <id>]');
   await platform.projections.init({ rebuildOutdated: false });
-  const result = await platform.projections.replayParked(projector, rest[1] ? { eventId: rest[1] } : {});
+  const result = await platform.projections.replayParked(
+    projector,
+    rest[1] ? { eventId: rest[1] } : {},
+  );
   for (const id of result.replayed) out(`REPLAYED ${projector.name} event=${id}`);
-  for (const f of result.failed) out(`STILL FAILING ${projector.name} event=${f.event.id}: ${f.reason}`);
+  for (const f of result.failed)
+    out(`STILL FAILING ${projector.name} event=${f.event.id}: ${f.reason}`);
   out(`replayed ${result.replayed.length}, still parked ${result.failed.length}`);
   if (result.replayed.length > 0) {
     // A replayed event lands on today's read model: later events of its stream may have missed it.
-    out(`note: if ${projector.name}'s rows depend on event order, rebuild it (kobatela rebuild ${projector.name}) to be sure`);
+    out(
+      `note: if ${projector.name}'s rows depend on event order, rebuild it (kobatela rebuild ${projector.name}) to be sure`,
+    );
   }
   return result.failed.length === 0 ? 0 : 1;
 }
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  if (!command || !['migrate', 'verify', 'status', 'rebuild', 'parked'].includes(command)) throw new UsageError('unknown command');
+  if (!command || !['migrate', 'verify', 'status', 'rebuild', 'parked'].includes(command))
+    throw new UsageError('unknown command');
   // The CLI handles no API keys: it needs no API_KEY_SECRET, so it also runs next to a
   // development server (`npm start`) whatever APP_ENV says.
   const config = loadConfig(process.env, { apiKeys: false });
@@ -140,14 +166,18 @@ async function run(argv: string[]): Promise<number> {
         await platform.projections.init({ rebuildOutdated: false });
         for (const s of await platform.projections.status()) {
           const parked = s.parked > 0 ? ` parked=${s.parked}` : '';
-          out(`${s.name} v${s.version} ${s.status} checkpoint=${encodePosition(s.checkpoint)} applied=${s.eventsApplied}${parked}${s.haltedReason ? ` reason=${s.haltedReason}` : ''}`);
+          out(
+            `${s.name} v${s.version} ${s.status} checkpoint=${encodePosition(s.checkpoint)} applied=${s.eventsApplied}${parked}${s.haltedReason ? ` reason=${s.haltedReason}` : ''}`,
+          );
         }
         return 0;
       }
       case 'rebuild': {
         if (args[0] === 'all') {
           await platform.projections.init({ rebuildOutdated: false });
-          const applied = await platform.projections.rebuildAll(allProjectors, (n) => process.stderr.write(`\rrebuilding all: ${n} events`));
+          const applied = await platform.projections.rebuildAll(allProjectors, (n) =>
+            process.stderr.write(`\rrebuilding all: ${n} events`),
+          );
           process.stderr.write('\n');
           out(`rebuilt ${allProjectors.length} read models from ${applied} events`);
           return 0;
@@ -156,7 +186,8 @@ async function run(argv: string[]): Promise<number> {
         if (!projector) throw new UsageError(`unknown projector ${args[0] ?? ''}`);
         await platform.projections.init({ rebuildOutdated: false });
         const applied = await platform.projections.rebuild(projector, (n) => {
-          if (n % 10_000 < limits.projectionBatchSizeMax) process.stderr.write(`\rrebuilding ${projector.name}: ${n} events`);
+          if (n % 10_000 < limits.projectionBatchSizeMax)
+            process.stderr.write(`\rrebuilding ${projector.name}: ${n} events`);
         });
         process.stderr.write('\n');
         out(`rebuilt ${projector.name} from ${applied} events`);
@@ -179,7 +210,9 @@ run(process.argv.slice(2)).then(
       process.stderr.write(`${err.message}\n${USAGE}\n`);
       process.exit(2);
     }
-    process.stderr.write(`kobatela: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+    process.stderr.write(
+      `kobatela: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`,
+    );
     process.exit(1);
   },
 );

@@ -4,15 +4,25 @@
  * stand by. Needs DATABASE_URL, or joins the embedded PostgreSQL of an API running on DATA_DIR.
  */
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../../../libs/config/src';
-import { createLogger, openPlatform, ProjectorWorker, startTracing, stopTracing } from '../../../libs/platform/src';
-import { allProjectors } from '../../../projections';
+import { ConfigError, loadConfig } from '@kob/config';
+import {
+  createLogger,
+  openPlatform,
+  ProjectorWorker,
+  startTracing,
+  stopTracing,
+} from '@kob/platform';
+import { allProjectors } from '@kob/projections';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { apiKeys: false }); // projects events, handles no API keys
   const logger = createLogger(config.logLevel).child({ process: 'projector' });
   await startTracing('kobatela-projector');
-  const platform = await openPlatform(config, logger, { embedded: 'shared', projectors: allProjectors, poolMax: 5 });
+  const platform = await openPlatform(config, logger, {
+    embedded: 'shared',
+    projectors: allProjectors,
+    poolMax: 5,
+  });
   await platform.projections.init();
   const worker = new ProjectorWorker(platform.pool, platform.projections, allProjectors, {
     log: (msg, extra) => logger.info(extra ?? {}, msg),
@@ -34,6 +44,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`kobatela projector: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+  process.stderr.write(
+    `kobatela projector: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`,
+  );
   process.exit(1);
 });

@@ -27,7 +27,7 @@
  * The output is deterministic (keys sorted at every level, `_redacted_keys` sorted and unique), so
  * the same proof gives the same request and tests compare whole contexts.
  */
-import { truncateUtf16 } from '../../kernel/src/code-points';
+import { truncateUtf16 } from '@kob/kernel';
 import { aiAdvisorLimits as L } from './ai-advisor-limits';
 
 export const REDACTED = '***redacted***';
@@ -72,12 +72,7 @@ export interface ProofAssessmentInput {
 }
 
 export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type AiContext = { [key: string]: JsonValue };
 
 /**
@@ -230,15 +225,25 @@ const ID_CHARS_MIN = 6;
 const NON_IDENTIFYING_KEY = /(city|country|_check|match|_present)$/i;
 /** Company forms and filler too common to mean a name by themselves. */
 const NAME_STOPWORDS = new Set(
-  ['sarl', 'sasu', 'eurl', 'gmbh', 'corp', 'company', 'compagnie', 'societe', 'limited']
-    .concat(['group', 'groupe', 'entreprise', 'with', 'from', 'pour', 'chez']),
+  ['sarl', 'sasu', 'eurl', 'gmbh', 'corp', 'company', 'compagnie', 'societe', 'limited'].concat([
+    'group',
+    'groupe',
+    'entreprise',
+    'with',
+    'from',
+    'pour',
+    'chez',
+  ]),
 );
 /** Walk of the input for known identifiers: depth and items per level. */
 const WALK_DEPTH_MAX = 6;
 const WALK_ITEMS_MAX = 200;
 
 function normalizeText(s: string): string {
-  return s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 /** The proof's own identifying strings (supplier, beneficiary, emails, IBANs…), normalised. */

@@ -4,11 +4,24 @@
  */
 import { parseReply, scoreText } from './ai-output';
 
-const ok = { risk_level: 'suspect', score: 0.1, flags: ['edited_image'], explanation: 'The image shows signs of editing.' };
+const ok = {
+  risk_level: 'suspect',
+  score: 0.1,
+  flags: ['edited_image'],
+  explanation: 'The image shows signs of editing.',
+};
 
 describe('parseReply', () => {
   it('reads a bare object and a fenced one', () => {
-    const expected = { ok: true, verdict: { risk_level: 'suspect', score: '0.100', flags: ['edited_image'], explanation: 'The image shows signs of editing.' } };
+    const expected = {
+      ok: true,
+      verdict: {
+        risk_level: 'suspect',
+        score: '0.100',
+        flags: ['edited_image'],
+        explanation: 'The image shows signs of editing.',
+      },
+    };
     expect(parseReply(JSON.stringify(ok))).toEqual(expected);
     expect(parseReply(`  \n${JSON.stringify(ok, null, 2)}\n`)).toEqual(expected);
     expect(parseReply('```json\n' + JSON.stringify(ok) + '\n```')).toEqual(expected);
@@ -16,8 +29,13 @@ describe('parseReply', () => {
   });
 
   it('trims the explanation and drops repeated flags', () => {
-    const parsed = parseReply(JSON.stringify({ ...ok, flags: ['a_b', 'a_b'], explanation: '  Fine.  ' }));
-    expect(parsed).toEqual({ ok: true, verdict: { ...ok, score: '0.100', flags: ['a_b'], explanation: 'Fine.' } });
+    const parsed = parseReply(
+      JSON.stringify({ ...ok, flags: ['a_b', 'a_b'], explanation: '  Fine.  ' }),
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      verdict: { ...ok, score: '0.100', flags: ['a_b'], explanation: 'Fine.' },
+    });
   });
 
   it.each([

@@ -10,7 +10,7 @@
  * - `explanation`: a non-empty string of at most `replyExplanationCharsMax` characters.
  * Anything else is malformed, and the caller answers `unavailable` (`malformed_output`).
  */
-import { storableText } from '../../kernel/src/jcs';
+import { storableText } from '@kob/kernel';
 import Big from 'big.js';
 import { aiAdvisorLimits as L } from './ai-advisor-limits';
 import { isPlainObject } from './ai-context';

@@ -23,6 +23,8 @@ export const SYSTEM_PROMPT = [
 
 /** The user turn's text: a short instruction, then the context. */
 export function userText(contextJson: string, imageAttached: boolean): string {
-  const image = imageAttached ? ' The image above is the proof, downscaled and without its metadata.' : ' No image is attached.';
+  const image = imageAttached
+    ? ' The image above is the proof, downscaled and without its metadata.'
+    : ' No image is attached.';
   return `Assess this proof.${image}\nJSON_CONTEXT:\n${contextJson}`;
 }

@@ -30,7 +30,7 @@ import Anthropic, {
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
-import { assert } from '../../kernel/src';
+import { assert } from '@kob/kernel';
 import { aiAdvisorLimits as L } from './ai-advisor-limits';
 import {
   type ProofAssessmentInput,

@@ -9,7 +9,10 @@ const T0 = Date.parse('2026-11-27T10:00:00.000Z');
 
 function breaker() {
   const clock = { ms: T0 };
-  return { clock, b: new CircuitBreaker({ failuresMax: 2, cooldownMs: 1_000, now: () => clock.ms }) };
+  return {
+    clock,
+    b: new CircuitBreaker({ failuresMax: 2, cooldownMs: 1_000, now: () => clock.ms }),
+  };
 }
 
 describe('CircuitBreaker', () => {
@@ -21,7 +24,11 @@ describe('CircuitBreaker', () => {
     expect(b.snapshot()).toEqual({ state: 'closed', consecutive_failures: 1, opened_at: null });
     const permit = b.acquire();
     b.failure(permit);
-    expect(b.snapshot()).toEqual({ state: 'open', consecutive_failures: 2, opened_at: '2026-11-27T10:00:00.000Z' });
+    expect(b.snapshot()).toEqual({
+      state: 'open',
+      consecutive_failures: 2,
+      opened_at: '2026-11-27T10:00:00.000Z',
+    });
     expect(b.mayRetry(permit)).toBe(false);
     expect(b.acquire()).toBe('refused');
   });
@@ -50,7 +57,11 @@ describe('CircuitBreaker', () => {
     clock.ms = T0 + 1_500;
     const trial = b.acquire();
     b.failure(trial);
-    expect(b.snapshot()).toEqual({ state: 'open', consecutive_failures: 3, opened_at: '2026-11-27T10:00:01.500Z' });
+    expect(b.snapshot()).toEqual({
+      state: 'open',
+      consecutive_failures: 3,
+      opened_at: '2026-11-27T10:00:01.500Z',
+    });
     clock.ms = T0 + 2_499;
     expect(b.acquire()).toBe('refused');
     clock.ms = T0 + 2_500;

@@ -10,7 +10,7 @@
  *
  * Time comes from the injected clock, so tests move it instead of sleeping.
  */
-import { assert } from '../../kernel/src';
+import { assert } from '@kob/kernel';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 

@@ -3,9 +3,9 @@
  * its id a name-based UUID of its cause. Free of the command pipeline, so the platform (a halted
  * projector) can raise one too.
  */
-import type { AlertRaisedData, AlertType } from '../../domain/src';
-import type { AppendMetadata, StreamAppend } from '../../event-store/src';
-import { newId, uuidV5 } from '../../kernel/src';
+import type { AlertRaisedData, AlertType } from '@kob/domain';
+import type { AppendMetadata, StreamAppend } from '@kob/event-store';
+import { newId, uuidV5 } from '@kob/kernel';
 
 export interface AlertInput {
   type: AlertType;
@@ -36,4 +36,3 @@ export function alertAppend(input: AlertInput, metadata: AppendMetadata): Stream
     events: [{ id: newId(), type: 'alert.raised.v1', data, metadata }],
   };
 }
-

@@ -1,2 +1,1 @@
 export * from './alert-append';
-export * from './alerts';

@@ -4,7 +4,7 @@
  * constant time, and a lookup that finds no key still pays for one comparison.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { assert } from '../../kernel/src/assert';
+import { assert } from '@kob/kernel';
 
 /** The one key format (config validates BOOTSTRAP_ADMIN_API_KEY against the same shape). */
 export const API_KEY_RE = /^(koba_[0-9a-f]{6})\.([A-Za-z0-9_-]{32,256})$/;
@@ -36,7 +36,10 @@ const DUMMY_HASH = '0'.repeat(64);
 /** Constant-time check of a presented key against a stored hash (or a dummy when none). */
 export function apiKeyMatches(key: string, storedHash: string | null, secret: string): boolean {
   const presented = Buffer.from(hashApiKey(key, secret), 'hex');
-  const stored = Buffer.from(storedHash && /^[0-9a-f]{64}$/.test(storedHash) ? storedHash : DUMMY_HASH, 'hex');
+  const stored = Buffer.from(
+    storedHash && /^[0-9a-f]{64}$/.test(storedHash) ? storedHash : DUMMY_HASH,
+    'hex',
+  );
   return timingSafeEqual(presented, stored) && storedHash !== null;
 }
 

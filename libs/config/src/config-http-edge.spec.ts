@@ -33,7 +33,13 @@ describe('rate limits', () => {
         RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: '3',
         RATE_LIMIT_WEBHOOK_PER_IP_PER_MINUTE: '4',
       }).rateLimits,
-    ).toEqual({ enabled: false, perKeyPerMinute: 10, perIpPerMinute: 20, authFailuresPerIpPerMinute: 3, webhookPerIpPerMinute: 4 });
+    ).toEqual({
+      enabled: false,
+      perKeyPerMinute: 10,
+      perIpPerMinute: 20,
+      authFailuresPerIpPerMinute: 3,
+      webhookPerIpPerMinute: 4,
+    });
   });
 
   it.each([
@@ -55,20 +61,22 @@ describe('TRUST_PROXY', () => {
   });
 
   it('takes addresses, CIDR ranges and the proxy-addr names', () => {
-    expect(load({ TRUST_PROXY: '10.0.0.1, 10.0.0.0/8,fd00::/8, ::1, loopback,uniquelocal' }).trustProxy).toEqual([
-      '10.0.0.1',
-      '10.0.0.0/8',
-      'fd00::/8',
-      '::1',
-      'loopback',
-      'uniquelocal',
-    ]);
+    expect(
+      load({ TRUST_PROXY: '10.0.0.1, 10.0.0.0/8,fd00::/8, ::1, loopback,uniquelocal' }).trustProxy,
+    ).toEqual(['10.0.0.1', '10.0.0.0/8', 'fd00::/8', '::1', 'loopback', 'uniquelocal']);
   });
 
-  it.each(['*', 'true', '0.0.0.0/0', '::/0', '0.0.0.0/33', '10.0.0.0/8/1', 'proxy.example.org', '10.0.0', 'fd00::/129'])(
-    'refuses %s naming the variable',
-    (value) => {
-      expect(() => load({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
-    },
-  );
+  it.each([
+    '*',
+    'true',
+    '0.0.0.0/0',
+    '::/0',
+    '0.0.0.0/33',
+    '10.0.0.0/8/1',
+    'proxy.example.org',
+    '10.0.0',
+    'fd00::/129',
+  ])('refuses %s naming the variable', (value) => {
+    expect(() => load({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
+  });
 });

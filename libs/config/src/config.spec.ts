@@ -25,16 +25,32 @@ function configError(env: Record<string, string>, options?: { apiKeys?: boolean 
 
 describe('DATABASE_OWNER_URL', () => {
   it('is the owner role of the database DATABASE_URL names', () => {
-    const config = loadConfig({ APP_ENV: 'test', DATABASE_URL: SERVICE, DATABASE_OWNER_URL: OWNER });
+    const config = loadConfig({
+      APP_ENV: 'test',
+      DATABASE_URL: SERVICE,
+      DATABASE_OWNER_URL: OWNER,
+    });
     expect(config.databaseOwnerUrl).toBe(OWNER);
     expect(loadConfig({ APP_ENV: 'test', DATABASE_URL: SERVICE }).databaseOwnerUrl).toBeNull();
   });
 
   it.each([
     ['without DATABASE_URL', { DATABASE_OWNER_URL: OWNER }, /only for an external database/],
-    ['not a postgres URL', { DATABASE_URL: SERVICE, DATABASE_OWNER_URL: 'mysql://o@db/kobatela' }, /postgres:\/\//],
-    ['the same role', { DATABASE_URL: SERVICE, DATABASE_OWNER_URL: SERVICE.replace(':pw@', ':other@') }, /same role/],
-    ['another database', { DATABASE_URL: SERVICE, DATABASE_OWNER_URL: OWNER.replace(/\/kobatela$/, '/other') }, /another database/],
+    [
+      'not a postgres URL',
+      { DATABASE_URL: SERVICE, DATABASE_OWNER_URL: 'mysql://o@db/kobatela' },
+      /postgres:\/\//,
+    ],
+    [
+      'the same role',
+      { DATABASE_URL: SERVICE, DATABASE_OWNER_URL: SERVICE.replace(':pw@', ':other@') },
+      /same role/,
+    ],
+    [
+      'another database',
+      { DATABASE_URL: SERVICE, DATABASE_OWNER_URL: OWNER.replace(/\/kobatela$/, '/other') },
+      /another database/,
+    ],
   ])('is refused %s', (_what, env, message) => {
     const err = configError(env);
     expect(err.variable).toBe('DATABASE_OWNER_URL');
@@ -47,10 +63,18 @@ describe('the event horizon limit', () => {
     const config = loadConfig({ APP_ENV: 'test' });
     expect(config.eventHorizonHeldMaxMs).toBe(60_000);
     expect(config.schedulerEventHorizonIntervalMs).toBe(10_000);
-    expect(loadConfig({ APP_ENV: 'test', EVENT_HORIZON_HELD_MAX_MS: '5000' }).eventHorizonHeldMaxMs).toBe(5000);
-    expect(configError({ EVENT_HORIZON_HELD_MAX_MS: '99' }).variable).toBe('EVENT_HORIZON_HELD_MAX_MS');
-    expect(configError({ EVENT_HORIZON_HELD_MAX_MS: '1s' }).variable).toBe('EVENT_HORIZON_HELD_MAX_MS');
-    expect(configError({ SCHEDULER_EVENT_HORIZON_INTERVAL_MS: '10' }).variable).toBe('SCHEDULER_EVENT_HORIZON_INTERVAL_MS');
+    expect(
+      loadConfig({ APP_ENV: 'test', EVENT_HORIZON_HELD_MAX_MS: '5000' }).eventHorizonHeldMaxMs,
+    ).toBe(5000);
+    expect(configError({ EVENT_HORIZON_HELD_MAX_MS: '99' }).variable).toBe(
+      'EVENT_HORIZON_HELD_MAX_MS',
+    );
+    expect(configError({ EVENT_HORIZON_HELD_MAX_MS: '1s' }).variable).toBe(
+      'EVENT_HORIZON_HELD_MAX_MS',
+    );
+    expect(configError({ SCHEDULER_EVENT_HORIZON_INTERVAL_MS: '10' }).variable).toBe(
+      'SCHEDULER_EVENT_HORIZON_INTERVAL_MS',
+    );
   });
 });
 
@@ -65,12 +89,19 @@ describe('a process that handles no API keys', () => {
     const cli = loadConfig({ DATA_DIR: dataDir }, { apiKeys: false });
     expect(cli.appEnv).toBe('production');
     expect(cli).toMatchObject({ apiKeySecret: '', apiKeySecretSource: 'not_needed' });
-    expect(configError({ APP_ENV: 'production', DATA_DIR: dataDir }).variable).toBe('API_KEY_SECRET');
+    expect(configError({ APP_ENV: 'production', DATA_DIR: dataDir }).variable).toBe(
+      'API_KEY_SECRET',
+    );
   });
 
   it('writes no secret into DATA_DIR in development, and still checks a secret it is given', () => {
-    expect(loadConfig({ APP_ENV: 'development', DATA_DIR: dataDir }, { apiKeys: false }).apiKeySecretSource).toBe('not_needed');
+    expect(
+      loadConfig({ APP_ENV: 'development', DATA_DIR: dataDir }, { apiKeys: false })
+        .apiKeySecretSource,
+    ).toBe('not_needed');
     expect(existsSync(dataDir)).toBe(false);
-    expect(configError({ API_KEY_SECRET: 'short' }, { apiKeys: false }).variable).toBe('API_KEY_SECRET');
+    expect(configError({ API_KEY_SECRET: 'short' }, { apiKeys: false }).variable).toBe(
+      'API_KEY_SECRET',
+    );
   });
 });

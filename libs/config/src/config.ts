@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { parseCurrencies } from '../../kernel/src';
+import { parseCurrencies } from '@kob/kernel';
 
 export type AppEnv = 'production' | 'development' | 'test';
 export type ProjectionsMode = 'inline' | 'worker';
@@ -122,7 +122,8 @@ function int(env: Env, name: string, dflt: number, min: number, max: number): nu
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v)) throw new ConfigError(name, `must be a whole number, got "${v}"`);
   const n = Number(v);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
@@ -138,7 +139,8 @@ function bool(env: Env, name: string, dflt: boolean): boolean {
 function decimalText(env: Env, name: string, dflt: string): string {
   const v = raw(env, name);
   if (v === undefined) return dflt;
-  if (!/^\d{1,9}(\.\d{1,8})?$/.test(v)) throw new ConfigError(name, `must be a decimal number >= 0 such as "0.01", got "${v}"`);
+  if (!/^\d{1,9}(\.\d{1,8})?$/.test(v))
+    throw new ConfigError(name, `must be a decimal number >= 0 such as "0.01", got "${v}"`);
   return v;
 }
 
@@ -166,7 +168,8 @@ function trustProxy(env: Env): string[] {
     const maxBits = family === 6 ? 128 : 32;
     // A /0 range is every address: as bad as trusting everyone.
     const bitsOk =
-      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= maxBits);
+      bits === undefined ||
+      (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= maxBits);
     if (family === 0 || !bitsOk || rest.length > 0) {
       throw new ConfigError(
         'TRUST_PROXY',
@@ -187,7 +190,8 @@ const RATE_LIMIT_PER_MINUTE_MAX = 100_000_000;
  * of requests with one key raise them explicitly.
  */
 function rateLimits(env: Env): RateLimitConfig {
-  const perMinute = (name: string, dflt: number) => int(env, name, dflt, 1, RATE_LIMIT_PER_MINUTE_MAX);
+  const perMinute = (name: string, dflt: number) =>
+    int(env, name, dflt, 1, RATE_LIMIT_PER_MINUTE_MAX);
   return {
     enabled: bool(env, 'RATE_LIMIT_ENABLED', true),
     perKeyPerMinute: perMinute('RATE_LIMIT_PER_KEY_PER_MINUTE', 1200),
@@ -251,18 +255,53 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     dataDir,
     bootstrapAdminApiKey,
     devApiKey: devApiKey(env),
-    logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    projectionsMode: oneOf<ProjectionsMode>(env, 'PROJECTIONS_MODE', 'inline', ['inline', 'worker']),
+    logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]),
+    projectionsMode: oneOf<ProjectionsMode>(env, 'PROJECTIONS_MODE', 'inline', [
+      'inline',
+      'worker',
+    ]),
     projectionBatchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 500),
     currencies,
     corsAllowOrigins,
     httpBodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     inlineProjectionWaitMs: int(env, 'INLINE_PROJECTION_WAIT_MS', 2000, 0, 60_000),
     schedulerEnabled: bool(env, 'SCHEDULER_ENABLED', true),
-    schedulerMandateExpiryIntervalMs: int(env, 'SCHEDULER_MANDATE_EXPIRY_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
-    schedulerDeadlineIntervalMs: int(env, 'SCHEDULER_DEADLINE_INTERVAL_MS', 60_000, 1000, 86_400_000),
-    schedulerPaymentRecoveryIntervalMs: int(env, 'SCHEDULER_PAYMENT_RECOVERY_INTERVAL_MS', 60_000, 1000, 86_400_000),
-    schedulerEventHorizonIntervalMs: int(env, 'SCHEDULER_EVENT_HORIZON_INTERVAL_MS', 10_000, 1000, 86_400_000),
+    schedulerMandateExpiryIntervalMs: int(
+      env,
+      'SCHEDULER_MANDATE_EXPIRY_INTERVAL_MS',
+      3_600_000,
+      1000,
+      86_400_000,
+    ),
+    schedulerDeadlineIntervalMs: int(
+      env,
+      'SCHEDULER_DEADLINE_INTERVAL_MS',
+      60_000,
+      1000,
+      86_400_000,
+    ),
+    schedulerPaymentRecoveryIntervalMs: int(
+      env,
+      'SCHEDULER_PAYMENT_RECOVERY_INTERVAL_MS',
+      60_000,
+      1000,
+      86_400_000,
+    ),
+    schedulerEventHorizonIntervalMs: int(
+      env,
+      'SCHEDULER_EVENT_HORIZON_INTERVAL_MS',
+      10_000,
+      1000,
+      86_400_000,
+    ),
     eventHorizonHeldMaxMs: int(env, 'EVENT_HORIZON_HELD_MAX_MS', 60_000, 100, 86_400_000),
     pspWebhookSecret: raw(env, 'PSP_WEBHOOK_SECRET') ?? null,
     pspWebhookSecretNext: raw(env, 'PSP_WEBHOOK_SECRET_NEXT') ?? null,
@@ -291,7 +330,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     rateLimits: rateLimits(env),
   };
   // Last: in development this writes DATA_DIR, which a bad value elsewhere must not cause.
-  const secret = options.apiKeys === false ? unusedApiKeySecret(env) : apiKeySecret(env, appEnv, dataDir);
+  const secret =
+    options.apiKeys === false ? unusedApiKeySecret(env) : apiKeySecret(env, appEnv, dataDir);
   return { ...config, apiKeySecret: secret.value, apiKeySecretSource: secret.source };
 }
 
@@ -304,7 +344,8 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//;
 function ownerUrl(env: Env, databaseUrl: string | null): string | null {
   const value = raw(env, 'DATABASE_OWNER_URL');
   if (value === undefined) return null;
-  if (!POSTGRES_URL.test(value)) throw new ConfigError('DATABASE_OWNER_URL', 'must be a postgres:// or postgresql:// URL');
+  if (!POSTGRES_URL.test(value))
+    throw new ConfigError('DATABASE_OWNER_URL', 'must be a postgres:// or postgresql:// URL');
   if (!databaseUrl) {
     throw new ConfigError(
       'DATABASE_OWNER_URL',
@@ -319,8 +360,15 @@ function ownerUrl(env: Env, databaseUrl: string | null): string | null {
       'names the same role as DATABASE_URL: it must be the owner role, DATABASE_URL the service role (or leave it unset)',
     );
   }
-  if (owner.pathname !== service.pathname && owner.pathname.length > 1 && service.pathname.length > 1) {
-    throw new ConfigError('DATABASE_OWNER_URL', `names another database (${owner.pathname.slice(1)}) than DATABASE_URL`);
+  if (
+    owner.pathname !== service.pathname &&
+    owner.pathname.length > 1 &&
+    service.pathname.length > 1
+  ) {
+    throw new ConfigError(
+      'DATABASE_OWNER_URL',
+      `names another database (${owner.pathname.slice(1)}) than DATABASE_URL`,
+    );
   }
   return value;
 }
@@ -346,7 +394,11 @@ function unusedApiKeySecret(env: Env): { value: string; source: AppConfig['apiKe
  * API_KEY_SECRET: required in production. In development a missing secret is generated once
  * and kept in DATA_DIR (mode 0600) so keys survive restarts; in test it is random per process.
  */
-function apiKeySecret(env: Env, appEnv: AppEnv, dataDir: string): {
+function apiKeySecret(
+  env: Env,
+  appEnv: AppEnv,
+  dataDir: string,
+): {
   value: string;
   source: AppConfig['apiKeySecretSource'];
 } {
@@ -363,13 +415,17 @@ function apiKeySecret(env: Env, appEnv: AppEnv, dataDir: string): {
       'is required when APP_ENV=production (set a random value of at least 32 characters)',
     );
   }
-  if (appEnv === 'test') return { value: randomBytes(32).toString('base64url'), source: 'ephemeral' };
+  if (appEnv === 'test')
+    return { value: randomBytes(32).toString('base64url'), source: 'ephemeral' };
   const file = path.join(dataDir, 'api-key-secret');
   try {
     if (!existsSync(file)) {
       mkdirSync(dataDir, { recursive: true });
       try {
-        writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+        writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, {
+          mode: 0o600,
+          flag: 'wx',
+        });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }

@@ -6,7 +6,7 @@
  * the writer's transaction id and the global sequence number; clients only ever see it as an
  * opaque token (`encodePosition`).
  */
-import type { Actor } from '../../kernel/src';
+import type { Actor } from '@kob/kernel';
 
 export type ExpectedRevision = 'no_stream' | 'any' | bigint;
 
@@ -109,10 +109,14 @@ export interface StreamHead {
 
 export interface EventStore {
   readonly name: string;
-  appendToStream(streamId: string, events: NewEvent[], options: {
-    expectedRevision: ExpectedRevision;
-    expectedHeadHash?: string;
-  }): Promise<AppendResult>;
+  appendToStream(
+    streamId: string,
+    events: NewEvent[],
+    options: {
+      expectedRevision: ExpectedRevision;
+      expectedHeadHash?: string;
+    },
+  ): Promise<AppendResult>;
   /**
    * All or nothing across streams (one transaction in PostgreSQL), conditional on the revisions
    * of `options.conditions` (streams read, not written).

@@ -4,7 +4,7 @@
  * hash itself). The first event's prevHash is GENESIS_HASH. Editing any stored byte that
  * matters, deleting or reordering events breaks the chain at that revision.
  */
-import { canonicalJson, sha256Hex } from '../../kernel/src';
+import { canonicalJson, sha256Hex } from '@kob/kernel';
 import type { AppendMetadata, EventMetadata, RecordedEvent } from './event-store.port';
 
 export const GENESIS_HASH = '0'.repeat(64);

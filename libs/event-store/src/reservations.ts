@@ -5,8 +5,13 @@
  * exactly one wins, and a released slot can be claimed again. Claims travel in the same atomic
  * append as the aggregate they protect (`appendMulti`).
  */
-import { DomainError } from '../../kernel/src';
-import type { AppendMetadata, EventStore, ExpectedRevision, StreamAppend } from './event-store.port';
+import { DomainError } from '@kob/kernel';
+import type {
+  AppendMetadata,
+  EventStore,
+  ExpectedRevision,
+  StreamAppend,
+} from './event-store.port';
 
 export const RESERVATION_CLAIMED = 'reservation.claimed.v1';
 export const RESERVATION_RELEASED = 'reservation.released.v1';
@@ -25,24 +30,50 @@ export interface ReservationState {
   headHash?: string;
 }
 
-export async function readReservation(store: EventStore, streamId: string): Promise<ReservationState> {
+export async function readReservation(
+  store: EventStore,
+  streamId: string,
+): Promise<ReservationState> {
   const events = await store.readStream(streamId);
-  let state: ReservationState = { streamId, status: 'free', owner: null, data: null, revision: 'no_stream' };
+  let state: ReservationState = {
+    streamId,
+    status: 'free',
+    owner: null,
+    data: null,
+    revision: 'no_stream',
+  };
   for (const e of events) {
     // Any event moves the head: the next claim or release must name it.
     state = { ...state, revision: e.revision, headHash: e.metadata.hash };
     if (e.type === RESERVATION_CLAIMED) {
       const data = e.data as ReservationClaimedData;
-      state = { streamId, status: 'claimed', owner: data.owner, data, revision: e.revision, headHash: e.metadata.hash };
+      state = {
+        streamId,
+        status: 'claimed',
+        owner: data.owner,
+        data,
+        revision: e.revision,
+        headHash: e.metadata.hash,
+      };
     } else if (e.type === RESERVATION_RELEASED) {
-      state = { streamId, status: 'free', owner: null, data: null, revision: e.revision, headHash: e.metadata.hash };
+      state = {
+        streamId,
+        status: 'free',
+        owner: null,
+        data: null,
+        revision: e.revision,
+        headHash: e.metadata.hash,
+      };
     }
   }
   return state;
 }
 
 export class ReservationTakenError extends DomainError {
-  constructor(readonly streamId: string, readonly owner: string | null) {
+  constructor(
+    readonly streamId: string,
+    readonly owner: string | null,
+  ) {
     super('RESERVATION_TAKEN', `${streamId} is already claimed`, 'conflict', { owner });
   }
 }

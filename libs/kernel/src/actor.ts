@@ -33,7 +33,9 @@ export function isActor(value: unknown): value is Actor {
   if (v.kind === 'system') return typeof v.name === 'string' && v.name.length > 0;
   if (v.kind === 'legacy') return v.keyPrefix === 'legacy' && v.scope === 'admin';
   if (v.kind === 'api_key') {
-    return typeof v.keyId === 'string' && typeof v.keyPrefix === 'string' && typeof v.scope === 'string';
+    return (
+      typeof v.keyId === 'string' && typeof v.keyPrefix === 'string' && typeof v.scope === 'string'
+    );
   }
   return false;
 }

@@ -9,7 +9,10 @@ import fc from 'fast-check';
 import { illFormedStrings, propertyParams, text } from '../../../test/support/hostile-values';
 import { codePointCount, lastCodePoints, truncateUtf16 } from './code-points';
 
-const anyUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)), maxLength: 40 });
+const anyUnits = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)),
+  maxLength: 40,
+});
 const anyText = fc.oneof(anyUnits, text({ lengthMax: 200 }));
 const wellFormed = (s: string) => illFormedStrings(s).length === 0;
 
@@ -42,7 +45,8 @@ describe('code point properties', () => {
         expect(out.length).toBeLessThanOrEqual(max);
         expect(out.length).toBeGreaterThanOrEqual(Math.min(s.length, max) - 1);
         // One unit short only when the cut fell between the halves of a pair.
-        if (out.length < Math.min(s.length, max)) expect(/^[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(s.slice(max - 1, max + 1))).toBe(true);
+        if (out.length < Math.min(s.length, max))
+          expect(/^[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(s.slice(max - 1, max + 1))).toBe(true);
         if (wellFormed(s)) expect(wellFormed(out)).toBe(true);
       }),
       propertyParams(1_000),

@@ -22,7 +22,11 @@ export function lastCodePoints(value: string, count: number): string {
   // One step per code point taken: at most `count` steps, each one or two units back.
   for (let taken = 0; taken < count && start > 0; taken++) {
     start -= 1;
-    if (start > 0 && isLowSurrogate(value.charCodeAt(start)) && isHighSurrogate(value.charCodeAt(start - 1))) {
+    if (
+      start > 0 &&
+      isLowSurrogate(value.charCodeAt(start)) &&
+      isHighSurrogate(value.charCodeAt(start - 1))
+    ) {
       start -= 1;
     }
   }
@@ -48,6 +52,7 @@ export function codePointCount(value: string): number {
 export function truncateUtf16(value: string, lengthMax: number): string {
   if (value.length <= lengthMax) return value;
   if (lengthMax <= 0) return '';
-  const splitsPair = isHighSurrogate(value.charCodeAt(lengthMax - 1)) && isLowSurrogate(value.charCodeAt(lengthMax));
+  const splitsPair =
+    isHighSurrogate(value.charCodeAt(lengthMax - 1)) && isLowSurrogate(value.charCodeAt(lengthMax));
   return value.slice(0, splitsPair ? lengthMax - 1 : lengthMax);
 }

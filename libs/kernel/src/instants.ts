@@ -15,7 +15,8 @@ export function parseInstant(value: string): number {
   if (!m) return Number.NaN;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const day = new Date(Date.UTC(y, mo - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return Number.NaN;
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d)
+    return Number.NaN;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return Number.NaN;
   const utcYear = new Date(ms).getUTCFullYear();

@@ -18,29 +18,47 @@ describe('Money', () => {
   });
 
   it('refuses more decimals than the currency allows instead of rounding', () => {
-    expect(() => Money.parse('1.005', 'USD', scales)).toThrow(expect.objectContaining({ code: 'AMOUNT_PRECISION' }));
+    expect(() => Money.parse('1.005', 'USD', scales)).toThrow(
+      expect.objectContaining({ code: 'AMOUNT_PRECISION' }),
+    );
     expect(() => Money.parse('1.5', 'JPY', scales)).toThrow(DomainError);
-    expect(() => Money.parse('abc', 'USD', scales)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
-    expect(() => Money.parse('1e3', 'USD', scales)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
-    expect(() => Money.parse('1.00', 'GBP', scales)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
+    expect(() => Money.parse('abc', 'USD', scales)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_ERROR' }),
+    );
+    expect(() => Money.parse('1e3', 'USD', scales)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_ERROR' }),
+    );
+    expect(() => Money.parse('1.00', 'GBP', scales)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_ERROR' }),
+    );
   });
 
   it('refuses amounts of more than 15 integer digits', () => {
     expect(Money.parse('999999999999999.99', 'USD', scales).toString()).toBe('999999999999999.99');
     expect(Money.parse('000000000000000001', 'JPY', scales).toString()).toBe('1');
-    expect(() => Money.parse('1000000000000000', 'USD', scales)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
+    expect(() => Money.parse('1000000000000000', 'USD', scales)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_ERROR' }),
+    );
   });
 
   it('is exact where floating point is not', () => {
     const a = Money.parse('0.10', 'USD', scales).plus(Money.parse('0.20', 'USD', scales));
     expect(a.toString()).toBe('0.30');
-    expect(Money.parse('10.00', 'USD', scales).dividedBy(3, RoundingMode.HalfEven).toString()).toBe('3.33');
-    expect(Money.parse('0.05', 'USD', scales).dividedBy(2, RoundingMode.HalfEven).toString()).toBe('0.02');
-    expect(Money.parse('0.05', 'USD', scales).dividedBy(2, RoundingMode.HalfUp).toString()).toBe('0.03');
+    expect(Money.parse('10.00', 'USD', scales).dividedBy(3, RoundingMode.HalfEven).toString()).toBe(
+      '3.33',
+    );
+    expect(Money.parse('0.05', 'USD', scales).dividedBy(2, RoundingMode.HalfEven).toString()).toBe(
+      '0.02',
+    );
+    expect(Money.parse('0.05', 'USD', scales).dividedBy(2, RoundingMode.HalfUp).toString()).toBe(
+      '0.03',
+    );
   });
 
   it('refuses mixing currencies and bad currency tables', () => {
-    expect(() => Money.parse('1', 'USD', scales).plus(Money.parse('1', 'EUR', scales))).toThrow(/currency mismatch/);
+    expect(() => Money.parse('1', 'USD', scales).plus(Money.parse('1', 'EUR', scales))).toThrow(
+      /currency mismatch/,
+    );
     expect(() => parseCurrencies('USD')).toThrow();
     expect(() => parseCurrencies('')).toThrow();
   });
@@ -62,7 +80,9 @@ describe('canonicalJson (RFC 8785)', () => {
 describe('uuidV5', () => {
   it('matches the RFC 9562 test vector and is deterministic', () => {
     // RFC 9562 appendix A.4: name "www.example.com" in the DNS namespace.
-    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
     expect(uuidV5('a')).toBe(uuidV5('a'));
     expect(uuidV5('a')).not.toBe(uuidV5('b'));
     expect(isUuid(uuidV5('a'))).toBe(true);

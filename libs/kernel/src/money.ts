@@ -20,7 +20,10 @@ export const amountIntegerDigitsMax = 15;
 
 export function parseCurrencies(spec: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Z]{3}):(\d)$/.exec(part);
     if (!m) throw new Error(`bad currency entry "${part}" (expected CODE:SCALE such as USD:2)`);
     const scale = Number(m[2]);
@@ -59,10 +62,15 @@ export class Money {
         fields: { [field]: ['must be a decimal string such as "10.50"'] },
       });
     }
-    const integerDigits = text.replace(/^-/, '').split('.')[0]!.replace(/^0+(?=\d)/, '').length;
+    const integerDigits = text
+      .replace(/^-/, '')
+      .split('.')[0]!
+      .replace(/^0+(?=\d)/, '').length;
     if (integerDigits > amountIntegerDigitsMax) {
       throw new DomainError('VALIDATION_ERROR', `${field} is too large`, 'invalid', {
-        fields: { [field]: [`must have at most ${amountIntegerDigitsMax} digits before the decimal point`] },
+        fields: {
+          [field]: [`must have at most ${amountIntegerDigitsMax} digits before the decimal point`],
+        },
       });
     }
     const decimals = text.includes('.') ? text.split('.')[1]!.length : 0;
@@ -136,6 +144,9 @@ export class Money {
   }
 
   private sameCurrency(other: Money): void {
-    assert(other.currency === this.currency, `currency mismatch ${this.currency}/${other.currency}`);
+    assert(
+      other.currency === this.currency,
+      `currency mismatch ${this.currency}/${other.currency}`,
+    );
   }
 }

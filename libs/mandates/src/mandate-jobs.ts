@@ -6,19 +6,36 @@
  * or another process is harmless. One failing mandate does not stop the others; the run reports
  * them all.
  */
-import { type Platform, type ScheduledJob, describeCounts, eachItem, systemMetadata } from '../../platform/src';
+import {
+  type Platform,
+  type ScheduledJob,
+  describeCounts,
+  eachItem,
+  systemMetadata,
+} from '@kob/platform';
 import { MandateServices } from './mandate-services';
 
-export function mandateExpiryJob(platform: Platform, services: MandateServices = new MandateServices(platform)): ScheduledJob {
+export function mandateExpiryJob(
+  platform: Platform,
+  services: MandateServices = new MandateServices(platform),
+): ScheduledJob {
   return {
     name: 'mandate-expiry',
     intervalMs: platform.config.schedulerMandateExpiryIntervalMs,
     async run(ctx) {
       const due = await services.dueMandates(ctx.now);
-      const counts = await eachItem(due, (m) => m.id, async (m) => {
-        const result = await services.expire(m.id, 'scheduler', systemMetadata('system:scheduler', ctx.now));
-        return result.events.length > 0 ? 'expired' : 'already closed';
-      });
+      const counts = await eachItem(
+        due,
+        (m) => m.id,
+        async (m) => {
+          const result = await services.expire(
+            m.id,
+            'scheduler',
+            systemMetadata('system:scheduler', ctx.now),
+          );
+          return result.events.length > 0 ? 'expired' : 'already closed';
+        },
+      );
       return describeCounts('mandates', counts);
     },
   };

@@ -30,16 +30,21 @@ import {
   spendCategoryDecider,
   usageAllowDecider,
   userDecider,
-} from '../../domain/src';
-import { type Position, type StreamAppend, comparePositions, releaseReservation } from '../../event-store/src';
-import { DomainError, type Money, assert, newId } from '../../kernel/src';
+} from '@kob/domain';
+import {
+  type Position,
+  type StreamAppend,
+  comparePositions,
+  releaseReservation,
+} from '@kob/event-store';
+import { DomainError, type Money, assert, newId } from '@kob/kernel';
 import {
   type AppendedEvent,
   type CommandMetadata,
   type CommandResult,
   type Platform,
   eventMetadataOf,
-} from '../../platform/src';
+} from '@kob/platform';
 import { type SlotKey, handOverSlot, readSlot, slotOwner } from './mandate-slot';
 
 export const mandateLimits = {
@@ -67,7 +72,10 @@ export interface PurchaseInput {
   categoryId: string | null;
 }
 
-export type PurchaseRecorded = Extract<MandateEvent, { type: 'mandate.purchase_recorded.v1' }>['data'];
+export type PurchaseRecorded = Extract<
+  MandateEvent,
+  { type: 'mandate.purchase_recorded.v1' }
+>['data'];
 
 export interface PurchaseResult {
   purchase: PurchaseRecorded;
@@ -85,7 +93,10 @@ const notFound = (code: string, message: string) => new DomainError(code, messag
 export class MandateServices {
   constructor(private readonly platform: Platform) {}
 
-  async create(input: CreateMandateInput, metadata: CommandMetadata): Promise<CommandResult<MandateState> & { id: string }> {
+  async create(
+    input: CreateMandateInput,
+    metadata: CommandMetadata,
+  ): Promise<CommandResult<MandateState> & { id: string }> {
     // A retry answers with the first mandate even if, since, it expired_at has passed.
     const first = await this.platform.commands.findDerived({ decider: mandateDecider, metadata });
     if (first) return first;
@@ -93,11 +104,18 @@ export class MandateServices {
     await this.user(input.beneficiaryId, 'Beneficiary');
     if (input.allowedMerchantId !== null) await this.merchant(input.allowedMerchantId);
     if (input.allowedCategoryId !== null) {
-      const { state } = await this.platform.commands.read(`spend_category-${input.allowedCategoryId}`, spendCategoryDecider);
+      const { state } = await this.platform.commands.read(
+        `spend_category-${input.allowedCategoryId}`,
+        spendCategoryDecider,
+      );
       if (!state.exists) throw notFound('CATEGORY_NOT_FOUND', 'Category not found.');
     }
     const now = metadata.now.toISOString();
-    const slot: SlotKey = { senderId: input.senderId, beneficiaryId: input.beneficiaryId, currency: input.total.currency };
+    const slot: SlotKey = {
+      senderId: input.senderId,
+      beneficiaryId: input.beneficiaryId,
+      currency: input.total.currency,
+    };
     return this.platform.commands.executeWithDerivedId({
       decider: mandateDecider,
       metadata,
@@ -115,35 +133,58 @@ export class MandateServices {
         expiresAt: input.expiresAt,
         now,
       }),
-      extra: (events, _before, meta) => this.takeSlot(slot, (events[0]!.data as { mandateId: string }).mandateId, meta),
+      extra: (events, _before, meta) =>
+        this.takeSlot(slot, (events[0]!.data as { mandateId: string }).mandateId, meta),
     });
   }
 
   /** The first answer of a purchase already made under this Idempotency-Key, or null. */
   async replayedPurchase(metadata: CommandMetadata): Promise<PurchaseResult | null> {
     const first = await this.platform.commands.findDerived({ decider: mandateDecider, metadata });
-    return first && { purchase: purchaseOf(first.events), position: first.position, replayed: true };
+    return (
+      first && { purchase: purchaseOf(first.events), position: first.position, replayed: true }
+    );
   }
 
   async purchase(input: PurchaseInput, metadata: CommandMetadata): Promise<PurchaseResult> {
     const merchant = await this.merchant(input.merchantId);
     const categoryId = merchant.categoryId;
     if (input.categoryId !== null && input.categoryId !== categoryId) {
-      throw new DomainError('CATEGORY_MISMATCH', "category_id is not the merchant's category", 'invalid', {
-        merchant_category_id: categoryId,
-      });
+      throw new DomainError(
+        'CATEGORY_MISMATCH',
+        "category_id is not the merchant's category",
+        'invalid',
+        {
+          merchant_category_id: categoryId,
+        },
+      );
     }
     const now = metadata.now.toISOString();
-    const slot = await readSlot(this.platform, { senderId: input.senderId, beneficiaryId: input.beneficiaryId, currency: input.amount.currency });
+    const slot = await readSlot(this.platform, {
+      senderId: input.senderId,
+      beneficiaryId: input.beneficiaryId,
+      currency: input.amount.currency,
+    });
     if (!slot.holder) throw mandateRequired();
     const mandateId = slot.holder;
-    const { state: mandate } = await this.platform.commands.read(`mandate-${mandateId}`, mandateDecider);
+    const { state: mandate } = await this.platform.commands.read(
+      `mandate-${mandateId}`,
+      mandateDecider,
+    );
     if (!mandateIsUsable(mandate, now)) throw mandateRequired();
     if (mandate.allowedMerchantId !== null && mandate.allowedMerchantId !== merchant.merchantId) {
-      throw new DomainError('MANDATE_MERCHANT_FORBIDDEN', 'this mandate does not allow this merchant', 'forbidden');
+      throw new DomainError(
+        'MANDATE_MERCHANT_FORBIDDEN',
+        'this mandate does not allow this merchant',
+        'forbidden',
+      );
     }
     if (mandate.allowedCategoryId !== null && mandate.allowedCategoryId !== categoryId) {
-      throw new DomainError('MANDATE_CATEGORY_FORBIDDEN', "this mandate does not allow the merchant's category", 'forbidden');
+      throw new DomainError(
+        'MANDATE_CATEGORY_FORBIDDEN',
+        "this mandate does not allow the merchant's category",
+        'forbidden',
+      );
     }
     const result = await this.platform.commands.executeWithFacts({
       decider: mandateDecider,
@@ -158,7 +199,11 @@ export class MandateServices {
           reader.read(`merchant-${merchant.merchantId}`, merchantDecider),
         ]);
         if (!isUsageAllowed(allowance, current)) {
-          throw new DomainError('UNAUTHORIZED_USAGE', 'the beneficiary may not use this merchant', 'forbidden');
+          throw new DomainError(
+            'UNAUTHORIZED_USAGE',
+            'the beneficiary may not use this merchant',
+            'forbidden',
+          );
         }
         return null;
       },
@@ -173,14 +218,24 @@ export class MandateServices {
         now,
       }),
       extra: (events, before, meta) =>
-        events.some((e) => e.type === 'mandate.consumed.v1') ? this.releaseSlot(before, meta) : Promise.resolve([]),
+        events.some((e) => e.type === 'mandate.consumed.v1')
+          ? this.releaseSlot(before, meta)
+          : Promise.resolve([]),
       queueOn: 'target',
     });
-    return { purchase: purchaseOf(result.events), position: result.position, replayed: result.replayed };
+    return {
+      purchase: purchaseOf(result.events),
+      position: result.position,
+      replayed: result.replayed,
+    };
   }
 
   /** Expires one mandate if it is ACTIVE and due (else appends nothing), releasing its slot. */
-  async expire(mandateId: string, reason: MandateExpiryReason, metadata: CommandMetadata): Promise<CommandResult<MandateState>> {
+  async expire(
+    mandateId: string,
+    reason: MandateExpiryReason,
+    metadata: CommandMetadata,
+  ): Promise<CommandResult<MandateState>> {
     // Keys are per request: each mandate of a cleanup is its own command.
     const { idempotency: _none, ...meta } = metadata;
     return this.platform.commands.execute({
@@ -200,7 +255,10 @@ export class MandateServices {
    */
   async cleanup(metadata: CommandMetadata): Promise<CleanupResult> {
     if (metadata.idempotency) {
-      const first = await this.platform.commands.findDerived({ decider: mandateCleanupDecider, metadata });
+      const first = await this.platform.commands.findDerived({
+        decider: mandateCleanupDecider,
+        metadata,
+      });
       if (first) return { expired: first.state.expired, position: first.position };
     }
     const expired: string[] = [];
@@ -223,7 +281,12 @@ export class MandateServices {
         decider: mandateCleanupDecider,
         metadata,
         targetStream: (id) => `mandate_cleanup-${id}`,
-        command: (id) => ({ type: 'RecordCleanup' as const, cleanupId: id, mandateIds: expired, now: metadata.now.toISOString() }),
+        command: (id) => ({
+          type: 'RecordCleanup' as const,
+          cleanupId: id,
+          mandateIds: expired,
+          now: metadata.now.toISOString(),
+        }),
       });
       position = later(position, record.position);
     }
@@ -231,7 +294,10 @@ export class MandateServices {
   }
 
   /** ACTIVE mandates whose expiry is at or before `now`, per the read model (a to-do list). */
-  async dueMandates(now: Date, after: { expiresAt: Date; id: string } | null = null): Promise<{ id: string; expires_at: Date }[]> {
+  async dueMandates(
+    now: Date,
+    after: { expiresAt: Date; id: string } | null = null,
+  ): Promise<{ id: string; expires_at: Date }[]> {
     let query = this.platform.db
       .selectFrom('mandates')
       .select(['id', 'expires_at'])
@@ -239,7 +305,10 @@ export class MandateServices {
       .where('expires_at', '<=', now);
     if (after) {
       query = query.where((eb) =>
-        eb.or([eb('expires_at', '>', after.expiresAt), eb.and([eb('expires_at', '=', after.expiresAt), eb('id', '>', after.id)])]),
+        eb.or([
+          eb('expires_at', '>', after.expiresAt),
+          eb.and([eb('expires_at', '=', after.expiresAt), eb('id', '>', after.id)]),
+        ]),
       );
     }
     return query.orderBy('expires_at').orderBy('id').limit(mandateLimits.expiryBatchMax).execute();
@@ -250,7 +319,11 @@ export class MandateServices {
    * ACTIVE_MANDATE_EXISTS; held by one past its expiry → that mandate expired (`replaced`) at
    * the revision read, and the slot handed over, in this same append.
    */
-  private async takeSlot(key: SlotKey, mandateId: string, metadata: CommandMetadata): Promise<StreamAppend[]> {
+  private async takeSlot(
+    key: SlotKey,
+    mandateId: string,
+    metadata: CommandMetadata,
+  ): Promise<StreamAppend[]> {
     const meta = eventMetadataOf(metadata);
     const slot = await readSlot(this.platform, key);
     const appends: StreamAppend[] = [];
@@ -259,15 +332,28 @@ export class MandateServices {
       const { state, revision } = await this.platform.commands.read(holderStream, mandateDecider);
       if (state.exists && state.status === 'ACTIVE') {
         if (!mandateIsPastExpiry(state, metadata.now.toISOString())) {
-          throw new DomainError('ACTIVE_MANDATE_EXISTS', 'an active mandate already exists for this sender, beneficiary and currency', 'conflict', {
-            mandate_id: state.mandateId,
-          });
+          throw new DomainError(
+            'ACTIVE_MANDATE_EXISTS',
+            'an active mandate already exists for this sender, beneficiary and currency',
+            'conflict',
+            {
+              mandate_id: state.mandateId,
+            },
+          );
         }
         const events = mandateDecider.decide(
-          { type: 'ExpireMandate', mandateId: state.mandateId, reason: 'replaced', now: metadata.now.toISOString() },
+          {
+            type: 'ExpireMandate',
+            mandateId: state.mandateId,
+            reason: 'replaced',
+            now: metadata.now.toISOString(),
+          },
           state,
         );
-        assert(events.length === 1 && revision !== null, `${holderStream} is due but its expiry decided nothing`);
+        assert(
+          events.length === 1 && revision !== null,
+          `${holderStream} is due but its expiry decided nothing`,
+        );
         appends.push({
           streamId: holderStream,
           expectedRevision: revision,
@@ -280,10 +366,20 @@ export class MandateServices {
   }
 
   /** Releases the mandate's slot if it still holds it (in the append that ends the mandate). */
-  private async releaseSlot(mandate: MandateState, metadata: CommandMetadata): Promise<StreamAppend[]> {
+  private async releaseSlot(
+    mandate: MandateState,
+    metadata: CommandMetadata,
+  ): Promise<StreamAppend[]> {
     const slot = await readSlot(this.platform, mandate);
     if (slot.holder !== mandate.mandateId) return [];
-    return [releaseReservation(slot.state, slotOwner(mandate.mandateId), eventMetadataOf(metadata), newId())];
+    return [
+      releaseReservation(
+        slot.state,
+        slotOwner(mandate.mandateId),
+        eventMetadataOf(metadata),
+        newId(),
+      ),
+    ];
   }
 
   private async user(id: string, role: 'Sender' | 'Beneficiary'): Promise<void> {

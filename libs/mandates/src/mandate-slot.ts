@@ -12,9 +12,9 @@ import {
   RESERVATION_CLAIMED,
   RESERVATION_RELEASED,
   readReservation,
-} from '../../event-store/src';
-import { assert } from '../../kernel/src';
-import type { Platform } from '../../platform/src';
+} from '@kob/event-store';
+import { assert } from '@kob/kernel';
+import type { Platform } from '@kob/platform';
 
 export interface SlotKey {
   senderId: string;
@@ -25,13 +25,22 @@ export interface SlotKey {
 export const slotOwner = (mandateId: string) => `mandate:${mandateId}`;
 
 export function slotStream(platform: Platform, key: SlotKey): Promise<string> {
-  return platform.reservationStream('mandate-slot', `${key.senderId}\n${key.beneficiaryId}\n${key.currency}`);
+  return platform.reservationStream(
+    'mandate-slot',
+    `${key.senderId}\n${key.beneficiaryId}\n${key.currency}`,
+  );
 }
 
-export async function readSlot(platform: Platform, key: SlotKey): Promise<{ stream: string; state: ReservationState; holder: string | null }> {
+export async function readSlot(
+  platform: Platform,
+  key: SlotKey,
+): Promise<{ stream: string; state: ReservationState; holder: string | null }> {
   const stream = await slotStream(platform, key);
   const state = await readReservation(platform.store, stream);
-  const holder = state.status === 'claimed' && state.owner?.startsWith('mandate:') ? state.owner.slice('mandate:'.length) : null;
+  const holder =
+    state.status === 'claimed' && state.owner?.startsWith('mandate:')
+      ? state.owner.slice('mandate:'.length)
+      : null;
   assert(state.status === 'free' || holder !== null, `${stream} is claimed by a non-mandate owner`);
   return { stream, state, holder };
 }
@@ -48,9 +57,19 @@ export function handOverSlot(
 ): StreamAppend {
   const events = [];
   if (state.status === 'claimed') {
-    events.push({ id: newId(), type: RESERVATION_RELEASED, data: { owner: state.owner }, metadata });
+    events.push({
+      id: newId(),
+      type: RESERVATION_RELEASED,
+      data: { owner: state.owner },
+      metadata,
+    });
   }
-  events.push({ id: newId(), type: RESERVATION_CLAIMED, data: { owner: slotOwner(mandateId), mandateId }, metadata });
+  events.push({
+    id: newId(),
+    type: RESERVATION_CLAIMED,
+    data: { owner: slotOwner(mandateId), mandateId },
+    metadata,
+  });
   return {
     streamId: state.streamId,
     expectedRevision: state.revision,

@@ -6,7 +6,7 @@
  * without its `NaN`/`Infinity`/exponent forms.
  */
 import Big from 'big.js';
-import { amountIntegerDigitsMax } from '../../kernel/src';
+import { amountIntegerDigitsMax } from '@kob/kernel';
 
 const DECIMAL_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 /** Longest string read as an amount (a hostile 1 MB "number" is refused, not parsed). */

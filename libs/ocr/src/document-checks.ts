@@ -18,7 +18,7 @@
  * `invoice_supplier_name` / `supplier_name`. Only last 4 characters of an IBAN ever appear here.
  */
 import Big from 'big.js';
-import { codePointCount, lastCodePoints, truncateUtf16 } from '../../kernel/src/code-points';
+import { codePointCount, lastCodePoints, truncateUtf16 } from '@kob/kernel';
 import { type DecimalInput, parseDecimalInput } from './decimal-input';
 import { isoDate } from './invoice-dates';
 import { isPlainObject } from './invoice-merge';
@@ -112,13 +112,15 @@ function amountCheck(req: Source, meta: Source, tolerance: DecimalInput): Amount
   const expected = parseDecimalInput(firstPresent(req, ['expected_amount']));
   const invoice = parseDecimalInput(firstPresent(meta, INVOICE_AMOUNT_KEYS));
   const currencyExpected = text(req.expected_currency)?.toUpperCase() ?? null;
-  const currencyActual = text(firstPresent(meta, ['invoice_currency', 'currency']))?.toUpperCase() ?? null;
+  const currencyActual =
+    text(firstPresent(meta, ['invoice_currency', 'currency']))?.toUpperCase() ?? null;
   const diff = expected && invoice ? invoice.value.minus(expected.value) : null;
   return {
     expected_amount: expected ? written(expected) : null,
     invoice_amount: invoice ? written(invoice) : null,
     // Written with the inputs' decimals, as Python's Decimal does ("130.50" − "100" = "30.50").
-    absolute_diff: diff && expected && invoice ? diff.toFixed(Math.max(expected.places, invoice.places)) : null,
+    absolute_diff:
+      diff && expected && invoice ? diff.toFixed(Math.max(expected.places, invoice.places)) : null,
     relative_diff: diff && expected ? relative(diff, expected.value) : null,
     amount_tolerance: written(tolerance),
     currency_expected: currencyExpected,
@@ -160,7 +162,9 @@ function dateCheck(req: Source, meta: Source): DateCheck {
   const fromMin = invoice && min ? daysBetween(invoice, min) : null;
   const fromMax = invoice && max ? daysBetween(invoice, max) : null;
   const inRange =
-    invoice && (min || max) ? (fromMin === null || fromMin >= 0) && (fromMax === null || fromMax <= 0) : null;
+    invoice && (min || max)
+      ? (fromMin === null || fromMin >= 0) && (fromMax === null || fromMax <= 0)
+      : null;
   return {
     expected_date_min: min,
     expected_date_max: max,

@@ -5,4 +5,10 @@ export * from './invoice-merge';
 export * from './invoice-ocr';
 export * from './invoice-parser';
 export * from './ocr-result';
-export { type EngineStats, type OcrLanguage, ocrLanguages, tesseractLimits } from './tesseract-engine';
+export {
+  type EngineStats,
+  type OcrLanguage,
+  ocrLanguages,
+  tesseractLimits,
+  TesseractEngine,
+} from './tesseract-engine';

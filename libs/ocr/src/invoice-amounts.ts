@@ -23,7 +23,7 @@
  * (KOBATELA-SPEC §4.1: invoice amounts from OCR are rounded 0.01 half-up).
  */
 import Big from 'big.js';
-import { type CurrencyScales, RoundingMode, amountIntegerDigitsMax } from '../../kernel/src';
+import { type CurrencyScales, RoundingMode, amountIntegerDigitsMax } from '@kob/kernel';
 import { currencyScale, knownCurrencyCodes } from './currency-units';
 import { datesInLine } from './invoice-dates';
 import { type InvoiceText, fold } from './invoice-text';
@@ -63,7 +63,16 @@ const MARK_AFTER = /^ ?(US\$|[A-Z]{1,2}\$|€|\$|£|¥|₦|euros?\b|f ?cfa\b|[A-
 const MARK_BEFORE = /(US\$|[A-Z]{1,2}\$|€|\$|£|¥|₦|\b[A-Za-z]{3}|\bf ?cfa)[ :]?$/i;
 const MARK_ANYWHERE = /US\$|[A-Z]{1,2}\$|€|\$|£|¥|₦|\beuros?\b|\bf ?cfa\b|\b[A-Z]{3}\b/gi;
 const PREFIXED_DOLLARS: Readonly<Record<string, string>> = {
-  US: 'USD', C: 'CAD', CA: 'CAD', A: 'AUD', AU: 'AUD', NZ: 'NZD', HK: 'HKD', S: 'SGD', R: 'BRL', MX: 'MXN',
+  US: 'USD',
+  C: 'CAD',
+  CA: 'CAD',
+  A: 'AUD',
+  AU: 'AUD',
+  NZ: 'NZD',
+  HK: 'HKD',
+  S: 'SGD',
+  R: 'BRL',
+  MX: 'MXN',
 };
 const OTHER_DOLLAR_CODES = ['CAD', 'AUD', 'NZD', 'HKD', 'SGD', 'BRL', 'MXN'];
 
@@ -84,7 +93,8 @@ function currencyContext(doc: InvoiceText): CurrencyContext {
   const codes = new Set<string>();
   let otherDollar = false;
   for (const line of doc.lines) {
-    for (const m of line.matchAll(/\b[A-Z]{3}\b/g)) if (knownCurrencyCodes.has(m[0])) codes.add(m[0]);
+    for (const m of line.matchAll(/\b[A-Z]{3}\b/g))
+      if (knownCurrencyCodes.has(m[0])) codes.add(m[0]);
     for (const m of line.matchAll(/([A-Z]{1,2})\$/g)) if (m[1] !== 'US') otherDollar = true;
   }
   if (OTHER_DOLLAR_CODES.some((c) => codes.has(c))) otherDollar = true;
@@ -122,7 +132,8 @@ function numbersIn(text: string, ctx: CurrencyContext, french: boolean): NumberT
     if (/^ ?%/.test(after)) continue;
     const before = masked.slice(Math.max(0, start - amountLimits.markerWindowChars), start);
     const rawMarks = [MARK_BEFORE.exec(before)?.[1], MARK_AFTER.exec(after)?.[1]];
-    const marker = rawMarks.find((r) => r !== undefined && resolveCurrencyMarker(r, ctx) !== null) ?? null;
+    const marker =
+      rawMarks.find((r) => r !== undefined && resolveCurrencyMarker(r, ctx) !== null) ?? null;
     tokens.push({ start, end, text: m[0], marker });
   }
   return tokens;
@@ -138,7 +149,12 @@ interface TotalCandidate {
   token: NumberToken;
 }
 
-function amountAfterLabel(doc: InvoiceText, ctx: CurrencyContext, line: number, labelEnd: number): NumberToken | null {
+function amountAfterLabel(
+  doc: InvoiceText,
+  ctx: CurrencyContext,
+  line: number,
+  labelEnd: number,
+): NumberToken | null {
   const text = doc.lines[line]!.slice(labelEnd, labelEnd + amountLimits.amountWindowChars);
   const sameLine = preferred(numbersIn(text, ctx, doc.french));
   if (sameLine) return sameLine;
@@ -208,7 +224,10 @@ export function findTotalAndCurrency(
   const ctx = currencyContext(doc);
   const candidates = totalCandidates(doc, ctx);
   const best = candidates.reduce<TotalCandidate | null>(
-    (a, c) => (a === null || c.priority > a.priority || (c.priority === a.priority && c.line >= a.line) ? c : a),
+    (a, c) =>
+      a === null || c.priority > a.priority || (c.priority === a.priority && c.line >= a.line)
+        ? c
+        : a,
     null,
   );
   const markerCurrency = best?.token.marker ? resolveCurrencyMarker(best.token.marker, ctx) : null;

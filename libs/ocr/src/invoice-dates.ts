@@ -22,11 +22,47 @@ export const dateLimits = {
 } as const;
 
 const MONTHS: Readonly<Record<string, number>> = {
-  janvier: 1, january: 1, janv: 1, jan: 1, fevrier: 2, february: 2, fevr: 2, fev: 2, feb: 2,
-  mars: 3, march: 3, mar: 3, avril: 4, april: 4, avr: 4, apr: 4, mai: 5, may: 5, juin: 6,
-  june: 6, jun: 6, juillet: 7, july: 7, juil: 7, jul: 7, aout: 8, august: 8, aug: 8,
-  septembre: 9, september: 9, sept: 9, sep: 9, octobre: 10, october: 10, oct: 10,
-  novembre: 11, november: 11, nov: 11, decembre: 12, december: 12, dec: 12,
+  janvier: 1,
+  january: 1,
+  janv: 1,
+  jan: 1,
+  fevrier: 2,
+  february: 2,
+  fevr: 2,
+  fev: 2,
+  feb: 2,
+  mars: 3,
+  march: 3,
+  mar: 3,
+  avril: 4,
+  april: 4,
+  avr: 4,
+  apr: 4,
+  mai: 5,
+  may: 5,
+  juin: 6,
+  june: 6,
+  jun: 6,
+  juillet: 7,
+  july: 7,
+  juil: 7,
+  jul: 7,
+  aout: 8,
+  august: 8,
+  aug: 8,
+  septembre: 9,
+  september: 9,
+  sept: 9,
+  sep: 9,
+  octobre: 10,
+  october: 10,
+  oct: 10,
+  novembre: 11,
+  november: 11,
+  nov: 11,
+  decembre: 12,
+  december: 12,
+  dec: 12,
 };
 // Longest names first, so `mars` is not read as `mar` + `s`.
 const MONTH_ALT = Object.keys(MONTHS)
@@ -35,8 +71,14 @@ const MONTH_ALT = Object.keys(MONTHS)
 
 const ISO_RE = /\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b/g;
 const NUMERIC_RE = /\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\b/g;
-const DAY_MONTH_RE = new RegExp(String.raw`\b(\d{1,2})(?:er|st|nd|rd|th)?\s+(${MONTH_ALT})\b\.?,?\s+(\d{4})\b`, 'g');
-const MONTH_DAY_RE = new RegExp(String.raw`\b(${MONTH_ALT})\b\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`, 'g');
+const DAY_MONTH_RE = new RegExp(
+  String.raw`\b(\d{1,2})(?:er|st|nd|rd|th)?\s+(${MONTH_ALT})\b\.?,?\s+(\d{4})\b`,
+  'g',
+);
+const MONTH_DAY_RE = new RegExp(
+  String.raw`\b(${MONTH_ALT})\b\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`,
+  'g',
+);
 
 const NOT_INVOICE_DATE_LABEL =
   /\b(?:due|echeance|date\s*limite|expir\w*|valid\w*|valable|livraison|delivery|delivered|(?:periode|period)(?:\s*(?:du|from))?|commande|order|paiement|payment|pay\s*by|au|to|until|jusqu\w*)(?:\s*date)?[\s:.\-_]*(?:le\s|on\s)?$/;
@@ -53,7 +95,8 @@ export interface DateHit {
 }
 
 export function isoDate(year: number, month: number, day: number): string | null {
-  if (year < dateLimits.yearMin || year > dateLimits.yearMax || month < 1 || month > 12 || day < 1) return null;
+  if (year < dateLimits.yearMin || year > dateLimits.yearMax || month < 1 || month > 12 || day < 1)
+    return null;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day > daysInMonth) return null;
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
@@ -71,10 +114,14 @@ export function datesInLine(folded: string, line: number, french: boolean): Date
   const hits: DateHit[] = [];
   const push = (m: RegExpExecArray, iso: string | null) =>
     hits.push({ line, start: m.index, end: m.index + m[0].length, iso });
-  for (const m of folded.matchAll(ISO_RE)) push(m, isoDate(Number(m[1]), Number(m[2]), Number(m[3])));
-  for (const m of folded.matchAll(NUMERIC_RE)) push(m, numericDate(Number(m[1]), Number(m[3]), m[4]!, french));
-  for (const m of folded.matchAll(DAY_MONTH_RE)) push(m, isoDate(Number(m[3]), MONTHS[m[2]!]!, Number(m[1])));
-  for (const m of folded.matchAll(MONTH_DAY_RE)) push(m, isoDate(Number(m[3]), MONTHS[m[1]!]!, Number(m[2])));
+  for (const m of folded.matchAll(ISO_RE))
+    push(m, isoDate(Number(m[1]), Number(m[2]), Number(m[3])));
+  for (const m of folded.matchAll(NUMERIC_RE))
+    push(m, numericDate(Number(m[1]), Number(m[3]), m[4]!, french));
+  for (const m of folded.matchAll(DAY_MONTH_RE))
+    push(m, isoDate(Number(m[3]), MONTHS[m[2]!]!, Number(m[1])));
+  for (const m of folded.matchAll(MONTH_DAY_RE))
+    push(m, isoDate(Number(m[3]), MONTHS[m[1]!]!, Number(m[2])));
   return hits.sort((x, y) => x.start - y.start);
 }
 
@@ -92,7 +139,8 @@ export function findInvoiceDate(doc: InvoiceText): string | null {
     const folded = doc.folded[line]!;
     for (const hit of datesInLine(folded, line, doc.french)) {
       const score = labelScore(folded, hit.start);
-      if (hit.iso !== null && score > 0 && (best === null || score > best.score)) best = { score, iso: hit.iso };
+      if (hit.iso !== null && score > 0 && (best === null || score > best.score))
+        best = { score, iso: hit.iso };
     }
   }
   return best?.iso ?? null;

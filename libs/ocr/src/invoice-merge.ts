@@ -16,7 +16,7 @@
  * `CURRENCIES`, else ISO 4217's, else 2). Currency: the first truthy of `invoice_currency`,
  * `currency`, as a trimmed string, 3 letters, upper-cased.
  */
-import { type CurrencyScales, RoundingMode } from '../../kernel/src';
+import { type CurrencyScales, RoundingMode } from '@kob/kernel';
 import { currencyScale } from './currency-units';
 import { parseDecimalInput } from './decimal-input';
 import type { InvoiceFields } from './invoice-parser';

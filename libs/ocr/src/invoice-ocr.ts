@@ -25,11 +25,17 @@
  * OCR engine, started on the first image and reused: the application holds one per process.
  */
 import sharp from 'sharp';
-import { type CurrencyScales, assert, truncateUtf16 } from '../../kernel/src';
-import { readPdf, renderPdfPages } from '../../pdf/src';
+import { type CurrencyScales, assert, truncateUtf16 } from '@kob/kernel';
+import { readPdf, renderPdfPages } from '@kob/pdf';
 import { emptyInvoiceFields, parseInvoiceText } from './invoice-parser';
 import type { OcrEngine, OcrResult, OcrStatus } from './ocr-result';
-import { type EngineOutcome, type EngineStats, type OcrLanguage, TesseractEngine, ocrLanguages } from './tesseract-engine';
+import {
+  type EngineOutcome,
+  type EngineStats,
+  type OcrLanguage,
+  TesseractEngine,
+  ocrLanguages,
+} from './tesseract-engine';
 
 export type { OcrEngine, OcrResult, OcrStatus } from './ocr-result';
 
@@ -63,7 +69,8 @@ export interface InvoiceOcrStats {
 }
 
 const TIMED_OUT = Symbol('timed out');
-const SCAN_UNSUPPORTED_REASON = "this PDF has no text layer (a scan?) and its pages cannot be rendered to be OCR'd here";
+const SCAN_UNSUPPORTED_REASON =
+  "this PDF has no text layer (a scan?) and its pages cannot be rendered to be OCR'd here";
 
 function result(status: OcrStatus, engine: OcrEngine | null, reason: string | null): OcrResult {
   return { status, engine, fields: emptyInvoiceFields(), text_length: 0, reason };
@@ -73,7 +80,10 @@ function hasText(text: string): boolean {
   return /[\p{L}\p{N}]/u.test(text);
 }
 
-async function withDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T | typeof TIMED_OUT> {
+async function withDeadline<T>(
+  work: Promise<T>,
+  deadlineMs: number,
+): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, deadlineMs - Date.now()));
@@ -87,7 +97,10 @@ async function withDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T 
 
 /** A grey PNG tesseract reads well, or an error naming what is wrong with the image. */
 async function prepareImage(bytes: Buffer): Promise<Buffer> {
-  const image = sharp(bytes, { limitInputPixels: invoiceOcrLimits.imagePixelsMax, failOn: 'error' });
+  const image = sharp(bytes, {
+    limitInputPixels: invoiceOcrLimits.imagePixelsMax,
+    failOn: 'error',
+  });
   const { format } = await image.metadata();
   if (format !== 'png' && format !== 'jpeg') {
     throw new Error(`not a PNG or JPEG image (${format ?? 'unknown'})`);
@@ -104,14 +117,23 @@ async function prepareImage(bytes: Buffer): Promise<Buffer> {
 type ImageOcrOutcome = EngineOutcome | { ok: false; reason: 'decode'; message: string };
 
 /** Prepares an image (sharp: checked, grey, capped) and OCRs it (tesseract), by `deadlineMs`. */
-async function ocrImage(engine: TesseractEngine, bytes: Buffer, deadlineMs: number): Promise<ImageOcrOutcome> {
+async function ocrImage(
+  engine: TesseractEngine,
+  bytes: Buffer,
+  deadlineMs: number,
+): Promise<ImageOcrOutcome> {
   let png: Buffer | typeof TIMED_OUT;
   try {
     png = await withDeadline(prepareImage(bytes), deadlineMs);
   } catch (err) {
-    return { ok: false, reason: 'decode', message: err instanceof Error ? err.message : String(err) };
+    return {
+      ok: false,
+      reason: 'decode',
+      message: err instanceof Error ? err.message : String(err),
+    };
   }
-  if (png === TIMED_OUT) return { ok: false, reason: 'timeout', message: 'the image was not prepared in time' };
+  if (png === TIMED_OUT)
+    return { ok: false, reason: 'timeout', message: 'the image was not prepared in time' };
   return engine.recognize(png, deadlineMs);
 }
 
@@ -170,7 +192,11 @@ export class InvoiceOcr {
     if (!this.options.enabled || !this.engine) return result('disabled', null, null);
     const engine = engineFor(mime);
     if (engine === null) {
-      return result('unsupported', null, `documents of type ${truncateUtf16(String(mime), 100)} are not read`);
+      return result(
+        'unsupported',
+        null,
+        `documents of type ${truncateUtf16(String(mime), 100)} are not read`,
+      );
     }
     try {
       if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
@@ -191,7 +217,11 @@ export class InvoiceOcr {
   }
 
   /** The text layer; a PDF without one goes on to `readPdfScan`. */
-  private async readPdfDocument(engine: TesseractEngine, bytes: Uint8Array, deadlineMs: number): Promise<OcrResult> {
+  private async readPdfDocument(
+    engine: TesseractEngine,
+    bytes: Uint8Array,
+    deadlineMs: number,
+  ): Promise<OcrResult> {
     const timeoutMs = Math.max(1, deadlineMs - Date.now());
     const reading = await readPdf(bytes, { timeoutMs, text: true });
     if (!reading.ok) {
@@ -205,17 +235,31 @@ export class InvoiceOcr {
   }
 
   /** A PDF without a text layer: its first pages rendered, then OCR'd one after the other. */
-  private async readPdfScan(engine: TesseractEngine, bytes: Uint8Array, deadlineMs: number): Promise<OcrResult> {
+  private async readPdfScan(
+    engine: TesseractEngine,
+    bytes: Uint8Array,
+    deadlineMs: number,
+  ): Promise<OcrResult> {
     const late = 'the scanned PDF was not read within the OCR time limit';
-    const rendering = await renderPdfPages(bytes, { timeoutMs: Math.max(1, deadlineMs - Date.now()) });
+    const rendering = await renderPdfPages(bytes, {
+      timeoutMs: Math.max(1, deadlineMs - Date.now()),
+    });
     if (!rendering.ok) {
       switch (rendering.reason) {
         case 'timeout':
           return result('timeout', 'pdf-scan', late);
         case 'unavailable':
-          return result('unsupported', 'pdf-scan', reasonOf(SCAN_UNSUPPORTED_REASON, rendering.message));
+          return result(
+            'unsupported',
+            'pdf-scan',
+            reasonOf(SCAN_UNSUPPORTED_REASON, rendering.message),
+          );
         default:
-          return result('error', 'pdf-scan', reasonOf("the PDF's pages could not be rendered", rendering.message));
+          return result(
+            'error',
+            'pdf-scan',
+            reasonOf("the PDF's pages could not be rendered", rendering.message),
+          );
       }
     }
     const texts: string[] = [];
@@ -230,26 +274,40 @@ export class InvoiceOcr {
     }
     const text = texts.join('\n').trim();
     if (!hasText(text)) {
-      return { ...result('no_text', 'pdf-scan', "no text was found in the scanned PDF's pages"), text_length: text.length };
+      return {
+        ...result('no_text', 'pdf-scan', "no text was found in the scanned PDF's pages"),
+        text_length: text.length,
+      };
     }
     return this.fromText(text, 'pdf-scan');
   }
 
-  private async readImage(engine: TesseractEngine, bytes: Buffer, deadlineMs: number): Promise<OcrResult> {
+  private async readImage(
+    engine: TesseractEngine,
+    bytes: Buffer,
+    deadlineMs: number,
+  ): Promise<OcrResult> {
     const outcome = await ocrImage(engine, bytes, deadlineMs);
     if (!outcome.ok) {
       switch (outcome.reason) {
         case 'timeout':
           return result('timeout', 'tesseract', 'the image was not read within the OCR time limit');
         case 'decode':
-          return result('error', 'tesseract', reasonOf('the image could not be decoded', outcome.message));
+          return result(
+            'error',
+            'tesseract',
+            reasonOf('the image could not be decoded', outcome.message),
+          );
         default:
           return result('error', 'tesseract', reasonOf('OCR failed', outcome.message));
       }
     }
     const text = outcome.text.trim();
     if (!hasText(text)) {
-      return { ...result('no_text', 'tesseract', 'no text was found in the image'), text_length: text.length };
+      return {
+        ...result('no_text', 'tesseract', 'no text was found in the image'),
+        text_length: text.length,
+      };
     }
     return this.fromText(text, 'tesseract');
   }

@@ -3,7 +3,7 @@
  * from codes and symbols (and when a symbol is ambiguous), dates and their day/month order,
  * invoice numbers, IBAN last 4 (never the full number), suppliers; and junk that reads as nothing.
  */
-import { parseCurrencies } from '../../kernel/src';
+import { parseCurrencies } from '@kob/kernel';
 import { ibanChecksumValid, findIbanLast4 } from './iban';
 import { parseAmountText } from './invoice-amounts';
 import { emptyInvoiceFields, parseInvoiceText } from './invoice-parser';
@@ -44,11 +44,19 @@ describe('parseInvoiceText: totals and currencies', () => {
       'Conditions : 30 jours',
     ].join('\n');
     expect(total(text)).toEqual(['1200.00', 'EUR']);
-    expect(total('Subtotal 80.00\nTax 8.00\nTotal 88.00\nThank you, USD only')).toEqual(['88.00', 'USD']);
+    expect(total('Subtotal 80.00\nTax 8.00\nTotal 88.00\nThank you, USD only')).toEqual([
+      '88.00',
+      'USD',
+    ]);
     expect(total('Total HT 1 000,00 EUR')).toEqual(['1000.00', 'EUR']);
     expect(total('Subtotal 80.00 USD\nTax 8.00 USD')).toEqual([null, 'USD']);
-    expect(total('Total TTC 1 234,50 €\nAcompte versé 234,50 €\nReste à payer 1 000,00 €')).toEqual(['1234.50', 'EUR']);
-    expect(total('Total $1,234.50\nPaid $234.50\nAmount due $1,000.00')).toEqual(['1000.00', 'USD']);
+    expect(total('Total TTC 1 234,50 €\nAcompte versé 234,50 €\nReste à payer 1 000,00 €')).toEqual(
+      ['1234.50', 'EUR'],
+    );
+    expect(total('Total $1,234.50\nPaid $234.50\nAmount due $1,000.00')).toEqual([
+      '1000.00',
+      'USD',
+    ]);
   });
 
   it('reads the amount on the next line when the label stands alone', () => {
@@ -63,8 +71,15 @@ describe('parseInvoiceText: totals and currencies', () => {
   });
 
   it('reads a one-line text layer (a PDF page whose items are joined by spaces)', () => {
-    const page = 'ACME Corp Invoice No. INV-2026-001 Date 2026-11-27 Subtotal 1,000.00 Tax 234.50 Total: 1,234.50 USD Payment terms 30 days';
-    expect(parseInvoiceText(page)).toMatchObject({ total_amount: '1234.50', currency: 'USD', invoice_number: 'INV-2026-001', invoice_date: '2026-11-27', supplier_name: 'ACME Corp' });
+    const page =
+      'ACME Corp Invoice No. INV-2026-001 Date 2026-11-27 Subtotal 1,000.00 Tax 234.50 Total: 1,234.50 USD Payment terms 30 days';
+    expect(parseInvoiceText(page)).toMatchObject({
+      total_amount: '1234.50',
+      currency: 'USD',
+      invoice_number: 'INV-2026-001',
+      invoice_date: '2026-11-27',
+      supplier_name: 'ACME Corp',
+    });
   });
 
   it('reads $ as USD only when the document names no other dollar', () => {
@@ -87,10 +102,18 @@ describe('parseInvoiceText: totals and currencies', () => {
   it('writes totals at the configured scale, rounding half-up', () => {
     const scales = parseCurrencies('USD:2,EUR:2,JPY:0,KWD:3');
     // 1,005 alone is one thousand and five; rounding happens when the decimals are unambiguous.
-    expect(parseInvoiceText('Total 1.234,565 USD', { currencyScales: scales }).total_amount).toBe('1234.57');
-    expect(parseInvoiceText('Total 1.234,564 USD', { currencyScales: scales }).total_amount).toBe('1234.56');
-    expect(parseInvoiceText('Total 1,005 USD', { currencyScales: scales }).total_amount).toBe('1005.00');
-    expect(parseInvoiceText('Total 1500.5 JPY', { currencyScales: scales }).total_amount).toBe('1501');
+    expect(parseInvoiceText('Total 1.234,565 USD', { currencyScales: scales }).total_amount).toBe(
+      '1234.57',
+    );
+    expect(parseInvoiceText('Total 1.234,564 USD', { currencyScales: scales }).total_amount).toBe(
+      '1234.56',
+    );
+    expect(parseInvoiceText('Total 1,005 USD', { currencyScales: scales }).total_amount).toBe(
+      '1005.00',
+    );
+    expect(parseInvoiceText('Total 1500.5 JPY', { currencyScales: scales }).total_amount).toBe(
+      '1501',
+    );
     expect(parseInvoiceText('Total 12.5 KWD').total_amount).toBe('12.500');
     expect(parseInvoiceText('Total 12.5 XOF').total_amount).toBe('13');
   });
@@ -134,17 +157,28 @@ describe('parseInvoiceText: dates', () => {
   });
 
   it('reads 03/04/2026 day first in a French invoice and not at all in an English one', () => {
-    expect(parseInvoiceText('Facture n° 12\nDate de facture : 03/04/2026\nMontant TTC : 10,00 €').invoice_date).toBe('2026-04-03');
-    expect(parseInvoiceText('Invoice No. 12\nInvoice date: 03/04/2026\nAmount due: $10.00').invoice_date).toBeNull();
+    expect(
+      parseInvoiceText('Facture n° 12\nDate de facture : 03/04/2026\nMontant TTC : 10,00 €')
+        .invoice_date,
+    ).toBe('2026-04-03');
+    expect(
+      parseInvoiceText('Invoice No. 12\nInvoice date: 03/04/2026\nAmount due: $10.00').invoice_date,
+    ).toBeNull();
     expect(parseInvoiceText('Invoice date: 04/04/2026').invoice_date).toBe('2026-04-04');
   });
 
   it('never takes a due, delivery or period date for the invoice date', () => {
-    expect(parseInvoiceText('Due date: 2026-12-27\nInvoice date: 2026-11-27').invoice_date).toBe('2026-11-27');
-    expect(parseInvoiceText("Date d'échéance : 27/12/2026\nDate : 27/11/2026").invoice_date).toBe('2026-11-27');
+    expect(parseInvoiceText('Due date: 2026-12-27\nInvoice date: 2026-11-27').invoice_date).toBe(
+      '2026-11-27',
+    );
+    expect(parseInvoiceText("Date d'échéance : 27/12/2026\nDate : 27/11/2026").invoice_date).toBe(
+      '2026-11-27',
+    );
     expect(parseInvoiceText('Due date: 2026-12-27').invoice_date).toBeNull();
     expect(parseInvoiceText('Période du 01/11/2026 au 30/11/2026').invoice_date).toBeNull();
-    expect(parseInvoiceText('Printed 2026-11-02\nDate: 2026-11-27').invoice_date).toBe('2026-11-27');
+    expect(parseInvoiceText('Printed 2026-11-02\nDate: 2026-11-27').invoice_date).toBe(
+      '2026-11-27',
+    );
     expect(parseInvoiceText('2026-11-02').invoice_date).toBe('2026-11-02');
   });
 
@@ -198,7 +232,9 @@ describe('parseInvoiceText: IBAN', () => {
   });
 
   it('prefers the IBAN after an IBAN label', () => {
-    expect(findIbanLast4('DE89 3704 0044 0532 0130 00\nIBAN : FR76 3000 6000 0112 3456 7890 189')).toBe('0189');
+    expect(
+      findIbanLast4('DE89 3704 0044 0532 0130 00\nIBAN : FR76 3000 6000 0112 3456 7890 189'),
+    ).toBe('0189');
   });
 });
 
@@ -275,13 +311,20 @@ describe('parseInvoiceText: whole invoices and junk', () => {
     expect(parseInvoiceText('')).toEqual(emptyInvoiceFields());
     expect(parseInvoiceText('   \n\t ')).toEqual(emptyInvoiceFields());
     expect(parseInvoiceText(undefined as unknown as string)).toEqual(emptyInvoiceFields());
-    const junk = ['\u0000\uffff\ud800', '€€€ $$$ %%%', '9'.repeat(10_000), 'Total '.repeat(5_000), '1/2/3/4/5/6'];
+    const junk = [
+      '\u0000\uffff\ud800',
+      '€€€ $$$ %%%',
+      '9'.repeat(10_000),
+      'Total '.repeat(5_000),
+      '1/2/3/4/5/6',
+    ];
     for (const text of junk) expect(() => parseInvoiceText(text)).not.toThrow();
     expect(parseInvoiceText('Total ' + '9'.repeat(40)).total_amount).toBeNull();
   });
 
   it('stays fast on a long text', () => {
-    const line = 'Item 12 x 3,50 € = 42,00 € Total 42,00 € 27/11/2026 FR76 3000 6000 0112 3456 7890 188\n';
+    const line =
+      'Item 12 x 3,50 € = 42,00 € Total 42,00 € 27/11/2026 FR76 3000 6000 0112 3456 7890 188\n';
     const started = Date.now();
     parseInvoiceText(line.repeat(3_000));
     expect(Date.now() - started).toBeLessThan(3_000);

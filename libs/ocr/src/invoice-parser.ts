@@ -15,9 +15,9 @@
  *   that still has a name once cut at the first keyword (`Invoice`, `Facture`, `Date`, `Client`…),
  *   so a title line (`FACTURE`) or a buyer line (`Client : …`) is skipped.
  */
-import { truncateUtf16 } from '../../kernel/src/code-points';
-import { storableText } from '../../kernel/src/jcs';
-import type { CurrencyScales } from '../../kernel/src';
+import { truncateUtf16 } from '@kob/kernel';
+import { storableText } from '@kob/kernel';
+import type { CurrencyScales } from '@kob/kernel';
 import { findIbanLast4 } from './iban';
 import { findTotalAndCurrency } from './invoice-amounts';
 import { datesInLine, findInvoiceDate } from './invoice-dates';
@@ -101,7 +101,10 @@ const NAME_STOP =
 
 function cleanName(line: string, folded: string): string | null {
   const stop = NAME_STOP.exec(folded);
-  const cut = (stop ? line.slice(0, stop.index) : line).replace(/^[\s:;,.\-–|]+|[\s:;,.\-–|]+$/g, '');
+  const cut = (stop ? line.slice(0, stop.index) : line).replace(
+    /^[\s:;,.\-–|]+|[\s:;,.\-–|]+$/g,
+    '',
+  );
   if ((cut.match(/\p{L}/gu)?.length ?? 0) < 2) return null;
   return truncateUtf16(cut, invoiceParserLimits.supplierNameLengthMax).trim();
 }
@@ -114,7 +117,8 @@ function findSupplier(doc: InvoiceText): string | null {
     const value = cleanName(doc.lines[i]!.slice(at), doc.folded[i]!.slice(at));
     if (value) return value;
     const next = doc.lines.findIndex((l, j) => j > i && l.length > 0);
-    if (next >= 0 && doc.lines[next]!.length > 0) return cleanName(doc.lines[next]!, doc.folded[next]!);
+    if (next >= 0 && doc.lines[next]!.length > 0)
+      return cleanName(doc.lines[next]!, doc.folded[next]!);
   }
   for (let i = 0; i < doc.lines.length; i++) {
     const name = doc.lines[i]!.length > 0 ? cleanName(doc.lines[i]!, doc.folded[i]!) : null;
@@ -123,7 +127,10 @@ function findSupplier(doc: InvoiceText): string | null {
   return null;
 }
 
-export function parseInvoiceText(text: string, options: { currencyScales?: CurrencyScales } = {}): InvoiceFields {
+export function parseInvoiceText(
+  text: string,
+  options: { currencyScales?: CurrencyScales } = {},
+): InvoiceFields {
   if (typeof text !== 'string' || text.trim().length === 0) return emptyInvoiceFields();
   // Text read from a document may hold anything: what is kept must be storable (a cut may also
   // split a surrogate pair).

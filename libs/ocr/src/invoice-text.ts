@@ -3,7 +3,7 @@
  * "folded" copy of each line (lower case, accents removed) of exactly the same length, so a label
  * found in the folded line (`echeance`, `numero`) gives the position of the value in the original.
  */
-import { truncateUtf16 } from '../../kernel/src/code-points';
+import { truncateUtf16 } from '@kob/kernel';
 
 export const invoiceTextLimits = {
   /** Characters of text read (a 50-page PDF's text layer is cut here; invoices are far shorter). */

@@ -30,7 +30,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { assert } from '../../kernel/src';
+import { assert } from '@kob/kernel';
 
 export type OcrLanguage = 'eng' | 'fra';
 export const ocrLanguages: readonly OcrLanguage[] = ['eng', 'fra'];
@@ -47,8 +47,7 @@ const TRAINEDDATA_VARIANT = '4.0.0_best_int';
 const TESSERACT_OEM_LSTM_ONLY = 1;
 
 export type EngineOutcome =
-  | { ok: true; text: string }
-  | { ok: false; reason: 'timeout' | 'error'; message: string };
+  { ok: true; text: string } | { ok: false; reason: 'timeout' | 'error'; message: string };
 
 export interface EngineStats {
   started: number;
@@ -99,7 +98,8 @@ function stageLanguageFiles(languages: readonly OcrLanguage[]): string {
     for (const lang of languages) {
       const pkg = path.dirname(require.resolve(`@tesseract.js-data/${lang}/package.json`));
       const file = path.join(pkg, TRAINEDDATA_VARIANT, `${lang}.traineddata.gz`);
-      if (!existsSync(file)) throw new Error(`language data ${lang}/${TRAINEDDATA_VARIANT} is not installed`);
+      if (!existsSync(file))
+        throw new Error(`language data ${lang}/${TRAINEDDATA_VARIANT} is not installed`);
       const link = path.join(dir, `${lang}.traineddata.gz`);
       try {
         symlinkSync(file, link);
@@ -151,7 +151,10 @@ export class TesseractEngine {
     private readonly idleMs: number,
   ) {
     assert(languages.length > 0, 'at least one OCR language');
-    assert(languages.every((l) => ocrLanguages.includes(l)), `OCR languages are ${ocrLanguages.join(', ')}`);
+    assert(
+      languages.every((l) => ocrLanguages.includes(l)),
+      `OCR languages are ${ocrLanguages.join(', ')}`,
+    );
     assert(Number.isInteger(idleMs) && idleMs > 0, 'idleMs must be a positive integer');
   }
 

@@ -17,13 +17,24 @@
  * way (the PSP is asked again under the same key, so it cannot collect twice); the recovery job
  * does the same for deposits left PENDING without a reference (`recover`).
  */
-import { escrowDecider, type DepositState, type Deposit, type EscrowCommand, type EscrowState } from '../../domain/src';
-import { DomainError, type Money, assert, newId, uuidV5 } from '../../kernel/src';
-import { raiseAlert } from '../../alerts/src';
+import {
+  escrowDecider,
+  type DepositState,
+  type Deposit,
+  type EscrowCommand,
+  type EscrowState,
+} from '@kob/domain';
+import { DomainError, type Money, assert, newId, uuidV5 } from '@kob/kernel';
+import { raiseAlert } from '@kob/platform';
 import { depositMismatchAlert } from './payment-alerts';
-import type { Position } from '../../event-store/src';
-import type { CommandMetadata, CommandResult, Platform } from '../../platform/src';
-import { type PaymentSender, followUp, initiatedPaymentIds, latestPosition } from './payment-sender';
+import type { Position } from '@kob/event-store';
+import type { CommandMetadata, CommandResult, Platform } from '@kob/platform';
+import {
+  type PaymentSender,
+  followUp,
+  initiatedPaymentIds,
+  latestPosition,
+} from './payment-sender';
 import { type Collected, collectAt } from './psp-outcomes';
 import { mayHaveParked, pspRefClaim } from './psp-refs';
 
@@ -65,14 +76,21 @@ export class DepositService {
   constructor(
     private readonly platform: Platform,
     private readonly sender: PaymentSender,
-    private readonly onReferenceRecorded: (pspRef: string, metadata: CommandMetadata) => Promise<void>,
+    private readonly onReferenceRecorded: (
+      pspRef: string,
+      metadata: CommandMetadata,
+    ) => Promise<void>,
   ) {}
 
   /**
    * `prepare` runs on the escrow's current state inside the stream's queue: it checks the
    * caller's role and parses the amount (throwing the HTTP edge's errors).
    */
-  async deposit(escrowId: string, prepare: (state: EscrowState) => Money, metadata: CommandMetadata): Promise<DepositResult> {
+  async deposit(
+    escrowId: string,
+    prepare: (state: EscrowState) => Money,
+    metadata: CommandMetadata,
+  ): Promise<DepositResult> {
     const recorded = await this.platform.commands.exclusive(`escrow-${escrowId}`, async () => {
       const escrow = await this.escrow(escrowId);
       return this.record(escrow, prepare(escrow), metadata);
@@ -81,11 +99,16 @@ export class DepositService {
   }
 
   /** The recovery job's step: asks the PSP again for a deposit left PENDING without a reference. */
-  async recover(escrowId: string, depositId: string, metadata: CommandMetadata): Promise<DepositRead> {
+  async recover(
+    escrowId: string,
+    depositId: string,
+    metadata: CommandMetadata,
+  ): Promise<DepositRead> {
     const recorded = await this.platform.commands.exclusive(`escrow-${escrowId}`, async () => {
       const escrow = await this.escrow(escrowId);
       const deposit = escrow.deposits.find((d) => d.depositId === depositId);
-      if (!deposit) throw new DomainError('DEPOSIT_NOT_FOUND', 'the deposit was not recorded', 'not_found');
+      if (!deposit)
+        throw new DomainError('DEPOSIT_NOT_FOUND', 'the deposit was not recorded', 'not_found');
       if (deposit.status !== 'PENDING' || deposit.pspRef !== null) return null;
       const collected = await this.collect(escrow, depositId, deposit.amount);
       return this.settle(escrow, deposit, collected, metadata);
@@ -101,19 +124,36 @@ export class DepositService {
   }
 
   /** Outside the stream's queue: these steps run commands on other streams too. */
-  private async finish(escrowId: string, recorded: Recorded, metadata: CommandMetadata): Promise<DepositResult> {
+  private async finish(
+    escrowId: string,
+    recorded: Recorded,
+    metadata: CommandMetadata,
+  ): Promise<DepositResult> {
     const refunds = initiatedPaymentIds(recorded.result.events);
     const sent = refunds.length ? await this.sender.sendAll(escrowId, refunds, metadata) : null;
     if (recorded.pspRef) await this.onReferenceRecorded(recorded.pspRef, metadata);
     // The command's own state is the answer unless something ran on the stream since.
     const moved = refunds.length > 0 || recorded.pspRef !== null || recorded.result.replayed;
     const state = moved ? await this.escrow(escrowId) : recorded.result.state;
-    return { state, deposit: depositView(state, recorded.depositId), position: latestPosition([recorded.result.position, sent]) };
+    return {
+      state,
+      deposit: depositView(state, recorded.depositId),
+      position: latestPosition([recorded.result.position, sent]),
+    };
   }
 
-  private async record(escrow: EscrowState, amount: Money, metadata: CommandMetadata): Promise<Recorded> {
+  private async record(
+    escrow: EscrowState,
+    amount: Money,
+    metadata: CommandMetadata,
+  ): Promise<Recorded> {
     const idem = metadata.idempotency;
-    if (!idem) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'a deposit needs an Idempotency-Key', 'bad_request');
+    if (!idem)
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REQUIRED',
+        'a deposit needs an Idempotency-Key',
+        'bad_request',
+      );
     // The request hash is part of the PSP's key: a retry with another amount under the same key
     // (after a first attempt refused before anything was recorded) never reuses its outcome.
     const depositId = uuidV5(`deposit\n${idem.scope}\n${idem.key}\n${idem.requestHash}`);
@@ -129,7 +169,12 @@ export class DepositService {
     const known = escrow.deposits.find((d) => d.depositId === depositId);
     if (known) return this.resume(escrow, base, known, metadata);
     // 1. The intent, before the PSP: the rules and the key are decided by this append.
-    const initiated = await this.platform.commands.execute({ streamId: `escrow-${escrow.escrowId}`, decider: escrowDecider, command: base, metadata });
+    const initiated = await this.platform.commands.execute({
+      streamId: `escrow-${escrow.escrowId}`,
+      decider: escrowDecider,
+      command: base,
+      metadata,
+    });
     const deposit = initiated.state.deposits.find((d) => d.depositId === depositId);
     assert(deposit, `deposit ${depositId} is not on its escrow after its initiation`);
     // Another process may have recorded this very deposit first (same key; the answer is then a
@@ -142,9 +187,19 @@ export class DepositService {
   }
 
   /** The same key again: the first answer, after finishing a deposit the PSP left pending. */
-  private async resume(escrow: EscrowState, base: Deposit, known: DepositState, metadata: CommandMetadata): Promise<Recorded> {
+  private async resume(
+    escrow: EscrowState,
+    base: Deposit,
+    known: DepositState,
+    metadata: CommandMetadata,
+  ): Promise<Recorded> {
     // The runner compares the request hash: a different body under this key is 422 here.
-    const replay = await this.platform.commands.execute({ streamId: `escrow-${escrow.escrowId}`, decider: escrowDecider, command: base, metadata });
+    const replay = await this.platform.commands.execute({
+      streamId: `escrow-${escrow.escrowId}`,
+      decider: escrowDecider,
+      command: base,
+      metadata,
+    });
     const fallback = { result: replay, depositId: known.depositId, pspRef: null };
     if (known.status !== 'PENDING') return fallback;
     const collected = await this.collect(escrow, known.depositId, known.amount);
@@ -152,8 +207,19 @@ export class DepositService {
   }
 
   /** Applies what the PSP said to a PENDING deposit; an unknown outcome changes nothing. */
-  private async settle(escrow: EscrowState, deposit: DepositState, collected: Collected, metadata: CommandMetadata, fallback: Recorded): Promise<Recorded>;
-  private async settle(escrow: EscrowState, deposit: DepositState, collected: Collected, metadata: CommandMetadata): Promise<Recorded | null>;
+  private async settle(
+    escrow: EscrowState,
+    deposit: DepositState,
+    collected: Collected,
+    metadata: CommandMetadata,
+    fallback: Recorded,
+  ): Promise<Recorded>;
+  private async settle(
+    escrow: EscrowState,
+    deposit: DepositState,
+    collected: Collected,
+    metadata: CommandMetadata,
+  ): Promise<Recorded | null>;
   private async settle(
     escrow: EscrowState,
     deposit: DepositState,
@@ -166,7 +232,15 @@ export class DepositService {
     const now = metadata.now.toISOString();
     if (collected.kind === 'confirmed') {
       const reported = { amount: collected.amount, currency: collected.currency };
-      const confirm: EscrowCommand = { type: 'ConfirmDeposit', escrowId, depositId, pspRef: collected.pspRef, reported, refundPaymentId: newId(), now };
+      const confirm: EscrowCommand = {
+        type: 'ConfirmDeposit',
+        escrowId,
+        depositId,
+        pspRef: collected.pspRef,
+        reported,
+        refundPaymentId: newId(),
+        now,
+      };
       try {
         return await this.apply(escrow, deposit, confirm, collected.pspRef, metadata);
       } catch (err) {
@@ -174,28 +248,67 @@ export class DepositService {
         // Another amount or currency than asked: nothing is credited; the reference is kept (so
         // the recovery job stops asking and a webhook finds the deposit) and a person is told.
         await this.alertMismatch(escrow, deposit, collected, metadata);
-        const record: EscrowCommand = { type: 'RecordDepositReference', escrowId, depositId, pspRef: collected.pspRef, now };
-        return deposit.pspRef === null ? this.apply(escrow, deposit, record, collected.pspRef, metadata) : fallback;
+        const record: EscrowCommand = {
+          type: 'RecordDepositReference',
+          escrowId,
+          depositId,
+          pspRef: collected.pspRef,
+          now,
+        };
+        return deposit.pspRef === null
+          ? this.apply(escrow, deposit, record, collected.pspRef, metadata)
+          : fallback;
       }
     }
     if (collected.kind === 'pending' && deposit.pspRef === null) {
       // Unanswered at first, accepted now: record and reserve the reference the webhook will name.
-      const record: EscrowCommand = { type: 'RecordDepositReference', escrowId, depositId, pspRef: collected.pspRef, now };
+      const record: EscrowCommand = {
+        type: 'RecordDepositReference',
+        escrowId,
+        depositId,
+        pspRef: collected.pspRef,
+        now,
+      };
       return this.apply(escrow, deposit, record, collected.pspRef, metadata);
     }
     if (collected.kind === 'declined') {
-      return this.apply(escrow, deposit, { type: 'FailDeposit', escrowId, depositId, reason: collected.reason, now }, null, metadata);
+      return this.apply(
+        escrow,
+        deposit,
+        { type: 'FailDeposit', escrowId, depositId, reason: collected.reason, now },
+        null,
+        metadata,
+      );
     }
     return fallback;
   }
 
   /** Appends a step of a deposit, reserving the PSP reference it records (if new to it). */
-  private async apply(escrow: EscrowState, deposit: DepositState, command: EscrowCommand, pspRef: string | null, metadata: CommandMetadata): Promise<Recorded> {
+  private async apply(
+    escrow: EscrowState,
+    deposit: DepositState,
+    command: EscrowCommand,
+    pspRef: string | null,
+    metadata: CommandMetadata,
+  ): Promise<Recorded> {
     const { escrowId } = escrow;
-    const claims = pspRef && deposit.pspRef !== pspRef ? [await pspRefClaim(this.platform, pspRef, escrowId, 'deposit', deposit.depositId)] : [];
-    const result = await this.platform.commands.execute({ streamId: `escrow-${escrowId}`, decider: escrowDecider, command, metadata: followUp(metadata), claims });
+    const claims =
+      pspRef && deposit.pspRef !== pspRef
+        ? [await pspRefClaim(this.platform, pspRef, escrowId, 'deposit', deposit.depositId)]
+        : [];
+    const result = await this.platform.commands.execute({
+      streamId: `escrow-${escrowId}`,
+      decider: escrowDecider,
+      command,
+      metadata: followUp(metadata),
+      claims,
+    });
     const claimed = claims[0];
-    return { result, depositId: deposit.depositId, pspRef: claimed && !mayHaveParked(result, claimed) ? null : pspRef };
+    return {
+      result,
+      depositId: deposit.depositId,
+      pspRef: claimed && !mayHaveParked(result, claimed) ? null : pspRef,
+    };
   }
 
   /** DEPOSIT_AMOUNT_MISMATCH, once per deposit, reference and reported amount. */
@@ -207,7 +320,11 @@ export class DepositService {
   ): Promise<void> {
     await raiseAlert(
       this.platform,
-      depositMismatchAlert(escrow, deposit, { pspRef: collected.pspRef, amount: collected.amount, currency: collected.currency }),
+      depositMismatchAlert(escrow, deposit, {
+        pspRef: collected.pspRef,
+        amount: collected.amount,
+        currency: collected.currency,
+      }),
       followUp(metadata),
     );
   }
@@ -221,4 +338,3 @@ export class DepositService {
     });
   }
 }
-

@@ -6,9 +6,9 @@
  * started if they are still PENDING (a crash between the two steps), so a retry finishes the
  * work instead of repeating it. The answer is the escrow as it is after the sends.
  */
-import { escrowDecider, type EscrowCommand, type EscrowState } from '../../domain/src';
-import type { Position } from '../../event-store/src';
-import type { AppendedEvent, CommandMetadata, Platform, ReservationClaim } from '../../platform/src';
+import { escrowDecider, type EscrowCommand, type EscrowState } from '@kob/domain';
+import type { Position } from '@kob/event-store';
+import type { AppendedEvent, CommandMetadata, Platform, ReservationClaim } from '@kob/platform';
 import { type PaymentSender, initiatedPaymentIds, latestPosition } from './payment-sender';
 
 export interface EscrowActionResult {
@@ -35,7 +35,13 @@ export class EscrowActions {
     claims: ReservationClaim[] = [],
   ): Promise<EscrowActionResult> {
     const streamId = `escrow-${escrowId}`;
-    const result = await this.platform.commands.execute({ streamId, decider: escrowDecider, command, metadata, claims });
+    const result = await this.platform.commands.execute({
+      streamId,
+      decider: escrowDecider,
+      command,
+      metadata,
+      claims,
+    });
     return this.sendStarted(escrowId, result, metadata);
   }
 
@@ -61,16 +67,33 @@ export class EscrowActions {
 
   private async sendStarted(
     escrowId: string,
-    result: { state: EscrowState; events: AppendedEvent[]; position: Position | null; replayed: boolean },
+    result: {
+      state: EscrowState;
+      events: AppendedEvent[];
+      position: Position | null;
+      replayed: boolean;
+    },
     metadata: CommandMetadata,
   ): Promise<EscrowActionResult> {
     const events = result.events;
     const paymentIds = initiatedPaymentIds(events);
     if (paymentIds.length === 0) {
-      return { state: result.state, events, paymentIds, position: result.position, replayed: result.replayed };
+      return {
+        state: result.state,
+        events,
+        paymentIds,
+        position: result.position,
+        replayed: result.replayed,
+      };
     }
     const sent = await this.sender.sendAll(escrowId, paymentIds, metadata);
     const { state } = await this.platform.commands.read(`escrow-${escrowId}`, escrowDecider);
-    return { state, events, paymentIds, position: latestPosition([result.position, sent]), replayed: result.replayed };
+    return {
+      state,
+      events,
+      paymentIds,
+      position: latestPosition([result.position, sent]),
+      replayed: result.replayed,
+    };
   }
 }

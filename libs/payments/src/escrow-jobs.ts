@@ -11,9 +11,16 @@
  * row or a job overlapping another process's work is harmless. Each run handles a bounded batch.
  */
 import { sql } from 'kysely';
-import { pspWebhookDecider } from '../../domain/src';
-import { DomainError, newId } from '../../kernel/src';
-import { type JobContext, type Platform, type ScheduledJob, describeCounts as describe, eachItem as each, systemMetadata } from '../../platform/src';
+import { pspWebhookDecider } from '@kob/domain';
+import { DomainError, newId } from '@kob/kernel';
+import {
+  type JobContext,
+  type Platform,
+  type ScheduledJob,
+  describeCounts as describe,
+  eachItem as each,
+  systemMetadata,
+} from '@kob/platform';
 import type { PaymentServices } from './payment-services';
 
 export const escrowJobLimits = {
@@ -48,10 +55,30 @@ export function paymentRecoveryJob(platform: Platform, services: PaymentServices
         .orderBy('initiated_at')
         .limit(escrowJobLimits.recoveryBatchMax)
         .execute();
-      const deposits = await each(unanswered, (d) => d.id, async (d) =>
-        (await services.deposits.recover(d.escrow_id, d.id, systemMetadata('system:scheduler', ctx.now))).status,
+      const deposits = await each(
+        unanswered,
+        (d) => d.id,
+        async (d) =>
+          (
+            await services.deposits.recover(
+              d.escrow_id,
+              d.id,
+              systemMetadata('system:scheduler', ctx.now),
+            )
+          ).status,
       );
-      const payments = await each(pending, (p) => p.id, async (p) => (await services.sender.send(p.escrow_id, p.id, systemMetadata('system:scheduler', ctx.now))).payment.status);
+      const payments = await each(
+        pending,
+        (p) => p.id,
+        async (p) =>
+          (
+            await services.sender.send(
+              p.escrow_id,
+              p.id,
+              systemMetadata('system:scheduler', ctx.now),
+            )
+          ).payment.status,
+      );
       const open = await platform.db
         .selectFrom('psp_webhooks')
         .select(['stream_id', 'status', 'psp_ref'])
@@ -60,11 +87,27 @@ export function paymentRecoveryJob(platform: Platform, services: PaymentServices
         .orderBy('received_at')
         .limit(escrowJobLimits.recoveryBatchMax)
         .execute();
-      const webhooks = await each(open, (w) => w.stream_id, async (w) => {
-        if (w.status === 'parked' && !(w.psp_ref && (await services.webhooks.referenceKnown(w.psp_ref)))) return 'still parked';
-        const state = (await platform.commands.read(w.stream_id, pspWebhookDecider)).state;
-        return (await services.webhooks.process(w.stream_id, state, systemMetadata('psp:webhook', ctx.now))).state.outcome ?? 'received';
-      });
+      const webhooks = await each(
+        open,
+        (w) => w.stream_id,
+        async (w) => {
+          if (
+            w.status === 'parked' &&
+            !(w.psp_ref && (await services.webhooks.referenceKnown(w.psp_ref)))
+          )
+            return 'still parked';
+          const state = (await platform.commands.read(w.stream_id, pspWebhookDecider)).state;
+          return (
+            (
+              await services.webhooks.process(
+                w.stream_id,
+                state,
+                systemMetadata('psp:webhook', ctx.now),
+              )
+            ).state.outcome ?? 'received'
+          );
+        },
+      );
       return `${describe('payments', payments)}; ${describe('webhooks', webhooks)}; ${describe('deposits', deposits)}`;
     },
   };
@@ -81,21 +124,35 @@ export function deadlineJob(platform: Platform, services: PaymentServices): Sche
         .where('status', 'in', ['DRAFT', 'FUNDED', 'RELEASABLE'])
         .where('deadline_at', '<=', ctx.now)
         // An escrow told to do nothing at its deadline stays as it is: not work to redo each run.
-        .where((eb) => eb.or([eb('status', '=', 'DRAFT'), sql<boolean>`release_conditions->>'on_deadline' <> 'none'`]))
+        .where((eb) =>
+          eb.or([
+            eb('status', '=', 'DRAFT'),
+            sql<boolean>`release_conditions->>'on_deadline' <> 'none'`,
+          ]),
+        )
         .orderBy('deadline_at')
         .limit(escrowJobLimits.deadlineBatchMax)
         .execute();
-      const outcomes = await each(due, (e) => e.id, async (e) => {
-        const meta = systemMetadata('system:scheduler', ctx.now);
-        const command = { type: 'CheckDeadline' as const, escrowId: e.id, idSeed: newId(), now: ctx.now.toISOString() };
-        try {
-          return (await services.actions.run(e.id, command, meta)).state.status;
-        } catch (err) {
-          // A to-do row behind its stream (the read model lags): the escrow closed meanwhile.
-          if (err instanceof DomainError && err.code === 'ESCROW_CLOSED') return 'already closed';
-          throw err;
-        }
-      });
+      const outcomes = await each(
+        due,
+        (e) => e.id,
+        async (e) => {
+          const meta = systemMetadata('system:scheduler', ctx.now);
+          const command = {
+            type: 'CheckDeadline' as const,
+            escrowId: e.id,
+            idSeed: newId(),
+            now: ctx.now.toISOString(),
+          };
+          try {
+            return (await services.actions.run(e.id, command, meta)).state.status;
+          } catch (err) {
+            // A to-do row behind its stream (the read model lags): the escrow closed meanwhile.
+            if (err instanceof DomainError && err.code === 'ESCROW_CLOSED') return 'already closed';
+            throw err;
+          }
+        },
+      );
       return describe('escrows', outcomes);
     },
   };

@@ -5,11 +5,11 @@
  * another amount or currency than asked raises `DEPOSIT_AMOUNT_MISMATCH` (issue 12): nothing is
  * credited, a person must look.
  */
-import { alertAppend } from '../../alerts/src';
-import type { DepositState, EscrowEvent, EscrowState, PaymentFailedData } from '../../domain/src';
-import type { AlertInput } from '../../alerts/src/alert-append';
-import type { StreamAppend } from '../../event-store/src';
-import { type CommandMetadata, eventMetadataOf } from '../../platform/src';
+import { alertAppend } from '@kob/alerts';
+import type { DepositState, EscrowEvent, EscrowState, PaymentFailedData } from '@kob/domain';
+import type { AlertInput } from '@kob/alerts';
+import type { StreamAppend } from '@kob/event-store';
+import { type CommandMetadata, eventMetadataOf } from '@kob/platform';
 
 export async function paymentFailedAlerts(
   events: EscrowEvent[],
@@ -49,7 +49,11 @@ export function depositMismatchAlert(
 ): AlertInput {
   return {
     type: 'DEPOSIT_AMOUNT_MISMATCH',
-    message: `The PSP confirmed deposit ${deposit.depositId} at ${reported.amount ?? 'no amount'} ${reported.currency ?? ''} instead of ${deposit.amount} ${escrow.currency}: nothing was credited.`.replace(/\s+/g, ' '),
+    message:
+      `The PSP confirmed deposit ${deposit.depositId} at ${reported.amount ?? 'no amount'} ${reported.currency ?? ''} instead of ${deposit.amount} ${escrow.currency}: nothing was credited.`.replace(
+        /\s+/g,
+        ' ',
+      ),
     actorUserId: escrow.clientId,
     payload: {
       escrow_id: escrow.escrowId,

@@ -7,10 +7,15 @@
  * 5xx and never a lost record; `POST /payments/execute/{id}` or the recovery job sends it again
  * under the same key, so the PSP cannot pay twice.
  */
-import { escrowDecider, type EscrowState, type PaymentInitiatedData, type PaymentState } from '../../domain/src';
-import { DomainError, newId } from '../../kernel/src';
-import { type Position, comparePositions } from '../../event-store/src';
-import type { CommandMetadata, Platform } from '../../platform/src';
+import {
+  escrowDecider,
+  type EscrowState,
+  type PaymentInitiatedData,
+  type PaymentState,
+} from '@kob/domain';
+import { DomainError, newId } from '@kob/kernel';
+import { type Position, comparePositions } from '@kob/event-store';
+import type { CommandMetadata, Platform } from '@kob/platform';
 import { type Transferred, transferAt } from './psp-outcomes';
 import { paymentFailedAlerts } from './payment-alerts';
 import { mayHaveParked, pspRefClaim } from './psp-refs';
@@ -28,12 +33,17 @@ export function followUp(metadata: CommandMetadata): CommandMetadata {
 }
 
 export function latestPosition(positions: (Position | null)[]): Position | null {
-  return positions.reduce<Position | null>((a, b) => (b === null || (a !== null && comparePositions(a, b) >= 0) ? a : b), null);
+  return positions.reduce<Position | null>(
+    (a, b) => (b === null || (a !== null && comparePositions(a, b) >= 0) ? a : b),
+    null,
+  );
 }
 
 /** The payments a command's events started. */
 export function initiatedPaymentIds(events: readonly { type: string; data: unknown }[]): string[] {
-  return events.flatMap((e) => (e.type === 'payment.initiated.v1' ? [(e.data as PaymentInitiatedData).paymentId] : []));
+  return events.flatMap((e) =>
+    e.type === 'payment.initiated.v1' ? [(e.data as PaymentInitiatedData).paymentId] : [],
+  );
 }
 
 export function paymentNotFound(): DomainError {
@@ -44,7 +54,10 @@ export class PaymentSender {
   constructor(
     private readonly platform: Platform,
     /** Called once a PSP reference is recorded: webhooks parked for it are applied. */
-    private readonly onReferenceRecorded: (pspRef: string, metadata: CommandMetadata) => Promise<void>,
+    private readonly onReferenceRecorded: (
+      pspRef: string,
+      metadata: CommandMetadata,
+    ) => Promise<void>,
   ) {}
 
   /** Sends one payment if it is PENDING; any other status is returned as it is. */
@@ -58,7 +71,10 @@ export class PaymentSender {
     if (outcome.kind === 'unknown') return { payment, position: null };
     const meta = followUp(metadata);
     const now = meta.now.toISOString();
-    const claim = outcome.kind === 'sent' ? await pspRefClaim(this.platform, outcome.pspRef, escrowId, 'payment', paymentId) : null;
+    const claim =
+      outcome.kind === 'sent'
+        ? await pspRefClaim(this.platform, outcome.pspRef, escrowId, 'payment', paymentId)
+        : null;
     const result = await this.platform.commands.execute({
       streamId,
       decider: escrowDecider,
@@ -70,13 +86,18 @@ export class PaymentSender {
       claims: claim ? [claim] : [],
       extra: paymentFailedAlerts,
     });
-    if (outcome.kind === 'sent' && claim && mayHaveParked(result, claim)) await this.onReferenceRecorded(outcome.pspRef, meta);
+    if (outcome.kind === 'sent' && claim && mayHaveParked(result, claim))
+      await this.onReferenceRecorded(outcome.pspRef, meta);
     const after = result.state.payments.find((p) => p.paymentId === paymentId)!;
     return { payment: after, position: result.position };
   }
 
   /** Sends several payments of one escrow concurrently (their appends queue on the stream). */
-  async sendAll(escrowId: string, paymentIds: readonly string[], metadata: CommandMetadata): Promise<Position | null> {
+  async sendAll(
+    escrowId: string,
+    paymentIds: readonly string[],
+    metadata: CommandMetadata,
+  ): Promise<Position | null> {
     const sent = await Promise.all(paymentIds.map((id) => this.send(escrowId, id, metadata)));
     return latestPosition(sent.map((s) => s.position));
   }

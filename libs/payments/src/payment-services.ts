@@ -3,7 +3,7 @@
  * payments, deposits, and PSP webhooks, wired so that recording a PSP reference applies the
  * webhooks parked for it. The API's controllers and the scheduler's jobs use the same instance.
  */
-import type { Platform } from '../../platform/src';
+import type { Platform } from '@kob/platform';
 import { DepositService } from './deposits';
 import { EscrowActions } from './escrow-actions';
 import { PaymentSender } from './payment-sender';
@@ -23,11 +23,16 @@ export function createPaymentServices(
   let webhooks: PspWebhooks | undefined;
   // Applying parked webhooks is a follow-up: if it fails, the payment or deposit that recorded
   // the reference stands, and the recovery job applies them later.
-  const onReferenceRecorded = async (pspRef: string, metadata: Parameters<PspWebhooks['resumeParked']>[1]) => {
+  const onReferenceRecorded = async (
+    pspRef: string,
+    metadata: Parameters<PspWebhooks['resumeParked']>[1],
+  ) => {
     try {
       await webhooks!.resumeParked(pspRef, metadata);
     } catch (err) {
-      log('parked PSP webhooks could not be applied yet; the recovery job will retry', { error: (err as Error).message });
+      log('parked PSP webhooks could not be applied yet; the recovery job will retry', {
+        error: (err as Error).message,
+      });
     }
   };
   const sender = new PaymentSender(platform, onReferenceRecorded);

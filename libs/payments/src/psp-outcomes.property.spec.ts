@@ -5,7 +5,12 @@
  * becomes an event and never a refused append that leaves money in limbo.
  */
 import fc from 'fast-check';
-import { illFormedStrings, propertyParams, text, unstorableText } from '../../../test/support/hostile-values';
+import {
+  illFormedStrings,
+  propertyParams,
+  text,
+  unstorableText,
+} from '../../../test/support/hostile-values';
 import { declineReason, pspTextLimits } from './psp-outcomes';
 
 describe('decline reasons under arbitrary PSP text', () => {
@@ -13,13 +18,16 @@ describe('decline reasons under arbitrary PSP text', () => {
     const astralAtTheBound = `${'x'.repeat(pspTextLimits.reasonLengthMax - 1)}🙂`;
     expect(declineReason(astralAtTheBound)).toBe('x'.repeat(pspTextLimits.reasonLengthMax - 1));
     fc.assert(
-      fc.property(fc.oneof(text({ lengthMax: 100_000 }), unstorableText({ lengthMax: 600 }), fc.anything()), (reason) => {
-        const out = declineReason(reason);
-        expect(out.trim().length).toBeGreaterThan(0);
-        expect(out.length).toBeLessThanOrEqual(pspTextLimits.reasonLengthMax);
-        expect(out).not.toContain('\u0000');
-        expect(illFormedStrings(out)).toEqual([]);
-      }),
+      fc.property(
+        fc.oneof(text({ lengthMax: 100_000 }), unstorableText({ lengthMax: 600 }), fc.anything()),
+        (reason) => {
+          const out = declineReason(reason);
+          expect(out.trim().length).toBeGreaterThan(0);
+          expect(out.length).toBeLessThanOrEqual(pspTextLimits.reasonLengthMax);
+          expect(out).not.toContain('\u0000');
+          expect(illFormedStrings(out)).toEqual([]);
+        },
+      ),
       propertyParams(500),
     );
   });

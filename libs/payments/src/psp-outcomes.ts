@@ -6,9 +6,9 @@
  * validated like a client's input: a long or blank decline reason must not turn a PSP answer
  * into a 4xx that leaves money in limbo.
  */
-import { truncateUtf16 } from '../../kernel/src/code-points';
-import type { CollectRequest, PspPort, TransferRequest } from '../../psp/src';
-import { PspDeclinedError, PspTimeoutError } from '../../psp/src';
+import { truncateUtf16 } from '@kob/kernel';
+import type { CollectRequest, PspPort, TransferRequest } from '@kob/psp';
+import { PspDeclinedError, PspTimeoutError } from '@kob/psp';
 
 export const pspTextLimits = { reasonLengthMax: 500, pspRefLengthMax: 255 } as const;
 
@@ -19,7 +19,8 @@ export type Collected =
   | { kind: 'declined'; reason: string }
   | { kind: 'unknown' };
 
-export type Transferred = { kind: 'sent'; pspRef: string } | { kind: 'declined'; reason: string } | { kind: 'unknown' };
+export type Transferred =
+  { kind: 'sent'; pspRef: string } | { kind: 'declined'; reason: string } | { kind: 'unknown' };
 
 /** A PSP with a place to note what it answered that we could not use (shown to operators). */
 type Psp = PspPort & { lastError: string | null };
@@ -50,8 +51,12 @@ function reportedText(value: unknown): string | null {
   return typeof value === 'string' && /^[\x21-\x7e]{1,40}$/.test(value) ? value : null;
 }
 
-function failure(psp: Psp, err: unknown): { kind: 'declined'; reason: string } | { kind: 'unknown' } {
-  if (err instanceof PspDeclinedError) return { kind: 'declined', reason: declineReason(err.reason) };
+function failure(
+  psp: Psp,
+  err: unknown,
+): { kind: 'declined'; reason: string } | { kind: 'unknown' } {
+  if (err instanceof PspDeclinedError)
+    return { kind: 'declined', reason: declineReason(err.reason) };
   // No answer, or one we cannot read: the outcome is unknown.
   if (!(err instanceof PspTimeoutError)) psp.lastError = (err as Error).message;
   return { kind: 'unknown' };
@@ -63,7 +68,12 @@ export async function collectAt(psp: Psp, request: CollectRequest): Promise<Coll
     const pspRef = usableRef(psp, outcome?.pspRef);
     if (pspRef === null) return { kind: 'unknown' };
     if (outcome.status !== 'confirmed') return { kind: 'pending', pspRef };
-    return { kind: 'confirmed', pspRef, amount: reportedText(outcome.amount), currency: reportedText(outcome.currency) };
+    return {
+      kind: 'confirmed',
+      pspRef,
+      amount: reportedText(outcome.amount),
+      currency: reportedText(outcome.currency),
+    };
   } catch (err) {
     return failure(psp, err);
   }

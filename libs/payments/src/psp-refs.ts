@@ -7,8 +7,8 @@
  * `psp.webhook_parked.v1` marker on that reservation stream; whoever records the reference
  * applies the webhooks parked there.
  */
-import { DomainError } from '../../kernel/src';
-import type { Platform, ReservationClaim } from '../../platform/src';
+import { DomainError } from '@kob/kernel';
+import type { Platform, ReservationClaim } from '@kob/platform';
 
 export const pspRefStream = (platform: Platform, pspRef: string): Promise<string> =>
   platform.reservationStream('psp-ref', pspRef);
@@ -43,9 +43,14 @@ export async function pspRefClaim(
     // The PSP has just issued it: its stream exists only if a webhook for it arrived first.
     likelyNew: true,
     taken: () =>
-      new DomainError('PSP_REFERENCE_IN_USE', 'the PSP answered with a reference already recorded for something else', 'conflict', {
-        kind,
-        id,
-      }),
+      new DomainError(
+        'PSP_REFERENCE_IN_USE',
+        'the PSP answered with a reference already recorded for something else',
+        'conflict',
+        {
+          kind,
+          id,
+        },
+      ),
   };
 }

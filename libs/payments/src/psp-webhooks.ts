@@ -30,11 +30,21 @@ import {
   type WebhookOutcome,
   escrowDecider,
   pspWebhookDecider,
-} from '../../domain/src';
-import { DomainError, assert, limits, newId, sha256Hex, systemActor } from '../../kernel/src';
-import { raiseAlert } from '../../alerts/src';
-import { type Position, type StreamAppend, WrongExpectedRevisionError, readReservation } from '../../event-store/src';
-import { type CommandMetadata, type Platform, ConcurrencyConflictError, eventMetadataOf } from '../../platform/src';
+} from '@kob/domain';
+import { DomainError, assert, limits, newId, sha256Hex, systemActor } from '@kob/kernel';
+import { raiseAlert } from '@kob/platform';
+import {
+  type Position,
+  type StreamAppend,
+  WrongExpectedRevisionError,
+  readReservation,
+} from '@kob/event-store';
+import {
+  type CommandMetadata,
+  type Platform,
+  ConcurrencyConflictError,
+  eventMetadataOf,
+} from '@kob/platform';
 import { type PaymentSender, followUp, initiatedPaymentIds } from './payment-sender';
 import { depositMismatchAlert, paymentFailedAlerts } from './payment-alerts';
 import { type PspRefOwner, pspRefStream } from './psp-refs';
@@ -73,7 +83,11 @@ const ACTIONS: Record<string, Action> = {
   'deposit.failed': 'fail_deposit',
 };
 
-const ignored = (detail: string, target: string | null = null): Outcome => ({ outcome: 'ignored', detail, target });
+const ignored = (detail: string, target: string | null = null): Outcome => ({
+  outcome: 'ignored',
+  detail,
+  target,
+});
 
 export function webhookStreamId(provider: string, eventId: string): string {
   return `psp-webhook-${sha256Hex(`${provider}\n${eventId}`)}`;
@@ -102,11 +116,25 @@ export class PspWebhooks {
     const first = received.state;
     if (received.events.length === 0 && first.outcome !== null && first.processedAt !== null) {
       const { outcome, detail, processedAt } = first;
-      return { eventId: input.eventId, duplicate: true, outcome, detail, processedAt, position: null };
+      return {
+        eventId: input.eventId,
+        duplicate: true,
+        outcome,
+        detail,
+        processedAt,
+        position: null,
+      };
     }
     const done = await this.process(streamId, first, metadata);
     const { outcome, detail, processedAt } = done.state;
-    return { eventId: input.eventId, duplicate: false, outcome: outcome!, detail, processedAt: processedAt!, position: done.position };
+    return {
+      eventId: input.eventId,
+      duplicate: false,
+      outcome: outcome!,
+      detail,
+      processedAt: processedAt!,
+      position: done.position,
+    };
   }
 
   /** Applies (or parks) a received webhook and records the outcome. Safe to repeat. */
@@ -129,7 +157,11 @@ export class PspWebhooks {
   /** Applies the webhooks parked for a reference that has just been recorded. */
   async resumeParked(pspRef: string, metadata: CommandMetadata): Promise<void> {
     const events = await this.platform.store.readStream(await pspRefStream(this.platform, pspRef));
-    const parked = new Set(events.filter((e) => e.type === PSP_WEBHOOK_PARKED).map((e) => (e.data as PspWebhookParkedData).webhookStream));
+    const parked = new Set(
+      events
+        .filter((e) => e.type === PSP_WEBHOOK_PARKED)
+        .map((e) => (e.data as PspWebhookParkedData).webhookStream),
+    );
     for (const streamId of parked) {
       const { state } = await this.platform.commands.read(streamId, pspWebhookDecider);
       if (!state.exists || state.outcome === 'applied' || state.outcome === 'ignored') continue;
@@ -139,21 +171,36 @@ export class PspWebhooks {
 
   /** Whether the reference of a parked webhook has been recorded since (the job's check). */
   async referenceKnown(pspRef: string): Promise<boolean> {
-    return (await readReservation(this.platform.store, await pspRefStream(this.platform, pspRef))).status === 'claimed';
+    return (
+      (await readReservation(this.platform.store, await pspRefStream(this.platform, pspRef)))
+        .status === 'claimed'
+    );
   }
 
-  private async apply(streamId: string, w: PspWebhookState, metadata: CommandMetadata): Promise<Outcome> {
+  private async apply(
+    streamId: string,
+    w: PspWebhookState,
+    metadata: CommandMetadata,
+  ): Promise<Outcome> {
     const action = ACTIONS[w.kind];
     if (!action) return ignored(`event type ${w.kind} is not acted on`);
     if (!w.pspRef && w.headerPspRef) {
-      return ignored('the reference is only in X-PSP-Ref, which the signature does not cover: send psp_ref in the body');
+      return ignored(
+        'the reference is only in X-PSP-Ref, which the signature does not cover: send psp_ref in the body',
+      );
     }
     if (!w.pspRef) return ignored('the event names no PSP reference');
     const refStream = await pspRefStream(this.platform, w.pspRef);
     for (let attempt = 0; attempt < limits.appendRetriesMax; attempt++) {
       const reservation = await readReservation(this.platform.store, refStream);
       if (reservation.status === 'claimed') {
-        return this.applyKnown(action, w, reservation.data as unknown as PspRefOwner, metadata, streamId);
+        return this.applyKnown(
+          action,
+          w,
+          reservation.data as unknown as PspRefOwner,
+          metadata,
+          streamId,
+        );
       }
       const marker: PspWebhookParkedData = {
         webhookStream: streamId,
@@ -166,8 +213,18 @@ export class PspWebhooks {
         // At the revision read: a claim racing this marker makes one of the two appends fail.
         await this.platform.store.appendToStream(
           refStream,
-          [{ id: newId(), type: PSP_WEBHOOK_PARKED, data: marker, metadata: eventMetadataOf(followUp(metadata)) }],
-          { expectedRevision: reservation.revision, ...(reservation.headHash ? { expectedHeadHash: reservation.headHash } : {}) },
+          [
+            {
+              id: newId(),
+              type: PSP_WEBHOOK_PARKED,
+              data: marker,
+              metadata: eventMetadataOf(followUp(metadata)),
+            },
+          ],
+          {
+            expectedRevision: reservation.revision,
+            ...(reservation.headHash ? { expectedHeadHash: reservation.headHash } : {}),
+          },
         );
         return { outcome: 'parked', detail: 'the reference is not known yet', target: null };
       } catch (err) {
@@ -177,21 +234,43 @@ export class PspWebhooks {
     throw new ConcurrencyConflictError(refStream);
   }
 
-  private async applyKnown(action: Action, w: PspWebhookState, owner: PspRefOwner, metadata: CommandMetadata, streamId: string): Promise<Outcome> {
+  private async applyKnown(
+    action: Action,
+    w: PspWebhookState,
+    owner: PspRefOwner,
+    metadata: CommandMetadata,
+    streamId: string,
+  ): Promise<Outcome> {
     const target = owner.stream;
     const escrowId = target.slice('escrow-'.length);
     const webhookEventId = `${w.provider}:${w.eventId}`;
     const now = metadata.now.toISOString();
     const forPayment = action === 'settle' || action === 'fail';
-    if (forPayment !== (owner.kind === 'payment')) return ignored(`the reference names a ${owner.kind}, not what ${w.kind} is about`, target);
+    if (forPayment !== (owner.kind === 'payment'))
+      return ignored(`the reference names a ${owner.kind}, not what ${w.kind} is about`, target);
     const reason = `PSP webhook ${w.kind}`;
     const command: EscrowCommand =
       action === 'settle'
         ? { type: 'SettlePayment', escrowId, paymentId: owner.id, webhookEventId, now }
         : action === 'fail'
-          ? { type: 'RecordPaymentFailed', escrowId, paymentId: owner.id, reason, webhookEventId, now }
+          ? {
+              type: 'RecordPaymentFailed',
+              escrowId,
+              paymentId: owner.id,
+              reason,
+              webhookEventId,
+              now,
+            }
           : action === 'confirm_deposit'
-            ? { type: 'ConfirmDeposit', escrowId, depositId: owner.id, pspRef: w.pspRef!, reported: w.reported, refundPaymentId: newId(), now }
+            ? {
+                type: 'ConfirmDeposit',
+                escrowId,
+                depositId: owner.id,
+                pspRef: w.pspRef!,
+                reported: w.reported,
+                refundPaymentId: newId(),
+                now,
+              }
             : { type: 'FailDeposit', escrowId, depositId: owner.id, reason, now };
     let events;
     try {
@@ -203,13 +282,19 @@ export class PspWebhooks {
         // The webhook's own outcome commits with what it changed (and a failed payment's alert).
         extra: async (decided, state, meta) => [
           ...(await paymentFailedAlerts(decided, state, meta)),
-          await this.outcomeAppend(streamId, { outcome: 'applied', detail: decided.map((e) => e.type).join(', '), target }, meta),
+          await this.outcomeAppend(
+            streamId,
+            { outcome: 'applied', detail: decided.map((e) => e.type).join(', '), target },
+            meta,
+          ),
         ],
       });
       events = result.events;
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'DEPOSIT_AMOUNT_MISMATCH') await this.alertMismatch(target, owner.id, w, metadata);
-      if (err instanceof DomainError && err.code !== 'CONCURRENCY_CONFLICT') return ignored(`${err.code}: ${err.message}`, target);
+      if (err instanceof DomainError && err.code === 'DEPOSIT_AMOUNT_MISMATCH')
+        await this.alertMismatch(target, owner.id, w, metadata);
+      if (err instanceof DomainError && err.code !== 'CONCURRENCY_CONFLICT')
+        return ignored(`${err.code}: ${err.message}`, target);
       throw err;
     }
     if (events.length === 0) return ignored('already applied: the state had moved there', target);
@@ -224,21 +309,42 @@ export class PspWebhooks {
    * decision used (a stale cache): a conflict, so the command decides again on a fresh escrow
    * (which then appends nothing: "already applied").
    */
-  private async outcomeAppend(streamId: string, result: Outcome, metadata: CommandMetadata): Promise<StreamAppend> {
+  private async outcomeAppend(
+    streamId: string,
+    result: Outcome,
+    metadata: CommandMetadata,
+  ): Promise<StreamAppend> {
     const { state, revision } = await this.platform.commands.read(streamId, pspWebhookDecider);
     assert(revision !== null, `${streamId}: a webhook is applied before it is received`);
     const now = metadata.now.toISOString();
-    const decided = pspWebhookDecider.decide({ type: 'RecordPspWebhookOutcome', ...result, now }, state);
+    const decided = pspWebhookDecider.decide(
+      { type: 'RecordPspWebhookOutcome', ...result, now },
+      state,
+    );
     if (decided.length === 0) throw new WrongExpectedRevisionError(streamId, revision);
     const meta = eventMetadataOf(metadata);
-    const events = decided.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta }));
+    const events = decided.map((e) => ({
+      id: newId(),
+      type: e.type,
+      data: e.data,
+      metadata: meta,
+    }));
     return { streamId, expectedRevision: revision, events };
   }
 
-  private async alertMismatch(target: string, depositId: string, w: PspWebhookState, metadata: CommandMetadata): Promise<void> {
+  private async alertMismatch(
+    target: string,
+    depositId: string,
+    w: PspWebhookState,
+    metadata: CommandMetadata,
+  ): Promise<void> {
     const { state } = await this.platform.commands.read(target, escrowDecider);
     const deposit = state.deposits.find((d) => d.depositId === depositId);
     if (!deposit) return;
-    await raiseAlert(this.platform, depositMismatchAlert(state, deposit, { pspRef: w.pspRef!, ...w.reported }), followUp(metadata));
+    await raiseAlert(
+      this.platform,
+      depositMismatchAlert(state, deposit, { pspRef: w.pspRef!, ...w.reported }),
+      followUp(metadata),
+    );
   }
 }

@@ -25,20 +25,33 @@ const halfBlackJ2k = Buffer.from(
 
 /** Polls a condition (bounded), for state that changes when a worker has stopped. */
 async function eventually(check: () => boolean, attemptsMax = 100, intervalMs = 50): Promise<void> {
-  for (let i = 0; i < attemptsMax && !check(); i++) await new Promise((r) => setTimeout(r, intervalMs));
+  for (let i = 0; i < attemptsMax && !check(); i++)
+    await new Promise((r) => setTimeout(r, intervalMs));
   expect(check()).toBe(true);
 }
 
 describe('readPdf', () => {
   it('reads the page count and the text layer', async () => {
-    const reading = await readPdf(minimalPdf('INVOICE INV-7 Total 1234.50 EUR'), { timeoutMs: 20_000, text: true });
+    const reading = await readPdf(minimalPdf('INVOICE INV-7 Total 1234.50 EUR'), {
+      timeoutMs: 20_000,
+      text: true,
+    });
     expect(reading).toEqual({ ok: true, pageCount: 1, text: 'INVOICE INV-7 Total 1234.50 EUR' });
-    expect(await readPdf(minimalPdf('x'), { timeoutMs: 20_000, text: false })).toEqual({ ok: true, pageCount: 1, text: null });
+    expect(await readPdf(minimalPdf('x'), { timeoutMs: 20_000, text: false })).toEqual({
+      ok: true,
+      pageCount: 1,
+      text: null,
+    });
   });
 
   it('answers unreadable for what pdfjs cannot open, and timeout when it takes too long', async () => {
-    expect(await readPdf(Buffer.from('%PDF-1.4 garbage'), { timeoutMs: 20_000, text: true })).toMatchObject({ ok: false, reason: 'unreadable' });
-    expect(await readPdf(minimalPdf('slow'), { timeoutMs: 1, text: true })).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(
+      await readPdf(Buffer.from('%PDF-1.4 garbage'), { timeoutMs: 20_000, text: true }),
+    ).toMatchObject({ ok: false, reason: 'unreadable' });
+    expect(await readPdf(minimalPdf('slow'), { timeoutMs: 1, text: true })).toMatchObject({
+      ok: false,
+      reason: 'timeout',
+    });
     // The timed-out worker's turn comes back once it has stopped.
     await eventually(() => pdfReaderStats().running === 0);
   });
@@ -47,7 +60,9 @@ describe('readPdf', () => {
     await eventually(() => pdfReaderStats().running === 0); // earlier tests' workers have stopped
     const { concurrentMax, waitingMax } = pdfLimits;
     const readings = await Promise.all(
-      Array.from({ length: concurrentMax + waitingMax + 3 }, (_, i) => readPdf(minimalPdf(`doc ${i}`), { timeoutMs: 60_000, text: true })),
+      Array.from({ length: concurrentMax + waitingMax + 3 }, (_, i) =>
+        readPdf(minimalPdf(`doc ${i}`), { timeoutMs: 60_000, text: true }),
+      ),
     );
     expect(readings.filter((r) => !r.ok && r.reason === 'busy')).toHaveLength(3);
     expect(readings.filter((r) => r.ok)).toHaveLength(concurrentMax + waitingMax);
@@ -62,7 +77,10 @@ describe('renderPdfPages', () => {
     expect(rendering).toMatchObject({ ok: true, pageCount: 1, pages: [expect.any(Buffer)] });
     if (!rendering.ok) return;
     expect(pdfLimits.renderDpi).toBe(300);
-    expect(pngSize(rendering.pages[0]!)).toEqual({ width: Math.floor((595 * 300) / 72), height: Math.floor((842 * 300) / 72) });
+    expect(pngSize(rendering.pages[0]!)).toEqual({
+      width: Math.floor((595 * 300) / 72),
+      height: Math.floor((842 * 300) / 72),
+    });
     // A white page with dark text on it (the scan's invoice lines).
     const { channels } = await sharp(rendering.pages[0]!).stats();
     expect(channels[0]!.max).toBe(255);
@@ -73,27 +91,42 @@ describe('renderPdfPages', () => {
   });
 
   it('draws the text of a PDF with a text layer too (non-embedded Helvetica)', async () => {
-    const rendering = await renderPdfPages(minimalPdf('INVOICE INV-7'), { timeoutMs: 20_000, dpi: 100 });
+    const rendering = await renderPdfPages(minimalPdf('INVOICE INV-7'), {
+      timeoutMs: 20_000,
+      dpi: 100,
+    });
     expect(rendering.ok).toBe(true);
     if (!rendering.ok) return;
-    expect(pngSize(rendering.pages[0]!)).toEqual({ width: Math.floor((612 * 100) / 72), height: 1100 });
+    expect(pngSize(rendering.pages[0]!)).toEqual({
+      width: Math.floor((612 * 100) / 72),
+      height: 1100,
+    });
     const { channels } = await sharp(rendering.pages[0]!).stats();
     expect(channels[0]!.min).toBeLessThan(64); // Helvetica glyphs drawn, not a blank page
   });
 
   it('decodes JPEG 2000 scans with the installed wasm decoder', async () => {
-    const pdf = imagePdf([{ data: halfBlackJ2k, filter: 'JPXDecode', widthPx: 32, heightPx: 32 }], [72, 72]);
+    const pdf = imagePdf(
+      [{ data: halfBlackJ2k, filter: 'JPXDecode', widthPx: 32, heightPx: 32 }],
+      [72, 72],
+    );
     const rendering = await renderPdfPages(pdf, { timeoutMs: 20_000, dpi: 72 });
     expect(rendering.ok).toBe(true);
     if (!rendering.ok) return;
-    const { data, info } = await sharp(rendering.pages[0]!).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(rendering.pages[0]!)
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(info).toMatchObject({ width: 72, height: 72 });
     expect(data[36 * 72 + 10]).toBeLessThan(32); // left half: black
     expect(data[36 * 72 + 60]).toBeGreaterThan(223); // right half: white
   });
 
   it('renders only the first pages: renderPagesMax, or fewer when asked', async () => {
-    const pdf = await scannedPdf([['one'], ['two'], ['three'], ['four'], ['five']], { pageSizePt: [200, 200], dpi: 72 });
+    const pdf = await scannedPdf([['one'], ['two'], ['three'], ['four'], ['five']], {
+      pageSizePt: [200, 200],
+      dpi: 72,
+    });
     const rendering = await renderPdfPages(pdf, { timeoutMs: 20_000, dpi: 72 });
     expect(rendering).toMatchObject({ ok: true, pageCount: 5 });
     expect(rendering.ok && rendering.pages).toHaveLength(pdfLimits.renderPagesMax);
@@ -117,17 +150,30 @@ describe('renderPdfPages', () => {
     // A long thin strip is capped on its long side.
     const strip = await scannedPdf([[]], { pageSizePt: [14_400, 36], dpi: 5 });
     const thin = await renderPdfPages(strip, { timeoutMs: 30_000 });
-    expect(thin.ok && pngSize(thin.pages[0]!)).toEqual({ width: pdfLimits.pageSidePxMax, height: 20 });
+    expect(thin.ok && pngSize(thin.pages[0]!)).toEqual({
+      width: pdfLimits.pageSidePxMax,
+      height: 20,
+    });
   });
 
   it('answers unreadable for garbage and timeout past its time; refuses options out of range', async () => {
-    expect(await renderPdfPages(Buffer.from('%PDF-1.4 garbage'), { timeoutMs: 20_000 })).toMatchObject({ ok: false, reason: 'unreadable' });
-    expect(await renderPdfPages(await scannedPdf(), { timeoutMs: 1 })).toMatchObject({ ok: false, reason: 'timeout', message: expect.stringMatching(/1 ms/) });
+    expect(
+      await renderPdfPages(Buffer.from('%PDF-1.4 garbage'), { timeoutMs: 20_000 }),
+    ).toMatchObject({ ok: false, reason: 'unreadable' });
+    expect(await renderPdfPages(await scannedPdf(), { timeoutMs: 1 })).toMatchObject({
+      ok: false,
+      reason: 'timeout',
+      message: expect.stringMatching(/1 ms/),
+    });
     await eventually(() => pdfReaderStats().running === 0);
     const pdf = minimalPdf('x');
-    await expect(renderPdfPages(pdf, { timeoutMs: 1000, pagesMax: pdfLimits.renderPagesMax + 1 })).rejects.toThrow(RangeError);
+    await expect(
+      renderPdfPages(pdf, { timeoutMs: 1000, pagesMax: pdfLimits.renderPagesMax + 1 }),
+    ).rejects.toThrow(RangeError);
     await expect(renderPdfPages(pdf, { timeoutMs: 1000, pagesMax: 0 })).rejects.toThrow(RangeError);
-    await expect(renderPdfPages(pdf, { timeoutMs: 1000, dpi: pdfLimits.renderDpiMax + 1 })).rejects.toThrow(RangeError);
+    await expect(
+      renderPdfPages(pdf, { timeoutMs: 1000, dpi: pdfLimits.renderDpiMax + 1 }),
+    ).rejects.toThrow(RangeError);
     await expect(renderPdfPages(pdf, { timeoutMs: 1000, dpi: 299.5 })).rejects.toThrow(RangeError);
   });
 
@@ -138,8 +184,12 @@ describe('renderPdfPages', () => {
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, pdfReaderStats().running)), 5);
     try {
-      const renders = Array.from({ length: concurrentMax }, () => renderPdfPages(scan, { timeoutMs: 60_000 }));
-      const reads = Array.from({ length: waitingMax + 2 }, (_, i) => readPdf(minimalPdf(`doc ${i}`), { timeoutMs: 60_000, text: true }));
+      const renders = Array.from({ length: concurrentMax }, () =>
+        renderPdfPages(scan, { timeoutMs: 60_000 }),
+      );
+      const reads = Array.from({ length: waitingMax + 2 }, (_, i) =>
+        readPdf(minimalPdf(`doc ${i}`), { timeoutMs: 60_000, text: true }),
+      );
       expect(pdfReaderStats()).toEqual({ running: concurrentMax, waiting: waitingMax });
       const rendered = await Promise.all(renders);
       const read = await Promise.all(reads);

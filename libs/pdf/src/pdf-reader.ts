@@ -178,7 +178,12 @@ function pdfjsFiles(): { pdfjsPath: string; dataUrls: NonNullable<typeof dataUrl
   if (!dataUrls) {
     const root = path.dirname(require.resolve('pdfjs-dist/package.json'));
     const dir = (name: string) => path.join(root, name) + path.sep;
-    dataUrls = { wasm: dir('wasm'), icc: dir('iccs'), cMap: dir('cmaps'), standardFont: dir('standard_fonts') };
+    dataUrls = {
+      wasm: dir('wasm'),
+      icc: dir('iccs'),
+      cMap: dir('cmaps'),
+      standardFont: dir('standard_fonts'),
+    };
   }
   return { pdfjsPath, dataUrls };
 }
@@ -199,11 +204,14 @@ async function turn(deadlineMs: number): Promise<'ok' | 'busy' | 'timeout'> {
       running++;
       resolve('ok');
     };
-    const timer = setTimeout(() => {
-      const i = waiting.indexOf(go);
-      if (i >= 0) waiting.splice(i, 1);
-      resolve('timeout');
-    }, Math.max(0, deadlineMs - Date.now()));
+    const timer = setTimeout(
+      () => {
+        const i = waiting.indexOf(go);
+        if (i >= 0) waiting.splice(i, 1);
+        resolve('timeout');
+      },
+      Math.max(0, deadlineMs - Date.now()),
+    );
     waiting.push(go);
   });
 }
@@ -225,10 +233,15 @@ function timedOut(timeoutMs: number): WorkerOutcome {
  * Runs the worker for one document in a turn. The answer comes at the latest at the deadline;
  * the turn is held until the worker has stopped.
  */
-async function inWorker(bytes: Uint8Array, job: Record<string, unknown>, timeoutMs: number): Promise<WorkerOutcome> {
+async function inWorker(
+  bytes: Uint8Array,
+  job: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<WorkerOutcome> {
   const deadlineMs = Date.now() + timeoutMs;
   const got = await turn(deadlineMs);
-  if (got === 'busy') return { ok: false, reason: 'busy', message: 'too many documents are being read' };
+  if (got === 'busy')
+    return { ok: false, reason: 'busy', message: 'too many documents are being read' };
   if (got === 'timeout') return timedOut(timeoutMs);
   let worker: Worker;
   try {
@@ -240,10 +253,17 @@ async function inWorker(bytes: Uint8Array, job: Record<string, unknown>, timeout
     });
   } catch (err) {
     release();
-    return { ok: false, reason: 'unreadable', message: `pdf reader could not start: ${(err as Error).message}` };
+    return {
+      ok: false,
+      reason: 'unreadable',
+      message: `pdf reader could not start: ${(err as Error).message}`,
+    };
   }
   const answer = new Promise<WorkerOutcome>((resolve) => {
-    const timer = setTimeout(() => resolve(timedOut(timeoutMs)), Math.max(1, deadlineMs - Date.now()));
+    const timer = setTimeout(
+      () => resolve(timedOut(timeoutMs)),
+      Math.max(1, deadlineMs - Date.now()),
+    );
     const done = (outcome: WorkerOutcome) => {
       clearTimeout(timer);
       resolve(outcome);
@@ -252,11 +272,17 @@ async function inWorker(bytes: Uint8Array, job: Record<string, unknown>, timeout
       done(
         m.ok
           ? { ok: true, reply: m }
-          : { ok: false, reason: m.unavailable ? 'unavailable' : 'unreadable', message: m.message ?? 'unreadable' },
+          : {
+              ok: false,
+              reason: m.unavailable ? 'unavailable' : 'unreadable',
+              message: m.message ?? 'unreadable',
+            },
       ),
     );
     worker.once('error', (err) => done({ ok: false, reason: 'unreadable', message: err.message }));
-    worker.once('exit', (code) => done({ ok: false, reason: 'unreadable', message: `pdf reader stopped (${code})` }));
+    worker.once('exit', (code) =>
+      done({ ok: false, reason: 'unreadable', message: `pdf reader stopped (${code})` }),
+    );
   });
   void answer
     .then(() => worker.terminate())
@@ -265,7 +291,10 @@ async function inWorker(bytes: Uint8Array, job: Record<string, unknown>, timeout
   return answer;
 }
 
-export async function readPdf(bytes: Uint8Array, options: { timeoutMs: number; text: boolean }): Promise<PdfReading> {
+export async function readPdf(
+  bytes: Uint8Array,
+  options: { timeoutMs: number; text: boolean },
+): Promise<PdfReading> {
   const outcome = await inWorker(
     bytes,
     {
@@ -279,14 +308,25 @@ export async function readPdf(bytes: Uint8Array, options: { timeoutMs: number; t
   );
   if (!outcome.ok) {
     // (`unavailable` is rendering's only: reading needs no canvas.)
-    return { ok: false, reason: outcome.reason === 'unavailable' ? 'unreadable' : outcome.reason, message: outcome.message };
+    return {
+      ok: false,
+      reason: outcome.reason === 'unavailable' ? 'unreadable' : outcome.reason,
+      message: outcome.message,
+    };
   }
   return { ok: true, pageCount: outcome.reply.pageCount!, text: outcome.reply.text ?? null };
 }
 
-function checkedInteger(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
+function checkedInteger(
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  name: string,
+): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}`);
   return v;
 }
 
@@ -294,8 +334,17 @@ function checkedInteger(value: number | undefined, fallback: number, min: number
  * Renders the first `pagesMax` pages to PNG (white background, the page's /Rotate applied). It
  * never throws for a document; options out of range are a programming error (RangeError).
  */
-export async function renderPdfPages(bytes: Uint8Array, options: PdfRenderOptions): Promise<PdfRendering> {
-  const pagesMax = checkedInteger(options.pagesMax, pdfLimits.renderPagesMax, 1, pdfLimits.renderPagesMax, 'pagesMax');
+export async function renderPdfPages(
+  bytes: Uint8Array,
+  options: PdfRenderOptions,
+): Promise<PdfRendering> {
+  const pagesMax = checkedInteger(
+    options.pagesMax,
+    pdfLimits.renderPagesMax,
+    1,
+    pdfLimits.renderPagesMax,
+    'pagesMax',
+  );
   const dpi = checkedInteger(options.dpi, pdfLimits.renderDpi, 72, pdfLimits.renderDpiMax, 'dpi');
   const outcome = await inWorker(
     bytes,
@@ -310,6 +359,8 @@ export async function renderPdfPages(bytes: Uint8Array, options: PdfRenderOption
     options.timeoutMs,
   );
   if (!outcome.ok) return outcome;
-  const pages = (outcome.reply.pages ?? []).map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+  const pages = (outcome.reply.pages ?? []).map((p) =>
+    Buffer.from(p.buffer, p.byteOffset, p.byteLength),
+  );
   return { ok: true, pageCount: outcome.reply.pageCount!, pages };
 }

@@ -18,7 +18,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../../config/src';
+import type { AppConfig } from '@kob/config';
 import {
   EmbeddedPostgres,
   OWNER_ROLE,
@@ -36,7 +36,7 @@ import {
   migrateToLatest,
   migrationStatus,
   readOrCreatePassword,
-} from '../../postgres/src';
+} from '@kob/postgres';
 
 export const EMBEDDED_DATABASE = 'kobatela';
 const CONNECTION_FILE = 'connection.json';
@@ -64,12 +64,24 @@ export async function openDatabaseAccess(
 ): Promise<DatabaseAccess> {
   const nothing = async () => undefined;
   if (config.databaseUrl) {
-    return { service: config.databaseUrl, owner: config.databaseOwnerUrl, embedded: null, joined: false, close: nothing };
+    return {
+      service: config.databaseUrl,
+      owner: config.databaseOwnerUrl,
+      embedded: null,
+      joined: false,
+      close: nothing,
+    };
   }
   const shared = mode === 'shared' ? runningEmbedded(config.dataDir) : null;
   if (shared) {
     const { owner, ...service } = shared;
-    return { service, owner: owner ? { ...service, ...owner } : null, embedded: null, joined: true, close: nothing };
+    return {
+      service,
+      owner: owner ? { ...service, ...owner } : null,
+      embedded: null,
+      joined: true,
+      close: nothing,
+    };
   }
   const embedded = new EmbeddedPostgres({
     dataDir: config.dataDir,
@@ -83,7 +95,11 @@ export async function openDatabaseAccess(
     await ensureDatabase(admin, EMBEDDED_DATABASE);
     await ensureRoles(admin, logins);
     await handDatabaseToOwner(admin, EMBEDDED_DATABASE, logins);
-    const service: PgConnectionConfig = { ...admin, database: EMBEDDED_DATABASE, ...logins.service };
+    const service: PgConnectionConfig = {
+      ...admin,
+      database: EMBEDDED_DATABASE,
+      ...logins.service,
+    };
     const connection: ConnectionFile = { ...service, owner: logins.owner };
     writeFileSync(file, JSON.stringify(connection), { mode: 0o600 });
     chmodSync(file, 0o600); // a file left by a killed API keeps its mode otherwise
@@ -106,8 +122,14 @@ export async function openDatabaseAccess(
 /** The two roles' logins of the embedded server, passwords kept in DATA_DIR (0600). */
 async function embeddedLogins(dataDir: string): Promise<RoleLogins> {
   return {
-    owner: { user: OWNER_ROLE, password: await readOrCreatePassword(path.join(dataDir, 'pg-owner-password')) },
-    service: { user: SERVICE_ROLE, password: await readOrCreatePassword(path.join(dataDir, 'pg-service-password')) },
+    owner: {
+      user: OWNER_ROLE,
+      password: await readOrCreatePassword(path.join(dataDir, 'pg-owner-password')),
+    },
+    service: {
+      user: SERVICE_ROLE,
+      password: await readOrCreatePassword(path.join(dataDir, 'pg-service-password')),
+    },
   };
 }
 
@@ -132,7 +154,8 @@ export async function migrateDatabase(
     }
     return;
   }
-  const serviceRole = (await sql<{ role: string }>`SELECT current_user AS role`.execute(db)).rows[0]!.role;
+  const serviceRole = (await sql<{ role: string }>`SELECT current_user AS role`.execute(db))
+    .rows[0]!.role;
   const ownerDb = createKysely<any>(createPool(access.owner, 2, { owner: true }));
   try {
     await migrateToLatest(ownerDb);

@@ -11,3 +11,4 @@ export * from './scheduler/scheduler';
 export * from './scheduler/job-helpers';
 export * from './database-access';
 export * from './scheduler/event-horizon-job';
+export * from './alerts/raise-alert';

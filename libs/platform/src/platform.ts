@@ -8,10 +8,10 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../../config/src';
-import { type AlertInput, alertAppend } from '../../alerts/src/alert-append';
-import { PostgresEventStore, WrongExpectedRevisionError, type EventStore } from '../../event-store/src';
-import { newId, systemActor } from '../../kernel/src';
+import type { AppConfig } from '@kob/config';
+import { type AlertInput, alertAppend } from '@kob/alerts';
+import { PostgresEventStore, WrongExpectedRevisionError, type EventStore } from '@kob/event-store';
+import { newId, systemActor } from '@kob/kernel';
 import {
   type ConnectionTarget,
   type EmbeddedPostgres,
@@ -19,13 +19,17 @@ import {
   createKysely,
   createPool,
   eventStoreExposure,
-} from '../../postgres/src';
+} from '@kob/postgres';
 import { migrateDatabase, openDatabaseAccess } from './database-access';
 import { CommandRunner } from './commands/command-runner';
 import { Metrics } from './observability/metrics';
-import { type ParkedEvent, ProjectionRunner, type Projector } from './projections/projection-runner';
+import {
+  type ParkedEvent,
+  ProjectionRunner,
+  type Projector,
+} from './projections/projection-runner';
 import { Scheduler } from './scheduler/scheduler';
-import { PspSimulator } from '../../psp/src';
+import { PspSimulator } from '@kob/psp';
 
 export interface Platform {
   config: AppConfig;
@@ -66,7 +70,11 @@ export interface OpenOptions {
   crashAfterAppend?: boolean;
 }
 
-export async function openPlatform(config: AppConfig, log: Logger, options: OpenOptions): Promise<Platform> {
+export async function openPlatform(
+  config: AppConfig,
+  log: Logger,
+  options: OpenOptions,
+): Promise<Platform> {
   const access = await openDatabaseAccess(config, log, options.embedded);
   const pool = createPool(access.service, options.poolMax ?? 20);
   const db = createKysely<any>(pool);
@@ -79,7 +87,11 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
   let databaseRole: RoleExposure;
   try {
     if (options.migrate ?? !access.joined) {
-      await migrateDatabase(access, db, options.projectors.flatMap((p) => p.tables));
+      await migrateDatabase(
+        access,
+        db,
+        options.projectors.flatMap((p) => p.tables),
+      );
     }
     databaseRole = await eventStoreExposure(db);
     if (databaseRole.exposed && access.owner) {
@@ -96,7 +108,8 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
   const store = new PostgresEventStore(pool);
   const commands = new CommandRunner(store, {
     crashAfterAppend: options.crashAfterAppend ?? false,
-    onConflictRetry: (streamId) => metrics.conflictRetries.inc({ category: streamId.split('-')[0] ?? '' }),
+    onConflictRetry: (streamId) =>
+      metrics.conflictRetries.inc({ category: streamId.split('-')[0] ?? '' }),
     onAppendMs: (ms) => metrics.appendDuration.observe(ms / 1000),
     onCommand: (command, outcome) => metrics.commands.inc({ command, outcome }),
   });
@@ -107,12 +120,15 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
       metrics.projectionEvents.inc({ projector: name }, events);
     },
     log: (msg, extra) => log.error(extra ?? {}, msg),
-    onHalt: (name, at, reason) => (name === 'ledger' ? raiseLedgerAlert(store, at, reason) : undefined),
+    onHalt: (name, at, reason) =>
+      name === 'ledger' ? raiseLedgerAlert(store, at, reason) : undefined,
     onPark: (name, parked) => raiseParkedAlert(store, name, parked),
   });
   // The simulator stands for a PSP that outlives this process: with the embedded server its
   // memory of keys is kept beside the data, unless configured elsewhere.
-  const journal = config.pspSimulatorJournal ?? (config.databaseUrl ? null : path.join(config.dataDir, 'psp-simulator.jsonl'));
+  const journal =
+    config.pspSimulatorJournal ??
+    (config.databaseUrl ? null : path.join(config.dataDir, 'psp-simulator.jsonl'));
   const psp = new PspSimulator(journal ? { journal } : {});
   const scheduler = new Scheduler(pool, [], {
     enabled: config.schedulerEnabled,
@@ -137,7 +153,9 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
         pepper = undefined;
         throw err;
       });
-      return `${kind}-${createHmac('sha256', await pepper).update(value, 'utf8').digest('hex')}`;
+      return `${kind}-${createHmac('sha256', await pepper)
+        .update(value, 'utf8')
+        .digest('hex')}`;
     },
     store,
     commands,
@@ -163,7 +181,11 @@ export async function openPlatform(config: AppConfig, log: Logger, options: Open
  * it halted at (every process that meets the same break, before or after a restart, names the
  * same alert).
  */
-function raiseLedgerAlert(store: EventStore, at: { tx: bigint; pos: bigint }, reason: string): Promise<void> {
+function raiseLedgerAlert(
+  store: EventStore,
+  at: { tx: bigint; pos: bigint },
+  reason: string,
+): Promise<void> {
   return raiseProjectorAlert(store, {
     type: 'LEDGER_INVARIANT_BROKEN',
     message: 'The ledger projector halted: an invariant of the postings broke.',
@@ -178,15 +200,27 @@ function raiseLedgerAlert(store: EventStore, at: { tx: bigint; pos: bigint }, re
  * Not for an event that is itself such an alert: a projector that cannot apply alerts would
  * otherwise raise one alert per alert, without end (its parked list and /health still show it).
  */
-function raiseParkedAlert(store: EventStore, projector: string, parked: ParkedEvent): Promise<void> {
+function raiseParkedAlert(
+  store: EventStore,
+  projector: string,
+  parked: ParkedEvent,
+): Promise<void> {
   const { event, reason } = parked;
   const data = event.data as { type?: unknown } | null;
-  if (event.type === 'alert.raised.v1' && data?.type === 'PROJECTION_EVENT_PARKED') return Promise.resolve();
+  if (event.type === 'alert.raised.v1' && data?.type === 'PROJECTION_EVENT_PARKED')
+    return Promise.resolve();
   return raiseProjectorAlert(store, {
     type: 'PROJECTION_EVENT_PARKED',
     message: `The ${projector} projector could not apply an event and parked it; its read model lacks it until it is replayed.`,
     actorUserId: null,
-    payload: { projector, event_id: event.id, stream_id: event.streamId, revision: event.revision.toString(), event_type: event.type, reason },
+    payload: {
+      projector,
+      event_id: event.id,
+      stream_id: event.streamId,
+      revision: event.revision.toString(),
+      event_type: event.type,
+      reason,
+    },
     cause: `projector-park\n${projector}\n${event.id}`,
   });
 }

@@ -4,7 +4,7 @@
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import { Client, Pool, type PoolConfig } from 'pg';
-import { limits } from '../../kernel/src';
+import { limits } from '@kob/kernel';
 import type { PgConnectionConfig } from './embedded-postgres';
 import { OWNER_SESSION_OPTIONS } from './roles';
 
@@ -29,12 +29,22 @@ export interface PoolOptions {
  * checkpoint row while a rebuild switches tables in, an append on a stream head) are meant to
  * wait and then proceed, not to fail sooner and retry.
  */
-export function poolConfig(target: ConnectionTarget, max: number, options: PoolOptions = {}): PoolConfig {
+export function poolConfig(
+  target: ConnectionTarget,
+  max: number,
+  options: PoolOptions = {},
+): PoolConfig {
   // Only the connection fields: a connection.json may carry more (the owner's login).
   const base: PoolConfig =
     typeof target === 'string'
       ? { connectionString: target }
-      : { host: target.host, port: target.port, user: target.user, password: target.password, database: target.database };
+      : {
+          host: target.host,
+          port: target.port,
+          user: target.user,
+          password: target.password,
+          database: target.database,
+        };
   return {
     ...base,
     max,
@@ -44,8 +54,11 @@ export function poolConfig(target: ConnectionTarget, max: number, options: PoolO
     // forgotten transaction holds back every `$all` reader (the xmin rule) for long.
     connectionTimeoutMillis: limits.dbConnectTimeoutMs,
     statement_timeout: limits.dbStatementTimeoutMs,
-    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? limits.dbIdleInTransactionTimeoutMs,
-    ...(options.owner ? { lock_timeout: limits.dbOwnerLockTimeoutMs, options: OWNER_SESSION_OPTIONS } : {}),
+    idle_in_transaction_session_timeout:
+      options.idleInTransactionTimeoutMs ?? limits.dbIdleInTransactionTimeoutMs,
+    ...(options.owner
+      ? { lock_timeout: limits.dbOwnerLockTimeoutMs, options: OWNER_SESSION_OPTIONS }
+      : {}),
   };
 }
 
@@ -70,7 +83,11 @@ export function connectionUrl(cfg: PgConnectionConfig): string {
 }
 
 /** Creates a database if it does not exist yet (first start of the embedded server). */
-export async function ensureDatabase(admin: PgConnectionConfig, name: string, template?: string): Promise<void> {
+export async function ensureDatabase(
+  admin: PgConnectionConfig,
+  name: string,
+  template?: string,
+): Promise<void> {
   const client = new Client({ ...admin, database: 'postgres' });
   await client.connect();
   try {

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { limits } from '../../kernel/src';
+import { limits } from '@kob/kernel';
 
 /** How long a probe of a starting server waits for its connection. */
 const ANSWER_PROBE_TIMEOUT_MS = 1000;
@@ -100,7 +100,8 @@ export class EmbeddedPostgres {
     }
     const fixedSocketDir = this.options.socketDir;
     if (fixedSocketDir) await fs.mkdir(fixedSocketDir, { recursive: true, mode: 0o700 });
-    this.socketDir = fixedSocketDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'kobatela-pgsock-')));
+    this.socketDir =
+      fixedSocketDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'kobatela-pgsock-')));
     try {
       if (runAs) await fs.chown(this.socketDir, runAs.uid, runAs.gid);
       await this.spawnServer(nativeDir, runAs);
@@ -114,7 +115,13 @@ export class EmbeddedPostgres {
 
   connectionConfig(database: string): PgConnectionConfig {
     if (!this.socketDir) throw new EmbeddedPostgresError('embedded PostgreSQL is not started');
-    return { host: this.socketDir, port: SOCKET_PORT, user: PG_USER, password: this.password, database };
+    return {
+      host: this.socketDir,
+      port: SOCKET_PORT,
+      user: PG_USER,
+      password: this.password,
+      database,
+    };
   }
 
   /** Fast shutdown (SIGINT): open transactions are rolled back, the server exits cleanly. */
@@ -128,7 +135,8 @@ export class EmbeddedPostgres {
     await this.exited;
     clearTimeout(timer);
     this.process = undefined;
-    if (this.socketDir && !this.options.socketDir) await fs.rm(this.socketDir, { recursive: true, force: true });
+    if (this.socketDir && !this.options.socketDir)
+      await fs.rm(this.socketDir, { recursive: true, force: true });
   }
 
   /** A data dir whose postmaster is alive belongs to another running instance. */
@@ -152,14 +160,18 @@ export class EmbeddedPostgres {
     await fs.writeFile(pwFile, `${this.password}\n`, { mode: 0o600 });
     if (runAs) await fs.chown(pwFile, runAs.uid, runAs.gid);
     try {
-      await run(path.join(nativeDir, 'bin', 'initdb'), [
-        `--pgdata=${this.pgDataDir}`,
-        '--auth=scram-sha-256',
-        `--username=${PG_USER}`,
-        `--pwfile=${pwFile}`,
-        '--encoding=UTF8',
-        '--locale=C',
-      ], runAs);
+      await run(
+        path.join(nativeDir, 'bin', 'initdb'),
+        [
+          `--pgdata=${this.pgDataDir}`,
+          '--auth=scram-sha-256',
+          `--username=${PG_USER}`,
+          `--pwfile=${pwFile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        runAs,
+      );
     } finally {
       await fs.rm(pwFile, { force: true });
     }
@@ -324,12 +336,17 @@ async function ensureRunAsUser(): Promise<RunAs | undefined> {
     );
   }
   const created = await lookup();
-  if (!created) throw new EmbeddedPostgresError(`could not find the "${PG_USER}" user after creating it`);
+  if (!created)
+    throw new EmbeddedPostgresError(`could not find the "${PG_USER}" user after creating it`);
   return created;
 }
 
 /** Can `runAs` do `test <flag> <target>`? Answers true when not running as root. */
-async function canAccess(runAs: RunAs | undefined, flag: '-x' | '-r', target: string): Promise<boolean> {
+async function canAccess(
+  runAs: RunAs | undefined,
+  flag: '-x' | '-r',
+  target: string,
+): Promise<boolean> {
   if (!runAs) return true;
   try {
     await execFileAsync('/bin/sh', ['-c', 'test "$0" "$1"', flag, target], runAs);

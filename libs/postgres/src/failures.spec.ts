@@ -4,8 +4,10 @@
  */
 import { databaseFailure } from './failures';
 
-const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code, severity: 'ERROR' });
-const sysError = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
+const pgError = (code: string, message = 'x') =>
+  Object.assign(new Error(message), { code, severity: 'ERROR' });
+const sysError = (code: string, syscall: string) =>
+  Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
 
 describe('databaseFailure', () => {
   it.each([
@@ -20,7 +22,10 @@ describe('databaseFailure', () => {
     ['a connection lost under a query', new Error('Connection terminated unexpectedly')],
     ['a closed pool', new Error('Cannot use a pool after calling end on the pool')],
     ['a wrapped cause', new Error('append failed', { cause: sysError('ECONNREFUSED', 'connect') })],
-    ['an AggregateError of connect attempts', new AggregateError([sysError('ECONNREFUSED', 'connect')], 'connect')],
+    [
+      'an AggregateError of connect attempts',
+      new AggregateError([sysError('ECONNREFUSED', 'connect')], 'connect'),
+    ],
   ])('%s is unavailable', (_what, err) => {
     expect(databaseFailure(err)).toBe('unavailable');
   });

@@ -4,7 +4,7 @@
  * migrators with an advisory lock, so several replicas may start at once.
  */
 import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
-import { allMigrations } from '../../../migrations';
+import { allMigrations } from '@kob/migrations';
 
 export interface MigrationStatus {
   applied: number;
@@ -24,7 +24,9 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationRes
   const result = await migrator(db).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${(result.error as Error).message ?? result.error}`);
+    throw new Error(
+      `migration ${failed} failed: ${(result.error as Error).message ?? result.error}`,
+    );
   }
   return result;
 }

@@ -40,8 +40,17 @@ export interface RoleLogins {
   service: RoleLogin;
 }
 
-type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'REFERENCES' | 'TRIGGER';
-const TABLE_PRIVILEGES: readonly TablePrivilege[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
+type TablePrivilege =
+  'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'REFERENCES' | 'TRIGGER';
+const TABLE_PRIVILEGES: readonly TablePrivilege[] = [
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'TRUNCATE',
+  'REFERENCES',
+  'TRIGGER',
+];
 
 /**
  * The tables the owner keeps, and all the service role may do on each (anything else is
@@ -66,7 +75,10 @@ const GRANT_LOCK = sql`pg_advisory_xact_lock(hashtext('kobatela'), hashtext('rol
 
 const NO_POWERS = 'NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
 
-async function withClient<T>(config: PgConnectionConfig, work: (client: Client) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  config: PgConnectionConfig,
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = new Client(config);
   client.on('error', () => undefined);
   await client.connect();
@@ -89,12 +101,16 @@ export async function ensureRoles(admin: PgConnectionConfig, logins: RoleLogins)
       const role = client.escapeIdentifier(login.user);
       const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [login.user]);
       if (found.rowCount === 0) {
-        await client.query(`CREATE ROLE ${role} LOGIN ${NO_POWERS}`).catch((err: { code?: string }) => {
-          if (err.code !== '42710') throw err; // created meanwhile by a concurrent start
-        });
+        await client
+          .query(`CREATE ROLE ${role} LOGIN ${NO_POWERS}`)
+          .catch((err: { code?: string }) => {
+            if (err.code !== '42710') throw err; // created meanwhile by a concurrent start
+          });
       }
       // Utility statements take no parameters; the literal is escaped (and base64url anyway).
-      await client.query(`ALTER ROLE ${role} WITH LOGIN ${NO_POWERS} PASSWORD ${client.escapeLiteral(login.password)}`);
+      await client.query(
+        `ALTER ROLE ${role} WITH LOGIN ${NO_POWERS} PASSWORD ${client.escapeLiteral(login.password)}`,
+      );
     }
     const owner = client.escapeIdentifier(logins.owner.user);
     const service = client.escapeIdentifier(logins.service.user);
@@ -108,12 +124,18 @@ export async function ensureRoles(admin: PgConnectionConfig, logins: RoleLogins)
  * made in its schema public (a data dir made before the roles existed: the migrations then ran
  * as the superuser). The service role may connect, use temporary tables and create schemas.
  */
-export async function handDatabaseToOwner(admin: PgConnectionConfig, database: string, logins: RoleLogins): Promise<void> {
+export async function handDatabaseToOwner(
+  admin: PgConnectionConfig,
+  database: string,
+  logins: RoleLogins,
+): Promise<void> {
   await withClient({ ...admin, database }, async (client) => {
     const db = client.escapeIdentifier(database);
     const owner = client.escapeIdentifier(logins.owner.user);
     await client.query(`ALTER DATABASE ${db} OWNER TO ${owner}`);
-    await client.query(`GRANT CONNECT, TEMPORARY, CREATE ON DATABASE ${db} TO ${client.escapeIdentifier(logins.service.user)}`);
+    await client.query(
+      `GRANT CONNECT, TEMPORARY, CREATE ON DATABASE ${db} TO ${client.escapeIdentifier(logins.service.user)}`,
+    );
     // Sequences owned by a column follow their table; `ALTER TABLE` also serves views.
     const relations = await client.query<{ name: string; kind: string }>(`
       SELECT c.relname AS name, c.relkind AS kind FROM pg_class c
@@ -124,12 +146,15 @@ export async function handDatabaseToOwner(admin: PgConnectionConfig, database: s
       ORDER BY 1`);
     for (const r of relations.rows) {
       const what = r.kind === 'S' ? 'SEQUENCE' : 'TABLE';
-      await client.query(`ALTER ${what} public.${client.escapeIdentifier(r.name)} OWNER TO ${owner}`);
+      await client.query(
+        `ALTER ${what} public.${client.escapeIdentifier(r.name)} OWNER TO ${owner}`,
+      );
     }
     const functions = await client.query<{ signature: string }>(`
       SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
       WHERE p.pronamespace = 'public'::regnamespace AND p.proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)`);
-    for (const f of functions.rows) await client.query(`ALTER ROUTINE ${f.signature} OWNER TO ${owner}`);
+    for (const f of functions.rows)
+      await client.query(`ALTER ROUTINE ${f.signature} OWNER TO ${owner}`);
   });
 }
 
@@ -143,12 +168,24 @@ interface TableRow {
  * this file). Idempotent and cheap when nothing changed: ownership and grants are only written
  * where they differ, under an advisory lock so replicas starting together do not collide.
  */
-export async function grantServiceRole(db: Kysely<any>, serviceRole: string, readModelTables: readonly string[]): Promise<void> {
+export async function grantServiceRole(
+  db: Kysely<any>,
+  serviceRole: string,
+  readModelTables: readonly string[],
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`SELECT ${GRANT_LOCK}`.execute(trx);
-    const me = (await sql<{ me: string; database: string }>`SELECT current_user AS me, current_database() AS database`.execute(trx)).rows[0]!;
-    if (me.me === serviceRole) throw new Error(`the owner role and the service role are the same role (${serviceRole})`);
-    const member = await sql<{ ok: boolean }>`SELECT pg_has_role(current_user, ${serviceRole}, 'SET') AS ok`.execute(trx);
+    const me = (
+      await sql<{
+        me: string;
+        database: string;
+      }>`SELECT current_user AS me, current_database() AS database`.execute(trx)
+    ).rows[0]!;
+    if (me.me === serviceRole)
+      throw new Error(`the owner role and the service role are the same role (${serviceRole})`);
+    const member = await sql<{
+      ok: boolean;
+    }>`SELECT pg_has_role(current_user, ${serviceRole}, 'SET') AS ok`.execute(trx);
     if (!member.rows[0]?.ok) {
       throw new Error(
         `the owner role ${me.me} must be a member of the service role ${serviceRole} (it hands the read-model ` +
@@ -158,23 +195,39 @@ export async function grantServiceRole(db: Kysely<any>, serviceRole: string, rea
     await grantOnDatabase(trx, me.database, serviceRole);
     const tables = await sql<TableRow>`
       SELECT c.relname AS name, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
-      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1`.execute(trx);
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1`.execute(
+      trx,
+    );
     const readModels = new Set(readModelTables);
     for (const t of tables.rows) {
       const fixed = EVENT_STORE_GRANTS[t.name];
       if (readModels.has(t.name)) {
-        if (t.owner !== serviceRole) await sql`ALTER TABLE ${sql.id('public', t.name)} OWNER TO ${sql.id(serviceRole)}`.execute(trx);
+        if (t.owner !== serviceRole)
+          await sql`ALTER TABLE ${sql.id('public', t.name)} OWNER TO ${sql.id(serviceRole)}`.execute(
+            trx,
+          );
         continue;
       }
       // A table the service owns from a single-role setup, the owner takes back (it may: it is
       // a member of the service role).
-      if (t.owner === serviceRole) await sql`ALTER TABLE ${sql.id('public', t.name)} OWNER TO ${sql.id(me.me)}`.execute(trx);
-      await grantExactly(trx, t.name, serviceRole, fixed ?? OTHER_TABLE_GRANTS, fixed !== undefined);
+      if (t.owner === serviceRole)
+        await sql`ALTER TABLE ${sql.id('public', t.name)} OWNER TO ${sql.id(me.me)}`.execute(trx);
+      await grantExactly(
+        trx,
+        t.name,
+        serviceRole,
+        fixed ?? OTHER_TABLE_GRANTS,
+        fixed !== undefined,
+      );
     }
   });
 }
 
-async function grantOnDatabase(trx: Kysely<any>, database: string, serviceRole: string): Promise<void> {
+async function grantOnDatabase(
+  trx: Kysely<any>,
+  database: string,
+  serviceRole: string,
+): Promise<void> {
   // Each privilege on its own: a list in one has_*_privilege call is true when ANY is held.
   const has = await sql<{ db: boolean; schema: boolean }>`
     SELECT has_database_privilege(${serviceRole}, current_database(), 'CONNECT')
@@ -185,8 +238,12 @@ async function grantOnDatabase(trx: Kysely<any>, database: string, serviceRole: 
   // A rebuild creates a scratch schema (CREATE on the database) and moves its tables into
   // public (CREATE on the schema).
   try {
-    if (!has.rows[0]?.db) await sql`GRANT CONNECT, TEMPORARY, CREATE ON DATABASE ${sql.id(database)} TO ${sql.id(serviceRole)}`.execute(trx);
-    if (!has.rows[0]?.schema) await sql`GRANT USAGE, CREATE ON SCHEMA public TO ${sql.id(serviceRole)}`.execute(trx);
+    if (!has.rows[0]?.db)
+      await sql`GRANT CONNECT, TEMPORARY, CREATE ON DATABASE ${sql.id(database)} TO ${sql.id(serviceRole)}`.execute(
+        trx,
+      );
+    if (!has.rows[0]?.schema)
+      await sql`GRANT USAGE, CREATE ON SCHEMA public TO ${sql.id(serviceRole)}`.execute(trx);
   } catch (err) {
     throw new Error(
       `the service role ${serviceRole} needs CONNECT, TEMPORARY and CREATE on database ${database} and USAGE, ` +
@@ -200,19 +257,31 @@ async function grantOnDatabase(trx: Kysely<any>, database: string, serviceRole: 
  * The service role holds `wanted` on `table`: granted where missing, and with `exact`, anything
  * more revoked (an event-store table must not keep an UPDATE granted by an older setup).
  */
-async function grantExactly(trx: Kysely<any>, table: string, role: string, wanted: readonly TablePrivilege[], exact: boolean): Promise<void> {
+async function grantExactly(
+  trx: Kysely<any>,
+  table: string,
+  role: string,
+  wanted: readonly TablePrivilege[],
+  exact: boolean,
+): Promise<void> {
   const rows = await sql<{ privilege: TablePrivilege }>`
     SELECT p AS privilege FROM unnest(${sql.val([...TABLE_PRIVILEGES])}::text[]) AS p
     WHERE has_table_privilege(${role}, (SELECT c.oid FROM pg_class c
-            WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ${table}), p)`.execute(trx);
+            WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ${table}), p)`.execute(
+    trx,
+  );
   const held = new Set(rows.rows.map((r) => r.privilege));
   const missing = wanted.filter((p) => !held.has(p));
   const extra = [...held].filter((p) => !wanted.includes(p));
   if (exact && extra.length > 0) {
     await sql`REVOKE ALL ON TABLE ${sql.id('public', table)} FROM ${sql.id(role)}`.execute(trx);
-    await sql`GRANT ${sql.raw(wanted.join(', '))} ON TABLE ${sql.id('public', table)} TO ${sql.id(role)}`.execute(trx);
+    await sql`GRANT ${sql.raw(wanted.join(', '))} ON TABLE ${sql.id('public', table)} TO ${sql.id(role)}`.execute(
+      trx,
+    );
   } else if (missing.length > 0) {
-    await sql`GRANT ${sql.raw(missing.join(', '))} ON TABLE ${sql.id('public', table)} TO ${sql.id(role)}`.execute(trx);
+    await sql`GRANT ${sql.raw(missing.join(', '))} ON TABLE ${sql.id('public', table)} TO ${sql.id(role)}`.execute(
+      trx,
+    );
   }
 }
 
@@ -229,7 +298,12 @@ export interface RoleExposure {
  * or TRUNCATE granted would only meet the trigger, but are more than the service needs.
  */
 export async function eventStoreExposure(db: Kysely<any>): Promise<RoleExposure> {
-  const r = await sql<{ role: string; superuser: boolean; owner: boolean | null; rewrite: boolean | null }>`
+  const r = await sql<{
+    role: string;
+    superuser: boolean;
+    owner: boolean | null;
+    rewrite: boolean | null;
+  }>`
     SELECT current_user AS role, r.rolsuper AS superuser,
            pg_has_role(current_user, c.relowner, 'USAGE') AS owner,
            has_table_privilege(c.oid, 'UPDATE, DELETE, TRUNCATE') AS rewrite

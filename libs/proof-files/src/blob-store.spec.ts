@@ -13,7 +13,10 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** Every file below `dir`, relative paths. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 describe('DirectoryBlobStore', () => {
@@ -35,7 +38,9 @@ describe('DirectoryBlobStore', () => {
     expect(await store.put(hash, source)).toEqual({ created: false });
     expect(await store.exists(hash)).toBe(true);
     expect((await store.get(hash)).equals(bytes)).toBe(true);
-    expect(await filesUnder(path.join(dir, 'blobs'))).toEqual([`${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`]);
+    expect(await filesUnder(path.join(dir, 'blobs'))).toEqual([
+      `${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`,
+    ]);
     // The caller's file stays; the blob is read-only.
     expect((await stat(source)).size).toBe(bytes.length);
     expect((await stat(store.pathOf(hash))).mode & 0o222).toBe(0);
@@ -44,7 +49,9 @@ describe('DirectoryBlobStore', () => {
   it('refuses bytes that do not match their address and leaves nothing behind', async () => {
     const source = path.join(dir, 'upload');
     await writeFile(source, 'one thing');
-    await expect(store.put(sha(Buffer.from('another thing')), source)).rejects.toThrow(/does not match its address/);
+    await expect(store.put(sha(Buffer.from('another thing')), source)).rejects.toThrow(
+      /does not match its address/,
+    );
     expect(await filesUnder(path.join(dir, 'blobs'))).toEqual([]);
   });
 

@@ -71,7 +71,10 @@ export class DirectoryBlobStore implements BlobStore {
     const temp = path.join(dir, `.${sha256}.${randomUUID()}.tmp`);
     try {
       const actual = await copyAndHash(fromPath, temp);
-      if (actual !== sha256) throw new Error(`blob content does not match its address: expected ${sha256}, got ${actual}`);
+      if (actual !== sha256)
+        throw new Error(
+          `blob content does not match its address: expected ${sha256}, got ${actual}`,
+        );
       // Same bytes stored concurrently: both renames put identical content in place.
       await rename(temp, target);
     } catch (err) {

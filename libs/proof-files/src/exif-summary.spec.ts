@@ -33,7 +33,12 @@ describe('readExifSummary', () => {
       [-22.9068, -43.1729],
     ] as const) {
       const exif = await readExifSummary(await makePhoto({ gps: { lat, lng } }));
-      expect(exif).toMatchObject({ gps_lat: lat, gps_lng: lng, gps_time: null, capture_time: null });
+      expect(exif).toMatchObject({
+        gps_lat: lat,
+        gps_lng: lng,
+        gps_time: null,
+        capture_time: null,
+      });
     }
   });
 
@@ -43,7 +48,11 @@ describe('readExifSummary', () => {
     try {
       for (const zone of ['UTC', 'Asia/Tokyo', 'America/Los_Angeles']) {
         process.env.TZ = zone;
-        expect(await readExifSummary(photo)).toMatchObject({ capture_time: '2026-06-01T08:15:00', capture_offset: null, gps_time: null });
+        expect(await readExifSummary(photo)).toMatchObject({
+          capture_time: '2026-06-01T08:15:00',
+          capture_offset: null,
+          gps_time: null,
+        });
       }
     } finally {
       if (saved === undefined) delete process.env.TZ;
@@ -52,7 +61,11 @@ describe('readExifSummary', () => {
   });
 
   it('reads a GPS time alone, and a negative offset', async () => {
-    expect(await readExifSummary(await makePhoto({ gpsTime: new Date('2026-02-28T23:59:59Z'), device: null }))).toEqual({
+    expect(
+      await readExifSummary(
+        await makePhoto({ gpsTime: new Date('2026-02-28T23:59:59Z'), device: null }),
+      ),
+    ).toEqual({
       gps_lat: null,
       gps_lng: null,
       gps_time: '2026-02-28T23:59:59.000Z',
@@ -62,7 +75,9 @@ describe('readExifSummary', () => {
       model: null,
       software: null,
     });
-    const west = await readExifSummary(await makePhoto({ capture: { at: new Date('2026-03-01T02:00:00Z'), offset: '-05:30' } }));
+    const west = await readExifSummary(
+      await makePhoto({ capture: { at: new Date('2026-03-01T02:00:00Z'), offset: '-05:30' } }),
+    );
     expect(west).toMatchObject({ capture_time: '2026-02-28T20:30:00', capture_offset: '-05:30' });
   });
 
@@ -73,8 +88,17 @@ describe('readExifSummary', () => {
   });
 
   it('reads PNG EXIF (eXIf chunk)', async () => {
-    const png = await makePhoto({ format: 'png', gps: { lat: 1.5, lng: -0.25 }, capture: { at: new Date('2026-01-01T00:00:00Z'), offset: '+00:00' } });
-    expect(await readExifSummary(png)).toMatchObject({ gps_lat: 1.5, gps_lng: -0.25, capture_time: '2026-01-01T00:00:00', capture_offset: '+00:00' });
+    const png = await makePhoto({
+      format: 'png',
+      gps: { lat: 1.5, lng: -0.25 },
+      capture: { at: new Date('2026-01-01T00:00:00Z'), offset: '+00:00' },
+    });
+    expect(await readExifSummary(png)).toMatchObject({
+      gps_lat: 1.5,
+      gps_lng: -0.25,
+      capture_time: '2026-01-01T00:00:00',
+      capture_offset: '+00:00',
+    });
   });
 
   it('turns malformed or incomplete tags into nulls, never guesses', () => {
@@ -102,7 +126,14 @@ describe('readExifSummary', () => {
       model: null,
       software: null,
     });
-    expect(summarise({ GPSLatitude: [0, 0, 0], GPSLatitudeRef: 'S', GPSLongitude: [0, 30, 0], GPSLongitudeRef: 'w' })).toMatchObject({
+    expect(
+      summarise({
+        GPSLatitude: [0, 0, 0],
+        GPSLatitudeRef: 'S',
+        GPSLongitude: [0, 30, 0],
+        GPSLongitudeRef: 'w',
+      }),
+    ).toMatchObject({
       gps_lat: 0,
       gps_lng: -0.5,
     });

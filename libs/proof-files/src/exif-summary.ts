@@ -9,7 +9,7 @@
  * definition (GPSDateStamp + GPSTimeStamp). Nothing here ever assumes UTC for a local time.
  */
 import exifr from 'exifr';
-import type { ProofFileExif } from '../../domain/src/proof-file/proof-file.events';
+import type { ProofFileExif } from '@kob/domain';
 import { proofFileLimits } from './proof-file-limits';
 
 export type ExifSummary = ProofFileExif;
@@ -94,7 +94,13 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
  * Degrees, minutes, seconds (three rationals, read as numbers) and a hemisphere letter. Without
  * its reference the sign is unknown, so the coordinate is too: never guessed as N or E.
  */
-function coordinate(dms: unknown, ref: unknown, positive: string, negative: string, max: number): number | null {
+function coordinate(
+  dms: unknown,
+  ref: unknown,
+  positive: string,
+  negative: string,
+  max: number,
+): number | null {
   const parts = Array.isArray(dms) ? dms : finite(dms) ? [dms] : null;
   if (!parts || parts.length === 0 || parts.length > 3 || !parts.every(finite)) return null;
   const [d = 0, m = 0, s = 0] = parts as number[];
@@ -130,7 +136,14 @@ function localDateTime(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const m = /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(value.trim());
   if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return null;
   return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}`;
 }
@@ -147,7 +160,8 @@ function zoneOffset(value: unknown): string | null {
 
 /** GPSDateStamp `YYYY:MM:DD` + GPSTimeStamp `[h, m, s]` (UTC) → ISO-8601 UTC, ms precision. */
 function gpsTime(date: unknown, time: unknown): string | null {
-  if (typeof date !== 'string' || !Array.isArray(time) || time.length !== 3 || !time.every(finite)) return null;
+  if (typeof date !== 'string' || !Array.isArray(time) || time.length !== 3 || !time.every(finite))
+    return null;
   const m = /^(\d{4})[:-](\d{2})[:-](\d{2})$/.exec(date.trim());
   if (!m) return null;
   const [y, mo, d] = m.slice(1).map(Number) as [number, number, number];

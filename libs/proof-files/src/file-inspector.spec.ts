@@ -58,7 +58,11 @@ describe('inspectFile', () => {
   });
 
   it('reads a PNG without EXIF and a PDF with its pages', async () => {
-    expect(await inspectFile(await onDisk(await makePhoto({ format: 'png', exif: false, width: 300, height: 200 })))).toMatchObject({
+    expect(
+      await inspectFile(
+        await onDisk(await makePhoto({ format: 'png', exif: false, width: 300, height: 200 })),
+      ),
+    ).toMatchObject({
       mime: 'image/png',
       width: 300,
       height: 200,
@@ -86,29 +90,62 @@ describe('inspectFile', () => {
       kind: 'image',
       width: 640,
       height: 480,
-      exif: { gps_lat: -4.3217, gps_lng: 15.3125, gps_time: '2026-11-27T13:30:05.000Z', capture_time: '2026-11-27T14:30:05', capture_offset: '+01:00' },
+      exif: {
+        gps_lat: -4.3217,
+        gps_lng: 15.3125,
+        gps_time: '2026-11-27T13:30:05.000Z',
+        capture_time: '2026-11-27T14:30:05',
+        capture_offset: '+01:00',
+      },
     });
-    const jpeg = await inspectFile(await onDisk(await makePhoto({ scene: 7, width: 640, height: 480 })));
+    const jpeg = await inspectFile(
+      await onDisk(await makePhoto({ scene: 7, width: 640, height: 480 })),
+    );
     expect(hammingDistance(file.phash!, jpeg.phash!)).toBeLessThanOrEqual(6);
   });
 
   it('refuses other types with 415 naming what was sent', async () => {
     const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==', 'base64');
-    expect(await rejection(gif)).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', details: { detected: 'image/gif' } });
-    expect(await rejection('just some text\n')).toMatchObject({ status: 415, details: { detected: 'text' } });
-    expect(await rejection(Buffer.from('PK\x03\x04zip', 'latin1'))).toMatchObject({ status: 415, details: { detected: 'application/zip' } });
+    expect(await rejection(gif)).toMatchObject({
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      details: { detected: 'image/gif' },
+    });
+    expect(await rejection('just some text\n')).toMatchObject({
+      status: 415,
+      details: { detected: 'text' },
+    });
+    expect(await rejection(Buffer.from('PK\x03\x04zip', 'latin1'))).toMatchObject({
+      status: 415,
+      details: { detected: 'application/zip' },
+    });
     expect(await rejection('')).toMatchObject({ status: 422, code: 'VALIDATION_ERROR' });
   });
 
   it('refuses proof types that do not decode with 422 UNREADABLE_FILE', async () => {
     const photo = await makePhoto();
-    expect(await rejection(photo.subarray(0, Math.floor(photo.length * 0.7)))).toMatchObject({ status: 422, code: 'UNREADABLE_FILE' });
+    expect(await rejection(photo.subarray(0, Math.floor(photo.length * 0.7)))).toMatchObject({
+      status: 422,
+      code: 'UNREADABLE_FILE',
+    });
     const png = await makePhoto({ format: 'png' });
-    expect(await rejection(png.subarray(0, Math.floor(png.length * 0.7)))).toMatchObject({ status: 422, code: 'UNREADABLE_FILE' });
-    expect(await rejection('%PDF-1.4\nthis is not a PDF body')).toMatchObject({ status: 422, code: 'UNREADABLE_FILE' });
+    expect(await rejection(png.subarray(0, Math.floor(png.length * 0.7)))).toMatchObject({
+      status: 422,
+      code: 'UNREADABLE_FILE',
+    });
+    expect(await rejection('%PDF-1.4\nthis is not a PDF body')).toMatchObject({
+      status: 422,
+      code: 'UNREADABLE_FILE',
+    });
     const heic = await readFile(HEIC_FIXTURE);
-    expect(await rejection(heic.subarray(0, 2000))).toMatchObject({ status: 422, code: 'UNREADABLE_FILE' });
+    expect(await rejection(heic.subarray(0, 2000))).toMatchObject({
+      status: 422,
+      code: 'UNREADABLE_FILE',
+    });
     // A JPEG header with nothing decodable behind it.
-    expect(await rejection(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3]))).toMatchObject({ status: 422, code: 'UNREADABLE_FILE' });
+    expect(await rejection(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3]))).toMatchObject({
+      status: 422,
+      code: 'UNREADABLE_FILE',
+    });
   });
 });

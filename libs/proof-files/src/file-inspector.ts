@@ -11,8 +11,8 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
 import { sharp } from './sharp-settings';
-import { readPdf } from '../../pdf/src';
-import { assert, truncateUtf16 } from '../../kernel/src';
+import { readPdf } from '@kob/pdf';
+import { assert, truncateUtf16 } from '@kob/kernel';
 import { type ExifSummary, readExifSummary } from './exif-summary';
 import { FileRejected, unreadableFile, unsupportedType, busy } from './file-rejected';
 import { type ProofMime, sniffFile } from './file-sniffer';
@@ -58,20 +58,37 @@ async function head(path: string): Promise<Uint8Array> {
 }
 
 /** Inspects the file at `path`; resolves with what was read or rejects with a FileRejected. */
-export async function inspectFile(path: string, options: InspectOptions = {}): Promise<InspectedFile> {
+export async function inspectFile(
+  path: string,
+  options: InspectOptions = {},
+): Promise<InspectedFile> {
   const { size } = await stat(path);
-  if (size === 0) throw new FileRejected(422, 'VALIDATION_ERROR', 'the file is empty', { fields: { file: ['is empty'] } });
+  if (size === 0)
+    throw new FileRejected(422, 'VALIDATION_ERROR', 'the file is empty', {
+      fields: { file: ['is empty'] },
+    });
   const sniffed = sniffFile(await head(path));
   if (!sniffed.supported) {
-    throw unsupportedType(`a proof file must be ${SUPPORTED}; this file looks like ${sniffed.detected}`, { detected: sniffed.detected });
+    throw unsupportedType(
+      `a proof file must be ${SUPPORTED}; this file looks like ${sniffed.detected}`,
+      { detected: sniffed.detected },
+    );
   }
   const sha256 = await sha256OfFile(path);
   const base = { sha256, size, mime: sniffed.mime };
   switch (sniffed.mime) {
     case 'application/pdf':
-      return { ...base, kind: 'pdf', ...(await inspectPdf(path, options.pdfTimeoutMs ?? proofFileLimits.pdfOpenTimeoutMs)) };
+      return {
+        ...base,
+        kind: 'pdf',
+        ...(await inspectPdf(path, options.pdfTimeoutMs ?? proofFileLimits.pdfOpenTimeoutMs)),
+      };
     case 'image/heic':
-      return { ...base, kind: 'image', ...(await inspectHeic(path, options.heicTimeoutMs ?? proofFileLimits.heicDecodeTimeoutMs)) };
+      return {
+        ...base,
+        kind: 'image',
+        ...(await inspectHeic(path, options.heicTimeoutMs ?? proofFileLimits.heicDecodeTimeoutMs)),
+      };
     case 'image/jpeg':
     case 'image/png':
       return { ...base, kind: 'image', ...(await inspectRaster(path, sniffed.mime)) };
@@ -82,7 +99,11 @@ type Details = Pick<InspectedFile, 'width' | 'height' | 'pageCount' | 'exif' | '
 
 /** sharp reading an image strictly: a decoder warning (truncated data) is an error. */
 export function strictImage(input: string | Buffer): Sharp {
-  return sharp(input, { failOn: 'warning', limitInputPixels: proofFileLimits.imagePixelsMax, sequentialRead: true });
+  return sharp(input, {
+    failOn: 'warning',
+    limitInputPixels: proofFileLimits.imagePixelsMax,
+    sequentialRead: true,
+  });
 }
 
 /** Full-size decodes at once: each holds tens of MB of pixels (12-megapixel photos), more wait. */
@@ -96,7 +117,8 @@ const decodeQueue: (() => void)[] = [];
  * fine, and a reduced decode (the hash's) would let some corrupt data through.
  */
 async function decodeEveryPixel(path: string): Promise<void> {
-  while (decoding >= FULL_DECODES_MAX) await new Promise<void>((resolve) => decodeQueue.push(resolve));
+  while (decoding >= FULL_DECODES_MAX)
+    await new Promise<void>((resolve) => decodeQueue.push(resolve));
   decoding++;
   try {
     await strictImage(path).greyscale().raw().toBuffer();
@@ -113,7 +135,8 @@ async function inspectRaster(path: string, mime: 'image/jpeg' | 'image/png'): Pr
   let phash: string;
   try {
     const meta = await strictImage(path).metadata();
-    if (meta.format !== (mime === 'image/jpeg' ? 'jpeg' : 'png')) throw new Error(`decoder saw ${meta.format}`);
+    if (meta.format !== (mime === 'image/jpeg' ? 'jpeg' : 'png'))
+      throw new Error(`decoder saw ${meta.format}`);
     await decodeEveryPixel(path);
     phash = await perceptualHash(strictImage(path).rotate());
     width = meta.autoOrient?.width ?? meta.width ?? 0;
@@ -130,21 +153,33 @@ async function inspectHeic(path: string, timeoutMs: number): Promise<Details> {
   const decoded = await decodeHeic(bytes, { timeoutMs, pixelsMax: proofFileLimits.imagePixelsMax });
   if (!decoded.ok) {
     if (decoded.reason === 'unavailable') {
-      throw unsupportedType(`HEIC is not supported here (the WebAssembly HEIC decoder could not be loaded: ${decoded.message}); send JPEG or PNG`);
+      throw unsupportedType(
+        `HEIC is not supported here (the WebAssembly HEIC decoder could not be loaded: ${decoded.message}); send JPEG or PNG`,
+      );
     }
     throw unreadableFile(`the HEIC image cannot be decoded: ${decoded.message}`);
   }
-  const pixels = sharp(decoded.rgba, { raw: { width: decoded.width, height: decoded.height, channels: 4 } });
+  const pixels = sharp(decoded.rgba, {
+    raw: { width: decoded.width, height: decoded.height, channels: 4 },
+  });
   // libheif has applied the HEIF rotation and mirroring: no EXIF orientation on top.
   const phash = await perceptualHash(pixels);
-  return { width: decoded.width, height: decoded.height, pageCount: null, phash, exif: await readExifSummary(bytes) };
+  return {
+    width: decoded.width,
+    height: decoded.height,
+    pageCount: null,
+    phash,
+    exif: await readExifSummary(bytes),
+  };
 }
 
 async function inspectPdf(path: string, timeoutMs: number): Promise<Details> {
   const reading = await readPdf(await readFile(path), { timeoutMs, text: false });
   if (!reading.ok) {
-    if (reading.reason === 'busy') throw busy('too many documents are being opened: send the file again shortly');
-    const why = reading.reason === 'timeout' ? `it did not open within ${timeoutMs} ms` : reading.message;
+    if (reading.reason === 'busy')
+      throw busy('too many documents are being opened: send the file again shortly');
+    const why =
+      reading.reason === 'timeout' ? `it did not open within ${timeoutMs} ms` : reading.message;
     throw unreadableFile(`the PDF cannot be opened: ${why}`);
   }
   if (reading.pageCount < 1) throw unreadableFile('the PDF has no pages');

@@ -5,7 +5,8 @@
  */
 export type FileRejectedStatus = 413 | 415 | 422 | 503;
 
-export type FileRejectedCode = 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNREADABLE_FILE' | 'VALIDATION_ERROR' | 'BUSY';
+export type FileRejectedCode =
+  'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNREADABLE_FILE' | 'VALIDATION_ERROR' | 'BUSY';
 
 export class FileRejected extends Error {
   constructor(

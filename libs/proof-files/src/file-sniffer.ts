@@ -27,13 +27,15 @@ function ftypBrands(bytes: Uint8Array): { major: string; compatible: string[] } 
   const boxSize = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
   if (boxSize < 16 || boxSize > 8 + 8 + 4 * FTYP_BRANDS_MAX) return null;
   const compatible: string[] = [];
-  for (let at = 16; at + 4 <= Math.min(boxSize, bytes.length); at += 4) compatible.push(ascii(bytes, at, at + 4));
+  for (let at = 16; at + 4 <= Math.min(boxSize, bytes.length); at += 4)
+    compatible.push(ascii(bytes, at, at + 4));
   return { major: ascii(bytes, 8, 12), compatible };
 }
 
 export function sniffFile(head: Uint8Array): Sniffed {
   if (startsWith(head, [0xff, 0xd8, 0xff])) return { supported: true, mime: 'image/jpeg' };
-  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { supported: true, mime: 'image/png' };
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+    return { supported: true, mime: 'image/png' };
   if (ascii(head, 0, 5) === '%PDF-') return { supported: true, mime: 'application/pdf' };
   const ftyp = ftypBrands(head);
   if (ftyp) {
@@ -41,13 +43,18 @@ export function sniffFile(head: Uint8Array): Sniffed {
     if (HEIC_BRANDS.has(ftyp.major)) return { supported: true, mime: 'image/heic' };
     if (brands.some((b) => AVIF_BRANDS.has(b))) return { supported: false, detected: 'image/avif' };
     if (GENERIC_HEIF_BRANDS.has(ftyp.major)) return { supported: true, mime: 'image/heic' };
-    return { supported: false, detected: `video/mp4 or another ISO media file (brand ${JSON.stringify(ftyp.major)})` };
+    return {
+      supported: false,
+      detected: `video/mp4 or another ISO media file (brand ${JSON.stringify(ftyp.major)})`,
+    };
   }
-  if (ascii(head, 0, 6) === 'GIF87a' || ascii(head, 0, 6) === 'GIF89a') return { supported: false, detected: 'image/gif' };
+  if (ascii(head, 0, 6) === 'GIF87a' || ascii(head, 0, 6) === 'GIF89a')
+    return { supported: false, detected: 'image/gif' };
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) {
     return { supported: false, detected: 'application/zip' };
   }
-  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WEBP') return { supported: false, detected: 'image/webp' };
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WEBP')
+    return { supported: false, detected: 'image/webp' };
   if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) {
     return { supported: false, detected: 'image/tiff' };
   }

@@ -68,7 +68,8 @@ let running = 0;
 const waiting: (() => void)[] = [];
 
 async function withDecoderSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= proofFileLimits.heicDecodesConcurrentMax) await new Promise<void>((resolve) => waiting.push(resolve));
+  if (running >= proofFileLimits.heicDecodesConcurrentMax)
+    await new Promise<void>((resolve) => waiting.push(resolve));
   running++;
   try {
     return await work();
@@ -79,13 +80,25 @@ async function withDecoderSlot<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Decodes the first image of a HEIC file in a worker thread; never throws for a bad file. */
-export async function decodeHeic(bytes: Uint8Array, options: { timeoutMs: number; pixelsMax: number }): Promise<HeicDecoding> {
+export async function decodeHeic(
+  bytes: Uint8Array,
+  options: { timeoutMs: number; pixelsMax: number },
+): Promise<HeicDecoding> {
   const path = heicDecodePath();
-  if (path === null) return { ok: false, reason: 'unavailable', message: 'the heic-decode package is not installed' };
+  if (path === null)
+    return {
+      ok: false,
+      reason: 'unavailable',
+      message: 'the heic-decode package is not installed',
+    };
   return withDecoderSlot(() => decodeInWorker(path, bytes, options));
 }
 
-async function decodeInWorker(path: string, bytes: Uint8Array, options: { timeoutMs: number; pixelsMax: number }): Promise<HeicDecoding> {
+async function decodeInWorker(
+  path: string,
+  bytes: Uint8Array,
+  options: { timeoutMs: number; pixelsMax: number },
+): Promise<HeicDecoding> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { bytes, modulePath: path, pixelsMax: options.pixelsMax },
@@ -94,23 +107,54 @@ async function decodeInWorker(path: string, bytes: Uint8Array, options: { timeou
   try {
     return await new Promise<HeicDecoding>((resolve) => {
       const timer = setTimeout(
-        () => resolve({ ok: false, reason: 'timeout', message: `HEIC not decoded within ${options.timeoutMs} ms` }),
+        () =>
+          resolve({
+            ok: false,
+            reason: 'timeout',
+            message: `HEIC not decoded within ${options.timeoutMs} ms`,
+          }),
         options.timeoutMs,
       );
       const done = (decoding: HeicDecoding) => {
         clearTimeout(timer);
         resolve(decoding);
       };
-      worker.once('message', (m: { ok: boolean; width?: number; height?: number; rgba?: Uint8Array; reason?: string; message?: string }) => {
-        if (m.ok && m.rgba && m.width && m.height && m.rgba.byteLength === m.width * m.height * 4) {
-          done({ ok: true, width: m.width, height: m.height, rgba: Buffer.from(m.rgba.buffer, m.rgba.byteOffset, m.rgba.byteLength) });
-        } else {
-          const reason = m.reason === 'too_large' || m.reason === 'unavailable' ? m.reason : 'unreadable';
-          done({ ok: false, reason, message: m.message ?? 'the HEIC decoder gave no image' });
-        }
-      });
-      worker.once('error', (err) => done({ ok: false, reason: 'unreadable', message: err.message }));
-      worker.once('exit', (code) => done({ ok: false, reason: 'unreadable', message: `HEIC decoder stopped (${code})` }));
+      worker.once(
+        'message',
+        (m: {
+          ok: boolean;
+          width?: number;
+          height?: number;
+          rgba?: Uint8Array;
+          reason?: string;
+          message?: string;
+        }) => {
+          if (
+            m.ok &&
+            m.rgba &&
+            m.width &&
+            m.height &&
+            m.rgba.byteLength === m.width * m.height * 4
+          ) {
+            done({
+              ok: true,
+              width: m.width,
+              height: m.height,
+              rgba: Buffer.from(m.rgba.buffer, m.rgba.byteOffset, m.rgba.byteLength),
+            });
+          } else {
+            const reason =
+              m.reason === 'too_large' || m.reason === 'unavailable' ? m.reason : 'unreadable';
+            done({ ok: false, reason, message: m.message ?? 'the HEIC decoder gave no image' });
+          }
+        },
+      );
+      worker.once('error', (err) =>
+        done({ ok: false, reason: 'unreadable', message: err.message }),
+      );
+      worker.once('exit', (code) =>
+        done({ ok: false, reason: 'unreadable', message: `HEIC decoder stopped (${code})` }),
+      );
     });
   } finally {
     await worker.terminate();

@@ -7,3 +7,4 @@ export * from './heic-decoder';
 export * from './phash';
 export * from './preview';
 export * from './proof-file-limits';
+export * from './sharp-settings';

@@ -37,7 +37,10 @@ describe('perceptual hash', () => {
   });
 
   it('sets about half the bits (median split) on a structured sample', () => {
-    const sample = Uint8Array.from({ length: 32 * 32 }, (_, i) => ((i % 32) * 7 + Math.floor(i / 32) * 3) % 256);
+    const sample = Uint8Array.from(
+      { length: 32 * 32 },
+      (_, i) => ((i % 32) * 7 + Math.floor(i / 32) * 3) % 256,
+    );
     const bits = hammingDistance(hashOfSample(sample), '0000000000000000');
     expect(bits).toBeGreaterThanOrEqual(24);
     expect(bits).toBeLessThanOrEqual(40);

@@ -7,7 +7,7 @@
  * never a money decision.
  */
 import type { Sharp } from 'sharp';
-import { assert } from '../../kernel/src';
+import { assert } from '@kob/kernel';
 import { proofFileLimits } from './proof-file-limits';
 
 const N = proofFileLimits.phashSamplePx;
@@ -27,7 +27,10 @@ export async function perceptualHash(image: Sharp): Promise<string> {
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  assert(grey.info.width === N && grey.info.height === N && grey.info.channels === 1, 'phash sample is 32x32 grey');
+  assert(
+    grey.info.width === N && grey.info.height === N && grey.info.channels === 1,
+    'phash sample is 32x32 grey',
+  );
   return hashOfSample(grey.data);
 }
 
@@ -37,7 +40,12 @@ export async function perceptualHash(image: Sharp): Promise<string> {
  * it. Resizing to the square sample commutes with these transforms, so they are applied to it.
  */
 export async function dihedralHashes(image: Sharp): Promise<string[]> {
-  const grey = await image.greyscale().resize(N, N, { fit: 'fill', kernel: 'lanczos3' }).removeAlpha().raw().toBuffer();
+  const grey = await image
+    .greyscale()
+    .resize(N, N, { fit: 'fill', kernel: 'lanczos3' })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   const at = (x: number, y: number) => grey[y * N + x]!;
   const transforms: ((x: number, y: number) => number)[] = [
     (x, y) => at(x, y),
@@ -77,7 +85,7 @@ export function hashOfSample(sample: Uint8Array): string {
     }
   }
   const sorted = [...block].sort((a, b) => a - b);
-  const median = (sorted[B * B / 2 - 1]! + sorted[B * B / 2]!) / 2;
+  const median = (sorted[(B * B) / 2 - 1]! + sorted[(B * B) / 2]!) / 2;
   let hex = '';
   for (let i = 0; i < block.length; i += 4) {
     let nibble = 0;
@@ -90,7 +98,8 @@ export function hashOfSample(sample: Uint8Array): string {
 
 /** Bits that differ between two hashes (0 = same, 64 = opposite). */
 export function hammingDistance(a: string, b: string): number {
-  if (!HASH.test(a) || !HASH.test(b)) throw new TypeError('a perceptual hash is 16 lower-case hex digits');
+  if (!HASH.test(a) || !HASH.test(b))
+    throw new TypeError('a perceptual hash is 16 lower-case hex digits');
   let distance = 0;
   for (let i = 0; i < a.length; i++) {
     let x = parseInt(a[i]!, 16) ^ parseInt(b[i]!, 16);

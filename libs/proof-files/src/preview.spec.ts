@@ -12,7 +12,10 @@ import { previewOf } from './preview';
 import { proofFileLimits } from './proof-file-limits';
 
 const HEIC_FIXTURE = path.resolve(__dirname, '../../../test/proof-files/fixtures/scene-7.heic');
-const located = { gps: { lat: -4.3217, lng: 15.3125 }, capture: { at: new Date('2026-11-27T13:30:05Z'), offset: '+01:00' } };
+const located = {
+  gps: { lat: -4.3217, lng: 15.3125 },
+  capture: { at: new Date('2026-11-27T13:30:05Z'), offset: '+01:00' },
+};
 
 describe('previewOf', () => {
   it('downscales a large JPEG and strips its EXIF', async () => {
@@ -20,7 +23,11 @@ describe('previewOf', () => {
     expect(await exifr.gps(photo)).toBeDefined();
     const preview = await previewOf(photo, 'image/jpeg');
     expect(preview.mime).toBe('image/jpeg');
-    expect(await sharp(preview.body).metadata()).toMatchObject({ format: 'jpeg', width: 1600, height: 1200 });
+    expect(await sharp(preview.body).metadata()).toMatchObject({
+      format: 'jpeg',
+      width: 1600,
+      height: 1200,
+    });
     expect(proofFileLimits.previewLongestSidePx).toBe(1600);
     expect(await exifr.parse(preview.body)).toBeUndefined();
   });
@@ -33,11 +40,22 @@ describe('previewOf', () => {
   });
 
   it('previews PNG and HEIC as JPEG without metadata', async () => {
-    const png = await previewOf(await makePhoto({ format: 'png', width: 500, height: 400, ...located }), 'image/png');
-    expect(await sharp(png.body).metadata()).toMatchObject({ format: 'jpeg', width: 500, height: 400 });
+    const png = await previewOf(
+      await makePhoto({ format: 'png', width: 500, height: 400, ...located }),
+      'image/png',
+    );
+    expect(await sharp(png.body).metadata()).toMatchObject({
+      format: 'jpeg',
+      width: 500,
+      height: 400,
+    });
     expect(await exifr.parse(png.body)).toBeUndefined();
     const heic = await previewOf(await readFile(HEIC_FIXTURE), 'image/heic');
-    expect(await sharp(heic.body).metadata()).toMatchObject({ format: 'jpeg', width: 640, height: 480 });
+    expect(await sharp(heic.body).metadata()).toMatchObject({
+      format: 'jpeg',
+      width: 640,
+      height: 480,
+    });
     expect(await exifr.parse(heic.body)).toBeUndefined();
   });
 

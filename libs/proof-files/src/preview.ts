@@ -7,7 +7,7 @@
  */
 import type { Sharp } from 'sharp';
 import { sharp } from './sharp-settings';
-import { assert } from '../../kernel/src';
+import { assert } from '@kob/kernel';
 import { unreadableFile } from './file-rejected';
 import type { ProofMime } from './file-sniffer';
 import { decodeHeic } from './heic-decoder';
@@ -23,13 +23,20 @@ export async function previewOf(bytes: Buffer, mime: ProofMime): Promise<Preview
     case 'application/pdf':
       return { body: bytes, mime: 'application/pdf' };
     case 'image/heic': {
-      const decoded = await decodeHeic(bytes, { timeoutMs: proofFileLimits.heicDecodeTimeoutMs, pixelsMax: proofFileLimits.imagePixelsMax });
+      const decoded = await decodeHeic(bytes, {
+        timeoutMs: proofFileLimits.heicDecodeTimeoutMs,
+        pixelsMax: proofFileLimits.imagePixelsMax,
+      });
       if (!decoded.ok) throw unreadableFile(`the HEIC image cannot be decoded: ${decoded.message}`);
-      return jpegPreview(sharp(decoded.rgba, { raw: { width: decoded.width, height: decoded.height, channels: 4 } }));
+      return jpegPreview(
+        sharp(decoded.rgba, { raw: { width: decoded.width, height: decoded.height, channels: 4 } }),
+      );
     }
     case 'image/jpeg':
     case 'image/png':
-      return jpegPreview(sharp(bytes, { limitInputPixels: proofFileLimits.imagePixelsMax }).rotate());
+      return jpegPreview(
+        sharp(bytes, { limitInputPixels: proofFileLimits.imagePixelsMax }).rotate(),
+      );
   }
 }
 

@@ -6,14 +6,34 @@
  * of KOBATELA-SPEC §4.8 with the configured amount tolerance. The advisor sanitises that input
  * with its own allowlist before anything leaves the process.
  */
-import type { AiProofAdvisor, ProofAssessmentInput } from '../../ai-advisor/src';
-import { distanceM, proofFileDecider } from '../../domain/src';
-import type { CurrencyScales } from '../../kernel/src';
-import { type InvoiceOcr, documentChecks, emptyInvoiceFields, mergeOcrIntoMetadata, normalizeInvoice } from '../../ocr/src';
-import type { Platform } from '../../platform/src';
-import { sharp } from '../../proof-files/src/sharp-settings';
-import { type BlobStore, dihedralHashes, hammingDistance, previewOf, proofFileLimits } from '../../proof-files/src';
-import type { AdvisorContext, AiVerdict, InvoiceReader, InvoiceTools, ProofAdvisor, ProofFileRecord, ProofFileSource } from './proof-service';
+import type { AiProofAdvisor, ProofAssessmentInput } from '@kob/ai-advisor';
+import { distanceM, proofFileDecider } from '@kob/domain';
+import type { CurrencyScales } from '@kob/kernel';
+import {
+  type InvoiceOcr,
+  documentChecks,
+  emptyInvoiceFields,
+  mergeOcrIntoMetadata,
+  normalizeInvoice,
+} from '@kob/ocr';
+import type { Platform } from '@kob/platform';
+import { sharp } from '@kob/proof-files';
+import {
+  type BlobStore,
+  dihedralHashes,
+  hammingDistance,
+  previewOf,
+  proofFileLimits,
+} from '@kob/proof-files';
+import type {
+  AdvisorContext,
+  AiVerdict,
+  InvoiceReader,
+  InvoiceTools,
+  ProofAdvisor,
+  ProofFileRecord,
+  ProofFileSource,
+} from './proof-service';
 
 const OCR_MIMES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
 type OcrMime = (typeof OCR_MIMES)[number];
@@ -24,14 +44,24 @@ export function proofFileSource(platform: Platform, blobs: BlobStore): ProofFile
       const { state } = await platform.commands.read(`proof-file-${fileId}`, proofFileDecider);
       const f = state.file;
       if (!f) return null;
-      return { fileId: f.fileId, sha256: f.sha256, mime: f.mime, phash: f.phash, exif: f.exif, uploaderUserId: f.uploaderUserId, uploaderKeyId: f.uploaderKeyId };
+      return {
+        fileId: f.fileId,
+        sha256: f.sha256,
+        mime: f.mime,
+        phash: f.phash,
+        exif: f.exif,
+        uploaderUserId: f.uploaderUserId,
+        uploaderKeyId: f.uploaderKeyId,
+      };
     },
     bytes: (record: ProofFileRecord) => blobs.get(record.sha256),
     async variantHashes(record) {
       const stored = record.phash ? [record.phash] : [];
       if (record.mime !== 'image/jpeg' && record.mime !== 'image/png') return stored;
       try {
-        const image = sharp(await blobs.get(record.sha256), { limitInputPixels: proofFileLimits.imagePixelsMax }).rotate();
+        const image = sharp(await blobs.get(record.sha256), {
+          limitInputPixels: proofFileLimits.imagePixelsMax,
+        }).rotate();
         return [...stored, ...(await dihedralHashes(image))];
       } catch {
         return stored;
@@ -50,10 +80,20 @@ export function invoiceReader(ocr: InvoiceOcr): InvoiceReader {
   return {
     async read(bytes, mime) {
       if (!(OCR_MIMES as readonly string[]).includes(mime)) {
-        return { status: 'unsupported', engine: null, fields: { ...emptyInvoiceFields() }, reason: `${mime} is not read by OCR` };
+        return {
+          status: 'unsupported',
+          engine: null,
+          fields: { ...emptyInvoiceFields() },
+          reason: `${mime} is not read by OCR`,
+        };
       }
       const result = await ocr.read(bytes, mime as OcrMime);
-      return { status: result.status, engine: result.engine, fields: { ...result.fields }, reason: result.reason };
+      return {
+        status: result.status,
+        engine: result.engine,
+        fields: { ...result.fields },
+        reason: result.reason,
+      };
     },
   };
 }
@@ -62,14 +102,20 @@ export function invoiceTools(currencies: CurrencyScales): InvoiceTools {
   return {
     // The reader's result is an OcrResult (invoiceReader), narrowed to what the service needs.
     merge: (metadata, ocr) =>
-      mergeOcrIntoMetadata(metadata, { ...ocr, fields: { ...emptyInvoiceFields(), ...ocr.fields } } as unknown as Parameters<typeof mergeOcrIntoMetadata>[1]),
+      mergeOcrIntoMetadata(metadata, {
+        ...ocr,
+        fields: { ...emptyInvoiceFields(), ...ocr.fields },
+      } as unknown as Parameters<typeof mergeOcrIntoMetadata>[1]),
     normalize: (metadata) => normalizeInvoice(metadata, currencies),
     hammingDistance,
   };
 }
 
 /** The advisor's typed input, from what the service established. */
-export function assessmentInput(context: AdvisorContext, amountTolerance: string): ProofAssessmentInput {
+export function assessmentInput(
+  context: AdvisorContext,
+  amountTolerance: string,
+): ProofAssessmentInput {
   const { escrow, evidence, invoice } = context;
   const milestone = escrow.milestones.find((m) => m.sequenceIndex === context.sequenceIndex)!;
   const fence = milestone.geofence;
@@ -90,12 +136,21 @@ export function assessmentInput(context: AdvisorContext, amountTolerance: string
       capture_time: evidence.captureTime,
       capture_time_source: evidence.captureTimeSource,
       gps_present: evidence.gps !== null,
-      geofence: fence ? { configured: true, distance_m: distance === null ? null : Math.round(distance), inside: distance === null ? null : distance <= fence.radiusM } : null,
+      geofence: fence
+        ? {
+            configured: true,
+            distance_m: distance === null ? null : Math.round(distance),
+            inside: distance === null ? null : distance <= fence.radiusM,
+          }
+        : null,
       exif: evidence.device,
     },
     backend_checks: document
       ? documentChecks(milestone.proofRequirements, context.metadata ?? {}, { amountTolerance })
-      : { has_metadata: context.metadata !== null && Object.keys(context.metadata).length > 0, geofence_configured: fence !== null },
+      : {
+          has_metadata: context.metadata !== null && Object.keys(context.metadata).length > 0,
+          geofence_configured: fence !== null,
+        },
     invoice: invoice
       ? {
           total_amount: invoice.totalAmount,
@@ -112,13 +167,25 @@ export function assessmentInput(context: AdvisorContext, amountTolerance: string
   };
 }
 
-export function proofAdvisor(advisor: AiProofAdvisor, amountTolerance: string, sendImage: boolean): ProofAdvisor {
+export function proofAdvisor(
+  advisor: AiProofAdvisor,
+  amountTolerance: string,
+  sendImage: boolean,
+): ProofAdvisor {
   return {
     enabled: advisor.enabled,
     wantsImage: sendImage,
     async assess(context): Promise<AiVerdict> {
       const a = await advisor.assess(assessmentInput(context, amountTolerance));
-      return { riskLevel: a.risk_level, score: a.score, flags: a.flags, explanation: a.explanation, reason: a.reason, model: a.model, checkedAt: a.checked_at };
+      return {
+        riskLevel: a.risk_level,
+        score: a.score,
+        flags: a.flags,
+        explanation: a.explanation,
+        reason: a.reason,
+        model: a.model,
+        checkedAt: a.checked_at,
+      };
     },
   };
 }

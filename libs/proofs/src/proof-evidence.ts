@@ -6,8 +6,8 @@
  * `DateTimeOriginal` with `OffsetTimeOriginal`; a time without any zone is never assumed UTC (a
  * phone in Kinshasa would otherwise look an hour in the future): it goes to review.
  */
-import type { ProofEvidence, ProofFileExif } from '../../domain/src';
-import { distanceM } from '../../domain/src';
+import type { ProofEvidence, ProofFileExif } from '@kob/domain';
+import { distanceM } from '@kob/domain';
 
 /** The file's EXIF as the upload read it (the file record's own type). */
 export type FileExif = ProofFileExif;
@@ -31,7 +31,9 @@ function instant(text: string): string | null {
 }
 
 function number(value: unknown, min: number, max: number): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : null;
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max
+    ? value
+    : null;
 }
 
 function clientGps(metadata: Record<string, unknown> | null): { lat: number; lng: number } | null {
@@ -49,10 +51,16 @@ const ZONE_EAST_MS = 14 * HOUR_MS;
 function windowOf(naive: string): { earliest: string; latest: string } | null {
   const asUtc = Date.parse(`${naive.replace(' ', 'T')}Z`);
   if (Number.isNaN(asUtc)) return null;
-  return { earliest: new Date(asUtc - ZONE_EAST_MS).toISOString(), latest: new Date(asUtc + ZONE_WEST_MS).toISOString() };
+  return {
+    earliest: new Date(asUtc - ZONE_EAST_MS).toISOString(),
+    latest: new Date(asUtc + ZONE_WEST_MS).toISOString(),
+  };
 }
 
-type FileTime = Pick<ProofEvidence, 'captureTime' | 'captureTimeSource' | 'missingTimezone' | 'captureWindow' | 'timesDisagree'>;
+type FileTime = Pick<
+  ProofEvidence,
+  'captureTime' | 'captureTimeSource' | 'missingTimezone' | 'captureWindow' | 'timesDisagree'
+>;
 
 /**
  * The capture instant from a file's EXIF, by trust: GPS time, then local time with its offset.
@@ -62,20 +70,41 @@ type FileTime = Pick<ProofEvidence, 'captureTime' | 'captureTimeSource' | 'missi
  */
 function fileTime(exif: FileExif): FileTime {
   const gps = exif.gps_time ? instant(exif.gps_time) : null;
-  const naive = exif.capture_time && NAIVE.test(exif.capture_time) ? exif.capture_time.replace(' ', 'T') : null;
-  const zoned = naive && exif.capture_offset && OFFSET.test(exif.capture_offset) ? instant(`${naive}${exif.capture_offset}`) : null;
+  const naive =
+    exif.capture_time && NAIVE.test(exif.capture_time) ? exif.capture_time.replace(' ', 'T') : null;
+  const zoned =
+    naive && exif.capture_offset && OFFSET.test(exif.capture_offset)
+      ? instant(`${naive}${exif.capture_offset}`)
+      : null;
   if (gps) {
     let disagree = false;
-    if (zoned) disagree = Math.abs(Date.parse(zoned) - Date.parse(gps)) > evidenceLimits.cameraClockToleranceMs;
+    if (zoned)
+      disagree =
+        Math.abs(Date.parse(zoned) - Date.parse(gps)) > evidenceLimits.cameraClockToleranceMs;
     else if (naive) {
       const w = windowOf(naive);
       const t = Date.parse(gps);
-      disagree = !w || t < Date.parse(w.earliest) - evidenceLimits.cameraClockToleranceMs || t > Date.parse(w.latest) + evidenceLimits.cameraClockToleranceMs;
+      disagree =
+        !w ||
+        t < Date.parse(w.earliest) - evidenceLimits.cameraClockToleranceMs ||
+        t > Date.parse(w.latest) + evidenceLimits.cameraClockToleranceMs;
     }
-    return { captureTime: gps, captureTimeSource: 'gps', missingTimezone: false, timesDisagree: disagree };
+    return {
+      captureTime: gps,
+      captureTimeSource: 'gps',
+      missingTimezone: false,
+      timesDisagree: disagree,
+    };
   }
-  if (zoned) return { captureTime: zoned, captureTimeSource: 'exif_offset', missingTimezone: false };
-  if (naive) return { captureTime: null, captureTimeSource: null, missingTimezone: true, captureWindow: windowOf(naive) };
+  if (zoned)
+    return { captureTime: zoned, captureTimeSource: 'exif_offset', missingTimezone: false };
+  if (naive)
+    return {
+      captureTime: null,
+      captureTimeSource: null,
+      missingTimezone: true,
+      captureWindow: windowOf(naive),
+    };
   return { captureTime: null, captureTimeSource: null, missingTimezone: false };
 }
 
@@ -84,31 +113,67 @@ function claimedTime(metadata: Record<string, unknown> | null) {
   const ts = metadata?.exif_timestamp;
   if (typeof ts === 'string' && ZONED.test(ts.trim())) {
     const zoned = instant(ts.trim());
-    if (zoned) return { captureTime: zoned, captureTimeSource: 'client' as const, missingTimezone: false, captureWindow: null, naive: null };
+    if (zoned)
+      return {
+        captureTime: zoned,
+        captureTimeSource: 'client' as const,
+        missingTimezone: false,
+        captureWindow: null,
+        naive: null,
+      };
   }
   if (typeof ts === 'string' && NAIVE.test(ts.trim())) {
     const naive = ts.trim().replace(' ', 'T');
-    return { captureTime: null, captureTimeSource: null, missingTimezone: true, captureWindow: windowOf(naive), naive };
+    return {
+      captureTime: null,
+      captureTimeSource: null,
+      missingTimezone: true,
+      captureWindow: windowOf(naive),
+      naive,
+    };
   }
-  return { captureTime: null, captureTimeSource: null, missingTimezone: false, captureWindow: null, naive: null };
+  return {
+    captureTime: null,
+    captureTimeSource: null,
+    missingTimezone: false,
+    captureWindow: null,
+    naive: null,
+  };
 }
 
 /** Evidence from an uploaded file (authoritative), noting client values that disagree. */
-export function fileEvidence(exif: FileExif | null, metadata: Record<string, unknown> | null): ProofEvidence {
-  const e: FileExif = exif ?? { gps_lat: null, gps_lng: null, gps_time: null, capture_time: null, capture_offset: null, make: null, model: null, software: null };
+export function fileEvidence(
+  exif: FileExif | null,
+  metadata: Record<string, unknown> | null,
+): ProofEvidence {
+  const e: FileExif = exif ?? {
+    gps_lat: null,
+    gps_lng: null,
+    gps_time: null,
+    capture_time: null,
+    capture_offset: null,
+    make: null,
+    model: null,
+    software: null,
+  };
   const time = fileTime(e);
   const gps = e.gps_lat !== null && e.gps_lng !== null ? { lat: e.gps_lat, lng: e.gps_lng } : null;
   const mismatch: string[] = [];
   const claim = claimedTime(metadata);
   if (claim.captureTime && time.captureTime) {
-    if (Math.abs(Date.parse(claim.captureTime) - Date.parse(time.captureTime)) > evidenceLimits.clientTimeToleranceMs) mismatch.push('exif_timestamp');
+    if (
+      Math.abs(Date.parse(claim.captureTime) - Date.parse(time.captureTime)) >
+      evidenceLimits.clientTimeToleranceMs
+    )
+      mismatch.push('exif_timestamp');
   } else if (claim.naive && e.capture_time) {
     if (claim.naive.slice(0, 19) !== e.capture_time.slice(0, 19)) mismatch.push('exif_timestamp');
   } else if ((claim.captureTime || claim.naive) && !time.captureTime && !time.missingTimezone) {
     mismatch.push('exif_timestamp');
   }
   const cgps = clientGps(metadata);
-  if (cgps && (!gps || distanceM(cgps, gps) > evidenceLimits.clientGpsToleranceM)) mismatch.push('gps');
+  if (cgps && (!gps || distanceM(cgps, gps) > evidenceLimits.clientGpsToleranceM))
+    mismatch.push('gps');
   const device = exif ? { make: e.make, model: e.model, software: e.software } : null;
   return { source: 'file', ...time, gps, clientMismatch: mismatch, device };
 }

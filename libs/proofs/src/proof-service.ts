@@ -17,11 +17,16 @@ import {
   assertProofMetadataSize,
   escrowDecider,
   proofTarget,
-} from '../../domain/src';
-import { DomainError, assert, lastCodePoints, newId, truncateUtf16, uuidV5 } from '../../kernel/src';
-import { readReservation } from '../../event-store/src';
-import type { EscrowActionResult, EscrowActions } from '../../payments/src';
-import { type CommandMetadata, type Platform, type ReservationClaim, idempotencyKeyReused } from '../../platform/src';
+} from '@kob/domain';
+import { DomainError, assert, lastCodePoints, newId, truncateUtf16, uuidV5 } from '@kob/kernel';
+import { readReservation } from '@kob/event-store';
+import type { EscrowActionResult, EscrowActions } from '@kob/payments';
+import {
+  type CommandMetadata,
+  type Platform,
+  type ReservationClaim,
+  idempotencyKeyReused,
+} from '@kob/platform';
 import { type FileExif, claimEvidence, fileEvidence } from './proof-evidence';
 
 export interface ProofFileRecord {
@@ -45,7 +50,10 @@ export interface ProofFileSource {
 
 /** Invoice OCR (libs/ocr): reads a document's total, currency, number… never throws. */
 export interface InvoiceReader {
-  read(bytes: Buffer, mime: string): Promise<{
+  read(
+    bytes: Buffer,
+    mime: string,
+  ): Promise<{
     status: string;
     engine: string | null;
     fields: Record<string, string | null>;
@@ -85,8 +93,15 @@ export interface AdvisorContext {
 }
 
 export interface InvoiceTools {
-  merge(metadata: Record<string, unknown> | null, ocr: Awaited<ReturnType<InvoiceReader['read']>>): { metadata: Record<string, unknown>; filled: string[] };
-  normalize(metadata: Record<string, unknown> | null): { total: string | null; currency: string | null; errors: string[] };
+  merge(
+    metadata: Record<string, unknown> | null,
+    ocr: Awaited<ReturnType<InvoiceReader['read']>>,
+  ): { metadata: Record<string, unknown>; filled: string[] };
+  normalize(metadata: Record<string, unknown> | null): {
+    total: string | null;
+    currency: string | null;
+    errors: string[];
+  };
   hammingDistance(a: string, b: string): number;
 }
 
@@ -117,7 +132,9 @@ export const proofServiceLimits = {
 const proofShaStream = (sha256: string) => `proof-sha-${sha256}`;
 
 function duplicate(sha256: string): DomainError {
-  return new DomainError('PROOF_DUPLICATE', 'this file was already used as a proof', 'conflict', { sha256 });
+  return new DomainError('PROOF_DUPLICATE', 'this file was already used as a proof', 'conflict', {
+    sha256,
+  });
 }
 
 export class ProofService {
@@ -127,7 +144,10 @@ export class ProofService {
     private readonly options: ProofServiceOptions,
   ) {}
 
-  async submit(input: SubmitProofInput, metadata: CommandMetadata): Promise<EscrowActionResult & { proofId: string }> {
+  async submit(
+    input: SubmitProofInput,
+    metadata: CommandMetadata,
+  ): Promise<EscrowActionResult & { proofId: string }> {
     // The escrow is named by the body, so an Idempotency-Key is kept as an `idem-{id}`
     // reservation (API-RULES.md §4), checked before any rule, OCR or AI work.
     assertProofMetadataSize(input.metadata);
@@ -139,9 +159,19 @@ export class ProofService {
       if (reservation.status === 'claimed') {
         // The first answer: the escrow as the first submission left it (not as it is now, after
         // a review or a release may have moved the proof on), at that submission's position.
-        const first = await this.platform.commands.findDerived({ decider: escrowDecider, metadata });
+        const first = await this.platform.commands.findDerived({
+          decider: escrowDecider,
+          metadata,
+        });
         assert(first, `idem-${proofId} is claimed but names no submission`);
-        return { state: first.state, events: [], paymentIds: [], position: first.position, replayed: true, proofId };
+        return {
+          state: first.state,
+          events: [],
+          paymentIds: [],
+          position: first.position,
+          replayed: true,
+          proofId,
+        };
       }
       claims.push({
         streamId: `idem-${proofId}`,
@@ -151,22 +181,38 @@ export class ProofService {
         taken: () => idempotencyKeyReused(),
       });
     }
-    const { state: escrow } = await this.platform.commands.read(`escrow-${input.escrowId}`, escrowDecider);
+    const { state: escrow } = await this.platform.commands.read(
+      `escrow-${input.escrowId}`,
+      escrowDecider,
+    );
     proofTarget(escrow, input.sequenceIndex); // refuse early: no OCR or AI for a proof that cannot land
     const file = input.fileId ? await this.file(input.fileId, input.uploaderUserId) : null;
     const sha256 = file ? file.sha256 : input.sha256!;
-    if ((await readReservation(this.platform.store, proofShaStream(sha256))).status === 'claimed') throw duplicate(sha256);
+    if ((await readReservation(this.platform.store, proofShaStream(sha256))).status === 'claimed')
+      throw duplicate(sha256);
     const clientMetadata = withoutAiAssessment(input.metadata);
     // A document by its type or by its milestone: a provider cannot skip OCR by naming it PHOTO.
     const target = escrow.milestones.find((m) => m.sequenceIndex === input.sequenceIndex)!;
-    const document = DOCUMENT_PROOF_TYPES.includes(input.proofType.toUpperCase()) || target.proofKind !== 'PHOTO';
+    const document =
+      DOCUMENT_PROOF_TYPES.includes(input.proofType.toUpperCase()) || target.proofKind !== 'PHOTO';
     const { proofMetadata, invoice, ocr, ocrMismatch } = document
       ? await this.readDocument(file, clientMetadata)
       : { proofMetadata: clientMetadata, invoice: null, ocr: null, ocrMismatch: [] };
     const read = file ? fileEvidence(file.exif, proofMetadata) : claimEvidence(proofMetadata);
     const evidence = { ...read, clientMismatch: [...read.clientMismatch, ...ocrMismatch] };
-    const nearDuplicateOf = file?.phash ? await this.nearDuplicate(escrow.providerId, await this.options.files.variantHashes(file)) : null;
-    const ai = await this.assess(input, escrow, proofMetadata, evidence, invoice, ocr?.status ?? null, nearDuplicateOf, file);
+    const nearDuplicateOf = file?.phash
+      ? await this.nearDuplicate(escrow.providerId, await this.options.files.variantHashes(file))
+      : null;
+    const ai = await this.assess(
+      input,
+      escrow,
+      proofMetadata,
+      evidence,
+      invoice,
+      ocr?.status ?? null,
+      nearDuplicateOf,
+      file,
+    );
     const { config } = this.platform;
     const command: SubmitProof = {
       type: 'SubmitProof',
@@ -209,24 +255,37 @@ export class ProofService {
     const file = await this.options.files.find(fileId);
     if (!file) throw new DomainError('PROOF_FILE_NOT_FOUND', 'Proof file not found.', 'not_found');
     if (callerUserId !== null && file.uploaderUserId !== callerUserId) {
-      throw new DomainError('NOT_FILE_UPLOADER', 'a proof can only use a file its provider uploaded', 'forbidden');
+      throw new DomainError(
+        'NOT_FILE_UPLOADER',
+        'a proof can only use a file its provider uploaded',
+        'forbidden',
+      );
     }
     return file;
   }
 
   /** OCR (when on and there is a file), merged under the client's values, then normalised. */
-  private async readDocument(file: ProofFileRecord | null, clientMetadata: Record<string, unknown> | null) {
+  private async readDocument(
+    file: ProofFileRecord | null,
+    clientMetadata: Record<string, unknown> | null,
+  ) {
     const reader = this.options.ocr;
     const ocrResult = reader && file ? await this.ocrOf(reader, file) : null;
     const merged = ocrResult ? this.options.tools.merge(clientMetadata, ocrResult) : null;
     const proofMetadata = merged ? merged.metadata : clientMetadata;
     const normalized = this.options.tools.normalize(proofMetadata);
     if (normalized.errors.length > 0) {
-      throw new DomainError('INVOICE_NORMALIZATION_ERROR', "Les données de facture sont invalides (montant ou devise).", 'invalid', {
-        errors: normalized.errors,
-      });
+      throw new DomainError(
+        'INVOICE_NORMALIZATION_ERROR',
+        'Les données de facture sont invalides (montant ou devise).',
+        'invalid',
+        {
+          errors: normalized.errors,
+        },
+      );
     }
-    const text = (key: string) => (typeof proofMetadata?.[key] === 'string' ? (proofMetadata[key] as string) : null);
+    const text = (key: string) =>
+      typeof proofMetadata?.[key] === 'string' ? (proofMetadata[key] as string) : null;
     const ibanLast4 = text('iban_last4');
     const invoice: ProofInvoice = {
       totalAmount: normalized.total,
@@ -238,9 +297,22 @@ export class ProofService {
       supplierName: text('supplier_name'),
     };
     const ocr = ocrResult
-      ? { status: ocrResult.status, engine: ocrResult.engine, fields: ocrResult.fields, filled: merged!.filled, reason: ocrResult.reason }
+      ? {
+          status: ocrResult.status,
+          engine: ocrResult.engine,
+          fields: ocrResult.fields,
+          filled: merged!.filled,
+          reason: ocrResult.reason,
+        }
       : null;
-    return { proofMetadata, invoice, ocr, ocrMismatch: ocrResult ? ocrDisagreement(clientMetadata, ocrResult.fields, this.options.tools) : [] };
+    return {
+      proofMetadata,
+      invoice,
+      ocr,
+      ocrMismatch: ocrResult
+        ? ocrDisagreement(clientMetadata, ocrResult.fields, this.options.tools)
+        : [],
+    };
   }
 
   /** OCR of the file's bytes; bytes that cannot be read (another replica's disk) are an OCR error. */
@@ -249,7 +321,12 @@ export class ProofService {
     try {
       bytes = await this.options.files.bytes(file);
     } catch (err) {
-      return { status: 'error', engine: null, fields: {}, reason: truncateUtf16(`the file's bytes cannot be read: ${(err as Error).message}`, 200) };
+      return {
+        status: 'error',
+        engine: null,
+        fields: {},
+        reason: truncateUtf16(`the file's bytes cannot be read: ${(err as Error).message}`, 200),
+      };
     }
     return reader.read(bytes, file.mime);
   }
@@ -265,7 +342,9 @@ export class ProofService {
       .limit(proofServiceLimits.nearDuplicateCandidatesMax)
       .execute();
     const max = this.platform.config.proofPhashMaxDistance;
-    const near = rows.find((r) => hashes.some((h) => this.options.tools.hammingDistance(h, r.phash as string) <= max));
+    const near = rows.find((r) =>
+      hashes.some((h) => this.options.tools.hammingDistance(h, r.phash as string) <= max),
+    );
     return near ? (near.id as string) : null;
   }
 
@@ -282,9 +361,23 @@ export class ProofService {
     const advisor = this.options.advisor;
     if (!advisor?.enabled) return null;
     // The advisor never blocks a proof: a preview that cannot be made is simply not sent.
-    const image = file && advisor.wantsImage ? await this.options.files.preview(file).catch(() => null) : null;
-    const flags = [...evidence.clientMismatch.map(() => 'client_metadata_mismatch').slice(0, 1), ...(nearDuplicateOf ? ['possible_duplicate'] : [])];
-    return advisor.assess({ proofType: input.proofType, escrow, sequenceIndex: input.sequenceIndex, metadata, evidence, invoice, ocrStatus, flags, image });
+    const image =
+      file && advisor.wantsImage ? await this.options.files.preview(file).catch(() => null) : null;
+    const flags = [
+      ...evidence.clientMismatch.map(() => 'client_metadata_mismatch').slice(0, 1),
+      ...(nearDuplicateOf ? ['possible_duplicate'] : []),
+    ];
+    return advisor.assess({
+      proofType: input.proofType,
+      escrow,
+      sequenceIndex: input.sequenceIndex,
+      metadata,
+      evidence,
+      invoice,
+      ocrStatus,
+      flags,
+      image,
+    });
   }
 }
 
@@ -293,22 +386,37 @@ export class ProofService {
  * value, so a typed total matching what the milestone expects must not hide what the invoice
  * says): total, currency and number, compared normalised.
  */
-function ocrDisagreement(client: Record<string, unknown> | null, fields: Record<string, string | null>, tools: InvoiceTools): string[] {
+function ocrDisagreement(
+  client: Record<string, unknown> | null,
+  fields: Record<string, string | null>,
+  tools: InvoiceTools,
+): string[] {
   if (!client) return [];
   const mismatch: string[] = [];
   const typed = tools.normalize(client);
-  const read = tools.normalize({ invoice_total_amount: fields.total_amount, invoice_currency: fields.currency });
-  if (typed.total !== null && read.total !== null && !new Big(typed.total).eq(read.total)) mismatch.push('invoice_total_amount');
-  if (typed.currency !== null && read.currency !== null && typed.currency !== read.currency) mismatch.push('invoice_currency');
+  const read = tools.normalize({
+    invoice_total_amount: fields.total_amount,
+    invoice_currency: fields.currency,
+  });
+  if (typed.total !== null && read.total !== null && !new Big(typed.total).eq(read.total))
+    mismatch.push('invoice_total_amount');
+  if (typed.currency !== null && read.currency !== null && typed.currency !== read.currency)
+    mismatch.push('invoice_currency');
   const number = client.invoice_number;
-  if (typeof number === 'string' && fields.invoice_number && number.trim().toUpperCase() !== fields.invoice_number.trim().toUpperCase()) {
+  if (
+    typeof number === 'string' &&
+    fields.invoice_number &&
+    number.trim().toUpperCase() !== fields.invoice_number.trim().toUpperCase()
+  ) {
     mismatch.push('invoice_number');
   }
   return mismatch;
 }
 
 /** The client's metadata without any `ai_assessment` it sent (only the server assesses). */
-function withoutAiAssessment(metadata: Record<string, unknown> | null): Record<string, unknown> | null {
+function withoutAiAssessment(
+  metadata: Record<string, unknown> | null,
+): Record<string, unknown> | null {
   if (metadata === null) return null;
   const { ai_assessment: _dropped, ...rest } = metadata;
   return rest;

@@ -4,11 +4,11 @@
  * the AI advisor as configured (`INVOICE_OCR_*`, `AI_PROOF_*`, `ANTHROPIC_*`). `close` stops the
  * OCR engine's worker.
  */
-import { AiProofAdvisor } from '../../ai-advisor/src';
-import { InvoiceOcr } from '../../ocr/src';
-import type { PaymentServices } from '../../payments/src';
-import type { Platform } from '../../platform/src';
-import { type BlobStore, DirectoryBlobStore, defaultBlobRoot } from '../../proof-files/src';
+import { AiProofAdvisor } from '@kob/ai-advisor';
+import { InvoiceOcr } from '@kob/ocr';
+import type { PaymentServices } from '@kob/payments';
+import type { Platform } from '@kob/platform';
+import { type BlobStore, DirectoryBlobStore, defaultBlobRoot } from '@kob/proof-files';
 import { invoiceReader, invoiceTools, proofAdvisor, proofFileSource } from './proof-adapters';
 import { ProofService, type ProofServiceOptions } from './proof-service';
 
@@ -28,7 +28,11 @@ export function createProofServices(
 ): ProofServices {
   const { config } = platform;
   const blobs = overrides.blobs ?? new DirectoryBlobStore(defaultBlobRoot(config.dataDir));
-  const ocr = new InvoiceOcr({ enabled: config.invoiceOcrEnabled, timeoutMs: config.invoiceOcrTimeoutMs, currencyScales: config.currencies });
+  const ocr = new InvoiceOcr({
+    enabled: config.invoiceOcrEnabled,
+    timeoutMs: config.invoiceOcrTimeoutMs,
+    currencyScales: config.currencies,
+  });
   const advisor = new AiProofAdvisor({
     enabled: config.aiProofAdvisorEnabled,
     apiKey: config.anthropicApiKey,
@@ -41,8 +45,16 @@ export function createProofServices(
   });
   const options: ProofServiceOptions = {
     files: overrides.files ?? proofFileSource(platform, blobs),
-    ocr: overrides.ocr !== undefined ? overrides.ocr : config.invoiceOcrEnabled ? invoiceReader(ocr) : null,
-    advisor: overrides.advisor !== undefined ? overrides.advisor : proofAdvisor(advisor, config.invoiceAmountTolerance, config.aiProofSendImage),
+    ocr:
+      overrides.ocr !== undefined
+        ? overrides.ocr
+        : config.invoiceOcrEnabled
+          ? invoiceReader(ocr)
+          : null,
+    advisor:
+      overrides.advisor !== undefined
+        ? overrides.advisor
+        : proofAdvisor(advisor, config.invoiceAmountTolerance, config.aiProofSendImage),
     tools: overrides.tools ?? invoiceTools(config.currencies),
   };
   return {

@@ -6,13 +6,23 @@ import { PspDeclinedError, PspTimeoutError } from './psp.port';
 import { PspSimulator, type SettlementWebhook } from './psp-simulator';
 
 const collect = { amount: '10.00', currency: 'USD', reference: 'escrow-1' };
-const transfer = { amount: '4.00', currency: 'USD', beneficiary: 'provider-1', reference: 'escrow-1' };
+const transfer = {
+  amount: '4.00',
+  currency: 'USD',
+  beneficiary: 'provider-1',
+  reference: 'escrow-1',
+};
 
 describe('PSP simulator', () => {
   it('accepts: confirms collections, sends transfers, and repeats the first outcome per key', async () => {
     const psp = new PspSimulator();
     const c = await psp.collect({ ...collect, idempotencyKey: 'dep-1' });
-    expect(c).toEqual({ status: 'confirmed', pspRef: expect.stringMatching(/^SIM-/), amount: '10.00', currency: 'USD' });
+    expect(c).toEqual({
+      status: 'confirmed',
+      pspRef: expect.stringMatching(/^SIM-/),
+      amount: '10.00',
+      currency: 'USD',
+    });
     expect(await psp.collect({ ...collect, idempotencyKey: 'dep-1' })).toEqual(c);
     const t = await psp.transfer({ ...transfer, idempotencyKey: 'pay-1' });
     expect(t.status).toBe('sent');
@@ -22,16 +32,22 @@ describe('PSP simulator', () => {
 
   it('fails: declines without recording anything', async () => {
     const psp = new PspSimulator({ mode: 'fail' });
-    await expect(psp.transfer({ ...transfer, idempotencyKey: 'pay-1' })).rejects.toBeInstanceOf(PspDeclinedError);
+    await expect(psp.transfer({ ...transfer, idempotencyKey: 'pay-1' })).rejects.toBeInstanceOf(
+      PspDeclinedError,
+    );
     expect(psp.outcomeOf('pay-1')).toBeUndefined();
   });
 
   it('times out: no answer and no effect; silent: the effect happens, the answer is lost', async () => {
     const psp = new PspSimulator({ mode: 'timeout', answerTimeoutMs: 20 });
-    await expect(psp.transfer({ ...transfer, idempotencyKey: 'pay-t' })).rejects.toBeInstanceOf(PspTimeoutError);
+    await expect(psp.transfer({ ...transfer, idempotencyKey: 'pay-t' })).rejects.toBeInstanceOf(
+      PspTimeoutError,
+    );
     expect(psp.outcomeOf('pay-t')).toBeUndefined();
     psp.mode = 'silent';
-    await expect(psp.transfer({ ...transfer, idempotencyKey: 'pay-s' })).rejects.toBeInstanceOf(PspTimeoutError);
+    await expect(psp.transfer({ ...transfer, idempotencyKey: 'pay-s' })).rejects.toBeInstanceOf(
+      PspTimeoutError,
+    );
     const recorded = psp.outcomeOf('pay-s');
     expect(recorded).toMatchObject({ status: 'sent' });
     // Recovery retries with the same key once the PSP answers again: the same transfer, not a new one.
@@ -43,9 +59,16 @@ describe('PSP simulator', () => {
   it('reports what it was asked to collect, or what a test says it collected', async () => {
     const psp = new PspSimulator();
     psp.misreport = (request) => ({ amount: '9.99', currency: request.currency });
-    expect(await psp.collect({ ...collect, idempotencyKey: 'short' })).toMatchObject({ status: 'confirmed', amount: '9.99', currency: 'USD' });
+    expect(await psp.collect({ ...collect, idempotencyKey: 'short' })).toMatchObject({
+      status: 'confirmed',
+      amount: '9.99',
+      currency: 'USD',
+    });
     psp.collections = 'webhook';
-    expect(await psp.collect({ ...collect, idempotencyKey: 'later' })).toEqual({ status: 'pending', pspRef: expect.stringMatching(/^SIM-/) });
+    expect(await psp.collect({ ...collect, idempotencyKey: 'later' })).toEqual({
+      status: 'pending',
+      pspRef: expect.stringMatching(/^SIM-/),
+    });
   });
 
   it('keeps its memory of keys in a journal that outlives the process and is shared by others', async () => {
@@ -63,7 +86,9 @@ describe('PSP simulator', () => {
       expect(await second.collect({ ...collect, idempotencyKey: 'dep-j' })).toEqual(c);
       expect(await second.transfer({ ...transfer, idempotencyKey: 'pay-j' })).toEqual(t);
       expect(second.outcomeOf('dep-cut')).toBeUndefined();
-      const lines = readFileSync(journal, 'utf8').split('\n').filter((l) => l.startsWith('{"key":"dep-j"'));
+      const lines = readFileSync(journal, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{"key":"dep-j"'));
       expect(lines).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -88,7 +113,14 @@ describe('PSP simulator', () => {
     expect(psp.settlementsPending).toBe(1);
     await arrived;
     expect(psp.settlementsPending).toBe(0);
-    expect(posted).toEqual([{ event_id: expect.stringMatching(/^evt-/), type: 'payment.settled', psp_ref: t.pspRef, reference: 'escrow-1' }]);
+    expect(posted).toEqual([
+      {
+        event_id: expect.stringMatching(/^evt-/),
+        type: 'payment.settled',
+        psp_ref: t.pspRef,
+        reference: 'escrow-1',
+      },
+    ]);
     psp.close();
   });
 });

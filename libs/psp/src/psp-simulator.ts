@@ -70,7 +70,8 @@ export class PspSimulator implements PspPort {
   private journalOffset = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly settlements = new Set<NodeJS.Timeout>();
-  readonly calls: { kind: 'collect' | 'transfer'; idempotencyKey: string; mode: SimulatorMode }[] = [];
+  readonly calls: { kind: 'collect' | 'transfer'; idempotencyKey: string; mode: SimulatorMode }[] =
+    [];
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.mode = options.mode ?? 'accept';
@@ -82,13 +83,20 @@ export class PspSimulator implements PspPort {
     return this.call('collect', request.idempotencyKey, (): CollectOutcome => {
       const pspRef = `SIM-${randomUUID()}`;
       if (this.collections === 'webhook') return { status: 'pending', pspRef };
-      return { status: 'confirmed', pspRef, ...(this.misreport?.(request) ?? { amount: request.amount, currency: request.currency }) };
+      return {
+        status: 'confirmed',
+        pspRef,
+        ...(this.misreport?.(request) ?? { amount: request.amount, currency: request.currency }),
+      };
     });
   }
 
   async transfer(request: TransferRequest): Promise<TransferOutcome> {
     const isNew = !this.done.has(request.idempotencyKey);
-    const outcome = await this.call('transfer', request.idempotencyKey, () => ({ status: 'sent' as const, pspRef: `SIM-${randomUUID()}` }));
+    const outcome = await this.call('transfer', request.idempotencyKey, () => ({
+      status: 'sent' as const,
+      pspRef: `SIM-${randomUUID()}`,
+    }));
     // One settlement per transfer, however often the caller retried it.
     if (isNew) this.scheduleSettlement(outcome.pspRef, request.reference);
     return outcome;
@@ -216,7 +224,14 @@ export class PspSimulator implements PspPort {
     if (!settlement) return;
     const t = setTimeout(() => {
       this.settlements.delete(t);
-      void settlement.post({ event_id: `evt-${randomUUID()}`, type: 'payment.settled', psp_ref: pspRef, reference }).catch(() => undefined);
+      void settlement
+        .post({
+          event_id: `evt-${randomUUID()}`,
+          type: 'payment.settled',
+          psp_ref: pspRef,
+          reference,
+        })
+        .catch(() => undefined);
     }, settlement.afterMs);
     this.settlements.add(t);
   }

@@ -10,7 +10,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export type WebhookRejection =
   | { code: 'WEBHOOK_SIGNATURE_MISSING'; message: string }
   | { code: 'WEBHOOK_TIMESTAMP_INVALID'; message: string }
-  | { code: 'WEBHOOK_TIMESTAMP_DRIFT'; message: string; details: { age_seconds: number; max_drift_seconds: number } }
+  | {
+      code: 'WEBHOOK_TIMESTAMP_DRIFT';
+      message: string;
+      details: { age_seconds: number; max_drift_seconds: number };
+    }
   | { code: 'WEBHOOK_SIGNATURE_INVALID'; message: string };
 
 export type WebhookVerdict =
@@ -47,11 +51,17 @@ export interface VerifyInput {
 export function verifyWebhook(input: VerifyInput): WebhookVerdict {
   const { signature, timestamp } = input;
   if (!signature || !timestamp) {
-    return reject({ code: 'WEBHOOK_SIGNATURE_MISSING', message: 'X-PSP-Signature and X-PSP-Timestamp are required' });
+    return reject({
+      code: 'WEBHOOK_SIGNATURE_MISSING',
+      message: 'X-PSP-Signature and X-PSP-Timestamp are required',
+    });
   }
   const seconds = parseWebhookTimestamp(timestamp);
   if (seconds === null) {
-    return reject({ code: 'WEBHOOK_TIMESTAMP_INVALID', message: 'X-PSP-Timestamp is neither Unix seconds nor ISO-8601' });
+    return reject({
+      code: 'WEBHOOK_TIMESTAMP_INVALID',
+      message: 'X-PSP-Timestamp is neither Unix seconds nor ISO-8601',
+    });
   }
   const age = input.nowSeconds - seconds;
   if (Math.abs(age) > input.maxDriftSeconds) {
@@ -67,7 +77,10 @@ export function verifyWebhook(input: VerifyInput): WebhookVerdict {
       return { ok: true, timestampSeconds: seconds, secret: which };
     }
   }
-  return reject({ code: 'WEBHOOK_SIGNATURE_INVALID', message: 'the webhook signature does not match' });
+  return reject({
+    code: 'WEBHOOK_SIGNATURE_INVALID',
+    message: 'the webhook signature does not match',
+  });
 }
 
 function reject(rejection: WebhookRejection): WebhookVerdict {

@@ -12,8 +12,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Response } from 'light-my-request';
-import { newId, systemActor } from '../../../libs/kernel/src';
-import type { SimulatorMode } from '../../../libs/psp/src/psp-simulator';
+import { newId, systemActor } from '@kob/kernel';
+import type { SimulatorMode } from '@kob/psp';
 import { issueApiKey } from '../../../apps/api/src/identity/issue-api-key';
 import { oneFile } from '../../proof-files/multipart';
 import { type EscrowApi, startEscrowApi } from '../../support/escrow-api';

@@ -161,9 +161,11 @@ function fieldMutations(shape: FuzzShape): Weighted[] {
   }
   const path = fc.constantFrom(...paths);
   const set = path.chain((p) =>
-    (isFreeText(shape, p) ? freeTextValue(shape.realIds) : anyValue).map(
-      (v): Mutation => ({ kind: 'set', path: p, v }),
-    ),
+    (isFreeText(shape, p) ? freeTextValue(shape.realIds) : anyValue).map((v): Mutation => ({
+      kind: 'set',
+      path: p,
+      v,
+    })),
   );
   const body = shape.sample.body as Record<string, unknown>;
   const objects = [[], ...paths.filter((p) => p.length === 1 && isObject(body[p[0]!]))];
@@ -194,9 +196,13 @@ function bodyMutations(shape: FuzzShape): Weighted {
 function paramMutations(shape: FuzzShape): Weighted[] {
   return shape.op.pathParams.map((name) => {
     const strict = !FREE_PARAMS.has(name);
-    const bad = badIdSegment.map(
-      (b): Mutation => ({ kind: 'param', name, segment: b.segment, label: b.kind, strict }),
-    );
+    const bad = badIdSegment.map((b): Mutation => ({
+      kind: 'param',
+      name,
+      segment: b.segment,
+      label: b.kind,
+      strict,
+    }));
     const label = 'an id of another object';
     const real = fc
       .constantFrom(...shape.realIds)

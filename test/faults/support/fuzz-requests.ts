@@ -9,7 +9,7 @@
  * a UUID, a page outside 1–200, a malformed body, a foreign content type, a bad header where the
  * route reads it, a broken webhook signature).
  */
-import { signWebhook } from '../../../libs/psp/src';
+import { signWebhook } from '@kob/psp';
 import { multipart } from '../../proof-files/multipart';
 import { TEST_WEBHOOK_SECRET } from '../../support/test-app';
 import {

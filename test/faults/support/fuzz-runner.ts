@@ -21,14 +21,7 @@ export type Caller = 'admin' | 'sender';
 export const CALLERS: readonly Caller[] = ['admin', 'sender'];
 
 export type FindingKind =
-  | '5xx'
-  | 'envelope'
-  | 'no-request-id'
-  | 'accepted'
-  | 'appended'
-  | 'late'
-  | 'halt'
-  | 'unsendable';
+  '5xx' | 'envelope' | 'no-request-id' | 'accepted' | 'appended' | 'late' | 'halt' | 'unsendable';
 
 export interface Finding {
   kind: FindingKind;

@@ -103,9 +103,7 @@ export const exoticText: fc.Arbitrary<string> = fc.oneof(
 const short = fc.string({ maxLength: 6 });
 
 export const unstorableText: fc.Arbitrary<string> = fc.oneof(
-  fc
-    .tuple(short, fc.constantFrom(...LONE_SURROGATES), short)
-    .map(([a, b, c]) => a + b + c),
+  fc.tuple(short, fc.constantFrom(...LONE_SURROGATES), short).map(([a, b, c]) => a + b + c),
   fc.tuple(short, short).map(([a, b]) => `${a}\u0000${b}`),
 );
 

@@ -15,7 +15,7 @@
 import Big from 'big.js';
 import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
-import { allProjectors } from '../../../projections';
+import { allProjectors } from '@kob/projections';
 import {
   balanceMismatches,
   foldEscrowEvents,

@@ -18,7 +18,7 @@ import {
   ensureReachable,
   reachableNativeDir,
   serverAnswers,
-} from '../../../libs/postgres/src';
+} from '@kob/postgres';
 import { waitUntil } from '../../start/api-process';
 import { freePort } from './service';
 

@@ -47,8 +47,7 @@ export interface Answer {
 
 /** An answer, or why there was none (connection refused or reset, timeout), and when (epoch ms). */
 export type Outcome = (
-  | { answer: Answer; error?: undefined }
-  | { answer?: undefined; error: string }
+  { answer: Answer; error?: undefined } | { answer?: undefined; error: string }
 ) & { startedAt: number; endedAt: number };
 
 export interface CallOptions {

@@ -8,7 +8,7 @@
  * for parking).
  */
 import { sql } from 'kysely';
-import type { Platform } from '../../../libs/platform/src';
+import type { Platform } from '@kob/platform';
 
 export interface StoredEvent {
   position: string;
@@ -112,7 +112,10 @@ export class StoreWatch {
     const res = await sql<{ projector: string; n: string }>`
       SELECT projector, count(*)::text AS n FROM projection_parked_events
       WHERE replayed_at IS NULL GROUP BY projector ORDER BY projector`.execute(this.platform.db);
-    return res.rows.map((r) => ({ table: `projection_parked_events (${r.projector})`, rows: Number(r.n) }));
+    return res.rows.map((r) => ({
+      table: `projection_parked_events (${r.projector})`,
+      rows: Number(r.n),
+    }));
   }
 }
 
@@ -129,7 +132,10 @@ function howMany(v: unknown): number {
  */
 export function healthProblems(health: unknown): string[] {
   const problems: string[] = [];
-  const doc = health as { halted_projectors?: string[]; parked_events?: { total?: number; by_projector?: Record<string, number> } };
+  const doc = health as {
+    halted_projectors?: string[];
+    parked_events?: { total?: number; by_projector?: Record<string, number> };
+  };
   for (const name of doc.halted_projectors ?? []) {
     problems.push(`/health: projector ${name} halted`);
   }

@@ -27,7 +27,15 @@ export interface FaultCounts {
 export const REPORT_DIR_ENV = 'KOBATELA_FAULTS_REPORT_DIR';
 
 export function emptyCounts(): FaultCounts {
-  return { requests: 0, kills: 0, inputs: 0, serverErrors: 0, haltedProjectors: 0, doubleEffects: 0, lostEffects: 0 };
+  return {
+    requests: 0,
+    kills: 0,
+    inputs: 0,
+    serverErrors: 0,
+    haltedProjectors: 0,
+    doubleEffects: 0,
+    lostEffects: 0,
+  };
 }
 
 /** Writes (replaces) this suite's row; call it in afterAll. Outside run.js it writes nothing. */

@@ -22,10 +22,13 @@ function record(entry) {
 function describeTarget(args) {
   const first = args[0];
   if (typeof first === 'string' || first instanceof URL) return String(first);
-  if (typeof first === 'number') return `port ${first} ${typeof args[1] === 'string' ? args[1] : ''}`.trim();
+  if (typeof first === 'number')
+    return `port ${first} ${typeof args[1] === 'string' ? args[1] : ''}`.trim();
   if (first && typeof first === 'object') {
     if (typeof first.url === 'string') return first.url;
-    return [first.protocol, first.host ?? first.hostname, first.port, first.path].filter(Boolean).join(' ');
+    return [first.protocol, first.host ?? first.hostname, first.port, first.path]
+      .filter(Boolean)
+      .join(' ');
   }
   return typeof first;
 }

@@ -6,8 +6,13 @@
  * stdout.
  */
 import { Worker } from 'node:worker_threads';
-import { InvoiceOcr } from '../../../libs/ocr/src';
-import { frenchInvoiceLines, renderInvoiceImage, scannedPdf, textPdf } from '../../support/invoice-images';
+import { InvoiceOcr } from '@kob/ocr';
+import {
+  frenchInvoiceLines,
+  renderInvoiceImage,
+  scannedPdf,
+  textPdf,
+} from '../../support/invoice-images';
 
 const controlUrl = 'http://127.0.0.1:9/offline-control';
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readReservation } from '../../../libs/event-store/src';
+import { readReservation } from '@kob/event-store';
 import { type EscrowApi, startEscrowApi } from '../../support/escrow-api';
 import { renderInvoiceImage, textPdf } from '../../support/invoice-images';
 
@@ -33,15 +33,25 @@ export async function streamTypes(api: EscrowApi, streamId: string): Promise<str
 }
 
 /** The data of the events of one type on a stream. */
-export async function eventData(api: EscrowApi, streamId: string, type: string): Promise<Record<string, any>[]> {
+export async function eventData(
+  api: EscrowApi,
+  streamId: string,
+  type: string,
+): Promise<Record<string, any>[]> {
   const events = await api.t.platform.store.readStream(streamId);
   return events.filter((e) => e.type === type).map((e) => e.data as Record<string, any>);
 }
 
 /** Whether a file's hash is reserved by a proof, and how many events its reservation stream has. */
-export async function shaReservation(api: EscrowApi, sha256: string): Promise<{ status: string; events: number }> {
+export async function shaReservation(
+  api: EscrowApi,
+  sha256: string,
+): Promise<{ status: string; events: number }> {
   const streamId = `proof-sha-${sha256}`;
-  const [state, events] = await Promise.all([readReservation(api.t.platform.store, streamId), api.t.platform.store.readStream(streamId)]);
+  const [state, events] = await Promise.all([
+    readReservation(api.t.platform.store, streamId),
+    api.t.platform.store.readStream(streamId),
+  ]);
   return { status: state.status, events: events.length };
 }
 
@@ -59,7 +69,10 @@ export function invoicePng(lines: readonly string[], variant = 0): Promise<Buffe
 }
 
 /** The milestone as the API shows it (status, amount…). */
-export async function milestoneOf(api: EscrowApi, milestoneId: string): Promise<Record<string, any>> {
+export async function milestoneOf(
+  api: EscrowApi,
+  milestoneId: string,
+): Promise<Record<string, any>> {
   const res = await api.call('GET', `/escrows/milestones/${milestoneId}`, api.keys.admin);
   if (res.statusCode !== 200) throw new Error(`milestone: ${res.statusCode} ${res.body}`);
   return res.json();

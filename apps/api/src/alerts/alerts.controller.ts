@@ -5,8 +5,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { alertTypes } from '../../../../libs/domain/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { alertTypes } from '@kob/domain';
+import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { type Page, PageQuery } from '../http/pagination';
 import { PLATFORM } from '../tokens';
@@ -33,7 +33,13 @@ export class AlertsController {
     let base = db.selectFrom('alerts');
     if (query.type) base = base.where('type', '=', query.type);
     const [rows, total] = await Promise.all([
-      base.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(query.limit).offset(query.offset).execute(),
+      base
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(query.limit)
+        .offset(query.offset)
+        .execute(),
       base.select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return {

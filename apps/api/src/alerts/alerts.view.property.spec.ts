@@ -13,7 +13,15 @@ describe('alert view under arbitrary payloads', () => {
     fc.assert(
       fc.property(alertInputs, (i) => {
         const payload = stored(i.payload);
-        const view = alertRowView({ id: 'a', type: i.type, message: i.message, actor_user_id: null, actor: 'koba_abcdef', payload, created_at: A_TIME });
+        const view = alertRowView({
+          id: 'a',
+          type: i.type,
+          message: i.message,
+          actor_user_id: null,
+          actor: 'koba_abcdef',
+          payload,
+          created_at: A_TIME,
+        });
         expect(viewProblems(view)).toEqual([]);
         expect([view.message, view.payload]).toEqual([i.message, payload]);
       }),

@@ -9,8 +9,8 @@ import {
   type RecordedEvent,
   encodePosition,
   verifyChain,
-} from '../../../../libs/event-store/src';
-import type { AuditLogTable } from '../../../../projections/audit-log/audit-log.table';
+} from '@kob/event-store';
+import type { AuditLogTable } from '@kob/projections';
 import type { AuditEventView, AuditStreamView, RawEventView } from './audit.dto';
 
 type AuditDb = Kysely<{ audit_log: AuditLogTable }>;

@@ -14,9 +14,9 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { decodePosition } from '../../../../libs/event-store/src';
-import { limits } from '../../../../libs/kernel/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { decodePosition } from '@kob/event-store';
+import { limits } from '@kob/kernel';
+import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { ApiError } from '../http/api-error';
 import type { Page } from '../http/pagination';

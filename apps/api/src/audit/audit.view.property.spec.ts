@@ -5,8 +5,8 @@
  * the event's own except the key hash, which is hidden.
  */
 import fc from 'fast-check';
-import type { NewEvent, RecordedEvent } from '../../../../libs/event-store/src/event-store.port';
-import { maskAuditData } from '../../../../projections/audit-log/audit-mask';
+import type { NewEvent, RecordedEvent } from '@kob/event-store';
+import { maskAuditData } from '@kob/projections';
 import { anyRunInputs, buildAny } from '../../../../test/support/event-scenarios';
 import { propertyParams } from '../../../../test/support/hostile-values';
 import { A_TIME, stored, viewProblems } from '../../../../test/support/view-property';
@@ -29,7 +29,9 @@ describe('audit views under arbitrary events', () => {
   it('masked and raw views are well-formed; masked data unchanged, raw data without key hashes', () => {
     fc.assert(
       fc.property(anyRunInputs, (run) => {
-        const events = buildAny(run).flatMap((a) => a.events.map((e, i) => recorded(e, a.streamId, i)));
+        const events = buildAny(run).flatMap((a) =>
+          a.events.map((e, i) => recorded(e, a.streamId, i)),
+        );
         for (const e of events) {
           const data = stored(maskAuditData(e.data));
           const masked = auditEventView({
@@ -49,7 +51,9 @@ describe('audit views under arbitrary events', () => {
           expect([...viewProblems(masked), ...viewProblems(raw)]).toEqual([]);
           expect(masked.data).toEqual(data);
           const keyHash = (e.data as Record<string, unknown>).keyHash;
-          expect(raw.data).toEqual(keyHash === undefined ? e.data : { ...(e.data as object), keyHash: '***' });
+          expect(raw.data).toEqual(
+            keyHash === undefined ? e.data : { ...(e.data as object), keyHash: '***' },
+          );
         }
       }),
       propertyParams(30),

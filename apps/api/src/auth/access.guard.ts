@@ -6,10 +6,15 @@
  * http/rate-limits.ts), and checks the scope: 401 NO_API_KEY / UNAUTHORIZED /
  * LEGACY_KEY_FORBIDDEN, 403 INSUFFICIENT_SCOPE naming the scopes.
  */
-import { type CanActivate, type ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  createParamDecorator,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../../../../libs/kernel/src';
+import type { Actor } from '@kob/kernel';
 import { ApiError } from '../http/api-error';
 import { RequestBudgets } from '../http/rate-limits';
 import { ACCESS_METADATA, type AccessRule } from './access.decorator';
@@ -32,7 +37,8 @@ export class AccessGuard implements CanActivate {
     ]);
     // A route that declares nothing is closed to everyone, admin included: a forgotten
     // declaration must never become an open (or admin-only) route.
-    if (!rule) throw new ApiError(403, 'ROUTE_ACCESS_UNDECLARED', 'this route declares no access rule');
+    if (!rule)
+      throw new ApiError(403, 'ROUTE_ACCESS_UNDECLARED', 'this route declares no access rule');
     if (rule.public) return true;
     const req = context.switchToHttp().getRequest<WithActor>();
     const actor = await this.authenticator.authenticate(req);

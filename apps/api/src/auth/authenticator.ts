@@ -23,9 +23,9 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { FastifyRequest } from 'fastify';
-import { apiKeyMatches, apiKeyPrefix, sameSecret } from '../../../../libs/auth/src';
-import type { Actor, Scope } from '../../../../libs/kernel/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { apiKeyMatches, apiKeyPrefix, sameSecret } from '@kob/auth';
+import type { Actor, Scope } from '@kob/kernel';
+import type { Platform } from '@kob/platform';
 import { ApiError } from '../http/api-error';
 import { PLATFORM } from '../tokens';
 
@@ -79,7 +79,10 @@ export class Authenticator implements OnModuleDestroy {
             // this cache only when this process next tries a batch, so it is not safe: off.
             this.cacheable = false;
             this.forgetCachedKeys();
-          } else if (KEY_PROJECTORS.has(projector) && (events.length === 0 || events.some((e) => KEY_EVENT.test(e.type)))) {
+          } else if (
+            KEY_PROJECTORS.has(projector) &&
+            (events.length === 0 || events.some((e) => KEY_EVENT.test(e.type)))
+          ) {
             this.forgetCachedKeys();
           }
         })
@@ -121,7 +124,13 @@ export class Authenticator implements OnModuleDestroy {
     // another replica's reactivation could leave stale.)
     if (row.user_id && row.user_active !== true) throw unauthorized();
     this.touch(row.id);
-    return { kind: 'api_key', keyId: row.id, keyPrefix: row.prefix, scope: row.scope, userId: row.user_id };
+    return {
+      kind: 'api_key',
+      keyId: row.id,
+      keyPrefix: row.prefix,
+      scope: row.scope,
+      userId: row.user_id,
+    };
   }
 
   /** Called by the revoke and deactivate commands before they answer. */
@@ -131,7 +140,8 @@ export class Authenticator implements OnModuleDestroy {
 
   private async lookup(prefix: string): Promise<KeyRow | undefined> {
     // Only while this process itself keeps both read models the lookup reads up to date.
-    const usable = this.cacheable && [...KEY_PROJECTORS].every((p) => this.platform.projections.runsHere(p));
+    const usable =
+      this.cacheable && [...KEY_PROJECTORS].every((p) => this.platform.projections.runsHere(p));
     if (usable && this.cache.has(prefix)) return this.cache.get(prefix) ?? undefined;
     const generation = this.generation;
     const row = await this.query(prefix);

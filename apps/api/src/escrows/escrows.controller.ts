@@ -6,7 +6,18 @@
  * (libs/payments). Queries read the read models; the summary folds the stream itself, so its
  * balances and allowed actions are exactly what the next command will see.
  */
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -16,10 +27,10 @@ import {
   userDecider,
   type EscrowCommand,
   type EscrowState,
-} from '../../../../libs/domain/src';
-import { type Actor, Money, newId, uuidV5 } from '../../../../libs/kernel/src';
-import type { DepositRead, PaymentServices } from '../../../../libs/payments/src';
-import type { Platform } from '../../../../libs/platform/src';
+} from '@kob/domain';
+import { type Actor, Money, newId, uuidV5 } from '@kob/kernel';
+import type { DepositRead, PaymentServices } from '@kob/payments';
+import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
@@ -79,11 +90,20 @@ export class EscrowsController {
     if (actor.kind === 'api_key' && actor.scope === 'sender' && userOf(actor) !== clientId) {
       throw new ApiError(403, 'NOT_OWNER', 'client_id must be your own user');
     }
-    const total = Money.parse(body.amount_total, body.currency, this.platform.config.currencies, 'amount_total');
+    const total = Money.parse(
+      body.amount_total,
+      body.currency,
+      this.platform.config.currencies,
+      'amount_total',
+    );
     const [client, provider] = await Promise.all([this.user(clientId), this.user(providerId)]);
     const domain = body.domain ?? 'private';
     if (domain !== 'private' && client.publicTag !== 'GOV' && client.publicTag !== 'ONG') {
-      throw new ApiError(403, 'PUBLIC_DOMAIN_FORBIDDEN', 'public and aid escrows need a GOV or ONG client');
+      throw new ApiError(
+        403,
+        'PUBLIC_DOMAIN_FORBIDDEN',
+        'public and aid escrows need a GOV or ONG client',
+      );
     }
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     const result = await this.platform.commands.executeWithDerivedId({
@@ -115,24 +135,44 @@ export class EscrowsController {
     let query = this.platform.db.selectFrom('escrows');
     if (actor.kind === 'api_key' && actor.scope === 'sender') {
       const userId = userOf(actor);
-      query = query.where((eb) => eb.or([eb('client_id', '=', userId), eb('provider_id', '=', userId)]));
+      query = query.where((eb) =>
+        eb.or([eb('client_id', '=', userId), eb('provider_id', '=', userId)]),
+      );
     }
     if (q.status) query = query.where('status', '=', q.status);
     if (q.client_id) query = query.where('client_id', '=', q.client_id.toLowerCase());
     if (q.provider_id) query = query.where('provider_id', '=', q.provider_id.toLowerCase());
     const [rows, total] = await Promise.all([
-      query.selectAll().orderBy('created_at').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      query
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(escrowRowView), total: Number(total.n), limit: q.limit, offset: q.offset };
+    return {
+      items: rows.map(escrowRowView),
+      total: Number(total.n),
+      limit: q.limit,
+      offset: q.offset,
+    };
   }
 
   @Get('milestones/:milestoneId')
   @Access('sender', 'support', 'auditor')
   @ApiOkResponse({ description: 'One milestone' })
-  async milestone(@CurrentActor() actor: Actor, @Param('milestoneId') rawId: string): Promise<MilestoneRead> {
+  async milestone(
+    @CurrentActor() actor: Actor,
+    @Param('milestoneId') rawId: string,
+  ): Promise<MilestoneRead> {
     const id = routeId(rawId, milestoneNotFound);
-    const row = await this.platform.db.selectFrom('milestones').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.platform.db
+      .selectFrom('milestones')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw milestoneNotFound();
     const escrow = await this.escrowRow(actor, row.escrow_id);
     return milestoneRowView(row, escrow.scale);
@@ -148,7 +188,10 @@ export class EscrowsController {
   @Get(':id/milestones')
   @Access('sender', 'support', 'auditor')
   @ApiOkResponse({ description: 'Milestones in sequence order' })
-  async milestones(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<MilestoneRead[]> {
+  async milestones(
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+  ): Promise<MilestoneRead[]> {
     const escrow = await this.escrowRow(actor, routeId(rawId, escrowNotFound));
     const rows = await this.platform.db
       .selectFrom('milestones')
@@ -171,16 +214,30 @@ export class EscrowsController {
     @Body() body: AddMilestoneBody,
   ): Promise<MilestoneRead> {
     const escrow = await this.escrowState(actor, routeId(rawId, escrowNotFound), 'client');
-    const amount = Money.parse(body.amount, escrow.currency, this.platform.config.currencies, 'amount');
+    const amount = Money.parse(
+      body.amount,
+      escrow.currency,
+      this.platform.config.currencies,
+      'amount',
+    );
     const key = readIdempotencyKey(req, false);
     const metadata = commandMetadata(req, actor, key);
     const geo = [body.geofence_lat, body.geofence_lng, body.geofence_radius_m];
     if (geo.some((g) => g !== undefined) && geo.some((g) => g === undefined)) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'a geofence needs geofence_lat, geofence_lng and geofence_radius_m', {
-        fields: { geofence: ['give all three of geofence_lat, geofence_lng, geofence_radius_m, or none'] },
-      });
+      throw new ApiError(
+        422,
+        'VALIDATION_ERROR',
+        'a geofence needs geofence_lat, geofence_lng and geofence_radius_m',
+        {
+          fields: {
+            geofence: ['give all three of geofence_lat, geofence_lng, geofence_radius_m, or none'],
+          },
+        },
+      );
     }
-    const milestoneId = metadata.idempotency ? uuidV5(`${metadata.idempotency.scope}\n${metadata.idempotency.key}`) : newId();
+    const milestoneId = metadata.idempotency
+      ? uuidV5(`${metadata.idempotency.scope}\n${metadata.idempotency.key}`)
+      : newId();
     const result = await this.platform.commands.execute({
       streamId: `escrow-${escrow.escrowId}`,
       decider: escrowDecider,
@@ -211,7 +268,9 @@ export class EscrowsController {
   @Post(':id/deposit')
   @HttpCode(200)
   @Access('sender')
-  @ApiOkResponse({ description: 'The escrow, with the deposit (CONFIRMED, PENDING, FAILED or REFUNDED)' })
+  @ApiOkResponse({
+    description: 'The escrow, with the deposit (CONFIRMED, PENDING, FAILED or REFUNDED)',
+  })
   async deposit(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -287,7 +346,9 @@ export class EscrowsController {
   @Post(':id/client-reject')
   @HttpCode(200)
   @Access('sender')
-  @ApiOkResponse({ description: 'The escrow, REFUNDED (or CANCELLED from DRAFT), with the refund this started' })
+  @ApiOkResponse({
+    description: 'The escrow, REFUNDED (or CANCELLED from DRAFT), with the refund this started',
+  })
   async clientReject(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -308,7 +369,9 @@ export class EscrowsController {
   @Post(':id/check-deadline')
   @HttpCode(200)
   @Access('sender', 'support')
-  @ApiOkResponse({ description: 'The escrow: unchanged before its deadline, else its on_deadline outcome' })
+  @ApiOkResponse({
+    description: 'The escrow: unchanged before its deadline, else its on_deadline outcome',
+  })
   async checkDeadline(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -328,7 +391,10 @@ export class EscrowsController {
   @Post('milestones/:milestoneId/release')
   @HttpCode(200)
   @Access('sender')
-  @ApiOkResponse({ description: 'The payout of the milestone (a repeat answers the existing payout), with the milestone' })
+  @ApiOkResponse({
+    description:
+      'The payout of the milestone (a repeat answers the existing payout), with the milestone',
+  })
   async release(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -337,7 +403,11 @@ export class EscrowsController {
     @Body(NoBodyPipe) _body: undefined,
   ): Promise<PaymentRead & { milestone: MilestoneRead }> {
     const milestoneId = routeId(rawId, milestoneNotFound);
-    const row = await this.platform.db.selectFrom('milestones').select('escrow_id').where('id', '=', milestoneId).executeTakeFirst();
+    const row = await this.platform.db
+      .selectFrom('milestones')
+      .select('escrow_id')
+      .where('id', '=', milestoneId)
+      .executeTakeFirst();
     if (!row) throw milestoneNotFound();
     const escrow = await this.escrowState(actor, row.escrow_id, 'client');
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
@@ -358,12 +428,18 @@ export class EscrowsController {
       : latestPayoutOf(result.state, milestoneId);
     const milestone = result.state.milestones.find((m) => m.milestoneId === milestoneId);
     if (!payout || !milestone) throw milestoneNotFound();
-    return { ...paymentStateView(result.state, payout), milestone: milestoneStateView(result.state, milestone) };
+    return {
+      ...paymentStateView(result.state, payout),
+      milestone: milestoneStateView(result.state, milestone),
+    };
   }
 
   @Get(':id/summary')
   @Access('sender', 'support', 'auditor')
-  @ApiOkResponse({ description: 'The escrow, milestones, deposits, payments, balances and the actions the caller may take' })
+  @ApiOkResponse({
+    description:
+      'The escrow, milestones, deposits, payments, balances and the actions the caller may take',
+  })
   async summary(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<EscrowSummary> {
     const escrow = await this.escrowState(actor, routeId(rawId, escrowNotFound));
     const options = escrowActionOptions(escrow, new Date().toISOString());
@@ -375,14 +451,24 @@ export class EscrowsController {
       if (scope !== 'sender') return false;
       const isClient = userId === escrow.clientId;
       const isProvider = userId === escrow.providerId;
-      return o.role === 'client' ? isClient : o.role === 'provider' ? isProvider : isClient || isProvider;
+      return o.role === 'client'
+        ? isClient
+        : o.role === 'provider'
+          ? isProvider
+          : isClient || isProvider;
     });
-    return escrowSummaryView(escrow, allowed.map((o) => o.action));
+    return escrowSummaryView(
+      escrow,
+      allowed.map((o) => o.action),
+    );
   }
 
   @Get(':id/payments')
   @Access('sender', 'support', 'auditor')
-  @ApiOkResponse({ description: "{items, total, limit, offset}: the escrow's payments, oldest first; `kind` filters" })
+  @ApiOkResponse({
+    description:
+      "{items, total, limit, offset}: the escrow's payments, oldest first; `kind` filters",
+  })
   async escrowPayments(
     @CurrentActor() actor: Actor,
     @Param('id') rawId: string,
@@ -392,10 +478,21 @@ export class EscrowsController {
     let query = this.platform.db.selectFrom('payments').where('escrow_id', '=', escrow.id);
     if (q.kind) query = query.where('kind', '=', q.kind);
     const [rows, total] = await Promise.all([
-      query.selectAll().orderBy('initiated_at').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      query
+        .selectAll()
+        .orderBy('initiated_at')
+        .orderBy('id')
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map((r) => paymentRowView(r, escrow.scale)), total: Number(total.n), limit: q.limit, offset: q.offset };
+    return {
+      items: rows.map((r) => paymentRowView(r, escrow.scale)),
+      total: Number(total.n),
+      limit: q.limit,
+      offset: q.offset,
+    };
   }
 
   /** Runs an escrow action that may start payments and answers the escrow with them. */
@@ -407,10 +504,19 @@ export class EscrowsController {
     command: (now: string) => EscrowCommand,
   ): Promise<EscrowRead & { payments: PaymentRead[] }> {
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
-    const result = await this.payments.actions.run(escrow.escrowId, command(metadata.now.toISOString()), metadata);
+    const result = await this.payments.actions.run(
+      escrow.escrowId,
+      command(metadata.now.toISOString()),
+      metadata,
+    );
     await this.ryw.afterCommand(reply, result.position);
-    const payments = result.paymentIds.flatMap((id) => result.state.payments.filter((p) => p.paymentId === id));
-    return { ...escrowStateView(result.state), payments: payments.map((p) => paymentStateView(result.state, p)) };
+    const payments = result.paymentIds.flatMap((id) =>
+      result.state.payments.filter((p) => p.paymentId === id),
+    );
+    return {
+      ...escrowStateView(result.state),
+      payments: payments.map((p) => paymentStateView(result.state, p)),
+    };
   }
 
   private async user(id: string) {
@@ -428,7 +534,11 @@ export class EscrowsController {
   }
 
   private async escrowRow(actor: Actor, id: string) {
-    const row = await this.platform.db.selectFrom('escrows').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.platform.db
+      .selectFrom('escrows')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw escrowNotFound();
     checkParty(actor, { clientId: row.client_id, providerId: row.provider_id });
     return row;

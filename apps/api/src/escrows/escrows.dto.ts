@@ -21,8 +21,14 @@ import { AmountField, CurrencyField, MoneyKeysAreStrings } from '../http/dto-fie
 
 export const DOMAINS = ['private', 'public', 'aid'] as const;
 export const PROOF_KINDS = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT'] as const;
-export const ESCROW_STATUSES = ['DRAFT', 'FUNDED', 'RELEASABLE', 'RELEASED', 'REFUNDED', 'CANCELLED'] as const;
-
+export const ESCROW_STATUSES = [
+  'DRAFT',
+  'FUNDED',
+  'RELEASABLE',
+  'RELEASED',
+  'REFUNDED',
+  'CANCELLED',
+] as const;
 
 export class CreateEscrowBody {
   @ApiProperty({ format: 'uuid' })
@@ -78,7 +84,11 @@ export class AddMilestoneBody {
   @IsIn(PROOF_KINDS)
   proof_kind?: (typeof PROOF_KINDS)[number];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'expected_amount: a decimal string' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'expected_amount: a decimal string',
+  })
   @IsOptional()
   @IsObject()
   @MoneyKeysAreStrings(['expected_amount'])

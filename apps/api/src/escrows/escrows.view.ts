@@ -3,8 +3,8 @@
  * times as ISO-8601 UTC. `release_conditions_json` repeats `release_conditions` under the old
  * service's field name so its clients keep working.
  */
-import type { EscrowState, MilestoneState } from '../../../../libs/domain/src';
-import { type DepositRead, depositView } from '../../../../libs/payments/src';
+import type { EscrowState, MilestoneState } from '@kob/domain';
+import { type DepositRead, depositView } from '@kob/payments';
 import { atScale, iso } from '../http/formats';
 import { type PaymentRead, paymentStateView } from '../payments/payments.view';
 
@@ -37,7 +37,6 @@ export interface MilestoneRead {
   geofence_lng: number | null;
   geofence_radius_m: number | null;
 }
-
 
 export function escrowStateView(s: EscrowState): EscrowRead {
   return {
@@ -135,7 +134,9 @@ export function escrowSummaryView(s: EscrowState, allowedActions: string[]): Esc
   const at = (amount: string) => atScale(amount, s.currency, s.scale);
   return {
     escrow: escrowStateView(s),
-    milestones: [...s.milestones].sort((a, b) => a.sequenceIndex - b.sequenceIndex).map((m) => milestoneStateView(s, m)),
+    milestones: [...s.milestones]
+      .sort((a, b) => a.sequenceIndex - b.sequenceIndex)
+      .map((m) => milestoneStateView(s, m)),
     deposits: s.deposits.map((d) => depositView(s, d.depositId)),
     payments: s.payments.map((p) => paymentStateView(s, p)),
     balances: {

@@ -10,18 +10,25 @@
  * A spend refused by a rule raises one alert (`USAGE_*`, API-RULES.md §6) and nothing else, then
  * answers its error; the same request replayed raises no second alert.
  */
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { rejectionCause, raiseAlert } from '../../../../libs/alerts/src';
-import {
-  type AlertType,
-  type EscrowState,
-  escrowDecider,
-} from '../../../../libs/domain/src';
-import { type Actor, DomainError, Money } from '../../../../libs/kernel/src';
-import type { PaymentServices } from '../../../../libs/payments/src';
-import type { CommandMetadata, Platform } from '../../../../libs/platform/src';
+import { rejectionCause, raiseAlert } from '@kob/platform';
+import { type AlertType, type EscrowState, escrowDecider } from '@kob/domain';
+import { type Actor, DomainError, Money } from '@kob/kernel';
+import type { PaymentServices } from '@kob/payments';
+import type { CommandMetadata, Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
@@ -59,8 +66,12 @@ const SPEND_ALERTS: Readonly<Record<string, AlertType>> = {
   ESCROW_CLOSED: 'USAGE_ESCROW_CLOSED',
 };
 
-const amountText = (value: string, currency: string, currencies: ReadonlyMap<string, number>, field: string) =>
-  Money.parse(value, currency, currencies, field).toString();
+const amountText = (
+  value: string,
+  currency: string,
+  currencies: ReadonlyMap<string, number>,
+  field: string,
+) => Money.parse(value, currency, currencies, field).toString();
 
 @ApiTags('spend')
 @ApiSecurity('X-API-Key')
@@ -86,7 +97,9 @@ export class PayeesController {
     const escrow = await this.escrow(escrowId);
     const currencies = this.platform.config.currencies;
     const limit = (value: string | null | undefined, field: string) =>
-      value === null || value === undefined ? null : amountText(value, escrow.currency, currencies, field);
+      value === null || value === undefined
+        ? null
+        : amountText(value, escrow.currency, currencies, field);
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     // The escrow is chosen by the body: the key is claimed as an `idem-…` reservation recording
     // the request (API-RULES.md §4), so the same key naming another escrow is refused.
@@ -113,18 +126,27 @@ export class PayeesController {
   @Get('escrows/:id/payees')
   @Access('sender', 'support', 'auditor')
   @ApiOkResponse({ description: "The escrow's allowed payees, with what was spent to each" })
-  async list(@CurrentActor() actor: Actor, @Param('id') rawId: string, @Query() page: PageQuery): Promise<Page<PayeeRead>> {
+  async list(
+    @CurrentActor() actor: Actor,
+    @Param('id') rawId: string,
+    @Query() page: PageQuery,
+  ): Promise<Page<PayeeRead>> {
     const escrow = await this.escrow(routeId(rawId, escrowNotFound));
     checkParty(actor, escrow);
     const now = new Date().toISOString();
-    const items = escrow.payees.slice(page.offset, page.offset + page.limit).map((p) => payeeView(escrow, p, now));
+    const items = escrow.payees
+      .slice(page.offset, page.offset + page.limit)
+      .map((p) => payeeView(escrow, p, now));
     return { items, total: escrow.payees.length, limit: page.limit, offset: page.offset };
   }
 
   @Post('spend')
   @HttpCode(200)
   @Access('sender')
-  @ApiOkResponse({ description: 'The spend: a payment of kind `spend` (SENT, or PENDING/FAILED when the PSP did not accept it)' })
+  @ApiOkResponse({
+    description:
+      'The spend: a payment of kind `spend` (SENT, or PENDING/FAILED when the PSP did not accept it)',
+  })
   async spend(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -135,14 +157,27 @@ export class PayeesController {
     const escrowId = body.escrow_id.toLowerCase();
     const escrow = await this.escrow(escrowId);
     checkParty(actor, escrow, 'client');
-    const amount = amountText(body.amount, escrow.currency, this.platform.config.currencies, 'amount');
+    const amount = amountText(
+      body.amount,
+      escrow.currency,
+      this.platform.config.currencies,
+      'amount',
+    );
     const metadata = commandMetadata(req, actor, key);
     const now = metadata.now.toISOString();
     let result;
     try {
       result = await this.payments.actions.runDerived(
         escrowId,
-        (paymentId) => ({ type: 'Spend', escrowId, paymentId, payeeRef: body.payee_ref, amount, note: body.note ?? null, now }),
+        (paymentId) => ({
+          type: 'Spend',
+          escrowId,
+          paymentId,
+          payeeRef: body.payee_ref,
+          amount,
+          note: body.note ?? null,
+          now,
+        }),
         metadata,
       );
     } catch (err) {

@@ -1,16 +1,18 @@
 /** Bodies of the allowed-payee and usage-spend routes (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { payeeLimits } from '../../../../libs/domain/src';
+import { payeeLimits } from '@kob/domain';
 import { AmountField, OptionalAmountField } from '../http/dto-fields';
-
 
 export class AllowPayeeBody {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   escrow_id!: string;
 
-  @ApiProperty({ minLength: payeeLimits.payeeRefLengthMin, maxLength: payeeLimits.payeeRefLengthMax })
+  @ApiProperty({
+    minLength: payeeLimits.payeeRefLengthMin,
+    maxLength: payeeLimits.payeeRefLengthMax,
+  })
   @IsString()
   @MinLength(payeeLimits.payeeRefLengthMin)
   @MaxLength(payeeLimits.payeeRefLengthMax)
@@ -22,10 +24,18 @@ export class AllowPayeeBody {
   @MaxLength(payeeLimits.labelLengthMax)
   label!: string;
 
-  @OptionalAmountField({ example: '50.00', nullable: true, description: 'most per UTC day; absent or null: no daily limit' })
+  @OptionalAmountField({
+    example: '50.00',
+    nullable: true,
+    description: 'most per UTC day; absent or null: no daily limit',
+  })
   daily_limit?: string | null;
 
-  @OptionalAmountField({ example: '500.00', nullable: true, description: 'most ever; absent or null: no total limit' })
+  @OptionalAmountField({
+    example: '500.00',
+    nullable: true,
+    description: 'most ever; absent or null: no total limit',
+  })
   total_limit?: string | null;
 }
 

@@ -11,12 +11,12 @@ import { Public } from '../auth/access.decorator';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
-import { encodePosition } from '../../../../libs/event-store/src';
-import { describeHolder, type Platform } from '../../../../libs/platform/src';
-import { eventHorizonHolder } from '../../../../libs/postgres/src';
-import { migrationStatus } from '../../../../libs/postgres/src';
-import { webhookSecretStatus } from '../../../../libs/config/src';
-import type { ProofServices } from '../../../../libs/proofs/src';
+import { encodePosition } from '@kob/event-store';
+import { describeHolder, type Platform } from '@kob/platform';
+import { eventHorizonHolder } from '@kob/postgres';
+import { migrationStatus } from '@kob/postgres';
+import { webhookSecretStatus } from '@kob/config';
+import type { ProofServices } from '@kob/proofs';
 import { PLATFORM, PROOFS } from '../tokens';
 
 function fingerprint(secret: string | null): string | null {
@@ -36,19 +36,33 @@ export class HealthController {
   @ApiOkResponse({ description: 'Service health; always 200, `status` is ok or degraded' })
   async health(): Promise<Record<string, unknown>> {
     const { db, config, store } = this.platform;
-    const dbOk = await sql`SELECT 1`.execute(db).then(() => true, () => false);
+    const dbOk = await sql`SELECT 1`.execute(db).then(
+      () => true,
+      () => false,
+    );
     const migrations = dbOk ? await migrationStatus(db).catch(() => null) : null;
-    const migrationsStatus = !migrations ? 'unknown' : migrations.pending.length ? 'out_of_date' : 'up_to_date';
+    const migrationsStatus = !migrations
+      ? 'unknown'
+      : migrations.pending.length
+        ? 'out_of_date'
+        : 'up_to_date';
     const head = dbOk ? await store.headPosition().catch(() => null) : null;
     const projectors = dbOk ? await this.projectors() : [];
     const halted = projectors.filter((p) => p.status === 'halted').map((p) => p.name);
     // Events a projector could not apply and parked: its read model lacks them until replayed.
-    const parked = Object.fromEntries(projectors.filter((p) => p.parked_events > 0).map((p) => [p.name, p.parked_events]));
+    const parked = Object.fromEntries(
+      projectors.filter((p) => p.parked_events > 0).map((p) => [p.name, p.parked_events]),
+    );
     const parkedTotal = projectors.reduce((n, p) => n + p.parked_events, 0);
     const oldest = dbOk ? await this.oldestOpenTransaction() : null;
     const holder = dbOk ? await eventHorizonHolder(db).catch(() => null) : null;
     const heldBack = holder !== null && holder.ageMs > config.eventHorizonHeldMaxMs;
-    const ok = dbOk && migrationsStatus === 'up_to_date' && halted.length === 0 && parkedTotal === 0 && !heldBack;
+    const ok =
+      dbOk &&
+      migrationsStatus === 'up_to_date' &&
+      halted.length === 0 &&
+      parkedTotal === 0 &&
+      !heldBack;
     const primary = config.pspWebhookSecret;
     const next = config.pspWebhookSecretNext;
     return {
@@ -109,14 +123,28 @@ export class HealthController {
   }
 
   private async oldestOpenTransaction() {
-    const res = await sql<{ pid: number; age_seconds: string; state: string | null; database: string | null }>`
+    const res = await sql<{
+      pid: number;
+      age_seconds: string;
+      state: string | null;
+      database: string | null;
+    }>`
       SELECT pid, datname AS database, state,
              round(extract(epoch FROM now() - xact_start)::numeric, 3)::text AS age_seconds
       FROM pg_stat_activity
       WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'
         AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)
-      ORDER BY xact_start LIMIT 1`.execute(this.platform.db).catch(() => null);
+      ORDER BY xact_start LIMIT 1`
+      .execute(this.platform.db)
+      .catch(() => null);
     const row = res?.rows[0];
-    return row ? { pid: row.pid, database: row.database, state: row.state, age_seconds: Number(row.age_seconds) } : null;
+    return row
+      ? {
+          pid: row.pid,
+          database: row.database,
+          state: row.state,
+          age_seconds: Number(row.age_seconds),
+        }
+      : null;
   }
 }

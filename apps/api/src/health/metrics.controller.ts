@@ -2,7 +2,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { Public } from '../auth/access.decorator';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Platform } from '../../../../libs/platform/src';
+import type { Platform } from '@kob/platform';
 import { PLATFORM } from '../tokens';
 
 @ApiTags('operations')
@@ -17,7 +17,8 @@ export class MetricsController {
   async metrics(): Promise<string> {
     // Lag is measured at scrape time, so the gauge is never staler than the scrape.
     const lags = await this.platform.projections.statusWithLag().catch(() => []);
-    for (const s of lags) this.platform.metrics.projectionLag.set({ projector: s.name }, s.lagMs / 1000);
+    for (const s of lags)
+      this.platform.metrics.projectionLag.set({ projector: s.name }, s.lagMs / 1000);
     return this.platform.metrics.registry.metrics();
   }
 }

@@ -4,13 +4,13 @@
  * the idempotency context (API-RULES.md §4) when the request carries a key.
  */
 import type { FastifyRequest } from 'fastify';
-import { type Actor, canonicalJson, isUuid, limits, newId, sha256Hex } from '../../../../libs/kernel/src';
+import { type Actor, canonicalJson, isUuid, limits, newId, sha256Hex } from '@kob/kernel';
 import {
   type CommandMetadata,
   type IdempotencyContext,
   activeTraceparent,
   parseTraceparent,
-} from '../../../../libs/platform/src';
+} from '@kob/platform';
 import { ApiError } from './api-error';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
@@ -20,12 +20,21 @@ export function readIdempotencyKey(req: FastifyRequest, required: boolean): stri
   const raw = req.headers['idempotency-key'];
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (value === undefined || value.trim() === '') {
-    if (required) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'this request needs an Idempotency-Key header');
+    if (required)
+      throw new ApiError(
+        400,
+        'IDEMPOTENCY_KEY_REQUIRED',
+        'this request needs an Idempotency-Key header',
+      );
     return undefined;
   }
   if (value.length > limits.idempotencyKeyLengthMax || !PRINTABLE_ASCII.test(value)) {
     throw new ApiError(422, 'VALIDATION_ERROR', 'the Idempotency-Key header is not valid', {
-      fields: { 'Idempotency-Key': [`must be 1-${limits.idempotencyKeyLengthMax} printable ASCII characters`] },
+      fields: {
+        'Idempotency-Key': [
+          `must be 1-${limits.idempotencyKeyLengthMax} printable ASCII characters`,
+        ],
+      },
     });
   }
   return value;
@@ -34,12 +43,25 @@ export function readIdempotencyKey(req: FastifyRequest, required: boolean): stri
 /** Scope = the key's linked user (else the API key id, else the actor), method, concrete path. */
 export function idempotencyScope(actor: Actor, method: string, path: string): string {
   const who =
-    actor.kind === 'api_key' ? (actor.userId ? `user:${actor.userId}` : `key:${actor.keyId}`) : actor.kind === 'legacy' ? 'legacy' : actor.name;
+    actor.kind === 'api_key'
+      ? actor.userId
+        ? `user:${actor.userId}`
+        : `key:${actor.keyId}`
+      : actor.kind === 'legacy'
+        ? 'legacy'
+        : actor.name;
   return `${who}|${method.toUpperCase()} ${path}`;
 }
 
-export function requestHash(method: string, path: string, body: unknown, query: unknown = {}): string {
-  return sha256Hex(canonicalJson({ method: method.toUpperCase(), path, query: query ?? {}, body: body ?? null }));
+export function requestHash(
+  method: string,
+  path: string,
+  body: unknown,
+  query: unknown = {},
+): string {
+  return sha256Hex(
+    canonicalJson({ method: method.toUpperCase(), path, query: query ?? {}, body: body ?? null }),
+  );
 }
 
 /**
@@ -59,7 +81,11 @@ export function canonicalPath(req: FastifyRequest): string {
   });
 }
 
-export function idempotencyContext(req: FastifyRequest, actor: Actor, key: string): IdempotencyContext {
+export function idempotencyContext(
+  req: FastifyRequest,
+  actor: Actor,
+  key: string,
+): IdempotencyContext {
   const path = canonicalPath(req);
   return {
     key,
@@ -76,7 +102,11 @@ export function traceparentOf(req: FastifyRequest): string | undefined {
   return typeof incoming === 'string' && parseTraceparent(incoming) ? incoming : undefined;
 }
 
-export function commandMetadata(req: FastifyRequest, actor: Actor, idempotencyKey?: string): CommandMetadata {
+export function commandMetadata(
+  req: FastifyRequest,
+  actor: Actor,
+  idempotencyKey?: string,
+): CommandMetadata {
   const traceparent = traceparentOf(req);
   return {
     actor,

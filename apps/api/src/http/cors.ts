@@ -46,12 +46,21 @@ export function preflightProblem(req: FastifyRequest, origins: readonly string[]
     );
   }
   if (!origins.includes('*') && !origins.includes(origin)) {
-    return new ApiError(403, 'CORS_ORIGIN_NOT_ALLOWED', 'this origin may not call the API from a browser');
+    return new ApiError(
+      403,
+      'CORS_ORIGIN_NOT_ALLOWED',
+      'this origin may not call the API from a browser',
+    );
   }
   if (!ALLOWED_METHODS.includes(method.trim())) {
-    return new ApiError(403, 'CORS_METHOD_NOT_ALLOWED', 'this method may not be used from a browser', {
-      allowed_methods: ALLOWED_METHODS,
-    });
+    return new ApiError(
+      403,
+      'CORS_METHOD_NOT_ALLOWED',
+      'this method may not be used from a browser',
+      {
+        allowed_methods: ALLOWED_METHODS,
+      },
+    );
   }
   const allowed = new Set([...ALLOWED_HEADERS.map((h) => h.toLowerCase()), ...SAFELISTED_HEADERS]);
   const refused = (single(req.headers['access-control-request-headers']) ?? '')
@@ -59,7 +68,9 @@ export function preflightProblem(req: FastifyRequest, origins: readonly string[]
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h !== '' && !allowed.has(h));
   if (refused.length > 0) {
-    const named = refused.slice(0, NAMED_HEADERS_MAX).map((h) => h.slice(0, NAMED_HEADER_LENGTH_MAX));
+    const named = refused
+      .slice(0, NAMED_HEADERS_MAX)
+      .map((h) => h.slice(0, NAMED_HEADER_LENGTH_MAX));
     return new ApiError(
       403,
       'CORS_HEADER_NOT_ALLOWED',

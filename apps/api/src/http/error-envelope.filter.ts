@@ -6,13 +6,13 @@
  * of the access guard, a read, an append). The only network peer whose failures reach this
  * filter is PostgreSQL: the PSP and AI adapters turn theirs into answers of their own.
  */
-import { loggableUrl } from '../../../../libs/platform/src/observability/logger';
+import { loggableUrl } from '@kob/platform';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { DomainError, type DomainErrorKind } from '../../../../libs/kernel/src';
-import { UnstorableEventError } from '../../../../libs/event-store/src';
-import { databaseFailure } from '../../../../libs/postgres/src/failures';
+import { DomainError, type DomainErrorKind } from '@kob/kernel';
+import { UnstorableEventError } from '@kob/event-store';
+import { databaseFailure } from '@kob/postgres';
 import { ApiError } from './api-error';
 
 /** How long a client should wait before retrying when the database is down, or busy. */
@@ -60,23 +60,36 @@ export interface ErrorResponse {
 }
 
 export function toErrorResponse(err: unknown): ErrorResponse {
-  const body = (status: number, code: string, message: string, details?: Record<string, unknown>) => ({
+  const body = (
+    status: number,
+    code: string,
+    message: string,
+    details?: Record<string, unknown>,
+  ) => ({
     status,
     body: { error: { code, message, ...(details ? { details } : {}) } },
     bug: false,
   });
-  if (err instanceof ApiError) return { ...body(err.status, err.code, err.message, err.details), headers: err.headers };
-  if (err instanceof DomainError) return body(KIND_STATUS[err.kind], err.code, err.message, err.details);
+  if (err instanceof ApiError)
+    return { ...body(err.status, err.code, err.message, err.details), headers: err.headers };
+  if (err instanceof DomainError)
+    return body(KIND_STATUS[err.kind], err.code, err.message, err.details);
   // A value PostgreSQL refuses to store (a NUL reached an event): the input's fault, not a bug.
-  if (err instanceof UnstorableEventError) return body(422, 'VALIDATION_ERROR', 'the request holds a value this service cannot store');
+  if (err instanceof UnstorableEventError)
+    return body(422, 'VALIDATION_ERROR', 'the request holds a value this service cannot store');
   // A 5xx HttpException (Nest maps Fastify's own 5xx errors to one) is a bug like any other:
   // answered as INTERNAL_ERROR without its message, and logged.
   if (err instanceof HttpException && err.getStatus() < 500) {
     const status = err.getStatus();
     const res = err.getResponse();
-    const message = typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? err.message);
+    const message =
+      typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? err.message);
     if (status === 404) return body(404, 'ROUTE_NOT_FOUND', 'no such route');
-    return body(status, STATUS_CODES[status] ?? 'HTTP_ERROR', String(Array.isArray(message) ? message.join('; ') : message));
+    return body(
+      status,
+      STATUS_CODES[status] ?? 'HTTP_ERROR',
+      String(Array.isArray(message) ? message.join('; ') : message),
+    );
   }
   const fst = err as { code?: string; statusCode?: number; message?: string };
   switch (fst?.code) {
@@ -114,7 +127,9 @@ export function toErrorResponse(err: unknown): ErrorResponse {
       ...body(
         503,
         'DATABASE_UNAVAILABLE',
-        down ? 'the database cannot be reached; retry later' : 'the database is too busy to answer now; retry later',
+        down
+          ? 'the database cannot be reached; retry later'
+          : 'the database is too busy to answer now; retry later',
         { retry_after_seconds: retryAfter },
       ),
       headers: { 'Retry-After': String(retryAfter) },
@@ -133,7 +148,10 @@ export function sendError(
 ): void {
   const { status, body, bug, headers, databaseFailure: database } = toErrorResponse(exception);
   if (bug) {
-    log.error({ err: exception, reqId: request?.id, url: loggableUrl(request?.url ?? '') }, 'unhandled error (bug)');
+    log.error(
+      { err: exception, reqId: request?.id, url: loggableUrl(request?.url ?? '') },
+      'unhandled error (bug)',
+    );
   } else if (database) {
     const err = exception as { message?: unknown; code?: unknown };
     log.warn(

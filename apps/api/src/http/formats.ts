@@ -1,5 +1,5 @@
 /** How values leave the API: times as ISO-8601 UTC, money as a decimal string at its scale. */
-import { Money } from '../../../../libs/kernel/src';
+import { Money } from '@kob/kernel';
 
 export const iso = (d: Date | string): string => new Date(d).toISOString();
 

@@ -10,7 +10,7 @@
  */
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
-import { limits } from '../../../../libs/kernel/src';
+import { limits } from '@kob/kernel';
 import { ApiError } from './api-error';
 
 /** The one route whose body stays raw text (the PSP webhook). */
@@ -36,7 +36,11 @@ export async function useMultipartUploads(fastify: FastifyInstance): Promise<voi
     const route = req.routeOptions?.url;
     // An unknown route keeps its 404.
     if (route !== undefined && !MULTIPART_ROUTES.has(route)) {
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'this route takes a JSON body (application/json)');
+      throw new ApiError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'this route takes a JSON body (application/json)',
+      );
     }
   });
 }
@@ -54,9 +58,14 @@ export function useJsonBodiesOnly(fastify: FastifyInstance): void {
       const problem = unstorable(value, '', 0);
       if (problem) {
         return done(
-          new ApiError(422, 'VALIDATION_ERROR', 'the request body holds a value this service cannot store', {
-            fields: { [problem.path || 'body']: [problem.reason] },
-          }),
+          new ApiError(
+            422,
+            'VALIDATION_ERROR',
+            'the request body holds a value this service cannot store',
+            {
+              fields: { [problem.path || 'body']: [problem.reason] },
+            },
+          ),
           undefined,
         );
       }
@@ -73,9 +82,15 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Infinity), and nesting deeper than `limits.jsonBodyDepthMax`. Refused at the edge with a 422
  * naming the field, so they never reach an event.
  */
-export function unstorable(value: unknown, path: string, depth: number): { path: string; reason: string } | null {
-  if (depth > limits.jsonBodyDepthMax) return { path, reason: `nested deeper than ${limits.jsonBodyDepthMax} levels` };
-  if (typeof value === 'number' && !Number.isFinite(value)) return { path, reason: 'number out of range' };
+export function unstorable(
+  value: unknown,
+  path: string,
+  depth: number,
+): { path: string; reason: string } | null {
+  if (depth > limits.jsonBodyDepthMax)
+    return { path, reason: `nested deeper than ${limits.jsonBodyDepthMax} levels` };
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return { path, reason: 'number out of range' };
   if (typeof value === 'string') return badText(value) ? { path, reason: badText(value)! } : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {

@@ -1,7 +1,7 @@
 /** Lists: `{items, total, limit, offset}`; `limit` 1–200 (default 50), above → 422. */
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { limits } from '../../../../libs/kernel/src';
+import { limits } from '@kob/kernel';
 
 /**
  * A query number is plain decimal digits. `Number()` (what `@Type(() => Number)` does) also reads

@@ -27,8 +27,8 @@
  */
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RateLimitConfig } from '../../../../libs/config/src';
-import type { Actor } from '../../../../libs/kernel/src';
+import type { RateLimitConfig } from '@kob/config';
+import type { Actor } from '@kob/kernel';
 import { ApiError } from './api-error';
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -69,7 +69,10 @@ export class RequestBudgets {
   }
 
   /** Registers the plugin and the address budgets' hooks on `fastify`. */
-  static async register(fastify: FastifyInstance, config: RateLimitConfig): Promise<RequestBudgets> {
+  static async register(
+    fastify: FastifyInstance,
+    config: RateLimitConfig,
+  ): Promise<RequestBudgets> {
     if (!config.enabled) return RequestBudgets.disabled(config);
     await fastify.register(fastifyRateLimit, { global: false });
     const byAddress = (max: number) =>

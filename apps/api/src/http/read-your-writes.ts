@@ -13,9 +13,9 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
-import { limits } from '../../../../libs/kernel/src';
-import { type Position, decodePosition, encodePosition } from '../../../../libs/event-store/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { limits } from '@kob/kernel';
+import { type Position, decodePosition, encodePosition } from '@kob/event-store';
+import type { Platform } from '@kob/platform';
 import { ApiError } from './api-error';
 import { PLATFORM } from '../tokens';
 
@@ -31,7 +31,11 @@ export class ReadYourWrites {
    * read models the answer's promise depends on (a new key must work at once: the key lookup's);
    * without it, every read model.
    */
-  async afterCommand(reply: FastifyReply, position: Position | null, options: { projectors?: readonly string[] } = {}): Promise<void> {
+  async afterCommand(
+    reply: FastifyReply,
+    position: Position | null,
+    options: { projectors?: readonly string[] } = {},
+  ): Promise<void> {
     if (!position) return;
     void reply.header('X-Event-Position', encodePosition(position));
     // A promise that names its read models (a new key works at once) is kept in every mode, in
@@ -40,8 +44,13 @@ export class ReadYourWrites {
     const named = options.projectors !== undefined;
     if (this.platform.config.projectionsMode !== 'inline' && !named) return;
     const { inlineProjectionWaitMs } = this.platform.config;
-    const waitMs = named ? Math.max(inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs) : inlineProjectionWaitMs;
-    const ok = await this.platform.projections.waitFor(position, waitMs, { ...options, strict: named });
+    const waitMs = named
+      ? Math.max(inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs)
+      : inlineProjectionWaitMs;
+    const ok = await this.platform.projections.waitFor(position, waitMs, {
+      ...options,
+      strict: named,
+    });
     if (!ok) void reply.header('X-Projection-Pending', 'true');
   }
 
@@ -55,9 +64,18 @@ export class ReadYourWrites {
   async requireProjected(reply: FastifyReply, position: Position | null): Promise<void> {
     if (!position) return;
     void reply.header('X-Event-Position', encodePosition(position));
-    const waitMs = Math.max(this.platform.config.inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs);
+    const waitMs = Math.max(
+      this.platform.config.inlineProjectionWaitMs,
+      limits.enforcedChangeWaitMinMs,
+    );
     // Strict: a parked revocation (another replica's or a worker's too) is not in force.
-    if (await this.platform.projections.waitFor(position, waitMs, { projectors: AUTH_PROJECTORS, strict: true })) return;
+    if (
+      await this.platform.projections.waitFor(position, waitMs, {
+        projectors: AUTH_PROJECTORS,
+        strict: true,
+      })
+    )
+      return;
     throw new ApiError(
       503,
       'CHANGE_PENDING',
@@ -71,7 +89,12 @@ export class ReadYourWrites {
     const token = Array.isArray(raw) ? raw[0] : raw;
     if (!token) return;
     const position = decodePosition(token);
-    if (!position) throw new ApiError(400, 'INVALID_EVENT_POSITION', 'X-Min-Event-Position is not a position token');
+    if (!position)
+      throw new ApiError(
+        400,
+        'INVALID_EVENT_POSITION',
+        'X-Min-Event-Position is not a position token',
+      );
     const ok = await this.platform.projections.waitFor(position, limits.readYourWritesWaitMaxMs);
     if (!ok) void reply.header('X-Projection-Pending', 'true');
   }
@@ -85,6 +108,8 @@ export class MinEventPositionInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const req = http.getRequest<FastifyRequest>();
     if (req.method !== 'GET') return next.handle();
-    return from(this.ryw.beforeQuery(req, http.getResponse<FastifyReply>())).pipe(switchMap(() => next.handle()));
+    return from(this.ryw.beforeQuery(req, http.getResponse<FastifyReply>())).pipe(
+      switchMap(() => next.handle()),
+    );
   }
 }

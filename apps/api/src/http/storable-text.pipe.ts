@@ -13,9 +13,14 @@ export class StorableTextPipe implements PipeTransform {
     if (metadata.type !== 'param' && metadata.type !== 'query') return value;
     const problem = unstorable(value, metadata.data ?? '', 0);
     if (problem) {
-      throw new ApiError(422, 'VALIDATION_ERROR', `the ${metadata.type} holds a value this service cannot store`, {
-        fields: { [problem.path || metadata.type]: [problem.reason] },
-      });
+      throw new ApiError(
+        422,
+        'VALIDATION_ERROR',
+        `the ${metadata.type} holds a value this service cannot store`,
+        {
+          fields: { [problem.path || metadata.type]: [problem.reason] },
+        },
+      );
     }
     return value;
   }

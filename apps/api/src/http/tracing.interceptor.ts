@@ -3,11 +3,16 @@
  * handler runs inside it, so commands, appends and the events' `traceparent` join the trace.
  * Without a configured OpenTelemetry SDK the spans are no-ops and cost next to nothing.
  */
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
-import { extractContext, tracer } from '../../../../libs/platform/src';
+import { extractContext, tracer } from '@kob/platform';
 
 @Injectable()
 export class TracingInterceptor implements NestInterceptor {
@@ -21,7 +26,11 @@ export class TracingInterceptor implements NestInterceptor {
       `${req.method} ${route}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method, 'http.route': route, 'kobatela.request_id': String(req.id) },
+        attributes: {
+          'http.request.method': req.method,
+          'http.route': route,
+          'kobatela.request_id': String(req.id),
+        },
       },
       parent,
     );

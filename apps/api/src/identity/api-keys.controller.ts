@@ -4,12 +4,30 @@
  * answers. `POST /apikeys` deliberately ignores Idempotency-Key: a replay could not show the key
  * again (API-RULES.md §4).
  */
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiKeyDecider } from '../../../../libs/domain/src';
-import type { Actor } from '../../../../libs/kernel/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { apiKeyDecider } from '@kob/domain';
+import type { Actor } from '@kob/kernel';
+import type { Platform } from '@kob/platform';
 import { ApiError } from '../http/api-error';
 import { commandMetadata } from '../http/command-context';
 import { type Page, PageQuery } from '../http/pagination';
@@ -54,7 +72,10 @@ export class ApiKeysController {
     }
     const metadata = commandMetadata(req, actor);
     const daysValid = body.days_valid === undefined ? DEFAULT_DAYS_VALID : body.days_valid;
-    const expiresAt = daysValid === null ? null : new Date(metadata.now.getTime() + daysValid * DAY_MS).toISOString();
+    const expiresAt =
+      daysValid === null
+        ? null
+        : new Date(metadata.now.getTime() + daysValid * DAY_MS).toISOString();
     const issued = await issueApiKey(this.platform, metadata, {
       name: body.name,
       scope: body.scope,
@@ -81,10 +102,20 @@ export class ApiKeysController {
   async list(@Query() page: PageQuery): Promise<Page<ApiKeyRead>> {
     const db = this.platform.db;
     const [rows, total] = await Promise.all([
-      this.query().orderBy('k.created_at').orderBy('k.id').limit(page.limit).offset(page.offset).execute(),
+      this.query()
+        .orderBy('k.created_at')
+        .orderBy('k.id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
       db.selectFrom('api_keys').select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(apiKeyRowView), total: Number(total.n), limit: page.limit, offset: page.offset };
+    return {
+      items: rows.map(apiKeyRowView),
+      total: Number(total.n),
+      limit: page.limit,
+      offset: page.offset,
+    };
   }
 
   @Get(':id')

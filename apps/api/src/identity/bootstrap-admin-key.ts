@@ -6,9 +6,9 @@
  */
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DomainError, newId, systemActor } from '../../../../libs/kernel/src';
-import { readReservation } from '../../../../libs/event-store/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { DomainError, newId, systemActor } from '@kob/kernel';
+import { readReservation } from '@kob/event-store';
+import type { Platform } from '@kob/platform';
 import { LOGGER, PLATFORM } from '../tokens';
 import { issueApiKey } from './issue-api-key';
 import { AUTH_PROJECTORS } from '../http/read-your-writes';
@@ -46,10 +46,22 @@ export class BootstrapAdminKey implements OnApplicationBootstrap {
         userId: null,
         expiresAt: null,
         ...(config.bootstrapAdminApiKey ? { key: config.bootstrapAdminApiKey } : {}),
-        claims: [{ streamId: BOOTSTRAP_RESERVATION, owner: 'system:bootstrap', taken: () => new AlreadyBootstrapped() }],
+        claims: [
+          {
+            streamId: BOOTSTRAP_RESERVATION,
+            owner: 'system:bootstrap',
+            taken: () => new AlreadyBootstrapped(),
+          },
+        ],
       });
-      if (issued.position) await this.platform.projections.waitFor(issued.position, config.inlineProjectionWaitMs, { projectors: AUTH_PROJECTORS });
-      this.logger.info({ keyId: issued.keyId, prefix: issued.prefix }, 'bootstrap admin API key issued');
+      if (issued.position)
+        await this.platform.projections.waitFor(issued.position, config.inlineProjectionWaitMs, {
+          projectors: AUTH_PROJECTORS,
+        });
+      this.logger.info(
+        { keyId: issued.keyId, prefix: issued.prefix },
+        'bootstrap admin API key issued',
+      );
       if (!config.bootstrapAdminApiKey && config.appEnv !== 'test') {
         process.stdout.write(
           `\nBootstrap admin API key (shown once, store it now): ${issued.key}\n` +

@@ -5,7 +5,8 @@
  * characters such as zero-width spaces and bidi overrides, other default-ignorables) are refused
  * outright: they make two different names look the same.
  */
-const INVISIBLE = '\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u3164\\uFE00-\\uFE0F\\uFFA0';
+const INVISIBLE =
+  '\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u3164\\uFE00-\\uFE0F\\uFFA0';
 
 /** No invisible characters and no spaces at all (usernames, emails). */
 export const COMPACT_TEXT = new RegExp(`^[^${INVISIBLE}\\p{Zs}]+$`, 'u');

@@ -2,7 +2,21 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { COMPACT_TEXT, VISIBLE_TEXT } from './identity-text';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 
 export const PUBLIC_TAGS = ['GOV', 'ONG', 'private'] as const;
 export const SCOPES = ['sender', 'support', 'auditor', 'admin'] as const;
@@ -40,7 +54,10 @@ export class CreateUserBody {
 }
 
 /** The two fields an admin may change (same rules as on creation). */
-export class UpdateUserBody extends PickType(CreateUserBody, ['is_active', 'public_tag'] as const) {}
+export class UpdateUserBody extends PickType(CreateUserBody, [
+  'is_active',
+  'public_tag',
+] as const) {}
 
 export class CreateApiKeyBody {
   @ApiProperty({ example: 'back office' })

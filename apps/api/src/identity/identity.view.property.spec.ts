@@ -4,7 +4,7 @@
  * JSON that survives a round trip, with those values unchanged.
  */
 import fc from 'fast-check';
-import { userDecider } from '../../../../libs/domain/src';
+import { userDecider } from '@kob/domain';
 import { buildIdentity, identityInputs } from '../../../../test/support/event-scenarios';
 import { propertyParams } from '../../../../test/support/hostile-values';
 import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
@@ -17,7 +17,15 @@ describe('identity views under arbitrary names', () => {
       fc.property(identityInputs, (i) => {
         const [user] = buildIdentity(i).appends;
         const fromState = userStateView(fold(userDecider, user!.events));
-        const fromRow = userRowView({ id: 'u', username: i.username, email: i.email, is_active: true, public_tag: null, created_at: A_TIME, updated_at: A_TIME });
+        const fromRow = userRowView({
+          id: 'u',
+          username: i.username,
+          email: i.email,
+          is_active: true,
+          public_tag: null,
+          created_at: A_TIME,
+          updated_at: A_TIME,
+        });
         const key = apiKeyRowView({
           id: 'k',
           name: i.keyName,
@@ -31,14 +39,14 @@ describe('identity views under arbitrary names', () => {
           last_used_at: null,
         });
         expect(viewProblems([fromState, fromRow, key])).toEqual([]);
-        expect([fromState.username, fromState.email, fromRow.username, fromRow.email, key.name, key.is_active]).toEqual([
-          i.username,
-          i.email,
-          i.username,
-          i.email,
-          i.keyName,
-          !i.revoke,
-        ]);
+        expect([
+          fromState.username,
+          fromState.email,
+          fromRow.username,
+          fromRow.email,
+          key.name,
+          key.is_active,
+        ]).toEqual([i.username, i.email, i.username, i.email, i.keyName, !i.revoke]);
       }),
       propertyParams(50),
     );

@@ -3,11 +3,11 @@
  * `apikey.issued.v1` (a collision draws again, a bounded number of times), stores only the HMAC.
  * Used by `POST /apikeys` and by the first-start bootstrap of the admin key.
  */
-import { apiKeyDecider } from '../../../../libs/domain/src';
-import { type GeneratedKey, generateApiKey, hashApiKey } from '../../../../libs/auth/src';
-import { DomainError, type Scope } from '../../../../libs/kernel/src';
-import type { Position } from '../../../../libs/event-store/src';
-import type { CommandMetadata, Platform, ReservationClaim } from '../../../../libs/platform/src';
+import { apiKeyDecider } from '@kob/domain';
+import { type GeneratedKey, generateApiKey, hashApiKey } from '@kob/auth';
+import { DomainError, type Scope } from '@kob/kernel';
+import type { Position } from '@kob/event-store';
+import type { CommandMetadata, Platform, ReservationClaim } from '@kob/platform';
 
 const PREFIX_DRAWS_MAX = 5;
 
@@ -27,7 +27,14 @@ class PrefixTaken extends DomainError {
 export async function issueApiKey(
   platform: Platform,
   metadata: CommandMetadata,
-  spec: { name: string; scope: Scope; userId: string | null; expiresAt: string | null; key?: string; claims?: ReservationClaim[] },
+  spec: {
+    name: string;
+    scope: Scope;
+    userId: string | null;
+    expiresAt: string | null;
+    key?: string;
+    claims?: ReservationClaim[];
+  },
   drawKey: () => GeneratedKey = generateApiKey,
 ): Promise<IssuedKey> {
   for (let draw = 1; ; draw++) {
@@ -50,10 +57,19 @@ export async function issueApiKey(
         }),
         claims: (id) => [
           ...(spec.claims ?? []),
-          { streamId: `apikey-prefix-${material.prefix}`, owner: `apikey:${id}`, taken: () => new PrefixTaken() },
+          {
+            streamId: `apikey-prefix-${material.prefix}`,
+            owner: `apikey:${id}`,
+            taken: () => new PrefixTaken(),
+          },
         ],
       });
-      return { keyId: result.id, prefix: material.prefix, key: material.key, position: result.position };
+      return {
+        keyId: result.id,
+        prefix: material.prefix,
+        key: material.key,
+        position: result.position,
+      };
     } catch (err) {
       // A given key cannot be redrawn; a drawn one can, a bounded number of times.
       if (!(err instanceof PrefixTaken) || spec.key || draw >= PREFIX_DRAWS_MAX) throw err;

@@ -3,12 +3,24 @@
  * them, a sender reads only its own user, admin changes `is_active` and `public_tag`. Username
  * and email are unique (reservations; 409 USER_EXISTS); `POST /users` honours Idempotency-Key.
  */
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { userDecider } from '../../../../libs/domain/src';
-import { type Actor, DomainError, isUuid } from '../../../../libs/kernel/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { userDecider } from '@kob/domain';
+import { type Actor, DomainError, isUuid } from '@kob/kernel';
+import type { Platform } from '@kob/platform';
 import { ApiError } from '../http/api-error';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
 import { type Page, PageQuery } from '../http/pagination';
@@ -50,10 +62,15 @@ export class UsersController {
       });
     }
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
-    const usernameStream = await this.platform.reservationStream('username', uniquenessKey(body.username));
+    const usernameStream = await this.platform.reservationStream(
+      'username',
+      uniquenessKey(body.username),
+    );
     const emailStream = await this.platform.reservationStream('email', uniquenessKey(body.email));
     const exists = (field: string) => () =>
-      new DomainError('USER_EXISTS', `a user with this ${field} already exists`, 'conflict', { field });
+      new DomainError('USER_EXISTS', `a user with this ${field} already exists`, 'conflict', {
+        field,
+      });
     const result = await this.platform.commands.executeWithDerivedId({
       decider: userDecider,
       metadata,
@@ -82,10 +99,22 @@ export class UsersController {
   async list(@Query() page: PageQuery): Promise<Page<UserRead>> {
     const db = this.platform.db;
     const [rows, total] = await Promise.all([
-      db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+      db
+        .selectFrom('users')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
       db.selectFrom('users').select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(userRowView), total: Number(total.n), limit: page.limit, offset: page.offset };
+    return {
+      items: rows.map(userRowView),
+      total: Number(total.n),
+      limit: page.limit,
+      offset: page.offset,
+    };
   }
 
   @Get(':id')
@@ -94,11 +123,17 @@ export class UsersController {
   async get(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<UserRead> {
     const id = rawId.toLowerCase();
     if (actor.kind === 'api_key' && actor.scope === 'sender') {
-      if (!actor.userId) throw new ApiError(403, 'KEY_HAS_NO_USER', 'this API key is not linked to a user');
-      if (actor.userId !== id) throw new ApiError(403, 'NOT_OWNER', 'a sender may read only its own user');
+      if (!actor.userId)
+        throw new ApiError(403, 'KEY_HAS_NO_USER', 'this API key is not linked to a user');
+      if (actor.userId !== id)
+        throw new ApiError(403, 'NOT_OWNER', 'a sender may read only its own user');
     }
     if (!isUuid(id)) throw userNotFound();
-    const row = await this.platform.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.platform.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw userNotFound();
     return userRowView(row);
   }

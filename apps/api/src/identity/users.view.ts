@@ -1,5 +1,5 @@
 /** How users leave the API (`UserRead`): from the folded stream or a `users` row, times in ISO-8601 UTC. */
-import type { UserState } from '../../../../libs/domain/src';
+import type { UserState } from '@kob/domain';
 
 export interface UserRead {
   id: string;

@@ -12,13 +12,9 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { type Actor, Money } from '../../../../libs/kernel/src';
-import type { Platform } from '../../../../libs/platform/src';
-import {
-  LEDGER_ACCOUNT_LENGTH_MAX,
-  escrowHeldAccount,
-  parseLedgerAccount,
-} from '../../../../projections/ledger/ledger-accounts';
+import { type Actor, Money } from '@kob/kernel';
+import type { Platform } from '@kob/platform';
+import { LEDGER_ACCOUNT_LENGTH_MAX, escrowHeldAccount, parseLedgerAccount } from '@kob/projections';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { checkParty } from '../escrows/escrow-access';
@@ -28,13 +24,7 @@ import { PageQuery } from '../http/pagination';
 import { routeId } from '../http/route-id';
 import { PLATFORM } from '../tokens';
 import { EscrowLedgerView, LedgerAccountView, TrialBalanceView } from './ledger.dto';
-import {
-  accountView,
-  currencyScale,
-  findAccount,
-  listEntries,
-  trialBalance,
-} from './ledger.query';
+import { accountView, currencyScale, findAccount, listEntries, trialBalance } from './ledger.query';
 
 const escrowNotFound = () => new ApiError(404, 'ESCROW_NOT_FOUND', 'Escrow not found.');
 const accountNotFound = () =>

@@ -6,14 +6,13 @@
  * currency's scale.
  */
 import { type Kysely, sql } from 'kysely';
-import { encodePosition } from '../../../../libs/event-store/src';
+import { encodePosition } from '@kob/event-store';
 import { atScale, iso } from '../http/formats';
-import type { LedgerAccountRow, LedgerTables } from '../../../../projections/ledger/ledger.table';
+import type { LedgerAccountRow, LedgerTables } from '@kob/projections';
 import type { LedgerAccountView, LedgerEntryView, TrialBalanceRowView } from './ledger.dto';
 
 type LedgerDb = Kysely<LedgerTables>;
 type EntriesFilter = { account: string } | { escrowId: string };
-
 
 export async function currencyScale(db: Kysely<any>, currency: string): Promise<number | null> {
   const row = await (db as LedgerDb)
@@ -100,7 +99,9 @@ export async function listEntries(
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
-  const items = rows.map((r) => ledgerEntryView(r, scale, 'account' in filter ? filter.account : null));
+  const items = rows.map((r) =>
+    ledgerEntryView(r, scale, 'account' in filter ? filter.account : null),
+  );
   return { items, total: Number(count.n) };
 }
 

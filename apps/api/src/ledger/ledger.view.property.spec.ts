@@ -18,7 +18,17 @@ describe('ledger views under arbitrary payee refs and amounts', () => {
       fc.property(visibleAscii(2, 120), amountAt(2), (ref, amount) => {
         const account = `payee:${ESCROW}:${ref}:payable:USD`;
         const view = accountView(
-          { account, currency: 'USD', kind: 'payee_payable', normal_side: 'credit', escrow_id: ESCROW, debits: '0', credits: amount, balance: amount, updated_at: A_TIME },
+          {
+            account,
+            currency: 'USD',
+            kind: 'payee_payable',
+            normal_side: 'credit',
+            escrow_id: ESCROW,
+            debits: '0',
+            credits: amount,
+            balance: amount,
+            updated_at: A_TIME,
+          },
           2,
         );
         const entry = ledgerEntryView(
@@ -39,7 +49,13 @@ describe('ledger views under arbitrary payee refs and amounts', () => {
           account,
         );
         expect(viewProblems([view, entry])).toEqual([]);
-        expect([view.account, view.balance, entry.credit_account, entry.amount, entry.side]).toEqual([account, amount, account, amount, 'credit']);
+        expect([
+          view.account,
+          view.balance,
+          entry.credit_account,
+          entry.amount,
+          entry.side,
+        ]).toEqual([account, amount, account, amount, 'credit']);
       }),
       propertyParams(150),
     );

@@ -5,13 +5,30 @@
  * decide on the `mandate-{id}` stream (libs/mandates); `GET /mandates/{id}` folds the stream
  * (fresh), the list reads the read model.
  */
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type MandateState, mandateDecider } from '../../../../libs/domain/src';
-import { type Actor, Money, parseInstantNaiveUtc } from '../../../../libs/kernel/src';
-import { MandateServices } from '../../../../libs/mandates/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { type MandateState, mandateDecider } from '@kob/domain';
+import { type Actor, Money, parseInstantNaiveUtc } from '@kob/kernel';
+import { MandateServices } from '@kob/mandates';
+import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
@@ -55,7 +72,12 @@ export class MandatesController {
     if (isSender(actor) && userOf(actor) !== senderId) {
       throw new ApiError(403, 'NOT_OWNER', 'sender_id must be your own user');
     }
-    const total = Money.parse(body.total_amount, body.currency, this.platform.config.currencies, 'total_amount');
+    const total = Money.parse(
+      body.total_amount,
+      body.currency,
+      this.platform.config.currencies,
+      'total_amount',
+    );
     if (!total.isPositive()) {
       throw new ApiError(422, 'VALIDATION_ERROR', 'total_amount must be greater than 0', {
         fields: { total_amount: ['must be greater than 0'] },
@@ -80,7 +102,9 @@ export class MandatesController {
   @Post('cleanup')
   @HttpCode(202)
   @Access('support')
-  @ApiAcceptedResponse({ description: '{"expired": n}: the ACTIVE mandates past expires_at this call expired' })
+  @ApiAcceptedResponse({
+    description: '{"expired": n}: the ACTIVE mandates past expires_at this call expired',
+  })
   async cleanup(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -95,21 +119,41 @@ export class MandatesController {
 
   @Get()
   @Access('sender', 'support', 'auditor')
-  @ApiOkResponse({ description: '{items, total, limit, offset}; a sender sees mandates where it is sender or beneficiary' })
-  async list(@CurrentActor() actor: Actor, @Query() q: MandateListQuery): Promise<Page<UsageMandateRead>> {
+  @ApiOkResponse({
+    description:
+      '{items, total, limit, offset}; a sender sees mandates where it is sender or beneficiary',
+  })
+  async list(
+    @CurrentActor() actor: Actor,
+    @Query() q: MandateListQuery,
+  ): Promise<Page<UsageMandateRead>> {
     let query = this.platform.db.selectFrom('mandates');
     if (isSender(actor)) {
       const userId = userOf(actor);
-      query = query.where((eb) => eb.or([eb('sender_id', '=', userId), eb('beneficiary_id', '=', userId)]));
+      query = query.where((eb) =>
+        eb.or([eb('sender_id', '=', userId), eb('beneficiary_id', '=', userId)]),
+      );
     }
     if (q.sender_id) query = query.where('sender_id', '=', q.sender_id.toLowerCase());
-    if (q.beneficiary_id) query = query.where('beneficiary_id', '=', q.beneficiary_id.toLowerCase());
+    if (q.beneficiary_id)
+      query = query.where('beneficiary_id', '=', q.beneficiary_id.toLowerCase());
     if (q.status) query = query.where('status', '=', q.status);
     const [rows, total] = await Promise.all([
-      query.selectAll().orderBy('created_at').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      query
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(mandateRowView), total: Number(total.n), limit: q.limit, offset: q.offset };
+    return {
+      items: rows.map(mandateRowView),
+      total: Number(total.n),
+      limit: q.limit,
+      offset: q.offset,
+    };
   }
 
   @Get(':id')
@@ -133,7 +177,11 @@ function utcInstant(value: string): string {
   const ms = parseInstantNaiveUtc(value);
   if (Number.isNaN(ms)) {
     throw new ApiError(422, 'VALIDATION_ERROR', 'expires_at is not a valid instant', {
-      fields: { expires_at: ['must be an ISO 8601 date-time YYYY-MM-DDTHH:MM[:SS], UTC unless it names its zone, up to year 9999'] },
+      fields: {
+        expires_at: [
+          'must be an ISO 8601 date-time YYYY-MM-DDTHH:MM[:SS], UTC unless it names its zone, up to year 9999',
+        ],
+      },
     });
   }
   return new Date(ms).toISOString();

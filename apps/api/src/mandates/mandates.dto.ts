@@ -6,7 +6,6 @@ import { AmountField, CurrencyField } from '../http/dto-fields';
 
 export const MANDATE_STATUSES = ['ACTIVE', 'CONSUMED', 'EXPIRED'] as const;
 
-
 export class CreateMandateBody {
   @ApiProperty({ format: 'uuid', description: 'for a sender key: its own user' })
   @IsUUID()
@@ -34,7 +33,10 @@ export class CreateMandateBody {
   @IsUUID()
   allowed_merchant_id?: string | null;
 
-  @ApiProperty({ format: 'date-time', description: 'must be in the future (else 422 MANDATE_EXPIRES_IN_PAST)' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'must be in the future (else 422 MANDATE_EXPIRES_IN_PAST)',
+  })
   @IsISO8601({ strict: true })
   expires_at!: string;
 }

@@ -4,7 +4,7 @@
  * survives a round trip, with totals at their scale.
  */
 import fc from 'fast-check';
-import { mandateDecider } from '../../../../libs/domain/src';
+import { mandateDecider } from '@kob/domain';
 import { buildMandate, mandateInputs } from '../../../../test/support/event-scenarios';
 import { propertyParams } from '../../../../test/support/hostile-values';
 import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
@@ -32,7 +32,12 @@ describe('mandate views under arbitrary amounts', () => {
           updated_at: A_TIME,
         });
         expect(viewProblems([fromState, fromRow])).toEqual([]);
-        expect([fromState.total_amount, fromState.total_spent, fromRow.total_amount, fromRow.total_spent]).toEqual([i.total, i.spent, i.total, i.spent]);
+        expect([
+          fromState.total_amount,
+          fromState.total_spent,
+          fromRow.total_amount,
+          fromRow.total_spent,
+        ]).toEqual([i.total, i.spent, i.total, i.spent]);
       }),
       propertyParams(50),
     );

@@ -2,7 +2,7 @@
  * How mandates leave the API (`UsageMandateRead`): money as decimal strings at the currency's
  * scale (`total_spent` included, which the old service hid), times as ISO-8601 UTC.
  */
-import type { MandateState } from '../../../../libs/domain/src';
+import type { MandateState } from '@kob/domain';
 import { atScale, iso } from '../http/formats';
 
 export interface UsageMandateRead {

@@ -8,10 +8,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { escrowDecider, type EscrowState } from '../../../../libs/domain/src';
-import { type Actor, uuidV5 } from '../../../../libs/kernel/src';
-import { type PaymentServices, latestPosition } from '../../../../libs/payments/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { escrowDecider, type EscrowState } from '@kob/domain';
+import { type Actor, uuidV5 } from '@kob/kernel';
+import { type PaymentServices, latestPosition } from '@kob/payments';
+import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { checkParty } from '../escrows/escrow-access';
@@ -46,7 +46,10 @@ export class PaymentsController {
   @Post('execute/:id')
   @HttpCode(200)
   @Access('support')
-  @ApiOkResponse({ description: 'The payment: SENT, or still PENDING when the PSP did not answer; SENT/SETTLED ones unchanged' })
+  @ApiOkResponse({
+    description:
+      'The payment: SENT, or still PENDING when the PSP did not answer; SENT/SETTLED ones unchanged',
+  })
   async execute(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -58,11 +61,16 @@ export class PaymentsController {
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     const before = await this.payment(row.escrow_id, row.id);
     if (before.payment.status === 'FAILED') {
-      throw new ApiError(409, 'INVALID_STATE_TRANSITION', 'a FAILED payment is not sent again: retry it (POST /payments/{id}/retry)', {
-        action: 'execute',
-        from: 'FAILED',
-        to: 'SENT',
-      });
+      throw new ApiError(
+        409,
+        'INVALID_STATE_TRANSITION',
+        'a FAILED payment is not sent again: retry it (POST /payments/{id}/retry)',
+        {
+          action: 'execute',
+          from: 'FAILED',
+          to: 'SENT',
+        },
+      );
     }
     const sent = await this.payments.sender.send(row.escrow_id, row.id, metadata);
     await this.ryw.afterCommand(reply, sent.position);
@@ -73,8 +81,12 @@ export class PaymentsController {
   @Post(':id/retry')
   @HttpCode(201)
   @Access('support')
-  @ApiCreatedResponse({ description: 'The new payment that pays the FAILED one (retry_of), as the PSP left it' })
-  @ApiOkResponse({ description: 'A SENT or SETTLED payment needs no retry: answered unchanged (200)' })
+  @ApiCreatedResponse({
+    description: 'The new payment that pays the FAILED one (retry_of), as the PSP left it',
+  })
+  @ApiOkResponse({
+    description: 'A SENT or SETTLED payment needs no retry: answered unchanged (200)',
+  })
   async retry(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -102,7 +114,10 @@ export class PaymentsController {
     let position = result.position;
     if (result.paymentIds.length === 0) {
       // A repeat: the retry exists; if the PSP left it PENDING, this is a chance to send it again.
-      position = latestPosition([position, (await this.payments.sender.send(row.escrow_id, retryPaymentId, metadata)).position]);
+      position = latestPosition([
+        position,
+        (await this.payments.sender.send(row.escrow_id, retryPaymentId, metadata)).position,
+      ]);
     }
     await this.ryw.afterCommand(reply, position);
     const after = await this.payment(row.escrow_id, retryPaymentId);
@@ -124,7 +139,10 @@ export class PaymentsController {
     return { row, scale: row.scale as number };
   }
 
-  private async payment(escrowId: string, paymentId: string): Promise<{ state: EscrowState; payment: EscrowState['payments'][number] }> {
+  private async payment(
+    escrowId: string,
+    paymentId: string,
+  ): Promise<{ state: EscrowState; payment: EscrowState['payments'][number] }> {
     const { state } = await this.platform.commands.read(`escrow-${escrowId}`, escrowDecider);
     const payment = state.payments.find((p) => p.paymentId === paymentId);
     if (!payment) throw paymentNotFound();

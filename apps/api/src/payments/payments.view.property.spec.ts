@@ -4,7 +4,7 @@
  * that survives a round trip, with those values unchanged.
  */
 import fc from 'fast-check';
-import { escrowDecider } from '../../../../libs/domain/src';
+import { escrowDecider } from '@kob/domain';
 import { buildEscrow, escrowInputs } from '../../../../test/support/event-scenarios';
 import { propertyParams, text, visibleAscii } from '../../../../test/support/hostile-values';
 import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
@@ -17,9 +17,17 @@ describe('payment views under arbitrary PSP and client values', () => {
         const state = fold(escrowDecider, buildEscrow(inputs).appends[0]!.events);
         const views = state.payments.map((p) => paymentStateView(state, p));
         expect(viewProblems(views)).toEqual([]);
-        expect(views.map((v) => [v.kind, v.status, v.psp_ref, v.failure_reason, v.beneficiary_id])).toEqual([
+        expect(
+          views.map((v) => [v.kind, v.status, v.psp_ref, v.failure_reason, v.beneficiary_id]),
+        ).toEqual([
           ['spend', 'SETTLED', inputs.sentPspRef, null, inputs.payeeRef],
-          ['payout', 'FAILED', `${inputs.sentPspRef.slice(0, 250)}-pay`, inputs.failureReason, state.providerId],
+          [
+            'payout',
+            'FAILED',
+            `${inputs.sentPspRef.slice(0, 250)}-pay`,
+            inputs.failureReason,
+            state.providerId,
+          ],
         ]);
       }),
       propertyParams(20),
@@ -28,31 +36,41 @@ describe('payment views under arbitrary PSP and client values', () => {
 
   it('views of payments rows are well-formed and keep references and reasons', () => {
     fc.assert(
-      fc.property(text({ lengthMax: 255 }), text({ lengthMax: 500 }), visibleAscii(2, 120), (pspRef, reason, payee) => {
-        const view = paymentRowView(
-          {
-            id: 'p',
-            escrow_id: 'e',
-            milestone_id: null,
-            kind: 'spend',
-            amount: '10',
-            currency: 'USD',
-            status: 'FAILED',
-            psp_ref: pspRef,
-            beneficiary_id: payee,
-            reason: 'usage_spend',
-            retry_of: null,
-            retried_by: null,
-            deposit_id: null,
-            failure_reason: reason,
-            initiated_at: A_TIME,
-            updated_at: A_TIME,
-          },
-          2,
-        );
-        expect(viewProblems(view)).toEqual([]);
-        expect([view.psp_ref, view.failure_reason, view.beneficiary_id, view.amount]).toEqual([pspRef, reason, payee, '10.00']);
-      }),
+      fc.property(
+        text({ lengthMax: 255 }),
+        text({ lengthMax: 500 }),
+        visibleAscii(2, 120),
+        (pspRef, reason, payee) => {
+          const view = paymentRowView(
+            {
+              id: 'p',
+              escrow_id: 'e',
+              milestone_id: null,
+              kind: 'spend',
+              amount: '10',
+              currency: 'USD',
+              status: 'FAILED',
+              psp_ref: pspRef,
+              beneficiary_id: payee,
+              reason: 'usage_spend',
+              retry_of: null,
+              retried_by: null,
+              deposit_id: null,
+              failure_reason: reason,
+              initiated_at: A_TIME,
+              updated_at: A_TIME,
+            },
+            2,
+          );
+          expect(viewProblems(view)).toEqual([]);
+          expect([view.psp_ref, view.failure_reason, view.beneficiary_id, view.amount]).toEqual([
+            pspRef,
+            reason,
+            payee,
+            '10.00',
+          ]);
+        },
+      ),
       propertyParams(50),
     );
   });

@@ -4,7 +4,7 @@
  * payment now has: its kind, currency, beneficiary, why it was made, the retry links and the
  * failure reason. `idempotency_key` is the key the PSP saw: the payment id.
  */
-import type { EscrowState, PaymentState } from '../../../../libs/domain/src';
+import type { EscrowState, PaymentState } from '@kob/domain';
 import { atScale, iso } from '../http/formats';
 
 export interface PaymentRead {

@@ -10,11 +10,11 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pspWebhookLimits } from '../../../../libs/domain/src';
-import { newId, systemActor } from '../../../../libs/kernel/src';
-import type { PaymentServices, WebhookInput } from '../../../../libs/payments/src';
-import type { Platform } from '../../../../libs/platform/src';
-import { verifyWebhook } from '../../../../libs/psp/src';
+import { pspWebhookLimits } from '@kob/domain';
+import { newId, systemActor } from '@kob/kernel';
+import type { PaymentServices, WebhookInput } from '@kob/payments';
+import type { Platform } from '@kob/platform';
+import { verifyWebhook } from '@kob/psp';
 import { Public } from '../auth/access.decorator';
 import { ApiError } from '../http/api-error';
 import { malformedJson, unstorable } from '../http/json-body';
@@ -29,7 +29,9 @@ function header(req: FastifyRequest, name: string): string | undefined {
 }
 
 function invalid(field: string, problem: string): ApiError {
-  return new ApiError(422, 'VALIDATION_ERROR', `${field} ${problem}`, { fields: { [field]: [problem] } });
+  return new ApiError(422, 'VALIDATION_ERROR', `${field} ${problem}`, {
+    fields: { [field]: [problem] },
+  });
 }
 
 /**
@@ -60,8 +62,13 @@ export class PspWebhookController {
 
   @Post('webhook')
   @HttpCode(200)
-  @ApiOkResponse({ description: '{"ok":"true","event_id","processed_at"} (+ "duplicate": true for a repeat)' })
-  async webhook(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
+  @ApiOkResponse({
+    description: '{"ok":"true","event_id","processed_at"} (+ "duplicate": true for a repeat)',
+  })
+  async webhook(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown>> {
     const { config } = this.platform;
     if (!config.pspWebhookSecret && !config.pspWebhookSecretNext) {
       // Only in development: elsewhere the API refuses to start without a secret.
@@ -81,7 +88,13 @@ export class PspWebhookController {
       throw new ApiError(401, r.code, r.message, 'details' in r ? r.details : undefined);
     }
     const input = this.read(req, raw, verdict.secret);
-    const metadata = { actor: systemActor('psp:webhook'), commandId: newId(), correlationId: String(req.id), causationId: String(req.id), now: new Date() };
+    const metadata = {
+      actor: systemActor('psp:webhook'),
+      commandId: newId(),
+      correlationId: String(req.id),
+      causationId: String(req.id),
+      now: new Date(),
+    };
     const answer = await this.payments.webhooks.receive(input, metadata);
     await this.ryw.afterCommand(reply, answer.position);
     return {
@@ -101,13 +114,23 @@ export class PspWebhookController {
     } catch {
       throw malformedJson();
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'must be a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw invalid('body', 'must be a JSON object');
     const problem = unstorable(body, '', 0);
     if (problem) throw invalid(problem.path || 'body', problem.reason);
     const b = body as Record<string, unknown>;
     const l = pspWebhookLimits;
-    const eventId = field([b.event_id, b.id, header(req, 'x-psp-event-id')], 'event_id', l.eventIdLengthMax);
-    if (eventId === null) throw new ApiError(400, 'MISSING_EVENT_ID', 'the webhook names no event_id (body event_id or id, or X-PSP-Event-Id)');
+    const eventId = field(
+      [b.event_id, b.id, header(req, 'x-psp-event-id')],
+      'event_id',
+      l.eventIdLengthMax,
+    );
+    if (eventId === null)
+      throw new ApiError(
+        400,
+        'MISSING_EVENT_ID',
+        'the webhook names no event_id (body event_id or id, or X-PSP-Event-Id)',
+      );
     return {
       provider: field([b.provider], 'provider', l.providerLengthMax) ?? 'default',
       eventId,

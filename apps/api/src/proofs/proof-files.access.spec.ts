@@ -3,11 +3,15 @@
  * user, or by key when the uploading key had no user; everyone else 403 NOT_FILE_UPLOADER, until
  * the party rule (the extension point) says otherwise.
  */
-import type { Actor } from '../../../../libs/kernel/src';
+import type { Actor } from '@kob/kernel';
 import { ApiError } from '../http/api-error';
 import { type ProofFileAccessRecord, UploaderOrStaffReadAccess } from './proof-files.access';
 
-const key = (scope: 'sender' | 'support' | 'auditor' | 'admin', userId: string | null, keyId = 'k-other'): Actor => ({
+const key = (
+  scope: 'sender' | 'support' | 'auditor' | 'admin',
+  userId: string | null,
+  keyId = 'k-other',
+): Actor => ({
   kind: 'api_key',
   keyId,
   keyPrefix: 'koba_abcdef',
@@ -16,9 +20,17 @@ const key = (scope: 'sender' | 'support' | 'auditor' | 'admin', userId: string |
 });
 
 const byUser: ProofFileAccessRecord = { id: 'f1', uploader_user_id: 'u1', uploader_key_id: 'k1' };
-const byKeyOnly: ProofFileAccessRecord = { id: 'f2', uploader_user_id: null, uploader_key_id: 'k2' };
+const byKeyOnly: ProofFileAccessRecord = {
+  id: 'f2',
+  uploader_user_id: null,
+  uploader_key_id: 'k2',
+};
 
-async function verdict(rule: UploaderOrStaffReadAccess, actor: Actor, file: ProofFileAccessRecord): Promise<string> {
+async function verdict(
+  rule: UploaderOrStaffReadAccess,
+  actor: Actor,
+  file: ProofFileAccessRecord,
+): Promise<string> {
   try {
     await rule.check(actor, file);
     return 'allowed';
@@ -32,8 +44,11 @@ describe('UploaderOrStaffReadAccess', () => {
   const rule = new UploaderOrStaffReadAccess();
 
   it('lets staff and the uploading user read, whatever key the user now uses', async () => {
-    for (const scope of ['support', 'auditor', 'admin'] as const) expect(await verdict(rule, key(scope, null), byUser)).toBe('allowed');
-    expect(await verdict(rule, { kind: 'legacy', keyPrefix: 'legacy', scope: 'admin' }, byUser)).toBe('allowed');
+    for (const scope of ['support', 'auditor', 'admin'] as const)
+      expect(await verdict(rule, key(scope, null), byUser)).toBe('allowed');
+    expect(
+      await verdict(rule, { kind: 'legacy', keyPrefix: 'legacy', scope: 'admin' }, byUser),
+    ).toBe('allowed');
     expect(await verdict(rule, key('sender', 'u1', 'k-new'), byUser)).toBe('allowed');
     expect(await verdict(rule, key('sender', 'u2', 'k1'), byUser)).toBe('403 NOT_FILE_UPLOADER');
   });
@@ -46,11 +61,15 @@ describe('UploaderOrStaffReadAccess', () => {
 
   it('opens to more readers only through the extension point', async () => {
     class PartiesToo extends UploaderOrStaffReadAccess {
-      protected override async viaAttachedProof(actor: Actor & { kind: 'api_key' }): Promise<boolean> {
+      protected override async viaAttachedProof(
+        actor: Actor & { kind: 'api_key' },
+      ): Promise<boolean> {
         return actor.userId === 'party-user';
       }
     }
     expect(await verdict(new PartiesToo(), key('sender', 'party-user'), byUser)).toBe('allowed');
-    expect(await verdict(new PartiesToo(), key('sender', 'someone-else'), byUser)).toBe('403 NOT_FILE_UPLOADER');
+    expect(await verdict(new PartiesToo(), key('sender', 'someone-else'), byUser)).toBe(
+      '403 NOT_FILE_UPLOADER',
+    );
   });
 });

@@ -6,7 +6,7 @@
  * `PROOF_FILE_READ_ACCESS` token.
  */
 import type { Kysely } from 'kysely';
-import type { Actor } from '../../../../libs/kernel/src';
+import type { Actor } from '@kob/kernel';
 import { ApiError } from '../http/api-error';
 
 /** The part of a file record the rule looks at. */
@@ -31,11 +31,18 @@ export class UploaderOrStaffReadAccess implements ProofFileReadAccess {
     if (STAFF_SCOPES.has(actor.scope)) return;
     if (isUploader(actor, file)) return;
     if (await this.viaAttachedProof(actor, file)) return;
-    throw new ApiError(403, 'NOT_FILE_UPLOADER', 'only the uploader (or support, auditor, admin) may read this file');
+    throw new ApiError(
+      403,
+      'NOT_FILE_UPLOADER',
+      'only the uploader (or support, auditor, admin) may read this file',
+    );
   }
 
   /** A party (client or provider) of an escrow with a proof that uses this file. */
-  protected async viaAttachedProof(actor: Actor & { kind: 'api_key' }, file: ProofFileAccessRecord): Promise<boolean> {
+  protected async viaAttachedProof(
+    actor: Actor & { kind: 'api_key' },
+    file: ProofFileAccessRecord,
+  ): Promise<boolean> {
     if (!this.db || !actor.userId) return false;
     const userId = actor.userId;
     const row = await this.db
@@ -49,7 +56,10 @@ export class UploaderOrStaffReadAccess implements ProofFileReadAccess {
 }
 
 /** The same user; or, for a key without a user, the very key that uploaded. */
-export function isUploader(actor: Actor & { kind: 'api_key' }, file: ProofFileAccessRecord): boolean {
+export function isUploader(
+  actor: Actor & { kind: 'api_key' },
+  file: ProofFileAccessRecord,
+): boolean {
   if (file.uploader_user_id !== null) return actor.userId === file.uploader_user_id;
   return file.uploader_key_id !== null && actor.keyId === file.uploader_key_id;
 }

@@ -15,11 +15,19 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { Controller, Get, HttpCode, Inject, Optional, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { proofFileDecider } from '../../../../libs/domain/src/proof-file/proof-file.decider';
-import { type Actor, assert } from '../../../../libs/kernel/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { proofFileDecider } from '@kob/domain';
+import { type Actor, assert } from '@kob/kernel';
+import type { Platform } from '@kob/platform';
 import {
   type BlobStore,
   DirectoryBlobStore,
@@ -29,12 +37,17 @@ import {
   inspectFile,
   previewOf,
   proofFileLimits,
-} from '../../../../libs/proof-files/src';
-import type { ProofFileRow } from '../../../../projections/proof-files/proof-files.table';
+} from '@kob/proof-files';
+import type { ProofFileRow } from '@kob/projections';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
-import { canonicalPath, commandMetadata, readIdempotencyKey, requestHash } from '../http/command-context';
+import {
+  canonicalPath,
+  commandMetadata,
+  readIdempotencyKey,
+  requestHash,
+} from '../http/command-context';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { routeId } from '../http/route-id';
 import { PLATFORM } from '../tokens';
@@ -67,7 +80,11 @@ export class ProofFilesController {
   @Access('sender', 'support')
   @ApiConsumes('multipart/form-data')
   @ApiBody({
-    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
     description: 'exactly one field, `file`: JPEG, PNG, HEIC or PDF, at most PROOF_FILE_MAX_BYTES',
   })
   @ApiCreatedResponse({ description: '{file_id, sha256, size, mime, exif}' })
@@ -78,17 +95,25 @@ export class ProofFilesController {
   ): Promise<ProofFileUploadRead> {
     const key = readIdempotencyKey(req, false);
     const { config } = this.platform;
-    const upload = await receiveUpload(req, { maxBytes: config.proofFileMaxBytes, tmpDir: path.join(config.dataDir, 'tmp', 'uploads') });
+    const upload = await receiveUpload(req, {
+      maxBytes: config.proofFileMaxBytes,
+      tmpDir: path.join(config.dataDir, 'tmp', 'uploads'),
+    });
     try {
-      const file = await inspectFile(upload.path, { pdfTimeoutMs: proofFileLimits.pdfOpenTimeoutMs }).catch((err: unknown) => {
-        if (err instanceof FileRejected) throw new ApiError(err.status, err.code, err.message, err.details);
+      const file = await inspectFile(upload.path, {
+        pdfTimeoutMs: proofFileLimits.pdfOpenTimeoutMs,
+      }).catch((err: unknown) => {
+        if (err instanceof FileRejected)
+          throw new ApiError(err.status, err.code, err.message, err.details);
         throw err;
       });
       await this.blobs.put(file.sha256, upload.path);
       const metadata = commandMetadata(req, actor, key);
       if (metadata.idempotency) {
         // The body is a stream, not req.body: the request is the file's bytes, named by their hash.
-        metadata.idempotency.requestHash = requestHash(req.method, canonicalPath(req), { file_sha256: file.sha256 });
+        metadata.idempotency.requestHash = requestHash(req.method, canonicalPath(req), {
+          file_sha256: file.sha256,
+        });
       }
       const result = await this.platform.commands.executeWithDerivedId({
         decider: proofFileDecider,
@@ -123,21 +148,26 @@ export class ProofFilesController {
   @Get(':id')
   @Access('sender', 'support', 'auditor')
   @ApiProduces('image/jpeg', 'application/pdf')
-  @ApiOkResponse({ description: 'Images: an EXIF-free JPEG preview (longest side 1600 px); PDFs: as stored' })
+  @ApiOkResponse({
+    description: 'Images: an EXIF-free JPEG preview (longest side 1600 px); PDFs: as stored',
+  })
   async preview(
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentActor() actor: Actor,
     @Param('id') rawId: string,
   ): Promise<Buffer> {
     const id = routeId(rawId, fileNotFound);
-    const row = (await this.platform.db.selectFrom('proof_files').selectAll().where('id', '=', id).executeTakeFirst()) as
-      | ProofFileRow
-      | undefined;
+    const row = (await this.platform.db
+      .selectFrom('proof_files')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()) as ProofFileRow | undefined;
     if (!row) throw fileNotFound();
     await this.readAccess.check(actor, row);
     const stored = await this.blobs.get(row.sha256);
     const preview = await previewOf(stored, row.mime as ProofMime).catch((err: unknown) => {
-      if (err instanceof FileRejected) throw new ApiError(err.status, err.code, err.message, err.details);
+      if (err instanceof FileRejected)
+        throw new ApiError(err.status, err.code, err.message, err.details);
       throw err;
     });
     const extension = preview.mime === 'application/pdf' ? 'pdf' : 'jpg';

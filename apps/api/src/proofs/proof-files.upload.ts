@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 // The multipart plugin's additions to FastifyRequest (isMultipart, parts).
 import type {} from '@fastify/multipart';
-import { assert, truncateUtf16 } from '../../../../libs/kernel/src';
+import { assert, truncateUtf16 } from '@kob/kernel';
 import { ApiError } from '../http/api-error';
 
 export const UPLOAD_FIELD = 'file';
@@ -38,25 +38,41 @@ export interface ReceivedUpload {
 }
 
 const tooLarge = (maxBytes: number) =>
-  new ApiError(413, 'PAYLOAD_TOO_LARGE', `the file is larger than ${maxBytes} bytes (PROOF_FILE_MAX_BYTES)`, { max_bytes: maxBytes });
+  new ApiError(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `the file is larger than ${maxBytes} bytes (PROOF_FILE_MAX_BYTES)`,
+    { max_bytes: maxBytes },
+  );
 
 const oneFile = (problem: string) =>
-  new ApiError(422, 'VALIDATION_ERROR', `send exactly one multipart field named "${UPLOAD_FIELD}" holding the file: ${problem}`, {
-    fields: { [UPLOAD_FIELD]: [problem] },
-  });
+  new ApiError(
+    422,
+    'VALIDATION_ERROR',
+    `send exactly one multipart field named "${UPLOAD_FIELD}" holding the file: ${problem}`,
+    {
+      fields: { [UPLOAD_FIELD]: [problem] },
+    },
+  );
 
 /** busboy's own words for a body that is not well-formed multipart. */
-const BUSBOY_MALFORMED = /^(Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found|Part terminated early)/;
+const BUSBOY_MALFORMED =
+  /^(Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found|Part terminated early)/;
 
 /** The multipart plugin's own refusals, in the envelope's terms. */
 function multipartError(err: unknown, maxBytes: number): ApiError | null {
   const code = (err as { code?: unknown })?.code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
-  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') return oneFile('found more than one part');
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT')
+    return oneFile('found more than one part');
   if (code === 'FST_PROTO_VIOLATION') return oneFile('a field name is not allowed');
   if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return null;
   if (err instanceof Error && typeof code !== 'string' && BUSBOY_MALFORMED.test(err.message)) {
-    return new ApiError(400, 'MALFORMED_MULTIPART', `the multipart body cannot be read: ${truncateUtf16(err.message, 200)}`);
+    return new ApiError(
+      400,
+      'MALFORMED_MULTIPART',
+      `the multipart body cannot be read: ${truncateUtf16(err.message, 200)}`,
+    );
   }
   return null;
 }
@@ -83,26 +99,36 @@ function bound(req: FastifyRequest, bytesMax: number, marks: WeakSet<object>): v
 }
 
 /** Streams the one file of the request into `tmpDir`; the caller removes `path` when done. */
-export async function receiveUpload(req: FastifyRequest, o: { maxBytes: number; tmpDir: string }): Promise<ReceivedUpload> {
+export async function receiveUpload(
+  req: FastifyRequest,
+  o: { maxBytes: number; tmpDir: string },
+): Promise<ReceivedUpload> {
   if (!req.isMultipart()) {
-    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the file as multipart/form-data, in one field named "${UPLOAD_FIELD}"`);
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `send the file as multipart/form-data, in one field named "${UPLOAD_FIELD}"`,
+    );
   }
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > o.maxBytes + uploadLimits.multipartOverheadBytesMax) throw tooLarge(o.maxBytes);
+  if (Number.isFinite(declared) && declared > o.maxBytes + uploadLimits.multipartOverheadBytesMax)
+    throw tooLarge(o.maxBytes);
   await mkdir(o.tmpDir, { recursive: true, mode: 0o700 });
   const target = path.join(o.tmpDir, `upload-${randomUUID()}.part`);
   let received: ReceivedUpload | null = null;
   try {
-    const parts = req.parts({
-      limits: {
-        fileSize: o.maxBytes,
-        files: uploadLimits.partsMax,
-        fields: uploadLimits.partsMax,
-        parts: uploadLimits.partsMax,
-        fieldSize: uploadLimits.fieldBytesMax,
-        headerPairs: uploadLimits.partHeaderPairsMax,
-      },
-    })[Symbol.asyncIterator]();
+    const parts = req
+      .parts({
+        limits: {
+          fileSize: o.maxBytes,
+          files: uploadLimits.partsMax,
+          fields: uploadLimits.partsMax,
+          parts: uploadLimits.partsMax,
+          fieldSize: uploadLimits.fieldBytesMax,
+          headerPairs: uploadLimits.partHeaderPairsMax,
+        },
+      })
+      [Symbol.asyncIterator]();
     // The first step pipes the request into the parser, synchronously: the counter attached in
     // the same tick sees every byte, including those busboy drops around the parts.
     let step = parts.next();
@@ -111,8 +137,10 @@ export async function receiveUpload(req: FastifyRequest, o: { maxBytes: number; 
       const { value: part, done } = await step;
       if (done) break;
       if (received) throw oneFile('found more than one part');
-      if (part.type !== 'file') throw oneFile(`found a plain field "${part.fieldname}" instead of a file`);
-      if (part.fieldname !== UPLOAD_FIELD) throw oneFile(`found a file in the field "${part.fieldname}"`);
+      if (part.type !== 'file')
+        throw oneFile(`found a plain field "${part.fieldname}" instead of a file`);
+      if (part.fieldname !== UPLOAD_FIELD)
+        throw oneFile(`found a file in the field "${part.fieldname}"`);
       const size = await streamToFile(part.file, target, o.maxBytes);
       if (part.file.truncated) throw tooLarge(o.maxBytes);
       received = { path: target, size };
@@ -129,7 +157,11 @@ export async function receiveUpload(req: FastifyRequest, o: { maxBytes: number; 
 }
 
 /** Writes a part to a new file, counting bytes; more than `maxBytes` stops at once. */
-async function streamToFile(source: NodeJS.ReadableStream, target: string, maxBytes: number): Promise<number> {
+async function streamToFile(
+  source: NodeJS.ReadableStream,
+  target: string,
+  maxBytes: number,
+): Promise<number> {
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {

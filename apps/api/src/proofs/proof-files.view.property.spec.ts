@@ -3,7 +3,7 @@
  * an upload is well-formed JSON that survives a round trip and keeps the EXIF unchanged.
  */
 import fc from 'fast-check';
-import type { ProofFileUploadedData } from '../../../../libs/domain/src/proof-file/proof-file.events';
+import type { ProofFileUploadedData } from '@kob/domain';
 import { buildProofFile, proofFileInputs } from '../../../../test/support/event-scenarios';
 import { propertyParams } from '../../../../test/support/hostile-values';
 import { viewProblems } from '../../../../test/support/view-property';

@@ -1,5 +1,5 @@
 /** How an upload is answered: `{file_id, sha256, size, mime, exif}` (issue 5). */
-import type { ProofFileExif, ProofFileUploadedData } from '../../../../libs/domain/src/proof-file/proof-file.events';
+import type { ProofFileExif, ProofFileUploadedData } from '@kob/domain';
 
 export interface ProofFileUploadRead {
   file_id: string;
@@ -10,5 +10,11 @@ export interface ProofFileUploadRead {
 }
 
 export function proofFileUploadView(file: ProofFileUploadedData): ProofFileUploadRead {
-  return { file_id: file.fileId, sha256: file.sha256, size: file.size, mime: file.mime, exif: file.exif };
+  return {
+    file_id: file.fileId,
+    sha256: file.sha256,
+    size: file.size,
+    mime: file.mime,
+    exif: file.exif,
+  };
 }

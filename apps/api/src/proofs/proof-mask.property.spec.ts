@@ -50,7 +50,9 @@ function allowed(family: Family, value: string, out: unknown): boolean {
       return out === '***masked***';
     case 'email': {
       const at = value.lastIndexOf('@');
-      return at === -1 || at === value.length - 1 ? out === '***@***' : out === `***@${value.slice(at + 1)}`;
+      return at === -1 || at === value.length - 1
+        ? out === '***@***'
+        : out === `***@${value.slice(at + 1)}`;
     }
     case 'phone': {
       const digits = value.replace(/[^0-9]/g, '');
@@ -59,7 +61,9 @@ function allowed(family: Family, value: string, out: unknown): boolean {
     case 'lastFour': {
       const alnum = value.replace(/[^A-Za-z0-9]/g, '');
       const shown = alnum.slice(Math.max(0, alnum.length - 4));
-      return alnum.length <= 4 ? out === `***${alnum}` : out === `${'*'.repeat(alnum.length - 4)}${shown}`;
+      return alnum.length <= 4
+        ? out === `***${alnum}`
+        : out === `${'*'.repeat(alnum.length - 4)}${shown}`;
     }
   }
 }
@@ -67,17 +71,27 @@ function allowed(family: Family, value: string, out: unknown): boolean {
 const anyText = fc.oneof(
   text({ lengthMax: 100_000 }),
   unstorableText({ lengthMax: 64 }),
-  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)), maxLength: 24 }),
+  fc.string({
+    unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)),
+    maxLength: 24,
+  }),
 );
 
 /** Every string and number anywhere under `value`, with its masked counterpart in `out`. */
-function scalarPairs(value: unknown, out: unknown, pairs: [string, unknown][] = []): [string, unknown][] {
+function scalarPairs(
+  value: unknown,
+  out: unknown,
+  pairs: [string, unknown][] = [],
+): [string, unknown][] {
   // Below the depth limit a whole subtree is `***`: nothing in it shows.
   if (out === '***' && value !== null && typeof value === 'object') return pairs;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') pairs.push([String(value), out]);
-  else if (Array.isArray(value)) value.forEach((v, i) => scalarPairs(v, (out as unknown[] | undefined)?.[i], pairs));
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint')
+    pairs.push([String(value), out]);
+  else if (Array.isArray(value))
+    value.forEach((v, i) => scalarPairs(v, (out as unknown[] | undefined)?.[i], pairs));
   else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) scalarPairs(v, (out as Record<string, unknown> | undefined)?.[k], pairs);
+    for (const [k, v] of Object.entries(value))
+      scalarPairs(v, (out as Record<string, unknown> | undefined)?.[k], pairs);
   }
   return pairs;
 }
@@ -91,7 +105,8 @@ describe('proof metadata mask properties', () => {
         ([key, family], value) => {
           const out = (maskProofMetadata({ [key]: value }) as Record<string, unknown>)[key];
           expect(allowed(family, String(value), out)).toBe(true);
-          if (typeof value === 'string' && illFormedStrings(value).length === 0) expect(illFormedStrings(out)).toEqual([]);
+          if (typeof value === 'string' && illFormedStrings(value).length === 0)
+            expect(illFormedStrings(out)).toEqual([]);
         },
       ),
       propertyParams(500),
@@ -100,15 +115,21 @@ describe('proof metadata mask properties', () => {
 
   it('masks every scalar under a sensitive key however deep, keeps JSON well-formed and round-trippable', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SENSITIVE), jsonObject({ depthMax: 40, arrayLengthMax: 3_000 }), ([key, family], inner) => {
-        const metadata = { note: inner, list: [{ [key]: inner }] };
-        const out = maskProofMetadata(metadata) as { list: Record<string, unknown>[] };
-        expect(illFormedStrings(out)).toEqual([]);
-        const { text: json, again } = jsonRoundTrip(out);
-        expect(again).toBe(json);
-        const leaks = scalarPairs(inner, out.list[0]![key]).filter(([v, o]) => !allowed(family, v, o) && o !== '***');
-        expect(leaks).toEqual([]);
-      }),
+      fc.property(
+        fc.constantFrom(...SENSITIVE),
+        jsonObject({ depthMax: 40, arrayLengthMax: 3_000 }),
+        ([key, family], inner) => {
+          const metadata = { note: inner, list: [{ [key]: inner }] };
+          const out = maskProofMetadata(metadata) as { list: Record<string, unknown>[] };
+          expect(illFormedStrings(out)).toEqual([]);
+          const { text: json, again } = jsonRoundTrip(out);
+          expect(again).toBe(json);
+          const leaks = scalarPairs(inner, out.list[0]![key]).filter(
+            ([v, o]) => !allowed(family, v, o) && o !== '***',
+          );
+          expect(leaks).toEqual([]);
+        },
+      ),
       propertyParams(100),
     );
   });
@@ -120,7 +141,10 @@ describe('proof metadata mask properties', () => {
     fc.assert(
       fc.property(
         fc.anything({
-          key: fc.oneof(fc.constantFrom(...SENSITIVE.map(([k]) => k), ...HOSTILE_KEYS), fc.string({ unit: 'binary' })),
+          key: fc.oneof(
+            fc.constantFrom(...SENSITIVE.map(([k]) => k), ...HOSTILE_KEYS),
+            fc.string({ unit: 'binary' }),
+          ),
           values: [anyText, fc.bigInt(), fc.double(), fc.constant(undefined)],
           withBigInt: true,
           withBoxedValues: true,

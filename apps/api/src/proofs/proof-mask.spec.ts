@@ -6,7 +6,11 @@ describe('maskProofMetadata', () => {
     expect(
       maskProofMetadata({
         Supplier_Name: 'ACME SARL',
-        contact: { email: 'ana@example.org', Contact_Email: 'nobody', mobile_number: '+243 81 234 5678' },
+        contact: {
+          email: 'ana@example.org',
+          Contact_Email: 'nobody',
+          mobile_number: '+243 81 234 5678',
+        },
         iban: 'FR76 3000 6000 0112 3456 7890 189',
         iban_last4: '0189',
         iban_check: { match: true },

@@ -5,9 +5,17 @@
  * (`****…1234`); and, whatever their key, strings shaped like an IBAN or an email address. Booleans and nulls are never masked; lists of scalars are masked by their
  * parent's key. Pure, so the same rules hold for every response that shows metadata.
  */
-import { isEmailShaped, isIbanShaped } from '../../../../libs/kernel/src';
+import { isEmailShaped, isIbanShaped } from '@kob/kernel';
 
-const HIDDEN = new Set(['beneficiary_name', 'beneficiary_address', 'supplier_name', 'supplier_address', 'supplier_city', 'supplier_country', 'account_holder']);
+const HIDDEN = new Set([
+  'beneficiary_name',
+  'beneficiary_address',
+  'supplier_name',
+  'supplier_address',
+  'supplier_city',
+  'supplier_country',
+  'account_holder',
+]);
 const EMAIL_KEYS = new Set(['email', 'phone', 'mobile', 'contact_phone']);
 const IBAN_KEYS = new Set([
   'iban',
@@ -22,7 +30,6 @@ const IBAN_KEYS = new Set([
   'account_number',
 ]);
 const DEPTH_MAX = 32;
-
 
 type Rule = (value: string) => string;
 
@@ -42,7 +49,12 @@ function ruleFor(key: string): Rule | null {
   if (HIDDEN.has(k)) return hidden;
   if (EMAIL_KEYS.has(k) || k.endsWith('_email')) return email;
   if (k.includes('phone') || k.includes('mobile')) return phone;
-  if (IBAN_KEYS.has(k) || k.includes('account_number') || (k.includes('iban') && !k.includes('check') && !k.includes('match'))) return lastFour;
+  if (
+    IBAN_KEYS.has(k) ||
+    k.includes('account_number') ||
+    (k.includes('iban') && !k.includes('check') && !k.includes('match'))
+  )
+    return lastFour;
   return null;
 }
 
@@ -54,7 +66,10 @@ function applyRule(rule: Rule, value: unknown, depth: number): unknown {
   if (typeof value === 'number' || typeof value === 'bigint') return rule(String(value));
   if (depth >= DEPTH_MAX) return '***';
   if (Array.isArray(value)) return value.map((item) => applyRule(rule, item, depth + 1));
-  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, applyRule(rule, v, depth + 1)]));
+  if (typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, applyRule(rule, v, depth + 1)]),
+    );
   return value;
 }
 

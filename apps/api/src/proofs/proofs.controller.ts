@@ -5,14 +5,25 @@
  * decide on the ones in review (`POST /proofs/{id}/decision`). Decisions are taken on the escrow
  * stream; the answers read the proofs read model once it has applied the command.
  */
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { escrowDecider } from '../../../../libs/domain/src';
-import { type Actor, actorLabel, newId } from '../../../../libs/kernel/src';
-import type { EscrowActionResult } from '../../../../libs/payments/src';
-import type { Platform } from '../../../../libs/platform/src';
-import type { ProofServices } from '../../../../libs/proofs/src';
+import { escrowDecider } from '@kob/domain';
+import { type Actor, actorLabel, newId } from '@kob/kernel';
+import type { EscrowActionResult } from '@kob/payments';
+import type { Platform } from '@kob/platform';
+import type { ProofServices } from '@kob/proofs';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';
 import { checkParty } from '../escrows/escrow-access';
@@ -41,7 +52,9 @@ export class ProofsController {
   @Post()
   @HttpCode(201)
   @Access('sender')
-  @ApiCreatedResponse({ description: 'The proof: APPROVED (and its milestone paid) or PENDING review with its reasons' })
+  @ApiCreatedResponse({
+    description: 'The proof: APPROVED (and its milestone paid) or PENDING review with its reasons',
+  })
   async submit(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -50,7 +63,10 @@ export class ProofsController {
   ): Promise<ProofRead> {
     const withFile = body.file_id !== undefined;
     const withClaim = body.storage_url !== undefined || body.sha256 !== undefined;
-    if (withFile === withClaim || (withClaim && (body.storage_url === undefined || body.sha256 === undefined))) {
+    if (
+      withFile === withClaim ||
+      (withClaim && (body.storage_url === undefined || body.sha256 === undefined))
+    ) {
       throw new ApiError(422, 'VALIDATION_ERROR', 'give file_id, or storage_url with sha256', {
         fields: { file_id: ['give file_id (an upload), or storage_url and sha256, not both'] },
       });
@@ -78,20 +94,36 @@ export class ProofsController {
 
   @Get()
   @Access('sender', 'support', 'auditor')
-  @ApiOkResponse({ description: '{items, total, limit, offset}; `status=PENDING` is the review queue; a sender sees its escrows’ proofs' })
+  @ApiOkResponse({
+    description:
+      '{items, total, limit, offset}; `status=PENDING` is the review queue; a sender sees its escrows’ proofs',
+  })
   async list(@CurrentActor() actor: Actor, @Query() q: ProofListQuery): Promise<Page<ProofRead>> {
     let query = this.platform.db.selectFrom('proofs');
     if (actor.kind === 'api_key' && actor.scope === 'sender') {
       const userId = userOf(actor);
-      query = query.where((eb) => eb.or([eb('client_id', '=', userId), eb('provider_id', '=', userId)]));
+      query = query.where((eb) =>
+        eb.or([eb('client_id', '=', userId), eb('provider_id', '=', userId)]),
+      );
     }
     if (q.status) query = query.where('status', '=', q.status);
     if (q.escrow_id) query = query.where('escrow_id', '=', q.escrow_id.toLowerCase());
     const [rows, total] = await Promise.all([
-      query.selectAll().orderBy('created_at').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      query
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(proofRowView), total: Number(total.n), limit: q.limit, offset: q.offset };
+    return {
+      items: rows.map(proofRowView),
+      total: Number(total.n),
+      limit: q.limit,
+      offset: q.offset,
+    };
   }
 
   @Get(':id')
@@ -131,19 +163,35 @@ export class ProofsController {
 
   /** The proof row with the party rule applied (in the given role when one is named). */
   private async row(actor: Actor, proofId: string, role?: 'client') {
-    const row = await this.platform.db.selectFrom('proofs').selectAll().where('id', '=', proofId).executeTakeFirst();
+    const row = await this.platform.db
+      .selectFrom('proofs')
+      .selectAll()
+      .where('id', '=', proofId)
+      .executeTakeFirst();
     if (!row) throw proofNotFound();
     checkParty(actor, { clientId: row.client_id, providerId: row.provider_id }, role);
     return row;
   }
 
   /** The proof as the read model has it once the command is projected (bounded wait). */
-  private async answer(reply: FastifyReply, result: EscrowActionResult, proofId: string, options: { submission?: boolean } = {}): Promise<ProofRead> {
+  private async answer(
+    reply: FastifyReply,
+    result: EscrowActionResult,
+    proofId: string,
+    options: { submission?: boolean } = {},
+  ): Promise<ProofRead> {
     await this.ryw.afterCommand(reply, result.position);
-    const row = await this.platform.db.selectFrom('proofs').selectAll().where('id', '=', proofId).executeTakeFirst();
+    const row = await this.platform.db
+      .selectFrom('proofs')
+      .selectAll()
+      .where('id', '=', proofId)
+      .executeTakeFirst();
     // A repeated submission under the same Idempotency-Key answers as the first time, not with
     // today's status (a decision's repeat answers the row, which holds that decision).
-    if (row) return result.replayed && options.submission ? asFirstAnswered(proofRowView(row), result.state, proofId) : proofRowView(row);
+    if (row)
+      return result.replayed && options.submission
+        ? asFirstAnswered(proofRowView(row), result.state, proofId)
+        : proofRowView(row);
     // Recorded (and maybe paid) but not projected yet: the stream's view, never an error.
     const proof = result.state.proofs.find((p) => p.proofId === proofId);
     if (!proof) throw proofNotFound();

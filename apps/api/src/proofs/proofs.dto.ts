@@ -1,6 +1,19 @@
 /** Request bodies and query filters of the proof routes (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { PageQuery } from '../http/pagination';
 
 export const PROOF_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'SUPERSEDED'] as const;
@@ -22,12 +35,18 @@ export class SubmitProofBody {
   @MaxLength(50)
   type!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'an upload from POST /proofs/files (its EXIF is authoritative)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'an upload from POST /proofs/files (its EXIF is authoritative)',
+  })
   @IsOptional()
   @IsUUID()
   file_id?: string;
 
-  @ApiPropertyOptional({ maxLength: 1024, description: 'without file_id: where the file is (its metadata is then a claim)' })
+  @ApiPropertyOptional({
+    maxLength: 1024,
+    description: 'without file_id: where the file is (its metadata is then a claim)',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)

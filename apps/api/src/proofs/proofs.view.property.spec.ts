@@ -5,7 +5,7 @@
  * masked metadata, every other value is unchanged.
  */
 import fc from 'fast-check';
-import { escrowDecider } from '../../../../libs/domain/src';
+import { escrowDecider } from '@kob/domain';
 import { buildProof, proofInputs } from '../../../../test/support/event-scenarios';
 import { propertyParams } from '../../../../test/support/hostile-values';
 import { A_TIME, fold, stored, viewProblems } from '../../../../test/support/view-property';
@@ -65,7 +65,17 @@ describe('proof views under arbitrary client, OCR and AI values', () => {
         expect(view.metadata).toEqual(maskProofMetadata(metadata));
         const { metadata: _masked, ...rest } = view;
         const { metadata: _raw, ...restRow } = row;
-        for (const key of ['type', 'storage_url', 'invoice_number', 'invoice_date', 'ai_explanation', 'ai_flags', 'ai_reviewed_by', 'decision_note', 'evidence'] as const) {
+        for (const key of [
+          'type',
+          'storage_url',
+          'invoice_number',
+          'invoice_date',
+          'ai_explanation',
+          'ai_flags',
+          'ai_reviewed_by',
+          'decision_note',
+          'evidence',
+        ] as const) {
           expect(rest[key]).toEqual(restRow[key]);
         }
       }),

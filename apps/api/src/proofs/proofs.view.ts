@@ -4,7 +4,7 @@
  * invoice_total_amount, invoice_currency`) plus the milestone's index, the file, why it waits for
  * review and its flags. Metadata is masked (KOBATELA-SPEC §4.9); amounts are strings.
  */
-import type { EscrowState, ProofState } from '../../../../libs/domain/src';
+import type { EscrowState, ProofState } from '@kob/domain';
 import { iso } from '../http/formats';
 import { maskProofMetadata } from './proof-mask';
 

@@ -8,9 +8,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Actor, Money } from '../../../../libs/kernel/src';
-import { MandateServices } from '../../../../libs/mandates/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { type Actor, Money } from '@kob/kernel';
+import { MandateServices } from '@kob/mandates';
+import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
@@ -58,12 +58,23 @@ export class PurchasesController {
     if (isSender(actor)) {
       const me = userOf(actor);
       if (me !== senderId && me !== beneficiaryId) {
-        throw new ApiError(403, 'NOT_OWNER', "you are neither this purchase's sender nor its beneficiary");
+        throw new ApiError(
+          403,
+          'NOT_OWNER',
+          "you are neither this purchase's sender nor its beneficiary",
+        );
       }
     }
-    const amount = Money.parse(body.amount, body.currency, this.platform.config.currencies, 'amount');
+    const amount = Money.parse(
+      body.amount,
+      body.currency,
+      this.platform.config.currencies,
+      'amount',
+    );
     if (!amount.isPositive()) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'amount must be greater than 0', { fields: { amount: ['must be greater than 0'] } });
+      throw new ApiError(422, 'VALIDATION_ERROR', 'amount must be greater than 0', {
+        fields: { amount: ['must be greater than 0'] },
+      });
     }
     const result = await this.mandates.purchase(
       {
@@ -81,20 +92,43 @@ export class PurchasesController {
 
   @Get('purchases')
   @Access('sender', 'support', 'auditor')
-  @ApiOkResponse({ description: '{items, total, limit, offset}; a sender sees purchases where it is sender or beneficiary' })
-  async list(@CurrentActor() actor: Actor, @Query() q: PurchaseListQuery): Promise<Page<PurchaseRead>> {
-    let query = this.platform.db.selectFrom('purchases as p').innerJoin('mandates as m', 'm.id', 'p.mandate_id');
+  @ApiOkResponse({
+    description:
+      '{items, total, limit, offset}; a sender sees purchases where it is sender or beneficiary',
+  })
+  async list(
+    @CurrentActor() actor: Actor,
+    @Query() q: PurchaseListQuery,
+  ): Promise<Page<PurchaseRead>> {
+    let query = this.platform.db
+      .selectFrom('purchases as p')
+      .innerJoin('mandates as m', 'm.id', 'p.mandate_id');
     if (isSender(actor)) {
       const userId = userOf(actor);
-      query = query.where((eb) => eb.or([eb('p.sender_id', '=', userId), eb('p.beneficiary_id', '=', userId)]));
+      query = query.where((eb) =>
+        eb.or([eb('p.sender_id', '=', userId), eb('p.beneficiary_id', '=', userId)]),
+      );
     }
     if (q.mandate_id) query = query.where('p.mandate_id', '=', q.mandate_id.toLowerCase());
     if (q.sender_id) query = query.where('p.sender_id', '=', q.sender_id.toLowerCase());
-    if (q.beneficiary_id) query = query.where('p.beneficiary_id', '=', q.beneficiary_id.toLowerCase());
+    if (q.beneficiary_id)
+      query = query.where('p.beneficiary_id', '=', q.beneficiary_id.toLowerCase());
     const [rows, total] = await Promise.all([
-      query.selectAll('p').select('m.scale').orderBy('p.created_at').orderBy('p.id').limit(q.limit).offset(q.offset).execute(),
+      query
+        .selectAll('p')
+        .select('m.scale')
+        .orderBy('p.created_at')
+        .orderBy('p.id')
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(purchaseRowView), total: Number(total.n), limit: q.limit, offset: q.offset };
+    return {
+      items: rows.map(purchaseRowView),
+      total: Number(total.n),
+      limit: q.limit,
+      offset: q.offset,
+    };
   }
 }

@@ -4,7 +4,6 @@ import { IsOptional, IsUUID, ValidateIf } from 'class-validator';
 import { PageQuery } from '../http/pagination';
 import { AmountField, CurrencyField } from '../http/dto-fields';
 
-
 export class CreatePurchaseBody {
   @ApiProperty({ format: 'uuid', description: "the mandate's sender" })
   @IsUUID()
@@ -26,7 +25,10 @@ export class CreatePurchaseBody {
   @CurrencyField()
   currency!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: "if given, must be the merchant's category (else 422 CATEGORY_MISMATCH)" })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "if given, must be the merchant's category (else 422 CATEGORY_MISMATCH)",
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsUUID()

@@ -10,13 +10,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  merchantDecider,
-  spendCategoryDecider,
-  usageAllowDecider,
-} from '../../../../libs/domain/src';
-import { type Actor, DomainError } from '../../../../libs/kernel/src';
-import type { Platform } from '../../../../libs/platform/src';
+import { merchantDecider, spendCategoryDecider, usageAllowDecider } from '@kob/domain';
+import { type Actor, DomainError } from '@kob/kernel';
+import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { commandMetadata, readIdempotencyKey } from '../http/command-context';
@@ -59,17 +55,32 @@ export class SpendController {
     @Body() body: CreateCategoryBody,
   ): Promise<CategoryRead> {
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
-    const codeStream = await this.platform.reservationStream('spend-category-code', uniquenessKey(body.code));
+    const codeStream = await this.platform.reservationStream(
+      'spend-category-code',
+      uniquenessKey(body.code),
+    );
     const result = await this.platform.commands.executeWithDerivedId({
       decider: spendCategoryDecider,
       metadata,
       targetStream: (id) => `spend_category-${id}`,
-      command: (id) => ({ type: 'CreateSpendCategory' as const, categoryId: id, code: body.code, label: body.label, now: metadata.now.toISOString() }),
+      command: (id) => ({
+        type: 'CreateSpendCategory' as const,
+        categoryId: id,
+        code: body.code,
+        label: body.label,
+        now: metadata.now.toISOString(),
+      }),
       claims: (id) => [
         {
           streamId: codeStream,
           owner: `spend_category:${id}`,
-          taken: () => new DomainError('CATEGORY_EXISTS', 'A category with this code already exists.', 'conflict', { field: 'code' }),
+          taken: () =>
+            new DomainError(
+              'CATEGORY_EXISTS',
+              'A category with this code already exists.',
+              'conflict',
+              { field: 'code' },
+            ),
         },
       ],
     });
@@ -83,10 +94,25 @@ export class SpendController {
   async listCategories(@Query() page: PageQuery): Promise<Page<CategoryRead>> {
     const db = this.platform.db;
     const [rows, total] = await Promise.all([
-      db.selectFrom('spend_categories').selectAll().orderBy('created_at').orderBy('id').limit(page.limit).offset(page.offset).execute(),
-      db.selectFrom('spend_categories').select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+      db
+        .selectFrom('spend_categories')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
+      db
+        .selectFrom('spend_categories')
+        .select(db.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(categoryRowView), total: Number(total.n), limit: page.limit, offset: page.offset };
+    return {
+      items: rows.map(categoryRowView),
+      total: Number(total.n),
+      limit: page.limit,
+      offset: page.offset,
+    };
   }
 
   @Post('merchants')
@@ -102,7 +128,10 @@ export class SpendController {
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     const categoryId = body.category_id ? body.category_id.toLowerCase() : null;
     const categoryExists = categoryId !== null && (await this.categoryExists(categoryId));
-    const nameStream = await this.platform.reservationStream('merchant-name', uniquenessKey(body.name));
+    const nameStream = await this.platform.reservationStream(
+      'merchant-name',
+      uniquenessKey(body.name),
+    );
     const result = await this.platform.commands.executeWithDerivedId({
       decider: merchantDecider,
       metadata,
@@ -120,7 +149,13 @@ export class SpendController {
         {
           streamId: nameStream,
           owner: `merchant:${id}`,
-          taken: () => new DomainError('MERCHANT_EXISTS', 'A merchant with this name already exists.', 'conflict', { field: 'name' }),
+          taken: () =>
+            new DomainError(
+              'MERCHANT_EXISTS',
+              'A merchant with this name already exists.',
+              'conflict',
+              { field: 'name' },
+            ),
         },
       ],
     });
@@ -134,16 +169,30 @@ export class SpendController {
   async listMerchants(@Query() page: PageQuery): Promise<Page<MerchantRead>> {
     const db = this.platform.db;
     const [rows, total] = await Promise.all([
-      db.selectFrom('merchants').selectAll().orderBy('created_at').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+      db
+        .selectFrom('merchants')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
       db.selectFrom('merchants').select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(merchantRowView), total: Number(total.n), limit: page.limit, offset: page.offset };
+    return {
+      items: rows.map(merchantRowView),
+      total: Number(total.n),
+      limit: page.limit,
+      offset: page.offset,
+    };
   }
 
   @Post('allow')
   @HttpCode(201)
   @Access('support')
-  @ApiCreatedResponse({ description: '{"status":"added"} or {"status":"exists"} (nothing appended)' })
+  @ApiCreatedResponse({
+    description: '{"status":"added"} or {"status":"exists"} (nothing appended)',
+  })
   async allow(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -157,7 +206,9 @@ export class SpendController {
     const [ownerExists, targetExists] = await Promise.all([
       userExists(this.platform, ownerId),
       merchantId !== null
-        ? this.platform.commands.read(`merchant-${merchantId}`, merchantDecider).then((r) => r.state.exists)
+        ? this.platform.commands
+            .read(`merchant-${merchantId}`, merchantDecider)
+            .then((r) => r.state.exists)
         : categoryId !== null
           ? this.categoryExists(categoryId)
           : Promise.resolve(false),
@@ -169,14 +220,25 @@ export class SpendController {
       metadata,
       queueOn: 'target',
       targetStream: () => `usage_allow-${ownerId}`,
-      command: () => ({ type: 'AllowUsage' as const, ownerId, ownerExists, merchantId, categoryId, targetExists, now: metadata.now.toISOString() }),
+      command: () => ({
+        type: 'AllowUsage' as const,
+        ownerId,
+        ownerExists,
+        merchantId,
+        categoryId,
+        targetExists,
+        now: metadata.now.toISOString(),
+      }),
     });
     await this.ryw.afterCommand(reply, result.position);
     return { status: result.events.length > 0 ? 'added' : 'exists' };
   }
 
   private async categoryExists(id: string): Promise<boolean> {
-    const { state } = await this.platform.commands.read(`spend_category-${id}`, spendCategoryDecider);
+    const { state } = await this.platform.commands.read(
+      `spend_category-${id}`,
+      spendCategoryDecider,
+    );
     return state.exists;
   }
 }

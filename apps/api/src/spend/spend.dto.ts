@@ -1,15 +1,28 @@
 /** Request bodies of the spend catalogue routes (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { spendLimits } from '../../../../libs/domain/src';
+import {
+  IsBoolean,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import { spendLimits } from '@kob/domain';
 import { VISIBLE_TEXT } from '../identity/identity-text';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const INVISIBLE_MESSAGE = 'must not contain control or invisible characters';
 
 export class CreateCategoryBody {
-  @ApiProperty({ example: 'FOOD', maxLength: spendLimits.categoryCodeLengthMax, description: 'unique, case-insensitively' })
+  @ApiProperty({
+    example: 'FOOD',
+    maxLength: spendLimits.categoryCodeLengthMax,
+    description: 'unique, case-insensitively',
+  })
   @Transform(trim)
   @IsString()
   @MinLength(1, { message: 'code must not be blank' })
@@ -27,7 +40,11 @@ export class CreateCategoryBody {
 }
 
 export class CreateMerchantBody {
-  @ApiProperty({ example: 'Corner Bakery', maxLength: spendLimits.merchantNameLengthMax, description: 'unique, case-insensitively' })
+  @ApiProperty({
+    example: 'Corner Bakery',
+    maxLength: spendLimits.merchantNameLengthMax,
+    description: 'unique, case-insensitively',
+  })
   @Transform(trim)
   @IsString()
   @MinLength(1, { message: 'name must not be blank' })

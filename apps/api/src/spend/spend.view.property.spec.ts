@@ -5,13 +5,23 @@
  * (amounts at the currency's scale).
  */
 import fc from 'fast-check';
-import { merchantDecider, spendCategoryDecider } from '../../../../libs/domain/src';
-import type { PurchaseRecorded } from '../../../../libs/mandates/src/mandate-services';
-import { buildCatalogue, buildMandate, catalogueInputs, mandateInputs } from '../../../../test/support/event-scenarios';
+import { merchantDecider, spendCategoryDecider } from '@kob/domain';
+import type { PurchaseRecorded } from '@kob/mandates';
+import {
+  buildCatalogue,
+  buildMandate,
+  catalogueInputs,
+  mandateInputs,
+} from '../../../../test/support/event-scenarios';
 import { propertyParams } from '../../../../test/support/hostile-values';
 import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
 import { purchaseEventView, purchaseRowView } from './purchases.view';
-import { categoryRowView, categoryStateView, merchantRowView, merchantStateView } from './spend.view';
+import {
+  categoryRowView,
+  categoryStateView,
+  merchantRowView,
+  merchantStateView,
+} from './spend.view';
 
 describe('catalogue views under arbitrary names', () => {
   it('category and merchant views are well-formed and keep codes, labels and names', () => {
@@ -21,11 +31,29 @@ describe('catalogue views under arbitrary names', () => {
         const views = [
           categoryStateView(fold(spendCategoryDecider, category!.events)),
           merchantStateView(fold(merchantDecider, merchant!.events)),
-          categoryRowView({ id: 'c', code: i.code, label: i.label, created_at: A_TIME, updated_at: A_TIME }),
-          merchantRowView({ id: 'm', name: i.merchantName, category_id: null, is_certified: i.certified, created_at: A_TIME, updated_at: A_TIME }),
+          categoryRowView({
+            id: 'c',
+            code: i.code,
+            label: i.label,
+            created_at: A_TIME,
+            updated_at: A_TIME,
+          }),
+          merchantRowView({
+            id: 'm',
+            name: i.merchantName,
+            category_id: null,
+            is_certified: i.certified,
+            created_at: A_TIME,
+            updated_at: A_TIME,
+          }),
         ];
         expect(viewProblems(views)).toEqual([]);
-        expect(views.map((v) => ('code' in v ? [v.code, v.label] : [v.name]))).toEqual([[i.code, i.label], [i.merchantName], [i.code, i.label], [i.merchantName]]);
+        expect(views.map((v) => ('code' in v ? [v.code, v.label] : [v.name]))).toEqual([
+          [i.code, i.label],
+          [i.merchantName],
+          [i.code, i.label],
+          [i.merchantName],
+        ]);
       }),
       propertyParams(50),
     );

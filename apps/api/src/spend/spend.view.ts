@@ -1,5 +1,5 @@
 /** How catalogue entries leave the API: ids, times as ISO-8601 UTC. */
-import type { MerchantState, SpendCategoryState } from '../../../../libs/domain/src';
+import type { MerchantState, SpendCategoryState } from '@kob/domain';
 import { iso } from '../http/formats';
 
 export interface CategoryRead {
@@ -21,11 +21,23 @@ export interface MerchantRead {
 
 /** Categories and merchants never change after creation: updated_at = created_at. */
 export function categoryStateView(s: SpendCategoryState): CategoryRead {
-  return { id: s.categoryId, code: s.code, label: s.label, created_at: iso(s.createdAt), updated_at: iso(s.createdAt) };
+  return {
+    id: s.categoryId,
+    code: s.code,
+    label: s.label,
+    created_at: iso(s.createdAt),
+    updated_at: iso(s.createdAt),
+  };
 }
 
 export function categoryRowView(r: Record<string, any>): CategoryRead {
-  return { id: r.id, code: r.code, label: r.label, created_at: iso(r.created_at), updated_at: iso(r.updated_at) };
+  return {
+    id: r.id,
+    code: r.code,
+    label: r.label,
+    created_at: iso(r.created_at),
+    updated_at: iso(r.updated_at),
+  };
 }
 
 export function merchantStateView(s: MerchantState): MerchantRead {

@@ -10,18 +10,30 @@
  * UNAUTHORIZED_TRANSFER; it does not use up its key. Reads write nothing: the audit trail is the
  * events, each naming its actor.
  */
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { raiseAlert, rejectionCause } from '../../../../libs/alerts/src';
+import { raiseAlert, rejectionCause } from '@kob/platform';
 import {
   type TransferAuthorization,
   allowlistDecider,
   certificationDecider,
   transactionDecider,
-} from '../../../../libs/domain/src';
-import { type Actor, DomainError, Money } from '../../../../libs/kernel/src';
-import type { CommandMetadata, PinnedReader, Platform } from '../../../../libs/platform/src';
+} from '@kob/domain';
+import { type Actor, DomainError, Money } from '@kob/kernel';
+import type { CommandMetadata, PinnedReader, Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';
 import { ApiError } from '../http/api-error';
@@ -30,7 +42,14 @@ import type { Page } from '../http/pagination';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { routeId } from '../http/route-id';
 import { PLATFORM } from '../tokens';
-import { AllowlistBody, AllowlistEntryQuery, AllowlistQuery, CertifyBody, TransactionBody, TransactionListQuery } from './transfers.dto';
+import {
+  AllowlistBody,
+  AllowlistEntryQuery,
+  AllowlistQuery,
+  CertifyBody,
+  TransactionBody,
+  TransactionListQuery,
+} from './transfers.dto';
 import {
   type AllowlistEntryRead,
   type CertificationRead,
@@ -45,8 +64,10 @@ import { userExists } from '../identity/user-lookup';
 /** The currency of a transaction that names none (as the old service did). */
 export const TRANSACTION_CURRENCY_DEFAULT = 'USD';
 
-const transactionNotFound = () => new ApiError(404, 'TRANSACTION_NOT_FOUND', 'Transaction not found.');
-const certificationNotFound = () => new ApiError(404, 'CERTIFICATION_NOT_FOUND', 'Certification not found.');
+const transactionNotFound = () =>
+  new ApiError(404, 'TRANSACTION_NOT_FOUND', 'Transaction not found.');
+const certificationNotFound = () =>
+  new ApiError(404, 'CERTIFICATION_NOT_FOUND', 'Certification not found.');
 
 @ApiTags('transfers')
 @ApiSecurity('X-API-Key')
@@ -60,7 +81,9 @@ export class TransfersController {
   @Post('allowlist')
   @HttpCode(201)
   @Access()
-  @ApiCreatedResponse({ description: '{"status":"added"} or {"status":"exists"} (nothing appended)' })
+  @ApiCreatedResponse({
+    description: '{"status":"added"} or {"status":"exists"} (nothing appended)',
+  })
   async addRecipient(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -70,13 +93,21 @@ export class TransfersController {
     const metadata = commandMetadata(req, actor, readIdempotencyKey(req, false));
     const ownerId = body.owner_id.toLowerCase();
     const recipientId = body.recipient_id.toLowerCase();
-    const usersExist = (await Promise.all([this.userExists(ownerId), this.userExists(recipientId)])).every(Boolean);
+    const usersExist = (
+      await Promise.all([this.userExists(ownerId), this.userExists(recipientId)])
+    ).every(Boolean);
     const result = await this.platform.commands.executeWithDerivedId({
       decider: allowlistDecider,
       metadata,
       queueOn: 'target',
       targetStream: () => `allowlist-${ownerId}`,
-      command: () => ({ type: 'AddRecipient' as const, ownerId, recipientId, usersExist, now: metadata.now.toISOString() }),
+      command: () => ({
+        type: 'AddRecipient' as const,
+        ownerId,
+        recipientId,
+        usersExist,
+        now: metadata.now.toISOString(),
+      }),
     });
     await this.ryw.afterCommand(reply, result.position);
     return { status: result.events.length > 0 ? 'added' : 'exists' };
@@ -84,23 +115,40 @@ export class TransfersController {
 
   @Get('allowlist')
   @Access('support', 'auditor')
-  @ApiOkResponse({ description: "{items, total, limit, offset}: the owner's recipients, oldest first" })
+  @ApiOkResponse({
+    description: "{items, total, limit, offset}: the owner's recipients, oldest first",
+  })
   async listRecipients(@Query() q: AllowlistQuery): Promise<Page<AllowlistEntryRead>> {
     const ownerId = q.owner_id.toLowerCase();
-    if (!(await this.userExists(ownerId))) throw new ApiError(404, 'USER_NOT_FOUND', 'User not found.');
+    if (!(await this.userExists(ownerId)))
+      throw new ApiError(404, 'USER_NOT_FOUND', 'User not found.');
     const db = this.platform.db;
     const base = db.selectFrom('allowlist_entries').where('owner_id', '=', ownerId);
     const [rows, total] = await Promise.all([
-      base.selectAll().orderBy('created_at').orderBy('recipient_id').limit(q.limit).offset(q.offset).execute(),
+      base
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('recipient_id')
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute(),
       base.select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(allowlistRowView), total: Number(total.n), limit: q.limit, offset: q.offset };
+    return {
+      items: rows.map(allowlistRowView),
+      total: Number(total.n),
+      limit: q.limit,
+      offset: q.offset,
+    };
   }
 
   @Delete('allowlist')
   @HttpCode(200)
   @Access()
-  @ApiOkResponse({ description: '{"status":"removed"}; 404 USER_NOT_FOUND for an unknown user, ALLOWLIST_ENTRY_NOT_FOUND when absent' })
+  @ApiOkResponse({
+    description:
+      '{"status":"removed"}; 404 USER_NOT_FOUND for an unknown user, ALLOWLIST_ENTRY_NOT_FOUND when absent',
+  })
   async removeRecipient(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -110,7 +158,8 @@ export class TransfersController {
     const ownerId = q.owner_id.toLowerCase();
     const recipientId = q.recipient_id.toLowerCase();
     for (const id of [ownerId, recipientId]) {
-      if (!(await this.userExists(id))) throw new ApiError(404, 'USER_NOT_FOUND', 'User not found.');
+      if (!(await this.userExists(id)))
+        throw new ApiError(404, 'USER_NOT_FOUND', 'User not found.');
     }
     const metadata = commandMetadata(req, actor);
     const result = await this.platform.commands.execute({
@@ -126,7 +175,10 @@ export class TransfersController {
   @Post('certified')
   @HttpCode(201)
   @Access()
-  @ApiCreatedResponse({ description: '{"status":"created"|"updated"|"unchanged"} (unchanged: same level, nothing appended)' })
+  @ApiCreatedResponse({
+    description:
+      '{"status":"created"|"updated"|"unchanged"} (unchanged: same level, nothing appended)',
+  })
   async certify(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -141,7 +193,13 @@ export class TransfersController {
       metadata,
       queueOn: 'target',
       targetStream: () => `certification-${userId}`,
-      command: () => ({ type: 'Certify' as const, userId, userExists, level: body.level, now: metadata.now.toISOString() }),
+      command: () => ({
+        type: 'Certify' as const,
+        userId,
+        userExists,
+        level: body.level,
+        now: metadata.now.toISOString(),
+      }),
     });
     await this.ryw.afterCommand(reply, result.position);
     const first = result.events[0];
@@ -153,7 +211,10 @@ export class TransfersController {
   @ApiOkResponse({ description: '{user_id, level, certified_at}; 404 CERTIFICATION_NOT_FOUND' })
   async certification(@Param('userId') rawId: string): Promise<CertificationRead> {
     const userId = routeId(rawId, certificationNotFound);
-    const { state } = await this.platform.commands.read(`certification-${userId}`, certificationDecider);
+    const { state } = await this.platform.commands.read(
+      `certification-${userId}`,
+      certificationDecider,
+    );
     if (!state.exists) throw certificationNotFound();
     return certificationStateView(state);
   }
@@ -161,7 +222,9 @@ export class TransfersController {
   @Post('transactions')
   @HttpCode(201)
   @Access()
-  @ApiCreatedResponse({ description: 'The COMPLETED transaction; 403 UNAUTHORIZED_TRANSFER raises an alert' })
+  @ApiCreatedResponse({
+    description: 'The COMPLETED transaction; 403 UNAUTHORIZED_TRANSFER raises an alert',
+  })
   async createTransaction(
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -171,9 +234,17 @@ export class TransfersController {
     const key = readIdempotencyKey(req, true);
     const senderId = body.sender_id.toLowerCase();
     const receiverId = body.receiver_id.toLowerCase();
-    const amount = Money.parse(body.amount, body.currency ?? TRANSACTION_CURRENCY_DEFAULT, this.platform.config.currencies, 'amount');
+    const amount = Money.parse(
+      body.amount,
+      body.currency ?? TRANSACTION_CURRENCY_DEFAULT,
+      this.platform.config.currencies,
+      'amount',
+    );
     const metadata = commandMetadata(req, actor, key);
-    const [senderExists, receiverExists] = await Promise.all([this.userExists(senderId), this.userExists(receiverId)]);
+    const [senderExists, receiverExists] = await Promise.all([
+      this.userExists(senderId),
+      this.userExists(receiverId),
+    ]);
     let result;
     try {
       result = await this.platform.commands.executeWithFacts({
@@ -210,17 +281,30 @@ export class TransfersController {
 
   @Get('transactions')
   @Access('support', 'auditor')
-  @ApiOkResponse({ description: '{items, total, limit, offset}, oldest first; filters sender_id, receiver_id' })
+  @ApiOkResponse({
+    description: '{items, total, limit, offset}, oldest first; filters sender_id, receiver_id',
+  })
   async listTransactions(@Query() q: TransactionListQuery): Promise<Page<TransactionRead>> {
     const db = this.platform.db;
     let base = db.selectFrom('transactions');
     if (q.sender_id) base = base.where('sender_id', '=', q.sender_id.toLowerCase());
     if (q.receiver_id) base = base.where('receiver_id', '=', q.receiver_id.toLowerCase());
     const [rows, total] = await Promise.all([
-      base.selectAll().orderBy('created_at').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      base
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute(),
       base.select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(transactionRowView), total: Number(total.n), limit: q.limit, offset: q.offset };
+    return {
+      items: rows.map(transactionRowView),
+      total: Number(total.n),
+      limit: q.limit,
+      offset: q.offset,
+    };
   }
 
   @Get('transactions/:id')
@@ -234,7 +318,11 @@ export class TransfersController {
   }
 
   /** Allowlisted by the sender first (the stronger statement), else the receiver's certification. */
-  private async authorization(reader: PinnedReader, senderId: string, receiverId: string): Promise<TransferAuthorization | null> {
+  private async authorization(
+    reader: PinnedReader,
+    senderId: string,
+    receiverId: string,
+  ): Promise<TransferAuthorization | null> {
     const [allowlist, certification] = await Promise.all([
       reader.read(`allowlist-${senderId}`, allowlistDecider),
       reader.read(`certification-${receiverId}`, certificationDecider),
@@ -257,7 +345,12 @@ export class TransfersController {
         type: 'UNAUTHORIZED_TRANSFER_ATTEMPT',
         message: 'Receiver is not allowlisted or certified.',
         actorUserId: senderId,
-        payload: { sender_id: senderId, attempted_receiver_id: receiverId, amount: amount.toString(), currency: amount.currency },
+        payload: {
+          sender_id: senderId,
+          attempted_receiver_id: receiverId,
+          amount: amount.toString(),
+          currency: amount.currency,
+        },
         cause: rejectionCause('transfer', metadata),
       },
       metadata,

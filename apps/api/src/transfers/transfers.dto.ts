@@ -2,11 +2,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { type CertificationLevel, certificationLevels } from '../../../../libs/domain/src';
+import { type CertificationLevel, certificationLevels } from '@kob/domain';
 import { PageQuery } from '../http/pagination';
 import { AmountField } from '../http/dto-fields';
 
-const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+const upper = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toUpperCase() : value;
 
 export class AllowlistBody {
   @ApiProperty({ format: 'uuid' })

@@ -5,11 +5,16 @@
  * amount at its scale and the level unchanged.
  */
 import fc from 'fast-check';
-import { certificationDecider, transactionDecider } from '../../../../libs/domain/src';
+import { certificationDecider, transactionDecider } from '@kob/domain';
 import { buildTransfer, transferInputs } from '../../../../test/support/event-scenarios';
 import { propertyParams } from '../../../../test/support/hostile-values';
 import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
-import { allowlistRowView, certificationStateView, transactionRowView, transactionStateView } from './transfers.view';
+import {
+  allowlistRowView,
+  certificationStateView,
+  transactionRowView,
+  transactionStateView,
+} from './transfers.view';
 
 describe('transfer views under arbitrary amounts', () => {
   it('are well-formed and keep the amount and the level', () => {
@@ -18,7 +23,11 @@ describe('transfer views under arbitrary amounts', () => {
         const built = buildTransfer(i);
         const [, certification, transaction] = built.appends;
         const views = [
-          allowlistRowView({ owner_id: built.ownerId, recipient_id: built.receiverId, created_at: A_TIME }),
+          allowlistRowView({
+            owner_id: built.ownerId,
+            recipient_id: built.receiverId,
+            created_at: A_TIME,
+          }),
           certificationStateView(fold(certificationDecider, certification!.events)),
           transactionStateView(fold(transactionDecider, transaction!.events)),
           transactionRowView({
@@ -33,7 +42,11 @@ describe('transfer views under arbitrary amounts', () => {
           }),
         ] as const;
         expect(viewProblems(views)).toEqual([]);
-        expect([views[1].level, views[2].amount, views[3].amount]).toEqual([i.level, i.amount, i.amount]);
+        expect([views[1].level, views[2].amount, views[3].amount]).toEqual([
+          i.level,
+          i.amount,
+          i.amount,
+        ]);
       }),
       propertyParams(50),
     );

@@ -1,5 +1,5 @@
 /** How allowlist entries, certifications and transactions leave the API (money as strings). */
-import type { CertificationState, TransactionState } from '../../../../libs/domain/src';
+import type { CertificationState, TransactionState } from '@kob/domain';
 import { atScale, iso } from '../http/formats';
 
 export interface AllowlistEntryRead {

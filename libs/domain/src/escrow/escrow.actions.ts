@@ -5,7 +5,7 @@
  * disagree with what the commands answer. Actions are named by their path below
  * `/escrows/{id}/` (the release of a milestone by `milestones/{milestone_id}/release`).
  */
-import { DomainError } from '../../../kernel/src';
+import { DomainError } from '@kob/kernel';
 import { escrowDecider } from './escrow.decider';
 import type { EscrowCommand } from './escrow.commands';
 import { type EscrowState, lowestOpenMilestone } from './escrow.state';
@@ -37,8 +37,31 @@ export function escrowActionOptions(state: EscrowState, now: string): EscrowActi
   const nextIndex = Math.max(0, ...state.milestones.map((m) => m.sequenceIndex)) + 1;
   const base = { escrowId, now };
   const probes: [string, ActionRole, EscrowCommand][] = [
-    ['deposit', 'client', { ...base, type: 'Deposit', depositId: PROBE_ID, amount: unit, pspConfirmed: null, refundPaymentId: PROBE_ID }],
-    ['milestones', 'client', { ...base, type: 'AddMilestone', milestoneId: PROBE_ID, label: 'probe', amount: unit, currency: state.currency, sequenceIndex: nextIndex }],
+    [
+      'deposit',
+      'client',
+      {
+        ...base,
+        type: 'Deposit',
+        depositId: PROBE_ID,
+        amount: unit,
+        pspConfirmed: null,
+        refundPaymentId: PROBE_ID,
+      },
+    ],
+    [
+      'milestones',
+      'client',
+      {
+        ...base,
+        type: 'AddMilestone',
+        milestoneId: PROBE_ID,
+        label: 'probe',
+        amount: unit,
+        currency: state.currency,
+        sequenceIndex: nextIndex,
+      },
+    ],
     ['mark-delivered', 'provider', { ...base, type: 'MarkDelivered' }],
     ['client-approve', 'client', { ...base, type: 'ClientApprove', idSeed: PROBE_ID }],
     ['client-reject', 'client', { ...base, type: 'ClientReject', idSeed: PROBE_ID }],
@@ -46,8 +69,16 @@ export function escrowActionOptions(state: EscrowState, now: string): EscrowActi
   ];
   const lowest = lowestOpenMilestone(state);
   if (lowest) {
-    const release: EscrowCommand = { ...base, type: 'ApproveAndPayMilestone', milestoneId: lowest.milestoneId, paymentId: PROBE_ID, source: 'release' };
+    const release: EscrowCommand = {
+      ...base,
+      type: 'ApproveAndPayMilestone',
+      milestoneId: lowest.milestoneId,
+      paymentId: PROBE_ID,
+      source: 'release',
+    };
     probes.push([`milestones/${lowest.milestoneId}/release`, 'client', release]);
   }
-  return probes.filter(([, , command]) => acts(state, command)).map(([action, role]) => ({ action, role }));
+  return probes
+    .filter(([, , command]) => acts(state, command))
+    .map(([action, role]) => ({ action, role }));
 }

@@ -7,7 +7,7 @@
  * escrow is cancelled whatever it says). Each of these rows of API-RULES.md §2 runs in every escrow
  * state, and the amounts are checked at scale in USD (2), JPY (0) and KWD (3).
  */
-import { AssertionError } from '../../../kernel/src';
+import { AssertionError } from '@kob/kernel';
 import { escrowDecider } from './escrow.decider';
 import type { EscrowCommand } from './escrow.commands';
 import type { EscrowEvent } from './escrow.events';

@@ -11,15 +11,28 @@
  * Payouts and refunds start here as `payment.initiated.v1`; the PSP is called by the handler
  * after the append, never in here.
  */
-import { DomainError, childId, isUuid, assert } from '../../../kernel/src';
+import { DomainError, childId, isUuid, assert } from '@kob/kernel';
 import type {
   ApproveAndPayMilestone,
   CheckDeadline,
   ClientApprove,
   ClientReject,
 } from './escrow.commands';
-import type { ApprovalSource, CloseReason, EscrowEvent, PaymentReason, ReleaseReason } from './escrow.events';
-import { badTransition, initiation, insufficient, notFound, open, supersededProofs } from './escrow.rules';
+import type {
+  ApprovalSource,
+  CloseReason,
+  EscrowEvent,
+  PaymentReason,
+  ReleaseReason,
+} from './escrow.events';
+import {
+  badTransition,
+  initiation,
+  insufficient,
+  notFound,
+  open,
+  supersededProofs,
+} from './escrow.rules';
 import { type EscrowState, lowestOpenMilestone, money } from './escrow.state';
 import * as v from './escrow.validate';
 
@@ -38,11 +51,16 @@ export function approveAndPay(command: ApproveAndPayMilestone, state: EscrowStat
   const lowest = lowestOpenMilestone(state);
   assert(lowest, 'an unpaid milestone is open');
   if (lowest.milestoneId !== m.milestoneId) {
-    throw new DomainError('SEQUENCE_ERROR', 'a milestone with a lower sequence index is still open', 'conflict', {
-      milestoneId: m.milestoneId,
-      sequenceIndex: m.sequenceIndex,
-      openSequenceIndex: lowest.sequenceIndex,
-    });
+    throw new DomainError(
+      'SEQUENCE_ERROR',
+      'a milestone with a lower sequence index is still open',
+      'conflict',
+      {
+        milestoneId: m.milestoneId,
+        sequenceIndex: m.sequenceIndex,
+        openSequenceIndex: lowest.sequenceIndex,
+      },
+    );
   }
   if (money(state, m.amount).gt(money(state, state.held))) throw insufficient(state, m.amount);
   return [
@@ -50,7 +68,12 @@ export function approveAndPay(command: ApproveAndPayMilestone, state: EscrowStat
     ...supersededProofs(state, [m.milestoneId], 'milestone_paid', command.now),
     {
       type: 'milestone.approved.v1',
-      data: { escrowId: state.escrowId, milestoneId: m.milestoneId, source: command.source, approvedAt: command.now },
+      data: {
+        escrowId: state.escrowId,
+        milestoneId: m.milestoneId,
+        source: command.source,
+        approvedAt: command.now,
+      },
     },
     initiation(state, {
       paymentId: command.paymentId,
@@ -69,12 +92,20 @@ export function approveAndPay(command: ApproveAndPayMilestone, state: EscrowStat
  * them (one that does not stops the walk: milestones are paid in order), then whatever remains
  * as one payout without a milestone, then RELEASED.
  */
-function releaseAll(state: EscrowState, seed: string, now: string, reason: ReleaseReason, note: string | null = null): EscrowEvent[] {
+function releaseAll(
+  state: EscrowState,
+  seed: string,
+  now: string,
+  reason: ReleaseReason,
+  note: string | null = null,
+): EscrowEvent[] {
   assert(isUuid(seed), 'idSeed must be a UUID');
   const source: ApprovalSource = reason === 'deadline' ? 'deadline' : 'client_approve';
   const paymentReason: PaymentReason = reason === 'deadline' ? 'deadline' : 'client_approve';
   const unpaid = state.milestones
-    .filter((m) => m.status === 'WAITING' || m.status === 'PENDING_REVIEW' || m.status === 'APPROVED')
+    .filter(
+      (m) => m.status === 'WAITING' || m.status === 'PENDING_REVIEW' || m.status === 'APPROVED',
+    )
     .sort((a, b) => a.sequenceIndex - b.sequenceIndex);
   const events: EscrowEvent[] = [];
   const paymentIds: string[] = [];
@@ -83,42 +114,82 @@ function releaseAll(state: EscrowState, seed: string, now: string, reason: Relea
     if (money(state, m.amount).gt(held)) break;
     const paymentId = childId(seed, paymentIds.length);
     if (m.status !== 'APPROVED') {
-      events.push({ type: 'milestone.approved.v1', data: { escrowId: state.escrowId, milestoneId: m.milestoneId, source, approvedAt: now } });
+      events.push({
+        type: 'milestone.approved.v1',
+        data: { escrowId: state.escrowId, milestoneId: m.milestoneId, source, approvedAt: now },
+      });
     }
     const base = { kind: 'payout' as const, reason: paymentReason, held: held.toString(), now };
-    events.push(initiation(state, { ...base, paymentId, amount: m.amount, milestoneId: m.milestoneId }));
+    events.push(
+      initiation(state, { ...base, paymentId, amount: m.amount, milestoneId: m.milestoneId }),
+    );
     paymentIds.push(paymentId);
     held = held.minus(money(state, m.amount));
   }
   // The escrow closes: every proof still in review is settled, its milestone paid or not.
   const paid = unpaid.slice(0, paymentIds.length).map((m) => m.milestoneId);
   const others = state.milestones.map((m) => m.milestoneId).filter((id) => !paid.includes(id));
-  events.unshift(...supersededProofs(state, paid, 'milestone_paid', now), ...supersededProofs(state, others, 'escrow_closed', now));
+  events.unshift(
+    ...supersededProofs(state, paid, 'milestone_paid', now),
+    ...supersededProofs(state, others, 'escrow_closed', now),
+  );
   if (held.isPositive()) {
     const paymentId = childId(seed, paymentIds.length);
-    const rest = { paymentId, kind: 'payout' as const, amount: held.toString(), reason: paymentReason, held: held.toString(), now };
+    const rest = {
+      paymentId,
+      kind: 'payout' as const,
+      amount: held.toString(),
+      reason: paymentReason,
+      held: held.toString(),
+      now,
+    };
     events.push(initiation(state, rest));
     paymentIds.push(paymentId);
   }
   events.push({
     type: 'escrow.released.v1',
-    data: { escrowId: state.escrowId, reason, currency: state.currency, paymentIds, ...(note ? { note } : {}), releasedAt: now },
+    data: {
+      escrowId: state.escrowId,
+      reason,
+      currency: state.currency,
+      paymentIds,
+      ...(note ? { note } : {}),
+      releasedAt: now,
+    },
   });
   return events;
 }
 
 /** Gives the held balance back to the client: DRAFT → CANCELLED, otherwise → REFUNDED. */
-function refundAll(state: EscrowState, seed: string, now: string, reason: CloseReason, note: string | null = null): EscrowEvent[] {
+function refundAll(
+  state: EscrowState,
+  seed: string,
+  now: string,
+  reason: CloseReason,
+  note: string | null = null,
+): EscrowEvent[] {
   assert(isUuid(seed), 'idSeed must be a UUID');
   const { escrowId, currency } = state;
   const held = state.held;
   const refund = money(state, held).isPositive()
-    ? initiation(state, { paymentId: childId(seed, 0), kind: 'refund', amount: held, reason, held, now })
+    ? initiation(state, {
+        paymentId: childId(seed, 0),
+        kind: 'refund',
+        amount: held,
+        reason,
+        held,
+        now,
+      })
     : null;
   const refundPaymentId = refund ? refund.data.paymentId : null;
-  const events: EscrowEvent[] = [...supersededProofs(state, null, 'escrow_closed', now), ...(refund ? [refund] : [])];
+  const events: EscrowEvent[] = [
+    ...supersededProofs(state, null, 'escrow_closed', now),
+    ...(refund ? [refund] : []),
+  ];
   if (state.status === 'DRAFT') {
-    const kept = state.deposits.filter((d) => d.status === 'CONFIRMED' && d.refundPaymentId === null);
+    const kept = state.deposits.filter(
+      (d) => d.status === 'CONFIRMED' && d.refundPaymentId === null,
+    );
     events.push({
       type: 'escrow.cancelled.v1',
       data: {
@@ -128,7 +199,9 @@ function refundAll(state: EscrowState, seed: string, now: string, reason: CloseR
         refundsDue: kept.map((d) => ({ depositId: d.depositId, amount: d.amount })),
         refundTotal: held,
         refundPaymentId,
-        pendingDepositIds: state.deposits.filter((d) => d.status === 'PENDING').map((d) => d.depositId),
+        pendingDepositIds: state.deposits
+          .filter((d) => d.status === 'PENDING')
+          .map((d) => d.depositId),
         ...(note ? { note } : {}),
         cancelledAt: now,
       },
@@ -136,7 +209,15 @@ function refundAll(state: EscrowState, seed: string, now: string, reason: CloseR
   } else {
     events.push({
       type: 'escrow.refunded.v1',
-      data: { escrowId, reason, currency, refundTotal: held, refundPaymentId, ...(note ? { note } : {}), refundedAt: now },
+      data: {
+        escrowId,
+        reason,
+        currency,
+        refundTotal: held,
+        refundPaymentId,
+        ...(note ? { note } : {}),
+        refundedAt: now,
+      },
     });
   }
   return events;

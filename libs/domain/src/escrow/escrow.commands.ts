@@ -6,7 +6,13 @@
  * an `idSeed` (a fresh UUID) from which the decider derives their ids (`childId`). Fields the
  * HTTP edge may leave out are optional here and get their defaults in the decider, in one place.
  */
-import type { Geofence, ProofAiAssessedData, ProofEvidence, ProofInvoice, ProofOcrCompletedData } from './escrow.events';
+import type {
+  Geofence,
+  ProofAiAssessedData,
+  ProofEvidence,
+  ProofInvoice,
+  ProofOcrCompletedData,
+} from './escrow.events';
 
 export interface CreateEscrow {
   type: 'CreateEscrow';

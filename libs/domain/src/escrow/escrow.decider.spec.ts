@@ -7,7 +7,7 @@
  * the state fold and balance invariants (`assertBalances`). Payouts, closing and deadlines are in
  * `escrow.closing.spec.ts`, the payment lifecycle in `escrow.payments.spec.ts`.
  */
-import { AssertionError } from '../../../kernel/src';
+import { AssertionError } from '@kob/kernel';
 import type { EscrowCommand } from './escrow.commands';
 import { escrowDecider } from './escrow.decider';
 import { assertBalances } from './escrow.rules';
@@ -144,7 +144,10 @@ describe('escrow decider: deposits', () => {
 
   it('keeps the PSP reference an initiation carried (events recorded before the intent came first)', () => {
     const old = { ...usd.depositInitiated('d1', '30.00', 'PSP-77') };
-    expect(fold([...draft, old]).deposits[0]).toMatchObject({ status: 'PENDING', pspRef: 'PSP-77' });
+    expect(fold([...draft, old]).deposits[0]).toMatchObject({
+      status: 'PENDING',
+      pspRef: 'PSP-77',
+    });
   });
 
   it('records a synchronous PSP confirmation in the same decision, with the held balance after it', () => {
@@ -161,10 +164,10 @@ describe('escrow decider: deposits', () => {
   it('credits a confirmation in hand only at the amount and currency the PSP reports', () => {
     const collected = (reported: { amount: string | null; currency: string | null }) =>
       cmd.deposit('d1', '30.00', { pspConfirmed: { pspRef: 'psp-d1', reported } });
-    spec.given(draft).when(collected({ amount: '30', currency: 'usd' })).then([
-      usd.depositInitiated('d1', '30.00'),
-      usd.depositConfirmed('d1', '30.00', '30.00'),
-    ]);
+    spec
+      .given(draft)
+      .when(collected({ amount: '30', currency: 'usd' }))
+      .then([usd.depositInitiated('d1', '30.00'), usd.depositConfirmed('d1', '30.00', '30.00')]);
     for (const reported of [
       { amount: '29.99', currency: 'USD' },
       { amount: '30.00', currency: 'EUR' },
@@ -205,7 +208,10 @@ describe('escrow decider: deposits', () => {
         jpy.depositConfirmed('d1', '5000', '5000'),
         jpy.funded('5000'),
       ]);
-    spec.given(jpyDraft).when(cmd.depositCollected('d1', '1.5', 'JPY')).thenError('AMOUNT_PRECISION');
+    spec
+      .given(jpyDraft)
+      .when(cmd.depositCollected('d1', '1.5', 'JPY'))
+      .thenError('AMOUNT_PRECISION');
     const kwdPart = [
       kwd.created({ amountTotal: '1.250' }),
       kwd.depositInitiated('d1', '1.249'),
@@ -344,7 +350,10 @@ describe('escrow decider: money the PSP collected that the escrow cannot keep', 
   it('folds a deposit recorded beyond the cap (before issue 12), and refunds it if it arrives', () => {
     const beyond = (depositId: string, amount: string, pspRef?: string): EscrowEvent => {
       const e = usd.depositInitiated(depositId, amount);
-      return { ...e, data: { ...e.data, ...(pspRef ? { pspRef } : {}), beyondCap: true } } as EscrowEvent;
+      return {
+        ...e,
+        data: { ...e.data, ...(pspRef ? { pspRef } : {}), beyondCap: true },
+      } as EscrowEvent;
     };
     // Recorded so by the service before the intent came first (issue 12); only folded now.
     spec.given(cancelled).when(cmd.deposit('d2', '30.00')).thenError('ESCROW_CLOSED');
@@ -353,14 +362,21 @@ describe('escrow decider: money the PSP collected that the escrow cannot keep', 
     expect([state.pending, state.pendingBeyondCap]).toEqual(['80.00', '80.00']);
     expect(() => assertBalances(state)).not.toThrow();
     // It does not count toward the total: the room left is still 50.00.
-    spec.given(waiting).when(cmd.deposit('d3', '50.00')).then([usd.depositInitiated('d3', '50.00')]);
+    spec
+      .given(waiting)
+      .when(cmd.deposit('d3', '50.00'))
+      .then([usd.depositInitiated('d3', '50.00')]);
     // Confirmed later: kept if there is room by then, here refunded as above the total.
     spec
       .given(waiting)
       .when(cmd.confirm('d2', '80.00'))
       .then([
         usd.depositConfirmed('d2', '80.00', '130.00', { aboveTotal: true }),
-        refundOf('d2', '80.00').initiated({ reason: 'deposit_above_total', heldAfter: '50.00', depositId: 'd2' }),
+        refundOf('d2', '80.00').initiated({
+          reason: 'deposit_above_total',
+          heldAfter: '50.00',
+          depositId: 'd2',
+        }),
       ]);
     const failedLater = fold([...waiting, usd.depositFailed('d2', '80.00')]);
     expect([failedLater.pending, failedLater.pendingBeyondCap]).toEqual(['0.00', '0.00']);
@@ -429,9 +445,15 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
     spec.given(withRef).when(record('psp-late')).then([]);
     spec.given(withRef).when(record('psp-other')).thenError('PSP_REFERENCE_MISMATCH');
     spec.given(pending).when(record('psp-late', 'd9')).thenError('DEPOSIT_NOT_FOUND');
-    spec.given([...pending, usd.depositFailed('d1', '60.00')]).when(record('psp-late')).thenError('INVALID_STATE_TRANSITION');
+    spec
+      .given([...pending, usd.depositFailed('d1', '60.00')])
+      .when(record('psp-late'))
+      .thenError('INVALID_STATE_TRANSITION');
     // The webhook's confirmation then finds it like any other pending deposit.
-    spec.given(withRef).when(cmd.confirm('d1', '60.00')).then([usd.depositConfirmed('d1', '60.00', '60.00')]);
+    spec
+      .given(withRef)
+      .when(cmd.confirm('d1', '60.00'))
+      .then([usd.depositConfirmed('d1', '60.00', '60.00')]);
   });
 
   it('fails a pending deposit, which frees its room under the cap', () => {
@@ -457,10 +479,19 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
       { amount: '6e1', currency: 'USD' },
       { amount: '60.00', currency: 'uſd' },
     ]) {
-      spec.given(pending).when(cmd.confirm('d1', '60.00', { reported })).thenError('DEPOSIT_AMOUNT_MISMATCH');
+      spec
+        .given(pending)
+        .when(cmd.confirm('d1', '60.00', { reported }))
+        .thenError('DEPOSIT_AMOUNT_MISMATCH');
     }
-    spec.given(pending).when(cmd.confirm('d1', '60')).then([usd.depositConfirmed('d1', '60.00', '60.00')]);
-    spec.given(pending).when(cmd.confirm('d1', '60.000')).then([usd.depositConfirmed('d1', '60.00', '60.00')]);
+    spec
+      .given(pending)
+      .when(cmd.confirm('d1', '60'))
+      .then([usd.depositConfirmed('d1', '60.00', '60.00')]);
+    spec
+      .given(pending)
+      .when(cmd.confirm('d1', '60.000'))
+      .then([usd.depositConfirmed('d1', '60.00', '60.00')]);
   });
 
   it('moves only PENDING deposits: repeats append nothing, crossings are refused', () => {
@@ -501,7 +532,10 @@ describe('escrow decider: deposit confirmation and failure (webhook path)', () =
         usd.depositConfirmed('d1', '60.00', '60.00', { afterClose: true }),
         refund.initiated({ reason: 'deposit_after_close', heldAfter: '0.00', depositId: 'd1' }),
       ]);
-    const state = fold([...closedWithPending, ...decideOn(closedWithPending, cmd.confirm('d1', '60.00'))]);
+    const state = fold([
+      ...closedWithPending,
+      ...decideOn(closedWithPending, cmd.confirm('d1', '60.00')),
+    ]);
     expect(state).toMatchObject({
       status: 'CANCELLED',
       deposited: '60.00',

@@ -7,7 +7,7 @@
  * refunded nothing). Pure: time and ids come in the command; rule violations throw DomainErrors
  * with stable codes; broken invariants fail `assert`.
  */
-import { DomainError, type Money, assertNever } from '../../../kernel/src';
+import { DomainError, type Money, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import type {
   AddMilestone,
@@ -25,7 +25,14 @@ import { recordFailed, recordSent, retryPayment, settlePayment } from './escrow.
 import { reviewProof, submitProof } from './escrow.proofs';
 import { allowPayee, spend } from './escrow.spend';
 import { assertBalances, badTransition, closed, initiation, notFound } from './escrow.rules';
-import { type EscrowState, countedPending, evolveEscrow, initialEscrowState, isTerminal, money } from './escrow.state';
+import {
+  type EscrowState,
+  countedPending,
+  evolveEscrow,
+  initialEscrowState,
+  isTerminal,
+  money,
+} from './escrow.state';
 import * as v from './escrow.validate';
 
 function create(command: CreateEscrow, state: EscrowState): EscrowEvent[] {
@@ -74,14 +81,23 @@ function confirmation(
 ): EscrowEvent[] {
   const { escrowId, currency } = state;
   const afterClose = isTerminal(state.status);
-  const kept = money(state, state.deposited).minus(money(state, state.returned)).plus(money(state, d.amount));
+  const kept = money(state, state.deposited)
+    .minus(money(state, state.returned))
+    .plus(money(state, d.amount));
   const total = money(state, state.amountTotal);
-  const aboveTotal = !afterClose && (state.status !== 'DRAFT' || kept.plus(money(state, pendingAfter)).gt(total));
+  const aboveTotal =
+    !afterClose && (state.status !== 'DRAFT' || kept.plus(money(state, pendingAfter)).gt(total));
   const heldAfter = money(state, state.held).plus(money(state, d.amount)).toString();
   const base = { escrowId, depositId: d.depositId, amount: d.amount, currency, pspRef: d.pspRef };
   const confirmed: EscrowEvent = {
     type: 'escrow.deposit_confirmed.v1',
-    data: { ...base, afterClose, ...(aboveTotal ? { aboveTotal } : {}), heldAfter, confirmedAt: d.now },
+    data: {
+      ...base,
+      afterClose,
+      ...(aboveTotal ? { aboveTotal } : {}),
+      heldAfter,
+      confirmedAt: d.now,
+    },
   };
   if (afterClose || aboveTotal) {
     const reason = afterClose ? 'deposit_after_close' : 'deposit_above_total';
@@ -99,7 +115,10 @@ function confirmation(
   if (!kept.equals(total)) return [confirmed];
   return [
     confirmed,
-    { type: 'escrow.funded.v1', data: { escrowId, amountTotal: state.amountTotal, currency, fundedAt: d.now } },
+    {
+      type: 'escrow.funded.v1',
+      data: { escrowId, amountTotal: state.amountTotal, currency, fundedAt: d.now },
+    },
   ];
 }
 
@@ -109,7 +128,11 @@ function refusal(state: EscrowState, amount: Money): DomainError | null {
   const kept = money(state, state.deposited).minus(money(state, state.returned));
   const pending = countedPending(state);
   // Pending deposits count toward the cap (§3), so FUNDED/RELEASABLE always land here.
-  if (state.status === 'DRAFT' && !kept.plus(pending).plus(amount).gt(money(state, state.amountTotal))) return null;
+  if (
+    state.status === 'DRAFT' &&
+    !kept.plus(pending).plus(amount).gt(money(state, state.amountTotal))
+  )
+    return null;
   return new DomainError('DEPOSIT_EXCEEDS_TOTAL', 'deposit above the escrow total', 'conflict', {
     amountTotal: state.amountTotal,
     deposited: kept.toString(),
@@ -136,13 +159,22 @@ function deposit(command: Deposit, state: EscrowState): EscrowEvent[] {
   const { escrowId, currency } = state;
   const initiated: EscrowEvent = {
     type: 'escrow.deposit_initiated.v1',
-    data: { escrowId, depositId: command.depositId, amount: amount.toString(), currency, initiatedAt: command.now },
+    data: {
+      escrowId,
+      depositId: command.depositId,
+      amount: amount.toString(),
+      currency,
+      initiatedAt: command.now,
+    },
   };
   if (!command.pspConfirmed) return [initiated];
   const pspRef = v.requiredText(command.pspConfirmed.pspRef, 'psp_ref', 255);
   const d = { depositId: command.depositId, amount: amount.toString(), pspRef, now: command.now };
   assertReportedAmount(state, d, command.pspConfirmed.reported);
-  return [initiated, ...confirmation(state, d, countedPending(state).toString(), command.refundPaymentId)];
+  return [
+    initiated,
+    ...confirmation(state, d, countedPending(state).toString(), command.refundPaymentId),
+  ];
 }
 
 function pendingDeposit(state: EscrowState, depositId: string, to: 'CONFIRMED' | 'FAILED') {
@@ -171,7 +203,9 @@ function confirmDeposit(command: ConfirmDeposit, state: EscrowState): EscrowEven
   assertReportedAmount(state, found, command.reported);
   // The pending deposits that count toward the total once this one is no longer pending.
   const counted = countedPending(state);
-  const pendingAfter = (found.beyondCap ? counted : counted.minus(money(state, found.amount))).toString();
+  const pendingAfter = (
+    found.beyondCap ? counted : counted.minus(money(state, found.amount))
+  ).toString();
   const d = { depositId: found.depositId, amount: found.amount, pspRef, now: command.now };
   return confirmation(state, d, pendingAfter, command.refundPaymentId);
 }
@@ -185,16 +219,31 @@ const REPORTED_AMOUNT = /^\d{1,18}(\.\d{1,18})?$/;
  * refused: crediting what was asked would hide a short collection, crediting what it reports
  * would change the escrow behind the client's back; either needs a person (an alert).
  */
-function assertReportedAmount(state: EscrowState, found: { depositId: string; amount: string }, reported: ConfirmDeposit['reported']): void {
-  const amountOk = reported.amount !== null && REPORTED_AMOUNT.test(reported.amount) && money(state, found.amount).amount.eq(reported.amount);
+function assertReportedAmount(
+  state: EscrowState,
+  found: { depositId: string; amount: string },
+  reported: ConfirmDeposit['reported'],
+): void {
+  const amountOk =
+    reported.amount !== null &&
+    REPORTED_AMOUNT.test(reported.amount) &&
+    money(state, found.amount).amount.eq(reported.amount);
   // ASCII letters only before upper-casing: 'uſd'.toUpperCase() is 'USD'.
-  const currencyOk = reported.currency !== null && /^[A-Za-z]{3}$/.test(reported.currency) && reported.currency.toUpperCase() === state.currency;
+  const currencyOk =
+    reported.currency !== null &&
+    /^[A-Za-z]{3}$/.test(reported.currency) &&
+    reported.currency.toUpperCase() === state.currency;
   if (amountOk && currencyOk) return;
-  throw new DomainError('DEPOSIT_AMOUNT_MISMATCH', 'the PSP reports another amount or currency than the deposit asked for', 'conflict', {
-    depositId: found.depositId,
-    asked: { amount: found.amount, currency: state.currency },
-    reported: { amount: reported.amount, currency: reported.currency },
-  });
+  throw new DomainError(
+    'DEPOSIT_AMOUNT_MISMATCH',
+    'the PSP reports another amount or currency than the deposit asked for',
+    'conflict',
+    {
+      depositId: found.depositId,
+      asked: { amount: found.amount, currency: state.currency },
+      reported: { amount: reported.amount, currency: reported.currency },
+    },
+  );
 }
 
 /**
@@ -202,15 +251,23 @@ function assertReportedAmount(state: EscrowState, found: { depositId: string; am
  * it will confirm by webhook: the reference is recorded (and reserved by the handler) so the
  * webhook finds the deposit. A PSP that names another reference for the same key is refused.
  */
-function recordDepositReference(command: RecordDepositReference, state: EscrowState): EscrowEvent[] {
+function recordDepositReference(
+  command: RecordDepositReference,
+  state: EscrowState,
+): EscrowEvent[] {
   const found = pendingDeposit(state, command.depositId, 'CONFIRMED');
   v.nowMs(command.now);
   const pspRef = v.requiredText(command.pspRef, 'psp_ref', 255);
   if (found.pspRef === pspRef || found.status === 'CONFIRMED') return [];
   if (found.pspRef !== null) {
-    throw new DomainError('PSP_REFERENCE_MISMATCH', 'the PSP named another reference for this deposit', 'conflict', {
-      depositId: found.depositId,
-    });
+    throw new DomainError(
+      'PSP_REFERENCE_MISMATCH',
+      'the PSP named another reference for this deposit',
+      'conflict',
+      {
+        depositId: found.depositId,
+      },
+    );
   }
   const { escrowId, currency } = state;
   return [

@@ -9,7 +9,7 @@
  * When a milestone payout is sent the milestone is PAID, and the escrow is RELEASED if it has
  * milestones, all are PAID and nothing is held (the automatic row of §2).
  */
-import { DomainError } from '../../../kernel/src';
+import { DomainError } from '@kob/kernel';
 import type {
   RecordPaymentFailed,
   RecordPaymentSent,
@@ -36,9 +36,16 @@ export function recordSent(command: RecordPaymentSent, state: EscrowState): Escr
   if (p.kind !== 'payout' || p.milestoneId === null) return events;
   events.push({
     type: 'milestone.paid.v1',
-    data: { escrowId: state.escrowId, milestoneId: p.milestoneId, paymentId: p.paymentId, paidAt: command.now },
+    data: {
+      escrowId: state.escrowId,
+      milestoneId: p.milestoneId,
+      paymentId: p.paymentId,
+      paidAt: command.now,
+    },
   });
-  const allPaid = state.milestones.every((m) => m.milestoneId === p.milestoneId || m.status === 'PAID');
+  const allPaid = state.milestones.every(
+    (m) => m.milestoneId === p.milestoneId || m.status === 'PAID',
+  );
   if (!isTerminal(state.status) && allPaid && !money(state, state.held).isPositive()) {
     events.push({
       type: 'escrow.released.v1',
@@ -99,10 +106,15 @@ export function retryPayment(command: RetryPayment, state: EscrowState): EscrowE
   if (p.retriedBy === command.retryPaymentId) return [];
   if (p.status !== 'FAILED') throw paymentTransition(p, 'retry', 'PENDING');
   if (p.retriedBy !== null) {
-    throw new DomainError('PAYMENT_ALREADY_RETRIED', 'this payment was already retried', 'conflict', {
-      paymentId: p.paymentId,
-      retriedBy: p.retriedBy,
-    });
+    throw new DomainError(
+      'PAYMENT_ALREADY_RETRIED',
+      'this payment was already retried',
+      'conflict',
+      {
+        paymentId: p.paymentId,
+        retriedBy: p.retriedBy,
+      },
+    );
   }
   return [
     {

@@ -15,7 +15,7 @@
  *   near-duplicate image, client claims without a file (`UNVERIFIED_METADATA` unless trusted),
  *   and every document proof (a person reads documents; OCR and AI only help).
  */
-import { DomainError } from '../../../kernel/src';
+import { DomainError } from '@kob/kernel';
 import type { PhotoRules } from './escrow.commands';
 import type { ProofEvidence } from './escrow.events';
 import type { MilestoneState } from './escrow.state';
@@ -31,11 +31,15 @@ const MS_PER_MINUTE = 60_000;
 const TRUSTED_SOURCES = ['app', 'camera'];
 
 /** Great-circle distance in metres (haversine). */
-export function distanceM(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+export function distanceM(
+  a: { lat: number; lng: number },
+  b: { lat: number; lng: number },
+): number {
   const rad = (d: number) => (d * Math.PI) / 180;
   const dLat = rad(b.lat - a.lat);
   const dLng = rad(b.lng - a.lng);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLng / 2) ** 2;
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLng / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
@@ -44,28 +48,47 @@ function refused(code: string, details: Record<string, unknown>): DomainError {
 }
 
 /** Hard refusals of a photo's time, or null (a missing zone is a review reason, not a refusal). */
-function timeRefusal(evidence: ProofEvidence, rules: PhotoRules, nowMs: number): DomainError | null {
+function timeRefusal(
+  evidence: ProofEvidence,
+  rules: PhotoRules,
+  nowMs: number,
+): DomainError | null {
   if (evidence.captureTime === null) {
-    if (!evidence.missingTimezone) return refused('MISSING_EXIF_TIMESTAMP', { source: evidence.source });
+    if (!evidence.missingTimezone)
+      return refused('MISSING_EXIF_TIMESTAMP', { source: evidence.source });
     const window = evidence.captureWindow;
     if (!window) return null;
     // Stale, or ahead, in every zone the photo could have been taken in.
     const newestAgeMinutes = (nowMs - Date.parse(window.latest)) / MS_PER_MINUTE;
     if (newestAgeMinutes > rules.maxAgeMinutes) {
-      return refused('STALE_TIMESTAMP', { age_minutes: Math.floor(newestAgeMinutes), max_age_minutes: rules.maxAgeMinutes, time_zone: 'unknown' });
+      return refused('STALE_TIMESTAMP', {
+        age_minutes: Math.floor(newestAgeMinutes),
+        max_age_minutes: rules.maxAgeMinutes,
+        time_zone: 'unknown',
+      });
     }
     const aheadMinutes = (Date.parse(window.earliest) - nowMs) / MS_PER_MINUTE;
     if (aheadMinutes > rules.futureSkewMinutes) {
-      return refused('FUTURE_TIMESTAMP', { ahead_minutes: Math.ceil(aheadMinutes), max_skew_minutes: rules.futureSkewMinutes, time_zone: 'unknown' });
+      return refused('FUTURE_TIMESTAMP', {
+        ahead_minutes: Math.ceil(aheadMinutes),
+        max_skew_minutes: rules.futureSkewMinutes,
+        time_zone: 'unknown',
+      });
     }
     return null;
   }
   const ageMinutes = (nowMs - Date.parse(evidence.captureTime)) / MS_PER_MINUTE;
   if (ageMinutes > rules.maxAgeMinutes) {
-    return refused('STALE_TIMESTAMP', { age_minutes: Math.floor(ageMinutes), max_age_minutes: rules.maxAgeMinutes });
+    return refused('STALE_TIMESTAMP', {
+      age_minutes: Math.floor(ageMinutes),
+      max_age_minutes: rules.maxAgeMinutes,
+    });
   }
   if (-ageMinutes > rules.futureSkewMinutes) {
-    return refused('FUTURE_TIMESTAMP', { ahead_minutes: Math.ceil(-ageMinutes), max_skew_minutes: rules.futureSkewMinutes });
+    return refused('FUTURE_TIMESTAMP', {
+      ahead_minutes: Math.ceil(-ageMinutes),
+      max_skew_minutes: rules.futureSkewMinutes,
+    });
   }
   return null;
 }
@@ -104,16 +127,22 @@ export function proofVerdict(input: {
   if (fence && evidence.gps) {
     const d = distanceM(evidence.gps, fence);
     if (d > fence.radiusM + rules.geofenceToleranceM) {
-      const details = { distance_m: Math.round(d), radius_m: fence.radiusM, tolerance_m: rules.geofenceToleranceM };
+      const details = {
+        distance_m: Math.round(d),
+        radius_m: fence.radiusM,
+        tolerance_m: rules.geofenceToleranceM,
+      };
       return { reject: refused('GEOFENCE_VIOLATION', details), reviewReasons, flags };
     }
   }
   const reject = timeRefusal(evidence, rules, input.nowMs);
   if (reject) return { reject, reviewReasons, flags };
   if (fence && !evidence.gps) reviewReasons.push('MISSING_GPS');
-  if (evidence.captureTime === null && evidence.missingTimezone) reviewReasons.push('MISSING_TIMEZONE');
+  if (evidence.captureTime === null && evidence.missingTimezone)
+    reviewReasons.push('MISSING_TIMEZONE');
   const source = typeof metadata?.source === 'string' ? metadata.source.trim().toLowerCase() : null;
   if (source !== null && !TRUSTED_SOURCES.includes(source)) reviewReasons.push('UNTRUSTED_SOURCE');
-  if (evidence.source === 'claim' && !rules.trustClientMetadata) reviewReasons.push('UNVERIFIED_METADATA');
+  if (evidence.source === 'claim' && !rules.trustClientMetadata)
+    reviewReasons.push('UNVERIFIED_METADATA');
   return { reject: null, reviewReasons, flags };
 }

@@ -6,7 +6,7 @@
  * (B24), reviews (approve pays, notes for risky AI verdicts, reject reopens the milestone: B9,
  * repeats, conflicts), and pending proofs superseded by a release or a close.
  */
-import { DomainError } from '../../../kernel/src';
+import { DomainError } from '@kob/kernel';
 import {
   E,
   NOW,
@@ -24,7 +24,12 @@ import type { EscrowEvent, ProofEvidence } from './escrow.events';
 import { distanceM } from './escrow.proof-rules';
 
 const SHA = 'a'.repeat(64);
-const RULES: PhotoRules = { maxAgeMinutes: 120, futureSkewMinutes: 2, geofenceToleranceM: 15, trustClientMetadata: false };
+const RULES: PhotoRules = {
+  maxAgeMinutes: 120,
+  futureSkewMinutes: 2,
+  geofenceToleranceM: 15,
+  trustClientMetadata: false,
+};
 const KINSHASA = { lat: -4.3217, lng: 15.3125 };
 const minutesAgo = (n: number) => new Date(Date.parse(NOW) - n * 60_000).toISOString();
 
@@ -74,10 +79,23 @@ const review = (decision: 'approve' | 'reject', over: Partial<ReviewProof> = {})
   ...over,
 });
 
-const fenced = usd.milestone({ milestoneId: 'm1', label: 'Site', amount: '40.00', sequenceIndex: 1, geofence: { ...KINSHASA, radiusM: 100 } });
-const fundedFenced: EscrowEvent[] = [usd.created(), fenced, usd.depositInitiated('d1', '100.00'), usd.depositConfirmed('d1', '100.00', '100.00'), usd.funded('100.00')];
+const fenced = usd.milestone({
+  milestoneId: 'm1',
+  label: 'Site',
+  amount: '40.00',
+  sequenceIndex: 1,
+  geofence: { ...KINSHASA, radiusM: 100 },
+});
+const fundedFenced: EscrowEvent[] = [
+  usd.created(),
+  fenced,
+  usd.depositInitiated('d1', '100.00'),
+  usd.depositConfirmed('d1', '100.00', '100.00'),
+  usd.funded('100.00'),
+];
 
-const decide = (events: EscrowEvent[], command: EscrowCommand) => escrowDecider.decide(command, fold(events));
+const decide = (events: EscrowEvent[], command: EscrowCommand) =>
+  escrowDecider.decide(command, fold(events));
 const types = (events: EscrowEvent[]) => events.map((e) => e.type);
 const codeOf = (events: EscrowEvent[], command: SubmitProof | ReviewProof) => {
   try {
@@ -87,13 +105,28 @@ const codeOf = (events: EscrowEvent[], command: SubmitProof | ReviewProof) => {
   }
   return 'no error';
 };
-const submitted = (events: EscrowEvent[]) => events.find((e) => e.type === 'proof.submitted.v1')!.data as { reviewReasons: string[]; flags: string[] };
+const submitted = (events: EscrowEvent[]) =>
+  events.find((e) => e.type === 'proof.submitted.v1')!.data as {
+    reviewReasons: string[];
+    flags: string[];
+  };
 
 describe('proof rules', () => {
   it('approves a clean, fresh photo inside the geofence at once and pays the milestone', () => {
     const events = decide(fundedFenced, submit());
-    expect(types(events)).toEqual(['proof.submitted.v1', 'proof.approved.v1', 'milestone.approved.v1', 'payment.initiated.v1']);
-    expect(events[3]!.data).toMatchObject({ kind: 'payout', amount: '40.00', milestoneId: 'm1', reason: 'proof_approval', heldAfter: '60.00' });
+    expect(types(events)).toEqual([
+      'proof.submitted.v1',
+      'proof.approved.v1',
+      'milestone.approved.v1',
+      'payment.initiated.v1',
+    ]);
+    expect(events[3]!.data).toMatchObject({
+      kind: 'payout',
+      amount: '40.00',
+      milestoneId: 'm1',
+      reason: 'proof_approval',
+      heldAfter: '60.00',
+    });
     const state = fold([...fundedFenced, ...events]);
     expect(state.proofs[0]).toMatchObject({ status: 'APPROVED' });
     expect(state.milestones[0]!.status).toBe('PAYING');
@@ -102,10 +135,19 @@ describe('proof rules', () => {
   it('refuses a photo outside the geofence plus its tolerance, and accepts one at the edge', () => {
     const north = (m: number) => ({ lat: KINSHASA.lat + m / 111_195, lng: KINSHASA.lng });
     expect(Math.round(distanceM(KINSHASA, north(114)))).toBe(114);
-    expect(types(decide(fundedFenced, submit({ evidence: evidence({ gps: north(114) }) })))).toContain('proof.approved.v1');
-    expect(codeOf(fundedFenced, submit({ evidence: evidence({ gps: north(116) }) }))).toBe('GEOFENCE_VIOLATION');
+    expect(
+      types(decide(fundedFenced, submit({ evidence: evidence({ gps: north(114) }) }))),
+    ).toContain('proof.approved.v1');
+    expect(codeOf(fundedFenced, submit({ evidence: evidence({ gps: north(116) }) }))).toBe(
+      'GEOFENCE_VIOLATION',
+    );
     // A breach outranks everything else, a stale time included.
-    expect(codeOf(fundedFenced, submit({ evidence: evidence({ gps: north(500), captureTime: minutesAgo(500) }) }))).toBe('GEOFENCE_VIOLATION');
+    expect(
+      codeOf(
+        fundedFenced,
+        submit({ evidence: evidence({ gps: north(500), captureTime: minutesAgo(500) }) }),
+      ),
+    ).toBe('GEOFENCE_VIOLATION');
   });
 
   it('sends a geofenced photo without GPS to review instead of approving it (B1)', () => {
@@ -116,54 +158,141 @@ describe('proof rules', () => {
   });
 
   it('refuses stale and future photos, and reviews a time without a zone instead of assuming UTC', () => {
-    expect(codeOf(funded, submit({ evidence: evidence({ captureTime: minutesAgo(121) }) }))).toBe('STALE_TIMESTAMP');
-    expect(types(decide(funded, submit({ evidence: evidence({ captureTime: minutesAgo(119) }) })))).toContain('proof.approved.v1');
-    expect(codeOf(funded, submit({ evidence: evidence({ captureTime: minutesAgo(-3) }) }))).toBe('FUTURE_TIMESTAMP');
-    expect(types(decide(funded, submit({ evidence: evidence({ captureTime: minutesAgo(-1) }) })))).toContain('proof.approved.v1');
-    const naive = decide(funded, submit({ evidence: evidence({ captureTime: null, captureTimeSource: null, missingTimezone: true }) }));
+    expect(codeOf(funded, submit({ evidence: evidence({ captureTime: minutesAgo(121) }) }))).toBe(
+      'STALE_TIMESTAMP',
+    );
+    expect(
+      types(decide(funded, submit({ evidence: evidence({ captureTime: minutesAgo(119) }) }))),
+    ).toContain('proof.approved.v1');
+    expect(codeOf(funded, submit({ evidence: evidence({ captureTime: minutesAgo(-3) }) }))).toBe(
+      'FUTURE_TIMESTAMP',
+    );
+    expect(
+      types(decide(funded, submit({ evidence: evidence({ captureTime: minutesAgo(-1) }) }))),
+    ).toContain('proof.approved.v1');
+    const naive = decide(
+      funded,
+      submit({
+        evidence: evidence({ captureTime: null, captureTimeSource: null, missingTimezone: true }),
+      }),
+    );
     expect(submitted(naive).reviewReasons).toEqual(['MISSING_TIMEZONE']);
-    expect(codeOf(funded, submit({ evidence: evidence({ captureTime: null, captureTimeSource: null }) }))).toBe('MISSING_EXIF_TIMESTAMP');
+    expect(
+      codeOf(
+        funded,
+        submit({ evidence: evidence({ captureTime: null, captureTimeSource: null }) }),
+      ),
+    ).toBe('MISSING_EXIF_TIMESTAMP');
   });
 
   it('refuses a time without a zone that is stale or ahead in every zone, and reviews GPS/clock disagreement', () => {
     const naive = (earliest: number, latest: number) =>
-      evidence({ captureTime: null, captureTimeSource: null, missingTimezone: true, captureWindow: { earliest: minutesAgo(earliest), latest: minutesAgo(latest) } });
+      evidence({
+        captureTime: null,
+        captureTimeSource: null,
+        missingTimezone: true,
+        captureWindow: { earliest: minutesAgo(earliest), latest: minutesAgo(latest) },
+      });
     expect(codeOf(funded, submit({ evidence: naive(2000, 1000) }))).toBe('STALE_TIMESTAMP');
     expect(codeOf(funded, submit({ evidence: naive(-1000, -2000) }))).toBe('FUTURE_TIMESTAMP');
-    expect(submitted(decide(funded, submit({ evidence: naive(800, -600) }))).reviewReasons).toEqual(['MISSING_TIMEZONE']);
-    const disagree = submitted(decide(funded, submit({ evidence: evidence({ timesDisagree: true }) })));
-    expect(disagree).toMatchObject({ flags: ['exif_time_inconsistent'], reviewReasons: ['EXIF_TIME_INCONSISTENT'] });
+    expect(submitted(decide(funded, submit({ evidence: naive(800, -600) }))).reviewReasons).toEqual(
+      ['MISSING_TIMEZONE'],
+    );
+    const disagree = submitted(
+      decide(funded, submit({ evidence: evidence({ timesDisagree: true }) })),
+    );
+    expect(disagree).toMatchObject({
+      flags: ['exif_time_inconsistent'],
+      reviewReasons: ['EXIF_TIME_INCONSISTENT'],
+    });
   });
 
   it('reviews untrusted sources, client mismatches, near duplicates and unverified claims', () => {
-    expect(submitted(decide(funded, submit({ metadata: { source: 'Gallery' } }))).reviewReasons).toEqual(['UNTRUSTED_SOURCE']);
-    expect(types(decide(funded, submit({ metadata: { source: ' Camera ' } })))).toContain('proof.approved.v1');
-    const mismatch = submitted(decide(funded, submit({ evidence: evidence({ clientMismatch: ['gps'] }) })));
-    expect(mismatch).toMatchObject({ flags: ['client_metadata_mismatch'], reviewReasons: ['CLIENT_METADATA_MISMATCH'] });
+    expect(
+      submitted(decide(funded, submit({ metadata: { source: 'Gallery' } }))).reviewReasons,
+    ).toEqual(['UNTRUSTED_SOURCE']);
+    expect(types(decide(funded, submit({ metadata: { source: ' Camera ' } })))).toContain(
+      'proof.approved.v1',
+    );
+    const mismatch = submitted(
+      decide(funded, submit({ evidence: evidence({ clientMismatch: ['gps'] }) })),
+    );
+    expect(mismatch).toMatchObject({
+      flags: ['client_metadata_mismatch'],
+      reviewReasons: ['CLIENT_METADATA_MISMATCH'],
+    });
     const near = submitted(decide(funded, submit({ nearDuplicateOf: 'proof-0' })));
-    expect(near).toMatchObject({ flags: ['possible_duplicate'], reviewReasons: ['POSSIBLE_DUPLICATE'] });
-    const claim = { fileId: null, storageUrl: 'https://files.example.org/p/1.jpg', evidence: evidence({ source: 'claim', captureTimeSource: 'client' }) };
+    expect(near).toMatchObject({
+      flags: ['possible_duplicate'],
+      reviewReasons: ['POSSIBLE_DUPLICATE'],
+    });
+    const claim = {
+      fileId: null,
+      storageUrl: 'https://files.example.org/p/1.jpg',
+      evidence: evidence({ source: 'claim', captureTimeSource: 'client' }),
+    };
     expect(submitted(decide(funded, submit(claim))).reviewReasons).toEqual(['UNVERIFIED_METADATA']);
-    expect(types(decide(funded, submit({ ...claim, rules: { ...RULES, trustClientMetadata: true } })))).toContain('proof.approved.v1');
-    expect(submitted(decide(funded, submit({ ...claim, metadata: null }))).reviewReasons).toEqual(['MISSING_METADATA']);
+    expect(
+      types(decide(funded, submit({ ...claim, rules: { ...RULES, trustClientMetadata: true } }))),
+    ).toContain('proof.approved.v1');
+    expect(submitted(decide(funded, submit({ ...claim, metadata: null }))).reviewReasons).toEqual([
+      'MISSING_METADATA',
+    ]);
   });
 
   it('always reviews a document milestone, whatever its evidence', () => {
-    const docs = [usd.created(), usd.milestone({ milestoneId: 'm1', label: 'Invoice', amount: '40.00', sequenceIndex: 1, proofKind: 'INVOICE' }), usd.depositInitiated('d1', '100.00'), usd.depositConfirmed('d1', '100.00', '100.00'), usd.funded('100.00')];
-    const events = decide(docs, submit({ proofType: 'INVOICE', evidence: evidence({ captureTime: null, gps: null, captureTimeSource: null }) }));
+    const docs = [
+      usd.created(),
+      usd.milestone({
+        milestoneId: 'm1',
+        label: 'Invoice',
+        amount: '40.00',
+        sequenceIndex: 1,
+        proofKind: 'INVOICE',
+      }),
+      usd.depositInitiated('d1', '100.00'),
+      usd.depositConfirmed('d1', '100.00', '100.00'),
+      usd.funded('100.00'),
+    ];
+    const events = decide(
+      docs,
+      submit({
+        proofType: 'INVOICE',
+        evidence: evidence({ captureTime: null, gps: null, captureTimeSource: null }),
+      }),
+    );
     expect(submitted(events).reviewReasons).toEqual(['DOCUMENT_REVIEW']);
   });
 });
 
 describe('proof submission: sequencing, state and money', () => {
   it('targets only the lowest open milestone while it waits, never a closed escrow', () => {
-    const m1 = usd.milestone({ milestoneId: 'm1', label: 'One', amount: '40.00', sequenceIndex: 1 });
-    const m2 = usd.milestone({ milestoneId: 'm2', label: 'Two', amount: '60.00', sequenceIndex: 2 });
-    const given = [usd.created(), m1, m2, usd.depositInitiated('d1', '100.00'), usd.depositConfirmed('d1', '100.00', '100.00'), usd.funded('100.00')];
+    const m1 = usd.milestone({
+      milestoneId: 'm1',
+      label: 'One',
+      amount: '40.00',
+      sequenceIndex: 1,
+    });
+    const m2 = usd.milestone({
+      milestoneId: 'm2',
+      label: 'Two',
+      amount: '60.00',
+      sequenceIndex: 2,
+    });
+    const given = [
+      usd.created(),
+      m1,
+      m2,
+      usd.depositInitiated('d1', '100.00'),
+      usd.depositConfirmed('d1', '100.00', '100.00'),
+      usd.funded('100.00'),
+    ];
     expect(codeOf(given, submit({ sequenceIndex: 2 }))).toBe('SEQUENCE_ERROR');
     expect(codeOf(given, submit({ sequenceIndex: 7 }))).toBe('MILESTONE_NOT_FOUND');
     const inReview = [...given, ...decide(given, submit({ metadata: { source: 'gallery' } }))];
-    expect(codeOf(inReview, submit({ proofId: 'proof-2', sha256: 'b'.repeat(64) }))).toBe('MILESTONE_NOT_WAITING');
+    expect(codeOf(inReview, submit({ proofId: 'proof-2', sha256: 'b'.repeat(64) }))).toBe(
+      'MILESTONE_NOT_WAITING',
+    );
     for (const status of terminal) expect(codeOf(byStatus[status], submit())).toBe('ESCROW_CLOSED');
     expect(codeOf(draft, submit())).toBe('MILESTONE_NOT_FOUND');
     spec.given([]).when(submit()).thenError('ESCROW_NOT_FOUND');
@@ -173,21 +302,47 @@ describe('proof submission: sequencing, state and money', () => {
     const first = decide(funded, submit({ metadata: { source: 'gallery' } }));
     const rejected = [...funded, ...first, ...decide([...funded, ...first], review('reject'))];
     expect(codeOf(rejected, submit({ proofId: 'proof-2' }))).toBe('PROOF_DUPLICATE');
-    spec.given([...funded, ...first]).when(submit()).then([]);
+    spec
+      .given([...funded, ...first])
+      .when(submit())
+      .then([]);
   });
 
   it('keeps a clean proof in review when the escrow cannot pay the milestone yet (B24)', () => {
-    const partial = [usd.created(), usd.milestone({ milestoneId: 'm1', label: 'One', amount: '40.00', sequenceIndex: 1 }), usd.depositInitiated('d1', '30.00'), usd.depositConfirmed('d1', '30.00', '30.00')];
+    const partial = [
+      usd.created(),
+      usd.milestone({ milestoneId: 'm1', label: 'One', amount: '40.00', sequenceIndex: 1 }),
+      usd.depositInitiated('d1', '30.00'),
+      usd.depositConfirmed('d1', '30.00', '30.00'),
+    ];
     const events = decide(partial, submit());
     expect(types(events)).toEqual(['proof.submitted.v1']);
     expect(submitted(events).reviewReasons).toEqual(['INSUFFICIENT_ESCROW_BALANCE']);
   });
 
   it('records OCR and AI results with the submission', () => {
-    const ai = { riskLevel: 'warning' as const, score: '0.550', flags: ['odd_light'], explanation: 'x', reason: null, model: 'm', checkedAt: NOW };
-    const ocr = { status: 'ok', engine: 'pdf-text', fields: { total_amount: '40.00' }, filled: ['invoice_total_amount'], reason: null };
+    const ai = {
+      riskLevel: 'warning' as const,
+      score: '0.550',
+      flags: ['odd_light'],
+      explanation: 'x',
+      reason: null,
+      model: 'm',
+      checkedAt: NOW,
+    };
+    const ocr = {
+      status: 'ok',
+      engine: 'pdf-text',
+      fields: { total_amount: '40.00' },
+      filled: ['invoice_total_amount'],
+      reason: null,
+    };
     const events = decide(funded, submit({ ai, ocr }));
-    expect(types(events).slice(0, 3)).toEqual(['proof.submitted.v1', 'proof.ocr_completed.v1', 'proof.ai_assessed.v1']);
+    expect(types(events).slice(0, 3)).toEqual([
+      'proof.submitted.v1',
+      'proof.ocr_completed.v1',
+      'proof.ai_assessed.v1',
+    ]);
     // The AI never blocks an approval by itself.
     expect(types(events)).toContain('proof.approved.v1');
   });
@@ -197,12 +352,30 @@ describe('proof review', () => {
   const pending = [...funded, ...decide(funded, submit({ metadata: { source: 'gallery' } }))];
   const withAi = (riskLevel: 'clean' | 'warning' | 'suspect' | 'unavailable') => [
     ...funded,
-    ...decide(funded, submit({ metadata: { source: 'gallery' }, ai: { riskLevel, score: null, flags: [], explanation: '', reason: null, model: 'm', checkedAt: NOW } })),
+    ...decide(
+      funded,
+      submit({
+        metadata: { source: 'gallery' },
+        ai: {
+          riskLevel,
+          score: null,
+          flags: [],
+          explanation: '',
+          reason: null,
+          model: 'm',
+          checkedAt: NOW,
+        },
+      }),
+    ),
   ];
 
   it('approve pays the milestone; a repeat is a no-op; rejecting it then is a conflict', () => {
     const events = decide(pending, review('approve'));
-    expect(types(events)).toEqual(['proof.approved.v1', 'milestone.approved.v1', 'payment.initiated.v1']);
+    expect(types(events)).toEqual([
+      'proof.approved.v1',
+      'milestone.approved.v1',
+      'payment.initiated.v1',
+    ]);
     const approved = [...pending, ...events];
     spec.given(approved).when(review('approve')).then([]);
     spec.given(approved).when(review('reject')).thenError('PROOF_ALREADY_APPROVED');
@@ -211,10 +384,16 @@ describe('proof review', () => {
   it('needs a note to approve a warning or suspect AI verdict, not an unavailable one (B23)', () => {
     for (const risk of ['warning', 'suspect'] as const) {
       expect(codeOf(withAi(risk), review('approve'))).toBe('AI_REVIEW_NOTE_REQUIRED');
-      expect(codeOf(withAi(risk), review('approve', { note: '   ' }))).toBe('AI_REVIEW_NOTE_REQUIRED');
-      expect(types(decide(withAi(risk), review('approve', { note: 'checked on site' })))).toContain('payment.initiated.v1');
+      expect(codeOf(withAi(risk), review('approve', { note: '   ' }))).toBe(
+        'AI_REVIEW_NOTE_REQUIRED',
+      );
+      expect(types(decide(withAi(risk), review('approve', { note: 'checked on site' })))).toContain(
+        'payment.initiated.v1',
+      );
     }
-    expect(types(decide(withAi('unavailable'), review('approve')))).toContain('payment.initiated.v1');
+    expect(types(decide(withAi('unavailable'), review('approve')))).toContain(
+      'payment.initiated.v1',
+    );
     expect(types(decide(withAi('clean'), review('approve')))).toContain('payment.initiated.v1');
   });
 
@@ -225,21 +404,46 @@ describe('proof review', () => {
     expect(fold(after).milestones[0]!.status).toBe('WAITING');
     spec.given(after).when(review('reject')).then([]);
     spec.given(after).when(review('approve')).thenError('PROOF_ALREADY_REJECTED');
-    expect(types(decide(after, submit({ proofId: 'proof-2', sha256: 'c'.repeat(64) })))).toContain('proof.approved.v1');
+    expect(types(decide(after, submit({ proofId: 'proof-2', sha256: 'c'.repeat(64) })))).toContain(
+      'proof.approved.v1',
+    );
   });
 
   it('approve with too little held stores nothing (409), and unknown proofs are 404', () => {
-    const partial = [usd.created(), usd.milestone({ milestoneId: 'm1', label: 'One', amount: '40.00', sequenceIndex: 1 }), usd.depositInitiated('d1', '30.00'), usd.depositConfirmed('d1', '30.00', '30.00')];
+    const partial = [
+      usd.created(),
+      usd.milestone({ milestoneId: 'm1', label: 'One', amount: '40.00', sequenceIndex: 1 }),
+      usd.depositInitiated('d1', '30.00'),
+      usd.depositConfirmed('d1', '30.00', '30.00'),
+    ];
     const inReview = [...partial, ...decide(partial, submit())];
     expect(codeOf(inReview, review('approve'))).toBe('INSUFFICIENT_ESCROW_BALANCE');
     expect(codeOf(pending, review('approve', { proofId: 'nope' }))).toBe('PROOF_NOT_FOUND');
   });
 
   it('a release or a close supersedes a pending proof, which then takes no decision', () => {
-    const released = [...pending, ...decide(pending, { type: 'ApproveAndPayMilestone', escrowId: E, milestoneId: 'm1', paymentId: 'pay-9', source: 'release', now: NOW })];
+    const released = [
+      ...pending,
+      ...decide(pending, {
+        type: 'ApproveAndPayMilestone',
+        escrowId: E,
+        milestoneId: 'm1',
+        paymentId: 'pay-9',
+        source: 'release',
+        now: NOW,
+      }),
+    ];
     expect(fold(released).proofs[0]!.status).toBe('SUPERSEDED');
     expect(codeOf(released, review('approve'))).toBe('PROOF_SUPERSEDED');
-    const rejected = [...pending, ...decide(pending, { type: 'ClientReject', escrowId: E, idSeed: '00000000-0000-4000-8000-000000000001', now: NOW })];
+    const rejected = [
+      ...pending,
+      ...decide(pending, {
+        type: 'ClientReject',
+        escrowId: E,
+        idSeed: '00000000-0000-4000-8000-000000000001',
+        now: NOW,
+      }),
+    ];
     expect(types(rejected).filter((t) => t === 'proof.superseded.v1')).toHaveLength(1);
     expect(codeOf(rejected, review('reject'))).toBe('PROOF_SUPERSEDED');
   });

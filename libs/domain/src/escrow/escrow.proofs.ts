@@ -11,7 +11,7 @@
  *   WAITING so a new proof can be sent (B9); repeats append nothing; contrary decisions are 409;
  * - supersede: a pending proof whose milestone was paid another way, or whose escrow closed.
  */
-import { DomainError, canonicalJson } from '../../../kernel/src';
+import { DomainError, canonicalJson } from '@kob/kernel';
 import type { ReviewProof, SubmitProof } from './escrow.commands';
 import { approveAndPay } from './escrow.closing';
 import type { EscrowEvent, ProofSubmittedData } from './escrow.events';
@@ -39,7 +39,10 @@ export function assertProofMetadataSize(metadata: Record<string, unknown> | null
   if (metadata === null) return;
   const size = canonicalJson(metadata).length;
   if (size > proofLimits.metadataCharactersMax) {
-    throw v.invalid('metadata', `must be at most ${proofLimits.metadataCharactersMax} characters as JSON (got ${size})`);
+    throw v.invalid(
+      'metadata',
+      `must be at most ${proofLimits.metadataCharactersMax} characters as JSON (got ${size})`,
+    );
   }
 }
 const SHA256_RE = /^[0-9a-f]{64}$/;
@@ -50,9 +53,19 @@ export const DOCUMENT_PROOF_TYPES: readonly string[] = ['PDF', 'INVOICE', 'CONTR
 export function proofTarget(state: EscrowState, sequenceIndex: number): MilestoneState {
   open(state);
   const m = state.milestones.find((x) => x.sequenceIndex === sequenceIndex);
-  if (!m) throw new DomainError('MILESTONE_NOT_FOUND', 'no milestone with this index on this escrow', 'not_found');
+  if (!m)
+    throw new DomainError(
+      'MILESTONE_NOT_FOUND',
+      'no milestone with this index on this escrow',
+      'not_found',
+    );
   const lowest = lowestOpenMilestone(state);
-  if (!lowest) throw new DomainError('NO_OPEN_MILESTONE', 'every milestone of this escrow is paid', 'conflict');
+  if (!lowest)
+    throw new DomainError(
+      'NO_OPEN_MILESTONE',
+      'every milestone of this escrow is paid',
+      'conflict',
+    );
   if (lowest.milestoneId !== m.milestoneId) {
     throw new DomainError('SEQUENCE_ERROR', 'Previous milestone not paid.', 'conflict', {
       sequenceIndex,
@@ -60,7 +73,9 @@ export function proofTarget(state: EscrowState, sequenceIndex: number): Mileston
     });
   }
   if (m.status !== 'WAITING') {
-    throw new DomainError('MILESTONE_NOT_WAITING', `the milestone is ${m.status}`, 'conflict', { status: m.status });
+    throw new DomainError('MILESTONE_NOT_WAITING', `the milestone is ${m.status}`, 'conflict', {
+      status: m.status,
+    });
   }
   return m;
 }
@@ -72,8 +87,13 @@ function fold(state: EscrowState, events: EscrowEvent[]): EscrowState {
 function optionalEvents(command: SubmitProof): EscrowEvent[] {
   const { escrowId, proofId } = command;
   const events: EscrowEvent[] = [];
-  if (command.ocr) events.push({ type: 'proof.ocr_completed.v1', data: { escrowId, proofId, ...command.ocr, completedAt: command.now } });
-  if (command.ai) events.push({ type: 'proof.ai_assessed.v1', data: { escrowId, proofId, ...command.ai } });
+  if (command.ocr)
+    events.push({
+      type: 'proof.ocr_completed.v1',
+      data: { escrowId, proofId, ...command.ocr, completedAt: command.now },
+    });
+  if (command.ai)
+    events.push({ type: 'proof.ai_assessed.v1', data: { escrowId, proofId, ...command.ai } });
   return events;
 }
 
@@ -82,13 +102,23 @@ export function submitProof(command: SubmitProof, state: EscrowState): EscrowEve
   const milestone = proofTarget(state, command.sequenceIndex);
   const nowMs = v.nowMs(command.now);
   const proofType = v.requiredText(command.proofType, 'type', proofLimits.proofTypeLengthMax);
-  if (!SHA256_RE.test(command.sha256)) throw v.invalid('sha256', 'must be 64 lower-case hex characters');
+  if (!SHA256_RE.test(command.sha256))
+    throw v.invalid('sha256', 'must be 64 lower-case hex characters');
   v.optionalText(command.storageUrl, 'storage_url', proofLimits.storageUrlLengthMax);
   assertProofMetadataSize(command.metadata);
   if (state.proofs.some((p) => p.sha256 === command.sha256)) {
-    throw new DomainError('PROOF_DUPLICATE', 'this file was already used as a proof', 'conflict', { sha256: command.sha256 });
+    throw new DomainError('PROOF_DUPLICATE', 'this file was already used as a proof', 'conflict', {
+      sha256: command.sha256,
+    });
   }
-  const verdict = proofVerdict({ milestone, evidence: command.evidence, metadata: command.metadata, rules: command.rules, nowMs, nearDuplicateOf: command.nearDuplicateOf });
+  const verdict = proofVerdict({
+    milestone,
+    evidence: command.evidence,
+    metadata: command.metadata,
+    rules: command.rules,
+    nowMs,
+    nearDuplicateOf: command.nearDuplicateOf,
+  });
   if (verdict.reject) throw verdict.reject;
   const data: ProofSubmittedData = {
     escrowId: state.escrowId,
@@ -118,10 +148,25 @@ export function submitProof(command: SubmitProof, state: EscrowState): EscrowEve
   }
   const approved: EscrowEvent = {
     type: 'proof.approved.v1',
-    data: { escrowId: state.escrowId, proofId: command.proofId, milestoneId: milestone.milestoneId, by: 'auto', note: null, reviewedBy: null, approvedAt: command.now },
+    data: {
+      escrowId: state.escrowId,
+      proofId: command.proofId,
+      milestoneId: milestone.milestoneId,
+      by: 'auto',
+      note: null,
+      reviewedBy: null,
+      approvedAt: command.now,
+    },
   };
   const before: EscrowEvent[] = [{ type: 'proof.submitted.v1', data }, ...extra, approved];
-  const pay = { type: 'ApproveAndPayMilestone' as const, escrowId: state.escrowId, milestoneId: milestone.milestoneId, paymentId: command.paymentId, source: 'proof' as const, now: command.now };
+  const pay = {
+    type: 'ApproveAndPayMilestone' as const,
+    escrowId: state.escrowId,
+    milestoneId: milestone.milestoneId,
+    paymentId: command.paymentId,
+    source: 'proof' as const,
+    now: command.now,
+  };
   return [...before, ...approveAndPay(pay, fold(state, before))];
 }
 
@@ -138,29 +183,65 @@ export function reviewProof(command: ReviewProof, state: EscrowState): EscrowEve
   const milestoneId = proof.milestoneId;
   if (command.decision === 'reject') {
     if (proof.status === 'REJECTED') return [];
-    if (proof.status === 'APPROVED') throw proofConflict('PROOF_ALREADY_APPROVED', proofId, proof.status);
-    if (proof.status === 'SUPERSEDED') throw proofConflict('PROOF_SUPERSEDED', proofId, proof.status);
+    if (proof.status === 'APPROVED')
+      throw proofConflict('PROOF_ALREADY_APPROVED', proofId, proof.status);
+    if (proof.status === 'SUPERSEDED')
+      throw proofConflict('PROOF_SUPERSEDED', proofId, proof.status);
     open(state);
     return [
-      { type: 'proof.rejected.v1', data: { escrowId, proofId, milestoneId, note, reviewedBy: command.reviewedBy, rejectedAt: command.now } },
-      { type: 'milestone.reopened.v1', data: { escrowId, milestoneId, proofId, reopenedAt: command.now } },
+      {
+        type: 'proof.rejected.v1',
+        data: {
+          escrowId,
+          proofId,
+          milestoneId,
+          note,
+          reviewedBy: command.reviewedBy,
+          rejectedAt: command.now,
+        },
+      },
+      {
+        type: 'milestone.reopened.v1',
+        data: { escrowId, milestoneId, proofId, reopenedAt: command.now },
+      },
     ];
   }
   if (proof.status === 'APPROVED') return [];
-  if (proof.status === 'REJECTED') throw proofConflict('PROOF_ALREADY_REJECTED', proofId, proof.status);
+  if (proof.status === 'REJECTED')
+    throw proofConflict('PROOF_ALREADY_REJECTED', proofId, proof.status);
   if (proof.status === 'SUPERSEDED') throw proofConflict('PROOF_SUPERSEDED', proofId, proof.status);
   open(state);
   const risky = proof.aiRiskLevel === 'warning' || proof.aiRiskLevel === 'suspect';
   if (risky && (note === null || note.trim() === '')) {
-    throw new DomainError('AI_REVIEW_NOTE_REQUIRED', `the AI advisor rated this proof ${proof.aiRiskLevel}: approving it needs a note`, 'bad_request', {
-      ai_risk_level: proof.aiRiskLevel,
-    });
+    throw new DomainError(
+      'AI_REVIEW_NOTE_REQUIRED',
+      `the AI advisor rated this proof ${proof.aiRiskLevel}: approving it needs a note`,
+      'bad_request',
+      {
+        ai_risk_level: proof.aiRiskLevel,
+      },
+    );
   }
   const approved: EscrowEvent = {
     type: 'proof.approved.v1',
-    data: { escrowId, proofId, milestoneId, by: 'review', note, reviewedBy: command.reviewedBy, approvedAt: command.now },
+    data: {
+      escrowId,
+      proofId,
+      milestoneId,
+      by: 'review',
+      note,
+      reviewedBy: command.reviewedBy,
+      approvedAt: command.now,
+    },
   };
-  const pay = { type: 'ApproveAndPayMilestone' as const, escrowId, milestoneId, paymentId: command.paymentId, source: 'proof' as const, now: command.now };
+  const pay = {
+    type: 'ApproveAndPayMilestone' as const,
+    escrowId,
+    milestoneId,
+    paymentId: command.paymentId,
+    source: 'proof' as const,
+    now: command.now,
+  };
   // Refused (not enough held, out of sequence) before anything is stored.
   return [approved, ...approveAndPay(pay, fold(state, [approved]))];
 }

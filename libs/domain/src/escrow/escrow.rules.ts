@@ -4,7 +4,7 @@
  * payment lookup, the event that starts a payment, and the balance invariants `decide` asserts
  * on every state it is given (API-RULES.md §3).
  */
-import { DomainError, assert } from '../../../kernel/src';
+import { DomainError, assert } from '@kob/kernel';
 import type { PaymentInitiatedData, PaymentKind, PaymentReason } from './escrow.events';
 import type { EscrowEvent } from './escrow.events';
 import {
@@ -93,7 +93,8 @@ export function initiation(
     now: string;
   },
 ): EscrowEvent & { data: PaymentInitiatedData } {
-  const beneficiaryId = p.beneficiaryId ?? (p.kind === 'refund' ? state.clientId : state.providerId);
+  const beneficiaryId =
+    p.beneficiaryId ?? (p.kind === 'refund' ? state.clientId : state.providerId);
   assert(p.kind !== 'spend' || p.beneficiaryId !== undefined, 'a spend names its payee');
   const heldAfter = p.retryOf ? p.held : money(state, p.held).minus(money(state, p.amount));
   assert(!money(state, heldAfter.toString()).isNegative(), 'a payment above the held balance');
@@ -136,7 +137,17 @@ export function paymentRef(state: EscrowState, p: PaymentState) {
  * total, and a terminal escrow holds nothing.
  */
 export function assertBalances(state: EscrowState): void {
-  const fields = ['deposited', 'pending', 'pendingBeyondCap', 'returned', 'paid', 'refunded', 'spent', 'failed', 'held'] as const;
+  const fields = [
+    'deposited',
+    'pending',
+    'pendingBeyondCap',
+    'returned',
+    'paid',
+    'refunded',
+    'spent',
+    'failed',
+    'held',
+  ] as const;
   for (const f of fields) assert(!money(state, state[f]).isNegative(), `negative ${f}`);
   assert(money(state, state.held).equals(money(state, heldOf(state))), 'held is not the formula');
   const kept = money(state, state.deposited).minus(money(state, state.returned));
@@ -144,7 +155,8 @@ export function assertBalances(state: EscrowState): void {
   assert(!countedPending(state).isNegative(), 'more pending beyond the cap than pending');
   assert(!kept.plus(countedPending(state)).gt(total), 'deposits above total');
   assert(!money(state, state.milestoneTotal).gt(total), 'milestones above total');
-  if (isTerminal(state.status)) assert(!money(state, state.held).isPositive(), 'a closed escrow holds money');
+  if (isTerminal(state.status))
+    assert(!money(state, state.held).isPositive(), 'a closed escrow holds money');
 }
 
 /** Marks the pending proofs of these milestones (all, when null) superseded. */
@@ -155,9 +167,18 @@ export function supersededProofs(
   now: string,
 ): EscrowEvent[] {
   return state.proofs
-    .filter((p) => p.status === 'PENDING' && (milestoneIds === null || milestoneIds.includes(p.milestoneId)))
+    .filter(
+      (p) =>
+        p.status === 'PENDING' && (milestoneIds === null || milestoneIds.includes(p.milestoneId)),
+    )
     .map((p) => ({
       type: 'proof.superseded.v1' as const,
-      data: { escrowId: state.escrowId, proofId: p.proofId, milestoneId: p.milestoneId, reason, supersededAt: now },
+      data: {
+        escrowId: state.escrowId,
+        proofId: p.proofId,
+        milestoneId: p.milestoneId,
+        reason,
+        supersededAt: now,
+      },
     }));
 }

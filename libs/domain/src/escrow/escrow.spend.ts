@@ -6,7 +6,7 @@
  * held balance are decided together on the escrow stream, so parallel spends can never exceed
  * any of them (the old service locked a payee row but read the balance beside it).
  */
-import { DomainError } from '../../../kernel/src';
+import { DomainError } from '@kob/kernel';
 import type { AllowPayee, Spend } from './escrow.commands';
 import type { EscrowEvent } from './escrow.events';
 import { closed, initiation, insufficient, notFound } from './escrow.rules';
@@ -26,7 +26,12 @@ const PAYEE_REF_RE = /^[\x21-\x7e]+$/;
 
 export function payeeRef(value: string): string {
   const { payeeRefLengthMin: min, payeeRefLengthMax: max } = payeeLimits;
-  if (typeof value !== 'string' || value.length < min || value.length > max || !PAYEE_REF_RE.test(value)) {
+  if (
+    typeof value !== 'string' ||
+    value.length < min ||
+    value.length > max ||
+    !PAYEE_REF_RE.test(value)
+  ) {
     throw v.invalid('payee_ref', `must be ${min}-${max} visible ASCII characters without spaces`);
   }
   return value;
@@ -43,16 +48,30 @@ export function allowPayee(command: AllowPayee, state: EscrowState): EscrowEvent
   if (isTerminal(state.status)) throw closed(state);
   const ref = payeeRef(command.payeeRef);
   const label = v.requiredText(command.label, 'label', payeeLimits.labelLengthMax);
-  if (label.length < payeeLimits.labelLengthMin) throw v.invalid('label', `must be at least ${payeeLimits.labelLengthMin} characters`);
+  if (label.length < payeeLimits.labelLengthMin)
+    throw v.invalid('label', `must be at least ${payeeLimits.labelLengthMin} characters`);
   const dailyLimit = optionalLimit(state, command.dailyLimit, 'daily_limit');
   const totalLimit = optionalLimit(state, command.totalLimit, 'total_limit');
   if (state.payees.some((p) => p.payeeRef === ref)) {
-    throw new DomainError('PAYEE_ALREADY_ALLOWED', 'this payee is already allowed on this escrow', 'conflict', { payee_ref: ref });
+    throw new DomainError(
+      'PAYEE_ALREADY_ALLOWED',
+      'this payee is already allowed on this escrow',
+      'conflict',
+      { payee_ref: ref },
+    );
   }
   return [
     {
       type: 'payee.allowed.v1',
-      data: { escrowId: state.escrowId, payeeRef: ref, label, currency: state.currency, dailyLimit, totalLimit, allowedAt: command.now },
+      data: {
+        escrowId: state.escrowId,
+        payeeRef: ref,
+        label,
+        currency: state.currency,
+        dailyLimit,
+        totalLimit,
+        allowedAt: command.now,
+      },
     },
   ];
 }
@@ -70,25 +89,40 @@ export function spend(command: Spend, state: EscrowState): EscrowEvent[] {
   const note = v.optionalText(command.note, 'note', payeeLimits.noteLengthMax);
   const payee = state.payees.find((p) => p.payeeRef === command.payeeRef);
   if (!payee) {
-    throw new DomainError('PAYEE_NOT_ALLOWED', 'this payee is not allowed on this escrow', 'forbidden', { payee_ref: command.payeeRef });
+    throw new DomainError(
+      'PAYEE_NOT_ALLOWED',
+      'this payee is not allowed on this escrow',
+      'forbidden',
+      { payee_ref: command.payeeRef },
+    );
   }
   const today = money(state, spentOn(state, payee, command.now));
   if (payee.dailyLimit !== null && today.plus(amount).gt(money(state, payee.dailyLimit))) {
-    throw new DomainError('DAILY_LIMIT_REACHED', "the payee's daily limit would be exceeded", 'conflict', {
-      daily_limit: payee.dailyLimit,
-      spent_today: today.toString(),
-      amount: amount.toString(),
-      currency: state.currency,
-    });
+    throw new DomainError(
+      'DAILY_LIMIT_REACHED',
+      "the payee's daily limit would be exceeded",
+      'conflict',
+      {
+        daily_limit: payee.dailyLimit,
+        spent_today: today.toString(),
+        amount: amount.toString(),
+        currency: state.currency,
+      },
+    );
   }
   const total = money(state, payee.spentTotal);
   if (payee.totalLimit !== null && total.plus(amount).gt(money(state, payee.totalLimit))) {
-    throw new DomainError('TOTAL_LIMIT_REACHED', "the payee's total limit would be exceeded", 'conflict', {
-      total_limit: payee.totalLimit,
-      spent_total: total.toString(),
-      amount: amount.toString(),
-      currency: state.currency,
-    });
+    throw new DomainError(
+      'TOTAL_LIMIT_REACHED',
+      "the payee's total limit would be exceeded",
+      'conflict',
+      {
+        total_limit: payee.totalLimit,
+        spent_total: total.toString(),
+        amount: amount.toString(),
+        currency: state.currency,
+      },
+    );
   }
   if (amount.gt(money(state, state.held))) throw insufficient(state, amount.toString());
   return [

@@ -10,7 +10,7 @@
  * Amounts stay decimal strings at the escrow's scale so the state is plain JSON. `evolve` trusts
  * stored events and never throws; invariants are asserted in `decide`.
  */
-import { Money } from '../../../kernel/src';
+import { Money } from '@kob/kernel';
 import type {
   EscrowDomain,
   EscrowEvent,
@@ -267,7 +267,9 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
         ...state,
         deposits: [...state.deposits, deposit],
         pending: add(state, state.pending, amount),
-        pendingBeyondCap: deposit.beyondCap ? add(state, state.pendingBeyondCap, amount) : state.pendingBeyondCap,
+        pendingBeyondCap: deposit.beyondCap
+          ? add(state, state.pendingBeyondCap, amount)
+          : state.pendingBeyondCap,
       };
     }
     case 'escrow.deposit_confirmed.v1': {
@@ -283,7 +285,10 @@ function evolveDeposit(state: EscrowState, event: EscrowEvent): EscrowState {
       });
     }
     case 'escrow.deposit_reference_recorded.v1':
-      return { ...state, deposits: withDeposit(state, event.data.depositId, { pspRef: event.data.pspRef }) };
+      return {
+        ...state,
+        deposits: withDeposit(state, event.data.depositId, { pspRef: event.data.pspRef }),
+      };
     case 'escrow.deposit_failed.v1': {
       const { depositId, amount } = event.data;
       return {
@@ -348,10 +353,15 @@ function evolvePayment(state: EscrowState, event: EscrowEvent): EscrowState {
         next = { ...next, payments: withPayment(next, d.retryOf, { retriedBy: d.paymentId }) };
       }
       if (d.depositId) {
-        next = { ...next, deposits: withDeposit(next, d.depositId, { refundPaymentId: d.paymentId }) };
+        next = {
+          ...next,
+          deposits: withDeposit(next, d.depositId, { refundPaymentId: d.paymentId }),
+        };
       }
-      if (d.milestoneId) next = { ...next, milestones: withMilestone(next, d.milestoneId, 'PAYING') };
-      if (d.kind === 'spend' && !d.retryOf) next = { ...next, payees: withSpend(next, d.beneficiaryId, d.amount, d.initiatedAt) };
+      if (d.milestoneId)
+        next = { ...next, milestones: withMilestone(next, d.milestoneId, 'PAYING') };
+      if (d.kind === 'spend' && !d.retryOf)
+        next = { ...next, payees: withSpend(next, d.beneficiaryId, d.amount, d.initiatedAt) };
       return withHeld(next);
     }
     case 'payment.sent.v1':
@@ -375,7 +385,9 @@ function evolvePayment(state: EscrowState, event: EscrowEvent): EscrowState {
       const d = event.data;
       const field = kindBalance[d.kind];
       // A milestone whose payout failed is open again (PAYING) until a retry is sent (§2).
-      const milestones = d.milestoneId ? withMilestone(state, d.milestoneId, 'PAYING') : state.milestones;
+      const milestones = d.milestoneId
+        ? withMilestone(state, d.milestoneId, 'PAYING')
+        : state.milestones;
       return withHeld({
         ...state,
         milestones,
@@ -505,7 +517,10 @@ function evolveProof(state: EscrowState, event: EscrowEvent): EscrowState | null
       };
     }
     case 'proof.ai_assessed.v1':
-      return { ...state, proofs: withProof(state, event.data.proofId, { aiRiskLevel: event.data.riskLevel }) };
+      return {
+        ...state,
+        proofs: withProof(state, event.data.proofId, { aiRiskLevel: event.data.riskLevel }),
+      };
     case 'proof.approved.v1':
       return { ...state, proofs: withProof(state, event.data.proofId, { status: 'APPROVED' }) };
     case 'proof.rejected.v1':

@@ -4,7 +4,7 @@
  * edge and the decider agree on one rule set. Values the handler produces itself (`now`, the
  * scale) are asserted instead: a bad one is a bug, not a user error.
  */
-import { DomainError, Money, assert, currencyScaleMax, parseInstant } from '../../../kernel/src';
+import { DomainError, Money, assert, currencyScaleMax, parseInstant } from '@kob/kernel';
 import type { EscrowDomain, Geofence, OnDeadline, ProofKind } from './escrow.events';
 
 export const escrowLimits = {

@@ -1,4 +1,4 @@
-import type { Scope } from '../../../kernel/src';
+import type { Scope } from '@kob/kernel';
 
 export type ApiKeyCommand =
   | {

@@ -1,7 +1,7 @@
 /**
  * API key decider: issued once, revoked at most once (a repeated revoke appends nothing).
  */
-import { DomainError, type Scope, assertNever } from '../../../kernel/src';
+import { DomainError, type Scope, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import type { ApiKeyCommand } from './apikey.commands';
 import type { ApiKeyEvent } from './apikey.events';
@@ -46,14 +46,18 @@ export const apiKeyDecider: Decider<ApiKeyState, ApiKeyCommand, ApiKeyEvent> = {
   decide(command, state) {
     switch (command.type) {
       case 'IssueApiKey': {
-        if (state.exists) throw new DomainError('APIKEY_EXISTS', 'this API key already exists', 'conflict');
+        if (state.exists)
+          throw new DomainError('APIKEY_EXISTS', 'this API key already exists', 'conflict');
         const { type: _t, now, ...data } = command;
         return [{ type: 'apikey.issued.v1', data: { ...data, issuedAt: now } }];
       }
       case 'RevokeApiKey':
-        if (!state.exists) throw new DomainError('APIKEY_NOT_FOUND', 'no such API key', 'not_found');
+        if (!state.exists)
+          throw new DomainError('APIKEY_NOT_FOUND', 'no such API key', 'not_found');
         if (state.revokedAt) return [];
-        return [{ type: 'apikey.revoked.v1', data: { keyId: state.keyId, revokedAt: command.now } }];
+        return [
+          { type: 'apikey.revoked.v1', data: { keyId: state.keyId, revokedAt: command.now } },
+        ];
       default:
         return assertNever(command, 'api key command');
     }

@@ -3,7 +3,7 @@
  * with API_KEY_SECRET), so the api_keys read model can be rebuilt from events and still verify
  * keys, while the audit trail masks the hash.
  */
-import type { Scope } from '../../../kernel/src';
+import type { Scope } from '@kob/kernel';
 
 export type ApiKeyEvent =
   | {

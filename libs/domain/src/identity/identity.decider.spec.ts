@@ -9,7 +9,14 @@ import type { UserEvent } from './user.events';
 const NOW = '2026-11-24T10:00:00.000Z';
 const registered: UserEvent = {
   type: 'user.registered.v1',
-  data: { userId: 'u1', username: 'ann', email: 'ann@example.org', isActive: true, publicTag: null, registeredAt: NOW },
+  data: {
+    userId: 'u1',
+    username: 'ann',
+    email: 'ann@example.org',
+    isActive: true,
+    publicTag: null,
+    registeredAt: NOW,
+  },
 };
 
 describe('user decider', () => {
@@ -18,11 +25,27 @@ describe('user decider', () => {
   it('registers once', () => {
     spec
       .given([])
-      .when({ type: 'RegisterUser', userId: 'u1', username: 'ann', email: 'ann@example.org', isActive: true, publicTag: null, now: NOW })
+      .when({
+        type: 'RegisterUser',
+        userId: 'u1',
+        username: 'ann',
+        email: 'ann@example.org',
+        isActive: true,
+        publicTag: null,
+        now: NOW,
+      })
       .then([registered]);
     spec
       .given([registered])
-      .when({ type: 'RegisterUser', userId: 'u1', username: 'ann', email: 'ann@example.org', isActive: true, publicTag: null, now: NOW })
+      .when({
+        type: 'RegisterUser',
+        userId: 'u1',
+        username: 'ann',
+        email: 'ann@example.org',
+        isActive: true,
+        publicTag: null,
+        now: NOW,
+      })
       .thenError('USER_EXISTS');
   });
 
@@ -30,11 +53,25 @@ describe('user decider', () => {
     spec
       .given([registered])
       .when({ type: 'UpdateUser', userId: 'u1', isActive: false, publicTag: null, now: NOW })
-      .then([{ type: 'user.updated.v1', data: { userId: 'u1', changes: { isActive: false }, updatedAt: NOW } }]);
-    spec.given([registered]).when({ type: 'UpdateUser', userId: 'u1', isActive: true, now: NOW }).then([]);
-    spec.given([]).when({ type: 'UpdateUser', userId: 'u1', isActive: true, now: NOW }).thenError('USER_NOT_FOUND');
+      .then([
+        {
+          type: 'user.updated.v1',
+          data: { userId: 'u1', changes: { isActive: false }, updatedAt: NOW },
+        },
+      ]);
+    spec
+      .given([registered])
+      .when({ type: 'UpdateUser', userId: 'u1', isActive: true, now: NOW })
+      .then([]);
+    spec
+      .given([])
+      .when({ type: 'UpdateUser', userId: 'u1', isActive: true, now: NOW })
+      .thenError('USER_NOT_FOUND');
     // null is no state a user can be in (an event holding it would stop the users read model).
-    spec.given([registered]).when({ type: 'UpdateUser', userId: 'u1', isActive: null as unknown as boolean, now: NOW }).thenError('VALIDATION_ERROR');
+    spec
+      .given([registered])
+      .when({ type: 'UpdateUser', userId: 'u1', isActive: null as unknown as boolean, now: NOW })
+      .thenError('VALIDATION_ERROR');
   });
 });
 
@@ -42,17 +79,45 @@ describe('API key decider', () => {
   const spec = deciderSpec(apiKeyDecider);
   const issued: ApiKeyEvent = {
     type: 'apikey.issued.v1',
-    data: { keyId: 'k1', name: 'n', prefix: 'koba_abcdef', scope: 'support', userId: null, keyHash: 'h', expiresAt: null, issuedAt: NOW },
+    data: {
+      keyId: 'k1',
+      name: 'n',
+      prefix: 'koba_abcdef',
+      scope: 'support',
+      userId: null,
+      keyHash: 'h',
+      expiresAt: null,
+      issuedAt: NOW,
+    },
   };
 
   it('issues once and revokes at most once', () => {
     spec
       .given([])
-      .when({ type: 'IssueApiKey', keyId: 'k1', name: 'n', prefix: 'koba_abcdef', scope: 'support', userId: null, keyHash: 'h', expiresAt: null, now: NOW })
+      .when({
+        type: 'IssueApiKey',
+        keyId: 'k1',
+        name: 'n',
+        prefix: 'koba_abcdef',
+        scope: 'support',
+        userId: null,
+        keyHash: 'h',
+        expiresAt: null,
+        now: NOW,
+      })
       .then([issued]);
-    spec.given([issued]).when({ type: 'RevokeApiKey', keyId: 'k1', now: NOW }).then([{ type: 'apikey.revoked.v1', data: { keyId: 'k1', revokedAt: NOW } }]);
-    spec.given([issued, { type: 'apikey.revoked.v1', data: { keyId: 'k1', revokedAt: NOW } }]).when({ type: 'RevokeApiKey', keyId: 'k1', now: NOW }).then([]);
-    spec.given([]).when({ type: 'RevokeApiKey', keyId: 'k1', now: NOW }).thenError('APIKEY_NOT_FOUND');
+    spec
+      .given([issued])
+      .when({ type: 'RevokeApiKey', keyId: 'k1', now: NOW })
+      .then([{ type: 'apikey.revoked.v1', data: { keyId: 'k1', revokedAt: NOW } }]);
+    spec
+      .given([issued, { type: 'apikey.revoked.v1', data: { keyId: 'k1', revokedAt: NOW } }])
+      .when({ type: 'RevokeApiKey', keyId: 'k1', now: NOW })
+      .then([]);
+    spec
+      .given([])
+      .when({ type: 'RevokeApiKey', keyId: 'k1', now: NOW })
+      .thenError('APIKEY_NOT_FOUND');
   });
 
   it('keeps the hash out of the folded state', () => {

@@ -2,7 +2,7 @@
  * User decider: registered once; updates change `isActive` and `publicTag` only, and an update
  * that changes nothing appends nothing.
  */
-import { DomainError, assertNever } from '../../../kernel/src';
+import { DomainError, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import type { UserCommand } from './user.commands';
 import type { PublicTag, UserEvent } from './user.events';
@@ -52,7 +52,8 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
   decide(command, state) {
     switch (command.type) {
       case 'RegisterUser':
-        if (state.exists) throw new DomainError('USER_EXISTS', 'this user already exists', 'conflict');
+        if (state.exists)
+          throw new DomainError('USER_EXISTS', 'this user already exists', 'conflict');
         return [
           {
             type: 'user.registered.v1',
@@ -71,13 +72,22 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         // A user is active or not: null (or anything but a boolean) is no change this stream can
         // record, and an event holding it would be one no read model can apply.
         if (command.isActive !== undefined && typeof command.isActive !== 'boolean') {
-          throw new DomainError('VALIDATION_ERROR', 'is_active must be true or false', 'invalid', { fields: { is_active: ['must be a boolean'] } });
+          throw new DomainError('VALIDATION_ERROR', 'is_active must be true or false', 'invalid', {
+            fields: { is_active: ['must be a boolean'] },
+          });
         }
         const changes: { isActive?: boolean; publicTag?: PublicTag | null } = {};
-        if (command.isActive !== undefined && command.isActive !== state.isActive) changes.isActive = command.isActive;
-        if (command.publicTag !== undefined && command.publicTag !== state.publicTag) changes.publicTag = command.publicTag;
+        if (command.isActive !== undefined && command.isActive !== state.isActive)
+          changes.isActive = command.isActive;
+        if (command.publicTag !== undefined && command.publicTag !== state.publicTag)
+          changes.publicTag = command.publicTag;
         if (Object.keys(changes).length === 0) return [];
-        return [{ type: 'user.updated.v1', data: { userId: state.userId, changes, updatedAt: command.now } }];
+        return [
+          {
+            type: 'user.updated.v1',
+            data: { userId: state.userId, changes, updatedAt: command.now },
+          },
+        ];
       }
       default:
         return assertNever(command, 'user command');

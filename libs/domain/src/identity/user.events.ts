@@ -7,9 +7,20 @@ export type PublicTag = 'GOV' | 'ONG' | 'private';
 export type UserEvent =
   | {
       type: 'user.registered.v1';
-      data: { userId: string; username: string; email: string; isActive: boolean; publicTag: PublicTag | null; registeredAt: string };
+      data: {
+        userId: string;
+        username: string;
+        email: string;
+        isActive: boolean;
+        publicTag: PublicTag | null;
+        registeredAt: string;
+      };
     }
   | {
       type: 'user.updated.v1';
-      data: { userId: string; changes: { isActive?: boolean; publicTag?: PublicTag | null }; updatedAt: string };
+      data: {
+        userId: string;
+        changes: { isActive?: boolean; publicTag?: PublicTag | null };
+        updatedAt: string;
+      };
     };

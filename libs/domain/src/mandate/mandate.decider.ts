@@ -6,10 +6,15 @@
  * repeated cleanup, appends nothing). CONSUMED and EXPIRED are terminal. Time arrives in the
  * command; an instant equal to `expiresAt` is already expired (the old service's `≤ now`).
  */
-import { DomainError, Money, assert, assertNever, parseInstant } from '../../../kernel/src';
+import { DomainError, Money, assert, assertNever, parseInstant } from '@kob/kernel';
 import type { Decider } from '../decider';
 import type { MandateCommand, RecordCleanup } from './mandate.commands';
-import type { MandateCleanupEvent, MandateEvent, MandateExpiryReason, MandateStatus } from './mandate.events';
+import type {
+  MandateCleanupEvent,
+  MandateEvent,
+  MandateExpiryReason,
+  MandateStatus,
+} from './mandate.events';
 
 export interface MandateState {
   exists: boolean;
@@ -86,11 +91,21 @@ export const mandateDecider: Decider<MandateState, MandateCommand, MandateEvent>
         };
       }
       case 'mandate.purchase_recorded.v1':
-        return { ...state, totalSpent: event.data.totalSpentAfter, purchases: state.purchases + 1, updatedAt: event.data.recordedAt };
+        return {
+          ...state,
+          totalSpent: event.data.totalSpentAfter,
+          purchases: state.purchases + 1,
+          updatedAt: event.data.recordedAt,
+        };
       case 'mandate.consumed.v1':
         return { ...state, status: 'CONSUMED', updatedAt: event.data.consumedAt };
       case 'mandate.expired.v1':
-        return { ...state, status: 'EXPIRED', expiredReason: event.data.reason, updatedAt: event.data.expiredAt };
+        return {
+          ...state,
+          status: 'EXPIRED',
+          expiredReason: event.data.reason,
+          updatedAt: event.data.expiredAt,
+        };
       default:
         return state;
     }
@@ -102,18 +117,33 @@ export const mandateDecider: Decider<MandateState, MandateCommand, MandateEvent>
       case 'RecordPurchase':
         return decidePurchase(command, state);
       case 'ExpireMandate':
-        if (!state.exists) throw new DomainError('MANDATE_NOT_FOUND', 'no such mandate', 'not_found');
+        if (!state.exists)
+          throw new DomainError('MANDATE_NOT_FOUND', 'no such mandate', 'not_found');
         if (state.status !== 'ACTIVE' || !mandateIsPastExpiry(state, command.now)) return [];
-        return [{ type: 'mandate.expired.v1', data: { mandateId: state.mandateId, expiredAt: command.now, reason: command.reason } }];
+        return [
+          {
+            type: 'mandate.expired.v1',
+            data: { mandateId: state.mandateId, expiredAt: command.now, reason: command.reason },
+          },
+        ];
       default:
         return assertNever(command, 'mandate command');
     }
   },
 };
 
-function decideCreate(c: Extract<MandateCommand, { type: 'CreateMandate' }>, state: MandateState): MandateEvent[] {
-  if (state.exists) throw new DomainError('MANDATE_EXISTS', 'this mandate already exists', 'conflict');
-  const total = Money.parse(c.totalAmount, c.currency, new Map([[c.currency, c.scale]]), 'total_amount');
+function decideCreate(
+  c: Extract<MandateCommand, { type: 'CreateMandate' }>,
+  state: MandateState,
+): MandateEvent[] {
+  if (state.exists)
+    throw new DomainError('MANDATE_EXISTS', 'this mandate already exists', 'conflict');
+  const total = Money.parse(
+    c.totalAmount,
+    c.currency,
+    new Map([[c.currency, c.scale]]),
+    'total_amount',
+  );
   if (!total.isPositive()) {
     throw new DomainError('VALIDATION_ERROR', 'total_amount must be greater than 0', 'invalid', {
       fields: { total_amount: ['must be greater than 0'] },
@@ -125,7 +155,12 @@ function decideCreate(c: Extract<MandateCommand, { type: 'CreateMandate' }>, sta
     });
   }
   if (mandateIsPastExpiry({ expiresAt: c.expiresAt }, c.now)) {
-    throw new DomainError('MANDATE_EXPIRES_IN_PAST', 'expires_at must be in the future', 'invalid', { expires_at: c.expiresAt });
+    throw new DomainError(
+      'MANDATE_EXPIRES_IN_PAST',
+      'expires_at must be in the future',
+      'invalid',
+      { expires_at: c.expiresAt },
+    );
   }
   return [
     {
@@ -146,25 +181,47 @@ function decideCreate(c: Extract<MandateCommand, { type: 'CreateMandate' }>, sta
   ];
 }
 
-function decidePurchase(c: Extract<MandateCommand, { type: 'RecordPurchase' }>, state: MandateState): MandateEvent[] {
+function decidePurchase(
+  c: Extract<MandateCommand, { type: 'RecordPurchase' }>,
+  state: MandateState,
+): MandateEvent[] {
   if (!state.exists || c.currency !== state.currency) throw mandateRequired();
   if (state.status === 'EXPIRED' || mandateIsPastExpiry(state, c.now)) throw mandateRequired();
   // Consumed: its total is spent, which is this purchase's real obstacle. A purchase that found
   // the mandate ACTIVE and queued behind the one that consumed it gets the limit's own answer.
   if (state.status === 'CONSUMED') throw limitExceeded(state, '0');
   if (state.allowedMerchantId !== null && state.allowedMerchantId !== c.merchantId) {
-    throw new DomainError('MANDATE_MERCHANT_FORBIDDEN', 'this mandate does not allow this merchant', 'forbidden');
+    throw new DomainError(
+      'MANDATE_MERCHANT_FORBIDDEN',
+      'this mandate does not allow this merchant',
+      'forbidden',
+    );
   }
   if (state.allowedCategoryId !== null && state.allowedCategoryId !== c.categoryId) {
-    throw new DomainError('MANDATE_CATEGORY_FORBIDDEN', "this mandate does not allow the merchant's category", 'forbidden');
+    throw new DomainError(
+      'MANDATE_CATEGORY_FORBIDDEN',
+      "this mandate does not allow the merchant's category",
+      'forbidden',
+    );
   }
-  const amount = Money.parse(c.amount, state.currency, new Map([[state.currency, state.scale]]), 'amount');
+  const amount = Money.parse(
+    c.amount,
+    state.currency,
+    new Map([[state.currency, state.scale]]),
+    'amount',
+  );
   if (!amount.isPositive()) {
-    throw new DomainError('VALIDATION_ERROR', 'amount must be greater than 0', 'invalid', { fields: { amount: ['must be greater than 0'] } });
+    throw new DomainError('VALIDATION_ERROR', 'amount must be greater than 0', 'invalid', {
+      fields: { amount: ['must be greater than 0'] },
+    });
   }
   const total = Money.of(state.totalAmount, state.currency, state.scale);
   const after = Money.of(state.totalSpent, state.currency, state.scale).plus(amount);
-  if (after.gt(total)) throw limitExceeded(state, total.minus(Money.of(state.totalSpent, state.currency, state.scale)).toString());
+  if (after.gt(total))
+    throw limitExceeded(
+      state,
+      total.minus(Money.of(state.totalSpent, state.currency, state.scale)).toString(),
+    );
   const events: MandateEvent[] = [
     {
       type: 'mandate.purchase_recorded.v1',
@@ -183,17 +240,25 @@ function decidePurchase(c: Extract<MandateCommand, { type: 'RecordPurchase' }>, 
     },
   ];
   if (after.equals(total)) {
-    events.push({ type: 'mandate.consumed.v1', data: { mandateId: state.mandateId, totalSpent: after.toString(), consumedAt: c.now } });
+    events.push({
+      type: 'mandate.consumed.v1',
+      data: { mandateId: state.mandateId, totalSpent: after.toString(), consumedAt: c.now },
+    });
   }
   assert(!after.isNegative(), 'a mandate total spent went negative');
   return events;
 }
 
 function limitExceeded(state: MandateState, remaining: string): DomainError {
-  return new DomainError('MANDATE_LIMIT_EXCEEDED', 'this purchase would pass the mandate total', 'conflict', {
-    remaining: Money.of(remaining, state.currency, state.scale).toString(),
-    currency: state.currency,
-  });
+  return new DomainError(
+    'MANDATE_LIMIT_EXCEEDED',
+    'this purchase would pass the mandate total',
+    'conflict',
+    {
+      remaining: Money.of(remaining, state.currency, state.scale).toString(),
+      currency: state.currency,
+    },
+  );
 }
 
 export interface MandateCleanupState {
@@ -204,19 +269,33 @@ export interface MandateCleanupState {
 }
 
 /** One record per keyed `POST /mandates/cleanup`: written once, after the expiries it counts. */
-export const mandateCleanupDecider: Decider<MandateCleanupState, RecordCleanup, MandateCleanupEvent> = {
+export const mandateCleanupDecider: Decider<
+  MandateCleanupState,
+  RecordCleanup,
+  MandateCleanupEvent
+> = {
   category: 'mandate_cleanup',
   initialState: () => ({ exists: false, cleanupId: '', expired: 0, mandateIds: [] }),
   evolve(state, event) {
     if (event.type !== 'mandate.cleanup_recorded.v1') return state;
-    return { exists: true, cleanupId: event.data.cleanupId, expired: event.data.expired, mandateIds: event.data.mandateIds };
+    return {
+      exists: true,
+      cleanupId: event.data.cleanupId,
+      expired: event.data.expired,
+      mandateIds: event.data.mandateIds,
+    };
   },
   decide(command, state) {
     if (state.exists) return [];
     return [
       {
         type: 'mandate.cleanup_recorded.v1',
-        data: { cleanupId: command.cleanupId, expired: command.mandateIds.length, mandateIds: command.mandateIds, recordedAt: command.now },
+        data: {
+          cleanupId: command.cleanupId,
+          expired: command.mandateIds.length,
+          mandateIds: command.mandateIds,
+          recordedAt: command.now,
+        },
       },
     ];
   },

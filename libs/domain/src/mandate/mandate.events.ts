@@ -38,8 +38,14 @@ export interface MandatePurchaseRecordedData {
 export type MandateEvent =
   | { type: 'mandate.created.v1'; data: MandateCreatedData }
   | { type: 'mandate.purchase_recorded.v1'; data: MandatePurchaseRecordedData }
-  | { type: 'mandate.consumed.v1'; data: { mandateId: string; totalSpent: string; consumedAt: string } }
-  | { type: 'mandate.expired.v1'; data: { mandateId: string; expiredAt: string; reason: MandateExpiryReason } };
+  | {
+      type: 'mandate.consumed.v1';
+      data: { mandateId: string; totalSpent: string; consumedAt: string };
+    }
+  | {
+      type: 'mandate.expired.v1';
+      data: { mandateId: string; expiredAt: string; reason: MandateExpiryReason };
+    };
 
 /**
  * The record of a `POST /mandates/cleanup` run under an Idempotency-Key (stream

@@ -40,7 +40,16 @@ const photo = (over: Partial<UploadProofFile> = {}): UploadProofFile => ({
 });
 
 const pdf = (over: Partial<UploadProofFile> = {}): UploadProofFile =>
-  photo({ mime: 'application/pdf', kind: 'pdf', width: null, height: null, pageCount: 2, phash: null, exif: null, ...over });
+  photo({
+    mime: 'application/pdf',
+    kind: 'pdf',
+    width: null,
+    height: null,
+    pageCount: 2,
+    phash: null,
+    exif: null,
+    ...over,
+  });
 
 function uploaded(command: UploadProofFile): ProofFileEvent {
   const { type: _t, now, ...data } = command;
@@ -49,13 +58,25 @@ function uploaded(command: UploadProofFile): ProofFileEvent {
 
 describe('proof file decider', () => {
   it('records an upload once, with its uploader and the time from the command', () => {
-    spec.given([]).when(photo()).then([uploaded(photo())]);
-    spec.given([]).when(pdf()).then([uploaded(pdf())]);
-    spec.given([uploaded(photo())]).when(photo()).thenError('PROOF_FILE_EXISTS');
+    spec
+      .given([])
+      .when(photo())
+      .then([uploaded(photo())]);
+    spec
+      .given([])
+      .when(pdf())
+      .then([uploaded(pdf())]);
+    spec
+      .given([uploaded(photo())])
+      .when(photo())
+      .thenError('PROOF_FILE_EXISTS');
   });
 
   it('keeps an upload by a key without a user (uploader user null)', () => {
-    spec.given([]).when(photo({ uploaderUserId: null })).then([uploaded(photo({ uploaderUserId: null }))]);
+    spec
+      .given([])
+      .when(photo({ uploaderUserId: null }))
+      .then([uploaded(photo({ uploaderUserId: null }))]);
   });
 
   it('folds the record into the state that POST /proofs reads', () => {
@@ -65,14 +86,41 @@ describe('proof file decider', () => {
   });
 
   it('refuses a record that does not hold together', () => {
-    spec.given([]).when(photo({ sha256: 'A'.repeat(64) })).thenError('VALIDATION_ERROR');
-    spec.given([]).when(photo({ size: 0 })).thenError('VALIDATION_ERROR');
-    spec.given([]).when(photo({ kind: 'pdf' })).thenError('VALIDATION_ERROR');
-    spec.given([]).when(photo({ phash: null })).thenError('VALIDATION_ERROR');
-    spec.given([]).when(photo({ width: null })).thenError('VALIDATION_ERROR');
-    spec.given([]).when(photo({ pageCount: 1 })).thenError('VALIDATION_ERROR');
-    spec.given([]).when(pdf({ pageCount: 0 })).thenError('VALIDATION_ERROR');
-    spec.given([]).when(pdf({ phash: '0123456789abcdef' })).thenError('VALIDATION_ERROR');
-    spec.given([]).when(photo({ mime: 'image/gif' as never })).thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(photo({ sha256: 'A'.repeat(64) }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(photo({ size: 0 }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(photo({ kind: 'pdf' }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(photo({ phash: null }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(photo({ width: null }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(photo({ pageCount: 1 }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(pdf({ pageCount: 0 }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(pdf({ phash: '0123456789abcdef' }))
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when(photo({ mime: 'image/gif' as never }))
+      .thenError('VALIDATION_ERROR');
   });
 });

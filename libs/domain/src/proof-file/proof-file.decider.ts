@@ -5,10 +5,15 @@
  * has dimensions and a perceptual hash, a PDF has pages), so no malformed record reaches the
  * stream whatever the caller got wrong.
  */
-import { DomainError, assertNever } from '../../../kernel/src';
+import { DomainError, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import type { ProofFileCommand, UploadProofFile } from './proof-file.commands';
-import type { ProofFileEvent, ProofFileKind, ProofFileMime, ProofFileUploadedData } from './proof-file.events';
+import type {
+  ProofFileEvent,
+  ProofFileKind,
+  ProofFileMime,
+  ProofFileUploadedData,
+} from './proof-file.events';
 
 export interface ProofFileState {
   exists: boolean;
@@ -26,9 +31,12 @@ const KIND_OF: Record<ProofFileMime, ProofFileKind> = {
 };
 
 const invalid = (field: string, message: string) =>
-  new DomainError('VALIDATION_ERROR', `${field} ${message}`, 'invalid', { fields: { [field]: [message] } });
+  new DomainError('VALIDATION_ERROR', `${field} ${message}`, 'invalid', {
+    fields: { [field]: [message] },
+  });
 
-const positiveInt = (n: number | null): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+const positiveInt = (n: number | null): n is number =>
+  typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
 
 function checkUpload(c: UploadProofFile): void {
   if (!SHA256.test(c.sha256)) throw invalid('sha256', 'must be 64 lower-case hex characters');
@@ -37,12 +45,15 @@ function checkUpload(c: UploadProofFile): void {
   if (kind === undefined) throw invalid('mime', 'is not a supported proof file type');
   if (c.kind !== kind) throw invalid('kind', `must be ${kind} for ${c.mime}`);
   if (kind === 'image') {
-    if (!positiveInt(c.width) || !positiveInt(c.height)) throw invalid('width', 'an image needs its width and height');
+    if (!positiveInt(c.width) || !positiveInt(c.height))
+      throw invalid('width', 'an image needs its width and height');
     if (c.pageCount !== null) throw invalid('pageCount', 'an image has no pages');
-    if (c.phash === null || !PHASH.test(c.phash)) throw invalid('phash', 'an image needs a 16-hex-digit perceptual hash');
+    if (c.phash === null || !PHASH.test(c.phash))
+      throw invalid('phash', 'an image needs a 16-hex-digit perceptual hash');
   } else {
     if (!positiveInt(c.pageCount)) throw invalid('pageCount', 'a PDF needs at least one page');
-    if (c.width !== null || c.height !== null || c.phash !== null) throw invalid('kind', 'a PDF has no pixel size or perceptual hash');
+    if (c.width !== null || c.height !== null || c.phash !== null)
+      throw invalid('kind', 'a PDF has no pixel size or perceptual hash');
   }
 }
 
@@ -60,7 +71,8 @@ export const proofFileDecider: Decider<ProofFileState, ProofFileCommand, ProofFi
   decide(command, state) {
     switch (command.type) {
       case 'UploadProofFile': {
-        if (state.exists) throw new DomainError('PROOF_FILE_EXISTS', 'this file record already exists', 'conflict');
+        if (state.exists)
+          throw new DomainError('PROOF_FILE_EXISTS', 'this file record already exists', 'conflict');
         checkUpload(command);
         const { type: _type, now, ...data } = command;
         return [{ type: 'proof_file.uploaded.v1', data: { ...data, uploadedAt: now } }];

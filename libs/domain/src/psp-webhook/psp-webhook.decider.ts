@@ -5,7 +5,7 @@
  * reference is recorded. The handler decides what applying means on the escrow stream; this
  * decider only keeps the webhook's own record straight. Pure: time comes in the command.
  */
-import { DomainError, assertNever } from '../../../kernel/src';
+import { DomainError, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import type { PspWebhookEvent, PspWebhookReceivedData, WebhookOutcome } from './psp-webhook.events';
 
@@ -42,7 +42,12 @@ export interface PspWebhookState {
   reported: { amount: string | null; currency: string | null };
 }
 
-export const pspWebhookLimits = { eventIdLengthMax: 255, providerLengthMax: 64, kindLengthMax: 100, pspRefLengthMax: 255 } as const;
+export const pspWebhookLimits = {
+  eventIdLengthMax: 255,
+  providerLengthMax: 64,
+  kindLengthMax: 100,
+  pspRefLengthMax: 255,
+} as const;
 
 function initialState(): PspWebhookState {
   return {
@@ -68,9 +73,14 @@ function statedText(payload: Record<string, unknown>, key: string): string | nul
 
 function text(value: string, field: string, max: number): string {
   if (value.length === 0 || value.length > max) {
-    throw new DomainError('VALIDATION_ERROR', `${field} must have 1 to ${max} characters`, 'invalid', {
-      fields: { [field]: [`must have 1 to ${max} characters`] },
-    });
+    throw new DomainError(
+      'VALIDATION_ERROR',
+      `${field} must have 1 to ${max} characters`,
+      'invalid',
+      {
+        fields: { [field]: [`must have 1 to ${max} characters`] },
+      },
+    );
   }
   return value;
 }
@@ -86,7 +96,9 @@ function receive(command: ReceivePspWebhook, state: PspWebhookState): PspWebhook
         eventId: text(command.eventId, 'event_id', l.eventIdLengthMax),
         kind: text(command.kind, 'type', l.kindLengthMax),
         pspRef: command.pspRef === null ? null : text(command.pspRef, 'psp_ref', l.pspRefLengthMax),
-        ...(command.headerPspRef ? { headerPspRef: text(command.headerPspRef, 'X-PSP-Ref', l.pspRefLengthMax) } : {}),
+        ...(command.headerPspRef
+          ? { headerPspRef: text(command.headerPspRef, 'X-PSP-Ref', l.pspRefLengthMax) }
+          : {}),
         payload: command.payload,
         signedWith: command.signedWith,
         receivedAt: command.now,
@@ -95,13 +107,26 @@ function receive(command: ReceivePspWebhook, state: PspWebhookState): PspWebhook
   ];
 }
 
-function recordOutcome(command: RecordPspWebhookOutcome, state: PspWebhookState): PspWebhookEvent[] {
+function recordOutcome(
+  command: RecordPspWebhookOutcome,
+  state: PspWebhookState,
+): PspWebhookEvent[] {
   if (!state.exists) throw new DomainError('PSP_WEBHOOK_NOT_FOUND', 'no such webhook', 'not_found');
   // Final outcomes stay; a parked webhook is parked once (its marker says where it waits).
-  if (state.outcome === 'applied' || state.outcome === 'ignored' || state.outcome === command.outcome) return [];
+  if (
+    state.outcome === 'applied' ||
+    state.outcome === 'ignored' ||
+    state.outcome === command.outcome
+  )
+    return [];
   const { provider, eventId } = state;
   const { outcome, detail, target, now } = command;
-  return [{ type: 'psp.webhook_processed.v1', data: { provider, eventId, outcome, detail, target, processedAt: now } }];
+  return [
+    {
+      type: 'psp.webhook_processed.v1',
+      data: { provider, eventId, outcome, detail, target, processedAt: now },
+    },
+  ];
 }
 
 export const pspWebhookDecider: Decider<PspWebhookState, PspWebhookCommand, PspWebhookEvent> = {
@@ -120,11 +145,19 @@ export const pspWebhookDecider: Decider<PspWebhookState, PspWebhookCommand, PspW
           pspRef: d.pspRef,
           headerPspRef: d.headerPspRef ?? null,
           receivedAt: d.receivedAt,
-          reported: { amount: statedText(d.payload, 'amount'), currency: statedText(d.payload, 'currency') },
+          reported: {
+            amount: statedText(d.payload, 'amount'),
+            currency: statedText(d.payload, 'currency'),
+          },
         };
       }
       case 'psp.webhook_processed.v1':
-        return { ...state, outcome: event.data.outcome, detail: event.data.detail, processedAt: event.data.processedAt };
+        return {
+          ...state,
+          outcome: event.data.outcome,
+          detail: event.data.detail,
+          processedAt: event.data.processedAt,
+        };
       default:
         return state;
     }

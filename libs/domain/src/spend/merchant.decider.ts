@@ -3,7 +3,7 @@
  * `merchant-name` reservation claimed in the same append), an optional category that must exist,
  * and whether it is certified (a certified merchant may be paid by any mandate's beneficiary).
  */
-import { DomainError, assertNever } from '../../../kernel/src';
+import { DomainError, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import { catalogueText, spendLimits } from './spend-category.decider';
 import type { MerchantCommand } from './spend.commands';
@@ -20,7 +20,14 @@ export interface MerchantState {
 
 export const merchantDecider: Decider<MerchantState, MerchantCommand, MerchantEvent> = {
   category: 'merchant',
-  initialState: () => ({ exists: false, merchantId: '', name: '', categoryId: null, isCertified: false, createdAt: '' }),
+  initialState: () => ({
+    exists: false,
+    merchantId: '',
+    name: '',
+    categoryId: null,
+    isCertified: false,
+    createdAt: '',
+  }),
   evolve(state, event) {
     switch (event.type) {
       case 'spend.merchant_created.v1':
@@ -32,9 +39,12 @@ export const merchantDecider: Decider<MerchantState, MerchantCommand, MerchantEv
   decide(command, state) {
     switch (command.type) {
       case 'CreateMerchant':
-        if (state.exists) throw new DomainError('MERCHANT_EXISTS', 'this merchant already exists', 'conflict');
+        if (state.exists)
+          throw new DomainError('MERCHANT_EXISTS', 'this merchant already exists', 'conflict');
         if (command.categoryId !== null && !command.categoryExists) {
-          throw new DomainError('CATEGORY_NOT_FOUND', 'Category not found.', 'not_found', { category_id: command.categoryId });
+          throw new DomainError('CATEGORY_NOT_FOUND', 'Category not found.', 'not_found', {
+            category_id: command.categoryId,
+          });
         }
         return [
           {

@@ -3,7 +3,7 @@
  * catalogue (the `spend-category-code` reservation the handler claims in the same append) and a
  * label. Categories never change afterwards.
  */
-import { DomainError, assertNever } from '../../../kernel/src';
+import { DomainError, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import { invalid } from '../escrow/escrow.validate';
 import type { SpendCategoryCommand } from './spend.commands';
@@ -30,7 +30,11 @@ export function catalogueText(value: string, field: string, max: number): string
   return value;
 }
 
-export const spendCategoryDecider: Decider<SpendCategoryState, SpendCategoryCommand, SpendCategoryEvent> = {
+export const spendCategoryDecider: Decider<
+  SpendCategoryState,
+  SpendCategoryCommand,
+  SpendCategoryEvent
+> = {
   category: 'spend_category',
   initialState: () => ({ exists: false, categoryId: '', code: '', label: '', createdAt: '' }),
   evolve(state, event) {
@@ -44,7 +48,12 @@ export const spendCategoryDecider: Decider<SpendCategoryState, SpendCategoryComm
   decide(command, state) {
     switch (command.type) {
       case 'CreateSpendCategory':
-        if (state.exists) throw new DomainError('CATEGORY_EXISTS', 'this spend category already exists', 'conflict');
+        if (state.exists)
+          throw new DomainError(
+            'CATEGORY_EXISTS',
+            'this spend category already exists',
+            'conflict',
+          );
         return [
           {
             type: 'spend.category_created.v1',

@@ -28,7 +28,13 @@ const allowed = (merchantId: string | null, categoryId: string | null): UsageAll
 
 describe('spend category decider', () => {
   const spec = deciderSpec(spendCategoryDecider);
-  const create = { type: 'CreateSpendCategory' as const, categoryId: C1, code: 'FOOD', label: 'Food', now: NOW };
+  const create = {
+    type: 'CreateSpendCategory' as const,
+    categoryId: C1,
+    code: 'FOOD',
+    label: 'Food',
+    now: NOW,
+  };
 
   it('creates a category once', () => {
     spec.given([]).when(create).then([categoryCreated]);
@@ -36,14 +42,29 @@ describe('spend category decider', () => {
   });
 
   it('refuses blank or oversized text', () => {
-    spec.given([]).when({ ...create, code: '  ' }).thenError('VALIDATION_ERROR');
-    spec.given([]).when({ ...create, code: 'x'.repeat(65) }).thenError('VALIDATION_ERROR');
-    spec.given([]).when({ ...create, label: 'x'.repeat(256) }).thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...create, code: '  ' })
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...create, code: 'x'.repeat(65) })
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...create, label: 'x'.repeat(256) })
+      .thenError('VALIDATION_ERROR');
   });
 
   it('folds the created category', () => {
     const state = spendCategoryDecider.evolve(spendCategoryDecider.initialState(), categoryCreated);
-    expect(state).toEqual({ exists: true, categoryId: C1, code: 'FOOD', label: 'Food', createdAt: NOW });
+    expect(state).toEqual({
+      exists: true,
+      categoryId: C1,
+      code: 'FOOD',
+      label: 'Food',
+      createdAt: NOW,
+    });
   });
 });
 
@@ -65,12 +86,23 @@ describe('merchant decider', () => {
     spec
       .given([])
       .when({ ...create, categoryId: null, categoryExists: false, isCertified: true })
-      .then([{ ...merchantCreated, data: { ...merchantCreated.data, categoryId: null, isCertified: true } }]);
+      .then([
+        {
+          ...merchantCreated,
+          data: { ...merchantCreated.data, categoryId: null, isCertified: true },
+        },
+      ]);
   });
 
   it('refuses an unknown category and a blank name', () => {
-    spec.given([]).when({ ...create, categoryExists: false }).thenError('CATEGORY_NOT_FOUND');
-    spec.given([]).when({ ...create, name: ' ' }).thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...create, categoryExists: false })
+      .thenError('CATEGORY_NOT_FOUND');
+    spec
+      .given([])
+      .when({ ...create, name: ' ' })
+      .thenError('VALIDATION_ERROR');
   });
 });
 
@@ -87,27 +119,58 @@ describe('usage allow decider', () => {
   };
 
   it('records an allow once', () => {
-    spec.given([]).when(allow).then([allowed(M1, null)]);
-    spec.given([allowed(M1, null)]).when(allow).then([]);
-    spec.given([allowed(M1, null)]).when({ ...allow, merchantId: null, categoryId: C1 }).then([allowed(null, C1)]);
-    spec.given([allowed(null, C1)]).when({ ...allow, merchantId: null, categoryId: C1 }).then([]);
+    spec
+      .given([])
+      .when(allow)
+      .then([allowed(M1, null)]);
+    spec
+      .given([allowed(M1, null)])
+      .when(allow)
+      .then([]);
+    spec
+      .given([allowed(M1, null)])
+      .when({ ...allow, merchantId: null, categoryId: C1 })
+      .then([allowed(null, C1)]);
+    spec
+      .given([allowed(null, C1)])
+      .when({ ...allow, merchantId: null, categoryId: C1 })
+      .then([]);
   });
 
   it('needs exactly one target', () => {
-    spec.given([]).when({ ...allow, merchantId: null }).thenError('VALIDATION_ERROR');
-    spec.given([]).when({ ...allow, categoryId: C1 }).thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...allow, merchantId: null })
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...allow, categoryId: C1 })
+      .thenError('VALIDATION_ERROR');
   });
 
   it('refuses an unknown owner (B11), merchant or category', () => {
-    spec.given([]).when({ ...allow, ownerExists: false }).thenError('USER_NOT_FOUND');
-    spec.given([]).when({ ...allow, targetExists: false }).thenError('MERCHANT_NOT_FOUND');
-    spec.given([]).when({ ...allow, merchantId: null, categoryId: C1, targetExists: false }).thenError('CATEGORY_NOT_FOUND');
+    spec
+      .given([])
+      .when({ ...allow, ownerExists: false })
+      .thenError('USER_NOT_FOUND');
+    spec
+      .given([])
+      .when({ ...allow, targetExists: false })
+      .thenError('MERCHANT_NOT_FOUND');
+    spec
+      .given([])
+      .when({ ...allow, merchantId: null, categoryId: C1, targetExists: false })
+      .thenError('CATEGORY_NOT_FOUND');
   });
 });
 
 describe('isUsageAllowed', () => {
-  const fold = (events: UsageAllowEvent[]) => events.reduce(usageAllowDecider.evolve, usageAllowDecider.initialState());
-  const merchant: MerchantState = merchantDecider.evolve(merchantDecider.initialState(), merchantCreated);
+  const fold = (events: UsageAllowEvent[]) =>
+    events.reduce(usageAllowDecider.evolve, usageAllowDecider.initialState());
+  const merchant: MerchantState = merchantDecider.evolve(
+    merchantDecider.initialState(),
+    merchantCreated,
+  );
 
   it('allows the merchant, its own category, or a certified merchant', () => {
     expect(isUsageAllowed(fold([]), merchant)).toBe(false);
@@ -118,7 +181,9 @@ describe('isUsageAllowed', () => {
 
   it('uses only the merchant’s own category (B12)', () => {
     expect(isUsageAllowed(fold([allowed(null, C2)]), merchant)).toBe(false);
-    expect(isUsageAllowed(fold([allowed(null, C1)]), { ...merchant, categoryId: null })).toBe(false);
+    expect(isUsageAllowed(fold([allowed(null, C1)]), { ...merchant, categoryId: null })).toBe(
+      false,
+    );
     expect(isUsageAllowed(fold([allowed(M1, null)]), merchantDecider.initialState())).toBe(false);
   });
 });

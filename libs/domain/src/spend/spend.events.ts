@@ -11,7 +11,10 @@ export interface SpendCategoryCreatedData {
   createdAt: string;
 }
 
-export type SpendCategoryEvent = { type: 'spend.category_created.v1'; data: SpendCategoryCreatedData };
+export type SpendCategoryEvent = {
+  type: 'spend.category_created.v1';
+  data: SpendCategoryCreatedData;
+};
 
 export interface MerchantCreatedData {
   merchantId: string;

@@ -7,7 +7,7 @@
  * own category, or the merchant is certified. The category is always the merchant's (the old
  * service's B12 let the client name one).
  */
-import { DomainError, assertNever } from '../../../kernel/src';
+import { DomainError, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import { invalid } from '../escrow/escrow.validate';
 import type { MerchantState } from './merchant.decider';
@@ -29,8 +29,14 @@ export const usageAllowDecider: Decider<UsageAllowState, UsageAllowCommand, Usag
         const { ownerId, merchantId, categoryId } = event.data;
         return {
           ownerId,
-          merchantIds: merchantId && !state.merchantIds.includes(merchantId) ? [...state.merchantIds, merchantId] : state.merchantIds,
-          categoryIds: categoryId && !state.categoryIds.includes(categoryId) ? [...state.categoryIds, categoryId] : state.categoryIds,
+          merchantIds:
+            merchantId && !state.merchantIds.includes(merchantId)
+              ? [...state.merchantIds, merchantId]
+              : state.merchantIds,
+          categoryIds:
+            categoryId && !state.categoryIds.includes(categoryId)
+              ? [...state.categoryIds, categoryId]
+              : state.categoryIds,
         };
       }
       default:
@@ -44,15 +50,30 @@ export const usageAllowDecider: Decider<UsageAllowState, UsageAllowCommand, Usag
         if ((merchantId === null) === (categoryId === null)) {
           throw invalid('merchant_id', 'exactly one of merchant_id and category_id is required');
         }
-        if (!command.ownerExists) throw new DomainError('USER_NOT_FOUND', 'User not found.', 'not_found', { owner_id: command.ownerId });
+        if (!command.ownerExists)
+          throw new DomainError('USER_NOT_FOUND', 'User not found.', 'not_found', {
+            owner_id: command.ownerId,
+          });
         if (!command.targetExists) {
           throw merchantId !== null
-            ? new DomainError('MERCHANT_NOT_FOUND', 'Merchant not found.', 'not_found', { merchant_id: merchantId })
-            : new DomainError('CATEGORY_NOT_FOUND', 'Category not found.', 'not_found', { category_id: categoryId });
+            ? new DomainError('MERCHANT_NOT_FOUND', 'Merchant not found.', 'not_found', {
+                merchant_id: merchantId,
+              })
+            : new DomainError('CATEGORY_NOT_FOUND', 'Category not found.', 'not_found', {
+                category_id: categoryId,
+              });
         }
-        const already = merchantId !== null ? state.merchantIds.includes(merchantId) : state.categoryIds.includes(categoryId!);
+        const already =
+          merchantId !== null
+            ? state.merchantIds.includes(merchantId)
+            : state.categoryIds.includes(categoryId!);
         if (already) return [];
-        return [{ type: 'spend.usage_allowed.v1', data: { ownerId: command.ownerId, merchantId, categoryId, allowedAt: command.now } }];
+        return [
+          {
+            type: 'spend.usage_allowed.v1',
+            data: { ownerId: command.ownerId, merchantId, categoryId, allowedAt: command.now },
+          },
+        ];
       }
       default:
         return assertNever(command.type, 'usage allow command');

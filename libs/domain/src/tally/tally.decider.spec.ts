@@ -22,8 +22,14 @@ describe('tally decider', () => {
   });
 
   it('adds exact decimal amounts and keeps the running total as a string', () => {
-    const added: TallyEvent = { type: 'tally.added.v1', data: { tallyId: 't1', amount: '0.10', total: '0.10' } };
-    spec.given([opened]).when({ type: 'AddToTally', tallyId: 't1', amount: '0.1', scale: 2, limit: null }).then([added]);
+    const added: TallyEvent = {
+      type: 'tally.added.v1',
+      data: { tallyId: 't1', amount: '0.10', total: '0.10' },
+    };
+    spec
+      .given([opened])
+      .when({ type: 'AddToTally', tallyId: 't1', amount: '0.1', scale: 2, limit: null })
+      .then([added]);
     spec
       .given([opened, added])
       .when({ type: 'AddToTally', tallyId: 't1', amount: '0.20', scale: 2, limit: null })
@@ -31,8 +37,17 @@ describe('tally decider', () => {
   });
 
   it('refuses unknown tallies, non-positive amounts and totals above the limit', () => {
-    spec.given([]).when({ type: 'AddToTally', tallyId: 't1', amount: '1.00', scale: 2, limit: null }).thenError('TALLY_NOT_FOUND');
-    spec.given([opened]).when({ type: 'AddToTally', tallyId: 't1', amount: '0.00', scale: 2, limit: null }).thenError('VALIDATION_ERROR');
-    spec.given([opened]).when({ type: 'AddToTally', tallyId: 't1', amount: '5.01', scale: 2, limit: '5.00' }).thenError('TALLY_LIMIT_EXCEEDED');
+    spec
+      .given([])
+      .when({ type: 'AddToTally', tallyId: 't1', amount: '1.00', scale: 2, limit: null })
+      .thenError('TALLY_NOT_FOUND');
+    spec
+      .given([opened])
+      .when({ type: 'AddToTally', tallyId: 't1', amount: '0.00', scale: 2, limit: null })
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([opened])
+      .when({ type: 'AddToTally', tallyId: 't1', amount: '5.01', scale: 2, limit: '5.00' })
+      .thenError('TALLY_LIMIT_EXCEEDED');
   });
 });

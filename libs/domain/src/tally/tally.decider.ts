@@ -2,7 +2,7 @@
  * Tally decider: open once, then add positive amounts; a total may not pass the limit.
  * Amounts are decimal strings at the tally's scale (Money from the kernel).
  */
-import { DomainError, Money, assertNever } from '../../../kernel/src';
+import { DomainError, Money, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import type { TallyCommand } from './tally.commands';
 import type { TallyEvent } from './tally.events';
@@ -44,8 +44,15 @@ export const tallyDecider: Decider<TallyState, TallyCommand, TallyEvent> = {
           throw new DomainError('VALIDATION_ERROR', 'amount must be positive', 'invalid');
         }
         const total = Money.of(state.total, state.currency, command.scale).plus(amount);
-        if (command.limit !== null && total.gt(Money.of(command.limit, state.currency, command.scale))) {
-          throw new DomainError('TALLY_LIMIT_EXCEEDED', `total would pass ${command.limit}`, 'conflict');
+        if (
+          command.limit !== null &&
+          total.gt(Money.of(command.limit, state.currency, command.scale))
+        ) {
+          throw new DomainError(
+            'TALLY_LIMIT_EXCEEDED',
+            `total would pass ${command.limit}`,
+            'conflict',
+          );
         }
         return [
           {

@@ -2,7 +2,7 @@
  * Given/when/then specs for deciders (emmett style): given past events, when a command, then
  * the new events or the DomainError code. Pure: no database, no clock.
  */
-import { DomainError } from '../../../kernel/src';
+import { DomainError } from '@kob/kernel';
 import type { Decider, DomainEvent } from '../decider';
 
 export function deciderSpec<S, C, E extends DomainEvent>(decider: Decider<S, C, E>) {

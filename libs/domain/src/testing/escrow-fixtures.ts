@@ -5,7 +5,7 @@
  * folded state rather than on a status set by hand. The specs of this file check those streams
  * (status, balances, invariants) in escrow.decider.spec.ts.
  */
-import { DomainError } from '../../../kernel/src';
+import { DomainError } from '@kob/kernel';
 import { deciderSpec } from './decider-spec';
 import type {
   ApproveAndPayMilestone,
@@ -360,9 +360,15 @@ export const cmd = {
   }),
   /** A deposit with its confirmation in hand (the PSP reports the amount asked for). */
   depositCollected: (depositId: string, amount: string, currency = 'USD'): Deposit =>
-    cmd.deposit(depositId, amount, { pspConfirmed: { pspRef: `psp-${depositId}`, reported: { amount, currency } } }),
+    cmd.deposit(depositId, amount, {
+      pspConfirmed: { pspRef: `psp-${depositId}`, reported: { amount, currency } },
+    }),
   /** The PSP's confirmation of a pending deposit of `amount` (reported as collected, in USD). */
-  confirm: (depositId: string, amount: string, over: Partial<ConfirmDeposit> = {}): ConfirmDeposit => ({
+  confirm: (
+    depositId: string,
+    amount: string,
+    over: Partial<ConfirmDeposit> = {},
+  ): ConfirmDeposit => ({
     type: 'ConfirmDeposit',
     escrowId: E,
     depositId,

@@ -3,11 +3,15 @@
  * another level records the change; the same level again appends nothing (the answer says
  * `unchanged`, and `certified_at` keeps the date the level was granted).
  */
-import { DomainError, assertNever } from '../../../kernel/src';
+import { DomainError, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import { invalid } from '../escrow/escrow.validate';
 import type { CertificationCommand } from './transfer.commands';
-import { type CertificationEvent, type CertificationLevel, certificationLevels } from './transfer.events';
+import {
+  type CertificationEvent,
+  type CertificationLevel,
+  certificationLevels,
+} from './transfer.events';
 
 export interface CertificationState {
   exists: boolean;
@@ -17,7 +21,11 @@ export interface CertificationState {
   createdAt: string;
 }
 
-export const certificationDecider: Decider<CertificationState, CertificationCommand, CertificationEvent> = {
+export const certificationDecider: Decider<
+  CertificationState,
+  CertificationCommand,
+  CertificationEvent
+> = {
   category: 'certification',
   initialState: () => ({ exists: false, userId: '', level: null, certifiedAt: '', createdAt: '' }),
   evolve(state, event) {
@@ -37,10 +45,17 @@ export const certificationDecider: Decider<CertificationState, CertificationComm
   decide(command, state) {
     switch (command.type) {
       case 'Certify':
-        if (!certificationLevels.includes(command.level)) throw invalid('level', `must be one of ${certificationLevels.join(', ')}`);
-        if (!command.userExists) throw new DomainError('USER_NOT_FOUND', 'User not found.', 'not_found');
+        if (!certificationLevels.includes(command.level))
+          throw invalid('level', `must be one of ${certificationLevels.join(', ')}`);
+        if (!command.userExists)
+          throw new DomainError('USER_NOT_FOUND', 'User not found.', 'not_found');
         if (state.level === command.level) return [];
-        return [{ type: 'certification.updated.v1', data: { userId: command.userId, level: command.level, certifiedAt: command.now } }];
+        return [
+          {
+            type: 'certification.updated.v1',
+            data: { userId: command.userId, level: command.level, certifiedAt: command.now },
+          },
+        ];
       default:
         return assertNever(command.type, 'certification command');
     }

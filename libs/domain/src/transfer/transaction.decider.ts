@@ -4,7 +4,7 @@
  * only when the receiver is on the sender's allowlist or certified. A refusal is a 403
  * UNAUTHORIZED_TRANSFER; the handler raises its one alert.
  */
-import { DomainError, assertNever } from '../../../kernel/src';
+import { DomainError, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import { assertScale, currencyCode, invalid, positiveAmount } from '../escrow/escrow.validate';
 import type { TransactionCommand } from './transfer.commands';
@@ -46,13 +46,29 @@ export const transactionDecider: Decider<TransactionState, TransactionCommand, T
   decide(command, state) {
     switch (command.type) {
       case 'CompleteTransaction': {
-        if (state.exists) throw new DomainError('TRANSACTION_EXISTS', 'this transaction already exists', 'conflict');
+        if (state.exists)
+          throw new DomainError(
+            'TRANSACTION_EXISTS',
+            'this transaction already exists',
+            'conflict',
+          );
         assertScale(command.scale);
-        const amount = positiveAmount(command.amount, currencyCode(command.currency, 'currency'), command.scale, 'amount');
-        if (command.senderId === command.receiverId) throw invalid('receiver_id', 'must differ from sender_id');
-        if (!command.usersExist) throw new DomainError('USER_NOT_FOUND', 'User not found.', 'not_found');
+        const amount = positiveAmount(
+          command.amount,
+          currencyCode(command.currency, 'currency'),
+          command.scale,
+          'amount',
+        );
+        if (command.senderId === command.receiverId)
+          throw invalid('receiver_id', 'must differ from sender_id');
+        if (!command.usersExist)
+          throw new DomainError('USER_NOT_FOUND', 'User not found.', 'not_found');
         if (command.authorizedBy === null) {
-          throw new DomainError('UNAUTHORIZED_TRANSFER', 'Receiver is not allowlisted or certified.', 'forbidden');
+          throw new DomainError(
+            'UNAUTHORIZED_TRANSFER',
+            'Receiver is not allowlisted or certified.',
+            'forbidden',
+          );
         }
         return [
           {

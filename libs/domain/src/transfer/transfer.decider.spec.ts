@@ -14,12 +14,24 @@ const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
 const T = '33333333-3333-4333-8333-333333333333';
 
-const added: AllowlistEvent = { type: 'allowlist.recipient_added.v1', data: { ownerId: A, recipientId: B, addedAt: NOW } };
-const removed: AllowlistEvent = { type: 'allowlist.recipient_removed.v1', data: { ownerId: A, recipientId: B, removedAt: LATER } };
+const added: AllowlistEvent = {
+  type: 'allowlist.recipient_added.v1',
+  data: { ownerId: A, recipientId: B, addedAt: NOW },
+};
+const removed: AllowlistEvent = {
+  type: 'allowlist.recipient_removed.v1',
+  data: { ownerId: A, recipientId: B, removedAt: LATER },
+};
 
 describe('allowlist decider', () => {
   const spec = deciderSpec(allowlistDecider);
-  const add = { type: 'AddRecipient' as const, ownerId: A, recipientId: B, usersExist: true, now: NOW };
+  const add = {
+    type: 'AddRecipient' as const,
+    ownerId: A,
+    recipientId: B,
+    usersExist: true,
+    now: NOW,
+  };
   const remove = { type: 'RemoveRecipient' as const, ownerId: A, recipientId: B, now: LATER };
 
   it('adds a recipient once', () => {
@@ -29,8 +41,14 @@ describe('allowlist decider', () => {
   });
 
   it('refuses unknown users (B8) and the owner itself', () => {
-    spec.given([]).when({ ...add, usersExist: false }).thenError('USER_NOT_FOUND');
-    spec.given([]).when({ ...add, recipientId: A }).thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...add, usersExist: false })
+      .thenError('USER_NOT_FOUND');
+    spec
+      .given([])
+      .when({ ...add, recipientId: A })
+      .thenError('VALIDATION_ERROR');
   });
 
   it('removes only what is there', () => {
@@ -42,8 +60,17 @@ describe('allowlist decider', () => {
 
 describe('certification decider', () => {
   const spec = deciderSpec(certificationDecider);
-  const certify = { type: 'Certify' as const, userId: A, userExists: true, level: 'BASIC' as const, now: NOW };
-  const basic: CertificationEvent = { type: 'certification.updated.v1', data: { userId: A, level: 'BASIC', certifiedAt: NOW } };
+  const certify = {
+    type: 'Certify' as const,
+    userId: A,
+    userExists: true,
+    level: 'BASIC' as const,
+    now: NOW,
+  };
+  const basic: CertificationEvent = {
+    type: 'certification.updated.v1',
+    data: { userId: A, level: 'BASIC', certifiedAt: NOW },
+  };
 
   it('records a level and its changes, not repeats', () => {
     spec.given([]).when(certify).then([basic]);
@@ -51,18 +78,40 @@ describe('certification decider', () => {
     spec
       .given([basic])
       .when({ ...certify, level: 'GOLD', now: LATER })
-      .then([{ type: 'certification.updated.v1', data: { userId: A, level: 'GOLD', certifiedAt: LATER } }]);
+      .then([
+        {
+          type: 'certification.updated.v1',
+          data: { userId: A, level: 'GOLD', certifiedAt: LATER },
+        },
+      ]);
   });
 
   it('refuses an unknown user or level', () => {
-    spec.given([]).when({ ...certify, userExists: false }).thenError('USER_NOT_FOUND');
-    spec.given([]).when({ ...certify, level: 'PLATINUM' as never }).thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...certify, userExists: false })
+      .thenError('USER_NOT_FOUND');
+    spec
+      .given([])
+      .when({ ...certify, level: 'PLATINUM' as never })
+      .thenError('VALIDATION_ERROR');
   });
 
   it('keeps the first certification date as createdAt', () => {
-    const gold: CertificationEvent = { type: 'certification.updated.v1', data: { userId: A, level: 'GOLD', certifiedAt: LATER } };
-    const state = [basic, gold].reduce(certificationDecider.evolve, certificationDecider.initialState());
-    expect(state).toMatchObject({ exists: true, level: 'GOLD', certifiedAt: LATER, createdAt: NOW });
+    const gold: CertificationEvent = {
+      type: 'certification.updated.v1',
+      data: { userId: A, level: 'GOLD', certifiedAt: LATER },
+    };
+    const state = [basic, gold].reduce(
+      certificationDecider.evolve,
+      certificationDecider.initialState(),
+    );
+    expect(state).toMatchObject({
+      exists: true,
+      level: 'GOLD',
+      certifiedAt: LATER,
+      createdAt: NOW,
+    });
   });
 });
 
@@ -82,7 +131,16 @@ describe('transaction decider', () => {
   };
   const completed: TransactionEvent = {
     type: 'transaction.completed.v1',
-    data: { transactionId: T, senderId: A, receiverId: B, amount: '10.50', currency: 'USD', scale: 2, authorizedBy: 'allowlist', completedAt: NOW },
+    data: {
+      transactionId: T,
+      senderId: A,
+      receiverId: B,
+      amount: '10.50',
+      currency: 'USD',
+      scale: 2,
+      authorizedBy: 'allowlist',
+      completedAt: NOW,
+    },
   };
 
   it('completes an authorised transfer once, amount at scale', () => {
@@ -95,18 +153,39 @@ describe('transaction decider', () => {
   });
 
   it('refuses a receiver neither allowlisted nor certified', () => {
-    spec.given([]).when({ ...complete, authorizedBy: null }).thenError('UNAUTHORIZED_TRANSFER');
+    spec
+      .given([])
+      .when({ ...complete, authorizedBy: null })
+      .thenError('UNAUTHORIZED_TRANSFER');
   });
 
   it('refuses unknown or identical users', () => {
-    spec.given([]).when({ ...complete, usersExist: false }).thenError('USER_NOT_FOUND');
-    spec.given([]).when({ ...complete, receiverId: A }).thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...complete, usersExist: false })
+      .thenError('USER_NOT_FOUND');
+    spec
+      .given([])
+      .when({ ...complete, receiverId: A })
+      .thenError('VALIDATION_ERROR');
   });
 
   it('refuses amounts that are not positive or not at scale', () => {
-    spec.given([]).when({ ...complete, amount: '0' }).thenError('VALIDATION_ERROR');
-    spec.given([]).when({ ...complete, amount: '-1.00' }).thenError('VALIDATION_ERROR');
-    spec.given([]).when({ ...complete, amount: '1.001' }).thenError('AMOUNT_PRECISION');
-    spec.given([]).when({ ...complete, amount: 'ten' }).thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...complete, amount: '0' })
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...complete, amount: '-1.00' })
+      .thenError('VALIDATION_ERROR');
+    spec
+      .given([])
+      .when({ ...complete, amount: '1.001' })
+      .thenError('AMOUNT_PRECISION');
+    spec
+      .given([])
+      .when({ ...complete, amount: 'ten' })
+      .thenError('VALIDATION_ERROR');
   });
 });

@@ -8,8 +8,14 @@ export type CertificationLevel = 'BASIC' | 'GOLD';
 export const certificationLevels: readonly CertificationLevel[] = ['BASIC', 'GOLD'];
 
 export type AllowlistEvent =
-  | { type: 'allowlist.recipient_added.v1'; data: { ownerId: string; recipientId: string; addedAt: string } }
-  | { type: 'allowlist.recipient_removed.v1'; data: { ownerId: string; recipientId: string; removedAt: string } };
+  | {
+      type: 'allowlist.recipient_added.v1';
+      data: { ownerId: string; recipientId: string; addedAt: string };
+    }
+  | {
+      type: 'allowlist.recipient_removed.v1';
+      data: { ownerId: string; recipientId: string; removedAt: string };
+    };
 
 export type CertificationEvent = {
   type: 'certification.updated.v1';

@@ -5,7 +5,7 @@
  * store's back) come from the harness.
  */
 import { randomUUID } from 'node:crypto';
-import { systemActor } from '../../../kernel/src';
+import { systemActor } from '@kob/kernel';
 import {
   type AppendMetadata,
   type EventStore,
@@ -20,7 +20,12 @@ import {
 } from '../event-store.port';
 import { WrongExpectedRevisionError, MissingActorError } from '../errors';
 import { GENESIS_HASH, verifyChain } from '../hash-chain';
-import { claimReservation, readReservation, releaseReservation, ReservationTakenError } from '../reservations';
+import {
+  claimReservation,
+  readReservation,
+  releaseReservation,
+  ReservationTakenError,
+} from '../reservations';
 
 export interface ContractHarness {
   /** A store on an empty database. */
@@ -57,7 +62,11 @@ function stream(prefix = 'contract'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-async function drain(store: EventStore, from: Position | null, until: (e: RecordedEvent[]) => boolean) {
+async function drain(
+  store: EventStore,
+  from: Position | null,
+  until: (e: RecordedEvent[]) => boolean,
+) {
   const seen: RecordedEvent[] = [];
   let pos = from;
   for (let i = 0; i < 200 && !until(seen); i++) {
@@ -69,7 +78,10 @@ async function drain(store: EventStore, from: Position | null, until: (e: Record
   return { seen, pos };
 }
 
-export function describeEventStoreContract(adapter: string, makeHarness: () => Promise<ContractHarness>) {
+export function describeEventStoreContract(
+  adapter: string,
+  makeHarness: () => Promise<ContractHarness>,
+) {
   describe(`event store contract: ${adapter}`, () => {
     let h: ContractHarness;
     beforeAll(async () => {
@@ -85,7 +97,9 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
         expectedRevision: 'no_stream',
       });
       expect(r1.nextRevision).toBe(1n);
-      const r2 = await h.store.appendToStream(s, [ev('t.c.v1', { n: 3 })], { expectedRevision: 1n });
+      const r2 = await h.store.appendToStream(s, [ev('t.c.v1', { n: 3 })], {
+        expectedRevision: 1n,
+      });
       expect(r2.nextRevision).toBe(2n);
       const events = await h.store.readStream(s);
       expect(events.map((e) => [e.revision, e.type, (e.data as { n: number }).n])).toEqual([
@@ -104,15 +118,15 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
     it('enforces no_stream, exact and any expected revisions with a typed conflict', async () => {
       const s = stream();
       await h.store.appendToStream(s, [ev('t.a.v1')], { expectedRevision: 'no_stream' });
-      await expect(h.store.appendToStream(s, [ev('t.a.v1')], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
-        WrongExpectedRevisionError,
-      );
-      await expect(h.store.appendToStream(s, [ev('t.a.v1')], { expectedRevision: 5n })).rejects.toBeInstanceOf(
-        WrongExpectedRevisionError,
-      );
-      await expect(h.store.appendToStream(stream(), [ev('t.a.v1')], { expectedRevision: 0n })).rejects.toBeInstanceOf(
-        WrongExpectedRevisionError,
-      );
+      await expect(
+        h.store.appendToStream(s, [ev('t.a.v1')], { expectedRevision: 'no_stream' }),
+      ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(
+        h.store.appendToStream(s, [ev('t.a.v1')], { expectedRevision: 5n }),
+      ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(
+        h.store.appendToStream(stream(), [ev('t.a.v1')], { expectedRevision: 0n }),
+      ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       const any1 = await h.store.appendToStream(s, [ev('t.b.v1')], { expectedRevision: 'any' });
       expect(any1.nextRevision).toBe(1n);
       const fresh = stream();
@@ -125,9 +139,9 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
     it('refuses an event without an actor', async () => {
       const bad = ev('t.a.v1');
       delete (bad.metadata as Partial<AppendMetadata>).actor;
-      await expect(h.store.appendToStream(stream(), [bad], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
-        MissingActorError,
-      );
+      await expect(
+        h.store.appendToStream(stream(), [bad], { expectedRevision: 'no_stream' }),
+      ).rejects.toBeInstanceOf(MissingActorError);
     });
 
     it('lets exactly one of many concurrent appenders at the same revision win', async () => {
@@ -135,7 +149,9 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
       await h.store.appendToStream(s, [ev('t.a.v1')], { expectedRevision: 'no_stream' });
       const stores = Array.from({ length: 8 }, () => h.otherStore());
       const results = await Promise.allSettled(
-        stores.map((st, i) => st.appendToStream(s, [ev('t.race.v1', { i })], { expectedRevision: 0n })),
+        stores.map((st, i) =>
+          st.appendToStream(s, [ev('t.race.v1', { i })], { expectedRevision: 0n }),
+        ),
       );
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
@@ -152,7 +168,9 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
       const s = stream();
       const stores = Array.from({ length: 6 }, () => h.otherStore());
       const results = await Promise.allSettled(
-        stores.map((st) => st.appendToStream(s, [ev('t.created.v1')], { expectedRevision: 'no_stream' })),
+        stores.map((st) =>
+          st.appendToStream(s, [ev('t.created.v1')], { expectedRevision: 'no_stream' }),
+        ),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect((await h.store.readStream(s)).length).toBe(1);
@@ -184,16 +202,22 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
     it('appends conditionally on the revisions of streams it only read', async () => {
       const fact = stream('fact');
       await h.store.appendToStream(fact, [ev('t.fact.v1')], { expectedRevision: 'no_stream' });
-      const [ok] = await h.store.appendMulti([{ streamId: stream(), events: [ev('t.x.v1')], expectedRevision: 'no_stream' }], {
-        conditions: [{ streamId: fact, expectedRevision: 0n }],
-      });
+      const [ok] = await h.store.appendMulti(
+        [{ streamId: stream(), events: [ev('t.x.v1')], expectedRevision: 'no_stream' }],
+        {
+          conditions: [{ streamId: fact, expectedRevision: 0n }],
+        },
+      );
       expect(ok!.nextRevision).toBe(0n);
       for (const condition of [
         { streamId: fact, expectedRevision: 1n },
         { streamId: stream('missing'), expectedRevision: 0n },
       ]) {
         const target = stream();
-        const refused = h.store.appendMulti([{ streamId: target, events: [ev('t.x.v1')], expectedRevision: 'no_stream' }], { conditions: [condition] });
+        const refused = h.store.appendMulti(
+          [{ streamId: target, events: [ev('t.x.v1')], expectedRevision: 'no_stream' }],
+          { conditions: [condition] },
+        );
         await expect(refused).rejects.toBeInstanceOf(WrongExpectedRevisionError);
         await expect(refused).rejects.toMatchObject({ streamId: condition.streamId });
         expect(await h.store.streamHead(target)).toBeNull();
@@ -206,15 +230,27 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
       const fact = stream('fact');
       await h.store.appendToStream(fact, [ev('t.fact.v1')], { expectedRevision: 'no_stream' });
       // A revocation of the fact, committed late: the conditional append read the fact before it.
-      const revocation = await h.holdOpenAppend({ streamId: fact, events: [ev('t.revoked.v1')], expectedRevision: 0n });
-      const target = stream();
-      const conditional = h.otherStore().appendMulti([{ streamId: target, events: [ev('t.x.v1')], expectedRevision: 'no_stream' }], {
-        conditions: [{ streamId: fact, expectedRevision: 0n }],
+      const revocation = await h.holdOpenAppend({
+        streamId: fact,
+        events: [ev('t.revoked.v1')],
+        expectedRevision: 0n,
       });
+      const target = stream();
+      const conditional = h
+        .otherStore()
+        .appendMulti(
+          [{ streamId: target, events: [ev('t.x.v1')], expectedRevision: 'no_stream' }],
+          {
+            conditions: [{ streamId: fact, expectedRevision: 0n }],
+          },
+        );
       // Let it reach the condition's check while the writer still holds the head (it must wait
       // there: had it settled meanwhile, it did not see the writer at all).
       const early = await Promise.race([
-        conditional.then(() => 'settled', () => 'settled'),
+        conditional.then(
+          () => 'settled',
+          () => 'settled',
+        ),
         new Promise((resolve) => setTimeout(() => resolve('waiting'), CONDITION_WAIT_MS)),
       ]);
       await revocation.commit();
@@ -222,9 +258,12 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
       await expect(conditional).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       expect(await h.store.streamHead(target)).toBeNull();
       // Read again, at the new revision: it goes through.
-      await h.store.appendMulti([{ streamId: target, events: [ev('t.x.v1')], expectedRevision: 'no_stream' }], {
-        conditions: [{ streamId: fact, expectedRevision: 1n }],
-      });
+      await h.store.appendMulti(
+        [{ streamId: target, events: [ev('t.x.v1')], expectedRevision: 'no_stream' }],
+        {
+          conditions: [{ streamId: fact, expectedRevision: 1n }],
+        },
+      );
       expect((await h.store.streamHead(target))!.revision).toBe(0n);
     });
 
@@ -233,16 +272,23 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
       const a = stream('late-a');
       const b = stream('late-b');
       // Writer A appends and keeps its transaction open; writer B appends after A and commits.
-      const heldA = await h.holdOpenAppend({ streamId: a, events: [ev('t.a.v1')], expectedRevision: 'no_stream' });
+      const heldA = await h.holdOpenAppend({
+        streamId: a,
+        events: [ev('t.a.v1')],
+        expectedRevision: 'no_stream',
+      });
       await h.otherStore().appendToStream(b, [ev('t.b.v1')], { expectedRevision: 'no_stream' });
       // The reader reads now: B is committed, A is not.
       const first = await h.store.readAll({ fromPosition: head, maxCount: 100 });
-      const ours = (evts: RecordedEvent[]) => evts.filter((e) => e.streamId === a || e.streamId === b);
+      const ours = (evts: RecordedEvent[]) =>
+        evts.filter((e) => e.streamId === a || e.streamId === b);
       expect(ours(first).map((e) => e.streamId)).not.toContain(a);
       const afterFirst = first.length ? first[first.length - 1]!.position : head;
       // A commits; reading on from where the reader stopped delivers A exactly once, and B once.
       await heldA.commit();
-      const { seen } = await drain(h.store, afterFirst, (s) => ours(s).some((e) => e.streamId === a));
+      const { seen } = await drain(h.store, afterFirst, (s) =>
+        ours(s).some((e) => e.streamId === a),
+      );
       const all = ours([...first, ...seen]);
       expect(all.filter((e) => e.streamId === a)).toHaveLength(1);
       expect(all.filter((e) => e.streamId === b)).toHaveLength(1);
@@ -254,11 +300,16 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
     it('resumes a subscription from a checkpoint token, catch-up then live', async () => {
       const s = stream('sub');
       const start = await h.store.headPosition();
-      await h.store.appendToStream(s, [ev('t.1.v1'), ev('t.2.v1'), ev('t.3.v1')], { expectedRevision: 'no_stream' });
+      await h.store.appendToStream(s, [ev('t.1.v1'), ev('t.2.v1'), ev('t.3.v1')], {
+        expectedRevision: 'no_stream',
+      });
       const controller = new AbortController();
       const got: RecordedEvent[] = [];
       let checkpoint: string | null = null;
-      for await (const e of h.store.subscribeToAll({ fromPosition: start, signal: controller.signal })) {
+      for await (const e of h.store.subscribeToAll({
+        fromPosition: start,
+        signal: controller.signal,
+      })) {
         if (e.streamId !== s) continue;
         got.push(e);
         if (got.length === 2) {
@@ -270,7 +321,10 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
       const resume = new AbortController();
       const rest: RecordedEvent[] = [];
       const live = (async () => {
-        for await (const e of h.store.subscribeToAll({ fromPosition: decodePosition(checkpoint!), signal: resume.signal })) {
+        for await (const e of h.store.subscribeToAll({
+          fromPosition: decodePosition(checkpoint!),
+          signal: resume.signal,
+        })) {
           if (e.streamId !== s) continue;
           rest.push(e);
           if (rest.length === 2) resume.abort();
@@ -287,27 +341,43 @@ export function describeEventStoreContract(adapter: string, makeHarness: () => P
       const r = stream('res');
       const free = await readReservation(h.store, r);
       expect(free.status).toBe('free');
-      await h.store.appendMulti([claimReservation(free, 'owner-1', { purpose: 'test' }, testMetadata(), randomUUID())]);
+      await h.store.appendMulti([
+        claimReservation(free, 'owner-1', { purpose: 'test' }, testMetadata(), randomUUID()),
+      ]);
       const claimed = await readReservation(h.store, r);
       expect(claimed).toMatchObject({ status: 'claimed', owner: 'owner-1', revision: 0n });
-      expect(() => claimReservation(claimed, 'owner-2', {}, testMetadata(), randomUUID())).toThrow(ReservationTakenError);
+      expect(() => claimReservation(claimed, 'owner-2', {}, testMetadata(), randomUUID())).toThrow(
+        ReservationTakenError,
+      );
       // A racer that read the reservation while it was free loses at the database.
       await expect(
         h.store.appendMulti([claimReservation(free, 'owner-2', {}, testMetadata(), randomUUID())]),
       ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
-      await h.store.appendMulti([releaseReservation(claimed, 'owner-1', testMetadata(), randomUUID())]);
+      await h.store.appendMulti([
+        releaseReservation(claimed, 'owner-1', testMetadata(), randomUUID()),
+      ]);
       const released = await readReservation(h.store, r);
       expect(released.status).toBe('free');
-      await h.store.appendMulti([claimReservation(released, 'owner-2', {}, testMetadata(), randomUUID())]);
-      expect(await readReservation(h.store, r)).toMatchObject({ status: 'claimed', owner: 'owner-2', revision: 2n });
+      await h.store.appendMulti([
+        claimReservation(released, 'owner-2', {}, testMetadata(), randomUUID()),
+      ]);
+      expect(await readReservation(h.store, r)).toMatchObject({
+        status: 'claimed',
+        owner: 'owner-2',
+        revision: 2n,
+      });
       expect(verifyChain(await h.store.readStream(r)).valid).toBe(true);
     });
 
     it('detects an edited row and names the first bad revision', async () => {
       const s = stream('chain');
-      await h.store.appendToStream(s, [ev('t.a.v1', { amount: '10.00' }), ev('t.b.v1', { amount: '5.00' }), ev('t.c.v1')], {
-        expectedRevision: 'no_stream',
-      });
+      await h.store.appendToStream(
+        s,
+        [ev('t.a.v1', { amount: '10.00' }), ev('t.b.v1', { amount: '5.00' }), ev('t.c.v1')],
+        {
+          expectedRevision: 'no_stream',
+        },
+      );
       expect(verifyChain(await h.store.readStream(s)).valid).toBe(true);
       await h.tamper(s, 1n, { amount: '500.00' });
       const verdict = verifyChain(await h.store.readStream(s));

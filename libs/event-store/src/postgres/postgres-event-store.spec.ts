@@ -20,7 +20,7 @@ describeEventStoreContract('postgresql', async () => {
       const client = await tdb.pool.connect();
       try {
         await client.query('BEGIN');
-        await client.query("SET LOCAL session_replication_role = replica");
+        await client.query('SET LOCAL session_replication_role = replica');
         await client.query('UPDATE events SET data = $3 WHERE stream_id = $1 AND revision = $2', [
           streamId,
           revision.toString(),

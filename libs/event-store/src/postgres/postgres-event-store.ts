@@ -13,7 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
-import { assert, isActor, limits } from '../../../kernel/src';
+import { assert, isActor, limits } from '@kob/kernel';
 import {
   type AppendMetadata,
   type AppendOptions,
@@ -103,7 +103,10 @@ export class PostgresEventStore implements EventStore {
     assert(appends.length > 0, 'appendMulti needs at least one stream');
     const conditions = options.conditions ?? [];
     const ids = new Set([...appends.map((a) => a.streamId), ...conditions.map((c) => c.streamId)]);
-    assert(ids.size === appends.length + conditions.length, 'appendMulti: a stream may appear once (appended or a condition)');
+    assert(
+      ids.size === appends.length + conditions.length,
+      'appendMulti: a stream may appear once (appended or a condition)',
+    );
     assert(conditions.length <= limits.appendEventsPerCallMax, 'too many conditions in one append');
     for (const a of appends) validateEvents(a.streamId, a.events);
     // `any` on a stream that does not exist yet races another creator: resolve it again.
@@ -119,7 +122,10 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async appendOnce(appends: StreamAppend[], conditions: readonly StreamCondition[]): Promise<AppendResult[]> {
+  private async appendOnce(
+    appends: StreamAppend[],
+    conditions: readonly StreamCondition[],
+  ): Promise<AppendResult[]> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
@@ -133,8 +139,13 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async appendWith(client: PoolClient, appends: StreamAppend[], conditions: readonly StreamCondition[]): Promise<AppendResult[]> {
-    const single = appends.length === 1 && appends[0]!.expectedRevision !== 'any' && conditions.length === 0;
+  private async appendWith(
+    client: PoolClient,
+    appends: StreamAppend[],
+    conditions: readonly StreamCondition[],
+  ): Promise<AppendResult[]> {
+    const single =
+      appends.length === 1 && appends[0]!.expectedRevision !== 'any' && conditions.length === 0;
     if (single) return [await this.appendOne(client, appends[0]!)];
     // Streams are locked in one global order (by id), so two multi-stream appends never deadlock;
     // a condition's head row is share-locked in the same order, so a writer of that stream waits
@@ -187,7 +198,9 @@ export class PostgresEventStore implements EventStore {
       // members disappear), so an honest chain always verifies after the JSONB round trip.
       const dataJson = JSON.stringify(e.data);
       const data: unknown = JSON.parse(dataJson);
-      const metadata = JSON.parse(JSON.stringify({ ...e.metadata, prevHash })) as AppendMetadata & { prevHash: string };
+      const metadata = JSON.parse(JSON.stringify({ ...e.metadata, prevHash })) as AppendMetadata & {
+        prevHash: string;
+      };
       const hash = eventHash({ streamId, revision, id: e.id, type: e.type, data, metadata });
       ids.push(e.id);
       revs.push(revision.toString());
@@ -212,18 +225,34 @@ export class PostgresEventStore implements EventStore {
     let rows: { position: string; tx: string }[];
     try {
       if (expectedRevision === 'no_stream') {
-        rows = (await client.query({ name: 'kobatela-append-new', text: APPEND_NEW_STREAM, values: params })).rows;
+        rows = (
+          await client.query({
+            name: 'kobatela-append-new',
+            text: APPEND_NEW_STREAM,
+            values: params,
+          })
+        ).rows;
       } else {
         params.push(headHash);
-        rows = (await client.query({ name: 'kobatela-append-existing', text: APPEND_EXISTING_STREAM, values: params })).rows;
+        rows = (
+          await client.query({
+            name: 'kobatela-append-existing',
+            text: APPEND_EXISTING_STREAM,
+            values: params,
+          })
+        ).rows;
       }
     } catch (err) {
       const e = err as { code?: string; constraint?: string };
       if (e.code === '23505' && e.constraint === 'events_event_id_key') {
-        throw new DuplicateEventIdError(streamId, events.map((x) => x.id));
+        throw new DuplicateEventIdError(
+          streamId,
+          events.map((x) => x.id),
+        );
       }
       if (e.code === '23505') throw new WrongExpectedRevisionError(streamId, expectedRevision);
-      if (e.code === '22P05' || e.code === '22P02') throw new UnstorableEventError(streamId, String((err as Error).message));
+      if (e.code === '22P05' || e.code === '22P02')
+        throw new UnstorableEventError(streamId, String((err as Error).message));
       throw err;
     }
     if (rows.length === 0) throw new WrongExpectedRevisionError(streamId, expectedRevision);
@@ -238,7 +267,11 @@ export class PostgresEventStore implements EventStore {
     };
   }
 
-  private async headHashAt(client: PoolClient, streamId: string, revision: bigint): Promise<string> {
+  private async headHashAt(
+    client: PoolClient,
+    streamId: string,
+    revision: bigint,
+  ): Promise<string> {
     const res = await client.query<{ head_hash: string }>(
       'SELECT head_hash FROM streams WHERE stream_id = $1 AND revision = $2',
       [streamId, revision.toString()],
@@ -259,7 +292,10 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
-    const maxCount = Math.min(options.maxCount ?? limits.readStreamPageMax, limits.readStreamPageMax);
+    const maxCount = Math.min(
+      options.maxCount ?? limits.readStreamPageMax,
+      limits.readStreamPageMax,
+    );
     assert(maxCount > 0, 'maxCount must be positive');
     const out: RecordedEvent[] = [];
     let from = options.fromRevision ?? (backwards ? null : 0n);
@@ -283,7 +319,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   async listStreams(options: { after?: string; maxCount?: number } = {}): Promise<string[]> {
-    const maxCount = Math.min(options.maxCount ?? limits.readStreamPageMax, limits.readStreamPageMax);
+    const maxCount = Math.min(
+      options.maxCount ?? limits.readStreamPageMax,
+      limits.readStreamPageMax,
+    );
     const res = await this.pool.query<{ stream_id: string }>(
       // From the events themselves, not the heads table: a stream whose head row was removed
       // must still be listed (and then flagged by the verifier).
@@ -354,7 +393,9 @@ export class PostgresEventStore implements EventStore {
    * Test hook for the contract suite: appends inside a transaction that stays open until
    * `commit` is called, to reproduce a writer that commits late.
    */
-  async beginHeldAppend(append: StreamAppend): Promise<{ commit(): Promise<void>; rollback(): Promise<void> }> {
+  async beginHeldAppend(
+    append: StreamAppend,
+  ): Promise<{ commit(): Promise<void>; rollback(): Promise<void> }> {
     validateEvents(append.streamId, append.events);
     const client = await this.pool.connect();
     await client.query('BEGIN');
@@ -387,7 +428,10 @@ export class PostgresEventStore implements EventStore {
  * committed; one that comes after waits for this transaction.
  */
 async function checkCondition(client: PoolClient, condition: StreamCondition): Promise<void> {
-  const res = await client.query<{ revision: string }>('SELECT revision FROM streams WHERE stream_id = $1 FOR SHARE', [condition.streamId]);
+  const res = await client.query<{ revision: string }>(
+    'SELECT revision FROM streams WHERE stream_id = $1 FOR SHARE',
+    [condition.streamId],
+  );
   const row = res.rows[0];
   if (!row || BigInt(row.revision) !== condition.expectedRevision) {
     throw new WrongExpectedRevisionError(condition.streamId, condition.expectedRevision);

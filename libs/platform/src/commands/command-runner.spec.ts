@@ -5,9 +5,9 @@
  * bounded retries, then CONCURRENCY_CONFLICT), and a stale cache that heals itself.
  */
 import { randomUUID } from 'node:crypto';
-import { AssertionError, DomainError, type Actor, systemActor, uuidV5 } from '../../../kernel/src';
-import { tallyDecider, userDecider } from '../../../domain/src';
-import { PostgresEventStore, verifyChain } from '../../../event-store/src';
+import { AssertionError, DomainError, type Actor, systemActor, uuidV5 } from '@kob/kernel';
+import { tallyDecider, userDecider } from '@kob/domain';
+import { PostgresEventStore, verifyChain } from '@kob/event-store';
 import { testDatabase, type TestDatabase } from '../../../../test/support/test-db';
 import { CommandRunner, type CommandMetadata } from './command-runner';
 
@@ -20,7 +20,13 @@ beforeAll(async () => {
 });
 afterAll(() => tdb.close());
 
-const apiActor: Actor = { kind: 'api_key', keyId: 'k1', keyPrefix: 'koba_abc123', scope: 'sender', userId: 'u1' };
+const apiActor: Actor = {
+  kind: 'api_key',
+  keyId: 'k1',
+  keyPrefix: 'koba_abc123',
+  scope: 'sender',
+  userId: 'u1',
+};
 
 function meta(idem?: { key: string; body: unknown; path?: string }): CommandMetadata {
   const id = randomUUID();
@@ -44,7 +50,13 @@ function meta(idem?: { key: string; body: unknown; path?: string }): CommandMeta
 
 function metaEvent() {
   const id = randomUUID();
-  return { actor: apiActor, commandId: id, correlationId: id, causationId: id, occurredAt: new Date().toISOString() };
+  return {
+    actor: apiActor,
+    commandId: id,
+    correlationId: id,
+    causationId: id,
+    occurredAt: new Date().toISOString(),
+  };
 }
 
 async function openTally(runner: CommandRunner, currency = 'USD'): Promise<string> {
@@ -58,7 +70,13 @@ async function openTally(runner: CommandRunner, currency = 'USD'): Promise<strin
   return tallyId;
 }
 
-function add(runner: CommandRunner, tallyId: string, amount: string, m = meta(), limit: string | null = null) {
+function add(
+  runner: CommandRunner,
+  tallyId: string,
+  amount: string,
+  m = meta(),
+  limit: string | null = null,
+) {
   return runner.execute({
     streamId: `tally-${tallyId}`,
     decider: tallyDecider,
@@ -68,7 +86,10 @@ function add(runner: CommandRunner, tallyId: string, amount: string, m = meta(),
 }
 
 async function eventCount(streamPrefix: string): Promise<number> {
-  const res = await tdb.pool.query('SELECT count(*)::int AS n FROM events WHERE stream_id LIKE $1', [`${streamPrefix}%`]);
+  const res = await tdb.pool.query(
+    'SELECT count(*)::int AS n FROM events WHERE stream_id LIKE $1',
+    [`${streamPrefix}%`],
+  );
   return res.rows[0].n as number;
 }
 
@@ -112,18 +133,35 @@ describe('command runner', () => {
   it('answers a repeated key on an existing stream with the first result and no new events', async () => {
     const runner = new CommandRunner(store);
     const tallyId = await openTally(runner);
-    const first = await add(runner, tallyId, '2.50', meta({ key: 'dep-1', body: { amount: '2.50' } }));
-    const again = await add(runner, tallyId, '2.50', meta({ key: 'dep-1', body: { amount: '2.50' } }));
+    const first = await add(
+      runner,
+      tallyId,
+      '2.50',
+      meta({ key: 'dep-1', body: { amount: '2.50' } }),
+    );
+    const again = await add(
+      runner,
+      tallyId,
+      '2.50',
+      meta({ key: 'dep-1', body: { amount: '2.50' } }),
+    );
     expect(first.replayed).toBe(false);
     expect(again.replayed).toBe(true);
     expect(again.events).toEqual(first.events);
     expect(await eventCount(`tally-${tallyId}`)).toBe(2);
     // A new process (empty cache) still recognises the key: it lives in the events' metadata.
     const fresh = new CommandRunner(store);
-    const third = await add(fresh, tallyId, '2.50', meta({ key: 'dep-1', body: { amount: '2.50' } }));
+    const third = await add(
+      fresh,
+      tallyId,
+      '2.50',
+      meta({ key: 'dep-1', body: { amount: '2.50' } }),
+    );
     expect(third.replayed).toBe(true);
     expect(third.events).toEqual(first.events);
-    await expect(add(fresh, tallyId, '9.99', meta({ key: 'dep-1', body: { amount: '9.99' } }))).rejects.toMatchObject({
+    await expect(
+      add(fresh, tallyId, '9.99', meta({ key: 'dep-1', body: { amount: '9.99' } })),
+    ).rejects.toMatchObject({
       code: 'IDEMPOTENCY_KEY_REUSED',
     });
     expect(await eventCount(`tally-${tallyId}`)).toBe(2);
@@ -132,7 +170,9 @@ describe('command runner', () => {
   it('does not use up a key when the command is rejected', async () => {
     const runner = new CommandRunner(store);
     const tallyId = await openTally(runner);
-    await expect(add(runner, tallyId, '50.00', meta({ key: 'k-rej', body: { a: 50 } }), '10.00')).rejects.toMatchObject({
+    await expect(
+      add(runner, tallyId, '50.00', meta({ key: 'k-rej', body: { a: 50 } }), '10.00'),
+    ).rejects.toMatchObject({
       code: 'TALLY_LIMIT_EXCEEDED',
     });
     const ok = await add(runner, tallyId, '5.00', meta({ key: 'k-rej', body: { a: 5 } }), '10.00');
@@ -148,23 +188,36 @@ describe('command runner', () => {
         decider: tallyDecider,
         metadata: meta({ key, body }),
         targetStream: (id) => `tally-${id}`,
-        command: (id) => ({ type: 'OpenTally' as const, tallyId: id, currency: 'EUR', now: '2026-11-24T10:00:00.000Z' }),
+        command: (id) => ({
+          type: 'OpenTally' as const,
+          tallyId: id,
+          currency: 'EUR',
+          now: '2026-11-24T10:00:00.000Z',
+        }),
       });
     const first = await create(runner);
     expect(first.id).toBe(uuidV5(`user:u1|POST /tallies\n${key}`));
     const again = await create(new CommandRunner(store));
     expect(again).toMatchObject({ id: first.id, replayed: true });
     expect(again.events).toEqual(first.events);
-    await expect(create(runner, { currency: 'USD' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    await expect(create(runner, { currency: 'USD' })).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
     expect(await eventCount(`tally-${first.id}`)).toBe(1);
     const reservation = await store.readStream(`idem-${first.id}`);
     expect(reservation).toHaveLength(1);
-    expect(reservation[0]!.data).toMatchObject({ target: `tally-${first.id}`, requestHash: JSON.stringify({ currency: 'EUR' }) });
+    expect(reservation[0]!.data).toMatchObject({
+      target: `tally-${first.id}`,
+      requestHash: JSON.stringify({ currency: 'EUR' }),
+    });
   });
 
   it('resolves concurrent duplicates of a create across processes to one stream', async () => {
     const key = `race-${randomUUID()}`;
-    const runners = Array.from({ length: 6 }, () => new CommandRunner(new PostgresEventStore(tdb.newPool(2))));
+    const runners = Array.from(
+      { length: 6 },
+      () => new CommandRunner(new PostgresEventStore(tdb.newPool(2))),
+    );
     const results = await Promise.all(
       runners.map((r) =>
         r.executeWithDerivedId({
@@ -188,7 +241,9 @@ describe('command runner', () => {
       Array.from({ length: 20 }, () => add(runner, tallyId, '1.00', meta(), '10.00')),
     );
     const ok = outcomes.filter((o) => o.status === 'fulfilled');
-    const codes = outcomes.filter((o) => o.status === 'rejected').map((o) => ((o as PromiseRejectedResult).reason as DomainError).code);
+    const codes = outcomes
+      .filter((o) => o.status === 'rejected')
+      .map((o) => ((o as PromiseRejectedResult).reason as DomainError).code);
     expect(ok).toHaveLength(10);
     expect(codes).toEqual(Array(10).fill('TALLY_LIMIT_EXCEEDED'));
     const { state } = await new CommandRunner(store).read(`tally-${tallyId}`, tallyDecider);
@@ -198,8 +253,13 @@ describe('command runner', () => {
   it('retries across processes with the expected revision deciding, never losing an update', async () => {
     const seed = new CommandRunner(store);
     const tallyId = await openTally(seed);
-    const runners = Array.from({ length: 4 }, () => new CommandRunner(new PostgresEventStore(tdb.newPool(3))));
-    const outcomes = await Promise.allSettled(runners.flatMap((r) => Array.from({ length: 5 }, () => add(r, tallyId, '1.00'))));
+    const runners = Array.from(
+      { length: 4 },
+      () => new CommandRunner(new PostgresEventStore(tdb.newPool(3))),
+    );
+    const outcomes = await Promise.allSettled(
+      runners.flatMap((r) => Array.from({ length: 5 }, () => add(r, tallyId, '1.00'))),
+    );
     const succeeded = outcomes.filter((o) => o.status === 'fulfilled').length;
     const failed = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
     for (const f of failed) expect((f.reason as DomainError).code).toBe('CONCURRENCY_CONFLICT');
@@ -232,7 +292,9 @@ describe('command runner', () => {
     expect(retried).toEqual([`tally-${tallyId}`]);
     expect(res.state.total).toBe('5.00');
     // The limit is decided on the fresh state after the retry, not on the stale one.
-    await expect(add(runner, tallyId, '0.01', meta(), '5.00')).rejects.toMatchObject({ code: 'TALLY_LIMIT_EXCEEDED' });
+    await expect(add(runner, tallyId, '0.01', meta(), '5.00')).rejects.toMatchObject({
+      code: 'TALLY_LIMIT_EXCEEDED',
+    });
   });
 
   it('tops up a cached state with what another process appended since', async () => {
@@ -243,7 +305,9 @@ describe('command runner', () => {
     await add(b, tallyId, '2.00');
     const res = await add(a, tallyId, '3.00', meta(), '6.00');
     expect(res.state.total).toBe('6.00');
-    await expect(add(a, tallyId, '0.01', meta(), '6.00')).rejects.toMatchObject({ code: 'TALLY_LIMIT_EXCEEDED' });
+    await expect(add(a, tallyId, '0.01', meta(), '6.00')).rejects.toMatchObject({
+      code: 'TALLY_LIMIT_EXCEEDED',
+    });
   });
 
   it('replays the first answer, not the state the stream has reached since', async () => {
@@ -259,11 +323,24 @@ describe('command runner', () => {
     const opened = await open(runner);
     const first = await add(runner, opened.id, '10.00', meta({ key: 'k1', body: { a: 10 } }));
     await add(runner, opened.id, '5.00', meta({ key: 'k2', body: { a: 5 } }));
-    const replayed = await add(new CommandRunner(store), opened.id, '10.00', meta({ key: 'k1', body: { a: 10 } }));
-    expect(replayed).toMatchObject({ replayed: true, revision: first.revision, state: { total: '10.00', additions: 1 } });
+    const replayed = await add(
+      new CommandRunner(store),
+      opened.id,
+      '10.00',
+      meta({ key: 'k1', body: { a: 10 } }),
+    );
+    expect(replayed).toMatchObject({
+      replayed: true,
+      revision: first.revision,
+      state: { total: '10.00', additions: 1 },
+    });
     expect(replayed.position).toEqual(first.position);
     const reopened = await open(new CommandRunner(store));
-    expect(reopened).toMatchObject({ replayed: true, revision: 0n, state: { total: '0', additions: 0 } });
+    expect(reopened).toMatchObject({
+      replayed: true,
+      revision: 0n,
+      state: { total: '0', additions: 0 },
+    });
   });
 
   it('decides on the cached state without reading, and re-reads before trusting a no-op or a refusal', async () => {
@@ -278,16 +355,44 @@ describe('command runner', () => {
     const b = new CommandRunner(new PostgresEventStore(tdb.newPool(2)));
     const userId = randomUUID();
     const stream = `user-${userId}`;
-    const register = { type: 'RegisterUser' as const, userId, username: 'u', email: 'u@example.org', isActive: true, publicTag: null, now: 'n' };
-    await a.execute({ streamId: stream, decider: userDecider, command: register, metadata: meta() });
+    const register = {
+      type: 'RegisterUser' as const,
+      userId,
+      username: 'u',
+      email: 'u@example.org',
+      isActive: true,
+      publicTag: null,
+      now: 'n',
+    };
+    await a.execute({
+      streamId: stream,
+      decider: userDecider,
+      command: register,
+      metadata: meta(),
+    });
     reads.length = 0;
     // A hot stream: the next command appends without reading first.
-    await a.execute({ streamId: stream, decider: userDecider, command: { type: 'UpdateUser', userId, isActive: false, now: 'n' }, metadata: meta() });
+    await a.execute({
+      streamId: stream,
+      decider: userDecider,
+      command: { type: 'UpdateUser', userId, isActive: false, now: 'n' },
+      metadata: meta(),
+    });
     expect(reads).toEqual([]);
     // Another process reactivates: A's cache still says inactive.
-    await b.execute({ streamId: stream, decider: userDecider, command: { type: 'UpdateUser', userId, isActive: true, now: 'n' }, metadata: meta() });
+    await b.execute({
+      streamId: stream,
+      decider: userDecider,
+      command: { type: 'UpdateUser', userId, isActive: true, now: 'n' },
+      metadata: meta(),
+    });
     // "Deactivate" looks like a no-op on A's stale cache; A must check before answering nothing.
-    const res = await a.execute({ streamId: stream, decider: userDecider, command: { type: 'UpdateUser', userId, isActive: false, now: 'n' }, metadata: meta() });
+    const res = await a.execute({
+      streamId: stream,
+      decider: userDecider,
+      command: { type: 'UpdateUser', userId, isActive: false, now: 'n' },
+      metadata: meta(),
+    });
     expect(res.events.map((e) => e.type)).toEqual(['user.updated.v1']);
     expect(res.state.isActive).toBe(false);
     expect(reads).toEqual([stream]);
@@ -295,9 +400,18 @@ describe('command runner', () => {
     // A's stale view (9.00) would refuse 5.00 under a 10.00 limit; the fresh one accepts.
     const tallyId = await openTally(a);
     await add(a, tallyId, '9.00', meta(), '10.00');
-    await store.appendToStream(`tally-${tallyId}`, [
-      { id: randomUUID(), type: 'tally.added.v1', data: { tallyId, amount: '-9.00', total: '0.00' }, metadata: { ...metaEvent() } },
-    ], { expectedRevision: 1n });
+    await store.appendToStream(
+      `tally-${tallyId}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'tally.added.v1',
+          data: { tallyId, amount: '-9.00', total: '0.00' },
+          metadata: { ...metaEvent() },
+        },
+      ],
+      { expectedRevision: 1n },
+    );
     const ok = await add(a, tallyId, '5.00', meta(), '10.00');
     expect(ok.state.total).toBe('5.00');
   });
@@ -339,4 +453,3 @@ describe('command runner', () => {
     ).rejects.toMatchObject({ code: 'REF_TAKEN' });
   });
 });
-

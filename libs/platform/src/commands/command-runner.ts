@@ -15,16 +15,8 @@
  * it, and the store refuses events without one. Outside calls (PSP, AI) never run in here.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type Actor,
-  DomainError,
-  assert,
-  isActor,
-  limits,
-  newId,
-  uuidV5,
-} from '../../../kernel/src';
-import type { Decider, DomainEvent } from '../../../domain/src';
+import { type Actor, DomainError, assert, isActor, limits, newId, uuidV5 } from '@kob/kernel';
+import type { Decider, DomainEvent } from '@kob/domain';
 import {
   type AppendMetadata,
   type EventStore,
@@ -38,7 +30,7 @@ import {
   comparePositions,
   claimReservation,
   readReservation,
-} from '../../../event-store/src';
+} from '@kob/event-store';
 import { activeTraceparent, inSpan } from '../observability/tracing';
 import { StreamQueue } from './stream-queue';
 import { StreamStateCache, type CachedStream } from './stream-state-cache';
@@ -98,7 +90,11 @@ export interface ReservationClaim {
 }
 
 /** Appends to other streams committed atomically with a command's events. */
-export type ExtraAppends<S, E> = (events: E[], stateBefore: S, metadata: CommandMetadata) => Promise<StreamAppend[]>;
+export type ExtraAppends<S, E> = (
+  events: E[],
+  stateBefore: S,
+  metadata: CommandMetadata,
+) => Promise<StreamAppend[]>;
 
 /**
  * Reads the streams whose facts authorise a decision (an allowlist, a certification, an
@@ -137,9 +133,14 @@ export interface FactsCommand<S, C, E extends DomainEvent, F> {
 
 export class ConcurrencyConflictError extends DomainError {
   constructor(streamId: string) {
-    super('CONCURRENCY_CONFLICT', `the stream ${streamId} kept changing; retry the request`, 'conflict', {
-      stream: streamId,
-    });
+    super(
+      'CONCURRENCY_CONFLICT',
+      `the stream ${streamId} kept changing; retry the request`,
+      'conflict',
+      {
+        stream: streamId,
+      },
+    );
   }
 }
 
@@ -220,7 +221,13 @@ export class CommandRunner {
           for (const claim of events.length > 0 ? (params.claims ?? []) : []) {
             const reservation =
               claim.likelyNew && attempt === 1
-                ? { streamId: claim.streamId, status: 'free' as const, owner: null, data: null, revision: 'no_stream' as const }
+                ? {
+                    streamId: claim.streamId,
+                    status: 'free' as const,
+                    owner: null,
+                    data: null,
+                    revision: 'no_stream' as const,
+                  }
                 : await readReservation(this.store, claim.streamId);
             // Already ours (a retry, a later step of the same deposit): nothing to claim.
             if (reservation.status === 'claimed' && reservation.owner === claim.owner) continue;
@@ -233,12 +240,28 @@ export class CommandRunner {
               }
               throw claim.taken();
             }
-            extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
+            extra.push(
+              claimReservation(
+                reservation,
+                claim.owner,
+                claim.data ?? {},
+                this.eventMetadata(metadata),
+                newId(),
+              ),
+            );
             if (reservation.revision === 'no_stream') claimedNew.push(claim.streamId);
           }
           if (stale) continue;
-          if (events.length > 0 && params.extra) extra.push(...(await params.extra(events, cached.state as S, metadata)));
-          const result = await this.appendAndCache(streamId, decider, cached, events, metadata, extra);
+          if (events.length > 0 && params.extra)
+            extra.push(...(await params.extra(events, cached.state as S, metadata)));
+          const result = await this.appendAndCache(
+            streamId,
+            decider,
+            cached,
+            events,
+            metadata,
+            extra,
+          );
           return claimedNew.length > 0 ? { ...result, claimedNew } : result;
         }
         throw new Error('unreachable: the fresh attempt always returns or throws');
@@ -279,7 +302,9 @@ export class CommandRunner {
    * through a PinnedReader on every attempt, `command` is built from what it read, and the append
    * is conditional on the revisions read (never on a read model).
    */
-  async executeWithFacts<S, C, E extends DomainEvent, F>(params: FactsCommand<S, C, E, F>): Promise<CommandResult<S, E> & { id: string }> {
+  async executeWithFacts<S, C, E extends DomainEvent, F>(
+    params: FactsCommand<S, C, E, F>,
+  ): Promise<CommandResult<S, E> & { id: string }> {
     const kind = () => params.kind ?? params.decider.category;
     return this.counted(kind, () => this.executeWithDerivedIdOnce(params));
   }
@@ -306,7 +331,10 @@ export class CommandRunner {
             if (data.requestHash !== idem.requestHash) throw idempotencyKeyReused();
             const owner = await this.load(data.target, decider);
             const seen = owner.idempotency.get(scopedKey(idem));
-            assert(seen, `idem reservation ${idemStream} points at ${data.target} without its events`);
+            assert(
+              seen,
+              `idem reservation ${idemStream} points at ${data.target} without its events`,
+            );
             return this.replay<S, E>(data.target, decider, seen.fromRevision, seen.toRevision);
           }
           extra = [
@@ -321,17 +349,31 @@ export class CommandRunner {
         }
         // The facts, read fresh on every attempt: a conflict on one of them means it changed.
         const pins: StreamCondition[] = [];
-        const facts = params.facts ? await params.facts(this.pinnedReader(target, pins)) : (undefined as F);
+        const facts = params.facts
+          ? await params.facts(this.pinnedReader(target, pins))
+          : (undefined as F);
         const events = decider.decide(params.command(id, facts), cached.state as S);
         for (const claim of params.claims?.(id) ?? []) {
           const reservation = await readReservation(this.store, claim.streamId);
           if (reservation.status === 'claimed') throw claim.taken();
-          extra.push(claimReservation(reservation, claim.owner, claim.data ?? {}, this.eventMetadata(metadata), newId()));
+          extra.push(
+            claimReservation(
+              reservation,
+              claim.owner,
+              claim.data ?? {},
+              this.eventMetadata(metadata),
+              newId(),
+            ),
+          );
         }
-        if (events.length > 0 && params.extra) extra.push(...(await params.extra(events, cached.state as S, metadata)));
+        if (events.length > 0 && params.extra)
+          extra.push(...(await params.extra(events, cached.state as S, metadata)));
         return this.appendAndCache(target, decider, cached, events, metadata, extra, pins);
       });
-    const result = await this.queue.run(idem && params.queueOn !== 'target' ? idemStream : target, run);
+    const result = await this.queue.run(
+      idem && params.queueOn !== 'target' ? idemStream : target,
+      run,
+    );
     return { ...result, id };
   }
 
@@ -354,7 +396,10 @@ export class CommandRunner {
     const owner = await this.load(data.target, params.decider);
     const seen = owner.idempotency.get(scopedKey(idem));
     assert(seen, `idem reservation idem-${id} points at ${data.target} without its events`);
-    return { ...(await this.replay<S, E>(data.target, params.decider, seen.fromRevision, seen.toRevision)), id };
+    return {
+      ...(await this.replay<S, E>(data.target, params.decider, seen.fromRevision, seen.toRevision)),
+      id,
+    };
   }
 
   /** Reports each command's outcome (`ok`, `replayed`, a DomainError code, `error`) to onCommand. */
@@ -391,18 +436,28 @@ export class CommandRunner {
   private pinnedReader(target: string, pins: StreamCondition[]): PinnedReader {
     return {
       read: async <S>(streamId: string, decider: Decider<S, any, any>): Promise<S> => {
-        assert(streamId !== target, 'the target stream is checked by its own expected revision, not pinned');
-        assert(pins.length < limits.appendEventsPerCallMax, 'too many facts pinned for one command');
+        assert(
+          streamId !== target,
+          'the target stream is checked by its own expected revision, not pinned',
+        );
+        assert(
+          pins.length < limits.appendEventsPerCallMax,
+          'too many facts pinned for one command',
+        );
         const cached = await this.load(streamId, decider);
         // A stream that does not exist holds no fact that authorises anything: nothing to pin.
-        if (cached.revision !== null && !pins.some((p) => p.streamId === streamId)) pins.push({ streamId, expectedRevision: cached.revision });
+        if (cached.revision !== null && !pins.some((p) => p.streamId === streamId))
+          pins.push({ streamId, expectedRevision: cached.revision });
         return cached.state as S;
       },
     };
   }
 
   /** Reads a stream's folded state (from the cache, topped up with newer events). */
-  async read<S, C, E extends DomainEvent>(streamId: string, decider: Decider<S, C, E>): Promise<{ state: S; revision: bigint | null }> {
+  async read<S, C, E extends DomainEvent>(
+    streamId: string,
+    decider: Decider<S, C, E>,
+  ): Promise<{ state: S; revision: bigint | null }> {
     const cached = await this.load(streamId, decider);
     return { state: cached.state as S, revision: cached.revision };
   }
@@ -436,7 +491,10 @@ export class CommandRunner {
         this.cache.delete(err.streamId);
         this.cache.delete(streamId);
         this.options.onConflictRetry?.(streamId);
-        const ceiling = Math.min(limits.appendRetryMaxDelayMs, limits.appendRetryBaseDelayMs * 2 ** i);
+        const ceiling = Math.min(
+          limits.appendRetryMaxDelayMs,
+          limits.appendRetryBaseDelayMs * 2 ** i,
+        );
         await sleep(Math.random() * ceiling);
       }
     }
@@ -473,7 +531,9 @@ export class CommandRunner {
     // Updated in place: only events that really exist are added, inside the stream's queue.
     const idempotency = base.idempotency;
     for (const e of newer) {
-      const event = decider.upcast ? decider.upcast({ type: e.type, data: e.data }) : ({ type: e.type, data: e.data } as DomainEvent);
+      const event = decider.upcast
+        ? decider.upcast({ type: e.type, data: e.data })
+        : ({ type: e.type, data: e.data } as DomainEvent);
       state = decider.evolve(state, event);
       rememberKey(idempotency, e);
     }
@@ -503,18 +563,31 @@ export class CommandRunner {
     const history = await this.store.readStream(streamId, { maxCount: Number(toRevision + 1n) });
     let state = decider.initialState();
     for (const e of history) {
-      const event = decider.upcast ? decider.upcast({ type: e.type, data: e.data }) : ({ type: e.type, data: e.data } as E);
+      const event = decider.upcast
+        ? decider.upcast({ type: e.type, data: e.data })
+        : ({ type: e.type, data: e.data } as E);
       state = decider.evolve(state, event);
     }
     const recorded = history.filter((e) => e.revision >= fromRevision && e.revision <= toRevision);
-    assert(recorded.length === Number(toRevision - fromRevision + 1n), `replay of ${streamId} found a gap`);
+    assert(
+      recorded.length === Number(toRevision - fromRevision + 1n),
+      `replay of ${streamId} found a gap`,
+    );
     return {
       streamId,
       state,
-      events: recorded.map((e) => ({ type: e.type, data: e.data, streamId, revision: e.revision })) as AppendedEvent<E>[],
+      events: recorded.map((e) => ({
+        type: e.type,
+        data: e.data,
+        streamId,
+        revision: e.revision,
+      })) as AppendedEvent<E>[],
       revision: toRevision,
       // The first answer's position, so a client retrying after a lost answer can still read.
-      position: recorded.reduce<Position | null>((p, e) => (p === null || comparePositions(e.position, p) > 0 ? e.position : p), null),
+      position: recorded.reduce<Position | null>(
+        (p, e) => (p === null || comparePositions(e.position, p) > 0 ? e.position : p),
+        null,
+      ),
       replayed: true,
     };
   }
@@ -531,10 +604,22 @@ export class CommandRunner {
     if (events.length === 0) {
       // Nothing appended: the stream's head position, so a caller that must wait for the read
       // models (a repeated revoke) waits for what is already there.
-      return { streamId, state: cached.state as S, events: [], revision: cached.revision ?? -1n, position: cached.position, replayed: false };
+      return {
+        streamId,
+        state: cached.state as S,
+        events: [],
+        revision: cached.revision ?? -1n,
+        position: cached.position,
+        replayed: false,
+      };
     }
     const meta = this.eventMetadata(metadata);
-    const newEvents: NewEvent[] = events.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta }));
+    const newEvents: NewEvent[] = events.map((e) => ({
+      id: newId(),
+      type: e.type,
+      data: e.data,
+      metadata: meta,
+    }));
     const main: StreamAppend = {
       streamId,
       events: newEvents,
@@ -542,8 +627,10 @@ export class CommandRunner {
       ...(cached.headHash ? { expectedHeadHash: cached.headHash } : {}),
     };
     const started = performance.now();
-    const results = await inSpan('event-store append', { 'kobatela.stream': streamId, 'kobatela.events': events.length }, () =>
-      this.store.appendMulti([...extra, main], pins.length > 0 ? { conditions: pins } : {}),
+    const results = await inSpan(
+      'event-store append',
+      { 'kobatela.stream': streamId, 'kobatela.events': events.length },
+      () => this.store.appendMulti([...extra, main], pins.length > 0 ? { conditions: pins } : {}),
     );
     this.options.onAppendMs?.(performance.now() - started);
     if (this.options.crashAfterAppend) process.kill(process.pid, 'SIGKILL');
@@ -573,9 +660,20 @@ export class CommandRunner {
     return {
       streamId,
       state,
-      events: events.map((e, i) => ({ type: e.type, data: e.data, streamId, revision: first + BigInt(i) })),
+      events: events.map((e, i) => ({
+        type: e.type,
+        data: e.data,
+        streamId,
+        revision: first + BigInt(i),
+      })),
       revision: result.nextRevision,
-      position: results.reduce((p, r) => (p === null || r.position.tx > p.tx || (r.position.tx === p.tx && r.position.pos > p.pos) ? r.position : p), null as Position | null),
+      position: results.reduce(
+        (p, r) =>
+          p === null || r.position.tx > p.tx || (r.position.tx === p.tx && r.position.pos > p.pos)
+            ? r.position
+            : p,
+        null as Position | null,
+      ),
       replayed: false,
     };
   }
@@ -597,7 +695,11 @@ export function eventMetadataOf(m: CommandMetadata): AppendMetadata {
     occurredAt: m.now.toISOString(),
     ...(traceparent ? { traceparent } : {}),
     ...(m.idempotency
-      ? { idempotencyKey: m.idempotency.key, idempotencyScope: m.idempotency.scope, requestHash: m.idempotency.requestHash }
+      ? {
+          idempotencyKey: m.idempotency.key,
+          idempotencyScope: m.idempotency.scope,
+          requestHash: m.idempotency.requestHash,
+        }
       : {}),
   };
 }
@@ -606,13 +708,18 @@ function assertMetadata(m: CommandMetadata): void {
   // No command runs without an actor: this is the pipeline's half of that rule.
   assert(isActor(m?.actor), 'a command needs an actor in its metadata');
   assert(typeof m.commandId === 'string' && m.commandId.length > 0, 'a command needs a commandId');
-  assert(m.now instanceof Date && !Number.isNaN(m.now.getTime()), 'a command needs a clock reading');
+  assert(
+    m.now instanceof Date && !Number.isNaN(m.now.getTime()),
+    'a command needs a clock reading',
+  );
 }
 
 /** A command's `type` when it has one (`OpenTally`), else the decider's category. */
 function commandKind(command: unknown, decider: { category: string }): string {
   const type =
-    typeof command === 'object' && command !== null ? (command as { type?: unknown }).type : undefined;
+    typeof command === 'object' && command !== null
+      ? (command as { type?: unknown }).type
+      : undefined;
   return typeof type === 'string' ? type : decider.category;
 }
 
@@ -623,9 +730,19 @@ function scopedKey(idem: { scope: string; key: string }): string {
 /** Rebuilds the seen-keys map from event metadata: consecutive events of one command. */
 function rememberKey(map: CachedStream['idempotency'], e: RecordedEvent): void {
   const { idempotencyKey, idempotencyScope, requestHash } = e.metadata;
-  if (typeof idempotencyKey !== 'string' || typeof idempotencyScope !== 'string' || e.type === RESERVATION_CLAIMED) return;
+  if (
+    typeof idempotencyKey !== 'string' ||
+    typeof idempotencyScope !== 'string' ||
+    e.type === RESERVATION_CLAIMED
+  )
+    return;
   const k = scopedKey({ scope: idempotencyScope, key: idempotencyKey });
   const seen = map.get(k);
   if (seen && seen.toRevision === e.revision - 1n) map.set(k, { ...seen, toRevision: e.revision });
-  else if (!seen) map.set(k, { requestHash: String(requestHash), fromRevision: e.revision, toRevision: e.revision });
+  else if (!seen)
+    map.set(k, {
+      requestHash: String(requestHash),
+      fromRevision: e.revision,
+      toRevision: e.revision,
+    });
 }

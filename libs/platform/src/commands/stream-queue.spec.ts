@@ -41,12 +41,17 @@ describe('stream queue', () => {
     await Promise.all([leaked, holder]);
     expect(log[0]).toBe('nested');
     // The leaked work queued like anyone else: it never ran inside the second holder's turn.
-    const [first, second] = log.indexOf('holder:start') < log.indexOf('leaked:start') ? ['holder', 'leaked'] : ['leaked', 'holder'];
+    const [first, second] =
+      log.indexOf('holder:start') < log.indexOf('leaked:start')
+        ? ['holder', 'leaked']
+        : ['leaked', 'holder'];
     expect(log.indexOf(`${first}:end`)).toBeLessThan(log.indexOf(`${second}:start`));
   });
 
   it('refuses to queue for another stream while holding one (deadlock by opposite order)', async () => {
     const q = new StreamQueue();
-    await expect(q.run('a', () => q.run('b', async () => 1))).rejects.toThrow(/held while queueing/);
+    await expect(q.run('a', () => q.run('b', async () => 1))).rejects.toThrow(
+      /held while queueing/,
+    );
   });
 });

@@ -6,7 +6,7 @@
  * stream at once instead of waiting for itself.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { assert } from '../../../kernel/src';
+import { assert } from '@kob/kernel';
 
 interface Holding {
   key: string;

@@ -3,7 +3,7 @@
  * were folded to. Safe because every append names that revision: a stale entry only costs a
  * conflict and a re-read. Bounded (least recently used entries are dropped).
  */
-import type { Position } from '../../../event-store/src';
+import type { Position } from '@kob/event-store';
 
 export interface SeenKey {
   requestHash: string;

@@ -10,10 +10,32 @@ const SECRET = 'S3cr3tValue_9f8e7d';
 
 describe('isSecretParam', () => {
   it.each([
-    'sig', 'SIG', 'signature', 'X-Amz-Signature', 'x-amz-credential', 'X-Amz-Security-Token',
-    'X-Goog-Signature', 'Signature', 'Key-Pair-Id', 'Policy', 'token', 'access_token', 'id_token',
-    'api_key', 'apiKey', 'x-api-key', 'password', 'passwd', 'pwd', 'client_secret', 'auth',
-    'session_id', 'jwt', 'code', 'hmac', 'otp',
+    'sig',
+    'SIG',
+    'signature',
+    'X-Amz-Signature',
+    'x-amz-credential',
+    'X-Amz-Security-Token',
+    'X-Goog-Signature',
+    'Signature',
+    'Key-Pair-Id',
+    'Policy',
+    'token',
+    'access_token',
+    'id_token',
+    'api_key',
+    'apiKey',
+    'x-api-key',
+    'password',
+    'passwd',
+    'pwd',
+    'client_secret',
+    'auth',
+    'session_id',
+    'jwt',
+    'code',
+    'hmac',
+    'otp',
   ])('treats %s as a credential', (name) => {
     expect(isSecretParam(name)).toBe(true);
   });
@@ -31,7 +53,9 @@ describe('loggableUrl', () => {
     const url = `/proofs/files/1?sig=${SECRET}&limit=5&X-Amz-Signature=${SECRET}&token=${SECRET}&se=2030`;
     const out = loggableUrl(url);
     expect(out).not.toContain(SECRET);
-    expect(out).toBe('/proofs/files/1?sig=%5Bredacted%5D&limit=5&X-Amz-Signature=%5Bredacted%5D&token=%5Bredacted%5D&se=2030');
+    expect(out).toBe(
+      '/proofs/files/1?sig=%5Bredacted%5D&limit=5&X-Amz-Signature=%5Bredacted%5D&token=%5Bredacted%5D&se=2030',
+    );
   });
 
   it('catches repeated and percent-encoded names', () => {
@@ -51,7 +75,9 @@ describe('loggableText', () => {
     const out = loggableText(text);
     expect(out).not.toContain(SECRET);
     expect(out).toContain('/a?b=1&sig=[redacted]');
-    const full = loggableText(`fetch https://bucket.s3.example/o?X-Amz-Credential=${SECRET}&X-Amz-Signature=${SECRET} failed`);
+    const full = loggableText(
+      `fetch https://bucket.s3.example/o?X-Amz-Credential=${SECRET}&X-Amz-Signature=${SECRET} failed`,
+    );
     expect(full).not.toContain(SECRET);
     expect(full).toContain('failed');
   });

@@ -3,7 +3,7 @@
  * the source, and configuration is logged only through `safeConfigSummary`.
  */
 import pino, { type Logger } from 'pino';
-import type { AppConfig } from '../../../config/src';
+import type { AppConfig } from '@kob/config';
 
 const SECRET_HEADERS = ['authorization', '["x-api-key"]', 'cookie', '["x-psp-signature"]'];
 
@@ -86,7 +86,9 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
         logMethod(args, method) {
           method.apply(
             this,
-            args.map((a) => (typeof a === 'string' ? loggableText(a) : a)) as Parameters<typeof method>,
+            args.map((a) => (typeof a === 'string' ? loggableText(a) : a)) as Parameters<
+              typeof method
+            >,
           );
         },
       },
@@ -115,7 +117,11 @@ export function safeConfigSummary(config: AppConfig): Record<string, unknown> {
     appEnv: config.appEnv,
     port: config.port,
     database: config.databaseUrl ? 'DATABASE_URL' : `embedded (${config.dataDir})`,
-    migrateAs: config.databaseUrl ? (config.databaseOwnerUrl ? 'DATABASE_OWNER_URL' : 'DATABASE_URL') : 'embedded owner role',
+    migrateAs: config.databaseUrl
+      ? config.databaseOwnerUrl
+        ? 'DATABASE_OWNER_URL'
+        : 'DATABASE_URL'
+      : 'embedded owner role',
     projectionsMode: config.projectionsMode,
     currencies: [...config.currencies.keys()],
     pspProvider: config.pspProvider,

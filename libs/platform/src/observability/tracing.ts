@@ -14,7 +14,9 @@ let sdk: NodeSDK | undefined;
 export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   const exporter = env.OTEL_TRACES_EXPORTER?.trim();
   if (exporter === 'none') return false;
-  return Boolean(exporter || env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  return Boolean(
+    exporter || env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+  );
 }
 
 export async function startTracing(serviceName: string): Promise<boolean> {
@@ -53,7 +55,11 @@ export function parseTraceparent(value: unknown): SpanContext | undefined {
 }
 
 /** Runs `fn` in a new span (child of the active one); the span ends when the promise settles. */
-export async function inSpan<T>(name: string, attributes: Record<string, string | number>, fn: (span: Span) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  attributes: Record<string, string | number>,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
   return tracer().startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn(span);

@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import { AssertionError, assert } from '../../../kernel/src';
-import { PostgresEventStore, type RecordedEvent } from '../../../event-store/src';
-import { ev } from '../../../event-store/src/contract/event-store.contract';
-import { eventStatsProjection } from '../../../../projections/event-stats/event-stats.projection';
+import { AssertionError, assert } from '@kob/kernel';
+import { PostgresEventStore, type RecordedEvent } from '@kob/event-store';
+import { ev } from '@kob/event-store/testing';
+import { eventStatsProjection } from '@kob/projections';
 import { testDatabase, type TestDatabase } from '../../../../test/support/test-db';
 import { ProjectionRunner, type Projector, isInfrastructureFailure } from './projection-runner';
 import { ProjectorWorker } from './projector-worker';
@@ -26,8 +26,12 @@ afterAll(() => tdb.close());
 
 async function seed(category: string, streams: number, perStream: number): Promise<void> {
   for (let s = 0; s < streams; s++) {
-    const events = Array.from({ length: perStream }, (_, i) => ev(i % 2 ? `${category}.odd.v1` : `${category}.even.v1`));
-    await store.appendToStream(`${category}-${randomUUID()}`, events, { expectedRevision: 'no_stream' });
+    const events = Array.from({ length: perStream }, (_, i) =>
+      ev(i % 2 ? `${category}.odd.v1` : `${category}.even.v1`),
+    );
+    await store.appendToStream(`${category}-${randomUUID()}`, events, {
+      expectedRevision: 'no_stream',
+    });
   }
 }
 
@@ -41,7 +45,10 @@ async function foldCounts(category: string): Promise<Record<string, number>> {
 }
 
 async function projectedCounts(category: string): Promise<Record<string, number>> {
-  const res = await tdb.pool.query(`SELECT type, events::int AS n FROM event_stats WHERE category = $1`, [category]);
+  const res = await tdb.pool.query(
+    `SELECT type, events::int AS n FROM event_stats WHERE category = $1`,
+    [category],
+  );
   return Object.fromEntries(res.rows.map((r) => [r.type, r.n]));
 }
 
@@ -69,7 +76,13 @@ describe('projection runner', () => {
   it('never double-applies when two runners of the same projector race', async () => {
     await seed('race', 40, 5);
     const runners = [0, 1, 2].map(
-      () => new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [eventStatsProjection], { batchSize: 7 }),
+      () =>
+        new ProjectionRunner(
+          new PostgresEventStore(tdb.newPool(2)),
+          tdb.db,
+          [eventStatsProjection],
+          { batchSize: 7 },
+        ),
     );
     for (const r of runners) await r.init();
     await Promise.all(runners.map((r) => r.catchUp()));
@@ -81,7 +94,9 @@ describe('projection runner', () => {
     const runner = new ProjectionRunner(store, tdb.db, [eventStatsProjection]);
     await runner.init();
     await runner.catchUp();
-    const appended = await store.appendToStream(`wait-${randomUUID()}`, [ev('wait.x.v1')], { expectedRevision: 'no_stream' });
+    const appended = await store.appendToStream(`wait-${randomUUID()}`, [ev('wait.x.v1')], {
+      expectedRevision: 'no_stream',
+    });
     expect(await runner.waitFor(appended.position, 0)).toBe(false);
     runner.start();
     expect(await runner.waitFor(appended.position, 5000)).toBe(true);
@@ -97,7 +112,8 @@ describe('projection runner', () => {
       guardsMoney: true,
       async apply(trx: Transaction<any>, events: readonly RecordedEvent[]) {
         for (const e of events) {
-          if (e.type === 'halt.poison.v1') throw new AssertionError('ledger invariant broken: poison event');
+          if (e.type === 'halt.poison.v1')
+            throw new AssertionError('ledger invariant broken: poison event');
         }
         await eventStatsProjection.apply(trx, events);
       },
@@ -107,9 +123,13 @@ describe('projection runner', () => {
     await statsOnly.catchUp();
     const runner = new ProjectionRunner(store, tdb.db, [counted], { batchSize: 50 });
     await runner.init({ rebuildOutdated: false });
-    const poisoned = await store.appendToStream(`halt-${randomUUID()}`, [ev('halt.ok.v1'), ev('halt.poison.v1')], {
-      expectedRevision: 'no_stream',
-    });
+    const poisoned = await store.appendToStream(
+      `halt-${randomUUID()}`,
+      [ev('halt.ok.v1'), ev('halt.poison.v1')],
+      {
+        expectedRevision: 'no_stream',
+      },
+    );
     await runner.catchUp();
     const status = (await runner.status()).find((s) => s.name === 'strict_counter')!;
     expect(status.status).toBe('halted');
@@ -132,17 +152,23 @@ describe('projection runner', () => {
     const runner = new ProjectionRunner(store, tdb.db, [eventStatsProjection], { batchSize: 25 });
     await runner.init();
     await runner.catchUp();
-    await sql`UPDATE event_stats SET events = events + 1000 WHERE category = 'rebuild'`.execute(tdb.db);
+    await sql`UPDATE event_stats SET events = events + 1000 WHERE category = 'rebuild'`.execute(
+      tdb.db,
+    );
     let appendedDuringRebuild = false;
     const applied = await runner.rebuild(eventStatsProjection, () => {
       if (appendedDuringRebuild) return;
       appendedDuringRebuild = true;
-      void store.appendToStream(`rebuild-${randomUUID()}`, [ev('rebuild.late.v1')], { expectedRevision: 'no_stream' });
+      void store.appendToStream(`rebuild-${randomUUID()}`, [ev('rebuild.late.v1')], {
+        expectedRevision: 'no_stream',
+      });
     });
     assert(applied > 0, 'rebuild applied events');
     await runner.catchUp();
     expect(await projectedCounts('rebuild')).toEqual(await foldCounts('rebuild'));
-    const schemas = await tdb.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`);
+    const schemas = await tdb.pool.query(
+      `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`,
+    );
     expect(schemas.rows).toEqual([]);
     const pk = await tdb.pool.query(
       `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'event_stats'`,
@@ -155,14 +181,20 @@ describe('projection runner', () => {
     const b = new ProjectionRunner(store, tdb.db, [eventStatsProjection]);
     await a.init();
     await b.init();
-    const wa = new ProjectorWorker(tdb.newPool(3), a, [eventStatsProjection], { standbyPollMs: 50 });
-    const wb = new ProjectorWorker(tdb.newPool(3), b, [eventStatsProjection], { standbyPollMs: 50 });
+    const wa = new ProjectorWorker(tdb.newPool(3), a, [eventStatsProjection], {
+      standbyPollMs: 50,
+    });
+    const wb = new ProjectorWorker(tdb.newPool(3), b, [eventStatsProjection], {
+      standbyPollMs: 50,
+    });
     await wa.start();
     await wb.start();
     expect(wa.activeProjectors()).toEqual(['event_stats']);
     expect(wb.activeProjectors()).toEqual([]);
     await wa.stop();
-    const appended = await store.appendToStream(`worker-${randomUUID()}`, [ev('worker.x.v1')], { expectedRevision: 'no_stream' });
+    const appended = await store.appendToStream(`worker-${randomUUID()}`, [ev('worker.x.v1')], {
+      expectedRevision: 'no_stream',
+    });
     expect(await b.waitFor(appended.position, 10_000)).toBe(true);
     expect(wb.activeProjectors()).toEqual(['event_stats']);
     expect(await projectedCounts('worker')).toEqual({ 'worker.x.v1': 1 });
@@ -170,27 +202,37 @@ describe('projection runner', () => {
   });
 
   describe('under failures and races (review findings)', () => {
-    const rowsProjector = (name: string, extra?: (trx: Transaction<any>) => Promise<void>): Projector => ({
+    const rowsProjector = (
+      name: string,
+      extra?: (trx: Transaction<any>) => Promise<void>,
+    ): Projector => ({
       name,
       version: 1,
       tables: ['probe_rows'],
       async apply(trx, events) {
         await extra?.(trx);
         for (const e of events) {
-          await sql`INSERT INTO probe_rows (event_id, type) VALUES (${e.id}, ${e.type})`.execute(trx);
+          await sql`INSERT INTO probe_rows (event_id, type) VALUES (${e.id}, ${e.type})`.execute(
+            trx,
+          );
         }
       },
     });
 
     beforeAll(async () => {
-      await sql`CREATE TABLE IF NOT EXISTS probe_rows (event_id uuid PRIMARY KEY, type text NOT NULL)`.execute(tdb.db);
+      await sql`CREATE TABLE IF NOT EXISTS probe_rows (event_id uuid PRIMARY KEY, type text NOT NULL)`.execute(
+        tdb.db,
+      );
     });
 
     it('serialises two racing runners of a one-row-per-event projector without halting', async () => {
       await seed('rowrace', 30, 4);
       const projector = rowsProjector('probe_rows_race');
       const runners = [0, 1].map(
-        () => new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [projector], { batchSize: 9 }),
+        () =>
+          new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [projector], {
+            batchSize: 9,
+          }),
       );
       for (const r of runners) await r.init();
       await Promise.all(runners.map((r) => r.catchUp()));
@@ -218,7 +260,9 @@ describe('projection runner', () => {
       const logs: string[] = [];
       const runner = new ProjectionRunner(store, tdb.db, [projector], { log: (m) => logs.push(m) });
       await runner.init();
-      const appended = await store.appendToStream(`connloss-${randomUUID()}`, [ev('connloss.v1')], { expectedRevision: 'no_stream' });
+      const appended = await store.appendToStream(`connloss-${randomUUID()}`, [ev('connloss.v1')], {
+        expectedRevision: 'no_stream',
+      });
       runner.start();
       expect(await runner.waitFor(appended.position, 15_000)).toBe(true);
       await runner.stop();
@@ -231,25 +275,38 @@ describe('projection runner', () => {
     it('runs one rebuild at a time across processes and ends with the exact fold', async () => {
       await seed('dualrebuild', 50, 6);
       const projector: Projector = { ...eventStatsProjection, name: 'event_stats', version: 1 };
-      const a = new ProjectionRunner(new PostgresEventStore(tdb.newPool(3)), tdb.db, [projector], { batchSize: 40 });
-      const b = new ProjectionRunner(new PostgresEventStore(tdb.newPool(3)), tdb.db, [projector], { batchSize: 40 });
+      const a = new ProjectionRunner(new PostgresEventStore(tdb.newPool(3)), tdb.db, [projector], {
+        batchSize: 40,
+      });
+      const b = new ProjectionRunner(new PostgresEventStore(tdb.newPool(3)), tdb.db, [projector], {
+        batchSize: 40,
+      });
       await a.init();
       await b.init();
       await Promise.all([a.rebuild(projector), b.rebuild(projector)]);
       await a.catchUp();
       expect(await projectedCounts('dualrebuild')).toEqual(await foldCounts('dualrebuild'));
       expect(await projectedCounts('batch')).toEqual(await foldCounts('batch'));
-      const schemas = await tdb.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`);
+      const schemas = await tdb.pool.query(
+        `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`,
+      );
       expect(schemas.rows).toEqual([]);
     });
 
     it('leaves a projector whose stored version is newer to the newer code', async () => {
-      const v1: Projector = { ...eventStatsProjection, name: 'stats_rolling', tables: [], version: 1 };
+      const v1: Projector = {
+        ...eventStatsProjection,
+        name: 'stats_rolling',
+        tables: [],
+        version: 1,
+      };
       const v2: Projector = { ...v1, version: 2 };
       await new ProjectionRunner(store, tdb.db, [v2]).init();
       const old = new ProjectionRunner(store, tdb.db, [v1]);
       await old.init();
-      const appended = await store.appendToStream(`rolling-${randomUUID()}`, [ev('rolling.v1')], { expectedRevision: 'no_stream' });
+      const appended = await store.appendToStream(`rolling-${randomUUID()}`, [ev('rolling.v1')], {
+        expectedRevision: 'no_stream',
+      });
       expect(await old.catchUp()).toBe(0);
       const [row] = (await old.status()).filter((st) => st.name === 'stats_rolling');
       expect(row!.version).toBe(2);
@@ -259,11 +316,15 @@ describe('projection runner', () => {
 
     it('follows the checkpoints another process commits when it runs no projections itself', async () => {
       const follower = new ProjectionRunner(store, tdb.db, [eventStatsProjection]);
-      const worker = new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [eventStatsProjection]);
+      const worker = new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [
+        eventStatsProjection,
+      ]);
       await follower.init();
       await worker.init();
       await worker.catchUp();
-      const appended = await store.appendToStream(`follow-${randomUUID()}`, [ev('follow.v1')], { expectedRevision: 'no_stream' });
+      const appended = await store.appendToStream(`follow-${randomUUID()}`, [ev('follow.v1')], {
+        expectedRevision: 'no_stream',
+      });
       const waiting = follower.waitFor(appended.position, 10_000);
       await worker.catchUp();
       const started = Date.now();
@@ -280,14 +341,23 @@ describe('projection runner', () => {
       tables: ['park_rows'],
       async apply(trx, events) {
         for (const e of events) {
-          await sql`INSERT INTO park_rows (projector, event_id, type) VALUES (${name}, ${e.id}, ${bad.has(e.type) ? null : e.type})`.execute(trx);
+          await sql`INSERT INTO park_rows (projector, event_id, type) VALUES (${name}, ${e.id}, ${bad.has(e.type) ? null : e.type})`.execute(
+            trx,
+          );
         }
       },
     });
     const rows = async (name: string) =>
-      (await tdb.pool.query('SELECT event_id FROM park_rows WHERE projector = $1', [name])).rows.map((r) => r.event_id as string);
+      (
+        await tdb.pool.query('SELECT event_id FROM park_rows WHERE projector = $1', [name])
+      ).rows.map((r) => r.event_id as string);
     const parkedRows = async (name: string) =>
-      (await tdb.pool.query('SELECT event_id, error, replayed_at FROM projection_parked_events WHERE projector = $1 ORDER BY position_pos', [name])).rows;
+      (
+        await tdb.pool.query(
+          'SELECT event_id, error, replayed_at FROM projection_parked_events WHERE projector = $1 ORDER BY position_pos',
+          [name],
+        )
+      ).rows;
 
     beforeAll(async () => {
       await sql`CREATE TABLE IF NOT EXISTS park_rows (projector text NOT NULL, event_id uuid NOT NULL, type text NOT NULL,
@@ -306,13 +376,26 @@ describe('projection runner', () => {
       await runner.init();
       await runner.catchUp();
       const stream = `park-${randomUUID()}`;
-      const types = ['park.ok.v1', 'park.poison.v1', 'park.ok.v1', 'park.ok.v1', 'park.poison.v1', 'park.ok.v1', 'park.ok.v1'];
-      const appended = await store.appendToStream(stream, types.map((t) => ev(t)), { expectedRevision: 'no_stream' });
+      const types = [
+        'park.ok.v1',
+        'park.poison.v1',
+        'park.ok.v1',
+        'park.ok.v1',
+        'park.poison.v1',
+        'park.ok.v1',
+        'park.ok.v1',
+      ];
+      const appended = await store.appendToStream(
+        stream,
+        types.map((t) => ev(t)),
+        { expectedRevision: 'no_stream' },
+      );
       const events = await store.readStream(stream);
       await runner.catchUp();
       const poison = events.filter((e) => e.type === 'park.poison.v1').map((e) => e.id);
       const good = events.filter((e) => e.type !== 'park.poison.v1').map((e) => e.id);
-      const mine = async () => (await rows('park_live')).filter((id) => events.some((e) => e.id === id));
+      const mine = async () =>
+        (await rows('park_live')).filter((id) => events.some((e) => e.id === id));
       expect((await mine()).sort()).toEqual([...good].sort());
       expect((await parkedRows('park_live')).map((r) => r.event_id)).toEqual(poison);
       expect((await parkedRows('park_live'))[0].error).toContain('null value');
@@ -322,13 +405,19 @@ describe('projection runner', () => {
       // The command whose events were parked is not in that read model: a wait for it says so
       // (here and, strictly, in another process); one that does not read it is not held.
       expect(await runner.waitFor(appended.position, 1000)).toBe(false);
-      expect(await runner.waitFor(appended.position, 1000, { projectors: ['event_stats'] })).toBe(true);
-      const elsewhere = new ProjectionRunner(store, tdb.db, [projector, eventStatsProjection], { batchSize: 50 });
+      expect(await runner.waitFor(appended.position, 1000, { projectors: ['event_stats'] })).toBe(
+        true,
+      );
+      const elsewhere = new ProjectionRunner(store, tdb.db, [projector, eventStatsProjection], {
+        batchSize: 50,
+      });
       await elsewhere.init();
       expect(await elsewhere.waitFor(appended.position, 1000, { strict: true })).toBe(false);
       expect(await projectedCounts('park')).toEqual(await foldCounts('park'));
       // Later events keep flowing.
-      const later = await store.appendToStream(stream, [ev('park.ok.v1')], { expectedRevision: appended.nextRevision });
+      const later = await store.appendToStream(stream, [ev('park.ok.v1')], {
+        expectedRevision: appended.nextRevision,
+      });
       await runner.catchUp();
       expect(await runner.waitFor(later.position, 1000)).toBe(true);
       expect(await rows('park_live')).toContain((await store.readStream(stream)).at(-1)!.id);
@@ -341,7 +430,11 @@ describe('projection runner', () => {
       await runner.init();
       await runner.catchUp();
       const stream = `replay-${randomUUID()}`;
-      await store.appendToStream(stream, [ev('replay.a.v1'), ev('replay.ok.v1'), ev('replay.b.v1')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(
+        stream,
+        [ev('replay.a.v1'), ev('replay.ok.v1'), ev('replay.b.v1')],
+        { expectedRevision: 'no_stream' },
+      );
       const [a, , b] = await store.readStream(stream);
       await runner.catchUp();
       expect((await parkedRows('park_replay')).map((r) => r.event_id)).toEqual([a!.id, b!.id]);
@@ -367,15 +460,22 @@ describe('projection runner', () => {
       const projector = picky('park_rebuild', bad);
       const runner = new ProjectionRunner(store, tdb.db, [projector], { batchSize: 50 });
       await runner.init();
-      await store.appendToStream(`rebuildpark-${randomUUID()}`, [ev('rebuildpark.ok.v1'), ev('rebuildpark.bad.v1')], {
-        expectedRevision: 'no_stream',
-      });
+      await store.appendToStream(
+        `rebuildpark-${randomUUID()}`,
+        [ev('rebuildpark.ok.v1'), ev('rebuildpark.bad.v1')],
+        {
+          expectedRevision: 'no_stream',
+        },
+      );
       await runner.catchUp();
       const parkedBefore = (await parkedRows('park_rebuild')).map((r) => r.event_id);
       expect(parkedBefore).toHaveLength(1);
       await runner.rebuild(projector);
       expect((await parkedRows('park_rebuild')).map((r) => r.event_id)).toEqual(parkedBefore);
-      expect((await runner.status()).find((st) => st.name === 'park_rebuild')).toMatchObject({ status: 'running', parked: 1 });
+      expect((await runner.status()).find((st) => st.name === 'park_rebuild')).toMatchObject({
+        status: 'running',
+        parked: 1,
+      });
       bad.clear();
       await runner.rebuild(projector);
       expect(await parkedRows('park_rebuild')).toEqual([]);
@@ -383,7 +483,9 @@ describe('projection runner', () => {
     });
 
     it('replays a parked event once when two replays race (review finding: it was applied twice)', async () => {
-      await sql`CREATE TABLE IF NOT EXISTS replay_counter (k text PRIMARY KEY, n int NOT NULL)`.execute(tdb.db);
+      await sql`CREATE TABLE IF NOT EXISTS replay_counter (k text PRIMARY KEY, n int NOT NULL)`.execute(
+        tdb.db,
+      );
       let fail = true;
       const counter: Projector = {
         name: 'replay_counter',
@@ -393,20 +495,32 @@ describe('projection runner', () => {
           for (const e of events) {
             if (e.type !== 'cnt.x.v1') continue;
             if (fail) throw new Error('bug');
-            await sql`INSERT INTO replay_counter (k, n) VALUES ('x', 1) ON CONFLICT (k) DO UPDATE SET n = replay_counter.n + 1`.execute(trx);
+            await sql`INSERT INTO replay_counter (k, n) VALUES ('x', 1) ON CONFLICT (k) DO UPDATE SET n = replay_counter.n + 1`.execute(
+              trx,
+            );
           }
         },
       };
       const runner = new ProjectionRunner(store, tdb.db, [counter], { batchSize: 50 });
       await runner.init();
       await runner.catchUp();
-      await store.appendToStream(`cnt-${randomUUID()}`, [ev('cnt.x.v1')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(`cnt-${randomUUID()}`, [ev('cnt.x.v1')], {
+        expectedRevision: 'no_stream',
+      });
       await runner.catchUp();
       fail = false;
-      const other = new ProjectionRunner(new PostgresEventStore(tdb.newPool(2)), tdb.db, [counter], { batchSize: 50 });
+      const other = new ProjectionRunner(
+        new PostgresEventStore(tdb.newPool(2)),
+        tdb.db,
+        [counter],
+        { batchSize: 50 },
+      );
       const [a, b] = await Promise.all([runner.replayParked(counter), other.replayParked(counter)]);
       expect(a.replayed.length + b.replayed.length).toBe(1);
-      expect((await sql<{ n: number }>`SELECT n FROM replay_counter WHERE k = 'x'`.execute(tdb.db)).rows[0]?.n).toBe(1);
+      expect(
+        (await sql<{ n: number }>`SELECT n FROM replay_counter WHERE k = 'x'`.execute(tdb.db))
+          .rows[0]?.n,
+      ).toBe(1);
     });
 
     it('retries, never parks, when the database is not set up as the code expects (a missing table)', async () => {
@@ -415,13 +529,19 @@ describe('projection runner', () => {
         version: 1,
         tables: [],
         async apply(trx, events) {
-          if (events.length > 0) await sql`INSERT INTO no_such_table_here (x) VALUES (1)`.execute(trx);
+          if (events.length > 0)
+            await sql`INSERT INTO no_such_table_here (x) VALUES (1)`.execute(trx);
         },
       };
       const logs: string[] = [];
-      const runner = new ProjectionRunner(store, tdb.db, [broken], { batchSize: 50, log: (m) => logs.push(m) });
+      const runner = new ProjectionRunner(store, tdb.db, [broken], {
+        batchSize: 50,
+        log: (m) => logs.push(m),
+      });
       await runner.init();
-      await store.appendToStream(`setup-${randomUUID()}`, [ev('setup.x.v1')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(`setup-${randomUUID()}`, [ev('setup.x.v1')], {
+        expectedRevision: 'no_stream',
+      });
       await runner.runRound();
       const status = (await runner.status()).find((st) => st.name === 'park_missing_table')!;
       expect(status).toMatchObject({ status: 'running', parked: 0 });
@@ -430,35 +550,70 @@ describe('projection runner', () => {
     });
 
     it('waits only for the projectors named, so a halted one does not hold an answer that does not read it', async () => {
-      const halting: Projector = { ...picky('park_halting', new Set(['onlywait.bad.v1'])), guardsMoney: true };
-      const runner = new ProjectionRunner(store, tdb.db, [halting, eventStatsProjection], { batchSize: 50 });
+      const halting: Projector = {
+        ...picky('park_halting', new Set(['onlywait.bad.v1'])),
+        guardsMoney: true,
+      };
+      const runner = new ProjectionRunner(store, tdb.db, [halting, eventStatsProjection], {
+        batchSize: 50,
+      });
       await runner.init();
       await runner.catchUp();
-      const appended = await store.appendToStream(`onlywait-${randomUUID()}`, [ev('onlywait.bad.v1')], { expectedRevision: 'no_stream' });
+      const appended = await store.appendToStream(
+        `onlywait-${randomUUID()}`,
+        [ev('onlywait.bad.v1')],
+        { expectedRevision: 'no_stream' },
+      );
       await runner.catchUp();
-      expect((await runner.status()).find((st) => st.name === 'park_halting')!.status).toBe('halted');
+      expect((await runner.status()).find((st) => st.name === 'park_halting')!.status).toBe(
+        'halted',
+      );
       expect(await runner.waitFor(appended.position, 200)).toBe(false);
-      expect(await runner.waitFor(appended.position, 1000, { projectors: ['event_stats'] })).toBe(true);
-      await expect(runner.waitFor(appended.position, 0, { projectors: ['nope'] })).rejects.toThrow('unknown projector');
+      expect(await runner.waitFor(appended.position, 1000, { projectors: ['event_stats'] })).toBe(
+        true,
+      );
+      await expect(runner.waitFor(appended.position, 0, { projectors: ['nope'] })).rejects.toThrow(
+        'unknown projector',
+      );
     });
 
     it('does not hold a wait on a halted projector that reads none of the streams the command wrote', async () => {
-      const halting: Projector = { ...picky('park_halting_cat', new Set(['catwait.bad.v1'])), guardsMoney: true, streamCategories: ['catwait'] };
-      const runner = new ProjectionRunner(store, tdb.db, [halting, eventStatsProjection], { batchSize: 50 });
+      const halting: Projector = {
+        ...picky('park_halting_cat', new Set(['catwait.bad.v1'])),
+        guardsMoney: true,
+        streamCategories: ['catwait'],
+      };
+      const runner = new ProjectionRunner(store, tdb.db, [halting, eventStatsProjection], {
+        batchSize: 50,
+      });
       await runner.init();
       await runner.catchUp();
-      const own = await store.appendToStream(`catwait-${randomUUID()}`, [ev('catwait.bad.v1')], { expectedRevision: 'no_stream' });
+      const own = await store.appendToStream(`catwait-${randomUUID()}`, [ev('catwait.bad.v1')], {
+        expectedRevision: 'no_stream',
+      });
       await runner.catchUp();
-      expect((await runner.status()).find((st) => st.name === 'park_halting_cat')!.status).toBe('halted');
+      expect((await runner.status()).find((st) => st.name === 'park_halting_cat')!.status).toBe(
+        'halted',
+      );
       // A command on one of its streams: held (pending); on another stream: answered.
       expect(await runner.waitFor(own.position, 200)).toBe(false);
-      const other = await store.appendToStream(`othercat-${randomUUID()}`, [ev('othercat.x.v1')], { expectedRevision: 'no_stream' });
+      const other = await store.appendToStream(`othercat-${randomUUID()}`, [ev('othercat.x.v1')], {
+        expectedRevision: 'no_stream',
+      });
       await runner.catchUp();
       expect(await runner.waitFor(other.position, 2000)).toBe(true);
       // Several streams in one transaction: held if any is one it reads.
       const [, mixed] = await store.appendMulti([
-        { streamId: `othercat-${randomUUID()}`, events: [ev('othercat.x.v1')], expectedRevision: 'no_stream' },
-        { streamId: `catwait-${randomUUID()}`, events: [ev('catwait.ok.v1')], expectedRevision: 'no_stream' },
+        {
+          streamId: `othercat-${randomUUID()}`,
+          events: [ev('othercat.x.v1')],
+          expectedRevision: 'no_stream',
+        },
+        {
+          streamId: `catwait-${randomUUID()}`,
+          events: [ev('catwait.ok.v1')],
+          expectedRevision: 'no_stream',
+        },
       ]);
       await runner.catchUp();
       expect(await runner.waitFor(mixed!.position, 200)).toBe(false);
@@ -468,7 +623,8 @@ describe('projection runner', () => {
 
 describe('what the runner retries rather than parks or halts on', () => {
   it('retries a lost connection (EPIPE, which looks like a SQLSTATE), a deadlock and a timeout; not a value it cannot store', () => {
-    const err = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(code), { code, ...extra });
+    const err = (code: string, extra: Record<string, unknown> = {}) =>
+      Object.assign(new Error(code), { code, ...extra });
     expect(isInfrastructureFailure(err('EPIPE', { syscall: 'write' }))).toBe(true);
     expect(isInfrastructureFailure(err('ECONNRESET'))).toBe(true);
     expect(isInfrastructureFailure(err('57P01'))).toBe(true);

@@ -22,16 +22,16 @@
 import { randomBytes } from 'node:crypto';
 import { trace, type Link } from '@opentelemetry/api';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { assert, limits, truncateUtf16 } from '../../../kernel/src';
+import { assert, limits, truncateUtf16 } from '@kob/kernel';
 import {
   type EventStore,
   type Position,
   type RecordedEvent,
   START,
   comparePositions,
-} from '../../../event-store/src';
+} from '@kob/event-store';
 import { parseTraceparent, tracer } from '../observability/tracing';
-import { databaseFailure } from '../../../postgres/src/failures';
+import { databaseFailure } from '@kob/postgres';
 
 const SPAN_LINKS_MAX = 32;
 /** Halvings of a batch while looking for the events a projector cannot apply (2^16 ≥ any batch). */
@@ -106,7 +106,11 @@ export interface ProjectorStatus {
  * `moved` it on (another replica or worker projects into the same database).
  */
 export type AppliedCause = 'applied' | 'rebuilt' | 'moved';
-export type AppliedListener = (projector: string, events: readonly RecordedEvent[], cause: AppliedCause) => void;
+export type AppliedListener = (
+  projector: string,
+  events: readonly RecordedEvent[],
+  cause: AppliedCause,
+) => void;
 
 export interface RunnerOptions {
   batchSize?: number;
@@ -151,9 +155,15 @@ export class ProjectionRunner {
     readonly projectors: readonly Projector[],
     private readonly options: RunnerOptions = {},
   ) {
-    this.batchSize = Math.min(options.batchSize ?? limits.projectionBatchSizeMax, limits.projectionBatchSizeMax);
+    this.batchSize = Math.min(
+      options.batchSize ?? limits.projectionBatchSizeMax,
+      limits.projectionBatchSizeMax,
+    );
     assert(this.batchSize > 0, 'batch size must be positive');
-    assert(new Set(projectors.map((p) => p.name)).size === projectors.length, 'projector names are unique');
+    assert(
+      new Set(projectors.map((p) => p.name)).size === projectors.length,
+      'projector names are unique',
+    );
   }
 
   /**
@@ -166,7 +176,8 @@ export class ProjectionRunner {
       await sql`INSERT INTO projection_checkpoints (name, version) VALUES (${p.name}, ${p.version})
                 ON CONFLICT (name) DO NOTHING`.execute(this.db);
       const stored = await this.storedVersion(p.name);
-      if (stored < p.version && options.rebuildOutdated !== false) await this.rebuild(p, undefined, { ifOlder: true });
+      if (stored < p.version && options.rebuildOutdated !== false)
+        await this.rebuild(p, undefined, { ifOlder: true });
       await this.reload(p.name);
     }
   }
@@ -197,7 +208,10 @@ export class ProjectionRunner {
       lastError: previous?.lastError ?? null,
     };
     if (live.outdated && !previous?.outdated) {
-      this.options.log?.('projector skipped: a newer version owns it', { projector: name, stored: row.version });
+      this.options.log?.('projector skipped: a newer version owns it', {
+        projector: name,
+        stored: row.version,
+      });
     }
     this.live.set(name, live);
     return live;
@@ -244,7 +258,10 @@ export class ProjectionRunner {
     try {
       await this.options.onHalt?.(projector.name, at, reason);
     } catch (haltErr) {
-      this.options.log?.('the halt could not be reported', { projector: projector.name, error: (haltErr as Error).message });
+      this.options.log?.('the halt could not be reported', {
+        projector: projector.name,
+        error: (haltErr as Error).message,
+      });
     }
     const res = await sql`
       UPDATE projection_checkpoints SET status = 'halted', halted_reason = ${reason}, halted_at = now()
@@ -270,7 +287,13 @@ export class ProjectionRunner {
     const groups = new Map<string, { projector: Projector; live: Live }[]>();
     for (const projector of projectors) {
       const live = this.live.get(projector.name) ?? (await this.reload(projector.name));
-      if (live.halted || live.outdated || this.paused.has(projector.name) || Date.now() < live.retryAt) continue;
+      if (
+        live.halted ||
+        live.outdated ||
+        this.paused.has(projector.name) ||
+        Date.now() < live.retryAt
+      )
+        continue;
       const key = `${live.checkpoint.tx}:${live.checkpoint.pos}`;
       groups.set(key, [...(groups.get(key) ?? []), { projector, live }]);
     }
@@ -369,14 +392,19 @@ export class ProjectionRunner {
       });
     } catch (err) {
       // A projector threw: nothing was applied; again, isolating each projector.
-      if (err instanceof ProjectorFailed && !isInfrastructureFailure(err.cause)) return this.applyGroup(group, from, events, true);
+      if (err instanceof ProjectorFailed && !isInfrastructureFailure(err.cause))
+        return this.applyGroup(group, from, events, true);
       // The transaction failed as a whole (a lost connection, the commit): nothing was applied.
       const cause = err instanceof ProjectorFailed ? err.cause : (err as Error);
       for (const g of group) this.retryLater(g.projector, g.live, cause);
       return 0;
     }
     // Committed: waits for these events' commands must not take the moved checkpoint for "applied".
-    for (const { projector, parked } of parkedHere) this.rememberParked(projector, parked.map((p) => p.event.position.tx));
+    for (const { projector, parked } of parkedHere)
+      this.rememberParked(
+        projector,
+        parked.map((p) => p.event.position.tx),
+      );
     const ms = performance.now() - started;
     let applied = 0;
     for (const { projector, live } of group) {
@@ -405,24 +433,40 @@ export class ProjectionRunner {
    * single events that fail. Known to fail as a whole when called (the caller has just rolled
    * it back), so it starts by splitting. Infrastructure failures propagate: the round is retried.
    */
-  private async bisect(trx: Transaction<any>, projector: Projector, events: readonly RecordedEvent[], depth: number): Promise<ParkedEvent[]> {
+  private async bisect(
+    trx: Transaction<any>,
+    projector: Projector,
+    events: readonly RecordedEvent[],
+    depth: number,
+  ): Promise<ParkedEvent[]> {
     assert(depth <= PARK_BISECT_DEPTH_MAX, 'bisection deeper than the batch size allows');
     if (events.length === 1) {
       // Known to fail alone; once more for its reason (the caller only knows the batch's).
-      return this.tryApply(trx, projector, events, depth).then((failure) => (failure ? [{ event: events[0]!, reason: failure }] : []));
+      return this.tryApply(trx, projector, events, depth).then((failure) =>
+        failure ? [{ event: events[0]!, reason: failure }] : [],
+      );
     }
     const mid = Math.ceil(events.length / 2);
     const parked: ParkedEvent[] = [];
     for (const half of [events.slice(0, mid), events.slice(mid)]) {
       const failure = await this.tryApply(trx, projector, half, depth);
       if (failure === null) continue;
-      parked.push(...(half.length === 1 ? [{ event: half[0]!, reason: failure }] : await this.bisect(trx, projector, half, depth + 1)));
+      parked.push(
+        ...(half.length === 1
+          ? [{ event: half[0]!, reason: failure }]
+          : await this.bisect(trx, projector, half, depth + 1)),
+      );
     }
     return parked;
   }
 
   /** Applies `events` in a savepoint: null when they applied, else why they did not (rolled back). */
-  private async tryApply(trx: Transaction<any>, projector: Projector, events: readonly RecordedEvent[], depth: number): Promise<string | null> {
+  private async tryApply(
+    trx: Transaction<any>,
+    projector: Projector,
+    events: readonly RecordedEvent[],
+    depth: number,
+  ): Promise<string | null> {
     const savepoint = sql.raw(`park_${depth}`);
     await sql`SAVEPOINT ${savepoint}`.execute(trx);
     try {
@@ -441,14 +485,20 @@ export class ProjectionRunner {
    * Applies a batch outside the live loop (a rebuild): a projector that does not guard money
    * parks what it cannot apply; one that does throws, as in the live loop.
    */
-  private async applyOrPark(trx: Transaction<any>, projector: Projector, events: readonly RecordedEvent[]): Promise<ParkedEvent[]> {
+  private async applyOrPark(
+    trx: Transaction<any>,
+    projector: Projector,
+    events: readonly RecordedEvent[],
+  ): Promise<ParkedEvent[]> {
     if (projector.guardsMoney) {
       await projector.apply(trx, events);
       return [];
     }
     const failure = await this.tryApply(trx, projector, events, 0);
     if (failure === null) return [];
-    return events.length === 1 ? [{ event: events[0]!, reason: failure }] : this.bisect(trx, projector, events, 1);
+    return events.length === 1
+      ? [{ event: events[0]!, reason: failure }]
+      : this.bisect(trx, projector, events, 1);
   }
 
   /**
@@ -456,7 +506,11 @@ export class ProjectionRunner {
    * report comes first so a crash before the commit cannot lose it, and reporting the same event
    * again raises nothing new. A report that fails is logged; the parking is still recorded.
    */
-  private async recordParked(trx: Transaction<any>, projector: string, parked: readonly ParkedEvent[]): Promise<void> {
+  private async recordParked(
+    trx: Transaction<any>,
+    projector: string,
+    parked: readonly ParkedEvent[],
+  ): Promise<void> {
     for (const p of parked) {
       this.options.log?.('projector parked an event it cannot apply', {
         projector,
@@ -468,7 +522,11 @@ export class ProjectionRunner {
       try {
         await this.options.onPark?.(projector, p);
       } catch (err) {
-        this.options.log?.('the parked event could not be reported', { projector, eventId: p.event.id, error: (err as Error).message });
+        this.options.log?.('the parked event could not be reported', {
+          projector,
+          eventId: p.event.id,
+          error: (err as Error).message,
+        });
       }
       const e = p.event;
       await sql`
@@ -476,7 +534,9 @@ export class ProjectionRunner {
         VALUES (${projector}, ${e.id}, ${e.streamId}, ${e.revision.toString()}, ${e.type},
                 ${e.position.tx.toString()}::text::xid8, ${e.position.pos.toString()}, ${p.reason})
         ON CONFLICT (projector, event_id) DO UPDATE
-        SET error = EXCLUDED.error, attempts = projection_parked_events.attempts + 1, parked_at = now(), replayed_at = NULL`.execute(trx);
+        SET error = EXCLUDED.error, attempts = projection_parked_events.attempts + 1, parked_at = now(), replayed_at = NULL`.execute(
+        trx,
+      );
     }
   }
 
@@ -497,8 +557,14 @@ export class ProjectionRunner {
    * past it. This process's own parkings are known in memory; with `strict`, the table is asked
    * too (another replica or a worker may have parked it).
    */
-  private async parkedAt(position: Position, projectors: readonly Projector[], strict: boolean): Promise<string[]> {
-    const known = projectors.filter((p) => this.parkedTxs.get(p.name)?.has(position.tx)).map((p) => p.name);
+  private async parkedAt(
+    position: Position,
+    projectors: readonly Projector[],
+    strict: boolean,
+  ): Promise<string[]> {
+    const known = projectors
+      .filter((p) => this.parkedTxs.get(p.name)?.has(position.tx))
+      .map((p) => p.name);
     if (known.length > 0 || !strict || projectors.length === 0) return known;
     const res = await sql<{ projector: string }>`
       SELECT DISTINCT projector FROM projection_parked_events
@@ -511,7 +577,9 @@ export class ProjectionRunner {
   }
 
   /** Parked events (oldest first), of one projector or all; `open` leaves out replayed ones. */
-  async parkedEvents(options: { projector?: string; open?: boolean; limit?: number } = {}): Promise<ParkedEventRow[]> {
+  async parkedEvents(
+    options: { projector?: string; open?: boolean; limit?: number } = {},
+  ): Promise<ParkedEventRow[]> {
     let q = this.db.selectFrom('projection_parked_events').selectAll();
     if (options.projector) q = q.where('projector', '=', options.projector);
     if (options.open !== false) q = q.where('replayed_at', 'is', null);
@@ -543,27 +611,45 @@ export class ProjectionRunner {
    * the read model as it is now: for a projector whose rows depend on event order, rebuilding
    * (`rebuild`) is the complete repair, and it clears the parked list of what then applies.
    */
-  async replayParked(projector: Projector, options: { eventId?: string } = {}): Promise<{ replayed: string[]; failed: ParkedEvent[] }> {
-    const rows = (await this.parkedEvents({ projector: projector.name })).filter((r) => !options.eventId || r.eventId === options.eventId);
+  async replayParked(
+    projector: Projector,
+    options: { eventId?: string } = {},
+  ): Promise<{ replayed: string[]; failed: ParkedEvent[] }> {
+    const rows = (await this.parkedEvents({ projector: projector.name })).filter(
+      (r) => !options.eventId || r.eventId === options.eventId,
+    );
     const replayed: string[] = [];
     const failed: ParkedEvent[] = [];
     for (const row of rows) {
-      const [event] = await this.store.readStream(row.streamId, { fromRevision: row.revision, maxCount: 1 });
-      assert(event && event.id === row.eventId, `parked event ${row.eventId} is not at ${row.streamId}@${row.revision}`);
-      const failure = await this.db.transaction().execute(async (trx): Promise<string | null | 'gone'> => {
-        await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
-        // Still parked? Another replay (or a rebuild) may have applied it since it was listed.
-        const open = await sql`SELECT 1 FROM projection_parked_events
-          WHERE projector = ${projector.name} AND event_id = ${row.eventId} AND replayed_at IS NULL FOR UPDATE`.execute(trx);
-        if (open.rows.length === 0) return 'gone';
-        const reason = await this.tryApply(trx, projector, [event], 0);
-        await (reason === null
-          ? sql`UPDATE projection_parked_events SET replayed_at = now() WHERE projector = ${projector.name} AND event_id = ${row.eventId}`
-          : sql`UPDATE projection_parked_events SET error = ${reason}, attempts = attempts + 1
-                WHERE projector = ${projector.name} AND event_id = ${row.eventId}`
-        ).execute(trx);
-        return reason;
+      const [event] = await this.store.readStream(row.streamId, {
+        fromRevision: row.revision,
+        maxCount: 1,
       });
+      assert(
+        event && event.id === row.eventId,
+        `parked event ${row.eventId} is not at ${row.streamId}@${row.revision}`,
+      );
+      const failure = await this.db
+        .transaction()
+        .execute(async (trx): Promise<string | null | 'gone'> => {
+          await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${projector.name} FOR UPDATE`.execute(
+            trx,
+          );
+          // Still parked? Another replay (or a rebuild) may have applied it since it was listed.
+          const open = await sql`SELECT 1 FROM projection_parked_events
+          WHERE projector = ${projector.name} AND event_id = ${row.eventId} AND replayed_at IS NULL FOR UPDATE`.execute(
+            trx,
+          );
+          if (open.rows.length === 0) return 'gone';
+          const reason = await this.tryApply(trx, projector, [event], 0);
+          await (
+            reason === null
+              ? sql`UPDATE projection_parked_events SET replayed_at = now() WHERE projector = ${projector.name} AND event_id = ${row.eventId}`
+              : sql`UPDATE projection_parked_events SET error = ${reason}, attempts = attempts + 1
+                WHERE projector = ${projector.name} AND event_id = ${row.eventId}`
+          ).execute(trx);
+          return reason;
+        });
       if (failure === 'gone') continue;
       if (failure === null) {
         replayed.push(row.eventId);
@@ -587,7 +673,11 @@ export class ProjectionRunner {
     return () => this.appliedListeners.delete(listener);
   }
 
-  private notifyApplied(projector: string, events: readonly RecordedEvent[], cause: AppliedCause = 'applied'): void {
+  private notifyApplied(
+    projector: string,
+    events: readonly RecordedEvent[],
+    cause: AppliedCause = 'applied',
+  ): void {
     for (const listener of this.appliedListeners) listener(projector, events, cause);
   }
 
@@ -597,7 +687,13 @@ export class ProjectionRunner {
    */
   runsHere(projector: string): boolean {
     const live = this.live.get(projector);
-    return this.running && live !== undefined && !live.halted && !live.outdated && !this.paused.has(projector);
+    return (
+      this.running &&
+      live !== undefined &&
+      !live.halted &&
+      !live.outdated &&
+      !this.paused.has(projector)
+    );
   }
 
   /** Runs every projector until none has anything left (tests, CLI, inline catch-up). */
@@ -647,12 +743,25 @@ export class ProjectionRunner {
    * process does not run the projections (worker mode), it follows the checkpoints the workers
    * commit.
    */
-  async waitFor(position: Position, timeoutMs: number, options: { projectors?: readonly string[]; strict?: boolean } = {}): Promise<boolean> {
+  async waitFor(
+    position: Position,
+    timeoutMs: number,
+    options: { projectors?: readonly string[]; strict?: boolean } = {},
+  ): Promise<boolean> {
     const only = options.projectors;
-    if (only) assert(only.every((name) => this.projectors.some((p) => p.name === name)), `waitFor names an unknown projector: ${only.join(', ')}`);
+    if (only)
+      assert(
+        only.every((name) => this.projectors.some((p) => p.name === name)),
+        `waitFor names an unknown projector: ${only.join(', ')}`,
+      );
     this.waitsInProgress += 1;
     try {
-      return await this.waitForPosition(position, timeoutMs, only ? new Set(only) : null, options.strict === true);
+      return await this.waitForPosition(
+        position,
+        timeoutMs,
+        only ? new Set(only) : null,
+        options.strict === true,
+      );
     } finally {
       this.waitsInProgress -= 1;
     }
@@ -663,13 +772,23 @@ export class ProjectionRunner {
     return this.waitsInProgress;
   }
 
-  private async waitForPosition(position: Position, timeoutMs: number, only: ReadonlySet<string> | null, strict: boolean): Promise<boolean> {
+  private async waitForPosition(
+    position: Position,
+    timeoutMs: number,
+    only: ReadonlySet<string> | null,
+    strict: boolean,
+  ): Promise<boolean> {
     // Halted projectors that read none of the streams the command at `position` wrote: their read
     // models have nothing of it to show, so they do not hold its answer (found once, and only
     // when one is halted: a halted ledger holds a deposit's answer, not a new user's).
     let unconcerned: ReadonlySet<string> | null = null;
     const counted = () =>
-      this.projectors.filter((p) => !this.live.get(p.name)?.outdated && (only === null || only.has(p.name)) && !unconcerned?.has(p.name));
+      this.projectors.filter(
+        (p) =>
+          !this.live.get(p.name)?.outdated &&
+          (only === null || only.has(p.name)) &&
+          !unconcerned?.has(p.name),
+      );
     const reached = () =>
       counted().every((p) => {
         const l = this.live.get(p.name);
@@ -689,7 +808,9 @@ export class ProjectionRunner {
       if (this.running) {
         await this.nextChange(deadline - Date.now());
       } else {
-        await new Promise((r) => setTimeout(r, Math.min(limits.projectionPollIntervalMs, deadline - Date.now())));
+        await new Promise((r) =>
+          setTimeout(r, Math.min(limits.projectionPollIntervalMs, deadline - Date.now())),
+        );
         for (const p of counted()) await this.reload(p.name).catch(() => undefined);
       }
     }
@@ -700,7 +821,10 @@ export class ProjectionRunner {
    * Of `projectors`, those that declare the stream categories they read and read none of the
    * streams written in the transaction of `position` (a command's events share it).
    */
-  private async unconcernedBy(position: Position, projectors: readonly Projector[]): Promise<ReadonlySet<string>> {
+  private async unconcernedBy(
+    position: Position,
+    projectors: readonly Projector[],
+  ): Promise<ReadonlySet<string>> {
     const declaring = projectors.filter((p) => p.streamCategories !== undefined);
     if (declaring.length === 0) return new Set();
     const res = await sql<{ category: string }>`
@@ -711,7 +835,9 @@ export class ProjectionRunner {
     // Not known (the database is away): every halted projector holds the answer, as before.
     if (!res) return new Set();
     const written = new Set(res.rows.map((r) => r.category));
-    return new Set(declaring.filter((p) => !p.streamCategories!.some((c) => written.has(c))).map((p) => p.name));
+    return new Set(
+      declaring.filter((p) => !p.streamCategories!.some((c) => written.has(c))).map((p) => p.name),
+    );
   }
 
   private nextChange(timeoutMs: number): Promise<void> {
@@ -786,12 +912,17 @@ export class ProjectionRunner {
     this.paused.add(projector.name);
     try {
       return await this.db.connection().execute(async (lockConn) => {
-        await sql`SELECT pg_advisory_lock(hashtext('kobatela.rebuild'), hashtext(${projector.name}))`.execute(lockConn);
+        await sql`SELECT pg_advisory_lock(hashtext('kobatela.rebuild'), hashtext(${projector.name}))`.execute(
+          lockConn,
+        );
         try {
-          if (options.ifOlder && (await this.storedVersion(projector.name)) >= projector.version) return 0;
+          if (options.ifOlder && (await this.storedVersion(projector.name)) >= projector.version)
+            return 0;
           return await this.rebuildLocked(projector, onProgress);
         } finally {
-          await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${projector.name}))`.execute(lockConn);
+          await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${projector.name}))`.execute(
+            lockConn,
+          );
         }
       });
     } finally {
@@ -818,11 +949,21 @@ export class ProjectionRunner {
     for (const p of ordered) this.paused.add(p.name);
     try {
       return await this.db.connection().execute(async (lockConn) => {
-        for (const p of ordered) await sql`SELECT pg_advisory_lock(hashtext('kobatela.rebuild'), hashtext(${p.name}))`.execute(lockConn);
+        for (const p of ordered)
+          await sql`SELECT pg_advisory_lock(hashtext('kobatela.rebuild'), hashtext(${p.name}))`.execute(
+            lockConn,
+          );
         try {
-          return await this.rebuildAllLocked(ordered, onProgress, options.batchSize ?? Math.max(this.batchSize, REBUILD_BATCH_SIZE));
+          return await this.rebuildAllLocked(
+            ordered,
+            onProgress,
+            options.batchSize ?? Math.max(this.batchSize, REBUILD_BATCH_SIZE),
+          );
         } finally {
-          for (const p of ordered) await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${p.name}))`.execute(lockConn);
+          for (const p of ordered)
+            await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${p.name}))`.execute(
+              lockConn,
+            );
         }
       });
     } finally {
@@ -840,18 +981,31 @@ export class ProjectionRunner {
    * parked before that now applies is no longer parked; the rows of replayed events go too, the
    * rebuilt read model holds them).
    */
-  private async replaceParked(trx: Transaction<any>, projectors: readonly Projector[], parked: ParkedDuringRebuild): Promise<void> {
-    await sql`DELETE FROM projection_parked_events WHERE projector = ANY(${projectors.map((p) => p.name)}::text[])`.execute(trx);
+  private async replaceParked(
+    trx: Transaction<any>,
+    projectors: readonly Projector[],
+    parked: ParkedDuringRebuild,
+  ): Promise<void> {
+    await sql`DELETE FROM projection_parked_events WHERE projector = ANY(${projectors.map((p) => p.name)}::text[])`.execute(
+      trx,
+    );
     for (const p of projectors) await this.recordParked(trx, p.name, parked.of(p.name));
   }
 
-  private async rebuildAllLocked(projectors: readonly Projector[], onProgress: ((applied: number) => void) | undefined, batch: number): Promise<number> {
+  private async rebuildAllLocked(
+    projectors: readonly Projector[],
+    onProgress: ((applied: number) => void) | undefined,
+    batch: number,
+  ): Promise<number> {
     const schema = `rebuild_all_${randomBytes(4).toString('hex')}`;
     const tables = projectors.flatMap((p) => p.tables);
     assert(new Set(tables).size === tables.length, 'two projectors own the same table');
     await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(this.db);
     try {
-      for (const t of tables) await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(this.db);
+      for (const t of tables)
+        await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(
+          this.db,
+        );
       let position: Position = START;
       let applied = 0;
       const parked = new ParkedDuringRebuild();
@@ -870,12 +1024,18 @@ export class ProjectionRunner {
       // into lanes of about equal work, each applying the batch in its own transaction at once,
       // so the database works on one while this process prepares the other.
       let lanes: Projector[][] | null = null;
-      let next: Promise<RecordedEvent[]> = this.store.readAll({ fromPosition: position, maxCount: batch });
+      let next: Promise<RecordedEvent[]> = this.store.readAll({
+        fromPosition: position,
+        maxCount: batch,
+      });
       for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
         const events = await next;
         if (events.length === 0) break;
         const last = events[events.length - 1]!.position;
-        next = events.length < batch ? Promise.resolve([]) : this.store.readAll({ fromPosition: last, maxCount: batch });
+        next =
+          events.length < batch
+            ? Promise.resolve([])
+            : this.store.readAll({ fromPosition: last, maxCount: batch });
         next.catch(() => undefined);
         if (lanes === null) {
           const costs = new Map<string, number>();
@@ -899,7 +1059,9 @@ export class ProjectionRunner {
       // Phase 2, under the checkpoints' row locks: the rest, then the switch.
       await this.db.transaction().execute(async (trx) => {
         for (const p of projectors) {
-          await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${p.name} FOR UPDATE`.execute(trx);
+          await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${p.name} FOR UPDATE`.execute(
+            trx,
+          );
         }
         for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
           const events = await this.store.readAll({ fromPosition: position, maxCount: batch });
@@ -924,17 +1086,27 @@ export class ProjectionRunner {
       });
       return applied;
     } finally {
-      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(this.db).catch(() => undefined);
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`
+        .execute(this.db)
+        .catch(() => undefined);
     }
   }
 
-  private async rebuildLocked(projector: Projector, onProgress?: (applied: number) => void): Promise<number> {
-    const base = projector.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 30);
+  private async rebuildLocked(
+    projector: Projector,
+    onProgress?: (applied: number) => void,
+  ): Promise<number> {
+    const base = projector.name
+      .replace(/[^a-z0-9_]/gi, '_')
+      .toLowerCase()
+      .slice(0, 30);
     const schema = `rebuild_${base}_${randomBytes(4).toString('hex')}`;
     await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(this.db);
     try {
       for (const t of projector.tables) {
-        await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(this.db);
+        await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(
+          this.db,
+        );
       }
       let position: Position = START;
       let applied = 0;
@@ -946,7 +1118,10 @@ export class ProjectionRunner {
       };
       // Phase 1, outside any lock: the bulk of history, until a short batch says we are close.
       for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
-        const events = await this.store.readAll({ fromPosition: position, maxCount: this.batchSize });
+        const events = await this.store.readAll({
+          fromPosition: position,
+          maxCount: this.batchSize,
+        });
         if (events.length === 0) break;
         await this.db.transaction().execute((trx) => applyBatch(trx, events));
         position = events[events.length - 1]!.position;
@@ -957,9 +1132,14 @@ export class ProjectionRunner {
       // Phase 2, under the checkpoint row lock (taken first, as every batch does): the rest, then
       // the switch. Live runners wait on the row and then see the moved checkpoint.
       await this.db.transaction().execute(async (trx) => {
-        await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${projector.name} FOR UPDATE`.execute(trx);
+        await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${projector.name} FOR UPDATE`.execute(
+          trx,
+        );
         for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
-          const events = await this.store.readAll({ fromPosition: position, maxCount: this.batchSize });
+          const events = await this.store.readAll({
+            fromPosition: position,
+            maxCount: this.batchSize,
+          });
           if (events.length === 0) break;
           await applyBatch(trx, events);
           position = events[events.length - 1]!.position;
@@ -979,15 +1159,23 @@ export class ProjectionRunner {
       });
       return applied;
     } finally {
-      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(this.db).catch(() => undefined);
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`
+        .execute(this.db)
+        .catch(() => undefined);
     }
   }
 }
 
 /** Projectors split into `n` lanes of about equal cost (greedy: the costliest first). */
-function balancedLanes(projectors: readonly Projector[], costs: ReadonlyMap<string, number>, n: number): Projector[][] {
+function balancedLanes(
+  projectors: readonly Projector[],
+  costs: ReadonlyMap<string, number>,
+  n: number,
+): Projector[][] {
   const lanes = Array.from({ length: n }, () => ({ cost: 0, projectors: [] as Projector[] }));
-  const byCost = [...projectors].sort((a, b) => (costs.get(b.name) ?? 0) - (costs.get(a.name) ?? 0));
+  const byCost = [...projectors].sort(
+    (a, b) => (costs.get(b.name) ?? 0) - (costs.get(a.name) ?? 0),
+  );
   for (const p of byCost) {
     const lightest = lanes.reduce((a, b) => (b.cost < a.cost ? b : a));
     lightest.projectors.push(p);
@@ -999,7 +1187,10 @@ function balancedLanes(projectors: readonly Projector[], costs: ReadonlyMap<stri
 function failureReason(err: unknown): string {
   const e = err as Error;
   // Never half a surrogate pair: the reason goes into an alert's JSON.
-  return truncateUtf16(`${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, FAILURE_REASON_LENGTH_MAX);
+  return truncateUtf16(
+    `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`,
+    FAILURE_REASON_LENGTH_MAX,
+  );
 }
 
 /** What each projector parked during a rebuild, until the switch records it. */

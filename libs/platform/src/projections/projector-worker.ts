@@ -6,7 +6,7 @@
  * even an overlapping moment harmless.
  */
 import type { Pool, PoolClient } from 'pg';
-import { limits } from '../../../kernel/src';
+import { limits } from '@kob/kernel';
 import type { ProjectionRunner, Projector } from './projection-runner';
 
 const LOCK_NAMESPACE = 'kobatela.projector';

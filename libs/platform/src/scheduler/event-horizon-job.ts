@@ -10,9 +10,9 @@
  * A scheduler job rather than the projection runner: the runner cannot tell a held horizon from
  * a quiet one (both read no events), and the job runs in one process only.
  */
-import { WrongExpectedRevisionError } from '../../../event-store/src';
-import { eventHorizonHolder, type HorizonHolder } from '../../../postgres/src';
-import { alertAppend } from '../../../alerts/src/alert-append';
+import { WrongExpectedRevisionError } from '@kob/event-store';
+import { eventHorizonHolder, type HorizonHolder } from '@kob/postgres';
+import { alertAppend } from '@kob/alerts';
 import { eventMetadataOf } from '../commands/command-runner';
 import type { Platform } from '../platform';
 import { systemMetadata } from './job-helpers';
@@ -33,7 +33,9 @@ export function describeHolder(holder: HorizonHolder): Record<string, unknown> {
 }
 
 /** The holder of the `$all` horizon when it has held it longer than the limit, else null. */
-export async function horizonHeldBack(platform: Pick<Platform, 'db' | 'config'>): Promise<HorizonHolder | null> {
+export async function horizonHeldBack(
+  platform: Pick<Platform, 'db' | 'config'>,
+): Promise<HorizonHolder | null> {
   const holder = await eventHorizonHolder(platform.db);
   return holder && holder.ageMs > platform.config.eventHorizonHeldMaxMs ? holder : null;
 }

@@ -2,7 +2,7 @@
  * What every scheduler job shares: the metadata of a command a system actor runs, and running a
  * batch of to-do items past individual failures, reported together at the end.
  */
-import { DomainError, type SystemActorName, newId, systemActor } from '../../../kernel/src';
+import { DomainError, type SystemActorName, newId, systemActor } from '@kob/kernel';
 import type { CommandMetadata } from '../commands/command-runner';
 
 export function systemMetadata(name: SystemActorName, now: Date = new Date()): CommandMetadata {
@@ -30,10 +30,13 @@ export async function eachItem<T>(
       errors.push(`${idOf(item)}: ${code}${(err as Error).message}`);
     }
   }
-  if (errors.length > 0) throw new Error(`${errors.length} of ${items.length} failed: ${errors.slice(0, 3).join('; ')}`);
+  if (errors.length > 0)
+    throw new Error(`${errors.length} of ${items.length} failed: ${errors.slice(0, 3).join('; ')}`);
   return counts;
 }
 
 /** `what: 2 expired, 1 already closed`, or `what: none`. */
 export const describeCounts = (what: string, counts: Map<string, number>): string =>
-  counts.size === 0 ? `${what}: none` : `${what}: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`;
+  counts.size === 0
+    ? `${what}: none`
+    : `${what}: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`;

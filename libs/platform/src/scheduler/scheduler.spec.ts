@@ -35,8 +35,14 @@ describe('scheduler', () => {
   it('runs jobs in one process only, and a standby takes over when the leader stops', async () => {
     const runsA: string[] = [];
     const runsB: string[] = [];
-    const a = new Scheduler(tdb.newPool(2), [counter('a-job', runsA)], { enabled: true, tickMs: 10 });
-    const b = new Scheduler(tdb.newPool(2), [counter('b-job', runsB)], { enabled: true, tickMs: 10 });
+    const a = new Scheduler(tdb.newPool(2), [counter('a-job', runsA)], {
+      enabled: true,
+      tickMs: 10,
+    });
+    const b = new Scheduler(tdb.newPool(2), [counter('b-job', runsB)], {
+      enabled: true,
+      tickMs: 10,
+    });
     a.start();
     await until('a to lead', () => a.status().running_here);
     b.start();
@@ -45,7 +51,11 @@ describe('scheduler', () => {
     expect(runsB).toEqual([]);
     await a.stop();
     await until('b to take over', () => b.status().running_here && runsB.length >= 2);
-    expect(b.status().jobs[0]).toMatchObject({ name: 'b-job', last_outcome: expect.stringMatching(/^run /), last_error: null });
+    expect(b.status().jobs[0]).toMatchObject({
+      name: 'b-job',
+      last_outcome: expect.stringMatching(/^run /),
+      last_error: null,
+    });
     await b.stop();
   });
 
@@ -58,16 +68,28 @@ describe('scheduler', () => {
         throw new Error('PSP unreachable');
       },
     };
-    const s = new Scheduler(tdb.newPool(2), [failing, counter('ok-job', runs)], { enabled: true, tickMs: 10 });
+    const s = new Scheduler(tdb.newPool(2), [failing, counter('ok-job', runs)], {
+      enabled: true,
+      tickMs: 10,
+    });
     s.start();
-    await until('both jobs to run twice', () => runs.length >= 2 && (s.status().jobs[0]?.runs ?? 0) >= 2);
-    expect(s.status().jobs[0]).toMatchObject({ last_outcome: 'failed', last_error: 'Error: PSP unreachable' });
+    await until(
+      'both jobs to run twice',
+      () => runs.length >= 2 && (s.status().jobs[0]?.runs ?? 0) >= 2,
+    );
+    expect(s.status().jobs[0]).toMatchObject({
+      last_outcome: 'failed',
+      last_error: 'Error: PSP unreachable',
+    });
     await s.stop();
   });
 
   it('never runs when disabled', async () => {
     const runs: string[] = [];
-    const s = new Scheduler(tdb.newPool(1), [counter('never', runs)], { enabled: false, tickMs: 10 });
+    const s = new Scheduler(tdb.newPool(1), [counter('never', runs)], {
+      enabled: false,
+      tickMs: 10,
+    });
     s.start();
     expect(s.status()).toMatchObject({ enabled: false, running_here: false });
     await s.stop();

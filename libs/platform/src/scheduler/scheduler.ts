@@ -9,7 +9,7 @@
  * what `/health` shows.
  */
 import type { Pool, PoolClient } from 'pg';
-import { limits } from '../../../kernel/src';
+import { limits } from '@kob/kernel';
 
 export interface JobContext {
   now: Date;
@@ -68,7 +68,14 @@ export class Scheduler {
     this.jobs = jobs.map((job) => ({
       job,
       nextAt: 0,
-      status: { name: job.name, interval_ms: job.intervalMs, last_run_at: null, last_outcome: null, last_error: null, runs: 0 },
+      status: {
+        name: job.name,
+        interval_ms: job.intervalMs,
+        last_run_at: null,
+        last_outcome: null,
+        last_error: null,
+        runs: 0,
+      },
     }));
   }
 
@@ -78,7 +85,14 @@ export class Scheduler {
     this.jobs.push({
       job,
       nextAt: 0,
-      status: { name: job.name, interval_ms: job.intervalMs, last_run_at: null, last_outcome: null, last_error: null, runs: 0 },
+      status: {
+        name: job.name,
+        interval_ms: job.intervalMs,
+        last_run_at: null,
+        last_outcome: null,
+        last_error: null,
+        runs: 0,
+      },
     });
   }
 
@@ -87,14 +101,19 @@ export class Scheduler {
     const tick = () => {
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
-        if (!this.stopped) this.timer = setTimeout(tick, this.options.tickMs ?? limits.schedulerTickMs);
+        if (!this.stopped)
+          this.timer = setTimeout(tick, this.options.tickMs ?? limits.schedulerTickMs);
       });
     };
     tick();
   }
 
   status(): SchedulerStatus {
-    return { enabled: this.options.enabled, running_here: this.leader, jobs: this.jobs.map((j) => ({ ...j.status })) };
+    return {
+      enabled: this.options.enabled,
+      running_here: this.leader,
+      jobs: this.jobs.map((j) => ({ ...j.status })),
+    };
   }
 
   async stop(): Promise<void> {
@@ -121,10 +140,22 @@ export class Scheduler {
     state.nextAt = started.getTime() + state.job.intervalMs;
     try {
       const outcome = await state.job.run({ now: started });
-      state.status = { ...state.status, last_run_at: started.toISOString(), last_outcome: outcome, last_error: null, runs: state.status.runs + 1 };
+      state.status = {
+        ...state.status,
+        last_run_at: started.toISOString(),
+        last_outcome: outcome,
+        last_error: null,
+        runs: state.status.runs + 1,
+      };
     } catch (err) {
       const message = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500);
-      state.status = { ...state.status, last_run_at: started.toISOString(), last_outcome: 'failed', last_error: message, runs: state.status.runs + 1 };
+      state.status = {
+        ...state.status,
+        last_run_at: started.toISOString(),
+        last_outcome: 'failed',
+        last_error: message,
+        runs: state.status.runs + 1,
+      };
       this.options.log?.('scheduled job failed', { job: state.job.name, error: message });
     }
   }

@@ -36,7 +36,11 @@ export interface PhotoOptions {
   orientation?: number;
 }
 
-export const DEFAULT_DEVICE = { make: 'Kobatela Test', model: 'SceneCam 2', software: 'photos.ts 1.0' };
+export const DEFAULT_DEVICE = {
+  make: 'Kobatela Test',
+  model: 'SceneCam 2',
+  software: 'photos.ts 1.0',
+};
 
 /** A small seeded PRNG (mulberry32): deterministic scenes without a dependency. */
 function prng(seed: number): () => number {
@@ -53,7 +57,8 @@ function prng(seed: number): () => number {
 /** An SVG scene: a gradient sky, a ground, and seeded shapes of seeded colours. */
 export function sceneSvg(seed: number, width: number, height: number): string {
   const rnd = prng(seed * 7919 + 13);
-  const colour = () => `rgb(${Math.floor(rnd() * 256)},${Math.floor(rnd() * 256)},${Math.floor(rnd() * 256)})`;
+  const colour = () =>
+    `rgb(${Math.floor(rnd() * 256)},${Math.floor(rnd() * 256)},${Math.floor(rnd() * 256)})`;
   const shapes: string[] = [];
   const shapesCount = 14;
   for (let i = 0; i < shapesCount; i++) {
@@ -62,9 +67,16 @@ export function sceneSvg(seed: number, width: number, height: number): string {
     const w = Math.round((0.08 + rnd() * 0.3) * width);
     const h = Math.round((0.08 + rnd() * 0.3) * height);
     const kind = Math.floor(rnd() * 3);
-    if (kind === 0) shapes.push(`<rect x="${x - w / 2}" y="${y - h / 2}" width="${w}" height="${h}" fill="${colour()}"/>`);
-    else if (kind === 1) shapes.push(`<ellipse cx="${x}" cy="${y}" rx="${w / 2}" ry="${h / 2}" fill="${colour()}"/>`);
-    else shapes.push(`<polygon points="${x},${y - h / 2} ${x + w / 2},${y + h / 2} ${x - w / 2},${y + h / 2}" fill="${colour()}"/>`);
+    if (kind === 0)
+      shapes.push(
+        `<rect x="${x - w / 2}" y="${y - h / 2}" width="${w}" height="${h}" fill="${colour()}"/>`,
+      );
+    else if (kind === 1)
+      shapes.push(`<ellipse cx="${x}" cy="${y}" rx="${w / 2}" ry="${h / 2}" fill="${colour()}"/>`);
+    else
+      shapes.push(
+        `<polygon points="${x},${y - h / 2} ${x + w / 2},${y + h / 2} ${x - w / 2},${y + h / 2}" fill="${colour()}"/>`,
+      );
   }
   const horizon = Math.round((0.4 + rnd() * 0.3) * height);
   return (
@@ -104,7 +116,9 @@ export function dmsRational(degrees: number): string {
 /** The EXIF a photo's options ask for, in the shape sharp's `withExif` takes. */
 export function exifTags(o: PhotoOptions): Record<string, Record<string, string>> {
   const device = o.device === undefined ? DEFAULT_DEVICE : o.device;
-  const ifd0: Record<string, string> = device ? { Make: device.make, Model: device.model, Software: device.software } : {};
+  const ifd0: Record<string, string> = device
+    ? { Make: device.make, Model: device.model, Software: device.software }
+    : {};
   const ifd2: Record<string, string> = {};
   if (o.capture) {
     const offset = o.capture.offset ?? null;
@@ -150,7 +164,10 @@ export async function makePhoto(o: PhotoOptions = {}): Promise<Buffer> {
  * resized to `scale`, brightened by `brightness`, re-encoded as JPEG at a lower quality, EXIF
  * dropped. Its perceptual hash stays near the original's.
  */
-export async function nearDuplicate(photo: Buffer, o: { scale?: number; brightness?: number; quality?: number } = {}): Promise<Buffer> {
+export async function nearDuplicate(
+  photo: Buffer,
+  o: { scale?: number; brightness?: number; quality?: number } = {},
+): Promise<Buffer> {
   const { width = 0 } = await sharp(photo).metadata();
   return sharp(photo)
     .resize(Math.round(width * (o.scale ?? 0.75)))

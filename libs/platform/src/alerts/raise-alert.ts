@@ -8,9 +8,10 @@
  * - `raiseAlert` appends one on its own, for a rule rejection (nothing else is appended) or a
  *   halted projector; an alert already there is not an error.
  */
-import { type Position, WrongExpectedRevisionError } from '../../event-store/src';
-import { type CommandMetadata, type Platform, eventMetadataOf } from '../../platform/src';
-import { type AlertInput, alertAppend, alertId } from './alert-append';
+import { type Position, WrongExpectedRevisionError } from '@kob/event-store';
+import type { Platform } from '../platform';
+import { type CommandMetadata, eventMetadataOf } from '../commands/command-runner';
+import { type AlertInput, alertAppend, alertId } from '@kob/alerts';
 
 /** Appends the alert unless this cause already raised it; returns its id and whether it is new. */
 export async function raiseAlert(
@@ -23,7 +24,8 @@ export async function raiseAlert(
     const [result] = await platform.store.appendMulti([append]);
     return { alertId: alertId(input.cause), raised: true, position: result!.position };
   } catch (err) {
-    if (err instanceof WrongExpectedRevisionError) return { alertId: alertId(input.cause), raised: false, position: null };
+    if (err instanceof WrongExpectedRevisionError)
+      return { alertId: alertId(input.cause), raised: false, position: null };
     throw err;
   }
 }
@@ -36,5 +38,7 @@ export async function raiseAlert(
  */
 export function rejectionCause(kind: string, metadata: CommandMetadata): string {
   const idem = metadata.idempotency;
-  return idem ? `${kind}\n${idem.scope}\n${idem.key}\n${idem.requestHash}` : `${kind}\ncommand:${metadata.commandId}`;
+  return idem
+    ? `${kind}\n${idem.scope}\n${idem.key}\n${idem.requestHash}`
+    : `${kind}\ncommand:${metadata.commandId}`;
 }
