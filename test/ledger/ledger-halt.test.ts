@@ -129,6 +129,7 @@ describe('a broken ledger invariant', () => {
       payload: { projector: 'ledger', reason: ledger.halted_reason },
     });
     const raised = await t.platform.db
+      .withTables<{ events: { stream_id: string; type: string } }>()
       .selectFrom('events')
       .select('stream_id')
       .where('type', '=', 'alert.raised.v1')

@@ -1,3 +1,4 @@
+import './register-paths';
 import type { Config } from '@jest/types';
 import { TEST_PG_ENV, startTestCluster, type TestCluster } from './pg-instances';
 

@@ -1,3 +1,4 @@
+import './register-paths';
 import { stopTestCluster, type TestCluster } from './pg-instances';
 
 export default async function globalTeardown(): Promise<void> {

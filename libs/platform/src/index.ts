@@ -12,3 +12,4 @@ export * from './scheduler/job-helpers';
 export * from './database-access';
 export * from './scheduler/event-horizon-job';
 export * from './alerts/raise-alert';
+export * from './platform.tables';

@@ -6,6 +6,8 @@
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
+import type { ReadModels } from '@kob/projections';
+import type { PlatformTables } from './platform.tables';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@kob/config';
@@ -34,7 +36,7 @@ import { PspSimulator } from '@kob/psp';
 export interface Platform {
   config: AppConfig;
   pool: Pool;
-  db: Kysely<any>;
+  db: Kysely<ReadModels & PlatformTables>;
   store: EventStore;
   commands: CommandRunner;
   projections: ProjectionRunner;

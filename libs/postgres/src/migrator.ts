@@ -11,7 +11,7 @@ export interface MigrationStatus {
   pending: string[];
 }
 
-function migrator(db: Kysely<unknown>): Migrator {
+function migrator(db: Kysely<any>): Migrator {
   return new Migrator({
     db,
     provider: { getMigrations: async () => allMigrations },
@@ -20,7 +20,7 @@ function migrator(db: Kysely<unknown>): Migrator {
   });
 }
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
   const result = await migrator(db).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -31,7 +31,7 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationRes
   return result;
 }
 
-export async function migrationStatus(db: Kysely<unknown>): Promise<MigrationStatus> {
+export async function migrationStatus(db: Kysely<any>): Promise<MigrationStatus> {
   const all = await migrator(db).getMigrations();
   return {
     applied: all.filter((m) => m.executedAt !== undefined).length,

@@ -1,0 +1,43 @@
+/**
+ * The platform's own tables (not read models): projection checkpoints, parked events, service
+ * secrets. Typed from migrations/read-models.
+ */
+import type { Generated, Selectable } from 'kysely';
+
+export interface ProjectionCheckpointsTable {
+  checkpoint_pos: Generated<string>;
+  checkpoint_tx: Generated<string>;
+  events_applied: Generated<string>;
+  halted_at: Date | null;
+  halted_reason: string | null;
+  name: string;
+  status: Generated<string>;
+  updated_at: Generated<Date>;
+  version: number;
+}
+
+export interface ProjectionParkedEventsTable {
+  attempts: Generated<number>;
+  error: string;
+  event_id: string;
+  parked_at: Generated<Date>;
+  position_pos: string;
+  position_tx: string;
+  projector: string;
+  replayed_at: Date | null;
+  revision: string;
+  stream_id: string;
+  type: string;
+}
+
+export interface ServiceSecretsTable {
+  created_at: Generated<Date>;
+  name: string;
+  value: string;
+}
+
+export interface PlatformTables {
+  projection_checkpoints: ProjectionCheckpointsTable;
+  projection_parked_events: ProjectionParkedEventsTable;
+  service_secrets: ServiceSecretsTable;
+}

@@ -1,0 +1,14 @@
+/** The `alerts` read model (migrations/read-models). */
+import type { Selectable } from 'kysely';
+
+export interface AlertsTable {
+  actor: string;
+  actor_user_id: string | null;
+  created_at: Date;
+  id: string;
+  message: string;
+  payload: unknown;
+  type: string;
+}
+
+export type AlertRow = Selectable<AlertsTable>;

@@ -1,0 +1,20 @@
+/** The `milestones` read model (migrations/read-models). */
+import type { Selectable } from 'kysely';
+
+export interface MilestonesTable {
+  amount: string;
+  created_at: Date;
+  currency: string;
+  escrow_id: string;
+  geofence_lat: number | null;
+  geofence_lng: number | null;
+  geofence_radius_m: number | null;
+  id: string;
+  label: string;
+  proof_kind: string;
+  proof_requirements: unknown;
+  sequence_index: number;
+  status: string;
+}
+
+export type MilestoneRow = Selectable<MilestonesTable>;
