@@ -26,8 +26,8 @@ const { compilerOptions } = require('./tsconfig.base.json');
 /** The `@kob/*` path aliases of tsconfig.base.json, for jest's resolver. */
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
-    `^${alias}$`,
-    `<rootDir>/${target}`,
+    `^${alias.replace('*', '(.*)')}$`,
+    `<rootDir>/${target.replace('*', '$1')}`,
   ]),
 );
 

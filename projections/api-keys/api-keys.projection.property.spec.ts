@@ -3,9 +3,9 @@
  * revocation whatever the key's name holds, no projector halts, and the row keeps the name.
  */
 import fc from 'fast-check';
-import { buildIdentity, identityInputs, injections } from '../../test/support/event-scenarios';
-import { propertyParams } from '../../test/support/hostile-values';
-import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
+import { buildIdentity, identityInputs, injections } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { type ProjectorHarness, openProjectorHarness } from '@test/projector-property';
 
 let h: ProjectorHarness;
 beforeAll(async () => {

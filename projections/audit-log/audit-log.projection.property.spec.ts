@@ -7,9 +7,9 @@
  */
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { anyRunInputs, buildAny, injections } from '../../test/support/event-scenarios';
-import { illFormedStrings, propertyParams } from '../../test/support/hostile-values';
-import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
+import { anyRunInputs, buildAny, injections } from '@test/event-scenarios';
+import { illFormedStrings, propertyParams } from '@test/hostile-values';
+import { type ProjectorHarness, openProjectorHarness } from '@test/projector-property';
 import { auditLogProjection } from './audit-log.projection';
 
 let h: ProjectorHarness;

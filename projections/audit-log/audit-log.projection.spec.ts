@@ -9,7 +9,7 @@ import { PostgresEventStore, type RecordedEvent } from '@kob/event-store';
 import { testMetadata } from '@kob/event-store/testing';
 import { type Actor, systemActor } from '@kob/kernel';
 import { ProjectionRunner } from '@kob/platform';
-import { testDatabase, type TestDatabase } from '../../test/support/test-db';
+import { testDatabase, type TestDatabase } from '@test/test-db';
 import { UNKNOWN_ACTOR_LABEL, auditLogProjection, auditRow } from './audit-log.projection';
 
 let tdb: TestDatabase;

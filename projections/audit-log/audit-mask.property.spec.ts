@@ -21,7 +21,7 @@ import {
   propertyParams,
   text,
   unstorableText,
-} from '../../test/support/hostile-values';
+} from '@test/hostile-values';
 import {
   AUDIT_MASK_DEPTH_MAX,
   MASK,

@@ -4,9 +4,9 @@
  * events), and no projector halts on any of them.
  */
 import fc from 'fast-check';
-import { anyRunInputs, buildAny, injections } from '../../test/support/event-scenarios';
-import { propertyParams } from '../../test/support/hostile-values';
-import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
+import { anyRunInputs, buildAny, injections } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { type ProjectorHarness, openProjectorHarness } from '@test/projector-property';
 
 let h: ProjectorHarness;
 beforeAll(async () => {

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { Money } from '@kob/kernel';
 import type { NewEvent, RecordedEvent } from '@kob/event-store';
-import { EscrowEventBuilder, asRecorded } from '../../test/support/escrow-event-builder';
-import { testDatabase, type TestDatabase } from '../../test/support/test-db';
+import { EscrowEventBuilder, asRecorded } from '@test/escrow-event-builder';
+import { testDatabase, type TestDatabase } from '@test/test-db';
 import { ledgerProjection } from './ledger.projection';
 
 let tdb: TestDatabase;

@@ -5,9 +5,9 @@
  * the rows keep those values exactly.
  */
 import fc from 'fast-check';
-import { buildEscrow, escrowInputs, injections } from '../../test/support/event-scenarios';
-import { propertyParams } from '../../test/support/hostile-values';
-import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
+import { buildEscrow, escrowInputs, injections } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { type ProjectorHarness, openProjectorHarness } from '@test/projector-property';
 
 let h: ProjectorHarness;
 beforeAll(async () => {

@@ -4,9 +4,9 @@
  * halts, and the row keeps the EXIF as stored.
  */
 import fc from 'fast-check';
-import { buildProofFile, injections, proofFileInputs } from '../../test/support/event-scenarios';
-import { propertyParams } from '../../test/support/hostile-values';
-import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
+import { buildProofFile, injections, proofFileInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { type ProjectorHarness, openProjectorHarness } from '@test/projector-property';
 
 let h: ProjectorHarness;
 beforeAll(async () => {

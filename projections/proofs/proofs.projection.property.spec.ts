@@ -5,9 +5,9 @@
  * and the row keeps every value as stored.
  */
 import fc from 'fast-check';
-import { buildProof, injections, proofInputs } from '../../test/support/event-scenarios';
-import { propertyParams } from '../../test/support/hostile-values';
-import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
+import { buildProof, injections, proofInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { type ProjectorHarness, openProjectorHarness } from '@test/projector-property';
 
 let h: ProjectorHarness;
 beforeAll(async () => {

@@ -6,9 +6,9 @@
  * the row keeps the values as sent.
  */
 import fc from 'fast-check';
-import { buildWebhook, injections, webhookInputs } from '../../test/support/event-scenarios';
-import { propertyParams } from '../../test/support/hostile-values';
-import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
+import { buildWebhook, injections, webhookInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { type ProjectorHarness, openProjectorHarness } from '@test/projector-property';
 
 let h: ProjectorHarness;
 beforeAll(async () => {

@@ -4,9 +4,9 @@
  * projector halts, and the rows keep them as sent.
  */
 import fc from 'fast-check';
-import { buildCatalogue, catalogueInputs, injections } from '../../test/support/event-scenarios';
-import { propertyParams } from '../../test/support/hostile-values';
-import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
+import { buildCatalogue, catalogueInputs, injections } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { type ProjectorHarness, openProjectorHarness } from '@test/projector-property';
 
 let h: ProjectorHarness;
 beforeAll(async () => {

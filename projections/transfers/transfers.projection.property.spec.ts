@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { Money } from '@kob/kernel';
-import { buildTransfer, injections, transferInputs } from '../../test/support/event-scenarios';
-import { propertyParams } from '../../test/support/hostile-values';
-import { type ProjectorHarness, openProjectorHarness } from '../../test/support/projector-property';
+import { buildTransfer, injections, transferInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { type ProjectorHarness, openProjectorHarness } from '@test/projector-property';
 
 let h: ProjectorHarness;
 beforeAll(async () => {

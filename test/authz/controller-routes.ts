@@ -10,9 +10,9 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { Logger } from 'pino';
-import type { PaymentServices } from '@kob/payments';
+import type { PaymentServices } from '../../apps/api/src/payments/shared';
 import type { Platform } from '@kob/platform';
-import type { ProofServices } from '@kob/proofs';
+import type { ProofServices } from '../../apps/api/src/proofs/shared';
 import { AppModule } from '../../apps/api/src/app.module';
 import type { RequestBudgets } from '../../apps/api/src/http/rate-limits';
 

@@ -13,7 +13,7 @@
  */
 import { writeSync } from 'node:fs';
 import { loadConfig } from '@kob/config';
-import { createPaymentServices } from '@kob/payments';
+import { createPaymentServices } from '../../apps/api/src/payments/shared';
 import { createLogger, openPlatform } from '@kob/platform';
 import { requestMetadata } from './request-metadata';
 

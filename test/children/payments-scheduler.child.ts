@@ -9,7 +9,7 @@
  */
 import { writeSync } from 'node:fs';
 import { loadConfig } from '@kob/config';
-import { createPaymentServices, registerEscrowJobs } from '@kob/payments';
+import { createPaymentServices, registerEscrowJobs } from '../../apps/api/src/payments/shared';
 import {
   type JobContext,
   type ScheduledJob,

@@ -8,7 +8,7 @@
  * Real PostgreSQL; catalogue entries are seeded on their streams.
  */
 import { randomUUID } from 'node:crypto';
-import { mandateExpiryJob, registerMandateJobs } from '@kob/mandates';
+import { mandateExpiryJob, registerMandateJobs } from '../../apps/api/src/mandates/shared';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import {
   audit,

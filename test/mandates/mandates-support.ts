@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { merchantDecider, spendCategoryDecider, usageAllowDecider } from '@kob/domain';
 import { newId, systemActor } from '@kob/kernel';
-import { MandateServices } from '@kob/mandates';
+import { MandateServices } from '../../apps/api/src/mandates/shared';
 import type { CommandMetadata } from '@kob/platform';
 import { Money } from '@kob/kernel';
 import type { EscrowApi } from '../support/escrow-api';

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Money, newId } from '@kob/kernel';
-import { MandateServices } from '@kob/mandates';
+import { MandateServices } from '../../apps/api/src/mandates/shared';
 import { idempotencyScope, requestHash } from '../../apps/api/src/http/command-context';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import {

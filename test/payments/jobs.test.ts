@@ -18,7 +18,7 @@ import {
   pspRefClaim,
   systemMetadata,
   webhookStreamId,
-} from '@kob/payments';
+} from '../../apps/api/src/payments/shared';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
 

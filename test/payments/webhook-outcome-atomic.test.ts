@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { escrowDecider, pspWebhookDecider } from '@kob/domain';
-import { createPaymentServices } from '@kob/payments';
-import { webhookStreamId } from '@kob/payments';
+import { createPaymentServices } from '../../apps/api/src/payments/shared';
+import { webhookStreamId } from '../../apps/api/src/payments/shared';
 import { CommandRunner, systemMetadata } from '@kob/platform';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 

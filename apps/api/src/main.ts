@@ -20,8 +20,8 @@ import {
   stopTracing,
   type Platform,
 } from '@kob/platform';
-import { registerMandateJobs } from '@kob/mandates';
-import { createPaymentServices, registerEscrowJobs } from '@kob/payments';
+import { registerMandateJobs } from './mandates/shared';
+import { createPaymentServices, registerEscrowJobs } from './payments/shared';
 import { allProjectors } from '@kob/projections';
 import { buildApp } from './app';
 

@@ -13,7 +13,7 @@ import {
   jsonRoundTrip,
   propertyParams,
   text,
-} from '../../../test/support/hostile-values';
+} from '@test/hostile-values';
 import { type ProofAssessmentInput, buildAiContext, contextJson } from './ai-context';
 
 const IDENTIFYING_KEYS = [

@@ -6,7 +6,7 @@
  * turns well-formed text into ill-formed text.
  */
 import fc from 'fast-check';
-import { illFormedStrings, propertyParams, text } from '../../../test/support/hostile-values';
+import { illFormedStrings, propertyParams, text } from '@test/hostile-values';
 import { codePointCount, lastCodePoints, truncateUtf16 } from './code-points';
 
 const anyUnits = fc.string({

@@ -4,8 +4,8 @@
  * pixels), and the turns that reading and rendering share.
  */
 import sharp from 'sharp';
-import { imagePdf, scannedPdf } from '../../../test/support/invoice-images';
-import { minimalPdf } from '../../../test/support/pdfs';
+import { imagePdf, scannedPdf } from '@test/invoice-images';
+import { minimalPdf } from '@test/pdfs';
 import { pdfLimits, pdfReaderStats, readPdf, renderPdfPages } from './pdf-reader';
 
 /** Width and height from a PNG's header (IHDR), checking the signature. */

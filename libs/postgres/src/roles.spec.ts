@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { testDatabase, type TestDatabase } from '../../../test/support/test-db';
+import { testDatabase, type TestDatabase } from '@test/test-db';
 import { allProjectors } from '@kob/projections';
 import { PostgresEventStore } from '@kob/event-store';
 import { ev } from '@kob/event-store/testing';

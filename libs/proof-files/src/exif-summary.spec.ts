@@ -3,7 +3,7 @@
  * capture time kept as the camera's wall clock whatever the server's zone, offsets only when
  * the camera wrote one, and null (never a guess) for what is missing or malformed.
  */
-import { makePhoto } from '../../../test/support/photos';
+import { makePhoto } from '@test/photos';
 import { readExifSummary, summarise } from './exif-summary';
 
 describe('readExifSummary', () => {

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { makePhoto } from '../../../test/support/photos';
+import { makePhoto } from '@test/photos';
 import { decodeHeic, heicDecoderInstalled } from './heic-decoder';
 import { proofFileLimits } from './proof-file-limits';
 

@@ -3,7 +3,7 @@
  * bits of the original; a different scene is far away; the distance is a true Hamming distance.
  */
 import sharp from 'sharp';
-import { makePhoto, nearDuplicate } from '../../../test/support/photos';
+import { makePhoto, nearDuplicate } from '@test/photos';
 import { hammingDistance, hashOfSample, perceptualHash } from './phash';
 
 const hashOf = (bytes: Buffer) => perceptualHash(sharp(bytes).rotate());

@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import exifr from 'exifr';
 import sharp from 'sharp';
-import { minimalPdf } from '../../../test/support/pdfs';
-import { makePhoto } from '../../../test/support/photos';
+import { minimalPdf } from '@test/pdfs';
+import { makePhoto } from '@test/photos';
 import { previewOf } from './preview';
 import { proofFileLimits } from './proof-file-limits';
 

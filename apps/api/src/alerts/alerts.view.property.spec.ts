@@ -3,9 +3,9 @@
  * comes out as well-formed JSON that survives a round trip, with both unchanged.
  */
 import fc from 'fast-check';
-import { alertInputs } from '../../../../test/support/event-scenarios';
-import { propertyParams } from '../../../../test/support/hostile-values';
-import { A_TIME, stored, viewProblems } from '../../../../test/support/view-property';
+import { alertInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { A_TIME, stored, viewProblems } from '@test/view-property';
 import { alertRowView } from './alerts.view';
 
 describe('alert view under arbitrary payloads', () => {

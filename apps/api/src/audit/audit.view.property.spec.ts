@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import type { NewEvent, RecordedEvent } from '@kob/event-store';
 import { maskAuditData } from '@kob/projections';
-import { anyRunInputs, buildAny } from '../../../../test/support/event-scenarios';
-import { propertyParams } from '../../../../test/support/hostile-values';
-import { A_TIME, stored, viewProblems } from '../../../../test/support/view-property';
+import { anyRunInputs, buildAny } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { A_TIME, stored, viewProblems } from '@test/view-property';
 import { auditEventView, rawView } from './audit-events.query';
 
 function recorded(e: NewEvent, streamId: string, i: number): RecordedEvent {

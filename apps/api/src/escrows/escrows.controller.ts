@@ -29,7 +29,7 @@ import {
   type EscrowState,
 } from '@kob/domain';
 import { type Actor, Money, newId, uuidV5 } from '@kob/kernel';
-import type { DepositRead, PaymentServices } from '@kob/payments';
+import type { DepositRead, PaymentServices } from '../payments/shared';
 import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';

@@ -7,9 +7,9 @@
  */
 import fc from 'fast-check';
 import { escrowDecider } from '@kob/domain';
-import { buildEscrow, escrowInputs } from '../../../../test/support/event-scenarios';
-import { jsonObject, propertyParams, text } from '../../../../test/support/hostile-values';
-import { A_TIME, fold, stored, viewProblems } from '../../../../test/support/view-property';
+import { buildEscrow, escrowInputs } from '@test/event-scenarios';
+import { jsonObject, propertyParams, text } from '@test/hostile-values';
+import { A_TIME, fold, stored, viewProblems } from '@test/view-property';
 import {
   escrowRowView,
   escrowStateView,

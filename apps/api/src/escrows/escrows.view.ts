@@ -4,7 +4,7 @@
  * service's field name so its clients keep working.
  */
 import type { EscrowState, MilestoneState } from '@kob/domain';
-import { type DepositRead, depositView } from '@kob/payments';
+import { type DepositRead, depositView } from '../payments/shared';
 import { atScale, iso } from '../http/formats';
 import { type PaymentRead, paymentStateView } from '../payments/payments.view';
 

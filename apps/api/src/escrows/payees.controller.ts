@@ -27,7 +27,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rejectionCause, raiseAlert } from '@kob/platform';
 import { type AlertType, type EscrowState, escrowDecider } from '@kob/domain';
 import { type Actor, DomainError, Money } from '@kob/kernel';
-import type { PaymentServices } from '@kob/payments';
+import type { PaymentServices } from '../payments/shared';
 import type { CommandMetadata, Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';

@@ -16,7 +16,7 @@ import { describeHolder, type Platform } from '@kob/platform';
 import { eventHorizonHolder } from '@kob/postgres';
 import { migrationStatus } from '@kob/postgres';
 import { webhookSecretStatus } from '@kob/config';
-import type { ProofServices } from '@kob/proofs';
+import type { ProofServices } from '../proofs/shared';
 import { PLATFORM, PROOFS } from '../tokens';
 
 function fingerprint(secret: string | null): string | null {

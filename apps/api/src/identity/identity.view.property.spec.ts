@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { userDecider } from '@kob/domain';
-import { buildIdentity, identityInputs } from '../../../../test/support/event-scenarios';
-import { propertyParams } from '../../../../test/support/hostile-values';
-import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
+import { buildIdentity, identityInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { A_TIME, fold, viewProblems } from '@test/view-property';
 import { apiKeyRowView } from './api-keys.view';
 import { userRowView, userStateView } from './users.view';
 

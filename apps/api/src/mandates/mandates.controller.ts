@@ -27,7 +27,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type MandateState, mandateDecider } from '@kob/domain';
 import { type Actor, Money, parseInstantNaiveUtc } from '@kob/kernel';
-import { MandateServices } from '@kob/mandates';
+import { MandateServices } from './shared';
 import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';

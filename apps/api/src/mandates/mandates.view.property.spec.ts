@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { mandateDecider } from '@kob/domain';
-import { buildMandate, mandateInputs } from '../../../../test/support/event-scenarios';
-import { propertyParams } from '../../../../test/support/hostile-values';
-import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
+import { buildMandate, mandateInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { A_TIME, fold, viewProblems } from '@test/view-property';
 import { mandateRowView, mandateStateView } from './mandates.view';
 
 describe('mandate views under arbitrary amounts', () => {

@@ -10,7 +10,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { escrowDecider, type EscrowState } from '@kob/domain';
 import { type Actor, uuidV5 } from '@kob/kernel';
-import { type PaymentServices, latestPosition } from '@kob/payments';
+import { type PaymentServices, latestPosition } from './shared';
 import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor } from '../auth/access.guard';

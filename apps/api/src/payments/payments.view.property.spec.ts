@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { escrowDecider } from '@kob/domain';
-import { buildEscrow, escrowInputs } from '../../../../test/support/event-scenarios';
-import { propertyParams, text, visibleAscii } from '../../../../test/support/hostile-values';
-import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
+import { buildEscrow, escrowInputs } from '@test/event-scenarios';
+import { propertyParams, text, visibleAscii } from '@test/hostile-values';
+import { A_TIME, fold, viewProblems } from '@test/view-property';
 import { paymentRowView, paymentStateView } from './payments.view';
 
 describe('payment views under arbitrary PSP and client values', () => {

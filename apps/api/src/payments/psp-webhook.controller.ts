@@ -12,7 +12,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pspWebhookLimits } from '@kob/domain';
 import { newId, systemActor } from '@kob/kernel';
-import type { PaymentServices, WebhookInput } from '@kob/payments';
+import type { PaymentServices, WebhookInput } from './shared';
 import type { Platform } from '@kob/platform';
 import { verifyWebhook } from '@kob/psp';
 import { Public } from '../auth/access.decorator';

@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import type { ProofFileUploadedData } from '@kob/domain';
-import { buildProofFile, proofFileInputs } from '../../../../test/support/event-scenarios';
-import { propertyParams } from '../../../../test/support/hostile-values';
-import { viewProblems } from '../../../../test/support/view-property';
+import { buildProofFile, proofFileInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { viewProblems } from '@test/view-property';
 import { proofFileUploadView } from './proof-files.view';
 
 describe('proof file view under arbitrary EXIF', () => {

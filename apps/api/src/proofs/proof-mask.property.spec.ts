@@ -18,7 +18,7 @@ import {
   propertyParams,
   text,
   unstorableText,
-} from '../../../../test/support/hostile-values';
+} from '@test/hostile-values';
 import { maskProofMetadata } from './proof-mask';
 
 type Family = 'hidden' | 'email' | 'phone' | 'lastFour';

@@ -1,6 +1,6 @@
 /** Stops the proof services' workers (the OCR engine) when the application closes. */
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { ProofServices } from '@kob/proofs';
+import type { ProofServices } from './shared';
 import { PROOFS } from '../tokens';
 
 @Injectable()

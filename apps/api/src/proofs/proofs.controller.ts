@@ -21,9 +21,9 @@ import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { escrowDecider } from '@kob/domain';
 import { type Actor, actorLabel, newId } from '@kob/kernel';
-import type { EscrowActionResult } from '@kob/payments';
+import type { EscrowActionResult } from '../payments/shared';
 import type { Platform } from '@kob/platform';
-import type { ProofServices } from '@kob/proofs';
+import type { ProofServices } from './shared';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';
 import { checkParty } from '../escrows/escrow-access';

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { escrowDecider } from '@kob/domain';
-import { buildProof, proofInputs } from '../../../../test/support/event-scenarios';
-import { propertyParams } from '../../../../test/support/hostile-values';
-import { A_TIME, fold, stored, viewProblems } from '../../../../test/support/view-property';
+import { buildProof, proofInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { A_TIME, fold, stored, viewProblems } from '@test/view-property';
 import { maskProofMetadata } from './proof-mask';
 import { proofRowView, proofStateView } from './proofs.view';
 

@@ -9,7 +9,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '
 import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, Money } from '@kob/kernel';
-import { MandateServices } from '@kob/mandates';
+import { MandateServices } from '../mandates/shared';
 import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';

@@ -6,15 +6,15 @@
  */
 import fc from 'fast-check';
 import { merchantDecider, spendCategoryDecider } from '@kob/domain';
-import type { PurchaseRecorded } from '@kob/mandates';
+import type { PurchaseRecorded } from '../mandates/shared';
 import {
   buildCatalogue,
   buildMandate,
   catalogueInputs,
   mandateInputs,
-} from '../../../../test/support/event-scenarios';
-import { propertyParams } from '../../../../test/support/hostile-values';
-import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
+} from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { A_TIME, fold, viewProblems } from '@test/view-property';
 import { purchaseEventView, purchaseRowView } from './purchases.view';
 import {
   categoryRowView,

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { certificationDecider, transactionDecider } from '@kob/domain';
-import { buildTransfer, transferInputs } from '../../../../test/support/event-scenarios';
-import { propertyParams } from '../../../../test/support/hostile-values';
-import { A_TIME, fold, viewProblems } from '../../../../test/support/view-property';
+import { buildTransfer, transferInputs } from '@test/event-scenarios';
+import { propertyParams } from '@test/hostile-values';
+import { A_TIME, fold, viewProblems } from '@test/view-property';
 import {
   allowlistRowView,
   certificationStateView,

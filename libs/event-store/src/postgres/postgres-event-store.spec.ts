@@ -3,7 +3,7 @@
  * test holds a transaction open, which would stall every other test's `$all` readers. The store
  * connects as the service role (INSERT and SELECT on events only); tampering, as a superuser.
  */
-import { ownClusterDatabase, type TestDatabase } from '../../../../test/support/test-db';
+import { ownClusterDatabase, type TestDatabase } from '@test/test-db';
 import { describeEventStoreContract } from '../contract/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { AssertionError, DomainError, type Actor, systemActor, uuidV5 } from '@kob/kernel';
 import { tallyDecider, userDecider } from '@kob/domain';
 import { PostgresEventStore, verifyChain } from '@kob/event-store';
-import { testDatabase, type TestDatabase } from '../../../../test/support/test-db';
+import { testDatabase, type TestDatabase } from '@test/test-db';
 import { CommandRunner, type CommandMetadata } from './command-runner';
 
 let tdb: TestDatabase;

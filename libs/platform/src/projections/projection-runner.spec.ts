@@ -11,7 +11,7 @@ import { AssertionError, assert } from '@kob/kernel';
 import { PostgresEventStore, type RecordedEvent } from '@kob/event-store';
 import { ev } from '@kob/event-store/testing';
 import { eventStatsProjection } from '@kob/projections';
-import { testDatabase, type TestDatabase } from '../../../../test/support/test-db';
+import { testDatabase, type TestDatabase } from '@test/test-db';
 import { ProjectionRunner, type Projector, isInfrastructureFailure } from './projection-runner';
 import { ProjectorWorker } from './projector-worker';
 

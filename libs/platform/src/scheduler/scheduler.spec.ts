@@ -3,7 +3,7 @@
  * their interval and report outcomes and failures, a standby takes over when the leader stops,
  * and a disabled scheduler never runs anything.
  */
-import { testDatabase, type TestDatabase } from '../../../../test/support/test-db';
+import { testDatabase, type TestDatabase } from '@test/test-db';
 import { Scheduler, type ScheduledJob } from './scheduler';
 
 let tdb: TestDatabase;

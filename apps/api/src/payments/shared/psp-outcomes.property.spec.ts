@@ -5,12 +5,7 @@
  * becomes an event and never a refused append that leaves money in limbo.
  */
 import fc from 'fast-check';
-import {
-  illFormedStrings,
-  propertyParams,
-  text,
-  unstorableText,
-} from '../../../test/support/hostile-values';
+import { illFormedStrings, propertyParams, text, unstorableText } from '@test/hostile-values';
 import { declineReason, pspTextLimits } from './psp-outcomes';
 
 describe('decline reasons under arbitrary PSP text', () => {

@@ -6,7 +6,7 @@
  */
 import { AiProofAdvisor } from '@kob/ai-advisor';
 import { InvoiceOcr } from '@kob/ocr';
-import type { PaymentServices } from '@kob/payments';
+import type { PaymentServices } from '../../payments/shared';
 import type { Platform } from '@kob/platform';
 import { type BlobStore, DirectoryBlobStore, defaultBlobRoot } from '@kob/proof-files';
 import { invoiceReader, invoiceTools, proofAdvisor, proofFileSource } from './proof-adapters';

@@ -20,7 +20,7 @@ import {
 } from '@kob/domain';
 import { DomainError, assert, lastCodePoints, newId, truncateUtf16, uuidV5 } from '@kob/kernel';
 import { readReservation } from '@kob/event-store';
-import type { EscrowActionResult, EscrowActions } from '@kob/payments';
+import type { EscrowActionResult, EscrowActions } from '../../payments/shared';
 import {
   type CommandMetadata,
   type Platform,
