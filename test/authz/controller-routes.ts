@@ -15,21 +15,31 @@ import type { Platform } from '@kob/platform';
 import type { ProofServices } from '../../apps/api/src/proofs/shared';
 import { AppModule } from '../../apps/api/src/app.module';
 import type { RequestBudgets } from '../../apps/api/src/http/rate-limits';
+import { DISPATCHES_METADATA } from '../../apps/api/src/http/dispatches.decorator';
 
 export interface DeclaredRoute {
   method: string;
   /** Fastify syntax, as the app registers it: `/users/:id`. */
   url: string;
   controller: string;
+  /** The commands or queries the route declares it sends (`@Dispatches`). */
+  dispatches: Type[];
 }
 
 /** A module graph is small; a bound on the walk in case of a cycle the `seen` set misses. */
 const MODULES_MAX = 1000;
 
-type ModuleRef = Type | { module: Type; imports?: unknown[]; controllers?: Type[] };
+type ModuleRef =
+  Type | { module: Type; imports?: unknown[]; controllers?: Type[]; providers?: unknown[] };
 
 /** Every route of every controller reachable from `AppModule.forRoot`, sorted. */
 export function controllerRoutes(): DeclaredRoute[] {
+  const routes = [...appModuleGraph().controllers].flatMap(routesOf);
+  return routes.sort((a, b) => `${a.url} ${a.method}`.localeCompare(`${b.url} ${b.method}`));
+}
+
+/** The controllers and the provider classes of every module reachable from `AppModule.forRoot`. */
+export function appModuleGraph(): { controllers: Set<Type>; providers: Set<Type> } {
   const root = AppModule.forRoot({
     platform: {} as Platform,
     logger: {} as Logger,
@@ -38,6 +48,7 @@ export function controllerRoutes(): DeclaredRoute[] {
     budgets: {} as RequestBudgets,
   }) as ModuleRef;
   const controllers = new Set<Type>();
+  const providers = new Set<Type>();
   const seen = new Set<unknown>();
   const queue: unknown[] = [root];
   while (queue.length > 0) {
@@ -56,10 +67,14 @@ export function controllerRoutes(): DeclaredRoute[] {
       ...(dynamic && 'controllers' in dynamic ? (dynamic.controllers ?? []) : []),
     ];
     for (const c of declared) controllers.add(c);
+    const provided = [
+      ...((Reflect.getMetadata(MODULE_METADATA.PROVIDERS, moduleClass) as unknown[]) ?? []),
+      ...(dynamic && 'providers' in dynamic ? (dynamic.providers ?? []) : []),
+    ];
+    for (const p of provided) if (typeof p === 'function') providers.add(p as Type);
     queue.push(...imports);
   }
-  const routes = [...controllers].flatMap(routesOf);
-  return routes.sort((a, b) => `${a.url} ${a.method}`.localeCompare(`${b.url} ${b.method}`));
+  return { controllers, providers };
 }
 
 function unwrapForwardRef(ref: unknown): unknown {
@@ -81,7 +96,12 @@ function routesOf(controller: Type): DeclaredRoute[] {
     const method = RequestMethod[methodCode];
     for (const prefix of prefixes) {
       for (const p of asList(paths)) {
-        routes.push({ method, url: joinPath(prefix, p), controller: controller.name });
+        routes.push({
+          method,
+          url: joinPath(prefix, p),
+          controller: controller.name,
+          dispatches: (Reflect.getMetadata(DISPATCHES_METADATA, handler) as Type[]) ?? [],
+        });
       }
     }
   }

@@ -1,36 +1,33 @@
+/**
+ * The API: the platform's providers, the HTTP infrastructure, one module per feature, the jobs,
+ * and the global guard and interceptors.
+ */
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
-import type { PaymentServices } from './payments/shared';
-import type { ProofServices } from './proofs/shared';
 import type { Platform } from '@kob/platform';
-import { AlertsController } from './alerts/alerts.controller';
-import { AuditController } from './audit/audit.controller';
+import { AlertsModule } from './alerts/alerts.module';
+import { AuditModule } from './audit/audit.module';
 import { AccessGuard } from './auth/access.guard';
-import { Authenticator } from './auth/authenticator';
-import { EscrowsController } from './escrows/escrows.controller';
-import { HealthController } from './health/health.controller';
-import { MetricsController } from './health/metrics.controller';
-import { RequestBudgets } from './http/rate-limits';
-import { MinEventPositionInterceptor, ReadYourWrites } from './http/read-your-writes';
+import { EscrowsModule } from './escrows/escrows.module';
+import { HealthModule } from './health/health.module';
+import { CommittedInterceptor } from './http/committed.interceptor';
+import { HttpModule } from './http/http.module';
+import type { RequestBudgets } from './http/rate-limits';
+import { MinEventPositionInterceptor } from './http/read-your-writes';
 import { TracingInterceptor } from './http/tracing.interceptor';
-import { ApiKeysController } from './identity/api-keys.controller';
-import { BootstrapAdminKey } from './identity/bootstrap-admin-key';
-import { UsersController } from './identity/users.controller';
-import { PayeesController } from './escrows/payees.controller';
-import { LedgerController } from './ledger/ledger.controller';
-import { MandatesController } from './mandates/mandates.controller';
-import { PurchasesController } from './spend/purchases.controller';
-import { SpendController } from './spend/spend.controller';
-import { TransfersController } from './transfers/transfers.controller';
-import { PaymentsController } from './payments/payments.controller';
-import { ProofFilesController } from './proofs/proof-files.controller';
-import { PspWebhookController } from './payments/psp-webhook.controller';
-import { ProofServicesShutdown } from './proofs/proof-services.shutdown';
-import { ProofsController } from './proofs/proofs.controller';
-import { PROOF_BLOB_STORE } from './proofs/proof-files.tokens';
-import { LOGGER, PAYMENTS, PLATFORM, PROOFS } from './tokens';
+import { IdentityModule } from './identity/identity.module';
+import { JobsModule } from './jobs/jobs.module';
+import { LedgerModule } from './ledger/ledger.module';
+import { MandatesModule } from './mandates/mandates.module';
+import type { PaymentServices } from './payments/shared';
+import { PaymentsModule } from './payments/payments.module';
+import { PlatformModule } from './platform/platform.module';
+import type { ProofServices } from './proofs/shared';
+import { ProofsModule } from './proofs/proofs.module';
+import { SpendModule } from './spend/spend.module';
+import { TransfersModule } from './transfers/transfers.module';
 
 export interface AppModuleOptions {
   platform: Platform;
@@ -46,48 +43,41 @@ export interface AppModuleOptions {
   providers?: Type[];
 }
 
+/** The feature modules, in the order their routes are registered. */
+export const FEATURE_MODULES = [
+  HealthModule,
+  IdentityModule,
+  EscrowsModule,
+  PaymentsModule,
+  AuditModule,
+  LedgerModule,
+  ProofsModule,
+  MandatesModule,
+  SpendModule,
+  TransfersModule,
+  AlertsModule,
+  JobsModule,
+];
+
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot()],
-      controllers: [
-        HealthController,
-        MetricsController,
-        UsersController,
-        ApiKeysController,
-        EscrowsController,
-        PaymentsController,
-        PspWebhookController,
-        AuditController,
-        LedgerController,
-        ProofFilesController,
-        ProofsController,
-        MandatesController,
-        SpendController,
-        PurchasesController,
-        PayeesController,
-        TransfersController,
-        AlertsController,
-        ...(options.controllers ?? []),
+      imports: [
+        CqrsModule.forRoot(),
+        PlatformModule.forRoot(options.platform, options.logger),
+        HttpModule.forRoot(options),
+        ...FEATURE_MODULES,
       ],
+      controllers: options.controllers ?? [],
       providers: [
-        { provide: PLATFORM, useValue: options.platform },
-        { provide: LOGGER, useValue: options.logger },
-        { provide: PAYMENTS, useValue: options.payments },
-        { provide: PROOFS, useValue: options.proofs },
-        { provide: RequestBudgets, useValue: options.budgets },
-        { provide: PROOF_BLOB_STORE, useValue: options.proofs?.blobs },
-        ProofServicesShutdown,
-        ReadYourWrites,
-        Authenticator,
         // Every route is closed unless it declares @Access(...) or @Public().
         { provide: APP_GUARD, useClass: AccessGuard },
-        BootstrapAdminKey,
-        // Interceptors run in this order: the trace span wraps the read-your-writes wait.
+        // Interceptors run in this order: the trace span wraps the read-your-writes waits.
         { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MinEventPositionInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: CommittedInterceptor },
         ...(options.providers ?? []),
       ],
     };

@@ -1,5 +1,4 @@
-/** Injection tokens of the API module. */
-export const PLATFORM = Symbol('PLATFORM');
-export const LOGGER = Symbol('LOGGER');
+/** Injection tokens of the API module (the platform's parts: platform/platform.providers.ts). */
+export { LOGGER, PLATFORM } from './platform/platform.providers';
 export const PAYMENTS = Symbol('PAYMENTS');
 export const PROOFS = Symbol('PROOFS');

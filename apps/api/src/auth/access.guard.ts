@@ -16,6 +16,8 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '@kob/kernel';
 import { ApiError } from '../http/api-error';
+import { httpOrigin } from '../http/command-context';
+import type { CommandOrigin } from '../platform/command-origin';
 import { RequestBudgets } from '../http/rate-limits';
 import { ACCESS_METADATA, type AccessRule } from './access.decorator';
 import { Authenticator } from './authenticator';
@@ -66,3 +68,12 @@ export function userOf(actor: Actor): string {
   if (actor.kind === 'api_key' && actor.userId) return actor.userId;
   throw new ApiError(403, 'KEY_HAS_NO_USER', 'this API key is not linked to a user');
 }
+
+/** Where the request's command comes from (platform/command-origin.ts): its actor and metadata. */
+export const Origin = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): CommandOrigin => {
+    const req = ctx.switchToHttp().getRequest<WithActor>();
+    if (!req.actor) throw new ApiError(401, 'NO_API_KEY', 'API key required.');
+    return httpOrigin(req, req.actor);
+  },
+);

@@ -29,7 +29,7 @@ import {
   type EscrowState,
 } from '@kob/domain';
 import { type Actor, Money, newId, uuidV5 } from '@kob/kernel';
-import type { DepositRead, PaymentServices } from '../payments/shared';
+import type { PaymentServices } from '../payments/shared';
 import type { Platform } from '@kob/platform';
 import { Access } from '../auth/access.decorator';
 import { CurrentActor, userOf } from '../auth/access.guard';
@@ -46,7 +46,6 @@ import {
   AddMilestoneBody,
   ClientDecisionBody,
   CreateEscrowBody,
-  DepositBody,
   EscrowListQuery,
   EscrowPaymentsQuery,
   MarkDeliveredBody,
@@ -263,34 +262,6 @@ export class EscrowsController {
     const added = result.state.milestones.find((m) => m.milestoneId === milestoneId);
     if (!added) throw milestoneNotFound();
     return milestoneStateView(result.state, added);
-  }
-
-  @Post(':id/deposit')
-  @HttpCode(200)
-  @Access('sender')
-  @ApiOkResponse({
-    description: 'The escrow, with the deposit (CONFIRMED, PENDING, FAILED or REFUNDED)',
-  })
-  async deposit(
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-    @CurrentActor() actor: Actor,
-    @Param('id') rawId: string,
-    @Body() body: DepositBody,
-  ): Promise<EscrowRead & { deposit: DepositRead }> {
-    const key = readIdempotencyKey(req, true)!;
-    const id = routeId(rawId, escrowNotFound);
-    const metadata = commandMetadata(req, actor, key);
-    const result = await this.payments.deposits.deposit(
-      id,
-      (escrow) => {
-        checkParty(actor, escrow, 'client');
-        return Money.parse(body.amount, escrow.currency, this.platform.config.currencies, 'amount');
-      },
-      metadata,
-    );
-    await this.ryw.afterCommand(reply, result.position);
-    return { ...escrowStateView(result.state), deposit: result.deposit };
   }
 
   @Post(':id/mark-delivered')

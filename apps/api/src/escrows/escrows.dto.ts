@@ -116,11 +116,6 @@ export class AddMilestoneBody {
   geofence_radius_m?: number;
 }
 
-export class DepositBody {
-  @AmountField({ example: '250.00' })
-  amount!: string;
-}
-
 /** The optional body of client-approve and client-reject (the old service's `{note?, proof_url?}`). */
 export class ClientDecisionBody {
   @ApiPropertyOptional({ maxLength: 2000 })

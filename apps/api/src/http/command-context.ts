@@ -12,6 +12,7 @@ import {
   parseTraceparent,
 } from '@kob/platform';
 import { ApiError } from './api-error';
+import type { CommandOrigin } from '../platform/command-origin';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
@@ -116,5 +117,19 @@ export function commandMetadata(
     now: new Date(),
     ...(traceparent ? { traceparent } : {}),
     ...(idempotencyKey ? { idempotency: idempotencyContext(req, actor, idempotencyKey) } : {}),
+  };
+}
+
+/** The command origin of an HTTP request (platform/command-origin.ts), for `@Origin()`. */
+export function httpOrigin(req: FastifyRequest, actor: Actor): CommandOrigin {
+  let made: CommandMetadata | undefined;
+  return {
+    actor,
+    metadata: (idempotencyKey) =>
+      (made ??= commandMetadata(
+        req,
+        actor,
+        readIdempotencyKey(req, idempotencyKey === 'required'),
+      )),
   };
 }

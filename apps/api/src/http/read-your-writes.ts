@@ -15,16 +15,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
 import { limits } from '@kob/kernel';
 import { type Position, decodePosition, encodePosition } from '@kob/event-store';
-import type { Platform } from '@kob/platform';
+import { ProjectionRunner } from '@kob/platform';
 import { ApiError } from './api-error';
-import { PLATFORM } from '../tokens';
+import { APP_CONFIG, type AppConfig } from '../platform/platform.providers';
 
 /** The read models authentication reads (api_keys joined with users): a key's and a user's state. */
 export const AUTH_PROJECTORS: readonly string[] = ['api_keys', 'users'];
 
 @Injectable()
 export class ReadYourWrites {
-  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly projections: ProjectionRunner,
+  ) {}
 
   /**
    * Called by command handlers with the position of what they appended. `projectors` names the
@@ -42,12 +45,12 @@ export class ReadYourWrites {
     // worker mode by following the workers' checkpoints; any other answer waits only in inline
     // mode (a worker-mode client sends X-Min-Event-Position on its next read).
     const named = options.projectors !== undefined;
-    if (this.platform.config.projectionsMode !== 'inline' && !named) return;
-    const { inlineProjectionWaitMs } = this.platform.config;
+    if (this.config.projectionsMode !== 'inline' && !named) return;
+    const { inlineProjectionWaitMs } = this.config;
     const waitMs = named
       ? Math.max(inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs)
       : inlineProjectionWaitMs;
-    const ok = await this.platform.projections.waitFor(position, waitMs, {
+    const ok = await this.projections.waitFor(position, waitMs, {
       ...options,
       strict: named,
     });
@@ -64,13 +67,10 @@ export class ReadYourWrites {
   async requireProjected(reply: FastifyReply, position: Position | null): Promise<void> {
     if (!position) return;
     void reply.header('X-Event-Position', encodePosition(position));
-    const waitMs = Math.max(
-      this.platform.config.inlineProjectionWaitMs,
-      limits.enforcedChangeWaitMinMs,
-    );
+    const waitMs = Math.max(this.config.inlineProjectionWaitMs, limits.enforcedChangeWaitMinMs);
     // Strict: a parked revocation (another replica's or a worker's too) is not in force.
     if (
-      await this.platform.projections.waitFor(position, waitMs, {
+      await this.projections.waitFor(position, waitMs, {
         projectors: AUTH_PROJECTORS,
         strict: true,
       })
@@ -95,7 +95,7 @@ export class ReadYourWrites {
         'INVALID_EVENT_POSITION',
         'X-Min-Event-Position is not a position token',
       );
-    const ok = await this.platform.projections.waitFor(position, limits.readYourWritesWaitMaxMs);
+    const ok = await this.projections.waitFor(position, limits.readYourWritesWaitMaxMs);
     if (!ok) void reply.header('X-Projection-Pending', 'true');
   }
 }

@@ -1,0 +1,38 @@
+/**
+ * A deposit: only the escrow's client, an amount in the escrow's currency; the intent is
+ * recorded before the PSP is asked and its answer after (payments/shared/deposits.ts).
+ */
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Money } from '@kob/kernel';
+import { Committed } from '../../http/committed';
+import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
+import type { PaymentServices } from '../../payments/shared';
+import { PAYMENTS } from '../../tokens';
+import { checkParty } from '../escrow-access';
+import { escrowStateView } from '../escrows.view';
+import { type DepositAnswer, DepositCommand } from './deposit.command';
+
+@CommandHandler(DepositCommand)
+export class DepositHandler implements ICommandHandler<DepositCommand> {
+  constructor(
+    @Inject(PAYMENTS) private readonly payments: PaymentServices,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ origin, escrowId, amount }: DepositCommand): Promise<Committed<DepositAnswer>> {
+    const metadata = origin.metadata('required');
+    const result = await this.payments.deposits.deposit(
+      escrowId,
+      (escrow) => {
+        checkParty(origin.actor, escrow, 'client');
+        return Money.parse(amount, escrow.currency, this.config.currencies, 'amount');
+      },
+      metadata,
+    );
+    return new Committed(
+      { ...escrowStateView(result.state), deposit: result.deposit },
+      result.position,
+    );
+  }
+}
