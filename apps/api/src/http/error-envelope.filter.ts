@@ -59,84 +59,103 @@ export interface ErrorResponse {
   databaseFailure?: string;
 }
 
-export function toErrorResponse(err: unknown): ErrorResponse {
-  const body = (
-    status: number,
-    code: string,
-    message: string,
-    details?: Record<string, unknown>,
-  ) => ({
+function errorBody(
+  status: number,
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): ErrorResponse {
+  return {
     status,
     body: { error: { code, message, ...(details ? { details } : {}) } },
     bug: false,
-  });
+  };
+}
+
+export function toErrorResponse(err: unknown): ErrorResponse {
   if (err instanceof ApiError)
-    return { ...body(err.status, err.code, err.message, err.details), headers: err.headers };
+    return { ...errorBody(err.status, err.code, err.message, err.details), headers: err.headers };
   if (err instanceof DomainError)
-    return body(KIND_STATUS[err.kind], err.code, err.message, err.details);
+    return errorBody(KIND_STATUS[err.kind], err.code, err.message, err.details);
   // A value PostgreSQL refuses to store (a NUL reached an event): the input's fault, not a bug.
   if (err instanceof UnstorableEventError)
-    return body(422, 'VALIDATION_ERROR', 'the request holds a value this service cannot store');
+    return errorBody(
+      422,
+      'VALIDATION_ERROR',
+      'the request holds a value this service cannot store',
+    );
   // A 5xx HttpException (Nest maps Fastify's own 5xx errors to one) is a bug like any other:
   // answered as INTERNAL_ERROR without its message, and logged.
-  if (err instanceof HttpException && err.getStatus() < 500) {
-    const status = err.getStatus();
-    const res = err.getResponse();
-    const message =
-      typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? err.message);
-    if (status === 404) return body(404, 'ROUTE_NOT_FOUND', 'no such route');
-    return body(
-      status,
-      STATUS_CODES[status] ?? 'HTTP_ERROR',
-      String(Array.isArray(message) ? message.join('; ') : message),
-    );
-  }
+  if (err instanceof HttpException && err.getStatus() < 500) return httpExceptionResponse(err);
+  const fastify = fastifyErrorResponse(err);
+  if (fastify) return fastify;
+  const database = databaseFailure(err);
+  if (database) return databaseFailureResponse(database);
+  return { ...errorBody(500, 'INTERNAL_ERROR', 'an unexpected error occurred'), bug: true };
+}
+
+function httpExceptionResponse(err: HttpException): ErrorResponse {
+  const status = err.getStatus();
+  const res = err.getResponse();
+  const message =
+    typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? err.message);
+  if (status === 404) return errorBody(404, 'ROUTE_NOT_FOUND', 'no such route');
+  return errorBody(
+    status,
+    STATUS_CODES[status] ?? 'HTTP_ERROR',
+    String(Array.isArray(message) ? message.join('; ') : message),
+  );
+}
+
+/** Fastify's own 4xx errors (body parsing, URL, parameters), by code. */
+const FASTIFY_ERRORS: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'the request body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON', 'the request body is not valid JSON'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than allowed'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported Content-Type'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+    400,
+    'BAD_REQUEST',
+    'the Content-Length does not match the body',
+  ],
+  FST_ERR_BAD_URL: [400, 'MALFORMED_URL', 'the URL is not valid (bad percent-encoding)'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'URI_TOO_LONG', 'a path parameter is longer than allowed'],
+};
+
+function fastifyErrorResponse(err: unknown): ErrorResponse | null {
   const fst = err as { code?: string; statusCode?: number; message?: string };
-  switch (fst?.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return body(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return body(413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than allowed');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return body(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported Content-Type');
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return body(400, 'BAD_REQUEST', 'the Content-Length does not match the body');
-    case 'FST_ERR_BAD_URL':
-      return body(400, 'MALFORMED_URL', 'the URL is not valid (bad percent-encoding)');
-    case 'FST_ERR_MAX_PARAM_LENGTH':
-      return body(414, 'URI_TOO_LONG', 'a path parameter is longer than allowed');
-    default:
-      break;
-  }
+  const known = typeof fst?.code === 'string' ? FASTIFY_ERRORS[fst.code] : undefined;
+  if (known) return errorBody(...known);
   if (err instanceof SyntaxError && fst.statusCode === 400) {
-    return body(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
+    return errorBody(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
   }
   // Only Fastify's own errors say which 4xx they are. Any other error with a `statusCode` (an
   // outbound HTTP client's, say) describes someone else's answer: ours is then a 500.
   const fastifyOwn = typeof fst?.code === 'string' && fst.code.startsWith('FST_');
   const status = fst?.statusCode;
   if (fastifyOwn && typeof status === 'number' && status >= 400 && status < 500) {
-    return body(status, STATUS_CODES[status] ?? 'BAD_REQUEST', fst.message ?? 'bad request');
+    return errorBody(status, STATUS_CODES[status] ?? 'BAD_REQUEST', fst.message ?? 'bad request');
   }
-  const database = databaseFailure(err);
-  if (database) {
-    const down = database === 'unavailable';
-    const retryAfter = down ? DATABASE_DOWN_RETRY_AFTER_SECONDS : DATABASE_BUSY_RETRY_AFTER_SECONDS;
-    return {
-      ...body(
-        503,
-        'DATABASE_UNAVAILABLE',
-        down
-          ? 'the database cannot be reached; retry later'
-          : 'the database is too busy to answer now; retry later',
-        { retry_after_seconds: retryAfter },
-      ),
-      headers: { 'Retry-After': String(retryAfter) },
-      databaseFailure: database,
-    };
-  }
-  return { ...body(500, 'INTERNAL_ERROR', 'an unexpected error occurred'), bug: true };
+  return null;
+}
+
+function databaseFailureResponse(
+  database: NonNullable<ReturnType<typeof databaseFailure>>,
+): ErrorResponse {
+  const down = database === 'unavailable';
+  const retryAfter = down ? DATABASE_DOWN_RETRY_AFTER_SECONDS : DATABASE_BUSY_RETRY_AFTER_SECONDS;
+  return {
+    ...errorBody(
+      503,
+      'DATABASE_UNAVAILABLE',
+      down
+        ? 'the database cannot be reached; retry later'
+        : 'the database is too busy to answer now; retry later',
+      { retry_after_seconds: retryAfter },
+    ),
+    headers: { 'Retry-After': String(retryAfter) },
+    databaseFailure: database,
+  };
 }
 
 /** Answers an error in the envelope; a bug is logged with its stack. */
