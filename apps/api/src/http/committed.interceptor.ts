@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { mergeMap, type Observable } from 'rxjs';
-import { Committed } from './committed';
+import { Committed, CommittedRead, CommittedRefusal, type CommittedWait } from './committed';
 import { ReadYourWrites } from './read-your-writes';
 
 @Injectable()
@@ -17,18 +17,30 @@ export class CommittedInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(
       mergeMap(async (result: unknown) => {
-        if (!(result instanceof Committed)) return result;
+        if (
+          !(result instanceof Committed) &&
+          !(result instanceof CommittedRead) &&
+          !(result instanceof CommittedRefusal)
+        )
+          return result;
         const reply = context.switchToHttp().getResponse<FastifyReply>();
-        const { position, wait } = result;
-        if (wait.mode === 'in-force') await this.ryw.requireProjected(reply, position);
-        else
-          await this.ryw.afterCommand(
-            reply,
-            position,
-            wait.projectors ? { projectors: wait.projectors } : {},
-          );
-        return result.answer;
+        await this.wait(reply, result);
+        if (result instanceof CommittedRefusal) throw result.error;
+        if (result.status !== undefined) void reply.status(result.status);
+        return result instanceof CommittedRead ? result.read() : result.answer;
       }),
+    );
+  }
+
+  private async wait(
+    reply: FastifyReply,
+    { position, wait }: { position: Committed<unknown>['position']; wait: CommittedWait },
+  ): Promise<void> {
+    if (wait.mode === 'in-force') return this.ryw.requireProjected(reply, position);
+    return this.ryw.afterCommand(
+      reply,
+      position,
+      wait.projectors ? { projectors: wait.projectors } : {},
     );
   }
 }

@@ -3,6 +3,12 @@
  * appended. `CommittedInterceptor` turns it into the HTTP answer: `X-Event-Position`, the
  * read-your-writes wait (http/read-your-writes.ts) and then the view, so a controller only
  * dispatches and a handler knows nothing of HTTP.
+ *
+ * - `Committed(answer, position, wait, status)`: the answer as computed by the handler.
+ * - `CommittedRead(read, position, wait, status)`: the answer read after the wait (a view of the
+ *   read models the command just moved).
+ * - `CommittedRefusal(error, position)`: a refusal that recorded something (a rule rejection's one
+ *   alert): the wait, then the error.
  */
 import type { Position } from '@kob/event-store';
 
@@ -21,5 +27,26 @@ export class Committed<V> {
     readonly answer: V,
     readonly position: Position | null,
     readonly wait: CommittedWait = {},
+    /** the HTTP status when it is not the route's own (`@HttpCode`) */
+    readonly status?: number,
   ) {}
 }
+
+export class CommittedRead<V> {
+  constructor(
+    readonly read: () => Promise<V>,
+    readonly position: Position | null,
+    readonly wait: CommittedWait = {},
+    readonly status?: number,
+  ) {}
+}
+
+export class CommittedRefusal {
+  constructor(
+    readonly error: Error,
+    readonly position: Position | null,
+    readonly wait: CommittedWait = {},
+  ) {}
+}
+
+export type CommittedResult<V> = Committed<V> | CommittedRead<V> | CommittedRefusal;
