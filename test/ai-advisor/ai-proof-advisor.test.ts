@@ -33,7 +33,10 @@ function advisor(overrides: Partial<AiProofAdvisorOptions> = {}): AiProofAdvisor
     apiKey: 'sk-test-key',
     baseUrl: api.baseUrl,
     model: MODEL,
-    timeoutMs: 300,
+    // Far above a local answer, even the first (cold) call of a fresh SDK client on a loaded
+    // machine: an attempt that overran a tight default would be retried and break the tests that
+    // count requests. The timeout tests set their own short timeoutMs.
+    timeoutMs: 5_000,
     breakerFailuresMax: 3,
     breakerCooldownMs: COOLDOWN_MS,
     sendImage: false,

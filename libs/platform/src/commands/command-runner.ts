@@ -15,181 +15,70 @@
  * it, and the store refuses events without one. Outside calls (PSP, AI) never run in here.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Actor, DomainError, assert, isActor, limits, newId, uuidV5 } from '@kob/kernel';
+import { DomainError, assert, limits, newId } from '@kob/kernel';
 import type { Decider, DomainEvent } from '@kob/domain';
 import {
-  type AppendMetadata,
   type EventStore,
-  type NewEvent,
-  type Position,
-  type RecordedEvent,
   type StreamAppend,
   type StreamCondition,
-  RESERVATION_CLAIMED,
   WrongExpectedRevisionError,
-  comparePositions,
   claimReservation,
   readReservation,
 } from '@kob/event-store';
-import { activeTraceparent, inSpan } from '../observability/tracing';
+import { inSpan } from '../observability/tracing';
+import { type AppendContext, type Decided, appendAndCache } from './append';
+import { assertMetadata, commandKind, eventMetadataOf } from './command-metadata';
+import {
+  type CommandMetadata,
+  type CommandResult,
+  type CommandRunnerOptions,
+  type ExtraAppends,
+  type FactsCommand,
+  type IdempotencyContext,
+  type PinnedReader,
+  type ReservationClaim,
+  type StreamCommand,
+  ConcurrencyConflictError,
+} from './command-types';
+import { derivedId, replay, replayClaimed, seenKey } from './idempotency';
+import { claimAll, claimOnStream } from './reservations';
 import { StreamQueue } from './stream-queue';
-import { StreamStateCache, type CachedStream } from './stream-state-cache';
+import { StreamStateCache } from './stream-state-cache';
+import { StreamStates } from './stream-states';
 
-export interface IdempotencyContext {
-  key: string;
-  /** The key's linked user (else the API key id), the method and the concrete path. */
-  scope: string;
-  requestHash: string;
-}
+export * from './command-types';
+export { eventMetadataOf } from './command-metadata';
 
-export interface CommandMetadata {
-  actor: Actor;
-  commandId: string;
-  correlationId: string;
-  causationId: string;
-  now: Date;
-  traceparent?: string;
-  idempotency?: IdempotencyContext;
-}
-
-export interface AppendedEvent<E extends DomainEvent = DomainEvent> {
-  type: E['type'];
-  data: E['data'];
-  streamId: string;
-  revision: bigint;
-}
-
-export interface CommandResult<S, E extends DomainEvent = DomainEvent> {
-  streamId: string;
-  state: S;
-  /** The events this command produced (on a replay: the ones the first request produced). */
-  events: AppendedEvent<E>[];
-  revision: bigint;
-  /** `$all` position of the last event appended; null on a replay that appended nothing. */
-  position: Position | null;
-  replayed: boolean;
-  /**
-   * Reservation streams this command claimed while they did not exist yet (no event before its
-   * claim, e.g. no webhook parked on a PSP reference).
-   */
-  claimedNew?: string[];
-}
-
-/** A reservation a command claims atomically with its events; `taken` is its rule's error. */
-export interface ReservationClaim {
-  streamId: string;
-  owner: string;
-  data?: Record<string, unknown>;
-  taken: () => DomainError;
-  /**
-   * The stream very likely does not exist yet (a reference the PSP has just issued): the first
-   * attempt claims it at `no_stream` without reading it; if it exists after all, the append
-   * conflicts and the retry reads it.
-   */
-  likelyNew?: boolean;
-}
-
-/** Appends to other streams committed atomically with a command's events. */
-export type ExtraAppends<S, E> = (
-  events: E[],
-  stateBefore: S,
-  metadata: CommandMetadata,
-) => Promise<StreamAppend[]>;
-
-/**
- * Reads the streams whose facts authorise a decision (an allowlist, a certification, an
- * allowance). Every stream it reads that exists becomes a condition of the command's append at
- * the revision read, so a concurrent change of those facts is ordered before the append (which
- * then conflicts, and the command reads the facts again and decides again) or after it.
- */
-export interface PinnedReader {
-  read<S>(streamId: string, decider: Decider<S, any, any>): Promise<S>;
-}
-
-/** Gathers a command's facts through a PinnedReader; run again on every attempt. */
-export type Facts<F> = (reader: PinnedReader) => Promise<F>;
-
-export interface CommandRunnerOptions {
-  /** Test hook: SIGKILL this process right after an append commits (crash tests). */
-  crashAfterAppend?: boolean;
-  onConflictRetry?: (streamId: string) => void;
-  onCommand?: (kind: string, outcome: string) => void;
-  onAppendMs?: (ms: number) => void;
-}
-
-/** A command on a stream created or chosen by the command, decided on facts read and pinned. */
-export interface FactsCommand<S, C, E extends DomainEvent, F> {
-  decider: Decider<S, C, E>;
-  metadata: CommandMetadata;
-  targetStream: (id: string) => string;
-  facts?: Facts<F>;
-  command: (id: string, facts: F) => C;
-  claims?: (id: string) => ReservationClaim[];
-  extra?: ExtraAppends<S, E>;
-  queueOn?: 'idem' | 'target';
-  /** The command's kind, for metrics and traces (else the decider's category). */
-  kind?: string;
-}
-
-export class ConcurrencyConflictError extends DomainError {
-  constructor(streamId: string) {
-    super(
-      'CONCURRENCY_CONFLICT',
-      `the stream ${streamId} kept changing; retry the request`,
-      'conflict',
-      {
-        stream: streamId,
-      },
-    );
-  }
-}
-
-export function idempotencyKeyReused(): DomainError {
-  return new DomainError(
-    'IDEMPOTENCY_KEY_REUSED',
-    'this Idempotency-Key was already used with a different request',
-    'invalid',
-  );
-}
+/** An attempt on a state that cannot be trusted for this decision: decide again on a fresh one. */
+const AGAIN = Symbol('again');
 
 export class CommandRunner {
   private readonly queue = new StreamQueue();
   private readonly cache = new StreamStateCache(limits.streamCacheEntriesMax);
+  private readonly states: StreamStates;
+  private readonly appending: AppendContext;
 
   constructor(
     private readonly store: EventStore,
     private readonly options: CommandRunnerOptions = {},
-  ) {}
+  ) {
+    this.states = new StreamStates(store, this.cache);
+    this.appending = { store, cache: this.cache, options };
+  }
 
   /** A command on an existing (or, with `allowNew`, possibly new) stream named by the caller. */
-  async execute<S, C, E extends DomainEvent>(params: {
-    streamId: string;
-    decider: Decider<S, C, E>;
-    command: C;
-    metadata: CommandMetadata;
-    /** Uniqueness reservations claimed in the same atomic append (e.g. a PSP reference). */
-    claims?: ReservationClaim[];
-    /**
-     * Appends to other streams that must commit with the decided events (an alert for a failed
-     * payment, a reservation released by a consumed mandate). Called only when the decision
-     * appends something; a conflict on any of them retries the whole command.
-     */
-    extra?: ExtraAppends<S, E>;
-  }): Promise<CommandResult<S, E>> {
+  async execute<S, C, E extends DomainEvent>(
+    params: StreamCommand<S, C, E>,
+  ): Promise<CommandResult<S, E>> {
     const kind = () => commandKind(params.command, params.decider);
     return this.counted(kind, () => this.executeOnce(params));
   }
 
-  private async executeOnce<S, C, E extends DomainEvent>(params: {
-    streamId: string;
-    decider: Decider<S, C, E>;
-    command: C;
-    metadata: CommandMetadata;
-    claims?: ReservationClaim[];
-    extra?: ExtraAppends<S, E>;
-  }): Promise<CommandResult<S, E>> {
-    const { streamId, decider, metadata } = params;
-    assertMetadata(metadata);
+  private async executeOnce<S, C, E extends DomainEvent>(
+    params: StreamCommand<S, C, E>,
+  ): Promise<CommandResult<S, E>> {
+    const { streamId } = params;
+    assertMetadata(params.metadata);
     let attempt = 0;
     return this.queue.run(streamId, () =>
       this.withRetries(streamId, async () => {
@@ -198,75 +87,56 @@ export class CommandRunner {
         // stream). A decision that appends is verified by the append's expected revision; one
         // that appends nothing or refuses is only trusted on a state just read from the store.
         for (const fresh of [false, true]) {
-          const { cached, verified } = await this.loadFor(streamId, decider, fresh);
-          const idem = metadata.idempotency;
-          if (idem) {
-            const seen = cached.idempotency.get(scopedKey(idem));
-            if (seen) {
-              if (seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
-              return this.replay<S, E>(streamId, decider, seen.fromRevision, seen.toRevision);
-            }
-          }
-          let events: E[];
-          try {
-            events = decider.decide(params.command, cached.state as S);
-          } catch (err) {
-            if (verified) throw err;
-            continue;
-          }
-          if (events.length === 0 && !verified) continue;
-          const extra: StreamAppend[] = [];
-          const claimedNew: string[] = [];
-          let stale = false;
-          for (const claim of events.length > 0 ? (params.claims ?? []) : []) {
-            const reservation =
-              claim.likelyNew && attempt === 1
-                ? {
-                    streamId: claim.streamId,
-                    status: 'free' as const,
-                    owner: null,
-                    data: null,
-                    revision: 'no_stream' as const,
-                  }
-                : await readReservation(this.store, claim.streamId);
-            // Already ours (a retry, a later step of the same deposit): nothing to claim.
-            if (reservation.status === 'claimed' && reservation.owner === claim.owner) continue;
-            if (reservation.status === 'claimed') {
-              // On a cached state the taken slot may be this very command, recorded by another
-              // process: decide again on a fresh state (where its key is seen) before refusing.
-              if (!verified) {
-                stale = true;
-                break;
-              }
-              throw claim.taken();
-            }
-            extra.push(
-              claimReservation(
-                reservation,
-                claim.owner,
-                claim.data ?? {},
-                this.eventMetadata(metadata),
-                newId(),
-              ),
-            );
-            if (reservation.revision === 'no_stream') claimedNew.push(claim.streamId);
-          }
-          if (stale) continue;
-          if (events.length > 0 && params.extra)
-            extra.push(...(await params.extra(events, cached.state as S, metadata)));
-          const result = await this.appendAndCache(
-            streamId,
-            decider,
-            cached,
-            events,
-            metadata,
-            extra,
-          );
-          return claimedNew.length > 0 ? { ...result, claimedNew } : result;
+          const result = await this.decideOnStream(params, attempt, fresh);
+          if (result !== AGAIN) return result;
         }
         throw new Error('unreachable: the fresh attempt always returns or throws');
       }),
     );
+  }
+
+  /** One decision of `executeOnce`, on the cached state or (`fresh`) on one just read. */
+  private async decideOnStream<S, C, E extends DomainEvent>(
+    params: StreamCommand<S, C, E>,
+    attempt: number,
+    fresh: boolean,
+  ): Promise<CommandResult<S, E> | typeof AGAIN> {
+    const { streamId, decider, metadata } = params;
+    const { cached, verified } = await this.states.loadFor(streamId, decider, fresh);
+    const seen = seenKey(cached, metadata.idempotency);
+    if (seen)
+      return replay<S, E>(this.store, streamId, decider, seen.fromRevision, seen.toRevision);
+    let events: E[];
+    try {
+      events = decider.decide(params.command, cached.state as S);
+    } catch (err) {
+      if (verified) throw err;
+      return AGAIN;
+    }
+    if (events.length === 0 && !verified) return AGAIN;
+    const claimed =
+      events.length > 0
+        ? await claimOnStream(this.store, params.claims ?? [], metadata, {
+            firstAttempt: attempt === 1,
+            verified,
+          })
+        : { extra: [], claimedNew: [] };
+    if (claimed === 'stale') return AGAIN;
+    const decided = { streamId, decider, cached, events, metadata };
+    const extra = await this.withExtra(claimed.extra, decided, params.extra);
+    const result = await appendAndCache(this.appending, decided, extra);
+    return claimed.claimedNew.length > 0 ? { ...result, claimedNew: claimed.claimedNew } : result;
+  }
+
+  /** `extra`, and the caller's other appends when the decision appends something. */
+  private async withExtra<S, E extends DomainEvent>(
+    extra: StreamAppend[],
+    decided: Decided<S, E>,
+    appends: ExtraAppends<S, E> | undefined,
+  ): Promise<StreamAppend[]> {
+    if (decided.events.length > 0 && appends)
+      extra.push(...(await appends(decided.events, decided.cached.state as S, decided.metadata)));
+    return extra;
   }
 
   /**
@@ -312,69 +182,58 @@ export class CommandRunner {
   private async executeWithDerivedIdOnce<S, C, E extends DomainEvent, F>(
     params: FactsCommand<S, C, E, F>,
   ): Promise<CommandResult<S, E> & { id: string }> {
-    const { decider, metadata } = params;
-    assertMetadata(metadata);
-    const idem = metadata.idempotency;
-    const id = idem ? uuidV5(`${idem.scope}\n${idem.key}`) : newId();
+    assertMetadata(params.metadata);
+    const idem = params.metadata.idempotency;
+    const id = idem ? derivedId(idem) : newId();
     const target = params.targetStream(id);
-    const idemStream = `idem-${id}`;
-    const run = () =>
-      this.withRetries(target, async (): Promise<CommandResult<S, E>> => {
-        // The target is read before the reservation: both are committed in one transaction, so
-        // a free reservation read after the target proves the target was not created under it.
-        const cached = await this.load(target, decider);
-        let extra: StreamAppend[] = [];
-        if (idem) {
-          const reservation = await readReservation(this.store, idemStream);
-          if (reservation.status === 'claimed') {
-            const data = reservation.data as unknown as { target: string; requestHash: string };
-            if (data.requestHash !== idem.requestHash) throw idempotencyKeyReused();
-            const owner = await this.load(data.target, decider);
-            const seen = owner.idempotency.get(scopedKey(idem));
-            assert(
-              seen,
-              `idem reservation ${idemStream} points at ${data.target} without its events`,
-            );
-            return this.replay<S, E>(data.target, decider, seen.fromRevision, seen.toRevision);
-          }
-          extra = [
-            claimReservation(
-              reservation,
-              `${decider.category}:${id}`,
-              { target, requestHash: idem.requestHash },
-              this.eventMetadata(metadata),
-              newId(),
-            ),
-          ];
-        }
-        // The facts, read fresh on every attempt: a conflict on one of them means it changed.
-        const pins: StreamCondition[] = [];
-        const facts = params.facts
-          ? await params.facts(this.pinnedReader(target, pins))
-          : (undefined as F);
-        const events = decider.decide(params.command(id, facts), cached.state as S);
-        for (const claim of params.claims?.(id) ?? []) {
-          const reservation = await readReservation(this.store, claim.streamId);
-          if (reservation.status === 'claimed') throw claim.taken();
-          extra.push(
-            claimReservation(
-              reservation,
-              claim.owner,
-              claim.data ?? {},
-              this.eventMetadata(metadata),
-              newId(),
-            ),
-          );
-        }
-        if (events.length > 0 && params.extra)
-          extra.push(...(await params.extra(events, cached.state as S, metadata)));
-        return this.appendAndCache(target, decider, cached, events, metadata, extra, pins);
-      });
+    const run = () => this.withRetries(target, () => this.decideDerived(params, id, target));
     const result = await this.queue.run(
-      idem && params.queueOn !== 'target' ? idemStream : target,
+      idem && params.queueOn !== 'target' ? `idem-${id}` : target,
       run,
     );
     return { ...result, id };
+  }
+
+  /** One attempt of a derived-id command: replay, or decide on the facts and claim. */
+  private async decideDerived<S, C, E extends DomainEvent, F>(
+    params: FactsCommand<S, C, E, F>,
+    id: string,
+    target: string,
+  ): Promise<CommandResult<S, E>> {
+    const { decider, metadata } = params;
+    const idem = metadata.idempotency;
+    // The target is read before the reservation: both are committed in one transaction, so
+    // a free reservation read after the target proves the target was not created under it.
+    const cached = await this.states.load(target, decider);
+    let extra: StreamAppend[] = [];
+    if (idem) {
+      const reservation = await readReservation(this.store, `idem-${id}`);
+      const first = await replayClaimed(this.store, this.states, reservation, idem, decider);
+      if (first) return first;
+      extra = [
+        claimReservation(
+          reservation,
+          `${decider.category}:${id}`,
+          { target, requestHash: idem.requestHash },
+          eventMetadataOf(metadata),
+          newId(),
+        ),
+      ];
+    }
+    // The facts, read fresh on every attempt: a conflict on one of them means it changed.
+    const pins: StreamCondition[] = [];
+    const facts = params.facts
+      ? await params.facts(this.pinnedReader(target, pins))
+      : (undefined as F);
+    const events = decider.decide(params.command(id, facts), cached.state as S);
+    extra.push(...(await claimAll(this.store, params.claims?.(id) ?? [], metadata)));
+    const decided = { streamId: target, decider, cached, events, metadata };
+    return appendAndCache(
+      this.appending,
+      decided,
+      await this.withExtra(extra, decided, params.extra),
+      pins,
+    );
   }
 
   /**
@@ -388,18 +247,10 @@ export class CommandRunner {
   }): Promise<(CommandResult<S, E> & { id: string }) | null> {
     const idem = params.metadata.idempotency;
     if (!idem) return null;
-    const id = uuidV5(`${idem.scope}\n${idem.key}`);
+    const id = derivedId(idem);
     const reservation = await readReservation(this.store, `idem-${id}`);
-    if (reservation.status !== 'claimed') return null;
-    const data = reservation.data as unknown as { target: string; requestHash: string };
-    if (data.requestHash !== idem.requestHash) throw idempotencyKeyReused();
-    const owner = await this.load(data.target, params.decider);
-    const seen = owner.idempotency.get(scopedKey(idem));
-    assert(seen, `idem reservation idem-${id} points at ${data.target} without its events`);
-    return {
-      ...(await this.replay<S, E>(data.target, params.decider, seen.fromRevision, seen.toRevision)),
-      id,
-    };
+    const first = await replayClaimed(this.store, this.states, reservation, idem, params.decider);
+    return first ? { ...first, id } : null;
   }
 
   /** Reports each command's outcome (`ok`, `replayed`, a DomainError code, `error`) to onCommand. */
@@ -477,9 +328,7 @@ export class CommandRunner {
     // `justRead`: the caller read the stream (`read`) inside the stream's queue it still holds,
     // so the cached state is the store's: no second read.
     const hit = options.justRead ? this.cache.get(streamId, decider.category) : undefined;
-    const cached = hit ?? (await this.load(streamId, decider));
-    const seen = cached.idempotency.get(scopedKey(idem));
-    if (seen && seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+    seenKey(hit ?? (await this.load(streamId, decider)), idem);
   }
 
   private async withRetries<T>(streamId: string, attempt: () => Promise<T>): Promise<T> {
@@ -501,248 +350,7 @@ export class CommandRunner {
     throw new ConcurrencyConflictError(streamId);
   }
 
-  /** The cached state without a read when allowed (`verified: false`), else topped up. */
-  private async loadFor<S>(
-    streamId: string,
-    decider: Decider<S, any, any>,
-    fresh: boolean,
-  ): Promise<{ cached: CachedStream; verified: boolean }> {
-    if (!fresh) {
-      const hit = this.cache.get(streamId, decider.category);
-      if (hit) return { cached: hit, verified: false };
-    }
-    return { cached: await this.load(streamId, decider), verified: true };
+  private load<S>(streamId: string, decider: Decider<S, any, any>) {
+    return this.states.load(streamId, decider);
   }
-
-  private async load<S>(streamId: string, decider: Decider<S, any, any>): Promise<CachedStream> {
-    const hit = this.cache.get(streamId, decider.category);
-    const base: CachedStream = hit ?? {
-      category: decider.category,
-      revision: null,
-      headHash: undefined,
-      position: null,
-      state: decider.initialState(),
-      idempotency: new Map(),
-    };
-    const from = base.revision === null ? 0n : base.revision + 1n;
-    const newer = await this.store.readStream(streamId, { fromRevision: from });
-    if (newer.length === 0 && hit) return hit;
-    let state = base.state as S;
-    // Updated in place: only events that really exist are added, inside the stream's queue.
-    const idempotency = base.idempotency;
-    for (const e of newer) {
-      const event = decider.upcast
-        ? decider.upcast({ type: e.type, data: e.data })
-        : ({ type: e.type, data: e.data } as DomainEvent);
-      state = decider.evolve(state, event);
-      rememberKey(idempotency, e);
-    }
-    const last = newer[newer.length - 1];
-    const next: CachedStream = {
-      category: decider.category,
-      revision: last ? last.revision : base.revision,
-      headHash: last ? last.metadata.hash : base.headHash,
-      position: last ? last.position : base.position,
-      state,
-      idempotency,
-    };
-    this.cache.set(streamId, next);
-    return next;
-  }
-
-  /**
-   * The first answer again: the events that command appended, and the state as it was right
-   * after them (folded up to their last revision), never today's state.
-   */
-  private async replay<S, E extends DomainEvent>(
-    streamId: string,
-    decider: Decider<S, any, E>,
-    fromRevision: bigint,
-    toRevision: bigint,
-  ): Promise<CommandResult<S, E>> {
-    const history = await this.store.readStream(streamId, { maxCount: Number(toRevision + 1n) });
-    let state = decider.initialState();
-    for (const e of history) {
-      const event = decider.upcast
-        ? decider.upcast({ type: e.type, data: e.data })
-        : ({ type: e.type, data: e.data } as E);
-      state = decider.evolve(state, event);
-    }
-    const recorded = history.filter((e) => e.revision >= fromRevision && e.revision <= toRevision);
-    assert(
-      recorded.length === Number(toRevision - fromRevision + 1n),
-      `replay of ${streamId} found a gap`,
-    );
-    return {
-      streamId,
-      state,
-      events: recorded.map((e) => ({
-        type: e.type,
-        data: e.data,
-        streamId,
-        revision: e.revision,
-      })) as AppendedEvent<E>[],
-      revision: toRevision,
-      // The first answer's position, so a client retrying after a lost answer can still read.
-      position: recorded.reduce<Position | null>(
-        (p, e) => (p === null || comparePositions(e.position, p) > 0 ? e.position : p),
-        null,
-      ),
-      replayed: true,
-    };
-  }
-
-  private async appendAndCache<S, E extends DomainEvent>(
-    streamId: string,
-    decider: Decider<S, any, E>,
-    cached: CachedStream,
-    events: E[],
-    metadata: CommandMetadata,
-    extra: StreamAppend[],
-    pins: readonly StreamCondition[] = [],
-  ): Promise<CommandResult<S, E>> {
-    if (events.length === 0) {
-      // Nothing appended: the stream's head position, so a caller that must wait for the read
-      // models (a repeated revoke) waits for what is already there.
-      return {
-        streamId,
-        state: cached.state as S,
-        events: [],
-        revision: cached.revision ?? -1n,
-        position: cached.position,
-        replayed: false,
-      };
-    }
-    const meta = this.eventMetadata(metadata);
-    const newEvents: NewEvent[] = events.map((e) => ({
-      id: newId(),
-      type: e.type,
-      data: e.data,
-      metadata: meta,
-    }));
-    const main: StreamAppend = {
-      streamId,
-      events: newEvents,
-      expectedRevision: cached.revision === null ? 'no_stream' : cached.revision,
-      ...(cached.headHash ? { expectedHeadHash: cached.headHash } : {}),
-    };
-    const started = performance.now();
-    const results = await inSpan(
-      'event-store append',
-      { 'kobatela.stream': streamId, 'kobatela.events': events.length },
-      () => this.store.appendMulti([...extra, main], pins.length > 0 ? { conditions: pins } : {}),
-    );
-    this.options.onAppendMs?.(performance.now() - started);
-    if (this.options.crashAfterAppend) process.kill(process.pid, 'SIGKILL');
-    // The other streams moved too: a cached state of them is stale now (read afresh next time).
-    for (const other of extra) this.cache.delete(other.streamId);
-    const result = results[results.length - 1]!;
-    const first = result.nextRevision - BigInt(events.length) + 1n;
-    let state = cached.state as S;
-    for (const e of events) state = decider.evolve(state, e);
-    const idempotency = cached.idempotency;
-    if (metadata.idempotency) {
-      idempotency.set(scopedKey(metadata.idempotency), {
-        requestHash: metadata.idempotency.requestHash,
-        fromRevision: first,
-        toRevision: result.nextRevision,
-      });
-    }
-    this.cache.set(streamId, {
-      category: decider.category,
-      revision: result.nextRevision,
-      headHash: result.headHash,
-      position: result.position,
-      state,
-      idempotency,
-    });
-    assert(first >= 0n, 'appended revision range starts below zero');
-    return {
-      streamId,
-      state,
-      events: events.map((e, i) => ({
-        type: e.type,
-        data: e.data,
-        streamId,
-        revision: first + BigInt(i),
-      })),
-      revision: result.nextRevision,
-      position: results.reduce(
-        (p, r) =>
-          p === null || r.position.tx > p.tx || (r.position.tx === p.tx && r.position.pos > p.pos)
-            ? r.position
-            : p,
-        null as Position | null,
-      ),
-      replayed: false,
-    };
-  }
-
-  private eventMetadata(m: CommandMetadata): AppendMetadata {
-    return eventMetadataOf(m);
-  }
-}
-
-/** The metadata a command's events carry (for appends made outside `execute`, e.g. markers). */
-export function eventMetadataOf(m: CommandMetadata): AppendMetadata {
-  assertMetadata(m);
-  const traceparent = m.traceparent ?? activeTraceparent();
-  return {
-    actor: m.actor,
-    commandId: m.commandId,
-    correlationId: m.correlationId,
-    causationId: m.causationId,
-    occurredAt: m.now.toISOString(),
-    ...(traceparent ? { traceparent } : {}),
-    ...(m.idempotency
-      ? {
-          idempotencyKey: m.idempotency.key,
-          idempotencyScope: m.idempotency.scope,
-          requestHash: m.idempotency.requestHash,
-        }
-      : {}),
-  };
-}
-
-function assertMetadata(m: CommandMetadata): void {
-  // No command runs without an actor: this is the pipeline's half of that rule.
-  assert(isActor(m?.actor), 'a command needs an actor in its metadata');
-  assert(typeof m.commandId === 'string' && m.commandId.length > 0, 'a command needs a commandId');
-  assert(
-    m.now instanceof Date && !Number.isNaN(m.now.getTime()),
-    'a command needs a clock reading',
-  );
-}
-
-/** A command's `type` when it has one (`OpenTally`), else the decider's category. */
-function commandKind(command: unknown, decider: { category: string }): string {
-  const type =
-    typeof command === 'object' && command !== null
-      ? (command as { type?: unknown }).type
-      : undefined;
-  return typeof type === 'string' ? type : decider.category;
-}
-
-function scopedKey(idem: { scope: string; key: string }): string {
-  return `${idem.scope}\n${idem.key}`;
-}
-
-/** Rebuilds the seen-keys map from event metadata: consecutive events of one command. */
-function rememberKey(map: CachedStream['idempotency'], e: RecordedEvent): void {
-  const { idempotencyKey, idempotencyScope, requestHash } = e.metadata;
-  if (
-    typeof idempotencyKey !== 'string' ||
-    typeof idempotencyScope !== 'string' ||
-    e.type === RESERVATION_CLAIMED
-  )
-    return;
-  const k = scopedKey({ scope: idempotencyScope, key: idempotencyKey });
-  const seen = map.get(k);
-  if (seen && seen.toRevision === e.revision - 1n) map.set(k, { ...seen, toRevision: e.revision });
-  else if (!seen)
-    map.set(k, {
-      requestHash: String(requestHash),
-      fromRevision: e.revision,
-      toRevision: e.revision,
-    });
 }

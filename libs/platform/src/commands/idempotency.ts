@@ -1,0 +1,128 @@
+/**
+ * Idempotency in the command runner (API-RULES.md §4): the keys a stream has seen (rebuilt from
+ * its events' metadata), the id derived from (scope, key), and the replay of a first answer.
+ */
+import { assert, uuidV5 } from '@kob/kernel';
+import type { Decider, DomainEvent } from '@kob/domain';
+import {
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+  type ReservationState,
+  RESERVATION_CLAIMED,
+  comparePositions,
+} from '@kob/event-store';
+import {
+  type AppendedEvent,
+  type CommandResult,
+  type IdempotencyContext,
+  idempotencyKeyReused,
+} from './command-types';
+import type { StreamStates } from './stream-states';
+import type { CachedStream, SeenKey } from './stream-state-cache';
+
+export function scopedKey(idem: { scope: string; key: string }): string {
+  return `${idem.scope}\n${idem.key}`;
+}
+
+/** The id of a stream created or chosen by a command run under this key. */
+export function derivedId(idem: IdempotencyContext): string {
+  return uuidV5(`${idem.scope}\n${idem.key}`);
+}
+
+/** The key as this stream has seen it, or undefined; refuses a key seen with another request. */
+export function seenKey(
+  cached: CachedStream,
+  idem: IdempotencyContext | undefined,
+): SeenKey | undefined {
+  if (!idem) return undefined;
+  const seen = cached.idempotency.get(scopedKey(idem));
+  if (seen && seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+  return seen;
+}
+
+/** Rebuilds the seen-keys map from event metadata: consecutive events of one command. */
+export function rememberKey(map: CachedStream['idempotency'], e: RecordedEvent): void {
+  const { idempotencyKey, idempotencyScope, requestHash } = e.metadata;
+  if (
+    typeof idempotencyKey !== 'string' ||
+    typeof idempotencyScope !== 'string' ||
+    e.type === RESERVATION_CLAIMED
+  )
+    return;
+  const k = scopedKey({ scope: idempotencyScope, key: idempotencyKey });
+  const seen = map.get(k);
+  if (seen && seen.toRevision === e.revision - 1n) map.set(k, { ...seen, toRevision: e.revision });
+  else if (!seen)
+    map.set(k, {
+      requestHash: String(requestHash),
+      fromRevision: e.revision,
+      toRevision: e.revision,
+    });
+}
+
+/**
+ * The first answer of a derived-id command whose `idem-{id}` reservation is claimed, else null:
+ * the reservation names the target, whose events under this key are replayed.
+ */
+export async function replayClaimed<S, E extends DomainEvent>(
+  store: EventStore,
+  states: StreamStates,
+  reservation: ReservationState,
+  idem: IdempotencyContext,
+  decider: Decider<S, any, E>,
+): Promise<CommandResult<S, E> | null> {
+  if (reservation.status !== 'claimed') return null;
+  const data = reservation.data as unknown as { target: string; requestHash: string };
+  if (data.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+  const owner = await states.load(data.target, decider);
+  const seen = owner.idempotency.get(scopedKey(idem));
+  assert(
+    seen,
+    `idem reservation ${reservation.streamId} points at ${data.target} without its events`,
+  );
+  return replay<S, E>(store, data.target, decider, seen.fromRevision, seen.toRevision);
+}
+
+/**
+ * The first answer again: the events that command appended, and the state as it was right
+ * after them (folded up to their last revision), never today's state.
+ */
+export async function replay<S, E extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<S, any, E>,
+  fromRevision: bigint,
+  toRevision: bigint,
+): Promise<CommandResult<S, E>> {
+  const history = await store.readStream(streamId, { maxCount: Number(toRevision + 1n) });
+  let state = decider.initialState();
+  for (const e of history) {
+    const event = decider.upcast
+      ? decider.upcast({ type: e.type, data: e.data })
+      : ({ type: e.type, data: e.data } as E);
+    state = decider.evolve(state, event);
+  }
+  const recorded = history.filter((e) => e.revision >= fromRevision && e.revision <= toRevision);
+  assert(
+    recorded.length === Number(toRevision - fromRevision + 1n),
+    `replay of ${streamId} found a gap`,
+  );
+  return {
+    streamId,
+    state,
+    events: recorded.map((e) => ({
+      type: e.type,
+      data: e.data,
+      streamId,
+      revision: e.revision,
+    })) as AppendedEvent<E>[],
+    revision: toRevision,
+    // The first answer's position, so a client retrying after a lost answer can still read.
+    position: recorded.reduce<Position | null>(
+      (p, e) => (p === null || comparePositions(e.position, p) > 0 ? e.position : p),
+      null,
+    ),
+    replayed: true,
+  };
+}
