@@ -41,6 +41,9 @@ import {
 export const EMBEDDED_DATABASE = 'kobatela';
 const CONNECTION_FILE = 'connection.json';
 
+/** The owner's connection only migrates and grants (raw SQL, the catalogs): it names no table. */
+type OwnerTables = Record<string, never>;
+
 /** DATA_DIR/connection.json: the service role's connection, and the owner's login. */
 interface ConnectionFile extends PgConnectionConfig {
   owner?: RoleLogin;
@@ -137,9 +140,9 @@ async function embeddedLogins(dataDir: string): Promise<RoleLogins> {
  * Applies pending migrations as the owner role, then gives the service role (whose pool is `db`)
  * its rights, the read-model tables included. With one role, migrates with `db` when needed.
  */
-export async function migrateDatabase(
+export async function migrateDatabase<DB>(
   access: DatabaseAccess,
-  db: Kysely<any>,
+  db: Kysely<DB>,
   readModelTables: readonly string[],
 ): Promise<void> {
   if (!access.owner) {
@@ -156,7 +159,7 @@ export async function migrateDatabase(
   }
   const serviceRole = (await sql<{ role: string }>`SELECT current_user AS role`.execute(db))
     .rows[0]!.role;
-  const ownerDb = createKysely<any>(createPool(access.owner, 2, { owner: true }));
+  const ownerDb = createKysely<OwnerTables>(createPool(access.owner, 2, { owner: true }));
   try {
     await migrateToLatest(ownerDb);
     await grantServiceRole(ownerDb, serviceRole, readModelTables);

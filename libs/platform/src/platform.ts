@@ -77,9 +77,53 @@ export async function openPlatform(
   log: Logger,
   options: OpenOptions,
 ): Promise<Platform> {
+  const { access, pool, db, databaseRole, closeAll } = await openDatabase(config, log, options);
+  const metrics = options.metrics ?? new Metrics();
+  const store = new PostgresEventStore(pool);
+  const commands = commandRunner(store, metrics, options);
+  const projections = projectionRunner(config, log, store, db, metrics, options.projectors);
+  // The simulator stands for a PSP that outlives this process: with the embedded server its
+  // memory of keys is kept beside the data, unless configured elsewhere.
+  const journal =
+    config.pspSimulatorJournal ??
+    (config.databaseUrl ? null : path.join(config.dataDir, 'psp-simulator.jsonl'));
+  const psp = new PspSimulator(journal ? { journal } : {});
+  const scheduler = new Scheduler(pool, [], {
+    enabled: config.schedulerEnabled,
+    log: (msg, extra) => log.info(extra ?? {}, msg),
+  });
+  return {
+    config,
+    pool,
+    db,
+    reservationStream: reservationStreams(db),
+    store,
+    commands,
+    projections,
+    metrics,
+    psp,
+    scheduler,
+    embedded: access.embedded,
+    connection: access.service,
+    databaseRole,
+    close: async () => {
+      await scheduler.stop();
+      psp.close();
+      await projections.stop();
+      await store.close();
+      await closeAll();
+    },
+  };
+}
+
+/**
+ * The database of this process: its access (embedded or DATABASE_URL), the service pool,
+ * migrations when asked, and the check that the service role cannot change the events table.
+ */
+async function openDatabase(config: AppConfig, log: Logger, options: OpenOptions) {
   const access = await openDatabaseAccess(config, log, options.embedded);
   const pool = createPool(access.service, options.poolMax ?? 20);
-  const db = createKysely<any>(pool);
+  const db = createKysely<ReadModels & PlatformTables>(pool);
   const closeAll = async () => {
     await db.destroy().catch(() => undefined);
     // Kysely ends the pool only if it ever used it; idle clients would keep the process alive.
@@ -106,16 +150,28 @@ export async function openPlatform(
     await closeAll();
     throw err;
   }
-  const metrics = options.metrics ?? new Metrics();
-  const store = new PostgresEventStore(pool);
-  const commands = new CommandRunner(store, {
+  return { access, pool, db, databaseRole, closeAll };
+}
+
+function commandRunner(store: EventStore, metrics: Metrics, options: OpenOptions): CommandRunner {
+  return new CommandRunner(store, {
     crashAfterAppend: options.crashAfterAppend ?? false,
     onConflictRetry: (streamId) =>
       metrics.conflictRetries.inc({ category: streamId.split('-')[0] ?? '' }),
     onAppendMs: (ms) => metrics.appendDuration.observe(ms / 1000),
     onCommand: (command, outcome) => metrics.commands.inc({ command, outcome }),
   });
-  const projections = new ProjectionRunner(store, db, options.projectors, {
+}
+
+function projectionRunner(
+  config: AppConfig,
+  log: Logger,
+  store: EventStore,
+  db: Kysely<ReadModels & PlatformTables>,
+  metrics: Metrics,
+  projectors: readonly Projector[],
+): ProjectionRunner {
+  return new ProjectionRunner(store, db, projectors, {
     ...(config.projectionBatchSize ? { batchSize: config.projectionBatchSize } : {}),
     onBatch: (name, events, ms) => {
       metrics.projectionBatch.observe({ projector: name }, ms / 1000);
@@ -126,16 +182,12 @@ export async function openPlatform(
       name === 'ledger' ? raiseLedgerAlert(store, at, reason) : undefined,
     onPark: (name, parked) => raiseParkedAlert(store, name, parked),
   });
-  // The simulator stands for a PSP that outlives this process: with the embedded server its
-  // memory of keys is kept beside the data, unless configured elsewhere.
-  const journal =
-    config.pspSimulatorJournal ??
-    (config.databaseUrl ? null : path.join(config.dataDir, 'psp-simulator.jsonl'));
-  const psp = new PspSimulator(journal ? { journal } : {});
-  const scheduler = new Scheduler(pool, [], {
-    enabled: config.schedulerEnabled,
-    log: (msg, extra) => log.info(extra ?? {}, msg),
-  });
+}
+
+/** `Platform.reservationStream`, with the pepper read once (again after a failed read). */
+function reservationStreams(
+  db: Kysely<ReadModels & PlatformTables>,
+): Platform['reservationStream'] {
   let pepper: Promise<string> | undefined;
   const loadPepper = async () => {
     const row = await db
@@ -146,35 +198,14 @@ export async function openPlatform(
     if (!row) throw new Error('service_secrets.reservation_pepper is missing: run the migrations');
     return row.value as string;
   };
-  return {
-    config,
-    pool,
-    db,
-    reservationStream: async (kind, value) => {
-      pepper ??= loadPepper().catch((err) => {
-        pepper = undefined;
-        throw err;
-      });
-      return `${kind}-${createHmac('sha256', await pepper)
-        .update(value, 'utf8')
-        .digest('hex')}`;
-    },
-    store,
-    commands,
-    projections,
-    metrics,
-    psp,
-    scheduler,
-    embedded: access.embedded,
-    connection: access.service,
-    databaseRole,
-    close: async () => {
-      await scheduler.stop();
-      psp.close();
-      await projections.stop();
-      await store.close();
-      await closeAll();
-    },
+  return async (kind, value) => {
+    pepper ??= loadPepper().catch((err) => {
+      pepper = undefined;
+      throw err;
+    });
+    return `${kind}-${createHmac('sha256', await pepper)
+      .update(value, 'utf8')
+      .digest('hex')}`;
   };
 }
 

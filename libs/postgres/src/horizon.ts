@@ -41,7 +41,7 @@ interface HolderRow {
 }
 
 /** The transaction that sets the horizon now, or null when none but short ones run. */
-export async function eventHorizonHolder(db: Kysely<any>): Promise<HorizonHolder | null> {
+export async function eventHorizonHolder<DB>(db: Kysely<DB>): Promise<HorizonHolder | null> {
   const res = await sql<HolderRow>`
     WITH holders AS (
       SELECT 'session' AS kind, pid, datname AS database, usename AS role, application_name AS name, state,

@@ -158,6 +158,9 @@ export async function handDatabaseToOwner(
   });
 }
 
+// These functions run raw SQL on the catalogs only, never a table of the service: they take a
+// Kysely of any database (`DB`), typed or not.
+
 interface TableRow {
   name: string;
   owner: string;
@@ -168,8 +171,8 @@ interface TableRow {
  * this file). Idempotent and cheap when nothing changed: ownership and grants are only written
  * where they differ, under an advisory lock so replicas starting together do not collide.
  */
-export async function grantServiceRole(
-  db: Kysely<any>,
+export async function grantServiceRole<DB>(
+  db: Kysely<DB>,
   serviceRole: string,
   readModelTables: readonly string[],
 ): Promise<void> {
@@ -223,8 +226,8 @@ export async function grantServiceRole(
   });
 }
 
-async function grantOnDatabase(
-  trx: Kysely<any>,
+async function grantOnDatabase<DB>(
+  trx: Kysely<DB>,
   database: string,
   serviceRole: string,
 ): Promise<void> {
@@ -257,8 +260,8 @@ async function grantOnDatabase(
  * The service role holds `wanted` on `table`: granted where missing, and with `exact`, anything
  * more revoked (an event-store table must not keep an UPDATE granted by an older setup).
  */
-async function grantExactly(
-  trx: Kysely<any>,
+async function grantExactly<DB>(
+  trx: Kysely<DB>,
   table: string,
   role: string,
   wanted: readonly TablePrivilege[],
@@ -297,7 +300,7 @@ export interface RoleExposure {
  * skip triggers; the owner (or a member of the owner) can disable or drop them; UPDATE, DELETE
  * or TRUNCATE granted would only meet the trigger, but are more than the service needs.
  */
-export async function eventStoreExposure(db: Kysely<any>): Promise<RoleExposure> {
+export async function eventStoreExposure<DB>(db: Kysely<DB>): Promise<RoleExposure> {
   const r = await sql<{
     role: string;
     superuser: boolean;

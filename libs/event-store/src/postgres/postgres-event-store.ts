@@ -13,9 +13,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
-import { assert, isActor, limits } from '@kob/kernel';
+import { assert, limits } from '@kob/kernel';
 import {
-  type AppendMetadata,
   type AppendOptions,
   type AppendResult,
   type EventMetadata,
@@ -32,13 +31,8 @@ import {
   type SubscribeOptions,
   START,
 } from '../event-store.port';
-import {
-  DuplicateEventIdError,
-  MissingActorError,
-  UnstorableEventError,
-  WrongExpectedRevisionError,
-} from '../errors';
-import { GENESIS_HASH, eventHash } from '../hash-chain';
+import { WrongExpectedRevisionError } from '../errors';
+import { appendOne, checkCondition, resolveAny, validateEvents } from './append-statement';
 
 interface EventRow {
   position: string;
@@ -54,28 +48,6 @@ interface EventRow {
 
 const SELECT_EVENT =
   'SELECT position, transaction_id::text AS tx, event_id, stream_id, revision, type, data, metadata, recorded_at FROM events';
-
-const INSERT_EVENTS = `
-  INSERT INTO events (event_id, stream_id, revision, type, data, metadata)
-  SELECT e.id, h.stream_id, e.rev, e.type, e.data, e.meta
-  FROM head h CROSS JOIN unnest($5::uuid[], $6::bigint[], $7::text[], $8::jsonb[], $9::jsonb[])
-    WITH ORDINALITY AS e(id, rev, type, data, meta, ord)
-  ORDER BY e.ord
-  RETURNING position, transaction_id::text AS tx`;
-
-const APPEND_NEW_STREAM = `
-  WITH head AS (
-    INSERT INTO streams (stream_id, revision, head_hash) VALUES ($1, $3, $4)
-    ON CONFLICT (stream_id) DO NOTHING
-    RETURNING stream_id, $2::bigint AS unused
-  ) ${INSERT_EVENTS}`;
-
-const APPEND_EXISTING_STREAM = `
-  WITH head AS (
-    UPDATE streams SET revision = $3, head_hash = $4, updated_at = now()
-    WHERE stream_id = $1 AND revision = $2 AND head_hash = $10
-    RETURNING stream_id
-  ) ${INSERT_EVENTS}`;
 
 export class PostgresEventStore implements EventStore {
   readonly name = 'postgresql';
@@ -146,7 +118,7 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult[]> {
     const single =
       appends.length === 1 && appends[0]!.expectedRevision !== 'any' && conditions.length === 0;
-    if (single) return [await this.appendOne(client, appends[0]!)];
+    if (single) return [await appendOne(client, appends[0]!)];
     // Streams are locked in one global order (by id), so two multi-stream appends never deadlock;
     // a condition's head row is share-locked in the same order, so a writer of that stream waits
     // for this transaction (or this one waits for it, then sees its new revision).
@@ -164,7 +136,7 @@ export class PostgresEventStore implements EventStore {
         }
         const { a, i } = item;
         const resolved = a.expectedRevision === 'any' ? await resolveAny(client, a) : a;
-        results[i] = await this.appendOne(client, resolved);
+        results[i] = await appendOne(client, resolved);
       }
       await client.query('COMMIT');
       return results;
@@ -175,110 +147,6 @@ export class PostgresEventStore implements EventStore {
       }
       throw err;
     }
-  }
-
-  /** One statement: the head check and the inserts. */
-  private async appendOne(client: PoolClient, append: StreamAppend): Promise<AppendResult> {
-    const { streamId, events, expectedRevision } = append;
-    assert(expectedRevision !== 'any', 'resolve "any" before appendOne');
-    const headHash =
-      expectedRevision === 'no_stream'
-        ? GENESIS_HASH
-        : (append.expectedHeadHash ?? (await this.headHashAt(client, streamId, expectedRevision)));
-    let prevHash = headHash;
-    let revision = expectedRevision === 'no_stream' ? 0n : expectedRevision + 1n;
-    const firstRevision = revision;
-    const ids: string[] = [];
-    const revs: string[] = [];
-    const types: string[] = [];
-    const datas: string[] = [];
-    const metas: string[] = [];
-    for (const e of events) {
-      // Hash exactly what is stored: the JSON form (a Date becomes its ISO string, undefined
-      // members disappear), so an honest chain always verifies after the JSONB round trip.
-      const dataJson = JSON.stringify(e.data);
-      const data: unknown = JSON.parse(dataJson);
-      const metadata = JSON.parse(JSON.stringify({ ...e.metadata, prevHash })) as AppendMetadata & {
-        prevHash: string;
-      };
-      const hash = eventHash({ streamId, revision, id: e.id, type: e.type, data, metadata });
-      ids.push(e.id);
-      revs.push(revision.toString());
-      types.push(e.type);
-      datas.push(dataJson);
-      metas.push(JSON.stringify({ ...metadata, hash }));
-      prevHash = hash;
-      revision += 1n;
-    }
-    const lastRevision = revision - 1n;
-    const params: unknown[] = [
-      streamId,
-      expectedRevision === 'no_stream' ? null : expectedRevision.toString(),
-      lastRevision.toString(),
-      prevHash,
-      ids,
-      revs,
-      types,
-      datas,
-      metas,
-    ];
-    let rows: { position: string; tx: string }[];
-    try {
-      if (expectedRevision === 'no_stream') {
-        rows = (
-          await client.query({
-            name: 'kobatela-append-new',
-            text: APPEND_NEW_STREAM,
-            values: params,
-          })
-        ).rows;
-      } else {
-        params.push(headHash);
-        rows = (
-          await client.query({
-            name: 'kobatela-append-existing',
-            text: APPEND_EXISTING_STREAM,
-            values: params,
-          })
-        ).rows;
-      }
-    } catch (err) {
-      const e = err as { code?: string; constraint?: string };
-      if (e.code === '23505' && e.constraint === 'events_event_id_key') {
-        throw new DuplicateEventIdError(
-          streamId,
-          events.map((x) => x.id),
-        );
-      }
-      if (e.code === '23505') throw new WrongExpectedRevisionError(streamId, expectedRevision);
-      if (e.code === '22P05' || e.code === '22P02')
-        throw new UnstorableEventError(streamId, String((err as Error).message));
-      throw err;
-    }
-    if (rows.length === 0) throw new WrongExpectedRevisionError(streamId, expectedRevision);
-    assert(rows.length === events.length, 'append inserted a partial batch');
-    assert(firstRevision + BigInt(events.length) - 1n === lastRevision, 'revision arithmetic');
-    const last = rows[rows.length - 1]!;
-    return {
-      streamId,
-      nextRevision: lastRevision,
-      headHash: prevHash,
-      position: { tx: BigInt(last.tx), pos: BigInt(last.position) },
-    };
-  }
-
-  private async headHashAt(
-    client: PoolClient,
-    streamId: string,
-    revision: bigint,
-  ): Promise<string> {
-    const res = await client.query<{ head_hash: string }>(
-      'SELECT head_hash FROM streams WHERE stream_id = $1 AND revision = $2',
-      [streamId, revision.toString()],
-    );
-    const row = res.rows[0];
-    if (!row) throw new WrongExpectedRevisionError(streamId, revision);
-    return row.head_hash;
   }
 
   async streamHead(streamId: string): Promise<StreamHead | null> {
@@ -400,7 +268,7 @@ export class PostgresEventStore implements EventStore {
     const client = await this.pool.connect();
     await client.query('BEGIN');
     try {
-      await this.appendOne(client, append);
+      await appendOne(client, append);
     } catch (err) {
       await client.query('ROLLBACK');
       client.release();
@@ -422,49 +290,12 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-/**
- * A stream read (not written) must still be at the revision the decision read. FOR SHARE: a
- * writer of that stream holding its head row makes this wait, then read the revision it
- * committed; one that comes after waits for this transaction.
- */
-async function checkCondition(client: PoolClient, condition: StreamCondition): Promise<void> {
-  const res = await client.query<{ revision: string }>(
-    'SELECT revision FROM streams WHERE stream_id = $1 FOR SHARE',
-    [condition.streamId],
-  );
-  const row = res.rows[0];
-  if (!row || BigInt(row.revision) !== condition.expectedRevision) {
-    throw new WrongExpectedRevisionError(condition.streamId, condition.expectedRevision);
-  }
-}
-
-async function resolveAny(client: PoolClient, append: StreamAppend): Promise<StreamAppend> {
-  const res = await client.query<{ revision: string; head_hash: string }>(
-    'SELECT revision, head_hash FROM streams WHERE stream_id = $1 FOR UPDATE',
-    [append.streamId],
-  );
-  const row = res.rows[0];
-  if (!row) return { ...append, expectedRevision: 'no_stream' };
-  return { ...append, expectedRevision: BigInt(row.revision), expectedHeadHash: row.head_hash };
-}
-
 const ANY_RETRIES_MAX = 5;
 
 /** Errors PostgreSQL raised with a SQLSTATE (the connection itself is still usable). */
 function hasSqlState(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
-}
-
-function validateEvents(streamId: string, events: NewEvent[]): void {
-  assert(events.length > 0, `append to ${streamId} with no events`);
-  assert(events.length <= limits.appendEventsPerCallMax, 'too many events in one append');
-  for (const e of events) {
-    if (!isActor(e.metadata?.actor)) throw new MissingActorError(streamId, e.type);
-    assert(typeof e.metadata.commandId === 'string', 'event metadata needs a commandId');
-    assert(typeof e.metadata.correlationId === 'string', 'event metadata needs a correlationId');
-    assert(typeof e.metadata.occurredAt === 'string', 'event metadata needs occurredAt');
-  }
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
