@@ -1,0 +1,101 @@
+/** The service's configuration, as loaded from the environment, and the error a bad value raises. */
+export type AppEnv = 'production' | 'development' | 'test';
+export type ProjectionsMode = 'inline' | 'worker';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  appEnv: AppEnv;
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  /**
+   * The owner role's URL for migrations with an external database (DATABASE_URL is then the
+   * service role). Null: migrations run with DATABASE_URL (one role for both).
+   */
+  databaseOwnerUrl: string | null;
+  dataDir: string;
+  /** Empty when this process handles no API keys (`loadConfig(env, { apiKeys: false })`). */
+  apiKeySecret: string;
+  apiKeySecretSource: 'env' | 'data_dir' | 'ephemeral' | 'not_needed';
+  bootstrapAdminApiKey: string | null;
+  devApiKey: string | null;
+  logLevel: LogLevel;
+  projectionsMode: ProjectionsMode;
+  projectionBatchSize: number;
+  currencies: Map<string, number>;
+  corsAllowOrigins: string[];
+  httpBodyLimitBytes: number;
+  inlineProjectionWaitMs: number;
+  schedulerEnabled: boolean;
+  schedulerMandateExpiryIntervalMs: number;
+  schedulerDeadlineIntervalMs: number;
+  schedulerPaymentRecoveryIntervalMs: number;
+  schedulerEventHorizonIntervalMs: number;
+  /** An open transaction holding back the `$all` horizon longer than this: degraded + alert. */
+  eventHorizonHeldMaxMs: number;
+  pspWebhookSecret: string | null;
+  pspWebhookSecretNext: string | null;
+  pspWebhookMaxDriftSeconds: number;
+  pspProvider: 'simulator';
+  /**
+   * Where the PSP simulator keeps its memory of idempotency keys (JSON lines), so a collection or
+   * transfer it made is found again after a crash or restart, by any process naming the file.
+   * Null: in memory only (the embedded server defaults it to DATA_DIR/psp-simulator.jsonl).
+   */
+  pspSimulatorJournal: string | null;
+  proofFileMaxBytes: number;
+  proofGeofenceToleranceM: number;
+  proofMaxAgeMinutes: number;
+  proofFutureSkewMinutes: number;
+  proofPhashMaxDistance: number;
+  proofTrustClientMetadata: boolean;
+  invoiceOcrEnabled: boolean;
+  invoiceOcrTimeoutMs: number;
+  /** Absolute tolerance (currency units) of the document checks' amount match, e.g. "0.01". */
+  invoiceAmountTolerance: string;
+  aiProofAdvisorEnabled: boolean;
+  /** Send the EXIF-stripped, downscaled preview of a photo to the AI advisor. */
+  aiProofSendImage: boolean;
+  /**
+   * Cache verified API-key rows in this process until its projections apply a key or user
+   * change. Only for a single API process running the projections (inline): with several, a
+   * revocation applied by one reaches another's cache after its next projection round.
+   */
+  apiKeyCache: boolean;
+  aiProofAdvisorModel: string;
+  aiProofTimeoutMs: number;
+  aiBreakerFailuresMax: number;
+  aiBreakerCooldownMs: number;
+  anthropicApiKey: string | null;
+  anthropicBaseUrl: string | null;
+  /**
+   * The reverse proxies whose `X-Forwarded-For`/`X-Forwarded-Proto` are believed (addresses,
+   * CIDR ranges, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`); empty: none, the
+   * socket's peer is the client and only a TLS socket is https.
+   */
+  trustProxy: string[];
+  rateLimits: RateLimitConfig;
+}
+
+/** Per-process request budgets (see apps/api/src/http/rate-limits.ts). */
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** Authenticated requests per API key. */
+  perKeyPerMinute: number;
+  /** Requests per client address, authenticated or not (the webhook has its own budget). */
+  perIpPerMinute: number;
+  /** 401 answers per client address before its requests are refused before any key check. */
+  authFailuresPerIpPerMinute: number;
+  /** `POST /psp/webhook` requests per client address. */
+  webhookPerIpPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`configuration error: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
