@@ -18,7 +18,6 @@ import {
   type IdempotencyContext,
   idempotencyKeyReused,
 } from './command-types';
-import type { StreamStates } from './stream-states';
 import type { CachedStream, SeenKey } from './stream-state-cache';
 
 export function scopedKey(idem: { scope: string; key: string }): string {
@@ -67,7 +66,7 @@ export function rememberKey(map: CachedStream['idempotency'], e: RecordedEvent):
  */
 export async function replayClaimed<S, E extends DomainEvent>(
   store: EventStore,
-  states: StreamStates,
+  states: { load<T>(streamId: string, decider: Decider<T, any, any>): Promise<CachedStream> },
   reservation: ReservationState,
   idem: IdempotencyContext,
   decider: Decider<S, any, E>,
