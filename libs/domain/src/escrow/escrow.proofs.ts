@@ -20,6 +20,7 @@ import { open } from './escrow.rules';
 import {
   type EscrowState,
   type MilestoneState,
+  type ProofState,
   evolveEscrow,
   lowestOpenMilestone,
   money,
@@ -120,25 +121,7 @@ export function submitProof(command: SubmitProof, state: EscrowState): EscrowEve
     nearDuplicateOf: command.nearDuplicateOf,
   });
   if (verdict.reject) throw verdict.reject;
-  const data: ProofSubmittedData = {
-    escrowId: state.escrowId,
-    proofId: command.proofId,
-    milestoneId: milestone.milestoneId,
-    sequenceIndex: milestone.sequenceIndex,
-    proofType,
-    fileId: command.fileId,
-    storageUrl: command.storageUrl,
-    sha256: command.sha256,
-    phash: command.phash,
-    metadata: command.metadata,
-    evidence: command.evidence,
-    invoice: command.invoice,
-    nearDuplicateOf: command.nearDuplicateOf,
-    flags: verdict.flags,
-    reviewReasons: verdict.reviewReasons,
-    submittedBy: command.submittedBy,
-    submittedAt: command.now,
-  };
+  const data = submittedData(command, state, milestone, proofType, verdict);
   const extra = optionalEvents(command);
   if (verdict.reviewReasons.length > 0) return [{ type: 'proof.submitted.v1', data }, ...extra];
   if (money(state, milestone.amount).gt(money(state, state.held))) {
@@ -170,6 +153,38 @@ export function submitProof(command: SubmitProof, state: EscrowState): EscrowEve
   return [...before, ...approveAndPay(pay, fold(state, before))];
 }
 
+/** The `proof.submitted.v1` data of an accepted submission. */
+function submittedData(
+  command: SubmitProof,
+  state: EscrowState,
+  milestone: MilestoneState,
+  proofType: string,
+  verdict: {
+    flags: ProofSubmittedData['flags'];
+    reviewReasons: ProofSubmittedData['reviewReasons'];
+  },
+): ProofSubmittedData {
+  return {
+    escrowId: state.escrowId,
+    proofId: command.proofId,
+    milestoneId: milestone.milestoneId,
+    sequenceIndex: milestone.sequenceIndex,
+    proofType,
+    fileId: command.fileId,
+    storageUrl: command.storageUrl,
+    sha256: command.sha256,
+    phash: command.phash,
+    metadata: command.metadata,
+    evidence: command.evidence,
+    invoice: command.invoice,
+    nearDuplicateOf: command.nearDuplicateOf,
+    flags: verdict.flags,
+    reviewReasons: verdict.reviewReasons,
+    submittedBy: command.submittedBy,
+    submittedAt: command.now,
+  };
+}
+
 function proofConflict(code: string, proofId: string, status: string): DomainError {
   return new DomainError(code, `the proof is ${status}`, 'conflict', { proofId, status });
 }
@@ -181,31 +196,7 @@ export function reviewProof(command: ReviewProof, state: EscrowState): EscrowEve
   const note = v.optionalText(command.note, 'note', proofLimits.noteLengthMax);
   const { escrowId, proofId } = command;
   const milestoneId = proof.milestoneId;
-  if (command.decision === 'reject') {
-    if (proof.status === 'REJECTED') return [];
-    if (proof.status === 'APPROVED')
-      throw proofConflict('PROOF_ALREADY_APPROVED', proofId, proof.status);
-    if (proof.status === 'SUPERSEDED')
-      throw proofConflict('PROOF_SUPERSEDED', proofId, proof.status);
-    open(state);
-    return [
-      {
-        type: 'proof.rejected.v1',
-        data: {
-          escrowId,
-          proofId,
-          milestoneId,
-          note,
-          reviewedBy: command.reviewedBy,
-          rejectedAt: command.now,
-        },
-      },
-      {
-        type: 'milestone.reopened.v1',
-        data: { escrowId, milestoneId, proofId, reopenedAt: command.now },
-      },
-    ];
-  }
+  if (command.decision === 'reject') return rejectProof(command, state, proof, note);
   if (proof.status === 'APPROVED') return [];
   if (proof.status === 'REJECTED')
     throw proofConflict('PROOF_ALREADY_REJECTED', proofId, proof.status);
@@ -244,4 +235,37 @@ export function reviewProof(command: ReviewProof, state: EscrowState): EscrowEve
   };
   // Refused (not enough held, out of sequence) before anything is stored.
   return [approved, ...approveAndPay(pay, fold(state, [approved]))];
+}
+
+/** A review that rejects: the milestone waits for another proof. */
+function rejectProof(
+  command: ReviewProof,
+  state: EscrowState,
+  proof: ProofState,
+  note: string | null,
+): EscrowEvent[] {
+  const { escrowId, proofId } = command;
+  const milestoneId = proof.milestoneId;
+  if (proof.status === 'REJECTED') return [];
+  if (proof.status === 'APPROVED')
+    throw proofConflict('PROOF_ALREADY_APPROVED', proofId, proof.status);
+  if (proof.status === 'SUPERSEDED') throw proofConflict('PROOF_SUPERSEDED', proofId, proof.status);
+  open(state);
+  return [
+    {
+      type: 'proof.rejected.v1',
+      data: {
+        escrowId,
+        proofId,
+        milestoneId,
+        note,
+        reviewedBy: command.reviewedBy,
+        rejectedAt: command.now,
+      },
+    },
+    {
+      type: 'milestone.reopened.v1',
+      data: { escrowId, milestoneId, proofId, reopenedAt: command.now },
+    },
+  ];
 }
