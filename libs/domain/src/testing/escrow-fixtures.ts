@@ -25,309 +25,35 @@ import type {
   SettlePayment,
 } from '../escrow/escrow.commands';
 import { escrowDecider } from '../escrow/escrow.decider';
-import type {
-  ApprovalSource,
-  CloseReason,
-  EscrowCreatedData,
-  EscrowEvent,
-  MilestoneAddedData,
-  PaymentKind,
-  PaymentReason,
-  RefundDue,
-  ReleaseReason,
-} from '../escrow/escrow.events';
+import type { EscrowEvent } from '../escrow/escrow.events';
 import { assertBalances } from '../escrow/escrow.rules';
 import type { EscrowState, EscrowStatus } from '../escrow/escrow.state';
 
+import { CLIENT, DEADLINE, E, NOW, PROVIDER, SEED, SEED_IDS } from './escrow-fixture-constants';
+import {
+  type PaymentSpecRef,
+  closingEvents,
+  deliveryEvents,
+  fundingEvents,
+  milestoneEvents,
+  paymentEvents,
+} from './escrow-fixture-events';
+
 export const spec = deciderSpec(escrowDecider);
 
-export const E = 'e1';
-export const CLIENT = 'c1';
-export const PROVIDER = 'p1';
-const PAYEE = 'payee-1';
-export const NOW = '2026-03-01T10:00:00.000Z';
-export const DEADLINE = '2026-04-01T00:00:00.000Z';
-export const JUST_BEFORE = '2026-03-31T23:59:59.999Z';
-export const LATER = '2026-04-02T00:00:00.000Z';
-
-/** The `idSeed` of the commands that start several payments, and the ids `childId` derives. */
-export const SEED = '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a00';
-export const SEED_IDS = [
-  '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a00',
-  '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a01',
-  '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a02',
-  '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a03',
-] as const;
-
-type EventOf<T extends EscrowEvent['type']> = Extract<EscrowEvent, { type: T }>;
-
-export interface PaymentSpecRef {
-  paymentId: string;
-  kind: PaymentKind;
-  amount: string;
-  milestoneId?: string | null;
-}
+export * from './escrow-fixture-constants';
+export type { EventOf, PaymentSpecRef } from './escrow-fixture-events';
 
 /** Event builders in one currency: amounts are passed as the decider writes them (at scale). */
 export function eventsIn(currency: string, scale: number) {
-  const beneficiaryOf = (kind: PaymentKind) =>
-    kind === 'refund' ? CLIENT : kind === 'payout' ? PROVIDER : PAYEE;
-
-  function payment(p: PaymentSpecRef) {
-    const ref = {
-      escrowId: E,
-      paymentId: p.paymentId,
-      kind: p.kind,
-      amount: p.amount,
-      currency,
-      milestoneId: p.milestoneId ?? null,
-      beneficiaryId: beneficiaryOf(p.kind),
-    };
-    return {
-      ref,
-      initiated(o: {
-        reason: PaymentReason;
-        heldAfter: string;
-        retryOf?: string;
-        depositId?: string;
-        at?: string;
-      }): EventOf<'payment.initiated.v1'> {
-        const { escrowId, paymentId, kind, amount, milestoneId, beneficiaryId } = ref;
-        return {
-          type: 'payment.initiated.v1',
-          data: {
-            escrowId,
-            paymentId,
-            kind,
-            amount,
-            currency,
-            milestoneId,
-            beneficiaryId,
-            reason: o.reason,
-            retryOf: o.retryOf ?? null,
-            depositId: o.depositId ?? null,
-            heldAfter: o.heldAfter,
-            initiatedAt: o.at ?? NOW,
-          },
-        };
-      },
-      sent(pspRef = `psp-${p.paymentId}`, at = NOW): EventOf<'payment.sent.v1'> {
-        return { type: 'payment.sent.v1', data: { ...ref, pspRef, sentAt: at } };
-      },
-      settled(
-        pspRef = `psp-${p.paymentId}`,
-        webhookEventId = 'sim:w1',
-      ): EventOf<'payment.settled.v1'> {
-        return {
-          type: 'payment.settled.v1',
-          data: { ...ref, pspRef, webhookEventId, settledAt: NOW },
-        };
-      },
-      failed(o: {
-        afterSent: boolean;
-        pspRef?: string | null;
-        reason?: string;
-        webhookEventId?: string | null;
-      }): EventOf<'payment.failed.v1'> {
-        return {
-          type: 'payment.failed.v1',
-          data: {
-            ...ref,
-            reason: o.reason ?? 'declined',
-            afterSent: o.afterSent,
-            pspRef: o.pspRef ?? null,
-            webhookEventId: o.webhookEventId ?? null,
-            failedAt: NOW,
-          },
-        };
-      },
-      retried(retryPaymentId: string): EventOf<'payment.retried.v1'> {
-        return {
-          type: 'payment.retried.v1',
-          data: { escrowId: E, paymentId: p.paymentId, retryPaymentId, currency, retriedAt: NOW },
-        };
-      },
-    };
-  }
-
   return {
     currency,
     scale,
-    payment,
-    created(over: Partial<EscrowCreatedData> = {}): EventOf<'escrow.created.v1'> {
-      return {
-        type: 'escrow.created.v1',
-        data: {
-          escrowId: E,
-          clientId: CLIENT,
-          providerId: PROVIDER,
-          amountTotal: '100.00',
-          currency,
-          scale,
-          releaseConditions: { on_deadline: 'release' },
-          deadlineAt: DEADLINE,
-          domain: 'private',
-          createdAt: NOW,
-          ...over,
-        },
-      };
-    },
-    depositInitiated(
-      depositId: string,
-      amount: string,
-      pspRef?: string,
-    ): EventOf<'escrow.deposit_initiated.v1'> {
-      return {
-        type: 'escrow.deposit_initiated.v1',
-        data: {
-          escrowId: E,
-          depositId,
-          amount,
-          currency,
-          ...(pspRef ? { pspRef } : {}),
-          initiatedAt: NOW,
-        },
-      };
-    },
-    depositConfirmed(
-      depositId: string,
-      amount: string,
-      heldAfter: string,
-      flags: { afterClose?: boolean; aboveTotal?: boolean; at?: string } = {},
-    ): EventOf<'escrow.deposit_confirmed.v1'> {
-      return {
-        type: 'escrow.deposit_confirmed.v1',
-        data: {
-          escrowId: E,
-          depositId,
-          amount,
-          currency,
-          pspRef: `psp-${depositId}`,
-          afterClose: flags.afterClose ?? false,
-          ...(flags.aboveTotal ? { aboveTotal: true } : {}),
-          heldAfter,
-          confirmedAt: flags.at ?? NOW,
-        },
-      };
-    },
-    depositFailed(depositId: string, amount: string): EventOf<'escrow.deposit_failed.v1'> {
-      return {
-        type: 'escrow.deposit_failed.v1',
-        data: { escrowId: E, depositId, amount, currency, reason: 'declined', failedAt: NOW },
-      };
-    },
-    funded(amountTotal: string, at = NOW): EventOf<'escrow.funded.v1'> {
-      return {
-        type: 'escrow.funded.v1',
-        data: { escrowId: E, amountTotal, currency, fundedAt: at },
-      };
-    },
-    delivered(
-      note: string | null = null,
-      proofUrl: string | null = null,
-    ): EventOf<'escrow.delivered.v1'> {
-      return {
-        type: 'escrow.delivered.v1',
-        data: { escrowId: E, note, proofUrl, deliveredAt: NOW },
-      };
-    },
-    milestone(over: Partial<MilestoneAddedData> = {}): EventOf<'milestone.added.v1'> {
-      return {
-        type: 'milestone.added.v1',
-        data: {
-          escrowId: E,
-          milestoneId: 'm1',
-          label: 'Foundations',
-          amount: '40.00',
-          currency,
-          sequenceIndex: 1,
-          status: 'WAITING',
-          proofKind: 'PHOTO',
-          proofRequirements: {},
-          geofence: null,
-          addedAt: NOW,
-          ...over,
-        },
-      };
-    },
-    approved(
-      milestoneId: string,
-      source: ApprovalSource,
-      at = NOW,
-    ): EventOf<'milestone.approved.v1'> {
-      return {
-        type: 'milestone.approved.v1',
-        data: { escrowId: E, milestoneId, source, approvedAt: at },
-      };
-    },
-    paid(milestoneId: string, paymentId: string): EventOf<'milestone.paid.v1'> {
-      return {
-        type: 'milestone.paid.v1',
-        data: { escrowId: E, milestoneId, paymentId, paidAt: NOW },
-      };
-    },
-    released(
-      reason: ReleaseReason,
-      paymentIds: string[],
-      o: { note?: string; at?: string } = {},
-    ): EventOf<'escrow.released.v1'> {
-      return {
-        type: 'escrow.released.v1',
-        data: {
-          escrowId: E,
-          reason,
-          currency,
-          paymentIds,
-          ...(o.note ? { note: o.note } : {}),
-          releasedAt: o.at ?? NOW,
-        },
-      };
-    },
-    refunded(
-      reason: CloseReason,
-      refundTotal: string,
-      refundPaymentId: string | null,
-      o: { note?: string; at?: string } = {},
-    ): EventOf<'escrow.refunded.v1'> {
-      return {
-        type: 'escrow.refunded.v1',
-        data: {
-          escrowId: E,
-          reason,
-          currency,
-          refundTotal,
-          refundPaymentId,
-          ...(o.note ? { note: o.note } : {}),
-          refundedAt: o.at ?? NOW,
-        },
-      };
-    },
-    cancelled(
-      reason: CloseReason,
-      o: {
-        refundsDue: RefundDue[];
-        refundTotal: string;
-        refundPaymentId: string | null;
-        pendingDepositIds?: string[];
-        note?: string;
-        at?: string;
-      },
-    ): EventOf<'escrow.cancelled.v1'> {
-      return {
-        type: 'escrow.cancelled.v1',
-        data: {
-          escrowId: E,
-          reason,
-          currency,
-          refundsDue: o.refundsDue,
-          refundTotal: o.refundTotal,
-          refundPaymentId: o.refundPaymentId,
-          pendingDepositIds: o.pendingDepositIds ?? [],
-          ...(o.note ? { note: o.note } : {}),
-          cancelledAt: o.at ?? NOW,
-        },
-      };
-    },
+    payment: (p: PaymentSpecRef) => paymentEvents(currency, p),
+    ...fundingEvents(currency, scale),
+    ...deliveryEvents(currency),
+    ...milestoneEvents(currency),
+    ...closingEvents(currency),
   };
 }
 
