@@ -29,6 +29,15 @@
  */
 import { truncateUtf16 } from '@kob/kernel';
 import { aiAdvisorLimits as L } from './ai-advisor-limits';
+import {
+  KnownIdentifiers,
+  collectIdentifiers,
+  isPlainObject,
+  looksSensitive,
+} from './ai-context-identifiers';
+import { type Kind, type Schema, CONTEXT } from './ai-context-schema';
+
+export { isPlainObject } from './ai-context-identifiers';
 
 export const REDACTED = '***redacted***';
 
@@ -74,243 +83,6 @@ export interface ProofAssessmentInput {
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type AiContext = { [key: string]: JsonValue };
-
-/**
- * The kind of value a key may hold. `presence` sends `<key>_present: boolean` instead of the value.
- */
-type Kind =
-  | 'amount'
-  | 'currency'
-  | 'date'
-  | 'place'
-  | 'label'
-  | 'device'
-  | 'token'
-  | 'tokens'
-  | 'number'
-  | 'boolean'
-  | 'presence';
-interface Schema {
-  readonly [key: string]: Kind | Schema;
-}
-
-const REQUIREMENTS: Schema = {
-  file_type: 'token',
-  expected_country: 'place',
-  expected_city: 'place',
-  expected_currency: 'currency',
-  expected_amount: 'amount',
-  expected_quantity: 'amount',
-  expected_unit_price: 'amount',
-  expected_date_min: 'date',
-  expected_date_max: 'date',
-  gps_required: 'boolean',
-  // Who is to be paid, and the account: whether they are set, never what they are.
-  expected_store_name: 'presence',
-  expected_beneficiary: 'presence',
-  expected_iban: 'presence',
-  expected_iban_last4: 'presence',
-  // expected_description and notes are free text: dropped.
-};
-
-const METADATA: Schema = {
-  invoice_total_amount: 'amount',
-  invoice_amount: 'amount',
-  total_amount: 'amount',
-  total: 'amount',
-  invoice_currency: 'currency',
-  currency: 'currency',
-  invoice_date: 'date',
-  exif_timestamp: 'date',
-  supplier_city: 'place',
-  supplier_country: 'place',
-  beneficiary_city: 'place',
-  beneficiary_country: 'place',
-  gps_accuracy_m: 'number',
-  file_type: 'token',
-  file_mime_type: 'token',
-  file_pages: 'number',
-  status: 'token',
-  ocr_status: 'token',
-  ocr_provider: 'token',
-  source: 'token',
-  gps_lat: 'presence',
-  gps_lng: 'presence',
-  invoice_number: 'presence',
-  iban_last4: 'presence',
-  invoice_iban_last4: 'presence',
-  supplier_name: 'presence',
-  invoice_supplier_name: 'presence',
-};
-
-const BACKEND_CHECKS: Schema = {
-  has_metadata: 'boolean',
-  amount_check: {
-    expected_amount: 'amount',
-    invoice_amount: 'amount',
-    absolute_diff: 'amount',
-    relative_diff: 'amount',
-    amount_tolerance: 'amount',
-    currency_expected: 'currency',
-    currency_actual: 'currency',
-    currency_match: 'boolean',
-    amount_match: 'boolean',
-  },
-  iban_check: { expected_iban_last4: 'presence', invoice_iban_last4: 'presence', match: 'boolean' },
-  date_check: {
-    expected_date_min: 'date',
-    expected_date_max: 'date',
-    invoice_date: 'date',
-    in_range: 'boolean',
-    days_from_min: 'number',
-    days_from_max: 'number',
-  },
-  supplier_check: { expected_name: 'presence', actual_name: 'presence', exact_match: 'boolean' },
-  // The photo checks.
-  geofence_configured: 'boolean',
-  validation_ok: 'boolean',
-  validation_reason: 'token',
-};
-
-const CONTEXT: Schema = {
-  proof_type: 'token',
-  milestone: {
-    label: 'label',
-    amount: 'amount',
-    currency: 'currency',
-    proof_kind: 'token',
-    proof_requirements: REQUIREMENTS,
-  },
-  escrow: { amount_total: 'amount', currency: 'currency', domain: 'token' },
-  metadata: METADATA,
-  evidence: {
-    capture_time: 'date',
-    capture_time_source: 'token',
-    gps_present: 'boolean',
-    geofence: { configured: 'boolean', distance_m: 'number', inside: 'boolean' },
-    exif: { make: 'device', model: 'device', software: 'device' },
-  },
-  backend_checks: BACKEND_CHECKS,
-  invoice: {
-    total_amount: 'amount',
-    currency: 'currency',
-    invoice_date: 'date',
-    invoice_number: 'presence',
-    iban_last4: 'presence',
-    supplier_name: 'presence',
-  },
-  ocr_status: 'token',
-  flags: 'tokens',
-};
-
-// ---- what looks identifying -------------------------------------------------------------------
-
-const SENSITIVE_PATTERNS: readonly RegExp[] = [
-  /[^\s@]+@[^\s@]+/, // an email (any text@text)
-  /[a-z][a-z0-9+.-]*:\/\//i, // a URL with a scheme (https://, s3://, gs://)
-  /\bwww\./i,
-  /\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\/\S/i, // host/path without a scheme
-  /[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}/i, // a UUID (file id)
-  /[0-9a-f]{24,}/i, // a long hex id (sha256, object ids)
-  /(?:\d[\s.()/-]?){9,}/, // 9+ digits: a phone, an account, an IBAN's body
-];
-const IBAN_LIKE = /[A-Z]{2}\d{2}[A-Z0-9]{10,30}/i;
-
-/** Values found under these keys anywhere in the input are the proof's own identifiers. */
-const IDENTIFYING_KEY = /name|holder|beneficiary|email|e_mail|phone|mobile|iban|account|contact/i;
-/** Ids, hashes and locations: a value found under these is searched for whole (never by word). */
-const ID_KEY = /(^|_)(id|ids|sha\d*|hash|url|uri|path|key)$|storage|file_?id/i;
-const ID_CHARS_MIN = 6;
-/** …except these, which are places, verdicts or booleans about them. */
-const NON_IDENTIFYING_KEY = /(city|country|_check|match|_present)$/i;
-/** Company forms and filler too common to mean a name by themselves. */
-const NAME_STOPWORDS = new Set(
-  ['sarl', 'sasu', 'eurl', 'gmbh', 'corp', 'company', 'compagnie', 'societe', 'limited'].concat([
-    'group',
-    'groupe',
-    'entreprise',
-    'with',
-    'from',
-    'pour',
-    'chez',
-  ]),
-);
-/** Walk of the input for known identifiers: depth and items per level. */
-const WALK_DEPTH_MAX = 6;
-const WALK_ITEMS_MAX = 200;
-
-function normalizeText(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
-}
-
-/** The proof's own identifying strings (supplier, beneficiary, emails, IBANs…), normalised. */
-class KnownIdentifiers {
-  private readonly words = new Set<string>();
-  private readonly compacts = new Set<string>();
-
-  /** An id: matched only when a value contains all of it. */
-  addWhole(value: string): void {
-    const compact = normalizeText(value).replace(/[^a-z0-9]/g, '');
-    if (compact.length >= ID_CHARS_MIN) this.compacts.add(compact);
-  }
-
-  add(value: string): void {
-    const n = normalizeText(value);
-    const compact = n.replace(/[^a-z0-9]/g, '');
-    if (compact.length >= L.knownNameWordCharsMin) this.compacts.add(compact);
-    for (const word of n.split(/[^a-z0-9]+/)) {
-      if (word.length >= L.knownNameWordCharsMin && !NAME_STOPWORDS.has(word)) this.words.add(word);
-    }
-  }
-
-  foundIn(value: string): boolean {
-    const n = normalizeText(value);
-    const compact = n.replace(/[^a-z0-9]/g, '');
-    for (const c of this.compacts) if (compact.includes(c)) return true;
-    for (const word of n.split(/[^a-z0-9]+/)) if (this.words.has(word)) return true;
-    return false;
-  }
-}
-
-type Under = 'none' | 'name' | 'id';
-
-function collectIdentifiers(
-  value: unknown,
-  known: KnownIdentifiers,
-  under: Under,
-  depth: number,
-): void {
-  if (depth > WALK_DEPTH_MAX) return;
-  if (typeof value === 'string') {
-    if (under === 'name') known.add(value);
-    else if (under === 'id') known.addWhole(value);
-    return;
-  }
-  if (Array.isArray(value)) {
-    for (const item of value.slice(0, WALK_ITEMS_MAX)) {
-      collectIdentifiers(item, known, under, depth + 1);
-    }
-    return;
-  }
-  if (!isPlainObject(value)) return;
-  for (const key of Object.keys(value).slice(0, WALK_ITEMS_MAX)) {
-    let next = under;
-    if (next !== 'name' && !NON_IDENTIFYING_KEY.test(key)) {
-      if (IDENTIFYING_KEY.test(key)) next = 'name';
-      else if (next === 'none' && ID_KEY.test(key)) next = 'id';
-    }
-    collectIdentifiers(value[key], known, next, depth + 1);
-  }
-}
-
-function looksSensitive(value: string, known: KnownIdentifiers): boolean {
-  if (SENSITIVE_PATTERNS.some((p) => p.test(value))) return true;
-  if (IBAN_LIKE.test(value.replace(/[\s.-]+/g, ''))) return true;
-  return known.foundIn(value);
-}
 
 // ---- the kinds --------------------------------------------------------------------------------
 
@@ -379,10 +151,6 @@ function isPresent(value: unknown): boolean {
   if (value === null || value === undefined) return false;
   if (typeof value === 'string') return value.trim().length > 0;
   return true;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Client key names are listed only when they look like plain field names (a name can leak too). */
