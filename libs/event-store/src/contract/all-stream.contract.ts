@@ -11,13 +11,8 @@ import {
   encodePosition,
 } from '../event-store.port';
 
-export function describeAllStreamContract(h: () => ContractHarness): void {
-  describeAllReads(h);
-  describeSubscriptions(h);
-}
-
 /** Reads of `$all`: tokens, late commits. */
-function describeAllReads(h: () => ContractHarness): void {
+export function describeAllReads(h: () => ContractHarness): void {
   it('reads $all from a position token and never skips a late commit', async () => {
     const head = await h().store.headPosition();
     const a = stream('late-a');
@@ -52,7 +47,7 @@ function describeAllReads(h: () => ContractHarness): void {
 }
 
 /** Subscriptions from a checkpoint, and the order of positions from START. */
-function describeSubscriptions(h: () => ContractHarness): void {
+export function describeSubscriptions(h: () => ContractHarness): void {
   it('resumes a subscription from a checkpoint token, catch-up then live', async () => {
     const s = stream('sub');
     const start = await h().store.headPosition();

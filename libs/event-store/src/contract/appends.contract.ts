@@ -7,13 +7,8 @@ import { type AppendMetadata, comparePositions } from '../event-store.port';
 import { WrongExpectedRevisionError, MissingActorError } from '../errors';
 import { GENESIS_HASH, verifyChain } from '../hash-chain';
 
-export function describeAppendContract(h: () => ContractHarness): void {
-  describeOneWriter(h);
-  describeRacingWriters(h);
-}
-
 /** One writer: the chain, the expected revisions, the actor rule. */
-function describeOneWriter(h: () => ContractHarness): void {
+export function describeOneWriter(h: () => ContractHarness): void {
   it('appends to a new stream and reads it back in order with the hash chain', async () => {
     const s = stream();
     const r1 = await h().store.appendToStream(s, [ev('t.a.v1', { n: 1 }), ev('t.b.v1', { n: 2 })], {
@@ -69,7 +64,7 @@ function describeOneWriter(h: () => ContractHarness): void {
 }
 
 /** Writers racing at one revision, or to create one stream: exactly one wins. */
-function describeRacingWriters(h: () => ContractHarness): void {
+export function describeRacingWriters(h: () => ContractHarness): void {
   it('lets exactly one of many concurrent appenders at the same revision win', async () => {
     const s = stream();
     await h().store.appendToStream(s, [ev('t.a.v1')], { expectedRevision: 'no_stream' });

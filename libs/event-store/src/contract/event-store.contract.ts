@@ -4,11 +4,11 @@
  * the contract needs (holding a writer's transaction open, editing a stored row behind the
  * store's back) come from the harness.
  */
-import { describeAllStreamContract } from './all-stream.contract';
-import { describeAppendContract } from './appends.contract';
+import { describeAllReads, describeSubscriptions } from './all-stream.contract';
+import { describeOneWriter, describeRacingWriters } from './appends.contract';
 import type { ContractHarness } from './contract-kit';
 import { describeIntegrityContract } from './integrity.contract';
-import { describeMultiStreamContract } from './multi-stream.contract';
+import { describeAtomicAppends, describeConditions } from './multi-stream.contract';
 
 export { type ContractHarness, ev, testMetadata } from './contract-kit';
 
@@ -26,9 +26,12 @@ export function describeEventStoreContract(
     });
     const harness = () => h;
 
-    describeAppendContract(harness);
-    describeMultiStreamContract(harness);
-    describeAllStreamContract(harness);
+    describeOneWriter(harness);
+    describeRacingWriters(harness);
+    describeAtomicAppends(harness);
+    describeConditions(harness);
+    describeAllReads(harness);
+    describeSubscriptions(harness);
     describeIntegrityContract(harness);
   });
 }

@@ -5,13 +5,8 @@
 import { type ContractHarness, CONDITION_WAIT_MS, stream, ev } from './contract-kit';
 import { WrongExpectedRevisionError } from '../errors';
 
-export function describeMultiStreamContract(h: () => ContractHarness): void {
-  describeAtomicAppends(h);
-  describeConditions(h);
-}
-
 /** Several streams in one append: all or nothing. */
-function describeAtomicAppends(h: () => ContractHarness): void {
+export function describeAtomicAppends(h: () => ContractHarness): void {
   it('appends to several streams atomically: all or nothing', async () => {
     const a = stream();
     const b = stream();
@@ -36,7 +31,7 @@ function describeAtomicAppends(h: () => ContractHarness): void {
 }
 
 /** Appends conditional on streams only read, alone and against a concurrent writer. */
-function describeConditions(h: () => ContractHarness): void {
+export function describeConditions(h: () => ContractHarness): void {
   it('appends conditionally on the revisions of streams it only read', async () => {
     const fact = stream('fact');
     await h().store.appendToStream(fact, [ev('t.fact.v1')], { expectedRevision: 'no_stream' });

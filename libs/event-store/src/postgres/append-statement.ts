@@ -122,23 +122,15 @@ async function insertEvents(
 ): Promise<{ position: string; tx: string }[]> {
   const { streamId, events, expectedRevision } = append;
   try {
-    if (expectedRevision === 'no_stream') {
-      return (
-        await client.query({
-          name: 'kobatela-append-new',
-          text: APPEND_NEW_STREAM,
-          values: params,
-        })
-      ).rows;
-    }
-    params.push(headHash);
-    return (
-      await client.query({
-        name: 'kobatela-append-existing',
-        text: APPEND_EXISTING_STREAM,
-        values: params,
-      })
-    ).rows;
+    const statement =
+      expectedRevision === 'no_stream'
+        ? { name: 'kobatela-append-new', text: APPEND_NEW_STREAM, values: params }
+        : {
+            name: 'kobatela-append-existing',
+            text: APPEND_EXISTING_STREAM,
+            values: [...params, headHash],
+          };
+    return (await client.query<{ position: string; tx: string }>(statement)).rows;
   } catch (err) {
     const e = err as { code?: string; constraint?: string };
     if (e.code === '23505' && e.constraint === 'events_event_id_key') {
