@@ -13,6 +13,7 @@ import {
   type DepositState,
   type EscrowState,
   type PayeeState,
+  type PaymentState,
   PAYEE_DAYS_KEPT,
   kindBalance,
   utcDay,
@@ -92,23 +93,14 @@ function evolvePayment(state: EscrowState, event: EscrowEvent): EscrowState {
   switch (event.type) {
     case 'payment.initiated.v1':
       return paymentInitiated(state, event.data);
-    case 'payment.sent.v1':
-      return {
-        ...state,
-        payments: withPayment(state, event.data.paymentId, {
-          status: 'SENT',
-          pspRef: event.data.pspRef,
-          updatedAt: event.data.sentAt,
-        }),
-      };
-    case 'payment.settled.v1':
-      return {
-        ...state,
-        payments: withPayment(state, event.data.paymentId, {
-          status: 'SETTLED',
-          updatedAt: event.data.settledAt,
-        }),
-      };
+    case 'payment.sent.v1': {
+      const { paymentId, pspRef, sentAt } = event.data;
+      return { ...state, payments: withPayment(state, paymentId, sentChange(pspRef, sentAt)) };
+    }
+    case 'payment.settled.v1': {
+      const change = { status: 'SETTLED' as const, updatedAt: event.data.settledAt };
+      return { ...state, payments: withPayment(state, event.data.paymentId, change) };
+    }
     case 'payment.failed.v1': {
       const d = event.data;
       const field = kindBalance[d.kind];
@@ -186,4 +178,8 @@ function paymentInitiated(
   if (d.kind === 'spend' && !d.retryOf)
     next = { ...next, payees: withSpend(next, d.beneficiaryId, d.amount, d.initiatedAt) };
   return withHeld(next);
+}
+
+function sentChange(pspRef: string, sentAt: string): Partial<PaymentState> {
+  return { status: 'SENT', pspRef, updatedAt: sentAt };
 }
