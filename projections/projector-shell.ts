@@ -35,23 +35,28 @@ export function ofTypes(...types: string[]): (recorded: RecordedEvent) => boolea
   return (recorded) => set.has(recorded.type);
 }
 
+/** The runner's view of a projector: its head, applying the events it reads. */
+function shell(
+  head: ProjectorHead,
+  apply: (trx: Transaction<any>, events: readonly RecordedEvent[]) => Promise<void>,
+): ReadModelProjector {
+  const { name, version, tables, reads } = head;
+  return {
+    name,
+    version,
+    tables,
+    apply: (trx, events) => apply(trx, reads ? events.filter(reads) : events),
+  };
+}
+
 /** A projector that applies the events it reads one by one, in order, in the batch's transaction. */
 export function eventProjector<E>(
-  spec: ProjectorHead & {
-    applyOne(trx: Transaction<any>, event: E, recorded: RecordedEvent): Promise<void>;
-  },
+  head: ProjectorHead,
+  applyOne: (trx: Transaction<any>, event: E, recorded: RecordedEvent) => Promise<void>,
 ): ReadModelProjector {
-  return {
-    name: spec.name,
-    version: spec.version,
-    tables: spec.tables,
-    async apply(trx, events) {
-      for (const recorded of events) {
-        if (spec.reads && !spec.reads(recorded)) continue;
-        await spec.applyOne(trx, recorded as unknown as E, recorded);
-      }
-    },
-  };
+  return shell(head, async (trx, events) => {
+    for (const recorded of events) await applyOne(trx, recorded as unknown as E, recorded);
+  });
 }
 
 /**
@@ -59,27 +64,18 @@ export function eventProjector<E>(
  * row-batch.ts), then writes them in a few statements, in the order `batches` lists them.
  */
 export function batchProjector<E, T extends string>(
-  spec: ProjectorHead & {
-    batches: Readonly<Record<T, Readonly<Record<string, ColumnType>>>>;
-    applyOne(batches: Readonly<Record<T, RowBatch>>, event: E): void;
-  },
+  head: ProjectorHead,
+  columns: Readonly<Record<T, Readonly<Record<string, ColumnType>>>>,
+  applyOne: (batches: Readonly<Record<T, RowBatch>>, event: E) => void,
 ): ReadModelProjector {
-  return {
-    name: spec.name,
-    version: spec.version,
-    tables: spec.tables,
-    async apply(trx, events) {
-      const tables = Object.keys(spec.batches) as T[];
-      const batches = Object.fromEntries(
-        tables.map((t) => [t, new RowBatch(t, spec.batches[t])]),
-      ) as Record<T, RowBatch>;
-      for (const recorded of events) {
-        if (spec.reads && !spec.reads(recorded)) continue;
-        spec.applyOne(batches, recorded as unknown as E);
-      }
-      for (const t of tables) await batches[t].flush(trx);
-    },
-  };
+  return shell(head, async (trx, events) => {
+    const tables = Object.keys(columns) as T[];
+    const batches = Object.fromEntries(
+      tables.map((t) => [t, new RowBatch(t, columns[t])]),
+    ) as Record<T, RowBatch>;
+    for (const recorded of events) applyOne(batches, recorded as unknown as E);
+    for (const t of tables) await batches[t].flush(trx);
+  });
 }
 
 /** Inserts `row` unless a row with the same `key` is there (a replay inserts nothing twice). */

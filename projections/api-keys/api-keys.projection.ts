@@ -5,11 +5,9 @@
 import type { ApiKeyEvent } from '@kob/domain';
 import { eventProjector, insertOnce } from '../projector-shell';
 
-export const apiKeysProjection = eventProjector<ApiKeyEvent>({
-  name: 'api_keys',
-  version: 1,
-  tables: ['api_keys'],
-  async applyOne(trx, e) {
+export const apiKeysProjection = eventProjector<ApiKeyEvent>(
+  { name: 'api_keys', version: 1, tables: ['api_keys'] },
+  async (trx, e) => {
     switch (e.type) {
       case 'apikey.issued.v1':
         await insertOnce(trx, 'api_keys', {
@@ -35,4 +33,4 @@ export const apiKeysProjection = eventProjector<ApiKeyEvent>({
         break;
     }
   },
-});
+);

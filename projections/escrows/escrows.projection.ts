@@ -93,12 +93,9 @@ function applyOne(escrows: RowBatch, milestones: RowBatch, e: EscrowEvent): void
   }
 }
 
-export const escrowsProjection = batchProjector<EscrowEvent, 'escrows' | 'milestones'>({
-  name: 'escrows',
-  version: 3,
-  tables: ['escrows', 'milestones'],
-  reads: fromStreams('escrow-'),
-  // A batch's changes are gathered in event order, then written in a few statements.
-  batches: { escrows: ESCROW_COLUMNS, milestones: MILESTONE_COLUMNS },
-  applyOne: (b, e) => applyOne(b.escrows, b.milestones, e),
-});
+// A batch's changes are gathered in event order, then written in a few statements.
+export const escrowsProjection = batchProjector<EscrowEvent, 'escrows' | 'milestones'>(
+  { name: 'escrows', version: 3, tables: ['escrows', 'milestones'], reads: fromStreams('escrow-') },
+  { escrows: ESCROW_COLUMNS, milestones: MILESTONE_COLUMNS },
+  (b, e) => applyOne(b.escrows, b.milestones, e),
+);

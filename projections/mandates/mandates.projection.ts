@@ -72,16 +72,15 @@ async function applyOne(trx: Transaction<any>, e: MandateEvent): Promise<void> {
   }
 }
 
-export const mandatesProjection = eventProjector<MandateEvent>({
-  name: 'mandates',
-  version: 1,
-  tables: ['mandates', 'purchases'],
-  // By type: the slot reservations live on `mandate-slot-…` streams too.
-  reads: ofTypes(
-    'mandate.created.v1',
-    'mandate.purchase_recorded.v1',
-    'mandate.consumed.v1',
-    'mandate.expired.v1',
-  ),
+/** By type: the slot reservations live on `mandate-slot-…` streams too. */
+const reads = ofTypes(
+  'mandate.created.v1',
+  'mandate.purchase_recorded.v1',
+  'mandate.consumed.v1',
+  'mandate.expired.v1',
+);
+
+export const mandatesProjection = eventProjector<MandateEvent>(
+  { name: 'mandates', version: 1, tables: ['mandates', 'purchases'], reads },
   applyOne,
-});
+);

@@ -120,13 +120,10 @@ function applyOne(payments: RowBatch, deposits: RowBatch, e: EscrowEvent): void 
   }
 }
 
-export const paymentsProjection = batchProjector<EscrowEvent, 'deposits' | 'payments'>({
-  name: 'payments',
-  version: 2,
-  tables: ['payments', 'deposits'],
-  reads: fromStreams('escrow-'),
-  // A batch's changes are gathered in event order, then written in a few statements (deposits
-  // first).
-  batches: { deposits: DEPOSIT_COLUMNS, payments: PAYMENT_COLUMNS },
-  applyOne: (b, e) => applyOne(b.payments, b.deposits, e),
-});
+// A batch's changes are gathered in event order, then written in a few statements (deposits
+// first).
+export const paymentsProjection = batchProjector<EscrowEvent, 'deposits' | 'payments'>(
+  { name: 'payments', version: 2, tables: ['payments', 'deposits'], reads: fromStreams('escrow-') },
+  { deposits: DEPOSIT_COLUMNS, payments: PAYMENT_COLUMNS },
+  (b, e) => applyOne(b.payments, b.deposits, e),
+);

@@ -7,12 +7,9 @@
 import type { ProofFileEvent } from '@kob/domain';
 import { eventProjector, fromStreams, insertOnce } from '../projector-shell';
 
-export const proofFilesProjection = eventProjector<ProofFileEvent>({
-  name: 'proof_files',
-  version: 1,
-  tables: ['proof_files'],
-  reads: fromStreams('proof-file-'),
-  async applyOne(trx, e) {
+export const proofFilesProjection = eventProjector<ProofFileEvent>(
+  { name: 'proof_files', version: 1, tables: ['proof_files'], reads: fromStreams('proof-file-') },
+  async (trx, e) => {
     if (e.type !== 'proof_file.uploaded.v1') return;
     const d = e.data;
     await insertOnce(trx, 'proof_files', {
@@ -31,4 +28,4 @@ export const proofFilesProjection = eventProjector<ProofFileEvent>({
       uploaded_at: d.uploadedAt,
     });
   },
-});
+);

@@ -5,12 +5,14 @@
 import type { PspWebhookEvent } from '@kob/domain';
 import { eventProjector, fromStreams, insertOnce } from '../projector-shell';
 
-export const pspWebhooksProjection = eventProjector<PspWebhookEvent>({
-  name: 'psp_webhooks',
-  version: 1,
-  tables: ['psp_webhooks'],
-  reads: fromStreams('psp-webhook-'),
-  async applyOne(trx, e, recorded) {
+export const pspWebhooksProjection = eventProjector<PspWebhookEvent>(
+  {
+    name: 'psp_webhooks',
+    version: 1,
+    tables: ['psp_webhooks'],
+    reads: fromStreams('psp-webhook-'),
+  },
+  async (trx, e, recorded) => {
     if (e.type === 'psp.webhook_received.v1') {
       await insertOnce(
         trx,
@@ -34,4 +36,4 @@ export const pspWebhooksProjection = eventProjector<PspWebhookEvent>({
         .execute();
     }
   },
-});
+);

@@ -6,11 +6,9 @@
 import type { SpendEvent } from '@kob/domain';
 import { eventProjector, insertOnce } from '../projector-shell';
 
-export const spendProjection = eventProjector<SpendEvent>({
-  name: 'spend',
-  version: 1,
-  tables: ['spend_categories', 'merchants', 'usage_allows'],
-  async applyOne(trx, e) {
+export const spendProjection = eventProjector<SpendEvent>(
+  { name: 'spend', version: 1, tables: ['spend_categories', 'merchants', 'usage_allows'] },
+  async (trx, e) => {
     switch (e.type) {
       case 'spend.category_created.v1':
         await insertOnce(trx, 'spend_categories', {
@@ -53,4 +51,4 @@ export const spendProjection = eventProjector<SpendEvent>({
         break;
     }
   },
-});
+);

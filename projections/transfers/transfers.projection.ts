@@ -6,11 +6,11 @@
 import type { TransferEvent } from '@kob/domain';
 import { eventProjector, insertOnce } from '../projector-shell';
 
-export const transfersProjection = eventProjector<TransferEvent>({
-  name: 'transfers',
-  version: 1,
-  tables: ['allowlist_entries', 'certifications', 'transactions'],
-  async applyOne(trx, e) {
+const tables = ['allowlist_entries', 'certifications', 'transactions'];
+
+export const transfersProjection = eventProjector<TransferEvent>(
+  { name: 'transfers', version: 1, tables },
+  async (trx, e) => {
     switch (e.type) {
       case 'allowlist.recipient_added.v1':
         await insertOnce(
@@ -63,4 +63,4 @@ export const transfersProjection = eventProjector<TransferEvent>({
         break;
     }
   },
-});
+);

@@ -5,11 +5,9 @@
 import type { UserEvent } from '@kob/domain';
 import { eventProjector, insertOnce } from '../projector-shell';
 
-export const usersProjection = eventProjector<UserEvent>({
-  name: 'users',
-  version: 1,
-  tables: ['users'],
-  async applyOne(trx, e) {
+export const usersProjection = eventProjector<UserEvent>(
+  { name: 'users', version: 1, tables: ['users'] },
+  async (trx, e) => {
     switch (e.type) {
       case 'user.registered.v1':
         await insertOnce(trx, 'users', {
@@ -39,4 +37,4 @@ export const usersProjection = eventProjector<UserEvent>({
         break;
     }
   },
-});
+);
