@@ -78,16 +78,26 @@ export function batchProjector<E, T extends string>(
   });
 }
 
-/** Inserts `row` unless a row with the same `key` is there (a replay inserts nothing twice). */
+/** Inserts `rows` unless a row with the same `key` is there (a replay inserts nothing twice). */
 export async function insertOnce(
   trx: Transaction<any>,
   table: string,
-  row: Record<string, unknown>,
+  rows: Record<string, unknown> | readonly Record<string, unknown>[],
   key: string | readonly string[] = 'id',
 ): Promise<void> {
   await trx
     .insertInto(table)
-    .values(row)
+    .values(rows as Record<string, unknown>)
     .onConflict((oc) => (typeof key === 'string' ? oc.column(key) : oc.columns(key)).doNothing())
     .execute();
+}
+
+/** Sets `change` on the row `id` of `table` (absolute values from the event: replays are no-ops). */
+export async function updateById(
+  trx: Transaction<any>,
+  table: string,
+  id: string,
+  change: Record<string, unknown>,
+): Promise<void> {
+  await trx.updateTable(table).set(change).where('id', '=', id).execute();
 }

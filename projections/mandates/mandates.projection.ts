@@ -7,7 +7,7 @@
  */
 import type { Transaction } from 'kysely';
 import type { MandateEvent } from '@kob/domain';
-import { eventProjector, insertOnce, ofTypes } from '../projector-shell';
+import { eventProjector, insertOnce, ofTypes, updateById } from '../projector-shell';
 
 async function applyOne(trx: Transaction<any>, e: MandateEvent): Promise<void> {
   switch (e.type) {
@@ -46,26 +46,25 @@ async function applyOne(trx: Transaction<any>, e: MandateEvent): Promise<void> {
         created_at: d.recordedAt,
         updated_at: d.recordedAt,
       });
-      await trx
-        .updateTable('mandates')
-        .set({ total_spent: d.totalSpentAfter, updated_at: d.recordedAt })
-        .where('id', '=', d.mandateId)
-        .execute();
+      await updateById(trx, 'mandates', d.mandateId, {
+        total_spent: d.totalSpentAfter,
+        updated_at: d.recordedAt,
+      });
       return;
     }
     case 'mandate.consumed.v1':
-      await trx
-        .updateTable('mandates')
-        .set({ status: 'CONSUMED', total_spent: e.data.totalSpent, updated_at: e.data.consumedAt })
-        .where('id', '=', e.data.mandateId)
-        .execute();
+      await updateById(trx, 'mandates', e.data.mandateId, {
+        status: 'CONSUMED',
+        total_spent: e.data.totalSpent,
+        updated_at: e.data.consumedAt,
+      });
       return;
     case 'mandate.expired.v1':
-      await trx
-        .updateTable('mandates')
-        .set({ status: 'EXPIRED', expired_reason: e.data.reason, updated_at: e.data.expiredAt })
-        .where('id', '=', e.data.mandateId)
-        .execute();
+      await updateById(trx, 'mandates', e.data.mandateId, {
+        status: 'EXPIRED',
+        expired_reason: e.data.reason,
+        updated_at: e.data.expiredAt,
+      });
       return;
     default:
       return;

@@ -6,7 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
 import type { RecordedEvent } from '@kob/event-store';
-import { insertOnce } from '../projector-shell';
+import { insertOnce, updateById } from '../projector-shell';
 
 /** Rows per insert of escrow parties. */
 const PARTIES_ROWS_MAX = 1000;
@@ -17,11 +17,7 @@ async function update(
   change: Record<string, unknown>,
   at: string,
 ): Promise<void> {
-  await trx
-    .updateTable('proofs')
-    .set({ ...change, updated_at: at })
-    .where('id', '=', id)
-    .execute();
+  await updateById(trx, 'proofs', id, { ...change, updated_at: at });
 }
 
 type ProofSubmitted = Extract<EscrowEvent, { type: 'proof.submitted.v1' }>['data'];
@@ -129,11 +125,7 @@ export const proofsProjection = {
     let parties: { escrow_id: string; client_id: string; provider_id: string }[] = [];
     const flush = async () => {
       if (parties.length === 0) return;
-      await trx
-        .insertInto('proof_escrow_parties')
-        .values(parties)
-        .onConflict((oc) => oc.column('escrow_id').doNothing())
-        .execute();
+      await insertOnce(trx, 'proof_escrow_parties', parties, 'escrow_id');
       parties = [];
     };
     for (const recorded of events) {
