@@ -6,6 +6,7 @@ import type { Transaction } from 'kysely';
 import type { AlertEvent } from '@kob/domain';
 import type { RecordedEvent } from '@kob/event-store';
 import { actorLabel, isActor } from '@kob/kernel';
+import { insertOnce } from '../projector-shell';
 
 export const alertsProjection = {
   name: 'alerts',
@@ -27,10 +28,6 @@ export const alertsProjection = {
         };
       });
     if (rows.length === 0) return;
-    await trx
-      .insertInto('alerts')
-      .values(rows)
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await insertOnce(trx, 'alerts', rows);
   },
 };

@@ -5,13 +5,50 @@
  * tables to decide anything about money; they decide on the escrow stream. The scheduler reads
  * them only to find escrows whose deadline passed.
  */
-import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
-import type { RecordedEvent } from '@kob/event-store';
-import { RowBatch } from '../row-batch';
+import { batchProjector, fromStreams } from '../projector-shell';
+import type { RowBatch } from '../row-batch';
 
 const ESCROW_COLUMNS = { status: 'text', updated_at: 'timestamptz', deposited: 'numeric' } as const;
 const MILESTONE_COLUMNS = { status: 'text' } as const;
+
+type DataOf<T extends EscrowEvent['type']> = Extract<EscrowEvent, { type: T }>['data'];
+
+function escrowRow(d: DataOf<'escrow.created.v1'>): Record<string, unknown> {
+  return {
+    id: d.escrowId,
+    client_id: d.clientId,
+    provider_id: d.providerId,
+    amount_total: d.amountTotal,
+    currency: d.currency,
+    scale: d.scale,
+    status: 'DRAFT',
+    domain: d.domain,
+    release_conditions: JSON.stringify(d.releaseConditions),
+    deadline_at: d.deadlineAt,
+    deposited: '0',
+    created_at: d.createdAt,
+    updated_at: d.createdAt,
+  };
+}
+
+function milestoneRow(d: DataOf<'milestone.added.v1'>): Record<string, unknown> {
+  return {
+    id: d.milestoneId,
+    escrow_id: d.escrowId,
+    label: d.label,
+    amount: d.amount,
+    currency: d.currency,
+    sequence_index: d.sequenceIndex,
+    status: d.status,
+    proof_kind: d.proofKind,
+    proof_requirements: JSON.stringify(d.proofRequirements),
+    geofence_lat: d.geofence?.lat ?? null,
+    geofence_lng: d.geofence?.lng ?? null,
+    geofence_radius_m: d.geofence?.radiusM ?? null,
+    created_at: d.addedAt,
+  };
+}
 
 /** Folds one event into the batch's escrow and milestone changes. */
 function applyOne(escrows: RowBatch, milestones: RowBatch, e: EscrowEvent): void {
@@ -20,25 +57,8 @@ function applyOne(escrows: RowBatch, milestones: RowBatch, e: EscrowEvent): void
   const milestone = (milestoneId: string, value: string) =>
     milestones.set(milestoneId, { status: value });
   switch (e.type) {
-    case 'escrow.created.v1': {
-      const d = e.data;
-      escrows.insert(d.escrowId, {
-        id: d.escrowId,
-        client_id: d.clientId,
-        provider_id: d.providerId,
-        amount_total: d.amountTotal,
-        currency: d.currency,
-        scale: d.scale,
-        status: 'DRAFT',
-        domain: d.domain,
-        release_conditions: JSON.stringify(d.releaseConditions),
-        deadline_at: d.deadlineAt,
-        deposited: '0',
-        created_at: d.createdAt,
-        updated_at: d.createdAt,
-      });
-      return;
-    }
+    case 'escrow.created.v1':
+      return escrows.insert(e.data.escrowId, escrowRow(e.data));
     case 'escrow.deposit_confirmed.v1':
       escrows.add(e.data.escrowId, 'deposited', e.data.amount);
       escrows.set(e.data.escrowId, { updated_at: e.data.confirmedAt });
@@ -66,43 +86,16 @@ function applyOne(escrows: RowBatch, milestones: RowBatch, e: EscrowEvent): void
       // A failed payout leaves its milestone open (PAYING) until a retry is sent.
       if (e.data.milestoneId) milestone(e.data.milestoneId, 'PAYING');
       return;
-    case 'milestone.added.v1': {
-      const d = e.data;
-      milestones.insert(d.milestoneId, {
-        id: d.milestoneId,
-        escrow_id: d.escrowId,
-        label: d.label,
-        amount: d.amount,
-        currency: d.currency,
-        sequence_index: d.sequenceIndex,
-        status: d.status,
-        proof_kind: d.proofKind,
-        proof_requirements: JSON.stringify(d.proofRequirements),
-        geofence_lat: d.geofence?.lat ?? null,
-        geofence_lng: d.geofence?.lng ?? null,
-        geofence_radius_m: d.geofence?.radiusM ?? null,
-        created_at: d.addedAt,
-      });
-      return;
-    }
+    case 'milestone.added.v1':
+      return milestones.insert(e.data.milestoneId, milestoneRow(e.data));
     default:
       return;
   }
 }
 
-export const escrowsProjection = {
-  name: 'escrows',
-  version: 3,
-  tables: ['escrows', 'milestones'],
-  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
-    // A batch's changes are gathered in event order, then written in a few statements.
-    const escrows = new RowBatch('escrows', ESCROW_COLUMNS);
-    const milestones = new RowBatch('milestones', MILESTONE_COLUMNS);
-    for (const recorded of events) {
-      if (!recorded.streamId.startsWith('escrow-')) continue;
-      applyOne(escrows, milestones, recorded as unknown as EscrowEvent);
-    }
-    await escrows.flush(trx);
-    await milestones.flush(trx);
-  },
-};
+// A batch's changes are gathered in event order, then written in a few statements.
+export const escrowsProjection = batchProjector<EscrowEvent, 'escrows' | 'milestones'>(
+  { name: 'escrows', version: 3, tables: ['escrows', 'milestones'], reads: fromStreams('escrow-') },
+  { escrows: ESCROW_COLUMNS, milestones: MILESTONE_COLUMNS },
+  (b, e) => applyOne(b.escrows, b.milestones, e),
+);

@@ -7,95 +7,79 @@
  */
 import type { Transaction } from 'kysely';
 import type { MandateEvent } from '@kob/domain';
-import type { RecordedEvent } from '@kob/event-store';
-
-const MANDATE_EVENT_TYPES = new Set<string>([
-  'mandate.created.v1',
-  'mandate.purchase_recorded.v1',
-  'mandate.consumed.v1',
-  'mandate.expired.v1',
-]);
+import { eventProjector, insertOnce, ofTypes, updateById } from '../projector-shell';
 
 async function applyOne(trx: Transaction<any>, e: MandateEvent): Promise<void> {
   switch (e.type) {
     case 'mandate.created.v1': {
       const d = e.data;
-      await trx
-        .insertInto('mandates')
-        .values({
-          id: d.mandateId,
-          sender_id: d.senderId,
-          beneficiary_id: d.beneficiaryId,
-          total_amount: d.totalAmount,
-          total_spent: '0',
-          currency: d.currency,
-          scale: d.scale,
-          allowed_category_id: d.allowedCategoryId,
-          allowed_merchant_id: d.allowedMerchantId,
-          expires_at: d.expiresAt,
-          status: 'ACTIVE',
-          expired_reason: null,
-          created_at: d.createdAt,
-          updated_at: d.createdAt,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      await insertOnce(trx, 'mandates', {
+        id: d.mandateId,
+        sender_id: d.senderId,
+        beneficiary_id: d.beneficiaryId,
+        total_amount: d.totalAmount,
+        total_spent: '0',
+        currency: d.currency,
+        scale: d.scale,
+        allowed_category_id: d.allowedCategoryId,
+        allowed_merchant_id: d.allowedMerchantId,
+        expires_at: d.expiresAt,
+        status: 'ACTIVE',
+        expired_reason: null,
+        created_at: d.createdAt,
+        updated_at: d.createdAt,
+      });
       return;
     }
     case 'mandate.purchase_recorded.v1': {
       const d = e.data;
-      await trx
-        .insertInto('purchases')
-        .values({
-          id: d.purchaseId,
-          mandate_id: d.mandateId,
-          sender_id: d.senderId,
-          beneficiary_id: d.beneficiaryId,
-          merchant_id: d.merchantId,
-          category_id: d.categoryId,
-          amount: d.amount,
-          currency: d.currency,
-          status: 'COMPLETED',
-          created_at: d.recordedAt,
-          updated_at: d.recordedAt,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-      await trx
-        .updateTable('mandates')
-        .set({ total_spent: d.totalSpentAfter, updated_at: d.recordedAt })
-        .where('id', '=', d.mandateId)
-        .execute();
+      await insertOnce(trx, 'purchases', {
+        id: d.purchaseId,
+        mandate_id: d.mandateId,
+        sender_id: d.senderId,
+        beneficiary_id: d.beneficiaryId,
+        merchant_id: d.merchantId,
+        category_id: d.categoryId,
+        amount: d.amount,
+        currency: d.currency,
+        status: 'COMPLETED',
+        created_at: d.recordedAt,
+        updated_at: d.recordedAt,
+      });
+      await updateById(trx, 'mandates', d.mandateId, {
+        total_spent: d.totalSpentAfter,
+        updated_at: d.recordedAt,
+      });
       return;
     }
     case 'mandate.consumed.v1':
-      await trx
-        .updateTable('mandates')
-        .set({ status: 'CONSUMED', total_spent: e.data.totalSpent, updated_at: e.data.consumedAt })
-        .where('id', '=', e.data.mandateId)
-        .execute();
+      await updateById(trx, 'mandates', e.data.mandateId, {
+        status: 'CONSUMED',
+        total_spent: e.data.totalSpent,
+        updated_at: e.data.consumedAt,
+      });
       return;
     case 'mandate.expired.v1':
-      await trx
-        .updateTable('mandates')
-        .set({ status: 'EXPIRED', expired_reason: e.data.reason, updated_at: e.data.expiredAt })
-        .where('id', '=', e.data.mandateId)
-        .execute();
+      await updateById(trx, 'mandates', e.data.mandateId, {
+        status: 'EXPIRED',
+        expired_reason: e.data.reason,
+        updated_at: e.data.expiredAt,
+      });
       return;
     default:
       return;
   }
 }
 
-export const mandatesProjection = {
-  name: 'mandates',
-  version: 1,
-  tables: ['mandates', 'purchases'],
-  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
-    for (const recorded of events) {
-      // By type: the slot reservations live on `mandate-slot-…` streams too.
-      if (!MANDATE_EVENT_TYPES.has(recorded.type)) continue;
-      await applyOne(trx, recorded as unknown as MandateEvent);
-    }
-  },
-};
+/** By type: the slot reservations live on `mandate-slot-…` streams too. */
+const reads = ofTypes(
+  'mandate.created.v1',
+  'mandate.purchase_recorded.v1',
+  'mandate.consumed.v1',
+  'mandate.expired.v1',
+);
+
+export const mandatesProjection = eventProjector<MandateEvent>(
+  { name: 'mandates', version: 1, tables: ['mandates', 'purchases'], reads },
+  applyOne,
+);

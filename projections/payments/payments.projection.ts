@@ -4,10 +4,9 @@
  * One row per payment and per deposit, moved along the events of its escrow stream; nothing
  * decides about money from here.
  */
-import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
-import type { RecordedEvent } from '@kob/event-store';
-import { RowBatch } from '../row-batch';
+import { batchProjector, fromStreams } from '../projector-shell';
+import type { RowBatch } from '../row-batch';
 
 const PAYMENT_COLUMNS = {
   status: 'text',
@@ -121,19 +120,10 @@ function applyOne(payments: RowBatch, deposits: RowBatch, e: EscrowEvent): void 
   }
 }
 
-export const paymentsProjection = {
-  name: 'payments',
-  version: 2,
-  tables: ['payments', 'deposits'],
-  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
-    // A batch's changes are gathered in event order, then written in a few statements.
-    const payments = new RowBatch('payments', PAYMENT_COLUMNS);
-    const deposits = new RowBatch('deposits', DEPOSIT_COLUMNS);
-    for (const recorded of events) {
-      if (!recorded.streamId.startsWith('escrow-')) continue;
-      applyOne(payments, deposits, recorded as unknown as EscrowEvent);
-    }
-    await deposits.flush(trx);
-    await payments.flush(trx);
-  },
-};
+// A batch's changes are gathered in event order, then written in a few statements (deposits
+// first).
+export const paymentsProjection = batchProjector<EscrowEvent, 'deposits' | 'payments'>(
+  { name: 'payments', version: 2, tables: ['payments', 'deposits'], reads: fromStreams('escrow-') },
+  { deposits: DEPOSIT_COLUMNS, payments: PAYMENT_COLUMNS },
+  (b, e) => applyOne(b.payments, b.deposits, e),
+);

@@ -6,6 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
 import type { RecordedEvent } from '@kob/event-store';
+import { insertOnce, updateById } from '../projector-shell';
 
 /** Rows per insert of escrow parties. */
 const PARTIES_ROWS_MAX = 1000;
@@ -16,65 +17,62 @@ async function update(
   change: Record<string, unknown>,
   at: string,
 ): Promise<void> {
-  await trx
-    .updateTable('proofs')
-    .set({ ...change, updated_at: at })
-    .where('id', '=', id)
-    .execute();
+  await updateById(trx, 'proofs', id, { ...change, updated_at: at });
+}
+
+type ProofSubmitted = Extract<EscrowEvent, { type: 'proof.submitted.v1' }>['data'];
+
+/** A submitted proof's row, with its escrow's parties (remembered from the escrow's creation). */
+async function insertProof(trx: Transaction<any>, d: ProofSubmitted): Promise<void> {
+  const parties = await trx
+    .selectFrom('proof_escrow_parties')
+    .selectAll()
+    .where('escrow_id', '=', d.escrowId)
+    .executeTakeFirstOrThrow();
+  await insertOnce(trx, 'proofs', {
+    id: d.proofId,
+    escrow_id: d.escrowId,
+    milestone_id: d.milestoneId,
+    milestone_idx: d.sequenceIndex,
+    client_id: parties.client_id,
+    provider_id: parties.provider_id,
+    type: d.proofType,
+    file_id: d.fileId,
+    storage_url: d.storageUrl,
+    sha256: d.sha256,
+    phash: d.phash,
+    metadata: d.metadata === null ? null : JSON.stringify(d.metadata),
+    evidence: JSON.stringify(d.evidence),
+    near_duplicate_of: d.nearDuplicateOf ?? null,
+    status: 'PENDING',
+    review_reasons: JSON.stringify(d.reviewReasons),
+    flags: JSON.stringify(d.flags),
+    invoice_total_amount: d.invoice?.totalAmount ?? null,
+    invoice_currency: d.invoice?.currency ?? null,
+    invoice_number: d.invoice?.invoiceNumber ?? null,
+    invoice_date: d.invoice?.invoiceDate ?? null,
+    submitted_by: d.submittedBy.actor,
+    created_at: d.submittedAt,
+    updated_at: d.submittedAt,
+  });
 }
 
 async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
   switch (e.type) {
     case 'escrow.created.v1':
-      await trx
-        .insertInto('proof_escrow_parties')
-        .values({
+      await insertOnce(
+        trx,
+        'proof_escrow_parties',
+        {
           escrow_id: e.data.escrowId,
           client_id: e.data.clientId,
           provider_id: e.data.providerId,
-        })
-        .onConflict((oc) => oc.column('escrow_id').doNothing())
-        .execute();
+        },
+        'escrow_id',
+      );
       return;
-    case 'proof.submitted.v1': {
-      const d = e.data;
-      const parties = await trx
-        .selectFrom('proof_escrow_parties')
-        .selectAll()
-        .where('escrow_id', '=', d.escrowId)
-        .executeTakeFirstOrThrow();
-      await trx
-        .insertInto('proofs')
-        .values({
-          id: d.proofId,
-          escrow_id: d.escrowId,
-          milestone_id: d.milestoneId,
-          milestone_idx: d.sequenceIndex,
-          client_id: parties.client_id,
-          provider_id: parties.provider_id,
-          type: d.proofType,
-          file_id: d.fileId,
-          storage_url: d.storageUrl,
-          sha256: d.sha256,
-          phash: d.phash,
-          metadata: d.metadata === null ? null : JSON.stringify(d.metadata),
-          evidence: JSON.stringify(d.evidence),
-          near_duplicate_of: d.nearDuplicateOf ?? null,
-          status: 'PENDING',
-          review_reasons: JSON.stringify(d.reviewReasons),
-          flags: JSON.stringify(d.flags),
-          invoice_total_amount: d.invoice?.totalAmount ?? null,
-          invoice_currency: d.invoice?.currency ?? null,
-          invoice_number: d.invoice?.invoiceNumber ?? null,
-          invoice_date: d.invoice?.invoiceDate ?? null,
-          submitted_by: d.submittedBy.actor,
-          created_at: d.submittedAt,
-          updated_at: d.submittedAt,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-      return;
-    }
+    case 'proof.submitted.v1':
+      return insertProof(trx, e.data);
     case 'proof.ocr_completed.v1':
       return update(trx, e.data.proofId, { ocr_status: e.data.status }, e.data.completedAt);
     case 'proof.ai_assessed.v1': {
@@ -127,11 +125,7 @@ export const proofsProjection = {
     let parties: { escrow_id: string; client_id: string; provider_id: string }[] = [];
     const flush = async () => {
       if (parties.length === 0) return;
-      await trx
-        .insertInto('proof_escrow_parties')
-        .values(parties)
-        .onConflict((oc) => oc.column('escrow_id').doNothing())
-        .execute();
+      await insertOnce(trx, 'proof_escrow_parties', parties, 'escrow_id');
       parties = [];
     };
     for (const recorded of events) {

@@ -1,0 +1,80 @@
+/** What the projection runner runs (a projector) and what it reports (statuses, parked events). */
+import type { Transaction } from 'kysely';
+import type { Position, RecordedEvent } from '@kob/event-store';
+
+export interface Projector {
+  readonly name: string;
+  readonly version: number;
+  /** Tables this projector owns: rebuild recreates them in a fresh schema, then switches. */
+  readonly tables: readonly string[];
+  /** Applies a batch in the runner's transaction (search_path points at the target schema). */
+  apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * True for a projector whose failure means money no longer adds up (the ledger): it halts on an
+   * event it cannot apply rather than parking it and going on with a wrong balance.
+   */
+  readonly guardsMoney?: boolean;
+  /**
+   * The stream categories (`escrow` for `escrow-{id}`) whose events it reads, when it reads only
+   * some: a wait for a command that wrote none of them does not wait for it while it is halted.
+   */
+  readonly streamCategories?: readonly string[];
+}
+
+/** An event a projector could not apply, and why. */
+export interface ParkedEvent {
+  event: RecordedEvent;
+  reason: string;
+}
+
+/** A parked event as recorded (`projection_parked_events`). */
+export interface ParkedEventRow {
+  projector: string;
+  eventId: string;
+  streamId: string;
+  revision: bigint;
+  type: string;
+  position: Position;
+  error: string;
+  attempts: number;
+  parkedAt: Date;
+  replayedAt: Date | null;
+}
+
+export interface ProjectorStatus {
+  name: string;
+  version: number;
+  checkpoint: Position;
+  status: 'running' | 'halted';
+  haltedReason: string | null;
+  eventsApplied: bigint;
+  /** The last infrastructure error this process is retrying after, if any. */
+  retrying: string | null;
+  /** Events parked and not replayed yet. */
+  parked: number;
+}
+
+/**
+ * Why listeners hear of a projector: this process `applied` these events; or, with no events
+ * (anything may have changed), it `rebuilt` the read model, or found that another runner had
+ * `moved` it on (another replica or worker projects into the same database).
+ */
+export type AppliedCause = 'applied' | 'rebuilt' | 'moved';
+export type AppliedListener = (
+  projector: string,
+  events: readonly RecordedEvent[],
+  cause: AppliedCause,
+) => void;
+
+export interface RunnerOptions {
+  batchSize?: number;
+  onBatch?: (projector: string, events: number, ms: number) => void;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Called when a projector halts (the ledger's halt raises an alert); must be idempotent per place. */
+  onHalt?: (projector: string, at: Position, reason: string) => Promise<void> | void;
+  /**
+   * Called for each event a projector parks, before the parking commits (so a crash in between
+   * cannot lose the report; the same event reported again must change nothing).
+   */
+  onPark?: (projector: string, parked: ParkedEvent) => Promise<void> | void;
+}

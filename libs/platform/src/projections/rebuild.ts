@@ -1,0 +1,265 @@
+/**
+ * Rebuilds: a projector (or several, in one pass over `$all`) is applied from the start into fresh
+ * tables in a scratch schema, outside any lock; then, under the checkpoints' row locks (taken
+ * first, as every batch does), the rest is applied and the tables switch in atomically. Live
+ * runners wait on the row and then see the moved checkpoint.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { assert } from '@kob/kernel';
+import { type EventStore, type Position, type RecordedEvent, START } from '@kob/event-store';
+import type { PlatformTables } from '../platform.tables';
+import { ParkedDuringRebuild, applyOrPark, recordParked } from './parking';
+import type { Projector, RunnerOptions } from './projector';
+
+/** Transactions a full rebuild applies each batch in at once (projectors split between them). */
+const REBUILD_LANES = 2;
+
+export interface RebuildContext {
+  db: Kysely<PlatformTables>;
+  store: EventStore;
+  options: RunnerOptions;
+}
+
+type ApplyBatch = (trx: Transaction<any>, events: readonly RecordedEvent[]) => Promise<void>;
+
+/** Runs `fn` holding the rebuild advisory lock of each of `names` (taken in the given order). */
+export function withRebuildLocks<T>(
+  db: Kysely<PlatformTables>,
+  names: readonly string[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  return db.connection().execute(async (lockConn) => {
+    for (const name of names)
+      await sql`SELECT pg_advisory_lock(hashtext('kobatela.rebuild'), hashtext(${name}))`.execute(
+        lockConn,
+      );
+    try {
+      return await fn();
+    } finally {
+      for (const name of names)
+        await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${name}))`.execute(
+          lockConn,
+        );
+    }
+  });
+}
+
+/** Rebuilds one projector (its advisory lock held); returns the events applied. */
+export async function rebuildOne(
+  ctx: RebuildContext,
+  projector: Projector,
+  batch: number,
+  onProgress?: (applied: number) => void,
+): Promise<number> {
+  const base = projector.name
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30);
+  const schema = `rebuild_${base}_${randomBytes(4).toString('hex')}`;
+  return inScratchSchema(ctx, schema, projector.tables, async () => {
+    const parked = new ParkedDuringRebuild();
+    const applyBatch: ApplyBatch = async (trx, events) => {
+      await searchPath(trx, schema);
+      parked.add(projector, await applyOrPark(trx, projector, events));
+      await sql`SELECT set_config('search_path', 'public', true)`.execute(trx);
+    };
+    // Phase 1, outside any lock: the bulk of history, until a short batch says we are close.
+    let position: Position = START;
+    let applied = 0;
+    for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
+      const events = await ctx.store.readAll({ fromPosition: position, maxCount: batch });
+      if (events.length === 0) break;
+      await ctx.db.transaction().execute((trx) => applyBatch(trx, events));
+      position = events[events.length - 1]!.position;
+      applied += events.length;
+      onProgress?.(applied);
+      if (events.length < batch) break;
+    }
+    return switchIn(ctx, schema, [projector], parked, { position, applied, batch, applyBatch });
+  });
+}
+
+/**
+ * Rebuilds several projectors in one pass over `$all` (their advisory locks held): each batch is
+ * read once and applied to every projector, then all switch in together.
+ */
+export async function rebuildMany(
+  ctx: RebuildContext,
+  projectors: readonly Projector[],
+  batch: number,
+  onProgress?: (applied: number) => void,
+): Promise<number> {
+  const schema = `rebuild_all_${randomBytes(4).toString('hex')}`;
+  const tables = projectors.flatMap((p) => p.tables);
+  assert(new Set(tables).size === tables.length, 'two projectors own the same table');
+  return inScratchSchema(ctx, schema, tables, async () => {
+    const parked = new ParkedDuringRebuild();
+    const applyBatch: ApplyBatch = async (trx, events) => {
+      await searchPath(trx, schema);
+      for (const p of projectors) parked.add(p, await applyOrPark(trx, p, events));
+      await sql`SELECT set_config('search_path', 'public', true)`.execute(trx);
+    };
+    const { position, applied } = await applyHistoryInLanes(
+      ctx,
+      schema,
+      projectors,
+      parked,
+      batch,
+      onProgress,
+    );
+    return switchIn(ctx, schema, projectors, parked, { position, applied, batch, applyBatch });
+  });
+}
+
+/**
+ * Phase 1 of a full rebuild, outside any lock: the next batch is read while this one is applied,
+ * and after the first batch (applied in one lane, timing each projector) the projectors are split
+ * into lanes of about equal work, each applying the batch in its own transaction at once, so the
+ * database works on one while this process prepares the other.
+ */
+async function applyHistoryInLanes(
+  ctx: RebuildContext,
+  schema: string,
+  projectors: readonly Projector[],
+  parked: ParkedDuringRebuild,
+  batch: number,
+  onProgress?: (applied: number) => void,
+): Promise<{ position: Position; applied: number }> {
+  const applyLane = async (lane: readonly Projector[], events: readonly RecordedEvent[]) => {
+    const costs = new Map<string, number>();
+    await ctx.db.transaction().execute(async (trx) => {
+      await searchPath(trx, schema);
+      for (const p of lane) {
+        const t0 = performance.now();
+        parked.add(p, await applyOrPark(trx, p, events));
+        costs.set(p.name, performance.now() - t0);
+      }
+    });
+    return costs;
+  };
+  let position: Position = START;
+  let applied = 0;
+  let lanes: Projector[][] | null = null;
+  let next = ctx.store.readAll({ fromPosition: position, maxCount: batch });
+  for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
+    const events = await next;
+    if (events.length === 0) break;
+    const last = events[events.length - 1]!.position;
+    next =
+      events.length < batch
+        ? Promise.resolve([])
+        : ctx.store.readAll({ fromPosition: last, maxCount: batch });
+    next.catch(() => undefined);
+    if (lanes === null)
+      lanes = balancedLanes(projectors, await applyLane(projectors, events), REBUILD_LANES);
+    else await Promise.all(lanes.map((lane) => applyLane(lane, events)));
+    position = last;
+    applied += events.length;
+    onProgress?.(applied);
+  }
+  await next.catch(() => undefined);
+  return { position, applied };
+}
+
+/** Creates the scratch schema with empty copies of `tables`, runs `fn`, drops what is left. */
+async function inScratchSchema(
+  ctx: RebuildContext,
+  schema: string,
+  tables: readonly string[],
+  fn: () => Promise<number>,
+): Promise<number> {
+  await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(ctx.db);
+  try {
+    for (const t of tables)
+      await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(
+        ctx.db,
+      );
+    return await fn();
+  } finally {
+    await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`
+      .execute(ctx.db)
+      .catch(() => undefined);
+  }
+}
+
+async function searchPath(trx: Transaction<any>, schema: string): Promise<void> {
+  await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
+}
+
+/**
+ * Phase 2, under the checkpoints' row locks (taken first, as every batch does): the rest of
+ * `$all`, then the scratch tables replace the live ones, the parked lists become what this
+ * rebuild parked, and the checkpoints move to the end with the code's version and no halt.
+ */
+async function switchIn(
+  ctx: RebuildContext,
+  schema: string,
+  projectors: readonly Projector[],
+  parked: ParkedDuringRebuild,
+  from: { position: Position; applied: number; batch: number; applyBatch: ApplyBatch },
+): Promise<number> {
+  let { position, applied } = from;
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const p of projectors)
+      await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${p.name} FOR UPDATE`.execute(
+        trx,
+      );
+    for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
+      const events = await ctx.store.readAll({ fromPosition: position, maxCount: from.batch });
+      if (events.length === 0) break;
+      await from.applyBatch(trx, events);
+      position = events[events.length - 1]!.position;
+      applied += events.length;
+    }
+    for (const t of projectors.flatMap((p) => p.tables)) {
+      await sql`DROP TABLE ${sql.id('public', t)}`.execute(trx);
+      await sql`ALTER TABLE ${sql.id(schema, t)} SET SCHEMA public`.execute(trx);
+    }
+    await sql`DROP SCHEMA ${sql.id(schema)}`.execute(trx);
+    await replaceParked(trx, ctx.options, projectors, parked);
+    for (const p of projectors) {
+      await sql`UPDATE projection_checkpoints
+                SET checkpoint_tx = ${position.tx.toString()}::text::xid8, checkpoint_pos = ${position.pos.toString()},
+                    version = ${p.version}, events_applied = ${applied}, status = 'running',
+                    halted_reason = NULL, halted_at = NULL, updated_at = now()
+                WHERE name = ${p.name}`.execute(trx);
+    }
+  });
+  return applied;
+}
+
+/**
+ * At a rebuild's switch: the projectors' parked lists become what this rebuild parked (an event
+ * parked before that now applies is no longer parked; the rows of replayed events go too, the
+ * rebuilt read model holds them).
+ */
+async function replaceParked(
+  trx: Transaction<any>,
+  options: RunnerOptions,
+  projectors: readonly Projector[],
+  parked: ParkedDuringRebuild,
+): Promise<void> {
+  await sql`DELETE FROM projection_parked_events WHERE projector = ANY(${projectors.map((p) => p.name)}::text[])`.execute(
+    trx,
+  );
+  for (const p of projectors) await recordParked(trx, options, p.name, parked.of(p.name));
+}
+
+/** Projectors split into `n` lanes of about equal cost (greedy: the costliest first). */
+function balancedLanes(
+  projectors: readonly Projector[],
+  costs: ReadonlyMap<string, number>,
+  n: number,
+): Projector[][] {
+  const lanes = Array.from({ length: n }, () => ({ cost: 0, projectors: [] as Projector[] }));
+  const byCost = [...projectors].sort(
+    (a, b) => (costs.get(b.name) ?? 0) - (costs.get(a.name) ?? 0),
+  );
+  for (const p of byCost) {
+    const lightest = lanes.reduce((a, b) => (b.cost < a.cost ? b : a));
+    lightest.projectors.push(p);
+    lightest.cost += costs.get(p.name) ?? 0;
+  }
+  return lanes.map((l) => l.projectors).filter((l) => l.length > 0);
+}

@@ -1,0 +1,76 @@
+/** What /health and the CLI show of the projectors: checkpoints, halts, parked counts, lag. */
+import { sql, type Kysely } from 'kysely';
+import type { Position } from '@kob/event-store';
+import type { PlatformTables } from '../platform.tables';
+import type { Projector, ProjectorStatus } from './projector';
+
+/** Every projector's stored status; `retrying` is what this process is retrying after. */
+export async function projectorStatuses(
+  db: Kysely<PlatformTables>,
+  retrying: (name: string) => string | null,
+): Promise<ProjectorStatus[]> {
+  const [rows, parked] = await Promise.all([
+    db.selectFrom('projection_checkpoints').selectAll().execute(),
+    db
+      .selectFrom('projection_parked_events')
+      .select(['projector', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('replayed_at', 'is', null)
+      .groupBy('projector')
+      .execute(),
+  ]);
+  const parkedBy = new Map(parked.map((p) => [p.projector, Number(p.n)]));
+  return rows.map((r) => ({
+    parked: parkedBy.get(r.name) ?? 0,
+    name: r.name,
+    version: r.version,
+    checkpoint: { tx: BigInt(r.checkpoint_tx), pos: BigInt(r.checkpoint_pos) },
+    status: r.status as ProjectorStatus['status'],
+    haltedReason: r.halted_reason,
+    eventsApplied: BigInt(r.events_applied),
+    retrying: retrying(r.name),
+  }));
+}
+
+/** The statuses with their lag (one indexed probe per projector). */
+export async function withLag(
+  db: Kysely<PlatformTables>,
+  statuses: readonly ProjectorStatus[],
+): Promise<(ProjectorStatus & { lagMs: number })[]> {
+  const out = [];
+  for (const s of statuses) out.push({ ...s, lagMs: await lagOf(db, s.checkpoint) });
+  return out;
+}
+
+/** The age of the oldest event visible to readers past `checkpoint` (0 when caught up). */
+async function lagOf(db: Kysely<PlatformTables>, checkpoint: Position): Promise<number> {
+  const next = await sql<{ age_ms: string | null }>`
+    SELECT (extract(epoch FROM now() - recorded_at) * 1000)::bigint::text AS age_ms FROM events
+    WHERE (transaction_id, position) > (${checkpoint.tx.toString()}::text::xid8, ${checkpoint.pos.toString()}::bigint)
+      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY transaction_id, position LIMIT 1`.execute(db);
+  return Math.max(0, Number(next.rows[0]?.age_ms ?? 0));
+}
+
+/**
+ * Of `projectors`, those that declare the stream categories they read and read none of the
+ * streams written in the transaction of `position` (a command's events share it).
+ */
+export async function unconcernedBy(
+  db: Kysely<PlatformTables>,
+  position: Position,
+  projectors: readonly Projector[],
+): Promise<ReadonlySet<string>> {
+  const declaring = projectors.filter((p) => p.streamCategories !== undefined);
+  if (declaring.length === 0) return new Set();
+  const res = await sql<{ category: string }>`
+    SELECT DISTINCT split_part(stream_id, '-', 1) AS category FROM events
+    WHERE transaction_id = ${position.tx.toString()}::text::xid8`
+    .execute(db)
+    .catch(() => null);
+  // Not known (the database is away): every halted projector holds the answer, as before.
+  if (!res) return new Set();
+  const written = new Set(res.rows.map((r) => r.category));
+  return new Set(
+    declaring.filter((p) => !p.streamCategories!.some((c) => written.has(c))).map((p) => p.name),
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * The shell every projector shares: its name, version and tables (what the runner needs), which
+ * recorded events it reads, and how it applies them, one event at a time in `$all` order
+ * (`eventProjector`) or gathered into row batches written in a few statements (`batchProjector`).
+ * Every write is idempotent (STYLE.md §7): a replayed event changes nothing.
+ */
+import type { Transaction } from 'kysely';
+import type { RecordedEvent } from '@kob/event-store';
+import { type ColumnType, RowBatch } from './row-batch';
+
+interface ProjectorHead {
+  name: string;
+  version: number;
+  tables: readonly string[];
+  /** The events it reads (by stream or type); every event when absent. */
+  reads?: (recorded: RecordedEvent) => boolean;
+}
+
+/** What the runner runs (structurally `Projector` of libs/platform). */
+export interface ReadModelProjector {
+  readonly name: string;
+  readonly version: number;
+  readonly tables: readonly string[];
+  apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void>;
+}
+
+/** The events of streams whose id starts with `prefix` (`escrow-`). */
+export function fromStreams(prefix: string): (recorded: RecordedEvent) => boolean {
+  return (recorded) => recorded.streamId.startsWith(prefix);
+}
+
+/** The events of the given types. */
+export function ofTypes(...types: string[]): (recorded: RecordedEvent) => boolean {
+  const set = new Set(types);
+  return (recorded) => set.has(recorded.type);
+}
+
+/** The runner's view of a projector: its head, applying the events it reads. */
+function shell(
+  head: ProjectorHead,
+  apply: (trx: Transaction<any>, events: readonly RecordedEvent[]) => Promise<void>,
+): ReadModelProjector {
+  const { name, version, tables, reads } = head;
+  return {
+    name,
+    version,
+    tables,
+    apply: (trx, events) => apply(trx, reads ? events.filter(reads) : events),
+  };
+}
+
+/** A projector that applies the events it reads one by one, in order, in the batch's transaction. */
+export function eventProjector<E>(
+  head: ProjectorHead,
+  applyOne: (trx: Transaction<any>, event: E, recorded: RecordedEvent) => Promise<void>,
+): ReadModelProjector {
+  return shell(head, async (trx, events) => {
+    for (const recorded of events) await applyOne(trx, recorded as unknown as E, recorded);
+  });
+}
+
+/**
+ * A projector that folds the events it reads into row batches (one per table, keyed by `id`, see
+ * row-batch.ts), then writes them in a few statements, in the order `batches` lists them.
+ */
+export function batchProjector<E, T extends string>(
+  head: ProjectorHead,
+  columns: Readonly<Record<T, Readonly<Record<string, ColumnType>>>>,
+  applyOne: (batches: Readonly<Record<T, RowBatch>>, event: E) => void,
+): ReadModelProjector {
+  return shell(head, async (trx, events) => {
+    const tables = Object.keys(columns) as T[];
+    const batches = Object.fromEntries(
+      tables.map((t) => [t, new RowBatch(t, columns[t])]),
+    ) as Record<T, RowBatch>;
+    for (const recorded of events) applyOne(batches, recorded as unknown as E);
+    for (const t of tables) await batches[t].flush(trx);
+  });
+}
+
+/** Inserts `rows` unless a row with the same `key` is there (a replay inserts nothing twice). */
+export async function insertOnce(
+  trx: Transaction<any>,
+  table: string,
+  rows: Record<string, unknown> | readonly Record<string, unknown>[],
+  key: string | readonly string[] = 'id',
+): Promise<void> {
+  await trx
+    .insertInto(table)
+    .values(rows as Record<string, unknown>)
+    .onConflict((oc) => (typeof key === 'string' ? oc.column(key) : oc.columns(key)).doNothing())
+    .execute();
+}
+
+/** Sets `change` on the row `id` of `table` (absolute values from the event: replays are no-ops). */
+export async function updateById(
+  trx: Transaction<any>,
+  table: string,
+  id: string,
+  change: Record<string, unknown>,
+): Promise<void> {
+  await trx.updateTable(table).set(change).where('id', '=', id).execute();
+}
