@@ -99,7 +99,7 @@ module.exports = {
     {
       name: 'only-through-the-index',
       comment:
-        "outside a library, import it through its index (@kob/x) or its testing index, never a file past it",
+        'outside a library, import it through its index (@kob/x) or its testing index, never a file past it',
       severity: 'error',
       from: { path: '^(libs/[^/]+/|(?!libs/)[^/]+/)' },
       to: {
