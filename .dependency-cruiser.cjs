@@ -1,23 +1,68 @@
 /**
- * Layering rules (STYLE.md §11), checked on every `npm test`:
- * libs/domain → libs/kernel only (pure: no Nest, Kysely, pg, clock, crypto, Node built-ins);
- * projections → event types and Kysely only; migrations → Kysely only; nothing imports apps/.
+ * Layering rules (STYLE.md §11, issue 13), checked on every `npm test` over apps, libs,
+ * projections, migrations, bench and test. Each rule has a test that feeds it a violating file
+ * (test/architecture/dependency-rules.test.ts).
  */
 const notSpec = '\\.spec\\.ts$';
+
+/**
+ * Which libraries (and projections, migrations) each library may import: the allowlist. Anything
+ * else between libraries is a violation; cycles are forbidden separately.
+ * kernel ← domain ← event-store ← alerts ← platform; the ports with adapters beside them.
+ */
+const LIBRARY_ALLOWLIST = {
+  kernel: [],
+  domain: ['kernel'],
+  'event-store': ['kernel'],
+  config: ['kernel'],
+  auth: ['kernel'],
+  psp: ['kernel'],
+  pdf: ['kernel'],
+  'ai-advisor': ['kernel'],
+  ocr: ['kernel', 'pdf'],
+  'proof-files': ['kernel', 'domain', 'pdf'],
+  postgres: ['kernel', 'migrations'],
+  alerts: ['kernel', 'domain', 'event-store'],
+  platform: [
+    'kernel',
+    'domain',
+    'event-store',
+    'alerts',
+    'config',
+    'postgres',
+    'psp',
+    'projections',
+  ],
+};
+
+/** a library's or top folder's path pattern: `libs/x/` or `projections/`, `migrations/` */
+const place = (name) =>
+  name === 'projections' || name === 'migrations' ? `^${name}/` : `^libs/${name}/`;
+
+const libraryRules = Object.entries(LIBRARY_ALLOWLIST).map(([lib, allowed]) => ({
+  name: 'libraries-follow-the-allowlist',
+  comment: `libs/${lib} may import only ${allowed.join(', ') || 'nothing else of ours'}`,
+  severity: 'error',
+  from: { path: `^libs/${lib}/`, pathNot: notSpec },
+  to: {
+    path: '^(libs|projections|migrations|apps|bench|test)/',
+    pathNot: [place(lib), ...allowed.map(place)],
+  },
+}));
+
+/** Node built-ins that do I/O (files, network, processes, threads) */
+const NODE_IO =
+  '^(node:)?(fs|fs/promises|net|http|https|http2|tls|dgram|dns|child_process|cluster|worker_threads|readline|repl|process|os|v8|vm|inspector)$';
+
 module.exports = {
   forbidden: [
+    ...libraryRules,
     {
       name: 'domain-is-pure',
       comment: 'libs/domain imports only libs/kernel (and itself)',
       severity: 'error',
-      from: { path: '^libs/domain/', pathNot: notSpec },
+      from: { path: '^libs/domain/', pathNot: [notSpec, '^libs/domain/src/testing/'] },
       to: { pathNot: ['^libs/domain/', '^libs/kernel/'] },
-    },
-    {
-      name: 'kernel-is-the-bottom',
-      severity: 'error',
-      from: { path: '^libs/kernel/', pathNot: notSpec },
-      to: { path: ['^libs/(?!kernel/)', '^apps/', '^projections/'] },
     },
     {
       name: 'kernel-no-frameworks',
@@ -28,6 +73,49 @@ module.exports = {
         dependencyTypes: ['npm', 'npm-dev'],
         pathNot: ['node_modules/big\\.js/', 'node_modules/@types/big\\.js/'],
       },
+    },
+    {
+      name: 'kernel-no-node-io',
+      comment: 'libs/kernel computes: no files, network, processes or threads (crypto is fine)',
+      severity: 'error',
+      from: { path: '^libs/kernel/' },
+      to: { dependencyTypes: ['core'], path: NODE_IO },
+    },
+    {
+      name: 'controllers-only-dispatch',
+      comment:
+        'a controller validates and dispatches through the CommandBus/QueryBus: no Kysely, no platform, no read models',
+      severity: 'error',
+      from: { path: '^apps/api/src/.+\\.controller\\.ts$' },
+      to: { path: ['node_modules/kysely/', '^libs/platform/', '^libs/postgres/', '^projections/'] },
+    },
+    {
+      name: 'handlers-know-no-http',
+      comment: 'a command or query handler knows nothing of Fastify (http/committed.ts is plain)',
+      severity: 'error',
+      from: { path: '^apps/api/src/.+\\.handler\\.ts$' },
+      to: { path: ['node_modules/fastify/', 'node_modules/@fastify/'] },
+    },
+    {
+      name: 'only-through-the-index',
+      comment:
+        'outside a library, import it through its index (@kob/x) or its testing index, never a file past it',
+      severity: 'error',
+      from: { path: '^(libs/[^/]+/|(?!libs/)[^/]+/)' },
+      to: {
+        path: '^libs/[^/]+/src/',
+        pathNot: ['^$1', '^libs/[^/]+/src/index\\.ts$', '^libs/[^/]+/src/testing/index\\.ts$'],
+      },
+    },
+    {
+      name: 'production-code-imports-no-tests',
+      comment: 'test support, specs and testing doubles stay out of what ships',
+      severity: 'error',
+      from: {
+        path: '^(apps|libs|projections|migrations)/',
+        pathNot: [notSpec, '/testing/'],
+      },
+      to: { path: ['^test/', '\\.spec\\.ts$', '\\.test\\.ts$', '/testing/'] },
     },
     {
       name: 'projections-import-event-types-only',
@@ -58,8 +146,9 @@ module.exports = {
     },
     {
       name: 'nothing-imports-apps',
+      comment: 'test/ drives the apps (it builds them) and bench/ measures them',
       severity: 'error',
-      from: { pathNot: '^apps/' },
+      from: { pathNot: '^(apps|test|bench)/' },
       to: { path: '^apps/' },
     },
     {
@@ -77,7 +166,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^dist/|^test/)' },
+    exclude: { path: '(^dist/|^bench/results/|/fixtures/)' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     combinedDependencies: false,

@@ -16,7 +16,7 @@ import { makePhoto } from '@kob/proof-files/testing';
 import { ensureDatabase, type PgConnectionConfig } from '@kob/postgres';
 import { type ApiProcess, pooled, runLoad, startApi } from './lib/api-process';
 import { type BenchResult, memoryOf, round } from './lib/measure';
-import type { BenchPlan } from './run';
+import type { BenchPlan } from './lib/plan';
 
 const KINSHASA = { lat: -4.3217, lng: 15.3125 };
 const SEED_CONCURRENCY = 16;
@@ -155,6 +155,139 @@ async function photoEscrows(
   return out;
 }
 
+/** A closed load of `connections` clients on one kind of request. */
+function closedLoad(
+  api: ApiProcess,
+  dir: string,
+  kind: 'deposit' | 'get_escrow',
+  p: BenchPlan,
+  apiKey: string,
+  escrowIds: string[],
+): Promise<ClosedAnswer> {
+  return runLoad<ClosedAnswer>(
+    { mode: 'closed', url: api.url, kind, connections: 16, ...p.httpTiming, apiKey, escrowIds },
+    dir,
+  );
+}
+
+interface PhotoItem {
+  file: string;
+  escrowId: string;
+  apiKey: string;
+}
+
+interface PhotoAnswer {
+  ops: number;
+  elapsedMs: number;
+  p50: number | null;
+  p99: number | null;
+  outcomes: { escrowId: string; status: number; proofStatus: string | null; body: string }[];
+}
+
+/** Fresh 12-megapixel photos inside the geofence, one per escrow. */
+async function writePhotos(
+  dir: string,
+  targets: { escrowId: string; provider: Party }[],
+): Promise<PhotoItem[]> {
+  const photoDir = path.join(dir, 'photos');
+  await mkdir(photoDir, { recursive: true });
+  const items: PhotoItem[] = [];
+  for (const [i, t] of targets.entries()) {
+    const bytes = await makePhoto({
+      scene: 1_000 + i * 37,
+      width: 4000,
+      height: 3000,
+      gps: KINSHASA,
+      gpsTime: new Date(Date.now() - 60_000),
+    });
+    const file = path.join(photoDir, `photo-${i}.jpg`);
+    await writeFile(file, bytes);
+    items.push({ file, escrowId: t.escrowId, apiKey: t.provider.key });
+  }
+  return items;
+}
+
+/** How many milestones the photos paid (first milestone PAID, payout SENT). */
+async function paidCount(
+  api: ApiProcess,
+  client: Party,
+  targets: { escrowId: string }[],
+): Promise<number> {
+  let paid = 0;
+  for (const t of targets) {
+    const summary = await api.call('GET', `/escrows/${t.escrowId}/summary`, client.key);
+    const payout = (summary.json.payments as { kind: string; status: string }[]).find(
+      (x) => x.kind === 'payout',
+    );
+    if (summary.json.milestones[0]?.status === 'PAID' && payout?.status === 'SENT') paid++;
+  }
+  return paid;
+}
+
+async function photoBench(
+  api: ApiProcess,
+  client: Party,
+  dir: string,
+  p: BenchPlan,
+  log: (m: string) => void,
+): Promise<BenchResult> {
+  log(`http.proof_photo.c4: generating ${p.photos} photos of 12 megapixels`);
+  const targets = await photoEscrows(api, client, p.photos);
+  const items = await writePhotos(dir, targets);
+  log('http.proof_photo.c4: uploading and submitting');
+  const photos = await runLoad<PhotoAnswer>(
+    { mode: 'photos', url: api.url, connections: 4, items },
+    dir,
+  );
+  const paid = await paidCount(api, client, targets);
+  const approved = photos.outcomes.filter(
+    (o) => o.status === 201 && o.proofStatus === 'APPROVED',
+  ).length;
+  const refused = photos.outcomes.find((o) => o.status !== 201 || o.proofStatus !== 'APPROVED');
+  return {
+    name: 'http.proof_photo.c4',
+    ops_per_s: round((photos.ops / photos.elapsedMs) * 1000, 2),
+    p50_ms: round(photos.p50),
+    p99_ms: round(photos.p99),
+    value: null,
+    unit: null,
+    baseline: null,
+    ratio: null,
+    extra: {
+      photos: items.length,
+      approved,
+      paid,
+      all_approved_and_paid: approved === items.length && paid === items.length,
+      ...(refused
+        ? {
+            first_refusal: `${refused.status} ${refused.proofStatus} ${refused.body}`.slice(0, 200),
+          }
+        : {}),
+    },
+  };
+}
+
+type Memory = Awaited<ReturnType<typeof memoryOf>>;
+
+function memoryResult(memory: Memory, afterDeposits: Memory, afterGets: Memory): BenchResult {
+  return {
+    name: 'memory.api_rss_mb',
+    ops_per_s: null,
+    p50_ms: null,
+    p99_ms: null,
+    value: memory?.peakMb ?? null,
+    unit: 'MB',
+    baseline: null,
+    ratio: null,
+    extra: {
+      peak_after_deposits_mb: afterDeposits?.peakMb ?? 'n/a',
+      peak_after_gets_mb: afterGets?.peakMb ?? 'n/a',
+      rss_now_mb: memory?.rssMb ?? 'n/a',
+      measured: 'VmHWM of the API process over the HTTP runs (photos last)',
+    },
+  };
+}
+
 export async function runHttpBenches(
   admin: PgConnectionConfig,
   dir: string,
@@ -177,118 +310,19 @@ export async function runHttpBenches(
     const escrowIds = await seedEscrows(api, client, provider, p.escrows);
 
     log('http.deposit.c16');
-    const deposits = await runLoad<ClosedAnswer>(
-      {
-        mode: 'closed',
-        url: api.url,
-        kind: 'deposit',
-        connections: 16,
-        ...p.httpTiming,
-        apiKey: client.key,
-        escrowIds,
-      },
-      dir,
-    );
+    const deposits = await closedLoad(api, dir, 'deposit', p, client.key, escrowIds);
     results.push(
       closedResult('http.deposit.c16', deposits, 'pg.insert_txn.c8', { escrows: escrowIds.length }),
     );
     const afterDeposits = await memoryOf(api.pid);
 
     log('http.get_escrow.c16');
-    const gets = await runLoad<ClosedAnswer>(
-      {
-        mode: 'closed',
-        url: api.url,
-        kind: 'get_escrow',
-        connections: 16,
-        ...p.httpTiming,
-        apiKey: client.key,
-        escrowIds,
-      },
-      dir,
-    );
+    const gets = await closedLoad(api, dir, 'get_escrow', p, client.key, escrowIds);
     results.push(closedResult('http.get_escrow.c16', gets, null));
     const afterGets = await memoryOf(api.pid);
 
-    log(`http.proof_photo.c4: generating ${p.photos} photos of 12 megapixels`);
-    const photoDir = path.join(dir, 'photos');
-    await mkdir(photoDir, { recursive: true });
-    const targets = await photoEscrows(api, client, p.photos);
-    const items: { file: string; escrowId: string; apiKey: string }[] = [];
-    for (const [i, t] of targets.entries()) {
-      const bytes = await makePhoto({
-        scene: 1_000 + i * 37,
-        width: 4000,
-        height: 3000,
-        gps: KINSHASA,
-        gpsTime: new Date(Date.now() - 60_000),
-      });
-      const file = path.join(photoDir, `photo-${i}.jpg`);
-      await writeFile(file, bytes);
-      items.push({ file, escrowId: t.escrowId, apiKey: t.provider.key });
-    }
-    log('http.proof_photo.c4: uploading and submitting');
-    const photos = await runLoad<{
-      ops: number;
-      elapsedMs: number;
-      p50: number | null;
-      p99: number | null;
-      outcomes: { escrowId: string; status: number; proofStatus: string | null; body: string }[];
-    }>({ mode: 'photos', url: api.url, connections: 4, items }, dir);
-    let paid = 0;
-    for (const t of targets) {
-      const summary = await api.call('GET', `/escrows/${t.escrowId}/summary`, client.key);
-      const payout = (summary.json.payments as { kind: string; status: string }[]).find(
-        (x) => x.kind === 'payout',
-      );
-      if (summary.json.milestones[0]?.status === 'PAID' && payout?.status === 'SENT') paid++;
-    }
-    const approved = photos.outcomes.filter(
-      (o) => o.status === 201 && o.proofStatus === 'APPROVED',
-    ).length;
-    const refused = photos.outcomes.find((o) => o.status !== 201 || o.proofStatus !== 'APPROVED');
-    results.push({
-      name: 'http.proof_photo.c4',
-      ops_per_s: round((photos.ops / photos.elapsedMs) * 1000, 2),
-      p50_ms: round(photos.p50),
-      p99_ms: round(photos.p99),
-      value: null,
-      unit: null,
-      baseline: null,
-      ratio: null,
-      extra: {
-        photos: items.length,
-        approved,
-        paid,
-        all_approved_and_paid: approved === items.length && paid === items.length,
-        ...(refused
-          ? {
-              first_refusal: `${refused.status} ${refused.proofStatus} ${refused.body}`.slice(
-                0,
-                200,
-              ),
-            }
-          : {}),
-      },
-    });
-
-    const memory = await memoryOf(api.pid);
-    results.push({
-      name: 'memory.api_rss_mb',
-      ops_per_s: null,
-      p50_ms: null,
-      p99_ms: null,
-      value: memory?.peakMb ?? null,
-      unit: 'MB',
-      baseline: null,
-      ratio: null,
-      extra: {
-        peak_after_deposits_mb: afterDeposits?.peakMb ?? 'n/a',
-        peak_after_gets_mb: afterGets?.peakMb ?? 'n/a',
-        rss_now_mb: memory?.rssMb ?? 'n/a',
-        measured: 'VmHWM of the API process over the HTTP runs (photos last)',
-      },
-    });
+    results.push(await photoBench(api, client, dir, p, log));
+    results.push(memoryResult(await memoryOf(api.pid), afterDeposits, afterGets));
   } finally {
     await api.stop();
   }

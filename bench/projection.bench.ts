@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import type { Pool } from 'pg';
 import { escrowDecider, type EscrowCommand, type EscrowEvent, type EscrowState } from '@kob/domain';
 import {
   type AppendMetadata,
@@ -32,7 +33,7 @@ import {
 import { databaseUrl, pooled, runLoad, startApi } from './lib/api-process';
 import { type BenchResult, percentile, round } from './lib/measure';
 import { party, seedEscrows } from './http.bench';
-import type { BenchPlan } from './run';
+import type { BenchPlan } from './lib/plan';
 
 const DIST = path.resolve(__dirname, '..');
 const EVENTS_PER_ESCROW = 10;
@@ -48,6 +49,64 @@ function meta(): AppendMetadata {
   };
 }
 
+/** Creation, two milestones and the deposit that funds them. */
+function fundingCommands(
+  escrowId: string,
+  clientId: string,
+  providerId: string,
+  firstMilestoneId: string,
+  now: string,
+): EscrowCommand[] {
+  const milestone = (milestoneId: string, label: string, amount: string, sequenceIndex: number) =>
+    ({
+      type: 'AddMilestone',
+      escrowId,
+      milestoneId,
+      label,
+      amount,
+      currency: 'USD',
+      sequenceIndex,
+      now,
+    }) as const;
+  return [
+    {
+      type: 'CreateEscrow',
+      escrowId,
+      clientId,
+      providerId,
+      amountTotal: '100.00',
+      currency: 'USD',
+      scale: 2,
+      releaseConditions: {},
+      deadlineAt: '2099-12-31T00:00:00Z',
+      now,
+    },
+    milestone(firstMilestoneId, 'First', '40.00', 1),
+    milestone(randomUUID(), 'Second', '60.00', 2),
+    {
+      type: 'Deposit',
+      escrowId,
+      depositId: randomUUID(),
+      amount: '100.00',
+      pspConfirmed: {
+        pspRef: `sim-${randomUUID()}`,
+        reported: { amount: '100.00', currency: 'USD' },
+      },
+      refundPaymentId: randomUUID(),
+      now,
+    },
+  ];
+}
+
+/** The first milestone released and its payout sent. */
+function payoutCommands(escrowId: string, milestoneId: string, now: string): EscrowCommand[] {
+  const paymentId = randomUUID();
+  return [
+    { type: 'ApproveAndPayMilestone', escrowId, milestoneId, paymentId, source: 'release', now },
+    { type: 'RecordPaymentSent', escrowId, paymentId, pspRef: `sim-${randomUUID()}`, now },
+  ];
+}
+
 /** One escrow's life through the decider: 10 events. */
 export function escrowLife(
   clientId: string,
@@ -55,75 +114,17 @@ export function escrowLife(
 ): { escrowId: string; events: EscrowEvent[] } {
   const escrowId = randomUUID();
   const now = new Date().toISOString();
+  const m1 = randomUUID();
   let state: EscrowState = escrowDecider.initialState();
   const events: EscrowEvent[] = [];
-  const run = (c: EscrowCommand) => {
+  for (const c of [
+    ...fundingCommands(escrowId, clientId, providerId, m1, now),
+    ...payoutCommands(escrowId, m1, now),
+  ])
     for (const e of escrowDecider.decide(c, state)) {
       state = escrowDecider.evolve(state, e);
       events.push(e);
     }
-  };
-  const m1 = randomUUID();
-  const payout = randomUUID();
-  run({
-    type: 'CreateEscrow',
-    escrowId,
-    clientId,
-    providerId,
-    amountTotal: '100.00',
-    currency: 'USD',
-    scale: 2,
-    releaseConditions: {},
-    deadlineAt: '2099-12-31T00:00:00Z',
-    now,
-  });
-  run({
-    type: 'AddMilestone',
-    escrowId,
-    milestoneId: m1,
-    label: 'First',
-    amount: '40.00',
-    currency: 'USD',
-    sequenceIndex: 1,
-    now,
-  });
-  run({
-    type: 'AddMilestone',
-    escrowId,
-    milestoneId: randomUUID(),
-    label: 'Second',
-    amount: '60.00',
-    currency: 'USD',
-    sequenceIndex: 2,
-    now,
-  });
-  run({
-    type: 'Deposit',
-    escrowId,
-    depositId: randomUUID(),
-    amount: '100.00',
-    pspConfirmed: {
-      pspRef: `sim-${randomUUID()}`,
-      reported: { amount: '100.00', currency: 'USD' },
-    },
-    refundPaymentId: randomUUID(),
-    now,
-  });
-  run({
-    type: 'ApproveAndPayMilestone',
-    escrowId,
-    milestoneId: m1,
-    paymentId: payout,
-    source: 'release',
-    now,
-  });
-  run({
-    type: 'RecordPaymentSent',
-    escrowId,
-    paymentId: payout,
-    pspRef: `sim-${randomUUID()}`,
-    now,
-  });
   if (events.length !== EVENTS_PER_ESCROW)
     throw new Error(`an escrow's life made ${events.length} events, not ${EVENTS_PER_ESCROW}`);
   return { escrowId, events };
@@ -164,7 +165,7 @@ async function rebuild(
 ): Promise<BenchResult> {
   await ensureDatabase(admin, 'bench_rebuild');
   const pool = createPool({ ...admin, database: 'bench_rebuild' }, 8);
-  const db = createKysely<any>(pool);
+  const db = createKysely<Record<string, never>>(pool);
   await migrateToLatest(db);
   const store = new PostgresEventStore(pool);
   log(`projection.rebuild: seeding ${p.rebuildEvents} events`);
@@ -225,6 +226,107 @@ interface RateAnswer {
   samples: { at: number; position: string | null; latencyMs: number }[];
 }
 
+interface CheckpointPoll {
+  at: number;
+  min: Position;
+}
+
+/** The checkpoints over time: the oldest projector's, every 2 ms while the load runs. */
+function pollCheckpoints(pool: Pool): { polls: CheckpointPoll[]; stop: () => Promise<void> } {
+  const polls: CheckpointPoll[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const res = await pool.query<{ tx: string; pos: string }>(
+        'SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos FROM projection_checkpoints',
+      );
+      const at = performance.timeOrigin + performance.now();
+      const positions = res.rows.map((r) => ({ tx: BigInt(r.tx), pos: BigInt(r.pos) }));
+      if (positions.length)
+        polls.push({ at, min: positions.reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b)) });
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  })();
+  return {
+    polls,
+    stop: async () => {
+      polling = false;
+      await poller;
+    },
+  };
+}
+
+function answeredPositions(load: RateAnswer): { at: number; position: Position }[] {
+  return load.samples
+    .map((s) => ({ at: s.at, position: s.position ? decodePosition(s.position) : null }))
+    .filter((s): s is { at: number; position: Position } => s.position !== null)
+    .sort((a, b) => a.at - b.at);
+}
+
+/** Waits (at most 10 s) until the oldest checkpoint covers the last answered position. */
+async function settle(polls: CheckpointPoll[], answered: { position: Position }[]): Promise<void> {
+  const settleBy = Date.now() + 10_000;
+  const maxPos = answered.reduce<Position | null>(
+    (a, { position: b }) => (a === null || comparePositions(b, a) > 0 ? b : a),
+    null,
+  );
+  while (
+    Date.now() < settleBy &&
+    maxPos &&
+    !(polls.length && comparePositions(polls[polls.length - 1]!.min, maxPos) >= 0)
+  )
+    await new Promise((r) => setTimeout(r, 20));
+}
+
+/** For each answer, the time until the first poll whose checkpoint covers its position. */
+function lagsOf(
+  answered: { at: number; position: Position }[],
+  polls: CheckpointPoll[],
+): { lags: number[]; unseen: number } {
+  const lags: number[] = [];
+  let unseen = 0;
+  let k = 0;
+  for (const s of answered) {
+    while (k < polls.length && polls[k]!.at < s.at) k++;
+    let j = k;
+    while (j < polls.length && comparePositions(polls[j]!.min, s.position) < 0) j++;
+    if (j >= polls.length) unseen++;
+    else lags.push(Math.max(0, polls[j]!.at - s.at));
+  }
+  return { lags, unseen };
+}
+
+function lagResult(
+  load: RateAnswer,
+  { lags, unseen }: { lags: number[]; unseen: number },
+  p: BenchPlan,
+): BenchResult {
+  return {
+    name: 'projection.lag_ms',
+    ops_per_s: round((load.answered / load.elapsedMs) * 1000, 1),
+    p50_ms: round(percentile(lags, 50)),
+    p99_ms: round(percentile(lags, 99)),
+    value: round(percentile(lags, 99)),
+    unit: 'ms (p99 lag)',
+    baseline: null,
+    ratio: null,
+    extra: {
+      offered_per_s: p.lagOfferedPerS,
+      offered: load.offered,
+      answered: load.answered,
+      errors: load.errors,
+      never_seen: unseen,
+      http_p99_ms: round(
+        percentile(
+          load.samples.map((s) => s.latencyMs),
+          99,
+        ),
+      )!,
+      ...(load.firstError ? { first_error: load.firstError.slice(0, 200) } : {}),
+    },
+  };
+}
+
 async function lag(
   admin: PgConnectionConfig,
   dir: string,
@@ -244,24 +346,7 @@ async function lag(
     const client = await party(api, 'client');
     const provider = await party(api, 'provider');
     const escrowIds = await seedEscrows(api, client, provider, 200);
-    // The checkpoints over time: the oldest projector's, every 2 ms while the load runs.
-    const polls: { at: number; min: Position }[] = [];
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        const res = await pool.query<{ tx: string; pos: string }>(
-          'SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos FROM projection_checkpoints',
-        );
-        const at = performance.timeOrigin + performance.now();
-        const positions = res.rows.map((r) => ({ tx: BigInt(r.tx), pos: BigInt(r.pos) }));
-        if (positions.length)
-          polls.push({
-            at,
-            min: positions.reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b)),
-          });
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    })();
+    const checkpoints = pollCheckpoints(pool);
     log(
       `projection.lag_ms: ${p.lagOfferedPerS} deposits/s for ${p.lagDurationMs / 1000} s (worker mode)`,
     );
@@ -276,62 +361,10 @@ async function lag(
       },
       dir,
     );
-    const settleBy = Date.now() + 10_000;
-    const last = load.samples
-      .map((s) => (s.position ? decodePosition(s.position) : null))
-      .filter((x): x is Position => x !== null);
-    const maxPos = last.reduce<Position | null>(
-      (a, b) => (a === null || comparePositions(b, a) > 0 ? b : a),
-      null,
-    );
-    while (
-      Date.now() < settleBy &&
-      maxPos &&
-      !(polls.length && comparePositions(polls[polls.length - 1]!.min, maxPos) >= 0)
-    ) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    polling = false;
-    await poller;
-    const lags: number[] = [];
-    let unseen = 0;
-    let k = 0;
-    const sorted = load.samples
-      .map((s) => ({ at: s.at, position: s.position ? decodePosition(s.position) : null }))
-      .filter((s): s is { at: number; position: Position } => s.position !== null)
-      .sort((a, b) => a.at - b.at);
-    for (const s of sorted) {
-      // The first poll at or after the answer whose checkpoint covers the position.
-      while (k < polls.length && polls[k]!.at < s.at) k++;
-      let j = k;
-      while (j < polls.length && comparePositions(polls[j]!.min, s.position) < 0) j++;
-      if (j >= polls.length) unseen++;
-      else lags.push(Math.max(0, polls[j]!.at - s.at));
-    }
-    return {
-      name: 'projection.lag_ms',
-      ops_per_s: round((load.answered / load.elapsedMs) * 1000, 1),
-      p50_ms: round(percentile(lags, 50)),
-      p99_ms: round(percentile(lags, 99)),
-      value: round(percentile(lags, 99)),
-      unit: 'ms (p99 lag)',
-      baseline: null,
-      ratio: null,
-      extra: {
-        offered_per_s: p.lagOfferedPerS,
-        offered: load.offered,
-        answered: load.answered,
-        errors: load.errors,
-        never_seen: unseen,
-        http_p99_ms: round(
-          percentile(
-            load.samples.map((s) => s.latencyMs),
-            99,
-          ),
-        )!,
-        ...(load.firstError ? { first_error: load.firstError.slice(0, 200) } : {}),
-      },
-    };
+    const answered = answeredPositions(load);
+    await settle(checkpoints.polls, answered);
+    await checkpoints.stop();
+    return lagResult(load, lagsOf(answered, checkpoints.polls), p);
   } finally {
     await pool.end();
     await api.stop();

@@ -55,7 +55,7 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startApi(o: {
+export interface StartApiOptions {
   admin: PgConnectionConfig;
   database: string;
   dataDir: string;
@@ -63,10 +63,11 @@ export async function startApi(o: {
   log: (m: string) => void;
   /** Extra Node flags for the API (`BENCH_API_NODE_ARGS`, e.g. `--cpu-prof`, to profile it). */
   nodeArgs?: string[];
-}): Promise<ApiProcess> {
-  const port = await freePort();
-  const adminKey = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
-  const env: NodeJS.ProcessEnv = {
+}
+
+/** The environment an operator would give the API (and worker) for the bench. */
+function apiEnvironment(o: StartApiOptions, port: number, adminKey: string): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     APP_ENV: 'production',
     DATABASE_URL: databaseUrl(o.admin, o.database),
@@ -89,22 +90,11 @@ export async function startApi(o: {
     RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: '100000000',
     RATE_LIMIT_WEBHOOK_PER_IP_PER_MINUTE: '100000000',
   };
-  const output: string[] = [];
-  const remember = (chunk: Buffer) => {
-    output.push(chunk.toString());
-    if (output.length > 50) output.shift();
-  };
-  const nodeArgs = o.nodeArgs ?? process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, path.join(DIST, 'apps', 'api', 'src', 'main.js')],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.on('data', remember);
-  child.stderr!.on('data', remember);
-  const workers: ChildProcess[] = [];
-  const url = `http://127.0.0.1:${port}`;
-  const call: ApiProcess['call'] = async (method, u, key, body, headers = {}) => {
+}
+
+/** A small JSON client for seeding (not the load). */
+function jsonClient(url: string): ApiProcess['call'] {
+  return async (method, u, key, body, headers = {}) => {
     const res = await fetch(`${url}${u}`, {
       method,
       headers: {
@@ -123,39 +113,85 @@ export async function startApi(o: {
     }
     return { status: res.status, json, headers: res.headers };
   };
+}
+
+/** The last lines the API and its workers printed, for an error message. */
+class OutputTail {
+  private readonly lines: string[] = [];
+  readonly remember = (chunk: Buffer): void => {
+    this.lines.push(chunk.toString());
+    if (this.lines.length > 50) this.lines.shift();
+  };
+  follow(child: ChildProcess): ChildProcess {
+    child.stdout!.on('data', this.remember);
+    child.stderr!.on('data', this.remember);
+    return child;
+  }
+  toString(): string {
+    return this.lines.join('');
+  }
+}
+
+/** Polls `ready` every `everyMs` until it holds, or throws `what` with the output after the deadline. */
+async function until(
+  ready: () => Promise<boolean>,
+  deadline: number,
+  everyMs: number,
+  what: string,
+  output: OutputTail,
+): Promise<void> {
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`${what}:\n${output}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function startApi(o: StartApiOptions): Promise<ApiProcess> {
+  const port = await freePort();
+  const adminKey = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
+  const env = apiEnvironment(o, port, adminKey);
+  const output = new OutputTail();
+  const nodeArgs = o.nodeArgs ?? process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = output.follow(
+    spawn(process.execPath, [...nodeArgs, path.join(DIST, 'apps', 'api', 'src', 'main.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const workers: ChildProcess[] = [];
+  const url = `http://127.0.0.1:${port}`;
+  const call = jsonClient(url);
   const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`the API exited (${child.exitCode}):\n${output.join('')}`);
-    try {
-      const health = await call('GET', '/health', null);
-      if (health.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline)
-      throw new Error(`the API did not answer /health within 60 s:\n${output.join('')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  if (o.mode === 'worker') {
-    const worker = spawn(
-      process.execPath,
-      [path.join(DIST, 'apps', 'projector', 'src', 'main.js')],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  await until(
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(`the API exited (${child.exitCode}):\n${output}`);
+      const health = await call('GET', '/health', null).catch(() => null);
+      return health?.status === 200;
+    },
+    deadline,
+    200,
+    'the API did not answer /health within 60 s',
+    output,
+  );
+  if (o.mode === 'worker')
+    workers.push(
+      output.follow(
+        spawn(process.execPath, [path.join(DIST, 'apps', 'projector', 'src', 'main.js')], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      ),
     );
-    worker.stdout!.on('data', remember);
-    worker.stderr!.on('data', remember);
-    workers.push(worker);
-  }
   // The bootstrap admin key works once the api_keys read model has it (in worker mode, once the
   // worker has started and caught up).
-  for (;;) {
-    const probe = await call('GET', '/users?limit=1', adminKey).catch(() => null);
-    if (probe?.status === 200) break;
-    if (Date.now() > deadline)
-      throw new Error(`the bootstrap admin key was not accepted within 60 s:\n${output.join('')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until(
+    async () => (await call('GET', '/users?limit=1', adminKey).catch(() => null))?.status === 200,
+    deadline,
+    100,
+    'the bootstrap admin key was not accepted within 60 s',
+    output,
+  );
   o.log(`API on ${url} (${o.mode} projections, pid ${child.pid})`);
   return {
     url,
