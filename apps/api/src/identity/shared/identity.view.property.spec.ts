@@ -8,8 +8,8 @@ import { userDecider } from '@kob/domain';
 import { buildIdentity, identityInputs } from '@test/event-scenarios';
 import { propertyParams } from '@test/hostile-values';
 import { A_TIME, fold, viewProblems } from '@test/view-property';
-import { apiKeyRowView } from './api-keys.view';
-import { userRowView, userStateView } from './users.view';
+import { apiKeyRowView } from './api-key.view';
+import { userRowView, userStateView } from './user.view';
 
 describe('identity views under arbitrary names', () => {
   it('are well-formed and keep usernames, emails and key names', () => {

@@ -1,13 +1,14 @@
 /**
  * Issues a key: draws `koba_<6 hex>.<secret>`, reserves the prefix in the same atomic append as
  * `apikey.issued.v1` (a collision draws again, a bounded number of times), stores only the HMAC.
- * Used by `POST /apikeys` and by the first-start bootstrap of the admin key.
+ * The append of the issue-api-key handler (`POST /apikeys` and the first-start bootstrap).
  */
 import { apiKeyDecider } from '@kob/domain';
 import { type GeneratedKey, generateApiKey, hashApiKey } from '@kob/auth';
 import { DomainError, type Scope } from '@kob/kernel';
 import type { Position } from '@kob/event-store';
 import type { CommandMetadata, Platform, ReservationClaim } from '@kob/platform';
+import { apiKeyStream } from '../shared/identity-streams';
 
 const PREFIX_DRAWS_MAX = 5;
 
@@ -24,17 +25,21 @@ class PrefixTaken extends DomainError {
   }
 }
 
+export interface KeySpec {
+  name: string;
+  scope: Scope;
+  userId: string | null;
+  expiresAt: string | null;
+  /** a given key (BOOTSTRAP_ADMIN_API_KEY), never redrawn */
+  key?: string;
+  /** reservations claimed in the same append (the bootstrap's) */
+  claims?: ReservationClaim[];
+}
+
 export async function issueApiKey(
-  platform: Platform,
+  platform: Pick<Platform, 'commands' | 'config'>,
   metadata: CommandMetadata,
-  spec: {
-    name: string;
-    scope: Scope;
-    userId: string | null;
-    expiresAt: string | null;
-    key?: string;
-    claims?: ReservationClaim[];
-  },
+  spec: KeySpec,
   drawKey: () => GeneratedKey = generateApiKey,
 ): Promise<IssuedKey> {
   for (let draw = 1; ; draw++) {
@@ -43,7 +48,7 @@ export async function issueApiKey(
       const result = await platform.commands.executeWithDerivedId({
         decider: apiKeyDecider,
         metadata,
-        targetStream: (id) => `apikey-${id}`,
+        targetStream: apiKeyStream,
         command: (id) => ({
           type: 'IssueApiKey' as const,
           keyId: id,
