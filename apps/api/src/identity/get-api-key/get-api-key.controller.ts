@@ -3,6 +3,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../auth/access.decorator';
+import { Dispatches } from '../../http/dispatches.decorator';
 import { routeId } from '../../http/route-id';
 import type { ApiKeyRead } from '../shared/api-key.view';
 import { keyNotFound } from '../shared/identity-errors';
@@ -16,6 +17,7 @@ export class GetApiKeyController {
 
   @Get(':id')
   @Access('auditor')
+  @Dispatches(GetApiKeyQuery)
   @ApiOkResponse({ description: 'The key (never the key itself or its hash)' })
   get(@Param('id') rawId: string): Promise<ApiKeyRead> {
     return this.queryBus.execute(new GetApiKeyQuery(routeId(rawId, keyNotFound)));

@@ -4,6 +4,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@kob/kernel';
 import { Access } from '../../auth/access.decorator';
+import { Dispatches } from '../../http/dispatches.decorator';
 import { CurrentActor } from '../../auth/access.guard';
 import type { UserRead } from '../shared/user.view';
 import { GetUserQuery } from './get-user.query';
@@ -16,6 +17,7 @@ export class GetUserController {
 
   @Get(':id')
   @Access('sender', 'support', 'auditor')
+  @Dispatches(GetUserQuery)
   @ApiOkResponse({ description: 'The user (a sender: its own user only)' })
   get(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<UserRead> {
     return this.queryBus.execute(new GetUserQuery(actor, rawId));

@@ -3,6 +3,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../auth/access.decorator';
+import { Dispatches } from '../../http/dispatches.decorator';
 import { type Page, PageQuery } from '../../http/pagination';
 import type { ApiKeyRead } from '../shared/api-key.view';
 import { ListApiKeysQuery } from './list-api-keys.query';
@@ -15,6 +16,7 @@ export class ListApiKeysController {
 
   @Get()
   @Access('auditor')
+  @Dispatches(ListApiKeysQuery)
   @ApiOkResponse({ description: '{items, total, limit, offset}; never the key or its hash' })
   list(@Query() page: PageQuery): Promise<Page<ApiKeyRead>> {
     return this.queryBus.execute(new ListApiKeysQuery(page));
