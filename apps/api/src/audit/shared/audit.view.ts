@@ -1,47 +1,10 @@
 /**
- * Query and answer shapes of the audit routes (API-RULES.md §1 and §6): the filters of
- * `GET /audit/events` (validated; unknown parameters refused) and the documented answers.
- * Revisions and other 64-bit numbers are strings; positions are opaque tokens.
+ * The answers of the audit routes (API-RULES.md §1 and §6): a masked audit_log row, one stream's
+ * raw events and the verdict of its chain. Revisions and other 64-bit numbers are strings;
+ * positions are opaque tokens.
  */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQuery } from '../http/pagination';
-
-/** Longest stream id, type or actor prefix a filter accepts (ids are far shorter). */
-export const AUDIT_FILTER_LENGTH_MAX = 512;
-
-export class AuditEventsQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Only events of this stream (exact id)' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(AUDIT_FILTER_LENGTH_MAX)
-  stream?: string;
-
-  @ApiPropertyOptional({ description: 'Only events of this type, e.g. `user.registered.v1`' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(AUDIT_FILTER_LENGTH_MAX)
-  type?: string;
-
-  @ApiPropertyOptional({
-    description:
-      'Only events whose actor label starts with this (`koba_ab12`, `system:`, `legacy`)',
-  })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(AUDIT_FILTER_LENGTH_MAX)
-  actor_prefix?: string;
-
-  // Any string is accepted here so that a malformed token is the handler's 400
-  // INVALID_EVENT_POSITION (the same code as X-Min-Event-Position), not a 422.
-  @ApiPropertyOptional({ description: 'Only events after this position token (exclusive)' })
-  @IsOptional()
-  @IsString()
-  from_position?: string;
-}
+import { ApiProperty } from '@nestjs/swagger';
+import { type RecordedEvent, encodePosition } from '@kob/event-store';
 
 export class AuditEventView {
   @ApiProperty({ description: 'Opaque position token in $all' })
@@ -111,4 +74,55 @@ export class AuditStreamView {
   reason!: string | null;
   @ApiProperty({ type: [RawEventView] })
   events!: RawEventView[];
+}
+
+/** An audit_log row (position as its two parts in text) as `GET /audit/events` shows it. */
+export function auditEventView(r: {
+  tx: string;
+  pos: string;
+  event_id: string;
+  stream_id: string;
+  revision: string;
+  type: string;
+  actor: unknown;
+  actor_label: string;
+  occurred_at: Date | string;
+  correlation_id: string | null;
+  data: unknown;
+}): AuditEventView {
+  return {
+    position: encodePosition({ tx: BigInt(r.tx), pos: BigInt(r.pos) }),
+    event_id: r.event_id,
+    stream_id: r.stream_id,
+    revision: r.revision,
+    type: r.type,
+    actor: r.actor,
+    actor_label: r.actor_label,
+    occurred_at: new Date(r.occurred_at).toISOString(),
+    correlation_id: r.correlation_id,
+    data: r.data,
+  };
+}
+
+export function rawView(e: RecordedEvent): RawEventView {
+  return {
+    position: encodePosition(e.position),
+    event_id: e.id,
+    stream_id: e.streamId,
+    revision: e.revision.toString(),
+    type: e.type,
+    data: withoutSecrets(e.data),
+    metadata: { ...e.metadata },
+    recorded_at: e.recordedAt.toISOString(),
+  };
+}
+
+/**
+ * Raw means raw, PII included, with one exception: a key's HMAC is a credential check value,
+ * not information, so it is hidden here too.
+ */
+function withoutSecrets(data: unknown): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  const record = data as Record<string, unknown>;
+  return 'keyHash' in record ? { ...record, keyHash: '***' } : data;
 }

@@ -10,7 +10,7 @@ import { maskAuditData } from '@kob/projections';
 import { anyRunInputs, buildAny } from '@test/event-scenarios';
 import { propertyParams } from '@test/hostile-values';
 import { A_TIME, stored, viewProblems } from '@test/view-property';
-import { auditEventView, rawView } from './audit-events.query';
+import { auditEventView, rawView } from './audit.view';
 
 function recorded(e: NewEvent, streamId: string, i: number): RecordedEvent {
   return {
