@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { alertInputs } from '@test/event-scenarios';
 import { propertyParams } from '@test/hostile-values';
 import { A_TIME, stored, viewProblems } from '@test/view-property';
-import { alertRowView } from './alerts.view';
+import { alertRowView } from './list-alerts.view';
 
 describe('alert view under arbitrary payloads', () => {
   it('is well-formed and keeps message and payload', () => {
