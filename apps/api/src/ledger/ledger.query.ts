@@ -5,17 +5,17 @@
  * and a page stays the same page while new entries arrive at the end. Amounts leave at their
  * currency's scale.
  */
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { encodePosition } from '@kob/event-store';
 import { atScale, iso } from '../http/formats';
-import type { LedgerAccountRow, LedgerTables } from '@kob/projections';
+import type { LedgerAccountRow } from '@kob/projections';
+import type { ReadModelsDb } from '../platform/platform.providers';
 import type { LedgerAccountView, LedgerEntryView, TrialBalanceRowView } from './ledger.dto';
 
-type LedgerDb = Kysely<LedgerTables>;
 type EntriesFilter = { account: string } | { escrowId: string };
 
-export async function currencyScale(db: Kysely<any>, currency: string): Promise<number | null> {
-  const row = await (db as LedgerDb)
+export async function currencyScale(db: ReadModelsDb, currency: string): Promise<number | null> {
+  const row = await db
     .selectFrom('ledger_currencies')
     .select('scale')
     .where('currency', '=', currency)
@@ -27,10 +27,10 @@ export type LedgerAccountWithBalance = LedgerAccountRow & { balance: string };
 
 /** The account with its balance on its normal side (debit-normal cash, credit-normal rest). */
 export async function findAccount(
-  db: Kysely<any>,
+  db: ReadModelsDb,
   account: string,
 ): Promise<LedgerAccountWithBalance | undefined> {
-  return (db as LedgerDb)
+  return db
     .selectFrom('ledger_accounts')
     .selectAll()
     .select(
@@ -59,7 +59,7 @@ export function accountView(
   };
 }
 
-function filtered(db: LedgerDb, f: EntriesFilter) {
+function filtered(db: ReadModelsDb, f: EntriesFilter) {
   const q = db.selectFrom('ledger_entries');
   if ('escrowId' in f) return q.where('escrow_id', '=', f.escrowId);
   return q.where((eb) =>
@@ -69,14 +69,13 @@ function filtered(db: LedgerDb, f: EntriesFilter) {
 
 /** A page of entries, oldest first; `side` is the account's side when listing one account. */
 export async function listEntries(
-  db: Kysely<any>,
+  db: ReadModelsDb,
   filter: EntriesFilter,
   scale: number | null,
   page: { limit: number; offset: number },
 ): Promise<{ items: LedgerEntryView[]; total: number }> {
-  const ledger = db as LedgerDb;
   const [rows, count] = await Promise.all([
-    filtered(ledger, filter)
+    filtered(db, filter)
       .select([
         sql<string>`position_tx::text`.as('tx'),
         sql<string>`position_pos::text`.as('pos'),
@@ -95,7 +94,7 @@ export async function listEntries(
       .limit(page.limit)
       .offset(page.offset)
       .execute(),
-    filtered(ledger, filter)
+    filtered(db, filter)
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
@@ -143,7 +142,7 @@ export function ledgerEntryView(
  * line counts in its debit account's currency and its credit line in its credit account's, so
  * an entry that crossed currencies, or a line without its other side, would show unbalanced.
  */
-export async function trialBalance(db: Kysely<any>): Promise<TrialBalanceRowView[]> {
+export async function trialBalance(db: ReadModelsDb): Promise<TrialBalanceRowView[]> {
   const rows = await sql<{
     currency: string;
     debits: string;
