@@ -7,10 +7,10 @@
  */
 import { sql } from 'kysely';
 import { encodePosition } from '@kob/event-store';
-import { atScale, iso } from '../http/formats';
+import { atScale, iso } from '../../http/formats';
 import type { LedgerAccountRow } from '@kob/projections';
-import type { ReadModelsDb } from '../platform/platform.providers';
-import type { LedgerAccountView, LedgerEntryView, TrialBalanceRowView } from './ledger.dto';
+import type { ReadModelsDb } from '../../platform/platform.providers';
+import type { LedgerAccountView, LedgerEntryView, TrialBalanceRowView } from './ledger.view';
 
 type EntriesFilter = { account: string } | { escrowId: string };
 

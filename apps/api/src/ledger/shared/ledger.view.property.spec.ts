@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { amountAt } from '@test/event-scenarios';
 import { propertyParams, visibleAscii } from '@test/hostile-values';
 import { A_TIME, viewProblems } from '@test/view-property';
-import { accountView, ledgerEntryView } from './ledger.query';
+import { accountView, ledgerEntryView } from './ledger-reads';
 
 const ESCROW = '5b0e3a41-7c2d-4e8f-9a1b-2c3d4e5f0a00';
 
