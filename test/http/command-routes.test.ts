@@ -22,8 +22,6 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const NOT_YET_SLICES = new Set([
   'DELETE /allowlist',
   'POST /allowlist',
-  'POST /apikeys',
-  'DELETE /apikeys/:id',
   'POST /certified',
   'POST /escrows',
   'POST /escrows/:id/check-deadline',
@@ -47,8 +45,6 @@ const NOT_YET_SLICES = new Set([
   'POST /spend/merchants',
   'POST /spend/purchases',
   'POST /transactions',
-  'POST /users',
-  'PATCH /users/:id',
 ]);
 
 const { providers } = appModuleGraph();

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateApiKey } from '@kob/auth';
 import { newId, systemActor } from '@kob/kernel';
-import { issueApiKey } from '../../apps/api/src/identity/issue-api-key';
+import { issueApiKey } from '../../apps/api/src/identity/issue-api-key/issue-api-key';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 describe('API key prefixes', () => {

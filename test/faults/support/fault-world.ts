@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Response } from 'light-my-request';
 import { newId, systemActor } from '@kob/kernel';
 import type { SimulatorMode } from '@kob/psp';
-import { issueApiKey } from '../../../apps/api/src/identity/issue-api-key';
+import { issueApiKey } from '../../../apps/api/src/identity/issue-api-key/issue-api-key';
 import { oneFile } from '../../proof-files/multipart';
 import { type EscrowApi, startEscrowApi } from '../../support/escrow-api';
 import { makePhoto } from '../../support/photos';

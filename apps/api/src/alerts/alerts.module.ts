@@ -2,9 +2,11 @@
  * The Alerts feature: its controllers, command handlers and query handlers.
  */
 import { Module } from '@nestjs/common';
-import { AlertsController } from './alerts.controller';
+import { ListAlertsController } from './list-alerts/list-alerts.controller';
+import { ListAlertsHandler } from './list-alerts/list-alerts.handler';
 
 @Module({
-  controllers: [AlertsController],
+  controllers: [ListAlertsController],
+  providers: [ListAlertsHandler],
 })
 export class AlertsModule {}

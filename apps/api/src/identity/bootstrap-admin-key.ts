@@ -5,13 +5,20 @@
  * generated and printed once on stdout (never logged), except under APP_ENV=test.
  */
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { DomainError, newId, systemActor } from '@kob/kernel';
-import { readReservation } from '@kob/event-store';
-import type { Platform } from '@kob/platform';
-import { LOGGER, PLATFORM } from '../tokens';
-import { issueApiKey } from './issue-api-key';
+import { DomainError } from '@kob/kernel';
+import { type EventStore, readReservation } from '@kob/event-store';
+import { ProjectionRunner } from '@kob/platform';
 import { AUTH_PROJECTORS } from '../http/read-your-writes';
+import { systemOrigin } from '../platform/command-origin';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  EVENT_STORE,
+  LOGGER,
+  type Logger,
+} from '../platform/platform.providers';
+import { IssueApiKeyCommand } from './issue-api-key/issue-api-key.command';
+import { IssueApiKeyHandler } from './issue-api-key/issue-api-key.handler';
 
 export const BOOTSTRAP_RESERVATION = 'bootstrap-admin-key';
 
@@ -21,45 +28,45 @@ class AlreadyBootstrapped extends DomainError {
   }
 }
 
+/** The first start's admin key: what `POST /apikeys` issues, claimed once for good. */
+function bootstrapCommand(config: AppConfig): IssueApiKeyCommand {
+  return new IssueApiKeyCommand(systemOrigin('system:bootstrap'), {
+    name: 'bootstrap admin',
+    scope: 'admin',
+    userId: null,
+    daysValid: null,
+    ...(config.bootstrapAdminApiKey ? { key: config.bootstrapAdminApiKey } : {}),
+    claims: [
+      {
+        streamId: BOOTSTRAP_RESERVATION,
+        owner: 'system:bootstrap',
+        taken: () => new AlreadyBootstrapped(),
+      },
+    ],
+  });
+}
+
 @Injectable()
 export class BootstrapAdminKey implements OnApplicationBootstrap {
   constructor(
-    @Inject(PLATFORM) private readonly platform: Platform,
+    private readonly issueApiKey: IssueApiKeyHandler,
+    private readonly projections: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config, store } = this.platform;
-    if ((await readReservation(store, BOOTSTRAP_RESERVATION)).status === 'claimed') return;
-    const id = newId();
-    const metadata = {
-      actor: systemActor('system:bootstrap'),
-      commandId: id,
-      correlationId: id,
-      causationId: id,
-      now: new Date(),
-    };
+    const { config } = this;
+    if ((await readReservation(this.store, BOOTSTRAP_RESERVATION)).status === 'claimed') return;
     try {
-      const issued = await issueApiKey(this.platform, metadata, {
-        name: 'bootstrap admin',
-        scope: 'admin',
-        userId: null,
-        expiresAt: null,
-        ...(config.bootstrapAdminApiKey ? { key: config.bootstrapAdminApiKey } : {}),
-        claims: [
-          {
-            streamId: BOOTSTRAP_RESERVATION,
-            owner: 'system:bootstrap',
-            taken: () => new AlreadyBootstrapped(),
-          },
-        ],
-      });
-      if (issued.position)
-        await this.platform.projections.waitFor(issued.position, config.inlineProjectionWaitMs, {
+      const { answer: issued, position } = await this.issueApiKey.execute(bootstrapCommand(config));
+      if (position)
+        await this.projections.waitFor(position, config.inlineProjectionWaitMs, {
           projectors: AUTH_PROJECTORS,
         });
       this.logger.info(
-        { keyId: issued.keyId, prefix: issued.prefix },
+        { keyId: issued.id, prefix: issued.prefix },
         'bootstrap admin API key issued',
       );
       if (!config.bootstrapAdminApiKey && config.appEnv !== 'test') {

@@ -1,0 +1,128 @@
+/**
+ * The answers of the audit routes (API-RULES.md §1 and §6): a masked audit_log row, one stream's
+ * raw events and the verdict of its chain. Revisions and other 64-bit numbers are strings;
+ * positions are opaque tokens.
+ */
+import { ApiProperty } from '@nestjs/swagger';
+import { type RecordedEvent, encodePosition } from '@kob/event-store';
+
+export class AuditEventView {
+  @ApiProperty({ description: 'Opaque position token in $all' })
+  position!: string;
+  @ApiProperty({ format: 'uuid' })
+  event_id!: string;
+  @ApiProperty()
+  stream_id!: string;
+  @ApiProperty({ description: 'Revision in its stream (a 64-bit integer, as a string)' })
+  revision!: string;
+  @ApiProperty()
+  type!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Who caused it' })
+  actor!: unknown;
+  @ApiProperty({ description: 'API key prefix, `legacy`, or the system actor name' })
+  actor_label!: string;
+  @ApiProperty({ format: 'date-time' })
+  occurred_at!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The request id that caused it' })
+  correlation_id!: string | null;
+  @ApiProperty({ description: 'The event data, masked (KOBATELA-SPEC.md §4.14 and more)' })
+  data!: unknown;
+}
+
+export class AuditEventsPage {
+  @ApiProperty({ type: [AuditEventView] })
+  items!: AuditEventView[];
+  @ApiProperty()
+  total!: number;
+  @ApiProperty()
+  limit!: number;
+  @ApiProperty()
+  offset!: number;
+}
+
+export class RawEventView {
+  @ApiProperty({ description: 'Opaque position token in $all' })
+  position!: string;
+  @ApiProperty({ format: 'uuid' })
+  event_id!: string;
+  @ApiProperty()
+  stream_id!: string;
+  @ApiProperty({ description: 'A 64-bit integer, as a string' })
+  revision!: string;
+  @ApiProperty()
+  type!: string;
+  @ApiProperty({ description: 'The event data as stored, unmasked' })
+  data!: unknown;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'actor, commandId, correlationId, causationId, occurredAt, prevHash, hash…',
+  })
+  metadata!: Record<string, unknown>;
+  @ApiProperty({ format: 'date-time' })
+  recorded_at!: string;
+}
+
+export class AuditStreamView {
+  @ApiProperty()
+  stream_id!: string;
+  @ApiProperty({ description: 'Whether the hash chain re-computes from the stored events' })
+  chain_valid!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'First revision that breaks it' })
+  first_bad_revision!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why that revision breaks it' })
+  reason!: string | null;
+  @ApiProperty({ type: [RawEventView] })
+  events!: RawEventView[];
+}
+
+/** An audit_log row (position as its two parts in text) as `GET /audit/events` shows it. */
+export function auditEventView(r: {
+  tx: string;
+  pos: string;
+  event_id: string;
+  stream_id: string;
+  revision: string;
+  type: string;
+  actor: unknown;
+  actor_label: string;
+  occurred_at: Date | string;
+  correlation_id: string | null;
+  data: unknown;
+}): AuditEventView {
+  return {
+    position: encodePosition({ tx: BigInt(r.tx), pos: BigInt(r.pos) }),
+    event_id: r.event_id,
+    stream_id: r.stream_id,
+    revision: r.revision,
+    type: r.type,
+    actor: r.actor,
+    actor_label: r.actor_label,
+    occurred_at: new Date(r.occurred_at).toISOString(),
+    correlation_id: r.correlation_id,
+    data: r.data,
+  };
+}
+
+export function rawView(e: RecordedEvent): RawEventView {
+  return {
+    position: encodePosition(e.position),
+    event_id: e.id,
+    stream_id: e.streamId,
+    revision: e.revision.toString(),
+    type: e.type,
+    data: withoutSecrets(e.data),
+    metadata: { ...e.metadata },
+    recorded_at: e.recordedAt.toISOString(),
+  };
+}
+
+/**
+ * Raw means raw, PII included, with one exception: a key's HMAC is a credential check value,
+ * not information, so it is hidden here too.
+ */
+function withoutSecrets(data: unknown): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  const record = data as Record<string, unknown>;
+  return 'keyHash' in record ? { ...record, keyHash: '***' } : data;
+}
