@@ -2,11 +2,7 @@
 import { Body, Post } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
 import type { CommandOrigin } from '../../platform/command-origin';
-import {
-  AdminCommandRoute,
-  CommandController,
-  TransfersController,
-} from '../shared/transfer-routes';
+import { AdminCommandRoute, CommandController, TransfersController } from '../shared/routes';
 import { CertifyCommand } from './certify.command';
 import { CertifyBody } from './certify.request';
 

@@ -1,7 +1,7 @@
 /** `GET /certified/{userId}` (KOBATELA-SPEC.md §2.10): a user's certification. */
 import { Param } from '@nestjs/common';
 import { routeId } from '../../http/route-id';
-import { QueryController, ReadRoute, TransfersController } from '../shared/transfer-routes';
+import { QueryController, ReadRoute, TransfersController } from '../shared/routes';
 import { certificationNotFound } from '../shared/transfer-errors';
 import type { CertificationRead } from '../shared/transfers.view';
 import { GetCertificationQuery } from './get-certification.query';

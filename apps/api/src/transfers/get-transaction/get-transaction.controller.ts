@@ -1,7 +1,7 @@
 /** `GET /transactions/{id}` (KOBATELA-SPEC.md §2.10): one transaction. */
 import { Param } from '@nestjs/common';
 import { routeId } from '../../http/route-id';
-import { QueryController, ReadRoute, TransfersController } from '../shared/transfer-routes';
+import { QueryController, ReadRoute, TransfersController } from '../shared/routes';
 import { transactionNotFound } from '../shared/transfer-errors';
 import type { TransactionRead } from '../shared/transfers.view';
 import { GetTransactionQuery } from './get-transaction.query';

@@ -1,7 +1,7 @@
 /** `GET /allowlist` (KOBATELA-SPEC.md §2.10): an owner's recipients, for support and auditors. */
 import { Query } from '@nestjs/common';
 import type { Page } from '../../http/pagination';
-import { QueryController, ReadRoute, TransfersController } from '../shared/transfer-routes';
+import { QueryController, ReadRoute, TransfersController } from '../shared/routes';
 import type { AllowlistEntryRead } from '../shared/transfers.view';
 import { ListRecipientsQuery } from './list-recipients.query';
 import { AllowlistQuery } from './list-recipients.request';

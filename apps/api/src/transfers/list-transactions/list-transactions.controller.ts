@@ -1,7 +1,7 @@
 /** `GET /transactions` (KOBATELA-SPEC.md §2.10): transactions, for support and auditors. */
 import { Query } from '@nestjs/common';
 import type { Page } from '../../http/pagination';
-import { QueryController, ReadRoute, TransfersController } from '../shared/transfer-routes';
+import { QueryController, ReadRoute, TransfersController } from '../shared/routes';
 import type { TransactionRead } from '../shared/transfers.view';
 import { ListTransactionsQuery } from './list-transactions.query';
 import { TransactionListQuery } from './list-transactions.request';

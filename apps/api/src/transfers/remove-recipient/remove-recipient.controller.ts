@@ -2,11 +2,7 @@
 import { Delete, Query } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
 import type { CommandOrigin } from '../../platform/command-origin';
-import {
-  AdminCommandRoute,
-  CommandController,
-  TransfersController,
-} from '../shared/transfer-routes';
+import { AdminCommandRoute, CommandController, TransfersController } from '../shared/routes';
 import { RemoveRecipientCommand } from './remove-recipient.command';
 import { AllowlistEntryQuery } from './remove-recipient.request';
 
