@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { limits } from '@kob/kernel';
 import { type PaymentServices, createPaymentServices } from './payments/shared';
@@ -45,19 +45,50 @@ export interface BuiltApp {
   proofs: ProofServices;
 }
 
+type AppExtras = Pick<AppModuleOptions, 'controllers' | 'providers'> & {
+  payments?: PaymentServices;
+  proofs?: ProofServices;
+};
+
 export async function buildApp(
   platform: Platform,
   logger: Logger,
-  extra: Pick<AppModuleOptions, 'controllers' | 'providers'> & {
-    payments?: PaymentServices;
-    proofs?: ProofServices;
-  } = {},
+  extra: AppExtras = {},
 ): Promise<BuiltApp> {
-  const { config } = platform;
   const payments =
     extra.payments ?? createPaymentServices(platform, (msg, more) => logger.warn(more, msg));
   const proofs = extra.proofs ?? createProofServices(platform, payments);
-  const adapter = new FastifyAdapter({
+  const adapter = fastifyAdapter(platform.config, logger);
+  const fastify = adapter.getInstance();
+  const budgets = await useRequestHooks(fastify, platform.config);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({
+      platform,
+      logger,
+      controllers: extra.controllers,
+      providers: extra.providers,
+      payments,
+      proofs,
+      budgets,
+    }),
+    adapter,
+    // Nest's body parsers would turn malformed JSON into a bare 400: see http/json-body.ts.
+    { logger: ['error', 'warn'], bufferLogs: false, bodyParser: false },
+  );
+  useJsonBodiesOnly(fastify);
+  await useMultipartUploads(fastify);
+  const routes = collectRoutes(fastify);
+  useRouteMetrics(fastify, platform.metrics);
+  useNestPipeline(app, platform.config, logger);
+  useOpenApi(app);
+  await app.init();
+  await fastify.ready();
+  return { app, routes, payments, proofs };
+}
+
+/** The Fastify server: limits, logs, request ids, trusted proxies, errors answered before routing. */
+function fastifyAdapter(config: Platform['config'], logger: Logger): FastifyAdapter {
+  return new FastifyAdapter({
     bodyLimit: config.httpBodyLimitBytes,
     // Ledger account ids (payee refs included) are path parameters longer than the default 100.
     routerOptions: { maxParamLength: limits.pathParamLengthMax },
@@ -78,46 +109,58 @@ export async function buildApp(
       sendError(logger, err, req, reply);
     },
   });
-  const fastify = adapter.getInstance();
+}
+
+/** Our request hooks, in order: the request id, the security headers, the rate limits. */
+async function useRequestHooks(
+  fastify: FastifyInstance,
+  config: Platform['config'],
+): Promise<RequestBudgets> {
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('X-Request-Id', req.id);
   });
   await useSecurityHeaders(fastify);
   const budgets = await RequestBudgets.register(fastify, config.rateLimits);
   useEveryAnswerHeaders(fastify);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({
-      platform,
-      logger,
-      controllers: extra.controllers,
-      providers: extra.providers,
-      payments,
-      proofs,
-      budgets,
-    }),
-    adapter,
-    // Nest's body parsers would turn malformed JSON into a bare 400: see http/json-body.ts.
-    { logger: ['error', 'warn'], bufferLogs: false, bodyParser: false },
-  );
-  useJsonBodiesOnly(fastify);
-  await useMultipartUploads(fastify);
+  return budgets;
+}
+
+/** Every route registered from now on, `HEAD` aside. */
+function collectRoutes(fastify: FastifyInstance): BuiltApp['routes'] {
   const routes: BuiltApp['routes'] = [];
   fastify.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
   });
+  return routes;
+}
+
+/** Requests and their durations, per method, route template and status. */
+function useRouteMetrics(fastify: FastifyInstance, metrics: Platform['metrics']): void {
   fastify.addHook('onResponse', async (req: FastifyRequest, reply) => {
     const route = req.routeOptions?.url ?? 'unmatched';
     const labels = { method: req.method, route, status: String(reply.statusCode) };
-    platform.metrics.httpRequests.inc(labels);
-    platform.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
+}
+
+/** CORS, the error envelope, and the pipes every request body and query goes through. */
+function useNestPipeline(
+  app: NestFastifyApplication,
+  config: Platform['config'],
+  logger: Logger,
+): void {
   // A per-request delegate, so a preflight it refuses reaches the envelope (http/cors.ts).
   app.enableCors(
     corsDelegate(config.corsAllowOrigins) as unknown as Parameters<typeof app.enableCors>[0],
   );
   app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
   app.useGlobalPipes(new StorableTextPipe(), validationPipe());
+}
+
+/** The OpenAPI document at /openapi.json, and its pages at /docs. */
+function useOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -134,7 +177,4 @@ export async function buildApp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
-  await app.init();
-  await fastify.ready();
-  return { app, routes, payments, proofs };
 }

@@ -129,7 +129,9 @@ export function httpOrigin(req: FastifyRequest, actor: Actor): CommandOrigin {
       (made ??= commandMetadata(
         req,
         actor,
-        readIdempotencyKey(req, idempotencyKey === 'required'),
+        idempotencyKey === 'none'
+          ? undefined
+          : readIdempotencyKey(req, idempotencyKey === 'required'),
       )),
   };
 }

@@ -16,9 +16,10 @@ export interface CommandOrigin {
    * The command's metadata, made once per origin (later calls answer the same). `required`: the
    * request must carry an Idempotency-Key (400 IDEMPOTENCY_KEY_REQUIRED otherwise); `optional`:
    * used when present. Either way a malformed key is 422. A controller that refused a missing
-   * key before anything else did so by asking for the metadata first.
+   * key before anything else did so by asking for the metadata first. `none`: the key is not
+   * read at all (a route that never took one).
    */
-  metadata(idempotencyKey: 'required' | 'optional'): CommandMetadata;
+  metadata(idempotencyKey: 'required' | 'optional' | 'none'): CommandMetadata;
 }
 
 /** The origin of a command a scheduler job (or the service itself) dispatches. */

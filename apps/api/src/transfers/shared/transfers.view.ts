@@ -1,6 +1,6 @@
 /** How allowlist entries, certifications and transactions leave the API (money as strings). */
 import type { CertificationState, TransactionState } from '@kob/domain';
-import { atScale, iso } from '../http/formats';
+import { atScale, iso } from '../../http/formats';
 
 export interface AllowlistEntryRead {
   owner_id: string;
