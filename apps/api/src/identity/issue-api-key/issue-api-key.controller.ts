@@ -9,7 +9,7 @@ import { Access } from '../../auth/access.decorator';
 import type { Committed } from '../../http/committed';
 import { Dispatches } from '../../http/dispatches.decorator';
 import type { CommandOrigin } from '../../platform/command-origin';
-import { KeylessOrigin } from '../shared/keyless-origin';
+import { Origin } from '../../auth/access.guard';
 import { type IssuedApiKeyAnswer, IssueApiKeyCommand } from './issue-api-key.command';
 import { CreateApiKeyBody } from './issue-api-key.request';
 
@@ -25,7 +25,7 @@ export class IssueApiKeyController {
   @Dispatches(IssueApiKeyCommand)
   @ApiCreatedResponse({ description: 'The key, shown this once' })
   create(
-    @KeylessOrigin() origin: CommandOrigin,
+    @Origin() origin: CommandOrigin,
     @Body() body: CreateApiKeyBody,
   ): Promise<Committed<IssuedApiKeyAnswer>> {
     return this.commandBus.execute(

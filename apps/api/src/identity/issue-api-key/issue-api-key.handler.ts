@@ -26,7 +26,7 @@ export class IssueApiKeyHandler implements ICommandHandler<IssueApiKeyCommand> {
   async execute({ origin, spec }: IssueApiKeyCommand): Promise<Committed<IssuedApiKeyAnswer>> {
     const platform = { commands: this.commands, config: this.config };
     if (spec.userId) await requireUser(platform, spec.userId, 'Linked user not found.');
-    const metadata = origin.metadata('optional');
+    const metadata = origin.metadata('none');
     const daysValid = spec.daysValid === undefined ? DEFAULT_DAYS_VALID : spec.daysValid;
     const expiresAt =
       daysValid === null

@@ -8,7 +8,7 @@ import { Dispatches } from '../../http/dispatches.decorator';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { keyNotFound } from '../shared/identity-errors';
-import { KeylessOrigin } from '../shared/keyless-origin';
+import { Origin } from '../../auth/access.guard';
 import { RevokeApiKeyCommand } from './revoke-api-key.command';
 
 @ApiTags('api keys')
@@ -22,10 +22,7 @@ export class RevokeApiKeyController {
   @Access()
   @Dispatches(RevokeApiKeyCommand)
   @ApiNoContentResponse({ description: 'Revoked; refused from the next request on' })
-  revoke(
-    @KeylessOrigin() origin: CommandOrigin,
-    @Param('id') rawId: string,
-  ): Promise<Committed<void>> {
+  revoke(@Origin() origin: CommandOrigin, @Param('id') rawId: string): Promise<Committed<void>> {
     return this.commandBus.execute(new RevokeApiKeyCommand(origin, routeId(rawId, keyNotFound)));
   }
 }

@@ -18,7 +18,7 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand>
   ) {}
 
   async execute({ origin, keyId }: RevokeApiKeyCommand): Promise<Committed<void>> {
-    const metadata = origin.metadata('optional');
+    const metadata = origin.metadata('none');
     const result = await this.commands.execute({
       streamId: apiKeyStream(keyId),
       decider: apiKeyDecider,
