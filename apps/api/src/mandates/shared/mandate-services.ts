@@ -42,6 +42,7 @@ import {
   type AppendedEvent,
   type CommandMetadata,
   type CommandResult,
+  type PinnedReader,
   type Platform,
   eventMetadataOf,
 } from '@kob/platform';
@@ -89,6 +90,23 @@ export interface CleanupResult {
 }
 
 const notFound = (code: string, message: string) => new DomainError(code, message, 'not_found');
+const forbidden = (code: string, message: string) => new DomainError(code, message, 'forbidden');
+
+/** 403 UNAUTHORIZED_USAGE unless the beneficiary's allowance covers the merchant (or its category). */
+async function requireUsageAllowed(
+  reader: PinnedReader,
+  beneficiaryId: string,
+  merchantId: string,
+): Promise<null> {
+  const [allowance, current] = await Promise.all([
+    reader.read(`usage_allow-${beneficiaryId}`, usageAllowDecider),
+    reader.read(`merchant-${merchantId}`, merchantDecider),
+  ]);
+  if (!isUsageAllowed(allowance, current)) {
+    throw forbidden('UNAUTHORIZED_USAGE', 'the beneficiary may not use this merchant');
+  }
+  return null;
+}
 
 export class MandateServices {
   constructor(private readonly platform: Platform) {}
@@ -146,46 +164,14 @@ export class MandateServices {
     );
   }
 
+  /**
+   * Records a purchase on the mandate the slot names: the merchant, the category and the
+   * mandate's restrictions are checked first (`purchaseTarget`), the beneficiary's allowance is a
+   * condition of the append itself.
+   */
   async purchase(input: PurchaseInput, metadata: CommandMetadata): Promise<PurchaseResult> {
-    const merchant = await this.merchant(input.merchantId);
-    const categoryId = merchant.categoryId;
-    if (input.categoryId !== null && input.categoryId !== categoryId) {
-      throw new DomainError(
-        'CATEGORY_MISMATCH',
-        "category_id is not the merchant's category",
-        'invalid',
-        {
-          merchant_category_id: categoryId,
-        },
-      );
-    }
     const now = metadata.now.toISOString();
-    const slot = await readSlot(this.platform, {
-      senderId: input.senderId,
-      beneficiaryId: input.beneficiaryId,
-      currency: input.amount.currency,
-    });
-    if (!slot.holder) throw mandateRequired();
-    const mandateId = slot.holder;
-    const { state: mandate } = await this.platform.commands.read(
-      `mandate-${mandateId}`,
-      mandateDecider,
-    );
-    if (!mandateIsUsable(mandate, now)) throw mandateRequired();
-    if (mandate.allowedMerchantId !== null && mandate.allowedMerchantId !== merchant.merchantId) {
-      throw new DomainError(
-        'MANDATE_MERCHANT_FORBIDDEN',
-        'this mandate does not allow this merchant',
-        'forbidden',
-      );
-    }
-    if (mandate.allowedCategoryId !== null && mandate.allowedCategoryId !== categoryId) {
-      throw new DomainError(
-        'MANDATE_CATEGORY_FORBIDDEN',
-        "this mandate does not allow the merchant's category",
-        'forbidden',
-      );
-    }
+    const { merchant, mandateId } = await this.purchaseTarget(input, now);
     const result = await this.platform.commands.executeWithFacts({
       decider: mandateDecider,
       metadata,
@@ -193,26 +179,13 @@ export class MandateServices {
       targetStream: () => `mandate-${mandateId}`,
       // The beneficiary's allowance and the merchant (its category) are conditions of the append:
       // a change committed first makes the purchase read and decide again.
-      facts: async (reader) => {
-        const [allowance, current] = await Promise.all([
-          reader.read(`usage_allow-${input.beneficiaryId}`, usageAllowDecider),
-          reader.read(`merchant-${merchant.merchantId}`, merchantDecider),
-        ]);
-        if (!isUsageAllowed(allowance, current)) {
-          throw new DomainError(
-            'UNAUTHORIZED_USAGE',
-            'the beneficiary may not use this merchant',
-            'forbidden',
-          );
-        }
-        return null;
-      },
+      facts: (reader) => requireUsageAllowed(reader, input.beneficiaryId, merchant.merchantId),
       command: (purchaseId) => ({
         type: 'RecordPurchase' as const,
         mandateId,
         purchaseId,
         merchantId: merchant.merchantId,
-        categoryId,
+        categoryId: merchant.categoryId,
         amount: input.amount.toString(),
         currency: input.amount.currency,
         now,
@@ -228,6 +201,45 @@ export class MandateServices {
       position: result.position,
       replayed: result.replayed,
     };
+  }
+
+  /** The merchant (its category as the client says) and the usable mandate the slot names. */
+  private async purchaseTarget(
+    input: PurchaseInput,
+    now: string,
+  ): Promise<{ merchant: MerchantState; mandateId: string }> {
+    const merchant = await this.merchant(input.merchantId);
+    const categoryId = merchant.categoryId;
+    if (input.categoryId !== null && input.categoryId !== categoryId) {
+      throw new DomainError(
+        'CATEGORY_MISMATCH',
+        "category_id is not the merchant's category",
+        'invalid',
+        { merchant_category_id: categoryId },
+      );
+    }
+    const slot = await readSlot(this.platform, {
+      senderId: input.senderId,
+      beneficiaryId: input.beneficiaryId,
+      currency: input.amount.currency,
+    });
+    if (!slot.holder) throw mandateRequired();
+    const mandateId = slot.holder;
+    const { state: mandate } = await this.platform.commands.read(
+      `mandate-${mandateId}`,
+      mandateDecider,
+    );
+    if (!mandateIsUsable(mandate, now)) throw mandateRequired();
+    if (mandate.allowedMerchantId !== null && mandate.allowedMerchantId !== merchant.merchantId) {
+      throw forbidden('MANDATE_MERCHANT_FORBIDDEN', 'this mandate does not allow this merchant');
+    }
+    if (mandate.allowedCategoryId !== null && mandate.allowedCategoryId !== categoryId) {
+      throw forbidden(
+        'MANDATE_CATEGORY_FORBIDDEN',
+        "this mandate does not allow the merchant's category",
+      );
+    }
+    return { merchant, mandateId };
   }
 
   /** Expires one mandate if it is ACTIVE and due (else appends nothing), releasing its slot. */

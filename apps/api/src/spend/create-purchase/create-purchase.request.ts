@@ -1,8 +1,7 @@
-/** Request body and query filters of the purchase routes (validated; unknown fields refused). */
+/** The body of `POST /spend/purchases` (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID, ValidateIf } from 'class-validator';
-import { PageQuery } from '../http/pagination';
-import { AmountField, CurrencyField } from '../http/dto-fields';
+import { AmountField, CurrencyField } from '../../http/dto-fields';
 
 export class CreatePurchaseBody {
   @ApiProperty({ format: 'uuid', description: "the mandate's sender" })
@@ -33,21 +32,4 @@ export class CreatePurchaseBody {
   @ValidateIf((_o, v) => v !== null)
   @IsUUID()
   category_id?: string | null;
-}
-
-export class PurchaseListQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  mandate_id?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  sender_id?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  beneficiary_id?: string;
 }

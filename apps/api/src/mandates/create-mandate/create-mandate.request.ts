@@ -1,10 +1,7 @@
-/** Request bodies and query filters of the mandate routes (validated; unknown fields refused). */
+/** The body of `POST /mandates` (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID, ValidateIf } from 'class-validator';
-import { PageQuery } from '../http/pagination';
-import { AmountField, CurrencyField } from '../http/dto-fields';
-
-export const MANDATE_STATUSES = ['ACTIVE', 'CONSUMED', 'EXPIRED'] as const;
+import { IsISO8601, IsOptional, IsUUID, ValidateIf } from 'class-validator';
+import { AmountField, CurrencyField } from '../../http/dto-fields';
 
 export class CreateMandateBody {
   @ApiProperty({ format: 'uuid', description: 'for a sender key: its own user' })
@@ -39,21 +36,4 @@ export class CreateMandateBody {
   })
   @IsISO8601({ strict: true })
   expires_at!: string;
-}
-
-export class MandateListQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  sender_id?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  beneficiary_id?: string;
-
-  @ApiPropertyOptional({ enum: MANDATE_STATUSES })
-  @IsOptional()
-  @IsIn(MANDATE_STATUSES)
-  status?: (typeof MANDATE_STATUSES)[number];
 }
