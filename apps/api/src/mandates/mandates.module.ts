@@ -5,6 +5,7 @@
  * the list reads the read model.
  */
 import { Module } from '@nestjs/common';
+import { mandateServicesProvider } from './shared/mandate-services.provider';
 import { CleanupMandatesController } from './cleanup-mandates/cleanup-mandates.controller';
 import { CleanupMandatesHandler } from './cleanup-mandates/cleanup-mandates.handler';
 import { CreateMandateController } from './create-mandate/create-mandate.controller';
@@ -21,6 +22,12 @@ import { ListMandatesHandler } from './list-mandates/list-mandates.handler';
     ListMandatesController,
     GetMandateController,
   ],
-  providers: [CreateMandateHandler, CleanupMandatesHandler, ListMandatesHandler, GetMandateHandler],
+  providers: [
+    mandateServicesProvider,
+    CreateMandateHandler,
+    CleanupMandatesHandler,
+    ListMandatesHandler,
+    GetMandateHandler,
+  ],
 })
 export class MandatesModule {}

@@ -5,6 +5,7 @@
  * reservations claimed in the creating append; existence checks read the streams.
  */
 import { Module } from '@nestjs/common';
+import { mandateServicesProvider } from '../mandates/shared/mandate-services.provider';
 import { AllowUsageController } from './allow-usage/allow-usage.controller';
 import { AllowUsageHandler } from './allow-usage/allow-usage.handler';
 import { CreateCategoryController } from './create-category/create-category.controller';
@@ -31,6 +32,7 @@ import { ListPurchasesHandler } from './list-purchases/list-purchases.handler';
     ListPurchasesController,
   ],
   providers: [
+    mandateServicesProvider,
     CreateCategoryHandler,
     ListCategoriesHandler,
     CreateMerchantHandler,

@@ -6,10 +6,9 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { parseInstantNaiveUtc } from '@kob/kernel';
-import type { Platform } from '@kob/platform';
 import { ApiError } from '../../http/api-error';
 import { Committed } from '../../http/committed';
-import { PLATFORM } from '../../platform/platform.providers';
+import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
 import { MandateServices } from '../shared';
 import { senderUser } from '../shared/mandate-access';
 import { type UsageMandateRead, mandateStateView } from '../shared/mandate.view';
@@ -18,11 +17,10 @@ import { CreateMandateCommand } from './create-mandate.command';
 
 @CommandHandler(CreateMandateCommand)
 export class CreateMandateHandler implements ICommandHandler<CreateMandateCommand> {
-  private readonly mandates: MandateServices;
-
-  constructor(@Inject(PLATFORM) private readonly platform: Platform) {
-    this.mandates = new MandateServices(platform);
-  }
+  constructor(
+    private readonly mandates: MandateServices,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async execute({ origin, body }: CreateMandateCommand): Promise<Committed<UsageMandateRead>> {
     const senderId = body.sender_id.toLowerCase();
@@ -30,7 +28,7 @@ export class CreateMandateHandler implements ICommandHandler<CreateMandateComman
     if (me !== null && me !== senderId) {
       throw new ApiError(403, 'NOT_OWNER', 'sender_id must be your own user');
     }
-    const { currencies } = this.platform.config;
+    const { currencies } = this.config;
     const total = positiveAmount(body.total_amount, body.currency, currencies, 'total_amount');
     const metadata = origin.metadata('optional');
     const result = await this.mandates.create(

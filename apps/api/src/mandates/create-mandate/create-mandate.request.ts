@@ -1,15 +1,14 @@
 /** The body of `POST /mandates` (validated; unknown fields refused). */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsUUID, ValidateIf } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsISO8601 } from 'class-validator';
 import { AmountField, CurrencyField } from '../../http/dto-fields';
+import { NullableUuidField, UuidField } from '../shared/request-fields';
 
 export class CreateMandateBody {
-  @ApiProperty({ format: 'uuid', description: 'for a sender key: its own user' })
-  @IsUUID()
+  @UuidField({ description: 'for a sender key: its own user' })
   sender_id!: string;
 
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @UuidField()
   beneficiary_id!: string;
 
   @AmountField({ example: '200.00', description: 'decimal string at the currency scale, > 0' })
@@ -18,16 +17,10 @@ export class CreateMandateBody {
   @CurrencyField()
   currency!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsUUID()
+  @NullableUuidField()
   allowed_category_id?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsUUID()
+  @NullableUuidField()
   allowed_merchant_id?: string | null;
 
   @ApiProperty({

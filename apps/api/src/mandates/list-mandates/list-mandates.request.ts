@@ -1,19 +1,16 @@
 /** The query filters of `GET /mandates` (validated; unknown fields refused). */
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { PageQuery } from '../../http/pagination';
+import { UuidFilter } from '../shared/request-fields';
 
 export const MANDATE_STATUSES = ['ACTIVE', 'CONSUMED', 'EXPIRED'] as const;
 
 export class MandateListQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidFilter()
   sender_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidFilter()
   beneficiary_id?: string;
 
   @ApiPropertyOptional({ enum: MANDATE_STATUSES })

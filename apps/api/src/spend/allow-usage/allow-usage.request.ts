@@ -1,22 +1,14 @@
 /** The body of `POST /spend/allow` (validated; unknown fields refused). */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID, ValidateIf } from 'class-validator';
+import { NullableUuidField, UuidField } from '../../mandates/shared/request-fields';
 
 /** Exactly one of `merchant_id` / `category_id` (checked by the decider: 422 otherwise). */
 export class AllowUsageBody {
-  @ApiProperty({ format: 'uuid', description: 'The user allowed (a mandate beneficiary)' })
-  @IsUUID()
+  @UuidField({ description: 'The user allowed (a mandate beneficiary)' })
   owner_id!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsUUID()
+  @NullableUuidField()
   merchant_id?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsUUID()
+  @NullableUuidField()
   category_id?: string | null;
 }

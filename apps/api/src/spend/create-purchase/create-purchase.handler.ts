@@ -5,23 +5,21 @@
  */
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Platform } from '@kob/platform';
 import { ApiError } from '../../http/api-error';
 import { Committed } from '../../http/committed';
 import { MandateServices } from '../../mandates/shared';
 import { senderUser } from '../../mandates/shared/mandate-access';
 import { positiveAmount } from '../../mandates/shared/positive-amount';
-import { PLATFORM } from '../../platform/platform.providers';
+import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
 import { type PurchaseRead, purchaseEventView } from '../shared/purchase.view';
 import { CreatePurchaseCommand } from './create-purchase.command';
 
 @CommandHandler(CreatePurchaseCommand)
 export class CreatePurchaseHandler implements ICommandHandler<CreatePurchaseCommand> {
-  private readonly mandates: MandateServices;
-
-  constructor(@Inject(PLATFORM) private readonly platform: Platform) {
-    this.mandates = new MandateServices(platform);
-  }
+  constructor(
+    private readonly mandates: MandateServices,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async execute({ origin, body }: CreatePurchaseCommand): Promise<Committed<PurchaseRead>> {
     const metadata = origin.metadata('required');
@@ -38,12 +36,7 @@ export class CreatePurchaseHandler implements ICommandHandler<CreatePurchaseComm
         "you are neither this purchase's sender nor its beneficiary",
       );
     }
-    const amount = positiveAmount(
-      body.amount,
-      body.currency,
-      this.platform.config.currencies,
-      'amount',
-    );
+    const amount = positiveAmount(body.amount, body.currency, this.config.currencies, 'amount');
     const result = await this.mandates.purchase(
       {
         senderId,

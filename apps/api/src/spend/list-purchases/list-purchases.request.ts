@@ -1,21 +1,14 @@
 /** The query filters of `GET /spend/purchases` (validated; unknown fields refused). */
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID } from 'class-validator';
 import { PageQuery } from '../../http/pagination';
+import { UuidFilter } from '../../mandates/shared/request-fields';
 
 export class PurchaseListQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidFilter()
   mandate_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidFilter()
   sender_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidFilter()
   beneficiary_id?: string;
 }
