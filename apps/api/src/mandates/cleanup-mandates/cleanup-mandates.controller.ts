@@ -1,6 +1,5 @@
 /** `POST /mandates/cleanup` (support, admin): no body, 202 `{"expired": n}`. */
 import { Body, HttpCode, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse } from '@nestjs/swagger';
 import { Access } from '../../auth/access.decorator';
 import { Origin } from '../../auth/access.guard';
@@ -10,11 +9,10 @@ import { NoBodyPipe } from '../../http/no-body.pipe';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { MandatesController } from '../shared/mandates-controller';
 import { CleanupMandatesCommand } from './cleanup-mandates.command';
+import { CommandDispatcher } from '../shared/dispatchers';
 
 @MandatesController()
-export class CleanupMandatesController {
-  constructor(private readonly commandBus: CommandBus) {}
-
+export class CleanupMandatesController extends CommandDispatcher {
   @Post('cleanup')
   @HttpCode(202)
   @Access('support')

@@ -1,6 +1,5 @@
 /** `POST /mandates` (API-RULES.md §1, KOBATELA-SPEC.md §2.8, §4.13): the mandate, ACTIVE. */
 import { Body, HttpCode, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse } from '@nestjs/swagger';
 import { Access } from '../../auth/access.decorator';
 import { Origin } from '../../auth/access.guard';
@@ -11,11 +10,10 @@ import type { UsageMandateRead } from '../shared/mandate.view';
 import { MandatesController } from '../shared/mandates-controller';
 import { CreateMandateCommand } from './create-mandate.command';
 import { CreateMandateBody } from './create-mandate.request';
+import { CommandDispatcher } from '../shared/dispatchers';
 
 @MandatesController()
-export class CreateMandateController {
-  constructor(private readonly commandBus: CommandBus) {}
-
+export class CreateMandateController extends CommandDispatcher {
   @Post()
   @HttpCode(201)
   @Access('sender')

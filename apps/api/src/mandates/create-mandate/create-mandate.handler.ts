@@ -3,25 +3,21 @@
  * as UTC unless it names its zone; then decided on the `mandate-{id}` stream with the claim of
  * its (sender, beneficiary, currency) slot (mandates/shared/mandate-services.ts).
  */
-import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { parseInstantNaiveUtc } from '@kob/kernel';
 import { ApiError } from '../../http/api-error';
 import { Committed } from '../../http/committed';
-import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
-import { MandateServices } from '../shared';
 import { senderUser } from '../shared/mandate-access';
 import { type UsageMandateRead, mandateStateView } from '../shared/mandate.view';
 import { positiveAmount } from '../shared/positive-amount';
 import { CreateMandateCommand } from './create-mandate.command';
+import { MandateCommandHandler } from '../shared/mandate-handler';
 
 @CommandHandler(CreateMandateCommand)
-export class CreateMandateHandler implements ICommandHandler<CreateMandateCommand> {
-  constructor(
-    private readonly mandates: MandateServices,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
+export class CreateMandateHandler
+  extends MandateCommandHandler
+  implements ICommandHandler<CreateMandateCommand>
+{
   async execute({ origin, body }: CreateMandateCommand): Promise<Committed<UsageMandateRead>> {
     const senderId = body.sender_id.toLowerCase();
     const me = senderUser(origin.actor);

@@ -1,6 +1,5 @@
 /** `GET /mandates`: senders (their own), support, auditor and admin (all). */
 import { Query } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import type { Actor } from '@kob/kernel';
 import { CurrentActor } from '../../auth/access.guard';
 import type { Page } from '../../http/pagination';
@@ -9,11 +8,10 @@ import { MandatesController } from '../shared/mandates-controller';
 import { ListMandatesQuery } from './list-mandates.query';
 import { MandateListQuery } from './list-mandates.request';
 import { ReadRoute } from '../shared/read-route';
+import { QueryDispatcher } from '../shared/dispatchers';
 
 @MandatesController()
-export class ListMandatesController {
-  constructor(private readonly queryBus: QueryBus) {}
-
+export class ListMandatesController extends QueryDispatcher {
   @ReadRoute(
     undefined,
     ListMandatesQuery,

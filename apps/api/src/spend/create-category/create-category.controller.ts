@@ -1,6 +1,5 @@
 /** `POST /spend/categories` (KOBATELA-SPEC.md §2.9): 409 CATEGORY_EXISTS for a code taken. */
 import { Body } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { Origin } from '../../auth/access.guard';
 import type { Committed } from '../../http/committed';
 import type { CommandOrigin } from '../../platform/command-origin';
@@ -8,11 +7,10 @@ import type { CategoryRead } from '../shared/catalogue.view';
 import { CatalogueCreate, SpendController } from '../shared/spend-routes';
 import { CreateCategoryCommand } from './create-category.command';
 import { CreateCategoryBody } from './create-category.request';
+import { CommandDispatcher } from '../../mandates/shared/dispatchers';
 
 @SpendController()
-export class CreateCategoryController {
-  constructor(private readonly commandBus: CommandBus) {}
-
+export class CreateCategoryController extends CommandDispatcher {
   @CatalogueCreate(
     'categories',
     CreateCategoryCommand,

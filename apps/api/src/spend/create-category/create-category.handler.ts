@@ -1,21 +1,17 @@
 /** A category: its code claimed in the creating append (Idempotency-Key honoured if present). */
-import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { spendCategoryDecider } from '@kob/domain';
-import { CommandRunner } from '@kob/platform';
 import { Committed } from '../../http/committed';
-import { RESERVATIONS, type ReservationStreams } from '../../platform/platform.providers';
 import { type CategoryRead, categoryStateView } from '../shared/catalogue.view';
 import { createUnique } from '../shared/catalogue-streams';
 import { CreateCategoryCommand } from './create-category.command';
+import { CatalogueHandler } from '../shared/catalogue-handler';
 
 @CommandHandler(CreateCategoryCommand)
-export class CreateCategoryHandler implements ICommandHandler<CreateCategoryCommand> {
-  constructor(
-    private readonly commands: CommandRunner,
-    @Inject(RESERVATIONS) private readonly reservations: ReservationStreams,
-  ) {}
-
+export class CreateCategoryHandler
+  extends CatalogueHandler
+  implements ICommandHandler<CreateCategoryCommand>
+{
   async execute({ origin, body }: CreateCategoryCommand): Promise<Committed<CategoryRead>> {
     const metadata = origin.metadata('optional');
     const result = await createUnique(this.commands, this.reservations, metadata, {

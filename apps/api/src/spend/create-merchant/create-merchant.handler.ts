@@ -2,23 +2,19 @@
  * A merchant: its name claimed in the creating append; whether its category exists is read from
  * the category's stream and decided by the merchant decider (404 CATEGORY_NOT_FOUND).
  */
-import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { merchantDecider } from '@kob/domain';
-import { CommandRunner } from '@kob/platform';
 import { Committed } from '../../http/committed';
-import { RESERVATIONS, type ReservationStreams } from '../../platform/platform.providers';
 import { type MerchantRead, merchantStateView } from '../shared/catalogue.view';
 import { categoryExists, createUnique } from '../shared/catalogue-streams';
 import { CreateMerchantCommand } from './create-merchant.command';
+import { CatalogueHandler } from '../shared/catalogue-handler';
 
 @CommandHandler(CreateMerchantCommand)
-export class CreateMerchantHandler implements ICommandHandler<CreateMerchantCommand> {
-  constructor(
-    private readonly commands: CommandRunner,
-    @Inject(RESERVATIONS) private readonly reservations: ReservationStreams,
-  ) {}
-
+export class CreateMerchantHandler
+  extends CatalogueHandler
+  implements ICommandHandler<CreateMerchantCommand>
+{
   async execute({ origin, body }: CreateMerchantCommand): Promise<Committed<MerchantRead>> {
     const metadata = origin.metadata('optional');
     const categoryId = body.category_id ? body.category_id.toLowerCase() : null;

@@ -3,7 +3,6 @@
  * sender or beneficiary, admin; Idempotency-Key required.
  */
 import { Body, HttpCode, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse } from '@nestjs/swagger';
 import { Access } from '../../auth/access.decorator';
 import { Origin } from '../../auth/access.guard';
@@ -14,11 +13,10 @@ import type { PurchaseRead } from '../shared/purchase.view';
 import { SpendController } from '../shared/spend-routes';
 import { CreatePurchaseCommand } from './create-purchase.command';
 import { CreatePurchaseBody } from './create-purchase.request';
+import { CommandDispatcher } from '../../mandates/shared/dispatchers';
 
 @SpendController()
-export class CreatePurchaseController {
-  constructor(private readonly commandBus: CommandBus) {}
-
+export class CreatePurchaseController extends CommandDispatcher {
   @Post('purchases')
   @HttpCode(201)
   @Access('sender')

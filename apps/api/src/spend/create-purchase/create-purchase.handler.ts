@@ -3,24 +3,20 @@
  * with the same key answers with the first purchase, whatever became of the mandate since; then
  * only the sender or the beneficiary (for a sender key) may buy, an amount greater than 0.
  */
-import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiError } from '../../http/api-error';
 import { Committed } from '../../http/committed';
-import { MandateServices } from '../../mandates/shared';
 import { senderUser } from '../../mandates/shared/mandate-access';
 import { positiveAmount } from '../../mandates/shared/positive-amount';
-import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
 import { type PurchaseRead, purchaseEventView } from '../shared/purchase.view';
 import { CreatePurchaseCommand } from './create-purchase.command';
+import { MandateCommandHandler } from '../../mandates/shared/mandate-handler';
 
 @CommandHandler(CreatePurchaseCommand)
-export class CreatePurchaseHandler implements ICommandHandler<CreatePurchaseCommand> {
-  constructor(
-    private readonly mandates: MandateServices,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
+export class CreatePurchaseHandler
+  extends MandateCommandHandler
+  implements ICommandHandler<CreatePurchaseCommand>
+{
   async execute({ origin, body }: CreatePurchaseCommand): Promise<Committed<PurchaseRead>> {
     const metadata = origin.metadata('required');
     // First the replay: a retry finds its first purchase even if the mandate is gone since.

@@ -1,6 +1,5 @@
 /** `GET /spend/purchases`: senders (their own), support, auditor and admin (all). */
 import { Query } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import type { Actor } from '@kob/kernel';
 import { CurrentActor } from '../../auth/access.guard';
 import type { Page } from '../../http/pagination';
@@ -9,11 +8,10 @@ import { SpendController } from '../shared/spend-routes';
 import { ListPurchasesQuery } from './list-purchases.query';
 import { PurchaseListQuery } from './list-purchases.request';
 import { ReadRoute } from '../../mandates/shared/read-route';
+import { QueryDispatcher } from '../../mandates/shared/dispatchers';
 
 @SpendController()
-export class ListPurchasesController {
-  constructor(private readonly queryBus: QueryBus) {}
-
+export class ListPurchasesController extends QueryDispatcher {
   @ReadRoute(
     'purchases',
     ListPurchasesQuery,
