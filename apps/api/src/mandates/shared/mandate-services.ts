@@ -23,7 +23,6 @@ import {
   isUsageAllowed,
   mandateCleanupDecider,
   mandateDecider,
-  mandateIsPastExpiry,
   mandateIsUsable,
   mandateRequired,
   merchantDecider,
@@ -31,12 +30,7 @@ import {
   usageAllowDecider,
   userDecider,
 } from '@kob/domain';
-import {
-  type Position,
-  type StreamAppend,
-  comparePositions,
-  releaseReservation,
-} from '@kob/event-store';
+import { type Position, comparePositions } from '@kob/event-store';
 import { DomainError, type Money, assert, newId } from '@kob/kernel';
 import {
   type AppendedEvent,
@@ -46,7 +40,7 @@ import {
   type Platform,
   eventMetadataOf,
 } from '@kob/platform';
-import { type SlotKey, handOverSlot, readSlot, slotOwner } from './mandate-slot';
+import { type SlotKey, readSlot, releaseSlot, takeSlot } from './mandate-slot';
 
 export const mandateLimits = {
   /** Candidates read per round of a cleanup or a scheduler run. */
@@ -152,7 +146,7 @@ export class MandateServices {
         now,
       }),
       extra: (events, _before, meta) =>
-        this.takeSlot(slot, (events[0]!.data as { mandateId: string }).mandateId, meta),
+        takeSlot(this.platform, slot, (events[0]!.data as { mandateId: string }).mandateId, meta),
     });
   }
 
@@ -192,7 +186,7 @@ export class MandateServices {
       }),
       extra: (events, before, meta) =>
         events.some((e) => e.type === 'mandate.consumed.v1')
-          ? this.releaseSlot(before, meta)
+          ? releaseSlot(this.platform, before, meta)
           : Promise.resolve([]),
       queueOn: 'target',
     });
@@ -255,7 +249,7 @@ export class MandateServices {
       decider: mandateDecider,
       command: { type: 'ExpireMandate', mandateId, reason, now: metadata.now.toISOString() },
       metadata: meta,
-      extra: (_events, before, m) => this.releaseSlot(before, m),
+      extra: (_events, before, m) => releaseSlot(this.platform, before, m),
     });
   }
 
@@ -324,74 +318,6 @@ export class MandateServices {
       );
     }
     return query.orderBy('expires_at').orderBy('id').limit(mandateLimits.expiryBatchMax).execute();
-  }
-
-  /**
-   * The slot for a new mandate: free → claim; held by an ACTIVE mandate not yet due → 409
-   * ACTIVE_MANDATE_EXISTS; held by one past its expiry → that mandate expired (`replaced`) at
-   * the revision read, and the slot handed over, in this same append.
-   */
-  private async takeSlot(
-    key: SlotKey,
-    mandateId: string,
-    metadata: CommandMetadata,
-  ): Promise<StreamAppend[]> {
-    const meta = eventMetadataOf(metadata);
-    const slot = await readSlot(this.platform, key);
-    const appends: StreamAppend[] = [];
-    if (slot.holder) {
-      const holderStream = `mandate-${slot.holder}`;
-      const { state, revision } = await this.platform.commands.read(holderStream, mandateDecider);
-      if (state.exists && state.status === 'ACTIVE') {
-        if (!mandateIsPastExpiry(state, metadata.now.toISOString())) {
-          throw new DomainError(
-            'ACTIVE_MANDATE_EXISTS',
-            'an active mandate already exists for this sender, beneficiary and currency',
-            'conflict',
-            {
-              mandate_id: state.mandateId,
-            },
-          );
-        }
-        const events = mandateDecider.decide(
-          {
-            type: 'ExpireMandate',
-            mandateId: state.mandateId,
-            reason: 'replaced',
-            now: metadata.now.toISOString(),
-          },
-          state,
-        );
-        assert(
-          events.length === 1 && revision !== null,
-          `${holderStream} is due but its expiry decided nothing`,
-        );
-        appends.push({
-          streamId: holderStream,
-          expectedRevision: revision,
-          events: events.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta })),
-        });
-      }
-    }
-    appends.push(handOverSlot(slot.state, mandateId, meta, newId));
-    return appends;
-  }
-
-  /** Releases the mandate's slot if it still holds it (in the append that ends the mandate). */
-  private async releaseSlot(
-    mandate: MandateState,
-    metadata: CommandMetadata,
-  ): Promise<StreamAppend[]> {
-    const slot = await readSlot(this.platform, mandate);
-    if (slot.holder !== mandate.mandateId) return [];
-    return [
-      releaseReservation(
-        slot.state,
-        slotOwner(mandate.mandateId),
-        eventMetadataOf(metadata),
-        newId(),
-      ),
-    ];
   }
 
   private async user(id: string, role: 'Sender' | 'Beneficiary'): Promise<void> {
