@@ -10,8 +10,8 @@
  *   through the slot's owner, its restrictions, the beneficiary's allowance; the consumption is
  *   decided on the mandate stream, queued per mandate in this process, the slot released in
  *   the append that consumes it.
- * - expire: decided again on the stream (nothing is appended for a mandate not really due),
- *   the slot released in the same append.
+ * - expire (the cleanup slice and the scheduler job): decided again on the stream (nothing is
+ *   appended for a mandate not really due), the slot released in the same append.
  * Read models are only ever a to-do list (cleanup candidates), never a basis for a decision.
  */
 import {
@@ -21,7 +21,6 @@ import {
   type MandateState,
   type MerchantState,
   isUsageAllowed,
-  mandateCleanupDecider,
   mandateDecider,
   mandateIsUsable,
   mandateRequired,
@@ -30,15 +29,14 @@ import {
   usageAllowDecider,
   userDecider,
 } from '@kob/domain';
-import { type Position, comparePositions } from '@kob/event-store';
-import { DomainError, type Money, assert, newId } from '@kob/kernel';
+import type { Position } from '@kob/event-store';
+import { DomainError, type Money, assert } from '@kob/kernel';
 import {
   type AppendedEvent,
   type CommandMetadata,
   type CommandResult,
   type PinnedReader,
   type Platform,
-  eventMetadataOf,
 } from '@kob/platform';
 import { type SlotKey, readSlot, releaseSlot, takeSlot } from './mandate-slot';
 
@@ -76,11 +74,6 @@ export interface PurchaseResult {
   purchase: PurchaseRecorded;
   position: Position | null;
   replayed: boolean;
-}
-
-export interface CleanupResult {
-  expired: number;
-  position: Position | null;
 }
 
 const notFound = (code: string, message: string) => new DomainError(code, message, 'not_found');
@@ -253,52 +246,6 @@ export class MandateServices {
     });
   }
 
-  /**
-   * `POST /mandates/cleanup`: every ACTIVE mandate due at `now`, by rounds of a bounded batch
-   * (keyset on (expires_at, id), so a read model that has not caught up cannot loop). Under an
-   * Idempotency-Key the count is recorded after the expiries, and a retry answers from it; a
-   * crash before the record leaves the key unused, and the retry expires only what is still due.
-   */
-  async cleanup(metadata: CommandMetadata): Promise<CleanupResult> {
-    if (metadata.idempotency) {
-      const first = await this.platform.commands.findDerived({
-        decider: mandateCleanupDecider,
-        metadata,
-      });
-      if (first) return { expired: first.state.expired, position: first.position };
-    }
-    const expired: string[] = [];
-    let position: Position | null = null;
-    let after: { expiresAt: Date; id: string } | null = null;
-    for (let round = 0; round < mandateLimits.cleanupRoundsMax; round++) {
-      const due = await this.dueMandates(metadata.now, after);
-      for (const m of due) {
-        const result = await this.expire(m.id, 'cleanup', metadata);
-        if (result.events.length === 0) continue;
-        expired.push(m.id);
-        position = later(position, result.position);
-      }
-      const last = due[due.length - 1];
-      if (!last || due.length < mandateLimits.expiryBatchMax) break;
-      after = { expiresAt: last.expires_at, id: last.id };
-    }
-    if (metadata.idempotency) {
-      const record = await this.platform.commands.executeWithDerivedId({
-        decider: mandateCleanupDecider,
-        metadata,
-        targetStream: (id) => `mandate_cleanup-${id}`,
-        command: (id) => ({
-          type: 'RecordCleanup' as const,
-          cleanupId: id,
-          mandateIds: expired,
-          now: metadata.now.toISOString(),
-        }),
-      });
-      position = later(position, record.position);
-    }
-    return { expired: expired.length, position };
-  }
-
   /** ACTIVE mandates whose expiry is at or before `now`, per the read model (a to-do list). */
   async dueMandates(
     now: Date,
@@ -336,10 +283,4 @@ function purchaseOf(events: AppendedEvent<MandateEvent>[]): PurchaseRecorded {
   const recorded = events.find((e) => e.type === 'mandate.purchase_recorded.v1');
   assert(recorded, 'a purchase command appended no mandate.purchase_recorded.v1');
   return recorded.data as PurchaseRecorded;
-}
-
-function later(a: Position | null, b: Position | null): Position | null {
-  if (!a) return b;
-  if (!b) return a;
-  return comparePositions(a, b) >= 0 ? a : b;
 }
