@@ -27,8 +27,6 @@ const NOT_YET_SLICES = new Set([
   'POST /escrows/:id/mark-delivered',
   'POST /escrows/:id/milestones',
   'POST /escrows/milestones/:milestoneId/release',
-  'POST /mandates',
-  'POST /mandates/cleanup',
   'POST /payments/:id/retry',
   'POST /payments/execute/:id',
   'POST /proofs',
@@ -36,11 +34,7 @@ const NOT_YET_SLICES = new Set([
   'POST /proofs/files',
   'POST /psp/webhook',
   'POST /spend',
-  'POST /spend/allow',
   'POST /spend/allowed',
-  'POST /spend/categories',
-  'POST /spend/merchants',
-  'POST /spend/purchases',
 ]);
 
 const { providers } = appModuleGraph();

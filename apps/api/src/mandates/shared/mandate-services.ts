@@ -10,8 +10,8 @@
  *   through the slot's owner, its restrictions, the beneficiary's allowance; the consumption is
  *   decided on the mandate stream, queued per mandate in this process, the slot released in
  *   the append that consumes it.
- * - expire: decided again on the stream (nothing is appended for a mandate not really due),
- *   the slot released in the same append.
+ * - expire (the cleanup slice and the scheduler job): decided again on the stream (nothing is
+ *   appended for a mandate not really due), the slot released in the same append.
  * Read models are only ever a to-do list (cleanup candidates), never a basis for a decision.
  */
 import {
@@ -21,9 +21,7 @@ import {
   type MandateState,
   type MerchantState,
   isUsageAllowed,
-  mandateCleanupDecider,
   mandateDecider,
-  mandateIsPastExpiry,
   mandateIsUsable,
   mandateRequired,
   merchantDecider,
@@ -31,21 +29,16 @@ import {
   usageAllowDecider,
   userDecider,
 } from '@kob/domain';
-import {
-  type Position,
-  type StreamAppend,
-  comparePositions,
-  releaseReservation,
-} from '@kob/event-store';
-import { DomainError, type Money, assert, newId } from '@kob/kernel';
+import type { Position } from '@kob/event-store';
+import { DomainError, type Money, assert } from '@kob/kernel';
 import {
   type AppendedEvent,
   type CommandMetadata,
   type CommandResult,
+  type PinnedReader,
   type Platform,
-  eventMetadataOf,
 } from '@kob/platform';
-import { type SlotKey, handOverSlot, readSlot, slotOwner } from './mandate-slot';
+import { type SlotKey, readSlot, releaseSlot, takeSlot } from './mandate-slot';
 
 export const mandateLimits = {
   /** Candidates read per round of a cleanup or a scheduler run. */
@@ -83,12 +76,24 @@ export interface PurchaseResult {
   replayed: boolean;
 }
 
-export interface CleanupResult {
-  expired: number;
-  position: Position | null;
-}
-
 const notFound = (code: string, message: string) => new DomainError(code, message, 'not_found');
+const forbidden = (code: string, message: string) => new DomainError(code, message, 'forbidden');
+
+/** 403 UNAUTHORIZED_USAGE unless the beneficiary's allowance covers the merchant (or its category). */
+async function requireUsageAllowed(
+  reader: PinnedReader,
+  beneficiaryId: string,
+  merchantId: string,
+): Promise<null> {
+  const [allowance, current] = await Promise.all([
+    reader.read(`usage_allow-${beneficiaryId}`, usageAllowDecider),
+    reader.read(`merchant-${merchantId}`, merchantDecider),
+  ]);
+  if (!isUsageAllowed(allowance, current)) {
+    throw forbidden('UNAUTHORIZED_USAGE', 'the beneficiary may not use this merchant');
+  }
+  return null;
+}
 
 export class MandateServices {
   constructor(private readonly platform: Platform) {}
@@ -134,7 +139,7 @@ export class MandateServices {
         now,
       }),
       extra: (events, _before, meta) =>
-        this.takeSlot(slot, (events[0]!.data as { mandateId: string }).mandateId, meta),
+        takeSlot(this.platform, slot, (events[0]!.data as { mandateId: string }).mandateId, meta),
     });
   }
 
@@ -146,7 +151,50 @@ export class MandateServices {
     );
   }
 
+  /**
+   * Records a purchase on the mandate the slot names: the merchant, the category and the
+   * mandate's restrictions are checked first (`purchaseTarget`), the beneficiary's allowance is a
+   * condition of the append itself.
+   */
   async purchase(input: PurchaseInput, metadata: CommandMetadata): Promise<PurchaseResult> {
+    const now = metadata.now.toISOString();
+    const { merchant, mandateId } = await this.purchaseTarget(input, now);
+    const result = await this.platform.commands.executeWithFacts({
+      decider: mandateDecider,
+      metadata,
+      kind: 'RecordPurchase',
+      targetStream: () => `mandate-${mandateId}`,
+      // The beneficiary's allowance and the merchant (its category) are conditions of the append:
+      // a change committed first makes the purchase read and decide again.
+      facts: (reader) => requireUsageAllowed(reader, input.beneficiaryId, merchant.merchantId),
+      command: (purchaseId) => ({
+        type: 'RecordPurchase' as const,
+        mandateId,
+        purchaseId,
+        merchantId: merchant.merchantId,
+        categoryId: merchant.categoryId,
+        amount: input.amount.toString(),
+        currency: input.amount.currency,
+        now,
+      }),
+      extra: (events, before, meta) =>
+        events.some((e) => e.type === 'mandate.consumed.v1')
+          ? releaseSlot(this.platform, before, meta)
+          : Promise.resolve([]),
+      queueOn: 'target',
+    });
+    return {
+      purchase: purchaseOf(result.events),
+      position: result.position,
+      replayed: result.replayed,
+    };
+  }
+
+  /** The merchant (its category as the client says) and the usable mandate the slot names. */
+  private async purchaseTarget(
+    input: PurchaseInput,
+    now: string,
+  ): Promise<{ merchant: MerchantState; mandateId: string }> {
     const merchant = await this.merchant(input.merchantId);
     const categoryId = merchant.categoryId;
     if (input.categoryId !== null && input.categoryId !== categoryId) {
@@ -154,12 +202,9 @@ export class MandateServices {
         'CATEGORY_MISMATCH',
         "category_id is not the merchant's category",
         'invalid',
-        {
-          merchant_category_id: categoryId,
-        },
+        { merchant_category_id: categoryId },
       );
     }
-    const now = metadata.now.toISOString();
     const slot = await readSlot(this.platform, {
       senderId: input.senderId,
       beneficiaryId: input.beneficiaryId,
@@ -173,61 +218,15 @@ export class MandateServices {
     );
     if (!mandateIsUsable(mandate, now)) throw mandateRequired();
     if (mandate.allowedMerchantId !== null && mandate.allowedMerchantId !== merchant.merchantId) {
-      throw new DomainError(
-        'MANDATE_MERCHANT_FORBIDDEN',
-        'this mandate does not allow this merchant',
-        'forbidden',
-      );
+      throw forbidden('MANDATE_MERCHANT_FORBIDDEN', 'this mandate does not allow this merchant');
     }
     if (mandate.allowedCategoryId !== null && mandate.allowedCategoryId !== categoryId) {
-      throw new DomainError(
+      throw forbidden(
         'MANDATE_CATEGORY_FORBIDDEN',
         "this mandate does not allow the merchant's category",
-        'forbidden',
       );
     }
-    const result = await this.platform.commands.executeWithFacts({
-      decider: mandateDecider,
-      metadata,
-      kind: 'RecordPurchase',
-      targetStream: () => `mandate-${mandateId}`,
-      // The beneficiary's allowance and the merchant (its category) are conditions of the append:
-      // a change committed first makes the purchase read and decide again.
-      facts: async (reader) => {
-        const [allowance, current] = await Promise.all([
-          reader.read(`usage_allow-${input.beneficiaryId}`, usageAllowDecider),
-          reader.read(`merchant-${merchant.merchantId}`, merchantDecider),
-        ]);
-        if (!isUsageAllowed(allowance, current)) {
-          throw new DomainError(
-            'UNAUTHORIZED_USAGE',
-            'the beneficiary may not use this merchant',
-            'forbidden',
-          );
-        }
-        return null;
-      },
-      command: (purchaseId) => ({
-        type: 'RecordPurchase' as const,
-        mandateId,
-        purchaseId,
-        merchantId: merchant.merchantId,
-        categoryId,
-        amount: input.amount.toString(),
-        currency: input.amount.currency,
-        now,
-      }),
-      extra: (events, before, meta) =>
-        events.some((e) => e.type === 'mandate.consumed.v1')
-          ? this.releaseSlot(before, meta)
-          : Promise.resolve([]),
-      queueOn: 'target',
-    });
-    return {
-      purchase: purchaseOf(result.events),
-      position: result.position,
-      replayed: result.replayed,
-    };
+    return { merchant, mandateId };
   }
 
   /** Expires one mandate if it is ACTIVE and due (else appends nothing), releasing its slot. */
@@ -243,54 +242,8 @@ export class MandateServices {
       decider: mandateDecider,
       command: { type: 'ExpireMandate', mandateId, reason, now: metadata.now.toISOString() },
       metadata: meta,
-      extra: (_events, before, m) => this.releaseSlot(before, m),
+      extra: (_events, before, m) => releaseSlot(this.platform, before, m),
     });
-  }
-
-  /**
-   * `POST /mandates/cleanup`: every ACTIVE mandate due at `now`, by rounds of a bounded batch
-   * (keyset on (expires_at, id), so a read model that has not caught up cannot loop). Under an
-   * Idempotency-Key the count is recorded after the expiries, and a retry answers from it; a
-   * crash before the record leaves the key unused, and the retry expires only what is still due.
-   */
-  async cleanup(metadata: CommandMetadata): Promise<CleanupResult> {
-    if (metadata.idempotency) {
-      const first = await this.platform.commands.findDerived({
-        decider: mandateCleanupDecider,
-        metadata,
-      });
-      if (first) return { expired: first.state.expired, position: first.position };
-    }
-    const expired: string[] = [];
-    let position: Position | null = null;
-    let after: { expiresAt: Date; id: string } | null = null;
-    for (let round = 0; round < mandateLimits.cleanupRoundsMax; round++) {
-      const due = await this.dueMandates(metadata.now, after);
-      for (const m of due) {
-        const result = await this.expire(m.id, 'cleanup', metadata);
-        if (result.events.length === 0) continue;
-        expired.push(m.id);
-        position = later(position, result.position);
-      }
-      const last = due[due.length - 1];
-      if (!last || due.length < mandateLimits.expiryBatchMax) break;
-      after = { expiresAt: last.expires_at, id: last.id };
-    }
-    if (metadata.idempotency) {
-      const record = await this.platform.commands.executeWithDerivedId({
-        decider: mandateCleanupDecider,
-        metadata,
-        targetStream: (id) => `mandate_cleanup-${id}`,
-        command: (id) => ({
-          type: 'RecordCleanup' as const,
-          cleanupId: id,
-          mandateIds: expired,
-          now: metadata.now.toISOString(),
-        }),
-      });
-      position = later(position, record.position);
-    }
-    return { expired: expired.length, position };
   }
 
   /** ACTIVE mandates whose expiry is at or before `now`, per the read model (a to-do list). */
@@ -314,74 +267,6 @@ export class MandateServices {
     return query.orderBy('expires_at').orderBy('id').limit(mandateLimits.expiryBatchMax).execute();
   }
 
-  /**
-   * The slot for a new mandate: free → claim; held by an ACTIVE mandate not yet due → 409
-   * ACTIVE_MANDATE_EXISTS; held by one past its expiry → that mandate expired (`replaced`) at
-   * the revision read, and the slot handed over, in this same append.
-   */
-  private async takeSlot(
-    key: SlotKey,
-    mandateId: string,
-    metadata: CommandMetadata,
-  ): Promise<StreamAppend[]> {
-    const meta = eventMetadataOf(metadata);
-    const slot = await readSlot(this.platform, key);
-    const appends: StreamAppend[] = [];
-    if (slot.holder) {
-      const holderStream = `mandate-${slot.holder}`;
-      const { state, revision } = await this.platform.commands.read(holderStream, mandateDecider);
-      if (state.exists && state.status === 'ACTIVE') {
-        if (!mandateIsPastExpiry(state, metadata.now.toISOString())) {
-          throw new DomainError(
-            'ACTIVE_MANDATE_EXISTS',
-            'an active mandate already exists for this sender, beneficiary and currency',
-            'conflict',
-            {
-              mandate_id: state.mandateId,
-            },
-          );
-        }
-        const events = mandateDecider.decide(
-          {
-            type: 'ExpireMandate',
-            mandateId: state.mandateId,
-            reason: 'replaced',
-            now: metadata.now.toISOString(),
-          },
-          state,
-        );
-        assert(
-          events.length === 1 && revision !== null,
-          `${holderStream} is due but its expiry decided nothing`,
-        );
-        appends.push({
-          streamId: holderStream,
-          expectedRevision: revision,
-          events: events.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta })),
-        });
-      }
-    }
-    appends.push(handOverSlot(slot.state, mandateId, meta, newId));
-    return appends;
-  }
-
-  /** Releases the mandate's slot if it still holds it (in the append that ends the mandate). */
-  private async releaseSlot(
-    mandate: MandateState,
-    metadata: CommandMetadata,
-  ): Promise<StreamAppend[]> {
-    const slot = await readSlot(this.platform, mandate);
-    if (slot.holder !== mandate.mandateId) return [];
-    return [
-      releaseReservation(
-        slot.state,
-        slotOwner(mandate.mandateId),
-        eventMetadataOf(metadata),
-        newId(),
-      ),
-    ];
-  }
-
   private async user(id: string, role: 'Sender' | 'Beneficiary'): Promise<void> {
     const { state } = await this.platform.commands.read(`user-${id}`, userDecider);
     if (!state.exists) throw notFound('USER_NOT_FOUND', `${role} user does not exist.`);
@@ -398,10 +283,4 @@ function purchaseOf(events: AppendedEvent<MandateEvent>[]): PurchaseRecorded {
   const recorded = events.find((e) => e.type === 'mandate.purchase_recorded.v1');
   assert(recorded, 'a purchase command appended no mandate.purchase_recorded.v1');
   return recorded.data as PurchaseRecorded;
-}
-
-function later(a: Position | null, b: Position | null): Position | null {
-  if (!a) return b;
-  if (!b) return a;
-  return comparePositions(a, b) >= 0 ? a : b;
 }

@@ -12,9 +12,11 @@ import {
   RESERVATION_CLAIMED,
   RESERVATION_RELEASED,
   readReservation,
+  releaseReservation,
 } from '@kob/event-store';
-import { assert } from '@kob/kernel';
-import type { Platform } from '@kob/platform';
+import { type MandateState, mandateDecider, mandateIsPastExpiry } from '@kob/domain';
+import { DomainError, assert, newId } from '@kob/kernel';
+import { type CommandMetadata, type Platform, eventMetadataOf } from '@kob/platform';
 
 export interface SlotKey {
   senderId: string;
@@ -76,4 +78,74 @@ export function handOverSlot(
     ...(state.headHash ? { expectedHeadHash: state.headHash } : {}),
     events,
   };
+}
+
+/**
+ * The slot for a new mandate: free → claim; held by an ACTIVE mandate not yet due → 409
+ * ACTIVE_MANDATE_EXISTS; held by one past its expiry → that mandate expired (`replaced`) at
+ * the revision read, and the slot handed over, in this same append.
+ */
+export async function takeSlot(
+  platform: Platform,
+  key: SlotKey,
+  mandateId: string,
+  metadata: CommandMetadata,
+): Promise<StreamAppend[]> {
+  const meta = eventMetadataOf(metadata);
+  const slot = await readSlot(platform, key);
+  const appends: StreamAppend[] = [];
+  if (slot.holder) {
+    const holderStream = `mandate-${slot.holder}`;
+    const { state, revision } = await platform.commands.read(holderStream, mandateDecider);
+    if (state.exists && state.status === 'ACTIVE') {
+      if (!mandateIsPastExpiry(state, metadata.now.toISOString())) {
+        throw new DomainError(
+          'ACTIVE_MANDATE_EXISTS',
+          'an active mandate already exists for this sender, beneficiary and currency',
+          'conflict',
+          {
+            mandate_id: state.mandateId,
+          },
+        );
+      }
+      const events = mandateDecider.decide(
+        {
+          type: 'ExpireMandate',
+          mandateId: state.mandateId,
+          reason: 'replaced',
+          now: metadata.now.toISOString(),
+        },
+        state,
+      );
+      assert(
+        events.length === 1 && revision !== null,
+        `${holderStream} is due but its expiry decided nothing`,
+      );
+      appends.push({
+        streamId: holderStream,
+        expectedRevision: revision,
+        events: events.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta })),
+      });
+    }
+  }
+  appends.push(handOverSlot(slot.state, mandateId, meta, newId));
+  return appends;
+}
+
+/** Releases the mandate's slot if it still holds it (in the append that ends the mandate). */
+export async function releaseSlot(
+  platform: Platform,
+  mandate: MandateState,
+  metadata: CommandMetadata,
+): Promise<StreamAppend[]> {
+  const slot = await readSlot(platform, mandate);
+  if (slot.holder !== mandate.mandateId) return [];
+  return [
+    releaseReservation(
+      slot.state,
+      slotOwner(mandate.mandateId),
+      eventMetadataOf(metadata),
+      newId(),
+    ),
+  ];
 }

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { merchantDecider, spendCategoryDecider } from '@kob/domain';
-import type { PurchaseRecorded } from '../mandates/shared';
+import type { PurchaseRecorded } from '../../mandates/shared';
 import {
   buildCatalogue,
   buildMandate,
@@ -15,13 +15,13 @@ import {
 } from '@test/event-scenarios';
 import { propertyParams } from '@test/hostile-values';
 import { A_TIME, fold, viewProblems } from '@test/view-property';
-import { purchaseEventView, purchaseRowView } from './purchases.view';
+import { purchaseEventView, purchaseRowView } from './purchase.view';
 import {
   categoryRowView,
   categoryStateView,
   merchantRowView,
   merchantStateView,
-} from './spend.view';
+} from './catalogue.view';
 
 describe('catalogue views under arbitrary names', () => {
   it('category and merchant views are well-formed and keep codes, labels and names', () => {

@@ -8,7 +8,7 @@ import { mandateDecider } from '@kob/domain';
 import { buildMandate, mandateInputs } from '@test/event-scenarios';
 import { propertyParams } from '@test/hostile-values';
 import { A_TIME, fold, viewProblems } from '@test/view-property';
-import { mandateRowView, mandateStateView } from './mandates.view';
+import { mandateRowView, mandateStateView } from './mandate.view';
 
 describe('mandate views under arbitrary amounts', () => {
   it('are well-formed and keep totals at their scale', () => {

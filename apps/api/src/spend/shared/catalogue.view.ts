@@ -1,6 +1,6 @@
 /** How catalogue entries leave the API: ids, times as ISO-8601 UTC. */
 import type { MerchantState, SpendCategoryState } from '@kob/domain';
-import { iso } from '../http/formats';
+import { iso } from '../../http/formats';
 
 export interface CategoryRead {
   id: string;

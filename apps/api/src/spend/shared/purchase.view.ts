@@ -3,8 +3,8 @@
  * spent (the old service stored the beneficiary as `sender_id`, B13); money as a decimal string
  * at the currency's scale; times as ISO-8601 UTC. Purchases are recorded COMPLETED.
  */
-import type { PurchaseRecorded } from '../mandates/shared';
-import { atScale, iso } from '../http/formats';
+import type { PurchaseRecorded } from '../../mandates/shared';
+import { atScale, iso } from '../../http/formats';
 
 export interface PurchaseRead {
   id: string;

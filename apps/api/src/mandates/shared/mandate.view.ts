@@ -3,7 +3,7 @@
  * scale (`total_spent` included, which the old service hid), times as ISO-8601 UTC.
  */
 import type { MandateState } from '@kob/domain';
-import { atScale, iso } from '../http/formats';
+import { atScale, iso } from '../../http/formats';
 
 export interface UsageMandateRead {
   id: string;
