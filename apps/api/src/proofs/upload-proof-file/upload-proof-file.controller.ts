@@ -11,7 +11,7 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiSecurity, ApiTags } from '
 import type { FastifyRequest } from 'fastify';
 import { Access } from '../../auth/access.decorator';
 import { Origin } from '../../auth/access.guard';
-import { canonicalPath } from '../../http/command-context';
+import { canonicalPath, readIdempotencyKey } from '../../http/command-context';
 import type { Committed } from '../../http/committed';
 import { Dispatches } from '../../http/dispatches.decorator';
 import type { CommandOrigin } from '../../platform/command-origin';
@@ -47,8 +47,9 @@ export class UploadProofFileController {
     @Req() req: FastifyRequest,
     @Origin() origin: CommandOrigin,
   ): Promise<Committed<ProofFileUploadRead>> {
-    // A malformed Idempotency-Key is refused before a byte of the file is read.
-    origin.metadata('optional');
+    // A malformed Idempotency-Key is refused before a byte of the file is read; the metadata
+    // (and its clock) is made by the handler once the file is stored, as before.
+    readIdempotencyKey(req, false);
     const upload = await receiveUpload(req, {
       maxBytes: this.config.proofFileMaxBytes,
       tmpDir: path.join(this.config.dataDir, 'tmp', 'uploads'),
