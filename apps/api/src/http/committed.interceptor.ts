@@ -7,7 +7,13 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { mergeMap, type Observable } from 'rxjs';
-import { Committed, CommittedRead, CommittedRefusal, type CommittedWait } from './committed';
+import {
+  Committed,
+  CommittedRead,
+  CommittedRefusal,
+  type CommittedWait,
+  ProjectionPending,
+} from './committed';
 import { ReadYourWrites } from './read-your-writes';
 
 @Injectable()
@@ -27,7 +33,11 @@ export class CommittedInterceptor implements NestInterceptor {
         await this.wait(reply, result);
         if (result instanceof CommittedRefusal) throw result.error;
         if (result.status !== undefined) void reply.status(result.status);
-        return result instanceof CommittedRead ? result.read() : result.answer;
+        if (!(result instanceof CommittedRead)) return result.answer;
+        const read = await result.read();
+        if (!(read instanceof ProjectionPending)) return read;
+        void reply.header('X-Projection-Pending', 'true');
+        return read.view;
       }),
     );
   }

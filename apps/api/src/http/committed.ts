@@ -49,4 +49,12 @@ export class CommittedRefusal {
   ) {}
 }
 
+/**
+ * What a `CommittedRead` may read when the read model has not applied the command yet: the view
+ * from the stream, answered with `X-Projection-Pending: true`.
+ */
+export class ProjectionPending<V> {
+  constructor(readonly view: V) {}
+}
+
 export type CommittedResult<V> = Committed<V> | CommittedRead<V> | CommittedRefusal;

@@ -6,7 +6,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Authenticator } from '../auth/authenticator';
 import type { ProofServices } from '../proofs/shared';
 import type { PaymentServices } from '../payments/shared';
-import { PROOF_BLOB_STORE } from '../proofs/proof-files.tokens';
+import { PROOF_BLOB_STORE } from '../proofs/shared/proof-files.tokens';
 import { PAYMENTS, PROOFS } from '../tokens';
 import { RequestBudgets } from './rate-limits';
 import { ReadYourWrites } from './read-your-writes';

@@ -2,12 +2,38 @@
  * The proofs feature: its controllers, command handlers and query handlers.
  */
 import { Module } from '@nestjs/common';
-import { ProofFilesController } from './proof-files.controller';
-import { ProofServicesShutdown } from './proof-services.shutdown';
-import { ProofsController } from './proofs.controller';
+import { DecideProofController } from './decide-proof/decide-proof.controller';
+import { DecideProofHandler } from './decide-proof/decide-proof.handler';
+import { GetProofController } from './get-proof/get-proof.controller';
+import { GetProofHandler } from './get-proof/get-proof.handler';
+import { GetProofFileController } from './get-proof-file/get-proof-file.controller';
+import { GetProofFileHandler } from './get-proof-file/get-proof-file.handler';
+import { ListProofsController } from './list-proofs/list-proofs.controller';
+import { ListProofsHandler } from './list-proofs/list-proofs.handler';
+import { ProofServicesShutdown } from './shared/proof-services.shutdown';
+import { SubmitProofController } from './submit-proof/submit-proof.controller';
+import { SubmitProofHandler } from './submit-proof/submit-proof.handler';
+import { UploadProofFileController } from './upload-proof-file/upload-proof-file.controller';
+import { UploadProofFileHandler } from './upload-proof-file/upload-proof-file.handler';
 
 @Module({
-  controllers: [ProofFilesController, ProofsController],
-  providers: [ProofServicesShutdown],
+  controllers: [
+    // `proofs/files` before `proofs/:id`: the file routes are matched first, as before.
+    UploadProofFileController,
+    GetProofFileController,
+    SubmitProofController,
+    ListProofsController,
+    GetProofController,
+    DecideProofController,
+  ],
+  providers: [
+    ProofServicesShutdown,
+    SubmitProofHandler,
+    DecideProofHandler,
+    UploadProofFileHandler,
+    ListProofsHandler,
+    GetProofHandler,
+    GetProofFileHandler,
+  ],
 })
 export class ProofsModule {}

@@ -33,7 +33,7 @@ import type {
   ProofAdvisor,
   ProofFileRecord,
   ProofFileSource,
-} from './proof-service';
+} from './proof-ports';
 
 const OCR_MIMES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
 type OcrMime = (typeof OCR_MIMES)[number];

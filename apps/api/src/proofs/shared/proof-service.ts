@@ -27,102 +27,15 @@ import {
   type ReservationClaim,
   idempotencyKeyReused,
 } from '@kob/platform';
-import { type FileExif, claimEvidence, fileEvidence } from './proof-evidence';
-
-export interface ProofFileRecord {
-  fileId: string;
-  sha256: string;
-  mime: string;
-  phash: string | null;
-  exif: FileExif | null;
-  uploaderUserId: string | null;
-  uploaderKeyId: string | null;
-}
-
-/** Where uploaded files are (their records, bytes and EXIF-stripped previews). */
-export interface ProofFileSource {
-  find(fileId: string): Promise<ProofFileRecord | null>;
-  /** The image's perceptual hashes as it is and rotated or mirrored (its stored hash alone if not computable). */
-  variantHashes(record: ProofFileRecord): Promise<string[]>;
-  bytes(record: ProofFileRecord): Promise<Buffer>;
-  preview(record: ProofFileRecord): Promise<{ bytes: Buffer; mime: string } | null>;
-}
-
-/** Invoice OCR (libs/ocr): reads a document's total, currency, number… never throws. */
-export interface InvoiceReader {
-  read(
-    bytes: Buffer,
-    mime: string,
-  ): Promise<{
-    status: string;
-    engine: string | null;
-    fields: Record<string, string | null>;
-    reason: string | null;
-  }>;
-}
-
-export interface AiVerdict {
-  riskLevel: 'clean' | 'warning' | 'suspect' | 'unavailable';
-  score: string | null;
-  flags: string[];
-  explanation: string;
-  reason: string | null;
-  model: string;
-  checkedAt: string;
-}
-
-/** The AI proof advisor (libs/ai-advisor), behind what the service needs of it. */
-export interface ProofAdvisor {
-  readonly enabled: boolean;
-  /** Whether it is sent the photo's preview (`AI_PROOF_SEND_IMAGE`): else none is made. */
-  readonly wantsImage: boolean;
-  assess(context: AdvisorContext): Promise<AiVerdict>;
-}
-
-/** What the advisor is told; it sanitises this itself (an allowlist) before sending anything. */
-export interface AdvisorContext {
-  proofType: string;
-  escrow: EscrowState;
-  sequenceIndex: number;
-  metadata: Record<string, unknown> | null;
-  evidence: ProofEvidence;
-  invoice: ProofInvoice | null;
-  ocrStatus: string | null;
-  flags: string[];
-  image: { bytes: Buffer; mime: string } | null;
-}
-
-export interface InvoiceTools {
-  merge(
-    metadata: Record<string, unknown> | null,
-    ocr: Awaited<ReturnType<InvoiceReader['read']>>,
-  ): { metadata: Record<string, unknown>; filled: string[] };
-  normalize(metadata: Record<string, unknown> | null): {
-    total: string | null;
-    currency: string | null;
-    errors: string[];
-  };
-  hammingDistance(a: string, b: string): number;
-}
-
-export interface ProofServiceOptions {
-  files: ProofFileSource;
-  ocr: InvoiceReader | null;
-  advisor: ProofAdvisor | null;
-  tools: InvoiceTools;
-}
-
-export interface SubmitProofInput {
-  escrowId: string;
-  sequenceIndex: number;
-  proofType: string;
-  fileId: string | null;
-  storageUrl: string | null;
-  sha256: string | null;
-  metadata: Record<string, unknown> | null;
-  /** The caller's user (the provider), to check the file is theirs; null for admin keys. */
-  uploaderUserId: string | null;
-}
+import { claimEvidence, fileEvidence } from './proof-evidence';
+import type {
+  AiVerdict,
+  InvoiceReader,
+  InvoiceTools,
+  ProofFileRecord,
+  ProofServiceOptions,
+  SubmitProofInput,
+} from './proof-ports';
 
 export const proofServiceLimits = {
   /** Earlier proofs of one provider compared for a near-duplicate image. */
@@ -135,6 +48,18 @@ function duplicate(sha256: string): DomainError {
   return new DomainError('PROOF_DUPLICATE', 'this file was already used as a proof', 'conflict', {
     sha256,
   });
+}
+
+/** What the checks before the append established. */
+interface CheckedProof {
+  file: ProofFileRecord | null;
+  sha256: string;
+  proofMetadata: Record<string, unknown> | null;
+  evidence: ProofEvidence;
+  invoice: ProofInvoice | null;
+  ocr: SubmitProof['ocr'];
+  nearDuplicateOf: string | null;
+  ai: AiVerdict | null;
 }
 
 export class ProofService {
@@ -153,26 +78,24 @@ export class ProofService {
     assertProofMetadataSize(input.metadata);
     const idem = metadata.idempotency;
     const proofId = idem ? uuidV5(`${idem.scope}\n${idem.key}`) : newId();
-    const claims: ReservationClaim[] = [];
+    const replay = idem ? await this.firstAnswer(proofId, metadata) : null;
+    if (replay) return replay;
+    const { state: escrow } = await this.platform.commands.read(
+      `escrow-${input.escrowId}`,
+      escrowDecider,
+    );
+    proofTarget(escrow, input.sequenceIndex); // refuse early: no OCR or AI for a proof that cannot land
+    const checked = await this.check(input, escrow);
+    const command = this.command(input, escrow, proofId, checked, metadata);
+    const claims: ReservationClaim[] = [
+      {
+        streamId: proofShaStream(checked.sha256),
+        owner: `proof:${escrow.escrowId}:${proofId}`,
+        data: { stream: `escrow-${escrow.escrowId}`, proofId },
+        taken: () => duplicate(checked.sha256),
+      },
+    ];
     if (idem) {
-      const reservation = await readReservation(this.platform.store, `idem-${proofId}`);
-      if (reservation.status === 'claimed') {
-        // The first answer: the escrow as the first submission left it (not as it is now, after
-        // a review or a release may have moved the proof on), at that submission's position.
-        const first = await this.platform.commands.findDerived({
-          decider: escrowDecider,
-          metadata,
-        });
-        assert(first, `idem-${proofId} is claimed but names no submission`);
-        return {
-          state: first.state,
-          events: [],
-          paymentIds: [],
-          position: first.position,
-          replayed: true,
-          proofId,
-        };
-      }
       claims.push({
         streamId: `idem-${proofId}`,
         // The escrow is part of the owner: the same key for another escrow is not "already ours".
@@ -181,11 +104,35 @@ export class ProofService {
         taken: () => idempotencyKeyReused(),
       });
     }
-    const { state: escrow } = await this.platform.commands.read(
-      `escrow-${input.escrowId}`,
-      escrowDecider,
-    );
-    proofTarget(escrow, input.sequenceIndex); // refuse early: no OCR or AI for a proof that cannot land
+    const result = await this.actions.run(escrow.escrowId, command, metadata, claims);
+    return { ...result, proofId };
+  }
+
+  /**
+   * A submission already made under this Idempotency-Key: the escrow as the first submission
+   * left it (not as it is now, after a review or a release may have moved the proof on), at that
+   * submission's position. Null when the key is new.
+   */
+  private async firstAnswer(
+    proofId: string,
+    metadata: CommandMetadata,
+  ): Promise<(EscrowActionResult & { proofId: string }) | null> {
+    const reservation = await readReservation(this.platform.store, `idem-${proofId}`);
+    if (reservation.status !== 'claimed') return null;
+    const first = await this.platform.commands.findDerived({ decider: escrowDecider, metadata });
+    assert(first, `idem-${proofId} is claimed but names no submission`);
+    return {
+      state: first.state,
+      events: [],
+      paymentIds: [],
+      position: first.position,
+      replayed: true,
+      proofId,
+    };
+  }
+
+  /** The outside work, before the append: file, duplicate, OCR, evidence, near-duplicate, AI. */
+  private async check(input: SubmitProofInput, escrow: EscrowState): Promise<CheckedProof> {
     const file = input.fileId ? await this.file(input.fileId, input.uploaderUserId) : null;
     const sha256 = file ? file.sha256 : input.sha256!;
     if ((await readReservation(this.platform.store, proofShaStream(sha256))).status === 'claimed')
@@ -203,18 +150,21 @@ export class ProofService {
     const nearDuplicateOf = file?.phash
       ? await this.nearDuplicate(escrow.providerId, await this.options.files.variantHashes(file))
       : null;
-    const ai = await this.assess(
-      input,
-      escrow,
-      proofMetadata,
-      evidence,
-      invoice,
-      ocr?.status ?? null,
-      nearDuplicateOf,
-      file,
-    );
+    const checked = { file, sha256, proofMetadata, evidence, invoice, ocr, nearDuplicateOf };
+    return { ...checked, ai: await this.assess(input, escrow, checked) };
+  }
+
+  /** The command the escrow stream decides on, from the checked submission. */
+  private command(
+    input: SubmitProofInput,
+    escrow: EscrowState,
+    proofId: string,
+    checked: CheckedProof,
+    metadata: CommandMetadata,
+  ): SubmitProof {
     const { config } = this.platform;
-    const command: SubmitProof = {
+    const { file } = checked;
+    return {
       type: 'SubmitProof',
       escrowId: escrow.escrowId,
       proofId,
@@ -222,14 +172,14 @@ export class ProofService {
       proofType: input.proofType,
       fileId: file?.fileId ?? null,
       storageUrl: input.storageUrl,
-      sha256,
+      sha256: checked.sha256,
       phash: file?.phash ?? null,
-      metadata: proofMetadata,
-      evidence,
-      invoice,
-      ocr,
-      ai,
-      nearDuplicateOf,
+      metadata: checked.proofMetadata,
+      evidence: checked.evidence,
+      invoice: checked.invoice,
+      ocr: checked.ocr,
+      ai: checked.ai,
+      nearDuplicateOf: checked.nearDuplicateOf,
       rules: {
         maxAgeMinutes: config.proofMaxAgeMinutes,
         futureSkewMinutes: config.proofFutureSkewMinutes,
@@ -240,14 +190,6 @@ export class ProofService {
       paymentId: newId(),
       now: metadata.now.toISOString(),
     };
-    const claim: ReservationClaim = {
-      streamId: proofShaStream(sha256),
-      owner: `proof:${escrow.escrowId}:${proofId}`,
-      data: { stream: `escrow-${escrow.escrowId}`, proofId },
-      taken: () => duplicate(sha256),
-    };
-    const result = await this.actions.run(escrow.escrowId, command, metadata, [claim, ...claims]);
-    return { ...result, proofId };
   }
 
   /** The uploaded file, which must be the caller's own upload (admins may use any). */
@@ -351,15 +293,11 @@ export class ProofService {
   private async assess(
     input: SubmitProofInput,
     escrow: EscrowState,
-    metadata: Record<string, unknown> | null,
-    evidence: ProofEvidence,
-    invoice: ProofInvoice | null,
-    ocrStatus: string | null,
-    nearDuplicateOf: string | null,
-    file: ProofFileRecord | null,
+    checked: Omit<CheckedProof, 'ai'>,
   ): Promise<AiVerdict | null> {
     const advisor = this.options.advisor;
     if (!advisor?.enabled) return null;
+    const { file, evidence, nearDuplicateOf } = checked;
     // The advisor never blocks a proof: a preview that cannot be made is simply not sent.
     const image =
       file && advisor.wantsImage ? await this.options.files.preview(file).catch(() => null) : null;
@@ -371,10 +309,10 @@ export class ProofService {
       proofType: input.proofType,
       escrow,
       sequenceIndex: input.sequenceIndex,
-      metadata,
+      metadata: checked.proofMetadata,
       evidence,
-      invoice,
-      ocrStatus,
+      invoice: checked.invoice,
+      ocrStatus: checked.ocr?.status ?? null,
       flags,
       image,
     });

@@ -10,7 +10,8 @@ import type { PaymentServices } from '../../payments/shared';
 import type { Platform } from '@kob/platform';
 import { type BlobStore, DirectoryBlobStore, defaultBlobRoot } from '@kob/proof-files';
 import { invoiceReader, invoiceTools, proofAdvisor, proofFileSource } from './proof-adapters';
-import { ProofService, type ProofServiceOptions } from './proof-service';
+import { ProofService } from './proof-service';
+import type { ProofServiceOptions } from './proof-ports';
 
 export interface ProofServices {
   service: ProofService;

@@ -1,7 +1,7 @@
 /** Stops the proof services' workers (the OCR engine) when the application closes. */
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { ProofServices } from './shared';
-import { PROOFS } from '../tokens';
+import type { ProofServices } from './proof-services';
+import { PROOFS } from '../../tokens';
 
 @Injectable()
 export class ProofServicesShutdown implements OnModuleDestroy {

@@ -4,8 +4,8 @@
  * the party rule (the extension point) says otherwise.
  */
 import type { Actor } from '@kob/kernel';
-import { ApiError } from '../http/api-error';
-import { type ProofFileAccessRecord, UploaderOrStaffReadAccess } from './proof-files.access';
+import { ApiError } from '../../http/api-error';
+import { type ProofFileAccessRecord, UploaderOrStaffReadAccess } from './proof-file-access';
 
 const key = (
   scope: 'sender' | 'support' | 'auditor' | 'admin',

@@ -1,7 +1,6 @@
-/** Request bodies and query filters of the proof routes (validated; unknown fields refused). */
+/** The body of `POST /proofs` (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  IsIn,
   IsInt,
   IsObject,
   IsOptional,
@@ -14,9 +13,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { PageQuery } from '../http/pagination';
-
-export const PROOF_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'SUPERSEDED'] as const;
+import { ApiError } from '../../http/api-error';
 
 export class SubmitProofBody {
   @ApiProperty({ format: 'uuid' })
@@ -66,26 +63,16 @@ export class SubmitProofBody {
   metadata?: Record<string, unknown> | null;
 }
 
-export class ProofDecisionBody {
-  @ApiProperty({ enum: ['approve', 'approved', 'reject', 'rejected'] })
-  @IsIn(['approve', 'approved', 'reject', 'rejected'])
-  decision!: 'approve' | 'approved' | 'reject' | 'rejected';
-
-  @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  note?: string;
-}
-
-export class ProofListQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: PROOF_STATUSES })
-  @IsOptional()
-  @IsIn(PROOF_STATUSES)
-  status?: (typeof PROOF_STATUSES)[number];
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  escrow_id?: string;
+/** A proof names an upload (`file_id`) or a claimed file (`storage_url` with `sha256`), not both. */
+export function assertOneSource(body: SubmitProofBody): void {
+  const withFile = body.file_id !== undefined;
+  const withClaim = body.storage_url !== undefined || body.sha256 !== undefined;
+  if (
+    withFile === withClaim ||
+    (withClaim && (body.storage_url === undefined || body.sha256 === undefined))
+  ) {
+    throw new ApiError(422, 'VALIDATION_ERROR', 'give file_id, or storage_url with sha256', {
+      fields: { file_id: ['give file_id (an upload), or storage_url and sha256, not both'] },
+    });
+  }
 }

@@ -5,7 +5,7 @@
  * review and its flags. Metadata is masked (KOBATELA-SPEC §4.9); amounts are strings.
  */
 import type { EscrowState, ProofState } from '@kob/domain';
-import { iso } from '../http/formats';
+import { iso } from '../../http/formats';
 import { maskProofMetadata } from './proof-mask';
 
 export interface ProofRead {

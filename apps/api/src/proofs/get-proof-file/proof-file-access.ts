@@ -5,9 +5,9 @@
  * which copies each proof's escrow parties). Another implementation can be provided under the
  * `PROOF_FILE_READ_ACCESS` token.
  */
-import type { Kysely } from 'kysely';
+import type { ReadModelsDb } from '../../platform/platform.providers';
 import type { Actor } from '@kob/kernel';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '../../http/api-error';
 
 /** The part of a file record the rule looks at. */
 export interface ProofFileAccessRecord {
@@ -24,7 +24,7 @@ export interface ProofFileReadAccess {
 const STAFF_SCOPES = new Set(['support', 'auditor', 'admin']);
 
 export class UploaderOrStaffReadAccess implements ProofFileReadAccess {
-  constructor(private readonly db: Kysely<any> | null = null) {}
+  constructor(private readonly db: ReadModelsDb | null = null) {}
 
   async check(actor: Actor, file: ProofFileAccessRecord): Promise<void> {
     if (actor.kind !== 'api_key') return; // the legacy development key is admin

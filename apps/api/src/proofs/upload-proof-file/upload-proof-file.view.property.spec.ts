@@ -7,7 +7,7 @@ import type { ProofFileUploadedData } from '@kob/domain';
 import { buildProofFile, proofFileInputs } from '@test/event-scenarios';
 import { propertyParams } from '@test/hostile-values';
 import { viewProblems } from '@test/view-property';
-import { proofFileUploadView } from './proof-files.view';
+import { proofFileUploadView } from './upload-proof-file.view';
 
 describe('proof file view under arbitrary EXIF', () => {
   it('is well-formed and keeps the EXIF', () => {

@@ -16,7 +16,7 @@ import type { FastifyRequest } from 'fastify';
 // The multipart plugin's additions to FastifyRequest (isMultipart, parts).
 import type {} from '@fastify/multipart';
 import { assert, truncateUtf16 } from '@kob/kernel';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '../../http/api-error';
 
 export const UPLOAD_FIELD = 'file';
 

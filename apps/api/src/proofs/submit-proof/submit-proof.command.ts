@@ -1,0 +1,18 @@
+import { Command } from '@nestjs/cqrs';
+import type { CommittedRead, ProjectionPending } from '../../http/committed';
+import type { CommandOrigin } from '../../platform/command-origin';
+import type { ProofRead } from '../shared/proofs.view';
+import type { SubmitProofBody } from './submit-proof.request';
+
+/** The provider submits a proof for a milestone of its escrow (issue 5). */
+export class SubmitProofCommand extends Command<
+  CommittedRead<ProofRead | ProjectionPending<ProofRead>>
+> {
+  constructor(
+    readonly origin: CommandOrigin,
+    readonly escrowId: string,
+    readonly body: SubmitProofBody,
+  ) {
+    super();
+  }
+}
