@@ -4,22 +4,31 @@
  * dispatching commands, one per to-do item, through the CommandBus (or, outside the Nest
  * application, a `directDispatcher` over the same handlers: the tests and child processes).
  */
-import type { OnApplicationBootstrap, Type } from '@nestjs/common';
-import type { Command, ICommandHandler } from '@nestjs/cqrs';
-import type { JobContext, ScheduledJob, Scheduler } from '@kob/platform';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  Optional,
+  type Type,
+} from '@nestjs/common';
+import { type Command, CommandBus, type ICommandHandler } from '@nestjs/cqrs';
+import { type JobContext, type Platform, type ScheduledJob, Scheduler } from '@kob/platform';
+import { PLATFORM } from '../tokens';
 
 /** What a job dispatches through: the CommandBus, or a direct dispatcher. */
 export interface Dispatcher {
   execute<R>(command: Command<R>): Promise<R>;
 }
 
+@Injectable()
 export abstract class CommandJob implements ScheduledJob, OnApplicationBootstrap {
   abstract readonly name: string;
   abstract readonly intervalMs: number;
 
   constructor(
-    protected readonly commands: Dispatcher,
-    private readonly scheduler?: Pick<Scheduler, 'register'>,
+    @Inject(PLATFORM) protected readonly platform: Platform,
+    @Inject(CommandBus) protected readonly commands: Dispatcher,
+    @Optional() @Inject(Scheduler) private readonly scheduler?: Pick<Scheduler, 'register'>,
   ) {}
 
   /** Registers the job on the scheduler (before it starts: main.ts starts it after the app). */

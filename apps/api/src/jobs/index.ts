@@ -31,14 +31,14 @@ export function paymentRecoveryJob(platform: Platform, services: PaymentServices
     [RecoverDepositCommand, new RecoverDepositHandler(services)],
     [FinishPspWebhookCommand, new FinishPspWebhookHandler(services, platform.commands)],
   ]);
-  return new PaymentRecoveryJob(platform.db, platform.config, dispatcher);
+  return new PaymentRecoveryJob(platform, dispatcher);
 }
 
 export function deadlineJob(platform: Platform, services: PaymentServices): ScheduledJob {
   const dispatcher = directDispatcher([
     [EscrowDeadlineDueCommand, new EscrowDeadlineDueHandler(services)],
   ]);
-  return new EscrowDeadlinesJob(platform.db, platform.config, dispatcher);
+  return new EscrowDeadlinesJob(platform, dispatcher);
 }
 
 export function mandateExpiryJob(platform: Platform): ScheduledJob {

@@ -3,39 +3,25 @@
  * deadline passed, one bounded batch per run. The read model is only the to-do list: each escrow
  * is decided again on its stream.
  */
-import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import { type JobContext, Scheduler, describeCounts, eachItem } from '@kob/platform';
+import { type JobContext, describeCounts, eachItem } from '@kob/platform';
 import { Dispatches } from '../../http/dispatches.decorator';
-import {
-  APP_CONFIG,
-  type AppConfig,
-  READ_MODELS,
-  type ReadModelsDb,
-} from '../../platform/platform.providers';
-import { type Dispatcher, CommandJob } from '../command-job';
+import { CommandJob } from '../command-job';
 import { escrowJobLimits } from '../job-limits';
 import { EscrowDeadlineDueCommand } from './escrow-deadline.command';
 
 @Injectable()
 @Dispatches(EscrowDeadlineDueCommand)
 export class EscrowDeadlinesJob extends CommandJob {
-  readonly name = 'escrow-deadlines';
-  readonly intervalMs: number;
-
-  constructor(
-    @Inject(READ_MODELS) private readonly db: ReadModelsDb,
-    @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(CommandBus) commands: Dispatcher,
-    @Inject(Scheduler) scheduler?: Pick<Scheduler, 'register'>,
-  ) {
-    super(commands, scheduler);
-    this.intervalMs = config.schedulerDeadlineIntervalMs;
+  get intervalMs(): number {
+    return this.platform.config.schedulerDeadlineIntervalMs;
   }
 
+  readonly name = 'escrow-deadlines';
+
   async run({ now }: JobContext): Promise<string> {
-    const due = await this.db
+    const due = await this.platform.db
       .selectFrom('escrows')
       .select('id')
       .where('status', 'in', ['DRAFT', 'FUNDED', 'RELEASABLE'])

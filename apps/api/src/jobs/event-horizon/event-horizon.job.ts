@@ -4,11 +4,11 @@
  * command checks the horizon and raises the alert (once per incident).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type JobContext, type Platform, Scheduler, eventHorizonJob } from '@kob/platform';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type JobContext, type Platform, eventHorizonJob } from '@kob/platform';
 import { Dispatches } from '../../http/dispatches.decorator';
 import { PLATFORM } from '../../tokens';
-import { type Dispatcher, CommandJob } from '../command-job';
+import { CommandJob } from '../command-job';
 
 /** Checks who holds the `$all` horizon back; answers what the job reports. */
 export class CheckEventHorizonCommand extends Command<string> {
@@ -30,15 +30,9 @@ export class CheckEventHorizonHandler implements ICommandHandler<CheckEventHoriz
 @Dispatches(CheckEventHorizonCommand)
 export class EventHorizonJob extends CommandJob {
   readonly name = 'event-horizon';
-  readonly intervalMs: number;
 
-  constructor(
-    @Inject(PLATFORM) platform: Platform,
-    @Inject(CommandBus) commands: Dispatcher,
-    @Inject(Scheduler) scheduler?: Pick<Scheduler, 'register'>,
-  ) {
-    super(commands, scheduler);
-    this.intervalMs = platform.config.schedulerEventHorizonIntervalMs;
+  get intervalMs(): number {
+    return this.platform.config.schedulerEventHorizonIntervalMs;
   }
 
   run({ now }: JobContext): Promise<string> {

@@ -7,17 +7,10 @@
  * twice), recording its confirmation, decline or reference. The read models are only the to-do
  * list: each item is decided again on its stream. Each run handles a bounded batch.
  */
-import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import { type JobContext, Scheduler, describeCounts, eachItem } from '@kob/platform';
+import { Injectable } from '@nestjs/common';
+import { type JobContext, describeCounts, eachItem } from '@kob/platform';
 import { Dispatches } from '../../http/dispatches.decorator';
-import {
-  APP_CONFIG,
-  type AppConfig,
-  READ_MODELS,
-  type ReadModelsDb,
-} from '../../platform/platform.providers';
-import { type Dispatcher, CommandJob } from '../command-job';
+import { CommandJob } from '../command-job';
 import { escrowJobLimits } from '../job-limits';
 import {
   FinishPspWebhookCommand,
@@ -28,18 +21,11 @@ import {
 @Injectable()
 @Dispatches(SendPendingPaymentCommand, RecoverDepositCommand, FinishPspWebhookCommand)
 export class PaymentRecoveryJob extends CommandJob {
-  readonly name = 'payment-recovery';
-  readonly intervalMs: number;
-
-  constructor(
-    @Inject(READ_MODELS) private readonly db: ReadModelsDb,
-    @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(CommandBus) commands: Dispatcher,
-    @Inject(Scheduler) scheduler?: Pick<Scheduler, 'register'>,
-  ) {
-    super(commands, scheduler);
-    this.intervalMs = config.schedulerPaymentRecoveryIntervalMs;
+  get intervalMs(): number {
+    return this.platform.config.schedulerPaymentRecoveryIntervalMs;
   }
+
+  readonly name = 'payment-recovery';
 
   async run({ now }: JobContext): Promise<string> {
     const before = new Date(now.getTime() - escrowJobLimits.recoveryMinAgeMs);
@@ -73,7 +59,7 @@ export class PaymentRecoveryJob extends CommandJob {
    */
   private async todo(before: Date) {
     const limit = escrowJobLimits.recoveryBatchMax;
-    const pending = await this.db
+    const pending = await this.platform.db
       .selectFrom('payments')
       .select(['id', 'escrow_id'])
       .where('status', '=', 'PENDING')
@@ -81,7 +67,7 @@ export class PaymentRecoveryJob extends CommandJob {
       .orderBy('initiated_at')
       .limit(limit)
       .execute();
-    const unanswered = await this.db
+    const unanswered = await this.platform.db
       .selectFrom('deposits')
       .select(['id', 'escrow_id'])
       .where('status', '=', 'PENDING')
@@ -91,7 +77,7 @@ export class PaymentRecoveryJob extends CommandJob {
       .limit(limit)
       .execute();
     const open = () =>
-      this.db
+      this.platform.db
         .selectFrom('psp_webhooks')
         .select(['stream_id', 'status', 'psp_ref'])
         .where('status', 'in', ['received', 'parked'])
