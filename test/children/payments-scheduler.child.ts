@@ -9,7 +9,8 @@
  */
 import { writeSync } from 'node:fs';
 import { loadConfig } from '@kob/config';
-import { createPaymentServices, registerEscrowJobs } from '../../apps/api/src/payments/shared';
+import { registerEscrowJobs } from '../../apps/api/src/jobs';
+import { createPaymentServices } from '../../apps/api/src/payments/shared';
 import {
   type JobContext,
   type ScheduledJob,

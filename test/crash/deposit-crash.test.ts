@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/payments/shared';
+import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
 import { distFile, runChild } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';

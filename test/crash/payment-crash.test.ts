@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/payments/shared';
+import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
 import { distFile, runChild, type ChildOutcome } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';

@@ -8,7 +8,7 @@
  * copies each insert's `application_name` (each child connects with its own).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { escrowJobLimits } from '../../apps/api/src/payments/shared';
+import { escrowJobLimits } from '../../apps/api/src/jobs';
 import { distFile } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 

@@ -27,9 +27,6 @@ const NOT_YET_SLICES = new Set([
   'POST /escrows/:id/mark-delivered',
   'POST /escrows/:id/milestones',
   'POST /escrows/milestones/:milestoneId/release',
-  'POST /payments/:id/retry',
-  'POST /payments/execute/:id',
-  'POST /psp/webhook',
   'POST /spend',
   'POST /spend/allowed',
 ]);

@@ -8,7 +8,7 @@
  * Real PostgreSQL; catalogue entries are seeded on their streams.
  */
 import { randomUUID } from 'node:crypto';
-import { mandateExpiryJob, registerMandateJobs } from '../../apps/api/src/mandates/shared';
+import { mandateExpiryJob, registerMandateJobs } from '../../apps/api/src/jobs';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import {
   audit,

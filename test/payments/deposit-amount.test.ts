@@ -6,7 +6,7 @@
  * for, else it is ignored and alerted.
  */
 import { randomUUID } from 'node:crypto';
-import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/payments/shared';
+import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
 

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PspDeclinedError } from '@kob/psp';
-import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/payments/shared';
+import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';

@@ -11,14 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { escrowDecider, pspWebhookDecider } from '@kob/domain';
-import {
-  deadlineJob,
-  escrowJobLimits,
-  paymentRecoveryJob,
-  pspRefClaim,
-  systemMetadata,
-  webhookStreamId,
-} from '../../apps/api/src/payments/shared';
+import { systemMetadata } from '@kob/platform';
+import { deadlineJob, escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
+import { pspRefClaim, webhookStreamId } from '../../apps/api/src/payments/shared';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
 

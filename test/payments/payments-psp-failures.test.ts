@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { escrowDecider } from '@kob/domain';
-import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/payments/shared';
+import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import {

@@ -1,3 +1,2 @@
-export * from './mandate-jobs';
 export * from './mandate-services';
 export * from './mandate-slot';

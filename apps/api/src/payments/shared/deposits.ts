@@ -248,28 +248,14 @@ export class DepositService {
         // Another amount or currency than asked: nothing is credited; the reference is kept (so
         // the recovery job stops asking and a webhook finds the deposit) and a person is told.
         await this.alertMismatch(escrow, deposit, collected, metadata);
-        const record: EscrowCommand = {
-          type: 'RecordDepositReference',
-          escrowId,
-          depositId,
-          pspRef: collected.pspRef,
-          now,
-        };
         return deposit.pspRef === null
-          ? this.apply(escrow, deposit, record, collected.pspRef, metadata)
+          ? this.recordReference(escrow, deposit, collected.pspRef, metadata)
           : fallback;
       }
     }
     if (collected.kind === 'pending' && deposit.pspRef === null) {
       // Unanswered at first, accepted now: record and reserve the reference the webhook will name.
-      const record: EscrowCommand = {
-        type: 'RecordDepositReference',
-        escrowId,
-        depositId,
-        pspRef: collected.pspRef,
-        now,
-      };
-      return this.apply(escrow, deposit, record, collected.pspRef, metadata);
+      return this.recordReference(escrow, deposit, collected.pspRef, metadata);
     }
     if (collected.kind === 'declined') {
       return this.apply(
@@ -281,6 +267,26 @@ export class DepositService {
       );
     }
     return fallback;
+  }
+
+  /** Records (and reserves) the PSP reference of a deposit it has not confirmed. */
+  private recordReference(
+    escrow: EscrowState,
+    deposit: DepositState,
+    pspRef: string,
+    metadata: CommandMetadata,
+  ): Promise<Recorded> {
+    const { escrowId } = escrow;
+    const { depositId } = deposit;
+    const now = metadata.now.toISOString();
+    const record: EscrowCommand = {
+      type: 'RecordDepositReference',
+      escrowId,
+      depositId,
+      pspRef,
+      now,
+    };
+    return this.apply(escrow, deposit, record, pspRef, metadata);
   }
 
   /** Appends a step of a deposit, reserving the PSP reference it records (if new to it). */

@@ -1,6 +1,5 @@
 export * from './deposits';
 export * from './escrow-actions';
-export * from './escrow-jobs';
 export * from './payment-sender';
 export * from './payment-services';
 export * from './psp-refs';
