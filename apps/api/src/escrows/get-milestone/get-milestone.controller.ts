@@ -1,30 +1,21 @@
 /** `GET /escrows/milestones/{milestoneId}` (API-RULES.md §1): a party of its escrow, or staff. */
-import { Controller, Get, Param } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Param } from '@nestjs/common';
 import type { Actor } from '@kob/kernel';
-import { Access } from '../../auth/access.decorator';
 import { CurrentActor } from '../../auth/access.guard';
-import { Dispatches } from '../../http/dispatches.decorator';
 import { routeId } from '../../http/route-id';
 import { milestoneNotFound } from '../shared/escrow-errors';
-import type { MilestoneRead } from '../shared/escrows.view';
+import { EscrowsApi, QueryController, QueryRoute } from '../shared/escrow-routes';
 import { GetMilestoneQuery } from './get-milestone.query';
 
-@ApiTags('escrows')
-@ApiSecurity('X-API-Key')
-@Controller('escrows')
-export class GetMilestoneController {
-  constructor(private readonly queryBus: QueryBus) {}
-
-  @Get('milestones/:milestoneId')
-  @Access('sender', 'support', 'auditor')
-  @Dispatches(GetMilestoneQuery)
-  @ApiOkResponse({ description: 'One milestone' })
-  milestone(
-    @CurrentActor() actor: Actor,
-    @Param('milestoneId') rawId: string,
-  ): Promise<MilestoneRead> {
-    return this.queryBus.execute(new GetMilestoneQuery(actor, routeId(rawId, milestoneNotFound)));
+@EscrowsApi()
+export class GetMilestoneController extends QueryController {
+  @QueryRoute({
+    path: 'milestones/:milestoneId',
+    dispatches: GetMilestoneQuery,
+    answers: 'One milestone',
+  })
+  milestone(@CurrentActor() actor: Actor, @Param('milestoneId') rawId: string) {
+    const milestoneId = routeId(rawId, milestoneNotFound);
+    return this.queryBus.execute(new GetMilestoneQuery(actor, milestoneId));
   }
 }

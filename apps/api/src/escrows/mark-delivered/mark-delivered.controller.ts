@@ -1,37 +1,25 @@
 /** `POST /escrows/{id}/mark-delivered` (API-RULES.md §2): the provider delivered. */
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Access } from '../../auth/access.decorator';
+import { Body, Param } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
-import type { Committed } from '../../http/committed';
-import { Dispatches } from '../../http/dispatches.decorator';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { escrowNotFound } from '../shared/escrow-errors';
-import type { EscrowRead } from '../shared/escrows.view';
+import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
 import { MarkDeliveredCommand } from './mark-delivered.command';
 import { MarkDeliveredBody } from './mark-delivered.request';
 
-@ApiTags('escrows')
-@ApiSecurity('X-API-Key')
-@Controller('escrows')
-export class MarkDeliveredController {
-  constructor(private readonly commandBus: CommandBus) {}
-
-  @Post(':id/mark-delivered')
-  @HttpCode(200)
-  @Access('sender')
-  @Dispatches(MarkDeliveredCommand)
-  @ApiOkResponse({ description: 'The escrow, RELEASABLE' })
-  markDelivered(
-    @Origin() origin: CommandOrigin,
-    @Param('id') rawId: string,
-    @Body() body: MarkDeliveredBody,
-  ): Promise<Committed<EscrowRead>> {
-    const escrowId = routeId(rawId, escrowNotFound);
+@EscrowsApi()
+export class MarkDeliveredController extends CommandController {
+  @CommandRoute(200, {
+    path: ':id/mark-delivered',
+    dispatches: MarkDeliveredCommand,
+    answers: 'The escrow, RELEASABLE',
+  })
+  markDelivered(@Origin() o: CommandOrigin, @Param('id') id: string, @Body() b: MarkDeliveredBody) {
+    const note = b?.note ?? null;
+    const proofUrl = b?.proof_url ?? null;
     return this.commandBus.execute(
-      new MarkDeliveredCommand(origin, escrowId, body?.note ?? null, body?.proof_url ?? null),
+      new MarkDeliveredCommand(o, routeId(id, escrowNotFound), note, proofUrl),
     );
   }
 }

@@ -26,8 +26,11 @@ export class ReleaseMilestoneHandler implements ICommandHandler<ReleaseMilestone
     milestoneId,
   }: ReleaseMilestoneCommand): Promise<Committed<ReleaseAnswer>> {
     const row = await this.escrows.milestoneRow(milestoneId);
-    const escrow = await this.escrows.state(origin.actor, row.escrow_id, 'client');
-    const metadata = origin.metadata('optional');
+    const { escrow, metadata, now } = await this.escrowCommands.begin(
+      origin,
+      row.escrow_id,
+      'client',
+    );
     const result = await this.escrowCommands.run(
       {
         type: 'ApproveAndPayMilestone',
@@ -35,7 +38,7 @@ export class ReleaseMilestoneHandler implements ICommandHandler<ReleaseMilestone
         milestoneId,
         paymentId: newId(),
         source: 'release',
-        now: metadata.now.toISOString(),
+        now,
       },
       metadata,
     );

@@ -71,8 +71,17 @@ export class EscrowCommands {
     role: EscrowRole | undefined,
     build: (escrowId: string, now: string) => EscrowCommand,
   ): Promise<Committed<EscrowWithPayments>> {
+    const { escrow, metadata, now } = await this.begin(origin, escrowId, role);
+    return this.runWithPayments(build(escrow.escrowId, now), metadata);
+  }
+
+  /**
+   * A command's first steps, in the order the routes answer them: the escrow (404) and the
+   * caller's role in it (403), then the request's idempotency key (optional; 422 if malformed).
+   */
+  async begin(origin: CommandOrigin, escrowId: string, role: EscrowRole | undefined) {
     const escrow = await this.escrows.state(origin.actor, escrowId, role);
     const metadata = origin.metadata('optional');
-    return this.runWithPayments(build(escrow.escrowId, metadata.now.toISOString()), metadata);
+    return { escrow, metadata, now: metadata.now.toISOString() };
   }
 }

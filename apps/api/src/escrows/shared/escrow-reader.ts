@@ -5,9 +5,11 @@
  * does not exist.
  */
 import { Inject, Injectable } from '@nestjs/common';
+import type { Selectable } from 'kysely';
 import { type EscrowState, escrowDecider, userDecider } from '@kob/domain';
 import type { Actor } from '@kob/kernel';
 import { CommandRunner } from '@kob/platform';
+import type { ReadModels } from '@kob/projections';
 import { ApiError } from '../../http/api-error';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { type EscrowRole, checkParty } from './escrow-access';
@@ -36,11 +38,7 @@ export class EscrowReader {
 
   /** The escrow's read-model row, the caller being one of its parties (or staff). */
   async row(actor: Actor, id: string) {
-    const row = await this.db
-      .selectFrom('escrows')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.byId('escrows', id);
     if (!row) throw escrowNotFound();
     checkParty(actor, { clientId: row.client_id, providerId: row.provider_id });
     return row;
@@ -48,11 +46,7 @@ export class EscrowReader {
 
   /** A milestone's read-model row (its escrow's parties are the caller's check). */
   async milestoneRow(id: string) {
-    const row = await this.db
-      .selectFrom('milestones')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.byId('milestones', id);
     if (!row) throw milestoneNotFound();
     return row;
   }
@@ -62,5 +56,13 @@ export class EscrowReader {
     const { state } = await this.commands.read(`user-${id}`, userDecider);
     if (!state.exists) throw new ApiError(404, 'USER_NOT_FOUND', `User ${id} not found.`);
     return state;
+  }
+
+  private byId<T extends 'escrows' | 'milestones'>(table: T, id: string) {
+    return this.db
+      .selectFrom(table as 'escrows' | 'milestones')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst() as Promise<Selectable<ReadModels[T]> | undefined>;
   }
 }
