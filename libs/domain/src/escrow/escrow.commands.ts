@@ -1,8 +1,8 @@
 /**
  * Escrow commands. Time (`now`) and ids (`escrowId`, `depositId`, `milestoneId`, payment ids)
  * arrive in the command so the decider stays pure; the handler resolves the currency's scale
- * from configuration, checks that client and provider exist and applies the GOV/ONG rule for
- * public/aid escrows before the decider runs. A command that may start several payments carries
+ * from configuration and checks that client and provider exist; the decider applies the GOV/ONG
+ * rule for public/aid escrows to the client's public tag the handler read. A command that may start several payments carries
  * an `idSeed` (a fresh UUID) from which the decider derives their ids (`childId`). Fields the
  * HTTP edge may leave out are optional here and get their defaults in the decider, in one place.
  */
@@ -13,6 +13,7 @@ import type {
   ProofInvoice,
   ProofOcrCompletedData,
 } from './escrow.events';
+import type { PublicTag } from '../identity/user.events';
 
 export interface CreateEscrow {
   type: 'CreateEscrow';
@@ -26,6 +27,12 @@ export interface CreateEscrow {
   releaseConditions: unknown;
   deadlineAt: string;
   domain?: string | null;
+  /**
+   * The client's public tag as its user stream says (the handler reads it): a public or aid
+   * escrow needs a GOV or ONG client (PUBLIC_DOMAIN_FORBIDDEN). Left out only where the client
+   * was vetted before (fixtures, imports of escrows created by the old service).
+   */
+  clientPublicTag?: PublicTag | null;
   now: string;
 }
 

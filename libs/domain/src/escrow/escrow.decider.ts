@@ -38,6 +38,9 @@ import * as v from './escrow.validate';
 function create(command: CreateEscrow, state: EscrowState): EscrowEvent[] {
   if (state.exists)
     throw new DomainError('ESCROW_EXISTS', 'this escrow already exists', 'conflict');
+  // The client's standing first: a request it forbids is refused whatever else it holds.
+  const domain = v.escrowDomain(command.domain);
+  v.domainAllowed(domain, command.clientPublicTag);
   v.nowMs(command.now);
   v.assertScale(command.scale);
   const currency = v.currencyCode(command.currency, 'currency');
@@ -60,7 +63,7 @@ function create(command: CreateEscrow, state: EscrowState): EscrowEvent[] {
         scale: command.scale,
         releaseConditions: v.releaseConditions(command.releaseConditions),
         deadlineAt: command.deadlineAt,
-        domain: v.escrowDomain(command.domain),
+        domain,
         createdAt: command.now,
       },
     },

@@ -88,6 +88,17 @@ export function escrowDomain(value: string | null | undefined): EscrowDomain {
   return domain as EscrowDomain;
 }
 
+/** A public or aid escrow needs a GOV or ONG client (checked when the client's tag is given). */
+export function domainAllowed(domain: EscrowDomain, clientPublicTag: string | null | undefined) {
+  if (domain === 'private' || clientPublicTag === undefined) return;
+  if (clientPublicTag === 'GOV' || clientPublicTag === 'ONG') return;
+  throw new DomainError(
+    'PUBLIC_DOMAIN_FORBIDDEN',
+    'public and aid escrows need a GOV or ONG client',
+    'forbidden',
+  );
+}
+
 export function proofKind(value: string | null | undefined): ProofKind {
   const kind = value ?? 'PHOTO';
   if (!PROOF_KINDS.includes(kind as ProofKind)) {

@@ -2,7 +2,7 @@ import { Command } from '@nestjs/cqrs';
 import type { Committed } from '../../http/committed';
 import type { CommandOrigin } from '../../platform/command-origin';
 import type { DepositRead } from '../../payments/shared';
-import type { EscrowRead } from '../escrows.view';
+import type { EscrowRead } from '../shared/escrows.view';
 
 export type DepositAnswer = EscrowRead & { deposit: DepositRead };
 

@@ -9,8 +9,8 @@ import { Committed } from '../../http/committed';
 import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
 import type { PaymentServices } from '../../payments/shared';
 import { PAYMENTS } from '../../tokens';
-import { checkParty } from '../escrow-access';
-import { escrowStateView } from '../escrows.view';
+import { checkParty } from '../shared/escrow-access';
+import { escrowStateView } from '../shared/escrows.view';
 import { type DepositAnswer, DepositCommand } from './deposit.command';
 
 @CommandHandler(DepositCommand)

@@ -1,6 +1,6 @@
 /** How allowed payees leave the API (`PayeeRead`): limits and what was spent, at the escrow's scale. */
 import { type EscrowState, type PayeeState, spentOn } from '@kob/domain';
-import { atScale, iso } from '../http/formats';
+import { atScale, iso } from '../../http/formats';
 
 export interface PayeeRead {
   escrow_id: string;

@@ -4,9 +4,9 @@
  * service's field name so its clients keep working.
  */
 import type { EscrowState, MilestoneState } from '@kob/domain';
-import { type DepositRead, depositView } from '../payments/shared';
-import { atScale, iso } from '../http/formats';
-import { type PaymentRead, paymentStateView } from '../payments/payments.view';
+import { type DepositRead, depositView } from '../../payments/shared';
+import { atScale, iso } from '../../http/formats';
+import { type PaymentRead, paymentStateView } from '../../payments/payments.view';
 
 export interface EscrowRead {
   id: string;

@@ -1,8 +1,8 @@
-/** Bodies of the allowed-payee and usage-spend routes (validated; unknown fields refused). */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+/** The body of `POST /spend/allowed` (validated; unknown fields refused). */
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { payeeLimits } from '@kob/domain';
-import { AmountField, OptionalAmountField } from '../http/dto-fields';
+import { OptionalAmountField } from '../../http/dto-fields';
 
 export class AllowPayeeBody {
   @ApiProperty({ format: 'uuid' })
@@ -37,26 +37,4 @@ export class AllowPayeeBody {
     description: 'most ever; absent or null: no total limit',
   })
   total_limit?: string | null;
-}
-
-export class SpendBody {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
-  escrow_id!: string;
-
-  @ApiProperty({ maxLength: payeeLimits.payeeRefLengthMax })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(payeeLimits.payeeRefLengthMax)
-  payee_ref!: string;
-
-  @AmountField({ example: '12.50' })
-  amount!: string;
-
-  @ApiPropertyOptional({ maxLength: payeeLimits.noteLengthMax, nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsString()
-  @MaxLength(payeeLimits.noteLengthMax)
-  note?: string | null;
 }

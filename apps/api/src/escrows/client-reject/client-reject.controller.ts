@@ -1,0 +1,22 @@
+/** `POST /escrows/{id}/client-reject` (API-RULES.md §2): the escrow's client decides. */
+import { Body, Param } from '@nestjs/common';
+import { Origin } from '../../auth/access.guard';
+import { routeId } from '../../http/route-id';
+import type { CommandOrigin } from '../../platform/command-origin';
+import { ClientDecisionBody } from '../shared/client-decision.request';
+import { escrowNotFound } from '../shared/escrow-errors';
+import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { ClientRejectCommand } from './client-reject.command';
+
+@EscrowsApi()
+export class ClientRejectController extends CommandController {
+  @CommandRoute(200, {
+    path: ':id/client-reject',
+    dispatches: ClientRejectCommand,
+    answers: 'The escrow, REFUNDED (or CANCELLED from DRAFT), with the refund this started',
+  })
+  reject(@Origin() o: CommandOrigin, @Param('id') id: string, @Body() b: ClientDecisionBody) {
+    const escrowId = routeId(id, escrowNotFound);
+    return this.commandBus.execute(new ClientRejectCommand(o, escrowId, b?.note ?? null));
+  }
+}

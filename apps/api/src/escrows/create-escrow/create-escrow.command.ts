@@ -1,0 +1,25 @@
+import { Command } from '@nestjs/cqrs';
+import type { Committed } from '../../http/committed';
+import type { CommandOrigin } from '../../platform/command-origin';
+import type { EscrowRead } from '../shared/escrows.view';
+
+export interface NewEscrow {
+  clientId: string;
+  providerId: string;
+  /** A decimal string, parsed in the escrow's currency by the handler. */
+  amountTotal: string;
+  currency: string;
+  releaseConditions: Record<string, unknown>;
+  deadlineAt: string;
+  domain: string;
+}
+
+/** A client opens an escrow with a provider (API-RULES.md §2): it starts in DRAFT. */
+export class CreateEscrowCommand extends Command<Committed<EscrowRead>> {
+  constructor(
+    readonly origin: CommandOrigin,
+    readonly escrow: NewEscrow,
+  ) {
+    super();
+  }
+}

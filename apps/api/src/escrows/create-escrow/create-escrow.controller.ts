@@ -1,0 +1,25 @@
+/** `POST /escrows` (API-RULES.md §2): a sender opens an escrow as its client. */
+import { Body } from '@nestjs/common';
+import { Origin } from '../../auth/access.guard';
+import type { CommandOrigin } from '../../platform/command-origin';
+import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { CreateEscrowCommand } from './create-escrow.command';
+import { CreateEscrowBody } from './create-escrow.request';
+
+@EscrowsApi()
+export class CreateEscrowController extends CommandController {
+  @CommandRoute(201, { dispatches: CreateEscrowCommand, answers: 'The escrow, in DRAFT' })
+  create(@Origin() origin: CommandOrigin, @Body() body: CreateEscrowBody) {
+    return this.commandBus.execute(
+      new CreateEscrowCommand(origin, {
+        clientId: body.client_id.toLowerCase(),
+        providerId: body.provider_id.toLowerCase(),
+        amountTotal: body.amount_total,
+        currency: body.currency,
+        releaseConditions: body.release_conditions,
+        deadlineAt: body.deadline_at,
+        domain: body.domain ?? 'private',
+      }),
+    );
+  }
+}

@@ -1,0 +1,21 @@
+/** `GET /escrows/{id}/summary` (API-RULES.md §1): a party, support, auditor or admin. */
+import { Param } from '@nestjs/common';
+import type { Actor } from '@kob/kernel';
+import { CurrentActor } from '../../auth/access.guard';
+import { routeId } from '../../http/route-id';
+import { escrowNotFound } from '../shared/escrow-errors';
+import { EscrowsApi, QueryController, QueryRoute } from '../shared/escrow-routes';
+import { GetEscrowSummaryQuery } from './get-escrow-summary.query';
+
+@EscrowsApi()
+export class GetEscrowSummaryController extends QueryController {
+  @QueryRoute({
+    path: ':id/summary',
+    dispatches: GetEscrowSummaryQuery,
+    answers:
+      'The escrow, milestones, deposits, payments, balances and the actions the caller may take',
+  })
+  summary(@CurrentActor() actor: Actor, @Param('id') rawId: string) {
+    return this.queryBus.execute(new GetEscrowSummaryQuery(actor, routeId(rawId, escrowNotFound)));
+  }
+}

@@ -1,0 +1,18 @@
+/** `GET /escrows` (API-RULES.md §1): filtered by status, client, provider; paged. */
+import { Query } from '@nestjs/common';
+import type { Actor } from '@kob/kernel';
+import { CurrentActor } from '../../auth/access.guard';
+import { EscrowsApi, QueryController, QueryRoute } from '../shared/escrow-routes';
+import { ListEscrowsQuery } from './list-escrows.query';
+import { EscrowListQuery } from './list-escrows.request';
+
+@EscrowsApi()
+export class ListEscrowsController extends QueryController {
+  @QueryRoute({
+    dispatches: ListEscrowsQuery,
+    answers: '{items, total, limit, offset}; a sender sees only its escrows',
+  })
+  list(@CurrentActor() actor: Actor, @Query() q: EscrowListQuery) {
+    return this.queryBus.execute(new ListEscrowsQuery(actor, q));
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * How the escrow slices find what they act on or show, with the caller's standing checked: the
+ * escrow as its stream says (authoritative: roles come from the stream, never from a read model),
+ * its read-model row, a milestone's row, a user. Each answers the route's own 404 when the thing
+ * does not exist.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Selectable } from 'kysely';
+import { type EscrowState, escrowDecider, userDecider } from '@kob/domain';
+import type { Actor } from '@kob/kernel';
+import { CommandRunner } from '@kob/platform';
+import type { ReadModels } from '@kob/projections';
+import { ApiError } from '../../http/api-error';
+import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
+import { type EscrowRole, checkParty } from './escrow-access';
+import { escrowNotFound, milestoneNotFound } from './escrow-errors';
+
+@Injectable()
+export class EscrowReader {
+  constructor(
+    private readonly commands: CommandRunner,
+    @Inject(READ_MODELS) private readonly db: ReadModelsDb,
+  ) {}
+
+  /** The escrow as its stream says, whoever asks (the caller's standing is the caller's check). */
+  async stateOf(id: string): Promise<EscrowState> {
+    const { state } = await this.commands.read(`escrow-${id}`, escrowDecider);
+    if (!state.exists) throw escrowNotFound();
+    return state;
+  }
+
+  /** The escrow as its stream says, with the caller's role checked. */
+  async state(actor: Actor, id: string, role?: EscrowRole): Promise<EscrowState> {
+    const state = await this.stateOf(id);
+    checkParty(actor, state, role);
+    return state;
+  }
+
+  /** The escrow's read-model row, the caller being one of its parties (or staff). */
+  async row(actor: Actor, id: string) {
+    const row = await this.byId('escrows', id);
+    if (!row) throw escrowNotFound();
+    checkParty(actor, { clientId: row.client_id, providerId: row.provider_id });
+    return row;
+  }
+
+  /** A milestone's read-model row (its escrow's parties are the caller's check). */
+  async milestoneRow(id: string) {
+    const row = await this.byId('milestones', id);
+    if (!row) throw milestoneNotFound();
+    return row;
+  }
+
+  /** A user as its stream says (404 USER_NOT_FOUND when there is none). */
+  async user(id: string) {
+    const { state } = await this.commands.read(`user-${id}`, userDecider);
+    if (!state.exists) throw new ApiError(404, 'USER_NOT_FOUND', `User ${id} not found.`);
+    return state;
+  }
+
+  private byId<T extends 'escrows' | 'milestones'>(table: T, id: string) {
+    return this.db
+      .selectFrom(table as 'escrows' | 'milestones')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst() as Promise<Selectable<ReadModels[T]> | undefined>;
+  }
+}

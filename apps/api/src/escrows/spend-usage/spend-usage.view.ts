@@ -1,0 +1,30 @@
+/** How a usage spend leaves the API: the payment of kind `spend`, at the escrow's scale. */
+import type { EscrowState, PaymentState } from '@kob/domain';
+import { atScale } from '../../http/formats';
+import { type PaymentRead, paymentStateView } from '../../payments/payments.view';
+
+export interface SpendRead {
+  payment_id: string;
+  escrow_id: string;
+  payee_ref: string;
+  amount: string;
+  currency: string;
+  status: string;
+  psp_ref: string | null;
+  note: string | null;
+  payment: PaymentRead;
+}
+
+export function spendView(s: EscrowState, payment: PaymentState, note: string | null): SpendRead {
+  return {
+    payment_id: payment.paymentId,
+    escrow_id: s.escrowId,
+    payee_ref: payment.beneficiaryId,
+    amount: atScale(payment.amount, s.currency, s.scale),
+    currency: s.currency,
+    status: payment.status,
+    psp_ref: payment.pspRef,
+    note,
+    payment: paymentStateView(s, payment),
+  };
+}
