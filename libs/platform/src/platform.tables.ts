@@ -2,7 +2,7 @@
  * The platform's own tables (not read models): projection checkpoints, parked events, service
  * secrets. Typed from migrations/read-models.
  */
-import type { Generated, Selectable } from 'kysely';
+import type { Generated, Kysely, Selectable } from 'kysely';
 
 export interface ProjectionCheckpointsTable {
   checkpoint_pos: Generated<string>;
@@ -40,4 +40,15 @@ export interface PlatformTables {
   projection_checkpoints: ProjectionCheckpointsTable;
   projection_parked_events: ProjectionParkedEventsTable;
   service_secrets: ServiceSecretsTable;
+}
+
+/**
+ * The same connection seen through the platform's tables only. Kysely's schema parameter is
+ * invariant, so a handle on more tables does not assign to a reader of fewer by itself; the
+ * bound keeps this one-way (a handle that lacks these tables does not compile).
+ */
+export function platformTablesOf<DB extends PlatformTables>(
+  db: Kysely<DB>,
+): Kysely<PlatformTables> {
+  return db as unknown as Kysely<PlatformTables>;
 }

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ReadModels } from '@kob/projections';
-import type { PlatformTables } from './platform.tables';
+import { type PlatformTables, platformTablesOf } from './platform.tables';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@kob/config';
@@ -171,7 +171,7 @@ function projectionRunner(
   metrics: Metrics,
   projectors: readonly Projector[],
 ): ProjectionRunner {
-  return new ProjectionRunner(store, db, projectors, {
+  return new ProjectionRunner(store, platformTablesOf(db), projectors, {
     ...(config.projectionBatchSize ? { batchSize: config.projectionBatchSize } : {}),
     onBatch: (name, events, ms) => {
       metrics.projectionBatch.observe({ projector: name }, ms / 1000);
