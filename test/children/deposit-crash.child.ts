@@ -47,11 +47,16 @@ async function main(): Promise<void> {
   const path = `/escrows/${encodeURIComponent(escrowId)}/deposit`;
   const body = { amount: env.AMOUNT! };
   const metadata = requestMetadata(actor, 'POST', path, body, env.IDEM_KEY!);
-  const result = await services.deposits.deposit(
-    escrowId,
-    (escrow) => Money.parse(body.amount, escrow.currency, config.currencies),
-    metadata,
-  );
+  const { deposits } = services;
+  const recorded = await platform.commands.exclusive(`escrow-${escrowId}`, async () => {
+    const escrow = await deposits.escrow(escrowId);
+    return deposits.record(
+      escrow,
+      Money.parse(body.amount, escrow.currency, config.currencies),
+      metadata,
+    );
+  });
+  const result = await deposits.finish(escrowId, recorded, metadata);
   say(JSON.stringify(result.deposit));
   await platform.close();
 }

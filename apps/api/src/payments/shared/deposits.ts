@@ -1,7 +1,8 @@
 /**
  * A deposit, as API-RULES.md §3 and issue 12 say: the client's money counts only once the PSP
  * confirms it, and the PSP is asked only once the deposit's intent is recorded. The steps run
- * holding the escrow stream (`exclusive`), so deposits on one escrow never race in this process:
+ * holding the escrow stream (`exclusive`, taken by the deposit handler and the recovery step), so
+ * deposits on one escrow never race in this process:
  * 1. `escrow.deposit_initiated.v1` is appended (PENDING, counted toward the cap): the rules, and
  *    an Idempotency-Key already used with another request, refuse it here, so a refused deposit
  *    never reaches the PSP; and a deposit the PSP is asked for is always on the stream, where the
@@ -65,7 +66,8 @@ export function depositView(state: EscrowState, depositId: string): DepositRead 
   };
 }
 
-interface Recorded {
+/** A deposit's steps as recorded, before the follow-ups outside the escrow's queue (`finish`). */
+export interface Recorded {
   result: CommandResult<EscrowState>;
   depositId: string;
   /** A reference this call recorded (its parked webhooks are applied next). */
@@ -81,22 +83,6 @@ export class DepositService {
       metadata: CommandMetadata,
     ) => Promise<void>,
   ) {}
-
-  /**
-   * `prepare` runs on the escrow's current state inside the stream's queue: it checks the
-   * caller's role and parses the amount (throwing the HTTP edge's errors).
-   */
-  async deposit(
-    escrowId: string,
-    prepare: (state: EscrowState) => Money,
-    metadata: CommandMetadata,
-  ): Promise<DepositResult> {
-    const recorded = await this.platform.commands.exclusive(`escrow-${escrowId}`, async () => {
-      const escrow = await this.escrow(escrowId);
-      return this.record(escrow, prepare(escrow), metadata);
-    });
-    return this.finish(escrowId, recorded, metadata);
-  }
 
   /** The recovery job's step: asks the PSP again for a deposit left PENDING without a reference. */
   async recover(
@@ -117,14 +103,19 @@ export class DepositService {
     return (await this.finish(escrowId, recorded, metadata)).deposit;
   }
 
-  private async escrow(escrowId: string): Promise<EscrowState> {
+  /** The escrow a deposit goes to, as it is now (404 ESCROW_NOT_FOUND). */
+  async escrow(escrowId: string): Promise<EscrowState> {
     const { state } = await this.platform.commands.read(`escrow-${escrowId}`, escrowDecider);
     if (!state.exists) throw new DomainError('ESCROW_NOT_FOUND', 'Escrow not found.', 'not_found');
     return state;
   }
 
-  /** Outside the stream's queue: these steps run commands on other streams too. */
-  private async finish(
+  /**
+   * After `record`, outside the escrow stream's queue (these steps run commands on other streams
+   * too): sends the refunds a late confirmation initiated, applies the webhooks parked under the
+   * reference just recorded, and answers the escrow and the deposit as they are now.
+   */
+  async finish(
     escrowId: string,
     recorded: Recorded,
     metadata: CommandMetadata,
@@ -142,11 +133,11 @@ export class DepositService {
     };
   }
 
-  private async record(
-    escrow: EscrowState,
-    amount: Money,
-    metadata: CommandMetadata,
-  ): Promise<Recorded> {
+  /**
+   * Steps 1 to 3 on the escrow as just read, by a caller holding the escrow stream's queue
+   * (`CommandRunner.exclusive`), the amount already parsed in the escrow's currency.
+   */
+  async record(escrow: EscrowState, amount: Money, metadata: CommandMetadata): Promise<Recorded> {
     const idem = metadata.idempotency;
     if (!idem)
       throw new DomainError(
