@@ -25,7 +25,10 @@ it('commits an applied webhook outcome with the escrow events it caused', async 
   psp.collections = 'webhook';
   let d;
   try {
-    d = (await api.deposit(id, '10.00')).json().deposit;
+    const res = await api.deposit(id, '10.00');
+    // The whole answer on failure (a flaky run once answered without a deposit).
+    expect({ status: res.statusCode, body: res.json() }).toMatchObject({ status: 200 });
+    d = res.json().deposit;
   } finally {
     psp.collections = 'sync';
   }
@@ -67,7 +70,10 @@ it('a second replica applying the same webhook on a stale escrow cache decides a
   psp.collections = 'webhook';
   let d;
   try {
-    d = (await api.deposit(id, '10.00')).json().deposit;
+    const res = await api.deposit(id, '10.00');
+    // The whole answer on failure (a flaky run once answered without a deposit).
+    expect({ status: res.statusCode, body: res.json() }).toMatchObject({ status: 200 });
+    d = res.json().deposit;
   } finally {
     psp.collections = 'sync';
   }
