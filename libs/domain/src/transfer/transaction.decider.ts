@@ -8,18 +8,16 @@ import { DomainError, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
 import { assertScale, currencyCode, invalid, positiveAmount } from '../escrow/escrow.validate';
 import type { TransactionCommand } from './transfer.commands';
-import type { TransactionEvent, TransferAuthorization } from './transfer.events';
+import type {
+  TransactionCompletedData,
+  TransactionEvent,
+  TransferAuthorization,
+} from './transfer.events';
 
-export interface TransactionState {
+/** The completed transaction; blank (`authorizedBy` null) until then. */
+export interface TransactionState extends Omit<TransactionCompletedData, 'authorizedBy'> {
   exists: boolean;
-  transactionId: string;
-  senderId: string;
-  receiverId: string;
-  amount: string;
-  currency: string;
-  scale: number;
   authorizedBy: TransferAuthorization | null;
-  completedAt: string;
 }
 
 export const transactionDecider: Decider<TransactionState, TransactionCommand, TransactionEvent> = {
