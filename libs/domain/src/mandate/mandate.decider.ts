@@ -6,9 +6,16 @@
  * repeated cleanup, appends nothing). CONSUMED and EXPIRED are terminal. Time arrives in the
  * command; an instant equal to `expiresAt` is already expired (the old service's `≤ now`).
  */
-import { DomainError, Money, assert, assertNever, parseInstant } from '@kob/kernel';
+import { DomainError, Money, assert, parseInstant } from '@kob/kernel';
 import type { Decider } from '../decider';
-import type { MandateCommand, RecordCleanup } from './mandate.commands';
+import { assertFound, assertNew, decideByType } from '../decider-kit';
+import type {
+  CreateMandate,
+  ExpireMandate,
+  MandateCommand,
+  RecordCleanup,
+  RecordPurchase,
+} from './mandate.commands';
 import type {
   MandateCleanupEvent,
   MandateEvent,
@@ -110,15 +117,12 @@ export const mandateDecider: Decider<MandateState, MandateCommand, MandateEvent>
         return state;
     }
   },
-  decide(command, state) {
-    switch (command.type) {
-      case 'CreateMandate':
-        return decideCreate(command, state);
-      case 'RecordPurchase':
-        return decidePurchase(command, state);
-      case 'ExpireMandate':
-        if (!state.exists)
-          throw new DomainError('MANDATE_NOT_FOUND', 'no such mandate', 'not_found');
+  decide: decideByType(
+    {
+      CreateMandate: decideCreate,
+      RecordPurchase: decidePurchase,
+      ExpireMandate(command, state) {
+        assertFound(state, 'MANDATE_NOT_FOUND', 'mandate');
         if (state.status !== 'ACTIVE' || !mandateIsPastExpiry(state, command.now)) return [];
         return [
           {
@@ -126,18 +130,14 @@ export const mandateDecider: Decider<MandateState, MandateCommand, MandateEvent>
             data: { mandateId: state.mandateId, expiredAt: command.now, reason: command.reason },
           },
         ];
-      default:
-        return assertNever(command, 'mandate command');
-    }
-  },
+      },
+    },
+    'mandate command',
+  ),
 };
 
-function decideCreate(
-  c: Extract<MandateCommand, { type: 'CreateMandate' }>,
-  state: MandateState,
-): MandateEvent[] {
-  if (state.exists)
-    throw new DomainError('MANDATE_EXISTS', 'this mandate already exists', 'conflict');
+function decideCreate(c: CreateMandate, state: MandateState): MandateEvent[] {
+  assertNew(state, 'MANDATE_EXISTS', 'mandate');
   const total = Money.parse(
     c.totalAmount,
     c.currency,
@@ -181,10 +181,7 @@ function decideCreate(
   ];
 }
 
-function decidePurchase(
-  c: Extract<MandateCommand, { type: 'RecordPurchase' }>,
-  state: MandateState,
-): MandateEvent[] {
+function decidePurchase(c: RecordPurchase, state: MandateState): MandateEvent[] {
   if (!state.exists || c.currency !== state.currency) throw mandateRequired();
   if (state.status === 'EXPIRED' || mandateIsPastExpiry(state, c.now)) throw mandateRequired();
   // Consumed: its total is spent, which is this purchase's real obstacle. A purchase that found
