@@ -9,6 +9,7 @@
 import type {
   EscrowCreatedData,
   Geofence,
+  MilestoneAddedData,
   ProofAiAssessedData,
   ProofOcrCompletedData,
   ProofSubmittedData,
@@ -88,14 +89,12 @@ export interface FailDeposit {
   now: string;
 }
 
-export interface AddMilestone {
+/** The milestone as the client asked for it; the decider gives the left-out fields defaults. */
+export interface AddMilestone extends Pick<
+  MilestoneAddedData,
+  'escrowId' | 'milestoneId' | 'label' | 'amount' | 'currency' | 'sequenceIndex'
+> {
   type: 'AddMilestone';
-  escrowId: string;
-  milestoneId: string;
-  label: string;
-  amount: string;
-  currency: string;
-  sequenceIndex: number;
   proofKind?: string | null;
   proofRequirements?: unknown;
   geofence?: Geofence | null;

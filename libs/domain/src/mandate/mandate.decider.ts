@@ -9,6 +9,7 @@
 import { DomainError, Money, assert, parseInstant } from '@kob/kernel';
 import type { Decider } from '../decider';
 import { assertFound, assertNew, decideByType } from '../decider-kit';
+import { positiveAmount } from '../escrow/escrow.validate';
 import type {
   CreateMandate,
   ExpireMandate,
@@ -138,17 +139,7 @@ export const mandateDecider: Decider<MandateState, MandateCommand, MandateEvent>
 
 function decideCreate(c: CreateMandate, state: MandateState): MandateEvent[] {
   assertNew(state, 'MANDATE_EXISTS', 'mandate');
-  const total = Money.parse(
-    c.totalAmount,
-    c.currency,
-    new Map([[c.currency, c.scale]]),
-    'total_amount',
-  );
-  if (!total.isPositive()) {
-    throw new DomainError('VALIDATION_ERROR', 'total_amount must be greater than 0', 'invalid', {
-      fields: { total_amount: ['must be greater than 0'] },
-    });
-  }
+  const total = positiveAmount(c.totalAmount, c.currency, c.scale, 'total_amount');
   if (Number.isNaN(parseInstant(c.expiresAt))) {
     throw new DomainError('VALIDATION_ERROR', 'expires_at is not a valid instant', 'invalid', {
       fields: { expires_at: ['must be an ISO 8601 date-time with a zone, up to year 9999'] },
@@ -201,17 +192,7 @@ function decidePurchase(c: RecordPurchase, state: MandateState): MandateEvent[] 
       'forbidden',
     );
   }
-  const amount = Money.parse(
-    c.amount,
-    state.currency,
-    new Map([[state.currency, state.scale]]),
-    'amount',
-  );
-  if (!amount.isPositive()) {
-    throw new DomainError('VALIDATION_ERROR', 'amount must be greater than 0', 'invalid', {
-      fields: { amount: ['must be greater than 0'] },
-    });
-  }
+  const amount = positiveAmount(c.amount, state.currency, state.scale, 'amount');
   const total = Money.of(state.totalAmount, state.currency, state.scale);
   const after = Money.of(state.totalSpent, state.currency, state.scale).plus(amount);
   if (after.gt(total))

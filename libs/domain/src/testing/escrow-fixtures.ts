@@ -267,26 +267,21 @@ export const released: EscrowEvent[] = [
   approvePayouts.p1.initiated({ reason: 'client_approve', heldAfter: '0.00' }),
   usd.released('client_approve', [SEED_IDS[0], SEED_IDS[1]]),
 ];
+/** The client-reject refund of everything held (`amount`), paid by the first seeded id. */
+const rejectRefund = (amount: string) =>
+  usd
+    .payment({ paymentId: SEED_IDS[0], kind: 'refund', amount })
+    .initiated({ reason: 'client_reject', heldAfter: '0.00' });
 /** Client-reject on `funded`: milestones still WAITING, everything refunded. */
-const rejectRefund = usd.payment({
-  paymentId: SEED_IDS[0],
-  kind: 'refund',
-  amount: '100.00',
-});
 export const refunded: EscrowEvent[] = [
   ...funded,
-  rejectRefund.initiated({ reason: 'client_reject', heldAfter: '0.00' }),
+  rejectRefund('100.00'),
   usd.refunded('client_reject', '100.00', SEED_IDS[0]),
 ];
 /** Client-reject on `draftPartial`: the 50.00 deposited goes back, milestones still WAITING. */
-const cancelRefund = usd.payment({
-  paymentId: SEED_IDS[0],
-  kind: 'refund',
-  amount: '50.00',
-});
 export const cancelled: EscrowEvent[] = [
   ...draftPartial,
-  cancelRefund.initiated({ reason: 'client_reject', heldAfter: '0.00' }),
+  rejectRefund('50.00'),
   usd.cancelled('client_reject', {
     refundsDue: [{ depositId: 'd1', amount: '50.00' }],
     refundTotal: '50.00',
