@@ -233,25 +233,17 @@ export const draftPartial: EscrowEvent[] = [
   created,
   m1,
   m2,
-  usd.depositInitiated('d1', '50.00'),
-  usd.depositConfirmed('d1', '50.00', '50.00'),
+  ...usd.deposited('d1', '50.00', '50.00'),
+];
+/** The deposit of the whole total that funds the escrow (held 100.00). */
+const fullDeposit: EscrowEvent[] = [
+  ...usd.deposited('d1', '100.00', '100.00'),
+  usd.funded('100.00'),
 ];
 /** FUNDED without milestones (held 100.00). */
-export const fundedBare: EscrowEvent[] = [
-  created,
-  usd.depositInitiated('d1', '100.00'),
-  usd.depositConfirmed('d1', '100.00', '100.00'),
-  usd.funded('100.00'),
-];
+export const fundedBare: EscrowEvent[] = [created, ...fullDeposit];
 /** FUNDED with both milestones WAITING (held 100.00). */
-export const funded: EscrowEvent[] = [
-  created,
-  m1,
-  m2,
-  usd.depositInitiated('d1', '100.00'),
-  usd.depositConfirmed('d1', '100.00', '100.00'),
-  usd.funded('100.00'),
-];
+export const funded: EscrowEvent[] = [created, m1, m2, ...fullDeposit];
 export const releasable: EscrowEvent[] = [...funded, usd.delivered()];
 
 /** Client-approve on `funded`: both milestones paying, nothing held. */
