@@ -110,7 +110,7 @@ function paymentInitiated(
 
 /** Creation and deposits. */
 export function fundingEvents(currency: string, scale: number) {
-  const events = {
+  return {
     created(over: Partial<EscrowCreatedData> = {}): EventOf<'escrow.created.v1'> {
       return {
         type: 'escrow.created.v1',
@@ -173,14 +173,6 @@ export function fundingEvents(currency: string, scale: number) {
         data: { escrowId: E, depositId, amount, currency, reason: 'declined', failedAt: NOW },
       };
     },
-  };
-  return {
-    ...events,
-    /** A deposit initiated and confirmed, leaving `heldAfter` held. */
-    deposited: (depositId: string, amount: string, heldAfter: string): EscrowEvent[] => [
-      events.depositInitiated(depositId, amount),
-      events.depositConfirmed(depositId, amount, heldAfter),
-    ],
   };
 }
 

@@ -46,11 +46,17 @@ export type { EventOf, PaymentSpecRef } from './escrow-fixture-events';
 
 /** Event builders in one currency: amounts are passed as the decider writes them (at scale). */
 export function eventsIn(currency: string, scale: number) {
+  const funding = fundingEvents(currency, scale);
   return {
     currency,
     scale,
     payment: (p: PaymentSpecRef) => paymentEvents(currency, p),
-    ...fundingEvents(currency, scale),
+    ...funding,
+    /** A deposit initiated and confirmed, leaving `heldAfter` held. */
+    deposited: (depositId: string, amount: string, heldAfter: string): EscrowEvent[] => [
+      funding.depositInitiated(depositId, amount),
+      funding.depositConfirmed(depositId, amount, heldAfter),
+    ],
     ...deliveryEvents(currency),
     ...milestoneEvents(currency),
     ...closingEvents(currency),
