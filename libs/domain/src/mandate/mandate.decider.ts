@@ -12,7 +12,6 @@ import { assertFound, assertNew, decideByType } from '../decider-kit';
 import { positiveAmount } from '../escrow/escrow.validate';
 import type {
   CreateMandate,
-  ExpireMandate,
   MandateCommand,
   RecordCleanup,
   RecordPurchase,
