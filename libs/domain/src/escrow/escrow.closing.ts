@@ -88,18 +88,34 @@ export function approveAndPay(command: ApproveAndPayMilestone, state: EscrowStat
 }
 
 /**
+ * How an escrow is closed (released or refunded): the closing command's id seed (the payments'
+ * ids derive from it) and time, why, and the client's note.
+ */
+interface Closing<Reason> {
+  seed: string;
+  now: string;
+  reason: Reason;
+  note: string | null;
+}
+
+function closing<Reason>(
+  command: { idSeed: string; now: string },
+  reason: Reason,
+  note: string | null = null,
+): Closing<Reason> {
+  assert(isUuid(command.idSeed), 'idSeed must be a UUID');
+  return { seed: command.idSeed, now: command.now, reason, note };
+}
+
+/**
  * Releases everything held: unpaid milestones in sequence order while the held balance covers
  * them (one that does not stops the walk: milestones are paid in order), then whatever remains
  * as one payout without a milestone, then RELEASED.
  */
 function releaseAll(
   state: EscrowState,
-  seed: string,
-  now: string,
-  reason: ReleaseReason,
-  note: string | null = null,
+  { seed, now, reason, note }: Closing<ReleaseReason>,
 ): EscrowEvent[] {
-  assert(isUuid(seed), 'idSeed must be a UUID');
   const source: ApprovalSource = reason === 'deadline' ? 'deadline' : 'client_approve';
   const paymentReason: PaymentReason = reason === 'deadline' ? 'deadline' : 'client_approve';
   const unpaid = state.milestones
@@ -163,12 +179,8 @@ function releaseAll(
 /** Gives the held balance back to the client: DRAFT → CANCELLED, otherwise → REFUNDED. */
 function refundAll(
   state: EscrowState,
-  seed: string,
-  now: string,
-  reason: CloseReason,
-  note: string | null = null,
+  { seed, now, reason, note }: Closing<CloseReason>,
 ): EscrowEvent[] {
-  assert(isUuid(seed), 'idSeed must be a UUID');
   const { escrowId, currency } = state;
   const held = state.held;
   const refund = money(state, held).isPositive()
@@ -234,13 +246,13 @@ export function clientApprove(command: ClientApprove, state: EscrowState): Escro
   if (state.status !== 'FUNDED' && state.status !== 'RELEASABLE') {
     throw badTransition(state, 'client-approve', 'RELEASED', ['FUNDED', 'RELEASABLE']);
   }
-  return releaseAll(state, command.idSeed, command.now, 'client_approve', text);
+  return releaseAll(state, closing(command, 'client_approve', text));
 }
 
 export function clientReject(command: ClientReject, state: EscrowState): EscrowEvent[] {
   open(state);
   v.nowMs(command.now);
-  return refundAll(state, command.idSeed, command.now, 'client_reject', noteOf(command.note));
+  return refundAll(state, closing(command, 'client_reject', noteOf(command.note)));
 }
 
 /**
@@ -253,12 +265,12 @@ export function checkDeadline(command: CheckDeadline, state: EscrowState): Escro
   notFound(state);
   if (v.nowMs(command.now) < Date.parse(state.deadlineAt)) return [];
   open(state);
-  if (state.status === 'DRAFT') return refundAll(state, command.idSeed, command.now, 'deadline');
+  if (state.status === 'DRAFT') return refundAll(state, closing(command, 'deadline'));
   switch (state.onDeadline) {
     case 'release':
-      return releaseAll(state, command.idSeed, command.now, 'deadline');
+      return releaseAll(state, closing(command, 'deadline'));
     case 'refund':
-      return refundAll(state, command.idSeed, command.now, 'deadline');
+      return refundAll(state, closing(command, 'deadline'));
     case 'none':
       return [];
     default: {

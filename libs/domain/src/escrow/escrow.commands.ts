@@ -7,25 +7,25 @@
  * HTTP edge may leave out are optional here and get their defaults in the decider, in one place.
  */
 import type {
+  EscrowCreatedData,
   Geofence,
+  MilestoneAddedData,
   ProofAiAssessedData,
-  ProofEvidence,
-  ProofInvoice,
   ProofOcrCompletedData,
+  ProofSubmittedData,
 } from './escrow.events';
 import type { PublicTag } from '../identity/user.events';
 
-export interface CreateEscrow {
+/**
+ * The escrow as the client asked for it: `scale` is the currency's from `CURRENCIES`, resolved by
+ * the handler (like the tally's); the release conditions and domain are checked by the decider.
+ */
+export interface CreateEscrow extends Omit<
+  EscrowCreatedData,
+  'releaseConditions' | 'domain' | 'createdAt'
+> {
   type: 'CreateEscrow';
-  escrowId: string;
-  clientId: string;
-  providerId: string;
-  amountTotal: string;
-  currency: string;
-  /** The currency's scale from `CURRENCIES`, resolved by the handler (like the tally's). */
-  scale: number;
   releaseConditions: unknown;
-  deadlineAt: string;
   domain?: string | null;
   /**
    * The client's public tag as its user stream says (the handler reads it): a public or aid
@@ -89,14 +89,12 @@ export interface FailDeposit {
   now: string;
 }
 
-export interface AddMilestone {
+/** The milestone as the client asked for it; the decider gives the left-out fields defaults. */
+export interface AddMilestone extends Pick<
+  MilestoneAddedData,
+  'escrowId' | 'milestoneId' | 'label' | 'amount' | 'currency' | 'sequenceIndex'
+> {
   type: 'AddMilestone';
-  escrowId: string;
-  milestoneId: string;
-  label: string;
-  amount: string;
-  currency: string;
-  sequenceIndex: number;
   proofKind?: string | null;
   proofRequirements?: unknown;
   geofence?: Geofence | null;
@@ -198,19 +196,22 @@ export interface PhotoRules {
  * evidence), run OCR and the AI advisor before this command: the decider applies the rules to
  * what they found, and approves and pays the milestone at once when nothing needs a person.
  */
-export interface SubmitProof {
+export interface SubmitProof extends Pick<
+  ProofSubmittedData,
+  | 'escrowId'
+  | 'proofId'
+  | 'sequenceIndex'
+  | 'proofType'
+  | 'fileId'
+  | 'storageUrl'
+  | 'sha256'
+  | 'phash'
+  | 'metadata'
+  | 'evidence'
+  | 'invoice'
+  | 'submittedBy'
+> {
   type: 'SubmitProof';
-  escrowId: string;
-  proofId: string;
-  sequenceIndex: number;
-  proofType: string;
-  fileId: string | null;
-  storageUrl: string | null;
-  sha256: string;
-  phash: string | null;
-  metadata: Record<string, unknown> | null;
-  evidence: ProofEvidence;
-  invoice: ProofInvoice | null;
   /** What OCR read (document types), recorded with the submission. */
   ocr: Omit<ProofOcrCompletedData, 'escrowId' | 'proofId' | 'completedAt'> | null;
   /** The AI advisor's verdict, recorded with the submission; it decides nothing. */
@@ -218,7 +219,6 @@ export interface SubmitProof {
   /** An earlier proof of the same provider whose image is nearly the same (perceptual hash). */
   nearDuplicateOf: string | null;
   rules: PhotoRules;
-  submittedBy: { userId: string | null; actor: string };
   /** The payout's id if the proof is approved at once. */
   paymentId: string;
   now: string;

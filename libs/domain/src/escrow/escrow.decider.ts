@@ -7,8 +7,9 @@
  * refunded nothing). Pure: time and ids come in the command; rule violations throw DomainErrors
  * with stable codes; broken invariants fail `assert`.
  */
-import { DomainError, type Money, assertNever } from '@kob/kernel';
+import { DomainError, type Money } from '@kob/kernel';
 import type { Decider } from '../decider';
+import { assertNew, decideByType } from '../decider-kit';
 import type {
   AddMilestone,
   ConfirmDeposit,
@@ -36,8 +37,7 @@ import {
 import * as v from './escrow.validate';
 
 function create(command: CreateEscrow, state: EscrowState): EscrowEvent[] {
-  if (state.exists)
-    throw new DomainError('ESCROW_EXISTS', 'this escrow already exists', 'conflict');
+  assertNew(state, 'ESCROW_EXISTS', 'escrow');
   // The client's standing first: a request it forbids is refused whatever else it holds.
   const domain = v.escrowDomain(command.domain);
   v.domainAllowed(domain, command.clientPublicTag);
@@ -370,53 +370,37 @@ function markDelivered(command: MarkDelivered, state: EscrowState): EscrowEvent[
   ];
 }
 
+const decideCommand = decideByType<EscrowCommand, EscrowState, EscrowEvent>(
+  {
+    CreateEscrow: create,
+    Deposit: deposit,
+    ConfirmDeposit: confirmDeposit,
+    RecordDepositReference: recordDepositReference,
+    FailDeposit: failDeposit,
+    AddMilestone: addMilestone,
+    MarkDelivered: markDelivered,
+    CheckDeadline: checkDeadline,
+    ApproveAndPayMilestone: approveAndPay,
+    ClientApprove: clientApprove,
+    ClientReject: clientReject,
+    RecordPaymentSent: recordSent,
+    RecordPaymentFailed: recordFailed,
+    SettlePayment: settlePayment,
+    RetryPayment: retryPayment,
+    SubmitProof: submitProof,
+    ReviewProof: reviewProof,
+    AllowPayee: allowPayee,
+    Spend: spend,
+  },
+  'escrow command',
+);
+
 export const escrowDecider: Decider<EscrowState, EscrowCommand, EscrowEvent> = {
   category: 'escrow',
   initialState: initialEscrowState,
   evolve: evolveEscrow,
   decide(command, state) {
     if (state.exists) assertBalances(state);
-    switch (command.type) {
-      case 'CreateEscrow':
-        return create(command, state);
-      case 'Deposit':
-        return deposit(command, state);
-      case 'ConfirmDeposit':
-        return confirmDeposit(command, state);
-      case 'RecordDepositReference':
-        return recordDepositReference(command, state);
-      case 'FailDeposit':
-        return failDeposit(command, state);
-      case 'AddMilestone':
-        return addMilestone(command, state);
-      case 'MarkDelivered':
-        return markDelivered(command, state);
-      case 'CheckDeadline':
-        return checkDeadline(command, state);
-      case 'ApproveAndPayMilestone':
-        return approveAndPay(command, state);
-      case 'ClientApprove':
-        return clientApprove(command, state);
-      case 'ClientReject':
-        return clientReject(command, state);
-      case 'RecordPaymentSent':
-        return recordSent(command, state);
-      case 'RecordPaymentFailed':
-        return recordFailed(command, state);
-      case 'SettlePayment':
-        return settlePayment(command, state);
-      case 'RetryPayment':
-        return retryPayment(command, state);
-      case 'SubmitProof':
-        return submitProof(command, state);
-      case 'ReviewProof':
-        return reviewProof(command, state);
-      case 'AllowPayee':
-        return allowPayee(command, state);
-      case 'Spend':
-        return spend(command, state);
-      default:
-        return assertNever(command, 'escrow command');
-    }
+    return decideCommand(command, state);
   },
 };

@@ -174,7 +174,8 @@ export type PaymentReason =
   | 'retry'
   | 'usage_spend';
 
-export interface PaymentInitiatedData {
+/** What names a payment on every event about it: the fields of its initiation that never change. */
+interface PaymentRef {
   escrowId: string;
   paymentId: string;
   kind: PaymentKind;
@@ -184,6 +185,9 @@ export interface PaymentInitiatedData {
   milestoneId: string | null;
   /** Who is paid: the provider's user id (payout), the client's (refund), a payee ref (spend). */
   beneficiaryId: string;
+}
+
+export interface PaymentInitiatedData extends PaymentRef {
   reason: PaymentReason;
   /** The FAILED payment this one retries: its amount is already payable, nothing moves again. */
   retryOf: string | null;
@@ -206,16 +210,6 @@ export interface PayeeAllowedData {
   /** Most that may ever be spent to this payee (null: no total limit). */
   totalLimit: string | null;
   allowedAt: string;
-}
-
-interface PaymentRef {
-  escrowId: string;
-  paymentId: string;
-  kind: PaymentKind;
-  amount: string;
-  currency: string;
-  milestoneId: string | null;
-  beneficiaryId: string;
 }
 
 export interface PaymentSentData extends PaymentRef {

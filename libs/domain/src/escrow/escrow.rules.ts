@@ -5,6 +5,7 @@
  * on every state it is given (API-RULES.md §3).
  */
 import { DomainError, assert } from '@kob/kernel';
+import { assertFound } from '../decider-kit';
 import type { PaymentInitiatedData, PaymentKind, PaymentReason } from './escrow.events';
 import type { EscrowEvent } from './escrow.events';
 import {
@@ -18,7 +19,7 @@ import {
 } from './escrow.state';
 
 export function notFound(state: EscrowState): void {
-  if (!state.exists) throw new DomainError('ESCROW_NOT_FOUND', 'no such escrow', 'not_found');
+  assertFound(state, 'ESCROW_NOT_FOUND', 'escrow');
 }
 
 export function closed(state: EscrowState): DomainError {

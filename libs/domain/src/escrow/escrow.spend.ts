@@ -6,7 +6,7 @@
  * held balance are decided together on the escrow stream, so parallel spends can never exceed
  * any of them (the old service locked a payee row but read the balance beside it).
  */
-import { DomainError } from '@kob/kernel';
+import { DomainError, type Money } from '@kob/kernel';
 import type { AllowPayee, Spend } from './escrow.commands';
 import type { EscrowEvent } from './escrow.events';
 import { closed, initiation, insufficient, notFound } from './escrow.rules';
@@ -81,6 +81,40 @@ export function spentOn(state: EscrowState, payee: PayeeState, now: string): str
   return payee.spentByDay[utcDay(now)] ?? money(state, '0').toString();
 }
 
+/** A payee's two limits: how the refusal of each is coded and names the limit and the spent. */
+const payeeLimitRefusals = {
+  daily: {
+    code: 'DAILY_LIMIT_REACHED',
+    message: "the payee's daily limit would be exceeded",
+    limitKey: 'daily_limit',
+    spentKey: 'spent_today',
+  },
+  total: {
+    code: 'TOTAL_LIMIT_REACHED',
+    message: "the payee's total limit would be exceeded",
+    limitKey: 'total_limit',
+    spentKey: 'spent_total',
+  },
+} as const;
+
+/** Refuses a spend that would take what is `spent` against a payee limit past it (none: null). */
+function checkPayeeLimit(
+  state: EscrowState,
+  which: keyof typeof payeeLimitRefusals,
+  limit: string | null,
+  spent: Money,
+  amount: Money,
+): void {
+  if (limit === null || !spent.plus(amount).gt(money(state, limit))) return;
+  const refusal = payeeLimitRefusals[which];
+  throw new DomainError(refusal.code, refusal.message, 'conflict', {
+    [refusal.limitKey]: limit,
+    [refusal.spentKey]: spent.toString(),
+    amount: amount.toString(),
+    currency: state.currency,
+  });
+}
+
 export function spend(command: Spend, state: EscrowState): EscrowEvent[] {
   notFound(state);
   v.nowMs(command.now);
@@ -97,33 +131,8 @@ export function spend(command: Spend, state: EscrowState): EscrowEvent[] {
     );
   }
   const today = money(state, spentOn(state, payee, command.now));
-  if (payee.dailyLimit !== null && today.plus(amount).gt(money(state, payee.dailyLimit))) {
-    throw new DomainError(
-      'DAILY_LIMIT_REACHED',
-      "the payee's daily limit would be exceeded",
-      'conflict',
-      {
-        daily_limit: payee.dailyLimit,
-        spent_today: today.toString(),
-        amount: amount.toString(),
-        currency: state.currency,
-      },
-    );
-  }
-  const total = money(state, payee.spentTotal);
-  if (payee.totalLimit !== null && total.plus(amount).gt(money(state, payee.totalLimit))) {
-    throw new DomainError(
-      'TOTAL_LIMIT_REACHED',
-      "the payee's total limit would be exceeded",
-      'conflict',
-      {
-        total_limit: payee.totalLimit,
-        spent_total: total.toString(),
-        amount: amount.toString(),
-        currency: state.currency,
-      },
-    );
-  }
+  checkPayeeLimit(state, 'daily', payee.dailyLimit, today, amount);
+  checkPayeeLimit(state, 'total', payee.totalLimit, money(state, payee.spentTotal), amount);
   if (amount.gt(money(state, state.held))) throw insufficient(state, amount.toString());
   return [
     initiation(state, {

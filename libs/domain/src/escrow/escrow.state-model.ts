@@ -1,7 +1,7 @@
 /** The escrow's folded state: its shape, its initial value and what is read from it. */
 import { Money } from '@kob/kernel';
 import type {
-  EscrowDomain,
+  EscrowCreatedData,
   Geofence,
   MilestoneStatus,
   OnDeadline,
@@ -9,7 +9,6 @@ import type {
   PaymentReason,
   PaymentStatus,
   ProofKind,
-  ReleaseConditions,
 } from './escrow.events';
 
 export type EscrowStatus =
@@ -105,20 +104,11 @@ export function utcDay(iso: string): string {
   return new Date(iso).toISOString().slice(0, 10);
 }
 
-export interface EscrowState {
+/** The escrow as created (blank until then), and what its later events made of it. */
+export interface EscrowState extends EscrowCreatedData {
   exists: boolean;
-  escrowId: string;
-  clientId: string;
-  providerId: string;
-  amountTotal: string;
-  currency: string;
-  scale: number;
-  releaseConditions: ReleaseConditions;
   onDeadline: OnDeadline;
-  deadlineAt: string;
-  domain: EscrowDomain;
   status: EscrowStatus;
-  createdAt: string;
   /** In insertion order (an array, not an object, so numeric-looking ids keep their order). */
   milestones: MilestoneState[];
   milestoneTotal: string;

@@ -1,15 +1,9 @@
-import type { Scope } from '@kob/kernel';
+import type { ApiKeyIssuedData } from './apikey.events';
 
-export type ApiKeyCommand =
-  | {
-      type: 'IssueApiKey';
-      keyId: string;
-      name: string;
-      prefix: string;
-      scope: Scope;
-      userId: string | null;
-      keyHash: string;
-      expiresAt: string | null;
-      now: string;
-    }
-  | { type: 'RevokeApiKey'; keyId: string; now: string };
+/** Issues a key: the event's data as the handler built it; time arrives in the command. */
+export interface IssueApiKey extends Omit<ApiKeyIssuedData, 'issuedAt'> {
+  type: 'IssueApiKey';
+  now: string;
+}
+
+export type ApiKeyCommand = IssueApiKey | { type: 'RevokeApiKey'; keyId: string; now: string };

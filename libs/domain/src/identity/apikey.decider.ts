@@ -1,8 +1,9 @@
 /**
  * API key decider: issued once, revoked at most once (a repeated revoke appends nothing).
  */
-import { DomainError, type Scope, assertNever } from '@kob/kernel';
+import type { Scope } from '@kob/kernel';
 import type { Decider } from '../decider';
+import { assertFound, assertNew, decideByType } from '../decider-kit';
 import type { ApiKeyCommand } from './apikey.commands';
 import type { ApiKeyEvent } from './apikey.events';
 
@@ -43,23 +44,21 @@ export const apiKeyDecider: Decider<ApiKeyState, ApiKeyCommand, ApiKeyEvent> = {
         return state;
     }
   },
-  decide(command, state) {
-    switch (command.type) {
-      case 'IssueApiKey': {
-        if (state.exists)
-          throw new DomainError('APIKEY_EXISTS', 'this API key already exists', 'conflict');
+  decide: decideByType(
+    {
+      IssueApiKey(command, state) {
+        assertNew(state, 'APIKEY_EXISTS', 'API key');
         const { type: _t, now, ...data } = command;
         return [{ type: 'apikey.issued.v1', data: { ...data, issuedAt: now } }];
-      }
-      case 'RevokeApiKey':
-        if (!state.exists)
-          throw new DomainError('APIKEY_NOT_FOUND', 'no such API key', 'not_found');
+      },
+      RevokeApiKey(command, state) {
+        assertFound(state, 'APIKEY_NOT_FOUND', 'API key');
         if (state.revokedAt) return [];
         return [
           { type: 'apikey.revoked.v1', data: { keyId: state.keyId, revokedAt: command.now } },
         ];
-      default:
-        return assertNever(command, 'api key command');
-    }
-  },
+      },
+    },
+    'api key command',
+  ),
 };

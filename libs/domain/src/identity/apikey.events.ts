@@ -5,18 +5,17 @@
  */
 import type { Scope } from '@kob/kernel';
 
+export interface ApiKeyIssuedData {
+  keyId: string;
+  name: string;
+  prefix: string;
+  scope: Scope;
+  userId: string | null;
+  keyHash: string;
+  expiresAt: string | null;
+  issuedAt: string;
+}
+
 export type ApiKeyEvent =
-  | {
-      type: 'apikey.issued.v1';
-      data: {
-        keyId: string;
-        name: string;
-        prefix: string;
-        scope: Scope;
-        userId: string | null;
-        keyHash: string;
-        expiresAt: string | null;
-        issuedAt: string;
-      };
-    }
+  | { type: 'apikey.issued.v1'; data: ApiKeyIssuedData }
   | { type: 'apikey.revoked.v1'; data: { keyId: string; revokedAt: string } };

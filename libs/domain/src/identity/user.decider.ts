@@ -2,9 +2,10 @@
  * User decider: registered once; updates change `isActive` and `publicTag` only, and an update
  * that changes nothing appends nothing.
  */
-import { DomainError, assertNever } from '@kob/kernel';
+import { DomainError } from '@kob/kernel';
 import type { Decider } from '../decider';
-import type { UserCommand } from './user.commands';
+import { assertFound, assertNew, decideByType } from '../decider-kit';
+import type { UpdateUser, UserCommand } from './user.commands';
 import type { PublicTag, UserEvent } from './user.events';
 
 export interface UserState {
@@ -49,11 +50,10 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         return state;
     }
   },
-  decide(command, state) {
-    switch (command.type) {
-      case 'RegisterUser':
-        if (state.exists)
-          throw new DomainError('USER_EXISTS', 'this user already exists', 'conflict');
+  decide: decideByType(
+    {
+      RegisterUser(command, state) {
+        assertNew(state, 'USER_EXISTS', 'user');
         return [
           {
             type: 'user.registered.v1',
@@ -67,30 +67,32 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
             },
           },
         ];
-      case 'UpdateUser': {
-        if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'no such user', 'not_found');
-        // A user is active or not: null (or anything but a boolean) is no change this stream can
-        // record, and an event holding it would be one no read model can apply.
-        if (command.isActive !== undefined && typeof command.isActive !== 'boolean') {
-          throw new DomainError('VALIDATION_ERROR', 'is_active must be true or false', 'invalid', {
-            fields: { is_active: ['must be a boolean'] },
-          });
-        }
-        const changes: { isActive?: boolean; publicTag?: PublicTag | null } = {};
-        if (command.isActive !== undefined && command.isActive !== state.isActive)
-          changes.isActive = command.isActive;
-        if (command.publicTag !== undefined && command.publicTag !== state.publicTag)
-          changes.publicTag = command.publicTag;
-        if (Object.keys(changes).length === 0) return [];
-        return [
-          {
-            type: 'user.updated.v1',
-            data: { userId: state.userId, changes, updatedAt: command.now },
-          },
-        ];
-      }
-      default:
-        return assertNever(command, 'user command');
-    }
-  },
+      },
+      UpdateUser: decideUpdate,
+    },
+    'user command',
+  ),
 };
+
+function decideUpdate(command: UpdateUser, state: UserState): UserEvent[] {
+  assertFound(state, 'USER_NOT_FOUND', 'user');
+  // A user is active or not: null (or anything but a boolean) is no change this stream can
+  // record, and an event holding it would be one no read model can apply.
+  if (command.isActive !== undefined && typeof command.isActive !== 'boolean') {
+    throw new DomainError('VALIDATION_ERROR', 'is_active must be true or false', 'invalid', {
+      fields: { is_active: ['must be a boolean'] },
+    });
+  }
+  const changes: { isActive?: boolean; publicTag?: PublicTag | null } = {};
+  if (command.isActive !== undefined && command.isActive !== state.isActive)
+    changes.isActive = command.isActive;
+  if (command.publicTag !== undefined && command.publicTag !== state.publicTag)
+    changes.publicTag = command.publicTag;
+  if (Object.keys(changes).length === 0) return [];
+  return [
+    {
+      type: 'user.updated.v1',
+      data: { userId: state.userId, changes, updatedAt: command.now },
+    },
+  ];
+}

@@ -4,18 +4,17 @@
  */
 export type PublicTag = 'GOV' | 'ONG' | 'private';
 
+export interface UserRegisteredData {
+  userId: string;
+  username: string;
+  email: string;
+  isActive: boolean;
+  publicTag: PublicTag | null;
+  registeredAt: string;
+}
+
 export type UserEvent =
-  | {
-      type: 'user.registered.v1';
-      data: {
-        userId: string;
-        username: string;
-        email: string;
-        isActive: boolean;
-        publicTag: PublicTag | null;
-        registeredAt: string;
-      };
-    }
+  | { type: 'user.registered.v1'; data: UserRegisteredData }
   | {
       type: 'user.updated.v1';
       data: {

@@ -1,17 +1,11 @@
-import type { MandateExpiryReason } from './mandate.events';
+import type { MandateCreatedData, MandateExpiryReason } from './mandate.events';
 
-export interface CreateMandate {
+/**
+ * The mandate as it is created (`totalAmount` at the currency's scale, > 0, parsed with Money at
+ * the edge and checked again by the decider); time arrives in the command.
+ */
+export interface CreateMandate extends Omit<MandateCreatedData, 'createdAt'> {
   type: 'CreateMandate';
-  mandateId: string;
-  senderId: string;
-  beneficiaryId: string;
-  /** At the currency's scale, > 0 (parsed with Money at the edge). */
-  totalAmount: string;
-  currency: string;
-  scale: number;
-  allowedCategoryId: string | null;
-  allowedMerchantId: string | null;
-  expiresAt: string;
   now: string;
 }
 

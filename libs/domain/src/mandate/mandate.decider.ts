@@ -6,9 +6,16 @@
  * repeated cleanup, appends nothing). CONSUMED and EXPIRED are terminal. Time arrives in the
  * command; an instant equal to `expiresAt` is already expired (the old service's `≤ now`).
  */
-import { DomainError, Money, assert, assertNever, parseInstant } from '@kob/kernel';
+import { DomainError, Money, assert, parseInstant } from '@kob/kernel';
 import type { Decider } from '../decider';
-import type { MandateCommand, RecordCleanup } from './mandate.commands';
+import { assertFound, assertNew, decideByType } from '../decider-kit';
+import { positiveAmount } from '../escrow/escrow.validate';
+import type {
+  CreateMandate,
+  MandateCommand,
+  RecordCleanup,
+  RecordPurchase,
+} from './mandate.commands';
 import type {
   MandateCleanupEvent,
   MandateEvent,
@@ -110,15 +117,12 @@ export const mandateDecider: Decider<MandateState, MandateCommand, MandateEvent>
         return state;
     }
   },
-  decide(command, state) {
-    switch (command.type) {
-      case 'CreateMandate':
-        return decideCreate(command, state);
-      case 'RecordPurchase':
-        return decidePurchase(command, state);
-      case 'ExpireMandate':
-        if (!state.exists)
-          throw new DomainError('MANDATE_NOT_FOUND', 'no such mandate', 'not_found');
+  decide: decideByType(
+    {
+      CreateMandate: decideCreate,
+      RecordPurchase: decidePurchase,
+      ExpireMandate(command, state) {
+        assertFound(state, 'MANDATE_NOT_FOUND', 'mandate');
         if (state.status !== 'ACTIVE' || !mandateIsPastExpiry(state, command.now)) return [];
         return [
           {
@@ -126,29 +130,15 @@ export const mandateDecider: Decider<MandateState, MandateCommand, MandateEvent>
             data: { mandateId: state.mandateId, expiredAt: command.now, reason: command.reason },
           },
         ];
-      default:
-        return assertNever(command, 'mandate command');
-    }
-  },
+      },
+    },
+    'mandate command',
+  ),
 };
 
-function decideCreate(
-  c: Extract<MandateCommand, { type: 'CreateMandate' }>,
-  state: MandateState,
-): MandateEvent[] {
-  if (state.exists)
-    throw new DomainError('MANDATE_EXISTS', 'this mandate already exists', 'conflict');
-  const total = Money.parse(
-    c.totalAmount,
-    c.currency,
-    new Map([[c.currency, c.scale]]),
-    'total_amount',
-  );
-  if (!total.isPositive()) {
-    throw new DomainError('VALIDATION_ERROR', 'total_amount must be greater than 0', 'invalid', {
-      fields: { total_amount: ['must be greater than 0'] },
-    });
-  }
+function decideCreate(c: CreateMandate, state: MandateState): MandateEvent[] {
+  assertNew(state, 'MANDATE_EXISTS', 'mandate');
+  const total = positiveAmount(c.totalAmount, c.currency, c.scale, 'total_amount');
   if (Number.isNaN(parseInstant(c.expiresAt))) {
     throw new DomainError('VALIDATION_ERROR', 'expires_at is not a valid instant', 'invalid', {
       fields: { expires_at: ['must be an ISO 8601 date-time with a zone, up to year 9999'] },
@@ -181,10 +171,7 @@ function decideCreate(
   ];
 }
 
-function decidePurchase(
-  c: Extract<MandateCommand, { type: 'RecordPurchase' }>,
-  state: MandateState,
-): MandateEvent[] {
+function decidePurchase(c: RecordPurchase, state: MandateState): MandateEvent[] {
   if (!state.exists || c.currency !== state.currency) throw mandateRequired();
   if (state.status === 'EXPIRED' || mandateIsPastExpiry(state, c.now)) throw mandateRequired();
   // Consumed: its total is spent, which is this purchase's real obstacle. A purchase that found
@@ -204,17 +191,7 @@ function decidePurchase(
       'forbidden',
     );
   }
-  const amount = Money.parse(
-    c.amount,
-    state.currency,
-    new Map([[state.currency, state.scale]]),
-    'amount',
-  );
-  if (!amount.isPositive()) {
-    throw new DomainError('VALIDATION_ERROR', 'amount must be greater than 0', 'invalid', {
-      fields: { amount: ['must be greater than 0'] },
-    });
-  }
+  const amount = positiveAmount(c.amount, state.currency, state.scale, 'amount');
   const total = Money.of(state.totalAmount, state.currency, state.scale);
   const after = Money.of(state.totalSpent, state.currency, state.scale).plus(amount);
   if (after.gt(total))

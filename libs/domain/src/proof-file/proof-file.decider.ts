@@ -5,8 +5,9 @@
  * has dimensions and a perceptual hash, a PDF has pages), so no malformed record reaches the
  * stream whatever the caller got wrong.
  */
-import { DomainError, assertNever } from '@kob/kernel';
+import { DomainError } from '@kob/kernel';
 import type { Decider } from '../decider';
+import { assertNew, decideByType } from '../decider-kit';
 import type { ProofFileCommand, UploadProofFile } from './proof-file.commands';
 import type {
   ProofFileEvent,
@@ -68,17 +69,15 @@ export const proofFileDecider: Decider<ProofFileState, ProofFileCommand, ProofFi
         return state;
     }
   },
-  decide(command, state) {
-    switch (command.type) {
-      case 'UploadProofFile': {
-        if (state.exists)
-          throw new DomainError('PROOF_FILE_EXISTS', 'this file record already exists', 'conflict');
+  decide: decideByType(
+    {
+      UploadProofFile(command, state) {
+        assertNew(state, 'PROOF_FILE_EXISTS', 'file record');
         checkUpload(command);
         const { type: _type, now, ...data } = command;
         return [{ type: 'proof_file.uploaded.v1', data: { ...data, uploadedAt: now } }];
-      }
-      default:
-        return assertNever(command.type, 'proof file command');
-    }
-  },
+      },
+    },
+    'proof file command',
+  ),
 };

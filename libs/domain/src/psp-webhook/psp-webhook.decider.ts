@@ -5,8 +5,9 @@
  * reference is recorded. The handler decides what applying means on the escrow stream; this
  * decider only keeps the webhook's own record straight. Pure: time comes in the command.
  */
-import { DomainError, assertNever } from '@kob/kernel';
+import { DomainError } from '@kob/kernel';
 import type { Decider } from '../decider';
+import { assertFound, decideByType } from '../decider-kit';
 import type { PspWebhookEvent, PspWebhookReceivedData, WebhookOutcome } from './psp-webhook.events';
 
 export interface ReceivePspWebhook extends Omit<PspWebhookReceivedData, 'receivedAt'> {
@@ -111,7 +112,7 @@ function recordOutcome(
   command: RecordPspWebhookOutcome,
   state: PspWebhookState,
 ): PspWebhookEvent[] {
-  if (!state.exists) throw new DomainError('PSP_WEBHOOK_NOT_FOUND', 'no such webhook', 'not_found');
+  assertFound(state, 'PSP_WEBHOOK_NOT_FOUND', 'webhook');
   // Final outcomes stay; a parked webhook is parked once (its marker says where it waits).
   if (
     state.outcome === 'applied' ||
@@ -162,14 +163,8 @@ export const pspWebhookDecider: Decider<PspWebhookState, PspWebhookCommand, PspW
         return state;
     }
   },
-  decide(command, state) {
-    switch (command.type) {
-      case 'ReceivePspWebhook':
-        return receive(command, state);
-      case 'RecordPspWebhookOutcome':
-        return recordOutcome(command, state);
-      default:
-        return assertNever(command, 'psp webhook command');
-    }
-  },
+  decide: decideByType(
+    { ReceivePspWebhook: receive, RecordPspWebhookOutcome: recordOutcome },
+    'psp webhook command',
+  ),
 };

@@ -3,8 +3,8 @@
  * `merchant-name` reservation claimed in the same append), an optional category that must exist,
  * and whether it is certified (a certified merchant may be paid by any mandate's beneficiary).
  */
-import { DomainError, assertNever } from '@kob/kernel';
-import type { Decider } from '../decider';
+import { DomainError } from '@kob/kernel';
+import { recordDecider } from '../decider-kit';
 import { catalogueText, spendLimits } from './spend-category.decider';
 import type { MerchantCommand } from './spend.commands';
 import type { MerchantEvent } from './spend.events';
@@ -18,7 +18,7 @@ export interface MerchantState {
   createdAt: string;
 }
 
-export const merchantDecider: Decider<MerchantState, MerchantCommand, MerchantEvent> = {
+export const merchantDecider = recordDecider<MerchantState, MerchantCommand, MerchantEvent>({
   category: 'merchant',
   initialState: () => ({
     exists: false,
@@ -28,38 +28,22 @@ export const merchantDecider: Decider<MerchantState, MerchantCommand, MerchantEv
     isCertified: false,
     createdAt: '',
   }),
-  evolve(state, event) {
-    switch (event.type) {
-      case 'spend.merchant_created.v1':
-        return { exists: true, ...event.data };
-      default:
-        return state;
+  conflict: { code: 'MERCHANT_EXISTS', what: 'merchant' },
+  create(command) {
+    if (command.categoryId !== null && !command.categoryExists) {
+      throw new DomainError('CATEGORY_NOT_FOUND', 'Category not found.', 'not_found', {
+        category_id: command.categoryId,
+      });
     }
+    return {
+      type: 'spend.merchant_created.v1',
+      data: {
+        merchantId: command.merchantId,
+        name: catalogueText(command.name, 'name', spendLimits.merchantNameLengthMax),
+        categoryId: command.categoryId,
+        isCertified: command.isCertified,
+        createdAt: command.now,
+      },
+    };
   },
-  decide(command, state) {
-    switch (command.type) {
-      case 'CreateMerchant':
-        if (state.exists)
-          throw new DomainError('MERCHANT_EXISTS', 'this merchant already exists', 'conflict');
-        if (command.categoryId !== null && !command.categoryExists) {
-          throw new DomainError('CATEGORY_NOT_FOUND', 'Category not found.', 'not_found', {
-            category_id: command.categoryId,
-          });
-        }
-        return [
-          {
-            type: 'spend.merchant_created.v1',
-            data: {
-              merchantId: command.merchantId,
-              name: catalogueText(command.name, 'name', spendLimits.merchantNameLengthMax),
-              categoryId: command.categoryId,
-              isCertified: command.isCertified,
-              createdAt: command.now,
-            },
-          },
-        ];
-      default:
-        return assertNever(command.type, 'merchant command');
-    }
-  },
-};
+});

@@ -3,8 +3,7 @@
  * catalogue (the `spend-category-code` reservation the handler claims in the same append) and a
  * label. Categories never change afterwards.
  */
-import { DomainError, assertNever } from '@kob/kernel';
-import type { Decider } from '../decider';
+import { recordDecider } from '../decider-kit';
 import { invalid } from '../escrow/escrow.validate';
 import type { SpendCategoryCommand } from './spend.commands';
 import type { SpendCategoryEvent } from './spend.events';
@@ -30,43 +29,21 @@ export function catalogueText(value: string, field: string, max: number): string
   return value;
 }
 
-export const spendCategoryDecider: Decider<
+export const spendCategoryDecider = recordDecider<
   SpendCategoryState,
   SpendCategoryCommand,
   SpendCategoryEvent
-> = {
+>({
   category: 'spend_category',
   initialState: () => ({ exists: false, categoryId: '', code: '', label: '', createdAt: '' }),
-  evolve(state, event) {
-    switch (event.type) {
-      case 'spend.category_created.v1':
-        return { exists: true, ...event.data };
-      default:
-        return state;
-    }
-  },
-  decide(command, state) {
-    switch (command.type) {
-      case 'CreateSpendCategory':
-        if (state.exists)
-          throw new DomainError(
-            'CATEGORY_EXISTS',
-            'this spend category already exists',
-            'conflict',
-          );
-        return [
-          {
-            type: 'spend.category_created.v1',
-            data: {
-              categoryId: command.categoryId,
-              code: catalogueText(command.code, 'code', spendLimits.categoryCodeLengthMax),
-              label: catalogueText(command.label, 'label', spendLimits.categoryLabelLengthMax),
-              createdAt: command.now,
-            },
-          },
-        ];
-      default:
-        return assertNever(command.type, 'spend category command');
-    }
-  },
-};
+  conflict: { code: 'CATEGORY_EXISTS', what: 'spend category' },
+  create: (command) => ({
+    type: 'spend.category_created.v1',
+    data: {
+      categoryId: command.categoryId,
+      code: catalogueText(command.code, 'code', spendLimits.categoryCodeLengthMax),
+      label: catalogueText(command.label, 'label', spendLimits.categoryLabelLengthMax),
+      createdAt: command.now,
+    },
+  }),
+});

@@ -4,6 +4,7 @@
  */
 import { DomainError, Money, assertNever } from '@kob/kernel';
 import type { Decider } from '../decider';
+import { assertFound } from '../decider-kit';
 import type { TallyCommand } from './tally.commands';
 import type { TallyEvent } from './tally.events';
 
@@ -38,7 +39,7 @@ export const tallyDecider: Decider<TallyState, TallyCommand, TallyEvent> = {
           },
         ];
       case 'AddToTally': {
-        if (!state.exists) throw new DomainError('TALLY_NOT_FOUND', 'no such tally', 'not_found');
+        assertFound(state, 'TALLY_NOT_FOUND', 'tally');
         const amount = Money.of(command.amount, state.currency, command.scale);
         if (!amount.isPositive()) {
           throw new DomainError('VALIDATION_ERROR', 'amount must be positive', 'invalid');

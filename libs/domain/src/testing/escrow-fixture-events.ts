@@ -238,67 +238,59 @@ export function milestoneEvents(currency: string) {
   };
 }
 
-/** Release, refund, cancellation. */
+/** The client's note (left out when there is none) and the time of a closing event. */
+interface ClosingOptions {
+  note?: string;
+  at?: string;
+}
+
+/** Release, refund, cancellation: each names the escrow, the reason, the currency and the note. */
 export function closingEvents(currency: string) {
+  const closing = <Reason>(reason: Reason, o: ClosingOptions) => ({
+    escrowId: E,
+    reason,
+    currency,
+    ...(o.note ? { note: o.note } : {}),
+  });
   return {
     released(
       reason: ReleaseReason,
       paymentIds: string[],
-      o: { note?: string; at?: string } = {},
+      o: ClosingOptions = {},
     ): EventOf<'escrow.released.v1'> {
       return {
         type: 'escrow.released.v1',
-        data: {
-          escrowId: E,
-          reason,
-          currency,
-          paymentIds,
-          ...(o.note ? { note: o.note } : {}),
-          releasedAt: o.at ?? NOW,
-        },
+        data: { ...closing(reason, o), paymentIds, releasedAt: o.at ?? NOW },
       };
     },
     refunded(
       reason: CloseReason,
       refundTotal: string,
       refundPaymentId: string | null,
-      o: { note?: string; at?: string } = {},
+      o: ClosingOptions = {},
     ): EventOf<'escrow.refunded.v1'> {
       return {
         type: 'escrow.refunded.v1',
-        data: {
-          escrowId: E,
-          reason,
-          currency,
-          refundTotal,
-          refundPaymentId,
-          ...(o.note ? { note: o.note } : {}),
-          refundedAt: o.at ?? NOW,
-        },
+        data: { ...closing(reason, o), refundTotal, refundPaymentId, refundedAt: o.at ?? NOW },
       };
     },
     cancelled(
       reason: CloseReason,
-      o: {
+      o: ClosingOptions & {
         refundsDue: RefundDue[];
         refundTotal: string;
         refundPaymentId: string | null;
         pendingDepositIds?: string[];
-        note?: string;
-        at?: string;
       },
     ): EventOf<'escrow.cancelled.v1'> {
       return {
         type: 'escrow.cancelled.v1',
         data: {
-          escrowId: E,
-          reason,
-          currency,
+          ...closing(reason, o),
           refundsDue: o.refundsDue,
           refundTotal: o.refundTotal,
           refundPaymentId: o.refundPaymentId,
           pendingDepositIds: o.pendingDepositIds ?? [],
-          ...(o.note ? { note: o.note } : {}),
           cancelledAt: o.at ?? NOW,
         },
       };

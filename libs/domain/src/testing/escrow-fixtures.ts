@@ -46,11 +46,17 @@ export type { EventOf, PaymentSpecRef } from './escrow-fixture-events';
 
 /** Event builders in one currency: amounts are passed as the decider writes them (at scale). */
 export function eventsIn(currency: string, scale: number) {
+  const funding = fundingEvents(currency, scale);
   return {
     currency,
     scale,
     payment: (p: PaymentSpecRef) => paymentEvents(currency, p),
-    ...fundingEvents(currency, scale),
+    ...funding,
+    /** A deposit initiated and confirmed, leaving `heldAfter` held. */
+    deposited: (depositId: string, amount: string, heldAfter: string): EscrowEvent[] => [
+      funding.depositInitiated(depositId, amount),
+      funding.depositConfirmed(depositId, amount, heldAfter),
+    ],
     ...deliveryEvents(currency),
     ...milestoneEvents(currency),
     ...closingEvents(currency),
@@ -233,25 +239,17 @@ export const draftPartial: EscrowEvent[] = [
   created,
   m1,
   m2,
-  usd.depositInitiated('d1', '50.00'),
-  usd.depositConfirmed('d1', '50.00', '50.00'),
+  ...usd.deposited('d1', '50.00', '50.00'),
+];
+/** The deposit of the whole total that funds the escrow (held 100.00). */
+const fullDeposit: EscrowEvent[] = [
+  ...usd.deposited('d1', '100.00', '100.00'),
+  usd.funded('100.00'),
 ];
 /** FUNDED without milestones (held 100.00). */
-export const fundedBare: EscrowEvent[] = [
-  created,
-  usd.depositInitiated('d1', '100.00'),
-  usd.depositConfirmed('d1', '100.00', '100.00'),
-  usd.funded('100.00'),
-];
+export const fundedBare: EscrowEvent[] = [created, ...fullDeposit];
 /** FUNDED with both milestones WAITING (held 100.00). */
-export const funded: EscrowEvent[] = [
-  created,
-  m1,
-  m2,
-  usd.depositInitiated('d1', '100.00'),
-  usd.depositConfirmed('d1', '100.00', '100.00'),
-  usd.funded('100.00'),
-];
+export const funded: EscrowEvent[] = [created, m1, m2, ...fullDeposit];
 export const releasable: EscrowEvent[] = [...funded, usd.delivered()];
 
 /** Client-approve on `funded`: both milestones paying, nothing held. */
@@ -267,26 +265,21 @@ export const released: EscrowEvent[] = [
   approvePayouts.p1.initiated({ reason: 'client_approve', heldAfter: '0.00' }),
   usd.released('client_approve', [SEED_IDS[0], SEED_IDS[1]]),
 ];
+/** The client-reject refund of everything held (`amount`), paid by the first seeded id. */
+const rejectRefund = (amount: string) =>
+  usd
+    .payment({ paymentId: SEED_IDS[0], kind: 'refund', amount })
+    .initiated({ reason: 'client_reject', heldAfter: '0.00' });
 /** Client-reject on `funded`: milestones still WAITING, everything refunded. */
-const rejectRefund = usd.payment({
-  paymentId: SEED_IDS[0],
-  kind: 'refund',
-  amount: '100.00',
-});
 export const refunded: EscrowEvent[] = [
   ...funded,
-  rejectRefund.initiated({ reason: 'client_reject', heldAfter: '0.00' }),
+  rejectRefund('100.00'),
   usd.refunded('client_reject', '100.00', SEED_IDS[0]),
 ];
 /** Client-reject on `draftPartial`: the 50.00 deposited goes back, milestones still WAITING. */
-const cancelRefund = usd.payment({
-  paymentId: SEED_IDS[0],
-  kind: 'refund',
-  amount: '50.00',
-});
 export const cancelled: EscrowEvent[] = [
   ...draftPartial,
-  cancelRefund.initiated({ reason: 'client_reject', heldAfter: '0.00' }),
+  rejectRefund('50.00'),
   usd.cancelled('client_reject', {
     refundsDue: [{ depositId: 'd1', amount: '50.00' }],
     refundTotal: '50.00',

@@ -4,25 +4,27 @@
  * only when the receiver is on the sender's allowlist or certified. A refusal is a 403
  * UNAUTHORIZED_TRANSFER; the handler raises its one alert.
  */
-import { DomainError, assertNever } from '@kob/kernel';
-import type { Decider } from '../decider';
+import { DomainError } from '@kob/kernel';
+import { recordDecider } from '../decider-kit';
 import { assertScale, currencyCode, invalid, positiveAmount } from '../escrow/escrow.validate';
 import type { TransactionCommand } from './transfer.commands';
-import type { TransactionEvent, TransferAuthorization } from './transfer.events';
+import type {
+  TransactionCompletedData,
+  TransactionEvent,
+  TransferAuthorization,
+} from './transfer.events';
 
-export interface TransactionState {
+/** The completed transaction; blank (`authorizedBy` null) until then. */
+export interface TransactionState extends Omit<TransactionCompletedData, 'authorizedBy'> {
   exists: boolean;
-  transactionId: string;
-  senderId: string;
-  receiverId: string;
-  amount: string;
-  currency: string;
-  scale: number;
   authorizedBy: TransferAuthorization | null;
-  completedAt: string;
 }
 
-export const transactionDecider: Decider<TransactionState, TransactionCommand, TransactionEvent> = {
+export const transactionDecider = recordDecider<
+  TransactionState,
+  TransactionCommand,
+  TransactionEvent
+>({
   category: 'transaction',
   initialState: () => ({
     exists: false,
@@ -35,59 +37,38 @@ export const transactionDecider: Decider<TransactionState, TransactionCommand, T
     authorizedBy: null,
     completedAt: '',
   }),
-  evolve(state, event) {
-    switch (event.type) {
-      case 'transaction.completed.v1':
-        return { exists: true, ...event.data };
-      default:
-        return state;
+  conflict: { code: 'TRANSACTION_EXISTS', what: 'transaction' },
+  create(command) {
+    assertScale(command.scale);
+    const amount = positiveAmount(
+      command.amount,
+      currencyCode(command.currency, 'currency'),
+      command.scale,
+      'amount',
+    );
+    if (command.senderId === command.receiverId)
+      throw invalid('receiver_id', 'must differ from sender_id');
+    if (!command.usersExist)
+      throw new DomainError('USER_NOT_FOUND', 'User not found.', 'not_found');
+    if (command.authorizedBy === null) {
+      throw new DomainError(
+        'UNAUTHORIZED_TRANSFER',
+        'Receiver is not allowlisted or certified.',
+        'forbidden',
+      );
     }
+    return {
+      type: 'transaction.completed.v1',
+      data: {
+        transactionId: command.transactionId,
+        senderId: command.senderId,
+        receiverId: command.receiverId,
+        amount: amount.toString(),
+        currency: amount.currency,
+        scale: command.scale,
+        authorizedBy: command.authorizedBy,
+        completedAt: command.now,
+      },
+    };
   },
-  decide(command, state) {
-    switch (command.type) {
-      case 'CompleteTransaction': {
-        if (state.exists)
-          throw new DomainError(
-            'TRANSACTION_EXISTS',
-            'this transaction already exists',
-            'conflict',
-          );
-        assertScale(command.scale);
-        const amount = positiveAmount(
-          command.amount,
-          currencyCode(command.currency, 'currency'),
-          command.scale,
-          'amount',
-        );
-        if (command.senderId === command.receiverId)
-          throw invalid('receiver_id', 'must differ from sender_id');
-        if (!command.usersExist)
-          throw new DomainError('USER_NOT_FOUND', 'User not found.', 'not_found');
-        if (command.authorizedBy === null) {
-          throw new DomainError(
-            'UNAUTHORIZED_TRANSFER',
-            'Receiver is not allowlisted or certified.',
-            'forbidden',
-          );
-        }
-        return [
-          {
-            type: 'transaction.completed.v1',
-            data: {
-              transactionId: command.transactionId,
-              senderId: command.senderId,
-              receiverId: command.receiverId,
-              amount: amount.toString(),
-              currency: amount.currency,
-              scale: command.scale,
-              authorizedBy: command.authorizedBy,
-              completedAt: command.now,
-            },
-          },
-        ];
-      }
-      default:
-        return assertNever(command.type, 'transaction command');
-    }
-  },
-};
+});

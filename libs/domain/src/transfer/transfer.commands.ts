@@ -2,7 +2,11 @@
  * Transfer commands. Facts from other streams (do the users exist, is the receiver allowlisted
  * or certified) are read by the handler and arrive in the command; the rules stay here.
  */
-import type { CertificationLevel, TransferAuthorization } from './transfer.events';
+import type {
+  CertificationLevel,
+  TransactionCompletedData,
+  TransferAuthorization,
+} from './transfer.events';
 
 export type AllowlistCommand =
   | { type: 'AddRecipient'; ownerId: string; recipientId: string; usersExist: boolean; now: string }
@@ -16,17 +20,14 @@ export type CertificationCommand = {
   now: string;
 };
 
-export type TransactionCommand = {
+/** `amount` is parsed at the edge with the configured scale and checked again here (> 0, at scale). */
+export interface TransactionCommand extends Omit<
+  TransactionCompletedData,
+  'authorizedBy' | 'completedAt'
+> {
   type: 'CompleteTransaction';
-  transactionId: string;
-  senderId: string;
-  receiverId: string;
   usersExist: boolean;
-  /** Parsed at the edge with the configured scale; checked again here (> 0, at scale). */
-  amount: string;
-  currency: string;
-  scale: number;
   /** Null: neither allowlisted by the sender nor certified, so refused. */
   authorizedBy: TransferAuthorization | null;
   now: string;
-};
+}
