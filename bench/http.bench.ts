@@ -13,10 +13,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makePhoto } from '@kob/proof-files/testing';
-import { ensureDatabase, type PgConnectionConfig } from '@kob/postgres';
 import { type ApiProcess, pooled, runLoad, startApi } from './lib/api-process';
 import { type BenchResult, memoryOf, round } from './lib/measure';
-import type { BenchPlan } from './lib/plan';
+import type { BenchContext, BenchPlan } from './lib/plan';
 
 const KINSHASA = { lat: -4.3217, lng: 15.3125 };
 const SEED_CONCURRENCY = 16;
@@ -227,9 +226,7 @@ async function paidCount(
 async function photoBench(
   api: ApiProcess,
   client: Party,
-  dir: string,
-  p: BenchPlan,
-  log: (m: string) => void,
+  { dir, plan: p, log }: BenchContext,
 ): Promise<BenchResult> {
   log(`http.proof_photo.c4: generating ${p.photos} photos of 12 megapixels`);
   const targets = await photoEscrows(api, client, p.photos);
@@ -288,13 +285,8 @@ function memoryResult(memory: Memory, afterDeposits: Memory, afterGets: Memory):
   };
 }
 
-export async function runHttpBenches(
-  admin: PgConnectionConfig,
-  dir: string,
-  p: BenchPlan,
-  log: (m: string) => void,
-): Promise<BenchResult[]> {
-  await ensureDatabase(admin, 'bench_api');
+export async function runHttpBenches(bench: BenchContext): Promise<BenchResult[]> {
+  const { admin, dir, plan: p, log } = bench;
   const api = await startApi({
     admin,
     database: 'bench_api',
@@ -321,7 +313,7 @@ export async function runHttpBenches(
     results.push(closedResult('http.get_escrow.c16', gets, null));
     const afterGets = await memoryOf(api.pid);
 
-    results.push(await photoBench(api, client, dir, p, log));
+    results.push(await photoBench(api, client, bench));
     results.push(memoryResult(await memoryOf(api.pid), afterDeposits, afterGets));
   } finally {
     await api.stop();

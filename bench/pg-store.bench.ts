@@ -17,8 +17,8 @@ import {
   type NewEvent,
   PostgresEventStore,
   WrongExpectedRevisionError,
+  systemAppendMetadata,
 } from '@kob/event-store';
-import { systemActor } from '@kob/kernel';
 import { type BenchResult, closedLoop, rateResult } from './lib/measure';
 
 export interface Timing {
@@ -61,17 +61,6 @@ export function sampleEvent(i: number): NewEvent {
     metadata,
   };
 }
-
-const systemMeta = (): AppendMetadata => {
-  const id = randomUUID();
-  return {
-    actor: systemActor('system:cli'),
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    occurredAt: new Date().toISOString(),
-  };
-};
 
 export async function createBenchTable(pool: Pool): Promise<void> {
   await pool.query('DROP TABLE IF EXISTS bench_events');
@@ -167,9 +156,13 @@ export async function storeAppendSameStream(
   t: Timing,
 ): Promise<BenchResult> {
   const streamId = `bench-same-${randomUUID()}`;
-  await store.appendToStream(streamId, [{ ...sampleEvent(0), metadata: systemMeta() }], {
-    expectedRevision: 'no_stream',
-  });
+  await store.appendToStream(
+    streamId,
+    [{ ...sampleEvent(0), metadata: systemAppendMetadata('system:cli') }],
+    {
+      expectedRevision: 'no_stream',
+    },
+  );
   let conflicts = 0;
   let retriesMax = 0;
   const known = Array.from({ length: 8 }, () => ({

@@ -15,39 +15,22 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { escrowDecider, type EscrowCommand, type EscrowEvent, type EscrowState } from '@kob/domain';
 import {
-  type AppendMetadata,
   type Position,
   PostgresEventStore,
   type StreamAppend,
   comparePositions,
   decodePosition,
+  systemAppendMetadata,
 } from '@kob/event-store';
-import { systemActor } from '@kob/kernel';
-import {
-  type PgConnectionConfig,
-  createKysely,
-  createPool,
-  ensureDatabase,
-  migrateToLatest,
-} from '@kob/postgres';
+import { createPool } from '@kob/postgres';
 import { databaseUrl, pooled, runLoad, startApi } from './lib/api-process';
+import { migratedDatabase } from './lib/databases';
 import { type BenchResult, percentile, round } from './lib/measure';
 import { party, seedEscrows } from './http.bench';
-import type { BenchPlan } from './lib/plan';
+import type { BenchContext, BenchLog, BenchPlan } from './lib/plan';
 
 const DIST = path.resolve(__dirname, '..');
 const EVENTS_PER_ESCROW = 10;
-
-function meta(): AppendMetadata {
-  const id = randomUUID();
-  return {
-    actor: systemActor('system:cli'),
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    occurredAt: new Date().toISOString(),
-  };
-}
 
 /** Creation, two milestones and the deposit that funds them. */
 function fundingCommands(
@@ -130,11 +113,7 @@ export function escrowLife(
   return { escrowId, events };
 }
 
-async function seed(
-  store: PostgresEventStore,
-  total: number,
-  log: (m: string) => void,
-): Promise<number> {
+async function seed(store: PostgresEventStore, total: number, log: BenchLog): Promise<number> {
   const clientId = randomUUID();
   const providerId = randomUUID();
   const batches = Math.ceil(total / 100);
@@ -143,7 +122,7 @@ async function seed(
     const appends: StreamAppend[] = [];
     for (let k = 0; k < 100 / EVENTS_PER_ESCROW; k++) {
       const { escrowId, events } = escrowLife(clientId, providerId);
-      const m = meta();
+      const m = systemAppendMetadata('system:cli');
       appends.push({
         streamId: `escrow-${escrowId}`,
         expectedRevision: 'no_stream',
@@ -157,16 +136,8 @@ async function seed(
   return appended;
 }
 
-async function rebuild(
-  admin: PgConnectionConfig,
-  dir: string,
-  p: BenchPlan,
-  log: (m: string) => void,
-): Promise<BenchResult> {
-  await ensureDatabase(admin, 'bench_rebuild');
-  const pool = createPool({ ...admin, database: 'bench_rebuild' }, 8);
-  const db = createKysely<Record<string, never>>(pool);
-  await migrateToLatest(db);
+async function rebuild({ admin, dir, plan: p, log }: BenchContext): Promise<BenchResult> {
+  const { pool, db } = await migratedDatabase(admin, 'bench_rebuild', 8);
   const store = new PostgresEventStore(pool);
   log(`projection.rebuild: seeding ${p.rebuildEvents} events`);
   const seeded = await seed(store, p.rebuildEvents, log);
@@ -327,13 +298,7 @@ function lagResult(
   };
 }
 
-async function lag(
-  admin: PgConnectionConfig,
-  dir: string,
-  p: BenchPlan,
-  log: (m: string) => void,
-): Promise<BenchResult> {
-  await ensureDatabase(admin, 'bench_lag');
+async function lag({ admin, dir, plan: p, log }: BenchContext): Promise<BenchResult> {
   const api = await startApi({
     admin,
     database: 'bench_lag',
@@ -371,14 +336,6 @@ async function lag(
   }
 }
 
-export async function runProjectionBenches(
-  admin: PgConnectionConfig,
-  dir: string,
-  p: BenchPlan,
-  log: (m: string) => void,
-): Promise<BenchResult[]> {
-  const results: BenchResult[] = [];
-  results.push(await rebuild(admin, dir, p, log));
-  results.push(await lag(admin, dir, p, log));
-  return results;
+export async function runProjectionBenches(bench: BenchContext): Promise<BenchResult[]> {
+  return [await rebuild(bench), await lag(bench)];
 }

@@ -12,15 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { PostgresEventStore } from '@kob/event-store';
-import {
-  EmbeddedPostgres,
-  type PgConnectionConfig,
-  createKysely,
-  createPool,
-  ensureDatabase,
-  migrateToLatest,
-} from '@kob/postgres';
+import { EmbeddedPostgres, type PgConnectionConfig } from '@kob/postgres';
 import { runHttpBenches } from './http.bench';
+import { migratedDatabase } from './lib/databases';
 import { type BenchResult, table, withRatios } from './lib/measure';
 import {
   createBenchTable,
@@ -60,10 +54,7 @@ async function runStoreBenches(
   p: BenchPlan,
   withStore: boolean,
 ): Promise<BenchResult[]> {
-  await ensureDatabase(admin, 'bench_store');
-  const pool = createPool({ ...admin, database: 'bench_store' }, 24);
-  const db = createKysely<Record<string, never>>(pool);
-  await migrateToLatest(db);
+  const { pool, db } = await migratedDatabase(admin, 'bench_store', 24);
   await createBenchTable(pool);
   const store = new PostgresEventStore(pool);
   const results: BenchResult[] = [];
@@ -133,8 +124,9 @@ async function main(): Promise<void> {
     postgresVersion = await probePostgres(admin);
     if (wanted('pg') || wanted('store'))
       results.push(...(await runStoreBenches(admin, p, wanted('store'))));
-    if (wanted('http')) results.push(...(await runHttpBenches(admin, dir, p, log)));
-    if (wanted('projection')) results.push(...(await runProjectionBenches(admin, dir, p, log)));
+    const bench = { admin, dir, plan: p, log };
+    if (wanted('http')) results.push(...(await runHttpBenches(bench)));
+    if (wanted('projection')) results.push(...(await runProjectionBenches(bench)));
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });

@@ -49,14 +49,41 @@ function shell(
   };
 }
 
-/** A projector that applies the events it reads one by one, in order, in the batch's transaction. */
-export function eventProjector<E>(
+/** What an event carries: its type and its data. */
+interface TypedEvent {
+  type: string;
+  data: unknown;
+}
+
+/** For each event type a projector handles, how it writes that event's data. */
+export type EventHandlers<E extends TypedEvent> = {
+  [T in E['type']]?: (
+    trx: Transaction<any>,
+    data: Extract<E, { type: T }>['data'],
+    recorded: RecordedEvent,
+  ) => Promise<unknown>;
+};
+
+/**
+ * A projector that applies the events it reads one by one, in order, in the batch's transaction,
+ * each with the handler of its type. It reads the types it has a handler for (of the streams
+ * `head.reads` names, when it names some); every other event leaves it untouched.
+ */
+export function eventProjector<E extends TypedEvent>(
   head: ProjectorHead,
-  applyOne: (trx: Transaction<any>, event: E, recorded: RecordedEvent) => Promise<void>,
+  handlers: EventHandlers<E>,
 ): ReadModelProjector {
-  return shell(head, async (trx, events) => {
-    for (const recorded of events) await applyOne(trx, recorded as unknown as E, recorded);
-  });
+  const handled = ofTypes(...Object.keys(handlers));
+  const { reads } = head;
+  return shell(
+    { ...head, reads: reads ? (r) => handled(r) && reads(r) : handled },
+    async (trx, events) => {
+      for (const recorded of events) {
+        const e = recorded as unknown as E;
+        await handlers[e.type as E['type']]!(trx, e.data, recorded);
+      }
+    },
+  );
 }
 
 /**
@@ -76,6 +103,23 @@ export function batchProjector<E, T extends string>(
     for (const recorded of events) applyOne(batches, recorded as unknown as E);
     for (const t of tables) await batches[t].flush(trx);
   });
+}
+
+/** `userId` → `user_id`. */
+type SnakeCase<S extends string> = S extends `${infer C}${infer Rest}`
+  ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${SnakeCase<Rest>}`
+  : S;
+
+/**
+ * Columns that keep event fields as the event states them, each named after its field in
+ * snake_case (`userId` → `user_id`), the read models' convention.
+ */
+export function columnsFrom<D extends object, K extends keyof D & string>(
+  data: D,
+  fields: readonly K[],
+): { [P in K as SnakeCase<P>]: D[P] } {
+  const columns = fields.map((f) => [f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), data[f]]);
+  return Object.fromEntries(columns) as { [P in K as SnakeCase<P>]: D[P] };
 }
 
 /** Inserts `rows` unless a row with the same `key` is there (a replay inserts nothing twice). */
@@ -100,4 +144,16 @@ export async function updateById(
   change: Record<string, unknown>,
 ): Promise<void> {
   await trx.updateTable(table).set(change).where('id', '=', id).execute();
+}
+
+/** `updateById` on `table`, stamping the row's `updated_at` with `at` (the event's time). */
+export function stampedUpdatesOf(
+  table: string,
+): (
+  trx: Transaction<any>,
+  id: string,
+  change: Record<string, unknown>,
+  at: string,
+) => Promise<void> {
+  return (trx, id, change, at) => updateById(trx, table, id, { ...change, updated_at: at });
 }

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Pool } from 'undici';
+import { closedLoop, percentile } from '../lib/measure';
 
 type Kind = 'deposit' | 'get_escrow';
 
@@ -44,14 +45,6 @@ type Job = ClosedJob | RateJob | PhotoJob;
 
 const epochNow = () => performance.timeOrigin + performance.now();
 
-function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  ]!;
-}
-
 function depositRequest(job: { apiKey: string; escrowIds: string[] }, i: number) {
   const escrow = job.escrowIds[i % job.escrowIds.length]!;
   return {
@@ -66,63 +59,45 @@ function depositRequest(job: { apiKey: string; escrowIds: string[] }, i: number)
   };
 }
 
+/** The request of the `i`-th operation of a closed job. */
+function closedRequest(job: ClosedJob, i: number) {
+  if (job.kind === 'deposit') return depositRequest(job, i);
+  return {
+    method: 'GET' as const,
+    path: `/escrows/${job.escrowIds[i % job.escrowIds.length]}`,
+    headers: { 'x-api-key': job.apiKey },
+  };
+}
+
 async function closed(job: ClosedJob) {
   const pool = new Pool(job.url, { connections: job.connections, pipelining: 1 });
-  const started = performance.now();
-  const from = started + job.warmupMs;
-  const end = from + job.durationMs;
-  let ops = 0;
-  let errors = 0;
-  let firstError: string | null = null;
   const statuses: Record<string, number> = {};
-  const latencies: number[] = [];
   let counter = 0;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const i = counter++;
-      const req =
+  const out = await closedLoop({
+    workers: job.connections,
+    warmupMs: job.warmupMs,
+    durationMs: job.durationMs,
+    op: async (_worker, _i, measured) => {
+      const res = await pool.request(closedRequest(job, counter++));
+      const text = await res.body.text();
+      const ok =
         job.kind === 'deposit'
-          ? depositRequest(job, i)
-          : {
-              method: 'GET' as const,
-              path: `/escrows/${job.escrowIds[i % job.escrowIds.length]}`,
-              headers: { 'x-api-key': job.apiKey },
-            };
-      const t0 = performance.now();
-      try {
-        const res = await pool.request(req);
-        const text = await res.body.text();
-        const t1 = performance.now();
-        const ok =
-          job.kind === 'deposit'
-            ? res.statusCode === 200 && text.includes('"CONFIRMED"')
-            : res.statusCode === 200;
-        if (t0 >= from) {
-          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-          if (ok) {
-            ops++;
-            latencies.push(t1 - t0);
-          } else {
-            errors++;
-            firstError ??= `${res.statusCode} ${text.slice(0, 200)}`;
-          }
-        }
-      } catch (err) {
-        errors++;
-        firstError ??= (err as Error).message;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: job.connections }, worker));
-  const elapsedMs = Math.max(performance.now(), end) - from;
+          ? res.statusCode === 200 && text.includes('"CONFIRMED"')
+          : res.statusCode === 200;
+      if (!measured) return;
+      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+      // A refused answer in the window is an error, as a failed request is.
+      if (!ok) throw new Error(`${res.statusCode} ${text.slice(0, 200)}`);
+    },
+  });
   await pool.close();
   return {
-    ops,
-    elapsedMs,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
-    firstError,
+    ops: out.ops,
+    elapsedMs: out.elapsedMs,
+    p50: percentile(out.latenciesMs, 50),
+    p99: percentile(out.latenciesMs, 99),
+    errors: out.errors,
+    firstError: out.firstError,
     statuses,
   };
 }

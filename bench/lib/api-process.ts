@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import type { PgConnectionConfig } from '@kob/postgres';
+import { ensureDatabase, type PgConnectionConfig } from '@kob/postgres';
 
 const DIST = path.resolve(__dirname, '..', '..');
 
@@ -146,7 +146,9 @@ async function until(
   }
 }
 
+/** Starts the API on its database (created when missing). */
 export async function startApi(o: StartApiOptions): Promise<ApiProcess> {
+  await ensureDatabase(o.admin, o.database);
   const port = await freePort();
   const adminKey = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
   const env = apiEnvironment(o, port, adminKey);

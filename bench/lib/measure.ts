@@ -39,14 +39,15 @@ export const round = (x: number | null, digits = 2): number | null =>
 
 /**
  * Runs `op` in `workers` closed loops for `warmupMs` (not counted) then `durationMs` (counted:
- * operations that started in the window). `op` returns how many operations it did (1, or 100 for
- * a batch). Errors are counted, not thrown; the first is kept for the report.
+ * operations that started in the window, which `op` is told by `measured`). `op` returns how many
+ * operations it did (1, or 100 for a batch). Errors are counted, not thrown; the first is kept for
+ * the report.
  */
 export async function closedLoop(o: {
   workers: number;
   warmupMs: number;
   durationMs: number;
-  op: (worker: number, i: number) => Promise<number | void>;
+  op: (worker: number, i: number, measured: boolean) => Promise<number | void>;
 }): Promise<LoopOutcome> {
   const started = performance.now();
   const measureFrom = started + o.warmupMs;
@@ -59,10 +60,11 @@ export async function closedLoop(o: {
     for (let i = 0; ; i++) {
       const t0 = performance.now();
       if (t0 >= end) return;
+      const measured = t0 >= measureFrom;
       try {
-        const n = (await o.op(w, i)) ?? 1;
+        const n = (await o.op(w, i, measured)) ?? 1;
         const t1 = performance.now();
-        if (t0 >= measureFrom) {
+        if (measured) {
           ops += n;
           latenciesMs.push(t1 - t0);
         }

@@ -6,7 +6,7 @@
  * them only to find escrows whose deadline passed.
  */
 import type { EscrowEvent } from '@kob/domain';
-import { batchProjector, fromStreams } from '../projector-shell';
+import { batchProjector, columnsFrom, fromStreams } from '../projector-shell';
 import type { RowBatch } from '../row-batch';
 
 const ESCROW_COLUMNS = { status: 'text', updated_at: 'timestamptz', deposited: 'numeric' } as const;
@@ -17,13 +17,8 @@ type DataOf<T extends EscrowEvent['type']> = Extract<EscrowEvent, { type: T }>['
 function escrowRow(d: DataOf<'escrow.created.v1'>): Record<string, unknown> {
   return {
     id: d.escrowId,
-    client_id: d.clientId,
-    provider_id: d.providerId,
-    amount_total: d.amountTotal,
-    currency: d.currency,
-    scale: d.scale,
+    ...columnsFrom(d, ['clientId', 'providerId', 'amountTotal', 'currency', 'scale', 'domain']),
     status: 'DRAFT',
-    domain: d.domain,
     release_conditions: JSON.stringify(d.releaseConditions),
     deadline_at: d.deadlineAt,
     deposited: '0',
@@ -35,13 +30,15 @@ function escrowRow(d: DataOf<'escrow.created.v1'>): Record<string, unknown> {
 function milestoneRow(d: DataOf<'milestone.added.v1'>): Record<string, unknown> {
   return {
     id: d.milestoneId,
-    escrow_id: d.escrowId,
-    label: d.label,
-    amount: d.amount,
-    currency: d.currency,
-    sequence_index: d.sequenceIndex,
-    status: d.status,
-    proof_kind: d.proofKind,
+    ...columnsFrom(d, [
+      'escrowId',
+      'label',
+      'amount',
+      'currency',
+      'sequenceIndex',
+      'status',
+      'proofKind',
+    ]),
     proof_requirements: JSON.stringify(d.proofRequirements),
     geofence_lat: d.geofence?.lat ?? null,
     geofence_lng: d.geofence?.lng ?? null,

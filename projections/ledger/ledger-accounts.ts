@@ -33,12 +33,22 @@ export const normalSideOf: Readonly<Record<LedgerAccountKind, LedgerSide>> = {
   payee_payable: 'credit',
 };
 
+/** The account `{head}:{currency}` (every account id ends with its currency). */
+function account(
+  kind: LedgerAccountKind,
+  head: string,
+  currency: string,
+  escrowId: string | null = null,
+): LedgerAccountRef {
+  return { id: `${head}:${currency}`, kind, currency, escrowId };
+}
+
 export function pspCashAccount(currency: string): LedgerAccountRef {
-  return { id: `psp:cash:${currency}`, kind: 'psp_cash', currency, escrowId: null };
+  return account('psp_cash', 'psp:cash', currency);
 }
 
 export function escrowHeldAccount(escrowId: string, currency: string): LedgerAccountRef {
-  return { id: `escrow:${escrowId}:held:${currency}`, kind: 'escrow_held', currency, escrowId };
+  return account('escrow_held', `escrow:${escrowId}:held`, currency, escrowId);
 }
 
 /** The account a payment of this kind owes its beneficiary until the PSP has sent it. */
@@ -50,26 +60,16 @@ export function payableAccount(
 ): LedgerAccountRef {
   switch (kind) {
     case 'payout':
-      return {
-        id: `provider:${beneficiaryId}:payable:${currency}`,
-        kind: 'provider_payable',
-        currency,
-        escrowId: null,
-      };
+      return account('provider_payable', `provider:${beneficiaryId}:payable`, currency);
     case 'refund':
-      return {
-        id: `client:${beneficiaryId}:refundable:${currency}`,
-        kind: 'client_refundable',
-        currency,
-        escrowId: null,
-      };
+      return account('client_refundable', `client:${beneficiaryId}:refundable`, currency);
     case 'spend':
-      return {
-        id: `payee:${escrowId}:${beneficiaryId}:payable:${currency}`,
-        kind: 'payee_payable',
+      return account(
+        'payee_payable',
+        `payee:${escrowId}:${beneficiaryId}:payable`,
         currency,
         escrowId,
-      };
+      );
   }
 }
 

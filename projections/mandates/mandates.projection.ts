@@ -5,81 +5,61 @@
  * decided on the mandate stream, never on these rows. Every write is idempotent: inserts skip
  * existing ids, updates set absolute values from the event.
  */
-import type { Transaction } from 'kysely';
 import type { MandateEvent } from '@kob/domain';
-import { eventProjector, insertOnce, ofTypes, updateById } from '../projector-shell';
+import { columnsFrom, eventProjector, insertOnce, stampedUpdatesOf } from '../projector-shell';
 
-async function applyOne(trx: Transaction<any>, e: MandateEvent): Promise<void> {
-  switch (e.type) {
-    case 'mandate.created.v1': {
-      const d = e.data;
-      await insertOnce(trx, 'mandates', {
+/** Moves the mandate's row along, stamped with the event's time. */
+const updateMandate = stampedUpdatesOf('mandates');
+
+/** It reads its four event types only: the slot reservations live on `mandate-slot-…` streams too. */
+export const mandatesProjection = eventProjector<MandateEvent>(
+  { name: 'mandates', version: 1, tables: ['mandates', 'purchases'] },
+  {
+    'mandate.created.v1': (trx, d) =>
+      insertOnce(trx, 'mandates', {
         id: d.mandateId,
-        sender_id: d.senderId,
-        beneficiary_id: d.beneficiaryId,
-        total_amount: d.totalAmount,
+        ...columnsFrom(d, [
+          'senderId',
+          'beneficiaryId',
+          'totalAmount',
+          'currency',
+          'scale',
+          'allowedCategoryId',
+          'allowedMerchantId',
+          'expiresAt',
+        ]),
         total_spent: '0',
-        currency: d.currency,
-        scale: d.scale,
-        allowed_category_id: d.allowedCategoryId,
-        allowed_merchant_id: d.allowedMerchantId,
-        expires_at: d.expiresAt,
         status: 'ACTIVE',
         expired_reason: null,
         created_at: d.createdAt,
         updated_at: d.createdAt,
-      });
-      return;
-    }
-    case 'mandate.purchase_recorded.v1': {
-      const d = e.data;
+      }),
+    'mandate.purchase_recorded.v1': async (trx, d) => {
       await insertOnce(trx, 'purchases', {
         id: d.purchaseId,
-        mandate_id: d.mandateId,
-        sender_id: d.senderId,
-        beneficiary_id: d.beneficiaryId,
-        merchant_id: d.merchantId,
-        category_id: d.categoryId,
-        amount: d.amount,
-        currency: d.currency,
+        ...columnsFrom(d, [
+          'mandateId',
+          'senderId',
+          'beneficiaryId',
+          'merchantId',
+          'categoryId',
+          'amount',
+          'currency',
+        ]),
         status: 'COMPLETED',
         created_at: d.recordedAt,
         updated_at: d.recordedAt,
       });
-      await updateById(trx, 'mandates', d.mandateId, {
-        total_spent: d.totalSpentAfter,
-        updated_at: d.recordedAt,
-      });
-      return;
-    }
-    case 'mandate.consumed.v1':
-      await updateById(trx, 'mandates', e.data.mandateId, {
-        status: 'CONSUMED',
-        total_spent: e.data.totalSpent,
-        updated_at: e.data.consumedAt,
-      });
-      return;
-    case 'mandate.expired.v1':
-      await updateById(trx, 'mandates', e.data.mandateId, {
-        status: 'EXPIRED',
-        expired_reason: e.data.reason,
-        updated_at: e.data.expiredAt,
-      });
-      return;
-    default:
-      return;
-  }
-}
-
-/** By type: the slot reservations live on `mandate-slot-…` streams too. */
-const reads = ofTypes(
-  'mandate.created.v1',
-  'mandate.purchase_recorded.v1',
-  'mandate.consumed.v1',
-  'mandate.expired.v1',
-);
-
-export const mandatesProjection = eventProjector<MandateEvent>(
-  { name: 'mandates', version: 1, tables: ['mandates', 'purchases'], reads },
-  applyOne,
+      await updateMandate(trx, d.mandateId, { total_spent: d.totalSpentAfter }, d.recordedAt);
+    },
+    'mandate.consumed.v1': (trx, d) =>
+      updateMandate(
+        trx,
+        d.mandateId,
+        { status: 'CONSUMED', total_spent: d.totalSpent },
+        d.consumedAt,
+      ),
+    'mandate.expired.v1': (trx, d) =>
+      updateMandate(trx, d.mandateId, { status: 'EXPIRED', expired_reason: d.reason }, d.expiredAt),
+  },
 );

@@ -5,7 +5,7 @@
  * decides about money from here.
  */
 import type { EscrowEvent } from '@kob/domain';
-import { batchProjector, fromStreams } from '../projector-shell';
+import { batchProjector, columnsFrom, fromStreams } from '../projector-shell';
 import type { RowBatch } from '../row-batch';
 
 const PAYMENT_COLUMNS = {
@@ -31,9 +31,7 @@ function applyDeposit(deposits: RowBatch, e: EscrowEvent): void {
       const d = e.data;
       deposits.insert(d.depositId, {
         id: d.depositId,
-        escrow_id: d.escrowId,
-        amount: d.amount,
-        currency: d.currency,
+        ...columnsFrom(d, ['escrowId', 'amount', 'currency']),
         status: 'PENDING',
         psp_ref: d.pspRef ?? null,
         beyond_cap: d.beyondCap === true,
@@ -67,18 +65,20 @@ function applyOne(payments: RowBatch, deposits: RowBatch, e: EscrowEvent): void 
       const d = e.data;
       payments.insert(d.paymentId, {
         id: d.paymentId,
-        escrow_id: d.escrowId,
-        milestone_id: d.milestoneId,
-        kind: d.kind,
-        amount: d.amount,
-        currency: d.currency,
+        ...columnsFrom(d, [
+          'escrowId',
+          'milestoneId',
+          'kind',
+          'amount',
+          'currency',
+          'beneficiaryId',
+          'reason',
+          'retryOf',
+          'depositId',
+        ]),
         status: 'PENDING',
         psp_ref: null,
-        beneficiary_id: d.beneficiaryId,
-        reason: d.reason,
-        retry_of: d.retryOf,
         retried_by: null,
-        deposit_id: d.depositId,
         failure_reason: null,
         initiated_at: d.initiatedAt,
         sent_at: null,

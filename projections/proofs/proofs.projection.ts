@@ -6,19 +6,13 @@
 import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
 import type { RecordedEvent } from '@kob/event-store';
-import { insertOnce, updateById } from '../projector-shell';
+import { insertOnce, stampedUpdatesOf } from '../projector-shell';
 
 /** Rows per insert of escrow parties. */
 const PARTIES_ROWS_MAX = 1000;
 
-async function update(
-  trx: Transaction<any>,
-  id: string,
-  change: Record<string, unknown>,
-  at: string,
-): Promise<void> {
-  await updateById(trx, 'proofs', id, { ...change, updated_at: at });
-}
+/** Moves the proof's row along, stamped with the event's time. */
+const update = stampedUpdatesOf('proofs');
 
 type ProofSubmitted = Extract<EscrowEvent, { type: 'proof.submitted.v1' }>['data'];
 

@@ -12,28 +12,27 @@ export const pspWebhooksProjection = eventProjector<PspWebhookEvent>(
     tables: ['psp_webhooks'],
     reads: fromStreams('psp-webhook-'),
   },
-  async (trx, e, recorded) => {
-    if (e.type === 'psp.webhook_received.v1') {
-      await insertOnce(
+  {
+    'psp.webhook_received.v1': (trx, d, recorded) =>
+      insertOnce(
         trx,
         'psp_webhooks',
         {
           stream_id: recorded.streamId,
-          provider: e.data.provider,
-          event_id: e.data.eventId,
-          kind: e.data.kind,
-          psp_ref: e.data.pspRef,
+          provider: d.provider,
+          event_id: d.eventId,
+          kind: d.kind,
+          psp_ref: d.pspRef,
           status: 'received',
-          received_at: e.data.receivedAt,
+          received_at: d.receivedAt,
         },
         'stream_id',
-      );
-    } else if (e.type === 'psp.webhook_processed.v1') {
-      await trx
+      ),
+    'psp.webhook_processed.v1': (trx, d, recorded) =>
+      trx
         .updateTable('psp_webhooks')
-        .set({ status: e.data.outcome, detail: e.data.detail, processed_at: e.data.processedAt })
+        .set({ status: d.outcome, detail: d.detail, processed_at: d.processedAt })
         .where('stream_id', '=', recorded.streamId)
-        .execute();
-    }
+        .execute(),
   },
 );

@@ -12,8 +12,12 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@kob/config';
 import { type AlertInput, alertAppend } from '@kob/alerts';
-import { PostgresEventStore, WrongExpectedRevisionError, type EventStore } from '@kob/event-store';
-import { newId, systemActor } from '@kob/kernel';
+import {
+  PostgresEventStore,
+  WrongExpectedRevisionError,
+  type EventStore,
+  systemAppendMetadata,
+} from '@kob/event-store';
 import {
   type ConnectionTarget,
   type EmbeddedPostgres,
@@ -259,14 +263,7 @@ function raiseParkedAlert(
 }
 
 async function raiseProjectorAlert(store: EventStore, input: AlertInput): Promise<void> {
-  const id = newId();
-  const append = alertAppend(input, {
-    actor: systemActor('system:projector'),
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    occurredAt: new Date().toISOString(),
-  });
+  const append = alertAppend(input, systemAppendMetadata('system:projector'));
   try {
     await store.appendMulti([append]);
   } catch (err) {

@@ -28,17 +28,8 @@ export interface HorizonHolder {
   xid: string;
 }
 
-interface HolderRow {
-  kind: 'session' | 'prepared';
-  pid: number | null;
-  database: string | null;
-  role: string | null;
-  name: string | null;
-  state: string | null;
-  started_at: Date;
-  age_ms: string;
-  xid: string;
-}
+/** The row the query returns: the holder's columns, its start and age as PostgreSQL gives them. */
+type HolderRow = Omit<HorizonHolder, 'startedAt' | 'ageMs'> & { started_at: Date; age_ms: string };
 
 /** The transaction that sets the horizon now, or null when none but short ones run. */
 export async function eventHorizonHolder<DB>(db: Kysely<DB>): Promise<HorizonHolder | null> {
@@ -56,15 +47,11 @@ export async function eventHorizonHolder<DB>(db: Kysely<DB>): Promise<HorizonHol
     FROM holders ORDER BY age(xid) DESC, started_at LIMIT 1`.execute(db);
   const row = res.rows[0];
   if (!row) return null;
+  const { started_at: startedAt, age_ms: ageMs, xid, ...holder } = row;
   return {
-    kind: row.kind,
-    pid: row.pid,
-    database: row.database,
-    role: row.role,
-    name: row.name,
-    state: row.state,
-    startedAt: new Date(row.started_at).toISOString(),
-    ageMs: Math.max(0, Number(row.age_ms)),
-    xid: row.xid,
+    ...holder,
+    startedAt: new Date(startedAt).toISOString(),
+    ageMs: Math.max(0, Number(ageMs)),
+    xid,
   };
 }

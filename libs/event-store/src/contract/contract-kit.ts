@@ -1,6 +1,5 @@
 /** What the event store contract's parts share: the harness an adapter gives, events to append. */
 import { randomUUID } from 'node:crypto';
-import { systemActor } from '@kob/kernel';
 import type {
   AppendMetadata,
   EventStore,
@@ -9,6 +8,7 @@ import type {
   RecordedEvent,
   StreamAppend,
 } from '../event-store.port';
+import { systemAppendMetadata } from '../system-metadata';
 
 export interface ContractHarness {
   /** A store on an empty database. */
@@ -23,15 +23,7 @@ export interface ContractHarness {
 }
 
 export function testMetadata(extra: Partial<AppendMetadata> = {}): AppendMetadata {
-  const id = randomUUID();
-  return {
-    actor: systemActor('system:test'),
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    occurredAt: new Date().toISOString(),
-    ...extra,
-  };
+  return systemAppendMetadata('system:test', extra);
 }
 
 export function ev(type: string, data: unknown = {}): NewEvent {

@@ -44,6 +44,22 @@ interface JobState {
   status: JobStatus;
 }
 
+/** A job as registered: due at once, never run yet. */
+function neverRun(job: ScheduledJob): JobState {
+  return {
+    job,
+    nextAt: 0,
+    status: {
+      name: job.name,
+      interval_ms: job.intervalMs,
+      last_run_at: null,
+      last_outcome: null,
+      last_error: null,
+      runs: 0,
+    },
+  };
+}
+
 const LOCK_NAMESPACE = 'kobatela';
 const LOCK_NAME = 'scheduler';
 
@@ -65,35 +81,13 @@ export class Scheduler {
       onLeadership?: (leader: boolean) => void;
     },
   ) {
-    this.jobs = jobs.map((job) => ({
-      job,
-      nextAt: 0,
-      status: {
-        name: job.name,
-        interval_ms: job.intervalMs,
-        last_run_at: null,
-        last_outcome: null,
-        last_error: null,
-        runs: 0,
-      },
-    }));
+    this.jobs = jobs.map(neverRun);
   }
 
   /** Adds a job; jobs are registered before `start`. */
   register(job: ScheduledJob): void {
     if (this.timer) throw new Error(`scheduler already started: cannot add ${job.name}`);
-    this.jobs.push({
-      job,
-      nextAt: 0,
-      status: {
-        name: job.name,
-        interval_ms: job.intervalMs,
-        last_run_at: null,
-        last_outcome: null,
-        last_error: null,
-        runs: 0,
-      },
-    });
+    this.jobs.push(neverRun(job));
   }
 
   start(): void {
@@ -138,24 +132,18 @@ export class Scheduler {
   private async runJob(state: JobState): Promise<void> {
     const started = new Date();
     state.nextAt = started.getTime() + state.job.intervalMs;
+    const ran = (outcome: string, error: string | null): JobStatus => ({
+      ...state.status,
+      last_run_at: started.toISOString(),
+      last_outcome: outcome,
+      last_error: error,
+      runs: state.status.runs + 1,
+    });
     try {
-      const outcome = await state.job.run({ now: started });
-      state.status = {
-        ...state.status,
-        last_run_at: started.toISOString(),
-        last_outcome: outcome,
-        last_error: null,
-        runs: state.status.runs + 1,
-      };
+      state.status = ran(await state.job.run({ now: started }), null);
     } catch (err) {
       const message = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500);
-      state.status = {
-        ...state.status,
-        last_run_at: started.toISOString(),
-        last_outcome: 'failed',
-        last_error: message,
-        runs: state.status.runs + 1,
-      };
+      state.status = ran('failed', message);
       this.options.log?.('scheduled job failed', { job: state.job.name, error: message });
     }
   }
