@@ -3,18 +3,18 @@ import { Body } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
 import type { Committed } from '../../http/committed';
 import type { CommandOrigin } from '../../platform/command-origin';
-import { CatalogueCreate, SpendController } from '../shared/spend-routes';
 import { type AllowStatus, AllowUsageCommand } from './allow-usage.command';
 import { AllowUsageBody } from './allow-usage.request';
-import { CommandDispatcher } from '../../mandates/shared/dispatchers';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 
-@SpendController()
-export class AllowUsageController extends CommandDispatcher {
-  @CatalogueCreate(
-    'allow',
-    AllowUsageCommand,
-    '{"status":"added"} or {"status":"exists"} (nothing appended)',
-  )
+@ApiController('spend', 'spend')
+export class AllowUsageController extends CommandController {
+  @CommandRoute(201, {
+    path: 'allow',
+    dispatches: AllowUsageCommand,
+    access: ['support'],
+    answers: '{"status":"added"} or {"status":"exists"} (nothing appended)',
+  })
   allow(
     @Origin() origin: CommandOrigin,
     @Body() body: AllowUsageBody,

@@ -4,18 +4,18 @@ import { Origin } from '../../auth/access.guard';
 import type { Committed } from '../../http/committed';
 import type { CommandOrigin } from '../../platform/command-origin';
 import type { CategoryRead } from '../shared/catalogue.view';
-import { CatalogueCreate, SpendController } from '../shared/spend-routes';
 import { CreateCategoryCommand } from './create-category.command';
 import { CreateCategoryBody } from './create-category.request';
-import { CommandDispatcher } from '../../mandates/shared/dispatchers';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 
-@SpendController()
-export class CreateCategoryController extends CommandDispatcher {
-  @CatalogueCreate(
-    'categories',
-    CreateCategoryCommand,
-    'The category; 409 CATEGORY_EXISTS for a code already taken',
-  )
+@ApiController('spend', 'spend')
+export class CreateCategoryController extends CommandController {
+  @CommandRoute(201, {
+    path: 'categories',
+    dispatches: CreateCategoryCommand,
+    access: ['support'],
+    answers: 'The category; 409 CATEGORY_EXISTS for a code already taken',
+  })
   create(
     @Origin() origin: CommandOrigin,
     @Body() body: CreateCategoryBody,

@@ -4,18 +4,18 @@ import { Origin } from '../../auth/access.guard';
 import type { Committed } from '../../http/committed';
 import type { CommandOrigin } from '../../platform/command-origin';
 import type { MerchantRead } from '../shared/catalogue.view';
-import { CatalogueCreate, SpendController } from '../shared/spend-routes';
 import { CreateMerchantCommand } from './create-merchant.command';
 import { CreateMerchantBody } from './create-merchant.request';
-import { CommandDispatcher } from '../../mandates/shared/dispatchers';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 
-@SpendController()
-export class CreateMerchantController extends CommandDispatcher {
-  @CatalogueCreate(
-    'merchants',
-    CreateMerchantCommand,
-    'The merchant; 404 CATEGORY_NOT_FOUND, 409 MERCHANT_EXISTS',
-  )
+@ApiController('spend', 'spend')
+export class CreateMerchantController extends CommandController {
+  @CommandRoute(201, {
+    path: 'merchants',
+    dispatches: CreateMerchantCommand,
+    access: ['support'],
+    answers: 'The merchant; 404 CATEGORY_NOT_FOUND, 409 MERCHANT_EXISTS',
+  })
   create(
     @Origin() origin: CommandOrigin,
     @Body() body: CreateMerchantBody,

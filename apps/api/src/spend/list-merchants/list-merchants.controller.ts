@@ -2,14 +2,16 @@
 import { Query } from '@nestjs/common';
 import { type Page, PageQuery } from '../../http/pagination';
 import type { MerchantRead } from '../shared/catalogue.view';
-import { SpendController } from '../shared/spend-routes';
 import { ListMerchantsQuery } from './list-merchants.query';
-import { ReadRoute } from '../../mandates/shared/read-route';
-import { QueryDispatcher } from '../../mandates/shared/dispatchers';
+import { ApiController, QueryController, QueryRoute } from '../../http/routes';
 
-@SpendController()
-export class ListMerchantsController extends QueryDispatcher {
-  @ReadRoute('merchants', ListMerchantsQuery, '{items, total, limit, offset}, oldest first')
+@ApiController('spend', 'spend')
+export class ListMerchantsController extends QueryController {
+  @QueryRoute({
+    path: 'merchants',
+    dispatches: ListMerchantsQuery,
+    answers: '{items, total, limit, offset}, oldest first',
+  })
   list(@Query() page: PageQuery): Promise<Page<MerchantRead>> {
     return this.queryBus.execute(new ListMerchantsQuery(page));
   }
