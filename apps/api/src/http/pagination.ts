@@ -39,22 +39,3 @@ export interface PageRequest {
   limit: number;
   offset: number;
 }
-
-/**
- * Reads one page: the page's rows and the total count at once, each row through `view`. `rows`
- * gets the page to apply (limit and offset); `count` answers `{n}` (a count as Postgres sends it).
- */
-export async function readPage<R, V>(
-  page: PageRequest,
-  rows: (page: PageRequest) => Promise<R[]>,
-  count: () => Promise<{ n: string | number | bigint }>,
-  view: (row: R) => V,
-): Promise<Page<V>> {
-  const [found, total] = await Promise.all([rows(page), count()]);
-  return {
-    items: found.map((row) => view(row)),
-    total: Number(total.n),
-    limit: page.limit,
-    offset: page.offset,
-  };
-}
