@@ -1,18 +1,13 @@
 /** `GET /users` (support, auditor, admin). */
-import { Query } from '@nestjs/common';
-import { type Page, PageQuery } from '../../http/pagination';
-import type { UserRead } from '../shared/user.view';
+import { QueryStringController } from '../../http/declared-routes';
+import { PageQuery } from '../../http/pagination';
+import { ApiController } from '../../http/routes';
 import { ListUsersQuery } from './list-users.query';
-import { ApiController, QueryController, QueryRoute } from '../../http/routes';
 
 @ApiController('users', 'users')
-export class ListUsersController extends QueryController {
-  @QueryRoute({
-    dispatches: ListUsersQuery,
-    access: ['support', 'auditor'],
-    answers: '{items, total, limit, offset}',
-  })
-  list(@Query() page: PageQuery): Promise<Page<UserRead>> {
-    return this.queryBus.execute(new ListUsersQuery(page));
-  }
-}
+export class ListUsersController extends QueryStringController({
+  access: ['support', 'auditor'],
+  answers: '{items, total, limit, offset}',
+  params: PageQuery,
+  query: ListUsersQuery,
+}) {}
