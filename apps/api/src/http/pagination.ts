@@ -1,4 +1,6 @@
 /** Lists: `{items, total, limit, offset}`; `limit` 1–200 (default 50), above → 422. */
+import type { Type } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { limits } from '@kob/kernel';
@@ -34,27 +36,30 @@ export interface Page<T> {
   offset: number;
 }
 
+/**
+ * A page's class for the OpenAPI document, its `items` of class `item` (a list's page extends it
+ * under its own name: the schema's).
+ */
+export function PageOf<T>(item: Type<T>, itemsDescription?: string): Type<Page<T>> {
+  class PageView implements Page<T> {
+    @ApiProperty(
+      itemsDescription === undefined
+        ? { type: [item] }
+        : { type: [item], description: itemsDescription },
+    )
+    items!: T[];
+    @ApiProperty()
+    total!: number;
+    @ApiProperty()
+    limit!: number;
+    @ApiProperty()
+    offset!: number;
+  }
+  return PageView;
+}
+
 /** The page a query asks for (a `PageQuery`, or the same two numbers). */
 export interface PageRequest {
   limit: number;
   offset: number;
-}
-
-/**
- * Reads one page: the page's rows and the total count at once, each row through `view`. `rows`
- * gets the page to apply (limit and offset); `count` answers `{n}` (a count as Postgres sends it).
- */
-export async function readPage<R, V>(
-  page: PageRequest,
-  rows: (page: PageRequest) => Promise<R[]>,
-  count: () => Promise<{ n: string | number | bigint }>,
-  view: (row: R) => V,
-): Promise<Page<V>> {
-  const [found, total] = await Promise.all([rows(page), count()]);
-  return {
-    items: found.map((row) => view(row)),
-    total: Number(total.n),
-    limit: page.limit,
-    offset: page.offset,
-  };
 }

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { type Page, readPage } from '../../http/pagination';
+import type { Page } from '../../http/pagination';
+import { listPage } from '../../platform/list-page';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { ListAlertsQuery } from './list-alerts.query';
 import { type AlertRead, alertRowView } from './list-alerts.view';
@@ -12,18 +13,7 @@ export class ListAlertsHandler implements IQueryHandler<ListAlertsQuery> {
   execute({ filters }: ListAlertsQuery): Promise<Page<AlertRead>> {
     let alerts = this.db.selectFrom('alerts');
     if (filters.type) alerts = alerts.where('type', '=', filters.type);
-    return readPage(
-      filters,
-      ({ limit, offset }) =>
-        alerts
-          .selectAll()
-          .orderBy('created_at', 'desc')
-          .orderBy('id')
-          .limit(limit)
-          .offset(offset)
-          .execute(),
-      () => alerts.select(this.db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-      alertRowView,
-    );
+    const ordered = alerts.selectAll().orderBy('created_at', 'desc').orderBy('id');
+    return listPage(alerts, ordered, filters, alertRowView);
   }
 }

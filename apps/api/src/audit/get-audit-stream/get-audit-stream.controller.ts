@@ -2,20 +2,16 @@
  * `GET /audit/streams/{streamId}` (auditors only; API-RULES.md §1, §6): one stream's raw events
  * from the event store, metadata and PII included, with the verdict of its hash chain.
  */
-import { Controller, Get, Param } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
-import { ApiNotFoundResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Param } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse } from '@nestjs/swagger';
 import { Access } from '../../auth/access.decorator';
 import { Dispatches } from '../../http/dispatches.decorator';
 import { AuditStreamView } from '../shared/audit.view';
 import { GetAuditStreamQuery } from './get-audit-stream.query';
+import { ApiController, QueryController } from '../../http/routes';
 
-@ApiTags('audit')
-@ApiSecurity('X-API-Key')
-@Controller('audit')
-export class GetAuditStreamController {
-  constructor(private readonly queryBus: QueryBus) {}
-
+@ApiController('audit', 'audit')
+export class GetAuditStreamController extends QueryController {
   @Get('streams/:streamId')
   @Access('auditor')
   @Dispatches(GetAuditStreamQuery)

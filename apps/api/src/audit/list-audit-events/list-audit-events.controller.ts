@@ -2,15 +2,8 @@
  * `GET /audit/events` (support, auditor; API-RULES.md §1, §6): the masked audit_log read model
  * in `$all` order, filtered by stream, type, actor-label prefix and a start position.
  */
-import { Controller, Get, Query } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
-import {
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiQuery,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiQuery } from '@nestjs/swagger';
 import { limits } from '@kob/kernel';
 import { Access } from '../../auth/access.decorator';
 import { Dispatches } from '../../http/dispatches.decorator';
@@ -18,13 +11,10 @@ import type { Page } from '../../http/pagination';
 import { AuditEventsPage, type AuditEventView } from '../shared/audit.view';
 import { ListAuditEventsQuery } from './list-audit-events.query';
 import { AuditEventsQuery } from './list-audit-events.request';
+import { ApiController, QueryController } from '../../http/routes';
 
-@ApiTags('audit')
-@ApiSecurity('X-API-Key')
-@Controller('audit')
-export class ListAuditEventsController {
-  constructor(private readonly queryBus: QueryBus) {}
-
+@ApiController('audit', 'audit')
+export class ListAuditEventsController extends QueryController {
   @Get('events')
   @Access('support', 'auditor')
   @Dispatches(ListAuditEventsQuery)

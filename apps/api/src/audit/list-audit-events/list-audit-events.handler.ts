@@ -7,7 +7,8 @@ import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { sql } from 'kysely';
 import { type Position, decodePosition } from '@kob/event-store';
 import { ApiError } from '../../http/api-error';
-import { type Page, readPage } from '../../http/pagination';
+import type { Page } from '../../http/pagination';
+import { listPage } from '../../platform/list-page';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { type AuditEventView, auditEventView } from '../shared/audit.view';
 import { ListAuditEventsQuery } from './list-audit-events.query';
@@ -46,33 +47,22 @@ export class ListAuditEventsHandler implements IQueryHandler<ListAuditEventsQuer
   execute({ filters }: ListAuditEventsQuery): Promise<Page<AuditEventView>> {
     const after = startPosition(filters.from_position);
     const events = () => filtered(this.db, filters, after);
-    return readPage(
-      filters,
-      ({ limit, offset }) =>
-        events()
-          .select([
-            sql<string>`position_tx::text`.as('tx'),
-            sql<string>`position_pos::text`.as('pos'),
-            'event_id',
-            'stream_id',
-            sql<string>`revision::text`.as('revision'),
-            'type',
-            'actor',
-            'actor_label',
-            'occurred_at',
-            'correlation_id',
-            'data',
-          ])
-          .orderBy('position_tx')
-          .orderBy('position_pos')
-          .limit(limit)
-          .offset(offset)
-          .execute(),
-      () =>
-        events()
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .executeTakeFirstOrThrow(),
-      auditEventView,
-    );
+    const ordered = events()
+      .select([
+        sql<string>`position_tx::text`.as('tx'),
+        sql<string>`position_pos::text`.as('pos'),
+        'event_id',
+        'stream_id',
+        sql<string>`revision::text`.as('revision'),
+        'type',
+        'actor',
+        'actor_label',
+        'occurred_at',
+        'correlation_id',
+        'data',
+      ])
+      .orderBy('position_tx')
+      .orderBy('position_pos');
+    return listPage(events(), ordered, filters, auditEventView);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { ApiProperty } from '@nestjs/swagger';
 import { type RecordedEvent, encodePosition } from '@kob/event-store';
+import { PageOf } from '../../http/pagination';
 
 export class AuditEventView {
   @ApiProperty({ description: 'Opaque position token in $all' })
@@ -29,16 +30,7 @@ export class AuditEventView {
   data!: unknown;
 }
 
-export class AuditEventsPage {
-  @ApiProperty({ type: [AuditEventView] })
-  items!: AuditEventView[];
-  @ApiProperty()
-  total!: number;
-  @ApiProperty()
-  limit!: number;
-  @ApiProperty()
-  offset!: number;
-}
+export class AuditEventsPage extends PageOf(AuditEventView) {}
 
 export class RawEventView {
   @ApiProperty({ description: 'Opaque position token in $all' })

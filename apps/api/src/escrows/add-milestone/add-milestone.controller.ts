@@ -4,11 +4,11 @@ import { Origin } from '../../auth/access.guard';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { escrowNotFound } from '../shared/escrow-errors';
-import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 import { AddMilestoneCommand } from './add-milestone.command';
 import { AddMilestoneBody } from './add-milestone.request';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class AddMilestoneController extends CommandController {
   @CommandRoute(201, {
     path: ':id/milestones',

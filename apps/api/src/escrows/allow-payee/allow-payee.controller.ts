@@ -2,11 +2,11 @@
 import { Body } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
 import type { CommandOrigin } from '../../platform/command-origin';
-import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 import { AllowPayeeCommand } from './allow-payee.command';
 import { AllowPayeeBody } from './allow-payee.request';
 
-@EscrowsApi('spend')
+@ApiController('spend')
 export class AllowPayeeController extends CommandController {
   @CommandRoute(201, {
     path: 'spend/allowed',

@@ -5,10 +5,10 @@ import { NoBodyPipe } from '../../http/no-body.pipe';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { escrowNotFound } from '../shared/escrow-errors';
-import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 import { CheckDeadlineCommand } from './check-deadline.command';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class CheckDeadlineController extends CommandController {
   @CommandRoute(200, {
     path: ':id/check-deadline',

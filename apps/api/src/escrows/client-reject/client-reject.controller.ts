@@ -5,10 +5,10 @@ import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { ClientDecisionBody } from '../shared/client-decision.request';
 import { escrowNotFound } from '../shared/escrow-errors';
-import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 import { ClientRejectCommand } from './client-reject.command';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class ClientRejectController extends CommandController {
   @CommandRoute(200, {
     path: ':id/client-reject',

@@ -2,11 +2,11 @@
 import { Body } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
 import type { CommandOrigin } from '../../platform/command-origin';
-import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 import { CreateEscrowCommand } from './create-escrow.command';
 import { CreateEscrowBody } from './create-escrow.request';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class CreateEscrowController extends CommandController {
   @CommandRoute(201, { dispatches: CreateEscrowCommand, answers: 'The escrow, in DRAFT' })
   create(@Origin() origin: CommandOrigin, @Body() body: CreateEscrowBody) {

@@ -4,11 +4,11 @@ import { Origin } from '../../auth/access.guard';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { escrowNotFound } from '../shared/escrow-errors';
-import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 import { DepositCommand } from './deposit.command';
 import { DepositBody } from './deposit.request';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class DepositController extends CommandController {
   @CommandRoute(200, {
     path: ':id/deposit',

@@ -4,10 +4,10 @@ import type { Actor } from '@kob/kernel';
 import { CurrentActor } from '../../auth/access.guard';
 import { routeId } from '../../http/route-id';
 import { escrowNotFound } from '../shared/escrow-errors';
-import { EscrowsApi, QueryController, QueryRoute } from '../shared/escrow-routes';
+import { ApiController, QueryController, QueryRoute } from '../../http/routes';
 import { GetEscrowQuery } from './get-escrow.query';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class GetEscrowController extends QueryController {
   @QueryRoute({ path: ':id', dispatches: GetEscrowQuery, answers: 'The escrow' })
   get(@CurrentActor() actor: Actor, @Param('id') rawId: string) {

@@ -4,10 +4,10 @@ import type { Actor } from '@kob/kernel';
 import { CurrentActor } from '../../auth/access.guard';
 import { routeId } from '../../http/route-id';
 import { milestoneNotFound } from '../shared/escrow-errors';
-import { EscrowsApi, QueryController, QueryRoute } from '../shared/escrow-routes';
+import { ApiController, QueryController, QueryRoute } from '../../http/routes';
 import { GetMilestoneQuery } from './get-milestone.query';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class GetMilestoneController extends QueryController {
   @QueryRoute({
     path: 'milestones/:milestoneId',

@@ -4,11 +4,11 @@ import type { Actor } from '@kob/kernel';
 import { CurrentActor } from '../../auth/access.guard';
 import { routeId } from '../../http/route-id';
 import { escrowNotFound } from '../shared/escrow-errors';
-import { EscrowsApi, QueryController, QueryRoute } from '../shared/escrow-routes';
+import { ApiController, QueryController, QueryRoute } from '../../http/routes';
 import { ListEscrowPaymentsQuery } from './list-escrow-payments.query';
 import { EscrowPaymentsQuery } from './list-escrow-payments.request';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class ListEscrowPaymentsController extends QueryController {
   @QueryRoute({
     path: ':id/payments',

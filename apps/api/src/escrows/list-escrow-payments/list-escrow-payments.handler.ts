@@ -4,7 +4,7 @@ import type { Page } from '../../http/pagination';
 import { type PaymentRead, paymentRowView } from '../../payments/payments.view';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { EscrowReader } from '../shared/escrow-reader';
-import { pageOf } from '../shared/page';
+import { listPage } from '../../platform/list-page';
 import { ListEscrowPaymentsQuery } from './list-escrow-payments.query';
 
 @QueryHandler(ListEscrowPaymentsQuery)
@@ -22,13 +22,7 @@ export class ListEscrowPaymentsHandler implements IQueryHandler<ListEscrowPaymen
     const escrow = await this.escrows.row(actor, escrowId);
     let query = this.db.selectFrom('payments').where('escrow_id', '=', escrow.id);
     if (q.kind) query = query.where('kind', '=', q.kind);
-    const rows = query
-      .selectAll()
-      .orderBy('initiated_at')
-      .orderBy('id')
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute();
-    return pageOf(q, query, rows, (r) => paymentRowView(r, escrow.scale));
+    const ordered = query.selectAll().orderBy('initiated_at').orderBy('id');
+    return listPage(query, ordered, q, (r) => paymentRowView(r, escrow.scale));
   }
 }

@@ -2,11 +2,11 @@
 import { Query } from '@nestjs/common';
 import type { Actor } from '@kob/kernel';
 import { CurrentActor } from '../../auth/access.guard';
-import { EscrowsApi, QueryController, QueryRoute } from '../shared/escrow-routes';
+import { ApiController, QueryController, QueryRoute } from '../../http/routes';
 import { ListEscrowsQuery } from './list-escrows.query';
 import { EscrowListQuery } from './list-escrows.request';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class ListEscrowsController extends QueryController {
   @QueryRoute({
     dispatches: ListEscrowsQuery,

@@ -4,14 +4,14 @@ import { userOf } from '../../auth/access.guard';
 import type { Page } from '../../http/pagination';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { type EscrowRead, escrowRowView } from '../shared/escrows.view';
-import { pageOf } from '../shared/page';
+import { listPage } from '../../platform/list-page';
 import { ListEscrowsQuery } from './list-escrows.query';
 
 @QueryHandler(ListEscrowsQuery)
 export class ListEscrowsHandler implements IQueryHandler<ListEscrowsQuery> {
   constructor(@Inject(READ_MODELS) private readonly db: ReadModelsDb) {}
 
-  async execute({ actor, filters: q }: ListEscrowsQuery): Promise<Page<EscrowRead>> {
+  execute({ actor, filters: q }: ListEscrowsQuery): Promise<Page<EscrowRead>> {
     let query = this.db.selectFrom('escrows');
     if (actor.kind === 'api_key' && actor.scope === 'sender') {
       const userId = userOf(actor);
@@ -22,13 +22,7 @@ export class ListEscrowsHandler implements IQueryHandler<ListEscrowsQuery> {
     if (q.status) query = query.where('status', '=', q.status);
     if (q.client_id) query = query.where('client_id', '=', q.client_id.toLowerCase());
     if (q.provider_id) query = query.where('provider_id', '=', q.provider_id.toLowerCase());
-    const rows = query
-      .selectAll()
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute();
-    return pageOf(q, query, rows, escrowRowView);
+    const ordered = query.selectAll().orderBy('created_at').orderBy('id');
+    return listPage(query, ordered, q, escrowRowView);
   }
 }

@@ -5,10 +5,10 @@ import { CurrentActor } from '../../auth/access.guard';
 import { PageQuery } from '../../http/pagination';
 import { routeId } from '../../http/route-id';
 import { escrowNotFound } from '../shared/escrow-errors';
-import { EscrowsApi, QueryController, QueryRoute } from '../shared/escrow-routes';
+import { ApiController, QueryController, QueryRoute } from '../../http/routes';
 import { ListPayeesQuery } from './list-payees.query';
 
-@EscrowsApi('spend')
+@ApiController('spend')
 export class ListPayeesController extends QueryController {
   @QueryRoute({
     path: 'escrows/:id/payees',

@@ -5,10 +5,10 @@ import { NoBodyPipe } from '../../http/no-body.pipe';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { milestoneNotFound } from '../shared/escrow-errors';
-import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 import { ReleaseMilestoneCommand } from './release-milestone.command';
 
-@EscrowsApi()
+@ApiController('escrows', 'escrows')
 export class ReleaseMilestoneController extends CommandController {
   @CommandRoute(200, {
     path: 'milestones/:milestoneId/release',

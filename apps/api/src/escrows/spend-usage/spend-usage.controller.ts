@@ -5,11 +5,11 @@
 import { Body } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
 import type { CommandOrigin } from '../../platform/command-origin';
-import { CommandController, CommandRoute, EscrowsApi } from '../shared/escrow-routes';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 import { SpendUsageCommand } from './spend-usage.command';
 import { SpendBody } from './spend-usage.request';
 
-@EscrowsApi('spend')
+@ApiController('spend')
 export class SpendUsageController extends CommandController {
   @CommandRoute(200, {
     path: 'spend',

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { type Page, readPage } from '../../http/pagination';
+import type { Page } from '../../http/pagination';
+import { listPage } from '../../platform/list-page';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { apiKeyRows } from '../shared/api-key-rows';
 import { type ApiKeyRead, apiKeyRowView } from '../shared/api-key.view';
@@ -12,21 +13,7 @@ export class ListApiKeysHandler implements IQueryHandler<ListApiKeysQuery> {
 
   execute({ page }: ListApiKeysQuery): Promise<Page<ApiKeyRead>> {
     const { db } = this;
-    return readPage(
-      page,
-      ({ limit, offset }) =>
-        apiKeyRows(db)
-          .orderBy('k.created_at')
-          .orderBy('k.id')
-          .limit(limit)
-          .offset(offset)
-          .execute(),
-      () =>
-        db
-          .selectFrom('api_keys')
-          .select(db.fn.countAll<string>().as('n'))
-          .executeTakeFirstOrThrow(),
-      apiKeyRowView,
-    );
+    const ordered = apiKeyRows(db).orderBy('k.created_at').orderBy('k.id');
+    return listPage(db.selectFrom('api_keys'), ordered, page, apiKeyRowView);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { type Page, readPage } from '../../http/pagination';
+import type { Page } from '../../http/pagination';
+import { listPage } from '../../platform/list-page';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { type UserRead, userRowView } from '../shared/user.view';
 import { ListUsersQuery } from './list-users.query';
@@ -11,11 +12,10 @@ export class ListUsersHandler implements IQueryHandler<ListUsersQuery> {
 
   execute({ page }: ListUsersQuery): Promise<Page<UserRead>> {
     const users = this.db.selectFrom('users');
-    return readPage(
+    return listPage(
+      users,
+      users.selectAll().orderBy('created_at').orderBy('id'),
       page,
-      ({ limit, offset }) =>
-        users.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute(),
-      () => users.select(this.db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
       userRowView,
     );
   }

@@ -1,28 +1,24 @@
 /** `PATCH /users/{id}` (admin): `is_active` and `public_tag`. */
-import { Body, Controller, Param, Patch } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Access } from '../../auth/access.decorator';
+import { Body, Param } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
 import type { Committed } from '../../http/committed';
-import { Dispatches } from '../../http/dispatches.decorator';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { userNotFound } from '../shared/identity-errors';
 import type { UserRead } from '../shared/user.view';
 import { UpdateUserCommand } from './update-user.command';
 import { UpdateUserBody } from './update-user.request';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 
-@ApiTags('users')
-@ApiSecurity('X-API-Key')
-@Controller('users')
-export class UpdateUserController {
-  constructor(private readonly commandBus: CommandBus) {}
-
-  @Patch(':id')
-  @Access()
-  @Dispatches(UpdateUserCommand)
-  @ApiOkResponse({ description: 'The updated user' })
+@ApiController('users', 'users')
+export class UpdateUserController extends CommandController {
+  @CommandRoute(200, {
+    method: 'patch',
+    path: ':id',
+    dispatches: UpdateUserCommand,
+    access: [],
+    answers: 'The updated user',
+  })
   update(
     @Origin() origin: CommandOrigin,
     @Param('id') rawId: string,

@@ -1,7 +1,6 @@
 /** `GET /escrows/{id}/ledger` (its parties, support, auditor): entries and held balance. */
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
-import { ApiNotFoundResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Param, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { Actor } from '@kob/kernel';
 import { Access } from '../../auth/access.decorator';
 import { CurrentActor } from '../../auth/access.guard';
@@ -11,13 +10,10 @@ import { PageQuery } from '../../http/pagination';
 import { routeId } from '../../http/route-id';
 import { EscrowLedgerView } from '../shared/ledger.view';
 import { GetEscrowLedgerQuery } from './get-escrow-ledger.query';
+import { ApiController, QueryController } from '../../http/routes';
 
-@ApiTags('ledger')
-@ApiSecurity('X-API-Key')
-@Controller()
-export class GetEscrowLedgerController {
-  constructor(private readonly queryBus: QueryBus) {}
-
+@ApiController('ledger')
+export class GetEscrowLedgerController extends QueryController {
   @Get('escrows/:id/ledger')
   @Access('sender', 'support', 'auditor')
   @Dispatches(GetEscrowLedgerQuery)

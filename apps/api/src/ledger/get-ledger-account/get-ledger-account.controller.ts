@@ -1,11 +1,8 @@
 /** `GET /ledger/accounts/{account}` (support, auditor): the account and its entries, oldest first. */
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
+import { Get, Param, Query } from '@nestjs/common';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiSecurity,
-  ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { Access } from '../../auth/access.decorator';
@@ -13,13 +10,10 @@ import { Dispatches } from '../../http/dispatches.decorator';
 import { PageQuery } from '../../http/pagination';
 import { LedgerAccountView } from '../shared/ledger.view';
 import { GetLedgerAccountQuery } from './get-ledger-account.query';
+import { ApiController, QueryController } from '../../http/routes';
 
-@ApiTags('ledger')
-@ApiSecurity('X-API-Key')
-@Controller()
-export class GetLedgerAccountController {
-  constructor(private readonly queryBus: QueryBus) {}
-
+@ApiController('ledger')
+export class GetLedgerAccountController extends QueryController {
   @Get('ledger/accounts/:account')
   @Access('support', 'auditor')
   @Dispatches(GetLedgerAccountQuery)

@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import { encodePosition } from '@kob/event-store';
 import { atScale, iso } from '../../http/formats';
-import type { LedgerAccountRow } from '@kob/projections';
+import type { LedgerAccountRow, LedgerEntryRow } from '@kob/projections';
 import type { ReadModelsDb } from '../../platform/platform.providers';
 import type { LedgerAccountView, LedgerEntryView, TrialBalanceRowView } from './ledger.view';
 
@@ -104,21 +104,16 @@ export async function listEntries(
   return { items, total: Number(count.n) };
 }
 
+/** A `ledger_entries` row as read here: its position as its two parts in text. */
+type EntryRow = Omit<LedgerEntryRow, 'position_tx' | 'position_pos' | 'occurred_at'> & {
+  tx: string;
+  pos: string;
+  occurred_at: Date | string;
+};
+
 /** A journal entry (position as its two parts in text); `side` is `account`'s when one is listed. */
 export function ledgerEntryView(
-  r: {
-    tx: string;
-    pos: string;
-    event_id: string;
-    event_type: string;
-    escrow_id: string;
-    payment_id: string | null;
-    currency: string;
-    debit_account: string;
-    credit_account: string;
-    amount: string;
-    occurred_at: Date | string;
-  },
+  r: EntryRow,
   scale: number | null,
   account: string | null,
 ): LedgerEntryView {

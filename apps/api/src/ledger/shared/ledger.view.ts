@@ -4,6 +4,7 @@
  * decimal strings at the currency's scale; positions are opaque tokens.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageOf } from '../../http/pagination';
 
 const SIDES = ['debit', 'credit'] as const;
 const KINDS = [
@@ -40,16 +41,7 @@ export class LedgerEntryView {
   occurred_at!: string;
 }
 
-export class LedgerEntriesPage {
-  @ApiProperty({ type: [LedgerEntryView], description: 'Oldest first, in $all order' })
-  items!: LedgerEntryView[];
-  @ApiProperty()
-  total!: number;
-  @ApiProperty()
-  limit!: number;
-  @ApiProperty()
-  offset!: number;
-}
+export class LedgerEntriesPage extends PageOf(LedgerEntryView, 'Oldest first, in $all order') {}
 
 export class LedgerAccountView {
   @ApiProperty({ example: 'provider:6f1c1d52-54f4-4c1e-9a8e-2c5e3e0a7b11:payable:USD' })

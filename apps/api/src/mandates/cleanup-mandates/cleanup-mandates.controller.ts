@@ -1,24 +1,19 @@
 /** `POST /mandates/cleanup` (support, admin): no body, 202 `{"expired": n}`. */
-import { Body, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse } from '@nestjs/swagger';
-import { Access } from '../../auth/access.decorator';
+import { Body } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
 import type { Committed } from '../../http/committed';
-import { Dispatches } from '../../http/dispatches.decorator';
 import { NoBodyPipe } from '../../http/no-body.pipe';
 import type { CommandOrigin } from '../../platform/command-origin';
-import { MandatesController } from '../shared/mandates-controller';
 import { CleanupMandatesCommand } from './cleanup-mandates.command';
-import { CommandDispatcher } from '../shared/dispatchers';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 
-@MandatesController()
-export class CleanupMandatesController extends CommandDispatcher {
-  @Post('cleanup')
-  @HttpCode(202)
-  @Access('support')
-  @Dispatches(CleanupMandatesCommand)
-  @ApiAcceptedResponse({
-    description: '{"expired": n}: the ACTIVE mandates past expires_at this call expired',
+@ApiController('mandates', 'mandates')
+export class CleanupMandatesController extends CommandController {
+  @CommandRoute(202, {
+    path: 'cleanup',
+    dispatches: CleanupMandatesCommand,
+    access: ['support'],
+    answers: '{"expired": n}: the ACTIVE mandates past expires_at this call expired',
   })
   cleanup(
     @Origin() origin: CommandOrigin,

@@ -4,19 +4,17 @@ import type { Actor } from '@kob/kernel';
 import { CurrentActor } from '../../auth/access.guard';
 import type { Page } from '../../http/pagination';
 import type { UsageMandateRead } from '../shared/mandate.view';
-import { MandatesController } from '../shared/mandates-controller';
 import { ListMandatesQuery } from './list-mandates.query';
 import { MandateListQuery } from './list-mandates.request';
-import { ReadRoute } from '../shared/read-route';
-import { QueryDispatcher } from '../shared/dispatchers';
+import { ApiController, QueryController, QueryRoute } from '../../http/routes';
 
-@MandatesController()
-export class ListMandatesController extends QueryDispatcher {
-  @ReadRoute(
-    undefined,
-    ListMandatesQuery,
-    '{items, total, limit, offset}; a sender sees mandates where it is sender or beneficiary',
-  )
+@ApiController('mandates', 'mandates')
+export class ListMandatesController extends QueryController {
+  @QueryRoute({
+    dispatches: ListMandatesQuery,
+    answers:
+      '{items, total, limit, offset}; a sender sees mandates where it is sender or beneficiary',
+  })
   list(
     @CurrentActor() actor: Actor,
     @Query() q: MandateListQuery,

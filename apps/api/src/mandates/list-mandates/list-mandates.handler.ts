@@ -4,7 +4,7 @@ import type { Page } from '../../http/pagination';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { senderUser } from '../shared/mandate-access';
 import { type UsageMandateRead, mandateRowView } from '../shared/mandate.view';
-import { readPage } from '../shared/read-page';
+import { listPage } from '../../platform/list-page';
 import { ListMandatesQuery } from './list-mandates.query';
 
 @QueryHandler(ListMandatesQuery)
@@ -23,17 +23,7 @@ export class ListMandatesHandler implements IQueryHandler<ListMandatesQuery> {
     if (q.beneficiary_id)
       query = query.where('beneficiary_id', '=', q.beneficiary_id.toLowerCase());
     if (q.status) query = query.where('status', '=', q.status);
-    return readPage(
-      query
-        .selectAll()
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(q.limit)
-        .offset(q.offset)
-        .execute(),
-      query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-      q,
-      mandateRowView,
-    );
+    const ordered = query.selectAll().orderBy('created_at').orderBy('id');
+    return listPage(query, ordered, q, mandateRowView);
   }
 }

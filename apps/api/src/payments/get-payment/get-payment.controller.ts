@@ -1,26 +1,16 @@
 /** `GET /payments/{id}` (API-RULES.md §1): a payment, for its escrow's parties, support, auditors. */
-import { Controller, Get, Param } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Param } from '@nestjs/common';
 import type { Actor } from '@kob/kernel';
-import { Access } from '../../auth/access.decorator';
 import { CurrentActor } from '../../auth/access.guard';
-import { Dispatches } from '../../http/dispatches.decorator';
 import { routeId } from '../../http/route-id';
 import type { PaymentRead } from '../payments.view';
 import { paymentNotFound } from '../shared/payment-lookup';
 import { GetPaymentQuery } from './get-payment.query';
+import { ApiController, QueryController, QueryRoute } from '../../http/routes';
 
-@ApiTags('payments')
-@ApiSecurity('X-API-Key')
-@Controller('payments')
-export class GetPaymentController {
-  constructor(private readonly queryBus: QueryBus) {}
-
-  @Get(':id')
-  @Access('sender', 'support', 'auditor')
-  @Dispatches(GetPaymentQuery)
-  @ApiOkResponse({ description: 'The payment' })
+@ApiController('payments', 'payments')
+export class GetPaymentController extends QueryController {
+  @QueryRoute({ path: ':id', dispatches: GetPaymentQuery, answers: 'The payment' })
   get(@CurrentActor() actor: Actor, @Param('id') rawId: string): Promise<PaymentRead> {
     return this.queryBus.execute(new GetPaymentQuery(actor, routeId(rawId, paymentNotFound)));
   }

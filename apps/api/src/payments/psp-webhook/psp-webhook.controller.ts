@@ -6,13 +6,13 @@
  * applied later.
  */
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../auth/access.decorator';
 import type { Committed } from '../../http/committed';
 import { Dispatches } from '../../http/dispatches.decorator';
 import { type PspWebhookAnswer, ReceivePspWebhookCommand } from './psp-webhook.command';
+import { CommandController } from '../../http/routes';
 
 export const PSP_WEBHOOK_PATH = '/psp/webhook';
 
@@ -24,9 +24,7 @@ function header(req: FastifyRequest, name: string): string | undefined {
 @ApiTags('psp')
 @Public()
 @Controller('psp')
-export class PspWebhookController {
-  constructor(private readonly commandBus: CommandBus) {}
-
+export class PspWebhookController extends CommandController {
   @Post('webhook')
   @HttpCode(200)
   @Dispatches(ReceivePspWebhookCommand)

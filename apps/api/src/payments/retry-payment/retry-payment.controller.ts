@@ -1,30 +1,23 @@
 /** `POST /payments/{id}/retry` (API-RULES.md §3, support): pays a FAILED payment again. */
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Access } from '../../auth/access.decorator';
+import { Body, Param } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { Origin } from '../../auth/access.guard';
 import type { Committed, CommittedRead } from '../../http/committed';
-import { Dispatches } from '../../http/dispatches.decorator';
 import { NoBodyPipe } from '../../http/no-body.pipe';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import type { PaymentRead } from '../payments.view';
 import { paymentNotFound } from '../shared/payment-lookup';
 import { RetryPaymentCommand } from './retry-payment.command';
+import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 
-@ApiTags('payments')
-@ApiSecurity('X-API-Key')
-@Controller('payments')
-export class RetryPaymentController {
-  constructor(private readonly commandBus: CommandBus) {}
-
-  @Post(':id/retry')
-  @HttpCode(201)
-  @Access('support')
-  @Dispatches(RetryPaymentCommand)
-  @ApiCreatedResponse({
-    description: 'The new payment that pays the FAILED one (retry_of), as the PSP left it',
+@ApiController('payments', 'payments')
+export class RetryPaymentController extends CommandController {
+  @CommandRoute(201, {
+    path: ':id/retry',
+    dispatches: RetryPaymentCommand,
+    access: ['support'],
+    answers: 'The new payment that pays the FAILED one (retry_of), as the PSP left it',
   })
   @ApiOkResponse({
     description: 'A SENT or SETTLED payment needs no retry: answered unchanged (200)',

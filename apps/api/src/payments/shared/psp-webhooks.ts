@@ -26,6 +26,7 @@ import {
   PSP_WEBHOOK_PARKED,
   type EscrowCommand,
   type PspWebhookParkedData,
+  type PspWebhookReceivedData,
   type PspWebhookState,
   type WebhookOutcome,
   escrowDecider,
@@ -49,17 +50,8 @@ import { type PaymentSender, followUp, initiatedPaymentIds } from './payment-sen
 import { depositMismatchAlert, paymentFailedAlerts } from './payment-alerts';
 import { type PspRefOwner, pspRefStream } from './psp-refs';
 
-export interface WebhookInput {
-  provider: string;
-  eventId: string;
-  kind: string;
-  /** From the signed body only. */
-  pspRef: string | null;
-  /** From the X-PSP-Ref header: recorded, never acted on (the signature does not cover it). */
-  headerPspRef?: string | null;
-  payload: Record<string, unknown>;
-  signedWith: 'primary' | 'next';
-}
+/** A webhook as received: what its receipt event records, but for the time of receipt. */
+export type WebhookInput = Omit<PspWebhookReceivedData, 'receivedAt'>;
 
 export interface WebhookAnswer {
   eventId: string;

@@ -3,9 +3,8 @@
  * a PDF as stored, to the uploader and staff (parties of a proof using the file: see
  * proof-file-access.ts). A streamed reply with its own headers.
  */
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Param, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '@kob/kernel';
 import { Access } from '../../auth/access.decorator';
@@ -14,13 +13,10 @@ import { Dispatches } from '../../http/dispatches.decorator';
 import { routeId } from '../../http/route-id';
 import { fileNotFound } from '../shared/proof-files';
 import { GetProofFileQuery, type ProofFilePreview } from './get-proof-file.query';
+import { ApiController, QueryController } from '../../http/routes';
 
-@ApiTags('proofs')
-@ApiSecurity('X-API-Key')
-@Controller('proofs/files')
-export class GetProofFileController {
-  constructor(private readonly queryBus: QueryBus) {}
-
+@ApiController('proofs', 'proofs/files')
+export class GetProofFileController extends QueryController {
   @Get(':id')
   @Access('sender', 'support', 'auditor')
   @Dispatches(GetProofFileQuery)

@@ -3,6 +3,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { userOf } from '../../auth/access.guard';
 import type { Page } from '../../http/pagination';
+import { listPage } from '../../platform/list-page';
 import { type ReadModelsDb, READ_MODELS } from '../../platform/platform.providers';
 import { type ProofRead, proofRowView } from '../shared/proofs.view';
 import { ListProofsQuery } from './list-proofs.query';
@@ -11,7 +12,7 @@ import { ListProofsQuery } from './list-proofs.query';
 export class ListProofsHandler implements IQueryHandler<ListProofsQuery> {
   constructor(@Inject(READ_MODELS) private readonly db: ReadModelsDb) {}
 
-  async execute({ actor, filter: q }: ListProofsQuery): Promise<Page<ProofRead>> {
+  execute({ actor, filter: q }: ListProofsQuery): Promise<Page<ProofRead>> {
     let query = this.db.selectFrom('proofs');
     if (actor.kind === 'api_key' && actor.scope === 'sender') {
       const userId = userOf(actor);
@@ -21,21 +22,7 @@ export class ListProofsHandler implements IQueryHandler<ListProofsQuery> {
     }
     if (q.status) query = query.where('status', '=', q.status);
     if (q.escrow_id) query = query.where('escrow_id', '=', q.escrow_id.toLowerCase());
-    const [rows, total] = await Promise.all([
-      query
-        .selectAll()
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(q.limit)
-        .offset(q.offset)
-        .execute(),
-      query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return {
-      items: rows.map(proofRowView),
-      total: Number(total.n),
-      limit: q.limit,
-      offset: q.offset,
-    };
+    const ordered = query.selectAll().orderBy('created_at').orderBy('id');
+    return listPage(query, ordered, q, proofRowView);
   }
 }

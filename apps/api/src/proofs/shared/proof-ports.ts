@@ -2,7 +2,7 @@
  * What the proof service needs from outside (shared/proof-adapters.ts wires the real ones): the
  * uploaded files, invoice OCR, the AI advisor and the invoice tools; and what a submission says.
  */
-import type { EscrowState, ProofEvidence, ProofInvoice } from '@kob/domain';
+import type { EscrowState, ProofAiAssessedData, ProofEvidence, ProofInvoice } from '@kob/domain';
 import type { FileExif } from './proof-evidence';
 
 export interface ProofFileRecord {
@@ -37,15 +37,8 @@ export interface InvoiceReader {
   }>;
 }
 
-export interface AiVerdict {
-  riskLevel: 'clean' | 'warning' | 'suspect' | 'unavailable';
-  score: string | null;
-  flags: string[];
-  explanation: string;
-  reason: string | null;
-  model: string;
-  checkedAt: string;
-}
+/** The advisor's verdict on a proof: what the `proof.ai_assessed` event records of it. */
+export type AiVerdict = Omit<ProofAiAssessedData, 'escrowId' | 'proofId'>;
 
 /** The AI proof advisor (libs/ai-advisor), behind what the service needs of it. */
 export interface ProofAdvisor {

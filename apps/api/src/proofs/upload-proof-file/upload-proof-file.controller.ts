@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Access } from '../../auth/access.decorator';
 import { Origin } from '../../auth/access.guard';
@@ -19,10 +19,9 @@ import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
 import { receiveUpload } from './multipart-upload';
 import { UploadProofFileCommand } from './upload-proof-file.command';
 import type { ProofFileUploadRead } from './upload-proof-file.view';
+import { ApiController } from '../../http/routes';
 
-@ApiTags('proofs')
-@ApiSecurity('X-API-Key')
-@Controller('proofs/files')
+@ApiController('proofs', 'proofs/files')
 export class UploadProofFileController {
   constructor(
     private readonly commandBus: CommandBus,

@@ -1,25 +1,15 @@
 /** `POST /spend/categories` (KOBATELA-SPEC.md §2.9): 409 CATEGORY_EXISTS for a code taken. */
-import { Body } from '@nestjs/common';
-import { Origin } from '../../auth/access.guard';
-import type { Committed } from '../../http/committed';
-import type { CommandOrigin } from '../../platform/command-origin';
-import type { CategoryRead } from '../shared/catalogue.view';
-import { CatalogueCreate, SpendController } from '../shared/spend-routes';
+import { BodyCommandController } from '../../http/declared-routes';
+import { ApiController } from '../../http/routes';
 import { CreateCategoryCommand } from './create-category.command';
 import { CreateCategoryBody } from './create-category.request';
-import { CommandDispatcher } from '../../mandates/shared/dispatchers';
 
-@SpendController()
-export class CreateCategoryController extends CommandDispatcher {
-  @CatalogueCreate(
-    'categories',
-    CreateCategoryCommand,
-    'The category; 409 CATEGORY_EXISTS for a code already taken',
-  )
-  create(
-    @Origin() origin: CommandOrigin,
-    @Body() body: CreateCategoryBody,
-  ): Promise<Committed<CategoryRead>> {
-    return this.commandBus.execute(new CreateCategoryCommand(origin, body));
-  }
-}
+@ApiController('spend', 'spend')
+export class CreateCategoryController extends BodyCommandController({
+  status: 201,
+  path: 'categories',
+  access: ['support'],
+  answers: 'The category; 409 CATEGORY_EXISTS for a code already taken',
+  body: CreateCategoryBody,
+  command: CreateCategoryCommand,
+}) {}

@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Page } from '../../http/pagination';
 import { senderUser } from '../../mandates/shared/mandate-access';
-import { readPage } from '../../mandates/shared/read-page';
+import { listPage } from '../../platform/list-page';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { type PurchaseRead, purchaseRowView } from '../shared/purchase.view';
 import { ListPurchasesQuery } from './list-purchases.query';
@@ -26,18 +26,7 @@ export class ListPurchasesHandler implements IQueryHandler<ListPurchasesQuery> {
     if (q.sender_id) query = query.where('p.sender_id', '=', q.sender_id.toLowerCase());
     if (q.beneficiary_id)
       query = query.where('p.beneficiary_id', '=', q.beneficiary_id.toLowerCase());
-    return readPage(
-      query
-        .selectAll('p')
-        .select('m.scale')
-        .orderBy('p.created_at')
-        .orderBy('p.id')
-        .limit(q.limit)
-        .offset(q.offset)
-        .execute(),
-      query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-      q,
-      purchaseRowView,
-    );
+    const ordered = query.selectAll('p').select('m.scale').orderBy('p.created_at').orderBy('p.id');
+    return listPage(query, ordered, q, purchaseRowView);
   }
 }

@@ -1,6 +1,6 @@
 /** One page of a catalogue table (categories or merchants), oldest first. */
 import type { Page } from '../../http/pagination';
-import { readPage } from '../../mandates/shared/read-page';
+import { listPage } from '../../platform/list-page';
 import type { ReadModelsDb } from '../../platform/platform.providers';
 
 export function cataloguePage<V>(
@@ -9,17 +9,6 @@ export function cataloguePage<V>(
   page: { limit: number; offset: number },
   view: (row: Record<string, any>) => V,
 ): Promise<Page<V>> {
-  return readPage(
-    db
-      .selectFrom(table)
-      .selectAll()
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    db.selectFrom(table).select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-    page,
-    view,
-  );
+  const rows = db.selectFrom(table);
+  return listPage(rows, rows.selectAll().orderBy('created_at').orderBy('id'), page, view);
 }

@@ -4,7 +4,7 @@ import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { CommandRunner } from '@kob/platform';
 import type { Page } from '../../http/pagination';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
-import { readPage } from '../shared/read-page';
+import { listPage } from '../../platform/list-page';
 import { requireUsers } from '../shared/transfer-users';
 import { type AllowlistEntryRead, allowlistRowView } from '../shared/transfers.view';
 import { ListRecipientsQuery } from './list-recipients.query';
@@ -19,7 +19,7 @@ export class ListRecipientsHandler implements IQueryHandler<ListRecipientsQuery>
   async execute({ ownerId, page }: ListRecipientsQuery): Promise<Page<AllowlistEntryRead>> {
     await requireUsers(this.commands, [ownerId]);
     const base = this.db.selectFrom('allowlist_entries').where('owner_id', '=', ownerId);
-    return readPage(
+    return listPage(
       base,
       base.selectAll().orderBy('created_at').orderBy('recipient_id'),
       page,

@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Page } from '../../http/pagination';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
-import { readPage } from '../shared/read-page';
+import { listPage } from '../../platform/list-page';
 import { type TransactionRead, transactionRowView } from '../shared/transfers.view';
 import { ListTransactionsQuery } from './list-transactions.query';
 
@@ -15,7 +15,7 @@ export class ListTransactionsHandler implements IQueryHandler<ListTransactionsQu
     let base = this.db.selectFrom('transactions');
     if (senderId) base = base.where('sender_id', '=', senderId);
     if (receiverId) base = base.where('receiver_id', '=', receiverId);
-    return readPage(
+    return listPage(
       base,
       base.selectAll().orderBy('created_at').orderBy('id'),
       page,

@@ -1,0 +1,106 @@
+/**
+ * Controllers said as a table, for the routes whose command or query is made of one part of the
+ * request alone: `new command(origin, body)` (`BodyCommandController`) or `new query(params)`
+ * from the query string (`QueryStringController`). The route's method is what a hand-written one
+ * would be (`@Origin() origin, @Body() body` or `@Query() params`): its input is validated
+ * against its class and documented from it; the slice's controller adds `@ApiController`.
+ */
+import { Body, Query, type Type } from '@nestjs/common';
+import type { Command, Query as BusQuery } from '@nestjs/cqrs';
+import { Origin } from '../auth/access.guard';
+import type { CommandOrigin } from '../platform/command-origin';
+import {
+  CommandController,
+  CommandRoute,
+  type CommandRouteSpec,
+  QueryController,
+  QueryRoute,
+  type RouteSpec,
+} from './routes';
+
+interface DeclaredRoute {
+  /** the method's name, the second half of the OpenAPI operation id */
+  name?: string;
+}
+
+export interface BodyCommandSpec<B> extends Omit<CommandRouteSpec, 'dispatches'>, DeclaredRoute {
+  status: 200 | 201;
+  /** the body's class: validated (unknown fields refused) and documented */
+  body: Type<B>;
+  /** the command the route dispatches, made of the caller and the body */
+  command: new (origin: CommandOrigin, body: B) => Command<unknown> & { origin: CommandOrigin };
+  /** `required`: a request without an Idempotency-Key is refused before anything else */
+  idempotencyKey?: 'required';
+}
+
+export interface QueryStringSpec<P> extends Omit<RouteSpec, 'dispatches'>, DeclaredRoute {
+  /** the class of the query string's parameters: validated (unknown ones refused), documented */
+  params: Type<P>;
+  /** the query the route dispatches, made of the query string's parameters */
+  query: new (params: P) => BusQuery<unknown>;
+}
+
+/**
+ * Gives `base` the route method `name`: `run` on the request's parts (`parts`, their classes as
+ * TypeScript would emit them: the pipes read those), under the decorator `route`.
+ */
+function declareRoute<T extends object>(
+  base: abstract new (...args: never[]) => T,
+  name: string,
+  parts: { decorator: ParameterDecorator; type: Type }[],
+  route: MethodDecorator,
+  run: (this: T, ...args: never[]) => unknown,
+): void {
+  const prototype = base.prototype as object;
+  // Nest and the OpenAPI explorer know a route's method by its function's name.
+  Object.defineProperty(run, 'name', { value: name });
+  Object.defineProperty(prototype, name, { configurable: true, writable: true, value: run });
+  const types = parts.map((part) => part.type);
+  Reflect.defineMetadata('design:paramtypes', types, prototype, name);
+  parts.forEach((part, index) => part.decorator(prototype, name, index));
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, name) as PropertyDescriptor;
+  route(prototype, name, descriptor);
+}
+
+/** A base for the controller of one command route: the command is the caller and the body. */
+export function BodyCommandController<B>(spec: BodyCommandSpec<B>): Type<CommandController> {
+  const { status, body: bodyType, command, idempotencyKey, name = 'create', ...route } = spec;
+  abstract class BodyCommandRoute extends CommandController {
+    static {
+      declareRoute(
+        this,
+        name,
+        [
+          { decorator: Origin(), type: Object },
+          { decorator: Body(), type: bodyType },
+        ],
+        CommandRoute(status, { ...route, dispatches: command }),
+        function (this: BodyCommandRoute, origin: CommandOrigin, body: B) {
+          const dispatched = new command(origin, body);
+          if (idempotencyKey) return this.dispatch(dispatched, idempotencyKey);
+          return this.commandBus.execute(dispatched);
+        },
+      );
+    }
+  }
+  return BodyCommandRoute as unknown as Type<CommandController>;
+}
+
+/** A base for the controller of one query route: the query is the query string's parameters. */
+export function QueryStringController<P>(spec: QueryStringSpec<P>): Type<QueryController> {
+  const { params: paramsType, query, name = 'list', ...route } = spec;
+  abstract class QueryStringRoute extends QueryController {
+    static {
+      declareRoute(
+        this,
+        name,
+        [{ decorator: Query(), type: paramsType }],
+        QueryRoute({ ...route, dispatches: query }),
+        function (this: QueryStringRoute, params: P) {
+          return this.queryBus.execute(new query(params));
+        },
+      );
+    }
+  }
+  return QueryStringRoute as unknown as Type<QueryController>;
+}
