@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Page } from '../../http/pagination';
-import { type PaymentRead, paymentRowView } from '../../payments/payments.view';
+import { type PaymentRead, paymentRowView } from '../../payments/shared/payments.view';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { EscrowReader } from '../shared/escrow-reader';
 import { listPage } from '../../platform/list-page';

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Committed } from '../../http/committed';
-import type { PaymentRead } from '../../payments/payments.view';
+import type { PaymentRead } from '../../payments/shared/payments.view';
 import type { CommandOrigin } from '../../platform/command-origin';
 import type { MilestoneRead } from '../shared/escrows.view';
 

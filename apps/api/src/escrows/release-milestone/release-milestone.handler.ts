@@ -7,7 +7,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { latestPayoutOf } from '@kob/domain';
 import { newId } from '@kob/kernel';
 import { Committed } from '../../http/committed';
-import { paymentStateView } from '../../payments/payments.view';
+import { paymentStateView } from '../../payments/shared/payments.view';
 import { EscrowCommands } from '../shared/escrow-commands';
 import { milestoneNotFound } from '../shared/escrow-errors';
 import { EscrowReader } from '../shared/escrow-reader';

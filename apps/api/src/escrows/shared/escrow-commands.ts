@@ -10,7 +10,7 @@ import { type EscrowCommand, escrowDecider } from '@kob/domain';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { type CommandMetadata, CommandRunner } from '@kob/platform';
 import { Committed } from '../../http/committed';
-import { type PaymentRead, paymentStateView } from '../../payments/payments.view';
+import { type PaymentRead, paymentStateView } from '../../payments/shared/payments.view';
 import type { EscrowActionResult, PaymentServices } from '../../payments/shared';
 import { PAYMENTS } from '../../tokens';
 import type { EscrowRole } from './escrow-access';

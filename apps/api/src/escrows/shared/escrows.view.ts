@@ -6,7 +6,7 @@
 import type { EscrowState, MilestoneState } from '@kob/domain';
 import { type DepositRead, depositView } from '../../payments/shared';
 import { atScale, iso } from '../../http/formats';
-import { type PaymentRead, paymentStateView } from '../../payments/payments.view';
+import { type PaymentRead, paymentStateView } from '../../payments/shared/payments.view';
 
 export interface EscrowRead {
   id: string;

@@ -1,7 +1,7 @@
 /** How a usage spend leaves the API: the payment of kind `spend`, at the escrow's scale. */
 import type { EscrowState, PaymentState } from '@kob/domain';
 import { atScale } from '../../http/formats';
-import { type PaymentRead, paymentStateView } from '../../payments/payments.view';
+import { type PaymentRead, paymentStateView } from '../../payments/shared/payments.view';
 
 export interface SpendRead {
   payment_id: string;

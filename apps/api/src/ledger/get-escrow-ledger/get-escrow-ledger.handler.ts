@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Money } from '@kob/kernel';
 import { escrowHeldAccount } from '@kob/projections';
-import { checkParty } from '../../escrows/escrow-access';
+import { checkParty } from '../../escrows/shared/escrow-access';
 import { escrowNotFound } from '../../escrows/shared/escrow-errors';
 import { atScale } from '../../http/formats';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';

@@ -5,7 +5,7 @@ import type { CommittedRead } from '../../http/committed';
 import { NoBodyPipe } from '../../http/no-body.pipe';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
-import type { PaymentRead } from '../payments.view';
+import type { PaymentRead } from '../shared/payments.view';
 import { paymentNotFound } from '../shared/payment-lookup';
 import { ExecutePaymentCommand } from './execute-payment.command';
 import { ApiController, CommandController, CommandRoute } from '../../http/routes';

@@ -10,7 +10,7 @@ import { CommittedRead } from '../../http/committed';
 import { PAYMENTS } from '../../tokens';
 import type { PaymentServices } from '../shared';
 import { PaymentLookup } from '../shared/payment-lookup';
-import type { PaymentRead } from '../payments.view';
+import type { PaymentRead } from '../shared/payments.view';
 import { ExecutePaymentCommand } from './execute-payment.command';
 
 const failedIsRetried = () =>

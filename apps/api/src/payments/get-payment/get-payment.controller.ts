@@ -3,7 +3,7 @@ import { Param } from '@nestjs/common';
 import type { Actor } from '@kob/kernel';
 import { CurrentActor } from '../../auth/access.guard';
 import { routeId } from '../../http/route-id';
-import type { PaymentRead } from '../payments.view';
+import type { PaymentRead } from '../shared/payments.view';
 import { paymentNotFound } from '../shared/payment-lookup';
 import { GetPaymentQuery } from './get-payment.query';
 import { ApiController, QueryController, QueryRoute } from '../../http/routes';

@@ -1,6 +1,6 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { PaymentLookup } from '../shared/payment-lookup';
-import { type PaymentRead, paymentRowView } from '../payments.view';
+import { type PaymentRead, paymentRowView } from '../shared/payments.view';
 import { GetPaymentQuery } from './get-payment.query';
 
 @QueryHandler(GetPaymentQuery)

@@ -6,7 +6,7 @@ import type { Committed, CommittedRead } from '../../http/committed';
 import { NoBodyPipe } from '../../http/no-body.pipe';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
-import type { PaymentRead } from '../payments.view';
+import type { PaymentRead } from '../shared/payments.view';
 import { paymentNotFound } from '../shared/payment-lookup';
 import { RetryPaymentCommand } from './retry-payment.command';
 import { ApiController, CommandController, CommandRoute } from '../../http/routes';

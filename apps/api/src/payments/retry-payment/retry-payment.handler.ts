@@ -11,7 +11,7 @@ import type { CommandOrigin } from '../../platform/command-origin';
 import { PAYMENTS } from '../../tokens';
 import { type PaymentServices, latestPosition } from '../shared';
 import { PaymentLookup } from '../shared/payment-lookup';
-import { type PaymentRead, paymentStateView } from '../payments.view';
+import { type PaymentRead, paymentStateView } from '../shared/payments.view';
 import { RetryPaymentCommand } from './retry-payment.command';
 
 @CommandHandler(RetryPaymentCommand)

@@ -7,9 +7,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { escrowDecider, type EscrowState, type PaymentState } from '@kob/domain';
 import type { Actor } from '@kob/kernel';
 import { CommandRunner } from '@kob/platform';
-import { checkParty } from '../../escrows/escrow-access';
+import { checkParty } from '../../escrows/shared/escrow-access';
 import { ApiError } from '../../http/api-error';
-import { type PaymentRead, paymentStateView } from '../payments.view';
+import { type PaymentRead, paymentStateView } from './payments.view';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 
 export const paymentNotFound = () => new ApiError(404, 'PAYMENT_NOT_FOUND', 'Payment not found.');

@@ -1,6 +1,6 @@
 /** The proofs read model as the proof slices read it: one row, the party rule, the answer. */
 import type { Actor } from '@kob/kernel';
-import { checkParty } from '../../escrows/escrow-access';
+import { checkParty } from '../../escrows/shared/escrow-access';
 import { ApiError } from '../../http/api-error';
 import { CommittedRead, ProjectionPending } from '../../http/committed';
 import type { EscrowActionResult } from '../../payments/shared';

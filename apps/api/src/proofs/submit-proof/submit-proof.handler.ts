@@ -7,7 +7,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { escrowDecider } from '@kob/domain';
 import { CommandRunner } from '@kob/platform';
 import { userOf } from '../../auth/access.guard';
-import { checkParty } from '../../escrows/escrow-access';
+import { checkParty } from '../../escrows/shared/escrow-access';
 import { escrowNotFound } from '../../escrows/shared/escrow-errors';
 import { type ReadModelsDb, READ_MODELS } from '../../platform/platform.providers';
 import { PROOFS } from '../../tokens';

@@ -5,7 +5,7 @@
  * failure reason. `idempotency_key` is the key the PSP saw: the payment id.
  */
 import type { EscrowState, PaymentState } from '@kob/domain';
-import { atScale, iso } from '../http/formats';
+import { atScale, iso } from '../../http/formats';
 
 export interface PaymentRead {
   id: string;
