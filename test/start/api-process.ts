@@ -278,6 +278,11 @@ export function processName(pid: number): string | null {
   }
 }
 
+/** A data dir a process chose itself (not known at its start): its server is stopped in cleanup. */
+export function trackDataDir(dir: string): void {
+  dataDirs.add(dir);
+}
+
 /** A fresh folder under the system temp dir (mode 0700, as mkdtemp makes it), removed in cleanup. */
 export async function makeTempDir(prefix: string): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));

@@ -5,8 +5,9 @@
  * folder holding the tracked files plus hard links of dist/ and node_modules) and starts the
  * built API from it: with DATA_DIR set to a fresh mkdtemp folder (mode 0700, the code must open
  * it) it must become healthy running PostgreSQL from a copy of the binaries under the system temp
- * dir; with the default DATA_DIR (inside the closed folder) it must stop in bounded time with a
- * message that names DATA_DIR and says what to do. When not run as root the premise does not hold
+ * dir; with DATA_DIR unset the default (inside the closed folder) moves to /var/lib/kobatela and
+ * the first log line says so; with DATA_DIR set inside the closed folder it must stop in bounded
+ * time with a message that names DATA_DIR and says what to do. When not run as root the premise does not hold
  * (PostgreSQL runs as the current user, who can enter the folder): the same clone must then simply
  * work, from the packaged binaries, with both data dirs.
  */
@@ -23,6 +24,7 @@ import {
   postgresUserCanExecute,
   postmasterPid,
   startApi,
+  trackDataDir,
   waitExit,
   waitHealthy,
   type ApiProcess,
@@ -62,8 +64,8 @@ async function copyProject(from: string, to: string): Promise<void> {
   }
 }
 
-async function stopCleanly(api: ApiProcess): Promise<void> {
-  const pgPid = postmasterPid(api.dataDir);
+async function stopCleanly(api: ApiProcess, dataDir = api.dataDir): Promise<void> {
+  const pgPid = postmasterPid(dataDir);
   process.kill(api.pid, 'SIGINT');
   const exit = await waitExit(api, 30_000);
   if (exit.code !== 0) throw new Error(`expected exit code 0 after SIGINT\n${output(api)}`);
@@ -87,7 +89,12 @@ describe('starting from a clone under a folder only its owner can enter', () => 
     tmp = await makeTempDir('kobatela-clone-tmp-');
     await fs.chmod(tmp, 0o755);
   }, 120_000);
-  afterAll(cleanup, 60_000);
+  /** Data dirs the service moved to /var/lib/kobatela: removed once their servers are stopped. */
+  const movedDirs = new Set<string>();
+  afterAll(async () => {
+    await cleanup();
+    for (const dir of movedDirs) await fs.rm(dir, { recursive: true, force: true });
+  }, 60_000);
 
   it('becomes healthy with a fresh, closed DATA_DIR', async () => {
     const dataDir = await makeTempDir('kobatela-clone-data-');
@@ -116,15 +123,54 @@ describe('starting from a clone under a folder only its owner can enter', () => 
 
   it(
     asRoot
-      ? 'with the default DATA_DIR inside the closed folder, exits non-zero naming DATA_DIR and what to do'
+      ? 'with DATA_DIR unset, the default moves out of the closed folder and says where'
       : 'not root: the default DATA_DIR inside the folder works too',
     async () => {
       const defaultDataDir = path.join(clone, '.data');
       const api = startApi({ cwd: clone, env: { DATA_DIR: undefined, TMPDIR: tmp } });
-      expect(api.dataDir).toBe(defaultDataDir);
       if (!asRoot) {
+        expect(api.dataDir).toBe(defaultDataDir);
         await waitHealthy(api, 90_000);
         expect(postmasterPid(defaultDataDir)).not.toBeNull();
+        await stopCleanly(api);
+        return;
+      }
+      const health = await waitHealthy(api, 90_000);
+      expect(health).toMatchObject({ db_ok: true, migrations_status: 'up_to_date' });
+      // The first line logged says where the data lives, and why not in the clone.
+      const starting = api.logs.find((l) => l.msg === 'starting');
+      const said = String(starting?.dataDir);
+      const moved = said.split(' ')[0]!;
+      trackDataDir(moved);
+      movedDirs.add(moved);
+      expect(moved).toMatch(/^\/var\/lib\/kobatela\/repo-[0-9a-f]{12}$/);
+      expect(said).toContain(
+        `the default ${defaultDataDir} is in a folder closed to the postgres user`,
+      );
+      expect(starting?.database).toBe(`embedded (${moved})`);
+      expect(postmasterPid(moved)).not.toBeNull();
+      expect(existsSync(path.join(defaultDataDir, 'pg'))).toBe(false);
+      await stopCleanly(api, moved);
+      // The same folder again on the next start (the data is kept), and stopped cleanly.
+      const again = startApi({ cwd: clone, env: { DATA_DIR: undefined, TMPDIR: tmp } });
+      await waitHealthy(again, 90_000);
+      expect(again.logs.find((l) => l.msg === 'starting')?.database).toBe(`embedded (${moved})`);
+      await stopCleanly(again, moved);
+    },
+    240_000,
+  );
+
+  it(
+    asRoot
+      ? 'with DATA_DIR set inside the closed folder, exits non-zero naming DATA_DIR and what to do'
+      : 'not root: DATA_DIR set inside the folder works too',
+    async () => {
+      const dataDir = path.join(clone, 'explicit-data');
+      const api = startApi({ cwd: clone, env: { DATA_DIR: dataDir, TMPDIR: tmp } });
+      expect(api.dataDir).toBe(dataDir);
+      if (!asRoot) {
+        await waitHealthy(api, 90_000);
+        expect(postmasterPid(dataDir)).not.toBeNull();
         await stopCleanly(api);
         return;
       }
@@ -132,16 +178,14 @@ describe('starting from a clone under a folder only its owner can enter', () => 
       if (exit.code === 0 || exit.code === null)
         throw new Error(`expected a non-zero exit\n${output(api)}`);
       expect(api.port).toBeNull();
-      expect(api.stderr).toContain(
-        `DATA_DIR ${defaultDataDir} cannot be reached by the "postgres" user`,
-      );
+      expect(api.stderr).toContain(`DATA_DIR ${dataDir} cannot be reached by the "postgres" user`);
       expect(api.stderr).toContain(`${closed} is closed to other users`);
       expect(api.stderr).toContain('Set DATA_DIR to a folder that user can enter');
       expect(api.stderr).toContain('DATABASE_URL');
       expect(api.stderr).not.toMatch(/\n\s+at /);
       // Nothing was initialised nor left running there.
-      expect(existsSync(path.join(defaultDataDir, 'pg'))).toBe(false);
-      expect(postmasterPid(defaultDataDir)).toBeNull();
+      expect(existsSync(path.join(dataDir, 'pg'))).toBe(false);
+      expect(postmasterPid(dataDir)).toBeNull();
     },
     120_000,
   );

@@ -14,6 +14,11 @@ export interface AppConfig {
    */
   databaseOwnerUrl: string | null;
   dataDir: string;
+  /**
+   * The default `./.data` when DATA_DIR was not set and the default moved because the embedded
+   * server's user could not reach it (running as root in a closed folder; see data-dir.ts).
+   */
+  dataDirMovedFrom: string | null;
   /** Empty when this process handles no API keys (`loadConfig(env, { apiKeys: false })`). */
   apiKeySecret: string;
   apiKeySecretSource: 'env' | 'data_dir' | 'ephemeral' | 'not_needed';

@@ -3,7 +3,6 @@
  * with a message naming the variable (ConfigError); nothing reads process.env elsewhere.
  * Names and defaults: API-RULES.md §6 and the platform issue. Units are in the names.
  */
-import path from 'node:path';
 import { parseCurrencies } from '@kob/kernel';
 import {
   type AppConfig,
@@ -12,6 +11,7 @@ import {
   type LogLevel,
   type ProjectionsMode,
 } from './config-types';
+import { chooseDataDir } from './data-dir';
 import { POSTGRES_URL, ownerUrl } from './database-urls';
 import {
   type Env,
@@ -38,11 +38,11 @@ export interface LoadOptions {
 
 export function loadConfig(env: Env = process.env, options: LoadOptions = {}): AppConfig {
   const appEnv = oneOf<AppEnv>(env, 'APP_ENV', 'production', ['production', 'development', 'test']);
-  const dataDir = path.resolve(raw(env, 'DATA_DIR') ?? './.data');
   const databaseUrl = raw(env, 'DATABASE_URL') ?? null;
   if (databaseUrl && !POSTGRES_URL.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
   }
+  const { dataDir, movedFrom } = chooseDataDir(raw(env, 'DATA_DIR'), { embedded: !databaseUrl });
   const databaseOwnerUrl = ownerUrl(env, databaseUrl);
   const currencies = currenciesOf(env);
   const corsAllowOrigins = corsOrigins(env);
@@ -65,6 +65,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     databaseUrl,
     databaseOwnerUrl,
     dataDir,
+    dataDirMovedFrom: movedFrom,
     bootstrapAdminApiKey,
     devApiKey: devApiKey(env),
     ...processSettings(env),

@@ -117,6 +117,10 @@ export function safeConfigSummary(config: AppConfig): Record<string, unknown> {
     appEnv: config.appEnv,
     port: config.port,
     database: config.databaseUrl ? 'DATABASE_URL' : `embedded (${config.dataDir})`,
+    dataDir: config.dataDirMovedFrom
+      ? `${config.dataDir} (DATA_DIR not set; the default ${config.dataDirMovedFrom} is in a folder ` +
+        'closed to the postgres user that runs the embedded PostgreSQL)'
+      : config.dataDir,
     migrateAs: config.databaseUrl
       ? config.databaseOwnerUrl
         ? 'DATABASE_OWNER_URL'
