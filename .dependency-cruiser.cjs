@@ -42,7 +42,6 @@ const place = (name) =>
 const libraryRules = Object.entries(LIBRARY_ALLOWLIST).map(([lib, allowed]) => ({
   name: 'libraries-follow-the-allowlist',
   comment: `libs/${lib} may import only ${allowed.join(', ') || 'nothing else of ours'}`,
-  severity: 'error',
   from: { path: `^libs/${lib}/`, pathNot: notSpec },
   to: {
     path: '^(libs|projections|migrations|apps|bench|test)/',
@@ -54,20 +53,21 @@ const libraryRules = Object.entries(LIBRARY_ALLOWLIST).map(([lib, allowed]) => (
 const NODE_IO =
   '^(node:)?(fs|fs/promises|net|http|https|http2|tls|dgram|dns|child_process|cluster|worker_threads|readline|repl|process|os|v8|vm|inspector)$';
 
+/** Every rule is an error: a warning would let a violation pass `npm test`. */
+const asError = (rule) => ({ severity: 'error', ...rule });
+
 module.exports = {
   forbidden: [
     ...libraryRules,
     {
       name: 'domain-is-pure',
       comment: 'libs/domain imports only libs/kernel (and itself)',
-      severity: 'error',
       from: { path: '^libs/domain/', pathNot: [notSpec, '^libs/domain/src/testing/'] },
       to: { pathNot: ['^libs/domain/', '^libs/kernel/'] },
     },
     {
       name: 'kernel-no-frameworks',
       comment: 'specs may use test libraries (fast-check)',
-      severity: 'error',
       from: { path: '^libs/kernel/', pathNot: notSpec },
       to: {
         dependencyTypes: ['npm', 'npm-dev'],
@@ -77,7 +77,6 @@ module.exports = {
     {
       name: 'kernel-no-node-io',
       comment: 'libs/kernel computes: no files, network, processes or threads (crypto is fine)',
-      severity: 'error',
       from: { path: '^libs/kernel/' },
       to: { dependencyTypes: ['core'], path: NODE_IO },
     },
@@ -85,14 +84,12 @@ module.exports = {
       name: 'controllers-only-dispatch',
       comment:
         'a controller validates and dispatches through the CommandBus/QueryBus: no Kysely, no platform, no read models',
-      severity: 'error',
       from: { path: '^apps/api/src/.+\\.controller\\.ts$' },
       to: { path: ['node_modules/kysely/', '^libs/platform/', '^libs/postgres/', '^projections/'] },
     },
     {
       name: 'handlers-know-no-http',
       comment: 'a command or query handler knows nothing of Fastify (http/committed.ts is plain)',
-      severity: 'error',
       from: { path: '^apps/api/src/.+\\.handler\\.ts$' },
       to: { path: ['node_modules/fastify/', 'node_modules/@fastify/'] },
     },
@@ -100,7 +97,6 @@ module.exports = {
       name: 'only-through-the-index',
       comment:
         'outside a library, import it through its index (@kob/x) or its testing index, never a file past it',
-      severity: 'error',
       from: { path: '^(libs/[^/]+/|(?!libs/)[^/]+/)' },
       to: {
         path: '^libs/[^/]+/src/',
@@ -110,7 +106,6 @@ module.exports = {
     {
       name: 'production-code-imports-no-tests',
       comment: 'test support, specs and testing doubles stay out of what ships',
-      severity: 'error',
       from: {
         path: '^(apps|libs|projections|migrations)/',
         pathNot: [notSpec, '/testing/'],
@@ -121,7 +116,6 @@ module.exports = {
       name: 'projections-import-event-types-only',
       comment:
         'a projector reads events (domain types, the store port as types) and writes with Kysely',
-      severity: 'error',
       from: { path: '^projections/', pathNot: notSpec },
       to: {
         pathNot: ['^projections/', '^libs/domain/', '^libs/kernel/', 'node_modules/kysely/'],
@@ -130,7 +124,6 @@ module.exports = {
     },
     {
       name: 'projections-use-the-store-port-as-types-only',
-      severity: 'error',
       from: { path: '^projections/', pathNot: notSpec },
       to: {
         path: '^libs/(?!domain/|kernel/)',
@@ -140,30 +133,26 @@ module.exports = {
     },
     {
       name: 'migrations-never-import-app-code',
-      severity: 'error',
       from: { path: '^migrations/' },
       to: { pathNot: ['^migrations/', 'node_modules/kysely/'] },
     },
     {
       name: 'nothing-imports-apps',
       comment: 'test/ drives the apps (it builds them) and bench/ measures them',
-      severity: 'error',
       from: { pathNot: '^(apps|test|bench)/' },
       to: { path: '^apps/' },
     },
     {
       name: 'apps-do-not-import-each-other',
-      severity: 'error',
       from: { path: '^apps/([^/]+)/' },
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
       name: 'no-circular',
-      severity: 'error',
       from: {},
       to: { circular: true },
     },
-  ],
+  ].map(asError),
   options: {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '(^dist/|^bench/results/|/fixtures/)' },

@@ -27,7 +27,7 @@
  * The output is deterministic (keys sorted at every level, `_redacted_keys` sorted and unique), so
  * the same proof gives the same request and tests compare whole contexts.
  */
-import { truncateUtf16 } from '@kob/kernel';
+import { type InvoiceFields, truncateUtf16 } from '@kob/kernel';
 import { aiAdvisorLimits as L } from './ai-advisor-limits';
 import {
   KnownIdentifiers,
@@ -65,14 +65,8 @@ export interface ProofAssessmentInput {
   };
   /** The photo or document backend checks (§4.8 structure: amounts as strings). */
   backend_checks: unknown;
-  invoice: {
-    total_amount: string | null;
-    currency: string | null;
-    invoice_date: string | null;
-    invoice_number: string | null;
-    iban_last4: string | null;
-    supplier_name: string | null;
-  } | null;
+  /** The proof's invoice fields, in the shape OCR reads them; null when it has none. */
+  invoice: InvoiceFields | null;
   ocr_status: string | null;
   /** Server-side flags (`possible_duplicate`, `client_metadata_mismatch`, …). */
   flags: string[];

@@ -8,3 +8,4 @@ export * from './money';
 export * from './pii';
 export * from './code-points';
 export * from './instants';
+export * from './invoice-fields';

@@ -17,24 +17,14 @@
  */
 import { truncateUtf16 } from '@kob/kernel';
 import { storableText } from '@kob/kernel';
-import type { CurrencyScales } from '@kob/kernel';
+import type { CurrencyScales, InvoiceFields } from '@kob/kernel';
 import { findIbanLast4 } from './iban';
 import { findTotalAndCurrency } from './invoice-amounts';
 import { datesInLine, findInvoiceDate } from './invoice-dates';
 import { type InvoiceText, prepareInvoiceText } from './invoice-text';
 
-/** Invoice fields as OCR reads them (amounts as decimal strings, dates `YYYY-MM-DD`). */
-export interface InvoiceFields {
-  /** Decimal string at the currency's scale (2 when unknown), rounded half-up when it had more. */
-  total_amount: string | null;
-  /** ISO 4217, upper case. */
-  currency: string | null;
-  /** `YYYY-MM-DD`. */
-  invoice_date: string | null;
-  invoice_number: string | null;
-  iban_last4: string | null;
-  supplier_name: string | null;
-}
+/** Invoice fields as OCR reads them (the kernel's shape, which the AI advisor is told). */
+export type { InvoiceFields } from '@kob/kernel';
 
 export const invoiceParserLimits = {
   invoiceNumberLengthMax: 40,

@@ -2,9 +2,7 @@
 import type {
   ApprovalSource,
   CloseReason,
-  EscrowCreatedData,
   EscrowEvent,
-  MilestoneAddedData,
   PaymentKind,
   PaymentReason,
   RefundDue,
@@ -13,6 +11,15 @@ import type {
 import { CLIENT, DEADLINE, E, NOW, PAYEE, PROVIDER } from './escrow-fixture-constants';
 
 export type EventOf<T extends EscrowEvent['type']> = Extract<EscrowEvent, { type: T }>;
+
+/**
+ * A builder of `type` events whose data is `defaults` with a spec's `over` laid on top, so a spec
+ * names only the fields it is about.
+ */
+function withDefaults<T extends EscrowEvent['type']>(type: T, defaults: EventOf<T>['data']) {
+  return (over: Partial<EventOf<T>['data']> = {}): EventOf<T> =>
+    ({ type, data: { ...defaults, ...over } }) as EventOf<T>;
+}
 
 export interface PaymentSpecRef {
   paymentId: string;
@@ -111,24 +118,18 @@ function paymentInitiated(
 /** Creation and deposits. */
 export function fundingEvents(currency: string, scale: number) {
   return {
-    created(over: Partial<EscrowCreatedData> = {}): EventOf<'escrow.created.v1'> {
-      return {
-        type: 'escrow.created.v1',
-        data: {
-          escrowId: E,
-          clientId: CLIENT,
-          providerId: PROVIDER,
-          amountTotal: '100.00',
-          currency,
-          scale,
-          releaseConditions: { on_deadline: 'release' },
-          deadlineAt: DEADLINE,
-          domain: 'private',
-          createdAt: NOW,
-          ...over,
-        },
-      };
-    },
+    created: withDefaults('escrow.created.v1', {
+      escrowId: E,
+      clientId: CLIENT,
+      providerId: PROVIDER,
+      amountTotal: '100.00',
+      currency,
+      scale,
+      releaseConditions: { on_deadline: 'release' },
+      deadlineAt: DEADLINE,
+      domain: 'private',
+      createdAt: NOW,
+    }),
     depositInitiated(
       depositId: string,
       amount: string,
@@ -200,25 +201,19 @@ export function deliveryEvents(currency: string) {
 /** Milestones added, approved, paid. */
 export function milestoneEvents(currency: string) {
   return {
-    milestone(over: Partial<MilestoneAddedData> = {}): EventOf<'milestone.added.v1'> {
-      return {
-        type: 'milestone.added.v1',
-        data: {
-          escrowId: E,
-          milestoneId: 'm1',
-          label: 'Foundations',
-          amount: '40.00',
-          currency,
-          sequenceIndex: 1,
-          status: 'WAITING',
-          proofKind: 'PHOTO',
-          proofRequirements: {},
-          geofence: null,
-          addedAt: NOW,
-          ...over,
-        },
-      };
-    },
+    milestone: withDefaults('milestone.added.v1', {
+      escrowId: E,
+      milestoneId: 'm1',
+      label: 'Foundations',
+      amount: '40.00',
+      currency,
+      sequenceIndex: 1,
+      status: 'WAITING',
+      proofKind: 'PHOTO',
+      proofRequirements: {},
+      geofence: null,
+      addedAt: NOW,
+    }),
     approved(
       milestoneId: string,
       source: ApprovalSource,
