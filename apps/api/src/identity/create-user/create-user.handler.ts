@@ -3,23 +3,14 @@
  * the same append as the user (their normal forms, identity-text.ts), 409 USER_EXISTS if taken.
  * Honours Idempotency-Key.
  */
-import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { userDecider } from '@kob/domain';
-import { type Actor, DomainError } from '@kob/kernel';
-import { CommandRunner } from '@kob/platform';
+import type { Actor } from '@kob/kernel';
 import { ApiError } from '../../http/api-error';
 import { Committed } from '../../http/committed';
-import { RESERVATIONS, type ReservationStreams } from '../../platform/platform.providers';
-import { uniquenessKey } from '../identity-text';
-import { userStream } from '../shared/identity-streams';
+import { UniqueCreationHandler } from '../../platform/unique-creation';
 import { type UserRead, userStateView } from '../shared/user.view';
 import { CreateUserCommand } from './create-user.command';
-
-const exists = (field: string) => () =>
-  new DomainError('USER_EXISTS', `a user with this ${field} already exists`, 'conflict', {
-    field,
-  });
 
 /** Setting the public-sector tag is an admin act (PATCH /users/{id} is admin-only too). */
 function checkMaySetPublicTag(actor: Actor): void {
@@ -32,34 +23,31 @@ function checkMaySetPublicTag(actor: Actor): void {
 }
 
 @CommandHandler(CreateUserCommand)
-export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
-  constructor(
-    private readonly commands: CommandRunner,
-    @Inject(RESERVATIONS) private readonly reservationStream: ReservationStreams,
-  ) {}
-
+export class CreateUserHandler
+  extends UniqueCreationHandler
+  implements ICommandHandler<CreateUserCommand>
+{
   async execute({ origin, user }: CreateUserCommand): Promise<Committed<UserRead>> {
     if (user.public_tag !== undefined) checkMaySetPublicTag(origin.actor);
-    const metadata = origin.metadata('optional');
-    const usernameStream = await this.reservationStream('username', uniquenessKey(user.username));
-    const emailStream = await this.reservationStream('email', uniquenessKey(user.email));
-    const result = await this.commands.executeWithDerivedId({
+    const result = await this.createUnique(origin, {
       decider: userDecider,
-      metadata,
-      targetStream: userStream,
-      command: (id) => ({
+      unique: [
+        { reservation: 'username', field: 'username', value: user.username },
+        { reservation: 'email', field: 'email', value: user.email },
+      ],
+      taken: {
+        code: 'USER_EXISTS',
+        message: (field) => `a user with this ${field} already exists`,
+      },
+      command: (id, now) => ({
         type: 'RegisterUser' as const,
         userId: id,
         username: user.username,
         email: user.email,
         isActive: user.is_active ?? true,
         publicTag: user.public_tag ?? null,
-        now: metadata.now.toISOString(),
+        now,
       }),
-      claims: (id) => [
-        { streamId: usernameStream, owner: `user:${id}`, taken: exists('username') },
-        { streamId: emailStream, owner: `user:${id}`, taken: exists('email') },
-      ],
     });
     return new Committed(userStateView(result.state), result.position);
   }

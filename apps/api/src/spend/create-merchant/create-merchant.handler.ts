@@ -5,35 +5,34 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { merchantDecider } from '@kob/domain';
 import { Committed } from '../../http/committed';
+import { UniqueCreationHandler } from '../../platform/unique-creation';
 import { type MerchantRead, merchantStateView } from '../shared/catalogue.view';
-import { categoryExists, createUnique } from '../shared/catalogue-streams';
+import { categoryExists } from '../shared/catalogue-streams';
 import { CreateMerchantCommand } from './create-merchant.command';
-import { CatalogueHandler } from '../shared/catalogue-handler';
 
 @CommandHandler(CreateMerchantCommand)
 export class CreateMerchantHandler
-  extends CatalogueHandler
+  extends UniqueCreationHandler
   implements ICommandHandler<CreateMerchantCommand>
 {
   async execute({ origin, body }: CreateMerchantCommand): Promise<Committed<MerchantRead>> {
-    const metadata = origin.metadata('optional');
     const categoryId = body.category_id ? body.category_id.toLowerCase() : null;
     const inCatalogue = categoryId !== null && (await categoryExists(this.commands, categoryId));
-    const result = await createUnique(this.commands, this.reservations, metadata, {
+    const result = await this.createUnique(origin, {
       decider: merchantDecider,
-      category: 'merchant',
-      reservation: 'merchant-name',
-      value: body.name,
-      field: 'name',
-      taken: { code: 'MERCHANT_EXISTS', message: 'A merchant with this name already exists.' },
-      command: (id) => ({
+      unique: [{ reservation: 'merchant-name', field: 'name', value: body.name }],
+      taken: {
+        code: 'MERCHANT_EXISTS',
+        message: () => 'A merchant with this name already exists.',
+      },
+      command: (id, now) => ({
         type: 'CreateMerchant' as const,
         merchantId: id,
         name: body.name,
         categoryId,
         categoryExists: inCatalogue,
         isCertified: body.is_certified ?? false,
-        now: metadata.now.toISOString(),
+        now,
       }),
     });
     return new Committed(merchantStateView(result.state), result.position);

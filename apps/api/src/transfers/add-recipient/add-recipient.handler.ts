@@ -8,7 +8,6 @@ import { CommandRunner } from '@kob/platform';
 import { Committed } from '../../http/committed';
 import { executeOnTarget } from '../shared/execute-on-target';
 import { allowlistStream } from '../shared/transfer-streams';
-import { allUsersExist } from '../shared/transfer-users';
 import { type AddRecipientAnswer, AddRecipientCommand } from './add-recipient.command';
 
 @CommandHandler(AddRecipientCommand)
@@ -17,15 +16,22 @@ export class AddRecipientHandler implements ICommandHandler<AddRecipientCommand>
 
   async execute(command: AddRecipientCommand): Promise<Committed<AddRecipientAnswer>> {
     const { ownerId, recipientId } = command;
-    const metadata = command.origin.metadata('optional');
-    const usersExist = await allUsersExist(this.commands, [ownerId, recipientId]);
-    const now = metadata.now.toISOString();
+    const target = {
+      decider: allowlistDecider,
+      streamId: allowlistStream(ownerId),
+      users: [ownerId, recipientId],
+    };
     const result = await executeOnTarget(
       this.commands,
-      allowlistDecider,
-      metadata,
-      allowlistStream(ownerId),
-      { type: 'AddRecipient', ownerId, recipientId, usersExist, now },
+      command.origin,
+      target,
+      (usersExist, now) => ({
+        type: 'AddRecipient' as const,
+        ownerId,
+        recipientId,
+        usersExist,
+        now,
+      }),
     );
     const status = result.events.length > 0 ? 'added' : 'exists';
     return new Committed({ status }, result.position);

@@ -8,7 +8,6 @@ import { CommandRunner } from '@kob/platform';
 import { Committed } from '../../http/committed';
 import { executeOnTarget } from '../shared/execute-on-target';
 import { certificationStream } from '../shared/transfer-streams';
-import { allUsersExist } from '../shared/transfer-users';
 import { type CertifyAnswer, CertifyCommand } from './certify.command';
 
 @CommandHandler(CertifyCommand)
@@ -16,16 +15,18 @@ export class CertifyHandler implements ICommandHandler<CertifyCommand> {
   constructor(private readonly commands: CommandRunner) {}
 
   async execute({ origin, userId, level }: CertifyCommand): Promise<Committed<CertifyAnswer>> {
-    const metadata = origin.metadata('optional');
-    const userExists = await allUsersExist(this.commands, [userId]);
-    const now = metadata.now.toISOString();
-    const result = await executeOnTarget(
-      this.commands,
-      certificationDecider,
-      metadata,
-      certificationStream(userId),
-      { type: 'Certify', userId, userExists, level, now },
-    );
+    const target = {
+      decider: certificationDecider,
+      streamId: certificationStream(userId),
+      users: [userId],
+    };
+    const result = await executeOnTarget(this.commands, origin, target, (userExists, now) => ({
+      type: 'Certify' as const,
+      userId,
+      userExists,
+      level,
+      now,
+    }));
     const first = result.events[0];
     const status = !first ? 'unchanged' : first.revision === 0n ? 'created' : 'updated';
     return new Committed({ status }, result.position);

@@ -20,7 +20,6 @@ export class RemoveRecipientController extends CommandController {
     answers: ANSWERS,
   })
   removeRecipient(@Origin() origin: CommandOrigin, @Query() q: AllowlistEntryQuery) {
-    const ids = RemoveRecipientCommand.idsOf(q);
-    return this.commandBus.execute(new RemoveRecipientCommand(origin, ...ids));
+    return this.commandBus.execute(new RemoveRecipientCommand(origin, q));
   }
 }

@@ -11,18 +11,17 @@ export class AllowlistEntryFields {
   recipient_id!: string;
 }
 
-/** A command on `ownerId`'s allowlist about `recipientId` (ids in lower case). */
+/** A command on `ownerId`'s allowlist about `recipientId`: the entry the request names, its ids in lower case. */
 export abstract class AllowlistEntryCommand<R> extends Command<R> {
+  readonly ownerId: string;
+  readonly recipientId: string;
+
   constructor(
     readonly origin: CommandOrigin,
-    readonly ownerId: string,
-    readonly recipientId: string,
+    fields: AllowlistEntryFields,
   ) {
     super();
-  }
-
-  /** The entry the request names, its ids in lower case. */
-  static idsOf(fields: AllowlistEntryFields): [ownerId: string, recipientId: string] {
-    return [fields.owner_id.toLowerCase(), fields.recipient_id.toLowerCase()];
+    this.ownerId = fields.owner_id.toLowerCase();
+    this.recipientId = fields.recipient_id.toLowerCase();
   }
 }
