@@ -1,7 +1,7 @@
 /**
  * Controllers said as a table, for the routes whose command or query is made of one part of the
  * request alone: `new command(origin, body)` (`BodyCommandController`), `new command(origin, id)`
- * from the path of a route that takes no body (`IdCommandController`) or `new query(params)`
+ * from the path, with the body if the route takes one (`IdCommandController`) or `new query(params)`
  * from the query string (`QueryStringController`). The route's method is what a hand-written one
  * would be (`@Origin() origin, @Body() body`, `@Origin() origin, @Param('id') id,
  * @Body(NoBodyPipe) _body` or `@Query() params`): its input is validated against its class and
@@ -38,15 +38,20 @@ export interface BodyCommandSpec<B> extends Omit<CommandRouteSpec, 'dispatches'>
   idempotencyKey?: 'required';
 }
 
-export interface IdCommandSpec
+export interface IdCommandSpec<B>
   extends Omit<CommandRouteSpec, 'dispatches'>, Required<DeclaredRoute> {
   status: 200 | 201;
   /** the path's parameter that names the record (`id` unless said) */
   param?: string;
   /** the route's 404, for an id that is not a UUID (so cannot name a record) */
   notFound: () => ApiError;
-  /** the command the route dispatches, made of the caller and the record's id (in lower case) */
-  command: new (origin: CommandOrigin, id: string) => Command<unknown>;
+  /** the body's class, validated and documented; none: the route takes no body (`NoBodyPipe`) */
+  body?: Type<B>;
+  /**
+   * the command the route dispatches, made of the caller, the record's id (in lower case) and,
+   * with `body`, the body sent (if any)
+   */
+  command: new (origin: CommandOrigin, id: string, body?: B) => Command<unknown>;
 }
 
 export interface QueryStringSpec<P> extends Omit<RouteSpec, 'dispatches'>, DeclaredRoute {
@@ -103,11 +108,12 @@ export function BodyCommandController<B>(spec: BodyCommandSpec<B>): Type<Command
 }
 
 /**
- * A base for the controller of one command route on a record named in the path, that takes no
- * body (a body sent anyway is refused: `NoBodyPipe`): the command is the caller and the id.
+ * A base for the controller of one command route on a record named in the path: the command is
+ * the caller, the id and the body, if the route takes one (else a body sent is refused:
+ * `NoBodyPipe`).
  */
-export function IdCommandController(spec: IdCommandSpec): Type<CommandController> {
-  const { status, param = 'id', notFound, command, name, ...route } = spec;
+export function IdCommandController<B>(spec: IdCommandSpec<B>): Type<CommandController> {
+  const { status, param = 'id', notFound, body: bodyType, command, name, ...route } = spec;
   abstract class IdCommandRoute extends CommandController {
     static {
       declareRoute(
@@ -116,12 +122,14 @@ export function IdCommandController(spec: IdCommandSpec): Type<CommandController
         [
           { decorator: Origin(), type: Object },
           { decorator: Param(param), type: String },
-          // what TypeScript emits for a parameter typed `undefined`
-          { decorator: Body(NoBodyPipe), type: undefined },
+          bodyType
+            ? { decorator: Body(), type: bodyType }
+            : // what TypeScript emits for a parameter typed `undefined`
+              { decorator: Body(NoBodyPipe), type: undefined },
         ],
         CommandRoute(status, { ...route, dispatches: command }),
-        function (this: IdCommandRoute, origin: CommandOrigin, rawId: string) {
-          return this.commandBus.execute(new command(origin, routeId(rawId, notFound)));
+        function (this: IdCommandRoute, origin: CommandOrigin, rawId: string, body?: B) {
+          return this.commandBus.execute(new command(origin, routeId(rawId, notFound), body));
         },
       );
     }
