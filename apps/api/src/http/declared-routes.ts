@@ -1,14 +1,19 @@
 /**
  * Controllers said as a table, for the routes whose command or query is made of one part of the
- * request alone: `new command(origin, body)` (`BodyCommandController`) or `new query(params)`
+ * request alone: `new command(origin, body)` (`BodyCommandController`), `new command(origin, id)`
+ * from the path, with the body if the route takes one (`IdCommandController`) or `new query(params)`
  * from the query string (`QueryStringController`). The route's method is what a hand-written one
- * would be (`@Origin() origin, @Body() body` or `@Query() params`): its input is validated
- * against its class and documented from it; the slice's controller adds `@ApiController`.
+ * would be (`@Origin() origin, @Body() body`, `@Origin() origin, @Param('id') id,
+ * @Body(NoBodyPipe) _body` or `@Query() params`): its input is validated against its class and
+ * documented from it; the slice's controller adds `@ApiController`.
  */
-import { Body, Query, type Type } from '@nestjs/common';
+import { Body, Param, Query, type Type } from '@nestjs/common';
 import type { Command, Query as BusQuery } from '@nestjs/cqrs';
 import { Origin } from '../auth/access.guard';
 import type { CommandOrigin } from '../platform/command-origin';
+import type { ApiError } from './api-error';
+import { NoBodyPipe } from './no-body.pipe';
+import { routeId } from './route-id';
 import {
   CommandController,
   CommandRoute,
@@ -33,6 +38,22 @@ export interface BodyCommandSpec<B> extends Omit<CommandRouteSpec, 'dispatches'>
   idempotencyKey?: 'required';
 }
 
+export interface IdCommandSpec<B>
+  extends Omit<CommandRouteSpec, 'dispatches'>, Required<DeclaredRoute> {
+  status: 200 | 201;
+  /** the path's parameter that names the record (`id` unless said) */
+  param?: string;
+  /** the route's 404, for an id that is not a UUID (so cannot name a record) */
+  notFound: () => ApiError;
+  /** the body's class, validated and documented; none: the route takes no body (`NoBodyPipe`) */
+  body?: Type<B>;
+  /**
+   * the command the route dispatches, made of the caller, the record's id (in lower case) and,
+   * with `body`, the body sent (if any)
+   */
+  command: new (origin: CommandOrigin, id: string, body?: B) => Command<unknown>;
+}
+
 export interface QueryStringSpec<P> extends Omit<RouteSpec, 'dispatches'>, DeclaredRoute {
   /** the class of the query string's parameters: validated (unknown ones refused), documented */
   params: Type<P>;
@@ -47,7 +68,7 @@ export interface QueryStringSpec<P> extends Omit<RouteSpec, 'dispatches'>, Decla
 function declareRoute<T extends object>(
   base: abstract new (...args: never[]) => T,
   name: string,
-  parts: { decorator: ParameterDecorator; type: Type }[],
+  parts: { decorator: ParameterDecorator; type: Type | undefined }[],
   route: MethodDecorator,
   run: (this: T, ...args: never[]) => unknown,
 ): void {
@@ -84,6 +105,36 @@ export function BodyCommandController<B>(spec: BodyCommandSpec<B>): Type<Command
     }
   }
   return BodyCommandRoute as unknown as Type<CommandController>;
+}
+
+/**
+ * A base for the controller of one command route on a record named in the path: the command is
+ * the caller, the id and the body, if the route takes one (else a body sent is refused:
+ * `NoBodyPipe`).
+ */
+export function IdCommandController<B>(spec: IdCommandSpec<B>): Type<CommandController> {
+  const { status, param = 'id', notFound, body: bodyType, command, name, ...route } = spec;
+  abstract class IdCommandRoute extends CommandController {
+    static {
+      declareRoute(
+        this,
+        name,
+        [
+          { decorator: Origin(), type: Object },
+          { decorator: Param(param), type: String },
+          bodyType
+            ? { decorator: Body(), type: bodyType }
+            : // what TypeScript emits for a parameter typed `undefined`
+              { decorator: Body(NoBodyPipe), type: undefined },
+        ],
+        CommandRoute(status, { ...route, dispatches: command }),
+        function (this: IdCommandRoute, origin: CommandOrigin, rawId: string, body?: B) {
+          return this.commandBus.execute(new command(origin, routeId(rawId, notFound), body));
+        },
+      );
+    }
+  }
+  return IdCommandRoute as unknown as Type<CommandController>;
 }
 
 /** A base for the controller of one query route: the query is the query string's parameters. */

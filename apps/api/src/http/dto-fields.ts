@@ -1,5 +1,6 @@
 /**
- * Field decorators the request bodies share: money amounts and ISO 4217 currency codes.
+ * Field decorators the request bodies share: fields that may be absent or null, money amounts and
+ * ISO 4217 currency codes.
  *
  * Amounts are decimal strings only ("99.99"). A JSON number is refused (422 VALIDATION_ERROR
  * naming the field) rather than read: by the time the body is parsed, a number such as
@@ -9,7 +10,25 @@
  * against `CURRENCIES` by the handler.
  */
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import {
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
+
+/**
+ * A field that may be absent or null (both mean "none"): the validators stacked under it check
+ * any other value.
+ */
+export function OptionalOrNull(): PropertyDecorator {
+  return (target, key) => {
+    IsOptional()(target, key);
+    ValidateIf((_o, v) => v !== null)(target, key);
+  };
+}
 
 const amountMessage = (key: string | symbol) =>
   `${String(key)} must be a decimal string such as "10.50" (JSON numbers are not accepted for money)`;

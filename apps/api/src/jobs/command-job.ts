@@ -12,7 +12,15 @@ import {
   type Type,
 } from '@nestjs/common';
 import { type Command, CommandBus, type ICommandHandler } from '@nestjs/cqrs';
-import { type JobContext, type Platform, type ScheduledJob, Scheduler } from '@kob/platform';
+import {
+  type JobContext,
+  type Platform,
+  type ScheduledJob,
+  Scheduler,
+  describeCounts,
+  eachItem,
+} from '@kob/platform';
+import { Dispatches } from '../http/dispatches.decorator';
 import { PLATFORM } from '../tokens';
 
 /** What a job dispatches through: the CommandBus, or a direct dispatcher. */
@@ -37,6 +45,49 @@ export abstract class CommandJob implements ScheduledJob, OnApplicationBootstrap
   }
 
   abstract run(ctx: JobContext): Promise<string>;
+}
+
+/** What an `ItemCommandJob` is made of. */
+export interface ItemCommandJobSpec {
+  /** the job's name, in the scheduler's logs */
+  name: string;
+  /** how often it runs, from the configuration */
+  intervalMs: (config: Platform['config']) => number;
+  /** the command run on each item, of its id and the run's time; it answers the item's outcome */
+  command: new (id: string, now: Date) => Command<string>;
+  /** what the items are, in the report */
+  counted: string;
+}
+
+/**
+ * A base for a job whose run is one command per item on its to-do list (one bounded batch, read
+ * afresh each run: the command decides the item again on its stream), past individual failures,
+ * reported as how many items ended in each outcome (`escrows: 2 RELEASED, 1 REFUNDED`). The job
+ * says which items are due.
+ */
+export function ItemCommandJob(spec: ItemCommandJobSpec) {
+  @Injectable()
+  @Dispatches(spec.command)
+  abstract class ItemCommandJobBase extends CommandJob {
+    readonly name = spec.name;
+
+    get intervalMs(): number {
+      return spec.intervalMs(this.platform.config);
+    }
+
+    /** The items due at `now`. */
+    protected abstract due(now: Date): Promise<{ id: string }[]>;
+
+    async run({ now }: JobContext): Promise<string> {
+      const outcomes = await eachItem(
+        await this.due(now),
+        (item) => item.id,
+        (item) => this.commands.execute(new spec.command(item.id, now)),
+      );
+      return describeCounts(spec.counted, outcomes);
+    }
+  }
+  return ItemCommandJobBase;
 }
 
 /** Dispatches each command to the handler given for its class (no Nest application). */

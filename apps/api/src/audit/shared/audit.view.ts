@@ -7,13 +7,17 @@ import { ApiProperty } from '@nestjs/swagger';
 import { type RecordedEvent, encodePosition } from '@kob/event-store';
 import { PageOf } from '../../http/pagination';
 
-export class AuditEventView {
+/** Which event it is, in both views: where it stands in `$all`, its id and its stream. */
+abstract class RecordedEventIdView {
   @ApiProperty({ description: 'Opaque position token in $all' })
   position!: string;
   @ApiProperty({ format: 'uuid' })
   event_id!: string;
   @ApiProperty()
   stream_id!: string;
+}
+
+export class AuditEventView extends RecordedEventIdView {
   @ApiProperty({ description: 'Revision in its stream (a 64-bit integer, as a string)' })
   revision!: string;
   @ApiProperty()
@@ -32,13 +36,7 @@ export class AuditEventView {
 
 export class AuditEventsPage extends PageOf(AuditEventView) {}
 
-export class RawEventView {
-  @ApiProperty({ description: 'Opaque position token in $all' })
-  position!: string;
-  @ApiProperty({ format: 'uuid' })
-  event_id!: string;
-  @ApiProperty()
-  stream_id!: string;
+export class RawEventView extends RecordedEventIdView {
   @ApiProperty({ description: 'A 64-bit integer, as a string' })
   revision!: string;
   @ApiProperty()

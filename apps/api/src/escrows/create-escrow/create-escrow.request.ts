@@ -1,7 +1,7 @@
 /** The body of `POST /escrows` (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsObject, IsOptional, IsUUID, ValidateIf } from 'class-validator';
-import { AmountField, CurrencyField } from '../../http/dto-fields';
+import { IsIn, IsISO8601, IsObject, IsUUID } from 'class-validator';
+import { AmountField, CurrencyField, OptionalOrNull } from '../../http/dto-fields';
 
 export const DOMAINS = ['private', 'public', 'aid'] as const;
 
@@ -29,8 +29,7 @@ export class CreateEscrowBody {
   deadline_at!: string;
 
   @ApiPropertyOptional({ enum: DOMAINS, nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
+  @OptionalOrNull()
   @IsIn(DOMAINS)
   domain?: (typeof DOMAINS)[number] | null;
 }

@@ -1,7 +1,6 @@
 /** The filters of `GET /escrows` (validated; unknown ones refused). */
-import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { EnumFilter, UuidFilter } from '../../http/list-filters';
 import { PageQuery } from '../../http/pagination';
 
 export const ESCROW_STATUSES = [
@@ -14,19 +13,13 @@ export const ESCROW_STATUSES = [
 ] as const;
 
 export class EscrowListQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ESCROW_STATUSES })
-  @IsOptional()
-  @IsIn(ESCROW_STATUSES)
+  @EnumFilter(ESCROW_STATUSES)
   status?: (typeof ESCROW_STATUSES)[number];
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidFilter()
   client_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidFilter()
   @Type(() => String)
   provider_id?: string;
 }

@@ -1,8 +1,8 @@
 /** The body of `POST /spend` (validated; unknown fields refused). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { payeeLimits } from '@kob/domain';
-import { AmountField } from '../../http/dto-fields';
+import { AmountField, OptionalOrNull } from '../../http/dto-fields';
 
 export class SpendBody {
   @ApiProperty({ format: 'uuid' })
@@ -19,8 +19,7 @@ export class SpendBody {
   amount!: string;
 
   @ApiPropertyOptional({ maxLength: payeeLimits.noteLengthMax, nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
+  @OptionalOrNull()
   @IsString()
   @MaxLength(payeeLimits.noteLengthMax)
   note?: string | null;

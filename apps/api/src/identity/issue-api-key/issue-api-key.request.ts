@@ -4,7 +4,6 @@ import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -12,8 +11,8 @@ import {
   MaxLength,
   Min,
   MinLength,
-  ValidateIf,
 } from 'class-validator';
+import { OptionalOrNull } from '../../http/dto-fields';
 import { VISIBLE_TEXT } from '../identity-text';
 import { API_KEY_DAYS_VALID_MAX, SCOPES, trim } from '../shared/identity-fields';
 
@@ -31,16 +30,14 @@ export class CreateApiKeyBody {
   scope!: (typeof SCOPES)[number];
 
   @ApiPropertyOptional({ default: 90, nullable: true, description: 'null: never expires' })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
+  @OptionalOrNull()
   @IsInt()
   @Min(1)
   @Max(API_KEY_DAYS_VALID_MAX)
   days_valid?: number | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
+  @OptionalOrNull()
   @IsUUID()
   user_id?: string | null;
 }

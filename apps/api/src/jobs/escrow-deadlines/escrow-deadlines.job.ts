@@ -5,42 +5,34 @@
  */
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import { type JobContext, describeCounts, eachItem } from '@kob/platform';
-import { Dispatches } from '../../http/dispatches.decorator';
-import { CommandJob } from '../command-job';
+import { ItemCommandJob } from '../command-job';
 import { escrowJobLimits } from '../job-limits';
 import { EscrowDeadlineDueCommand } from './escrow-deadline.command';
 
 @Injectable()
-@Dispatches(EscrowDeadlineDueCommand)
-export class EscrowDeadlinesJob extends CommandJob {
-  get intervalMs(): number {
-    return this.platform.config.schedulerDeadlineIntervalMs;
-  }
-
-  readonly name = 'escrow-deadlines';
-
-  async run({ now }: JobContext): Promise<string> {
-    const due = await this.platform.db
-      .selectFrom('escrows')
-      .select('id')
-      .where('status', 'in', ['DRAFT', 'FUNDED', 'RELEASABLE'])
-      .where('deadline_at', '<=', now)
-      // An escrow told to do nothing at its deadline stays as it is: not work to redo each run.
-      .where((eb) =>
-        eb.or([
-          eb('status', '=', 'DRAFT'),
-          sql<boolean>`release_conditions->>'on_deadline' <> 'none'`,
-        ]),
-      )
-      .orderBy('deadline_at')
-      .limit(escrowJobLimits.deadlineBatchMax)
-      .execute();
-    const outcomes = await eachItem(
-      due,
-      (e) => e.id,
-      (e) => this.commands.execute(new EscrowDeadlineDueCommand(e.id, now)),
+export class EscrowDeadlinesJob extends ItemCommandJob({
+  name: 'escrow-deadlines',
+  intervalMs: (config) => config.schedulerDeadlineIntervalMs,
+  command: EscrowDeadlineDueCommand,
+  counted: 'escrows',
+}) {
+  protected due(now: Date) {
+    return (
+      this.platform.db
+        .selectFrom('escrows')
+        .select('id')
+        .where('status', 'in', ['DRAFT', 'FUNDED', 'RELEASABLE'])
+        .where('deadline_at', '<=', now)
+        // An escrow told to do nothing at its deadline stays as it is: not work to redo each run.
+        .where((eb) =>
+          eb.or([
+            eb('status', '=', 'DRAFT'),
+            sql<boolean>`release_conditions->>'on_deadline' <> 'none'`,
+          ]),
+        )
+        .orderBy('deadline_at')
+        .limit(escrowJobLimits.deadlineBatchMax)
+        .execute()
     );
-    return describeCounts('escrows', outcomes);
   }
 }

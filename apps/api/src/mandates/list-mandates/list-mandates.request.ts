@@ -1,8 +1,6 @@
 /** The query filters of `GET /mandates` (validated; unknown fields refused). */
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { EnumFilter, UuidFilter } from '../../http/list-filters';
 import { PageQuery } from '../../http/pagination';
-import { UuidFilter } from '../shared/request-fields';
 
 export const MANDATE_STATUSES = ['ACTIVE', 'CONSUMED', 'EXPIRED'] as const;
 
@@ -13,8 +11,6 @@ export class MandateListQuery extends PageQuery {
   @UuidFilter()
   beneficiary_id?: string;
 
-  @ApiPropertyOptional({ enum: MANDATE_STATUSES })
-  @IsOptional()
-  @IsIn(MANDATE_STATUSES)
+  @EnumFilter(MANDATE_STATUSES)
   status?: (typeof MANDATE_STATUSES)[number];
 }

@@ -1,15 +1,15 @@
 /** Field decorators the mandate and spend requests share. */
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsOptional, IsUUID, ValidateIf } from 'class-validator';
+import { IsUUID } from 'class-validator';
+import { OptionalOrNull } from '../../http/dto-fields';
 
 /** An optional id that may also be null (a uuid when given). */
 export function NullableUuidField(doc: ApiPropertyOptions = { nullable: true }): PropertyDecorator {
   // Listed bottom-up, as stacked decorators apply.
   return applyDecorators(
     IsUUID(),
-    ValidateIf((_o, v) => v !== null),
-    IsOptional(),
+    OptionalOrNull(),
     ApiPropertyOptional({ format: 'uuid', ...doc } as ApiPropertyOptions),
   );
 }
@@ -19,7 +19,5 @@ export function UuidField(doc: ApiPropertyOptions = {}): PropertyDecorator {
   return applyDecorators(IsUUID(), ApiProperty({ format: 'uuid', ...doc } as ApiPropertyOptions));
 }
 
-/** An optional id filter of a list (a uuid when given). */
-export function UuidFilter(): PropertyDecorator {
-  return applyDecorators(IsUUID(), IsOptional(), ApiPropertyOptional({ format: 'uuid' }));
-}
+/** The id filter of a list, now in http/list-filters (kept here for spend's list-purchases). */
+export { UuidFilter } from '../../http/list-filters';

@@ -11,9 +11,9 @@ import {
   MaxLength,
   Min,
   MinLength,
-  ValidateIf,
 } from 'class-validator';
 import { ApiError } from '../../http/api-error';
+import { OptionalOrNull } from '../../http/dto-fields';
 
 export class SubmitProofBody {
   @ApiProperty({ format: 'uuid' })
@@ -57,8 +57,7 @@ export class SubmitProofBody {
   sha256?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
+  @OptionalOrNull()
   @IsObject()
   metadata?: Record<string, unknown> | null;
 }
