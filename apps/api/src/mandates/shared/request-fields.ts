@@ -18,6 +18,3 @@ export function NullableUuidField(doc: ApiPropertyOptions = { nullable: true }):
 export function UuidField(doc: ApiPropertyOptions = {}): PropertyDecorator {
   return applyDecorators(IsUUID(), ApiProperty({ format: 'uuid', ...doc } as ApiPropertyOptions));
 }
-
-/** The id filter of a list, now in http/list-filters (kept here for spend's list-purchases). */
-export { UuidFilter } from '../../http/list-filters';

@@ -1,6 +1,6 @@
 /** The query filters of `GET /spend/purchases` (validated; unknown fields refused). */
 import { PageQuery } from '../../http/pagination';
-import { UuidFilter } from '../../mandates/shared/request-fields';
+import { UuidFilter } from '../../http/list-filters';
 
 export class PurchaseListQuery extends PageQuery {
   @UuidFilter()
