@@ -1,12 +1,13 @@
 /**
  * Provides the platform's parts (platform.providers.ts) to every module of the API: the command
- * runner, projection runner, metrics and scheduler by their class, the rest by token.
+ * runner, projection runner, metrics, scheduler and currencies by their class, the rest by token.
  */
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CommandRunner, Metrics, type Platform, ProjectionRunner, Scheduler } from '@kob/platform';
 import {
   APP_CONFIG,
+  type AppConfig,
   CLOCK,
   EVENT_STORE,
   LOGGER,
@@ -16,6 +17,7 @@ import {
   RESERVATIONS,
   systemClock,
 } from './platform.providers';
+import { Currencies } from './currencies';
 
 @Global()
 @Module({})
@@ -29,6 +31,11 @@ export class PlatformModule {
       { provide: EVENT_STORE, useValue: platform.store },
       { provide: PSP, useValue: platform.psp },
       { provide: CLOCK, useValue: systemClock },
+      {
+        provide: Currencies,
+        useFactory: (config: AppConfig) => new Currencies(config.currencies),
+        inject: [APP_CONFIG],
+      },
       {
         provide: RESERVATIONS,
         useValue: (kind: string, value: string) => platform.reservationStream(kind, value),

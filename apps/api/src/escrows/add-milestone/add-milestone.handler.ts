@@ -3,13 +3,12 @@
  * given whole or not at all. Its id is derived from the request's idempotency key when there is
  * one, so a retry answers the same milestone.
  */
-import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Geofence } from '@kob/domain';
-import { Money, newId, uuidV5 } from '@kob/kernel';
+import { newId, uuidV5 } from '@kob/kernel';
 import { ApiError } from '../../http/api-error';
 import { Committed } from '../../http/committed';
-import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
+import { Currencies } from '../../platform/currencies';
 import { EscrowCommands } from '../shared/escrow-commands';
 import { milestoneNotFound } from '../shared/escrow-errors';
 import { EscrowReader } from '../shared/escrow-reader';
@@ -39,7 +38,7 @@ export class AddMilestoneHandler implements ICommandHandler<AddMilestoneCommand>
   constructor(
     private readonly escrows: EscrowReader,
     private readonly escrowCommands: EscrowCommands,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly currencies: Currencies,
   ) {}
 
   async execute({
@@ -48,7 +47,7 @@ export class AddMilestoneHandler implements ICommandHandler<AddMilestoneCommand>
     milestone,
   }: AddMilestoneCommand): Promise<Committed<MilestoneRead>> {
     const escrow = await this.escrows.state(origin.actor, escrowId, 'client');
-    const amount = Money.parse(milestone.amount, escrow.currency, this.config.currencies, 'amount');
+    const amount = this.currencies.parse(milestone.amount, escrow.currency, 'amount');
     const metadata = origin.metadata('optional');
     const geofence = geofenceOf(milestone.geofence);
     const milestoneId = metadata.idempotency

@@ -3,13 +3,11 @@
  * chosen by the body: the key is claimed as an `idem-…` reservation recording the request
  * (API-RULES.md §4), so the same key naming another escrow is refused.
  */
-import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { escrowDecider } from '@kob/domain';
-import { Money } from '@kob/kernel';
 import { CommandRunner } from '@kob/platform';
 import { Committed } from '../../http/committed';
-import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
+import { Currencies } from '../../platform/currencies';
 import { EscrowReader } from '../shared/escrow-reader';
 import { type PayeeRead, payeeView } from '../shared/payees.view';
 import { AllowPayeeCommand } from './allow-payee.command';
@@ -19,15 +17,13 @@ export class AllowPayeeHandler implements ICommandHandler<AllowPayeeCommand> {
   constructor(
     private readonly commands: CommandRunner,
     private readonly escrows: EscrowReader,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly currencies: Currencies,
   ) {}
 
   async execute({ origin, escrowId, payee }: AllowPayeeCommand): Promise<Committed<PayeeRead>> {
     const escrow = await this.escrows.stateOf(escrowId);
     const limit = (value: string | null, field: string) =>
-      value === null
-        ? null
-        : Money.parse(value, escrow.currency, this.config.currencies, field).toString();
+      value === null ? null : this.currencies.parse(value, escrow.currency, field).toString();
     const metadata = origin.metadata('optional');
     const now = metadata.now.toISOString();
     const dailyLimit = limit(payee.dailyLimit, 'daily_limit');

@@ -3,15 +3,13 @@
  * exist; the GOV/ONG rule for public and aid escrows is the decider's, on the client's tag read
  * here. The escrow's id is derived from the request's idempotency key when there is one.
  */
-import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { escrowDecider } from '@kob/domain';
-import { Money } from '@kob/kernel';
 import { CommandRunner } from '@kob/platform';
 import { userOf } from '../../auth/access.guard';
 import { ApiError } from '../../http/api-error';
 import { Committed } from '../../http/committed';
-import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
+import { Currencies } from '../../platform/currencies';
 import { EscrowReader } from '../shared/escrow-reader';
 import { type EscrowRead, escrowStateView } from '../shared/escrows.view';
 import { CreateEscrowCommand } from './create-escrow.command';
@@ -21,7 +19,7 @@ export class CreateEscrowHandler implements ICommandHandler<CreateEscrowCommand>
   constructor(
     private readonly commands: CommandRunner,
     private readonly escrows: EscrowReader,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly currencies: Currencies,
   ) {}
 
   async execute({ origin, escrow }: CreateEscrowCommand): Promise<Committed<EscrowRead>> {
@@ -29,12 +27,7 @@ export class CreateEscrowHandler implements ICommandHandler<CreateEscrowCommand>
     if (actor.kind === 'api_key' && actor.scope === 'sender' && userOf(actor) !== escrow.clientId) {
       throw new ApiError(403, 'NOT_OWNER', 'client_id must be your own user');
     }
-    const total = Money.parse(
-      escrow.amountTotal,
-      escrow.currency,
-      this.config.currencies,
-      'amount_total',
-    );
+    const total = this.currencies.parse(escrow.amountTotal, escrow.currency, 'amount_total');
     const [client, provider] = await Promise.all([
       this.escrows.user(escrow.clientId),
       this.escrows.user(escrow.providerId),

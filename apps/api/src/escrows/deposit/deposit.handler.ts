@@ -6,11 +6,10 @@
  */
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Money } from '@kob/kernel';
 import { CommandRunner } from '@kob/platform';
 import { Committed } from '../../http/committed';
-import { APP_CONFIG, type AppConfig } from '../../platform/platform.providers';
 import type { PaymentServices } from '../../payments/shared';
+import { Currencies } from '../../platform/currencies';
 import { PAYMENTS } from '../../tokens';
 import { checkParty } from '../shared/escrow-access';
 import { escrowStateView } from '../shared/escrows.view';
@@ -21,7 +20,7 @@ export class DepositHandler implements ICommandHandler<DepositCommand> {
   constructor(
     private readonly commands: CommandRunner,
     @Inject(PAYMENTS) private readonly payments: PaymentServices,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly currencies: Currencies,
   ) {}
 
   async execute({ origin, escrowId, amount }: DepositCommand): Promise<Committed<DepositAnswer>> {
@@ -30,7 +29,7 @@ export class DepositHandler implements ICommandHandler<DepositCommand> {
     const recorded = await this.commands.exclusive(`escrow-${escrowId}`, async () => {
       const escrow = await deposits.escrow(escrowId);
       checkParty(origin.actor, escrow, 'client');
-      const money = Money.parse(amount, escrow.currency, this.config.currencies, 'amount');
+      const money = this.currencies.parse(amount, escrow.currency, 'amount');
       return deposits.record(escrow, money, metadata);
     });
     const result = await deposits.finish(escrowId, recorded, metadata);

@@ -7,16 +7,12 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { AlertType, EscrowState } from '@kob/domain';
-import { DomainError, Money } from '@kob/kernel';
+import { DomainError } from '@kob/kernel';
 import { type CommandMetadata, raiseAlert, rejectionCause } from '@kob/platform';
 import { Committed, CommittedRefusal, type CommittedResult } from '../../http/committed';
 import type { CommandOrigin } from '../../platform/command-origin';
-import {
-  APP_CONFIG,
-  type AppConfig,
-  EVENT_STORE,
-  type EventStore,
-} from '../../platform/platform.providers';
+import { Currencies } from '../../platform/currencies';
+import { EVENT_STORE, type EventStore } from '../../platform/platform.providers';
 import type { PaymentServices } from '../../payments/shared';
 import { PAYMENTS } from '../../tokens';
 import { EscrowReader } from '../shared/escrow-reader';
@@ -47,18 +43,13 @@ export class SpendUsageHandler implements ICommandHandler<SpendUsageCommand> {
     private readonly escrows: EscrowReader,
     @Inject(PAYMENTS) private readonly payments: PaymentServices,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly currencies: Currencies,
   ) {}
 
   async execute(command: SpendUsageCommand): Promise<CommittedResult<SpendRead>> {
     const { origin, escrowId, spend } = command;
     const escrow = await this.escrows.state(origin.actor, escrowId, 'client');
-    const amount = Money.parse(
-      spend.amount,
-      escrow.currency,
-      this.config.currencies,
-      'amount',
-    ).toString();
+    const amount = this.currencies.parse(spend.amount, escrow.currency, 'amount').toString();
     const metadata = origin.metadata('required');
     const now = metadata.now.toISOString();
     let result;

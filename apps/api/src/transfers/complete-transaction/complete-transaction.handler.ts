@@ -24,12 +24,8 @@ import {
   rejectionCause,
 } from '@kob/platform';
 import { Committed, CommittedRefusal, type CommittedResult } from '../../http/committed';
-import {
-  APP_CONFIG,
-  type AppConfig,
-  EVENT_STORE,
-  type EventStore,
-} from '../../platform/platform.providers';
+import { Currencies } from '../../platform/currencies';
+import { EVENT_STORE, type EventStore } from '../../platform/platform.providers';
 import {
   allowlistStream,
   certificationStream,
@@ -47,16 +43,15 @@ export class CompleteTransactionHandler implements ICommandHandler<CompleteTrans
   constructor(
     private readonly commands: CommandRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly currencies: Currencies,
   ) {}
 
   async execute(c: CompleteTransactionCommand): Promise<CommittedResult<TransactionRead>> {
     const { senderId, receiverId } = c;
     const metadata = c.origin.metadata('required');
-    const amount = Money.parse(
+    const amount = this.currencies.parse(
       c.amount,
       c.currency ?? TRANSACTION_CURRENCY_DEFAULT,
-      this.config.currencies,
       'amount',
     );
     const usersExist = await allUsersExist(this.commands, [senderId, receiverId]);
