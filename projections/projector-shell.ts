@@ -4,9 +4,10 @@
  * (`eventProjector`) or gathered into row batches written in a few statements (`batchProjector`).
  * Every write is idempotent (STYLE.md §7): a replayed event changes nothing.
  */
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction, Updateable } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
-import { type ColumnType, RowBatch } from './row-batch';
+import type { ReadModelTable, ReadModels, TableWithId } from './read-models';
+import { type ColumnTypes, RowBatch } from './row-batch';
 
 interface ProjectorHead {
   name: string;
@@ -21,7 +22,7 @@ export interface ReadModelProjector {
   readonly name: string;
   readonly version: number;
   readonly tables: readonly string[];
-  apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void>;
+  apply(trx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void>;
 }
 
 /** The events of streams whose id starts with `prefix` (`escrow-`). */
@@ -38,7 +39,7 @@ export function ofTypes(...types: string[]): (recorded: RecordedEvent) => boolea
 /** The runner's view of a projector: its head, applying the events it reads. */
 function shell(
   head: ProjectorHead,
-  apply: (trx: Transaction<any>, events: readonly RecordedEvent[]) => Promise<void>,
+  apply: (trx: Transaction<ReadModels>, events: readonly RecordedEvent[]) => Promise<void>,
 ): ReadModelProjector {
   const { name, version, tables, reads } = head;
   return {
@@ -58,7 +59,7 @@ interface TypedEvent {
 /** For each event type a projector handles, how it writes that event's data. */
 export type EventHandlers<E extends TypedEvent> = {
   [T in E['type']]?: (
-    trx: Transaction<any>,
+    trx: Transaction<ReadModels>,
     data: Extract<E, { type: T }>['data'],
     recorded: RecordedEvent,
   ) => Promise<unknown>;
@@ -86,20 +87,23 @@ export function eventProjector<E extends TypedEvent>(
   );
 }
 
+/** One row batch per table `T`. */
+export type RowBatches<T extends TableWithId> = { readonly [K in T]: RowBatch<K> };
+
 /**
  * A projector that folds the events it reads into row batches (one per table, keyed by `id`, see
  * row-batch.ts), then writes them in a few statements, in the order `batches` lists them.
  */
-export function batchProjector<E, T extends string>(
+export function batchProjector<E, T extends TableWithId>(
   head: ProjectorHead,
-  columns: Readonly<Record<T, Readonly<Record<string, ColumnType>>>>,
-  applyOne: (batches: Readonly<Record<T, RowBatch>>, event: E) => void,
+  columns: { readonly [K in T]: ColumnTypes<K> },
+  applyOne: (batches: RowBatches<T>, event: E) => void,
 ): ReadModelProjector {
   return shell(head, async (trx, events) => {
     const tables = Object.keys(columns) as T[];
     const batches = Object.fromEntries(
       tables.map((t) => [t, new RowBatch(t, columns[t])]),
-    ) as Record<T, RowBatch>;
+    ) as RowBatches<T>;
     for (const recorded of events) applyOne(batches, recorded as unknown as E);
     for (const t of tables) await batches[t].flush(trx);
   });
@@ -122,37 +126,64 @@ export function columnsFrom<D extends object, K extends keyof D & string>(
   return Object.fromEntries(columns) as { [P in K as SnakeCase<P>]: D[P] };
 }
 
-/** Inserts `rows` unless a row with the same `key` is there (a replay inserts nothing twice). */
-export async function insertOnce(
-  trx: Transaction<any>,
-  table: string,
-  rows: Record<string, unknown> | readonly Record<string, unknown>[],
-  key: string | readonly string[] = 'id',
+/** A column of the read-model table `T`. */
+type ColumnOf<T extends ReadModelTable> = keyof ReadModels[T] & string;
+
+/** The rows of the table `T` to insert, one or several. */
+type NewRows<T extends ReadModelTable> =
+  Insertable<ReadModels[T]> | readonly Insertable<ReadModels[T]>[];
+
+/**
+ * Inserts `rows` unless a row with the same `key` is there (a replay inserts nothing twice): the
+ * table's `id`, or the columns named by `key` (a table without `id` must name them).
+ */
+export async function insertOnce<T extends TableWithId>(
+  trx: Transaction<ReadModels>,
+  table: T,
+  rows: NewRows<T>,
+): Promise<void>;
+export async function insertOnce<T extends ReadModelTable>(
+  trx: Transaction<ReadModels>,
+  table: T,
+  rows: NewRows<T>,
+  key: ColumnOf<T> | readonly ColumnOf<T>[],
+): Promise<void>;
+export async function insertOnce<T extends ReadModelTable>(
+  trx: Transaction<ReadModels>,
+  table: T,
+  rows: NewRows<T>,
+  // The first signature leaves `key` out for tables keyed by `id` only.
+  key: ColumnOf<T> | readonly ColumnOf<T>[] = 'id' as ColumnOf<T>,
 ): Promise<void> {
   await trx
     .insertInto(table)
-    .values(rows as Record<string, unknown>)
+    .values(rows)
     .onConflict((oc) => (typeof key === 'string' ? oc.column(key) : oc.columns(key)).doNothing())
     .execute();
 }
 
-/** Sets `change` on the row `id` of `table` (absolute values from the event: replays are no-ops). */
-export async function updateById(
-  trx: Transaction<any>,
-  table: string,
+/**
+ * Sets `change` on the row `id` of `table` (absolute values from the event: replays are no-ops).
+ * The signature checks the table and its columns; the statement is built on the union of every
+ * table (`name`), since Kysely cannot call the builder of a table name that is a type parameter.
+ */
+export async function updateById<T extends TableWithId>(
+  trx: Transaction<ReadModels>,
+  table: T,
   id: string,
-  change: Record<string, unknown>,
+  change: Updateable<ReadModels[T]>,
 ): Promise<void> {
-  await trx.updateTable(table).set(change).where('id', '=', id).execute();
+  const name: TableWithId = table;
+  await trx.updateTable(name).set(change).where('id', '=', id).execute();
 }
 
 /** `updateById` on `table`, stamping the row's `updated_at` with `at` (the event's time). */
-export function stampedUpdatesOf(
-  table: string,
+export function stampedUpdatesOf<T extends TableWithId>(
+  table: T,
 ): (
-  trx: Transaction<any>,
+  trx: Transaction<ReadModels>,
   id: string,
-  change: Record<string, unknown>,
+  change: Updateable<ReadModels[T]>,
   at: string,
 ) => Promise<void> {
   return (trx, id, change, at) => updateById(trx, table, id, { ...change, updated_at: at });

@@ -51,3 +51,11 @@ export interface ReadModels extends LedgerTables {
   usage_allows: UsageAllowsTable;
   users: UsersTable;
 }
+
+/** A read-model table's name. */
+export type ReadModelTable = keyof ReadModels & string;
+
+/** A read-model table keyed by an `id` column. */
+export type TableWithId = {
+  [T in ReadModelTable]: ReadModels[T] extends { id: string } ? T : never;
+}[ReadModelTable];

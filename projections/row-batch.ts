@@ -6,10 +6,16 @@
  * Additive columns (a balance) sum their increments exactly (decimal strings, never floats).
  * The result is what applying the events one by one would give.
  */
-import { sql, type Transaction } from 'kysely';
+import { type Insertable, sql, type Transaction, type Updateable } from 'kysely';
+import type { ReadModels, TableWithId } from './read-models';
 
 export type ColumnType =
   'text' | 'uuid' | 'numeric' | 'timestamptz' | 'boolean' | 'integer' | 'jsonb';
+
+/** The SQL types of the columns of `T` a batch updates (what `UPDATE … FROM (VALUES …)` casts to). */
+export type ColumnTypes<T extends TableWithId> = Readonly<
+  Partial<Record<keyof ReadModels[T] & string, ColumnType>>
+>;
 
 const INSERT_ROWS_MAX = 500;
 
@@ -36,32 +42,39 @@ function toScaled(x: string, scale: number): bigint {
   return negative ? -value : value;
 }
 
-export class RowBatch {
-  private readonly inserts = new Map<string, Record<string, unknown>>();
+/** The changes of one batch to the table `T` (see above). */
+export class RowBatch<T extends TableWithId> {
+  private readonly inserts = new Map<string, Insertable<ReadModels[T]>>();
   private readonly updates = new Map<string, Record<string, unknown>>();
   private readonly increments = new Map<string, Record<string, string>>();
 
+  /** The SQL type of each column updated (text when not listed). */
+  private readonly types: Readonly<Partial<Record<string, ColumnType>>>;
+
   constructor(
-    private readonly table: string,
-    private readonly types: Readonly<Record<string, ColumnType>>,
-  ) {}
+    private readonly table: T,
+    types: ColumnTypes<T>,
+  ) {
+    this.types = types;
+  }
 
   /** A new row (the first insert of an id wins, as ON CONFLICT DO NOTHING would). */
-  insert(id: string, row: Record<string, unknown>): void {
+  insert(id: string, row: Insertable<ReadModels[T]>): void {
     if (!this.inserts.has(id)) this.inserts.set(id, { ...row });
   }
 
-  set(id: string, change: Record<string, unknown>): void {
+  set(id: string, change: Updateable<ReadModels[T]>): void {
     const inserted = this.inserts.get(id);
     if (inserted) Object.assign(inserted, change);
     else this.updates.set(id, { ...this.updates.get(id), ...change });
   }
 
   /** `column += amount` (a decimal string). */
-  add(id: string, column: string, amount: string): void {
+  add(id: string, column: keyof ReadModels[T] & string, amount: string): void {
     const inserted = this.inserts.get(id);
     if (inserted) {
-      inserted[column] = addDecimal(String(inserted[column] ?? '0'), amount);
+      const before: unknown = Reflect.get(inserted, column);
+      Object.assign(inserted, { [column]: addDecimal(String(before ?? '0'), amount) });
       return;
     }
     const current = this.increments.get(id) ?? {};
@@ -69,7 +82,7 @@ export class RowBatch {
     this.increments.set(id, current);
   }
 
-  async flush(trx: Transaction<any>): Promise<void> {
+  async flush(trx: Transaction<ReadModels>): Promise<void> {
     const rows = [...this.inserts.values()];
     for (let i = 0; i < rows.length; i += INSERT_ROWS_MAX) {
       await trx

@@ -6,13 +6,14 @@ import type { Transaction } from 'kysely';
 import type { AlertEvent } from '@kob/domain';
 import type { RecordedEvent } from '@kob/event-store';
 import { actorLabel, isActor } from '@kob/kernel';
+import type { ReadModels } from '../read-models';
 import { insertOnce } from '../projector-shell';
 
 export const alertsProjection = {
   name: 'alerts',
   version: 1,
   tables: ['alerts'],
-  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+  async apply(trx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void> {
     const rows = events
       .filter((e) => e.type === 'alert.raised.v1')
       .map((recorded) => {

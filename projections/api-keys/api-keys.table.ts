@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 export interface ApiKeysTable {
   id: string;
@@ -7,9 +8,9 @@ export interface ApiKeysTable {
   scope: string;
   user_id: string | null;
   key_hash: string;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  created_at: Date;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
 }
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -12,6 +12,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import { actorLabel, isActor } from '@kob/kernel';
+import type { ReadModels } from '../read-models';
 import { maskAuditData } from './audit-mask';
 import type { NewAuditLogRow } from './audit-log.table';
 
@@ -26,7 +27,7 @@ export const auditLogProjection = {
   // v2: request hashes masked too. v6: "last N characters" counted in code points (issue 12).
   version: 6,
   tables: ['audit_log'],
-  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+  async apply(trx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void> {
     const rows = events.map(auditRow);
     for (let start = 0; start < rows.length; start += INSERT_ROWS_MAX) {
       const chunk = rows.slice(start, start + INSERT_ROWS_MAX);

@@ -4,6 +4,7 @@
  * it; nothing decides anything from it.
  */
 import type { Insertable, Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 export interface AuditLogTable {
   event_id: string;
@@ -17,8 +18,8 @@ export interface AuditLogTable {
   actor: unknown;
   /** `keyPrefix` of an API key, `legacy`, or the system actor's name: the `actor_prefix` filter. */
   actor_label: string;
-  occurred_at: Date;
-  recorded_at: Date;
+  occurred_at: Timestamp;
+  recorded_at: Timestamp;
   correlation_id: string | null;
   data: unknown;
 }

@@ -5,16 +5,19 @@
  * tables to decide anything about money; they decide on the escrow stream. The scheduler reads
  * them only to find escrows whose deadline passed.
  */
+import type { Insertable } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
 import { batchProjector, columnsFrom, fromStreams } from '../projector-shell';
 import type { RowBatch } from '../row-batch';
+import type { EscrowsTable } from './escrows.table';
+import type { MilestonesTable } from './milestones.table';
 
 const ESCROW_COLUMNS = { status: 'text', updated_at: 'timestamptz', deposited: 'numeric' } as const;
 const MILESTONE_COLUMNS = { status: 'text' } as const;
 
 type DataOf<T extends EscrowEvent['type']> = Extract<EscrowEvent, { type: T }>['data'];
 
-function escrowRow(d: DataOf<'escrow.created.v1'>): Record<string, unknown> {
+function escrowRow(d: DataOf<'escrow.created.v1'>): Insertable<EscrowsTable> {
   return {
     id: d.escrowId,
     ...columnsFrom(d, ['clientId', 'providerId', 'amountTotal', 'currency', 'scale', 'domain']),
@@ -27,7 +30,7 @@ function escrowRow(d: DataOf<'escrow.created.v1'>): Record<string, unknown> {
   };
 }
 
-function milestoneRow(d: DataOf<'milestone.added.v1'>): Record<string, unknown> {
+function milestoneRow(d: DataOf<'milestone.added.v1'>): Insertable<MilestonesTable> {
   return {
     id: d.milestoneId,
     ...columnsFrom(d, [
@@ -48,7 +51,11 @@ function milestoneRow(d: DataOf<'milestone.added.v1'>): Record<string, unknown> 
 }
 
 /** Folds one event into the batch's escrow and milestone changes. */
-function applyOne(escrows: RowBatch, milestones: RowBatch, e: EscrowEvent): void {
+function applyOne(
+  escrows: RowBatch<'escrows'>,
+  milestones: RowBatch<'milestones'>,
+  e: EscrowEvent,
+): void {
   const status = (escrowId: string, value: string, at: string) =>
     escrows.set(escrowId, { status: value, updated_at: at });
   const milestone = (milestoneId: string, value: string) =>

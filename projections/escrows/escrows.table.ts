@@ -1,12 +1,13 @@
 /** The `escrows` read model (migrations/read-models). */
 import type { Generated, Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 export interface EscrowsTable {
   amount_total: string;
   client_id: string;
-  created_at: Date;
+  created_at: Timestamp;
   currency: string;
-  deadline_at: Date;
+  deadline_at: Timestamp;
   deposited: Generated<string>;
   domain: string;
   id: string;
@@ -14,7 +15,7 @@ export interface EscrowsTable {
   release_conditions: unknown;
   scale: number;
   status: string;
-  updated_at: Date;
+  updated_at: Timestamp;
 }
 
 export type EscrowRow = Selectable<EscrowsTable>;

@@ -1,9 +1,10 @@
 /** The `milestones` read model (migrations/read-models). */
 import type { Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 export interface MilestonesTable {
   amount: string;
-  created_at: Date;
+  created_at: Timestamp;
   currency: string;
   escrow_id: string;
   geofence_lat: number | null;

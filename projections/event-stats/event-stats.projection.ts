@@ -5,12 +5,13 @@
  */
 import type { Transaction } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
+import type { ReadModels } from '../read-models';
 
 export const eventStatsProjection = {
   name: 'event_stats',
   version: 1,
   tables: ['event_stats'],
-  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+  async apply(trx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void> {
     const counts = new Map<
       string,
       { category: string; type: string; events: number; last: Date }

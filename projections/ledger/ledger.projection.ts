@@ -22,6 +22,7 @@ import { sql, type Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
 import type { Position, RecordedEvent } from '@kob/event-store';
 import { assert, Money } from '@kob/kernel';
+import type { ReadModels } from '../read-models';
 import { type LedgerAccountRef, escrowHeldAccount, normalSideOf } from './ledger-accounts';
 import {
   type AccountState,
@@ -49,7 +50,7 @@ export const ledgerProjection = {
   streamCategories: ['escrow'],
   version: 1,
   tables: ['ledger_entries', 'ledger_accounts', 'ledger_currencies'],
-  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+  async apply(trx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void> {
     const escrowEvents = events.filter((e) => e.streamId.startsWith(ESCROW_STREAM_PREFIX));
     if (escrowEvents.length === 0) return;
     await recordScales(trx, escrowEvents);
@@ -72,7 +73,7 @@ export const ledgerProjection = {
  * only ever grows here: an amount stored at the older, smaller scale still fits the larger one.
  */
 async function recordScales(
-  trx: Transaction<any>,
+  trx: Transaction<ReadModels>,
   events: readonly RecordedEvent[],
 ): Promise<void> {
   const scales = new Map<string, number>();
@@ -94,7 +95,7 @@ async function recordScales(
 }
 
 async function loadScales(
-  trx: Transaction<any>,
+  trx: Transaction<ReadModels>,
   steps: readonly Step[],
 ): Promise<Map<string, number>> {
   const currencies = [...new Set(steps.map((s) => s.currency))];
@@ -103,12 +104,12 @@ async function loadScales(
     .select(['currency', 'scale'])
     .where('currency', 'in', currencies)
     .execute();
-  return new Map(rows.map((r) => [r.currency as string, Number(r.scale)]));
+  return new Map(rows.map((r) => [r.currency, Number(r.scale)]));
 }
 
 /** The position of each escrow's newest entry already in the ledger (only those steps need). */
 async function lastPostedPositions(
-  trx: Transaction<any>,
+  trx: Transaction<ReadModels>,
   steps: readonly Step[],
 ): Promise<Map<string, Position>> {
   const escrows = [
@@ -123,7 +124,10 @@ async function lastPostedPositions(
 }
 
 /** Inserts the entries; returns the ids of the events whose entry was not there before. */
-async function insertEntries(trx: Transaction<any>, steps: readonly Step[]): Promise<Set<string>> {
+async function insertEntries(
+  trx: Transaction<ReadModels>,
+  steps: readonly Step[],
+): Promise<Set<string>> {
   const rows: NewLedgerEntryRow[] = steps.flatMap((s) =>
     s.posting ? [entryRow(s, s.posting)] : [],
   );
@@ -135,7 +139,7 @@ async function insertEntries(trx: Transaction<any>, steps: readonly Step[]): Pro
       .onConflict((oc) => oc.column('event_id').doNothing())
       .returning('event_id')
       .execute();
-    for (const r of done) inserted.add(r.event_id as string);
+    for (const r of done) inserted.add(r.event_id);
   }
   return inserted;
 }
@@ -158,7 +162,7 @@ function entryRow(s: Step, p: Posting): NewLedgerEntryRow {
 
 /** Current totals of every account the batch posts to or checks, in one query. */
 async function loadAccounts(
-  trx: Transaction<any>,
+  trx: Transaction<ReadModels>,
   steps: readonly Step[],
   posted: ReadonlySet<string>,
   scales: ReadonlyMap<string, number>,
@@ -182,7 +186,7 @@ async function loadAccounts(
     .where('account', 'in', [...refs.keys()])
     .forUpdate()
     .execute();
-  const stored = new Map(rows.map((r) => [r.account as string, r]));
+  const stored = new Map(rows.map((r) => [r.account, r]));
   for (const [id, { ref, step }] of refs) {
     const row = stored.get(id);
     const zero = Money.zero(ref.currency, scaleOf(step, scales));
@@ -191,7 +195,7 @@ async function loadAccounts(
       debits: row ? amountOf(String(row.debits), step, id, scales, TOTAL_RE) : zero,
       credits: row ? amountOf(String(row.credits), step, id, scales, TOTAL_RE) : zero,
       posted: false,
-      updatedAt: row ? new Date(row.updated_at as Date) : null,
+      updatedAt: row ? new Date(row.updated_at) : null,
     });
   }
   return accounts;
@@ -205,7 +209,7 @@ async function loadAccounts(
  * checkpoint row), and the rows were read FOR UPDATE anyway.
  */
 async function saveAccounts(
-  trx: Transaction<any>,
+  trx: Transaction<ReadModels>,
   accounts: ReadonlyMap<string, AccountState>,
 ): Promise<void> {
   const rows: NewLedgerAccountRow[] = [];

@@ -4,6 +4,7 @@
  * string here (pg's default for numeric: exact), never a JS number.
  */
 import type { Insertable, Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 /** What an account is; `normal_side` follows from it (cash is an asset, the rest liabilities). */
 export type LedgerAccountKind =
@@ -25,7 +26,7 @@ export interface LedgerEntriesTable {
   credit_account: string;
   amount: string;
   event_type: string;
-  occurred_at: Date;
+  occurred_at: Timestamp;
 }
 
 export interface LedgerAccountsTable {
@@ -37,7 +38,7 @@ export interface LedgerAccountsTable {
   escrow_id: string | null;
   debits: string;
   credits: string;
-  updated_at: Date;
+  updated_at: Timestamp;
 }
 
 export interface LedgerCurrenciesTable {

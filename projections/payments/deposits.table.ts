@@ -1,5 +1,6 @@
 /** The `deposits` read model (migrations/read-models). */
 import type { Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 export interface DepositsTable {
   amount: string;
@@ -7,11 +8,11 @@ export interface DepositsTable {
   currency: string;
   escrow_id: string;
   id: string;
-  initiated_at: Date;
+  initiated_at: Timestamp;
   psp_ref: string | null;
   refund_payment_id: string | null;
   status: string;
-  updated_at: Date;
+  updated_at: Timestamp;
 }
 
 export type DepositRow = Selectable<DepositsTable>;

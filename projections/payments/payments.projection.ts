@@ -25,7 +25,7 @@ const DEPOSIT_COLUMNS = {
   updated_at: 'timestamptz',
 } as const;
 
-function applyDeposit(deposits: RowBatch, e: EscrowEvent): void {
+function applyDeposit(deposits: RowBatch<'deposits'>, e: EscrowEvent): void {
   switch (e.type) {
     case 'escrow.deposit_initiated.v1': {
       const d = e.data;
@@ -59,7 +59,11 @@ function applyDeposit(deposits: RowBatch, e: EscrowEvent): void {
   }
 }
 
-function applyOne(payments: RowBatch, deposits: RowBatch, e: EscrowEvent): void {
+function applyOne(
+  payments: RowBatch<'payments'>,
+  deposits: RowBatch<'deposits'>,
+  e: EscrowEvent,
+): void {
   switch (e.type) {
     case 'payment.initiated.v1': {
       const d = e.data;

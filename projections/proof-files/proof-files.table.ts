@@ -1,21 +1,21 @@
 import type { Selectable } from 'kysely';
+import type { Int8, Json, Timestamp } from '../column-types';
 import type { ProofFileExif } from '@kob/domain';
 
 export interface ProofFilesTable {
   id: string;
   sha256: string;
-  /** bigint: pg returns it as a string. */
-  size: string;
+  size: Int8;
   mime: string;
   kind: string;
   width: number | null;
   height: number | null;
   page_count: number | null;
   phash: string | null;
-  exif: ProofFileExif | null;
+  exif: Json<ProofFileExif> | null;
   uploader_user_id: string | null;
   uploader_key_id: string | null;
-  uploaded_at: Date;
+  uploaded_at: Timestamp;
 }
 
 export type ProofFileRow = Selectable<ProofFilesTable>;

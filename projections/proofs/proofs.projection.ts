@@ -6,6 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
 import type { RecordedEvent } from '@kob/event-store';
+import type { ReadModels } from '../read-models';
 import { insertOnce, stampedUpdatesOf } from '../projector-shell';
 
 /** Rows per insert of escrow parties. */
@@ -17,7 +18,7 @@ const update = stampedUpdatesOf('proofs');
 type ProofSubmitted = Extract<EscrowEvent, { type: 'proof.submitted.v1' }>['data'];
 
 /** A submitted proof's row, with its escrow's parties (remembered from the escrow's creation). */
-async function insertProof(trx: Transaction<any>, d: ProofSubmitted): Promise<void> {
+async function insertProof(trx: Transaction<ReadModels>, d: ProofSubmitted): Promise<void> {
   const parties = await trx
     .selectFrom('proof_escrow_parties')
     .selectAll()
@@ -51,7 +52,7 @@ async function insertProof(trx: Transaction<any>, d: ProofSubmitted): Promise<vo
   });
 }
 
-async function applyOne(trx: Transaction<any>, e: EscrowEvent): Promise<void> {
+async function applyOne(trx: Transaction<ReadModels>, e: EscrowEvent): Promise<void> {
   switch (e.type) {
     case 'escrow.created.v1':
       await insertOnce(
@@ -113,7 +114,7 @@ export const proofsProjection = {
   name: 'proofs',
   version: 2,
   tables: ['proofs', 'proof_escrow_parties'],
-  async apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void> {
+  async apply(trx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void> {
     // Escrow creations are gathered and written together, before any proof event that may read
     // its parties.
     let parties: { escrow_id: string; client_id: string; provider_id: string }[] = [];

@@ -1,16 +1,17 @@
 /** The `proofs` read model (migrations/read-models). */
 import type { Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 export interface ProofsTable {
-  ai_checked_at: Date | null;
+  ai_checked_at: Timestamp | null;
   ai_explanation: string | null;
   ai_flags: unknown | null;
-  ai_reviewed_at: Date | null;
+  ai_reviewed_at: Timestamp | null;
   ai_reviewed_by: string | null;
   ai_risk_level: string | null;
   ai_score: string | null;
   client_id: string;
-  created_at: Date;
+  created_at: Timestamp;
   decision_note: string | null;
   escrow_id: string;
   evidence: unknown;
@@ -34,7 +35,7 @@ export interface ProofsTable {
   storage_url: string | null;
   submitted_by: string;
   type: string;
-  updated_at: Date;
+  updated_at: Timestamp;
 }
 
 export type ProofRow = Selectable<ProofsTable>;

@@ -1,8 +1,9 @@
 /** The `usage_allows` read model (migrations/read-models). */
 import type { Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 export interface UsageAllowsTable {
-  created_at: Date;
+  created_at: Timestamp;
   owner_id: string;
   target_id: string;
   target_kind: string;

@@ -1,8 +1,9 @@
 /** The `certifications` read model (migrations/read-models). */
 import type { Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 export interface CertificationsTable {
-  certified_at: Date;
+  certified_at: Timestamp;
   level: string;
   user_id: string;
 }

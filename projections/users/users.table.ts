@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { Timestamp } from '../column-types';
 
 export interface UsersTable {
   id: string;
@@ -6,8 +7,8 @@ export interface UsersTable {
   email: string;
   is_active: boolean;
   public_tag: string | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -8,12 +8,12 @@ import type { Transaction } from 'kysely';
 import { loadConfig } from '@kob/config';
 import type { RecordedEvent } from '@kob/event-store';
 import { createLogger, openPlatform, type Projector } from '@kob/platform';
-import { eventStatsProjection } from '@kob/projections';
+import { type ReadModels, eventStatsProjection } from '@kob/projections';
 
 const crashAt = Number(process.env.CRASH_AT_EVENT ?? '0');
 let seen = 0;
 
-const crashing: Projector = {
+const crashing: Projector<ReadModels> = {
   ...eventStatsProjection,
   async apply(trx: Transaction<any>, events: readonly RecordedEvent[]) {
     for (let i = 0; i < events.length; i++) {

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ReadModels } from '@kob/projections';
-import { type PlatformTables, platformTablesOf } from './platform.tables';
+import type { PlatformTables } from './platform.tables';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@kob/config';
@@ -71,7 +71,7 @@ export interface OpenOptions {
   poolMax?: number;
   /** Apply pending migrations (as the owner role); default: unless joining a running API's server. */
   migrate?: boolean;
-  projectors: readonly Projector[];
+  projectors: readonly Projector<ReadModels>[];
   metrics?: Metrics;
   crashAfterAppend?: boolean;
 }
@@ -173,9 +173,9 @@ function projectionRunner(
   store: EventStore,
   db: Kysely<ReadModels & PlatformTables>,
   metrics: Metrics,
-  projectors: readonly Projector[],
+  projectors: readonly Projector<ReadModels>[],
 ): ProjectionRunner {
-  return new ProjectionRunner(store, platformTablesOf(db), projectors, {
+  return new ProjectionRunner(store, db, projectors, {
     ...(config.projectionBatchSize ? { batchSize: config.projectionBatchSize } : {}),
     onBatch: (name, events, ms) => {
       metrics.projectionBatch.observe({ projector: name }, ms / 1000);
@@ -200,7 +200,7 @@ function reservationStreams(
       .where('name', '=', 'reservation_pepper')
       .executeTakeFirst();
     if (!row) throw new Error('service_secrets.reservation_pepper is missing: run the migrations');
-    return row.value as string;
+    return row.value;
   };
   return async (kind, value) => {
     pepper ??= loadPepper().catch((err) => {

@@ -11,7 +11,13 @@ import { parseTraceparent, tracer } from '../observability/tracing';
 import type { PlatformTables } from '../platform.tables';
 import { ProjectorFailed, isInfrastructureFailure } from './failures';
 import { bisect, recordParked } from './parking';
-import type { ParkedEvent, Projector, RunnerOptions } from './projector';
+import {
+  type ParkedEvent,
+  type Projector,
+  type ProjectorHead,
+  type RunnerOptions,
+  applyIn,
+} from './projector';
 
 const SPAN_LINKS_MAX = 32;
 
@@ -27,10 +33,10 @@ export interface BatchResult {
  * Applies `events` (read from `from`) to `projectors` in one transaction. Without `isolate`, a
  * projector that throws rolls the whole transaction back (`ProjectorFailed`).
  */
-export async function applyBatch(
+export async function applyBatch<DB>(
   db: Kysely<PlatformTables>,
   options: RunnerOptions,
-  projectors: readonly Projector[],
+  projectors: readonly Projector<DB>[],
   from: Position,
   events: readonly RecordedEvent[],
   isolate: boolean,
@@ -65,23 +71,23 @@ export async function applyBatch(
  * One projector's part of the batch: null when it applied everything, the events it parked, or
  * the error it halts (or retries) on, its writes undone and its checkpoint put back.
  */
-async function applyOne(
+async function applyOne<DB>(
   ctx: {
-    trx: Transaction<any>;
+    trx: Transaction<PlatformTables>;
     from: Position;
     events: readonly RecordedEvent[];
     isolate: boolean;
     options: RunnerOptions;
     span: Span;
   },
-  projector: Projector,
+  projector: Projector<DB>,
   i: number,
 ): Promise<ParkedEvent[] | Error | null> {
   const { trx, from, events, isolate, options } = ctx;
   const savepoint = sql.raw(`projector_${i}`);
   if (isolate) await sql`SAVEPOINT ${savepoint}`.execute(trx);
   try {
-    await projector.apply(trx, events);
+    await applyIn(trx, projector, events);
     if (isolate) await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
     return null;
   } catch (err) {
@@ -109,8 +115,8 @@ async function applyOne(
  * runner has moved is not returned (the late runner of a race waits here).
  */
 async function advanceCheckpoints(
-  trx: Transaction<any>,
-  projectors: readonly Projector[],
+  trx: Transaction<PlatformTables>,
+  projectors: readonly ProjectorHead[],
   from: Position,
   events: readonly RecordedEvent[],
 ): Promise<Set<string>> {

@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import { limits } from '@kob/kernel';
 import type { Position } from '@kob/event-store';
 import type { PlatformTables } from '../platform.tables';
-import type { Projector } from './projector';
+import type { ProjectorHead } from './projector';
 
 const RETRY_DELAY_MIN_MS = 50;
 
@@ -21,7 +21,10 @@ export interface Live {
 }
 
 /** Creates the projector's checkpoint row if missing; returns the version stored there. */
-export async function ensureCheckpoint(db: Kysely<PlatformTables>, p: Projector): Promise<number> {
+export async function ensureCheckpoint(
+  db: Kysely<PlatformTables>,
+  p: ProjectorHead,
+): Promise<number> {
   await sql`INSERT INTO projection_checkpoints (name, version) VALUES (${p.name}, ${p.version})
             ON CONFLICT (name) DO NOTHING`.execute(db);
   return storedVersion(db, p.name);
@@ -40,7 +43,7 @@ export async function storedVersion(db: Kysely<PlatformTables>, name: string): P
 export async function loadLive(
   db: Kysely<PlatformTables>,
   name: string,
-  projector: Projector | undefined,
+  projector: ProjectorHead | undefined,
   previous: Live | undefined,
 ): Promise<{ live: Live; stored: number }> {
   const row = await db

@@ -8,7 +8,14 @@ import { assert } from '@kob/kernel';
 import type { EventStore, Position, RecordedEvent } from '@kob/event-store';
 import type { PlatformTables } from '../platform.tables';
 import { failureReason, isInfrastructureFailure } from './failures';
-import type { ParkedEvent, ParkedEventRow, Projector, RunnerOptions } from './projector';
+import {
+  type ParkedEvent,
+  type ParkedEventRow,
+  type Projector,
+  type ProjectorHead,
+  type RunnerOptions,
+  applyIn,
+} from './projector';
 
 /** Halvings of a batch while looking for the events a projector cannot apply (2^16 ≥ any batch). */
 const PARK_BISECT_DEPTH_MAX = 16;
@@ -18,16 +25,16 @@ const PARKED_LIST_MAX = 1_000;
 const PARKED_TXS_REMEMBERED_MAX = 1_000;
 
 /** Applies `events` in a savepoint: null when they applied, else why they did not (rolled back). */
-export async function tryApply(
-  trx: Transaction<any>,
-  projector: Projector,
+export async function tryApply<DB>(
+  trx: Transaction<PlatformTables>,
+  projector: Projector<DB>,
   events: readonly RecordedEvent[],
   depth: number,
 ): Promise<string | null> {
   const savepoint = sql.raw(`park_${depth}`);
   await sql`SAVEPOINT ${savepoint}`.execute(trx);
   try {
-    await projector.apply(trx, events);
+    await applyIn(trx, projector, events);
     await sql`RELEASE SAVEPOINT ${savepoint}`.execute(trx);
     return null;
   } catch (err) {
@@ -44,9 +51,9 @@ export async function tryApply(
  * single events that fail. Known to fail as a whole when called (the caller has just rolled
  * it back), so it starts by splitting. Infrastructure failures propagate: the round is retried.
  */
-export async function bisect(
-  trx: Transaction<any>,
-  projector: Projector,
+export async function bisect<DB>(
+  trx: Transaction<PlatformTables>,
+  projector: Projector<DB>,
   events: readonly RecordedEvent[],
   depth: number,
 ): Promise<ParkedEvent[]> {
@@ -74,13 +81,13 @@ export async function bisect(
  * Applies a batch outside the live loop (a rebuild): a projector that does not guard money
  * parks what it cannot apply; one that does throws, as in the live loop.
  */
-export async function applyOrPark(
-  trx: Transaction<any>,
-  projector: Projector,
+export async function applyOrPark<DB>(
+  trx: Transaction<PlatformTables>,
+  projector: Projector<DB>,
   events: readonly RecordedEvent[],
 ): Promise<ParkedEvent[]> {
   if (projector.guardsMoney) {
-    await projector.apply(trx, events);
+    await applyIn(trx, projector, events);
     return [];
   }
   const failure = await tryApply(trx, projector, events, 0);
@@ -96,7 +103,7 @@ export async function applyOrPark(
  * again raises nothing new. A report that fails is logged; the parking is still recorded.
  */
 export async function recordParked(
-  trx: Transaction<any>,
+  trx: Transaction<PlatformTables>,
   options: RunnerOptions,
   projector: string,
   parked: readonly ParkedEvent[],
@@ -163,7 +170,7 @@ export class ParkedTransactions {
   async parkedAt(
     db: Kysely<PlatformTables>,
     position: Position,
-    projectors: readonly Projector[],
+    projectors: readonly ProjectorHead[],
     strict: boolean,
   ): Promise<string[]> {
     const known = projectors
@@ -185,7 +192,7 @@ export class ParkedTransactions {
 export class ParkedDuringRebuild {
   private readonly byProjector = new Map<string, ParkedEvent[]>();
 
-  add(projector: Projector, parked: readonly ParkedEvent[]): void {
+  add(projector: ProjectorHead, parked: readonly ParkedEvent[]): void {
     if (parked.length === 0) return;
     this.byProjector.set(projector.name, [...this.of(projector.name), ...parked]);
   }
@@ -228,9 +235,9 @@ export async function listParked(
  * checkpoint row lock like every batch: null when it applied (marked replayed), its new reason
  * when it still fails, 'gone' when another replay or a rebuild got there first.
  */
-function replayOne(
+function replayOne<DB>(
   db: Kysely<PlatformTables>,
-  projector: Projector,
+  projector: Projector<DB>,
   row: ParkedEventRow,
   event: RecordedEvent,
 ): Promise<string | null | 'gone'> {
@@ -256,10 +263,10 @@ function replayOne(
 }
 
 /** Replays parked `rows` in order (see `ProjectionRunner.replayParked`). */
-export async function replayRows(
+export async function replayRows<DB>(
   db: Kysely<PlatformTables>,
   store: EventStore,
-  projector: Projector,
+  projector: Projector<DB>,
   rows: readonly ParkedEventRow[],
   onReplayed: (event: RecordedEvent) => void,
 ): Promise<{ replayed: string[]; failed: ParkedEvent[] }> {

@@ -10,7 +10,7 @@ import { sql, type Transaction } from 'kysely';
 import { AssertionError, assert } from '@kob/kernel';
 import { PostgresEventStore, type RecordedEvent } from '@kob/event-store';
 import { ev } from '@kob/event-store/testing';
-import { eventStatsProjection } from '@kob/projections';
+import { type ReadModels, eventStatsProjection } from '@kob/projections';
 import { testDatabase, type TestDatabase } from '@test/test-db';
 import { ProjectionRunner, type Projector, isInfrastructureFailure } from './projection-runner';
 import { ProjectorWorker } from './projector-worker';
@@ -105,7 +105,7 @@ describe('projection runner', () => {
   });
 
   it('halts a money-guarding projector whose invariant breaks, shows why, and resumes after a rebuild', async () => {
-    const counted: Projector = {
+    const counted: Projector<ReadModels> = {
       name: 'strict_counter',
       version: 1,
       tables: ['event_stats'],
@@ -136,7 +136,11 @@ describe('projection runner', () => {
     expect(status.haltedReason).toContain('poison');
     expect(await runner.waitFor(poisoned.position, 1000)).toBe(false);
     // The fixed projector (new version) is rebuilt from the start and runs again.
-    const fixed: Projector = { ...eventStatsProjection, name: 'strict_counter', version: 2 };
+    const fixed: Projector<ReadModels> = {
+      ...eventStatsProjection,
+      name: 'strict_counter',
+      version: 2,
+    };
     const healed = new ProjectionRunner(store, tdb.db, [fixed]);
     await healed.init();
     const after = (await healed.status()).find((s) => s.name === 'strict_counter')!;
@@ -205,7 +209,7 @@ describe('projection runner', () => {
     const rowsProjector = (
       name: string,
       extra?: (trx: Transaction<any>) => Promise<void>,
-    ): Projector => ({
+    ): Projector<ReadModels> => ({
       name,
       version: 1,
       tables: ['probe_rows'],
@@ -245,7 +249,7 @@ describe('projection runner', () => {
 
     it('retries after a lost connection instead of halting', async () => {
       let killed = false;
-      const projector: Projector = {
+      const projector: Projector<ReadModels> = {
         ...eventStatsProjection,
         name: 'stats_conn_loss',
         tables: [],
@@ -274,7 +278,11 @@ describe('projection runner', () => {
 
     it('runs one rebuild at a time across processes and ends with the exact fold', async () => {
       await seed('dualrebuild', 50, 6);
-      const projector: Projector = { ...eventStatsProjection, name: 'event_stats', version: 1 };
+      const projector: Projector<ReadModels> = {
+        ...eventStatsProjection,
+        name: 'event_stats',
+        version: 1,
+      };
       const a = new ProjectionRunner(new PostgresEventStore(tdb.newPool(3)), tdb.db, [projector], {
         batchSize: 40,
       });
@@ -294,13 +302,13 @@ describe('projection runner', () => {
     });
 
     it('leaves a projector whose stored version is newer to the newer code', async () => {
-      const v1: Projector = {
+      const v1: Projector<ReadModels> = {
         ...eventStatsProjection,
         name: 'stats_rolling',
         tables: [],
         version: 1,
       };
-      const v2: Projector = { ...v1, version: 2 };
+      const v2: Projector<ReadModels> = { ...v1, version: 2 };
       await new ProjectionRunner(store, tdb.db, [v2]).init();
       const old = new ProjectionRunner(store, tdb.db, [v1]);
       await old.init();
@@ -335,7 +343,7 @@ describe('projection runner', () => {
 
   describe('parking an event a projector cannot apply', () => {
     /** One row per event, refusing (with a constraint, as a real projector would) types marked bad. */
-    const picky = (name: string, bad: Set<string>): Projector => ({
+    const picky = (name: string, bad: Set<string>): Projector<ReadModels> => ({
       name,
       version: 1,
       tables: ['park_rows'],
@@ -487,7 +495,7 @@ describe('projection runner', () => {
         tdb.db,
       );
       let fail = true;
-      const counter: Projector = {
+      const counter: Projector<ReadModels> = {
         name: 'replay_counter',
         version: 1,
         tables: ['replay_counter'],
@@ -524,7 +532,7 @@ describe('projection runner', () => {
     });
 
     it('retries, never parks, when the database is not set up as the code expects (a missing table)', async () => {
-      const broken: Projector = {
+      const broken: Projector<ReadModels> = {
         name: 'park_missing_table',
         version: 1,
         tables: [],
@@ -550,7 +558,7 @@ describe('projection runner', () => {
     });
 
     it('waits only for the projectors named, so a halted one does not hold an answer that does not read it', async () => {
-      const halting: Projector = {
+      const halting: Projector<ReadModels> = {
         ...picky('park_halting', new Set(['onlywait.bad.v1'])),
         guardsMoney: true,
       };
@@ -578,7 +586,7 @@ describe('projection runner', () => {
     });
 
     it('does not hold a wait on a halted projector that reads none of the streams the command wrote', async () => {
-      const halting: Projector = {
+      const halting: Projector<ReadModels> = {
         ...picky('park_halting_cat', new Set(['catwait.bad.v1'])),
         guardsMoney: true,
         streamCategories: ['catwait'],

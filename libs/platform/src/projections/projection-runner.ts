@@ -17,9 +17,10 @@
  * waiting.ts (read-your-writes), status.ts, projector.ts (the types).
  */
 import type { Kysely } from 'kysely';
+import type { ReadModels } from '@kob/projections';
 import { assert, limits } from '@kob/kernel';
 import { type EventStore, type Position, type RecordedEvent } from '@kob/event-store';
-import type { PlatformTables } from '../platform.tables';
+import { type PlatformTables, platformTablesOf } from '../platform.tables';
 import { applyBatch } from './apply-batch';
 import { ProjectorFailed, failureReason, isInfrastructureFailure } from './failures';
 import { ParkedTransactions, listParked, replayRows } from './parking';
@@ -42,7 +43,7 @@ import {
   resting,
   storedVersion,
 } from './checkpoints';
-import { rebuildMany, rebuildOne, withRebuildLocks } from './rebuild';
+import { type RebuildContext, rebuildMany, rebuildOne, withRebuildLocks } from './rebuild';
 import { projectorStatuses, withLag, unconcernedBy } from './status';
 import { ChangeSignal, type WaitView, idle, waitForPosition } from './waiting';
 
@@ -52,7 +53,8 @@ export { isInfrastructureFailure } from './failures';
 /** Events per batch of a full rebuild (one transaction each; the live batch size is smaller). */
 const REBUILD_BATCH_SIZE = 2_000;
 
-export class ProjectionRunner {
+/** Runs projectors of the read models `DB` (by default the service's); see `applyIn`. */
+export class ProjectionRunner<DB = ReadModels> {
   private readonly live = new Map<string, Live>();
   private readonly paused = new Set<string>();
   private readonly changes = new ChangeSignal();
@@ -65,13 +67,17 @@ export class ProjectionRunner {
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly batchSize: number;
+  private readonly db: Kysely<PlatformTables>;
+  private readonly rebuilds: RebuildContext;
 
   constructor(
     private readonly store: EventStore,
-    private readonly db: Kysely<PlatformTables>,
-    readonly projectors: readonly Projector[],
+    db: Kysely<DB & PlatformTables>,
+    readonly projectors: readonly Projector<DB>[],
     private readonly options: RunnerOptions = {},
   ) {
+    this.db = platformTablesOf(db);
+    this.rebuilds = { db: this.db, store, options };
     this.batchSize = Math.min(
       options.batchSize ?? limits.projectionBatchSizeMax,
       limits.projectionBatchSizeMax,
@@ -108,13 +114,13 @@ export class ProjectionRunner {
   }
 
   /** Processes one batch for one projector. Returns how many events it applied. */
-  async runBatch(projector: Projector): Promise<number> {
+  async runBatch(projector: Projector<DB>): Promise<number> {
     const live = this.live.get(projector.name) ?? (await this.reload(projector.name));
     if (resting(live) || this.paused.has(projector.name)) return 0;
     return this.runGroup([{ projector, live }]);
   }
 
-  private retryLater(projector: Projector, live: Live, err: Error): number {
+  private retryLater(projector: Projector<DB>, live: Live, err: Error): number {
     backOff(live, err);
     this.options.log?.('projection batch failed, will retry', {
       projector: projector.name,
@@ -125,7 +131,7 @@ export class ProjectionRunner {
   }
 
   /** Marks the projector halted, only if no other runner has moved it meanwhile. */
-  private async halt(projector: Projector, at: Position, err: Error): Promise<void> {
+  private async halt(projector: Projector<DB>, at: Position, err: Error): Promise<void> {
     const reason = failureReason(err);
     // Reported before the halt is recorded, so a crash in between cannot lose the report: the
     // report names the place it halted at (a second report of it is none), and a process that
@@ -151,8 +157,8 @@ export class ProjectionRunner {
    * the event (or halts, if it guards money) alone. A projector at another checkpoint runs its
    * own batch.
    */
-  async runRound(projectors: readonly Projector[] = this.projectors): Promise<number> {
-    const groups = new Map<string, { projector: Projector; live: Live }[]>();
+  async runRound(projectors: readonly Projector<DB>[] = this.projectors): Promise<number> {
+    const groups = new Map<string, { projector: Projector<DB>; live: Live }[]>();
     for (const projector of projectors) {
       const live = this.live.get(projector.name) ?? (await this.reload(projector.name));
       if (resting(live) || this.paused.has(projector.name)) continue;
@@ -166,7 +172,7 @@ export class ProjectionRunner {
     return applied;
   }
 
-  private async runGroup(group: { projector: Projector; live: Live }[]): Promise<number> {
+  private async runGroup(group: { projector: Projector<DB>; live: Live }[]): Promise<number> {
     const from = group[0]!.live.checkpoint;
     let events: RecordedEvent[];
     try {
@@ -190,7 +196,7 @@ export class ProjectionRunner {
    * cannot apply and applies the rest, or, if it guards money, halts.
    */
   private async applyGroup(
-    group: { projector: Projector; live: Live }[],
+    group: { projector: Projector<DB>; live: Live }[],
     from: Position,
     events: RecordedEvent[],
     isolate: boolean,
@@ -249,7 +255,7 @@ export class ProjectionRunner {
    * (`rebuild`) is the complete repair, and it clears the parked list of what then applies.
    */
   async replayParked(
-    projector: Projector,
+    projector: Projector<DB>,
     options: { eventId?: string } = {},
   ): Promise<{ replayed: string[]; failed: ParkedEvent[] }> {
     const rows = (await this.parkedEvents({ projector: projector.name })).filter(
@@ -302,7 +308,7 @@ export class ProjectionRunner {
   }
 
   /** Starts the live loop: woken by in-process appends, polling for other processes' appends. */
-  start(shouldRun: (projector: Projector) => boolean = () => true): void {
+  start(shouldRun: (projector: Projector<DB>) => boolean = () => true): void {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.store.onAppended(() => this.wake?.());
@@ -387,7 +393,7 @@ export class ProjectionRunner {
    * did is skipped.
    */
   async rebuild(
-    projector: Projector,
+    projector: Projector<DB>,
     onProgress?: (applied: number) => void,
     options: { ifOlder?: boolean } = {},
   ): Promise<number> {
@@ -395,7 +401,7 @@ export class ProjectionRunner {
       withRebuildLocks(this.db, [projector.name], async () => {
         if (options.ifOlder && (await storedVersion(this.db, projector.name)) >= projector.version)
           return 0;
-        return rebuildOne(this.rebuildContext(), projector, this.batchSize, onProgress);
+        return rebuildOne(this.rebuilds, projector, this.batchSize, onProgress);
       }),
     );
   }
@@ -408,7 +414,7 @@ export class ProjectionRunner {
    * one per projector. Returns the events applied.
    */
   async rebuildAll(
-    projectors: readonly Projector[] = this.projectors,
+    projectors: readonly Projector<DB>[] = this.projectors,
     onProgress?: (applied: number) => void,
     options: { batchSize?: number } = {},
   ): Promise<number> {
@@ -418,14 +424,14 @@ export class ProjectionRunner {
       withRebuildLocks(
         this.db,
         ordered.map((p) => p.name),
-        () => rebuildMany(this.rebuildContext(), ordered, batch, onProgress),
+        () => rebuildMany(this.rebuilds, ordered, batch, onProgress),
       ),
     );
   }
 
   /** Runs a rebuild with the live loop leaving `projectors` alone; then reloads and tells. */
   private async whilePaused(
-    projectors: readonly Projector[],
+    projectors: readonly Projector<DB>[],
     fn: () => Promise<number>,
   ): Promise<number> {
     for (const p of projectors) this.paused.add(p.name);
@@ -439,9 +445,5 @@ export class ProjectionRunner {
       }
       this.notifyWaiters();
     }
-  }
-
-  private rebuildContext() {
-    return { db: this.db, store: this.store, options: this.options };
   }
 }

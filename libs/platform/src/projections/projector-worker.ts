@@ -7,7 +7,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { limits } from '@kob/kernel';
-import type { ProjectionRunner, Projector } from './projection-runner';
+import type { ProjectionRunner, ProjectorHead } from './projection-runner';
 
 const LOCK_NAMESPACE = 'kobatela.projector';
 
@@ -16,7 +16,7 @@ export interface WorkerOptions {
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
-export class ProjectorWorker {
+export class ProjectorWorker<DB> {
   private client: PoolClient | undefined;
   private readonly active = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -26,8 +26,8 @@ export class ProjectorWorker {
 
   constructor(
     private readonly pool: Pool,
-    private readonly runner: ProjectionRunner,
-    private readonly projectors: readonly Projector[],
+    private readonly runner: ProjectionRunner<DB>,
+    private readonly projectors: readonly ProjectorHead[],
     private readonly options: WorkerOptions = {},
   ) {
     this.standbyPollMs = options.standbyPollMs ?? limits.projectionIdlePollIntervalMs * 4;

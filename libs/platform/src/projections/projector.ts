@@ -1,14 +1,14 @@
 /** What the projection runner runs (a projector) and what it reports (statuses, parked events). */
 import type { Transaction } from 'kysely';
 import type { Position, RecordedEvent } from '@kob/event-store';
+import type { PlatformTables } from '../platform.tables';
 
-export interface Projector {
+/** What the runner knows of a projector besides how it applies: what checkpoints and waits need. */
+export interface ProjectorHead {
   readonly name: string;
   readonly version: number;
   /** Tables this projector owns: rebuild recreates them in a fresh schema, then switches. */
   readonly tables: readonly string[];
-  /** Applies a batch in the runner's transaction (search_path points at the target schema). */
-  apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void>;
   /**
    * True for a projector whose failure means money no longer adds up (the ledger): it halts on an
    * event it cannot apply rather than parking it and going on with a wrong balance.
@@ -19,6 +19,28 @@ export interface Projector {
    * some: a wait for a command that wrote none of them does not wait for it while it is halted.
    */
   readonly streamCategories?: readonly string[];
+}
+
+/** A projector writing the read models `DB` (the tables of `Kysely<DB>`). */
+export interface Projector<DB> extends ProjectorHead {
+  /** Applies a batch in the runner's transaction (search_path points at the target schema). */
+  apply(trx: Transaction<DB>, events: readonly RecordedEvent[]): Promise<void>;
+}
+
+/**
+ * `projector.apply` in a transaction of the runner: the one place the runner's transaction, typed
+ * by its own tables, is handed to a projector as one on the projector's read models `DB`. Sound
+ * because the runner opens every transaction on the `Kysely<DB & PlatformTables>` it was built
+ * with, together with these very projectors (`ProjectionRunner`'s constructor ties the two), and
+ * narrowed it to `PlatformTables` (`platformTablesOf`) for its own statements only; Kysely's
+ * schema parameter is invariant, so the types cannot say so by themselves.
+ */
+export function applyIn<DB>(
+  trx: Transaction<PlatformTables>,
+  projector: Projector<DB>,
+  events: readonly RecordedEvent[],
+): Promise<void> {
+  return projector.apply(trx as unknown as Transaction<DB>, events);
 }
 
 /** An event a projector could not apply, and why. */

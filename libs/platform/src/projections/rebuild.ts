@@ -10,7 +10,7 @@ import { assert } from '@kob/kernel';
 import { type EventStore, type Position, type RecordedEvent, START } from '@kob/event-store';
 import type { PlatformTables } from '../platform.tables';
 import { ParkedDuringRebuild, applyOrPark, recordParked } from './parking';
-import type { Projector, RunnerOptions } from './projector';
+import type { Projector, ProjectorHead, RunnerOptions } from './projector';
 
 /** Transactions a full rebuild applies each batch in at once (projectors split between them). */
 const REBUILD_LANES = 2;
@@ -21,7 +21,10 @@ export interface RebuildContext {
   options: RunnerOptions;
 }
 
-type ApplyBatch = (trx: Transaction<any>, events: readonly RecordedEvent[]) => Promise<void>;
+type ApplyBatch = (
+  trx: Transaction<PlatformTables>,
+  events: readonly RecordedEvent[],
+) => Promise<void>;
 
 /** Runs `fn` holding the rebuild advisory lock of each of `names` (taken in the given order). */
 export function withRebuildLocks<T>(
@@ -46,9 +49,9 @@ export function withRebuildLocks<T>(
 }
 
 /** Rebuilds one projector (its advisory lock held); returns the events applied. */
-export async function rebuildOne(
+export async function rebuildOne<DB>(
   ctx: RebuildContext,
-  projector: Projector,
+  projector: Projector<DB>,
   batch: number,
   onProgress?: (applied: number) => void,
 ): Promise<number> {
@@ -84,9 +87,9 @@ export async function rebuildOne(
  * Rebuilds several projectors in one pass over `$all` (their advisory locks held): each batch is
  * read once and applied to every projector, then all switch in together.
  */
-export async function rebuildMany(
+export async function rebuildMany<DB>(
   ctx: RebuildContext,
-  projectors: readonly Projector[],
+  projectors: readonly Projector<DB>[],
   batch: number,
   onProgress?: (applied: number) => void,
 ): Promise<number> {
@@ -118,15 +121,15 @@ export async function rebuildMany(
  * into lanes of about equal work, each applying the batch in its own transaction at once, so the
  * database works on one while this process prepares the other.
  */
-async function applyHistoryInLanes(
+async function applyHistoryInLanes<DB>(
   ctx: RebuildContext,
   schema: string,
-  projectors: readonly Projector[],
+  projectors: readonly Projector<DB>[],
   parked: ParkedDuringRebuild,
   batch: number,
   onProgress?: (applied: number) => void,
 ): Promise<{ position: Position; applied: number }> {
-  const applyLane = async (lane: readonly Projector[], events: readonly RecordedEvent[]) => {
+  const applyLane = async (lane: readonly Projector<DB>[], events: readonly RecordedEvent[]) => {
     const costs = new Map<string, number>();
     await ctx.db.transaction().execute(async (trx) => {
       await searchPath(trx, schema);
@@ -140,7 +143,7 @@ async function applyHistoryInLanes(
   };
   let position: Position = START;
   let applied = 0;
-  let lanes: Projector[][] | null = null;
+  let lanes: Projector<DB>[][] | null = null;
   let next = ctx.store.readAll({ fromPosition: position, maxCount: batch });
   for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
     const events = await next;
@@ -183,7 +186,7 @@ async function inScratchSchema(
   }
 }
 
-async function searchPath(trx: Transaction<any>, schema: string): Promise<void> {
+async function searchPath(trx: Transaction<PlatformTables>, schema: string): Promise<void> {
   await sql`SELECT set_config('search_path', ${`${schema},public`}, true)`.execute(trx);
 }
 
@@ -195,7 +198,7 @@ async function searchPath(trx: Transaction<any>, schema: string): Promise<void> 
 async function switchIn(
   ctx: RebuildContext,
   schema: string,
-  projectors: readonly Projector[],
+  projectors: readonly ProjectorHead[],
   parked: ParkedDuringRebuild,
   from: { position: Position; applied: number; batch: number; applyBatch: ApplyBatch },
 ): Promise<number> {
@@ -235,9 +238,9 @@ async function switchIn(
  * rebuilt read model holds them).
  */
 async function replaceParked(
-  trx: Transaction<any>,
+  trx: Transaction<PlatformTables>,
   options: RunnerOptions,
-  projectors: readonly Projector[],
+  projectors: readonly ProjectorHead[],
   parked: ParkedDuringRebuild,
 ): Promise<void> {
   await sql`DELETE FROM projection_parked_events WHERE projector = ANY(${projectors.map((p) => p.name)}::text[])`.execute(
@@ -247,12 +250,12 @@ async function replaceParked(
 }
 
 /** Projectors split into `n` lanes of about equal cost (greedy: the costliest first). */
-function balancedLanes(
-  projectors: readonly Projector[],
+function balancedLanes<P extends ProjectorHead>(
+  projectors: readonly P[],
   costs: ReadonlyMap<string, number>,
   n: number,
-): Projector[][] {
-  const lanes = Array.from({ length: n }, () => ({ cost: 0, projectors: [] as Projector[] }));
+): P[][] {
+  const lanes = Array.from({ length: n }, () => ({ cost: 0, projectors: [] as P[] }));
   const byCost = [...projectors].sort(
     (a, b) => (costs.get(b.name) ?? 0) - (costs.get(a.name) ?? 0),
   );

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Position } from '@kob/event-store';
 import type { PlatformTables } from '../platform.tables';
-import type { Projector, ProjectorStatus } from './projector';
+import type { ProjectorHead, ProjectorStatus } from './projector';
 
 /** Every projector's stored status; `retrying` is what this process is retrying after. */
 export async function projectorStatuses(
@@ -58,7 +58,7 @@ async function lagOf(db: Kysely<PlatformTables>, checkpoint: Position): Promise<
 export async function unconcernedBy(
   db: Kysely<PlatformTables>,
   position: Position,
-  projectors: readonly Projector[],
+  projectors: readonly ProjectorHead[],
 ): Promise<ReadonlySet<string>> {
   const declaring = projectors.filter((p) => p.streamCategories !== undefined);
   if (declaring.length === 0) return new Set();

@@ -5,18 +5,21 @@
 import { assert, limits } from '@kob/kernel';
 import { type Position, comparePositions } from '@kob/event-store';
 import type { Live } from './checkpoints';
-import type { Projector } from './projector';
+import type { ProjectorHead } from './projector';
 
 /** What a wait reads of the runner. */
 export interface WaitView {
-  projectors: readonly Projector[];
+  projectors: readonly ProjectorHead[];
   live(name: string): Live | undefined;
   /** Whether the live loop runs here (then changes are signalled, else checkpoints are polled). */
   running(): boolean;
   nextChange(timeoutMs: number): Promise<void>;
   reload(name: string): Promise<unknown>;
-  parkedAt(position: Position, projectors: readonly Projector[]): Promise<string[]>;
-  unconcernedBy(position: Position, projectors: readonly Projector[]): Promise<ReadonlySet<string>>;
+  parkedAt(position: Position, projectors: readonly ProjectorHead[]): Promise<string[]>;
+  unconcernedBy(
+    position: Position,
+    projectors: readonly ProjectorHead[],
+  ): Promise<ReadonlySet<string>>;
 }
 
 export async function waitForPosition(
