@@ -77,43 +77,27 @@ async function rowsOf(platform: Platform, escrowId: string, currency: string) {
   };
 }
 
+const same = (a: unknown, b: unknown) => a === b;
+/** Equal amounts whatever their notation (`100.00` and `100`). */
+const sameAmount = (a: unknown, b: unknown) => new Big(String(a)).eq(String(b));
+
 /** What differs between the rows and the state, first difference only (null when they agree). */
 function difference(state: EscrowState, rows: Awaited<ReturnType<typeof rowsOf>>): string | null {
   const e = rows.escrow;
   if (!e) return 'escrows: no row';
-  const money = (a: string, b: string) => new Big(a).eq(b);
-  const checks: [string, boolean, unknown, unknown][] = [
-    ['escrows.status', e.status === state.status, e.status, state.status],
-    [
-      'escrows.amount_total',
-      money(e.amount_total, state.amountTotal),
-      e.amount_total,
-      state.amountTotal,
-    ],
-    ['escrows.currency', e.currency === state.currency, e.currency, state.currency],
-    ['escrows.deposited', money(e.deposited, state.deposited), e.deposited, state.deposited],
-    [
-      'milestones rows',
-      rows.milestones === state.milestones.length,
-      rows.milestones,
-      state.milestones.length,
-    ],
-    [
-      'deposits rows',
-      rows.deposits === state.deposits.length,
-      rows.deposits,
-      state.deposits.length,
-    ],
-    [
-      'payments rows',
-      rows.payments === state.payments.length,
-      rows.payments,
-      state.payments.length,
-    ],
-    ['ledger held', money(rows.held, state.held), rows.held, state.held],
+  // What is compared: its name, the rows' value, the fold's value, and how.
+  const checks: [string, unknown, unknown, (a: unknown, b: unknown) => boolean][] = [
+    ['escrows.status', e.status, state.status, same],
+    ['escrows.amount_total', e.amount_total, state.amountTotal, sameAmount],
+    ['escrows.currency', e.currency, state.currency, same],
+    ['escrows.deposited', e.deposited, state.deposited, sameAmount],
+    ['milestones rows', rows.milestones, state.milestones.length, same],
+    ['deposits rows', rows.deposits, state.deposits.length, same],
+    ['payments rows', rows.payments, state.payments.length, same],
+    ['ledger held', rows.held, state.held, sameAmount],
   ];
-  const first = checks.find(([, same]) => !same);
-  return first ? `${first[0]} is ${String(first[2])}, the fold says ${String(first[3])}` : null;
+  const first = checks.find(([, row, fold, equal]) => !equal(row, fold));
+  return first ? `${first[0]} is ${String(first[1])}, the fold says ${String(first[2])}` : null;
 }
 
 /** Compares each sampled stream's rows with its fold. */

@@ -19,20 +19,18 @@ export interface AuditEntry {
   data: unknown;
 }
 
-/** An audit_log row (position as its two parts in text) as an entry. */
-export function auditEntry(r: {
+/**
+ * An audit_log row as the route selects it: the entry's fields, but the position as its two
+ * parts in text and the time as the driver returns it.
+ */
+export type AuditLogRowText = Omit<AuditEntry, 'position' | 'occurred_at'> & {
   tx: string;
   pos: string;
-  event_id: string;
-  stream_id: string;
-  revision: string;
-  type: string;
-  actor: unknown;
-  actor_label: string;
   occurred_at: Date | string;
-  correlation_id: string | null;
-  data: unknown;
-}): AuditEntry {
+};
+
+/** An audit_log row as an entry. */
+export function auditEntry(r: AuditLogRowText): AuditEntry {
   return {
     position: encodePosition({ tx: BigInt(r.tx), pos: BigInt(r.pos) }),
     event_id: r.event_id,
