@@ -96,4 +96,18 @@ describe('progress of long commands', () => {
       Array.from({ length: EVENTS }, (_, i) => i),
     );
   });
+
+  it('export into a reader that stops early (| head) ends quietly with exit 1', async () => {
+    const child = spawn(
+      process.execPath,
+      [distFile(CLI), 'export', '--from', 'start', '--format', 'jsonl'],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr).not.toContain('EPIPE');
+  });
 });

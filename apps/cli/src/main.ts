@@ -11,7 +11,7 @@ import { createLogger, openPlatform } from '@kob/platform';
 import { allProjectors } from '@kob/projections';
 import { type CliCommand, UsageError, parseCommandArgs } from './cli-command';
 import { commandNamed, commandUsage, usage } from './commands';
-import { flushed, out } from './output';
+import { exitWhenStdoutCloses, flushed, out } from './output';
 
 const HELP_FLAGS = ['--help', '-h'];
 
@@ -73,6 +73,7 @@ function failed(err: unknown): number {
   return 1;
 }
 
+exitWhenStdoutCloses();
 run(process.argv.slice(2))
   .catch(failed)
   .then(async (code) => {

@@ -43,3 +43,14 @@ export function flushed(): Promise<void> {
     process.stderr.write('', one);
   });
 }
+
+/**
+ * A reader that closes stdout early (`kobatela export … | head`) ends the command quietly with
+ * exit 1 (the answer is incomplete), rather than with a stack trace.
+ */
+export function exitWhenStdoutCloses(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(1);
+  });
+}
