@@ -2,7 +2,7 @@
  * `verify --all` and `replay` on escrows the service itself wrote through its HTTP API (funded,
  * one milestone paid out, one payout declined by the PSP): the ledger balances and every sampled
  * escrow's read-model rows agree with a fresh fold of its stream, and `replay` folds to what the
- * API's summary shows.
+ * API's summary shows; an edited users row is named.
  */
 import { distFile, runChild } from '../support/child';
 import { projectionsCaughtUp } from '../support/caught-up';
@@ -41,7 +41,8 @@ describe('kobatela verify --all and replay on escrows written by the service', (
     const answer = JSON.parse(r.stdout);
     expect(answer.first_break).toBeNull();
     expect(r.code).toBe(0);
-    expect(answer.read_models).toMatchObject({ compared: 3, skipped: 0 });
+    // Three escrows, and the users the test API registered (client, provider, a stranger).
+    expect(answer.read_models).toMatchObject({ compared: 6, skipped: 0 });
     expect(answer.ledger.currencies).toBe(1);
   });
 
@@ -53,5 +54,19 @@ describe('kobatela verify --all and replay on escrows written by the service', (
     expect(state.status).toBe(summary.escrow.status);
     expect(state.paid).toBe('60.00');
     expect(state.deposited).toBe('100.00');
+  });
+
+  it('names a users row edited behind the projector', async () => {
+    const client = api.ids.client;
+    await api.t.tdb.pool.query(`UPDATE users SET is_active = NOT is_active WHERE id = $1`, [
+      client,
+    ]);
+    const r = await cli(['verify', '--all']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `first break: BROKEN read_model=user-${client} revision=\\d+: users\\.is_active is`,
+      ),
+    );
   });
 });

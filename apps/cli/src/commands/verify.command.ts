@@ -1,6 +1,6 @@
 /**
  * `verify --stream S` checks one stream's hash chain; `verify --all` checks every stream's, then
- * the ledger's trial balance, then a sample of escrow streams' read-model rows against a fresh
+ * the ledger's trial balance, then a sample of escrow and user streams' read-model rows against a fresh
  * fold. Exits 1 naming the first break (stream and revision, ledger account or currency, or the
  * stream whose rows disagree); 2 on bad usage.
  */
@@ -71,7 +71,7 @@ async function all(platform: Platform, args: CommandArgs): Promise<number> {
     `ledger: ${ledger.accounts} accounts in ${ledger.currencies} currencies: ${ledger.breaks.length === 0 ? 'trial balance holds' : 'BROKEN'}`,
   );
   out(
-    `read models: ${readModels.compared} escrow streams compared with a fresh fold, ${readModels.skipped} skipped (projectors behind): ${readModels.breaks.length === 0 ? 'all agree' : 'BROKEN'}`,
+    `read models: ${readModels.compared} streams compared with a fresh fold, ${readModels.skipped} skipped (projectors behind): ${readModels.breaks.length === 0 ? 'all agree' : 'BROKEN'}`,
   );
   if (breaks[0]) out(`first break: ${breakLine(breaks[0])}`);
   return breaks.length === 0 ? 0 : 1;
@@ -86,7 +86,8 @@ export const verifyCommand: CliCommand = {
   details:
     "--all checks every hash chain, then the ledger's trial balance (debits = credits in each\n" +
     'currency, account totals = their journal entries), then that the read-model rows of N escrow\n' +
-    `streams (default ${READ_MODEL_SAMPLE_DEFAULT}) agree with a fresh fold of their events.\n` +
+    `and N user streams (default ${READ_MODEL_SAMPLE_DEFAULT}) agree with a fresh fold of their\n` +
+    'events (streams the projectors have not reached yet are skipped and counted).\n' +
     'Exits 1 naming the first break; progress on stderr.',
   options: { stream: { type: 'string' }, all: { type: 'boolean' }, sample: { type: 'string' } },
   positionalsMax: 0,

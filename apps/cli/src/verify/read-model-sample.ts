@@ -1,40 +1,47 @@
 /**
- * Read models against a fresh fold: for a sample of escrow streams (met during the chain pass,
- * kept by reservoir sampling so any stream may be picked), the escrow decider folds the events
- * and the rows must agree: the escrows row (status, total, currency, confirmed deposits), as
- * many milestone, deposit and payment rows as the state holds, and the ledger's held account at
- * the state's `held`. A stream is compared only where the projectors had passed its last event
- * before the rows were read and the stream did not move meanwhile, so a running service's lag
- * is never taken for a break (such streams are counted as skipped).
+ * Read models against a fresh fold: for a sample of each compared aggregate's streams (escrows,
+ * users: read-model-rows.ts), met during the chain pass and kept by reservoir sampling so any
+ * stream may be picked, the aggregate's decider folds the events (`foldEvents`, the service's
+ * fold) and its read-model rows must agree with the state. A stream is compared only where its
+ * projectors had passed its last event before the rows were read and the stream did not move
+ * meanwhile, so a running service's lag is never taken for a break (such streams, and streams
+ * whose record was never created, are counted as skipped).
  */
-import Big from 'big.js';
-import { sql } from 'kysely';
-import { type EscrowState, escrowDecider, foldEvents } from '@kob/domain';
+import { foldEvents } from '@kob/domain';
 import { type Position, type RecordedEvent, comparePositions } from '@kob/event-store';
 import type { Platform } from '@kob/platform';
-import { escrowHeldAccount } from '@kob/projections';
 import type { Break } from './chains';
+import { type RowCheck, rowChecks } from './read-model-rows';
 
-/** Escrow streams compared by default (`verify --all --sample N`). */
+/** Streams of each aggregate compared by default (`verify --all --sample N`). */
 export const READ_MODEL_SAMPLE_DEFAULT = 100;
-/** The projectors whose rows the comparison reads. */
-const SAMPLED_PROJECTORS = ['escrows', 'payments', 'ledger'] as const;
 
-/** Keeps a uniform sample of at most `size` escrow streams and their events. */
+interface Sampled {
+  check: RowCheck;
+  streamId: string;
+  events: readonly RecordedEvent[];
+}
+
+/** Keeps a uniform sample of at most `size` streams of each compared aggregate. */
 export class StreamSample {
-  private seen = 0;
-  readonly streams: { streamId: string; events: readonly RecordedEvent[] }[] = [];
+  private readonly seen = new Map<RowCheck, number>();
+  private readonly kept = new Map<RowCheck, Sampled[]>();
 
   constructor(private readonly size: number) {}
 
   offer(streamId: string, events: readonly RecordedEvent[]): void {
-    if (!streamId.startsWith(`${escrowDecider.category}-`) || this.size === 0) return;
-    this.seen += 1;
-    if (this.streams.length < this.size) this.streams.push({ streamId, events });
-    else {
-      const slot = Math.floor(Math.random() * this.seen);
-      if (slot < this.size) this.streams[slot] = { streamId, events };
-    }
+    const check = rowChecks.find((c) => streamId.startsWith(`${c.decider.category}-`));
+    if (!check || this.size === 0) return;
+    const seen = (this.seen.get(check) ?? 0) + 1;
+    this.seen.set(check, seen);
+    const kept = this.kept.get(check) ?? [];
+    this.kept.set(check, kept);
+    const slot = kept.length < this.size ? kept.length : Math.floor(Math.random() * seen);
+    if (slot < this.size) kept[slot] = { check, streamId, events };
+  }
+
+  get streams(): Sampled[] {
+    return [...this.kept.values()].flat();
   }
 }
 
@@ -44,60 +51,28 @@ export interface SampleSummary {
   breaks: Break[];
 }
 
-async function slowestCheckpoint(platform: Platform): Promise<Position | null> {
-  const rows = await platform.projections.status();
-  const mine = rows.filter((r) => (SAMPLED_PROJECTORS as readonly string[]).includes(r.name));
-  if (mine.length < SAMPLED_PROJECTORS.length) return null;
-  return mine.map((r) => r.checkpoint).sort(comparePositions)[0] ?? null;
+/** The oldest checkpoint of `projectors` (null if one of them has none yet). */
+async function slowestCheckpoint(
+  platform: Platform,
+  projectors: readonly string[],
+): Promise<Position | null> {
+  const rows = (await platform.projections.status()).filter((r) => projectors.includes(r.name));
+  if (rows.length < projectors.length) return null;
+  return rows.map((r) => r.checkpoint).sort(comparePositions)[0] ?? null;
 }
 
-async function rowsOf(platform: Platform, escrowId: string, currency: string) {
-  const count = (table: 'milestones' | 'deposits' | 'payments') =>
-    platform.db
-      .selectFrom(table)
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('escrow_id', '=', escrowId)
-      .executeTakeFirstOrThrow();
-  const escrow = await platform.db
-    .selectFrom('escrows')
-    .select(['status', 'amount_total', 'currency', 'deposited'])
-    .where('id', '=', escrowId)
-    .executeTakeFirst();
-  const held = await platform.db
-    .selectFrom('ledger_accounts')
-    .select(['debits', 'credits'])
-    .where('account', '=', escrowHeldAccount(escrowId, currency).id)
-    .executeTakeFirst();
-  return {
-    escrow,
-    milestones: (await count('milestones')).n,
-    deposits: (await count('deposits')).n,
-    payments: (await count('payments')).n,
-    held: held ? new Big(held.credits).minus(held.debits).toString() : '0',
-  };
-}
-
-const same = (a: unknown, b: unknown) => a === b;
-/** Equal amounts whatever their notation (`100.00` and `100`). */
-const sameAmount = (a: unknown, b: unknown) => new Big(String(a)).eq(String(b));
-
-/** What differs between the rows and the state, first difference only (null when they agree). */
-function difference(state: EscrowState, rows: Awaited<ReturnType<typeof rowsOf>>): string | null {
-  const e = rows.escrow;
-  if (!e) return 'escrows: no row';
-  // What is compared: its name, the rows' value, the fold's value, and how.
-  const checks: [string, unknown, unknown, (a: unknown, b: unknown) => boolean][] = [
-    ['escrows.status', e.status, state.status, same],
-    ['escrows.amount_total', e.amount_total, state.amountTotal, sameAmount],
-    ['escrows.currency', e.currency, state.currency, same],
-    ['escrows.deposited', e.deposited, state.deposited, sameAmount],
-    ['milestones rows', rows.milestones, state.milestones.length, same],
-    ['deposits rows', rows.deposits, state.deposits.length, same],
-    ['payments rows', rows.payments, state.payments.length, same],
-    ['ledger held', rows.held, state.held, sameAmount],
-  ];
-  const first = checks.find(([, row, fold, equal]) => !equal(row, fold));
-  return first ? `${first[0]} is ${String(first[1])}, the fold says ${String(first[2])}` : null;
+/** The first difference of one sampled stream; 'skipped' when it cannot be compared now. */
+async function compareOne(platform: Platform, s: Sampled): Promise<string | null | 'skipped'> {
+  const last = s.events[s.events.length - 1]!;
+  const checkpoint = await slowestCheckpoint(platform, s.check.projectors);
+  const state = foldEvents(s.check.decider, s.events);
+  const exists = (state as { exists?: boolean }).exists === true;
+  // Behind the stream's last event, or no record created there: nothing to compare yet.
+  if (!exists || !checkpoint || comparePositions(checkpoint, last.position) < 0) return 'skipped';
+  const difference = await s.check.difference(platform, state);
+  // The stream moved while the rows were read: they may hold newer events than the fold.
+  const head = await platform.store.streamHead(s.streamId);
+  return head?.revision === last.revision ? difference : 'skipped';
 }
 
 /** Compares each sampled stream's rows with its fold. */
@@ -106,30 +81,16 @@ export async function compareSample(
   sample: StreamSample,
 ): Promise<SampleSummary> {
   const summary: SampleSummary = { compared: 0, skipped: 0, breaks: [] };
-  for (const { streamId, events } of sample.streams) {
-    const last = events[events.length - 1]!;
-    const checkpoint = await slowestCheckpoint(platform);
-    const state = foldEvents(escrowDecider, events);
-    // Behind the stream's last event, or no escrow created there: nothing to compare yet.
-    if (!state.exists || !checkpoint || comparePositions(checkpoint, last.position) < 0) {
-      summary.skipped += 1;
-      continue;
-    }
-    const rows = await rowsOf(platform, state.escrowId, state.currency);
-    // The stream moved while the rows were read: they may hold newer events than the fold.
-    if ((await platform.store.streamHead(streamId))?.revision !== last.revision) {
+  for (const s of sample.streams) {
+    const verdict = await compareOne(platform, s);
+    if (verdict === 'skipped') {
       summary.skipped += 1;
       continue;
     }
     summary.compared += 1;
-    const reason = difference(state, rows);
-    if (reason)
-      summary.breaks.push({
-        check: 'read_model',
-        subject: streamId,
-        revision: last.revision.toString(),
-        reason,
-      });
+    if (verdict === null) continue;
+    const revision = s.events[s.events.length - 1]!.revision.toString();
+    summary.breaks.push({ check: 'read_model', subject: s.streamId, revision, reason: verdict });
   }
   return summary;
 }
