@@ -93,8 +93,11 @@ export const verifyCommand: CliCommand = {
   positionalsMax: 0,
   run(platform, args) {
     const stream = stringOption(args, 'stream');
-    if (stream !== undefined && args.values.all === undefined)
+    if (stream !== undefined && args.values.all === undefined) {
+      if (args.values.sample !== undefined)
+        throw new UsageError('--sample goes with --all', 'verify');
       return one(platform, stream, args.json);
+    }
     if (stream === undefined && args.values.all === true) return all(platform, args);
     throw new UsageError('verify needs --stream <id> or --all', 'verify');
   },
