@@ -33,6 +33,7 @@ export const allProjectors = [
 
 export * from './audit-log/audit-log.table';
 export * from './audit-log/audit-mask';
+export { auditActorLabel, auditFields } from './audit-log/audit-log.projection';
 export * from './event-stats/event-stats.projection';
 export * from './ledger/ledger-accounts';
 export * from './ledger/ledger.projection';

@@ -14,7 +14,7 @@ import type { RecordedEvent } from '@kob/event-store';
 import { actorLabel, isActor } from '@kob/kernel';
 import type { ReadModels } from '../read-models';
 import { maskAuditData } from './audit-mask';
-import type { NewAuditLogRow } from './audit-log.table';
+import type { AuditLogRow, NewAuditLogRow } from './audit-log.table';
 
 /** Rows per INSERT (12 array parameters whatever the count: the bound keeps statements modest). */
 const INSERT_ROWS_MAX = 1000;
@@ -48,11 +48,19 @@ export const auditLogProjection = {
   },
 };
 
-export function auditRow(e: RecordedEvent): NewAuditLogRow {
+/** The label of an event's actor (the `actor_prefix` filter), `unknown` when it holds none. */
+export function auditActorLabel(actor: unknown): string {
+  return isActor(actor) ? actorLabel(actor) : UNKNOWN_ACTOR_LABEL;
+}
+
+/**
+ * What the audit trail keeps of an event, its data masked: the `audit_log` row as it reads back
+ * (actor and data as values), which `auditRow` stores and `auditEntryOfEvent` shows.
+ */
+export function auditFields(e: RecordedEvent): AuditLogRow {
   const { actor, occurredAt, correlationId } = e.metadata;
   // The store refuses events without an actor; an audit trail must still show a row whose
   // metadata was edited behind its back (verify names it), rather than halt on it.
-  const label = isActor(actor) ? actorLabel(actor) : UNKNOWN_ACTOR_LABEL;
   const occurred = typeof occurredAt === 'string' ? new Date(occurredAt) : null;
   return {
     event_id: e.id,
@@ -61,13 +69,18 @@ export function auditRow(e: RecordedEvent): NewAuditLogRow {
     stream_id: e.streamId,
     revision: e.revision.toString(),
     type: e.type,
-    actor: json(actor ?? null),
-    actor_label: label,
+    actor: actor ?? null,
+    actor_label: auditActorLabel(actor),
     occurred_at: occurred && !Number.isNaN(occurred.getTime()) ? occurred : e.recordedAt,
     recorded_at: e.recordedAt,
     correlation_id: typeof correlationId === 'string' ? correlationId : null,
-    data: json(maskAuditData(e.data)),
+    data: maskAuditData(e.data),
   };
+}
+
+export function auditRow(e: RecordedEvent): NewAuditLogRow {
+  const fields = auditFields(e);
+  return { ...fields, actor: json(fields.actor), data: json(fields.data) };
 }
 
 /** A jsonb value as its JSON text (the insert casts the column's array to jsonb[]). */

@@ -25,3 +25,5 @@ export * from './spend';
 export * from './transfer';
 export * from './mandate';
 export * from './escrow/escrow.spend';
+export * from './fold';
+export * from './stream-deciders';

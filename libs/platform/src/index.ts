@@ -13,3 +13,4 @@ export * from './database-access';
 export * from './scheduler/event-horizon-job';
 export * from './alerts/raise-alert';
 export * from './platform.tables';
+export * from './audit/audit-entry';

@@ -3,7 +3,7 @@
  * its events' metadata), the id derived from (scope, key), and the replay of a first answer.
  */
 import { assert, uuidV5 } from '@kob/kernel';
-import type { Decider, DomainEvent } from '@kob/domain';
+import { type Decider, type DomainEvent, foldEvents } from '@kob/domain';
 import {
   type EventStore,
   type Position,
@@ -95,13 +95,7 @@ export async function replay<S, E extends DomainEvent>(
   toRevision: bigint,
 ): Promise<CommandResult<S, E>> {
   const history = await store.readStream(streamId, { maxCount: Number(toRevision + 1n) });
-  let state = decider.initialState();
-  for (const e of history) {
-    const event = decider.upcast
-      ? decider.upcast({ type: e.type, data: e.data })
-      : ({ type: e.type, data: e.data } as E);
-    state = decider.evolve(state, event);
-  }
+  const state = foldEvents(decider, history);
   const recorded = history.filter((e) => e.revision >= fromRevision && e.revision <= toRevision);
   assert(
     recorded.length === Number(toRevision - fromRevision + 1n),

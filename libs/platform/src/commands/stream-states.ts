@@ -3,7 +3,7 @@
  * cache (only the events newer than the cached revision), with the idempotency keys each stream
  * has seen rebuilt from its events' metadata.
  */
-import type { Decider, DomainEvent } from '@kob/domain';
+import { type Decider, upcastEvent } from '@kob/domain';
 import type { EventStore } from '@kob/event-store';
 import { rememberKey } from './idempotency';
 import type { CachedStream, StreamStateCache } from './stream-state-cache';
@@ -44,10 +44,7 @@ export class StreamStates {
     // Updated in place: only events that really exist are added, inside the stream's queue.
     const idempotency = base.idempotency;
     for (const e of newer) {
-      const event = decider.upcast
-        ? decider.upcast({ type: e.type, data: e.data })
-        : ({ type: e.type, data: e.data } as DomainEvent);
-      state = decider.evolve(state, event);
+      state = decider.evolve(state, upcastEvent(decider, e));
       rememberKey(idempotency, e);
     }
     const last = newer[newer.length - 1];

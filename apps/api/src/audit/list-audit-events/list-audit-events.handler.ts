@@ -6,11 +6,12 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { sql } from 'kysely';
 import { type Position, decodePosition } from '@kob/event-store';
+import { auditEntry } from '@kob/platform';
 import { ApiError } from '../../http/api-error';
 import type { Page } from '../../http/pagination';
 import { listPage } from '../../platform/list-page';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
-import { type AuditEventView, auditEventView } from '../shared/audit.view';
+import type { AuditEventView } from '../shared/audit.view';
 import { ListAuditEventsQuery } from './list-audit-events.query';
 import type { AuditEventsQuery } from './list-audit-events.request';
 
@@ -63,6 +64,6 @@ export class ListAuditEventsHandler implements IQueryHandler<ListAuditEventsQuer
       ])
       .orderBy('position_tx')
       .orderBy('position_pos');
-    return listPage(events(), ordered, filters, auditEventView);
+    return listPage(events(), ordered, filters, auditEntry);
   }
 }

@@ -10,7 +10,8 @@ import { maskAuditData } from '@kob/projections';
 import { anyRunInputs, buildAny } from '@test/event-scenarios';
 import { propertyParams } from '@test/hostile-values';
 import { A_TIME, stored, viewProblems } from '@test/view-property';
-import { auditEventView, rawView } from './audit.view';
+import { auditEntry } from '@kob/platform';
+import { rawView } from './audit.view';
 
 function recorded(e: NewEvent, streamId: string, i: number): RecordedEvent {
   return {
@@ -34,7 +35,7 @@ describe('audit views under arbitrary events', () => {
         );
         for (const e of events) {
           const data = stored(maskAuditData(e.data));
-          const masked = auditEventView({
+          const masked = auditEntry({
             tx: '7',
             pos: String(e.position.pos),
             event_id: e.id,

@@ -66,34 +66,6 @@ export class AuditStreamView {
   events!: RawEventView[];
 }
 
-/** An audit_log row (position as its two parts in text) as `GET /audit/events` shows it. */
-export function auditEventView(r: {
-  tx: string;
-  pos: string;
-  event_id: string;
-  stream_id: string;
-  revision: string;
-  type: string;
-  actor: unknown;
-  actor_label: string;
-  occurred_at: Date | string;
-  correlation_id: string | null;
-  data: unknown;
-}): AuditEventView {
-  return {
-    position: encodePosition({ tx: BigInt(r.tx), pos: BigInt(r.pos) }),
-    event_id: r.event_id,
-    stream_id: r.stream_id,
-    revision: r.revision,
-    type: r.type,
-    actor: r.actor,
-    actor_label: r.actor_label,
-    occurred_at: new Date(r.occurred_at).toISOString(),
-    correlation_id: r.correlation_id,
-    data: r.data,
-  };
-}
-
 export function rawView(e: RecordedEvent): RawEventView {
   return {
     position: encodePosition(e.position),
