@@ -30,6 +30,11 @@ export class DoubleFaults {
     this.queue.push(fault);
   }
 
+  /** Faults queued and not yet met by a call. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
   /** The next queued fault of `method`, removed from the queue. */
   take(method: Fault['method']): TakenFault | undefined {
     const i = this.queue.findIndex((f) => f.method === method);

@@ -29,6 +29,8 @@ export interface EventStoreDbDouble {
   log: DoubleLog;
   /** Answers the next call of a method with a fault. */
   fail(fault: Fault): void;
+  /** Faults queued and not yet met by a call (a test checks its faults were met). */
+  pendingFaults(): number;
   /**
    * The next append to `streamId` logs its prepares and then waits: resolves once it is held,
    * with `commit()` to write its commit record (and answer the client).
@@ -61,6 +63,7 @@ export async function startEventStoreDbDouble(): Promise<EventStoreDbDouble> {
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
     log,
     fail: (fault) => faults.add(fault),
+    pendingFaults: () => faults.pending,
     holdNextAppend: (streamId) =>
       new Promise((resolve) => {
         assert(!holds.has(streamId), `an append to ${streamId} is already held`);
