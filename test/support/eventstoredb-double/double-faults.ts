@@ -14,6 +14,8 @@ export interface Fault {
   method: 'append' | 'read';
   kind: FaultKind;
   when: 'before' | 'after';
+  /** Only an append to this stream meets the fault (any call of the method when absent). */
+  streamId?: string;
 }
 
 export interface TakenFault {
@@ -36,8 +38,10 @@ export class DoubleFaults {
   }
 
   /** The next queued fault of `method`, removed from the queue. */
-  take(method: Fault['method']): TakenFault | undefined {
-    const i = this.queue.findIndex((f) => f.method === method);
+  take(method: Fault['method'], streamId?: string): TakenFault | undefined {
+    const i = this.queue.findIndex(
+      (f) => f.method === method && (f.streamId === undefined || f.streamId === streamId),
+    );
     if (i < 0) return undefined;
     const [fault] = this.queue.splice(i, 1);
     return {

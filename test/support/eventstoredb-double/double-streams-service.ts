@@ -64,11 +64,11 @@ function append(
   messages: AppendReq[],
   callback: grpc.sendUnaryData<AppendResp>,
 ): void {
-  const fault = faults.take('append');
-  if (fault?.when === 'before') return fault.answer(callback);
   const options = messages[0]?.getOptions();
   assert(options !== undefined, 'an append starts with its options');
   const streamId = Buffer.from(options.getStreamIdentifier()!.getStreamName_asU8()).toString();
+  const fault = faults.take('append', streamId);
+  if (fault?.when === 'before') return fault.answer(callback);
   const expected = expectedOf(options);
   const events = messages.slice(1).map((m) => proposed(m.getProposedMessage()!));
   const hold = held.take(streamId);
