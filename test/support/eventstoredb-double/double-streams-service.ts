@@ -127,6 +127,18 @@ function appendResponse(outcome: WriteOutcome, expected: DoubleExpected): Append
   return resp;
 }
 
+/** Events one read answers at most (the client asks for "all" as 2^53 - 1). */
+const READ_COUNT_MAX = 1_000_000n;
+
+/** A read's direction and how many events it asks for. */
+function readShape(options: ReadReq.Options): { backwards: boolean; count: number } {
+  const asked = BigInt(options.getCount());
+  return {
+    backwards: options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS,
+    count: Number(asked > READ_COUNT_MAX ? READ_COUNT_MAX : asked),
+  };
+}
+
 function readStream(
   log: DoubleLog,
   options: ReadReq.Options,
@@ -144,8 +156,7 @@ function readStream(
     call.write(resp);
     return void call.end();
   }
-  const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
-  const count = Number(BigInt(options.getCount()) > 1_000_000n ? 1_000_000n : options.getCount());
+  const { backwards, count } = readShape(options);
   let from = backwards ? records.length - 1 : 0;
   if (streamOptions.hasRevision()) from = Number(streamOptions.getRevision());
   const picked = backwards
@@ -162,9 +173,8 @@ function readAll(
   call: grpc.ServerWritableStream<ReadReq, ReadResp>,
 ): void {
   const all = options.getAll()!;
-  const count = Number(BigInt(options.getCount()) > 1_000_000n ? 1_000_000n : options.getCount());
+  const { backwards, count } = readShape(options);
   const filter = filterOf(options);
-  const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
   assert(!backwards || all.hasEnd(), 'the double reads $all backwards from the end only');
   const candidates = backwards ? [...log.all].reverse() : log.all.filter(atOrAfter(all));
   let sent = 0;
