@@ -11,13 +11,7 @@
  * events (by id, at the expected revision) are there, and only if they are not sends the same
  * events again at the same expected revision, so a retry can neither duplicate nor skip a check.
  */
-import {
-  DeadlineExceededError,
-  NotLeaderError,
-  UnavailableError,
-  CancelledError,
-  WrongExpectedVersionError,
-} from '@eventstore/db-client';
+import { esdb } from './eventstoredb-client';
 
 export type EventStoreFailure = 'unavailable' | 'deadline' | 'not-leader';
 
@@ -38,14 +32,17 @@ export class EventStoreUnavailableError extends Error {
 
 /** The connection-level failure an error of the client is, or null for any other error. */
 export function connectionFailure(err: unknown): EventStoreFailure | null {
-  if (err instanceof NotLeaderError) return 'not-leader';
-  if (err instanceof DeadlineExceededError) return 'deadline';
-  if (err instanceof UnavailableError || err instanceof CancelledError) return 'unavailable';
+  const client = esdb();
+  if (err instanceof client.NotLeaderError) return 'not-leader';
+  if (err instanceof client.DeadlineExceededError) return 'deadline';
+  if (err instanceof client.UnavailableError || err instanceof client.CancelledError) {
+    return 'unavailable';
+  }
   return null;
 }
 
 export function isWrongExpectedVersion(err: unknown): boolean {
-  return err instanceof WrongExpectedVersionError;
+  return err instanceof esdb().WrongExpectedVersionError;
 }
 
 /** Retries of a read after a connection failure, and the pause before each (times the attempt). */

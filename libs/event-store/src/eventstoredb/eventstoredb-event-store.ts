@@ -17,15 +17,7 @@
  * eventstoredb-multi-stream.ts for what it does instead).
  */
 import { EventEmitter } from 'node:events';
-import {
-  BACKWARDS,
-  END,
-  EventStoreDBClient,
-  FORWARDS,
-  START as ESDB_START,
-  StreamNotFoundError,
-  excludeSystemEvents,
-} from '@eventstore/db-client';
+import type { EventStoreDBClient } from '@eventstore/db-client';
 import { assert, limits } from '@kob/kernel';
 import {
   type AppendOptions,
@@ -53,6 +45,7 @@ import {
   retryingRead,
 } from './eventstoredb-errors';
 import { StreamWriter } from './eventstoredb-writer';
+import { esdb } from './eventstoredb-client';
 
 export interface EventStoreDbOptions {
   /** Deadline of one append call (the client's default is 10 s). */
@@ -82,7 +75,7 @@ export class EventStoreDbEventStore implements EventStore {
   /** A store on its own connection (`esdb://host:2113?tls=false`, `esdb+discover://…`). */
   static connect(connectionString: string, options: EventStoreDbOptions = {}) {
     return new EventStoreDbEventStore(
-      EventStoreDBClient.connectionString(connectionString),
+      esdb().EventStoreDBClient.connectionString(connectionString),
       options,
     );
   }
@@ -116,8 +109,8 @@ export class EventStoreDbEventStore implements EventStore {
       const out: RecordedEvent[] = [];
       try {
         const read = this.client.readStream(streamId, {
-          direction: backwards ? BACKWARDS : FORWARDS,
-          fromRevision: options.fromRevision ?? (backwards ? END : ESDB_START),
+          direction: backwards ? esdb().BACKWARDS : esdb().FORWARDS,
+          fromRevision: options.fromRevision ?? (backwards ? esdb().END : esdb().START),
           ...(options.maxCount !== undefined ? { maxCount: options.maxCount } : {}),
         });
         for await (const resolved of read) {
@@ -125,7 +118,7 @@ export class EventStoreDbEventStore implements EventStore {
           if (event) out.push(event);
         }
       } catch (err) {
-        if (err instanceof StreamNotFoundError) return [];
+        if (err instanceof esdb().StreamNotFoundError) return [];
         throw err;
       }
       return out;
@@ -164,7 +157,8 @@ export class EventStoreDbEventStore implements EventStore {
     maxCount: number,
   ): Promise<{ position: Position; event: RecordedEvent | null }[]> {
     return retryingRead('read $all', async () => {
-      const fromPosition = comparePositions(from, START) === 0 ? ESDB_START : toEsdbPosition(from);
+      const fromPosition =
+        comparePositions(from, START) === 0 ? esdb().START : toEsdbPosition(from);
       const page: { position: Position; event: RecordedEvent | null }[] = [];
       for await (const resolved of this.client.readAll({ fromPosition, maxCount })) {
         assert(resolved.event?.position !== undefined, '$all event without its position');
@@ -177,8 +171,8 @@ export class EventStoreDbEventStore implements EventStore {
   async headPosition(): Promise<Position | null> {
     return retryingRead('read $all head', async () => {
       const read = this.client.readAll({
-        direction: BACKWARDS,
-        fromPosition: END,
+        direction: esdb().BACKWARDS,
+        fromPosition: esdb().END,
         maxCount: HEAD_SCAN_MAX,
       });
       for await (const resolved of read) {
@@ -215,8 +209,8 @@ export class EventStoreDbEventStore implements EventStore {
     const { signal } = options;
     for (let failures = 1; !signal?.aborted; failures++) {
       const subscription = this.client.subscribeToAll({
-        fromPosition: comparePositions(from, START) === 0 ? ESDB_START : toEsdbPosition(from),
-        filter: excludeSystemEvents(),
+        fromPosition: comparePositions(from, START) === 0 ? esdb().START : toEsdbPosition(from),
+        filter: esdb().excludeSystemEvents(),
       });
       const stop = () => void subscription.unsubscribe().then(() => subscription.destroy());
       signal?.addEventListener('abort', stop);

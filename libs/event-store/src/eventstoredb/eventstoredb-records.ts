@@ -9,13 +9,12 @@
  * share its transaction id and differ by position; so `comparePositions` orders both stores'
  * positions the same way and one token format serves both.
  */
-import {
-  type EventData,
-  type AllStreamResolvedEvent,
-  type ResolvedEvent,
-  jsonEvent,
+import type {
+  AllStreamResolvedEvent,
+  EventData,
+  JSONType,
+  ResolvedEvent,
 } from '@eventstore/db-client';
-import type { JSONType } from '@eventstore/db-client';
 import { assert } from '@kob/kernel';
 import type {
   AppendMetadata,
@@ -25,6 +24,7 @@ import type {
   RecordedEvent,
 } from '../event-store.port';
 import { eventHash } from '../hash-chain';
+import { esdb } from './eventstoredb-client';
 
 /** The client's position of an event in `$all`. */
 export interface EsdbPosition {
@@ -62,7 +62,7 @@ export function chainedEvents(
       prevHash: string;
     };
     const hash = eventHash({ streamId, revision, id: e.id, type: e.type, data, metadata });
-    out.push(jsonEvent({ id: e.id, type: e.type, data, metadata: { ...metadata, hash } }));
+    out.push(esdb().jsonEvent({ id: e.id, type: e.type, data, metadata: { ...metadata, hash } }));
     prevHash = hash;
     revision += 1n;
   }

@@ -5,11 +5,10 @@
  * events (by id, from the expected revision on) are already there, and only if they are not are
  * the very same events sent again at the very same expected revision.
  */
-import {
-  type AppendResult as EsdbAppendResult,
-  type EventData,
-  type EventStoreDBClient,
-  NO_STREAM,
+import type {
+  AppendResult as EsdbAppendResult,
+  EventData,
+  EventStoreDBClient,
 } from '@eventstore/db-client';
 import { assert, limits } from '@kob/kernel';
 import type { AppendResult, EventStore, StreamAppend, StreamHead } from '../event-store.port';
@@ -24,6 +23,7 @@ import {
   isWrongExpectedVersion,
   pause,
 } from './eventstoredb-errors';
+import { esdb } from './eventstoredb-client';
 
 /** Attempts of one append (the first and its checked retries) after connection failures. */
 const APPEND_ATTEMPTS_MAX = 3;
@@ -100,7 +100,7 @@ export class StreamWriter {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.client.appendToStream(streamId, events, {
-          expectedRevision: expected === 'no_stream' ? NO_STREAM : expected,
+          expectedRevision: expected === 'no_stream' ? esdb().NO_STREAM : expected,
           ...(this.appendDeadlineMs ? { deadline: this.appendDeadlineMs } : {}),
         });
         return fromAppendResult(result);
