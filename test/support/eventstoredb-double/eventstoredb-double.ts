@@ -26,6 +26,7 @@ const DOUBLE_SERVER_VERSION = '21.10.0 (kobatela test double)';
 export interface EventStoreDbDouble {
   /** `esdb://127.0.0.1:<port>?tls=false` */
   connectionString: string;
+  port: number;
   log: DoubleLog;
   /** Answers the next call of a method with a fault. */
   fail(fault: Fault): void;
@@ -36,13 +37,22 @@ export interface EventStoreDbDouble {
    * with `commit()` to write its commit record (and answer the client).
    */
   holdNextAppend(streamId: string): Promise<{ commit(): WriteOutcome }>;
+  /** Stops the node, letting calls finish for a moment before cutting them. */
   close(): Promise<void>;
+  /** Stops the node at once (a crash): open calls and subscriptions are cut. */
+  crash(): void;
 }
 
-export async function startEventStoreDbDouble(): Promise<EventStoreDbDouble> {
-  const log = new DoubleLog();
+/**
+ * Starts a double; `log` and `port` of a stopped one bring that node back (a restart: clients
+ * lose their connections and calls, the data stays).
+ */
+export async function startEventStoreDbDouble(
+  restart: { log: DoubleLog; port: number } = { log: new DoubleLog(), port: 0 },
+): Promise<EventStoreDbDouble> {
+  const { log } = restart;
   const server = new grpc.Server();
-  let port = 0;
+  let port = restart.port;
   const faults = new DoubleFaults(() => ({ host: '127.0.0.1', port }));
   const holds = new Map<string, (commit: () => WriteOutcome) => void>();
   const held: HeldWrites = {
@@ -55,12 +65,13 @@ export async function startEventStoreDbDouble(): Promise<EventStoreDbDouble> {
   server.addService(StreamsService, streamsService(log, faults, held));
   server.addService(ServerFeaturesService, { getSupportedMethods: supportedMethods });
   port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),
     ),
   );
   return {
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
+    port,
     log,
     fail: (fault) => faults.add(fault),
     pendingFaults: () => faults.pending,
@@ -69,6 +80,7 @@ export async function startEventStoreDbDouble(): Promise<EventStoreDbDouble> {
         assert(!holds.has(streamId), `an append to ${streamId} is already held`);
         holds.set(streamId, (commit) => resolve({ commit }));
       }),
+    crash: () => server.forceShutdown(),
     close: () =>
       new Promise<void>((resolve) => {
         server.tryShutdown(() => resolve());

@@ -5,11 +5,16 @@
  * before the deadline) met with typed errors and retries that cannot duplicate an append.
  */
 import { useEventStoreDbDouble } from '@test/eventstoredb-double/double-store';
+import {
+  type EventStoreDbDouble,
+  startEventStoreDbDouble,
+} from '@test/eventstoredb-double/eventstoredb-double';
 import { ev } from '../contract/event-store.contract';
 import { stream } from '../contract/contract-kit';
 import { START, decodePosition, encodePosition, type RecordedEvent } from '../event-store.port';
 import { verifyChain } from '../hash-chain';
 import { EventStoreUnavailableError } from './eventstoredb-errors';
+import { EventStoreDbEventStore } from './eventstoredb-event-store';
 
 /** Short enough for a test to wait for it; the real default is 10 s. */
 const TEST_APPEND_DEADLINE_MS = 300;
@@ -152,5 +157,45 @@ describe('a failing node', () => {
       if (seen.length === 2) controller.abort();
     }
     expect(seen.map((e) => e.type)).toEqual(['t.a.v1', 't.b.v1']);
+  });
+
+  it('survives the node restarting: an append meanwhile fails typed, the subscription resumes', async () => {
+    const first = await startEventStoreDbDouble();
+    const own = EventStoreDbEventStore.connect(first.connectionString, {
+      appendDeadlineMs: TEST_APPEND_DEADLINE_MS,
+    });
+    const s = stream('restart');
+    await own.appendToStream(s, [ev('t.a.v1')], { expectedRevision: 'no_stream' });
+    const controller = new AbortController();
+    const seen: RecordedEvent[] = [];
+    let delivered = () => {};
+    const firstSeen = new Promise<void>((resolve) => (delivered = resolve));
+    const live = (async () => {
+      for await (const e of own.subscribeToAll({
+        fromPosition: START,
+        signal: controller.signal,
+      })) {
+        if (e.streamId !== s) continue;
+        seen.push(e);
+        delivered();
+        if (seen.length === 2) controller.abort();
+      }
+    })();
+    await firstSeen;
+    first.crash();
+    let second: EventStoreDbDouble | undefined;
+    try {
+      await expect(
+        own.appendToStream(s, [ev('t.lost.v1')], { expectedRevision: 0n }),
+      ).rejects.toMatchObject({ code: 'EVENT_STORE_UNAVAILABLE', operation: 'append' });
+      second = await startEventStoreDbDouble({ log: first.log, port: first.port });
+      await own.appendToStream(s, [ev('t.b.v1')], { expectedRevision: 0n });
+      await live;
+      expect(seen.map((e) => e.type)).toEqual(['t.a.v1', 't.b.v1']);
+    } finally {
+      controller.abort();
+      await own.close();
+      await second?.close();
+    }
   });
 });

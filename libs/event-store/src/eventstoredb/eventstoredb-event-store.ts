@@ -56,8 +56,12 @@ export interface EventStoreDbOptions {
 const ALL_PAGE_MAX = 1000;
 /** How far back from the end `headPosition` looks for a non-system event. */
 const HEAD_SCAN_MAX = 1000;
-/** Consecutive failed resubscriptions before a subscription gives up. */
-const RESUBSCRIBE_MAX = 5;
+/**
+ * Consecutive failed resubscriptions before a subscription gives up, and the longest pause
+ * between two (doubling from RETRY_BACKOFF_MS): about 20 s in all, a leader election's length.
+ */
+const RESUBSCRIBE_MAX = 10;
+const RESUBSCRIBE_BACKOFF_MAX_MS = 5000;
 
 export class EventStoreDbEventStore implements EventStore {
   readonly name = 'eventstoredb';
@@ -239,7 +243,7 @@ export class EventStoreDbEventStore implements EventStore {
           cause: failure,
         });
       }
-      await pause(RETRY_BACKOFF_MS * failures);
+      await pause(Math.min(RETRY_BACKOFF_MS * 2 ** failures, RESUBSCRIBE_BACKOFF_MAX_MS));
     }
   }
 

@@ -49,7 +49,11 @@ export class StreamWriter {
     validateEvents(append.streamId, append.events);
     const attempts = append.expectedRevision === 'any' ? ANY_ATTEMPTS_MAX : 1;
     for (let attempt = 1; ; attempt++) {
-      const resolved = await this.resolve(append);
+      const resolved = await this.resolve(append).catch((e: unknown) => {
+        // The head could not be read: nothing was sent.
+        if (!(e instanceof EventStoreUnavailableError)) throw e;
+        throw new EventStoreUnavailableError(e.failure, 'append', 'not-written', { cause: e });
+      });
       try {
         return await this.write(append, resolved);
       } catch (err) {
@@ -110,7 +114,11 @@ export class StreamWriter {
         if (!conflict && !failure) throw err;
         // A conflict after an unanswered attempt may be that attempt, written after all.
         if (attempt > 1 || failure) {
-          const found = await this.findWritten(streamId, events, first);
+          const found = await this.findWritten(streamId, events, first).catch((e: unknown) => {
+            // The node is gone before the check could tell: the append may or may not be there.
+            if (!(e instanceof EventStoreUnavailableError)) throw e;
+            throw new EventStoreUnavailableError(e.failure, 'append', 'unknown', { cause: err });
+          });
           if (found) return found;
         }
         if (conflict) throw new WrongExpectedRevisionError(streamId, expected);
