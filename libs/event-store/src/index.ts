@@ -4,3 +4,13 @@ export * from './hash-chain';
 export * from './reservations';
 export * from './system-metadata';
 export * from './postgres/postgres-event-store';
+export * from './eventstoredb/eventstoredb-event-store';
+export {
+  EventStoreUnavailableError,
+  type EventStoreFailure,
+} from './eventstoredb/eventstoredb-errors';
+export {
+  MultiStreamAppendUnsupportedError,
+  type ClaimedFor,
+} from './eventstoredb/eventstoredb-multi-stream';
+export * from './eventstoredb/reservation-recovery';

@@ -22,6 +22,19 @@ export interface ContractHarness {
   close(): Promise<void>;
 }
 
+/**
+ * What an adapter's store promises beyond one stream. An adapter that lacks an ability by
+ * design says so here, and its own spec tests what it does instead.
+ */
+export interface StoreCapabilities {
+  /**
+   * `appendMulti` is one transaction across streams (all or nothing), and its conditions on
+   * streams only read hold until it commits (a concurrent writer of such a stream is ordered
+   * entirely before or after it). EventStoreDB 6.x has no multi-stream transaction.
+   */
+  atomicMultiStream: boolean;
+}
+
 export function testMetadata(extra: Partial<AppendMetadata> = {}): AppendMetadata {
   return systemAppendMetadata('system:test', extra);
 }

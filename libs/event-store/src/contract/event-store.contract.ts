@@ -6,17 +6,20 @@
  */
 import { describeAllReads, describeSubscriptions } from './all-stream.contract';
 import { describeOneWriter, describeRacingWriters } from './appends.contract';
-import type { ContractHarness } from './contract-kit';
+import type { ContractHarness, StoreCapabilities } from './contract-kit';
 import { describeIntegrityContract } from './integrity.contract';
 import { describeAtomicAppends, describeConditions } from './multi-stream.contract';
 
-export { type ContractHarness, ev, testMetadata } from './contract-kit';
+export { type ContractHarness, type StoreCapabilities, ev, testMetadata } from './contract-kit';
 
+/** The contract; parts an adapter lacks by design (`capabilities`) are left out, by name. */
 export function describeEventStoreContract(
   adapter: string,
   makeHarness: () => Promise<ContractHarness>,
+  capabilities: StoreCapabilities = { atomicMultiStream: true },
 ) {
-  describe(`event store contract: ${adapter}`, () => {
+  const lacking = capabilities.atomicMultiStream ? '' : ' (no atomic multi-stream appends)';
+  describe(`event store contract: ${adapter}${lacking}`, () => {
     let h: ContractHarness;
     beforeAll(async () => {
       h = await makeHarness();
@@ -28,8 +31,10 @@ export function describeEventStoreContract(
 
     describeOneWriter(harness);
     describeRacingWriters(harness);
-    describeAtomicAppends(harness);
-    describeConditions(harness);
+    if (capabilities.atomicMultiStream) {
+      describeAtomicAppends(harness);
+      describeConditions(harness);
+    }
     describeAllReads(harness);
     describeSubscriptions(harness);
     describeIntegrityContract(harness);
