@@ -1,6 +1,7 @@
 /** The service's configuration, as loaded from the environment, and the error a bad value raises. */
 export type AppEnv = 'production' | 'development' | 'test';
 export type ProjectionsMode = 'inline' | 'worker';
+export type EventStoreKind = 'postgres' | 'eventstoredb';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface AppConfig {
@@ -26,6 +27,10 @@ export interface AppConfig {
   devApiKey: string | null;
   logLevel: LogLevel;
   projectionsMode: ProjectionsMode;
+  /** Where events are appended and read: PostgreSQL (default) or EventStoreDB/KurrentDB. */
+  eventStore: EventStoreKind;
+  /** EVENTSTORE_CONNECTION_STRING with `eventstoredb`; null with `postgres`. */
+  eventStoreConnectionString: string | null;
   projectionBatchSize: number;
   currencies: Map<string, number>;
   corsAllowOrigins: string[];

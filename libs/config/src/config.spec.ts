@@ -105,3 +105,35 @@ describe('a process that handles no API keys', () => {
     );
   });
 });
+
+describe('EVENT_STORE', () => {
+  it('is PostgreSQL by default, EventStoreDB with its connection string', () => {
+    const pg = loadConfig({ APP_ENV: 'test' });
+    expect(pg).toMatchObject({ eventStore: 'postgres', eventStoreConnectionString: null });
+    const esdb = loadConfig({
+      APP_ENV: 'test',
+      EVENT_STORE: 'eventstoredb',
+      EVENTSTORE_CONNECTION_STRING: 'esdb://a:2113,b:2113?tls=true',
+    });
+    expect(esdb).toMatchObject({
+      eventStore: 'eventstoredb',
+      eventStoreConnectionString: 'esdb://a:2113,b:2113?tls=true',
+    });
+    // A connection string is ignored (and not kept) with the PostgreSQL store.
+    expect(
+      loadConfig({ APP_ENV: 'test', EVENTSTORE_CONNECTION_STRING: 'kurrentdb://x:2113' })
+        .eventStoreConnectionString,
+    ).toBeNull();
+  });
+
+  it.each([
+    [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE'],
+    [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING'],
+    [
+      { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://a:2113' },
+      'EVENTSTORE_CONNECTION_STRING',
+    ],
+  ])('refuses %j, naming %s', (env, variable) => {
+    expect(configError(env).message).toContain(variable);
+  });
+});

@@ -8,11 +8,15 @@ import {
   type AppConfig,
   type AppEnv,
   ConfigError,
+  type EventStoreKind,
   type LogLevel,
   type ProjectionsMode,
 } from './config-types';
 import { chooseDataDir } from './data-dir';
 import { POSTGRES_URL, ownerUrl } from './database-urls';
+
+/** The connection string schemes of @eventstore/db-client (and KurrentDB's). */
+const EVENTSTORE_URL = /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\/\S+$/;
 import {
   type Env,
   bool,
@@ -69,6 +73,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     bootstrapAdminApiKey,
     devApiKey: devApiKey(env),
     ...processSettings(env),
+    ...eventStoreSettings(env),
     currencies,
     corsAllowOrigins,
     httpBodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
@@ -123,6 +128,32 @@ function processSettings(env: Env) {
       'worker',
     ]),
     projectionBatchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 500),
+  };
+}
+
+/**
+ * The write side: the PostgreSQL event store (the default, in the read models' database) or an
+ * EventStoreDB/KurrentDB cluster (`EVENT_STORE=eventstoredb` with its connection string).
+ */
+function eventStoreSettings(env: Env) {
+  const eventStore = oneOf<EventStoreKind>(env, 'EVENT_STORE', 'postgres', [
+    'postgres',
+    'eventstoredb',
+  ]);
+  const connection = raw(env, 'EVENTSTORE_CONNECTION_STRING') ?? null;
+  if (connection !== null && !EVENTSTORE_URL.test(connection))
+    throw new ConfigError(
+      'EVENTSTORE_CONNECTION_STRING',
+      'must be an esdb://, esdb+discover://, kurrentdb:// or kurrentdb+discover:// connection string',
+    );
+  if (eventStore === 'eventstoredb' && connection === null)
+    throw new ConfigError(
+      'EVENTSTORE_CONNECTION_STRING',
+      'is required with EVENT_STORE=eventstoredb',
+    );
+  return {
+    eventStore,
+    eventStoreConnectionString: eventStore === 'eventstoredb' ? connection : null,
   };
 }
 
