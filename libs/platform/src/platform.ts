@@ -10,7 +10,7 @@ import type { ReadModels } from '@kob/projections';
 import type { PlatformTables } from './platform.tables';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import type { AppConfig } from '@kob/config';
+import { type AppConfig, ConfigError } from '@kob/config';
 import { type AlertInput, alertAppend } from '@kob/alerts';
 import {
   PostgresEventStore,
@@ -81,6 +81,7 @@ export async function openPlatform(
   log: Logger,
   options: OpenOptions,
 ): Promise<Platform> {
+  refuseUnwiredEventStore(config);
   const { access, pool, db, databaseRole, closeAll } = await openDatabase(config, log, options);
   const metrics = options.metrics ?? new Metrics();
   const store = new PostgresEventStore(pool);
@@ -155,6 +156,22 @@ async function openDatabase(config: AppConfig, log: Logger, options: OpenOptions
     throw err;
   }
   return { access, pool, db, databaseRole, closeAll };
+}
+
+/**
+ * EVENT_STORE=eventstoredb is read and validated, and the adapter passes the store contract
+ * against a gRPC double, but the service cannot run on it yet: mandate slots append a holder
+ * stream together with the mandate, which EventStoreDB cannot make atomic, and command pins are
+ * not ordered against a concurrent writer there (README, Deployment). Refused at start rather
+ * than quietly running on PostgreSQL.
+ */
+export function refuseUnwiredEventStore(config: Pick<AppConfig, 'eventStore'>): void {
+  if (config.eventStore === 'eventstoredb')
+    throw new ConfigError(
+      'EVENT_STORE',
+      'eventstoredb is not selectable yet: the EventStoreDB adapter exists (libs/event-store) but ' +
+        'the service is not wired to it (multi-stream appends for mandate slots); use postgres',
+    );
 }
 
 function commandRunner(store: EventStore, metrics: Metrics, options: OpenOptions): CommandRunner {
