@@ -16,15 +16,12 @@
  * transaction and conditions on streams only read that hold until the commit (see
  * eventstoredb-multi-stream.ts for what it does instead).
  */
-import { EventEmitter } from 'node:events';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { assert, limits } from '@kob/kernel';
 import {
   type AppendOptions,
   type AppendResult,
   type EventStore,
-  type ExpectedRevision,
-  type NewEvent,
   type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -35,6 +32,7 @@ import {
   START,
   comparePositions,
 } from '../event-store.port';
+import { AppendNotifyingStore } from '../append-rules';
 import { appendInSteps } from './eventstoredb-multi-stream';
 import { fromResolved, toEsdbPosition, toPosition } from './eventstoredb-records';
 import {
@@ -63,16 +61,15 @@ const HEAD_SCAN_MAX = 1000;
 const RESUBSCRIBE_MAX = 10;
 const RESUBSCRIBE_BACKOFF_MAX_MS = 5000;
 
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore extends AppendNotifyingStore implements EventStore {
   readonly name = 'eventstoredb';
-  private readonly appended = new EventEmitter();
   private readonly writer: StreamWriter;
 
   constructor(
     private readonly client: EventStoreDBClient,
     options: EventStoreDbOptions = {},
   ) {
-    this.appended.setMaxListeners(1000);
+    super();
     this.writer = new StreamWriter(client, this, options.appendDeadlineMs);
   }
 
@@ -84,25 +81,11 @@ export class EventStoreDbEventStore implements EventStore {
     );
   }
 
-  onAppended(listener: () => void): () => void {
-    this.appended.on('appended', listener);
-    return () => this.appended.off('appended', listener);
-  }
-
-  async appendToStream(
-    streamId: string,
-    events: NewEvent[],
-    options: { expectedRevision: ExpectedRevision; expectedHeadHash?: string },
-  ): Promise<AppendResult> {
-    const [result] = await this.appendMulti([{ streamId, events, ...options }]);
-    return result!;
-  }
-
   async appendMulti(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     try {
       return await appendInSteps(this.writer, appends, options.conditions ?? []);
     } finally {
-      this.appended.emit('appended');
+      this.notifyAppended();
     }
   }
 
@@ -248,7 +231,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    this.appended.removeAllListeners();
+    this.forgetListeners();
     await this.client.dispose();
   }
 }

@@ -17,9 +17,9 @@
  * (they are checked just before it: a writer of such a stream in between is not ordered).
  */
 import { randomUUID } from 'node:crypto';
-import { assert, limits } from '@kob/kernel';
 import type { AppendResult, StreamAppend, StreamCondition } from '../event-store.port';
 import { WrongExpectedRevisionError } from '../errors';
+import { validateAppendMulti } from '../append-rules';
 import {
   RESERVATION_CLAIMED,
   RESERVATION_RELEASED,
@@ -51,13 +51,7 @@ export async function appendInSteps(
   appends: StreamAppend[],
   conditions: readonly StreamCondition[],
 ): Promise<AppendResult[]> {
-  assert(appends.length > 0, 'appendMulti needs at least one stream');
-  const ids = new Set([...appends.map((a) => a.streamId), ...conditions.map((c) => c.streamId)]);
-  assert(
-    ids.size === appends.length + conditions.length,
-    'appendMulti: a stream may appear once (appended or a condition)',
-  );
-  assert(conditions.length <= limits.appendEventsPerCallMax, 'too many conditions in one append');
+  validateAppendMulti(appends, conditions);
   await checkConditions(writer, conditions);
   if (appends.length === 1) return [await writer.append(appends[0]!)];
   const only = (type: string) => (a: StreamAppend) => a.events.every((e) => e.type === type);

@@ -16,14 +16,8 @@ import type {
   ResolvedEvent,
 } from '@eventstore/db-client';
 import { assert } from '@kob/kernel';
-import type {
-  AppendMetadata,
-  EventMetadata,
-  NewEvent,
-  Position,
-  RecordedEvent,
-} from '../event-store.port';
-import { eventHash } from '../hash-chain';
+import type { EventMetadata, NewEvent, Position, RecordedEvent } from '../event-store.port';
+import { chainEvents } from '../append-rules';
 import { esdb } from './eventstoredb-client';
 
 /** The client's position of an event in `$all`. */
@@ -45,28 +39,25 @@ export function isSystemEvent(streamId: string, type: string): boolean {
   return streamId.startsWith('$') || type.startsWith('$');
 }
 
-/** The events to send, each linked to the one before by its hash, from `headHash` on. */
+/** The events to send, hash-chained from `headHash` on (append-rules.ts), as the client's. */
 export function chainedEvents(
   streamId: string,
   events: readonly NewEvent[],
   firstRevision: bigint,
   headHash: string,
 ): { events: EventData[]; headHash: string } {
-  let prevHash = headHash;
-  let revision = firstRevision;
-  const out: EventData[] = [];
-  for (const e of events) {
-    // Hash exactly what is stored: the JSON form, as the reader will parse it.
-    const data = JSON.parse(JSON.stringify(e.data) ?? 'null') as JSONType;
-    const metadata = JSON.parse(JSON.stringify({ ...e.metadata, prevHash })) as AppendMetadata & {
-      prevHash: string;
-    };
-    const hash = eventHash({ streamId, revision, id: e.id, type: e.type, data, metadata });
-    out.push(esdb().jsonEvent({ id: e.id, type: e.type, data, metadata: { ...metadata, hash } }));
-    prevHash = hash;
-    revision += 1n;
-  }
-  return { events: out, headHash: prevHash };
+  const chain = chainEvents(streamId, events, firstRevision, headHash);
+  return {
+    events: chain.events.map((e) =>
+      esdb().jsonEvent({
+        id: e.id,
+        type: e.type,
+        data: e.data as JSONType,
+        metadata: e.metadata as unknown as JSONType,
+      }),
+    ),
+    headHash: chain.headHash,
+  };
 }
 
 /** A recorded event of the client as the port's, or null for a system event. */

@@ -14,7 +14,7 @@ import { assert, limits } from '@kob/kernel';
 import type { AppendResult, EventStore, StreamAppend, StreamHead } from '../event-store.port';
 import { WrongExpectedRevisionError } from '../errors';
 import { GENESIS_HASH } from '../hash-chain';
-import { validateEvents } from '../postgres/append-statement';
+import { validateEvents } from '../append-rules';
 import { chainedEvents, toPosition } from './eventstoredb-records';
 import {
   EventStoreUnavailableError,

@@ -1,24 +1,14 @@
 /**
- * The append statements of the PostgreSQL event store: the events hash-chained and written with
- * their stream's head in one statement, the conditions on other streams, `any` resolved, and the
- * checks every event passes before it is written.
+ * The append statements of the PostgreSQL event store: the events hash-chained (append-rules.ts)
+ * and written with their stream's head in one statement, the conditions on other streams, and
+ * `any` resolved.
  */
 import type { PoolClient } from 'pg';
-import { assert, isActor, limits } from '@kob/kernel';
-import type {
-  AppendMetadata,
-  AppendResult,
-  NewEvent,
-  StreamAppend,
-  StreamCondition,
-} from '../event-store.port';
-import {
-  DuplicateEventIdError,
-  MissingActorError,
-  UnstorableEventError,
-  WrongExpectedRevisionError,
-} from '../errors';
-import { GENESIS_HASH, eventHash } from '../hash-chain';
+import { assert } from '@kob/kernel';
+import type { AppendResult, NewEvent, StreamAppend, StreamCondition } from '../event-store.port';
+import { DuplicateEventIdError, UnstorableEventError, WrongExpectedRevisionError } from '../errors';
+import { GENESIS_HASH } from '../hash-chain';
+import { chainEvents } from '../append-rules';
 
 const INSERT_EVENTS = `
   INSERT INTO events (event_id, stream_id, revision, type, data, metadata)
@@ -51,7 +41,7 @@ export async function appendOne(client: PoolClient, append: StreamAppend): Promi
       ? GENESIS_HASH
       : (append.expectedHeadHash ?? (await headHashAt(client, streamId, expectedRevision)));
   const firstRevision = expectedRevision === 'no_stream' ? 0n : expectedRevision + 1n;
-  const chain = chainEvents(streamId, events, firstRevision, headHash);
+  const chain = chainColumns(streamId, events, firstRevision, headHash);
   const params: unknown[] = [
     streamId,
     expectedRevision === 'no_stream' ? null : expectedRevision.toString(),
@@ -72,44 +62,24 @@ export async function appendOne(client: PoolClient, append: StreamAppend): Promi
   };
 }
 
-/**
- * The events as the statement's columns (ids, revisions, types, data, metadata), each linked to
- * the one before by its hash, from the stream's head hash on.
- */
-function chainEvents(
+/** The chained events as the statement's columns (ids, revisions, types, data, metadata). */
+function chainColumns(
   streamId: string,
   events: readonly NewEvent[],
   firstRevision: bigint,
   headHash: string,
 ): { columns: string[][]; lastRevision: bigint; headHash: string } {
-  let prevHash = headHash;
-  let revision = firstRevision;
-  const ids: string[] = [];
-  const revs: string[] = [];
-  const types: string[] = [];
-  const datas: string[] = [];
-  const metas: string[] = [];
-  for (const e of events) {
-    // Hash exactly what is stored: the JSON form (a Date becomes its ISO string, undefined
-    // members disappear), so an honest chain always verifies after the JSONB round trip.
-    const dataJson = JSON.stringify(e.data);
-    const data: unknown = JSON.parse(dataJson);
-    const metadata = JSON.parse(JSON.stringify({ ...e.metadata, prevHash })) as AppendMetadata & {
-      prevHash: string;
-    };
-    const hash = eventHash({ streamId, revision, id: e.id, type: e.type, data, metadata });
-    ids.push(e.id);
-    revs.push(revision.toString());
-    types.push(e.type);
-    datas.push(dataJson);
-    metas.push(JSON.stringify({ ...metadata, hash }));
-    prevHash = hash;
-    revision += 1n;
-  }
+  const chain = chainEvents(streamId, events, firstRevision, headHash);
   return {
-    columns: [ids, revs, types, datas, metas],
-    lastRevision: revision - 1n,
-    headHash: prevHash,
+    columns: [
+      chain.events.map((e) => e.id),
+      chain.events.map((e) => e.revision.toString()),
+      chain.events.map((e) => e.type),
+      chain.events.map((e) => JSON.stringify(e.data)),
+      chain.events.map((e) => JSON.stringify(e.metadata)),
+    ],
+    lastRevision: firstRevision + BigInt(events.length) - 1n,
+    headHash: chain.headHash,
   };
 }
 
@@ -183,15 +153,4 @@ export async function resolveAny(client: PoolClient, append: StreamAppend): Prom
   const row = res.rows[0];
   if (!row) return { ...append, expectedRevision: 'no_stream' };
   return { ...append, expectedRevision: BigInt(row.revision), expectedHeadHash: row.head_hash };
-}
-
-export function validateEvents(streamId: string, events: NewEvent[]): void {
-  assert(events.length > 0, `append to ${streamId} with no events`);
-  assert(events.length <= limits.appendEventsPerCallMax, 'too many events in one append');
-  for (const e of events) {
-    if (!isActor(e.metadata?.actor)) throw new MissingActorError(streamId, e.type);
-    assert(typeof e.metadata.commandId === 'string', 'event metadata needs a commandId');
-    assert(typeof e.metadata.correlationId === 'string', 'event metadata needs a correlationId');
-    assert(typeof e.metadata.occurredAt === 'string', 'event metadata needs occurredAt');
-  }
 }

@@ -11,7 +11,6 @@
  * pg_snapshot_xmin(pg_current_snapshot()), so an event committed late by a transaction that
  * started early is never skipped by a reader that already moved past its position.
  */
-import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { assert, limits } from '@kob/kernel';
 import {
@@ -19,8 +18,6 @@ import {
   type AppendResult,
   type EventMetadata,
   type EventStore,
-  type ExpectedRevision,
-  type NewEvent,
   type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -32,7 +29,8 @@ import {
   START,
 } from '../event-store.port';
 import { WrongExpectedRevisionError } from '../errors';
-import { appendOne, checkCondition, resolveAny, validateEvents } from './append-statement';
+import { AppendNotifyingStore, validateAppendMulti, validateEvents } from '../append-rules';
+import { appendOne, checkCondition, resolveAny } from './append-statement';
 
 interface EventRow {
   position: string;
@@ -49,44 +47,23 @@ interface EventRow {
 const SELECT_EVENT =
   'SELECT position, transaction_id::text AS tx, event_id, stream_id, revision, type, data, metadata, recorded_at FROM events';
 
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore extends AppendNotifyingStore implements EventStore {
   readonly name = 'postgresql';
-  private readonly appended = new EventEmitter();
 
   constructor(private readonly pool: Pool) {
-    this.appended.setMaxListeners(1000);
-  }
-
-  onAppended(listener: () => void): () => void {
-    this.appended.on('appended', listener);
-    return () => this.appended.off('appended', listener);
-  }
-
-  async appendToStream(
-    streamId: string,
-    events: NewEvent[],
-    options: { expectedRevision: ExpectedRevision; expectedHeadHash?: string },
-  ): Promise<AppendResult> {
-    const [result] = await this.appendMulti([{ streamId, events, ...options }]);
-    return result!;
+    super();
   }
 
   async appendMulti(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
-    assert(appends.length > 0, 'appendMulti needs at least one stream');
     const conditions = options.conditions ?? [];
-    const ids = new Set([...appends.map((a) => a.streamId), ...conditions.map((c) => c.streamId)]);
-    assert(
-      ids.size === appends.length + conditions.length,
-      'appendMulti: a stream may appear once (appended or a condition)',
-    );
-    assert(conditions.length <= limits.appendEventsPerCallMax, 'too many conditions in one append');
+    validateAppendMulti(appends, conditions);
     for (const a of appends) validateEvents(a.streamId, a.events);
     // `any` on a stream that does not exist yet races another creator: resolve it again.
     const attempts = appends.some((a) => a.expectedRevision === 'any') ? ANY_RETRIES_MAX : 1;
     for (let attempt = 1; ; attempt++) {
       try {
         const results = await this.appendOnce(appends, conditions);
-        this.appended.emit('appended');
+        this.notifyAppended();
         return results;
       } catch (err) {
         if (!(err instanceof WrongExpectedRevisionError) || attempt >= attempts) throw err;
@@ -280,13 +257,13 @@ export class PostgresEventStore implements EventStore {
       } finally {
         client.release();
       }
-      this.appended.emit('appended');
+      this.notifyAppended();
     };
     return { commit: () => finish('COMMIT'), rollback: () => finish('ROLLBACK') };
   }
 
   async close(): Promise<void> {
-    this.appended.removeAllListeners();
+    this.forgetListeners();
   }
 }
 
