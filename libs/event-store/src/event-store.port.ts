@@ -107,6 +107,18 @@ export interface StreamHead {
   headHash: string;
 }
 
+/**
+ * Whether the store answers now: `connected`, or why not (`unavailable`: down or unreachable;
+ * `deadline`: no answer in time; `not-leader`: a cluster node that cannot take writes).
+ */
+export interface StoreConnection {
+  state: 'connected' | 'unavailable' | 'deadline' | 'not-leader';
+  /** Round trip of the probe in milliseconds (null when it failed). */
+  latencyMs: number | null;
+  /** The failure's message, for operators (never a secret: no connection string). */
+  detail: string | null;
+}
+
 export interface EventStore {
   readonly name: string;
   appendToStream(
@@ -132,6 +144,8 @@ export interface EventStore {
   headPosition(): Promise<Position | null>;
   /** Stream ids in lexical order after `after` (auditors verify every stream). */
   listStreams(options?: { after?: string; maxCount?: number }): Promise<string[]>;
+  /** One cheap round trip to the store, bounded by `timeoutMs` (for `/health`). */
+  connection(timeoutMs: number): Promise<StoreConnection>;
   /** Wakes in-process subscribers (called by the adapter after each append). */
   onAppended(listener: () => void): () => void;
   close(): Promise<void>;

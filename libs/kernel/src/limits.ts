@@ -30,4 +30,6 @@ export const limits = {
   /** A request (an upload included) must arrive whole within this; a slow sender is cut off. */
   httpRequestTimeoutMs: 120_000,
   schedulerTickMs: 1_000,
+  /** `/health` waits this long for the event store's connection probe, then says `deadline`. */
+  healthStoreProbeTimeoutMs: 2_000,
 } as const;

@@ -14,6 +14,12 @@ import {
 } from '../reservations';
 
 export function describeIntegrityContract(h: () => ContractHarness): void {
+  it('answers a connection probe: connected, with the round trip measured', async () => {
+    const probe = await h().store.connection(2000);
+    expect(probe).toMatchObject({ state: 'connected', detail: null });
+    expect(probe.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('claims, conflicts on, releases and re-claims a reservation at exact revisions', async () => {
     const r = stream('res');
     const free = await readReservation(h().store, r);

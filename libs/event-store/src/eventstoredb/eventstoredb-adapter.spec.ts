@@ -139,6 +139,19 @@ describe('a failing node', () => {
     });
   });
 
+  it('reports a failing node in the connection probe, once, without retrying', async () => {
+    double().fail({ method: 'read', kind: 'unavailable', when: 'before' });
+    expect(await store().connection(1000)).toMatchObject({
+      state: 'unavailable',
+      latencyMs: null,
+    });
+    double().fail({ method: 'read', kind: 'no-answer', when: 'before' });
+    const slow = await store().connection(200);
+    expect(slow).toMatchObject({ state: 'deadline', latencyMs: null });
+    expect(double().pendingFaults()).toBe(0);
+    expect((await store().connection(1000)).state).toBe('connected');
+  });
+
   it('resubscribes from the last event delivered when a subscription is dropped', async () => {
     const s = stream('resub');
     const start = await store().headPosition();
@@ -185,6 +198,7 @@ describe('a failing node', () => {
     first.crash();
     let second: EventStoreDbDouble | undefined;
     try {
+      expect((await own.connection(500)).state).not.toBe('connected');
       await expect(
         own.appendToStream(s, [ev('t.lost.v1')], { expectedRevision: 0n }),
       ).rejects.toMatchObject({ code: 'EVENT_STORE_UNAVAILABLE', operation: 'append' });

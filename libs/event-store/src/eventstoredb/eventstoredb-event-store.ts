@@ -28,11 +28,13 @@ import {
   type RecordedEvent,
   type StreamAppend,
   type StreamHead,
+  type StoreConnection,
   type SubscribeOptions,
   START,
   comparePositions,
 } from '../event-store.port';
 import { AppendNotifyingStore } from '../append-rules';
+import { probeConnection } from '../connection-probe';
 import { appendInSteps } from './eventstoredb-multi-stream';
 import { fromResolved, toEsdbPosition, toPosition } from './eventstoredb-records';
 import {
@@ -153,6 +155,31 @@ export class EventStoreDbEventStore extends AppendNotifyingStore implements Even
       }
       return page;
     });
+  }
+
+  /**
+   * One read of `$all`'s last record (no retry: the probe reports the failure as it is), with
+   * the client's own deadline as well as the probe's.
+   */
+  connection(timeoutMs: number): Promise<StoreConnection> {
+    return probeConnection(
+      timeoutMs,
+      async () => {
+        const read = this.client.readAll({
+          direction: esdb().BACKWARDS,
+          fromPosition: esdb().END,
+          maxCount: 1,
+          deadline: timeoutMs,
+        });
+        try {
+          for await (const _record of read) break;
+        } finally {
+          // The call must end here even when no answer came (the probe has given up on it).
+          await read.cancel();
+        }
+      },
+      (err) => connectionFailure(err) ?? 'unavailable',
+    );
   }
 
   async headPosition(): Promise<Position | null> {

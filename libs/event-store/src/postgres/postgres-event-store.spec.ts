@@ -3,7 +3,7 @@
  * test holds a transaction open, which would stall every other test's `$all` readers. The store
  * connects as the service role (INSERT and SELECT on events only); tampering, as a superuser.
  */
-import { ownClusterDatabase, type TestDatabase } from '@test/test-db';
+import { ownClusterDatabase, testDatabase, type TestDatabase } from '@test/test-db';
 import { describeEventStoreContract } from '../contract/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -33,4 +33,28 @@ describeEventStoreContract('postgresql', async () => {
     },
     close: () => tdb.close(),
   };
+});
+
+describe('connection probe (PostgreSQL)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await testDatabase();
+  });
+  afterAll(() => db.close());
+
+  it('reads a pool with no free connection as deadline, and a closed pool as unavailable', async () => {
+    const pool = db.newServicePool(1);
+    const store = new PostgresEventStore(pool);
+    expect((await store.connection(2000)).state).toBe('connected');
+    const held = await pool.connect();
+    try {
+      expect(await store.connection(150)).toMatchObject({ state: 'deadline', latencyMs: null });
+    } finally {
+      held.release();
+    }
+    await pool.end();
+    const closed = await store.connection(2000);
+    expect(closed).toMatchObject({ state: 'unavailable', latencyMs: null });
+    expect(closed.detail).toMatch(/pool/i);
+  });
 });

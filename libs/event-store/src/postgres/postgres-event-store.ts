@@ -25,11 +25,13 @@ import {
   type StreamAppend,
   type StreamCondition,
   type StreamHead,
+  type StoreConnection,
   type SubscribeOptions,
   START,
 } from '../event-store.port';
 import { WrongExpectedRevisionError } from '../errors';
 import { AppendNotifyingStore, validateAppendMulti, validateEvents } from '../append-rules';
+import { probeConnection } from '../connection-probe';
 import { appendOne, checkCondition, resolveAny } from './append-statement';
 
 interface EventRow {
@@ -189,6 +191,15 @@ export class PostgresEventStore extends AppendNotifyingStore implements EventSto
       [from.tx.toString(), from.pos.toString(), maxCount],
     );
     return res.rows.map(toRecorded);
+  }
+
+  /** `SELECT 1` through the pool; any failure to get an answer is `unavailable`. */
+  connection(timeoutMs: number): Promise<StoreConnection> {
+    return probeConnection(
+      timeoutMs,
+      () => this.pool.query('SELECT 1'),
+      () => 'unavailable',
+    );
   }
 
   async headPosition(): Promise<Position | null> {

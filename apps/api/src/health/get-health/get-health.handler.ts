@@ -1,5 +1,6 @@
 /**
- * Measures the service's health: database, migrations, event store head, each projector's
+ * Measures the service's health: database, migrations, the event store's connection (a probe
+ * bounded by its own timeout) and head, each projector's
  * checkpoint and lag (also set on the lag gauge), the oldest open transaction and the
  * transaction holding back the `$all` horizon. Each measure that fails reads as unknown.
  */
@@ -7,6 +8,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { sql } from 'kysely';
 import { encodePosition } from '@kob/event-store';
+import { limits } from '@kob/kernel';
 import type { Platform } from '@kob/platform';
 import { eventHorizonHolder, migrationStatus } from '@kob/postgres';
 import { PLATFORM } from '../../platform/platform.providers';
@@ -38,11 +40,13 @@ export class GetHealthHandler implements IQueryHandler<GetHealthQuery> {
       : migrations.pending.length
         ? 'out_of_date'
         : 'up_to_date';
-    const head = dbOk ? await store.headPosition().catch(() => null) : null;
+    const connection = await store.connection(limits.healthStoreProbeTimeoutMs);
+    const storeUp = connection.state === 'connected';
+    const head = storeUp ? await store.headPosition().catch(() => null) : null;
     const projectors = dbOk ? await this.projectors() : [];
     const oldest = dbOk ? await this.oldestOpenTransaction() : null;
     const holder = dbOk ? await eventHorizonHolder(db).catch(() => null) : null;
-    return { dbOk, migrationsStatus, head, projectors, oldest, holder };
+    return { dbOk, migrationsStatus, connection, head, projectors, oldest, holder };
   }
 
   private async projectors(): Promise<ProjectorHealth[]> {

@@ -1,7 +1,7 @@
 /** The answer of `GET /health` from what the handler measured (get-health.handler.ts). */
 import { createHash } from 'node:crypto';
 import { webhookSecretStatus } from '@kob/config';
-import { type Position, encodePosition } from '@kob/event-store';
+import { type Position, type StoreConnection, encodePosition } from '@kob/event-store';
 import { type Platform, describeHolder } from '@kob/platform';
 import type { eventHorizonHolder } from '@kob/postgres';
 import type { ProofServices } from '../../proofs/shared';
@@ -20,6 +20,7 @@ export interface ProjectorHealth {
 export interface HealthFacts {
   dbOk: boolean;
   migrationsStatus: 'unknown' | 'out_of_date' | 'up_to_date';
+  connection: StoreConnection;
   head: Position | null;
   projectors: ProjectorHealth[];
   oldest: unknown;
@@ -66,11 +67,12 @@ export function healthView(
   proofs: ProofServices | undefined,
 ): Record<string, unknown> {
   const { config, store, databaseRole } = platform;
-  const { dbOk, migrationsStatus, head, projectors, oldest, holder } = facts;
+  const { dbOk, migrationsStatus, connection, head, projectors, oldest, holder } = facts;
+  const storeUp = connection.state === 'connected';
   const { halted, parked, parkedTotal } = projectorTrouble(projectors);
   const heldBack = holder !== null && holder.ageMs > config.eventHorizonHeldMaxMs;
   const upToDate = migrationsStatus === 'up_to_date';
-  const ok = dbOk && upToDate && halted.length === 0 && parkedTotal === 0 && !heldBack;
+  const ok = dbOk && storeUp && upToDate && halted.length === 0 && parkedTotal === 0 && !heldBack;
   return {
     status: ok ? 'ok' : 'degraded',
     app_env: config.appEnv,
@@ -80,7 +82,10 @@ export function healthView(
     migrations_status: migrationsStatus,
     event_store: {
       adapter: store.name,
-      reachable: dbOk,
+      reachable: storeUp,
+      connection: connection.state,
+      latency_ms: connection.latencyMs,
+      detail: connection.detail,
       head_position: head ? encodePosition(head) : null,
     },
     projections_mode: config.projectionsMode,
