@@ -2,6 +2,8 @@
  * The projector worker (PROJECTIONS_MODE=worker): runs the projections outside the API. Start as
  * many as you like; each projector is active in exactly one of them (advisory lock), the others
  * stand by. Needs DATABASE_URL, or joins the embedded PostgreSQL of an API running on DATA_DIR.
+ * Reads `$all` from the configured store (EVENT_STORE: PostgreSQL, or EventStoreDB); the read
+ * models, checkpoints and the advisory locks are PostgreSQL's either way.
  */
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@kob/config';
@@ -22,13 +24,18 @@ async function main(): Promise<void> {
     embedded: 'shared',
     projectors: allProjectors,
     poolMax: 5,
+    // Reads $all only: either store (EVENT_STORE) serves it; checkpoints stay in PostgreSQL.
+    eventStoreUse: 'projections',
   });
   await platform.projections.init();
   const worker = new ProjectorWorker(platform.pool, platform.projections, allProjectors, {
     log: (msg, extra) => logger.info(extra ?? {}, msg),
   });
   await worker.start();
-  logger.info({ projectors: allProjectors.map((p) => p.name) }, 'projector worker started');
+  logger.info(
+    { projectors: allProjectors.map((p) => p.name), eventStore: platform.store.name },
+    'projector worker started',
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -10,10 +10,9 @@ import type { ReadModels } from '@kob/projections';
 import type { PlatformTables } from './platform.tables';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { type AppConfig, ConfigError } from '@kob/config';
+import type { AppConfig } from '@kob/config';
 import { type AlertInput, alertAppend } from '@kob/alerts';
 import {
-  PostgresEventStore,
   WrongExpectedRevisionError,
   type EventStore,
   systemAppendMetadata,
@@ -27,6 +26,7 @@ import {
   eventStoreExposure,
 } from '@kob/postgres';
 import { migrateDatabase, openDatabaseAccess } from './database-access';
+import { type EventStoreUse, openEventStore, refuseUnwiredEventStore } from './event-store-choice';
 import { CommandRunner } from './commands/command-runner';
 import { Metrics } from './observability/metrics';
 import {
@@ -74,6 +74,11 @@ export interface OpenOptions {
   projectors: readonly Projector<ReadModels>[];
   metrics?: Metrics;
   crashAfterAppend?: boolean;
+  /**
+   * What this process does with the events: `commands` (the API, the CLI) decides and appends;
+   * `projections` (the projector worker) only reads `$all`, which either store can serve.
+   */
+  eventStoreUse?: EventStoreUse;
 }
 
 export async function openPlatform(
@@ -81,10 +86,11 @@ export async function openPlatform(
   log: Logger,
   options: OpenOptions,
 ): Promise<Platform> {
-  refuseUnwiredEventStore(config);
+  const use = options.eventStoreUse ?? 'commands';
+  refuseUnwiredEventStore(config, use);
   const { access, pool, db, databaseRole, closeAll } = await openDatabase(config, log, options);
   const metrics = options.metrics ?? new Metrics();
-  const store = new PostgresEventStore(pool);
+  const store = openEventStore(config, pool);
   const commands = commandRunner(store, metrics, options);
   const projections = projectionRunner(config, log, store, db, metrics, options.projectors);
   // The simulator stands for a PSP that outlives this process: with the embedded server its
@@ -156,22 +162,6 @@ async function openDatabase(config: AppConfig, log: Logger, options: OpenOptions
     throw err;
   }
   return { access, pool, db, databaseRole, closeAll };
-}
-
-/**
- * EVENT_STORE=eventstoredb is read and validated, and the adapter passes the store contract
- * against a gRPC double, but the service cannot run on it yet: mandate slots append a holder
- * stream together with the mandate, which EventStoreDB cannot make atomic, and command pins are
- * not ordered against a concurrent writer there (README, Deployment). Refused at start rather
- * than quietly running on PostgreSQL.
- */
-export function refuseUnwiredEventStore(config: Pick<AppConfig, 'eventStore'>): void {
-  if (config.eventStore === 'eventstoredb')
-    throw new ConfigError(
-      'EVENT_STORE',
-      'eventstoredb is not selectable yet: the EventStoreDB adapter exists (libs/event-store) but ' +
-        'the service is not wired to it (multi-stream appends for mandate slots); use postgres',
-    );
 }
 
 function commandRunner(store: EventStore, metrics: Metrics, options: OpenOptions): CommandRunner {

@@ -365,7 +365,8 @@ export class ProjectionRunner<DB = ReadModels> {
       reload: (name) => this.reload(name),
       parkedAt: (position, projectors) =>
         this.parkedTxs.parkedAt(this.db, position, projectors, strict),
-      unconcernedBy: (position, projectors) => unconcernedBy(this.db, position, projectors),
+      unconcernedBy: (position, projectors) =>
+        unconcernedBy(this.db, this.store, position, projectors),
     };
   }
 
@@ -382,7 +383,7 @@ export class ProjectionRunner<DB = ReadModels> {
    * it has not applied yet (0 when caught up). One indexed probe per projector.
    */
   async statusWithLag(): Promise<(ProjectorStatus & { lagMs: number })[]> {
-    return withLag(this.db, await this.status());
+    return withLag(this.store, await this.status());
   }
 
   /**

@@ -1,6 +1,6 @@
 /** What /health and the CLI show of the projectors: checkpoints, halts, parked counts, lag. */
 import { sql, type Kysely } from 'kysely';
-import type { Position } from '@kob/event-store';
+import { type EventStore, type Position, PostgresEventStore } from '@kob/event-store';
 import type { PlatformTables } from '../platform.tables';
 import type { ProjectorHead, ProjectorStatus } from './projector';
 
@@ -31,24 +31,23 @@ export async function projectorStatuses(
   }));
 }
 
-/** The statuses with their lag (one indexed probe per projector). */
+/** The statuses with their lag (one read of the next event per projector). */
 export async function withLag(
-  db: Kysely<PlatformTables>,
+  store: Pick<EventStore, 'readAll'>,
   statuses: readonly ProjectorStatus[],
 ): Promise<(ProjectorStatus & { lagMs: number })[]> {
   const out = [];
-  for (const s of statuses) out.push({ ...s, lagMs: await lagOf(db, s.checkpoint) });
+  for (const s of statuses) out.push({ ...s, lagMs: await lagOf(store, s.checkpoint) });
   return out;
 }
 
-/** The age of the oldest event visible to readers past `checkpoint` (0 when caught up). */
-async function lagOf(db: Kysely<PlatformTables>, checkpoint: Position): Promise<number> {
-  const next = await sql<{ age_ms: string | null }>`
-    SELECT (extract(epoch FROM now() - recorded_at) * 1000)::bigint::text AS age_ms FROM events
-    WHERE (transaction_id, position) > (${checkpoint.tx.toString()}::text::xid8, ${checkpoint.pos.toString()}::bigint)
-      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY transaction_id, position LIMIT 1`.execute(db);
-  return Math.max(0, Number(next.rows[0]?.age_ms ?? 0));
+/**
+ * The age of the oldest event visible to readers past `checkpoint` (0 when caught up), read
+ * through the port so that it holds for either store.
+ */
+async function lagOf(store: Pick<EventStore, 'readAll'>, checkpoint: Position): Promise<number> {
+  const [next] = await store.readAll({ fromPosition: checkpoint, maxCount: 1 });
+  return next ? Math.max(0, Date.now() - next.recordedAt.getTime()) : 0;
 }
 
 /**
@@ -57,11 +56,14 @@ async function lagOf(db: Kysely<PlatformTables>, checkpoint: Position): Promise<
  */
 export async function unconcernedBy(
   db: Kysely<PlatformTables>,
+  store: EventStore,
   position: Position,
   projectors: readonly ProjectorHead[],
 ): Promise<ReadonlySet<string>> {
   const declaring = projectors.filter((p) => p.streamCategories !== undefined);
-  if (declaring.length === 0) return new Set();
+  // The streams of one write are looked up by its transaction in PostgreSQL's events table;
+  // on another store none is known, and every halted projector holds the answer, as below.
+  if (declaring.length === 0 || !(store instanceof PostgresEventStore)) return new Set();
   const res = await sql<{ category: string }>`
     SELECT DISTINCT split_part(stream_id, '-', 1) AS category FROM events
     WHERE transaction_id = ${position.tx.toString()}::text::xid8`

@@ -1,0 +1,36 @@
+import { Pool } from 'pg';
+import { ConfigError, loadConfig } from '@kob/config';
+import { EventStoreDbEventStore, PostgresEventStore } from '@kob/event-store';
+import { openEventStore, refuseUnwiredEventStore } from './event-store-choice';
+
+const onEventStoreDb = () =>
+  loadConfig({
+    APP_ENV: 'test',
+    EVENT_STORE: 'eventstoredb',
+    EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
+  });
+
+describe('the event store a process opens', () => {
+  it('refuses EVENT_STORE=eventstoredb to a process that decides commands, naming the variable', () => {
+    expect(() => refuseUnwiredEventStore(onEventStoreDb(), 'commands')).toThrow(ConfigError);
+    expect(() => refuseUnwiredEventStore(onEventStoreDb(), 'commands')).toThrow(
+      /EVENT_STORE eventstoredb serves the projector worker only/,
+    );
+    expect(() => refuseUnwiredEventStore(onEventStoreDb(), 'projections')).not.toThrow();
+    const onPostgres = loadConfig({ APP_ENV: 'test' });
+    expect(() => refuseUnwiredEventStore(onPostgres, 'commands')).not.toThrow();
+  });
+
+  it('opens the store the configuration names', async () => {
+    // Neither opens a connection until its first call.
+    const pool = new Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' });
+    const esdb = openEventStore(onEventStoreDb(), pool);
+    expect(esdb).toBeInstanceOf(EventStoreDbEventStore);
+    expect(esdb.name).toBe('eventstoredb');
+    const pg = openEventStore(loadConfig({ APP_ENV: 'test' }), pool);
+    expect(pg).toBeInstanceOf(PostgresEventStore);
+    await esdb.close();
+    await pg.close();
+    await pool.end();
+  });
+});
