@@ -212,6 +212,42 @@ describe('command runner', () => {
     });
   });
 
+  it('answers a key whose claim names a target not written yet with a retryable 409', async () => {
+    // What a retry can meet on a store that writes the claim and the target in two steps.
+    const key = `pending-${randomUUID()}`;
+    const body = { currency: 'EUR' };
+    const id = uuidV5(`user:u1|POST /tallies\n${key}`);
+    await store.appendToStream(
+      `idem-${id}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'reservation.claimed.v1',
+          data: { owner: `tally:${id}`, target: `tally-${id}`, requestHash: JSON.stringify(body) },
+          metadata: metaEvent(),
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
+    const retry = new CommandRunner(store).executeWithDerivedId({
+      decider: tallyDecider,
+      metadata: meta({ key, body }),
+      targetStream: (tid) => `tally-${tid}`,
+      command: (tid) => ({
+        type: 'OpenTally' as const,
+        tallyId: tid,
+        currency: 'EUR',
+        now: '2026-11-24T10:00:00.000Z',
+      }),
+    });
+    await expect(retry).rejects.toBeInstanceOf(DomainError);
+    await expect(retry).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_IN_PROGRESS',
+      kind: 'conflict',
+    });
+    expect(await eventCount(`tally-${id}`)).toBe(0);
+  });
+
   it('resolves concurrent duplicates of a create across processes to one stream', async () => {
     const key = `race-${randomUUID()}`;
     const runners = Array.from(

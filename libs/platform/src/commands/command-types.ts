@@ -128,6 +128,19 @@ export class ConcurrencyConflictError extends DomainError {
   }
 }
 
+/**
+ * The key's reservation names a target whose events are not there (yet): its first request is
+ * still being written, or its writer died between the two appends on a store without
+ * multi-stream transactions (the recovery job then releases the claim). Retryable: 409.
+ */
+export function idempotencyInProgress(): DomainError {
+  return new DomainError(
+    'IDEMPOTENCY_KEY_IN_PROGRESS',
+    'a request with this Idempotency-Key is still being processed: retry it shortly',
+    'conflict',
+  );
+}
+
 export function idempotencyKeyReused(): DomainError {
   return new DomainError(
     'IDEMPOTENCY_KEY_REUSED',

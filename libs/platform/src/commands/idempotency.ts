@@ -16,6 +16,7 @@ import {
   type AppendedEvent,
   type CommandResult,
   type IdempotencyContext,
+  idempotencyInProgress,
   idempotencyKeyReused,
 } from './command-types';
 import type { CachedStream, SeenKey } from './stream-state-cache';
@@ -76,10 +77,9 @@ export async function replayClaimed<S, E extends DomainEvent>(
   if (data.requestHash !== idem.requestHash) throw idempotencyKeyReused();
   const owner = await states.load(data.target, decider);
   const seen = owner.idempotency.get(scopedKey(idem));
-  assert(
-    seen,
-    `idem reservation ${reservation.streamId} points at ${data.target} without its events`,
-  );
+  // In PostgreSQL the claim and its target commit together, so this cannot happen; where they
+  // are two writes (EventStoreDB) a retry can come between them: answer it, never fail.
+  if (!seen) throw idempotencyInProgress();
   return replay<S, E>(store, data.target, decider, seen.fromRevision, seen.toRevision);
 }
 
