@@ -23,6 +23,8 @@ export interface EscrowApi {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<Response>;
+  /** Asks for a DRAFT escrow of the client for the provider; returns the answer as it is. */
+  create(over?: Record<string, unknown>): Promise<Response>;
   /** A DRAFT escrow of the client for the provider; returns its id. */
   escrow(over?: Record<string, unknown>): Promise<string>;
   deposit(escrowId: string, amount: string, key?: string): Promise<Response>;
@@ -81,8 +83,8 @@ export async function startEscrowApi(env: Record<string, string> = {}): Promise<
     ids,
     keys,
     call,
-    async escrow(over = {}) {
-      const res = await call('POST', '/escrows', keys.client, {
+    create: (over = {}) =>
+      call('POST', '/escrows', keys.client, {
         client_id: ids.client,
         provider_id: ids.provider,
         amount_total: '100.00',
@@ -90,7 +92,9 @@ export async function startEscrowApi(env: Record<string, string> = {}): Promise<
         release_conditions: {},
         deadline_at: '2099-12-31T00:00:00Z',
         ...over,
-      });
+      }),
+    async escrow(over = {}) {
+      const res = await api.create(over);
       if (res.statusCode !== 201) throw new Error(`create escrow: ${res.statusCode} ${res.body}`);
       return res.json().id as string;
     },

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '@kob/kernel';
+import type { Actor, Scope } from '@kob/kernel';
 import { ApiError } from '../http/api-error';
 import { httpOrigin } from '../http/command-context';
 import type { CommandOrigin } from '../platform/command-origin';
@@ -46,14 +46,24 @@ export class AccessGuard implements CanActivate {
     const actor = await this.authenticator.authenticate(req);
     req.actor = actor;
     await this.budgets.chargeKey(req);
-    const scopes = rule.scopes;
-    const scope = actor.kind === 'system' ? null : actor.scope;
-    if (scope === 'admin' || (scope !== null && scopes.includes(scope))) return true;
-    throw new ApiError(403, 'INSUFFICIENT_SCOPE', `Requires one of: [${scopes.join(', ')}]`, {
-      required_scopes: scopes,
-      scope,
-    });
+    checkScope(actor, rule.scopes);
+    return true;
   }
+}
+
+/**
+ * 403 INSUFFICIENT_SCOPE naming `scopes` unless the actor's scope is one of them (admin always
+ * is): the guard's check, and a handler's for a use of a route only some of its scopes may make
+ * (`purpose` says which, after the list).
+ */
+export function checkScope(actor: Actor, scopes: readonly Scope[], purpose?: string): void {
+  const scope = actor.kind === 'system' ? null : actor.scope;
+  if (scope === 'admin' || (scope !== null && scopes.includes(scope))) return;
+  const required = `Requires one of: [${scopes.join(', ')}]`;
+  throw new ApiError(403, 'INSUFFICIENT_SCOPE', purpose ? `${required} ${purpose}` : required, {
+    required_scopes: scopes,
+    scope,
+  });
 }
 
 /** The authenticated actor of the request (set by AccessGuard). */

@@ -3,49 +3,33 @@
  * folded by its decider exactly as the command runner folds it (`foldEvents`), and the events
  * that built it: who (actor), when, what (type). `--as-of` takes a position token (the events
  * at or before it in `$all`) or an ISO-8601 time (the events the store had recorded by then);
- * without it, the state today.
+ * without it, the state today. The cut is `HistoryCut` (libs/event-store), the same rule as
+ * `GET /escrows/{id}?as_of=`.
  */
 import { type DomainEvent, deciderOfStream, foldEvents } from '@kob/domain';
 import {
-  type Position,
+  type HistoryCut,
   type RecordedEvent,
-  comparePositions,
-  decodePosition,
   encodePosition,
+  historyUpTo,
+  parseHistoryCut,
 } from '@kob/event-store';
 import type { Platform } from '@kob/platform';
 import { auditActorLabel } from '@kob/projections';
 import { type CliCommand, type CommandArgs, UsageError, stringOption } from '../cli-command';
 import { note, out, outJson } from '../output';
 
-/** An ISO-8601 date-time with a zone (`2026-12-01T10:00:00Z`, `…+01:00`). */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-type AsOf = { position: Position } | { time: Date } | null;
-
-function asOfOption(args: CommandArgs): AsOf {
+/** The cut `--as-of` names (none: the whole stream); a usage error when it names none. */
+function asOfOption(args: CommandArgs): HistoryCut | null {
   const raw = stringOption(args, 'as-of');
   if (raw === undefined) return null;
-  const position = decodePosition(raw);
-  if (position) return { position };
-  const time = ISO_TIME.test(raw) ? new Date(raw) : null;
-  if (!time || Number.isNaN(time.getTime()))
+  const cut = parseHistoryCut(raw);
+  if (!cut)
     throw new UsageError(
       `--as-of takes a position token or an ISO-8601 time, not ${raw}`,
       'replay',
     );
-  return { time };
-}
-
-/** The events of the stream's history up to `asOf` (a prefix: positions and times only grow). */
-function upTo(events: readonly RecordedEvent[], asOf: AsOf): RecordedEvent[] {
-  const within = (e: RecordedEvent) =>
-    asOf === null ||
-    ('position' in asOf
-      ? comparePositions(e.position, asOf.position) <= 0
-      : e.recordedAt.getTime() <= asOf.time.getTime());
-  const end = events.findIndex((e) => !within(e));
-  return end === -1 ? [...events] : events.slice(0, end);
+  return cut;
 }
 
 function eventView(e: RecordedEvent) {
@@ -80,7 +64,7 @@ async function replay(platform: Platform, args: CommandArgs): Promise<number> {
     note(`kobatela: no stream ${streamId}`);
     return 1;
   }
-  const events = upTo(all, asOf);
+  const events = historyUpTo(all, asOf);
   const decider = deciderOfStream(streamId);
   // Streams of no aggregate (reservations, alerts) have events but no state to fold.
   const state = decider ? foldEvents(decider, events as readonly DomainEvent[]) : null;

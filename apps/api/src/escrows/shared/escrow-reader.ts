@@ -2,16 +2,22 @@
  * How the escrow slices find what they act on or show, with the caller's standing checked: the
  * escrow as its stream says (authoritative: roles come from the stream, never from a read model),
  * its read-model row, a milestone's row, a user. Each answers the route's own 404 when the thing
- * does not exist.
+ * does not exist. For auditors, the escrow as its stream stood at a point of its history.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
-import { type EscrowState, escrowDecider, userDecider } from '@kob/domain';
+import { type EscrowState, escrowDecider, foldEvents, userDecider } from '@kob/domain';
+import { type HistoryCut, type RecordedEvent, historyUpTo } from '@kob/event-store';
 import type { Actor } from '@kob/kernel';
 import { CommandRunner } from '@kob/platform';
 import type { ReadModels } from '@kob/projections';
 import { ApiError } from '../../http/api-error';
-import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
+import {
+  EVENT_STORE,
+  type EventStore,
+  READ_MODELS,
+  type ReadModelsDb,
+} from '../../platform/platform.providers';
 import { type EscrowRole, checkParty } from './escrow-access';
 import { escrowNotFound, milestoneNotFound } from './escrow-errors';
 
@@ -20,6 +26,7 @@ export class EscrowReader {
   constructor(
     private readonly commands: CommandRunner,
     @Inject(READ_MODELS) private readonly db: ReadModelsDb,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** The escrow as its stream says, whoever asks (the caller's standing is the caller's check). */
@@ -34,6 +41,21 @@ export class EscrowReader {
     const state = await this.stateOf(id);
     checkParty(actor, state, role);
     return state;
+  }
+
+  /**
+   * The escrow as its stream stood at `cut`, folded as the command runner and the CLI's
+   * `replay` fold it, and the last event folded; null when the escrow had no events by then
+   * (whoever asks: the caller's standing is the caller's check).
+   */
+  async stateAt(
+    id: string,
+    cut: HistoryCut,
+  ): Promise<{ state: EscrowState; last: RecordedEvent } | null> {
+    const events = historyUpTo(await this.store.readStream(`escrow-${id}`), cut);
+    const state = foldEvents(escrowDecider, events);
+    const last = events[events.length - 1];
+    return state.exists && last ? { state, last } : null;
   }
 
   /** The escrow's read-model row, the caller being one of its parties (or staff). */

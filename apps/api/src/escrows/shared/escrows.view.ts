@@ -4,6 +4,7 @@
  * service's field name so its clients keep working.
  */
 import type { EscrowState, MilestoneState } from '@kob/domain';
+import { type RecordedEvent, encodePosition } from '@kob/event-store';
 import { type DepositRead, depositView } from '../../payments/shared';
 import { atScale, iso } from '../../http/formats';
 import { type PaymentRead, paymentStateView } from '../../payments/shared/payments.view';
@@ -52,6 +53,25 @@ export function escrowStateView(s: EscrowState): EscrowRead {
     deadline_at: iso(s.deadlineAt),
     deposited: atScale(s.deposited, s.currency, s.scale),
     created_at: iso(s.createdAt),
+  };
+}
+
+/** An escrow as its stream stood at an `as_of` cut (auditors), with the cut and its last event. */
+export interface EscrowAsOfRead extends EscrowRead {
+  /** the cut as the caller sent it */
+  as_of: string;
+  /** revision of the last event folded */
+  revision: string;
+  /** position token of the last event folded */
+  position: string;
+}
+
+export function escrowAsOfView(s: EscrowState, asOf: string, last: RecordedEvent): EscrowAsOfRead {
+  return {
+    ...escrowStateView(s),
+    as_of: asOf,
+    revision: last.revision.toString(),
+    position: encodePosition(last.position),
   };
 }
 
