@@ -30,6 +30,7 @@ const CONFIG_VARS = [
   'DEV_API_KEY',
   'LOG_LEVEL',
   'PROJECTIONS_MODE',
+  'PROJECTION_BATCH_SIZE',
   'EVENT_STORE',
   'KOBATELA_TEST_CRASH_AFTER_APPEND',
   'KOBATELA_TEST_PG',
@@ -221,6 +222,34 @@ export async function waitHealthy(api: ApiProcess, timeoutMs = 60_000): Promise<
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${describeOutput(api)}`);
   }
+}
+
+/** `startApi`, then `waitHealthy`: the started process with its `/health` body. */
+export async function startHealthy(
+  options: StartOptions = {},
+  timeoutMs = 60_000,
+): Promise<{ api: ApiProcess; health: any }> {
+  const api = startApi(options);
+  return { api, health: await waitHealthy(api, timeoutMs) };
+}
+
+/**
+ * Sends `signal` to the process (not its group) and waits, bounded, for it to exit; fails with
+ * its output unless it exits with code 0.
+ */
+export async function stopCleanly(
+  api: ApiProcess,
+  signal: NodeJS.Signals = 'SIGINT',
+  timeoutMs = 30_000,
+): Promise<void> {
+  process.kill(api.pid, signal);
+  await exitedCleanly(api, timeoutMs);
+}
+
+/** Waits, bounded, for a process already told to stop; fails with its output unless it exits 0. */
+export async function exitedCleanly(api: ApiProcess, timeoutMs = 30_000): Promise<void> {
+  const exit = await waitExit(api, timeoutMs);
+  if (exit.code !== 0) throw new Error(`expected exit code 0\n${describeOutput(api)}`);
 }
 
 /** Waits until the process exits, bounded; fails with its output when it does not. */

@@ -24,6 +24,8 @@ import {
   postgresUserCanExecute,
   postmasterPid,
   startApi,
+  startHealthy,
+  stopCleanly,
   trackDataDir,
   waitExit,
   waitHealthy,
@@ -64,11 +66,10 @@ async function copyProject(from: string, to: string): Promise<void> {
   }
 }
 
-async function stopCleanly(api: ApiProcess, dataDir = api.dataDir): Promise<void> {
+/** Stops the API with SIGINT (exit code 0), and with it the PostgreSQL server of `dataDir`. */
+async function stopWithServer(api: ApiProcess, dataDir = api.dataDir): Promise<void> {
   const pgPid = postmasterPid(dataDir);
-  process.kill(api.pid, 'SIGINT');
-  const exit = await waitExit(api, 30_000);
-  if (exit.code !== 0) throw new Error(`expected exit code 0 after SIGINT\n${output(api)}`);
+  await stopCleanly(api);
   if (pgPid !== null) expect(isRunning(pgPid)).toBe(false);
 }
 
@@ -99,8 +100,10 @@ describe('starting from a clone under a folder only its owner can enter', () => 
   it('becomes healthy with a fresh, closed DATA_DIR', async () => {
     const dataDir = await makeTempDir('kobatela-clone-data-');
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
-    const api = startApi({ cwd: clone, env: { DATA_DIR: dataDir, TMPDIR: tmp } });
-    const health = await waitHealthy(api, 90_000);
+    const { api, health } = await startHealthy(
+      { cwd: clone, env: { DATA_DIR: dataDir, TMPDIR: tmp } },
+      90_000,
+    );
     expect(health).toMatchObject({ db_ok: true, migrations_status: 'up_to_date' });
     const pgPid = postmasterPid(dataDir);
     expect(pgPid).not.toBeNull();
@@ -118,7 +121,7 @@ describe('starting from a clone under a folder only its owner can enter', () => 
       // Not root: the server runs as us, straight from the clone's packaged binaries.
       expect(exe).toBe(path.join(clone, NATIVE, 'bin', 'postgres'));
     }
-    await stopCleanly(api);
+    await stopWithServer(api);
   }, 120_000);
 
   it(
@@ -132,7 +135,7 @@ describe('starting from a clone under a folder only its owner can enter', () => 
         expect(api.dataDir).toBe(defaultDataDir);
         await waitHealthy(api, 90_000);
         expect(postmasterPid(defaultDataDir)).not.toBeNull();
-        await stopCleanly(api);
+        await stopWithServer(api);
         return;
       }
       const health = await waitHealthy(api, 90_000);
@@ -150,12 +153,14 @@ describe('starting from a clone under a folder only its owner can enter', () => 
       expect(starting?.database).toBe(`embedded (${moved})`);
       expect(postmasterPid(moved)).not.toBeNull();
       expect(existsSync(path.join(defaultDataDir, 'pg'))).toBe(false);
-      await stopCleanly(api, moved);
+      await stopWithServer(api, moved);
       // The same folder again on the next start (the data is kept), and stopped cleanly.
-      const again = startApi({ cwd: clone, env: { DATA_DIR: undefined, TMPDIR: tmp } });
-      await waitHealthy(again, 90_000);
+      const { api: again } = await startHealthy(
+        { cwd: clone, env: { DATA_DIR: undefined, TMPDIR: tmp } },
+        90_000,
+      );
       expect(again.logs.find((l) => l.msg === 'starting')?.database).toBe(`embedded (${moved})`);
-      await stopCleanly(again, moved);
+      await stopWithServer(again, moved);
     },
     240_000,
   );
@@ -171,7 +176,7 @@ describe('starting from a clone under a folder only its owner can enter', () => 
       if (!asRoot) {
         await waitHealthy(api, 90_000);
         expect(postmasterPid(dataDir)).not.toBeNull();
-        await stopCleanly(api);
+        await stopWithServer(api);
         return;
       }
       const exit = await waitExit(api, 60_000);

@@ -3,48 +3,124 @@
  * `apps/projector` processes join its embedded PostgreSQL (through DATA_DIR), exactly one runs
  * the projector, and when that one is stopped the standby takes over and projects what follows;
  * when the active one is killed (SIGKILL) while events keep coming, the standby takes over with no
- * gap and no duplicate.
+ * gap and no duplicate; when the active one is told to stop (SIGTERM) while a batch is in flight,
+ * it commits that whole batch, starts no other, releases its locks and exits 0, and the standby
+ * goes on from its checkpoint.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PostgresEventStore } from '@kob/event-store';
+import { PostgresEventStore, comparePositions, type Position } from '@kob/event-store';
 import { ev } from '@kob/event-store/testing';
 import { createPool } from '@kob/postgres';
+import type { Pool } from 'pg';
 import {
   assertBuilt,
   cleanup,
+  exitedCleanly,
   getJson,
   makeTempDir,
   output,
   startApi,
+  startHealthy,
+  stopCleanly,
   waitExit,
-  waitHealthy,
   waitUntil,
   type ApiProcess,
 } from './api-process';
 
 const PROJECTOR_JS = path.join('dist', 'apps', 'projector', 'src', 'main.js');
 
+/**
+ * An API in worker mode (it projects nothing) on a fresh DATA_DIR, the environment to start
+ * workers on it with, and a pool on its database for the test's own appends and reads.
+ */
+async function workerModeApi(prefix: string, env: Record<string, string> = {}) {
+  const dataDir = await makeTempDir(prefix);
+  const workerEnv = { DATA_DIR: dataDir, PROJECTIONS_MODE: 'worker', ...env };
+  const { api } = await startHealthy({ env: workerEnv });
+  const connection = JSON.parse(readFileSync(path.join(dataDir, 'connection.json'), 'utf8'));
+  const pool = createPool(connection, 3);
+  return { env: workerEnv, api, pool, store: new PostgresEventStore(pool) };
+}
+
+/** Whether the worker took `projector`'s lock (any projector's when none is named). */
+function isActive(worker: ApiProcess, projector?: string): boolean {
+  return worker.logs.some(
+    (l) => l.msg === 'projector active' && (projector === undefined || l.projector === projector),
+  );
+}
+
+/** Starts two workers; once one of them took `projector` (any), answers [that one, the other]. */
+async function startTwoWorkers(
+  env: Record<string, string>,
+  projector?: string,
+): Promise<[leader: ApiProcess, standby: ApiProcess]> {
+  const w1 = startApi({ script: PROJECTOR_JS, env });
+  const w2 = startApi({ script: PROJECTOR_JS, env });
+  await waitUntil(
+    'one worker to take the projector',
+    () => (isActive(w1, projector) || isActive(w2, projector) ? true : undefined),
+    30_000,
+  ).catch((err) => {
+    throw new Error(`${(err as Error).message}\n${output(w1)}\n${output(w2)}`);
+  });
+  return isActive(w1, projector) ? [w1, w2] : [w2, w1];
+}
+
+/** Appends `streams` new streams of `category` with two events each; answers the events appended. */
+async function appendPairs(
+  store: PostgresEventStore,
+  category: string,
+  streams: number,
+): Promise<number> {
+  for (let i = 0; i < streams; i++) {
+    await store.appendToStream(`${category}-${randomUUID()}`, [ev('wk.a.v1'), ev('wk.b.v1')], {
+      expectedRevision: 'no_stream',
+    });
+  }
+  return streams * 2;
+}
+
+/** A projector's checkpoint row: where it stands and how many events it has applied in all. */
+async function checkpointOf(
+  pool: Pool,
+  projector: string,
+): Promise<{ position: Position; eventsApplied: number }> {
+  const res = await pool.query(
+    `SELECT checkpoint_tx::text AS tx, checkpoint_pos::text AS pos, events_applied::int AS n
+     FROM projection_checkpoints WHERE name = $1`,
+    [projector],
+  );
+  const row = res.rows[0];
+  return { position: { tx: BigInt(row.tx), pos: BigInt(row.pos) }, eventsApplied: row.n };
+}
+
+/** Sessions waiting for a lock on a checkpoint row: a batch in flight held back by the test. */
+async function checkpointLockWaiters(pool: Pool): Promise<number> {
+  const res = await pool.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+     WHERE wait_event_type = 'Lock' AND query ILIKE '%projection_checkpoints%'`,
+  );
+  return res.rows[0].n as number;
+}
+
+/** Events of `category` that event_stats has projected. */
+async function projectedIn(pool: Pool, category: string): Promise<number> {
+  const res = await pool.query(
+    `SELECT coalesce(sum(events), 0)::int AS n FROM event_stats WHERE category = $1`,
+    [category],
+  );
+  return res.rows[0].n as number;
+}
+
 describe('PROJECTIONS_MODE=worker', () => {
   beforeAll(assertBuilt);
   afterAll(cleanup, 60_000);
 
   it('projects in exactly one worker process, and a standby takes over', async () => {
-    const dataDir = await makeTempDir('kobatela-start-worker-');
-    const env = { DATA_DIR: dataDir, PROJECTIONS_MODE: 'worker' };
-    const api = startApi({ env });
-    await waitHealthy(api);
-    const connection = JSON.parse(readFileSync(path.join(dataDir, 'connection.json'), 'utf8'));
-    const pool = createPool(connection, 2);
-    const store = new PostgresEventStore(pool);
-    const projected = async (category: string) => {
-      const res = await pool.query(
-        `SELECT coalesce(sum(events), 0)::int AS n FROM event_stats WHERE category = $1`,
-        [category],
-      );
-      return res.rows[0].n as number;
-    };
+    const { env, api, pool, store } = await workerModeApi('kobatela-start-worker-');
+    const projected = (category: string) => projectedIn(pool, category);
     try {
       await store.appendToStream(`wm1-${randomUUID()}`, [ev('wm.a.v1'), ev('wm.b.v1')], {
         expectedRevision: 'no_stream',
@@ -53,31 +129,20 @@ describe('PROJECTIONS_MODE=worker', () => {
       const health = (await getJson(api.port!, '/health')).body;
       expect(health.projections_mode).toBe('worker');
       expect(await projected('wm1')).toBe(0);
-      const w1 = startApi({ script: PROJECTOR_JS, env });
-      const w2 = startApi({ script: PROJECTOR_JS, env });
-      const active = (w: ApiProcess) => w.logs.some((l) => l.msg === 'projector active');
-      await waitUntil(
-        'one worker to take the projector',
-        () => (active(w1) || active(w2) ? true : undefined),
-        30_000,
-      ).catch((err) => {
-        throw new Error(`${(err as Error).message}\n${output(w1)}\n${output(w2)}`);
-      });
+      const [leader, standby] = await startTwoWorkers(env);
       await waitUntil(
         'the backlog to be projected',
         async () => ((await projected('wm1')) === 2 ? true : undefined),
         30_000,
       );
-      expect([active(w1), active(w2)].filter(Boolean)).toHaveLength(1);
-      const [leader, standby] = active(w1) ? [w1, w2] : [w2, w1];
-      process.kill(leader.pid, 'SIGINT');
-      expect((await waitExit(leader, 30_000)).code).toBe(0);
+      expect([isActive(leader), isActive(standby)]).toEqual([true, false]);
+      await stopCleanly(leader);
       await store.appendToStream(`wm2-${randomUUID()}`, [ev('wm.c.v1')], {
         expectedRevision: 'no_stream',
       });
       await waitUntil(
         'the standby to take over',
-        () => (active(standby) ? true : undefined),
+        () => (isActive(standby) ? true : undefined),
         30_000,
       );
       await waitUntil(
@@ -86,52 +151,24 @@ describe('PROJECTIONS_MODE=worker', () => {
         30_000,
       );
       expect(await projected('wm1')).toBe(2);
-      process.kill(standby.pid, 'SIGINT');
-      expect((await waitExit(standby, 30_000)).code).toBe(0);
+      await stopCleanly(standby);
     } finally {
       await pool.end();
     }
-    process.kill(api.pid, 'SIGINT');
-    expect((await waitExit(api, 30_000)).code).toBe(0);
+    await stopCleanly(api);
   });
 
   it('a standby takes over from a killed worker with no gap and no duplicate', async () => {
-    const dataDir = await makeTempDir('kobatela-start-worker-kill-');
-    const env = { DATA_DIR: dataDir, PROJECTIONS_MODE: 'worker' };
-    const api = startApi({ env });
-    await waitHealthy(api);
-    const connection = JSON.parse(readFileSync(path.join(dataDir, 'connection.json'), 'utf8'));
-    const pool = createPool(connection, 2);
-    const store = new PostgresEventStore(pool);
+    const { env, api, pool, store } = await workerModeApi('kobatela-start-worker-kill-');
     const category = `wk${randomUUID().slice(0, 8)}`;
-    const projected = async () => {
-      const res = await pool.query(
-        `SELECT coalesce(sum(events), 0)::int AS n FROM event_stats WHERE category = $1`,
-        [category],
-      );
-      return res.rows[0].n as number;
-    };
+    const projected = () => projectedIn(pool, category);
     let appended = 0;
-    const append = async (n: number) => {
-      for (let i = 0; i < n; i++) {
-        await store.appendToStream(`${category}-${randomUUID()}`, [ev('wk.a.v1'), ev('wk.b.v1')], {
-          expectedRevision: 'no_stream',
-        });
-        appended += 2;
-      }
+    const append = async (streams: number) => {
+      appended += await appendPairs(store, category, streams);
     };
     try {
-      const w1 = startApi({ script: PROJECTOR_JS, env });
-      const w2 = startApi({ script: PROJECTOR_JS, env });
-      // The worker that runs event_stats (the read model this test counts in).
-      const active = (w: ApiProcess) =>
-        w.logs.some((l) => l.msg === 'projector active' && l.projector === 'event_stats');
-      await waitUntil(
-        'one worker to take the projector',
-        () => (active(w1) || active(w2) ? true : undefined),
-        30_000,
-      );
-      const [leader, standby] = active(w1) ? [w1, w2] : [w2, w1];
+      // The worker that runs event_stats (the read model this test counts in) leads.
+      const [leader, standby] = await startTwoWorkers(env, 'event_stats');
       await append(50);
       // Killed while it projects: appends go on before, during and after the takeover.
       const during = append(100);
@@ -146,7 +183,7 @@ describe('PROJECTIONS_MODE=worker', () => {
       await append(50);
       await waitUntil(
         'the standby to take over',
-        () => (active(standby) ? true : undefined),
+        () => (isActive(standby, 'event_stats') ? true : undefined),
         30_000,
       );
       await waitUntil(
@@ -157,12 +194,99 @@ describe('PROJECTIONS_MODE=worker', () => {
       // Exactly once: nothing lost at the kill, nothing applied twice by the standby.
       expect(appended).toBe(400);
       expect(await projected()).toBe(appended);
-      process.kill(standby.pid, 'SIGINT');
-      expect((await waitExit(standby, 30_000)).code).toBe(0);
+      await stopCleanly(standby);
     } finally {
       await pool.end();
     }
-    process.kill(api.pid, 'SIGINT');
-    expect((await waitExit(api, 30_000)).code).toBe(0);
+    await stopCleanly(api);
+  }, 180_000);
+
+  it('on SIGTERM the active worker commits its batch in flight, takes no other, and hands over', async () => {
+    const BATCH = 20;
+    const { env, api, pool, store } = await workerModeApi('kobatela-start-worker-term-', {
+      PROJECTION_BATCH_SIZE: String(BATCH),
+    });
+    const category = `wt${randomUUID().slice(0, 8)}`;
+    const inCategory = (e: { streamId: string }) => e.streamId.startsWith(`${category}-`);
+    // The test holds event_stats' checkpoint row, so a batch that has read its events waits at
+    // its first statement, in flight, for as long as the test wants.
+    const holder = await pool.connect();
+    const next = await pool.connect();
+    const lockRow = `SELECT 1 FROM projection_checkpoints WHERE name = 'event_stats' FOR UPDATE`;
+    try {
+      // A backlog of several batches before any worker runs: the first batch is a full one.
+      const appended = await appendPairs(store, category, 3 * BATCH);
+      await holder.query('BEGIN');
+      await holder.query(lockRow);
+      const [leader, standby] = await startTwoWorkers(env, 'event_stats');
+      await waitUntil(
+        "the leader's first batch to be in flight",
+        async () => ((await checkpointLockWaiters(pool)) === 1 ? true : undefined),
+        30_000,
+      );
+      const from = await checkpointOf(pool, 'event_stats');
+      const batch = await store.readAll({ fromPosition: from.position, maxCount: BATCH });
+      expect(batch).toHaveLength(BATCH);
+      const to = batch[BATCH - 1]!.position;
+      process.kill(leader.pid, 'SIGTERM');
+      await waitUntil(
+        'the leader to take the signal',
+        () => (leader.logs.some((l) => l.msg === 'stopping') ? true : undefined),
+        30_000,
+      );
+      // Queued behind the leader's batch, the test takes the row again once that batch commits:
+      // the standby's first batch then waits too, and the leader's hand-over can be looked at.
+      await next.query('BEGIN');
+      const retaken = next.query(lockRow);
+      await waitUntil(
+        'the test to queue behind the batch in flight',
+        async () => ((await checkpointLockWaiters(pool)) === 2 ? true : undefined),
+        30_000,
+      );
+      expect((await checkpointOf(pool, 'event_stats')).position).toEqual(from.position);
+      await holder.query('ROLLBACK');
+      await retaken;
+      await exitedCleanly(leader);
+      expect(leader.logs.map((l) => l.msg)).toEqual(
+        expect.arrayContaining(['projector locks released', 'stopped']),
+      );
+      // The checkpoint moved after the signal, to the end of the batch in flight and no further,
+      // and the read model holds exactly the events up to it.
+      const handedOver = await checkpointOf(pool, 'event_stats');
+      expect(handedOver.position).toEqual(to);
+      expect(handedOver.eventsApplied).toBe(from.eventsApplied + BATCH);
+      const upToCheckpoint = (await store.readAll({ maxCount: 10_000 })).filter(
+        (e) => inCategory(e) && comparePositions(e.position, to) <= 0,
+      );
+      expect(upToCheckpoint.length).toBeLessThan(appended);
+      expect(await projectedIn(pool, category)).toBe(upToCheckpoint.length);
+      // The locks were released: the standby takes over and goes on from that checkpoint.
+      await waitUntil(
+        'the standby to take over',
+        () => (isActive(standby, 'event_stats') ? true : undefined),
+        30_000,
+      );
+      await next.query('ROLLBACK');
+      const head = (await store.headPosition())!;
+      await waitUntil(
+        'the standby to project the rest',
+        async () => {
+          const at = await checkpointOf(pool, 'event_stats');
+          return comparePositions(at.position, head) === 0 ? at : undefined;
+        },
+        60_000,
+      );
+      // No gap and no duplicate: every event applied once, across the two workers.
+      const all = await store.readAll({ maxCount: 10_000 });
+      expect((await checkpointOf(pool, 'event_stats')).eventsApplied).toBe(all.length);
+      expect(await projectedIn(pool, category)).toBe(appended);
+      expect(all.filter(inCategory)).toHaveLength(appended);
+      await stopCleanly(standby, 'SIGTERM');
+    } finally {
+      holder.release();
+      next.release();
+      await pool.end();
+    }
+    await stopCleanly(api);
   }, 180_000);
 });

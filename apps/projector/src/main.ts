@@ -4,6 +4,11 @@
  * stand by. Needs DATABASE_URL, or joins the embedded PostgreSQL of an API running on DATA_DIR.
  * Reads `$all` from the configured store (EVENT_STORE: PostgreSQL, or EventStoreDB); the read
  * models, checkpoints and the advisory locks are PostgreSQL's either way.
+ *
+ * SIGTERM or SIGINT stops it gracefully: the batch in flight commits with its checkpoint, no other
+ * starts, the locks are released (a standby takes over at its next try), the database closes, and
+ * the process exits 0. The handlers are installed before anything starts: a signal while starting
+ * stops the worker as soon as it has started, rather than killing it half-way.
  */
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@kob/config';
@@ -15,10 +20,27 @@ import {
   stopTracing,
 } from '@kob/platform';
 import { allProjectors } from '@kob/projections';
+import type { Logger } from 'pino';
+
+/** Resolves with the first SIGTERM or SIGINT (logged when it arrives); later ones are ignored. */
+function stopSignal(logger: Logger): Promise<string> {
+  return new Promise((resolve) => {
+    let received = false;
+    const on = (signal: string) => {
+      if (received) return;
+      received = true;
+      logger.info({ signal }, 'stopping');
+      resolve(signal);
+    };
+    process.on('SIGINT', () => on('SIGINT'));
+    process.on('SIGTERM', () => on('SIGTERM'));
+  });
+}
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { apiKeys: false }); // projects events, handles no API keys
   const logger = createLogger(config.logLevel).child({ process: 'projector' });
+  const signal = stopSignal(logger);
   await startTracing('kobatela-projector');
   const platform = await openPlatform(config, logger, {
     embedded: 'shared',
@@ -27,27 +49,25 @@ async function main(): Promise<void> {
     // Reads $all only: either store (EVENT_STORE) serves it; checkpoints stay in PostgreSQL.
     eventStoreUse: 'projections',
   });
-  await platform.projections.init();
   const worker = new ProjectorWorker(platform.pool, platform.projections, allProjectors, {
     log: (msg, extra) => logger.info(extra ?? {}, msg),
   });
-  await worker.start();
-  logger.info(
-    { projectors: allProjectors.map((p) => p.name), eventStore: platform.store.name },
-    'projector worker started',
-  );
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
+  try {
+    await platform.projections.init();
+    await worker.start();
+    logger.info(
+      { projectors: allProjectors.map((p) => p.name), eventStore: platform.store.name },
+      'projector worker started',
+    );
+    await signal;
+    // In this order: the locks go only once the batch in flight has committed.
     await worker.stop();
+  } finally {
     await platform.close();
     await stopTracing();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  }
+  logger.info('stopped');
+  process.exit(0);
 }
 
 main().catch((err) => {

@@ -205,6 +205,48 @@ describe('projection runner', () => {
     await wb.stop();
   });
 
+  it('stops the live loop between batches: the batch in flight commits, no other starts', async () => {
+    await seed('stopping', 10, 2);
+    let entered!: () => void;
+    const inFlight = new Promise<void>((resolve) => (entered = resolve));
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const slow: Projector<ReadModels> = {
+      name: 'stopping_slow',
+      version: 1,
+      tables: [],
+      async apply() {
+        entered();
+        await gate;
+      },
+    };
+    const ahead: Projector<ReadModels> = {
+      name: 'stopping_ahead',
+      version: 1,
+      tables: [],
+      apply: async () => {},
+    };
+    const applied = async () => {
+      const res = await tdb.pool.query(
+        `SELECT name, events_applied::int AS n FROM projection_checkpoints WHERE name = ANY($1)`,
+        [[slow.name, ahead.name]],
+      );
+      return Object.fromEntries(res.rows.map((r) => [r.name, r.n]));
+    };
+    // stopping_ahead stands a batch further: the round has two groups, hence two batches.
+    const early = new ProjectionRunner(store, tdb.db, [ahead], { batchSize: 5 });
+    await early.init();
+    expect(await early.runBatch(ahead)).toBe(5);
+    const runner = new ProjectionRunner(store, tdb.db, [slow, ahead], { batchSize: 5 });
+    await runner.init();
+    runner.start();
+    await inFlight;
+    const stopping = runner.stop();
+    finish();
+    await stopping;
+    expect(await applied()).toEqual({ stopping_slow: 5, stopping_ahead: 5 });
+  });
+
   describe('under failures and races (review findings)', () => {
     const rowsProjector = (
       name: string,

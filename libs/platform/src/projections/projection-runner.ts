@@ -45,7 +45,8 @@ import {
 } from './checkpoints';
 import { type RebuildContext, rebuildMany, rebuildOne, withRebuildLocks } from './rebuild';
 import { projectorStatuses, withLag, unconcernedBy } from './status';
-import { ChangeSignal, type WaitView, idle, waitForPosition } from './waiting';
+import { LiveLoop } from './live-loop';
+import { ChangeSignal, type WaitView, waitForPosition } from './waiting';
 
 export * from './projector';
 export { isInfrastructureFailure } from './failures';
@@ -62,10 +63,7 @@ export class ProjectionRunner<DB = ReadModels> {
   /** Transactions whose events this process parked, per projector (newest kept, bounded). */
   private readonly parkedTxs = new ParkedTransactions();
   private waitsInProgress = 0;
-  private running = false;
-  private wake: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private readonly liveLoop = new LiveLoop();
   private readonly batchSize: number;
   private readonly db: Kysely<PlatformTables>;
   private readonly rebuilds: RebuildContext;
@@ -155,9 +153,13 @@ export class ProjectionRunner<DB = ReadModels> {
    * one read of `$all` and one transaction, so a round costs one commit rather than one per
    * projector; a projector whose code throws is rolled back to a savepoint of its own and parks
    * the event (or halts, if it guards money) alone. A projector at another checkpoint runs its
-   * own batch.
+   * own batch. `goOn` is asked before each group's batch: the live loop stops between batches,
+   * never inside one (a graceful stop lets the batch in flight commit and starts no other).
    */
-  async runRound(projectors: readonly Projector<DB>[] = this.projectors): Promise<number> {
+  async runRound(
+    projectors: readonly Projector<DB>[] = this.projectors,
+    goOn: () => boolean = () => true,
+  ): Promise<number> {
     const groups = new Map<string, { projector: Projector<DB>; live: Live }[]>();
     for (const projector of projectors) {
       const live = this.live.get(projector.name) ?? (await this.reload(projector.name));
@@ -167,6 +169,7 @@ export class ProjectionRunner<DB = ReadModels> {
     }
     let applied = 0;
     for (const group of groups.values()) {
+      if (!goOn()) break;
       applied += await this.runGroup(group);
     }
     return applied;
@@ -292,7 +295,7 @@ export class ProjectionRunner<DB = ReadModels> {
    */
   runsHere(projector: string): boolean {
     const live = this.live.get(projector);
-    if (!this.running || live === undefined || this.paused.has(projector)) return false;
+    if (!this.liveLoop.running || live === undefined || this.paused.has(projector)) return false;
     return !live.halted && !live.outdated;
   }
 
@@ -309,24 +312,17 @@ export class ProjectionRunner<DB = ReadModels> {
 
   /** Starts the live loop: woken by in-process appends, polling for other processes' appends. */
   start(shouldRun: (projector: Projector<DB>) => boolean = () => true): void {
-    if (this.running) return;
-    this.running = true;
-    this.unsubscribe = this.store.onAppended(() => this.wake?.());
-    this.loop = (async () => {
-      while (this.running) {
-        const applied = await this.runRound(this.projectors.filter(shouldRun)).catch(() => 0);
-        if (applied > 0 || !this.running) continue;
-        await idle(limits.projectionPollIntervalMs, (wake) => (this.wake = wake));
-        this.wake = undefined;
-      }
-    })();
+    this.liveLoop.start(this.store, (goOn) =>
+      this.runRound(this.projectors.filter(shouldRun), goOn),
+    );
   }
 
+  /**
+   * Stops the live loop: the batch in flight (if any) is applied and committed with its
+   * checkpoint, no other batch starts, and this resolves once the loop has ended.
+   */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    this.unsubscribe?.();
-    await this.loop;
+    await this.liveLoop.stop();
     this.notifyWaiters();
   }
 
@@ -360,8 +356,8 @@ export class ProjectionRunner<DB = ReadModels> {
     return {
       projectors: this.projectors,
       live: (name) => this.live.get(name),
-      running: () => this.running,
-      nextChange: (ms) => this.changes.next(ms, this.wake),
+      running: () => this.liveLoop.running,
+      nextChange: (ms) => this.changes.next(ms, this.liveLoop.wake),
       reload: (name) => this.reload(name),
       parkedAt: (position, projectors) =>
         this.parkedTxs.parkedAt(this.db, position, projectors, strict),

@@ -4,6 +4,10 @@
  * stand by and try again every `standbyPollMs`. If the lock connection dies (crash, network),
  * PostgreSQL releases the locks and a standby takes over; the checkpoint compare-and-set makes
  * even an overlapping moment harmless.
+ *
+ * A graceful stop (`stop`, on SIGTERM/SIGINT) lets the batch in flight commit with its checkpoint,
+ * starts no other, and only then releases the locks, so a standby takes over right where this
+ * worker's writes end.
  */
 import type { Pool, PoolClient } from 'pg';
 import { limits } from '@kob/kernel';
@@ -21,7 +25,8 @@ export class ProjectorWorker<DB> {
   private readonly active = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private claiming = false;
+  /** The claim under way, if any: `stop` waits for it, so no lock is taken after the release. */
+  private claiming: Promise<void> | undefined;
   private readonly standbyPollMs: number;
 
   constructor(
@@ -44,18 +49,22 @@ export class ProjectorWorker<DB> {
   }
 
   /** Tries to take the lock of every projector this worker does not run yet. */
-  private async claim(): Promise<void> {
+  private claim(): Promise<void> {
     // One claim at a time: an overlapping one could replace (and leak) the lock connection,
     // whose locks would then never be released to the standby workers.
-    if (this.stopped || this.claiming) return;
-    this.claiming = true;
+    if (this.stopped) return Promise.resolve();
+    this.claiming ??= this.claimFree().finally(() => (this.claiming = undefined));
+    return this.claiming;
+  }
+
+  private async claimFree(): Promise<void> {
     try {
       if (!this.client) {
         this.client = await this.pool.connect();
         this.client.on('error', () => this.lost());
       }
       for (const p of this.projectors) {
-        if (this.active.has(p.name)) continue;
+        if (this.active.has(p.name) || this.stopped) continue;
         const res = await this.client.query<{ locked: boolean }>(
           'SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked',
           [LOCK_NAMESPACE, p.name],
@@ -68,8 +77,6 @@ export class ProjectorWorker<DB> {
     } catch (err) {
       this.options.log?.('projector lock connection failed', { error: (err as Error).message });
       this.lost();
-    } finally {
-      this.claiming = false;
     }
   }
 
@@ -80,16 +87,35 @@ export class ProjectorWorker<DB> {
     c?.release(true);
   }
 
+  /**
+   * Stops gracefully: takes no more locks, lets the runner's batch in flight commit (with its
+   * checkpoint) and start no other, then releases every lock this worker holds and its
+   * connection. Resolves when a standby can take over.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.runner.stop();
+    try {
+      await this.claiming;
+      await this.runner.stop();
+    } finally {
+      await this.release();
+    }
+  }
+
+  /** Releases the locks (ending the connection instead when that fails: PostgreSQL frees them). */
+  private async release(): Promise<void> {
     const c = this.client;
+    const held = this.activeProjectors();
     this.client = undefined;
     this.active.clear();
-    if (c) {
-      await c.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    if (!c) return;
+    try {
+      await c.query('SELECT pg_advisory_unlock_all()');
       c.release();
+      this.options.log?.('projector locks released', { projectors: held });
+    } catch (err) {
+      c.release(err as Error);
     }
   }
 }
