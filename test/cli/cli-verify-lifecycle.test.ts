@@ -41,8 +41,15 @@ describe('kobatela verify --all and replay on escrows written by the service', (
     const answer = JSON.parse(r.stdout);
     expect(answer.first_break).toBeNull();
     expect(r.code).toBe(0);
-    // Three escrows, and the users the test API registered (client, provider, a stranger).
-    expect(answer.read_models).toMatchObject({ compared: 6, skipped: 0 });
+    // Three escrows, the users the test API registered (client, provider, a stranger), their
+    // keys, the support, auditor and bootstrap admin keys, and the alert of the declined payout.
+    expect(answer.read_models).toMatchObject({ compared: 13, skipped: 0 });
+    expect(answer.read_models.compared_by_category).toEqual({
+      escrow: 3,
+      user: 3,
+      apikey: 6,
+      alert: 1,
+    });
     expect(answer.ledger.currencies).toBe(1);
   });
 

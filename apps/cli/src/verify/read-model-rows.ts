@@ -1,108 +1,200 @@
 /**
- * What `verify --all` compares between an aggregate's fold and its read-model rows, one entry
- * per aggregate it knows: the decider that folds the stream, the projectors whose rows it reads,
- * and the first difference between those rows and the state (null when they agree).
+ * What `verify --all` compares between a stream's fresh fold and the read-model rows built from
+ * it, one entry per stream category it knows: how the stream folds, the projectors whose rows it
+ * reads, and the first difference between those rows and the state (null when they agree). The
+ * escrow and identity checks are here; read-model-rows-records.ts and read-model-rows-spend.ts
+ * hold the others, and `readModelsNotSampled` names the read models no stream sample can check.
  */
 import Big from 'big.js';
 import { sql } from 'kysely';
 import {
   type AnyDecider,
+  type ApiKeyState,
   type EscrowState,
   type UserState,
+  apiKeyDecider,
   escrowDecider,
+  foldEvents,
   userDecider,
 } from '@kob/domain';
+import type { RecordedEvent } from '@kob/event-store';
 import type { Platform } from '@kob/platform';
-import { escrowHeldAccount } from '@kob/projections';
+import { type ReadModelTable, escrowHeldAccount } from '@kob/projections';
 
 export interface RowCheck {
-  decider: AnyDecider;
+  /** The category of the streams it compares: `escrow` for `escrow-{id}`. */
+  category: string;
+  /** Prefixes under the category's own that hold none of its records (uniqueness reservations). */
+  foreign?: readonly string[];
+  /** The projectors whose rows it reads: each must have passed the stream's last event. */
   projectors: readonly string[];
+  /** A fresh fold of the stream's events; null when no record was created there. */
+  fold(events: readonly RecordedEvent[]): unknown;
   /** The first difference, as `<what> is <row value>, the fold says <state value>`. */
-  difference(platform: Platform, state: unknown): Promise<string | null>;
+  difference(platform: Platform, state: unknown, streamId: string): Promise<string | null>;
 }
 
 /** What is compared: its name, the rows' value, the fold's value, and how. */
-type Comparison = [string, unknown, unknown, (a: unknown, b: unknown) => boolean];
+export type Comparison = [string, unknown, unknown, (a: unknown, b: unknown) => boolean];
 
-const same = (a: unknown, b: unknown) => a === b;
+export const same = (a: unknown, b: unknown) => a === b;
 /** Equal amounts whatever their notation (`100.00` and `100`). */
-const sameAmount = (a: unknown, b: unknown) => new Big(String(a)).eq(String(b));
+export const sameAmount = (a: unknown, b: unknown) => new Big(String(a)).eq(String(b));
+/** Equal instants whatever their notation (a `Date` from the driver, ISO text in the event). */
+export const sameTime = (a: unknown, b: unknown) =>
+  a === null || b === null
+    ? a === b
+    : new Date(a as string).getTime() === new Date(b as string).getTime();
 
-function firstDifference(comparisons: Comparison[]): string | null {
+export function firstDifference(comparisons: Comparison[]): string | null {
   const first = comparisons.find(([, row, fold, equal]) => !equal(row, fold));
   return first ? `${first[0]} is ${String(first[1])}, the fold says ${String(first[2])}` : null;
 }
 
-async function escrowRows(platform: Platform, escrowId: string, currency: string) {
-  const count = async (table: 'milestones' | 'deposits' | 'payments') => {
-    const r = await platform.db
-      .selectFrom(table)
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('escrow_id', '=', escrowId)
-      .executeTakeFirstOrThrow();
-    return r.n;
+/** The stream folded by its aggregate's decider (the service's fold), if it created a record. */
+export function foldedBy(
+  decider: unknown,
+  created: (state: unknown) => boolean = (s) => (s as { exists?: boolean }).exists === true,
+): RowCheck['fold'] {
+  return (events) => {
+    const state = foldEvents(decider as AnyDecider, events);
+    return created(state) ? state : null;
   };
+}
+
+/** How many rows of `table` have `column` equal to `value`. */
+export async function rowCount(
+  platform: Platform,
+  table: ReadModelTable,
+  column: string,
+  value: string,
+): Promise<number> {
+  const r = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${value}`.execute(
+    platform.db,
+  );
+  return r.rows[0]!.n;
+}
+
+/** A field of a row compared with the fold: its column, the fold's value, how (`same` if absent). */
+export type FieldCheck = [string, unknown, ((a: unknown, b: unknown) => boolean)?];
+
+/**
+ * The first difference between the row of `table` whose `key` column is `value` and the fold's
+ * fields (`<table>: no row` when there is none).
+ */
+export async function rowDifference(
+  platform: Platform,
+  table: ReadModelTable,
+  [key, value]: [string, string],
+  fields: FieldCheck[],
+): Promise<string | null> {
+  const columns = sql.join(fields.map(([column]) => sql.ref(column)));
+  const r = await sql<Record<string, unknown>>`
+    SELECT ${columns} FROM ${sql.table(table)} WHERE ${sql.ref(key)} = ${value}`.execute(
+    platform.db,
+  );
+  const row = r.rows[0];
+  if (!row) return `${table}: no row`;
+  return firstDifference(
+    fields.map(([column, fold, equal = same]) => [`${table}.${column}`, row[column], fold, equal]),
+  );
+}
+
+/** The balance of an escrow's held account in the ledger (0 before its first posting). */
+async function heldBalance(platform: Platform, escrowId: string, currency: string) {
   const held = await platform.db
     .selectFrom('ledger_accounts')
     .select(['debits', 'credits'])
     .where('account', '=', escrowHeldAccount(escrowId, currency).id)
     .executeTakeFirst();
-  return {
-    escrow: await platform.db
-      .selectFrom('escrows')
-      .select(['status', 'amount_total', 'currency', 'deposited'])
-      .where('id', '=', escrowId)
-      .executeTakeFirst(),
-    milestones: await count('milestones'),
-    deposits: await count('deposits'),
-    payments: await count('payments'),
-    held: held ? new Big(held.credits).minus(held.debits).toString() : '0',
-  };
+  return held ? new Big(held.credits).minus(held.debits).toString() : '0';
 }
 
-/** The escrows row, as many milestone, deposit and payment rows, the ledger's held account. */
+/**
+ * The escrows row; as many milestone, deposit, payment and proof rows as the fold holds; the
+ * parties row the proofs projector keeps; the ledger's held account.
+ */
 const escrowCheck: RowCheck = {
-  decider: escrowDecider as unknown as AnyDecider,
-  projectors: ['escrows', 'payments', 'ledger'],
+  category: escrowDecider.category,
+  projectors: ['escrows', 'payments', 'ledger', 'proofs'],
+  fold: foldedBy(escrowDecider),
   async difference(platform, folded) {
     const state = folded as EscrowState;
-    const rows = await escrowRows(platform, state.escrowId, state.currency);
-    const e = rows.escrow;
-    if (!e) return 'escrows: no row';
-    return firstDifference([
-      ['escrows.status', e.status, state.status, same],
-      ['escrows.amount_total', e.amount_total, state.amountTotal, sameAmount],
-      ['escrows.currency', e.currency, state.currency, same],
-      ['escrows.deposited', e.deposited, state.deposited, sameAmount],
-      ['milestones rows', rows.milestones, state.milestones.length, same],
-      ['deposits rows', rows.deposits, state.deposits.length, same],
-      ['payments rows', rows.payments, state.payments.length, same],
-      ['ledger held', rows.held, state.held, sameAmount],
-    ]);
+    const count = (table: ReadModelTable) => rowCount(platform, table, 'escrow_id', state.escrowId);
+    const row = await rowDifference(
+      platform,
+      'escrows',
+      ['id', state.escrowId],
+      [
+        ['status', state.status],
+        ['amount_total', state.amountTotal, sameAmount],
+        ['currency', state.currency],
+        ['deposited', state.deposited, sameAmount],
+      ],
+    );
+    return (
+      row ??
+      firstDifference([
+        ['milestones rows', await count('milestones'), state.milestones.length, same],
+        ['deposits rows', await count('deposits'), state.deposits.length, same],
+        ['payments rows', await count('payments'), state.payments.length, same],
+        ['proofs rows', await count('proofs'), state.proofs.length, same],
+        ['proof_escrow_parties rows', await count('proof_escrow_parties'), 1, same],
+        [
+          'ledger held',
+          await heldBalance(platform, state.escrowId, state.currency),
+          state.held,
+          sameAmount,
+        ],
+      ])
+    );
   },
 };
 
 /** The users row: name, email, whether active, public tag. */
 const userCheck: RowCheck = {
-  decider: userDecider as unknown as AnyDecider,
+  category: userDecider.category,
   projectors: ['users'],
-  async difference(platform, folded) {
+  fold: foldedBy(userDecider),
+  difference(platform, folded) {
     const state = folded as UserState;
-    const row = await platform.db
-      .selectFrom('users')
-      .select(['username', 'email', 'is_active', 'public_tag'])
-      .where('id', '=', state.userId)
-      .executeTakeFirst();
-    if (!row) return 'users: no row';
-    return firstDifference([
-      ['users.username', row.username, state.username, same],
-      ['users.email', row.email, state.email, same],
-      ['users.is_active', row.is_active, state.isActive, same],
-      ['users.public_tag', row.public_tag, state.publicTag, same],
-    ]);
+    return rowDifference(
+      platform,
+      'users',
+      ['id', state.userId],
+      [
+        ['username', state.username],
+        ['email', state.email],
+        ['is_active', state.isActive],
+        ['public_tag', state.publicTag],
+      ],
+    );
   },
 };
 
-/** The aggregates whose rows `verify --all` compares with their fold. */
-export const rowChecks: readonly RowCheck[] = [escrowCheck, userCheck];
+/** The api_keys row: prefix, scope, linked user, revocation. */
+const apiKeyCheck: RowCheck = {
+  category: apiKeyDecider.category,
+  // `apikey-prefix-{prefix}`: the uniqueness reservation of key prefixes.
+  foreign: ['apikey-prefix-'],
+  projectors: ['api_keys'],
+  fold: foldedBy(apiKeyDecider),
+  difference(platform, folded) {
+    const state = folded as ApiKeyState;
+    return rowDifference(
+      platform,
+      'api_keys',
+      ['id', state.keyId],
+      [
+        ['prefix', state.prefix],
+        ['scope', state.scope],
+        ['user_id', state.userId],
+        ['revoked_at', state.revokedAt, sameTime],
+      ],
+    );
+  },
+};
+
+/** The escrow and identity checks. */
+export const escrowAndIdentityChecks: readonly RowCheck[] = [escrowCheck, userCheck, apiKeyCheck];
