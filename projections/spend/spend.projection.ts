@@ -4,7 +4,6 @@
  * (insert, or nothing when the row is there).
  */
 import type { SpendEvent } from '@kob/domain';
-import { assert } from '@kob/kernel';
 import { columnsFrom, eventProjector, insertOnce } from '../projector-shell';
 
 export const spendProjection = eventProjector<SpendEvent>(
@@ -29,8 +28,6 @@ export const spendProjection = eventProjector<SpendEvent>(
         d.merchantId !== null
           ? { kind: 'merchant', id: d.merchantId }
           : { kind: 'category', id: d.categoryId };
-      // Exactly one of the two is set (UsageAllowedData), which its type cannot say.
-      assert(target.id !== null, 'a usage allow names neither a merchant nor a category');
       const row = {
         owner_id: d.ownerId,
         target_kind: target.kind,

@@ -21,10 +21,15 @@ const merchantCreated: MerchantEvent = {
   type: 'spend.merchant_created.v1',
   data: { merchantId: M1, name: 'Bakery', categoryId: C1, isCertified: false, createdAt: NOW },
 };
-const allowed = (merchantId: string | null, categoryId: string | null): UsageAllowEvent => ({
-  type: 'spend.usage_allowed.v1',
-  data: { ownerId: U1, merchantId, categoryId, allowedAt: NOW },
-});
+function allowed(merchantId: string, categoryId: null): UsageAllowEvent;
+function allowed(merchantId: null, categoryId: string): UsageAllowEvent;
+function allowed(merchantId: string | null, categoryId: string | null): UsageAllowEvent {
+  const target =
+    merchantId !== null
+      ? { merchantId, categoryId: null }
+      : { merchantId: null, categoryId: categoryId! };
+  return { type: 'spend.usage_allowed.v1', data: { ownerId: U1, ...target, allowedAt: NOW } };
+}
 
 describe('spend category decider', () => {
   const spec = deciderSpec(spendCategoryDecider);

@@ -27,12 +27,11 @@ export interface MerchantCreatedData {
 export type MerchantEvent = { type: 'spend.merchant_created.v1'; data: MerchantCreatedData };
 
 /** Exactly one of `merchantId` / `categoryId` is set. */
-export interface UsageAllowedData {
+/** An allow names exactly one target: a merchant, or a spend category (the other is null). */
+export type UsageAllowedData = {
   ownerId: string;
-  merchantId: string | null;
-  categoryId: string | null;
   allowedAt: string;
-}
+} & ({ merchantId: string; categoryId: null } | { merchantId: null; categoryId: string });
 
 export type UsageAllowEvent = { type: 'spend.usage_allowed.v1'; data: UsageAllowedData };
 

@@ -63,15 +63,19 @@ export const usageAllowDecider: Decider<UsageAllowState, UsageAllowCommand, Usag
                 category_id: categoryId,
               });
         }
-        const already =
+        const target =
           merchantId !== null
-            ? state.merchantIds.includes(merchantId)
-            : state.categoryIds.includes(categoryId!);
+            ? { merchantId, categoryId: null }
+            : { merchantId: null, categoryId: categoryId! };
+        const already =
+          target.merchantId !== null
+            ? state.merchantIds.includes(target.merchantId)
+            : state.categoryIds.includes(target.categoryId);
         if (already) return [];
         return [
           {
             type: 'spend.usage_allowed.v1',
-            data: { ownerId: command.ownerId, merchantId, categoryId, allowedAt: command.now },
+            data: { ownerId: command.ownerId, ...target, allowedAt: command.now },
           },
         ];
       }
