@@ -11,55 +11,34 @@ import {
   pspWebhookDecider,
 } from '@kob/domain';
 import type { Platform } from '@kob/platform';
-import {
-  type RowCheck,
-  firstDifference,
-  foldedBy,
-  rowDifference,
-  same,
-  sameTime,
-} from './read-model-rows';
+import { type RowCheck, firstDifference, oneRowCheck, same, sameTime } from './read-model-rows';
 
 /** The psp_webhooks row of the stream: what was received, and the outcome once processed. */
-const pspWebhookCheck: RowCheck = {
-  category: pspWebhookDecider.category,
+const pspWebhookCheck = oneRowCheck<PspWebhookState>({
+  decider: pspWebhookDecider,
   projectors: ['psp_webhooks'],
-  fold: foldedBy(pspWebhookDecider),
-  difference(platform, folded, streamId) {
-    const state = folded as PspWebhookState;
-    return rowDifference(
-      platform,
-      'psp_webhooks',
-      ['stream_id', streamId],
-      [
-        ['provider', state.provider],
-        ['event_id', state.eventId],
-        ['status', state.outcome ?? 'received'],
-        ['processed_at', state.processedAt, sameTime],
-      ],
-    );
-  },
-};
+  table: 'psp_webhooks',
+  key: (_state, streamId) => ['stream_id', streamId],
+  fields: (state) => [
+    ['provider', state.provider],
+    ['event_id', state.eventId],
+    ['status', state.outcome ?? 'received'],
+    ['processed_at', state.processedAt, sameTime],
+  ],
+});
 
 /** The proof_files row: the bytes' address and size. */
-const proofFileCheck: RowCheck = {
-  category: proofFileDecider.category,
+const proofFileCheck = oneRowCheck<ProofFileState>({
+  decider: proofFileDecider,
   projectors: ['proof_files'],
-  fold: foldedBy(proofFileDecider),
-  difference(platform, folded) {
-    const file = (folded as ProofFileState).file!;
-    return rowDifference(
-      platform,
-      'proof_files',
-      ['id', file.fileId],
-      [
-        ['sha256', file.sha256],
-        // A bigint column: the driver answers it as text.
-        ['size', String(file.size), (row, fold) => String(row) === fold],
-      ],
-    );
-  },
-};
+  table: 'proof_files',
+  key: (state) => ['id', state.file!.fileId],
+  fields: (state) => [
+    ['sha256', state.file!.sha256],
+    // A bigint column: the driver answers it as text.
+    ['size', String(state.file!.size), (row, fold) => String(row) === fold],
+  ],
+});
 
 /** What an alert stream folds to: the alerts it raised (one, as the service appends them). */
 interface RaisedAlerts {

@@ -27,6 +27,7 @@ import {
   rowCount,
   rowDifference,
   same,
+  oneRowCheck,
   sameAmount,
 } from './read-model-rows';
 
@@ -34,45 +35,31 @@ import {
 const ownerNamed = (state: unknown) => (state as { ownerId: string }).ownerId !== '';
 
 /** The spend_categories row: code and label. */
-const spendCategoryCheck: RowCheck = {
-  category: spendCategoryDecider.category,
+const spendCategoryCheck = oneRowCheck<SpendCategoryState>({
+  decider: spendCategoryDecider,
   projectors: ['spend'],
-  fold: foldedBy(spendCategoryDecider),
-  difference(platform, folded) {
-    const state = folded as SpendCategoryState;
-    return rowDifference(
-      platform,
-      'spend_categories',
-      ['id', state.categoryId],
-      [
-        ['code', state.code],
-        ['label', state.label],
-      ],
-    );
-  },
-};
+  table: 'spend_categories',
+  key: (state) => ['id', state.categoryId],
+  fields: (state) => [
+    ['code', state.code],
+    ['label', state.label],
+  ],
+});
 
 /** The merchants row: name, category, certification. */
-const merchantCheck: RowCheck = {
-  category: merchantDecider.category,
+const merchantCheck = oneRowCheck<MerchantState>({
+  decider: merchantDecider,
   // `merchant-name-{hash}`: the uniqueness reservation of merchant names.
   foreign: ['merchant-name-'],
   projectors: ['spend'],
-  fold: foldedBy(merchantDecider),
-  difference(platform, folded) {
-    const state = folded as MerchantState;
-    return rowDifference(
-      platform,
-      'merchants',
-      ['id', state.merchantId],
-      [
-        ['name', state.name],
-        ['category_id', state.categoryId],
-        ['is_certified', state.isCertified],
-      ],
-    );
-  },
-};
+  table: 'merchants',
+  key: (state) => ['id', state.merchantId],
+  fields: (state) => [
+    ['name', state.name],
+    ['category_id', state.categoryId],
+    ['is_certified', state.isCertified],
+  ],
+});
 
 /** One usage_allows row per merchant and per category the owner allowed. */
 const usageAllowCheck: RowCheck = {
@@ -124,41 +111,27 @@ const allowlistCheck: RowCheck = {
 };
 
 /** The certifications row: the user's level. */
-const certificationCheck: RowCheck = {
-  category: certificationDecider.category,
+const certificationCheck = oneRowCheck<CertificationState>({
+  decider: certificationDecider,
   projectors: ['transfers'],
-  fold: foldedBy(certificationDecider),
-  difference(platform, folded) {
-    const state = folded as CertificationState;
-    return rowDifference(
-      platform,
-      'certifications',
-      ['user_id', state.userId],
-      [['level', state.level]],
-    );
-  },
-};
+  table: 'certifications',
+  key: (state) => ['user_id', state.userId],
+  fields: (state) => [['level', state.level]],
+});
 
 /** The transactions row: parties, amount, currency. */
-const transactionCheck: RowCheck = {
-  category: transactionDecider.category,
+const transactionCheck = oneRowCheck<TransactionState>({
+  decider: transactionDecider,
   projectors: ['transfers'],
-  fold: foldedBy(transactionDecider),
-  difference(platform, folded) {
-    const state = folded as TransactionState;
-    return rowDifference(
-      platform,
-      'transactions',
-      ['id', state.transactionId],
-      [
-        ['sender_id', state.senderId],
-        ['receiver_id', state.receiverId],
-        ['amount', state.amount, sameAmount],
-        ['currency', state.currency],
-      ],
-    );
-  },
-};
+  table: 'transactions',
+  key: (state) => ['id', state.transactionId],
+  fields: (state) => [
+    ['sender_id', state.senderId],
+    ['receiver_id', state.receiverId],
+    ['amount', state.amount, sameAmount],
+    ['currency', state.currency],
+  ],
+});
 
 /** The spend, mandate and transfer checks. */
 export const spendAndTransferChecks: readonly RowCheck[] = [

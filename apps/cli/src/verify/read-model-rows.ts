@@ -101,6 +101,30 @@ export async function rowDifference(
   );
 }
 
+/**
+ * The check of a read model that keeps one row per stream: the row of `table` found by `key`
+ * (a column and the fold's value, or the stream id), its `fields` compared with the fold's.
+ */
+export function oneRowCheck<State>(spec: {
+  decider: { category: string };
+  projectors: readonly string[];
+  foreign?: readonly string[];
+  table: ReadModelTable;
+  key: (state: State, streamId: string) => [string, string];
+  fields: (state: State) => FieldCheck[];
+}): RowCheck {
+  return {
+    category: spec.decider.category,
+    ...(spec.foreign ? { foreign: spec.foreign } : {}),
+    projectors: spec.projectors,
+    fold: foldedBy(spec.decider),
+    difference(platform, folded, streamId) {
+      const state = folded as State;
+      return rowDifference(platform, spec.table, spec.key(state, streamId), spec.fields(state));
+    },
+  };
+}
+
 /** The balance of an escrow's held account in the ledger (0 before its first posting). */
 async function heldBalance(platform: Platform, escrowId: string, currency: string) {
   const held = await platform.db
@@ -153,48 +177,34 @@ const escrowCheck: RowCheck = {
 };
 
 /** The users row: name, email, whether active, public tag. */
-const userCheck: RowCheck = {
-  category: userDecider.category,
+const userCheck = oneRowCheck<UserState>({
+  decider: userDecider,
   projectors: ['users'],
-  fold: foldedBy(userDecider),
-  difference(platform, folded) {
-    const state = folded as UserState;
-    return rowDifference(
-      platform,
-      'users',
-      ['id', state.userId],
-      [
-        ['username', state.username],
-        ['email', state.email],
-        ['is_active', state.isActive],
-        ['public_tag', state.publicTag],
-      ],
-    );
-  },
-};
+  table: 'users',
+  key: (state) => ['id', state.userId],
+  fields: (state) => [
+    ['username', state.username],
+    ['email', state.email],
+    ['is_active', state.isActive],
+    ['public_tag', state.publicTag],
+  ],
+});
 
 /** The api_keys row: prefix, scope, linked user, revocation. */
-const apiKeyCheck: RowCheck = {
-  category: apiKeyDecider.category,
+const apiKeyCheck = oneRowCheck<ApiKeyState>({
+  decider: apiKeyDecider,
   // `apikey-prefix-{prefix}`: the uniqueness reservation of key prefixes.
   foreign: ['apikey-prefix-'],
   projectors: ['api_keys'],
-  fold: foldedBy(apiKeyDecider),
-  difference(platform, folded) {
-    const state = folded as ApiKeyState;
-    return rowDifference(
-      platform,
-      'api_keys',
-      ['id', state.keyId],
-      [
-        ['prefix', state.prefix],
-        ['scope', state.scope],
-        ['user_id', state.userId],
-        ['revoked_at', state.revokedAt, sameTime],
-      ],
-    );
-  },
-};
+  table: 'api_keys',
+  key: (state) => ['id', state.keyId],
+  fields: (state) => [
+    ['prefix', state.prefix],
+    ['scope', state.scope],
+    ['user_id', state.userId],
+    ['revoked_at', state.revokedAt, sameTime],
+  ],
+});
 
 /** The escrow and identity checks. */
 export const escrowAndIdentityChecks: readonly RowCheck[] = [escrowCheck, userCheck, apiKeyCheck];
