@@ -58,6 +58,15 @@ export interface StreamAppend {
   expectedRevision: ExpectedRevision;
   /** The head's hash when the caller knows it (from the state it folded): saves a round trip. */
   expectedHeadHash?: string;
+  /**
+   * Where this append falls among the steps of an `appendMulti` on a store with no multi-stream
+   * transaction (EventStoreDB); one transaction (PostgreSQL) ignores it. `precedes`: a fact
+   * that stands on its own, written before the command's aggregate (a due mandate's expiry);
+   * `follows`: a consequence of the aggregate's events (an alert, a webhook's outcome), written
+   * after them and named in their metadata, so the recovery job writes it if the writer died
+   * in between. Reservation claims and releases need no step: they are recognised by type.
+   */
+  step?: 'precedes' | 'follows';
 }
 
 /**

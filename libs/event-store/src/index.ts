@@ -14,4 +14,4 @@ export {
   MultiStreamAppendUnsupportedError,
   type ClaimedFor,
 } from './eventstoredb/eventstoredb-multi-stream';
-export * from './eventstoredb/reservation-recovery';
+export * from './eventstoredb/multi-stream-recovery';

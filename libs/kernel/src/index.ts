@@ -9,3 +9,4 @@ export * from './pii';
 export * from './code-points';
 export * from './instants';
 export * from './invoice-fields';
+export * from './read-pin';

@@ -3,9 +3,11 @@
  * atomic parts are left out for it by capability): reservations first, the aggregate next, a
  * compensating release when the aggregate surely failed, releases last, and the recovery job
  * releasing a claim whose aggregate never followed (here: the node stopped answering between
- * the two appends, as a crashed writer leaves it). Through the real client against the double.
+ * the two appends, as a crashed writer leaves it); conditions on streams only read, pinned
+ * before the write. Through the real client against the double.
  */
 import { randomUUID } from 'node:crypto';
+import { READ_PIN_EVENT } from '@kob/kernel';
 import { useEventStoreDbDouble } from '@test/eventstoredb-double/double-store';
 import { ev, testMetadata } from '../contract/event-store.contract';
 import { stream } from '../contract/contract-kit';
@@ -21,7 +23,7 @@ import {
 } from '../reservations';
 import { EventStoreUnavailableError } from './eventstoredb-errors';
 import { CLAIMED_FOR, MultiStreamAppendUnsupportedError } from './eventstoredb-multi-stream';
-import { recoverOrphanedClaims } from './reservation-recovery';
+import { recoverMultiStreamAppends } from './multi-stream-recovery';
 
 const TEST_APPEND_DEADLINE_MS = 300;
 
@@ -103,14 +105,28 @@ describe('multi-stream appends on EventStoreDB', () => {
     expect(await store().streamHead(b.streamId)).toBeNull();
   });
 
-  it('checks conditions on streams only read just before the write', async () => {
+  it('pins each condition at the revision read before the write; a moved or missing fact refuses it', async () => {
     const fact = stream('fact');
     await store().appendToStream(fact, [ev('t.fact.v1')], { expectedRevision: 'no_stream' });
     const ok = newAggregate();
     await store().appendMulti([ok], { conditions: [{ streamId: fact, expectedRevision: 0n }] });
-    expect(await store().streamHead(ok.streamId)).not.toBeNull();
+    const [pin] = await store().readStream(fact, { fromRevision: 1n });
+    expect(pin).toMatchObject({
+      type: READ_PIN_EVENT,
+      revision: 1n,
+      data: { decision: { streamId: ok.streamId, eventId: ok.events[0]!.id } },
+    });
+    expect(pin!.position.tx < (await store().readStream(ok.streamId))[0]!.position.tx).toBe(true);
+    expect(verifyChain(await store().readStream(fact)).valid).toBe(true);
+    // A second decision that read the fact at 0 as well: only a pin came since, no fact.
+    const next = newAggregate();
+    await store().appendMulti([next], { conditions: [{ streamId: fact, expectedRevision: 0n }] });
+    expect((await store().streamHead(fact))!.revision).toBe(2n);
+    // The fact changes: a decision that read it before is refused, and writes nothing.
+    await store().appendToStream(fact, [ev('t.revoked.v1')], { expectedRevision: 2n });
     for (const condition of [
-      { streamId: fact, expectedRevision: 1n },
+      { streamId: fact, expectedRevision: 2n },
+      { streamId: fact, expectedRevision: 0n },
       { streamId: stream('missing'), expectedRevision: 0n },
     ]) {
       const refused = newAggregate();
@@ -119,7 +135,18 @@ describe('multi-stream appends on EventStoreDB', () => {
       await expect(append).rejects.toMatchObject({ streamId: condition.streamId });
       expect(await store().streamHead(refused.streamId)).toBeNull();
     }
-    expect((await store().streamHead(fact))!.revision).toBe(0n);
+    expect((await store().streamHead(fact))!.revision).toBe(3n);
+  });
+
+  it('orders a pinned decision against a writer of the fact who read before the pin', async () => {
+    const fact = stream('fact');
+    await store().appendToStream(fact, [ev('t.fact.v1')], { expectedRevision: 'no_stream' });
+    await store().appendMulti([newAggregate()], {
+      conditions: [{ streamId: fact, expectedRevision: 0n }],
+    });
+    // The writer decided on revision 0: the pin since makes it read again.
+    const stale = store().appendToStream(fact, [ev('t.revoked.v1')], { expectedRevision: 0n });
+    await expect(stale).rejects.toBeInstanceOf(WrongExpectedRevisionError);
   });
 });
 
@@ -142,9 +169,9 @@ describe('the recovery job', () => {
     expect(await readReservation(store(), orphan.streamId)).toMatchObject({ status: 'claimed' });
 
     // Too young to judge: an append could still be in flight.
-    expect((await recoverOrphanedClaims(store(), { fromPosition: from })).released).toEqual([]);
+    expect((await recoverMultiStreamAppends(store(), { fromPosition: from })).released).toEqual([]);
     const later = new Date(Date.now() + 1000);
-    const report = await recoverOrphanedClaims(store(), {
+    const report = await recoverMultiStreamAppends(store(), {
       fromPosition: from,
       graceMs: 500,
       now: later,
@@ -159,7 +186,7 @@ describe('the recovery job', () => {
     expect(await readReservation(store(), kept.streamId)).toMatchObject({ status: 'claimed' });
     expect(verifyChain(await store().readStream(orphan.streamId)).valid).toBe(true);
     // A second run finds nothing left to do.
-    const again = await recoverOrphanedClaims(store(), { fromPosition: from, graceMs: 0 });
+    const again = await recoverMultiStreamAppends(store(), { fromPosition: from, graceMs: 0 });
     expect(again.released).toEqual([]);
   });
 });

@@ -11,7 +11,13 @@ import type {
   EventStoreDBClient,
 } from '@eventstore/db-client';
 import { assert, limits } from '@kob/kernel';
-import type { AppendResult, EventStore, StreamAppend, StreamHead } from '../event-store.port';
+import type {
+  AppendResult,
+  EventStore,
+  RecordedEvent,
+  StreamAppend,
+  StreamHead,
+} from '../event-store.port';
 import { WrongExpectedRevisionError } from '../errors';
 import { GENESIS_HASH } from '../hash-chain';
 import { validateEvents } from '../append-rules';
@@ -42,6 +48,27 @@ export class StreamWriter {
   /** The stream's head now (revision and hash), or null when it does not exist. */
   head(streamId: string): Promise<StreamHead | null> {
     return this.reader.streamHead(streamId);
+  }
+
+  /** The stream's events from `fromRevision` on (at most one batch). */
+  readFrom(streamId: string, fromRevision: bigint): Promise<RecordedEvent[]> {
+    return this.reader.readStream(streamId, {
+      fromRevision,
+      maxCount: limits.appendEventsPerCallMax,
+    });
+  }
+
+  /** The stream's last event as an append's answer (for an append it superseded), or null. */
+  async headResult(streamId: string): Promise<AppendResult | null> {
+    const [last] = await this.reader.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    return last
+      ? {
+          streamId,
+          nextRevision: last.revision,
+          headHash: last.metadata.hash,
+          position: last.position,
+        }
+      : null;
   }
 
   /** Appends to one stream at its expected revision (`any` resolved to the head's). */

@@ -5,6 +5,7 @@
  */
 import { type Decider, upcastEvent } from '@kob/domain';
 import type { EventStore } from '@kob/event-store';
+import { isReadPin } from '@kob/kernel';
 import { rememberKey } from './idempotency';
 import type { CachedStream, StreamStateCache } from './stream-state-cache';
 
@@ -44,7 +45,9 @@ export class StreamStates {
     // Updated in place: only events that really exist are added, inside the stream's queue.
     const idempotency = base.idempotency;
     for (const e of newer) {
-      state = decider.evolve(state, upcastEvent(decider, e));
+      // A read pin (EventStoreDB's record of a decision that read this stream) moves the
+      // revision, not the state.
+      if (!isReadPin(e)) state = decider.evolve(state, upcastEvent(decider, e));
       rememberKey(idempotency, e);
     }
     const last = newer[newer.length - 1];

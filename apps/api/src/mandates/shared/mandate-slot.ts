@@ -125,6 +125,9 @@ export async function takeSlot(
         streamId: holderStream,
         expectedRevision: revision,
         events: events.map((e) => ({ id: newId(), type: e.type, data: e.data, metadata: meta })),
+        // A due mandate's expiry stands on its own: where appends are not atomic it is written
+        // first, and stays if the new mandate then fails.
+        step: 'precedes',
       });
     }
   }

@@ -18,8 +18,8 @@ export async function paymentFailedAlerts(
 ): Promise<StreamAppend[]> {
   return events
     .filter((e): e is EscrowEvent & { data: PaymentFailedData } => e.type === 'payment.failed.v1')
-    .map((e) =>
-      alertAppend(
+    .map((e) => ({
+      ...alertAppend(
         {
           type: 'PAYMENT_FAILED',
           message: `A ${e.data.kind} of ${e.data.amount} ${e.data.currency} failed: ${e.data.reason}`,
@@ -38,7 +38,9 @@ export async function paymentFailedAlerts(
         },
         eventMetadataOf(metadata),
       ),
-    );
+      // A consequence of the payment's failure (written after it where appends are not atomic).
+      step: 'follows' as const,
+    }));
 }
 
 /** The alert of a deposit confirmation at another amount or currency (once per reported answer). */

@@ -321,7 +321,9 @@ export class PspWebhooks {
       data: e.data,
       metadata: meta,
     }));
-    return { streamId, expectedRevision: revision, events };
+    // Where appends are not atomic (EventStoreDB) the outcome follows the escrow's events; a
+    // stream moved on by then holds another process's outcome of this same webhook.
+    return { streamId, expectedRevision: revision, events, step: 'follows' };
   }
 
   private async alertMismatch(
