@@ -22,6 +22,7 @@ import * as spendCatalogue from './read-models/20261127000800_spend_catalogue';
 import * as mandates from './read-models/20261127000900_mandates';
 import * as transfers from './read-models/20261127001000_transfers';
 import * as parkedEvents from './read-models/20261204000100_projection_parked_events';
+import * as jobCheckpoints from './read-models/20261205000100_job_checkpoints';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -43,4 +44,5 @@ export const allMigrations: Record<string, Migration> = {
   '20261127000900_mandates': mandates,
   '20261127001000_transfers': transfers,
   '20261204000100_projection_parked_events': parkedEvents,
+  '20261205000100_job_checkpoints': jobCheckpoints,
 };

@@ -47,7 +47,6 @@ async function main(): Promise<void> {
     projectors: allProjectors,
     poolMax: 5,
     // Reads $all only: either store (EVENT_STORE) serves it; checkpoints stay in PostgreSQL.
-    eventStoreUse: 'projections',
   });
   const worker = new ProjectorWorker(platform.pool, platform.projections, allProjectors, {
     log: (msg, extra) => logger.info(extra ?? {}, msg),

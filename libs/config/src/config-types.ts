@@ -41,6 +41,8 @@ export interface AppConfig {
   schedulerDeadlineIntervalMs: number;
   schedulerPaymentRecoveryIntervalMs: number;
   schedulerEventHorizonIntervalMs: number;
+  /** How often the recovery job of multi-stream appends runs (EventStoreDB only). */
+  schedulerMultiStreamRecoveryIntervalMs: number;
   /** An open transaction holding back the `$all` horizon longer than this: degraded + alert. */
   eventHorizonHeldMaxMs: number;
   pspWebhookSecret: string | null;

@@ -177,6 +177,11 @@ function schedulerSettings(env: Env) {
       60_000,
     ),
     schedulerEventHorizonIntervalMs: intervalMs(env, 'SCHEDULER_EVENT_HORIZON_INTERVAL_MS', 10_000),
+    schedulerMultiStreamRecoveryIntervalMs: intervalMs(
+      env,
+      'SCHEDULER_MULTI_STREAM_RECOVERY_INTERVAL_MS',
+      30_000,
+    ),
     eventHorizonHeldMaxMs: int(env, 'EVENT_HORIZON_HELD_MAX_MS', 60_000, 100, 86_400_000),
   };
 }

@@ -153,6 +153,12 @@ export interface EventStore {
   headPosition(): Promise<Position | null>;
   /** Stream ids in lexical order after `after` (auditors verify every stream). */
   listStreams(options?: { after?: string; maxCount?: number }): Promise<string[]>;
+  /**
+   * The streams written by the append whose last event is at `position` (a command's
+   * read-your-writes wait asks which projectors its write concerns), or null when the store
+   * cannot tell (on EventStoreDB: an append this process did not make, or made long ago).
+   */
+  streamsAppendedAt(position: Position): Promise<readonly string[] | null>;
   /** One cheap round trip to the store, bounded by `timeoutMs` (for `/health`). */
   connection(timeoutMs: number): Promise<StoreConnection>;
   /** Wakes in-process subscribers (called by the adapter after each append). */

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { ConfigError, loadConfig } from '@kob/config';
 import { EventStoreDbEventStore, PostgresEventStore } from '@kob/event-store';
-import { openEventStore, refuseUnwiredEventStore } from './event-store-choice';
+import { openEventStore } from './event-store-choice';
 
 const onEventStoreDb = () =>
   loadConfig({
@@ -11,14 +11,14 @@ const onEventStoreDb = () =>
   });
 
 describe('the event store a process opens', () => {
-  it('refuses EVENT_STORE=eventstoredb to a process that decides commands, naming the variable', () => {
-    expect(() => refuseUnwiredEventStore(onEventStoreDb(), 'commands')).toThrow(ConfigError);
-    expect(() => refuseUnwiredEventStore(onEventStoreDb(), 'commands')).toThrow(
-      /EVENT_STORE eventstoredb serves the projector worker only/,
-    );
-    expect(() => refuseUnwiredEventStore(onEventStoreDb(), 'projections')).not.toThrow();
-    const onPostgres = loadConfig({ APP_ENV: 'test' });
-    expect(() => refuseUnwiredEventStore(onPostgres, 'commands')).not.toThrow();
+  it('needs a connection string for EventStoreDB, naming the variable', () => {
+    const open = () =>
+      openEventStore(
+        { eventStore: 'eventstoredb', eventStoreConnectionString: null },
+        new Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' }),
+      );
+    expect(open).toThrow(ConfigError);
+    expect(open).toThrow(/EVENTSTORE_CONNECTION_STRING/);
   });
 
   it('opens the store the configuration names', async () => {

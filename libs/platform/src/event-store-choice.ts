@@ -1,37 +1,15 @@
 /**
  * The event store a process opens (EVENT_STORE): PostgreSQL on the service's own pool, or
- * EventStoreDB on its own connection (EVENTSTORE_CONNECTION_STRING). Projection checkpoints and
- * read models stay in PostgreSQL either way, in the read-model transaction.
- *
- * What is wired to EventStoreDB today: reading `$all` (the projector worker, `/health`'s probe
- * and head). What is not: the commands. Several of them append to more than one aggregate in
- * one transaction (an alert or a webhook's outcome with the escrow, a mandate slot handed over
- * from an expired holder) or decide on facts of streams they only read, conditional on those
- * streams' revisions (transfers, purchases); EventStoreDB 6.x has neither, and the command
- * pipeline's redesign for it is not done (README, EventStoreDB adapter). A process that decides
- * commands is refused at start with EVENT_STORE=eventstoredb rather than quietly running on
- * PostgreSQL or losing those guarantees.
+ * EventStoreDB on its own connection (EVENTSTORE_CONNECTION_STRING). Projection checkpoints,
+ * read models, reservations' lookup tables and job checkpoints stay in PostgreSQL either way.
+ * On EventStoreDB a command's appends to several streams are written in steps (reservations,
+ * its aggregate, its consequences) and its conditions on streams only read become read pins
+ * (libs/event-store/src/eventstoredb/eventstoredb-multi-stream.ts); the API, the CLI and the
+ * projector worker all run on either store.
  */
 import type { Pool } from 'pg';
 import { type AppConfig, ConfigError } from '@kob/config';
 import { type EventStore, EventStoreDbEventStore, PostgresEventStore } from '@kob/event-store';
-
-/** `commands`: decides and appends (API, CLI); `projections`: only reads `$all` (worker). */
-export type EventStoreUse = 'commands' | 'projections';
-
-/** Refuses EVENT_STORE=eventstoredb for a process that decides commands (see above). */
-export function refuseUnwiredEventStore(
-  config: Pick<AppConfig, 'eventStore'>,
-  use: EventStoreUse,
-): void {
-  if (config.eventStore === 'eventstoredb' && use === 'commands')
-    throw new ConfigError(
-      'EVENT_STORE',
-      'eventstoredb serves the projector worker only: the commands are not wired to it yet ' +
-        '(multi-aggregate appends and conditions on facts read; README, EventStoreDB adapter); ' +
-        'use postgres for the API and the CLI',
-    );
-}
 
 /** The configured store; an EventStoreDB client connects lazily, on its first call. */
 export function openEventStore(

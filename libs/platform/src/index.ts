@@ -11,6 +11,7 @@ export * from './scheduler/scheduler';
 export * from './scheduler/job-helpers';
 export * from './database-access';
 export * from './scheduler/event-horizon-job';
+export * from './scheduler/multi-stream-recovery-job';
 export * from './alerts/raise-alert';
 export * from './platform.tables';
 export * from './audit/audit-entry';

@@ -30,6 +30,13 @@ export interface ProjectionParkedEventsTable {
   type: string;
 }
 
+export interface JobCheckpointsTable {
+  name: string;
+  position_pos: string;
+  position_tx: string;
+  updated_at: Generated<Date>;
+}
+
 export interface ServiceSecretsTable {
   created_at: Generated<Date>;
   name: string;
@@ -37,6 +44,7 @@ export interface ServiceSecretsTable {
 }
 
 export interface PlatformTables {
+  job_checkpoints: JobCheckpointsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   projection_parked_events: ProjectionParkedEventsTable;
   service_secrets: ServiceSecretsTable;

@@ -26,7 +26,7 @@ import {
   eventStoreExposure,
 } from '@kob/postgres';
 import { migrateDatabase, openDatabaseAccess } from './database-access';
-import { type EventStoreUse, openEventStore, refuseUnwiredEventStore } from './event-store-choice';
+import { openEventStore } from './event-store-choice';
 import { CommandRunner } from './commands/command-runner';
 import { Metrics } from './observability/metrics';
 import {
@@ -74,11 +74,6 @@ export interface OpenOptions {
   projectors: readonly Projector<ReadModels>[];
   metrics?: Metrics;
   crashAfterAppend?: boolean;
-  /**
-   * What this process does with the events: `commands` (the API, the CLI) decides and appends;
-   * `projections` (the projector worker) only reads `$all`, which either store can serve.
-   */
-  eventStoreUse?: EventStoreUse;
 }
 
 export async function openPlatform(
@@ -86,8 +81,6 @@ export async function openPlatform(
   log: Logger,
   options: OpenOptions,
 ): Promise<Platform> {
-  const use = options.eventStoreUse ?? 'commands';
-  refuseUnwiredEventStore(config, use);
   const { access, pool, db, databaseRole, closeAll } = await openDatabase(config, log, options);
   const metrics = options.metrics ?? new Metrics();
   const store = openEventStore(config, pool);

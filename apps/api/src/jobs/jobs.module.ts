@@ -9,6 +9,10 @@ import { CheckEventHorizonHandler, EventHorizonJob } from './event-horizon/event
 import { ExpireDueMandateHandler } from './mandate-expiry/expire-mandate.handler';
 import { MandateExpiryJob } from './mandate-expiry/mandate-expiry.job';
 import {
+  MultiStreamRecoveryJob,
+  RecoverMultiStreamAppendsHandler,
+} from './multi-stream-recovery/multi-stream-recovery.job';
+import {
   FinishPspWebhookHandler,
   RecoverDepositHandler,
   SendPendingPaymentHandler,
@@ -27,6 +31,8 @@ import { PaymentRecoveryJob } from './payment-recovery/payment-recovery.job';
     ExpireDueMandateHandler,
     EventHorizonJob,
     CheckEventHorizonHandler,
+    MultiStreamRecoveryJob,
+    RecoverMultiStreamAppendsHandler,
   ],
 })
 export class JobsModule {}

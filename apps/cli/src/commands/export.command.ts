@@ -47,7 +47,10 @@ function exportArgs(args: CommandArgs): { from: Position; to?: Position; format:
 async function exportTrail(platform: Platform, args: CommandArgs): Promise<number> {
   const { from, to: asked, format } = exportArgs(args);
   const to = asked ?? (await platform.store.headPosition()) ?? START;
-  const estimate = Math.max(Number(to.pos - from.pos), 0);
+  // PostgreSQL's positions count events (a global sequence); EventStoreDB's are byte offsets in
+  // its log, which say nothing of how many events lie between: no total, the rate only.
+  const estimate =
+    platform.store.name === 'postgresql' ? Math.max(Number(to.pos - from.pos), 0) : null;
   const progress = startProgress('export', 'events', estimate, args);
   await write(formatHeader(format));
   let after = from;

@@ -2,7 +2,9 @@
  * The event store contract, appends to one stream: the hash chain, expected revisions, the actor
  * rule, racing writers.
  */
-import { type ContractHarness, stream, ev } from './contract-kit';
+import { randomUUID } from 'node:crypto';
+import { type ContractHarness, stream, ev, testMetadata } from './contract-kit';
+import { claimReservation, readReservation } from '../reservations';
 import { type AppendMetadata, comparePositions } from '../event-store.port';
 import { WrongExpectedRevisionError, MissingActorError } from '../errors';
 import { GENESIS_HASH, verifyChain } from '../hash-chain';
@@ -52,6 +54,35 @@ export function describeOneWriter(h: () => ContractHarness): void {
     expect(any2.nextRevision).toBe(0n);
     expect(verifyChain(await h().store.readStream(s)).valid).toBe(true);
     expect(await h().store.readStream(stream())).toEqual([]);
+  });
+
+  it('names the streams an append wrote by the position of its last event', async () => {
+    const owner = stream('res');
+    const claim = claimReservation(
+      await readReservation(h().store, owner),
+      'owner-1',
+      {},
+      testMetadata(),
+      randomUUID(),
+    );
+    const aggregate = {
+      streamId: stream(),
+      events: [ev('t.a.v1')],
+      expectedRevision: 'no_stream' as const,
+    };
+    const results = await h().store.appendMulti([claim, aggregate]);
+    const last = results.reduce(
+      (p, r) => (comparePositions(r.position, p) > 0 ? r.position : p),
+      results[0]!.position,
+    );
+    expect([...(await h().store.streamsAppendedAt(last))!].sort()).toEqual(
+      [owner, aggregate.streamId].sort(),
+    );
+    const single = await h().store.appendToStream(stream(), [ev('t.b.v1')], {
+      expectedRevision: 'no_stream',
+    });
+    expect(await h().store.streamsAppendedAt(single.position)).toEqual([single.streamId]);
+    expect(await h().store.streamsAppendedAt({ tx: 1n, pos: 1n })).toBeNull();
   });
 
   it('refuses an event without an actor', async () => {

@@ -16,7 +16,7 @@
  * transaction and conditions on streams only read that hold until the commit (see
  * eventstoredb-multi-stream.ts for what it does instead).
  */
-import type { EventStoreDBClient } from '@eventstore/db-client';
+import type { EventStoreDBClient, ReadPosition } from '@eventstore/db-client';
 import { assert, limits } from '@kob/kernel';
 import {
   type AppendOptions,
@@ -56,16 +56,24 @@ export interface EventStoreDbOptions {
 const ALL_PAGE_MAX = 1000;
 /** How far back from the end `headPosition` looks for a non-system event. */
 const HEAD_SCAN_MAX = 1000;
+/** Records read per page of that look back (system events are rare at the end of `$all`). */
+const HEAD_PAGE = 16;
 /**
  * Consecutive failed resubscriptions before a subscription gives up, and the longest pause
  * between two (doubling from RETRY_BACKOFF_MS): about 20 s in all, a leader election's length.
  */
 const RESUBSCRIBE_MAX = 10;
+/** Appends remembered for `streamsAppendedAt` (a read-your-writes wait follows its append). */
+const RECENT_APPENDS_MAX = 10_000;
+
+const positionKey = (p: Position) => `${p.tx}:${p.pos}`;
 const RESUBSCRIBE_BACKOFF_MAX_MS = 5000;
 
 export class EventStoreDbEventStore extends AppendNotifyingStore implements EventStore {
   readonly name = 'eventstoredb';
   private readonly writer: StreamWriter;
+  /** The streams of this process's recent appends, by their last position (oldest first). */
+  private readonly recentAppends = new Map<string, readonly string[]>();
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -85,9 +93,33 @@ export class EventStoreDbEventStore extends AppendNotifyingStore implements Even
 
   async appendMulti(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     try {
-      return await appendInSteps(this.writer, appends, options.conditions ?? []);
+      const results = await appendInSteps(this.writer, appends, options.conditions ?? []);
+      this.rememberAppend(results);
+      return results;
     } finally {
       this.notifyAppended();
+    }
+  }
+
+  /**
+   * The streams of an append this process made, by its last position (its steps have positions
+   * of their own, so `$all` alone cannot tell which belong together); null for any other.
+   */
+  async streamsAppendedAt(position: Position): Promise<readonly string[] | null> {
+    return this.recentAppends.get(positionKey(position)) ?? null;
+  }
+
+  private rememberAppend(results: readonly AppendResult[]): void {
+    const last = results.reduce(
+      (p, r) => (comparePositions(r.position, p) > 0 ? r.position : p),
+      results[0]!.position,
+    );
+    this.recentAppends.set(
+      positionKey(last),
+      results.map((r) => r.streamId),
+    );
+    if (this.recentAppends.size > RECENT_APPENDS_MAX) {
+      this.recentAppends.delete(this.recentAppends.keys().next().value!);
     }
   }
 
@@ -172,7 +204,9 @@ export class EventStoreDbEventStore extends AppendNotifyingStore implements Even
           deadline: timeoutMs,
         });
         try {
-          for await (const _record of read) break;
+          // Read to the end (one record at most): a read left unfinished keeps its call open in
+          // the client, which then never finishes disposing.
+          for await (const _record of read);
         } finally {
           // The call must end here even when no answer came (the probe has given up on it).
           await read.cancel();
@@ -182,19 +216,29 @@ export class EventStoreDbEventStore extends AppendNotifyingStore implements Even
     );
   }
 
+  /**
+   * The newest non-system event's position, read backwards a page at a time. Each page is read
+   * to its end: a read left unfinished keeps its call open in the client (it never finishes
+   * disposing, and the call's memory stays).
+   */
   async headPosition(): Promise<Position | null> {
     return retryingRead('read $all head', async () => {
-      const read = this.client.readAll({
-        direction: esdb().BACKWARDS,
-        fromPosition: esdb().END,
-        maxCount: HEAD_SCAN_MAX,
-      });
-      for await (const resolved of read) {
-        const event = fromResolved(resolved);
-        if (event) {
-          await read.cancel();
-          return event.position;
-        }
+      let from: ReadPosition = esdb().END;
+      for (let scanned = 0; scanned < HEAD_SCAN_MAX; scanned += HEAD_PAGE) {
+        const page = [];
+        const read = this.client.readAll({
+          direction: esdb().BACKWARDS,
+          fromPosition: from,
+          maxCount: HEAD_PAGE,
+        });
+        for await (const resolved of read) page.push(resolved);
+        const found = page.map((r) => fromResolved(r)).find((e) => e !== null);
+        if (found) return found.position;
+        const last = page.at(-1)?.event?.position;
+        if (page.length < HEAD_PAGE || !last) return null;
+        // The next page goes on back from there (if it starts with that same record again, it
+        // is a system one: no matter).
+        from = last;
       }
       return null;
     });

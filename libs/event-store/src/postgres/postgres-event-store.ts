@@ -56,6 +56,15 @@ export class PostgresEventStore extends AppendNotifyingStore implements EventSto
     super();
   }
 
+  /** The streams of the transaction that wrote `position` (one append is one transaction). */
+  async streamsAppendedAt(position: Position): Promise<readonly string[] | null> {
+    const res = await this.pool.query<{ stream_id: string }>(
+      'SELECT DISTINCT stream_id FROM events WHERE transaction_id = $1::text::xid8',
+      [position.tx.toString()],
+    );
+    return res.rows.length > 0 ? res.rows.map((r) => r.stream_id) : null;
+  }
+
   async appendMulti(appends: StreamAppend[], options: AppendOptions = {}): Promise<AppendResult[]> {
     const conditions = options.conditions ?? [];
     validateAppendMulti(appends, conditions);

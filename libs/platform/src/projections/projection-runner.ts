@@ -361,8 +361,7 @@ export class ProjectionRunner<DB = ReadModels> {
       reload: (name) => this.reload(name),
       parkedAt: (position, projectors) =>
         this.parkedTxs.parkedAt(this.db, position, projectors, strict),
-      unconcernedBy: (position, projectors) =>
-        unconcernedBy(this.db, this.store, position, projectors),
+      unconcernedBy: (position, projectors) => unconcernedBy(this.store, position, projectors),
     };
   }
 

@@ -1,6 +1,6 @@
 /** What /health and the CLI show of the projectors: checkpoints, halts, parked counts, lag. */
-import { sql, type Kysely } from 'kysely';
-import { type EventStore, type Position, PostgresEventStore } from '@kob/event-store';
+import type { Kysely } from 'kysely';
+import type { EventStore, Position } from '@kob/event-store';
 import type { PlatformTables } from '../platform.tables';
 import type { ProjectorHead, ProjectorStatus } from './projector';
 
@@ -52,26 +52,20 @@ async function lagOf(store: Pick<EventStore, 'readAll'>, checkpoint: Position): 
 
 /**
  * Of `projectors`, those that declare the stream categories they read and read none of the
- * streams written in the transaction of `position` (a command's events share it).
+ * streams the append at `position` wrote (a command's events share one append), as the store
+ * tells them (`streamsAppendedAt`).
  */
 export async function unconcernedBy(
-  db: Kysely<PlatformTables>,
-  store: EventStore,
+  store: Pick<EventStore, 'streamsAppendedAt'>,
   position: Position,
   projectors: readonly ProjectorHead[],
 ): Promise<ReadonlySet<string>> {
   const declaring = projectors.filter((p) => p.streamCategories !== undefined);
-  // The streams of one write are looked up by its transaction in PostgreSQL's events table;
-  // on another store none is known, and every halted projector holds the answer, as below.
-  if (declaring.length === 0 || !(store instanceof PostgresEventStore)) return new Set();
-  const res = await sql<{ category: string }>`
-    SELECT DISTINCT split_part(stream_id, '-', 1) AS category FROM events
-    WHERE transaction_id = ${position.tx.toString()}::text::xid8`
-    .execute(db)
-    .catch(() => null);
-  // Not known (the database is away): every halted projector holds the answer, as before.
-  if (!res) return new Set();
-  const written = new Set(res.rows.map((r) => r.category));
+  if (declaring.length === 0) return new Set();
+  // Not known (the store is away, or cannot tell): every halted projector holds the answer.
+  const streams = await store.streamsAppendedAt(position).catch(() => null);
+  if (!streams) return new Set();
+  const written = new Set(streams.map((id) => id.split('-')[0]!));
   return new Set(
     declaring.filter((p) => !p.streamCategories!.some((c) => written.has(c))).map((p) => p.name),
   );

@@ -70,7 +70,9 @@ export function healthView(
   const { dbOk, migrationsStatus, connection, head, projectors, oldest, holder } = facts;
   const storeUp = connection.state === 'connected';
   const { halted, parked, parkedTotal } = projectorTrouble(projectors);
-  const heldBack = holder !== null && holder.ageMs > config.eventHorizonHeldMaxMs;
+  // The horizon is PostgreSQL's `$all`: with the events in EventStoreDB it holds no reader back.
+  const heldBack =
+    store.name === 'postgresql' && holder !== null && holder.ageMs > config.eventHorizonHeldMaxMs;
   const upToDate = migrationsStatus === 'up_to_date';
   const ok = dbOk && storeUp && upToDate && halted.length === 0 && parkedTotal === 0 && !heldBack;
   return {

@@ -35,6 +35,11 @@ export class EventHorizonJob extends CommandJob {
     return this.platform.config.schedulerEventHorizonIntervalMs;
   }
 
+  /** The horizon is PostgreSQL's: with the events in EventStoreDB it holds no reader back. */
+  override onApplicationBootstrap(): void {
+    if (this.platform.store.name === 'postgresql') super.onApplicationBootstrap();
+  }
+
   run({ now }: JobContext): Promise<string> {
     return this.commands.execute(new CheckEventHorizonCommand(now));
   }
