@@ -7,11 +7,11 @@
  * `'`; the CSV parses back (RFC 4180) with the header's column count on every row; JSON Lines
  * keeps every value exactly as sent.
  */
-import { PostgresEventStore } from '@kob/event-store';
 import { ev, testMetadata } from '@kob/event-store/testing';
 import { distFile, runChild } from '../support/child';
 import { projectionsCaughtUp } from '../support/caught-up';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+import { storeEnv } from '../support/stored-events';
 
 const CLI = 'apps/cli/src/main.js';
 /** A client's request id: `[A-Za-z0-9._:-]` only, so `-` is the formula it can open with. */
@@ -36,6 +36,7 @@ beforeAll(async () => {
   api = await startEscrowApi();
   env = {
     DATABASE_URL: api.t.tdb.serviceUrl,
+    ...storeEnv(api.t.platform),
     DATABASE_OWNER_URL: api.t.tdb.ownerUrl,
     APP_ENV: 'test',
   };
@@ -48,7 +49,7 @@ beforeAll(async () => {
     { 'x-request-id': HOSTILE_REQUEST_ID },
   );
   expect(res.statusCode).toBeLessThan(300);
-  const store = new PostgresEventStore(api.t.tdb.pool);
+  const store = api.t.platform.store;
   const hostile = {
     ...ev('probe.noted.v1', HOSTILE_DATA),
     metadata: testMetadata({ correlationId: HOSTILE_CORRELATION }),

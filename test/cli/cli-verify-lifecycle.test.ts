@@ -8,6 +8,7 @@ import { distFile, runChild } from '../support/child';
 import { projectionsCaughtUp } from '../support/caught-up';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { fundedEscrow, withPspMode } from '../support/escrow-api-extra';
+import { storeEnv } from '../support/stored-events';
 
 const CLI = 'apps/cli/src/main.js';
 let api: EscrowApi;
@@ -18,6 +19,7 @@ beforeAll(async () => {
   api = await startEscrowApi();
   env = {
     DATABASE_URL: api.t.tdb.serviceUrl,
+    ...storeEnv(api.t.platform),
     DATABASE_OWNER_URL: api.t.tdb.ownerUrl,
     APP_ENV: 'test',
   };

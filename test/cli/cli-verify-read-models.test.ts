@@ -9,6 +9,7 @@
 import { distFile, runChild } from '../support/child';
 import { projectionsCaughtUp } from '../support/caught-up';
 import { type World, buildWorld } from '../faults/support/fault-world';
+import { storeEnv } from '../support/stored-events';
 
 const CLI = 'apps/cli/src/main.js';
 /** Every stream of the world is compared (the default samples 100 of each category). */
@@ -22,6 +23,7 @@ beforeAll(async () => {
   expect((await w.api.webhook({ ...settled, psp_ref: w.side1.pspRef })).statusCode).toBe(200);
   env = {
     DATABASE_URL: w.api.t.tdb.serviceUrl,
+    ...storeEnv(w.api.t.platform),
     DATABASE_OWNER_URL: w.api.t.tdb.ownerUrl,
     APP_ENV: 'test',
   };

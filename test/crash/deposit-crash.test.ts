@@ -11,11 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
 import { distFile, runChild } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
+import { storeEnv } from '../support/stored-events';
 
 const CHILD = 'test/children/deposit-crash.child.js';
 
@@ -41,13 +41,7 @@ afterAll(async () => {
 });
 
 const typesOf = async (escrowId: string) =>
-  (
-    await sql<{
-      type: string;
-    }>`SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(
-      api.t.platform.db,
-    )
-  ).rows.map((r) => r.type);
+  (await api.t.platform.store.readStream(`escrow-${escrowId}`)).map((e) => e.type);
 
 /** The collections the PSP made under a key (lines of its journal): once, or the money moved twice. */
 const collectionsOf = (key: string) =>
@@ -65,6 +59,7 @@ async function crashedDeposit(
   const escrowId = await api.escrow({ amount_total: amount });
   const crashed = await runChild(distFile(CHILD), {
     DATABASE_URL: api.t.tdb.url,
+    ...storeEnv(api.t.platform),
     PSP_SIMULATOR_JOURNAL: journal,
     ESCROW_ID: escrowId,
     AMOUNT: amount,
@@ -114,6 +109,7 @@ describe('a crash between the PSP collecting a deposit and its record', () => {
     const escrowId = await api.escrow({ amount_total: '12.00' });
     const done = await runChild(distFile(CHILD), {
       DATABASE_URL: api.t.tdb.url,
+      ...storeEnv(api.t.platform),
       PSP_SIMULATOR_JOURNAL: journal,
       ESCROW_ID: escrowId,
       AMOUNT: '12.00',

@@ -8,11 +8,11 @@
  * own API process, on the same database, with its own PSP simulator.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
 import { distFile, runChild, type ChildOutcome } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
+import { storeEnv, storedEvents } from '../support/stored-events';
 
 const CHILD = 'test/children/payment-crash.child.js';
 
@@ -47,6 +47,7 @@ function release(
 ): Promise<ChildOutcome> {
   return runChild(distFile(CHILD), {
     DATABASE_URL: api.t.tdb.serviceUrl,
+    ...storeEnv(api.t.platform),
     ESCROW_ID: target.escrowId,
     MILESTONE_ID: target.milestoneId,
     PAYMENT_ID: paymentId,
@@ -89,22 +90,12 @@ async function crashedRelease(
 }
 
 const typesOf = async (escrowId: string) =>
-  (
-    await sql<{
-      type: string;
-    }>`SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(
-      api.t.platform.db,
-    )
-  ).rows.map((r) => r.type);
+  (await api.t.platform.store.readStream(`escrow-${escrowId}`)).map((e) => e.type);
 
 const paymentEvents = async (paymentId: string) =>
-  (
-    await sql<{ type: string; actor: unknown }>`
-      SELECT type, metadata->'actor' AS actor FROM events
-       WHERE type LIKE 'payment.%' AND data->>'paymentId' = ${paymentId} ORDER BY position`.execute(
-      api.t.platform.db,
-    )
-  ).rows;
+  (await storedEvents(api.t.platform))
+    .filter((e) => e.type.startsWith('payment.') && e.data.paymentId === paymentId)
+    .map((e) => ({ type: e.type, actor: e.metadata.actor as unknown }));
 
 /** Transfers this process's simulator was asked for, under a payment id. */
 const transfersOf = (paymentId: string) =>

@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { escrowJobLimits } from '../../apps/api/src/jobs';
 import { distFile } from '../support/child';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+import { storeEnv } from '../support/stored-events';
 
 const CHILD = 'test/children/payments-scheduler.child.js';
 
@@ -55,6 +56,7 @@ function start(name: string): Scheduled {
     env: {
       ...process.env,
       DATABASE_URL: `${api.t.tdb.url}?application_name=${name}`,
+      ...storeEnv(api.t.platform),
       SCHEDULER_PAYMENT_RECOVERY_INTERVAL_MS: '1000',
       SCHEDULER_TICK_MS: '50',
     },

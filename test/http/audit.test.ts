@@ -365,17 +365,22 @@ describe('audit routes', () => {
         await get(`/audit/streams/${streams.tamper}`, keys.auditor)
       ).json<StreamView>();
       expect(before.chain_valid).toBe(true);
-      const client = await t.tdb.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SET LOCAL session_replication_role = replica');
-        await client.query(
-          `UPDATE events SET data = '{"amount":"5000.00"}' WHERE stream_id = $1 AND revision = 1`,
-          [streams.tamper],
-        );
-        await client.query('COMMIT');
-      } finally {
-        client.release();
+      if (t.eventStoreDouble) {
+        // EventStoreDB: the node's stored record edited (as an attacker on its disk would).
+        t.eventStoreDouble.log.tamper(streams.tamper, 1n, { amount: '5000.00' });
+      } else {
+        const client = await t.tdb.pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('SET LOCAL session_replication_role = replica');
+          await client.query(
+            `UPDATE events SET data = '{"amount":"5000.00"}' WHERE stream_id = $1 AND revision = 1`,
+            [streams.tamper],
+          );
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
       }
       const res = await get(`/audit/streams/${streams.tamper}`, keys.auditor);
       expect(res.statusCode).toBe(200);

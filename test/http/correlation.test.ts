@@ -5,6 +5,7 @@
  */
 import { ProbeController } from '../support/http-probe.controller';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { storedEvents } from '../support/stored-events';
 
 describe('request id as correlation id', () => {
   let t: TestApp;
@@ -27,10 +28,9 @@ describe('request id as correlation id', () => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.headers['x-request-id']).toBe(requestId);
-    const { rows } = await t.tdb.pool.query(
-      `SELECT stream_id, metadata FROM events WHERE metadata->>'correlationId' = $1 ORDER BY position`,
-      [requestId],
-    );
+    const rows = (await storedEvents(t.platform))
+      .filter((e) => e.metadata.correlationId === requestId)
+      .map((e) => ({ stream_id: e.streamId, metadata: e.metadata }));
     // The tally's opening event and its idem- reservation, appended together.
     expect(rows.map((r) => r.stream_id.split('-')[0]).sort()).toEqual(['idem', 'tally']);
     for (const r of rows) {

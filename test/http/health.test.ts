@@ -18,7 +18,7 @@ describe('GET /health', () => {
       db_ok: true,
       migrations_status: 'up_to_date',
       event_store: {
-        adapter: 'postgresql',
+        adapter: t.platform.store.name,
         reachable: true,
         connection: 'connected',
         detail: null,
@@ -48,7 +48,7 @@ describe('GET /health', () => {
       const body = (await t.app.inject({ method: 'GET', url: '/health' })).json();
       expect(body.status).toBe('degraded');
       expect(body.event_store).toMatchObject({
-        adapter: 'postgresql',
+        adapter: t.platform.store.name,
         reachable: false,
         connection: 'unavailable',
         latency_ms: null,

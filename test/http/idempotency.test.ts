@@ -5,11 +5,11 @@
  * IDEMPOTENCY_KEY_REUSED; a key is 1–255 printable ASCII; the method and concrete path are part
  * of the scope; and a request rejected with a 4xx does not use up its key.
  */
-import { sql } from 'kysely';
 import { limits } from '@kob/kernel';
 import { ProbeController } from '../support/http-probe.controller';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope } from './http-expect';
+import { storedEventCount } from '../support/stored-events';
 
 interface Tally {
   id: string;
@@ -25,12 +25,7 @@ describe('Idempotency-Key over HTTP', () => {
   });
   afterAll(() => t.close());
 
-  const eventCount = async () => {
-    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(
-      t.platform.db,
-    );
-    return Number(rows[0]?.n);
-  };
+  const eventCount = () => storedEventCount(t.platform);
   const post = (url: string, body: unknown, key?: string) =>
     t.app.inject({
       method: 'POST',

@@ -13,6 +13,7 @@ import { testDatabase, type TestDatabase } from '../support/test-db';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { Authenticator } from '../../apps/api/src/auth/authenticator';
+import { storedEventCount, storedEvents } from '../support/stored-events';
 
 const ADMIN_KEY = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
 
@@ -106,9 +107,7 @@ describe('identity hardening', () => {
       email: `null-${tag}@example.org`,
     });
     expect(created.statusCode).toBe(201);
-    const before = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(
-      t.platform.db,
-    );
+    const before = await storedEventCount(t.platform);
     expectErrorEnvelope(
       await call('PATCH', `/users/${created.json().id}`, ADMIN_KEY, { is_active: null }),
       422,
@@ -123,10 +122,7 @@ describe('identity hardening', () => {
       422,
       'VALIDATION_ERROR',
     );
-    const after = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(
-      t.platform.db,
-    );
-    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+    expect(await storedEventCount(t.platform)).toBe(before);
     expect(
       (await call('PATCH', `/users/${created.json().id}`, ADMIN_KEY, { is_active: false })).json(),
     ).toMatchObject({ is_active: false });
@@ -190,9 +186,9 @@ describe('identity hardening', () => {
 
   it('names reservations by a keyed hash: the stream id of an email cannot be guessed', async () => {
     await call('POST', '/users', ADMIN_KEY, { username: 'pat', email: 'pat@example.org' });
-    const { rows } = await sql<{
-      stream_id: string;
-    }>`SELECT stream_id FROM streams WHERE stream_id LIKE 'email-%'`.execute(t.platform.db);
+    const rows = (await storedEvents(t.platform))
+      .filter((e) => e.streamId.startsWith('email-'))
+      .map((e) => ({ stream_id: e.streamId }));
     const plain = `email-${require('node:crypto').createHash('sha256').update('pat@example.org').digest('hex')}`;
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.map((r) => r.stream_id)).not.toContain(plain);

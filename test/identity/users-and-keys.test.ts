@@ -11,6 +11,7 @@ import { testDatabase } from '../support/test-db';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { Authenticator } from '../../apps/api/src/auth/authenticator';
+import { storedEventCount } from '../support/stored-events';
 
 const ADMIN_KEY = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
 
@@ -65,11 +66,11 @@ describe('users, API keys and authentication', () => {
 
   it('bootstraps the admin key from BOOTSTRAP_ADMIN_API_KEY, once', async () => {
     expect((await call('GET', '/apikeys', ADMIN_KEY)).statusCode).toBe(200);
-    const { rows } = await sql<{ n: string }>`
-      SELECT count(*)::text AS n FROM events WHERE type = 'apikey.issued.v1' AND metadata->'actor'->>'name' = 'system:bootstrap'`.execute(
-      t.platform.db,
+    const bootstrapped = await storedEventCount(
+      t.platform,
+      (e) => e.type === 'apikey.issued.v1' && e.metadata.actor.name === 'system:bootstrap',
     );
-    expect(rows[0]!.n).toBe('1');
+    expect(bootstrapped).toBe(1);
   });
 
   it('registers users with unique usernames and emails, honouring Idempotency-Key', async () => {
@@ -345,20 +346,12 @@ describe('bootstrapping the admin key', () => {
     const tdb = await testDatabase();
     try {
       const apps = await Promise.all([0, 1, 2].map(() => startTestApp({ database: tdb })));
-      const { rows } = await sql<{ n: string }>`
-        SELECT count(*)::text AS n FROM events WHERE type = 'apikey.issued.v1'`.execute(
-        apps[0]!.platform.db,
-      );
-      expect(rows[0]!.n).toBe('1');
+      const issued = (e: { type: string }) => e.type === 'apikey.issued.v1';
+      expect(await storedEventCount(apps[0]!.platform, issued)).toBe(1);
       for (const a of apps) await a.closeApp();
       // A later start finds the reservation and issues nothing.
       const again = await startTestApp({ database: tdb });
-      const after = await sql<{
-        n: string;
-      }>`SELECT count(*)::text AS n FROM events WHERE type = 'apikey.issued.v1'`.execute(
-        again.platform.db,
-      );
-      expect(after.rows[0]!.n).toBe('1');
+      expect(await storedEventCount(again.platform, issued)).toBe(1);
       await again.closeApp();
     } finally {
       await tdb.close();

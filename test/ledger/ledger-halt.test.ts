@@ -12,6 +12,7 @@ import { type NewEvent, type Position, comparePositions } from '@kob/event-store
 import { EscrowEventBuilder } from '../support/escrow-event-builder';
 import { until } from '../http/http-expect';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { storedEvents } from '../support/stored-events';
 
 const ADMIN = `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
 const PROJECTION_WAIT_MS = 10_000;
@@ -128,12 +129,9 @@ describe('a broken ledger invariant', () => {
       actor_user_id: null,
       payload: { projector: 'ledger', reason: ledger.halted_reason },
     });
-    const raised = await t.platform.db
-      .withTables<{ events: { stream_id: string; type: string } }>()
-      .selectFrom('events')
-      .select('stream_id')
-      .where('type', '=', 'alert.raised.v1')
-      .execute();
+    const raised = (await storedEvents(t.platform))
+      .filter((e) => e.type === 'alert.raised.v1')
+      .map((e) => ({ stream_id: e.streamId }));
     expect(raised).toEqual([{ stream_id: `alert-${alert.id}` }]);
   });
 

@@ -34,6 +34,7 @@ import {
   statusBalances,
 } from '../support/ledger-fold';
 import { committedHead } from '../support/caught-up';
+import { storedEvents } from '../support/stored-events';
 
 type Currency = 'USD' | 'JPY' | 'KWD';
 const SCALES: Record<Currency, number> = { USD: 2, JPY: 0, KWD: 3 };
@@ -1224,14 +1225,9 @@ describe('the ledger under random escrow operations', () => {
         `halted projectors: ${JSON.stringify(health.halted_projectors)} ${JSON.stringify(health.projections)}`,
       );
 
-    const rows = (
-      await sql<{ stream_id: string; type: string; data: unknown }>`
-        SELECT stream_id, type, data FROM events WHERE stream_id LIKE 'escrow-%' ORDER BY transaction_id, position`.execute(
-        platform.db,
-      )
-    ).rows;
+    const rows = (await storedEvents(platform)).filter((e) => e.streamId.startsWith('escrow-'));
     const fold = foldEscrowEvents(
-      rows.map((r) => ({ streamId: r.stream_id, type: r.type, data: r.data })),
+      rows.map((r) => ({ streamId: r.streamId, type: r.type, data: r.data })),
     );
     problems.push(...foldProblems(fold).map((p) => `fold: ${p}`));
 

@@ -6,7 +6,6 @@
  * the audit trail of a stream.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { merchantDecider, spendCategoryDecider, usageAllowDecider } from '@kob/domain';
 import { newId, systemActor } from '@kob/kernel';
 import { MandateServices } from '../../apps/api/src/mandates/shared';
@@ -161,16 +160,25 @@ export async function caughtUp(api: EscrowApi): Promise<void> {
   expect(await projectionsCaughtUp(api.t.platform)).toBe(true);
 }
 
-/** The raw events of a stream: type, actor label and transaction id (same tx = same append). */
+/**
+ * The raw events of a stream: type, data, actor, and `tx`, the unit a command's appends commit
+ * in: PostgreSQL's transaction (same tx = one atomic append); on EventStoreDB, which has no
+ * multi-stream transaction and writes a command's streams in steps, the command itself.
+ */
 export async function streamEvents(
   api: EscrowApi,
   streamId: string,
 ): Promise<{ type: string; tx: string; data: any; actor: any }[]> {
-  const rows = await sql<{ type: string; tx: string; data: any; actor: any }>`
-    SELECT type, transaction_id::text AS tx, data, metadata->'actor' AS actor FROM events WHERE stream_id = ${streamId} ORDER BY revision`.execute(
-    api.t.platform.db,
-  );
-  return rows.rows;
+  const events = await api.t.platform.store.readStream(streamId);
+  return events.map((e) => ({
+    type: e.type,
+    tx:
+      api.t.platform.store.name === 'eventstoredb'
+        ? `command ${String(e.metadata.commandId)}`
+        : e.position.tx.toString(),
+    data: e.data,
+    actor: e.metadata.actor,
+  }));
 }
 
 /** `GET /audit/events?stream=…` as support: the audit trail's actor labels and types. */

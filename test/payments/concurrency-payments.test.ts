@@ -8,9 +8,7 @@
  * warmed to the same revision, so the race is certain rather than likely.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { escrowDecider, type EscrowCommand } from '@kob/domain';
-import { PostgresEventStore } from '@kob/event-store';
 import { systemActor } from '@kob/kernel';
 import { CommandRunner, type CommandMetadata } from '@kob/platform';
 import { expectErrorEnvelope, until } from '../http/http-expect';
@@ -22,6 +20,7 @@ import {
   withPspMode,
 } from '../support/escrow-api-extra';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { anotherConnection, storedEventCount } from '../support/stored-events';
 
 // Replicas verify each other's keys only with a shared secret (in test it is random per process).
 const API_KEY_SECRET = randomBytes(32).toString('hex');
@@ -32,15 +31,10 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const initiatedFor = async (milestoneId: string) =>
-  Number(
-    (
-      await sql<{ n: string }>`
-        SELECT count(*)::text AS n FROM events
-        WHERE type = 'payment.initiated.v1' AND data->>'milestoneId' = ${milestoneId}`.execute(
-        api.t.platform.db,
-      )
-    ).rows[0]!.n,
+const initiatedFor = (milestoneId: string) =>
+  storedEventCount(
+    api.t.platform,
+    (e) => e.type === 'payment.initiated.v1' && e.data.milestoneId === milestoneId,
   );
 
 function meta(): CommandMetadata {
@@ -58,7 +52,13 @@ function meta(): CommandMetadata {
 function runners(n: number, onConflictRetry: (streamId: string) => void): CommandRunner[] {
   return Array.from(
     { length: n },
-    () => new CommandRunner(new PostgresEventStore(api.t.tdb.newPool(2)), { onConflictRetry }),
+    () =>
+      new CommandRunner(
+        anotherConnection(api.t.platform, (n) => api.t.tdb.newPool(n)),
+        {
+          onConflictRetry,
+        },
+      ),
   );
 }
 
@@ -118,14 +118,10 @@ describe('inside one process', () => {
           ? { deposited: '100.00', paid: '100.00', refunded: '0.00', held: '0.00' }
           : { deposited: '100.00', paid: '25.00', refunded: '75.00', held: '0.00' },
       );
-      const closing = (
-        await sql<{ n: string }>`
-        SELECT count(*)::text AS n FROM events
-        WHERE stream_id = ${`escrow-${id}`} AND type IN ('escrow.released.v1', 'escrow.refunded.v1')`.execute(
-          api.t.platform.db,
-        )
-      ).rows[0]!.n;
-      expect(closing).toBe('1');
+      const closing = (await api.t.platform.store.readStream(`escrow-${id}`)).filter((e) =>
+        ['escrow.released.v1', 'escrow.refunded.v1'].includes(e.type),
+      );
+      expect(closing).toHaveLength(1);
     }
   });
   it('starts one retry when 10 retries of a failed payout arrive together', async () => {

@@ -9,13 +9,13 @@
  * failure. Outcome strings are checked exactly: each run's to-do list is known.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { escrowDecider, pspWebhookDecider } from '@kob/domain';
 import { systemMetadata } from '@kob/platform';
 import { deadlineJob, escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
 import { pspRefClaim, webhookStreamId } from '../../apps/api/src/payments/shared';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
+import { storedEventCount, storedEvents } from '../support/stored-events';
 
 let api: EscrowApi;
 beforeAll(async () => {
@@ -31,20 +31,13 @@ async function caughtUp(): Promise<void> {
   expect(await projectionsCaughtUp(api.t.platform)).toBe(true);
 }
 
-const lastPosition = async () =>
-  (
-    await sql<{ p: string | null }>`SELECT max(position)::text AS p FROM events`.execute(
-      api.t.platform.db,
-    )
-  ).rows[0]!.p ?? '0';
+/** How many events are stored so far (the events after it are the next ones written). */
+const lastPosition = () => storedEventCount(api.t.platform);
 
-const eventsAfter = async (position: string) =>
-  (
-    await sql<{ stream_id: string; type: string; actor: unknown }>`
-      SELECT stream_id, type, metadata->'actor' AS actor FROM events WHERE position > ${position}::bigint ORDER BY position`.execute(
-      api.t.platform.db,
-    )
-  ).rows;
+const eventsAfter = async (count: number) =>
+  (await storedEvents(api.t.platform))
+    .slice(count)
+    .map((e) => ({ stream_id: e.streamId, type: e.type, actor: e.metadata.actor as unknown }));
 
 const statusOf = async (escrowId: string) => (await api.summary(escrowId)).escrow.status as string;
 /** A payment as `GET /payments/{id}` reads it, once the read model has applied every event. */
@@ -223,11 +216,10 @@ describe('payment-recovery job', () => {
     });
     expect(await payment(second.payment.id)).toMatchObject({ status: 'PENDING' });
     expect(calls()).toBe(callsBefore + 1);
-    const sent = await sql<{ actor: unknown }>`
-      SELECT metadata->'actor' AS actor FROM events WHERE type = 'payment.sent.v1' AND data->>'paymentId' = ${first.payment.id}`.execute(
-      api.t.platform.db,
-    );
-    expect(sent.rows).toEqual([{ actor: scheduler }]);
+    const sent = (await storedEvents(api.t.platform))
+      .filter((e) => e.type === 'payment.sent.v1' && e.data.paymentId === first.payment.id)
+      .map((e) => ({ actor: e.metadata.actor as unknown }));
+    expect(sent).toEqual([{ actor: scheduler }]);
     expect((await api.summary(first.escrowId)).escrow.status).toBe('RELEASED');
 
     await caughtUp();

@@ -4,7 +4,6 @@
  * unpaid milestones then the rest, client reject refunding what is held, the summary's balances
  * and allowed actions for each role, and the payments read back.
  */
-import { sql } from 'kysely';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 
@@ -15,13 +14,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const typesOf = async (escrowId: string) =>
-  (
-    await sql<{
-      type: string;
-    }>`SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(
-      api.t.platform.db,
-    )
-  ).rows.map((r) => r.type);
+  (await api.t.platform.store.readStream(`escrow-${escrowId}`)).map((e) => e.type);
 
 describe('escrow lifecycle', () => {
   it('releases milestones in order and closes the escrow when all are paid and nothing is held', async () => {

@@ -7,10 +7,10 @@
  * escrow closed first), and 503 in development when no secret is configured.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, newAdminKey, startEscrowApi } from '../support/escrow-api';
 import { startTestApp } from '../support/test-app';
+import { storedEventCount } from '../support/stored-events';
 
 let api: EscrowApi;
 beforeAll(async () => {
@@ -18,11 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const eventCount = async () =>
-  Number(
-    (await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(api.t.platform.db))
-      .rows[0]!.n,
-  );
+const eventCount = () => storedEventCount(api.t.platform);
 
 /** A funded escrow with one milestone released: its payout is SENT, returns [escrowId, payment]. */
 async function sentPayout(amount = '10.00'): Promise<[string, Record<string, any>]> {

@@ -13,6 +13,7 @@ import { until } from '../http/http-expect';
 import { distFile, runChild } from '../support/child';
 import { startEscrowApi, type EscrowApi } from '../support/escrow-api';
 import { usersProjection } from '@kob/projections';
+import { storeEnv } from '../support/stored-events';
 
 let api: EscrowApi;
 let poisonId: string;
@@ -99,7 +100,7 @@ it('lets the other read models apply the event, and commands answer without X-Pr
 });
 
 it('is listed by the CLI, and a replay that still fails keeps it parked (exit 1)', async () => {
-  const env = { DATABASE_URL: api.t.tdb.url, APP_ENV: 'test' };
+  const env = { DATABASE_URL: api.t.tdb.url, ...storeEnv(api.t.platform), APP_ENV: 'test' };
   const listed = await runChild(distFile('apps/cli/src/main.js'), env, 60_000, ['parked']);
   expect(listed.code).toBe(0);
   expect(listed.stdout).toContain(`users event=${poisonId} stream=${poisonStream}`);

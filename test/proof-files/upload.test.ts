@@ -11,7 +11,6 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import exifr from 'exifr';
-import { sql } from 'kysely';
 import type { Response } from 'light-my-request';
 import sharp from 'sharp';
 import { expectErrorEnvelope } from '../http/http-expect';
@@ -173,12 +172,7 @@ describe('POST /proofs/files', () => {
   it('records the upload as an event naming its uploader, and the read model row', async () => {
     const photo = await makePhoto({ scene: 21, width: 320, height: 240 });
     const { file_id } = await uploaded(photo, api.keys.client);
-    const events = (
-      await sql<{ type: string; data: any; metadata: any }>`
-        SELECT type, data, metadata FROM events WHERE stream_id = ${`proof-file-${file_id}`} ORDER BY revision`.execute(
-        api.t.platform.db,
-      )
-    ).rows;
+    const events = await api.t.platform.store.readStream(`proof-file-${file_id}`);
     expect(events).toHaveLength(1);
     expect(events[0]!.type).toBe('proof_file.uploaded.v1');
     expect(events[0]!.data).toMatchObject({
@@ -394,11 +388,8 @@ describe('POST /proofs/files', () => {
       422,
       'IDEMPOTENCY_KEY_REUSED',
     );
-    const streams = await sql<{ n: string }>`
-      SELECT count(*) AS n FROM events WHERE stream_id = ${`proof-file-${first.json().file_id}`}`.execute(
-      api.t.platform.db,
-    );
-    expect(Number(streams.rows[0]!.n)).toBe(1);
+    const stored = await api.t.platform.store.readStream(`proof-file-${first.json().file_id}`);
+    expect(stored).toHaveLength(1);
   });
 });
 

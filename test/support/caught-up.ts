@@ -8,8 +8,14 @@ import { sql } from 'kysely';
 import type { Position } from '@kob/event-store';
 import type { Platform } from '@kob/platform';
 
-/** The newest committed event, visible to `$all` readers or not yet. */
-export async function committedHead(platform: Pick<Platform, 'db'>): Promise<Position | null> {
+/**
+ * The newest committed event, visible to `$all` readers or not yet (on EventStoreDB, which has
+ * no such horizon, the store's head).
+ */
+export async function committedHead(
+  platform: Pick<Platform, 'db' | 'store'>,
+): Promise<Position | null> {
+  if (platform.store.name !== 'postgresql') return platform.store.headPosition();
   const res = await sql<{ tx: string; pos: string }>`
     SELECT transaction_id::text AS tx, position::text AS pos FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`.execute(
     platform.db,
@@ -20,7 +26,7 @@ export async function committedHead(platform: Pick<Platform, 'db'>): Promise<Pos
 
 /** Whether this process's read models applied every event committed so far, within the time. */
 export async function projectionsCaughtUp(
-  platform: Pick<Platform, 'db' | 'projections'>,
+  platform: Pick<Platform, 'db' | 'store' | 'projections'>,
   timeoutMs = 10_000,
 ): Promise<boolean> {
   const head = await committedHead(platform);

@@ -6,6 +6,7 @@
  */
 import Big from 'big.js';
 import { sql } from 'kysely';
+import type { Position } from '@kob/event-store';
 import type { Response } from 'light-my-request';
 import type { SimulatorMode } from '@kob/psp';
 import type { EscrowApi } from './escrow-api';
@@ -76,23 +77,16 @@ export function transferModes(api: EscrowApi, key: string): string[] {
 
 /** Event types on `escrow-{id}`, in order. */
 export async function escrowEventTypes(api: EscrowApi, escrowId: string): Promise<string[]> {
-  const rows = await sql<{ type: string }>`
-    SELECT type FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(
-    api.t.platform.db,
-  );
-  return rows.rows.map((r) => r.type);
+  return (await escrowEvents(api, escrowId)).map((e) => e.type);
 }
 
-/** Every event on `escrow-{id}` with its data, in order. */
+/** Every event on `escrow-{id}` with its data, in order (through the store, either one). */
 export async function escrowEvents(
   api: EscrowApi,
   escrowId: string,
 ): Promise<{ type: string; data: Record<string, any> }[]> {
-  const rows = await sql<{ type: string; data: Record<string, any> }>`
-    SELECT type, data FROM events WHERE stream_id = ${`escrow-${escrowId}`} ORDER BY revision`.execute(
-    api.t.platform.db,
-  );
-  return rows.rows;
+  const events = await api.t.platform.store.readStream(`escrow-${escrowId}`);
+  return events.map((e) => ({ type: e.type, data: e.data as Record<string, any> }));
 }
 
 /**
@@ -103,13 +97,22 @@ export async function allEventCount(
   api: EscrowApi,
   options: { exceptAlerts?: boolean } = {},
 ): Promise<number> {
+  const { store, db } = api.t.platform;
+  if (store.name !== 'postgresql') {
+    let n = 0;
+    let after: Position | null = null;
+    for (;;) {
+      const page = await store.readAll({ fromPosition: after, maxCount: 1000 });
+      n += page.filter((e) => !options.exceptAlerts || !e.streamId.startsWith('alert-')).length;
+      if (page.length < 1000) return n;
+      after = page[page.length - 1]!.position;
+    }
+  }
   const rows = options.exceptAlerts
     ? await sql<{
         n: string;
-      }>`SELECT count(*)::text AS n FROM events WHERE stream_id NOT LIKE 'alert-%'`.execute(
-        api.t.platform.db,
-      )
-    : await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(api.t.platform.db);
+      }>`SELECT count(*)::text AS n FROM events WHERE stream_id NOT LIKE 'alert-%'`.execute(db)
+    : await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(db);
   return Number(rows.rows[0]!.n);
 }
 

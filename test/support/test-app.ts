@@ -18,6 +18,10 @@ import { createLogger, openPlatform, type Platform } from '@kob/platform';
 import { allProjectors } from '@kob/projections';
 import { buildApp } from '../../apps/api/src/app';
 import { testDatabase, type TestDatabase } from './test-db';
+import {
+  type EventStoreDbDouble,
+  startEventStoreDbDouble,
+} from './eventstoredb-double/eventstoredb-double';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -29,6 +33,8 @@ export interface TestApp {
   routes: { method: string; url: string }[];
   /** Every log line written so far (JSON strings). */
   logs: string[];
+  /** The EventStoreDB double the events are on (`npm run test:eventstoredb`), else null. */
+  eventStoreDouble: EventStoreDbDouble | null;
   /** Closes the app and its platform; the database stays (when shared with other apps). */
   closeApp(): Promise<void>;
   /** Closes the app and drops the database it created (not one it was given). */
@@ -62,6 +68,7 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const tdb = options.database ?? (await testDatabase());
+  const double = await eventStoreDoubleFor(options.env, tdb);
   // Uploaded proof files go under DATA_DIR: a temp folder per app unless the test names one.
   const ownDataDir = options.env?.DATA_DIR
     ? null
@@ -74,6 +81,9 @@ export async function startTestApp(
     PSP_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
     ...TEST_RATE_LIMITS,
+    ...(double
+      ? { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: double.connectionString }
+      : {}),
     ...options.env,
   });
   const logs: string[] = [];
@@ -104,6 +114,7 @@ export async function startTestApp(
     tdb,
     routes,
     logs,
+    eventStoreDouble: double,
     closeApp: async () => {
       await app.close();
       await platform.close();
@@ -116,4 +127,32 @@ export async function startTestApp(
       if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `TEST_EVENT_STORE=eventstoredb` (npm run test:eventstoredb) runs the events on an EventStoreDB
+ * test double (through the real client; read models, checkpoints and reservations' tables stay
+ * in the test database), unless the test names its store itself. Apps on one database share
+ * its double, as replicas share a cluster, and it lives as long as the database: it stops when
+ * the database is closed.
+ */
+const doubles = new Map<TestDatabase, Promise<EventStoreDbDouble>>();
+
+async function eventStoreDoubleFor(
+  env: Record<string, string> | undefined,
+  tdb: TestDatabase,
+): Promise<EventStoreDbDouble | null> {
+  if (process.env.TEST_EVENT_STORE !== 'eventstoredb' || env?.EVENT_STORE) return null;
+  let double = doubles.get(tdb);
+  if (!double) {
+    double = startEventStoreDbDouble();
+    doubles.set(tdb, double);
+    const closeDatabase = tdb.close.bind(tdb);
+    tdb.close = async () => {
+      doubles.delete(tdb);
+      await (await double!).close();
+      await closeDatabase();
+    };
+  }
+  return double;
 }

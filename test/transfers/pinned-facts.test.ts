@@ -13,12 +13,17 @@
  *    allowed ways, checked by the events' positions.
  */
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { allowlistDecider, certificationDecider, transactionDecider } from '@kob/domain';
-import { DomainError, newId, systemActor } from '@kob/kernel';
+import { DomainError, READ_PIN_EVENT, newId, systemActor } from '@kob/kernel';
 import { type CommandMetadata, CommandRunner } from '@kob/platform';
-import { PostgresEventStore } from '@kob/event-store';
+import { comparePositions } from '@kob/event-store';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+import {
+  anotherConnection,
+  onEventStoreDb,
+  storedEventCount,
+  storedEvents,
+} from '../support/stored-events';
 
 const RACE_PAIRS = 16;
 
@@ -61,7 +66,9 @@ it('a removal committed between the read of the allowlist and the append makes t
     ).statusCode,
   ).toBe(201);
   const commands = api.t.platform.commands;
-  const otherProcess = new CommandRunner(new PostgresEventStore(api.t.tdb.newPool(2)));
+  const otherProcess = new CommandRunner(
+    anotherConnection(api.t.platform, (n) => api.t.tdb.newPool(n)),
+  );
   let reads = 0;
   const attempt = commands.executeWithFacts({
     decider: transactionDecider,
@@ -108,12 +115,11 @@ it('a removal committed between the read of the allowlist and the append makes t
   await expect(attempt).rejects.toBeInstanceOf(DomainError);
   // Read twice: the first decision (authorised) lost to the removal, the second refused.
   expect(reads).toBe(2);
-  const { rows } = await sql<{
-    n: string;
-  }>`SELECT count(*)::text AS n FROM events WHERE type = 'transaction.completed.v1' AND data->>'senderId' = ${sender}`.execute(
-    api.t.platform.db,
+  const completed = await storedEventCount(
+    api.t.platform,
+    (e) => e.type === 'transaction.completed.v1' && e.data.senderId === sender,
   );
-  expect(rows[0]!.n).toBe('0');
+  expect(completed).toBe(0);
 });
 
 it('orders racing removals and transfers one way or the other, never a transfer after a removal it did not see', async () => {
@@ -149,20 +155,27 @@ it('orders racing removals and transfers one way or the other, never a transfer 
         ),
       ]);
       expect(removed.statusCode).toBe(200);
-      const positions = (
-        await sql<{ type: string; pos: string }>`
-          SELECT type, position::text AS pos FROM events
-          WHERE (stream_id = ${`allowlist-${sender}`} AND type LIKE '%removed%')
-             OR (type = 'transaction.completed.v1' AND data->>'senderId' = ${sender})`.execute(
-          api.t.platform.db,
-        )
-      ).rows;
-      const removal = positions.find((p) => p.type !== 'transaction.completed.v1');
-      const completed = positions.find((p) => p.type === 'transaction.completed.v1');
+      const events = await storedEvents(api.t.platform);
+      const removal = events.find(
+        (e) => e.streamId === `allowlist-${sender}` && e.type.includes('removed'),
+      );
+      const completed = events.find(
+        (e) => e.type === 'transaction.completed.v1' && e.data.senderId === sender,
+      );
       expect(removal).toBeDefined();
       if (transfer.statusCode === 201) {
-        // Done before the removal: its event was written first.
-        expect(BigInt(completed!.pos)).toBeLessThan(BigInt(removal!.pos));
+        // Decided before the removal: in one transaction with the condition on PostgreSQL, the
+        // transfer's event was written first; on EventStoreDB the read pin it wrote on the
+        // allowlist at the revision it read was (the transfer's event may follow the removal).
+        const decided = onEventStoreDb(api.t.platform)
+          ? events.find(
+              (e) =>
+                e.streamId === `allowlist-${sender}` &&
+                e.type === READ_PIN_EVENT &&
+                e.data.decision.streamId === completed!.streamId,
+            )
+          : completed;
+        expect(comparePositions(decided!.position, removal!.position)).toBeLessThan(0);
         outcomes.transferFirst += 1;
       } else {
         expect([transfer.statusCode, transfer.json().error.code]).toEqual([

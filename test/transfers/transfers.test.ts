@@ -7,9 +7,10 @@
  * Idempotency-Key is required on transactions; the audit trail names the real actor.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+import { READ_PIN_EVENT } from '@kob/kernel';
+import { onEventStoreDb, storedEventCount } from '../support/stored-events';
 
 const tag = () => randomBytes(4).toString('hex');
 const prefixOf = (key: string) => key.split('.')[0]!;
@@ -40,12 +41,7 @@ describe('restricted transfers', () => {
       body,
       key === null ? {} : { 'idempotency-key': key },
     );
-  const eventCount = async () => {
-    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(
-      api.t.platform.db,
-    );
-    return Number(rows[0]!.n);
-  };
+  const eventCount = () => storedEventCount(api.t.platform);
   const alertsFor = async (senderId: string) => {
     const res = await api.call(
       'GET',
@@ -487,12 +483,17 @@ describe('restricted transfers', () => {
         (await api.call('GET', `/audit/events?stream=${id}`, api.keys.support)).json()
           .items as Array<Record<string, any>>
       ).map((e) => [e.type, e.actor_label]);
+    // On EventStoreDB the transfer pinned the facts it read (README, EventStoreDB adapter): the
+    // pin is in their streams' trail too, naming the transfer's actor.
+    const pin = onEventStoreDb(api.t.platform) ? [[READ_PIN_EVENT, admin]] : [];
     expect(await stream(`allowlist-${owner}`)).toEqual([
       ['allowlist.recipient_added.v1', admin],
+      ...pin,
       ['allowlist.recipient_removed.v1', admin],
     ]);
     expect(await stream(`certification-${recipient}`)).toEqual([
       ['certification.updated.v1', admin],
+      ...pin,
     ]);
     expect(await stream(`transaction-${tx.id}`)).toEqual([['transaction.completed.v1', admin]]);
     const before = await eventCount();
