@@ -7,24 +7,17 @@
  * again.
  */
 import { randomUUID } from 'node:crypto';
-import { READ_PIN_EVENT, systemActor } from '@kob/kernel';
+import { READ_PIN_EVENT } from '@kob/kernel';
 import { tallyDecider } from '@kob/domain';
 import { verifyChain } from '@kob/event-store';
 import { useEventStoreDbDouble } from '@test/eventstoredb-double/double-store';
-import { CommandRunner, type CommandMetadata } from './command-runner';
+import { CommandRunner } from './command-runner';
+import { systemMetadata } from '../scheduler/job-helpers';
 
 const { store } = useEventStoreDbDouble();
 
-function meta(): CommandMetadata {
-  const id = randomUUID();
-  return {
-    actor: systemActor('system:test'),
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    now: new Date('2026-12-05T10:00:00.000Z'),
-  };
-}
+const NOW = new Date('2026-12-05T10:00:00.000Z');
+const meta = () => systemMetadata('system:test', NOW);
 
 async function openTally(runner: CommandRunner, currency: string): Promise<string> {
   const tallyId = randomUUID();
