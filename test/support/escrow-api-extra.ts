@@ -5,11 +5,10 @@
  * summary (deposited = paid + refunded + spent + failed + held).
  */
 import Big from 'big.js';
-import { sql } from 'kysely';
-import type { Position } from '@kob/event-store';
 import type { Response } from 'light-my-request';
 import type { SimulatorMode } from '@kob/psp';
 import type { EscrowApi } from './escrow-api';
+import { storedEventCount } from './stored-events';
 
 /** How long a `timeout`/`silent` PSP call keeps the caller waiting in these tests. */
 export const PSP_ANSWER_TIMEOUT_MS = 20;
@@ -93,27 +92,14 @@ export async function escrowEvents(
  * The number of events in the store (to show that a call appended nothing). `exceptAlerts`
  * leaves out `alert-*` streams: a refusal may raise one alert and nothing else (§6).
  */
-export async function allEventCount(
+export function allEventCount(
   api: EscrowApi,
   options: { exceptAlerts?: boolean } = {},
 ): Promise<number> {
-  const { store, db } = api.t.platform;
-  if (store.name !== 'postgresql') {
-    let n = 0;
-    let after: Position | null = null;
-    for (;;) {
-      const page = await store.readAll({ fromPosition: after, maxCount: 1000 });
-      n += page.filter((e) => !options.exceptAlerts || !e.streamId.startsWith('alert-')).length;
-      if (page.length < 1000) return n;
-      after = page[page.length - 1]!.position;
-    }
-  }
-  const rows = options.exceptAlerts
-    ? await sql<{
-        n: string;
-      }>`SELECT count(*)::text AS n FROM events WHERE stream_id NOT LIKE 'alert-%'`.execute(db)
-    : await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(db);
-  return Number(rows.rows[0]!.n);
+  return storedEventCount(
+    api.t.platform,
+    (e) => !options.exceptAlerts || !e.streamId.startsWith('alert-'),
+  );
 }
 
 /** §3's identity on a summary's balances: deposited = paid + refunded + spent + failed + held. */

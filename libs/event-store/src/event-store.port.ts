@@ -175,6 +175,14 @@ export function comparePositions(a: Position, b: Position): number {
   return 0;
 }
 
+/** The latest of `positions` (nulls ignored), or null when there is none. */
+export function latestPosition(positions: readonly (Position | null)[]): Position | null {
+  return positions.reduce<Position | null>(
+    (a, b) => (b === null || (a !== null && comparePositions(a, b) >= 0) ? a : b),
+    null,
+  );
+}
+
 /** Opaque token of both parts of a position (never a bare number). */
 export function encodePosition(p: Position): string {
   return `p1.${Buffer.from(`${p.tx}:${p.pos}`).toString('base64url')}`;

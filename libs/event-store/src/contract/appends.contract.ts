@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ContractHarness, stream, ev, testMetadata } from './contract-kit';
 import { claimReservation, readReservation } from '../reservations';
-import { type AppendMetadata, comparePositions } from '../event-store.port';
+import { type AppendMetadata, comparePositions, latestPosition } from '../event-store.port';
 import { WrongExpectedRevisionError, MissingActorError } from '../errors';
 import { GENESIS_HASH, verifyChain } from '../hash-chain';
 
@@ -71,10 +71,7 @@ export function describeOneWriter(h: () => ContractHarness): void {
       expectedRevision: 'no_stream' as const,
     };
     const results = await h().store.appendMulti([claim, aggregate]);
-    const last = results.reduce(
-      (p, r) => (comparePositions(r.position, p) > 0 ? r.position : p),
-      results[0]!.position,
-    );
+    const last = latestPosition(results.map((r) => r.position))!;
     expect([...(await h().store.streamsAppendedAt(last))!].sort()).toEqual(
       [owner, aggregate.streamId].sort(),
     );

@@ -32,6 +32,7 @@ import {
   type SubscribeOptions,
   START,
   comparePositions,
+  latestPosition,
 } from '../event-store.port';
 import { AppendNotifyingStore } from '../append-rules';
 import { probeConnection } from '../connection-probe';
@@ -110,10 +111,7 @@ export class EventStoreDbEventStore extends AppendNotifyingStore implements Even
   }
 
   private rememberAppend(results: readonly AppendResult[]): void {
-    const last = results.reduce(
-      (p, r) => (comparePositions(r.position, p) > 0 ? r.position : p),
-      results[0]!.position,
-    );
+    const last = latestPosition(results.map((r) => r.position))!;
     this.recentAppends.set(
       positionKey(last),
       results.map((r) => r.streamId),

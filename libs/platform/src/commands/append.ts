@@ -5,12 +5,12 @@
  */
 import { assert, newId } from '@kob/kernel';
 import type { Decider, DomainEvent } from '@kob/domain';
-import type {
-  AppendResult,
-  EventStore,
-  Position,
-  StreamAppend,
-  StreamCondition,
+import {
+  type AppendResult,
+  type EventStore,
+  type StreamAppend,
+  type StreamCondition,
+  latestPosition,
 } from '@kob/event-store';
 import { inSpan } from '../observability/tracing';
 import { eventMetadataOf } from './command-metadata';
@@ -69,7 +69,7 @@ export async function appendAndCache<S, E extends DomainEvent>(
       revision: first + BigInt(i),
     })),
     revision: result.nextRevision,
-    position: lastPosition(results),
+    position: latestPosition(results.map((r) => r.position)),
     replayed: false,
   };
 }
@@ -136,15 +136,4 @@ function cacheAppended<S, E extends DomainEvent>(
     idempotency,
   });
   return state;
-}
-
-/** The latest `$all` position among the appends of one transaction. */
-function lastPosition(results: readonly AppendResult[]): Position | null {
-  return results.reduce(
-    (p, r) =>
-      p === null || r.position.tx > p.tx || (r.position.tx === p.tx && r.position.pos > p.pos)
-        ? r.position
-        : p,
-    null as Position | null,
-  );
 }

@@ -14,7 +14,7 @@ import {
   type PaymentState,
 } from '@kob/domain';
 import { DomainError, newId } from '@kob/kernel';
-import { type Position, comparePositions } from '@kob/event-store';
+import { type Position, latestPosition } from '@kob/event-store';
 import type { CommandMetadata, Platform } from '@kob/platform';
 import { type Transferred, transferAt } from './psp-outcomes';
 import { paymentFailedAlerts } from './payment-alerts';
@@ -32,12 +32,7 @@ export function followUp(metadata: CommandMetadata): CommandMetadata {
   return { ...rest, commandId: newId(), causationId: metadata.commandId, now: new Date() };
 }
 
-export function latestPosition(positions: (Position | null)[]): Position | null {
-  return positions.reduce<Position | null>(
-    (a, b) => (b === null || (a !== null && comparePositions(a, b) >= 0) ? a : b),
-    null,
-  );
-}
+export { latestPosition } from '@kob/event-store';
 
 /** The payments a command's events started. */
 export function initiatedPaymentIds(events: readonly { type: string; data: unknown }[]): string[] {
