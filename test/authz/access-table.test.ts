@@ -11,10 +11,12 @@ import {
   describeEntry,
   findEntry,
   loadAccessTable,
+  overrideEntries,
   parseAccessTable,
 } from '../support/access-table';
 
-const entries = loadAccessTable();
+/** API-RULES.md §1 alone (the frontend's table is checked on its own below). */
+const entries = loadAccessTable(API_RULES_PATH, null);
 
 function entry(method: string, pathPattern: string): AccessEntry {
   const found = entries.find((e) => e.method === method && e.pathPattern === pathPattern);
@@ -158,6 +160,41 @@ describe('the access table of the shared API-RULES.md', () => {
       'GET /openapi.json',
       'GET /docs',
       'POST /psp/webhook',
+    ]);
+  });
+});
+
+describe("the frontend's table (docs/contract/FRONTEND-ACCESS.md) over API-RULES.md", () => {
+  const merged = loadAccessTable();
+
+  it('adds its routes, the login public and the rest behind a key', () => {
+    expect(findEntry(merged, 'POST', '/auth/login')).toMatchObject({ auth: 'public' });
+    expect(findEntry(entries, 'POST', '/auth/login')).toBeUndefined();
+    expect(findEntry(merged, 'GET', '/admin/payments')?.roles).toEqual({
+      sender: 'denied',
+      support: 'allowed',
+      auditor: 'allowed',
+      admin: 'allowed',
+    });
+    expect(findEntry(merged, 'GET', '/sender/dashboard')?.qualifiers.sender).toBe('own');
+  });
+
+  it('replaces the row of API-RULES.md for the same route: the client may mark delivered', () => {
+    const rows = merged.filter(
+      (e) => e.method === 'POST' && e.pathPattern === '/escrows/{id}/mark-delivered',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.qualifiers.sender).toBe('party');
+    expect(entry('POST', '/escrows/{id}/mark-delivered').qualifiers.sender).toBe('provider');
+    expect(merged.length).toBe(entries.length + 7);
+  });
+
+  it('overrideEntries keeps the base order and appends the overrides', () => {
+    const base = parseAccessTable(table('| `GET /a`, `GET /b` | ✓ | ✓ | ✓ | ✓ |'));
+    const over = parseAccessTable(table('| `GET /a` | – | ✓ | ✓ | ✓ |'));
+    expect(overrideEntries(base, over).map((e) => [describeEntry(e), e.roles.sender])).toEqual([
+      ['GET /b', 'allowed'],
+      ['GET /a', 'denied'],
     ]);
   });
 });

@@ -56,15 +56,39 @@ const TABLE_ROWS_MAX = 500;
 
 export class AccessTableError extends Error {}
 
-/** Reads and parses the §1 table of the shared API-RULES.md (fails clearly when it is absent). */
-export function loadAccessTable(file: string = API_RULES_PATH): AccessEntry[] {
+/**
+ * The access rules of the frontend's routes (FRONTEND-CONTRACT.md wins over API-RULES.md for
+ * them), kept in the repository in the notation of API-RULES.md §1.
+ */
+export const FRONTEND_ACCESS_PATH = path.resolve(
+  __dirname,
+  '../../docs/contract/FRONTEND-ACCESS.md',
+);
+
+/**
+ * Reads and parses the §1 table of the shared API-RULES.md (fails clearly when it is absent),
+ * then the frontend's table, whose rows replace API-RULES.md's for the same method and path.
+ */
+export function loadAccessTable(
+  file: string = API_RULES_PATH,
+  overrides: string | null = FRONTEND_ACCESS_PATH,
+): AccessEntry[] {
   if (!existsSync(file)) {
     throw new AccessTableError(
       `API-RULES.md not found at ${file}: the authorization test reads the access table from ` +
         '../shared/docs/API-RULES.md beside the repository (CI runs with a copy of shared/ there)',
     );
   }
-  return parseAccessTable(readFileSync(file, 'utf8'));
+  const base = parseAccessTable(readFileSync(file, 'utf8'));
+  if (overrides === null) return base;
+  return overrideEntries(base, parseAccessTable(readFileSync(overrides, 'utf8')));
+}
+
+/** `base` with each entry of `overrides` replacing the one for the same method and path. */
+export function overrideEntries(base: AccessEntry[], overrides: AccessEntry[]): AccessEntry[] {
+  const key = (e: AccessEntry) => describeEntry(e);
+  const replaced = new Set(overrides.map(key));
+  return [...base.filter((e) => !replaced.has(key(e))), ...overrides];
 }
 
 /** Parses the markdown of API-RULES.md: the first table of section 1. */
