@@ -13,6 +13,7 @@ export const apiKeysProjection = eventProjector<ApiKeyEvent>(
         id: d.keyId,
         ...columnsFrom(d, ['name', 'prefix', 'scope', 'userId', 'keyHash', 'expiresAt']),
         revoked_at: null,
+        session: d.session === true,
         created_at: d.issuedAt,
       }),
     'apikey.revoked.v1': (trx, d) =>

@@ -10,6 +10,8 @@ export interface ApiKeysTable {
   key_hash: string;
   expires_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** issued by email login: works only while the user's role maps to `scope` */
+  session: boolean;
   created_at: Timestamp;
 }
 

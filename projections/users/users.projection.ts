@@ -12,6 +12,8 @@ export const usersProjection = eventProjector<UserEvent>(
       insertOnce(trx, 'users', {
         id: d.userId,
         ...columnsFrom(d, ['username', 'email', 'isActive', 'publicTag']),
+        role: d.role ?? 'user',
+        number: d.number ?? null,
         created_at: d.registeredAt,
         updated_at: d.registeredAt,
       }),
@@ -19,7 +21,9 @@ export const usersProjection = eventProjector<UserEvent>(
       updateById(trx, 'users', userId, {
         ...(c.isActive !== undefined ? { is_active: c.isActive } : {}),
         ...(c.publicTag !== undefined ? { public_tag: c.publicTag } : {}),
+        ...(c.role !== undefined ? { role: c.role } : {}),
         updated_at: updatedAt,
       }),
+    'user.numbered.v1': (trx, { userId, number }) => updateById(trx, 'users', userId, { number }),
   },
 );

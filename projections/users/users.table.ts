@@ -7,6 +7,8 @@ export interface UsersTable {
   email: string;
   is_active: boolean;
   public_tag: string | null;
+  role: string;
+  number: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -185,6 +185,8 @@ async function setUp(): Promise<Fixture> {
       BOOTSTRAP_ADMIN_API_KEY: adminKey,
       // So the webhook reaches its signature check instead of answering 503 (not configured).
       PSP_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+      // So the public login reaches its body check instead of answering 403 (switched off).
+      AUTH_EMAIL_LOGIN: 'true',
     },
   });
   const post = async (url: string, body: object) => {

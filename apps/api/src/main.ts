@@ -108,6 +108,13 @@ async function startProjections(platform: Platform, logger: Logger): Promise<voi
         'role that owns nothing (README, Database roles)',
     );
   }
+  if (platform.config.authEmailLogin && platform.config.appEnv !== 'development') {
+    logger.warn(
+      { app_env: platform.config.appEnv },
+      "AUTH_EMAIL_LOGIN is on: anyone who knows a user's email can log in as that user (POST /auth/login takes no " +
+        'password); it is meant for development and demos only',
+    );
+  }
   await platform.projections.init();
   if (platform.config.projectionsMode === 'inline') platform.projections.start();
 }

@@ -87,6 +87,13 @@ export interface AppConfig {
    */
   trustProxy: string[];
   rateLimits: RateLimitConfig;
+  /**
+   * `POST /auth/login` by email alone (FRONTEND-CONTRACT D1: development and demos). Off unless
+   * `AUTH_EMAIL_LOGIN=true`; on by default only with `APP_ENV=development`.
+   */
+  authEmailLogin: boolean;
+  /** How long a login's key lives (`AUTH_SESSION_TTL_MINUTES`, default 720). */
+  authSessionTtlMinutes: number;
 }
 
 /** Per-process request budgets (see apps/api/src/http/rate-limits.ts). */

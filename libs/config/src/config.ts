@@ -84,6 +84,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     ...aiSettings(env, anthropicBaseUrl),
     trustProxy: trustProxy(env),
     rateLimits: rateLimits(env),
+    authEmailLogin: bool(env, 'AUTH_EMAIL_LOGIN', appEnv === 'development'),
+    authSessionTtlMinutes: int(env, 'AUTH_SESSION_TTL_MINUTES', 720, 1, 525_600),
   };
   // Last: in development this writes DATA_DIR, which a bad value elsewhere must not cause.
   const secret =

@@ -8,6 +8,8 @@ export * from './identity/apikey.events';
 export * from './identity/user.commands';
 export * from './identity/user.decider';
 export * from './identity/user.events';
+export * from './identity/user-number.decider';
+export * from './identity/user-number.events';
 export * from './escrow/escrow.commands';
 export * from './escrow/escrow.decider';
 export * from './escrow/escrow.events';

@@ -19,6 +19,7 @@ export type SystemActorName =
   | 'system:cli'
   | 'system:scheduler'
   | 'system:bootstrap'
+  | 'system:auth-login'
   | 'system:projector'
   | 'system:test'
   | 'psp:webhook';

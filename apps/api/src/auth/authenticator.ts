@@ -24,6 +24,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { FastifyRequest } from 'fastify';
 import { apiKeyMatches, apiKeyPrefix, sameSecret } from '@kob/auth';
+import { USER_ROLES, type UserRole, scopeOfRole } from '@kob/domain';
 import type { Actor, Scope } from '@kob/kernel';
 import type { Platform } from '@kob/platform';
 import { ApiError } from '../http/api-error';
@@ -44,7 +45,15 @@ interface KeyRow {
   user_id: string | null;
   expires_at: Date | null;
   revoked_at: Date | null;
+  session: boolean;
   user_active: boolean | null;
+  user_role: string | null;
+}
+
+/** A login's key lives while its user's role still logs in with the key's scope (A2). */
+function sessionStillMatches(row: KeyRow): boolean {
+  const role = row.user_role as UserRole | null;
+  return role !== null && USER_ROLES.includes(role) && scopeOfRole(role) === row.scope;
 }
 
 export function presentedKey(req: FastifyRequest): string | null {
@@ -123,6 +132,8 @@ export class Authenticator implements OnModuleDestroy {
     // (Deactivation answers only once the users read model has it: no process-local flag that
     // another replica's reactivation could leave stale.)
     if (row.user_id && row.user_active !== true) throw unauthorized();
+    // A key issued by email login ends when its user's role no longer maps to its scope.
+    if (row.session && (!row.user_id || !sessionStillMatches(row))) throw unauthorized();
     this.touch(row.id);
     return {
       kind: 'api_key',
@@ -155,7 +166,8 @@ export class Authenticator implements OnModuleDestroy {
 
   private async query(prefix: string): Promise<KeyRow | undefined> {
     const res = await sql<KeyRow>`
-      SELECT k.id, k.prefix, k.key_hash, k.scope, k.user_id, k.expires_at, k.revoked_at, u.is_active AS user_active
+      SELECT k.id, k.prefix, k.key_hash, k.scope, k.user_id, k.expires_at, k.revoked_at, k.session,
+             u.is_active AS user_active, u.role AS user_role
       FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
       WHERE k.prefix = ${prefix}`.execute(this.platform.db);
     return res.rows[0];

@@ -4,8 +4,13 @@
  */
 import { Module } from '@nestjs/common';
 import { BootstrapAdminKey } from './bootstrap-admin-key';
+import { NumberExistingUsers } from './number-existing-users';
 import { CreateUserController } from './create-user/create-user.controller';
 import { CreateUserHandler } from './create-user/create-user.handler';
+import { GetMeController } from './get-me/get-me.controller';
+import { GetMeHandler } from './get-me/get-me.handler';
+import { EmailLoginEnabled, LoginController } from './login/login.controller';
+import { LoginHandler } from './login/login.handler';
 import { GetApiKeyController } from './get-api-key/get-api-key.controller';
 import { GetApiKeyHandler } from './get-api-key/get-api-key.handler';
 import { GetUserController } from './get-user/get-user.controller';
@@ -31,8 +36,13 @@ import { UpdateUserHandler } from './update-user/update-user.handler';
     ListApiKeysController,
     GetApiKeyController,
     RevokeApiKeyController,
+    LoginController,
+    GetMeController,
   ],
   providers: [
+    LoginHandler,
+    EmailLoginEnabled,
+    GetMeHandler,
     CreateUserHandler,
     ListUsersHandler,
     GetUserHandler,
@@ -42,6 +52,7 @@ import { UpdateUserHandler } from './update-user/update-user.handler';
     GetApiKeyHandler,
     RevokeApiKeyHandler,
     BootstrapAdminKey,
+    NumberExistingUsers,
   ],
 })
 export class IdentityModule {}

@@ -8,7 +8,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Decider, DomainEvent } from '@kob/domain';
 import { DomainError } from '@kob/kernel';
-import { type CommandResult, CommandRunner } from '@kob/platform';
+import { type CommandResult, CommandRunner, type ExtraAppends } from '@kob/platform';
 import { uniquenessKey } from '../identity/identity-text';
 import type { CommandOrigin } from './command-origin';
 import { RESERVATIONS, type ReservationStreams } from './platform.providers';
@@ -22,14 +22,23 @@ export interface UniqueValue {
   value: string;
 }
 
-export interface UniqueCreation<S, C, E extends DomainEvent> {
+export interface UniqueCreation<S, C, E extends DomainEvent, F = undefined> {
   decider: Decider<S, C, E>;
   /** reserved in this order */
   unique: UniqueValue[];
   /** the 409 a value taken answers: its code, its message for the field */
   taken: { code: string; message: (field: string) => string };
-  /** the creating command, for the record's id and the command's clock */
-  command: (id: string, now: string) => C;
+  /**
+   * Read again on every attempt, before the command is built (a user's next number), with the
+   * command's kind for metrics and traces (the command cannot be built before the facts).
+   */
+  facts?: { read: () => Promise<F>; kind: string };
+  /** a stream every such creation extends (in `extra`), whose in-process queue they wait in */
+  queueOn?: { stream: string };
+  /** the creating command, for the record's id, the command's clock and the facts read */
+  command: (id: string, now: string, facts: F) => C;
+  /** other streams' appends committed with the record (the user-number sequence) */
+  extra?: ExtraAppends<S, E>;
 }
 
 /** What the handlers that create such records use: the command runner, the reservation streams. */
@@ -41,9 +50,9 @@ export abstract class UniqueCreationHandler {
   ) {}
 
   /** Creates the record `creation` describes, claiming its unique values in the same append. */
-  protected async createUnique<S, C, E extends DomainEvent>(
+  protected async createUnique<S, C, E extends DomainEvent, F = undefined>(
     origin: CommandOrigin,
-    creation: UniqueCreation<S, C, E>,
+    creation: UniqueCreation<S, C, E, F>,
   ): Promise<CommandResult<S, E>> {
     const { decider, unique, taken } = creation;
     const metadata = origin.metadata('optional');
@@ -52,17 +61,31 @@ export abstract class UniqueCreationHandler {
       streams.push(await this.reservations(reservation, uniquenessKey(value)));
     }
     const now = metadata.now.toISOString();
-    return this.commands.executeWithDerivedId({
+    const facts = creation.facts;
+    const common = {
       decider,
       metadata,
-      targetStream: (id) => `${decider.category}-${id}`,
-      command: (id) => creation.command(id, now),
-      claims: (id) =>
+      targetStream: (id: string) => `${decider.category}-${id}`,
+      ...(creation.extra ? { extra: creation.extra } : {}),
+      ...(creation.queueOn ? { queueOn: creation.queueOn } : {}),
+      claims: (id: string) =>
         unique.map(({ field }, index) => ({
           streamId: streams[index]!,
           owner: `${decider.category}:${id}`,
           taken: () => new DomainError(taken.code, taken.message(field), 'conflict', { field }),
         })),
+    };
+    if (!facts) {
+      return this.commands.executeWithDerivedId({
+        ...common,
+        command: (id) => creation.command(id, now, undefined as F),
+      });
+    }
+    return this.commands.executeWithFacts({
+      ...common,
+      kind: facts.kind,
+      facts: () => facts.read(),
+      command: (id, read: F) => creation.command(id, now, read),
     });
   }
 }

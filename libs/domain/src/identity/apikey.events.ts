@@ -14,6 +14,11 @@ export interface ApiKeyIssuedData {
   keyHash: string;
   expiresAt: string | null;
   issuedAt: string;
+  /**
+   * Issued by email login (FRONTEND-CONTRACT D1): the key works only while its user's role still
+   * maps to its scope (A2). Absent on every other key.
+   */
+  session?: true;
 }
 
 export type ApiKeyEvent =

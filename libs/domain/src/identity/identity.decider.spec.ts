@@ -3,11 +3,11 @@
 import { deciderSpec } from '../testing/decider-spec';
 import { apiKeyDecider } from './apikey.decider';
 import type { ApiKeyEvent } from './apikey.events';
-import { userDecider } from './user.decider';
-import type { UserEvent } from './user.events';
+import { scopeOfRole, userDecider } from './user.decider';
+import { USER_ROLES, type UserRegisteredData } from './user.events';
 
 const NOW = '2026-11-24T10:00:00.000Z';
-const registered: UserEvent = {
+const registered: { type: 'user.registered.v1'; data: UserRegisteredData } = {
   type: 'user.registered.v1',
   data: {
     userId: 'u1',
@@ -16,6 +16,8 @@ const registered: UserEvent = {
     isActive: true,
     publicTag: null,
     registeredAt: NOW,
+    role: 'user',
+    number: 1,
   },
 };
 
@@ -32,6 +34,8 @@ describe('user decider', () => {
         email: 'ann@example.org',
         isActive: true,
         publicTag: null,
+        role: 'user',
+        number: 1,
         now: NOW,
       })
       .then([registered]);
@@ -44,9 +48,66 @@ describe('user decider', () => {
         email: 'ann@example.org',
         isActive: true,
         publicTag: null,
+        role: 'user',
+        number: 1,
         now: NOW,
       })
       .thenError('USER_EXISTS');
+  });
+
+  it('folds an event from before roles and numbers as role user, no number', () => {
+    const { role: _r, number: _n, ...legacy } = registered.data;
+    const state = [{ type: 'user.registered.v1' as const, data: legacy }].reduce(
+      userDecider.evolve,
+      userDecider.initialState(),
+    );
+    expect(state).toMatchObject({ exists: true, role: 'user', number: null });
+  });
+
+  it('numbers a user registered before numbers once, never renumbers', () => {
+    const { number: _n, ...legacy } = registered.data;
+    const unnumbered = { type: 'user.registered.v1' as const, data: legacy };
+    const numbered = {
+      type: 'user.numbered.v1' as const,
+      data: { userId: 'u1', number: 7, numberedAt: NOW },
+    };
+    spec
+      .given([unnumbered])
+      .when({ type: 'NumberUser', userId: 'u1', number: 7, now: NOW })
+      .then([numbered]);
+    spec
+      .given([unnumbered, numbered])
+      .when({ type: 'NumberUser', userId: 'u1', number: 8, now: NOW })
+      .thenError('USER_ALREADY_NUMBERED');
+    spec
+      .given([registered])
+      .when({ type: 'NumberUser', userId: 'u1', number: 8, now: NOW })
+      .thenError('USER_ALREADY_NUMBERED');
+    spec
+      .given([])
+      .when({ type: 'NumberUser', userId: 'u1', number: 1, now: NOW })
+      .thenError('USER_NOT_FOUND');
+  });
+
+  it('changes the role, refuses one that is not a role, and maps roles to scopes', () => {
+    spec
+      .given([registered])
+      .when({ type: 'UpdateUser', userId: 'u1', role: 'support', now: NOW })
+      .then([
+        {
+          type: 'user.updated.v1',
+          data: { userId: 'u1', changes: { role: 'support' }, updatedAt: NOW },
+        },
+      ]);
+    spec
+      .given([registered])
+      .when({ type: 'UpdateUser', userId: 'u1', role: 'user', now: NOW })
+      .then([]);
+    spec
+      .given([registered])
+      .when({ type: 'UpdateUser', userId: 'u1', role: 'advisor' as never, now: NOW })
+      .thenError('VALIDATION_ERROR');
+    expect(USER_ROLES.map(scopeOfRole)).toEqual(['sender', 'support', 'admin', 'auditor']);
   });
 
   it('records only real changes', () => {

@@ -1,12 +1,18 @@
 /**
- * User decider: registered once; updates change `isActive` and `publicTag` only, and an update
- * that changes nothing appends nothing.
+ * User decider: registered once, with its role and number; updates change `isActive`,
+ * `publicTag` and `role` only, and an update that changes nothing appends nothing. A user
+ * registered before numbers existed is numbered once (`NumberUser`); a number is never changed.
  */
-import { DomainError } from '@kob/kernel';
+import { DomainError, type Scope } from '@kob/kernel';
 import type { Decider } from '../decider';
 import { assertFound, assertNew, decideByType } from '../decider-kit';
-import type { UpdateUser, UserCommand } from './user.commands';
-import type { PublicTag, UserEvent } from './user.events';
+import type { NumberUser, UpdateUser, UserCommand } from './user.commands';
+import { type PublicTag, USER_ROLES, type UserEvent, type UserRole } from './user.events';
+
+/** The key scope a role logs in with (FRONTEND-CONTRACT D2): a `user` sends and provides. */
+export function scopeOfRole(role: UserRole): Scope {
+  return role === 'user' ? 'sender' : role;
+}
 
 export interface UserState {
   exists: boolean;
@@ -15,6 +21,9 @@ export interface UserState {
   email: string;
   isActive: boolean;
   publicTag: PublicTag | null;
+  role: UserRole;
+  /** null until numbered (a user registered before numbers existed) */
+  number: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -28,6 +37,8 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
     email: '',
     isActive: false,
     publicTag: null,
+    role: 'user',
+    number: null,
     createdAt: '',
     updatedAt: '',
   }),
@@ -41,11 +52,15 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
           email: event.data.email,
           isActive: event.data.isActive,
           publicTag: event.data.publicTag,
+          role: event.data.role ?? 'user',
+          number: event.data.number ?? null,
           createdAt: event.data.registeredAt,
           updatedAt: event.data.registeredAt,
         };
       case 'user.updated.v1':
         return { ...state, ...event.data.changes, updatedAt: event.data.updatedAt };
+      case 'user.numbered.v1':
+        return { ...state, number: event.data.number };
       default:
         return state;
     }
@@ -64,11 +79,14 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
               isActive: command.isActive,
               publicTag: command.publicTag,
               registeredAt: command.now,
+              role: command.role,
+              number: command.number,
             },
           },
         ];
       },
       UpdateUser: decideUpdate,
+      NumberUser: decideNumber,
     },
     'user command',
   ),
@@ -83,16 +101,44 @@ function decideUpdate(command: UpdateUser, state: UserState): UserEvent[] {
       fields: { is_active: ['must be a boolean'] },
     });
   }
-  const changes: { isActive?: boolean; publicTag?: PublicTag | null } = {};
+  if (command.role !== undefined && !USER_ROLES.includes(command.role)) {
+    throw new DomainError(
+      'VALIDATION_ERROR',
+      `role must be one of ${USER_ROLES.join(', ')}`,
+      'invalid',
+      {
+        fields: { role: [`must be one of ${USER_ROLES.join(', ')}`] },
+      },
+    );
+  }
+  const changes: { isActive?: boolean; publicTag?: PublicTag | null; role?: UserRole } = {};
   if (command.isActive !== undefined && command.isActive !== state.isActive)
     changes.isActive = command.isActive;
   if (command.publicTag !== undefined && command.publicTag !== state.publicTag)
     changes.publicTag = command.publicTag;
+  if (command.role !== undefined && command.role !== state.role) changes.role = command.role;
   if (Object.keys(changes).length === 0) return [];
   return [
     {
       type: 'user.updated.v1',
       data: { userId: state.userId, changes, updatedAt: command.now },
+    },
+  ];
+}
+
+function decideNumber(command: NumberUser, state: UserState): UserEvent[] {
+  assertFound(state, 'USER_NOT_FOUND', 'user');
+  if (state.number !== null) {
+    throw new DomainError(
+      'USER_ALREADY_NUMBERED',
+      `user already has number ${state.number}`,
+      'conflict',
+    );
+  }
+  return [
+    {
+      type: 'user.numbered.v1',
+      data: { userId: state.userId, number: command.number, numberedAt: command.now },
     },
   ];
 }

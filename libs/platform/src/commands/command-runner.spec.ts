@@ -398,6 +398,8 @@ describe('command runner', () => {
       email: 'u@example.org',
       isActive: true,
       publicTag: null,
+      role: 'user' as const,
+      number: 1,
       now: 'n',
     };
     await a.execute({

@@ -158,7 +158,7 @@ export class CommandRunner {
      * `target` when the target is an existing stream chosen by a lookup (a purchase on its
      * mandate): commands on that stream queue behind each other, as §5 asks, instead of racing.
      */
-    queueOn?: 'idem' | 'target';
+    queueOn?: FactsCommand<S, C, E, undefined>['queueOn'];
     /** The command's kind, for metrics and traces (else the decider's category). */
     kind?: string;
   }): Promise<CommandResult<S, E> & { id: string }> {
@@ -187,10 +187,14 @@ export class CommandRunner {
     const id = idem ? derivedId(idem) : newId();
     const target = params.targetStream(id);
     const run = () => this.withRetries(target, () => this.decideDerived(params, id, target));
-    const result = await this.queue.run(
-      idem && params.queueOn !== 'target' ? `idem-${id}` : target,
-      run,
-    );
+    const queueOn = params.queueOn ?? 'idem';
+    const queue =
+      typeof queueOn === 'object'
+        ? queueOn.stream
+        : idem && queueOn === 'idem'
+          ? `idem-${id}`
+          : target;
+    const result = await this.queue.run(queue, run);
     return { ...result, id };
   }
 

@@ -94,7 +94,12 @@ export interface FactsCommand<S, C, E extends DomainEvent, F> {
   command: (id: string, facts: F) => C;
   claims?: (id: string) => ReservationClaim[];
   extra?: ExtraAppends<S, E>;
-  queueOn?: 'idem' | 'target';
+  /**
+   * The in-process queue the command waits in: its idempotency reservation's (the default), its
+   * target's, or (`{ stream }`) another stream every such command extends (the user-number
+   * sequence), so that they take turns instead of conflicting there.
+   */
+  queueOn?: 'idem' | 'target' | { stream: string };
   /** The command's kind, for metrics and traces (else the decider's category). */
   kind?: string;
 }

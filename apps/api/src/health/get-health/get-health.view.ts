@@ -48,6 +48,8 @@ function services(platform: Platform, proofs: ProofServices | undefined) {
   const next = config.pspWebhookSecretNext;
   return {
     psp_provider: config.pspProvider,
+    // FRONTEND-CONTRACT A1: email login (no password) is for development and demos.
+    email_login_enabled: config.authEmailLogin,
     psp_webhook_configured: Boolean(primary || next),
     psp_webhook_secret_status: webhookSecretStatus(config),
     psp_webhook_secret_fingerprints: { primary: fingerprint(primary), next: fingerprint(next) },

@@ -12,6 +12,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { USER_ROLES, type UserRole } from '@kob/domain';
 import { COMPACT_TEXT } from '../identity-text';
 import { PUBLIC_TAGS, trim } from '../shared/identity-fields';
 
@@ -42,4 +43,13 @@ export class CreateUserBody {
   @ValidateIf((_o, v) => v !== null)
   @IsIn(PUBLIC_TAGS)
   public_tag?: (typeof PUBLIC_TAGS)[number] | null;
+
+  @ApiPropertyOptional({
+    enum: USER_ROLES,
+    default: 'user',
+    description: 'What the user gets at email login (admin only): user → a sender key',
+  })
+  @ValidateIf((_o, v) => v !== undefined)
+  @IsIn(USER_ROLES)
+  role?: UserRole;
 }

@@ -34,6 +34,8 @@ export interface KeySpec {
   key?: string;
   /** reservations claimed in the same append (the bootstrap's) */
   claims?: ReservationClaim[];
+  /** issued by email login (the key lives while its user's role maps to its scope) */
+  session?: boolean;
 }
 
 export async function issueApiKey(
@@ -58,6 +60,7 @@ export async function issueApiKey(
           userId: spec.userId,
           keyHash: hashApiKey(material.key, platform.config.apiKeySecret),
           expiresAt: spec.expiresAt,
+          ...(spec.session ? { session: true as const } : {}),
           now: metadata.now.toISOString(),
         }),
         claims: (id) => [

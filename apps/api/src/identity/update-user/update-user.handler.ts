@@ -24,6 +24,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
         userId,
         ...(change.is_active !== undefined ? { isActive: change.is_active } : {}),
         ...(change.public_tag !== undefined ? { publicTag: change.public_tag } : {}),
+        ...(change.role !== undefined ? { role: change.role } : {}),
         now: metadata.now.toISOString(),
       },
       metadata,

@@ -2,8 +2,9 @@
 import { PickType } from '@nestjs/swagger';
 import { CreateUserBody } from '../create-user/create-user.request';
 
-/** The two fields an admin may change (same rules as on creation). */
+/** The fields an admin may change (same rules as on creation). */
 export class UpdateUserBody extends PickType(CreateUserBody, [
   'is_active',
   'public_tag',
+  'role',
 ] as const) {}
