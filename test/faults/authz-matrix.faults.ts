@@ -95,7 +95,10 @@ const TABLE: Record<string, Row> = {
   'OPTIONS *': open,
   // The webhook is signed, never keyed: unsigned, no key of any kind gets it accepted.
   'POST /psp/webhook': same('hmac', WEBHOOK_UNSIGNED),
+  // Email login: public, whatever key is sent (FRONTEND-CONTRACT A1).
+  'POST /auth/login': open,
   // Key routes: client, provider, unrelated, support, auditor, admin.
+  'GET /auth/me': key('ok', 'ok', 'ok', 'ok', 'ok', 'ok'),
   'POST /users': key(SCOPE, SCOPE, SCOPE, 'ok', SCOPE, 'ok'),
   'GET /users': key(SCOPE, SCOPE, SCOPE, 'ok', 'ok', 'ok'),
   'GET /users/:id': key('ok', 'ok', NOT_OWNER, 'ok', 'ok', 'ok'),

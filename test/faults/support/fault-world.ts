@@ -28,6 +28,8 @@ export interface Person {
   id: string;
   key: string;
   keyId: string;
+  /** the user's email (what email login takes) */
+  email: string;
 }
 
 /** The objects of one side: `client` pays `provider` through these escrows. */
@@ -121,14 +123,15 @@ const DAY_MS = 86_400_000;
 /** A user with a sender key of its own. */
 async function person(api: EscrowApi, name: string): Promise<Person> {
   const t = tag();
+  const email = `${name}-${t}@example.org`;
   const user = await api.call('POST', '/users', api.keys.admin, {
     username: `${name}-${t}`,
-    email: `${name}-${t}@example.org`,
+    email,
   });
   const id = expectStatus(user, [201], `create user ${name}`).json().id as string;
   const body = { name, scope: 'sender', user_id: id };
   const key = expectStatus(await api.call('POST', '/apikeys', api.keys.admin, body), [201], 'key');
-  return { id, key: key.json().key, keyId: key.json().id };
+  return { id, key: key.json().key, keyId: key.json().id, email };
 }
 
 /** Runs `work` with the PSP simulator in `mode`, then restores it. */
@@ -374,19 +377,25 @@ const photoOf = (scene: number) =>
 
 export async function buildWorld(options: WorldOptions = {}): Promise<World> {
   // No scheduler: the suites count every event appended, so no job may append any meanwhile.
-  const api = await startEscrowApi({ SCHEDULER_ENABLED: 'false', ...options.env });
+  // Email login on, so that its route is reached (it is off unless enabled).
+  const api = await startEscrowApi({
+    SCHEDULER_ENABLED: 'false',
+    AUTH_EMAIL_LOGIN: 'true',
+    ...options.env,
+  });
   const keys = (await api.call('GET', '/apikeys?limit=200', api.keys.admin)).json().items as {
     id: string;
     prefix: string;
   }[];
-  const known = (id: string, key: string): Person => ({
+  const known = async (id: string, key: string): Promise<Person> => ({
     id,
     key,
     keyId: keys.find((k) => key.startsWith(`${k.prefix}.`))!.id,
+    email: (await api.call('GET', `/users/${id}`, api.keys.admin)).json().email as string,
   });
-  const subject = known(api.ids.client, api.keys.client);
-  const partner1 = known(api.ids.provider, api.keys.provider);
-  const unrelated = known(api.ids.stranger, api.keys.stranger);
+  const subject = await known(api.ids.client, api.keys.client);
+  const partner1 = await known(api.ids.provider, api.keys.provider);
+  const unrelated = await known(api.ids.stranger, api.keys.stranger);
   const partner2 = await person(api, 'partner2');
   const { category, merchant } = await catalogue(api);
   const photo = await photoOf(4242);

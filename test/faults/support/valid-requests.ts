@@ -70,6 +70,9 @@ const page = (query: Record<string, string>) => (): ValidRequest => ({ query });
 const IDENTITY: Record<string, Recipe> = {
   'GET /health': r(1, 'ignored', none),
   'GET /metrics': r(1, 'ignored', none),
+  // Public: the subject's own email (any key sent is ignored); each login issues a new key.
+  'POST /auth/login': r(1, 'ignored', (w) => ({ body: { email: w.subject.email } })),
+  'GET /auth/me': r(1, 'ignored', none),
   'POST /users': r(1, 'honoured', (_w, _s, n) => ({
     // No public_tag: only admin may set it (README), and support may create users.
     body: { username: `fz-user-${n}`, email: `fz-user-${n}@example.org`, is_active: true },
