@@ -24,6 +24,7 @@ import * as transfers from './read-models/20261127001000_transfers';
 import * as parkedEvents from './read-models/20261204000100_projection_parked_events';
 import * as jobCheckpoints from './read-models/20261205000100_job_checkpoints';
 import * as userRolesNumbers from './read-models/20261206000100_user_roles_numbers';
+import * as paymentsNewestFirst from './read-models/20261206000200_payments_newest_first';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -47,4 +48,5 @@ export const allMigrations: Record<string, Migration> = {
   '20261204000100_projection_parked_events': parkedEvents,
   '20261205000100_job_checkpoints': jobCheckpoints,
   '20261206000100_user_roles_numbers': userRolesNumbers,
+  '20261206000200_payments_newest_first': paymentsNewestFirst,
 };

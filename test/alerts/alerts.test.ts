@@ -39,7 +39,7 @@ describe('PAYMENT_FAILED', () => {
     });
     const res = await withPspMode(api, 'fail', () => api.release(milestones[0]!));
     expect(res.statusCode).toBe(200);
-    expect(res.json().status).toBe('FAILED');
+    expect(res.json().status).toBe('ERROR');
     const paymentId = res.json().id as string;
     const [alert, ...more] = await failedAlertsFor(paymentId);
     expect(more).toEqual([]);

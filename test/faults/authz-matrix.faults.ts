@@ -120,6 +120,7 @@ const TABLE: Record<string, Row> = {
   'GET /escrows/:id/ledger': key('ok', 'ok', NOT_PARTY, 'ok', 'ok', 'ok'),
   'GET /escrows/milestones/:milestoneId': key('ok', 'ok', NOT_PARTY, 'ok', 'ok', 'ok'),
   'GET /payments/:id': key('ok', 'ok', NOT_PARTY, 'ok', 'ok', 'ok'),
+  'GET /admin/payments': key(SCOPE, SCOPE, SCOPE, 'ok', 'ok', 'ok'),
   'POST /escrows/:id/deposit': key('ok', NOT_CLIENT, NOT_PARTY, SCOPE, SCOPE, 'ok'),
   'POST /escrows/:id/client-approve': key('ok', NOT_CLIENT, NOT_PARTY, SCOPE, SCOPE, 'ok'),
   'POST /escrows/:id/client-reject': key('ok', NOT_CLIENT, NOT_PARTY, SCOPE, SCOPE, 'ok'),

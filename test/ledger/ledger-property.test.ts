@@ -5,7 +5,7 @@
  * (some past their deadline), milestones, deposits (some above what is left, some confirmed later
  * by webhook, some declined or unanswered by the PSP), replayed deposits, releases, client approve
  * and reject, deadlines, deliveries, the PSP failing or losing its answer for one call, payment
- * webhooks (failed, settled, parked, duplicated), executes of PENDING payments, retries of FAILED
+ * webhooks (failed, settled, parked, duplicated), executes of PENDING payments, retries of ERROR
  * ones, and bursts of two or three of these at once. Every answer must be below 500 and one the
  * rules allow for that operation. Every ten operations and at the end, the ledger (every row of
  * `ledger_accounts`, the entry count, the ledger routes, the trial balance) is compared with an
@@ -706,7 +706,7 @@ describe('the ledger under random escrow operations', () => {
 
   /**
    * The client spends to a payee (now and then one never allowed) out of what the escrow holds;
-   * the PSP may decline or not answer (the spend stays owed, FAILED or PENDING).
+   * the PSP may decline or not answer (the spend stays owed, ERROR or PENDING).
    */
   const usageSpend: Op = async (run, snap) => {
     const { rng, scale } = run;
@@ -847,7 +847,7 @@ describe('the ledger under random escrow operations', () => {
     const payments = allPayments(snap);
     const sent = payments.filter(({ p }) => p.status === 'SENT');
     const done = payments.filter(
-      ({ p }) => (p.status === 'SETTLED' || p.status === 'FAILED') && p.psp_ref,
+      ({ p }) => (p.status === 'SETTLED' || p.status === 'ERROR') && p.psp_ref,
     );
     const lost = payments.filter(({ p }) => p.status === 'PENDING' && psp.outcomeOf(p.id));
     const group = rng.weighted<string>([
@@ -911,7 +911,7 @@ describe('the ledger under random escrow operations', () => {
       send('POST', `/payments/execute/${p.id}`, api.keys.support),
     );
     // In a burst the payment may have failed since the snapshot.
-    const mayFail = p.status === 'FAILED' || run.inBurst;
+    const mayFail = p.status === 'ERROR' || run.inBurst;
     const answer = allowed(
       res,
       { ok: 200, conflicts: mayFail ? ['INVALID_STATE_TRANSITION'] : [] },
@@ -923,17 +923,17 @@ describe('the ledger under random escrow operations', () => {
   const retry: Op = async (run, snap) => {
     const { rng } = run;
     const payments = allPayments(snap);
-    const failed = payments.filter(({ p }) => p.status === 'FAILED');
+    const failed = payments.filter(({ p }) => p.status === 'ERROR');
     const { e, p } = failed.length > 0 && rng.chance(0.85) ? rng.pick(failed) : rng.pick(payments);
     const mode = pickMode(run);
     const res = await withPsp(mode, 'sync', () =>
       send('POST', `/payments/${p.id}/retry`, api.keys.support),
     );
-    // FAILED: a new payment (201); SENT/SETTLED: answered unchanged (200); PENDING: 409 (execute
+    // ERROR (failed): a new payment (201); SENT/SETTLED: answered unchanged (200); PENDING: 409 (execute
     // it). In a burst the payment may have moved since the snapshot.
     const rule: Allowed = run.inBurst
       ? { ok: [200, 201], conflicts: ['INVALID_STATE_TRANSITION'] }
-      : p.status === 'FAILED'
+      : p.status === 'ERROR'
         ? { ok: 201 }
         : p.status === 'PENDING'
           ? { ok: [], conflicts: ['INVALID_STATE_TRANSITION'] }
@@ -1063,7 +1063,7 @@ describe('the ledger under random escrow operations', () => {
         'retry',
         retry,
         has(
-          payments.some(({ p }) => p.status === 'FAILED'),
+          payments.some(({ p }) => p.status === 'ERROR'),
           2.5,
         ),
       ],
@@ -1142,7 +1142,7 @@ describe('the ledger under random escrow operations', () => {
    * The PSP simulator as the outside witness: every collection it confirmed (synchronously, or
    * by the deposit.confirmed webhook it sent first) is a confirmed deposit with its reference,
    * and nothing else is; every transfer it made is a payment SENT or SETTLED with its reference
-   * (or FAILED by its payment.failed webhook), and no payment is sent that it did not make. The
+   * (or ERROR by its payment.failed webhook), and no payment is sent that it did not make. The
    * cash it holds for the run's escrows is what the ledger's entries on psp:cash say.
    */
   async function reconciliationProblems(run: Run): Promise<string[]> {
@@ -1178,17 +1178,17 @@ describe('the ledger under random escrow operations', () => {
       const types = outcome ? (run.webhookTypes.get(outcome.pspRef) ?? []) : [];
       if (p.status === 'PENDING') problems.push(`${what}: still PENDING after it was executed`);
       if (!outcome) {
-        if (p.status !== 'FAILED' && p.status !== 'PENDING')
+        if (p.status !== 'ERROR' && p.status !== 'PENDING')
           problems.push(`${what}: the PSP never made this transfer`);
         continue;
       }
       if (p.psp_ref !== outcome.pspRef)
         problems.push(`${what}: psp_ref ${p.psp_ref}, the PSP's is ${outcome.pspRef}`);
-      if (p.status === 'FAILED' && !types.includes('payment.failed'))
+      if (p.status === 'ERROR' && !types.includes('payment.failed'))
         problems.push(`${what}: the PSP made it and never reported a failure`);
       if (p.status === 'SETTLED' && !types.includes('payment.settled'))
         problems.push(`${what}: SETTLED with no payment.settled webhook`);
-      if (p.status !== 'FAILED') pspCash = pspCash.minus(p.amount);
+      if (p.status !== 'ERROR') pspCash = pspCash.minus(p.amount);
     }
     const ids = run.escrows.map((e) => e.id);
     const cash = `psp:cash:${run.spec.currency}`;

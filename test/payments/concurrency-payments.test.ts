@@ -127,7 +127,7 @@ describe('inside one process', () => {
   it('starts one retry when 10 retries of a failed payout arrive together', async () => {
     const { id, milestones } = await fundedEscrow(api, { total: '10.00', milestones: ['10.00'] });
     const failed = (await withPspMode(api, 'fail', () => api.release(milestones[0]!))).json();
-    expect(failed.status).toBe('FAILED');
+    expect(failed.status).toBe('ERROR');
     const answers = await Promise.all(
       Array.from({ length: 10 }, () =>
         api.call('POST', `/payments/${failed.id}/retry`, api.keys.support),

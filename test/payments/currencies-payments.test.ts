@@ -101,7 +101,7 @@ describe('JPY (scale 0)', () => {
     const m1 = await api.milestone(id, 1, '333');
     await api.deposit(id, '999');
     const failed = await withPspMode(api, 'fail', () => api.release(m1));
-    expect(failed.json()).toMatchObject({ amount: '333', status: 'FAILED' });
+    expect(failed.json()).toMatchObject({ amount: '333', status: 'ERROR' });
     expect((await api.summary(id)).balances).toMatchObject({ failed: '333', held: '666' });
     const rejected = await api.call('POST', `/escrows/${id}/client-reject`, api.keys.client, {});
     expect(rejected.json()).toMatchObject({

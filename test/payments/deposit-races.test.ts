@@ -136,7 +136,7 @@ describe('deposits once the PSP has been asked', () => {
     } finally {
       psp.collect = collect;
     }
-    // A payout declined with a huge reason is FAILED, not stuck PENDING behind a 422.
+    // A payout declined with a huge reason is ERROR (failed), not stuck PENDING behind a 422.
     const m = await api.milestone(id, 1, '5.00');
     await api.deposit(id, '5.00');
     const transfer = psp.transfer.bind(psp);
@@ -146,7 +146,7 @@ describe('deposits once the PSP has been asked', () => {
     try {
       const payout = await api.release(m);
       expect(payout.statusCode).toBe(200);
-      expect(payout.json()).toMatchObject({ status: 'FAILED', failure_reason: 'y'.repeat(500) });
+      expect(payout.json()).toMatchObject({ status: 'ERROR', failure_reason: 'y'.repeat(500) });
     } finally {
       psp.transfer = transfer;
     }

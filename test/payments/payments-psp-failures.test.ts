@@ -1,12 +1,12 @@
 /**
  * PSP failure modes over HTTP (API-RULES.md §3): whatever the PSP does (declines, times out
  * without acting, acts but loses its answer, answers garbage), the call that started the payment
- * answers 2xx with the payment FAILED or PENDING in the body, never a 5xx and never a lost
- * record. Each case is checked by the payment's state afterwards (`GET /payments/{id}`, the
- * escrow's payments list, the summary's balances) and by what the simulator saw: a PENDING
- * payment is sent again under the same idempotency key (its id), so the PSP pays once; a FAILED
- * one is paid by exactly one retry (`retry_of`); execute and retry leave SENT and SETTLED
- * payments as they are.
+ * answers 2xx with the payment ERROR (failed: FRONTEND-CONTRACT.md D4) or PENDING in the body,
+ * never a 5xx and never a lost record. Each case is checked by the payment's state afterwards
+ * (`GET /payments/{id}`, the escrow's payments list, the summary's balances) and by what the
+ * simulator saw: a PENDING payment is sent again under the same idempotency key (its id), so the
+ * PSP pays once; a failed one is paid by exactly one retry (`retry_of`); execute and retry leave
+ * SENT and SETTLED payments as they are.
  */
 import { randomUUID } from 'node:crypto';
 import { escrowDecider } from '@kob/domain';
@@ -40,7 +40,7 @@ const retry = (id: string, key = api.keys.support) =>
   api.call('POST', `/payments/${id}/retry`, key);
 
 describe('a PSP that declines', () => {
-  it('answers the release 200 with a FAILED payout that stays owed; one retry pays it', async () => {
+  it('answers the release 200 with an ERROR payout that stays owed; one retry pays it', async () => {
     const { id, milestones } = await fundedEscrow(api, {
       total: '100.00',
       milestones: ['40.00', '60.00'],
@@ -52,7 +52,7 @@ describe('a PSP that declines', () => {
     expect(failed).toMatchObject({
       kind: 'payout',
       amount: '40.00',
-      status: 'FAILED',
+      status: 'ERROR',
       psp_ref: null,
       milestone_id: m1,
       retry_of: null,
@@ -63,7 +63,7 @@ describe('a PSP that declines', () => {
     });
     expect(await getPayment(failed.id)).toMatchObject({
       id: failed.id,
-      status: 'FAILED',
+      status: 'ERROR',
       amount: '40.00',
     });
     let s = await api.summary(id);
@@ -80,11 +80,11 @@ describe('a PSP that declines', () => {
     // A repeat of the release answers the existing (failed) payout: no second payout.
     const repeat = await api.release(m1);
     expect(repeat.statusCode).toBe(200);
-    expect(repeat.json()).toMatchObject({ id: failed.id, status: 'FAILED' });
+    expect(repeat.json()).toMatchObject({ id: failed.id, status: 'ERROR' });
 
-    // A FAILED payment is not sent again: it is retried.
+    // A failed (ERROR) payment is not sent again: it is retried.
     const refused = expectErrorEnvelope(await execute(failed.id), 409, 'INVALID_STATE_TRANSITION');
-    expect(refused.details).toMatchObject({ from: 'FAILED' });
+    expect(refused.details).toMatchObject({ from: 'ERROR' });
     expect(transferModes(api, failed.id)).toEqual(['fail']);
 
     const retried = await retry(failed.id);
@@ -100,7 +100,7 @@ describe('a PSP that declines', () => {
     });
     expect(second.id).not.toBe(failed.id);
     expect(transferModes(api, second.id)).toEqual(['accept']);
-    expect(await getPayment(failed.id)).toMatchObject({ status: 'FAILED', retried_by: second.id });
+    expect(await getPayment(failed.id)).toMatchObject({ status: 'ERROR', retried_by: second.id });
     expect(await getPayment(second.id)).toMatchObject({
       status: 'SENT',
       retry_of: failed.id,
@@ -127,7 +127,7 @@ describe('a PSP that declines', () => {
     const first = await withPspMode(api, 'fail', () =>
       api.release(milestones[0]!, api.keys.client, key),
     );
-    expect(first.json()).toMatchObject({ status: 'FAILED' });
+    expect(first.json()).toMatchObject({ status: 'ERROR' });
     const retried = (await retry(first.json().id)).json();
     expect(retried.status).toBe('SENT');
     // §4: same key, same request → the first answer. Its payment may have moved on, but it is
@@ -142,7 +142,7 @@ describe('a PSP that declines', () => {
     });
   });
 
-  it('answers a DRAFT client-reject 200 CANCELLED with its refund FAILED, and the retry refunds it', async () => {
+  it('answers a DRAFT client-reject 200 CANCELLED with its refund ERROR, and the retry refunds it', async () => {
     const { id } = await fundedEscrow(api, { total: '100.00', deposit: '30.00' });
     const res = expectNot5xx(
       await withPspMode(api, 'fail', () =>
@@ -152,7 +152,7 @@ describe('a PSP that declines', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       status: 'CANCELLED',
-      payments: [{ kind: 'refund', amount: '30.00', status: 'FAILED' }],
+      payments: [{ kind: 'refund', amount: '30.00', status: 'ERROR' }],
     });
     expect((await api.summary(id)).balances).toMatchObject({
       deposited: '30.00',
@@ -170,7 +170,7 @@ describe('a PSP that declines', () => {
     expect(s.balances).toMatchObject({ refunded: '30.00', failed: '0.00', held: '0.00' });
   });
 
-  it('answers a due check-deadline 200 with the on_deadline payments FAILED when the PSP declines', async () => {
+  it('answers a due check-deadline 200 with the on_deadline payments ERROR when the PSP declines', async () => {
     const { id } = await fundedEscrow(api, {
       total: '20.00',
       over: { deadline_at: '2001-01-01T00:00:00Z', release_conditions: { on_deadline: 'refund' } },
@@ -183,7 +183,7 @@ describe('a PSP that declines', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       status: 'REFUNDED',
-      payments: [{ kind: 'refund', amount: '20.00', status: 'FAILED' }],
+      payments: [{ kind: 'refund', amount: '20.00', status: 'ERROR' }],
     });
     expectErrorEnvelope(
       await api.call('POST', `/escrows/${id}/check-deadline`, api.keys.support),
@@ -213,7 +213,7 @@ describe('a PSP that declines', () => {
     const failed = (await withPspMode(api, 'fail', () => api.release(milestones[0]!))).json();
     const failedRetry = await withPspMode(api, 'fail', () => retry(failed.id));
     expect(failedRetry.statusCode).toBe(201);
-    expect(failedRetry.json()).toMatchObject({ status: 'FAILED', retry_of: failed.id });
+    expect(failedRetry.json()).toMatchObject({ status: 'ERROR', retry_of: failed.id });
     let s = await api.summary(id);
     expect(s.balances).toMatchObject({ paid: '0.00', failed: '10.00', held: '0.00' });
     expectBalancesSum(s.balances);
@@ -222,10 +222,10 @@ describe('a PSP that declines', () => {
     s = await api.summary(id);
     expect(s.balances).toMatchObject({ paid: '10.00', failed: '0.00', held: '0.00' });
     expect(s.escrow.status).toBe('RELEASED');
-    expect(s.payments.filter((p: { status: string }) => p.status !== 'FAILED')).toHaveLength(1);
+    expect(s.payments.filter((p: { status: string }) => p.status !== 'ERROR')).toHaveLength(1);
   });
 
-  it('answers client-approve 200 RELEASED with every payout FAILED, and the retries pay them', async () => {
+  it('answers client-approve 200 RELEASED with every payout ERROR, and the retries pay them', async () => {
     const { id, milestones } = await fundedEscrow(api, { total: '100.00', milestones: ['30.00'] });
     const res = expectNot5xx(
       await withPspMode(api, 'fail', () =>
@@ -241,8 +241,8 @@ describe('a PSP that declines', () => {
       milestone_id: string | null;
     }[];
     expect(payouts.map((p) => [p.amount, p.status, p.milestone_id])).toEqual([
-      ['30.00', 'FAILED', milestones[0]],
-      ['70.00', 'FAILED', null],
+      ['30.00', 'ERROR', milestones[0]],
+      ['70.00', 'ERROR', null],
     ]);
     let s = await api.summary(id);
     expect(s.balances).toMatchObject({
@@ -264,7 +264,7 @@ describe('a PSP that declines', () => {
     expect(s.milestones[0].status).toBe('PAID');
   });
 
-  it('answers client-reject 200 REFUNDED with the refund FAILED; the refunds list shows it and its retry', async () => {
+  it('answers client-reject 200 REFUNDED with the refund ERROR; the refunds list shows it and its retry', async () => {
     const { id, milestones } = await fundedEscrow(api, { total: '50.00', milestones: ['20.00'] });
     await api.release(milestones[0]!);
     const res = expectNot5xx(
@@ -276,7 +276,7 @@ describe('a PSP that declines', () => {
     expect(res.json()).toMatchObject({
       status: 'REFUNDED',
       payments: [
-        { kind: 'refund', amount: '30.00', status: 'FAILED', beneficiary_id: api.ids.client },
+        { kind: 'refund', amount: '30.00', status: 'ERROR', beneficiary_id: api.ids.client },
       ],
     });
     const refundId = res.json().payments[0].id as string;
@@ -285,7 +285,7 @@ describe('a PSP that declines', () => {
     ).json();
     expect(list).toMatchObject({
       total: 1,
-      items: [{ id: refundId, kind: 'refund', status: 'FAILED' }],
+      items: [{ id: refundId, kind: 'refund', status: 'ERROR' }],
     });
     expect((await api.summary(id)).balances).toMatchObject({
       paid: '20.00',
@@ -304,7 +304,7 @@ describe('a PSP that declines', () => {
         p.retry_of,
       ]),
     ).toEqual([
-      [refundId, 'FAILED', null],
+      [refundId, 'ERROR', null],
       [retried.json().id, 'SENT', refundId],
     ]);
     const payouts = (
@@ -425,7 +425,7 @@ describe('a PSP that does not answer', () => {
     }
   });
 
-  it('a PENDING payout the PSP then declines on execute is FAILED (200), and the retry pays it', async () => {
+  it('a PENDING payout the PSP then declines on execute is ERROR (200), and the retry pays it', async () => {
     const { id, milestones } = await fundedEscrow(api, { total: '10.00', milestones: ['10.00'] });
     const pending = (await withPspMode(api, 'timeout', () => api.release(milestones[0]!))).json();
     expect(pending.status).toBe('PENDING');
@@ -433,7 +433,7 @@ describe('a PSP that does not answer', () => {
     expect(declined.statusCode).toBe(200);
     expect(declined.json()).toMatchObject({
       id: pending.id,
-      status: 'FAILED',
+      status: 'ERROR',
       failure_reason: 'simulated decline',
     });
     expect((await api.summary(id)).balances).toMatchObject({

@@ -197,14 +197,14 @@ describe('PSP webhook', () => {
       psp_ref: payout.psp_ref,
     });
     expect(failed.json()).toMatchObject({ outcome: 'applied' });
-    expect(await payment(payout.id)).toMatchObject({ status: 'FAILED' });
+    expect(await payment(payout.id)).toMatchObject({ status: 'ERROR' });
     const late = await api.webhook({
       event_id: `evt-${randomUUID()}`,
       type: 'payment_succeeded',
       psp_ref: payout.psp_ref,
     });
     expect(late.json()).toMatchObject({ ok: 'true', outcome: 'ignored' });
-    expect(await payment(payout.id)).toMatchObject({ status: 'FAILED' });
+    expect(await payment(payout.id)).toMatchObject({ status: 'ERROR' });
     const s = await api.summary(escrowId);
     expect(s.balances).toMatchObject({ paid: '0.00', failed: '10.00', held: '0.00' });
     expect(s.milestones[0].status).toBe('PAYING');

@@ -325,13 +325,13 @@ describe('POST /spend', () => {
     });
   });
 
-  it('a spend the PSP declines answers 200 FAILED, stays owed, and raises one PAYMENT_FAILED alert', async () => {
+  it('a spend the PSP declines answers 200 ERROR, stays owed, and raises one PAYMENT_FAILED alert', async () => {
     const { id } = await fundedEscrow(api, { total: '10.00' });
     await allow(id, 'flaky-1', { total_limit: '6.00' });
     const before = (await alertsOf('PAYMENT_FAILED')).length;
     const res = await withPspMode(api, 'fail', () => spend(id, 'flaky-1', '4.00'));
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'FAILED' });
+    expect(res.json()).toMatchObject({ status: 'ERROR', payment: { status: 'ERROR' } });
     const summary = await api.summary(id);
     expect(summary.balances).toMatchObject({ spent: '0.00', failed: '4.00', held: '6.00' });
     const alerts = await alertsOf('PAYMENT_FAILED');

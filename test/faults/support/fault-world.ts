@@ -44,7 +44,7 @@ export interface Side {
   /** The SENT payout of milestone 1 and its PSP reference. */
   payment: string;
   pspRef: string;
-  /** A FAILED payout (what `POST /payments/{id}/retry` needs). */
+  /** A failed payout (answered ERROR, D4) (what `POST /payments/{id}/retry` needs). */
   failedPayment: string;
   /** A PENDING payout (what `POST /payments/execute/{id}` resumes). */
   pendingPayment: string;
@@ -282,9 +282,9 @@ async function side(api: EscrowApi, c: Person, p: Person, w: SideOptions): Promi
   const paid = expectStatus(released, [200, 201], 'release').json() as Record<string, string>;
   const failed = await payoutIn(api, c, p, 'fail');
   const pending = await payoutIn(api, c, p, 'silent');
-  if (failed.status !== 'FAILED' || pending.status !== 'PENDING') {
+  if (failed.status !== 'ERROR' || pending.status !== 'PENDING') {
     const got = `${failed.status}, ${pending.status}`;
-    throw new Error(`payments: expected FAILED and PENDING, got ${got}`);
+    throw new Error(`payments: expected ERROR and PENDING, got ${got}`);
   }
   const single = async () => (await escrow(api, c, p, { total: '10.00' })).id;
   const invoice = [{ amount: '1.00', proof_kind: 'INVOICE' }];

@@ -165,6 +165,16 @@ const ESCROWS: Record<string, Recipe> = {
     query: { kind: 'payout' },
   })),
   'GET /payments/{id}': r(1, 'ignored', (_w, s) => ({ params: { id: s.payment } })),
+  'GET /admin/payments': r(1, 'ignored', (_w, s) => ({
+    query: {
+      limit: '10',
+      offset: '0',
+      escrow_id: s.funded,
+      status: 'SENT',
+      payment_id: s.payment,
+      id: s.payment,
+    },
+  })),
   'POST /payments/execute/{id}': r(1, 'honoured', (_w, s) => ({
     params: { id: s.pendingPayment },
   })),

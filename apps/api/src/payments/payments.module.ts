@@ -6,6 +6,8 @@ import { ExecutePaymentController } from './execute-payment/execute-payment.cont
 import { ExecutePaymentHandler } from './execute-payment/execute-payment.handler';
 import { GetPaymentController } from './get-payment/get-payment.controller';
 import { GetPaymentHandler } from './get-payment/get-payment.handler';
+import { ListPaymentsController } from './list-payments/list-payments.controller';
+import { ListPaymentsHandler } from './list-payments/list-payments.handler';
 import { PspWebhookController } from './psp-webhook/psp-webhook.controller';
 import { ReceivePspWebhookHandler } from './psp-webhook/psp-webhook.handler';
 import { RetryPaymentController } from './retry-payment/retry-payment.controller';
@@ -15,6 +17,7 @@ import { PaymentLookup } from './shared/payment-lookup';
 @Module({
   controllers: [
     GetPaymentController,
+    ListPaymentsController,
     ExecutePaymentController,
     RetryPaymentController,
     PspWebhookController,
@@ -22,6 +25,7 @@ import { PaymentLookup } from './shared/payment-lookup';
   providers: [
     PaymentLookup,
     GetPaymentHandler,
+    ListPaymentsHandler,
     ExecutePaymentHandler,
     RetryPaymentHandler,
     ReceivePspWebhookHandler,

@@ -15,7 +15,7 @@ export class SpendUsageController extends CommandController {
     path: 'spend',
     dispatches: SpendUsageCommand,
     answers:
-      'The spend: a payment of kind `spend` (SENT, or PENDING/FAILED when the PSP did not accept it)',
+      'The spend: a payment of kind `spend` (SENT, or PENDING/ERROR when the PSP did not accept it)',
   })
   spend(@Origin() origin: CommandOrigin, @Body() body: SpendBody) {
     // The key is refused before anything else: a spend without one is 400 whatever it names.

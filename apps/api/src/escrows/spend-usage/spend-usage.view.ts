@@ -1,7 +1,12 @@
 /** How a usage spend leaves the API: the payment of kind `spend`, at the escrow's scale. */
 import type { EscrowState, PaymentState } from '@kob/domain';
 import { atScale } from '../../http/formats';
-import { type PaymentRead, paymentStateView } from '../../payments/shared/payments.view';
+import {
+  type PaymentRead,
+  type PaymentStatusName,
+  paymentStateView,
+  paymentStatusName,
+} from '../../payments/shared/payments.view';
 
 export interface SpendRead {
   payment_id: string;
@@ -9,7 +14,8 @@ export interface SpendRead {
   payee_ref: string;
   amount: string;
   currency: string;
-  status: string;
+  /** The payment's, as PaymentRead names it (`ERROR` for a failed one, D4). */
+  status: PaymentStatusName;
   psp_ref: string | null;
   note: string | null;
   payment: PaymentRead;
@@ -22,7 +28,7 @@ export function spendView(s: EscrowState, payment: PaymentState, note: string | 
     payee_ref: payment.beneficiaryId,
     amount: atScale(payment.amount, s.currency, s.scale),
     currency: s.currency,
-    status: payment.status,
+    status: paymentStatusName(payment.status),
     psp_ref: payment.pspRef,
     note,
     payment: paymentStateView(s, payment),

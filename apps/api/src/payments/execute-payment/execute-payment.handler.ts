@@ -1,7 +1,8 @@
 /**
  * Sends a payment the PSP left PENDING (the same key: the PSP cannot pay twice); a SENT or
- * SETTLED one is answered unchanged, a FAILED one is refused (it is retried, not sent again).
- * A PSP failure or silence never becomes a 5xx: the answer is the payment, FAILED or PENDING.
+ * SETTLED one is answered unchanged, a FAILED one (`ERROR` in answers, D4) is refused: it is
+ * retried, not sent again. A PSP failure or silence never becomes a 5xx: the answer is the
+ * payment, ERROR or PENDING.
  */
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -10,15 +11,15 @@ import { CommittedRead } from '../../http/committed';
 import { PAYMENTS } from '../../tokens';
 import type { PaymentServices } from '../shared';
 import { PaymentLookup } from '../shared/payment-lookup';
-import type { PaymentRead } from '../shared/payments.view';
+import { type PaymentRead, paymentStatusName } from '../shared/payments.view';
 import { ExecutePaymentCommand } from './execute-payment.command';
 
 const failedIsRetried = () =>
   new ApiError(
     409,
     'INVALID_STATE_TRANSITION',
-    'a FAILED payment is not sent again: retry it (POST /payments/{id}/retry)',
-    { action: 'execute', from: 'FAILED', to: 'SENT' },
+    'a failed (ERROR) payment is not sent again: retry it (POST /payments/{id}/retry)',
+    { action: 'execute', from: paymentStatusName('FAILED'), to: 'SENT' },
   );
 
 @CommandHandler(ExecutePaymentCommand)

@@ -17,7 +17,7 @@ export class RetryPaymentController extends CommandController {
     path: ':id/retry',
     dispatches: RetryPaymentCommand,
     access: ['support'],
-    answers: 'The new payment that pays the FAILED one (retry_of), as the PSP left it',
+    answers: 'The new payment that pays the failed (ERROR) one (retry_of), as the PSP left it',
   })
   @ApiOkResponse({
     description: 'A SENT or SETTLED payment needs no retry: answered unchanged (200)',

@@ -23,7 +23,7 @@ describe('payment views under arbitrary PSP and client values', () => {
           ['spend', 'SETTLED', inputs.sentPspRef, null, inputs.payeeRef],
           [
             'payout',
-            'FAILED',
+            'ERROR',
             `${inputs.sentPspRef.slice(0, 250)}-pay`,
             inputs.failureReason,
             state.providerId,
@@ -63,12 +63,13 @@ describe('payment views under arbitrary PSP and client values', () => {
             2,
           );
           expect(viewProblems(view)).toEqual([]);
-          expect([view.psp_ref, view.failure_reason, view.beneficiary_id, view.amount]).toEqual([
-            pspRef,
-            reason,
-            payee,
-            '10.00',
-          ]);
+          expect([
+            view.psp_ref,
+            view.failure_reason,
+            view.beneficiary_id,
+            view.amount,
+            view.status,
+          ]).toEqual([pspRef, reason, payee, '10.00', 'ERROR']);
         },
       ),
       propertyParams(50),

@@ -3,9 +3,37 @@
  * milestone_id, amount, psp_ref, status, idempotency_key, created_at, updated_at`) plus what a
  * payment now has: its kind, currency, beneficiary, why it was made, the retry links and the
  * failure reason. `idempotency_key` is the key the PSP saw: the payment id.
+ *
+ * A failed payment leaves as `ERROR` (FRONTEND-CONTRACT.md D4): the frontend's name. The events,
+ * the read model, the `failed` balance and deposit statuses keep `FAILED`; this view is the one
+ * place where the name changes, and `paymentStatusStored` is its inverse for filters (A5: a
+ * filter takes `FAILED` for `ERROR`).
  */
-import type { EscrowState, PaymentState } from '@kob/domain';
+import type { EscrowState, PaymentState, PaymentStatus } from '@kob/domain';
+import { assert } from '@kob/kernel';
 import { atScale, iso } from '../../http/formats';
+
+/** The payment statuses an answer carries, in their order of life. */
+export const PAYMENT_STATUS_NAMES = ['PENDING', 'SENT', 'SETTLED', 'ERROR'] as const;
+export type PaymentStatusName = (typeof PAYMENT_STATUS_NAMES)[number];
+
+const STATUS_NAMES: Record<PaymentStatus, PaymentStatusName> = {
+  PENDING: 'PENDING',
+  SENT: 'SENT',
+  SETTLED: 'SETTLED',
+  FAILED: 'ERROR',
+};
+
+/** A payment's status as answers name it: `FAILED` is `ERROR` (D4). */
+export function paymentStatusName(status: string): PaymentStatusName {
+  assert(Object.hasOwn(STATUS_NAMES, status), `unknown payment status ${status}`);
+  return STATUS_NAMES[status as PaymentStatus];
+}
+
+/** The stored status a filter's name selects: `ERROR` and its synonym `FAILED` (A5) are FAILED. */
+export function paymentStatusStored(name: PaymentStatusName | 'FAILED'): PaymentStatus {
+  return name === 'ERROR' ? 'FAILED' : name;
+}
 
 export interface PaymentRead {
   id: string;
@@ -14,7 +42,7 @@ export interface PaymentRead {
   kind: string;
   amount: string;
   currency: string;
-  status: string;
+  status: PaymentStatusName;
   psp_ref: string | null;
   beneficiary_id: string;
   reason: string;
@@ -35,7 +63,7 @@ export function paymentStateView(s: EscrowState, p: PaymentState): PaymentRead {
     kind: p.kind,
     amount: atScale(p.amount, s.currency, s.scale),
     currency: s.currency,
-    status: p.status,
+    status: paymentStatusName(p.status),
     psp_ref: p.pspRef,
     beneficiary_id: p.beneficiaryId,
     reason: p.reason,
@@ -49,8 +77,11 @@ export function paymentStateView(s: EscrowState, p: PaymentState): PaymentRead {
   };
 }
 
-/** A `payments` row with its escrow's scale (numeric comes back minimal). */
-export function paymentRowView(r: Record<string, any>, scale: number): PaymentRead {
+/**
+ * A `payments` row with its escrow's scale (numeric comes back minimal; no scale known: the
+ * amount as stored).
+ */
+export function paymentRowView(r: Record<string, any>, scale: number | null): PaymentRead {
   return {
     id: r.id,
     escrow_id: r.escrow_id,
@@ -58,7 +89,7 @@ export function paymentRowView(r: Record<string, any>, scale: number): PaymentRe
     kind: r.kind,
     amount: atScale(r.amount, r.currency, scale),
     currency: r.currency,
-    status: r.status,
+    status: paymentStatusName(r.status),
     psp_ref: r.psp_ref,
     beneficiary_id: r.beneficiary_id,
     reason: r.reason,
