@@ -2,7 +2,8 @@
  * Escrows over HTTP, first increment: creation (own client only, existing users, the GOV/ONG
  * rule for public escrows, money at the currency's scale, idempotency), reads with the party
  * rule, milestones (client only; currency, total and sequence rules; idempotency) and
- * mark-delivered (provider only; only from FUNDED, which deposits will reach in the next step).
+ * mark-delivered (either party since FRONTEND-CONTRACT.md A3; only from FUNDED, which deposits
+ * will reach in the next step).
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
@@ -339,10 +340,11 @@ describe('escrows over HTTP', () => {
     );
   });
 
-  it('lets only the provider mark delivery, and only from FUNDED', async () => {
+  it('lets only a party mark delivery, and only from FUNDED', async () => {
     const escrow = (await newEscrow()).json();
     const url = `/escrows/${escrow.id}/mark-delivered`;
-    expectErrorEnvelope(await call('POST', url, keys.client, {}), 403, 'NOT_ESCROW_PROVIDER');
+    expectErrorEnvelope(await call('POST', url, keys.stranger, {}), 403, 'NOT_ESCROW_PARTY');
+    expectErrorEnvelope(await call('POST', url, keys.client, {}), 409, 'INVALID_STATE_TRANSITION');
     const res = await call('POST', url, keys.provider, { note: 'done' });
     const error = expectErrorEnvelope(res, 409, 'INVALID_STATE_TRANSITION');
     expect(error.details).toMatchObject({ from: 'DRAFT', to: 'RELEASABLE' });

@@ -54,6 +54,7 @@ const NOT_PARTY = [403, 'NOT_ESCROW_PARTY'] as const;
 const NOT_CLIENT = [403, 'NOT_ESCROW_CLIENT'] as const;
 const NOT_PROVIDER = [403, 'NOT_ESCROW_PROVIDER'] as const;
 const NOT_OWNER = [403, 'NOT_OWNER'] as const;
+const NO_USER = [403, 'KEY_HAS_NO_USER'] as const;
 const NOT_UPLOADER = [403, 'NOT_FILE_UPLOADER'] as const;
 const WEBHOOK_UNSIGNED = [401, 'WEBHOOK_SIGNATURE_MISSING'] as const;
 
@@ -112,6 +113,9 @@ const TABLE: Record<string, Row> = {
   // client_id must be the sender's own user: on side 2 it is the partner's.
   'POST /escrows': key('ok', NOT_OWNER, NOT_OWNER, SCOPE, SCOPE, 'ok'),
   'GET /escrows': key('own', 'own', 'own', 'ok', 'ok', 'ok'),
+  // The web frontend's lists of the caller's own escrows: a key needs a user (admin's has none).
+  'GET /sender/dashboard': key('ok', 'ok', 'ok', SCOPE, SCOPE, NO_USER),
+  'GET /provider/inbox/escrows': key('ok', 'ok', 'ok', SCOPE, SCOPE, NO_USER),
   'GET /escrows/:id': key('ok', 'ok', NOT_PARTY, 'ok', 'ok', 'ok'),
   'GET /escrows/:id/summary': key('ok', 'ok', NOT_PARTY, 'ok', 'ok', 'ok'),
   'GET /escrows/:id/milestones': key('ok', 'ok', NOT_PARTY, 'ok', 'ok', 'ok'),
@@ -133,7 +137,8 @@ const TABLE: Record<string, Row> = {
     SCOPE,
     'ok',
   ),
-  'POST /escrows/:id/mark-delivered': key(NOT_PROVIDER, 'ok', NOT_PARTY, SCOPE, SCOPE, 'ok'),
+  // Either party (FRONTEND-CONTRACT.md A3); the provider may meet an escrow the client delivered.
+  'POST /escrows/:id/mark-delivered': key('pass', 'pass', NOT_PARTY, SCOPE, SCOPE, 'pass'),
   'POST /escrows/:id/check-deadline': key('ok', 'ok', NOT_PARTY, 'ok', SCOPE, 'ok'),
   'POST /payments/execute/:id': key(SCOPE, SCOPE, SCOPE, 'ok', SCOPE, 'ok'),
   'POST /payments/:id/retry': key(SCOPE, SCOPE, SCOPE, 'ok', SCOPE, 'ok'),

@@ -1,7 +1,7 @@
 /**
  * API-RULES.md §1's rows for the escrow, milestone and payment routes, beyond the scope check
  * that test/authz generates: the party rules (a sender that is not a party gets NOT_ESCROW_PARTY,
- * reads and writes alike; the provider is not the client and the client is not the provider),
+ * reads and writes alike; the provider is not the client; either party may mark delivered, A3),
  * a sender key without a user (KEY_HAS_NO_USER), what support and the auditor may and may not do,
  * that every refusal stores nothing and reaches no PSP, `check-deadline` before the deadline,
  * §4's Idempotency-Key on client-approve, and hostile input on these routes, which is always a
@@ -71,7 +71,8 @@ const clientWrites: Record<string, Route> = {
   'client-approve': { method: 'POST', url: () => `/escrows/${escrow.id}/client-approve`, body: {} },
   'client-reject': { method: 'POST', url: () => `/escrows/${escrow.id}/client-reject`, body: {} },
 };
-const providerWrites: Record<string, Route> = {
+/** Either party's (FRONTEND-CONTRACT.md A3). */
+const partyWrites: Record<string, Route> = {
   'mark-delivered': { method: 'POST', url: () => `/escrows/${escrow.id}/mark-delivered`, body: {} },
 };
 const partyOrSupport: Record<string, Route> = {
@@ -108,7 +109,7 @@ async function expectRefusals(
 
 describe('party rules', () => {
   it('refuses a sender that is no party with NOT_ESCROW_PARTY on reads and writes alike', async () => {
-    const all = { ...reads, ...clientWrites, ...providerWrites, ...partyOrSupport };
+    const all = { ...reads, ...clientWrites, ...partyWrites, ...partyOrSupport };
     await expectRefusals(all, api.keys.stranger, 403, 'NOT_ESCROW_PARTY');
   });
 
@@ -116,8 +117,10 @@ describe('party rules', () => {
     await expectRefusals(clientWrites, api.keys.provider, 403, 'NOT_ESCROW_CLIENT');
   });
 
-  it("refuses the client the provider's route with NOT_ESCROW_PROVIDER", async () => {
-    await expectRefusals(providerWrites, api.keys.client, 403, 'NOT_ESCROW_PROVIDER');
+  it('lets the client mark delivered too (A3): a DRAFT escrow meets the state rule, not a 403', async () => {
+    const draft = await api.escrow();
+    const res = await api.call('POST', `/escrows/${draft}/mark-delivered`, api.keys.client, {});
+    expectErrorEnvelope(res, 409, 'INVALID_STATE_TRANSITION');
   });
 
   it('lets both parties read the escrow, its payments and milestones', async () => {
@@ -132,7 +135,7 @@ describe('party rules', () => {
 
   it('refuses a sender key without a user with KEY_HAS_NO_USER on every party route', async () => {
     await expectRefusals(
-      { ...reads, ...clientWrites, ...providerWrites, ...partyOrSupport },
+      { ...reads, ...clientWrites, ...partyWrites, ...partyOrSupport },
       userless,
       403,
       'KEY_HAS_NO_USER',
@@ -143,7 +146,7 @@ describe('party rules', () => {
 
   it('refuses every route without a key with 401', async () => {
     await expectRefusals(
-      { ...reads, ...clientWrites, ...providerWrites, ...partyOrSupport, ...supportWrites },
+      { ...reads, ...clientWrites, ...partyWrites, ...partyOrSupport, ...supportWrites },
       null,
       401,
       'NO_API_KEY',
@@ -160,7 +163,7 @@ describe('support and auditor', () => {
       });
     expect((await send(partyOrSupport['check-deadline']!, api.keys.support)).statusCode).toBe(200);
     await expectRefusals(
-      { ...clientWrites, ...providerWrites },
+      { ...clientWrites, ...partyWrites },
       api.keys.support,
       403,
       'INSUFFICIENT_SCOPE',
@@ -185,7 +188,7 @@ describe('support and auditor', () => {
         status: 200,
       });
     await expectRefusals(
-      { ...clientWrites, ...providerWrites, ...partyOrSupport, ...supportWrites },
+      { ...clientWrites, ...partyWrites, ...partyOrSupport, ...supportWrites },
       api.keys.auditor,
       403,
       'INSUFFICIENT_SCOPE',

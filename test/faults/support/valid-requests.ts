@@ -120,6 +120,11 @@ const ESCROWS: Record<string, Recipe> = {
   'GET /escrows': r(1, 'ignored', (_w, s) => ({
     query: { status: 'FUNDED', client_id: s.client.id, limit: '10' },
   })),
+  // The web frontend's lists (FRONTEND-CONTRACT.md §4.2, §5.1): the subject as client, as provider.
+  'GET /sender/dashboard': r(1, 'ignored', () => ({
+    query: { limit: '5', include_actions: 'true' },
+  })),
+  'GET /provider/inbox/escrows': r(2, 'ignored', () => ({ query: { limit: '20', offset: '0' } })),
   'GET /escrows/milestones/{milestoneId}': r(1, 'ignored', (_w, s) => ({
     params: { milestoneId: s.openMilestone },
   })),

@@ -1,7 +1,8 @@
 /**
  * The Escrows feature: one folder per use case (controller, request, command or query, handler),
  * the pieces several share in shared/ (escrow access, the escrow reader, the command runs and
- * their answers, views, pages). Usage payees and spends hang off an escrow, so they live here.
+ * their answers, views, pages). Usage payees and spends hang off an escrow, so they live here, as do
+ * the web frontend's sender dashboard and provider inbox (lists of a party's escrows).
  */
 import { Module } from '@nestjs/common';
 import { AddMilestoneController } from './add-milestone/add-milestone.controller';
@@ -34,8 +35,12 @@ import { ListPayeesController } from './list-payees/list-payees.controller';
 import { ListPayeesHandler } from './list-payees/list-payees.handler';
 import { MarkDeliveredController } from './mark-delivered/mark-delivered.controller';
 import { MarkDeliveredHandler } from './mark-delivered/mark-delivered.handler';
+import { ProviderInboxController } from './provider-inbox/provider-inbox.controller';
+import { ListProviderInboxHandler } from './provider-inbox/provider-inbox.handler';
 import { ReleaseMilestoneController } from './release-milestone/release-milestone.controller';
 import { ReleaseMilestoneHandler } from './release-milestone/release-milestone.handler';
+import { SenderDashboardController } from './sender-dashboard/sender-dashboard.controller';
+import { GetSenderDashboardHandler } from './sender-dashboard/sender-dashboard.handler';
 import { SpendUsageController } from './spend-usage/spend-usage.controller';
 import { SpendUsageHandler } from './spend-usage/spend-usage.handler';
 import { EscrowCommands } from './shared/escrow-commands';
@@ -58,7 +63,9 @@ import { EscrowReader } from './shared/escrow-reader';
     ListMilestonesController,
     ListPayeesController,
     MarkDeliveredController,
+    ProviderInboxController,
     ReleaseMilestoneController,
+    SenderDashboardController,
     SpendUsageController,
   ],
   providers: [
@@ -79,7 +86,9 @@ import { EscrowReader } from './shared/escrow-reader';
     ListMilestonesHandler,
     ListPayeesHandler,
     MarkDeliveredHandler,
+    ListProviderInboxHandler,
     ReleaseMilestoneHandler,
+    GetSenderDashboardHandler,
     SpendUsageHandler,
   ],
 })

@@ -10,7 +10,7 @@ import { limits } from '@kob/kernel';
  * `''` as 0, `0x10` as 16 and `1e2` as 100, so those passed as valid pages; anything that is not
  * digits is left as the string it was and fails `@IsInt` with a 422.
  */
-const wholeNumber = ({ value }: { value: unknown }): unknown =>
+export const wholeNumber = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 export class PageQuery {

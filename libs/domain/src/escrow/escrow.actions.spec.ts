@@ -3,9 +3,9 @@
  * decider would act on now and which role may take each (API-RULES.md §1). The probe runs the
  * decider itself, so these specs pin what the options say in the states a client sees most: a new
  * DRAFT, a partly funded one, FUNDED with and without milestones, RELEASABLE, a milestone paying,
- * a due deadline, and closed escrows.
+ * a due deadline, and closed escrows; and the milestone a proof is for now.
  */
-import { escrowActionOptions } from './escrow.actions';
+import { escrowActionOptions, proofSubmittable, submittableMilestone } from './escrow.actions';
 import type { EscrowEvent } from './escrow.events';
 import {
   LATER,
@@ -50,16 +50,16 @@ describe('escrow allowed actions', () => {
     expect(optionsOf(pendingRest).map((o) => o.action)).not.toContain('deposit');
   });
 
-  it('offers a FUNDED escrow delivery to the provider and approval, rejection, release to the client', () => {
+  it('offers a FUNDED escrow delivery to either party (A3) and approval, rejection, release to the client', () => {
     expect(optionsOf(funded)).toEqual([
-      { action: 'mark-delivered', role: 'provider' },
+      { action: 'mark-delivered', role: 'party' },
       { action: 'client-approve', role: 'client' },
       { action: 'client-reject', role: 'client' },
       { action: 'milestones/m1/release', role: 'client' },
     ]);
     expect(optionsOf(fundedBare)).toEqual([
       { action: 'milestones', role: 'client' },
-      { action: 'mark-delivered', role: 'provider' },
+      { action: 'mark-delivered', role: 'party' },
       { action: 'client-approve', role: 'client' },
       { action: 'client-reject', role: 'client' },
     ]);
@@ -77,7 +77,7 @@ describe('escrow allowed actions', () => {
     const paying = [...fundedBare, ...decideOn(fundedBare, cmd.addMilestone())];
     const m9Paying = [...paying, ...decideOn(paying, cmd.release('m9', 'pay-m9'))];
     expect(optionsOf(m9Paying)).toEqual([
-      { action: 'mark-delivered', role: 'provider' },
+      { action: 'mark-delivered', role: 'party' },
       { action: 'client-approve', role: 'client' },
       { action: 'client-reject', role: 'client' },
     ]);
@@ -108,6 +108,21 @@ describe('escrow allowed actions', () => {
     for (const status of terminal) {
       expect(optionsOf(byStatus[status])).toEqual([]);
       expect(optionsOf(byStatus[status], LATER)).toEqual([]);
+    }
+  });
+
+  it('names the lowest unpaid milestone of an open escrow as the one a proof is for', () => {
+    expect(submittableMilestone(fold(draft))).toBeUndefined();
+    expect(submittableMilestone(fold(draftPartial))?.milestoneId).toBe('m1');
+    expect(proofSubmittable(fold(draftPartial))).toBe(true);
+    expect(submittableMilestone(fold(releasable))?.milestoneId).toBe('m1');
+    const m1Paying = [...funded, ...decideOn(funded, cmd.release('m1', 'pay-m1'))];
+    // Paying is not paid: m1 is still the milestone, but no proof may target it now.
+    expect(submittableMilestone(fold(m1Paying))?.milestoneId).toBe('m1');
+    expect(proofSubmittable(fold(m1Paying))).toBe(false);
+    for (const status of terminal) {
+      expect(submittableMilestone(fold(byStatus[status]))).toBeUndefined();
+      expect(proofSubmittable(fold(byStatus[status]))).toBe(false);
     }
   });
 });

@@ -4,14 +4,27 @@
  * deadline not yet due, means nothing to do), so the summary's `allowed_actions` can never
  * disagree with what the commands answer. Actions are named by their path below
  * `/escrows/{id}/` (the release of a milestone by `milestones/{milestone_id}/release`).
+ *
+ * `submittableMilestone` and `proofSubmittable` answer the frontend's summary and inbox
+ * (FRONTEND-CONTRACT.md §4.5, §5.1): the milestone a proof is for now, and whether `POST /proofs`'s
+ * target check would let a proof in.
  */
 import { DomainError } from '@kob/kernel';
 import { escrowDecider } from './escrow.decider';
 import type { EscrowCommand } from './escrow.commands';
-import { type EscrowState, lowestOpenMilestone } from './escrow.state';
+import { proofTarget } from './escrow.proofs';
+import {
+  type EscrowState,
+  type MilestoneState,
+  isTerminal,
+  lowestOpenMilestone,
+} from './escrow.state';
 
-/** Who may take an action (API-RULES.md §1): the client, the provider, any party or support. */
-export type ActionRole = 'client' | 'provider' | 'party_or_support';
+/**
+ * Who may take an action (API-RULES.md §1): the client, the provider, either party (delivery:
+ * the client may mark delivered too, FRONTEND-CONTRACT.md A3), any party or support.
+ */
+export type ActionRole = 'client' | 'provider' | 'party' | 'party_or_support';
 
 export interface EscrowActionOption {
   action: string;
@@ -62,7 +75,7 @@ export function escrowActionOptions(state: EscrowState, now: string): EscrowActi
         sequenceIndex: nextIndex,
       },
     ],
-    ['mark-delivered', 'provider', { ...base, type: 'MarkDelivered' }],
+    ['mark-delivered', 'party', { ...base, type: 'MarkDelivered' }],
     ['client-approve', 'client', { ...base, type: 'ClientApprove', idSeed: PROBE_ID }],
     ['client-reject', 'client', { ...base, type: 'ClientReject', idSeed: PROBE_ID }],
     ['check-deadline', 'party_or_support', { ...base, type: 'CheckDeadline', idSeed: PROBE_ID }],
@@ -81,4 +94,22 @@ export function escrowActionOptions(state: EscrowState, now: string): EscrowActi
   return probes
     .filter(([, , command]) => acts(state, command))
     .map(([action, role]) => ({ action, role }));
+}
+
+/** The lowest milestone not yet paid, on an open escrow (none on a closed or missing one). */
+export function submittableMilestone(state: EscrowState): MilestoneState | undefined {
+  if (!state.exists || isTerminal(state.status)) return undefined;
+  return lowestOpenMilestone(state);
+}
+
+/** Whether `POST /proofs` would take a proof now: its target check passes on that milestone. */
+export function proofSubmittable(state: EscrowState): boolean {
+  const milestone = submittableMilestone(state);
+  if (!milestone) return false;
+  try {
+    return proofTarget(state, milestone.sequenceIndex) === milestone;
+  } catch (err) {
+    if (err instanceof DomainError) return false;
+    throw err;
+  }
 }

@@ -13,7 +13,7 @@ export class GetEscrowSummaryController extends QueryController {
     path: ':id/summary',
     dispatches: GetEscrowSummaryQuery,
     answers:
-      'The escrow, milestones, deposits, payments, balances and the actions the caller may take',
+      'The escrow, milestones, proofs, deposits, payments, balances, the actions the caller may take and its standing (viewer_context)',
   })
   summary(@CurrentActor() actor: Actor, @Param('id') rawId: string) {
     return this.queryBus.execute(new GetEscrowSummaryQuery(actor, routeId(rawId, escrowNotFound)));

@@ -10,7 +10,8 @@ import { EscrowListQuery } from './list-escrows.request';
 export class ListEscrowsController extends QueryController {
   @QueryRoute({
     dispatches: ListEscrowsQuery,
-    answers: '{items, total, limit, offset}; a sender sees only its escrows',
+    answers:
+      "{items, total, limit, offset}; a sender sees only its escrows; with mine=true, the caller's escrows as client, newest first, as a bare array",
   })
   list(@CurrentActor() actor: Actor, @Query() q: EscrowListQuery) {
     return this.queryBus.execute(new ListEscrowsQuery(actor, q));

@@ -1,4 +1,4 @@
-/** `POST /escrows/{id}/mark-delivered` (API-RULES.md §2): the provider delivered. */
+/** `POST /escrows/{id}/mark-delivered` (API-RULES.md §2): a party says it was delivered (A3). */
 import { Body, Param } from '@nestjs/common';
 import { Origin } from '../../auth/access.guard';
 import { routeId } from '../../http/route-id';

@@ -1,4 +1,4 @@
-/** Marking an escrow delivered: only its provider. */
+/** Marking an escrow delivered: its provider or its client (FRONTEND-CONTRACT.md A3), or admin. */
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Committed } from '../../http/committed';
 import { EscrowCommands } from '../shared/escrow-commands';
@@ -11,10 +11,12 @@ export class MarkDeliveredHandler implements ICommandHandler<MarkDeliveredComman
 
   async execute(command: MarkDeliveredCommand): Promise<Committed<EscrowRead>> {
     const { origin, note, proofUrl } = command;
+    // Either party (A3): no money moves, and FUNDED → RELEASABLE only stops milestone edits,
+    // which are the client's own.
     const { escrow, metadata, now } = await this.escrowCommands.begin(
       origin,
       command.escrowId,
-      'provider',
+      undefined,
     );
     const result = await this.escrowCommands.execute(
       { type: 'MarkDelivered', escrowId: escrow.escrowId, note, proofUrl, now },

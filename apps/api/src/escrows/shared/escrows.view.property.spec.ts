@@ -26,7 +26,18 @@ describe('escrow views under arbitrary client values', () => {
         const state = fold(escrowDecider, buildEscrow(inputs).appends[0]!.events);
         const escrow = escrowStateView(state);
         const milestones = state.milestones.map((m) => milestoneStateView(state, m));
-        const summary = escrowSummaryView(state, ['deposit']);
+        const summary = escrowSummaryView(state, {
+          proofs: [],
+          allowedActions: ['deposit'],
+          viewerContext: {
+            relation: 'OPS',
+            allowed_actions: [],
+            is_sender: false,
+            is_provider: false,
+            is_participant: false,
+            viewer_user_id: null,
+          },
+        });
         const payees = state.payees.map((p) => payeeView(state, p, A_TIME.toISOString()));
         for (const out of [escrow, milestones, summary, payees])
           expect(viewProblems(out)).toEqual([]);

@@ -3,11 +3,12 @@
  * times as ISO-8601 UTC. `release_conditions_json` repeats `release_conditions` under the old
  * service's field name so its clients keep working.
  */
-import type { EscrowState, MilestoneState } from '@kob/domain';
+import { type EscrowState, type MilestoneState, submittableMilestone } from '@kob/domain';
 import { type RecordedEvent, encodePosition } from '@kob/event-store';
 import { type DepositRead, depositView } from '../../payments/shared';
 import { atScale, iso } from '../../http/formats';
 import { type PaymentRead, paymentStateView } from '../../payments/shared/payments.view';
+import type { ProofRead } from '../../proofs/shared/proofs.view';
 
 export interface EscrowRead {
   id: string;
@@ -139,24 +140,49 @@ export interface EscrowBalances {
   pending_deposits: string;
 }
 
+/** Who the caller is to the escrow and what the web frontend may offer it (§4.5, D7). */
+export interface ViewerContextRead {
+  relation: 'SENDER' | 'PROVIDER' | 'OPS';
+  allowed_actions: string[];
+  is_sender: boolean;
+  is_provider: boolean;
+  is_participant: boolean;
+  viewer_user_id: string | null;
+}
+
 export interface EscrowSummary {
   escrow: EscrowRead;
   milestones: MilestoneRead[];
+  /** The escrow's proofs, oldest first (FRONTEND-CONTRACT.md §4.5). */
+  proofs: ProofRead[];
   deposits: DepositRead[];
   payments: PaymentRead[];
   balances: EscrowBalances;
   /** What the caller may do now, named by path below `/escrows/{id}/`. */
   allowed_actions: string[];
+  viewer_context: ViewerContextRead;
+  /** The lowest milestone not PAID on an open escrow (null: none). */
+  current_submittable_milestone_idx: number | null;
+  current_submittable_milestone_id: string | null;
+}
+
+/** What the summary adds to the folded stream: the proofs' rows and the caller's standing. */
+export interface SummaryExtras {
+  proofs: ProofRead[];
+  allowedActions: string[];
+  viewerContext: ViewerContextRead;
 }
 
 /** The summary of API-RULES.md §3's balances, from the folded stream. */
-export function escrowSummaryView(s: EscrowState, allowedActions: string[]): EscrowSummary {
+export function escrowSummaryView(s: EscrowState, extras: SummaryExtras): EscrowSummary {
   const at = (amount: string) => atScale(amount, s.currency, s.scale);
+  const current = submittableMilestone(s);
   return {
     escrow: escrowStateView(s),
     milestones: [...s.milestones]
       .sort((a, b) => a.sequenceIndex - b.sequenceIndex)
       .map((m) => milestoneStateView(s, m)),
+    proofs: extras.proofs,
     deposits: s.deposits.map((d) => depositView(s, d.depositId)),
     payments: s.payments.map((p) => paymentStateView(s, p)),
     balances: {
@@ -168,6 +194,9 @@ export function escrowSummaryView(s: EscrowState, allowedActions: string[]): Esc
       held: at(s.held),
       pending_deposits: at(s.pending),
     },
-    allowed_actions: allowedActions,
+    allowed_actions: extras.allowedActions,
+    viewer_context: extras.viewerContext,
+    current_submittable_milestone_idx: current?.sequenceIndex ?? null,
+    current_submittable_milestone_id: current?.milestoneId ?? null,
   };
 }
