@@ -221,8 +221,17 @@ describe('GET /escrows/{id}?as_of=', () => {
         'deadline_at',
         'deposited',
         'created_at',
+        // FRONTEND-CONTRACT §2: the parties' user numbers and the payment mode.
+        'payment_mode',
+        'provider_user_id',
+        'sender_user_id',
       ].sort(),
     );
+    expect(row.json()).toMatchObject({
+      payment_mode: 'MILESTONE',
+      provider_user_id: expect.any(Number),
+      sender_user_id: expect.any(Number),
+    });
     const stranger = await api.call('GET', `/escrows/${escrowId}`, api.keys.stranger);
     expectErrorEnvelope(stranger, 403, 'NOT_ESCROW_PARTY');
   });

@@ -4,8 +4,11 @@ import type { CommandOrigin } from '../../platform/command-origin';
 import type { EscrowRead } from '../shared/escrows.view';
 
 export interface NewEscrow {
-  clientId: string;
-  providerId: string;
+  /** absent: the caller's own user */
+  clientId?: string;
+  /** the provider by id, or (`providerNumber`) by its user number: exactly one of them */
+  providerId?: string;
+  providerNumber?: number;
   /** A decimal string, parsed in the escrow's currency by the handler. */
   amountTotal: string;
   currency: string;

@@ -12,8 +12,9 @@ export class CreateEscrowController extends CommandController {
   create(@Origin() origin: CommandOrigin, @Body() body: CreateEscrowBody) {
     return this.commandBus.execute(
       new CreateEscrowCommand(origin, {
-        clientId: body.client_id.toLowerCase(),
-        providerId: body.provider_id.toLowerCase(),
+        ...(body.client_id !== undefined ? { clientId: body.client_id.toLowerCase() } : {}),
+        ...(body.provider_id !== undefined ? { providerId: body.provider_id.toLowerCase() } : {}),
+        ...(body.provider_user_id !== undefined ? { providerNumber: body.provider_user_id } : {}),
         amountTotal: body.amount_total,
         currency: body.currency,
         releaseConditions: body.release_conditions,

@@ -12,7 +12,7 @@ import type { PaymentServices } from '../../payments/shared';
 import { Currencies } from '../../platform/currencies';
 import { PAYMENTS } from '../../tokens';
 import { checkParty } from '../shared/escrow-access';
-import { escrowStateView } from '../shared/escrows.view';
+import { EscrowReader } from '../shared/escrow-reader';
 import { type DepositAnswer, DepositCommand } from './deposit.command';
 
 @CommandHandler(DepositCommand)
@@ -21,6 +21,7 @@ export class DepositHandler implements ICommandHandler<DepositCommand> {
     private readonly commands: CommandRunner,
     @Inject(PAYMENTS) private readonly payments: PaymentServices,
     private readonly currencies: Currencies,
+    private readonly escrows: EscrowReader,
   ) {}
 
   async execute({ origin, escrowId, amount }: DepositCommand): Promise<Committed<DepositAnswer>> {
@@ -34,7 +35,7 @@ export class DepositHandler implements ICommandHandler<DepositCommand> {
     });
     const result = await deposits.finish(escrowId, recorded, metadata);
     return new Committed(
-      { ...escrowStateView(result.state), deposit: result.deposit },
+      { ...(await this.escrows.view(result.state)), deposit: result.deposit },
       result.position,
     );
   }

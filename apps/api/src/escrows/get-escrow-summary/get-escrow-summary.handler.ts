@@ -46,6 +46,7 @@ export class GetEscrowSummaryHandler implements IQueryHandler<GetEscrowSummaryQu
     const escrow = await this.escrows.state(actor, escrowId);
     const now = this.clock.now().toISOString();
     return escrowSummaryView(escrow, {
+      parties: await this.escrows.parties([escrow]),
       proofs: await this.proofs(escrow),
       allowedActions: allowedActions(actor, escrow, now),
       viewerContext: viewerContext(actor, escrow, now),

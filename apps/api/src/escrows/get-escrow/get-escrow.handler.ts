@@ -35,7 +35,10 @@ export class GetEscrowHandler implements IQueryHandler<GetEscrowQuery> {
   constructor(private readonly escrows: EscrowReader) {}
 
   async execute({ actor, escrowId, asOf }: GetEscrowQuery): Promise<EscrowRead> {
-    if (asOf === undefined) return escrowRowView(await this.escrows.row(actor, escrowId));
+    if (asOf === undefined) {
+      const row = await this.escrows.row(actor, escrowId);
+      return escrowRowView(row, await this.escrows.partiesOfRows([row]));
+    }
     return this.asOf(actor, escrowId, asOf);
   }
 
@@ -47,6 +50,6 @@ export class GetEscrowHandler implements IQueryHandler<GetEscrowQuery> {
       throw new ApiError(404, 'ESCROW_NOT_FOUND', `Escrow not found as of ${asOf}.`, {
         as_of: asOf,
       });
-    return escrowAsOfView(found.state, asOf, found.last);
+    return escrowAsOfView(found.state, asOf, found.last, await this.escrows.parties([found.state]));
   }
 }

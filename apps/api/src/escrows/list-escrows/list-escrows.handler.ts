@@ -5,6 +5,7 @@ import { userOf } from '../../auth/access.guard';
 import { ApiError } from '../../http/api-error';
 import type { Page } from '../../http/pagination';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
+import { EscrowReader } from '../shared/escrow-reader';
 import { type EscrowRead, escrowRowView } from '../shared/escrows.view';
 import { listPage } from '../../platform/list-page';
 import { ListEscrowsQuery } from './list-escrows.query';
@@ -21,7 +22,10 @@ function senderFilter(actor: Actor, senderId: string | undefined): string | unde
 
 @QueryHandler(ListEscrowsQuery)
 export class ListEscrowsHandler implements IQueryHandler<ListEscrowsQuery> {
-  constructor(@Inject(READ_MODELS) private readonly db: ReadModelsDb) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly db: ReadModelsDb,
+    private readonly escrows: EscrowReader,
+  ) {}
 
   async execute({ actor, filters: q }: ListEscrowsQuery): Promise<Page<EscrowRead> | EscrowRead[]> {
     // mine=true needs the caller's user, whatever its scope (403 KEY_HAS_NO_USER).
@@ -50,9 +54,12 @@ export class ListEscrowsHandler implements IQueryHandler<ListEscrowsQuery> {
         .limit(q.limit)
         .offset(q.offset)
         .execute();
-      return rows.map(escrowRowView);
+      const parties = await this.escrows.partiesOfRows(rows);
+      return rows.map((r) => escrowRowView(r, parties));
     }
     const ordered = query.selectAll().orderBy('created_at').orderBy('id');
-    return listPage(query, ordered, q, escrowRowView);
+    const page = await listPage(query, ordered, q, (r) => r);
+    const parties = await this.escrows.partiesOfRows(page.items);
+    return { ...page, items: page.items.map((r) => escrowRowView(r, parties)) };
   }
 }

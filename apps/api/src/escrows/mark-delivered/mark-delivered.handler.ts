@@ -2,12 +2,16 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Committed } from '../../http/committed';
 import { EscrowCommands } from '../shared/escrow-commands';
-import { type EscrowRead, escrowStateView } from '../shared/escrows.view';
+import { EscrowReader } from '../shared/escrow-reader';
+import type { EscrowRead } from '../shared/escrows.view';
 import { MarkDeliveredCommand } from './mark-delivered.command';
 
 @CommandHandler(MarkDeliveredCommand)
 export class MarkDeliveredHandler implements ICommandHandler<MarkDeliveredCommand> {
-  constructor(private readonly escrowCommands: EscrowCommands) {}
+  constructor(
+    private readonly escrowCommands: EscrowCommands,
+    private readonly escrows: EscrowReader,
+  ) {}
 
   async execute(command: MarkDeliveredCommand): Promise<Committed<EscrowRead>> {
     const { origin, note, proofUrl } = command;
@@ -22,6 +26,6 @@ export class MarkDeliveredHandler implements ICommandHandler<MarkDeliveredComman
       { type: 'MarkDelivered', escrowId: escrow.escrowId, note, proofUrl, now },
       metadata,
     );
-    return new Committed(escrowStateView(result.state), result.position);
+    return new Committed(await this.escrows.view(result.state), result.position);
   }
 }

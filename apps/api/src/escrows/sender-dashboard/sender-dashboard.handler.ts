@@ -8,13 +8,17 @@ import { userOf } from '../../auth/access.guard';
 import { paymentRowView } from '../../payments/shared/payments.view';
 import { READ_MODELS, type ReadModelsDb } from '../../platform/platform.providers';
 import { proofRowView } from '../../proofs/shared/proofs.view';
+import { EscrowReader } from '../shared/escrow-reader';
 import { escrowRowView } from '../shared/escrows.view';
 import { GetSenderDashboardQuery } from './sender-dashboard.query';
 import type { SenderDashboard } from './sender-dashboard.view';
 
 @QueryHandler(GetSenderDashboardQuery)
 export class GetSenderDashboardHandler implements IQueryHandler<GetSenderDashboardQuery> {
-  constructor(@Inject(READ_MODELS) private readonly db: ReadModelsDb) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly db: ReadModelsDb,
+    private readonly escrowReader: EscrowReader,
+  ) {}
 
   async execute({ actor, limit }: GetSenderDashboardQuery): Promise<SenderDashboard> {
     const clientId = userOf(actor);
@@ -47,8 +51,9 @@ export class GetSenderDashboardHandler implements IQueryHandler<GetSenderDashboa
         .limit(limit)
         .execute(),
     ]);
+    const parties = await this.escrowReader.partiesOfRows(escrows);
     return {
-      recent_escrows: escrows.map(escrowRowView),
+      recent_escrows: escrows.map((r) => escrowRowView(r, parties)),
       pending_proofs: proofs.map(proofRowView),
       recent_payments: payments.map((p) => paymentRowView(p, p.scale)),
     };

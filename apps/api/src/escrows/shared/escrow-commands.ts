@@ -15,7 +15,7 @@ import type { EscrowActionResult, PaymentServices } from '../../payments/shared'
 import { PAYMENTS } from '../../tokens';
 import type { EscrowRole } from './escrow-access';
 import { EscrowReader } from './escrow-reader';
-import { type EscrowRead, escrowStateView } from './escrows.view';
+import type { EscrowRead } from './escrows.view';
 
 export type EscrowWithPayments = EscrowRead & { payments: PaymentRead[] };
 
@@ -53,7 +53,7 @@ export class EscrowCommands {
     );
     return new Committed(
       {
-        ...escrowStateView(result.state),
+        ...(await this.escrows.view(result.state)),
         payments: payments.map((p) => paymentStateView(result.state, p)),
       },
       result.position,

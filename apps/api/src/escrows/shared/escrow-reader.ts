@@ -20,6 +20,7 @@ import {
 } from '../../platform/platform.providers';
 import { type EscrowRole, checkParty } from './escrow-access';
 import { escrowNotFound, milestoneNotFound } from './escrow-errors';
+import { type EscrowRead, type Parties, escrowStateView } from './escrows.view';
 
 @Injectable()
 export class EscrowReader {
@@ -71,6 +72,31 @@ export class EscrowReader {
     const row = await this.byId('milestones', id);
     if (!row) throw milestoneNotFound();
     return row;
+  }
+
+  /**
+   * The parties of escrows as their answers show them (user number and username), from the users
+   * read model: display only, no decision rests on it. One query for a whole page of escrows.
+   */
+  async parties(rows: readonly { clientId: string; providerId: string }[]): Promise<Parties> {
+    const ids = [...new Set(rows.flatMap((r) => [r.clientId, r.providerId]))];
+    if (ids.length === 0) return new Map();
+    const users = await this.db
+      .selectFrom('users')
+      .select(['id', 'number', 'username'])
+      .where('id', 'in', ids)
+      .execute();
+    return new Map(users.map((u) => [u.id, { number: u.number, username: u.username }]));
+  }
+
+  /** The parties of escrow rows of the read model (`client_id`, `provider_id`). */
+  partiesOfRows(rows: readonly { client_id: string; provider_id: string }[]): Promise<Parties> {
+    return this.parties(rows.map((r) => ({ clientId: r.client_id, providerId: r.provider_id })));
+  }
+
+  /** The escrow's answer from its folded stream, with its parties' numbers. */
+  async view(state: EscrowState): Promise<EscrowRead> {
+    return escrowStateView(state, await this.parties([state]));
   }
 
   /** A user as its stream says (404 USER_NOT_FOUND when there is none). */

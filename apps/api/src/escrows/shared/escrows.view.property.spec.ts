@@ -27,6 +27,7 @@ describe('escrow views under arbitrary client values', () => {
         const escrow = escrowStateView(state);
         const milestones = state.milestones.map((m) => milestoneStateView(state, m));
         const summary = escrowSummaryView(state, {
+          parties: new Map([[state.providerId, { number: 7, username: 'provider' }]]),
           proofs: [],
           allowedActions: ['deposit'],
           viewerContext: {
@@ -52,6 +53,12 @@ describe('escrow views under arbitrary client values', () => {
         ]);
         expect(summary.payments.map((p) => p.failure_reason)).toContain(inputs.failureReason);
         expect(summary.deposits.map((d) => d.psp_ref)).toContain(inputs.recordedPspRef);
+        expect(summary.escrow).toMatchObject({
+          payment_mode: 'MILESTONE',
+          provider_user_id: 7,
+          sender_user_id: null,
+          provider_user: { id: 7, username: 'provider', display_name: null },
+        });
       }),
       propertyParams(30),
     );

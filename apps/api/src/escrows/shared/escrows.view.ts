@@ -1,7 +1,9 @@
 /**
  * How escrows and milestones leave the API: money as decimal strings at the currency's scale,
  * times as ISO-8601 UTC. `release_conditions_json` repeats `release_conditions` under the old
- * service's field name so its clients keep working.
+ * service's field name so its clients keep working. The web frontend also reads each party's
+ * user number and the payment mode (FRONTEND-CONTRACT §2): the numbers come from the users read
+ * model (`EscrowReader.parties`), the mode is always MILESTONE (the only one this service runs).
  */
 import { type EscrowState, type MilestoneState, submittableMilestone } from '@kob/domain';
 import { type RecordedEvent, encodePosition } from '@kob/event-store';
@@ -23,6 +25,29 @@ export interface EscrowRead {
   deadline_at: string;
   deposited: string;
   created_at: string;
+  /** FRONTEND-CONTRACT A9: milestones are the only way money leaves an escrow here */
+  payment_mode: 'MILESTONE';
+  /** the provider's and the client's user numbers (D3); null while a number is not known */
+  provider_user_id: number | null;
+  sender_user_id: number | null;
+}
+
+/** A party as the escrow answers show it: its user number and username. */
+export interface PartyRead {
+  number: number | null;
+  username: string;
+}
+
+/** The escrows' parties by user id (from the users read model); absent: not known yet. */
+export type Parties = ReadonlyMap<string, PartyRead>;
+const NO_PARTIES: Parties = new Map();
+
+function partyNumbers(parties: Parties, clientId: string, providerId: string) {
+  return {
+    payment_mode: 'MILESTONE' as const,
+    provider_user_id: parties.get(providerId)?.number ?? null,
+    sender_user_id: parties.get(clientId)?.number ?? null,
+  };
 }
 
 export interface MilestoneRead {
@@ -40,7 +65,7 @@ export interface MilestoneRead {
   geofence_radius_m: number | null;
 }
 
-export function escrowStateView(s: EscrowState): EscrowRead {
+export function escrowStateView(s: EscrowState, parties: Parties = NO_PARTIES): EscrowRead {
   return {
     id: s.escrowId,
     client_id: s.clientId,
@@ -54,6 +79,7 @@ export function escrowStateView(s: EscrowState): EscrowRead {
     deadline_at: iso(s.deadlineAt),
     deposited: atScale(s.deposited, s.currency, s.scale),
     created_at: iso(s.createdAt),
+    ...partyNumbers(parties, s.clientId, s.providerId),
   };
 }
 
@@ -67,16 +93,21 @@ export interface EscrowAsOfRead extends EscrowRead {
   position: string;
 }
 
-export function escrowAsOfView(s: EscrowState, asOf: string, last: RecordedEvent): EscrowAsOfRead {
+export function escrowAsOfView(
+  s: EscrowState,
+  asOf: string,
+  last: RecordedEvent,
+  parties: Parties = NO_PARTIES,
+): EscrowAsOfRead {
   return {
-    ...escrowStateView(s),
+    ...escrowStateView(s, parties),
     as_of: asOf,
     revision: last.revision.toString(),
     position: encodePosition(last.position),
   };
 }
 
-export function escrowRowView(r: Record<string, any>): EscrowRead {
+export function escrowRowView(r: Record<string, any>, parties: Parties = NO_PARTIES): EscrowRead {
   return {
     id: r.id,
     client_id: r.client_id,
@@ -90,6 +121,7 @@ export function escrowRowView(r: Record<string, any>): EscrowRead {
     deadline_at: iso(r.deadline_at),
     deposited: atScale(r.deposited, r.currency, r.scale),
     created_at: iso(r.created_at),
+    ...partyNumbers(parties, r.client_id, r.provider_id),
   };
 }
 
@@ -150,8 +182,15 @@ export interface ViewerContextRead {
   viewer_user_id: string | null;
 }
 
+/** The provider as the summary names it (FRONTEND-CONTRACT §4.5): `id` is its user number. */
+export interface ProviderUserRead {
+  id: number | null;
+  username: string | null;
+  display_name: null;
+}
+
 export interface EscrowSummary {
-  escrow: EscrowRead;
+  escrow: EscrowRead & { provider_user: ProviderUserRead };
   milestones: MilestoneRead[];
   /** The escrow's proofs, oldest first (FRONTEND-CONTRACT.md §4.5). */
   proofs: ProofRead[];
@@ -168,6 +207,8 @@ export interface EscrowSummary {
 
 /** What the summary adds to the folded stream: the proofs' rows and the caller's standing. */
 export interface SummaryExtras {
+  /** the client and the provider, from the users read model */
+  parties: Parties;
   proofs: ProofRead[];
   allowedActions: string[];
   viewerContext: ViewerContextRead;
@@ -178,7 +219,14 @@ export function escrowSummaryView(s: EscrowState, extras: SummaryExtras): Escrow
   const at = (amount: string) => atScale(amount, s.currency, s.scale);
   const current = submittableMilestone(s);
   return {
-    escrow: escrowStateView(s),
+    escrow: {
+      ...escrowStateView(s, extras.parties),
+      provider_user: {
+        id: extras.parties.get(s.providerId)?.number ?? null,
+        username: extras.parties.get(s.providerId)?.username ?? null,
+        display_name: null,
+      },
+    },
     milestones: [...s.milestones]
       .sort((a, b) => a.sequenceIndex - b.sequenceIndex)
       .map((m) => milestoneStateView(s, m)),
