@@ -23,6 +23,7 @@ import * as mandates from './read-models/20261127000900_mandates';
 import * as transfers from './read-models/20261127001000_transfers';
 import * as parkedEvents from './read-models/20261204000100_projection_parked_events';
 import * as jobCheckpoints from './read-models/20261205000100_job_checkpoints';
+import * as milestonesKindless from './read-models/20261210000100_milestones_kindless';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -45,4 +46,5 @@ export const allMigrations: Record<string, Migration> = {
   '20261127001000_transfers': transfers,
   '20261204000100_projection_parked_events': parkedEvents,
   '20261205000100_job_checkpoints': jobCheckpoints,
+  '20261210000100_milestones_kindless': milestonesKindless,
 };

@@ -51,6 +51,7 @@ const submit = (over: Partial<SubmitProof> = {}): SubmitProof => ({
   sequenceIndex: 1,
   proofType: 'PHOTO',
   fileId: 'file-1',
+  fileKind: 'image',
   storageUrl: null,
   sha256: SHA,
   phash: null,
