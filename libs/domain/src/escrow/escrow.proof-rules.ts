@@ -73,7 +73,10 @@ export function proofFamily(
     throw typeMismatch('a photo proof needs an image file', { ...details, file_kind: fileKind });
   }
   if (family === 'photo' && byKind === null && fileKind === null) {
-    throw typeMismatch('a photo proof on a milestone without a kind needs an uploaded file', details);
+    throw typeMismatch(
+      'a photo proof on a milestone without a kind needs an uploaded file',
+      details,
+    );
   }
   return family;
 }

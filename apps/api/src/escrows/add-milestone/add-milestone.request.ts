@@ -13,7 +13,12 @@ import {
   MinLength,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { AmountField, CurrencyField, MoneyKeysAreStrings, OptionalOrNull } from '../../http/dto-fields';
+import {
+  AmountField,
+  CurrencyField,
+  MoneyKeysAreStrings,
+  OptionalOrNull,
+} from '../../http/dto-fields';
 
 export const PROOF_KINDS = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT', 'DOCUMENT'] as const;
 

@@ -136,7 +136,7 @@ export class ProofService {
     const file = input.fileId ? await this.file(input, input.fileId) : null;
     if (file && input.sha256 !== null && input.sha256 !== file.sha256) {
       throw new DomainError('VALIDATION_ERROR', "sha256 is not the upload's", 'invalid', {
-        fields: { sha256: ["must be the sha256 of the upload named by storage_key (or file_id)"] },
+        fields: { sha256: ['must be the sha256 of the upload named by storage_key (or file_id)'] },
       });
     }
     const sha256 = file ? file.sha256 : input.sha256!;
