@@ -25,6 +25,7 @@ import * as parkedEvents from './read-models/20261204000100_projection_parked_ev
 import * as jobCheckpoints from './read-models/20261205000100_job_checkpoints';
 import * as userRolesNumbers from './read-models/20261206000100_user_roles_numbers';
 import * as paymentsNewestFirst from './read-models/20261206000200_payments_newest_first';
+import * as milestonesKindless from './read-models/20261206000300_milestones_kindless';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -49,4 +50,5 @@ export const allMigrations: Record<string, Migration> = {
   '20261205000100_job_checkpoints': jobCheckpoints,
   '20261206000100_user_roles_numbers': userRolesNumbers,
   '20261206000200_payments_newest_first': paymentsNewestFirst,
+  '20261206000300_milestones_kindless': milestonesKindless,
 };

@@ -12,7 +12,8 @@ export interface MilestonesTable {
   geofence_radius_m: number | null;
   id: string;
   label: string;
-  proof_kind: string;
+  /** Null: a kind-less milestone (D5). */
+  proof_kind: string | null;
   proof_requirements: unknown;
   sequence_index: number;
   status: string;

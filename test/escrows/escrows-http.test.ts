@@ -192,7 +192,7 @@ describe('escrows over HTTP', () => {
       escrow_id: escrow.id,
       amount: '100.00',
       status: 'WAITING',
-      proof_kind: 'PHOTO',
+      proof_kind: null, // no proof_kind: a kind-less milestone (D5), PHOTO before
       sequence_index: 1,
     });
     const before = (

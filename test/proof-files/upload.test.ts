@@ -101,6 +101,12 @@ describe('POST /proofs/files', () => {
         model: 'SceneCam 2',
         software: 'photos.ts 1.0',
       },
+      // The frontend's names (FRONTEND-CONTRACT D6, A10), answered by both upload routes.
+      storage_key: res.json().file_id,
+      storage_url: `/proofs/files/${res.json().file_id}`,
+      content_type: 'image/jpeg',
+      size_bytes: photo.length,
+      escrow_id: null,
     });
   });
 

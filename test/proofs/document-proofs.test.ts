@@ -50,9 +50,11 @@ const PROOF_READ_KEYS = [
   'milestone_idx',
   'near_duplicate_of',
   'ocr_status',
+  'proof_id',
   'review_reasons',
   'sha256',
   'status',
+  'storage_key',
   'storage_url',
   'type',
   'updated_at',
@@ -122,12 +124,15 @@ describe('document proofs with OCR on', () => {
 
     expect(Object.keys(proof).sort()).toEqual(PROOF_READ_KEYS);
     expect(proof).toMatchObject({
+      proof_id: proof.id,
       escrow_id: escrowId,
       milestone_id: milestoneId,
       milestone_idx: 1,
       type: 'INVOICE',
       file_id: file.file_id,
-      storage_url: null,
+      // A file-backed proof: its upload's key and the path that serves it (A10).
+      storage_key: file.file_id,
+      storage_url: `/proofs/files/${file.file_id}`,
       sha256: sha256Of(png),
       status: 'PENDING',
       review_reasons: ['DOCUMENT_REVIEW'],
@@ -347,10 +352,11 @@ describe('document proofs with OCR on', () => {
     expect(await streamTypes(api, `escrow-${escrowId}`)).not.toContain('proof.ocr_completed.v1');
   });
 
-  it('sends every proof on a document milestone to review, even a clean PHOTO', async () => {
+  it('refuses a PHOTO on a document milestone (A6: it was sent to review before) and stores nothing', async () => {
     const [escrowId, milestoneId] = await invoiceMilestone(api);
     const photo = await makePhoto({ scene: 22, gps: KINSHASA, gpsTime: new Date() });
     const file = await upload(api, photo);
+    const before = await streamTypes(api, `escrow-${escrowId}`);
 
     const res = await submitProof(api, {
       escrow_id: escrowId,
@@ -359,10 +365,9 @@ describe('document proofs with OCR on', () => {
       metadata: { source: 'app' },
     });
 
-    expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ status: 'PENDING', review_reasons: ['DOCUMENT_REVIEW'] });
-    expect((await milestoneOf(api, milestoneId)).status).toBe('PENDING_REVIEW');
-    expect(await streamTypes(api, `escrow-${escrowId}`)).not.toContain('payment.initiated.v1');
+    expectErrorEnvelope(res, 422, 'PROOF_TYPE_MISMATCH');
+    expect((await milestoneOf(api, milestoneId)).status).toBe('WAITING');
+    expect(await streamTypes(api, `escrow-${escrowId}`)).toEqual(before);
   });
 
   describe('the review decision', () => {

@@ -298,7 +298,8 @@ describe('photo proofs', () => {
   });
 
   it('treats metadata without a file as a claim for review', async () => {
-    const [escrowId] = await fundedWithMilestone(api);
+    // A PHOTO milestone: on a kind-less one a photo needs an upload (A6, kindless-proofs.test.ts).
+    const [escrowId] = await fundedWithMilestone(api, { proofKind: 'PHOTO' });
     const sha256 = randomUUID().replace(/-/g, '').repeat(2);
     const res = await submitProof(api, {
       escrow_id: escrowId,
@@ -318,7 +319,7 @@ describe('photo proofs', () => {
       sha256,
     });
     // A stale claim is refused like a stale file.
-    const [second] = await fundedWithMilestone(api);
+    const [second] = await fundedWithMilestone(api, { proofKind: 'PHOTO' });
     const stale = await submitProof(api, {
       escrow_id: second,
       storage_url: 'https://x.example/a.jpg',

@@ -209,6 +209,13 @@ const PROOFS: Record<string, Recipe> = {
     upload: { bytes: w.photo, filename: 'site.jpg', mime: 'image/jpeg' },
   })),
   'GET /proofs/files/{id}': r(2, 'ignored', (_w, s) => ({ params: { id: s.file } })),
+  // The frontend's alias (FRONTEND-CONTRACT D6); its optional escrow_id field is not fuzzed here.
+  'POST /files/proofs': r(2, 'honoured', (w) => ({
+    upload: { bytes: w.photo, filename: 'site.jpg', mime: 'image/jpeg' },
+  })),
+  'GET /admin/proofs/review-queue': r(1, 'ignored', (_w, s) => ({
+    query: { status: 'PENDING', sender_id: s.client.id, limit: '10' },
+  })),
   'POST /proofs': r(2, 'honoured', (_w, s, n) => ({
     body: {
       escrow_id: pick(s.claims, n),

@@ -25,7 +25,11 @@ export function malformedJson(): ApiError {
  * parser only marks the request), so Fastify's body limit does not apply to them: each upload
  * route enforces its own byte limit while streaming (`PROOF_FILE_MAX_BYTES`).
  */
-export const MULTIPART_ROUTES: ReadonlySet<string> = new Set(['/proofs/files']);
+export const MULTIPART_ROUTES: ReadonlySet<string> = new Set([
+  '/proofs/files',
+  // The frontend's alias of the upload (FRONTEND-CONTRACT D6).
+  '/files/proofs',
+]);
 
 /** Registers the multipart parser, refused (415) on every route but `MULTIPART_ROUTES`. */
 export async function useMultipartUploads(fastify: FastifyInstance): Promise<void> {

@@ -10,9 +10,12 @@ import { GetProofFileController } from './get-proof-file/get-proof-file.controll
 import { GetProofFileHandler } from './get-proof-file/get-proof-file.handler';
 import { ListProofsController } from './list-proofs/list-proofs.controller';
 import { ListProofsHandler } from './list-proofs/list-proofs.handler';
+import { ReviewQueueController } from './review-queue/review-queue.controller';
+import { GetReviewQueueHandler } from './review-queue/review-queue.handler';
 import { ProofServicesShutdown } from './shared/proof-services.shutdown';
 import { SubmitProofController } from './submit-proof/submit-proof.controller';
 import { SubmitProofHandler } from './submit-proof/submit-proof.handler';
+import { UploadProofFileAliasController } from './upload-proof-file/upload-proof-file-alias.controller';
 import { UploadProofFileController } from './upload-proof-file/upload-proof-file.controller';
 import { UploadProofFileHandler } from './upload-proof-file/upload-proof-file.handler';
 
@@ -20,11 +23,13 @@ import { UploadProofFileHandler } from './upload-proof-file/upload-proof-file.ha
   controllers: [
     // `proofs/files` before `proofs/:id`: the file routes are matched first, as before.
     UploadProofFileController,
+    UploadProofFileAliasController,
     GetProofFileController,
     SubmitProofController,
     ListProofsController,
     GetProofController,
     DecideProofController,
+    ReviewQueueController,
   ],
   providers: [
     ProofServicesShutdown,
@@ -34,6 +39,7 @@ import { UploadProofFileHandler } from './upload-proof-file/upload-proof-file.ha
     ListProofsHandler,
     GetProofHandler,
     GetProofFileHandler,
+    GetReviewQueueHandler,
   ],
 })
 export class ProofsModule {}

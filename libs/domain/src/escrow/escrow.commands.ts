@@ -212,6 +212,8 @@ export interface SubmitProof extends Pick<
   | 'submittedBy'
 > {
   type: 'SubmitProof';
+  /** What the server read the uploaded file to be; null for a claim (no file). */
+  fileKind: 'image' | 'pdf' | null;
   /** What OCR read (document types), recorded with the submission. */
   ocr: Omit<ProofOcrCompletedData, 'escrowId' | 'proofId' | 'completedAt'> | null;
   /** The AI advisor's verdict, recorded with the submission; it decides nothing. */

@@ -571,6 +571,31 @@ describe('escrow decider: milestones', () => {
       ]);
   });
 
+  it('adds a kind-less milestone without proof_kind, and reads kinds case-insensitively', () => {
+    const add = cmd.addMilestone({
+      milestoneId: 'm1',
+      label: 'Foundations',
+      amount: '40.00',
+      sequenceIndex: 1,
+    });
+    for (const none of [undefined, null]) {
+      spec
+        .given(draft)
+        .when({ ...add, proofKind: none })
+        .then([usd.milestone({ proofKind: null })]);
+    }
+    for (const [sent, kind] of [
+      ['invoice', 'INVOICE'],
+      ['Document', 'DOCUMENT'],
+      ['photo', 'PHOTO'],
+    ] as const) {
+      spec
+        .given(draft)
+        .when({ ...add, proofKind: sent })
+        .then([usd.milestone({ proofKind: kind })]);
+    }
+  });
+
   it('refuses malformed fields with 422', () => {
     const bad = [
       { label: '' },

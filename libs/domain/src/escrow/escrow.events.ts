@@ -9,7 +9,8 @@
  */
 export type EscrowDomain = 'private' | 'public' | 'aid';
 export type OnDeadline = 'release' | 'refund' | 'none';
-export type ProofKind = 'PHOTO' | 'PDF' | 'INVOICE' | 'CONTRACT';
+/** `DOCUMENT` is a document kind like PDF, INVOICE and CONTRACT (FRONTEND-CONTRACT A5). */
+export type ProofKind = 'PHOTO' | 'PDF' | 'INVOICE' | 'CONTRACT' | 'DOCUMENT';
 export type MilestoneStatus = 'WAITING' | 'PENDING_REVIEW' | 'APPROVED' | 'PAYING' | 'PAID';
 
 export interface Geofence {
@@ -102,7 +103,11 @@ export interface MilestoneAddedData {
   currency: string;
   sequenceIndex: number;
   status: 'WAITING';
-  proofKind: ProofKind;
+  /**
+   * Null: a kind-less milestone (FRONTEND-CONTRACT D5), which takes photo and document proofs,
+   * each judged by its own type. Events of the first increment always carry a kind.
+   */
+  proofKind: ProofKind | null;
   proofRequirements: Record<string, unknown>;
   geofence: Geofence | null;
   addedAt: string;

@@ -14,16 +14,71 @@
  *   metadata that disagrees with the file, a
  *   near-duplicate image, client claims without a file (`UNVERIFIED_METADATA` unless trusted),
  *   and every document proof (a person reads documents; OCR and AI only help).
+ * - Family (FRONTEND-CONTRACT D5, A6): a proof is a photo or a document, by its type where the
+ *   type names one, else by its milestone's kind; a type of the other family than the
+ *   milestone's kind, a photo whose file is not an image, and a photo on a kind-less milestone
+ *   without an uploaded file are refused `PROOF_TYPE_MISMATCH`, so naming a PDF a photo never
+ *   skips a person's review.
  */
 import { DomainError } from '@kob/kernel';
 import type { PhotoRules } from './escrow.commands';
-import type { ProofEvidence } from './escrow.events';
+import type { ProofEvidence, ProofKind } from './escrow.events';
 import type { MilestoneState } from './escrow.state';
 
 export interface ProofVerdict {
   reject: DomainError | null;
   reviewReasons: string[];
   flags: string[];
+}
+
+export type ProofFamily = 'photo' | 'document';
+
+/** Proof types read as documents: invoice fields normalised and OCR'd (KOBATELA-SPEC §4.4; B26). */
+export const DOCUMENT_PROOF_TYPES: readonly string[] = ['DOCUMENT', 'PDF', 'INVOICE', 'CONTRACT'];
+
+/** The family a proof type names, or null for a type that names none (then the kind decides). */
+export function typeFamily(proofType: string): ProofFamily | null {
+  const type = proofType.trim().toUpperCase();
+  if (type === 'PHOTO') return 'photo';
+  return DOCUMENT_PROOF_TYPES.includes(type) ? 'document' : null;
+}
+
+/** The family a milestone's kind asks for; null for a kind-less milestone (D5). */
+export function kindFamily(kind: ProofKind | null): ProofFamily | null {
+  if (kind === null) return null;
+  return kind === 'PHOTO' ? 'photo' : 'document';
+}
+
+function typeMismatch(message: string, details: Record<string, unknown>): DomainError {
+  return new DomainError('PROOF_TYPE_MISMATCH', message, 'invalid', details);
+}
+
+/**
+ * The rules a proof is judged by (A6): its type's family, else its milestone's, else a document
+ * (a person reads it). `fileKind` is what the server read the upload to be, null for a claim.
+ */
+export function proofFamily(
+  kind: ProofKind | null,
+  proofType: string,
+  fileKind: 'image' | 'pdf' | null,
+): ProofFamily {
+  const byType = typeFamily(proofType);
+  const byKind = kindFamily(kind);
+  const details = { type: proofType, proof_kind: kind };
+  if (byType !== null && byKind !== null && byType !== byKind) {
+    throw typeMismatch(`a ${proofType} proof does not fit a ${kind} milestone`, details);
+  }
+  const family = byType ?? byKind ?? 'document';
+  if (family === 'photo' && fileKind === 'pdf') {
+    throw typeMismatch('a photo proof needs an image file', { ...details, file_kind: fileKind });
+  }
+  if (family === 'photo' && byKind === null && fileKind === null) {
+    throw typeMismatch(
+      'a photo proof on a milestone without a kind needs an uploaded file',
+      details,
+    );
+  }
+  return family;
 }
 
 const EARTH_RADIUS_M = 6_371_000;
@@ -95,6 +150,7 @@ function timeRefusal(
 
 export function proofVerdict(input: {
   milestone: MilestoneState;
+  family: ProofFamily;
   evidence: ProofEvidence;
   metadata: Record<string, unknown> | null;
   rules: PhotoRules;
@@ -116,7 +172,7 @@ export function proofVerdict(input: {
     flags.push('possible_duplicate');
     reviewReasons.push('POSSIBLE_DUPLICATE');
   }
-  if (milestone.proofKind !== 'PHOTO') {
+  if (input.family === 'document') {
     reviewReasons.push('DOCUMENT_REVIEW');
     return { reject: null, reviewReasons, flags };
   }

@@ -20,7 +20,7 @@ import {
 } from '../testing/escrow-fixtures';
 import type { EscrowCommand, PhotoRules, ReviewProof, SubmitProof } from './escrow.commands';
 import { escrowDecider } from './escrow.decider';
-import type { EscrowEvent, ProofEvidence } from './escrow.events';
+import type { EscrowEvent, ProofEvidence, ProofKind } from './escrow.events';
 import { distanceM } from './escrow.proof-rules';
 
 const SHA = 'a'.repeat(64);
@@ -51,6 +51,7 @@ const submit = (over: Partial<SubmitProof> = {}): SubmitProof => ({
   sequenceIndex: 1,
   proofType: 'PHOTO',
   fileId: 'file-1',
+  fileKind: 'image',
   storageUrl: null,
   sha256: SHA,
   phash: null,
@@ -262,6 +263,52 @@ describe('proof rules', () => {
       }),
     );
     expect(submitted(events).reviewReasons).toEqual(['DOCUMENT_REVIEW']);
+  });
+});
+
+describe('proof families: type against kind and file (FRONTEND-CONTRACT D5, A6)', () => {
+  const withKind = (proofKind: ProofKind | null): EscrowEvent[] => [
+    usd.created(),
+    usd.milestone({ milestoneId: 'm1', amount: '40.00', sequenceIndex: 1, proofKind }),
+    usd.depositInitiated('d1', '100.00'),
+    usd.depositConfirmed('d1', '100.00', '100.00'),
+    usd.funded('100.00'),
+  ];
+  const claim = { fileId: null, fileKind: null, evidence: evidence({ source: 'claim' }) };
+
+  it('judges a kind-less milestone’s proof by its type: a photo by the photo rules, a document by a person', () => {
+    expect(types(decide(withKind(null), submit()))).toContain('payment.initiated.v1');
+    for (const proofType of ['DOCUMENT', 'pdf', 'Invoice', 'CONTRACT', 'RECEIPT']) {
+      const events = decide(withKind(null), submit({ proofType, fileKind: 'pdf' }));
+      expect(submitted(events).reviewReasons).toEqual(['DOCUMENT_REVIEW']);
+    }
+  });
+
+  it('refuses PROOF_TYPE_MISMATCH: the other family, a photo that is a PDF, a photo claim without a kind', () => {
+    const mismatches: [ProofKind | null, Partial<SubmitProof>][] = [
+      ['PHOTO', { proofType: 'DOCUMENT' }],
+      ['PHOTO', { proofType: 'INVOICE', fileKind: 'pdf' }],
+      ['INVOICE', { proofType: 'PHOTO' }],
+      ['DOCUMENT', { proofType: 'photo' }],
+      ['PHOTO', { proofType: 'PHOTO', fileKind: 'pdf' }],
+      ['PHOTO', { proofType: 'SITE', fileKind: 'pdf' }],
+      [null, { proofType: 'PHOTO', fileKind: 'pdf' }],
+      [null, { proofType: 'PHOTO', ...claim }],
+    ];
+    for (const [kind, over] of mismatches) {
+      expect([kind, over.proofType, codeOf(withKind(kind), submit(over))]).toEqual([
+        kind,
+        over.proofType,
+        'PROOF_TYPE_MISMATCH',
+      ]);
+    }
+    // A photo claim on a PHOTO milestone stays a claim for review; DOCUMENT fits every document kind.
+    expect(codeOf(withKind('PHOTO'), submit(claim))).toBe('no error');
+    for (const kind of ['DOCUMENT', 'PDF', 'INVOICE', 'CONTRACT'] as const) {
+      expect(codeOf(withKind(kind), submit({ proofType: 'DOCUMENT', fileKind: 'pdf' }))).toBe(
+        'no error',
+      );
+    }
   });
 });
 

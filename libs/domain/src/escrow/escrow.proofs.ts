@@ -15,7 +15,7 @@ import { DomainError, canonicalJson } from '@kob/kernel';
 import type { ReviewProof, SubmitProof } from './escrow.commands';
 import { approveAndPay } from './escrow.closing';
 import type { EscrowEvent, ProofSubmittedData } from './escrow.events';
-import { proofVerdict } from './escrow.proof-rules';
+import { proofFamily, proofVerdict } from './escrow.proof-rules';
 import { open } from './escrow.rules';
 import {
   type EscrowState,
@@ -47,8 +47,6 @@ export function assertProofMetadataSize(metadata: Record<string, unknown> | null
   }
 }
 const SHA256_RE = /^[0-9a-f]{64}$/;
-/** Proof types whose invoice fields are normalised and OCR'd (KOBATELA-SPEC §4.4; B26). */
-export const DOCUMENT_PROOF_TYPES: readonly string[] = ['PDF', 'INVOICE', 'CONTRACT'];
 
 /** The milestone a new proof may target, or the error that says why not. */
 export function proofTarget(state: EscrowState, sequenceIndex: number): MilestoneState {
@@ -103,6 +101,7 @@ export function submitProof(command: SubmitProof, state: EscrowState): EscrowEve
   const milestone = proofTarget(state, command.sequenceIndex);
   const nowMs = v.nowMs(command.now);
   const proofType = v.requiredText(command.proofType, 'type', proofLimits.proofTypeLengthMax);
+  const family = proofFamily(milestone.proofKind, proofType, command.fileKind);
   if (!SHA256_RE.test(command.sha256))
     throw v.invalid('sha256', 'must be 64 lower-case hex characters');
   v.optionalText(command.storageUrl, 'storage_url', proofLimits.storageUrlLengthMax);
@@ -114,6 +113,7 @@ export function submitProof(command: SubmitProof, state: EscrowState): EscrowEve
   }
   const verdict = proofVerdict({
     milestone,
+    family,
     evidence: command.evidence,
     metadata: command.metadata,
     rules: command.rules,

@@ -31,7 +31,8 @@ export interface MilestoneState {
   currency: string;
   sequenceIndex: number;
   status: MilestoneStatus;
-  proofKind: ProofKind;
+  /** Null: kind-less, the proof's type decides its rules (D5). */
+  proofKind: ProofKind | null;
   proofRequirements: Record<string, unknown>;
   geofence: Geofence | null;
 }

@@ -17,7 +17,7 @@ export const escrowLimits = {
 const CURRENCY_RE = /^[A-Z]{3}$/;
 const ON_DEADLINE: readonly OnDeadline[] = ['release', 'refund', 'none'];
 const DOMAINS: readonly EscrowDomain[] = ['private', 'public', 'aid'];
-const PROOF_KINDS: readonly ProofKind[] = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT'];
+const PROOF_KINDS: readonly ProofKind[] = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT', 'DOCUMENT'];
 
 export function invalid(field: string, message: string): DomainError {
   return new DomainError('VALIDATION_ERROR', `${field} ${message}`, 'invalid', {
@@ -99,8 +99,10 @@ export function domainAllowed(domain: EscrowDomain, clientPublicTag: string | nu
   );
 }
 
-export function proofKind(value: string | null | undefined): ProofKind {
-  const kind = value ?? 'PHOTO';
+/** A milestone's kind, case-insensitive (A5); none is a kind-less milestone (D5), not PHOTO. */
+export function proofKind(value: string | null | undefined): ProofKind | null {
+  if (value === null || value === undefined) return null;
+  const kind = value.toUpperCase();
   if (!PROOF_KINDS.includes(kind as ProofKind)) {
     throw invalid('proof_kind', `must be one of ${PROOF_KINDS.join(', ')}`);
   }

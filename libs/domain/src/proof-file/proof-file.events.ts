@@ -49,6 +49,11 @@ export interface ProofFileUploadedData {
   uploaderUserId: string | null;
   /** The uploading API key's id, or null (the legacy development key). */
   uploaderKeyId: string | null;
+  /**
+   * The escrow the upload was made for (`POST /files/proofs`' `escrow_id`, FRONTEND-CONTRACT
+   * A7): a proof using it on another escrow is refused. Absent or null: bound to none.
+   */
+  escrowId?: string | null;
   uploadedAt: string;
 }
 

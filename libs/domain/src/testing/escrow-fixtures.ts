@@ -125,6 +125,8 @@ export const cmd = {
     amount: '10.00',
     currency: 'USD',
     sequenceIndex: 9,
+    // The fixtures' milestones are photo milestones; without a kind a milestone is kind-less (D5).
+    proofKind: 'PHOTO',
     now: NOW,
     ...over,
   }),

@@ -12,9 +12,19 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { AmountField, CurrencyField, MoneyKeysAreStrings } from '../../http/dto-fields';
+import { Transform } from 'class-transformer';
+import {
+  AmountField,
+  CurrencyField,
+  MoneyKeysAreStrings,
+  OptionalOrNull,
+} from '../../http/dto-fields';
 
-export const PROOF_KINDS = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT'] as const;
+export const PROOF_KINDS = ['PHOTO', 'PDF', 'INVOICE', 'CONTRACT', 'DOCUMENT'] as const;
+
+/** Kinds are matched case-insensitively (FRONTEND-CONTRACT A5): `photo` is PHOTO. */
+const upperCased = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.toUpperCase() : value;
 
 export class AddMilestoneBody {
   @ApiProperty({ maxLength: 255 })
@@ -35,10 +45,16 @@ export class AddMilestoneBody {
   @Max(10_000)
   sequence_index!: number;
 
-  @ApiPropertyOptional({ enum: PROOF_KINDS, default: 'PHOTO' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    enum: PROOF_KINDS,
+    nullable: true,
+    description:
+      'case-insensitive; absent or null: a kind-less milestone, which takes photo and document proofs (each judged by its type)',
+  })
+  @OptionalOrNull()
+  @Transform(upperCased)
   @IsIn(PROOF_KINDS)
-  proof_kind?: (typeof PROOF_KINDS)[number];
+  proof_kind?: (typeof PROOF_KINDS)[number] | null;
 
   @ApiPropertyOptional({
     type: 'object',

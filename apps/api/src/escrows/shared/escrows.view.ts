@@ -58,7 +58,8 @@ export interface MilestoneRead {
   currency: string;
   sequence_index: number;
   status: string;
-  proof_kind: string;
+  /** Null: kind-less, it takes photo and document proofs (FRONTEND-CONTRACT D5). */
+  proof_kind: string | null;
   proof_requirements: Record<string, unknown>;
   geofence_lat: number | null;
   geofence_lng: number | null;

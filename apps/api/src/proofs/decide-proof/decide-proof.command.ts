@@ -12,6 +12,8 @@ export class DecideProofCommand extends Command<
     readonly origin: CommandOrigin,
     readonly proofId: string,
     readonly body: ProofDecisionBody,
+    /** `note`, or its alias `comment` (D8). */
+    readonly note: string | null,
   ) {
     super();
   }

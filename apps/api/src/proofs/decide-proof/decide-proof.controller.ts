@@ -5,7 +5,7 @@ import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { proofNotFound } from '../shared/proof-rows';
 import { DecideProofCommand } from './decide-proof.command';
-import { ProofDecisionBody } from './decide-proof.request';
+import { ProofDecisionBody, decisionNote } from './decide-proof.request';
 import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 
 @ApiController('proofs', 'proofs')
@@ -22,6 +22,7 @@ export class DecideProofController extends CommandController {
     @Body() body: ProofDecisionBody,
   ) {
     const proofId = routeId(rawId, proofNotFound);
-    return this.commandBus.execute(new DecideProofCommand(origin, proofId, body));
+    const note = decisionNote(body);
+    return this.commandBus.execute(new DecideProofCommand(origin, proofId, body, note));
   }
 }

@@ -18,7 +18,7 @@ export class DecideProofHandler implements ICommandHandler<DecideProofCommand> {
     @Inject(PROOFS) private readonly proofs: ProofServices,
   ) {}
 
-  async execute({ origin, proofId, body }: DecideProofCommand) {
+  async execute({ origin, proofId, body, note }: DecideProofCommand) {
     const row = await partyProofRow(this.db, origin.actor, proofId, 'client');
     const metadata = origin.metadata('optional');
     const command = {
@@ -26,7 +26,7 @@ export class DecideProofHandler implements ICommandHandler<DecideProofCommand> {
       escrowId: row.escrow_id as string,
       proofId,
       decision: body.decision.startsWith('approve') ? ('approve' as const) : ('reject' as const),
-      note: body.note ?? null,
+      note,
       reviewedBy: actorLabel(origin.actor),
       paymentId: newId(),
       now: metadata.now.toISOString(),

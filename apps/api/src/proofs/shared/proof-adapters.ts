@@ -7,7 +7,7 @@
  * with its own allowlist before anything leaves the process.
  */
 import type { AiProofAdvisor, ProofAssessmentInput } from '@kob/ai-advisor';
-import { distanceM, proofFileDecider } from '@kob/domain';
+import { distanceM, kindFamily, proofFileDecider, typeFamily } from '@kob/domain';
 import type { CurrencyScales } from '@kob/kernel';
 import {
   type InvoiceOcr,
@@ -48,10 +48,12 @@ export function proofFileSource(platform: Platform, blobs: BlobStore): ProofFile
         fileId: f.fileId,
         sha256: f.sha256,
         mime: f.mime,
+        kind: f.kind,
         phash: f.phash,
         exif: f.exif,
         uploaderUserId: f.uploaderUserId,
         uploaderKeyId: f.uploaderKeyId,
+        escrowId: f.escrowId ?? null,
       };
     },
     bytes: (record: ProofFileRecord) => blobs.get(record.sha256),
@@ -120,14 +122,17 @@ export function assessmentInput(
   const milestone = escrow.milestones.find((m) => m.sequenceIndex === context.sequenceIndex)!;
   const fence = milestone.geofence;
   const distance = fence && evidence.gps ? distanceM(evidence.gps, fence) : null;
-  const document = milestone.proofKind !== 'PHOTO';
+  // The family the decider judges by (its type's, else the kind's, else a document).
+  const document =
+    (typeFamily(context.proofType) ?? kindFamily(milestone.proofKind) ?? 'document') === 'document';
   return {
     proof_type: context.proofType,
     milestone: {
       label: milestone.label,
       amount: milestone.amount,
       currency: milestone.currency,
-      proof_kind: milestone.proofKind,
+      // A kind-less milestone (D5) takes either family: the advisor reads `ANY`.
+      proof_kind: milestone.proofKind ?? 'ANY',
       proof_requirements: milestone.proofRequirements,
     },
     escrow: { amount_total: escrow.amountTotal, currency: escrow.currency, domain: escrow.domain },

@@ -9,10 +9,13 @@ export interface ProofFileRecord {
   fileId: string;
   sha256: string;
   mime: string;
+  kind: 'image' | 'pdf';
   phash: string | null;
   exif: FileExif | null;
   uploaderUserId: string | null;
   uploaderKeyId: string | null;
+  /** The escrow the upload is bound to (A7), or null. */
+  escrowId: string | null;
 }
 
 /** Where uploaded files are (their records, bytes and EXIF-stripped previews). */
@@ -87,6 +90,7 @@ export interface SubmitProofInput {
   proofType: string;
   fileId: string | null;
   storageUrl: string | null;
+  /** A claim's sha256; beside a file, what the file's sha256 must be (else 422). */
   sha256: string | null;
   metadata: Record<string, unknown> | null;
   /** The caller's user (the provider), to check the file is theirs; null for admin keys. */

@@ -9,13 +9,13 @@
  */
 import Big from 'big.js';
 import {
-  DOCUMENT_PROOF_TYPES,
   type EscrowState,
   type ProofEvidence,
   type ProofInvoice,
   type SubmitProof,
   assertProofMetadataSize,
   escrowDecider,
+  proofFamily,
   proofTarget,
 } from '@kob/domain';
 import { DomainError, assert, lastCodePoints, newId, truncateUtf16, uuidV5 } from '@kob/kernel';
@@ -133,15 +133,21 @@ export class ProofService {
 
   /** The outside work, before the append: file, duplicate, OCR, evidence, near-duplicate, AI. */
   private async check(input: SubmitProofInput, escrow: EscrowState): Promise<CheckedProof> {
-    const file = input.fileId ? await this.file(input.fileId, input.uploaderUserId) : null;
+    const file = input.fileId ? await this.file(input, input.fileId) : null;
+    if (file && input.sha256 !== null && input.sha256 !== file.sha256) {
+      throw new DomainError('VALIDATION_ERROR', "sha256 is not the upload's", 'invalid', {
+        fields: { sha256: ['must be the sha256 of the upload named by storage_key (or file_id)'] },
+      });
+    }
     const sha256 = file ? file.sha256 : input.sha256!;
     if ((await readReservation(this.platform.store, proofShaStream(sha256))).status === 'claimed')
       throw duplicate(sha256);
     const clientMetadata = withoutAiAssessment(input.metadata);
-    // A document by its type or by its milestone: a provider cannot skip OCR by naming it PHOTO.
+    // The family the decider will judge by, refused here (A6) before any OCR or AI work; a
+    // provider cannot skip OCR or review by naming a document PHOTO.
     const target = escrow.milestones.find((m) => m.sequenceIndex === input.sequenceIndex)!;
     const document =
-      DOCUMENT_PROOF_TYPES.includes(input.proofType.toUpperCase()) || target.proofKind !== 'PHOTO';
+      proofFamily(target.proofKind, input.proofType, file?.kind ?? null) === 'document';
     const { proofMetadata, invoice, ocr, ocrMismatch } = document
       ? await this.readDocument(file, clientMetadata)
       : { proofMetadata: clientMetadata, invoice: null, ocr: null, ocrMismatch: [] };
@@ -171,7 +177,8 @@ export class ProofService {
       sequenceIndex: input.sequenceIndex,
       proofType: input.proofType,
       fileId: file?.fileId ?? null,
-      storageUrl: input.storageUrl,
+      fileKind: file?.kind ?? null,
+      storageUrl: file ? null : input.storageUrl,
       sha256: checked.sha256,
       phash: file?.phash ?? null,
       metadata: checked.proofMetadata,
@@ -192,15 +199,27 @@ export class ProofService {
     };
   }
 
-  /** The uploaded file, which must be the caller's own upload (admins may use any). */
-  private async file(fileId: string, callerUserId: string | null): Promise<ProofFileRecord> {
+  /**
+   * The uploaded file, which must be the caller's own upload (admins may use any) and, when the
+   * upload named an escrow, be used on that escrow (A7).
+   */
+  private async file(input: SubmitProofInput, fileId: string): Promise<ProofFileRecord> {
     const file = await this.options.files.find(fileId);
     if (!file) throw new DomainError('PROOF_FILE_NOT_FOUND', 'Proof file not found.', 'not_found');
+    const callerUserId = input.uploaderUserId;
     if (callerUserId !== null && file.uploaderUserId !== callerUserId) {
       throw new DomainError(
         'NOT_FILE_UPLOADER',
         'a proof can only use a file its provider uploaded',
         'forbidden',
+      );
+    }
+    if (file.escrowId !== null && file.escrowId !== input.escrowId) {
+      throw new DomainError(
+        'RELATION_MISMATCH',
+        'this file was uploaded for another escrow',
+        'forbidden',
+        { file_escrow_id: file.escrowId, escrow_id: input.escrowId },
       );
     }
     return file;

@@ -2,7 +2,10 @@
  * How proofs leave the API (`ProofRead`): the old service's fields (`id, escrow_id,
  * milestone_id, type, storage_url, sha256, metadata, status, created_at, updated_at, ai_*,
  * invoice_total_amount, invoice_currency`) plus the milestone's index, the file, why it waits for
- * review and its flags. Metadata is masked (KOBATELA-SPEC §4.9); amounts are strings.
+ * review and its flags; for the frontend (FRONTEND-CONTRACT §2, A10) `proof_id` (= `id`),
+ * `storage_key` (the upload's file id, null for a claim) and, for a file-backed proof,
+ * `storage_url` as the path `/proofs/files/{file_id}`. Metadata is masked (KOBATELA-SPEC §4.9);
+ * amounts are strings.
  */
 import type { EscrowState, ProofState } from '@kob/domain';
 import { iso } from '../../http/formats';
@@ -10,11 +13,16 @@ import { maskProofMetadata } from './proof-mask';
 
 export interface ProofRead {
   id: string;
+  /** The same as `id`, under the frontend's name. */
+  proof_id: string;
   escrow_id: string;
   milestone_id: string;
   milestone_idx: number;
   type: string;
   file_id: string | null;
+  /** The upload's file id (A10), null for a claim. */
+  storage_key: string | null;
+  /** A claim's URL as sent, or for an upload the path that serves it (`/proofs/files/{id}`). */
   storage_url: string | null;
   sha256: string;
   metadata: unknown;
@@ -43,15 +51,20 @@ export interface ProofRead {
 
 const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
 
+/** Where an upload is served (A10): a path, which needs a key (no signed links yet). */
+export const proofFileUrl = (fileId: string) => `/proofs/files/${fileId}`;
+
 export function proofRowView(r: Record<string, any>): ProofRead {
   return {
     id: r.id,
+    proof_id: r.id,
     escrow_id: r.escrow_id,
     milestone_id: r.milestone_id,
     milestone_idx: r.milestone_idx,
     type: r.type,
     file_id: r.file_id,
-    storage_url: r.storage_url,
+    storage_key: r.file_id,
+    storage_url: r.file_id === null ? r.storage_url : proofFileUrl(r.file_id),
     sha256: r.sha256,
     metadata: maskProofMetadata(r.metadata),
     status: r.status,
@@ -105,11 +118,13 @@ export function proofStateView(s: EscrowState, p: ProofState): ProofRead {
   const milestone = s.milestones.find((m) => m.milestoneId === p.milestoneId);
   return {
     id: p.proofId,
+    proof_id: p.proofId,
     escrow_id: s.escrowId,
     milestone_id: p.milestoneId,
     milestone_idx: milestone?.sequenceIndex ?? 0,
     type: p.proofType,
     file_id: null,
+    storage_key: null,
     storage_url: null,
     sha256: p.sha256,
     metadata: null,

@@ -11,6 +11,8 @@ export class SubmitProofCommand extends Command<
   constructor(
     readonly origin: CommandOrigin,
     readonly escrowId: string,
+    /** The upload the proof uses (`file_id` or `storage_key`), null for a claimed file. */
+    readonly fileId: string | null,
     readonly body: SubmitProofBody,
   ) {
     super();

@@ -5,7 +5,7 @@ import { escrowNotFound } from '../../escrows/shared/escrow-errors';
 import { routeId } from '../../http/route-id';
 import type { CommandOrigin } from '../../platform/command-origin';
 import { SubmitProofCommand } from './submit-proof.command';
-import { SubmitProofBody, assertOneSource } from './submit-proof.request';
+import { SubmitProofBody, proofSource } from './submit-proof.request';
 import { ApiController, CommandController, CommandRoute } from '../../http/routes';
 
 @ApiController('proofs', 'proofs')
@@ -16,8 +16,8 @@ export class SubmitProofController extends CommandController {
     answers: 'The proof: APPROVED (and its milestone paid) or PENDING review with its reasons',
   })
   submit(@Origin() origin: CommandOrigin, @Body() body: SubmitProofBody) {
-    assertOneSource(body);
+    const fileId = proofSource(body);
     const escrowId = routeId(body.escrow_id, escrowNotFound);
-    return this.commandBus.execute(new SubmitProofCommand(origin, escrowId, body));
+    return this.commandBus.execute(new SubmitProofCommand(origin, escrowId, fileId, body));
   }
 }

@@ -23,7 +23,7 @@ export class SubmitProofHandler implements ICommandHandler<SubmitProofCommand> {
     @Inject(PROOFS) private readonly proofs: ProofServices,
   ) {}
 
-  async execute({ origin, escrowId, body }: SubmitProofCommand) {
+  async execute({ origin, escrowId, fileId, body }: SubmitProofCommand) {
     const { actor } = origin;
     const { state } = await this.commands.read(`escrow-${escrowId}`, escrowDecider);
     if (!state.exists) throw escrowNotFound();
@@ -34,8 +34,8 @@ export class SubmitProofHandler implements ICommandHandler<SubmitProofCommand> {
         escrowId,
         sequenceIndex: body.milestone_idx,
         proofType: body.type,
-        fileId: body.file_id?.toLowerCase() ?? null,
-        storageUrl: body.storage_url ?? null,
+        fileId,
+        storageUrl: fileId === null ? (body.storage_url ?? null) : null,
         sha256: body.sha256?.toLowerCase() ?? null,
         metadata: body.metadata ?? null,
         uploaderUserId: actor.kind === 'api_key' && actor.scope === 'sender' ? userOf(actor) : null,

@@ -4,7 +4,9 @@
  * (`PROOF_FILE_MAX_BYTES`) enforced while streaming: the moment the file passes it the answer
  * is 413 `PAYLOAD_TOO_LARGE` and the partial file is removed. A declared Content-Length that
  * cannot fit is refused before a byte is read. Any other shape (no file, a second part, another
- * field name) is 422 `VALIDATION_ERROR`; a body that is not multipart is 415.
+ * field name) is 422 `VALIDATION_ERROR`; a body that is not multipart is 415. A route may allow
+ * one optional text field besides the file (`POST /files/proofs`' `escrow_id`, before or after
+ * the file), at most once.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -23,7 +25,7 @@ export const UPLOAD_FIELD = 'file';
 export const uploadLimits = {
   /** Multipart framing (boundaries, part headers) allowed on top of the file's own bytes. */
   multipartOverheadBytesMax: 16 * 1024,
-  /** Parts read: the file, and one more to notice that there is more than one. */
+  /** Parts read: the file, and one more to notice that there is more than one (plus the text field, if allowed). */
   partsMax: 2,
   /** Bytes of a non-file field kept before it is refused anyway. */
   fieldBytesMax: 1024,
@@ -35,6 +37,15 @@ export interface ReceivedUpload {
   /** The temporary file; the caller removes it. */
   path: string;
   size: number;
+  /** The allowed text field's value, when it was sent. */
+  text: string | null;
+}
+
+export interface UploadOptions {
+  maxBytes: number;
+  tmpDir: string;
+  /** The one optional text field allowed besides the file; none unless named. */
+  textField?: string;
 }
 
 const tooLarge = (maxBytes: number) =>
@@ -45,11 +56,13 @@ const tooLarge = (maxBytes: number) =>
     { max_bytes: maxBytes },
   );
 
-const oneFile = (problem: string) =>
+const oneFile = (problem: string, textField?: string) =>
   new ApiError(
     422,
     'VALIDATION_ERROR',
-    `send exactly one multipart field named "${UPLOAD_FIELD}" holding the file: ${problem}`,
+    `send exactly one multipart field named "${UPLOAD_FIELD}" holding the file${
+      textField ? ` and at most one text field "${textField}"` : ''
+    }: ${problem}`,
     {
       fields: { [UPLOAD_FIELD]: [problem] },
     },
@@ -60,12 +73,13 @@ const BUSBOY_MALFORMED =
   /^(Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found|Part terminated early)/;
 
 /** The multipart plugin's own refusals, in the envelope's terms. */
-function multipartError(err: unknown, maxBytes: number): ApiError | null {
+function multipartError(err: unknown, o: UploadOptions): ApiError | null {
+  const { maxBytes, textField } = o;
   const code = (err as { code?: unknown })?.code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
   if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT')
-    return oneFile('found more than one part');
-  if (code === 'FST_PROTO_VIOLATION') return oneFile('a field name is not allowed');
+    return oneFile('found more than one part', textField);
+  if (code === 'FST_PROTO_VIOLATION') return oneFile('a field name is not allowed', textField);
   if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return null;
   if (err instanceof Error && typeof code !== 'string' && BUSBOY_MALFORMED.test(err.message)) {
     return new ApiError(
@@ -101,7 +115,7 @@ function bound(req: FastifyRequest, bytesMax: number, marks: WeakSet<object>): v
 /** Streams the one file of the request into `tmpDir`; the caller removes `path` when done. */
 export async function receiveUpload(
   req: FastifyRequest,
-  o: { maxBytes: number; tmpDir: string },
+  o: UploadOptions,
 ): Promise<ReceivedUpload> {
   if (!req.isMultipart()) {
     throw new ApiError(
@@ -115,15 +129,18 @@ export async function receiveUpload(
     throw tooLarge(o.maxBytes);
   await mkdir(o.tmpDir, { recursive: true, mode: 0o700 });
   const target = path.join(o.tmpDir, `upload-${randomUUID()}.part`);
-  let received: ReceivedUpload | null = null;
+  let received: { path: string; size: number } | null = null;
+  let text: string | null = null;
+  const partsMax = uploadLimits.partsMax + (o.textField === undefined ? 0 : 1);
+  const refuse = (problem: string) => oneFile(problem, o.textField);
   try {
     const parts = req
       .parts({
         limits: {
           fileSize: o.maxBytes,
-          files: uploadLimits.partsMax,
-          fields: uploadLimits.partsMax,
-          parts: uploadLimits.partsMax,
+          files: partsMax,
+          fields: partsMax,
+          parts: partsMax,
           fieldSize: uploadLimits.fieldBytesMax,
           headerPairs: uploadLimits.partHeaderPairsMax,
         },
@@ -136,23 +153,33 @@ export async function receiveUpload(
     for (;;) {
       const { value: part, done } = await step;
       if (done) break;
-      if (received) throw oneFile('found more than one part');
-      if (part.type !== 'file')
-        throw oneFile(`found a plain field "${part.fieldname}" instead of a file`);
+      if (part.type !== 'file') {
+        if (part.fieldname !== o.textField || o.textField === undefined)
+          throw refuse(`found a plain field "${part.fieldname}" instead of a file`);
+        if (text !== null) throw refuse(`found the field "${part.fieldname}" twice`);
+        if (part.valueTruncated)
+          throw refuse(
+            `the field "${part.fieldname}" is longer than ${uploadLimits.fieldBytesMax} bytes`,
+          );
+        text = String(part.value);
+        step = parts.next();
+        continue;
+      }
+      if (received) throw refuse('found more than one part');
       if (part.fieldname !== UPLOAD_FIELD)
-        throw oneFile(`found a file in the field "${part.fieldname}"`);
+        throw refuse(`found a file in the field "${part.fieldname}"`);
       const size = await streamToFile(part.file, target, o.maxBytes);
       if (part.file.truncated) throw tooLarge(o.maxBytes);
       received = { path: target, size };
       step = parts.next();
     }
     if (overLimit.has(req.raw)) throw tooLarge(o.maxBytes);
-    if (!received) throw oneFile('no file was sent');
-    return received;
+    if (!received) throw refuse('no file was sent');
+    return { ...received, text };
   } catch (err) {
     await rm(target, { force: true });
     if (overLimit.has(req.raw)) throw tooLarge(o.maxBytes);
-    throw multipartError(err, o.maxBytes) ?? err;
+    throw multipartError(err, o) ?? err;
   }
 }
 

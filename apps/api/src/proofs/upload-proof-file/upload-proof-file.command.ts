@@ -11,6 +11,8 @@ export class UploadProofFileCommand extends Command<Committed<ProofFileUploadRea
     readonly uploadPath: string,
     /** the request's method and canonical path, for the idempotency request hash */
     readonly route: { method: string; path: string },
+    /** The escrow the upload is for (`POST /files/proofs`' `escrow_id`, A7), or null. */
+    readonly escrowId: string | null = null,
   ) {
     super();
   }
