@@ -245,7 +245,7 @@ describe('the frontend core flows', () => {
 
   it('provider: the inbox lists the escrow with the milestone due and the kinds it takes', async () => {
     const inbox = await get('/provider/inbox/escrows?limit=20&offset=0', as('provider'));
-    expectFields(inbox, { items: 'object', total: 'number' });
+    expectFields(inbox, { items: 'array', total: 'number' });
     const item = inbox.items.find((i: { escrow_id: string }) => i.escrow_id === escrowId);
     expectFields(item, {
       escrow_id: UUID,
@@ -255,7 +255,7 @@ describe('the frontend core flows', () => {
       currency: 'string',
       deadline_at: ISO,
       current_submittable_milestone_idx: 'number',
-      required_proof_kinds: 'object',
+      required_proof_kinds: 'array',
       last_update_at: ISO,
     });
     expect(item).toMatchObject({
@@ -348,7 +348,7 @@ describe('the frontend core flows', () => {
       type: 'string',
       status: 'string',
       created_at: ISO,
-      payout_blocked_reasons: 'object',
+      payout_blocked_reasons: 'array',
     });
     expect(item).toMatchObject({ status: 'PENDING', advisor: null, payout_eligible: null });
     const counted = await get('/admin/proofs/review-queue?status=PENDING&limit=1', as('support'));
@@ -361,7 +361,8 @@ describe('the frontend core flows', () => {
     const gone = await get('/admin/proofs/review-queue?limit=200&offset=0', as('support'));
     expect(gone.items.map((p: { proof_id: string }) => p.proof_id)).not.toContain(pdfProofId);
 
-    const payments = await get(`/escrows/${escrowId}/payments`, api.keys.admin);
+    const payments = (await get(`/admin/payments?escrow_id=${escrowId}&limit=200`, as('support')))
+      .items;
     const payout = payments.find(
       (p: { milestone_id: string | null }) => p.milestone_id === decided.milestone_id,
     );
