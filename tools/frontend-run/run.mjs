@@ -369,7 +369,7 @@ async function main() {
 
   await step('sender-escrows', 'sender', async (page) => {
     await expectCall(page, 'GET', /^\/escrows$/, 200, () =>
-      page.getByRole('link', { name: 'Mes escrows envoyés' }).click(),
+      page.getByRole('link', { name: 'Mes escrows envoyés', exact: true }).click(),
     );
     await atPath(page, '/sender/escrows');
     await see(page, 'Envois sécurisés');
