@@ -278,12 +278,18 @@ describe('GET /sender/dashboard (§4.2)', () => {
       403,
       'KEY_HAS_NO_USER',
     );
-    for (const query of ['limit=0', 'limit=201', 'limit=five', 'include_actions=maybe', 'offset=1'])
+    for (const query of ['limit=0', 'limit=201', 'limit=five', 'offset=1'])
       expectErrorEnvelope(
         await api.call('GET', `/sender/dashboard?${query}`, client.key),
         422,
         'VALIDATION_ERROR',
       );
+    // include_actions: accepted whatever it holds, and ignored (§4.2).
+    for (const query of ['include_actions=maybe', 'include_actions=1', 'include_actions=']) {
+      expect((await api.call('GET', `/sender/dashboard?${query}`, client.key)).statusCode).toBe(
+        200,
+      );
+    }
     expect((await api.call('GET', '/sender/dashboard', client.key)).json()).toEqual({
       recent_escrows: [],
       pending_proofs: [],

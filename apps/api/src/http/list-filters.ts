@@ -4,7 +4,7 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Allow, IsIn, IsOptional, IsUUID } from 'class-validator';
 
 /** A filter on one of `values` (a status, a kind). */
 export function EnumFilter(values: readonly string[]): PropertyDecorator {
@@ -15,4 +15,15 @@ export function EnumFilter(values: readonly string[]): PropertyDecorator {
 /** A filter on an id (a uuid). */
 export function UuidFilter(): PropertyDecorator {
   return applyDecorators(IsUUID(), IsOptional(), ApiPropertyOptional({ format: 'uuid' }));
+}
+
+/**
+ * A parameter a client sends that this service has no use for (the web frontend's advisor
+ * filters, its `include_actions`): accepted whatever it holds, and ignored; `why` says why.
+ */
+export function IgnoredFilter(why: string): PropertyDecorator {
+  return applyDecorators(
+    Allow(),
+    ApiPropertyOptional({ description: `accepted and ignored (${why})` }),
+  );
 }

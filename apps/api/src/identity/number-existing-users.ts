@@ -28,8 +28,13 @@ export class NumberExistingUsers implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const numbered = await numberExistingUsers(this.commands, this.db);
-    if (numbered > 0) this.logger.info({ numbered }, 'users registered before numbers numbered');
+    try {
+      const numbered = await numberExistingUsers(this.commands, this.db);
+      if (numbered > 0) this.logger.info({ numbered }, 'users registered before numbers numbered');
+    } catch (err) {
+      // The service runs without them (those users show a null number); the next start goes on.
+      this.logger.error({ err }, 'numbering users registered before numbers failed');
+    }
   }
 }
 

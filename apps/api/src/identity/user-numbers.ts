@@ -7,7 +7,7 @@
  * the sequence event is written first (`precedes`): if the registration then fails, that number
  * stays given to no user (a gap; numbers are never reused).
  */
-import { DomainError, newId } from '@kob/kernel';
+import { DomainError, assert, newId } from '@kob/kernel';
 import {
   USER_NUMBER_SEQUENCE_STREAM,
   type UserNumberEvent,
@@ -22,10 +22,23 @@ import {
   type Platform,
   eventMetadataOf,
 } from '@kob/platform';
+import { userStream } from './shared/identity-streams';
 
-/** The number the next registration (or numbering) takes, read fresh from the sequence. */
+/**
+ * The number the next registration (or numbering) takes, read fresh from the sequence. The
+ * sequence holds number n at revision n - 1 and nothing else: it is never pinned as a fact nor
+ * written by anything but `userNumberAppend` (anything else there would make every registration
+ * conflict, so it is checked here rather than assumed).
+ */
 export async function nextUserNumber(platform: Pick<Platform, 'commands'>): Promise<number> {
-  const { state } = await platform.commands.read(USER_NUMBER_SEQUENCE_STREAM, userNumberDecider);
+  const { state, revision } = await platform.commands.read(
+    USER_NUMBER_SEQUENCE_STREAM,
+    userNumberDecider,
+  );
+  assert(
+    revision === (state.last === 0 ? null : userNumberRevision(state.last)),
+    `${USER_NUMBER_SEQUENCE_STREAM} holds something other than one event per number`,
+  );
   return state.last + 1;
 }
 
@@ -59,22 +72,8 @@ export async function userIdByNumber(
   if (!event || event.type !== 'usernumber.assigned.v1') return null;
   const { userId, number: given } = event.data as UserNumberEvent['data'];
   if (given !== number) return null;
-  const { state } = await platform.commands.read(`user-${userId}`, userDecider);
+  const { state } = await platform.commands.read(userStream(userId), userDecider);
   return state.exists && state.number === number ? userId : null;
-}
-
-/** The numbers of the users named (absent: unknown or not numbered), read from their streams. */
-export async function userNumbers(
-  platform: Pick<Platform, 'commands'>,
-  userIds: readonly (string | null)[],
-): Promise<Map<string, number>> {
-  const numbers = new Map<string, number>();
-  for (const id of new Set(userIds)) {
-    if (!id) continue;
-    const { state } = await platform.commands.read(`user-${id}`, userDecider);
-    if (state.exists && state.number !== null) numbers.set(id, state.number);
-  }
-  return numbers;
 }
 
 /** Attempts at one numbering before giving up (each reads the sequence again). */
@@ -94,7 +93,7 @@ export async function numberUser(
     const number = await nextUserNumber(platform);
     try {
       await platform.commands.execute({
-        streamId: `user-${userId}`,
+        streamId: userStream(userId),
         decider: userDecider,
         command: { type: 'NumberUser', userId, number, now: metadata.now.toISOString() },
         metadata,

@@ -22,6 +22,8 @@ export function evolveProof(state: EscrowState, event: EscrowEvent): EscrowState
         flags: d.flags,
         aiRiskLevel: null,
         submittedAt: d.submittedAt,
+        fileId: d.fileId ?? null,
+        storageUrl: d.storageUrl ?? null,
       };
       return {
         ...state,

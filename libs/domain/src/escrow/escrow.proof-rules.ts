@@ -57,6 +57,11 @@ function typeMismatch(message: string, details: Record<string, unknown>): Domain
  * The rules a proof is judged by (A6): its type's family, else its milestone's, else a document
  * (a person reads it). `fileKind` is what the server read the upload to be, null for a claim.
  */
+/** The family a proof is judged by: its type's, else its milestone's kind's, else a document. */
+export function familyOf(kind: ProofKind | null, proofType: string): ProofFamily {
+  return typeFamily(proofType) ?? kindFamily(kind) ?? 'document';
+}
+
 export function proofFamily(
   kind: ProofKind | null,
   proofType: string,
@@ -68,7 +73,7 @@ export function proofFamily(
   if (byType !== null && byKind !== null && byType !== byKind) {
     throw typeMismatch(`a ${proofType} proof does not fit a ${kind} milestone`, details);
   }
-  const family = byType ?? byKind ?? 'document';
+  const family = familyOf(kind, proofType);
   if (family === 'photo' && fileKind === 'pdf') {
     throw typeMismatch('a photo proof needs an image file', { ...details, file_kind: fileKind });
   }

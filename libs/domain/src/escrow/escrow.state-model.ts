@@ -78,6 +78,9 @@ export interface ProofState {
   flags: string[];
   aiRiskLevel: string | null;
   submittedAt: string;
+  /** the upload the proof uses (null for a claim), and the claimed URL of a claim */
+  fileId: string | null;
+  storageUrl: string | null;
 }
 
 /**

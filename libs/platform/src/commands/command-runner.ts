@@ -156,7 +156,8 @@ export class CommandRunner {
     extra?: ExtraAppends<S, E>;
     /**
      * `target` when the target is an existing stream chosen by a lookup (a purchase on its
-     * mandate): commands on that stream queue behind each other, as §5 asks, instead of racing.
+     * mandate): commands on that stream queue behind each other, as §5 asks, instead of racing;
+     * `{ stream }` when every such command extends one stream (the user-number sequence).
      */
     queueOn?: FactsCommand<S, C, E, undefined>['queueOn'];
     /** The command's kind, for metrics and traces (else the decider's category). */

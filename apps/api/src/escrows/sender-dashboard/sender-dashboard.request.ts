@@ -3,7 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { limits } from '@kob/kernel';
-import { EnumFilter } from '../../http/list-filters';
+import { IgnoredFilter } from '../../http/list-filters';
 import { wholeNumber } from '../../http/pagination';
 
 /** How many of each list the dashboard shows unless asked (the page asks for 5). */
@@ -20,6 +20,6 @@ export class SenderDashboardParams {
   limit: number = SENDER_DASHBOARD_LIMIT_DEFAULT;
 
   /** Sent by the frontend; accepted and ignored (the summary gives each escrow's actions). */
-  @EnumFilter(['true', 'false'])
-  include_actions?: 'true' | 'false';
+  @IgnoredFilter('the summary gives each escrow its actions')
+  include_actions?: unknown;
 }

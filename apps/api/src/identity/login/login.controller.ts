@@ -1,7 +1,8 @@
 /**
  * `POST /auth/login` (public; FRONTEND-CONTRACT §3.1): a key sent along is ignored (the browser
- * may hold a stale one). Off unless AUTH_EMAIL_LOGIN: then 403 EMAIL_LOGIN_DISABLED before the
- * body is even read, so nothing about emails is revealed. No Idempotency-Key (as `POST /apikeys`:
+ * may hold a stale one). Off unless AUTH_EMAIL_LOGIN (on by default only with
+ * APP_ENV=development): then 403 EMAIL_LOGIN_DISABLED before the body is even read, so nothing
+ * about emails is revealed. No Idempotency-Key (as `POST /apikeys`:
  * a replay could not show the key again).
  */
 import {

@@ -59,12 +59,10 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     if (!user.exists || !user.isActive) throw invalidCredentials();
     const scope = scopeOfRole(user.role);
     if (body.scope !== undefined && askedScope(body.scope) !== scope) {
-      throw new ApiError(
-        403,
-        'INSUFFICIENT_SCOPE',
-        `this user's role (${user.role}) logs in with the ${scope} scope only`,
-        { required_scopes: [scope], scope: body.scope },
-      );
+      // The scope asked for only: naming the role would tell who is support or admin.
+      throw new ApiError(403, 'INSUFFICIENT_SCOPE', `this user cannot log in with ${body.scope}`, {
+        scope: body.scope,
+      });
     }
     const metadata = origin.metadata('none');
     const expiresAt = new Date(

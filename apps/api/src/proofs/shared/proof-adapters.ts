@@ -7,7 +7,7 @@
  * with its own allowlist before anything leaves the process.
  */
 import type { AiProofAdvisor, ProofAssessmentInput } from '@kob/ai-advisor';
-import { distanceM, kindFamily, proofFileDecider, typeFamily } from '@kob/domain';
+import { distanceM, familyOf, proofFileDecider } from '@kob/domain';
 import type { CurrencyScales } from '@kob/kernel';
 import {
   type InvoiceOcr,
@@ -122,9 +122,8 @@ export function assessmentInput(
   const milestone = escrow.milestones.find((m) => m.sequenceIndex === context.sequenceIndex)!;
   const fence = milestone.geofence;
   const distance = fence && evidence.gps ? distanceM(evidence.gps, fence) : null;
-  // The family the decider judges by (its type's, else the kind's, else a document).
-  const document =
-    (typeFamily(context.proofType) ?? kindFamily(milestone.proofKind) ?? 'document') === 'document';
+  // The family the decider judges by.
+  const document = familyOf(milestone.proofKind, context.proofType) === 'document';
   return {
     proof_type: context.proofType,
     milestone: {
