@@ -145,6 +145,9 @@ const TABLE: Record<string, Row> = {
   'GET /ledger/accounts/:account': key(SCOPE, SCOPE, SCOPE, 'ok', 'ok', 'ok'),
   'GET /ledger/trial-balance': key(SCOPE, SCOPE, SCOPE, 'ok', 'ok', 'ok'),
   'POST /proofs/files': key('ok', 'ok', 'ok', 'ok', SCOPE, 'ok'),
+  // Bound to the side's escrow: a sender who is party to nothing of it may not (A7).
+  'POST /files/proofs': key('ok', 'ok', NOT_PARTY, 'ok', SCOPE, 'ok'),
+  'GET /admin/proofs/review-queue': key(SCOPE, SCOPE, SCOPE, 'ok', 'ok', 'ok'),
   // Side 1's file: uploaded by the partner, attached to a proof of the subject's escrow.
   // Side 2's: uploaded by the subject itself.
   'GET /proofs/files/:id': key('ok', 'ok', NOT_UPLOADER, 'ok', 'ok', 'ok'),

@@ -2,7 +2,7 @@
  * The Kobatela web frontend's core flows (FRONTEND-CONTRACT.md), over HTTP against the real
  * service, as the frontend makes its calls: users log in by email, the sender creates, funds and
  * follows an escrow, the provider finds it in its inbox and uploads a photo and a PDF and submits
- * them, support reviews from the queue and the payout is executed, and the sender sees the
+ * them, support reviews from the queue and executes the payout, and the sender sees the
  * payment settle. Each answer is checked for the fields the contract says the frontend reads;
  * each cross-role call the contract forbids, for its 403 or 404.
  */
@@ -13,6 +13,7 @@ import { minimalPdf } from '../support/pdfs';
 import { multipart } from '../proof-files/multipart';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+import { withPspMode } from '../support/escrow-api-extra';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -338,7 +339,7 @@ describe('the frontend core flows', () => {
     expect(summary.viewer_context.allowed_actions).toContain('DECIDE_PROOF');
   });
 
-  it('support: reviews from the queue and the payout is executed; the sender sees it settle', async () => {
+  it('support: reviews from the queue and executes the payout; the sender sees it settle', async () => {
     const queue = await get('/admin/proofs/review-queue?limit=20&offset=0', as('support'));
     const item = queue.items.find((p: { proof_id: string }) => p.proof_id === pdfProofId);
     expectFields(item, {
@@ -353,10 +354,14 @@ describe('the frontend core flows', () => {
     expect(item).toMatchObject({ status: 'PENDING', advisor: null, payout_eligible: null });
     const counted = await get('/admin/proofs/review-queue?status=PENDING&limit=1', as('support'));
     expect(counted.total).toBeGreaterThanOrEqual(1);
-    const decided = await post(`/proofs/${pdfProofId}/decision`, as('support'), {
-      decision: 'approve',
-      comment: 'procès-verbal conforme',
-    });
+    // The PSP does not answer the payout the approval starts: it stays PENDING, and support
+    // executes it from the payment page (the frontend's "Execute payout" button).
+    const decided = await withPspMode(api, 'timeout', () =>
+      post(`/proofs/${pdfProofId}/decision`, as('support'), {
+        decision: 'approve',
+        comment: 'procès-verbal conforme',
+      }),
+    );
     expect(decided).toMatchObject({ proof_id: pdfProofId, status: 'APPROVED' });
     const gone = await get('/admin/proofs/review-queue?limit=200&offset=0', as('support'));
     expect(gone.items.map((p: { proof_id: string }) => p.proof_id)).not.toContain(pdfProofId);
@@ -379,16 +384,18 @@ describe('the frontend core flows', () => {
       status: 'string',
       created_at: ISO,
     });
-    let status = page.items[0].status as string;
-    if (status === 'PENDING') {
-      status = (await post(`/payments/execute/${payout.id}`, as('support'), undefined)).status;
-    }
-    expect(status).toBe('SENT');
+    expect(page.items[0].status).toBe('PENDING');
+    expectErrorEnvelope(
+      await api.call('POST', `/payments/execute/${payout.id}`, as('sender')),
+      403,
+      'INSUFFICIENT_SCOPE',
+    );
+    const executed = await post(`/payments/execute/${payout.id}`, as('support'), undefined);
+    expect(executed).toMatchObject({ id: payout.id, status: 'SENT' });
     const settled = await api.webhook({
       event_id: `evt-${randomUUID()}`,
       type: 'payment.settled',
-      psp_ref:
-        page.items[0].psp_ref ?? (await get(`/payments/${payout.id}`, api.keys.admin)).psp_ref,
+      psp_ref: executed.psp_ref,
     });
     expect(settled.statusCode).toBe(200);
     const seen = await get(`/escrows/${escrowId}/summary`, as('sender'));

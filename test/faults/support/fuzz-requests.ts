@@ -254,8 +254,11 @@ function payloadOf(d: Draft, verdict: Verdict): Payload {
   if (d.payload) return { ...d.payload, expect: verdict.expect };
   const upload = d.valid.upload;
   if (upload) {
-    const { filename, mime, bytes } = upload;
-    const made = multipart([{ name: 'file', filename, contentType: mime, body: bytes }]);
+    const { filename, mime, bytes, fields = {} } = upload;
+    const made = multipart([
+      { name: 'file', filename, contentType: mime, body: bytes },
+      ...Object.entries(fields).map(([name, body]) => ({ name, body })),
+    ]);
     // Body fields added to an upload are not sent: what would have been refused is not.
     const dropped = d.body !== undefined && Object.keys(d.body).length > 0;
     const expect = dropped ? 'any' : verdict.expect;

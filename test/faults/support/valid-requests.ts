@@ -19,8 +19,11 @@ export interface ValidRequest {
   query?: Record<string, string>;
   /** A JSON body (absent: no body at all). */
   body?: unknown;
-  /** A multipart upload of one file in the field `file` instead of a JSON body. */
-  upload?: { bytes: Buffer; filename: string; mime: string };
+  /**
+   * A multipart upload of one file in the field `file` instead of a JSON body, followed by the
+   * text `fields` (the frontend's `escrow_id`).
+   */
+  upload?: { bytes: Buffer; filename: string; mime: string; fields?: Record<string, string> };
   /** Signed like the PSP signs its webhooks (after any change the fuzz makes). */
   signed?: boolean;
 }
@@ -209,9 +212,15 @@ const PROOFS: Record<string, Recipe> = {
     upload: { bytes: w.photo, filename: 'site.jpg', mime: 'image/jpeg' },
   })),
   'GET /proofs/files/{id}': r(2, 'ignored', (_w, s) => ({ params: { id: s.file } })),
-  // The frontend's alias (FRONTEND-CONTRACT D6); its optional escrow_id field is not fuzzed here.
-  'POST /files/proofs': r(2, 'honoured', (w) => ({
-    upload: { bytes: w.photo, filename: 'site.jpg', mime: 'image/jpeg' },
+  // The frontend's alias (FRONTEND-CONTRACT D6), bound to an escrow of the side (A7): after the
+  // file, as the frontend sends it.
+  'POST /files/proofs': r(2, 'honoured', (w, s) => ({
+    upload: {
+      bytes: w.photo,
+      filename: 'site.jpg',
+      mime: 'image/jpeg',
+      fields: { escrow_id: s.funded },
+    },
   })),
   'GET /admin/proofs/review-queue': r(1, 'ignored', (_w, s) => ({
     query: { status: 'PENDING', sender_id: s.client.id, limit: '10' },
