@@ -9,32 +9,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { USER_NUMBER_SEQUENCE_STREAM } from '@kob/domain';
 import { systemAppendMetadata } from '@kob/event-store';
 import { expectErrorEnvelope } from '../http/http-expect';
-import { newAdminKey } from '../support/escrow-api';
+import { httpCaller, newAdminKey } from '../support/escrow-api';
 import { storedEventCount, storedEvents } from '../support/stored-events';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { numberExistingUsers } from '../../apps/api/src/identity/number-existing-users';
 
-type Method = 'GET' | 'POST' | 'PATCH';
-
-function caller(t: TestApp) {
-  return (
-    method: Method,
-    url: string,
-    key: string | null,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers: {
-        ...(key ? { 'x-api-key': key } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
-}
+const caller = httpCaller;
 
 const tag = () => randomBytes(4).toString('hex');
 

@@ -46,12 +46,9 @@ export interface EscrowApi {
 export const newAdminKey = () =>
   `koba_${randomBytes(3).toString('hex')}.${randomBytes(32).toString('base64url')}`;
 
-export async function startEscrowApi(env: Record<string, string> = {}): Promise<EscrowApi> {
-  const admin = newAdminKey();
-  const t = await startTestApp({
-    env: { BOOTSTRAP_ADMIN_API_KEY: admin, CURRENCIES: 'USD:2,EUR:2,JPY:0,KWD:3', ...env },
-  });
-  const call: EscrowApi['call'] = (method, url, key, body, headers = {}) =>
+/** Calls `t`'s API as a client would: the key in `X-API-Key`, a JSON body, more headers. */
+export function httpCaller(t: TestApp): EscrowApi['call'] {
+  return (method, url, key, body, headers = {}) =>
     t.app.inject({
       method,
       url,
@@ -62,6 +59,14 @@ export async function startEscrowApi(env: Record<string, string> = {}): Promise<
       },
       ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
     });
+}
+
+export async function startEscrowApi(env: Record<string, string> = {}): Promise<EscrowApi> {
+  const admin = newAdminKey();
+  const t = await startTestApp({
+    env: { BOOTSTRAP_ADMIN_API_KEY: admin, CURRENCIES: 'USD:2,EUR:2,JPY:0,KWD:3', ...env },
+  });
+  const call = httpCaller(t);
   const ids = {} as EscrowApi['ids'];
   const keys = { admin } as EscrowApi['keys'];
   for (const name of ['client', 'provider', 'stranger'] as const) {
