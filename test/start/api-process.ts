@@ -142,11 +142,20 @@ export function startApi(options: StartOptions = {}): ApiProcess {
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     api.stderr += text;
   });
+  // 'exit' may come before the last output is read (a process that writes its error and exits
+  // at once, under load): the answer waits for both pipes to end, at most a second (a child of
+  // the process, such as a PostgreSQL it started, may hold them open after it died).
+  const ended = (stream: NodeJS.ReadableStream) =>
+    new Promise<void>((resolve) => stream.once('end', () => resolve()));
+  const drained = Promise.all([ended(child.stdout!), ended(child.stderr!)]);
   api.exited = new Promise((resolve) => {
     child.once('exit', (code, signal) => {
-      api.exit = { code, signal };
-      running.delete(api);
-      resolve(api.exit);
+      const settle = () => {
+        api.exit = { code, signal };
+        running.delete(api);
+        resolve(api.exit);
+      };
+      void Promise.race([drained, new Promise((r) => setTimeout(r, 1000))]).then(settle);
     });
   });
   running.add(api);
