@@ -11,7 +11,8 @@
  *   when the events are in PostgreSQL;
  * - test/http/event-horizon: the `$all` horizon of PostgreSQL's open transactions;
  * - test/crash/payment-recovery-failover: tells the writer of each event by PostgreSQL's
- *   `event_writers` trigger table.
+ *   `event_writers` trigger table;
+ * - test/performance/statements-per-deposit: counts the SQL statements of the PostgreSQL store.
  */
 const base = require('./jest.config');
 
@@ -24,5 +25,6 @@ module.exports = {
     '<rootDir>/test/http/database-outage.test.ts',
     '<rootDir>/test/http/event-horizon.test.ts',
     '<rootDir>/test/crash/payment-recovery-failover.test.ts',
+    '<rootDir>/test/performance/statements-per-deposit.test.ts',
   ],
 };

@@ -110,6 +110,30 @@ function closedResult(
   };
 }
 
+/**
+ * What each projector cost per event it applied so far in the API process (inline mode), from
+ * its /metrics: its own statements' time (projection_batch_duration_seconds, each projector's
+ * part of a round plus an even share of the round's checkpoint update and commit) over its
+ * events. Costliest first, in microseconds: `name µs, …`.
+ */
+async function projectorCosts(api: ApiProcess): Promise<string> {
+  const text = await (await fetch(`${api.url}/metrics`)).text();
+  const read = (metric: string) => {
+    const values = new Map<string, number>();
+    const line = new RegExp(`^${metric}\\{projector="([^"]+)"\\} ([0-9.e+-]+)$`, 'gm');
+    for (const m of text.matchAll(line)) values.set(m[1]!, Number(m[2]));
+    return values;
+  };
+  const seconds = read('projection_batch_duration_seconds_sum');
+  const events = read('projection_events_total');
+  return [...seconds]
+    .filter(([name]) => (events.get(name) ?? 0) > 0)
+    .map(([name, s]) => [name, (s * 1e6) / events.get(name)!] as const)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, us]) => `${name} ${Math.round(us)}`)
+    .join(', ');
+}
+
 /** One funded escrow per photo with a geofenced PHOTO milestone, each for its own provider. */
 async function photoEscrows(
   api: ApiProcess,
@@ -304,7 +328,10 @@ export async function runHttpBenches(bench: BenchContext): Promise<BenchResult[]
     log('http.deposit.c16');
     const deposits = await closedLoad(api, dir, 'deposit', p, client.key, escrowIds);
     results.push(
-      closedResult('http.deposit.c16', deposits, 'pg.insert_txn.c8', { escrows: escrowIds.length }),
+      closedResult('http.deposit.c16', deposits, 'pg.insert_txn.c8', {
+        escrows: escrowIds.length,
+        projector_us_per_event: await projectorCosts(api),
+      }),
     );
     const afterDeposits = await memoryOf(api.pid);
 

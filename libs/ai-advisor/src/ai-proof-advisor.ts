@@ -24,12 +24,7 @@
  *   timeout covers the request up to the response headers only, so an abort signal armed for the
  *   same time covers the body as well.
  */
-import Anthropic, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { assert } from '@kob/kernel';
 import { aiAdvisorLimits as L } from './ai-advisor-limits';
 import {
@@ -41,6 +36,17 @@ import {
 import { type AiRiskLevel, type AiVerdictFields, parseReply } from './ai-output';
 import { SYSTEM_PROMPT, userText } from './ai-prompt';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker';
+
+/**
+ * The SDK, loaded when a client is first made (issue 16, memory): with the advisor off, as by
+ * default, a process never loads it (about 24 MB of resident memory, 8 MB of heap).
+ */
+type AnthropicSdk = typeof import('@anthropic-ai/sdk');
+let sdk: AnthropicSdk | undefined;
+function anthropicSdk(): AnthropicSdk {
+  sdk ??= require('@anthropic-ai/sdk') as AnthropicSdk;
+  return sdk;
+}
 
 export type AiUnavailableReason =
   | 'ai_disabled'
@@ -190,7 +196,7 @@ export class AiProofAdvisor {
     const apiKey = options.apiKey?.trim() ?? '';
     this.client =
       options.enabled && apiKey.length > 0
-        ? new Anthropic({
+        ? new (anthropicSdk().default)({
             apiKey,
             baseURL: options.baseUrl ?? DEFAULT_BASE_URL,
             timeout: options.timeoutMs,
@@ -375,6 +381,9 @@ function isObject(value: unknown): value is { name?: unknown } {
 function classifyError(err: unknown, deadlinePassed: boolean): AttemptOutcome {
   const failed = (reason: AiUnavailableReason, retryable: boolean, detail: string | null = null) =>
     ({ ok: false, reason, retryable, detail }) as const;
+  // Only made by a client, so the SDK is loaded by now.
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } =
+    anthropicSdk();
   // Only this class aborts (at its deadline), so an abort is a timeout.
   const aborted = err instanceof APIUserAbortError;
   if (deadlinePassed || aborted || err instanceof APIConnectionTimeoutError) {

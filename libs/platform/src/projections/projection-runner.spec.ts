@@ -73,6 +73,32 @@ describe('projection runner', () => {
     expect(await projectedCounts('batch')).toEqual(await foldCounts('batch'));
   });
 
+  it("reports each projector's own time for a round, not an even share of it", async () => {
+    await seed('cost', 3, 2);
+    const slow: Projector<ReadModels> = {
+      name: 'slow_cost',
+      version: 1,
+      tables: [],
+      async apply(trx: Transaction<any>) {
+        await sql`SELECT pg_sleep(0.2)`.execute(trx);
+      },
+    };
+    const fast: Projector<ReadModels> = {
+      name: 'fast_cost',
+      version: 1,
+      tables: [],
+      apply: async () => {},
+    };
+    const ms = new Map<string, number>();
+    const runner = new ProjectionRunner(store, tdb.db, [slow, fast], {
+      onBatch: (name, _events, took) => ms.set(name, (ms.get(name) ?? 0) + took),
+    });
+    await runner.init();
+    await runner.catchUp();
+    expect(ms.get('slow_cost')).toBeGreaterThanOrEqual(200);
+    expect(ms.get('fast_cost')).toBeLessThan(100);
+  });
+
   it('never double-applies when two runners of the same projector race', async () => {
     await seed('race', 40, 5);
     const runners = [0, 1, 2].map(

@@ -20,10 +20,15 @@ import {
 } from '../../platform/platform.providers';
 import { type EscrowRole, checkParty } from './escrow-access';
 import { escrowNotFound, milestoneNotFound } from './escrow-errors';
-import { type EscrowRead, type Parties, escrowStateView } from './escrows.view';
+import { type EscrowRead, type PartyRead, type Parties, escrowStateView } from './escrows.view';
+
+/** Parties remembered by this process (their numbers and usernames never change). */
+const NUMBERED_PARTIES_MAX = 10_000;
 
 @Injectable()
 export class EscrowReader {
+  private readonly numbered = new Map<string, PartyRead>();
+
   constructor(
     private readonly commands: CommandRunner,
     @Inject(READ_MODELS) private readonly db: ReadModelsDb,
@@ -80,13 +85,30 @@ export class EscrowReader {
    */
   async parties(rows: readonly { clientId: string; providerId: string }[]): Promise<Parties> {
     const ids = [...new Set(rows.flatMap((r) => [r.clientId, r.providerId]))];
-    if (ids.length === 0) return new Map();
+    const parties = new Map<string, PartyRead>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const known = this.numbered.get(id);
+      if (known) parties.set(id, known);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return parties;
     const users = await this.db
       .selectFrom('users')
       .select(['id', 'number', 'username'])
-      .where('id', 'in', ids)
+      .where('id', 'in', missing)
       .execute();
-    return new Map(users.map((u) => [u.id, { number: u.number, username: u.username }]));
+    for (const u of users) {
+      const party = { number: u.number, username: u.username };
+      parties.set(u.id, party);
+      // A number is given once and a username never changes: a numbered user is kept for good
+      // (bounded), so a command's answer costs no query for parties already seen (issue 16).
+      if (u.number !== null) {
+        if (this.numbered.size >= NUMBERED_PARTIES_MAX) this.numbered.clear();
+        this.numbered.set(u.id, party);
+      }
+    }
+    return parties;
   }
 
   /** The parties of escrow rows of the read model (`client_id`, `provider_id`). */

@@ -1,0 +1,82 @@
+/**
+ * Issue 16: how many SQL statements one deposit costs, counted on the real app and database by
+ * counting every query the process's PostgreSQL clients send (pg's `Client.prototype.query`,
+ * which the pool, Kysely and the event store all go through). The command's statements (from the
+ * request to its answer, authentication included) are counted with the projections stopped, then
+ * the projection round that applies the deposit on its own. Measured on a warm escrow stream
+ * (the third deposit of a run), the steady state of a busy service. The bounds are today's
+ * counts: a change that adds a statement to every deposit fails here, and one that removes one
+ * lowers the bound (README, Performance).
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
+
+/**
+ * Statements of the command itself, its answer included (with API_KEY_CACHE off, the default):
+ * the key lookup, the escrow stream's top-up read, the initiation's append, and the outcome's
+ * transaction (BEGIN, the two streams' appends, COMMIT). The answer's party numbers come from
+ * memory once seen.
+ */
+const COMMAND_STATEMENTS_MAX = 7;
+/**
+ * Statements of the projection round that applies one deposit's events: the two reads of `$all`
+ * of this catch-up (the events, then nothing more) and one transaction of eleven (BEGIN, the
+ * checkpoints, event stats, audit log, escrow, deposit, the ledger's currencies, entries, accounts
+ * read and written, COMMIT).
+ */
+const PROJECTION_STATEMENTS_MAX = 13;
+
+let api: EscrowApi;
+const seen: string[] = [];
+let counting = false;
+const query = Client.prototype.query;
+
+beforeAll(async () => {
+  api = await startEscrowApi();
+  (Client.prototype as { query: unknown }).query = function (this: Client, ...args: unknown[]) {
+    if (counting) {
+      const q = args[0] as string | { text?: string; name?: string };
+      seen.push(typeof q === 'string' ? q : (q?.name ?? q?.text ?? '?'));
+    }
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+});
+afterAll(async () => {
+  Client.prototype.query = query;
+  await api.close();
+});
+
+async function measure<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  seen.length = 0;
+  counting = true;
+  try {
+    const result = await work();
+    return { result, statements: [...seen] };
+  } finally {
+    counting = false;
+  }
+}
+
+it('one deposit: its command and its projection round', async () => {
+  const escrows = [await api.escrow(), await api.escrow(), await api.escrow()];
+  await api.t.platform.projections.catchUp();
+  await api.t.platform.projections.stop();
+  // The answers do not wait for the stopped projections (that wait is not the deposit's cost).
+  (api.t.platform.config as { inlineProjectionWaitMs: number }).inlineProjectionWaitMs = 0;
+  let command: string[] = [];
+  let projection: string[] = [];
+  for (const id of escrows) {
+    const { result, statements } = await measure(() => api.deposit(id, '100.00', randomUUID()));
+    expect(result.statusCode).toBe(200);
+    expect(result.json().deposit.status).toBe('CONFIRMED');
+    command = statements;
+    projection = (await measure(() => api.t.platform.projections.catchUp())).statements;
+  }
+  console.log(
+    `statements per deposit: ${command.length} for the command, ${projection.length} for its projection round\n` +
+      `command: ${command.join(' | ')}\nprojection: ${projection.join(' | ')}`,
+  );
+  expect(command.length).toBeLessThanOrEqual(COMMAND_STATEMENTS_MAX);
+  expect(projection.length).toBeLessThanOrEqual(PROJECTION_STATEMENTS_MAX);
+});
