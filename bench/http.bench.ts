@@ -20,7 +20,7 @@ import type { BenchContext, BenchPlan } from './lib/plan';
 const KINSHASA = { lat: -4.3217, lng: 15.3125 };
 const SEED_CONCURRENCY = 16;
 
-interface ClosedAnswer {
+export interface ClosedAnswer {
   ops: number;
   elapsedMs: number;
   p50: number | null;
@@ -179,16 +179,16 @@ async function photoEscrows(
 }
 
 /** A closed load of `connections` clients on one kind of request. */
-function closedLoad(
+export function closedLoad(
   api: ApiProcess,
   dir: string,
   kind: 'deposit' | 'get_escrow',
-  p: BenchPlan,
+  timing: BenchPlan['httpTiming'],
   apiKey: string,
   escrowIds: string[],
 ): Promise<ClosedAnswer> {
   return runLoad<ClosedAnswer>(
-    { mode: 'closed', url: api.url, kind, connections: 16, ...p.httpTiming, apiKey, escrowIds },
+    { mode: 'closed', url: api.url, kind, connections: 16, ...timing, apiKey, escrowIds },
     dir,
   );
 }
@@ -326,7 +326,7 @@ export async function runHttpBenches(bench: BenchContext): Promise<BenchResult[]
     const escrowIds = await seedEscrows(api, client, provider, p.escrows);
 
     log('http.deposit.c16');
-    const deposits = await closedLoad(api, dir, 'deposit', p, client.key, escrowIds);
+    const deposits = await closedLoad(api, dir, 'deposit', p.httpTiming, client.key, escrowIds);
     results.push(
       closedResult('http.deposit.c16', deposits, 'pg.insert_txn.c8', {
         escrows: escrowIds.length,
@@ -336,7 +336,7 @@ export async function runHttpBenches(bench: BenchContext): Promise<BenchResult[]
     const afterDeposits = await memoryOf(api.pid);
 
     log('http.get_escrow.c16');
-    const gets = await closedLoad(api, dir, 'get_escrow', p, client.key, escrowIds);
+    const gets = await closedLoad(api, dir, 'get_escrow', p.httpTiming, client.key, escrowIds);
     results.push(closedResult('http.get_escrow.c16', gets, null));
     const afterGets = await memoryOf(api.pid);
 

@@ -9,8 +9,11 @@ export interface BenchPlan {
   escrows: number;
   photos: number;
   rebuildEvents: number;
+  /** The lag run's target rate (deposits/s), offered when the API sustains it. */
   lagOfferedPerS: number;
   lagDurationMs: number;
+  /** The closed-loop deposit run that measures the worker-mode API's capacity first. */
+  lagCalibration: Timing;
 }
 
 export type BenchLog = (msg: string) => void;
@@ -38,5 +41,9 @@ export function benchPlan(quick: boolean): BenchPlan {
     rebuildEvents: pick(20_000, 200_000),
     lagOfferedPerS: 300,
     lagDurationMs: pick(3_000, 10_000),
+    lagCalibration: pick(
+      { warmupMs: 500, durationMs: 2_000 },
+      { warmupMs: 1_000, durationMs: 4_000 },
+    ),
   };
 }
