@@ -12,25 +12,14 @@ import { type ProofRead, proofRowView, proofStateView } from '../../proofs/share
 import { EscrowReader } from '../shared/escrow-reader';
 import { type EscrowSummary, escrowSummaryView } from '../shared/escrows.view';
 import { GetEscrowSummaryQuery } from './get-escrow-summary.query';
-import { viewerContext } from './viewer-context';
+import { holderRoles, mayAct, viewerContext } from './viewer-context';
 
 /** The actions open on the escrow now that `actor` may take (its scope, its role in the escrow). */
 function allowedActions(actor: Actor, escrow: EscrowState, now: string): string[] {
   const userId = actor.kind === 'api_key' ? actor.userId : null;
-  const scope = actor.kind === 'system' ? null : actor.scope;
-  const isClient = userId === escrow.clientId;
-  const isProvider = userId === escrow.providerId;
+  const roles = holderRoles(actor, userId === escrow.clientId, userId === escrow.providerId);
   return escrowActionOptions(escrow, now)
-    .filter((o) => {
-      if (scope === 'admin') return true;
-      if (o.role === 'party_or_support' && scope === 'support') return true;
-      if (scope !== 'sender') return false;
-      return o.role === 'client'
-        ? isClient
-        : o.role === 'provider'
-          ? isProvider
-          : isClient || isProvider;
-    })
+    .filter((o) => mayAct(roles, o.role))
     .map((o) => o.action);
 }
 

@@ -5,7 +5,13 @@
  * filtered by the role the caller holds in the escrow: admin holds every role, support only
  * decides proofs, auditors act on nothing, a sender acts as the escrow's client or provider.
  */
-import { type EscrowState, escrowActionOptions, money, proofSubmittable } from '@kob/domain';
+import {
+  type ActionRole,
+  type EscrowState,
+  escrowActionOptions,
+  money,
+  proofSubmittable,
+} from '@kob/domain';
 import type { Actor } from '@kob/kernel';
 import type { ViewerContextRead } from '../shared/escrows.view';
 
@@ -53,7 +59,7 @@ function openActions(escrow: EscrowState, now: string): Set<ViewerAction> {
 }
 
 /** The roles `actor` holds in the escrow (admin: all of them; auditor: none). */
-function holderRoles(actor: Actor, isClient: boolean, isProvider: boolean): Set<Holder> {
+export function holderRoles(actor: Actor, isClient: boolean, isProvider: boolean): Set<Holder> {
   const scope = actor.kind === 'system' ? null : actor.scope;
   if (scope === 'admin') return new Set<Holder>(['client', 'provider', 'support']);
   if (scope === 'support') return new Set<Holder>(['support']);
@@ -62,6 +68,19 @@ function holderRoles(actor: Actor, isClient: boolean, isProvider: boolean): Set<
   if (isClient) roles.add('client');
   if (isProvider) roles.add('provider');
   return roles;
+}
+
+/** Whether holding `roles` lets one take an action the decider's probes name for `role`. */
+export function mayAct(roles: ReadonlySet<Holder>, role: ActionRole): boolean {
+  switch (role) {
+    case 'client':
+    case 'provider':
+      return roles.has(role);
+    case 'party':
+      return roles.has('client') || roles.has('provider');
+    case 'party_or_support':
+      return roles.size > 0;
+  }
 }
 
 /**
