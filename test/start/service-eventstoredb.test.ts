@@ -85,7 +85,14 @@ describe('the service on EventStoreDB', () => {
       EVENTSTORE_CONNECTION_STRING: double.connectionString,
     };
     const api = startApi({
-      env: { ...onEsdb, PROJECTIONS_MODE: 'worker', BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY },
+      env: {
+        ...onEsdb,
+        PROJECTIONS_MODE: 'worker',
+        BOOTSTRAP_ADMIN_API_KEY: ADMIN_KEY,
+        // Until the worker has projected the admin key, each poll below is a 401: under load more
+        // than the default 20 a minute, which would then answer 429 until the minute ends.
+        RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: '100000',
+      },
     });
     const health = await waitHealthy(api);
     expect(health.event_store).toMatchObject({ adapter: 'eventstoredb', connection: 'connected' });
