@@ -26,6 +26,7 @@ import * as jobCheckpoints from './read-models/20261205000100_job_checkpoints';
 import * as userRolesNumbers from './read-models/20261206000100_user_roles_numbers';
 import * as paymentsNewestFirst from './read-models/20261206000200_payments_newest_first';
 import * as milestonesKindless from './read-models/20261206000300_milestones_kindless';
+import * as appendBatch from './event-store/20261206000400_append_batch';
 
 export const allMigrations: Record<string, Migration> = {
   '20261124000100_events': events,
@@ -51,4 +52,5 @@ export const allMigrations: Record<string, Migration> = {
   '20261206000100_user_roles_numbers': userRolesNumbers,
   '20261206000200_payments_newest_first': paymentsNewestFirst,
   '20261206000300_milestones_kindless': milestonesKindless,
+  '20261206000400_append_batch': appendBatch,
 };

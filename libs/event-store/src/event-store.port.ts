@@ -156,7 +156,9 @@ export interface EventStore {
   /**
    * The streams written by the append whose last event is at `position` (a command's
    * read-your-writes wait asks which projectors its write concerns), or null when the store
-   * cannot tell (on EventStoreDB: an append this process did not make, or made long ago).
+   * cannot tell (on EventStoreDB: an append this process did not make, or made long ago). It may
+   * name more streams than the append wrote, never fewer (on PostgreSQL, the streams of every
+   * command committed in the same group-commit transaction): a wait then covers more projectors.
    */
   streamsAppendedAt(position: Position): Promise<readonly string[] | null>;
   /** One cheap round trip to the store, bounded by `timeoutMs` (for `/health`). */

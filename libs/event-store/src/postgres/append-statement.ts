@@ -63,7 +63,7 @@ export async function appendOne(client: PoolClient, append: StreamAppend): Promi
 }
 
 /** The chained events as the statement's columns (ids, revisions, types, data, metadata). */
-function chainColumns(
+export function chainColumns(
   streamId: string,
   events: readonly NewEvent[],
   firstRevision: bigint,

@@ -4,36 +4,41 @@
  * connects as the service role (INSERT and SELECT on events only); tampering, as a superuser.
  */
 import { ownClusterDatabase, testDatabase, type TestDatabase } from '@test/test-db';
-import { describeEventStoreContract } from '../contract/event-store.contract';
-import { PostgresEventStore } from './postgres-event-store';
+import { type ContractHarness, describeEventStoreContract } from '../contract/event-store.contract';
+import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
 
-let tdb: TestDatabase;
-
-describeEventStoreContract('postgresql', async () => {
-  tdb = await ownClusterDatabase();
-  const store = new PostgresEventStore(tdb.newServicePool(20));
-  return {
-    store,
-    otherStore: () => new PostgresEventStore(tdb.newServicePool(2)),
-    holdOpenAppend: (append) => store.beginHeldAppend(append),
-    tamper: async (streamId, revision, data) => {
-      const client = await tdb.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SET LOCAL session_replication_role = replica');
-        await client.query('UPDATE events SET data = $3 WHERE stream_id = $1 AND revision = $2', [
-          streamId,
-          revision.toString(),
-          JSON.stringify(data),
-        ]);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
-    },
-    close: () => tdb.close(),
+/** The contract's harness on a cluster of its own, with the store's options. */
+function harnessWith(options: PostgresEventStoreOptions) {
+  return async (): Promise<ContractHarness> => {
+    const tdb = await ownClusterDatabase();
+    const store = new PostgresEventStore(tdb.newServicePool(20), options);
+    return {
+      store,
+      otherStore: () => new PostgresEventStore(tdb.newServicePool(2), options),
+      holdOpenAppend: (append) => store.beginHeldAppend(append),
+      tamper: async (streamId, revision, data) => {
+        const client = await tdb.pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('SET LOCAL session_replication_role = replica');
+          await client.query('UPDATE events SET data = $3 WHERE stream_id = $1 AND revision = $2', [
+            streamId,
+            revision.toString(),
+            JSON.stringify(data),
+          ]);
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+      },
+      close: () => tdb.close(),
+    };
   };
-});
+}
+
+// Group commit on (the default) and off: both paths keep the whole contract.
+describeEventStoreContract('postgresql', harnessWith({}));
+describeEventStoreContract('postgresql without group commit', harnessWith({ groupCommit: false }));
 
 describe('connection probe (PostgreSQL)', () => {
   let db: TestDatabase;

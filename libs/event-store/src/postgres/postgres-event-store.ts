@@ -7,6 +7,11 @@
  * happened. So an append with `no_stream` or an exact revision is one statement, one round trip,
  * and two racing writers are serialised by the head row's lock: exactly one wins.
  *
+ * Group commit (append-batcher.ts, on by default): the appends of concurrent commands whose
+ * expected revisions and head hashes are exact are written together by `events_append_batch`,
+ * one statement and one commit for the batch, each command checked and refused on its own. The
+ * rest (`any`, an exact revision without its head hash) take the single-command path below.
+ *
  * `$all`: ordered by (writer's transaction id, position) and read only below
  * pg_snapshot_xmin(pg_current_snapshot()), so an event committed late by a transaction that
  * started early is never skipped by a reader that already moved past its position.
@@ -33,6 +38,7 @@ import { WrongExpectedRevisionError } from '../errors';
 import { AppendNotifyingStore, validateAppendMulti, validateEvents } from '../append-rules';
 import { probeConnection } from '../connection-probe';
 import { appendOne, checkCondition, resolveAny } from './append-statement';
+import { AppendBatcher, GROUP_COMMIT_DEFAULTS, type GroupCommitLimits } from './append-batcher';
 
 interface EventRow {
   position: string;
@@ -49,14 +55,40 @@ interface EventRow {
 const SELECT_EVENT =
   'SELECT position, transaction_id::text AS tx, event_id, stream_id, revision, type, data, metadata, recorded_at FROM events';
 
+export interface PostgresEventStoreOptions {
+  /** Group commit of appends (append-batcher.ts); `false` writes each command on its own. */
+  groupCommit?: GroupCommitLimits | false;
+}
+
 export class PostgresEventStore extends AppendNotifyingStore implements EventStore {
   readonly name = 'postgresql';
+  /** The group-commit batcher, when on (its `stats` say how appends were batched). */
+  readonly batcher: AppendBatcher | null;
 
-  constructor(private readonly pool: Pool) {
+  constructor(
+    private readonly pool: Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
     super();
+    const limits = options.groupCommit ?? GROUP_COMMIT_DEFAULTS;
+    this.batcher =
+      limits === false
+        ? null
+        : new AppendBatcher(
+            {
+              pool,
+              appendAlone: (appends, conditions) => this.appendAlone(appends, conditions),
+              appended: () => this.notifyAppended(),
+              isSqlError: hasSqlState,
+            },
+            limits,
+          );
   }
 
-  /** The streams of the transaction that wrote `position` (one append is one transaction). */
+  /**
+   * The streams of the transaction that wrote `position`: the append's own, and with group commit
+   * those of the other commands committed with it (a superset, as the port allows).
+   */
   async streamsAppendedAt(position: Position): Promise<readonly string[] | null> {
     const res = await this.pool.query<{ stream_id: string }>(
       'SELECT DISTINCT stream_id FROM events WHERE transaction_id = $1::text::xid8',
@@ -69,6 +101,16 @@ export class PostgresEventStore extends AppendNotifyingStore implements EventSto
     const conditions = options.conditions ?? [];
     validateAppendMulti(appends, conditions);
     for (const a of appends) validateEvents(a.streamId, a.events);
+    if (this.batcher && AppendBatcher.accepts(appends))
+      return this.batcher.append(appends, conditions);
+    return this.appendAlone(appends, conditions);
+  }
+
+  /** One command's appends in a transaction of their own (the path without group commit). */
+  private async appendAlone(
+    appends: readonly StreamAppend[],
+    conditions: readonly StreamCondition[],
+  ): Promise<AppendResult[]> {
     // `any` on a stream that does not exist yet races another creator: resolve it again.
     const attempts = appends.some((a) => a.expectedRevision === 'any') ? ANY_RETRIES_MAX : 1;
     for (let attempt = 1; ; attempt++) {
@@ -83,7 +125,7 @@ export class PostgresEventStore extends AppendNotifyingStore implements EventSto
   }
 
   private async appendOnce(
-    appends: StreamAppend[],
+    appends: readonly StreamAppend[],
     conditions: readonly StreamCondition[],
   ): Promise<AppendResult[]> {
     const client = await this.pool.connect();
@@ -101,7 +143,7 @@ export class PostgresEventStore extends AppendNotifyingStore implements EventSto
 
   private async appendWith(
     client: PoolClient,
-    appends: StreamAppend[],
+    appends: readonly StreamAppend[],
     conditions: readonly StreamCondition[],
   ): Promise<AppendResult[]> {
     const single =
