@@ -4,6 +4,7 @@
  * - `http.deposit.c16`: `POST /escrows/{id}/deposit` with auth, validation, a fresh
  *   Idempotency-Key each, the PSP simulator confirming at once, inline projections, spread over
  *   the seeded escrows;
+ * - `http.deposit.c64`: the same with 64 connections (group commit batches more of them);
  * - `http.get_escrow.c16`: `GET /escrows/{id}`;
  * - `http.proof_photo.c4`: upload and submit of generated 12-megapixel JPEGs with EXIF (each a
  *   different scene, fresh, inside the milestone's geofence); every one must come back APPROVED
@@ -178,7 +179,7 @@ async function photoEscrows(
   return out;
 }
 
-/** A closed load of `connections` clients on one kind of request. */
+/** A closed load of `connections` clients (16 unless told) on one kind of request. */
 export function closedLoad(
   api: ApiProcess,
   dir: string,
@@ -186,9 +187,10 @@ export function closedLoad(
   timing: BenchPlan['httpTiming'],
   apiKey: string,
   escrowIds: string[],
+  connections = 16,
 ): Promise<ClosedAnswer> {
   return runLoad<ClosedAnswer>(
-    { mode: 'closed', url: api.url, kind, connections: 16, ...timing, apiKey, escrowIds },
+    { mode: 'closed', url: api.url, kind, connections, ...timing, apiKey, escrowIds },
     dir,
   );
 }
@@ -333,6 +335,18 @@ export async function runHttpBenches(bench: BenchContext): Promise<BenchResult[]
         projector_us_per_event: await projectorCosts(api),
       }),
     );
+
+    log('http.deposit.c64');
+    const deposits64 = await closedLoad(
+      api,
+      dir,
+      'deposit',
+      p.httpTiming,
+      client.key,
+      escrowIds,
+      64,
+    );
+    results.push(closedResult('http.deposit.c64', deposits64, 'pg.insert_txn.c8'));
     const afterDeposits = await memoryOf(api.pid);
 
     log('http.get_escrow.c16');

@@ -4,9 +4,10 @@
  *   a table with exactly the events table's columns, indexes and constraints (`LIKE events
  *   INCLUDING ALL`), rows shaped like real events;
  * - `pg.insert_batch100.c4`: 4 connections, 100 rows per transaction (ops = rows);
- * - `store.append.c8`: 8 writers through the event-store port, one event per append, each writer
- *   on its own streams (the expected revision and head hash known, as the command runner's cache
- *   knows them);
+ * - `store.append.c8`, `store.append.c64`: 8 or 64 writers through the event-store port, one
+ *   event per append, each writer on its own streams (the expected revision and head hash known,
+ *   as the command runner's cache knows them), the store's group commit on (its batches in
+ *   `extra`); `store.append_alone.c64`: the same 64 writers with group commit off;
  * - `store.append_same_stream.c8`: 8 writers on one stream, each appending at the revision it
  *   last saw and, on a conflict, reading the head and trying again; conflicts in `extra`.
  */
@@ -19,7 +20,7 @@ import {
   WrongExpectedRevisionError,
   systemAppendMetadata,
 } from '@kob/event-store';
-import { type BenchResult, closedLoop, rateResult } from './lib/measure';
+import { type BenchResult, closedLoop, rateResult, round } from './lib/measure';
 
 export interface Timing {
   warmupMs: number;
@@ -132,11 +133,21 @@ export async function pgInsertBatch100(pool: Pool, t: Timing): Promise<BenchResu
   }
 }
 
-export async function storeAppend(store: PostgresEventStore, t: Timing): Promise<BenchResult> {
+/**
+ * `writers` writers through the port, each on its own streams; `name` says whether the store
+ * batches (group commit) or not. The batcher's counts over the run go in `extra`.
+ */
+export async function storeAppend(
+  store: PostgresEventStore,
+  t: Timing,
+  writers: number,
+  name = `store.append.c${writers}`,
+): Promise<BenchResult> {
   const STREAMS_PER_WRITER = 50;
   const heads = new Map<string, { revision: bigint; headHash: string }>();
+  const before = store.batcher ? { ...store.batcher.stats } : null;
   const out = await closedLoop({
-    workers: 8,
+    workers: writers,
     ...t,
     op: async (w, i) => {
       const streamId = `bench-append-${w}-${i % STREAMS_PER_WRITER}`;
@@ -148,7 +159,20 @@ export async function storeAppend(store: PostgresEventStore, t: Timing): Promise
       heads.set(streamId, { revision: result.nextRevision, headHash: result.headHash });
     },
   });
-  return rateResult('store.append.c8', out, 'pg.insert_txn.c8');
+  const after = store.batcher?.stats;
+  const batching: Record<string, number | boolean> =
+    before && after
+      ? {
+          batches: after.batches - before.batches,
+          commands_per_batch: round(
+            (after.commands - before.commands) / Math.max(1, after.batches - before.batches),
+            1,
+          )!,
+          largest_batch: after.largest,
+          fallbacks: after.fallbacks - before.fallbacks,
+        }
+      : { group_commit: false };
+  return rateResult(name, out, 'pg.insert_txn.c8', batching);
 }
 
 export async function storeAppendSameStream(

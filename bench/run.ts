@@ -54,9 +54,10 @@ async function runStoreBenches(
   p: BenchPlan,
   withStore: boolean,
 ): Promise<BenchResult[]> {
-  const { pool, db } = await migratedDatabase(admin, 'bench_store', 24);
+  const { pool, db } = await migratedDatabase(admin, 'bench_store', 72);
   await createBenchTable(pool);
   const store = new PostgresEventStore(pool);
+  const alone = new PostgresEventStore(pool, { groupCommit: false });
   const results: BenchResult[] = [];
   try {
     log('pg.insert_txn.c8');
@@ -65,12 +66,17 @@ async function runStoreBenches(
     results.push(await pgInsertBatch100(pool, p.timing));
     if (withStore) {
       log('store.append.c8');
-      results.push(await storeAppend(store, p.timing));
+      results.push(await storeAppend(store, p.timing, 8));
+      log('store.append.c64');
+      results.push(await storeAppend(store, p.timing, 64));
+      log('store.append_alone.c64');
+      results.push(await storeAppend(alone, p.timing, 64, 'store.append_alone.c64'));
       log('store.append_same_stream.c8');
       results.push(await storeAppendSameStream(store, p.timing));
     }
   } finally {
     await store.close();
+    await alone.close();
     await db.destroy();
   }
   return results;
