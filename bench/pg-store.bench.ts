@@ -145,12 +145,13 @@ export async function storeAppend(
 ): Promise<BenchResult> {
   const STREAMS_PER_WRITER = 50;
   const heads = new Map<string, { revision: bigint; headHash: string }>();
+  const run = randomUUID().slice(0, 8);
   const before = store.batcher ? { ...store.batcher.stats } : null;
   const out = await closedLoop({
     workers: writers,
     ...t,
     op: async (w, i) => {
-      const streamId = `bench-append-${w}-${i % STREAMS_PER_WRITER}`;
+      const streamId = `bench-append-${run}-${w}-${i % STREAMS_PER_WRITER}`;
       const head = heads.get(streamId);
       const result = await store.appendToStream(streamId, [sampleEvent(i)], {
         expectedRevision: head ? head.revision : 'no_stream',
