@@ -197,7 +197,8 @@ export function peerComparison(results: readonly BenchResult[]): string {
     'ours ÷ Emmett',
   ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [
     `Against the Emmett peer (ratios to pg.insert_txn.c8; the differences in work per request: bench/peers/emmett/README.md)`,
     line(head),
