@@ -14,6 +14,7 @@ import { Client } from 'pg';
 import { PostgresEventStore } from '@kob/event-store';
 import { EmbeddedPostgres, type PgConnectionConfig } from '@kob/postgres';
 import { runHttpBenches } from './http.bench';
+import { PEER_GROUPS, peerComparison, runPeerBenches } from './peer.bench';
 import { migratedDatabase } from './lib/databases';
 import { type BenchResult, table, withRatios } from './lib/measure';
 import {
@@ -125,19 +126,24 @@ async function main(): Promise<void> {
   const admin = await server.start();
   const results: BenchResult[] = [];
   let postgresVersion = '';
-  const wanted = (group: string) => !only || only.includes(group);
+  // --peer: the Emmett peer beside ours, and the groups its comparison needs (peer.bench.ts).
+  const peer = process.argv.includes('--peer');
+  const wanted = (group: string) =>
+    !only || only.includes(group) || (peer && PEER_GROUPS.includes(group));
   try {
     postgresVersion = await probePostgres(admin);
     if (wanted('pg') || wanted('store'))
       results.push(...(await runStoreBenches(admin, p, wanted('store'))));
     const bench = { admin, dir, plan: p, log };
     if (wanted('http')) results.push(...(await runHttpBenches(bench)));
+    if (peer) results.push(...(await runPeerBenches(bench)));
     if (wanted('projection')) results.push(...(await runProjectionBenches(bench)));
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
   await report(results, started, postgresVersion, quick);
+  if (peer) process.stdout.write(`\n${peerComparison(withRatios(results))}\n`);
 }
 
 main().catch((err) => {
