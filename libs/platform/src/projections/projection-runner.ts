@@ -64,6 +64,8 @@ export class ProjectionRunner<DB = ReadModels> {
   private readonly parkedTxs = new ParkedTransactions();
   private waitsInProgress = 0;
   private readonly liveLoop = new LiveLoop();
+  /** Batches of the live round in flight that were full (more may be waiting in `$all`). */
+  private fullBatches = 0;
   private readonly batchSize: number;
   private readonly db: Kysely<PlatformTables>;
   private readonly rebuilds: RebuildContext;
@@ -188,6 +190,7 @@ export class ProjectionRunner<DB = ReadModels> {
       for (const g of group) recovered(g.live, 0);
       return 0;
     }
+    if (events.length >= this.batchSize) this.fullBatches++;
     return this.applyGroup(group, from, events, false);
   }
 
@@ -316,9 +319,11 @@ export class ProjectionRunner<DB = ReadModels> {
 
   /** Starts the live loop: woken by in-process appends, polling for other processes' appends. */
   start(shouldRun: (projector: Projector<DB>) => boolean = () => true): void {
-    this.liveLoop.start(this.store, (goOn) =>
-      this.runRound(this.projectors.filter(shouldRun), goOn),
-    );
+    this.liveLoop.start(this.store, async (goOn) => {
+      this.fullBatches = 0;
+      const applied = await this.runRound(this.projectors.filter(shouldRun), goOn);
+      return { applied, full: this.fullBatches > 0 };
+    });
   }
 
   /**

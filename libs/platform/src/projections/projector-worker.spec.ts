@@ -59,7 +59,7 @@ const projectors: ProjectorHead[] = ['a', 'b'].map((name) => ({ name, version: 1
 describe('graceful stop', () => {
   it('the live loop finishes the round in flight and starts no other', async () => {
     const loop = new LiveLoop();
-    const inFlight = deferred<number>();
+    const inFlight = deferred<{ applied: number; full: boolean }>();
     const asked: boolean[] = [];
     const round = jest.fn(async (goOn: () => boolean) => {
       asked.push(goOn());
@@ -73,7 +73,7 @@ describe('graceful stop', () => {
     const stopping = loop.stop().then(() => (stopped = true));
     await settle();
     expect(stopped).toBe(false); // waits for the batch in flight
-    inFlight.resolve(3);
+    inFlight.resolve({ applied: 3, full: true });
     await stopping;
     expect(asked).toEqual([true, false]);
     expect(round).toHaveBeenCalledTimes(1);
