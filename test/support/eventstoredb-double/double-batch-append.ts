@@ -34,11 +34,12 @@ import { assert } from '@kob/kernel';
 import type { DoubleExpected, DoubleLog, ProposedEvent, WriteOutcome } from './double-log';
 import type { DoubleFaults } from './double-faults';
 
-/** Calls the double answered, by method, and the appends submitted over `BatchAppend`. */
+/** Calls the double answered, by method; over `BatchAppend`, its requests and appends. */
 export interface DoubleCalls {
   read: number;
   append: number;
   batchAppend: number;
+  batchAppendRequests: number;
   batchAppendWrites: number;
 }
 
@@ -102,6 +103,7 @@ class BatchAppendCall {
 
   private receive(req: BatchAppendReq): void {
     if (this.closed) return;
+    this.calls.batchAppendRequests += 1;
     const correlation = req.getCorrelationId();
     assert(correlation !== undefined, 'a batch append request without a correlation id');
     const key = Buffer.from(correlation.serializeBinary()).toString('base64');

@@ -41,7 +41,7 @@ export interface EventStoreDbDouble {
   fail(fault: Fault): void;
   /** Faults queued and not yet met by a call (a test checks its faults were met). */
   pendingFaults(): number;
-  /** Calls answered so far, by method, and the appends submitted over `BatchAppend`. */
+  /** Calls answered so far, by method; over `BatchAppend`, its requests and appends. */
   calls(): Readonly<DoubleCalls>;
   /** Whether this node has `BatchAppend` (a restart keeps it the same kind of node). */
   batchAppend: boolean;
@@ -66,7 +66,13 @@ export async function startEventStoreDbDouble(
   const { log = new DoubleLog(), batchAppend = true } = options;
   const server = new grpc.Server();
   let port = options.port ?? 0;
-  const calls: DoubleCalls = { read: 0, append: 0, batchAppend: 0, batchAppendWrites: 0 };
+  const calls: DoubleCalls = {
+    read: 0,
+    append: 0,
+    batchAppend: 0,
+    batchAppendRequests: 0,
+    batchAppendWrites: 0,
+  };
   const faults = new DoubleFaults(() => ({ host: '127.0.0.1', port }));
   const holds = new Map<string, (commit: () => WriteOutcome) => void>();
   const held: HeldWrites = {
