@@ -3,8 +3,10 @@
  * method, the way a node of a cluster fails: `unavailable` (the node is down or restarting:
  * UNAVAILABLE), `not-leader` (a follower refuses a write that requires the leader and names it
  * in the trailers `exception: not-leader`, `leader-endpoint-host`, `leader-endpoint-port`), or
- * `no-answer` (the call hangs until the client's deadline). `after` applies the write first and
- * then fails its answer: the client cannot tell whether the append happened.
+ * `no-answer` (the call hangs until the client's deadline; over `BatchAppend`, whose call has no
+ * deadline, the append is answered `Timeout` at the deadline its options carry). `after` applies
+ * the write first and then fails its answer: the client cannot tell whether the append happened.
+ * Over `BatchAppend` an `unavailable` or `not-leader` append fault ends the whole call.
  */
 import * as grpc from '@grpc/grpc-js';
 

@@ -4,16 +4,23 @@
  * every fault it queued was met by a call (so the path the test names did run).
  */
 import { EventStoreDbEventStore, type EventStoreDbOptions } from '@kob/event-store';
-import { type EventStoreDbDouble, startEventStoreDbDouble } from './eventstoredb-double';
+import {
+  type DoubleOptions,
+  type EventStoreDbDouble,
+  startEventStoreDbDouble,
+} from './eventstoredb-double';
 
-export function useEventStoreDbDouble(options: EventStoreDbOptions = {}): {
+export function useEventStoreDbDouble(
+  options: EventStoreDbOptions = {},
+  node: DoubleOptions = {},
+): {
   double(): EventStoreDbDouble;
   store(): EventStoreDbEventStore;
 } {
   let double: EventStoreDbDouble | undefined;
   let store: EventStoreDbEventStore | undefined;
   beforeAll(async () => {
-    double = await startEventStoreDbDouble();
+    double = await startEventStoreDbDouble(node);
     store = EventStoreDbEventStore.connect(double.connectionString, options);
   });
   afterEach(() => {

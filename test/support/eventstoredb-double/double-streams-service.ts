@@ -1,7 +1,8 @@
 /**
  * The `event_store.client.streams.Streams` service of the EventStoreDB test double, from the
  * service definition `@eventstore/db-client` ships: `Append` (client streaming: the options,
- * then one proposed message per event) and `Read` (a stream forwards or backwards, `$all` from a
+ * then one proposed message per event), `BatchAppend` when the node has it
+ * (double-batch-append.ts), and `Read` (a stream forwards or backwards, `$all` from a
  * position, or a catch-up subscription to `$all` with its filter: confirmation, the events after
  * the position, caught-up, then live). Faults queued on the double answer a call the way a
  * failing node does (unavailable, not the leader, no answer before the deadline).
@@ -15,30 +16,29 @@ import {
   ReadResp,
 } from '@eventstore/db-client/generated/streams_pb';
 import { assert } from '@kob/kernel';
-import type {
-  DoubleExpected,
-  DoubleLog,
-  DoubleRecord,
-  ProposedEvent,
-  WriteOutcome,
-} from './double-log';
+import type { DoubleExpected, DoubleLog, DoubleRecord, WriteOutcome } from './double-log';
 import { type DoubleFaults, answerWithFault } from './double-faults';
+import {
+  type DoubleCalls,
+  type HeldWrites,
+  batchAppendHandler,
+  proposed,
+} from './double-batch-append';
 
 type Filter = (r: DoubleRecord) => boolean;
 
-/** The write that the next append to a stream becomes: its commit waits for `release`. */
-export interface HeldWrites {
-  /** stream id → resolves when the hold is in place, with the function that commits it */
-  take(streamId: string): ((commitNow: () => WriteOutcome) => void) | undefined;
-}
-
+/** The service; without `batchAppend` (a node before 21.x) that call answers UNIMPLEMENTED. */
 export function streamsService(
   log: DoubleLog,
   faults: DoubleFaults,
   held: HeldWrites,
+  calls: DoubleCalls,
+  { batchAppend }: { batchAppend: boolean },
 ): grpc.UntypedServiceImplementation {
   return {
+    ...(batchAppend ? { batchAppend: batchAppendHandler(log, faults, held, calls) } : {}),
     read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
+      calls.read += 1;
       if (answerWithFault(faults, 'read', call)) return;
       const options = call.request.getOptions();
       assert(options !== undefined, 'a read without options');
@@ -50,6 +50,7 @@ export function streamsService(
       call: grpc.ServerReadableStream<AppendReq, AppendResp>,
       callback: grpc.sendUnaryData<AppendResp>,
     ) => {
+      calls.append += 1;
       const messages: AppendReq[] = [];
       call.on('data', (m: AppendReq) => messages.push(m));
       call.on('end', () => append(log, faults, held, messages, callback));
@@ -91,17 +92,6 @@ function expectedOf(options: AppendReq.Options): DoubleExpected {
   if (options.hasAny()) return 'any';
   if (options.hasStreamExists()) return 'stream_exists';
   return BigInt(options.getRevision());
-}
-
-function proposed(m: AppendReq.ProposedMessage): ProposedEvent {
-  const metadata = m.getMetadataMap();
-  return {
-    id: m.getId()!.getString(),
-    type: metadata.get('type') ?? '',
-    contentType: metadata.get('content-type') ?? 'application/octet-stream',
-    data: Buffer.from(m.getData_asU8()),
-    customMetadata: Buffer.from(m.getCustomMetadata_asU8()),
-  };
 }
 
 function appendResponse(outcome: WriteOutcome, expected: DoubleExpected): AppendResp {

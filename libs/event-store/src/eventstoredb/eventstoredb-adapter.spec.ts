@@ -2,10 +2,13 @@
  * What the EventStoreDB adapter does beyond the port's contract, through the real client
  * against the gRPC test double: system events kept out of what it answers, commit/prepare
  * positions in the port's token, and a failing node (unavailable, not the leader, no answer
- * before the deadline) met with typed errors and retries that cannot duplicate an append.
+ * before the deadline) met with typed errors and retries that cannot duplicate an append, both
+ * when appends go over `BatchAppend` (21.10+) and over `Append` (a 20.x node): the two meet a
+ * failure differently (a whole shared call ended, a deadline answered by the server).
  */
 import { useEventStoreDbDouble } from '@test/eventstoredb-double/double-store';
 import {
+  type DoubleOptions,
   type EventStoreDbDouble,
   startEventStoreDbDouble,
 } from '@test/eventstoredb-double/eventstoredb-double';
@@ -77,7 +80,17 @@ describe('positions', () => {
   });
 });
 
-describe('a failing node', () => {
+const NODES: [string, DoubleOptions][] = [
+  ['appends over BatchAppend', {}],
+  ['a 20.x node, appends over Append', { batchAppend: false }],
+];
+
+describe.each(NODES)('a failing node (%s)', (_kind, node) => {
+  const { double, store } = useEventStoreDbDouble(
+    { appendDeadlineMs: TEST_APPEND_DEADLINE_MS },
+    node,
+  );
+
   it('retries an append refused by an unavailable node, writing it once', async () => {
     const s = stream('unavailable');
     double().fail({ method: 'append', kind: 'unavailable', when: 'before' });
@@ -173,7 +186,7 @@ describe('a failing node', () => {
   });
 
   it('survives the node restarting: an append meanwhile fails typed, the subscription resumes', async () => {
-    const first = await startEventStoreDbDouble();
+    const first = await startEventStoreDbDouble(node);
     const own = EventStoreDbEventStore.connect(first.connectionString, {
       appendDeadlineMs: TEST_APPEND_DEADLINE_MS,
     });
@@ -202,7 +215,7 @@ describe('a failing node', () => {
       await expect(
         own.appendToStream(s, [ev('t.lost.v1')], { expectedRevision: 0n }),
       ).rejects.toMatchObject({ code: 'EVENT_STORE_UNAVAILABLE', operation: 'append' });
-      second = await startEventStoreDbDouble({ log: first.log, port: first.port });
+      second = await startEventStoreDbDouble({ ...node, log: first.log, port: first.port });
       await own.appendToStream(s, [ev('t.b.v1')], { expectedRevision: 0n });
       await live;
       expect(seen.map((e) => e.type)).toEqual(['t.a.v1', 't.b.v1']);

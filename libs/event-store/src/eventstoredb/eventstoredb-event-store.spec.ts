@@ -1,14 +1,16 @@
 /**
  * The EventStoreDB adapter against the port's contract, through the real client: in every
- * `npm test` against the gRPC test double (test/support/eventstoredb-double), and against a
+ * `npm test` against the gRPC test double (test/support/eventstoredb-double) as a 21.10 node
+ * (appends over `BatchAppend`) and as a 20.x node (`Append` only), and against a
  * real server as well whenever EVENTSTORE_CONNECTION_STRING is set. EventStoreDB has no
  * multi-stream transaction, so the contract's atomic parts are left out by capability and
  * eventstoredb-multi-stream.spec.ts tests the compensation instead.
  */
 import {
-  type EventStoreDbDouble,
+  type DoubleOptions,
   startEventStoreDbDouble,
 } from '@test/eventstoredb-double/eventstoredb-double';
+import { assert } from '@kob/kernel';
 import { type ContractHarness, describeEventStoreContract } from '../contract/event-store.contract';
 import type { StreamAppend } from '../event-store.port';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
@@ -29,12 +31,10 @@ function storesOn(connectionString: string) {
   };
 }
 
-let double: EventStoreDbDouble;
-
-describeEventStoreContract(
-  'eventstoredb (gRPC test double, real client)',
-  async (): Promise<ContractHarness> => {
-    double = await startEventStoreDbDouble();
+/** The contract's harness on a double of its own, a node of the kind `node` names. */
+function doubleHarness(node: DoubleOptions) {
+  return async (): Promise<ContractHarness> => {
+    const double = await startEventStoreDbDouble(node);
     const { open, closeAll } = storesOn(double.connectionString);
     const store = open();
     return {
@@ -57,9 +57,29 @@ describeEventStoreContract(
       close: async () => {
         await closeAll();
         await double.close();
+        // The contract's appends went the one way this kind of node makes the client send them.
+        const { append, batchAppendWrites } = double.calls();
+        const [used, unused] = double.batchAppend
+          ? [batchAppendWrites, append]
+          : [append, batchAppendWrites];
+        assert(
+          used > 0 && unused === 0,
+          `appends over the wrong call: Append ${append}, BatchAppend ${batchAppendWrites}`,
+        );
       },
     };
-  },
+  };
+}
+
+// Both ways the client appends: BatchAppend (21.10+, the default) and Append (20.x).
+describeEventStoreContract(
+  'eventstoredb (gRPC test double, real client, BatchAppend)',
+  doubleHarness({}),
+  WITHOUT_TRANSACTIONS,
+);
+describeEventStoreContract(
+  'eventstoredb (gRPC test double as a 20.x node, real client, Append)',
+  doubleHarness({ batchAppend: false }),
   WITHOUT_TRANSACTIONS,
 );
 
