@@ -164,6 +164,60 @@ it('a batch the database refuses as a whole is written command by command: only 
   for (const i of [0, 2, 3]) expect((await store.readStream(streams[i]!.id)).length).toBe(3);
 });
 
+it('a stream created by another transaction after the batch checked it fails the batch whole; each command then gets its own answer', async () => {
+  const streams = await created(3);
+  const raced = stream('batch-raced');
+  // Another writer creates `raced` and has not committed: the batch's check cannot see it, and
+  // its insert of the head row waits on that writer's unique-index entry.
+  const other = await tdb.pool.connect();
+  try {
+    await other.query('BEGIN');
+    await other.query(
+      "INSERT INTO streams (stream_id, revision, head_hash) VALUES ($1, 0, repeat('0', 64))",
+      [raced],
+    );
+    const fallbacks = batcher().stats.fallbacks;
+    const racing = [
+      ...streams.map((s) => store.appendMulti([next(s)])),
+      store.appendMulti([
+        { streamId: raced, events: [ev('opened')], expectedRevision: 'no_stream' },
+      ]),
+    ];
+    const outcomes = Promise.allSettled(racing);
+    await waitUntil(async () => (await lockWaiters()) > 0);
+    await other.query('COMMIT');
+    const settled = await outcomes;
+    expect(settled.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((settled[3] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(batcher().stats.fallbacks).toBe(fallbacks + 1);
+    for (const s of streams) expect((await store.readStream(s.id)).length).toBe(3);
+    expect(await store.readStream(raced)).toEqual([]);
+  } finally {
+    other.release();
+  }
+});
+
+/** Sessions of the database waiting for a lock (the batch, on the other writer's row). */
+async function lockWaiters(): Promise<number> {
+  const res = await tdb.pool.query<{ n: string }>(
+    "SELECT count(*)::text AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+  );
+  return Number(res.rows[0]!.n);
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 it('`any` appends take the single-command path and still write', async () => {
   const id = stream('batch-any');
   const commands = batcher().stats.commands;
