@@ -51,21 +51,29 @@ function isActive(worker: ApiProcess, projector?: string): boolean {
   );
 }
 
-/** Starts two workers; once one of them took `projector` (any), answers [that one, the other]. */
+/**
+ * Starts two workers, one after the other: the first takes every projector before the second
+ * starts (two started at once may share the projectors out between them, which is allowed but
+ * leaves no single leader to stop). Answers [the leader, the standby].
+ */
 async function startTwoWorkers(
   env: Record<string, string>,
   projector?: string,
 ): Promise<[leader: ApiProcess, standby: ApiProcess]> {
-  const w1 = startApi({ script: PROJECTOR_JS, env });
-  const w2 = startApi({ script: PROJECTOR_JS, env });
-  await waitUntil(
-    'one worker to take the projector',
-    () => (isActive(w1, projector) || isActive(w2, projector) ? true : undefined),
-    30_000,
-  ).catch((err) => {
-    throw new Error(`${(err as Error).message}\n${output(w1)}\n${output(w2)}`);
+  const started = (w: ApiProcess) =>
+    w.logs.some((l) => l.msg === 'projector worker started') ? true : undefined;
+  const leader = startApi({ script: PROJECTOR_JS, env });
+  await waitUntil('the first worker to take the projectors', () => started(leader), 30_000).catch(
+    (err) => {
+      throw new Error(`${(err as Error).message}\n${output(leader)}`);
+    },
+  );
+  expect(isActive(leader, projector)).toBe(true);
+  const standby = startApi({ script: PROJECTOR_JS, env });
+  await waitUntil('the second worker to stand by', () => started(standby), 30_000).catch((err) => {
+    throw new Error(`${(err as Error).message}\n${output(standby)}`);
   });
-  return isActive(w1, projector) ? [w1, w2] : [w2, w1];
+  return [leader, standby];
 }
 
 /** Appends `streams` new streams of `category` with two events each; answers the events appended. */
