@@ -152,7 +152,13 @@ export class AppendBatcher {
     }
     let rows: BatchRow[];
     try {
-      rows = (await client.query<BatchRow>({ text: APPEND_BATCH, values: plan.params })).rows;
+      rows = (
+        await client.query<BatchRow>({
+          name: 'kobatela-append-batch',
+          text: APPEND_BATCH,
+          values: plan.params,
+        })
+      ).rows;
       client.release();
     } catch (err) {
       const sqlError = this.target.isSqlError(err);
