@@ -87,7 +87,7 @@ export async function seedEscrows(
   return ids;
 }
 
-function closedResult(
+export function closedResult(
   name: string,
   a: ClosedAnswer,
   baseline: string | null,

@@ -13,8 +13,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ensureDatabase } from '@kob/postgres';
+import { type ClosedAnswer, closedResult } from './http.bench';
 import { databaseUrl, pooled, runLoad } from './lib/api-process';
-import { type BenchResult, memoryOf, round } from './lib/measure';
+import { type BenchResult, memoryOf } from './lib/measure';
 import type { BenchContext } from './lib/plan';
 import { emmettAppend } from './peers/emmett/append';
 
@@ -35,17 +36,6 @@ export const PEER_PAIRS = [
   { ours: 'store.append.c8', peer: 'peer.emmett.append.c8' },
   { ours: 'http.deposit.c16', peer: 'peer.emmett.http.deposit.c16' },
 ] as const;
-
-/** What the load generator answers for a closed job (bench/children/load.child.ts). */
-interface ClosedAnswer {
-  ops: number;
-  elapsedMs: number;
-  p50: number | null;
-  p99: number | null;
-  errors: number;
-  firstError: string | null;
-  statuses: Record<string, number>;
-}
 
 interface PeerProcess {
   url: string;
@@ -133,23 +123,10 @@ async function peerDeposits(bench: BenchContext): Promise<BenchResult> {
       dir,
     );
     const memory = await memoryOf(peer.pid);
-    return {
-      name: 'peer.emmett.http.deposit.c16',
-      ops_per_s: round((a.ops / a.elapsedMs) * 1000, 1),
-      p50_ms: round(a.p50),
-      p99_ms: round(a.p99),
-      value: null,
-      unit: null,
-      baseline: 'pg.insert_txn.c8',
-      ratio: null,
-      extra: {
-        ops: a.ops,
-        errors: a.errors,
-        ...(a.firstError ? { first_error: a.firstError.slice(0, 200) } : {}),
-        escrows: escrowIds.length,
-        peer_peak_rss_mb: memory?.peakMb ?? 'n/a',
-      },
-    };
+    return closedResult('peer.emmett.http.deposit.c16', a, 'pg.insert_txn.c8', {
+      escrows: escrowIds.length,
+      peer_peak_rss_mb: memory?.peakMb ?? 'n/a',
+    });
   } finally {
     await peer.stop();
   }
