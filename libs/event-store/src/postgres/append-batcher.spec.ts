@@ -218,6 +218,23 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Pro
   }
 }
 
+it('a command whose events cannot be chained fails alone; the others of its batch are written', async () => {
+  const streams = await created(3);
+  const fallbacks = batcher().stats.fallbacks;
+  // A BigInt has no JSON form: the batch's arrays cannot be built with it.
+  const unchainable: StreamAppend = {
+    ...next(streams[1]!),
+    events: [ev('big', { n: 1n })],
+  };
+  const outcomes = await Promise.allSettled(
+    streams.map((s, i) => store.appendMulti([i === 1 ? unchainable : next(s)])),
+  );
+  expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect(batcher().stats.fallbacks).toBe(fallbacks + 1);
+  expect((await store.readStream(streams[1]!.id)).length).toBe(1);
+  for (const i of [0, 2]) expect((await store.readStream(streams[i]!.id)).length).toBe(3);
+});
+
 it('`any` appends take the single-command path and still write', async () => {
   const id = stream('batch-any');
   const commands = batcher().stats.commands;

@@ -14,9 +14,12 @@
  * - `commandsMax` is 64: a batch's cost grows with its commands (about 0.15 ms each here), so
  *   the bound keeps one batch's latency near a commit's; past 16 or so concurrent commands the
  *   commit is no longer what a batch waits for.
- * - A batch that fails as a whole with a SQL error (a deadlock with another process's writes, a
- *   value the database refuses at bind time) was rolled back entirely: each of its commands is
+ * - A batch that fails as a whole with a SQL error (a stream created or an event id stored by
+ *   another transaction after the function checked it, a deadlock with another process's writes,
+ *   a value the database refuses at bind time) was rolled back entirely: each of its commands is
  *   then written on its own through the single-command path, which gives each its own answer.
+ *   So is a batch whose arrays cannot be built (one command's events cannot be chained): the
+ *   single-command path then refuses that command alone.
  *   A connection that fails mid-batch is reported to every command of it (its outcome unknown,
  *   exactly as for a single command whose connection fails during COMMIT).
  */
@@ -142,7 +145,13 @@ export class AppendBatcher {
     this.stats.batches++;
     this.stats.commands += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
-    const plan = batchPlan(batch);
+    let plan: BatchPlan;
+    try {
+      plan = batchPlan(batch);
+    } catch {
+      await this.oneByOne(batch);
+      return;
+    }
     let client: PoolClient;
     try {
       client = await this.target.pool.connect();
@@ -168,16 +177,25 @@ export class AppendBatcher {
         return;
       }
       // Rolled back as a whole: each command on its own gets its own answer.
-      this.stats.fallbacks++;
-      await Promise.all(
-        batch.map((p) =>
-          this.target.appendAlone(p.appends, p.conditions).then(p.resolve, p.reject),
-        ),
-      );
+      await this.oneByOne(batch);
       return;
     }
     this.target.appended();
-    settle(batch, plan, rows);
+    try {
+      settle(batch, plan, rows);
+    } catch (err) {
+      // The rows broke an invariant of their reading: no caller is left waiting (a settled
+      // promise ignores the rejection).
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  /** Each command of a batch that could not be written as one, on its own. */
+  private async oneByOne(batch: readonly Pending[]): Promise<void> {
+    this.stats.fallbacks++;
+    await Promise.all(
+      batch.map((p) => this.target.appendAlone(p.appends, p.conditions).then(p.resolve, p.reject)),
+    );
   }
 }
 
