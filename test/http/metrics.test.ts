@@ -3,6 +3,7 @@
  * method, route pattern (never the raw URL, which would grow without bound) and status; commands
  * counted by type and outcome; event store append latency.
  */
+import { PostgresEventStore } from '@kob/event-store';
 import { ProbeController } from '../support/http-probe.controller';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -97,6 +98,21 @@ describe('GET /metrics', () => {
     // Four appends: the bootstrap admin key at start, then the probe's open (claim and event
     // together) and two additions.
     expect(sample(text, 'event_store_append_duration_seconds_count', {})).toBe(4);
+  });
+
+  it("counts the PostgreSQL store's group commit at scrape time (nothing on EventStoreDB)", () => {
+    const batches = sample(text, 'event_store_group_commit_batches_total', {}) ?? 0;
+    const commands = sample(text, 'event_store_group_commit_commands_total', {}) ?? 0;
+    const fallbacks = sample(text, 'event_store_group_commit_fallbacks_total', {}) ?? 0;
+    if (t.platform.store instanceof PostgresEventStore) {
+      // The probe's open and its two additions went through the batcher (exact revisions).
+      expect(commands).toBeGreaterThanOrEqual(3);
+      expect(batches).toBeGreaterThanOrEqual(1);
+      expect(batches).toBeLessThanOrEqual(commands);
+      expect(fallbacks).toBe(0);
+    } else {
+      expect([batches, commands, fallbacks]).toEqual([0, 0, 0]);
+    }
   });
 
   it('reports the lag of each projector at scrape time (caught up: 0)', () => {

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '@kob/config';
 import { type AlertInput, alertAppend } from '@kob/alerts';
 import {
+  PostgresEventStore,
   WrongExpectedRevisionError,
   type EventStore,
   systemAppendMetadata,
@@ -84,6 +85,7 @@ export async function openPlatform(
   const { access, pool, db, databaseRole, closeAll } = await openDatabase(config, log, options);
   const metrics = options.metrics ?? new Metrics();
   const store = openEventStore(config, pool);
+  if (store instanceof PostgresEventStore) metrics.watchGroupCommit(() => store.batcher?.stats);
   const commands = commandRunner(store, metrics, options);
   const projections = projectionRunner(config, log, store, db, metrics, options.projectors);
   // The simulator stands for a PSP that outlives this process: with the embedded server its

@@ -1,8 +1,17 @@
 /**
  * Prometheus metrics (prom-client), one registry per process: HTTP requests and latency by route
- * and status, commands by type and outcome, append latency, conflict retries, projection lag.
+ * and status, commands by type and outcome, append latency, conflict retries, projection lag,
+ * and the PostgreSQL store's group commit (batches, commands in them, batches written again
+ * command by command).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What the PostgreSQL store's group commit has counted (`AppendBatcher.stats`). */
+export interface GroupCommitStats {
+  batches: number;
+  commands: number;
+  fallbacks: number;
+}
 
 const HTTP_LABELS = ['method', 'route', 'status'] as const;
 const PROJECTOR_LABELS = ['projector'] as const;
@@ -53,8 +62,45 @@ export class Metrics {
     PROJECTOR_LABELS,
   );
 
+  /** The PostgreSQL store's group-commit counts, read at scrape time (none on other stores). */
+  private groupCommitStats: () => GroupCommitStats | undefined = () => undefined;
+  readonly groupCommitBatches = this.scraped(
+    'event_store_group_commit_batches_total',
+    'Group-commit batches written (one transaction each)',
+    (s) => s.batches,
+  );
+  readonly groupCommitCommands = this.scraped(
+    'event_store_group_commit_commands_total',
+    'Commands written through group-commit batches',
+    (s) => s.commands,
+  );
+  readonly groupCommitFallbacks = this.scraped(
+    'event_store_group_commit_fallbacks_total',
+    'Batches that failed whole and were written command by command',
+    (s) => s.fallbacks,
+  );
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reads the group-commit counts of `stats` (the store's batcher) at each scrape. */
+  watchGroupCommit(stats: () => GroupCommitStats | undefined): void {
+    this.groupCommitStats = stats;
+  }
+
+  private scraped(name: string, help: string, value: (s: GroupCommitStats) => number) {
+    const read = () => this.groupCommitStats();
+    return new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        const s = read();
+        this.reset();
+        if (s) this.inc(value(s));
+      },
+    });
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]) {
