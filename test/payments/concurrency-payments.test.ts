@@ -197,6 +197,34 @@ describe('across processes', () => {
     expect(s.balances).toMatchObject({ deposited: '30.00', paid: '30.00', held: '0.00' });
   });
 
+  it('refuses a deposit on a replica whose cached escrow another replica closed, without asking the PSP', async () => {
+    // Funded and released on this replica, so its cache holds the escrow open; the other closes it.
+    const { id, milestones } = await fundedEscrow(api, {
+      total: '100.00',
+      milestones: ['25.00'],
+      deposit: '50.00',
+    });
+    await api.release(milestones[0]!);
+    const rejected = await other.app.inject({
+      method: 'POST',
+      url: `/escrows/${id}/client-reject`,
+      headers: { 'x-api-key': api.keys.client, 'content-type': 'application/json' },
+      payload: {},
+    });
+    expect(rejected.statusCode).toBe(200);
+    const collects = () => api.t.platform.psp.calls.filter((c) => c.kind === 'collect').length;
+    const before = collects();
+    // Checked on the stale cache (the client, the currency: true either way), refused by the
+    // initiation's append on the stream as it is.
+    const res = await api.deposit(id, '10.00');
+    expectErrorEnvelope(res, 409, 'ESCROW_CLOSED');
+    expect(collects()).toBe(before);
+    const initiated = (await api.t.platform.store.readStream(`escrow-${id}`)).filter(
+      (e) => e.type === 'escrow.deposit_initiated.v1',
+    );
+    expect(initiated).toHaveLength(1);
+  });
+
   it('answers a read on one replica as soon as the other replica has projected the payout it waits for', async () => {
     const { id, milestones } = await fundedEscrow(api, { total: '10.00', milestones: ['10.00'] });
     // Hold this replica's projector back (it reads `$all` through its store) so that the other

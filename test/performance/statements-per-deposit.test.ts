@@ -14,12 +14,13 @@ import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 
 /**
  * Statements of the command itself, its answer included (with API_KEY_CACHE off, the default):
- * the key lookup, the escrow stream's top-up read, the initiation's append and the outcome's
- * append of both streams, each one call of `events_append_batch` (group commit: the function's
- * own transaction, with no BEGIN and COMMIT of its own; 7 statements before it). The answer's
- * party numbers come from memory once seen.
+ * the key lookup, the initiation's append and the outcome's append of both streams, each one call
+ * of `events_append_batch` (group commit: the function's own transaction, with no BEGIN and COMMIT
+ * of its own; 7 statements before it). The escrow is checked (its client, its currency) on the
+ * state this process has cached, with no top-up read (4 before): the initiation's append is
+ * conditional on that state's revision. The answer's party numbers come from memory once seen.
  */
-const COMMAND_STATEMENTS_MAX = 4;
+const COMMAND_STATEMENTS_MAX = 3;
 /**
  * Statements of the projection round that applies one deposit's events: the two reads of `$all`
  * of this catch-up (the events, then nothing more) and one transaction of eleven (BEGIN, the

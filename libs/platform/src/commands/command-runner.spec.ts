@@ -454,6 +454,74 @@ describe('command runner', () => {
     expect(ok.state.total).toBe('5.00');
   });
 
+  it('checks on the cached state without reading, and refuses only on the stream as read', async () => {
+    const reads: string[] = [];
+    const counting = new PostgresEventStore(tdb.newPool(2));
+    const readStream = counting.readStream.bind(counting);
+    counting.readStream = async (streamId, options) => {
+      reads.push(streamId);
+      return readStream(streamId, options);
+    };
+    const a = new CommandRunner(counting);
+    const b = new CommandRunner(new PostgresEventStore(tdb.newPool(2)));
+    const tallyId = await openTally(a);
+    const stream = `tally-${tallyId}`;
+    await add(a, tallyId, '1.00');
+    const atMost = (limit: string) => (s: { exists: boolean; total: string }) => {
+      if (!s.exists || Number(s.total) > Number(limit))
+        throw new DomainError('OVER', `total ${s.total} is above ${limit}`, 'conflict');
+      return s.total;
+    };
+    reads.length = 0;
+    // Cached: no read.
+    await expect(a.readChecked(stream, tallyDecider, atMost('5'))).resolves.toMatchObject({
+      checked: '1.00',
+      state: { total: '1.00' },
+    });
+    expect(reads).toEqual([]);
+    // Another process adds 9.00: A's cache still says 1.00, where the check passes. The caller's
+    // append is what catches that (its expected revision); the check itself did not read.
+    await add(b, tallyId, '9.00');
+    await expect(a.readChecked(stream, tallyDecider, atMost('5'))).resolves.toMatchObject({
+      checked: '1.00',
+    });
+    expect(reads).toEqual([]);
+    // A check that refuses on the cache reads the stream first: A's cache says 10.00, another
+    // writer brings the store back to 1.00, where the check passes.
+    await a.read(stream, tallyDecider);
+    await store.appendToStream(
+      stream,
+      [
+        {
+          id: randomUUID(),
+          type: 'tally.added.v1',
+          data: { tallyId, amount: '-9.00', total: '1.00' },
+          metadata: { ...metaEvent() },
+        },
+      ],
+      { expectedRevision: 2n },
+    );
+    reads.length = 0;
+    await expect(a.readChecked(stream, tallyDecider, atMost('5'))).resolves.toMatchObject({
+      checked: '1.00',
+      state: { total: '1.00' },
+    });
+    expect(reads).toEqual([stream]);
+    // A refusal that holds on the stream as read is made, after that one read.
+    reads.length = 0;
+    await expect(a.readChecked(stream, tallyDecider, atMost('0.50'))).rejects.toMatchObject({
+      code: 'OVER',
+    });
+    expect(reads).toEqual([stream]);
+    // Nothing cached (another process's stream): read once, then checked.
+    const other = await openTally(b);
+    reads.length = 0;
+    await expect(a.readChecked(`tally-${other}`, tallyDecider, atMost('5'))).resolves.toMatchObject(
+      { checked: '0' },
+    );
+    expect(reads).toEqual([`tally-${other}`]);
+  });
+
   it('answers a same-key retry from another process with the first result, not a taken claim', async () => {
     const a = new CommandRunner(store);
     const b = new CommandRunner(new PostgresEventStore(tdb.newPool(2)));

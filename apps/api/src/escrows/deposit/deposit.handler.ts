@@ -2,7 +2,9 @@
  * A deposit: only the escrow's client, an amount in the escrow's currency; the intent is
  * recorded before the PSP is asked and its answer after (payments/shared/deposits.ts). The
  * escrow stream's queue is held from the read that authorizes the deposit to the PSP's answer,
- * so deposits on one escrow never race in this process.
+ * so deposits on one escrow never race in this process. That read is the cached state when this
+ * process has one (the initiation's append is conditional on its revision); a refusal is made
+ * only on the stream as read.
  */
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -28,9 +30,10 @@ export class DepositHandler implements ICommandHandler<DepositCommand> {
     const metadata = origin.metadata('required');
     const { deposits } = this.payments;
     const recorded = await this.commands.exclusive(`escrow-${escrowId}`, async () => {
-      const escrow = await deposits.escrow(escrowId);
-      checkParty(origin.actor, escrow, 'client');
-      const money = this.currencies.parse(amount, escrow.currency, 'amount');
+      const { escrow, checked: money } = await deposits.escrowChecked(escrowId, (e) => {
+        checkParty(origin.actor, e, 'client');
+        return this.currencies.parse(amount, e.currency, 'amount');
+      });
       return deposits.record(escrow, money, metadata);
     });
     const result = await deposits.finish(escrowId, recorded, metadata);

@@ -66,6 +66,11 @@ export function depositView(state: EscrowState, depositId: string): DepositRead 
   };
 }
 
+function existing(state: EscrowState): EscrowState {
+  if (!state.exists) throw new DomainError('ESCROW_NOT_FOUND', 'Escrow not found.', 'not_found');
+  return state;
+}
+
 /** A deposit's steps as recorded, before the follow-ups outside the escrow's queue (`finish`). */
 export interface Recorded {
   result: CommandResult<EscrowState>;
@@ -106,8 +111,25 @@ export class DepositService {
   /** The escrow a deposit goes to, as it is now (404 ESCROW_NOT_FOUND). */
   async escrow(escrowId: string): Promise<EscrowState> {
     const { state } = await this.platform.commands.read(`escrow-${escrowId}`, escrowDecider);
-    if (!state.exists) throw new DomainError('ESCROW_NOT_FOUND', 'Escrow not found.', 'not_found');
-    return state;
+    return existing(state);
+  }
+
+  /**
+   * The escrow a new deposit goes to and what the caller's `check` makes of it (the client, the
+   * amount in its currency), without reading the stream when this process has it cached: the
+   * initiation's append is conditional on the revision that state was folded to, and a refusal
+   * (404 included) is only made on the stream as read (`CommandRunner.readChecked`).
+   */
+  async escrowChecked<T>(
+    escrowId: string,
+    check: (escrow: EscrowState) => T,
+  ): Promise<{ escrow: EscrowState; checked: T }> {
+    const { state, checked } = await this.platform.commands.readChecked(
+      `escrow-${escrowId}`,
+      escrowDecider,
+      (s) => check(existing(s)),
+    );
+    return { escrow: state, checked };
   }
 
   /**
