@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     embedded: 'shared',
     projectors: allProjectors,
     poolMax: 5,
+    // Woken by the API's appends at once (LISTEN/NOTIFY on PostgreSQL), not at its next poll.
+    listenForAppends: true,
     // Reads $all only: either store (EVENT_STORE) serves it; checkpoints stay in PostgreSQL.
   });
   const worker = new ProjectorWorker(platform.pool, platform.projections, allProjectors, {

@@ -5,6 +5,7 @@ export * from './history-cut';
 export * from './reservations';
 export * from './system-metadata';
 export * from './postgres/postgres-event-store';
+export * from './postgres/append-signal';
 export * from './eventstoredb/eventstoredb-event-store';
 export {
   EventStoreUnavailableError,

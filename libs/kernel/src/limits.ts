@@ -11,6 +11,8 @@ export const limits = {
   projectionBatchSizeMax: 500,
   projectionPollIntervalMs: 25,
   projectionIdlePollIntervalMs: 250,
+  /** At most one cross-process "appended" NOTIFY per this many ms (append-signal.ts). */
+  appendSignalSpacingMs: 5,
   streamCacheEntriesMax: 10_000,
   pageLimitDefault: 50,
   pageLimitMax: 200,

@@ -13,7 +13,7 @@ import { type EventStore, EventStoreDbEventStore, PostgresEventStore } from '@ko
 
 /** The configured store; an EventStoreDB client connects lazily, on its first call. */
 export function openEventStore(
-  config: Pick<AppConfig, 'eventStore' | 'eventStoreConnectionString'>,
+  config: Pick<AppConfig, 'eventStore' | 'eventStoreConnectionString' | 'projectionsMode'>,
   pool: Pool,
 ): EventStore {
   if (config.eventStore === 'eventstoredb') {
@@ -24,5 +24,8 @@ export function openEventStore(
       );
     return EventStoreDbEventStore.connect(config.eventStoreConnectionString);
   }
-  return new PostgresEventStore(pool);
+  // A projector worker follows this process's appends: tell it after each one (append-signal.ts).
+  return new PostgresEventStore(pool, {
+    signalOtherProcesses: config.projectionsMode === 'worker',
+  });
 }

@@ -25,6 +25,7 @@ import {
   createKysely,
   createPool,
   eventStoreExposure,
+  poolConfig,
 } from '@kob/postgres';
 import { migrateDatabase, openDatabaseAccess } from './database-access';
 import { openEventStore } from './event-store-choice';
@@ -75,6 +76,11 @@ export interface OpenOptions {
   projectors: readonly Projector<ReadModels>[];
   metrics?: Metrics;
   crashAfterAppend?: boolean;
+  /**
+   * Wake the projections when another process appends (the projector worker), on PostgreSQL:
+   * a LISTEN connection of its own (append-signal.ts); the poll stays for a lost signal.
+   */
+  listenForAppends?: boolean;
 }
 
 export async function openPlatform(
@@ -85,7 +91,13 @@ export async function openPlatform(
   const { access, pool, db, databaseRole, closeAll } = await openDatabase(config, log, options);
   const metrics = options.metrics ?? new Metrics();
   const store = openEventStore(config, pool);
-  if (store instanceof PostgresEventStore) metrics.watchGroupCommit(() => store.batcher?.stats);
+  if (store instanceof PostgresEventStore) {
+    metrics.watchGroupCommit(() => store.batcher?.stats);
+    if (options.listenForAppends)
+      await store.listenToOtherProcesses(poolConfig(access.service, 1), (msg, extra) =>
+        log.warn(extra ?? {}, msg),
+      );
+  }
   const commands = commandRunner(store, metrics, options);
   const projections = projectionRunner(config, log, store, db, metrics, options.projectors);
   // The simulator stands for a PSP that outlives this process: with the embedded server its

@@ -16,7 +16,7 @@
  * pg_snapshot_xmin(pg_current_snapshot()), so an event committed late by a transaction that
  * started early is never skipped by a reader that already moved past its position.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { ClientConfig, Pool, PoolClient } from 'pg';
 import { assert, limits } from '@kob/kernel';
 import {
   type AppendOptions,
@@ -39,6 +39,7 @@ import { AppendNotifyingStore, validateAppendMulti, validateEvents } from '../ap
 import { probeConnection } from '../connection-probe';
 import { appendOne, checkCondition, resolveAny } from './append-statement';
 import { AppendBatcher, GROUP_COMMIT_DEFAULTS, type GroupCommitLimits } from './append-batcher';
+import { AppendListener, AppendPublisher } from './append-signal';
 
 interface EventRow {
   position: string;
@@ -58,30 +59,41 @@ const SELECT_EVENT =
 export interface PostgresEventStoreOptions {
   /** Group commit of appends (append-batcher.ts); `false` writes each command on its own. */
   groupCommit?: GroupCommitLimits | false;
+  /**
+   * Tell other processes after each append (append-signal.ts): on where another process follows
+   * this one's appends (a projector worker); they `listenToOtherProcesses`.
+   */
+  signalOtherProcesses?: boolean;
 }
 
 export class PostgresEventStore extends AppendNotifyingStore implements EventStore {
   readonly name = 'postgresql';
   /** The group-commit batcher, when on (its `stats` say how appends were batched). */
   readonly batcher: AppendBatcher | null;
+  /** Says "appended" to other processes, when `signalOtherProcesses`. */
+  readonly publisher: AppendPublisher | null;
+  private listener: AppendListener | null = null;
 
   constructor(
     private readonly pool: Pool,
     options: PostgresEventStoreOptions = {},
   ) {
     super();
-    const limits = options.groupCommit ?? GROUP_COMMIT_DEFAULTS;
+    this.publisher = options.signalOtherProcesses
+      ? new AppendPublisher(pool, limits.appendSignalSpacingMs)
+      : null;
+    const groupCommit = options.groupCommit ?? GROUP_COMMIT_DEFAULTS;
     this.batcher =
-      limits === false
+      groupCommit === false
         ? null
         : new AppendBatcher(
             {
               pool,
               appendAlone: (appends, conditions) => this.appendAlone(appends, conditions),
-              appended: () => this.notifyAppended(),
+              appended: () => this.appendedHere(),
               isSqlError: hasSqlState,
             },
-            limits,
+            groupCommit,
           );
   }
 
@@ -116,7 +128,7 @@ export class PostgresEventStore extends AppendNotifyingStore implements EventSto
     for (let attempt = 1; ; attempt++) {
       try {
         const results = await this.appendOnce(appends, conditions);
-        this.notifyAppended();
+        this.appendedHere();
         return results;
       } catch (err) {
         if (!(err instanceof WrongExpectedRevisionError) || attempt >= attempts) throw err;
@@ -324,7 +336,30 @@ export class PostgresEventStore extends AppendNotifyingStore implements EventSto
     return { commit: () => finish('COMMIT'), rollback: () => finish('ROLLBACK') };
   }
 
+  /** After this process's append: wakes its own subscribers, and tells the others if asked to. */
+  private appendedHere(): void {
+    this.notifyAppended();
+    this.publisher?.publish();
+  }
+
+  /**
+   * Wakes this process's subscribers (`onAppended`: the projections' live loop, `subscribeToAll`)
+   * when another process says it appended (`signalOtherProcesses`), on a connection of its own
+   * made from `connection`; until `close`. Their poll stays, for a signal that is lost.
+   */
+  async listenToOtherProcesses(
+    connection: ClientConfig,
+    log?: (msg: string, extra?: Record<string, unknown>) => void,
+  ): Promise<void> {
+    if (this.listener) return;
+    this.listener = new AppendListener(connection, () => this.notifyAppended(), log);
+    await this.listener.start();
+  }
+
   async close(): Promise<void> {
+    this.publisher?.close();
+    await this.listener?.stop();
+    this.listener = null;
     this.forgetListeners();
   }
 }
