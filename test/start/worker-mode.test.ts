@@ -10,7 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PostgresEventStore, comparePositions, type Position } from '@kob/event-store';
+import {
+  APPENDED_CHANNEL,
+  PostgresEventStore,
+  comparePositions,
+  type Position,
+} from '@kob/event-store';
 import { ev } from '@kob/event-store/testing';
 import { createPool } from '@kob/postgres';
 import type { Pool } from 'pg';
@@ -113,6 +118,15 @@ async function checkpointLockWaiters(pool: Pool): Promise<number> {
   return res.rows[0].n as number;
 }
 
+/** Sessions listening for the API's appends (append-signal.ts): one per running worker. */
+async function appendListeners(pool: Pool): Promise<number> {
+  const res = await pool.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1 AND state = 'idle'`,
+    [`LISTEN ${APPENDED_CHANNEL}`],
+  );
+  return res.rows[0].n as number;
+}
+
 /** Events of `category` that event_stats has projected. */
 async function projectedIn(pool: Pool, category: string): Promise<number> {
   const res = await pool.query(
@@ -144,7 +158,10 @@ describe('PROJECTIONS_MODE=worker', () => {
         30_000,
       );
       expect([isActive(leader), isActive(standby)]).toEqual([true, false]);
+      // Both are woken by the API's appends (a standby too: it is ready when it takes over).
+      expect(await appendListeners(pool)).toBe(2);
       await stopCleanly(leader);
+      expect(await appendListeners(pool)).toBe(1);
       await store.appendToStream(`wm2-${randomUUID()}`, [ev('wm.c.v1')], {
         expectedRevision: 'no_stream',
       });

@@ -14,7 +14,7 @@ describe('the event store a process opens', () => {
   it('needs a connection string for EventStoreDB, naming the variable', () => {
     const open = () =>
       openEventStore(
-        { eventStore: 'eventstoredb', eventStoreConnectionString: null },
+        { eventStore: 'eventstoredb', eventStoreConnectionString: null, projectionsMode: 'inline' },
         new Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' }),
       );
     expect(open).toThrow(ConfigError);
@@ -31,6 +31,20 @@ describe('the event store a process opens', () => {
     expect(pg).toBeInstanceOf(PostgresEventStore);
     await esdb.close();
     await pg.close();
+    await pool.end();
+  });
+
+  it('tells a projector worker of its appends on PostgreSQL in worker mode, and only then', async () => {
+    const pool = new Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' });
+    const opened = (mode: string) =>
+      openEventStore(loadConfig({ APP_ENV: 'test', PROJECTIONS_MODE: mode }), pool);
+    const inline = opened('inline');
+    const worker = opened('worker');
+    expect(inline).toBeInstanceOf(PostgresEventStore);
+    expect((inline as PostgresEventStore).publisher).toBeNull();
+    expect((worker as PostgresEventStore).publisher).not.toBeNull();
+    await inline.close();
+    await worker.close();
     await pool.end();
   });
 });

@@ -29,77 +29,78 @@ async function reaches(count: () => number, n: number, ms = 5_000): Promise<numb
 
 const connection = () => ({ connectionString: tdb.url });
 
-describe('append signal (LISTEN/NOTIFY)', () => {
-  it("wakes another process's subscribers after an append, and only then", async () => {
-    const writer = new PostgresEventStore(tdb.newPool(2), { signalOtherProcesses: true });
-    const follower = new PostgresEventStore(tdb.newPool(2));
-    let woken = 0;
-    follower.onAppended(() => woken++);
-    try {
-      await follower.listenToOtherProcesses(connection());
-      // The listener signals once when it starts listening (what it may have missed before).
-      await reaches(() => woken, 1);
-      await sleep(50);
-      expect(woken).toBe(1);
-      await writer.appendToStream(stream('signal'), [ev('a')], { expectedRevision: 'no_stream' });
-      await reaches(() => woken, 2);
-      expect(writer.publisher?.sent).toBe(1);
-    } finally {
+/**
+ * A writer and a follower store (two processes), the follower listening and its first signal
+ * (the one it gives when it starts listening) already heard; `woken()` counts its signals.
+ */
+async function writerAndFollower(signal: boolean, writerPoolMax = 2) {
+  const writer = new PostgresEventStore(
+    tdb.newPool(writerPoolMax),
+    signal ? { signalOtherProcesses: true } : {},
+  );
+  const follower = new PostgresEventStore(tdb.newPool(2));
+  let woken = 0;
+  follower.onAppended(() => woken++);
+  await follower.listenToOtherProcesses(connection());
+  await reaches(() => woken, 1);
+  return {
+    writer,
+    follower,
+    woken: () => woken,
+    close: async () => {
       await writer.close();
       await follower.close();
+    },
+  };
+}
+
+describe('append signal (LISTEN/NOTIFY)', () => {
+  it("wakes another process's subscribers after an append, and only then", async () => {
+    const { writer, woken, close } = await writerAndFollower(true);
+    try {
+      await sleep(50);
+      expect(woken()).toBe(1);
+      await writer.appendToStream(stream('signal'), [ev('a')], { expectedRevision: 'no_stream' });
+      await reaches(woken, 2);
+      expect(writer.publisher?.sent).toBe(1);
+    } finally {
+      await close();
     }
   });
 
   it('sends one NOTIFY for a burst of appends, not one each', async () => {
-    const writer = new PostgresEventStore(tdb.newPool(8), { signalOtherProcesses: true });
-    const follower = new PostgresEventStore(tdb.newPool(2));
-    let woken = 0;
-    follower.onAppended(() => woken++);
+    const { writer, woken, close } = await writerAndFollower(true, 8);
     try {
-      await follower.listenToOtherProcesses(connection());
-      await reaches(() => woken, 1);
       const appends = Array.from({ length: 40 }, () =>
         writer.appendToStream(stream('burst'), [ev('a')], { expectedRevision: 'no_stream' }),
       );
       await Promise.all(appends);
-      await reaches(() => woken, 2);
+      await reaches(woken, 2);
       await sleep(100);
       // The first append's NOTIFY, then at most one more per spacing while appends went on.
       expect(writer.publisher!.sent).toBeGreaterThanOrEqual(1);
       expect(writer.publisher!.sent).toBeLessThan(40);
-      expect(woken - 1).toBeLessThanOrEqual(writer.publisher!.sent);
+      expect(woken() - 1).toBeLessThanOrEqual(writer.publisher!.sent);
     } finally {
-      await writer.close();
-      await follower.close();
+      await close();
     }
   });
 
   it('sends nothing from a store that does not signal', async () => {
-    const writer = new PostgresEventStore(tdb.newPool(2));
-    const follower = new PostgresEventStore(tdb.newPool(2));
-    let woken = 0;
-    follower.onAppended(() => woken++);
+    const { writer, woken, close } = await writerAndFollower(false);
     try {
-      await follower.listenToOtherProcesses(connection());
-      await reaches(() => woken, 1);
       await writer.appendToStream(stream('quiet'), [ev('a')], { expectedRevision: 'no_stream' });
       await sleep(200);
       expect(writer.publisher).toBeNull();
-      expect(woken).toBe(1);
+      expect(woken()).toBe(1);
     } finally {
-      await writer.close();
-      await follower.close();
+      await close();
     }
   });
 
   it('listens again after its connection is killed, and hears the next append', async () => {
-    const writer = new PostgresEventStore(tdb.newPool(2), { signalOtherProcesses: true });
-    const follower = new PostgresEventStore(tdb.newPool(2));
-    let woken = 0;
-    follower.onAppended(() => woken++);
+    const { writer, woken, close } = await writerAndFollower(true);
     try {
-      await follower.listenToOtherProcesses(connection());
-      await reaches(() => woken, 1);
       const killed = await tdb.pool.query(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
          WHERE datname = current_database() AND query = $1`,
@@ -107,29 +108,22 @@ describe('append signal (LISTEN/NOTIFY)', () => {
       );
       expect(killed.rowCount).toBe(1);
       // Reconnected (about a second later): it signals once for what it may have missed.
-      await reaches(() => woken, 2);
+      await reaches(woken, 2);
       await writer.appendToStream(stream('again'), [ev('a')], { expectedRevision: 'no_stream' });
-      await reaches(() => woken, 3);
+      await reaches(woken, 3);
     } finally {
-      await writer.close();
-      await follower.close();
+      await close();
     }
   });
 
   it('stops listening on close', async () => {
-    const writer = new PostgresEventStore(tdb.newPool(2), { signalOtherProcesses: true });
-    const follower = new PostgresEventStore(tdb.newPool(2));
-    try {
-      await follower.listenToOtherProcesses(connection());
-      await follower.close();
-      const listening = await tdb.pool.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND query = $1 AND state = 'idle'`,
-        [`LISTEN ${APPENDED_CHANNEL}`],
-      );
-      expect(listening.rows[0].n).toBe(0);
-    } finally {
-      await writer.close();
-    }
+    const { close } = await writerAndFollower(true);
+    await close();
+    const listening = await tdb.pool.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND query = $1 AND state = 'idle'`,
+      [`LISTEN ${APPENDED_CHANNEL}`],
+    );
+    expect(listening.rows[0].n).toBe(0);
   });
 });

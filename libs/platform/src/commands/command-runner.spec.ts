@@ -85,6 +85,17 @@ function add(
   });
 }
 
+/** A store on a pool of its own (another process) that notes every stream it reads. */
+function readCountingStore(reads: string[]): PostgresEventStore {
+  const counting = new PostgresEventStore(tdb.newPool(2));
+  const readStream = counting.readStream.bind(counting);
+  counting.readStream = async (streamId, options) => {
+    reads.push(streamId);
+    return readStream(streamId, options);
+  };
+  return counting;
+}
+
 async function eventCount(streamPrefix: string): Promise<number> {
   const res = await tdb.pool.query(
     'SELECT count(*)::int AS n FROM events WHERE stream_id LIKE $1',
@@ -381,12 +392,7 @@ describe('command runner', () => {
 
   it('decides on the cached state without reading, and re-reads before trusting a no-op or a refusal', async () => {
     const reads: string[] = [];
-    const counting = new PostgresEventStore(tdb.newPool(2));
-    const readStream = counting.readStream.bind(counting);
-    counting.readStream = async (streamId, options) => {
-      reads.push(streamId);
-      return readStream(streamId, options);
-    };
+    const counting = readCountingStore(reads);
     const a = new CommandRunner(counting);
     const b = new CommandRunner(new PostgresEventStore(tdb.newPool(2)));
     const userId = randomUUID();
@@ -456,12 +462,7 @@ describe('command runner', () => {
 
   it('checks on the cached state without reading, and refuses only on the stream as read', async () => {
     const reads: string[] = [];
-    const counting = new PostgresEventStore(tdb.newPool(2));
-    const readStream = counting.readStream.bind(counting);
-    counting.readStream = async (streamId, options) => {
-      reads.push(streamId);
-      return readStream(streamId, options);
-    };
+    const counting = readCountingStore(reads);
     const a = new CommandRunner(counting);
     const b = new CommandRunner(new PostgresEventStore(tdb.newPool(2)));
     const tallyId = await openTally(a);
