@@ -48,6 +48,8 @@ export const ledgerProjection = {
   guardsMoney: true,
   // It posts escrow events only: a halt holds the answers of money commands, not of the others.
   streamCategories: ['escrow'],
+  // A retry's check reads an escrow's newest entry (lastPostedPositions), also while rebuilding.
+  lookupColumns: { ledger_entries: ['escrow_id'] },
   version: 1,
   tables: ['ledger_entries', 'ledger_accounts', 'ledger_currencies'],
   async apply(trx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void> {

@@ -2,7 +2,8 @@
  * Rebuilding every read model in one pass over `$all` (`rebuildAll`, `kobatela rebuild all`)
  * gives exactly the rows the live projections built one round at a time: after escrows,
  * milestones, deposits, releases, a failed and retried payment, payees and spends, every table
- * of every projector is compared row for row before and after.
+ * of every projector is compared row for row before and after, and so are its indexes (a rebuild
+ * builds most of them only once history is applied).
  */
 import { sql } from 'kysely';
 import { allProjectors } from '@kob/projections';
@@ -23,6 +24,20 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
       row: string;
     }>`SELECT row_to_json(t)::text AS row FROM ${sql.table(table)} t`.execute(api.t.platform.db);
     out[table] = rows.rows.map((r) => r.row).sort();
+  }
+  return out;
+}
+
+/** Each table's index definitions, their generated names left out (a rebuild renames them). */
+async function indexes(): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const table of allProjectors.flatMap((p) => p.tables)) {
+    const rows = await sql<{ def: string }>`
+      SELECT regexp_replace(indexdef, '^CREATE (UNIQUE )?INDEX \\S+ ON', 'CREATE \\1INDEX ON') AS def
+      FROM pg_indexes WHERE schemaname = 'public' AND tablename = ${table}`.execute(
+      api.t.platform.db,
+    );
+    out[table] = rows.rows.map((r) => r.def).sort();
   }
   return out;
 }
@@ -61,6 +76,8 @@ it('rebuilds every table to the rows the live projections made', async () => {
   ).toBe(200);
   await api.escrow();
   const before = await snapshot();
+  const indexesBefore = await indexes();
+  expect(indexesBefore.audit_log!.length).toBe(5);
   expect(before.escrows!.length).toBeGreaterThanOrEqual(2);
   expect(before.payments!.length).toBe(4);
   expect(before.ledger_entries!.length).toBeGreaterThan(5);
@@ -68,6 +85,7 @@ it('rebuilds every table to the rows the live projections made', async () => {
   const applied = await api.t.platform.projections.rebuildAll(allProjectors);
   expect(applied).toBeGreaterThan(20);
   expect(await snapshot()).toEqual(before);
+  expect(await indexes()).toEqual(indexesBefore);
   // In small batches: after the first, the projectors split into lanes applied side by side.
   const progress: number[] = [];
   expect(
@@ -77,6 +95,7 @@ it('rebuilds every table to the rows the live projections made', async () => {
   ).toBe(applied);
   expect(progress.length).toBeGreaterThan(3);
   expect(await snapshot()).toEqual(before);
+  expect(await indexes()).toEqual(indexesBefore);
   const statuses = await api.t.platform.projections.status();
   expect(statuses.every((s) => s.status === 'running')).toBe(true);
   // The live runner goes on from the rebuilt checkpoints.

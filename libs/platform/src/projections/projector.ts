@@ -19,6 +19,13 @@ export interface ProjectorHead {
    * some: a wait for a command that wrote none of them does not wait for it while it is halted.
    */
   readonly streamCategories?: readonly string[];
+  /**
+   * The columns it finds existing rows by through an index that is not unique, per table it
+   * owns (`{ ledger_entries: ['escrow_id'] }`): a rebuild keeps the indexes that lead with them
+   * on its scratch tables. It builds the others only once history is applied (rebuild.ts), so a
+   * projector that reads through one it does not name here still rebuilds right, only slower.
+   */
+  readonly lookupColumns?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A projector writing the read models `DB` (the tables of `Kysely<DB>`). */

@@ -1,8 +1,9 @@
 /**
  * Rebuilds: a projector (or several, in one pass over `$all`) is applied from the start into fresh
- * tables in a scratch schema, outside any lock; then, under the checkpoints' row locks (taken
- * first, as every batch does), the rest is applied and the tables switch in atomically. Live
- * runners wait on the row and then see the moved checkpoint.
+ * tables in a scratch schema, outside any lock, their indexes that no projector reads built once
+ * that is done; then, under the checkpoints' row locks (taken first, as every batch does), the
+ * rest is applied and the tables switch in atomically. Live runners wait on the row and then see
+ * the moved checkpoint.
  */
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -14,6 +15,8 @@ import type { Projector, ProjectorHead, RunnerOptions } from './projector';
 
 /** Transactions a full rebuild applies each batch in at once (projectors split between them). */
 const REBUILD_LANES = 2;
+/** Connections that build a rebuild's deferred indexes at once (the machine's cores, at least). */
+const INDEX_BUILDERS = 2;
 
 export interface RebuildContext {
   db: Kysely<PlatformTables>;
@@ -60,7 +63,7 @@ export async function rebuildOne<DB>(
     .toLowerCase()
     .slice(0, 30);
   const schema = `rebuild_${base}_${randomBytes(4).toString('hex')}`;
-  return inScratchSchema(ctx, schema, projector.tables, async () => {
+  return inScratchSchema(ctx, schema, [projector], async (deferred) => {
     const parked = new ParkedDuringRebuild();
     const applyBatch: ApplyBatch = async (trx, events) => {
       await searchPath(trx, schema);
@@ -79,6 +82,7 @@ export async function rebuildOne<DB>(
       onProgress?.(applied);
       if (events.length < batch) break;
     }
+    await buildIndexes(ctx, schema, deferred);
     return switchIn(ctx, schema, [projector], parked, { position, applied, batch, applyBatch });
   });
 }
@@ -96,7 +100,7 @@ export async function rebuildMany<DB>(
   const schema = `rebuild_all_${randomBytes(4).toString('hex')}`;
   const tables = projectors.flatMap((p) => p.tables);
   assert(new Set(tables).size === tables.length, 'two projectors own the same table');
-  return inScratchSchema(ctx, schema, tables, async () => {
+  return inScratchSchema(ctx, schema, projectors, async (deferred) => {
     const parked = new ParkedDuringRebuild();
     const applyBatch: ApplyBatch = async (trx, events) => {
       await searchPath(trx, schema);
@@ -111,6 +115,7 @@ export async function rebuildMany<DB>(
       batch,
       onProgress,
     );
+    await buildIndexes(ctx, schema, deferred);
     return switchIn(ctx, schema, projectors, parked, { position, applied, batch, applyBatch });
   });
 }
@@ -165,25 +170,103 @@ async function applyHistoryInLanes<DB>(
   return { position, applied };
 }
 
-/** Creates the scratch schema with empty copies of `tables`, runs `fn`, drops what is left. */
+/**
+ * Creates the scratch schema with empty copies of the projectors' tables, runs `fn` with the
+ * indexes it is to build once history is applied (see `deferIndexes`), drops what is left.
+ */
 async function inScratchSchema(
   ctx: RebuildContext,
   schema: string,
-  tables: readonly string[],
-  fn: () => Promise<number>,
+  projectors: readonly ProjectorHead[],
+  fn: (deferred: readonly DeferredIndex[]) => Promise<number>,
 ): Promise<number> {
   await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(ctx.db);
   try {
-    for (const t of tables)
+    for (const t of projectors.flatMap((p) => p.tables))
       await sql`CREATE TABLE ${sql.id(schema, t)} (LIKE ${sql.id('public', t)} INCLUDING ALL)`.execute(
         ctx.db,
       );
-    return await fn();
+    return await fn(await deferIndexes(ctx, schema, projectors));
   } finally {
     await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`
       .execute(ctx.db)
       .catch(() => undefined);
   }
+}
+
+/** An index of a scratch table, dropped until history is applied: its table and definition. */
+interface DeferredIndex {
+  table: string;
+  definition: string;
+}
+
+/**
+ * Drops the scratch tables' indexes that are not unique and that no projector finds rows by
+ * (`lookupColumns`, matched on the index's first column), and returns their definitions. Filling
+ * a table and then building each index in one sort costs the database less than keeping every
+ * index up to date row by row, and nothing reads them before the switch. Unique indexes stay:
+ * they decide conflicts (ON CONFLICT) and refuse, at the event that breaks them, what the live
+ * tables would refuse.
+ */
+async function deferIndexes(
+  ctx: RebuildContext,
+  schema: string,
+  projectors: readonly ProjectorHead[],
+): Promise<DeferredIndex[]> {
+  const read = new Set(
+    projectors.flatMap((p) =>
+      Object.entries(p.lookupColumns ?? {}).flatMap(([table, columns]) =>
+        columns.map((c) => `${table}.${c}`),
+      ),
+    ),
+  );
+  const indexes = await sql<{ name: string; table: string; lead: string | null; def: string }>`
+    SELECT ci.relname AS name, ct.relname AS table, a.attname AS lead,
+           pg_get_indexdef(i.indexrelid) AS def
+    FROM pg_index i
+    JOIN pg_class ci ON ci.oid = i.indexrelid
+    JOIN pg_class ct ON ct.oid = i.indrelid
+    JOIN pg_namespace n ON n.oid = ct.relnamespace
+    LEFT JOIN pg_attribute a ON a.attrelid = ct.oid AND a.attnum = i.indkey[0]
+    WHERE n.nspname = ${schema} AND NOT i.indisunique AND NOT i.indisexclusion
+    ORDER BY ct.relname, ci.relname`.execute(ctx.db);
+  const deferred: DeferredIndex[] = [];
+  for (const ix of indexes.rows) {
+    if (ix.lead !== null && read.has(`${ix.table}.${ix.lead}`)) continue;
+    await sql`DROP INDEX ${sql.id(schema, ix.name)}`.execute(ctx.db);
+    deferred.push({ table: ix.table, definition: ix.def });
+  }
+  return deferred;
+}
+
+/**
+ * Builds the deferred indexes on the filled scratch tables (outside any lock: live runners go on
+ * meanwhile), the largest tables' first, on a few connections at once.
+ */
+async function buildIndexes(
+  ctx: RebuildContext,
+  schema: string,
+  deferred: readonly DeferredIndex[],
+): Promise<void> {
+  if (deferred.length === 0) return;
+  const sizes = await sql<{ table: string; bytes: string }>`
+    SELECT c.relname AS table, pg_relation_size(c.oid)::text AS bytes
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = ${schema} AND c.relkind = 'r'`.execute(ctx.db);
+  const bytes = new Map(sizes.rows.map((r) => [r.table, BigInt(r.bytes)]));
+  const size = (ix: DeferredIndex) => bytes.get(ix.table) ?? 0n;
+  const queue = [...deferred].sort((a, b) => (size(a) > size(b) ? -1 : size(a) < size(b) ? 1 : 0));
+  const builder = async () => {
+    for (let ix = queue.shift(); ix !== undefined; ix = queue.shift()) {
+      try {
+        await sql.raw(ix.definition).execute(ctx.db);
+      } catch (err) {
+        queue.length = 0; // the rebuild fails: the other builders stop after their index
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(INDEX_BUILDERS, queue.length) }, builder));
 }
 
 async function searchPath(trx: Transaction<PlatformTables>, schema: string): Promise<void> {
