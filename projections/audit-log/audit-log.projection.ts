@@ -16,7 +16,7 @@ import type { ReadModels } from '../read-models';
 import { maskAuditData } from './audit-mask';
 import type { AuditLogRow, NewAuditLogRow } from './audit-log.table';
 
-/** Rows per INSERT (12 array parameters whatever the count: the bound keeps statements modest). */
+/** Rows per INSERT (11 parameters whatever the count: the bound keeps statements modest). */
 const INSERT_ROWS_MAX = 1000;
 
 /** The label of an event whose metadata holds no valid actor (only a tampered row can). */
@@ -28,19 +28,29 @@ export const auditLogProjection = {
   version: 6,
   tables: ['audit_log'],
   async apply(trx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void> {
-    const rows = events.map(auditRow);
+    const rows = events.map(auditFields);
     for (let start = 0; start < rows.length; start += INSERT_ROWS_MAX) {
       const chunk = rows.slice(start, start + INSERT_ROWS_MAX);
-      const column = <K extends keyof NewAuditLogRow>(k: K) => chunk.map((r) => r[k] ?? null);
-      // One array per column (unnest): a few parameters however many rows, parsed once.
+      const column = <K extends keyof AuditLogRow>(k: K) => chunk.map((r) => r[k] ?? null);
+      const times = (k: 'occurred_at' | 'recorded_at') => chunk.map((r) => r[k].toISOString());
+      // One array per scalar column (unnest), and the actors and data as one JSON document of
+      // [actor, data] pairs, the row's ordinal indexing it: a few parameters however many rows,
+      // parsed once, and the JSON encoded once (a jsonb[] array would escape every quote again).
+      const documents = JSON.stringify(chunk.map((r) => [r.actor, r.data]));
       await sql`
+        WITH d AS MATERIALIZED (SELECT ${documents}::jsonb AS doc)
         INSERT INTO audit_log (event_id, position_tx, position_pos, stream_id, revision, type, actor, actor_label,
                                occurred_at, recorded_at, correlation_id, data)
-        SELECT * FROM unnest(
+        SELECT r.event_id, r.position_tx, r.position_pos, r.stream_id, r.revision, r.type,
+               d.doc -> (r.n - 1)::int -> 0, r.actor_label, r.occurred_at, r.recorded_at, r.correlation_id,
+               d.doc -> (r.n - 1)::int -> 1
+        FROM unnest(
           ${column('event_id')}::uuid[], ${column('position_tx')}::text[]::xid8[], ${column('position_pos')}::bigint[],
-          ${column('stream_id')}::text[], ${column('revision')}::bigint[], ${column('type')}::text[], ${column('actor')}::jsonb[],
-          ${column('actor_label')}::text[], ${column('occurred_at')}::timestamptz[], ${column('recorded_at')}::timestamptz[],
-          ${column('correlation_id')}::text[], ${column('data')}::jsonb[])
+          ${column('stream_id')}::text[], ${column('revision')}::bigint[], ${column('type')}::text[],
+          ${column('actor_label')}::text[], ${times('occurred_at')}::timestamptz[], ${times('recorded_at')}::timestamptz[],
+          ${column('correlation_id')}::text[]
+        ) WITH ORDINALITY AS r(event_id, position_tx, position_pos, stream_id, revision, type, actor_label,
+                               occurred_at, recorded_at, correlation_id, n), d
         -- The runner never re-applies a committed batch; this makes a replay a no-op anyway
         -- (STYLE.md §7) instead of a halted projector.
         ON CONFLICT (event_id) DO NOTHING`.execute(trx);
@@ -55,7 +65,7 @@ export function auditActorLabel(actor: unknown): string {
 
 /**
  * What the audit trail keeps of an event, its data masked: the `audit_log` row as it reads back
- * (actor and data as values), which `auditRow` stores and `auditEntryOfEvent` shows.
+ * (actor and data as values), which the projector stores and `auditEntryOfEvent` shows.
  */
 export function auditFields(e: RecordedEvent): AuditLogRow {
   const { actor, occurredAt, correlationId } = e.metadata;
