@@ -138,13 +138,22 @@ function maskValue(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= AUDIT_MASK_DEPTH_MAX) return MASK;
   if (Array.isArray(value)) return value.map((item) => maskValue(item, depth + 1));
-  // fromEntries defines own properties: a `__proto__` key in the data stays a plain key.
-  return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => {
-      const rule = RULES.get(key) ?? patternRule(key, inner);
-      return [key, rule ? applyRule(rule, inner) : maskValue(inner, depth + 1)];
-    }),
-  );
+  const masked: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const inner: unknown = (value as Record<string, unknown>)[key];
+    const rule = RULES.get(key) ?? patternRule(key, inner);
+    const out = rule ? applyRule(rule, inner) : maskValue(inner, depth + 1);
+    // Defined, not assigned: a `__proto__` key in the data stays a plain key.
+    if (key === '__proto__')
+      Object.defineProperty(masked, key, {
+        value: out,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else masked[key] = out;
+  }
+  return masked;
 }
 
 function applyRule(rule: Rule, value: unknown): unknown {

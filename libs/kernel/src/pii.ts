@@ -3,8 +3,18 @@
  * metadata names its keys freely: `rib`, `bank_details`, `contact.mail`).
  */
 
+/**
+ * Values that cannot be IBANs, told from their first characters without copying them (the masks
+ * ask this of every string they walk: ids, amounts, dates): once spaces and dashes are skipped, a
+ * digit first, a letter then a digit, or two letters then neither a digit nor a space or dash.
+ * Only ASCII letters and digits decide: they upper-case to themselves, one for one, and no
+ * character upper-cases to a digit (others may grow: `ß` becomes `SS`, so no length says no).
+ */
+const NOT_IBAN_START = /^[\s-]*(?:\d|[A-Za-z][\s-]*(?:\d|[A-Za-z][\s-]*[^\d\s-]))/;
+
 /** An IBAN: country, check digits, 11–30 more, and a valid ISO 7064 mod-97 checksum. */
 export function isIbanShaped(value: string): boolean {
+  if (NOT_IBAN_START.test(value)) return false;
   const compact = value.replace(/[\s-]+/g, '').toUpperCase();
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact)) return false;
   const rearranged = compact.slice(4) + compact.slice(0, 4);
@@ -18,5 +28,6 @@ export function isIbanShaped(value: string): boolean {
 
 /** An email address (one `@`, a dotted domain, no spaces). */
 export function isEmailShaped(value: string): boolean {
+  if (!value.includes('@')) return false;
   return /^[^@\s]{1,128}@[^@\s.]+(\.[^@\s.]+)+$/.test(value.trim());
 }

@@ -1,0 +1,65 @@
+/**
+ * The shape tests' early answers (pii.ts) change no answer: on any text, and on text built from
+ * the characters that matter (letters that upper-case to more than one, spaces, dashes, digits,
+ * `@`, dots), `isIbanShaped` and `isEmailShaped` agree with their plain statement, written here
+ * without the shortcuts.
+ */
+import fc from 'fast-check';
+import { isEmailShaped, isIbanShaped } from './pii';
+
+function ibanStatement(value: string): boolean {
+  const compact = value.replace(/[\s-]+/g, '').toUpperCase();
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact)) return false;
+  const rearranged = compact.slice(4) + compact.slice(0, 4);
+  let remainder = 0;
+  for (const ch of rearranged) {
+    const digits = /[A-Z]/.test(ch) ? String(ch.charCodeAt(0) - 55) : ch;
+    for (const d of digits) remainder = (remainder * 10 + Number(d)) % 97;
+  }
+  return remainder === 1;
+}
+
+function emailStatement(value: string): boolean {
+  return /^[^@\s]{1,128}@[^@\s.]+(\.[^@\s.]+)+$/.test(value.trim());
+}
+
+const PIECES = [
+  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+  ...' -\t\u00a0@.',
+  'ß',
+  'ﬀ',
+  'ı',
+  'ŉ',
+  '\u{1F642}',
+  '\uD800',
+  'é',
+];
+const shaped = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((cs) => cs.join(''));
+
+/** Valid IBANs, spaced and dashed in any way, and with one character changed. */
+const IBANS = ['GB82WEST12345698765432', 'FR1420041010050500013M02606', 'DE89370400440532013000'];
+const nearIban = fc
+  .tuple(fc.constantFrom(...IBANS), fc.nat(), fc.constantFrom('', ' ', '-', 'ß', '0', 'x'))
+  .map(([iban, at, c]) => {
+    const i = at % (iban.length + 1);
+    return iban.slice(0, i) + c + iban.slice(i);
+  });
+
+it('isIbanShaped answers as its statement does', () => {
+  for (const iban of IBANS) expect(isIbanShaped(iban)).toBe(true);
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), shaped, nearIban), (v) => {
+      expect(isIbanShaped(v)).toBe(ibanStatement(v));
+    }),
+    { numRuns: 20_000 },
+  );
+});
+
+it('isEmailShaped answers as its statement does', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), shaped), (v) => {
+      expect(isEmailShaped(v)).toBe(emailStatement(v));
+    }),
+    { numRuns: 20_000 },
+  );
+});
