@@ -39,7 +39,7 @@ import {
 import type { NewLedgerAccountRow, NewLedgerEntryRow } from './ledger.table';
 
 const ESCROW_STREAM_PREFIX = 'escrow-';
-/** Rows per INSERT: 11 parameters each stays far below PostgreSQL's 65535 per statement. */
+/** Rows per INSERT (11 array parameters whatever the count: the bound keeps statements modest). */
 const INSERT_ROWS_MAX = 1000;
 
 export const ledgerProjection = {
@@ -135,13 +135,21 @@ async function insertEntries(
   );
   const inserted = new Set<string>();
   for (let start = 0; start < rows.length; start += INSERT_ROWS_MAX) {
-    const done = await trx
-      .insertInto('ledger_entries')
-      .values(rows.slice(start, start + INSERT_ROWS_MAX))
-      .onConflict((oc) => oc.column('event_id').doNothing())
-      .returning('event_id')
-      .execute();
-    for (const r of done) inserted.add(r.event_id);
+    const chunk = rows.slice(start, start + INSERT_ROWS_MAX);
+    const column = <K extends keyof NewLedgerEntryRow>(k: K) => chunk.map((r) => r[k] ?? null);
+    const times = chunk.map((r) => new Date(r.occurred_at).toISOString());
+    // One array per column (unnest): a few parameters however many rows, parsed once.
+    const done = await sql<{ event_id: string }>`
+      INSERT INTO ledger_entries (event_id, position_tx, position_pos, escrow_id, payment_id, currency,
+                                  debit_account, credit_account, amount, event_type, occurred_at)
+      SELECT * FROM unnest(
+        ${column('event_id')}::uuid[], ${column('position_tx')}::text[]::xid8[], ${column('position_pos')}::bigint[],
+        ${column('escrow_id')}::uuid[], ${column('payment_id')}::uuid[], ${column('currency')}::text[],
+        ${column('debit_account')}::text[], ${column('credit_account')}::text[], ${column('amount')}::numeric[],
+        ${column('event_type')}::text[], ${times}::timestamptz[])
+      ON CONFLICT (event_id) DO NOTHING
+      RETURNING event_id`.execute(trx);
+    for (const r of done.rows) inserted.add(r.event_id);
   }
   return inserted;
 }
