@@ -21,7 +21,7 @@ export class AppendPublisher {
   private sending = false;
   private again = false;
   private closed = false;
-  /** NOTIFYs sent (for tests and metrics). */
+  /** NOTIFYs sent (the tests read it). */
   sent = 0;
 
   constructor(
@@ -77,7 +77,6 @@ const RECONNECT_DELAY_MS = 1_000;
  */
 export class AppendListener {
   private current: Client | null = null;
-  private connected = false;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -86,11 +85,6 @@ export class AppendListener {
     private readonly onSignal: () => void,
     private readonly log?: (msg: string, extra?: Record<string, unknown>) => void,
   ) {}
-
-  /** Whether it is listening now. */
-  get listening(): boolean {
-    return this.current !== null && this.connected;
-  }
 
   /** Connects and listens; resolves once listening, or once the first try failed (it retries). */
   async start(): Promise<void> {
@@ -101,7 +95,6 @@ export class AppendListener {
     if (this.stopped) return;
     const client = new Client(this.config);
     this.current = client;
-    this.connected = false;
     client.on('notification', (msg) => {
       if (client === this.current && msg.channel === APPENDED_CHANNEL) this.onSignal();
     });
@@ -110,9 +103,7 @@ export class AppendListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${APPENDED_CHANNEL}`);
-      if (client !== this.current) return;
-      this.connected = true;
-      this.onSignal();
+      if (client === this.current) this.onSignal();
     } catch (err) {
       this.lost(client, err as Error);
     }
@@ -122,7 +113,6 @@ export class AppendListener {
   private lost(client: Client, err: Error): void {
     if (client !== this.current) return;
     this.current = null;
-    this.connected = false;
     client.end().catch(() => undefined);
     if (this.stopped) return;
     this.log?.('append listener lost its connection, reconnecting', { error: err.message });
@@ -138,7 +128,6 @@ export class AppendListener {
     clearTimeout(this.retry);
     const client = this.current;
     this.current = null;
-    this.connected = false;
     await client?.end().catch(() => undefined);
   }
 }
