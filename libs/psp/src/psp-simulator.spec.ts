@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PspDeclinedError, PspTimeoutError } from './psp.port';
-import { PspSimulator, type SettlementWebhook } from './psp-simulator';
+import { CALLS_KEPT, PspSimulator, type SettlementWebhook } from './psp-simulator';
 
 const collect = { amount: '10.00', currency: 'USD', reference: 'escrow-1' };
 const transfer = {
@@ -93,6 +93,23 @@ describe('PSP simulator', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('remembers the latest calls, not every call since it started', async () => {
+    const psp = new PspSimulator();
+    const total = 2 * CALLS_KEPT + 5;
+    for (let i = 0; i < total; i++) await psp.collect({ ...collect, idempotencyKey: `k-${i}` });
+    expect(psp.calls.length).toBeGreaterThanOrEqual(CALLS_KEPT);
+    expect(psp.calls.length).toBeLessThan(2 * CALLS_KEPT);
+    expect(psp.calls.at(-1)?.idempotencyKey).toBe(`k-${total - 1}`);
+    // The latest CALLS_KEPT are all there, in order.
+    const latest = psp.calls.slice(-CALLS_KEPT).map((c) => c.idempotencyKey);
+    expect(latest[0]).toBe(`k-${total - CALLS_KEPT}`);
+    // Its memory of keys is not the call log: the first key still answers its first outcome.
+    const again = await psp.collect({ ...collect, idempotencyKey: 'k-0' });
+    expect(psp.calls.at(-1)?.idempotencyKey).toBe('k-0');
+    expect(again).toEqual(psp.outcomeOf('k-0'));
+    psp.close();
   });
 
   it('posts one settlement webhook per transfer when asked to', async () => {

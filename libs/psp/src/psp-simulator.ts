@@ -51,6 +51,8 @@ interface JournalLine {
 }
 
 const DEFAULT_ANSWER_TIMEOUT_MS = 2_000;
+/** The latest calls the simulator remembers for the tests (`calls`), at least. */
+export const CALLS_KEPT = 10_000;
 
 export class PspSimulator implements PspPort {
   readonly name = 'simulator';
@@ -70,6 +72,11 @@ export class PspSimulator implements PspPort {
   private journalOffset = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly settlements = new Set<NodeJS.Timeout>();
+  /**
+   * The latest calls, oldest first (what the tests look at): the last `CALLS_KEPT` at least and
+   * twice that at most (the older half is dropped at once, not one by one), as the API runs on
+   * the simulator for as long as it is up and a record of every call would only grow.
+   */
   readonly calls: { kind: 'collect' | 'transfer'; idempotencyKey: string; mode: SimulatorMode }[] =
     [];
 
@@ -125,6 +132,7 @@ export class PspSimulator implements PspPort {
   ): Promise<T> {
     const mode = this.mode;
     this.calls.push({ kind, idempotencyKey: key, mode });
+    if (this.calls.length >= 2 * CALLS_KEPT) this.calls.splice(0, CALLS_KEPT);
     const previous = this.known(key) as T | undefined;
     if (previous && mode !== 'timeout') return previous;
     switch (mode) {
