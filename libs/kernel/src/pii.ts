@@ -14,7 +14,11 @@ const NOT_IBAN_START = /^[\s-]*(?:\d|[A-Za-z][\s-]*(?:\d|[A-Za-z][\s-]*[^\d\s-])
 
 /** An IBAN: country, check digits, 11–30 more, and a valid ISO 7064 mod-97 checksum. */
 export function isIbanShaped(value: string): boolean {
-  if (NOT_IBAN_START.test(value)) return false;
+  return !NOT_IBAN_START.test(value) && ibanRule(value);
+}
+
+/** `isIbanShaped` as the rule states it, without the early answer (its property test compares). */
+export function ibanRule(value: string): boolean {
   const compact = value.replace(/[\s-]+/g, '').toUpperCase();
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact)) return false;
   const rearranged = compact.slice(4) + compact.slice(0, 4);
@@ -28,6 +32,10 @@ export function isIbanShaped(value: string): boolean {
 
 /** An email address (one `@`, a dotted domain, no spaces). */
 export function isEmailShaped(value: string): boolean {
-  if (!value.includes('@')) return false;
+  return value.includes('@') && emailRule(value);
+}
+
+/** `isEmailShaped` as the rule states it, without the early answer (its property test compares). */
+export function emailRule(value: string): boolean {
   return /^[^@\s]{1,128}@[^@\s.]+(\.[^@\s.]+)+$/.test(value.trim());
 }
