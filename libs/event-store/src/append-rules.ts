@@ -5,19 +5,18 @@
  * one-stream `appendMulti`). The adapters differ only in how they write.
  */
 import { EventEmitter } from 'node:events';
-import { assert, isActor, limits } from '@kob/kernel';
+import { assert, canonicalJsonOf, isActor, limits } from '@kob/kernel';
 import type {
   AppendMetadata,
   AppendOptions,
   AppendResult,
-  EventMetadata,
   ExpectedRevision,
   NewEvent,
   StreamAppend,
   StreamCondition,
 } from './event-store.port';
 import { MissingActorError } from './errors';
-import { eventHash } from './hash-chain';
+import { eventHashOfJson } from './hash-chain';
 
 /** Each event names its actor, command, correlation and time; a call carries 1..max events. */
 export function validateEvents(streamId: string, events: readonly NewEvent[]): void {
@@ -45,20 +44,24 @@ export function validateAppendMulti(
   assert(conditions.length <= limits.appendEventsPerCallMax, 'too many conditions in one append');
 }
 
-/** An event as it is stored: data and metadata in their JSON form, linked by `prevHash`/`hash`. */
+/** An event as it is stored: data and metadata as JSON text, linked by `prevHash`/`hash`. */
 export interface ChainedEvent {
   id: string;
   type: string;
   revision: bigint;
-  data: unknown;
-  metadata: EventMetadata;
+  /** The data's canonical JSON: the very text its hash covers. */
+  dataJson: string;
+  /** The metadata's JSON with `prevHash` and `hash`. */
+  metadataJson: string;
 }
 
 /**
  * The events linked to the one before by their hash, from `headHash` (the stream's head) on,
  * the first at `firstRevision`. Hashes cover exactly what is stored: the JSON form (a Date
  * becomes its ISO string, undefined members disappear), so an honest chain always verifies
- * after the store's round trip, and a retry sends the very same bytes.
+ * after the store's round trip, and a retry sends the very same bytes. Each event's data and
+ * metadata are written as canonical JSON once, and its hash is taken over those texts
+ * (`eventHashOfJson`, the same hash as `eventHash` of the stored event).
  */
 export function chainEvents(
   streamId: string,
@@ -70,12 +73,18 @@ export function chainEvents(
   let revision = firstRevision;
   const out: ChainedEvent[] = [];
   for (const e of events) {
-    const data: unknown = JSON.parse(JSON.stringify(e.data) ?? 'null');
-    const metadata = JSON.parse(JSON.stringify({ ...e.metadata, prevHash })) as AppendMetadata & {
-      prevHash: string;
-    };
-    const hash = eventHash({ streamId, revision, id: e.id, type: e.type, data, metadata });
-    out.push({ id: e.id, type: e.type, revision, data, metadata: { ...metadata, hash } });
+    const dataJson = canonicalJsonOf(e.data) ?? 'null';
+    const { hash: _replaced, ...metadata } = e.metadata as AppendMetadata & { hash?: unknown };
+    const metadataJson = canonicalJsonOf({ ...metadata, prevHash })!;
+    const hash = eventHashOfJson(streamId, revision, e.id, e.type, dataJson, metadataJson);
+    out.push({
+      id: e.id,
+      type: e.type,
+      revision,
+      dataJson,
+      // Never empty: it holds prevHash at least.
+      metadataJson: `${metadataJson.slice(0, -1)},"hash":${JSON.stringify(hash)}}`,
+    });
     prevHash = hash;
     revision += 1n;
   }

@@ -30,6 +30,25 @@ export function eventHash(input: {
   );
 }
 
+/**
+ * `eventHash` from the canonical JSON of the data and of the metadata without its hash, as the
+ * writer has them: the same text `canonicalJson` gives for the whole event (its members in
+ * their sorted order: data, id, metadata, revision, streamId, type).
+ */
+export function eventHashOfJson(
+  streamId: string,
+  revision: bigint,
+  id: string,
+  type: string,
+  dataJson: string,
+  metadataJson: string,
+): string {
+  return sha256Hex(
+    `{"data":${dataJson},"id":${JSON.stringify(id)},"metadata":${metadataJson},` +
+      `"revision":"${revision}","streamId":${JSON.stringify(streamId)},"type":${JSON.stringify(type)}}`,
+  );
+}
+
 export type ChainVerdict =
   | { valid: true; events: number; headHash: string }
   | { valid: false; events: number; firstBadRevision: bigint; reason: string };

@@ -52,8 +52,8 @@ export function chainedEvents(
       esdb().jsonEvent({
         id: e.id,
         type: e.type,
-        data: e.data as JSONType,
-        metadata: e.metadata as unknown as JSONType,
+        data: JSON.parse(e.dataJson) as JSONType,
+        metadata: JSON.parse(e.metadataJson) as JSONType,
       }),
     ),
     headHash: chain.headHash,

@@ -1,0 +1,58 @@
+/**
+ * `canonicalJsonOf` writes in one pass what the JSON round trip and `canonicalJson` write: on
+ * any value fast-check makes (dates, boxed values, sparse and typed arrays, maps and sets,
+ * null-prototype objects, undefined and non-finite members, strings with lone surrogates), the
+ * same text, or both throw.
+ */
+import fc from 'fast-check';
+import { canonicalJson, canonicalJsonOf } from './jcs';
+
+function roundTrip(value: unknown): string | undefined {
+  const text = JSON.stringify(value);
+  return text === undefined ? undefined : canonicalJson(JSON.parse(text));
+}
+
+function outcome(f: () => string | undefined): { text?: string; threw?: string } {
+  try {
+    return { text: f() };
+  } catch (err) {
+    return { threw: (err as Error).constructor.name };
+  }
+}
+
+const values = fc.anything({
+  withBigInt: true,
+  withBoxedValues: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withObjectString: true,
+  withSparseArray: true,
+  withTypedArray: true,
+  withUnicodeString: true,
+  maxDepth: 4,
+});
+
+it('canonicalJsonOf answers as the round trip and canonicalJson do', () => {
+  fc.assert(
+    fc.property(values, (v) => {
+      expect(outcome(() => canonicalJsonOf(v))).toEqual(outcome(() => roundTrip(v)));
+    }),
+    { numRuns: 5_000 },
+  );
+});
+
+it('canonicalJsonOf on the shapes events carry', () => {
+  const at = new Date('2026-12-06T10:00:00.000Z');
+  const custom = { toJSON: (key: string) => `key:${key}` };
+  expect(
+    canonicalJsonOf({ z: [undefined, () => 1, Number.NaN, -0, 1e21], a: at, m: { custom } }),
+  ).toBe(
+    '{"a":"2026-12-06T10:00:00.000Z","m":{"custom":"key:custom"},"z":[null,null,null,0,1e+21]}',
+  );
+  expect(canonicalJsonOf(undefined)).toBeUndefined();
+  expect(canonicalJsonOf({ f: () => 1, s: Symbol('s'), u: undefined })).toBe('{}');
+  expect(canonicalJsonOf('\uD800x')).toBe('"\\ud800x"');
+  expect(() => canonicalJsonOf({ n: 1n })).toThrow(TypeError);
+});
