@@ -34,6 +34,24 @@ export function parseCurrencies(spec: string): Map<string, number> {
   return out;
 }
 
+/**
+ * A stored amount (the decimal string `Money` prints, trailing zeros past the scale allowed) as
+ * a whole number of the currency's smallest unit: cents for a scale of 2. For invariant checks
+ * that compare and add many stored amounts at once without building a decimal for each; what
+ * `Money.of` refuses (more decimals than the scale) it refuses too, and it takes no exponent.
+ */
+export function minorUnits(amount: string, scale: number): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount);
+  assert(m !== null, `bad stored amount ${amount}`);
+  let decimals = m[3] ?? '';
+  if (decimals.length > scale) {
+    assert(/^0*$/.test(decimals.slice(scale)), `${amount} exceeds scale ${scale}`);
+    decimals = decimals.slice(0, scale);
+  }
+  const units = BigInt(m[2]! + decimals.padEnd(scale, '0'));
+  return m[1] ? -units : units;
+}
+
 export enum RoundingMode {
   Down = 0,
   HalfUp = 1,

@@ -4,7 +4,7 @@
  * payment lookup, the event that starts a payment, and the balance invariants `decide` asserts
  * on every state it is given (API-RULES.md §3).
  */
-import { DomainError, assert } from '@kob/kernel';
+import { DomainError, assert, minorUnits } from '@kob/kernel';
 import { assertFound } from '../decider-kit';
 import type { PaymentInitiatedData, PaymentKind, PaymentReason } from './escrow.events';
 import type { EscrowEvent } from './escrow.events';
@@ -12,8 +12,6 @@ import {
   type EscrowState,
   type EscrowStatus,
   type PaymentState,
-  countedPending,
-  heldOf,
   isTerminal,
   money,
 } from './escrow.state';
@@ -138,26 +136,29 @@ export function paymentRef(state: EscrowState, p: PaymentState) {
  * total, and a terminal escrow holds nothing.
  */
 export function assertBalances(state: EscrowState): void {
-  const fields = [
-    'deposited',
-    'pending',
-    'pendingBeyondCap',
-    'returned',
-    'paid',
-    'refunded',
-    'spent',
-    'failed',
-    'held',
-  ] as const;
-  for (const f of fields) assert(!money(state, state[f]).isNegative(), `negative ${f}`);
-  assert(money(state, state.held).equals(money(state, heldOf(state))), 'held is not the formula');
-  const kept = money(state, state.deposited).minus(money(state, state.returned));
-  const total = money(state, state.amountTotal);
-  assert(!countedPending(state).isNegative(), 'more pending beyond the cap than pending');
-  assert(!kept.plus(countedPending(state)).gt(total), 'deposits above total');
-  assert(!money(state, state.milestoneTotal).gt(total), 'milestones above total');
-  if (isTerminal(state.status))
-    assert(!money(state, state.held).isPositive(), 'a closed escrow holds money');
+  const units = (amount: string) => minorUnits(amount, state.scale);
+  const b = {
+    deposited: units(state.deposited),
+    pending: units(state.pending),
+    pendingBeyondCap: units(state.pendingBeyondCap),
+    returned: units(state.returned),
+    paid: units(state.paid),
+    refunded: units(state.refunded),
+    spent: units(state.spent),
+    failed: units(state.failed),
+    held: units(state.held),
+  };
+  for (const [f, v] of Object.entries(b)) assert(v >= 0n, `negative ${f}`);
+  assert(
+    b.held === b.deposited - b.paid - b.refunded - b.spent - b.failed,
+    'held is not the formula',
+  );
+  const total = units(state.amountTotal);
+  const counted = b.pending - b.pendingBeyondCap;
+  assert(counted >= 0n, 'more pending beyond the cap than pending');
+  assert(b.deposited - b.returned + counted <= total, 'deposits above total');
+  assert(units(state.milestoneTotal) <= total, 'milestones above total');
+  if (isTerminal(state.status)) assert(b.held <= 0n, 'a closed escrow holds money');
 }
 
 /** Marks the pending proofs of these milestones (all, when null) superseded. */

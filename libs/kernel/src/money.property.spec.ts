@@ -1,0 +1,50 @@
+/**
+ * `minorUnits` reads a stored amount as `Money.of` does: for any decimal string and scale, the
+ * same number of the smallest unit, and a refusal exactly where `Money.of` refuses (more
+ * significant decimals than the scale).
+ */
+import Big from 'big.js';
+import fc from 'fast-check';
+import { Money, minorUnits } from './money';
+
+const digits = (max: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: max });
+const amount = fc
+  .tuple(fc.boolean(), digits(18), fc.option(digits(10)))
+  .map(
+    ([negative, whole, decimals]) =>
+      `${negative ? '-' : ''}${whole}${decimals === null ? '' : `.${decimals}`}`,
+  );
+
+function outcome(f: () => bigint): { units?: bigint; refused?: true } {
+  try {
+    return { units: f() };
+  } catch {
+    return { refused: true };
+  }
+}
+
+it('minorUnits agrees with Money.of on every decimal string', () => {
+  fc.assert(
+    fc.property(amount, fc.integer({ min: 0, max: 8 }), (text, scale) => {
+      expect(outcome(() => minorUnits(text, scale))).toEqual(
+        outcome(() => {
+          const money = Money.of(text, 'USD', scale);
+          return BigInt(money.amount.times(new Big(10).pow(scale)).toFixed(0));
+        }),
+      );
+    }),
+    { numRuns: 10_000 },
+  );
+});
+
+it('minorUnits on the amounts the ledger stores', () => {
+  expect(minorUnits('10.50', 2)).toBe(1050n);
+  expect(minorUnits('10.5', 2)).toBe(1050n);
+  expect(minorUnits('-0.01', 2)).toBe(-1n);
+  expect(minorUnits('7', 0)).toBe(7n);
+  expect(minorUnits('1.2300', 2)).toBe(123n);
+  expect(() => minorUnits('1.234', 2)).toThrow('exceeds scale');
+  expect(() => minorUnits('1e3', 2)).toThrow('bad stored amount');
+  expect(() => minorUnits('', 2)).toThrow('bad stored amount');
+});
