@@ -5,11 +5,26 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { ensureDatabase, type PgConnectionConfig } from '@kob/postgres';
 
 const DIST = path.resolve(__dirname, '..', '..');
+
+/**
+ * What the image sets for the processes beyond the service's own configuration: glibc's arena
+ * count (docker/Dockerfile), read from there so the bench measures the API as it is deployed.
+ */
+export function imageEnvironment(): { MALLOC_ARENA_MAX?: string } {
+  // From dist/bench/lib (the bench) or bench/lib (a test) up to the repository.
+  let root = __dirname;
+  while (!existsSync(path.join(root, 'docker', 'Dockerfile')) && path.dirname(root) !== root)
+    root = path.dirname(root);
+  const dockerfile = readFileSync(path.join(root, 'docker', 'Dockerfile'), 'utf8');
+  const arenas = /^\s*MALLOC_ARENA_MAX=(\d+)\s*\\?$/m.exec(dockerfile)?.[1];
+  return arenas ? { MALLOC_ARENA_MAX: arenas } : {};
+}
 
 export interface ApiProcess {
   url: string;
@@ -68,6 +83,7 @@ export interface StartApiOptions {
 /** The environment an operator would give the API (and worker) for the bench. */
 function apiEnvironment(o: StartApiOptions, port: number, adminKey: string): NodeJS.ProcessEnv {
   return {
+    ...imageEnvironment(),
     ...process.env,
     APP_ENV: 'production',
     DATABASE_URL: databaseUrl(o.admin, o.database),

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { loadConfig } from '@kob/config';
+import { imageEnvironment } from '../../bench/lib/api-process';
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
@@ -167,6 +168,12 @@ describe('docker/Dockerfile and its entry point', () => {
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^(root|0)(:|$)/);
     expect(finalStage).toMatch(/^ENTRYPOINT \["kobatela"\]/m);
+  });
+
+  it('runs the processes with two glibc arenas, and the benchmarks run the API so', () => {
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(finalStage).toMatch(/^\s*MALLOC_ARENA_MAX=2\s*\\?$/m);
+    expect(imageEnvironment()).toEqual({ MALLOC_ARENA_MAX: '2' });
   });
 
   it('starts the processes the build makes', () => {
