@@ -23,7 +23,7 @@ import {
   systemAppendMetadata,
 } from '@kob/event-store';
 import { createPool } from '@kob/postgres';
-import { databaseUrl, pooled, runLoad, startApi } from './lib/api-process';
+import { databaseUrl, imageEnvironment, pooled, runLoad, startApi } from './lib/api-process';
 import { migratedDatabase } from './lib/databases';
 import { type BenchResult, percentile, round } from './lib/measure';
 import { closedLoad, party, seedEscrows } from './http.bench';
@@ -146,6 +146,7 @@ async function rebuild({ admin, dir, plan: p, log }: BenchContext): Promise<Benc
   await db.destroy();
   log('projection.rebuild: rebuilding every read model');
   const env = {
+    ...imageEnvironment(),
     ...process.env,
     APP_ENV: 'production',
     DATABASE_URL: databaseUrl(admin, 'bench_rebuild'),

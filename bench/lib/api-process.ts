@@ -21,8 +21,12 @@ export function imageEnvironment(): { MALLOC_ARENA_MAX?: string } {
   let root = __dirname;
   while (!existsSync(path.join(root, 'docker', 'Dockerfile')) && path.dirname(root) !== root)
     root = path.dirname(root);
-  const dockerfile = readFileSync(path.join(root, 'docker', 'Dockerfile'), 'utf8');
-  const arenas = /^\s*MALLOC_ARENA_MAX=(\d+)\s*\\?$/m.exec(dockerfile)?.[1];
+  const file = path.join(root, 'docker', 'Dockerfile');
+  if (!existsSync(file)) return {};
+  // The runtime stage's (the last FROM's) setting.
+  const dockerfile = readFileSync(file, 'utf8');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const arenas = /\bMALLOC_ARENA_MAX=(\d+)\b/.exec(runtime.replace(/^\s*#.*$/gm, ''))?.[1];
   return arenas ? { MALLOC_ARENA_MAX: arenas } : {};
 }
 

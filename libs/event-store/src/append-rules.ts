@@ -75,7 +75,12 @@ export function chainEvents(
   for (const e of events) {
     const dataJson = canonicalJsonOf(e.data) ?? 'null';
     const { hash: _replaced, ...metadata } = e.metadata as AppendMetadata & { hash?: unknown };
-    const metadataJson = canonicalJsonOf({ ...metadata, prevHash })!;
+    const metadataJson = canonicalJsonOf({ ...metadata, prevHash }) ?? '';
+    // An object with prevHash at least (a toJSON of the caller's could make it anything else).
+    assert(
+      metadataJson.startsWith('{"') && metadataJson.includes('"prevHash":'),
+      'event metadata must be written as an object',
+    );
     const hash = eventHashOfJson(streamId, revision, e.id, e.type, dataJson, metadataJson);
     out.push({
       id: e.id,

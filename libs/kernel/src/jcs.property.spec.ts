@@ -51,6 +51,9 @@ it('canonicalJsonOf on the shapes events carry', () => {
   ).toBe(
     '{"a":"2026-12-06T10:00:00.000Z","m":{"custom":"key:custom"},"z":[null,null,null,0,1e+21]}',
   );
+  const fn = Object.assign(() => 1, { toJSON: () => 'fn' });
+  expect(canonicalJsonOf({ fn, plain: () => 1 })).toBe(roundTrip({ fn, plain: () => 1 }));
+  expect(canonicalJsonOf({ fn })).toBe('{"fn":"fn"}');
   expect(canonicalJsonOf(undefined)).toBeUndefined();
   expect(canonicalJsonOf({ f: () => 1, s: Symbol('s'), u: undefined })).toBe('{}');
   expect(canonicalJsonOf('\uD800x')).toBe('"\\ud800x"');

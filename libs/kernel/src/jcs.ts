@@ -39,7 +39,7 @@ export function canonicalJson(value: unknown): string {
  */
 export function canonicalJsonOf(value: unknown, key = ''): string | undefined {
   let v = value;
-  if (v !== null && (typeof v === 'object' || typeof v === 'bigint')) {
+  if (v !== null && (typeof v === 'object' || typeof v === 'function' || typeof v === 'bigint')) {
     const toJson = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJson === 'function') v = toJson.call(v, key);
   }

@@ -1,5 +1,6 @@
 /**
- * `minorUnits` reads a stored amount as `Money.of` does: for any decimal string and scale, the
+ * `minorUnits` reads a stored amount as `Money.of` does: for any plain decimal string (the form
+ * `Money` prints: no exponent, digits on both sides of a point) and scale, the
  * same number of the smallest unit, and a refusal exactly where `Money.of` refuses (more
  * significant decimals than the scale).
  */
