@@ -70,6 +70,13 @@ export function presentedKey(req: FastifyRequest): string | null {
 
 const unauthorized = () => new ApiError(401, 'UNAUTHORIZED', 'Invalid or expired API key');
 
+/** An API key by its prefix, with its user's state (`Authenticator.query`). */
+const KEY_LOOKUP = `
+  SELECT k.id, k.prefix, k.key_hash, k.scope, k.user_id, k.expires_at, k.revoked_at, k.session,
+         u.is_active AS user_active, u.role AS user_role
+  FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
+  WHERE k.prefix = $1`;
+
 @Injectable()
 export class Authenticator implements OnModuleDestroy {
   private readonly revokedKeys = new Set<string>();
@@ -165,11 +172,14 @@ export class Authenticator implements OnModuleDestroy {
   }
 
   private async query(prefix: string): Promise<KeyRow | undefined> {
-    const res = await sql<KeyRow>`
-      SELECT k.id, k.prefix, k.key_hash, k.scope, k.user_id, k.expires_at, k.revoked_at, k.session,
-             u.is_active AS user_active, u.role AS user_role
-      FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
-      WHERE k.prefix = ${prefix}`.execute(this.platform.db);
+    // A named statement: PostgreSQL plans it once per connection instead of once per request
+    // (planning took four times its execution); without the key cache (the default, and always
+    // when the read models are projected elsewhere) every request reads its key.
+    const res = await this.platform.pool.query<KeyRow>({
+      name: 'kobatela-api-key',
+      text: KEY_LOOKUP,
+      values: [prefix],
+    });
     return res.rows[0];
   }
 
