@@ -48,12 +48,13 @@ async function main(): Promise<void> {
   const body = { amount: env.AMOUNT! };
   const metadata = requestMetadata(actor, 'POST', path, body, env.IDEM_KEY!);
   const { deposits } = services;
-  const recorded = await platform.commands.exclusive(`escrow-${escrowId}`, async () => {
+  const recorded = await platform.commands.exclusive(`escrow-${escrowId}`, async (hold) => {
     const escrow = await deposits.escrow(escrowId);
     return deposits.record(
       escrow,
       Money.parse(body.amount, escrow.currency, config.currencies),
       metadata,
+      hold,
     );
   });
   const result = await deposits.finish(escrowId, recorded, metadata);

@@ -9,18 +9,28 @@
  *   answer into a 4xx;
  * - the recovery job asks the PSP again about a deposit it left PENDING without a reference.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { PspDeclinedError } from '@kob/psp';
 import { escrowJobLimits, paymentRecoveryJob } from '../../apps/api/src/jobs';
 import { expectErrorEnvelope } from '../http/http-expect';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { projectionsCaughtUp } from '../support/caught-up';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+// Replicas verify each other's keys only with a shared secret (in test it is random per process).
+const API_KEY_SECRET = randomBytes(32).toString('hex');
 
 let api: EscrowApi;
+/** Another replica on the same database: the request that races a deposit's PSP call. */
+let other: TestApp;
 beforeAll(async () => {
-  api = await startEscrowApi();
+  api = await startEscrowApi({ API_KEY_SECRET });
+  other = await startTestApp({ database: api.t.tdb, env: { API_KEY_SECRET } });
 });
-afterAll(() => api.close());
+afterAll(async () => {
+  await other.closeApp();
+  await api.close();
+});
 
 const collects = (depositId?: string) =>
   api.t.platform.psp.calls.filter(
@@ -68,12 +78,18 @@ describe('deposits once the PSP has been asked', () => {
     const id = await api.escrow({ amount_total: '100.00' });
     await api.deposit(id, '20.00');
     // While the PSP takes the deposit (and will confirm it by webhook), the client rejects the
-    // escrow from another request.
+    // escrow from another request, on another replica: on this one it would wait its turn, as
+    // the deposit holds the escrow stream's queue until the PSP answers.
     psp.collections = 'webhook';
     const collect = psp.collect.bind(psp);
     psp.collect = async (request) => {
       const answer = await collect(request);
-      const rejected = await api.call('POST', `/escrows/${id}/client-reject`, api.keys.client);
+      const rejected = await other.app.inject({
+        method: 'POST',
+        url: `/escrows/${id}/client-reject`,
+        headers: { 'x-api-key': api.keys.client, 'content-type': 'application/json' },
+        payload: {},
+      });
       expect(rejected.json().status).toBe('CANCELLED');
       return answer;
     };

@@ -98,7 +98,7 @@ export async function openPlatform(
         log.warn(extra ?? {}, msg),
       );
   }
-  const commands = commandRunner(store, metrics, options);
+  const commands = commandRunner(store, metrics, options, config.appEnv === 'test');
   const projections = projectionRunner(config, log, store, db, metrics, options.projectors);
   // The simulator stands for a PSP that outlives this process: with the embedded server its
   // memory of keys is kept beside the data, unless configured elsewhere.
@@ -171,8 +171,14 @@ async function openDatabase(config: AppConfig, log: Logger, options: OpenOptions
   return { access, pool, db, databaseRole, closeAll };
 }
 
-function commandRunner(store: EventStore, metrics: Metrics, options: OpenOptions): CommandRunner {
+function commandRunner(
+  store: EventStore,
+  metrics: Metrics,
+  options: OpenOptions,
+  checkStreamHolds: boolean,
+): CommandRunner {
   return new CommandRunner(store, {
+    checkStreamHolds,
     crashAfterAppend: options.crashAfterAppend ?? false,
     onConflictRetry: (streamId) =>
       metrics.conflictRetries.inc({ category: streamId.split('-')[0] ?? '' }),

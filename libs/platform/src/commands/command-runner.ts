@@ -42,7 +42,7 @@ import {
 } from './command-types';
 import { derivedId, replay, replayClaimed, seenKey } from './idempotency';
 import { claimAll, claimOnStream } from './reservations';
-import { StreamQueue } from './stream-queue';
+import { type StreamHold, StreamQueue } from './stream-queue';
 import { StreamStateCache } from './stream-state-cache';
 import { StreamStates } from './stream-states';
 
@@ -53,7 +53,7 @@ export { eventMetadataOf } from './command-metadata';
 const AGAIN = Symbol('again');
 
 export class CommandRunner {
-  private readonly queue = new StreamQueue();
+  private readonly queue: StreamQueue;
   private readonly cache = new StreamStateCache(limits.streamCacheEntriesMax);
   private readonly states: StreamStates;
   private readonly appending: AppendContext;
@@ -62,6 +62,7 @@ export class CommandRunner {
     private readonly store: EventStore,
     private readonly options: CommandRunnerOptions = {},
   ) {
+    this.queue = new StreamQueue({ check: options.checkStreamHolds ?? false });
     this.states = new StreamStates(store, this.cache);
     this.appending = { store, cache: this.cache, options };
   }
@@ -80,18 +81,21 @@ export class CommandRunner {
     const { streamId } = params;
     assertMetadata(params.metadata);
     let attempt = 0;
-    return this.queue.run(streamId, () =>
-      this.withRetries(streamId, async () => {
-        attempt++;
-        // First on the cached state as it is (no read: one round trip per command on a hot
-        // stream). A decision that appends is verified by the append's expected revision; one
-        // that appends nothing or refuses is only trusted on a state just read from the store.
-        for (const fresh of [false, true]) {
-          const result = await this.decideOnStream(params, attempt, fresh);
-          if (result !== AGAIN) return result;
-        }
-        throw new Error('unreachable: the fresh attempt always returns or throws');
-      }),
+    return this.queue.run(
+      streamId,
+      () =>
+        this.withRetries(streamId, async () => {
+          attempt++;
+          // First on the cached state as it is (no read: one round trip per command on a hot
+          // stream). A decision that appends is verified by the append's expected revision; one
+          // that appends nothing or refuses is only trusted on a state just read from the store.
+          for (const fresh of [false, true]) {
+            const result = await this.decideOnStream(params, attempt, fresh);
+            if (result !== AGAIN) return result;
+          }
+          throw new Error('unreachable: the fresh attempt always returns or throws');
+        }),
+      params.hold,
     );
   }
 
@@ -279,12 +283,13 @@ export class CommandRunner {
   }
 
   /**
-   * Runs `work` holding the stream's in-process queue: commands it executes on that stream run
-   * inside it, and no other command on the stream runs meanwhile. For handlers that must call
+   * Runs `work` holding the stream's in-process queue: commands it executes on that stream with
+   * the hold it is given (`hold` of `execute`) run inside it, and no other command on the stream
+   * runs meanwhile. For handlers that must call
    * the outside world (a PSP) between reading a stream and appending to it; the call is outside
    * any retry loop, and the expected revision still guards against other processes.
    */
-  exclusive<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+  exclusive<T>(streamId: string, work: (hold: StreamHold) => Promise<T>): Promise<T> {
     return this.queue.run(streamId, work);
   }
 

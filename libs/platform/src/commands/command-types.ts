@@ -2,6 +2,7 @@
 import { type Actor, DomainError } from '@kob/kernel';
 import type { Decider, DomainEvent } from '@kob/domain';
 import type { Position, StreamAppend } from '@kob/event-store';
+import type { StreamHold } from './stream-queue';
 
 export interface IdempotencyContext {
   key: string;
@@ -83,6 +84,11 @@ export interface CommandRunnerOptions {
   onConflictRetry?: (streamId: string) => void;
   onCommand?: (kind: string, outcome: string) => void;
   onAppendMs?: (ms: number) => void;
+  /**
+   * Follow each stream's holder to check the holds passed by hand (stream-queue.ts): on under
+   * APP_ENV=test, where it turns Node's promise hooks on; off in service.
+   */
+  checkStreamHolds?: boolean;
 }
 
 /** A command on a stream created or chosen by the command, decided on facts read and pinned. */
@@ -118,6 +124,11 @@ export interface StreamCommand<S, C, E extends DomainEvent> {
    * appends something; a conflict on any of them retries the whole command.
    */
   extra?: ExtraAppends<S, E>;
+  /**
+   * The stream's hold when the caller runs inside `CommandRunner.exclusive` for this very stream
+   * (the command then runs at once instead of queueing behind its caller).
+   */
+  hold?: StreamHold;
 }
 
 export class ConcurrencyConflictError extends DomainError {

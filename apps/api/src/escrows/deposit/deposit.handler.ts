@@ -29,12 +29,12 @@ export class DepositHandler implements ICommandHandler<DepositCommand> {
   async execute({ origin, escrowId, amount }: DepositCommand): Promise<Committed<DepositAnswer>> {
     const metadata = origin.metadata('required');
     const { deposits } = this.payments;
-    const recorded = await this.commands.exclusive(`escrow-${escrowId}`, async () => {
+    const recorded = await this.commands.exclusive(`escrow-${escrowId}`, async (hold) => {
       const { escrow, checked: money } = await deposits.escrowChecked(escrowId, (e) => {
         checkParty(origin.actor, e, 'client');
         return this.currencies.parse(amount, e.currency, 'amount');
       });
-      return deposits.record(escrow, money, metadata);
+      return deposits.record(escrow, money, metadata, hold);
     });
     const result = await deposits.finish(escrowId, recorded, metadata);
     return new Committed(

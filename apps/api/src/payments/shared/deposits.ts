@@ -29,7 +29,7 @@ import { DomainError, type Money, assert, newId, uuidV5 } from '@kob/kernel';
 import { raiseAlert } from '@kob/platform';
 import { depositMismatchAlert } from './payment-alerts';
 import type { Position } from '@kob/event-store';
-import type { CommandMetadata, CommandResult, Platform } from '@kob/platform';
+import type { CommandMetadata, CommandResult, Platform, StreamHold } from '@kob/platform';
 import {
   type PaymentSender,
   followUp,
@@ -95,14 +95,14 @@ export class DepositService {
     depositId: string,
     metadata: CommandMetadata,
   ): Promise<DepositRead> {
-    const recorded = await this.platform.commands.exclusive(`escrow-${escrowId}`, async () => {
+    const recorded = await this.platform.commands.exclusive(`escrow-${escrowId}`, async (hold) => {
       const escrow = await this.escrow(escrowId);
       const deposit = escrow.deposits.find((d) => d.depositId === depositId);
       if (!deposit)
         throw new DomainError('DEPOSIT_NOT_FOUND', 'the deposit was not recorded', 'not_found');
       if (deposit.status !== 'PENDING' || deposit.pspRef !== null) return null;
       const collected = await this.collect(escrow, depositId, deposit.amount);
-      return this.settle(escrow, deposit, collected, metadata);
+      return this.settle(escrow, deposit, collected, metadata, hold);
     });
     if (!recorded) return depositView(await this.escrow(escrowId), depositId);
     return (await this.finish(escrowId, recorded, metadata)).deposit;
@@ -159,7 +159,12 @@ export class DepositService {
    * Steps 1 to 3 on the escrow as just read, by a caller holding the escrow stream's queue
    * (`CommandRunner.exclusive`), the amount already parsed in the escrow's currency.
    */
-  async record(escrow: EscrowState, amount: Money, metadata: CommandMetadata): Promise<Recorded> {
+  async record(
+    escrow: EscrowState,
+    amount: Money,
+    metadata: CommandMetadata,
+    hold: StreamHold,
+  ): Promise<Recorded> {
     const idem = metadata.idempotency;
     if (!idem)
       throw new DomainError(
@@ -180,13 +185,14 @@ export class DepositService {
       now: metadata.now.toISOString(),
     };
     const known = escrow.deposits.find((d) => d.depositId === depositId);
-    if (known) return this.resume(escrow, base, known, metadata);
+    if (known) return this.resume(escrow, base, known, metadata, hold);
     // 1. The intent, before the PSP: the rules and the key are decided by this append.
     const initiated = await this.platform.commands.execute({
       streamId: `escrow-${escrow.escrowId}`,
       decider: escrowDecider,
       command: base,
       metadata,
+      hold,
     });
     const deposit = initiated.state.deposits.find((d) => d.depositId === depositId);
     assert(deposit, `deposit ${depositId} is not on its escrow after its initiation`);
@@ -196,7 +202,7 @@ export class DepositService {
     // 2. The PSP, outside any retry loop, under the deposit id.
     const collected = await this.collect(initiated.state, depositId, deposit.amount);
     // 3. Its answer.
-    return this.settle(initiated.state, deposit, collected, metadata, fallback);
+    return this.settle(initiated.state, deposit, collected, metadata, hold, fallback);
   }
 
   /** The same key again: the first answer, after finishing a deposit the PSP left pending. */
@@ -205,6 +211,7 @@ export class DepositService {
     base: Deposit,
     known: DepositState,
     metadata: CommandMetadata,
+    hold: StreamHold,
   ): Promise<Recorded> {
     // The runner compares the request hash: a different body under this key is 422 here.
     const replay = await this.platform.commands.execute({
@@ -212,11 +219,12 @@ export class DepositService {
       decider: escrowDecider,
       command: base,
       metadata,
+      hold,
     });
     const fallback = { result: replay, depositId: known.depositId, pspRef: null };
     if (known.status !== 'PENDING') return fallback;
     const collected = await this.collect(escrow, known.depositId, known.amount);
-    return this.settle(escrow, known, collected, metadata, fallback);
+    return this.settle(escrow, known, collected, metadata, hold, fallback);
   }
 
   /** Applies what the PSP said to a PENDING deposit; an unknown outcome changes nothing. */
@@ -225,6 +233,7 @@ export class DepositService {
     deposit: DepositState,
     collected: Collected,
     metadata: CommandMetadata,
+    hold: StreamHold,
     fallback: Recorded,
   ): Promise<Recorded>;
   private async settle(
@@ -232,12 +241,14 @@ export class DepositService {
     deposit: DepositState,
     collected: Collected,
     metadata: CommandMetadata,
+    hold: StreamHold,
   ): Promise<Recorded | null>;
   private async settle(
     escrow: EscrowState,
     deposit: DepositState,
     collected: Collected,
     metadata: CommandMetadata,
+    hold: StreamHold,
     fallback: Recorded | null = null,
   ): Promise<Recorded | null> {
     const { escrowId } = escrow;
@@ -255,20 +266,20 @@ export class DepositService {
         now,
       };
       try {
-        return await this.apply(escrow, deposit, confirm, collected.pspRef, metadata);
+        return await this.apply(escrow, deposit, confirm, collected.pspRef, metadata, hold);
       } catch (err) {
         if (!(err instanceof DomainError && err.code === 'DEPOSIT_AMOUNT_MISMATCH')) throw err;
         // Another amount or currency than asked: nothing is credited; the reference is kept (so
         // the recovery job stops asking and a webhook finds the deposit) and a person is told.
         await this.alertMismatch(escrow, deposit, collected, metadata);
         return deposit.pspRef === null
-          ? this.recordReference(escrow, deposit, collected.pspRef, metadata)
+          ? this.recordReference(escrow, deposit, collected.pspRef, metadata, hold)
           : fallback;
       }
     }
     if (collected.kind === 'pending' && deposit.pspRef === null) {
       // Unanswered at first, accepted now: record and reserve the reference the webhook will name.
-      return this.recordReference(escrow, deposit, collected.pspRef, metadata);
+      return this.recordReference(escrow, deposit, collected.pspRef, metadata, hold);
     }
     if (collected.kind === 'declined') {
       return this.apply(
@@ -277,6 +288,7 @@ export class DepositService {
         { type: 'FailDeposit', escrowId, depositId, reason: collected.reason, now },
         null,
         metadata,
+        hold,
       );
     }
     return fallback;
@@ -288,6 +300,7 @@ export class DepositService {
     deposit: DepositState,
     pspRef: string,
     metadata: CommandMetadata,
+    hold: StreamHold,
   ): Promise<Recorded> {
     const { escrowId } = escrow;
     const { depositId } = deposit;
@@ -299,7 +312,7 @@ export class DepositService {
       pspRef,
       now,
     };
-    return this.apply(escrow, deposit, record, pspRef, metadata);
+    return this.apply(escrow, deposit, record, pspRef, metadata, hold);
   }
 
   /** Appends a step of a deposit, reserving the PSP reference it records (if new to it). */
@@ -309,6 +322,7 @@ export class DepositService {
     command: EscrowCommand,
     pspRef: string | null,
     metadata: CommandMetadata,
+    hold: StreamHold,
   ): Promise<Recorded> {
     const { escrowId } = escrow;
     const claims =
@@ -321,6 +335,7 @@ export class DepositService {
       command,
       metadata: followUp(metadata),
       claims,
+      hold,
     });
     const claimed = claims[0];
     return {
