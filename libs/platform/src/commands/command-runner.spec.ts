@@ -297,6 +297,45 @@ describe('command runner', () => {
     expect(state.total).toBe('10.00');
   });
 
+  it('runs the commands given its hold inside an exclusive section; the others wait their turn', async () => {
+    for (const checkStreamHolds of [false, true]) {
+      const runner = new CommandRunner(store, { checkStreamHolds });
+      const tallyId = await openTally(runner);
+      const stream = `tally-${tallyId}`;
+      const order: string[] = [];
+      let entered!: () => void;
+      const inSection = new Promise<void>((resolve) => (entered = resolve));
+      const section = runner.exclusive(stream, async (hold) => {
+        entered();
+        await new Promise((r) => setTimeout(r, 20));
+        const inside = await runner.execute({
+          streamId: stream,
+          decider: tallyDecider,
+          command: { type: 'AddToTally', tallyId, amount: '1.00', scale: 2, limit: null },
+          metadata: meta(),
+          hold,
+        });
+        order.push(`inside ${inside.state.total}`);
+      });
+      await inSection;
+      // Another request's command on the stream: queued behind the section.
+      const outside = add(runner, tallyId, '5.00').then(() => order.push('outside'));
+      await Promise.all([section, outside]);
+      expect(order).toEqual(['inside 1.00', 'outside']);
+      const { state } = await runner.read(stream, tallyDecider);
+      expect(state.total).toBe('6.00');
+    }
+  });
+
+  it('checking holds, refuses a command for the held stream that forgot its hold', async () => {
+    const runner = new CommandRunner(store, { checkStreamHolds: true });
+    const tallyId = await openTally(runner);
+    await expect(
+      runner.exclusive(`tally-${tallyId}`, () => add(runner, tallyId, '1.00')),
+    ).rejects.toThrow(/did not pass its hold/);
+    expect(await eventCount(`tally-${tallyId}`)).toBe(1);
+  });
+
   it('retries across processes with the expected revision deciding, never losing an update', async () => {
     const seed = new CommandRunner(store);
     const tallyId = await openTally(seed);
