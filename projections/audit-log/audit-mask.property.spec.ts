@@ -21,6 +21,7 @@ import {
   propertyParams,
   text,
   unstorableText,
+  EVERY_KIND_OF_VALUE,
 } from '@test/hostile-values';
 import {
   AUDIT_MASK_DEPTH_MAX,
@@ -223,15 +224,7 @@ describe('audit mask properties', () => {
             fc.string({ unit: 'binary' }),
           ),
           values: [anyText, fc.bigInt(), fc.double(), fc.constant(undefined)],
-          withBigInt: true,
-          withBoxedValues: true,
-          withDate: true,
-          withMap: true,
-          withSet: true,
-          withNullPrototype: true,
-          withObjectString: true,
-          withSparseArray: true,
-          withTypedArray: true,
+          ...EVERY_KIND_OF_VALUE,
           maxDepth: 5,
         }),
         (value) => {

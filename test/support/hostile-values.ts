@@ -33,6 +33,23 @@ export function propertyParams<T>(numRuns: number): fc.Parameters<T> {
   };
 }
 
+/**
+ * `fc.anything` options for every kind of JavaScript value a walker of client data can meet
+ * beyond JSON's own: bigints, boxed primitives, dates, maps and sets, null-prototype objects,
+ * `Object`-wrapped strings, sparse and typed arrays.
+ */
+export const EVERY_KIND_OF_VALUE = {
+  withBigInt: true,
+  withBoxedValues: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withObjectString: true,
+  withSparseArray: true,
+  withTypedArray: true,
+} as const;
+
 /** The strings issue 12 reproduced the halt with. */
 export const ISSUE_STRINGS = ['ab🙂cde', 'ß𝔘🙂Ǆ'] as const;
 

@@ -6,6 +6,7 @@
  * round trip of the caller's event gives.
  */
 import fc from 'fast-check';
+import { propertyParams } from '@test/hostile-values';
 import { systemActor } from '@kob/kernel';
 import { chainEvents } from './append-rules';
 import type { NewEvent, RecordedEvent } from './event-store.port';
@@ -76,7 +77,7 @@ it('what chainEvents writes verifies with eventHash, and is the JSON of what was
         });
       },
     ),
-    { numRuns: 500 },
+    propertyParams(500),
   );
 });
 

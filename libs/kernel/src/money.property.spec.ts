@@ -6,6 +6,7 @@
  */
 import Big from 'big.js';
 import fc from 'fast-check';
+import { propertyParams } from '@test/hostile-values';
 import { Money, minorUnits } from './money';
 
 const digits = (max: number) =>
@@ -35,7 +36,7 @@ it('minorUnits agrees with Money.of on every decimal string', () => {
         }),
       );
     }),
-    { numRuns: 10_000 },
+    propertyParams(10_000),
   );
 });
 

@@ -5,6 +5,7 @@
  * `emailRule`: the same tests without the early answers).
  */
 import fc from 'fast-check';
+import { propertyParams } from '@test/hostile-values';
 import { emailRule, ibanRule, isEmailShaped, isIbanShaped } from './pii';
 
 const PIECES = [
@@ -35,7 +36,7 @@ it('isIbanShaped answers as its rule does', () => {
     fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), shaped, nearIban), (v) => {
       expect(isIbanShaped(v)).toBe(ibanRule(v));
     }),
-    { numRuns: 20_000 },
+    propertyParams(20_000),
   );
 });
 
@@ -44,6 +45,6 @@ it('isEmailShaped answers as its rule does', () => {
     fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), shaped), (v) => {
       expect(isEmailShaped(v)).toBe(emailRule(v));
     }),
-    { numRuns: 20_000 },
+    propertyParams(20_000),
   );
 });

@@ -18,6 +18,7 @@ import {
   propertyParams,
   text,
   unstorableText,
+  EVERY_KIND_OF_VALUE,
 } from '@test/hostile-values';
 import { maskProofMetadata } from './proof-mask';
 
@@ -146,15 +147,7 @@ describe('proof metadata mask properties', () => {
             fc.string({ unit: 'binary' }),
           ),
           values: [anyText, fc.bigInt(), fc.double(), fc.constant(undefined)],
-          withBigInt: true,
-          withBoxedValues: true,
-          withDate: true,
-          withMap: true,
-          withSet: true,
-          withNullPrototype: true,
-          withObjectString: true,
-          withSparseArray: true,
-          withTypedArray: true,
+          ...EVERY_KIND_OF_VALUE,
           maxDepth: 5,
         }),
         (value) => {
