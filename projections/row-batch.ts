@@ -7,6 +7,7 @@
  * The result is what applying the events one by one would give.
  */
 import { type Insertable, sql, type Transaction, type Updateable } from 'kysely';
+import { minorUnits } from '@kob/kernel';
 import type { ReadModels, TableWithId } from './read-models';
 
 export type ColumnType =
@@ -22,7 +23,7 @@ const INSERT_ROWS_MAX = 500;
 /** Exact sum of two decimal strings (`"10.5" + "0.25"` → `"10.75"`). */
 export function addDecimal(a: string, b: string): string {
   const scale = Math.max(decimals(a), decimals(b));
-  const sum = toScaled(a, scale) + toScaled(b, scale);
+  const sum = minorUnits(a, scale) + minorUnits(b, scale);
   const negative = sum < 0n;
   const digits = (negative ? -sum : sum).toString().padStart(scale + 1, '0');
   const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
@@ -32,14 +33,6 @@ export function addDecimal(a: string, b: string): string {
 function decimals(x: string): number {
   const dot = x.indexOf('.');
   return dot < 0 ? 0 : x.length - dot - 1;
-}
-
-function toScaled(x: string, scale: number): bigint {
-  const negative = x.startsWith('-');
-  const body = negative ? x.slice(1) : x;
-  const [int = '0', frac = ''] = body.split('.');
-  const value = BigInt(`${int}${frac.padEnd(scale, '0')}`);
-  return negative ? -value : value;
 }
 
 /** The changes of one batch to the table `T` (see above). */
