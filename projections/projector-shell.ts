@@ -122,8 +122,21 @@ export function columnsFrom<D extends object, K extends keyof D & string>(
   data: D,
   fields: readonly K[],
 ): { [P in K as SnakeCase<P>]: D[P] } {
-  const columns = fields.map((f) => [f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), data[f]]);
-  return Object.fromEntries(columns) as { [P in K as SnakeCase<P>]: D[P] };
+  const columns: Record<string, unknown> = {};
+  for (const f of fields) columns[snakeCase(f)] = data[f];
+  return columns as { [P in K as SnakeCase<P>]: D[P] };
+}
+
+/** Field names as columns, converted once each (every event of a batch names the same few). */
+const SNAKE_CASE = new Map<string, string>();
+
+function snakeCase(field: string): string {
+  let column = SNAKE_CASE.get(field);
+  if (column === undefined) {
+    column = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    SNAKE_CASE.set(field, column);
+  }
+  return column;
 }
 
 /** A column of the read-model table `T`. */

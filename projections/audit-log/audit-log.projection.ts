@@ -13,6 +13,7 @@ import { sql, type Transaction } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import { actorLabel, isActor } from '@kob/kernel';
 import type { ReadModels } from '../read-models';
+import { arrayLiteral } from '../array-literal';
 import { maskAuditData } from './audit-mask';
 import type { AuditLogRow, NewAuditLogRow } from './audit-log.table';
 
@@ -31,8 +32,11 @@ export const auditLogProjection = {
     const rows = events.map(auditFields);
     for (let start = 0; start < rows.length; start += INSERT_ROWS_MAX) {
       const chunk = rows.slice(start, start + INSERT_ROWS_MAX);
-      const column = <K extends keyof AuditLogRow>(k: K) => chunk.map((r) => r[k] ?? null);
-      const times = (k: 'occurred_at' | 'recorded_at') => chunk.map((r) => r[k].toISOString());
+      const column = (
+        k: Exclude<keyof AuditLogRow, 'actor' | 'data' | 'occurred_at' | 'recorded_at'>,
+      ) => arrayLiteral(chunk.map((r) => r[k]));
+      const times = (k: 'occurred_at' | 'recorded_at') =>
+        arrayLiteral(chunk.map((r) => r[k].toISOString()));
       // One array per scalar column (unnest), and the actors and data as one JSON document of
       // [actor, data] pairs, the row's ordinal indexing it: a few parameters however many rows,
       // parsed once, and the JSON encoded once (a jsonb[] array would escape every quote again).

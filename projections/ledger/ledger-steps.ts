@@ -119,8 +119,7 @@ function broken(invariant: string, s: Step, account: string, detail: string): st
 
 export function scaleOf(s: Step, scales: ReadonlyMap<string, number>): number {
   const scale = scales.get(s.currency);
-  assert(
-    scale !== undefined,
+  assert(scale !== undefined, () =>
     broken(
       'currency scale known',
       s,
@@ -141,8 +140,7 @@ export function amountOf(
 ): Money {
   const scale = scaleOf(s, scales);
   const decimals = value.includes('.') ? value.split('.')[1]!.length : 0;
-  assert(
-    form.test(value) && decimals <= scale,
+  assert(form.test(value) && decimals <= scale, () =>
     broken(
       'amount at currency scale',
       s,
@@ -158,17 +156,14 @@ export function checkEntry(s: Step, scales: ReadonlyMap<string, number>): void {
   const p = s.posting;
   if (!p) return;
   const amount = amountOf(p.amount, s, p.debit.id, scales);
-  assert(
-    amount.isPositive(),
+  assert(amount.isPositive(), () =>
     broken('entry balances', s, p.debit.id, `amount ${p.amount} is not above zero`),
   );
-  assert(
-    p.debit.id !== p.credit.id,
+  assert(p.debit.id !== p.credit.id, () =>
     broken('entry balances', s, p.debit.id, 'debit and credit are one account'),
   );
   for (const account of [p.debit, p.credit]) {
-    assert(
-      account.currency === s.currency && account.id.endsWith(`:${s.currency}`),
+    assert(account.currency === s.currency && account.id.endsWith(`:${s.currency}`), () =>
       broken(
         'entry balances',
         s,
@@ -213,8 +208,7 @@ export function foldStep(
       a.posted = true;
       if (a.updatedAt === null || at > a.updatedAt) a.updatedAt = at;
       const balance = balanceOf(a);
-      assert(
-        !balance.isNegative(),
+      assert(!balance.isNegative(), () =>
         broken('no negative balance', s, a.ref.id, `the balance would be ${balance.toString()}`),
       );
     }
@@ -223,8 +217,7 @@ export function foldStep(
     const held = accounts.get(escrowHeldAccount(s.escrowId, s.currency).id)!;
     const expected = amountOf(s.heldAfter, s, held.ref.id, scales);
     const balance = balanceOf(held);
-    assert(
-      balance.equals(expected),
+    assert(balance.equals(expected), () =>
       broken(
         'held matches heldAfter',
         s,

@@ -22,6 +22,7 @@ import { sql, type Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
 import type { Position, RecordedEvent } from '@kob/event-store';
 import { assert, Money } from '@kob/kernel';
+import { arrayLiteral } from '../array-literal';
 import type { ReadModels } from '../read-models';
 import { type LedgerAccountRef, escrowHeldAccount, normalSideOf } from './ledger-accounts';
 import {
@@ -136,8 +137,9 @@ async function insertEntries(
   const inserted = new Set<string>();
   for (let start = 0; start < rows.length; start += INSERT_ROWS_MAX) {
     const chunk = rows.slice(start, start + INSERT_ROWS_MAX);
-    const column = <K extends keyof NewLedgerEntryRow>(k: K) => chunk.map((r) => r[k] ?? null);
-    const times = chunk.map((r) => new Date(r.occurred_at).toISOString());
+    const column = (k: Exclude<keyof NewLedgerEntryRow, 'occurred_at'>) =>
+      arrayLiteral(chunk.map((r) => r[k] ?? null));
+    const times = arrayLiteral(chunk.map((r) => new Date(r.occurred_at).toISOString()));
     // One array per column (unnest): a few parameters however many rows, parsed once.
     const done = await sql<{ event_id: string }>`
       INSERT INTO ledger_entries (event_id, position_tx, position_pos, escrow_id, payment_id, currency,
