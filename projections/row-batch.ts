@@ -7,7 +7,7 @@
  * The result is what applying the events one by one would give.
  */
 import { type Insertable, sql, type Transaction, type Updateable } from 'kysely';
-import { minorUnits } from '@kob/kernel';
+import { assert, minorUnits } from '@kob/kernel';
 import type { ReadModels, TableWithId } from './read-models';
 
 export type ColumnType =
@@ -76,14 +76,7 @@ export class RowBatch<T extends TableWithId> {
   }
 
   async flush(trx: Transaction<ReadModels>): Promise<void> {
-    const rows = [...this.inserts.values()];
-    for (let i = 0; i < rows.length; i += INSERT_ROWS_MAX) {
-      await trx
-        .insertInto(this.table)
-        .values(rows.slice(i, i + INSERT_ROWS_MAX))
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-    }
+    await insertRows(trx, this.table, [...this.inserts.values()]);
     // Rows that existed before the batch: grouped by the columns they change.
     const ids = new Set([...this.updates.keys(), ...this.increments.keys()]);
     const groups = new Map<string, { setCols: string[]; addCols: string[]; ids: string[] }>();
@@ -118,6 +111,78 @@ export class RowBatch<T extends TableWithId> {
         WHERE t.id = v.id`.execute(trx);
     }
   }
+}
+
+/**
+ * Inserts `rows` (ON CONFLICT (id) DO NOTHING) as one JSON document per statement: an array of
+ * rows, each an array of its values, every value cast from its text to its column's type as
+ * PostgreSQL would cast a parameter (`(r ->> 2)::numeric`), jsonb columns included (their value
+ * is JSON text, or a value whose JSON that text is). One parameter instead of one per value: no
+ * query tree of thousands of values for Kysely to build and compile, and pg encodes one string.
+ * Rows are grouped by the columns they set, so a column a row leaves out takes its default.
+ */
+async function insertRows(
+  trx: Transaction<ReadModels>,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const groups = new Map<string, { columns: string[]; rows: Record<string, unknown>[] }>();
+  for (const row of rows) {
+    const columns = Object.keys(row).filter((c) => row[c] !== undefined);
+    const key = columns.join(',');
+    const group = groups.get(key) ?? { columns, rows: [] };
+    group.rows.push(row);
+    groups.set(key, group);
+  }
+  for (const { columns, rows: grouped } of groups.values()) {
+    const types = await columnTypes(trx, table, columns);
+    const casts = columns.map((c, k) => sql`(r ->> ${sql.lit(k)})::${sql.raw(types.get(c)!)}`);
+    for (let i = 0; i < grouped.length; i += INSERT_ROWS_MAX) {
+      const document = JSON.stringify(
+        grouped.slice(i, i + INSERT_ROWS_MAX).map((row) => columns.map((c) => textOf(row[c]))),
+      );
+      await sql`
+        INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+        SELECT ${sql.join(casts)} FROM jsonb_array_elements(${document}::jsonb) AS r
+        ON CONFLICT (id) DO NOTHING`.execute(trx);
+    }
+  }
+}
+
+/**
+ * A value as JSON whose `->>` text is what pg would send for it: a string's content, a number's or
+ * boolean's digits or word, an object's JSON (a jsonb column); a Date as ISO-8601, a bigint as
+ * its digits. No read-model column is an array or bytea (pg sends those in formats JSON has not).
+ */
+function textOf(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'bigint') return v.toString();
+  assert(!Array.isArray(v) && !Buffer.isBuffer(v), 'a row batch writes no array or bytea value');
+  return v;
+}
+
+/** Each read-model table's columns and their SQL types, read from the catalog once per process. */
+const TABLE_COLUMNS = new Map<string, ReadonlyMap<string, string>>();
+
+/**
+ * The SQL types of `columns` of `table` (as `search_path` finds it: a rebuild's scratch copy has
+ * the same). Read again when a column is not known, as after a migration added it.
+ */
+async function columnTypes(
+  trx: Transaction<ReadModels>,
+  table: string,
+  columns: readonly string[],
+): Promise<ReadonlyMap<string, string>> {
+  const known = TABLE_COLUMNS.get(table);
+  if (known && columns.every((c) => known.has(c))) return known;
+  const found = await sql<{ name: string; type: string }>`
+    SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+    WHERE attrelid = ${table}::regclass AND attnum > 0 AND NOT attisdropped`.execute(trx);
+  const types = new Map(found.rows.map((r) => [r.name, r.type]));
+  for (const c of columns) assert(types.has(c), `${table} has no column ${c}`);
+  TABLE_COLUMNS.set(table, types);
+  return types;
 }
 
 function value(v: unknown, type: ColumnType | undefined): unknown {
