@@ -157,6 +157,8 @@ async function insertRows(
  */
 function textOf(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
+  // JSON has no NaN or infinities (JSON.stringify writes null): their names, as pg sends them.
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (typeof v === 'bigint') return v.toString();
   assert(!Array.isArray(v) && !Buffer.isBuffer(v), 'a row batch writes no array or bytea value');
   return v;
@@ -167,7 +169,10 @@ const TABLE_COLUMNS = new Map<string, ReadonlyMap<string, string>>();
 
 /**
  * The SQL types of `columns` of `table` (as `search_path` finds it: a rebuild's scratch copy has
- * the same). Read again when a column is not known, as after a migration added it.
+ * the same), without their modifiers: an explicit cast to `varchar(n)` would cut a longer value
+ * where the insert must refuse it, as it refuses a parameter. Read again when a column is not
+ * known, as after a migration added it (a column whose type a migration changes while the
+ * process runs keeps its old cast until the process restarts).
  */
 async function columnTypes(
   trx: Transaction<ReadModels>,
@@ -177,7 +182,7 @@ async function columnTypes(
   const known = TABLE_COLUMNS.get(table);
   if (known && columns.every((c) => known.has(c))) return known;
   const found = await sql<{ name: string; type: string }>`
-    SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+    SELECT attname AS name, format_type(atttypid, NULL) AS type FROM pg_attribute
     WHERE attrelid = ${table}::regclass AND attnum > 0 AND NOT attisdropped`.execute(trx);
   const types = new Map(found.rows.map((r) => [r.name, r.type]));
   for (const c of columns) assert(types.has(c), `${table} has no column ${c}`);
