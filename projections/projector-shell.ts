@@ -7,7 +7,7 @@
 import type { Insertable, Transaction, Updateable } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import type { ReadModelTable, ReadModels, TableWithId } from './read-models';
-import { type ColumnTypes, RowBatch } from './row-batch';
+import { RowBatch } from './row-batch';
 
 interface ProjectorHead {
   name: string;
@@ -92,18 +92,15 @@ export type RowBatches<T extends TableWithId> = { readonly [K in T]: RowBatch<K>
 
 /**
  * A projector that folds the events it reads into row batches (one per table, keyed by `id`, see
- * row-batch.ts), then writes them in a few statements, in the order `batches` lists them.
+ * row-batch.ts), then writes them in a few statements, in the order `tables` lists them.
  */
 export function batchProjector<E, T extends TableWithId>(
   head: ProjectorHead,
-  columns: { readonly [K in T]: ColumnTypes<K> },
+  tables: readonly T[],
   applyOne: (batches: RowBatches<T>, event: E) => void,
 ): ReadModelProjector {
   return shell(head, async (trx, events) => {
-    const tables = Object.keys(columns) as T[];
-    const batches = Object.fromEntries(
-      tables.map((t) => [t, new RowBatch(t, columns[t])]),
-    ) as RowBatches<T>;
+    const batches = Object.fromEntries(tables.map((t) => [t, new RowBatch(t)])) as RowBatches<T>;
     for (const recorded of events) applyOne(batches, recorded as unknown as E);
     for (const t of tables) await batches[t].flush(trx);
   });

@@ -1,22 +1,15 @@
 /**
  * A batch of changes to one table keyed by `id`, gathered in event order and written with few
  * statements: rows created in the batch are inserted once, already carrying every later change
- * of the batch (one multi-row INSERT … ON CONFLICT DO NOTHING); rows that existed before get
- * their changes merged per row and written by one `UPDATE … FROM (VALUES …)` per set of columns.
+ * of the batch (INSERT … ON CONFLICT DO NOTHING); rows that existed before get their changes
+ * merged per row and written by one UPDATE per set of columns. Both send their values as one
+ * JSON document, each value cast to its column's type (`insertRows`).
  * Additive columns (a balance) sum their increments exactly (decimal strings, never floats).
  * The result is what applying the events one by one would give.
  */
 import { type Insertable, sql, type Transaction, type Updateable } from 'kysely';
 import { assert, minorUnits } from '@kob/kernel';
 import type { ReadModels, TableWithId } from './read-models';
-
-export type ColumnType =
-  'text' | 'uuid' | 'numeric' | 'timestamptz' | 'boolean' | 'integer' | 'jsonb';
-
-/** The SQL types of the columns of `T` a batch updates (what `UPDATE … FROM (VALUES …)` casts to). */
-export type ColumnTypes<T extends TableWithId> = Readonly<
-  Partial<Record<keyof ReadModels[T] & string, ColumnType>>
->;
 
 const INSERT_ROWS_MAX = 500;
 
@@ -41,15 +34,7 @@ export class RowBatch<T extends TableWithId> {
   private readonly updates = new Map<string, Record<string, unknown>>();
   private readonly increments = new Map<string, Record<string, string>>();
 
-  /** The SQL type of each column updated (text when not listed). */
-  private readonly types: Readonly<Partial<Record<string, ColumnType>>>;
-
-  constructor(
-    private readonly table: T,
-    types: ColumnTypes<T>,
-  ) {
-    this.types = types;
-  }
+  constructor(private readonly table: T) {}
 
   /** A new row (the first insert of an id wins, as ON CONFLICT DO NOTHING would). */
   insert(id: string, row: Insertable<ReadModels[T]>): void {
@@ -83,6 +68,8 @@ export class RowBatch<T extends TableWithId> {
     for (const id of ids) {
       const setCols = Object.keys(this.updates.get(id) ?? {}).sort();
       const addCols = Object.keys(this.increments.get(id) ?? {}).sort();
+      // An empty change changes nothing (and would be an UPDATE without SET).
+      if (setCols.length + addCols.length === 0) continue;
       const key = `${setCols.join(',')}|${addCols.join(',')}`;
       const group = groups.get(key) ?? { setCols, addCols, ids: [] };
       group.ids.push(id);
@@ -90,16 +77,17 @@ export class RowBatch<T extends TableWithId> {
     }
     for (const { setCols, addCols, ids: groupIds } of groups.values()) {
       const columns = [...setCols, ...addCols];
-      const cast = (col: string) => sql.raw(this.types[col] ?? 'text');
-      const values = groupIds.map(
-        (id) =>
-          sql`(${sql.join([
-            sql`${id}::uuid`,
-            ...setCols.map(
-              (c) => sql`${value(this.updates.get(id)![c], this.types[c])}::${cast(c)}`,
-            ),
-            ...addCols.map((c) => sql`${this.increments.get(id)![c]}::numeric`),
-          ])})`,
+      const types = await columnTypes(trx, this.table, ['id', ...columns]);
+      // One row per id: [id, the columns set…, the increments…], each cast as inserts are.
+      const document = JSON.stringify(
+        groupIds.map((id) => [
+          id,
+          ...setCols.map((c) => textOf(this.updates.get(id)![c] ?? null)),
+          ...addCols.map((c) => this.increments.get(id)![c]),
+        ]),
+      );
+      const casts = ['id', ...columns].map(
+        (c, k) => sql`(r ->> ${sql.lit(k)})::${sql.raw(types.get(c)!)} AS ${sql.ref(c)}`,
       );
       const assignments = [
         ...setCols.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`),
@@ -107,7 +95,7 @@ export class RowBatch<T extends TableWithId> {
       ];
       await sql`
         UPDATE ${sql.table(this.table)} AS t SET ${sql.join(assignments)}
-        FROM (VALUES ${sql.join(values)}) AS v(id, ${sql.join(columns.map((c) => sql.ref(c)))})
+        FROM (SELECT ${sql.join(casts)} FROM jsonb_array_elements(${document}::jsonb) AS r) AS v
         WHERE t.id = v.id`.execute(trx);
     }
   }
@@ -188,11 +176,4 @@ async function columnTypes(
   for (const c of columns) assert(types.has(c), `${table} has no column ${c}`);
   TABLE_COLUMNS.set(table, types);
   return types;
-}
-
-function value(v: unknown, type: ColumnType | undefined): unknown {
-  if (v === null || v === undefined) return null;
-  if (type === 'jsonb' && typeof v !== 'string') return JSON.stringify(v);
-  if (v instanceof Date) return v.toISOString();
-  return v;
 }

@@ -12,9 +12,6 @@ import type { RowBatch } from '../row-batch';
 import type { EscrowsTable } from './escrows.table';
 import type { MilestonesTable } from './milestones.table';
 
-const ESCROW_COLUMNS = { status: 'text', updated_at: 'timestamptz', deposited: 'numeric' } as const;
-const MILESTONE_COLUMNS = { status: 'text' } as const;
-
 type DataOf<T extends EscrowEvent['type']> = Extract<EscrowEvent, { type: T }>['data'];
 
 function escrowRow(d: DataOf<'escrow.created.v1'>): Insertable<EscrowsTable> {
@@ -100,6 +97,6 @@ function applyOne(
 // A batch's changes are gathered in event order, then written in a few statements.
 export const escrowsProjection = batchProjector<EscrowEvent, 'escrows' | 'milestones'>(
   { name: 'escrows', version: 3, tables: ['escrows', 'milestones'], reads: fromStreams('escrow-') },
-  { escrows: ESCROW_COLUMNS, milestones: MILESTONE_COLUMNS },
+  ['escrows', 'milestones'],
   (b, e) => applyOne(b.escrows, b.milestones, e),
 );

@@ -8,23 +8,6 @@ import type { EscrowEvent } from '@kob/domain';
 import { batchProjector, columnsFrom, fromStreams } from '../projector-shell';
 import type { RowBatch } from '../row-batch';
 
-const PAYMENT_COLUMNS = {
-  status: 'text',
-  psp_ref: 'text',
-  sent_at: 'timestamptz',
-  settled_at: 'timestamptz',
-  failure_reason: 'text',
-  failed_at: 'timestamptz',
-  retried_by: 'uuid',
-  updated_at: 'timestamptz',
-} as const;
-const DEPOSIT_COLUMNS = {
-  status: 'text',
-  psp_ref: 'text',
-  refund_payment_id: 'uuid',
-  updated_at: 'timestamptz',
-} as const;
-
 function applyDeposit(deposits: RowBatch<'deposits'>, e: EscrowEvent): void {
   switch (e.type) {
     case 'escrow.deposit_initiated.v1': {
@@ -128,6 +111,6 @@ function applyOne(
 // first).
 export const paymentsProjection = batchProjector<EscrowEvent, 'deposits' | 'payments'>(
   { name: 'payments', version: 2, tables: ['payments', 'deposits'], reads: fromStreams('escrow-') },
-  { deposits: DEPOSIT_COLUMNS, payments: PAYMENT_COLUMNS },
+  ['deposits', 'payments'],
   (b, e) => applyOne(b.payments, b.deposits, e),
 );

@@ -1,10 +1,11 @@
 /**
- * Row batches insert their new rows as one JSON document per statement, each value cast from its
- * text to its column's type (row-batch.ts). Property: whatever storable values a row holds (any
+ * Row batches write their new and changed rows as one JSON document per statement, each value
+ * cast from its text to its column's type (row-batch.ts). Property: whatever storable values a row holds (any
  * text, any JSON in a jsonb column given as a value or as its JSON text, doubles (NaN and the
  * infinities too), nulls, dates as Date or ISO text, columns left out), the row stored is the row Kysely's own multi-row
- * INSERT stores from the same values; a column left out takes its default; a row whose id is
- * already there is left as it was.
+ * INSERT stores from the same values, and a row changed by the batch is the row Kysely's UPDATE
+ * leaves; a column left out takes its default; a row whose id is already there is left as it
+ * was by an insert.
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -92,7 +93,7 @@ it('stores what a Kysely INSERT of the same values stores, defaults and nulls in
     fc.asyncProperty(fc.array(milestone, { minLength: 1, maxLength: 6 }), async (rows) => {
       const ours = rows.map(() => randomUUID());
       const theirs = rows.map(() => randomUUID());
-      const batch = new RowBatch('milestones', {});
+      const batch = new RowBatch('milestones');
       rows.forEach((row, i) =>
         batch.insert(ours[i]!, { ...row, id: ours[i]!, escrow_id: randomUUID() } as never),
       );
@@ -106,6 +107,88 @@ it('stores what a Kysely INSERT of the same values stores, defaults and nulls in
     }),
     propertyParams(60),
   );
+});
+
+it('updates a row already there as a Kysely UPDATE of the same values does', async () => {
+  const change = fc.record(
+    {
+      label: text({ lengthMax: 300 }),
+      status: text({ lengthMax: 20 }),
+      proof_kind: fc.option(text({ lengthMax: 20 }), { nil: null }),
+      proof_requirements: jsonColumn,
+      geofence_lat: double,
+      created_at: fc.oneof(
+        instant,
+        instant.map((d) => d.toISOString()),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      milestone,
+      fc.array(change, { minLength: 1, maxLength: 3 }),
+      async (row, changes) => {
+        const [ours, theirs] = [randomUUID(), randomUUID()];
+        for (const id of [ours, theirs])
+          await db
+            .insertInto('milestones')
+            .values({ ...row, id, escrow_id: randomUUID() } as never)
+            .execute();
+        const batch = new RowBatch('milestones');
+        for (const c of changes) batch.set(ours, c as never);
+        await db.transaction().execute((trx) => batch.flush(trx));
+        for (const c of changes)
+          if (Object.keys(c).length > 0)
+            await db
+              .updateTable('milestones')
+              .set(c as never)
+              .where('id', '=', theirs)
+              .execute();
+        expect(await stored([ours])).toEqual(await stored([theirs]));
+      },
+    ),
+    propertyParams(40),
+  );
+});
+
+it('adds to an additive column exactly, sets beside it, and takes an empty change as none', async () => {
+  const id = randomUUID();
+  await db
+    .insertInto('escrows')
+    .values({
+      id,
+      client_id: randomUUID(),
+      provider_id: randomUUID(),
+      amount_total: '100.00',
+      currency: 'USD',
+      scale: 2,
+      status: 'DRAFT',
+      domain: 'private',
+      release_conditions: '{}',
+      deadline_at: '2099-12-31T00:00:00Z',
+      deposited: '10.10',
+      created_at: '2026-12-07T00:00:00Z',
+      updated_at: '2026-12-07T00:00:00Z',
+    })
+    .execute();
+  const batch = new RowBatch('escrows');
+  batch.set(id, {});
+  batch.set(randomUUID(), {});
+  batch.add(id, 'deposited', '0.25');
+  batch.add(id, 'deposited', '40.005');
+  batch.set(id, { status: 'FUNDED', updated_at: new Date('2026-12-07T01:00:00.123Z') });
+  await db.transaction().execute((trx) => batch.flush(trx));
+  const got = await db
+    .selectFrom('escrows')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  expect(got).toMatchObject({
+    deposited: '50.355',
+    status: 'FUNDED',
+    updated_at: new Date('2026-12-07T01:00:00.123Z'),
+  });
 });
 
 it('gives a column a row leaves out its default, and leaves a row already there as it was', async () => {
@@ -124,10 +207,10 @@ it('gives a column a row leaves out its default, and leaves a row already there 
     created_at: new Date('2026-12-07T01:02:03.456Z'),
     updated_at: '2026-12-07T01:02:03.456Z',
   };
-  const first = new RowBatch('escrows', {});
+  const first = new RowBatch('escrows');
   first.insert(id, row);
   await db.transaction().execute((trx) => first.flush(trx));
-  const again = new RowBatch('escrows', {});
+  const again = new RowBatch('escrows');
   again.insert(id, { ...row, status: 'FUNDED', deposited: '100.00' });
   await db.transaction().execute((trx) => again.flush(trx));
   const got = await db
