@@ -12,11 +12,9 @@ import { AuditModule } from './audit/audit.module';
 import { AccessGuard } from './auth/access.guard';
 import { EscrowsModule } from './escrows/escrows.module';
 import { HealthModule } from './health/health.module';
-import { CommittedInterceptor } from './http/committed.interceptor';
 import { HttpModule } from './http/http.module';
 import type { RequestBudgets } from './http/rate-limits';
-import { MinEventPositionInterceptor } from './http/read-your-writes';
-import { TracingInterceptor } from './http/tracing.interceptor';
+import { RequestInterceptor } from './http/request.interceptor';
 import { IdentityModule } from './identity/identity.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
@@ -74,10 +72,8 @@ export class AppModule {
       providers: [
         // Every route is closed unless it declares @Access(...) or @Public().
         { provide: APP_GUARD, useClass: AccessGuard },
-        // Interceptors run in this order: the trace span wraps the read-your-writes waits.
-        { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: MinEventPositionInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: CommittedInterceptor },
+        // The trace span, the read-your-writes waits and the answers of commands, in one.
+        { provide: APP_INTERCEPTOR, useClass: RequestInterceptor },
         ...(options.providers ?? []),
       ],
     };

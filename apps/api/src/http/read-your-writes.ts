@@ -4,15 +4,8 @@
  * projections have applied it, else says `X-Projection-Pending: true`. On a GET, a client may
  * send `X-Min-Event-Position` back: the query waits, bounded, for the projections to pass it.
  */
-import {
-  type CallHandler,
-  type ExecutionContext,
-  Inject,
-  Injectable,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, switchMap, type Observable } from 'rxjs';
 import { limits } from '@kob/kernel';
 import { type Position, decodePosition, encodePosition } from '@kob/event-store';
 import { ProjectionRunner } from '@kob/platform';
@@ -97,19 +90,5 @@ export class ReadYourWrites {
       );
     const ok = await this.projections.waitFor(position, limits.readYourWritesWaitMaxMs);
     if (!ok) void reply.header('X-Projection-Pending', 'true');
-  }
-}
-
-@Injectable()
-export class MinEventPositionInterceptor implements NestInterceptor {
-  constructor(private readonly ryw: ReadYourWrites) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const req = http.getRequest<FastifyRequest>();
-    if (req.method !== 'GET') return next.handle();
-    return from(this.ryw.beforeQuery(req, http.getResponse<FastifyReply>())).pipe(
-      switchMap(() => next.handle()),
-    );
   }
 }
