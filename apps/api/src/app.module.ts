@@ -1,9 +1,9 @@
 /**
  * The API: the platform's providers, the HTTP infrastructure, one module per feature, the jobs,
- * and the global guard and interceptors.
+ * and the global guards.
  */
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import type { Platform } from '@kob/platform';
@@ -14,7 +14,7 @@ import { EscrowsModule } from './escrows/escrows.module';
 import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
 import type { RequestBudgets } from './http/rate-limits';
-import { RequestInterceptor } from './http/request.interceptor';
+import { MinEventPositionGuard } from './http/read-your-writes';
 import { IdentityModule } from './identity/identity.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
@@ -72,8 +72,8 @@ export class AppModule {
       providers: [
         // Every route is closed unless it declares @Access(...) or @Public().
         { provide: APP_GUARD, useClass: AccessGuard },
-        // The trace span, the read-your-writes waits and the answers of commands, in one.
-        { provide: APP_INTERCEPTOR, useClass: RequestInterceptor },
+        // Then, on a GET, the read-your-writes wait (commands' answers: http/committed-answers.ts).
+        { provide: APP_GUARD, useClass: MinEventPositionGuard },
         ...(options.providers ?? []),
       ],
     };

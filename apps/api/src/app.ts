@@ -23,9 +23,12 @@ import type { Platform } from '@kob/platform';
 import { type ProofServices, createProofServices } from './proofs/shared';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { corsDelegate } from './http/cors';
+import { useCommittedAnswers } from './http/committed-answers';
 import { ErrorEnvelopeFilter, sendError } from './http/error-envelope.filter';
 import { useJsonBodiesOnly, useMultipartUploads } from './http/json-body';
 import { RequestBudgets } from './http/rate-limits';
+import { ReadYourWrites } from './http/read-your-writes';
+import { useRequestTracing } from './http/request-tracing';
 import {
   addEveryAnswerHeaders,
   useEveryAnswerHeaders,
@@ -77,6 +80,8 @@ export async function buildApp(
   );
   useJsonBodiesOnly(fastify);
   await useMultipartUploads(fastify);
+  useRequestTracing(fastify);
+  useCommittedAnswers(fastify, app.get(ReadYourWrites), logger);
   const routes = collectRoutes(fastify);
   useRouteMetrics(fastify, platform.metrics);
   useNestPipeline(app, platform.config, logger);

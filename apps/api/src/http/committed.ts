@@ -1,6 +1,6 @@
 /**
  * What a command handler answers: the view the client reads, and the position of what the command
- * appended. `RequestInterceptor` turns it into the HTTP answer: `X-Event-Position`, the
+ * appended. `useCommittedAnswers` (committed-answers.ts) turns it into the HTTP answer: `X-Event-Position`, the
  * read-your-writes wait (http/read-your-writes.ts) and then the view, so a controller only
  * dispatches and a handler knows nothing of HTTP.
  *

@@ -14,6 +14,7 @@ import { DomainError, type DomainErrorKind } from '@kob/kernel';
 import { UnstorableEventError } from '@kob/event-store';
 import { databaseFailure } from '@kob/postgres';
 import { ApiError } from './api-error';
+import { spanFailed } from './request-tracing';
 
 /** How long a client should wait before retrying when the database is down, or busy. */
 export const DATABASE_DOWN_RETRY_AFTER_SECONDS = 5;
@@ -159,12 +160,17 @@ function databaseFailureResponse(
 }
 
 /** Answers an error in the envelope; a bug is logged with its stack. */
-export function sendError(
+/**
+ * The error's answer, logged as it deserves, its status and headers set on `reply`: the body to
+ * send (`sendError`), or to answer with from a hook that cannot send (http/committed-answers.ts).
+ * The request's server span, when there is one, is marked as failed.
+ */
+export function errorAnswer(
   log: Logger,
   exception: unknown,
   request: FastifyRequest | undefined,
   reply: FastifyReply,
-): void {
+): ErrorBody {
   const { status, body, bug, headers, databaseFailure: database } = toErrorResponse(exception);
   if (bug) {
     log.error(
@@ -178,9 +184,20 @@ export function sendError(
       'database unavailable: answered 503',
     );
   }
+  spanFailed(request, exception);
   if (request) void reply.header('X-Request-Id', request.id);
   for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
-  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  void reply.status(status).header('content-type', 'application/json; charset=utf-8');
+  return body;
+}
+
+export function sendError(
+  log: Logger,
+  exception: unknown,
+  request: FastifyRequest | undefined,
+  reply: FastifyReply,
+): void {
+  void reply.send(errorAnswer(log, exception, request, reply));
 }
 
 @Catch()

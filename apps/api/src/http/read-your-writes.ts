@@ -4,7 +4,7 @@
  * projections have applied it, else says `X-Projection-Pending: true`. On a GET, a client may
  * send `X-Min-Event-Position` back: the query waits, bounded, for the projections to pass it.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { limits } from '@kob/kernel';
 import { type Position, decodePosition, encodePosition } from '@kob/event-store';
@@ -90,5 +90,22 @@ export class ReadYourWrites {
       );
     const ok = await this.projections.waitFor(position, limits.readYourWritesWaitMaxMs);
     if (!ok) void reply.header('X-Projection-Pending', 'true');
+  }
+}
+
+/**
+ * On a GET, the wait for `X-Min-Event-Position` (bounded; `X-Projection-Pending` when it runs
+ * out), once the caller is let in: a global guard registered after the access guard, which lets
+ * every request through (a malformed token is a 400).
+ */
+@Injectable()
+export class MinEventPositionGuard implements CanActivate {
+  constructor(private readonly ryw: ReadYourWrites) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const http = ctx.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
+    if (req.method === 'GET') await this.ryw.beforeQuery(req, http.getResponse<FastifyReply>());
+    return true;
   }
 }

@@ -1,0 +1,63 @@
+/**
+ * Answers a handler's `Committed` (http/committed.ts) after the read-your-writes wait: sets
+ * `X-Event-Position`, waits, then sends the answer, the read, or the refusal's error in the
+ * envelope. A Fastify preSerialization hook: it sees what the handler returned before it is
+ * turned into JSON, after the guards and the handler and before the answer's headers leave.
+ * Not a Nest interceptor, for the reason request-tracing.ts gives.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import {
+  Committed,
+  CommittedRead,
+  CommittedRefusal,
+  type CommittedWait,
+  ProjectionPending,
+} from './committed';
+import { errorAnswer } from './error-envelope.filter';
+import type { ReadYourWrites } from './read-your-writes';
+
+export function useCommittedAnswers(
+  fastify: FastifyInstance,
+  ryw: ReadYourWrites,
+  log: Logger,
+): void {
+  fastify.addHook('preSerialization', async (req, reply, payload: unknown) => {
+    if (
+      !(payload instanceof Committed) &&
+      !(payload instanceof CommittedRead) &&
+      !(payload instanceof CommittedRefusal)
+    )
+      return payload;
+    try {
+      // A command that answers nothing (204) still needs a payload here: JSON's null.
+      return (await answerOf(ryw, reply, payload)) ?? null;
+    } catch (err) {
+      return errorAnswer(log, err, req, reply);
+    }
+  });
+}
+
+async function answerOf(
+  ryw: ReadYourWrites,
+  reply: FastifyReply,
+  result: Committed<unknown> | CommittedRead<unknown> | CommittedRefusal,
+): Promise<unknown> {
+  await wait(ryw, reply, result);
+  if (result instanceof CommittedRefusal) throw result.error;
+  if (result.status !== undefined) void reply.status(result.status);
+  if (!(result instanceof CommittedRead)) return result.answer;
+  const read = await result.read();
+  if (!(read instanceof ProjectionPending)) return read;
+  void reply.header('X-Projection-Pending', 'true');
+  return read.view;
+}
+
+function wait(
+  ryw: ReadYourWrites,
+  reply: FastifyReply,
+  { position, wait }: { position: Committed<unknown>['position']; wait: CommittedWait },
+): Promise<void> {
+  if (wait.mode === 'in-force') return ryw.requireProjected(reply, position);
+  return ryw.afterCommand(reply, position, wait.projectors ? { projectors: wait.projectors } : {});
+}
