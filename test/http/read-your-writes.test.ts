@@ -132,6 +132,22 @@ describe('read-your-writes, projections behind', () => {
     });
   });
 
+  it('refuses a caller it does not let in before waiting for any position', async () => {
+    const token = String((await openTally(t)).headers['x-event-position']);
+    const waitFor = jest.spyOn(t.platform.projections, 'waitFor');
+    try {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/escrows/00000000-0000-4000-8000-000000000000',
+        headers: { 'x-min-event-position': token },
+      });
+      expectErrorEnvelope(res, 401, 'NO_API_KEY');
+      expect(waitFor).not.toHaveBeenCalled();
+    } finally {
+      waitFor.mockRestore();
+    }
+  });
+
   it('answers a GET without the header at once, whatever the projections', async () => {
     await openTally(t);
     const res = await t.app.inject({ method: 'GET', url: '/probe/event-stats' });

@@ -4,7 +4,7 @@
  * continues the caller's trace, the command and append spans are its children, the appended
  * events' metadata carry a `traceparent` of that trace, and the projection batch span links to it.
  */
-import { context, propagation, trace } from '@opentelemetry/api';
+import { SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
@@ -76,6 +76,26 @@ describe('OpenTelemetry traces', () => {
           s.links.some((l) => l.context.traceId === TRACE_ID),
       );
     expect(projection).toBeDefined();
+  });
+
+  it('ends the span of a refused request as failed, with its status', async () => {
+    exporter.reset();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/probe/tallies',
+      headers: {
+        'content-type': 'application/json',
+        traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01`,
+      },
+      payload: { currency: 42 },
+    });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    const server = exporter.getFinishedSpans().find((s) => s.name === 'POST /probe/tallies')!;
+    expect(server.spanContext().traceId).toBe(TRACE_ID);
+    expect(server.status.code).toBe(SpanStatusCode.ERROR);
+    expect(server.attributes['http.response.status_code']).toBe(res.statusCode);
+    expect(server.events.map((e) => e.name)).toContain('exception');
   });
 
   it('starts a new trace when the caller sends none, and ignores a malformed traceparent', async () => {
