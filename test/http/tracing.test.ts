@@ -4,6 +4,8 @@
  * continues the caller's trace, the command and append spans are its children, the appended
  * events' metadata carry a `traceparent` of that trace, and the projection batch span links to it.
  */
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -12,7 +14,9 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { encodePosition } from '@kob/event-store';
 import { ProbeController } from '../support/http-probe.controller';
+import { until } from './http-expect';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const exporter = new InMemorySpanExporter();
@@ -96,6 +100,44 @@ describe('OpenTelemetry traces', () => {
     expect(server.status.code).toBe(SpanStatusCode.ERROR);
     expect(server.attributes['http.response.status_code']).toBe(res.statusCode);
     expect(server.events.map((e) => e.name)).toContain('exception');
+  });
+
+  it('ends one span for a route that answers 404 from its handler (an empty path parameter)', async () => {
+    exporter.reset();
+    const res = await t.app.inject({ method: 'DELETE', url: '/apikeys/' });
+    expect(res.statusCode).toBe(404);
+    const spans = exporter
+      .getFinishedSpans()
+      .filter((s) => s.attributes['kobatela.request_id'] === res.headers['x-request-id']);
+    expect(spans.map((s) => [s.name, s.attributes['http.response.status_code']])).toEqual([
+      ['DELETE /apikeys/:id', 404],
+    ]);
+  });
+
+  it('ends the span of a request whose client goes away before the answer', async () => {
+    exporter.reset();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    // A position past the head: the GET waits for it (until the tally below is projected).
+    const head = (await t.platform.store.headPosition())!;
+    const ahead = encodePosition({ tx: head.tx + 1n, pos: 0n });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path: '/probe/event-stats',
+      headers: { 'x-min-event-position': ahead },
+    });
+    req.on('error', () => undefined);
+    req.end();
+    await until('the GET to wait', () => t.platform.projections.waiting === 1);
+    req.destroy();
+    const ended = () =>
+      exporter.getFinishedSpans().find((s) => s.name === 'GET /probe/event-stats');
+    await until('its span to end', () => ended() !== undefined, 2_000);
+    expect(ended()!.status.code).toBe(SpanStatusCode.ERROR);
+    // Lets the abandoned GET finish: a later command's events pass its position.
+    await t.app.inject({ method: 'POST', url: '/probe/tallies', payload: { currency: 'USD' } });
+    await until('the GET to finish', () => t.platform.projections.waiting === 0);
   });
 
   it('starts a new trace when the caller sends none, and ignores a malformed traceparent', async () => {

@@ -3,7 +3,9 @@
  * `X-Event-Position`, waits, then sends the answer, the read, or the refusal's error in the
  * envelope. A Fastify preSerialization hook: it sees what the handler returned before it is
  * turned into JSON, after the guards and the handler and before the answer's headers leave.
- * Not a Nest interceptor, for the reason request-tracing.ts gives.
+ * Not a Nest interceptor, for the reason request-tracing.ts gives. Fastify runs the hook only for
+ * an answer it is to serialise as JSON: a route that set another content type cannot answer a
+ * `Committed` (none does), and a `Committed` without an answer is JSON's null (a 204 sends none).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';

@@ -159,9 +159,8 @@ function databaseFailureResponse(
   };
 }
 
-/** Answers an error in the envelope; a bug is logged with its stack. */
 /**
- * The error's answer, logged as it deserves, its status and headers set on `reply`: the body to
+ * The error's answer in the envelope, logged as it deserves (a bug with its stack), its status and headers set on `reply`: the body to
  * send (`sendError`), or to answer with from a hook that cannot send (http/committed-answers.ts).
  * The request's server span, when there is one, is marked as failed.
  */
@@ -191,6 +190,7 @@ export function errorAnswer(
   return body;
 }
 
+/** Answers an error in the envelope (`errorAnswer`). */
 export function sendError(
   log: Logger,
   exception: unknown,

@@ -18,7 +18,10 @@ import { extractContext, tracer } from '@kob/platform';
 const SPANS = new WeakMap<FastifyRequest, Span>();
 
 export function useRequestTracing(fastify: FastifyInstance): void {
-  fastify.addHook('preHandler', (req, _reply, done) => {
+  fastify.addHook('preHandler', (req, reply, done) => {
+    // A route that answers 404 from inside its handler runs the preHandler hooks again: the
+    // request keeps its first span, and this call is already inside it.
+    if (SPANS.has(req)) return done();
     const route = req.routeOptions?.url ?? 'unmatched';
     const parent = extractContext(req.headers as Record<string, unknown>);
     const span = tracer().startSpan(
@@ -34,17 +37,27 @@ export function useRequestTracing(fastify: FastifyInstance): void {
       parent,
     );
     SPANS.set(req, span);
+    // A client that goes away before the answer: Fastify runs no onResponse hook then.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) endSpan(req, null);
+    });
     // What Fastify does next (the route's handler) is called from `done`, inside the span.
     context.with(trace.setSpan(parent, span), done);
   });
   fastify.addHook('onResponse', (req, reply, done) => {
-    const span = SPANS.get(req);
-    if (span) {
-      span.setAttribute('http.response.status_code', reply.statusCode);
-      span.end();
-    }
+    endSpan(req, reply.statusCode);
     done();
   });
+}
+
+/** Ends the request's span once: with the status sent, or as failed when none was. */
+function endSpan(req: FastifyRequest, status: number | null): void {
+  const span = SPANS.get(req);
+  if (!span || !span.isRecording()) return;
+  if (status === null)
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed the connection' });
+  else span.setAttribute('http.response.status_code', status);
+  span.end();
 }
 
 /** Marks the request's server span, if it has one, as failed with `err`. */
