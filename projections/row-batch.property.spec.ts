@@ -4,17 +4,10 @@
  */
 import Big from 'big.js';
 import fc from 'fast-check';
-import { propertyParams } from '@test/hostile-values';
+import { decimalText, propertyParams } from '@test/hostile-values';
 import { addDecimal } from './row-batch';
 
-const digits = (max: number) =>
-  fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: max });
-const amount = fc
-  .tuple(fc.boolean(), digits(18), fc.option(digits(8)))
-  .map(
-    ([negative, whole, decimals]) =>
-      `${negative ? '-' : ''}${whole}${decimals === null ? '' : `.${decimals}`}`,
-  );
+const amount = decimalText({ integerDigitsMax: 18, decimalsMax: 8, signed: true });
 const scaleOf = (x: string) => (x.includes('.') ? x.length - x.indexOf('.') - 1 : 0);
 
 it('addDecimal is the exact sum, at the larger scale', () => {

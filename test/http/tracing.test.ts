@@ -28,6 +28,14 @@ describe('OpenTelemetry traces', () => {
   /** The traceparent each event of a stream keeps in its metadata. */
   const traceparents = async (streamId: string) =>
     (await t.platform.store.readStream(streamId)).map((e) => ({ tp: e.metadata.traceparent }));
+  /** POST /probe/tallies, with the caller's traceparent when given. */
+  const openTally = (currency: unknown, traceparent?: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/probe/tallies',
+      headers: { 'content-type': 'application/json', ...(traceparent ? { traceparent } : {}) },
+      payload: { currency },
+    });
   beforeAll(async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
@@ -44,15 +52,7 @@ describe('OpenTelemetry traces', () => {
   });
 
   it('continues the caller trace through command, append, events and projection', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/probe/tallies',
-      headers: {
-        'content-type': 'application/json',
-        traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01`,
-      },
-      payload: { currency: 'USD' },
-    });
+    const res = await openTally('USD', `00-${TRACE_ID}-${CALLER_SPAN}-01`);
     expect(res.statusCode).toBe(201);
     const spans = exporter.getFinishedSpans();
     const server = spans.find((s) => s.name === 'POST /probe/tallies');
@@ -84,15 +84,7 @@ describe('OpenTelemetry traces', () => {
 
   it('ends the span of a refused request as failed, with its status', async () => {
     exporter.reset();
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/probe/tallies',
-      headers: {
-        'content-type': 'application/json',
-        traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01`,
-      },
-      payload: { currency: 42 },
-    });
+    const res = await openTally(42, `00-${TRACE_ID}-${CALLER_SPAN}-01`);
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
     const server = exporter.getFinishedSpans().find((s) => s.name === 'POST /probe/tallies')!;
@@ -136,17 +128,12 @@ describe('OpenTelemetry traces', () => {
     await until('its span to end', () => ended() !== undefined, 2_000);
     expect(ended()!.status.code).toBe(SpanStatusCode.ERROR);
     // Lets the abandoned GET finish: a later command's events pass its position.
-    await t.app.inject({ method: 'POST', url: '/probe/tallies', payload: { currency: 'USD' } });
+    await openTally('USD');
     await until('the GET to finish', () => t.platform.projections.waiting === 0);
   });
 
   it('starts a new trace when the caller sends none, and ignores a malformed traceparent', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/probe/tallies',
-      headers: { 'content-type': 'application/json', traceparent: 'garbage' },
-      payload: { currency: 'USD' },
-    });
+    const res = await openTally('USD', 'garbage');
     expect(res.statusCode).toBe(201);
     const rows = await traceparents(`tally-${res.json().id}`);
     expect(rows[0]!.tp).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);

@@ -88,6 +88,27 @@ async function stored(ids: readonly string[]) {
   });
 }
 
+/** An escrow row as the escrows projector inserts one (no `deposited`: its default). */
+function escrowRow(id: string) {
+  return {
+    id,
+    client_id: randomUUID(),
+    provider_id: randomUUID(),
+    amount_total: '100.00',
+    currency: 'USD',
+    scale: 2,
+    status: 'DRAFT',
+    domain: 'private',
+    release_conditions: '{}',
+    deadline_at: '2099-12-31T00:00:00Z',
+    created_at: '2026-12-07T00:00:00Z',
+    updated_at: '2026-12-07T00:00:00Z',
+  };
+}
+
+const escrowOf = (id: string) =>
+  db.selectFrom('escrows').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
 it('stores what a Kysely INSERT of the same values stores, defaults and nulls included', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(milestone, { minLength: 1, maxLength: 6 }), async (rows) => {
@@ -156,21 +177,7 @@ it('adds to an additive column exactly, sets beside it, and takes an empty chang
   const id = randomUUID();
   await db
     .insertInto('escrows')
-    .values({
-      id,
-      client_id: randomUUID(),
-      provider_id: randomUUID(),
-      amount_total: '100.00',
-      currency: 'USD',
-      scale: 2,
-      status: 'DRAFT',
-      domain: 'private',
-      release_conditions: '{}',
-      deadline_at: '2099-12-31T00:00:00Z',
-      deposited: '10.10',
-      created_at: '2026-12-07T00:00:00Z',
-      updated_at: '2026-12-07T00:00:00Z',
-    })
+    .values({ ...escrowRow(id), deposited: '10.10' })
     .execute();
   const batch = new RowBatch('escrows');
   batch.set(id, {});
@@ -179,11 +186,7 @@ it('adds to an additive column exactly, sets beside it, and takes an empty chang
   batch.add(id, 'deposited', '40.005');
   batch.set(id, { status: 'FUNDED', updated_at: new Date('2026-12-07T01:00:00.123Z') });
   await db.transaction().execute((trx) => batch.flush(trx));
-  const got = await db
-    .selectFrom('escrows')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
+  const got = await escrowOf(id);
   expect(got).toMatchObject({
     deposited: '50.355',
     status: 'FUNDED',
@@ -194,16 +197,8 @@ it('adds to an additive column exactly, sets beside it, and takes an empty chang
 it('gives a column a row leaves out its default, and leaves a row already there as it was', async () => {
   const id = randomUUID();
   const row = {
-    id,
-    client_id: randomUUID(),
-    provider_id: randomUUID(),
-    amount_total: '100.00',
-    currency: 'USD',
-    scale: 2,
-    status: 'DRAFT',
-    domain: 'private',
+    ...escrowRow(id),
     release_conditions: '{"a": [1, "x\\"y"]}',
-    deadline_at: '2099-12-31T00:00:00Z',
     created_at: new Date('2026-12-07T01:02:03.456Z'),
     updated_at: '2026-12-07T01:02:03.456Z',
   };
@@ -213,11 +208,7 @@ it('gives a column a row leaves out its default, and leaves a row already there 
   const again = new RowBatch('escrows');
   again.insert(id, { ...row, status: 'FUNDED', deposited: '100.00' });
   await db.transaction().execute((trx) => again.flush(trx));
-  const got = await db
-    .selectFrom('escrows')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
+  const got = await escrowOf(id);
   expect(got).toMatchObject({
     status: 'DRAFT',
     deposited: '0',

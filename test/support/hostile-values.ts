@@ -182,6 +182,29 @@ export function unstorableText(o: TextOptions): fc.Arbitrary<string> {
     });
 }
 
+/**
+ * Decimal text as amounts are stored (`-12.50`, `7`): up to `integerDigitsMax` digits before the
+ * point (leading zeros too), up to `decimalsMax` after it when there is one, negative when `signed`.
+ */
+export function decimalText(o: {
+  integerDigitsMax: number;
+  decimalsMax: number;
+  signed?: boolean;
+}): fc.Arbitrary<string> {
+  const digits = (max: number) =>
+    fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: max });
+  return fc
+    .tuple(
+      o.signed ? fc.boolean() : fc.constant(false),
+      digits(o.integerDigitsMax),
+      fc.option(digits(o.decimalsMax)),
+    )
+    .map(
+      ([negative, whole, decimals]) =>
+        `${negative ? '-' : ''}${whole}${decimals === null ? '' : `.${decimals}`}`,
+    );
+}
+
 /** Printable ASCII without spaces (payee refs, PSP references as the PSP adapter keeps them). */
 export function visibleAscii(lengthMin: number, lengthMax: number): fc.Arbitrary<string> {
   return fc.string({

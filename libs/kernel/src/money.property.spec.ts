@@ -6,17 +6,10 @@
  */
 import Big from 'big.js';
 import fc from 'fast-check';
-import { propertyParams } from '@test/hostile-values';
+import { decimalText, propertyParams } from '@test/hostile-values';
 import { Money, minorUnits } from './money';
 
-const digits = (max: number) =>
-  fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: max });
-const amount = fc
-  .tuple(fc.boolean(), digits(18), fc.option(digits(10)))
-  .map(
-    ([negative, whole, decimals]) =>
-      `${negative ? '-' : ''}${whole}${decimals === null ? '' : `.${decimals}`}`,
-  );
+const amount = decimalText({ integerDigitsMax: 18, decimalsMax: 10, signed: true });
 
 function outcome(f: () => bigint): { units?: bigint; refused?: true } {
   try {
