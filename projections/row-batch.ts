@@ -77,17 +77,16 @@ export class RowBatch<T extends TableWithId> {
     }
     for (const { setCols, addCols, ids: groupIds } of groups.values()) {
       const columns = [...setCols, ...addCols];
-      const types = await columnTypes(trx, this.table, ['id', ...columns]);
       // One row per id: [id, the columns set…, the increments…], each cast as inserts are.
-      const document = JSON.stringify(
+      const values = await jsonRows(
+        trx,
+        this.table,
+        ['id', ...columns],
         groupIds.map((id) => [
           id,
-          ...setCols.map((c) => textOf(this.updates.get(id)![c] ?? null)),
+          ...setCols.map((c) => this.updates.get(id)![c] ?? null),
           ...addCols.map((c) => this.increments.get(id)![c]),
         ]),
-      );
-      const casts = ['id', ...columns].map(
-        (c, k) => sql`(r ->> ${sql.lit(k)})::${sql.raw(types.get(c)!)} AS ${sql.ref(c)}`,
       );
       const assignments = [
         ...setCols.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`),
@@ -95,7 +94,7 @@ export class RowBatch<T extends TableWithId> {
       ];
       await sql`
         UPDATE ${sql.table(this.table)} AS t SET ${sql.join(assignments)}
-        FROM (SELECT ${sql.join(casts)} FROM jsonb_array_elements(${document}::jsonb) AS r) AS v
+        FROM (${values}) AS v
         WHERE t.id = v.id`.execute(trx);
     }
   }
@@ -124,18 +123,32 @@ async function insertRows(
     groups.set(key, group);
   }
   for (const { columns, rows: grouped } of groups.values()) {
-    const types = await columnTypes(trx, table, columns);
-    const casts = columns.map((c, k) => sql`(r ->> ${sql.lit(k)})::${sql.raw(types.get(c)!)}`);
     for (let i = 0; i < grouped.length; i += INSERT_ROWS_MAX) {
-      const document = JSON.stringify(
-        grouped.slice(i, i + INSERT_ROWS_MAX).map((row) => columns.map((c) => textOf(row[c]))),
-      );
+      const chunk = grouped.slice(i, i + INSERT_ROWS_MAX).map((row) => columns.map((c) => row[c]));
       await sql`
         INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
-        SELECT ${sql.join(casts)} FROM jsonb_array_elements(${document}::jsonb) AS r
+        ${await jsonRows(trx, table, columns, chunk)}
         ON CONFLICT (id) DO NOTHING`.execute(trx);
     }
   }
+}
+
+/**
+ * `SELECT (r ->> 0)::type0 AS column0, …` over `rows` (each the values of `columns`, in order)
+ * sent as one JSON document: what the inserts and updates above read their values from.
+ */
+async function jsonRows(
+  trx: Transaction<ReadModels>,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+) {
+  const types = await columnTypes(trx, table, columns);
+  const casts = columns.map(
+    (c, k) => sql`(r ->> ${sql.lit(k)})::${sql.raw(types.get(c)!)} AS ${sql.ref(c)}`,
+  );
+  const document = JSON.stringify(rows.map((row) => row.map(textOf)));
+  return sql`SELECT ${sql.join(casts)} FROM jsonb_array_elements(${document}::jsonb) AS r`;
 }
 
 /**

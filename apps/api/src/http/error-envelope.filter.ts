@@ -160,9 +160,9 @@ function databaseFailureResponse(
 }
 
 /**
- * The error's answer in the envelope, logged as it deserves (a bug with its stack), its status and headers set on `reply`: the body to
- * send (`sendError`), or to answer with from a hook that cannot send (http/committed-answers.ts).
- * The request's server span, when there is one, is marked as failed.
+ * The error's answer in the envelope, logged as it deserves (a bug with its stack), its status
+ * and headers set on `reply`: the body to send (`sendError`), or to answer with from a hook that
+ * cannot send (http/committed-answers.ts). The request's server span, if any, is marked failed.
  */
 export function errorAnswer(
   log: Logger,
