@@ -106,22 +106,28 @@ export function strictImage(input: string | Buffer): Sharp {
   });
 }
 
-/** Full-size decodes at once: each holds tens of MB of pixels (12-megapixel photos), more wait. */
+/** Full-size decodes at once; more wait. */
 const FULL_DECODES_MAX = 2;
 let decoding = 0;
 const decodeQueue: (() => void)[] = [];
 
 /**
- * Every pixel decoded at full size, strictly (into a greyscale buffer, dropped at once), at most
- * `FULL_DECODES_MAX` at once: a corrupt or truncated stream fails even when its header reads
- * fine, and a reduced decode (the hash's) would let some corrupt data through.
+ * Every pixel decoded at full size, strictly, at most `FULL_DECODES_MAX` at once: a corrupt or
+ * truncated stream fails even when its header reads fine, and a reduced decode (the hash's)
+ * would let some corrupt data through. What is asked for is the image's last row: JPEG and PNG
+ * data can only be decoded from the top, so libvips (reading sequentially) decodes every row
+ * before it, a strip at a time, and drops each once it is passed. Asking for every pixel
+ * instead held the whole decoded image, about 50 MB for a 12-megapixel photo.
  */
-async function decodeEveryPixel(path: string): Promise<void> {
+async function decodeEveryPixel(path: string, height: number): Promise<void> {
   while (decoding >= FULL_DECODES_MAX)
     await new Promise<void>((resolve) => decodeQueue.push(resolve));
   decoding++;
   try {
-    await strictImage(path).greyscale().raw().toBuffer();
+    await strictImage(path)
+      .extract({ left: 0, top: height - 1, width: 1, height: 1 })
+      .raw()
+      .toBuffer();
   } finally {
     decoding--;
     decodeQueue.shift()?.();
@@ -137,7 +143,7 @@ async function inspectRaster(path: string, mime: 'image/jpeg' | 'image/png'): Pr
     const meta = await strictImage(path).metadata();
     if (meta.format !== (mime === 'image/jpeg' ? 'jpeg' : 'png'))
       throw new Error(`decoder saw ${meta.format}`);
-    await decodeEveryPixel(path);
+    await decodeEveryPixel(path, meta.height ?? 0);
     phash = await perceptualHash(strictImage(path).rotate());
     width = meta.autoOrient?.width ?? meta.width ?? 0;
     height = meta.autoOrient?.height ?? meta.height ?? 0;
