@@ -19,7 +19,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Logger } from 'pino';
 import { limits } from '@kob/kernel';
 import { type PaymentServices, createPaymentServices } from './payments/shared';
-import type { Platform } from '@kob/platform';
+import { type Platform, deferredRequestLogger } from '@kob/platform';
 import { type ProofServices, createProofServices } from './proofs/shared';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { corsDelegate } from './http/cors';
@@ -99,6 +99,8 @@ function fastifyAdapter(config: Platform['config'], logger: Logger): FastifyAdap
     routerOptions: { maxParamLength: limits.pathParamLengthMax },
     requestTimeout: limits.httpRequestTimeoutMs,
     loggerInstance: logger,
+    // Each request's pino child is made only if the request logs (observability/logger.ts).
+    childLoggerFactory: deferredRequestLogger,
     // Only the proxies named in TRUST_PROXY may say who the client is (X-Forwarded-For: rate
     // limits per address) and whether it came over TLS (X-Forwarded-Proto: HSTS).
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,

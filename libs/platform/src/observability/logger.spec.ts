@@ -4,7 +4,13 @@
  * quote a URL, and the logger applying both.
  */
 import { Writable } from 'node:stream';
-import { createLogger, isSecretParam, loggableText, loggableUrl } from './logger';
+import {
+  createLogger,
+  deferredRequestLogger,
+  isSecretParam,
+  loggableText,
+  loggableUrl,
+} from './logger';
 
 const SECRET = 'S3cr3tValue_9f8e7d';
 
@@ -104,5 +110,70 @@ describe('createLogger', () => {
     expect(lines).toHaveLength(4);
     for (const line of lines) expect(line).not.toContain(SECRET);
     expect(lines.join('\n')).toContain('sig=[redacted]');
+  });
+});
+
+describe('deferredRequestLogger', () => {
+  const capture = (level: string) => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const parent = createLogger(level, sink);
+    const child = jest.spyOn(parent, 'child');
+    return { lines, parent, child };
+  };
+  const parsed = (line: string) => {
+    const { time: _time, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    return rest;
+  };
+
+  it('makes no pino child for a request that logs nothing at an enabled level', () => {
+    const { lines, parent, child } = capture('warn');
+    const log = deferredRequestLogger(parent, { reqId: 'r-1' }, { level: 'warn' });
+    log.info({ req: { method: 'GET', url: '/x' } }, 'incoming request');
+    log.debug('detail');
+    log.trace('more detail');
+    expect(log.isLevelEnabled('info')).toBe(false);
+    expect(log.isLevelEnabled('warn')).toBe(true);
+    expect(log.level).toBe('warn');
+    expect(child).not.toHaveBeenCalled();
+    expect(lines).toEqual([]);
+  });
+
+  it('writes what a pino child writes, bindings and redaction included, once something logs', () => {
+    const deferred = capture('info');
+    const direct = capture('info');
+    const options = { level: 'info' };
+    const log = deferredRequestLogger(deferred.parent, { reqId: 'r-2' }, options);
+    const reference = direct.parent.child({ reqId: 'r-2' }, options);
+    for (const target of [log, reference]) {
+      target.info({ req: { method: 'GET', url: `/z?sig=${SECRET}` } }, 'incoming request');
+      target.warn(
+        { req: { headers: { authorization: `Bearer ${SECRET}` } } },
+        'route %s',
+        `/x?token=${SECRET}`,
+      );
+      target.error({ err: new Error('boom') }, 'failed');
+    }
+    expect(deferred.child).toHaveBeenCalledTimes(1);
+    expect(deferred.lines).toHaveLength(3);
+    expect(deferred.lines.map(parsed)).toEqual(direct.lines.map(parsed));
+    expect(deferred.lines.join('\n')).not.toContain(SECRET);
+    expect(log.bindings()).toEqual(reference.bindings());
+  });
+
+  it('follows the level the route asks for, silent included', () => {
+    const { lines, parent } = capture('info');
+    const quiet = deferredRequestLogger(parent, { reqId: 'r-3' }, { level: 'error' });
+    quiet.warn('not written');
+    quiet.error('written');
+    const silent = deferredRequestLogger(parent, { reqId: 'r-4' }, { level: 'silent' });
+    silent.fatal('not written either');
+    expect(silent.isLevelEnabled('fatal')).toBe(false);
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['written']);
   });
 });

@@ -4,6 +4,7 @@
  */
 import pino, { type Logger } from 'pino';
 import type { AppConfig } from '@kob/config';
+import { assert } from '@kob/kernel';
 
 const SECRET_HEADERS = ['authorization', '["x-api-key"]', 'cookie', '["x-psp-signature"]'];
 
@@ -134,4 +135,82 @@ export function safeConfigSummary(config: AppConfig): Record<string, unknown> {
     rateLimits: config.rateLimits,
     trustProxy: config.trustProxy,
   };
+}
+
+const LOG_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+type LogMethod = (typeof LOG_METHODS)[number];
+
+/**
+ * Fastify's `childLoggerFactory`: each request's logger (its bindings: the request id) is made
+ * by pino only when the request logs something at a level that is on. Fastify asks for one per
+ * request, and a pino child costs several kilobytes (its bindings serialised through the
+ * redaction), mostly for requests that never log; this one costs a small object until used.
+ */
+export function deferredRequestLogger(
+  parent: object,
+  bindings: pino.Bindings,
+  options: pino.ChildLoggerOptions,
+): DeferredLogger {
+  // Fastify's parent is the logger given to it: one of ours (createLogger).
+  assert(typeof (parent as Logger).levels?.values === 'object', 'the parent is a pino logger');
+  return new DeferredLogger(parent as Logger, bindings, options);
+}
+
+export class DeferredLogger {
+  private made: Logger | null = null;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindingsGiven: pino.Bindings,
+    private readonly options: pino.ChildLoggerOptions,
+  ) {}
+
+  /** The pino child, made on first use. */
+  get logger(): Logger {
+    return (this.made ??= this.parent.child(this.bindingsGiven, this.options));
+  }
+
+  get level(): string {
+    return this.made?.level ?? this.options.level ?? this.parent.level;
+  }
+
+  isLevelEnabled(level: string): boolean {
+    if (this.made) return this.made.isLevelEnabled(level);
+    const values = this.parent.levels.values;
+    const at = values[level];
+    return at !== undefined && this.level !== 'silent' && at >= (values[this.level] ?? Infinity);
+  }
+
+  private write(method: LogMethod, args: unknown[]): void {
+    if (this.isLevelEnabled(method))
+      (this.logger[method] as (...a: unknown[]) => void).apply(this.logger, args);
+  }
+
+  fatal(...args: unknown[]): void {
+    this.write('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.write('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.write('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.write('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.write('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.write('trace', args);
+  }
+  silent(): void {}
+
+  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
+    return this.logger.child(bindings, options);
+  }
+
+  bindings(): pino.Bindings {
+    return this.made ? this.made.bindings() : { ...this.parent.bindings(), ...this.bindingsGiven };
+  }
 }
