@@ -136,6 +136,36 @@ describe('security headers', () => {
     expect(policy['frame-ancestors']).toEqual(["'none'"]);
   });
 
+  it("carry helmet's other headers on API answers, routed or not, and on the Swagger UI", async () => {
+    for (const url of ['/health', '/no-such-route', '/docs']) {
+      const h = (await t.app.inject({ method: 'GET', url })).headers;
+      expect({
+        url,
+        poweredBy: h['x-powered-by'],
+        opener: h['cross-origin-opener-policy'],
+        resource: h['cross-origin-resource-policy'],
+        agentCluster: h['origin-agent-cluster'],
+        dnsPrefetch: h['x-dns-prefetch-control'],
+        download: h['x-download-options'],
+        crossDomain: h['x-permitted-cross-domain-policies'],
+        xss: h['x-xss-protection'],
+      }).toEqual({
+        url,
+        poweredBy: undefined,
+        opener: 'same-origin',
+        resource: 'same-origin',
+        agentCluster: '?1',
+        dnsPrefetch: 'off',
+        download: 'noopen',
+        crossDomain: 'none',
+        xss: '0',
+      });
+    }
+    const notFound = await t.app.inject({ method: 'GET', url: '/no-such-route' });
+    expect(notFound.statusCode).toBe(404);
+    expect(csp(notFound)['default-src']).toEqual(["'none'"]);
+  });
+
   it('let the Swagger UI load its own scripts, styles and images, and nothing from elsewhere', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/docs' });
     expect(page.headers['content-type']).toMatch(/^text\/html/);

@@ -126,7 +126,7 @@ async function useRequestHooks(
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('X-Request-Id', req.id);
   });
-  await useSecurityHeaders(fastify);
+  useSecurityHeaders(fastify);
   const budgets = await RequestBudgets.register(fastify, config.rateLimits);
   useEveryAnswerHeaders(fastify);
   return budgets;

@@ -1,5 +1,5 @@
 /**
- * Security headers on every answer (@fastify/helmet), errors and the Swagger UI included:
+ * Security headers on every answer (helmet), errors and the Swagger UI included:
  *
  * - `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`
  *   and CSP `frame-ancestors 'none'` (no page of this service may be framed: clickjacking).
@@ -17,8 +17,8 @@
  *   public answers (`/health`, `/metrics`, `/openapi.json`) must be fresh anyway. It is forced,
  *   not defaulted, so no route can opt a secret into a cache by setting its own header.
  */
-import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 
 /** One year: the usual HSTS lifetime (and the minimum browsers' preload lists accept). */
 export const HSTS_MAX_AGE_SECONDS = 31_536_000;
@@ -69,25 +69,36 @@ const BASELINE_HEADERS: Record<string, string> = {
     .join('; '),
 };
 
-/** Registers the headers; call before the routes are declared (the docs' policy is per route). */
-export async function useSecurityHeaders(fastify: FastifyInstance): Promise<void> {
-  // The Swagger UI routes get their own policy (helmet reads it from the route's config).
-  fastify.addHook('onRoute', (route) => {
-    if (!isDocs(route.url)) return;
-    route.config = {
-      ...(route.config as object),
-      helmet: { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } },
-    } as typeof route.config;
-  });
-  await fastify.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    // Set below, per request, only over TLS.
-    strictTransportSecurity: false,
-  });
-  fastify.addHook('onRequest', async (req, reply) => {
+/** What helmet sets besides the policy, the same on every route; HSTS is added per request. */
+const HELMET_OPTIONS = {
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: false,
+} as const;
+
+/**
+ * helmet's middleware for API answers and for the Swagger UI's, each built once. (The Fastify
+ * plugin, @fastify/helmet, builds helmet's middleware anew from its options on every request;
+ * the middleware itself only sets headers.)
+ */
+const apiHeaders = helmet({
+  ...HELMET_OPTIONS,
+  contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+});
+const docsHeaders = helmet({
+  ...HELMET_OPTIONS,
+  contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP },
+});
+
+/** Registers the headers on every request, routed or not (a 404 gets the API's). */
+export function useSecurityHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const route = req.routeOptions.url;
+    const headers = route !== undefined && isDocs(route) ? docsHeaders : apiHeaders;
+    // helmet's middleware sets its headers and calls back at once; it throws on a failure.
+    headers(req.raw, reply.raw, () => {});
     if (req.protocol === 'https') void reply.header('Strict-Transport-Security', HSTS);
+    done();
   });
 }
 
