@@ -32,6 +32,20 @@ it('canonicalJsonOf answers as the round trip and canonicalJson do', () => {
   );
 });
 
+it('canonicalJsonOf orders any number of member names as the built-in sort does', () => {
+  // Up to 24 names are sorted by insertion, more by Array.prototype.sort: both sides of that line.
+  const names = fc.uniqueArray(fc.string({ unit: 'binary', maxLength: 6 }), { maxLength: 60 });
+  fc.assert(
+    fc.property(names, (keys) => {
+      const value = Object.fromEntries(keys.map((k, i) => [k, i]));
+      expect(canonicalJsonOf(value)).toBe(canonicalJson(value));
+      const sorted = [...keys].sort();
+      expect(Object.keys(JSON.parse(canonicalJsonOf(value)!) as object).sort()).toEqual(sorted);
+    }),
+    propertyParams(2_000),
+  );
+});
+
 it('canonicalJsonOf on the shapes events carry', () => {
   const at = new Date('2026-12-06T10:00:00.000Z');
   const custom = { toJSON: (key: string) => `key:${key}` };

@@ -29,6 +29,41 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
+/** Up to this many keys are sorted by insertion, in place; more by the built-in sort. */
+const INSERTION_SORT_MAX = 24;
+
+/**
+ * The keys in UTF-16 code unit order (the order `Array.prototype.sort` gives strings), sorted
+ * in place. An event's objects have a few keys each; sorting them by insertion allocates
+ * nothing, where the built-in sort allocates its work arrays on every call (the hash chain
+ * canonicalises every object of every event appended).
+ */
+function sortedInPlace(keys: string[]): string[] {
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/** Member names as JSON writes them, kept for the names met (bounded, short names only). */
+const quotedNames = new Map<string, string>();
+const QUOTED_NAMES_MAX = 4_096;
+const QUOTED_NAME_LENGTH_MAX = 64;
+
+function quotedName(name: string): string {
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(name);
+    if (name.length <= QUOTED_NAME_LENGTH_MAX && quotedNames.size < QUOTED_NAMES_MAX)
+      quotedNames.set(name, quoted);
+  }
+  return quoted;
+}
+
 /**
  * The canonical JSON (above) of what `JSON.stringify(value)` writes, in one pass: toJSON is
  * called (a Date becomes its ISO string), boxed primitives are unwrapped, undefined, functions
@@ -69,13 +104,13 @@ export function canonicalJsonOf(value: unknown, key = ''): string | undefined {
         return out + ']';
       }
       const obj = v as Record<string, unknown>;
-      const keys = Object.keys(obj).sort();
+      const keys = sortedInPlace(Object.keys(obj));
       let out = '{';
       for (const k of keys) {
         const member = canonicalJsonOf(obj[k], k);
         if (member === undefined) continue;
         if (out.length > 1) out += ',';
-        out += JSON.stringify(k) + ':' + member;
+        out += quotedName(k) + ':' + member;
       }
       return out + '}';
     }
