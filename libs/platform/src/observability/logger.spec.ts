@@ -174,6 +174,14 @@ describe('deferredRequestLogger', () => {
     const silent = deferredRequestLogger(parent, { reqId: 'r-4' }, { level: 'silent' });
     silent.fatal('not written either');
     expect(silent.isLevelEnabled('fatal')).toBe(false);
-    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['written']);
+    // Fastify's routes without a level of their own pass an empty one: the parent's applies.
+    const inherited = deferredRequestLogger(parent, { reqId: 'r-5' }, { level: '' });
+    expect(inherited.level).toBe('info');
+    inherited.info('inherited');
+    inherited.debug('below the parent');
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      'written',
+      'inherited',
+    ]);
   });
 });

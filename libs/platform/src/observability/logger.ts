@@ -171,7 +171,8 @@ export class DeferredLogger {
   }
 
   get level(): string {
-    return this.made?.level ?? this.options.level ?? this.parent.level;
+    // As pino does: an empty level (Fastify's route default) is the parent's.
+    return this.made?.level ?? (this.options.level || this.parent.level);
   }
 
   isLevelEnabled(level: string): boolean {
