@@ -24,19 +24,21 @@ export function useCommittedAnswers(
   ryw: ReadYourWrites,
   log: Logger,
 ): void {
-  fastify.addHook('preSerialization', async (req, reply, payload: unknown) => {
+  // A callback hook: the answers that are not commands' (most) leave without a promise.
+  fastify.addHook('preSerialization', (req, reply, payload: unknown, done) => {
     if (
       !(payload instanceof Committed) &&
       !(payload instanceof CommittedRead) &&
       !(payload instanceof CommittedRefusal)
     )
-      return payload;
-    try {
-      // A command that answers nothing (204) still needs a payload here: JSON's null.
-      return (await answerOf(ryw, reply, payload)) ?? null;
-    } catch (err) {
-      return errorAnswer(log, err, req, reply);
-    }
+      return done(null, payload);
+    answerOf(ryw, reply, payload)
+      .then(
+        // A command that answers nothing (204) still needs a payload here: JSON's null.
+        (answer) => answer ?? null,
+        (err: unknown) => errorAnswer(log, err, req, reply),
+      )
+      .then((answer) => done(null, answer), done);
   });
 }
 

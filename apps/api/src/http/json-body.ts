@@ -34,18 +34,21 @@ export const MULTIPART_ROUTES: ReadonlySet<string> = new Set([
 /** Registers the multipart parser, refused (415) on every route but `MULTIPART_ROUTES`. */
 export async function useMultipartUploads(fastify: FastifyInstance): Promise<void> {
   await fastify.register(fastifyMultipart, { throwFileSizeLimit: true });
-  fastify.addHook('onRequest', async (req) => {
+  fastify.addHook('onRequest', (req, _reply, done) => {
     const type = req.headers['content-type'];
-    if (typeof type !== 'string' || !/^\s*multipart\/form-data\b/i.test(type)) return;
+    if (typeof type !== 'string' || !/^\s*multipart\/form-data\b/i.test(type)) return done();
     const route = req.routeOptions?.url;
     // An unknown route keeps its 404.
     if (route !== undefined && !MULTIPART_ROUTES.has(route)) {
-      throw new ApiError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'this route takes a JSON body (application/json)',
+      return done(
+        new ApiError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'this route takes a JSON body (application/json)',
+        ),
       );
     }
+    done();
   });
 }
 

@@ -95,10 +95,11 @@ export class RequestBudgets {
       const outcome = await limiter(req);
       if (!outcome.isAllowed && outcome.isExceeded) throw refusal(name, max, outcome.ttl);
     });
-    fastify.addHook('onResponse', async (req, reply) => {
+    fastify.addHook('onResponse', (req, reply, done) => {
       const route = req.routeOptions?.url;
-      if (reply.statusCode !== 401 || (route !== undefined && UNLIMITED_ROUTES.has(route))) return;
-      await authFailures(req);
+      if (reply.statusCode !== 401 || (route !== undefined && UNLIMITED_ROUTES.has(route)))
+        return done();
+      authFailures(req).then(() => done(), done);
     });
     const perKey = fastify.createRateLimit({
       max: config.perKeyPerMinute,

@@ -117,5 +117,8 @@ export function addEveryAnswerHeaders(req: FastifyRequest, reply: FastifyReply):
 }
 
 export function useEveryAnswerHeaders(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', async (req, reply) => addEveryAnswerHeaders(req, reply));
+  fastify.addHook('onSend', (req, reply, payload, done) => {
+    addEveryAnswerHeaders(req, reply);
+    done(null, payload);
+  });
 }
