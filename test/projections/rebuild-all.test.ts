@@ -6,6 +6,7 @@
  * builds most of them only once history is applied).
  */
 import { sql } from 'kysely';
+import { Client } from 'pg';
 import { allProjectors } from '@kob/projections';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { fundedEscrow, withPspMode } from '../support/escrow-api-extra';
@@ -106,4 +107,49 @@ it('rebuilds every table to the rows the live projections made', async () => {
     .where('id', '=', after)
     .executeTakeFirst();
   expect(row).toEqual({ id: after });
+});
+
+it('commits only the scratch batches without waiting for the disk, never the switch', async () => {
+  await fundedEscrow(api, { total: '40.00', milestones: ['40.00'] });
+  // Every statement, by connection, split into transactions at BEGIN … COMMIT.
+  const byClient = new Map<Client, string[]>();
+  const transactions: string[][] = [];
+  const original = Client.prototype.query;
+  const query = jest.spyOn(Client.prototype, 'query').mockImplementation(function (
+    this: Client,
+    ...args: unknown[]
+  ) {
+    const first = args[0] as string | { text?: string };
+    const text = (typeof first === 'string' ? first : (first?.text ?? '')).trim().toLowerCase();
+    if (text === 'begin') byClient.set(this, []);
+    else if (text === 'commit') {
+      const statements = byClient.get(this);
+      if (statements) transactions.push(statements);
+      byClient.delete(this);
+    } else byClient.get(this)?.push(text);
+    return (original as (...a: unknown[]) => unknown).apply(this, args) as never;
+  });
+  let applied: number;
+  try {
+    applied = await api.t.platform.projections.rebuildAll(allProjectors, undefined, {
+      batchSize: 5,
+    });
+  } finally {
+    query.mockRestore();
+  }
+  expect(applied).toBeGreaterThan(10);
+  const asynchronous = transactions.filter((t) =>
+    t.some((q) => q.includes("set_config('synchronous_commit', 'off'")),
+  );
+  const switches = transactions.filter((t) => t.some((q) => q.includes('set schema public')));
+  expect(asynchronous.length).toBeGreaterThan(2);
+  expect(switches).toHaveLength(1);
+  // The switch commits with the server's setting (synchronous), flushing everything before it.
+  expect(switches[0]!.some((q) => q.includes('synchronous_commit'))).toBe(false);
+  // The asynchronous ones write only to the scratch schema: no live table, no checkpoint.
+  for (const t of asynchronous) {
+    for (const q of t) {
+      expect(q).not.toMatch(/projection_checkpoints|set schema public|drop table|"public"\./);
+    }
+  }
 });

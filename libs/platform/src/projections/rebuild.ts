@@ -76,7 +76,10 @@ export async function rebuildOne<DB>(
     for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
       const events = await ctx.store.readAll({ fromPosition: position, maxCount: batch });
       if (events.length === 0) break;
-      await ctx.db.transaction().execute((trx) => applyBatch(trx, events));
+      await ctx.db.transaction().execute(async (trx) => {
+        await scratchCommits(trx);
+        await applyBatch(trx, events);
+      });
       position = events[events.length - 1]!.position;
       applied += events.length;
       onProgress?.(applied);
@@ -137,6 +140,7 @@ async function applyHistoryInLanes<DB>(
   const applyLane = async (lane: readonly Projector<DB>[], events: readonly RecordedEvent[]) => {
     const costs = new Map<string, number>();
     await ctx.db.transaction().execute(async (trx) => {
+      await scratchCommits(trx);
       await searchPath(trx, schema);
       for (const p of lane) {
         const t0 = performance.now();
@@ -267,6 +271,16 @@ async function buildIndexes(
     }
   };
   await Promise.all(Array.from({ length: Math.min(INDEX_BUILDERS, queue.length) }, builder));
+}
+
+/**
+ * Phase 1's transactions commit without waiting for their WAL to reach the disk: they write only
+ * to the scratch schema, which a crash abandons whole (its name is this rebuild's own), and the
+ * switch that makes it live commits synchronously, which flushes all the WAL before it, theirs
+ * included. Phase 2 and the switch keep the server's setting.
+ */
+async function scratchCommits(trx: Transaction<PlatformTables>): Promise<void> {
+  await sql`SELECT set_config('synchronous_commit', 'off', true)`.execute(trx);
 }
 
 async function searchPath(trx: Transaction<PlatformTables>, schema: string): Promise<void> {
