@@ -17,6 +17,7 @@
  *   public answers (`/health`, `/metrics`, `/openapi.json`) must be fresh anyway. It is forced,
  *   not defaulted, so no route can opt a secret into a cache by setting its own header.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 
@@ -77,15 +78,37 @@ const HELMET_OPTIONS = {
 } as const;
 
 /**
- * helmet's middleware for API answers and for the Swagger UI's, each built once. (The Fastify
- * plugin, @fastify/helmet, builds helmet's middleware anew from its options on every request;
- * the middleware itself only sets headers.)
+ * The headers helmet's middleware sets for these options, read once from a response that only
+ * records them. Our policies are fixed (no nonce, no directive computed per request), so every
+ * answer gets the same ones; they go to Fastify's reply as they are, with no middleware chain and
+ * no `setHeader` on the raw response per header and request. (The Fastify plugin,
+ * `@fastify/helmet`, builds helmet's middleware anew from its options on every request.) A
+ * helmet that did anything else with the response would fail here, at start.
  */
-const apiHeaders = helmet({
+function helmetHeaders(options: Parameters<typeof helmet>[0]): [string, string][] {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      headers.set(name.toLowerCase(), String(value));
+    },
+    // helmet removes X-Powered-By, which Fastify never sets.
+    removeHeader(name: string) {
+      headers.delete(name.toLowerCase());
+    },
+  };
+  let failure: unknown = null;
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
+    failure = err ?? null;
+  });
+  if (failure !== null) throw failure;
+  return [...headers];
+}
+
+const API_HEADERS = helmetHeaders({
   ...HELMET_OPTIONS,
   contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
 });
-const docsHeaders = helmet({
+const DOCS_HEADERS = helmetHeaders({
   ...HELMET_OPTIONS,
   contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP },
 });
@@ -94,9 +117,8 @@ const docsHeaders = helmet({
 export function useSecurityHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (req, reply, done) => {
     const route = req.routeOptions.url;
-    const headers = route !== undefined && isDocs(route) ? docsHeaders : apiHeaders;
-    // helmet's middleware sets its headers and calls back at once; it throws on a failure.
-    headers(req.raw, reply.raw, () => {});
+    const headers = route !== undefined && isDocs(route) ? DOCS_HEADERS : API_HEADERS;
+    for (const [name, value] of headers) void reply.header(name, value);
     if (req.protocol === 'https') void reply.header('Strict-Transport-Security', HSTS);
     done();
   });
