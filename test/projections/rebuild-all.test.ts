@@ -153,3 +153,31 @@ it('commits only the scratch batches without waiting for the disk, never the swi
     }
   }
 });
+
+it('switches nothing in when the session holding its locks ended (PostgreSQL restarted)', async () => {
+  await fundedEscrow(api, { total: '30.00', milestones: ['30.00'] });
+  await api.escrow();
+  const before = await snapshot();
+  const db = api.t.platform.db;
+  let terminated = false;
+  const rebuilt = api.t.platform.projections.rebuildAll(
+    allProjectors,
+    () => {
+      if (terminated) return;
+      terminated = true;
+      // What a crash-restart does to the lock session, which holds only the rebuild's locks.
+      void sql`SELECT pg_terminate_backend(pid) FROM pg_locks
+               WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`.execute(db);
+    },
+    { batchSize: 5 },
+  );
+  await expect(rebuilt).rejects.toThrow(/lost its advisory locks/);
+  expect(terminated).toBe(true);
+  expect(await snapshot()).toEqual(before);
+  // Nothing left behind: no scratch schema, no advisory lock; a rebuild after it goes through.
+  const scratch = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`.execute(db);
+  expect(scratch.rows[0]!.n).toBe(0);
+  expect(await api.t.platform.projections.rebuildAll(allProjectors)).toBeGreaterThan(10);
+  expect(await snapshot()).toEqual(before);
+});

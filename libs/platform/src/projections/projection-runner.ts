@@ -403,10 +403,10 @@ export class ProjectionRunner<DB = ReadModels> {
     options: { ifOlder?: boolean } = {},
   ): Promise<number> {
     return this.whilePaused([projector], () =>
-      withRebuildLocks(this.db, [projector.name], async () => {
+      withRebuildLocks(this.db, [projector.name], async (locks) => {
         if (options.ifOlder && (await storedVersion(this.db, projector.name)) >= projector.version)
           return 0;
-        return rebuildOne(this.rebuilds, projector, this.batchSize, onProgress);
+        return rebuildOne(this.rebuilds, locks, projector, this.batchSize, onProgress);
       }),
     );
   }
@@ -429,7 +429,7 @@ export class ProjectionRunner<DB = ReadModels> {
       withRebuildLocks(
         this.db,
         ordered.map((p) => p.name),
-        () => rebuildMany(this.rebuilds, ordered, batch, onProgress),
+        (locks) => rebuildMany(this.rebuilds, locks, ordered, batch, onProgress),
       ),
     );
   }

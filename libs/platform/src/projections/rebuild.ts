@@ -29,24 +29,47 @@ type ApplyBatch = (
   events: readonly RecordedEvent[],
 ) => Promise<void>;
 
+/**
+ * The session holding a rebuild's advisory locks: its backend and how many locks it took. The
+ * switch checks that it still holds them all (`assertLocksHeld`): a PostgreSQL that restarted
+ * meanwhile ended that session, and may have lost the scratch batches committed without waiting
+ * for the disk (`scratchCommits`), though the pool's fresh connections let the rebuild go on.
+ */
+export interface RebuildLocks {
+  pid: number;
+  count: number;
+}
+
 /** Runs `fn` holding the rebuild advisory lock of each of `names` (taken in the given order). */
 export function withRebuildLocks<T>(
   db: Kysely<PlatformTables>,
   names: readonly string[],
-  fn: () => Promise<T>,
+  fn: (locks: RebuildLocks) => Promise<T>,
 ): Promise<T> {
   return db.connection().execute(async (lockConn) => {
     for (const name of names)
       await sql`SELECT pg_advisory_lock(hashtext('kobatela.rebuild'), hashtext(${name}))`.execute(
         lockConn,
       );
+    let failure: unknown = null;
     try {
-      return await fn();
+      const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(lockConn);
+      return await fn({ pid: rows[0]!.pid, count: names.length });
+    } catch (err) {
+      failure = err;
+      throw err;
     } finally {
-      for (const name of names)
-        await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${name}))`.execute(
-          lockConn,
-        );
+      for (const name of names) {
+        try {
+          await sql`SELECT pg_advisory_unlock(hashtext('kobatela.rebuild'), hashtext(${name}))`.execute(
+            lockConn,
+          );
+        } catch (unlockErr) {
+          // A rebuild's own failure is what its caller needs to see (when its lock session has
+          // ended, the unlock fails too, and the locks went with the session).
+          if (failure === null) throw unlockErr;
+        }
+      }
     }
   });
 }
@@ -54,6 +77,7 @@ export function withRebuildLocks<T>(
 /** Rebuilds one projector (its advisory lock held); returns the events applied. */
 export async function rebuildOne<DB>(
   ctx: RebuildContext,
+  locks: RebuildLocks,
   projector: Projector<DB>,
   batch: number,
   onProgress?: (applied: number) => void,
@@ -86,7 +110,12 @@ export async function rebuildOne<DB>(
       if (events.length < batch) break;
     }
     await buildIndexes(ctx, schema, deferred);
-    return switchIn(ctx, schema, [projector], parked, { position, applied, batch, applyBatch });
+    return switchIn(ctx, locks, schema, [projector], parked, {
+      position,
+      applied,
+      batch,
+      applyBatch,
+    });
   });
 }
 
@@ -96,6 +125,7 @@ export async function rebuildOne<DB>(
  */
 export async function rebuildMany<DB>(
   ctx: RebuildContext,
+  locks: RebuildLocks,
   projectors: readonly Projector<DB>[],
   batch: number,
   onProgress?: (applied: number) => void,
@@ -119,7 +149,12 @@ export async function rebuildMany<DB>(
       onProgress,
     );
     await buildIndexes(ctx, schema, deferred);
-    return switchIn(ctx, schema, projectors, parked, { position, applied, batch, applyBatch });
+    return switchIn(ctx, locks, schema, projectors, parked, {
+      position,
+      applied,
+      batch,
+      applyBatch,
+    });
   });
 }
 
@@ -273,6 +308,18 @@ async function buildIndexes(
   await Promise.all(Array.from({ length: Math.min(INDEX_BUILDERS, queue.length) }, builder));
 }
 
+/** The switch goes ahead only while the session that took the rebuild's locks still holds them. */
+async function assertLocksHeld(trx: Transaction<PlatformTables>, locks: RebuildLocks) {
+  const { rows } = await sql<{ held: number }>`
+    SELECT count(*)::int AS held FROM pg_locks
+    WHERE locktype = 'advisory' AND granted AND pid = ${locks.pid}`.execute(trx);
+  if (rows[0]!.held < locks.count)
+    throw new Error(
+      'the rebuild lost its advisory locks (their session ended: PostgreSQL restarted?); ' +
+        'batches committed before that may not be on disk, so nothing was switched in: run the rebuild again',
+    );
+}
+
 /**
  * Phase 1's transactions commit without waiting for their WAL to reach the disk: they write only
  * to the scratch schema, which a crash abandons whole (its name is this rebuild's own), and the
@@ -294,6 +341,7 @@ async function searchPath(trx: Transaction<PlatformTables>, schema: string): Pro
  */
 async function switchIn(
   ctx: RebuildContext,
+  locks: RebuildLocks,
   schema: string,
   projectors: readonly ProjectorHead[],
   parked: ParkedDuringRebuild,
@@ -305,6 +353,7 @@ async function switchIn(
       await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${p.name} FOR UPDATE`.execute(
         trx,
       );
+    await assertLocksHeld(trx, locks);
     for (let i = 0; i < Number.MAX_SAFE_INTEGER; i++) {
       const events = await ctx.store.readAll({ fromPosition: position, maxCount: from.batch });
       if (events.length === 0) break;
