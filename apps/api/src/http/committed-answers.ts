@@ -38,7 +38,9 @@ export function useCommittedAnswers(
         (answer) => answer ?? null,
         (err: unknown) => errorAnswer(log, err, req, reply),
       )
-      .then((answer) => done(null, answer), done);
+      .then((answer) => done(null, answer), done)
+      // What Fastify's chain after this hook throws has no caller left to reach but the log.
+      .catch((err: unknown) => log.error({ err }, 'the answer after a command failed'));
   });
 }
 

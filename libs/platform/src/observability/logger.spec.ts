@@ -179,9 +179,15 @@ describe('deferredRequestLogger', () => {
     expect(inherited.level).toBe('info');
     inherited.info('inherited');
     inherited.debug('below the parent');
+    // A level set on the request's logger applies to it alone, as on a pino child.
+    const raised = deferredRequestLogger(parent, { reqId: 'r-6' }, { level: '' });
+    raised.level = 'debug';
+    raised.debug('debug now');
+    expect(parent.level).toBe('info');
     expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
       'written',
       'inherited',
+      'debug now',
     ]);
   });
 });

@@ -175,6 +175,11 @@ export class DeferredLogger {
     return this.made?.level ?? (this.options.level || this.parent.level);
   }
 
+  /** Setting a level (as pino allows on any logger) makes the child and sets it there. */
+  set level(level: string) {
+    this.logger.level = level;
+  }
+
   isLevelEnabled(level: string): boolean {
     if (this.made) return this.made.isLevelEnabled(level);
     const values = this.parent.levels.values;
