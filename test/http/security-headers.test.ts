@@ -20,11 +20,14 @@ function expectBaseline(res: Response, what: string): void {
     nosniff: h['x-content-type-options'],
     frame: h['x-frame-options'],
     referrer: h['referrer-policy'],
+    // helmet's other headers too, on the answers its request hook never saw as well.
+    opener: h['cross-origin-opener-policy'],
   }).toEqual({
     what,
     nosniff: 'nosniff',
     frame: 'DENY',
     referrer: 'no-referrer',
+    opener: 'same-origin',
   });
   expect({ what, csp: String(h['content-security-policy']) }).toEqual({
     what,

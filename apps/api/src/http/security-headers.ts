@@ -54,22 +54,6 @@ const isDocs = (url: string) => url === DOCS_PREFIX || url.startsWith(`${DOCS_PR
 
 const HSTS = `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`;
 
-/**
- * What every answer must carry even when helmet's request hook never ran for it: a preflight
- * answered by the CORS hook Nest adds first, an error Fastify answers before routing.
- */
-const BASELINE_HEADERS: Record<string, string> = {
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Content-Security-Policy': Object.entries(API_CSP)
-    .map(
-      ([name, values]) =>
-        `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`,
-    )
-    .join('; '),
-};
-
 /** What helmet sets besides the policy, the same on every route; HSTS is added per request. */
 const HELMET_OPTIONS = {
   frameguard: { action: 'deny' },
@@ -125,14 +109,16 @@ export function useSecurityHeaders(fastify: FastifyInstance): void {
 }
 
 /**
- * `X-Request-Id`, `Cache-Control: no-store` (forced), and the baseline security headers (and
- * HSTS) where helmet's hook did not put its own. Run when any answer leaves (below), and by the
+ * `X-Request-Id`, `Cache-Control: no-store` (forced), and the API's security headers (and HSTS)
+ * where the request hook did not put them. Run when any answer leaves (below), and by the
  * handler of the errors Fastify answers before routing, which skip every hook.
  */
 export function addEveryAnswerHeaders(req: FastifyRequest, reply: FastifyReply): void {
   if (!reply.hasHeader('x-request-id')) void reply.header('X-Request-Id', req.id);
+  // Where the request hook never ran (a preflight answered by the CORS hook Nest adds first, an
+  // error Fastify answers before routing): the API's headers.
   if (!reply.hasHeader('x-content-type-options')) {
-    for (const [name, value] of Object.entries(BASELINE_HEADERS)) void reply.header(name, value);
+    for (const [name, value] of API_HEADERS) void reply.header(name, value);
     if (req.protocol === 'https') void reply.header('Strict-Transport-Security', HSTS);
   }
   if (req.routeOptions?.url !== DOCS_ASSETS_ROUTE) void reply.header('Cache-Control', 'no-store');
