@@ -137,8 +137,7 @@ export function safeConfigSummary(config: AppConfig): Record<string, unknown> {
   };
 }
 
-const LOG_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-type LogMethod = (typeof LOG_METHODS)[number];
+type LogMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
  * Fastify's `childLoggerFactory`: each request's logger (its bindings: the request id) is made
