@@ -7,6 +7,7 @@ import { Client, Pool, type PoolConfig } from 'pg';
 import { limits } from '@kob/kernel';
 import type { PgConnectionConfig } from './embedded-postgres';
 import { OWNER_SESSION_OPTIONS } from './roles';
+import { YoungRowsClient } from './young-rows-client';
 
 export type ConnectionTarget = string | PgConnectionConfig;
 
@@ -47,6 +48,8 @@ export function poolConfig(
         };
   return {
     ...base,
+    // Rows handed over in young arrays (young-rows-client.ts).
+    Client: YoungRowsClient,
     max,
     idleTimeoutMillis: 30_000,
     application_name: options.owner ? 'kobatela-migrate' : 'kobatela',

@@ -4,3 +4,4 @@ export * from './migrator';
 export * from './roles';
 export * from './horizon';
 export * from './failures';
+export * from './young-rows-client';
