@@ -6,7 +6,7 @@
  * builds most of them only once history is applied).
  */
 import { sql } from 'kysely';
-import { Client } from 'pg';
+import { YoungRowsClient } from '@kob/postgres';
 import { allProjectors } from '@kob/projections';
 import { type EscrowApi, startEscrowApi } from '../support/escrow-api';
 import { fundedEscrow, withPspMode } from '../support/escrow-api-extra';
@@ -112,11 +112,12 @@ it('rebuilds every table to the rows the live projections made', async () => {
 it('commits only the scratch batches without waiting for the disk, never the switch', async () => {
   await fundedEscrow(api, { total: '40.00', milestones: ['40.00'] });
   // Every statement, by connection, split into transactions at BEGIN … COMMIT.
-  const byClient = new Map<Client, string[]>();
+  const byClient = new Map<YoungRowsClient, string[]>();
   const transactions: string[][] = [];
-  const original = Client.prototype.query;
-  const query = jest.spyOn(Client.prototype, 'query').mockImplementation(function (
-    this: Client,
+  // The pools' client class (every statement of this service goes through its query).
+  const original = YoungRowsClient.prototype.query;
+  const query = jest.spyOn(YoungRowsClient.prototype, 'query').mockImplementation(function (
+    this: YoungRowsClient,
     ...args: unknown[]
   ) {
     const first = args[0] as string | { text?: string };

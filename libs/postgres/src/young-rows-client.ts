@@ -28,7 +28,9 @@ function handOverAll(result: QueryResult | QueryResult[] | undefined): void {
   else if (result) handOver(result);
 }
 
-const query = Client.prototype.query as (...args: unknown[]) => unknown;
+/** pg's own `query`, looked up at each call (so whatever wraps pg's prototype still sees it). */
+const query = (client: Client, args: unknown[]): unknown =>
+  (Client.prototype.query as (...a: unknown[]) => unknown).apply(client, args);
 // The promise and the callback forms (pg-pool's `pool.query` calls the latter); submittables
 // (cursors, streams) are left as they are.
 (YoungRowsClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query =
@@ -40,9 +42,9 @@ const query = Client.prototype.query as (...args: unknown[]) => unknown;
         if (!err) handOverAll(result);
         (callback as (e: Error | null, r: unknown) => void)(err, result);
       };
-      return query.apply(this, args);
+      return query(this, args);
     }
-    const out = query.apply(this, args);
+    const out = query(this, args);
     if (!(out instanceof Promise)) return out;
     return out.then((result: QueryResult | QueryResult[]) => {
       handOverAll(result);
