@@ -19,7 +19,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Logger } from 'pino';
 import { limits } from '@kob/kernel';
 import { type PaymentServices, createPaymentServices } from './payments/shared';
-import { type Platform, deferredRequestLogger } from '@kob/platform';
+import { type Platform, deferredRequestLogger, useLeanAsyncResourceBind } from '@kob/platform';
 import { type ProofServices, createProofServices } from './proofs/shared';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { corsDelegate } from './http/cors';
@@ -58,6 +58,9 @@ export async function buildApp(
   logger: Logger,
   extra: AppExtras = {},
 ): Promise<BuiltApp> {
+  // Fastify binds a callback per request with a body: without this, on Node 20, each such
+  // request's objects outlive V8's young generation (platform/runtime/async-resource-bind.ts).
+  useLeanAsyncResourceBind();
   const payments =
     extra.payments ?? createPaymentServices(platform, (msg, more) => logger.warn(more, msg));
   const proofs = extra.proofs ?? createProofServices(platform, payments);

@@ -15,3 +15,4 @@ export * from './scheduler/multi-stream-recovery-job';
 export * from './alerts/raise-alert';
 export * from './platform.tables';
 export * from './audit/audit-entry';
+export * from './runtime/async-resource-bind';
