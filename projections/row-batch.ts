@@ -8,7 +8,7 @@
  * The result is what applying the events one by one would give.
  */
 import { type Insertable, sql, type Transaction, type Updateable } from 'kysely';
-import { assert, minorUnits } from '@kob/kernel';
+import { assert, copyWith, minorUnits } from '@kob/kernel';
 import type { ReadModels, TableWithId } from './read-models';
 
 const INSERT_ROWS_MAX = 500;
@@ -44,7 +44,7 @@ export class RowBatch<T extends TableWithId> {
   set(id: string, change: Updateable<ReadModels[T]>): void {
     const inserted = this.inserts.get(id);
     if (inserted) Object.assign(inserted, change);
-    else this.updates.set(id, { ...this.updates.get(id), ...change });
+    else this.updates.set(id, copyWith(this.updates.get(id) ?? {}, change));
   }
 
   /** `column += amount` (a decimal string). */

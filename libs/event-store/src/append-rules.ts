@@ -5,7 +5,7 @@
  * one-stream `appendMulti`). The adapters differ only in how they write.
  */
 import { EventEmitter } from 'node:events';
-import { assert, canonicalJsonOf, isActor, limits } from '@kob/kernel';
+import { assert, canonicalJsonOf, copyWith, isActor, limits } from '@kob/kernel';
 import type {
   AppendMetadata,
   AppendOptions,
@@ -75,7 +75,7 @@ export function chainEvents(
   for (const e of events) {
     const dataJson = canonicalJsonOf(e.data) ?? 'null';
     const { hash: _replaced, ...metadata } = e.metadata as AppendMetadata & { hash?: unknown };
-    const metadataJson = canonicalJsonOf({ ...metadata, prevHash }) ?? '';
+    const metadataJson = canonicalJsonOf(copyWith(metadata, { prevHash })) ?? '';
     // An object with prevHash at least (a toJSON of the caller's could make it anything else).
     assert(
       metadataJson.startsWith('{"') && metadataJson.includes('"prevHash":'),

@@ -5,7 +5,7 @@
  * exactly one wins, and a released slot can be claimed again. Claims travel in the same atomic
  * append as the aggregate they protect (`appendMulti`).
  */
-import { DomainError } from '@kob/kernel';
+import { DomainError, copyWith } from '@kob/kernel';
 import type {
   AppendMetadata,
   EventStore,
@@ -91,7 +91,7 @@ export function claimReservation(
     streamId: state.streamId,
     expectedRevision: state.revision,
     ...(state.headHash ? { expectedHeadHash: state.headHash } : {}),
-    events: [{ id: eventId, type: RESERVATION_CLAIMED, data: { ...data, owner }, metadata }],
+    events: [{ id: eventId, type: RESERVATION_CLAIMED, data: copyWith(data, { owner }), metadata }],
   };
 }
 

@@ -10,3 +10,4 @@ export * from './code-points';
 export * from './instants';
 export * from './invoice-fields';
 export * from './read-pin';
+export * from './copy-with';

@@ -19,6 +19,11 @@ export function validationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: false,
+    // What Nest sets on every validation anyway (no target in the errors). Given here, Nest's
+    // per-request `{ ...validatorOptions, validationError }` replaces a key the options already
+    // have instead of adding one, which on Node 20 would give each of those objects a hidden
+    // class of its own (kernel/copy-with.ts).
+    validationError: { target: false },
     exceptionFactory: (errors) => {
       const fields: Record<string, string[]> = {};
       collect(errors, '', fields);

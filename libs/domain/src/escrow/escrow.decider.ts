@@ -91,11 +91,16 @@ function confirmation(
   const aboveTotal =
     !afterClose && (state.status !== 'DRAFT' || kept.plus(money(state, pendingAfter)).gt(total));
   const heldAfter = money(state, state.held).plus(money(state, d.amount)).toString();
-  const base = { escrowId, depositId: d.depositId, amount: d.amount, currency, pspRef: d.pspRef };
+  // Written out rather than spread from a shared base: on Node 20 a spread followed by new
+  // properties gives every such object a hidden class of its own (kernel/copy-with.ts).
   const confirmed: EscrowEvent = {
     type: 'escrow.deposit_confirmed.v1',
     data: {
-      ...base,
+      escrowId,
+      depositId: d.depositId,
+      amount: d.amount,
+      currency,
+      pspRef: d.pspRef,
       afterClose,
       ...(aboveTotal ? { aboveTotal } : {}),
       heldAfter,

@@ -15,7 +15,7 @@
  * it, and the store refuses events without one. Outside calls (PSP, AI) never run in here.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, assert, limits, newId } from '@kob/kernel';
+import { DomainError, assert, copyWith, limits, newId } from '@kob/kernel';
 import type { Decider, DomainEvent } from '@kob/domain';
 import {
   type EventStore,
@@ -129,7 +129,9 @@ export class CommandRunner {
     const decided = { streamId, decider, cached, events, metadata };
     const extra = await this.withExtra(claimed.extra, decided, params.extra);
     const result = await appendAndCache(this.appending, decided, extra);
-    return claimed.claimedNew.length > 0 ? { ...result, claimedNew: claimed.claimedNew } : result;
+    return claimed.claimedNew.length > 0
+      ? copyWith(result, { claimedNew: claimed.claimedNew })
+      : result;
   }
 
   /** `extra`, and the caller's other appends when the decision appends something. */

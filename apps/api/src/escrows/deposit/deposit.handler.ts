@@ -8,6 +8,7 @@
  */
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { copyWith } from '@kob/kernel';
 import { CommandRunner } from '@kob/platform';
 import { Committed } from '../../http/committed';
 import type { PaymentServices } from '../../payments/shared';
@@ -38,7 +39,7 @@ export class DepositHandler implements ICommandHandler<DepositCommand> {
     });
     const result = await deposits.finish(escrowId, recorded, metadata);
     return new Committed(
-      { ...(await this.escrows.view(result.state)), deposit: result.deposit },
+      copyWith(await this.escrows.view(result.state), { deposit: result.deposit }),
       result.position,
     );
   }
