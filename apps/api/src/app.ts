@@ -22,7 +22,7 @@ import { type PaymentServices, createPaymentServices } from './payments/shared';
 import { type Platform, deferredRequestLogger, useLeanAsyncResourceBind } from '@kob/platform';
 import { type ProofServices, createProofServices } from './proofs/shared';
 import { AppModule, type AppModuleOptions } from './app.module';
-import { corsDelegate } from './http/cors';
+import { corsOptions, preflightCheck } from './http/cors';
 import { useCommittedAnswers } from './http/committed-answers';
 import { ErrorEnvelopeFilter, sendError } from './http/error-envelope.filter';
 import { useJsonBodiesOnly, useMultipartUploads } from './http/json-body';
@@ -87,7 +87,7 @@ export async function buildApp(
   useCommittedAnswers(fastify, app.get(ReadYourWrites), logger);
   const routes = collectRoutes(fastify);
   useRouteMetrics(fastify, platform.metrics);
-  useNestPipeline(app, platform.config, logger);
+  useNestPipeline(app, adapter, platform.config, logger);
   useOpenApi(app);
   await app.init();
   await fastify.ready();
@@ -161,13 +161,14 @@ function useRouteMetrics(fastify: FastifyInstance, metrics: Platform['metrics'])
 /** CORS, the error envelope, and the pipes every request body and query goes through. */
 function useNestPipeline(
   app: NestFastifyApplication,
+  adapter: FastifyAdapter,
   config: Platform['config'],
   logger: Logger,
 ): void {
-  // A per-request delegate, so a preflight it refuses reaches the envelope (http/cors.ts).
-  app.enableCors(
-    corsDelegate(config.corsAllowOrigins) as unknown as Parameters<typeof app.enableCors>[0],
-  );
+  // Static options; the preflights they cannot honour are refused first, in the envelope, by
+  // the adapter's first request hook, which runs before the CORS one (http/cors.ts).
+  adapter.setOnRequestHook(preflightCheck(config.corsAllowOrigins));
+  app.enableCors(corsOptions(config.corsAllowOrigins));
   app.useGlobalFilters(new ErrorEnvelopeFilter(logger));
   app.useGlobalPipes(new StorableTextPipe(), validationPipe());
 }
