@@ -2,8 +2,8 @@
  * `AsyncResource.prototype.bind` without Node 20's deprecation wrappers.
  *
  * Node 20 gives every function `bind` returns an `asyncResource` accessor whose getter and setter
- * are `util.deprecate` wrappers (DEP0172), and `util.deprecate` calls `Object.setPrototypeOf(wrapper,
- * fn)` on a closure made for that one call: each bind makes a fresh closure a prototype. V8 keeps
+ * are `util.deprecate` wrappers (DEP0172), and `util.deprecate` calls
+ * `Object.setPrototypeOf(wrapper, fn)` on a closure made for that one call: each bind makes a fresh closure a prototype. V8 keeps
  * its prototype bookkeeping in the old generation, and measured, the effect is that each bound
  * function, its scope and what the bound callback closes over outlive V8's young-generation
  * collections until the next full one, however soon they become garbage (the exact path inside V8
