@@ -1,12 +1,12 @@
 /**
  * Issue 16 (memory): on Node 20, each function `AsyncResource.prototype.bind` returns keeps what
- * its callback closes over alive through V8's young-generation collections (its deprecated
- * accessor makes a fresh closure a prototype on every call: libs/platform/src/runtime/
- * async-resource-bind.ts). Fastify binds a callback per request with a body, so that was every
- * such request's objects. Checked in a fresh Node process on the built library (`npm test`
- * builds first): bind 4,000 callbacks that each close over a 2 KB string, drop them, run two young-generation
- * collections, and see how much the old generation grew: 3–10 MB with Node's bind (the callbacks,
- * their scopes and strings, promoted), 0.1–0.3 MB with the lean one.
+ * its callback closes over alive through V8's young-generation collections (its deprecated accessor
+ * makes a fresh closure a prototype on every call: libs/platform/src/runtime/
+ * async-resource-bind.ts). Fastify binds a callback per request with a body, so that was every such
+ * request's objects. Checked in a fresh Node process on the built library (`npm test` builds
+ * first): bind 4,000 callbacks that each close over a 2 KB string, drop them, run two
+ * young-generation collections, and see how much the old generation grew: 3–10 MB with Node's bind
+ * (the callbacks, their scopes and strings, promoted), 0.1–0.3 MB with the lean one.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
