@@ -3,16 +3,16 @@
  *
  * Node 20 gives every function `bind` returns an `asyncResource` accessor whose getter and setter
  * are `util.deprecate` wrappers (DEP0172), and `util.deprecate` calls
- * `Object.setPrototypeOf(wrapper, fn)` on a closure made for that one call: each bind makes a fresh closure a prototype. V8 keeps
- * its prototype bookkeeping in the old generation, and measured, the effect is that each bound
- * function, its scope and what the bound callback closes over outlive V8's young-generation
- * collections until the next full one, however soon they become garbage (the exact path inside V8
- * was not traced). Fastify binds a callback for every request that has a body (its content-type
- * parser: the request, the reply, the route's handler), so every such request's objects were
- * promoted. A bare Fastify server with a 30 ms JSON POST route promotes 4.8 KB per request with
- * Node's bind and none with this one; the API's deposits, 20 KB and 6–9 KB (README, Performance).
- * Node has since changed it upstream (nodejs/node#58218, #59195: `deprecate` no longer changes
- * the prototype there, and the property is being removed).
+ * `Object.setPrototypeOf(wrapper, fn)` on a closure made for that one call: each bind makes a fresh
+ * closure a prototype. V8 keeps its prototype bookkeeping in the old generation, and measured, the
+ * effect is that each bound function, its scope and what the bound callback closes over outlive
+ * V8's young-generation collections until the next full one, however soon they become garbage (the
+ * exact path inside V8 was not traced). Fastify binds a callback for every request that has a body
+ * (its content-type parser: the request, the reply, the route's handler), so every such request's
+ * objects were promoted. A bare Fastify server with a 30 ms JSON POST route promotes 4.8 KB per
+ * request with Node's bind and none with this one; the API's deposits, 20 KB and 6–9 KB (README,
+ * Performance). Node has since changed it upstream (nodejs/node#58218, #59195: `deprecate` no
+ * longer changes the prototype there, and the property is being removed).
  *
  * `useLeanAsyncResourceBind` replaces the method, once per process, only where Node's own makes
  * that accessor with a changed prototype. The replacement binds exactly as Node's does: the
