@@ -63,3 +63,4 @@ export * from './transfers/allowlist-entries.table';
 export * from './transfers/certifications.table';
 export * from './transfers/transactions.table';
 export * from './users/users.table';
+export { deferWrites, deferredWrite } from './deferred-write';

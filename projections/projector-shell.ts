@@ -4,6 +4,7 @@
  * (`eventProjector`) or gathered into row batches written in a few statements (`batchProjector`).
  * Every write is idempotent (STYLE.md §7): a replayed event changes nothing.
  */
+import { deferredWrite } from './deferred-write';
 import type { Insertable, Transaction, Updateable } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import type { ReadModelTable, ReadModels, TableWithId } from './read-models';
@@ -165,11 +166,13 @@ export async function insertOnce<T extends ReadModelTable>(
   // The first signature leaves `key` out for tables keyed by `id` only.
   key: ColumnOf<T> | readonly ColumnOf<T>[] = 'id' as ColumnOf<T>,
 ): Promise<void> {
-  await trx
-    .insertInto(table)
-    .values(rows)
-    .onConflict((oc) => (typeof key === 'string' ? oc.column(key) : oc.columns(key)).doNothing())
-    .execute();
+  await deferredWrite(
+    trx,
+    trx
+      .insertInto(table)
+      .values(rows)
+      .onConflict((oc) => (typeof key === 'string' ? oc.column(key) : oc.columns(key)).doNothing()),
+  );
 }
 
 /**
@@ -184,7 +187,7 @@ export async function updateById<T extends TableWithId>(
   change: Updateable<ReadModels[T]>,
 ): Promise<void> {
   const name: TableWithId = table;
-  await trx.updateTable(name).set(change).where('id', '=', id).execute();
+  await deferredWrite(trx, trx.updateTable(name).set(change).where('id', '=', id));
 }
 
 /** `updateById` on `table`, stamping the row's `updated_at` with `at` (the event's time). */

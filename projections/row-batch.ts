@@ -7,6 +7,7 @@
  * Additive columns (a balance) sum their increments exactly (decimal strings, never floats).
  * The result is what applying the events one by one would give.
  */
+import { deferredWrite } from './deferred-write';
 import { type Insertable, sql, type Transaction, type Updateable } from 'kysely';
 import { assert, copyWith, minorUnits } from '@kob/kernel';
 import type { ReadModels, TableWithId } from './read-models';
@@ -92,10 +93,13 @@ export class RowBatch<T extends TableWithId> {
         ...setCols.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`),
         ...addCols.map((c) => sql`${sql.ref(c)} = t.${sql.ref(c)} + v.${sql.ref(c)}`),
       ];
-      await sql`
-        UPDATE ${sql.table(this.table)} AS t SET ${sql.join(assignments)}
-        FROM (${values}) AS v
-        WHERE t.id = v.id`.execute(trx);
+      await deferredWrite(
+        trx,
+        sql`
+          UPDATE ${sql.table(this.table)} AS t SET ${sql.join(assignments)}
+          FROM (${values}) AS v
+          WHERE t.id = v.id`,
+      );
     }
   }
 }
@@ -125,10 +129,13 @@ async function insertRows(
   for (const { columns, rows: grouped } of groups.values()) {
     for (let i = 0; i < grouped.length; i += INSERT_ROWS_MAX) {
       const chunk = grouped.slice(i, i + INSERT_ROWS_MAX).map((row) => columns.map((c) => row[c]));
-      await sql`
-        INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
-        ${await jsonRows(trx, table, columns, chunk)}
-        ON CONFLICT (id) DO NOTHING`.execute(trx);
+      await deferredWrite(
+        trx,
+        sql`
+          INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+          ${await jsonRows(trx, table, columns, chunk)}
+          ON CONFLICT (id) DO NOTHING`,
+      );
     }
   }
 }

@@ -9,6 +9,7 @@
  * 6, the last characters a rule keeps are code points, so no row holds half a surrogate pair.
  * A change of the mask rules is a new version: the runner then rebuilds the table from `$all`.
  */
+import { deferredWrite } from '../deferred-write';
 import { sql, type Transaction } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import { actorLabel, isActor } from '@kob/kernel';
@@ -41,7 +42,9 @@ export const auditLogProjection = {
       // [actor, data] pairs, the row's ordinal indexing it: a few parameters however many rows,
       // parsed once, and the JSON encoded once (a jsonb[] array would escape every quote again).
       const documents = JSON.stringify(chunk.map((r) => [r.actor, r.data]));
-      await sql`
+      await deferredWrite(
+        trx,
+        sql`
         WITH d AS MATERIALIZED (SELECT ${documents}::jsonb AS doc)
         INSERT INTO audit_log (event_id, position_tx, position_pos, stream_id, revision, type, actor, actor_label,
                                occurred_at, recorded_at, correlation_id, data)
@@ -57,7 +60,8 @@ export const auditLogProjection = {
                                occurred_at, recorded_at, correlation_id, n), d
         -- The runner never re-applies a committed batch; this makes a replay a no-op anyway
         -- (STYLE.md §7) instead of a halted projector.
-        ON CONFLICT (event_id) DO NOTHING`.execute(trx);
+        ON CONFLICT (event_id) DO NOTHING`,
+      );
     }
   },
 };

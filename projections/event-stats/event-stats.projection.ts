@@ -3,6 +3,7 @@
  * /metrics. Deliberately additive (counts, not upserts of a latest value), which makes it the
  * read model that proves the runner applies every event exactly once across crashes.
  */
+import { deferredWrite } from '../deferred-write';
 import type { Transaction } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import type { ReadModels } from '../read-models';
@@ -25,23 +26,25 @@ export const eventStatsProjection = {
       counts.set(key, entry);
     }
     if (counts.size === 0) return;
-    await trx
-      .insertInto('event_stats')
-      .values(
-        [...counts.values()].map((c) => ({
-          category: c.category,
-          type: c.type,
-          events: String(c.events),
-          last_at: c.last,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['category', 'type']).doUpdateSet((eb) => ({
-          events: eb('event_stats.events', '+', eb.ref('excluded.events')),
-          last_at: eb.fn('greatest', [eb.ref('event_stats.last_at'), eb.ref('excluded.last_at')]),
-        })),
-      )
-      .execute();
+    await deferredWrite(
+      trx,
+      trx
+        .insertInto('event_stats')
+        .values(
+          [...counts.values()].map((c) => ({
+            category: c.category,
+            type: c.type,
+            events: String(c.events),
+            last_at: c.last,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['category', 'type']).doUpdateSet((eb) => ({
+            events: eb('event_stats.events', '+', eb.ref('excluded.events')),
+            last_at: eb.fn('greatest', [eb.ref('event_stats.last_at'), eb.ref('excluded.last_at')]),
+          })),
+        ),
+    );
   },
 };
 

@@ -18,6 +18,7 @@
  * Replays are no-ops (STYLE.md §7): an entry is keyed by its event id and balances move only for
  * entries this apply inserted. A batch costs a fixed number of statements, whatever its size.
  */
+import { deferredWrite } from '../deferred-write';
 import { sql, type Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
 import type { Position, RecordedEvent } from '@kob/event-store';
@@ -86,15 +87,17 @@ async function recordScales(
     scales.set(e.data.currency, Math.max(scales.get(e.data.currency) ?? 0, e.data.scale));
   }
   if (scales.size === 0) return;
-  await trx
-    .insertInto('ledger_currencies')
-    .values([...scales].map(([currency, scale]) => ({ currency, scale })))
-    .onConflict((oc) =>
-      oc.column('currency').doUpdateSet((eb) => ({
-        scale: eb.fn('greatest', [eb.ref('ledger_currencies.scale'), eb.ref('excluded.scale')]),
-      })),
-    )
-    .execute();
+  await deferredWrite(
+    trx,
+    trx
+      .insertInto('ledger_currencies')
+      .values([...scales].map(([currency, scale]) => ({ currency, scale })))
+      .onConflict((oc) =>
+        oc.column('currency').doUpdateSet((eb) => ({
+          scale: eb.fn('greatest', [eb.ref('ledger_currencies.scale'), eb.ref('excluded.scale')]),
+        })),
+      ),
+  );
 }
 
 async function loadScales(
@@ -240,15 +243,17 @@ async function saveAccounts(
     });
   }
   if (rows.length === 0) return;
-  await trx
-    .insertInto('ledger_accounts')
-    .values(rows)
-    .onConflict((oc) =>
-      oc.column('account').doUpdateSet((eb) => ({
-        debits: eb.ref('excluded.debits'),
-        credits: eb.ref('excluded.credits'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
-    )
-    .execute();
+  await deferredWrite(
+    trx,
+    trx
+      .insertInto('ledger_accounts')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('account').doUpdateSet((eb) => ({
+          debits: eb.ref('excluded.debits'),
+          credits: eb.ref('excluded.credits'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      ),
+  );
 }

@@ -11,3 +11,4 @@ export * from './instants';
 export * from './invoice-fields';
 export * from './read-pin';
 export * from './copy-with';
+export * from './deferred-write-marks';

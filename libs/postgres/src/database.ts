@@ -7,7 +7,7 @@ import { Client, Pool, type PoolConfig } from 'pg';
 import { limits } from '@kob/kernel';
 import type { PgConnectionConfig } from './embedded-postgres';
 import { OWNER_SESSION_OPTIONS } from './roles';
-import { YoungRowsClient } from './young-rows-client';
+import { DeferringClient } from './deferred-writes';
 
 export type ConnectionTarget = string | PgConnectionConfig;
 
@@ -48,8 +48,9 @@ export function poolConfig(
         };
   return {
     ...base,
-    // Rows handed over in young arrays (young-rows-client.ts).
-    Client: YoungRowsClient,
+    // Rows handed over in young arrays (young-rows-client.ts), writes deferred where a
+    // transaction asks (deferred-writes.ts).
+    Client: DeferringClient,
     max,
     idleTimeoutMillis: 30_000,
     application_name: options.owner ? 'kobatela-migrate' : 'kobatela',
@@ -72,6 +73,10 @@ export function createPool(target: ConnectionTarget, max = 10, options: PoolOpti
   // flight still rejects and the caller handles that.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
+  // A client goes back to the pool without deferral, whatever its last transaction did.
+  pool.on('release', (_err: Error | undefined, client: unknown) => {
+    if (client instanceof DeferringClient) client.resetDeferral();
+  });
   return pool;
 }
 

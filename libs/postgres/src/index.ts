@@ -5,3 +5,4 @@ export * from './roles';
 export * from './horizon';
 export * from './failures';
 export * from './young-rows-client';
+export * from './deferred-writes';

@@ -7,6 +7,8 @@
 import { trace, type Link, type Span } from '@opentelemetry/api';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Position, RecordedEvent } from '@kob/event-store';
+import { isDeferredWriteFailure } from '@kob/postgres';
+import { deferWrites } from '@kob/projections';
 import { parseTraceparent, tracer } from '../observability/tracing';
 import type { PlatformTables } from '../platform.tables';
 import { ProjectorFailed, isInfrastructureFailure } from './failures';
@@ -45,8 +47,11 @@ export async function applyBatch<DB>(
 ): Promise<BatchResult> {
   const result: BatchResult = { outcomes: new Map(), parked: [], ms: new Map() };
   const links = batchLinks(events);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const mine = await advanceCheckpoints(trx, projectors, from, events);
+    // The projectors' writes go out back to back (deferred-writes.ts); isolated, each is awaited
+    // where it is made, so a failure is met inside the projector's own savepoint.
+    if (!isolate) await deferWrites(trx);
     for (const [i, projector] of projectors.entries()) {
       if (!mine.has(projector.name)) {
         result.outcomes.set(projector.name, 'moved');
@@ -69,6 +74,22 @@ export async function applyBatch<DB>(
     }
   });
   return result;
+}
+
+/**
+ * `db.transaction()`, where a deferred write's failure reported by the COMMIT counts as a
+ * projector's failure (it is one: the batch is then applied again with each projector isolated).
+ */
+async function inTransaction(
+  db: Kysely<PlatformTables>,
+  work: (trx: Transaction<PlatformTables>) => Promise<void>,
+): Promise<void> {
+  try {
+    await db.transaction().execute(work);
+  } catch (err) {
+    if (isDeferredWriteFailure(err)) throw new ProjectorFailed(err as Error);
+    throw err;
+  }
 }
 
 /**

@@ -1,0 +1,140 @@
+/**
+ * Deferred writes (deferred-writes.ts) on a real PostgreSQL: a deferred write is not waited for
+ * (it is still blocked on another session's lock when the caller goes on), the statements run in
+ * the order sent, the next statement that reads waits for them, a failing write fails the
+ * statement after it or the COMMIT with its own error, marked, and nothing of the transaction
+ * stays. Without `deferWrites` a deferred write is an ordinary statement, and a client goes back
+ * to the pool with deferral off.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Pool, PoolClient } from 'pg';
+import { testDatabase, type TestDatabase } from '@test/test-db';
+import { createKysely } from './database';
+import { deferWrites, deferredWrite } from '@kob/projections';
+import { DeferringClient, isDeferredWriteFailure } from './deferred-writes';
+
+let tdb: TestDatabase;
+let pool: Pool;
+let db: Kysely<any>;
+
+beforeAll(async () => {
+  tdb = await testDatabase();
+  pool = tdb.newPool(4);
+  db = createKysely(pool);
+  await sql`CREATE TABLE deferred_t (id int PRIMARY KEY, v text NOT NULL CHECK (v <> 'bad'))`.execute(
+    db,
+  );
+});
+afterAll(() => tdb.close());
+beforeEach(() => sql`TRUNCATE deferred_t`.execute(db));
+
+const insert = (id: number, v: string) => sql`INSERT INTO deferred_t (id, v) VALUES (${id}, ${v})`;
+const rows = async () =>
+  (await sql<{ id: number; v: string }>`SELECT id, v FROM deferred_t ORDER BY id`.execute(db)).rows;
+
+it('is the client of every pool', () => {
+  expect((pool as unknown as { Client: unknown }).Client).toBe(DeferringClient);
+});
+
+it('does not wait for a deferred write, and the next read waits for it', async () => {
+  await sql`INSERT INTO deferred_t VALUES (1, 'before')`.execute(db);
+  // Another session holds row 1: an UPDATE of it cannot finish until that session commits.
+  const holder: PoolClient = await pool.connect();
+  await holder.query('BEGIN');
+  await holder.query('SELECT * FROM deferred_t WHERE id = 1 FOR UPDATE');
+  let released = false;
+  const seen = await db.transaction().execute(async (trx) => {
+    await deferWrites(trx);
+    // Returns while the UPDATE is still blocked (an awaited statement would wait for the holder).
+    await deferredWrite(trx, sql`UPDATE deferred_t SET v = 'after' WHERE id = 1`);
+    await deferredWrite(trx, insert(2, 'second'));
+    expect(released).toBe(false);
+    setTimeout(() => {
+      released = true;
+      void holder.query('COMMIT').finally(() => holder.release());
+    }, 50);
+    // Sent behind the writes: answered once both ran, in order.
+    return (
+      await sql<{ id: number; v: string }>`SELECT id, v FROM deferred_t ORDER BY id`.execute(trx)
+    ).rows;
+  });
+  expect(released).toBe(true);
+  expect(seen).toEqual([
+    { id: 1, v: 'after' },
+    { id: 2, v: 'second' },
+  ]);
+  expect(await rows()).toEqual(seen);
+});
+
+it('fails the next read with the failed write’s own error, and keeps nothing', async () => {
+  const failure = await db
+    .transaction()
+    .execute(async (trx) => {
+      await deferWrites(trx);
+      await deferredWrite(trx, insert(1, 'kept?'));
+      await deferredWrite(trx, insert(2, 'bad'));
+      await deferredWrite(trx, insert(3, 'after the failure'));
+      await sql`SELECT count(*) FROM deferred_t`.execute(trx);
+    })
+    .catch((err: Error) => err);
+  expect(failure).toBeInstanceOf(Error);
+  expect((failure as { code?: string }).code).toBe('23514');
+  expect(isDeferredWriteFailure(failure)).toBe(true);
+  expect(await rows()).toEqual([]);
+});
+
+it('fails the COMMIT when the last writes fail, and keeps nothing', async () => {
+  const failure = await db
+    .transaction()
+    .execute(async (trx) => {
+      await deferWrites(trx);
+      await deferredWrite(trx, insert(1, 'one'));
+      await deferredWrite(trx, insert(1, 'a duplicate'));
+    })
+    .catch((err: Error) => err);
+  expect((failure as { code?: string }).code).toBe('23505');
+  expect(isDeferredWriteFailure(failure)).toBe(true);
+  expect(await rows()).toEqual([]);
+  // The pool's connections are sound after it.
+  await db.transaction().execute(async (trx) => {
+    await deferWrites(trx);
+    await deferredWrite(trx, insert(4, 'four'));
+  });
+  expect(await rows()).toEqual([{ id: 4, v: 'four' }]);
+});
+
+it('runs a deferred write as any statement in a transaction that does not defer', async () => {
+  const failure = await db
+    .transaction()
+    .execute(async (trx) => {
+      await deferredWrite(trx, insert(1, 'one'));
+      await deferredWrite(trx, insert(2, 'bad'));
+    })
+    .catch((err: Error) => err);
+  // Met where it was made: an ordinary failure, not a deferred one.
+  expect((failure as { code?: string }).code).toBe('23514');
+  expect(isDeferredWriteFailure(failure)).toBe(false);
+  expect(await rows()).toEqual([]);
+  await deferredWrite(db, insert(5, 'outside any transaction'));
+  expect(await rows()).toEqual([{ id: 5, v: 'outside any transaction' }]);
+});
+
+it('hands a client back to the pool with deferral and pg’s pipeline mode off', async () => {
+  const single = tdb.newPool(1);
+  const one = createKysely<any>(single);
+  await one.transaction().execute(async (trx) => {
+    await deferWrites(trx);
+    await deferredWrite(trx, insert(6, 'six'));
+  });
+  // The pool's only client, the one the transaction used.
+  const client = await single.connect();
+  try {
+    expect(client).toBeInstanceOf(DeferringClient);
+    expect((client as unknown as { pipeline: boolean }).pipeline).toBe(false);
+    expect((await client.query('SELECT v FROM deferred_t WHERE id = 6')).rows).toEqual([
+      { v: 'six' },
+    ]);
+  } finally {
+    client.release();
+  }
+});
