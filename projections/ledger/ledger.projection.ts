@@ -65,8 +65,7 @@ export const ledgerProjection = {
     // Read before this batch's inserts: it tells a first apply from a replay for the steps that
     // post nothing but still check the held balance (a retry).
     const lastPosted = await lastPostedPositions(trx, steps);
-    const posted = await insertEntries(trx, steps);
-    const accounts = await loadAccounts(trx, steps, posted, scales);
+    const { posted, accounts } = await postEntries(trx, steps, scales);
     for (const s of steps) foldStep(s, posted, lastPosted, accounts, scales);
     await saveAccounts(trx, accounts);
   },
@@ -129,22 +128,81 @@ async function lastPostedPositions(
   return new Map(rows.rows.map((r) => [r.escrow_id, { tx: BigInt(r.tx), pos: BigInt(r.pos) }]));
 }
 
-/** Inserts the entries; returns the ids of the events whose entry was not there before. */
-async function insertEntries(
+interface PostedRow {
+  /** An entry this statement inserted (null on an account's row). */
+  event_id: string | null;
+  /** An account's row, read before this statement's entries (null on an entry's row). */
+  account: string | null;
+  debits: string | null;
+  credits: string | null;
+  updated_at: Date | null;
+}
+
+/**
+ * Inserts the entries and reads, in the same statement, the current totals of every account the
+ * batch may post to or check (`FOR UPDATE`): both postings' accounts of every step, whether or not
+ * its entry turns out to be new (a replay's are read and left as they are: `foldStep` skips it),
+ * and each escrow's held account where an event carries `heldAfter`. Returns the ids of the
+ * events whose entry was not there before, and the accounts. One round trip instead of two.
+ */
+async function postEntries(
   trx: Transaction<ReadModels>,
   steps: readonly Step[],
-): Promise<Set<string>> {
+  scales: ReadonlyMap<string, number>,
+): Promise<{ posted: Set<string>; accounts: Map<string, AccountState> }> {
+  const refs = new Map<string, { ref: LedgerAccountRef; step: Step }>();
+  for (const s of steps) {
+    if (s.posting) {
+      refs.set(s.posting.debit.id, { ref: s.posting.debit, step: s });
+      refs.set(s.posting.credit.id, { ref: s.posting.credit, step: s });
+    }
+    if (s.heldAfter !== null) {
+      const held = escrowHeldAccount(s.escrowId, s.currency);
+      refs.set(held.id, { ref: held, step: s });
+    }
+  }
   const rows: NewLedgerEntryRow[] = steps.flatMap((s) =>
     s.posting ? [entryRow(s, s.posting)] : [],
   );
-  const inserted = new Set<string>();
-  for (let start = 0; start < rows.length; start += INSERT_ROWS_MAX) {
+  const posted = new Set<string>();
+  const stored = new Map<string, PostedRow>();
+  if (refs.size === 0 && rows.length === 0) return { posted, accounts: new Map() };
+  // The accounts are read with the first chunk of entries (every batch has one chunk today).
+  for (let start = 0; start === 0 || start < rows.length; start += INSERT_ROWS_MAX) {
     const chunk = rows.slice(start, start + INSERT_ROWS_MAX);
-    const column = (k: Exclude<keyof NewLedgerEntryRow, 'occurred_at'>) =>
-      arrayLiteral(chunk.map((r) => r[k] ?? null));
-    const times = arrayLiteral(chunk.map((r) => new Date(r.occurred_at).toISOString()));
-    // One array per column (unnest): a few parameters however many rows, parsed once.
-    const done = await sql<{ event_id: string }>`
+    const ids = start === 0 ? [...refs.keys()] : [];
+    for (const r of (await postChunk(trx, chunk, ids)).rows) {
+      if (r.event_id !== null) posted.add(r.event_id);
+      else stored.set(r.account!, r);
+    }
+  }
+  const accounts = new Map<string, AccountState>();
+  for (const [id, { ref, step }] of refs) {
+    const row = stored.get(id);
+    const zero = Money.zero(ref.currency, scaleOf(step, scales));
+    accounts.set(id, {
+      ref,
+      debits: row ? amountOf(String(row.debits), step, id, scales, TOTAL_RE) : zero,
+      credits: row ? amountOf(String(row.credits), step, id, scales, TOTAL_RE) : zero,
+      posted: false,
+      updatedAt: row ? new Date(row.updated_at!) : null,
+    });
+  }
+  return { posted, accounts };
+}
+
+/**
+ * One chunk of entries (ON CONFLICT DO NOTHING; the ids of those inserted come back) and the
+ * accounts `accountIds`, locked, as they were before this statement (a statement's parts all
+ * read the same snapshot, so no account row reflects these entries: totals are written after).
+ */
+function postChunk(trx: Transaction<ReadModels>, chunk: NewLedgerEntryRow[], accountIds: string[]) {
+  const column = (k: Exclude<keyof NewLedgerEntryRow, 'occurred_at'>) =>
+    arrayLiteral(chunk.map((r) => r[k] ?? null));
+  const times = arrayLiteral(chunk.map((r) => new Date(r.occurred_at).toISOString()));
+  // One array per column (unnest): a few parameters however many rows, parsed once.
+  return sql<PostedRow>`
+    WITH inserted AS (
       INSERT INTO ledger_entries (event_id, position_tx, position_pos, escrow_id, payment_id, currency,
                                   debit_account, credit_account, amount, event_type, occurred_at)
       SELECT * FROM unnest(
@@ -153,10 +211,17 @@ async function insertEntries(
         ${column('debit_account')}::text[], ${column('credit_account')}::text[], ${column('amount')}::numeric[],
         ${column('event_type')}::text[], ${times}::timestamptz[])
       ON CONFLICT (event_id) DO NOTHING
-      RETURNING event_id`.execute(trx);
-    for (const r of done.rows) inserted.add(r.event_id);
-  }
-  return inserted;
+      RETURNING event_id
+    ), accounts AS (
+      SELECT account, debits, credits, updated_at FROM ledger_accounts
+      WHERE account = ANY(${arrayLiteral(accountIds)}::text[])
+      FOR UPDATE
+    )
+    SELECT event_id::text AS event_id, NULL::text AS account, NULL::numeric AS debits,
+           NULL::numeric AS credits, NULL::timestamptz AS updated_at
+    FROM inserted
+    UNION ALL
+    SELECT NULL, account, debits, credits, updated_at FROM accounts`.execute(trx);
 }
 
 function entryRow(s: Step, p: Posting): NewLedgerEntryRow {
@@ -173,47 +238,6 @@ function entryRow(s: Step, p: Posting): NewLedgerEntryRow {
     event_type: s.event.type,
     occurred_at: occurredAt(s.event),
   };
-}
-
-/** Current totals of every account the batch posts to or checks, in one query. */
-async function loadAccounts(
-  trx: Transaction<ReadModels>,
-  steps: readonly Step[],
-  posted: ReadonlySet<string>,
-  scales: ReadonlyMap<string, number>,
-): Promise<Map<string, AccountState>> {
-  const refs = new Map<string, { ref: LedgerAccountRef; step: Step }>();
-  for (const s of steps) {
-    if (s.posting && posted.has(s.event.id)) {
-      refs.set(s.posting.debit.id, { ref: s.posting.debit, step: s });
-      refs.set(s.posting.credit.id, { ref: s.posting.credit, step: s });
-    }
-    if (s.heldAfter !== null) {
-      const held = escrowHeldAccount(s.escrowId, s.currency);
-      refs.set(held.id, { ref: held, step: s });
-    }
-  }
-  const accounts = new Map<string, AccountState>();
-  if (refs.size === 0) return accounts;
-  const rows = await trx
-    .selectFrom('ledger_accounts')
-    .select(['account', 'debits', 'credits', 'updated_at'])
-    .where('account', 'in', [...refs.keys()])
-    .forUpdate()
-    .execute();
-  const stored = new Map(rows.map((r) => [r.account, r]));
-  for (const [id, { ref, step }] of refs) {
-    const row = stored.get(id);
-    const zero = Money.zero(ref.currency, scaleOf(step, scales));
-    accounts.set(id, {
-      ref,
-      debits: row ? amountOf(String(row.debits), step, id, scales, TOTAL_RE) : zero,
-      credits: row ? amountOf(String(row.credits), step, id, scales, TOTAL_RE) : zero,
-      posted: false,
-      updatedAt: row ? new Date(row.updated_at) : null,
-    });
-  }
-  return accounts;
 }
 
 /**
