@@ -119,6 +119,43 @@ it('runs a deferred write as any statement in a transaction that does not defer'
   expect(await rows()).toEqual([{ id: 5, v: 'outside any transaction' }]);
 });
 
+it('fails a write whose parameters pg cannot send where it is made, and keeps nothing', async () => {
+  // pg converts parameters while sending: one it cannot convert would never reach the server,
+  // whose transaction would then commit the writes around it.
+  const failure = await db
+    .transaction()
+    .execute(async (trx) => {
+      await deferWrites(trx);
+      await deferredWrite(trx, insert(1, 'one'));
+      await deferredWrite(
+        trx,
+        sql`INSERT INTO deferred_t (id, v) VALUES (2, ${{ amount: 1n }}::jsonb::text)`,
+      );
+      await deferredWrite(trx, insert(3, 'three'));
+    })
+    .catch((err: Error) => err);
+  expect(String(failure)).toMatch(/BigInt/);
+  expect(isDeferredWriteFailure(failure)).toBe(false);
+  expect(await rows()).toEqual([]);
+});
+
+it('defers nothing outside a transaction', async () => {
+  const failure = await db
+    .connection()
+    .execute(async (conn) => {
+      await deferWrites(conn);
+      await deferredWrite(conn, insert(1, 'one'));
+      // Awaited where it is made: its own failure, here.
+      await deferredWrite(conn, insert(1, 'a duplicate')).catch((err: Error) => {
+        expect(isDeferredWriteFailure(err)).toBe(false);
+        throw err;
+      });
+    })
+    .catch((err: Error) => err);
+  expect((failure as { code?: string }).code).toBe('23505');
+  expect(await rows()).toEqual([{ id: 1, v: 'one' }]);
+});
+
 it('hands a client back to the pool with deferral and pg’s pipeline mode off', async () => {
   const single = tdb.newPool(1);
   const one = createKysely<any>(single);

@@ -15,6 +15,10 @@
  * caller that tells a projector's failure from the infrastructure's still can. The transaction is
  * then aborted, as after any failed statement, and is rolled back by its owner.
  *
+ * Every Kysely transaction on these pools sends its BEGIN without waiting, with pg's pipeline
+ * mode on until its COMMIT or ROLLBACK; pg refuses cursors and streamed queries (`rows`,
+ * pg-cursor, Kysely's `.stream()`) in that mode, and none is used inside a transaction here.
+ *
  * Kysely runs one statement at a time on a transaction's connection, so this lives in the pg
  * client the pool makes (`DeferringClient`): a deferred write's promise resolves at once for
  * Kysely (with no rows: its answer is not read) while pg keeps the real one. Deferral ends with
@@ -51,18 +55,45 @@ const NO_ROWS = Object.freeze({
 
 type Query = (...args: unknown[]) => unknown;
 
+/** pg's own conversion of a parameter (what it does while sending; here before, see below). */
+const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknown): unknown };
+
+/** pg's bookkeeping of what it sent and has not had answered yet. */
+interface PgInFlight {
+  _activeQuery: unknown;
+  _sentQueryQueue: unknown[];
+  _queryQueue: unknown[];
+  pipeline: boolean;
+  connection: { stream: { destroy(): void } };
+}
+
 /** pg's client with deferred writes (see the file's comment); the pool makes these. */
 export class DeferringClient extends YoungRowsClient {
+  /** Between Kysely's BEGIN and its COMMIT or ROLLBACK. */
+  private transaction = false;
   /** Whether this transaction defers writes. */
   private deferring = false;
   /** The deferred writes sent and not yet answered for, in order. */
   private sent: Promise<unknown>[] = [];
 
-  /** Ends deferral (the client is back in the pool; nothing of it is in flight then). */
+  /**
+   * Ends deferral and pg's pipeline mode: at the end of a transaction, and when the client goes
+   * back to the pool. A client given back with statements still in flight (deferral used outside
+   * Kysely's transactions, which always wait for their COMMIT) is closed instead: out of pipeline
+   * mode, pg would hand their answers to the next caller's query.
+   */
   resetDeferral(): void {
+    const pg = this as unknown as PgInFlight;
+    const inFlight =
+      this.sent.length > 0 ||
+      pg._activeQuery != null ||
+      pg._sentQueryQueue.length > 0 ||
+      pg._queryQueue.length > 0;
+    this.transaction = false;
     this.deferring = false;
     this.sent = [];
-    (this as unknown as { pipeline: boolean }).pipeline = false;
+    if (inFlight && pg.pipeline) pg.connection.stream.destroy();
+    else pg.pipeline = false;
   }
 }
 
@@ -76,6 +107,7 @@ const baseQuery: { apply(self: unknown, args: unknown[]): unknown } = {
   ...args: unknown[]
 ): unknown {
   const self = this as unknown as {
+    transaction: boolean;
     deferring: boolean;
     sent: Promise<unknown>[];
     pipeline: boolean;
@@ -86,14 +118,28 @@ const baseQuery: { apply(self: unknown, args: unknown[]): unknown } = {
   const plain = typeof text === 'string' && args.length <= 2 && typeof args[1] !== 'function';
   if (!plain) return baseQuery.apply(this, args);
   if (text === DEFER_ON) {
-    self.deferring = true;
-    self.pipeline = true;
+    // Only inside a transaction, which waits for its COMMIT before the client goes back.
+    if (self.transaction) {
+      self.deferring = true;
+      self.pipeline = true;
+    }
     return Promise.resolve(NO_ROWS);
   }
   // Kysely's BEGIN goes out with the transaction's first statement (nothing reads its answer).
-  if (text === BEGIN || (self.deferring && text.startsWith(DEFERRED))) {
+  const begins = text === BEGIN && !self.transaction;
+  if (begins || (self.deferring && text.startsWith(DEFERRED))) {
+    // Parameters converted now, as pg would while sending: one it cannot convert (a BigInt in
+    // a JSON value) fails this call, here, before anything is sent (pg would send nothing of it
+    // to the server, whose transaction would then commit the writes around it).
+    let values: unknown[];
+    try {
+      values = ((args[1] as unknown[] | undefined) ?? []).map(prepareValue);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (begins) self.transaction = true;
     self.pipeline = true;
-    const write = baseQuery.apply(this, args) as Promise<unknown>;
+    const write = baseQuery.apply(this, [text, values]) as Promise<unknown>;
     // Reported by the next statement that waits (below); never an unhandled rejection.
     write.catch(() => undefined);
     self.sent.push(write);
@@ -104,7 +150,7 @@ const baseQuery: { apply(self: unknown, args: unknown[]): unknown } = {
     if (ends) this.resetDeferral();
   };
   if (self.sent.length === 0) {
-    if (!ends || !self.pipeline) return baseQuery.apply(this, args);
+    if (!ends || !self.transaction) return baseQuery.apply(this, args);
     return (baseQuery.apply(this, args) as Promise<unknown>).finally(finish);
   }
   const writes = self.sent;
