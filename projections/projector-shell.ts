@@ -4,11 +4,11 @@
  * (`eventProjector`) or gathered into row batches written in a few statements (`batchProjector`).
  * Every write is idempotent (STYLE.md §7): a replayed event changes nothing.
  */
-import { deferredWrite } from './deferred-write';
 import type { Insertable, Transaction, Updateable } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import type { ReadModelTable, ReadModels, TableWithId } from './read-models';
 import { RowBatch } from './row-batch';
+import { deferredWrite } from './deferred-write';
 
 interface ProjectorHead {
   name: string;

@@ -7,10 +7,10 @@
  * Additive columns (a balance) sum their increments exactly (decimal strings, never floats).
  * The result is what applying the events one by one would give.
  */
-import { deferredWrite } from './deferred-write';
 import { type Insertable, sql, type Transaction, type Updateable } from 'kysely';
 import { assert, copyWith, minorUnits } from '@kob/kernel';
 import type { ReadModels, TableWithId } from './read-models';
+import { deferredWrite } from './deferred-write';
 
 const INSERT_ROWS_MAX = 500;
 

@@ -9,7 +9,6 @@
  * 6, the last characters a rule keeps are code points, so no row holds half a surrogate pair.
  * A change of the mask rules is a new version: the runner then rebuilds the table from `$all`.
  */
-import { deferredWrite } from '../deferred-write';
 import { sql, type Transaction } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import { actorLabel, isActor } from '@kob/kernel';
@@ -17,6 +16,7 @@ import type { ReadModels } from '../read-models';
 import { arrayLiteral } from '../array-literal';
 import { maskAuditData } from './audit-mask';
 import type { AuditLogRow, NewAuditLogRow } from './audit-log.table';
+import { deferredWrite } from '../deferred-write';
 
 /** Rows per INSERT (11 parameters whatever the count: the bound keeps statements modest). */
 const INSERT_ROWS_MAX = 1000;

@@ -3,10 +3,10 @@
  * /metrics. Deliberately additive (counts, not upserts of a latest value), which makes it the
  * read model that proves the runner applies every event exactly once across crashes.
  */
-import { deferredWrite } from '../deferred-write';
 import type { Transaction } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import type { ReadModels } from '../read-models';
+import { deferredWrite } from '../deferred-write';
 
 export const eventStatsProjection = {
   name: 'event_stats',

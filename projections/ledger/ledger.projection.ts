@@ -18,7 +18,6 @@
  * Replays are no-ops (STYLE.md §7): an entry is keyed by its event id and balances move only for
  * entries this apply inserted. A batch costs a fixed number of statements, whatever its size.
  */
-import { deferredWrite } from '../deferred-write';
 import { sql, type Transaction } from 'kysely';
 import type { EscrowEvent } from '@kob/domain';
 import type { Position, RecordedEvent } from '@kob/event-store';
@@ -39,6 +38,7 @@ import {
   stepOf,
 } from './ledger-steps';
 import type { NewLedgerAccountRow, NewLedgerEntryRow } from './ledger.table';
+import { deferredWrite } from '../deferred-write';
 
 const ESCROW_STREAM_PREFIX = 'escrow-';
 /** Rows per INSERT (11 array parameters whatever the count: the bound keeps statements modest). */
