@@ -156,6 +156,35 @@ it('defers nothing outside a transaction', async () => {
   expect(await rows()).toEqual([{ id: 1, v: 'one' }]);
 });
 
+it('lets the reason for a rollback reach the caller, not a write it undoes', async () => {
+  const failure = await db
+    .transaction()
+    .execute(async (trx) => {
+      await deferWrites(trx);
+      await deferredWrite(trx, insert(1, 'bad'));
+      throw new Error('the projector’s own reason');
+    })
+    .catch((err: Error) => err);
+  expect(String(failure)).toMatch(/the projector’s own reason/);
+  expect(await rows()).toEqual([]);
+});
+
+it('rolls back to a savepoint past a failed write, and keeps what came before it', async () => {
+  await db.transaction().execute(async (trx) => {
+    await deferWrites(trx);
+    await deferredWrite(trx, insert(1, 'kept'));
+    await sql`SAVEPOINT s`.execute(trx);
+    await deferredWrite(trx, insert(2, 'bad'));
+    await deferredWrite(trx, insert(3, 'undone with it'));
+    await sql`ROLLBACK TO SAVEPOINT s`.execute(trx);
+    await deferredWrite(trx, insert(4, 'after'));
+  });
+  expect(await rows()).toEqual([
+    { id: 1, v: 'kept' },
+    { id: 4, v: 'after' },
+  ]);
+});
+
 it('hands a client back to the pool with deferral and pg’s pipeline mode off', async () => {
   const single = tdb.newPool(1);
   const one = createKysely<any>(single);

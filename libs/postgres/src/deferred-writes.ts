@@ -157,8 +157,21 @@ const baseQuery: { apply(self: unknown, args: unknown[]): unknown } = {
   self.sent = [];
   // Sent now, behind the writes (pipeline mode): answered once they are.
   const answer = baseQuery.apply(this, args) as Promise<unknown>;
+  // A rollback undoes the writes before it: their failure is not its answer (the caller rolls
+  // back for a reason of its own, which must reach it).
+  if (ends && text === 'rollback') return settledThen(writes, answer).finally(finish);
+  if (ROLLBACK_TO.test(text)) return settledThen(writes, answer);
   return answerAfter(writes, answer).finally(finish);
 };
+
+/** A rollback to a savepoint, as Kysely's raw `sql` or its driver sends it. */
+const ROLLBACK_TO = /^\s*rollback\s+to\s+(savepoint\s+)?/i;
+
+/** `answer`, once the writes before it are answered, whatever they answered. */
+async function settledThen(writes: Promise<unknown>[], answer: Promise<unknown>): Promise<unknown> {
+  await Promise.allSettled(writes);
+  return answer;
+}
 
 /** `answer`, unless a deferred write before it failed: then that write's error. */
 async function answerAfter(writes: Promise<unknown>[], answer: Promise<unknown>): Promise<unknown> {
