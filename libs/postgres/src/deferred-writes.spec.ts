@@ -29,6 +29,15 @@ afterAll(() => tdb.close());
 beforeEach(() => sql`TRUNCATE deferred_t`.execute(db));
 
 const insert = (id: number, v: string) => sql`INSERT INTO deferred_t (id, v) VALUES (${id}, ${v})`;
+/** The error `work` failed its transaction with (null if it committed). */
+const failureOf = (work: (trx: Kysely<any>) => Promise<void>) =>
+  db
+    .transaction()
+    .execute(work)
+    .then(
+      () => null,
+      (err: Error) => err,
+    );
 const rows = async () =>
   (await sql<{ id: number; v: string }>`SELECT id, v FROM deferred_t ORDER BY id`.execute(db)).rows;
 
@@ -67,16 +76,13 @@ it('does not wait for a deferred write, and the next read waits for it', async (
 });
 
 it('fails the next read with the failed write’s own error, and keeps nothing', async () => {
-  const failure = await db
-    .transaction()
-    .execute(async (trx) => {
-      await deferWrites(trx);
-      await deferredWrite(trx, insert(1, 'kept?'));
-      await deferredWrite(trx, insert(2, 'bad'));
-      await deferredWrite(trx, insert(3, 'after the failure'));
-      await sql`SELECT count(*) FROM deferred_t`.execute(trx);
-    })
-    .catch((err: Error) => err);
+  const failure = await failureOf(async (trx) => {
+    await deferWrites(trx);
+    await deferredWrite(trx, insert(1, 'kept?'));
+    await deferredWrite(trx, insert(2, 'bad'));
+    await deferredWrite(trx, insert(3, 'after the failure'));
+    await sql`SELECT count(*) FROM deferred_t`.execute(trx);
+  });
   expect(failure).toBeInstanceOf(Error);
   expect((failure as { code?: string }).code).toBe('23514');
   expect(isDeferredWriteFailure(failure)).toBe(true);
@@ -84,14 +90,11 @@ it('fails the next read with the failed write’s own error, and keeps nothing',
 });
 
 it('fails the COMMIT when the last writes fail, and keeps nothing', async () => {
-  const failure = await db
-    .transaction()
-    .execute(async (trx) => {
-      await deferWrites(trx);
-      await deferredWrite(trx, insert(1, 'one'));
-      await deferredWrite(trx, insert(1, 'a duplicate'));
-    })
-    .catch((err: Error) => err);
+  const failure = await failureOf(async (trx) => {
+    await deferWrites(trx);
+    await deferredWrite(trx, insert(1, 'one'));
+    await deferredWrite(trx, insert(1, 'a duplicate'));
+  });
   expect((failure as { code?: string }).code).toBe('23505');
   expect(isDeferredWriteFailure(failure)).toBe(true);
   expect(await rows()).toEqual([]);
@@ -104,13 +107,10 @@ it('fails the COMMIT when the last writes fail, and keeps nothing', async () => 
 });
 
 it('runs a deferred write as any statement in a transaction that does not defer', async () => {
-  const failure = await db
-    .transaction()
-    .execute(async (trx) => {
-      await deferredWrite(trx, insert(1, 'one'));
-      await deferredWrite(trx, insert(2, 'bad'));
-    })
-    .catch((err: Error) => err);
+  const failure = await failureOf(async (trx) => {
+    await deferredWrite(trx, insert(1, 'one'));
+    await deferredWrite(trx, insert(2, 'bad'));
+  });
   // Met where it was made: an ordinary failure, not a deferred one.
   expect((failure as { code?: string }).code).toBe('23514');
   expect(isDeferredWriteFailure(failure)).toBe(false);
@@ -122,18 +122,15 @@ it('runs a deferred write as any statement in a transaction that does not defer'
 it('fails a write whose parameters pg cannot send where it is made, and keeps nothing', async () => {
   // pg converts parameters while sending: one it cannot convert would never reach the server,
   // whose transaction would then commit the writes around it.
-  const failure = await db
-    .transaction()
-    .execute(async (trx) => {
-      await deferWrites(trx);
-      await deferredWrite(trx, insert(1, 'one'));
-      await deferredWrite(
-        trx,
-        sql`INSERT INTO deferred_t (id, v) VALUES (2, ${{ amount: 1n }}::jsonb::text)`,
-      );
-      await deferredWrite(trx, insert(3, 'three'));
-    })
-    .catch((err: Error) => err);
+  const failure = await failureOf(async (trx) => {
+    await deferWrites(trx);
+    await deferredWrite(trx, insert(1, 'one'));
+    await deferredWrite(
+      trx,
+      sql`INSERT INTO deferred_t (id, v) VALUES (2, ${{ amount: 1n }}::jsonb::text)`,
+    );
+    await deferredWrite(trx, insert(3, 'three'));
+  });
   expect(String(failure)).toMatch(/BigInt/);
   expect(isDeferredWriteFailure(failure)).toBe(false);
   expect(await rows()).toEqual([]);
@@ -157,14 +154,11 @@ it('defers nothing outside a transaction', async () => {
 });
 
 it('lets the reason for a rollback reach the caller, not a write it undoes', async () => {
-  const failure = await db
-    .transaction()
-    .execute(async (trx) => {
-      await deferWrites(trx);
-      await deferredWrite(trx, insert(1, 'bad'));
-      throw new Error('the projector’s own reason');
-    })
-    .catch((err: Error) => err);
+  const failure = await failureOf(async (trx) => {
+    await deferWrites(trx);
+    await deferredWrite(trx, insert(1, 'bad'));
+    throw new Error('the projector’s own reason');
+  });
   expect(String(failure)).toMatch(/the projector’s own reason/);
   expect(await rows()).toEqual([]);
 });

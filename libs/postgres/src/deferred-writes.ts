@@ -7,9 +7,9 @@
  * backend has to be scheduled, and the answer waits for the API's event loop. A deposit's round
  * (README, Performance) took twelve: BEGIN, the checkpoints, event stats, audit log, the escrow
  * and deposit rows, four ledger statements, COMMIT. With deferral, a transaction that calls
- * `deferWrites` (projections/deferred-write.ts) sends each `deferredWrite` as it is made, with pg's pipeline mode on for that
- * client, and the next statement whose answer is read (a ledger read, the COMMIT) follows on the
- * same connection without waiting. PostgreSQL runs them in the order sent, as if awaited one by
+ * `deferWrites` (projections/deferred-write.ts) sends each `deferredWrite` as it is made, with
+ * pg's pipeline mode on for that client, and the next statement whose answer is read (a ledger
+ * read, the COMMIT) follows on the same connection without waiting. PostgreSQL runs them in the order sent, as if awaited one by
  * one; the statement that reads is answered only after every deferred write before it, and if
  * one of those failed, it fails with that write's error (marked: `isDeferredWriteFailure`), so a
  * caller that tells a projector's failure from the infrastructure's still can. The transaction is
@@ -37,6 +37,8 @@ const DEFERRED = deferredWriteMarks.write;
 const BEGIN = 'begin';
 /** What Kysely's driver sends to end a transaction. */
 const ENDS = new Set(['commit', 'rollback']);
+/** A rollback, of the transaction or to a savepoint (Kysely's driver, or raw `sql`). */
+const ROLLBACK = /^\s*rollback\b/i;
 
 const deferredFailures = new WeakSet<object>();
 
@@ -97,7 +99,7 @@ export class DeferringClient extends YoungRowsClient {
   }
 }
 
-/** The young-rows client's `query`, looked up at each call (what wraps it still sees every call). */
+/** The young-rows client's `query`, looked up at each call (so what wraps it sees every call). */
 const baseQuery: { apply(self: unknown, args: unknown[]): unknown } = {
   apply: (self, args) => (YoungRowsClient.prototype.query as unknown as Query).apply(self, args),
 };
@@ -159,13 +161,9 @@ const baseQuery: { apply(self: unknown, args: unknown[]): unknown } = {
   const answer = baseQuery.apply(this, args) as Promise<unknown>;
   // A rollback undoes the writes before it: their failure is not its answer (the caller rolls
   // back for a reason of its own, which must reach it).
-  if (ends && text === 'rollback') return settledThen(writes, answer).finally(finish);
-  if (ROLLBACK_TO.test(text)) return settledThen(writes, answer);
-  return answerAfter(writes, answer).finally(finish);
+  const settled = ROLLBACK.test(text) ? settledThen(writes, answer) : answerAfter(writes, answer);
+  return settled.finally(finish);
 };
-
-/** A rollback to a savepoint, as Kysely's raw `sql` or its driver sends it. */
-const ROLLBACK_TO = /^\s*rollback\s+to\s+(savepoint\s+)?/i;
 
 /** `answer`, once the writes before it are answered, whatever they answered. */
 async function settledThen(writes: Promise<unknown>[], answer: Promise<unknown>): Promise<unknown> {
