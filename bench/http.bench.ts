@@ -9,7 +9,10 @@
  * - `http.proof_photo.c4`: upload and submit of generated 12-megapixel JPEGs with EXIF (each a
  *   different scene, fresh, inside the milestone's geofence); every one must come back APPROVED
  *   and its milestone payout SENT;
- * - `memory.api_rss_mb`: the API process's peak resident memory over these runs (VmHWM).
+ * - `memory.api_rss_mb`: the API process's peak resident memory over these runs (VmHWM);
+ * - then, on a second API with deferred projection writes off, the same deposits at 16
+ *   connections once more, for what each projector costs per event (`http.deposit.c16`'s
+ *   `projector_us_per_event`) and what deferral buys (`deposits_per_s_without_deferral`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -115,7 +118,9 @@ export function closedResult(
  * What each projector cost per event it applied so far in the API process (inline mode), from
  * its /metrics: its own statements' time (projection_batch_duration_seconds, each projector's
  * part of a round plus an even share of the round's checkpoint update and commit) over its
- * events. Costliest first, in microseconds: `name µs, …`.
+ * events. Costliest first, in microseconds: `name µs, …`. With deferred writes (the default) a
+ * write's time in PostgreSQL is met by the round's next statement that waits (usually the
+ * ledger's first read), so only an API with them off tells the projectors' costs apart.
  */
 async function projectorCosts(api: ApiProcess): Promise<string> {
   const text = await (await fetch(`${api.url}/metrics`)).text();
@@ -359,5 +364,45 @@ export async function runHttpBenches(bench: BenchContext): Promise<BenchResult[]
   } finally {
     await api.stop();
   }
+  const c16 = results.find((r) => r.name === 'http.deposit.c16');
+  if (c16?.extra) {
+    log('http.deposit.c16 again, deferred projection writes off: what each projector costs');
+    const apart = await withoutDeferral(bench);
+    c16.extra.projector_us_per_event_deferred = c16.extra.projector_us_per_event!;
+    c16.extra.projector_us_per_event = apart.costs;
+    c16.extra.deposits_per_s_without_deferral = apart.depositsPerS ?? 'n/a';
+  }
   return results;
+}
+
+/**
+ * `http.deposit.c16` on a fresh API with PROJECTION_DEFERRED_WRITES=false: each projector waits
+ * for its own writes there, so its time per event includes what PostgreSQL spends on them.
+ */
+async function withoutDeferral({
+  admin,
+  dir,
+  plan: p,
+  log,
+}: BenchContext): Promise<{ costs: string; depositsPerS: number | null }> {
+  const api = await startApi({
+    admin,
+    database: 'bench_api_undeferred',
+    dataDir: path.join(dir, 'api-undeferred-data'),
+    mode: 'inline',
+    log,
+    env: { PROJECTION_DEFERRED_WRITES: 'false' },
+  });
+  try {
+    const client = await party(api, 'client');
+    const provider = await party(api, 'provider');
+    const escrowIds = await seedEscrows(api, client, provider, p.escrows);
+    const run = await closedLoad(api, dir, 'deposit', p.httpTiming, client.key, escrowIds);
+    return {
+      costs: await projectorCosts(api),
+      depositsPerS: round((run.ops / run.elapsedMs) * 1000, 1),
+    };
+  } finally {
+    await api.stop();
+  }
 }

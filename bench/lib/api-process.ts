@@ -82,6 +82,8 @@ export interface StartApiOptions {
   log: (m: string) => void;
   /** Extra Node flags for the API (`BENCH_API_NODE_ARGS`, e.g. `--cpu-prof`, to profile it). */
   nodeArgs?: string[];
+  /** Settings over the bench's own (the projector costs' pass turns deferred writes off). */
+  env?: Record<string, string>;
 }
 
 /** The environment an operator would give the API (and worker) for the bench. */
@@ -109,6 +111,7 @@ function apiEnvironment(o: StartApiOptions, port: number, adminKey: string): Nod
     RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
     RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: '100000000',
     RATE_LIMIT_WEBHOOK_PER_IP_PER_MINUTE: '100000000',
+    ...o.env,
   };
 }
 

@@ -32,6 +32,11 @@ export interface AppConfig {
   /** EVENTSTORE_CONNECTION_STRING with `eventstoredb`; null with `postgres`. */
   eventStoreConnectionString: string | null;
   projectionBatchSize: number;
+  /**
+   * Whether a projection round sends its projectors' writes whose answers nobody reads without
+   * waiting for each (PROJECTION_DEFERRED_WRITES, on by default; off, each is waited for).
+   */
+  projectionDeferredWrites: boolean;
   currencies: Map<string, number>;
   corsAllowOrigins: string[];
   httpBodyLimitBytes: number;

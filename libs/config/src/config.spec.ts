@@ -137,3 +137,15 @@ describe('EVENT_STORE', () => {
     expect(configError(env).message).toContain(variable);
   });
 });
+
+describe('deferred projection writes', () => {
+  it('are on by default, can be turned off, and refuse anything but a boolean', () => {
+    expect(loadConfig({ APP_ENV: 'test' }).projectionDeferredWrites).toBe(true);
+    expect(
+      loadConfig({ APP_ENV: 'test', PROJECTION_DEFERRED_WRITES: 'false' }).projectionDeferredWrites,
+    ).toBe(false);
+    expect(configError({ PROJECTION_DEFERRED_WRITES: 'sometimes' }).variable).toBe(
+      'PROJECTION_DEFERRED_WRITES',
+    );
+  });
+});

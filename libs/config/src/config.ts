@@ -130,6 +130,7 @@ function processSettings(env: Env) {
       'worker',
     ]),
     projectionBatchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 500),
+    projectionDeferredWrites: bool(env, 'PROJECTION_DEFERRED_WRITES', true),
   };
 }
 

@@ -197,6 +197,7 @@ function projectionRunner(
 ): ProjectionRunner {
   return new ProjectionRunner(store, db, projectors, {
     ...(config.projectionBatchSize ? { batchSize: config.projectionBatchSize } : {}),
+    deferWrites: config.projectionDeferredWrites,
     onBatch: (name, events, ms) => {
       metrics.projectionBatch.observe({ projector: name }, ms / 1000);
       metrics.projectionEvents.inc({ projector: name }, events);

@@ -49,9 +49,10 @@ export async function applyBatch<DB>(
   const links = batchLinks(events);
   await inTransaction(db, async (trx) => {
     const mine = await advanceCheckpoints(trx, projectors, from, events);
-    // The projectors' writes go out back to back (deferred-writes.ts); isolated, each is awaited
-    // where it is made, so a failure is met inside the projector's own savepoint.
-    if (!isolate) await deferWrites(trx);
+    // The projectors' writes go out back to back (deferred-writes.ts); isolated (or with deferral
+    // turned off), each is awaited where it is made, so a failure is met inside the projector's
+    // own savepoint.
+    if (!isolate && options.deferWrites !== false) await deferWrites(trx);
     for (const [i, projector] of projectors.entries()) {
       if (!mine.has(projector.name)) {
         result.outcomes.set(projector.name, 'moved');

@@ -10,7 +10,7 @@ import { sql, type Transaction } from 'kysely';
 import { AssertionError, assert } from '@kob/kernel';
 import { PostgresEventStore, type RecordedEvent } from '@kob/event-store';
 import { ev } from '@kob/event-store/testing';
-import { type ReadModels, eventStatsProjection } from '@kob/projections';
+import { type ReadModels, deferredWrite, eventStatsProjection } from '@kob/projections';
 import { testDatabase, type TestDatabase } from '@test/test-db';
 import { ProjectionRunner, type Projector, isInfrastructureFailure } from './projection-runner';
 import { ProjectorWorker } from './projector-worker';
@@ -97,6 +97,47 @@ describe('projection runner', () => {
     await runner.catchUp();
     expect(ms.get('slow_cost')).toBeGreaterThanOrEqual(200);
     expect(ms.get('fast_cost')).toBeLessThan(100);
+  });
+
+  it("sends a round's deferred writes without waiting, unless deferral is off (PROJECTION_DEFERRED_WRITES)", async () => {
+    await seed('defer', 2, 2);
+    // The write takes 200 ms in PostgreSQL: a projector that waits for it spends them itself.
+    const writer = (name: string): Projector<ReadModels> => ({
+      name,
+      version: 1,
+      tables: [],
+      async apply(trx: Transaction<any>) {
+        await deferredWrite(trx, sql`SELECT pg_sleep(0.2)`);
+      },
+    });
+    // Three that write nothing share the round's checkpoint update and COMMIT with the writer
+    // (each is reported its own time plus an even share of those).
+    const idle = (name: string): Projector<ReadModels> => ({
+      name,
+      version: 1,
+      tables: [],
+      apply: async () => {},
+    });
+    const timed = async (deferWrites: boolean | undefined, name: string) => {
+      const ms = new Map<string, number>();
+      const others = [1, 2, 3].map((i) => idle(`${name}_idle${i}`));
+      const runner = new ProjectionRunner(store, tdb.db, [writer(name), ...others], {
+        ...(deferWrites === undefined ? {} : { deferWrites }),
+        onBatch: (n, _events, took) => ms.set(n, (ms.get(n) ?? 0) + took),
+      });
+      await runner.init();
+      const started = performance.now();
+      await runner.catchUp();
+      return { projector: ms.get(name)!, round: performance.now() - started };
+    };
+    const deferred = await timed(undefined, 'deferring_writer');
+    const waited = await timed(false, 'waiting_writer');
+    // Deferred (the default): the projector goes on at once and the COMMIT waits for the write
+    // (a quarter of which is reported as the writer's share).
+    expect(deferred.projector).toBeLessThan(100);
+    expect(deferred.round).toBeGreaterThanOrEqual(200);
+    // Off: the projector itself waits for its write, so its own time includes the write's.
+    expect(waited.projector).toBeGreaterThanOrEqual(200);
   });
 
   it('never double-applies when two runners of the same projector race', async () => {

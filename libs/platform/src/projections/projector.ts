@@ -97,6 +97,12 @@ export type AppliedListener = (
 
 export interface RunnerOptions {
   batchSize?: number;
+  /**
+   * Whether a round's writes whose answers nobody reads go out without waiting (deferred-writes.ts;
+   * default true). Off, each is waited for where its projector makes it: slower, and each
+   * projector's time then includes its own writes' (what the bench's per-projector cost reads).
+   */
+  deferWrites?: boolean;
   onBatch?: (projector: string, events: number, ms: number) => void;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
   /** Called when a projector halts (the ledger's halt raises an alert); must be idempotent per place. */
