@@ -64,3 +64,4 @@ export * from './transfers/certifications.table';
 export * from './transfers/transactions.table';
 export * from './users/users.table';
 export { deferWrites, deferredWrite } from './deferred-write';
+export { preparedMark } from './prepared-mark';

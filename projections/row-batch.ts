@@ -11,6 +11,7 @@ import { type Insertable, sql, type Transaction, type Updateable } from 'kysely'
 import { assert, copyWith, minorUnits } from '@kob/kernel';
 import type { ReadModels, TableWithId } from './read-models';
 import { deferredWrite } from './deferred-write';
+import { preparedMark } from './prepared-mark';
 
 const INSERT_ROWS_MAX = 500;
 
@@ -95,7 +96,7 @@ export class RowBatch<T extends TableWithId> {
       ];
       await deferredWrite(
         trx,
-        sql`
+        sql`${preparedMark}
           UPDATE ${sql.table(this.table)} AS t SET ${sql.join(assignments)}
           FROM (${values}) AS v
           WHERE t.id = v.id`,
@@ -131,7 +132,7 @@ async function insertRows(
       const chunk = grouped.slice(i, i + INSERT_ROWS_MAX).map((row) => columns.map((c) => row[c]));
       await deferredWrite(
         trx,
-        sql`
+        sql`${preparedMark}
           INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
           ${await jsonRows(trx, table, columns, chunk)}
           ON CONFLICT (id) DO NOTHING`,

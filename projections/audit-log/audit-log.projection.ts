@@ -17,6 +17,7 @@ import { arrayLiteral } from '../array-literal';
 import { maskAuditData } from './audit-mask';
 import type { AuditLogRow, NewAuditLogRow } from './audit-log.table';
 import { deferredWrite } from '../deferred-write';
+import { preparedMark } from '../prepared-mark';
 
 /** Rows per INSERT (11 parameters whatever the count: the bound keeps statements modest). */
 const INSERT_ROWS_MAX = 1000;
@@ -44,7 +45,7 @@ export const auditLogProjection = {
       const documents = JSON.stringify(chunk.map((r) => [r.actor, r.data]));
       await deferredWrite(
         trx,
-        sql`
+        sql`${preparedMark}
         WITH d AS MATERIALIZED (SELECT ${documents}::jsonb AS doc)
         INSERT INTO audit_log (event_id, position_tx, position_pos, stream_id, revision, type, actor, actor_label,
                                occurred_at, recorded_at, correlation_id, data)

@@ -39,6 +39,7 @@ import {
 } from './ledger-steps';
 import type { NewLedgerAccountRow, NewLedgerEntryRow } from './ledger.table';
 import { deferredWrite } from '../deferred-write';
+import { preparedMark } from '../prepared-mark';
 
 const ESCROW_STREAM_PREFIX = 'escrow-';
 /** Rows per INSERT (11 array parameters whatever the count: the bound keeps statements modest). */
@@ -201,7 +202,7 @@ function postChunk(trx: Transaction<ReadModels>, chunk: NewLedgerEntryRow[], acc
     arrayLiteral(chunk.map((r) => r[k] ?? null));
   const times = arrayLiteral(chunk.map((r) => new Date(r.occurred_at).toISOString()));
   // One array per column (unnest): a few parameters however many rows, parsed once.
-  return sql<PostedRow>`
+  return sql<PostedRow>`${preparedMark}
     WITH inserted AS (
       INSERT INTO ledger_entries (event_id, position_tx, position_pos, escrow_id, payment_id, currency,
                                   debit_account, credit_account, amount, event_type, occurred_at)

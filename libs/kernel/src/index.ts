@@ -12,3 +12,4 @@ export * from './invoice-fields';
 export * from './read-pin';
 export * from './copy-with';
 export * from './deferred-write-marks';
+export * from './prepared-statement-mark';

@@ -10,8 +10,11 @@
  * itself is garbage, so every row of every query, with its parsed JSON, was promoted: about a
  * fifth of what the API promoted per deposit (README, Performance). Copying the rows into a
  * young array and emptying pg's cuts that link; the rows then die with the answer that used them.
+ * Its `query` also sends a statement marked as never varying as a named prepared statement
+ * (prepared-statements.ts): every client of the service's pools is one of these.
  */
 import { Client, type QueryResult } from 'pg';
+import { namedIfMarked } from './prepared-statements';
 
 function handOver(result: QueryResult): void {
   const rows = result.rows;
@@ -34,7 +37,9 @@ const query = (client: Client, args: unknown[]): unknown =>
 // The promise and the callback forms (pg-pool's `pool.query` calls the latter); submittables
 // (cursors, streams) are left as they are.
 (YoungRowsClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query =
-  function youngRowsQuery(this: Client, ...args: unknown[]): unknown {
+  function youngRowsQuery(this: Client, ...given: unknown[]): unknown {
+    // A statement marked as never varying goes out named (prepared-statements.ts).
+    const args = namedIfMarked(given);
     const last = args.length - 1;
     const callback = args[last];
     if (typeof callback === 'function') {

@@ -56,6 +56,13 @@ interface EventRow {
 const SELECT_EVENT =
   'SELECT position, transaction_id::text AS tx, event_id, stream_id, revision, type, data, metadata, recorded_at FROM events';
 
+/** `$all` after a position, up to what no transaction still in flight can precede. */
+const READ_ALL = `${SELECT_EVENT}
+   WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+     AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+   ORDER BY transaction_id, position
+   LIMIT $3`;
+
 export interface PostgresEventStoreOptions {
   /** Group commit of appends (append-batcher.ts); `false` writes each command on its own. */
   groupCommit?: GroupCommitLimits | false;
@@ -245,14 +252,12 @@ export class PostgresEventStore extends AppendNotifyingStore implements EventSto
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const from = options.fromPosition ?? START;
     const maxCount = Math.min(options.maxCount ?? limits.readAllBatchMax, limits.readAllBatchMax);
-    const res = await this.pool.query<EventRow>(
-      `${SELECT_EVENT}
-       WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id, position
-       LIMIT $3`,
-      [from.tx.toString(), from.pos.toString(), maxCount],
-    );
+    // Named: every projection round reads here, and PostgreSQL then parses it once per connection.
+    const res = await this.pool.query<EventRow>({
+      name: 'kobatela-read-all',
+      text: READ_ALL,
+      values: [from.tx.toString(), from.pos.toString(), maxCount],
+    });
     return res.rows.map(toRecorded);
   }
 

@@ -8,7 +8,7 @@ import { trace, type Link, type Span } from '@opentelemetry/api';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Position, RecordedEvent } from '@kob/event-store';
 import { isDeferredWriteFailure } from '@kob/postgres';
-import { deferWrites } from '@kob/projections';
+import { deferWrites, preparedMark } from '@kob/projections';
 import { parseTraceparent, tracer } from '../observability/tracing';
 import type { PlatformTables } from '../platform.tables';
 import { ProjectorFailed, isInfrastructureFailure } from './failures';
@@ -148,7 +148,7 @@ async function advanceCheckpoints(
 ): Promise<Set<string>> {
   const last = events[events.length - 1]!.position;
   const names = projectors.map((p) => p.name);
-  const advanced = await sql<{ name: string }>`
+  const advanced = await sql<{ name: string }>`${preparedMark}
     UPDATE projection_checkpoints
     SET checkpoint_tx = ${last.tx.toString()}::text::xid8, checkpoint_pos = ${last.pos.toString()},
         events_applied = events_applied + ${events.length}, updated_at = now()
