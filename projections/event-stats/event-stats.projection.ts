@@ -3,10 +3,12 @@
  * /metrics. Deliberately additive (counts, not upserts of a latest value), which makes it the
  * read model that proves the runner applies every event exactly once across crashes.
  */
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { RecordedEvent } from '@kob/event-store';
 import type { ReadModels } from '../read-models';
+import { arrayLiteral } from '../array-literal';
 import { deferredWrite } from '../deferred-write';
+import { preparedMark } from '../prepared-mark';
 
 export const eventStatsProjection = {
   name: 'event_stats',
@@ -26,24 +28,19 @@ export const eventStatsProjection = {
       counts.set(key, entry);
     }
     if (counts.size === 0) return;
+    const rows = [...counts.values()];
+    // One array per column: the same text whatever the batch holds, so it is prepared once.
     await deferredWrite(
       trx,
-      trx
-        .insertInto('event_stats')
-        .values(
-          [...counts.values()].map((c) => ({
-            category: c.category,
-            type: c.type,
-            events: String(c.events),
-            last_at: c.last,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['category', 'type']).doUpdateSet((eb) => ({
-            events: eb('event_stats.events', '+', eb.ref('excluded.events')),
-            last_at: eb.fn('greatest', [eb.ref('event_stats.last_at'), eb.ref('excluded.last_at')]),
-          })),
-        ),
+      sql`${preparedMark}
+        INSERT INTO event_stats (category, type, events, last_at)
+        SELECT * FROM unnest(${arrayLiteral(rows.map((c) => c.category))}::text[],
+          ${arrayLiteral(rows.map((c) => c.type))}::text[],
+          ${arrayLiteral(rows.map((c) => String(c.events)))}::bigint[],
+          ${arrayLiteral(rows.map((c) => c.last.toISOString()))}::timestamptz[])
+        ON CONFLICT (category, type) DO UPDATE
+        SET events = event_stats.events + excluded.events,
+            last_at = greatest(event_stats.last_at, excluded.last_at)`,
     );
   },
 };

@@ -105,11 +105,9 @@ async function loadScales(
   steps: readonly Step[],
 ): Promise<Map<string, number>> {
   const currencies = [...new Set(steps.map((s) => s.currency))];
-  const rows = await trx
-    .selectFrom('ledger_currencies')
-    .select(['currency', 'scale'])
-    .where('currency', 'in', currencies)
-    .execute();
+  const { rows } = await sql<{ currency: string; scale: number }>`${preparedMark}
+    SELECT currency, scale FROM ledger_currencies
+    WHERE currency = ANY(${arrayLiteral(currencies)}::text[])`.execute(trx);
   return new Map(rows.map((r) => [r.currency, Number(r.scale)]));
 }
 
@@ -268,17 +266,19 @@ async function saveAccounts(
     });
   }
   if (rows.length === 0) return;
+  const column = <K extends keyof NewLedgerAccountRow>(k: K) =>
+    arrayLiteral(rows.map((r) => (r[k] === null || r[k] === undefined ? null : String(r[k]))));
+  // One array per column: the same text however many accounts, so it is prepared once.
   await deferredWrite(
     trx,
-    trx
-      .insertInto('ledger_accounts')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.column('account').doUpdateSet((eb) => ({
-          debits: eb.ref('excluded.debits'),
-          credits: eb.ref('excluded.credits'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      ),
+    sql`${preparedMark}
+      INSERT INTO ledger_accounts (account, currency, kind, normal_side, escrow_id, debits,
+                                   credits, updated_at)
+      SELECT * FROM unnest(${column('account')}::text[], ${column('currency')}::text[],
+        ${column('kind')}::text[], ${column('normal_side')}::text[], ${column('escrow_id')}::uuid[],
+        ${column('debits')}::numeric[], ${column('credits')}::numeric[],
+        ${arrayLiteral(rows.map((r) => new Date(r.updated_at as Date | string).toISOString()))}::timestamptz[])
+      ON CONFLICT (account) DO UPDATE
+      SET debits = excluded.debits, credits = excluded.credits, updated_at = excluded.updated_at`,
   );
 }

@@ -39,12 +39,11 @@ const PROJECTION_STATEMENTS_MAX = 12;
  */
 const PROJECTION_WAITS_MAX = 6;
 /**
- * Of those, the ones sent as named prepared statements, parsed once per connection: the two reads
- * of `$all`, the checkpoints, the audit log, the escrow, the deposit and the ledger's entries
- * with its accounts (the event stats, the ledger's currencies and its accounts written have a
- * text that varies with the rows).
+ * Of those, the ones sent as named prepared statements, parsed once per connection: all but
+ * BEGIN and COMMIT (the reads of `$all`, the checkpoints, event stats, audit log, escrow,
+ * deposit, the ledger's currencies, its entries with its accounts, and its accounts written).
  */
-const PROJECTION_NAMED_MIN = 7;
+const PROJECTION_NAMED_MIN = 10;
 
 let api: EscrowApi;
 /** Each statement sent: its name if it has one (else its text), and its text. */
