@@ -94,11 +94,15 @@ export class RowBatch<T extends TableWithId> {
         ...setCols.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`),
         ...addCols.map((c) => sql`${sql.ref(c)} = t.${sql.ref(c)} + v.${sql.ref(c)}`),
       ];
+      // The LIMIT (exactly the rows sent) is for the planner: it takes any set-returning
+      // function for 100 rows, and joined with 100 rows a table of a few thousand was read whole
+      // (a hash join over a sequential scan, every round, growing with the table). Bounded, the
+      // rows are estimated at 10 at most and each is found by the primary key.
       await deferredWrite(
         trx,
         sql`${preparedMark}
           UPDATE ${sql.table(this.table)} AS t SET ${sql.join(assignments)}
-          FROM (${values}) AS v
+          FROM (${values} LIMIT ${groupIds.length}) AS v
           WHERE t.id = v.id`,
       );
     }
