@@ -7,6 +7,7 @@
  * to the pool with deferral off.
  */
 import { type Kysely, sql } from 'kysely';
+import { Socket } from 'node:net';
 import type { Pool, PoolClient } from 'pg';
 import { testDatabase, type TestDatabase } from '@test/test-db';
 import { createKysely } from './database';
@@ -197,4 +198,32 @@ it('hands a client back to the pool with deferral and pg’s pipeline mode off',
   } finally {
     client.release();
   }
+});
+
+it('sends BEGIN, the deferred writes and the read behind them in one write to the socket', async () => {
+  const proto = Socket.prototype as unknown as Record<
+    '_write' | '_writev',
+    (...a: unknown[]) => unknown
+  >;
+  const original = { _write: proto._write, _writev: proto._writev };
+  let writes = 0;
+  for (const method of ['_write', '_writev'] as const)
+    proto[method] = function (this: Socket, ...args: unknown[]) {
+      writes++;
+      return original[method].apply(this, args);
+    };
+  let beforeCommit = -1;
+  try {
+    await db.transaction().execute(async (trx) => {
+      await deferWrites(trx);
+      for (const id of [1, 2, 3]) await deferredWrite(trx, insert(id, `v${id}`));
+      await sql`SELECT count(*) FROM deferred_t`.execute(trx);
+      beforeCommit = writes;
+    });
+  } finally {
+    Object.assign(proto, original);
+  }
+  // Five statements, one write (each went in a write of its own before).
+  expect(beforeCommit).toBe(1);
+  expect(await rows()).toHaveLength(3);
 });

@@ -66,7 +66,7 @@ interface PgInFlight {
   _sentQueryQueue: unknown[];
   _queryQueue: unknown[];
   pipeline: boolean;
-  connection: { stream: { destroy(): void } };
+  connection: { stream: { destroy(): void; cork(): void; uncork(): void } };
 }
 
 /** pg's client with deferred writes (see the file's comment); the pool makes these. */
@@ -77,6 +77,26 @@ export class DeferringClient extends YoungRowsClient {
   private deferring = false;
   /** The deferred writes sent and not yet answered for, in order. */
   private sent: Promise<unknown>[] = [];
+  /** Whether the socket holds what is written in this turn of the event loop (`corkTurn`). */
+  private corked = false;
+
+  /**
+   * Holds what is written to the socket until the end of this turn of the event loop, so the
+   * statements sent without waiting (BEGIN, the deferred writes) and the one sent behind them
+   * leave in one write instead of one each: each write to PostgreSQL's socket is a system call
+   * that also delivers the data, and they were about a sixth of the API's CPU under deposits.
+   * pg's own cork around each statement nests inside this one.
+   */
+  corkTurn(): void {
+    if (this.corked) return;
+    const stream = (this as unknown as PgInFlight).connection.stream;
+    stream.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      stream.uncork();
+    });
+  }
 
   /**
    * Ends deferral and pg's pipeline mode: at the end of a transaction, and when the client goes
@@ -141,6 +161,7 @@ const baseQuery: { apply(self: unknown, args: unknown[]): unknown } = {
     }
     if (begins) self.transaction = true;
     self.pipeline = true;
+    this.corkTurn();
     const write = baseQuery.apply(this, [text, values]) as Promise<unknown>;
     // Reported by the next statement that waits (below); never an unhandled rejection.
     write.catch(() => undefined);
