@@ -125,7 +125,10 @@ async function insertRows(
   if (rows.length === 0) return;
   const groups = new Map<string, { columns: string[]; rows: Record<string, unknown>[] }>();
   for (const row of rows) {
-    const columns = Object.keys(row).filter((c) => row[c] !== undefined);
+    // Sorted: one text (one prepared statement) per set of columns, whatever order set them.
+    const columns = Object.keys(row)
+      .filter((c) => row[c] !== undefined)
+      .sort();
     const key = columns.join(',');
     const group = groups.get(key) ?? { columns, rows: [] };
     group.rows.push(row);

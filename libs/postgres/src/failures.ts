@@ -11,8 +11,11 @@
  * - `busy`: it is reachable but did not do it this time: serialization failures and deadlocks
  *   (class 40), too many connections and other exhausted resources (53), locks not available
  *   (55), a cancelled statement (57014, our statement timeout), system errors (58), and
- *   `idle_in_transaction_session_timeout` (25P03).
+ *   `idle_in_transaction_session_timeout` (25P03), and a named prepared statement a migration
+ *   made stale in its session (prepared-statements.ts: renamed there, so a retry runs).
  */
+
+import { isStalePreparedStatement } from './prepared-statements';
 
 export type DatabaseFailure = 'unavailable' | 'busy';
 
@@ -56,6 +59,8 @@ function classifyOne(err: unknown): DatabaseFailure | null {
   if ((code === 'ENOENT' || code === 'EACCES') && e.syscall === 'connect') return 'unavailable';
   if (e.syscall === undefined && /^[0-9A-Z]{5}$/.test(code)) {
     if (code.startsWith('08') || SHUTDOWN_STATES.has(code)) return 'unavailable';
+    // Prepared under a name a migration made stale: renamed in that session, so a retry runs.
+    if (isStalePreparedStatement(err)) return 'busy';
     if (BUSY_CLASSES.has(code.slice(0, 2)) || code === '25P03') return 'busy';
     return null;
   }

@@ -3,8 +3,9 @@
  * varying is prepared once in the session that runs it (pg_prepared_statements shows it, under
  * the digest of its text) and its later calls only bind values; an unmarked one is not; the
  * same marked write twice back to back in a deferring transaction (pipeline mode, the second
- * sent before the first's Parse is answered) is written twice; a text put past the bound runs
- * unnamed.
+ * sent before the first's Parse is answered) is written twice; a statement a migration made
+ * stale in its session fails once, as a busy database (retried), and runs under a new name after;
+ * a text put past the bound runs unnamed.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Pool } from 'pg';
@@ -12,7 +13,13 @@ import { deferredWriteMarks, preparedStatementMark } from '@kob/kernel';
 import { deferWrites, deferredWrite, preparedMark } from '@kob/projections';
 import { testDatabase, type TestDatabase } from '@test/test-db';
 import { createKysely } from './database';
-import { STATEMENT_NAMES_MAX, namedIfMarked, statementName } from './prepared-statements';
+import { databaseFailure } from './failures';
+import {
+  STATEMENT_NAMES_MAX,
+  isStalePreparedStatement,
+  namedIfMarked,
+  statementName,
+} from './prepared-statements';
 
 let tdb: TestDatabase;
 let pool: Pool;
@@ -67,6 +74,28 @@ it('writes the same marked statement twice in a row in a deferring transaction',
   expect(rows.rows.map((r) => r.id)).toEqual([10, 11]);
   const text = deferredWriteMarks.write + write(0).compile(db).sql;
   expect((await prepared()).get(statementName(text)!)).toBe(text);
+});
+
+it('renames in its session a statement a migration made stale, after one failure retried as busy', async () => {
+  await sql`CREATE TABLE stale_t (v varchar(10))`.execute(db);
+  await sql`INSERT INTO stale_t VALUES ('x')`.execute(db);
+  const statement = sql<{ v: string }>`${preparedMark}SELECT v FROM stale_t`;
+  const read = () => statement.execute(db);
+  await read();
+  await read();
+  // Another session changes the type of the column the prepared statement returns.
+  await tdb.pool.query('ALTER TABLE stale_t ALTER COLUMN v TYPE varchar(20)');
+  const err = await read().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(isStalePreparedStatement(err)).toBe(true);
+  expect(databaseFailure(err)).toBe('busy');
+  // The same session: prepared afresh under a new name, and it stays answered.
+  expect((await read()).rows).toEqual([{ v: 'x' }]);
+  expect((await read()).rows).toEqual([{ v: 'x' }]);
+  const name = statementName(statement.compile(db).sql)!;
+  expect((await prepared()).has(`${name}~1`)).toBe(true);
 });
 
 it('names by the text, only a marked one, and only so many texts', () => {

@@ -14,7 +14,7 @@
  * (prepared-statements.ts): every client of the service's pools is one of these.
  */
 import { Client, type QueryResult } from 'pg';
-import { namedIfMarked } from './prepared-statements';
+import { forgetIfStale, namedIfMarked, renamedOn } from './prepared-statements';
 
 function handOver(result: QueryResult): void {
   const rows = result.rows;
@@ -38,21 +38,30 @@ const query = (client: Client, args: unknown[]): unknown =>
 // (cursors, streams) are left as they are.
 (YoungRowsClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query =
   function youngRowsQuery(this: Client, ...given: unknown[]): unknown {
-    // A statement marked as never varying goes out named (prepared-statements.ts).
-    const args = namedIfMarked(given);
+    // A statement marked as never varying goes out named, under a new name in a session where
+    // its old one went stale (prepared-statements.ts).
+    const args = renamedOn(this, namedIfMarked(given));
     const last = args.length - 1;
     const callback = args[last];
     if (typeof callback === 'function') {
+      const sent = args.slice();
       args[last] = (err: Error | null, result: QueryResult | QueryResult[]) => {
-        if (!err) handOverAll(result);
+        if (err) forgetIfStale(this, sent, err);
+        else handOverAll(result);
         (callback as (e: Error | null, r: unknown) => void)(err, result);
       };
       return query(this, args);
     }
     const out = query(this, args);
     if (!(out instanceof Promise)) return out;
-    return out.then((result: QueryResult | QueryResult[]) => {
-      handOverAll(result);
-      return result;
-    });
+    return out.then(
+      (result: QueryResult | QueryResult[]) => {
+        handOverAll(result);
+        return result;
+      },
+      (err: unknown) => {
+        forgetIfStale(this, args, err);
+        throw err;
+      },
+    );
   };
