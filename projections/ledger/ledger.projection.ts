@@ -190,15 +190,24 @@ async function postEntries(
   return { posted, accounts };
 }
 
+/** One column of `rows` as an array literal for `unnest` (a missing value is NULL). */
+function columnLiteral<R>(rows: readonly R[], k: keyof R): string {
+  return arrayLiteral(rows.map((r) => (r[k] === null || r[k] === undefined ? null : String(r[k]))));
+}
+
+/** Instants as an array literal of ISO texts, for a `timestamptz[]` parameter. */
+function timesLiteral(times: readonly (Date | string)[]): string {
+  return arrayLiteral(times.map((t) => new Date(t).toISOString()));
+}
+
 /**
  * One chunk of entries (ON CONFLICT DO NOTHING; the ids of those inserted come back) and the
  * accounts `accountIds`, locked, as they were before this statement (a statement's parts all
  * read the same snapshot, so no account row reflects these entries: totals are written after).
  */
 function postChunk(trx: Transaction<ReadModels>, chunk: NewLedgerEntryRow[], accountIds: string[]) {
-  const column = (k: Exclude<keyof NewLedgerEntryRow, 'occurred_at'>) =>
-    arrayLiteral(chunk.map((r) => r[k] ?? null));
-  const times = arrayLiteral(chunk.map((r) => new Date(r.occurred_at).toISOString()));
+  const column = (k: Exclude<keyof NewLedgerEntryRow, 'occurred_at'>) => columnLiteral(chunk, k);
+  const times = timesLiteral(chunk.map((r) => r.occurred_at));
   // One array per column (unnest): a few parameters however many rows, parsed once.
   return sql<PostedRow>`${preparedMark}
     WITH inserted AS (
@@ -266,8 +275,7 @@ async function saveAccounts(
     });
   }
   if (rows.length === 0) return;
-  const column = <K extends keyof NewLedgerAccountRow>(k: K) =>
-    arrayLiteral(rows.map((r) => (r[k] === null || r[k] === undefined ? null : String(r[k]))));
+  const column = (k: Exclude<keyof NewLedgerAccountRow, 'updated_at'>) => columnLiteral(rows, k);
   // One array per column: the same text however many accounts, so it is prepared once.
   await deferredWrite(
     trx,
@@ -277,7 +285,7 @@ async function saveAccounts(
       SELECT * FROM unnest(${column('account')}::text[], ${column('currency')}::text[],
         ${column('kind')}::text[], ${column('normal_side')}::text[], ${column('escrow_id')}::uuid[],
         ${column('debits')}::numeric[], ${column('credits')}::numeric[],
-        ${arrayLiteral(rows.map((r) => new Date(r.updated_at as Date | string).toISOString()))}::timestamptz[])
+        ${timesLiteral(rows.map((r) => r.updated_at as Date | string))}::timestamptz[])
       ON CONFLICT (account) DO UPDATE
       SET debits = excluded.debits, credits = excluded.credits, updated_at = excluded.updated_at`,
   );
