@@ -15,7 +15,7 @@ import {
 import { inSpan } from '../observability/tracing';
 import { eventMetadataOf } from './command-metadata';
 import type { CommandMetadata, CommandResult, CommandRunnerOptions } from './command-types';
-import { scopedKey } from './idempotency';
+import { keptRequestHash, keptRevision, scopedKey } from './idempotency';
 import type { CachedStream, StreamStateCache } from './stream-state-cache';
 
 export interface AppendContext {
@@ -122,9 +122,9 @@ function cacheAppended<S, E extends DomainEvent>(
   const idempotency = cached.idempotency;
   if (metadata.idempotency) {
     idempotency.set(scopedKey(metadata.idempotency), {
-      requestHash: metadata.idempotency.requestHash,
-      fromRevision: first,
-      toRevision: result.nextRevision,
+      requestHash: keptRequestHash(metadata.idempotency.requestHash),
+      fromRevision: keptRevision(first),
+      toRevision: keptRevision(result.nextRevision),
     });
   }
   cache.set(decided.streamId, {

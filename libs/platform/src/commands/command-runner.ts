@@ -40,7 +40,7 @@ import {
   type StreamCommand,
   ConcurrencyConflictError,
 } from './command-types';
-import { derivedId, replay, replayClaimed, seenKey } from './idempotency';
+import { derivedId, replayClaimed, replayKey, seenKey } from './idempotency';
 import { claimAll, claimOnStream } from './reservations';
 import { type StreamHold, StreamQueue } from './stream-queue';
 import { StreamStateCache } from './stream-state-cache';
@@ -108,8 +108,7 @@ export class CommandRunner {
     const { streamId, decider, metadata } = params;
     const { cached, verified } = await this.states.loadFor(streamId, decider, fresh);
     const seen = seenKey(cached, metadata.idempotency);
-    if (seen)
-      return replay<S, E>(this.store, streamId, decider, seen.fromRevision, seen.toRevision);
+    if (seen) return replayKey<S, E>(this.store, streamId, decider, seen);
     let events: E[];
     try {
       events = decider.decide(params.command, cached.state as S);

@@ -2,6 +2,7 @@
  * Idempotency in the command runner (API-RULES.md §4): the keys a stream has seen (rebuilt from
  * its events' metadata), the id derived from (scope, key), and the replay of a first answer.
  */
+import { createHash } from 'node:crypto';
 import { assert, uuidV5 } from '@kob/kernel';
 import { type Decider, type DomainEvent, foldEvents } from '@kob/domain';
 import {
@@ -21,8 +22,34 @@ import {
 } from './command-types';
 import type { CachedStream, SeenKey } from './stream-state-cache';
 
+/**
+ * How a stream's state keeps a key it has seen: (scope, key) and the request hash each as 128
+ * bits of SHA-256 in base64url (22 characters). The state keeps an entry for every key its
+ * stream was ever sent (a busy escrow's deposits, thousands), in every process that caches it,
+ * so an entry must not grow with the client's key (up to 255 characters) or the scope (user,
+ * route and path): the joined text, the 64-character hex hash and two bigints cost about 450
+ * bytes per deposit, these two digests and two small integers about 160. 128 bits keep a
+ * collision out of reach, and a collision could only confuse one client's own keys on one stream.
+ */
 export function scopedKey(idem: { scope: string; key: string }): string {
-  return `${idem.scope}\n${idem.key}`;
+  return digest128(`${idem.scope}\n${idem.key}`);
+}
+
+/** The request hash as a seen key keeps it (see `scopedKey`). */
+export function keptRequestHash(requestHash: string): string {
+  return digest128(requestHash);
+}
+
+function digest128(text: string): string {
+  // A fresh flat string of 22 characters (a slice of a longer one would keep the longer alive).
+  return createHash('sha256').update(text, 'utf8').digest().toString('base64url', 0, 16);
+}
+
+/** A revision as a seen key keeps it: a small integer, not a bigint (a heap object each). */
+export function keptRevision(revision: bigint): number {
+  const n = Number(revision);
+  assert(Number.isSafeInteger(n), `revision ${revision} is beyond what a seen key can hold`);
+  return n;
 }
 
 /** The id of a stream created or chosen by a command run under this key. */
@@ -37,7 +64,7 @@ export function seenKey(
 ): SeenKey | undefined {
   if (!idem) return undefined;
   const seen = cached.idempotency.get(scopedKey(idem));
-  if (seen && seen.requestHash !== idem.requestHash) throw idempotencyKeyReused();
+  if (seen && seen.requestHash !== keptRequestHash(idem.requestHash)) throw idempotencyKeyReused();
   return seen;
 }
 
@@ -52,12 +79,13 @@ export function rememberKey(map: CachedStream['idempotency'], e: RecordedEvent):
     return;
   const k = scopedKey({ scope: idempotencyScope, key: idempotencyKey });
   const seen = map.get(k);
-  if (seen && seen.toRevision === e.revision - 1n) map.set(k, { ...seen, toRevision: e.revision });
+  const revision = keptRevision(e.revision);
+  if (seen && seen.toRevision === revision - 1) map.set(k, { ...seen, toRevision: revision });
   else if (!seen)
     map.set(k, {
-      requestHash: String(requestHash),
-      fromRevision: e.revision,
-      toRevision: e.revision,
+      requestHash: keptRequestHash(String(requestHash)),
+      fromRevision: revision,
+      toRevision: revision,
     });
 }
 
@@ -80,7 +108,17 @@ export async function replayClaimed<S, E extends DomainEvent>(
   // In PostgreSQL the claim and its target commit together, so this cannot happen; where they
   // are two writes (EventStoreDB) a retry can come between them: answer it, never fail.
   if (!seen) throw idempotencyInProgress();
-  return replay<S, E>(store, data.target, decider, seen.fromRevision, seen.toRevision);
+  return replayKey<S, E>(store, data.target, decider, seen);
+}
+
+/** The first answer of the command a seen key names. */
+export function replayKey<S, E extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<S, any, E>,
+  seen: SeenKey,
+): Promise<CommandResult<S, E>> {
+  return replay<S, E>(store, streamId, decider, BigInt(seen.fromRevision), BigInt(seen.toRevision));
 }
 
 /**

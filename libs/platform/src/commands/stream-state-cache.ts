@@ -13,10 +13,13 @@
  */
 import type { Position } from '@kob/event-store';
 
+/** A key a stream has seen, as compact as it can be kept (`scopedKey` in idempotency.ts). */
 export interface SeenKey {
+  /** `keptRequestHash` of the request's hash. */
   requestHash: string;
-  fromRevision: bigint;
-  toRevision: bigint;
+  /** The revisions of the events the key's command appended (`keptRevision`). */
+  fromRevision: number;
+  toRevision: number;
 }
 
 export interface CachedStream {
