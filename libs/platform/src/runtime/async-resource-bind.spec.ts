@@ -18,7 +18,13 @@ type AnyFn = (...args: any[]) => unknown;
 const store = new AsyncLocalStorage<string>();
 
 /** What a bound call saw: its async store, its `this`, its arguments. */
-function observer(this: unknown, ...args: unknown[]) {
+interface Seen {
+  store: string | undefined;
+  self: unknown;
+  args: unknown[];
+}
+
+function observer(this: unknown, ...args: unknown[]): Seen {
   return { store: store.getStore(), self: this, args };
 }
 
@@ -30,11 +36,11 @@ function callBound(
   args: unknown[],
   thisArg: unknown,
   callerThis: unknown,
-) {
+): Seen {
   const bound = store.run(made, () =>
     bind.call(new AsyncResource('test'), observer, thisArg),
   ) as AnyFn;
-  return store.run(called, () => bound.apply(callerThis, args));
+  return store.run(called, () => bound.apply(callerThis, args)) as Seen;
 }
 
 describe('the lean AsyncResource bind', () => {
