@@ -43,3 +43,20 @@ it('minorUnits on the amounts the ledger stores', () => {
   expect(() => minorUnits('1e3', 2)).toThrow('bad stored amount');
   expect(() => minorUnits('', 2)).toThrow('bad stored amount');
 });
+
+it('Money.of refuses exactly the amounts that rounding to the scale would change', () => {
+  // Big.js's own notations too (exponents, a bare point), which Money.of reads as Big does.
+  const exponent = fc
+    .tuple(amount, fc.integer({ min: -12, max: 12 }))
+    .map(([text, e]) => `${text}e${e}`);
+  fc.assert(
+    fc.property(fc.oneof(amount, exponent), fc.integer({ min: 0, max: 8 }), (text, scale) => {
+      const big = new Big(text);
+      const fits = big.round(scale, Big.roundDown).eq(big);
+      expect(outcome(() => (Money.of(text, 'USD', scale), 0n))).toEqual(
+        fits ? { units: 0n } : { refused: true },
+      );
+    }),
+    propertyParams(10_000),
+  );
+});

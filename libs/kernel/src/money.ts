@@ -107,7 +107,9 @@ export class Money {
   static of(amount: string, currency: string, scale: number): Money {
     assert(CURRENCY_RE.test(currency), `bad currency ${currency}`);
     const big = new Big(amount);
-    assert(big.round(scale, RoundingMode.Down).eq(big), `${amount} exceeds scale ${scale}`);
+    // Digits after the point: big.js keeps its coefficient (`c`) without trailing zeros, so this
+    // is `round(scale).eq(big)` without building a second number for every stored amount read.
+    assert(big.c.length - 1 - big.e <= scale, `${amount} exceeds scale ${scale}`);
     return new Money(big, currency, scale);
   }
 
