@@ -1,8 +1,9 @@
 /**
  * The seen keys a stream's state keeps (API-RULES.md §4), as compact as they can be: the same
- * entry whatever the length of the client's key and scope, the same entry whether it was folded
- * from the stored events or cached right after the append, and a key sent again with another
- * request refused.
+ * entry size whatever the length of the client's key and scope, one entry per command folded
+ * from the stored events, and a key sent again with another request refused. (That a runner
+ * which cached the key at its append and a fresh one which folds it from the events answer the
+ * same is command-runner.spec.ts's repeated-key test.)
  */
 import type { RecordedEvent } from '@kob/event-store';
 import { keptRequestHash, keptRevision, rememberKey, scopedKey, seenKey } from './idempotency';
@@ -58,7 +59,7 @@ describe('seen idempotency keys', () => {
     expect(() => keptRevision(2n ** 53n)).toThrow(/beyond/);
   });
 
-  it('fold from stored events into the entries a cached append makes, and refuse a reused key', () => {
+  it('fold from stored events into one entry per command, and refuse a reused key', () => {
     const map: CachedStream['idempotency'] = new Map();
     const meta = (key: string, hash: string) => ({
       idempotencyKey: key,
