@@ -180,7 +180,7 @@ function useNestPipeline(
  * first old-generation limit on (README, Performance).
  */
 function useOpenApi(app: NestFastifyApplication): void {
-  const document = () =>
+  const buildDocument = () =>
     SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
@@ -196,5 +196,8 @@ function useOpenApi(app: NestFastifyApplication): void {
         .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'X-API-Key')
         .build(),
     );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
+  SwaggerModule.setup('docs', app, buildDocument, {
+    jsonDocumentUrl: 'openapi.json',
+    raw: ['json'],
+  });
 }
