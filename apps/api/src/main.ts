@@ -13,6 +13,7 @@ import { type AppConfig, ConfigError, assertApiConfig, loadConfig } from '@kob/c
 import { EmbeddedPostgresError } from '@kob/postgres';
 import type { Logger } from 'pino';
 import {
+  compactHeapAfterStart,
   createLogger,
   openPlatform,
   safeConfigSummary,
@@ -146,6 +147,8 @@ async function start(life: Lifecycle, config: AppConfig, logger: Logger): Promis
   life.app = (await buildApp(life.platform, logger, { payments })).app;
   life.platform.scheduler.start();
   if (life.stopping) return false;
+  // Before listening: its pause is never a request's (platform/runtime/compact-heap.ts).
+  compactHeapAfterStart(config.compactHeapAtStart, logger);
   await listen(life.app, config);
   return true;
 }

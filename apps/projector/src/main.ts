@@ -13,6 +13,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@kob/config';
 import {
+  compactHeapAfterStart,
   createLogger,
   openPlatform,
   ProjectorWorker,
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   });
   try {
     await platform.projections.init();
+    compactHeapAfterStart(config.compactHeapAtStart, logger);
     await worker.start();
     logger.info(
       { projectors: allProjectors.map((p) => p.name), eventStore: platform.store.name },

@@ -138,6 +138,16 @@ describe('EVENT_STORE', () => {
   });
 });
 
+describe('heap compaction at start', () => {
+  it('is on by default, can be turned off, and refuses anything but a boolean', () => {
+    expect(loadConfig({ APP_ENV: 'test' }).compactHeapAtStart).toBe(true);
+    expect(loadConfig({ APP_ENV: 'test', COMPACT_HEAP_AT_START: 'false' }).compactHeapAtStart).toBe(
+      false,
+    );
+    expect(configError({ COMPACT_HEAP_AT_START: 'later' }).variable).toBe('COMPACT_HEAP_AT_START');
+  });
+});
+
 describe('deferred projection writes', () => {
   it('are on by default, can be turned off, and refuse anything but a boolean', () => {
     expect(loadConfig({ APP_ENV: 'test' }).projectionDeferredWrites).toBe(true);

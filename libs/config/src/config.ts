@@ -131,6 +131,7 @@ function processSettings(env: Env) {
     ]),
     projectionBatchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 500),
     projectionDeferredWrites: bool(env, 'PROJECTION_DEFERRED_WRITES', true),
+    compactHeapAtStart: bool(env, 'COMPACT_HEAP_AT_START', true),
   };
 }
 

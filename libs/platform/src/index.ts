@@ -16,3 +16,4 @@ export * from './alerts/raise-alert';
 export * from './platform.tables';
 export * from './audit/audit-entry';
 export * from './runtime/async-resource-bind';
+export * from './runtime/compact-heap';
