@@ -5,19 +5,21 @@
  * Why: V8 sets the old generation's next limit after each full collection as the live heap times
  * a growing factor between 1.1 and 4, which it derives from its marking speed divided by how fast
  * old objects were allocated just before. The first full collection of a freshly started process
- * comes while its modules are still being loaded, the fastest old-generation allocation it will
- * ever see, so that first factor is a draw between about 2 and 4 (1.9–3.8 measured for the same
- * code, README, Performance): the old generation then fills to 90–175 MB of mostly garbage before
- * it is collected again, and the same code peaks 30 MB higher in one run than in the next. A
- * memory-reducing collection sets the limit from the live heap with the smallest factor instead;
- * every later one is sized from the load the process actually serves (1.1–1.5 measured).
+ * comes a few seconds in, when most of what V8 saw allocated was start-up's module loading, the
+ * fastest old-generation allocation the process will ever make; so that first factor is a draw
+ * between about 2 and 4 (1.9–3.8 measured for the same code, README, Performance). The old
+ * generation then fills to 90–175 MB of mostly garbage before it is collected again, and the same
+ * code peaks 30–60 MB higher in one run than in the next. A memory-reducing collection sets the
+ * limit from the live heap with the smallest factor instead; every later one is sized from the
+ * load the process actually serves (1.1–1.7 in traced runs).
  *
  * How: Node has no public call for a collection without `--expose-gc`, but `v8.queryObjects`
  * (Node ≥ 20.13; this service needs ≥ 20.19) collects all available garbage before it counts the
  * instances of a class, by its documentation. It is asked for a class that has none. The call
  * is marked experimental, so Node warns once when it is first used; that warning is left out of
- * the process's warnings (every other warning passes). Costs one pause before listening (about
- * 0.6 s on a 2-vCPU machine for a 50 MB heap), never while requests are served.
+ * the process's warnings (every other warning passes). Costs one pause before listening (0.6–0.8
+ * s on a 2-vCPU machine for a 50 MB heap, mostly the query's walk of the heap after the
+ * collection), never while requests are served.
  */
 import v8 from 'node:v8';
 import type { Logger } from 'pino';
