@@ -11,7 +11,8 @@
  * generation then fills to 90–175 MB of mostly garbage before it is collected again, and the same
  * code peaks 30–60 MB higher in one run than in the next. A memory-reducing collection sets the
  * limit from the live heap with the smallest factor instead; every later one is sized from the
- * load the process actually serves (1.1–1.7 in traced runs).
+ * load the process actually serves (1.1–1.7 in most traced runs; with both cores saturated V8
+ * still chose 2.3 and then 4.0 once, a heuristic of the load's that this does not touch).
  *
  * How: Node has no public call for a collection without `--expose-gc`, but `v8.queryObjects`
  * (Node ≥ 20.13; this service needs ≥ 20.19) collects all available garbage before it counts the
