@@ -76,7 +76,7 @@ export function compactHeapAfterStart(
   if (!enabled) return null;
   const done = compactHeap();
   if (done === null) return null;
-  const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
+  const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10; // one decimal
   logger.info(
     {
       ms: Math.round(done.ms),
