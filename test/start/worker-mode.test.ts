@@ -74,6 +74,12 @@ async function startTwoWorkers(
     },
   );
   expect(isActive(leader, projector)).toBe(true);
+  // The heap was compacted once, before the worker took any projector (compact-heap.ts).
+  const messages = leader.logs.map((l) => l.msg);
+  expect(messages.filter((m) => m === 'heap compacted after start')).toHaveLength(1);
+  expect(messages.indexOf('heap compacted after start')).toBeLessThan(
+    messages.indexOf('projector worker started'),
+  );
   const standby = startApi({ script: PROJECTOR_JS, env });
   await waitUntil('the second worker to stand by', () => started(standby), 30_000).catch((err) => {
     throw new Error(`${(err as Error).message}\n${output(standby)}`);
