@@ -5,7 +5,9 @@
  * `X-Min-Event-Position` and then waits, bounded, until the projections have passed it; a token
  * that is not one is a 400 INVALID_EVENT_POSITION.
  */
+import { Client } from 'pg';
 import { sql } from 'kysely';
+import { limits } from '@kob/kernel';
 import { comparePositions, decodePosition } from '@kob/event-store';
 import { ProbeController } from '../support/http-probe.controller';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -157,5 +159,92 @@ describe('read-your-writes, projections behind', () => {
     expect(res.json()).toEqual({
       items: [{ category: 'tally', type: 'tally.opened.v1', events: 2 }],
     });
+  });
+});
+
+describe('read-your-writes where another process projects (worker mode)', () => {
+  let t: TestApp;
+  /** When each read of every checkpoint (the waits' shared read) was sent, while `counting`. */
+  const reads: number[] = [];
+  let counting = false;
+  const query = Client.prototype.query;
+  beforeAll(async () => {
+    // This process projects nothing: its waits follow the checkpoints the projecting process
+    // (here the test, through the same runner's catchUp) commits.
+    t = await startTestApp({
+      controllers: [ProbeController],
+      env: { PROJECTIONS_MODE: 'worker', INLINE_PROJECTION_WAIT_MS: '0' },
+      startProjections: false,
+    });
+    (Client.prototype as { query: unknown }).query = function (this: Client, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string };
+      const text = typeof q === 'string' ? q : (q?.text ?? '');
+      if (counting && /FROM projection_checkpoints WHERE name = ANY/.test(text))
+        reads.push(performance.now());
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+  });
+  afterAll(async () => {
+    Client.prototype.query = query;
+    await t.close();
+  });
+
+  it('holds many GETs on one shared read of the checkpoints, and answers them all once the projections pass', async () => {
+    const token = String((await openTally(t)).headers['x-event-position']);
+    const runner = t.platform.projections;
+    const waiting = 8;
+    reads.length = 0;
+    counting = true;
+    const started = performance.now();
+    const gets = Array.from({ length: waiting }, () =>
+      t.app.inject({
+        method: 'GET',
+        url: '/probe/event-stats',
+        headers: { 'x-min-event-position': token },
+      }),
+    );
+    await until('every GET to wait for the projections', () => runner.waiting === waiting);
+    // Let them wait a while: each read of the checkpoints answers every wait at once.
+    await new Promise((r) => setTimeout(r, 150));
+    const heldMs = performance.now() - started;
+    const whileHeld = reads.length;
+    expect(await openedCount(t)).toBe(0);
+    await runner.catchUp();
+    const answers = await Promise.all(gets);
+    counting = false;
+    for (const res of answers) {
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-projection-pending']).toBeUndefined();
+      expect(res.json()).toEqual({
+        items: [{ category: 'tally', type: 'tally.opened.v1', events: 1 }],
+      });
+    }
+    // One statement per read, at most one read per interval, whatever the number of waits
+    // (each wait used to read every projector's checkpoint, one statement each, every 25 ms).
+    expect(whileHeld).toBeGreaterThanOrEqual(1);
+    expect(whileHeld).toBeLessThanOrEqual(
+      Math.ceil(heldMs / limits.projectionFollowIntervalMs) + 1,
+    );
+    for (let i = 1; i < whileHeld; i++)
+      expect(reads[i]! - reads[i - 1]!).toBeGreaterThanOrEqual(
+        limits.projectionFollowIntervalMs - 1,
+      );
+  });
+
+  it('answers X-Projection-Pending when the projections do not pass in time, and reads nothing once no one waits', async () => {
+    const token = String((await openTally(t)).headers['x-event-position']);
+    // A wait bounded by readYourWritesWaitMaxMs is too long for a test: a command's named wait
+    // is not needed here, the GET's own bound is what runs out. Stop the clock short instead by
+    // asking the runner directly, as the GET does, with a short bound.
+    const runner = t.platform.projections;
+    const decoded = decodePosition(token)!;
+    expect(await runner.waitFor(decoded, 60)).toBe(false);
+    reads.length = 0;
+    counting = true;
+    await new Promise((r) => setTimeout(r, 60));
+    counting = false;
+    expect(reads).toHaveLength(0);
+    await runner.catchUp();
+    expect(await runner.waitFor(decoded, 1_000)).toBe(true);
   });
 });

@@ -11,6 +11,11 @@ export const limits = {
   projectionBatchSizeMax: 500,
   projectionPollIntervalMs: 25,
   projectionIdlePollIntervalMs: 250,
+  /**
+   * Where no live loop runs (worker mode), how often at most the checkpoints are read while
+   * requests wait for the projections: one statement for every wait of the process.
+   */
+  projectionFollowIntervalMs: 5,
   /** At most one cross-process "appended" NOTIFY per this many ms (append-signal.ts). */
   appendSignalSpacingMs: 5,
   streamCacheEntriesMax: 10_000,

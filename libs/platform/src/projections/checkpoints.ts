@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { limits } from '@kob/kernel';
+import { preparedMark } from '@kob/projections';
 import type { Position } from '@kob/event-store';
 import type { PlatformTables } from '../platform.tables';
 import type { ProjectorHead } from './projector';
@@ -51,7 +52,36 @@ export async function loadLive(
     .select(['checkpoint_tx', 'checkpoint_pos', 'status', 'halted_reason', 'version'])
     .where('name', '=', name)
     .executeTakeFirstOrThrow();
-  const live: Live = {
+  return { live: liveOf(row, projector, previous), stored: row.version };
+}
+
+/** A checkpoint's row as read by `loadLive` and `loadCheckpointRows`. */
+export interface CheckpointRow {
+  checkpoint_tx: string | bigint;
+  checkpoint_pos: string | bigint;
+  status: string;
+  halted_reason: string | null;
+  version: number;
+}
+
+/** The checkpoints of `names` in one statement (the rows that exist), by name. */
+export async function loadCheckpointRows(
+  db: Kysely<PlatformTables>,
+  names: readonly string[],
+): Promise<Map<string, CheckpointRow>> {
+  const res = await sql<CheckpointRow & { name: string }>`${preparedMark}
+    SELECT name, checkpoint_tx, checkpoint_pos, status, halted_reason, version
+    FROM projection_checkpoints WHERE name = ANY(${[...names]}::text[])`.execute(db);
+  return new Map(res.rows.map((r) => [r.name, r]));
+}
+
+/** A stored checkpoint as `Live`, keeping the retry state of `previous`. */
+export function liveOf(
+  row: CheckpointRow,
+  projector: ProjectorHead | undefined,
+  previous: Live | undefined,
+): Live {
+  return {
     checkpoint: { tx: BigInt(row.checkpoint_tx), pos: BigInt(row.checkpoint_pos) },
     halted: row.status === 'halted' ? (row.halted_reason ?? 'halted') : null,
     outdated: projector !== undefined && row.version > projector.version,
@@ -59,7 +89,6 @@ export async function loadLive(
     retryDelayMs: previous?.retryDelayMs ?? 0,
     lastError: previous?.lastError ?? null,
   };
-  return { live, stored: row.version };
 }
 
 /** Whether a round leaves the projector out (halted, a newer version's, backing off). */

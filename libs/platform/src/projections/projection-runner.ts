@@ -37,6 +37,8 @@ import {
   type Live,
   backOff,
   ensureCheckpoint,
+  liveOf,
+  loadCheckpointRows,
   loadLive,
   markHalted,
   recovered,
@@ -46,6 +48,7 @@ import {
 import { type RebuildContext, rebuildMany, rebuildOne, withRebuildLocks } from './rebuild';
 import { projectorStatuses, withLag, unconcernedBy } from './status';
 import { LiveLoop } from './live-loop';
+import { CheckpointFollower } from './checkpoint-follower';
 import { ChangeSignal, type WaitView, waitForPosition } from './waiting';
 
 export * from './projector';
@@ -64,6 +67,11 @@ export class ProjectionRunner<DB = ReadModels> {
   private readonly parkedTxs = new ParkedTransactions();
   private waitsInProgress = 0;
   private readonly liveLoop = new LiveLoop();
+  /** Where no live loop runs here (worker mode): the checkpoints the workers commit, read for waits. */
+  private readonly follower = new CheckpointFollower(
+    () => this.reloadAll(),
+    limits.projectionFollowIntervalMs,
+  );
   /** Batches of the live round in flight that were full (more may be waiting in `$all`). */
   private fullBatches = 0;
   private readonly batchSize: number;
@@ -105,9 +113,29 @@ export class ProjectionRunner<DB = ReadModels> {
 
   private async reload(name: string): Promise<Live> {
     const projector = this.projectors.find((p) => p.name === name);
-    const previous = this.live.get(name);
-    const { live, stored } = await loadLive(this.db, name, projector, previous);
-    if (live.outdated && !previous?.outdated)
+    const { live, stored } = await loadLive(this.db, name, projector, this.live.get(name));
+    return this.keepLive(name, live, stored);
+  }
+
+  /** Every projector's checkpoint in one statement: what waits follow where no loop runs. */
+  private async reloadAll(): Promise<void> {
+    const rows = await loadCheckpointRows(
+      this.db,
+      this.projectors.map((p) => p.name),
+    );
+    for (const projector of this.projectors) {
+      const row = rows.get(projector.name);
+      if (row)
+        this.keepLive(
+          projector.name,
+          liveOf(row, projector, this.live.get(projector.name)),
+          row.version,
+        );
+    }
+  }
+
+  private keepLive(name: string, live: Live, stored: number): Live {
+    if (live.outdated && !this.live.get(name)?.outdated)
       this.options.log?.('projector skipped: a newer version owns it', { projector: name, stored });
     this.live.set(name, live);
     return live;
@@ -367,7 +395,7 @@ export class ProjectionRunner<DB = ReadModels> {
       live: (name) => this.live.get(name),
       running: () => this.liveLoop.running,
       nextChange: (ms) => this.changes.next(ms, this.liveLoop.wake),
-      reload: (name) => this.reload(name),
+      follow: (ms) => this.follower.next(ms),
       parkedAt: (position, projectors) =>
         this.parkedTxs.parkedAt(this.db, position, projectors, strict),
       unconcernedBy: (position, projectors) => unconcernedBy(this.store, position, projectors),

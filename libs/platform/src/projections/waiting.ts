@@ -2,7 +2,7 @@
  * Read-your-writes: waiting until the projectors an answer depends on have passed a command's
  * position (or one of them is halted, or parked that very command).
  */
-import { assert, limits } from '@kob/kernel';
+import { assert } from '@kob/kernel';
 import { type Position, comparePositions } from '@kob/event-store';
 import type { Live } from './checkpoints';
 import type { ProjectorHead } from './projector';
@@ -14,7 +14,8 @@ export interface WaitView {
   /** Whether the live loop runs here (then changes are signalled, else checkpoints are polled). */
   running(): boolean;
   nextChange(timeoutMs: number): Promise<void>;
-  reload(name: string): Promise<unknown>;
+  /** Where no live loop runs here: resolves once the checkpoints have been read afresh. */
+  follow(timeoutMs: number): Promise<void>;
   parkedAt(position: Position, projectors: readonly ProjectorHead[]): Promise<string[]>;
   unconcernedBy(
     position: Position,
@@ -61,14 +62,8 @@ export async function waitForPosition(
       continue;
     }
     if (stopped.length > 0 || Date.now() >= deadline) return false;
-    if (view.running()) {
-      await view.nextChange(deadline - Date.now());
-    } else {
-      await new Promise((r) =>
-        setTimeout(r, Math.min(limits.projectionPollIntervalMs, deadline - Date.now())),
-      );
-      for (const p of counted()) await view.reload(p.name).catch(() => undefined);
-    }
+    if (view.running()) await view.nextChange(deadline - Date.now());
+    else await view.follow(deadline - Date.now());
   }
   return false;
 }
