@@ -32,6 +32,10 @@ export interface ClosedAnswer {
   errors: number;
   firstError: string | null;
   statuses: Record<string, number>;
+  /** `deposit_then_read`: the read back's own time, and how many said `X-Projection-Pending`. */
+  read_p50?: number | null;
+  read_p99?: number | null;
+  reads_pending?: number;
 }
 
 export interface Party {
@@ -188,7 +192,7 @@ async function photoEscrows(
 export function closedLoad(
   api: ApiProcess,
   dir: string,
-  kind: 'deposit' | 'get_escrow',
+  kind: 'deposit' | 'get_escrow' | 'deposit_then_read',
   timing: BenchPlan['httpTiming'],
   apiKey: string,
   escrowIds: string[],

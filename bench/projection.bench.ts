@@ -8,6 +8,10 @@
  * - `projection.lag_ms`: the API with projections in a worker process, 300 deposits/s offered by
  *   the load generator; for each answer, the time from the answer to the moment every projector's
  *   checkpoint has passed its `X-Event-Position` (checkpoints polled every 2 ms).
+ * - `http.read_your_writes.worker.c16`: on the same worker-mode API, 16 connections each making a
+ *   deposit, then reading its escrow back with the deposit's position (`X-Min-Event-Position`), so
+ *   the read waits until the worker has projected it; ops_per_s = pairs per second, p50/p99 of
+ *   the pair, the read's own wait in `extra`.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,7 +30,7 @@ import { createPool } from '@kob/postgres';
 import { databaseUrl, imageEnvironment, pooled, runLoad, startApi } from './lib/api-process';
 import { migratedDatabase } from './lib/databases';
 import { type BenchResult, percentile, round } from './lib/measure';
-import { closedLoad, party, seedEscrows } from './http.bench';
+import { closedLoad, closedResult, party, seedEscrows } from './http.bench';
 import type { BenchContext, BenchLog, BenchPlan } from './lib/plan';
 
 const DIST = path.resolve(__dirname, '..');
@@ -316,7 +320,7 @@ function lagResult(
   };
 }
 
-async function lag({ admin, dir, plan: p, log }: BenchContext): Promise<BenchResult> {
+async function lag({ admin, dir, plan: p, log }: BenchContext): Promise<BenchResult[]> {
   const api = await startApi({
     admin,
     database: 'bench_lag',
@@ -363,7 +367,17 @@ async function lag({ admin, dir, plan: p, log }: BenchContext): Promise<BenchRes
     const answered = answeredPositions(load);
     await settle(checkpoints.polls, answered);
     await checkpoints.stop();
-    return lagResult(load, lagsOf(answered, checkpoints.polls), rate);
+    const lagged = lagResult(load, lagsOf(answered, checkpoints.polls), rate);
+    log('http.read_your_writes.worker.c16');
+    const pairs = await closedLoad(api, dir, 'deposit_then_read', p.timing, client.key, escrowIds);
+    return [
+      lagged,
+      closedResult('http.read_your_writes.worker.c16', pairs, null, {
+        read_p50_ms: round(pairs.read_p50 ?? null) ?? 'n/a',
+        read_p99_ms: round(pairs.read_p99 ?? null) ?? 'n/a',
+        reads_pending: pairs.reads_pending ?? 'n/a',
+      }),
+    ];
   } finally {
     await pool.end();
     await api.stop();
@@ -371,5 +385,5 @@ async function lag({ admin, dir, plan: p, log }: BenchContext): Promise<BenchRes
 }
 
 export async function runProjectionBenches(bench: BenchContext): Promise<BenchResult[]> {
-  return [await rebuild(bench), await lag(bench)];
+  return [await rebuild(bench), ...(await lag(bench))];
 }

@@ -1,7 +1,9 @@
 /**
  * The load generator, a process of its own (so its CPU is not the API's): undici connection
  * pools against the API. Given a JSON job on argv, it runs and prints one JSON line:
- * - `closed`: `connections` closed loops of one request kind for a warm-up then a measured window;
+ * - `closed`: `connections` closed loops of one request kind for a warm-up then a measured window
+ *   (`deposit_then_read`: a deposit, then a GET of its escrow that sends the deposit's
+ *   `X-Event-Position` back as `X-Min-Event-Position`, the read-your-writes of worker mode);
  * - `rate`: an open loop offering `ratePerS` deposits for `durationMs`, recording when each answer
  *   arrived (epoch ms) and its `X-Event-Position` (projection lag);
  * - `photos`: each of `connections` workers uploads its share of the photo files and submits
@@ -12,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { Pool } from 'undici';
 import { closedLoop, percentile } from '../lib/measure';
 
-type Kind = 'deposit' | 'get_escrow';
+type Kind = 'deposit' | 'get_escrow' | 'deposit_then_read';
 
 interface ClosedJob {
   mode: 'closed';
@@ -61,7 +63,7 @@ function depositRequest(job: { apiKey: string; escrowIds: string[] }, i: number)
 
 /** The request of the `i`-th operation of a closed job. */
 function closedRequest(job: ClosedJob, i: number) {
-  if (job.kind === 'deposit') return depositRequest(job, i);
+  if (job.kind !== 'get_escrow') return depositRequest(job, i);
   return {
     method: 'GET' as const,
     path: `/escrows/${job.escrowIds[i % job.escrowIds.length]}`,
@@ -69,25 +71,54 @@ function closedRequest(job: ClosedJob, i: number) {
   };
 }
 
+/** A deposit's read-your-writes: its escrow read back with its position; the read's own time. */
+async function readBack(
+  pool: Pool,
+  job: ClosedJob,
+  i: number,
+  deposit: { headers: Record<string, string | string[] | undefined> },
+): Promise<{ ms: number; pending: boolean }> {
+  const position = deposit.headers['x-event-position'];
+  if (typeof position !== 'string') throw new Error('a deposit answered without X-Event-Position');
+  const t0 = performance.now();
+  const res = await pool.request({
+    method: 'GET',
+    path: `/escrows/${job.escrowIds[i % job.escrowIds.length]}`,
+    headers: { 'x-api-key': job.apiKey, 'x-min-event-position': position },
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`read back: ${res.statusCode} ${text.slice(0, 200)}`);
+  return { ms: performance.now() - t0, pending: res.headers['x-projection-pending'] === 'true' };
+}
+
 async function closed(job: ClosedJob) {
   const pool = new Pool(job.url, { connections: job.connections, pipelining: 1 });
   const statuses: Record<string, number> = {};
+  const readsMs: number[] = [];
+  let readsPending = 0;
   let counter = 0;
   const out = await closedLoop({
     workers: job.connections,
     warmupMs: job.warmupMs,
     durationMs: job.durationMs,
     op: async (_worker, _i, measured) => {
-      const res = await pool.request(closedRequest(job, counter++));
+      const i = counter++;
+      const res = await pool.request(closedRequest(job, i));
       const text = await res.body.text();
       const ok =
-        job.kind === 'deposit'
-          ? res.statusCode === 200 && text.includes('"CONFIRMED"')
-          : res.statusCode === 200;
+        job.kind === 'get_escrow'
+          ? res.statusCode === 200
+          : res.statusCode === 200 && text.includes('"CONFIRMED"');
+      const read =
+        ok && job.kind === 'deposit_then_read' ? await readBack(pool, job, i, res) : null;
       if (!measured) return;
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
       // A refused answer in the window is an error, as a failed request is.
       if (!ok) throw new Error(`${res.statusCode} ${text.slice(0, 200)}`);
+      if (read) {
+        readsMs.push(read.ms);
+        if (read.pending) readsPending++;
+      }
     },
   });
   await pool.close();
@@ -99,6 +130,13 @@ async function closed(job: ClosedJob) {
     errors: out.errors,
     firstError: out.firstError,
     statuses,
+    ...(job.kind === 'deposit_then_read'
+      ? {
+          read_p50: percentile(readsMs, 50),
+          read_p99: percentile(readsMs, 99),
+          reads_pending: readsPending,
+        }
+      : {}),
   };
 }
 
