@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { sql } from 'kysely';
 import { limits } from '@kob/kernel';
 import { comparePositions, decodePosition } from '@kob/event-store';
+import { ProjectionRunner } from '@kob/platform';
 import { ProbeController } from '../support/http-probe.controller';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { expectErrorEnvelope, until } from './http-expect';
@@ -164,18 +165,25 @@ describe('read-your-writes, projections behind', () => {
 
 describe('read-your-writes where another process projects (worker mode)', () => {
   let t: TestApp;
-  /** When each read of every checkpoint (the waits' shared read) was sent, while `counting`. */
+  /** Projects for the app as a worker would: a runner of its own, on the same database. */
+  let worker: ProjectionRunner;
+  /** When each shared read of every checkpoint was sent, while `counting`. */
   const reads: number[] = [];
   let counting = false;
   const query = Client.prototype.query;
   beforeAll(async () => {
-    // This process projects nothing: its waits follow the checkpoints the projecting process
-    // (here the test, through the same runner's catchUp) commits.
+    // This process projects nothing: its waits follow the checkpoints `worker` commits.
     t = await startTestApp({
       controllers: [ProbeController],
       env: { PROJECTIONS_MODE: 'worker', INLINE_PROJECTION_WAIT_MS: '0' },
       startProjections: false,
     });
+    worker = new ProjectionRunner(
+      t.platform.store,
+      t.platform.db,
+      t.platform.projections.projectors,
+    );
+    await worker.init({ rebuildOutdated: false });
     (Client.prototype as { query: unknown }).query = function (this: Client, ...args: unknown[]) {
       const q = args[0] as string | { text?: string };
       const text = typeof q === 'string' ? q : (q?.text ?? '');
@@ -189,7 +197,7 @@ describe('read-your-writes where another process projects (worker mode)', () => 
     await t.close();
   });
 
-  it('holds many GETs on one shared read of the checkpoints, and answers them all once the projections pass', async () => {
+  it('holds many GETs on one shared read of the checkpoints, and answers them all once the worker has projected', async () => {
     const token = String((await openTally(t)).headers['x-event-position']);
     const runner = t.platform.projections;
     const waiting = 8;
@@ -209,7 +217,8 @@ describe('read-your-writes where another process projects (worker mode)', () => 
     const heldMs = performance.now() - started;
     const whileHeld = reads.length;
     expect(await openedCount(t)).toBe(0);
-    await runner.catchUp();
+    // The worker projects: only the checkpoints the app reads tell its waits.
+    await worker.catchUp();
     const answers = await Promise.all(gets);
     counting = false;
     for (const res of answers) {
@@ -225,26 +234,21 @@ describe('read-your-writes where another process projects (worker mode)', () => 
     expect(whileHeld).toBeLessThanOrEqual(
       Math.ceil(heldMs / limits.projectionFollowIntervalMs) + 1,
     );
-    for (let i = 1; i < whileHeld; i++)
-      expect(reads[i]! - reads[i - 1]!).toBeGreaterThanOrEqual(
-        limits.projectionFollowIntervalMs - 1,
-      );
+    expect(reads.length).toBeGreaterThan(whileHeld);
   });
 
-  it('answers X-Projection-Pending when the projections do not pass in time, and reads nothing once no one waits', async () => {
-    const token = String((await openTally(t)).headers['x-event-position']);
-    // A wait bounded by readYourWritesWaitMaxMs is too long for a test: a command's named wait
-    // is not needed here, the GET's own bound is what runs out. Stop the clock short instead by
-    // asking the runner directly, as the GET does, with a short bound.
+  it('answers a wait that runs out with false, reads nothing once no one waits, and then follows again', async () => {
+    const position = decodePosition(String((await openTally(t)).headers['x-event-position']))!;
     const runner = t.platform.projections;
-    const decoded = decodePosition(token)!;
-    expect(await runner.waitFor(decoded, 60)).toBe(false);
+    expect(await runner.waitFor(position, 60)).toBe(false);
+    // A read begun just before that deadline may still be on its way: then count.
+    await new Promise((r) => setTimeout(r, 3 * limits.projectionFollowIntervalMs));
     reads.length = 0;
     counting = true;
     await new Promise((r) => setTimeout(r, 60));
     counting = false;
     expect(reads).toHaveLength(0);
-    await runner.catchUp();
-    expect(await runner.waitFor(decoded, 1_000)).toBe(true);
+    await worker.catchUp();
+    expect(await runner.waitFor(position, 5_000)).toBe(true);
   });
 });

@@ -12,7 +12,8 @@
  *
  * A wait is answered by a read that started after it asked, so it sees every checkpoint
  * committed before it asked. A read that fails answers its waits all the same: each checks the
- * checkpoints it has and asks again, until its own deadline.
+ * checkpoints it has and asks again, until its own deadline. A read that hangs holds no wait
+ * past its deadline (each has its own timer), but no other read starts until it ends.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
