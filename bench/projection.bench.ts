@@ -369,7 +369,14 @@ async function lag({ admin, dir, plan: p, log }: BenchContext): Promise<BenchRes
     await checkpoints.stop();
     const lagged = lagResult(load, lagsOf(answered, checkpoints.polls), rate);
     log('http.read_your_writes.worker.c16');
-    const pairs = await closedLoad(api, dir, 'deposit_then_read', p.timing, client.key, escrowIds);
+    const pairs = await closedLoad(
+      api,
+      dir,
+      'deposit_then_read',
+      p.httpTiming,
+      client.key,
+      escrowIds,
+    );
     return [
       lagged,
       closedResult('http.read_your_writes.worker.c16', pairs, null, {
