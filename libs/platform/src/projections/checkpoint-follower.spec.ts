@@ -5,11 +5,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A read the test ends by hand, recording when each began. */
 function manualReads() {
   const started: number[] = [];
-  const pending: { end: () => void; fail: (e: Error) => void }[] = [];
+  const pending: { end: () => void }[] = [];
   const read = () =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<void>((resolve) => {
       started.push(performance.now());
-      pending.push({ end: resolve, fail: reject });
+      pending.push({ end: resolve });
     });
   return { read, started, pending };
 }

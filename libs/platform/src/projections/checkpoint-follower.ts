@@ -16,10 +16,11 @@
  * past its deadline (each has its own timer), but no other read starts until it ends.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ChangeSignal } from './waiting';
 
 export class CheckpointFollower {
   /** Waits for the next read that starts after they asked. */
-  private readonly asking = new Set<() => void>();
+  private asking = new ChangeSignal();
   private running = false;
   private lastReadAt = Number.NEGATIVE_INFINITY;
   /** Reads made (the tests read it). */
@@ -32,16 +33,9 @@ export class CheckpointFollower {
 
   /** Resolves once a read that started after this call has ended, or after `timeoutMs`. */
   next(timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.asking.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, timeoutMs));
-      this.asking.add(done);
-      if (!this.running) void this.loop();
-    });
+    const answered = this.asking.next(timeoutMs);
+    if (!this.running) void this.loop();
+    return answered;
   }
 
   private async loop(): Promise<void> {
@@ -51,12 +45,12 @@ export class CheckpointFollower {
         await this.spaced();
         // The waits may all have run out meanwhile: then nothing is read.
         if (this.asking.size === 0) break;
-        const answered = [...this.asking];
-        this.asking.clear();
+        const answered = this.asking;
+        this.asking = new ChangeSignal();
         this.lastReadAt = performance.now();
         this.reads += 1;
         await this.read().catch(() => undefined);
-        for (const done of answered) done();
+        answered.notify();
         // The waits answered ask again (if they must) only after their own checks: let them.
         await new Promise<void>((r) => setImmediate(r));
       }

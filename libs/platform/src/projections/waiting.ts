@@ -89,6 +89,11 @@ export class ChangeSignal {
   notify(): void {
     for (const w of [...this.waiters]) w();
   }
+
+  /** How many waits are parked (neither notified nor timed out yet). */
+  get size(): number {
+    return this.waiters.size;
+  }
 }
 
 /** Sleeps `ms`, or until the function handed to `setWake` is called (an append woke the loop). */
