@@ -47,15 +47,12 @@ export async function loadLive(
   projector: ProjectorHead | undefined,
   previous: Live | undefined,
 ): Promise<{ live: Live; stored: number }> {
-  const row = await db
-    .selectFrom('projection_checkpoints')
-    .select(['checkpoint_tx', 'checkpoint_pos', 'status', 'halted_reason', 'version'])
-    .where('name', '=', name)
-    .executeTakeFirstOrThrow();
+  const row = (await loadCheckpointRows(db, [name])).get(name);
+  if (!row) throw new Error(`projector ${name} has no checkpoint row`);
   return { live: liveOf(row, projector, previous), stored: row.version };
 }
 
-/** A checkpoint's row as read by `loadLive` and `loadCheckpointRows`. */
+/** A checkpoint's row as `loadCheckpointRows` reads it. */
 export interface CheckpointRow {
   checkpoint_tx: string | bigint;
   checkpoint_pos: string | bigint;
